@@ -1,0 +1,154 @@
+/**
+ * Events travel in columnar blocks of typed arrays, never one object per
+ * event: a laptop-day is a few hundred thousand events, a fleet billions.
+ *
+ * Column meanings:
+ * - t_ms: virtual time in ms since the simulation start (fractional: mouse reports are 8 ms ± jitter).
+ * - type: EventType code.
+ * - key: key code for keydown/keyup; signed scroll delta (notches, or pixels for smooth scroll) for wheel; 0 otherwise.
+ * - x, y: pointer position in screen pixels for mouse events and wheel; 0 for keys.
+ * - button: MouseButton code for mousedown/mouseup; 0 otherwise.
+ * - context: InputContext code of the focused field or window.
+ * - flags: EventFlag bits.
+ */
+export interface EventBlock {
+  readonly length: number;
+  readonly t_ms: Float64Array;
+  readonly type: Uint8Array;
+  readonly key: Int16Array;
+  readonly x: Int32Array;
+  readonly y: Int32Array;
+  readonly button: Uint8Array;
+  readonly context: Uint8Array;
+  readonly flags: Uint8Array;
+}
+
+export type EventBlockSink = (block: EventBlock) => void;
+
+export const DEFAULT_BLOCK_CAPACITY = 16_384;
+
+/**
+ * Appends events into preallocated columns and hands full blocks to a sink.
+ * The block passed to the sink is a view over the writer's buffers: the sink
+ * must consume it before returning (copy with `copyBlock` to keep it).
+ */
+export class EventWriter {
+  readonly t_ms: Float64Array;
+  readonly type: Uint8Array;
+  readonly key: Int16Array;
+  readonly x: Int32Array;
+  readonly y: Int32Array;
+  readonly button: Uint8Array;
+  readonly context: Uint8Array;
+  readonly flags: Uint8Array;
+  length = 0;
+  /** Events written over the writer's life, flushed or not. */
+  total = 0;
+  private readonly capacity: number;
+
+  constructor(
+    private readonly sink: EventBlockSink,
+    capacity = DEFAULT_BLOCK_CAPACITY,
+  ) {
+    this.capacity = capacity;
+    this.t_ms = new Float64Array(capacity);
+    this.type = new Uint8Array(capacity);
+    this.key = new Int16Array(capacity);
+    this.x = new Int32Array(capacity);
+    this.y = new Int32Array(capacity);
+    this.button = new Uint8Array(capacity);
+    this.context = new Uint8Array(capacity);
+    this.flags = new Uint8Array(capacity);
+  }
+
+  push(tMs: number, type: number, key: number, x: number, y: number, button: number, context: number, flags: number): void {
+    if (this.length === this.capacity) this.flush();
+    const i = this.length++;
+    this.t_ms[i] = tMs;
+    this.type[i] = type;
+    this.key[i] = key;
+    this.x[i] = x;
+    this.y[i] = y;
+    this.button[i] = button;
+    this.context[i] = context;
+    this.flags[i] = flags;
+    this.total++;
+  }
+
+  flush(): void {
+    if (this.length === 0) return;
+    this.sink(viewBlock(this, this.length));
+    this.length = 0;
+  }
+}
+
+function viewBlock(w: EventWriter, n: number): EventBlock {
+  return {
+    length: n,
+    t_ms: w.t_ms.subarray(0, n),
+    type: w.type.subarray(0, n),
+    key: w.key.subarray(0, n),
+    x: w.x.subarray(0, n),
+    y: w.y.subarray(0, n),
+    button: w.button.subarray(0, n),
+    context: w.context.subarray(0, n),
+    flags: w.flags.subarray(0, n),
+  };
+}
+
+/** A block that owns its memory (safe to keep or transfer to another thread). */
+export function copyBlock(b: EventBlock): EventBlock {
+  return {
+    length: b.length,
+    t_ms: b.t_ms.slice(0, b.length),
+    type: b.type.slice(0, b.length),
+    key: b.key.slice(0, b.length),
+    x: b.x.slice(0, b.length),
+    y: b.y.slice(0, b.length),
+    button: b.button.slice(0, b.length),
+    context: b.context.slice(0, b.length),
+    flags: b.flags.slice(0, b.length),
+  };
+}
+
+/** Concatenates blocks into one owned block (for tests and small traces). */
+export function concatBlocks(blocks: readonly EventBlock[]): EventBlock {
+  const n = blocks.reduce((a, b) => a + b.length, 0);
+  const out = {
+    length: n,
+    t_ms: new Float64Array(n),
+    type: new Uint8Array(n),
+    key: new Int16Array(n),
+    x: new Int32Array(n),
+    y: new Int32Array(n),
+    button: new Uint8Array(n),
+    context: new Uint8Array(n),
+    flags: new Uint8Array(n),
+  };
+  let off = 0;
+  for (const b of blocks) {
+    out.t_ms.set(b.t_ms.subarray(0, b.length), off);
+    out.type.set(b.type.subarray(0, b.length), off);
+    out.key.set(b.key.subarray(0, b.length), off);
+    out.x.set(b.x.subarray(0, b.length), off);
+    out.y.set(b.y.subarray(0, b.length), off);
+    out.button.set(b.button.subarray(0, b.length), off);
+    out.context.set(b.context.subarray(0, b.length), off);
+    out.flags.set(b.flags.subarray(0, b.length), off);
+    off += b.length;
+  }
+  return out;
+}
+
+/** Collects everything written, for tests and small runs. */
+export function collectingWriter(capacity = DEFAULT_BLOCK_CAPACITY): { writer: EventWriter; collect: () => EventBlock } {
+  const blocks: EventBlock[] = [];
+  const writer = new EventWriter((b) => blocks.push(copyBlock(b)), capacity);
+  return {
+    writer,
+    collect: () => {
+      writer.flush();
+      return concatBlocks(blocks);
+    },
+  };
+}
