@@ -1,4 +1,4 @@
-import type { EventWriter } from '../events/index.js';
+import type { EventOutput } from '../events/index.js';
 import type { RandomStream } from '../random/index.js';
 
 /**
@@ -12,7 +12,7 @@ import type { RandomStream } from '../random/index.js';
  * a new action after endMs.
  */
 export interface EpisodeWindow {
-  readonly out: EventWriter;
+  readonly out: EventOutput;
   readonly rng: RandomStream;
   readonly startMs: number;
   readonly endMs: number;

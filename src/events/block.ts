@@ -25,31 +25,31 @@ export interface EventBlock {
 
 export type EventBlockSink = (block: EventBlock) => void;
 
+/** Where behaviour models write events. EventWriter is the real one; benchmarks plug in naive ones. */
+export interface EventOutput {
+  push(tMs: number, type: number, key: number, x: number, y: number, button: number, context: number, flags: number): unknown;
+}
+
 export const DEFAULT_BLOCK_CAPACITY = 16_384;
 
 /**
- * Appends events into preallocated columns and hands full blocks to a sink.
- * The block passed to the sink is a view over the writer's buffers: the sink
- * must consume it before returning (copy with `copyBlock` to keep it).
+ * Columns of events in typed arrays with an append cursor. What happens when
+ * they are full is the subclass's call: the writer hands a block to its sink,
+ * the agent's batch buffer grows.
  */
-export class EventWriter {
-  readonly t_ms: Float64Array;
-  readonly type: Uint8Array;
-  readonly key: Int16Array;
-  readonly x: Int32Array;
-  readonly y: Int32Array;
-  readonly button: Uint8Array;
-  readonly context: Uint8Array;
-  readonly flags: Uint8Array;
+export abstract class EventColumns implements EventOutput {
+  t_ms: Float64Array;
+  type: Uint8Array;
+  key: Int16Array;
+  x: Int32Array;
+  y: Int32Array;
+  button: Uint8Array;
+  context: Uint8Array;
+  flags: Uint8Array;
   length = 0;
-  /** Events written over the writer's life, flushed or not. */
-  total = 0;
-  private readonly capacity: number;
+  protected capacity: number;
 
-  constructor(
-    private readonly sink: EventBlockSink,
-    capacity = DEFAULT_BLOCK_CAPACITY,
-  ) {
+  constructor(capacity: number) {
     this.capacity = capacity;
     this.t_ms = new Float64Array(capacity);
     this.type = new Uint8Array(capacity);
@@ -61,8 +61,9 @@ export class EventWriter {
     this.flags = new Uint8Array(capacity);
   }
 
-  push(tMs: number, type: number, key: number, x: number, y: number, button: number, context: number, flags: number): void {
-    if (this.length === this.capacity) this.flush();
+  /** Appends an event; returns its index in the columns. */
+  push(tMs: number, type: number, key: number, x: number, y: number, button: number, context: number, flags: number): number {
+    if (this.length === this.capacity) this.full();
     const i = this.length++;
     this.t_ms[i] = tMs;
     this.type[i] = type;
@@ -72,28 +73,77 @@ export class EventWriter {
     this.button[i] = button;
     this.context[i] = context;
     this.flags[i] = flags;
-    this.total++;
+    return i;
+  }
+
+  /** A view of the current contents, valid until the columns change. */
+  view(): EventBlock {
+    const n = this.length;
+    return {
+      length: n,
+      t_ms: this.t_ms.subarray(0, n),
+      type: this.type.subarray(0, n),
+      key: this.key.subarray(0, n),
+      x: this.x.subarray(0, n),
+      y: this.y.subarray(0, n),
+      button: this.button.subarray(0, n),
+      context: this.context.subarray(0, n),
+      flags: this.flags.subarray(0, n),
+    };
+  }
+
+  /** Called when a push finds the columns full: must leave room for one more event. */
+  protected abstract full(): void;
+
+  /** Doubles the capacity, keeping the contents. */
+  protected grow(): void {
+    const cap = this.capacity * 2;
+    const keep = <T extends Float64Array | Uint8Array | Int16Array | Int32Array>(old: T, fresh: T): T => {
+      fresh.set(old as never);
+      return fresh;
+    };
+    this.t_ms = keep(this.t_ms, new Float64Array(cap));
+    this.type = keep(this.type, new Uint8Array(cap));
+    this.key = keep(this.key, new Int16Array(cap));
+    this.x = keep(this.x, new Int32Array(cap));
+    this.y = keep(this.y, new Int32Array(cap));
+    this.button = keep(this.button, new Uint8Array(cap));
+    this.context = keep(this.context, new Uint8Array(cap));
+    this.flags = keep(this.flags, new Uint8Array(cap));
+    this.capacity = cap;
+  }
+}
+
+/**
+ * Appends events into preallocated columns and hands full blocks to a sink.
+ * The block passed to the sink is a view over the writer's buffers: the sink
+ * must consume it before returning (copy with `copyBlock` to keep it).
+ */
+export class EventWriter extends EventColumns {
+  constructor(
+    private readonly sink: EventBlockSink,
+    capacity = DEFAULT_BLOCK_CAPACITY,
+  ) {
+    super(capacity);
+  }
+
+  /** Events written over the writer's life, flushed or not. */
+  get total(): number {
+    return this.flushed + this.length;
+  }
+
+  private flushed = 0;
+
+  protected full(): void {
+    this.flush();
   }
 
   flush(): void {
     if (this.length === 0) return;
-    this.sink(viewBlock(this, this.length));
+    this.sink(this.view());
+    this.flushed += this.length;
     this.length = 0;
   }
-}
-
-function viewBlock(w: EventWriter, n: number): EventBlock {
-  return {
-    length: n,
-    t_ms: w.t_ms.subarray(0, n),
-    type: w.type.subarray(0, n),
-    key: w.key.subarray(0, n),
-    x: w.x.subarray(0, n),
-    y: w.y.subarray(0, n),
-    button: w.button.subarray(0, n),
-    context: w.context.subarray(0, n),
-    flags: w.flags.subarray(0, n),
-  };
 }
 
 /** A block that owns its memory (safe to keep or transfer to another thread). */

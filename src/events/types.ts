@@ -67,3 +67,9 @@ export const EventFlag = {
   /** A keystroke that corrects an error (Backspace in a correction run). */
   correction: 4,
 } as const;
+
+/**
+ * Key code of a redacted keystroke: the agent removed its content but kept
+ * its timing (DESIGN.md, sensitive content). Never a real key code.
+ */
+export const REDACTED_KEY = -1;

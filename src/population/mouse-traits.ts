@@ -6,7 +6,7 @@ export interface MouseTraits {
   readonly throughputBitsPerS: number;
   /** Fitts intercept a (ms). */
   readonly fittsA_ms: number;
-  /** Mouse report rate while moving (Hz). */
+  /** Pointing-device report rate while moving (Hz); 125 for touchpad users. */
   readonly deviceRateHz: number;
   /** Touchpad users scroll in smooth streams of small deltas instead of wheel notches. */
   readonly touchpad: boolean;
@@ -25,7 +25,7 @@ export interface MouseTraitParams {
   readonly fittsAMean_ms: number;
   readonly fittsASd_ms: number;
   readonly fittsAMax_ms: number;
-  /** Share of high-rate (500/1000 Hz) mice: assumption. */
+  /** Share of high-rate (500/1000 Hz) mice among non-touchpad users: assumption. */
   readonly highRateShare: number;
   /** Share of touchpad users: assumption (large effect on scroll event counts). */
   readonly touchpadShare: number;
@@ -56,12 +56,20 @@ export const DEFAULT_MOUSE_TRAIT_PARAMS: MouseTraitParams = {
 };
 
 export function drawMouseTraits(s: RandomStream, p: MouseTraitParams = DEFAULT_MOUSE_TRAIT_PARAMS): MouseTraits {
+  // Draw order is part of the seed contract: keep it when adding fields (append new draws at the end).
   const highRate = bernoulli(s, p.highRateShare);
+  const throughputBitsPerS = clamp(normal(s, p.throughputMean, p.throughputSd), p.throughputMin, p.throughputMax);
+  const fittsA_ms = clamp(normal(s, p.fittsAMean_ms, p.fittsASd_ms), 0, p.fittsAMax_ms);
+  const mouseRateHz = highRate ? (bernoulli(s, 0.5) ? 500 : 1000) : 125;
+  const touchpad = bernoulli(s, p.touchpadShare);
   return {
-    throughputBitsPerS: clamp(normal(s, p.throughputMean, p.throughputSd), p.throughputMin, p.throughputMax),
-    fittsA_ms: clamp(normal(s, p.fittsAMean_ms, p.fittsASd_ms), 0, p.fittsAMax_ms),
-    deviceRateHz: highRate ? (bernoulli(s, 0.5) ? 500 : 1000) : 125,
-    touchpad: bernoulli(s, p.touchpadShare),
+    throughputBitsPerS,
+    fittsA_ms,
+    // A touchpad reports at about 125 Hz (Windows Precision Touchpad); high-rate devices are
+    // external gaming-class mice. So high-rate users are highRateShare × (1 − touchpadShare)
+    // ≈ 10 % of employees, inside BEHAVIOUR.md's 10–20 % assumption.
+    deviceRateHz: touchpad ? 125 : mouseRateHz,
+    touchpad,
     clicksPerActiveHour: lognormal(s, p.clicksLogMu, p.clicksLogSigma),
     scrollBurstsPerActiveHour: lognormal(s, p.scrollBurstsLogMu, p.scrollBurstsLogSigma),
     leftHanded: bernoulli(s, p.leftHandedShare),

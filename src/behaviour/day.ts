@@ -1,0 +1,96 @@
+import { InputContext, type EventOutput } from '../events/index.js';
+import { employeeStream, type Employee, type PauseTraitParams } from '../population/index.js';
+import type { PolicyRules } from '../policy/index.js';
+import { deriveStream, lognormal, type StreamPathPart } from '../random/index.js';
+import { createPointer, mouseEpisode } from './mouse/index.js';
+import type { BehaviourParams } from './params.js';
+import { planPauses, type PauseDay } from './pause.js';
+import { planWorkday, type SimulationCalendar, type WorkdayPlan } from './schedule/index.js';
+import { createTextSource, createTypist, typeEpisode } from './typing/index.js';
+
+/** Everything a day of behaviour depends on besides the employee. */
+export interface DayEnvironment {
+  readonly seed: StreamPathPart;
+  readonly calendar: SimulationCalendar;
+  readonly behaviour: BehaviourParams;
+  readonly pauseTraits: PauseTraitParams;
+  readonly rules: PolicyRules;
+}
+
+export interface EmployeeDay {
+  readonly plan: WorkdayPlan;
+  readonly pauses: PauseDay;
+  /** Synthetic secrets typed today (the leak scan searches the store for them). */
+  readonly canaries: readonly string[];
+}
+
+/**
+ * One employee's day: plan it, then fill each activity session with
+ * alternating stretches of typing and pointing, writing events in time order.
+ * The employee keeps working while capture is paused: the pause windows are
+ * returned for the agent and the ingest service to act on, not applied here.
+ */
+export function simulateEmployeeDay(employee: Employee, day: number, env: DayEnvironment, out: EventOutput): EmployeeDay {
+  const dayStream = deriveStream(employeeStream(env.seed, employee.index, 'day'), day);
+  const plan = planWorkday(employee, day, env.calendar, deriveStream(dayStream, 'schedule'), env.behaviour.schedule);
+  const pauses = planPauses(employee, plan, deriveStream(dayStream, 'pause'), env.rules, env.pauseTraits);
+  if (!plan.working) return { plan, pauses, canaries: [] };
+
+  const compose = deriveStream(dayStream, 'compose');
+  const typingRng = deriveStream(dayStream, 'typing');
+  const mouseRng = deriveStream(dayStream, 'mouse');
+  const typist = createTypist(employee.typing, env.behaviour.typing);
+  const text = createTextSource(employee.role, deriveStream(dayStream, 'text'));
+  const pointer = createPointer(deriveStream(dayStream, 'pointer'));
+  const c = env.behaviour.composition;
+  const k = employee.keyboardShare;
+  // Probability of choosing a typing stretch such that the expected share of time typing is k.
+  const typingMeanS = c.typingEpisodeMedianS * Math.exp(c.typingEpisodeLogSigma ** 2 / 2);
+  const mouseMeanS = c.mouseEpisodeMedianS * Math.exp(c.mouseEpisodeLogSigma ** 2 / 2);
+  const pTyping = (k * mouseMeanS) / (k * mouseMeanS + (1 - k) * typingMeanS);
+  // Per-active-hour rates are per minute touched by input, but a session fills only part of its
+  // first and last minute, and hands travel between devices: pointing gets that much less time.
+  const mouseShare = (1 - k) * sessionFill(plan.sessions) * homingFill(c, typingMeanS, mouseMeanS);
+
+  // Typing stretches finish their burst past their end, so steer by the share realised so far:
+  // the mouse then gets its 1 − k of active time and its per-active-hour rates come out right.
+  let typedMs = 0;
+  let pointedMs = 0;
+  for (const session of plan.sessions) {
+    let t = session.startMs;
+    while (t < session.endMs) {
+      const realised = typedMs + pointedMs > 0 ? typedMs / (typedMs + pointedMs) : k;
+      const typing = compose.next() < Math.min(0.98, Math.max(0.02, pTyping + 2 * (k - realised)));
+      const lengthS = typing
+        ? lognormal(compose, Math.log(c.typingEpisodeMedianS), c.typingEpisodeLogSigma)
+        : lognormal(compose, Math.log(c.mouseEpisodeMedianS), c.mouseEpisodeLogSigma);
+      const endMs = Math.min(t + lengthS * 1000, session.endMs);
+      const last = typing
+        ? typeEpisode({ out, rng: typingRng, startMs: t, endMs }, typist, text)
+        : mouseEpisode({ out, rng: mouseRng, startMs: t, endMs }, employee.mouse, pointer, mouseShare, InputContext.none, env.behaviour.mouse);
+      const spent = Math.max(endMs, last) - t;
+      if (typing) typedMs += spent;
+      else pointedMs += spent;
+      t += spent + lognormal(compose, Math.log(c.homingMedianMs), c.homingLogSigma);
+    }
+  }
+  return { plan, pauses, canaries: text.canaries };
+}
+
+/** Share of the minutes touched by sessions that the sessions actually fill. */
+function sessionFill(sessions: WorkdayPlan['sessions']): number {
+  let filled = 0;
+  let touched = 0;
+  for (const s of sessions) {
+    filled += s.endMs - s.startMs;
+    touched += Math.ceil((s.endMs - s.startMs) / 60_000) * 60_000;
+  }
+  return touched > 0 ? filled / touched : 1;
+}
+
+/** Share of session time left after moving hands between keyboard and mouse once per stretch. */
+function homingFill(c: BehaviourParams['composition'], typingMeanS: number, mouseMeanS: number): number {
+  const homingMeanS = (c.homingMedianMs / 1000) * Math.exp(c.homingLogSigma ** 2 / 2);
+  const stretchMeanS = (typingMeanS + mouseMeanS) / 2;
+  return stretchMeanS / (stretchMeanS + homingMeanS);
+}

@@ -1,0 +1,52 @@
+import yargs from 'yargs';
+import { EXIT_CODES, FleetsimError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { generateCommand } from './commands/generate.js';
+
+/**
+ * Parses argv and runs one command. Returns the exit code instead of
+ * exiting, so tests can call it in-process.
+ */
+export async function runCli(args: readonly string[], io: { stderr: (s: string) => void } = { stderr: (s) => process.stderr.write(s) }): Promise<number> {
+  const debug = args.includes('--debug');
+  let usageFailure: string | null = null;
+  const parser = yargs([...args])
+    .scriptName('fleetsim')
+    .usage(
+      'fleetsim — simulate a fleet of laptops running an activity-capture agent, and measure it\n\n' +
+        'Usage: $0 <command> [options]',
+    )
+    .command(generateCommand as never)
+    .demandCommand(1, 'Name a command: see the list above.')
+    .recommendCommands()
+    .strict()
+    .option('debug', { type: 'boolean', default: false, describe: 'Print stack traces of errors' })
+    .version(VERSION)
+    .help()
+    .alias('help', 'h')
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .epilogue('Exit codes: 0 ok, 1 a threshold failed, 2 bad input (flags, scenario), 3 the run could not complete, 4 internal error.')
+    .fail((msg, err) => {
+      if (err) throw err;
+      usageFailure = msg;
+    })
+    .exitProcess(false);
+  try {
+    await parser.parseAsync();
+  } catch (err) {
+    if (err instanceof FleetsimError) {
+      io.stderr(`fleetsim: ${err.message} [${err.code}]\n`);
+      if (debug && err.stack) io.stderr(`${err.stack}\n`);
+      return err.exitCode;
+    }
+    io.stderr(`fleetsim: internal error: ${(err as Error).message}\n`);
+    if (debug) io.stderr(`${(err as Error).stack ?? ''}\n`);
+    else io.stderr('(run again with --debug for the stack trace, and please report it)\n');
+    return EXIT_CODES.internal;
+  }
+  if (usageFailure !== null) {
+    io.stderr(`fleetsim: ${usageFailure}\nRun "fleetsim --help" or "fleetsim <command> --help" for what is allowed.\n`);
+    return EXIT_CODES.badInput;
+  }
+  return EXIT_CODES.ok;
+}

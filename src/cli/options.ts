@@ -1,0 +1,34 @@
+import { UsageError } from '../errors.js';
+
+/**
+ * Flag checks that say what was wrong and what is allowed. yargs parses
+ * "abc" given to a number flag as NaN; these turn that into a clear error.
+ */
+export function wholeNumber(flag: string, value: unknown, min: number, max: number): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+export function isoDate(flag: string, value: unknown): string {
+  const s = String(value);
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
+  if (!m || !d || d.getUTCDate() !== Number(m[3]) || d.getUTCMonth() !== Number(m[2]) - 1) {
+    throw new UsageError(`--${flag} must be a calendar date like 2026-03-02, got ${JSON.stringify(value)}`);
+  }
+  return s;
+}
+
+export function nonEmpty(flag: string, value: unknown): string {
+  const s = value === undefined ? '' : String(value);
+  if (s.trim() === '') throw new UsageError(`--${flag} must not be empty`);
+  return s;
+}
+
+/** A timestamp for run folder names: 20261123-054501. */
+export function folderTimestamp(d = new Date()): string {
+  return d.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}

@@ -1,0 +1,49 @@
+/**
+ * Errors a person can act on: a stable code, a message that says what was
+ * wrong, where, and what is allowed. The CLI maps the class to an exit code
+ * and prints the message (a stack trace only with --debug).
+ */
+
+export type FleetsimErrorCode =
+  | 'USAGE'
+  | 'SCENARIO_INVALID'
+  | 'IO'
+  | 'WORKER_FAILED'
+  | 'INTERNAL';
+
+/** Exit codes CI can rely on (documented in the README). */
+export const EXIT_CODES = {
+  ok: 0,
+  thresholdsFailed: 1,
+  badInput: 2,
+  runFailed: 3,
+  internal: 4,
+} as const;
+
+export class FleetsimError extends Error {
+  override readonly name: string = 'FleetsimError';
+  constructor(
+    readonly code: FleetsimErrorCode,
+    message: string,
+    readonly exitCode: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Bad flags or arguments on the command line. */
+export class UsageError extends FleetsimError {
+  override readonly name = 'UsageError';
+  constructor(message: string) {
+    super('USAGE', message, EXIT_CODES.badInput);
+  }
+}
+
+/** A run that started but could not complete (I/O, a worker died, a target is down). */
+export class RunError extends FleetsimError {
+  override readonly name = 'RunError';
+  constructor(code: 'IO' | 'WORKER_FAILED', message: string, options?: { cause?: unknown }) {
+    super(code, message, EXIT_CODES.runFailed, options);
+  }
+}

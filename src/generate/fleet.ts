@@ -1,0 +1,125 @@
+import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { DEFAULT_BEHAVIOUR_PARAMS, createCalendar, type BehaviourParams } from '../behaviour/index.js';
+import { RunError } from '../errors.js';
+import { DEFAULT_POPULATION_PARAMS, type PopulationParams } from '../population/index.js';
+import { DEFAULT_POLICY_RULES, type PolicyRules } from '../policy/index.js';
+import { createPool } from './pool.js';
+import { TRACE_COLUMNS, generateShard, type EmployeeSummary, type GenerateShardResult, type GenerateShardTask } from './shard.js';
+
+export interface GenerateOptions {
+  readonly employees: number;
+  readonly days: number;
+  readonly seed: string;
+  /** Local start date of the first simulated day (YYYY-MM-DD). */
+  readonly startDate: string;
+  /** Worker threads; 0 runs in the calling thread (tests, profiling). */
+  readonly workers: number;
+  readonly population?: PopulationParams;
+  readonly behaviour?: BehaviourParams;
+  readonly rules?: PolicyRules;
+  /** When set, raw events are written here as CSV. Large: ~250 k rows per employee-day. */
+  readonly tracePath?: string;
+  /** Folder for shard scratch files (trace parts). */
+  readonly scratchDir?: string;
+  /** Employees per task; smaller shards balance better and report progress more often. */
+  readonly shardSize?: number;
+}
+
+export interface GenerateProgress {
+  readonly employeesDone: number;
+  readonly employeesTotal: number;
+  readonly events: number;
+}
+
+export interface GenerateResult {
+  readonly employees: readonly EmployeeSummary[];
+  readonly events: number;
+  readonly epochUtcMs: number;
+  readonly wallMs: number;
+  /** CPU time spent generating, summed over threads. */
+  readonly cpuMs: number;
+  readonly workers: number;
+}
+
+export function defaultWorkerCount(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/** Splits [0, n) into shards; the split never changes results, only balance and progress granularity. */
+export function planShards(n: number, workers: number, shardSize?: number): { from: number; to: number }[] {
+  const size = shardSize ?? Math.max(1, Math.min(100, Math.ceil(n / Math.max(1, workers * 8))));
+  const out: { from: number; to: number }[] = [];
+  for (let from = 0; from < n; from += size) out.push({ from, to: Math.min(n, from + size) });
+  return out;
+}
+
+/** Generates the fleet's employees and events, in parallel, with results independent of the worker count. */
+export async function generateFleet(
+  opts: GenerateOptions,
+  onProgress: (p: GenerateProgress) => void = () => {},
+): Promise<GenerateResult> {
+  const population = opts.population ?? DEFAULT_POPULATION_PARAMS;
+  const calendar = createCalendar(opts.startDate, population.offices.map((o) => o.timezone));
+  const shards = planShards(opts.employees, opts.workers, opts.shardSize);
+  const scratch = opts.tracePath ? (opts.scratchDir ?? `${opts.tracePath}.parts`) : undefined;
+  if (scratch) mkdirSync(scratch, { recursive: true });
+  const tasks: GenerateShardTask[] = shards.map((s) => ({
+    seed: opts.seed,
+    from: s.from,
+    to: s.to,
+    days: opts.days,
+    calendar,
+    population,
+    behaviour: opts.behaviour ?? DEFAULT_BEHAVIOUR_PARAMS,
+    rules: opts.rules ?? DEFAULT_POLICY_RULES,
+    ...(scratch ? { tracePartPath: join(scratch, `part-${String(s.from).padStart(9, '0')}.csv`) } : {}),
+  }));
+
+  const started = performance.now();
+  const results: GenerateShardResult[] = new Array(tasks.length);
+  let done = 0;
+  let events = 0;
+  const finish = (i: number, r: GenerateShardResult) => {
+    results[i] = r;
+    done += r.to - r.from;
+    events += r.events;
+    onProgress({ employeesDone: done, employeesTotal: opts.employees, events });
+  };
+  if (opts.workers === 0) {
+    tasks.forEach((t, i) => finish(i, generateShard(t)));
+  } else {
+    const pool = createPool('generate', opts.workers);
+    try {
+      await Promise.all(tasks.map(async (t, i) => finish(i, (await pool.run(t)) as GenerateShardResult)));
+    } catch (err) {
+      throw new RunError('WORKER_FAILED', `a generator worker failed: ${(err as Error).message}`, { cause: err });
+    } finally {
+      await pool.destroy();
+    }
+  }
+  if (opts.tracePath && scratch) {
+    await concatenateTrace(opts.tracePath, tasks.map((t) => t.tracePartPath as string));
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  return {
+    employees: results.flatMap((r) => r.employees),
+    events,
+    epochUtcMs: calendar.epochUtcMs,
+    wallMs: performance.now() - started,
+    cpuMs: results.reduce((a, r) => a + r.cpuMs, 0),
+    workers: opts.workers,
+  };
+}
+
+async function concatenateTrace(path: string, parts: readonly string[]): Promise<void> {
+  const out = createWriteStream(path);
+  try {
+    out.write(`${TRACE_COLUMNS.join(',')}\n`);
+    for (const part of parts) await pipeline(createReadStream(part), out, { end: false });
+  } finally {
+    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  }
+}

@@ -1,0 +1,4 @@
+export * from './shard.js';
+export * from './fleet.js';
+export * from './pool.js';
+export * from './summary.js';

@@ -1,0 +1,10 @@
+/** The library API: what the CLI, the workers, the tests and users import. */
+export * from './errors.js';
+export * from './random/index.js';
+export * from './events/index.js';
+export * from './population/index.js';
+export * from './policy/index.js';
+export * from './behaviour/index.js';
+export * from './metrics/activity.js';
+export * from './generate/index.js';
+export { VERSION } from './version.js';

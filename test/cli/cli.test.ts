@@ -1,0 +1,72 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fleetsim } from '../helpers/cli.js';
+
+describe('fleetsim CLI', () => {
+  it('--help lists the commands and the exit codes', () => {
+    const r = fleetsim(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('generate');
+    expect(r.stdout).toMatch(/Exit codes: 0 ok, 1 a threshold failed, 2 bad input/);
+  });
+
+  it('generate --help documents its flags', () => {
+    const r = fleetsim(['generate', '--help']);
+    expect(r.code).toBe(0);
+    for (const flag of ['--employees', '--days', '--seed', '--workers', '--trace', '--out']) expect(r.stdout).toContain(flag);
+  });
+
+  it('an unknown command is exit code 2 with a hint', () => {
+    const r = fleetsim(['genrate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Unknown argument: genrate|Did you mean generate/);
+  });
+
+  it('no command is exit code 2', () => {
+    expect(fleetsim([]).code).toBe(2);
+  });
+
+  it('an unknown flag is exit code 2 and names the flag', () => {
+    const r = fleetsim(['generate', '--employes', '5']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('employes');
+  });
+
+  it.each([
+    [['--employees', 'abc'], /--employees must be a whole number from 1 to 10000000, got "abc"/],
+    [['--employees', '0'], /--employees must be a whole number from 1/],
+    [['--days', '2.5'], /--days must be a whole number from 1 to 366, got 2.5/],
+    [['--workers', '-1'], /--workers must be a whole number from 0 to 256/],
+    [['--start-date', '2026-02-30'], /--start-date must be a calendar date like 2026-03-02, got "2026-02-30"/],
+    [['--seed', ''], /--seed must not be empty/],
+  ])('generate %j is refused with exit code 2 and says what is allowed', (args, message) => {
+    const out = mkdtempSync(join(tmpdir(), 'fleetsim-cli-'));
+    const r = fleetsim(['generate', ...args, '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+  });
+
+  it('generate writes employees.csv and summary.json and prints a table', () => {
+    const out = mkdtempSync(join(tmpdir(), 'fleetsim-gen-'));
+    const r = fleetsim(['generate', '-n', '6', '--seed', 'cli', '--workers', '2', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('6 employees');
+    const csv = readFileSync(join(out, 'employees.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toMatch(/^employee_id,department,role,wpm,keystrokes,clicks,mouse_moves,scrolls,active_minutes,pauses,paused_minutes,exempt,/);
+    expect(csv).toHaveLength(7);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.employees).toBe(6);
+    expect(summary.events).toBeGreaterThan(0);
+  });
+
+  it('generate --json prints one JSON object and nothing else on stdout', () => {
+    const out = mkdtempSync(join(tmpdir(), 'fleetsim-json-'));
+    const r = fleetsim(['generate', '-n', '2', '--json', '--out', out]);
+    expect(r.code).toBe(0);
+    const parsed = JSON.parse(r.stdout);
+    expect(parsed.employees).toBe(2);
+  });
+});
