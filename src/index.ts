@@ -6,5 +6,8 @@ export * from './population/index.js';
 export * from './policy/index.js';
 export * from './behaviour/index.js';
 export * from './metrics/activity.js';
+export * from './metrics/ledger.js';
+export * from './wire/index.js';
+export * from './agent/index.js';
 export * from './generate/index.js';
 export { VERSION } from './version.js';

@@ -30,10 +30,18 @@ export interface EmployeeDay {
  * The employee keeps working while capture is paused: the pause windows are
  * returned for the agent and the ingest service to act on, not applied here.
  */
-export function simulateEmployeeDay(employee: Employee, day: number, env: DayEnvironment, out: EventOutput): EmployeeDay {
+export function simulateEmployeeDay(
+  employee: Employee,
+  day: number,
+  env: DayEnvironment,
+  out: EventOutput,
+  /** Called with the day's plan and pauses before any event is written (a harness hands the pauses to the agent). */
+  onPlanned?: (planned: { readonly plan: WorkdayPlan; readonly pauses: PauseDay }) => void,
+): EmployeeDay {
   const dayStream = deriveStream(employeeStream(env.seed, employee.index, 'day'), day);
   const plan = planWorkday(employee, day, env.calendar, deriveStream(dayStream, 'schedule'), env.behaviour.schedule);
   const pauses = planPauses(employee, plan, deriveStream(dayStream, 'pause'), env.rules, env.pauseTraits);
+  onPlanned?.({ plan, pauses });
   if (!plan.working) return { plan, pauses, canaries: [] };
 
   const compose = deriveStream(dayStream, 'compose');

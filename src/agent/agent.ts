@@ -1,0 +1,290 @@
+import { EventType, type EventBlock } from '../events/index.js';
+import { emptyLedger, type Ledger } from '../metrics/ledger.js';
+import { decidePause, isExempt, type PauseDecision, type PauseWindow, type PolicyRules } from '../policy/index.js';
+import type { RandomStream } from '../random/index.js';
+import { BATCH_ID_BYTES, compress, encodeBatch, type ControlRecord } from '../wire/index.js';
+import { BatchBuffer } from './batch-buffer.js';
+import type { AgentClock, TimerHandle } from './clock.js';
+import { simplifyByPath, simplifyByRate } from './coalesce.js';
+import type { AgentConfig } from './config.js';
+import { ContentFilter } from './content-filter.js';
+import type { Transport } from './transport.js';
+import { Uploader, type SpooledBatch } from './uploader.js';
+
+/** Who and where the agent runs, and what it talks to: all injected. */
+export interface AgentContext {
+  readonly clock: AgentClock;
+  readonly transport: Transport;
+  /** Batch ids and backoff jitter. */
+  readonly rng: RandomStream;
+  readonly deviceId: string;
+  readonly rules: PolicyRules;
+  /** Added to input event times to get clock time (0 on a laptop; the virtual epoch in a simulation). */
+  readonly inputTimeOffsetMs: number;
+  /** Extra request headers for a body (device authentication). */
+  readonly signRequest?: (body: Uint8Array, headers: Record<string, string>) => Record<string, string>;
+}
+
+/** What the agent measured about itself, for bandwidth and the battery proxy. */
+export interface AgentCosts {
+  batches: number;
+  uploads: number;
+  wakeups: number;
+  /** Bytes put on the radio: request headers + bodies, retries included. */
+  radioBytes: number;
+  /** Compressed body bytes of sealed batches (retries not counted). */
+  bodyBytes: number;
+  /** Encoded, uncompressed bytes of sealed batches. */
+  encodedBytes: number;
+}
+
+const CONTENT_TYPE = 'application/vnd.fleetsim.batch+protobuf';
+
+/**
+ * The capture agent: the code a laptop would run. Input events go through
+ * the policy gate (paused, exempt), the sensitive-content filter, mouse-move
+ * coalescing and batching; sealed batches are encoded, compressed and handed
+ * to the uploader. Every event ends in exactly one ledger fate.
+ */
+export class CaptureAgent {
+  readonly ledger: Ledger = emptyLedger();
+  readonly costs: AgentCosts = { batches: 0, uploads: 0, wakeups: 0, radioBytes: 0, bodyBytes: 0, encodedBytes: 0 };
+  private readonly buffer = new BatchBuffer();
+  private readonly filter: ContentFilter;
+  private readonly uploader: Uploader;
+  // The open movement: moves held back until it ends, then simplified.
+  private mt = new Float64Array(256);
+  private mx = new Int32Array(256);
+  private my = new Int32Array(256);
+  private mctx = new Uint8Array(256);
+  private mflags = new Uint8Array(256);
+  private mkeep = new Uint8Array(256);
+  private mstack = new Int32Array(520);
+  private mlen = 0;
+  private sequence = 0;
+  private batchOpenedMs = -1;
+  private batchTimer: TimerHandle | null = null;
+  private batchDeadlineMs = Infinity;
+  private controls: ControlRecord[] = [];
+  private readonly pauses: PauseWindow[] = [];
+  private pauseCursor = 0;
+  private exempt = false;
+  private stopped = false;
+  private redactedAtLastSeal = 0;
+
+  constructor(
+    private readonly ctx: AgentContext,
+    private readonly config: AgentConfig,
+  ) {
+    this.filter = new ContentFilter(config.contentFilter);
+    this.uploader = new Uploader(ctx.clock, ctx.transport, ctx.rng, config.upload, {
+      onAcknowledged: (b) => {
+        this.ledger.stored += b.events - b.redacted;
+        this.ledger.redacted += b.redacted;
+      },
+      onLost: (b) => {
+        this.ledger.lost += b.events;
+      },
+      onPolicyStop: (_code, unsent) => {
+        // The server says this employee is exempt: nothing more is captured, nothing unsent is kept.
+        this.stopped = true;
+        this.exempt = true;
+        for (const b of unsent) this.ledger.dropped_exempt += b.events;
+      },
+      onWakeup: () => {
+        this.costs.wakeups++;
+      },
+      onRadioBytes: (bytes) => {
+        this.costs.radioBytes += bytes;
+        this.costs.uploads++;
+      },
+    });
+  }
+
+  /** The employee asks to pause capture; the policy decides, and the agent records it for the server. */
+  requestPause(atMs: number, wantedMs: number, dayStartMs: number): PauseDecision {
+    const d = decidePause(this.pauses, { atMs, wantedMs, dayStartMs }, this.ctx.rules);
+    if (d.kind === 'granted') {
+      this.pauses.push(d.window);
+      this.controls.push({ kind: 'pause', atMs: d.window.startMs, untilMs: d.window.endMs });
+      this.controls.push({ kind: d.window.endedBy === 'auto-resume' ? 'auto_resume' : 'resume', atMs: d.window.endMs });
+    }
+    return d;
+  }
+
+  /** The employee's exemption status, as the fleet's policy service says. */
+  setExemption(requested: boolean, approvalDraw: number): void {
+    this.exempt = isExempt(requested, approvalDraw, this.ctx.rules);
+  }
+
+  get isExempt(): boolean {
+    return this.exempt;
+  }
+
+  /** Captures a block of input events (in time order; times + inputTimeOffsetMs = clock time). */
+  capture(block: EventBlock): void {
+    const offset = this.ctx.inputTimeOffsetMs;
+    const n = block.length;
+    this.ledger.produced += n;
+    if (this.exempt || this.stopped) {
+      this.ledger.dropped_exempt += n;
+      return;
+    }
+    const gap = this.config.movementGapMs;
+    for (let i = 0; i < n; i++) {
+      // Whole milliseconds, as an OS timestamps input and as the wire carries it: the gate sees what the server will.
+      const t = Math.round((block.t_ms[i] as number) + offset);
+      if (t >= this.batchDeadlineMs) this.sealOnTimer(this.batchDeadlineMs);
+      if (this.isPaused(t)) {
+        this.ledger.dropped_paused++;
+        continue;
+      }
+      const type = block.type[i] as number;
+      if (type === EventType.mousemove) {
+        if (this.mlen > 0 && t - (this.mt[this.mlen - 1] as number) > gap) this.endMovement();
+        this.pushMove(t, block.x[i] as number, block.y[i] as number, block.context[i] as number);
+        this.openBatch(t);
+        continue;
+      }
+      if (this.mlen > 0) this.endMovement();
+      this.openBatch(t);
+      const j = this.buffer.push(t, type, block.key[i] as number, block.x[i] as number, block.y[i] as number, block.button[i] as number, block.context[i] as number, 0);
+      if (type === EventType.keydown || type === EventType.keyup) this.filter.onKey(this.buffer.key, j, type, block.context[i] as number);
+      if (this.buffer.length >= this.config.batchMaxEvents) this.seal(t, true);
+    }
+  }
+
+  /** Time has moved on with no input (the harness calls this across idle gaps): lets due timers fire. */
+  idleUntil(t: number): void {
+    // The clock fires the batch timer itself; nothing to do but keep the movement honest.
+    if (this.mlen > 0 && t - (this.mt[this.mlen - 1] as number) > this.config.movementGapMs) this.endMovement();
+  }
+
+  /** End of the run: seal what is open and stop timers; what is still spooled stays spooled. */
+  async finish(): Promise<void> {
+    if (this.mlen > 0) this.endMovement();
+    if (this.buffer.length > 0) this.seal(this.ctx.clock.now(), true);
+    await this.uploader.settled();
+  }
+
+  /** Stops retrying; the ledger's `spooled` is set from what is left on the laptop. */
+  async close(): Promise<void> {
+    await this.uploader.settled();
+    this.uploader.shutdown();
+    let spooled = 0;
+    for (const b of this.uploader.spooled()) spooled += b.events;
+    this.ledger.spooled = spooled;
+  }
+
+  get pendingUploads(): number {
+    return this.uploader.pendingBatches;
+  }
+
+  private isPaused(t: number): boolean {
+    const ws = this.pauses;
+    while (this.pauseCursor < ws.length && t >= (ws[this.pauseCursor] as PauseWindow).endMs) this.pauseCursor++;
+    const w = ws[this.pauseCursor];
+    return w !== undefined && t >= w.startMs;
+  }
+
+  private openBatch(t: number): void {
+    if (this.batchOpenedMs >= 0) return;
+    this.batchOpenedMs = t;
+    this.batchDeadlineMs = t + this.config.batchMaxAgeMs;
+    this.batchTimer = this.ctx.clock.setTimer(this.batchDeadlineMs, () => {
+      this.batchTimer = null;
+      this.sealOnTimer(this.batchDeadlineMs);
+    });
+  }
+
+  private sealOnTimer(atMs: number): void {
+    this.costs.wakeups++;
+    if (this.mlen > 0) this.endMovement();
+    this.seal(atMs, true);
+  }
+
+  private pushMove(t: number, x: number, y: number, context: number): void {
+    if (this.mlen === this.mt.length) this.growMovement();
+    const k = this.mlen++;
+    this.mt[k] = t;
+    this.mx[k] = x;
+    this.my[k] = y;
+    this.mctx[k] = context;
+    this.mflags[k] = 0;
+  }
+
+  private endMovement(): void {
+    const n = this.mlen;
+    this.mlen = 0;
+    const c = this.config.coalesce;
+    let kept = n;
+    if (c.mode === 'rate') kept = simplifyByRate(this.mt, n, c.maxRateHz, this.mkeep);
+    else if (c.mode === 'path') kept = simplifyByPath(this.mx, this.my, n, c.maxErrorPx, this.mkeep, this.mstack);
+    else this.mkeep.fill(1, 0, n);
+    this.ledger.coalesced += n - kept;
+    for (let k = 0; k < n; k++) {
+      if (this.mkeep[k]) this.buffer.push(this.mt[k] as number, EventType.mousemove, 0, this.mx[k] as number, this.my[k] as number, 0, this.mctx[k] as number, 0);
+    }
+    if (this.buffer.length >= this.config.batchMaxEvents) this.seal(this.mt[n - 1] as number, true);
+  }
+
+  private growMovement(): void {
+    const cap = this.mt.length * 2;
+    const mt = new Float64Array(cap);
+    mt.set(this.mt);
+    const mx = new Int32Array(cap);
+    mx.set(this.mx);
+    const my = new Int32Array(cap);
+    my.set(this.my);
+    const mctx = new Uint8Array(cap);
+    mctx.set(this.mctx);
+    this.mt = mt;
+    this.mx = mx;
+    this.my = my;
+    this.mctx = mctx;
+    this.mflags = new Uint8Array(cap);
+    this.mkeep = new Uint8Array(cap);
+    this.mstack = new Int32Array(2 * cap + 8);
+  }
+
+  private seal(atMs: number, awake: boolean): void {
+    if (this.batchTimer !== null) this.ctx.clock.clearTimer(this.batchTimer);
+    this.batchTimer = null;
+    this.batchDeadlineMs = Infinity;
+    const opened = this.batchOpenedMs;
+    this.batchOpenedMs = -1;
+    if (this.buffer.length === 0) return;
+    this.filter.onSeal(this.buffer.key);
+    const redacted = this.filter.redactedEvents - this.redactedAtLastSeal;
+    this.redactedAtLastSeal = this.filter.redactedEvents;
+    const events = this.buffer.view();
+    const windowEndMs = Math.ceil(Math.max(atMs, events.t_ms[events.length - 1] as number));
+    // Policy records due by now travel with this batch; one made while idle widens its window.
+    const controls = this.controls.filter((c) => c.atMs <= windowEndMs);
+    this.controls = this.controls.filter((c) => c.atMs > windowEndMs);
+    let windowStartMs = Math.floor(Math.min(opened, events.t_ms[0] as number));
+    for (const c of controls) windowStartMs = Math.min(windowStartMs, Math.floor(c.atMs));
+    const batchId = new Uint8Array(BATCH_ID_BYTES);
+    for (let i = 0; i < BATCH_ID_BYTES; i++) batchId[i] = Math.floor(this.ctx.rng.next() * 256);
+    const sequence = this.sequence++;
+    const encoded = encodeBatch({
+      header: { batchId, deviceId: this.ctx.deviceId, sequence, windowStartMs, windowEndMs, agentVersion: this.config.agentVersion },
+      controls: controls.map((c) => ({ ...c, atMs: Math.round(c.atMs), ...(c.untilMs !== undefined ? { untilMs: Math.round(c.untilMs) } : {}) })),
+      events,
+    });
+    const body = compress(this.config.codec, encoded, this.config.compressionLevel);
+    let headers: Record<string, string> = {
+      'content-type': CONTENT_TYPE,
+      'content-encoding': this.config.codec,
+      'x-fleetsim-device': this.ctx.deviceId,
+      'x-fleetsim-sequence': String(sequence),
+    };
+    if (this.ctx.signRequest) headers = { ...headers, ...this.ctx.signRequest(body, headers) };
+    const batch: SpooledBatch = { sequence, body, headers, events: events.length, redacted };
+    this.costs.batches++;
+    this.costs.encodedBytes += encoded.byteLength;
+    this.costs.bodyBytes += body.byteLength;
+    this.buffer.clear();
+    this.uploader.enqueue(batch, awake);
+  }
+}

@@ -1,0 +1,31 @@
+import type { Codec } from '../wire/index.js';
+import type { CoalesceConfig } from './coalesce.js';
+import { DEFAULT_CONTENT_FILTER_RULES, type ContentFilterRules } from './content-filter.js';
+import { DEFAULT_UPLOAD_CONFIG, type UploadConfig } from './uploader.js';
+
+/** The agent's configuration: what a fleet operator would set. */
+export interface AgentConfig {
+  readonly agentVersion: string;
+  /** A batch is sealed this long after its first event (one wake-up), or earlier when full. */
+  readonly batchMaxAgeMs: number;
+  readonly batchMaxEvents: number;
+  readonly coalesce: CoalesceConfig;
+  /** A pause between two moves longer than this ends a movement (for path simplification). */
+  readonly movementGapMs: number;
+  readonly codec: Codec;
+  /** Codec level; undefined for the codec's default in CODEC_LEVELS. */
+  readonly compressionLevel?: number;
+  readonly contentFilter: ContentFilterRules;
+  readonly upload: UploadConfig;
+}
+
+export const DEFAULT_AGENT_CONFIG: AgentConfig = {
+  agentVersion: 'fleetsim-agent/0.1.0',
+  batchMaxAgeMs: 60_000,
+  batchMaxEvents: 50_000,
+  coalesce: { mode: 'path', maxErrorPx: 2 },
+  movementGapMs: 100,
+  codec: 'gzip',
+  contentFilter: DEFAULT_CONTENT_FILTER_RULES,
+  upload: DEFAULT_UPLOAD_CONFIG,
+};

@@ -1,0 +1,367 @@
+/**
+ * One serialized Batch (schema/batch.proto) → header, controls and an
+ * EventBlock, trusting nothing: any input either decodes to a batch that
+ * obeys every rule in the .proto, or throws a WireError saying what was wrong
+ * (never another exception type; the fuzz tests hold it to that).
+ *
+ * Steps: the crc32 trailer is checked (checksum.ts); the envelope is walked
+ * once with BinaryReader, recording where each column lies; the event count
+ * is checked against the limits and the event_type column's bytes (so a tiny
+ * message cannot claim a million events); the block is allocated once and
+ * each column is decoded straight into it.
+ */
+import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
+import { REDACTED_KEY, type EventBlock } from '../events/index.js';
+import { checkCrcTrailer } from './checksum.js';
+import { WireError } from './errors.js';
+import {
+  BATCH_FIELD_NAME, BatchField, CONTROL_KIND_BY_CODE, ControlField, EVENT_TYPE_COUNT, HAS_BUTTON, HAS_KEY, HAS_POINTER, HAS_WHEEL,
+  type BatchFieldName,
+} from './fields.js';
+import { DEFAULT_DECODE_LIMITS, type BatchHeader, type ControlRecord, type DecodeLimits, type DecodedBatch } from './types.js';
+import { checkControls, checkHeader, invalid } from './validate.js';
+import { ColumnReader } from './varint.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const EMPTY = new Uint8Array(0);
+const INT32_MIN = -0x80000000;
+const INT32_MAX = 0x7fffffff;
+const INT16_MIN = -0x8000;
+const INT16_MAX = 0x7fff;
+const UINT32_MAX = 0xffffffff;
+
+/** Where things are in the message, before anything is allocated from them. */
+interface Envelope {
+  scalars: Partial<Record<BatchFieldName, number>>;
+  strings: Partial<Record<BatchFieldName, Uint8Array>>;
+  /** Column bytes by field number. */
+  columns: (Uint8Array | undefined)[];
+  controls: Uint8Array[];
+}
+
+export function decodeBatch(bytes: Uint8Array, limits: Partial<DecodeLimits> = {}): DecodedBatch {
+  const lim: DecodeLimits = { ...DEFAULT_DECODE_LIMITS, ...limits };
+  const env = readEnvelope(checkCrcTrailer(bytes), lim);
+  const deviceId = env.strings.device_id ?? EMPTY;
+  const agentVersion = env.strings.agent_version ?? EMPTY;
+  const header: BatchHeader = {
+    batchId: (env.strings.batch_id ?? EMPTY).slice(),
+    deviceId: decodeUtf8(deviceId, 'device_id', lim.maxDeviceIdBytes),
+    sequence: env.scalars.sequence ?? 0,
+    windowStartMs: env.scalars.window_start_ms ?? 0,
+    windowEndMs: env.scalars.window_end_ms ?? 0,
+    agentVersion: decodeUtf8(agentVersion, 'agent_version', lim.maxAgentVersionBytes),
+  };
+  checkHeader(header, deviceId.length, agentVersion.length, lim);
+  const controls = env.controls.map((c, i) => readControl(c, i));
+  checkControls(controls, header, lim);
+  const events = decodeEvents(env, header, lim);
+  return { header, controls, events };
+}
+
+function decodeUtf8(b: Uint8Array, field: string, maxBytes: number): string {
+  // Not worth decoding: checkHeader refuses it by its byte length, with the limit in the message.
+  if (b.length > maxBytes) return '';
+  try {
+    return utf8.decode(b);
+  } catch (e) {
+    throw new WireError('WIRE_CORRUPT', `${field} is not valid UTF-8`, field, { cause: e });
+  }
+}
+
+/** BinaryReader throws plain Errors; they become WireErrors naming the field being read. */
+function fromReaderError(e: unknown, field: string): WireError {
+  if (e instanceof WireError) return e;
+  const detail = e instanceof Error ? e.message : String(e);
+  if (e instanceof RangeError) return new WireError('WIRE_TRUNCATED', `message ends inside ${field} (${detail})`, field, { cause: e });
+  return new WireError('WIRE_CORRUPT', `malformed protobuf at ${field}: ${detail}`, field, { cause: e });
+}
+
+const WIRE_TYPE_NAME = ['varint', 'fixed64', 'length-delimited', 'start-group', 'end-group', 'fixed32'];
+
+function expectWireType(field: string, got: WireType, want: WireType, what: string): void {
+  if (got !== want) {
+    throw new WireError(
+      'WIRE_CORRUPT',
+      `${field} has wire type ${WIRE_TYPE_NAME[got] ?? got}, expected ${WIRE_TYPE_NAME[want]} (${what})`,
+      field,
+    );
+  }
+}
+
+/** A length-delimited payload as a view, with a message that says how far past the end it claims to go. */
+function lengthDelimited(r: BinaryReader, bytes: Uint8Array, field: string): Uint8Array {
+  const len = r.uint32();
+  const remaining = r.len - r.pos;
+  if (len > remaining) {
+    throw new WireError('WIRE_TRUNCATED', `${field} declares ${len} bytes but only ${remaining} remain in the message`, field);
+  }
+  const out = bytes.subarray(r.pos, r.pos + len);
+  r.pos += len;
+  return out;
+}
+
+function safeInteger(v: bigint | string, field: string, min: number): number {
+  const big = BigInt(v);
+  if (big < BigInt(min) || big > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new WireError('WIRE_OVERFLOW', `${field} ${big} is outside ${min} .. 2^53-1`, field);
+  }
+  return Number(big);
+}
+
+function once(env: Envelope, name: BatchFieldName, no: number): void {
+  if (env.scalars[name] !== undefined || env.strings[name] !== undefined || env.columns[no] !== undefined) {
+    throw invalid(name, `${name} appears twice; a batch writes each field once`);
+  }
+}
+
+function readEnvelope(bytes: Uint8Array, lim: DecodeLimits): Envelope {
+  const env: Envelope = { scalars: {}, strings: {}, columns: [], controls: [] };
+  const r = new BinaryReader(bytes);
+  let field = 'the first tag';
+  try {
+    while (r.pos < r.len) {
+      field = 'a tag';
+      const [no, wt] = r.tag();
+      const name = BATCH_FIELD_NAME[no];
+      field = name ?? `unknown field ${no}`;
+      if (name === undefined) {
+        // Skipped for forward compatibility; proto3 has no groups, so those are not a field added later.
+        if (wt === WireType.StartGroup || wt === WireType.EndGroup) {
+          throw new WireError('WIRE_CORRUPT', `field ${no} uses a group wire type, which proto3 does not have`, field);
+        }
+        r.skip(wt);
+        continue;
+      }
+      if (name === 'controls') {
+        expectWireType(name, wt, WireType.LengthDelimited, 'a Control message');
+        if (env.controls.length >= lim.maxControls) {
+          throw new WireError('WIRE_TOO_LARGE', `more than ${lim.maxControls} controls`, name);
+        }
+        env.controls.push(lengthDelimited(r, bytes, name));
+        continue;
+      }
+      if (name === 'crc32') throw invalid(name, 'crc32 (field 31) must be the last field of the batch, and appear once');
+      switch (name) {
+        case 'batch_id':
+        case 'device_id':
+        case 'agent_version':
+          expectWireType(name, wt, WireType.LengthDelimited, name === 'batch_id' ? 'bytes' : 'string');
+          once(env, name, no);
+          env.strings[name] = lengthDelimited(r, bytes, name);
+          break;
+        case 'sequence':
+          expectWireType(name, wt, WireType.Varint, 'uint64');
+          once(env, name, no);
+          env.scalars[name] = safeInteger(r.uint64(), name, 0);
+          break;
+        case 'window_start_ms':
+        case 'window_end_ms':
+          expectWireType(name, wt, WireType.Varint, 'int64');
+          once(env, name, no);
+          env.scalars[name] = safeInteger(r.int64(), name, Number.MIN_SAFE_INTEGER);
+          break;
+        case 'event_count':
+          expectWireType(name, wt, WireType.Varint, 'uint32');
+          once(env, name, no);
+          env.scalars[name] = safeInteger(r.uint64(), name, 0);
+          if ((env.scalars[name] as number) > UINT32_MAX) throw new WireError('WIRE_OVERFLOW', `event_count ${env.scalars[name]} does not fit uint32`, name);
+          break;
+        default:
+          // Every other known field is a packed column.
+          expectWireType(name, wt, WireType.LengthDelimited, 'a packed column; unpacked repeated values are not accepted');
+          once(env, name, no);
+          env.columns[no] = lengthDelimited(r, bytes, name);
+      }
+    }
+  } catch (e) {
+    throw fromReaderError(e, field);
+  }
+  return env;
+}
+
+function readControl(bytes: Uint8Array, index: number): ControlRecord {
+  const r = new BinaryReader(bytes);
+  const where = `controls[${index}]`;
+  let kindCode = 0;
+  let atMs = 0;
+  let untilMs: number | undefined;
+  const seen = new Set<number>();
+  let field = where;
+  try {
+    while (r.pos < r.len) {
+      const [no, wt] = r.tag();
+      field = `${where} field ${no}`;
+      if (no === ControlField.kind || no === ControlField.at_ms || no === ControlField.until_ms) {
+        if (seen.has(no)) throw invalid('controls', `${field} appears twice`);
+        seen.add(no);
+        expectWireType(field, wt, WireType.Varint, 'a varint');
+        if (no === ControlField.kind) kindCode = safeInteger(r.int64(), `${where}.kind`, Number.MIN_SAFE_INTEGER);
+        else if (no === ControlField.at_ms) atMs = safeInteger(r.int64(), `${where}.at_ms`, Number.MIN_SAFE_INTEGER);
+        else untilMs = safeInteger(r.int64(), `${where}.until_ms`, Number.MIN_SAFE_INTEGER);
+      } else {
+        if (wt === WireType.StartGroup || wt === WireType.EndGroup) {
+          throw new WireError('WIRE_CORRUPT', `${field} uses a group wire type, which proto3 does not have`, 'controls');
+        }
+        r.skip(wt);
+      }
+    }
+  } catch (e) {
+    throw fromReaderError(e, field);
+  }
+  const kind = CONTROL_KIND_BY_CODE[kindCode];
+  if (kind === undefined) throw invalid('controls', `${where} has unknown kind ${kindCode} (known: 1 pause, 2 resume, 3 auto_resume, 4 exempt)`);
+  return untilMs === undefined ? { kind, atMs } : { kind, atMs, untilMs };
+}
+
+/** One allocation for all columns, widest first so every view is aligned. */
+function allocateBlock(n: number): EventBlock {
+  const buf = new ArrayBuffer(n * 22);
+  return {
+    length: n,
+    t_ms: new Float64Array(buf, 0, n),
+    x: new Int32Array(buf, 8 * n, n),
+    y: new Int32Array(buf, 12 * n, n),
+    key: new Int16Array(buf, 16 * n, n),
+    type: new Uint8Array(buf, 18 * n, n),
+    button: new Uint8Array(buf, 19 * n, n),
+    context: new Uint8Array(buf, 20 * n, n),
+    flags: new Uint8Array(buf, 21 * n, n),
+  };
+}
+
+function countMismatch(field: string, got: number, expected: number, per: string): WireError {
+  return invalid(field, `column ${field} holds ${got} values, expected ${expected} (one per ${per})`);
+}
+
+function decodeEvents(env: Envelope, h: BatchHeader, lim: DecodeLimits): EventBlock {
+  const n = env.scalars.event_count ?? 0;
+  if (n > lim.maxEvents) throw new WireError('WIRE_TOO_LARGE', `event_count ${n} is over the limit of ${lim.maxEvents} events`, 'event_count');
+  const types = env.columns[BatchField.event_type] ?? EMPTY;
+  // Valid type codes are single bytes, so this also bounds the allocation below by the message size.
+  if (types.length !== n) {
+    throw invalid('event_type', `column event_type is ${types.length} bytes, expected ${n} (one byte per event, event_count = ${n})`);
+  }
+  const ev = allocateBlock(n);
+  const count = new Uint32Array(EVENT_TYPE_COUNT);
+  for (let i = 0; i < n; i++) {
+    const t = types[i] as number;
+    if (t >= EVENT_TYPE_COUNT) throw invalid('event_type', `event ${i} has unknown type code ${t >= 0x80 ? '(multi-byte)' : t}`);
+    count[t]!++;
+  }
+  ev.type.set(types);
+
+  decodeTimes(env.columns[BatchField.t_delta_ms] ?? EMPTY, ev, h);
+  decodeSparse(env, ev, count);
+  decodeRuns(env.columns[BatchField.context_run_value], env.columns[BatchField.context_run_length], ev.context, 'context');
+  decodeRuns(env.columns[BatchField.flags_run_value], env.columns[BatchField.flags_run_length], ev.flags, 'flags');
+  return ev;
+}
+
+function decodeTimes(col: Uint8Array, ev: EventBlock, h: BatchHeader): void {
+  const n = ev.length;
+  const t_ms = ev.t_ms;
+  const r = new ColumnReader(col, 't_delta_ms');
+  const endMs = h.windowEndMs;
+  let tMs = h.windowStartMs;
+  for (let i = 0; i < n; i++) {
+    if (!r.hasMore()) throw countMismatch('t_delta_ms', i, n, 'event');
+    const d = r.svarint();
+    if (d < 0) throw invalid('t_delta_ms', `event ${i} has time delta ${d} ms; deltas are >= 0 (events are in time order)`);
+    tMs += d;
+    if (tMs > endMs) {
+      throw invalid('t_delta_ms', `event ${i} is at ${tMs} ms, after the capture window ends (${endMs} ms)`);
+    }
+    t_ms[i] = tMs;
+  }
+  if (r.hasMore()) throw countMismatch('t_delta_ms', n + r.countRemaining(), n, 'event');
+}
+
+function decodeSparse(env: Envelope, ev: EventBlock, count: Uint32Array): void {
+  const c = (t: number) => count[t] as number;
+  const keys = c(0) + c(1);
+  const pointers = c(2) + c(3) + c(4) + c(5);
+  const buttons = c(3) + c(4);
+  const wheels = c(5);
+  const kr = new ColumnReader(env.columns[BatchField.key] ?? EMPTY, 'key');
+  const xr = new ColumnReader(env.columns[BatchField.x_delta_px] ?? EMPTY, 'x_delta_px');
+  const yr = new ColumnReader(env.columns[BatchField.y_delta_px] ?? EMPTY, 'y_delta_px');
+  const br = new ColumnReader(env.columns[BatchField.button] ?? EMPTY, 'button');
+  const wr = new ColumnReader(env.columns[BatchField.wheel_delta] ?? EMPTY, 'wheel_delta');
+  const { type, key, x, y, button } = ev;
+  let ki = 0;
+  let pi = 0;
+  let bi = 0;
+  let wi = 0;
+  let px = 0;
+  let py = 0;
+  for (let i = 0; i < ev.length; i++) {
+    const t = type[i] as number;
+    if (HAS_KEY[t] === 1) {
+      if (!kr.hasMore()) throw countMismatch('key', ki, keys, 'keydown/keyup event');
+      const k = kr.svarint();
+      if (k < REDACTED_KEY) {
+        if (k < INT16_MIN) throw new WireError('WIRE_OVERFLOW', `event ${i} has key ${k}, which does not fit int16`, 'key');
+        throw invalid('key', `event ${i} has key ${k}; key codes are >= 0, or ${REDACTED_KEY} for a redacted keystroke`);
+      }
+      if (k > INT16_MAX) throw new WireError('WIRE_OVERFLOW', `event ${i} has key ${k}, which does not fit int16`, 'key');
+      key[i] = k;
+      ki++;
+      continue;
+    }
+    // Every type that is not a key is a pointer type (EVENT_TYPE_COUNT was checked).
+    if (!xr.hasMore()) throw countMismatch('x_delta_px', pi, pointers, 'pointer event');
+    if (!yr.hasMore()) throw countMismatch('y_delta_px', pi, pointers, 'pointer event');
+    px += xr.svarint();
+    py += yr.svarint();
+    if (px < INT32_MIN || px > INT32_MAX || py < INT32_MIN || py > INT32_MAX) {
+      const field = px < INT32_MIN || px > INT32_MAX ? 'x_delta_px' : 'y_delta_px';
+      throw new WireError('WIRE_OVERFLOW', `event ${i} is at (${px}, ${py}); positions must fit int32`, field);
+    }
+    x[i] = px;
+    y[i] = py;
+    pi++;
+    if (HAS_BUTTON[t] === 1) {
+      if (!br.hasMore()) throw countMismatch('button', bi, buttons, 'mousedown/mouseup event');
+      const b = br.uvarint();
+      if (b > 0xff) throw new WireError('WIRE_OVERFLOW', `event ${i} has button ${b}; buttons fit 0..255`, 'button');
+      button[i] = b;
+      bi++;
+    } else if (HAS_WHEEL[t] === 1) {
+      if (!wr.hasMore()) throw countMismatch('wheel_delta', wi, wheels, 'wheel event');
+      const w = wr.svarint();
+      if (w < INT16_MIN || w > INT16_MAX) throw new WireError('WIRE_OVERFLOW', `event ${i} has wheel delta ${w}, which does not fit int16`, 'wheel_delta');
+      key[i] = w;
+      wi++;
+    }
+  }
+  if (kr.hasMore()) throw countMismatch('key', ki + kr.countRemaining(), keys, 'keydown/keyup event');
+  if (xr.hasMore()) throw countMismatch('x_delta_px', pi + xr.countRemaining(), pointers, 'pointer event');
+  if (yr.hasMore()) throw countMismatch('y_delta_px', pi + yr.countRemaining(), pointers, 'pointer event');
+  if (br.hasMore()) throw countMismatch('button', bi + br.countRemaining(), buttons, 'mousedown/mouseup event');
+  if (wr.hasMore()) throw countMismatch('wheel_delta', wi + wr.countRemaining(), wheels, 'wheel event');
+}
+
+function decodeRuns(valuesCol: Uint8Array | undefined, lengthsCol: Uint8Array | undefined, out: Uint8Array, what: 'context' | 'flags'): void {
+  const valueField = `${what}_run_value`;
+  const lengthField = `${what}_run_length`;
+  const vr = new ColumnReader(valuesCol ?? EMPTY, valueField);
+  const lr = new ColumnReader(lengthsCol ?? EMPTY, lengthField);
+  const n = out.length;
+  let at = 0;
+  let run = 0;
+  while (vr.hasMore()) {
+    if (!lr.hasMore()) throw invalid(lengthField, `${valueField} has more runs than ${lengthField} (${run} lengths)`);
+    const v = vr.uvarint();
+    const len = lr.uvarint();
+    if (v > 0xff) throw new WireError('WIRE_OVERFLOW', `${what} run ${run} has value ${v}; ${what} values fit 0..255`, valueField);
+    if (len === 0) throw invalid(lengthField, `${what} run ${run} has length 0; runs are at least one event long`);
+    if (len > n - at) throw invalid(lengthField, `${what} runs cover more than event_count (${n}) events`);
+    // The block is zero-filled already, and 0 is the common value.
+    if (v !== 0) out.fill(v, at, at + len);
+    at += len;
+    run++;
+  }
+  if (lr.hasMore()) throw invalid(lengthField, `${lengthField} has more runs than ${valueField} (${run} values)`);
+  if (at !== n) throw invalid(lengthField, `${what} runs cover ${at} events, event_count is ${n}`);
+}

@@ -1,0 +1,11 @@
+/**
+ * The batch wire format: schema/batch.proto (the contract other languages
+ * generate decoders from), its encoder and decoder over columnar EventBlocks,
+ * and the body codecs.
+ */
+export * from './types.js';
+export { WireError, WIRE_ERROR_HTTP_STATUS, type WireErrorCode } from './errors.js';
+export { encodeBatch } from './encode.js';
+export { decodeBatch } from './decode.js';
+export { availableCodecs, codecFromContentEncoding, compress, decompress, CODEC_LEVELS, type Codec } from './codecs.js';
+export { encodeNaiveJson } from './naive.js';

@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { CaptureAgent } from '../../src/agent/agent.js';
+import { ManualClock } from '../../src/agent/clock.js';
+import { DEFAULT_AGENT_CONFIG, type AgentConfig } from '../../src/agent/config.js';
+import { charFor } from '../../src/agent/content-filter.js';
+import type { Transport, UploadOutcome, UploadRequest } from '../../src/agent/transport.js';
+import { DEFAULT_BEHAVIOUR_PARAMS, createCalendar, simulateEmployeeDay, type DayEnvironment } from '../../src/behaviour/index.js';
+import { EventType, EventWriter, KEY, REDACTED_KEY, type EventBlock } from '../../src/events/index.js';
+import { ledgerImbalance } from '../../src/metrics/ledger.js';
+import { DEFAULT_POPULATION_PARAMS, createEmployee, type Employee } from '../../src/population/index.js';
+import { DEFAULT_POLICY_RULES } from '../../src/policy/index.js';
+import { createStream } from '../../src/random/index.js';
+import { codecFromContentEncoding, decodeBatch, decompress, type DecodedBatch } from '../../src/wire/index.js';
+
+/** A stand-in for the ingest service: decompresses and decodes every body, as the real one must. */
+class DecodingServer implements Transport {
+  readonly batches: DecodedBatch[] = [];
+  constructor(private readonly answer: (n: number) => number = () => 200) {}
+  async send(req: UploadRequest): Promise<UploadOutcome> {
+    const status = this.answer(this.batches.length + 1);
+    const requestBytes = req.body.byteLength + JSON.stringify(req.headers).length;
+    if (status !== 200) return { kind: 'response', status, requestBytes };
+    const raw = decompress(codecFromContentEncoding(req.headers['content-encoding']), req.body, { maxOutputBytes: 64 << 20 });
+    this.batches.push(decodeBatch(raw));
+    return { kind: 'response', status: 200, requestBytes };
+  }
+}
+
+const P = DEFAULT_POPULATION_PARAMS;
+const calendar = createCalendar('2026-03-03', P.offices.map((o) => o.timezone));
+const env: DayEnvironment = { seed: 'agent', calendar, behaviour: DEFAULT_BEHAVIOUR_PARAMS, pauseTraits: P.pause, rules: DEFAULT_POLICY_RULES };
+
+/** Runs one employee-day through the agent on a virtual clock; returns everything a test needs. */
+async function runDay(employee: Employee, config: AgentConfig = DEFAULT_AGENT_CONFIG, server = new DecodingServer()) {
+  const clock = new ManualClock(calendar.epochUtcMs);
+  const agent = new CaptureAgent(
+    { clock, transport: server, rng: createStream('agent', employee.index), deviceId: employee.id, rules: DEFAULT_POLICY_RULES, inputTimeOffsetMs: calendar.epochUtcMs },
+    config,
+  );
+  const activeMinutes = new Set<number>();
+  const writer = new EventWriter((block: EventBlock) => {
+    clock.advanceTo(block.t_ms[0]! + calendar.epochUtcMs);
+    for (let i = 0; i < block.length; i++) activeMinutes.add(Math.floor(block.t_ms[i]! / 60_000));
+    agent.capture(block);
+  });
+  const day = simulateEmployeeDay(employee, 0, env, writer, ({ plan, pauses }) => {
+    // The agent decides each request itself with the same policy code; it must agree with the plan.
+    for (const w of pauses.windows) {
+      const d = agent.requestPause(w.startMs + calendar.epochUtcMs, w.endMs - w.startMs, plan.dayStartMs + calendar.epochUtcMs);
+      expect(d.kind).toBe('granted');
+    }
+  });
+  writer.flush();
+  clock.advanceTo(calendar.epochUtcMs + day.plan.leaveMs + 3_600_000);
+  await agent.finish();
+  await agent.close();
+  return { agent, server, day, produced: writer.total, activeMinutes: activeMinutes.size };
+}
+
+/** The text a server could rebuild from the keystrokes it stored. */
+function storedText(batches: readonly DecodedBatch[]): string {
+  let shift = 0;
+  let text = '';
+  for (const b of batches) {
+    const e = b.events;
+    for (let i = 0; i < e.length; i++) {
+      const key = e.key[i]!;
+      if (e.type[i] === EventType.keyup && key === KEY.shift) shift = Math.max(0, shift - 1);
+      if (e.type[i] !== EventType.keydown) continue;
+      if (key === KEY.shift) shift++;
+      else if (key === REDACTED_KEY) text += '\u0000';
+      else {
+        const ch = charFor(key, shift > 0);
+        text += ch === '\b' ? '' : ch;
+      }
+    }
+  }
+  return text;
+}
+
+describe('capture agent on a simulated day', () => {
+  it('accounts for every event in exactly one fate, and what the server decoded matches the ledger', async () => {
+    const { agent, server, produced } = await runDay(createEmployee('agent', 3, P));
+    expect(agent.ledger.produced).toBe(produced);
+    expect(ledgerImbalance(agent.ledger)).toBe(0);
+    const decoded = server.batches.reduce((a, b) => a + b.events.length, 0);
+    expect(agent.ledger.stored + agent.ledger.redacted).toBe(decoded);
+    expect(agent.ledger.lost).toBe(0);
+    expect(agent.ledger.spooled).toBe(0);
+    expect(agent.ledger.coalesced).toBeGreaterThan(0);
+  });
+
+  it('lets no planted canary reach an uploaded batch (12 employees of mixed roles)', async () => {
+    let planted = 0;
+    for (let i = 0; i < 12; i++) {
+      const { server, day } = await runDay(createEmployee('canary', i, P));
+      const text = storedText(server.batches);
+      const squeezed = text.replace(/[\s-]/g, '');
+      for (const secret of day.canaries) {
+        planted++;
+        expect(text.includes(secret)).toBe(false);
+        // Card numbers and SSNs must not survive in another grouping either.
+        if (/^[\d\s-]+$/.test(secret)) expect(squeezed.includes(secret.replace(/[\s-]/g, ''))).toBe(false);
+      }
+    }
+    expect(planted).toBeGreaterThan(20);
+  });
+
+  it('captures nothing inside pause windows and records them for the server', async () => {
+    // Find an employee who pauses today.
+    for (let i = 0; i < 200; i++) {
+      const e = createEmployee('pauser', i, P);
+      if (e.pause.pausesPerDay < 2) continue;
+      const { agent, server, day } = await runDay(e);
+      if (day.pauses.windows.length === 0) continue;
+      expect(agent.ledger.dropped_paused).toBeGreaterThan(0);
+      for (const b of server.batches) {
+        for (let k = 0; k < b.events.length; k++) {
+          const t = b.events.t_ms[k]! - calendar.epochUtcMs;
+          for (const w of day.pauses.windows) expect(t >= w.startMs && t < w.endMs).toBe(false);
+        }
+      }
+      const pauses = server.batches.flatMap((b) => b.controls.filter((c) => c.kind === 'pause'));
+      expect(pauses.length).toBe(day.pauses.windows.length);
+      return;
+    }
+    throw new Error('no employee paused in 200: the pause habit model changed');
+  });
+
+  it('drops everything of an exempt employee as dropped_exempt and uploads nothing', async () => {
+    const e = createEmployee('exempt', 1, P);
+    const server = new DecodingServer();
+    const clock = new ManualClock(calendar.epochUtcMs);
+    const agent = new CaptureAgent(
+      { clock, transport: server, rng: createStream('x'), deviceId: e.id, rules: { ...DEFAULT_POLICY_RULES, exemptionApprovalRate: 1 }, inputTimeOffsetMs: calendar.epochUtcMs },
+      DEFAULT_AGENT_CONFIG,
+    );
+    agent.setExemption(true, 0.5);
+    const writer = new EventWriter((b) => agent.capture(b));
+    simulateEmployeeDay(e, 0, env, writer);
+    writer.flush();
+    await agent.finish();
+    await agent.close();
+    expect(agent.ledger.dropped_exempt).toBe(agent.ledger.produced);
+    expect(server.batches).toHaveLength(0);
+  });
+
+  it('wakes at most once per active minute and never while idle; stays under 1 MB per day', async () => {
+    const { agent, activeMinutes, server } = await runDay(createEmployee('cost', 5, P));
+    expect(agent.costs.wakeups).toBeLessThanOrEqual(activeMinutes);
+    // One batch per stretch of activity at most every minute: no timer fires without input before it.
+    expect(agent.costs.batches).toBe(server.batches.length);
+    expect(agent.costs.radioBytes).toBeLessThan(1_000_000);
+  });
+
+  it('keeps captured data when the server is down for a while, and delivers it after', async () => {
+    const server = new DecodingServer((n) => (n <= 5 ? 503 : 200));
+    const { agent } = await runDay(createEmployee('outage', 2, P), DEFAULT_AGENT_CONFIG, server);
+    expect(agent.ledger.lost).toBe(0);
+    expect(ledgerImbalance(agent.ledger)).toBe(0);
+    expect(agent.ledger.stored + agent.ledger.redacted).toBe(server.batches.reduce((a, b) => a + b.events.length, 0));
+  });
+});

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { ContentFilter, luhnValid } from '../../src/agent/content-filter.js';
+import { EventType, InputContext, KEY, REDACTED_KEY, strokeFor } from '../../src/events/index.js';
+
+interface Typed {
+  keys: Int16Array;
+  types: Uint8Array;
+  /** For each event, the index of the character of `text` it types (-1 for Shift). */
+  charOf: Int32Array;
+}
+
+/** Key events for `text`, each character a keydown then its keyup after the NEXT keydown (rollover), Shift wrapping capitals. */
+function type(text: string): Typed {
+  const keys: number[] = [];
+  const types: number[] = [];
+  const charOf: number[] = [];
+  let pendingUp: { code: number; ci: number } | null = null;
+  const push = (code: number, t: number, ci: number) => {
+    keys.push(code);
+    types.push(t);
+    charOf.push(ci);
+  };
+  [...text].forEach((ch, ci) => {
+    const s = strokeFor(ch);
+    if (!s) throw new Error(`cannot type ${ch}`);
+    // The same key cannot go down again before it comes up.
+    if (pendingUp && pendingUp.code === s.code) {
+      push(pendingUp.code, EventType.keyup, pendingUp.ci);
+      pendingUp = null;
+    }
+    if (s.shift) push(KEY.shift, EventType.keydown, -1);
+    push(s.code, EventType.keydown, ci);
+    if (pendingUp) push(pendingUp.code, EventType.keyup, pendingUp.ci);
+    pendingUp = { code: s.code, ci };
+    if (s.shift) {
+      push(s.code, EventType.keyup, ci);
+      pendingUp = null;
+      push(KEY.shift, EventType.keyup, -1);
+    }
+  });
+  if (pendingUp) push((pendingUp as { code: number }).code, EventType.keyup, (pendingUp as { ci: number }).ci);
+  return { keys: Int16Array.from(keys), types: Uint8Array.from(types), charOf: Int32Array.from(charOf) };
+}
+
+/** Runs the filter over the whole text (optionally sealing the batch at event `sealAt`) and returns the characters whose keys survived. */
+function filter(text: string, context: number = InputContext.chat, sealAt = -1): { kept: string; redactedChars: Set<number>; filter: ContentFilter; typed: Typed } {
+  const typed = type(text);
+  const f = new ContentFilter();
+  for (let i = 0; i < typed.keys.length; i++) {
+    if (i === sealAt) f.onSeal(typed.keys);
+    f.onKey(typed.keys, i, typed.types[i]!, context);
+  }
+  f.onSeal(typed.keys);
+  const redactedChars = new Set<number>();
+  for (let i = 0; i < typed.keys.length; i++) if (typed.keys[i] === REDACTED_KEY && typed.charOf[i]! >= 0) redactedChars.add(typed.charOf[i]!);
+  // A character leaks if its keydown or keyup kept its code.
+  const leaked = new Set<number>();
+  for (let i = 0; i < typed.keys.length; i++) if (typed.keys[i] !== REDACTED_KEY && typed.charOf[i]! >= 0) leaked.add(typed.charOf[i]!);
+  const kept = [...text].map((c, i) => (leaked.has(i) ? c : '█')).join('');
+  return { kept, redactedChars, filter: f, typed };
+}
+
+describe('content filter: sensitive contexts', () => {
+  it('redacts every key event typed in a password field, keydown and keyup, and keeps Shift', () => {
+    const r = filter('Hunter2!pass', InputContext.password);
+    expect(r.kept).toBe('████████████');
+    expect(r.filter.redactedEvents).toBe(24);
+  });
+});
+
+describe('content filter: patterns in ordinary text', () => {
+  it.each([
+    ['a card number typed in groups', 'my card is 4111 1111 1111 1111 thanks', 'my card is ███████████████████ thanks'],
+    ['a card number typed without spaces', 'use 5555555555554444 today', 'use ████████████████ today'],
+    ['an Amex number in 4-6-5 groups', 'amex 3782 822463 10005 ok', 'amex █████████████████ ok'],
+    ['an SSN with dashes', 'ssn on file: 123-45-6789. ok', 'ssn on file: ███████████. ok'],
+    ['an SSN without dashes', 'id 123456789 done', 'id █████████ done'],
+    ['an e-mail address', 'write to jane.doe42@gmail.com, please', 'write to ████████████████████, please'],
+    ['a password after a cue word', 'the password is Table1234! ok', 'the password is ██████████ ok'],
+    ['a password-like token with no cue', 'try quick-table-chair42 now', 'try ███████████████████ now'],
+  ])('redacts %s and nothing else', (_name, text, expected) => {
+    expect(filter(text).kept).toBe(expected);
+  });
+
+  it('leaves ordinary prose, numbers and non-Luhn digit runs alone', () => {
+    const text = 'We shipped 3 fixes on 2026-03-02 and 1234 5678 9012 3456 is not a card. Meeting at 10:30 in room 4b.';
+    expect(filter(text).kept).toBe(text);
+  });
+
+  it('follows Backspace: a corrected card number is still caught', () => {
+    const typed = 'card 4111 1111 1111 11121';
+    // Type "…1112", Backspace twice, then "11": the final text is a valid card number.
+    const t = type(typed.slice(0, -3));
+    const f = new ContentFilter();
+    const keys = [...t.keys];
+    const types = [...t.types];
+    for (const code of [KEY.backspace, KEY.backspace]) {
+      keys.push(code, code);
+      types.push(EventType.keydown, EventType.keyup);
+    }
+    const tail = type('11');
+    keys.push(...tail.keys);
+    types.push(...tail.types);
+    const k = Int16Array.from(keys);
+    for (let i = 0; i < k.length; i++) f.onKey(k, i, types[i]!, InputContext.chat);
+    const end = type(' ');
+    const all = Int16Array.from([...k, ...end.keys]);
+    for (let i = k.length; i < all.length; i++) f.onKey(all, i, end.types[i - k.length]!, InputContext.chat);
+    f.onSeal(all);
+    // Every digit key event of the run (including the erased ones) lost its code.
+    const digitEvents = [...all.keys()].filter((i) => i >= 10 && all[i] !== KEY.backspace && all[i] !== KEY.space && i < k.length);
+    expect(digitEvents.every((i) => all[i] === REDACTED_KEY)).toBe(true);
+    expect(luhnValid('4111111111111111')).toBe(true);
+  });
+
+  it('redacts both halves of a card number split across two batches', () => {
+    const text = 'pay 4111 1111 1111 1111 now';
+    const t = type(text);
+    // Seal in the middle of the digits.
+    const mid = t.charOf.indexOf(12);
+    const r = filter(text, InputContext.chat, mid);
+    expect(r.kept).toBe('pay ███████████████████ now');
+  });
+});

@@ -1,0 +1,130 @@
+/**
+ * batch.proto is the contract; fleetsim's hand-written codec must agree with an
+ * independent implementation reading it: protobufjs, loading the .proto at test
+ * time, with the events rebuilt by following the .proto's own comments.
+ */
+import { crc32 } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { EVENT_TYPE_NAMES, EventType, INPUT_CONTEXT_NAMES, InputContext, MOUSE_BUTTON_NAMES, MouseButton, type EventBlock } from '../../src/events/index.js';
+import { BatchField, CONTROL_KIND_CODE } from '../../src/wire/fields.js';
+import { decodeBatch, encodeBatch, type BatchInput, type ControlRecord } from '../../src/wire/index.js';
+import { atWireResolution, batchOf, columnsOf, realisticBlock, WINDOW_START_MS } from './fixtures.js';
+import { BatchType, ControlType, pbDecode, pbEncode, protoRoot, type BatchObject } from './proto.js';
+
+const snake = (camel: string) => camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+const controls: ControlRecord[] = [
+  { kind: 'pause', atMs: WINDOW_START_MS + 1000, untilMs: WINDOW_START_MS + 1000 + 30 * 60_000 },
+  { kind: 'resume', atMs: WINDOW_START_MS + 2000 },
+  { kind: 'exempt', atMs: WINDOW_START_MS + 3000 },
+];
+const input: BatchInput = { ...batchOf(realisticBlock(3000, 3)), controls };
+
+/** The .proto's decoding pseudo-code, followed literally. */
+function eventsFromProto(m: BatchObject): EventBlock {
+  const n = m.eventCount;
+  const b = {
+    length: n,
+    t_ms: new Float64Array(n),
+    type: new Uint8Array(n),
+    key: new Int16Array(n),
+    x: new Int32Array(n),
+    y: new Int32Array(n),
+    button: new Uint8Array(n),
+    context: new Uint8Array(n),
+    flags: new Uint8Array(n),
+  };
+  let t = m.windowStartMs;
+  let px = 0;
+  let py = 0;
+  let k = 0;
+  let x = 0;
+  let bi = 0;
+  let w = 0;
+  for (let i = 0; i < n; i++) {
+    t += m.tDeltaMs[i]!;
+    b.t_ms[i] = t;
+    const type = m.eventType[i]!;
+    b.type[i] = type;
+    if (type === EventType.keydown || type === EventType.keyup) {
+      b.key[i] = m.key[k++]!;
+    } else {
+      px += m.xDeltaPx[x]!;
+      py += m.yDeltaPx[x]!;
+      x++;
+      b.x[i] = px;
+      b.y[i] = py;
+      if (type === EventType.mousedown || type === EventType.mouseup) b.button[i] = m.button[bi++]!;
+      if (type === EventType.wheel) b.key[i] = m.wheelDelta[w++]!;
+    }
+  }
+  const expand = (values: number[], lengths: number[], out: Uint8Array) => {
+    let at = 0;
+    values.forEach((v, r) => {
+      out.fill(v, at, at + lengths[r]!);
+      at += lengths[r]!;
+    });
+  };
+  expand(m.contextRunValue, m.contextRunLength, b.context);
+  expand(m.flagsRunValue, m.flagsRunLength, b.flags);
+  return b;
+}
+
+describe('batch.proto and the TypeScript codec agree', () => {
+  it('on every field number and type', () => {
+    const fromProto = Object.fromEntries(BatchType.fieldsArray.map((f) => [snake(f.name), f.id]));
+    expect(fromProto).toEqual(BatchField);
+    const packed = BatchType.fieldsArray.filter((f) => f.repeated && f.name !== 'controls');
+    expect(packed.every((f) => f.packed)).toBe(true);
+    expect(packed.map((f) => f.id).sort((a, b) => a - b)).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
+    expect(BatchType.fields.crc32?.type).toBe('fixed32');
+    expect(Boolean(ControlType.fields.untilMs?.hasPresence)).toBe(true);
+  });
+
+  it('on every enum code', () => {
+    const values = (name: string) => protoRoot.lookupEnum(`fleetsim.wire.v1.${name}`).values;
+    const upper = (prefix: string, names: readonly string[]) => Object.fromEntries(names.map((n, i) => [`${prefix}_${n.toUpperCase()}`, i]));
+    expect(values('EventType')).toEqual(upper('EVENT_TYPE', EVENT_TYPE_NAMES));
+    expect(values('InputContext')).toEqual(upper('INPUT_CONTEXT', INPUT_CONTEXT_NAMES));
+    expect(values('MouseButton')).toEqual(upper('MOUSE_BUTTON', MOUSE_BUTTON_NAMES));
+    expect(Object.values(InputContext)).toEqual(INPUT_CONTEXT_NAMES.map((_, i) => i));
+    expect(Object.values(MouseButton)).toEqual(MOUSE_BUTTON_NAMES.map((_, i) => i));
+    expect(values('ControlKind')).toEqual({
+      CONTROL_KIND_UNSPECIFIED: 0,
+      ...Object.fromEntries(Object.entries(CONTROL_KIND_CODE).map(([k, v]) => [`CONTROL_KIND_${k.toUpperCase()}`, v])),
+    });
+  });
+
+  it('protobufjs reads what encodeBatch writes: header, controls, columns, crc32', () => {
+    const bytes = encodeBatch(input);
+    const m = pbDecode(bytes);
+    const h = input.header;
+    expect({ ...m, batchId: Uint8Array.from(m.batchId) }).toMatchObject({
+      batchId: h.batchId,
+      deviceId: h.deviceId,
+      sequence: h.sequence,
+      windowStartMs: h.windowStartMs,
+      windowEndMs: h.windowEndMs,
+      agentVersion: h.agentVersion,
+      eventCount: input.events.length,
+      controls: controls.map((c) => ({ kind: CONTROL_KIND_CODE[c.kind], atMs: c.atMs, ...(c.untilMs !== undefined ? { untilMs: c.untilMs } : {}) })),
+    });
+    // Presence, not a default 0: RESUME carries no until_ms at all.
+    expect('untilMs' in (m.controls[1] as object)).toBe(false);
+    expect(m.crc32).toBe(crc32(bytes.subarray(0, bytes.length - 6)));
+    expect(columnsOf(eventsFromProto(m))).toEqual(columnsOf(atWireResolution(input.events)));
+  });
+
+  it('decodeBatch reads what protobufjs writes from the same columns', () => {
+    const m = pbDecode(encodeBatch(input));
+    const out = decodeBatch(pbEncode(m));
+    expect(out.header).toEqual(input.header);
+    expect(out.controls).toEqual(controls);
+    expect(columnsOf(out.events)).toEqual(columnsOf(atWireResolution(input.events)));
+  });
+
+  it('writes the same bytes protobufjs writes (canonical encoding, field order, defaults left out)', () => {
+    const bytes = encodeBatch(input);
+    expect(Buffer.from(pbEncode(pbDecode(bytes))).equals(Buffer.from(bytes))).toBe(true);
+  });
+});
