@@ -176,6 +176,11 @@ export class CaptureAgent {
     this.ledger.spooled = spooled;
   }
 
+  /** Resolves when no upload is in flight. */
+  async settled(): Promise<void> {
+    await this.uploader.settled();
+  }
+
   get pendingUploads(): number {
     return this.uploader.pendingBatches;
   }

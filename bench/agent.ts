@@ -1,0 +1,209 @@
+/**
+ * npm run bench:agent [-- --json] [--employees N]
+ *
+ * What the capture agent costs a laptop, measured on simulated employee-days
+ * (default population, one weekday each, exempt employees left out): bytes
+ * uploaded per day side by side with (a) a naive agent sending one JSON object
+ * per event, gzip'd, per minute and (c) brotli-11 of the agent's whole-day
+ * columnar stream as a practical floor; agent CPU time per laptop-hour (CPU
+ * time around agent code only, on this thread), wake-ups, and the battery
+ * proxy of the energy model. Several agent configurations run on the same days.
+ */
+import { constants, brotliCompressSync, gzipSync } from 'node:zlib';
+import {
+  DEFAULT_AGENT_CONFIG, DEFAULT_BEHAVIOUR_PARAMS, DEFAULT_POLICY_RULES, DEFAULT_POPULATION_PARAMS, createCalendar,
+  createEmployee, decompress, encodeNaiveJson, estimateEnergy, isExempt, type AgentConfig, type DayEnvironment,
+  type EventBlock, type Transport, type UploadOutcome, type UploadRequest,
+} from '../src/index.js';
+import { copyBlock } from '../src/events/index.js';
+import { runLaptopDay } from '../src/run/laptop-day.js';
+import { intFlag, printTable, wantsJson } from './lib/output.js';
+
+/** Accepts every upload and keeps the bodies for the floor computation after the day. */
+class RecordingTransport implements Transport {
+  bodies: { body: Uint8Array; encoding: string }[] = [];
+  async send(req: UploadRequest): Promise<UploadOutcome> {
+    this.bodies.push({ body: req.body, encoding: req.headers['content-encoding'] ?? 'identity' });
+    let headerBytes = 0;
+    for (const [k, v] of Object.entries(req.headers)) headerBytes += k.length + v.length + 4;
+    // Request line and Host/Content-Length as a real client sends them.
+    return { kind: 'response', status: 200, requestBytes: req.body.byteLength + headerBytes + 80 };
+  }
+}
+
+const SEED = 'bench-agent';
+const wanted = intFlag('employees', 24);
+const P = DEFAULT_POPULATION_PARAMS;
+const env: DayEnvironment = {
+  seed: SEED,
+  calendar: createCalendar('2026-03-03', P.offices.map((o) => o.timezone)),
+  behaviour: DEFAULT_BEHAVIOUR_PARAMS,
+  pauseTraits: P.pause,
+  rules: DEFAULT_POLICY_RULES,
+};
+const staff = [];
+for (let i = 0; staff.length < wanted; i++) {
+  const e = createEmployee(SEED, i, P);
+  if (!isExempt(e.exemptionRequested, e.exemptionDraw, DEFAULT_POLICY_RULES)) staff.push(e);
+}
+
+const configs: { name: string; config: AgentConfig }[] = [
+  { name: 'default (br-11, 300 s, path 2 px)', config: DEFAULT_AGENT_CONFIG },
+  { name: 'gzip-6, 60 s', config: { ...DEFAULT_AGENT_CONFIG, codec: 'gzip', compressionLevel: 6, batchMaxAgeMs: 60_000 } },
+  { name: 'br-5, 60 s', config: { ...DEFAULT_AGENT_CONFIG, codec: 'br', compressionLevel: 5, batchMaxAgeMs: 60_000 } },
+  { name: 'br-5, 300 s', config: { ...DEFAULT_AGENT_CONFIG, codec: 'br', compressionLevel: 5, batchMaxAgeMs: 300_000 } },
+  { name: 'br-9, 300 s', config: { ...DEFAULT_AGENT_CONFIG, codec: 'br', compressionLevel: 9, batchMaxAgeMs: 300_000 } },
+  { name: 'no coalescing', config: { ...DEFAULT_AGENT_CONFIG, coalesce: { mode: 'none' } } },
+];
+
+interface Row {
+  name: string;
+  bytesPerDay: number[];
+  bytesPerEvent: number;
+  cpuPerLaptopHour: number;
+  wakeupsPerActiveMinute: number;
+  batteryPctPerDay: number[];
+  floorPerDay: number[];
+  perBatchFloorPerDay: number[];
+  naivePerDay: number[];
+  energySplit: { cpu: number; wakeups: number; radioBytes: number; transmissions: number };
+}
+
+const NAIVE_BATCH_MS = 60_000;
+const rows: Row[] = [];
+for (const { name, config } of configs) {
+  const row: Row = { name, bytesPerDay: [], bytesPerEvent: 0, cpuPerLaptopHour: 0, wakeupsPerActiveMinute: 0, batteryPctPerDay: [], floorPerDay: [], perBatchFloorPerDay: [], naivePerDay: [], energySplit: { cpu: 0, wakeups: 0, radioBytes: 0, transmissions: 0 } };
+  let cpu = 0;
+  let hours = 0;
+  let wakeups = 0;
+  let activeMinutes = 0;
+  let bytes = 0;
+  let produced = 0;
+  const baselines = config === DEFAULT_AGENT_CONFIG;
+  for (const employee of staff) {
+    const transport = new RecordingTransport();
+    const raw: EventBlock[] = [];
+    const r = await runLaptopDay({ employee, day: 0, env, agentConfig: config, transport, ...(baselines ? { tap: (b: EventBlock) => raw.push(copyBlock(b)) } : {}) });
+    const radio = r.agent.costs.radioBytes;
+    const energy = estimateEnergy({ cpuSeconds: r.agentCpuSeconds, wakeups: r.agent.costs.wakeups, radioBytes: radio, transmissions: r.agent.costs.uploads });
+    row.bytesPerDay.push(radio);
+    row.batteryPctPerDay.push(energy.batteryPct);
+    for (const k of Object.keys(row.energySplit) as (keyof Row['energySplit'])[]) row.energySplit[k] += energy.byTerm[k];
+    cpu += r.agentCpuSeconds;
+    hours += r.workHours;
+    wakeups += r.agent.costs.wakeups;
+    activeMinutes += r.activeMinutes;
+    bytes += radio;
+    produced += r.produced;
+    if (baselines) {
+      const encoded = transport.bodies.map((b) => decompress(b.encoding as 'gzip', b.body, { maxOutputBytes: 256 << 20 }));
+      const whole = Buffer.concat(encoded);
+      const br11 = (d: Uint8Array) => brotliCompressSync(d, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: d.byteLength } }).byteLength;
+      row.floorPerDay.push(br11(whole));
+      row.perBatchFloorPerDay.push(encoded.reduce((a, e) => a + br11(e), 0));
+      row.naivePerDay.push(naiveBytes(raw, env.calendar.epochUtcMs, employee.id));
+    }
+  }
+  row.cpuPerLaptopHour = cpu / hours;
+  row.wakeupsPerActiveMinute = wakeups / activeMinutes;
+  row.bytesPerEvent = bytes / produced;
+  rows.push(row);
+}
+
+/** A naive agent: every event as a JSON object, one gzip'd upload per minute. */
+function naiveBytes(raw: readonly EventBlock[], epochMs: number, deviceId: string): number {
+  let total = 0;
+  let chunk: EventBlock[] = [];
+  let chunkStart = -1;
+  const flush = () => {
+    if (chunk.length === 0) return;
+    const n = chunk.reduce((a, b) => a + b.length, 0);
+    const events = concat(chunk, n, epochMs);
+    const json = encodeNaiveJson({ header: { batchId: new Uint8Array(16), deviceId, sequence: 0, windowStartMs: events.t_ms[0]!, windowEndMs: events.t_ms[n - 1]!, agentVersion: 'naive' }, controls: [], events });
+    total += gzipSync(json).byteLength + 200;
+    chunk = [];
+  };
+  for (const b of raw) {
+    // Split blocks on minute boundaries of the batch clock.
+    let from = 0;
+    for (let i = 0; i < b.length; i++) {
+      if (chunkStart < 0) chunkStart = b.t_ms[i]!;
+      if (b.t_ms[i]! - chunkStart >= NAIVE_BATCH_MS) {
+        chunk.push(slice(b, from, i));
+        flush();
+        from = i;
+        chunkStart = b.t_ms[i]!;
+      }
+    }
+    chunk.push(slice(b, from, b.length));
+  }
+  flush();
+  return total;
+}
+
+function slice(b: EventBlock, from: number, to: number): EventBlock {
+  return { length: to - from, t_ms: b.t_ms.subarray(from, to), type: b.type.subarray(from, to), key: b.key.subarray(from, to), x: b.x.subarray(from, to), y: b.y.subarray(from, to), button: b.button.subarray(from, to), context: b.context.subarray(from, to), flags: b.flags.subarray(from, to) };
+}
+
+function concat(blocks: readonly EventBlock[], n: number, epochMs: number): EventBlock {
+  const out = { length: n, t_ms: new Float64Array(n), type: new Uint8Array(n), key: new Int16Array(n), x: new Int32Array(n), y: new Int32Array(n), button: new Uint8Array(n), context: new Uint8Array(n), flags: new Uint8Array(n) };
+  let o = 0;
+  for (const b of blocks) {
+    for (let i = 0; i < b.length; i++) out.t_ms[o + i] = Math.round(b.t_ms[i]! + epochMs);
+    out.type.set(b.type, o);
+    out.key.set(b.key, o);
+    out.x.set(b.x, o);
+    out.y.set(b.y, o);
+    out.button.set(b.button, o);
+    out.context.set(b.context, o);
+    out.flags.set(b.flags, o);
+    o += b.length;
+  }
+  return out;
+}
+
+const median = (a: readonly number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] ?? 0;
+const q = (a: readonly number[], p: number) => [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.round(p * (a.length - 1)))] ?? 0;
+const def = rows[0]!;
+const figures = {
+  employees: staff.length,
+  bytes_per_laptop_day: Math.round(median(def.bytesPerDay)),
+  bytes_per_laptop_day_p95: Math.round(q(def.bytesPerDay, 0.95)),
+  naive_json_gzip_bytes_per_laptop_day: Math.round(median(def.naivePerDay)),
+  brotli11_floor_bytes_per_laptop_day: Math.round(median(def.floorPerDay)),
+  brotli11_per_batch_floor_bytes_per_laptop_day: Math.round(median(def.perBatchFloorPerDay)),
+  ratio_to_floor: Number((median(def.bytesPerDay) / median(def.floorPerDay)).toFixed(2)),
+  naive_over_agent: Number((median(def.naivePerDay) / median(def.bytesPerDay)).toFixed(1)),
+  bytes_per_event: Number(def.bytesPerEvent.toFixed(3)),
+  cpu_seconds_per_laptop_hour: Number(def.cpuPerLaptopHour.toFixed(3)),
+  cpu_pct_of_one_core: Number(((100 * def.cpuPerLaptopHour) / 3600).toFixed(4)),
+  wakeups_per_active_minute: Number(def.wakeupsPerActiveMinute.toFixed(3)),
+  battery_pct_per_day: Number(median(def.batteryPctPerDay).toFixed(4)),
+  battery_pct_per_day_p95: Number(q(def.batteryPctPerDay, 0.95).toFixed(4)),
+};
+
+if (wantsJson()) {
+  process.stdout.write(`${JSON.stringify(figures)}\n`);
+} else {
+  printTable(
+    `Bytes per laptop-day, median of ${staff.length} simulated employee-days (same days for every row)`,
+    ['upload', 'bytes/day (p50)', 'bytes/day (p95)', 'vs agent'],
+    [
+      ['naive JSON per event + gzip, 60 s', median(def.naivePerDay), q(def.naivePerDay, 0.95), median(def.naivePerDay) / median(def.bytesPerDay)],
+      ['agent (default: br-11, 300 s batches)', median(def.bytesPerDay), q(def.bytesPerDay, 0.95), 1],
+      ['brotli-11, same batches (floor)', median(def.perBatchFloorPerDay), q(def.perBatchFloorPerDay, 0.95), median(def.perBatchFloorPerDay) / median(def.bytesPerDay)],
+      ['brotli-11, whole day in one (floor)', median(def.floorPerDay), q(def.floorPerDay, 0.95), median(def.floorPerDay) / median(def.bytesPerDay)],
+    ],
+  );
+  printTable(
+    'Agent configurations on the same days',
+    ['config', 'bytes/day p50', 'CPU s/laptop-h', 'wake-ups/active min', 'battery %/day p50'],
+    rows.map((r) => [r.name, median(r.bytesPerDay), r.cpuPerLaptopHour, r.wakeupsPerActiveMinute, median(r.batteryPctPerDay)]),
+  );
+  const total = def.energySplit.cpu + def.energySplit.wakeups + def.energySplit.radioBytes + def.energySplit.transmissions;
+  printTable(
+    'Energy of the default agent by term (share of the total)',
+    ['term', 'share'],
+    Object.entries(def.energySplit).map(([k, v]) => [k, `${((100 * v) / total).toFixed(1)} %`]),
+  );
+}

@@ -1,0 +1,110 @@
+import { CaptureAgent, ManualClock, type AgentConfig, type Transport } from '../agent/index.js';
+import { simulateEmployeeDay, type DayEnvironment, type EmployeeDay } from '../behaviour/index.js';
+import { EventWriter, copyBlock, type EventBlock } from '../events/index.js';
+import { cpuMicros } from '../metrics/cpu.js';
+import type { Employee } from '../population/index.js';
+import { deriveStream } from '../random/index.js';
+import { employeeStream } from '../population/index.js';
+
+export interface LaptopDayResult {
+  readonly agent: CaptureAgent;
+  readonly day: EmployeeDay;
+  /** Input events the employee produced. */
+  readonly produced: number;
+  /** Minutes with input (virtual clock minutes). */
+  readonly activeMinutes: number;
+  /** Hours from arrival to leaving (0 on a day off). */
+  readonly workHours: number;
+  /** CPU time spent inside the agent (capture, timers, encode, compress, upload bookkeeping). */
+  readonly agentCpuSeconds: number;
+}
+
+export interface LaptopDayOptions {
+  readonly employee: Employee;
+  readonly day: number;
+  readonly env: DayEnvironment;
+  readonly agentConfig: AgentConfig;
+  readonly transport: Transport;
+  /** Sees every block before the agent does (benchmarks build baselines from it). */
+  readonly tap?: (block: EventBlock) => void;
+}
+
+/**
+ * One employee's day through the real capture agent on a virtual clock:
+ * behaviour writes events, the agent captures them, timers fire in virtual
+ * time, uploads go to the transport. CPU is measured around agent code only.
+ */
+export async function runLaptopDay(o: LaptopDayOptions): Promise<LaptopDayResult> {
+  const epoch = o.env.calendar.epochUtcMs;
+  const clock = new ManualClock(epoch);
+  const agent = new CaptureAgent(
+    {
+      clock,
+      transport: o.transport,
+      rng: deriveStream(employeeStream(o.env.seed, o.employee.index, 'agent'), o.day),
+      deviceId: o.employee.id,
+      rules: o.env.rules,
+      inputTimeOffsetMs: epoch,
+    },
+    o.agentConfig,
+  );
+  agent.setExemption(o.employee.exemptionRequested, o.employee.exemptionDraw);
+  // The day's input first (behaviour is not what is measured), then the agent over it in
+  // virtual time, awaiting the transport after each block so retries land at the right time.
+  const blocks: EventBlock[] = [];
+  let lastMinute = -1;
+  let activeMinutes = 0;
+  const writer = new EventWriter((block) => {
+    o.tap?.(block);
+    for (let i = 0; i < block.length; i++) {
+      const m = Math.floor((block.t_ms[i] as number) / 60_000);
+      if (m !== lastMinute) {
+        activeMinutes++;
+        lastMinute = m;
+      }
+    }
+    blocks.push(copyBlock(block));
+  });
+  const day = simulateEmployeeDay(o.employee, o.day, o.env, writer, ({ plan, pauses }) => {
+    for (const w of pauses.windows) agent.requestPause(w.startMs + epoch, w.endMs - w.startMs, plan.dayStartMs + epoch);
+  });
+  writer.flush();
+
+  let cpu = 0;
+  const timed = (f: () => void) => {
+    const c0 = cpuMicros();
+    f();
+    cpu += cpuMicros() - c0;
+  };
+  for (const block of blocks) {
+    timed(() => {
+      clock.advanceTo((block.t_ms[0] as number) + epoch);
+      agent.capture(block);
+    });
+    await agent.settled();
+  }
+  // Let the day run out: batch timers fire, retries happen until the horizon.
+  const horizon = epoch + Math.max(day.plan.leaveMs, day.plan.dayStartMs) + DRAIN_HORIZON_MS;
+  for (;;) {
+    const next = clock.nextTimerMs();
+    if (next > horizon) break;
+    timed(() => clock.advanceTo(next));
+    await agent.settled();
+  }
+  timed(() => clock.advanceTo(horizon));
+  const c1 = cpuMicros();
+  await agent.finish();
+  await agent.close();
+  cpu += cpuMicros() - c1;
+  return {
+    agent,
+    day,
+    produced: writer.total,
+    activeMinutes,
+    workHours: day.plan.working ? (day.plan.leaveMs - day.plan.arriveMs) / 3_600_000 : 0,
+    agentCpuSeconds: cpu / 1e6,
+  };
+}
+
+/** How long after leaving the laptop keeps trying to upload (it stays on and online overnight). */
+const DRAIN_HORIZON_MS = 12 * 3_600_000;
