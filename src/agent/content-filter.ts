@@ -1,4 +1,6 @@
-import { EventType, KEY, REDACTED_KEY, isSensitiveContext, keyName } from '../events/index.js';
+import { EventType, KEY, REDACTED_KEY, charFor, isSensitiveContext } from '../events/index.js';
+
+export { charFor };
 
 /**
  * Keeps sensitive content on the laptop. Two rules:
@@ -40,24 +42,6 @@ const CUE_FILLERS = new Set(['is', 'was', 'are', 'my', 'the', 'new', 'number', '
 
 function isTokenSeparator(ch: string): boolean {
   return ch === ' ' || ch === '\n' || ch === '\t' || ch === ',' || ch === ';' || ch === '(' || ch === ')' || ch === '"' || ch === "'" || ch === '<' || ch === '>';
-}
-
-const SHIFTED: Readonly<Record<string, string>> = {
-  '`': '~', '1': '!', '2': '@', '3': '#', '4': '$', '5': '%', '6': '^', '7': '&', '8': '*', '9': '(', '0': ')',
-  '-': '_', '=': '+', '[': '{', ']': '}', '\\': '|', ';': ':', "'": '"', ',': '<', '.': '>', '/': '?',
-};
-
-/** The character a key types, given Shift; '' for keys that type nothing; '\b' for Backspace. */
-export function charFor(code: number, shift: boolean): string {
-  if (code === KEY.backspace) return '\b';
-  if (code === KEY.space) return ' ';
-  if (code === KEY.enter) return '\n';
-  if (code === KEY.tab) return '\t';
-  const name = keyName(code);
-  if (name.length !== 1) return '';
-  if (!shift) return name;
-  if (name >= 'a' && name <= 'z') return name.toUpperCase();
-  return SHIFTED[name] ?? name;
 }
 
 export function luhnValid(digits: string): boolean {

@@ -92,3 +92,22 @@ export function strokeFor(ch: string): KeyStroke | null {
 export function keyName(code: number): string {
   return KEY_NAMES[code] ?? `key${code}`;
 }
+
+const SHIFTED_BY_KEY: Readonly<Record<string, string>> = {
+  '`': '~', '1': '!', '2': '@', '3': '#', '4': '$', '5': '%', '6': '^', '7': '&', '8': '*', '9': '(', '0': ')',
+  '-': '_', '=': '+', '[': '{', ']': '}', '\\': '|', ';': ':', "'": '"', ',': '<', '.': '>', '/': '?',
+};
+
+/** The character a key types, given Shift; '' for keys that type nothing; '\b' for Backspace. */
+export function charFor(code: number, shift: boolean): string {
+  if (code === KEY.backspace) return '\b';
+  if (code === KEY.space) return ' ';
+  if (code === KEY.enter) return '\n';
+  if (code === KEY.tab) return '\t';
+  const name = keyName(code);
+  if (name.length !== 1) return '';
+  if (!shift) return name;
+  if (name >= 'a' && name <= 'z') return name.toUpperCase();
+  return SHIFTED_BY_KEY[name] ?? name;
+}
+

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { CaptureAgent } from '../../src/agent/agent.js';
 import { ManualClock } from '../../src/agent/clock.js';
 import { DEFAULT_AGENT_CONFIG, type AgentConfig } from '../../src/agent/config.js';
-import { charFor } from '../../src/agent/content-filter.js';
 import type { Transport, UploadOutcome, UploadRequest } from '../../src/agent/transport.js';
 import { DEFAULT_BEHAVIOUR_PARAMS, createCalendar, simulateEmployeeDay, type DayEnvironment } from '../../src/behaviour/index.js';
-import { EventType, EventWriter, KEY, REDACTED_KEY, type EventBlock } from '../../src/events/index.js';
+import { EventWriter, type EventBlock } from '../../src/events/index.js';
+import { countLeakedCanaries, rebuildTypedText } from '../../src/metrics/leaks.js';
 import { ledgerImbalance } from '../../src/metrics/ledger.js';
 import { DEFAULT_POPULATION_PARAMS, createEmployee, type Employee } from '../../src/population/index.js';
 import { DEFAULT_POLICY_RULES } from '../../src/policy/index.js';
@@ -57,27 +57,6 @@ async function runDay(employee: Employee, config: AgentConfig = DEFAULT_AGENT_CO
   return { agent, server, day, produced: writer.total, activeMinutes: activeMinutes.size };
 }
 
-/** The text a server could rebuild from the keystrokes it stored. */
-function storedText(batches: readonly DecodedBatch[]): string {
-  let shift = 0;
-  let text = '';
-  for (const b of batches) {
-    const e = b.events;
-    for (let i = 0; i < e.length; i++) {
-      const key = e.key[i]!;
-      if (e.type[i] === EventType.keyup && key === KEY.shift) shift = Math.max(0, shift - 1);
-      if (e.type[i] !== EventType.keydown) continue;
-      if (key === KEY.shift) shift++;
-      else if (key === REDACTED_KEY) text += '\u0000';
-      else {
-        const ch = charFor(key, shift > 0);
-        text += ch === '\b' ? '' : ch;
-      }
-    }
-  }
-  return text;
-}
-
 describe('capture agent on a simulated day', () => {
   it('accounts for every event in exactly one fate, and what the server decoded matches the ledger', async () => {
     const { agent, server, produced } = await runDay(createEmployee('agent', 3, P));
@@ -94,14 +73,10 @@ describe('capture agent on a simulated day', () => {
     let planted = 0;
     for (let i = 0; i < 12; i++) {
       const { server, day } = await runDay(createEmployee('canary', i, P));
-      const text = storedText(server.batches);
-      const squeezed = text.replace(/[\s-]/g, '');
-      for (const secret of day.canaries) {
-        planted++;
-        expect(text.includes(secret)).toBe(false);
-        // Card numbers and SSNs must not survive in another grouping either.
-        if (/^[\d\s-]+$/.test(secret)) expect(squeezed.includes(secret.replace(/[\s-]/g, ''))).toBe(false);
-      }
+      const text = rebuildTypedText(server.batches.map((b) => b.events));
+      // Verbatim, or for card numbers and SSNs in any other grouping.
+      expect(countLeakedCanaries(text, day.canaries)).toBe(0);
+      planted += day.canaries.length;
     }
     expect(planted).toBeGreaterThan(20);
   });

@@ -122,3 +122,20 @@ describe('content filter: patterns in ordinary text', () => {
     expect(r.kept).toBe('pay ███████████████████ now');
   });
 });
+
+describe('leak scan (what a store could rebuild)', () => {
+  it('finds secrets typed in the clear, also regrouped, and not those redacted', async () => {
+    const { countLeakedCanaries, rebuildTypedText } = await import('../../src/metrics/leaks.js');
+    const { collectingWriter } = await import('../../src/events/index.js');
+    const { writer, collect } = collectingWriter();
+    const t = type('card 4111-1111-1111-1111 pw Table1234! ok');
+    for (let i = 0; i < t.keys.length; i++) writer.push(i, t.types[i]!, t.keys[i]!, 0, 0, 0, InputContext.chat, 0);
+    const text = rebuildTypedText([collect()]);
+    expect(text).toBe('card 4111-1111-1111-1111 pw Table1234! ok');
+    expect(countLeakedCanaries(text, ['4111 1111 1111 1111', 'Table1234!', 'absent-secret'])).toBe(2);
+    const filtered = filter('card 4111-1111-1111-1111 pw Table1234! ok');
+    const { writer: w2, collect: c2 } = collectingWriter();
+    for (let i = 0; i < filtered.typed.keys.length; i++) w2.push(i, filtered.typed.types[i]!, filtered.typed.keys[i]!, 0, 0, 0, InputContext.chat, 0);
+    expect(countLeakedCanaries(rebuildTypedText([c2()]), ['4111 1111 1111 1111', 'Table1234!'])).toBe(0);
+  });
+});

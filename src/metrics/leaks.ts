@@ -1,0 +1,50 @@
+import { EventType, KEY, REDACTED_KEY, charFor, type EventBlock } from '../events/index.js';
+
+/**
+ * The text anyone holding these events could rebuild from the keystrokes
+ * (Shift applied, Backspace honoured). A redacted keystroke becomes U+0000,
+ * which no secret contains, so it breaks any match across it.
+ */
+export function rebuildTypedText(blocks: Iterable<EventBlock>): string {
+  let shift = 0;
+  const out: string[] = [];
+  for (const e of blocks) {
+    for (let i = 0; i < e.length; i++) {
+      const type = e.type[i];
+      const key = e.key[i] as number;
+      if (type === EventType.keyup) {
+        if (key === KEY.shift) shift = Math.max(0, shift - 1);
+        continue;
+      }
+      if (type !== EventType.keydown) continue;
+      if (key === KEY.shift) shift++;
+      else if (key === REDACTED_KEY) out.push('\u0000');
+      else {
+        const ch = charFor(key, shift > 0);
+        if (ch === '\b') out.pop();
+        else if (ch !== '') out.push(ch);
+      }
+    }
+  }
+  return out.join('');
+}
+
+/**
+ * How many planted secrets can be found in the text, verbatim or (for numbers
+ * such as card numbers and SSNs) with their spaces and dashes taken out.
+ */
+export function countLeakedCanaries(text: string, canaries: readonly string[]): number {
+  let squeezed: string | null = null;
+  let leaked = 0;
+  for (const secret of canaries) {
+    if (text.includes(secret)) {
+      leaked++;
+      continue;
+    }
+    if (/^[\d\s-]+$/.test(secret)) {
+      squeezed ??= text.replace(/[\s-]/g, '');
+      if (squeezed.includes(secret.replace(/[\s-]/g, ''))) leaked++;
+    }
+  }
+  return leaked;
+}
