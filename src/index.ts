@@ -9,7 +9,7 @@ export * from './metrics/activity.js';
 export * from './metrics/ledger.js';
 export * from './metrics/energy.js';
 export * from './metrics/cpu.js';
-export * from './run/laptop-day.js';
+export * from './run/index.js';
 export * from './wire/index.js';
 export * from './agent/index.js';
 export * from './generate/index.js';

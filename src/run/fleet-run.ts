@@ -1,0 +1,104 @@
+import type { AgentConfig } from '../agent/index.js';
+import { createCalendar, type BehaviourParams } from '../behaviour/index.js';
+import { RunError } from '../errors.js';
+import { createPool, planShards } from '../generate/index.js';
+import type { EnergyModel } from '../metrics/energy.js';
+import { addLedgers, emptyLedger, ledgerImbalance, type Ledger } from '../metrics/ledger.js';
+import type { PopulationParams } from '../population/index.js';
+import type { PolicyRules } from '../policy/index.js';
+import { runShard, type HourCounts, type LaptopRow, type RunShardResult, type RunShardTask } from './shard.js';
+import type { RunTransportSpec } from './transports.js';
+
+export interface FleetRunOptions {
+  readonly seed: string;
+  readonly employees: number;
+  readonly days: number;
+  readonly startDate: string;
+  readonly population: PopulationParams;
+  readonly behaviour: BehaviourParams;
+  readonly rules: PolicyRules;
+  readonly agent: AgentConfig;
+  readonly energy: EnergyModel;
+  readonly transport: RunTransportSpec;
+  /** Worker threads; 0 runs in the calling thread. */
+  readonly workers: number;
+  /** Run only employees whose shard index ≡ k (mod n): `--shard k/n`. */
+  readonly shard?: { readonly index: number; readonly count: number };
+  readonly shardSize?: number;
+}
+
+export interface FleetRunProgress {
+  readonly laptopsDone: number;
+  readonly laptopsTotal: number;
+  readonly events: number;
+}
+
+export interface FleetRunResult {
+  readonly laptops: readonly LaptopRow[];
+  readonly ledger: Ledger;
+  readonly hours: Readonly<Record<number, HourCounts>>;
+  readonly epochUtcMs: number;
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly workers: number;
+}
+
+/**
+ * Runs the fleet through the real agent in worker threads. Results depend
+ * only on the scenario and seed, never on the worker count or shard size.
+ * Fails when the ledger does not balance: an event with no fate is a bug.
+ */
+export async function runFleet(o: FleetRunOptions, onProgress: (p: FleetRunProgress) => void = () => {}): Promise<FleetRunResult> {
+  const calendar = createCalendar(o.startDate, o.population.offices.map((x) => x.timezone));
+  let shards = planShards(o.employees, o.workers, o.shardSize);
+  if (o.shard) shards = shards.filter((_, i) => i % o.shard!.count === o.shard!.index);
+  const total = shards.reduce((a, s) => a + s.to - s.from, 0);
+  const tasks: RunShardTask[] = shards.map((s) => ({
+    seed: o.seed, from: s.from, to: s.to, days: o.days, calendar, population: o.population, behaviour: o.behaviour,
+    rules: o.rules, agent: o.agent, energy: o.energy, transport: o.transport,
+  }));
+  const started = performance.now();
+  const results: RunShardResult[] = new Array(tasks.length);
+  let done = 0;
+  let events = 0;
+  const finish = (i: number, r: RunShardResult) => {
+    results[i] = r;
+    done += r.to - r.from;
+    events += r.ledger.produced;
+    onProgress({ laptopsDone: done, laptopsTotal: total, events });
+  };
+  if (o.workers === 0) {
+    for (let i = 0; i < tasks.length; i++) finish(i, await runShard(tasks[i]!));
+  } else {
+    const pool = createPool('simulate', o.workers);
+    try {
+      await Promise.all(tasks.map(async (t, i) => finish(i, (await pool.run(t)) as RunShardResult)));
+    } catch (err) {
+      throw new RunError('WORKER_FAILED', `a simulation worker failed: ${(err as Error).message}`, { cause: err });
+    } finally {
+      await pool.destroy();
+    }
+  }
+  const ledger = results.reduce((a, r) => addLedgers(a, r.ledger), emptyLedger());
+  const hours: Record<number, HourCounts> = {};
+  for (const r of results) {
+    for (const [h, c] of Object.entries(r.hours)) {
+      const into = (hours[Number(h)] ??= { produced: 0, accepted: 0 });
+      into.produced += c.produced;
+      into.accepted += c.accepted;
+    }
+  }
+  const imbalance = ledgerImbalance(ledger);
+  if (imbalance !== 0) {
+    throw new RunError('WORKER_FAILED', `the event ledger does not balance: ${imbalance} events produced have no fate (${JSON.stringify(ledger)})`);
+  }
+  return {
+    laptops: results.flatMap((r) => r.laptops),
+    ledger,
+    hours,
+    epochUtcMs: calendar.epochUtcMs,
+    wallMs: performance.now() - started,
+    cpuMs: results.reduce((a, r) => a + r.cpuMs, 0),
+    workers: o.workers,
+  };
+}

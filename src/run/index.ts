@@ -1,0 +1,5 @@
+export * from './laptop-day.js';
+export * from './transports.js';
+export * from './shard.js';
+export * from './fleet-run.js';
+export * from './summary.js';

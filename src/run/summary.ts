@@ -1,0 +1,83 @@
+import { distribution, type Distribution } from '../generate/summary.js';
+import type { Ledger } from '../metrics/ledger.js';
+import type { FleetRunResult } from './fleet-run.js';
+import type { LaptopRow } from './shard.js';
+
+/** The figures of a run (summary.json): computed here; report writers only present them. */
+export interface RunFigures {
+  readonly ledger: Ledger;
+  readonly bandwidth: {
+    /** Upload bytes (headers + bodies, retries included) per laptop per worked day, in MB (10^6 bytes). */
+    readonly mb_per_laptop_day: Distribution;
+    readonly bytes_per_active_hour: Distribution;
+  };
+  readonly battery: {
+    readonly pct_per_day: Distribution;
+    readonly agent_cpu_seconds_per_laptop_hour: Distribution;
+    readonly wakeups_per_active_minute: Distribution;
+  };
+  readonly yield: {
+    /**
+     * Share of produced events that were captured and reached the store, counting
+     * mouse moves merged by coalescing as captured (their path is kept):
+     * 1 − (dropped_paused + dropped_exempt + lost + spooled) ÷ produced.
+     */
+    readonly overall: number;
+    /** (stored + redacted) ÷ produced: events stored one for one (coalescing lowers it). */
+    readonly stored_share: number;
+    readonly by_department: Readonly<Record<string, number>>;
+    readonly by_role: Readonly<Record<string, number>>;
+  };
+  readonly leaks: { readonly canaries_planted: number; readonly canaries: number };
+  readonly laptops: number;
+  readonly events: number;
+}
+
+function perWorkedDay(rows: readonly LaptopRow[], f: (r: LaptopRow) => number): Distribution {
+  return distribution(rows.filter((r) => r.days_worked > 0).map((r) => f(r) / r.days_worked));
+}
+
+function yieldBy(rows: readonly LaptopRow[], key: (r: LaptopRow) => string): Record<string, number> {
+  const acc = new Map<string, { kept: number; produced: number }>();
+  for (const r of rows) {
+    const a = acc.get(key(r)) ?? { kept: 0, produced: 0 };
+    a.kept += r.produced - r.dropped_paused - r.dropped_exempt - r.lost - r.spooled;
+    a.produced += r.produced;
+    acc.set(key(r), a);
+  }
+  return Object.fromEntries([...acc].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, v.produced ? round(v.kept / v.produced) : 0]));
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+export function computeRunFigures(r: FleetRunResult): RunFigures {
+  const rows = r.laptops;
+  const active = rows.filter((x) => x.active_minutes > 0);
+  const produced = r.ledger.produced;
+  return {
+    ledger: r.ledger,
+    bandwidth: {
+      mb_per_laptop_day: perWorkedDay(rows, (x) => x.radio_bytes / 1e6),
+      bytes_per_active_hour: distribution(active.map((x) => x.radio_bytes / (x.active_minutes / 60))),
+    },
+    battery: {
+      pct_per_day: distribution(rows.filter((x) => x.days_worked > 0).map((x) => x.battery_pct_per_day)),
+      agent_cpu_seconds_per_laptop_hour: distribution(rows.filter((x) => x.work_hours > 0).map((x) => x.agent_cpu_seconds / x.work_hours)),
+      wakeups_per_active_minute: distribution(active.map((x) => x.wakeups / x.active_minutes)),
+    },
+    yield: {
+      overall: produced ? round(1 - (r.ledger.dropped_paused + r.ledger.dropped_exempt + r.ledger.lost + r.ledger.spooled) / produced) : 0,
+      stored_share: produced ? round((r.ledger.stored + r.ledger.redacted) / produced) : 0,
+      by_department: yieldBy(rows, (x) => x.department),
+      by_role: yieldBy(rows, (x) => x.role),
+    },
+    leaks: {
+      canaries_planted: rows.reduce((a, x) => a + x.canaries_planted, 0),
+      canaries: rows.reduce((a, x) => a + x.canaries_leaked, 0),
+    },
+    laptops: rows.length,
+    events: produced,
+  };
+}
