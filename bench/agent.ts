@@ -48,7 +48,7 @@ for (let i = 0; staff.length < wanted; i++) {
 }
 
 const configs: { name: string; config: AgentConfig }[] = [
-  { name: 'default (br-11, 300 s, path 2 px)', config: DEFAULT_AGENT_CONFIG },
+  { name: 'default (br-10, 300 s, path 2 px)', config: DEFAULT_AGENT_CONFIG },
   { name: 'gzip-6, 60 s', config: { ...DEFAULT_AGENT_CONFIG, codec: 'gzip', compressionLevel: 6, batchMaxAgeMs: 60_000 } },
   { name: 'br-5, 60 s', config: { ...DEFAULT_AGENT_CONFIG, codec: 'br', compressionLevel: 5, batchMaxAgeMs: 60_000 } },
   { name: 'br-5, 300 s', config: { ...DEFAULT_AGENT_CONFIG, codec: 'br', compressionLevel: 5, batchMaxAgeMs: 300_000 } },
@@ -190,7 +190,7 @@ if (wantsJson()) {
     ['upload', 'bytes/day (p50)', 'bytes/day (p95)', 'vs agent'],
     [
       ['naive JSON per event + gzip, 60 s', median(def.naivePerDay), q(def.naivePerDay, 0.95), median(def.naivePerDay) / median(def.bytesPerDay)],
-      ['agent (default: br-11, 300 s batches)', median(def.bytesPerDay), q(def.bytesPerDay, 0.95), 1],
+      ['agent (default: br-10, 300 s batches)', median(def.bytesPerDay), q(def.bytesPerDay, 0.95), 1],
       ['brotli-11, same batches (floor)', median(def.perBatchFloorPerDay), q(def.perBatchFloorPerDay, 0.95), median(def.perBatchFloorPerDay) / median(def.bytesPerDay)],
       ['brotli-11, whole day in one (floor)', median(def.floorPerDay), q(def.floorPerDay, 0.95), median(def.floorPerDay) / median(def.bytesPerDay)],
     ],

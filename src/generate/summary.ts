@@ -1,5 +1,8 @@
 import type { GenerateOptions, GenerateResult } from './fleet.js';
+import { distribution, r3, type Distribution } from '../metrics/distribution.js';
 import type { EmployeeSummary } from './shard.js';
+
+export { distribution, type Distribution };
 
 /** The figures of a `generate` run (summary.json): computed here, only presented by writers. */
 export interface GenerateSummary {
@@ -30,32 +33,6 @@ export interface GenerateSummary {
     readonly eventsPerCpuSecond: number;
     readonly employeeDaysPerMinute: number;
   };
-}
-
-export interface Distribution {
-  readonly mean: number;
-  readonly sd: number;
-  readonly p10: number;
-  readonly p50: number;
-  readonly p90: number;
-  readonly max: number;
-}
-
-export function distribution(values: readonly number[]): Distribution {
-  if (values.length === 0) return { mean: 0, sd: 0, p10: 0, p50: 0, p90: 0, max: 0 };
-  const sorted = Float64Array.from(values).sort();
-  const n = sorted.length;
-  let sum = 0;
-  for (const v of sorted) sum += v;
-  const mean = sum / n;
-  let ss = 0;
-  for (const v of sorted) ss += (v - mean) ** 2;
-  const q = (p: number) => sorted[Math.min(n - 1, Math.max(0, Math.round(p * (n - 1))))] as number;
-  return { mean: r3(mean), sd: r3(n > 1 ? Math.sqrt(ss / (n - 1)) : 0), p10: r3(q(0.1)), p50: r3(q(0.5)), p90: r3(q(0.9)), max: r3(sorted[n - 1] as number) };
-}
-
-function r3(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }
 
 export function summarizeGeneration(opts: GenerateOptions, result: GenerateResult, version: string): GenerateSummary {

@@ -1,2 +1,4 @@
 export * from './csv.js';
 export * from './json.js';
+export * from './html.js';
+export * from './run-report.js';

@@ -1,4 +1,4 @@
-import { distribution, type Distribution } from '../generate/summary.js';
+import { distribution, histogram, type Distribution, type Histogram } from '../metrics/distribution.js';
 import type { Ledger } from '../metrics/ledger.js';
 import type { FleetRunResult } from './fleet-run.js';
 import type { LaptopRow } from './shard.js';
@@ -31,6 +31,13 @@ export interface RunFigures {
   readonly leaks: { readonly canaries_planted: number; readonly canaries: number };
   readonly laptops: number;
   readonly events: number;
+  /** Events produced and accepted by the store per UTC hour. */
+  readonly hourly: readonly { readonly hour_utc: string; readonly produced: number; readonly accepted: number }[];
+  /** Distributions across laptops, binned for charts. */
+  readonly histograms: {
+    readonly mb_per_laptop_day: Histogram;
+    readonly battery_pct_per_day: Histogram;
+  };
 }
 
 function perWorkedDay(rows: readonly LaptopRow[], f: (r: LaptopRow) => number): Distribution {
@@ -79,5 +86,13 @@ export function computeRunFigures(r: FleetRunResult): RunFigures {
     },
     laptops: rows.length,
     events: produced,
+    hourly: Object.entries(r.hours)
+      .map(([h, c]) => ({ h: Number(h), c }))
+      .sort((a, b) => a.h - b.h)
+      .map(({ h, c }) => ({ hour_utc: new Date(r.epochUtcMs + h * 3_600_000).toISOString(), produced: c.produced, accepted: c.accepted })),
+    histograms: {
+      mb_per_laptop_day: histogram(rows.filter((x) => x.days_worked > 0).map((x) => x.radio_bytes / 1e6 / x.days_worked)),
+      battery_pct_per_day: histogram(rows.filter((x) => x.days_worked > 0).map((x) => x.battery_pct_per_day)),
+    },
   };
 }

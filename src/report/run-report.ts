@@ -1,0 +1,133 @@
+import { mkdirSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LaptopRow, RunFigures } from '../run/index.js';
+import { writeCsv } from './csv.js';
+import { barChart, histogramChart, lineChart, page, table } from './html.js';
+import { writeJson } from './json.js';
+
+/** A threshold and how it came out. */
+export interface ThresholdOutcome {
+  readonly expression: string;
+  readonly actual: number | null;
+  readonly pass: boolean;
+}
+
+export interface RunReportInput {
+  readonly scenarioName: string;
+  /** The resolved scenario, echoed into summary.json so a report says what produced it. */
+  readonly scenario: unknown;
+  readonly seed: string;
+  readonly versions: Readonly<Record<string, string>>;
+  readonly figures: RunFigures;
+  readonly thresholds: readonly ThresholdOutcome[];
+  readonly measured: Readonly<Record<string, number | string | boolean>>;
+  readonly laptops: readonly LaptopRow[];
+  readonly startedAt: string;
+}
+
+export const LAPTOP_COLUMNS: readonly (keyof LaptopRow & string)[] = [
+  'employee_id', 'department', 'role', 'office', 'exempt', 'days_worked', 'produced', 'stored', 'redacted', 'dropped_paused',
+  'dropped_exempt', 'coalesced', 'spooled', 'lost', 'batches', 'uploads', 'radio_bytes', 'wakeups', 'agent_cpu_seconds',
+  'active_minutes', 'work_hours', 'pauses', 'paused_minutes', 'canaries_planted', 'canaries_leaked', 'battery_pct_per_day',
+];
+
+interface GroupRow {
+  group: string;
+  name: string;
+  laptops: number;
+  produced: number;
+  captured: number;
+  yield: number;
+  mb_per_laptop_day: number;
+}
+
+/** Yield and bandwidth by department and by role (sums over laptops, so shards merge exactly). */
+function groups(laptops: readonly LaptopRow[]): GroupRow[] {
+  const out: GroupRow[] = [];
+  for (const [group, key] of [['department', (l: LaptopRow) => l.department], ['role', (l: LaptopRow) => l.role]] as const) {
+    const acc = new Map<string, { n: number; produced: number; captured: number; bytes: number; days: number }>();
+    for (const l of laptops) {
+      const a = acc.get(key(l)) ?? { n: 0, produced: 0, captured: 0, bytes: 0, days: 0 };
+      a.n++;
+      a.produced += l.produced;
+      a.captured += l.produced - l.dropped_paused - l.dropped_exempt - l.lost - l.spooled;
+      a.bytes += l.radio_bytes;
+      a.days += l.days_worked;
+      acc.set(key(l), a);
+    }
+    for (const [name, a] of [...acc].sort(([x], [y]) => x.localeCompare(y))) {
+      out.push({ group, name, laptops: a.n, produced: a.produced, captured: a.captured, yield: a.produced ? a.captured / a.produced : 0, mb_per_laptop_day: a.days ? a.bytes / 1e6 / a.days : 0 });
+    }
+  }
+  return out;
+}
+
+export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ files: string[] }> {
+  mkdirSync(dir, { recursive: true });
+  const f = r.figures;
+  const summary = {
+    fleetsim: r.versions,
+    scenario: r.scenarioName,
+    seed: r.seed,
+    startedAt: r.startedAt,
+    ledger: f.ledger,
+    bandwidth: f.bandwidth,
+    battery: f.battery,
+    yield: f.yield,
+    leaks: f.leaks,
+    laptops: f.laptops,
+    events: f.events,
+    thresholds: r.thresholds,
+    measured: r.measured,
+    scenarioResolved: r.scenario,
+  };
+  const g = groups(r.laptops);
+  await writeJson(join(dir, 'summary.json'), summary);
+  await writeCsv(join(dir, 'laptops.csv'), LAPTOP_COLUMNS, r.laptops);
+  await writeCsv(join(dir, 'groups.csv'), ['group', 'name', 'laptops', 'produced', 'captured', 'yield', 'mb_per_laptop_day'], g);
+  await writeCsv(join(dir, 'hours.csv'), ['hour_utc', 'produced', 'accepted'], f.hourly);
+  const ledgerRows = (['stored', 'redacted', 'coalesced', 'dropped_paused', 'dropped_exempt', 'spooled', 'lost'] as const).map((k) => [k, f.ledger[k], f.ledger.produced ? `${((100 * f.ledger[k]) / f.ledger.produced).toFixed(2)} %` : '—']);
+  const html = page(`fleetsim: ${r.scenarioName}`, `seed ${r.seed} · ${f.laptops.toLocaleString('en-US')} laptops · ${f.events.toLocaleString('en-US')} input events · started ${r.startedAt}`, [
+    {
+      title: 'Thresholds',
+      html: r.thresholds.length
+        ? table(['threshold', 'actual', 'result'], r.thresholds.map((t) => [t.expression, t.actual ?? '—', t.pass ? 'pass' : 'FAIL']), (_i, j) => (j === 2 ? (r.thresholds[_i]!.pass ? 'pass' : 'fail') : undefined))
+        : '<p>No thresholds in this scenario.</p>',
+    },
+    { title: 'Ledger: the fate of every input event', html: table(['fate', 'events', 'share'], [['produced', f.ledger.produced, '100 %'], ...ledgerRows]) },
+    {
+      title: 'Events over the day',
+      html: lineChart('input events per hour (UTC)', f.hourly.map((h) => h.hour_utc.slice(11, 16)), [
+        { name: 'produced by employees', values: f.hourly.map((h) => h.produced) },
+        { name: 'accepted by the store', values: f.hourly.map((h) => h.accepted) },
+      ]),
+    },
+    {
+      title: 'Bandwidth per laptop',
+      html:
+        table(['figure', 'p10', 'p50', 'p90', 'max'], [['MB per laptop-day', f.bandwidth.mb_per_laptop_day.p10, f.bandwidth.mb_per_laptop_day.p50, f.bandwidth.mb_per_laptop_day.p90, f.bandwidth.mb_per_laptop_day.max]]) +
+        histogramChart('MB uploaded per laptop-day', f.histograms.mb_per_laptop_day, 'MB'),
+    },
+    {
+      title: 'Battery proxy',
+      html:
+        table(['figure', 'p10', 'p50', 'p90', 'max'], [
+          ['% of battery per day', f.battery.pct_per_day.p10, f.battery.pct_per_day.p50, f.battery.pct_per_day.p90, f.battery.pct_per_day.max],
+          ['agent CPU s per laptop-hour', f.battery.agent_cpu_seconds_per_laptop_hour.p10, f.battery.agent_cpu_seconds_per_laptop_hour.p50, f.battery.agent_cpu_seconds_per_laptop_hour.p90, f.battery.agent_cpu_seconds_per_laptop_hour.max],
+          ['wake-ups per active minute', f.battery.wakeups_per_active_minute.p10, f.battery.wakeups_per_active_minute.p50, f.battery.wakeups_per_active_minute.p90, f.battery.wakeups_per_active_minute.max],
+        ]) + histogramChart('% of battery per day', f.histograms.battery_pct_per_day, '%'),
+    },
+    {
+      title: 'Data yield',
+      html:
+        `<p>Captured share of produced events: <b>${(100 * f.yield.overall).toFixed(2)} %</b> (stored one for one: ${(100 * f.yield.stored_share).toFixed(2)} %; the rest are mouse moves merged by coalescing).</p>` +
+        barChart('yield by department', Object.entries(f.yield.by_department).map(([label, value]) => ({ label, value }))) +
+        barChart('yield by role', Object.entries(f.yield.by_role).map(([label, value]) => ({ label, value }))),
+    },
+    { title: 'Privacy', html: table(['canaries planted', 'canaries found in stored data'], [[f.leaks.canaries_planted, f.leaks.canaries]]) },
+    { title: 'Measured on this machine', html: table(['figure', 'value'], Object.entries(r.measured).map(([k, v]) => [k, typeof v === 'boolean' ? String(v) : v])) },
+  ]);
+  await writeFile(join(dir, 'report.html'), html);
+  return { files: ['summary.json', 'laptops.csv', 'groups.csv', 'hours.csv', 'report.html'].map((x) => join(dir, x)) };
+}
