@@ -58,7 +58,7 @@ export function lineChart(title: string, labels: readonly string[], series: read
     .join('');
   const step = Math.max(1, Math.ceil(labels.length / 12));
   const ticks = labels.map((l, i) => (i % step === 0 ? `<text x="${x(i)}" y="${H - 14}" text-anchor="middle">${esc(l)}</text>` : '')).join('');
-  const legend = series.map((s, k) => `<text x="${PAD.l + 10 + k * 160}" y="14" fill="${COLOURS[k % COLOURS.length]}">■ ${esc(s.name)}</text>`).join('');
+  const legend = series.map((s, k) => `<text x="${PAD.l + 10 + k * 260}" y="14" style="fill:${COLOURS[k % COLOURS.length]}">■ ${esc(s.name)}</text>`).join('');
   return svg(title, `${axes(max)}${lines}${ticks}${legend}`);
 }
 
@@ -85,7 +85,7 @@ export function histogramChart(title: string, h: { lower: number; width: number;
 function axes(max: number): string {
   const gy = [0, 0.5, 1].map((f) => {
     const y = H - PAD.b - (H - PAD.t - PAD.b) * f;
-    return `<line x1="${PAD.l}" x2="${W - PAD.r}" y1="${y}" y2="${y}" stroke="#eef"/><text x="${PAD.l - 6}" y="${y + 4}" text-anchor="end">${formatNumber(max * f)}</text>`;
+    return `<line x1="${PAD.l}" x2="${W - PAD.r}" y1="${y}" y2="${y}" stroke="#eef"/><text x="${PAD.l - 6}" y="${y + 4}" text-anchor="end">${formatNumber(max >= 100 ? Math.round(max * f) : max * f)}</text>`;
   });
   return gy.join('');
 }

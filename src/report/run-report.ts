@@ -100,7 +100,7 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
       title: 'Events over the day',
       html: lineChart('input events per hour (UTC)', f.hourly.map((h) => h.hour_utc.slice(11, 16)), [
         { name: 'produced by employees', values: f.hourly.map((h) => h.produced) },
-        { name: 'accepted by the store', values: f.hourly.map((h) => h.accepted) },
+        { name: 'stored (moves merged by coalescing)', values: f.hourly.map((h) => h.accepted) },
       ]),
     },
     {
