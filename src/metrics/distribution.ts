@@ -5,11 +5,12 @@ export interface Distribution {
   readonly p10: number;
   readonly p50: number;
   readonly p90: number;
+  readonly p95: number;
   readonly max: number;
 }
 
 export function distribution(values: readonly number[]): Distribution {
-  if (values.length === 0) return { mean: 0, sd: 0, p10: 0, p50: 0, p90: 0, max: 0 };
+  if (values.length === 0) return { mean: 0, sd: 0, p10: 0, p50: 0, p90: 0, p95: 0, max: 0 };
   const sorted = Float64Array.from(values).sort();
   const n = sorted.length;
   let sum = 0;
@@ -18,7 +19,7 @@ export function distribution(values: readonly number[]): Distribution {
   let ss = 0;
   for (const v of sorted) ss += (v - mean) ** 2;
   const q = (p: number) => sorted[Math.min(n - 1, Math.max(0, Math.round(p * (n - 1))))] as number;
-  return { mean: r3(mean), sd: r3(n > 1 ? Math.sqrt(ss / (n - 1)) : 0), p10: r3(q(0.1)), p50: r3(q(0.5)), p90: r3(q(0.9)), max: r3(sorted[n - 1] as number) };
+  return { mean: r3(mean), sd: r3(n > 1 ? Math.sqrt(ss / (n - 1)) : 0), p10: r3(q(0.1)), p50: r3(q(0.5)), p90: r3(q(0.9)), p95: r3(q(0.95)), max: r3(sorted[n - 1] as number) };
 }
 
 export function r3(x: number): number {

@@ -78,6 +78,7 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
     leaks: f.leaks,
     laptops: f.laptops,
     events: f.events,
+    simulation: f.simulation,
     thresholds: r.thresholds,
     measured: r.measured,
     scenarioResolved: r.scenario,
@@ -114,8 +115,8 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
       html:
         table(['figure', 'p10', 'p50', 'p90', 'max'], [
           ['% of battery per day', f.battery.pct_per_day.p10, f.battery.pct_per_day.p50, f.battery.pct_per_day.p90, f.battery.pct_per_day.max],
-          ['agent CPU s per laptop-hour', f.battery.agent_cpu_seconds_per_laptop_hour.p10, f.battery.agent_cpu_seconds_per_laptop_hour.p50, f.battery.agent_cpu_seconds_per_laptop_hour.p90, f.battery.agent_cpu_seconds_per_laptop_hour.max],
-          ['wake-ups per active minute', f.battery.wakeups_per_active_minute.p10, f.battery.wakeups_per_active_minute.p50, f.battery.wakeups_per_active_minute.p90, f.battery.wakeups_per_active_minute.max],
+          ['agent CPU s per laptop-hour', f.battery.cpu_s_per_hour.p10, f.battery.cpu_s_per_hour.p50, f.battery.cpu_s_per_hour.p90, f.battery.cpu_s_per_hour.max],
+          ['wake-ups per active minute', f.battery.wakeups_per_min.p10, f.battery.wakeups_per_min.p50, f.battery.wakeups_per_min.p90, f.battery.wakeups_per_min.max],
         ]) + histogramChart('% of battery per day', f.histograms.battery_pct_per_day, '%'),
     },
     {

@@ -9,12 +9,16 @@ export interface RunFigures {
   readonly bandwidth: {
     /** Upload bytes (headers + bodies, retries included) per laptop per worked day, in MB (10^6 bytes). */
     readonly mb_per_laptop_day: Distribution;
-    readonly bytes_per_active_hour: Distribution;
+    /** The same per hour with input, in kB (10^3 bytes). */
+    readonly kb_per_active_hour: Distribution;
   };
   readonly battery: {
     readonly pct_per_day: Distribution;
-    readonly agent_cpu_seconds_per_laptop_hour: Distribution;
-    readonly wakeups_per_active_minute: Distribution;
+    readonly wh_per_day: Distribution;
+    /** Agent CPU seconds per hour of the working day. */
+    readonly cpu_s_per_hour: Distribution;
+    /** Agent wake-ups per minute with input. */
+    readonly wakeups_per_min: Distribution;
   };
   readonly yield: {
     /**
@@ -25,12 +29,15 @@ export interface RunFigures {
     readonly overall: number;
     /** (stored + redacted) ÷ produced: events stored one for one (coalescing lowers it). */
     readonly stored_share: number;
+    /** The captured share per employee, across the fleet. */
+    readonly per_employee: Distribution;
     readonly by_department: Readonly<Record<string, number>>;
     readonly by_role: Readonly<Record<string, number>>;
   };
   readonly leaks: { readonly canaries_planted: number; readonly canaries: number };
   readonly laptops: number;
   readonly events: number;
+  readonly simulation: { readonly employee_days_per_min: number; readonly events_per_s: number; readonly wall_seconds: number; readonly workers: number };
   /** Events produced and accepted by the store per UTC hour. */
   readonly hourly: readonly { readonly hour_utc: string; readonly produced: number; readonly accepted: number }[];
   /** Distributions across laptops, binned for charts. */
@@ -59,24 +66,27 @@ function round(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
 
-export function computeRunFigures(r: FleetRunResult): RunFigures {
+export function computeRunFigures(r: FleetRunResult, batteryWh: number): RunFigures {
   const rows = r.laptops;
   const active = rows.filter((x) => x.active_minutes > 0);
+  const worked = rows.filter((x) => x.days_worked > 0);
   const produced = r.ledger.produced;
   return {
     ledger: r.ledger,
     bandwidth: {
       mb_per_laptop_day: perWorkedDay(rows, (x) => x.radio_bytes / 1e6),
-      bytes_per_active_hour: distribution(active.map((x) => x.radio_bytes / (x.active_minutes / 60))),
+      kb_per_active_hour: distribution(active.map((x) => x.radio_bytes / 1e3 / (x.active_minutes / 60))),
     },
     battery: {
-      pct_per_day: distribution(rows.filter((x) => x.days_worked > 0).map((x) => x.battery_pct_per_day)),
-      agent_cpu_seconds_per_laptop_hour: distribution(rows.filter((x) => x.work_hours > 0).map((x) => x.agent_cpu_seconds / x.work_hours)),
-      wakeups_per_active_minute: distribution(active.map((x) => x.wakeups / x.active_minutes)),
+      pct_per_day: distribution(worked.map((x) => x.battery_pct_per_day)),
+      wh_per_day: distribution(worked.map((x) => (x.battery_pct_per_day / 100) * batteryWh)),
+      cpu_s_per_hour: distribution(rows.filter((x) => x.work_hours > 0).map((x) => x.agent_cpu_seconds / x.work_hours)),
+      wakeups_per_min: distribution(active.map((x) => x.wakeups / x.active_minutes)),
     },
     yield: {
       overall: produced ? round(1 - (r.ledger.dropped_paused + r.ledger.dropped_exempt + r.ledger.lost + r.ledger.spooled) / produced) : 0,
       stored_share: produced ? round((r.ledger.stored + r.ledger.redacted) / produced) : 0,
+      per_employee: distribution(rows.filter((x) => x.produced > 0).map((x) => (x.produced - x.dropped_paused - x.dropped_exempt - x.lost - x.spooled) / x.produced)),
       by_department: yieldBy(rows, (x) => x.department),
       by_role: yieldBy(rows, (x) => x.role),
     },
@@ -86,6 +96,12 @@ export function computeRunFigures(r: FleetRunResult): RunFigures {
     },
     laptops: rows.length,
     events: produced,
+    simulation: {
+      employee_days_per_min: Math.round((rows.reduce((a, x) => a + x.days_worked, 0) || rows.length) / Math.max(r.wallMs / 60_000, 1e-9)),
+      events_per_s: Math.round(produced / Math.max(r.wallMs / 1000, 1e-9)),
+      wall_seconds: Math.round(r.wallMs) / 1000,
+      workers: r.workers,
+    },
     hourly: Object.entries(r.hours)
       .map(([h, c]) => ({ h: Number(h), c }))
       .sort((a, b) => a.h - b.h)

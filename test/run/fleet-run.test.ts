@@ -44,7 +44,7 @@ describe('running a fleet through the agent', () => {
 
   it('reports no leaked canary, a yield below 1 and every event stored or otherwise accounted for', async () => {
     const r = await runFleet(base);
-    const f = computeRunFigures(r);
+    const f = computeRunFigures(r, DEFAULT_ENERGY_MODEL.batteryWh);
     expect(f.leaks.canaries_planted).toBeGreaterThan(0);
     expect(f.leaks.canaries).toBe(0);
     expect(f.yield.overall).toBeGreaterThan(0.5);

@@ -18,7 +18,7 @@ describe('run report', () => {
       rules: DEFAULT_POLICY_RULES, agent: DEFAULT_AGENT_CONFIG, energy: DEFAULT_ENERGY_MODEL, transport: { kind: 'null' }, workers: 0,
     });
     const dir = mkdtempSync(join(tmpdir(), 'fleetsim-report-'));
-    const figures = computeRunFigures(r);
+    const figures = computeRunFigures(r, DEFAULT_ENERGY_MODEL.batteryWh);
     await writeRunReport(dir, {
       scenarioName: 'report-test', scenario: { name: 'report-test' }, seed: 'report', versions: { fleetsim: 'test' }, figures,
       thresholds: [{ expression: 'ledger.lost == 0', actual: 0, pass: true }], measured: { wallSeconds: 1 }, laptops: r.laptops, startedAt: '2026-11-23T00:00:00Z',
