@@ -9,6 +9,7 @@ export type FleetsimErrorCode =
   | 'SCENARIO_INVALID'
   | 'IO'
   | 'WORKER_FAILED'
+  | 'THRESHOLDS_FAILED'
   | 'INTERNAL';
 
 /** Exit codes CI can rely on (documented in the README). */

@@ -30,13 +30,27 @@ export function rebuildTypedText(blocks: Iterable<EventBlock>): string {
 }
 
 /**
- * How many planted secrets can be found in the text, verbatim or (for numbers
- * such as card numbers and SSNs) with their spaces and dashes taken out.
+ * Secrets shorter than this (a CVV, an expiry date) occur in ordinary text by
+ * chance, so a search cannot tell a leak from a coincidence; they are planted
+ * in sensitive fields, whose rule (redact everything) is tested on its own.
+ */
+export const MIN_SCANNABLE_CANARY_CHARS = 8;
+
+/** Whether a search of stored text can meaningfully look for this secret. */
+export function isScannableCanary(secret: string): boolean {
+  return secret.replace(/[\s-]/g, '').length >= MIN_SCANNABLE_CANARY_CHARS;
+}
+
+/**
+ * How many planted secrets (of those long enough to search for) can be found
+ * in the text, verbatim or, for numbers such as card numbers and SSNs, with
+ * their spaces and dashes taken out.
  */
 export function countLeakedCanaries(text: string, canaries: readonly string[]): number {
   let squeezed: string | null = null;
   let leaked = 0;
   for (const secret of canaries) {
+    if (!isScannableCanary(secret)) continue;
     if (text.includes(secret)) {
       leaked++;
       continue;

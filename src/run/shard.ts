@@ -3,7 +3,7 @@ import type { BehaviourParams, SimulationCalendar } from '../behaviour/index.js'
 import type { EventBlock } from '../events/index.js';
 import { cpuMicros } from '../metrics/cpu.js';
 import { estimateEnergy, type EnergyModel } from '../metrics/energy.js';
-import { countLeakedCanaries, rebuildTypedText } from '../metrics/leaks.js';
+import { countLeakedCanaries, isScannableCanary, rebuildTypedText } from '../metrics/leaks.js';
 import { addLedgers, emptyLedger, type Ledger } from '../metrics/ledger.js';
 import { createEmployee, type PopulationParams } from '../population/index.js';
 import { isExempt, type PolicyRules } from '../policy/index.js';
@@ -50,6 +50,7 @@ export interface LaptopRow {
   readonly work_hours: number;
   readonly pauses: number;
   readonly paused_minutes: number;
+  /** Planted secrets long enough to search for in stored data (see MIN_SCANNABLE_CANARY_CHARS). */
   readonly canaries_planted: number;
   readonly canaries_leaked: number;
   readonly battery_pct_per_day: number;
@@ -128,7 +129,7 @@ export async function runShard(task: RunShardTask): Promise<RunShardResult> {
         work_hours: row.work_hours + r.workHours,
         pauses: row.pauses + r.day.pauses.windows.length,
         paused_minutes: row.paused_minutes + r.day.pauses.grantedMinutes,
-        canaries_planted: row.canaries_planted + r.day.canaries.length,
+        canaries_planted: row.canaries_planted + r.day.canaries.filter(isScannableCanary).length,
         canaries_leaked: row.canaries_leaked + leaked,
       };
     }

@@ -1,0 +1,79 @@
+import { resolve, join } from 'node:path';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { EXIT_CODES, FleetsimError, UsageError } from '../../errors.js';
+import { defaultWorkerCount } from '../../generate/index.js';
+import { runScenario, type ScenarioRunResult } from '../../run/index.js';
+import { loadScenarioFile } from '../../scenario/index.js';
+import { folderTimestamp, wholeNumber } from '../options.js';
+import { createProgress } from '../progress.js';
+
+interface RunArgs {
+  scenario: string;
+  workers: unknown;
+  shard?: string;
+  out?: string;
+  json: boolean;
+  quiet: boolean;
+}
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run <scenario>',
+  describe: 'Run a scenario: the simulated fleet through the real capture agent; report bandwidth, battery, yield, leaks and thresholds',
+  builder: (y: Argv) =>
+    y
+      .positional('scenario', { type: 'string', describe: 'Scenario file (YAML or JSON); see `fleetsim validate` and `fleetsim schema`' })
+      .option('workers', { alias: 'w', default: defaultWorkerCount(), describe: 'Worker threads (0 = run in the main thread)' })
+      .option('shard', { type: 'string', describe: 'Run the deterministic slice K of N (e.g. 0/4) for clusters; combine with `fleetsim merge`' })
+      .option('out', { alias: 'o', type: 'string', describe: 'Report folder [default: <outputs.dir>/<name>-<time>]' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print summary figures as one JSON object on stdout' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress output' })
+      .example('$0 run scenarios/quickstart.yaml', 'The quickstart: 200 employees for a day')
+      .example('$0 run scenarios/rollout-10k.yaml --shard 0/4', 'A quarter of a 10,000-laptop day') as unknown as Argv<RunArgs>,
+  handler: async (argv: ArgumentsCamelCase<RunArgs>) => {
+    const workers = wholeNumber('workers', argv.workers, 0, 256);
+    const shard = argv.shard === undefined ? undefined : parseShard(argv.shard);
+    const scenario = loadScenarioFile(argv.scenario);
+    const reportDir = resolve(argv.out ?? join(scenario.outputs.dir, `${scenario.name.replace(/[^\w.-]/g, '_')}-${folderTimestamp()}${shard ? `-shard${shard.index}of${shard.count}` : ''}`));
+    const progress = createProgress(`run ${scenario.name}`, scenario.fleet.employees, { quiet: argv.quiet || argv.json });
+    const started = Date.now();
+    const result = await runScenario(scenario, {
+      reportDir,
+      workers,
+      ...(shard ? { shard } : {}),
+      onProgress: (p) => progress.update(p.laptopsDone, `${Math.round(p.events / Math.max(1, (Date.now() - started) / 1000) / 1e3).toLocaleString('en-US')} k events/s`),
+    });
+    progress.stop();
+    if (argv.json) process.stdout.write(`${JSON.stringify({ reportDir: result.reportDir, thresholdsPassed: result.thresholdsPassed, thresholds: result.thresholds, ledger: result.figures.ledger, bandwidth: result.figures.bandwidth, battery: result.figures.battery, yield: result.figures.yield, leaks: result.figures.leaks, simulation: result.figures.simulation })}\n`);
+    else process.stdout.write(formatRun(scenario.name, result));
+    if (!result.thresholdsPassed) {
+      const failed = result.thresholds.filter((t) => !t.pass);
+      throw new FleetsimError('THRESHOLDS_FAILED', `${failed.length} of ${result.thresholds.length} thresholds failed: ${failed.map((t) => `${t.expression} (actual ${t.actual ?? 'n/a'})`).join('; ')}`, EXIT_CODES.thresholdsFailed);
+    }
+  },
+};
+
+function parseShard(s: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(s);
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || count > 10_000 || index >= count) {
+    throw new UsageError(`--shard must be K/N with 0 <= K < N <= 10000 (e.g. 0/4), got ${JSON.stringify(s)}`);
+  }
+  return { index, count };
+}
+
+function formatRun(name: string, r: ScenarioRunResult): string {
+  const f = r.figures;
+  const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
+  const lines = [
+    `fleetsim run ${name}: ${f.laptops.toLocaleString('en-US')} laptops, ${f.events.toLocaleString('en-US')} input events in ${f.simulation.wall_seconds} s (${f.simulation.employee_days_per_min.toLocaleString('en-US')} employee-days/min)`,
+    `  ledger      stored ${f.ledger.stored.toLocaleString('en-US')}, redacted ${f.ledger.redacted.toLocaleString('en-US')}, coalesced ${f.ledger.coalesced.toLocaleString('en-US')}, paused ${f.ledger.dropped_paused.toLocaleString('en-US')}, exempt ${f.ledger.dropped_exempt.toLocaleString('en-US')}, spooled ${f.ledger.spooled}, lost ${f.ledger.lost}`,
+    `  bandwidth   MB per laptop-day p50 ${f.bandwidth.mb_per_laptop_day.p50}, p95 ${f.bandwidth.mb_per_laptop_day.p95}, max ${f.bandwidth.mb_per_laptop_day.max}`,
+    `  battery     % per day p50 ${f.battery.pct_per_day.p50}, p95 ${f.battery.pct_per_day.p95}; agent CPU s/hour p50 ${f.battery.cpu_s_per_hour.p50}; wake-ups/min p50 ${f.battery.wakeups_per_min.p50}`,
+    `  yield       captured ${pct(f.yield.overall)} of produced events (stored one for one ${pct(f.yield.stored_share)})`,
+    `  privacy     ${f.leaks.canaries} of ${f.leaks.canaries_planted} planted canaries found in stored data`,
+    ...r.thresholds.map((t) => `  threshold   ${t.pass ? 'pass' : 'FAIL'}  ${t.expression}  (actual ${t.actual ?? 'n/a'})`),
+    `report: ${r.files.find((x) => x.endsWith('report.html'))}`,
+  ];
+  return `${lines.filter((l) => l !== '').join('\n')}\n`;
+}

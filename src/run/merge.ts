@@ -1,0 +1,72 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { addLedgers, emptyLedger } from '../metrics/ledger.js';
+import type { Scenario } from '../scenario/index.js';
+import type { FleetRunResult } from './fleet-run.js';
+import { RESULTS_FORMAT, reportRun, type ScenarioRunResult } from './scenario-run.js';
+import type { HourCounts } from './shard.js';
+
+interface ShardFile {
+  readonly format: string;
+  readonly seed: string;
+  readonly shard: { index: number; count: number } | null;
+  readonly result: FleetRunResult;
+}
+
+/**
+ * `fleetsim merge`: shard reports of one scenario → the report of the whole
+ * run. Per-laptop rows, hourly counts and ledgers are sums, so the merge is
+ * exact; only measured times differ from an unsharded run.
+ */
+export async function mergeRuns(dirs: readonly string[], outDir: string): Promise<ScenarioRunResult> {
+  if (dirs.length === 0) throw new UsageError('merge needs at least one report folder');
+  const shards = dirs.map((d) => readShard(d));
+  const scenarios = dirs.map((d) => readScenario(d));
+  const first = scenarios[0]!;
+  for (let i = 1; i < shards.length; i++) {
+    if (shards[i]!.seed !== shards[0]!.seed || JSON.stringify(scenarios[i]) !== JSON.stringify(first)) {
+      throw new UsageError(`${dirs[i]} is a run of a different scenario or seed than ${dirs[0]}: only shards of one run can be merged`);
+    }
+  }
+  const counts = new Set(shards.map((s) => s.shard?.count ?? 1));
+  const indices = shards.map((s) => s.shard?.index ?? 0);
+  if (counts.size !== 1 || new Set(indices).size !== indices.length || indices.length !== [...counts][0]) {
+    throw new UsageError(`merge needs every shard of the run exactly once: got shards ${shards.map((s) => (s.shard ? `${s.shard.index}/${s.shard.count}` : 'whole')).join(', ')}`);
+  }
+  const laptops = shards.flatMap((s) => s.result.laptops).sort((a, b) => a.employee_id.localeCompare(b.employee_id));
+  const hours: Record<number, HourCounts> = {};
+  for (const s of shards) {
+    for (const [h, c] of Object.entries(s.result.hours)) {
+      const into = (hours[Number(h)] ??= { produced: 0, accepted: 0 });
+      into.produced += c.produced;
+      into.accepted += c.accepted;
+    }
+  }
+  const merged: FleetRunResult = {
+    laptops,
+    hours,
+    ledger: shards.reduce((a, s) => addLedgers(a, s.result.ledger), emptyLedger()),
+    epochUtcMs: shards[0]!.result.epochUtcMs,
+    // Shards run side by side: the merged run took as long as its slowest shard.
+    wallMs: Math.max(...shards.map((s) => s.result.wallMs)),
+    cpuMs: shards.reduce((a, s) => a + s.result.cpuMs, 0),
+    workers: shards.reduce((a, s) => a + s.result.workers, 0),
+  };
+  return reportRun(first, merged, outDir, new Date().toISOString());
+}
+
+function readShard(dir: string): ShardFile {
+  const path = join(dir, 'results.json');
+  if (!existsSync(path)) throw new UsageError(`${dir} has no results.json: is it a report folder of fleetsim run?`);
+  const data = JSON.parse(readFileSync(path, 'utf8')) as ShardFile;
+  if (data.format !== RESULTS_FORMAT) throw new UsageError(`${path} is format ${JSON.stringify(data.format)}; this fleetsim reads ${RESULTS_FORMAT}`);
+  return data;
+}
+
+function readScenario(dir: string): Scenario {
+  const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { scenarioResolved?: Scenario };
+  if (!summary.scenarioResolved) throw new UsageError(`${join(dir, 'summary.json')} does not record its scenario`);
+  return summary.scenarioResolved;
+}
+

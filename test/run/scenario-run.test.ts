@@ -1,0 +1,57 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FleetsimError } from '../../src/errors.js';
+import { mergeRuns, runScenario, type LaptopRow } from '../../src/run/index.js';
+import { resolveScenario } from '../../src/scenario/index.js';
+
+const scenario = resolveScenario({
+  name: 'merge-test',
+  seed: 'merge',
+  fleet: { employees: 6 },
+  simulation: { days: 1, startDate: '2026-03-03' },
+  transport: 'null',
+  thresholds: ['ledger.lost == 0', 'leaks.canaries == 0', 'bandwidth.mb_per_laptop_day.p95 < 1'],
+});
+const tmp = () => mkdtempSync(join(tmpdir(), 'fleetsim-run-'));
+const simulated = (rows: readonly LaptopRow[]) => rows.map(({ agent_cpu_seconds: _c, battery_pct_per_day: _b, ...rest }) => rest);
+
+describe('fleetsim run and merge', () => {
+  it('runs a scenario, passes its thresholds, and two merged shards equal the whole run', async () => {
+    const whole = await runScenario(scenario, { reportDir: tmp(), workers: 2 });
+    expect(whole.thresholdsPassed).toBe(true);
+    const a = await runScenario(scenario, { reportDir: tmp(), workers: 1, shard: { index: 0, count: 2 } });
+    const b = await runScenario(scenario, { reportDir: tmp(), workers: 1, shard: { index: 1, count: 2 } });
+    const merged = await mergeRuns([a.reportDir, b.reportDir], tmp());
+    expect(merged.figures.ledger).toEqual(whole.figures.ledger);
+    expect(merged.figures.bandwidth).toEqual(whole.figures.bandwidth);
+    expect(merged.figures.yield).toEqual(whole.figures.yield);
+    expect(merged.figures.leaks).toEqual(whole.figures.leaks);
+    expect(merged.figures.hourly).toEqual(whole.figures.hourly);
+    const rows = (dir: string) => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')).result.laptops as LaptopRow[];
+    expect(simulated(rows(merged.reportDir))).toEqual(simulated(rows(whole.reportDir)));
+    // The same laptops.csv, apart from the measured CPU and battery columns.
+    const csv = (dir: string) => readFileSync(join(dir, 'laptops.csv'), 'utf8').split('\n').map((l) => l.split(',').slice(0, 18).join(','));
+    expect(csv(merged.reportDir)).toEqual(csv(whole.reportDir));
+  });
+
+  it('refuses to merge a missing shard or shards of different runs', async () => {
+    const a = await runScenario(scenario, { reportDir: tmp(), workers: 0, shard: { index: 0, count: 2 } });
+    await expect(mergeRuns([a.reportDir], tmp())).rejects.toThrow(/every shard of the run exactly once/);
+    const other = await runScenario({ ...scenario, seed: 'other' }, { reportDir: tmp(), workers: 0, shard: { index: 1, count: 2 } });
+    await expect(mergeRuns([a.reportDir, other.reportDir], tmp())).rejects.toThrow(/different scenario or seed/);
+  });
+
+  it('reports failing thresholds as failures', async () => {
+    const strict = resolveScenario({ name: 'strict', seed: 'merge', fleet: { employees: 2 }, simulation: { days: 1, startDate: '2026-03-03' }, transport: 'null', thresholds: ['bandwidth.mb_per_laptop_day.max < 0.0001'] });
+    const r = await runScenario(strict, { reportDir: tmp(), workers: 0 });
+    expect(r.thresholdsPassed).toBe(false);
+    expect(r.thresholds[0]!.pass).toBe(false);
+  });
+
+  it('refuses what this version cannot run instead of ignoring it', async () => {
+    const withFaults = resolveScenario({ name: 'f', fleet: { employees: 1 }, transport: 'null', faults: [{ kind: 'duplicate-delivery', share: 0.1 }] });
+    await expect(runScenario(withFaults, { reportDir: tmp(), workers: 0 })).rejects.toBeInstanceOf(FleetsimError);
+  });
+});
