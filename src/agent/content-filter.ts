@@ -72,41 +72,46 @@ export function looksLikeSecret(token: string, minLength: number): boolean {
   return classes >= 3;
 }
 
+/** A character of the text being typed, and the batch indices of the key events that produced it. */
+interface TypedChar {
+  ch: string;
+  /** Keydown and keyup indices of this character, and of any character typed after it and erased. */
+  idx: number[];
+}
+
+/** How much typed text the filter remembers: longer than any secret it looks for. */
+const EDIT_BUFFER_CHARS = 256;
+
 export class ContentFilter {
   /** Key events whose code this filter replaced (keydown and keyup both count). */
   redactedEvents = 0;
   private readonly sensitive: Uint8Array;
   private readonly cues: Set<string>;
   private shiftDown = 0;
-  // Per key code: batch index of its last keydown, whether its keyup is still to come,
-  // whether that keyup must be redacted, and which token / run the keydown joined.
+  /**
+   * The text as it stands after every Backspace (the edit buffer). Patterns are
+   * matched on this, not on the keystroke stream, so a typo corrected inside a
+   * card number does not split it in two.
+   */
+  private text: TypedChar[] = [];
+  // Per key code: its last keydown's index, whether the keyup is still to come,
+  // whether that keyup must be redacted, and the character it belongs to.
   private readonly lastDown = new Int32Array(256).fill(-1);
   private readonly upPending = new Uint8Array(256);
   private readonly redactUp = new Uint8Array(256);
-  private readonly tokenOf = new Int32Array(256);
-  private readonly runOf = new Int32Array(256);
-  private nextGroup = 1;
-  // The open token (between separators): its text and the batch indices of its key events.
-  private token: string[] = [];
-  private tokenIdx: number[] = [];
-  private tokenGroup: number;
-  // The open digit run for card numbers and SSNs: digits with single spaces or dashes between, across tokens.
-  private run = '';
-  private runIdx: number[] = [];
-  private runGroup: number;
-  /** Separators after the last digit: they join the run only if another digit follows. */
-  private runTail: number[] = [];
+  private readonly charOfKey: (TypedChar | null)[] = new Array(256).fill(null);
+  /** Index in `text` where the open token starts. */
+  private tokenStart = 0;
   private cueCountdown = 0;
-  private redactRestOfToken = false;
+  /** A run or token still open when a batch was sealed was redacted then; its rest is too. */
   private redactRestOfRun = false;
+  private redactRestOfToken = false;
 
   constructor(private readonly rules: ContentFilterRules = DEFAULT_CONTENT_FILTER_RULES) {
     this.sensitive = new Uint8Array(256);
     for (let c = 0; c < 256; c++) if (isSensitiveContext(c)) this.sensitive[c] = 1;
     for (const c of rules.extraSensitiveContexts) this.sensitive[c & 255] = 1;
     this.cues = new Set(rules.cueWords.map((w) => w.toLowerCase()));
-    this.tokenGroup = this.nextGroup++;
-    this.runGroup = this.nextGroup++;
   }
 
   /** Feeds the key event at batch index i (keys is the batch's key column). */
@@ -119,18 +124,15 @@ export class ContentFilter {
       if (this.redactUp[code]) {
         this.redactUp[code] = 0;
         this.redactIndex(keys, i);
-        return;
-      }
-      if (this.tokenOf[code] === this.tokenGroup) this.tokenIdx.push(i);
-      if (this.runOf[code] === this.runGroup) this.runIdx.push(i);
+      } else this.charOfKey[code]?.idx.push(i);
+      this.charOfKey[code] = null;
       return;
     }
     if (type !== EventType.keydown) return;
     this.lastDown[code] = i;
     this.upPending[code] = 1;
     this.redactUp[code] = 0;
-    this.tokenOf[code] = 0;
-    this.runOf[code] = 0;
+    this.charOfKey[code] = null;
     if (code === KEY.shift) {
       this.shiftDown++;
       return;
@@ -143,19 +145,22 @@ export class ContentFilter {
     const ch = charFor(code, this.shiftDown > 0);
     if (ch === '') return;
     if (ch === '\b') {
-      this.token.pop();
-      if (this.run.length > 0) this.run = this.run.slice(0, -1);
+      this.erase(i, code);
       return;
     }
-    this.feedRun(keys, i, code, ch);
-    if (isTokenSeparator(ch)) {
-      this.closeToken(keys);
-      return;
-    }
-    this.token.push(ch);
-    this.tokenIdx.push(i);
-    this.tokenOf[code] = this.tokenGroup;
-    if (this.redactRestOfToken) this.redactIndices(keys, this.tokenIdx);
+    const isDigit = ch >= '0' && ch <= '9';
+    const joinsRun = isDigit || ch === ' ' || ch === '-';
+    // A character that cannot continue a number ends the run before it: check it now.
+    if (!joinsRun) this.checkRun(keys, this.text.length);
+    if (isTokenSeparator(ch)) this.closeToken(keys);
+    const c: TypedChar = { ch, idx: [i] };
+    this.text.push(c);
+    this.charOfKey[code] = c;
+    if (isTokenSeparator(ch)) this.tokenStart = this.text.length;
+    if (this.redactRestOfRun && isDigit) this.redactChars(keys, this.runStart(this.text.length), this.text.length);
+    else if (this.redactRestOfRun && !joinsRun) this.redactRestOfRun = false;
+    if (this.redactRestOfToken && !isTokenSeparator(ch)) this.redactChars(keys, this.text.length - 1, this.text.length);
+    if (this.text.length > EDIT_BUFFER_CHARS) this.forget(this.text.length - EDIT_BUFFER_CHARS);
   }
 
   /**
@@ -163,63 +168,73 @@ export class ContentFilter {
    * could still become sensitive, and remember to redact its remainder.
    */
   onSeal(keys: Int16Array): void {
-    if (this.run.replace(/\D/g, '').length >= 4 || (this.redactRestOfRun && this.run.length > 0)) {
-      this.redactIndices(keys, this.runIdx);
+    const end = this.text.length;
+    let runFrom = this.runStart(end);
+    while (runFrom < end && !/\d/.test((this.text[runFrom] as TypedChar).ch)) runFrom++;
+    const runDigits = this.slice(runFrom, end).replace(/\D/g, '').length;
+    if (runDigits >= 4) {
+      this.redactChars(keys, runFrom, end);
       this.redactRestOfRun = true;
     }
-    const text = this.token.join('');
-    if (text.length > 0 && (this.redactRestOfToken || this.cueCountdown > 0 || text.includes('@') || (text.length >= 4 && /\d/.test(text)))) {
-      this.redactIndices(keys, this.tokenIdx);
+    const token = this.slice(this.tokenStart, end);
+    if (token.length > 0 && (this.redactRestOfToken || this.cueCountdown > 0 || token.includes('@') || (token.length >= 4 && /\d/.test(token)))) {
+      this.redactChars(keys, this.tokenStart, end);
       this.redactRestOfToken = true;
     }
-    this.tokenIdx = [];
-    this.runIdx = [];
-    this.runTail = [];
+    // Indices point into the sealed batch: forget them, keep the text.
+    for (const c of this.text) c.idx = [];
     this.lastDown.fill(-1);
+    this.charOfKey.fill(null);
   }
 
-  private feedRun(keys: Int16Array, i: number, code: number, ch: string): void {
-    const digit = ch >= '0' && ch <= '9';
-    if (digit) {
-      for (const t of this.runTail) {
-        this.runIdx.push(t);
-        const c = keys[t] as number;
-        if (c >= 0 && this.lastDown[c] === t && this.upPending[c]) this.runOf[c] = this.runGroup;
-      }
-      this.runTail = [];
-      this.run += ch;
-      this.runIdx.push(i);
-      this.runOf[code] = this.runGroup;
-      if (this.redactRestOfRun) this.redactIndices(keys, this.runIdx);
-      return;
-    }
-    const joiner = (ch === ' ' || ch === '-') && this.run.length > 0 && this.runTail.length === 0;
-    if (joiner) {
-      this.run += ch;
-      this.runTail.push(i);
-      return;
-    }
-    if (this.run.length > 0) this.closeRun(keys);
+  /** Backspace: the last character goes; its key events join the one before it (a span redaction covers them). */
+  private erase(i: number, code: number): void {
+    const gone = this.text.pop();
+    this.charOfKey[code] = null;
+    if (!gone) return;
+    const prev = this.text[this.text.length - 1];
+    if (prev) prev.idx.push(...gone.idx);
+    if (this.tokenStart > this.text.length) this.tokenStart = this.lastSeparatorEnd();
+    void i;
   }
 
-  private closeRun(keys: Int16Array): void {
-    const run = this.run.replace(/[- ]+$/, '');
+  /** Start of the run of digits (with single spaces or dashes between) that ends at `end`. */
+  private runStart(end: number): number {
+    let k = end;
+    while (k > 0) {
+      const ch = (this.text[k - 1] as TypedChar).ch;
+      if ((ch >= '0' && ch <= '9') || ch === ' ' || ch === '-') k--;
+      else break;
+    }
+    return k;
+  }
+
+  /** Checks the run ending at `end` for a card number or an SSN, and redacts it if it is one. */
+  private checkRun(keys: Int16Array, end: number): void {
+    const from = this.runStart(end);
+    if (from === end) return;
+    const run = this.slice(from, end).replace(/^[- ]+|[- ]+$/g, '');
     const digits = run.replace(/\D/g, '');
+    if (digits.length === 0) return;
     const sensitive =
       this.redactRestOfRun ||
-      (this.rules.cardNumbers && digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) ||
+      (this.rules.cardNumbers && digits.length >= 13 && digits.length <= 19 && luhnValid(digits) && !/[- ]{2}/.test(run)) ||
       (this.rules.nationalIds && looksLikeSsn(run));
-    if (sensitive) this.redactIndices(keys, this.runIdx);
-    this.run = '';
-    this.runIdx = [];
-    this.runTail = [];
+    if (sensitive) {
+      // Leave separators at the ends alone: they are not part of the number.
+      let a = from;
+      while (a < end && !/\d/.test((this.text[a] as TypedChar).ch)) a++;
+      let b = end;
+      while (b > a && !/\d/.test((this.text[b - 1] as TypedChar).ch)) b--;
+      this.redactChars(keys, a, b);
+    }
     this.redactRestOfRun = false;
-    this.runGroup = this.nextGroup++;
   }
 
   private closeToken(keys: Int16Array): void {
-    if (this.token.length === 0) return;
-    const text = this.token.join('');
+    const end = this.text.length;
+    if (this.tokenStart >= end) return;
+    const text = this.slice(this.tokenStart, end);
     const bare = text.toLowerCase().replace(/[.,:;=!?]+$/, '');
     let sensitive = this.redactRestOfToken;
     if (!sensitive && this.cueCountdown > 0) {
@@ -233,21 +248,37 @@ export class ContentFilter {
     }
     if (!sensitive && this.rules.emails && EMAIL.test(text.replace(/[.,;:!?]+$/, ''))) sensitive = true;
     if (!sensitive && this.rules.secrets && looksLikeSecret(text, this.rules.secretMinLength)) sensitive = true;
-    if (sensitive) this.redactIndices(keys, this.tokenIdx);
+    if (sensitive) this.redactChars(keys, this.tokenStart, end);
     else if (this.cues.has(bare)) this.cueCountdown = 3;
-    this.token = [];
-    this.tokenIdx = [];
     this.redactRestOfToken = false;
-    this.tokenGroup = this.nextGroup++;
   }
 
-  private redactIndices(keys: Int16Array, idx: readonly number[]): void {
-    for (const i of idx) {
-      const code = keys[i] as number;
-      if (code < 0) continue;
-      // A keyup still to come must follow its keydown into redaction.
-      if (this.lastDown[code] === i && this.upPending[code]) this.redactUp[code] = 1;
-      this.redactIndex(keys, i);
+  private slice(from: number, to: number): string {
+    let s = '';
+    for (let k = from; k < to; k++) s += (this.text[k] as TypedChar).ch;
+    return s;
+  }
+
+  private lastSeparatorEnd(): number {
+    for (let k = this.text.length; k > 0; k--) if (isTokenSeparator((this.text[k - 1] as TypedChar).ch)) return k;
+    return 0;
+  }
+
+  /** Drops the oldest characters: patterns never span that far. */
+  private forget(n: number): void {
+    this.text.splice(0, n);
+    this.tokenStart = Math.max(0, this.tokenStart - n);
+  }
+
+  private redactChars(keys: Int16Array, from: number, to: number): void {
+    for (let k = from; k < to; k++) {
+      for (const i of (this.text[k] as TypedChar).idx) {
+        const code = keys[i] as number;
+        if (code < 0) continue;
+        // A keyup still to come must follow its keydown into redaction.
+        if (this.lastDown[code] === i && this.upPending[code]) this.redactUp[code] = 1;
+        this.redactIndex(keys, i);
+      }
     }
   }
 

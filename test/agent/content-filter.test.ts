@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ContentFilter, luhnValid } from '../../src/agent/content-filter.js';
-import { EventType, InputContext, KEY, REDACTED_KEY, strokeFor } from '../../src/events/index.js';
+import { EventType, InputContext, KEY, REDACTED_KEY, charFor, strokeFor } from '../../src/events/index.js';
 
 interface Typed {
   keys: Int16Array;
@@ -137,5 +137,32 @@ describe('leak scan (what a store could rebuild)', () => {
     const { writer: w2, collect: c2 } = collectingWriter();
     for (let i = 0; i < filtered.typed.keys.length; i++) w2.push(i, filtered.typed.types[i]!, filtered.typed.keys[i]!, 0, 0, 0, InputContext.chat, 0);
     expect(countLeakedCanaries(rebuildTypedText([c2()]), ['4111 1111 1111 1111', 'Table1234!'])).toBe(0);
+  });
+});
+
+describe('content filter: typing errors inside secrets', () => {
+  /** Types `before`, a wrong character, Backspace, then `after` (a corrected typo). */
+  function withTypo(before: string, typo: string, after: string): { keys: Int16Array; types: Uint8Array } {
+    const a = type(before);
+    const t = type(typo);
+    const b = type(after);
+    const keys = [...a.keys, ...t.keys, KEY.backspace, KEY.backspace, ...b.keys];
+    const types = [...a.types, ...t.types, EventType.keydown, EventType.keyup, ...b.types];
+    return { keys: Int16Array.from(keys), types: Uint8Array.from(types) };
+  }
+
+  it.each([
+    ['an SSN with a corrected typo', 'my ssn ia 569-3', 'x', '0-1802\nok'],
+    ['a card number with a corrected typo', 'my card is 6011 44', 'q', '37 9728 5547. ok'],
+    ['an SSN in a form field with a corrected typo (the erased typo is a digit too)', 'Name\t490-3', '5', '4-2276\tRep'],
+  ])('catches %s', (_name, before, typo, after) => {
+    const t = withTypo(before, typo, after);
+    const f = new ContentFilter();
+    for (let i = 0; i < t.keys.length; i++) f.onKey(t.keys, i, t.types[i]!, InputContext.chat);
+    f.onSeal(t.keys);
+    // The only digits typed are the secret's (and an erased typo): none may survive.
+    const surviving = [...t.keys].filter((k, i) => t.types[i] === EventType.keydown && k >= 0).map((k) => charFor(k, false)).join('');
+    expect(surviving).not.toMatch(/\d/);
+    expect(surviving.length).toBeGreaterThan(3);
   });
 });
