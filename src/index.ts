@@ -10,6 +10,7 @@ export * from './metrics/ledger.js';
 export * from './metrics/energy.js';
 export * from './metrics/cpu.js';
 export * from './run/index.js';
+export * from './scenario/index.js';
 export * from './wire/index.js';
 export * from './agent/index.js';
 export * from './generate/index.js';

@@ -2,6 +2,10 @@ import yargs from 'yargs';
 import { EXIT_CODES, FleetsimError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { generateCommand } from './commands/generate.js';
+import { mergeCommand } from './commands/merge.js';
+import { runCommand } from './commands/run.js';
+import { schemaCommand } from './commands/schema.js';
+import { validateCommand } from './commands/validate.js';
 
 /**
  * Parses argv and runs one command. Returns the exit code instead of
@@ -16,7 +20,11 @@ export async function runCli(args: readonly string[], io: { stderr: (s: string) 
       'fleetsim — simulate a fleet of laptops running an activity-capture agent, and measure it\n\n' +
         'Usage: $0 <command> [options]',
     )
+    .command(runCommand as never)
     .command(generateCommand as never)
+    .command(mergeCommand as never)
+    .command(validateCommand as never)
+    .command(schemaCommand as never)
     .demandCommand(1, 'Name a command: see the list above.')
     .recommendCommands()
     .strict()

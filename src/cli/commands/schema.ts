@@ -1,0 +1,32 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { RunError } from '../../errors.js';
+import { scenarioJsonSchema } from '../../scenario/index.js';
+
+interface SchemaArgs {
+  out?: string;
+}
+
+export const schemaCommand: CommandModule<object, SchemaArgs> = {
+  command: 'schema',
+  describe: 'Print the scenario file JSON Schema (draft 2020-12) for editors: completion, documentation and checks',
+  builder: (y: Argv) =>
+    y
+      .option('out', { alias: 'o', type: 'string', describe: 'Write it to this file instead of stdout' })
+      .example('$0 schema --out scenario.schema.json', 'Then start a scenario with "# yaml-language-server: $schema=scenario.schema.json"') as unknown as Argv<SchemaArgs>,
+  handler: (argv: ArgumentsCamelCase<SchemaArgs>) => {
+    const json = `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`;
+    if (argv.out === undefined) {
+      process.stdout.write(json);
+      return;
+    }
+    const out = resolve(argv.out);
+    try {
+      writeFileSync(out, json);
+    } catch (err) {
+      throw new RunError('IO', `cannot write ${out}: ${(err as Error).message}`, { cause: err });
+    }
+    process.stderr.write(`wrote ${out}\n`);
+  },
+};

@@ -1,0 +1,253 @@
+/**
+ * Reading a scenario: the file (the only I/O of this module), YAML or JSON
+ * (JSON through the YAML parser, which accepts it), validation with every
+ * issue located at file:line:column, then resolution to a Scenario.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import type { z } from 'zod';
+import { ScenarioError, renderGiven, sortIssues, type ScenarioIssue, type ScenarioIssueKind } from './errors.js';
+import { UNKNOWN_KEYS_MARK } from './fields.js';
+import { scenarioJsonSchema } from './json-schema.js';
+import { resolveParsed, type RawIssue } from './resolve.js';
+import { scenarioSchema } from './schema.js';
+import { didYouMean } from './suggest.js';
+import type { Scenario } from './types.js';
+
+type Path = readonly (string | number)[];
+
+const MAX_FILE_BYTES = 4 * 1024 * 1024;
+
+/** Reads, validates and resolves a scenario file; throws ScenarioError listing every problem. */
+export function loadScenarioFile(file: string): Scenario {
+  let text: string;
+  try {
+    // A scenario is a page of settings; anything this large is not one (and would only waste memory).
+    if (statSync(file).size > MAX_FILE_BYTES) {
+      throw new ScenarioError([{ kind: 'file', file, line: 0, column: 0, path: '', message: `is larger than ${MAX_FILE_BYTES / 1024 ** 2} MiB: not a scenario file` }]);
+    }
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if (err instanceof ScenarioError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new ScenarioError([{ kind: 'file', file, line: 0, column: 0, path: '', message: `cannot read the scenario file: ${why}` }]);
+  }
+  return parseScenario(text, file);
+}
+
+/** Validates and resolves scenario text (YAML or JSON); `file` names it in issues. */
+export function parseScenario(text: string, file = '<scenario>'): Scenario {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+  const at = (offset: number) => lineCounter.linePos(offset);
+  if (doc.errors.length > 0) {
+    throw new ScenarioError(
+      doc.errors.map((e) => {
+        const { line, col } = at(e.pos[0]);
+        return { kind: 'syntax' as const, file, line, column: col, path: '', message: `YAML syntax: ${firstLine(e.message)}` };
+      }),
+    );
+  }
+  if (doc.contents === null || (isScalar(doc.contents) && (doc.contents.value === null || doc.contents.value === ''))) {
+    throw new ScenarioError([{ kind: 'empty', file, line: 1, column: 1, path: '', message: 'the file is empty: a scenario needs at least `name: …`' }]);
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // Alias bombs and unresolved aliases.
+    throw new ScenarioError([{ kind: 'syntax', file, line: 1, column: 1, path: '', message: `YAML: ${firstLine((err as Error).message)}` }]);
+  }
+  return validate(value, file, (path) => locate(doc, path, at));
+}
+
+/** Validates and resolves a value already in memory (tests, programmatic use); issues have no line. */
+export function resolveScenario(value: unknown, file = '<scenario>'): Scenario {
+  return validate(value, file, () => ({ line: 0, column: 0 }));
+}
+
+/** Whether a value is a valid scenario, without throwing: the issues, or the Scenario. */
+export function checkScenarioFile(file: string): { ok: true; scenario: Scenario } | { ok: false; issues: readonly ScenarioIssue[] } {
+  try {
+    return { ok: true, scenario: loadScenarioFile(file) };
+  } catch (err) {
+    if (err instanceof ScenarioError) return { ok: false, issues: err.issues };
+    throw err;
+  }
+}
+
+type Locator = (path: Path) => { line: number; column: number };
+
+function validate(value: unknown, file: string, locate: Locator): Scenario {
+  const parsed = scenarioSchema.safeParse(value, { reportInput: true });
+  const raw: RawIssue[] = [];
+  let scenario: Scenario | undefined;
+  if (!parsed.success) {
+    for (const iss of parsed.error.issues) raw.push(...fromZod(iss));
+    // "No positive weight" is noise when the mix's only names were misspelt: the unknown-name issues say it.
+    const unknownUnder = new Set(raw.filter((r) => r.kind === 'unknown_field').map((r) => formatPath(r.path.slice(0, -1))));
+    for (let i = raw.length - 1; i >= 0; i--) {
+      const r = raw[i]!;
+      if (r.kind === 'range' && r.allowed === 'at least one weight above 0' && unknownUnder.has(formatPath(r.path))) raw.splice(i, 1);
+    }
+  } else {
+    const r = resolveParsed(parsed.data, file === '<scenario>' ? '' : file);
+    raw.push(...r.issues);
+    scenario = r.scenario;
+  }
+  if (raw.length > 0 || !scenario) {
+    throw new ScenarioError(
+      sortIssues(
+        raw.map((r) => {
+          const pos = locate(r.path);
+          return {
+            kind: r.kind,
+            file,
+            line: pos.line,
+            column: pos.column,
+            path: formatPath(r.path),
+            message: r.message,
+            ...(r.given !== undefined ? { given: r.given } : {}),
+            ...(r.allowed !== undefined ? { allowed: r.allowed } : {}),
+          };
+        }),
+      ),
+    );
+  }
+  return scenario;
+}
+
+/** "fleet.pause.reactionWeights", "faults[2].at" */
+export function formatPath(path: Path): string {
+  let out = '';
+  for (const p of path) {
+    const name = p === '' ? '""' : String(p);
+    out += typeof p === 'number' ? `[${p}]` : out === '' ? name : `.${name}`;
+  }
+  return out;
+}
+
+const ZOD_KIND: Record<string, ScenarioIssueKind> = {
+  invalid_type: 'type',
+  too_small: 'range',
+  too_big: 'range',
+  not_multiple_of: 'range',
+  invalid_value: 'enum',
+  invalid_union: 'enum',
+  invalid_format: 'type',
+  invalid_key: 'unknown_field',
+  invalid_element: 'type',
+  custom: 'invalid',
+};
+
+/** A zod issue as one or more located-to-be issues with whole sentences. */
+function fromZod(iss: z.core.$ZodIssue): RawIssue[] {
+  const path = iss.path.filter((p): p is string | number => typeof p !== 'symbol');
+  let input = (iss as { input?: unknown }).input;
+  // A discriminated union reports the whole mapping; the author wants to see the discriminator they wrote.
+  const discriminator = (iss as { discriminator?: unknown }).discriminator;
+  if (iss.code === 'invalid_union' && typeof discriminator === 'string' && input !== null && typeof input === 'object') {
+    input = (input as Record<string, unknown>)[discriminator];
+  }
+  const given = renderGiven(input);
+  if (iss.code === 'unrecognized_keys') {
+    const allowed: string[] = iss.message.startsWith(UNKNOWN_KEYS_MARK) ? JSON.parse(iss.message.slice(UNKNOWN_KEYS_MARK.length)) : [];
+    return iss.keys.map((key) => {
+      const guess = didYouMean(key, allowed) ?? elsewhere(key, path);
+      const list = allowed.length > 14 ? `${allowed.slice(0, 14).join(', ')}, …` : allowed.join(', ');
+      return {
+        path: [...path, key],
+        kind: 'unknown_field',
+        message: `unknown field ${JSON.stringify(key)}${guess ? `; did you mean ${JSON.stringify(guess)}?` : ''}${list ? ` (allowed here: ${list})` : ''}`,
+        given: JSON.stringify(key),
+        allowed: allowed.join(', '),
+      };
+    });
+  }
+  const allowed = iss.message.replace(/^must be /, '');
+  if (iss.code === 'custom') {
+    const params = (iss.params ?? {}) as { kind?: ScenarioIssueKind; allowed?: string; complete?: boolean };
+    const message = params.complete ? iss.message : `${iss.message}, got ${given}`;
+    return [{ path, kind: params.kind ?? 'invalid', message, given, allowed: params.allowed ?? allowed }];
+  }
+  if (input === undefined && (iss.code === 'invalid_type' || iss.code === 'invalid_union' || iss.code === 'invalid_value')) {
+    return [{ path, kind: 'required', message: `is required: ${iss.message}`, given, allowed }];
+  }
+  let message = `${iss.message}, got ${given}`;
+  if (iss.code === 'invalid_value' && typeof input === 'string') {
+    const guess = didYouMean(input, iss.values.map(String));
+    if (guess) message += `; did you mean ${JSON.stringify(guess)}?`;
+  }
+  if (iss.code === 'invalid_union' && typeof input === 'string' && 'options' in iss && Array.isArray(iss.options)) {
+    const guess = didYouMean(input, (iss.options as unknown[]).map(String));
+    if (guess) message += `; did you mean ${JSON.stringify(guess)}?`;
+  }
+  return [{ path, kind: ZOD_KIND[iss.code] ?? 'invalid', message, given, allowed }];
+}
+
+let fieldIndex: Map<string, string[]> | undefined;
+
+/**
+ * A field written at the wrong level ("pauseCapMinutes" at the top instead of
+ * under policy): its full path, when the name exists exactly once elsewhere.
+ */
+function elsewhere(key: string, at: Path): string | undefined {
+  if (!fieldIndex) {
+    fieldIndex = new Map();
+    const walk = (s: unknown, prefix: string): void => {
+      if (!s || typeof s !== 'object') return;
+      const node = s as { properties?: Record<string, unknown>; anyOf?: unknown[]; oneOf?: unknown[]; items?: unknown };
+      for (const [k, v] of Object.entries(node.properties ?? {})) {
+        const full = prefix ? `${prefix}.${k}` : k;
+        const list = fieldIndex!.get(k.toLowerCase()) ?? [];
+        if (!list.includes(full)) list.push(full);
+        fieldIndex!.set(k.toLowerCase(), list);
+        walk(v, full);
+      }
+      for (const o of [...(node.anyOf ?? []), ...(node.oneOf ?? [])]) walk(o, prefix);
+      if (node.items) walk(node.items, `${prefix}[]`);
+    };
+    walk(scenarioJsonSchema(), '');
+  }
+  const found = fieldIndex.get(key.toLowerCase()) ?? [];
+  const here = formatPath(at);
+  const others = found.filter((p) => !p.includes('[]') && !p.startsWith('sweep.') && p !== (here ? `${here}.${key}` : key));
+  return others.length === 1 ? others[0] : undefined;
+}
+
+/**
+ * Where a path points in the file: the key of the innermost field that exists
+ * (a field's line is where its name is written), or the list item. A path
+ * that goes past what the file has (a missing field) points at its parent.
+ */
+function locate(doc: Document, path: Path, at: (offset: number) => { line: number; col: number }): { line: number; column: number } {
+  let node: unknown = doc.contents;
+  let best: YamlNode | null = (doc.contents as YamlNode | null) ?? null;
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && keyString(p.key) === String(seg));
+      if (!pair) break;
+      best = (pair.key as YamlNode | null) ?? best;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      const item = node.items[seg];
+      if (!item) break;
+      best = item as YamlNode;
+      node = item;
+    } else break;
+  }
+  const offset = best?.range?.[0];
+  if (offset === undefined) return { line: 1, column: 1 };
+  const { line, col } = at(offset);
+  return { line, column: col };
+}
+
+function keyString(key: unknown): string | undefined {
+  if (isScalar(key)) return String(key.value);
+  return key === null || key === undefined ? undefined : String(key);
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0] ?? s;
+}

@@ -1,0 +1,185 @@
+/**
+ * From the parsed file (zod output, library defaults already merged field by
+ * field) to the Scenario the library runs: the merge rules that zod defaults
+ * cannot express (mixes, codec levels), checks across sections, and times
+ * resolved to milliseconds. Pure: no I/O.
+ */
+import type { AgentConfig } from '../agent/index.js';
+import type { CapReaction, PopulationParams } from '../population/index.js';
+import { DEFAULT_AGENT_CONFIG } from '../agent/index.js';
+import { DEFAULT_POPULATION_PARAMS } from '../population/index.js';
+import { CODEC_LEVELS } from '../wire/index.js';
+import type { ScenarioIssueKind } from './errors.js';
+import type { ScenarioFileOutput } from './schema.js';
+import { didYouMean } from './suggest.js';
+import { parseThreshold } from './thresholds.js';
+import type { Fault, Scenario, SweepAxis, Threshold } from './types.js';
+
+/** An issue before it has a file position: a path into the file's value. */
+export interface RawIssue {
+  readonly path: readonly (string | number)[];
+  readonly kind: ScenarioIssueKind;
+  /** Complete sentence (what is allowed, and what was given when there was something). */
+  readonly message: string;
+  readonly given?: string;
+  readonly allowed?: string;
+}
+
+const DAY_MS = 86_400_000;
+const CAP_REACTIONS: readonly CapReaction[] = ['re-pause', 'give-up', 'ask-exemption'];
+const MAX_SWEEP_POINTS = 100_000;
+
+/** Weights of a replacing mix: every known key present, the ones the file left out at 0. */
+function fullWeights<K extends string>(keys: readonly K[], given: Partial<Record<K, number>>): Record<K, number> {
+  return Object.fromEntries(keys.map((k) => [k, given[k] ?? 0])) as Record<K, number>;
+}
+
+export function resolveParsed(v: ScenarioFileOutput, source: string): { scenario?: Scenario; issues: RawIssue[] } {
+  const issues: RawIssue[] = [];
+  const f = v.fleet;
+
+  // ── population ──
+  const offices = f.offices ?? DEFAULT_POPULATION_PARAMS.offices;
+  const officeNames = offices.map((o) => o.name);
+  let officeMix: Record<string, number>;
+  if (f.officeMix) {
+    for (const name of Object.keys(f.officeMix)) {
+      if (!officeNames.includes(name)) {
+        const guess = didYouMean(name, officeNames);
+        issues.push({
+          path: ['fleet', 'officeMix', name],
+          kind: 'unknown_field',
+          message: `unknown office ${JSON.stringify(name)}${guess ? `; did you mean ${JSON.stringify(guess)}?` : ''} (offices: ${officeNames.join(', ')})`,
+          given: JSON.stringify(name),
+          allowed: officeNames.join(', '),
+        });
+      }
+    }
+    officeMix = Object.fromEntries(officeNames.map((n) => [n, f.officeMix?.[n] ?? 0]));
+    if (issues.length === 0 && !Object.values(officeMix).some((w) => w > 0)) {
+      issues.push({ path: ['fleet', 'officeMix'], kind: 'range', message: 'must give at least one office a positive weight' });
+    }
+  } else if (f.offices) {
+    // A new office list without a mix: each office weighs the same.
+    officeMix = Object.fromEntries(officeNames.map((n) => [n, 1]));
+  } else {
+    officeMix = DEFAULT_POPULATION_PARAMS.officeMix;
+  }
+  const { employees, departmentMix, roleMix, offices: _o, officeMix: _m, ...rest } = f;
+  const population: PopulationParams = {
+    ...rest,
+    departmentMix: departmentMix ?? DEFAULT_POPULATION_PARAMS.departmentMix,
+    roleMix: { ...DEFAULT_POPULATION_PARAMS.roleMix, ...(roleMix ?? {}) },
+    offices,
+    officeMix,
+    pause: { ...f.pause, reactionWeights: fullWeights(CAP_REACTIONS, f.pause.reactionWeights) },
+  };
+
+  const agent = resolveAgent(v.agent, ['agent'], issues);
+
+  // ── ingest: no remote targets by accident ──
+  if (v.ingest.kind === 'url' && !v.ingest.allowRemote && !isLoopback(v.ingest.url)) {
+    issues.push({
+      path: ['ingest', 'url'],
+      kind: 'invalid',
+      message: `must be on loopback (localhost, 127.0.0.1, [::1]) unless ingest.allowRemote is true, got ${JSON.stringify(v.ingest.url)}`,
+      given: JSON.stringify(v.ingest.url),
+      allowed: 'a loopback URL, or allowRemote: true',
+    });
+  }
+
+  // ── faults: inside the simulated days, times in ms ──
+  const days = v.simulation.days;
+  const faults: Fault[] = v.faults.map((fault, i) => {
+    if ('day' in fault && fault.day > days) {
+      issues.push({ path: ['faults', i, 'day'], kind: 'range', message: `must be a simulated day from 1 to ${days} (simulation.days), got ${fault.day}`, given: String(fault.day), allowed: `1 to ${days}` });
+    }
+    if (!('at' in fault)) return fault;
+    const [hh = 0, mm = 0] = fault.at.split(':').map(Number);
+    const startMs = (fault.day - 1) * DAY_MS + (hh * 60 + mm) * 60_000;
+    if (fault.kind === 'ingest-restart') return { ...fault, atMs: startMs };
+    return { ...fault, startMs, endMs: startMs + fault.durationMinutes * 60_000 } as Fault;
+  });
+
+  // ── thresholds (already checked by the schema) ──
+  const thresholds: Threshold[] = [];
+  for (const s of v.thresholds) {
+    const r = parseThreshold(s);
+    if (r.ok) thresholds.push(r.threshold);
+  }
+
+  // ── sweep: axes in file order ──
+  let sweep: Scenario['sweep'];
+  if (v.sweep) {
+    const axes: SweepAxis[] = [];
+    for (const [k, values] of Object.entries(v.sweep.policy ?? {}) as [string, unknown[] | undefined][]) if (values) axes.push({ path: `policy.${k}`, values });
+    for (const [k, values] of Object.entries(v.sweep.fleet?.pause ?? {}) as [string, unknown[] | undefined][]) {
+      if (!values) continue;
+      axes.push({ path: `fleet.pause.${k}`, values: k === 'reactionWeights' ? values.map((w) => fullWeights(CAP_REACTIONS, w as Partial<Record<CapReaction, number>>)) : values });
+    }
+    if (v.sweep.fleet?.exemptionRequestShare) axes.push({ path: 'fleet.exemptionRequestShare', values: v.sweep.fleet.exemptionRequestShare });
+    if (v.sweep.agents) {
+      const names = v.sweep.agents.map((a) => a.name);
+      names.forEach((n, i) => {
+        if (names.indexOf(n) !== i) issues.push({ path: ['sweep', 'agents', i, 'name'], kind: 'invalid', message: `must be unique: another agent configuration is named ${JSON.stringify(n)}` });
+      });
+      axes.push({ path: 'agent', values: v.sweep.agents.map((a, i) => resolveAgent(a.agent, ['sweep', 'agents', i, 'agent'], issues)), labels: names });
+    }
+    const points = axes.reduce((n, a) => n * a.values.length, 1);
+    if (points * v.sweep.replicas > MAX_SWEEP_POINTS) {
+      issues.push({ path: ['sweep'], kind: 'range', message: `asks for ${points} grid points × ${v.sweep.replicas} replicas = ${points * v.sweep.replicas} runs; at most ${MAX_SWEEP_POINTS} are allowed` });
+    }
+    sweep = { replicas: v.sweep.replicas, axes, points };
+  }
+
+  if (issues.length > 0) return { issues };
+  const scenario: Scenario = {
+    name: v.name,
+    description: v.description,
+    seed: String(v.seed),
+    fleet: { employees },
+    population,
+    behaviour: v.behaviour,
+    rules: v.policy,
+    agent,
+    energy: v.energy,
+    ingest: v.ingest,
+    transport: v.transport as Scenario['transport'],
+    simulation: v.simulation as Scenario['simulation'],
+    faults,
+    thresholds,
+    outputs: v.outputs,
+    ...(sweep ? { sweep } : {}),
+    source,
+  };
+  return { scenario, issues };
+}
+
+type ParsedAgent = ScenarioFileOutput['agent'];
+
+/** The agent section with its codec rule: a file that sets the codec but not the level gets the codec's default level. */
+function resolveAgent(a: ParsedAgent, at: readonly (string | number)[], issues: RawIssue[]): AgentConfig {
+  const { codec: givenCodec, compressionLevel: givenLevel, ...rest } = a;
+  const codec = (givenCodec ?? DEFAULT_AGENT_CONFIG.codec) as AgentConfig['codec'];
+  const compressionLevel = givenCodec === undefined ? (givenLevel ?? DEFAULT_AGENT_CONFIG.compressionLevel) : givenLevel;
+  if (compressionLevel !== undefined) {
+    if (codec === 'identity') {
+      issues.push({ path: [...at, 'compressionLevel'], kind: 'invalid', message: `must be left out with codec identity (no compression), got ${compressionLevel}`, given: String(compressionLevel), allowed: 'nothing' });
+    } else {
+      const r = CODEC_LEVELS[codec];
+      if (compressionLevel < r.min || compressionLevel > r.max) {
+        issues.push({ path: [...at, 'compressionLevel'], kind: 'range', message: `must be a whole number from ${r.min} to ${r.max} for codec ${codec}, got ${compressionLevel}`, given: String(compressionLevel), allowed: `${r.min} to ${r.max}` });
+      }
+    }
+  }
+  return { ...rest, codec, ...(compressionLevel !== undefined ? { compressionLevel } : {}) };
+}
+
+export function isLoopback(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Thresholds: `<metric path> <comparator> <number>`, evaluated on the run's
+ * summary figures. The grammar is deliberately tiny so CI gates stay readable:
+ *
+ *   threshold  := metric ws* comparator ws* number
+ *   metric     := one of METRIC_PATHS (e.g. ingest.p99_ms, bandwidth.mb_per_laptop_day.p95)
+ *   comparator := < | <= | > | >= | == | !=
+ *   number     := a decimal number, optional sign and exponent (200, 0.1, 1e-3)
+ */
+import { didYouMean } from './suggest.js';
+import type { Comparator, Threshold } from './types.js';
+
+export const COMPARATORS: readonly Comparator[] = ['<', '<=', '>', '>=', '==', '!='];
+
+/** The summary of a distribution across laptops (src/metrics/distribution.ts). */
+const DISTRIBUTION = ['mean', 'sd', 'p10', 'p50', 'p90', 'p95', 'max'] as const;
+const dist = (prefix: string): string[] => DISTRIBUTION.map((q) => `${prefix}.${q}`);
+
+/**
+ * Every figure a threshold may name: the paths into summary.json that the run
+ * report fills (issue 5, "Figures"; src/run/summary.ts RunFigures). Distributions across
+ * laptops have mean, sd, p10, p50, p90, p95 and max.
+ */
+export const METRIC_PATHS: readonly string[] = Object.freeze([
+  // The ledger (DESIGN.md): every produced event has one fate.
+  'ledger.produced',
+  'ledger.stored',
+  'ledger.dropped_paused',
+  'ledger.dropped_exempt',
+  'ledger.redacted',
+  'ledger.coalesced',
+  'ledger.spooled',
+  'ledger.lost',
+  // Ingest service, HDR latency percentiles and rates.
+  'ingest.p50_ms',
+  'ingest.p90_ms',
+  'ingest.p99_ms',
+  'ingest.p999_ms',
+  'ingest.max_ms',
+  'ingest.events_per_s',
+  'ingest.batches_per_s',
+  'ingest.errors',
+  'ingest.error_rate',
+  'ingest.refused_paused',
+  'ingest.refused_exempt',
+  // Bandwidth per laptop: compressed bytes (bodies + headers).
+  ...dist('bandwidth.mb_per_laptop_day'),
+  ...dist('bandwidth.kb_per_active_hour'),
+  // Battery proxy (energy model).
+  ...dist('battery.pct_per_day'),
+  ...dist('battery.wh_per_day'),
+  ...dist('battery.cpu_s_per_hour'),
+  ...dist('battery.wakeups_per_min'),
+  // Data yield: stored ÷ produced while working.
+  'yield.overall',
+  'yield.stored_share',
+  ...dist('yield.per_employee'),
+  // Sensitive content: canaries that reached the store, and how many were planted.
+  'leaks.canaries',
+  'leaks.canaries_planted',
+  // Fleet size and volume.
+  'laptops',
+  'events',
+  // Simulation speed.
+  'simulation.employee_days_per_min',
+  'simulation.events_per_s',
+  'simulation.wall_seconds',
+]);
+
+export type ThresholdParse =
+  | { readonly ok: true; readonly threshold: Threshold }
+  | { readonly ok: false; readonly message: string; readonly allowed: string };
+
+const SHAPE = /^\s*([A-Za-z_][\w.]*)\s*([<>=!]+)\s*(\S.*?)?\s*$/;
+const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/** Parses one threshold; on failure says what part is wrong and what is allowed. */
+export function parseThreshold(source: string, metrics: readonly string[] = METRIC_PATHS): ThresholdParse {
+  const m = SHAPE.exec(source);
+  if (!m) {
+    return { ok: false, message: 'must read "<metric> <comparator> <number>", e.g. "ingest.p99_ms < 200"', allowed: '<metric> <comparator> <number>' };
+  }
+  const [, metric = '', op = '', rawValue] = m;
+  if (!metrics.includes(metric)) {
+    const guess = didYouMean(metric, metrics);
+    return {
+      ok: false,
+      message: `unknown metric ${JSON.stringify(metric)}${guess ? `; did you mean ${JSON.stringify(guess)}?` : ''} (metrics: ${metricFamilies(metrics)})`,
+      allowed: 'a metric path from METRIC_PATHS',
+    };
+  }
+  if (!(COMPARATORS as readonly string[]).includes(op)) {
+    return { ok: false, message: `comparator must be one of ${COMPARATORS.join(' ')}, got ${JSON.stringify(op)}`, allowed: COMPARATORS.join(' ') };
+  }
+  if (rawValue === undefined || !NUMBER.test(rawValue) || !Number.isFinite(Number(rawValue))) {
+    return { ok: false, message: `must end with a number after ${op}, got ${rawValue === undefined ? 'nothing' : JSON.stringify(rawValue)}`, allowed: 'a number' };
+  }
+  return { ok: true, threshold: { metric, op: op as Comparator, value: Number(rawValue), source: source.trim() } };
+}
+
+function metricFamilies(metrics: readonly string[]): string {
+  return [...new Set(metrics.map((p) => (p.includes('.') ? `${p.split('.')[0]}.*` : p)))].join(', ');
+}
+
+export function compare(actual: number, op: Comparator, value: number): boolean {
+  switch (op) {
+    case '<':
+      return actual < value;
+    case '<=':
+      return actual <= value;
+    case '>':
+      return actual > value;
+    case '>=':
+      return actual >= value;
+    case '==':
+      return actual === value;
+    case '!=':
+      return actual !== value;
+  }
+}
+
+export interface ThresholdOutcome {
+  readonly threshold: Threshold;
+  /** The figure found at the metric path; null when the run did not produce it (which fails the threshold). */
+  readonly actual: number | null;
+  readonly passed: boolean;
+}
+
+/** Reads a dotted path from a plain figures object (summary.json's shape). */
+export function figureAt(figures: unknown, path: string): number | null {
+  let cur: unknown = figures;
+  for (const part of path.split('.')) {
+    if (cur === null || typeof cur !== 'object' || !Object.hasOwn(cur, part)) return null;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return typeof cur === 'number' && !Number.isNaN(cur) ? cur : null;
+}
+
+/** Evaluates every threshold; a missing figure fails its threshold rather than passing silently. */
+export function evaluateThresholds(thresholds: readonly Threshold[], figures: unknown): { readonly passed: boolean; readonly outcomes: readonly ThresholdOutcome[] } {
+  const outcomes = thresholds.map((threshold) => {
+    const actual = figureAt(figures, threshold.metric);
+    return { threshold, actual, passed: actual !== null && compare(actual, threshold.op, threshold.value) };
+  });
+  return { passed: outcomes.every((o) => o.passed), outcomes };
+}
