@@ -11,6 +11,8 @@ export * from './metrics/energy.js';
 export * from './metrics/cpu.js';
 export * from './run/index.js';
 export * from './scenario/index.js';
+export * from './auth/index.js';
+export * from './ingest/index.js';
 export * from './wire/index.js';
 export * from './agent/index.js';
 export * from './generate/index.js';

@@ -21,8 +21,6 @@ export interface AgentContext {
   readonly rules: PolicyRules;
   /** Added to input event times to get clock time (0 on a laptop; the virtual epoch in a simulation). */
   readonly inputTimeOffsetMs: number;
-  /** Extra request headers for a body (device authentication). */
-  readonly signRequest?: (body: Uint8Array, headers: Record<string, string>) => Record<string, string>;
 }
 
 /** What the agent measured about itself, for bandwidth and the battery proxy. */
@@ -278,13 +276,14 @@ export class CaptureAgent {
       events,
     });
     const body = compress(this.config.codec, encoded, this.config.compressionLevel);
-    let headers: Record<string, string> = {
+    // Device authentication is the transport's job: it signs every attempt, so a retry hours
+    // later carries a fresh timestamp instead of one the server's skew check refuses.
+    const headers: Record<string, string> = {
       'content-type': CONTENT_TYPE,
       'content-encoding': this.config.codec,
       'x-fleetsim-device': this.ctx.deviceId,
       'x-fleetsim-sequence': String(sequence),
     };
-    if (this.ctx.signRequest) headers = { ...headers, ...this.ctx.signRequest(body, headers) };
     const batch: SpooledBatch = { sequence, body, headers, events: events.length, redacted };
     this.costs.batches++;
     this.costs.encodedBytes += encoded.byteLength;

@@ -5,3 +5,4 @@ export * from './content-filter.js';
 export * from './coalesce.js';
 export * from './transport.js';
 export * from './uploader.js';
+export * from './http-transport.js';

@@ -4,6 +4,7 @@ import { VERSION } from '../version.js';
 import { generateCommand } from './commands/generate.js';
 import { mergeCommand } from './commands/merge.js';
 import { runCommand } from './commands/run.js';
+import { serveCommand } from './commands/serve.js';
 import { schemaCommand } from './commands/schema.js';
 import { validateCommand } from './commands/validate.js';
 
@@ -23,6 +24,7 @@ export async function runCli(args: readonly string[], io: { stderr: (s: string) 
     .command(runCommand as never)
     .command(generateCommand as never)
     .command(mergeCommand as never)
+    .command(serveCommand as never)
     .command(validateCommand as never)
     .command(schemaCommand as never)
     .demandCommand(1, 'Name a command: see the list above.')

@@ -72,6 +72,7 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
     seed: r.seed,
     startedAt: r.startedAt,
     ledger: f.ledger,
+    ingest: f.ingest,
     bandwidth: f.bandwidth,
     battery: f.battery,
     yield: f.yield,
@@ -105,6 +106,13 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
       ]),
     },
     {
+      title: 'Ingest, as the laptops saw it',
+      html:
+        f.ingest.requests === 0
+          ? '<p>No uploads went over the network in this run (transport null or corpus).</p>'
+          : table(['requests', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'errors', 'refused (paused)'], [[f.ingest.requests, f.ingest.p50_ms ?? '—', f.ingest.p90_ms ?? '—', f.ingest.p99_ms ?? '—', f.ingest.p999_ms ?? '—', f.ingest.max_ms ?? '—', f.ingest.errors, f.ingest.refused_paused]]),
+    },
+    {
       title: 'Bandwidth per laptop',
       html:
         table(['figure', 'p10', 'p50', 'p90', 'max'], [['MB per laptop-day', f.bandwidth.mb_per_laptop_day.p10, f.bandwidth.mb_per_laptop_day.p50, f.bandwidth.mb_per_laptop_day.p90, f.bandwidth.mb_per_laptop_day.max]]) +
@@ -126,7 +134,7 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
         barChart('yield by department', Object.entries(f.yield.by_department).map(([label, value]) => ({ label, value }))) +
         barChart('yield by role', Object.entries(f.yield.by_role).map(([label, value]) => ({ label, value }))),
     },
-    { title: 'Privacy', html: table(['canaries planted', 'canaries found in stored data'], [[f.leaks.canaries_planted, f.leaks.canaries]]) },
+    { title: 'Privacy', html: table(['canaries planted', 'canaries found in stored data', 'searched'], [[f.leaks.canaries_planted, f.leaks.canaries, f.leaks.scanned]]) },
     { title: 'Measured on this machine', html: table(['figure', 'value'], Object.entries(r.measured).map(([k, v]) => [k, typeof v === 'boolean' ? String(v) : v])) },
   ]);
   await writeFile(join(dir, 'report.html'), html);

@@ -3,6 +3,7 @@ import { createCalendar, type BehaviourParams } from '../behaviour/index.js';
 import { RunError } from '../errors.js';
 import { createPool, planShards } from '../generate/index.js';
 import type { EnergyModel } from '../metrics/energy.js';
+import { createLatencyHistogram, decodeLatency, encodeLatency } from '../metrics/latency.js';
 import { addLedgers, emptyLedger, ledgerImbalance, type Ledger } from '../metrics/ledger.js';
 import type { PopulationParams } from '../population/index.js';
 import type { PolicyRules } from '../policy/index.js';
@@ -41,6 +42,10 @@ export interface FleetRunResult {
   readonly wallMs: number;
   readonly cpuMs: number;
   readonly workers: number;
+  /** Upload latency across the fleet (µs, HDR, encoded). */
+  readonly latency: string;
+  readonly statuses: Readonly<Record<string, number>>;
+  readonly canaries: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -92,7 +97,18 @@ export async function runFleet(o: FleetRunOptions, onProgress: (p: FleetRunProgr
   if (imbalance !== 0) {
     throw new RunError('WORKER_FAILED', `the event ledger does not balance: ${imbalance} events produced have no fate (${JSON.stringify(ledger)})`);
   }
+  const latency = createLatencyHistogram();
+  const statuses: Record<string, number> = {};
+  const canaries: Record<string, readonly string[]> = {};
+  for (const r of results) {
+    latency.add(decodeLatency(r.latency));
+    for (const [k, v] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+    Object.assign(canaries, r.canaries);
+  }
   return {
+    latency: encodeLatency(latency),
+    statuses,
+    canaries,
     laptops: results.flatMap((r) => r.laptops),
     ledger,
     hours,

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { createLatencyHistogram, decodeLatency, encodeLatency } from '../metrics/latency.js';
 import { addLedgers, emptyLedger } from '../metrics/ledger.js';
 import type { Scenario } from '../scenario/index.js';
 import type { FleetRunResult } from './fleet-run.js';
@@ -43,7 +44,18 @@ export async function mergeRuns(dirs: readonly string[], outDir: string): Promis
       into.accepted += c.accepted;
     }
   }
+  const latency = createLatencyHistogram();
+  const statuses: Record<string, number> = {};
+  const canaries: Record<string, readonly string[]> = {};
+  for (const s of shards) {
+    latency.add(decodeLatency(s.result.latency));
+    for (const [k, v] of Object.entries(s.result.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+    Object.assign(canaries, s.result.canaries);
+  }
   const merged: FleetRunResult = {
+    latency: encodeLatency(latency),
+    statuses,
+    canaries,
     laptops,
     hours,
     ledger: shards.reduce((a, s) => addLedgers(a, s.result.ledger), emptyLedger()),

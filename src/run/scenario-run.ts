@@ -1,12 +1,17 @@
 import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { writeRunReport } from '../report/run-report.js';
 import { evaluateThresholds, type Scenario } from '../scenario/index.js';
 import { VERSION } from '../version.js';
 import { writeJson } from '../report/json.js';
+import { createIngestServer, type IngestServer } from '../ingest/index.js';
+import { countLeakedCanaries, rebuildTypedText } from '../metrics/leaks.js';
+import { employeeId } from '../population/index.js';
+import { decodeBatch, decompress } from '../wire/index.js';
 import { runFleet, type FleetRunProgress, type FleetRunResult } from './fleet-run.js';
-import { computeRunFigures, type RunFigures } from './summary.js';
+import { computeRunFigures, type RunFigures, type StoreFindings } from './summary.js';
 import type { RunTransportSpec } from './transports.js';
 
 /** Version of results.json: what `fleetsim merge` reads. */
@@ -34,7 +39,6 @@ export interface ScenarioRunResult {
  * with a message, never silently skipped.
  */
 export async function runScenario(s: Scenario, o: ScenarioRunOptions): Promise<ScenarioRunResult> {
-  const transport = transportFor(s, o.reportDir);
   if (s.simulation.speed !== 'max') {
     throw new UsageError(`${s.source || s.name}: simulation.speed ${s.simulation.speed} is not supported by this version of fleetsim run; use speed: max (real-time pacing is planned for load tests)`);
   }
@@ -42,7 +46,13 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions): Promise<S
     throw new UsageError(`${s.source || s.name}: faults (${s.faults.map((f) => f.kind).join(', ')}) are not supported by this version of fleetsim run; remove the faults section to run the scenario without them`);
   }
   const startedAt = new Date().toISOString();
-  const result = await runFleet(
+  mkdirSync(o.reportDir, { recursive: true });
+  const ingest = s.transport === 'http' ? await startEmbeddedIngest(s, o.reportDir) : null;
+  const transport: RunTransportSpec = ingest ? { kind: 'http', url: ingest.url, fleetSecret: ingest.fleetSecret } : transportFor(s, o.reportDir);
+  let result: FleetRunResult;
+  let store: StoreFindings | undefined;
+  try {
+    result = await runFleet(
     {
       seed: s.seed,
       employees: s.fleet.employees,
@@ -58,8 +68,53 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions): Promise<S
       ...(o.shard ? { shard: o.shard } : {}),
     },
     o.onProgress,
-  );
-  return reportRun(s, result, o.reportDir, startedAt, o.shard);
+    );
+    if (ingest) store = await scanStore(ingest.server, result.canaries);
+  } finally {
+    await ingest?.server.stop({ drainTimeoutMs: 10_000 });
+  }
+  return reportRun(s, result, o.reportDir, startedAt, o.shard, store);
+}
+
+/**
+ * The ingest service `fleetsim run` starts for itself: loopback, a SQLite file in
+ * the report folder, every laptop enrolled. Its limits are opened for virtual
+ * time (a day replays in seconds, batch times are the simulated dates).
+ */
+async function startEmbeddedIngest(s: Scenario, reportDir: string): Promise<{ server: IngestServer; url: string; fleetSecret: string }> {
+  if (s.ingest.kind !== 'embedded') {
+    throw new UsageError(`${s.source || s.name}: ingest.kind url is not supported by this version of fleetsim run (it needs the target's fleet secret); use ingest.kind embedded, or fleetsim load for an external service`);
+  }
+  // A real secret for a real (loopback) service: not simulation randomness.
+  const fleetSecret = randomBytes(32).toString('hex');
+  const server = createIngestServer({
+    store: `sqlite:${join(reportDir, 'ingest.sqlite')}`,
+    fleetSecret,
+    host: '127.0.0.1',
+    port: 0,
+    rules: s.rules,
+    limits: { rate: { perSecond: 1e9, burst: 1e9 }, maxAgeMs: 100 * 365 * 86_400_000, maxFutureMs: 100 * 365 * 86_400_000, maxInFlight: 4096 },
+  });
+  const address = await server.start();
+  for (let i = 0; i < s.fleet.employees; i++) await server.enroll(employeeId(i));
+  return { server, url: address.url, fleetSecret };
+}
+
+/** What reached the store: its refusal counts, and every stored keystroke scanned for each device's planted secrets. */
+async function scanStore(server: IngestServer, canaries: Readonly<Record<string, readonly string[]>>): Promise<StoreFindings> {
+  let refusedPaused = 0;
+  let refusedExempt = 0;
+  let canariesFound = 0;
+  for (const [deviceId, planted] of Object.entries(canaries)) {
+    const rows = await server.store.listBatches(deviceId);
+    const blocks = rows.map((row) => decodeBatch(decompress(row.payloadCodec, row.payload, { maxOutputBytes: 256 << 20 })).events);
+    for (const row of rows) {
+      refusedPaused += row.refusedPaused;
+      refusedExempt += row.refusedExempt;
+    }
+    canariesFound += countLeakedCanaries(rebuildTypedText(blocks), planted);
+  }
+  return { refusedPaused, refusedExempt, canariesFound };
 }
 
 /** Figures, thresholds and the report for a finished (or merged) fleet run. */
@@ -69,9 +124,10 @@ export async function reportRun(
   reportDir: string,
   startedAt: string,
   shard?: { readonly index: number; readonly count: number },
+  store?: StoreFindings,
 ): Promise<ScenarioRunResult> {
   const o = { reportDir, workers: result.workers, shard };
-  const figures = computeRunFigures(result, s.energy.batteryWh);
+  const figures = computeRunFigures(result, s.energy.batteryWh, store);
   const evaluated = evaluateThresholds(s.thresholds, figures);
   const thresholds = evaluated.outcomes.map((x) => ({ expression: x.threshold.source, actual: x.actual, pass: x.passed }));
   mkdirSync(reportDir, { recursive: true });
@@ -104,6 +160,6 @@ function transportFor(s: Scenario, reportDir: string): RunTransportSpec {
     case 'corpus':
       return { kind: 'corpus', dir: join(reportDir, 'corpus') };
     case 'http':
-      throw new UsageError(`${s.source || s.name}: transport http needs the ingestion service, which this version of fleetsim run does not start yet; use transport: null or corpus`);
+      throw new Error('unreachable: http runs start the embedded ingest service');
   }
 }

@@ -8,7 +8,8 @@ import { addLedgers, emptyLedger, type Ledger } from '../metrics/ledger.js';
 import { createEmployee, type PopulationParams } from '../population/index.js';
 import { isExempt, type PolicyRules } from '../policy/index.js';
 import { runLaptopDay } from './laptop-day.js';
-import { ObservingTransport, createTransport, type RunTransportSpec } from './transports.js';
+import { MeasuredTransport, ObservingTransport, createTransport, type RunTransportSpec } from './transports.js';
+import { createLatencyHistogram, encodeLatency } from '../metrics/latency.js';
 
 /** A slice of the fleet for one worker: plain data. */
 export interface RunShardTask {
@@ -70,6 +71,12 @@ export interface RunShardResult {
   /** Sparse: hour index → counts. */
   readonly hours: Readonly<Record<number, HourCounts>>;
   readonly cpuMs: number;
+  /** Upload latency (µs), HDR-encoded: merged across shards. */
+  readonly latency: string;
+  /** Upload answers by HTTP status (or network-error). */
+  readonly statuses: Readonly<Record<string, number>>;
+  /** Secrets planted per employee (long enough to scan for), for scanning the ingest store after the run. */
+  readonly canaries: Readonly<Record<string, readonly string[]>>;
 }
 
 const HOUR_MS = 3_600_000;
@@ -83,9 +90,13 @@ export async function runShard(task: RunShardTask): Promise<RunShardResult> {
   const hour = (h: number): HourCounts => (hours[h] ??= { produced: 0, accepted: 0 });
   const laptops: LaptopRow[] = [];
   let ledger = emptyLedger();
-  const inner = createTransport(task.transport);
+  const latency = createLatencyHistogram();
+  const statuses: Record<string, number> = {};
+  const canaries: Record<string, string[]> = {};
   for (let i = task.from; i < task.to; i++) {
     const employee = createEmployee(task.seed, i, task.population);
+    const inner = new MeasuredTransport(createTransport(task.transport, employee.id), latency);
+    const planted: string[] = (canaries[employee.id] = []);
     let row = emptyRow(employee.id, employee.department, employee.role, employee.office, isExempt(employee.exemptionRequested, employee.exemptionDraw, task.rules));
     let energyPct = 0;
     for (let d = 0; d < task.days; d++) {
@@ -108,6 +119,7 @@ export async function runShard(task: RunShardTask): Promise<RunShardResult> {
       const c = r.agent.costs;
       ledger = addLedgers(ledger, l);
       const leaked = countLeakedCanaries(rebuildTypedText(accepted), r.day.canaries);
+      planted.push(...r.day.canaries.filter(isScannableCanary));
       energyPct += estimateEnergy({ cpuSeconds: r.agentCpuSeconds, wakeups: c.wakeups, radioBytes: c.radioBytes, transmissions: c.uploads }, task.energy).batteryPct;
       row = {
         ...row,
@@ -134,9 +146,10 @@ export async function runShard(task: RunShardTask): Promise<RunShardResult> {
       };
     }
     laptops.push({ ...row, battery_pct_per_day: row.days_worked > 0 ? energyPct / row.days_worked : 0 });
+    await inner.close();
+    for (const [k, v] of Object.entries(inner.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
   }
-  await inner.close?.();
-  return { from: task.from, to: task.to, laptops, ledger, hours, cpuMs: (cpuMicros() - c0) / 1000 };
+  return { from: task.from, to: task.to, laptops, ledger, hours, cpuMs: (cpuMicros() - c0) / 1000, latency: encodeLatency(latency), statuses, canaries };
 }
 
 function emptyRow(employee_id: string, department: string, role: string, office: string, exempt: boolean): LaptopRow {

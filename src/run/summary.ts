@@ -1,5 +1,6 @@
 import { distribution, histogram, type Distribution, type Histogram } from '../metrics/distribution.js';
 import type { Ledger } from '../metrics/ledger.js';
+import { decodeLatency, latencyFigures } from '../metrics/latency.js';
 import type { FleetRunResult } from './fleet-run.js';
 import type { LaptopRow } from './shard.js';
 
@@ -34,7 +35,27 @@ export interface RunFigures {
     readonly by_department: Readonly<Record<string, number>>;
     readonly by_role: Readonly<Record<string, number>>;
   };
-  readonly leaks: { readonly canaries_planted: number; readonly canaries: number };
+  readonly leaks: { readonly canaries_planted: number; readonly canaries: number; readonly scanned: 'accepted uploads' | 'ingest store' };
+  /**
+   * Uploads as the laptops saw them (HDR latency from send to response, per
+   * request); null figures when uploads went nowhere (transport null/corpus).
+   */
+  readonly ingest: {
+    readonly p50_ms: number | null;
+    readonly p90_ms: number | null;
+    readonly p99_ms: number | null;
+    readonly p999_ms: number | null;
+    readonly max_ms: number | null;
+    readonly requests: number;
+    readonly batches_per_s: number;
+    readonly events_per_s: number;
+    readonly errors: number;
+    readonly error_rate: number;
+    readonly by_status: Readonly<Record<string, number>>;
+    /** Events the service refused as inside a pause window: the agent should never send any. */
+    readonly refused_paused: number;
+    readonly refused_exempt: number;
+  };
   readonly laptops: number;
   readonly events: number;
   readonly simulation: { readonly employee_days_per_min: number; readonly events_per_s: number; readonly wall_seconds: number; readonly workers: number };
@@ -66,7 +87,14 @@ function round(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
 
-export function computeRunFigures(r: FleetRunResult, batteryWh: number): RunFigures {
+/** What the ingest service's own records add (store totals, a scan of stored payloads). */
+export interface StoreFindings {
+  readonly refusedPaused: number;
+  readonly refusedExempt: number;
+  readonly canariesFound: number;
+}
+
+export function computeRunFigures(r: FleetRunResult, batteryWh: number, store?: StoreFindings): RunFigures {
   const rows = r.laptops;
   const active = rows.filter((x) => x.active_minutes > 0);
   const worked = rows.filter((x) => x.days_worked > 0);
@@ -92,8 +120,10 @@ export function computeRunFigures(r: FleetRunResult, batteryWh: number): RunFigu
     },
     leaks: {
       canaries_planted: rows.reduce((a, x) => a + x.canaries_planted, 0),
-      canaries: rows.reduce((a, x) => a + x.canaries_leaked, 0),
+      canaries: store ? store.canariesFound : rows.reduce((a, x) => a + x.canaries_leaked, 0),
+      scanned: store ? 'ingest store' : 'accepted uploads',
     },
+    ingest: ingestFigures(r, store),
     laptops: rows.length,
     events: produced,
     simulation: {
@@ -110,5 +140,26 @@ export function computeRunFigures(r: FleetRunResult, batteryWh: number): RunFigu
       mb_per_laptop_day: histogram(rows.filter((x) => x.days_worked > 0).map((x) => x.radio_bytes / 1e6 / x.days_worked)),
       battery_pct_per_day: histogram(rows.filter((x) => x.days_worked > 0).map((x) => x.battery_pct_per_day)),
     },
+  };
+}
+
+function ingestFigures(r: FleetRunResult, store: StoreFindings | undefined): RunFigures['ingest'] {
+  const lat = latencyFigures(decodeLatency(r.latency));
+  let ok = 0;
+  let errors = 0;
+  for (const [status, n] of Object.entries(r.statuses)) {
+    if (/^2\d\d$/.test(status)) ok += n;
+    else errors += n;
+  }
+  const wallS = Math.max(r.wallMs / 1000, 1e-9);
+  return {
+    ...lat,
+    batches_per_s: Math.round(ok / wallS),
+    events_per_s: Math.round((r.ledger.stored + r.ledger.redacted) / wallS),
+    errors,
+    error_rate: lat.requests ? round(errors / lat.requests) : 0,
+    by_status: r.statuses,
+    refused_paused: store?.refusedPaused ?? 0,
+    refused_exempt: store?.refusedExempt ?? 0,
   };
 }

@@ -1,13 +1,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Transport, UploadOutcome, UploadRequest } from '../agent/index.js';
+import { HttpTransport, type Transport, type UploadOutcome, type UploadRequest } from '../agent/index.js';
+import { createRequestSigner, deriveDeviceKey } from '../auth/index.js';
+import type { LatencyHistogram } from '../metrics/latency.js';
 import type { EventBlock } from '../events/index.js';
 import { codecFromContentEncoding, decodeBatch, decompress } from '../wire/index.js';
 
 /** Where a run's uploads go. */
 export type RunTransportSpec =
   | { readonly kind: 'null' }
-  | { readonly kind: 'corpus'; readonly dir: string };
+  | { readonly kind: 'corpus'; readonly dir: string }
+  /** Real HTTP to an ingest service; each laptop signs with a key derived from the fleet secret. */
+  | { readonly kind: 'http'; readonly url: string; readonly fleetSecret: string };
 
 /** Accepts every upload at once: pure modelling, no network. */
 export class NullTransport implements Transport {
@@ -62,11 +66,42 @@ export class ObservingTransport implements Transport {
   }
 }
 
-export function createTransport(spec: RunTransportSpec): Transport {
+/** Counts what the network said, and times every exchange into an HDR histogram (µs). */
+export class MeasuredTransport implements Transport {
+  errors = 0;
+  readonly statuses: Record<string, number> = {};
+  constructor(
+    private readonly inner: Transport,
+    private readonly latency: LatencyHistogram,
+  ) {}
+
+  async send(req: UploadRequest): Promise<UploadOutcome> {
+    const t0 = performance.now();
+    const outcome = await this.inner.send(req);
+    this.latency.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)));
+    const key = outcome.kind === 'response' ? String(outcome.status) : 'network-error';
+    this.statuses[key] = (this.statuses[key] ?? 0) + 1;
+    if (outcome.kind !== 'response' || outcome.status >= 300) this.errors++;
+    return outcome;
+  }
+
+  close(): Promise<void> {
+    return this.inner.close?.() ?? Promise.resolve();
+  }
+}
+
+/** The transport one laptop uses: for http its own keep-alive connection and device key. */
+export function createTransport(spec: RunTransportSpec, deviceId: string): Transport {
   switch (spec.kind) {
     case 'null':
       return new NullTransport();
     case 'corpus':
       return new CorpusTransport(spec.dir);
+    case 'http':
+      return new HttpTransport({
+        url: `${spec.url.replace(/\/$/, '')}/v1/batches`,
+        timeoutMs: 30_000,
+        sign: createRequestSigner({ deviceId, key: deriveDeviceKey(spec.fleetSecret, deviceId) }),
+      });
   }
 }

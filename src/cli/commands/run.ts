@@ -43,7 +43,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       onProgress: (p) => progress.update(p.laptopsDone, `${Math.round(p.events / Math.max(1, (Date.now() - started) / 1000) / 1e3).toLocaleString('en-US')} k events/s`),
     });
     progress.stop();
-    if (argv.json) process.stdout.write(`${JSON.stringify({ reportDir: result.reportDir, thresholdsPassed: result.thresholdsPassed, thresholds: result.thresholds, ledger: result.figures.ledger, bandwidth: result.figures.bandwidth, battery: result.figures.battery, yield: result.figures.yield, leaks: result.figures.leaks, simulation: result.figures.simulation })}\n`);
+    if (argv.json) process.stdout.write(`${JSON.stringify({ reportDir: result.reportDir, thresholdsPassed: result.thresholdsPassed, thresholds: result.thresholds, ledger: result.figures.ledger, bandwidth: result.figures.bandwidth, battery: result.figures.battery, yield: result.figures.yield, leaks: result.figures.leaks, simulation: result.figures.simulation, ingest: result.figures.ingest })}\n`);
     else process.stdout.write(formatRun(scenario.name, result));
     if (!result.thresholdsPassed) {
       const failed = result.thresholds.filter((t) => !t.pass);
@@ -71,7 +71,8 @@ function formatRun(name: string, r: ScenarioRunResult): string {
     `  bandwidth   MB per laptop-day p50 ${f.bandwidth.mb_per_laptop_day.p50}, p95 ${f.bandwidth.mb_per_laptop_day.p95}, max ${f.bandwidth.mb_per_laptop_day.max}`,
     `  battery     % per day p50 ${f.battery.pct_per_day.p50}, p95 ${f.battery.pct_per_day.p95}; agent CPU s/hour p50 ${f.battery.cpu_s_per_hour.p50}; wake-ups/min p50 ${f.battery.wakeups_per_min.p50}`,
     `  yield       captured ${pct(f.yield.overall)} of produced events (stored one for one ${pct(f.yield.stored_share)})`,
-    `  privacy     ${f.leaks.canaries} of ${f.leaks.canaries_planted} planted canaries found in stored data`,
+    ...(f.ingest.requests > 0 ? [`  ingest      ${f.ingest.requests.toLocaleString('en-US')} uploads, latency p50 ${f.ingest.p50_ms} ms, p99 ${f.ingest.p99_ms} ms, max ${f.ingest.max_ms} ms; ${f.ingest.errors} errors; ${f.ingest.refused_paused} events refused as paused`] : []),
+    `  privacy     ${f.leaks.canaries} of ${f.leaks.canaries_planted} planted canaries found in ${f.leaks.scanned}`,
     ...r.thresholds.map((t) => `  threshold   ${t.pass ? 'pass' : 'FAIL'}  ${t.expression}  (actual ${t.actual ?? 'n/a'})`),
     `report: ${r.files.find((x) => x.endsWith('report.html'))}`,
   ];

@@ -1,0 +1,104 @@
+/**
+ * A Transport over node:http: what a laptop's agent would use. One keep-alive
+ * connection per agent (an http.Agent with maxSockets 1: the uploader sends
+ * one batch at a time anyway, and one TLS/TCP handshake per day instead of per
+ * batch is what keeps the radio asleep), a timeout per request, Retry-After
+ * and the JSON error body's `code` parsed for the uploader, and the request's
+ * bytes on the wire (request line + headers + body) counted for bandwidth.
+ */
+import http from 'node:http';
+import { parseRetryAfterMs, type Transport, type UploadOutcome, type UploadRequest } from './transport.js';
+
+export interface HttpTransportOptions {
+  /** The upload endpoint, e.g. http://127.0.0.1:8080/v1/batches. */
+  readonly url: string;
+  /** Whole exchange, from send to the last response byte. */
+  readonly timeoutMs?: number;
+  /**
+   * Re-signs every attempt (see createRequestSigner in src/auth): a retry
+   * long after the batch was sealed carries a fresh timestamp.
+   */
+  readonly sign?: (body: Uint8Array, headers: Record<string, string>) => Record<string, string>;
+  /** For HTTP-date Retry-After values; the wall clock by default. */
+  readonly now?: () => number;
+}
+
+/** Largest response body read (error bodies are a few hundred bytes). */
+const MAX_RESPONSE_BYTES = 64 * 1024;
+
+export class HttpTransport implements Transport {
+  private readonly agent: http.Agent;
+  private readonly target: URL;
+  private readonly timeoutMs: number;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: HttpTransportOptions) {
+    this.target = new URL(opts.url);
+    if (this.target.protocol !== 'http:') throw new Error(`HttpTransport speaks http: only, got ${opts.url}`);
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.now = opts.now ?? Date.now;
+  }
+
+  send(req: UploadRequest): Promise<UploadOutcome> {
+    const headers: Record<string, string> = { ...req.headers };
+    if (this.opts.sign) Object.assign(headers, this.opts.sign(req.body, headers));
+    headers['content-length'] = String(req.body.byteLength);
+    const path = `${this.target.pathname}${this.target.search}`;
+    // What http.ClientRequest writes: request line, our headers, Host and Connection, blank line.
+    let headerBytes = `POST ${path} HTTP/1.1\r\n`.length + `Host: ${this.target.host}\r\n`.length + 'Connection: keep-alive\r\n'.length + 2;
+    for (const k in headers) headerBytes += k.length + 2 + Buffer.byteLength(headers[k]!) + 2;
+    const requestBytes = headerBytes + req.body.byteLength;
+    return new Promise<UploadOutcome>((resolve) => {
+      let settled = false;
+      const done = (o: UploadOutcome) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(o);
+      };
+      const r = http.request(
+        { hostname: this.target.hostname, port: this.target.port, path, method: 'POST', headers, agent: this.agent },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size <= MAX_RESPONSE_BYTES) chunks.push(c);
+          });
+          res.on('end', () => {
+            const status = res.statusCode ?? 0;
+            const retryAfterMs = parseRetryAfterMs(res.headers['retry-after'], this.now());
+            const code = status >= 400 ? errorCode(Buffer.concat(chunks)) : undefined;
+            done({
+              kind: 'response',
+              status,
+              ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+              ...(code !== undefined ? { code } : {}),
+              requestBytes,
+            });
+          });
+          res.on('error', (e) => done({ kind: 'network-error', message: e.message, requestBytes }));
+        },
+      );
+      const timer = setTimeout(() => {
+        r.destroy(new Error(`no response within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+      r.on('error', (e) => done({ kind: 'network-error', message: e.message, requestBytes }));
+      r.end(req.body);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.agent.destroy();
+  }
+}
+
+function errorCode(body: Buffer): string | undefined {
+  try {
+    const v = JSON.parse(body.toString('utf8')) as { code?: unknown };
+    return typeof v.code === 'string' ? v.code : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,109 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { UsageError } from '../../errors.js';
+import { DEFAULT_INGEST_LIMITS, StoreUrlError, createIngestServer } from '../../ingest/index.js';
+import { wholeNumber } from '../options.js';
+
+interface ServeArgs {
+  port: number;
+  host: string;
+  store: string;
+  'fleet-secret'?: string;
+  'sqlite-sync': string;
+  'max-body-bytes': number;
+  'max-decoded-bytes': number;
+  'max-events': number;
+  'max-in-flight': number;
+  'rate-per-device': number;
+  'rate-burst': number;
+  'max-skew-s': number;
+  'drain-timeout-s': number;
+}
+
+const L = DEFAULT_INGEST_LIMITS;
+
+export const serveCommand: CommandModule<object, ServeArgs> = {
+  command: 'serve',
+  describe: 'Run the reference ingestion service that agents upload batches to',
+  builder: (y: Argv) =>
+    y
+      .option('port', { alias: 'p', default: 8080, describe: 'TCP port (0 = any free port; the chosen one is printed)' })
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on' })
+      .option('store', { type: 'string', default: 'sqlite:fleetsim-ingest.db', describe: 'Where batches go: sqlite:FILE (embedded, WAL) or postgres://user:pass@host:5432/db[?schema=name]' })
+      .option('fleet-secret', { type: 'string', describe: 'Enrollment secret (≥ 16 characters) [default: $FLEETSIM_FLEET_SECRET]' })
+      .option('sqlite-sync', { type: 'string', default: 'full', choices: ['full', 'normal'], describe: 'SQLite synchronous level: full survives power loss, normal only process crashes' })
+      .option('max-body-bytes', { default: L.maxBodyBytes, describe: 'Compressed body cap per upload (413 above)' })
+      .option('max-decoded-bytes', { default: L.maxDecodedBytes, describe: 'Decompressed size cap, enforced while inflating (413 above)' })
+      .option('max-events', { default: L.maxEventsPerBatch, describe: 'Events per batch (413 above)' })
+      .option('max-in-flight', { default: L.maxInFlight, describe: 'Uploads processed at once; more get 503 + Retry-After' })
+      .option('rate-per-device', { default: L.rate.perSecond, describe: 'Uploads per second per device (token bucket); more get 429 + Retry-After' })
+      .option('rate-burst', { default: L.rate.burst, describe: 'Token bucket size per device' })
+      .option('max-skew-s', { default: L.maxSkewMs / 1000, describe: 'Largest accepted difference between a request signature time and the server clock, seconds' })
+      .option('drain-timeout-s', { default: 10, describe: 'On SIGTERM/SIGINT, how long in-flight requests may take to finish' })
+      .epilogue(
+        'Endpoints:\n' +
+          '  POST /v1/batches                 upload one batch (signed by the device)\n' +
+          '  POST /v1/enroll                  {"device_id"} → {"device_id","key"}   (authorization: Fleet <secret>)\n' +
+          '  POST /v1/devices/ID/pause        {"wanted_ms","at_ms"?} → granted window, capped by policy (signed)\n' +
+          '  POST /v1/devices/ID/resume       {"at_ms"?} ends the open pause (signed)\n' +
+          '  GET  /v1/devices/ID/policy       pause windows and exemption (signed)\n' +
+          '  PUT  /v1/devices/ID/exemption    {"exempt","from_ms"?,"until_ms"?}   (fleet secret)\n' +
+          '  POST /v1/devices/ID/revoke       revoke the device key                 (fleet secret)\n' +
+          '  GET  /v1/devices/ID/gaps         missing sequence numbers              (fleet secret)\n' +
+          '  GET  /healthz  /readyz  /metrics (Prometheus)\n' +
+          'Every refusal is JSON {"code","message"}; SIGTERM drains in-flight uploads and closes the store.',
+      )
+      .example('$0 serve --port 8080 --store sqlite:ingest.db --fleet-secret "$SECRET"', 'Embedded SQLite store')
+      .example('$0 serve --store postgres://fleetsim:pw@127.0.0.1:5432/fleetsim', 'PostgreSQL store') as unknown as Argv<ServeArgs>,
+  handler: async (argv: ArgumentsCamelCase<ServeArgs>) => {
+    const fleetSecret = argv['fleet-secret'] ?? process.env.FLEETSIM_FLEET_SECRET;
+    if (!fleetSecret || fleetSecret.length < 16) {
+      throw new UsageError('--fleet-secret (or $FLEETSIM_FLEET_SECRET) must be given, at least 16 characters; devices enroll with it');
+    }
+    const port = wholeNumber('port', argv.port, 0, 65535);
+    const server = createIngestServer({
+      store: argv.store,
+      fleetSecret,
+      host: argv.host,
+      port,
+      sqliteSync: argv['sqlite-sync'] === 'normal' ? 'normal' : 'full',
+      limits: {
+        maxBodyBytes: wholeNumber('max-body-bytes', argv['max-body-bytes'], 1024, 1 << 30),
+        maxDecodedBytes: wholeNumber('max-decoded-bytes', argv['max-decoded-bytes'], 1024, 1 << 30),
+        maxEventsPerBatch: wholeNumber('max-events', argv['max-events'], 1, 500_000),
+        maxInFlight: wholeNumber('max-in-flight', argv['max-in-flight'], 1, 100_000),
+        rate: { perSecond: positive('rate-per-device', argv['rate-per-device']), burst: wholeNumber('rate-burst', argv['rate-burst'], 1, 1_000_000) },
+        maxSkewMs: positive('max-skew-s', argv['max-skew-s']) * 1000,
+        maxFutureMs: positive('max-skew-s', argv['max-skew-s']) * 1000,
+      },
+    });
+    let address;
+    try {
+      address = await server.start();
+    } catch (e) {
+      if (e instanceof StoreUrlError) throw new UsageError(`--store: ${e.message}`);
+      throw new UsageError(`cannot start: ${(e as Error).message}`);
+    }
+    process.stdout.write(`fleetsim serve: listening on ${address.url} (store ${redact(argv.store)})\n`);
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        process.stdout.write(`fleetsim serve: ${signal}, draining in-flight uploads\n`);
+        void server.stop({ drainTimeoutMs: Number(argv['drain-timeout-s']) * 1000 }).then(() => {
+          process.stdout.write('fleetsim serve: stopped; every acknowledged batch is committed\n');
+          resolve();
+        });
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+  },
+};
+
+function positive(flag: string, v: unknown): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${flag} must be a number > 0, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}

@@ -1,0 +1,115 @@
+/**
+ * The service's own record of each device's opt-out state: pause windows
+ * (granted by POST /v1/devices/:id/pause, or declared by the agent in a
+ * batch's controls, capped by policy either way) and exemptions. Batches are
+ * checked against it, not against what the agent says it did.
+ * In memory for the hot path, written through to the store.
+ */
+import { decidePause, pauseWindowAt, type PauseDecision, type PauseWindow, type PolicyRules } from '../policy/index.js';
+import type { ControlRecord } from '../wire/index.js';
+import type { BatchStore, ExemptionRecord } from './store/index.js';
+
+const DAY_MS = 86_400_000;
+
+export class PolicyState {
+  private readonly pauses = new Map<string, PauseWindow[]>();
+  private readonly exemptions = new Map<string, ExemptionRecord>();
+
+  constructor(
+    private readonly store: BatchStore,
+    readonly rules: PolicyRules,
+  ) {}
+
+  async load(): Promise<void> {
+    for (const p of await this.store.loadPauses()) this.insertWindow(p.deviceId, { startMs: p.startMs, endMs: p.endMs, endedBy: p.endedBy });
+    for (const e of await this.store.loadExemptions()) this.exemptions.set(e.deviceId, e);
+  }
+
+  windows(deviceId: string): readonly PauseWindow[] {
+    return this.pauses.get(deviceId) ?? [];
+  }
+
+  exemption(deviceId: string): ExemptionRecord | undefined {
+    return this.exemptions.get(deviceId);
+  }
+
+  /** Whether the device is exempt at any time in [fromMs, toMs]. */
+  exemptDuring(deviceId: string, fromMs: number, toMs: number): boolean {
+    const e = this.exemptions.get(deviceId);
+    return e !== undefined && e.fromMs <= toMs && (e.untilMs === null || e.untilMs > fromMs);
+  }
+
+  async setExemption(deviceId: string, e: ExemptionRecord | null): Promise<void> {
+    await this.store.setExemption(deviceId, e);
+    if (e === null) this.exemptions.delete(deviceId);
+    else this.exemptions.set(deviceId, e);
+  }
+
+  /** The employee asks to pause: decided by the shared policy rules against the windows already recorded. */
+  async requestPause(deviceId: string, atMs: number, wantedMs: number, dayStartMs?: number): Promise<PauseDecision> {
+    const d = decidePause(this.windows(deviceId), { atMs, wantedMs, dayStartMs: dayStartMs ?? atMs - (atMs % DAY_MS) }, this.rules);
+    if (d.kind === 'granted') {
+      this.insertWindow(deviceId, d.window);
+      await this.store.upsertPause({ deviceId, ...d.window });
+    }
+    return d;
+  }
+
+  /** Ends the device's pause open at atMs early; returns the shortened window, or null when none is open. */
+  async resume(deviceId: string, atMs: number): Promise<PauseWindow | null> {
+    const ws = this.windows(deviceId);
+    const i = pauseWindowAt(ws, atMs);
+    if (i < 0) return null;
+    const w: PauseWindow = { startMs: ws[i]!.startMs, endMs: atMs, endedBy: 'resume' };
+    await this.store.upsertPause({ deviceId, ...w });
+    (this.pauses.get(deviceId) as PauseWindow[])[i] = w;
+    return w;
+  }
+
+  /**
+   * Records the pause and exemption markers a batch carries. A pause lasts
+   * until its until_ms, a later resume, or the policy cap, whichever is first:
+   * an agent cannot declare a longer pause than the rules allow.
+   * Returns true when an exemption marker was found.
+   */
+  async recordControls(deviceId: string, controls: readonly ControlRecord[]): Promise<boolean> {
+    let exempt = false;
+    const capMs = this.rules.pauseCapMinutes * 60_000;
+    for (const c of controls) {
+      if (c.kind === 'pause') {
+        if (pauseWindowAt(this.windows(deviceId), c.atMs) >= 0) continue;
+        const endMs = Math.min(c.untilMs ?? Infinity, c.atMs + capMs);
+        const w: PauseWindow = { startMs: c.atMs, endMs, endedBy: 'auto-resume' };
+        if (endMs <= c.atMs || this.overlapsNext(deviceId, w)) continue;
+        // In memory first: a concurrent upload carrying the same marker sees it and does not add it twice.
+        this.insertWindow(deviceId, w);
+        await this.store.upsertPause({ deviceId, ...w });
+      } else if (c.kind === 'resume') {
+        const ws = this.windows(deviceId);
+        const i = pauseWindowAt(ws, c.atMs - 1);
+        if (i >= 0 && ws[i]!.endMs > c.atMs) await this.resume(deviceId, c.atMs);
+      } else if (c.kind === 'exempt') {
+        exempt = true;
+        const cur = this.exemptions.get(deviceId);
+        if (cur === undefined || cur.fromMs > c.atMs) await this.setExemption(deviceId, { deviceId, fromMs: c.atMs, untilMs: c.untilMs ?? null });
+      }
+    }
+    return exempt;
+  }
+
+  private overlapsNext(deviceId: string, w: PauseWindow): boolean {
+    for (const x of this.windows(deviceId)) if (x.startMs < w.endMs && w.startMs < x.endMs) return true;
+    return false;
+  }
+
+  private insertWindow(deviceId: string, w: PauseWindow): void {
+    let ws = this.pauses.get(deviceId);
+    if (ws === undefined) {
+      ws = [];
+      this.pauses.set(deviceId, ws);
+    }
+    let i = ws.length;
+    while (i > 0 && ws[i - 1]!.startMs > w.startMs) i--;
+    ws.splice(i, 0, w);
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Opens a store from a URL: `sqlite:PATH` (or a bare path ending in .db /
+ * .sqlite), `postgres://…` / `postgresql://…`.
+ */
+import { resolve } from 'node:path';
+import { PostgresStore } from './postgres.js';
+import { SqliteStore } from './sqlite.js';
+import type { BatchStore, StoreWriteObserver } from './types.js';
+
+export * from './types.js';
+export { SqliteStore, type SqliteStoreOptions } from './sqlite.js';
+export { PostgresStore, type PostgresStoreOptions } from './postgres.js';
+
+export interface OpenStoreOptions {
+  readonly onWrite?: StoreWriteObserver;
+  /** SQLite synchronous level (see sqlite.ts). */
+  readonly sqliteSync?: 'full' | 'normal';
+  /** PostgreSQL schema. */
+  readonly pgSchema?: string;
+}
+
+export class StoreUrlError extends Error {
+  override readonly name = 'StoreUrlError';
+}
+
+export async function openStore(url: string, opts: OpenStoreOptions = {}): Promise<BatchStore> {
+  if (/^postgres(ql)?:\/\//i.test(url)) {
+    const u = new URL(url);
+    const schema = opts.pgSchema ?? u.searchParams.get('schema') ?? undefined;
+    u.searchParams.delete('schema');
+    return PostgresStore.open({ url: u.toString(), ...(schema ? { schema } : {}), ...(opts.onWrite ? { onWrite: opts.onWrite } : {}) });
+  }
+  let path: string | undefined;
+  if (url.startsWith('sqlite:')) path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+  else if (/\.(db|sqlite3?)$/i.test(url)) path = url;
+  if (path === undefined || path === '') {
+    throw new StoreUrlError(`store ${JSON.stringify(url)} is not a store URL; use sqlite:FILE (e.g. sqlite:ingest.db) or postgres://user:pass@host:5432/db`);
+  }
+  return new SqliteStore({
+    path: path === ':memory:' ? path : resolve(path),
+    ...(opts.sqliteSync ? { sync: opts.sqliteSync } : {}),
+    ...(opts.onWrite ? { onWrite: opts.onWrite } : {}),
+  });
+}

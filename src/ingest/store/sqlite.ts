@@ -1,0 +1,377 @@
+/**
+ * SQLite store (better-sqlite3), the embedded default.
+ *
+ * Durability: WAL journal, synchronous=FULL by default. In WAL mode a commit
+ * appends to the -wal file; with FULL that append is fsync'ed before the
+ * commit returns, so an acknowledged batch survives kill -9 *and* power loss.
+ * synchronous=NORMAL (the `sync: 'normal'` option) skips that fsync: still
+ * safe against the process dying (the WAL is in the OS page cache and is
+ * replayed on open) but the last transactions can be lost if the machine
+ * loses power.
+ *
+ * Writes run on a writer thread (sqlite-writer.ts), so an fsync never stalls
+ * the event loop that parses and decodes uploads, and they are
+ * group-committed: every write (batches, enrollments, pause windows,
+ * exemptions) that arrives while a transaction is being written goes into the
+ * next one, so there is one fsync per group, not per batch. A write's promise
+ * resolves when the writer reports its group committed; nothing answers 2xx
+ * before that. Reads use a connection of their own on this thread (WAL lets
+ * readers run beside the writer).
+ */import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Codec } from '../../wire/index.js';
+import type {
+  BatchRow, BatchStore, DeviceRecord, ExemptionRecord, InsertResult, PauseRecord, SequenceGap, StoreTotals, StoreWriteObserver,
+} from './types.js';
+
+export interface SqliteStoreOptions {
+  readonly path: string;
+  /** 'full' (default): durable across power loss; 'normal': durable across process crashes only. */
+  readonly sync?: 'full' | 'normal';
+  readonly onWrite?: StoreWriteObserver;
+  /** Most writes one transaction takes; the rest wait for the next. */
+  readonly maxGroupRows?: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS batches (
+  device_id       TEXT    NOT NULL,
+  sequence        INTEGER NOT NULL,
+  batch_id        BLOB    NOT NULL,
+  window_start_ms INTEGER NOT NULL,
+  window_end_ms   INTEGER NOT NULL,
+  event_count     INTEGER NOT NULL,
+  refused_paused  INTEGER NOT NULL,
+  refused_exempt  INTEGER NOT NULL,
+  received_ms     INTEGER NOT NULL,
+  agent_version   TEXT    NOT NULL,
+  payload_codec   TEXT    NOT NULL,
+  payload         BLOB    NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS batches_device_sequence ON batches (device_id, sequence);
+CREATE UNIQUE INDEX IF NOT EXISTS batches_batch_id ON batches (batch_id);
+CREATE INDEX IF NOT EXISTS batches_window ON batches (window_start_ms, window_end_ms);
+CREATE TABLE IF NOT EXISTS devices (
+  device_id   TEXT PRIMARY KEY,
+  enrolled_ms INTEGER NOT NULL,
+  revoked_ms  INTEGER
+);
+CREATE TABLE IF NOT EXISTS pause_windows (
+  device_id TEXT    NOT NULL,
+  start_ms  INTEGER NOT NULL,
+  end_ms    INTEGER NOT NULL,
+  ended_by  TEXT    NOT NULL,
+  PRIMARY KEY (device_id, start_ms)
+);
+CREATE TABLE IF NOT EXISTS exemptions (
+  device_id TEXT PRIMARY KEY,
+  from_ms   INTEGER NOT NULL,
+  until_ms  INTEGER
+);
+`;
+
+/** One write, as it travels to the writer thread. */
+export type WriteOp =
+  | { readonly kind: 'batch'; readonly row: BatchRow }
+  | { readonly kind: 'enroll'; readonly deviceId: string; readonly atMs: number }
+  | { readonly kind: 'revoke'; readonly deviceId: string; readonly atMs: number }
+  | { readonly kind: 'pause'; readonly pause: PauseRecord }
+  | { readonly kind: 'exemption'; readonly deviceId: string; readonly exemption: ExemptionRecord | null };
+
+interface DbBatchRow {
+  device_id: string;
+  sequence: number;
+  batch_id: Buffer;
+  window_start_ms: number;
+  window_end_ms: number;
+  event_count: number;
+  refused_paused: number;
+  refused_exempt: number;
+  received_ms: number;
+  agent_version: string;
+  payload_codec: string;
+  payload: Buffer;
+}
+
+/** The synchronous engine: the writer thread applies groups with it; the store reads with another one. */
+export class SqliteEngine {
+  readonly db: Database.Database;
+  private readonly applyGroupTx: (ops: readonly WriteOp[]) => (InsertResult | null)[];
+
+  constructor(path: string, sync: 'full' | 'normal' = 'full') {
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${sync === 'normal' ? 'NORMAL' : 'FULL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+    const insert = this.db.prepare(
+      `INSERT OR IGNORE INTO batches (device_id, sequence, batch_id, window_start_ms, window_end_ms, event_count, refused_paused,
+         refused_exempt, received_ms, agent_version, payload_codec, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+    );
+    const byKey = this.db.prepare('SELECT batch_id FROM batches WHERE device_id = ? AND sequence = ?');
+    const enroll = this.db.prepare('INSERT OR IGNORE INTO devices (device_id, enrolled_ms) VALUES (?, ?)');
+    const revoke = this.db.prepare(
+      'INSERT INTO devices (device_id, enrolled_ms, revoked_ms) VALUES (?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET revoked_ms = excluded.revoked_ms',
+    );
+    const pause = this.db.prepare(
+      'INSERT INTO pause_windows (device_id, start_ms, end_ms, ended_by) VALUES (?, ?, ?, ?) ON CONFLICT (device_id, start_ms) DO UPDATE SET end_ms = excluded.end_ms, ended_by = excluded.ended_by',
+    );
+    const exempt = this.db.prepare(
+      'INSERT INTO exemptions (device_id, from_ms, until_ms) VALUES (?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET from_ms = excluded.from_ms, until_ms = excluded.until_ms',
+    );
+    const unexempt = this.db.prepare('DELETE FROM exemptions WHERE device_id = ?');
+    this.applyGroupTx = this.db.transaction((ops: readonly WriteOp[]) => {
+      const out: (InsertResult | null)[] = new Array(ops.length);
+      for (let i = 0; i < ops.length; i++) {
+        const op = ops[i]!;
+        out[i] = null;
+        switch (op.kind) {
+          case 'batch': {
+            const r = op.row;
+            // Rows arrive from another thread as plain Uint8Arrays; better-sqlite3 binds Buffers (views, no copy).
+            const info = insert.run(
+              r.deviceId, r.sequence, asBuffer(r.batchId), r.windowStartMs, r.windowEndMs, r.eventCount, r.refusedPaused, r.refusedExempt,
+              r.receivedMs, r.agentVersion, r.payloadCodec, asBuffer(r.payload),
+            );
+            if (info.changes === 1) out[i] = 'stored';
+            else {
+              const existing = byKey.get(r.deviceId, r.sequence) as { batch_id: Uint8Array } | undefined;
+              out[i] = existing !== undefined && Buffer.compare(existing.batch_id, r.batchId) === 0 ? 'duplicate' : 'conflict';
+            }
+            break;
+          }
+          case 'enroll':
+            enroll.run(op.deviceId, op.atMs);
+            break;
+          case 'revoke':
+            revoke.run(op.deviceId, op.atMs, op.atMs);
+            break;
+          case 'pause':
+            pause.run(op.pause.deviceId, op.pause.startMs, op.pause.endMs, op.pause.endedBy);
+            break;
+          case 'exemption':
+            if (op.exemption === null) unexempt.run(op.deviceId);
+            else exempt.run(op.deviceId, op.exemption.fromMs, op.exemption.untilMs);
+            break;
+        }
+      }
+      return out;
+    });
+  }
+
+  /** Applies the writes in one transaction; returns when it has committed. */
+  applyGroup(ops: readonly WriteOp[]): (InsertResult | null)[] {
+    return this.applyGroupTx(ops);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+interface Pending {
+  resolve: (r: InsertResult | null) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Messages between the store and its writer thread. */
+export type WriterRequest = { readonly ids: readonly number[]; readonly ops: readonly WriteOp[] } | { readonly close: true };
+export type WriterReply =
+  | { readonly ready: true }
+  | { readonly ids: readonly number[]; readonly results?: readonly (InsertResult | null)[]; readonly error?: string; readonly seconds: number };
+
+export class SqliteStore implements BatchStore {
+  readonly kind = 'sqlite' as const;
+  private readonly reader: SqliteEngine;
+  private readonly writer: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private closed = false;
+  private readonly ready: Promise<void>;
+  private exited: Promise<void>;
+  private writerError: Error | null = null;
+
+  constructor(private readonly opts: SqliteStoreOptions) {
+    // The schema is created here, synchronously, before the writer opens the file.
+    this.reader = new SqliteEngine(opts.path, opts.sync);
+    this.writer = new Worker(writerScript(), { workerData: { path: opts.path, sync: opts.sync ?? 'full', maxGroupRows: opts.maxGroupRows ?? 1024 } });
+    this.ready = new Promise((resolve, reject) => {
+      this.writer.once('message', () => resolve());
+      this.writer.once('error', reject);
+    });
+    this.ready.catch(() => {});
+    this.writer.on('message', (m: WriterReply) => this.onReply(m));
+    this.writer.on('error', (e) => this.fail(e));
+    this.exited = new Promise((resolve) => this.writer.once('exit', () => resolve()));
+    void this.exited.then(() => this.fail(new Error('the SQLite writer thread exited')));
+  }
+
+  private onReply(m: WriterReply): void {
+    if ('ready' in m) return;
+    if (m.error === undefined) this.opts.onWrite?.(m.seconds, m.ids.length);
+    for (let i = 0; i < m.ids.length; i++) {
+      const p = this.pending.get(m.ids[i]!);
+      if (p === undefined) continue;
+      this.pending.delete(m.ids[i]!);
+      if (m.error !== undefined) p.reject(new Error(m.error));
+      else p.resolve(m.results![i]!);
+    }
+  }
+
+  private fail(e: Error): void {
+    this.writerError ??= e;
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+  }
+
+  private write(op: WriteOp): Promise<InsertResult | null> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    if (this.writerError) return Promise.reject(this.writerError);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      // One message per tick carries every write of that tick: postMessage costs more per call than per byte.
+      this.outIds.push(id);
+      this.outOps.push(op);
+      if (!this.postScheduled) {
+        this.postScheduled = true;
+        setImmediate(this.post);
+      }
+    });
+  }
+
+  private outIds: number[] = [];
+  private outOps: WriteOp[] = [];
+  private postScheduled = false;
+  private readonly post = (): void => {
+    this.postScheduled = false;
+    if (this.outIds.length === 0) return;
+    this.writer.postMessage({ ids: this.outIds, ops: this.outOps } satisfies WriterRequest);
+    this.outIds = [];
+    this.outOps = [];
+  };
+
+  async insertBatch(row: BatchRow): Promise<InsertResult> {
+    return (await this.write({ kind: 'batch', row })) as InsertResult;
+  }
+
+  queueDepth(): number {
+    return this.pending.size;
+  }
+
+  async loadDevices(): Promise<DeviceRecord[]> {
+    return (this.reader.db.prepare('SELECT device_id, enrolled_ms, revoked_ms FROM devices').all() as { device_id: string; enrolled_ms: number; revoked_ms: number | null }[]).map(
+      (r) => ({ deviceId: r.device_id, enrolledMs: r.enrolled_ms, revokedMs: r.revoked_ms }),
+    );
+  }
+
+  async enrollDevice(deviceId: string, atMs: number): Promise<void> {
+    await this.write({ kind: 'enroll', deviceId, atMs });
+  }
+
+  async revokeDevice(deviceId: string, atMs: number): Promise<void> {
+    await this.write({ kind: 'revoke', deviceId, atMs });
+  }
+
+  async loadPauses(): Promise<PauseRecord[]> {
+    return (this.reader.db.prepare('SELECT device_id, start_ms, end_ms, ended_by FROM pause_windows ORDER BY device_id, start_ms').all() as {
+      device_id: string; start_ms: number; end_ms: number; ended_by: string;
+    }[]).map((r) => ({ deviceId: r.device_id, startMs: r.start_ms, endMs: r.end_ms, endedBy: r.ended_by === 'resume' ? 'resume' : 'auto-resume' }));
+  }
+
+  async upsertPause(p: PauseRecord): Promise<void> {
+    await this.write({ kind: 'pause', pause: p });
+  }
+
+  async loadExemptions(): Promise<ExemptionRecord[]> {
+    return (this.reader.db.prepare('SELECT device_id, from_ms, until_ms FROM exemptions').all() as { device_id: string; from_ms: number; until_ms: number | null }[]).map(
+      (r) => ({ deviceId: r.device_id, fromMs: r.from_ms, untilMs: r.until_ms }),
+    );
+  }
+
+  async setExemption(deviceId: string, e: ExemptionRecord | null): Promise<void> {
+    await this.write({ kind: 'exemption', deviceId, exemption: e });
+  }
+
+  async sequenceGaps(deviceId?: string): Promise<SequenceGap[]> {
+    const rows = this.reader.db.prepare(GAPS_SQL(deviceId !== undefined ? 'WHERE device_id = ?' : '')).all(...(deviceId !== undefined ? [deviceId] : [])) as {
+      device_id: string; gap_from: number; gap_to: number;
+    }[];
+    return rows.map((r) => ({ deviceId: r.device_id, fromSequence: Number(r.gap_from), toSequence: Number(r.gap_to) }));
+  }
+
+  async listBatches(deviceId?: string): Promise<BatchRow[]> {
+    const rows = (deviceId !== undefined
+      ? this.reader.db.prepare('SELECT * FROM batches WHERE device_id = ? ORDER BY device_id, sequence').all(deviceId)
+      : this.reader.db.prepare('SELECT * FROM batches ORDER BY device_id, sequence').all()) as DbBatchRow[];
+    return rows.map(fromDbRow);
+  }
+
+  async totals(): Promise<StoreTotals> {
+    const r = this.reader.db.prepare('SELECT COUNT(*) AS b, COALESCE(SUM(event_count), 0) AS e, COALESCE(SUM(refused_paused), 0) AS p FROM batches').get() as { b: number; e: number; p: number };
+    return { batches: r.b, events: r.e, refusedPaused: r.p };
+  }
+
+  /** Waits until every queued write has committed, then stops the writer and closes. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const outstanding = [...this.pending.values()].map((p) => new Promise<void>((r) => {
+      const { resolve, reject } = p;
+      p.resolve = (x) => { resolve(x); r(); };
+      p.reject = (e) => { reject(e); r(); };
+    }));
+    await Promise.all(outstanding);
+    if (this.writerError === null) {
+      this.post();
+      this.writer.postMessage({ close: true } satisfies WriterRequest);
+      await this.exited;
+    }
+    this.reader.close();
+  }
+}
+
+function asBuffer(u: Uint8Array): Buffer {
+  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+}
+
+function writerScript(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  // Under vitest this file runs from TypeScript sources; the writer thread always runs the build in dist/ (npm test builds first).
+  const fromDist = here.split(/[\\/]/).includes('dist');
+  const path = fromDist ? resolve(here, 'sqlite-writer.js') : resolve(here, '../../../dist/src/ingest/store/sqlite-writer.js');
+  if (!existsSync(path)) throw new Error(`SQLite writer script ${path} is missing: run "npm run build" first`);
+  return path;
+}
+
+/** Missing sequences per device: before the first stored one (from 0) and between neighbours. Same SQL for SQLite and PostgreSQL. */
+export function GAPS_SQL(where: string): string {
+  return `
+    SELECT device_id, gap_from, gap_to FROM (
+      SELECT device_id, COALESCE((LAG(sequence) OVER w) + 1, 0) AS gap_from, sequence - 1 AS gap_to
+      FROM batches ${where}
+      WINDOW w AS (PARTITION BY device_id ORDER BY sequence)
+    ) g WHERE gap_to >= gap_from ORDER BY device_id, gap_from`;
+}
+
+function fromDbRow(r: DbBatchRow): BatchRow {
+  return {
+    deviceId: r.device_id,
+    sequence: Number(r.sequence),
+    batchId: new Uint8Array(r.batch_id),
+    windowStartMs: Number(r.window_start_ms),
+    windowEndMs: Number(r.window_end_ms),
+    eventCount: Number(r.event_count),
+    refusedPaused: Number(r.refused_paused),
+    refusedExempt: Number(r.refused_exempt),
+    receivedMs: Number(r.received_ms),
+    agentVersion: r.agent_version,
+    payloadCodec: r.payload_codec as Codec,
+    payload: new Uint8Array(r.payload),
+  };
+}
+
+export { fromDbRow as rowFromDb, type DbBatchRow };

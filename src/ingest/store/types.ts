@@ -1,0 +1,97 @@
+/**
+ * What the ingest service needs from a store. SQLite (embedded default) and
+ * PostgreSQL (scale) implement it; the same tests run against both.
+ *
+ * One row per batch, not per event: the payload blob plus the indexed fields
+ * a query needs (device, sequence, batch id, capture window, counts). The
+ * payload is what the agent sent (compressed bytes, codec named beside them)
+ * when every event was accepted, so the hot path never re-encodes; when the
+ * service refused some events (pause windows) it is the re-encoded batch
+ * without them, uncompressed (`identity`). Either way decodeBatch(decompress(
+ * payload_codec, payload)) gives exactly the stored events.
+ */
+import type { Codec } from '../../wire/index.js';
+
+export interface BatchRow {
+  readonly deviceId: string;
+  readonly sequence: number;
+  /** 16 bytes. */
+  readonly batchId: Uint8Array;
+  readonly windowStartMs: number;
+  readonly windowEndMs: number;
+  /** Events stored (after server-side refusals). */
+  readonly eventCount: number;
+  readonly refusedPaused: number;
+  readonly refusedExempt: number;
+  readonly receivedMs: number;
+  readonly agentVersion: string;
+  readonly payloadCodec: Codec;
+  readonly payload: Uint8Array;
+}
+
+/** stored: new; duplicate: the same batch id was already stored for this (device, sequence); conflict: the sequence or batch id is taken by another batch. */
+export type InsertResult = 'stored' | 'duplicate' | 'conflict';
+
+export interface DeviceRecord {
+  readonly deviceId: string;
+  readonly enrolledMs: number;
+  readonly revokedMs: number | null;
+}
+
+export interface PauseRecord {
+  readonly deviceId: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly endedBy: 'auto-resume' | 'resume';
+}
+
+export interface ExemptionRecord {
+  readonly deviceId: string;
+  readonly fromMs: number;
+  /** null: open-ended. */
+  readonly untilMs: number | null;
+}
+
+/** A run of missing sequence numbers of one device, both ends inclusive. */
+export interface SequenceGap {
+  readonly deviceId: string;
+  readonly fromSequence: number;
+  readonly toSequence: number;
+}
+
+export interface StoreTotals {
+  readonly batches: number;
+  readonly events: number;
+  readonly refusedPaused: number;
+}
+
+export interface BatchStore {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Resolves once the transaction holding the row has committed (never before). */
+  insertBatch(row: BatchRow): Promise<InsertResult>;
+  /** Writes waiting for their transaction. */
+  queueDepth(): number;
+
+  loadDevices(): Promise<DeviceRecord[]>;
+  /** Records an enrollment; an existing record is left as it is. */
+  enrollDevice(deviceId: string, atMs: number): Promise<void>;
+  revokeDevice(deviceId: string, atMs: number): Promise<void>;
+
+  loadPauses(): Promise<PauseRecord[]>;
+  /** Inserts a window, or changes the end of the device's window that starts at startMs. */
+  upsertPause(p: PauseRecord): Promise<void>;
+  loadExemptions(): Promise<ExemptionRecord[]>;
+  /** Sets (or with null clears) a device's exemption. */
+  setExemption(deviceId: string, e: ExemptionRecord | null): Promise<void>;
+
+  /** Missing sequence numbers per device (before the first stored one, and between stored ones). */
+  sequenceGaps(deviceId?: string): Promise<SequenceGap[]>;
+  /** Stored rows in (device, sequence) order; for audits and tests, not for the hot path. */
+  listBatches(deviceId?: string): Promise<BatchRow[]>;
+  totals(): Promise<StoreTotals>;
+  /** Waits for pending writes to commit, then closes. */
+  close(): Promise<void>;
+}
+
+/** Observes each store transaction, for the store write latency metric. */
+export type StoreWriteObserver = (seconds: number, rows: number) => void;

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { fleetsim } from '../helpers/cli.js';
+import { FLEET_SECRET, enroll, makeBatch, request, spawnServe, tempDir, upload } from './helpers.js';
+
+describe('fleetsim serve', () => {
+  it('documents its flags and endpoints in --help', () => {
+    const r = fleetsim(['serve', '--help']);
+    expect(r.code).toBe(0);
+    for (const s of ['--port', '--store', '--fleet-secret', '--sqlite-sync', '--max-body-bytes', '--rate-per-device', 'POST /v1/batches', '/metrics', 'postgres://']) {
+      expect(r.stdout).toContain(s);
+    }
+  });
+
+  it('says what is wrong with a bad store URL or a missing fleet secret, with exit code 2', () => {
+    const bad = fleetsim(['serve', '--port', '0', '--store', 'mysql://x', '--fleet-secret', FLEET_SECRET]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/use sqlite:FILE .* or postgres:\/\//);
+    const noSecret = fleetsim(['serve', '--port', '0']);
+    expect(noSecret.code).toBe(2);
+    expect(noSecret.stderr).toContain('--fleet-secret');
+  });
+
+  it('serves uploads on the port it prints, with the store it was given, and stops on SIGTERM', async () => {
+    const tmp = tempDir();
+    const srv = await spawnServe(['--store', `sqlite:${tmp.dir}/cli.db`]);
+    try {
+      const d = await enroll(srv.url, 'cli-laptop');
+      const r = await upload(srv.url, d, makeBatch({ deviceId: d.deviceId, sequence: 0, startMs: Date.now() - 60_000 }).body, Date.now());
+      expect(r.json.status).toBe('stored');
+      expect((await request(srv.url, { method: 'GET', path: '/readyz' })).status).toBe(200);
+    } finally {
+      const exit = new Promise((r) => srv.child.once('exit', r));
+      srv.child.kill('SIGTERM');
+      expect(await exit).toBe(0);
+      tmp.cleanup();
+    }
+  });
+});

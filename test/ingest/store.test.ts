@@ -1,0 +1,114 @@
+/**
+ * The store contract, run against SQLite (always) and PostgreSQL (when
+ * FLEETSIM_TEST_PG_URL is set; .ci/run installs and starts one).
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresStore, SqliteStore, type BatchRow, type BatchStore } from '../../src/ingest/index.js';
+import { tempDir } from './helpers.js';
+
+const PG_URL = process.env.FLEETSIM_TEST_PG_URL;
+if (!PG_URL) {
+  process.stderr.write('test/ingest/store.test.ts: FLEETSIM_TEST_PG_URL is not set; the PostgreSQL store tests are skipped (.ci/run sets it)\n');
+}
+
+interface Backend {
+  name: string;
+  open: () => Promise<BatchStore>;
+  cleanup: () => Promise<void>;
+}
+
+function sqliteBackend(): Backend {
+  const tmp = tempDir();
+  return { name: 'sqlite', open: async () => new SqliteStore({ path: join(tmp.dir, 'store.db') }), cleanup: async () => tmp.cleanup() };
+}
+
+function pgBackend(): Backend {
+  const schema = `fleetsim_test_${randomBytes(6).toString('hex')}`;
+  return {
+    name: 'postgres',
+    open: () => PostgresStore.open({ url: PG_URL!, schema }),
+    cleanup: async () => {
+      const s = await PostgresStore.open({ url: PG_URL!, schema });
+      await s.dropSchema();
+      await s.close();
+    },
+  };
+}
+
+function row(deviceId: string, sequence: number, batchId = randomBytes(16)): BatchRow {
+  return {
+    deviceId, sequence, batchId, windowStartMs: 1_772_500_000_000 + sequence * 60_000, windowEndMs: 1_772_500_060_000 + sequence * 60_000,
+    eventCount: 100 + sequence, refusedPaused: 0, refusedExempt: 0, receivedMs: 1_772_600_000_000, agentVersion: 'v1', payloadCodec: 'gzip',
+    payload: randomBytes(300 + sequence),
+  };
+}
+
+const backends: (() => Backend)[] = [sqliteBackend, ...(PG_URL ? [pgBackend] : [])];
+
+describe.each(backends.map((b) => [b().name, b] as const))('%s store', (_name, make) => {
+  const backend = make();
+  let store: BatchStore;
+  beforeAll(async () => {
+    store = await backend.open();
+  });
+  afterAll(async () => {
+    await store.close();
+    await backend.cleanup();
+  });
+
+  it('stores a batch once: a retry with the same batch id is a duplicate, another batch under a taken sequence is a conflict', async () => {
+    const r = row('dev-a', 0);
+    expect(await store.insertBatch(r)).toBe('stored');
+    expect(await store.insertBatch(r)).toBe('duplicate');
+    expect(await store.insertBatch({ ...r, batchId: randomBytes(16) })).toBe('conflict');
+    expect(await store.insertBatch({ ...r, deviceId: 'dev-other', sequence: 5 })).toBe('conflict');
+    const rows = await store.listBatches('dev-a');
+    expect(rows).toHaveLength(1);
+    expect(Buffer.from(rows[0]!.payload).equals(Buffer.from(r.payload))).toBe(true);
+    expect(rows[0]).toMatchObject({ deviceId: 'dev-a', sequence: 0, eventCount: 100, windowStartMs: r.windowStartMs, payloadCodec: 'gzip' });
+  });
+
+  it('group-commits concurrent inserts and classifies each one (duplicates inside one group too)', async () => {
+    const rows = Array.from({ length: 300 }, (_, i) => row('dev-b', i));
+    const results = await Promise.all([...rows, rows[7]!, rows[8]!].map((r) => store.insertBatch(r)));
+    expect(results.filter((x) => x === 'stored')).toHaveLength(300);
+    expect(results.slice(300)).toEqual(['duplicate', 'duplicate']);
+    expect(store.queueDepth()).toBe(0);
+  });
+
+  it('shows gaps in sequence numbers per device', async () => {
+    for (const s of [0, 1, 2, 5, 6, 9]) await store.insertBatch(row('dev-gaps', s));
+    await store.insertBatch(row('dev-late', 3));
+    expect(await store.sequenceGaps('dev-gaps')).toEqual([
+      { deviceId: 'dev-gaps', fromSequence: 3, toSequence: 4 },
+      { deviceId: 'dev-gaps', fromSequence: 7, toSequence: 8 },
+    ]);
+    const all = await store.sequenceGaps();
+    expect(all).toContainEqual({ deviceId: 'dev-late', fromSequence: 0, toSequence: 2 });
+    expect(all.filter((g) => g.deviceId === 'dev-b')).toEqual([]);
+  });
+
+  it('keeps devices, revocations, pause windows and exemptions', async () => {
+    await store.enrollDevice('dev-x', 1000);
+    await store.enrollDevice('dev-x', 2000);
+    await store.revokeDevice('dev-y', 3000);
+    const devices = await store.loadDevices();
+    expect(devices).toContainEqual({ deviceId: 'dev-x', enrolledMs: 1000, revokedMs: null });
+    expect(devices).toContainEqual({ deviceId: 'dev-y', enrolledMs: 3000, revokedMs: 3000 });
+    await store.upsertPause({ deviceId: 'dev-x', startMs: 10, endMs: 1_800_010, endedBy: 'auto-resume' });
+    await store.upsertPause({ deviceId: 'dev-x', startMs: 10, endMs: 600_010, endedBy: 'resume' });
+    expect(await store.loadPauses()).toEqual([{ deviceId: 'dev-x', startMs: 10, endMs: 600_010, endedBy: 'resume' }]);
+    await store.setExemption('dev-x', { deviceId: 'dev-x', fromMs: 5, untilMs: null });
+    expect(await store.loadExemptions()).toEqual([{ deviceId: 'dev-x', fromMs: 5, untilMs: null }]);
+    await store.setExemption('dev-x', null);
+    expect(await store.loadExemptions()).toEqual([]);
+  });
+
+  it('totals stored batches and events', async () => {
+    const t = await store.totals();
+    expect(t.batches).toBe(1 + 300 + 7);
+    expect(t.events).toBeGreaterThan(30_000);
+  });
+});

@@ -1,0 +1,62 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openStore } from '../../src/ingest/index.js';
+import { fleetsim } from '../helpers/cli.js';
+
+/**
+ * The quickstart as a user runs it (the built CLI, real HTTP to the embedded
+ * ingest service with SQLite), shrunk to 12 employees so it fits the test budget.
+ */
+function quickstartWith(changes: (yaml: string) => string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fleetsim-qs-'));
+  const file = join(dir, 'quickstart-small.yaml');
+  const yaml = readFileSync(join(import.meta.dirname, '../../scenarios/quickstart.yaml'), 'utf8').replace(/employees: 200\b/, 'employees: 12');
+  writeFileSync(file, changes(yaml));
+  return file;
+}
+
+describe('quickstart end to end', () => {
+  it('stores exactly what the ledger says, leaks nothing, passes its thresholds and writes the report', async () => {
+    const file = quickstartWith((y) => y);
+    const out = join(mkdtempSync(join(tmpdir(), 'fleetsim-qs-out-')), 'report');
+    const r = fleetsim(['run', file, '--out', out, '--workers', '2', '--json']);
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.code).toBe(0);
+    const printed = JSON.parse(r.stdout);
+    expect(printed.thresholdsPassed).toBe(true);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    const l = summary.ledger;
+    expect(l.produced).toBe(l.stored + l.redacted + l.coalesced + l.dropped_paused + l.dropped_exempt + l.spooled + l.lost);
+    expect(l.lost).toBe(0);
+    // The store holds every event the agents had acknowledged, once.
+    const store = await openStore(`sqlite:${join(out, 'ingest.sqlite')}`);
+    const totals = await store.totals();
+    const gaps = await store.sequenceGaps();
+    await store.close();
+    expect(totals.events).toBe(l.stored + l.redacted);
+    expect(totals.batches).toBe(summary.ingest.by_status['200']);
+    expect(totals.refusedPaused).toBe(0);
+    expect(gaps).toEqual([]);
+    expect(summary.leaks).toMatchObject({ canaries: 0, scanned: 'ingest store' });
+    expect(summary.leaks.canaries_planted).toBeGreaterThan(0);
+    expect(summary.ingest.p99_ms).toBeGreaterThan(0);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('Ingest, as the laptops saw it');
+  });
+
+  it('exits 1 when a threshold fails, and says which', () => {
+    const file = quickstartWith((y) => y.replace('bandwidth.mb_per_laptop_day.p95 < 1', 'bandwidth.mb_per_laptop_day.p95 < 0.000001'));
+    const r = fleetsim(['run', file, '--out', join(mkdtempSync(join(tmpdir(), 'fleetsim-qs-fail-')), 'r'), '--workers', '1', '--quiet']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/1 of 5 thresholds failed: bandwidth\.mb_per_laptop_day\.p95 < 0\.000001/);
+  });
+
+  it('exits 2 on an invalid scenario and runs nothing', () => {
+    const file = quickstartWith((y) => y.replace('employees: 12', 'employes: 12'));
+    const r = fleetsim(['run', file, '--quiet']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/quickstart-small\.yaml:\d+:\d+ fleet\.employes: unknown field "employes"; did you mean "employees"\?/);
+  });
+});
