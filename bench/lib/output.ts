@@ -16,7 +16,7 @@ export function printTable(title: string, header: readonly string[], rows: reado
 
 export function formatNumber(x: number): string {
   if (!Number.isFinite(x)) return String(x);
-  if (Math.abs(x) >= 1000) return Math.round(x).toLocaleString('en-US');
+  if (Math.abs(x) >= 1000 || Number.isInteger(x)) return Math.round(x).toLocaleString('en-US');
   if (Math.abs(x) >= 10) return x.toFixed(1);
   return x.toFixed(3);
 }
