@@ -55,7 +55,6 @@ export class CaptureAgent {
   private mx = new Int32Array(256);
   private my = new Int32Array(256);
   private mctx = new Uint8Array(256);
-  private mflags = new Uint8Array(256);
   private mkeep = new Uint8Array(256);
   private mstack = new Int32Array(520);
   private mlen = 0;
@@ -148,20 +147,14 @@ export class CaptureAgent {
       this.openBatch(t);
       const j = this.buffer.push(t, type, block.key[i] as number, block.x[i] as number, block.y[i] as number, block.button[i] as number, block.context[i] as number, 0);
       if (type === EventType.keydown || type === EventType.keyup) this.filter.onKey(this.buffer.key, j, type, block.context[i] as number);
-      if (this.buffer.length >= this.config.batchMaxEvents) this.seal(t, true);
+      if (this.buffer.length >= this.config.batchMaxEvents) this.seal(t);
     }
-  }
-
-  /** Time has moved on with no input (the harness calls this across idle gaps): lets due timers fire. */
-  idleUntil(t: number): void {
-    // The clock fires the batch timer itself; nothing to do but keep the movement honest.
-    if (this.mlen > 0 && t - (this.mt[this.mlen - 1] as number) > this.config.movementGapMs) this.endMovement();
   }
 
   /** End of the run: seal what is open and stop timers; what is still spooled stays spooled. */
   async finish(): Promise<void> {
     if (this.mlen > 0) this.endMovement();
-    if (this.buffer.length > 0) this.seal(this.ctx.clock.now(), true);
+    if (this.buffer.length > 0) this.seal(this.ctx.clock.now());
     await this.uploader.settled();
   }
 
@@ -179,9 +172,6 @@ export class CaptureAgent {
     await this.uploader.settled();
   }
 
-  get pendingUploads(): number {
-    return this.uploader.pendingBatches;
-  }
 
   private isPaused(t: number): boolean {
     const ws = this.pauses;
@@ -203,7 +193,7 @@ export class CaptureAgent {
   private sealOnTimer(atMs: number): void {
     this.costs.wakeups++;
     if (this.mlen > 0) this.endMovement();
-    this.seal(atMs, true);
+    this.seal(atMs);
   }
 
   private pushMove(t: number, x: number, y: number, context: number): void {
@@ -213,7 +203,6 @@ export class CaptureAgent {
     this.mx[k] = x;
     this.my[k] = y;
     this.mctx[k] = context;
-    this.mflags[k] = 0;
   }
 
   private endMovement(): void {
@@ -228,7 +217,7 @@ export class CaptureAgent {
     for (let k = 0; k < n; k++) {
       if (this.mkeep[k]) this.buffer.push(this.mt[k] as number, EventType.mousemove, 0, this.mx[k] as number, this.my[k] as number, 0, this.mctx[k] as number, 0);
     }
-    if (this.buffer.length >= this.config.batchMaxEvents) this.seal(this.mt[n - 1] as number, true);
+    if (this.buffer.length >= this.config.batchMaxEvents) this.seal(this.mt[n - 1] as number);
   }
 
   private growMovement(): void {
@@ -245,12 +234,12 @@ export class CaptureAgent {
     this.mx = mx;
     this.my = my;
     this.mctx = mctx;
-    this.mflags = new Uint8Array(cap);
     this.mkeep = new Uint8Array(cap);
     this.mstack = new Int32Array(2 * cap + 8);
   }
 
-  private seal(atMs: number, awake: boolean): void {
+  /** Seals the open batch. Always on a wake-up already counted: input is being processed, or a timer fired. */
+  private seal(atMs: number): void {
     if (this.batchTimer !== null) this.ctx.clock.clearTimer(this.batchTimer);
     this.batchTimer = null;
     this.batchDeadlineMs = Infinity;
@@ -289,6 +278,6 @@ export class CaptureAgent {
     this.costs.encodedBytes += encoded.byteLength;
     this.costs.bodyBytes += body.byteLength;
     this.buffer.clear();
-    this.uploader.enqueue(batch, awake);
+    this.uploader.enqueue(batch, true);
   }
 }

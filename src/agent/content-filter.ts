@@ -145,7 +145,7 @@ export class ContentFilter {
     const ch = charFor(code, this.shiftDown > 0);
     if (ch === '') return;
     if (ch === '\b') {
-      this.erase(i, code);
+      this.erase(code);
       return;
     }
     const isDigit = ch >= '0' && ch <= '9';
@@ -188,14 +188,13 @@ export class ContentFilter {
   }
 
   /** Backspace: the last character goes; its key events join the one before it (a span redaction covers them). */
-  private erase(i: number, code: number): void {
+  private erase(code: number): void {
     const gone = this.text.pop();
     this.charOfKey[code] = null;
     if (!gone) return;
     const prev = this.text[this.text.length - 1];
     if (prev) prev.idx.push(...gone.idx);
     if (this.tokenStart > this.text.length) this.tokenStart = this.lastSeparatorEnd();
-    void i;
   }
 
   /** Start of the run of digits (with single spaces or dashes between) that ends at `end`. */

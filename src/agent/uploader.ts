@@ -59,8 +59,6 @@ export class Uploader {
   private retryTimer: TimerHandle | null = null;
   private attempt = 0;
   private stopped = false;
-  /** Uploads started, including retries. */
-  attempts = 0;
 
   constructor(
     private readonly clock: AgentClock,
@@ -129,7 +127,6 @@ export class Uploader {
 
   private async sendHead(): Promise<void> {
     const batch = this.spool[0]!;
-    this.attempts++;
     let outcome: UploadOutcome;
     try {
       outcome = await this.transport.send({ body: batch.body, headers: batch.headers });
