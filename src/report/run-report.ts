@@ -73,6 +73,7 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
     startedAt: r.startedAt,
     ledger: f.ledger,
     ingest: f.ingest,
+    faults: f.faults,
     bandwidth: f.bandwidth,
     battery: f.battery,
     yield: f.yield,
@@ -134,6 +135,18 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
         barChart('yield by department', Object.entries(f.yield.by_department).map(([label, value]) => ({ label, value }))) +
         barChart('yield by role', Object.entries(f.yield.by_role).map(([label, value]) => ({ label, value }))),
     },
+    ...(f.faults.injected_total > 0 || f.faults.recoveries.length > 0
+      ? [
+          {
+            title: 'Faults',
+            html:
+              table(['fault', 'requests altered'], Object.entries(f.faults.injected).map(([k, v]) => [k, v])) +
+              (f.faults.recoveries.length
+                ? table(['outage', 'steady uploads/min (hour before)', 'peak uploads/min (hour after)', 'peak ÷ steady'], f.faults.recoveries.map((x) => [x.outage, x.steady_per_min, x.peak_per_min, x.peak_to_steady ?? '—']))
+                : ''),
+          },
+        ]
+      : []),
     { title: 'Privacy', html: table(['canaries planted', 'canaries found in stored data', 'searched'], [[f.leaks.canaries_planted, f.leaks.canaries, f.leaks.scanned]]) },
     { title: 'Measured on this machine', html: table(['figure', 'value'], Object.entries(r.measured).map(([k, v]) => [k, typeof v === 'boolean' ? String(v) : v])) },
   ]);

@@ -7,6 +7,7 @@ import { createLatencyHistogram, decodeLatency, encodeLatency } from '../metrics
 import { addLedgers, emptyLedger, ledgerImbalance, type Ledger } from '../metrics/ledger.js';
 import type { PopulationParams } from '../population/index.js';
 import type { PolicyRules } from '../policy/index.js';
+import type { Fault } from '../scenario/index.js';
 import { runShard, type HourCounts, type LaptopRow, type RunShardResult, type RunShardTask } from './shard.js';
 import type { RunTransportSpec } from './transports.js';
 
@@ -21,6 +22,8 @@ export interface FleetRunOptions {
   readonly agent: AgentConfig;
   readonly energy: EnergyModel;
   readonly transport: RunTransportSpec;
+  /** Network and clock faults (issue 8); none by default. */
+  readonly faults?: readonly Fault[];
   /** Worker threads; 0 runs in the calling thread. */
   readonly workers: number;
   /** Run only employees whose shard index ≡ k (mod n): `--shard k/n`. */
@@ -39,6 +42,8 @@ export interface FleetRunResult {
   readonly ledger: Ledger;
   readonly hours: Readonly<Record<number, HourCounts>>;
   readonly epochUtcMs: number;
+  /** 00:00 UTC of the start date: the origin of fault times. */
+  readonly startDateUtcMs: number;
   readonly wallMs: number;
   readonly cpuMs: number;
   readonly workers: number;
@@ -46,6 +51,8 @@ export interface FleetRunResult {
   readonly latency: string;
   readonly statuses: Readonly<Record<string, number>>;
   readonly canaries: Readonly<Record<string, readonly string[]>>;
+  readonly attemptsByMinute: Readonly<Record<number, number>>;
+  readonly injected: Readonly<Record<string, number>>;
 }
 
 /**
@@ -60,7 +67,7 @@ export async function runFleet(o: FleetRunOptions, onProgress: (p: FleetRunProgr
   const total = shards.reduce((a, s) => a + s.to - s.from, 0);
   const tasks: RunShardTask[] = shards.map((s) => ({
     seed: o.seed, from: s.from, to: s.to, days: o.days, calendar, population: o.population, behaviour: o.behaviour,
-    rules: o.rules, agent: o.agent, energy: o.energy, transport: o.transport,
+    rules: o.rules, agent: o.agent, energy: o.energy, transport: o.transport, faults: o.faults ?? [],
   }));
   const started = performance.now();
   const results: RunShardResult[] = new Array(tasks.length);
@@ -100,12 +107,18 @@ export async function runFleet(o: FleetRunOptions, onProgress: (p: FleetRunProgr
   const latency = createLatencyHistogram();
   const statuses: Record<string, number> = {};
   const canaries: Record<string, readonly string[]> = {};
+  const attemptsByMinute: Record<number, number> = {};
+  const injected: Record<string, number> = {};
   for (const r of results) {
     latency.add(decodeLatency(r.latency));
-    for (const [k, v] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+    addCounts(statuses, r.statuses);
+    addCounts(attemptsByMinute, r.attemptsByMinute);
+    addCounts(injected, r.injected);
     Object.assign(canaries, r.canaries);
   }
   return {
+    attemptsByMinute,
+    injected,
     latency: encodeLatency(latency),
     statuses,
     canaries,
@@ -113,8 +126,14 @@ export async function runFleet(o: FleetRunOptions, onProgress: (p: FleetRunProgr
     ledger,
     hours,
     epochUtcMs: calendar.epochUtcMs,
+    startDateUtcMs: calendar.startDateUtcMs,
     wallMs: performance.now() - started,
     cpuMs: results.reduce((a, r) => a + r.cpuMs, 0),
     workers: o.workers,
   };
+}
+
+/** Adds sparse counts into `into`. */
+export function addCounts<K extends string | number>(into: Record<K, number>, from: Readonly<Record<K, number>>): void {
+  for (const [k, v] of Object.entries(from) as [K, number][]) into[k] = (into[k] ?? 0) + v;
 }

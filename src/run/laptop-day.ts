@@ -1,4 +1,6 @@
-import { CaptureAgent, ManualClock, type AgentConfig, type Transport } from '../agent/index.js';
+import { CaptureAgent, ManualClock, type AgentConfig, type Transport, type UploadOutcome, type UploadRequest } from '../agent/index.js';
+import type { Fault } from '../scenario/index.js';
+import { FaultInjectingTransport, clockSkewMs } from './faults.js';
 import { simulateEmployeeDay, type DayEnvironment, type EmployeeDay } from '../behaviour/index.js';
 import { EventWriter, copyBlock, type EventBlock } from '../events/index.js';
 import { cpuMicros } from '../metrics/cpu.js';
@@ -17,6 +19,8 @@ export interface LaptopDayResult {
   readonly workHours: number;
   /** CPU time spent inside the agent (capture, timers, encode, compress, upload bookkeeping). */
   readonly agentCpuSeconds: number;
+  /** Requests the scenario's faults intercepted or altered, by kind. */
+  readonly injected: Readonly<Record<string, number>>;
 }
 
 export interface LaptopDayOptions {
@@ -27,6 +31,10 @@ export interface LaptopDayOptions {
   readonly transport: Transport;
   /** Sees every block before the agent does (benchmarks build baselines from it). */
   readonly tap?: (block: EventBlock) => void;
+  /** Network and clock faults of the scenario (issue 8), in ms after 00:00 UTC of the start date. */
+  readonly faults?: readonly Fault[];
+  /** Called with the true time (UTC epoch ms) of every upload attempt: the fleet's arrival pattern. */
+  readonly onUploadAttempt?: (utcMs: number) => void;
 }
 
 /**
@@ -36,15 +44,23 @@ export interface LaptopDayOptions {
  */
 export async function runLaptopDay(o: LaptopDayOptions): Promise<LaptopDayResult> {
   const epoch = o.env.calendar.epochUtcMs;
-  const clock = new ManualClock(epoch);
+  const faults = o.faults ?? [];
+  const faultRng = deriveStream(employeeStream(o.env.seed, o.employee.index, 'faults'), o.day);
+  // A skewed laptop clock shifts everything the agent stamps; the network's faults happen in true time.
+  const skew = clockSkewMs(faults, faultRng);
+  const clock = new ManualClock(epoch + skew);
+  const trueNow = () => clock.now() - skew;
+  let transport = o.transport;
+  if (faults.length > 0) transport = new FaultInjectingTransport(transport, faults, trueNow, o.env.calendar.startDateUtcMs, faultRng);
+  if (o.onUploadAttempt) transport = new AttemptTimeline(transport, trueNow, o.onUploadAttempt);
   const agent = new CaptureAgent(
     {
       clock,
-      transport: o.transport,
+      transport,
       rng: deriveStream(employeeStream(o.env.seed, o.employee.index, 'agent'), o.day),
       deviceId: o.employee.id,
       rules: o.env.rules,
-      inputTimeOffsetMs: epoch,
+      inputTimeOffsetMs: epoch + skew,
     },
     o.agentConfig,
   );
@@ -66,7 +82,7 @@ export async function runLaptopDay(o: LaptopDayOptions): Promise<LaptopDayResult
     blocks.push(copyBlock(block));
   });
   const day = simulateEmployeeDay(o.employee, o.day, o.env, writer, ({ plan, pauses }) => {
-    for (const w of pauses.windows) agent.requestPause(w.startMs + epoch, w.endMs - w.startMs, plan.dayStartMs + epoch);
+    for (const w of pauses.windows) agent.requestPause(w.startMs + epoch + skew, w.endMs - w.startMs, plan.dayStartMs + epoch + skew);
   });
   writer.flush();
 
@@ -78,13 +94,13 @@ export async function runLaptopDay(o: LaptopDayOptions): Promise<LaptopDayResult
   };
   for (const block of blocks) {
     timed(() => {
-      clock.advanceTo((block.t_ms[0] as number) + epoch);
+      clock.advanceTo((block.t_ms[0] as number) + epoch + skew);
       agent.capture(block);
     });
     await agent.settled();
   }
   // Let the day run out: batch timers fire, retries happen until the horizon.
-  const horizon = epoch + Math.max(day.plan.leaveMs, day.plan.dayStartMs) + DRAIN_HORIZON_MS;
+  const horizon = epoch + skew + Math.max(day.plan.leaveMs, day.plan.dayStartMs) + DRAIN_HORIZON_MS;
   for (;;) {
     const next = clock.nextTimerMs();
     if (next > horizon) break;
@@ -103,7 +119,24 @@ export async function runLaptopDay(o: LaptopDayOptions): Promise<LaptopDayResult
     activeMinutes,
     workHours: day.plan.working ? (day.plan.leaveMs - day.plan.arriveMs) / 3_600_000 : 0,
     agentCpuSeconds: cpu / 1e6,
+    injected: transport instanceof AttemptTimeline ? transport.faultCounts() : transport instanceof FaultInjectingTransport ? transport.injected : {},
   };
+}
+
+/** Reports the true time of every upload attempt, then passes it on. */
+class AttemptTimeline implements Transport {
+  constructor(
+    private readonly inner: Transport,
+    private readonly now: () => number,
+    private readonly onAttempt: (utcMs: number) => void,
+  ) {}
+  send(req: UploadRequest): Promise<UploadOutcome> {
+    this.onAttempt(this.now());
+    return this.inner.send(req);
+  }
+  faultCounts(): Readonly<Record<string, number>> {
+    return this.inner instanceof FaultInjectingTransport ? this.inner.injected : {};
+  }
 }
 
 /** How long after leaving the laptop keeps trying to upload (it stays on and online overnight). */

@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import { createLatencyHistogram, decodeLatency, encodeLatency } from '../metrics/latency.js';
 import { addLedgers, emptyLedger } from '../metrics/ledger.js';
 import type { Scenario } from '../scenario/index.js';
-import type { FleetRunResult } from './fleet-run.js';
+import { addCounts, type FleetRunResult } from './fleet-run.js';
 import { RESULTS_FORMAT, reportRun, type ScenarioRunResult } from './scenario-run.js';
 import type { HourCounts } from './shard.js';
 
@@ -47,12 +47,18 @@ export async function mergeRuns(dirs: readonly string[], outDir: string): Promis
   const latency = createLatencyHistogram();
   const statuses: Record<string, number> = {};
   const canaries: Record<string, readonly string[]> = {};
+  const attemptsByMinute: Record<number, number> = {};
+  const injected: Record<string, number> = {};
   for (const s of shards) {
     latency.add(decodeLatency(s.result.latency));
-    for (const [k, v] of Object.entries(s.result.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+    addCounts(statuses, s.result.statuses);
+    addCounts(attemptsByMinute, s.result.attemptsByMinute);
+    addCounts(injected, s.result.injected);
     Object.assign(canaries, s.result.canaries);
   }
   const merged: FleetRunResult = {
+    attemptsByMinute,
+    injected,
     latency: encodeLatency(latency),
     statuses,
     canaries,
@@ -60,6 +66,7 @@ export async function mergeRuns(dirs: readonly string[], outDir: string): Promis
     hours,
     ledger: shards.reduce((a, s) => addLedgers(a, s.result.ledger), emptyLedger()),
     epochUtcMs: shards[0]!.result.epochUtcMs,
+    startDateUtcMs: shards[0]!.result.startDateUtcMs,
     // Shards run side by side: the merged run took as long as its slowest shard.
     wallMs: Math.max(...shards.map((s) => s.result.wallMs)),
     cpuMs: shards.reduce((a, s) => a + s.result.cpuMs, 0),

@@ -7,6 +7,7 @@ import { countLeakedCanaries, isScannableCanary, rebuildTypedText } from '../met
 import { addLedgers, emptyLedger, type Ledger } from '../metrics/ledger.js';
 import { createEmployee, type PopulationParams } from '../population/index.js';
 import { isExempt, type PolicyRules } from '../policy/index.js';
+import type { Fault } from '../scenario/index.js';
 import { runLaptopDay } from './laptop-day.js';
 import { MeasuredTransport, ObservingTransport, createTransport, type RunTransportSpec } from './transports.js';
 import { createLatencyHistogram, encodeLatency } from '../metrics/latency.js';
@@ -24,6 +25,7 @@ export interface RunShardTask {
   readonly agent: AgentConfig;
   readonly energy: EnergyModel;
   readonly transport: RunTransportSpec;
+  readonly faults: readonly Fault[];
 }
 
 /** One laptop over the whole run: a row of laptops.csv. */
@@ -77,6 +79,10 @@ export interface RunShardResult {
   readonly statuses: Readonly<Record<string, number>>;
   /** Secrets planted per employee (long enough to scan for), for scanning the ingest store after the run. */
   readonly canaries: Readonly<Record<string, readonly string[]>>;
+  /** Upload attempts per true UTC minute since the epoch (sparse): the fleet's arrival pattern. */
+  readonly attemptsByMinute: Readonly<Record<number, number>>;
+  /** Requests altered by the scenario's faults, by kind. */
+  readonly injected: Readonly<Record<string, number>>;
 }
 
 const HOUR_MS = 3_600_000;
@@ -93,6 +99,12 @@ export async function runShard(task: RunShardTask): Promise<RunShardResult> {
   const latency = createLatencyHistogram();
   const statuses: Record<string, number> = {};
   const canaries: Record<string, string[]> = {};
+  const attemptsByMinute: Record<number, number> = {};
+  const injected: Record<string, number> = {};
+  const onUploadAttempt = (utcMs: number) => {
+    const m = Math.floor((utcMs - epoch) / 60_000);
+    attemptsByMinute[m] = (attemptsByMinute[m] ?? 0) + 1;
+  };
   for (let i = task.from; i < task.to; i++) {
     const employee = createEmployee(task.seed, i, task.population);
     const inner = new MeasuredTransport(createTransport(task.transport, employee.id), latency);
@@ -111,10 +123,13 @@ export async function runShard(task: RunShardTask): Promise<RunShardResult> {
         env,
         agentConfig: task.agent,
         transport,
+        faults: task.faults,
+        onUploadAttempt,
         tap: (b) => {
           for (let k = 0; k < b.length; k++) hour(Math.floor((b.t_ms[k] as number) / HOUR_MS)).produced++;
         },
       });
+      for (const [k, v] of Object.entries(r.injected)) injected[k] = (injected[k] ?? 0) + v;
       const l = r.agent.ledger;
       const c = r.agent.costs;
       ledger = addLedgers(ledger, l);
@@ -149,7 +164,7 @@ export async function runShard(task: RunShardTask): Promise<RunShardResult> {
     await inner.close();
     for (const [k, v] of Object.entries(inner.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
   }
-  return { from: task.from, to: task.to, laptops, ledger, hours, cpuMs: (cpuMicros() - c0) / 1000, latency: encodeLatency(latency), statuses, canaries };
+  return { from: task.from, to: task.to, laptops, ledger, hours, cpuMs: (cpuMicros() - c0) / 1000, latency: encodeLatency(latency), statuses, canaries, attemptsByMinute, injected };
 }
 
 function emptyRow(employee_id: string, department: string, role: string, office: string, exempt: boolean): LaptopRow {

@@ -1,6 +1,7 @@
 import { distribution, histogram, type Distribution, type Histogram } from '../metrics/distribution.js';
 import type { Ledger } from '../metrics/ledger.js';
 import { decodeLatency, latencyFigures } from '../metrics/latency.js';
+import type { Fault } from '../scenario/index.js';
 import type { FleetRunResult } from './fleet-run.js';
 import type { LaptopRow } from './shard.js';
 
@@ -56,6 +57,18 @@ export interface RunFigures {
     readonly refused_paused: number;
     readonly refused_exempt: number;
   };
+  readonly faults: {
+    /** Requests the faults intercepted or altered, by kind. */
+    readonly injected: Readonly<Record<string, number>>;
+    readonly injected_total: number;
+    /**
+     * After each outage, did the fleet come back as a herd? Upload attempts per
+     * minute: mean over the hour before the outage, peak in the hour after it.
+     */
+    readonly recoveries: readonly { readonly outage: string; readonly steady_per_min: number; readonly peak_per_min: number; readonly peak_to_steady: number | null }[];
+    /** The largest peak_to_steady of the run (null without outages). */
+    readonly peak_to_steady: number | null;
+  };
   readonly laptops: number;
   readonly events: number;
   readonly simulation: { readonly employee_days_per_min: number; readonly events_per_s: number; readonly wall_seconds: number; readonly workers: number };
@@ -94,7 +107,7 @@ export interface StoreFindings {
   readonly canariesFound: number;
 }
 
-export function computeRunFigures(r: FleetRunResult, batteryWh: number, store?: StoreFindings): RunFigures {
+export function computeRunFigures(r: FleetRunResult, batteryWh: number, store?: StoreFindings, faults: readonly Fault[] = []): RunFigures {
   const rows = r.laptops;
   const active = rows.filter((x) => x.active_minutes > 0);
   const worked = rows.filter((x) => x.days_worked > 0);
@@ -124,6 +137,7 @@ export function computeRunFigures(r: FleetRunResult, batteryWh: number, store?: 
       scanned: store ? 'ingest store' : 'accepted uploads',
     },
     ingest: ingestFigures(r, store),
+    faults: faultFigures(r, faults),
     laptops: rows.length,
     events: produced,
     simulation: {
@@ -161,5 +175,29 @@ function ingestFigures(r: FleetRunResult, store: StoreFindings | undefined): Run
     by_status: r.statuses,
     refused_paused: store?.refusedPaused ?? 0,
     refused_exempt: store?.refusedExempt ?? 0,
+  };
+}
+
+function faultFigures(r: FleetRunResult, faults: readonly Fault[]): RunFigures['faults'] {
+  const minuteOf = (msAfterStartDate: number) => Math.floor((r.startDateUtcMs + msAfterStartDate - r.epochUtcMs) / 60_000);
+  const at = (m: number) => r.attemptsByMinute[m] ?? 0;
+  const recoveries = faults
+    .filter((f): f is Extract<Fault, { kind: 'ingest-outage' }> => f.kind === 'ingest-outage')
+    .map((f) => {
+      const start = minuteOf(f.startMs);
+      const end = minuteOf(f.endMs);
+      let before = 0;
+      for (let m = start - 60; m < start; m++) before += at(m);
+      let peak = 0;
+      for (let m = end; m < end + 60; m++) peak = Math.max(peak, at(m));
+      const steady = before / 60;
+      return { outage: `day ${f.day} ${f.at} UTC, ${f.durationMinutes} min`, steady_per_min: round(steady), peak_per_min: peak, peak_to_steady: steady > 0 ? round(peak / steady) : null };
+    });
+  const ratios = recoveries.map((x) => x.peak_to_steady).filter((x): x is number => x !== null);
+  return {
+    injected: r.injected,
+    injected_total: Object.values(r.injected).reduce((a, b) => a + b, 0),
+    recoveries,
+    peak_to_steady: ratios.length ? Math.max(...ratios) : null,
   };
 }

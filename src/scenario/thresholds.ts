@@ -61,6 +61,9 @@ export const METRIC_PATHS: readonly string[] = Object.freeze([
   // Fleet size and volume.
   'laptops',
   'events',
+  // Faults (issue 8): requests the faults altered, and how hard the fleet came back after an outage.
+  'faults.injected_total',
+  'faults.peak_to_steady',
   // Simulation speed.
   'simulation.employee_days_per_min',
   'simulation.events_per_s',

@@ -51,7 +51,7 @@ describe('fleetsim run and merge', () => {
   });
 
   it('refuses what this version cannot run instead of ignoring it', async () => {
-    const withFaults = resolveScenario({ name: 'f', fleet: { employees: 1 }, transport: 'null', faults: [{ kind: 'duplicate-delivery', share: 0.1 }] });
+    const withFaults = resolveScenario({ name: 'f', fleet: { employees: 1 }, transport: 'null', faults: [{ kind: 'ingest-restart', day: 1, at: '15:00', downSeconds: 30 }] });
     await expect(runScenario(withFaults, { reportDir: tmp(), workers: 0 })).rejects.toBeInstanceOf(FleetsimError);
   });
 });
