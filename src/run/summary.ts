@@ -56,6 +56,9 @@ export interface RunFigures {
     /** Events the service refused as inside a pause window: the agent should never send any. */
     readonly refused_paused: number;
     readonly refused_exempt: number;
+    /** Scan of the store against the service's pause and exemption records (null when there is no store). */
+    readonly stored_in_pause_windows: number | null;
+    readonly stored_while_exempt: number | null;
   };
   readonly faults: {
     /** Requests the faults intercepted or altered, by kind. */
@@ -105,6 +108,10 @@ export interface StoreFindings {
   readonly refusedPaused: number;
   readonly refusedExempt: number;
   readonly canariesFound: number;
+  /** Stored events inside a pause window the service recorded: must be 0. */
+  readonly storedInPauses: number;
+  /** Stored events of a device while the service had it exempt: must be 0. */
+  readonly storedWhileExempt: number;
 }
 
 export function computeRunFigures(r: FleetRunResult, batteryWh: number, store?: StoreFindings, faults: readonly Fault[] = []): RunFigures {
@@ -175,6 +182,8 @@ function ingestFigures(r: FleetRunResult, store: StoreFindings | undefined): Run
     by_status: r.statuses,
     refused_paused: store?.refusedPaused ?? 0,
     refused_exempt: store?.refusedExempt ?? 0,
+    stored_in_pause_windows: store ? store.storedInPauses : null,
+    stored_while_exempt: store ? store.storedWhileExempt : null,
   };
 }
 

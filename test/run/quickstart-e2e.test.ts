@@ -42,6 +42,9 @@ describe('quickstart end to end', () => {
     expect(summary.leaks).toMatchObject({ canaries: 0, scanned: 'ingest store' });
     expect(summary.leaks.canaries_planted).toBeGreaterThan(0);
     expect(summary.ingest.p99_ms).toBeGreaterThan(0);
+    // Policy at both ends: nothing in the store falls inside a pause window or an exemption the service recorded.
+    expect(summary.ingest.stored_in_pause_windows).toBe(0);
+    expect(summary.ingest.stored_while_exempt).toBe(0);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toContain('Ingest, as the laptops saw it');
   });
@@ -50,7 +53,7 @@ describe('quickstart end to end', () => {
     const file = quickstartWith((y) => y.replace('bandwidth.mb_per_laptop_day.p95 < 1', 'bandwidth.mb_per_laptop_day.p95 < 0.000001'));
     const r = fleetsim(['run', file, '--out', join(mkdtempSync(join(tmpdir(), 'fleetsim-qs-fail-')), 'r'), '--workers', '1', '--quiet']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/1 of 5 thresholds failed: bandwidth\.mb_per_laptop_day\.p95 < 0\.000001/);
+    expect(r.stderr).toMatch(/1 of 6 thresholds failed: bandwidth\.mb_per_laptop_day\.p95 < 0\.000001/);
   });
 
   it('exits 2 on an invalid scenario and runs nothing', () => {
