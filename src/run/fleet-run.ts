@@ -91,25 +91,37 @@ export async function runFleet(o: FleetRunOptions, onProgress: (p: FleetRunProgr
       await pool.destroy();
     }
   }
-  const ledger = results.reduce((a, r) => addLedgers(a, r.ledger), emptyLedger());
+  const combined = combineResults(results);
+  const imbalance = ledgerImbalance(combined.ledger);
+  if (imbalance !== 0) {
+    throw new RunError('WORKER_FAILED', `the event ledger does not balance: ${imbalance} events produced have no fate (${JSON.stringify(combined.ledger)})`);
+  }
+  return {
+    ...combined,
+    epochUtcMs: calendar.epochUtcMs,
+    startDateUtcMs: calendar.startDateUtcMs,
+    wallMs: performance.now() - started,
+    workers: o.workers,
+  };
+}
+
+/** The part of a run's results that is a sum over its slices: shards in a run, shard runs in a merge. */
+export type CombinableResult = Pick<FleetRunResult, 'laptops' | 'ledger' | 'hours' | 'latency' | 'statuses' | 'canaries' | 'attemptsByMinute' | 'injected' | 'cpuMs'>;
+
+/** Combines slices of one run, in order. Every field is a sum, a union or a concatenation, so the result does not depend on how the fleet was sliced. */
+export function combineResults(parts: readonly CombinableResult[]): CombinableResult {
   const hours: Record<number, HourCounts> = {};
-  for (const r of results) {
+  const latency = createLatencyHistogram();
+  const statuses: Record<string, number> = {};
+  const attemptsByMinute: Record<number, number> = {};
+  const injected: Record<string, number> = {};
+  const canaries: Record<string, readonly string[]> = {};
+  for (const r of parts) {
     for (const [h, c] of Object.entries(r.hours)) {
       const into = (hours[Number(h)] ??= { produced: 0, accepted: 0 });
       into.produced += c.produced;
       into.accepted += c.accepted;
     }
-  }
-  const imbalance = ledgerImbalance(ledger);
-  if (imbalance !== 0) {
-    throw new RunError('WORKER_FAILED', `the event ledger does not balance: ${imbalance} events produced have no fate (${JSON.stringify(ledger)})`);
-  }
-  const latency = createLatencyHistogram();
-  const statuses: Record<string, number> = {};
-  const canaries: Record<string, readonly string[]> = {};
-  const attemptsByMinute: Record<number, number> = {};
-  const injected: Record<string, number> = {};
-  for (const r of results) {
     latency.add(decodeLatency(r.latency));
     addCounts(statuses, r.statuses);
     addCounts(attemptsByMinute, r.attemptsByMinute);
@@ -117,19 +129,15 @@ export async function runFleet(o: FleetRunOptions, onProgress: (p: FleetRunProgr
     Object.assign(canaries, r.canaries);
   }
   return {
-    attemptsByMinute,
-    injected,
+    laptops: parts.flatMap((r) => r.laptops),
+    ledger: parts.reduce((a, r) => addLedgers(a, r.ledger), emptyLedger()),
+    hours,
     latency: encodeLatency(latency),
     statuses,
     canaries,
-    laptops: results.flatMap((r) => r.laptops),
-    ledger,
-    hours,
-    epochUtcMs: calendar.epochUtcMs,
-    startDateUtcMs: calendar.startDateUtcMs,
-    wallMs: performance.now() - started,
-    cpuMs: results.reduce((a, r) => a + r.cpuMs, 0),
-    workers: o.workers,
+    attemptsByMinute,
+    injected,
+    cpuMs: parts.reduce((a, r) => a + r.cpuMs, 0),
   };
 }
 

@@ -1,12 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { createLatencyHistogram, decodeLatency, encodeLatency } from '../metrics/latency.js';
-import { addLedgers, emptyLedger } from '../metrics/ledger.js';
 import type { Scenario } from '../scenario/index.js';
-import { addCounts, type FleetRunResult } from './fleet-run.js';
+import { combineResults, type FleetRunResult } from './fleet-run.js';
 import { RESULTS_FORMAT, reportRun, type ScenarioRunResult } from './scenario-run.js';
-import type { HourCounts } from './shard.js';
 
 interface ShardFile {
   readonly format: string;
@@ -35,41 +32,14 @@ export async function mergeRuns(dirs: readonly string[], outDir: string): Promis
   if (counts.size !== 1 || new Set(indices).size !== indices.length || indices.length !== [...counts][0]) {
     throw new UsageError(`merge needs every shard of the run exactly once: got shards ${shards.map((s) => (s.shard ? `${s.shard.index}/${s.shard.count}` : 'whole')).join(', ')}`);
   }
-  const laptops = shards.flatMap((s) => s.result.laptops).sort((a, b) => a.employee_id.localeCompare(b.employee_id));
-  const hours: Record<number, HourCounts> = {};
-  for (const s of shards) {
-    for (const [h, c] of Object.entries(s.result.hours)) {
-      const into = (hours[Number(h)] ??= { produced: 0, accepted: 0 });
-      into.produced += c.produced;
-      into.accepted += c.accepted;
-    }
-  }
-  const latency = createLatencyHistogram();
-  const statuses: Record<string, number> = {};
-  const canaries: Record<string, readonly string[]> = {};
-  const attemptsByMinute: Record<number, number> = {};
-  const injected: Record<string, number> = {};
-  for (const s of shards) {
-    latency.add(decodeLatency(s.result.latency));
-    addCounts(statuses, s.result.statuses);
-    addCounts(attemptsByMinute, s.result.attemptsByMinute);
-    addCounts(injected, s.result.injected);
-    Object.assign(canaries, s.result.canaries);
-  }
+  const combined = combineResults(shards.map((s) => s.result));
   const merged: FleetRunResult = {
-    attemptsByMinute,
-    injected,
-    latency: encodeLatency(latency),
-    statuses,
-    canaries,
-    laptops,
-    hours,
-    ledger: shards.reduce((a, s) => addLedgers(a, s.result.ledger), emptyLedger()),
+    ...combined,
+    laptops: [...combined.laptops].sort((a, b) => a.employee_id.localeCompare(b.employee_id)),
     epochUtcMs: shards[0]!.result.epochUtcMs,
     startDateUtcMs: shards[0]!.result.startDateUtcMs,
     // Shards run side by side: the merged run took as long as its slowest shard.
     wallMs: Math.max(...shards.map((s) => s.result.wallMs)),
-    cpuMs: shards.reduce((a, s) => a + s.result.cpuMs, 0),
     workers: shards.reduce((a, s) => a + s.result.workers, 0),
   };
   return reportRun(first, merged, outDir, new Date().toISOString());
