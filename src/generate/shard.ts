@@ -9,8 +9,12 @@ import { ActivityCounter } from '../metrics/activity.js';
 import { createEmployee, type PopulationParams } from '../population/index.js';
 import { isExempt, type PolicyRules } from '../policy/index.js';
 
-/** A slice of the fleet for one worker: plain data, so it crosses thread boundaries. */
-export interface GenerateShardTask {
+/**
+ * Employees [from, to) of a seeded fleet for some days, and everything their
+ * behaviour depends on: what every worker task (generate, run, sweep) starts
+ * from. Plain data, so it crosses thread boundaries.
+ */
+export interface FleetSlice {
   readonly seed: string;
   readonly from: number;
   readonly to: number;
@@ -19,6 +23,9 @@ export interface GenerateShardTask {
   readonly population: PopulationParams;
   readonly behaviour: BehaviourParams;
   readonly rules: PolicyRules;
+}
+
+export interface GenerateShardTask extends FleetSlice {
   /** When set, raw events of this shard are written here as CSV rows (no header). */
   readonly tracePartPath?: string;
 }

@@ -1,5 +1,5 @@
 import type { AgentConfig } from '../agent/index.js';
-import type { BehaviourParams, SimulationCalendar } from '../behaviour/index.js';
+import type { FleetSlice } from '../generate/shard.js';
 import type { EventBlock } from '../events/index.js';
 import { cpuMicros } from '../metrics/cpu.js';
 import { estimateEnergy, type EnergyModel } from '../metrics/energy.js';
@@ -12,16 +12,8 @@ import { runLaptopDay } from './laptop-day.js';
 import { MeasuredTransport, ObservingTransport, createTransport, type RunTransportSpec } from './transports.js';
 import { createLatencyHistogram, encodeLatency } from '../metrics/latency.js';
 
-/** A slice of the fleet for one worker: plain data. */
-export interface RunShardTask {
-  readonly seed: string;
-  readonly from: number;
-  readonly to: number;
-  readonly days: number;
-  readonly calendar: SimulationCalendar;
-  readonly population: PopulationParams;
-  readonly behaviour: BehaviourParams;
-  readonly rules: PolicyRules;
+/** A slice of the fleet through the agent, for one worker. */
+export interface RunShardTask extends FleetSlice {
   readonly agent: AgentConfig;
   readonly energy: EnergyModel;
   readonly transport: RunTransportSpec;
