@@ -15,7 +15,7 @@ import { REDACTED_KEY, type EventBlock } from '../events/index.js';
 import { checkCrcTrailer } from './checksum.js';
 import { WireError } from './errors.js';
 import {
-  BATCH_FIELD_NAME, BatchField, CONTROL_KIND_BY_CODE, ControlField, EVENT_TYPE_COUNT, HAS_BUTTON, HAS_KEY, HAS_POINTER, HAS_WHEEL,
+  BATCH_FIELD_NAME, BatchField, CONTROL_KIND_BY_CODE, ControlField, EVENT_TYPE_COUNT, HAS_BUTTON, HAS_KEY, HAS_WHEEL,
   type BatchFieldName,
 } from './fields.js';
 import { DEFAULT_DECODE_LIMITS, type BatchHeader, type ControlRecord, type DecodeLimits, type DecodedBatch } from './types.js';
