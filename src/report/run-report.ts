@@ -26,11 +26,17 @@ export interface RunReportInput {
   readonly startedAt: string;
 }
 
+/**
+ * Simulated columns only: the same scenario and seed give a byte-identical
+ * laptops.csv. What this machine measured (agent CPU, and the battery figure
+ * built on it) goes to laptops-measured.csv.
+ */
 export const LAPTOP_COLUMNS: readonly (keyof LaptopRow & string)[] = [
   'employee_id', 'department', 'role', 'office', 'exempt', 'days_worked', 'produced', 'stored', 'redacted', 'dropped_paused',
-  'dropped_exempt', 'coalesced', 'spooled', 'lost', 'batches', 'uploads', 'radio_bytes', 'wakeups', 'agent_cpu_seconds',
-  'active_minutes', 'work_hours', 'pauses', 'paused_minutes', 'canaries_planted', 'canaries_leaked', 'battery_pct_per_day',
+  'dropped_exempt', 'coalesced', 'spooled', 'lost', 'batches', 'uploads', 'radio_bytes', 'wakeups',
+  'active_minutes', 'work_hours', 'pauses', 'paused_minutes', 'canaries_planted', 'canaries_leaked',
 ];
+export const LAPTOP_MEASURED_COLUMNS: readonly (keyof LaptopRow & string)[] = ['employee_id', 'agent_cpu_seconds', 'battery_pct_per_day'];
 
 interface GroupRow {
   group: string;
@@ -88,6 +94,7 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
   const g = groups(r.laptops);
   await writeJson(join(dir, 'summary.json'), summary);
   await writeCsv(join(dir, 'laptops.csv'), LAPTOP_COLUMNS, r.laptops);
+  await writeCsv(join(dir, 'laptops-measured.csv'), LAPTOP_MEASURED_COLUMNS, r.laptops);
   await writeCsv(join(dir, 'groups.csv'), ['group', 'name', 'laptops', 'produced', 'captured', 'yield', 'mb_per_laptop_day'], g);
   await writeCsv(join(dir, 'hours.csv'), ['hour_utc', 'produced', 'accepted'], f.hourly);
   const ledgerRows = (['stored', 'redacted', 'coalesced', 'dropped_paused', 'dropped_exempt', 'spooled', 'lost'] as const).map((k) => [k, f.ledger[k], f.ledger.produced ? `${((100 * f.ledger[k]) / f.ledger.produced).toFixed(2)} %` : '—']);
@@ -109,7 +116,7 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
     {
       title: 'Ingest, as the laptops saw it',
       html:
-        f.ingest.requests === 0
+        f.ingest.p50_ms === null
           ? '<p>No uploads went over the network in this run (transport null or corpus).</p>'
           : table(['requests', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'errors', 'refused (paused)'], [[f.ingest.requests, f.ingest.p50_ms ?? '—', f.ingest.p90_ms ?? '—', f.ingest.p99_ms ?? '—', f.ingest.p999_ms ?? '—', f.ingest.max_ms ?? '—', f.ingest.errors, f.ingest.refused_paused]]),
     },
@@ -151,5 +158,5 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
     { title: 'Measured on this machine', html: table(['figure', 'value'], Object.entries(r.measured).map(([k, v]) => [k, typeof v === 'boolean' ? String(v) : v])) },
   ]);
   await writeFile(join(dir, 'report.html'), html);
-  return { files: ['summary.json', 'laptops.csv', 'groups.csv', 'hours.csv', 'report.html'].map((x) => join(dir, x)) };
+  return { files: ['summary.json', 'laptops.csv', 'laptops-measured.csv', 'groups.csv', 'hours.csv', 'report.html'].map((x) => join(dir, x)) };
 }

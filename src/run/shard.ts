@@ -99,7 +99,7 @@ export async function runShard(task: RunShardTask): Promise<RunShardResult> {
   };
   for (let i = task.from; i < task.to; i++) {
     const employee = createEmployee(task.seed, i, task.population);
-    const inner = new MeasuredTransport(createTransport(task.transport, employee.id), latency);
+    const inner = new MeasuredTransport(createTransport(task.transport, employee.id), task.transport.kind === 'http' ? latency : null);
     const planted: string[] = (canaries[employee.id] = []);
     let row = emptyRow(employee.id, employee.department, employee.role, employee.office, isExempt(employee.exemptionRequested, employee.exemptionDraw, task.rules));
     let energyPct = 0;

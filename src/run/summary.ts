@@ -173,10 +173,13 @@ function ingestFigures(r: FleetRunResult, store: StoreFindings | undefined): Run
     else errors += n;
   }
   const wallS = Math.max(r.wallMs / 1000, 1e-9);
+  // Rates over the network only mean something when there was one (latency was recorded).
+  const networked = lat.requests > 0;
   return {
     ...lat,
-    batches_per_s: Math.round(ok / wallS),
-    events_per_s: Math.round((r.ledger.stored + r.ledger.redacted) / wallS),
+    requests: ok + errors,
+    batches_per_s: networked ? Math.round(ok / wallS) : 0,
+    events_per_s: networked ? Math.round((r.ledger.stored + r.ledger.redacted) / wallS) : 0,
     errors,
     error_rate: lat.requests ? round(errors / lat.requests) : 0,
     by_status: r.statuses,

@@ -66,19 +66,23 @@ export class ObservingTransport implements Transport {
   }
 }
 
-/** Counts what the network said, and times every exchange into an HDR histogram (µs). */
+/**
+ * Counts what the network said and, over real HTTP, times every exchange into
+ * an HDR histogram (µs). Without a network (null, corpus) there is no latency
+ * to report, so none is recorded.
+ */
 export class MeasuredTransport implements Transport {
   errors = 0;
   readonly statuses: Record<string, number> = {};
   constructor(
     private readonly inner: Transport,
-    private readonly latency: LatencyHistogram,
+    private readonly latency: LatencyHistogram | null,
   ) {}
 
   async send(req: UploadRequest): Promise<UploadOutcome> {
     const t0 = performance.now();
     const outcome = await this.inner.send(req);
-    this.latency.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)));
+    this.latency?.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)));
     const key = outcome.kind === 'response' ? String(outcome.status) : 'network-error';
     this.statuses[key] = (this.statuses[key] ?? 0) + 1;
     if (outcome.kind !== 'response' || outcome.status >= 300) this.errors++;
