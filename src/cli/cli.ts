@@ -5,6 +5,7 @@ import { generateCommand } from './commands/generate.js';
 import { mergeCommand } from './commands/merge.js';
 import { runCommand } from './commands/run.js';
 import { serveCommand } from './commands/serve.js';
+import { sweepCommand } from './commands/sweep.js';
 import { schemaCommand } from './commands/schema.js';
 import { validateCommand } from './commands/validate.js';
 
@@ -27,6 +28,7 @@ export async function runCli(args: readonly string[], io: { stderr: (s: string) 
     .command(serveCommand as never)
     .command(validateCommand as never)
     .command(schemaCommand as never)
+    .command(sweepCommand as never)
     .demandCommand(1, 'Name a command: see the list above.')
     .recommendCommands()
     .strict()

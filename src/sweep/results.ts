@@ -1,0 +1,174 @@
+/**
+ * The sweep's results model: per replica figures from tallies, then per cell
+ * estimates (mean and 95 % CI over replicas). Report writers only present these.
+ */
+import { estimate, totalVariation, type Estimate } from './stats.js';
+import { DIMENSIONS, type CellTally, type Dimension } from './tally.js';
+
+export type SweepMode = 'fast' | 'full-path';
+
+/** One replica of one cell. Figures fast mode cannot give on the full path are null there. */
+export interface ReplicaFigures {
+  readonly replica: number;
+  readonly seed: string;
+  readonly produced: number;
+  readonly captured: number;
+  /** Captured share of produced events: 1 − (dropped_paused + dropped_exempt + lost + spooled) ÷ produced. */
+  readonly yield: number;
+  /** Hours with at least one captured event, per employee over the simulated days. */
+  readonly captured_active_hours_per_employee: number | null;
+  readonly exempt_share: number | null;
+  /** Granted pauses per worked employee-day. */
+  readonly pauses_per_employee_day: number | null;
+  /** Total variation distance between the captured and the produced mix, per dimension. */
+  readonly tvd: Readonly<Partial<Record<Dimension, number>>>;
+  /** Per group: [produced, captured]. */
+  readonly groups: Readonly<Partial<Record<Dimension, Readonly<Record<string, readonly [number, number]>>>>>;
+}
+
+export interface GroupEstimate {
+  readonly group: string;
+  /** Share of the cell's produced events in this group (the workforce's actual mix). */
+  readonly produced_share: Estimate;
+  /** Share of the cell's captured events in this group (the training data's mix). */
+  readonly captured_share: Estimate;
+  readonly yield: Estimate;
+}
+
+export interface CellResult {
+  readonly index: number;
+  readonly values: Readonly<Record<string, unknown>>;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly replicas: readonly ReplicaFigures[];
+  readonly yield: Estimate;
+  readonly captured_active_hours_per_employee: Estimate;
+  readonly exempt_share: Estimate;
+  readonly pauses_per_employee_day: Estimate;
+  readonly tvd: Readonly<Partial<Record<Dimension, Estimate>>>;
+  readonly groups: Readonly<Partial<Record<Dimension, readonly GroupEstimate[]>>>;
+}
+
+export interface SweepResult {
+  readonly name: string;
+  readonly mode: SweepMode;
+  readonly seed: string;
+  readonly employees: number;
+  readonly days: number;
+  readonly replicas: number;
+  readonly axes: readonly { readonly path: string; readonly labels: readonly string[] }[];
+  readonly cells: readonly CellResult[];
+  readonly employeeDays: number;
+  readonly events: number;
+  readonly wallMs: number;
+  readonly workers: number;
+}
+
+export function replicaFromTally(replica: number, seed: string, t: CellTally): ReplicaFigures {
+  const tvd: Partial<Record<Dimension, number>> = {};
+  const groups: Partial<Record<Dimension, Record<string, readonly [number, number]>>> = {};
+  for (const d of DIMENSIONS) {
+    const g = t.groups[d];
+    const produced: Record<string, number> = {};
+    const captured: Record<string, number> = {};
+    for (const [k, [p, c]] of Object.entries(g)) {
+      produced[k] = p;
+      captured[k] = c;
+    }
+    tvd[d] = totalVariation(produced, captured);
+    groups[d] = Object.fromEntries(Object.entries(g).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, [p, c]]) => [k, [p, c] as const]));
+  }
+  return {
+    replica,
+    seed,
+    produced: t.produced,
+    captured: t.captured,
+    yield: t.produced > 0 ? t.captured / t.produced : Number.NaN,
+    captured_active_hours_per_employee: t.employees > 0 ? t.capturedActiveMinutes / 60 / t.employees : Number.NaN,
+    exempt_share: t.employees > 0 ? t.exempt / t.employees : Number.NaN,
+    pauses_per_employee_day: t.workedDays > 0 ? t.pauses / t.workedDays : Number.NaN,
+    tvd,
+    groups,
+  };
+}
+
+const nums = (xs: readonly (number | null | undefined)[]) => xs.filter((x): x is number => typeof x === 'number');
+
+export function cellResult(index: number, values: Readonly<Record<string, unknown>>, labels: Readonly<Record<string, string>>, replicas: readonly ReplicaFigures[]): CellResult {
+  const tvd: Partial<Record<Dimension, Estimate>> = {};
+  const groups: Partial<Record<Dimension, GroupEstimate[]>> = {};
+  for (const d of DIMENSIONS) {
+    if (!replicas.some((r) => r.tvd[d] !== undefined)) continue;
+    tvd[d] = estimate(nums(replicas.map((r) => r.tvd[d])));
+    const keys = [...new Set(replicas.flatMap((r) => Object.keys(r.groups[d] ?? {})))];
+    keys.sort((a, b) => (d.endsWith('hour') ? Number(a) - Number(b) : a.localeCompare(b)));
+    groups[d] = keys.map((k) => {
+      const per = replicas.map((r) => {
+        const g = r.groups[d] ?? {};
+        const [p, c] = g[k] ?? [0, 0];
+        const tp = Object.values(g).reduce((a, x) => a + x[0], 0);
+        const tc = Object.values(g).reduce((a, x) => a + x[1], 0);
+        return { ps: tp > 0 ? p / tp : Number.NaN, cs: tc > 0 ? c / tc : Number.NaN, y: p > 0 ? c / p : Number.NaN };
+      });
+      return { group: k, produced_share: estimate(per.map((x) => x.ps)), captured_share: estimate(per.map((x) => x.cs)), yield: estimate(per.map((x) => x.y)) };
+    });
+  }
+  return {
+    index,
+    values,
+    labels,
+    replicas,
+    yield: estimate(replicas.map((r) => r.yield)),
+    captured_active_hours_per_employee: estimate(nums(replicas.map((r) => r.captured_active_hours_per_employee))),
+    exempt_share: estimate(nums(replicas.map((r) => r.exempt_share))),
+    pauses_per_employee_day: estimate(nums(replicas.map((r) => r.pauses_per_employee_day))),
+    tvd,
+    groups,
+  };
+}
+
+const r6 = (x: number | null) => (x === null || !Number.isFinite(x) ? null : Math.round(x * 1e6) / 1e6);
+
+/** The result table: one plain object per cell (`fleetsim sweep --json`, cells.csv). */
+export function cellTable(r: SweepResult): Record<string, unknown>[] {
+  return r.cells.map((c) => {
+    const row: Record<string, unknown> = { cell: c.index, ...c.values };
+    const put = (name: string, e: Estimate) => {
+      row[`${name}_mean`] = r6(e.mean);
+      row[`${name}_ci95`] = r6(e.ci95);
+    };
+    put('yield', c.yield);
+    put('captured_active_hours_per_employee', c.captured_active_hours_per_employee);
+    put('exempt_share', c.exempt_share);
+    put('pauses_per_employee_day', c.pauses_per_employee_day);
+    for (const d of DIMENSIONS) if (c.tvd[d]) put(`tvd_${d}`, c.tvd[d]!);
+    return row;
+  });
+}
+
+/** Yield and mix per group per cell (by_group.csv). */
+export function groupTable(r: SweepResult): Record<string, unknown>[] {
+  const rows: Record<string, unknown>[] = [];
+  for (const c of r.cells) {
+    for (const d of DIMENSIONS) {
+      for (const g of c.groups[d] ?? []) {
+        rows.push({
+          cell: c.index, ...c.labels, dimension: d, group: g.group,
+          yield_mean: r6(g.yield.mean), yield_ci95: r6(g.yield.ci95),
+          produced_share_mean: r6(g.produced_share.mean), captured_share_mean: r6(g.captured_share.mean), captured_share_ci95: r6(g.captured_share.ci95),
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+/** One row per cell and replica (replicas.csv). */
+export function replicaTable(r: SweepResult): Record<string, unknown>[] {
+  return r.cells.flatMap((c) =>
+    c.replicas.map((x) => ({
+      cell: c.index, ...c.labels, replica: x.replica, seed: x.seed, produced: x.produced, captured: x.captured, yield: r6(x.yield),
+      captured_active_hours_per_employee: r6(x.captured_active_hours_per_employee), exempt_share: r6(x.exempt_share), pauses_per_employee_day: r6(x.pauses_per_employee_day),
+      ...Object.fromEntries(DIMENSIONS.filter((d) => x.tvd[d] !== undefined).map((d) => [`tvd_${d}`, r6(x.tvd[d]!)])),
+    })),
+  );
+}
