@@ -10,6 +10,8 @@ export type FleetsimErrorCode =
   | 'IO'
   | 'WORKER_FAILED'
   | 'THRESHOLDS_FAILED'
+  /** A load run whose generator fell behind its schedule: its figures would flatter the target. */
+  | 'LOAD_INVALID'
   | 'INTERNAL';
 
 /** Exit codes CI can rely on (documented in the README). */

@@ -14,6 +14,7 @@ export * from './scenario/index.js';
 export * from './auth/index.js';
 export * from './ingest/index.js';
 export * from './sweep/index.js';
+export * from './load/index.js';
 export * from './wire/index.js';
 export * from './agent/index.js';
 export * from './generate/index.js';

@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import { EXIT_CODES, FleetsimError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { generateCommand } from './commands/generate.js';
+import { loadCommand } from './commands/load.js';
 import { mergeCommand } from './commands/merge.js';
 import { runCommand } from './commands/run.js';
 import { serveCommand } from './commands/serve.js';
@@ -24,6 +25,7 @@ export async function runCli(args: readonly string[], io: { stderr: (s: string) 
     )
     .command(runCommand as never)
     .command(generateCommand as never)
+    .command(loadCommand as never)
     .command(mergeCommand as never)
     .command(serveCommand as never)
     .command(validateCommand as never)

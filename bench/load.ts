@@ -1,0 +1,230 @@
+/**
+ * npm run bench:load [-- --json] [--connections N] [--seconds S] [--rate R (one fleetsim run at R/s)]
+ *
+ * fleetsim's open-model generator side by side with wrk (the Debian package),
+ * in one run, against the same loopback sink at equal connection counts:
+ * achieved request rate and generator CPU per request.
+ *
+ * The sink is a minimal HTTP/1.1 server on raw sockets in its own process
+ * (it reads each body by Content-Length and answers a fixed 200), so that the
+ * server is not what limits either generator. wrk runs one thread (one core),
+ * closed loop at full speed, re-sending one realistic pre-signed batch; its CPU
+ * comes from the shell's `times` after it exits. fleetsim runs its real open
+ * model: a seeded Poisson schedule at a target rate, a distinct body per
+ * request from the pool (agent batches re-headed per device), every request
+ * signed with HMAC-SHA256 when it leaves, latency from the intended send time
+ * into µs HDR histograms; its CPU is this process's CPU over the run (one
+ * event-loop thread: one core). uploads_per_sec_one_core is the highest target
+ * rate fleetsim held as a valid run (the CLI's bounds: schedule lag p99 ≤ 20 ms, headroom ≥ 0.1,
+ * achieved ≥ 97 % of the target).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { computeSignature, deriveDeviceKey } from '../src/auth/index.js';
+import { prepareBodies } from '../src/load/bodies.js';
+import { generateCorpus } from '../src/load/corpus.js';
+import { createFleetModel } from '../src/load/fleet-model.js';
+import { computeLoadResult, DEFAULT_VALIDITY_BOUNDS } from '../src/load/results.js';
+import { buildSchedule } from '../src/load/schedule.js';
+import { runSender } from '../src/load/sender.js';
+import { loadDeviceIds, parseTarget } from '../src/load/target.js';
+import { DEFAULT_UPLOAD_CONFIG } from '../src/agent/index.js';
+import { loadScenarioFile } from '../src/scenario/index.js';
+import { intFlag, printTable, wantsJson } from './lib/output.js';
+
+const SELF = fileURLToPath(import.meta.url);
+const FLEET_SECRET = 'bench-load-fleet-secret';
+
+// ── child mode: the sink ────────────────────────────────────────────────────
+
+function runSink(): void {
+  const reply = Buffer.from('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 19\r\nkeep-alive: timeout=65\r\n\r\n{"status":"stored"}');
+  const server = net.createServer((sock) => {
+    sock.setNoDelay(true);
+    let buf: Buffer = Buffer.alloc(0);
+    let need = -1;
+    sock.on('data', (chunk: Buffer) => {
+      buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+      let replies = 0;
+      for (;;) {
+        if (need < 0) {
+          const end = buf.indexOf('\r\n\r\n');
+          if (end < 0) break;
+          const head = buf.toString('latin1', 0, end).toLowerCase();
+          const m = /content-length:\s*(\d+)/.exec(head);
+          need = end + 4 + (m ? Number(m[1]) : 0);
+        }
+        if (buf.length < need) break;
+        buf = buf.subarray(need);
+        need = -1;
+        replies++;
+      }
+      if (replies === 1) sock.write(reply);
+      else if (replies > 1) sock.write(Buffer.concat(Array.from({ length: replies }, () => reply)));
+    });
+    sock.on('error', () => {});
+  });
+  server.listen(0, '127.0.0.1', () => process.stdout.write(`URL http://127.0.0.1:${(server.address() as net.AddressInfo).port}\n`));
+  process.once('SIGTERM', () => process.exit(0));
+}
+
+async function startSink(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [SELF, '--child-sink'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /URL (\S+)\n/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`the sink exited with ${code}`)));
+  });
+  return { url, child };
+}
+
+// ── wrk ─────────────────────────────────────────────────────────────────────
+
+interface GeneratorFigures {
+  readonly requests: number;
+  readonly seconds: number;
+  readonly requests_per_s: number;
+  readonly cpu_s: number;
+  readonly cpu_us_per_request: number;
+}
+
+function runWrk(url: string, connections: number, seconds: number, body: Buffer, headers: Record<string, string>): GeneratorFigures {
+  const dir = mkdtempSync(join(tmpdir(), 'fleetsim-bench-load-'));
+  try {
+    writeFileSync(join(dir, 'body.bin'), body);
+    const lua = [
+      `local f = io.open("${join(dir, 'body.bin')}", "rb")`,
+      'wrk.body = f:read("*all")',
+      'f:close()',
+      'wrk.method = "POST"',
+      ...Object.entries(headers).map(([k, v]) => `wrk.headers["${k}"] = "${v}"`),
+    ].join('\n');
+    writeFileSync(join(dir, 'post.lua'), lua);
+    const r = spawnSync('bash', ['-c', `wrk -t1 -c${connections} -d${seconds}s -s ${join(dir, 'post.lua')} ${url}/v1/batches; times`], { encoding: 'utf8', timeout: (seconds + 30) * 1000 });
+    if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
+    const total = /(\d+) requests in ([\d.]+)(m?s)/.exec(r.stdout);
+    // `times` prints the shell's user/sys, then its children's: "0m1.234s 0m0.567s".
+    const times = [...r.stdout.matchAll(/(\d+)m([\d.]+)s (\d+)m([\d.]+)s/g)].at(-1);
+    if (!total || !times) throw new Error(`cannot read wrk's output:\n${r.stdout}`);
+    const requests = Number(total[1]);
+    const secs = Number(total[2]) / (total[3] === 'ms' ? 1000 : 1);
+    const cpu = Number(times[1]) * 60 + Number(times[2]) + Number(times[3]) * 60 + Number(times[4]);
+    return { requests, seconds: secs, requests_per_s: requests / secs, cpu_s: cpu, cpu_us_per_request: (cpu * 1e6) / requests };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ── fleetsim ────────────────────────────────────────────────────────────────
+
+async function main(): Promise<void> {
+  const json = wantsJson();
+  const connections = intFlag('connections', 64);
+  const seconds = intFlag('seconds', 5);
+  if (spawnSync('wrk', ['--version'], { encoding: 'utf8' }).error) {
+    process.stderr.write('bench:load needs wrk (the Debian package): apt-get install -y wrk\n');
+    process.exit(2);
+  }
+  const scenario = loadScenarioFile(join(SELF, '../../../scenarios/quickstart.yaml'));
+  const log = (m: string) => {
+    if (!json) process.stderr.write(`${m}\n`);
+  };
+  log('generating a corpus: 20 laptops × 1 day through the real agent…');
+  const corpus = await generateCorpus(scenario, 20, 2);
+  const { url, child } = await startSink();
+  try {
+    const target = parseTarget(url, false);
+    const devices = 2000;
+    const deviceIds = loadDeviceIds('bench', devices);
+    const keys = deviceIds.map((d) => deriveDeviceKey(FLEET_SECRET, d));
+    const poolSize = 20_000;
+    const pool = prepareBodies(corpus.templates, deviceIds, { device: Uint32Array.from({ length: poolSize }, (_, j) => j % devices), windowEndUtcMs: new Float64Array(poolSize).fill(Date.now() - 1000) }, 'bench');
+    const sizes = pool.body.map((b) => b.byteLength).sort((a, b) => a - b);
+    const median = sizes[sizes.length >> 1]!;
+    const medianBody = pool.body.find((b) => b.byteLength === median)!;
+    const j0 = pool.body.indexOf(medianBody);
+    const ts = Date.now();
+    const wrk = runWrk(url, connections, seconds, medianBody, {
+      'content-type': 'application/vnd.fleetsim.batch+protobuf',
+      'content-encoding': pool.codec[j0]!,
+      'x-fleetsim-device': deviceIds[pool.device[j0]!]!,
+      'x-fleetsim-timestamp': String(ts),
+      'x-fleetsim-signature': computeSignature(keys[pool.device[j0]!]!, deviceIds[pool.device[j0]!]!, ts, medianBody),
+    });
+    log(`wrk: ${Math.round(wrk.requests_per_s)} requests/s, ${wrk.cpu_us_per_request.toFixed(2)} µs CPU per request`);
+
+    const fleet = createFleetModel(scenario.population, devices, scenario.seed, Date.now(), 1 / 900);
+    const runAt = async (rate: number) => {
+      const schedule = buildSchedule(fleet, { profile: { kind: 'steady' }, durationMs: seconds * 1000, maxRequests: 10_000_000, atUtcMs: Date.now(), dayStartUtcMs: Date.now(), rateOverridePerS: rate, upload: DEFAULT_UPLOAD_CONFIG, seed: `bench-${rate}` });
+      const eld = monitorEventLoopDelay({ resolution: 1 });
+      eld.enable();
+      const out = await runSender({ target, connections, requestTimeoutMs: 30_000, schedule, bodies: pool, openFirstBody: 0, openBodies: pool.count, backlogFirstBody: null, deviceIds, deviceKeys: keys, hardStopMs: seconds * 1000 + 5000, upload: DEFAULT_UPLOAD_CONFIG, ramp: null, seed: 'bench' });
+      const r = computeLoadResult(
+        { mode: 'open', profile: 'steady', target: url, seed: 'bench', laptops: devices, devices, connections, startedAt: new Date().toISOString(), durationMs: seconds * 1000, uploadsPerLaptopHour: 4, corpus: { source: corpus.source, templates: corpus.templates.length, bodies: pool.count, body_bytes_p50: median, body_bytes_p95: 0, body_bytes_max: 0, unique_bodies: false }, bounds: DEFAULT_VALIDITY_BOUNDS, slo: null },
+        schedule,
+        out,
+      );
+      eld.disable();
+      if (process.argv.includes('--eld')) log(`event-loop delay p50 ${eld.percentile(50) / 1e6} ms, p99 ${eld.percentile(99) / 1e6} ms, max ${eld.max / 1e6} ms`);
+      const achieved = r.requests.accepted / seconds;
+      log(`fleetsim at ${rate}/s: ${Math.round(achieved)} accepted/s, ${r.generator.cpu_us_per_request} µs CPU per request, lag p99 ${r.schedule_lag.p99_ms} ms, headroom ${r.generator.cpu_headroom}, latency p99 ${r.latency.all.p99_ms} ms, ${r.valid ? 'valid' : 'INVALID'}`);
+      return { rate, achieved, held: r.valid && achieved >= 0.97 * rate && r.errors.total === 0, result: r };
+    };
+    const runs = [];
+    const only = intFlag('rate', 0);
+    for (const rate of only > 0 ? [only] : [5_000, 10_000, 20_000, 30_000, 40_000, 50_000, 60_000]) {
+      const x = await runAt(rate);
+      runs.push(x);
+      if (!x.held && rate >= 20_000) break;
+    }
+    const held = runs.filter((x) => x.held);
+    const best = held.at(-1) ?? null;
+    const at20k = runs.find((x) => x.rate === 20_000) ?? runs.at(-1)!;
+    const fleetsimCpu = at20k.result.generator.cpu_us_per_request ?? NaN;
+    const figures = {
+      connections,
+      seconds,
+      body_bytes: median,
+      wrk_requests_per_s: Math.round(wrk.requests_per_s),
+      wrk_cpu_us_per_request: Math.round(wrk.cpu_us_per_request * 100) / 100,
+      fleetsim_rate_measured_at_per_s: at20k.rate,
+      fleetsim_achieved_per_s: Math.round(at20k.achieved),
+      fleetsim_cpu_us_per_request: fleetsimCpu,
+      cpu_ratio_to_wrk: Math.round((fleetsimCpu / wrk.cpu_us_per_request) * 100) / 100,
+      uploads_per_sec_one_core: best ? Math.round(best.achieved) : 0,
+      // At its highest held rate fleetsim's fixed costs (timers, progress) are spread thinner, as wrk's are at full speed.
+      fleetsim_cpu_us_per_request_at_max_held: best?.result.generator.cpu_us_per_request ?? null,
+      cpu_ratio_to_wrk_at_max_held: best ? Math.round(((best.result.generator.cpu_us_per_request ?? NaN) / wrk.cpu_us_per_request) * 100) / 100 : null,
+      fleetsim_runs: runs.map((x) => ({ target_per_s: x.rate, achieved_per_s: Math.round(x.achieved), held: x.held, valid: x.result.valid, cpu_us_per_request: x.result.generator.cpu_us_per_request, lag_p99_ms: x.result.schedule_lag.p99_ms, headroom: x.result.generator.cpu_headroom, latency_p99_ms: x.result.latency.all.p99_ms })),
+      goal: { cpu_ratio_to_wrk_at_most: 2, uploads_per_sec_one_core_at_least: 20_000 },
+      // Other processes competing for the 2 cores show up as schedule lag (an invalid run), not as CPU per request.
+      load_avg_1m_at_end: Math.round(loadavg()[0]! * 100) / 100,
+    };
+    if (json) process.stdout.write(`${JSON.stringify(figures)}\n`);
+    else {
+      printTable(`bench:load — same loopback sink, ${connections} connections, ${seconds} s each`, ['generator', 'requests/s', 'CPU µs/request', 'notes'], [
+        ['wrk -t1 (closed loop, one body)', wrk.requests_per_s, wrk.cpu_us_per_request, 'baseline'],
+        ...runs.map((x) => [`fleetsim open @ ${x.rate}/s`, x.achieved, x.result.generator.cpu_us_per_request ?? NaN, `${x.held ? 'held' : 'NOT held'}; lag p99 ${x.result.schedule_lag.p99_ms} ms; headroom ${x.result.generator.cpu_headroom}`] as [string, number, number, string]),
+      ]);
+      process.stdout.write(`\nfleetsim CPU per request ÷ wrk's: ${figures.cpu_ratio_to_wrk}x (goal ≤ 2x); uploads/s held on one core: ${figures.uploads_per_sec_one_core} (goal ≥ 20,000)\n`);
+    }
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+if (process.argv.includes('--child-sink')) runSink();
+else
+  main().catch((err: unknown) => {
+    process.stderr.write(`bench:load failed: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });

@@ -1,0 +1,118 @@
+/**
+ * `--mode capacity`: a closed-loop run (each connection sends its next request
+ * when the previous one is answered) with autocannon as the HTTP engine. It
+ * answers "how much can the target take", not "how does it hold the fleet".
+ *
+ * What autocannon would get wrong is kept out of the figures: its histogram
+ * (1 ms resolution, and its coordinated-omission correction in the wrong unit)
+ * is not used; fleetsim records autocannon's per-response hrtime duration into
+ * its own microsecond HDR histogram. In a closed loop every request is sent
+ * when intended, so there is no schedule lag to report; the generator's CPU
+ * headroom still is.
+ */
+import { createHmac } from 'node:crypto';
+import autocannon from 'autocannon';
+import { DEVICE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../auth/index.js';
+import { RunError } from '../errors.js';
+import type { PreparedBodies } from './bodies.js';
+import { LoadRecorder } from './recorder.js';
+import type { SenderOutcome, SenderProgress } from './sender.js';
+import type { LoadTarget } from './target.js';
+
+export interface CapacityOptions {
+  readonly target: LoadTarget;
+  readonly connections: number;
+  readonly durationMs: number;
+  readonly maxRequests: number;
+  readonly requestTimeoutMs: number;
+  readonly bodies: PreparedBodies;
+  readonly deviceIds: readonly string[];
+  readonly deviceKeys: readonly Buffer[];
+  readonly onProgress?: (p: SenderProgress) => void;
+}
+
+interface AutocannonContext {
+  body?: number;
+}
+
+export async function runCapacity(o: CapacityOptions): Promise<SenderOutcome> {
+  const rec = new LoadRecorder(o.durationMs / 1000 + 30, 1);
+  const prefixes = o.deviceIds.map((d) => `v1\n${d}\n`);
+  let next = 0;
+  // autocannon calls onResponse then emits 'response' for the same exchange, synchronously.
+  let lastBody = 0;
+  let lastReason: string | null = null;
+  const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
+  const t0 = performance.now();
+  const instance = autocannon({
+    url: o.target.url.origin,
+    connections: o.connections,
+    pipelining: 1,
+    duration: Math.max(1, Math.round(o.durationMs / 1000)),
+    // Not `amount`: it would override the duration. maxOverallRequests bounds requests and keeps the duration.
+    maxOverallRequests: Math.max(o.maxRequests, o.connections),
+    timeout: Math.max(1, Math.round(o.requestTimeoutMs / 1000)),
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/batches',
+        setupRequest: (req: Record<string, unknown>, context: AutocannonContext) => {
+          const j = next++ % o.bodies.count;
+          context.body = j;
+          const dev = o.bodies.device[j]!;
+          const payload = o.bodies.body[j]!;
+          const ts = Date.now();
+          rec.recordSent(performance.now() - t0, 0, false);
+          return {
+            ...req,
+            body: payload,
+            headers: {
+              'content-type': 'application/vnd.fleetsim.batch+protobuf',
+              'content-encoding': o.bodies.codec[j]!,
+              [DEVICE_HEADER]: o.deviceIds[dev]!,
+              [TIMESTAMP_HEADER]: String(ts),
+              [SIGNATURE_HEADER]: createHmac('sha256', o.deviceKeys[dev]!).update(`${prefixes[dev]!}${ts}\n`).update(payload).digest('hex'),
+            },
+          };
+        },
+        onResponse: (status: number, body: string | undefined, context: AutocannonContext) => {
+          lastBody = context.body ?? 0;
+          lastReason = status >= 200 && status < 300 ? null : reasonOf(status, body);
+        },
+      },
+    ],
+  });
+  instance.on('response', (_client: unknown, status: number, _bytes: number, responseTimeMs: number) => {
+    const end = performance.now() - t0;
+    const ok = status >= 200 && status < 300;
+    rec.recordDone('upload', 0, end - responseTimeMs, end, String(status), lastReason, ok, o.bodies.events[lastBody]!, o.bodies.body[lastBody]!.byteLength);
+  });
+  instance.on('reqError', (err: NodeJS.ErrnoException) => {
+    const end = performance.now() - t0;
+    rec.recordDone('upload', 0, end, end, 'network', err.code ?? (/timeout/i.test(err.message) ? 'REQUEST_TIMEOUT' : 'NETWORK_ERROR'), false, 0, 0);
+  });
+  const progress = setInterval(() => o.onProgress?.({ elapsedMs: performance.now() - t0, sent: rec.sent, accepted: rec.accepted, failed: rec.failed, inFlight: rec.sent - rec.completed }), 1000);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      instance.on('done', () => resolve());
+      instance.on('error', (err: Error) => reject(new RunError('IO', `the capacity run failed: ${err.message}`, { cause: err })));
+    });
+  } finally {
+    clearInterval(progress);
+  }
+  const elu = performance.eventLoopUtilization(elu0);
+  const cpu = process.cpuUsage(cpu0);
+  const wallMs = performance.now() - t0;
+  return { recorder: rec, wallMs, dispatchMs: wallMs, cpuMs: (cpu.user + cpu.system) / 1000, eventLoopUtilization: elu.utilization, drainMs: null, backlogLeft: 0, judgements: [], stoppedBy: 'schedule' };
+}
+
+function reasonOf(status: number, body: string | undefined): string {
+  try {
+    const code = (JSON.parse(body ?? '') as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code)) return code;
+  } catch {
+    // not JSON
+  }
+  return `HTTP_${status}`;
+}

@@ -1,0 +1,15 @@
+/**
+ * SRE load mode: fleet-shaped open-model load of real agent batches with
+ * honest (intended-send-time, microsecond) latency, and closed-loop capacity
+ * runs through autocannon.
+ */
+export { runLoad, MAX_DURATION_MS, MAX_REQUESTS, type LoadOptions } from './run-load.js';
+export { buildSchedule, spoolBacklog, PROFILE_KINDS, type LoadProfile, type LoadSchedule, type ProfileKind, type RampStep } from './schedule.js';
+export { createFleetModel, atWork, laptopsAtWork, busiestInstant, surgeStart, type FleetModel } from './fleet-model.js';
+export { loadCorpus, generateCorpus, type Corpus, type CorpusTemplate } from './corpus.js';
+export { prepareBodies, type PreparedBodies } from './bodies.js';
+export { runSender, type SenderOptions, type SenderOutcome } from './sender.js';
+export { runCapacity } from './capacity.js';
+export { parseTarget, isLoopbackHost, enrollDevices, loadDeviceIds, type LoadTarget } from './target.js';
+export { computeLoadResult, DEFAULT_VALIDITY_BOUNDS, LOAD_RESULTS_FORMAT, type LoadResult, type ValidityBounds } from './results.js';
+export { LOAD_METRIC_PATHS, evaluateLoadThresholds } from './thresholds.js';

@@ -1,0 +1,79 @@
+/**
+ * What a load run measures, as it happens: microsecond HDR histograms of
+ * latency per request type measured from each request's intended send time,
+ * the schedule lag (actual − intended send) of the generator, outcomes by
+ * status and reason, and a per-second timeline. Plain counters and typed
+ * arrays; results.ts turns them into figures.
+ */
+import { createLatencyHistogram, type LatencyHistogram } from '../metrics/latency.js';
+
+export const REQUEST_TYPES = ['upload', 'spool_drain'] as const;
+export type RequestType = (typeof REQUEST_TYPES)[number];
+
+export interface StepRecord {
+  readonly latency: LatencyHistogram;
+  requests: number;
+  accepted: number;
+  failed: number;
+  /** Requests of the step still unanswered when it was judged. */
+  unfinishedAtJudgement: number;
+}
+
+export class LoadRecorder {
+  readonly latency: Record<RequestType, LatencyHistogram> = { upload: createLatencyHistogram(), spool_drain: createLatencyHistogram() };
+  readonly lag = createLatencyHistogram();
+  readonly byStatus = new Map<string, number>();
+  readonly byReason = new Map<string, number>();
+  readonly steps: StepRecord[];
+  sent = 0;
+  completed = 0;
+  accepted = 0;
+  acceptedEvents = 0;
+  acceptedBytes = 0;
+  failed = 0;
+  unfinished = 0;
+  /** Per run second: requests sent, accepted, failed, summed and max latency (ms). */
+  readonly perSecond: { sent: Uint32Array; accepted: Uint32Array; failed: Uint32Array; latencySumMs: Float64Array; latencyMaxMs: Float64Array };
+
+  constructor(seconds: number, steps: number) {
+    const n = Math.max(1, Math.ceil(seconds) + 1);
+    this.perSecond = { sent: new Uint32Array(n), accepted: new Uint32Array(n), failed: new Uint32Array(n), latencySumMs: new Float64Array(n), latencyMaxMs: new Float64Array(n) };
+    this.steps = Array.from({ length: Math.max(1, steps) }, () => ({ latency: createLatencyHistogram(), requests: 0, accepted: 0, failed: 0, unfinishedAtJudgement: 0 }));
+  }
+
+  recordSent(atMs: number, intendedMs: number, scheduled: boolean): void {
+    this.sent++;
+    const sec = Math.min(this.perSecond.sent.length - 1, Math.floor(atMs / 1000));
+    this.perSecond.sent[sec]!++;
+    if (scheduled) this.lag.recordValue(Math.max(1, Math.round((atMs - intendedMs) * 1000)));
+  }
+
+  /** One exchange ended at `endMs` (run clock); latency counts from the intended send. */
+  recordDone(type: RequestType, step: number, intendedMs: number, endMs: number, status: string, reason: string | null, accepted: boolean, events: number, bytes: number): void {
+    const latencyMs = endMs - intendedMs;
+    const us = Math.max(1, Math.round(latencyMs * 1000));
+    this.latency[type].recordValue(us);
+    const st = this.steps[step]!;
+    st.latency.recordValue(us);
+    st.requests++;
+    this.byStatus.set(status, (this.byStatus.get(status) ?? 0) + 1);
+    const sec = Math.min(this.perSecond.sent.length - 1, Math.floor(endMs / 1000));
+    this.perSecond.latencySumMs[sec]! += latencyMs;
+    if (latencyMs > this.perSecond.latencyMaxMs[sec]!) this.perSecond.latencyMaxMs[sec] = latencyMs;
+    if (reason === 'unfinished') this.unfinished++;
+    else this.completed++;
+    if (accepted) {
+      this.accepted++;
+      this.acceptedEvents += events;
+      this.acceptedBytes += bytes;
+      st.accepted++;
+      this.perSecond.accepted[sec]!++;
+    } else {
+      this.failed++;
+      st.failed++;
+      this.perSecond.failed[sec]!++;
+      const r = reason ?? status;
+      this.byReason.set(r, (this.byReason.get(r) ?? 0) + 1);
+    }
+  }
+}

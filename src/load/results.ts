@@ -1,0 +1,231 @@
+/**
+ * The results model of a load run: every figure the JSON, CSV and HTML
+ * reports show and thresholds read, computed here (report writers only
+ * present). Latency percentiles are in ms with microsecond precision.
+ */
+import { latencyFigures } from '../metrics/latency.js';
+import { createLatencyHistogram, encodeLatency } from '../metrics/latency.js';
+import { REQUEST_TYPES } from './recorder.js';
+import type { LoadSchedule } from './schedule.js';
+import type { SenderOutcome } from './sender.js';
+
+export const LOAD_RESULTS_FORMAT = 'fleetsim-load/1';
+
+export interface LatencySummary {
+  readonly requests: number;
+  readonly p50_ms: number | null;
+  readonly p90_ms: number | null;
+  readonly p99_ms: number | null;
+  readonly p999_ms: number | null;
+  readonly max_ms: number | null;
+}
+
+export interface ValidityBounds {
+  /** The run is invalid when the generator's p99 schedule lag exceeds this. */
+  readonly maxLagP99Ms: number;
+  /** …or when its CPU headroom (1 − event-loop utilisation while dispatching) falls below this. */
+  readonly minCpuHeadroom: number;
+}
+
+/**
+ * Defaults of the validity bounds. Latency is measured from the intended send
+ * time, so a lagging generator never makes latency look better; what lag
+ * distorts is the arrival process itself (arrivals bunch up after a stall).
+ * 20 ms is a tenth of a typical 200 ms p99 SLO. Headroom below 10 % means
+ * the generator's event loop, not the target, set the pace.
+ */
+export const DEFAULT_VALIDITY_BOUNDS: ValidityBounds = { maxLagP99Ms: 20, minCpuHeadroom: 0.1 };
+
+export interface RampStepResult {
+  readonly step: number;
+  readonly rate_per_s: number;
+  readonly requests: number;
+  readonly accepted: number;
+  readonly failed: number;
+  readonly p99_ms: number | null;
+  readonly error_rate: number | null;
+  readonly held: boolean | null;
+}
+
+export interface LoadResult {
+  readonly format: string;
+  readonly mode: 'open' | 'capacity';
+  readonly profile: string;
+  readonly target: string;
+  readonly seed: string;
+  readonly laptops: number;
+  readonly devices: number;
+  readonly connections: number;
+  readonly started_at: string;
+  readonly duration_s: number;
+  readonly wall_s: number;
+  readonly valid: boolean;
+  readonly invalid_reasons: readonly string[];
+  readonly validity_bounds: { readonly max_lag_p99_ms: number; readonly min_cpu_headroom: number };
+  readonly fleet: { readonly instant_utc: string; readonly time_scale: number; readonly laptops_at_work: number; readonly uploads_per_laptop_hour_at_work: number; readonly planned_rate_per_s: number };
+  readonly corpus: { readonly source: string; readonly templates: number; readonly bodies: number; readonly body_bytes_p50: number; readonly body_bytes_p95: number; readonly body_bytes_max: number; readonly unique_bodies: boolean };
+  readonly requests: { readonly planned: number; readonly sent: number; readonly completed: number; readonly accepted: number; readonly failed: number; readonly unfinished: number; readonly truncated_by_max_requests: boolean };
+  readonly throughput: { readonly requests_per_s: number; readonly accepted_per_s: number; readonly events_per_s: number; readonly accepted_mb_per_s: number };
+  readonly latency: { readonly all: LatencySummary } & Readonly<Record<string, LatencySummary>>;
+  readonly errors: { readonly total: number; readonly rate: number; readonly by_status: Readonly<Record<string, number>>; readonly by_reason: Readonly<Record<string, number>> };
+  readonly schedule_lag: LatencySummary;
+  readonly generator: { readonly cpu_s: number; readonly cpu_us_per_request: number | null; readonly event_loop_utilization: number; readonly cpu_headroom: number };
+  readonly drain: { readonly backlog_batches: number; readonly laptops: number; readonly drained: boolean; readonly drain_s: number | null; readonly left: number } | null;
+  readonly ramp: { readonly steps: readonly RampStepResult[]; readonly knee_rate_per_s: number | null; readonly broke_at_rate_per_s: number | null; readonly slo: { readonly p99_ms: number; readonly error_rate: number } } | null;
+  /** The same figures under the names scenario thresholds use (ingest.p99_ms, …). */
+  readonly ingest: { readonly p50_ms: number | null; readonly p90_ms: number | null; readonly p99_ms: number | null; readonly p999_ms: number | null; readonly max_ms: number | null; readonly events_per_s: number; readonly batches_per_s: number; readonly errors: number; readonly error_rate: number };
+  readonly timeline: readonly { readonly second: number; readonly sent: number; readonly accepted: number; readonly failed: number; readonly mean_latency_ms: number | null; readonly max_latency_ms: number | null }[];
+  /** Encoded HDR histograms (µs) for merging. */
+  readonly histograms: Readonly<Record<string, string>>;
+  readonly stopped_by: string;
+}
+
+export interface LoadRunContext {
+  readonly mode: 'open' | 'capacity';
+  readonly profile: string;
+  readonly target: string;
+  readonly seed: string;
+  readonly laptops: number;
+  readonly devices: number;
+  readonly connections: number;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly uploadsPerLaptopHour: number;
+  readonly corpus: LoadResult['corpus'];
+  readonly bounds: ValidityBounds;
+  readonly slo: { readonly p99Ms: number; readonly errorRate: number } | null;
+}
+
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+export function summarize(h: Parameters<typeof latencyFigures>[0]): LatencySummary {
+  const f = latencyFigures(h);
+  return { requests: f.requests, p50_ms: f.p50_ms, p90_ms: f.p90_ms, p99_ms: f.p99_ms, p999_ms: f.p999_ms, max_ms: f.max_ms };
+}
+
+export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: SenderOutcome): LoadResult {
+  const rec = out.recorder;
+  const all = createLatencyHistogram();
+  all.add(rec.latency.upload);
+  all.add(rec.latency.spool_drain);
+  const latency: Record<string, LatencySummary> = { all: summarize(all) };
+  const histograms: Record<string, string> = { all: encodeLatency(all), schedule_lag: encodeLatency(rec.lag) };
+  for (const t of REQUEST_TYPES) {
+    if (rec.latency[t].totalCount === 0) continue;
+    latency[t] = summarize(rec.latency[t]);
+    histograms[t] = encodeLatency(rec.latency[t]);
+  }
+  const lag = summarize(rec.lag);
+  const headroom = 1 - out.eventLoopUtilization;
+  const invalid: string[] = [];
+  if (lag.p99_ms !== null && lag.p99_ms > ctx.bounds.maxLagP99Ms) {
+    invalid.push(`the generator fell behind its schedule: p99 schedule lag ${lag.p99_ms} ms > ${ctx.bounds.maxLagP99Ms} ms`);
+  }
+  if (headroom < ctx.bounds.minCpuHeadroom) {
+    invalid.push(`the generator ran out of CPU: headroom ${r3(headroom)} < ${ctx.bounds.minCpuHeadroom} (event loop ${Math.round(out.eventLoopUtilization * 100)} % busy)`);
+  }
+  const measureS = Math.max(0.001, (out.dispatchMs > 0 ? Math.max(out.dispatchMs, Math.min(out.wallMs, sch.durationMs)) : out.wallMs) / 1000);
+  const total = rec.accepted + rec.failed;
+  const errors = { total: rec.failed, rate: total === 0 ? 0 : r3(rec.failed / total), by_status: Object.fromEntries([...rec.byStatus].sort()), by_reason: Object.fromEntries([...rec.byReason].sort()) };
+  const throughput = {
+    requests_per_s: r3(rec.sent / measureS),
+    accepted_per_s: r3(rec.accepted / measureS),
+    events_per_s: r3(rec.acceptedEvents / measureS),
+    accepted_mb_per_s: r3(rec.acceptedBytes / measureS / 1e6),
+  };
+  const ramp = ctx.slo && sch.steps.length > 1 ? rampResult(sch, out, ctx.slo) : null;
+  const seconds = Math.ceil(out.wallMs / 1000);
+  const timeline = Array.from({ length: Math.min(seconds, rec.perSecond.sent.length) }, (_, s) => {
+    const done = rec.perSecond.accepted[s]! + rec.perSecond.failed[s]!;
+    return {
+      second: s,
+      sent: rec.perSecond.sent[s]!,
+      accepted: rec.perSecond.accepted[s]!,
+      failed: rec.perSecond.failed[s]!,
+      mean_latency_ms: done === 0 ? null : r3(rec.perSecond.latencySumMs[s]! / done),
+      max_latency_ms: done === 0 ? null : r3(rec.perSecond.latencyMaxMs[s]!),
+    };
+  });
+  return {
+    format: LOAD_RESULTS_FORMAT,
+    mode: ctx.mode,
+    profile: ctx.profile,
+    target: ctx.target,
+    seed: ctx.seed,
+    laptops: ctx.laptops,
+    devices: ctx.devices,
+    connections: ctx.connections,
+    started_at: ctx.startedAt,
+    duration_s: ctx.durationMs / 1000,
+    wall_s: r3(out.wallMs / 1000),
+    valid: invalid.length === 0,
+    invalid_reasons: invalid,
+    validity_bounds: { max_lag_p99_ms: ctx.bounds.maxLagP99Ms, min_cpu_headroom: ctx.bounds.minCpuHeadroom },
+    fleet: {
+      instant_utc: new Date(sch.fleetStartUtcMs).toISOString(),
+      time_scale: r3(sch.timeScale),
+      laptops_at_work: sch.laptopsAtWork,
+      uploads_per_laptop_hour_at_work: r3(ctx.uploadsPerLaptopHour),
+      planned_rate_per_s: r3(sch.initialRatePerS),
+    },
+    corpus: ctx.corpus,
+    requests: {
+      planned: sch.count + (sch.backlog?.total ?? 0),
+      sent: rec.sent,
+      completed: rec.completed,
+      accepted: rec.accepted,
+      failed: rec.failed,
+      unfinished: rec.unfinished,
+      truncated_by_max_requests: sch.truncated,
+    },
+    throughput,
+    latency: latency as LoadResult['latency'],
+    errors,
+    schedule_lag: lag,
+    generator: {
+      cpu_s: r3(out.cpuMs / 1000),
+      cpu_us_per_request: rec.sent === 0 ? null : r3((out.cpuMs * 1000) / rec.sent),
+      event_loop_utilization: r3(out.eventLoopUtilization),
+      cpu_headroom: r3(headroom),
+    },
+    drain: sch.backlog
+      ? { backlog_batches: sch.backlog.total, laptops: sch.backlog.laptop.length, drained: out.backlogLeft === 0, drain_s: out.drainMs === null ? null : r3(out.drainMs / 1000), left: out.backlogLeft }
+      : null,
+    ramp,
+    ingest: { ...pick(latency.all!), events_per_s: throughput.events_per_s, batches_per_s: throughput.accepted_per_s, errors: errors.total, error_rate: errors.rate },
+    timeline,
+    histograms,
+    stopped_by: out.stoppedBy,
+  };
+}
+
+function pick(l: LatencySummary) {
+  return { p50_ms: l.p50_ms, p90_ms: l.p90_ms, p99_ms: l.p99_ms, p999_ms: l.p999_ms, max_ms: l.max_ms };
+}
+
+function rampResult(sch: LoadSchedule, out: SenderOutcome, slo: { p99Ms: number; errorRate: number }): NonNullable<LoadResult['ramp']> {
+  const steps: RampStepResult[] = [];
+  for (const st of sch.steps) {
+    const r = out.recorder.steps[st.index]!;
+    const j = out.judgements.find((x) => x.step === st.index);
+    if (r.requests === 0 && !j) continue;
+    steps.push({
+      step: st.index,
+      rate_per_s: r3(st.ratePerS),
+      requests: r.requests,
+      accepted: r.accepted,
+      failed: r.failed,
+      p99_ms: j ? (j.p99Ms === null ? null : r3(j.p99Ms)) : r.requests === 0 ? null : r3(r.latency.getValueAtPercentile(99) / 1000),
+      error_rate: j ? r3(j.errorRate) : null,
+      held: j ? !j.broken : null,
+    });
+  }
+  const broke = steps.find((s) => s.held === false);
+  const held = steps.filter((s) => s.held === true && (!broke || s.step < broke.step));
+  return {
+    steps,
+    knee_rate_per_s: broke ? (held.at(-1)?.rate_per_s ?? null) : null,
+    broke_at_rate_per_s: broke?.rate_per_s ?? null,
+    slo: { p99_ms: slo.p99Ms, error_rate: slo.errorRate },
+  };
+}

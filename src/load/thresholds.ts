@@ -1,0 +1,54 @@
+/**
+ * Thresholds for load runs, in the grammar of scenario thresholds
+ * (`<metric> <comparator> <number>`): `--threshold` flags name paths into the
+ * load result; a scenario's own `ingest.*` thresholds apply as well (the load
+ * result carries them under the same names). Other scenario thresholds
+ * (ledger, battery, …) describe `fleetsim run` and are listed as not applicable.
+ */
+import { UsageError } from '../errors.js';
+import { evaluateThresholds, parseThreshold, type Threshold } from '../scenario/index.js';
+import type { LoadResult } from './results.js';
+
+const LAT = ['p50_ms', 'p90_ms', 'p99_ms', 'p999_ms', 'max_ms'];
+
+export const LOAD_METRIC_PATHS: readonly string[] = Object.freeze([
+  ...['all', 'upload', 'spool_drain'].flatMap((t) => LAT.map((q) => `latency.${t}.${q}`)),
+  ...['requests_per_s', 'accepted_per_s', 'events_per_s', 'accepted_mb_per_s'].map((x) => `throughput.${x}`),
+  'errors.total',
+  'errors.rate',
+  ...LAT.map((q) => `schedule_lag.${q}`),
+  'generator.cpu_headroom',
+  'generator.cpu_us_per_request',
+  'drain.drain_s',
+  'drain.left',
+  'ramp.knee_rate_per_s',
+  'requests.accepted',
+  'requests.failed',
+  'requests.unfinished',
+  ...LAT.map((q) => `ingest.${q}`),
+  'ingest.events_per_s',
+  'ingest.batches_per_s',
+  'ingest.errors',
+  'ingest.error_rate',
+]);
+
+export function parseLoadThresholds(sources: readonly string[]): Threshold[] {
+  return sources.map((src) => {
+    const p = parseThreshold(src, LOAD_METRIC_PATHS);
+    if (!p.ok) throw new UsageError(`--threshold ${JSON.stringify(src)} ${p.message}; allowed: ${p.allowed}`);
+    return p.threshold;
+  });
+}
+
+export interface LoadThresholdOutcome {
+  readonly expression: string;
+  readonly actual: number | null;
+  readonly pass: boolean;
+}
+
+export function evaluateLoadThresholds(result: LoadResult, flags: readonly Threshold[], scenario: readonly Threshold[]): { passed: boolean; outcomes: LoadThresholdOutcome[]; notApplicable: string[] } {
+  const applicable = scenario.filter((t) => LOAD_METRIC_PATHS.includes(t.metric));
+  const notApplicable = scenario.filter((t) => !LOAD_METRIC_PATHS.includes(t.metric)).map((t) => t.source);
+  const e = evaluateThresholds([...applicable, ...flags], result);
+  return { passed: e.passed, outcomes: e.outcomes.map((x) => ({ expression: x.threshold.source, actual: x.actual, pass: x.passed })), notApplicable };
+}

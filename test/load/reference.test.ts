@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process';
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveScenario } from '../../src/scenario/index.js';
+import { CLI } from '../helpers/cli.js';
+import { FLEET_SECRET, loadOptions, runLoad, smallScenario, startReference, writeCorpus } from './helpers.js';
+
+/** The built CLI as a user runs it; asynchronous, because the target lives in this process. */
+function fleetsim(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const kill = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('close', (code) => {
+      clearTimeout(kill);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
+// Against the reference ingest service (SQLite) on loopback: real enrollment,
+// real signatures, real stores.
+describe('fleetsim load against the reference service', () => {
+  const s = smallScenario();
+  let corpus: Awaited<ReturnType<typeof writeCorpus>>;
+  let ref: Awaited<ReturnType<typeof startReference>>;
+  beforeAll(async () => {
+    corpus = await writeCorpus(s);
+    ref = await startReference();
+  });
+  afterAll(async () => {
+    await ref?.stop();
+    corpus?.cleanup();
+  });
+
+  it('steady: every upload is a real agent batch, authenticated, stored once under its own batch id', async () => {
+    const o = loadOptions(s, ref.url, corpus.dir, { rateOverridePerS: 100, durationMs: 2000, devices: 40 });
+    const r = await runLoad(o);
+    expect(r.errors.total).toBe(0);
+    expect(r.requests.accepted).toBe(r.requests.planned);
+    expect(r.requests.accepted).toBeGreaterThan(150);
+    expect(r.throughput.events_per_s).toBeGreaterThan(0);
+    expect(r.corpus.unique_bodies).toBe(true);
+    expect(r.valid).toBe(true);
+    let stored = 0;
+    const ids = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      const rows = await ref.server.store.listBatches(`load-${o.runTag}-${String(i).padStart(6, '0')}`);
+      stored += rows.length;
+      for (const row of rows) ids.add(Buffer.from(row.batchId).toString('hex'));
+    }
+    expect(stored).toBe(r.requests.accepted);
+    expect(ids.size).toBe(stored);
+  });
+
+  it('outage recovery: every laptop\'s spool drains, paced by the agent\'s backoff, and the drain time is reported', async () => {
+    // A short backoff ceiling keeps the test bounded; the default agent waits up to 5 minutes.
+    const fast = resolveScenario({ name: 'load-outage', seed: 'load-outage', fleet: { employees: 8 }, simulation: { days: 1, startDate: '2026-03-02', speed: 'max' }, agent: { upload: { retryBaseMs: 100, retryMaxMs: 800 } } });
+    const r = await runLoad(loadOptions(fast, ref.url, corpus.dir, { profile: { kind: 'outage-recovery', outageMs: 3600_000 }, laptops: 300, devices: 300, rateOverridePerS: 20, durationMs: 2000 }));
+    expect(r.drain).not.toBeNull();
+    expect(r.drain!.backlog_batches).toBeGreaterThan(100);
+    expect(r.drain!.drained).toBe(true);
+    expect(r.drain!.drain_s!).toBeGreaterThan(0);
+    expect(r.latency.spool_drain!.requests).toBe(r.drain!.backlog_batches);
+    expect(r.errors.total).toBe(0);
+  });
+
+  it('the CLI runs end to end: --json result, report files, thresholds and the loopback rule as exit codes', async () => {
+    const dir = join(corpus.dir, '..');
+    const file = join(dir, 'load.yaml');
+    writeFileSync(file, 'name: cli-load\nseed: cli-load\nfleet: { employees: 8 }\nsimulation: { days: 1, startDate: "2026-03-02" }\nthresholds:\n  - ingest.p99_ms < 5000\n');
+    const base = ['load', '--target', ref.url, '--scenario', file, '--corpus', corpus.dir, '--fleet-secret', FLEET_SECRET, '--rate', '50', '--duration', '1s', '--laptops', '100', '--workers', '0'];
+    const ok = await fleetsim([...base, '--json', '--out', join(dir, 'report')]);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    const j = JSON.parse(ok.stdout) as { valid: boolean; latency: { upload: { p50_ms: number } }; thresholdsPassed: boolean; errors: { total: number }; schedule_lag: { p99_ms: number } };
+    expect(j.valid).toBe(true);
+    expect(j.errors.total).toBe(0);
+    expect(j.latency.upload.p50_ms).toBeGreaterThan(0);
+    expect(j.thresholdsPassed).toBe(true);
+    for (const f of ['summary.json', 'latency.csv', 'errors.csv', 'timeline.csv', 'report.html']) expect(statSync(join(dir, 'report', f)).size).toBeGreaterThan(0);
+
+    const failed = await fleetsim([...base, '--quiet', '--out', join(dir, 'report2'), '--threshold', 'latency.upload.p50_ms < 0.001']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/thresholds failed/);
+
+    const remote = await fleetsim(['load', '--target', 'http://10.9.8.7:8080', '--scenario', file, '--fleet-secret', FLEET_SECRET]);
+    expect(remote.code).toBe(2);
+    expect(remote.stderr).toMatch(/--allow-remote/);
+
+    const typo = await fleetsim([...base, '--profil', 'ramp']);
+    expect(typo.code).toBe(2);
+  });
+});

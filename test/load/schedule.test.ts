@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_UPLOAD_CONFIG } from '../../src/agent/index.js';
+import { buildSchedule, createFleetModel, isLoopbackHost, laptopsAtWork, parseTarget, type LoadProfile } from '../../src/load/index.js';
+import { DEFAULT_POPULATION_PARAMS } from '../../src/population/index.js';
+
+const DAY = Date.UTC(2026, 2, 2);
+const fleet = (n = 2000) => createFleetModel(DEFAULT_POPULATION_PARAMS, n, 'sched', DAY + 12 * 3600_000, 4 / 3600);
+const build = (profile: LoadProfile, over: Partial<Parameters<typeof buildSchedule>[1]> = {}) =>
+  buildSchedule(fleet(), { profile, durationMs: 60_000, maxRequests: 1_000_000, atUtcMs: null, dayStartUtcMs: DAY, rateOverridePerS: null, upload: DEFAULT_UPLOAD_CONFIG, seed: 's1', ...over });
+
+describe('arrival schedules', () => {
+  it('are the same for the same seed and differ for another', () => {
+    const a = build({ kind: 'steady' });
+    const b = build({ kind: 'steady' });
+    const c = build({ kind: 'steady' }, { seed: 's2' });
+    expect(Array.from(a.intendedMs)).toEqual(Array.from(b.intendedMs));
+    expect(Array.from(a.laptop)).toEqual(Array.from(b.laptop));
+    expect(Array.from(c.intendedMs.subarray(0, 10))).not.toEqual(Array.from(a.intendedMs.subarray(0, 10)));
+  });
+
+  it('steady: Poisson arrivals at laptops at work × one laptop\'s upload rate, in order, inside the run', () => {
+    const s = build({ kind: 'steady' });
+    const m = fleet();
+    expect(s.laptopsAtWork).toBe(laptopsAtWork(m, s.fleetStartUtcMs));
+    const expected = (s.laptopsAtWork * 4) / 3600 * 60;
+    // Poisson count: within 4 standard deviations.
+    expect(Math.abs(s.count - expected)).toBeLessThan(4 * Math.sqrt(expected));
+    for (let i = 1; i < s.count; i++) expect(s.intendedMs[i]!).toBeGreaterThanOrEqual(s.intendedMs[i - 1]!);
+    expect(s.intendedMs[s.count - 1]!).toBeLessThan(60_000);
+  });
+
+  it('a rate override holds that rate (±4σ) and the request bound truncates, saying so', () => {
+    const s = build({ kind: 'steady' }, { rateOverridePerS: 500 });
+    expect(Math.abs(s.count - 30_000)).toBeLessThan(4 * Math.sqrt(30_000));
+    const t = build({ kind: 'steady' }, { rateOverridePerS: 500, maxRequests: 1000 });
+    expect(t.count).toBe(1000);
+    expect(t.truncated).toBe(true);
+  });
+
+  it('morning surge: the log-in wave raises the rate across the run', () => {
+    const s = build({ kind: 'morning-surge', fleetWindowMs: 3 * 3600_000 });
+    const firstQuarter = s.intendedMs.filter((t) => t < 15_000).length;
+    const lastQuarter = s.intendedMs.filter((t) => t >= 45_000).length;
+    expect(s.timeScale).toBe(180);
+    expect(lastQuarter).toBeGreaterThan(1.5 * Math.max(1, firstQuarter));
+  });
+
+  it('outage recovery: spools hold the outage\'s batches and first retries are spread by the backoff jitter', () => {
+    const s = build({ kind: 'outage-recovery', outageMs: 30 * 60_000 });
+    const b = s.backlog!;
+    const expected = s.laptopsAtWork * (4 / 3600) * 1800;
+    expect(b.total).toBeGreaterThan(0.7 * expected);
+    expect(b.total).toBeLessThan(1.3 * expected + 10);
+    const retries = Array.from(b.firstRetryMs).sort((x, y) => x - y);
+    expect(retries[0]!).toBeGreaterThanOrEqual(0);
+    // Full jitter under a 5-minute ceiling: spread over minutes, not a herd at t = 0.
+    expect(retries[Math.floor(retries.length * 0.9)]! - retries[Math.floor(retries.length * 0.1)]!).toBeGreaterThan(60_000);
+    expect(retries.at(-1)!).toBeLessThanOrEqual(DEFAULT_UPLOAD_CONFIG.retryMaxMs);
+  });
+
+  it('ramp: steps at start × factor^k', () => {
+    const s = build({ kind: 'ramp', startRatePerS: 100, stepFactor: 2, stepMs: 10_000 });
+    expect(s.steps.map((x) => x.ratePerS)).toEqual([100, 200, 400, 800, 1600, 3200]);
+    const inStep = (k: number) => Array.from(s.step).filter((x) => x === k).length;
+    expect(Math.abs(inStep(3) - 8000)).toBeLessThan(4 * Math.sqrt(8000));
+  });
+});
+
+describe('targets', () => {
+  it('accepts loopback targets only, unless --allow-remote', () => {
+    for (const h of ['127.0.0.1', '127.3.4.5', 'localhost', '[::1]']) expect(isLoopbackHost(h)).toBe(true);
+    for (const h of ['10.0.0.1', 'example.com', '[::2]', '128.0.0.1']) expect(isLoopbackHost(h)).toBe(false);
+    expect(() => parseTarget('http://10.1.2.3:8080', false)).toThrow(/--allow-remote/);
+    expect(parseTarget('http://10.1.2.3:8080', true).loopback).toBe(false);
+    expect(() => parseTarget('https://127.0.0.1', false)).toThrow(/http:\/\//);
+    expect(() => parseTarget('nonsense', false)).toThrow(/--target/);
+  });
+});
