@@ -1,6 +1,6 @@
 import { EventType, type EventBlock } from '../events/index.js';
 import { emptyLedger, type Ledger } from '../metrics/ledger.js';
-import { decidePause, isExempt, type PauseDecision, type PauseWindow, type PolicyRules } from '../policy/index.js';
+import { decidePause, isExempt, withinCaptureHours, type PauseDecision, type PauseWindow, type PolicyRules } from '../policy/index.js';
 import type { RandomStream } from '../random/index.js';
 import { BATCH_ID_BYTES, compress, encodeBatch, type ControlRecord } from '../wire/index.js';
 import { BatchBuffer } from './batch-buffer.js';
@@ -21,6 +21,11 @@ export interface AgentContext {
   readonly rules: PolicyRules;
   /** Added to input event times to get clock time (0 on a laptop; the virtual epoch in a simulation). */
   readonly inputTimeOffsetMs: number;
+  /**
+   * The laptop's UTC offset (minutes east) at an instant, for the capture-hours
+   * rule, which is in local time. Absent: UTC.
+   */
+  readonly utcOffsetMinutes?: (utcMs: number) => number;
 }
 
 /** What the agent measured about itself, for bandwidth and the battery proxy. */
@@ -128,11 +133,15 @@ export class CaptureAgent {
       return;
     }
     const gap = this.config.movementGapMs;
+    const hours = this.ctx.rules.captureHours;
+    // A block spans minutes: one offset for it (a DST change inside a block is off by at most that block).
+    const localShiftMs = hours === null ? 0 : (this.ctx.utcOffsetMinutes?.((block.t_ms[0] as number) + offset) ?? 0) * 60_000;
     for (let i = 0; i < n; i++) {
       // Whole milliseconds, as an OS timestamps input and as the wire carries it: the gate sees what the server will.
       const t = Math.round((block.t_ms[i] as number) + offset);
       if (t >= this.batchDeadlineMs) this.sealOnTimer(this.batchDeadlineMs);
-      if (this.isPaused(t)) {
+      // Outside the capture hours is a pause the policy schedules: the ledger has no other fate for it.
+      if (this.isPaused(t) || (hours !== null && !withinCaptureHours(localHourOf(t + localShiftMs), this.ctx.rules))) {
         this.ledger.dropped_paused++;
         continue;
       }
@@ -280,4 +289,11 @@ export class CaptureAgent {
     this.buffer.clear();
     this.uploader.enqueue(batch, true);
   }
+}
+
+const DAY_MS = 86_400_000;
+
+/** Hour of the day (fractional) of a local-time instant in ms. */
+function localHourOf(localMs: number): number {
+  return (((localMs % DAY_MS) + DAY_MS) % DAY_MS) / 3_600_000;
 }

@@ -4,7 +4,7 @@ import { FaultInjectingTransport, clockSkewMs } from './faults.js';
 import { simulateEmployeeDay, type DayEnvironment, type EmployeeDay } from '../behaviour/index.js';
 import { EventWriter, copyBlock, type EventBlock } from '../events/index.js';
 import { cpuMicros } from '../metrics/cpu.js';
-import type { Employee } from '../population/index.js';
+import { utcOffsetMinutes, type Employee } from '../population/index.js';
 import { deriveStream } from '../random/index.js';
 import { employeeStream } from '../population/index.js';
 
@@ -61,6 +61,7 @@ export async function runLaptopDay(o: LaptopDayOptions): Promise<LaptopDayResult
       deviceId: o.employee.id,
       rules: o.env.rules,
       inputTimeOffsetMs: epoch + skew,
+      utcOffsetMinutes: (utcMs) => utcOffsetMinutes(o.employee.timezone, utcMs),
     },
     o.agentConfig,
   );

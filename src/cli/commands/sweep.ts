@@ -43,9 +43,6 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     const days = argv.days === undefined ? undefined : wholeNumber('days', argv.days, 1, 366);
     const scenario = loadScenarioFile(argv.scenario);
     if (!scenario.sweep) throw new UsageError(`${argv.scenario} has no sweep section: add one (see \`fleetsim schema\`, field sweep), or use \`fleetsim run\``);
-    if (argv.fullPath && scenario.rules.captureHours !== null) {
-      process.stderr.write('fleetsim sweep: note: the agent does not enforce policy.captureHours yet; --full-path yields ignore it\n');
-    }
     const mode = argv.fullPath ? 'full-path' : 'fast';
     if (mode === 'fast' && scenario.sweep.axes.some((a) => a.path === 'agent')) {
       process.stderr.write('fleetsim sweep: note: agent configurations do not change which events are captured, so their cells have the same yield in fast mode; use --full-path (or fleetsim run) for their costs\n');
