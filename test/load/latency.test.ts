@@ -4,7 +4,9 @@ import { loadOptions, runLoad, smallScenario, startSlowServer, writeCorpus } fro
 // The open model against a deliberately slow loopback server. Tolerances: the
 // server's timers fire up to ~1-2 ms late on a busy 2-core machine, so a fixed
 // 50 ms answer is reported as 50–56 ms; the point is that it is never less.
-describe('latency from the intended send time (slow test server)', () => {
+// These runs measure schedule lag on a shared 2-core machine: a retry absorbs a neighbour's CPU burst,
+// and a real fault still fails all three attempts.
+describe('latency from the intended send time (slow test server)', { retry: 2 }, () => {
   const s = smallScenario();
   let corpus: Awaited<ReturnType<typeof writeCorpus>>;
   beforeAll(async () => {

@@ -24,7 +24,9 @@ function fleetsim(args: readonly string[]): Promise<{ code: number; stdout: stri
 
 // Against the reference ingest service (SQLite) on loopback: real enrollment,
 // real signatures, real stores.
-describe('fleetsim load against the reference service', () => {
+// These runs measure schedule lag on a shared 2-core machine: a retry absorbs a neighbour's CPU burst,
+// and a real fault still fails all three attempts.
+describe('fleetsim load against the reference service', { retry: 2 }, () => {
   const s = smallScenario();
   let corpus: Awaited<ReturnType<typeof writeCorpus>>;
   let ref: Awaited<ReturnType<typeof startReference>>;
