@@ -15,7 +15,7 @@ import {
   createEmployee, decompress, encodeNaiveJson, estimateEnergy, isExempt, type AgentConfig, type DayEnvironment,
   type EventBlock, type Transport, type UploadOutcome, type UploadRequest,
 } from '../src/index.js';
-import { copyBlock } from '../src/events/index.js';
+import { allocateBlock, copyBlock } from '../src/events/index.js';
 import { runLaptopDay } from '../src/run/laptop-day.js';
 import { intFlag, printTable, wantsJson } from './lib/output.js';
 
@@ -146,7 +146,7 @@ function slice(b: EventBlock, from: number, to: number): EventBlock {
 }
 
 function concat(blocks: readonly EventBlock[], n: number, epochMs: number): EventBlock {
-  const out = { length: n, t_ms: new Float64Array(n), type: new Uint8Array(n), key: new Int16Array(n), x: new Int32Array(n), y: new Int32Array(n), button: new Uint8Array(n), context: new Uint8Array(n), flags: new Uint8Array(n) };
+  const out = allocateBlock(n);
   let o = 0;
   for (const b of blocks) {
     for (let i = 0; i < b.length; i++) out.t_ms[o + i] = Math.round(b.t_ms[i]! + epochMs);

@@ -161,10 +161,9 @@ export function copyBlock(b: EventBlock): EventBlock {
   };
 }
 
-/** Concatenates blocks into one owned block (for tests and small traces). */
-export function concatBlocks(blocks: readonly EventBlock[]): EventBlock {
-  const n = blocks.reduce((a, b) => a + b.length, 0);
-  const out = {
+/** An owned, zeroed block of n events, to be filled in. */
+export function allocateBlock(n: number): MutableEventBlock {
+  return {
     length: n,
     t_ms: new Float64Array(n),
     type: new Uint8Array(n),
@@ -175,6 +174,14 @@ export function concatBlocks(blocks: readonly EventBlock[]): EventBlock {
     context: new Uint8Array(n),
     flags: new Uint8Array(n),
   };
+}
+
+export type MutableEventBlock = { -readonly [K in keyof EventBlock]: EventBlock[K] };
+
+/** Concatenates blocks into one owned block (for tests and small traces). */
+export function concatBlocks(blocks: readonly EventBlock[]): EventBlock {
+  const n = blocks.reduce((a, b) => a + b.length, 0);
+  const out = allocateBlock(n);
   let off = 0;
   for (const b of blocks) {
     out.t_ms.set(b.t_ms.subarray(0, b.length), off);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { constants as zc, createBrotliCompress, createGzip, type BrotliCompress, type Gzip } from 'node:zlib';
 import { createRequestSigner, type DeviceCredentials } from '../auth/index.js';
-import { EventType, InputContext, type EventBlock } from '../events/index.js';
+import { EventType, InputContext, allocateBlock, type EventBlock } from '../events/index.js';
 import { createIngestServer } from '../ingest/index.js';
 import { createStream, uniformInt, type RandomStream } from '../random/index.js';
 import { compress, encodeBatch } from '../wire/index.js';
@@ -63,10 +63,7 @@ const EXPECTED: Readonly<Record<AdversarialClass, (status: number) => boolean>> 
 };
 
 function events(rng: RandomStream, n: number, startMs: number): EventBlock {
-  const b = {
-    length: n, t_ms: new Float64Array(n), type: new Uint8Array(n), key: new Int16Array(n), x: new Int32Array(n),
-    y: new Int32Array(n), button: new Uint8Array(n), context: new Uint8Array(n), flags: new Uint8Array(n),
-  };
+  const b = allocateBlock(n);
   let t = startMs;
   for (let i = 0; i < n; i++) {
     t += uniformInt(rng, 40);

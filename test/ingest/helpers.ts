@@ -5,7 +5,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequestSigner, type DeviceCredentials } from '../../src/auth/index.js';
-import { EventType, type EventBlock } from '../../src/events/index.js';
+import { EventType, allocateBlock, type EventBlock } from '../../src/events/index.js';
 import { createIngestServer, type IngestServer, type IngestServerOptions } from '../../src/ingest/index.js';
 import { compress, encodeBatch, type Codec, type ControlRecord } from '../../src/wire/index.js';
 import { CLI } from '../helpers/cli.js';
@@ -79,10 +79,7 @@ export async function enroll(url: string, deviceId: string): Promise<DeviceCrede
 
 /** n events from startMs: key presses and mouse moves, one every 10 ms. */
 export function makeEvents(n: number, startMs: number): EventBlock {
-  const b: EventBlock = {
-    length: n, t_ms: new Float64Array(n), type: new Uint8Array(n), key: new Int16Array(n), x: new Int32Array(n), y: new Int32Array(n),
-    button: new Uint8Array(n), context: new Uint8Array(n), flags: new Uint8Array(n),
-  };
+  const b: EventBlock = allocateBlock(n);
   for (let i = 0; i < n; i++) {
     b.t_ms[i] = startMs + i * 10;
     const k = i % 4;

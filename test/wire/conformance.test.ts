@@ -5,7 +5,7 @@
  */
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { EVENT_TYPE_NAMES, EventType, INPUT_CONTEXT_NAMES, InputContext, MOUSE_BUTTON_NAMES, MouseButton, type EventBlock } from '../../src/events/index.js';
+import { EVENT_TYPE_NAMES, EventType, INPUT_CONTEXT_NAMES, InputContext, MOUSE_BUTTON_NAMES, MouseButton, allocateBlock, type EventBlock } from '../../src/events/index.js';
 import { BatchField, CONTROL_KIND_CODE } from '../../src/wire/fields.js';
 import { decodeBatch, encodeBatch, type BatchInput, type ControlRecord } from '../../src/wire/index.js';
 import { atWireResolution, batchOf, columnsOf, realisticBlock, WINDOW_START_MS } from './fixtures.js';
@@ -23,17 +23,7 @@ const input: BatchInput = { ...batchOf(realisticBlock(3000, 3)), controls };
 /** The .proto's decoding pseudo-code, followed literally. */
 function eventsFromProto(m: BatchObject): EventBlock {
   const n = m.eventCount;
-  const b = {
-    length: n,
-    t_ms: new Float64Array(n),
-    type: new Uint8Array(n),
-    key: new Int16Array(n),
-    x: new Int32Array(n),
-    y: new Int32Array(n),
-    button: new Uint8Array(n),
-    context: new Uint8Array(n),
-    flags: new Uint8Array(n),
-  };
+  const b = allocateBlock(n);
   let t = m.windowStartMs;
   let px = 0;
   let py = 0;

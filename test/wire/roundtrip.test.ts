@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EventType, REDACTED_KEY, type EventBlock } from '../../src/events/index.js';
+import { EventType, REDACTED_KEY, allocateBlock, type EventBlock } from '../../src/events/index.js';
 import {
   DEFAULT_DECODE_LIMITS, decodeBatch, encodeBatch,
   type BatchHeader, type BatchInput, type ControlKind, type ControlRecord,
@@ -83,17 +83,7 @@ const eventSpec: fc.Arbitrary<EventSpec> = fc.oneof(
 
 function blockFrom(specs: readonly EventSpec[], startMs: number): EventBlock {
   const n = specs.length;
-  const b = {
-    length: n,
-    t_ms: new Float64Array(n),
-    type: new Uint8Array(n),
-    key: new Int16Array(n),
-    x: new Int32Array(n),
-    y: new Int32Array(n),
-    button: new Uint8Array(n),
-    context: new Uint8Array(n),
-    flags: new Uint8Array(n),
-  };
+  const b = allocateBlock(n);
   let t = startMs;
   specs.forEach((s, i) => {
     t += s.dt_ms;
