@@ -8,12 +8,13 @@
  * loss without a network). Events do not depend on the rules or on the pause
  * and exemption traits (their streams are separate), so the cells share them.
  */
-import { planPauses, simulateEmployeeDay, type BehaviourParams, type SimulationCalendar, type WorkdayPlan } from '../behaviour/index.js';
+import { planPauses, simulateEmployeeDay, type WorkdayPlan } from '../behaviour/index.js';
 import { EventType, type EventOutput } from '../events/index.js';
-import { createEmployee, employeeStream, type Employee, type PauseTraitParams, type PopulationParams } from '../population/index.js';
+import { createEmployee, employeeStream, type Employee, type PauseTraitParams } from '../population/index.js';
 import { isExempt, withinCaptureHours, type PauseWindow, type PolicyRules } from '../policy/index.js';
 import { deriveStream } from '../random/index.js';
 import { ACTIVITY_TYPES, addGroup, emptyTally, type CellTally } from './tally.js';
+import type { FleetSlice } from '../generate/shard.js';
 
 /** What a cell changes that fast mode looks at. */
 export interface FastCellSpec {
@@ -22,15 +23,8 @@ export interface FastCellSpec {
   readonly exemptionRequestShare: number;
 }
 
-/** Employees [from, to) of one replica, for every cell: plain data for a worker. */
-export interface FastTask {
-  readonly seed: string;
-  readonly from: number;
-  readonly to: number;
-  readonly days: number;
-  readonly calendar: SimulationCalendar;
-  readonly population: PopulationParams;
-  readonly behaviour: BehaviourParams;
+/** Employees [from, to) of one replica, for every cell (each cell brings its own rules): plain data for a worker. */
+export interface FastTask extends Omit<FleetSlice, 'rules'> {
   readonly cells: readonly FastCellSpec[];
 }
 
