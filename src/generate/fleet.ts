@@ -3,10 +3,9 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { DEFAULT_BEHAVIOUR_PARAMS, createCalendar, type BehaviourParams } from '../behaviour/index.js';
-import { RunError } from '../errors.js';
 import { DEFAULT_POPULATION_PARAMS, type PopulationParams } from '../population/index.js';
 import { DEFAULT_POLICY_RULES, type PolicyRules } from '../policy/index.js';
-import { createPool } from './pool.js';
+import { runTasks } from './pool.js';
 import { TRACE_COLUMNS, generateShard, type EmployeeSummary, type GenerateShardResult, type GenerateShardTask } from './shard.js';
 
 export interface GenerateOptions {
@@ -88,18 +87,7 @@ export async function generateFleet(
     events += r.events;
     onProgress({ employeesDone: done, employeesTotal: opts.employees, events });
   };
-  if (opts.workers === 0) {
-    tasks.forEach((t, i) => finish(i, generateShard(t)));
-  } else {
-    const pool = createPool('generate', opts.workers);
-    try {
-      await Promise.all(tasks.map(async (t, i) => finish(i, (await pool.run(t)) as GenerateShardResult)));
-    } catch (err) {
-      throw new RunError('WORKER_FAILED', `a generator worker failed: ${(err as Error).message}`, { cause: err });
-    } finally {
-      await pool.destroy();
-    }
-  }
+  await runTasks({ worker: 'generate', what: 'a generator worker', workers: opts.workers, inline: generateShard }, tasks, finish);
   if (opts.tracePath && scratch) {
     await concatenateTrace(opts.tracePath, tasks.map((t) => t.tracePartPath as string));
     rmSync(scratch, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 import type { AgentConfig } from '../agent/index.js';
 import { createCalendar, type BehaviourParams } from '../behaviour/index.js';
 import { RunError } from '../errors.js';
-import { createPool, planShards } from '../generate/index.js';
+import { planShards, runTasks } from '../generate/index.js';
 import type { EnergyModel } from '../metrics/energy.js';
 import { createLatencyHistogram, decodeLatency, encodeLatency } from '../metrics/latency.js';
 import { addLedgers, emptyLedger, ledgerImbalance, type Ledger } from '../metrics/ledger.js';
@@ -79,18 +79,7 @@ export async function runFleet(o: FleetRunOptions, onProgress: (p: FleetRunProgr
     events += r.ledger.produced;
     onProgress({ laptopsDone: done, laptopsTotal: total, events });
   };
-  if (o.workers === 0) {
-    for (let i = 0; i < tasks.length; i++) finish(i, await runShard(tasks[i]!));
-  } else {
-    const pool = createPool('simulate', o.workers);
-    try {
-      await Promise.all(tasks.map(async (t, i) => finish(i, (await pool.run(t)) as RunShardResult)));
-    } catch (err) {
-      throw new RunError('WORKER_FAILED', `a simulation worker failed: ${(err as Error).message}`, { cause: err });
-    } finally {
-      await pool.destroy();
-    }
-  }
+  await runTasks({ worker: 'simulate', what: 'a simulation worker', workers: o.workers, inline: runShard }, tasks, finish);
   const combined = combineResults(results);
   const imbalance = ledgerImbalance(combined.ledger);
   if (imbalance !== 0) {

@@ -4,8 +4,8 @@
  */
 import { join } from 'node:path';
 import { createCalendar } from '../behaviour/index.js';
-import { RunError, UsageError } from '../errors.js';
-import { createPool, planShards } from '../generate/index.js';
+import { UsageError } from '../errors.js';
+import { planShards, runTasks } from '../generate/index.js';
 import { runScenario } from '../run/index.js';
 import type { Scenario } from '../scenario/index.js';
 import { runFastTask, type FastTask, type FastTaskResult } from './fast.js';
@@ -111,18 +111,9 @@ async function runFast(s: Scenario, cellScenarios: readonly Scenario[], replicas
     events += r.events;
     o.onProgress?.({ done, total, events });
   };
-  if (o.workers === 0) {
-    for (const { replica, ...t } of tasks) finish(replica, runFastTask(t));
-  } else {
-    const pool = createPool('sweep', o.workers);
-    try {
-      await Promise.all(tasks.map(async ({ replica, ...t }) => finish(replica, (await pool.run(t)) as FastTaskResult)));
-    } catch (err) {
-      throw new RunError('WORKER_FAILED', `a sweep worker failed: ${(err as Error).message}`, { cause: err });
-    } finally {
-      await pool.destroy();
-    }
-  }
+  // Workers get the task without its replica number; the result is matched back by index.
+  const sent = tasks.map(({ replica: _replica, ...t }) => t);
+  await runTasks({ worker: 'sweep', what: 'a sweep worker', workers: o.workers, inline: runFastTask }, sent, (i, r: FastTaskResult) => finish(tasks[i]!.replica, r));
   const perCell = cells.map((_, k) => tallies.map((byCell, r) => replicaFromTally(r, replicaSeed(s.seed, r), byCell[k]!)));
   return { perCell, events };
 }
