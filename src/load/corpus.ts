@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { runFleet } from '../run/fleet-run.js';
+import { fleetOptionsFor } from '../run/scenario-run.js';
 import type { Scenario } from '../scenario/index.js';
 import { codecFromContentEncoding, decodeBatch, decompress, type Codec, type DecodedBatch } from '../wire/index.js';
 
@@ -69,19 +70,7 @@ export function loadCorpus(dir: string, maxTemplates = 5000): Corpus {
 export async function generateCorpus(s: Scenario, laptops: number, workers: number): Promise<Corpus> {
   const dir = mkdtempSync(join(tmpdir(), 'fleetsim-load-corpus-'));
   try {
-    await runFleet({
-      seed: s.seed,
-      employees: laptops,
-      days: 1,
-      startDate: s.simulation.startDate,
-      population: s.population,
-      behaviour: s.behaviour,
-      rules: s.rules,
-      agent: s.agent,
-      energy: s.energy,
-      transport: { kind: 'corpus', dir: join(dir, 'corpus') },
-      workers,
-    });
+    await runFleet(fleetOptionsFor(s, { employees: laptops, days: 1, transport: { kind: 'corpus', dir: join(dir, 'corpus') }, workers }));
     const c = loadCorpus(join(dir, 'corpus'));
     return { ...c, source: `generated: ${laptops} laptops × 1 day of ${s.name} (seed ${s.seed})` };
   } finally {

@@ -10,7 +10,7 @@ import { createIngestServer, type IngestServer } from '../ingest/index.js';
 import { countLeakedCanaries, rebuildTypedText } from '../metrics/leaks.js';
 import { employeeId } from '../population/index.js';
 import { decodeBatch, decompress } from '../wire/index.js';
-import { runFleet, type FleetRunProgress, type FleetRunResult } from './fleet-run.js';
+import { runFleet, type FleetRunOptions, type FleetRunProgress, type FleetRunResult } from './fleet-run.js';
 import { computeRunFigures, type RunFigures, type StoreFindings } from './summary.js';
 import type { RunTransportSpec } from './transports.js';
 
@@ -54,28 +54,36 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions): Promise<S
   let store: StoreFindings | undefined;
   try {
     result = await runFleet(
-    {
-      seed: s.seed,
-      employees: s.fleet.employees,
-      days: s.simulation.days,
-      startDate: s.simulation.startDate,
-      population: s.population,
-      behaviour: s.behaviour,
-      rules: s.rules,
-      agent: s.agent,
-      energy: s.energy,
-      transport,
-      faults: s.faults,
-      workers: o.workers,
-      ...(o.shard ? { shard: o.shard } : {}),
-    },
-    o.onProgress,
+      fleetOptionsFor(s, { transport, workers: o.workers, faults: s.faults, ...(o.shard ? { shard: o.shard } : {}) }),
+      o.onProgress,
     );
     if (ingest) store = await scanStore(ingest.server, result.canaries);
   } finally {
     await ingest?.server.stop({ drainTimeoutMs: 10_000 });
   }
   return reportRun(s, result, o.reportDir, startedAt, o.shard, store);
+}
+
+/**
+ * What a scenario asks of a fleet run: its fleet, days and models, with the
+ * transport and workers chosen by the caller (and anything else overridden).
+ */
+export function fleetOptionsFor(
+  s: Scenario,
+  o: Pick<FleetRunOptions, 'transport' | 'workers'> & Partial<Omit<FleetRunOptions, 'transport' | 'workers'>>,
+): FleetRunOptions {
+  return {
+    seed: s.seed,
+    employees: s.fleet.employees,
+    days: s.simulation.days,
+    startDate: s.simulation.startDate,
+    population: s.population,
+    behaviour: s.behaviour,
+    rules: s.rules,
+    agent: s.agent,
+    energy: s.energy,
+    ...o,
+  };
 }
 
 /**
