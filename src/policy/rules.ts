@@ -11,8 +11,13 @@ export interface PolicyRules {
   readonly maxPausesPerDay: number | null;
   /** Minimum minutes between the end of one pause and the start of the next. */
   readonly cooldownMinutes: number;
-  /** Share of exemption requests that are approved. */
+  /** Share of exemption requests that are approved (at enrolment, and asks when the cap cuts a pause short). */
   readonly exemptionApprovalRate: number;
+  /**
+   * Days an approved ask waits for HR review: it takes effect at the start of the
+   * employee's local day this many days after the ask (integer >= 1). See exemption.ts.
+   */
+  readonly exemptionReviewDays: number;
   /** Local hours in which capture is allowed, [startHour, endHour); null for any hour. */
   readonly captureHours: { readonly startHour: number; readonly endHour: number } | null;
 }
@@ -22,6 +27,7 @@ export const DEFAULT_POLICY_RULES: PolicyRules = {
   maxPausesPerDay: null,
   cooldownMinutes: 0,
   exemptionApprovalRate: 0.5,
+  exemptionReviewDays: 1,
   captureHours: null,
 };
 

@@ -229,7 +229,8 @@ export const POLICY_FIELDS: FieldSpecs<PolicyRules> = {
   pauseCapMinutes: [num(1, 1_440), 'Longest single pause, minutes; capture resumes by itself when it ends (the "up to 30 minutes" rule).'],
   maxPausesPerDay: [int(0, 1_000).nullable(), 'Pauses an employee may start per local day; null for no limit.'],
   cooldownMinutes: [num(0, 1_440), 'Minimum minutes between the end of one pause and the start of the next.'],
-  exemptionApprovalRate: [share(), 'Share of exemption requests that are approved.'],
+  exemptionApprovalRate: [share(), 'Share of exemption requests that are approved: at enrolment, and asks made when the pause cap cuts a pause short (reaction ask-exemption).'],
+  exemptionReviewDays: [int(1, 365), 'An approved ask takes effect at the start of the employee’s local day this many days after the ask (HR review); exempt for the rest of the run from then.'],
   captureHours: [captureHours.nullable(), 'Local hours in which capture is allowed, {startHour, endHour}; null for any hour.'],
 };
 
