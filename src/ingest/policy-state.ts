@@ -3,7 +3,13 @@
  * (granted by POST /v1/devices/:id/pause, or declared by the agent in a
  * batch's controls, capped by policy either way) and exemptions. Batches are
  * checked against it, not against what the agent says it did.
- * In memory for the hot path, written through to the store.
+ *
+ * In memory for the hot path; memory follows the store. Every change is
+ * written first and applied in memory only after its write has committed, so
+ * a failed write leaves both where they were (the caller answers 503 and the
+ * client retries). Changes to one device are serialized: a decision (is this
+ * pause allowed? is this marker new?) is taken against committed state, and
+ * no second change to the same device is decided before the first is applied.
  */
 import { decidePause, pauseWindowAt, type PauseDecision, type PauseWindow, type PolicyRules } from '../policy/index.js';
 import type { ControlRecord } from '../wire/index.js';
@@ -14,6 +20,8 @@ const DAY_MS = 86_400_000;
 export class PolicyState {
   private readonly pauses = new Map<string, PauseWindow[]>();
   private readonly exemptions = new Map<string, ExemptionRecord>();
+  /** Per device, the end of its queue of changes (absent when none is running). */
+  private readonly tails = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly store: BatchStore,
@@ -39,62 +47,88 @@ export class PolicyState {
     return e !== undefined && e.fromMs <= toMs && (e.untilMs === null || e.untilMs > fromMs);
   }
 
-  async setExemption(deviceId: string, e: ExemptionRecord | null): Promise<void> {
-    await this.store.setExemption(deviceId, e);
-    if (e === null) this.exemptions.delete(deviceId);
-    else this.exemptions.set(deviceId, e);
+  setExemption(deviceId: string, e: ExemptionRecord | null): Promise<void> {
+    return this.serialized(deviceId, () => this.writeExemption(deviceId, e));
   }
 
   /** The employee asks to pause: decided by the shared policy rules against the windows already recorded. */
-  async requestPause(deviceId: string, atMs: number, wantedMs: number, dayStartMs?: number): Promise<PauseDecision> {
-    const d = decidePause(this.windows(deviceId), { atMs, wantedMs, dayStartMs: dayStartMs ?? atMs - (atMs % DAY_MS) }, this.rules);
-    if (d.kind === 'granted') {
-      this.insertWindow(deviceId, d.window);
-      await this.store.upsertPause({ deviceId, ...d.window });
-    }
-    return d;
+  requestPause(deviceId: string, atMs: number, wantedMs: number, dayStartMs?: number): Promise<PauseDecision> {
+    return this.serialized(deviceId, async () => {
+      const d = decidePause(this.windows(deviceId), { atMs, wantedMs, dayStartMs: dayStartMs ?? atMs - (atMs % DAY_MS) }, this.rules);
+      if (d.kind === 'granted') {
+        await this.store.upsertPause({ deviceId, ...d.window });
+        this.insertWindow(deviceId, d.window);
+      }
+      return d;
+    });
   }
 
   /** Ends the device's pause open at atMs early; returns the shortened window, or null when none is open. */
-  async resume(deviceId: string, atMs: number): Promise<PauseWindow | null> {
-    const ws = this.windows(deviceId);
-    const i = pauseWindowAt(ws, atMs);
-    if (i < 0) return null;
-    const w: PauseWindow = { startMs: ws[i]!.startMs, endMs: atMs, endedBy: 'resume' };
-    await this.store.upsertPause({ deviceId, ...w });
-    (this.pauses.get(deviceId) as PauseWindow[])[i] = w;
-    return w;
+  resume(deviceId: string, atMs: number): Promise<PauseWindow | null> {
+    return this.serialized(deviceId, () => this.writeResume(deviceId, atMs));
   }
 
   /**
    * Records the pause and exemption markers a batch carries. A pause lasts
    * until its until_ms, a later resume, or the policy cap, whichever is first:
    * an agent cannot declare a longer pause than the rules allow.
-   * Returns true when an exemption marker was found.
+   * Returns true when an exemption marker was found. When a write fails it
+   * throws; the markers written before it stay (each is idempotent, so the
+   * client's retry of the batch completes the rest).
    */
-  async recordControls(deviceId: string, controls: readonly ControlRecord[]): Promise<boolean> {
-    let exempt = false;
-    const capMs = this.rules.pauseCapMinutes * 60_000;
-    for (const c of controls) {
-      if (c.kind === 'pause') {
-        if (pauseWindowAt(this.windows(deviceId), c.atMs) >= 0) continue;
-        const endMs = Math.min(c.untilMs ?? Infinity, c.atMs + capMs);
-        const w: PauseWindow = { startMs: c.atMs, endMs, endedBy: 'auto-resume' };
-        if (endMs <= c.atMs || this.overlapsNext(deviceId, w)) continue;
-        // In memory first: a concurrent upload carrying the same marker sees it and does not add it twice.
-        this.insertWindow(deviceId, w);
-        await this.store.upsertPause({ deviceId, ...w });
-      } else if (c.kind === 'resume') {
-        const ws = this.windows(deviceId);
-        const i = pauseWindowAt(ws, c.atMs - 1);
-        if (i >= 0 && ws[i]!.endMs > c.atMs) await this.resume(deviceId, c.atMs);
-      } else if (c.kind === 'exempt') {
-        exempt = true;
-        const cur = this.exemptions.get(deviceId);
-        if (cur === undefined || cur.fromMs > c.atMs) await this.setExemption(deviceId, { deviceId, fromMs: c.atMs, untilMs: c.untilMs ?? null });
+  recordControls(deviceId: string, controls: readonly ControlRecord[]): Promise<boolean> {
+    return this.serialized(deviceId, async () => {
+      let exempt = false;
+      const capMs = this.rules.pauseCapMinutes * 60_000;
+      for (const c of controls) {
+        if (c.kind === 'pause') {
+          if (pauseWindowAt(this.windows(deviceId), c.atMs) >= 0) continue;
+          const endMs = Math.min(c.untilMs ?? Infinity, c.atMs + capMs);
+          const w: PauseWindow = { startMs: c.atMs, endMs, endedBy: 'auto-resume' };
+          if (endMs <= c.atMs || this.overlapsNext(deviceId, w)) continue;
+          await this.store.upsertPause({ deviceId, ...w });
+          this.insertWindow(deviceId, w);
+        } else if (c.kind === 'resume') {
+          const ws = this.windows(deviceId);
+          const i = pauseWindowAt(ws, c.atMs - 1);
+          if (i >= 0 && ws[i]!.endMs > c.atMs) await this.writeResume(deviceId, c.atMs);
+        } else if (c.kind === 'exempt') {
+          exempt = true;
+          const cur = this.exemptions.get(deviceId);
+          if (cur === undefined || cur.fromMs > c.atMs) await this.writeExemption(deviceId, { deviceId, fromMs: c.atMs, untilMs: c.untilMs ?? null });
+        }
       }
-    }
-    return exempt;
+      return exempt;
+    });
+  }
+
+  /** Runs fn after every earlier change to this device has finished (committed or failed). */
+  private serialized<T>(deviceId: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.tails.get(deviceId);
+    const run = prev === undefined ? fn() : prev.then(fn, fn);
+    const tail = run.then(noop, noop);
+    this.tails.set(deviceId, tail);
+    void tail.then(() => {
+      if (this.tails.get(deviceId) === tail) this.tails.delete(deviceId);
+    });
+    return run;
+  }
+
+  private async writeExemption(deviceId: string, e: ExemptionRecord | null): Promise<void> {
+    await this.store.setExemption(deviceId, e);
+    if (e === null) this.exemptions.delete(deviceId);
+    else this.exemptions.set(deviceId, e);
+  }
+
+  private async writeResume(deviceId: string, atMs: number): Promise<PauseWindow | null> {
+    const ws = this.windows(deviceId);
+    const i = pauseWindowAt(ws, atMs);
+    if (i < 0) return null;
+    const w: PauseWindow = { startMs: ws[i]!.startMs, endMs: atMs, endedBy: 'resume' };
+    await this.store.upsertPause({ deviceId, ...w });
+    // Serialized: nothing changed this device's windows while the write ran, so i still points at the same window.
+    (this.pauses.get(deviceId) as PauseWindow[])[i] = w;
+    return w;
   }
 
   private overlapsNext(deviceId: string, w: PauseWindow): boolean {
@@ -113,3 +147,5 @@ export class PolicyState {
     ws.splice(i, 0, w);
   }
 }
+
+function noop(): void {}

@@ -385,7 +385,15 @@ export class IngestServer {
     }
     // Step 9: the service's own policy record, not the agent's word.
     const policy = this.policy!;
-    const exemptMarker = batch.controls.length > 0 ? await policy.recordControls(h.deviceId, batch.controls) : false;
+    let exemptMarker = false;
+    if (batch.controls.length > 0) {
+      try {
+        exemptMarker = await policy.recordControls(h.deviceId, batch.controls);
+      } catch (e) {
+        this.rejectBatch('INGEST_STORE_FAILED', n);
+        throw storeFailed(e, 'the pause and exemption markers of the batch');
+      }
+    }
     if (exemptMarker || policy.exemptDuring(h.deviceId, h.windowStartMs, h.windowEndMs) || policy.exemptDuring(h.deviceId, now, now)) {
       m.batch('rejected', 'POLICY_EXEMPT');
       m.eventsCounted('refused', 'exempt', n);
@@ -494,7 +502,9 @@ export class IngestServer {
         throw new IngestError('INGEST_BAD_JSON', 'exemption needs {"exempt": true|false, "from_ms"?: epoch ms, "until_ms"?: epoch ms}');
       }
       const e = body.exempt ? { deviceId, fromMs: (body.from_ms as number | undefined) ?? this.now(), untilMs: (body.until_ms as number | undefined) ?? null } : null;
-      await policy.setExemption(deviceId, e);
+      await policy.setExemption(deviceId, e).catch((x: unknown) => {
+        throw storeFailed(x, 'the exemption');
+      });
       this.json(res, 200, JSON.stringify({ device_id: deviceId, exempt: e !== null, from_ms: e?.fromMs ?? null, until_ms: e?.untilMs ?? null }));
       return;
     }
@@ -521,7 +531,9 @@ export class IngestServer {
     if (!optionalMs(body.at_ms) || !optionalMs(body.day_start_ms)) throw new IngestError('INGEST_BAD_JSON', 'at_ms and day_start_ms must be epoch ms');
     const at = (body.at_ms as number | undefined) ?? this.now();
     if (route === 'resume') {
-      const w = await policy.resume(deviceId, at);
+      const w = await policy.resume(deviceId, at).catch((x: unknown) => {
+        throw storeFailed(x, 'the resume');
+      });
       if (w === null) {
         throw new IngestError('POLICY_NOT_PAUSED', `device ${deviceId} has no pause open at ${new Date(at).toISOString()}`);
       }
@@ -532,7 +544,9 @@ export class IngestServer {
     if (typeof wanted !== 'number' || !Number.isSafeInteger(wanted) || wanted <= 0) {
       throw new IngestError('INGEST_BAD_JSON', `pause needs {"wanted_ms": n > 0}; the policy caps a pause at ${this.rules.pauseCapMinutes} minutes`);
     }
-    const d = await policy.requestPause(deviceId, at, wanted, body.day_start_ms as number | undefined);
+    const d = await policy.requestPause(deviceId, at, wanted, body.day_start_ms as number | undefined).catch((x: unknown) => {
+      throw storeFailed(x, 'the pause');
+    });
     if (d.kind === 'refused') {
       throw new IngestError('POLICY_PAUSE_REFUSED', `pause refused under the fleet policy: ${d.reason.replace('_', ' ')}`);
     }
@@ -647,6 +661,11 @@ function parseJson(raw: Buffer): Record<string, unknown> {
   } catch (e) {
     throw new IngestError('INGEST_BAD_JSON', `the body is not a JSON object (${(e as Error).message})`);
   }
+}
+
+/** A store write that failed: nothing changed (memory follows the store), so the client may retry. */
+function storeFailed(e: unknown, what: string): IngestError {
+  return new IngestError('INGEST_STORE_FAILED', `the store could not write ${what} (${(e as Error)?.message ?? String(e)}); nothing was changed, retry`, 1);
 }
 
 function optionalMs(v: unknown): boolean {
