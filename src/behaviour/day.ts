@@ -38,6 +38,33 @@ export function simulateEmployeeDay(
   /** Called with the day's plan and pauses before any event is written (a harness hands the pauses to the agent). */
   onPlanned?: (planned: { readonly plan: WorkdayPlan; readonly pauses: PauseDay }) => void,
 ): EmployeeDay {
+  const steps = composeEmployeeDay(employee, day, env, out, onPlanned);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * The same day, one stretch of input at a time, for a harness that paces it
+ * against a clock (real-time runs). Each yield is a horizon: every event
+ * before it has been written, none after it yet. Driven to the end it writes
+ * exactly what `simulateEmployeeDay` writes.
+ *
+ * With `fromMs` the laptop starts at that instant (ms since the epoch, like
+ * event times): sessions that ended before it are skipped without generating
+ * their input, and a session in progress starts there. That draws the
+ * streams differently from a whole day, so such a day is its own seeded
+ * variant, not a slice of the whole one.
+ */
+export function* composeEmployeeDay(
+  employee: Employee,
+  day: number,
+  env: DayEnvironment,
+  out: EventOutput,
+  onPlanned?: (planned: { readonly plan: WorkdayPlan; readonly pauses: PauseDay }) => void,
+  fromMs = -Infinity,
+): Generator<number, EmployeeDay, void> {
   const dayStream = deriveStream(employeeStream(env.seed, employee.index, 'day'), day);
   const plan = planWorkday(employee, day, env.calendar, deriveStream(dayStream, 'schedule'), env.behaviour.schedule);
   const pauses = planPauses(employee, plan, deriveStream(dayStream, 'pause'), env.rules, env.pauseTraits);
@@ -65,7 +92,8 @@ export function simulateEmployeeDay(
   let typedMs = 0;
   let pointedMs = 0;
   for (const session of plan.sessions) {
-    let t = session.startMs;
+    if (session.endMs <= fromMs) continue;
+    let t = Math.max(session.startMs, fromMs);
     while (t < session.endMs) {
       const realised = typedMs + pointedMs > 0 ? typedMs / (typedMs + pointedMs) : k;
       const typing = compose.next() < Math.min(0.98, Math.max(0.02, pTyping + 2 * (k - realised)));
@@ -80,6 +108,8 @@ export function simulateEmployeeDay(
       if (typing) typedMs += spent;
       else pointedMs += spent;
       t += spent + lognormal(compose, Math.log(c.homingMedianMs), c.homingLogSigma);
+      // The episode's events all lie before t (its last event is at `last` ≤ t − homing).
+      yield t;
     }
   }
   return { plan, pauses, canaries: text.canaries };

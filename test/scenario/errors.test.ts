@@ -45,7 +45,7 @@ describe('scenario errors name the file, line, field, what was given and what is
     expect(problems('name: x\nfleet:\n  employees: lots\n')).toEqual(['x.yaml:3:3 fleet.employees: must be a whole number from 1 to 10000000, got "lots"']);
     expect(problems('name: x\noutputs:\n  csv: "yes"\n')).toEqual(['x.yaml:3:3 outputs.csv: must be true or false, got "yes"']);
     expect(problems('name: x\npolicy: 30\n')).toEqual([
-      'x.yaml:2:1 policy: must be a mapping of fields (pauseCapMinutes, maxPausesPerDay, cooldownMinutes, exemptionApprovalRate, captureHours), got 30',
+      'x.yaml:2:1 policy: must be a mapping of fields (pauseCapMinutes, maxPausesPerDay, cooldownMinutes, exemptionApprovalRate, exemptionReviewDays, captureHours), got 30',
     ]);
   });
 
