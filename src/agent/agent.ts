@@ -71,6 +71,8 @@ export class CaptureAgent {
   private readonly pauses: PauseWindow[] = [];
   private pauseCursor = 0;
   private exempt = false;
+  /** Clock time from which an exemption approved during the run applies (Infinity: none). */
+  private exemptFromMs = Infinity;
   private stopped = false;
   private redactedAtLastSeal = 0;
 
@@ -119,6 +121,26 @@ export class CaptureAgent {
     this.exempt = isExempt(requested, approvalDraw, this.ctx.rules);
   }
 
+  /** Exempt for everything captured from now on (an exemption that began before today; the server already knows). */
+  setExempt(): void {
+    this.exempt = true;
+  }
+
+  /**
+   * An exemption approved during the run takes effect at atMs (clock time):
+   * nothing from then on is captured, and an `exempt` control record tells the
+   * ingest service, which then refuses the device's later uploads itself
+   * (policy at both ends). The record travels in the open batch when that
+   * batch reaches atMs, or in a batch of its own sealed batchMaxAgeMs after atMs.
+   */
+  exemptFrom(atMs: number): void {
+    this.exemptFromMs = Math.min(this.exemptFromMs, atMs);
+    let i = this.controls.length;
+    while (i > 0 && (this.controls[i - 1] as ControlRecord).atMs > atMs) i--;
+    this.controls.splice(i, 0, { kind: 'exempt', atMs });
+    this.openBatch(atMs);
+  }
+
   get isExempt(): boolean {
     return this.exempt;
   }
@@ -140,6 +162,10 @@ export class CaptureAgent {
       // Whole milliseconds, as an OS timestamps input and as the wire carries it: the gate sees what the server will.
       const t = Math.round((block.t_ms[i] as number) + offset);
       if (t >= this.batchDeadlineMs) this.sealOnTimer(this.batchDeadlineMs);
+      if (t >= this.exemptFromMs) {
+        this.ledger.dropped_exempt++;
+        continue;
+      }
       // Outside the capture hours is a pause the policy schedules: the ledger has no other fate for it.
       if (this.isPaused(t) || (hours !== null && !withinCaptureHours(localHourOf(t + localShiftMs), this.ctx.rules))) {
         this.ledger.dropped_paused++;
@@ -163,7 +189,8 @@ export class CaptureAgent {
   /** End of the run: seal what is open and stop timers; what is still spooled stays spooled. */
   async finish(): Promise<void> {
     if (this.mlen > 0) this.endMovement();
-    if (this.buffer.length > 0) this.seal(this.ctx.clock.now());
+    // An open batch with no events holds an exemption record still to send.
+    if (this.buffer.length > 0 || this.batchOpenedMs >= 0) this.seal(this.ctx.clock.now());
     await this.uploader.settled();
   }
 
@@ -254,16 +281,19 @@ export class CaptureAgent {
     this.batchDeadlineMs = Infinity;
     const opened = this.batchOpenedMs;
     this.batchOpenedMs = -1;
-    if (this.buffer.length === 0) return;
+    // An exemption's record is sent even with no events: it is how the server learns of it.
+    const announce = this.controls.some((c) => c.kind === 'exempt' && c.atMs <= atMs);
+    if (this.buffer.length === 0 && !announce) return;
     this.filter.onSeal(this.buffer.key);
     const redacted = this.filter.redactedEvents - this.redactedAtLastSeal;
     this.redactedAtLastSeal = this.filter.redactedEvents;
     const events = this.buffer.view();
-    const windowEndMs = Math.ceil(Math.max(atMs, events.t_ms[events.length - 1] as number));
+    const n = events.length;
+    const windowEndMs = Math.ceil(n > 0 ? Math.max(atMs, events.t_ms[n - 1] as number) : atMs);
     // Policy records due by now travel with this batch; one made while idle widens its window.
     const controls = this.controls.filter((c) => c.atMs <= windowEndMs);
     this.controls = this.controls.filter((c) => c.atMs > windowEndMs);
-    let windowStartMs = Math.floor(Math.min(opened, events.t_ms[0] as number));
+    let windowStartMs = Math.floor(n > 0 ? Math.min(opened, events.t_ms[0] as number) : opened);
     for (const c of controls) windowStartMs = Math.min(windowStartMs, Math.floor(c.atMs));
     const batchId = new Uint8Array(BATCH_ID_BYTES);
     for (let i = 0; i < BATCH_ID_BYTES; i++) batchId[i] = Math.floor(this.ctx.rng.next() * 256);
@@ -288,6 +318,9 @@ export class CaptureAgent {
     this.costs.bodyBytes += body.byteLength;
     this.buffer.clear();
     this.uploader.enqueue(batch, true);
+    // An exemption record later than this batch's window gets a batch of its own.
+    const pending = this.controls.find((c) => c.kind === 'exempt');
+    if (pending !== undefined) this.openBatch(pending.atMs);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Employee, PauseTraitParams } from '../population/index.js';
 import { decidePause, type PauseWindow, type PolicyRules } from '../policy/index.js';
-import { bernoulli, lognormal, poisson, uniform, type RandomStream } from '../random/index.js';
+import { bernoulli, deriveStream, lognormal, poisson, uniform, type RandomStream } from '../random/index.js';
 
 /** What an employee did about privacy on one day, after the policy had its say. */
 export interface PauseDay {
@@ -13,6 +13,12 @@ export interface PauseDay {
   readonly cutByCap: number;
   /** Times the employee reacted to the cap by asking for an exemption. */
   readonly exemptionAsks: number;
+  /**
+   * One uniform [0, 1) draw per ask, in order: the policy approves the ask when it
+   * is below the approval rate (afterExemptionAsks). From a stream of its own, so
+   * the k-th ask of a day gets the same draw whatever the rules (common random numbers).
+   */
+  readonly exemptionAskDraws: readonly number[];
   /** Minutes of privacy wanted, and granted, this day. */
   readonly wantedMinutes: number;
   readonly grantedMinutes: number;
@@ -33,7 +39,8 @@ export function planPauses(
   rules: PolicyRules,
   p: PauseTraitParams,
 ): PauseDay {
-  const n = poisson(s, employee.pause.pausesPerDay);
+  // Nobody pauses capture on a day off (no work, no input to hide; it would also let asks happen then).
+  const n = work.leaveMs > work.arriveMs ? poisson(s, employee.pause.pausesPerDay) : 0;
   const intents: { atMs: number; wantedMs: number }[] = [];
   const capMs = rules.pauseCapMinutes * MINUTE_MS;
   for (let i = 0; i < n; i++) {
@@ -51,6 +58,9 @@ export function planPauses(
   let refused = 0;
   let cutByCap = 0;
   let exemptionAsks = 0;
+  const exemptionAskDraws: number[] = [];
+  // Derived, not drawn from s: asking must not shift the pause draws that follow.
+  let askStream: RandomStream | null = null;
   let wantedMs = 0;
   for (const intent of intents) {
     const last = windows[windows.length - 1];
@@ -71,7 +81,11 @@ export function planPauses(
       if (remaining <= 0 || d.window.endedBy !== 'auto-resume' || intent.wantedMs === capMs) break;
       cutByCap++;
       const reaction = employee.pause.capReaction;
-      if (reaction === 'ask-exemption') exemptionAsks++;
+      if (reaction === 'ask-exemption') {
+        exemptionAsks++;
+        askStream ??= deriveStream(s, 'exemption-asks');
+        exemptionAskDraws.push(askStream.next());
+      }
       if (reaction !== 're-pause') break;
       at = d.window.endMs + rules.cooldownMinutes * MINUTE_MS;
     }
@@ -84,6 +98,7 @@ export function planPauses(
     refused,
     cutByCap,
     exemptionAsks,
+    exemptionAskDraws,
     wantedMinutes: wantedMs / MINUTE_MS,
     grantedMinutes: grantedMs / MINUTE_MS,
   };

@@ -5,6 +5,7 @@ import { simulateEmployeeDay, type DayEnvironment, type EmployeeDay } from '../b
 import { EventWriter, copyBlock, type EventBlock } from '../events/index.js';
 import { cpuMicros } from '../metrics/cpu.js';
 import { utcOffsetMinutes, type Employee } from '../population/index.js';
+import { enrolmentExemption, exemptionOnDay, type ExemptionStatus } from '../policy/index.js';
 import { deriveStream } from '../random/index.js';
 import { employeeStream } from '../population/index.js';
 
@@ -35,6 +36,8 @@ export interface LaptopDayOptions {
   readonly faults?: readonly Fault[];
   /** Called with the true time (UTC epoch ms) of every upload attempt: the fleet's arrival pattern. */
   readonly onUploadAttempt?: (utcMs: number) => void;
+  /** The employee's exemption over the run (src/policy/exemption.ts); absent: as at enrolment. */
+  readonly exemption?: ExemptionStatus;
 }
 
 /**
@@ -65,7 +68,8 @@ export async function runLaptopDay(o: LaptopDayOptions): Promise<LaptopDayResult
     },
     o.agentConfig,
   );
-  agent.setExemption(o.employee.exemptionRequested, o.employee.exemptionDraw);
+  const exemption = exemptionOnDay(o.exemption ?? enrolmentExemption(o.employee.exemptionRequested, o.employee.exemptionDraw, o.env.rules), o.day);
+  if (exemption.kind === 'exempt') agent.setExempt();
   // The day's input first (behaviour is not what is measured), then the agent over it in
   // virtual time, awaiting the transport after each block so retries land at the right time.
   const blocks: EventBlock[] = [];
@@ -83,6 +87,8 @@ export async function runLaptopDay(o: LaptopDayOptions): Promise<LaptopDayResult
     blocks.push(copyBlock(block));
   });
   const day = simulateEmployeeDay(o.employee, o.day, o.env, writer, ({ plan, pauses }) => {
+    // An approved ask takes effect at the start of the local day; the agent tells the service.
+    if (exemption.kind === 'starts') agent.exemptFrom(plan.dayStartMs + epoch + skew);
     for (const w of pauses.windows) agent.requestPause(w.startMs + epoch + skew, w.endMs - w.startMs, plan.dayStartMs + epoch + skew);
   });
   writer.flush();

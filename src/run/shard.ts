@@ -6,7 +6,7 @@ import { estimateEnergy, type EnergyModel } from '../metrics/energy.js';
 import { countLeakedCanaries, isScannableCanary, rebuildTypedText } from '../metrics/leaks.js';
 import { addLedgers, emptyLedger, type Ledger } from '../metrics/ledger.js';
 import { createEmployee } from '../population/index.js';
-import { isExempt } from '../policy/index.js';
+import { afterExemptionAsks, enrolmentExemption, exemptAtEnd } from '../policy/index.js';
 import type { Fault } from '../scenario/index.js';
 import { runLaptopDay } from './laptop-day.js';
 import { MeasuredTransport, ObservingTransport, createTransport, type RunTransportSpec } from './transports.js';
@@ -101,7 +101,8 @@ export async function runShard(task: RunShardTask): Promise<RunShardResult> {
     const employee = createEmployee(task.seed, i, task.population);
     const inner = new MeasuredTransport(createTransport(task.transport, employee.id), task.transport.kind === 'http' ? latency : null);
     const planted: string[] = (canaries[employee.id] = []);
-    let row = emptyRow(employee.id, employee.department, employee.role, employee.office, isExempt(employee.exemptionRequested, employee.exemptionDraw, task.rules));
+    let exemption = enrolmentExemption(employee.exemptionRequested, employee.exemptionDraw, task.rules);
+    let row = emptyRow(employee.id, employee.department, employee.role, employee.office, false);
     let energyPct = 0;
     for (let d = 0; d < task.days; d++) {
       const accepted: EventBlock[] = [];
@@ -117,11 +118,13 @@ export async function runShard(task: RunShardTask): Promise<RunShardResult> {
         transport,
         faults: task.faults,
         onUploadAttempt,
+        exemption,
         tap: (b) => {
           for (let k = 0; k < b.length; k++) hour(Math.floor((b.t_ms[k] as number) / HOUR_MS)).produced++;
         },
       });
       for (const [k, v] of Object.entries(r.injected)) injected[k] = (injected[k] ?? 0) + v;
+      exemption = afterExemptionAsks(exemption, d, r.day.pauses.exemptionAskDraws, task.rules);
       const l = r.agent.ledger;
       const c = r.agent.costs;
       ledger = addLedgers(ledger, l);
@@ -152,7 +155,7 @@ export async function runShard(task: RunShardTask): Promise<RunShardResult> {
         canaries_leaked: row.canaries_leaked + leaked,
       };
     }
-    laptops.push({ ...row, battery_pct_per_day: row.days_worked > 0 ? energyPct / row.days_worked : 0 });
+    laptops.push({ ...row, exempt: exemptAtEnd(exemption, task.days), battery_pct_per_day: row.days_worked > 0 ? energyPct / row.days_worked : 0 });
     await inner.close();
     for (const [k, v] of Object.entries(inner.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
   }

@@ -11,7 +11,7 @@
 import { planPauses, simulateEmployeeDay, type WorkdayPlan } from '../behaviour/index.js';
 import { EventType, type EventOutput } from '../events/index.js';
 import { createEmployee, employeeStream, type Employee, type PauseTraitParams } from '../population/index.js';
-import { isExempt, withinCaptureHours, type PauseWindow, type PolicyRules } from '../policy/index.js';
+import { afterExemptionAsks, enrolmentExemption, exemptAtEnd, exemptionOnDay, withinCaptureHours, type ExemptionStatus, type PauseWindow, type PolicyRules } from '../policy/index.js';
 import { deriveStream } from '../random/index.js';
 import { ACTIVITY_TYPES, addGroup, emptyTally, type CellTally } from './tally.js';
 import type { FleetSlice } from '../generate/shard.js';
@@ -182,14 +182,10 @@ export function runFastTask(task: FastTask): FastTaskResult {
       const cell = task.cells[variantKeys.indexOf(key)]!;
       variants.set(key, { employee: createEmployee(task.seed, i, { ...task.population, pause: cell.pause, exemptionRequestShare: cell.exemptionRequestShare }) });
     }
-    const exempt = task.cells.map((c, k) => {
+    // Per cell, carried across days as the agent path carries it (afterExemptionAsks after each day).
+    const exemption: ExemptionStatus[] = task.cells.map((c, k) => {
       const e = variants.get(variantKeys[k]!)!.employee;
-      return isExempt(e.exemptionRequested, e.exemptionDraw, c.rules);
-    });
-    task.cells.forEach((_, k) => {
-      const t = tallies[k]!;
-      t.employees++;
-      if (exempt[k]) t.exempt++;
+      return enrolmentExemption(e.exemptionRequested, e.exemptionDraw, c.rules);
     });
     const env = { seed: task.seed, calendar: task.calendar, behaviour: task.behaviour, pauseTraits: task.population.pause, rules: task.cells[0]?.rules ?? ({} as PolicyRules) };
     for (let d = 0; d < task.days; d++) {
@@ -198,6 +194,7 @@ export function runFastTask(task: FastTask): FastTaskResult {
         plan = p.plan;
         counter.reset(p.plan.dayStartMs, epoch);
       });
+      // A day off has no input and no pauses (planPauses), so no asks: nothing to count or carry.
       if (!plan || !plan.working) continue;
       counter.seal();
       events += counter.total;
@@ -205,9 +202,15 @@ export function runFastTask(task: FastTask): FastTaskResult {
       task.cells.forEach((cell, k) => {
         const employee = variants.get(variantKeys[k]!)!.employee;
         const pauses = planPauses(employee, plan!, pauseStream(), cell.rules, cell.pause);
-        tallyDay(tallies[k]!, counter, base, plan!, pauses.windows, exempt[k]!, cell.rules, epoch);
+        tallyDay(tallies[k]!, counter, base, plan!, pauses.windows, exemptionOnDay(exemption[k]!, d).kind !== 'none', cell.rules, epoch);
+        exemption[k] = afterExemptionAsks(exemption[k]!, d, pauses.exemptionAskDraws, cell.rules);
       });
     }
+    task.cells.forEach((_, k) => {
+      const t = tallies[k]!;
+      t.employees++;
+      if (exemptAtEnd(exemption[k]!, task.days)) t.exempt++;
+    });
   }
   return { from: task.from, to: task.to, tallies, events };
 }
