@@ -104,7 +104,7 @@ export async function runCapacity(o: CapacityOptions): Promise<SenderOutcome> {
   const elu = performance.eventLoopUtilization(elu0);
   const cpu = process.cpuUsage(cpu0);
   const wallMs = performance.now() - t0;
-  return { recorder: rec, wallMs, dispatchMs: wallMs, cpuMs: (cpu.user + cpu.system) / 1000, eventLoopUtilization: elu.utilization, drainMs: null, backlogLeft: 0, judgements: [], stoppedBy: 'schedule' };
+  return { recorder: rec, wallMs, dispatchMs: wallMs, cpuMs: (cpu.user + cpu.system) / 1000, eventLoopUtilization: elu.utilization, drainMs: null, backlogLeft: 0, judgements: [], stepCpuHeadroom: [], stoppedBy: 'schedule' };
 }
 
 function reasonOf(status: number, body: string | undefined): string {

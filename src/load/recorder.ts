@@ -12,6 +12,8 @@ export type RequestType = (typeof REQUEST_TYPES)[number];
 
 export interface StepRecord {
   readonly latency: LatencyHistogram;
+  /** Schedule lag (actual − intended send, µs) of the step's scheduled sends: whether the generator kept up in this step. */
+  readonly lag: LatencyHistogram;
   requests: number;
   accepted: number;
   failed: number;
@@ -38,14 +40,18 @@ export class LoadRecorder {
   constructor(seconds: number, steps: number) {
     const n = Math.max(1, Math.ceil(seconds) + 1);
     this.perSecond = { sent: new Uint32Array(n), accepted: new Uint32Array(n), failed: new Uint32Array(n), latencySumMs: new Float64Array(n), latencyMaxMs: new Float64Array(n) };
-    this.steps = Array.from({ length: Math.max(1, steps) }, () => ({ latency: createLatencyHistogram(), requests: 0, accepted: 0, failed: 0, unfinishedAtJudgement: 0 }));
+    this.steps = Array.from({ length: Math.max(1, steps) }, () => ({ latency: createLatencyHistogram(), lag: createLatencyHistogram(), requests: 0, accepted: 0, failed: 0, unfinishedAtJudgement: 0 }));
   }
 
-  recordSent(atMs: number, intendedMs: number, scheduled: boolean): void {
+  recordSent(atMs: number, intendedMs: number, scheduled: boolean, step = 0): void {
     this.sent++;
     const sec = Math.min(this.perSecond.sent.length - 1, Math.floor(atMs / 1000));
     this.perSecond.sent[sec]!++;
-    if (scheduled) this.lag.recordValue(Math.max(1, Math.round((atMs - intendedMs) * 1000)));
+    if (scheduled) {
+      const us = Math.max(1, Math.round((atMs - intendedMs) * 1000));
+      this.lag.recordValue(us);
+      if (this.steps.length > 1) this.steps[step]!.lag.recordValue(us);
+    }
   }
 
   /** One exchange ended at `endMs` (run clock); latency counts from the intended send. */

@@ -45,6 +45,10 @@ export interface RampStepResult {
   readonly p99_ms: number | null;
   readonly error_rate: number | null;
   readonly held: boolean | null;
+  /** Whether the generator kept up in this step (its schedule lag and CPU headroom inside the bounds); null when the step was not run to its end. */
+  readonly valid: boolean | null;
+  readonly lag_p99_ms: number | null;
+  readonly cpu_headroom: number | null;
 }
 
 export interface LoadResult {
@@ -71,7 +75,17 @@ export interface LoadResult {
   readonly schedule_lag: LatencySummary;
   readonly generator: { readonly cpu_s: number; readonly cpu_us_per_request: number | null; readonly event_loop_utilization: number; readonly cpu_headroom: number };
   readonly drain: { readonly backlog_batches: number; readonly laptops: number; readonly drained: boolean; readonly drain_s: number | null; readonly left: number } | null;
-  readonly ramp: { readonly steps: readonly RampStepResult[]; readonly knee_rate_per_s: number | null; readonly broke_at_rate_per_s: number | null; readonly slo: { readonly p99_ms: number; readonly error_rate: number } } | null;
+  readonly ramp: {
+    readonly steps: readonly RampStepResult[];
+    /** The highest rate of a valid step that held the SLO, below the first valid step that broke it; null when no valid step broke it. */
+    readonly knee_rate_per_s: number | null;
+    readonly broke_at_rate_per_s: number | null;
+    /** The highest rate of a valid step that held (a lower bound of the knee when none broke it). */
+    readonly held_up_to_rate_per_s: number | null;
+    /** The rate of the first step where the generator fell behind, if any. */
+    readonly generator_limited_at_rate_per_s: number | null;
+    readonly slo: { readonly p99_ms: number; readonly error_rate: number };
+  } | null;
   /** The same figures under the names scenario thresholds use (ingest.p99_ms, …). */
   readonly ingest: { readonly p50_ms: number | null; readonly p90_ms: number | null; readonly p99_ms: number | null; readonly p999_ms: number | null; readonly max_ms: number | null; readonly events_per_s: number; readonly batches_per_s: number; readonly errors: number; readonly error_rate: number };
   readonly timeline: readonly { readonly second: number; readonly sent: number; readonly accepted: number; readonly failed: number; readonly mean_latency_ms: number | null; readonly max_latency_ms: number | null }[];
@@ -117,13 +131,10 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
   }
   const lag = summarize(rec.lag);
   const headroom = 1 - out.eventLoopUtilization;
-  const invalid: string[] = [];
-  if (lag.p99_ms !== null && lag.p99_ms > ctx.bounds.maxLagP99Ms) {
-    invalid.push(`the generator fell behind its schedule: p99 schedule lag ${lag.p99_ms} ms > ${ctx.bounds.maxLagP99Ms} ms`);
-  }
-  if (headroom < ctx.bounds.minCpuHeadroom) {
-    invalid.push(`the generator ran out of CPU: headroom ${r3(headroom)} < ${ctx.bounds.minCpuHeadroom} (event loop ${Math.round(out.eventLoopUtilization * 100)} % busy)`);
-  }
+  const ramp = ctx.slo && sch.steps.length > 1 ? rampResult(sch, out, ctx.slo, ctx.bounds) : null;
+  // A ramp is judged step by step: its last steps are meant to exceed what the target (or the generator) can take,
+  // so whole-run figures would condemn a run whose knee was measured on valid steps.
+  const invalid: string[] = ramp ? rampInvalidReasons(ramp) : generatorReasons(lag.p99_ms, headroom, ctx.bounds, '');
   const measureS = Math.max(0.001, (out.dispatchMs > 0 ? Math.max(out.dispatchMs, Math.min(out.wallMs, sch.durationMs)) : out.wallMs) / 1000);
   const total = rec.accepted + rec.failed;
   const errors = { total: rec.failed, rate: total === 0 ? 0 : r3(rec.failed / total), by_status: Object.fromEntries([...rec.byStatus].sort()), by_reason: Object.fromEntries([...rec.byReason].sort()) };
@@ -133,7 +144,6 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
     events_per_s: r3(rec.acceptedEvents / measureS),
     accepted_mb_per_s: r3(rec.acceptedBytes / measureS / 1e6),
   };
-  const ramp = ctx.slo && sch.steps.length > 1 ? rampResult(sch, out, ctx.slo) : null;
   const seconds = Math.ceil(out.wallMs / 1000);
   const timeline = Array.from({ length: Math.min(seconds, rec.perSecond.sent.length) }, (_, s) => {
     const done = rec.perSecond.accepted[s]! + rec.perSecond.failed[s]!;
@@ -203,12 +213,22 @@ function pick(l: LatencySummary) {
   return { p50_ms: l.p50_ms, p90_ms: l.p90_ms, p99_ms: l.p99_ms, p999_ms: l.p999_ms, max_ms: l.max_ms };
 }
 
-function rampResult(sch: LoadSchedule, out: SenderOutcome, slo: { p99Ms: number; errorRate: number }): NonNullable<LoadResult['ramp']> {
+/** Why the generator's figures are outside the validity bounds (empty when inside). */
+function generatorReasons(lagP99Ms: number | null, headroom: number | null, b: ValidityBounds, where: string): string[] {
+  const out: string[] = [];
+  if (lagP99Ms !== null && lagP99Ms > b.maxLagP99Ms) out.push(`the generator fell behind its schedule${where}: p99 schedule lag ${lagP99Ms} ms > ${b.maxLagP99Ms} ms`);
+  if (headroom !== null && headroom < b.minCpuHeadroom) out.push(`the generator ran out of CPU${where}: headroom ${r3(headroom)} < ${b.minCpuHeadroom} (event loop ${Math.round((1 - headroom) * 100)} % busy)`);
+  return out;
+}
+
+function rampResult(sch: LoadSchedule, out: SenderOutcome, slo: { p99Ms: number; errorRate: number }, bounds: ValidityBounds): NonNullable<LoadResult['ramp']> {
   const steps: RampStepResult[] = [];
   for (const st of sch.steps) {
     const r = out.recorder.steps[st.index]!;
     const j = out.judgements.find((x) => x.step === st.index);
     if (r.requests === 0 && !j) continue;
+    const lagP99 = r.lag.totalCount === 0 ? null : r3(r.lag.getValueAtPercentile(99) / 1000);
+    const headroom = out.stepCpuHeadroom[st.index] ?? null;
     steps.push({
       step: st.index,
       rate_per_s: r3(st.ratePerS),
@@ -218,14 +238,44 @@ function rampResult(sch: LoadSchedule, out: SenderOutcome, slo: { p99Ms: number;
       p99_ms: j ? (j.p99Ms === null ? null : r3(j.p99Ms)) : r.requests === 0 ? null : r3(r.latency.getValueAtPercentile(99) / 1000),
       error_rate: j ? r3(j.errorRate) : null,
       held: j ? !j.broken : null,
+      valid: headroom === null ? null : generatorReasons(lagP99, headroom, bounds, '').length === 0,
+      lag_p99_ms: lagP99,
+      cpu_headroom: headroom === null ? null : r3(headroom),
     });
   }
-  const broke = steps.find((s) => s.held === false);
-  const held = steps.filter((s) => s.held === true && (!broke || s.step < broke.step));
+  return { ...rampKnee(steps), steps, slo: { p99_ms: slo.p99Ms, error_rate: slo.errorRate } };
+}
+
+/**
+ * The knee from judged steps, taking only those where the generator kept up:
+ * a step where it fell behind measured the generator as much as the target
+ * (latency counts from the intended send, so its lag is in the figures).
+ */
+export function rampKnee(steps: readonly RampStepResult[]): Pick<NonNullable<LoadResult['ramp']>, 'knee_rate_per_s' | 'broke_at_rate_per_s' | 'held_up_to_rate_per_s' | 'generator_limited_at_rate_per_s'> {
+  const judged = steps.filter((s) => s.held !== null);
+  const firstBreak = judged.find((s) => s.held === false);
+  const validBreak = firstBreak && firstBreak.valid === true ? firstBreak : undefined;
+  const validHeld = judged.filter((s) => s.held === true && s.valid === true && (!firstBreak || s.step < firstBreak.step));
+  const limited = steps.find((s) => s.valid === false);
+  const heldUpTo = validHeld.at(-1)?.rate_per_s ?? null;
   return {
-    steps,
-    knee_rate_per_s: broke ? (held.at(-1)?.rate_per_s ?? null) : null,
-    broke_at_rate_per_s: broke?.rate_per_s ?? null,
-    slo: { p99_ms: slo.p99Ms, error_rate: slo.errorRate },
+    knee_rate_per_s: validBreak ? heldUpTo : null,
+    broke_at_rate_per_s: validBreak?.rate_per_s ?? null,
+    held_up_to_rate_per_s: heldUpTo,
+    generator_limited_at_rate_per_s: limited?.rate_per_s ?? null,
   };
+}
+
+/**
+ * A ramp is valid when the steps its answer rests on are: the step that broke
+ * the SLO, or, when none broke, every step (a generator that gave out first
+ * leaves the knee unmeasured). A held step where the generator fell behind is
+ * only left out of the knee.
+ */
+function rampInvalidReasons(ramp: NonNullable<LoadResult['ramp']>): string[] {
+  const firstBreak = ramp.steps.find((s) => s.held === false);
+  const what = (s: RampStepResult) => `step ${s.step} (${s.rate_per_s}/s: p99 schedule lag ${s.lag_p99_ms} ms, CPU headroom ${s.cpu_headroom})`;
+  if (firstBreak) return firstBreak.valid === false ? [`the SLO broke at ${what(firstBreak)} while the generator fell behind: the break may be the generator's, so the knee is not measured`] : [];
+  const limited = ramp.steps.find((s) => s.held !== null && s.valid === false);
+  return limited ? [`the generator fell behind at ${what(limited)} before the target broke the SLO: the knee is above ${ramp.held_up_to_rate_per_s ?? '—'}/s, not measured`] : [];
 }

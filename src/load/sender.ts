@@ -82,6 +82,8 @@ export interface SenderOutcome {
   readonly drainMs: number | null;
   readonly backlogLeft: number;
   readonly judgements: readonly StepJudgement[];
+  /** Ramp: the generator's CPU headroom (1 − event-loop utilisation) over each step; null for a step the run did not finish. */
+  readonly stepCpuHeadroom: readonly (number | null)[];
   readonly stoppedBy: 'schedule' | 'slo' | 'time';
 }
 
@@ -170,7 +172,7 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
     const send = (body: number, intendedMs: number, type: RequestType, step: number, spool: number, scheduled: boolean): void => {
       const bytes = type === 'upload' ? signedAll.subarray(signedAt[body - o.openFirstBody]!, signedAt[body - o.openFirstBody + 1]!) : request(body, Date.now());
       const sentAt = now() - t0;
-      rec.recordSent(sentAt, intendedMs, scheduled);
+      rec.recordSent(sentAt, intendedMs, scheduled, step);
       if (scheduled) lastDispatch = sentAt;
       const f: InFlight = {
         intendedMs,
@@ -283,6 +285,7 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
       clearInterval(progress);
       clearTimeout(hard);
       for (const j of judgeTimers) clearTimeout(j);
+      for (const b of boundaryTimers) clearTimeout(b);
       pool.destroy();
       const elu = performance.eventLoopUtilization(elu1 ?? performance.eventLoopUtilization(), elu0);
       const cpu = process.cpuUsage(cpu0);
@@ -295,12 +298,26 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
         drainMs,
         backlogLeft,
         judgements,
+        stepCpuHeadroom: sch.steps.map((_, k) => {
+          const a = stepElu[k];
+          const b = stepElu[k + 1];
+          return a && b ? 1 - performance.eventLoopUtilization(b, a).utilization : null;
+        }),
         stoppedBy,
       });
     };
 
     const hard = setTimeout(() => stop('time'), o.hardStopMs);
     const progress = setInterval(() => o.onProgress?.({ elapsedMs: now() - t0, sent: rec.sent, accepted: rec.accepted, failed: rec.failed, inFlight: inFlight.size }), 1000);
+
+    // Ramp: the event loop's utilisation at each step boundary, so each step's validity is judged on its own.
+    type Elu = ReturnType<typeof performance.eventLoopUtilization>;
+    const stepElu: (Elu | null)[] = new Array<Elu | null>(sch.steps.length + 1).fill(null);
+    const boundaryTimers: NodeJS.Timeout[] = [];
+    if (sch.steps.length > 1) {
+      stepElu[0] = performance.eventLoopUtilization();
+      sch.steps.forEach((st, k) => boundaryTimers.push(setTimeout(() => (stepElu[k + 1] = performance.eventLoopUtilization()), st.endMs)));
+    }
 
     // Ramp: each step is judged once its requests had the SLO's p99 to answer.
     const judgeTimers: NodeJS.Timeout[] = [];

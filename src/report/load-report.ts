@@ -27,7 +27,13 @@ export interface LoadReportInput {
     readonly schedule_lag: { p50_ms: number | null; p99_ms: number | null; max_ms: number | null };
     readonly generator: { cpu_headroom: number; cpu_us_per_request: number | null; event_loop_utilization: number };
     readonly drain: { backlog_batches: number; laptops: number; drained: boolean; drain_s: number | null; left: number } | null;
-    readonly ramp: { steps: readonly { step: number; rate_per_s: number; requests: number; accepted: number; failed: number; p99_ms: number | null; error_rate: number | null; held: boolean | null }[]; knee_rate_per_s: number | null; broke_at_rate_per_s: number | null } | null;
+    readonly ramp: {
+      steps: readonly { step: number; rate_per_s: number; requests: number; accepted: number; failed: number; p99_ms: number | null; error_rate: number | null; held: boolean | null; valid: boolean | null; lag_p99_ms: number | null; cpu_headroom: number | null }[];
+      knee_rate_per_s: number | null;
+      broke_at_rate_per_s: number | null;
+      held_up_to_rate_per_s: number | null;
+      generator_limited_at_rate_per_s: number | null;
+    } | null;
     readonly timeline: readonly { second: number; sent: number; accepted: number; failed: number; mean_latency_ms: number | null; max_latency_ms: number | null }[];
   };
   readonly thresholds: readonly { readonly expression: string; readonly actual: number | null; readonly pass: boolean }[];
@@ -48,7 +54,7 @@ export async function writeLoadReport(dir: string, r: LoadReportInput): Promise<
   await writeCsv(join(dir, 'errors.csv'), ['kind', 'key', 'count'], errorRows);
   await writeCsv(join(dir, 'timeline.csv'), ['second', 'sent', 'accepted', 'failed', 'mean_latency_ms', 'max_latency_ms'], x.timeline);
   if (x.ramp) {
-    await writeCsv(join(dir, 'ramp.csv'), ['step', 'rate_per_s', 'requests', 'accepted', 'failed', 'p99_ms', 'error_rate', 'held'], x.ramp.steps);
+    await writeCsv(join(dir, 'ramp.csv'), ['step', 'rate_per_s', 'requests', 'accepted', 'failed', 'p99_ms', 'error_rate', 'held', 'valid', 'lag_p99_ms', 'cpu_headroom'], x.ramp.steps);
     files.push('ramp.csv');
   }
   const dash = (v: number | null | undefined) => (v === null || v === undefined ? '—' : v);
@@ -96,8 +102,10 @@ export async function writeLoadReport(dir: string, r: LoadReportInput): Promise<
       : []),
     ...(x.ramp
       ? [{
-          title: `Ramp: knee at ${x.ramp.knee_rate_per_s ?? '—'} uploads/s${x.ramp.broke_at_rate_per_s !== null ? `, SLO broken at ${x.ramp.broke_at_rate_per_s}` : ', SLO held at every step'}`,
-          html: table(['step', 'rate/s', 'requests', 'accepted', 'failed', 'p99 ms', 'error rate', 'held'], x.ramp.steps.map((s) => [s.step, s.rate_per_s, s.requests, s.accepted, s.failed, dash(s.p99_ms), dash(s.error_rate), s.held === null ? '—' : s.held ? 'yes' : 'NO'])),
+          title: `Ramp: knee at ${x.ramp.knee_rate_per_s ?? '—'} uploads/s${x.ramp.broke_at_rate_per_s !== null ? `, SLO broken at ${x.ramp.broke_at_rate_per_s}` : `, no valid step broke the SLO (held up to ${x.ramp.held_up_to_rate_per_s ?? '—'})`}`,
+          html:
+            '<p>The knee is taken from valid steps only: those where the generator kept its schedule (p99 lag) with CPU headroom.</p>' +
+            table(['step', 'rate/s', 'requests', 'accepted', 'failed', 'p99 ms', 'error rate', 'held', 'generator valid', 'lag p99 ms', 'CPU headroom'], x.ramp.steps.map((s) => [s.step, s.rate_per_s, s.requests, s.accepted, s.failed, dash(s.p99_ms), dash(s.error_rate), s.held === null ? '—' : s.held ? 'yes' : 'NO', s.valid === null ? '—' : s.valid ? 'yes' : 'NO', dash(s.lag_p99_ms), dash(s.cpu_headroom)])),
         }]
       : []),
   ]);

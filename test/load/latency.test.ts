@@ -61,6 +61,12 @@ describe('latency from the intended send time (slow test server)', { retry: 2 },
       expect(r.stopped_by).toBe('slo');
       // The steps after the knee were not sent.
       expect(r.ramp!.steps.every((x) => x.rate_per_s <= 800)).toBe(true);
+      // Each judged step says whether the generator kept up in it, and the knee comes from such steps.
+      for (const st of r.ramp!.steps.filter((x) => x.held !== null)) {
+        expect(st.valid).toBe(true);
+        expect(st.lag_p99_ms!).toBeLessThan(25);
+        expect(st.cpu_headroom!).toBeGreaterThan(0.1);
+      }
     } finally {
       await srv.stop();
     }

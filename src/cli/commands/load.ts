@@ -199,7 +199,12 @@ function formatLoad(r: LoadResult, thresholds: readonly { expression: string; ac
     ...(r.errors.total > 0 ? [`  errors      ${Object.entries(r.errors.by_reason).map(([k, v]) => `${k} ${v}`).join(', ')}`] : []),
     `  generator   schedule lag p50 ${r.schedule_lag.p50_ms ?? '—'} ms, p99 ${r.schedule_lag.p99_ms ?? '—'} ms; CPU headroom ${r.generator.cpu_headroom}; ${r.generator.cpu_us_per_request ?? '—'} µs CPU per request`,
     ...(r.drain ? [`  drain       ${r.drain.backlog_batches} spooled batches on ${r.drain.laptops} laptops: ${r.drain.drained ? `drained in ${r.drain.drain_s} s` : `${r.drain.left} left at the end`}`] : []),
-    ...(r.ramp ? [`  ramp        knee ${r.ramp.knee_rate_per_s ?? '—'} uploads/s; ${r.ramp.broke_at_rate_per_s !== null ? `SLO broken at ${r.ramp.broke_at_rate_per_s}/s` : 'SLO held at every step'}`] : []),
+    ...(r.ramp
+      ? [
+          `  ramp        knee ${r.ramp.knee_rate_per_s ?? '—'} uploads/s; ${r.ramp.broke_at_rate_per_s !== null ? `SLO broken at ${r.ramp.broke_at_rate_per_s}/s` : `no valid step broke the SLO (held up to ${r.ramp.held_up_to_rate_per_s ?? '—'}/s)`}${r.ramp.generator_limited_at_rate_per_s !== null ? `; generator fell behind at ${r.ramp.generator_limited_at_rate_per_s}/s` : ''}`,
+          ...r.ramp.steps.map((s) => `    step ${String(s.step).padStart(2)}  ${String(s.rate_per_s).padStart(10)}/s  p99 ${s.p99_ms ?? '—'} ms  errors ${s.error_rate ?? '—'}  ${s.held === null ? 'not judged' : s.held ? 'held' : 'BROKE'}  generator ${s.valid === null ? '—' : s.valid ? 'kept up' : 'FELL BEHIND'} (lag p99 ${s.lag_p99_ms ?? '—'} ms, headroom ${s.cpu_headroom ?? '—'})`),
+        ]
+      : []),
     ...thresholds.map((t) => `  threshold   ${t.pass ? 'pass' : 'FAIL'}  ${t.expression}  (actual ${t.actual ?? 'n/a'})`),
     ...(notApplicable.length ? [`  (scenario thresholds not about ingest, not evaluated: ${notApplicable.join('; ')})`] : []),
     `report: ${files.find((f) => f.endsWith('report.html'))}`,
