@@ -1,0 +1,35 @@
+/**
+ * What the route handlers share: the service's configuration, its state and
+ * its store. The server owns it and builds it once at start; handlers receive
+ * it as a parameter (no module-level state, so two servers in one process,
+ * as in tests and `fleetsim run`, never see each other).
+ */
+import type { PolicyRules } from '../policy/index.js';
+import type { DeviceRegistry } from './devices.js';
+import type { IngestLimits } from './limits.js';
+import type { IngestMetrics } from './metrics.js';
+import type { PolicyState } from './policy-state.js';
+import type { DeviceRateLimiter } from './rate-limit.js';
+import type { BatchStore } from './store/index.js';
+
+/** Uploads admitted and the body bytes they hold: what admission control bounds. */
+export interface Admission {
+  inFlight: number;
+  inFlightBytes: number;
+}
+
+export interface IngestContext {
+  readonly limits: IngestLimits;
+  readonly rules: PolicyRules;
+  /** The server clock, UTC epoch ms. */
+  readonly now: () => number;
+  readonly fleetSecret: string;
+  readonly store: BatchStore;
+  readonly policy: PolicyState;
+  readonly devices: DeviceRegistry;
+  readonly metrics: IngestMetrics;
+  readonly limiter: DeviceRateLimiter;
+  readonly admission: Admission;
+  /** True once stop() began: answers carry `connection: close`, readiness fails. */
+  readonly closing: () => boolean;
+}

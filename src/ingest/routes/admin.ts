@@ -1,0 +1,59 @@
+/**
+ * Fleet endpoints, authorized by the fleet secret (`authorization: Fleet <secret>`):
+ *   POST /v1/enroll                  {"device_id"} → {"device_id","key"}
+ *   PUT  /v1/devices/ID/exemption    {"exempt","from_ms"?,"until_ms"?}
+ *   POST /v1/devices/ID/revoke       revoke the device key
+ *   GET  /v1/devices/ID/gaps         missing sequence numbers
+ */
+import type http from 'node:http';
+import { fleetSecretMatches } from '../../auth/index.js';
+import type { IngestContext } from '../context.js';
+import { IngestError } from '../errors.js';
+import { notAllowed, optionalMs, readJson, sendJson, storeFailed } from '../http-io.js';
+
+export type AdminRoute = 'exemption' | 'revoke' | 'gaps';
+
+function requireFleet(ctx: IngestContext, req: http.IncomingMessage): void {
+  if (!fleetSecretMatches(req.headers.authorization, ctx.fleetSecret)) {
+    throw new IngestError('AUTH_BAD_FLEET_SECRET', 'this endpoint needs `authorization: Fleet <fleet secret>`');
+  }
+}
+
+export async function enrollRoute(ctx: IngestContext, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  if (req.method !== 'POST') notAllowed(res, 'POST');
+  requireFleet(ctx, req);
+  const body = await readJson(ctx, req);
+  const deviceId = body.device_id;
+  if (typeof deviceId !== 'string' || deviceId.length === 0 || Buffer.byteLength(deviceId) > 128) {
+    throw new IngestError('INGEST_BAD_JSON', 'enrollment needs {"device_id": "<1 to 128 bytes of UTF-8>"}');
+  }
+  const key = await ctx.devices.enroll(deviceId);
+  sendJson(ctx, res, 200, JSON.stringify({ device_id: deviceId, key: key.toString('hex') }));
+}
+
+export async function adminRoute(ctx: IngestContext, route: AdminRoute, deviceId: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const want = route === 'gaps' ? 'GET' : route === 'exemption' ? 'PUT' : 'POST';
+  if (req.method !== want) notAllowed(res, want);
+  requireFleet(ctx, req);
+  if (route === 'gaps') {
+    const gaps = await ctx.store.sequenceGaps(deviceId);
+    sendJson(ctx, res, 200, JSON.stringify({ device_id: deviceId, gaps: gaps.map((g) => ({ from: g.fromSequence, to: g.toSequence })) }));
+    return;
+  }
+  const body = await readJson(ctx, req);
+  if (route === 'revoke') {
+    const at = await ctx.devices.revoke(deviceId).catch((x: unknown) => {
+      throw storeFailed(x, 'the revocation');
+    });
+    sendJson(ctx, res, 200, JSON.stringify({ device_id: deviceId, revoked_ms: at }));
+    return;
+  }
+  if (typeof body.exempt !== 'boolean' || !optionalMs(body.from_ms) || !optionalMs(body.until_ms)) {
+    throw new IngestError('INGEST_BAD_JSON', 'exemption needs {"exempt": true|false, "from_ms"?: epoch ms, "until_ms"?: epoch ms}');
+  }
+  const e = body.exempt ? { deviceId, fromMs: (body.from_ms as number | undefined) ?? ctx.now(), untilMs: (body.until_ms as number | undefined) ?? null } : null;
+  await ctx.policy.setExemption(deviceId, e).catch((x: unknown) => {
+    throw storeFailed(x, 'the exemption');
+  });
+  sendJson(ctx, res, 200, JSON.stringify({ device_id: deviceId, exempt: e !== null, from_ms: e?.fromMs ?? null, until_ms: e?.untilMs ?? null }));
+}

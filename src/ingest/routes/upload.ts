@@ -1,0 +1,197 @@
+/**
+ * POST /v1/batches: one batch from one device, cheapest refusal first.
+ *   1. signed headers: device enrolled, not revoked, timestamp within the skew bound (401)
+ *   2. admission: concurrency, body bytes in memory, store queue (503 + Retry-After)
+ *   3. per-device rate limit (429 + Retry-After)
+ *   4. Content-Type, Content-Encoding (415), Content-Length against the cap (411, 413)
+ *   5. body read into one buffer of Content-Length bytes; signature over it (401)
+ *   6. decompress with the inflated-size cap enforced while inflating (413, 400)
+ *   7. decode with the service's event limit (400, 413); batch device = signed device (403)
+ *   8. window timestamps against the server clock (400)
+ *   9. server-side policy: exempt device (403 POLICY_EXEMPT), events in recorded pause windows refused and counted
+ *  10. idempotent insert; 2xx only after its transaction commits
+ */
+import type http from 'node:http';
+import { verifySignature } from '../../auth/index.js';
+import { codecFromContentEncoding, decodeBatch, decompress, encodeBatch, type Codec, type DecodedBatch } from '../../wire/index.js';
+import type { IngestContext } from '../context.js';
+import type { AuthenticatedHeaders } from '../devices.js';
+import { IngestError, fromWireError, type RefusalCode } from '../errors.js';
+import { eventsOutsidePauses } from '../event-filter.js';
+import { readBody, sendJson, storeFailed } from '../http-io.js';
+import type { InsertResult } from '../store/index.js';
+
+/** What a successful upload answers. */
+export interface UploadResponse {
+  readonly status: 'stored' | 'duplicate';
+  readonly batch_id: string;
+  readonly sequence: number;
+  readonly stored: number;
+  readonly refused_paused: number;
+  readonly refused_exempt: number;
+}
+
+export const ACCEPTED_CONTENT_TYPES = new Set(['application/vnd.fleetsim.batch+protobuf', 'application/x-protobuf', 'application/octet-stream']);
+
+export async function uploadRoute(ctx: IngestContext, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  let auth: AuthenticatedHeaders;
+  try {
+    auth = ctx.devices.authenticate(req);
+  } catch (e) {
+    rejectBatch(ctx, (e as IngestError).code, 0);
+    throw e;
+  }
+  const deviceId = auth.signed.deviceId;
+  const { limits, admission: adm } = ctx;
+  const lengthHeader = req.headers['content-length'];
+  const length = lengthHeader === undefined ? -1 : Number(lengthHeader);
+  // Step 2: admission, so memory stays bounded whatever arrives.
+  if (adm.inFlight >= limits.maxInFlight || ctx.store.queueDepth() >= limits.maxStoreQueue || (length > 0 && adm.inFlightBytes + length > limits.maxInFlightBodyBytes && adm.inFlight > 0)) {
+    rejectBatch(ctx, 'INGEST_OVERLOADED', 0);
+    throw new IngestError('INGEST_OVERLOADED', `the service is at its limit (${adm.inFlight} uploads in flight, ${ctx.store.queueDepth()} queued for the store); retry after the Retry-After delay`, 1);
+  }
+  const waitMs = ctx.limiter.take(deviceId, ctx.now());
+  if (waitMs > 0) {
+    rejectBatch(ctx, 'INGEST_RATE_LIMITED', 0);
+    throw new IngestError('INGEST_RATE_LIMITED', `device ${deviceId} is over its rate limit of ${limits.rate.perSecond} uploads/s (burst ${limits.rate.burst})`, Math.ceil(waitMs / 1000));
+  }
+  const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!ACCEPTED_CONTENT_TYPES.has(contentType)) {
+    rejectBatch(ctx, 'INGEST_UNSUPPORTED_MEDIA_TYPE', 0);
+    throw new IngestError('INGEST_UNSUPPORTED_MEDIA_TYPE', `Content-Type ${JSON.stringify(contentType)} is not a batch; use one of ${[...ACCEPTED_CONTENT_TYPES].join(', ')}`);
+  }
+  let codec: Codec;
+  try {
+    codec = codecFromContentEncoding(req.headers['content-encoding']);
+  } catch (e) {
+    const err = fromWireError(e);
+    rejectBatch(ctx, err.code, 0);
+    throw err;
+  }
+  if (lengthHeader === undefined || !Number.isSafeInteger(length) || length < 0) {
+    rejectBatch(ctx, 'INGEST_LENGTH_REQUIRED', 0);
+    throw new IngestError('INGEST_LENGTH_REQUIRED', 'uploads must send Content-Length (chunked bodies are not accepted)');
+  }
+  if (length > limits.maxBodyBytes) {
+    rejectBatch(ctx, 'INGEST_BODY_TOO_LARGE', 0);
+    // The body is not read: the connection closes after the answer.
+    res.setHeader('connection', 'close');
+    throw new IngestError('INGEST_BODY_TOO_LARGE', `body is ${length} bytes, the limit is ${limits.maxBodyBytes} bytes (compressed)`);
+  }
+  adm.inFlight++;
+  adm.inFlightBytes += length;
+  try {
+    await uploadAdmitted(ctx, req, res, auth, codec, length);
+  } finally {
+    adm.inFlight--;
+    adm.inFlightBytes -= length;
+  }
+}
+
+async function uploadAdmitted(ctx: IngestContext, req: http.IncomingMessage, res: http.ServerResponse, auth: AuthenticatedHeaders, codec: Codec, length: number): Promise<void> {
+  const { metrics: m, limits } = ctx;
+  const body = await readBody(req, length);
+  m.bytesIn.inc(length);
+  if (!verifySignature(auth.key, auth.signed, body)) {
+    rejectBatch(ctx, 'AUTH_BAD_SIGNATURE', 0);
+    throw new IngestError('AUTH_BAD_SIGNATURE', `the signature does not match this body for device ${auth.signed.deviceId}; sign "v1\\n<device>\\n<timestamp>\\n<body>" with the device key`);
+  }
+  let batch: DecodedBatch;
+  try {
+    const raw = decompress(codec, body, { maxOutputBytes: limits.maxDecodedBytes });
+    m.decodedBytes.inc(raw.byteLength);
+    batch = decodeBatch(raw, { maxEvents: limits.maxEventsPerBatch });
+  } catch (e) {
+    const err = fromWireError(e);
+    rejectBatch(ctx, err.code, 0);
+    throw err;
+  }
+  const h = batch.header;
+  const n = batch.events.length;
+  if (h.deviceId !== auth.signed.deviceId) {
+    rejectBatch(ctx, 'AUTH_DEVICE_MISMATCH', n);
+    throw new IngestError('AUTH_DEVICE_MISMATCH', `the batch is for device ${JSON.stringify(h.deviceId)} but the request is signed by ${JSON.stringify(auth.signed.deviceId)}; a device may write only its own data`);
+  }
+  const now = ctx.now();
+  if (h.windowEndMs > now + limits.maxFutureMs) {
+    rejectBatch(ctx, 'INGEST_TIMESTAMP_FUTURE', n);
+    throw new IngestError('INGEST_TIMESTAMP_FUTURE', `the batch window ends at ${new Date(h.windowEndMs).toISOString()}, more than ${limits.maxFutureMs / 1000} s after the server clock (${new Date(now).toISOString()})`);
+  }
+  if (h.windowStartMs < now - limits.maxAgeMs) {
+    rejectBatch(ctx, 'INGEST_TIMESTAMP_TOO_OLD', n);
+    throw new IngestError('INGEST_TIMESTAMP_TOO_OLD', `the batch window starts at ${new Date(h.windowStartMs).toISOString()}, more than ${Math.round(limits.maxAgeMs / 86_400_000)} days before the server clock`);
+  }
+  // Step 9: the service's own policy record, not the agent's word.
+  const policy = ctx.policy;
+  let exemptMarker = false;
+  if (batch.controls.length > 0) {
+    try {
+      exemptMarker = await policy.recordControls(h.deviceId, batch.controls);
+    } catch (e) {
+      rejectBatch(ctx, 'INGEST_STORE_FAILED', n);
+      throw storeFailed(e, 'the pause and exemption markers of the batch');
+    }
+  }
+  if (exemptMarker || policy.exemptDuring(h.deviceId, h.windowStartMs, h.windowEndMs) || policy.exemptDuring(h.deviceId, now, now)) {
+    m.batch('rejected', 'POLICY_EXEMPT');
+    m.eventsCounted('refused', 'exempt', n);
+    throw new IngestError('POLICY_EXEMPT', `the employee of device ${h.deviceId} is exempt from capture; ${n} events refused, nothing stored; stop capturing`);
+  }
+  let payload: Uint8Array = body;
+  let payloadCodec: Codec = codec;
+  let stored = n;
+  const windows = policy.windows(h.deviceId);
+  let refusedPaused = 0;
+  if (windows.length > 0) {
+    const kept = eventsOutsidePauses(batch.events, windows);
+    if (kept !== null) {
+      refusedPaused = n - kept.length;
+      stored = kept.length;
+      payload = encodeBatch({ header: h, controls: batch.controls, events: kept }, { maxEvents: limits.maxEventsPerBatch });
+      payloadCodec = 'identity';
+    }
+  }
+  let result: InsertResult;
+  try {
+    result = await ctx.store.insertBatch({
+      deviceId: h.deviceId,
+      sequence: h.sequence,
+      batchId: h.batchId,
+      windowStartMs: h.windowStartMs,
+      windowEndMs: h.windowEndMs,
+      eventCount: stored,
+      refusedPaused,
+      refusedExempt: 0,
+      receivedMs: now,
+      agentVersion: h.agentVersion,
+      payloadCodec,
+      payload,
+    });
+  } catch (e) {
+    rejectBatch(ctx, 'INGEST_STORE_FAILED', n);
+    throw new IngestError('INGEST_STORE_FAILED', `the store could not write the batch (${(e as Error).message}); nothing was stored, retry`, 1);
+  }
+  const batchIdHex = Buffer.from(h.batchId).toString('hex');
+  if (result === 'conflict') {
+    rejectBatch(ctx, 'INGEST_SEQUENCE_CONFLICT', n);
+    throw new IngestError('INGEST_SEQUENCE_CONFLICT', `device ${h.deviceId} already stored a different batch as sequence ${h.sequence} (or batch id ${batchIdHex} under another sequence)`);
+  }
+  if (result === 'stored') {
+    m.batch('stored', '');
+    m.eventsCounted('accepted', '', stored);
+    m.eventsCounted('refused', 'paused', refusedPaused);
+  } else {
+    m.batch('duplicate', '');
+  }
+  sendJson(
+    ctx,
+    res,
+    200,
+    `{"status":"${result}","batch_id":"${batchIdHex}","sequence":${h.sequence},"stored":${stored},"refused_paused":${refusedPaused},"refused_exempt":0}`,
+  );
+}
+
+function rejectBatch(ctx: IngestContext, code: RefusalCode, events: number): void {
+  ctx.metrics.batch('rejected', code);
+  ctx.metrics.eventsCounted('rejected', code, events);
+}
