@@ -1,13 +1,13 @@
 /**
  * The fast counter against a brute-force oracle that decides every event on its
- * own with the policy functions (pauseWindowAt, isExempt, withinCaptureHours):
+ * own with the policy functions (pauseWindowAt, exemptions, withinCaptureHours):
  * the interval arithmetic (pause windows ∪ hours outside capture, split by hour
  * and minute) must give exactly the same counts.
  */
 import { describe, expect, it } from 'vitest';
 import {
   createCalendar, createEmployee, DEFAULT_BEHAVIOUR_PARAMS, DEFAULT_POLICY_RULES, DEFAULT_POPULATION_PARAMS, deriveStream, employeeStream,
-  isExempt, pauseWindowAt, planPauses, simulateEmployeeDay, withinCaptureHours, type PolicyRules,
+  afterExemptionAsks, enrolmentExemption, exemptionOnDay, pauseWindowAt, planPauses, simulateEmployeeDay, withinCaptureHours, type PolicyRules,
 } from '../../src/index.js';
 import { ACTIVITY_TYPES, runFastTask } from '../../src/sweep/index.js';
 
@@ -23,11 +23,14 @@ function oracle(rules: PolicyRules, employees: number, days: number) {
   const activity = [[0, 0], [0, 0], [0, 0]] as [number, number][];
   for (let i = 0; i < employees; i++) {
     const e = createEmployee(seed, i, population);
-    const exempt = isExempt(e.exemptionRequested, e.exemptionDraw, rules);
+    let exemption = enrolmentExemption(e.exemptionRequested, e.exemptionDraw, rules);
     for (let d = 0; d < days; d++) {
+      const exempt = exemptionOnDay(exemption, d).kind !== 'none';
       const events: [number, number][] = [];
       const day = simulateEmployeeDay(e, d, { seed, calendar, behaviour: DEFAULT_BEHAVIOUR_PARAMS, pauseTraits: population.pause, rules }, { push: (t: number, type: number) => events.push([t, type]) });
-      const windows = planPauses(e, day.plan, deriveStream(deriveStream(employeeStream(seed, i, 'day'), d), 'pause'), rules, population.pause).windows;
+      const pauses = planPauses(e, day.plan, deriveStream(deriveStream(employeeStream(seed, i, 'day'), d), 'pause'), rules, population.pause);
+      const windows = pauses.windows;
+      exemption = afterExemptionAsks(exemption, d, pauses.exemptionAskDraws, rules);
       for (const [t, type] of events) {
         const r = Math.round(t);
         const h = Math.floor((r - day.plan.dayStartMs) / HOUR_MS);
