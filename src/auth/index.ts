@@ -8,8 +8,11 @@
  * never stores device keys: a leaked database holds no credentials, and a
  * service restarted from an empty store still verifies enrolled laptops.
  * What the service does keep is which devices are enrolled and which are
- * revoked; a revoked device id stays refused (the laptop is re-imaged under a
- * new id).
+ * revoked. A revoked device stays refused until an admin reinstates it; a
+ * reinstated device gets the next key generation, whose key derives as
+ * HMAC-SHA256(fleet secret, "fleetsim/device-key/v2" ‖ generation (uint32 BE) ‖ device id),
+ * so the key that was revoked (perhaps because it leaked) is never accepted
+ * again: the laptop enrolls once more for its new key.
  *
  * Requests: every request carries
  *   x-fleetsim-device     the device id
@@ -28,13 +31,19 @@ export const SIGNATURE_HEADER = 'x-fleetsim-signature';
 export const FLEET_AUTH_SCHEME = 'Fleet';
 
 const KEY_LABEL = 'fleetsim/device-key/v1\0';
+/** Generations after the first: another label (no input of generation 0 can collide with them), then a fixed-width generation. */
+const KEY_LABEL_GENERATION = 'fleetsim/device-key/v2\0';
 export const DEVICE_KEY_BYTES = 32;
 /** Default bound on |server clock − signature timestamp|: NTP-synced laptops are within seconds; 5 min leaves room for a bad clock. */
 export const DEFAULT_MAX_SKEW_MS = 300_000;
 
-/** A device's own key, as enrollment hands it out. */
-export function deriveDeviceKey(fleetSecret: string | Uint8Array, deviceId: string): Buffer {
-  return createHmac('sha256', fleetSecret).update(KEY_LABEL).update(deviceId, 'utf8').digest();
+/** A device's own key, as enrollment hands it out; generation 0 until the device is first reinstated after a revocation. */
+export function deriveDeviceKey(fleetSecret: string | Uint8Array, deviceId: string, keyGeneration = 0): Buffer {
+  if (!Number.isInteger(keyGeneration) || keyGeneration < 0 || keyGeneration > 0xffffffff) throw new RangeError(`key generation must be a uint32, got ${keyGeneration}`);
+  if (keyGeneration === 0) return createHmac('sha256', fleetSecret).update(KEY_LABEL).update(deviceId, 'utf8').digest();
+  const g = Buffer.alloc(4);
+  g.writeUInt32BE(keyGeneration);
+  return createHmac('sha256', fleetSecret).update(KEY_LABEL_GENERATION).update(g).update(deviceId, 'utf8').digest();
 }
 
 export interface DeviceCredentials {

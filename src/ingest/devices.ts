@@ -53,20 +53,26 @@ export class DeviceRegistry {
   keyOf(deviceId: string): Buffer {
     let k = this.keys.get(deviceId);
     if (k === undefined) {
-      k = deriveDeviceKey(this.fleetSecret, deviceId);
+      k = deriveDeviceKey(this.fleetSecret, deviceId, this.devices.get(deviceId)?.keyGeneration ?? 0);
       this.keys.set(deviceId, k);
     }
     return k;
   }
 
-  /** Records an enrollment (an enrolled device keeps its record); refuses a revoked device. */
-  async enroll(deviceId: string): Promise<Buffer> {
+  /**
+   * Records an enrollment and returns the device's key. An enrolled device
+   * keeps its record; a timezone given replaces the one stored (a laptop that
+   * moved office). A revoked device is refused until an admin reinstates it.
+   */
+  async enroll(deviceId: string, timezone?: string): Promise<Buffer> {
     const existing = this.devices.get(deviceId);
-    if (existing?.revokedMs != null) throw new IngestError('AUTH_REVOKED', `device ${JSON.stringify(deviceId)} was revoked; enroll the laptop under a new device id`);
-    if (existing === undefined) {
-      const rec: DeviceRecord = { deviceId, enrolledMs: this.now(), revokedMs: null };
-      await this.store.enrollDevice(deviceId, rec.enrolledMs);
-      this.devices.set(deviceId, rec);
+    if (existing?.revokedMs != null) {
+      throw new IngestError('AUTH_REVOKED', `device ${JSON.stringify(deviceId)} was revoked; an admin can reinstate it (POST /v1/devices/<id>/reinstate with the fleet secret), or enroll the laptop under a new device id`);
+    }
+    if (existing === undefined || (timezone !== undefined && timezone !== existing.timezone)) {
+      const enrolledMs = existing?.enrolledMs ?? this.now();
+      await this.store.enrollDevice(deviceId, enrolledMs, timezone);
+      this.devices.set(deviceId, { deviceId, enrolledMs, revokedMs: null, keyGeneration: existing?.keyGeneration ?? 0, timezone: timezone ?? existing?.timezone ?? null });
     }
     return this.keyOf(deviceId);
   }
@@ -75,7 +81,23 @@ export class DeviceRegistry {
   async revoke(deviceId: string): Promise<number> {
     const at = this.now();
     await this.store.revokeDevice(deviceId, at);
-    this.devices.set(deviceId, { deviceId, enrolledMs: this.devices.get(deviceId)?.enrolledMs ?? at, revokedMs: at });
+    const cur = this.devices.get(deviceId);
+    this.devices.set(deviceId, { deviceId, enrolledMs: cur?.enrolledMs ?? at, revokedMs: at, keyGeneration: cur?.keyGeneration ?? 0, timezone: cur?.timezone ?? null });
     return at;
+  }
+
+  /**
+   * Re-admits a revoked device under the next key generation: the revoked key
+   * stays refused, and the laptop enrolls again for its new key.
+   */
+  async reinstate(deviceId: string): Promise<DeviceRecord> {
+    const cur = this.devices.get(deviceId);
+    if (cur === undefined) throw new IngestError('INGEST_UNKNOWN_DEVICE', `device ${JSON.stringify(deviceId.slice(0, 128))} was never enrolled; enroll it at POST /v1/enroll`);
+    if (cur.revokedMs === null) throw new IngestError('INGEST_NOT_REVOKED', `device ${JSON.stringify(deviceId)} is not revoked; nothing to reinstate`);
+    const next: DeviceRecord = { ...cur, revokedMs: null, keyGeneration: cur.keyGeneration + 1 };
+    await this.store.reinstateDevice(deviceId, next.keyGeneration);
+    this.devices.set(deviceId, next);
+    this.keys.delete(deviceId);
+    return next;
   }
 }

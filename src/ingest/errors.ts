@@ -22,6 +22,8 @@ export const INGEST_ERRORS = {
   INGEST_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Content-Type must be application/vnd.fleetsim.batch+protobuf' },
   INGEST_TIMESTAMP_FUTURE: { status: 400, message: 'the batch window ends in the future' },
   INGEST_TIMESTAMP_TOO_OLD: { status: 400, message: 'the batch window is older than the service keeps' },
+  INGEST_UNKNOWN_DEVICE: { status: 404, message: 'no device with this id was ever enrolled' },
+  INGEST_NOT_REVOKED: { status: 409, message: 'the device is not revoked' },
   INGEST_SEQUENCE_CONFLICT: { status: 409, message: 'another batch with this sequence number is already stored for this device' },
   INGEST_BAD_JSON: { status: 400, message: 'the JSON body is malformed or a field is out of range' },
   INGEST_RATE_LIMITED: { status: 429, message: 'this device sends faster than its rate limit' },

@@ -54,7 +54,7 @@ export interface IngestAddress {
   readonly url: string;
 }
 
-const DEVICE_PATH = /^\/v1\/devices\/([^/]{1,256})\/(pause|resume|policy|exemption|revoke|gaps)$/;
+const DEVICE_PATH = /^\/v1\/devices\/([^/]{1,256})\/(pause|resume|policy|exemption|revoke|reinstate|gaps)$/;
 
 type Route = 'upload' | 'enroll' | DevicePolicyRoute | AdminRoute | 'health' | 'ready' | 'metrics' | 'other';
 

@@ -20,6 +20,19 @@ describe('device authentication', () => {
     expect(deriveDeviceKey('another-fleet-secret', 'laptop-a').equals(a)).toBe(false);
   });
 
+  it('derives a different key for each key generation, generation 0 being the original key', () => {
+    const a0 = deriveDeviceKey(SECRET, 'laptop-a');
+    expect(deriveDeviceKey(SECRET, 'laptop-a', 0).equals(a0)).toBe(true);
+    const a1 = deriveDeviceKey(SECRET, 'laptop-a', 1);
+    expect(a1).toHaveLength(32);
+    expect(a1.equals(a0)).toBe(false);
+    expect(deriveDeviceKey(SECRET, 'laptop-a', 2).equals(a1)).toBe(false);
+    // No device id of generation 0 spells another device's later generation.
+    expect(deriveDeviceKey(SECRET, '\u0000\u0000\u0000\u0001laptop-a').equals(a1)).toBe(false);
+    expect(() => deriveDeviceKey(SECRET, 'laptop-a', -1)).toThrow(RangeError);
+    expect(() => deriveDeviceKey(SECRET, 'laptop-a', 1.5)).toThrow(RangeError);
+  });
+
   it('verifies a signed request and refuses another body, device, key or time', () => {
     const key = deriveDeviceKey(SECRET, 'laptop-a');
     const now = 1_772_539_200_000;

@@ -90,13 +90,23 @@ describe.each(backends.map((b) => [b().name, b] as const))('%s store', (_name, m
     expect(all.filter((g) => g.deviceId === 'dev-b')).toEqual([]);
   });
 
-  it('keeps devices, revocations, pause windows and exemptions', async () => {
+  it('keeps devices, revocations, reinstatements, timezones, pause windows and exemptions', async () => {
     await store.enrollDevice('dev-x', 1000);
     await store.enrollDevice('dev-x', 2000);
     await store.revokeDevice('dev-y', 3000);
-    const devices = await store.loadDevices();
-    expect(devices).toContainEqual({ deviceId: 'dev-x', enrolledMs: 1000, revokedMs: null });
-    expect(devices).toContainEqual({ deviceId: 'dev-y', enrolledMs: 3000, revokedMs: 3000 });
+    await store.enrollDevice('dev-z', 4000, 'Asia/Kolkata');
+    let devices = await store.loadDevices();
+    expect(devices).toContainEqual({ deviceId: 'dev-x', enrolledMs: 1000, revokedMs: null, keyGeneration: 0, timezone: null });
+    expect(devices).toContainEqual({ deviceId: 'dev-y', enrolledMs: 3000, revokedMs: 3000, keyGeneration: 0, timezone: null });
+    expect(devices).toContainEqual({ deviceId: 'dev-z', enrolledMs: 4000, revokedMs: null, keyGeneration: 0, timezone: 'Asia/Kolkata' });
+    await store.reinstateDevice('dev-y', 1);
+    // Enrolling again without a timezone keeps the one stored; with one, replaces it.
+    await store.enrollDevice('dev-z', 5000);
+    await store.enrollDevice('dev-x', 5000, 'Europe/Berlin');
+    devices = await store.loadDevices();
+    expect(devices).toContainEqual({ deviceId: 'dev-y', enrolledMs: 3000, revokedMs: null, keyGeneration: 1, timezone: null });
+    expect(devices).toContainEqual({ deviceId: 'dev-z', enrolledMs: 4000, revokedMs: null, keyGeneration: 0, timezone: 'Asia/Kolkata' });
+    expect(devices).toContainEqual({ deviceId: 'dev-x', enrolledMs: 1000, revokedMs: null, keyGeneration: 0, timezone: 'Europe/Berlin' });
     await store.upsertPause({ deviceId: 'dev-x', startMs: 10, endMs: 1_800_010, endedBy: 'auto-resume' });
     await store.upsertPause({ deviceId: 'dev-x', startMs: 10, endMs: 600_010, endedBy: 'resume' });
     expect(await store.loadPauses()).toEqual([{ deviceId: 'dev-x', startMs: 10, endMs: 600_010, endedBy: 'resume' }]);
@@ -110,5 +120,26 @@ describe.each(backends.map((b) => [b().name, b] as const))('%s store', (_name, m
     const t = await store.totals();
     expect(t.batches).toBe(1 + 300 + 7);
     expect(t.events).toBeGreaterThan(30_000);
+  });
+});
+
+describe('sqlite store files from an earlier version', () => {
+  it('gains the device key-generation and timezone columns on open, keeping every device', async () => {
+    const Database = (await import('better-sqlite3')).default;
+    const tmp = tempDir();
+    const path = join(tmp.dir, 'old.db');
+    const db = new Database(path);
+    db.exec('CREATE TABLE devices (device_id TEXT PRIMARY KEY, enrolled_ms INTEGER NOT NULL, revoked_ms INTEGER)');
+    db.prepare('INSERT INTO devices VALUES (?, ?, ?)').run('old-laptop', 1000, null);
+    db.close();
+    const store = new SqliteStore({ path });
+    try {
+      expect(await store.loadDevices()).toEqual([{ deviceId: 'old-laptop', enrolledMs: 1000, revokedMs: null, keyGeneration: 0, timezone: null }]);
+      await store.enrollDevice('new-laptop', 2000, 'Europe/London');
+      expect(await store.loadDevices()).toContainEqual({ deviceId: 'new-laptop', enrolledMs: 2000, revokedMs: null, keyGeneration: 0, timezone: 'Europe/London' });
+    } finally {
+      await store.close();
+      tmp.cleanup();
+    }
   });
 });

@@ -48,6 +48,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
           '  GET  /v1/devices/ID/policy       pause windows and exemption (signed)\n' +
           '  PUT  /v1/devices/ID/exemption    {"exempt","from_ms"?,"until_ms"?}   (fleet secret)\n' +
           '  POST /v1/devices/ID/revoke       revoke the device key                 (fleet secret)\n' +
+          '  POST /v1/devices/ID/reinstate    re-admit a revoked device under a new key; it enrolls again (fleet secret)\n' +
           '  GET  /v1/devices/ID/gaps         missing sequence numbers              (fleet secret)\n' +
           '  GET  /healthz  /readyz  /metrics (Prometheus)\n' +
           'Every refusal is JSON {"code","message"}; SIGTERM drains in-flight uploads and closes the store.',

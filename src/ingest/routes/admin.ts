@@ -3,6 +3,7 @@
  *   POST /v1/enroll                  {"device_id"} → {"device_id","key"}
  *   PUT  /v1/devices/ID/exemption    {"exempt","from_ms"?,"until_ms"?}
  *   POST /v1/devices/ID/revoke       revoke the device key
+ *   POST /v1/devices/ID/reinstate    re-admit a revoked device under a new key (it enrolls again for it)
  *   GET  /v1/devices/ID/gaps         missing sequence numbers
  */
 import type http from 'node:http';
@@ -11,7 +12,7 @@ import type { IngestContext } from '../context.js';
 import { IngestError } from '../errors.js';
 import { notAllowed, optionalMs, readJson, sendJson, storeFailed } from '../http-io.js';
 
-export type AdminRoute = 'exemption' | 'revoke' | 'gaps';
+export type AdminRoute = 'exemption' | 'revoke' | 'reinstate' | 'gaps';
 
 function requireFleet(ctx: IngestContext, req: http.IncomingMessage): void {
   if (!fleetSecretMatches(req.headers.authorization, ctx.fleetSecret)) {
@@ -46,6 +47,13 @@ export async function adminRoute(ctx: IngestContext, route: AdminRoute, deviceId
       throw storeFailed(x, 'the revocation');
     });
     sendJson(ctx, res, 200, JSON.stringify({ device_id: deviceId, revoked_ms: at }));
+    return;
+  }
+  if (route === 'reinstate') {
+    const d = await ctx.devices.reinstate(deviceId).catch((x: unknown) => {
+      throw x instanceof IngestError ? x : storeFailed(x, 'the reinstatement');
+    });
+    sendJson(ctx, res, 200, JSON.stringify({ device_id: deviceId, reinstated: true, key_generation: d.keyGeneration, next: 'the device enrolls again (POST /v1/enroll) for its new key; the revoked key stays refused' }));
     return;
   }
   if (typeof body.exempt !== 'boolean' || !optionalMs(body.from_ms) || !optionalMs(body.until_ms)) {

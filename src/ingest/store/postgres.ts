@@ -50,6 +50,8 @@ CREATE TABLE IF NOT EXISTS devices (
   enrolled_ms BIGINT NOT NULL,
   revoked_ms  BIGINT
 );
+ALTER TABLE devices ADD COLUMN IF NOT EXISTS key_generation INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN IF NOT EXISTS timezone TEXT;
 CREATE TABLE IF NOT EXISTS pause_windows (
   device_id TEXT   NOT NULL,
   start_ms  BIGINT NOT NULL,
@@ -183,12 +185,23 @@ export class PostgresStore implements BatchStore {
   }
 
   async loadDevices(): Promise<DeviceRecord[]> {
-    const r = await this.pool.query<{ device_id: string; enrolled_ms: string; revoked_ms: string | null }>('SELECT device_id, enrolled_ms, revoked_ms FROM devices');
-    return r.rows.map((x) => ({ deviceId: x.device_id, enrolledMs: Number(x.enrolled_ms), revokedMs: x.revoked_ms === null ? null : Number(x.revoked_ms) }));
+    const r = await this.pool.query<{ device_id: string; enrolled_ms: string; revoked_ms: string | null; key_generation: number; timezone: string | null }>(
+      'SELECT device_id, enrolled_ms, revoked_ms, key_generation, timezone FROM devices',
+    );
+    return r.rows.map((x) => ({
+      deviceId: x.device_id, enrolledMs: Number(x.enrolled_ms), revokedMs: x.revoked_ms === null ? null : Number(x.revoked_ms), keyGeneration: Number(x.key_generation), timezone: x.timezone,
+    }));
   }
 
-  async enrollDevice(deviceId: string, atMs: number): Promise<void> {
-    await this.pool.query('INSERT INTO devices (device_id, enrolled_ms) VALUES ($1, $2) ON CONFLICT DO NOTHING', [deviceId, atMs]);
+  async enrollDevice(deviceId: string, atMs: number, timezone?: string): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO devices (device_id, enrolled_ms, timezone) VALUES ($1, $2, $3) ON CONFLICT (device_id) DO UPDATE SET timezone = COALESCE(excluded.timezone, devices.timezone)',
+      [deviceId, atMs, timezone ?? null],
+    );
+  }
+
+  async reinstateDevice(deviceId: string, keyGeneration: number): Promise<void> {
+    await this.pool.query('UPDATE devices SET revoked_ms = NULL, key_generation = $1 WHERE device_id = $2', [keyGeneration, deviceId]);
   }
 
   async revokeDevice(deviceId: string, atMs: number): Promise<void> {

@@ -55,9 +55,11 @@ CREATE UNIQUE INDEX IF NOT EXISTS batches_device_sequence ON batches (device_id,
 CREATE UNIQUE INDEX IF NOT EXISTS batches_batch_id ON batches (batch_id);
 CREATE INDEX IF NOT EXISTS batches_window ON batches (window_start_ms, window_end_ms);
 CREATE TABLE IF NOT EXISTS devices (
-  device_id   TEXT PRIMARY KEY,
-  enrolled_ms INTEGER NOT NULL,
-  revoked_ms  INTEGER
+  device_id      TEXT PRIMARY KEY,
+  enrolled_ms    INTEGER NOT NULL,
+  revoked_ms     INTEGER,
+  key_generation INTEGER NOT NULL DEFAULT 0,
+  timezone       TEXT
 );
 CREATE TABLE IF NOT EXISTS pause_windows (
   device_id TEXT    NOT NULL,
@@ -76,8 +78,9 @@ CREATE TABLE IF NOT EXISTS exemptions (
 /** One write, as it travels to the writer thread. */
 export type WriteOp =
   | { readonly kind: 'batch'; readonly row: BatchRow }
-  | { readonly kind: 'enroll'; readonly deviceId: string; readonly atMs: number }
+  | { readonly kind: 'enroll'; readonly deviceId: string; readonly atMs: number; readonly timezone: string | null }
   | { readonly kind: 'revoke'; readonly deviceId: string; readonly atMs: number }
+  | { readonly kind: 'reinstate'; readonly deviceId: string; readonly keyGeneration: number }
   | { readonly kind: 'pause'; readonly pause: PauseRecord }
   | { readonly kind: 'exemption'; readonly deviceId: string; readonly exemption: ExemptionRecord | null };
 
@@ -107,12 +110,19 @@ export class SqliteEngine {
     this.db.pragma(`synchronous = ${sync === 'normal' ? 'NORMAL' : 'FULL'}`);
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    // Files written by an earlier version lack the newer device columns (CREATE TABLE IF NOT EXISTS leaves them as they are).
+    const deviceColumns = new Set((this.db.prepare('PRAGMA table_info(devices)').all() as { name: string }[]).map((c) => c.name));
+    if (!deviceColumns.has('key_generation')) this.db.exec('ALTER TABLE devices ADD COLUMN key_generation INTEGER NOT NULL DEFAULT 0');
+    if (!deviceColumns.has('timezone')) this.db.exec('ALTER TABLE devices ADD COLUMN timezone TEXT');
     const insert = this.db.prepare(
       `INSERT OR IGNORE INTO batches (device_id, sequence, batch_id, window_start_ms, window_end_ms, event_count, refused_paused,
          refused_exempt, received_ms, agent_version, payload_codec, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
     );
     const byKey = this.db.prepare('SELECT batch_id FROM batches WHERE device_id = ? AND sequence = ?');
-    const enroll = this.db.prepare('INSERT OR IGNORE INTO devices (device_id, enrolled_ms) VALUES (?, ?)');
+    const enroll = this.db.prepare(
+      'INSERT INTO devices (device_id, enrolled_ms, timezone) VALUES (?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET timezone = COALESCE(excluded.timezone, devices.timezone)',
+    );
+    const reinstate = this.db.prepare('UPDATE devices SET revoked_ms = NULL, key_generation = ? WHERE device_id = ?');
     const revoke = this.db.prepare(
       'INSERT INTO devices (device_id, enrolled_ms, revoked_ms) VALUES (?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET revoked_ms = excluded.revoked_ms',
     );
@@ -144,7 +154,10 @@ export class SqliteEngine {
             break;
           }
           case 'enroll':
-            enroll.run(op.deviceId, op.atMs);
+            enroll.run(op.deviceId, op.atMs, op.timezone);
+            break;
+          case 'reinstate':
+            reinstate.run(op.keyGeneration, op.deviceId);
             break;
           case 'revoke':
             revoke.run(op.deviceId, op.atMs, op.atMs);
@@ -263,13 +276,17 @@ export class SqliteStore implements BatchStore {
   }
 
   async loadDevices(): Promise<DeviceRecord[]> {
-    return (this.reader.db.prepare('SELECT device_id, enrolled_ms, revoked_ms FROM devices').all() as { device_id: string; enrolled_ms: number; revoked_ms: number | null }[]).map(
-      (r) => ({ deviceId: r.device_id, enrolledMs: r.enrolled_ms, revokedMs: r.revoked_ms }),
-    );
+    return (this.reader.db.prepare('SELECT device_id, enrolled_ms, revoked_ms, key_generation, timezone FROM devices').all() as {
+      device_id: string; enrolled_ms: number; revoked_ms: number | null; key_generation: number; timezone: string | null;
+    }[]).map((r) => ({ deviceId: r.device_id, enrolledMs: r.enrolled_ms, revokedMs: r.revoked_ms, keyGeneration: r.key_generation, timezone: r.timezone }));
   }
 
-  async enrollDevice(deviceId: string, atMs: number): Promise<void> {
-    await this.write({ kind: 'enroll', deviceId, atMs });
+  async enrollDevice(deviceId: string, atMs: number, timezone?: string): Promise<void> {
+    await this.write({ kind: 'enroll', deviceId, atMs, timezone: timezone ?? null });
+  }
+
+  async reinstateDevice(deviceId: string, keyGeneration: number): Promise<void> {
+    await this.write({ kind: 'reinstate', deviceId, keyGeneration });
   }
 
   async revokeDevice(deviceId: string, atMs: number): Promise<void> {

@@ -36,6 +36,10 @@ export interface DeviceRecord {
   readonly deviceId: string;
   readonly enrolledMs: number;
   readonly revokedMs: number | null;
+  /** Bumped when a revoked device is reinstated: its key derives from it, so a key revoked once stays refused. */
+  readonly keyGeneration: number;
+  /** IANA timezone given at enrollment (for the capture-hours rule), or null when unknown. */
+  readonly timezone: string | null;
 }
 
 export interface PauseRecord {
@@ -73,9 +77,11 @@ export interface BatchStore {
   queueDepth(): number;
 
   loadDevices(): Promise<DeviceRecord[]>;
-  /** Records an enrollment; an existing record is left as it is. */
-  enrollDevice(deviceId: string, atMs: number): Promise<void>;
+  /** Records an enrollment; an existing record keeps its enrollment time, and takes the timezone when one is given. */
+  enrollDevice(deviceId: string, atMs: number, timezone?: string): Promise<void>;
   revokeDevice(deviceId: string, atMs: number): Promise<void>;
+  /** Clears a revocation and sets the device's key generation (the caller's previous one + 1). */
+  reinstateDevice(deviceId: string, keyGeneration: number): Promise<void>;
 
   loadPauses(): Promise<PauseRecord[]>;
   /** Inserts a window, or changes the end of the device's window that starts at startMs. */
