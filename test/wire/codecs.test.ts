@@ -6,6 +6,7 @@ import {
 } from '../../src/wire/index.js';
 import { atWireResolution, batchOf, columnsOf, realisticBlock } from './fixtures.js';
 import { catchWireError } from './assert.js';
+import { brotliWindowBits } from '../../src/wire/codecs.js';
 
 const compressing = availableCodecs().filter((c): c is Exclude<Codec, 'identity'> => c !== 'identity');
 const LIMIT = { maxOutputBytes: 1 << 24 };
@@ -110,5 +111,53 @@ describe.each(compressing)('%s refuses damaged streams', (codec) => {
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+/** WBITS from a brotli stream header (RFC 7932 section 9.1; bits are read least significant first). */
+function brotliWindowBitsOf(stream: Uint8Array): number {
+  let bitPos = 0;
+  const read = (n: number) => {
+    let v = 0;
+    for (let i = 0; i < n; i++, bitPos++) v |= ((stream[bitPos >> 3]! >> (bitPos & 7)) & 1) << i;
+    return v;
+  };
+  if (read(1) === 0) return 16;
+  const n = read(3);
+  if (n !== 0) return 17 + n;
+  const m = read(3);
+  if (m === 1) throw new Error('large-window brotli stream');
+  return m === 0 ? 17 : 8 + m;
+}
+
+describe('brotli window', () => {
+  it('is the smallest that holds the input (2^bits − 16 bytes), from 10 bits up to brotli’s default of 22', () => {
+    expect(brotliWindowBits(0)).toBe(10);
+    expect(brotliWindowBits(1008)).toBe(10);
+    expect(brotliWindowBits(1009)).toBe(11);
+    expect(brotliWindowBits(4096)).toBe(13);
+    expect(brotliWindowBits(65_520)).toBe(16);
+    expect(brotliWindowBits(65_521)).toBe(17);
+    expect(brotliWindowBits(64 << 20)).toBe(22);
+  });
+
+  it('is what a compressed batch declares, and the batch still round-trips at every level', () => {
+    const bytes = encodeBatch(batchOf(realisticBlock(3000, 5)));
+    expect(brotliWindowBits(bytes.length)).toBeLessThan(18);
+    for (let level = CODEC_LEVELS.br.min; level <= CODEC_LEVELS.br.max; level++) {
+      const packed = compress('br', bytes, level);
+      // Qualities 0 and 1 are brotli's one-pass modes, which always use a 2^18 window.
+      expect(brotliWindowBitsOf(packed)).toBe(level <= 1 ? 18 : brotliWindowBits(bytes.length));
+      expect(Buffer.from(decompress('br', packed, LIMIT)).equals(Buffer.from(bytes))).toBe(true);
+    }
+  });
+
+  it('costs no bytes against brotli’s default window on a realistic batch (within 0.5 %)', () => {
+    const bytes = encodeBatch(batchOf(realisticBlock(3000, 7)));
+    for (const level of [5, 9, 10, 11]) {
+      const wide = zlib.brotliCompressSync(bytes, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: level, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } });
+      expect(brotliWindowBitsOf(wide)).toBe(22);
+      expect(compress('br', bytes, level).length).toBeLessThanOrEqual(Math.ceil(wide.length * 1.005));
+    }
   });
 });
