@@ -7,6 +7,7 @@
  * bytes on the wire (request line + headers + body) counted for bandwidth.
  */
 import http from 'node:http';
+import { FLEET_AUTH_SCHEME, credentialsFromEnrollment, type DeviceCredentials, type EnrollmentResponse } from '../auth/index.js';
 import { parseRetryAfterMs, type Transport, type UploadOutcome, type UploadRequest } from './transport.js';
 
 export interface HttpTransportOptions {
@@ -101,4 +102,70 @@ function errorCode(body: Buffer): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+export interface EnrollOptions {
+  /** The service's base URL, e.g. http://127.0.0.1:8080. */
+  readonly url: string;
+  readonly fleetSecret: string;
+  readonly deviceId: string;
+  /**
+   * The laptop's IANA timezone (e.g. "Europe/Berlin"): with it the service
+   * checks the capture-hours rule in the laptop's local time, as the agent
+   * does; without it only the agent does.
+   */
+  readonly timezone?: string;
+  readonly timeoutMs?: number;
+}
+
+/** Error of an enrollment the service refused, with its code (AUTH_REVOKED, INGEST_BAD_JSON, …). */
+export class EnrollmentError extends Error {
+  override readonly name = 'EnrollmentError';
+  constructor(
+    readonly status: number,
+    readonly code: string | undefined,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** POST /v1/enroll with the fleet secret: the device's own key, which the transport's signer then uses. */
+export function enrollOverHttp(o: EnrollOptions): Promise<DeviceCredentials> {
+  const target = new URL('/v1/enroll', o.url);
+  const body = Buffer.from(JSON.stringify({ device_id: o.deviceId, ...(o.timezone !== undefined ? { timezone: o.timezone } : {}) }));
+  return new Promise((resolve, reject) => {
+    const r = http.request(
+      {
+        hostname: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent: false,
+        headers: { authorization: `${FLEET_AUTH_SCHEME} ${o.fleetSecret}`, 'content-type': 'application/json', 'content-length': body.byteLength },
+        timeout: o.timeoutMs ?? 30_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size <= MAX_RESPONSE_BYTES) chunks.push(c);
+        });
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          if (status !== 200) {
+            reject(new EnrollmentError(status, errorCode(Buffer.from(text)), `enrollment of ${o.deviceId} at ${target.href} was refused (${status}): ${text.slice(0, 500)}`));
+            return;
+          }
+          try {
+            resolve(credentialsFromEnrollment(JSON.parse(text) as EnrollmentResponse));
+          } catch (e) {
+            reject(new EnrollmentError(status, undefined, `enrollment answer from ${target.href} is not JSON: ${(e as Error).message}`));
+          }
+        });
+        res.on('error', reject);
+      },
+    );
+    r.on('timeout', () => r.destroy(new Error(`no enrollment answer from ${target.href} within ${o.timeoutMs ?? 30_000} ms`)));
+    r.on('error', reject);
+    r.end(body);
+  });
 }

@@ -1,32 +1,66 @@
 /**
  * Server-side refusal of individual events: pure functions over the decoded
- * event block, no I/O.
+ * event block, no I/O. An event is refused when it falls inside a recorded
+ * pause window, or, when the rules limit capture to working hours and the
+ * device's timezone is known, outside those hours in the device's local time
+ * (the agent's rule, src/agent/agent.ts capture(): both are a scheduled pause).
  */
 import { allocateBlock, type EventBlock } from '../events/index.js';
+import { withinCaptureHours, type PolicyRules } from '../policy/index.js';
 
-/** The events outside every pause window, or null when none falls inside one (the common case: nothing copied). */
-export function eventsOutsidePauses(ev: EventBlock, windows: readonly { startMs: number; endMs: number }[]): EventBlock | null {
+/** The capture-hours rule for one device: the rules and the device's UTC offset (minutes east) at an instant. */
+export interface CaptureHoursCheck {
+  readonly rules: PolicyRules;
+  readonly utcOffsetMinutes: (utcMs: number) => number;
+}
+
+export interface EventRefusals {
+  /** The events kept, or null when all are kept (the common case: nothing copied). */
+  readonly kept: EventBlock | null;
+  readonly inPauses: number;
+  readonly outsideHours: number;
+}
+
+const NONE_REFUSED: EventRefusals = { kept: null, inPauses: 0, outsideHours: 0 };
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+/** Pause windows sorted and disjoint (as PolicyState keeps them); hours null when the rule is off or the timezone unknown. */
+export function refuseEvents(ev: EventBlock, windows: readonly { startMs: number; endMs: number }[], hours: CaptureHoursCheck | null): EventRefusals {
   const n = ev.length;
-  if (n === 0) return null;
+  if (n === 0) return NONE_REFUSED;
   const first = ev.t_ms[0]!;
   const last = ev.t_ms[n - 1]!;
   let overlaps = false;
   for (const w of windows) if (w.startMs <= last && w.endMs > first) overlaps = true;
-  if (!overlaps) return null;
+  const checkHours = hours !== null && hours.rules.captureHours !== null;
+  if (!overlaps && !checkHours) return NONE_REFUSED;
+  // One offset for the batch unless it spans an offset change (a DST switch), then one per event.
+  const firstOffsetMs = checkHours ? hours.utcOffsetMinutes(first) * 60_000 : 0;
+  const constantOffset = !checkHours || hours.utcOffsetMinutes(last) * 60_000 === firstOffsetMs;
   const keep = new Uint8Array(n);
-  let kept = 0;
+  let inPauses = 0;
+  let outsideHours = 0;
   let wi = 0;
   for (let i = 0; i < n; i++) {
     const t = ev.t_ms[i]!;
     while (wi < windows.length && windows[wi]!.endMs <= t) wi++;
     const w = windows[wi];
-    const inside = w !== undefined && t >= w.startMs;
-    if (!inside) {
-      keep[i] = 1;
-      kept++;
+    if (w !== undefined && t >= w.startMs) {
+      inPauses++;
+      continue;
     }
+    if (checkHours) {
+      const local = t + (constantOffset ? firstOffsetMs : hours.utcOffsetMinutes(t) * 60_000);
+      if (!withinCaptureHours((((local % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS, hours.rules)) {
+        outsideHours++;
+        continue;
+      }
+    }
+    keep[i] = 1;
   }
-  return kept === n ? null : pick(ev, keep, kept);
+  const kept = n - inPauses - outsideHours;
+  return kept === n ? NONE_REFUSED : { kept: pick(ev, keep, kept), inPauses, outsideHours };
 }
 
 /** The events whose keep flag is set, in order. */

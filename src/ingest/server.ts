@@ -20,7 +20,7 @@ import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './limits.js';
 import { IngestMetrics } from './metrics.js';
 import { PolicyState } from './policy-state.js';
 import { DeviceRateLimiter } from './rate-limit.js';
-import { adminRoute, enrollRoute, type AdminRoute } from './routes/admin.js';
+import { adminRoute, checkTimezone, enrollRoute, type AdminRoute } from './routes/admin.js';
 import { devicePolicyRoute, type DevicePolicyRoute } from './routes/device-policy.js';
 import { healthRoute, metricsRoute, readyRoute } from './routes/health.js';
 import { uploadRoute } from './routes/upload.js';
@@ -155,10 +155,13 @@ export class IngestServer {
   /**
    * Enrolls a device in-process (what POST /v1/enroll does) and returns its
    * credentials: for harnesses such as `fleetsim run` that start the service
-   * and drive simulated agents in the same process.
+   * and drive simulated agents in the same process. The timezone (IANA) lets
+   * the service check the capture-hours rule in the laptop's local time;
+   * without it that rule is left to the agent.
    */
-  async enroll(deviceId: string): Promise<DeviceCredentials> {
-    return { deviceId, key: await this.context.devices.enroll(deviceId) };
+  async enroll(deviceId: string, opts: { readonly timezone?: string } = {}): Promise<DeviceCredentials> {
+    if (opts.timezone !== undefined) checkTimezone(opts.timezone);
+    return { deviceId, key: await this.context.devices.enroll(deviceId, opts.timezone) };
   }
 
   address(): IngestAddress {

@@ -42,16 +42,18 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .epilogue(
         'Endpoints:\n' +
           '  POST /v1/batches                 upload one batch (signed by the device)\n' +
-          '  POST /v1/enroll                  {"device_id"} → {"device_id","key"}   (authorization: Fleet <secret>)\n' +
+          '  POST /v1/enroll                  {"device_id","timezone"?} → {"device_id","key"}   (authorization: Fleet <secret>)\n' +
           '  POST /v1/devices/ID/pause        {"wanted_ms","at_ms"?} → granted window, capped by policy (signed)\n' +
           '  POST /v1/devices/ID/resume       {"at_ms"?} ends the open pause (signed)\n' +
           '  GET  /v1/devices/ID/policy       pause windows and exemption (signed)\n' +
           '  PUT  /v1/devices/ID/exemption    {"exempt","from_ms"?,"until_ms"?}   (fleet secret)\n' +
           '  POST /v1/devices/ID/revoke       revoke the device key                 (fleet secret)\n' +
-          '  POST /v1/devices/ID/reinstate    re-admit a revoked device under a new key; it enrolls again (fleet secret)\n' +
+          '  POST /v1/devices/ID/reinstate    re-admit under a new key; it enrolls again (fleet secret)\n' +
           '  GET  /v1/devices/ID/gaps         missing sequence numbers              (fleet secret)\n' +
           '  GET  /healthz  /readyz  /metrics (Prometheus)\n' +
-          'Every refusal is JSON {"code","message"}; SIGTERM drains in-flight uploads and closes the store.',
+          'Every refusal is JSON {"code","message"}; SIGTERM drains in-flight uploads and closes the store.\n' +
+          'Events outside the policy capture hours are refused (counted as paused) only for devices enrolled with their IANA ' +
+          '"timezone"; without it the service cannot know their local time and leaves that rule to the agent.',
       )
       .example('$0 serve --port 8080 --store sqlite:ingest.db --fleet-secret "$SECRET"', 'Embedded SQLite store')
       .example('$0 serve --store postgres://fleetsim:pw@127.0.0.1:5432/fleetsim', 'PostgreSQL store') as unknown as Argv<ServeArgs>,

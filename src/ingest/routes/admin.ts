@@ -1,6 +1,6 @@
 /**
  * Fleet endpoints, authorized by the fleet secret (`authorization: Fleet <secret>`):
- *   POST /v1/enroll                  {"device_id"} → {"device_id","key"}
+ *   POST /v1/enroll                  {"device_id","timezone"?} → {"device_id","key"}
  *   PUT  /v1/devices/ID/exemption    {"exempt","from_ms"?,"until_ms"?}
  *   POST /v1/devices/ID/revoke       revoke the device key
  *   POST /v1/devices/ID/reinstate    re-admit a revoked device under a new key (it enrolls again for it)
@@ -8,6 +8,7 @@
  */
 import type http from 'node:http';
 import { fleetSecretMatches } from '../../auth/index.js';
+import { isKnownTimezone } from '../../population/index.js';
 import type { IngestContext } from '../context.js';
 import { IngestError } from '../errors.js';
 import { notAllowed, optionalMs, readJson, sendJson, storeFailed } from '../http-io.js';
@@ -28,8 +29,17 @@ export async function enrollRoute(ctx: IngestContext, req: http.IncomingMessage,
   if (typeof deviceId !== 'string' || deviceId.length === 0 || Buffer.byteLength(deviceId) > 128) {
     throw new IngestError('INGEST_BAD_JSON', 'enrollment needs {"device_id": "<1 to 128 bytes of UTF-8>"}');
   }
-  const key = await ctx.devices.enroll(deviceId);
-  sendJson(ctx, res, 200, JSON.stringify({ device_id: deviceId, key: key.toString('hex') }));
+  const timezone = body.timezone;
+  if (timezone !== undefined) checkTimezone(timezone);
+  const key = await ctx.devices.enroll(deviceId, timezone as string | undefined);
+  sendJson(ctx, res, 200, JSON.stringify({ device_id: deviceId, key: key.toString('hex'), timezone: ctx.devices.get(deviceId)?.timezone ?? null }));
+}
+
+/** An IANA timezone the runtime knows (the capture-hours rule is in the laptop's local time). */
+export function checkTimezone(timezone: unknown): asserts timezone is string {
+  if (typeof timezone !== 'string' || timezone.length === 0 || timezone.length > 64 || !isKnownTimezone(timezone)) {
+    throw new IngestError('INGEST_BAD_JSON', `timezone ${JSON.stringify(typeof timezone === 'string' ? timezone.slice(0, 64) : timezone)} is not an IANA timezone (e.g. "Europe/Berlin", "America/New_York", "UTC")`);
+  }
 }
 
 export async function adminRoute(ctx: IngestContext, route: AdminRoute, deviceId: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

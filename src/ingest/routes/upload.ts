@@ -8,16 +8,19 @@
  *   6. decompress with the inflated-size cap enforced while inflating (413, 400)
  *   7. decode with the service's event limit (400, 413); batch device = signed device (403)
  *   8. window timestamps against the server clock (400)
- *   9. server-side policy: exempt device (403 POLICY_EXEMPT), events in recorded pause windows refused and counted
+ *   9. server-side policy: exempt device (403 POLICY_EXEMPT); events in recorded pause windows, and outside the
+ *      capture hours in the device's local time (when the rules set them and the device enrolled with its
+ *      timezone), refused and counted
  *  10. idempotent insert; 2xx only after its transaction commits
  */
 import type http from 'node:http';
 import { verifySignature } from '../../auth/index.js';
+import { utcOffsetMinutes } from '../../population/index.js';
 import { codecFromContentEncoding, decodeBatch, decompress, encodeBatch, type Codec, type DecodedBatch } from '../../wire/index.js';
 import type { IngestContext } from '../context.js';
 import type { AuthenticatedHeaders } from '../devices.js';
 import { IngestError, fromWireError, type RefusalCode } from '../errors.js';
-import { eventsOutsidePauses } from '../event-filter.js';
+import { refuseEvents, type CaptureHoursCheck } from '../event-filter.js';
 import { readBody, sendJson, storeFailed } from '../http-io.js';
 import type { InsertResult } from '../store/index.js';
 
@@ -27,7 +30,10 @@ export interface UploadResponse {
   readonly batch_id: string;
   readonly sequence: number;
   readonly stored: number;
+  /** Events refused as in a scheduled pause: inside a recorded pause window or outside the capture hours. */
   readonly refused_paused: number;
+  /** Of refused_paused, those outside the capture hours. */
+  readonly refused_outside_hours: number;
   readonly refused_exempt: number;
 }
 
@@ -141,16 +147,22 @@ async function uploadAdmitted(ctx: IngestContext, req: http.IncomingMessage, res
   let payloadCodec: Codec = codec;
   let stored = n;
   const windows = policy.windows(h.deviceId);
-  let refusedPaused = 0;
-  if (windows.length > 0) {
-    const kept = eventsOutsidePauses(batch.events, windows);
-    if (kept !== null) {
-      refusedPaused = n - kept.length;
-      stored = kept.length;
-      payload = encodeBatch({ header: h, controls: batch.controls, events: kept }, { maxEvents: limits.maxEventsPerBatch });
+  // Without a timezone the service cannot tell local hours: no capture-hours check (documented in serve --help).
+  const timezone = ctx.rules.captureHours === null ? null : (ctx.devices.get(h.deviceId)?.timezone ?? null);
+  const hours: CaptureHoursCheck | null = timezone === null ? null : { rules: ctx.rules, utcOffsetMinutes: (ms) => utcOffsetMinutes(timezone, ms) };
+  let inPauses = 0;
+  let outsideHours = 0;
+  if (windows.length > 0 || hours !== null) {
+    const r = refuseEvents(batch.events, windows, hours);
+    if (r.kept !== null) {
+      inPauses = r.inPauses;
+      outsideHours = r.outsideHours;
+      stored = r.kept.length;
+      payload = encodeBatch({ header: h, controls: batch.controls, events: r.kept }, { maxEvents: limits.maxEventsPerBatch });
       payloadCodec = 'identity';
     }
   }
+  const refusedPaused = inPauses + outsideHours;
   let result: InsertResult;
   try {
     result = await ctx.store.insertBatch({
@@ -179,7 +191,8 @@ async function uploadAdmitted(ctx: IngestContext, req: http.IncomingMessage, res
   if (result === 'stored') {
     m.batch('stored', '');
     m.eventsCounted('accepted', '', stored);
-    m.eventsCounted('refused', 'paused', refusedPaused);
+    m.eventsCounted('refused', 'paused', inPauses);
+    m.eventsCounted('refused', 'outside_capture_hours', outsideHours);
   } else {
     m.batch('duplicate', '');
   }
@@ -187,7 +200,7 @@ async function uploadAdmitted(ctx: IngestContext, req: http.IncomingMessage, res
     ctx,
     res,
     200,
-    `{"status":"${result}","batch_id":"${batchIdHex}","sequence":${h.sequence},"stored":${stored},"refused_paused":${refusedPaused},"refused_exempt":0}`,
+    `{"status":"${result}","batch_id":"${batchIdHex}","sequence":${h.sequence},"stored":${stored},"refused_paused":${refusedPaused},"refused_outside_hours":${outsideHours},"refused_exempt":0}`,
   );
 }
 
