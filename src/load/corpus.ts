@@ -19,6 +19,8 @@ import { codecFromContentEncoding, decodeBatch, decompress, type Codec, type Dec
 export interface CorpusTemplate {
   readonly batch: DecodedBatch;
   readonly codec: Codec;
+  /** The body as the agent sent it (sealed and compressed at the agent's level). */
+  readonly body: Uint8Array;
   /** Size of the body as the agent sent it. */
   readonly originalBytes: number;
 }
@@ -57,7 +59,7 @@ export function loadCorpus(dir: string, maxTemplates = 5000): Corpus {
       throw new UsageError(`--corpus ${join(dir, f)} is not an agent batch: ${(err as Error).message}`);
     }
     if (batch.controls.some((c) => c.kind === 'exempt')) continue;
-    templates.push({ batch, codec, originalBytes: body.byteLength });
+    templates.push({ batch, codec, body, originalBytes: body.byteLength });
   }
   if (templates.length === 0) throw new UsageError(`--corpus ${dir}: every batch carries an exemption marker; nothing usable for load`);
   return { templates, devices: devices.size, batchesPerDevice: files.length / devices.size, source: dir };

@@ -4,10 +4,11 @@
  * runs through autocannon.
  */
 export { runLoad, MAX_DURATION_MS, MAX_REQUESTS, type LoadOptions } from './run-load.js';
-export { buildSchedule, spoolBacklog, PROFILE_KINDS, type LoadProfile, type LoadSchedule, type ProfileKind, type RampStep } from './schedule.js';
+export { buildSchedule, sliceSchedule, DEFAULT_OUTAGE_SCALE, PROFILE_KINDS, type LoadProfile, type LoadSchedule, type OutageWindow, type ProfileKind, type RampStep } from './schedule.js';
+export { OutageModel, type DrainFigures } from './outage.js';
 export { createFleetModel, atWork, laptopsAtWork, busiestInstant, surgeStart, type FleetModel } from './fleet-model.js';
 export { loadCorpus, generateCorpus, type Corpus, type CorpusTemplate } from './corpus.js';
-export { prepareBodies, type PreparedBodies } from './bodies.js';
+export { agentCodecLevels, prepareBodies, prepareBodiesInWorkers, type CodecLevels, type PreparedBodies } from './bodies.js';
 export { runSender, type SenderOptions, type SenderOutcome } from './sender.js';
 export { runCapacity } from './capacity.js';
 export { parseTarget, isLoopbackHost, enrollDevices, loadDeviceIds, type LoadTarget } from './target.js';

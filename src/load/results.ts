@@ -67,14 +67,47 @@ export interface LoadResult {
   readonly invalid_reasons: readonly string[];
   readonly validity_bounds: { readonly max_lag_p99_ms: number; readonly min_cpu_headroom: number };
   readonly fleet: { readonly instant_utc: string; readonly time_scale: number; readonly laptops_at_work: number; readonly uploads_per_laptop_hour_at_work: number; readonly planned_rate_per_s: number };
-  readonly corpus: { readonly source: string; readonly templates: number; readonly bodies: number; readonly body_bytes_p50: number; readonly body_bytes_p95: number; readonly body_bytes_max: number; readonly unique_bodies: boolean };
+  readonly corpus: {
+    readonly source: string;
+    readonly templates: number;
+    readonly bodies: number;
+    readonly body_bytes_p50: number;
+    readonly body_bytes_p95: number;
+    readonly body_bytes_max: number;
+    readonly unique_bodies: boolean;
+    /** Codec level each body codec was compressed at (the agent's), and what preparing the bodies cost. */
+    readonly codec_levels?: Readonly<Record<string, number>>;
+    readonly prepare_wall_s?: number;
+    readonly prepare_ms_per_body?: number;
+    readonly prepare_workers?: number;
+  };
+  /** `--shard K/N`: this run sent the arrivals of that slice of the laptops; null for a whole run. */
+  readonly shard: { readonly index: number; readonly count: number } | null;
   readonly requests: { readonly planned: number; readonly sent: number; readonly completed: number; readonly accepted: number; readonly failed: number; readonly unfinished: number; readonly truncated_by_max_requests: boolean };
   readonly throughput: { readonly requests_per_s: number; readonly accepted_per_s: number; readonly events_per_s: number; readonly accepted_mb_per_s: number };
   readonly latency: { readonly all: LatencySummary } & Readonly<Record<string, LatencySummary>>;
   readonly errors: { readonly total: number; readonly rate: number; readonly by_status: Readonly<Record<string, number>>; readonly by_reason: Readonly<Record<string, number>> };
   readonly schedule_lag: LatencySummary;
   readonly generator: { readonly cpu_s: number; readonly cpu_us_per_request: number | null; readonly event_loop_utilization: number; readonly cpu_headroom: number };
-  readonly drain: { readonly backlog_batches: number; readonly laptops: number; readonly drained: boolean; readonly drain_s: number | null; readonly left: number } | null;
+  readonly drain: {
+    /** Batches on the laptops when the target came back, and on how many laptops. */
+    readonly backlog_batches: number;
+    readonly laptops: number;
+    readonly drained: boolean;
+    /** From the recovery until the last backlog batch was stored. */
+    readonly drain_s: number | null;
+    readonly left: number;
+    readonly lost_spool_full: number;
+    readonly lost_rejected: number;
+    /** The outage in fleet time, and the silence the run held for it. */
+    readonly outage_s: number;
+    readonly outage_run_s: number;
+    readonly recovery_at_s: number;
+    /** The busiest whole second after the recovery (uploads sent, open and spooled), against the open model's steady rate. */
+    readonly peak_arrivals_per_s: number | null;
+    readonly steady_arrivals_per_s: number;
+    readonly peak_to_steady: number | null;
+  } | null;
   readonly ramp: {
     readonly steps: readonly RampStepResult[];
     /** The highest rate of a valid step that held the SLO, below the first valid step that broke it; null when no valid step broke it. */
@@ -108,6 +141,7 @@ export interface LoadRunContext {
   readonly corpus: LoadResult['corpus'];
   readonly bounds: ValidityBounds;
   readonly slo: { readonly p99Ms: number; readonly errorRate: number } | null;
+  readonly shard?: { readonly index: number; readonly count: number } | null;
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -179,8 +213,9 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
       planned_rate_per_s: r3(sch.initialRatePerS),
     },
     corpus: ctx.corpus,
+    shard: ctx.shard ?? null,
     requests: {
-      planned: sch.count + (sch.backlog?.total ?? 0),
+      planned: sch.count + (out.drain?.backlog ?? 0),
       sent: rec.sent,
       completed: rec.completed,
       accepted: rec.accepted,
@@ -198,14 +233,35 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
       event_loop_utilization: r3(out.eventLoopUtilization),
       cpu_headroom: r3(headroom),
     },
-    drain: sch.backlog
-      ? { backlog_batches: sch.backlog.total, laptops: sch.backlog.laptop.length, drained: out.backlogLeft === 0, drain_s: out.drainMs === null ? null : r3(out.drainMs / 1000), left: out.backlogLeft }
-      : null,
+    drain: sch.outage && out.drain ? drainResult(sch, out, rec) : null,
     ramp,
     ingest: { ...pick(latency.all!), events_per_s: throughput.events_per_s, batches_per_s: throughput.accepted_per_s, errors: errors.total, error_rate: errors.rate },
     timeline,
     histograms,
     stopped_by: out.stoppedBy,
+  };
+}
+
+function drainResult(sch: LoadSchedule, out: SenderOutcome, rec: SenderOutcome['recorder']): NonNullable<LoadResult['drain']> {
+  const d = out.drain!;
+  const w = sch.outage!;
+  const lastFull = Math.floor(Math.min(out.wallMs, sch.durationMs) / 1000);
+  let peak: number | null = null;
+  for (let sec = Math.ceil(w.endMs / 1000); sec < lastFull && sec < rec.perSecond.sent.length; sec++) peak = Math.max(peak ?? 0, rec.perSecond.sent[sec]!);
+  return {
+    backlog_batches: d.backlog,
+    laptops: d.laptops,
+    drained: d.left === 0,
+    drain_s: d.drainMs === null ? null : r3(d.drainMs / 1000),
+    left: d.left,
+    lost_spool_full: d.lostSpoolFull,
+    lost_rejected: d.lostRejected,
+    outage_s: r3(w.fleetMs / 1000),
+    outage_run_s: r3((w.endMs - w.startMs) / 1000),
+    recovery_at_s: r3(w.endMs / 1000),
+    peak_arrivals_per_s: peak,
+    steady_arrivals_per_s: r3(sch.initialRatePerS),
+    peak_to_steady: peak === null || sch.initialRatePerS <= 0 ? null : r3(peak / sch.initialRatePerS),
   };
 }
 

@@ -7,12 +7,13 @@ import { deriveDeviceKey } from '../auth/index.js';
 import { UsageError } from '../errors.js';
 import { parseStartDate } from '../behaviour/schedule/clock.js';
 import type { Scenario } from '../scenario/index.js';
-import { prepareBodies, type PreparedBodies } from './bodies.js';
+import { agentCodecLevels, drawTemplates, prepareBodiesInWorkers, type CodecLevels, type PreparedBodies } from './bodies.js';
 import { runCapacity } from './capacity.js';
 import { generateCorpus, loadCorpus, type Corpus } from './corpus.js';
 import { createFleetModel } from './fleet-model.js';
+import { OutageModel } from './outage.js';
 import { computeLoadResult, type LoadResult, type ValidityBounds } from './results.js';
-import { buildSchedule, type LoadProfile, type LoadSchedule } from './schedule.js';
+import { buildSchedule, sliceSchedule, type LoadProfile, type LoadSchedule } from './schedule.js';
 import { runSender, type SenderProgress } from './sender.js';
 import { enrollDevices, loadDeviceIds, parseTarget } from './target.js';
 
@@ -48,12 +49,23 @@ export interface LoadOptions {
   readonly slo: { readonly p99Ms: number; readonly errorRate: number };
   /** Names this run's devices (load-<tag>-NNNNNN); distinct per run. */
   readonly runTag: string;
+  /**
+   * `--shard K/N`: send only the arrivals (and spools) of the laptops whose device is K mod N, so N generators can
+   * drive one target together; `fleetsim merge` adds their results up to the whole run's. Open model only.
+   */
+  readonly shard?: { readonly index: number; readonly count: number } | null;
+  /** Compression level per body codec; default: the scenario agent's (bodies the size the fleet sends). */
+  readonly bodyLevels?: CodecLevels;
   readonly onPhase?: (message: string) => void;
   readonly onProgress?: (p: SenderProgress & { readonly planned: number; readonly durationMs: number }) => void;
 }
 
 export const MAX_DURATION_MS = 6 * 3600_000;
 export const MAX_REQUESTS = 50_000_000;
+/** Distinct bodies a capacity run cycles through (autocannon repeats them; a repeat is stored once). */
+const CAPACITY_BODIES = 10_000;
+
+const EMPTY_KEY = Buffer.alloc(0);
 
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const target = parseTarget(o.target, o.allowRemote);
@@ -69,49 +81,87 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
 
   const dayStartUtcMs = parseStartDate(s.simulation.startDate);
   const fleet = createFleetModel(s.population, o.laptops, s.seed, o.atUtcMs ?? dayStartUtcMs + 12 * 3600_000, uploadsPerLaptopHour / 3600);
-  const schedule: LoadSchedule =
+  const whole: LoadSchedule =
     o.mode === 'open'
       ? buildSchedule(fleet, { profile: o.profile, durationMs: o.durationMs, maxRequests: o.maxRequests, atUtcMs: o.atUtcMs, dayStartUtcMs, rateOverridePerS: o.rateOverridePerS, upload: s.agent.upload, seed: s.seed })
       : emptySchedule(o.durationMs);
+  if (whole.outage && !(whole.outage.endMs < o.durationMs)) {
+    throw new UsageError(`the outage is held for ${whole.outage.endMs / 1000} s of the run (warm-up plus outage ÷ scale), which leaves no time for the recovery in --duration ${o.durationMs / 1000} s; lengthen --duration or raise --outage-scale`);
+  }
   const devices = Math.max(1, Math.min(o.devices, o.laptops));
+  const shard = o.shard ?? null;
+  if (shard && o.mode !== 'open') throw new UsageError('--shard applies to open-model runs; a capacity run is one closed loop (run it from one machine)');
+  // A device belongs to one shard, so no two generators ever number the same device's batches.
+  const inShard = (laptop: number) => shard === null || (laptop % devices) % shard.count === shard.index;
+  const { schedule, globalIndex } = shard ? sliceSchedule(whole, inShard) : { schedule: whole, globalIndex: null };
   const deviceIds = loadDeviceIds(o.runTag, devices);
+  const ownDevices = deviceIds.filter((_, d) => shard === null || d % shard.count === shard.index);
 
-  phase(o.credentials === 'derive' ? `deriving keys for ${devices} devices` : `enrolling ${devices} devices at ${target.url.origin}`);
-  const keys = o.credentials === 'derive' ? deviceIds.map((d) => deriveDeviceKey(o.fleetSecret, d)) : await enrollDevices(target, o.fleetSecret, deviceIds);
+  phase(o.credentials === 'derive' ? `deriving keys for ${ownDevices.length} devices` : `enrolling ${ownDevices.length} devices at ${target.url.origin}`);
+  const ownKeys = o.credentials === 'derive' ? ownDevices.map((d) => deriveDeviceKey(o.fleetSecret, d)) : await enrollDevices(target, o.fleetSecret, ownDevices);
+  const keys: Buffer[] = deviceIds.map(() => EMPTY_KEY);
+  ownDevices.forEach((d, k) => (keys[shard ? shard.index + k * shard.count : k] = ownKeys[k]!));
 
-  // Bodies: spooled batches first (sealed before the outage ended, so lower sequences), then one per open arrival.
-  const backlog = schedule.backlog;
-  const backlogTotal = backlog?.total ?? 0;
+  const outage = schedule.outage && o.profile.kind === 'outage-recovery'
+    ? await OutageModel.simulate({
+        laptops: schedule.outage.laptops, outageMs: schedule.outage.fleetMs, uploadsPerSecond: fleet.uploadsPerSecondAtWork, upload: s.agent.upload,
+        templateBytes: Uint32Array.from(corpus.templates, (t) => t.originalBytes), seed: s.seed,
+      })
+    : null;
+  if (outage) phase(`outage of ${schedule.outage!.fleetMs / 60_000} fleet minutes: ${outage.figures().backlog.toLocaleString('en-US')} batches spooled on ${outage.figures().laptops.toLocaleString('en-US')} laptops`);
+
+  // Bodies: one per open arrival, then the batches sealed during the outage. Sequences follow sealing order:
+  // arrivals before the outage, the spools, then arrivals after it.
   const openPlanned = o.mode === 'open' ? schedule.count : o.maxRequests;
-  const openBodies = Math.max(1, Math.min(openPlanned, o.maxUniqueBodies ?? Infinity, o.mode === 'capacity' ? 50_000 : Infinity));
-  const n = backlogTotal + openBodies;
+  const openBodies = Math.max(1, Math.min(openPlanned, o.maxUniqueBodies ?? Infinity, o.mode === 'capacity' ? CAPACITY_BODIES : Infinity));
+  const sealed = outage?.sealed ?? 0;
+  const n = openBodies + sealed;
   const planDevice = new Uint32Array(n);
   const planWindowEnd = new Float64Array(n);
+  const planTemplate = new Uint32Array(n);
   const startEstimate = Date.now();
-  const backlogFirstBody = backlog ? new Uint32Array(backlog.laptop.length) : null;
-  if (backlog && backlog.total > 0 && o.profile.kind === 'outage-recovery') {
-    const outageMs = o.profile.outageMs;
-    let k = 0;
-    for (let i = 0; i < backlog.laptop.length; i++) {
-      backlogFirstBody![i] = k;
-      const b = backlog.batches[i]!;
-      for (let j = 0; j < b; j++, k++) {
-        planDevice[k] = backlog.laptop[i]! % devices;
-        planWindowEnd[k] = startEstimate - outageMs + ((j + 1) * outageMs) / (b + 1);
-      }
+  const openTemplates = drawTemplates(o.mode === 'open' ? whole.count : openBodies, corpus.templates.length, s.seed, 'open');
+  for (let j = 0; j < openBodies; j++) {
+    const scheduled = o.mode === 'open' && j < schedule.count;
+    planDevice[j] = (scheduled ? schedule.laptop[j]! : j) % devices;
+    planWindowEnd[j] = startEstimate + (scheduled ? schedule.intendedMs[j]! : 0) - 1000;
+    planTemplate[j] = openTemplates[globalIndex ? globalIndex[j]! : j]!;
+  }
+  if (outage) {
+    const w = schedule.outage!;
+    const recoveryWallMs = startEstimate + w.endMs;
+    for (let b = 0; b < sealed; b++) {
+      planDevice[openBodies + b] = outage.backlogLaptop[b]! % devices;
+      planWindowEnd[openBodies + b] = recoveryWallMs - (w.fleetMs - outage.backlogSealedMs[b]!);
+      planTemplate[openBodies + b] = outage.backlogTemplate[b]!;
     }
   }
-  for (let j = 0; j < openBodies; j++) {
-    const k = backlogTotal + j;
-    planDevice[k] = (o.mode === 'open' && j < schedule.count ? schedule.laptop[j]! : j) % devices;
-    planWindowEnd[k] = startEstimate + (o.mode === 'open' && j < schedule.count ? schedule.intendedMs[j]! : 0) - 1000;
-  }
-  phase(`preparing ${n.toLocaleString('en-US')} request bodies from ${corpus.templates.length} corpus batches`);
-  const bodies: PreparedBodies = prepareBodies(corpus.templates, deviceIds, { device: planDevice, windowEndUtcMs: planWindowEnd }, `${s.seed}/${o.runTag}`);
+  const order: number[] = [];
+  const outageStart = schedule.outage?.startMs ?? Infinity;
+  let split = 0;
+  while (split < openBodies && o.mode === 'open' && split < schedule.count && schedule.intendedMs[split]! < outageStart) split++;
+  for (let j = 0; j < split; j++) order.push(j);
+  for (let b = 0; b < sealed; b++) order.push(openBodies + b);
+  for (let j = split; j < openBodies; j++) order.push(j);
+  const planSequence = new Float64Array(n);
+  const nextSeq = new Float64Array(devices);
+  for (const j of order) planSequence[j] = nextSeq[planDevice[j]!]!++;
+
+  const levels = o.bodyLevels ?? agentCodecLevels(s.agent);
+  phase(`preparing ${n.toLocaleString('en-US')} request bodies from ${corpus.templates.length} corpus batches at the agent's compression level (${o.workers} workers)`);
+  const bodies: PreparedBodies & { cost: { codec_levels: Readonly<Record<string, number>>; wall_s: number; ms_per_body: number; workers: number } } = await prepareBodiesInWorkers(
+    corpus.templates,
+    deviceIds,
+    { device: planDevice, windowEndUtcMs: planWindowEnd, template: planTemplate, sequence: planSequence },
+    { seed: `${s.seed}/${o.runTag}`, levels, workers: o.workers },
+  );
   const sizes = bodies.body.map((b) => b.byteLength).sort((a, b) => a - b);
   const q = (p: number) => sizes[Math.min(sizes.length - 1, Math.floor(p * sizes.length))] ?? 0;
   const unique = o.mode === 'open' ? openBodies >= schedule.count : openBodies >= o.maxRequests;
-  const corpusFigures = { source: corpus.source, templates: corpus.templates.length, bodies: n, body_bytes_p50: q(0.5), body_bytes_p95: q(0.95), body_bytes_max: sizes.at(-1) ?? 0, unique_bodies: unique };
+  const corpusFigures = {
+    source: corpus.source, templates: corpus.templates.length, bodies: n, body_bytes_p50: q(0.5), body_bytes_p95: q(0.95), body_bytes_max: sizes.at(-1) ?? 0, unique_bodies: unique,
+    codec_levels: bodies.cost.codec_levels, prepare_wall_s: bodies.cost.wall_s, prepare_ms_per_body: bodies.cost.ms_per_body, prepare_workers: bodies.cost.workers,
+  };
 
   const startedAt = new Date().toISOString();
   const ctx = {
@@ -128,8 +178,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     corpus: corpusFigures,
     bounds: o.bounds,
     slo: o.profile.kind === 'ramp' && o.mode === 'open' ? o.slo : null,
+    shard,
   };
-  const planned = schedule.count + backlogTotal;
+  const planned = schedule.count + (outage?.figures().backlog ?? 0);
   if (o.mode === 'capacity') {
     phase(`capacity run (closed loop, autocannon): ${o.connections} connections for ${o.durationMs / 1000} s`);
     const out = await runCapacity({ target, connections: o.connections, durationMs: o.durationMs, maxRequests: o.maxRequests, requestTimeoutMs: o.requestTimeoutMs, bodies, deviceIds, deviceKeys: keys, onProgress: (p) => o.onProgress?.({ ...p, planned: o.maxRequests, durationMs: o.durationMs }) });
@@ -142,9 +193,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     requestTimeoutMs: o.requestTimeoutMs,
     schedule,
     bodies,
-    openFirstBody: backlogTotal,
+    openFirstBody: 0,
     openBodies,
-    backlogFirstBody,
+    drain: outage ? { model: outage, bodyBase: openBodies } : null,
     deviceIds,
     deviceKeys: keys,
     hardStopMs: o.durationMs + o.graceMs,
@@ -163,7 +214,7 @@ function emptySchedule(durationMs: number): LoadSchedule {
     step: new Uint16Array(0),
     count: 0,
     steps: [{ index: 0, startMs: 0, endMs: durationMs, ratePerS: 0 }],
-    backlog: null,
+    outage: null,
     durationMs,
     truncated: false,
     fleetStartUtcMs: Date.now(),

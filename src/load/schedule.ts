@@ -6,7 +6,7 @@
  * indexes them.
  */
 import type { UploadConfig } from '../agent/index.js';
-import { createStream, exponential, poisson, uniformInt, type RandomStream } from '../random/index.js';
+import { createStream, exponential, uniformInt, type RandomStream } from '../random/index.js';
 import { atWork, busiestInstant, laptopsAtWork, surgeStart, type FleetModel } from './fleet-model.js';
 
 export type LoadProfile =
@@ -14,8 +14,11 @@ export type LoadProfile =
   | { readonly kind: 'steady' }
   /** The log-in wave: `fleetWindowMs` of the fleet's morning, played over the run's duration. */
   | { readonly kind: 'morning-surge'; readonly fleetWindowMs: number }
-  /** The target was unreachable for `outageMs` before the run: every laptop at work holds a spool and drains it, paced by the agent's backoff. */
-  | { readonly kind: 'outage-recovery'; readonly outageMs: number }
+  /**
+   * After `warmupMs` of steady traffic the target is unreachable for `outageMs` of fleet time, held silent for
+   * outageMs ÷ outageScale of the run; laptops spool meanwhile, then drain paced by the agent's own uploader (./outage.ts).
+   */
+  | { readonly kind: 'outage-recovery'; readonly outageMs: number; readonly warmupMs?: number; readonly outageScale?: number }
   /** Steps of `stepMs` at rates start × factor^k until the SLO breaks or the duration ends. */
   | { readonly kind: 'ramp'; readonly startRatePerS: number | null; readonly stepFactor: number; readonly stepMs: number };
 
@@ -44,13 +47,18 @@ export interface RampStep {
   readonly ratePerS: number;
 }
 
-export interface SpoolBacklog {
-  /** Laptop of each spool, the instant (ms from the run start) its first retry after the outage fires, and its batches. */
-  readonly laptop: Uint32Array;
-  readonly firstRetryMs: Float64Array;
-  readonly batches: Uint32Array;
-  readonly total: number;
+/** The outage of an outage-recovery run: no arrivals in [startMs, endMs) of the run. */
+export interface OutageWindow {
+  readonly startMs: number;
+  readonly endMs: number;
+  /** Its length in fleet time. */
+  readonly fleetMs: number;
+  /** Laptops at work when it began: they spool. */
+  readonly laptops: Uint32Array;
 }
+
+/** Default fleet ms per run ms of a held outage: a 30-minute outage is 30 s of silence. */
+export const DEFAULT_OUTAGE_SCALE = 60;
 
 export interface LoadSchedule {
   /** Intended send time of each open arrival, ms from the run start, non-decreasing. */
@@ -60,7 +68,7 @@ export interface LoadSchedule {
   readonly step: Uint16Array;
   readonly count: number;
   readonly steps: readonly RampStep[];
-  readonly backlog: SpoolBacklog | null;
+  readonly outage: OutageWindow | null;
   readonly durationMs: number;
   /** True when maxRequests cut the schedule short. */
   readonly truncated: boolean;
@@ -133,7 +141,7 @@ export function buildSchedule(m: FleetModel, o: ScheduleOptions): LoadSchedule {
       const rate = o.rateOverridePerS ?? present.length * r;
       const buf = new ArrivalBuffer(rate * (D / 1000) * 1.1 + 64, o.maxRequests);
       const complete = poissonArrivals(buf, s, rate, 0, D, o.rateOverridePerS !== null ? m.laptops : present, 0);
-      return finish(buf, o, { truncated: !complete, fleetStartUtcMs: at, timeScale: 1, initialRatePerS: rate, laptopsAtWork: present.length, steps: [{ index: 0, startMs: 0, endMs: D, ratePerS: rate }], backlog: null });
+      return finish(buf, o, { truncated: !complete, fleetStartUtcMs: at, timeScale: 1, initialRatePerS: rate, laptopsAtWork: present.length, steps: [{ index: 0, startMs: 0, endMs: D, ratePerS: rate }], outage: null });
     }
     case 'morning-surge': {
       const from = o.atUtcMs ?? surgeStart(m, o.dayStartUtcMs);
@@ -151,16 +159,20 @@ export function buildSchedule(m: FleetModel, o: ScheduleOptions): LoadSchedule {
         }
         complete = poissonArrivals(buf, s, present.length * r, sec * 1000, Math.min(D, (sec + 1) * 1000), present, 0);
       }
-      return finish(buf, o, { truncated: !complete, fleetStartUtcMs: from, timeScale, initialRatePerS: initial, laptopsAtWork: initialAtWork, steps: [{ index: 0, startMs: 0, endMs: D, ratePerS: initial }], backlog: null });
+      return finish(buf, o, { truncated: !complete, fleetStartUtcMs: from, timeScale, initialRatePerS: initial, laptopsAtWork: initialAtWork, steps: [{ index: 0, startMs: 0, endMs: D, ratePerS: initial }], outage: null });
     }
     case 'outage-recovery': {
       const at = o.atUtcMs ?? busiestInstant(m, o.dayStartUtcMs);
       const present = atWorkList(m, at);
-      const backlog = spoolBacklog(m, present, o.profile.outageMs, o.upload, deriveSeed(o.seed), Math.max(0, o.maxRequests));
       const rate = o.rateOverridePerS ?? present.length * r;
-      const buf = new ArrivalBuffer(rate * (D / 1000) * 1.1 + 64, Math.max(0, o.maxRequests - backlog.total));
-      const complete = poissonArrivals(buf, s, rate, 0, D, o.rateOverridePerS !== null ? m.laptops : present, 0);
-      return finish(buf, o, { truncated: !complete || backlog.truncated, fleetStartUtcMs: at, timeScale: 1, initialRatePerS: rate, laptopsAtWork: present.length, steps: [{ index: 0, startMs: 0, endMs: D, ratePerS: rate }], backlog });
+      const startMs = o.profile.warmupMs ?? 0;
+      const endMs = startMs + o.profile.outageMs / (o.profile.outageScale ?? DEFAULT_OUTAGE_SCALE);
+      const buf = new ArrivalBuffer(rate * (D / 1000) * 1.1 + 64, o.maxRequests);
+      const from = o.rateOverridePerS !== null ? m.laptops : present;
+      // Arrivals stop while the target is down: those laptops' batches are in the outage model's spools.
+      const complete = poissonArrivals(buf, s, rate, 0, Math.min(startMs, D), from, 0) && poissonArrivals(buf, s, rate, endMs, D, from, 0);
+      const outage: OutageWindow = { startMs, endMs, fleetMs: o.profile.outageMs, laptops: present };
+      return finish(buf, o, { truncated: !complete, fleetStartUtcMs: at, timeScale: 1, initialRatePerS: rate, laptopsAtWork: present.length, steps: [{ index: 0, startMs: 0, endMs: D, ratePerS: rate }], outage });
     }
     case 'ramp': {
       const at = o.atUtcMs ?? busiestInstant(m, o.dayStartUtcMs);
@@ -177,24 +189,14 @@ export function buildSchedule(m: FleetModel, o: ScheduleOptions): LoadSchedule {
         complete = poissonArrivals(buf, s, st.ratePerS, st.startMs, st.endMs, m.laptops, st.index);
         if (!complete) break;
       }
-      return finish(buf, o, { truncated: !complete, fleetStartUtcMs: at, timeScale: 1, initialRatePerS: start, laptopsAtWork: present.length, steps, backlog: null });
+      return finish(buf, o, { truncated: !complete, fleetStartUtcMs: at, timeScale: 1, initialRatePerS: start, laptopsAtWork: present.length, steps, outage: null });
     }
   }
 }
 
-function deriveSeed(seed: string): RandomStream {
-  return createStream(seed, 'load', 'spool-backoff');
-}
-
-function finish(
-  buf: ArrivalBuffer,
-  o: ScheduleOptions,
-  rest: Omit<LoadSchedule, 'intendedMs' | 'laptop' | 'step' | 'count' | 'durationMs' | 'backlog'> & { backlog: (SpoolBacklog & { truncated?: boolean }) | null },
-): LoadSchedule {
-  const backlog = rest.backlog ? { laptop: rest.backlog.laptop, firstRetryMs: rest.backlog.firstRetryMs, batches: rest.backlog.batches, total: rest.backlog.total } : null;
+function finish(buf: ArrivalBuffer, o: ScheduleOptions, rest: Omit<LoadSchedule, 'intendedMs' | 'laptop' | 'step' | 'count' | 'durationMs'>): LoadSchedule {
   return {
     ...rest,
-    backlog,
     intendedMs: buf.intendedMs.subarray(0, buf.count),
     laptop: buf.laptop.subarray(0, buf.count),
     step: buf.step.subarray(0, buf.count),
@@ -204,39 +206,28 @@ function finish(
 }
 
 /**
- * What an outage of `outageMs` leaves on the laptops at work: each sealed
- * batches at its usual rate and kept them (Poisson count), and its uploader
- * retried with exponential backoff and full jitter (the agent's own
- * UploadConfig), so its first retry after the target returns falls at a
- * random point: the herd arrives spread out, as the agent is designed to.
+ * The part of a schedule a shard sends: the arrivals of the laptops `keep`
+ * accepts (and only those laptops' spools), with each kept arrival's index in
+ * the whole schedule, so its body is the one the unsharded run would send.
  */
-export function spoolBacklog(m: FleetModel, present: Uint32Array, outageMs: number, cfg: UploadConfig, s: RandomStream, maxBatches: number): SpoolBacklog & { truncated: boolean } {
-  const laptop = new Uint32Array(present.length);
-  const firstRetryMs = new Float64Array(present.length);
-  const batches = new Uint32Array(present.length);
-  const meanGapMs = 1000 / Math.max(1e-9, m.uploadsPerSecondAtWork);
+export function sliceSchedule(sch: LoadSchedule, keep: (laptop: number) => boolean): { readonly schedule: LoadSchedule; readonly globalIndex: Uint32Array } {
   let n = 0;
-  let total = 0;
-  let truncated = false;
-  for (const i of present) {
-    // The first failed upload: the laptop's first batch sealed after the outage began.
-    let t = exponential(s, meanGapMs);
-    if (t >= outageMs) continue;
-    let count = 1 + poisson(s, (outageMs - t) / meanGapMs);
-    if (total + count > maxBatches) {
-      count = maxBatches - total;
-      truncated = true;
-    }
-    if (count <= 0) break;
-    for (let attempt = 1; t < outageMs; attempt++) {
-      const ceiling = Math.min(cfg.retryMaxMs, cfg.retryBaseMs * 2 ** Math.min(30, attempt - 1));
-      t += s.next() * ceiling;
-    }
-    laptop[n] = i;
-    firstRetryMs[n] = t - outageMs;
-    batches[n] = count;
-    total += count;
-    n++;
+  for (let j = 0; j < sch.count; j++) if (keep(sch.laptop[j]!)) n++;
+  const intendedMs = new Float64Array(n);
+  const laptop = new Uint32Array(n);
+  const step = new Uint16Array(n);
+  const globalIndex = new Uint32Array(n);
+  let k = 0;
+  for (let j = 0; j < sch.count; j++) {
+    if (!keep(sch.laptop[j]!)) continue;
+    intendedMs[k] = sch.intendedMs[j]!;
+    laptop[k] = sch.laptop[j]!;
+    step[k] = sch.step[j]!;
+    globalIndex[k++] = j;
   }
-  return { laptop: laptop.subarray(0, n), firstRetryMs: firstRetryMs.subarray(0, n), batches: batches.subarray(0, n), total, truncated };
+  const outage = sch.outage ? { ...sch.outage, laptops: sch.outage.laptops.filter(keep) } : null;
+  // Rates are the slice's share, so the shards' rates add up to the whole run's.
+  const share = sch.count === 0 ? 0 : n / sch.count;
+  const steps = sch.steps.map((st) => ({ ...st, ratePerS: st.ratePerS * share }));
+  return { schedule: { ...sch, intendedMs, laptop, step, count: n, outage, steps, initialRatePerS: sch.initialRatePerS * share }, globalIndex };
 }

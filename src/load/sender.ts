@@ -5,8 +5,9 @@
  * target shows up in the latency instead of slowing the arrivals down).
  *
  * Spooled batches after an outage are the one closed part, because the agent
- * is: a laptop sends its spool in order over one connection, the next batch
- * as soon as the previous one is answered, retrying with its backoff.
+ * is: each laptop's own uploader (./outage.ts) sends its spool in order, the
+ * next batch as soon as the previous one is answered, retrying with its
+ * backoff; open arrivals of a laptop still draining queue behind its spool.
  *
  * Signing: scheduled uploads are signed before the run starts, with the
  * wall-clock time of their intended send as the signature timestamp, and kept
@@ -19,11 +20,11 @@
  * answered, so they are signed when they leave.
  */
 import { createHmac } from 'node:crypto';
-import type { UploadConfig } from '../agent/index.js';
+import type { UploadConfig, UploadOutcome } from '../agent/index.js';
 import { DEVICE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../auth/index.js';
-import { createStream } from '../random/index.js';
 import { Http1Pool, type Http1Exchange } from './http1.js';
 import type { PreparedBodies } from './bodies.js';
+import type { DrainFigures, OutageModel } from './outage.js';
 import { LoadRecorder, type RequestType } from './recorder.js';
 import type { LoadSchedule } from './schedule.js';
 import type { LoadTarget } from './target.js';
@@ -42,8 +43,10 @@ export interface SenderOptions {
   /** Open arrival j sends body openFirstBody + (j mod openBodies). */
   readonly openFirstBody: number;
   readonly openBodies: number;
-  /** Backlog spool i sends bodies backlogFirstBody[i] … + batches[i] − 1 in order. */
-  readonly backlogFirstBody: Uint32Array | null;
+  /** Outage-recovery: the laptops' spools and uploaders; backlog batch b is body bodyBase + b. Goes live at the schedule's outage end. */
+  readonly drain?: { readonly model: OutageModel; readonly bodyBase: number } | null;
+  /** @deprecated Ignored: spools come from `drain` (kept so existing callers still compile). */
+  readonly backlogFirstBody?: Uint32Array | null;
   readonly deviceIds: readonly string[];
   readonly deviceKeys: readonly Buffer[];
   /** Stop dispatching and abandon what is in flight this long after the start. */
@@ -78,9 +81,11 @@ export interface SenderOutcome {
   readonly dispatchMs: number;
   readonly cpuMs: number;
   readonly eventLoopUtilization: number;
-  /** When the last spooled batch was answered (ms from the start); null when some were still on laptops at the end. */
+  /** When the last spooled batch was answered (ms from the recovery); null when some were still on laptops at the end. */
   readonly drainMs: number | null;
   readonly backlogLeft: number;
+  /** Outage-recovery: the spools' figures at the end. */
+  readonly drain?: DrainFigures | null;
   readonly judgements: readonly StepJudgement[];
   /** Ramp: the generator's CPU headroom (1 − event-loop utilisation) over each step; null for a step the run did not finish. */
   readonly stepCpuHeadroom: readonly (number | null)[];
@@ -94,7 +99,9 @@ interface InFlight extends Http1Exchange {
   readonly body: number;
   readonly type: RequestType;
   readonly step: number;
-  readonly spool: number;
+  /** Uploads sent by a laptop's uploader: its outcome goes back to it. */
+  readonly reply: ((outcome: UploadOutcome) => void) | null;
+  readonly bytes: number;
   done: boolean;
 }
 
@@ -139,25 +146,17 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
     signedAt[j + 1] = at + n + body.byteLength;
   }
   const inFlight = new Set<InFlight>();
-  const backoff = createStream(o.seed, 'load', 'drain-backoff');
-
-  // Spool heads, in first-retry order, merged with the open arrivals by the dispatcher.
-  const bl = sch.backlog;
-  const heads = bl ? Array.from(bl.firstRetryMs.keys()).sort((a, b) => bl.firstRetryMs[a]! - bl.firstRetryMs[b]!) : [];
-  const spoolNext = bl ? new Uint32Array(bl.batches.length) : new Uint32Array(0);
-  const spoolAttempt = bl ? new Uint16Array(bl.batches.length) : new Uint16Array(0);
-  let backlogLeft = bl?.total ?? 0;
-  let drainMs: number | null = backlogLeft === 0 ? null : null;
+  const drain = o.drain ?? null;
+  const recoveryMs = sch.outage?.endMs ?? 0;
 
   let t0 = 0;
   let next = 0;
-  let nextHead = 0;
   let openLimit = sch.count;
   let lastDispatch = 0;
   let stoppedBy: SenderOutcome['stoppedBy'] = 'schedule';
   let stopped = false;
+  let live = drain === null;
   let timer: NodeJS.Timeout | null = null;
-  const timers = new Set<NodeJS.Timeout>();
   const judgements: StepJudgement[] = [];
   const stepInFlight = new Uint32Array(Math.max(1, sch.steps.length));
 
@@ -169,8 +168,8 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
     let elu1: ReturnType<typeof performance.eventLoopUtilization> | null = null;
     t0 = now();
 
-    const send = (body: number, intendedMs: number, type: RequestType, step: number, spool: number, scheduled: boolean): void => {
-      const bytes = type === 'upload' ? signedAll.subarray(signedAt[body - o.openFirstBody]!, signedAt[body - o.openFirstBody + 1]!) : request(body, Date.now());
+    const send = (body: number, intendedMs: number, type: RequestType, step: number, scheduled: boolean, reply: InFlight['reply']): void => {
+      const bytes = reply === null ? signedAll.subarray(signedAt[body - o.openFirstBody]!, signedAt[body - o.openFirstBody + 1]!) : request(body, Date.now());
       const sentAt = now() - t0;
       rec.recordSent(sentAt, intendedMs, scheduled, step);
       if (scheduled) lastDispatch = sentAt;
@@ -179,12 +178,13 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
         body,
         type,
         step,
-        spool,
+        reply,
+        bytes: bytes.byteLength,
         done: false,
         onDone(status, resBody, retryAfterS, error) {
-          if (error !== null) finish(f, error === 'REQUEST_TIMEOUT' ? 'timeout' : 'network', error, false);
-          else if (status >= 200 && status < 300) finish(f, String(status), null, true);
-          else finish(f, String(status), reasonOf(status, resBody), false, retryAfterS === null ? undefined : retryAfterS * 1000);
+          if (error !== null) finish(f, error === 'REQUEST_TIMEOUT' ? 'timeout' : 'network', error, false, null);
+          else if (status >= 200 && status < 300) finish(f, String(status), null, true, null);
+          else finish(f, String(status), reasonOf(status, resBody), false, retryAfterS);
         },
       };
       inFlight.add(f);
@@ -192,37 +192,38 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
       pool.send(bytes, f);
     };
 
-    const finish = (f: InFlight, status: string, reason: string | null, accepted: boolean, retryAfter?: number): void => {
+    const finish = (f: InFlight, status: string, reason: string | null, accepted: boolean, retryAfterS: number | null): void => {
       if (f.done) return;
       f.done = true;
       inFlight.delete(f);
       stepInFlight[f.step]!--;
       const end = now() - t0;
       rec.recordDone(f.type, f.step, f.intendedMs, end, status, reason, accepted, o.bodies.events[f.body]!, o.bodies.body[f.body]!.byteLength);
-      if (f.type === 'spool_drain' && !stopped) continueSpool(f, status, accepted, end, retryAfter);
+      if (f.reply && !stopped) {
+        const code = Number(status);
+        f.reply(
+          Number.isInteger(code) && code > 0
+            ? { kind: 'response', status: code, requestBytes: f.bytes, ...(retryAfterS !== null ? { retryAfterMs: retryAfterS * 1000 } : {}), ...(reason !== null && reason !== `HTTP_${code}` ? { code: reason } : {}) }
+            : { kind: 'network-error', message: reason ?? status, requestBytes: f.bytes },
+        );
+        // The uploader decides what next a few microtasks later: look for the end after that.
+        setImmediate(maybeEnd);
+      }
       maybeEnd();
     };
 
-    const continueSpool = (f: InFlight, status: string, accepted: boolean, end: number, retryAfter: number | undefined): void => {
-      const i = f.spool;
-      const code = Number(status);
-      const retryable = status === 'network' || status === 'timeout' || o.upload.retryableStatuses.includes(code);
-      if (!accepted && retryable) {
-        const attempt = ++spoolAttempt[i]!;
-        const delay = retryAfter ?? backoff.next() * Math.min(o.upload.retryMaxMs, o.upload.retryBaseMs * 2 ** Math.min(30, attempt - 1));
-        const at = end + delay;
-        if (at >= o.hardStopMs) return;
-        const t = setTimeout(() => {
-          timers.delete(t);
-          if (!stopped) send(f.body, at, 'spool_drain', 0, i, true);
-        }, delay);
-        timers.add(t);
-        return;
-      }
-      spoolAttempt[i] = 0;
-      backlogLeft--;
-      if (backlogLeft === 0) drainMs = end;
-      if (++spoolNext[i]! < bl!.batches[i]!) send(o.backlogFirstBody![i]! + spoolNext[i]!, end, 'spool_drain', 0, i, false);
+    // The target is back: the laptops' uploaders switch to the run's clock and send through this generator.
+    const recover = (): void => {
+      live = true;
+      drain!.model.goLive(
+        {
+          recoveryRunMs: recoveryMs,
+          runNowMs: () => now() - t0,
+          send: (body, intendedRunMs, scheduled) => new Promise<UploadOutcome>((reply) => send(body, intendedRunMs, 'spool_drain', 0, scheduled, reply)),
+        },
+        drain!.bodyBase,
+        sch.outage!.fleetMs,
+      );
     };
 
     const dispatch = (): void => {
@@ -230,22 +231,16 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
       if (stopped) return;
       const t = now() - t0;
       if (t >= o.hardStopMs) return stop('time');
-      while (true) {
-        const openDue = next < openLimit ? sch.intendedMs[next]! : Infinity;
-        const headDue = nextHead < heads.length ? bl!.firstRetryMs[heads[nextHead]!]! : Infinity;
-        const due = Math.min(openDue, headDue);
-        if (due > t || due === Infinity) break;
-        if (openDue <= headDue) {
-          send(o.openFirstBody + (next % o.openBodies), openDue, 'upload', sch.step[next]!, 0, true);
-          next++;
-        } else {
-          const i = heads[nextHead++]!;
-          send(o.backlogFirstBody![i]!, headDue, 'spool_drain', 0, i, true);
-        }
+      if (!live && t >= recoveryMs) recover();
+      while (next < openLimit) {
+        const due = sch.intendedMs[next]!;
+        if (due > t) break;
+        const body = o.openFirstBody + (next % o.openBodies);
+        // A laptop still draining its spool seals this batch behind it (the agent's order), instead of sending it now.
+        if (!(drain && live && drain.model.takes(sch.laptop[next]!, body, o.bodies.body[body]!.byteLength))) send(body, due, 'upload', sch.step[next]!, true, null);
+        next++;
       }
-      const openDue = next < openLimit ? sch.intendedMs[next]! : Infinity;
-      const headDue = nextHead < heads.length ? bl!.firstRetryMs[heads[nextHead]!]! : Infinity;
-      const due = Math.min(openDue, headDue);
+      const due = Math.min(next < openLimit ? sch.intendedMs[next]! : Infinity, live ? Infinity : recoveryMs);
       if (due === Infinity) {
         elu1 ??= performance.eventLoopUtilization();
         maybeEnd();
@@ -260,23 +255,19 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
       stoppedBy = why;
       elu1 ??= performance.eventLoopUtilization();
       if (timer) clearTimeout(timer);
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
+      drain?.model.shutdown();
       // Requests never answered count with the latency they had reached: a lower bound, never omitted.
       pool.destroy();
-      for (const f of [...inFlight]) finish(f, 'unfinished', 'unfinished', false);
+      for (const f of [...inFlight]) finish(f, 'unfinished', 'unfinished', false, null);
       end();
     };
 
     const maybeEnd = (): void => {
       if (stopped) return;
-      const dispatching = next < openLimit || nextHead < heads.length;
-      if (!dispatching && inFlight.size === 0 && timers.size === 0 && (backlogLeft === 0 || !bl || spoolsIdle())) {
-        stopped = true;
-        end();
-      }
+      if (next < openLimit || !live || inFlight.size > 0 || (drain && !drain.model.idle)) return;
+      stopped = true;
+      end();
     };
-    const spoolsIdle = (): boolean => inFlight.size === 0 && timers.size === 0;
 
     let ended = false;
     const end = (): void => {
@@ -287,6 +278,8 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
       for (const j of judgeTimers) clearTimeout(j);
       for (const b of boundaryTimers) clearTimeout(b);
       pool.destroy();
+      drain?.model.shutdown();
+      const figures = drain?.model.figures() ?? null;
       const elu = performance.eventLoopUtilization(elu1 ?? performance.eventLoopUtilization(), elu0);
       const cpu = process.cpuUsage(cpu0);
       resolve({
@@ -295,8 +288,9 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
         dispatchMs: lastDispatch,
         cpuMs: (cpu.user + cpu.system) / 1000,
         eventLoopUtilization: elu.utilization,
-        drainMs,
-        backlogLeft,
+        drainMs: figures?.drainMs ?? null,
+        backlogLeft: figures?.left ?? 0,
+        drain: figures,
         judgements,
         stepCpuHeadroom: sch.steps.map((_, k) => {
           const a = stepElu[k];

@@ -26,7 +26,21 @@ export interface LoadReportInput {
     readonly requests: Readonly<Record<string, number | boolean>>;
     readonly schedule_lag: { p50_ms: number | null; p99_ms: number | null; max_ms: number | null };
     readonly generator: { cpu_headroom: number; cpu_us_per_request: number | null; event_loop_utilization: number };
-    readonly drain: { backlog_batches: number; laptops: number; drained: boolean; drain_s: number | null; left: number } | null;
+    readonly drain: {
+      backlog_batches: number;
+      laptops: number;
+      drained: boolean;
+      drain_s: number | null;
+      left: number;
+      lost_spool_full: number;
+      lost_rejected: number;
+      outage_s: number;
+      outage_run_s: number;
+      recovery_at_s: number;
+      peak_arrivals_per_s: number | null;
+      steady_arrivals_per_s: number;
+      peak_to_steady: number | null;
+    } | null;
     readonly ramp: {
       steps: readonly { step: number; rate_per_s: number; requests: number; accepted: number; failed: number; p99_ms: number | null; error_rate: number | null; held: boolean | null; valid: boolean | null; lag_p99_ms: number | null; cpu_headroom: number | null }[];
       knee_rate_per_s: number | null;
@@ -98,7 +112,15 @@ export async function writeLoadReport(dir: string, r: LoadReportInput): Promise<
       html: table(['schedule lag p50 ms', 'p99 ms', 'max ms', 'event loop busy', 'CPU headroom', 'CPU µs per request'], [[dash(x.schedule_lag.p50_ms), dash(x.schedule_lag.p99_ms), dash(x.schedule_lag.max_ms), x.generator.event_loop_utilization, x.generator.cpu_headroom, dash(x.generator.cpu_us_per_request)]]),
     },
     ...(x.drain
-      ? [{ title: 'Backlog drain after the outage', html: table(['laptops with a spool', 'spooled batches', 'drained', 'time to drain s', 'left'], [[x.drain.laptops, x.drain.backlog_batches, x.drain.drained ? 'yes' : 'no', dash(x.drain.drain_s), x.drain.left]]) }]
+      ? [{
+          title: 'Backlog drain after the outage',
+          html:
+            `<p>The target was down for ${x.drain.outage_s} s of fleet time, held as ${x.drain.outage_run_s} s of silence; it came back ${x.drain.recovery_at_s} s into the run. Each laptop's own uploader then drained its spool, paced by the agent's backoff with full jitter.</p>` +
+            table(
+              ['laptops with a spool', 'spooled batches', 'drained', 'time to drain s', 'left', 'lost (spool full / refused)', 'peak uploads/s', 'steady uploads/s', 'peak ÷ steady'],
+              [[x.drain.laptops, x.drain.backlog_batches, x.drain.drained ? 'yes' : 'no', dash(x.drain.drain_s), x.drain.left, `${x.drain.lost_spool_full} / ${x.drain.lost_rejected}`, dash(x.drain.peak_arrivals_per_s), x.drain.steady_arrivals_per_s, dash(x.drain.peak_to_steady)]],
+            ),
+        }]
       : []),
     ...(x.ramp
       ? [{

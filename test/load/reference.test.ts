@@ -59,28 +59,44 @@ describe('fleetsim load against the reference service', { retry: 2 }, () => {
     expect(ids.size).toBe(stored);
   });
 
-  it('outage recovery: every laptop\'s spool drains, paced by the agent\'s backoff, and the drain time is reported', async () => {
+  it('outage recovery: silence while the target is down, then every laptop\'s spool drains through the agent\'s own uploader; drain time and herd reported', async () => {
     // A short backoff ceiling keeps the test bounded; the default agent waits up to 5 minutes.
     const fast = resolveScenario({ name: 'load-outage', seed: 'load-outage', fleet: { employees: 8 }, simulation: { days: 1, startDate: '2026-03-02', speed: 'max' }, agent: { upload: { retryBaseMs: 100, retryMaxMs: 800 } } });
-    const r = await runLoad(loadOptions(fast, ref.url, corpus.dir, { profile: { kind: 'outage-recovery', outageMs: 3600_000 }, laptops: 300, devices: 300, rateOverridePerS: 20, durationMs: 2000 }));
+    const o = loadOptions(fast, ref.url, corpus.dir, { profile: { kind: 'outage-recovery', outageMs: 3600_000, warmupMs: 1000, outageScale: 3600 }, laptops: 300, devices: 300, rateOverridePerS: 20, durationMs: 3500 });
+    const r = await runLoad(o);
     expect(r.drain).not.toBeNull();
-    expect(r.drain!.backlog_batches).toBeGreaterThan(100);
-    expect(r.drain!.drained).toBe(true);
-    expect(r.drain!.drain_s!).toBeGreaterThan(0);
-    expect(r.latency.spool_drain!.requests).toBe(r.drain!.backlog_batches);
+    const d = r.drain!;
+    expect(d.outage_run_s).toBe(1);
+    expect(d.recovery_at_s).toBe(2);
+    expect(d.backlog_batches).toBeGreaterThan(100);
+    expect(d.drained).toBe(true);
+    expect(d.drain_s!).toBeGreaterThan(0);
+    // Spools, and open arrivals of laptops still draining, go through the uploaders.
+    expect(r.latency.spool_drain!.requests).toBeGreaterThanOrEqual(d.backlog_batches);
     expect(r.errors.total).toBe(0);
+    // Nothing reaches the target while it is down (run second 1); the herd after it outnumbers the steady 20/s.
+    const second = (k: number) => r.timeline.find((t) => t.second === k)!;
+    expect(second(1).sent).toBe(0);
+    expect(second(0).sent).toBeGreaterThan(0);
+    expect(d.peak_to_steady!).toBeGreaterThan(2);
+    // Every accepted upload is stored once.
+    let stored = 0;
+    for (let i = 0; i < 300; i++) stored += (await ref.server.store.listBatches(`load-${o.runTag}-${String(i).padStart(6, '0')}`)).length;
+    expect(stored).toBe(r.requests.accepted);
   });
 
   it('the CLI runs end to end: --json result, report files, thresholds and the loopback rule as exit codes', async () => {
     const dir = join(corpus.dir, '..');
     const file = join(dir, 'load.yaml');
     writeFileSync(file, 'name: cli-load\nseed: cli-load\nfleet: { employees: 8 }\nsimulation: { days: 1, startDate: "2026-03-02" }\nthresholds:\n  - ingest.p99_ms < 5000\n');
-    const base = ['load', '--target', ref.url, '--scenario', file, '--corpus', corpus.dir, '--fleet-secret', FLEET_SECRET, '--rate', '50', '--duration', '1s', '--laptops', '100', '--workers', '0'];
+    const base = ['load', '--target', ref.url, '--scenario', file, '--corpus', corpus.dir, '--fleet-secret', FLEET_SECRET, '--rate', '50', '--duration', '1s', '--laptops', '100', '--workers', '0', '--max-lag-ms', '200'];
     const ok = await fleetsim([...base, '--json', '--out', join(dir, 'report')]);
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
-    const j = JSON.parse(ok.stdout) as { valid: boolean; latency: { upload: { p50_ms: number } }; thresholdsPassed: boolean; errors: { total: number }; schedule_lag: { p99_ms: number } };
+    const j = JSON.parse(ok.stdout) as { valid: boolean; latency: { upload: { p50_ms: number } }; thresholdsPassed: boolean; errors: { total: number }; schedule_lag: { p99_ms: number }; corpus: { codec_levels: Record<string, number> } };
     expect(j.valid).toBe(true);
+    // Bodies at the scenario agent's own level (brotli 10 by default), not a cheaper one.
+    expect(j.corpus.codec_levels).toEqual({ br: 10 });
     expect(j.errors.total).toBe(0);
     expect(j.latency.upload.p50_ms).toBeGreaterThan(0);
     expect(j.thresholdsPassed).toBe(true);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_UPLOAD_CONFIG } from '../../src/agent/index.js';
-import { buildSchedule, createFleetModel, isLoopbackHost, laptopsAtWork, parseTarget, type LoadProfile } from '../../src/load/index.js';
+import { buildSchedule, createFleetModel, isLoopbackHost, laptopsAtWork, OutageModel, parseTarget, type LoadProfile } from '../../src/load/index.js';
 import { DEFAULT_POPULATION_PARAMS } from '../../src/population/index.js';
 
 const DAY = Date.UTC(2026, 2, 2);
@@ -45,17 +45,53 @@ describe('arrival schedules', () => {
     expect(lastQuarter).toBeGreaterThan(1.5 * Math.max(1, firstQuarter));
   });
 
-  it('outage recovery: spools hold the outage\'s batches and first retries are spread by the backoff jitter', () => {
+  it('outage recovery: no arrivals while the target is down; steady traffic before (warm-up) and after', () => {
+    const s = build({ kind: 'outage-recovery', outageMs: 30 * 60_000, warmupMs: 10_000, outageScale: 90 }, { rateOverridePerS: 200 });
+    expect(s.outage).toEqual(expect.objectContaining({ startMs: 10_000, endMs: 30_000, fleetMs: 1_800_000 }));
+    const during = Array.from(s.intendedMs).filter((t) => t >= 10_000 && t < 30_000).length;
+    expect(during).toBe(0);
+    const before = Array.from(s.intendedMs).filter((t) => t < 10_000).length;
+    const after = Array.from(s.intendedMs).filter((t) => t >= 30_000).length;
+    expect(Math.abs(before - 2000)).toBeLessThan(4 * Math.sqrt(2000));
+    expect(Math.abs(after - 6000)).toBeLessThan(4 * Math.sqrt(6000));
+  });
+
+  it('outage recovery: the agent\'s own uploader spools the outage\'s batches and its full-jitter backoff spreads the first retries', async () => {
     const s = build({ kind: 'outage-recovery', outageMs: 30 * 60_000 });
-    const b = s.backlog!;
+    const m = await OutageModel.simulate({ laptops: s.outage!.laptops, outageMs: 30 * 60_000, uploadsPerSecond: 4 / 3600, upload: DEFAULT_UPLOAD_CONFIG, templateBytes: Uint32Array.of(2000, 2500), seed: 's1' });
+    const f = m.figures();
     const expected = s.laptopsAtWork * (4 / 3600) * 1800;
-    expect(b.total).toBeGreaterThan(0.7 * expected);
-    expect(b.total).toBeLessThan(1.3 * expected + 10);
-    const retries = Array.from(b.firstRetryMs).sort((x, y) => x - y);
+    expect(f.backlog).toBeGreaterThan(0.85 * expected);
+    expect(f.backlog).toBeLessThan(1.15 * expected + 10);
+    expect(f.left).toBe(f.backlog);
+    expect(f.lostSpoolFull).toBe(0);
+    const retries = Array.from(m.firstRetriesAfterRecoveryMs(30 * 60_000)).sort((x, y) => x - y);
+    expect(retries.length).toBe(f.laptops);
     expect(retries[0]!).toBeGreaterThanOrEqual(0);
-    // Full jitter under a 5-minute ceiling: spread over minutes, not a herd at t = 0.
-    expect(retries[Math.floor(retries.length * 0.9)]! - retries[Math.floor(retries.length * 0.1)]!).toBeGreaterThan(60_000);
-    expect(retries.at(-1)!).toBeLessThanOrEqual(DEFAULT_UPLOAD_CONFIG.retryMaxMs);
+    // After 30 minutes of failures every uploader waits U·C (C = the 5-minute ceiling, U uniform): the recovery
+    // falls inside one of those waits, so the time left is the renewal residual, density 2(1 − r/C)/C on [0, C]:
+    // median (1 − 1/√2)·C ≈ 0.29 C, mean C/3. Spread over minutes, not a herd at t = 0.
+    const C = DEFAULT_UPLOAD_CONFIG.retryMaxMs;
+    expect(retries.at(-1)!).toBeLessThanOrEqual(C);
+    const median = retries[Math.floor(retries.length / 2)]!;
+    expect(median).toBeGreaterThan(0.22 * C);
+    expect(median).toBeLessThan(0.37 * C);
+    const mean = retries.reduce((a, x) => a + x, 0) / retries.length;
+    expect(mean).toBeGreaterThan(0.27 * C);
+    expect(mean).toBeLessThan(0.4 * C);
+    // The same seed gives the same spools.
+    const again = await OutageModel.simulate({ laptops: s.outage!.laptops, outageMs: 30 * 60_000, uploadsPerSecond: 4 / 3600, upload: DEFAULT_UPLOAD_CONFIG, templateBytes: Uint32Array.of(2000, 2500), seed: 's1' });
+    expect(Array.from(again.firstRetriesAfterRecoveryMs(30 * 60_000))).toEqual(Array.from(m.firstRetriesAfterRecoveryMs(30 * 60_000)));
+  });
+
+  it('outage recovery: a spool bound the outage overflows drops the oldest batches and counts them', async () => {
+    const s = build({ kind: 'outage-recovery', outageMs: 60 * 60_000 });
+    const laptops = s.outage!.laptops.subarray(0, 20);
+    const m = await OutageModel.simulate({ laptops, outageMs: 60 * 60_000, uploadsPerSecond: 60 / 3600, upload: { ...DEFAULT_UPLOAD_CONFIG, spoolMaxBytes: 10 * 1000 }, templateBytes: Uint32Array.of(1000), seed: 's1' });
+    const f = m.figures();
+    // 60 batches an hour each, 10 fit.
+    expect(f.backlog).toBe(laptops.length * 10);
+    expect(f.lostSpoolFull).toBeGreaterThan(laptops.length * 30);
   });
 
   it('ramp: steps at start × factor^k', () => {

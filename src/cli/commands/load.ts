@@ -3,11 +3,12 @@ import { join, resolve } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { EXIT_CODES, FleetsimError, UsageError } from '../../errors.js';
 import { defaultWorkerCount } from '../../generate/index.js';
-import { DEFAULT_VALIDITY_BOUNDS, MAX_DURATION_MS, MAX_REQUESTS, PROFILE_KINDS, runLoad, type LoadProfile, type LoadResult, type ProfileKind } from '../../load/index.js';
+import { DEFAULT_OUTAGE_SCALE, DEFAULT_VALIDITY_BOUNDS, MAX_DURATION_MS, MAX_REQUESTS, PROFILE_KINDS, runLoad, type LoadProfile, type LoadResult, type ProfileKind } from '../../load/index.js';
 import { evaluateLoadThresholds, parseLoadThresholds } from '../../load/thresholds.js';
 import { writeLoadReport } from '../../report/load-report.js';
 import { loadScenarioFile } from '../../scenario/index.js';
 import { VERSION } from '../../version.js';
+import { CODEC_LEVELS, type Codec } from '../../wire/index.js';
 import { folderTimestamp, wholeNumber } from '../options.js';
 import { createProgress } from '../progress.js';
 
@@ -22,6 +23,8 @@ interface LoadArgs {
   rate?: unknown;
   at?: string;
   outage: string;
+  'outage-scale': unknown;
+  warmup: string;
   'surge-window': string;
   'ramp-start'?: unknown;
   'ramp-factor': unknown;
@@ -36,6 +39,8 @@ interface LoadArgs {
   'corpus-laptops'?: unknown;
   workers: unknown;
   'fleet-secret'?: string;
+  shard?: string;
+  'body-level'?: unknown;
   'allow-remote': boolean;
   'max-lag-ms': unknown;
   'min-headroom': unknown;
@@ -59,7 +64,9 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       .option('devices', { describe: 'Devices enrolled at the target; laptop i uploads as device i mod N [default: min(laptops, 10000)]' })
       .option('rate', { describe: 'Uploads per second instead of the fleet\'s own rate (steady, outage-recovery; ramp start)' })
       .option('at', { type: 'string', describe: 'The fleet instant the run stands for: ISO time, or HH:MM UTC on the scenario start date [default: busiest instant; morning-surge: start of the steepest log-in wave]' })
-      .option('outage', { type: 'string', default: '30m', describe: 'outage-recovery: how long the target was unreachable before the run' })
+      .option('outage', { type: 'string', default: '30m', describe: 'outage-recovery: how long the target is unreachable, in fleet time (laptops spool meanwhile)' })
+      .option('outage-scale', { default: DEFAULT_OUTAGE_SCALE, describe: 'outage-recovery: fleet ms per run ms while the target is down (the run holds it silent for outage ÷ this; the recovery runs in real time)' })
+      .option('warmup', { type: 'string', default: '0s', describe: 'outage-recovery: steady traffic before the outage begins' })
       .option('surge-window', { type: 'string', default: '3h', describe: 'morning-surge: fleet time played over --duration (per-laptop upload rates stay real)' })
       .option('ramp-start', { describe: 'ramp: first step\'s rate, uploads/s [default: --rate or the fleet\'s rate, at least 10]' })
       .option('ramp-factor', { default: 1.5, describe: 'ramp: each step\'s rate is the previous one × this' })
@@ -74,6 +81,8 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       .option('corpus-laptops', { describe: 'Laptops simulated for a generated corpus [default: min(laptops, 40)]' })
       .option('workers', { alias: 'w', default: defaultWorkerCount(), describe: 'Worker threads that generate the corpus' })
       .option('fleet-secret', { type: 'string', describe: 'The target\'s enrollment secret [default: $FLEETSIM_FLEET_SECRET]' })
+      .option('shard', { type: 'string', describe: 'Send the deterministic slice K of N (e.g. 0/4) of the laptops, so N machines drive one target together; combine with `fleetsim merge`' })
+      .option('body-level', { describe: 'Compression level of the bodies for the agent\'s codec [default: the scenario agent\'s, e.g. brotli 10: bodies the fleet\'s size; lower prepares faster but bodies are larger]' })
       .option('allow-remote', { type: 'boolean', default: false, describe: 'Allow a target that is not on loopback' })
       .option('max-lag-ms', { default: DEFAULT_VALIDITY_BOUNDS.maxLagP99Ms, describe: 'Invalid run when the p99 schedule lag (actual − intended send) exceeds this' })
       .option('min-headroom', { default: DEFAULT_VALIDITY_BOUNDS.minCpuHeadroom, describe: 'Invalid run when the generator\'s CPU headroom (1 − event-loop utilisation) falls below this' })
@@ -95,7 +104,8 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
     const profile: LoadProfile =
       kind === 'steady' ? { kind }
       : kind === 'morning-surge' ? { kind, fleetWindowMs: durationFlag('surge-window', argv['surge-window'], 1000, 24 * 3600_000) }
-      : kind === 'outage-recovery' ? { kind, outageMs: durationFlag('outage', argv.outage, 1000, 7 * 86_400_000) }
+      : kind === 'outage-recovery'
+        ? { kind, outageMs: durationFlag('outage', argv.outage, 1000, 7 * 86_400_000), outageScale: positive('outage-scale', argv['outage-scale'], 1e6), warmupMs: durationFlag('warmup', argv.warmup, 0, MAX_DURATION_MS) }
       : {
           kind,
           startRatePerS: argv['ramp-start'] === undefined ? null : positive('ramp-start', argv['ramp-start'], 1e6),
@@ -104,7 +114,10 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
         };
     if (profile.kind === 'ramp' && profile.stepFactor <= 1) throw new UsageError(`--ramp-factor must be more than 1, got ${profile.stepFactor}`);
     const thresholds = parseLoadThresholds(argv.threshold);
-    const reportDir = resolve(argv.out ?? join(scenario.outputs.dir, `load-${argv.mode === 'capacity' ? 'capacity' : kind}-${folderTimestamp()}`));
+    const shard = argv.shard === undefined ? null : shardFlag(argv.shard);
+    if (shard && devices < shard.count) throw new UsageError(`--shard ${shard.index}/${shard.count} needs at least ${shard.count} devices (each shard sends as its own devices), got --devices ${devices}`);
+    const bodyLevel = argv['body-level'] === undefined ? undefined : codecLevelFlag(scenario.agent.codec, argv['body-level']);
+    const reportDir = resolve(argv.out ?? join(scenario.outputs.dir, `load-${argv.mode === 'capacity' ? 'capacity' : kind}-${folderTimestamp()}${shard ? `-shard${shard.index}of${shard.count}` : ''}`));
     const quiet = argv.quiet || argv.json;
     const say = (m: string) => {
       if (!quiet) process.stderr.write(`fleetsim load: ${m}\n`);
@@ -133,6 +146,8 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       slo: { p99Ms: positive('slo-p99-ms', argv['slo-p99-ms'], 1e7), errorRate: fraction('slo-error-rate', argv['slo-error-rate']) },
       // Names the run's devices: a real random tag, not simulation randomness, so reruns never reuse sequences.
       runTag: randomBytes(4).toString('hex'),
+      shard,
+      ...(bodyLevel === undefined ? {} : { bodyLevels: { [scenario.agent.codec]: bodyLevel } }),
       onPhase: say,
       onProgress: (p) => {
         progress ??= createProgress(`load ${kind}`, Math.ceil(p.durationMs / 1000), { quiet });
@@ -168,6 +183,22 @@ export function durationFlag(flag: string, value: unknown, minMs: number, maxMs:
   return ms;
 }
 
+function shardFlag(s: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(s);
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || count > 10_000 || index >= count) throw new UsageError(`--shard must be K/N with 0 <= K < N <= 10000 (e.g. 0/4), got ${JSON.stringify(s)}`);
+  return { index, count };
+}
+
+function codecLevelFlag(codec: Codec, value: unknown): number {
+  const n = Number(value);
+  if (codec === 'identity') throw new UsageError(`--body-level does not apply: the scenario's agent sends uncompressed bodies (codec identity)`);
+  const r = CODEC_LEVELS[codec];
+  if (!Number.isInteger(n) || n < r.min || n > r.max) throw new UsageError(`--body-level must be a whole number from ${r.min} to ${r.max} for the agent's codec ${codec}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
 function positive(flag: string, value: unknown, max: number): number {
   const n = typeof value === 'number' ? value : Number(value);
   if (!Number.isFinite(n) || n <= 0 || n > max) throw new UsageError(`--${flag} must be a number more than 0 and at most ${max}, got ${JSON.stringify(value)}`);
@@ -193,12 +224,20 @@ function formatLoad(r: LoadResult, thresholds: readonly { expression: string; ac
   const lines = [
     `fleetsim load ${r.profile} (${r.mode}) against ${r.target}: ${r.valid ? 'valid' : 'INVALID'}`,
     ...r.invalid_reasons.map((s) => `  INVALID     ${s}`),
+    ...(r.shard ? [`  shard       ${r.shard.index}/${r.shard.count} of the laptops (merge the shards with \`fleetsim merge\`)`] : []),
+    `  bodies      ${r.corpus.bodies.toLocaleString('en-US')} prepared at ${Object.entries(r.corpus.codec_levels ?? {}).map(([c, l]) => `${c} ${l}`).join(', ')} (p50 ${r.corpus.body_bytes_p50} B) in ${r.corpus.prepare_wall_s ?? '—'} s, ${r.corpus.prepare_ms_per_body ?? '—'} ms per body on ${r.corpus.prepare_workers ?? 0} workers`,
     `  requests    ${r.requests.sent.toLocaleString('en-US')} sent of ${r.requests.planned.toLocaleString('en-US')} planned; ${r.requests.accepted.toLocaleString('en-US')} accepted, ${r.requests.failed.toLocaleString('en-US')} failed (${r.requests.unfinished} unanswered at the end)`,
     `  throughput  ${r.throughput.requests_per_s} requests/s, ${r.throughput.accepted_per_s} accepted/s, ${r.throughput.events_per_s.toLocaleString('en-US')} events/s`,
     ...Object.entries(r.latency).map(([k, v]) => `  latency     ${k.padEnd(12)} ${l(v)}`),
     ...(r.errors.total > 0 ? [`  errors      ${Object.entries(r.errors.by_reason).map(([k, v]) => `${k} ${v}`).join(', ')}`] : []),
     `  generator   schedule lag p50 ${r.schedule_lag.p50_ms ?? '—'} ms, p99 ${r.schedule_lag.p99_ms ?? '—'} ms; CPU headroom ${r.generator.cpu_headroom}; ${r.generator.cpu_us_per_request ?? '—'} µs CPU per request`,
-    ...(r.drain ? [`  drain       ${r.drain.backlog_batches} spooled batches on ${r.drain.laptops} laptops: ${r.drain.drained ? `drained in ${r.drain.drain_s} s` : `${r.drain.left} left at the end`}`] : []),
+    ...(r.drain
+      ? [
+          `  outage      ${r.drain.outage_s} s of fleet time held as ${r.drain.outage_run_s} s of silence; target back at ${r.drain.recovery_at_s} s`,
+          `  drain       ${r.drain.backlog_batches} spooled batches on ${r.drain.laptops} laptops: ${r.drain.drained ? `drained in ${r.drain.drain_s} s after the recovery` : `${r.drain.left} left at the end`}${r.drain.lost_spool_full + r.drain.lost_rejected > 0 ? `; lost ${r.drain.lost_spool_full} to full spools, ${r.drain.lost_rejected} refused` : ''}`,
+          `  herd        peak ${r.drain.peak_arrivals_per_s ?? '—'} uploads/s after the recovery vs steady ${r.drain.steady_arrivals_per_s}/s: ${r.drain.peak_to_steady ?? '—'}x`,
+        ]
+      : []),
     ...(r.ramp
       ? [
           `  ramp        knee ${r.ramp.knee_rate_per_s ?? '—'} uploads/s; ${r.ramp.broke_at_rate_per_s !== null ? `SLO broken at ${r.ramp.broke_at_rate_per_s}/s` : `no valid step broke the SLO (held up to ${r.ramp.held_up_to_rate_per_s ?? '—'}/s)`}${r.ramp.generator_limited_at_rate_per_s !== null ? `; generator fell behind at ${r.ramp.generator_limited_at_rate_per_s}/s` : ''}`,
