@@ -9,11 +9,11 @@
  * and exemption traits (their streams are separate), so the cells share them.
  */
 import { planPauses, simulateEmployeeDay, type WorkdayPlan } from '../behaviour/index.js';
-import { EventType, type EventOutput } from '../events/index.js';
+import type { EventOutput } from '../events/index.js';
 import { createEmployee, employeeStream, type Employee, type PauseTraitParams } from '../population/index.js';
 import { afterExemptionAsks, enrolmentExemption, exemptAtEnd, exemptionOnDay, withinCaptureHours, type ExemptionStatus, type PauseWindow, type PolicyRules } from '../policy/index.js';
 import { deriveStream } from '../random/index.js';
-import { ACTIVITY_TYPES, addGroup, emptyTally, type CellTally } from './tally.js';
+import { ACTIVITY_OF_TYPE, ACTIVITY_TYPES, addGroup, emptyTally, type CellTally } from './tally.js';
 import type { FleetSlice } from '../generate/shard.js';
 
 /** What a cell changes that fast mode looks at. */
@@ -40,13 +40,6 @@ const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 const DAY_MINUTES = 36 * 60;
-const ACTIVITY_OF_TYPE = new Uint8Array(8);
-ACTIVITY_OF_TYPE[EventType.keydown] = 0;
-ACTIVITY_OF_TYPE[EventType.keyup] = 0;
-ACTIVITY_OF_TYPE[EventType.mousemove] = 1;
-ACTIVITY_OF_TYPE[EventType.mousedown] = 1;
-ACTIVITY_OF_TYPE[EventType.mouseup] = 1;
-ACTIVITY_OF_TYPE[EventType.wheel] = 2;
 
 /**
  * One employee-day's events, counted as they are written (never stored as

@@ -7,7 +7,7 @@ import { DIMENSIONS, type CellTally, type Dimension } from './tally.js';
 
 export type SweepMode = 'fast' | 'full-path';
 
-/** One replica of one cell. Figures fast mode cannot give on the full path are null there. */
+/** One replica of one cell, from fast mode's tally or the full path's (src/sweep/full.ts); null only where a figure has no data. */
 export interface ReplicaFigures {
   readonly replica: number;
   readonly seed: string;
@@ -15,7 +15,7 @@ export interface ReplicaFigures {
   readonly captured: number;
   /** Captured share of produced events: 1 − (dropped_paused + dropped_exempt + lost + spooled) ÷ produced. */
   readonly yield: number;
-  /** Hours with at least one captured event, per employee over the simulated days. */
+  /** Minutes with at least one captured event, in hours, per employee over the simulated days. */
   readonly captured_active_hours_per_employee: number | null;
   readonly exempt_share: number | null;
   /** Granted pauses per worked employee-day. */

@@ -9,6 +9,7 @@ import { planShards, runTasks } from '../generate/index.js';
 import { runScenario } from '../run/index.js';
 import type { Scenario } from '../scenario/index.js';
 import { runFastTask, type FastTask, type FastTaskResult } from './fast.js';
+import { FULL_PATH_COALESCE, fullPathTally } from './full.js';
 import { expandGrid, replicaSeed, valueLabel } from './grid.js';
 import { cellResult, replicaFromTally, type ReplicaFigures, type SweepMode, type SweepResult } from './results.js';
 import { emptyTally, mergeTally, type CellTally } from './tally.js';
@@ -59,17 +60,16 @@ export async function runSweep(base: Scenario, o: SweepOptions): Promise<SweepRe
     for (let r = 0; r < replicas; r++) {
       for (const cell of cells) {
         const seed = replicaSeed(s.seed, r);
+        const reportDir = join(o.reportDir, 'full-path', `cell-${cell.index}-replica-${r}`);
         const run = await runScenario(
-          { ...cell.scenario, seed, transport: 'http', thresholds: [], outputs: { ...cell.scenario.outputs, csv: false, html: false } },
-          { reportDir: join(o.reportDir, 'full-path', `cell-${cell.index}-replica-${r}`), workers: o.workers },
+          {
+            ...cell.scenario, seed, transport: 'http', thresholds: [], outputs: { ...cell.scenario.outputs, csv: false, html: false },
+            agent: { ...cell.scenario.agent, coalesce: FULL_PATH_COALESCE },
+          },
+          { reportDir, workers: o.workers },
         );
-        const l = run.figures.ledger;
-        events += l.produced;
-        perCell[cell.index]!.push({
-          replica: r, seed, produced: l.produced, captured: l.produced - l.dropped_paused - l.dropped_exempt - l.lost - l.spooled,
-          yield: l.produced > 0 ? 1 - (l.dropped_paused + l.dropped_exempt + l.lost + l.spooled) / l.produced : Number.NaN,
-          captured_active_hours_per_employee: null, exempt_share: null, pauses_per_employee_day: null, tvd: {}, groups: {},
-        });
+        events += run.figures.ledger.produced;
+        perCell[cell.index]!.push(replicaFromTally(r, seed, await fullPathTally(cell.scenario, seed, reportDir)));
         o.onProgress?.({ done: ++done, total, events });
       }
     }

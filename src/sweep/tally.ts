@@ -2,10 +2,19 @@
  * What one replica of one cell counted: produced and captured events by
  * group, plus per-employee figures. Plain data, summed across shards.
  */
+import { EventType } from '../events/index.js';
 
 /** Activity types the representativeness figures compare (keydown/keyup; mouse move/down/up; wheel). */
 export const ACTIVITY_TYPES = ['key', 'mouse', 'scroll'] as const;
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];
+
+/** Index into ACTIVITY_TYPES of each EventType code (keydown/keyup → key; mousemove/down/up → mouse; wheel → scroll). */
+export const ACTIVITY_OF_TYPE: Readonly<Uint8Array> = (() => {
+  const a = new Uint8Array(8);
+  a[EventType.mousemove] = a[EventType.mousedown] = a[EventType.mouseup] = 1;
+  a[EventType.wheel] = 2;
+  return a;
+})();
 
 /** Dimensions yield and representativeness are broken down by. */
 export const DIMENSIONS = ['department', 'role', 'timezone', 'utc_hour', 'local_hour', 'activity'] as const;
