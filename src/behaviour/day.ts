@@ -24,6 +24,13 @@ export interface EmployeeDay {
   readonly canaries: readonly string[];
 }
 
+/** What a day's harness learns before any input: the plan, the pauses, and the secrets typed so far (a live list). */
+export interface DayPlanned {
+  readonly plan: WorkdayPlan;
+  readonly pauses: PauseDay;
+  readonly canaries: readonly string[];
+}
+
 /**
  * One employee's day: plan it, then fill each activity session with
  * alternating stretches of typing and pointing, writing events in time order.
@@ -36,7 +43,7 @@ export function simulateEmployeeDay(
   env: DayEnvironment,
   out: EventOutput,
   /** Called with the day's plan and pauses before any event is written (a harness hands the pauses to the agent). */
-  onPlanned?: (planned: { readonly plan: WorkdayPlan; readonly pauses: PauseDay }) => void,
+  onPlanned?: (planned: DayPlanned) => void,
 ): EmployeeDay {
   const steps = composeEmployeeDay(employee, day, env, out, onPlanned);
   for (;;) {
@@ -62,20 +69,21 @@ export function* composeEmployeeDay(
   day: number,
   env: DayEnvironment,
   out: EventOutput,
-  onPlanned?: (planned: { readonly plan: WorkdayPlan; readonly pauses: PauseDay }) => void,
+  onPlanned?: (planned: DayPlanned) => void,
   fromMs = -Infinity,
 ): Generator<number, EmployeeDay, void> {
   const dayStream = deriveStream(employeeStream(env.seed, employee.index, 'day'), day);
   const plan = planWorkday(employee, day, env.calendar, deriveStream(dayStream, 'schedule'), env.behaviour.schedule);
   const pauses = planPauses(employee, plan, deriveStream(dayStream, 'pause'), env.rules, env.pauseTraits);
-  onPlanned?.({ plan, pauses });
-  if (!plan.working) return { plan, pauses, canaries: [] };
+  // The text source exists before the plan is handed out so a harness can see the secrets typed so far.
+  const text = plan.working ? createTextSource(employee.role, deriveStream(dayStream, 'text')) : null;
+  onPlanned?.({ plan, pauses, canaries: text?.canaries ?? [] });
+  if (text === null) return { plan, pauses, canaries: [] };
 
   const compose = deriveStream(dayStream, 'compose');
   const typingRng = deriveStream(dayStream, 'typing');
   const mouseRng = deriveStream(dayStream, 'mouse');
   const typist = createTypist(employee.typing, env.behaviour.typing);
-  const text = createTextSource(employee.role, deriveStream(dayStream, 'text'));
   const pointer = createPointer(deriveStream(dayStream, 'pointer'));
   const c = env.behaviour.composition;
   const k = employee.keyboardShare;

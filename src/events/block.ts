@@ -146,6 +146,21 @@ export class EventWriter extends EventColumns {
   }
 }
 
+/** Events [from, to) of a block, as views on its columns (no copy). */
+export function sliceBlock(b: EventBlock, from: number, to: number): EventBlock {
+  return {
+    length: to - from,
+    t_ms: b.t_ms.subarray(from, to),
+    type: b.type.subarray(from, to),
+    key: b.key.subarray(from, to),
+    x: b.x.subarray(from, to),
+    y: b.y.subarray(from, to),
+    button: b.button.subarray(from, to),
+    context: b.context.subarray(from, to),
+    flags: b.flags.subarray(from, to),
+  };
+}
+
 /** A block that owns its memory (safe to keep or transfer to another thread). */
 export function copyBlock(b: EventBlock): EventBlock {
   return {

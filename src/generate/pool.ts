@@ -30,11 +30,22 @@ export function createPool(name: string, threads: number): Piscina {
  * ready; a failing worker becomes a RunError that names `what` failed.
  */
 export async function runTasks<T, R>(
-  o: { readonly worker: string; readonly what: string; readonly workers: number; readonly inline: (task: T) => R | Promise<R> },
+  o: {
+    readonly worker: string;
+    readonly what: string;
+    readonly workers: number;
+    readonly inline: (task: T) => R | Promise<R>;
+    /** In the calling thread, run the tasks side by side rather than one after another (tasks that wait for each other). */
+    readonly concurrent?: boolean;
+  },
   tasks: readonly T[],
   onResult: (index: number, result: R) => void,
 ): Promise<void> {
   if (o.workers === 0) {
+    if (o.concurrent) {
+      await Promise.all(tasks.map(async (t, i) => onResult(i, await o.inline(t))));
+      return;
+    }
     for (let i = 0; i < tasks.length; i++) onResult(i, await o.inline(tasks[i] as T));
     return;
   }

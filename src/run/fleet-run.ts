@@ -1,5 +1,6 @@
 import type { AgentConfig } from '../agent/index.js';
-import { createCalendar, type BehaviourParams } from '../behaviour/index.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createCalendar, type BehaviourParams, type SimulationCalendar } from '../behaviour/index.js';
 import { RunError } from '../errors.js';
 import { planShards, runTasks } from '../generate/index.js';
 import type { EnergyModel } from '../metrics/energy.js';
@@ -10,6 +11,9 @@ import type { PolicyRules } from '../policy/index.js';
 import type { Fault } from '../scenario/index.js';
 import { runShard, type HourCounts, type LaptopRow, type RunShardResult, type RunShardTask } from './shard.js';
 import type { RunTransportSpec } from './transports.js';
+import { runPacedShard, type PacedShardTask } from './realtime/paced-shard.js';
+import { createPacedSync, openGate, readProgress, workersReady } from './realtime/sync.js';
+import { wallNow } from './realtime/timeline.js';
 
 export interface FleetRunOptions {
   readonly seed: string;
@@ -29,12 +33,21 @@ export interface FleetRunOptions {
   /** Run only employees whose shard index ≡ k (mod n): `--shard k/n`. */
   readonly shard?: { readonly index: number; readonly count: number };
   readonly shardSize?: number;
+  /**
+   * Paced on the wall clock instead of as fast as possible: `speed` virtual
+   * seconds per wall second, over [fromMs, untilMs) of virtual time, in ms
+   * after 00:00 UTC of the start date (defaults: from the first local
+   * midnight, until every day has drained).
+   */
+  readonly pacing?: { readonly speed: number; readonly fromMs?: number; readonly untilMs?: number };
 }
 
 export interface FleetRunProgress {
   readonly laptopsDone: number;
   readonly laptopsTotal: number;
   readonly events: number;
+  /** Paced runs: the virtual time reached (UTC epoch ms), the run's span, and upload attempts so far. */
+  readonly paced?: { readonly virtualMs: number; readonly fromUtcMs: number; readonly untilUtcMs: number | null; readonly uploads: number };
 }
 
 export interface FleetRunResult {
@@ -53,6 +66,8 @@ export interface FleetRunResult {
   readonly canaries: Readonly<Record<string, readonly string[]>>;
   readonly attemptsByMinute: Readonly<Record<number, number>>;
   readonly injected: Readonly<Record<string, number>>;
+  /** Paced runs: the pacing and how late agent timers fired against the wall clock (µs, HDR-encoded). */
+  readonly paced?: { readonly speed: number; readonly fromUtcMs: number; readonly untilUtcMs: number | null; readonly scheduleLag: string };
 }
 
 /**
@@ -70,6 +85,7 @@ export async function runFleet(o: FleetRunOptions, onProgress: (p: FleetRunProgr
     rules: o.rules, agent: o.agent, energy: o.energy, transport: o.transport, faults: o.faults ?? [],
   }));
   const started = performance.now();
+  if (o.pacing) return runPacedFleet(o, o.pacing, calendar, tasks, total, onProgress);
   const results: RunShardResult[] = new Array(tasks.length);
   let done = 0;
   let events = 0;
@@ -80,17 +96,96 @@ export async function runFleet(o: FleetRunOptions, onProgress: (p: FleetRunProgr
     onProgress({ laptopsDone: done, laptopsTotal: total, events });
   };
   await runTasks({ worker: 'simulate', what: 'a simulation worker', workers: o.workers, inline: runShard }, tasks, finish);
-  const combined = combineResults(results);
-  const imbalance = ledgerImbalance(combined.ledger);
-  if (imbalance !== 0) {
-    throw new RunError('WORKER_FAILED', `the event ledger does not balance: ${imbalance} events produced have no fate (${JSON.stringify(combined.ledger)})`);
-  }
+  const combined = checkedCombine(results);
   return {
     ...combined,
     epochUtcMs: calendar.epochUtcMs,
     startDateUtcMs: calendar.startDateUtcMs,
     wallMs: performance.now() - started,
     workers: o.workers,
+  };
+}
+
+/** Shard results combined; fails when the ledger does not balance. */
+function checkedCombine(results: readonly RunShardResult[]): CombinableResult {
+  const combined = combineResults(results);
+  const imbalance = ledgerImbalance(combined.ledger);
+  if (imbalance !== 0) {
+    throw new RunError('WORKER_FAILED', `the event ledger does not balance: ${imbalance} events produced have no fate (${JSON.stringify(combined.ledger)})`);
+  }
+  return combined;
+}
+
+/** How long the main thread waits for workers to set up their laptops before it gives up. */
+const PACED_SETUP_TIMEOUT_MS = 30 * 60_000;
+
+/**
+ * A paced run: one long task per worker, each running its laptops side by
+ * side; all start on one wall instant once every worker has set up, and
+ * post progress on a shared board while they run.
+ */
+async function runPacedFleet(
+  o: FleetRunOptions,
+  pacing: NonNullable<FleetRunOptions['pacing']>,
+  calendar: SimulationCalendar,
+  shards: readonly RunShardTask[],
+  total: number,
+  onProgress: (p: FleetRunProgress) => void,
+): Promise<FleetRunResult> {
+  const started = performance.now();
+  const fromUtcMs = pacing.fromMs !== undefined ? calendar.startDateUtcMs + pacing.fromMs : calendar.epochUtcMs;
+  const untilUtcMs = pacing.untilMs !== undefined ? calendar.startDateUtcMs + pacing.untilMs : null;
+  const slots = Math.max(1, Math.min(o.workers, shards.length));
+  const sync = createPacedSync(slots);
+  const tasks: PacedShardTask[] = [];
+  for (let w = 0; w < slots; w++) {
+    const mine = shards.filter((_, i) => i % slots === w);
+    if (mine.length === 0) continue;
+    tasks.push({
+      ...mine[0]!,
+      from: mine[0]!.from,
+      to: mine[mine.length - 1]!.to,
+      ranges: mine.map((s) => ({ from: s.from, to: s.to })),
+      pacing: { speed: pacing.speed, fromUtcMs, untilUtcMs },
+      sync,
+      slot: tasks.length,
+    });
+  }
+  const results: RunShardResult[] = new Array(tasks.length);
+  let failed: unknown = null;
+  const running = runTasks({ worker: 'simulate', what: 'a simulation worker', workers: o.workers, inline: runPacedShard, concurrent: true }, tasks, (i, r) => {
+    results[i] = r;
+  }).catch((err: unknown) => {
+    failed = err;
+  });
+  // Open the gate when every worker has set up its laptops (or one failed trying).
+  const setupDeadline = performance.now() + PACED_SETUP_TIMEOUT_MS;
+  while (workersReady(sync) < tasks.length && failed === null) {
+    if (performance.now() > setupDeadline) throw new RunError('WORKER_FAILED', `paced run: workers did not finish setting up their laptops within ${PACED_SETUP_TIMEOUT_MS / 60_000} minutes`);
+    await sleep(20);
+  }
+  if (failed === null) openGate(sync, wallNow() + 50);
+  let done = false;
+  const board = (async () => {
+    while (!done) {
+      await sleep(500);
+      const p = readProgress(sync, tasks.length);
+      onProgress({ laptopsDone: p.laptopsDone, laptopsTotal: total, events: p.events, paced: { virtualMs: p.virtualMs, fromUtcMs, untilUtcMs, uploads: p.uploads } });
+    }
+  })();
+  await running;
+  done = true;
+  await board;
+  if (failed !== null) throw failed;
+  const lag = createLatencyHistogram();
+  for (const r of results) if (r.scheduleLag) lag.add(decodeLatency(r.scheduleLag));
+  return {
+    ...checkedCombine(results),
+    epochUtcMs: calendar.epochUtcMs,
+    startDateUtcMs: calendar.startDateUtcMs,
+    wallMs: performance.now() - started,
+    workers: o.workers,
+    paced: { speed: pacing.speed, fromUtcMs, untilUtcMs, scheduleLag: encodeLatency(lag) },
   };
 }
 

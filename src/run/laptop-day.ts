@@ -1,7 +1,7 @@
-import { CaptureAgent, ManualClock, type AgentConfig, type Transport, type UploadOutcome, type UploadRequest } from '../agent/index.js';
+import { CaptureAgent, ManualClock, type AgentClock, type AgentConfig, type Transport, type UploadOutcome, type UploadRequest } from '../agent/index.js';
 import type { Fault } from '../scenario/index.js';
 import { FaultInjectingTransport, clockSkewMs } from './faults.js';
-import { simulateEmployeeDay, type DayEnvironment, type EmployeeDay } from '../behaviour/index.js';
+import { simulateEmployeeDay, type DayEnvironment, type EmployeeDay, type PauseDay, type WorkdayPlan } from '../behaviour/index.js';
 import { EventWriter, copyBlock, type EventBlock } from '../events/index.js';
 import { cpuMicros } from '../metrics/cpu.js';
 import { utcOffsetMinutes, type Employee } from '../population/index.js';
@@ -40,21 +40,34 @@ export interface LaptopDayOptions {
   readonly exemption?: ExemptionStatus;
 }
 
+/** A laptop's agent for one day, set up the same way however time is driven. */
+export interface LaptopAgent<C extends AgentClock> {
+  readonly agent: CaptureAgent;
+  readonly clock: C;
+  /** The laptop clock's offset from true time (clock-skew fault). */
+  readonly skewMs: number;
+  /** Hands the day's plan to the agent: pause requests, and an exemption that starts today. */
+  readonly onPlanned: (planned: { readonly plan: WorkdayPlan; readonly pauses: PauseDay }) => void;
+  /** Requests the scenario's faults intercepted or altered, by kind. */
+  readonly faultCounts: () => Readonly<Record<string, number>>;
+}
+
 /**
- * One employee's day through the real capture agent on a virtual clock:
- * behaviour writes events, the agent captures them, timers fire in virtual
- * time, uploads go to the transport. CPU is measured around agent code only.
+ * The agent of one employee-day: the laptop's (possibly skewed) clock from
+ * `makeClock`, the transport wrapped in the scenario's faults, the
+ * exemption as it stands today. Deterministic in (seed, employee, day).
  */
-export async function runLaptopDay(o: LaptopDayOptions): Promise<LaptopDayResult> {
+export function createLaptopAgent<C extends AgentClock>(o: LaptopDayOptions, makeClock: (skewMs: number) => C): LaptopAgent<C> {
   const epoch = o.env.calendar.epochUtcMs;
   const faults = o.faults ?? [];
   const faultRng = deriveStream(employeeStream(o.env.seed, o.employee.index, 'faults'), o.day);
   // A skewed laptop clock shifts everything the agent stamps; the network's faults happen in true time.
   const skew = clockSkewMs(faults, faultRng);
-  const clock = new ManualClock(epoch + skew);
+  const clock = makeClock(skew);
   const trueNow = () => clock.now() - skew;
   let transport = o.transport;
-  if (faults.length > 0) transport = new FaultInjectingTransport(transport, faults, trueNow, o.env.calendar.startDateUtcMs, faultRng);
+  let faulty: FaultInjectingTransport | null = null;
+  if (faults.length > 0) transport = faulty = new FaultInjectingTransport(transport, faults, trueNow, o.env.calendar.startDateUtcMs, faultRng);
   if (o.onUploadAttempt) transport = new AttemptTimeline(transport, trueNow, o.onUploadAttempt);
   const agent = new CaptureAgent(
     {
@@ -70,27 +83,32 @@ export async function runLaptopDay(o: LaptopDayOptions): Promise<LaptopDayResult
   );
   const exemption = exemptionOnDay(o.exemption ?? enrolmentExemption(o.employee.exemptionRequested, o.employee.exemptionDraw, o.env.rules), o.day);
   if (exemption.kind === 'exempt') agent.setExempt();
-  // The day's input first (behaviour is not what is measured), then the agent over it in
-  // virtual time, awaiting the transport after each block so retries land at the right time.
-  const blocks: EventBlock[] = [];
-  let lastMinute = -1;
-  let activeMinutes = 0;
-  const writer = new EventWriter((block) => {
-    o.tap?.(block);
-    for (let i = 0; i < block.length; i++) {
-      const m = Math.floor((block.t_ms[i] as number) / 60_000);
-      if (m !== lastMinute) {
-        activeMinutes++;
-        lastMinute = m;
-      }
-    }
-    blocks.push(copyBlock(block));
-  });
-  const day = simulateEmployeeDay(o.employee, o.day, o.env, writer, ({ plan, pauses }) => {
+  const onPlanned = ({ plan, pauses }: { readonly plan: WorkdayPlan; readonly pauses: PauseDay }) => {
     // An approved ask takes effect at the start of the local day; the agent tells the service.
     if (exemption.kind === 'starts') agent.exemptFrom(plan.dayStartMs + epoch + skew);
     for (const w of pauses.windows) agent.requestPause(w.startMs + epoch + skew, w.endMs - w.startMs, plan.dayStartMs + epoch + skew);
+  };
+  return { agent, clock, skewMs: skew, onPlanned, faultCounts: () => faulty?.injected ?? {} };
+}
+
+/**
+ * One employee's day through the real capture agent on a virtual clock:
+ * behaviour writes events, the agent captures them, timers fire in virtual
+ * time, uploads go to the transport. CPU is measured around agent code only.
+ */
+export async function runLaptopDay(o: LaptopDayOptions): Promise<LaptopDayResult> {
+  const epoch = o.env.calendar.epochUtcMs;
+  const { agent, clock, skewMs: skew, onPlanned, faultCounts } = createLaptopAgent(o, (skewMs) => new ManualClock(epoch + skewMs));
+  // The day's input first (behaviour is not what is measured), then the agent over it in
+  // virtual time, awaiting the transport after each block so retries land at the right time.
+  const blocks: EventBlock[] = [];
+  const minutes = new ActiveMinutes();
+  const writer = new EventWriter((block) => {
+    o.tap?.(block);
+    minutes.add(block);
+    blocks.push(copyBlock(block));
   });
+  const day = simulateEmployeeDay(o.employee, o.day, o.env, writer, onPlanned);
   writer.flush();
 
   let cpu = 0;
@@ -123,11 +141,26 @@ export async function runLaptopDay(o: LaptopDayOptions): Promise<LaptopDayResult
     agent,
     day,
     produced: writer.total,
-    activeMinutes,
+    activeMinutes: minutes.count,
     workHours: day.plan.working ? (day.plan.leaveMs - day.plan.arriveMs) / 3_600_000 : 0,
     agentCpuSeconds: cpu / 1e6,
-    injected: transport instanceof AttemptTimeline ? transport.faultCounts() : transport instanceof FaultInjectingTransport ? transport.injected : {},
+    injected: faultCounts(),
   };
+}
+
+/** Minutes with input (virtual clock minutes), counted over blocks in time order. */
+export class ActiveMinutes {
+  count = 0;
+  private last = -1;
+  add(block: EventBlock): void {
+    for (let i = 0; i < block.length; i++) {
+      const m = Math.floor((block.t_ms[i] as number) / 60_000);
+      if (m !== this.last) {
+        this.count++;
+        this.last = m;
+      }
+    }
+  }
 }
 
 /** Reports the true time of every upload attempt, then passes it on. */
@@ -141,10 +174,7 @@ class AttemptTimeline implements Transport {
     this.onAttempt(this.now());
     return this.inner.send(req);
   }
-  faultCounts(): Readonly<Record<string, number>> {
-    return this.inner instanceof FaultInjectingTransport ? this.inner.injected : {};
-  }
 }
 
 /** How long after leaving the laptop keeps trying to upload (it stays on and online overnight). */
-const DRAIN_HORIZON_MS = 12 * 3_600_000;
+export const DRAIN_HORIZON_MS = 12 * 3_600_000;

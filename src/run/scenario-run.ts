@@ -39,9 +39,6 @@ export interface ScenarioRunResult {
  * with a message, never silently skipped.
  */
 export async function runScenario(s: Scenario, o: ScenarioRunOptions): Promise<ScenarioRunResult> {
-  if (s.simulation.speed !== 'max') {
-    throw new UsageError(`${s.source || s.name}: simulation.speed ${s.simulation.speed} is not supported by this version of fleetsim run; use speed: max (real-time pacing is planned for load tests)`);
-  }
   const unsupported = s.faults.filter((f) => f.kind === 'ingest-restart');
   if (unsupported.length > 0) {
     throw new UsageError(`${s.source || s.name}: the ingest-restart fault is not supported by this version of fleetsim run (laptops run in virtual time one after another, so there is no one moment to kill the service); remove it to run the other faults`);
@@ -82,8 +79,16 @@ export function fleetOptionsFor(
     rules: s.rules,
     agent: s.agent,
     energy: s.energy,
+    ...pacingFor(s),
     ...o,
   };
+}
+
+/** A numeric speed paces the run on the wall clock, over the scenario's window if it has one. */
+function pacingFor(s: Scenario): Pick<FleetRunOptions, 'pacing'> {
+  const { speed, window } = s.simulation;
+  if (speed === 'max') return {};
+  return { pacing: { speed, ...(window ? { fromMs: window.startMs, untilMs: window.endMs } : {}) } };
 }
 
 /**

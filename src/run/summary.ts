@@ -75,6 +75,22 @@ export interface RunFigures {
   readonly laptops: number;
   readonly events: number;
   readonly simulation: { readonly employee_days_per_min: number; readonly events_per_s: number; readonly wall_seconds: number; readonly workers: number };
+  /**
+   * Paced runs (null otherwise): the pacing, and how late the agents' timers
+   * (batch seals, retries) fired against the wall clock. A run is on schedule
+   * when the 99th percentile stays within ON_SCHEDULE_LAG_MS: then uploads
+   * reached the service when the laptops would have sent them.
+   */
+  readonly paced: {
+    readonly speed: number;
+    readonly from_utc: string;
+    readonly until_utc: string | null;
+    readonly timers: number;
+    readonly schedule_lag_p50_ms: number | null;
+    readonly schedule_lag_p99_ms: number | null;
+    readonly schedule_lag_max_ms: number | null;
+    readonly on_schedule: boolean;
+  } | null;
   /** Events produced and accepted by the store per UTC hour. */
   readonly hourly: readonly { readonly hour_utc: string; readonly produced: number; readonly accepted: number }[];
   /** Distributions across laptops, binned for charts. */
@@ -153,6 +169,7 @@ export function computeRunFigures(r: FleetRunResult, batteryWh: number, store?: 
       wall_seconds: Math.round(r.wallMs) / 1000,
       workers: r.workers,
     },
+    paced: pacedFigures(r),
     hourly: Object.entries(r.hours)
       .map(([h, c]) => ({ h: Number(h), c }))
       .sort((a, b) => a.h - b.h)
@@ -161,6 +178,24 @@ export function computeRunFigures(r: FleetRunResult, batteryWh: number, store?: 
       mb_per_laptop_day: histogram(rows.filter((x) => x.days_worked > 0).map((x) => x.radio_bytes / 1e6 / x.days_worked)),
       battery_pct_per_day: histogram(rows.filter((x) => x.days_worked > 0).map((x) => x.battery_pct_per_day)),
     },
+  };
+}
+
+/** Wall-clock lateness (ms, p99) up to which a paced run counts as on schedule. */
+export const ON_SCHEDULE_LAG_MS = 1_000;
+
+function pacedFigures(r: FleetRunResult): RunFigures['paced'] {
+  if (!r.paced) return null;
+  const lag = latencyFigures(decodeLatency(r.paced.scheduleLag));
+  return {
+    speed: r.paced.speed,
+    from_utc: new Date(r.paced.fromUtcMs).toISOString(),
+    until_utc: r.paced.untilUtcMs === null ? null : new Date(r.paced.untilUtcMs).toISOString(),
+    timers: lag.requests,
+    schedule_lag_p50_ms: lag.p50_ms,
+    schedule_lag_p99_ms: lag.p99_ms,
+    schedule_lag_max_ms: lag.max_ms,
+    on_schedule: lag.p99_ms === null || lag.p99_ms <= ON_SCHEDULE_LAG_MS,
   };
 }
 

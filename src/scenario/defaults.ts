@@ -18,6 +18,7 @@ export const DEFAULTS = {
     // A Monday, so a one-day scenario is a working day.
     startDate: '2026-03-02',
     speed: 'max',
+    window: null,
   } as SimulationSettings,
   outputs: { dir: 'reports', csv: true, html: true } as OutputSettings,
   sweepReplicas: 3,

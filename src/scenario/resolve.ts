@@ -13,7 +13,7 @@ import type { ScenarioIssueKind } from './errors.js';
 import type { ScenarioFileOutput } from './schema.js';
 import { didYouMean } from './suggest.js';
 import { parseThreshold } from './thresholds.js';
-import type { Fault, Scenario, SweepAxis, Threshold } from './types.js';
+import type { Fault, Scenario, SimulationWindow, SweepAxis, Threshold } from './types.js';
 
 /** An issue before it has a file position: a path into the file's value. */
 export interface RawIssue {
@@ -101,6 +101,21 @@ export function resolveParsed(v: ScenarioFileOutput, source: string): { scenario
     return { ...fault, startMs, endMs: startMs + fault.durationMinutes * 60_000 } as Fault;
   });
 
+  // ── a paced run's window: inside the simulated days, and only when paced ──
+  let window: SimulationWindow | null = null;
+  const w = v.simulation.window;
+  if (w) {
+    if (v.simulation.speed === 'max') {
+      issues.push({ path: ['simulation', 'window'], kind: 'invalid', message: 'only applies to paced runs: set simulation.speed to a number (1 = real time), or remove the window to run every day as fast as possible', given: `{day: ${w.day}, at: "${w.at}", durationMinutes: ${w.durationMinutes}}`, allowed: 'null, or a window with a numeric speed' });
+    }
+    if (w.day > days) {
+      issues.push({ path: ['simulation', 'window', 'day'], kind: 'range', message: `must be a simulated day from 1 to ${days} (simulation.days), got ${w.day}`, given: String(w.day), allowed: `1 to ${days}` });
+    }
+    const [hh = 0, mm = 0] = w.at.split(':').map(Number);
+    const startMs = (w.day - 1) * DAY_MS + (hh * 60 + mm) * 60_000;
+    window = { ...w, startMs, endMs: startMs + w.durationMinutes * 60_000 };
+  }
+
   // ── thresholds (already checked by the schema) ──
   const thresholds: Threshold[] = [];
   for (const s of v.thresholds) {
@@ -145,7 +160,7 @@ export function resolveParsed(v: ScenarioFileOutput, source: string): { scenario
     energy: v.energy,
     ingest: v.ingest,
     transport: v.transport as Scenario['transport'],
-    simulation: v.simulation as Scenario['simulation'],
+    simulation: { ...(v.simulation as Scenario['simulation']), window },
     faults,
     thresholds,
     outputs: v.outputs,

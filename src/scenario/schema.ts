@@ -338,6 +338,12 @@ export const transportSchema = z
   .default(DEFAULTS.transport)
   .meta({ description: 'Where uploads go: http (real HTTP to the ingest target), corpus (batch files), null (nowhere: pure modelling).' });
 
+const utcTime = z
+  .string({ error: 'must be a UTC time of day like "09:30"' })
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a UTC time of day like "09:30"' })
+  .meta({ description: 'UTC time of day, "HH:MM" (quote it in YAML).' });
+const day = int(1, 366).default(1).meta({ description: 'Simulated day, 1 = simulation.startDate.' });
+const duration = num(0, 366 * 1_440, { above: true }).meta({ description: 'Length of the window, minutes.' });
 export const simulationSchema = strict({
   days: field(int(1, 366), DEFAULTS.simulation.days, 'Simulated days; weekends are days off (behaviour.schedule.workdays).'),
   startDate: field(
@@ -349,6 +355,13 @@ export const simulationSchema = strict({
     z.union([z.literal('max'), num(0, 1_000_000, { above: true })], { error: 'must be max or a number above 0 (1 = real time)' }),
     DEFAULTS.simulation.speed,
     'Virtual-time speed: max (as fast as the CPU allows) or a factor (1 = real time, for load tests).',
+  ),
+  window: field(
+    strict({ day, at: utcTime, durationMinutes: duration })
+      .nullable()
+      .meta({ description: 'A slice of simulated time: laptops switch on at day/at (UTC) and the run stops durationMinutes later.' }),
+    DEFAULTS.simulation.window,
+    'Paced runs (speed a number) only: run just this slice of the simulation instead of every day to the end (null: all of it).',
   ),
 })
   .prefault({})
@@ -363,12 +376,6 @@ export function isCalendarDate(s: string): boolean {
 
 // ── faults (issue 8) ─────────────────────────────────────────────────────────
 
-const utcTime = z
-  .string({ error: 'must be a UTC time of day like "09:30"' })
-  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a UTC time of day like "09:30"' })
-  .meta({ description: 'UTC time of day, "HH:MM" (quote it in YAML).' });
-const day = int(1, 366).default(1).meta({ description: 'Simulated day, 1 = simulation.startDate.' });
-const duration = num(0, 366 * 1_440, { above: true }).meta({ description: 'Length of the window, minutes.' });
 const faultShare = (doc: string) => share().default(1).meta({ description: doc });
 
 export const faultSchema = z.discriminatedUnion(

@@ -66,6 +66,10 @@ export const METRIC_PATHS: readonly string[] = Object.freeze([
   // Faults (issue 8): requests the faults altered, and how hard the fleet came back after an outage.
   'faults.injected_total',
   'faults.peak_to_steady',
+  // Paced runs (simulation.speed a number): how late agent timers fired against the wall clock.
+  'paced.schedule_lag_p50_ms',
+  'paced.schedule_lag_p99_ms',
+  'paced.schedule_lag_max_ms',
   // Simulation speed.
   'simulation.employee_days_per_min',
   'simulation.events_per_s',

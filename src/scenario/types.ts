@@ -22,6 +22,17 @@ export interface SimulationSettings {
   readonly startDate: string;
   /** 'max': as fast as the CPU allows; a number: virtual seconds per wall second (1 = real time). */
   readonly speed: 'max' | number;
+  /** Paced runs: the slice of simulated time to run, resolved to ms after the start date's 00:00 UTC; null: all of it. */
+  readonly window: SimulationWindow | null;
+}
+
+export interface SimulationWindow {
+  /** Simulated day (1 = the start date) and UTC time of day at which laptops switch on. */
+  readonly day: number;
+  readonly at: string;
+  readonly durationMinutes: number;
+  readonly startMs: number;
+  readonly endMs: number;
 }
 
 /** A window of simulated time, as the file gives it and resolved to ms after the start date's 00:00 UTC. */

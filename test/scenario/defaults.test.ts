@@ -23,7 +23,7 @@ describe('defaults and merge rules', () => {
     expect(s.energy).toEqual(DEFAULT_ENERGY_MODEL);
     expect(s.ingest).toEqual({ kind: 'embedded', store: 'sqlite' });
     expect(s.transport).toBe('http');
-    expect(s.simulation).toEqual({ days: 1, startDate: '2026-03-02', speed: 'max' });
+    expect(s.simulation).toEqual({ days: 1, startDate: '2026-03-02', speed: 'max', window: null });
     expect(s.faults).toEqual([]);
     expect(s.thresholds).toEqual([]);
     expect(s.outputs).toEqual({ dir: 'reports', csv: true, html: true });

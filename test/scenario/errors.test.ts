@@ -55,6 +55,17 @@ describe('scenario errors name the file, line, field, what was given and what is
     expect(problems('name: x\nagent:\n  batchMaxAgeMs: 500\n')).toEqual(['x.yaml:3:3 agent.batchMaxAgeMs: must be a whole number from 1000 to 3600000, got 500']);
   });
 
+  it('a window for a paced run: only with a numeric speed, inside the simulated days, a UTC time', () => {
+    expect(problems('name: x\nsimulation:\n  window: { day: 1, at: "09:00", durationMinutes: 30 }\n')).toEqual([
+      'x.yaml:3:3 simulation.window: only applies to paced runs: set simulation.speed to a number (1 = real time), or remove the window to run every day as fast as possible',
+    ]);
+    expect(problems('name: x\nsimulation:\n  speed: 1\n  window: { day: 3, at: "09:00", durationMinutes: 30 }\n')).toEqual([
+      'x.yaml:4:13 simulation.window.day: must be a simulated day from 1 to 1 (simulation.days), got 3',
+    ]);
+    expect(problems('name: x\nsimulation:\n  speed: 1\n  window: { day: 1, at: "9am", durationMinutes: 30 }\n')[0]).toMatch(/^x\.yaml:4:\d+ simulation\.window\.at: must be a UTC time of day like "09:30"/);
+    expect(problems('name: x\nsimulation:\n  speed: 1\n  window: { day: 1, at: "09:00", durationMinutes: 30, minutes: 3 }\n')[0]).toMatch(/simulation\.window\.minutes: unknown field/);
+  });
+
   it('bad enum value, with a did-you-mean', () => {
     expect(problems('name: x\nagent:\n  codec: gzp\n')[0]).toMatch(/^x\.yaml:3:3 agent\.codec: must be one of identity, gzip, br.*, got "gzp"; did you mean "gzip"\?$/);
     expect(problems('name: x\ntransport: htp\n')).toEqual(['x.yaml:2:1 transport: must be one of http, corpus, null, got "htp"; did you mean "http"?']);
@@ -64,7 +75,7 @@ describe('scenario errors name the file, line, field, what was given and what is
   it('bad threshold metric path and operator', () => {
     const text = 'name: x\nthresholds:\n  - ingest.p99 < 200\n  - ledger.lost = 0\n  - leaks.canaries == none\n  - just words\n';
     expect(problems(text)).toEqual([
-      'x.yaml:3:5 thresholds[0]: unknown metric "ingest.p99"; did you mean "ingest.p99_ms"? (metrics: ledger.*, ingest.*, bandwidth.*, battery.*, yield.*, leaks.*, laptops, events, faults.*, simulation.*)',
+      'x.yaml:3:5 thresholds[0]: unknown metric "ingest.p99"; did you mean "ingest.p99_ms"? (metrics: ledger.*, ingest.*, bandwidth.*, battery.*, yield.*, leaks.*, laptops, events, faults.*, paced.*, simulation.*)',
       'x.yaml:4:5 thresholds[1]: comparator must be one of < <= > >= == !=, got "="',
       'x.yaml:5:5 thresholds[2]: must end with a number after ==, got "none"',
       'x.yaml:6:5 thresholds[3]: must read "<metric> <comparator> <number>", e.g. "ingest.p99_ms < 200"',

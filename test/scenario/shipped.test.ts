@@ -24,7 +24,7 @@ describe('shipped scenarios', () => {
   it('quickstart: 200 employees, one day, embedded ingest with SQLite over HTTP, CI gates', () => {
     const s = loadScenarioFile(join(DIR, 'quickstart.yaml'));
     expect(s.fleet.employees).toBe(200);
-    expect(s.simulation).toEqual({ days: 1, startDate: '2026-03-02', speed: 'max' });
+    expect(s.simulation).toEqual({ days: 1, startDate: '2026-03-02', speed: 'max', window: null });
     expect(s.ingest).toEqual({ kind: 'embedded', store: 'sqlite' });
     expect(s.transport).toBe('http');
     expect(s.thresholds.map((t) => t.metric)).toEqual(expect.arrayContaining(['ledger.lost', 'leaks.canaries', 'ingest.p99_ms', 'bandwidth.mb_per_laptop_day.p95', 'battery.pct_per_day.p95']));

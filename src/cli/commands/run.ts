@@ -40,10 +40,18 @@ export const runCommand: CommandModule<object, RunArgs> = {
       reportDir,
       workers,
       ...(shard ? { shard } : {}),
-      onProgress: (p) => progress.update(p.laptopsDone, `${Math.round(p.events / Math.max(1, (Date.now() - started) / 1000) / 1e3).toLocaleString('en-US')} k events/s`),
+      onProgress: (p) => {
+        const rate = `${Math.round(p.events / Math.max(1, (Date.now() - started) / 1000) / 1e3).toLocaleString('en-US')} k events/s`;
+        if (!p.paced) return progress.update(p.laptopsDone, rate);
+        // Paced: the clock is the progress; a windowed run ends with its window, not with its laptops.
+        const { virtualMs, fromUtcMs, untilUtcMs, uploads } = p.paced;
+        const done = untilUtcMs === null ? p.laptopsDone : Math.round((p.laptopsTotal * Math.max(0, virtualMs - fromUtcMs)) / (untilUtcMs - fromUtcMs));
+        const at = Number.isFinite(virtualMs) ? new Date(virtualMs).toISOString().slice(0, 16).replace('T', ' ') : '-';
+        progress.update(Math.min(p.laptopsTotal, done), `simulated ${at} UTC, ${rate}, ${uploads.toLocaleString('en-US')} uploads`);
+      },
     });
     progress.stop();
-    if (argv.json) process.stdout.write(`${JSON.stringify({ reportDir: result.reportDir, thresholdsPassed: result.thresholdsPassed, thresholds: result.thresholds, ledger: result.figures.ledger, bandwidth: result.figures.bandwidth, battery: result.figures.battery, yield: result.figures.yield, leaks: result.figures.leaks, simulation: result.figures.simulation, ingest: result.figures.ingest })}\n`);
+    if (argv.json) process.stdout.write(`${JSON.stringify({ reportDir: result.reportDir, thresholdsPassed: result.thresholdsPassed, thresholds: result.thresholds, ledger: result.figures.ledger, bandwidth: result.figures.bandwidth, battery: result.figures.battery, yield: result.figures.yield, leaks: result.figures.leaks, simulation: result.figures.simulation, paced: result.figures.paced, ingest: result.figures.ingest })}\n`);
     else process.stdout.write(formatRun(scenario.name, result));
     if (!result.thresholdsPassed) {
       const failed = result.thresholds.filter((t) => !t.pass);
@@ -72,6 +80,7 @@ function formatRun(name: string, r: ScenarioRunResult): string {
     `  battery     % per day p50 ${f.battery.pct_per_day.p50}, p95 ${f.battery.pct_per_day.p95}; agent CPU s/hour p50 ${f.battery.cpu_s_per_hour.p50}; wake-ups/min p50 ${f.battery.wakeups_per_min.p50}`,
     `  yield       captured ${pct(f.yield.overall)} of produced events (stored one for one ${pct(f.yield.stored_share)})`,
     ...(f.ingest.p50_ms !== null ? [`  ingest      ${f.ingest.requests.toLocaleString('en-US')} uploads, latency p50 ${f.ingest.p50_ms} ms, p99 ${f.ingest.p99_ms} ms, max ${f.ingest.max_ms} ms; ${f.ingest.errors} errors; ${f.ingest.refused_paused} events refused as paused`] : []),
+    ...(f.paced ? [`  paced       ${f.paced.speed}x real time from ${f.paced.from_utc}${f.paced.until_utc ? ` to ${f.paced.until_utc}` : ''}; agent timers late by p50 ${f.paced.schedule_lag_p50_ms} ms, p99 ${f.paced.schedule_lag_p99_ms} ms, max ${f.paced.schedule_lag_max_ms} ms (${f.paced.on_schedule ? 'on schedule' : 'BEHIND SCHEDULE: the machine could not keep up'})`] : []),
     ...(f.faults.injected_total > 0 ? [`  faults      ${Object.entries(f.faults.injected).map(([k, v]) => `${k} ${v}`).join(', ')}${f.faults.peak_to_steady !== null ? `; after the outage uploads peaked at ${f.faults.peak_to_steady}x the steady rate` : ''}`] : []),
     `  privacy     ${f.leaks.canaries} of ${f.leaks.canaries_planted} planted canaries found in ${f.leaks.scanned}`,
     ...r.thresholds.map((t) => `  threshold   ${t.pass ? 'pass' : 'FAIL'}  ${t.expression}  (actual ${t.actual ?? 'n/a'})`),

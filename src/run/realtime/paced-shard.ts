@@ -1,0 +1,97 @@
+import { encodeLatency } from '../../metrics/latency.js';
+import { cpuMicros } from '../../metrics/cpu.js';
+import { createEmployee } from '../../population/index.js';
+import type { RunShardTask } from '../shard.js';
+import { ShardTally, type RunShardResult } from '../shard-tally.js';
+import { MeasuredTransport, createTransport } from '../transports.js';
+import { ComposeWriter, PacedLaptop, type PacedContext } from './paced-laptop.js';
+import { PacedScheduler } from './scheduler.js';
+import { arriveAndWait, writeProgress } from './sync.js';
+
+/** How a paced run moves: its speed and the slice of virtual time it covers. */
+export interface Pacing {
+  /** Virtual seconds per wall second (1 = real time). */
+  readonly speed: number;
+  /** Laptops switch on at this true instant (UTC epoch ms). */
+  readonly fromUtcMs: number;
+  /** The run stops here; null: when every day has drained. */
+  readonly untilUtcMs: number | null;
+}
+
+export interface PacedShardTask extends RunShardTask {
+  readonly pacing: Pacing;
+  /** The employees this worker runs side by side: [from, to) ranges (from/to span them all). */
+  readonly ranges: readonly { readonly from: number; readonly to: number }[];
+  /** The run's start gate and progress board (sync.ts); this task writes progress to `slot`. */
+  readonly sync: SharedArrayBuffer;
+  readonly slot: number;
+}
+
+/** How often a worker posts progress (wall ms). */
+const PROGRESS_EVERY_MS = 500;
+
+/**
+ * Employees [from, to) side by side on the wall clock: every laptop's agent
+ * timers in one scheduler, input captured as time passes it, uploads when
+ * they fall due. Before the shared start every laptop is set up and its first
+ * input composed, so the clock starts on a ready fleet. The result is the
+ * same shape as a virtual-time shard's, plus how late the agents' timers fired.
+ */
+export async function runPacedShard(task: PacedShardTask): Promise<RunShardResult> {
+  const c0 = cpuMicros();
+  const { pacing } = task;
+  const until = pacing.untilUtcMs ?? Infinity;
+  const env = { seed: task.seed, calendar: task.calendar, behaviour: task.behaviour, pauseTraits: task.population.pause, rules: task.rules };
+  const tally = new ShardTally(task.calendar.epochUtcMs, task.energy);
+  const scheduler = new PacedScheduler(pacing.fromUtcMs, pacing.speed);
+  let events = 0;
+  let uploads = 0;
+  let remaining = task.ranges.reduce((a, r) => a + r.to - r.from, 0);
+  const total = remaining;
+  const ctx: PacedContext = {
+    scheduler,
+    compose: new ComposeWriter(),
+    day: {
+      env,
+      agentConfig: task.agent,
+      faults: task.faults,
+      onUploadAttempt: (utcMs) => {
+        uploads++;
+        tally.uploadAttempt(utcMs);
+      },
+    },
+    days: task.days,
+    fromUtcMs: pacing.fromUtcMs,
+    untilUtcMs: until,
+    tap: (b) => {
+      events += b.length;
+      tally.produced(b);
+    },
+    accepted: (e) => tally.accepted(e),
+  };
+  const laptops: PacedLaptop[] = [];
+  for (const range of task.ranges) for (let i = range.from; i < range.to; i++) {
+    const employee = createEmployee(task.seed, i, task.population);
+    const transport = new MeasuredTransport(createTransport(task.transport, employee.id), task.transport.kind === 'http' ? tally.latency : null);
+    laptops.push(
+      new PacedLaptop(ctx, employee, transport, tally.laptop(employee), () => {
+        if (--remaining === 0) scheduler.stop();
+      }),
+    );
+  }
+  for (const l of laptops) l.start();
+  scheduler.begin(await arriveAndWait(task.sync));
+  let lastPost = 0;
+  const post = (virtualMs: number) => writeProgress(task.sync, task.slot, { virtualMs, events, uploads, laptopsDone: total - remaining });
+  if (remaining > 0) {
+    await scheduler.run(until, (virtualMs) => {
+      const now = performance.now();
+      if (now - lastPost < PROGRESS_EVERY_MS) return;
+      lastPost = now;
+      post(virtualMs);
+    });
+  }
+  await Promise.all(laptops.map((l) => l.stop()));
+  post(Math.min(scheduler.now(), until));
+  return tally.result(task.from, task.to, (cpuMicros() - c0) / 1000, { scheduleLag: encodeLatency(scheduler.lag) });
+}

@@ -1,0 +1,104 @@
+import { setImmediate as yieldToIo } from 'node:timers/promises';
+import { createLatencyHistogram, type LatencyHistogram } from '../../metrics/latency.js';
+import { TimerHeap, type HeapTimer } from './timer-heap.js';
+import { virtualAt, wallAt, wallNow, type Timeline } from './timeline.js';
+
+/** Timers fired before the loop lets network I/O run again. */
+const FIRE_SLICE = 256;
+/** The loop wakes at least this often (wall ms), so progress and stop requests are seen. */
+const MAX_SLEEP_MS = 250;
+
+/**
+ * One thread's timers in a paced run: every laptop's agent timers and input
+ * feeds in one heap, fired when the wall clock reaches their virtual time.
+ * How late each agent timer fired (wall µs after its due instant) is the
+ * run's schedule lag: a machine that cannot keep up shows it there.
+ */
+export class PacedScheduler {
+  readonly lag: LatencyHistogram = createLatencyHistogram();
+  private readonly heap = new TimerHeap();
+  private seq = 0;
+  private stopRequested = false;
+  private wake: (() => void) | null = null;
+  /** Timers fired so far (agent and harness). */
+  fired = 0;
+
+  private tl: Timeline | null = null;
+
+  constructor(
+    private readonly virtualStartMs: number,
+    readonly speed: number,
+  ) {}
+
+  /** Starts the clock: virtual time virtualStartMs is wall time wallStartMs. Until then time stands at virtualStartMs. */
+  begin(wallStartMs: number): void {
+    this.tl = { wallStartMs, virtualStartMs: this.virtualStartMs, speed: this.speed };
+  }
+
+  get timeline(): Timeline {
+    if (this.tl === null) throw new Error('PacedScheduler: begin() before run()');
+    return this.tl;
+  }
+
+  /** Virtual now (true time, not any laptop's skewed clock). */
+  now(): number {
+    return this.tl === null ? this.virtualStartMs : virtualAt(this.tl, wallNow());
+  }
+
+  at(atMs: number, fire: () => void, measured = true): HeapTimer {
+    const t: HeapTimer = { atMs, seq: this.seq++, fire, measured, cancelled: false };
+    this.heap.push(t);
+    // A timer due before the loop's planned wake-up (e.g. set from a network callback) must not wait for it.
+    if (this.wake && atMs <= this.now()) this.wake();
+    return t;
+  }
+
+  cancel(t: HeapTimer): void {
+    t.cancelled = true;
+  }
+
+  /** Ends `run` at its next turn. */
+  stop(): void {
+    this.stopRequested = true;
+    this.wake?.();
+  }
+
+  /**
+   * Fires timers as they come due until virtual time reaches `untilMs` (or
+   * `stop()`), yielding to the event loop between slices so uploads progress.
+   * `onTick` runs on every turn (progress).
+   */
+  async run(untilMs: number, onTick: (virtualMs: number) => void = () => {}): Promise<void> {
+    for (;;) {
+      const now = this.now();
+      let n = 0;
+      for (let top = this.heap.peek(); top !== undefined && top.atMs <= now && top.atMs <= untilMs && n < FIRE_SLICE; top = this.heap.peek()) {
+        this.heap.pop();
+        if (top.cancelled) continue;
+        if (top.measured) this.lag.recordValue(Math.max(1, Math.round((wallNow() - wallAt(this.timeline, top.atMs)) * 1000)));
+        n++;
+        this.fired++;
+        top.fire();
+      }
+      onTick(Math.min(now, untilMs));
+      if (this.stopRequested || now >= untilMs) return;
+      if (n === FIRE_SLICE) {
+        await yieldToIo();
+        continue;
+      }
+      const next = Math.min(this.heap.peek()?.atMs ?? Infinity, untilMs);
+      const sleepMs = Math.min(MAX_SLEEP_MS, Math.max(0, wallAt(this.timeline, next) - wallNow()));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.wake = null;
+          resolve();
+        }, sleepMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          this.wake = null;
+          resolve();
+        };
+      });
+    }
+  }
+}

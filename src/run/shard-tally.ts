@@ -1,0 +1,201 @@
+import type { EventBlock } from '../events/index.js';
+import { estimateEnergy, type EnergyModel } from '../metrics/energy.js';
+import { createLatencyHistogram, encodeLatency, type LatencyHistogram } from '../metrics/latency.js';
+import { countLeakedCanaries, isScannableCanary, rebuildTypedText } from '../metrics/leaks.js';
+import { addLedgers, emptyLedger, type Ledger } from '../metrics/ledger.js';
+import type { Employee } from '../population/index.js';
+import type { LaptopDayResult } from './laptop-day.js';
+
+/** One laptop over the whole run: a row of laptops.csv. */
+export interface LaptopRow {
+  readonly employee_id: string;
+  readonly department: string;
+  readonly role: string;
+  readonly office: string;
+  readonly exempt: boolean;
+  readonly days_worked: number;
+  readonly produced: number;
+  readonly stored: number;
+  readonly redacted: number;
+  readonly dropped_paused: number;
+  readonly dropped_exempt: number;
+  readonly coalesced: number;
+  readonly spooled: number;
+  readonly lost: number;
+  readonly batches: number;
+  readonly uploads: number;
+  readonly radio_bytes: number;
+  readonly wakeups: number;
+  readonly agent_cpu_seconds: number;
+  readonly active_minutes: number;
+  readonly work_hours: number;
+  readonly pauses: number;
+  readonly paused_minutes: number;
+  /** Planted secrets long enough to search for in stored data (see MIN_SCANNABLE_CANARY_CHARS). */
+  readonly canaries_planted: number;
+  readonly canaries_leaked: number;
+  readonly battery_pct_per_day: number;
+}
+
+/** Per virtual hour since the run's epoch: what was produced and what reached the store. */
+export interface HourCounts {
+  produced: number;
+  accepted: number;
+}
+
+export interface RunShardResult {
+  readonly from: number;
+  readonly to: number;
+  readonly laptops: readonly LaptopRow[];
+  readonly ledger: Ledger;
+  /** Sparse: hour index → counts. */
+  readonly hours: Readonly<Record<number, HourCounts>>;
+  readonly cpuMs: number;
+  /** Upload latency (µs), HDR-encoded: merged across shards. */
+  readonly latency: string;
+  /** Upload answers by HTTP status (or network-error). */
+  readonly statuses: Readonly<Record<string, number>>;
+  /** Secrets planted per employee (long enough to scan for), for scanning the ingest store after the run. */
+  readonly canaries: Readonly<Record<string, readonly string[]>>;
+  /** Upload attempts per true UTC minute since the epoch (sparse): the fleet's arrival pattern. */
+  readonly attemptsByMinute: Readonly<Record<number, number>>;
+  /** Requests altered by the scenario's faults, by kind. */
+  readonly injected: Readonly<Record<string, number>>;
+  /** Paced runs only: how late agent timers fired against the wall clock (µs, HDR-encoded). */
+  readonly scheduleLag?: string;
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * What a shard adds up while its laptops run, however they are driven
+ * (one after another in virtual time, or side by side on a paced clock):
+ * the per-hour counts, the upload latency and statuses, each laptop's row.
+ */
+export class ShardTally {
+  readonly latency: LatencyHistogram = createLatencyHistogram();
+  private readonly hours: Record<number, HourCounts> = {};
+  private readonly laptops: { readonly index: number; readonly row: LaptopRow }[] = [];
+  private ledger: Ledger = emptyLedger();
+  private readonly statuses: Record<string, number> = {};
+  private readonly canaries: Record<string, string[]> = {};
+  private readonly attemptsByMinute: Record<number, number> = {};
+  private readonly injected: Record<string, number> = {};
+
+  constructor(
+    private readonly epochUtcMs: number,
+    private readonly energy: EnergyModel,
+  ) {}
+
+  private hour(h: number): HourCounts {
+    return (this.hours[h] ??= { produced: 0, accepted: 0 });
+  }
+
+  /** Input events the agent was given (event times are ms since the epoch). */
+  readonly produced = (b: EventBlock): void => {
+    for (let k = 0; k < b.length; k++) this.hour(Math.floor((b.t_ms[k] as number) / HOUR_MS)).produced++;
+  };
+
+  /** Events the service acknowledged (times are UTC epoch ms, as on the wire). */
+  accepted(events: EventBlock): void {
+    for (let k = 0; k < events.length; k++) this.hour(Math.floor(((events.t_ms[k] as number) - this.epochUtcMs) / HOUR_MS)).accepted++;
+  }
+
+  /** The true time of an upload attempt: the fleet's arrival pattern. */
+  readonly uploadAttempt = (utcMs: number): void => {
+    const m = Math.floor((utcMs - this.epochUtcMs) / 60_000);
+    this.attemptsByMinute[m] = (this.attemptsByMinute[m] ?? 0) + 1;
+  };
+
+  laptop(employee: Employee): LaptopTally {
+    return new LaptopTally(this, employee, (this.canaries[employee.id] = []));
+  }
+
+  /** @internal LaptopTally's way in. */
+  addDay(r: LaptopDayResult): void {
+    for (const [k, v] of Object.entries(r.injected)) this.injected[k] = (this.injected[k] ?? 0) + v;
+    this.ledger = addLedgers(this.ledger, r.agent.ledger);
+  }
+
+  /** @internal */
+  addLaptop(index: number, row: LaptopRow, statuses: Readonly<Record<string, number>>): void {
+    this.laptops.push({ index, row });
+    for (const [k, v] of Object.entries(statuses)) this.statuses[k] = (this.statuses[k] ?? 0) + v;
+  }
+
+  /** @internal */
+  energyPct(r: LaptopDayResult): number {
+    const c = r.agent.costs;
+    return estimateEnergy({ cpuSeconds: r.agentCpuSeconds, wakeups: c.wakeups, radioBytes: c.radioBytes, transmissions: c.uploads }, this.energy).batteryPct;
+  }
+
+  result(from: number, to: number, cpuMs: number, extra: Pick<RunShardResult, 'scheduleLag'> = {}): RunShardResult {
+    const { ledger, hours, statuses, canaries, attemptsByMinute, injected } = this;
+    // Laptops finish in any order on a paced clock; rows are in fleet order.
+    const laptops = [...this.laptops].sort((a, b) => a.index - b.index).map((l) => l.row);
+    return { from, to, laptops, ledger, hours, cpuMs, latency: encodeLatency(this.latency), statuses, canaries, attemptsByMinute, injected, ...extra };
+  }
+}
+
+/** One laptop's row, day by day. */
+export class LaptopTally {
+  private row: LaptopRow;
+  private energyPct = 0;
+
+  constructor(
+    private readonly shard: ShardTally,
+    private readonly employee: Employee,
+    private readonly planted: string[],
+  ) {
+    this.row = emptyRow(employee);
+  }
+
+  /** A finished day: its agent's ledger and costs, and the blocks the service acknowledged (for the leak count). */
+  addDay(r: LaptopDayResult, accepted: readonly EventBlock[]): void {
+    this.shard.addDay(r);
+    const l = r.agent.ledger;
+    const c = r.agent.costs;
+    const scannable = r.day.canaries.filter(isScannableCanary);
+    this.planted.push(...scannable);
+    this.energyPct += this.shard.energyPct(r);
+    const row = this.row;
+    this.row = {
+      ...row,
+      days_worked: row.days_worked + (r.day.plan.working ? 1 : 0),
+      produced: row.produced + l.produced,
+      stored: row.stored + l.stored,
+      redacted: row.redacted + l.redacted,
+      dropped_paused: row.dropped_paused + l.dropped_paused,
+      dropped_exempt: row.dropped_exempt + l.dropped_exempt,
+      coalesced: row.coalesced + l.coalesced,
+      spooled: row.spooled + l.spooled,
+      lost: row.lost + l.lost,
+      batches: row.batches + c.batches,
+      uploads: row.uploads + c.uploads,
+      radio_bytes: row.radio_bytes + c.radioBytes,
+      wakeups: row.wakeups + c.wakeups,
+      agent_cpu_seconds: row.agent_cpu_seconds + r.agentCpuSeconds,
+      active_minutes: row.active_minutes + r.activeMinutes,
+      work_hours: row.work_hours + r.workHours,
+      pauses: row.pauses + r.day.pauses.windows.length,
+      paused_minutes: row.paused_minutes + r.day.pauses.grantedMinutes,
+      canaries_planted: row.canaries_planted + scannable.length,
+      canaries_leaked: row.canaries_leaked + countLeakedCanaries(rebuildTypedText(accepted), r.day.canaries),
+    };
+  }
+
+  /** The laptop is done: its row joins the shard's, with its upload statuses. */
+  finish(exempt: boolean, statuses: Readonly<Record<string, number>>): void {
+    const row = this.row;
+    this.shard.addLaptop(this.employee.index, { ...row, exempt, battery_pct_per_day: row.days_worked > 0 ? this.energyPct / row.days_worked : 0 }, statuses);
+  }
+}
+
+function emptyRow(e: Employee): LaptopRow {
+  return {
+    employee_id: e.id, department: e.department, role: e.role, office: e.office, exempt: false,
+    days_worked: 0, produced: 0, stored: 0, redacted: 0, dropped_paused: 0, dropped_exempt: 0, coalesced: 0, spooled: 0, lost: 0,
+    batches: 0, uploads: 0, radio_bytes: 0, wakeups: 0, agent_cpu_seconds: 0, active_minutes: 0, work_hours: 0, pauses: 0,
+    paused_minutes: 0, canaries_planted: 0, canaries_leaked: 0, battery_pct_per_day: 0,
+  };
+}
