@@ -14,3 +14,4 @@ export { runCapacity } from './capacity.js';
 export { parseTarget, isLoopbackHost, enrollDevices, loadDeviceIds, type LoadTarget } from './target.js';
 export { computeLoadResult, DEFAULT_VALIDITY_BOUNDS, LOAD_RESULTS_FORMAT, type LoadResult, type ValidityBounds } from './results.js';
 export { LOAD_METRIC_PATHS, evaluateLoadThresholds } from './thresholds.js';
+export { mergeLoadResults, mergeLoadDirs, readLoadResult } from './merge.js';

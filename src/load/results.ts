@@ -83,7 +83,7 @@ export interface LoadResult {
   };
   /** `--shard K/N`: this run sent the arrivals of that slice of the laptops; null for a whole run. */
   readonly shard: { readonly index: number; readonly count: number } | null;
-  readonly requests: { readonly planned: number; readonly sent: number; readonly completed: number; readonly accepted: number; readonly failed: number; readonly unfinished: number; readonly truncated_by_max_requests: boolean };
+  readonly requests: { readonly planned: number; readonly sent: number; readonly completed: number; readonly accepted: number; readonly failed: number; readonly unfinished: number; readonly events_accepted: number; readonly bytes_accepted: number; readonly truncated_by_max_requests: boolean };
   readonly throughput: { readonly requests_per_s: number; readonly accepted_per_s: number; readonly events_per_s: number; readonly accepted_mb_per_s: number };
   readonly latency: { readonly all: LatencySummary } & Readonly<Record<string, LatencySummary>>;
   readonly errors: { readonly total: number; readonly rate: number; readonly by_status: Readonly<Record<string, number>>; readonly by_reason: Readonly<Record<string, number>> };
@@ -166,6 +166,8 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
   const lag = summarize(rec.lag);
   const headroom = 1 - out.eventLoopUtilization;
   const ramp = ctx.slo && sch.steps.length > 1 ? rampResult(sch, out, ctx.slo, ctx.bounds) : null;
+  // Per-step histograms travel with the result so shards' ramps can be merged step by step.
+  if (ramp) for (const st of ramp.steps) histograms[`step_${st.step}`] = encodeLatency(rec.steps[st.step]!.latency);
   // A ramp is judged step by step: its last steps are meant to exceed what the target (or the generator) can take,
   // so whole-run figures would condemn a run whose knee was measured on valid steps.
   const invalid: string[] = ramp ? rampInvalidReasons(ramp) : generatorReasons(lag.p99_ms, headroom, ctx.bounds, '');
@@ -221,6 +223,8 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
       accepted: rec.accepted,
       failed: rec.failed,
       unfinished: rec.unfinished,
+      events_accepted: rec.acceptedEvents,
+      bytes_accepted: rec.acceptedBytes,
       truncated_by_max_requests: sch.truncated,
     },
     throughput,
@@ -270,7 +274,7 @@ function pick(l: LatencySummary) {
 }
 
 /** Why the generator's figures are outside the validity bounds (empty when inside). */
-function generatorReasons(lagP99Ms: number | null, headroom: number | null, b: ValidityBounds, where: string): string[] {
+export function generatorReasons(lagP99Ms: number | null, headroom: number | null, b: ValidityBounds, where: string): string[] {
   const out: string[] = [];
   if (lagP99Ms !== null && lagP99Ms > b.maxLagP99Ms) out.push(`the generator fell behind its schedule${where}: p99 schedule lag ${lagP99Ms} ms > ${b.maxLagP99Ms} ms`);
   if (headroom !== null && headroom < b.minCpuHeadroom) out.push(`the generator ran out of CPU${where}: headroom ${r3(headroom)} < ${b.minCpuHeadroom} (event loop ${Math.round((1 - headroom) * 100)} % busy)`);
@@ -328,7 +332,7 @@ export function rampKnee(steps: readonly RampStepResult[]): Pick<NonNullable<Loa
  * leaves the knee unmeasured). A held step where the generator fell behind is
  * only left out of the knee.
  */
-function rampInvalidReasons(ramp: NonNullable<LoadResult['ramp']>): string[] {
+export function rampInvalidReasons(ramp: NonNullable<LoadResult['ramp']>): string[] {
   const firstBreak = ramp.steps.find((s) => s.held === false);
   const what = (s: RampStepResult) => `step ${s.step} (${s.rate_per_s}/s: p99 schedule lag ${s.lag_p99_ms} ms, CPU headroom ${s.cpu_headroom})`;
   if (firstBreak) return firstBreak.valid === false ? [`the SLO broke at ${what(firstBreak)} while the generator fell behind: the break may be the generator's, so the knee is not measured`] : [];

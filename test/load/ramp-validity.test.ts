@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeLoadResult, type LoadRunContext } from '../../src/load/results.js';
 import { LoadRecorder } from '../../src/load/recorder.js';
+import { mergeLoadResults } from '../../src/load/merge.js';
 import type { LoadSchedule } from '../../src/load/schedule.js';
 import type { SenderOutcome, StepJudgement } from '../../src/load/sender.js';
 
@@ -84,5 +85,22 @@ describe('ramp validity is judged per step', () => {
     expect(r.schedule_lag.p99_ms!).toBeGreaterThan(20);
     expect(r.ramp!.knee_rate_per_s).toBe(6400);
     expect(r.valid).toBe(true);
+  });
+});
+
+describe('merging ramp shards', () => {
+  it('adds step counts, takes p99 from the added histograms, and a step is valid only where every shard kept up', () => {
+    const a = { ...rampRun([ok(true), ok(true), ok(true), ok(false)]), shard: { index: 0, count: 2 } };
+    const b = { ...rampRun([ok(true), { lagMs: 60, headroom: 0.8, held: true }, ok(true), ok(false)]), shard: { index: 1, count: 2 } };
+    const m = mergeLoadResults([a, b]);
+    expect(m.ramp!.steps.map((s) => s.requests)).toEqual([80, 80, 80, 80]);
+    expect(m.ramp!.steps.map((s) => s.rate_per_s)).toEqual([200, 400, 800, 1600]);
+    expect(m.ramp!.steps.map((s) => s.valid)).toEqual([true, false, true, true]);
+    // Step 1's latency includes shard b's 60 ms lag: the merged p99 shows it.
+    expect(m.ramp!.steps[1]!.p99_ms!).toBeGreaterThan(60);
+    expect(m.ramp!.knee_rate_per_s).toBe(800);
+    expect(m.ramp!.broke_at_rate_per_s).toBe(1600);
+    expect(m.requests.sent).toBe(a.requests.sent + b.requests.sent);
+    expect(m.valid).toBe(true);
   });
 });

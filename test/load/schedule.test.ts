@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_UPLOAD_CONFIG } from '../../src/agent/index.js';
-import { buildSchedule, createFleetModel, isLoopbackHost, laptopsAtWork, OutageModel, parseTarget, type LoadProfile } from '../../src/load/index.js';
+import { buildSchedule, createFleetModel, isLoopbackHost, laptopsAtWork, OutageModel, parseTarget, sliceSchedule, type LoadProfile } from '../../src/load/index.js';
 import { DEFAULT_POPULATION_PARAMS } from '../../src/population/index.js';
 
 const DAY = Date.UTC(2026, 2, 2);
@@ -92,6 +92,27 @@ describe('arrival schedules', () => {
     // 60 batches an hour each, 10 fit.
     expect(f.backlog).toBe(laptops.length * 10);
     expect(f.lostSpoolFull).toBeGreaterThan(laptops.length * 30);
+  });
+
+  it('shards: slices of the laptops split arrivals and spools exactly, each arrival keeping its place in the whole schedule', async () => {
+    const whole = build({ kind: 'outage-recovery', outageMs: 20 * 60_000 }, { rateOverridePerS: 300 });
+    const opts = (laptops: Uint32Array) => ({ laptops, outageMs: 20 * 60_000, uploadsPerSecond: 6 / 3600, upload: DEFAULT_UPLOAD_CONFIG, templateBytes: Uint32Array.of(2000), seed: 's1' });
+    const all = (await OutageModel.simulate(opts(whole.outage!.laptops))).figures();
+    let count = 0;
+    let backlog = 0;
+    const seen = new Set<number>();
+    for (let k = 0; k < 3; k++) {
+      const { schedule, globalIndex } = sliceSchedule(whole, (laptop) => (laptop % 50) % 3 === k);
+      count += schedule.count;
+      for (let j = 0; j < schedule.count; j++) {
+        expect(schedule.intendedMs[j]).toBe(whole.intendedMs[globalIndex[j]!]);
+        seen.add(globalIndex[j]!);
+      }
+      backlog += (await OutageModel.simulate(opts(schedule.outage!.laptops))).figures().backlog;
+    }
+    expect(count).toBe(whole.count);
+    expect(seen.size).toBe(whole.count);
+    expect(backlog).toBe(all.backlog);
   });
 
   it('ramp: steps at start × factor^k', () => {
