@@ -6,10 +6,14 @@ import type http from 'node:http';
 import type { IngestContext } from './context.js';
 import { IngestError } from './errors.js';
 
-/** Reads exactly `length` bytes into one buffer; node:http never delivers more than Content-Length. */
+/**
+ * Reads exactly `length` bytes into one buffer; node:http never delivers more than Content-Length.
+ * The buffer has its own memory, not a slice of Buffer's shared pool: a stored body travels to the
+ * SQLite writer thread, and a pool slice would copy (and keep alive) the whole 8 KiB pool with it.
+ */
 export function readBody(req: http.IncomingMessage, length: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const buf = Buffer.allocUnsafe(length);
+    const buf = Buffer.allocUnsafeSlow(length);
     let off = 0;
     let done = false;
     req.on('data', (chunk: Buffer) => {

@@ -121,5 +121,11 @@ describe.each([['sqlite', undefined], ...(PG_URL ? [['postgres', PG_URL] as cons
       'fleetsim_ingest_request_duration_seconds_bucket', 'fleetsim_ingest_store_write_seconds_bucket', 'fleetsim_ingest_queue_depth',
     ]) expect(m.body).toContain(name);
     expect(m.body).toMatch(/fleetsim_ingest_requests_total\{route="upload",status="200"\} \d+/);
+    // Counters are handed to prom-client at the scrape: every byte of the bodies stored above is in it.
+    const stored = await srv.server.store.listBatches();
+    const bodyBytes = Number(/fleetsim_ingest_body_bytes_total (\d+)/.exec(m.body)?.[1]);
+    expect(bodyBytes).toBeGreaterThanOrEqual(stored.filter((r) => r.payloadCodec !== 'identity').reduce((a, r) => a + r.payload.byteLength, 0));
+    const again = await request(srv.url, { method: 'GET', path: '/metrics' });
+    expect(Number(/fleetsim_ingest_requests_total\{route="metrics",status="200"\} (\d+)/.exec(again.body)?.[1])).toBeGreaterThanOrEqual(1);
   });
 });

@@ -97,7 +97,7 @@ export async function uploadRoute(ctx: IngestContext, req: http.IncomingMessage,
 async function uploadAdmitted(ctx: IngestContext, req: http.IncomingMessage, res: http.ServerResponse, auth: AuthenticatedHeaders, codec: Codec, length: number): Promise<void> {
   const { metrics: m, limits } = ctx;
   const body = await readBody(req, length);
-  m.bytesIn.inc(length);
+  m.bodyBytes(length);
   if (!verifySignature(auth.key, auth.signed, body)) {
     rejectBatch(ctx, 'AUTH_BAD_SIGNATURE', 0);
     throw new IngestError('AUTH_BAD_SIGNATURE', `the signature does not match this body for device ${auth.signed.deviceId}; sign "v1\\n<device>\\n<timestamp>\\n<body>" with the device key`);
@@ -105,7 +105,7 @@ async function uploadAdmitted(ctx: IngestContext, req: http.IncomingMessage, res
   let batch: DecodedBatch;
   try {
     const raw = decompress(codec, body, { maxOutputBytes: limits.maxDecodedBytes });
-    m.decodedBytes.inc(raw.byteLength);
+    m.inflatedBytes(raw.byteLength);
     batch = decodeBatch(raw, { maxEvents: limits.maxEventsPerBatch });
   } catch (e) {
     const err = fromWireError(e);
