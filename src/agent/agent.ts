@@ -26,6 +26,23 @@ export interface AgentContext {
    * rule, which is in local time. Absent: UTC.
    */
   readonly utcOffsetMinutes?: (utcMs: number) => number;
+  /**
+   * Where batch sequence numbers come from. A laptop numbers its batches once
+   * over its life, so a harness that runs a laptop's days as separate agents
+   * shares one counter between them (the service refuses a sequence it already
+   * holds under another batch). Absent: this agent counts from 0.
+   */
+  readonly sequences?: SequenceCounter;
+}
+
+/** Hands out a laptop's batch sequence numbers: 0, 1, 2, … */
+export interface SequenceCounter {
+  next(): number;
+}
+
+export function sequenceCounter(first = 0): SequenceCounter {
+  let n = first;
+  return { next: () => n++ };
 }
 
 /** What the agent measured about itself, for bandwidth and the battery proxy. */
@@ -63,7 +80,7 @@ export class CaptureAgent {
   private mkeep = new Uint8Array(256);
   private mstack = new Int32Array(520);
   private mlen = 0;
-  private sequence = 0;
+  private readonly sequences: SequenceCounter;
   private batchOpenedMs = -1;
   private batchTimer: TimerHandle | null = null;
   private batchDeadlineMs = Infinity;
@@ -81,6 +98,7 @@ export class CaptureAgent {
     private readonly config: AgentConfig,
   ) {
     this.filter = new ContentFilter(config.contentFilter);
+    this.sequences = ctx.sequences ?? sequenceCounter();
     this.uploader = new Uploader(ctx.clock, ctx.transport, ctx.rng, config.upload, {
       onAcknowledged: (b) => {
         this.ledger.stored += b.events - b.redacted;
@@ -297,7 +315,7 @@ export class CaptureAgent {
     for (const c of controls) windowStartMs = Math.min(windowStartMs, Math.floor(c.atMs));
     const batchId = new Uint8Array(BATCH_ID_BYTES);
     for (let i = 0; i < BATCH_ID_BYTES; i++) batchId[i] = Math.floor(this.ctx.rng.next() * 256);
-    const sequence = this.sequence++;
+    const sequence = this.sequences.next();
     const encoded = encodeBatch({
       header: { batchId, deviceId: this.ctx.deviceId, sequence, windowStartMs, windowEndMs, agentVersion: this.config.agentVersion },
       controls: controls.map((c) => ({ ...c, atMs: Math.round(c.atMs), ...(c.untilMs !== undefined ? { untilMs: Math.round(c.untilMs) } : {}) })),

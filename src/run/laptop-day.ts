@@ -1,4 +1,4 @@
-import { CaptureAgent, ManualClock, type AgentClock, type AgentConfig, type Transport, type UploadOutcome, type UploadRequest } from '../agent/index.js';
+import { CaptureAgent, ManualClock, type AgentClock, type AgentConfig, type SequenceCounter, type Transport, type UploadOutcome, type UploadRequest } from '../agent/index.js';
 import type { Fault } from '../scenario/index.js';
 import { FaultInjectingTransport, clockSkewMs } from './faults.js';
 import { simulateEmployeeDay, type DayEnvironment, type EmployeeDay, type PauseDay, type WorkdayPlan } from '../behaviour/index.js';
@@ -38,6 +38,8 @@ export interface LaptopDayOptions {
   readonly onUploadAttempt?: (utcMs: number) => void;
   /** The employee's exemption over the run (src/policy/exemption.ts); absent: as at enrolment. */
   readonly exemption?: ExemptionStatus;
+  /** The laptop's batch numbering, shared by its days (each day is its own agent); absent: from 0. */
+  readonly sequences?: SequenceCounter;
 }
 
 /** A laptop's agent for one day, set up the same way however time is driven. */
@@ -78,6 +80,7 @@ export function createLaptopAgent<C extends AgentClock>(o: LaptopDayOptions, mak
       rules: o.env.rules,
       inputTimeOffsetMs: epoch + skew,
       utcOffsetMinutes: (utcMs) => utcOffsetMinutes(o.employee.timezone, utcMs),
+      ...(o.sequences ? { sequences: o.sequences } : {}),
     },
     o.agentConfig,
   );

@@ -1,4 +1,4 @@
-import type { AgentConfig } from '../agent/index.js';
+import { sequenceCounter, type AgentConfig } from '../agent/index.js';
 import type { FleetSlice } from '../generate/shard.js';
 import type { EventBlock } from '../events/index.js';
 import { cpuMicros } from '../metrics/cpu.js';
@@ -31,6 +31,7 @@ export async function runShard(task: RunShardTask): Promise<RunShardResult> {
     const inner = new MeasuredTransport(createTransport(task.transport, employee.id), task.transport.kind === 'http' ? tally.latency : null);
     const laptop = tally.laptop(employee);
     let exemption = enrolmentExemption(employee.exemptionRequested, employee.exemptionDraw, task.rules);
+    const sequences = sequenceCounter();
     for (let d = 0; d < task.days; d++) {
       const accepted: EventBlock[] = [];
       const transport = new ObservingTransport(inner, (events) => {
@@ -46,6 +47,7 @@ export async function runShard(task: RunShardTask): Promise<RunShardResult> {
         faults: task.faults,
         onUploadAttempt: tally.uploadAttempt,
         exemption,
+        sequences,
         tap: tally.produced,
       });
       exemption = afterExemptionAsks(exemption, d, r.day.pauses.exemptionAskDraws, task.rules);

@@ -61,6 +61,18 @@ describe('fleetsim run and merge', () => {
     expect(r.thresholds[0]!.pass).toBe(false);
   });
 
+  it("over HTTP a laptop's second day is stored like its first: one batch numbering over the laptop's days", async () => {
+    const s = resolveScenario({
+      name: 'two-days', seed: 'two-days', fleet: { employees: 2, exemptionRequestShare: 0, pause: { neverPauseShare: 1, occasionalShare: 0 } },
+      simulation: { days: 2, startDate: '2026-03-03' }, transport: 'http',
+    });
+    const r = await runScenario(s, { reportDir: tmp(), workers: 0 });
+    expect(r.figures.ledger.lost).toBe(0);
+    expect(r.figures.ingest.by_status['409']).toBeUndefined();
+    const day2 = r.figures.hourly.filter((h) => h.hour_utc >= '2026-03-04');
+    expect(day2.reduce((a, h) => a + h.accepted, 0)).toBeGreaterThan(0);
+  });
+
   it('refuses what this version cannot run instead of ignoring it', async () => {
     const withFaults = resolveScenario({ name: 'f', fleet: { employees: 1 }, transport: 'null', faults: [{ kind: 'ingest-restart', day: 1, at: '15:00', downSeconds: 30 }] });
     await expect(runScenario(withFaults, { reportDir: tmp(), workers: 0 })).rejects.toBeInstanceOf(FleetsimError);

@@ -13,9 +13,8 @@ describe('fast mode and --full-path', () => {
       fleet: {
         employees: 5, activeMinutesLogMu: Math.log(40), exemptionRequestShare: 0.2, pause: { neverPauseShare: 0.2 },
       },
-      // One day: over HTTP a laptop's second day is refused today (each day's agent restarts its batch sequence at 0,
-      // and the service answers 409). Asks taking effect through agent + ingest: test/sweep/ask-exemption.test.ts.
-      simulation: { days: 1, startDate: '2026-03-03' },
+      // Two days: asks approved on day 1 take effect on day 2, through the agent and the ingest service.
+      simulation: { days: 2, startDate: '2026-03-03' },
       transport: 'null',
       policy: { captureHours: { startHour: 10, endHour: 16 } },
       sweep: { replicas: 3, policy: { pauseCapMinutes: [15, 60], exemptionApprovalRate: [1] } },

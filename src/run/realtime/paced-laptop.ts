@@ -1,4 +1,4 @@
-import type { CaptureAgent } from '../../agent/index.js';
+import { sequenceCounter, type CaptureAgent } from '../../agent/index.js';
 import { composeEmployeeDay, localDayStartMs, type DayPlanned, type EmployeeDay } from '../../behaviour/index.js';
 import { EventWriter, copyBlock, sliceBlock, type EventBlock } from '../../events/index.js';
 import { cpuMicros } from '../../metrics/cpu.js';
@@ -60,6 +60,8 @@ export interface PacedContext {
  */
 export class PacedLaptop {
   private exemption: ExemptionStatus;
+  /** One batch numbering over the laptop's life, shared by its days' agents. */
+  private readonly sequences = sequenceCounter();
   private readonly open = new Set<PacedLaptopDay>();
   private begun = 0;
   private lastDay: number;
@@ -109,7 +111,7 @@ export class PacedLaptop {
       this.ctx.accepted(events);
     });
     const day: PacedLaptopDay = new PacedLaptopDay(
-      { ...this.ctx.day, employee: this.employee, day: d, transport, exemption: this.exemption },
+      { ...this.ctx.day, employee: this.employee, day: d, transport, exemption: this.exemption, sequences: this.sequences },
       this.ctx,
       fromMs,
       (planned) => {
