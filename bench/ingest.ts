@@ -30,7 +30,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Session } from 'node:inspector/promises';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -601,6 +601,8 @@ async function main(): Promise<void> {
     // Isolated single-thread costs on this process, same corpus.
     const stages = await stageCosts(uploads, tmp);
 
+    const fsync = fsyncLatencyMs(tmp);
+    const commitMsPerGroup = (prof.store_commit_s * 1000) / Math.max(1, prof.store_groups);
     const inflateDecodeUs = (stageUs['inflate (brotli, bomb-safe)'] ?? 0) + (stageUs['decode + validate the batch'] ?? 0);
     const openFigure = (share: number) => {
       const r = openRuns.find((x) => x.share === share)!.m;
@@ -645,6 +647,11 @@ async function main(): Promise<void> {
       profiled_batches_per_sec: Math.round(rate(profiled)),
       inflate_decode_us_per_request: Number(inflateDecodeUs.toFixed(1)),
       ratio_bound_inflate_decode_one_core: Number((1e6 / inflateDecodeUs / rate(noop)).toFixed(3)),
+      ratio_bound_service_cpu_two_cores: Number((2e6 / busyUs / rate(noop)).toFixed(3)),
+      fsync_p50_ms: Number(fsync.p50.toFixed(2)),
+      fsync_p90_ms: Number(fsync.p90.toFixed(2)),
+      commit_ms_per_group: Number(commitMsPerGroup.toFixed(2)),
+      ratio_bound_commit_latency: Number((connections / (commitMsPerGroup / 1000) / rate(noop)).toFixed(3)),
       seconds_per_run: Number(sqlite.run.seconds.toFixed(2)),
       ...stages,
       non_200: results.reduce((a, m) => a + (m.run.requests - m.run.ok), 0),
@@ -701,7 +708,10 @@ async function main(): Promise<void> {
       `\nGoal: ≥ 60 % of the no-op request rate with SQLite (reached ${(figures.ratio_to_noop * 100).toFixed(0)} %), ≥ 2,000,000 events/s (reached ${figures.events_per_sec.toLocaleString('en-US')}).\n` +
         `Bound: inflate + decode alone take ${inflateDecodeUs.toFixed(0)} µs of the service's thread per request; a core doing only that serves at most ` +
         `${Math.round(1e6 / inflateDecodeUs).toLocaleString('en-US')} requests/s = ${(figures.ratio_bound_inflate_decode_one_core * 100).toFixed(0)} % of the no-op rate, ` +
-        `and the no-op itself needs ${figures.noop_server_cpu_us_per_request} µs per request of node:http on top.\n`,
+        `and the no-op itself needs ${figures.noop_server_cpu_us_per_request} µs per request of node:http on top. The whole service thread takes ${busyUs} µs per request: ` +
+        `both cores doing nothing else (no client, no writer) would serve ${Math.round(2e6 / busyUs).toLocaleString('en-US')}/s = ${(figures.ratio_bound_service_cpu_two_cores * 100).toFixed(0)} % of the no-op rate.\n` +
+        `Disk: fsync takes ${figures.fsync_p50_ms} ms (p50; p90 ${figures.fsync_p90_ms}) here and a FULL commit ${figures.commit_ms_per_group} ms; with ${connections} connections in a closed loop at most ` +
+        `${connections} batches can share a commit: ≤ ${Math.round(connections / (commitMsPerGroup / 1000)).toLocaleString('en-US')}/s = ${(figures.ratio_bound_commit_latency * 100).toFixed(0)} % of the no-op rate.\n`,
     );
     if (fastifyRow) {
       process.stdout.write(`node:http no-op vs fastify no-op on the same bodies: ${figures.node_http_vs_fastify}x the request rate (${figures.noop_server_cpu_us_per_request} vs ${figures.fastify_noop_server_cpu_us_per_request} µs server CPU per request).\n`);
@@ -709,6 +719,27 @@ async function main(): Promise<void> {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** fsync latency of 40 KB appends on the filesystem the stores use (a group commit's WAL append is of that order). */
+function fsyncLatencyMs(dir: string): { p50: number; p90: number } {
+  const path = join(dir, 'fsync-probe');
+  const fd = openSync(path, 'w');
+  const chunk = Buffer.alloc(40_000, 1);
+  const ms = new Float64Array(30);
+  try {
+    for (let i = 0; i < ms.length; i++) {
+      writeSync(fd, chunk);
+      const t = performance.now();
+      fsyncSync(fd);
+      ms[i] = performance.now() - t;
+    }
+  } finally {
+    closeSync(fd);
+    rmSync(path, { force: true });
+  }
+  ms.sort();
+  return { p50: percentile(ms, 0.5), p90: percentile(ms, 0.9) };
 }
 
 /** Per-stage CPU cost on this thread, on the same corpus: where a request's time goes. */
