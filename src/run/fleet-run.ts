@@ -13,7 +13,7 @@ import { runShard, type HourCounts, type LaptopRow, type RunShardResult, type Ru
 import type { RunTransportSpec } from './transports.js';
 import { runPacedShard, type PacedShardTask } from './realtime/paced-shard.js';
 import { createPacedSync, openGate, readProgress, workersReady } from './realtime/sync.js';
-import { wallNow } from './realtime/timeline.js';
+import { wallNow, type Timeline } from './realtime/timeline.js';
 
 export interface FleetRunOptions {
   readonly seed: string;
@@ -40,6 +40,8 @@ export interface FleetRunOptions {
    * midnight, until every day has drained).
    */
   readonly pacing?: { readonly speed: number; readonly fromMs?: number; readonly untilMs?: number };
+  /** Paced runs: told the wall ↔ virtual mapping the moment the clock starts (faults that act on the service use it). */
+  readonly onPacedStart?: (timeline: Timeline) => void;
 }
 
 export interface FleetRunProgress {
@@ -164,7 +166,11 @@ async function runPacedFleet(
     if (performance.now() > setupDeadline) throw new RunError('WORKER_FAILED', `paced run: workers did not finish setting up their laptops within ${PACED_SETUP_TIMEOUT_MS / 60_000} minutes`);
     await sleep(20);
   }
-  if (failed === null) openGate(sync, wallNow() + 50);
+  if (failed === null) {
+    const wallStartMs = wallNow() + 50;
+    openGate(sync, wallStartMs);
+    o.onPacedStart?.({ wallStartMs, virtualStartMs: fromUtcMs, speed: pacing.speed });
+  }
   let done = false;
   const board = (async () => {
     while (!done) {

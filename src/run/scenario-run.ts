@@ -6,9 +6,13 @@ import { writeRunReport } from '../report/run-report.js';
 import { evaluateThresholds, type Scenario } from '../scenario/index.js';
 import { VERSION } from '../version.js';
 import { writeJson } from '../report/json.js';
-import { createIngestServer, type IngestServer } from '../ingest/index.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createCalendar } from '../behaviour/index.js';
+import type { BatchStore } from '../ingest/index.js';
+import type { Fault } from '../scenario/index.js';
+import { openIngestTarget, type IngestTarget } from './ingest-target.js';
+import { wallAt, wallNow, type Timeline } from './realtime/timeline.js';
 import { countLeakedCanaries, rebuildTypedText } from '../metrics/leaks.js';
-import { employeeId } from '../population/index.js';
 import { decodeBatch, decompress } from '../wire/index.js';
 import { runFleet, type FleetRunOptions, type FleetRunProgress, type FleetRunResult } from './fleet-run.js';
 import { computeRunFigures, type RunFigures, type StoreFindings } from './summary.js';
@@ -23,6 +27,8 @@ export interface ScenarioRunOptions {
   readonly workers: number;
   readonly shard?: { readonly index: number; readonly count: number };
   readonly onProgress?: (p: FleetRunProgress) => void;
+  /** The fleet secret of an ingest.kind url target (CLI --fleet-secret, or FLEETSIM_FLEET_SECRET). */
+  readonly fleetSecret?: string;
 }
 
 export interface ScenarioRunResult {
@@ -35,30 +41,93 @@ export interface ScenarioRunResult {
 
 /**
  * `fleetsim run`: the scenario's fleet through the real agent, figures,
- * thresholds, report. What this version cannot do yet is refused up front
- * with a message, never silently skipped.
+ * thresholds, report. What cannot be run as asked is refused up front with a
+ * message, never silently skipped.
  */
 export async function runScenario(s: Scenario, o: ScenarioRunOptions): Promise<ScenarioRunResult> {
-  const unsupported = s.faults.filter((f) => f.kind === 'ingest-restart');
-  if (unsupported.length > 0) {
-    throw new UsageError(`${s.source || s.name}: the ingest-restart fault is not supported by this version of fleetsim run (laptops run in virtual time one after another, so there is no one moment to kill the service); remove it to run the other faults`);
+  const restarts = s.faults.filter((f): f is Extract<Fault, { kind: 'ingest-restart' }> => f.kind === 'ingest-restart');
+  if (restarts.length > 0 && s.simulation.speed === 'max') {
+    throw new UsageError(`${s.source || s.name}: the ingest-restart fault needs a paced run (simulation.speed a number, e.g. 60, with a window around the restart): at speed max laptops run one after another in virtual time, so there is no one moment to kill the service`);
+  }
+  if (restarts.length > 0 && s.transport !== 'http') {
+    throw new UsageError(`${s.source || s.name}: the ingest-restart fault needs transport http (it restarts the ingest service the uploads go to), got transport ${s.transport}`);
   }
   const startedAt = new Date().toISOString();
   mkdirSync(o.reportDir, { recursive: true });
-  const ingest = s.transport === 'http' ? await startEmbeddedIngest(s, o.reportDir) : null;
-  const transport: RunTransportSpec = ingest ? { kind: 'http', url: ingest.url, fleetSecret: ingest.fleetSecret } : transportFor(s, o.reportDir);
+  const ingest = s.transport === 'http' ? await openIngestTarget(s, o.reportDir, { restartable: restarts.length > 0, ...(o.fleetSecret ? { fleetSecret: o.fleetSecret } : {}) }) : null;
+  const transport: RunTransportSpec = ingest ? { kind: 'http', url: ingest.url, fleetSecret: ingest.fleetSecret, ...(ingest.keys ? { keys: ingest.keys } : {}) } : transportFor(s, o.reportDir);
+  const restarter = ingest && restarts.length > 0 ? new IngestRestarts(ingest, restarts, createCalendar(s.simulation.startDate, []).startDateUtcMs) : null;
   let result: FleetRunResult;
   let store: StoreFindings | undefined;
+  let opened: BatchStore | null = null;
   try {
     result = await runFleet(
-      fleetOptionsFor(s, { transport, workers: o.workers, faults: s.faults, ...(o.shard ? { shard: o.shard } : {}) }),
+      fleetOptionsFor(s, {
+        transport,
+        workers: o.workers,
+        faults: s.faults,
+        ...(o.shard ? { shard: o.shard } : {}),
+        ...(restarter ? { onPacedStart: (tl: Timeline) => restarter.schedule(tl) } : {}),
+      }),
       o.onProgress,
     );
-    if (ingest) store = await scanStore(ingest.server, result.canaries);
+    await restarter?.settled();
+    if (restarter) result = { ...result, injected: { ...result.injected, 'ingest-restart': restarter.done } };
   } finally {
-    await ingest?.server.stop({ drainTimeoutMs: 10_000 });
+    restarter?.cancel();
+    opened = (await ingest?.stopAndOpenStore()) ?? null;
+  }
+  try {
+    if (opened) store = await scanStore(opened, result.canaries);
+  } finally {
+    await opened?.close();
   }
   return reportRun(s, result, o.reportDir, startedAt, o.shard, store);
+}
+
+/**
+ * The scenario's ingest-restart faults on a paced run's wall clock: at each
+ * fault's instant the service is SIGKILLed, and downSeconds of simulated time
+ * later it starts again on the same port and store.
+ */
+class IngestRestarts {
+  done = 0;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly running: Promise<void>[] = [];
+
+  constructor(
+    private readonly ingest: IngestTarget,
+    private readonly faults: readonly Extract<Fault, { kind: 'ingest-restart' }>[],
+    private readonly startDateUtcMs: number,
+  ) {}
+
+  schedule(tl: Timeline): void {
+    for (const f of this.faults) {
+      const killAt = wallAt(tl, this.startDateUtcMs + f.atMs);
+      const backAt = wallAt(tl, this.startDateUtcMs + f.atMs + f.downSeconds * 1000);
+      this.timers.push(
+        setTimeout(() => {
+          this.running.push(
+            (async () => {
+              await this.ingest.kill();
+              await sleep(Math.max(0, backAt - wallNow()));
+              await this.ingest.restart();
+              this.done++;
+            })(),
+          );
+        }, Math.max(0, killAt - wallNow())),
+      );
+    }
+  }
+
+  /** Waits for restarts under way (one that never came is a failed run). */
+  async settled(): Promise<void> {
+    await Promise.all(this.running);
+  }
+
+  cancel(): void {
+    for (const t of this.timers) clearTimeout(t);
+  }
 }
 
 /**
@@ -92,49 +161,27 @@ function pacingFor(s: Scenario): Pick<FleetRunOptions, 'pacing'> {
 }
 
 /**
- * The ingest service `fleetsim run` starts for itself: loopback, a SQLite file in
- * the report folder, every laptop enrolled. Its limits are opened for virtual
- * time (a day replays in seconds, batch times are the simulated dates).
- */
-async function startEmbeddedIngest(s: Scenario, reportDir: string): Promise<{ server: IngestServer; url: string; fleetSecret: string }> {
-  if (s.ingest.kind !== 'embedded') {
-    throw new UsageError(`${s.source || s.name}: ingest.kind url is not supported by this version of fleetsim run (it needs the target's fleet secret); use ingest.kind embedded, or fleetsim load for an external service`);
-  }
-  // A real secret for a real (loopback) service: not simulation randomness.
-  const fleetSecret = randomBytes(32).toString('hex');
-  const server = createIngestServer({
-    store: `sqlite:${join(reportDir, 'ingest.sqlite')}`,
-    fleetSecret,
-    host: '127.0.0.1',
-    port: 0,
-    rules: s.rules,
-    limits: { rate: { perSecond: 1e9, burst: 1e9 }, maxAgeMs: 100 * 365 * 86_400_000, maxFutureMs: 100 * 365 * 86_400_000, maxInFlight: 4096 },
-  });
-  const address = await server.start();
-  for (let i = 0; i < s.fleet.employees; i++) await server.enroll(employeeId(i));
-  return { server, url: address.url, fleetSecret };
-}
-
-/**
  * What reached the store, checked against the service's own records: its
  * refusal counts; every stored keystroke scanned for each device's planted
  * secrets; every stored event checked against the pause windows and
  * exemptions the service recorded (none may fall inside them).
  */
-async function scanStore(server: IngestServer, canaries: Readonly<Record<string, readonly string[]>>): Promise<StoreFindings> {
+async function scanStore(store: BatchStore, canaries: Readonly<Record<string, readonly string[]>>): Promise<StoreFindings> {
   const pauses = new Map<string, { startMs: number; endMs: number }[]>();
-  for (const p of await server.store.loadPauses()) (pauses.get(p.deviceId) ?? pauses.set(p.deviceId, []).get(p.deviceId)!).push(p);
+  for (const p of await store.loadPauses()) (pauses.get(p.deviceId) ?? pauses.set(p.deviceId, []).get(p.deviceId)!).push(p);
   const exemptions = new Map<string, { fromMs: number; untilMs: number | null }[]>();
-  for (const e of await server.store.loadExemptions()) (exemptions.get(e.deviceId) ?? exemptions.set(e.deviceId, []).get(e.deviceId)!).push(e);
+  for (const e of await store.loadExemptions()) (exemptions.get(e.deviceId) ?? exemptions.set(e.deviceId, []).get(e.deviceId)!).push(e);
   let refusedPaused = 0;
   let refusedExempt = 0;
   let canariesFound = 0;
   let storedInPauses = 0;
   let storedWhileExempt = 0;
+  let storedEvents = 0;
   for (const [deviceId, planted] of Object.entries(canaries)) {
-    const rows = await server.store.listBatches(deviceId);
+    const rows = await store.listBatches(deviceId);
     const blocks = rows.map((row) => decodeBatch(decompress(row.payloadCodec, row.payload, { maxOutputBytes: 256 << 20 })).events);
     for (const row of rows) {
+      storedEvents += row.eventCount;
       refusedPaused += row.refusedPaused;
       refusedExempt += row.refusedExempt;
     }
@@ -149,7 +196,7 @@ async function scanStore(server: IngestServer, canaries: Readonly<Record<string,
     }
     canariesFound += countLeakedCanaries(rebuildTypedText(blocks), planted);
   }
-  return { refusedPaused, refusedExempt, canariesFound, storedInPauses, storedWhileExempt };
+  return { refusedPaused, refusedExempt, canariesFound, storedInPauses, storedWhileExempt, storedEvents };
 }
 
 /** Figures, thresholds and the report for a finished (or merged) fleet run. */

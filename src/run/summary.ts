@@ -59,6 +59,12 @@ export interface RunFigures {
     /** Scan of the store against the service's pause and exemption records (null when there is no store). */
     readonly stored_in_pause_windows: number | null;
     readonly stored_while_exempt: number | null;
+    /**
+     * Events the laptops saw acknowledged (2xx) that the store does not hold
+     * (nor refused inside an acknowledged batch): must be 0, also across a
+     * SIGKILL of the service (null when there is no store to look in).
+     */
+    readonly acknowledged_missing: number | null;
   };
   readonly faults: {
     /** Requests the faults intercepted or altered, by kind. */
@@ -128,6 +134,8 @@ export interface StoreFindings {
   readonly storedInPauses: number;
   /** Stored events of a device while the service had it exempt: must be 0. */
   readonly storedWhileExempt: number;
+  /** Events in the store's batch rows (after the service's own refusals). */
+  readonly storedEvents: number;
 }
 
 export function computeRunFigures(r: FleetRunResult, batteryWh: number, store?: StoreFindings, faults: readonly Fault[] = []): RunFigures {
@@ -222,6 +230,7 @@ function ingestFigures(r: FleetRunResult, store: StoreFindings | undefined): Run
     refused_exempt: store?.refusedExempt ?? 0,
     stored_in_pause_windows: store ? store.storedInPauses : null,
     stored_while_exempt: store ? store.storedWhileExempt : null,
+    acknowledged_missing: store ? r.ledger.stored + r.ledger.redacted - store.storedEvents - store.refusedPaused : null,
   };
 }
 

@@ -10,8 +10,12 @@ import { codecFromContentEncoding, decodeBatch, decompress } from '../wire/index
 export type RunTransportSpec =
   | { readonly kind: 'null' }
   | { readonly kind: 'corpus'; readonly dir: string }
-  /** Real HTTP to an ingest service; each laptop signs with a key derived from the fleet secret. */
-  | { readonly kind: 'http'; readonly url: string; readonly fleetSecret: string };
+  /**
+   * Real HTTP to an ingest service; each laptop signs with the key the
+   * service handed out at enrollment (`keys`, hex) or, for the reference
+   * service, the key derived from the fleet secret.
+   */
+  | { readonly kind: 'http'; readonly url: string; readonly fleetSecret: string; readonly keys?: Readonly<Record<string, string>> };
 
 /** Accepts every upload at once: pure modelling, no network. */
 export class NullTransport implements Transport {
@@ -105,7 +109,7 @@ export function createTransport(spec: RunTransportSpec, deviceId: string): Trans
       return new HttpTransport({
         url: `${spec.url.replace(/\/$/, '')}/v1/batches`,
         timeoutMs: 30_000,
-        sign: createRequestSigner({ deviceId, key: deriveDeviceKey(spec.fleetSecret, deviceId) }),
+        sign: createRequestSigner({ deviceId, key: spec.keys?.[deviceId] !== undefined ? Buffer.from(spec.keys[deviceId], 'hex') : deriveDeviceKey(spec.fleetSecret, deviceId) }),
       });
   }
 }

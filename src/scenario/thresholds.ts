@@ -45,6 +45,7 @@ export const METRIC_PATHS: readonly string[] = Object.freeze([
   'ingest.refused_exempt',
   'ingest.stored_in_pause_windows',
   'ingest.stored_while_exempt',
+  'ingest.acknowledged_missing',
   // Bandwidth per laptop: compressed bytes (bodies + headers).
   ...dist('bandwidth.mb_per_laptop_day'),
   ...dist('bandwidth.kb_per_active_hour'),

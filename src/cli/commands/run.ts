@@ -14,6 +14,7 @@ interface RunArgs {
   out?: string;
   json: boolean;
   quiet: boolean;
+  fleetSecret?: string;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -27,8 +28,14 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('out', { alias: 'o', type: 'string', describe: 'Report folder [default: <outputs.dir>/<name>-<time>]' })
       .option('json', { type: 'boolean', default: false, describe: 'Print summary figures as one JSON object on stdout' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress output' })
+      .option('fleet-secret', { type: 'string', describe: 'Fleet secret of an ingest.kind url target, to enroll the laptops there [default: $FLEETSIM_FLEET_SECRET]' })
       .example('$0 run scenarios/quickstart.yaml', 'The quickstart: 200 employees for a day')
-      .example('$0 run scenarios/rollout-10k.yaml --shard 0/4', 'A quarter of a 10,000-laptop day') as unknown as Argv<RunArgs>,
+      .example('$0 run scenarios/rollout-10k.yaml --shard 0/4', 'A quarter of a 10,000-laptop day')
+      .epilog(
+        'Speed: simulation.speed max runs laptops one after another in virtual time; a number paces the run on the wall clock ' +
+          '(1 = real time) over simulation.window, with every laptop live at once: for soak tests of a service and for the ingest-restart fault.\n' +
+          'Exit codes: 0 all thresholds hold; 1 a threshold failed; 2 invalid scenario or flags; 3 the run could not complete; 4 internal error.',
+      ) as unknown as Argv<RunArgs>,
   handler: async (argv: ArgumentsCamelCase<RunArgs>) => {
     const workers = wholeNumber('workers', argv.workers, 0, 256);
     const shard = argv.shard === undefined ? undefined : parseShard(argv.shard);
@@ -40,6 +47,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       reportDir,
       workers,
       ...(shard ? { shard } : {}),
+      ...((argv.fleetSecret ?? process.env.FLEETSIM_FLEET_SECRET) ? { fleetSecret: (argv.fleetSecret ?? process.env.FLEETSIM_FLEET_SECRET) as string } : {}),
       onProgress: (p) => {
         const rate = `${Math.round(p.events / Math.max(1, (Date.now() - started) / 1000) / 1e3).toLocaleString('en-US')} k events/s`;
         if (!p.paced) return progress.update(p.laptopsDone, rate);

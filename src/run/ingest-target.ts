@@ -1,0 +1,166 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { workerScript } from '../generate/index.js';
+import { RunError, UsageError } from '../errors.js';
+import { createIngestServer, openStore, type BatchStore, type IngestServerOptions } from '../ingest/index.js';
+import { enrollDevices, parseTarget } from '../load/index.js';
+import { createEmployee, employeeId } from '../population/index.js';
+import type { Scenario } from '../scenario/index.js';
+
+/**
+ * Where a run's uploads go over HTTP, and what the run may do with it:
+ * - `embedded`: the reference service in this process, on loopback, with a
+ *   SQLite file in the report folder (the default);
+ * - `process`: the same service in a child process, so the ingest-restart
+ *   fault can SIGKILL it and start it again on the same port and file;
+ * - `url`: someone's running service; the run enrolls its laptops there and
+ *   has no store to scan.
+ */
+export interface IngestTarget {
+  readonly kind: 'embedded' | 'process' | 'url';
+  readonly url: string;
+  readonly fleetSecret: string;
+  /** Device keys the target handed out at enrollment (hex), when they are not derived from the fleet secret. */
+  readonly keys?: Readonly<Record<string, string>>;
+  /** The store, once the service has stopped (null for a url target). */
+  stopAndOpenStore(): Promise<BatchStore | null>;
+  /** SIGKILL (process targets only). */
+  kill(): Promise<void>;
+  /** Starts the service again on the same port and store (process targets only). */
+  restart(): Promise<void>;
+}
+
+/**
+ * The limits of the service a run starts for itself, opened for virtual
+ * time: a day replays in seconds, batch times are the simulated dates.
+ */
+function runServiceOptions(s: Scenario, store: string, fleetSecret: string, port: number): IngestServerOptions {
+  return {
+    store,
+    fleetSecret,
+    host: '127.0.0.1',
+    port,
+    rules: s.rules,
+    limits: { rate: { perSecond: 1e9, burst: 1e9 }, maxAgeMs: 100 * 365 * 86_400_000, maxFutureMs: 100 * 365 * 86_400_000, maxInFlight: 4096 },
+  };
+}
+
+/** The fleet's devices with their timezones (the service checks capture hours in each laptop's local time). */
+function fleetDevices(s: Scenario): { readonly id: string; readonly timezone: string }[] {
+  const out: { id: string; timezone: string }[] = [];
+  for (let i = 0; i < s.fleet.employees; i++) out.push({ id: employeeId(i), timezone: createEmployee(s.seed, i, s.population).timezone });
+  return out;
+}
+
+/** Opens the ingest target a scenario names: see IngestTarget. */
+export async function openIngestTarget(s: Scenario, reportDir: string, o: { readonly restartable: boolean; readonly fleetSecret?: string }): Promise<IngestTarget> {
+  if (s.ingest.kind === 'url') {
+    if (o.restartable) throw new UsageError(`${s.source || s.name}: the ingest-restart fault needs the embedded ingest service (fleetsim run kills and restarts it); against ${s.ingest.url}, restart the service yourself during the run and leave the fault out`);
+    return openUrlTarget(s, s.ingest.url, s.ingest.allowRemote, o.fleetSecret);
+  }
+  // A real secret for a real (loopback) service: not simulation randomness.
+  const fleetSecret = randomBytes(32).toString('hex');
+  const store = `sqlite:${join(reportDir, 'ingest.sqlite')}`;
+  return o.restartable ? openProcessTarget(s, reportDir, store, fleetSecret) : openEmbeddedTarget(s, store, fleetSecret);
+}
+
+async function openEmbeddedTarget(s: Scenario, store: string, fleetSecret: string): Promise<IngestTarget> {
+  const server = createIngestServer(runServiceOptions(s, store, fleetSecret, 0));
+  const address = await server.start();
+  for (const d of fleetDevices(s)) await server.enroll(d.id, { timezone: d.timezone });
+  return {
+    kind: 'embedded',
+    url: address.url,
+    fleetSecret,
+    async stopAndOpenStore() {
+      await server.stop({ drainTimeoutMs: 10_000 });
+      return openStore(store);
+    },
+    kill: () => Promise.reject(new Error('the in-process ingest service cannot be killed')),
+    restart: () => Promise.reject(new Error('the in-process ingest service cannot be restarted')),
+  };
+}
+
+/** What the ingest child process (workers/ingest-process.ts) is told, through a file. */
+export interface IngestProcessConfig {
+  readonly options: IngestServerOptions;
+  /** Devices to enroll before it says it is ready (first start only: the store keeps them). */
+  readonly enroll: readonly { readonly id: string; readonly timezone: string }[];
+}
+
+/** How long a (re)started ingest process may take to say it is listening. */
+const PROCESS_READY_TIMEOUT_MS = 120_000;
+
+async function openProcessTarget(s: Scenario, reportDir: string, store: string, fleetSecret: string): Promise<IngestTarget> {
+  const script = workerScript('ingest-process');
+  let port = 0;
+  let child: ChildProcess | null = null;
+  const start = async (enroll: IngestProcessConfig['enroll']): Promise<string> => {
+    const configPath = join(reportDir, 'ingest-process.json');
+    const config: IngestProcessConfig = { options: runServiceOptions(s, store, fleetSecret, port), enroll };
+    writeFileSync(configPath, JSON.stringify(config));
+    const c = spawn(process.execPath, [script, configPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child = c;
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new RunError('WORKER_FAILED', `the ingest process did not start within ${PROCESS_READY_TIMEOUT_MS / 1000} s`)), PROCESS_READY_TIMEOUT_MS);
+      c.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new RunError('WORKER_FAILED', `the ingest process exited before it was ready (${signal ?? `code ${code}`})`));
+      });
+      createInterface({ input: c.stdout! }).on('line', (line) => {
+        const m = /^READY (\S+)$/.exec(line);
+        if (!m) return;
+        clearTimeout(timer);
+        resolve(m[1]!);
+      });
+    });
+    c.removeAllListeners('exit');
+    return url;
+  };
+  const url = await start(fleetDevices(s));
+  port = Number(new URL(url).port);
+  const exited = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
+  return {
+    kind: 'process',
+    url,
+    fleetSecret,
+    async stopAndOpenStore() {
+      const c = child;
+      if (c && c.exitCode === null && c.signalCode === null) {
+        c.kill('SIGTERM');
+        await exited(c);
+      }
+      return openStore(store);
+    },
+    async kill() {
+      const c = child;
+      if (!c) return;
+      c.kill('SIGKILL');
+      await exited(c);
+    },
+    async restart() {
+      await start([]);
+    },
+  };
+}
+
+async function openUrlTarget(s: Scenario, url: string, allowRemote: boolean, fleetSecret: string | undefined): Promise<IngestTarget> {
+  if (!fleetSecret) {
+    throw new UsageError(`${s.source || s.name}: ingest.kind url needs the target's fleet secret to enroll ${s.fleet.employees} laptops there: pass --fleet-secret or set FLEETSIM_FLEET_SECRET`);
+  }
+  const target = parseTarget(url, allowRemote);
+  const ids = fleetDevices(s).map((d) => d.id);
+  const keys = await enrollDevices(target, fleetSecret, ids);
+  return {
+    kind: 'url',
+    url: target.url.toString().replace(/\/$/, ''),
+    fleetSecret,
+    keys: Object.fromEntries(ids.map((id, i) => [id, keys[i]!.toString('hex')])),
+    stopAndOpenStore: async () => null,
+    kill: () => Promise.reject(new Error('fleetsim run does not kill a service it did not start')),
+    restart: () => Promise.reject(new Error('fleetsim run does not restart a service it did not start')),
+  };
+}
