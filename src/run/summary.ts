@@ -83,7 +83,8 @@ export interface RunFigures {
   readonly simulation: { readonly employee_days_per_min: number; readonly events_per_s: number; readonly wall_seconds: number; readonly workers: number };
   /**
    * Paced runs (null otherwise): the pacing, and how late the agents' timers
-   * (batch seals, retries) fired against the wall clock. A run is on schedule
+   * (batch seals, retries) and input feeds (where full or aged batches seal)
+   * fired against the wall clock. A run is on schedule
    * when the 99th percentile stays within ON_SCHEDULE_LAG_MS: then uploads
    * reached the service when the laptops would have sent them.
    */

@@ -258,7 +258,8 @@ class PacedLaptopDay {
     }
     const next = b === undefined ? this.horizon : (b.t_ms[this.pendingCursor] as number);
     const at = this.epoch + Math.max(next, nowMs + this.sliceMs);
-    this.feedTimer = this.ctx.scheduler.at(at, () => this.feed(at), false);
+    // Measured: most batches seal while input is being fed (a full or aged batch), so a late feed is a late upload.
+    this.feedTimer = this.ctx.scheduler.at(at, () => this.feed(at));
   }
 
   private capture(block: EventBlock): void {

@@ -11,8 +11,9 @@ const MAX_SLEEP_MS = 250;
 /**
  * One thread's timers in a paced run: every laptop's agent timers and input
  * feeds in one heap, fired when the wall clock reaches their virtual time.
- * How late each agent timer fired (wall µs after its due instant) is the
- * run's schedule lag: a machine that cannot keep up shows it there.
+ * How late each agent timer and input feed fired (wall µs after its due
+ * instant) is the run's schedule lag: a machine that cannot keep up shows it
+ * there.
  */
 export class PacedScheduler {
   readonly lag: LatencyHistogram = createLatencyHistogram();

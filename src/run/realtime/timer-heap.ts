@@ -3,7 +3,7 @@ export interface HeapTimer {
   readonly atMs: number;
   readonly seq: number;
   readonly fire: () => void;
-  /** Agent timers count toward schedule lag; the harness's own (input feeding) do not. */
+  /** Agent timers and input feeds count toward schedule lag; the harness's bookkeeping (day starts and ends) does not. */
   readonly measured: boolean;
   cancelled: boolean;
 }
