@@ -1,7 +1,7 @@
 /**
  * A minimal HTTP/1.1 client for the load generator's hot path: a pool of
  * keep-alive connections on raw sockets, one request in flight per connection,
- * requests written as one pre-formatted head plus the prepared body, responses
+ * requests written as one pre-formatted buffer (head and body), responses
  * parsed only as far as the status, Content-Length (or chunked framing) and,
  * for refusals, the body.
  *
@@ -9,30 +9,33 @@
  * 60–80 µs of CPU per request against wrk's ~5 µs, so it could neither reach
  * 20,000 uploads/s on one core nor keep its schedule at 5,000/s. This client
  * does the work wrk does (format, write, parse) and little more.
+ *
+ * Two choices keep garbage (and so GC pauses, which are schedule lag) low,
+ * measured with `node --cpu-prof` on bench:load:
+ * - responses are read into one static buffer (net's `onread` option) and
+ *   parsed in place: a 'data' event per response allocated an ArrayBuffer per
+ *   read, whose external memory triggered mark-compacts ("external memory
+ *   pressure") and weak callbacks, ~2 µs a request;
+ * - an exchange is a small integer (the caller's slot), not an object with a
+ *   callback: the pool calls one handler with it.
  */
 import net from 'node:net';
 
-export interface Http1Exchange {
-  /** Filled by the pool when the exchange ends. */
-  onDone(status: number, body: Buffer | null, retryAfterS: number | null, error: string | null): void;
-}
+/** Called once per request with the slot it was sent with. `body` (refusals only) is a copy the handler may keep. */
+export type Http1Handler = (slot: number, status: number, body: Buffer | null, retryAfterS: number | null, error: string | null) => void;
 
-interface Pending {
-  /** The whole request: head and body. */
-  readonly bytes: Buffer;
-  readonly x: Http1Exchange;
-}
-
-const CRLF2 = 0x0d0a0d0a;
+const CR = 13;
+const LF = 10;
 const CONTENT_LENGTH = Buffer.from('\ncontent-length:', 'latin1');
 const TRANSFER_ENCODING = Buffer.from('\ntransfer-encoding:', 'latin1');
 const RETRY_AFTER = Buffer.from('\nretry-after:', 'latin1');
 const CONNECTION = Buffer.from('\nconnection:', 'latin1');
+const CHUNKED_END = Buffer.from('\r\n0\r\n\r\n', 'latin1');
 
-/** Where the value of a header starts (after the colon and spaces), case-insensitively, or −1. `name` is lowercase with a leading LF. */
-function headerValueAt(b: Buffer, headEnd: number, name: Buffer): number {
+/** Where the value of a header starts (after the colon and spaces) in b[from, headEnd), case-insensitively, or −1. `name` is lowercase with a leading LF. */
+function headerValueAt(b: Buffer, from: number, headEnd: number, name: Buffer): number {
   const n = name.length;
-  outer: for (let i = b.indexOf(10); i >= 0 && i + n <= headEnd; i = b.indexOf(10, i + 1)) {
+  outer: for (let i = b.indexOf(LF, from); i >= 0 && i + n <= headEnd; i = b.indexOf(LF, i + 1)) {
     for (let k = 1; k < n; k++) {
       const c = b[i + k]!;
       if ((c >= 65 && c <= 90 ? c + 32 : c) !== name[k]) continue outer;
@@ -44,99 +47,109 @@ function headerValueAt(b: Buffer, headEnd: number, name: Buffer): number {
   return -1;
 }
 
+/** One shared read buffer: every socket's reads are handled synchronously, one at a time. */
+const READ_BUFFER_BYTES = 64 * 1024;
+
 class Connection {
   readonly socket: net.Socket;
-  current: Pending | null = null;
+  slot = -1;
+  bytes: Buffer | null = null;
   startedMs = 0;
   connected = false;
   closed = false;
-  private buf: Buffer | null = null;
+  /** A response split across reads, copied out of the shared read buffer. */
+  private partial: Buffer | null = null;
 
-  constructor(private readonly pool: Http1Pool, host: string, port: number) {
-    this.socket = net.connect({ host, port, noDelay: true });
+  constructor(private readonly pool: Http1Pool, host: string, port: number, readBuffer: Buffer) {
+    this.socket = net.connect({
+      host,
+      port,
+      noDelay: true,
+      onread: {
+        buffer: readBuffer,
+        callback: (nread: number, buf: Buffer) => {
+          this.onRead(buf, nread);
+          return true;
+        },
+      },
+    });
     this.socket.on('connect', () => {
       this.connected = true;
-      if (this.current) this.write(this.current);
+      if (this.bytes) this.socket.write(this.bytes);
     });
-    this.socket.on('data', (c: Buffer) => this.onData(c));
     this.socket.on('error', (err: NodeJS.ErrnoException) => this.fail(err.code ?? 'NETWORK_ERROR'));
     this.socket.on('close', () => this.fail('ECONNRESET'));
   }
 
-  start(p: Pending, nowMs: number): void {
-    this.current = p;
+  start(bytes: Buffer, slot: number, nowMs: number): void {
+    this.slot = slot;
+    this.bytes = bytes;
     this.startedMs = nowMs;
-    if (this.connected) this.write(p);
-  }
-
-  private write(p: Pending): void {
-    this.socket.write(p.bytes);
+    if (this.connected) this.socket.write(bytes);
   }
 
   fail(code: string): void {
     if (this.closed) return;
     this.closed = true;
     this.socket.destroy();
-    const p = this.current;
-    this.current = null;
+    const slot = this.slot;
+    this.slot = -1;
+    this.bytes = null;
     this.pool.closedConnection(this);
-    p?.x.onDone(0, null, null, code);
+    if (slot >= 0) this.pool.onDone(slot, 0, null, null, code);
   }
 
-  private onData(chunk: Buffer): void {
-    const p = this.current;
-    if (p === null) {
+  private onRead(chunk: Buffer, nread: number): void {
+    if (this.slot < 0) {
       // Bytes with nothing in flight: the server is not speaking HTTP/1.1 as expected.
       this.fail('PROTOCOL_ERROR');
       return;
     }
-    const b = this.buf === null ? chunk : Buffer.concat([this.buf, chunk]);
+    let b = chunk;
+    let len = nread;
+    if (this.partial !== null) {
+      b = Buffer.concat([this.partial, chunk.subarray(0, nread)]);
+      len = b.length;
+      this.partial = null;
+    }
     let headEnd = -1;
-    for (let i = 3; i < b.length; i++) {
-      if (b[i] === 0x0a && b.readUInt32BE(i - 3) === CRLF2) {
+    for (let i = 3; i < len; i++) {
+      if (b[i] === LF && b[i - 1] === CR && b[i - 2] === LF && b[i - 3] === CR) {
         headEnd = i + 1;
         break;
       }
     }
-    if (headEnd < 0) {
-      this.buf = b;
-      return;
-    }
+    if (headEnd < 0) return this.keep(b, len);
     // "HTTP/1.1 200 …"
     const status = (b[9]! - 48) * 100 + (b[10]! - 48) * 10 + (b[11]! - 48);
-    let end: number;
-    const cl = headerValueAt(b, headEnd, CONTENT_LENGTH);
+    let end = headEnd;
+    const cl = headerValueAt(b, 0, headEnd, CONTENT_LENGTH);
     if (cl >= 0) {
       let n = 0;
       for (let i = cl; i < headEnd && b[i]! >= 48 && b[i]! <= 57; i++) n = n * 10 + (b[i]! - 48);
       end = headEnd + n;
-      if (b.length < end) {
-        this.buf = b;
-        return;
-      }
-    } else if (headerValueAt(b, headEnd, TRANSFER_ENCODING) >= 0) {
-      const term = b.indexOf('\r\n0\r\n\r\n', headEnd - 2, 'latin1');
-      if (term < 0) {
-        this.buf = b;
-        return;
-      }
-      end = term + 7;
-    } else {
-      end = headEnd;
+      if (len < end) return this.keep(b, len);
+    } else if (headerValueAt(b, 0, headEnd, TRANSFER_ENCODING) >= 0) {
+      const term = b.subarray(0, len).indexOf(CHUNKED_END, headEnd - 2);
+      if (term < 0) return this.keep(b, len);
+      end = term + CHUNKED_END.length;
     }
-    this.buf = end < b.length ? b.subarray(end) : null;
-    this.current = null;
+    // One request in flight per connection: anything after this response is not ours to parse.
     let retryAfter: number | null = null;
-    let close = false;
+    let body: Buffer | null = null;
     if (status >= 300) {
-      const ra = headerValueAt(b, headEnd, RETRY_AFTER);
+      const ra = headerValueAt(b, 0, headEnd, RETRY_AFTER);
       if (ra >= 0) {
-        const v = Number(b.toString('latin1', ra, b.indexOf(13, ra)).trim());
+        const v = Number(b.toString('latin1', ra, b.indexOf(CR, ra)).trim());
         if (Number.isFinite(v)) retryAfter = v;
       }
+      body = Buffer.from(b.subarray(headEnd, end));
     }
-    const conn = headerValueAt(b, headEnd, CONNECTION);
-    if (conn >= 0) close = b.toString('latin1', conn, b.indexOf(13, conn)).trim().toLowerCase() === 'close';
+    const conn = headerValueAt(b, 0, headEnd, CONNECTION);
+    const close = conn >= 0 && b.toString('latin1', conn, b.indexOf(CR, conn)).trim().toLowerCase() === 'close';
+    const slot = this.slot;
+    this.slot = -1;
+    this.bytes = null;
     if (close) {
       this.closed = true;
       this.socket.end();
@@ -144,17 +157,23 @@ class Connection {
     } else {
       this.pool.idleConnection(this);
     }
-    p.x.onDone(status, status >= 300 ? b.subarray(headEnd, end) : null, retryAfter, null);
+    this.pool.onDone(slot, status, body, retryAfter, null);
+  }
+
+  private keep(b: Buffer, len: number): void {
+    this.partial = Buffer.from(b.subarray(0, len));
   }
 }
 
 export class Http1Pool {
   private readonly idle: Connection[] = [];
   private readonly all = new Set<Connection>();
-  private readonly queue: Pending[] = [];
+  private readonly queueBytes: (Buffer | null)[] = [];
+  private readonly queueSlot: number[] = [];
   private queueHead = 0;
   private readonly hostHeader: string;
   private readonly timer: NodeJS.Timeout;
+  private readonly readBuffer = Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
   private stopped = false;
 
   constructor(
@@ -163,6 +182,7 @@ export class Http1Pool {
     private readonly maxConnections: number,
     private readonly timeoutMs: number,
     private readonly now: () => number,
+    readonly onDone: Http1Handler,
   ) {
     this.hostHeader = `${host.includes(':') ? `[${host}]` : host}:${port}`;
     // One sweep for timeouts instead of a timer per request.
@@ -172,7 +192,7 @@ export class Http1Pool {
 
   /** Requests waiting for a free connection. */
   get queued(): number {
-    return this.queue.length - this.queueHead;
+    return this.queueSlot.length - this.queueHead;
   }
 
   /** The request head for `POST path`, up to and including the given header lines (each ending CRLF) and the blank line. */
@@ -180,59 +200,61 @@ export class Http1Pool {
     return `POST ${path} HTTP/1.1\r\nhost: ${this.hostHeader}\r\ncontent-length: ${bodyBytes}\r\n${headerLines}\r\n`;
   }
 
-  /** Sends a complete request (head and body in one buffer: one write). */
-  send(bytes: Buffer, x: Http1Exchange): void {
-    const p: Pending = { bytes, x };
+  /** Sends a complete request (head and body in one buffer: one write); `slot` comes back to onDone. */
+  send(bytes: Buffer, slot: number): void {
     const c = this.idle.pop() ?? (this.all.size < this.maxConnections ? this.open() : null);
-    if (c) c.start(p, this.now());
-    else this.queue.push(p);
+    if (c) c.start(bytes, slot, this.now());
+    else {
+      this.queueBytes.push(bytes);
+      this.queueSlot.push(slot);
+    }
   }
 
   private open(): Connection {
-    const c = new Connection(this, this.host, this.port);
+    const c = new Connection(this, this.host, this.port, this.readBuffer);
     this.all.add(c);
     return c;
   }
 
   idleConnection(c: Connection): void {
-    const next = this.next();
-    if (next) c.start(next, this.now());
-    else this.idle.push(c);
+    if (!this.startNext(c)) this.idle.push(c);
   }
 
   closedConnection(c: Connection): void {
     this.all.delete(c);
     const i = this.idle.indexOf(c);
     if (i >= 0) this.idle.splice(i, 1);
-    if (!this.stopped && this.queued > 0) {
-      const next = this.next()!;
-      this.open().start(next, this.now());
-    }
+    if (!this.stopped && this.queued > 0) this.startNext(this.open());
   }
 
-  private next(): Pending | null {
-    if (this.queueHead >= this.queue.length) return null;
-    const p = this.queue[this.queueHead++]!;
-    if (this.queueHead > 4096 && this.queueHead * 2 > this.queue.length) {
-      this.queue.splice(0, this.queueHead);
+  private startNext(c: Connection): boolean {
+    if (this.queueHead >= this.queueSlot.length) return false;
+    const bytes = this.queueBytes[this.queueHead]!;
+    const slot = this.queueSlot[this.queueHead]!;
+    this.queueBytes[this.queueHead++] = null;
+    if (this.queueHead > 4096 && this.queueHead * 2 > this.queueSlot.length) {
+      this.queueBytes.splice(0, this.queueHead);
+      this.queueSlot.splice(0, this.queueHead);
       this.queueHead = 0;
     }
-    return p;
+    c.start(bytes, slot, this.now());
+    return true;
   }
 
   private sweep(): void {
     const t = this.now();
-    for (const c of this.all) if (c.current !== null && t - c.startedMs > this.timeoutMs) c.fail('REQUEST_TIMEOUT');
+    for (const c of this.all) if (c.slot >= 0 && t - c.startedMs > this.timeoutMs) c.fail('REQUEST_TIMEOUT');
   }
 
   /** Closes every connection; exchanges in flight or queued are not answered (the caller accounts for them). */
   destroy(): void {
     this.stopped = true;
     clearInterval(this.timer);
-    this.queue.length = 0;
+    this.queueBytes.length = 0;
+    this.queueSlot.length = 0;
     this.queueHead = 0;
     for (const c of [...this.all]) {
-      c.current = null;
+      c.slot = -1;
       c.closed = true;
       c.socket.destroy();
     }

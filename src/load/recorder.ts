@@ -24,7 +24,9 @@ export interface StepRecord {
 export class LoadRecorder {
   readonly latency: Record<RequestType, LatencyHistogram> = { upload: createLatencyHistogram(), spool_drain: createLatencyHistogram() };
   readonly lag = createLatencyHistogram();
+  /** Outcomes by status; answered HTTP statuses are counted in `statusCounts` (no string per request) and folded in by `statuses()`. */
   readonly byStatus = new Map<string, number>();
+  private readonly statusCounts = new Uint32Array(600);
   readonly byReason = new Map<string, number>();
   readonly steps: StepRecord[];
   sent = 0;
@@ -54,13 +56,41 @@ export class LoadRecorder {
     }
   }
 
+  /** A 2xx answer (the hot path): as recordDone with accepted = true and no reason. */
+  recordOk(type: RequestType, step: number, intendedMs: number, endMs: number, status: number, events: number, bytes: number): void {
+    const latencyMs = endMs - intendedMs;
+    const us = Math.max(1, Math.round(latencyMs * 1000));
+    this.latency[type].recordValue(us);
+    const st = this.steps[step]!;
+    if (this.steps.length > 1) st.latency.recordValue(us);
+    st.requests++;
+    st.accepted++;
+    this.statusCounts[status]!++;
+    const sec = Math.min(this.perSecond.sent.length - 1, Math.floor(endMs / 1000));
+    this.perSecond.latencySumMs[sec]! += latencyMs;
+    if (latencyMs > this.perSecond.latencyMaxMs[sec]!) this.perSecond.latencyMaxMs[sec] = latencyMs;
+    this.perSecond.accepted[sec]!++;
+    this.completed++;
+    this.accepted++;
+    this.acceptedEvents += events;
+    this.acceptedBytes += bytes;
+  }
+
+  /** Outcomes by status, the counted HTTP statuses included. */
+  statuses(): Map<string, number> {
+    const out = new Map(this.byStatus);
+    for (let s = 0; s < this.statusCounts.length; s++) if (this.statusCounts[s]! > 0) out.set(String(s), (out.get(String(s)) ?? 0) + this.statusCounts[s]!);
+    return out;
+  }
+
   /** One exchange ended at `endMs` (run clock); latency counts from the intended send. */
   recordDone(type: RequestType, step: number, intendedMs: number, endMs: number, status: string, reason: string | null, accepted: boolean, events: number, bytes: number): void {
     const latencyMs = endMs - intendedMs;
     const us = Math.max(1, Math.round(latencyMs * 1000));
     this.latency[type].recordValue(us);
     const st = this.steps[step]!;
-    st.latency.recordValue(us);
+    // With one step its histogram would repeat the type's.
+    if (this.steps.length > 1) st.latency.recordValue(us);
     st.requests++;
     this.byStatus.set(status, (this.byStatus.get(status) ?? 0) + 1);
     const sec = Math.min(this.perSecond.sent.length - 1, Math.floor(endMs / 1000));

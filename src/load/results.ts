@@ -173,7 +173,7 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
   const invalid: string[] = ramp ? rampInvalidReasons(ramp) : generatorReasons(lag.p99_ms, headroom, ctx.bounds, '');
   const measureS = Math.max(0.001, (out.dispatchMs > 0 ? Math.max(out.dispatchMs, Math.min(out.wallMs, sch.durationMs)) : out.wallMs) / 1000);
   const total = rec.accepted + rec.failed;
-  const errors = { total: rec.failed, rate: total === 0 ? 0 : r3(rec.failed / total), by_status: Object.fromEntries([...rec.byStatus].sort()), by_reason: Object.fromEntries([...rec.byReason].sort()) };
+  const errors = { total: rec.failed, rate: total === 0 ? 0 : r3(rec.failed / total), by_status: Object.fromEntries([...rec.statuses()].sort()), by_reason: Object.fromEntries([...rec.byReason].sort()) };
   const throughput = {
     requests_per_s: r3(rec.sent / measureS),
     accepted_per_s: r3(rec.accepted / measureS),

@@ -22,7 +22,7 @@
 import { createHmac } from 'node:crypto';
 import type { UploadConfig, UploadOutcome } from '../agent/index.js';
 import { DEVICE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../auth/index.js';
-import { Http1Pool, type Http1Exchange } from './http1.js';
+import { Http1Pool } from './http1.js';
 import type { PreparedBodies } from './bodies.js';
 import type { DrainFigures, OutageModel } from './outage.js';
 import { LoadRecorder, type RequestType } from './recorder.js';
@@ -80,6 +80,9 @@ export interface SenderOutcome {
   /** From the first to the last scheduled dispatch. */
   readonly dispatchMs: number;
   readonly cpuMs: number;
+  /** The same CPU split into user and kernel time (the kernel part is mostly the sockets' system calls). */
+  readonly cpuUserMs?: number;
+  readonly cpuSystemMs?: number;
   readonly eventLoopUtilization: number;
   /** When the last spooled batch was answered (ms from the recovery); null when some were still on laptops at the end. */
   readonly drainMs: number | null;
@@ -93,16 +96,54 @@ export interface SenderOutcome {
 }
 
 const CONTENT_TYPE = 'application/vnd.fleetsim.batch+protobuf';
+const UPLOAD = 0;
+const SPOOL_DRAIN = 1;
+const TYPES: readonly RequestType[] = ['upload', 'spool_drain'];
 
-interface InFlight extends Http1Exchange {
-  readonly intendedMs: number;
-  readonly body: number;
-  readonly type: RequestType;
-  readonly step: number;
-  /** Uploads sent by a laptop's uploader: its outcome goes back to it. */
-  readonly reply: ((outcome: UploadOutcome) => void) | null;
-  readonly bytes: number;
-  done: boolean;
+/**
+ * Requests in flight, as columns indexed by a slot number (the pool hands the
+ * slot back with the answer): no object per request on the hot path.
+ */
+class Slots {
+  intendedMs = new Float64Array(1024);
+  body = new Int32Array(1024);
+  step = new Uint16Array(1024);
+  type = new Uint8Array(1024);
+  bytes = new Float64Array(1024);
+  active = new Uint8Array(1024);
+  /** Only uploads of a laptop's uploader have one: their outcome goes back to it. */
+  reply: (((o: UploadOutcome) => void) | null)[] = new Array<null>(1024).fill(null);
+  private free: number[] = Array.from({ length: 1024 }, (_, i) => 1023 - i);
+  count = 0;
+
+  take(): number {
+    if (this.free.length === 0) this.grow();
+    const i = this.free.pop()!;
+    this.active[i] = 1;
+    this.count++;
+    return i;
+  }
+
+  release(i: number): void {
+    this.active[i] = 0;
+    this.reply[i] = null;
+    this.free.push(i);
+    this.count--;
+  }
+
+  private grow(): void {
+    const n = this.intendedMs.length;
+    const g = <T extends Float64Array | Int32Array | Uint16Array | Uint8Array>(a: T, b: T): T => (b.set(a), b);
+    this.intendedMs = g(this.intendedMs, new Float64Array(2 * n));
+    this.body = g(this.body, new Int32Array(2 * n));
+    this.step = g(this.step, new Uint16Array(2 * n));
+    this.type = g(this.type, new Uint8Array(2 * n));
+    this.bytes = g(this.bytes, new Float64Array(2 * n));
+    this.active = g(this.active, new Uint8Array(2 * n));
+    this.reply.length = 2 * n;
+    this.reply.fill(null, n);
+    for (let i = 2 * n - 1; i >= n; i--) this.free.push(i);
+  }
 }
 
 export function runSender(o: SenderOptions): Promise<SenderOutcome> {
@@ -111,7 +152,10 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
   const rec = new LoadRecorder(o.hardStopMs / 1000, sch.steps.length);
   const host = o.target.url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(o.target.url.port || 80);
-  const pool = new Http1Pool(host, port, o.connections, o.requestTimeoutMs, () => now());
+  const slots = new Slots();
+  // Set once the run begins; the pool only calls back after that.
+  let onAnswer: (slot: number, status: number, body: Buffer | null, retryAfterS: number | null, error: string | null) => void = () => {};
+  const pool = new Http1Pool(host, port, o.connections, o.requestTimeoutMs, () => now(), (slot, status, body, retryAfterS, error) => onAnswer(slot, status, body, retryAfterS, error));
   const path = new URL('/v1/batches', o.target.url).pathname;
   const prefixes = o.deviceIds.map((d) => `v1\n${d}\n`);
   const headerLines = (j: number, ts: number): string => {
@@ -145,7 +189,6 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
     body.copy(signedAll, at + n);
     signedAt[j + 1] = at + n + body.byteLength;
   }
-  const inFlight = new Set<InFlight>();
   const drain = o.drain ?? null;
   const recoveryMs = sch.outage?.endMs ?? 0;
 
@@ -168,48 +211,67 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
     let elu1: ReturnType<typeof performance.eventLoopUtilization> | null = null;
     t0 = now();
 
-    const send = (body: number, intendedMs: number, type: RequestType, step: number, scheduled: boolean, reply: InFlight['reply']): void => {
+    const send = (body: number, intendedMs: number, type: number, step: number, scheduled: boolean, reply: ((o: UploadOutcome) => void) | null): void => {
       const bytes = reply === null ? signedAll.subarray(signedAt[body - o.openFirstBody]!, signedAt[body - o.openFirstBody + 1]!) : request(body, Date.now());
       const sentAt = now() - t0;
       rec.recordSent(sentAt, intendedMs, scheduled, step);
       if (scheduled) lastDispatch = sentAt;
-      const f: InFlight = {
-        intendedMs,
-        body,
-        type,
-        step,
-        reply,
-        bytes: bytes.byteLength,
-        done: false,
-        onDone(status, resBody, retryAfterS, error) {
-          if (error !== null) finish(f, error === 'REQUEST_TIMEOUT' ? 'timeout' : 'network', error, false, null);
-          else if (status >= 200 && status < 300) finish(f, String(status), null, true, null);
-          else finish(f, String(status), reasonOf(status, resBody), false, retryAfterS);
-        },
-      };
-      inFlight.add(f);
+      const i = slots.take();
+      slots.intendedMs[i] = intendedMs;
+      slots.body[i] = body;
+      slots.step[i] = step;
+      slots.type[i] = type;
+      slots.bytes[i] = bytes.byteLength;
+      slots.reply[i] = reply;
       stepInFlight[step]!++;
-      pool.send(bytes, f);
+      pool.send(bytes, i);
     };
 
-    const finish = (f: InFlight, status: string, reason: string | null, accepted: boolean, retryAfterS: number | null): void => {
-      if (f.done) return;
-      f.done = true;
-      inFlight.delete(f);
-      stepInFlight[f.step]!--;
-      const end = now() - t0;
-      rec.recordDone(f.type, f.step, f.intendedMs, end, status, reason, accepted, o.bodies.events[f.body]!, o.bodies.body[f.body]!.byteLength);
-      if (f.reply && !stopped) {
+    onAnswer = (i, status, resBody, retryAfterS, error) => {
+      if (slots.active[i] === 0) return;
+      if (error !== null) finish(i, error === 'REQUEST_TIMEOUT' ? 'timeout' : 'network', error, false, null);
+      else if (status >= 200 && status < 300) finishOk(i, status);
+      else finish(i, String(status), reasonOf(status, resBody), false, retryAfterS);
+    };
+
+    // The common case, kept free of strings and objects.
+    const finishOk = (i: number, status: number): void => {
+      const step = slots.step[i]!;
+      const body = slots.body[i]!;
+      const reply = slots.reply[i] ?? null;
+      const bytes = slots.bytes[i]!;
+      stepInFlight[step]!--;
+      rec.recordOk(TYPES[slots.type[i]!]!, step, slots.intendedMs[i]!, now() - t0, status, o.bodies.events[body]!, o.bodies.body[body]!.byteLength);
+      slots.release(i);
+      if (reply !== null) answerUploader(reply, { kind: 'response', status, requestBytes: bytes });
+      maybeEnd();
+    };
+
+    const finish = (i: number, status: string, reason: string | null, accepted: boolean, retryAfterS: number | null): void => {
+      const step = slots.step[i]!;
+      const body = slots.body[i]!;
+      const reply = slots.reply[i] ?? null;
+      const bytes = slots.bytes[i]!;
+      stepInFlight[step]!--;
+      rec.recordDone(TYPES[slots.type[i]!]!, step, slots.intendedMs[i]!, now() - t0, status, reason, accepted, o.bodies.events[body]!, o.bodies.body[body]!.byteLength);
+      slots.release(i);
+      if (reply !== null) {
         const code = Number(status);
-        f.reply(
+        answerUploader(
+          reply,
           Number.isInteger(code) && code > 0
-            ? { kind: 'response', status: code, requestBytes: f.bytes, ...(retryAfterS !== null ? { retryAfterMs: retryAfterS * 1000 } : {}), ...(reason !== null && reason !== `HTTP_${code}` ? { code: reason } : {}) }
-            : { kind: 'network-error', message: reason ?? status, requestBytes: f.bytes },
+            ? { kind: 'response', status: code, requestBytes: bytes, ...(retryAfterS !== null ? { retryAfterMs: retryAfterS * 1000 } : {}), ...(reason !== null && reason !== `HTTP_${code}` ? { code: reason } : {}) }
+            : { kind: 'network-error', message: reason ?? status, requestBytes: bytes },
         );
-        // The uploader decides what next a few microtasks later: look for the end after that.
-        setImmediate(maybeEnd);
       }
       maybeEnd();
+    };
+
+    const answerUploader = (reply: (o: UploadOutcome) => void, outcome: UploadOutcome): void => {
+      if (stopped) return;
+      reply(outcome);
+      // The uploader decides what next a few microtasks later: look for the end after that.
+      setImmediate(maybeEnd);
     };
 
     // The target is back: the laptops' uploaders switch to the run's clock and send through this generator.
@@ -219,13 +281,14 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
         {
           recoveryRunMs: recoveryMs,
           runNowMs: () => now() - t0,
-          send: (body, intendedRunMs, scheduled) => new Promise<UploadOutcome>((reply) => send(body, intendedRunMs, 'spool_drain', 0, scheduled, reply)),
+          send: (body, intendedRunMs, scheduled) => new Promise<UploadOutcome>((reply) => send(body, intendedRunMs, SPOOL_DRAIN, 0, scheduled, reply)),
         },
         drain!.bodyBase,
         sch.outage!.fleetMs,
       );
     };
 
+    // One timer for the whole schedule: each wake-up sends everything due, then sleeps until the next arrival.
     const dispatch = (): void => {
       timer = null;
       if (stopped) return;
@@ -237,7 +300,7 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
         if (due > t) break;
         const body = o.openFirstBody + (next % o.openBodies);
         // A laptop still draining its spool seals this batch behind it (the agent's order), instead of sending it now.
-        if (!(drain && live && drain.model.takes(sch.laptop[next]!, body, o.bodies.body[body]!.byteLength))) send(body, due, 'upload', sch.step[next]!, true, null);
+        if (!(drain && live && drain.model.takes(sch.laptop[next]!, body, o.bodies.body[body]!.byteLength))) send(body, due, UPLOAD, sch.step[next]!, true, null);
         next++;
       }
       const due = Math.min(next < openLimit ? sch.intendedMs[next]! : Infinity, live ? Infinity : recoveryMs);
@@ -258,13 +321,13 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
       drain?.model.shutdown();
       // Requests never answered count with the latency they had reached: a lower bound, never omitted.
       pool.destroy();
-      for (const f of [...inFlight]) finish(f, 'unfinished', 'unfinished', false, null);
+      for (let i = 0; i < slots.active.length; i++) if (slots.active[i] === 1) finish(i, 'unfinished', 'unfinished', false, null);
       end();
     };
 
     const maybeEnd = (): void => {
       if (stopped) return;
-      if (next < openLimit || !live || inFlight.size > 0 || (drain && !drain.model.idle)) return;
+      if (next < openLimit || !live || slots.count > 0 || (drain && !drain.model.idle)) return;
       stopped = true;
       end();
     };
@@ -287,6 +350,8 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
         wallMs: now() - t0,
         dispatchMs: lastDispatch,
         cpuMs: (cpu.user + cpu.system) / 1000,
+        cpuUserMs: cpu.user / 1000,
+        cpuSystemMs: cpu.system / 1000,
         eventLoopUtilization: elu.utilization,
         drainMs: figures?.drainMs ?? null,
         backlogLeft: figures?.left ?? 0,
@@ -302,7 +367,7 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
     };
 
     const hard = setTimeout(() => stop('time'), o.hardStopMs);
-    const progress = setInterval(() => o.onProgress?.({ elapsedMs: now() - t0, sent: rec.sent, accepted: rec.accepted, failed: rec.failed, inFlight: inFlight.size }), 1000);
+    const progress = setInterval(() => o.onProgress?.({ elapsedMs: now() - t0, sent: rec.sent, accepted: rec.accepted, failed: rec.failed, inFlight: slots.count }), 1000);
 
     // Ramp: the event loop's utilisation at each step boundary, so each step's validity is judged on its own.
     type Elu = ReturnType<typeof performance.eventLoopUtilization>;
