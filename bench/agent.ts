@@ -7,7 +7,8 @@
  * per event, gzip'd, per minute and (c) brotli-11 of the agent's whole-day
  * columnar stream as a practical floor; agent CPU time per laptop-hour (CPU
  * time around agent code only, on this thread), wake-ups, and the battery
- * proxy of the energy model. Several agent configurations run on the same days.
+ * proxy of the energy model. Several agent configurations run on the same days,
+ * and compression settings side by side on the default agent's own batches.
  */
 import { constants, brotliCompressSync, gzipSync } from 'node:zlib';
 import {
@@ -17,6 +18,7 @@ import {
 } from '../src/index.js';
 import { allocateBlock, copyBlock } from '../src/events/index.js';
 import { runLaptopDay } from '../src/run/laptop-day.js';
+import { compress } from '../src/wire/codecs.js';
 import { intFlag, printTable, wantsJson } from './lib/output.js';
 
 /** Accepts every upload and keeps the bodies for the floor computation after the day. */
@@ -54,7 +56,36 @@ const configs: { name: string; config: AgentConfig }[] = [
   { name: 'br-5, 300 s', config: { ...DEFAULT_AGENT_CONFIG, codec: 'br', compressionLevel: 5, batchMaxAgeMs: 300_000 } },
   { name: 'br-9, 300 s', config: { ...DEFAULT_AGENT_CONFIG, codec: 'br', compressionLevel: 9, batchMaxAgeMs: 300_000 } },
   { name: 'no coalescing', config: { ...DEFAULT_AGENT_CONFIG, coalesce: { mode: 'none' } } },
+  // Longer batches: fewer headers and more context per body, so a cheap level comes near the floor.
+  { name: 'br-5, 600 s', config: { ...DEFAULT_AGENT_CONFIG, codec: 'br', compressionLevel: 5, batchMaxAgeMs: 600_000 } },
+  { name: 'br-5, 900 s', config: { ...DEFAULT_AGENT_CONFIG, codec: 'br', compressionLevel: 5, batchMaxAgeMs: 900_000 } },
+  { name: 'br-5, 1200 s', config: { ...DEFAULT_AGENT_CONFIG, codec: 'br', compressionLevel: 5, batchMaxAgeMs: 1_200_000 } },
+  { name: 'br-10, 1200 s', config: { ...DEFAULT_AGENT_CONFIG, codec: 'br', compressionLevel: 10, batchMaxAgeMs: 1_200_000 } },
 ];
+
+/**
+ * Compression settings compared on the same encoded batches (the default
+ * agent's, day by day): bytes and the CPU each costs. "brotli window 22" is
+ * brotli's default window with the size hint (what the agent sent before its
+ * window was fitted to the batch); the others go through the agent's codec.
+ */
+const brotliWithWindow = (quality: number, windowBits: number) => (d: Uint8Array) =>
+  brotliCompressSync(d, { params: { [constants.BROTLI_PARAM_QUALITY]: quality, [constants.BROTLI_PARAM_SIZE_HINT]: d.byteLength, [constants.BROTLI_PARAM_LGWIN]: windowBits } });
+const SETTINGS: { name: string; compress: (d: Uint8Array) => Uint8Array }[] = [
+  { name: 'br-5, window 22', compress: brotliWithWindow(5, 22) },
+  { name: 'br-5 (fitted window)', compress: (d) => compress('br', d, 5) },
+  { name: 'br-9, window 22', compress: brotliWithWindow(9, 22) },
+  { name: 'br-9 (fitted window)', compress: (d) => compress('br', d, 9) },
+  { name: 'br-10, window 22', compress: brotliWithWindow(10, 22) },
+  { name: 'br-10, window 16', compress: brotliWithWindow(10, 16) },
+  { name: 'br-10 (fitted window, default)', compress: (d) => compress('br', d, 10) },
+  { name: 'br-11 (fitted window)', compress: (d) => compress('br', d, 11) },
+  { name: 'gzip-6', compress: (d) => compress('gzip', d, 6) },
+  { name: 'gzip-9', compress: (d) => compress('gzip', d, 9) },
+];
+const settingBytesPerDay = SETTINGS.map(() => [] as number[]);
+const settingCpuUs = SETTINGS.map(() => 0);
+let settingBatches = 0;
 
 interface Row {
   name: string;
@@ -102,6 +133,17 @@ for (const { name, config } of configs) {
       row.floorPerDay.push(br11(whole));
       row.perBatchFloorPerDay.push(encoded.reduce((a, e) => a + br11(e), 0));
       row.naivePerDay.push(naiveBytes(raw, env.calendar.epochUtcMs, employee.id));
+      // Everything but the bodies (request lines, headers, retries' extra bodies) is the same for every setting.
+      const overhead = radio - transport.bodies.reduce((a, b) => a + b.body.byteLength, 0);
+      settingBatches += encoded.length;
+      SETTINGS.forEach((setting, i) => {
+        const c0 = process.cpuUsage();
+        let bodies = 0;
+        for (const e of encoded) bodies += setting.compress(e).byteLength;
+        const c = process.cpuUsage(c0);
+        settingCpuUs[i]! += c.user + c.system;
+        settingBytesPerDay[i]!.push(bodies + overhead);
+      });
     }
   }
   row.cpuPerLaptopHour = cpu / hours;
@@ -180,6 +222,21 @@ const figures = {
   wakeups_per_active_minute: Number(def.wakeupsPerActiveMinute.toFixed(3)),
   battery_pct_per_day: Number(median(def.batteryPctPerDay).toFixed(4)),
   battery_pct_per_day_p95: Number(q(def.batteryPctPerDay, 0.95).toFixed(4)),
+  compression_settings: SETTINGS.map((setting, i) => ({
+    setting: setting.name,
+    bytes_per_laptop_day: Math.round(median(settingBytesPerDay[i]!)),
+    ratio_to_floor: Number((median(settingBytesPerDay[i]!) / median(def.floorPerDay)).toFixed(3)),
+    cpu_ms_per_batch: Number((settingCpuUs[i]! / 1000 / settingBatches).toFixed(3)),
+    cpu_ms_per_laptop_day: Number((settingCpuUs[i]! / 1000 / staff.length).toFixed(1)),
+  })),
+  configs: rows.map((r) => ({
+    config: r.name,
+    bytes_per_laptop_day: Math.round(median(r.bytesPerDay)),
+    ratio_to_floor: Number((median(r.bytesPerDay) / median(def.floorPerDay)).toFixed(3)),
+    cpu_seconds_per_laptop_hour: Number(r.cpuPerLaptopHour.toFixed(4)),
+    wakeups_per_active_minute: Number(r.wakeupsPerActiveMinute.toFixed(3)),
+    battery_pct_per_day: Number(median(r.batteryPctPerDay).toFixed(4)),
+  })),
 };
 
 if (wantsJson()) {
@@ -197,8 +254,14 @@ if (wantsJson()) {
   );
   printTable(
     'Agent configurations on the same days',
-    ['config', 'bytes/day p50', 'CPU s/laptop-h', 'wake-ups/active min', 'battery %/day p50'],
-    rows.map((r) => [r.name, median(r.bytesPerDay), r.cpuPerLaptopHour, r.wakeupsPerActiveMinute, median(r.batteryPctPerDay)]),
+    ['config', 'bytes/day p50', 'vs floor', 'CPU s/laptop-h', 'wake-ups/active min', 'battery %/day p50'],
+    figures.configs.map((c) => [c.config, c.bytes_per_laptop_day, c.ratio_to_floor, c.cpu_seconds_per_laptop_hour, c.wakeups_per_active_minute, c.battery_pct_per_day]),
+  );
+  const defaultSetting = figures.compression_settings.find((c) => c.setting.endsWith('default)'))!;
+  printTable(
+    `Compression settings on the default agent's batches (${settingBatches} batches, same days; bytes include the requests' headers)`,
+    ['setting', 'bytes/day p50', 'vs floor', 'CPU ms/batch', 'CPU ms/laptop-day', 'CPU vs default'],
+    figures.compression_settings.map((c) => [c.setting, c.bytes_per_laptop_day, c.ratio_to_floor, c.cpu_ms_per_batch, c.cpu_ms_per_laptop_day, c.cpu_ms_per_laptop_day / defaultSetting.cpu_ms_per_laptop_day]),
   );
   const total = def.energySplit.cpu + def.energySplit.wakeups + def.energySplit.radioBytes + def.energySplit.transmissions;
   printTable(
