@@ -3,18 +3,24 @@
  *
  * fleetsim's open-model generator side by side with wrk (the Debian package),
  * in one run, against the same loopback sink at equal connection counts:
- * achieved request rate and generator CPU per request.
+ * achieved request rate and generator CPU per request. A second baseline
+ * is Node itself: a bare raw-socket loop (one pre-built request, no schedule,
+ * no recording) closed at full speed and open at fleetsim's rate, so the table
+ * shows how much of fleetsim's cost is Node's socket path and how much its own.
  *
  * The sink is a minimal HTTP/1.1 server on raw sockets in its own process
  * (it reads each body by Content-Length and answers a fixed 200), so that the
  * server is not what limits either generator. wrk runs one thread (one core),
  * closed loop at full speed, re-sending one realistic pre-signed batch; its CPU
  * comes from the shell's `times` after it exits. fleetsim runs its real open
- * model: a seeded Poisson schedule at a target rate, a distinct body per
- * request from the pool (agent batches re-headed per device), every request
- * signed with HMAC-SHA256 when it leaves, latency from the intended send time
- * into µs HDR histograms; its CPU is this process's CPU over the run (one
- * event-loop thread: one core). uploads_per_sec_one_core is the highest target
+ * model: a seeded Poisson schedule at a target rate, bodies from a pool of
+ * agent batches re-headed per device and compressed at the agent's level (in
+ * piscina workers; their cost is reported), each request signed with
+ * HMAC-SHA256 for its intended send time before the run starts (that setup
+ * CPU is reported apart: fleetsim_setup_cpu_us_per_request), latency from the
+ * intended send time into µs HDR histograms; its CPU is this process's CPU
+ * over the run (one event-loop thread: one core), split into user and kernel
+ * time, with the main thread's GC pauses. uploads_per_sec_one_core is the highest target
  * rate fleetsim held as a valid run (the CLI's bounds: schedule lag p99 ≤ 20 ms, headroom ≥ 0.1,
  * achieved ≥ 97 % of the target).
  */
@@ -23,10 +29,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { computeSignature, deriveDeviceKey } from '../src/auth/index.js';
-import { prepareBodies } from '../src/load/bodies.js';
+import { agentCodecLevels, prepareBodiesInWorkers } from '../src/load/bodies.js';
 import { generateCorpus } from '../src/load/corpus.js';
 import { createFleetModel } from '../src/load/fleet-model.js';
 import { computeLoadResult, DEFAULT_VALIDITY_BOUNDS } from '../src/load/results.js';
@@ -124,6 +130,88 @@ function runWrk(url: string, connections: number, seconds: number, body: Buffer,
   }
 }
 
+// ── Node's own floor: raw sockets, one pre-built request, nothing else ──────
+
+interface RawFigures {
+  readonly requests: number;
+  readonly requests_per_s: number;
+  readonly cpu_us_per_request: number;
+  readonly user_us_per_request: number;
+  readonly system_us_per_request: number;
+}
+
+/** `ratePerS` null: closed loop at full speed for `seconds`; else open, that many requests a second (1 ms ticks). */
+async function rawNode(url: string, connections: number, seconds: number, request: Buffer, ratePerS: number | null): Promise<RawFigures> {
+  const { port, hostname } = new URL(url);
+  const readBuffer = Buffer.allocUnsafeSlow(64 * 1024);
+  const idle: net.Socket[] = [];
+  const sockets: net.Socket[] = [];
+  let queued = 0;
+  let answered = 0;
+  let stopAt = Infinity;
+  const done = { resolve: () => {} };
+  const finished = new Promise<void>((r) => (done.resolve = r));
+  await new Promise<void>((ready) => {
+    let up = 0;
+    for (let i = 0; i < connections; i++) {
+      const s: net.Socket = net.connect({
+        host: hostname,
+        port: Number(port),
+        noDelay: true,
+        onread: {
+          buffer: readBuffer,
+          callback: () => {
+            answered++;
+            if (performance.now() >= stopAt) done.resolve();
+            else if (ratePerS === null) s.write(request);
+            else if (queued > 0) {
+              queued--;
+              s.write(request);
+            } else idle.push(s);
+            return true;
+          },
+        },
+      });
+      s.on('error', () => {});
+      s.on('connect', () => {
+        idle.push(s);
+        if (++up === connections) ready();
+      });
+      sockets.push(s);
+    }
+  });
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  stopAt = t0 + seconds * 1000;
+  if (ratePerS === null) for (const s of idle.splice(0)) s.write(request);
+  else {
+    let sent = 0;
+    const tick = () => {
+      const now = performance.now();
+      if (now >= stopAt) return done.resolve();
+      const due = Math.floor(((now - t0) * ratePerS) / 1000);
+      for (; sent < due; sent++) {
+        const s = idle.pop();
+        if (s) s.write(request);
+        else queued++;
+      }
+      setTimeout(tick, 1);
+    };
+    tick();
+  }
+  await finished;
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  for (const s of sockets) s.destroy();
+  return {
+    requests: answered,
+    requests_per_s: answered / wall,
+    cpu_us_per_request: (cpu.user + cpu.system) / answered,
+    user_us_per_request: cpu.user / answered,
+    system_us_per_request: cpu.system / answered,
+  };
+}
+
 // ── fleetsim ────────────────────────────────────────────────────────────────
 
 async function main(): Promise<void> {
@@ -146,8 +234,11 @@ async function main(): Promise<void> {
     const devices = 2000;
     const deviceIds = loadDeviceIds('bench', devices);
     const keys = deviceIds.map((d) => deriveDeviceKey(FLEET_SECRET, d));
-    const poolSize = 20_000;
-    const pool = prepareBodies(corpus.templates, deviceIds, { device: Uint32Array.from({ length: poolSize }, (_, j) => j % devices), windowEndUtcMs: new Float64Array(poolSize).fill(Date.now() - 1000) }, 'bench');
+    // Bodies repeat beyond the pool (the sink does not dedupe); the per-request path is the same.
+    const poolSize = intFlag('pool', 4000);
+    log(`preparing ${poolSize} bodies at the agent's level (${Object.entries(agentCodecLevels(scenario.agent)).map(([c, l]) => `${c} ${l}`).join(', ')}) in 2 workers…`);
+    const pool = await prepareBodiesInWorkers(corpus.templates, deviceIds, { device: Uint32Array.from({ length: poolSize }, (_, j) => j % devices), windowEndUtcMs: new Float64Array(poolSize).fill(Date.now() - 1000) }, { seed: 'bench', levels: agentCodecLevels(scenario.agent), workers: 2 });
+    log(`bodies: ${pool.cost.ms_per_body} ms each, ${pool.cost.wall_s} s on ${pool.cost.workers} workers`);
     const sizes = pool.body.map((b) => b.byteLength).sort((a, b) => a - b);
     const median = sizes[sizes.length >> 1]!;
     const medianBody = pool.body.find((b) => b.byteLength === median)!;
@@ -161,13 +252,37 @@ async function main(): Promise<void> {
       'x-fleetsim-signature': computeSignature(keys[pool.device[j0]!]!, deviceIds[pool.device[j0]!]!, ts, medianBody),
     });
     log(`wrk: ${Math.round(wrk.requests_per_s)} requests/s, ${wrk.cpu_us_per_request.toFixed(2)} µs CPU per request`);
+    // The same bytes fleetsim sends for this body, for Node's raw-socket floor.
+    const rawRequest = Buffer.from(
+      `POST /v1/batches HTTP/1.1\r\nhost: ${new URL(url).host}\r\ncontent-length: ${medianBody.byteLength}\r\ncontent-type: application/vnd.fleetsim.batch+protobuf\r\ncontent-encoding: ${pool.codec[j0]!}\r\nx-fleetsim-device: ${deviceIds[pool.device[j0]!]!}\r\nx-fleetsim-timestamp: ${ts}\r\nx-fleetsim-signature: ${'0'.repeat(64)}\r\n\r\n`,
+      'latin1',
+    );
+    const rawClosed = await rawNode(url, connections, seconds, Buffer.concat([rawRequest, medianBody]), null);
+    log(`node raw sockets, closed loop: ${Math.round(rawClosed.requests_per_s)} requests/s, ${rawClosed.cpu_us_per_request.toFixed(2)} µs CPU per request`);
+    const rawOpen20k = await rawNode(url, connections, seconds, Buffer.concat([rawRequest, medianBody]), 20_000);
+    log(`node raw sockets, open at 20000/s: ${Math.round(rawOpen20k.requests_per_s)} requests/s, ${rawOpen20k.cpu_us_per_request.toFixed(2)} µs CPU per request`);
 
     const fleet = createFleetModel(scenario.population, devices, scenario.seed, Date.now(), 1 / 900);
     const runAt = async (rate: number) => {
       const schedule = buildSchedule(fleet, { profile: { kind: 'steady' }, durationMs: seconds * 1000, maxRequests: 10_000_000, atUtcMs: Date.now(), dayStartUtcMs: Date.now(), rateOverridePerS: rate, upload: DEFAULT_UPLOAD_CONFIG, seed: `bench-${rate}` });
       const eld = monitorEventLoopDelay({ resolution: 1 });
       eld.enable();
-      const out = await runSender({ target, connections, requestTimeoutMs: 30_000, schedule, bodies: pool, openFirstBody: 0, openBodies: pool.count, backlogFirstBody: null, deviceIds, deviceKeys: keys, hardStopMs: seconds * 1000 + 5000, upload: DEFAULT_UPLOAD_CONFIG, ramp: null, seed: 'bench' });
+      let gcMs = 0;
+      let measuring = false;
+      const gc = new PerformanceObserver((list) => {
+        if (measuring) for (const e of list.getEntries()) gcMs += e.duration;
+      });
+      gc.observe({ entryTypes: ['gc'] });
+      const setup0 = process.cpuUsage();
+      const out = await runSender({
+        target, connections, requestTimeoutMs: 30_000, schedule, bodies: pool, openFirstBody: 0, openBodies: pool.count, deviceIds, deviceKeys: keys, hardStopMs: seconds * 1000 + 5000, upload: DEFAULT_UPLOAD_CONFIG, ramp: null, seed: 'bench',
+        // The first progress tick is 1 s in: GC pauses are counted from the run, not from the pre-signing before it.
+        onProgress: () => (measuring = true),
+      });
+      measuring = false;
+      gc.disconnect();
+      const setup = process.cpuUsage(setup0);
+      const setupCpuMs = (setup.user + setup.system) / 1000 - out.cpuMs;
       const r = computeLoadResult(
         { mode: 'open', profile: 'steady', target: url, seed: 'bench', laptops: devices, devices, connections, startedAt: new Date().toISOString(), durationMs: seconds * 1000, uploadsPerLaptopHour: 4, corpus: { source: corpus.source, templates: corpus.templates.length, bodies: pool.count, body_bytes_p50: median, body_bytes_p95: 0, body_bytes_max: 0, unique_bodies: false }, bounds: DEFAULT_VALIDITY_BOUNDS, slo: null },
         schedule,
@@ -177,7 +292,10 @@ async function main(): Promise<void> {
       if (process.argv.includes('--eld')) log(`event-loop delay p50 ${eld.percentile(50) / 1e6} ms, p99 ${eld.percentile(99) / 1e6} ms, max ${eld.max / 1e6} ms`);
       const achieved = r.requests.accepted / seconds;
       log(`fleetsim at ${rate}/s: ${Math.round(achieved)} accepted/s, ${r.generator.cpu_us_per_request} µs CPU per request, lag p99 ${r.schedule_lag.p99_ms} ms, headroom ${r.generator.cpu_headroom}, latency p99 ${r.latency.all.p99_ms} ms, ${r.valid ? 'valid' : 'INVALID'}`);
-      return { rate, achieved, held: r.valid && achieved >= 0.97 * rate && r.errors.total === 0, result: r };
+      const perReq = (ms: number | undefined) => (ms === undefined || r.requests.sent === 0 ? null : Math.round((ms * 1000 * 100) / r.requests.sent) / 100);
+      const breakdown = { user_us: perReq(out.cpuUserMs), system_us: perReq(out.cpuSystemMs), gc_pause_us_after_1s: Math.round((gcMs * 1000 * 100) / Math.max(1, r.requests.sent * ((seconds - 1) / seconds))) / 100, setup_us_per_signed_request: Math.round((setupCpuMs * 1000 * 100) / Math.max(1, Math.min(schedule.count, pool.count))) / 100 };
+      log(`  breakdown per request: user ${breakdown.user_us} µs, kernel ${breakdown.system_us} µs, GC pauses ${breakdown.gc_pause_us_after_1s} µs; before the run, ${breakdown.setup_us_per_signed_request} µs per request signed`);
+      return { rate, achieved, held: r.valid && achieved >= 0.97 * rate && r.errors.total === 0, result: r, breakdown };
     };
     const runs = [];
     const only = intFlag('rate', 0);
@@ -200,6 +318,16 @@ async function main(): Promise<void> {
       fleetsim_achieved_per_s: Math.round(at20k.achieved),
       fleetsim_cpu_us_per_request: fleetsimCpu,
       cpu_ratio_to_wrk: Math.round((fleetsimCpu / wrk.cpu_us_per_request) * 100) / 100,
+      fleetsim_cpu_breakdown_us_per_request: at20k.breakdown,
+      // Signing (HMAC over the body) and formatting happen before the run, once per distinct request: not in the figures above.
+      fleetsim_presign_cpu_us_per_signed_request: at20k.breakdown.setup_us_per_signed_request,
+      node_raw_closed_cpu_us_per_request: Math.round(rawClosed.cpu_us_per_request * 100) / 100,
+      node_raw_closed_requests_per_s: Math.round(rawClosed.requests_per_s),
+      node_raw_open_20k_cpu_us_per_request: Math.round(rawOpen20k.cpu_us_per_request * 100) / 100,
+      node_raw_open_20k_breakdown_us: { user_us: Math.round(rawOpen20k.user_us_per_request * 100) / 100, system_us: Math.round(rawOpen20k.system_us_per_request * 100) / 100 },
+      cpu_ratio_to_node_raw_open_20k: Math.round((fleetsimCpu / rawOpen20k.cpu_us_per_request) * 100) / 100,
+      body_prep_ms_per_body: pool.cost.ms_per_body,
+      body_prep_codec_levels: pool.cost.codec_levels,
       uploads_per_sec_one_core: best ? Math.round(best.achieved) : 0,
       // At its highest held rate fleetsim's fixed costs (timers, progress) are spread thinner, as wrk's are at full speed.
       fleetsim_cpu_us_per_request_at_max_held: best?.result.generator.cpu_us_per_request ?? null,
@@ -213,9 +341,12 @@ async function main(): Promise<void> {
     else {
       printTable(`bench:load — same loopback sink, ${connections} connections, ${seconds} s each`, ['generator', 'requests/s', 'CPU µs/request', 'notes'], [
         ['wrk -t1 (closed loop, one body)', wrk.requests_per_s, wrk.cpu_us_per_request, 'baseline'],
-        ...runs.map((x) => [`fleetsim open @ ${x.rate}/s`, x.achieved, x.result.generator.cpu_us_per_request ?? NaN, `${x.held ? 'held' : 'NOT held'}; lag p99 ${x.result.schedule_lag.p99_ms} ms; headroom ${x.result.generator.cpu_headroom}`] as [string, number, number, string]),
+        ['node raw sockets, closed loop', rawClosed.requests_per_s, rawClosed.cpu_us_per_request, `user ${rawClosed.user_us_per_request.toFixed(2)}, kernel ${rawClosed.system_us_per_request.toFixed(2)}`],
+        ['node raw sockets, open @ 20000/s', rawOpen20k.requests_per_s, rawOpen20k.cpu_us_per_request, `user ${rawOpen20k.user_us_per_request.toFixed(2)}, kernel ${rawOpen20k.system_us_per_request.toFixed(2)}`],
+        ...runs.map((x) => [`fleetsim open @ ${x.rate}/s`, x.achieved, x.result.generator.cpu_us_per_request ?? NaN, `${x.held ? 'held' : 'NOT held'}; lag p99 ${x.result.schedule_lag.p99_ms} ms; headroom ${x.result.generator.cpu_headroom}; user ${x.breakdown.user_us}, kernel ${x.breakdown.system_us}, GC ${x.breakdown.gc_pause_us_after_1s}`] as [string, number, number, string]),
       ]);
-      process.stdout.write(`\nfleetsim CPU per request ÷ wrk's: ${figures.cpu_ratio_to_wrk}x (goal ≤ 2x); uploads/s held on one core: ${figures.uploads_per_sec_one_core} (goal ≥ 20,000)\n`);
+      process.stdout.write(`\nfleetsim CPU per request ÷ wrk's: ${figures.cpu_ratio_to_wrk}x at ${figures.fleetsim_rate_measured_at_per_s}/s, ${figures.cpu_ratio_to_wrk_at_max_held ?? '—'}x at its highest held rate (goal ≤ 2x); ÷ Node's raw-socket floor at 20000/s: ${figures.cpu_ratio_to_node_raw_open_20k}x; uploads/s held on one core: ${figures.uploads_per_sec_one_core} (goal ≥ 20,000)\n`);
+      process.stdout.write(`bodies at the agent's level: ${pool.cost.ms_per_body} ms each to prepare; signing before the run: ${figures.fleetsim_presign_cpu_us_per_signed_request} µs per request signed (not in the per-request figures)\n`);
     }
   } finally {
     child.kill('SIGTERM');

@@ -15,11 +15,11 @@
  * in advance, so the timestamp is exactly what a laptop sending on time would
  * sign; a generator that lags sends timestamps that much early, far inside the
  * target's 5-minute skew bound before the run would be invalid anyway. This
- * takes HMAC (≈ 3 µs a request, bench:load) and header formatting off the hot
- * path. Spooled batches after an outage leave when the previous one is
+ * takes HMAC (≈ 5 µs a request) and header formatting off the hot path;
+ * bench:load reports that cost apart. Spooled batches after an outage leave when the previous one is
  * answered, so they are signed when they leave.
  */
-import { createHmac } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import type { UploadConfig, UploadOutcome } from '../agent/index.js';
 import { DEVICE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../auth/index.js';
 import { Http1Pool } from './http1.js';
@@ -158,9 +158,32 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
   const pool = new Http1Pool(host, port, o.connections, o.requestTimeoutMs, () => now(), (slot, status, body, retryAfterS, error) => onAnswer(slot, status, body, retryAfterS, error));
   const path = new URL('/v1/batches', o.target.url).pathname;
   const prefixes = o.deviceIds.map((d) => `v1\n${d}\n`);
+  const signers = new Map<number, { inner: Hash; outer: Hash }>();
+  /**
+   * HMAC-SHA256 as RFC 2104 defines it, with each device's keyed inner and
+   * outer hash states computed once and copied per request: 4.8 µs a 2.7 KB
+   * request instead of createHmac's 8.8 (the key schedule each time).
+   */
+  const sign = (dev: number, ts: number, body: Buffer): string => {
+    let k = signers.get(dev);
+    if (!k) {
+      let key = o.deviceKeys[dev]!;
+      if (key.byteLength > 64) key = createHash('sha256').update(key).digest();
+      const ipad = Buffer.alloc(64, 0x36);
+      const opad = Buffer.alloc(64, 0x5c);
+      for (let i = 0; i < key.byteLength; i++) {
+        ipad[i]! ^= key[i]!;
+        opad[i]! ^= key[i]!;
+      }
+      k = { inner: createHash('sha256').update(ipad), outer: createHash('sha256').update(opad) };
+      signers.set(dev, k);
+    }
+    const inner = k.inner.copy().update(`${prefixes[dev]!}${ts}\n`).update(body).digest();
+    return k.outer.copy().update(inner).digest('hex');
+  };
   const headerLines = (j: number, ts: number): string => {
     const dev = o.bodies.device[j]!;
-    const signature = createHmac('sha256', o.deviceKeys[dev]!).update(`${prefixes[dev]!}${ts}\n`).update(o.bodies.body[j]!).digest('hex');
+    const signature = sign(dev, ts, o.bodies.body[j]!);
     return `content-type: ${CONTENT_TYPE}\r\ncontent-encoding: ${o.bodies.codec[j]!}\r\n${DEVICE_HEADER}: ${o.deviceIds[dev]!}\r\n${TIMESTAMP_HEADER}: ${ts}\r\n${SIGNATURE_HEADER}: ${signature}\r\n`;
   };
   const request = (j: number, ts: number): Buffer => {
