@@ -39,7 +39,6 @@ import { computeLoadResult, DEFAULT_VALIDITY_BOUNDS } from '../src/load/results.
 import { buildSchedule } from '../src/load/schedule.js';
 import { runSender } from '../src/load/sender.js';
 import { loadDeviceIds, parseTarget } from '../src/load/target.js';
-import { DEFAULT_UPLOAD_CONFIG } from '../src/agent/index.js';
 import { loadScenarioFile } from '../src/scenario/index.js';
 import { intFlag, printTable, wantsJson } from './lib/output.js';
 
@@ -264,7 +263,7 @@ async function main(): Promise<void> {
 
     const fleet = createFleetModel(scenario.population, devices, scenario.seed, Date.now(), 1 / 900);
     const runAt = async (rate: number) => {
-      const schedule = buildSchedule(fleet, { profile: { kind: 'steady' }, durationMs: seconds * 1000, maxRequests: 10_000_000, atUtcMs: Date.now(), dayStartUtcMs: Date.now(), rateOverridePerS: rate, upload: DEFAULT_UPLOAD_CONFIG, seed: `bench-${rate}` });
+      const schedule = buildSchedule(fleet, { profile: { kind: 'steady' }, durationMs: seconds * 1000, maxRequests: 10_000_000, atUtcMs: Date.now(), dayStartUtcMs: Date.now(), rateOverridePerS: rate, seed: `bench-${rate}` });
       const eld = monitorEventLoopDelay({ resolution: 1 });
       eld.enable();
       let gcMs = 0;
@@ -275,7 +274,7 @@ async function main(): Promise<void> {
       gc.observe({ entryTypes: ['gc'] });
       const setup0 = process.cpuUsage();
       const out = await runSender({
-        target, connections, requestTimeoutMs: 30_000, schedule, bodies: pool, openFirstBody: 0, openBodies: pool.count, deviceIds, deviceKeys: keys, hardStopMs: seconds * 1000 + 5000, upload: DEFAULT_UPLOAD_CONFIG, ramp: null, seed: 'bench',
+        target, connections, requestTimeoutMs: 30_000, schedule, bodies: pool, openFirstBody: 0, openBodies: pool.count, deviceIds, deviceKeys: keys, hardStopMs: seconds * 1000 + 5000, ramp: null,
         // The first progress tick is 1 s in: GC pauses are counted from the run, not from the pre-signing before it.
         onProgress: () => (measuring = true),
       });

@@ -83,7 +83,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const fleet = createFleetModel(s.population, o.laptops, s.seed, o.atUtcMs ?? dayStartUtcMs + 12 * 3600_000, uploadsPerLaptopHour / 3600);
   const whole: LoadSchedule =
     o.mode === 'open'
-      ? buildSchedule(fleet, { profile: o.profile, durationMs: o.durationMs, maxRequests: o.maxRequests, atUtcMs: o.atUtcMs, dayStartUtcMs, rateOverridePerS: o.rateOverridePerS, upload: s.agent.upload, seed: s.seed })
+      ? buildSchedule(fleet, { profile: o.profile, durationMs: o.durationMs, maxRequests: o.maxRequests, atUtcMs: o.atUtcMs, dayStartUtcMs, rateOverridePerS: o.rateOverridePerS, seed: s.seed })
       : emptySchedule(o.durationMs);
   if (whole.outage && !(whole.outage.endMs < o.durationMs)) {
     throw new UsageError(`the outage is held for ${whole.outage.endMs / 1000} s of the run (warm-up plus outage ÷ scale), which leaves no time for the recovery in --duration ${o.durationMs / 1000} s; lengthen --duration or raise --outage-scale`);
@@ -199,9 +199,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     deviceIds,
     deviceKeys: keys,
     hardStopMs: o.durationMs + o.graceMs,
-    upload: s.agent.upload,
     ramp: o.profile.kind === 'ramp' ? o.slo : null,
-    seed: s.seed,
     onProgress: (p) => o.onProgress?.({ ...p, planned, durationMs: o.durationMs }),
   });
   return computeLoadResult(ctx, schedule, out);

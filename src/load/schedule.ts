@@ -36,7 +36,8 @@ export interface ScheduleOptions {
   readonly dayStartUtcMs: number;
   /** Uploads/s instead of the fleet's own rate (steady, outage-recovery's open stream). */
   readonly rateOverridePerS: number | null;
-  readonly upload: UploadConfig;
+  /** @deprecated Ignored: spools and their backoff are modelled by ./outage.ts with the scenario's agent config. Kept so existing callers compile. */
+  readonly upload?: UploadConfig;
   readonly seed: string;
 }
 

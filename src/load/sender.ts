@@ -51,9 +51,11 @@ export interface SenderOptions {
   readonly deviceKeys: readonly Buffer[];
   /** Stop dispatching and abandon what is in flight this long after the start. */
   readonly hardStopMs: number;
-  readonly upload: UploadConfig;
+  /** @deprecated Ignored: a draining laptop's uploader carries the agent's config (`drain`). Kept so existing callers compile. */
+  readonly upload?: UploadConfig;
   readonly ramp: RampSlo | null;
-  readonly seed: string;
+  /** @deprecated Ignored: the backoff draws are the outage model's (`drain`). Kept so existing callers compile. */
+  readonly seed?: string;
   readonly onProgress?: (p: SenderProgress) => void;
   /** The clock, ms (tests may not move it: it is the real one by default). */
   readonly now?: () => number;

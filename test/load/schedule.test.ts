@@ -6,7 +6,7 @@ import { DEFAULT_POPULATION_PARAMS } from '../../src/population/index.js';
 const DAY = Date.UTC(2026, 2, 2);
 const fleet = (n = 2000) => createFleetModel(DEFAULT_POPULATION_PARAMS, n, 'sched', DAY + 12 * 3600_000, 4 / 3600);
 const build = (profile: LoadProfile, over: Partial<Parameters<typeof buildSchedule>[1]> = {}) =>
-  buildSchedule(fleet(), { profile, durationMs: 60_000, maxRequests: 1_000_000, atUtcMs: null, dayStartUtcMs: DAY, rateOverridePerS: null, upload: DEFAULT_UPLOAD_CONFIG, seed: 's1', ...over });
+  buildSchedule(fleet(), { profile, durationMs: 60_000, maxRequests: 1_000_000, atUtcMs: null, dayStartUtcMs: DAY, rateOverridePerS: null, seed: 's1', ...over });
 
 describe('arrival schedules', () => {
   it('are the same for the same seed and differ for another', () => {
