@@ -315,9 +315,15 @@ export class OutageModel {
     return true;
   }
 
-  /** No uploader sending or waiting to retry. */
+  /** Uploaders before this one were idle when last looked at; only `takes` gives one new work, and it can only pick a busy one. */
+  private idleBefore = 0;
+
+  /** No uploader sending or waiting to retry (asked after every answer near the end: amortised O(1)). */
   get idle(): boolean {
-    for (let i = 0; i < this.uploaders.length; i++) if (!this.uploaders[i]!.idle || this.clocks[i]!.pending > 0) return false;
+    for (; this.idleBefore < this.uploaders.length; this.idleBefore++) {
+      const i = this.idleBefore;
+      if (!this.uploaders[i]!.idle || this.clocks[i]!.pending > 0) return false;
+    }
     return true;
   }
 
