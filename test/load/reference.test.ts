@@ -112,5 +112,20 @@ describe('fleetsim load against the reference service', { retry: 2 }, () => {
 
     const typo = await fleetsim([...base, '--profil', 'ramp']);
     expect(typo.code).toBe(2);
+
+    // Bad flags of the shard, body and outage options: usage errors that say what is allowed, before any traffic.
+    const bad = await Promise.all([
+      fleetsim([...base, '--shard', '2/2']),
+      fleetsim([...base, '--shard', '0/200', '--devices', '100']),
+      fleetsim([...base, '--body-level', '12']),
+      fleetsim([...base, '--profile', 'outage-recovery', '--outage', '30m', '--outage-scale', '0']),
+      fleetsim([...base, '--profile', 'outage-recovery', '--outage', '30m', '--outage-scale', '60']),
+    ]);
+    expect(bad.map((b) => b.code)).toEqual([2, 2, 2, 2, 2]);
+    expect(bad[0]!.stderr).toMatch(/--shard must be K\/N with 0 <= K < N/);
+    expect(bad[1]!.stderr).toMatch(/needs at least 200 devices/);
+    expect(bad[2]!.stderr).toMatch(/--body-level must be a whole number from 0 to 11 for the agent's codec br/);
+    expect(bad[3]!.stderr).toMatch(/--outage-scale must be a number more than 0/);
+    expect(bad[4]!.stderr).toMatch(/leaves no time for the recovery in --duration 1 s/);
   });
 });
