@@ -5,7 +5,7 @@ import { EventColumns } from '../events/index.js';
  * agents, so each starts small.
  */
 export class BatchBuffer extends EventColumns {
-  constructor(initialCapacity = 1024) {
+  constructor(initialCapacity = 256) {
     super(initialCapacity);
   }
 

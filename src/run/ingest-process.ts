@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createIngestServer } from '../ingest/index.js';
-import type { IngestProcessConfig } from './ingest-target.js';
+import { enrollAll, type IngestProcessConfig } from './ingest-target.js';
 
 /**
  * The ingest service as a process of its own (for the ingest-restart fault):
@@ -12,7 +12,7 @@ export async function serveIngestProcess(configPath: string): Promise<void> {
   const config = JSON.parse(readFileSync(configPath, 'utf8')) as IngestProcessConfig;
   const server = createIngestServer(config.options);
   const address = await server.start();
-  for (const d of config.enroll) await server.enroll(d.id, { timezone: d.timezone });
+  await enrollAll(config.enroll, (d) => server.enroll(d.id, { timezone: d.timezone }));
   process.stdout.write(`READY ${address.url}\n`);
   process.once('SIGTERM', () => {
     void server.stop({ drainTimeoutMs: 10_000 }).then(() => process.exit(0));

@@ -55,6 +55,16 @@ function fleetDevices(s: Scenario): { readonly id: string; readonly timezone: st
   return out;
 }
 
+/** Enrolls devices a few at a time (each is a store write; one by one, 100,000 laptops take minutes). */
+export async function enrollAll<D>(devices: readonly D[], enroll: (d: D) => Promise<unknown>, concurrency = 64): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, devices.length) }, async () => {
+      while (next < devices.length) await enroll(devices[next++]!);
+    }),
+  );
+}
+
 /** Opens the ingest target a scenario names: see IngestTarget. */
 export async function openIngestTarget(s: Scenario, reportDir: string, o: { readonly restartable: boolean; readonly fleetSecret?: string }): Promise<IngestTarget> {
   if (s.ingest.kind === 'url') {
@@ -70,7 +80,7 @@ export async function openIngestTarget(s: Scenario, reportDir: string, o: { read
 async function openEmbeddedTarget(s: Scenario, store: string, fleetSecret: string): Promise<IngestTarget> {
   const server = createIngestServer(runServiceOptions(s, store, fleetSecret, 0));
   const address = await server.start();
-  for (const d of fleetDevices(s)) await server.enroll(d.id, { timezone: d.timezone });
+  await enrollAll(fleetDevices(s), (d) => server.enroll(d.id, { timezone: d.timezone }));
   return {
     kind: 'embedded',
     url: address.url,

@@ -27,6 +27,9 @@ export interface PacedShardTask extends RunShardTask {
   readonly slot: number;
 }
 
+/** Laptops a worker closes at once when the run stops (each seals its open batch and uploads it). */
+const STOP_CONCURRENCY = 256;
+
 /** How often a worker posts progress (wall ms). */
 const PROGRESS_EVERY_MS = 500;
 
@@ -91,7 +94,13 @@ export async function runPacedShard(task: PacedShardTask): Promise<RunShardResul
       post(virtualMs);
     });
   }
-  await Promise.all(laptops.map((l) => l.stop()));
+  // A fleet does not upload all at once because a run ended: laptops close their days a bounded number at a time.
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(STOP_CONCURRENCY, laptops.length) }, async () => {
+      while (next < laptops.length) await laptops[next++]!.stop();
+    }),
+  );
   post(Math.min(scheduler.now(), until));
   return tally.result(task.from, task.to, (cpuMicros() - c0) / 1000, { scheduleLag: encodeLatency(scheduler.lag) });
 }
