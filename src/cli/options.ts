@@ -32,3 +32,12 @@ export function nonEmpty(flag: string, value: unknown): string {
 export function folderTimestamp(d = new Date()): string {
   return d.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }
+
+/** `--shard K/N`: the deterministic slice K of N (0 ≤ K < N ≤ 10,000), as run and load take it. */
+export function shardFlag(s: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(s);
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || count > 10_000 || index >= count) throw new UsageError(`--shard must be K/N with 0 <= K < N <= 10000 (e.g. 0/4), got ${JSON.stringify(s)}`);
+  return { index, count };
+}

@@ -9,7 +9,7 @@ import { writeLoadReport } from '../../report/load-report.js';
 import { loadScenarioFile } from '../../scenario/index.js';
 import { VERSION } from '../../version.js';
 import { CODEC_LEVELS, type Codec } from '../../wire/index.js';
-import { folderTimestamp, wholeNumber } from '../options.js';
+import { folderTimestamp, wholeNumber, shardFlag } from '../options.js';
 import { createProgress } from '../progress.js';
 
 interface LoadArgs {
@@ -183,13 +183,6 @@ export function durationFlag(flag: string, value: unknown, minMs: number, maxMs:
   return ms;
 }
 
-function shardFlag(s: string): { index: number; count: number } {
-  const m = /^(\d+)\/(\d+)$/.exec(s);
-  const index = m ? Number(m[1]) : NaN;
-  const count = m ? Number(m[2]) : NaN;
-  if (!m || count < 1 || count > 10_000 || index >= count) throw new UsageError(`--shard must be K/N with 0 <= K < N <= 10000 (e.g. 0/4), got ${JSON.stringify(s)}`);
-  return { index, count };
-}
 
 function codecLevelFlag(codec: Codec, value: unknown): number {
   const n = Number(value);

@@ -4,7 +4,7 @@ import { EXIT_CODES, FleetsimError, UsageError } from '../../errors.js';
 import { defaultWorkerCount } from '../../generate/index.js';
 import { runScenario, type ScenarioRunResult } from '../../run/index.js';
 import { loadScenarioFile } from '../../scenario/index.js';
-import { folderTimestamp, wholeNumber } from '../options.js';
+import { folderTimestamp, wholeNumber, shardFlag } from '../options.js';
 import { createProgress } from '../progress.js';
 
 interface RunArgs {
@@ -38,7 +38,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       ) as unknown as Argv<RunArgs>,
   handler: async (argv: ArgumentsCamelCase<RunArgs>) => {
     const workers = wholeNumber('workers', argv.workers, 0, 256);
-    const shard = argv.shard === undefined ? undefined : parseShard(argv.shard);
+    const shard = argv.shard === undefined ? undefined : shardFlag(argv.shard);
     const scenario = loadScenarioFile(argv.scenario);
     const reportDir = resolve(argv.out ?? join(scenario.outputs.dir, `${scenario.name.replace(/[^\w.-]/g, '_')}-${folderTimestamp()}${shard ? `-shard${shard.index}of${shard.count}` : ''}`));
     const progress = createProgress(`run ${scenario.name}`, scenario.fleet.employees, { quiet: argv.quiet || argv.json });
@@ -68,15 +68,6 @@ export const runCommand: CommandModule<object, RunArgs> = {
   },
 };
 
-function parseShard(s: string): { index: number; count: number } {
-  const m = /^(\d+)\/(\d+)$/.exec(s);
-  const index = m ? Number(m[1]) : NaN;
-  const count = m ? Number(m[2]) : NaN;
-  if (!m || count < 1 || count > 10_000 || index >= count) {
-    throw new UsageError(`--shard must be K/N with 0 <= K < N <= 10000 (e.g. 0/4), got ${JSON.stringify(s)}`);
-  }
-  return { index, count };
-}
 
 function formatRun(name: string, r: ScenarioRunResult): string {
   const f = r.figures;
