@@ -6,27 +6,38 @@ import { EventType, KEY, REDACTED_KEY, charFor, type EventBlock } from '../event
  * which no secret contains, so it breaks any match across it.
  */
 export function rebuildTypedText(blocks: Iterable<EventBlock>): string {
-  let shift = 0;
-  const out: string[] = [];
-  for (const e of blocks) {
+  const t = new TypedText();
+  for (const e of blocks) t.add(e);
+  return t.text();
+}
+
+/** The same text built block by block as uploads are acknowledged: holds characters, not events. */
+export class TypedText {
+  private shift = 0;
+  private readonly out: string[] = [];
+
+  add(e: EventBlock): void {
     for (let i = 0; i < e.length; i++) {
       const type = e.type[i];
       const key = e.key[i] as number;
       if (type === EventType.keyup) {
-        if (key === KEY.shift) shift = Math.max(0, shift - 1);
+        if (key === KEY.shift) this.shift = Math.max(0, this.shift - 1);
         continue;
       }
       if (type !== EventType.keydown) continue;
-      if (key === KEY.shift) shift++;
-      else if (key === REDACTED_KEY) out.push('\u0000');
+      if (key === KEY.shift) this.shift++;
+      else if (key === REDACTED_KEY) this.out.push('\u0000');
       else {
-        const ch = charFor(key, shift > 0);
-        if (ch === '\b') out.pop();
-        else if (ch !== '') out.push(ch);
+        const ch = charFor(key, this.shift > 0);
+        if (ch === '\b') this.out.pop();
+        else if (ch !== '') this.out.push(ch);
       }
     }
   }
-  return out.join('');
+
+  text(): string {
+    return this.out.join('');
+  }
 }
 
 /**

@@ -12,7 +12,7 @@ import type { Fault } from '../scenario/index.js';
 import { runShard, type HourCounts, type LaptopRow, type RunShardResult, type RunShardTask } from './shard.js';
 import type { RunTransportSpec } from './transports.js';
 import { runPacedShard, type PacedShardTask } from './realtime/paced-shard.js';
-import { createPacedSync, openGate, readProgress, workersReady } from './realtime/sync.js';
+import { callOff, createPacedSync, openGate, readProgress, workersReady } from './realtime/sync.js';
 import { wallNow, type Timeline } from './realtime/timeline.js';
 
 export interface FleetRunOptions {
@@ -163,10 +163,15 @@ async function runPacedFleet(
   // Open the gate when every worker has set up its laptops (or one failed trying).
   const setupDeadline = performance.now() + PACED_SETUP_TIMEOUT_MS;
   while (workersReady(sync) < tasks.length && failed === null) {
-    if (performance.now() > setupDeadline) throw new RunError('WORKER_FAILED', `paced run: workers did not finish setting up their laptops within ${PACED_SETUP_TIMEOUT_MS / 60_000} minutes`);
+    if (performance.now() > setupDeadline) {
+      failed = new RunError('WORKER_FAILED', `paced run: workers did not finish setting up their laptops within ${PACED_SETUP_TIMEOUT_MS / 60_000} minutes`);
+      break;
+    }
     await sleep(20);
   }
-  if (failed === null) {
+  // A worker that failed (or ran out of time) calls the run off: the others stop waiting at the gate.
+  if (failed !== null) callOff(sync);
+  else {
     const wallStartMs = wallNow() + 50;
     openGate(sync, wallStartMs);
     o.onPacedStart?.({ wallStartMs, virtualStartMs: fromUtcMs, speed: pacing.speed });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createIngestServer } from '../ingest/index.js';
-import { enrollAll, type IngestProcessConfig } from './ingest-target.js';
+import { enrollAll, INGEST_PROCESS_SECRET_ENV, type IngestProcessConfig } from './ingest-target.js';
 
 /**
  * The ingest service as a process of its own (for the ingest-restart fault):
@@ -10,11 +10,14 @@ import { enrollAll, type IngestProcessConfig } from './ingest-target.js';
  */
 export async function serveIngestProcess(configPath: string): Promise<void> {
   const config = JSON.parse(readFileSync(configPath, 'utf8')) as IngestProcessConfig;
-  const server = createIngestServer(config.options);
+  const fleetSecret = process.env[INGEST_PROCESS_SECRET_ENV] ?? '';
+  const server = createIngestServer({ ...config.options, fleetSecret });
   const address = await server.start();
   await enrollAll(config.enroll, (d) => server.enroll(d.id, { timezone: d.timezone }));
   process.stdout.write(`READY ${address.url}\n`);
-  process.once('SIGTERM', () => {
-    void server.stop({ drainTimeoutMs: 10_000 }).then(() => process.exit(0));
-  });
+  const stop = () => void server.stop({ drainTimeoutMs: 10_000 }).finally(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  // The run that started this process closed its end of stdin, or died: stop with it.
+  process.stdin.on('end', stop);
+  process.stdin.resume();
 }

@@ -80,7 +80,12 @@ export async function openIngestTarget(s: Scenario, reportDir: string, o: { read
 async function openEmbeddedTarget(s: Scenario, store: string, fleetSecret: string): Promise<IngestTarget> {
   const server = createIngestServer(runServiceOptions(s, store, fleetSecret, 0));
   const address = await server.start();
-  await enrollAll(fleetDevices(s), (d) => server.enroll(d.id, { timezone: d.timezone }));
+  try {
+    await enrollAll(fleetDevices(s), (d) => server.enroll(d.id, { timezone: d.timezone }));
+  } catch (err) {
+    await server.stop({ drainTimeoutMs: 0 });
+    throw err;
+  }
   return {
     kind: 'embedded',
     url: address.url,
@@ -94,15 +99,19 @@ async function openEmbeddedTarget(s: Scenario, store: string, fleetSecret: strin
   };
 }
 
-/** What the ingest child process (workers/ingest-process.ts) is told, through a file. */
+/** What the ingest child process (workers/ingest-process.ts) is told, through a file; the fleet secret comes in its environment, not the report folder. */
 export interface IngestProcessConfig {
-  readonly options: IngestServerOptions;
+  readonly options: Omit<IngestServerOptions, 'fleetSecret'>;
   /** Devices to enroll before it says it is ready (first start only: the store keeps them). */
   readonly enroll: readonly { readonly id: string; readonly timezone: string }[];
 }
 
 /** How long a (re)started ingest process may take to say it is listening. */
 const PROCESS_READY_TIMEOUT_MS = 120_000;
+/** How long a stopping ingest process may drain before it is killed. */
+const PROCESS_STOP_TIMEOUT_MS = 15_000;
+/** The environment variable that hands the child its fleet secret. */
+export const INGEST_PROCESS_SECRET_ENV = 'FLEETSIM_INGEST_PROCESS_SECRET';
 
 async function openProcessTarget(s: Scenario, reportDir: string, store: string, fleetSecret: string): Promise<IngestTarget> {
   const script = workerScript('ingest-process');
@@ -110,12 +119,17 @@ async function openProcessTarget(s: Scenario, reportDir: string, store: string, 
   let child: ChildProcess | null = null;
   const start = async (enroll: IngestProcessConfig['enroll']): Promise<string> => {
     const configPath = join(reportDir, 'ingest-process.json');
-    const config: IngestProcessConfig = { options: runServiceOptions(s, store, fleetSecret, port), enroll };
+    const { fleetSecret: _secret, ...options } = runServiceOptions(s, store, fleetSecret, port);
+    const config: IngestProcessConfig = { options, enroll };
     writeFileSync(configPath, JSON.stringify(config));
-    const c = spawn(process.execPath, [script, configPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // stdin is a pipe the child watches: if this process dies, the service goes with it.
+    const c = spawn(process.execPath, [script, configPath], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, [INGEST_PROCESS_SECRET_ENV]: fleetSecret } });
     child = c;
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new RunError('WORKER_FAILED', `the ingest process did not start within ${PROCESS_READY_TIMEOUT_MS / 1000} s`)), PROCESS_READY_TIMEOUT_MS);
+      const timer = setTimeout(() => {
+        c.kill('SIGKILL');
+        reject(new RunError('WORKER_FAILED', `the ingest process did not start within ${PROCESS_READY_TIMEOUT_MS / 1000} s`));
+      }, PROCESS_READY_TIMEOUT_MS);
       c.once('exit', (code, signal) => {
         clearTimeout(timer);
         reject(new RunError('WORKER_FAILED', `the ingest process exited before it was ready (${signal ?? `code ${code}`})`));
@@ -141,7 +155,9 @@ async function openProcessTarget(s: Scenario, reportDir: string, store: string, 
       const c = child;
       if (c && c.exitCode === null && c.signalCode === null) {
         c.kill('SIGTERM');
+        const killer = setTimeout(() => c.kill('SIGKILL'), PROCESS_STOP_TIMEOUT_MS);
         await exited(c);
+        clearTimeout(killer);
       }
       return openStore(store);
     },
@@ -152,7 +168,16 @@ async function openProcessTarget(s: Scenario, reportDir: string, store: string, 
       await exited(c);
     },
     async restart() {
-      await start([]);
+      // The port was picked at random the first time; something else may hold it for a moment.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await start([]);
+          return;
+        } catch (err) {
+          if (attempt >= 5) throw err;
+          await new Promise((r) => setTimeout(r, 200 * attempt));
+        }
+      }
     },
   };
 }

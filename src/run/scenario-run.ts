@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { UsageError } from '../errors.js';
+import { RunError, UsageError } from '../errors.js';
 import { writeRunReport } from '../report/run-report.js';
 import { evaluateThresholds, type Scenario } from '../scenario/index.js';
 import { VERSION } from '../version.js';
@@ -45,21 +45,13 @@ export interface ScenarioRunResult {
  * message, never silently skipped.
  */
 export async function runScenario(s: Scenario, o: ScenarioRunOptions): Promise<ScenarioRunResult> {
-  const restarts = s.faults.filter((f): f is Extract<Fault, { kind: 'ingest-restart' }> => f.kind === 'ingest-restart');
-  if (restarts.length > 0 && s.simulation.speed === 'max') {
-    throw new UsageError(`${s.source || s.name}: the ingest-restart fault needs a paced run (simulation.speed a number, e.g. 60, with a window around the restart): at speed max laptops run one after another in virtual time, so there is no one moment to kill the service`);
-  }
-  if (restarts.length > 0 && s.transport !== 'http') {
-    throw new UsageError(`${s.source || s.name}: the ingest-restart fault needs transport http (it restarts the ingest service the uploads go to), got transport ${s.transport}`);
-  }
+  const restarts = restartFaults(s);
   const startedAt = new Date().toISOString();
   mkdirSync(o.reportDir, { recursive: true });
   const ingest = s.transport === 'http' ? await openIngestTarget(s, o.reportDir, { restartable: restarts.length > 0, ...(o.fleetSecret ? { fleetSecret: o.fleetSecret } : {}) }) : null;
   const transport: RunTransportSpec = ingest ? { kind: 'http', url: ingest.url, fleetSecret: ingest.fleetSecret, ...(ingest.keys ? { keys: ingest.keys } : {}) } : transportFor(s, o.reportDir);
   const restarter = ingest && restarts.length > 0 ? new IngestRestarts(ingest, restarts, createCalendar(s.simulation.startDate, []).startDateUtcMs) : null;
   let result: FleetRunResult;
-  let store: StoreFindings | undefined;
-  let opened: BatchStore | null = null;
   try {
     result = await runFleet(
       fleetOptionsFor(s, {
@@ -71,12 +63,14 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions): Promise<S
       }),
       o.onProgress,
     );
-    await restarter?.settled();
-    if (restarter) result = { ...result, injected: { ...result.injected, 'ingest-restart': restarter.done } };
-  } finally {
-    restarter?.cancel();
-    opened = (await ingest?.stopAndOpenStore()) ?? null;
+    if (restarter) result = { ...result, injected: { ...result.injected, 'ingest-restart': await restarter.finish() } };
+  } catch (err) {
+    await restarter?.abort();
+    await ingest?.stopAndOpenStore().then((store) => store?.close(), () => {});
+    throw err;
   }
+  const opened = await ingest?.stopAndOpenStore();
+  let store: StoreFindings | undefined;
   try {
     if (opened) store = await scanStore(opened, result.canaries);
   } finally {
@@ -85,15 +79,41 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions): Promise<S
   return reportRun(s, result, o.reportDir, startedAt, o.shard, store);
 }
 
+/** The scenario's ingest-restart faults, checked against what can carry them out: a paced run over HTTP, inside its window, one at a time. */
+function restartFaults(s: Scenario): Extract<Fault, { kind: 'ingest-restart' }>[] {
+  const where = s.source || s.name;
+  const restarts = s.faults.filter((f): f is Extract<Fault, { kind: 'ingest-restart' }> => f.kind === 'ingest-restart').sort((a, b) => a.atMs - b.atMs);
+  if (restarts.length === 0) return restarts;
+  if (s.simulation.speed === 'max') {
+    throw new UsageError(`${where}: the ingest-restart fault needs a paced run (simulation.speed a number, e.g. 60, with a window around the restart): at speed max laptops run one after another in virtual time, so there is no one moment to kill the service`);
+  }
+  if (s.transport !== 'http') throw new UsageError(`${where}: the ingest-restart fault needs transport http (it restarts the ingest service the uploads go to), got transport ${s.transport}`);
+  const w = s.simulation.window;
+  restarts.forEach((f, i) => {
+    const back = f.atMs + f.downSeconds * 1000;
+    if (w && (f.atMs < w.startMs || back > w.endMs)) {
+      throw new UsageError(`${where}: the ingest-restart at day ${f.day} ${f.at} UTC (down ${f.downSeconds} s) falls outside simulation.window (day ${w.day} ${w.at} UTC for ${w.durationMinutes} min): a restart must be over before the run ends`);
+    }
+    const prev = restarts[i - 1];
+    if (prev && f.atMs < prev.atMs + prev.downSeconds * 1000) {
+      throw new UsageError(`${where}: the ingest-restarts at day ${prev.day} ${prev.at} and day ${f.day} ${f.at} overlap: the service is still down from the first when the second would kill it`);
+    }
+  });
+  return restarts;
+}
+
 /**
- * The scenario's ingest-restart faults on a paced run's wall clock: at each
- * fault's instant the service is SIGKILLed, and downSeconds of simulated time
- * later it starts again on the same port and store.
+ * The scenario's ingest-restart faults on a paced run's wall clock, one after
+ * another: at each fault's instant the service is SIGKILLed, and downSeconds
+ * of simulated time later it starts again on the same port and store. A
+ * restart that fails, or does not happen before the run ends, fails the run.
  */
 class IngestRestarts {
-  done = 0;
+  private done = 0;
+  private aborted = false;
+  private chain: Promise<void> = Promise.resolve();
+  private failure: unknown = null;
   private readonly timers: NodeJS.Timeout[] = [];
-  private readonly running: Promise<void>[] = [];
 
   constructor(
     private readonly ingest: IngestTarget,
@@ -105,30 +125,51 @@ class IngestRestarts {
     for (const f of this.faults) {
       const killAt = wallAt(tl, this.startDateUtcMs + f.atMs);
       const backAt = wallAt(tl, this.startDateUtcMs + f.atMs + f.downSeconds * 1000);
-      this.timers.push(
-        setTimeout(() => {
-          this.running.push(
-            (async () => {
-              await this.ingest.kill();
-              await sleep(Math.max(0, backAt - wallNow()));
-              await this.ingest.restart();
-              this.done++;
-            })(),
-          );
-        }, Math.max(0, killAt - wallNow())),
-      );
+      this.at(killAt, () => this.enqueue(() => this.restart(backAt)));
     }
   }
 
-  /** Waits for restarts under way (one that never came is a failed run). */
-  async settled(): Promise<void> {
-    await Promise.all(this.running);
+  /** Calls fn at a wall instant, however far off (setTimeout alone fires at once beyond ~24.8 days). */
+  private at(wallMs: number, fn: () => void): void {
+    const wait = wallMs - wallNow();
+    if (wait <= 0) return fn();
+    this.timers.push(setTimeout(() => this.at(wallMs, fn), Math.min(MAX_TIMEOUT_MS, wait)));
   }
 
-  cancel(): void {
+  private enqueue(step: () => Promise<void>): void {
+    this.chain = this.chain.then(step).catch((err: unknown) => {
+      this.failure ??= err;
+    });
+  }
+
+  private async restart(backAtWallMs: number): Promise<void> {
+    if (this.aborted) return;
+    await this.ingest.kill();
+    await sleep(Math.max(0, backAtWallMs - wallNow()));
+    if (this.aborted) return;
+    await this.ingest.restart();
+    this.done++;
+  }
+
+  /** After the run: how many restarts happened; fails if one failed or never came. */
+  async finish(): Promise<number> {
     for (const t of this.timers) clearTimeout(t);
+    await this.chain;
+    if (this.failure !== null) throw new RunError('WORKER_FAILED', `the ingest-restart fault failed: ${(this.failure as Error).message ?? String(this.failure)}`, { cause: this.failure });
+    if (this.done < this.faults.length) throw new RunError('WORKER_FAILED', `only ${this.done} of ${this.faults.length} ingest restarts happened before the run ended (the machine fell behind the paced clock)`);
+    return this.done;
+  }
+
+  /** The run failed: no more kills or restarts. */
+  async abort(): Promise<void> {
+    this.aborted = true;
+    for (const t of this.timers) clearTimeout(t);
+    await this.chain;
   }
 }
+
+/** setTimeout's longest delay (about 24.8 days). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /**
  * What a scenario asks of a fleet run: its fleet, days and models, with the

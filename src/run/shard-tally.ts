@@ -1,7 +1,7 @@
 import type { EventBlock } from '../events/index.js';
 import { estimateEnergy, type EnergyModel } from '../metrics/energy.js';
 import { createLatencyHistogram, encodeLatency, type LatencyHistogram } from '../metrics/latency.js';
-import { countLeakedCanaries, isScannableCanary, rebuildTypedText } from '../metrics/leaks.js';
+import { countLeakedCanaries, isScannableCanary } from '../metrics/leaks.js';
 import { addLedgers, emptyLedger, type Ledger } from '../metrics/ledger.js';
 import type { Employee } from '../population/index.js';
 import type { LaptopDayResult } from './laptop-day.js';
@@ -150,8 +150,8 @@ export class LaptopTally {
     this.row = emptyRow(employee);
   }
 
-  /** A finished day: its agent's ledger and costs, and the blocks the service acknowledged (for the leak count). */
-  addDay(r: LaptopDayResult, accepted: readonly EventBlock[]): void {
+  /** A finished day: its agent's ledger and costs, and the text typed in what the service acknowledged (for the leak count). */
+  addDay(r: LaptopDayResult, acceptedText: string): void {
     this.shard.addDay(r);
     const l = r.agent.ledger;
     const c = r.agent.costs;
@@ -180,7 +180,7 @@ export class LaptopTally {
       pauses: row.pauses + r.day.pauses.windows.length,
       paused_minutes: row.paused_minutes + r.day.pauses.grantedMinutes,
       canaries_planted: row.canaries_planted + scannable.length,
-      canaries_leaked: row.canaries_leaked + countLeakedCanaries(rebuildTypedText(accepted), r.day.canaries),
+      canaries_leaked: row.canaries_leaked + countLeakedCanaries(acceptedText, r.day.canaries),
     };
   }
 

@@ -1,6 +1,6 @@
 import { sequenceCounter, type AgentConfig } from '../agent/index.js';
 import type { FleetSlice } from '../generate/shard.js';
-import type { EventBlock } from '../events/index.js';
+import { TypedText } from '../metrics/leaks.js';
 import { cpuMicros } from '../metrics/cpu.js';
 import type { EnergyModel } from '../metrics/energy.js';
 import { createEmployee } from '../population/index.js';
@@ -33,9 +33,9 @@ export async function runShard(task: RunShardTask): Promise<RunShardResult> {
     let exemption = enrolmentExemption(employee.exemptionRequested, employee.exemptionDraw, task.rules);
     const sequences = sequenceCounter();
     for (let d = 0; d < task.days; d++) {
-      const accepted: EventBlock[] = [];
+      const accepted = new TypedText();
       const transport = new ObservingTransport(inner, (events) => {
-        accepted.push(events);
+        accepted.add(events);
         tally.accepted(events);
       });
       const r = await runLaptopDay({
@@ -51,7 +51,7 @@ export async function runShard(task: RunShardTask): Promise<RunShardResult> {
         tap: tally.produced,
       });
       exemption = afterExemptionAsks(exemption, d, r.day.pauses.exemptionAskDraws, task.rules);
-      laptop.addDay(r, accepted);
+      laptop.addDay(r, accepted.text());
     }
     await inner.close();
     laptop.finish(exemptAtEnd(exemption, task.days), inner.statuses);

@@ -34,6 +34,12 @@ describe('where a run uploads', () => {
     await expect(runScenario(atMax, { reportDir: tmp(), workers: 0 })).rejects.toThrow(/needs a paced run/);
     const nowhere = resolveScenario({ name: 'f', fleet: { employees: 1 }, transport: 'null', simulation: { speed: 60 }, faults: [fault] });
     await expect(runScenario(nowhere, { reportDir: tmp(), workers: 0 })).rejects.toThrow(/needs transport http/);
+    const window = { day: 1, at: '14:00', durationMinutes: 30 };
+    const outside = resolveScenario({ name: 'f', fleet: { employees: 1 }, simulation: { speed: 60, window }, faults: [fault] });
+    await expect(runScenario(outside, { reportDir: tmp(), workers: 0 })).rejects.toThrow(/falls outside simulation.window/);
+    const twice = { ...fault, at: '14:10', downSeconds: 120 };
+    const overlapping = resolveScenario({ name: 'f', fleet: { employees: 1 }, simulation: { speed: 60, window }, faults: [twice, { ...twice, at: '14:11' }] });
+    await expect(runScenario(overlapping, { reportDir: tmp(), workers: 0 })).rejects.toThrow(/overlap/);
   });
 
   it('ingest.kind url: enrolls the laptops at a running service with its fleet secret and uploads there', async () => {

@@ -9,7 +9,7 @@ describe('the paced scheduler', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 200 }), (times) => {
         const heap = new TimerHeap();
-        times.forEach((atMs, seq) => heap.push({ atMs, seq, fire: () => {}, measured: true, cancelled: false }));
+        times.forEach((atMs, seq) => heap.push({ atMs, dueMs: atMs, seq, fire: () => {}, measured: true, cancelled: false }));
         const out: HeapTimer[] = [];
         for (let t = heap.pop(); t !== undefined; t = heap.pop()) out.push(t);
         const want = times.map((atMs, seq) => ({ atMs, seq })).sort((a, b) => a.atMs - b.atMs || a.seq - b.seq);

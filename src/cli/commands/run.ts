@@ -53,7 +53,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         if (!p.paced) return progress.update(p.laptopsDone, rate);
         // Paced: the clock is the progress; a windowed run ends with its window, not with its laptops.
         const { virtualMs, fromUtcMs, untilUtcMs, uploads } = p.paced;
-        const done = untilUtcMs === null ? p.laptopsDone : Math.round((p.laptopsTotal * Math.max(0, virtualMs - fromUtcMs)) / (untilUtcMs - fromUtcMs));
+        const done = untilUtcMs === null || !Number.isFinite(virtualMs) ? p.laptopsDone : Math.round((p.laptopsTotal * Math.max(0, virtualMs - fromUtcMs)) / (untilUtcMs - fromUtcMs));
         const at = Number.isFinite(virtualMs) ? new Date(virtualMs).toISOString().slice(0, 16).replace('T', ' ') : '-';
         progress.update(Math.min(p.laptopsTotal, done), `simulated ${at} UTC, ${rate}, ${uploads.toLocaleString('en-US')} uploads`);
       },

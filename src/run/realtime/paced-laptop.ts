@@ -2,6 +2,7 @@ import { sequenceCounter, type CaptureAgent } from '../../agent/index.js';
 import { composeEmployeeDay, localDayStartMs, type DayPlanned, type EmployeeDay } from '../../behaviour/index.js';
 import { EventWriter, copyBlock, sliceBlock, type EventBlock } from '../../events/index.js';
 import { cpuMicros } from '../../metrics/cpu.js';
+import { TypedText } from '../../metrics/leaks.js';
 import type { Employee } from '../../population/index.js';
 import { afterExemptionAsks, enrolmentExemption, exemptAtEnd, type ExemptionStatus } from '../../policy/index.js';
 import { ActiveMinutes, createLaptopAgent, DRAIN_HORIZON_MS, type LaptopDayOptions, type LaptopDayResult } from '../laptop-day.js';
@@ -50,6 +51,8 @@ export interface PacedContext {
   /** Sees every block an agent captures (per-hour produced counts). */
   readonly tap: (block: EventBlock) => void;
   readonly accepted: (events: EventBlock) => void;
+  /** A laptop failed in the background (closing a day, finishing): the shard stops and reports it. */
+  readonly fail: (err: unknown) => void;
 }
 
 /**
@@ -91,7 +94,7 @@ export class PacedLaptop {
       this.exemption = afterExemptionAsks(this.exemption, d, r.value.pauses.exemptionAskDraws, this.ctx.day.env.rules);
       d++;
     }
-    if (d >= this.ctx.days) return void this.finish();
+    if (d >= this.ctx.days) return void this.finish().catch(this.ctx.fail);
     this.begin(d, fromMs);
   }
 
@@ -105,9 +108,10 @@ export class PacedLaptop {
 
   private begin(d: number, fromMs: number): void {
     this.begun = d + 1;
-    const accepted: EventBlock[] = [];
+    // Only the typed text of what was acknowledged is kept (for the leak count), not the events.
+    const accepted = new TypedText();
     const transport = new ObservingTransport(this.transport, (events) => {
-      accepted.push(events);
+      accepted.add(events);
       this.ctx.accepted(events);
     });
     const day: PacedLaptopDay = new PacedLaptopDay(
@@ -129,8 +133,8 @@ export class PacedLaptop {
       },
       (result) => {
         this.open.delete(day);
-        this.tally.addDay(result, accepted);
-        if (this.open.size === 0 && this.begun > this.lastDay) void this.finish();
+        this.tally.addDay(result, accepted.text());
+        if (this.open.size === 0 && this.begun > this.lastDay) this.finish().catch(this.ctx.fail);
       },
     );
     this.open.add(day);
@@ -197,7 +201,11 @@ class PacedLaptopDay {
     this.feed(this.ctx.scheduler.now());
   }
 
-  /** Ends the day now: input the clock has passed is captured, the open batch sealed, one last upload round, close. */
+  /**
+   * Ends the day now: input the clock has passed is captured, the open batch
+   * sealed and sent unless the uploader is waiting out a backoff (as at the
+   * end of a virtual-time day), and what is left stays spooled.
+   */
   end(): Promise<void> {
     return (this.ended ??= this.close());
   }
@@ -253,7 +261,7 @@ class PacedLaptopDay {
     if (b === undefined && this.day !== null) {
       const plan = this.day.plan;
       const horizon = this.epoch + Math.max(plan.leaveMs, plan.dayStartMs) + DRAIN_HORIZON_MS;
-      this.ctx.scheduler.at(Math.min(horizon, this.ctx.untilUtcMs), () => void this.end(), false);
+      this.ctx.scheduler.at(Math.min(horizon, this.ctx.untilUtcMs), () => void this.end().catch(this.ctx.fail), false);
       return;
     }
     const next = b === undefined ? this.horizon : (b.t_ms[this.pendingCursor] as number);

@@ -1,3 +1,4 @@
+import { RunError } from '../../errors.js';
 import { encodeLatency } from '../../metrics/latency.js';
 import { cpuMicros } from '../../metrics/cpu.js';
 import { createEmployee } from '../../population/index.js';
@@ -50,6 +51,7 @@ export async function runPacedShard(task: PacedShardTask): Promise<RunShardResul
   let events = 0;
   let uploads = 0;
   let remaining = task.ranges.reduce((a, r) => a + r.to - r.from, 0);
+  let failure: { readonly err: unknown } | null = null;
   const total = remaining;
   const ctx: PacedContext = {
     scheduler,
@@ -71,6 +73,10 @@ export async function runPacedShard(task: PacedShardTask): Promise<RunShardResul
       tally.produced(b);
     },
     accepted: (e) => tally.accepted(e),
+    fail: (err) => {
+      failure ??= { err };
+      scheduler.stop();
+    },
   };
   const laptops: PacedLaptop[] = [];
   for (const range of task.ranges) for (let i = range.from; i < range.to; i++) {
@@ -83,7 +89,9 @@ export async function runPacedShard(task: PacedShardTask): Promise<RunShardResul
     );
   }
   for (const l of laptops) l.start();
-  scheduler.begin(await arriveAndWait(task.sync));
+  const wallStart = await arriveAndWait(task.sync);
+  if (wallStart === null) throw new RunError('WORKER_FAILED', 'the paced run was called off before it started (another worker failed or took too long to set up)');
+  scheduler.begin(wallStart);
   let lastPost = 0;
   const post = (virtualMs: number) => writeProgress(task.sync, task.slot, { virtualMs, events, uploads, laptopsDone: total - remaining });
   if (remaining > 0) {
@@ -94,6 +102,8 @@ export async function runPacedShard(task: PacedShardTask): Promise<RunShardResul
       post(virtualMs);
     });
   }
+  // Time stops at the run's end: laptops closed after it seal nothing later.
+  scheduler.freeze(until);
   // A fleet does not upload all at once because a run ended: laptops close their days a bounded number at a time.
   let next = 0;
   await Promise.all(
@@ -101,6 +111,7 @@ export async function runPacedShard(task: PacedShardTask): Promise<RunShardResul
       while (next < laptops.length) await laptops[next++]!.stop();
     }),
   );
-  post(Math.min(scheduler.now(), until));
+  post(scheduler.now());
+  if (failure) throw (failure as { readonly err: unknown }).err;
   return tally.result(task.from, task.to, (cpuMicros() - c0) / 1000, { scheduleLag: encodeLatency(scheduler.lag) });
 }

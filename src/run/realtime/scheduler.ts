@@ -21,6 +21,10 @@ export class PacedScheduler {
   private seq = 0;
   private stopRequested = false;
   private wake: (() => void) | null = null;
+  /** Virtual time the sleeping loop plans to wake at. */
+  private wakeAtMs = Infinity;
+  /** Once the run is over, time stands still here: laptops closing after it seal nothing later. */
+  private frozenAtMs: number | null = null;
   /** Timers fired so far (agent and harness). */
   fired = 0;
 
@@ -43,15 +47,22 @@ export class PacedScheduler {
 
   /** Virtual now (true time, not any laptop's skewed clock). */
   now(): number {
+    if (this.frozenAtMs !== null) return this.frozenAtMs;
     return this.tl === null ? this.virtualStartMs : virtualAt(this.tl, wallNow());
   }
 
   at(atMs: number, fire: () => void, measured = true): HeapTimer {
-    const t: HeapTimer = { atMs, seq: this.seq++, fire, measured, cancelled: false };
+    // Lateness counts from when the timer could first have fired: one set for a past instant is due now, not late.
+    const t: HeapTimer = { atMs, dueMs: Math.max(atMs, this.now()), seq: this.seq++, fire, measured, cancelled: false };
     this.heap.push(t);
     // A timer due before the loop's planned wake-up (e.g. set from a network callback) must not wait for it.
-    if (this.wake && atMs <= this.now()) this.wake();
+    if (this.wake && atMs < this.wakeAtMs) this.wake();
     return t;
+  }
+
+  /** Stops time at `atMs` (the run's end): what happens after, such as closing laptops, happens at that instant. */
+  freeze(atMs: number): void {
+    this.frozenAtMs = Math.min(atMs, this.now());
   }
 
   cancel(t: HeapTimer): void {
@@ -76,7 +87,7 @@ export class PacedScheduler {
       for (let top = this.heap.peek(); top !== undefined && top.atMs <= now && top.atMs <= untilMs && n < FIRE_SLICE; top = this.heap.peek()) {
         this.heap.pop();
         if (top.cancelled) continue;
-        if (top.measured) this.lag.recordValue(Math.max(1, Math.round((wallNow() - wallAt(this.timeline, top.atMs)) * 1000)));
+        if (top.measured) this.lag.recordValue(Math.max(1, Math.round((wallNow() - wallAt(this.timeline, top.dueMs)) * 1000)));
         n++;
         this.fired++;
         top.fire();
@@ -91,14 +102,17 @@ export class PacedScheduler {
       }
       const next = Math.min(this.heap.peek()?.atMs ?? Infinity, untilMs);
       const sleepMs = Math.min(MAX_SLEEP_MS, Math.max(0, wallAt(this.timeline, next) - wallNow()));
+      this.wakeAtMs = Math.min(next, virtualAt(this.timeline, wallNow() + sleepMs));
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           this.wake = null;
+          this.wakeAtMs = Infinity;
           resolve();
         }, sleepMs);
         this.wake = () => {
           clearTimeout(timer);
           this.wake = null;
+          this.wakeAtMs = Infinity;
           resolve();
         };
       });

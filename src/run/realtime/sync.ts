@@ -5,7 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * start gate (every worker composes its laptops' first input, then all start
  * on the same wall instant) and each worker's progress for the display.
  *
- * Layout: Int32 [0] workers ready, [1] started flag; Float64 [1] the wall
+ * Layout: Int32 [0] workers ready, [1] gate (0 closed, 1 open, 2 called
+ * off); Float64 [1] the wall
  * start (epoch ms); then per worker PROGRESS_SLOTS Float64 values.
  */
 const PROGRESS_SLOTS = 4;
@@ -23,8 +24,8 @@ export function createPacedSync(workers: number): SharedArrayBuffer {
   return new SharedArrayBuffer(8 * (HEADER_F64 + PROGRESS_SLOTS * workers));
 }
 
-/** A worker is ready; resolves with the wall start once every worker is and the main thread opened the gate. */
-export async function arriveAndWait(sync: SharedArrayBuffer): Promise<number> {
+/** A worker is ready; resolves with the wall start once every worker is and the main thread opened the gate (null: the run was called off). */
+export async function arriveAndWait(sync: SharedArrayBuffer): Promise<number | null> {
   const flags = new Int32Array(sync, 0, 2);
   Atomics.add(flags, 0, 1);
   const waitAsync = (Atomics as unknown as { waitAsync?: (a: Int32Array, i: number, v: number) => { async: boolean; value: Promise<string> | string } }).waitAsync;
@@ -36,7 +37,15 @@ export async function arriveAndWait(sync: SharedArrayBuffer): Promise<number> {
       await sleep(5);
     }
   }
+  if (Atomics.load(flags, 1) === 2) return null;
   return new Float64Array(sync, 0, HEADER_F64)[1] as number;
+}
+
+/** Calls the run off: waiting workers return without starting. */
+export function callOff(sync: SharedArrayBuffer): void {
+  const flags = new Int32Array(sync, 0, 2);
+  Atomics.store(flags, 1, 2);
+  Atomics.notify(flags, 1);
 }
 
 export function workersReady(sync: SharedArrayBuffer): number {
@@ -59,7 +68,7 @@ export function writeProgress(sync: SharedArrayBuffer, slot: number, p: PacedPro
   a[3] = p.laptopsDone;
 }
 
-/** Every worker's progress combined: the slowest worker's virtual time, the sums of the rest. */
+/** Every worker's progress combined: the slowest posted worker's virtual time (NaN before any posted), the sums of the rest. */
 export function readProgress(sync: SharedArrayBuffer, workers: number): PacedProgress {
   let virtualMs = Infinity;
   let events = 0;
@@ -67,10 +76,10 @@ export function readProgress(sync: SharedArrayBuffer, workers: number): PacedPro
   let laptopsDone = 0;
   for (let w = 0; w < workers; w++) {
     const a = new Float64Array(sync, 8 * (HEADER_F64 + PROGRESS_SLOTS * w), PROGRESS_SLOTS);
-    virtualMs = Math.min(virtualMs, a[0] as number);
+    if ((a[0] as number) > 0) virtualMs = Math.min(virtualMs, a[0] as number);
     events += a[1] as number;
     uploads += a[2] as number;
     laptopsDone += a[3] as number;
   }
-  return { virtualMs, events, uploads, laptopsDone };
+  return { virtualMs: Number.isFinite(virtualMs) ? virtualMs : NaN, events, uploads, laptopsDone };
 }

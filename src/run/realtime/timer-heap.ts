@@ -1,6 +1,8 @@
 /** A timer in a paced run: due at a virtual instant; cancelled ones stay in the heap until they surface. */
 export interface HeapTimer {
   readonly atMs: number;
+  /** When it could first fire: atMs, or the moment it was set if that was later (lateness counts from here). */
+  readonly dueMs: number;
   readonly seq: number;
   readonly fire: () => void;
   /** Agent timers and input feeds count toward schedule lag; the harness's bookkeeping (day starts and ends) does not. */
