@@ -21,18 +21,18 @@ describe('load request bodies', () => {
     template: Uint32Array.from({ length: n }, (_, j) => j % corpus.corpus.templates.length),
   });
 
-  it('are compressed at the scenario agent\'s level, so they are the size the agent sent (brotli 5 would be ~10 % larger)', () => {
+  it('are compressed at the scenario agent\'s level, so they are the size the agent sent (brotli 1 would be larger)', () => {
     const t = corpus.corpus.templates;
     const p = plan();
     const atAgent = prepareBodies(t, devices, p, 'b', 0, agentCodecLevels(s.agent));
-    const at5 = prepareBodies(t, devices, p, 'b', 0, { br: 5 });
+    const at1 = prepareBodies(t, devices, p, 'b', 0, { br: 1 });
     let original = 0;
     for (let j = 0; j < n; j++) original += t[p.template[j]!]!.originalBytes;
     expect(s.agent.codec).toBe('br');
-    expect(s.agent.compressionLevel).toBe(10);
+    expect(s.agent.compressionLevel).toBe(5);
     // Re-heading changes a few header bytes (device id, batch id, sequence): within 2 % of the agent's own bodies.
     expect(Math.abs(atAgent.bytes / original - 1)).toBeLessThan(0.02);
-    expect(at5.bytes / original).toBeGreaterThan(1.05);
+    expect(at1.bytes / original).toBeGreaterThan(1.05);
   });
 
   it('are re-headed for the planned device, sequence and window, each with its own batch id', () => {

@@ -82,7 +82,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       .option('workers', { alias: 'w', default: defaultWorkerCount(), describe: 'Worker threads that generate the corpus' })
       .option('fleet-secret', { type: 'string', describe: 'The target\'s enrollment secret [default: $FLEETSIM_FLEET_SECRET]' })
       .option('shard', { type: 'string', describe: 'Send the deterministic slice K of N (e.g. 0/4) of the laptops, so N machines drive one target together; combine with `fleetsim merge`' })
-      .option('body-level', { describe: 'Compression level of the bodies for the agent\'s codec [default: the scenario agent\'s, e.g. brotli 10: bodies the fleet\'s size; lower prepares faster but bodies are larger]' })
+      .option('body-level', { describe: 'Compression level of the bodies for the agent\'s codec [default: the scenario agent\'s, e.g. brotli 5: bodies the fleet\'s size; lower prepares faster but bodies are larger]' })
       .option('allow-remote', { type: 'boolean', default: false, describe: 'Allow a target that is not on loopback' })
       .option('max-lag-ms', { default: DEFAULT_VALIDITY_BOUNDS.maxLagP99Ms, describe: 'Invalid run when the p99 schedule lag (actual − intended send) exceeds this' })
       .option('min-headroom', { default: DEFAULT_VALIDITY_BOUNDS.minCpuHeadroom, describe: 'Invalid run when the generator\'s CPU headroom (1 − event-loop utilisation) falls below this' })
