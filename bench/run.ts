@@ -8,14 +8,24 @@
  * run. By default a 400-employee slice of that fleet; --employees 10000 runs it
  * all (about 20 minutes on 2 cores). Each is followed by the same run with an
  * alternative agent configuration (below), side by side.
+ *
+ * Then the most laptops this machine simulates in real time (speed 1) with
+ * uploads on schedule: the rollout fleet, paced over a window of the busiest
+ * UTC hour, stepped up through --realtime-steps (default 10,000, 20,000,
+ * 40,000, 70,000, 100,000; each step sets up its fleet, then runs
+ * --realtime-minutes of real time) until a step falls behind (p99 lateness of
+ * timers and input feeds over 1 s, or upload errors). --realtime-steps 0 skips it.
  */
 import { mkdtempSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadScenarioFile, runScenario, type Scenario } from '../src/index.js';
 import { intFlag, printTable, wantsJson } from './lib/output.js';
+import { findRealtimeLaptops } from './lib/realtime.js';
 
 const employees = intFlag('employees', 400);
+const realtimeSteps = listFlag('realtime-steps', [10_000, 20_000, 40_000, 70_000, 100_000]).filter((n) => n > 0);
+const realtimeMinutes = intFlag('realtime-minutes', 2);
 const base = loadScenarioFile(join(import.meta.dirname, '../../scenarios/rollout-10k.yaml'));
 const workers = availableParallelism();
 
@@ -42,6 +52,16 @@ const nul = await speed('null');
 const nulAlternative = await speed('null', ALTERNATIVE.agent);
 const http = await speed('http');
 const httpAlternative = await speed('http', ALTERNATIVE.agent);
+const json = wantsJson();
+const realtime = await findRealtimeLaptops(base, {
+  steps: realtimeSteps,
+  workers,
+  at: '14:00',
+  minutes: realtimeMinutes,
+  onStep: (st) => {
+    if (!json) process.stderr.write(`bench:run real time: ${st.laptops.toLocaleString('en-US')} laptops ${st.on_schedule ? 'on schedule' : 'BEHIND'} (timers late p99 ${st.lag_p99_ms} ms, ${st.upload_errors} upload errors)\n`);
+  },
+});
 const figures = {
   employees,
   workers,
@@ -55,10 +75,12 @@ const figures = {
   employee_days_per_min_http_alternative: httpAlternative.perMin,
   alternative_over_default_null: Number((nulAlternative.perMin / nul.perMin).toFixed(2)),
   alternative_over_default_http: Number((httpAlternative.perMin / http.perMin).toFixed(2)),
-  // Real-time mode (speed: 1) is not built yet: nothing measured, nothing claimed.
-  realtime_laptops: null,
+  // Most laptops on schedule at speed 1 (null: none of the steps kept up, or none was run).
+  realtime_laptops: realtime.realtime_laptops,
+  realtime_window: `day 1 14:00 UTC, ${realtimeMinutes} min`,
+  realtime_steps: realtime.steps,
 };
-if (wantsJson()) process.stdout.write(`${JSON.stringify(figures)}\n`);
+if (json) process.stdout.write(`${JSON.stringify(figures)}\n`);
 else {
   printTable(`fleetsim run, rollout-10k settings, ${employees} employees × 1 day on ${workers} workers (full event fidelity)`, ['transport', 'employee-days / min', 'input events / s', 'wall s'], [
     [`null (modelling only), default agent ${DEFAULT_NAME}`, nul.perMin, nul.eventsPerS, nul.wallS],
@@ -67,5 +89,18 @@ else {
     [`http, agent ${ALTERNATIVE.name}`, httpAlternative.perMin, httpAlternative.eventsPerS, httpAlternative.wallS],
   ]);
   process.stdout.write(`\nagent ${ALTERNATIVE.name} over the default: ${figures.alternative_over_default_null}x (null), ${figures.alternative_over_default_http}x (http)\n`);
-  process.stdout.write('real-time laptops: not measured (speed: 1 is not built yet)\n');
+  if (realtime.steps.length > 0) {
+    printTable(`real time (speed 1), rollout-10k fleet, window day 1 14:00 UTC for ${realtimeMinutes} min, ${workers} workers, http to the embedded ingest`, ['laptops', 'set-up s', 'uploads', 'errors', 'late p50 ms', 'late p99 ms', 'late max ms', 'peak RSS MB', 'on schedule'], realtime.steps.map((st) => [st.laptops, st.setup_s, st.uploads, st.upload_errors, st.lag_p50_ms ?? 'n/a', st.lag_p99_ms ?? 'n/a', st.lag_max_ms ?? 'n/a', st.peak_rss_mb, st.on_schedule ? 'yes' : 'NO']));
+  }
+  process.stdout.write(`real-time laptops: ${realtime.realtime_laptops === null ? 'none of the steps kept up' : realtime.realtime_laptops.toLocaleString('en-US')}\n`);
+}
+
+/** A comma-separated list of whole numbers like --realtime-steps 10000,40000, or the default. */
+function listFlag(name: string, fallback: readonly number[]): number[] {
+  const argv = process.argv.slice(2);
+  const i = argv.indexOf(`--${name}`);
+  if (i < 0) return [...fallback];
+  const v = (argv[i + 1] ?? '').split(',').map(Number);
+  if (v.some((x) => !Number.isInteger(x) || x < 0)) throw new Error(`--${name} takes whole numbers separated by commas, got ${argv[i + 1]}`);
+  return v;
 }

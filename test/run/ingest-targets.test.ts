@@ -14,9 +14,9 @@ describe('where a run uploads', () => {
   it('ingest-restart: the service is SIGKILLed mid-run and started again; laptops retry through it and nothing acknowledged is missing', async () => {
     const s = resolveScenario({
       name: 'restart', seed: 'restart', fleet: { employees: 30 },
-      // 40 simulated minutes at 600x: four wall seconds, the service down for two simulated minutes.
+      // 40 simulated minutes at 600x: four wall seconds, the service down for five simulated minutes.
       simulation: { days: 1, speed: 600, window: { day: 1, at: '14:00', durationMinutes: 40 } },
-      faults: [{ kind: 'ingest-restart', day: 1, at: '14:10', downSeconds: 120 }],
+      faults: [{ kind: 'ingest-restart', day: 1, at: '14:10', downSeconds: 300 }],
       thresholds: ['ledger.lost == 0', 'ingest.acknowledged_missing == 0', 'leaks.canaries == 0'],
     });
     const r = await runScenario(s, { reportDir: tmp(), workers: 1 });
