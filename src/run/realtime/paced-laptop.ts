@@ -98,7 +98,7 @@ export class PacedLaptop {
     this.begin(d, fromMs);
   }
 
-  /** The run is over: every open day ends now (seal, last upload round, close). */
+  /** The run is over: every open day ends now (see PacedLaptopDay.end). */
   async stop(): Promise<void> {
     this.lastDay = Math.min(this.lastDay, this.begun - 1);
     await Promise.all([...this.open].map((day) => day.end()));
