@@ -5,7 +5,8 @@
  * hostile requests against a live ingest service; mutated and arbitrary
  * scenario files against the validator; each fault kind (and all at once)
  * through a real-HTTP run, checking that the ledger balances, nothing is lost
- * and the store holds every acknowledged event exactly once; a full spool
+ * and the store holds every acknowledged event exactly once; the ingest
+ * process SIGKILLed and restarted in a paced run, checked the same; a full spool
  * whose drops must equal the ledger's `lost`; and the canaries planted and
  * found in the store.
  */
@@ -67,6 +68,37 @@ for (const [name, faults] of runs) {
     r.figures.leaks.canaries ? `${r.figures.leaks.canaries} canaries in store` : '',
   ].filter(Boolean);
   faultRows.push({ fault: name, survived: problems.length === 0, injected: r.figures.faults.injected_total, lost: l.lost, why: problems.join('; ') || 'ledger balanced, 0 lost, store = acknowledged, no gaps' });
+  canariesPlanted += r.figures.leaks.canaries_planted;
+  canariesLeaked += r.figures.leaks.canaries;
+  eventsLost += l.lost;
+}
+
+// The ingest process SIGKILLed mid-run and started again: a paced run (it needs one moment to kill it at).
+{
+  const name = 'ingest-restart (SIGKILL, down 5 min)';
+  const dir = mkdtempSync(join(tmpdir(), 'fleetsim-verify-restart-'));
+  const s = resolveScenario({
+    name: 'verify', seed: 'verify-ingest-restart', fleet: { employees: 48, officeMix: { 'New York': 1, London: 1 } },
+    simulation: { days: 1, startDate: '2026-03-03', speed: 300, window: { day: 1, at: '14:00', durationMinutes: 45 } },
+    transport: 'http', faults: [{ kind: 'ingest-restart', day: 1, at: '14:15', downSeconds: 300 }],
+  });
+  const r = await runScenario(s, { reportDir: dir, workers: 2 });
+  const l = r.figures.ledger;
+  const store = await openStore(`sqlite:${join(dir, 'ingest.sqlite')}`);
+  const totals = await store.totals();
+  const gaps = await store.sequenceGaps();
+  await store.close();
+  const refused = r.figures.ingest.by_status['network-error'] ?? 0;
+  const problems = [
+    ledgerImbalance(l) !== 0 ? `ledger off by ${ledgerImbalance(l)}` : '',
+    l.lost !== 0 ? `${l.lost} lost` : '',
+    totals.events !== l.stored + l.redacted ? `store ${totals.events} ≠ acknowledged ${l.stored + l.redacted}` : '',
+    gaps.length ? `${gaps.length} sequence gaps` : '',
+    r.figures.leaks.canaries ? `${r.figures.leaks.canaries} canaries in store` : '',
+    r.figures.faults.injected['ingest-restart'] !== 1 ? 'the service was not restarted' : '',
+    refused === 0 ? 'no upload met the dead service (nothing was tested)' : '',
+  ].filter(Boolean);
+  faultRows.push({ fault: name, survived: problems.length === 0, injected: refused, lost: l.lost, why: problems.join('; ') || `${refused} uploads refused while it was down, then retried; ledger balanced, 0 lost, store = acknowledged, no gaps` });
   canariesPlanted += r.figures.leaks.canaries_planted;
   canariesLeaked += r.figures.leaks.canaries;
   eventsLost += l.lost;
