@@ -56,17 +56,7 @@ for (const [name, faults] of runs) {
   const s = resolveScenario({ name: 'verify', seed: `verify-${name}`, fleet: { employees: 16, officeMix: { 'New York': 1, London: 1 } }, simulation: { days: 1, startDate: '2026-03-03' }, transport: 'http', faults });
   const r = await runScenario(s, { reportDir: dir, workers: 2 });
   const l = r.figures.ledger;
-  const store = await openStore(`sqlite:${join(dir, 'ingest.sqlite')}`);
-  const totals = await store.totals();
-  const gaps = await store.sequenceGaps();
-  await store.close();
-  const problems = [
-    ledgerImbalance(l) !== 0 ? `ledger off by ${ledgerImbalance(l)}` : '',
-    l.lost !== 0 ? `${l.lost} lost` : '',
-    totals.events !== l.stored + l.redacted ? `store ${totals.events} ≠ acknowledged ${l.stored + l.redacted}` : '',
-    gaps.length ? `${gaps.length} sequence gaps` : '',
-    r.figures.leaks.canaries ? `${r.figures.leaks.canaries} canaries in store` : '',
-  ].filter(Boolean);
+  const problems = await runProblems(r, dir);
   faultRows.push({ fault: name, survived: problems.length === 0, injected: r.figures.faults.injected_total, lost: l.lost, why: problems.join('; ') || 'ledger balanced, 0 lost, store = acknowledged, no gaps' });
   canariesPlanted += r.figures.leaks.canaries_planted;
   canariesLeaked += r.figures.leaks.canaries;
@@ -84,17 +74,9 @@ for (const [name, faults] of runs) {
   });
   const r = await runScenario(s, { reportDir: dir, workers: 2 });
   const l = r.figures.ledger;
-  const store = await openStore(`sqlite:${join(dir, 'ingest.sqlite')}`);
-  const totals = await store.totals();
-  const gaps = await store.sequenceGaps();
-  await store.close();
   const refused = r.figures.ingest.by_status['network-error'] ?? 0;
   const problems = [
-    ledgerImbalance(l) !== 0 ? `ledger off by ${ledgerImbalance(l)}` : '',
-    l.lost !== 0 ? `${l.lost} lost` : '',
-    totals.events !== l.stored + l.redacted ? `store ${totals.events} ≠ acknowledged ${l.stored + l.redacted}` : '',
-    gaps.length ? `${gaps.length} sequence gaps` : '',
-    r.figures.leaks.canaries ? `${r.figures.leaks.canaries} canaries in store` : '',
+    ...(await runProblems(r, dir)),
     r.figures.faults.injected['ingest-restart'] !== 1 ? 'the service was not restarted' : '',
     refused === 0 ? 'no upload met the dead service (nothing was tested)' : '',
   ].filter(Boolean);
@@ -168,6 +150,22 @@ else {
 }
 if (process.argv.includes('--update-readme')) updateReadme();
 process.exitCode = figures.faults_survived === figures.faults_tried && figures.fuzz_crashes === 0 && figures.fuzz_unexpected === 0 && canariesLeaked === 0 && eventsLost === 0 ? 0 : 1;
+
+/** What is wrong with a real-HTTP run: ledger, loss, the store against what was acknowledged, sequence gaps, leaks. */
+async function runProblems(r: Awaited<ReturnType<typeof runScenario>>, dir: string): Promise<string[]> {
+  const l = r.figures.ledger;
+  const store = await openStore(`sqlite:${join(dir, 'ingest.sqlite')}`);
+  const totals = await store.totals();
+  const gaps = await store.sequenceGaps();
+  await store.close();
+  return [
+    ledgerImbalance(l) !== 0 ? `ledger off by ${ledgerImbalance(l)}` : '',
+    l.lost !== 0 ? `${l.lost} lost` : '',
+    totals.events !== l.stored + l.redacted ? `store ${totals.events} ≠ acknowledged ${l.stored + l.redacted}` : '',
+    gaps.length ? `${gaps.length} sequence gaps` : '',
+    r.figures.leaks.canaries ? `${r.figures.leaks.canaries} canaries in store` : '',
+  ].filter(Boolean);
+}
 
 /** Replaces the README section between the verify markers with these figures (so the README is never typed by hand). */
 function updateReadme(): void {
