@@ -61,13 +61,9 @@ export class HttpTransport implements Transport {
       const r = http.request(
         { hostname: this.target.hostname, port: this.target.port, path, method: 'POST', headers, agent: this.agent },
         (res) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (c: Buffer) => {
-            size += c.length;
-            if (size <= MAX_RESPONSE_BYTES) chunks.push(c);
-          });
+          const body = boundedBody(res);
           res.on('end', () => {
+            const chunks = body();
             const status = res.statusCode ?? 0;
             const retryAfterMs = parseRetryAfterMs(res.headers['retry-after'], this.now());
             const code = status >= 400 ? errorCode(Buffer.concat(chunks)) : undefined;
@@ -118,6 +114,17 @@ export interface EnrollOptions {
   readonly timeoutMs?: number;
 }
 
+/** Collects a response body up to MAX_RESPONSE_BYTES (the rest is read and dropped); call the result at 'end'. */
+function boundedBody(res: http.IncomingMessage): () => Buffer[] {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  res.on('data', (c: Buffer) => {
+    size += c.length;
+    if (size <= MAX_RESPONSE_BYTES) chunks.push(c);
+  });
+  return () => chunks;
+}
+
 /** Error of an enrollment the service refused, with its code (AUTH_REVOKED, INGEST_BAD_JSON, …). */
 export class EnrollmentError extends Error {
   override readonly name = 'EnrollmentError';
@@ -142,14 +149,9 @@ export function enrollOverHttp(o: EnrollOptions): Promise<DeviceCredentials> {
         timeout: o.timeoutMs ?? 30_000,
       },
       (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size <= MAX_RESPONSE_BYTES) chunks.push(c);
-        });
+        const body = boundedBody(res);
         res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
+          const text = Buffer.concat(body()).toString('utf8');
           const status = res.statusCode ?? 0;
           if (status !== 200) {
             reject(new EnrollmentError(status, errorCode(Buffer.from(text)), `enrollment of ${o.deviceId} at ${target.href} was refused (${status}): ${text.slice(0, 500)}`));

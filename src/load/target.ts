@@ -3,9 +3,8 @@
  * devices the run enrolls there (POST /v1/enroll with the fleet secret), as
  * a laptop would.
  */
-import http from 'node:http';
 import { isIP } from 'node:net';
-import { FLEET_AUTH_SCHEME } from '../auth/index.js';
+import { EnrollmentError, enrollOverHttp } from '../agent/index.js';
 import { RunError, UsageError } from '../errors.js';
 
 export interface LoadTarget {
@@ -44,56 +43,32 @@ export function loadDeviceIds(runTag: string, n: number): string[] {
   return ids;
 }
 
-/** Enrolls every device at the target and returns their keys (in order). */
-export async function enrollDevices(target: LoadTarget, fleetSecret: string, deviceIds: readonly string[], concurrency = 16): Promise<Buffer[]> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+/**
+ * Enrolls every device at the target (the agent's own enrollment call, with
+ * the device's timezone when given) and returns their keys (in order).
+ */
+export async function enrollDevices(target: LoadTarget, fleetSecret: string, deviceIds: readonly string[], concurrency = 16, timezones?: readonly string[]): Promise<Buffer[]> {
   const keys: Buffer[] = new Array(deviceIds.length);
   let next = 0;
   const worker = async () => {
     while (next < deviceIds.length) {
       const i = next++;
-      keys[i] = await enrollOne(target, agent, fleetSecret, deviceIds[i]!);
+      keys[i] = await enrollOne(target, fleetSecret, deviceIds[i]!, timezones?.[i]);
     }
   };
-  try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, deviceIds.length) }, worker));
-  } finally {
-    agent.destroy();
-  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, deviceIds.length) }, worker));
   return keys;
 }
 
-function enrollOne(target: LoadTarget, agent: http.Agent, fleetSecret: string, deviceId: string): Promise<Buffer> {
-  const body = JSON.stringify({ device_id: deviceId });
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      new URL('/v1/enroll', target.url),
-      { method: 'POST', agent, timeout: 10_000, headers: { authorization: `${FLEET_AUTH_SCHEME} ${fleetSecret}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          if (res.statusCode === 401 || res.statusCode === 403) {
-            reject(new UsageError(`the target refused enrollment with the fleet secret (${res.statusCode}: ${text.slice(0, 200)}); check --fleet-secret or FLEETSIM_FLEET_SECRET`));
-            return;
-          }
-          let key: unknown;
-          try {
-            key = (JSON.parse(text) as { key?: unknown }).key;
-          } catch {
-            key = undefined;
-          }
-          if (res.statusCode !== 200 || typeof key !== 'string' || !/^[0-9a-f]{64}$/.test(key)) {
-            reject(new RunError('IO', `enrolling ${deviceId} at ${target.url.origin}/v1/enroll answered ${res.statusCode}: ${text.slice(0, 200)}`));
-            return;
-          }
-          resolve(Buffer.from(key, 'hex'));
-        });
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timed out after 10 s')));
-    req.on('error', (err: NodeJS.ErrnoException) => reject(new RunError('IO', `cannot reach ${target.url.origin} to enroll devices: ${err.code ?? err.message}`)));
-    req.end(body);
-  });
+async function enrollOne(target: LoadTarget, fleetSecret: string, deviceId: string, timezone: string | undefined): Promise<Buffer> {
+  try {
+    const c = await enrollOverHttp({ url: target.url.toString(), fleetSecret, deviceId, ...(timezone !== undefined ? { timezone } : {}), timeoutMs: 10_000 });
+    return Buffer.from(c.key);
+  } catch (err) {
+    if (err instanceof EnrollmentError && (err.status === 401 || err.status === 403)) {
+      throw new UsageError(`the target refused enrollment with the fleet secret (${err.status}: ${err.message.slice(0, 200)}); check --fleet-secret or FLEETSIM_FLEET_SECRET`);
+    }
+    if (err instanceof EnrollmentError) throw new RunError('IO', err.message);
+    throw new RunError('IO', `cannot reach ${target.url.origin} to enroll devices: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 }

@@ -187,8 +187,9 @@ async function openUrlTarget(s: Scenario, url: string, allowRemote: boolean, fle
     throw new UsageError(`${s.source || s.name}: ingest.kind url needs the target's fleet secret to enroll ${s.fleet.employees} laptops there: pass --fleet-secret or set FLEETSIM_FLEET_SECRET`);
   }
   const target = parseTarget(url, allowRemote);
-  const ids = fleetDevices(s).map((d) => d.id);
-  const keys = await enrollDevices(target, fleetSecret, ids);
+  const devices = fleetDevices(s);
+  const ids = devices.map((d) => d.id);
+  const keys = await enrollDevices(target, fleetSecret, ids, 16, devices.map((d) => d.timezone));
   return {
     kind: 'url',
     url: target.url.toString().replace(/\/$/, ''),
