@@ -1,5 +1,5 @@
 /**
- * npm run bench:ingest [-- --json] [--employees N] [--copies N] [--connections N]
+ * npm run bench:ingest [-- --json] [--employees N] [--copies N] [--connections N] [--decode-threads N (default 1)]
  *
  * Drives the ingest service on loopback with realistic batches and prints
  * batches/s, events/s and latency percentiles, side by side in the same run
@@ -19,7 +19,10 @@
  * ceiling, not the client's). Rows:
  *   - no-op node:http and no-op fastify: read the same bodies, answer the same
  *     bytes; the framework row is the measurement behind choosing node:http;
- *   - the service on SQLite (FULL, NORMAL) and PostgreSQL (when a URL is set);
+ *   - the service on SQLite (FULL, NORMAL) and PostgreSQL (when a URL is set), decoding in
+ *     its event loop as `fleetsim serve` does by default; and SQLite FULL with decode worker
+ *     threads (--decode-threads), with the event loop's busy time and all threads' CPU per
+ *     request for both (server CPU is read over IPC before and after the measured run only);
  *   - open-model latency: fresh SQLite FULL services driven at fixed arrival
  *     rates (50 % and 80 % of the closed-loop rate just measured), latency
  *     measured from each request's intended send time (no coordinated omission);
@@ -53,11 +56,20 @@ const BENCH_MAX_AGE_MS = 20 * 365 * 86_400_000;
 
 // ── child mode: one server per process ─────────────────────────────────────
 
-async function runChild(kind: string, storeUrl: string | undefined): Promise<void> {
+async function runChild(kind: string, storeUrl: string | undefined, decodeThreads: number): Promise<void> {
   const report = () => {
     const u = process.cpuUsage();
     process.stdout.write(`${JSON.stringify({ cpu_s: (u.user + u.system) / 1e6 })}\n`);
   };
+  // CPU marks over IPC: the parent reads the server's CPU (all its threads) right before and after the measured run,
+  // so start-up, module loading and the warm-up are not charged to the requests.
+  process.on('message', (m: { cpu?: boolean }) => {
+    if (m.cpu) {
+      const u = process.cpuUsage();
+      const elu = performance.eventLoopUtilization();
+      process.send!({ cpu_s: (u.user + u.system) / 1e6, system_s: u.system / 1e6, loop_busy_s: elu.active / 1000 } satisfies CpuMark);
+    }
+  });
   const reply = Buffer.from('{"status":"stored","batch_id":"00000000000000000000000000000000","sequence":0,"stored":0,"refused_paused":0,"refused_outside_hours":0,"refused_exempt":0}');
   if (kind === 'fastify-noop') {
     const fastify = await importFastify();
@@ -99,6 +111,7 @@ async function runChild(kind: string, storeUrl: string | undefined): Promise<voi
   const server = createIngestServer({
     store: storeUrl!,
     fleetSecret: FLEET_SECRET,
+    decodeThreads,
     ...(kind === 'sqlite-normal' ? { sqliteSync: 'normal' as const } : {}),
     ...(storeUrl!.startsWith('postgres') ? { pgSchema: `fleetsim_bench_${randomBytes(4).toString('hex')}` } : {}),
     limits: { maxAgeMs: BENCH_MAX_AGE_MS },
@@ -441,19 +454,27 @@ function percentile(sorted: Float64Array, p: number): number {
 
 // ── servers ────────────────────────────────────────────────────────────────
 
+/** A server process's CPU so far: all threads, of it kernel time, and its event loop's busy time. */
+interface CpuMark {
+  readonly cpu_s: number;
+  readonly system_s: number;
+  readonly loop_busy_s: number;
+}
+
 interface Child {
   child: ChildProcess;
   port: number;
   /** Resolves when the child has printed a line matching re. */
   waitFor(re: RegExp): Promise<void>;
+  cpu(): Promise<CpuMark>;
   /** SIGTERM; resolves with the child's CPU seconds and, when it was profiled, its stage profile. */
   stop(): Promise<{ cpuS: number; profile: StageProfile | null }>;
 }
 
-async function startChild(kind: string, storeUrl?: string): Promise<Child> {
+async function startChild(kind: string, storeUrl?: string, decodeThreads = 0): Promise<Child> {
   // FLEETSIM_BENCH_CPU_PROF=DIR writes a V8 CPU profile of each server to DIR.
   const prof = process.env.FLEETSIM_BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.FLEETSIM_BENCH_CPU_PROF] : [];
-  const child = spawn(process.execPath, [...prof, SELF, '--child', kind, ...(storeUrl ? [storeUrl] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...prof, SELF, '--child', kind, storeUrl ?? '-', String(decodeThreads)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   const waitFor = (re: RegExp) =>
@@ -481,6 +502,11 @@ async function startChild(kind: string, storeUrl?: string): Promise<Child> {
     child,
     port,
     waitFor,
+    cpu: () =>
+      new Promise<CpuMark>((resolve) => {
+        child.once('message', (m: CpuMark) => resolve(m));
+        child.send({ cpu: true });
+      }),
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => {
@@ -515,18 +541,23 @@ async function enrollAll(port: number, deviceIds: Iterable<string>): Promise<voi
 
 interface Measured {
   name: string;
-  /** Requests the server answered, warm-up included (for CPU per request). */
-  served: number;
   run: RunResult;
+  /** Server CPU seconds (all its threads) over the measured run only. */
   cpuS: number;
+  /** Of cpuS, kernel time. */
+  systemS: number;
+  /** The server's event loop busy over the measured run (its HTTP thread; the rest is decode workers, the writer, GC threads). */
+  loopBusyS: number;
+  /** This process's CPU seconds over the measured run: the client's share of the machine. */
+  clientCpuS: number;
   sorted: Float64Array;
   profile: StageProfile | null;
 }
 
 type Drive = { readonly kind: 'closed' } | { readonly kind: 'open'; readonly ratePerSec: number; readonly requests: number };
 
-async function measure(name: string, kind: string, uploads: Upload[], warmup: number, connections: number, o: { storeUrl?: string; profile?: boolean; drive?: Drive } = {}): Promise<Measured> {
-  const srv = await startChild(kind, o.storeUrl);
+async function measure(name: string, kind: string, uploads: Upload[], warmup: number, connections: number, o: { storeUrl?: string; profile?: boolean; drive?: Drive; decodeThreads?: number } = {}): Promise<Measured> {
+  const srv = await startChild(kind, o.storeUrl, o.decodeThreads ?? 0);
   const isNoop = kind.endsWith('noop');
   if (!isNoop) await enrollAll(srv.port, new Set(uploads.map((u) => u.deviceId)));
   serialize(uploads, `127.0.0.1:${srv.port}`, Date.now());
@@ -537,14 +568,21 @@ async function measure(name: string, kind: string, uploads: Upload[], warmup: nu
   }
   const d = o.drive ?? { kind: 'closed' };
   const measured = uploads.slice(warmup);
+  const serverCpu0 = await srv.cpu();
+  const clientCpu0 = cpuSeconds();
   let run: RunResult;
   if (d.kind === 'open') run = await driveOpen(srv.port, measured.slice(0, d.requests), connections, d.ratePerSec);
   // A no-op server stores nothing, so it takes the same bodies three times over: a run long enough to be steady.
   else run = await drive(srv.port, isNoop ? [...measured, ...measured, ...measured] : measured, connections);
+  const clientCpuS = cpuSeconds() - clientCpu0;
+  const serverCpu1 = await srv.cpu();
+  const cpuS = serverCpu1.cpu_s - serverCpu0.cpu_s;
+  const systemS = serverCpu1.system_s - serverCpu0.system_s;
+  const loopBusyS = serverCpu1.loop_busy_s - serverCpu0.loop_busy_s;
   if (process.env.FLEETSIM_BENCH_DEBUG) process.stderr.write(`${name}: ${JSON.stringify(run.statuses)}\n`);
-  const { cpuS, profile } = await srv.stop();
+  const { profile } = await srv.stop();
   const sorted = Float64Array.from(run.latencyMs).sort();
-  return { name, served: run.requests + warmup, run, cpuS, sorted, profile };
+  return { name, run, cpuS, systemS, loopBusyS, clientCpuS, sorted, profile };
 }
 
 async function main(): Promise<void> {
@@ -552,6 +590,7 @@ async function main(): Promise<void> {
   const copies = intFlag('copies', 30);
   const connections = intFlag('connections', 32);
   const openSeconds = intFlag('open-seconds', 3);
+  const threads = intFlag('decode-threads', 1);
   const cpu0 = cpuSeconds();
   const tBuild = performance.now();
   const { uploads, agentBatches, agentBodies } = await buildCorpus(employees, copies);
@@ -567,8 +606,12 @@ async function main(): Promise<void> {
     const hasFastify = (await importFastify()) !== null;
     const fastifyRow = hasFastify ? await measure('no-op fastify 5 (framework)', 'fastify-noop', uploads, warmup, connections) : null;
     if (fastifyRow) results.push(fastifyRow);
+    // The service as `fleetsim serve` runs it by default (decoding in the event loop), then with decode worker threads.
     const sqlite = await measure('ingest, SQLite (synchronous=FULL)', 'sqlite', uploads, warmup, connections, { storeUrl: `sqlite:${join(tmp, 'full.db')}` });
     results.push(sqlite);
+    const threadsLabel = `${threads} decode thread${threads === 1 ? '' : 's'}`;
+    const sqliteThreads = await measure(`ingest, SQLite FULL, ${threadsLabel}`, 'sqlite', uploads, warmup, connections, { storeUrl: `sqlite:${join(tmp, 'threads.db')}`, decodeThreads: threads });
+    results.push(sqliteThreads);
     const sqliteNormal = await measure('ingest, SQLite (synchronous=NORMAL)', 'sqlite-normal', uploads, warmup, connections, { storeUrl: `sqlite:${join(tmp, 'normal.db')}` });
     results.push(sqliteNormal);
     const pgUrl = process.env.FLEETSIM_BENCH_PG_URL ?? process.env.FLEETSIM_TEST_PG_URL;
@@ -604,6 +647,10 @@ async function main(): Promise<void> {
     const fsync = fsyncLatencyMs(tmp);
     const commitMsPerGroup = (prof.store_commit_s * 1000) / Math.max(1, prof.store_groups);
     const inflateDecodeUs = (stageUs['inflate (brotli, bomb-safe)'] ?? 0) + (stageUs['decode + validate the batch'] ?? 0);
+    const cpuUs = (m: Measured) => (m.cpuS * 1e6) / m.run.requests;
+    const clientUs = (m: Measured) => (m.clientCpuS * 1e6) / m.run.requests;
+    // Both cores, shared by the service (all its threads) and the client, at the CPU each took per request in its run.
+    const twoCoreBound = (m: Measured) => 2e6 / (cpuUs(m) + clientUs(m));
     const openFigure = (share: number) => {
       const r = openRuns.find((x) => x.share === share)!.m;
       const o = r.run as OpenRunResult;
@@ -625,6 +672,9 @@ async function main(): Promise<void> {
       events_per_sec: Math.round(sqlite.run.events / sqlite.run.seconds),
       noop_requests_per_sec: Math.round(rate(noop)),
       ratio_to_noop: Number((rate(sqlite) / rate(noop)).toFixed(3)),
+      decode_threads: threads,
+      threaded_batches_per_sec: Math.round(rate(sqliteThreads)),
+      decode_threads_speedup: Number((rate(sqliteThreads) / rate(sqlite)).toFixed(3)),
       p50_ms: Number(percentile(sqlite.sorted, 0.5).toFixed(3)),
       p90_ms: Number(percentile(sqlite.sorted, 0.9).toFixed(3)),
       p99_ms: Number(percentile(sqlite.sorted, 0.99).toFixed(3)),
@@ -632,13 +682,21 @@ async function main(): Promise<void> {
       noop_p99_ms: Number(percentile(noop.sorted, 0.99).toFixed(3)),
       fastify_noop_requests_per_sec: fastifyRow ? Math.round(rate(fastifyRow)) : null,
       node_http_vs_fastify: fastifyRow ? Number((rate(noop) / rate(fastifyRow)).toFixed(3)) : null,
-      fastify_noop_server_cpu_us_per_request: fastifyRow ? Math.round((fastifyRow.cpuS * 1e6) / fastifyRow.served) : null,
+      fastify_noop_server_cpu_us_per_request: fastifyRow ? Math.round(cpuUs(fastifyRow)) : null,
       sqlite_normal_batches_per_sec: Math.round(rate(sqliteNormal)),
       ...(pg ? { postgres_batches_per_sec: Math.round(rate(pg)), postgres_events_per_sec: Math.round(pg.run.events / pg.run.seconds), postgres_p99_ms: Number(percentile(pg.sorted, 0.99).toFixed(3)) } : {}),
       ...openFigure(0.5),
       ...openFigure(0.8),
-      server_cpu_us_per_request: Math.round((sqlite.cpuS * 1e6) / sqlite.served),
-      noop_server_cpu_us_per_request: Math.round((noop.cpuS * 1e6) / noop.served),
+      server_cpu_us_per_request: Math.round(cpuUs(sqlite)),
+      threaded_server_cpu_us_per_request: Math.round(cpuUs(sqliteThreads)),
+      noop_server_cpu_us_per_request: Math.round(cpuUs(noop)),
+      client_cpu_us_per_request: Math.round(clientUs(sqlite)),
+      server_kernel_cpu_us_per_request: Math.round((sqlite.systemS * 1e6) / sqlite.run.requests),
+      threaded_server_kernel_cpu_us_per_request: Math.round((sqliteThreads.systemS * 1e6) / sqliteThreads.run.requests),
+      event_loop_busy_us_per_request: Math.round((sqlite.loopBusyS * 1e6) / sqlite.run.requests),
+      threaded_event_loop_busy_us_per_request: Math.round((sqliteThreads.loopBusyS * 1e6) / sqliteThreads.run.requests),
+      noop_client_cpu_us_per_request: Math.round(clientUs(noop)),
+      ratio_bound_two_cores: Number((twoCoreBound(sqlite) / rate(noop)).toFixed(3)),
       stage_us_per_request: stageUs,
       profiled_main_thread_busy_us_per_request: busyUs,
       profiled_main_thread_idle_share: Number((prof.idle_ms / (prof.idle_ms + Object.values(prof.stages_ms).reduce((a, b) => a + b, 0))).toFixed(3)),
@@ -672,10 +730,10 @@ async function main(): Promise<void> {
     }
     printTable(
       `Ingest on loopback: ${figures.requests_per_run.toLocaleString('en-US')} uploads (no-ops: the same, three times) of ${figures.events_per_batch} events (${figures.body_bytes_per_batch} B brotli) per server, ${connections} keep-alive connections, closed loop`,
-      ['server', 'batches/s', 'events/s', 'vs no-op', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'server CPU µs/req', 'non-200'],
+      ['server', 'batches/s', 'events/s', 'vs no-op', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'server CPU µs/req', 'client CPU µs/req', 'non-200'],
       results.map((m) => [
         m.name, rate(m), m.run.events / m.run.seconds, rate(m) / rate(noop), percentile(m.sorted, 0.5), percentile(m.sorted, 0.9), percentile(m.sorted, 0.99),
-        percentile(m.sorted, 0.999), (m.cpuS * 1e6) / m.served, m.run.requests - m.run.ok,
+        percentile(m.sorted, 0.999), cpuUs(m), clientUs(m), m.run.requests - m.run.ok,
       ]),
     );
     if (!fastifyRow) process.stdout.write('(no fastify row: fastify is not installed; npm install -D fastify@5 adds it)\n');
@@ -706,10 +764,13 @@ async function main(): Promise<void> {
     ]);
     process.stdout.write(
       `\nGoal: ≥ 60 % of the no-op request rate with SQLite (reached ${(figures.ratio_to_noop * 100).toFixed(0)} %), ≥ 2,000,000 events/s (reached ${figures.events_per_sec.toLocaleString('en-US')}).\n` +
-        `Bound: inflate + decode alone take ${inflateDecodeUs.toFixed(0)} µs of the service's thread per request; a core doing only that serves at most ` +
-        `${Math.round(1e6 / inflateDecodeUs).toLocaleString('en-US')} requests/s = ${(figures.ratio_bound_inflate_decode_one_core * 100).toFixed(0)} % of the no-op rate, ` +
-        `and the no-op itself needs ${figures.noop_server_cpu_us_per_request} µs per request of node:http on top. The whole service thread takes ${busyUs} µs per request: ` +
-        `both cores doing nothing else (no client, no writer) would serve ${Math.round(2e6 / busyUs).toLocaleString('en-US')}/s = ${(figures.ratio_bound_service_cpu_two_cores * 100).toFixed(0)} % of the no-op rate.\n` +
+        `Decode threads (--decode-threads ${threads}): ${figures.decode_threads_speedup}x the uploads/s of decoding in the event loop (${figures.threaded_batches_per_sec.toLocaleString('en-US')} vs ${figures.batches_per_sec.toLocaleString('en-US')}); ` +
+        `the event loop's busy time per upload ${figures.threaded_event_loop_busy_us_per_request} vs ${figures.event_loop_busy_us_per_request} µs, CPU over all threads ${figures.threaded_server_cpu_us_per_request} vs ${figures.server_cpu_us_per_request} µs ` +
+        `(kernel ${figures.threaded_server_kernel_cpu_us_per_request} vs ${figures.server_kernel_cpu_us_per_request}).\n` +
+        `Bound: inflate + decode alone take ${inflateDecodeUs.toFixed(0)} µs per request; a core doing only that serves at most ` +
+        `${Math.round(1e6 / inflateDecodeUs).toLocaleString('en-US')} requests/s = ${(figures.ratio_bound_inflate_decode_one_core * 100).toFixed(0)} % of the no-op rate. ` +
+        `The service takes ${figures.server_cpu_us_per_request} µs of CPU per request over all its threads (the no-op ${figures.noop_server_cpu_us_per_request}), the client ${figures.client_cpu_us_per_request}: ` +
+        `two cores shared by both serve at most ${Math.round(twoCoreBound(sqlite)).toLocaleString('en-US')}/s = ${(figures.ratio_bound_two_cores * 100).toFixed(0)} % of the no-op rate.\n` +
         `Disk: fsync takes ${figures.fsync_p50_ms} ms (p50; p90 ${figures.fsync_p90_ms}) here and a FULL commit ${figures.commit_ms_per_group} ms; with ${connections} connections in a closed loop at most ` +
         `${connections} batches can share a commit: ≤ ${Math.round(connections / (commitMsPerGroup / 1000)).toLocaleString('en-US')}/s = ${(figures.ratio_bound_commit_latency * 100).toFixed(0)} % of the no-op rate.\n`,
     );
@@ -789,5 +850,8 @@ async function stageCosts(uploads: readonly Upload[], tmp: string): Promise<{ ve
 
 // Entry, last: classes above are initialized by now. `--child KIND [STORE]` is one server per process.
 const childIndex = process.argv.indexOf('--child');
-if (childIndex >= 0) await runChild(process.argv[childIndex + 1]!, process.argv[childIndex + 2]);
+if (childIndex >= 0) {
+  const store = process.argv[childIndex + 2];
+  await runChild(process.argv[childIndex + 1]!, store === '-' ? undefined : store, Number(process.argv[childIndex + 3] ?? 0));
+}
 else await main();

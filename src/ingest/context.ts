@@ -5,6 +5,7 @@
  * as in tests and `fleetsim run`, never see each other).
  */
 import type { PolicyRules } from '../policy/index.js';
+import type { BodyDecoder } from './decode-pool.js';
 import type { DeviceRegistry } from './devices.js';
 import type { IngestLimits } from './limits.js';
 import type { IngestMetrics } from './metrics.js';
@@ -29,6 +30,8 @@ export interface IngestContext {
   readonly devices: DeviceRegistry;
   readonly metrics: IngestMetrics;
   readonly limiter: DeviceRateLimiter;
+  /** Inflates and decodes upload bodies, in this thread or on decode workers. */
+  readonly decoder: BodyDecoder;
   readonly admission: Admission;
   /** True once stop() began: answers carry `connection: close`, readiness fails. */
   readonly closing: () => boolean;

@@ -30,6 +30,7 @@ export const INGEST_ERRORS = {
   INGEST_OVERLOADED: { status: 503, message: 'the service is at its concurrency limit' },
   INGEST_SHUTTING_DOWN: { status: 503, message: 'the service is shutting down' },
   INGEST_STORE_FAILED: { status: 503, message: 'the store could not write the batch' },
+  INGEST_DECODER_FAILED: { status: 503, message: 'a decode worker failed while decoding the batch' },
   INGEST_REQUEST_TIMEOUT: { status: 408, message: 'the request body did not arrive in time' },
   INGEST_INTERNAL: { status: 500, message: 'internal error' },
   AUTH_MISSING: { status: 401, message: 'authentication headers are missing or malformed' },

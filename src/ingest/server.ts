@@ -1,7 +1,8 @@
 /**
- * The reference ingestion service: node:http, one process, one event loop.
- * This file is the lifecycle (start, graceful stop) and the route table; each
- * route lives in routes/ and gets the shared IngestContext.
+ * The reference ingestion service: node:http, one process, one event loop,
+ * optionally with decode worker threads (decode-pool.ts) that inflate and
+ * decode uploads. This file is the lifecycle (start, graceful stop) and the
+ * route table; each route lives in routes/ and gets the shared IngestContext.
  *
  * Why node:http and not a framework: the service has one hot route whose cost
  * is decompress + decode + store, and `npm run bench:ingest` measures node:http
@@ -13,6 +14,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { DeviceCredentials } from '../auth/index.js';
 import { DEFAULT_POLICY_RULES, type PolicyRules } from '../policy/index.js';
 import type { Admission, IngestContext } from './context.js';
+import { createBodyDecoder } from './decode-pool.js';
 import { DeviceRegistry } from './devices.js';
 import { INGEST_ERRORS, IngestError, fromWireError, type RefusalCode } from './errors.js';
 import { notAllowed, sendRefusal } from './http-io.js';
@@ -45,6 +47,12 @@ export interface IngestServerOptions {
   readonly sqliteSync?: 'full' | 'normal';
   /** PostgreSQL schema when `store` is a postgres URL. */
   readonly pgSchema?: string;
+  /**
+   * Worker threads that inflate and decode uploads (decode-pool.ts); 0, the
+   * default, does it in the event loop's thread (see decode-pool.ts for when
+   * threads pay).
+   */
+  readonly decodeThreads?: number;
 }
 
 export interface IngestAddress {
@@ -76,6 +84,8 @@ export class IngestServer {
 
   constructor(private readonly options: IngestServerOptions) {
     if (!options.fleetSecret || options.fleetSecret.length < 16) throw new Error('fleetSecret must be at least 16 characters');
+    const threads = options.decodeThreads ?? 0;
+    if (!Number.isInteger(threads) || threads < 0 || threads > 64) throw new Error(`decodeThreads must be an integer 0..64, got ${threads}`);
     this.limits = { ...DEFAULT_INGEST_LIMITS, ...options.limits };
     this.rules = options.rules ?? DEFAULT_POLICY_RULES;
     this.now = options.now ?? Date.now;
@@ -100,6 +110,11 @@ export class IngestServer {
 
   get store(): BatchStore {
     return this.context.store;
+  }
+
+  /** Decode worker threads (0: uploads are decoded in the event loop's thread). */
+  get decodeThreads(): number {
+    return this.options.decodeThreads ?? 0;
   }
 
   get metrics(): IngestMetrics {
@@ -128,7 +143,9 @@ export class IngestServer {
     await devices.load();
     const policy = new PolicyState(store, this.rules);
     await policy.load();
+    const decoder = createBodyDecoder(this.options.decodeThreads ?? 0);
     this.ctx = {
+      decoder,
       limits: this.limits,
       rules: this.rules,
       now: this.now,
@@ -141,13 +158,18 @@ export class IngestServer {
       admission: this.admission,
       closing: () => this.closing,
     };
-    await new Promise<void>((resolve, reject) => {
-      this.http.once('error', reject);
-      this.http.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => {
-        this.http.off('error', reject);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.http.once('error', reject);
+        this.http.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => {
+          this.http.off('error', reject);
+          resolve();
+        });
       });
-    });
+    } catch (e) {
+      await decoder.close();
+      throw e;
+    }
     this.started = true;
     return this.address();
   }
@@ -191,6 +213,7 @@ export class IngestServer {
     }
     this.http.closeAllConnections();
     await closed;
+    await this.ctx?.decoder.close();
     await this.ctx?.store.close();
   }
 

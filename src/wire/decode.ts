@@ -216,17 +216,29 @@ function readControl(bytes: Uint8Array, index: number): ControlRecord {
 
 /** One allocation for all columns, widest first so every view is aligned. */
 function allocateBlock(n: number): EventBlock {
-  const buf = new ArrayBuffer(n * 22);
+  return eventBlockOver(new ArrayBuffer(n * DECODED_BYTES_PER_EVENT), n);
+}
+
+/** Bytes per event of a decoded block: 8 (t_ms) + 4 (x) + 4 (y) + 2 (key) + 4 × 1. */
+const DECODED_BYTES_PER_EVENT = 22;
+
+/**
+ * The block a decoder built over `buffer` (decodeBatch's blocks keep all
+ * columns in one ArrayBuffer, `block.t_ms.buffer`): lets a block decoded on a
+ * worker thread cross to another thread as one transferred buffer.
+ */
+export function eventBlockOver(buffer: ArrayBuffer, n: number): EventBlock {
+  if (buffer.byteLength !== n * DECODED_BYTES_PER_EVENT) throw new RangeError(`a block of ${n} events needs ${n * DECODED_BYTES_PER_EVENT} bytes, got ${buffer.byteLength}`);
   return {
     length: n,
-    t_ms: new Float64Array(buf, 0, n),
-    x: new Int32Array(buf, 8 * n, n),
-    y: new Int32Array(buf, 12 * n, n),
-    key: new Int16Array(buf, 16 * n, n),
-    type: new Uint8Array(buf, 18 * n, n),
-    button: new Uint8Array(buf, 19 * n, n),
-    context: new Uint8Array(buf, 20 * n, n),
-    flags: new Uint8Array(buf, 21 * n, n),
+    t_ms: new Float64Array(buffer, 0, n),
+    x: new Int32Array(buffer, 8 * n, n),
+    y: new Int32Array(buffer, 12 * n, n),
+    key: new Int16Array(buffer, 16 * n, n),
+    type: new Uint8Array(buffer, 18 * n, n),
+    button: new Uint8Array(buffer, 19 * n, n),
+    context: new Uint8Array(buffer, 20 * n, n),
+    flags: new Uint8Array(buffer, 21 * n, n),
   };
 }
 

@@ -6,7 +6,7 @@ describe('fleetsim serve', () => {
   it('documents its flags and endpoints in --help', () => {
     const r = fleetsim(['serve', '--help']);
     expect(r.code).toBe(0);
-    for (const s of ['--port', '--store', '--fleet-secret', '--sqlite-sync', '--max-body-bytes', '--rate-per-device', 'POST /v1/batches', '/metrics', 'postgres://', '/v1/devices/ID/reinstate', 'timezone']) {
+    for (const s of ['--port', '--store', '--fleet-secret', '--sqlite-sync', '--max-body-bytes', '--rate-per-device', 'POST /v1/batches', '/metrics', 'postgres://', '/v1/devices/ID/reinstate', 'timezone', '--decode-threads']) {
       expect(r.stdout).toContain(s);
     }
   });
@@ -18,12 +18,16 @@ describe('fleetsim serve', () => {
     const noSecret = fleetsim(['serve', '--port', '0']);
     expect(noSecret.code).toBe(2);
     expect(noSecret.stderr).toContain('--fleet-secret');
+    const threads = fleetsim(['serve', '--port', '0', '--fleet-secret', FLEET_SECRET, '--decode-threads', '-1']);
+    expect(threads.code).toBe(2);
+    expect(threads.stderr).toContain('--decode-threads must be a whole number from 0 to 64, got -1');
   });
 
   it('serves uploads on the port it prints, with the store it was given, and stops on SIGTERM', async () => {
     const tmp = tempDir();
-    const srv = await spawnServe(['--store', `sqlite:${tmp.dir}/cli.db`]);
+    const srv = await spawnServe(['--store', `sqlite:${tmp.dir}/cli.db`, '--decode-threads', '2']);
     try {
+      expect(srv.output()).toContain('2 decode threads');
       const d = await enroll(srv.url, 'cli-laptop');
       const r = await upload(srv.url, d, makeBatch({ deviceId: d.deviceId, sequence: 0, startMs: Date.now() - 60_000 }).body, Date.now());
       expect(r.json.status).toBe('stored');

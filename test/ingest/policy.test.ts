@@ -11,10 +11,11 @@ function signed(creds: DeviceCredentials, method: string, path: string, json: un
   return { method, path, headers: { 'content-type': 'application/json', ...createRequestSigner(creds, () => atMs)(body, {}) }, ...(json === undefined ? {} : { body }) };
 }
 
-describe.each([['sqlite', undefined], ...(PG_URL ? [['postgres', PG_URL] as const] : [])] as [string, string | undefined][])('ingest server on %s', (_name, pgUrl) => {
+// The SQLite case runs twice: uploads decoded in the event loop, and on a decode worker (decode-pool.ts).
+describe.each([['sqlite', undefined, 0], ['sqlite, 1 decode thread', undefined, 1], ...(PG_URL ? [['postgres', PG_URL, 0] as const] : [])] as [string, string | undefined, number][])('ingest server on %s', (_name, pgUrl, decodeThreads) => {
   let srv: Awaited<ReturnType<typeof startServer>>;
   beforeAll(async () => {
-    srv = await startServer(pgUrl ? { store: pgUrl, pgSchema: `fleetsim_srv_${randomBytes(5).toString('hex')}` } : {});
+    srv = await startServer({ decodeThreads, ...(pgUrl ? { store: pgUrl, pgSchema: `fleetsim_srv_${randomBytes(5).toString('hex')}` } : {}) });
   });
   afterAll(async () => {
     const store = srv.server.store as { dropSchema?: () => Promise<void> };

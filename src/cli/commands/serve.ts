@@ -17,6 +17,7 @@ interface ServeArgs {
   'rate-burst': number;
   'max-skew-s': number;
   'drain-timeout-s': number;
+  'decode-threads': number;
 }
 
 const L = DEFAULT_INGEST_LIMITS;
@@ -38,6 +39,12 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('rate-per-device', { default: L.rate.perSecond, describe: 'Uploads per second per device (token bucket); more get 429 + Retry-After' })
       .option('rate-burst', { default: L.rate.burst, describe: 'Token bucket size per device' })
       .option('max-skew-s', { default: L.maxSkewMs / 1000, describe: 'Largest accepted difference between a request signature time and the server clock, seconds' })
+      .option('decode-threads', {
+        default: 0,
+        describe:
+          'Worker threads that inflate and decode uploads, so the event loop keeps to HTTP, auth, policy and the store (0 = decode in the event loop). ' +
+          'Pays only on a machine with idle cores: the hand-off costs CPU (npm run bench:ingest shows both)',
+      })
       .option('drain-timeout-s', { default: 10, describe: 'On SIGTERM/SIGINT, how long in-flight requests may take to finish' })
       .epilogue(
         'Endpoints:\n' +
@@ -69,6 +76,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       host: argv.host,
       port,
       sqliteSync: argv['sqlite-sync'] === 'normal' ? 'normal' : 'full',
+      decodeThreads: wholeNumber('decode-threads', argv['decode-threads'], 0, 64),
       limits: {
         maxBodyBytes: wholeNumber('max-body-bytes', argv['max-body-bytes'], 1024, 1 << 30),
         maxDecodedBytes: wholeNumber('max-decoded-bytes', argv['max-decoded-bytes'], 1024, 1 << 30),
@@ -86,7 +94,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       if (e instanceof StoreUrlError) throw new UsageError(`--store: ${e.message}`);
       throw new UsageError(`cannot start: ${(e as Error).message}`);
     }
-    process.stdout.write(`fleetsim serve: listening on ${address.url} (store ${redact(argv.store)})\n`);
+    process.stdout.write(`fleetsim serve: listening on ${address.url} (store ${redact(argv.store)}; ${server.decodeThreads === 0 ? 'decoding in the event loop' : `${server.decodeThreads} decode threads`})\n`);
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         process.stdout.write(`fleetsim serve: ${signal}, draining in-flight uploads\n`);

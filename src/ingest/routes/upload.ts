@@ -7,6 +7,7 @@
  *   5. body read into one buffer of Content-Length bytes; signature over it (401)
  *   6. decompress with the inflated-size cap enforced while inflating (413, 400)
  *   7. decode with the service's event limit (400, 413); batch device = signed device (403)
+ *      (6 and 7 run on a decode worker when the service has them: decode-pool.ts)
  *   8. window timestamps against the server clock (400)
  *   9. server-side policy: exempt device (403 POLICY_EXEMPT); events in recorded pause windows, and outside the
  *      capture hours in the device's local time (when the rules set them and the device enrolled with its
@@ -16,7 +17,7 @@
 import type http from 'node:http';
 import { verifySignature } from '../../auth/index.js';
 import { utcOffsetMinutes } from '../../population/index.js';
-import { codecFromContentEncoding, decodeBatch, decompress, encodeBatch, type Codec, type DecodedBatch } from '../../wire/index.js';
+import { codecFromContentEncoding, encodeBatch, type Codec, type DecodedBatch } from '../../wire/index.js';
 import type { IngestContext } from '../context.js';
 import type { AuthenticatedHeaders } from '../devices.js';
 import { IngestError, fromWireError, type RefusalCode } from '../errors.js';
@@ -96,7 +97,7 @@ export async function uploadRoute(ctx: IngestContext, req: http.IncomingMessage,
 
 async function uploadAdmitted(ctx: IngestContext, req: http.IncomingMessage, res: http.ServerResponse, auth: AuthenticatedHeaders, codec: Codec, length: number): Promise<void> {
   const { metrics: m, limits } = ctx;
-  const body = await readBody(req, length);
+  let body = await readBody(req, length);
   m.bodyBytes(length);
   if (!verifySignature(auth.key, auth.signed, body)) {
     rejectBatch(ctx, 'AUTH_BAD_SIGNATURE', 0);
@@ -104,9 +105,10 @@ async function uploadAdmitted(ctx: IngestContext, req: http.IncomingMessage, res
   }
   let batch: DecodedBatch;
   try {
-    const raw = decompress(codec, body, { maxOutputBytes: limits.maxDecodedBytes });
-    m.inflatedBytes(raw.byteLength);
-    batch = decodeBatch(raw, { maxEvents: limits.maxEventsPerBatch });
+    const r = await ctx.decoder.decode(codec, body, { maxDecodedBytes: limits.maxDecodedBytes, maxEvents: limits.maxEventsPerBatch });
+    body = r.body;
+    m.inflatedBytes(r.decoded.inflatedBytes);
+    batch = r.decoded.batch;
   } catch (e) {
     const err = fromWireError(e);
     rejectBatch(ctx, err.code, 0);
