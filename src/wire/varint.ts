@@ -45,6 +45,14 @@ export class ColumnReader {
       this.pos = pos;
       return b;
     }
+    // Two bytes: most time and position deltas (up to 16,383).
+    if (pos < this.end) {
+      const b1 = buf[pos] as number;
+      if (b1 < 0x80) {
+        this.pos = pos + 1;
+        return (b & 0x7f) | (b1 << 7);
+      }
+    }
     let value = b & 0x7f;
     let shift = 7;
     // Bit operations are exact up to 28 bits; beyond, multiply (exact below 2^53).
