@@ -7,6 +7,7 @@ import { deriveDeviceKey } from '../auth/index.js';
 import { UsageError } from '../errors.js';
 import { parseStartDate } from '../behaviour/schedule/clock.js';
 import type { Scenario } from '../scenario/index.js';
+import { enrollDevices, parseTarget } from '../targets/index.js';
 import { agentCodecLevels, drawTemplates, prepareBodiesInWorkers, type CodecLevels, type PreparedBodies } from './bodies.js';
 import { runCapacity } from './capacity.js';
 import { generateCorpus, loadCorpus, type Corpus } from './corpus.js';
@@ -15,7 +16,7 @@ import { OutageModel } from './outage.js';
 import { computeLoadResult, type LoadResult, type ValidityBounds } from './results.js';
 import { buildSchedule, sliceSchedule, type LoadProfile, type LoadSchedule } from './schedule.js';
 import { runSender, type SenderProgress } from './sender.js';
-import { enrollDevices, loadDeviceIds, parseTarget } from './target.js';
+import { loadDeviceIds } from './target.js';
 
 export interface LoadOptions {
   readonly scenario: Scenario;

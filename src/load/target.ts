@@ -1,74 +1,12 @@
 /**
- * The target of a load run: its URL, the loopback-only safety rule, and the
- * devices the run enrolls there (POST /v1/enroll with the fleet secret), as
- * a laptop would.
+ * The target of a load run: the URL rule and enrollment are src/targets'
+ * (shared with `fleetsim run`'s url targets); the device ids are load's own.
  */
-import { isIP } from 'node:net';
-import { EnrollmentError, enrollOverHttp } from '../agent/index.js';
-import { RunError, UsageError } from '../errors.js';
-
-export interface LoadTarget {
-  readonly url: URL;
-  readonly loopback: boolean;
-}
-
-/** Loopback names and addresses: 127.0.0.0/8, ::1, localhost. */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  if (isIP(h) === 6) return h === '::1' || h === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(h);
-  return false;
-}
-
-export function parseTarget(raw: string, allowRemote: boolean): LoadTarget {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(`--target must be an http:// URL such as http://127.0.0.1:8080, got ${JSON.stringify(raw)}`);
-  }
-  if (url.protocol !== 'http:') throw new UsageError(`--target must use http:// (this version of fleetsim load speaks plain HTTP/1.1), got ${JSON.stringify(url.protocol)}`);
-  const loopback = isLoopbackHost(url.hostname);
-  if (!loopback && !allowRemote) {
-    throw new UsageError(`--target ${url.host} is not a loopback address; load tests against other hosts need --allow-remote (be sure you own the target)`);
-  }
-  return { url, loopback };
-}
+export { enrollDevices, isLoopbackHost, parseTarget, type HttpTarget as LoadTarget } from '../targets/index.js';
 
 /** Device ids of a load run: distinct per run tag so a rerun never collides with earlier sequences. */
 export function loadDeviceIds(runTag: string, n: number): string[] {
   const ids = new Array<string>(n);
   for (let i = 0; i < n; i++) ids[i] = `load-${runTag}-${String(i).padStart(6, '0')}`;
   return ids;
-}
-
-/**
- * Enrolls every device at the target (the agent's own enrollment call, with
- * the device's timezone when given) and returns their keys (in order).
- */
-export async function enrollDevices(target: LoadTarget, fleetSecret: string, deviceIds: readonly string[], concurrency = 16, timezones?: readonly string[]): Promise<Buffer[]> {
-  const keys: Buffer[] = new Array(deviceIds.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < deviceIds.length) {
-      const i = next++;
-      keys[i] = await enrollOne(target, fleetSecret, deviceIds[i]!, timezones?.[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, deviceIds.length) }, worker));
-  return keys;
-}
-
-async function enrollOne(target: LoadTarget, fleetSecret: string, deviceId: string, timezone: string | undefined): Promise<Buffer> {
-  try {
-    const c = await enrollOverHttp({ url: target.url.toString(), fleetSecret, deviceId, ...(timezone !== undefined ? { timezone } : {}), timeoutMs: 10_000 });
-    return Buffer.from(c.key);
-  } catch (err) {
-    if (err instanceof EnrollmentError && (err.status === 401 || err.status === 403)) {
-      throw new UsageError(`the target refused enrollment with the fleet secret (${err.status}: ${err.message.slice(0, 200)}); check --fleet-secret or FLEETSIM_FLEET_SECRET`);
-    }
-    if (err instanceof EnrollmentError) throw new RunError('IO', err.message);
-    throw new RunError('IO', `cannot reach ${target.url.origin} to enroll devices: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
 }

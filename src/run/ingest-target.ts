@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { workerScript } from '../generate/index.js';
 import { RunError, UsageError } from '../errors.js';
 import { createIngestServer, openStore, type BatchStore, type IngestServerOptions } from '../ingest/index.js';
-import { enrollDevices, parseTarget } from '../load/index.js';
+import { enrollDevices, parseTarget } from '../targets/index.js';
 import { createEmployee, employeeId } from '../population/index.js';
 import type { Scenario } from '../scenario/index.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_UPLOAD_CONFIG } from '../../src/agent/index.js';
-import { buildSchedule, createFleetModel, isLoopbackHost, laptopsAtWork, OutageModel, parseTarget, sliceSchedule, type LoadProfile } from '../../src/load/index.js';
+import { buildSchedule, createFleetModel, laptopsAtWork, OutageModel, sliceSchedule, type LoadProfile } from '../../src/load/index.js';
 import { DEFAULT_POPULATION_PARAMS } from '../../src/population/index.js';
 
 const DAY = Date.UTC(2026, 2, 2);
@@ -120,16 +120,5 @@ describe('arrival schedules', () => {
     expect(s.steps.map((x) => x.ratePerS)).toEqual([100, 200, 400, 800, 1600, 3200]);
     const inStep = (k: number) => Array.from(s.step).filter((x) => x === k).length;
     expect(Math.abs(inStep(3) - 8000)).toBeLessThan(4 * Math.sqrt(8000));
-  });
-});
-
-describe('targets', () => {
-  it('accepts loopback targets only, unless --allow-remote', () => {
-    for (const h of ['127.0.0.1', '127.3.4.5', 'localhost', '[::1]']) expect(isLoopbackHost(h)).toBe(true);
-    for (const h of ['10.0.0.1', 'example.com', '[::2]', '128.0.0.1']) expect(isLoopbackHost(h)).toBe(false);
-    expect(() => parseTarget('http://10.1.2.3:8080', false)).toThrow(/--allow-remote/);
-    expect(parseTarget('http://10.1.2.3:8080', true).loopback).toBe(false);
-    expect(() => parseTarget('https://127.0.0.1', false)).toThrow(/http:\/\//);
-    expect(() => parseTarget('nonsense', false)).toThrow(/--target/);
   });
 });

@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deriveDeviceKey } from '../../src/auth/index.js';
+import { RunError, UsageError } from '../../src/errors.js';
+import { createIngestServer, type IngestServer } from '../../src/ingest/index.js';
+import { enrollDevices, isLoopbackHost, parseTarget } from '../../src/targets/index.js';
+
+const SECRET = 'targets-test-fleet-secret-0123';
+
+describe('the loopback rule', () => {
+  it('accepts loopback targets only, unless --allow-remote', () => {
+    for (const h of ['127.0.0.1', '127.3.4.5', 'localhost', '[::1]']) expect(isLoopbackHost(h)).toBe(true);
+    for (const h of ['10.0.0.1', 'example.com', '[::2]', '128.0.0.1']) expect(isLoopbackHost(h)).toBe(false);
+    expect(() => parseTarget('http://10.1.2.3:8080', false)).toThrow(/--allow-remote/);
+    expect(parseTarget('http://10.1.2.3:8080', true).loopback).toBe(false);
+    expect(() => parseTarget('https://127.0.0.1', false)).toThrow(/http:\/\//);
+    expect(() => parseTarget('nonsense', false)).toThrow(/--target/);
+    expect(() => parseTarget('nonsense', false)).toThrow(UsageError);
+  });
+});
+
+// Against the reference ingest service on loopback: real enrollment, real keys.
+describe('enrolling devices at a target', () => {
+  let dir: string;
+  let server: IngestServer;
+  let url: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'fleetsim-targets-'));
+    server = createIngestServer({ store: `sqlite:${join(dir, 'ingest.db')}`, fleetSecret: SECRET, sqliteSync: 'normal' });
+    url = (await server.start()).url;
+  });
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('returns each device its own key, in the order of the ids, with more devices than the concurrency', async () => {
+    const ids = Array.from({ length: 7 }, (_, i) => `targets-dev-${i}`);
+    const keys = await enrollDevices(parseTarget(url, false), SECRET, ids, 3, ids.map(() => 'Europe/Berlin'));
+    expect(keys.map((k) => k.toString('hex'))).toEqual(ids.map((id) => deriveDeviceKey(SECRET, id).toString('hex')));
+  });
+
+  it("sends each device's timezone: the service refuses one that is not an IANA zone", async () => {
+    const enroll = enrollDevices(parseTarget(url, false), SECRET, ['targets-tz-0', 'targets-tz-1'], 16, ['UTC', 'Mars/Olympus_Mons']);
+    await expect(enroll).rejects.toThrow(RunError);
+    await expect(enroll).rejects.toThrow(/Mars\/Olympus_Mons.*is not an IANA timezone/);
+  });
+
+  it('a wrong fleet secret is a usage error naming --fleet-secret; an unreachable target an I/O error naming it', async () => {
+    await expect(enrollDevices(parseTarget(url, false), 'not-the-secret-0123456789', ['targets-x'])).rejects.toThrow(/refused enrollment with the fleet secret \(401.*check --fleet-secret/);
+    // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    const down = enrollDevices(parseTarget('http://127.0.0.1:1', false), SECRET, ['targets-y']);
+    await expect(down).rejects.toThrow(RunError);
+    await expect(down).rejects.toThrow(/cannot reach http:\/\/127\.0\.0\.1:1 to enroll devices: ECONNREFUSED/);
+  });
+});
