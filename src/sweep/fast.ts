@@ -10,7 +10,7 @@
  */
 import { planPauses, simulateEmployeeDay, type WorkdayPlan } from '../behaviour/index.js';
 import type { EventOutput } from '../events/index.js';
-import { createEmployee, employeeStream, type Employee, type PauseTraitParams } from '../population/index.js';
+import { createEmployee, employeeStream, utcOffsetMinutes, type Employee, type PauseTraitParams } from '../population/index.js';
 import { afterExemptionAsks, enrolmentExemption, exemptAtEnd, exemptionOnDay, withinCaptureHours, type ExemptionStatus, type PauseWindow, type PolicyRules } from '../policy/index.js';
 import { deriveStream } from '../random/index.js';
 import { ACTIVITY_OF_TYPE, ACTIVITY_TYPES, addGroup, emptyTally, type CellTally } from './tally.js';
@@ -42,6 +42,46 @@ const DAY_MS = 86_400_000;
 const DAY_MINUTES = 36 * 60;
 
 /**
+ * The wall clock of one employee-day. The local hour of an event is the hour the
+ * employee's clock shows at that instant (what the agent and the ingest service judge
+ * capture hours by), not hours since local midnight: the two differ after a DST switch
+ * (a 23- or 25-hour day). Offsets change at most once in a 36-hour window in every real
+ * zone, so a day needs two shifts and the instant between them, found once per day.
+ */
+export interface DayWallClock {
+  /** Virtual ms + shift = local wall-clock ms (epoch + UTC offset), before switchMs and from it on. */
+  readonly beforeMs: number;
+  readonly afterMs: number;
+  /** Virtual ms of the offset change; Infinity when the window has none. */
+  readonly switchMs: number;
+}
+
+/** The wall clock of `timezone` over [fromMs, fromMs + spanMs) (virtual ms; a day of work fits in 36 h). */
+export function dayWallClock(timezone: string, fromMs: number, epochUtcMs: number, spanMs = DAY_MINUTES * MINUTE_MS): DayWallClock {
+  const u0 = fromMs + epochUtcMs;
+  const u1 = u0 + spanMs;
+  const before = utcOffsetMinutes(timezone, u0);
+  const after = utcOffsetMinutes(timezone, u1);
+  const beforeMs = epochUtcMs + before * MINUTE_MS;
+  if (before === after) return { beforeMs, afterMs: beforeMs, switchMs: Infinity };
+  // utcOffsetMinutes is one value per UTC hour (offsets change on the hour): bisect whole hours.
+  let lo = Math.floor(u0 / HOUR_MS);
+  let hi = Math.floor(u1 / HOUR_MS);
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (utcOffsetMinutes(timezone, mid * HOUR_MS) === before) lo = mid;
+    else hi = mid;
+  }
+  return { beforeMs, afterMs: epochUtcMs + after * MINUTE_MS, switchMs: hi * HOUR_MS - epochUtcMs };
+}
+
+/** Local wall-clock hour (0–23) at virtual time tMs. */
+export function wallClockHour(c: DayWallClock, tMs: number): number {
+  const local = tMs + (tMs < c.switchMs ? c.beforeMs : c.afterMs);
+  return Math.floor((((local % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS);
+}
+
+/**
  * One employee-day's events, counted as they are written (never stored as
  * blocks): times per activity type, and produced counts per hour and minute.
  * The agent gates on whole milliseconds (Math.round), so hours and minutes here
@@ -52,21 +92,24 @@ class DayCounter implements EventOutput {
   readonly lengths = new Int32Array(ACTIVITY_TYPES.length);
   /** Events per [activity][clock minute since dayStart] (a day of work fits in 36 h). */
   readonly byMinute = new Int32Array(3 * DAY_MINUTES);
-  /** Filled by seal(): all activities per minute; per [local hour][activity] and [UTC hour][activity]. */
+  /** Filled by seal(): all activities per minute; the wall-clock hour of each minute; per [local hour][activity] and [UTC hour][activity]. */
   readonly minutes = new Int32Array(DAY_MINUTES);
+  readonly localHourOfMinute = new Uint8Array(DAY_MINUTES);
   readonly localHour = new Float64Array(24 * 3);
   readonly utcHour = new Float64Array(24 * 3);
   dayStartMs = 0;
   epochUtcMs = 0;
+  wallClock: DayWallClock = { beforeMs: 0, afterMs: 0, switchMs: Infinity };
   total = 0;
   /** dayStart − 0.5: floor((t − this) / minute) is the minute of Math.round(t), as the agent gates on. */
   private minuteBase = -0.5;
 
-  reset(dayStartMs: number, epochUtcMs: number): void {
+  reset(dayStartMs: number, epochUtcMs: number, wallClock: DayWallClock): void {
     this.lengths.fill(0);
     this.byMinute.fill(0);
     this.dayStartMs = dayStartMs;
     this.epochUtcMs = epochUtcMs;
+    this.wallClock = wallClock;
     this.minuteBase = dayStartMs - 0.5;
     this.total = 0;
   }
@@ -97,8 +140,10 @@ class DayCounter implements EventOutput {
     this.minutes.fill(0);
     this.localHour.fill(0);
     this.utcHour.fill(0);
-    // Offsets are whole minutes: local minute m is UTC minute-of-day (dayStart + epoch)/minute + m.
+    // Offsets are whole minutes and change on a whole UTC hour: each minute lies in one local and one
+    // UTC hour. Local minute m is UTC minute-of-day (dayStart + epoch)/minute + m.
     const utcMinute0 = Math.round((this.dayStartMs + this.epochUtcMs) / MINUTE_MS);
+    for (let m = 0; m < DAY_MINUTES; m++) this.localHourOfMinute[m] = wallClockHour(this.wallClock, this.dayStartMs + m * MINUTE_MS);
     let total = 0;
     for (let a = 0; a < 3; a++) {
       for (let m = 0; m < DAY_MINUTES; m++) {
@@ -106,7 +151,7 @@ class DayCounter implements EventOutput {
         if (k === 0) continue;
         total += k;
         this.minutes[m]! += k;
-        this.localHour[Math.min(23, Math.floor(m / 60)) * 3 + a]! += k;
+        this.localHour[this.localHourOfMinute[m]! * 3 + a]! += k;
         this.utcHour[Math.floor((((utcMinute0 + m) % 1440) + 1440) % 1440 / 60) * 3 + a]! += k;
       }
     }
@@ -132,17 +177,35 @@ function lowerBound(arr: Float64Array, n: number, x: number): number {
   return lo;
 }
 
-/** Intervals (virtual ms) of one local day outside the capture hours, via the policy's own withinCaptureHours. */
-export function outsideCaptureHours(dayStartMs: number, rules: PolicyRules): { startMs: number; endMs: number }[] {
+/**
+ * Intervals (virtual ms) of [fromMs, toMs) whose wall-clock time (as `clock` reads it) is
+ * outside the capture hours, via the policy's own withinCaptureHours: as the agent and the
+ * ingest service judge them, so on a DST-switch day the hours move with the clock.
+ */
+export function outsideCaptureHours(fromMs: number, toMs: number, clock: DayWallClock, rules: PolicyRules): { startMs: number; endMs: number }[] {
   const h = rules.captureHours;
   if (h === null) return [];
   // Boundaries of the allowed set; between consecutive boundaries withinCaptureHours is constant.
   const cuts = [...new Set([0, 24, Math.min(24, Math.max(0, h.startHour)), Math.min(24, Math.max(0, h.endHour))])].sort((a, b) => a - b);
-  const out: { startMs: number; endMs: number }[] = [];
+  const outside: [number, number][] = [];
   for (let i = 0; i + 1 < cuts.length; i++) {
     const a = cuts[i]!;
     const b = cuts[i + 1]!;
-    if (!withinCaptureHours((a + b) / 2, rules)) out.push({ startMs: dayStartMs + Math.round(a * HOUR_MS), endMs: dayStartMs + Math.round(b * HOUR_MS) });
+    if (!withinCaptureHours((a + b) / 2, rules)) outside.push([Math.round(a * HOUR_MS), Math.round(b * HOUR_MS)]);
+  }
+  // Stretches of one UTC offset; in each, every local day's outside hours mapped back to virtual ms.
+  const pieces: [number, number, number][] = clock.switchMs > fromMs && clock.switchMs < toMs
+    ? [[fromMs, clock.switchMs, clock.beforeMs], [clock.switchMs, toMs, clock.afterMs]]
+    : [[fromMs, toMs, fromMs < clock.switchMs ? clock.beforeMs : clock.afterMs]];
+  const out: { startMs: number; endMs: number }[] = [];
+  for (const [from, to, shift] of pieces) {
+    for (let midnight = Math.floor((from + shift) / DAY_MS) * DAY_MS; midnight < to + shift; midnight += DAY_MS) {
+      for (const [a, b] of outside) {
+        const startMs = Math.max(from, midnight + a - shift);
+        const endMs = Math.min(to, midnight + b - shift);
+        if (endMs > startMs) out.push({ startMs, endMs });
+      }
+    }
   }
   return out;
 }
@@ -185,7 +248,7 @@ export function runFastTask(task: FastTask): FastTaskResult {
       let plan: WorkdayPlan | undefined;
       simulateEmployeeDay(base, d, env, counter, (p) => {
         plan = p.plan;
-        counter.reset(p.plan.dayStartMs, epoch);
+        counter.reset(p.plan.dayStartMs, epoch, dayWallClock(base.timezone, p.plan.dayStartMs, epoch));
       });
       // A day off has no input and no pauses (planPauses), so no asks: nothing to count or carry.
       if (!plan || !plan.working) continue;
@@ -195,7 +258,7 @@ export function runFastTask(task: FastTask): FastTaskResult {
       task.cells.forEach((cell, k) => {
         const employee = variants.get(variantKeys[k]!)!.employee;
         const pauses = planPauses(employee, plan!, pauseStream(), cell.rules, cell.pause);
-        tallyDay(tallies[k]!, counter, base, plan!, pauses.windows, exemptionOnDay(exemption[k]!, d).kind !== 'none', cell.rules, epoch);
+        tallyDay(tallies[k]!, counter, base, pauses.windows, exemptionOnDay(exemption[k]!, d).kind !== 'none', cell.rules, epoch);
         exemption[k] = afterExemptionAsks(exemption[k]!, d, pauses.exemptionAskDraws, cell.rules);
       });
     }
@@ -208,13 +271,13 @@ export function runFastTask(task: FastTask): FastTaskResult {
   return { from: task.from, to: task.to, tallies, events };
 }
 
-function tallyDay(t: CellTally, c: DayCounter, e: Employee, plan: WorkdayPlan, windows: readonly PauseWindow[], exempt: boolean, rules: PolicyRules, epoch: number): void {
+function tallyDay(t: CellTally, c: DayCounter, e: Employee, windows: readonly PauseWindow[], exempt: boolean, rules: PolicyRules, epoch: number): void {
   t.workedDays++;
   t.pauses += windows.length;
   for (const w of windows) t.pausedMinutes += (w.endMs - w.startMs) / MINUTE_MS;
 
   // Denied: everything when exempt; else pause windows and hours outside capture hours, split at
-  // local and UTC hour boundaries so each piece lies in one hour of each.
+  // minute boundaries so each piece lies in one local (wall-clock) and one UTC hour.
   const deniedLocal = new Float64Array(24 * 3);
   const deniedUtc = new Float64Array(24 * 3);
   let deniedActiveMinutes = 0;
@@ -223,18 +286,19 @@ function tallyDay(t: CellTally, c: DayCounter, e: Employee, plan: WorkdayPlan, w
     deniedUtc.set(c.utcHour);
     for (let m = 0; m < c.minutes.length; m++) if (c.minutes[m]! > 0) deniedActiveMinutes++;
   } else {
-    const denied = union([...windows.map((w) => ({ startMs: w.startMs, endMs: w.endMs })), ...outsideCaptureHours(plan.dayStartMs, rules)]);
+    const dayEndMs = c.dayStartMs + c.minutes.length * MINUTE_MS;
+    const denied = union([...windows.map((w) => ({ startMs: w.startMs, endMs: w.endMs })), ...outsideCaptureHours(c.dayStartMs, dayEndMs, c.wallClock, rules)]);
     const deniedPerMinute = new Map<number, number>();
     for (const w of denied) {
       let from = Math.max(w.startMs, c.dayStartMs);
-      const to = Math.min(w.endMs, c.dayStartMs + c.minutes.length * MINUTE_MS);
+      const to = Math.min(w.endMs, dayEndMs);
       while (from < to) {
         const sinceDay = from - c.dayStartMs;
-        // Minute pieces: offsets are whole minutes, so a piece lies in one local and one UTC hour.
+        // Minute pieces: offsets are whole minutes and change on the hour, so a piece lies in one local and one UTC hour.
         const end = Math.min(to, c.dayStartMs + (Math.floor(sinceDay / MINUTE_MS) + 1) * MINUTE_MS);
         const minute = Math.floor(sinceDay / MINUTE_MS);
         if (c.minutes[minute]! > 0) {
-          const localH = Math.min(23, Math.floor(sinceDay / HOUR_MS));
+          const localH = c.localHourOfMinute[minute]!;
           const utcH = Math.floor((((from + epoch) % DAY_MS) + DAY_MS) % DAY_MS / HOUR_MS);
           let inPiece = 0;
           for (let a = 0; a < 3; a++) {

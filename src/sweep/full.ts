@@ -25,6 +25,7 @@ import { createEmployee, employeeId } from '../population/index.js';
 import type { FleetRunResult, LaptopRow } from '../run/index.js';
 import type { Scenario } from '../scenario/index.js';
 import { decodeBatch, decompress } from '../wire/index.js';
+import { dayWallClock, wallClockHour, type DayWallClock } from './fast.js';
 import { ACTIVITY_OF_TYPE, ACTIVITY_TYPES, addGroup, emptyTally, type CellTally } from './tally.js';
 
 export const FULL_PATH_COALESCE = { mode: 'none' } as const;
@@ -32,6 +33,7 @@ export const FULL_PATH_COALESCE = { mode: 'none' } as const;
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
+const DAY_WINDOW_MS = 36 * HOUR_MS;
 
 /** Per device, counts by [utc hour][activity] and [local hour][activity], and the set of minutes with events. */
 interface DeviceCounts {
@@ -45,13 +47,13 @@ const emptyCounts = (): DeviceCounts => ({ utc: new Float64Array(24 * 3), local:
 
 /**
  * Adds one event (virtual ms since the epoch, whole ms) of an employee's day
- * starting at dayStartMs: hours as fast mode reckons them (UTC hour of day;
- * local hour = hours since local midnight, 23 at most; minute since the epoch).
+ * whose wall clock is `clock`: hours as fast mode reckons them (UTC hour of day;
+ * local hour = the employee's wall-clock hour at that instant; minute since the epoch).
  */
-function count(c: DeviceCounts, tMs: number, type: number, dayStartMs: number, epochUtcMs: number): void {
+function count(c: DeviceCounts, tMs: number, type: number, clock: DayWallClock, epochUtcMs: number): void {
   const a = ACTIVITY_OF_TYPE[type] as number;
   const utcH = Math.floor((((tMs + epochUtcMs) % DAY_MS) + DAY_MS) % DAY_MS / HOUR_MS);
-  const localH = Math.min(23, Math.floor((tMs - dayStartMs) / HOUR_MS));
+  const localH = wallClockHour(clock, tMs);
   c.utc[utcH * 3 + a]! += 1;
   c.local[localH * 3 + a]! += 1;
   c.minutes.add(Math.floor(tMs / MINUTE_MS));
@@ -66,9 +68,9 @@ export function producedCounts(s: Scenario, seed: string, calendar: SimulationCa
     const e = createEmployee(seed, i, s.population);
     const c = emptyCounts();
     for (let d = 0; d < s.simulation.days; d++) {
-      const dayStartMs = localDayStartMs(calendar, e.timezone, d);
+      const clock = dayWallClock(e.timezone, localDayStartMs(calendar, e.timezone, d), calendar.epochUtcMs, DAY_WINDOW_MS);
       // The agent gates on whole milliseconds and the wire carries them: count the rounded time.
-      simulateEmployeeDay(e, d, env, { push: (t: number, type: number) => count(c, Math.round(t), type, dayStartMs, calendar.epochUtcMs) });
+      simulateEmployeeDay(e, d, env, { push: (t: number, type: number) => count(c, Math.round(t), type, clock, calendar.epochUtcMs) });
     }
     out.push(c);
   }
@@ -143,6 +145,7 @@ export async function fullPathTally(s: Scenario, seed: string, reportDir: string
     for (let i = 0; i < s.fleet.employees; i++) {
       const timezone = createEmployee(seed, i, s.population).timezone;
       const starts = Array.from({ length: s.simulation.days }, (_, d) => localDayStartMs(calendar, timezone, d));
+      const clocks = starts.map((start) => dayWallClock(timezone, start, calendar.epochUtcMs, DAY_WINDOW_MS));
       const c = emptyCounts();
       for (const row of await store.listBatches(employeeId(i))) {
         const b = decodeBatch(decompress(row.payloadCodec, row.payload, { maxOutputBytes: 256 << 20 })).events;
@@ -151,7 +154,7 @@ export async function fullPathTally(s: Scenario, seed: string, reportDir: string
           // The day an event belongs to: the last one that started before it.
           let d = starts.length - 1;
           while (d > 0 && starts[d]! > tMs) d--;
-          count(c, tMs, b.type[k] as number, starts[d] ?? 0, calendar.epochUtcMs);
+          count(c, tMs, b.type[k] as number, clocks[d]!, calendar.epochUtcMs);
         }
       }
       stored.push(c);
