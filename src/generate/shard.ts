@@ -7,7 +7,7 @@ import {
 } from '../events/index.js';
 import { ActivityCounter } from '../metrics/activity.js';
 import { createEmployee, type PopulationParams } from '../population/index.js';
-import { isExempt, type PolicyRules } from '../policy/index.js';
+import { afterExemptionAsks, enrolmentExemption, exemptAtEnd, type PolicyRules } from '../policy/index.js';
 
 /**
  * Employees [from, to) of a seeded fleet for some days, and everything their
@@ -43,7 +43,14 @@ export interface EmployeeSummary {
   readonly active_minutes: number;
   readonly pauses: number;
   readonly paused_minutes: number;
-  readonly exempt: boolean;
+  /** Requested an exemption at enrolment and was approved: exempt from day 0. */
+  readonly exempt_at_enrolment: boolean;
+  /**
+   * Exempt by the end of the generated days: at enrolment, or through an ask
+   * (when the pause cap cut a pause short) approved and taking effect at the
+   * start of one of the generated days. The same reckoning as `fleetsim run`'s `exempt`.
+   */
+  readonly exempt_at_end: boolean;
   readonly office: string;
   readonly timezone: string;
   readonly days_worked: number;
@@ -51,6 +58,8 @@ export interface EmployeeSummary {
   readonly canaries_planted: number;
   readonly pause_requests: number;
   readonly pauses_cut_by_cap: number;
+  /** Exemption asks made when the cap cut a pause short (each approved at the policy's rate, effective after review). */
+  readonly exemption_asks: number;
 }
 
 export interface GenerateShardResult {
@@ -64,8 +73,8 @@ export interface GenerateShardResult {
 
 export const EMPLOYEE_SUMMARY_COLUMNS: readonly (keyof EmployeeSummary)[] = [
   'employee_id', 'department', 'role', 'wpm', 'keystrokes', 'clicks', 'mouse_moves', 'scrolls', 'active_minutes',
-  'pauses', 'paused_minutes', 'exempt', 'office', 'timezone', 'days_worked', 'events', 'canaries_planted',
-  'pause_requests', 'pauses_cut_by_cap',
+  'pauses', 'paused_minutes', 'exempt_at_enrolment', 'exempt_at_end', 'office', 'timezone', 'days_worked', 'events', 'canaries_planted',
+  'pause_requests', 'pauses_cut_by_cap', 'exemption_asks',
 ];
 
 export const TRACE_COLUMNS = ['employee_id', 't_ms', 'type', 'key', 'x', 'y', 'button', 'context'] as const;
@@ -99,6 +108,10 @@ export function generateShard(task: GenerateShardTask): GenerateShardResult {
       let cutByCap = 0;
       let daysWorked = 0;
       let canaries = 0;
+      let asks = 0;
+      // Carried over the days as `fleetsim run` carries it, with the same policy functions.
+      const enrolment = enrolmentExemption(employee.exemptionRequested, employee.exemptionDraw, task.rules);
+      let exemption = enrolment;
       for (let d = 0; d < task.days; d++) {
         const day = simulateEmployeeDay(employee, d, env, writer);
         if (day.plan.working) daysWorked++;
@@ -106,7 +119,9 @@ export function generateShard(task: GenerateShardTask): GenerateShardResult {
         pausedMinutes += day.pauses.grantedMinutes;
         pauseRequests += day.pauses.requests;
         cutByCap += day.pauses.cutByCap;
+        asks += day.pauses.exemptionAsks;
         canaries += day.canaries.length;
+        exemption = afterExemptionAsks(exemption, d, day.pauses.exemptionAskDraws, task.rules);
       }
       writer.flush();
       const c = counter.reset();
@@ -123,7 +138,8 @@ export function generateShard(task: GenerateShardTask): GenerateShardResult {
         active_minutes: c.activeMinutes,
         pauses,
         paused_minutes: round(pausedMinutes, 1),
-        exempt: isExempt(employee.exemptionRequested, employee.exemptionDraw, task.rules),
+        exempt_at_enrolment: enrolment.kind === 'enrolled',
+        exempt_at_end: exemptAtEnd(exemption, task.days),
         office: employee.office,
         timezone: employee.timezone,
         days_worked: daysWorked,
@@ -131,6 +147,7 @@ export function generateShard(task: GenerateShardTask): GenerateShardResult {
         canaries_planted: canaries,
         pause_requests: pauseRequests,
         pauses_cut_by_cap: cutByCap,
+        exemption_asks: asks,
       });
     }
   } finally {

@@ -23,7 +23,11 @@ export interface GenerateSummary {
     readonly pauses: Distribution;
   };
   readonly wpm: Distribution;
-  readonly exemptShare: number;
+  /** Shares of employees exempt at enrolment and by the end of the generated days (approved asks included). */
+  readonly exemptShareAtEnrolment: number;
+  readonly exemptShareAtEnd: number;
+  /** Exemption asks (the cap cut a pause short and the employee asked) over the generated days. */
+  readonly exemptionAsks: number;
   readonly canariesPlanted: number;
   readonly measured: {
     readonly wallSeconds: number;
@@ -41,6 +45,7 @@ export function summarizeGeneration(opts: GenerateOptions, result: GenerateResul
   const employeeDays = opts.employees * opts.days;
   const wallS = result.wallMs / 1000;
   const cpuS = result.cpuMs / 1000;
+  const share = (f: (e: EmployeeSummary) => boolean) => (result.employees.length ? result.employees.filter(f).length / result.employees.length : 0);
   return {
     fleetsim: { version },
     seed: opts.seed,
@@ -58,7 +63,9 @@ export function summarizeGeneration(opts: GenerateOptions, result: GenerateResul
       pauses: perDay((e) => e.pauses),
     },
     wpm: distribution(result.employees.map((e) => e.wpm)),
-    exemptShare: result.employees.length ? result.employees.filter((e) => e.exempt).length / result.employees.length : 0,
+    exemptShareAtEnrolment: share((e) => e.exempt_at_enrolment),
+    exemptShareAtEnd: share((e) => e.exempt_at_end),
+    exemptionAsks: result.employees.reduce((a, e) => a + e.exemption_asks, 0),
     canariesPlanted: result.employees.reduce((a, e) => a + e.canaries_planted, 0),
     measured: {
       wallSeconds: r3(wallS),

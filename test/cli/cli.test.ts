@@ -55,7 +55,7 @@ describe('fleetsim CLI', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('6 employees');
     const csv = readFileSync(join(out, 'employees.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toMatch(/^employee_id,department,role,wpm,keystrokes,clicks,mouse_moves,scrolls,active_minutes,pauses,paused_minutes,exempt,/);
+    expect(csv[0]).toMatch(/^employee_id,department,role,wpm,keystrokes,clicks,mouse_moves,scrolls,active_minutes,pauses,paused_minutes,exempt_at_enrolment,exempt_at_end,/);
     expect(csv).toHaveLength(7);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.employees).toBe(6);

@@ -35,7 +35,13 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'Print the summary as one JSON object on stdout' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress output' })
       .example('$0 generate -n 1000 -d 5 --seed 42', 'A week of 1,000 employees')
-      .example('$0 generate -n 3 --trace trace.csv', 'Raw events of three employees for one day') as unknown as Argv<GenerateArgs>,
+      .example('$0 generate -n 3 --trace trace.csv', 'Raw events of three employees for one day')
+      .epilog(
+        'employees.csv has one row per employee. Exemption: exempt_at_enrolment = requested at enrolment and approved; ' +
+          'exempt_at_end = exempt by the end of the generated days, also through an exemption ask (made when the pause cap cuts a pause short) ' +
+          'approved and in effect by then (the default policy approves half the asks, from the start of the next local day), as fleetsim run reports exempt; ' +
+          'exemption_asks = asks made. Events are what the employee produced, exempt or not.',
+      ) as unknown as Argv<GenerateArgs>,
   handler: async (argv: ArgumentsCamelCase<GenerateArgs>) => {
     const employees = wholeNumber('employees', argv.employees, 1, 10_000_000);
     const days = wholeNumber('days', argv.days, 1, 366);
@@ -67,6 +73,8 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
   },
 };
 
+const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+
 function formatSummary(s: GenerateSummary, outDir: string, trace: string | undefined): string {
   const d = s.perEmployeeDay;
   const row = (name: string, x: { p10: number; p50: number; p90: number }) =>
@@ -81,7 +89,8 @@ function formatSummary(s: GenerateSummary, outDir: string, trace: string | undef
     row('active minutes', d.activeMinutes) +
     row('pauses', d.pauses) +
     row('typing speed (WPM)', s.wpm) +
-    `  exempt: ${(s.exemptShare * 100).toFixed(1)} %   canaries planted: ${s.canariesPlanted}\n` +
+    `  exempt: ${pct(s.exemptShareAtEnrolment)} at enrolment, ${pct(s.exemptShareAtEnd)} by the end of day ${s.days} ` +
+    `(${s.exemptionAsks} exemption ask(s))   canaries planted: ${s.canariesPlanted}\n` +
     `  ${s.measured.wallSeconds} s wall on ${s.measured.workers} worker(s): ${s.measured.eventsPerSecond.toLocaleString('en-US')} events/s, ` +
     `${s.measured.employeeDaysPerMinute.toLocaleString('en-US')} employee-days/min\n` +
     `wrote ${join(outDir, 'employees.csv')}, ${join(outDir, 'summary.json')}${trace ? `, ${resolve(trace)}` : ''}\n`
