@@ -283,7 +283,7 @@ async function main(): Promise<void> {
       const setup = process.cpuUsage(setup0);
       const setupCpuMs = (setup.user + setup.system) / 1000 - out.cpuMs;
       const r = computeLoadResult(
-        { mode: 'open', profile: 'steady', target: url, seed: 'bench', laptops: devices, devices, connections, startedAt: new Date().toISOString(), durationMs: seconds * 1000, uploadsPerLaptopHour: 4, corpus: { source: corpus.source, templates: corpus.templates.length, bodies: pool.count, body_bytes_p50: median, body_bytes_p95: 0, body_bytes_max: 0, unique_bodies: false }, bounds: DEFAULT_VALIDITY_BOUNDS, slo: null },
+        { run: { mode: 'open', profile: 'steady', target: url, seed: 'bench', laptops: devices, devices, connections, started_at: new Date().toISOString() }, durationMs: seconds * 1000, uploadsPerLaptopHour: 4, corpus: { source: corpus.source, templates: corpus.templates.length, bodies: pool.count, body_bytes_p50: median, body_bytes_p95: 0, body_bytes_max: 0, unique_bodies: false }, bounds: DEFAULT_VALIDITY_BOUNDS, slo: null },
         schedule,
         out,
       );

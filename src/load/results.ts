@@ -127,30 +127,18 @@ export interface LoadResult {
   readonly stopped_by: string;
 }
 
-/**
- * The fields of LoadResult that say which run it is: the runner hands them
- * over under camelCase names (LoadRunContext) and the result carries them
- * unchanged under these keys, in this order. Declared once, in LoadResult;
- * this list drives both the context's type and the copy (`runFields`).
- */
-const RUN_FIELDS = ['mode', 'profile', 'target', 'seed', 'laptops', 'devices', 'connections', 'started_at'] as const satisfies readonly (keyof LoadResult)[];
-type RunField = (typeof RUN_FIELDS)[number];
+/** The fields of LoadResult that say which run it is: the runner fills them in, the result carries them unchanged. */
+export type LoadRunIdentity = Pick<LoadResult, 'mode' | 'profile' | 'target' | 'seed' | 'laptops' | 'devices' | 'connections' | 'started_at'>;
 
-type Camel<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<Camel<Tail>>}` : S;
-const camel = <S extends string>(s: S) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()) as Camel<S>;
-
-/** What the runner hands over: the run fields under camelCase names, and what the result derives its other figures from. */
-export type LoadRunContext = { readonly [F in RunField as Camel<F>]: LoadResult[F] } & {
+/** What the runner hands over: which run it is, and what the result derives its other figures from. */
+export interface LoadRunContext {
+  readonly run: LoadRunIdentity;
   readonly durationMs: number;
   readonly uploadsPerLaptopHour: number;
   readonly corpus: LoadResult['corpus'];
   readonly bounds: ValidityBounds;
   readonly slo: { readonly p99Ms: number; readonly errorRate: number } | null;
   readonly shard?: LoadResult['shard'];
-};
-
-function runFields(ctx: LoadRunContext): Pick<LoadResult, RunField> {
-  return Object.fromEntries(RUN_FIELDS.map((f) => [f, ctx[camel(f)]])) as Pick<LoadResult, RunField>;
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -203,7 +191,7 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
   });
   return {
     format: LOAD_RESULTS_FORMAT,
-    ...runFields(ctx),
+    ...ctx.run,
     duration_s: ctx.durationMs / 1000,
     wall_s: r3(out.wallMs / 1000),
     valid: invalid.length === 0,

@@ -166,14 +166,16 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
 
   const startedAt = new Date().toISOString();
   const ctx = {
-    mode: o.mode,
-    profile: o.mode === 'capacity' ? 'capacity' : o.profile.kind,
-    target: target.url.origin,
-    seed: s.seed,
-    laptops: o.laptops,
-    devices,
-    connections: o.connections,
-    startedAt,
+    run: {
+      mode: o.mode,
+      profile: o.mode === 'capacity' ? 'capacity' : o.profile.kind,
+      target: target.url.origin,
+      seed: s.seed,
+      laptops: o.laptops,
+      devices,
+      connections: o.connections,
+      started_at: startedAt,
+    },
     durationMs: o.durationMs,
     uploadsPerLaptopHour,
     corpus: corpusFigures,

@@ -34,7 +34,7 @@ function rampRun(spec: readonly StepSpec[]) {
     stepCpuHeadroom: spec.map((s) => s.headroom), stoppedBy: judgements.some((j) => j.broken) ? 'slo' : 'schedule',
   };
   const ctx: LoadRunContext = {
-    mode: 'open', profile: 'ramp', target: 'http://127.0.0.1:1', seed: 's', laptops: 1, devices: 1, connections: 1, startedAt: '', durationMs: 1000 * spec.length, uploadsPerLaptopHour: 1,
+    run: { mode: 'open', profile: 'ramp', target: 'http://127.0.0.1:1', seed: 's', laptops: 1, devices: 1, connections: 1, started_at: '' }, durationMs: 1000 * spec.length, uploadsPerLaptopHour: 1,
     corpus: { source: '', templates: 1, bodies: 1, body_bytes_p50: 1, body_bytes_p95: 1, body_bytes_max: 1, unique_bodies: true },
     bounds: { maxLagP99Ms: 20, minCpuHeadroom: 0.1 }, slo: { p99Ms: 200, errorRate: 0.01 },
   };

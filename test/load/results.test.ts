@@ -22,7 +22,7 @@ function steadyRun(ctx: LoadRunContext) {
 }
 
 const context: LoadRunContext = {
-  mode: 'open', profile: 'steady', target: 'http://127.0.0.1:8080', seed: 'results-test', laptops: 120, devices: 40, connections: 16, startedAt: '2026-03-02T09:00:00.000Z',
+  run: { mode: 'open', profile: 'steady', target: 'http://127.0.0.1:8080', seed: 'results-test', laptops: 120, devices: 40, connections: 16, started_at: '2026-03-02T09:00:00.000Z' },
   durationMs: 1000, uploadsPerLaptopHour: 4,
   corpus: { source: 'generated', templates: 3, bodies: 10, body_bytes_p50: 900, body_bytes_p95: 1200, body_bytes_max: 1300, unique_bodies: true },
   bounds: { maxLagP99Ms: 20, minCpuHeadroom: 0.1 }, slo: null, shard: { index: 1, count: 3 },
