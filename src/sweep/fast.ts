@@ -8,9 +8,9 @@
  * loss without a network). Events do not depend on the rules or on the pause
  * and exemption traits (their streams are separate), so the cells share them.
  */
-import { planPauses, simulateEmployeeDay, type WorkdayPlan } from '../behaviour/index.js';
+import { dayWallClock, planPauses, simulateEmployeeDay, wallClockHour, type DayWallClock, type WorkdayPlan } from '../behaviour/index.js';
 import type { EventOutput } from '../events/index.js';
-import { createEmployee, employeeStream, utcOffsetMinutes, type Employee, type PauseTraitParams } from '../population/index.js';
+import { createEmployee, employeeStream, type Employee, type PauseTraitParams } from '../population/index.js';
 import { afterExemptionAsks, enrolmentExemption, exemptAtEnd, exemptionOnDay, withinCaptureHours, type ExemptionStatus, type PauseWindow, type PolicyRules } from '../policy/index.js';
 import { deriveStream } from '../random/index.js';
 import { ACTIVITY_OF_TYPE, ACTIVITY_TYPES, addGroup, emptyTally, type CellTally } from './tally.js';
@@ -40,46 +40,6 @@ const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 const DAY_MINUTES = 36 * 60;
-
-/**
- * The wall clock of one employee-day. The local hour of an event is the hour the
- * employee's clock shows at that instant (what the agent and the ingest service judge
- * capture hours by), not hours since local midnight: the two differ after a DST switch
- * (a 23- or 25-hour day). Offsets change at most once in a 36-hour window in every real
- * zone, so a day needs two shifts and the instant between them, found once per day.
- */
-export interface DayWallClock {
-  /** Virtual ms + shift = local wall-clock ms (epoch + UTC offset), before switchMs and from it on. */
-  readonly beforeMs: number;
-  readonly afterMs: number;
-  /** Virtual ms of the offset change; Infinity when the window has none. */
-  readonly switchMs: number;
-}
-
-/** The wall clock of `timezone` over [fromMs, fromMs + spanMs) (virtual ms; a day of work fits in 36 h). */
-export function dayWallClock(timezone: string, fromMs: number, epochUtcMs: number, spanMs = DAY_MINUTES * MINUTE_MS): DayWallClock {
-  const u0 = fromMs + epochUtcMs;
-  const u1 = u0 + spanMs;
-  const before = utcOffsetMinutes(timezone, u0);
-  const after = utcOffsetMinutes(timezone, u1);
-  const beforeMs = epochUtcMs + before * MINUTE_MS;
-  if (before === after) return { beforeMs, afterMs: beforeMs, switchMs: Infinity };
-  // utcOffsetMinutes is one value per UTC hour (offsets change on the hour): bisect whole hours.
-  let lo = Math.floor(u0 / HOUR_MS);
-  let hi = Math.floor(u1 / HOUR_MS);
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (utcOffsetMinutes(timezone, mid * HOUR_MS) === before) lo = mid;
-    else hi = mid;
-  }
-  return { beforeMs, afterMs: epochUtcMs + after * MINUTE_MS, switchMs: hi * HOUR_MS - epochUtcMs };
-}
-
-/** Local wall-clock hour (0–23) at virtual time tMs. */
-export function wallClockHour(c: DayWallClock, tMs: number): number {
-  const local = tMs + (tMs < c.switchMs ? c.beforeMs : c.afterMs);
-  return Math.floor((((local % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS);
-}
 
 /**
  * One employee-day's events, counted as they are written (never stored as

@@ -18,14 +18,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createCalendar, localDayStartMs, simulateEmployeeDay, type SimulationCalendar } from '../behaviour/index.js';
+import { createCalendar, dayWallClock, localDayStartMs, simulateEmployeeDay, wallClockHour, type DayWallClock, type SimulationCalendar } from '../behaviour/index.js';
 import { EXIT_CODES, FleetsimError } from '../errors.js';
 import { openStore } from '../ingest/index.js';
 import { createEmployee, employeeId } from '../population/index.js';
 import type { FleetRunResult, LaptopRow } from '../run/index.js';
 import type { Scenario } from '../scenario/index.js';
 import { decodeBatch, decompress } from '../wire/index.js';
-import { dayWallClock, wallClockHour, type DayWallClock } from './fast.js';
 import { ACTIVITY_OF_TYPE, ACTIVITY_TYPES, addGroup, emptyTally, type CellTally } from './tally.js';
 
 export const FULL_PATH_COALESCE = { mode: 'none' } as const;

@@ -8,9 +8,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createCalendar, DEFAULT_POLICY_RULES, localDayStartMs } from '../../src/index.js';
+import { createCalendar, dayWallClock, DEFAULT_POLICY_RULES, localDayStartMs, wallClockHour } from '../../src/index.js';
 import { resolveScenario } from '../../src/scenario/index.js';
-import { dayWallClock, outsideCaptureHours, wallClockHour } from '../../src/sweep/fast.js';
+import { outsideCaptureHours } from '../../src/sweep/fast.js';
 import { DIMENSIONS, runSweep } from '../../src/sweep/index.js';
 
 const HOUR_MS = 3_600_000;

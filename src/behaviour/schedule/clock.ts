@@ -15,6 +15,9 @@ export interface SimulationCalendar {
 
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+/** A day of work, from local midnight, fits in 36 h. */
+const WALL_CLOCK_SPAN_MS = 36 * HOUR_MS;
 
 /** Parses an ISO calendar date (YYYY-MM-DD) to UTC midnight, or throws RangeError. */
 export function parseStartDate(date: string): number {
@@ -47,4 +50,44 @@ export function localDayStartMs(cal: SimulationCalendar, timezone: string, day: 
 /** Day of the week (0 Sunday … 6 Saturday) of simulated day `day` in local terms. */
 export function localWeekday(cal: SimulationCalendar, day: number): number {
   return new Date(cal.startDateUtcMs + day * DAY_MS).getUTCDay();
+}
+
+/**
+ * The wall clock of one employee-day. The local hour of an event is the hour the
+ * employee's clock shows at that instant (what the agent and the ingest service judge
+ * capture hours by), not hours since local midnight: the two differ after a DST switch
+ * (a 23- or 25-hour day). Offsets change at most once in a 36-hour window in every real
+ * zone, so a day needs two shifts and the instant between them, found once per day.
+ */
+export interface DayWallClock {
+  /** Virtual ms + shift = local wall-clock ms (epoch + UTC offset), before switchMs and from it on. */
+  readonly beforeMs: number;
+  readonly afterMs: number;
+  /** Virtual ms of the offset change; Infinity when the window has none. */
+  readonly switchMs: number;
+}
+
+/** The wall clock of `timezone` over [fromMs, fromMs + spanMs) (virtual ms; a day of work fits in 36 h). */
+export function dayWallClock(timezone: string, fromMs: number, epochUtcMs: number, spanMs = WALL_CLOCK_SPAN_MS): DayWallClock {
+  const u0 = fromMs + epochUtcMs;
+  const u1 = u0 + spanMs;
+  const before = utcOffsetMinutes(timezone, u0);
+  const after = utcOffsetMinutes(timezone, u1);
+  const beforeMs = epochUtcMs + before * MINUTE_MS;
+  if (before === after) return { beforeMs, afterMs: beforeMs, switchMs: Infinity };
+  // utcOffsetMinutes is one value per UTC hour (offsets change on the hour): bisect whole hours.
+  let lo = Math.floor(u0 / HOUR_MS);
+  let hi = Math.floor(u1 / HOUR_MS);
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (utcOffsetMinutes(timezone, mid * HOUR_MS) === before) lo = mid;
+    else hi = mid;
+  }
+  return { beforeMs, afterMs: epochUtcMs + after * MINUTE_MS, switchMs: hi * HOUR_MS - epochUtcMs };
+}
+
+/** Local wall-clock hour (0–23) at virtual time tMs. */
+export function wallClockHour(c: DayWallClock, tMs: number): number {
+  const local = tMs + (tMs < c.switchMs ? c.beforeMs : c.afterMs);
+  return Math.floor((((local % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS);
 }
