@@ -91,3 +91,26 @@ export function wallClockHour(c: DayWallClock, tMs: number): number {
   const local = tMs + (tMs < c.switchMs ? c.beforeMs : c.afterMs);
   return Math.floor((((local % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS);
 }
+
+/**
+ * Virtual ms at which clock `c` shows the local time `sinceMidnightMs` past the midnight that
+ * starts a local date, `wallMidnightMs` being that midnight in local wall-clock ms (the date's
+ * Date.UTC, as `c`'s shifts count them). On a DST-switch day two local times are special:
+ * - one in the hour a spring-forward switch skips maps to the switch instant, when the clock
+ *   jumps past it (New York 2026-03-08: 02:30 → the instant 03:00 EDT);
+ * - one in the hour a fall-back switch repeats maps to its first occurrence (Berlin
+ *   2026-10-25: 02:30 → 02:30 CEST, not CET).
+ * Why these: both keep the mapping non-decreasing in local time, so a day planned in local
+ * minutes keeps its order on the real clock (arrival before leaving, sessions sorted and
+ * apart), and someone who means to act at 02:30 does so as soon as the clock has reached it.
+ * (Temporal's 'compatible' choice also takes the first occurrence but moves a skipped time on
+ * by the gap, 02:30 → 03:30, which would put it after 03:10.)
+ */
+export function virtualMsAtWallClock(c: DayWallClock, wallMidnightMs: number, sinceMidnightMs: number): number {
+  // Grouped as (midnight − shift) + time: without a switch that is localDayStartMs + time, the
+  // same floating-point operations as planning in time since midnight (identical plans).
+  const early = wallMidnightMs - c.beforeMs + sinceMidnightMs;
+  if (early < c.switchMs) return early;
+  const late = wallMidnightMs - c.afterMs + sinceMidnightMs;
+  return late >= c.switchMs ? late : c.switchMs;
+}

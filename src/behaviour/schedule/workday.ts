@@ -1,13 +1,17 @@
 import type { Employee } from '../../population/index.js';
 import { clamp, lognormal, normal, standardNormal, uniform, type RandomStream } from '../../random/index.js';
-import { localDayStartMs, localWeekday, type SimulationCalendar } from './clock.js';
+import { dayWallClock, localDayStartMs, localWeekday, virtualMsAtWallClock, type SimulationCalendar } from './clock.js';
 
 export interface Interval {
   readonly startMs: number;
   readonly endMs: number;
 }
 
-/** One employee's day: when they are at work, away, in meetings, and when they use the laptop. */
+/**
+ * One employee's day: when they are at work, away, in meetings, and when they use the laptop.
+ * All times are virtual ms, at the local times planned as the employee's wall clock shows them
+ * (DST-switch days included).
+ */
 export interface WorkdayPlan {
   readonly day: number;
   readonly weekday: number;
@@ -66,7 +70,14 @@ export const DEFAULT_SCHEDULE_PARAMS: ScheduleParams = {
 };
 
 const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
 
+/**
+ * One employee's plan for simulated day `day`. Times are drawn in local minutes (09:00 is 540)
+ * and placed where the employee's wall clock shows them on that date: on a DST-switch day a
+ * 09:00 arrival is 09:00 on the clock, not nine hours after midnight. The draws do not depend
+ * on the clock, so a day without a switch is planned exactly as in minutes since midnight.
+ */
 export function planWorkday(
   employee: Employee,
   day: number,
@@ -84,6 +95,12 @@ export function planWorkday(
   const arriveMin = clamp(employee.workStartMinutes + normal(s, 0, p.arrivalJitterSdMinutes), 4 * 60, 13 * 60);
   const lengthMin = clamp(employee.workLengthMinutes + normal(s, 0, p.lengthJitterSdMinutes), 4 * 60, 12 * 60);
   const leaveMin = Math.min(arriveMin + lengthMin, 23.9 * 60);
+  // The day's two UTC offsets and the switch between them, once per employee-day.
+  const clock = dayWallClock(employee.timezone, dayStartMs, cal.epochUtcMs);
+  const wallMidnightMs = cal.startDateUtcMs + day * DAY_MS;
+  const atLocalMs = (sinceMidnightMs: number) => virtualMsAtWallClock(clock, wallMidnightMs, sinceMidnightMs);
+  const toMs = (localMinute: number) => atLocalMs(localMinute * MINUTE_MS);
+  const switches = clock.switchMs !== Infinity;
   // Minute slots on whole local clock minutes: active minutes are counted on clock minutes.
   const firstSlotMin = Math.ceil(arriveMin);
   const slots = Math.max(1, Math.floor(leaveMin) - firstSlotMin);
@@ -113,6 +130,10 @@ export function planWorkday(
   for (let i = 0; i < slots; i++) {
     const minute = firstSlotMin + i;
     let w = p.hourlyActivity[Math.floor(minute / 60) % 24] ?? 1;
+    // A slot that does not last one real minute holds a DST switch: it is in the skipped hour
+    // (no time at all) or runs into the repeated one (61 minutes). No session covers it, so a
+    // session lasts as many real minutes as it has slots.
+    if (switches && toMs(minute + 1) - toMs(minute) !== MINUTE_MS) w = 0;
     // A slot touching lunch at all is away: sessions never overlap it.
     if (hasLunch && minute + 1 > lunchStart && minute < lunchStart + lunchLen) w = 0;
     else if (meetings.some((m) => minute * MINUTE_MS >= m.startMs && minute * MINUTE_MS < m.endMs)) w *= p.meetingActivity;
@@ -124,7 +145,6 @@ export function planWorkday(
   const target = Math.min(wanted, capacity * 0.85);
   const sessions = placeSessions(s, weights, target, p);
 
-  const toMs = (localMinute: number) => dayStartMs + localMinute * MINUTE_MS;
   return {
     day,
     weekday,
@@ -133,7 +153,7 @@ export function planWorkday(
     arriveMs: toMs(arriveMin),
     leaveMs: toMs(leaveMin),
     lunch: hasLunch ? { startMs: toMs(lunchStart), endMs: toMs(lunchStart + lunchLen) } : null,
-    meetings: meetings.map((m) => ({ startMs: dayStartMs + m.startMs, endMs: dayStartMs + m.endMs })),
+    meetings: meetings.map((m) => ({ startMs: atLocalMs(m.startMs), endMs: atLocalMs(m.endMs) })),
     sessions: sessions.map((x) => ({
       // Start a few seconds into the first minute and stop early enough in the last one that the
       // action in progress (a burst, a movement) ends inside it: the minutes a session touches,
