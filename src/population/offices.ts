@@ -17,23 +17,35 @@ export const DEFAULT_OFFICES: readonly Office[] = [
 ];
 
 const offsetCache = new Map<string, number>();
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * Offsets change only at whole quarter hours of UTC in every zone in use: most
+ * switch on the hour, but America/St_Johns, Australia/Adelaide and
+ * Australia/Lord_Howe switch at :30 UTC. The offset cache and the search for a
+ * day's switch instant (behaviour/schedule/clock.ts) work in these steps.
+ */
+export const OFFSET_STEP_MS = 15 * 60_000;
 
 /**
  * Minutes east of UTC in `timezone` at the UTC instant `utcMs`
- * (e.g. +330 for Asia/Kolkata). Cached: Intl formatting is slow.
+ * (e.g. +330 for Asia/Kolkata). Cached per quarter hour: Intl formatting is slow.
  */
 export function utcOffsetMinutes(timezone: string, utcMs: number): number {
-  // Offsets only change on the hour in every real zone; key the cache by hour.
-  const hourKey = `${timezone}@${Math.floor(utcMs / 3_600_000)}`;
-  const cached = offsetCache.get(hourKey);
+  const key = `${timezone}@${Math.floor(utcMs / OFFSET_STEP_MS)}`;
+  const cached = offsetCache.get(key);
   if (cached !== undefined) return cached;
-  const part = new Intl.DateTimeFormat('en-US', { timeZone: timezone, timeZoneName: 'longOffset' })
-    .formatToParts(new Date(utcMs))
-    .find((p) => p.type === 'timeZoneName');
+  let format = formatters.get(timezone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone: timezone, timeZoneName: 'longOffset' });
+    formatters.set(timezone, format);
+  }
+  // The offset of the step's first instant, so that the cached value does not depend on which instant asked first.
+  const part = format.formatToParts(new Date(Math.floor(utcMs / OFFSET_STEP_MS) * OFFSET_STEP_MS)).find((p) => p.type === 'timeZoneName');
   const m = /GMT(?:([+-])(\d{2}):(\d{2}))?/.exec(part?.value ?? '');
   if (!m) throw new RangeError(`cannot read the UTC offset of timezone ${timezone}`);
   const offset = m[1] ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
-  offsetCache.set(hourKey, offset);
+  offsetCache.set(key, offset);
   return offset;
 }
 

@@ -254,7 +254,7 @@ function tallyDay(t: CellTally, c: DayCounter, e: Employee, windows: readonly Pa
       const to = Math.min(w.endMs, dayEndMs);
       while (from < to) {
         const sinceDay = from - c.dayStartMs;
-        // Minute pieces: offsets are whole minutes and change on the hour, so a piece lies in one local and one UTC hour.
+        // Minute pieces: offsets are whole minutes and change only at whole quarter hours, so a piece lies in one local and one UTC hour.
         const end = Math.min(to, c.dayStartMs + (Math.floor(sinceDay / MINUTE_MS) + 1) * MINUTE_MS);
         const minute = Math.floor(sinceDay / MINUTE_MS);
         if (c.minutes[minute]! > 0) {

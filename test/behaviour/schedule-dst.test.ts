@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_SCHEDULE_PARAMS, createCalendar, dayWallClock, localDayStartMs, planWorkday, virtualMsAtWallClock,
+  DEFAULT_SCHEDULE_PARAMS, createCalendar, dayWallClock, localDayStartMs, planWorkday, virtualMsAtWallClock, wallClockHour,
   type ScheduleParams, type SimulationCalendar, type WorkdayPlan,
 } from '../../src/behaviour/schedule/index.js';
 import { DEFAULT_POPULATION_PARAMS, createEmployee, type Employee } from '../../src/population/index.js';
@@ -164,4 +164,37 @@ describe('local times the clock skips or shows twice', () => {
     expect(utc(cal, plan.arriveMs)).toBe(Date.UTC(2026, 9, 24, 14)); // 13:00 UTC−1
     expect(utc(cal, plan.leaveMs)).toBe(Date.UTC(2026, 9, 25, 0, 54)); // 23:54 UTC−1, not 23:54 UTC−2
   });
+});
+
+describe('zones that switch at half past a UTC hour', () => {
+  // St John's and Adelaide change offset at :30 UTC, Lord Howe by 30 minutes at :30 UTC: the clock must find the
+  // switch to the minute, whatever instant was asked first (the offset cache is per quarter hour of UTC).
+  const cases = [
+    { timezone: 'America/St_Johns', date: '2026-03-08' },
+    { timezone: 'America/St_Johns', date: '2026-11-01' },
+    { timezone: 'Australia/Adelaide', date: '2026-04-05' },
+    { timezone: 'Australia/Adelaide', date: '2026-10-04' },
+    { timezone: 'Australia/Lord_Howe', date: '2026-04-05' },
+    { timezone: 'Australia/Lord_Howe', date: '2026-10-04' },
+  ];
+  for (const c of cases) {
+    it(`${c.timezone} ${c.date}: the wall-clock hour of every minute of the day, and each local time's instant, agree with Intl`, () => {
+      const cal = createCalendar(c.date, [c.timezone]);
+      const dayStart = localDayStartMs(cal, c.timezone, 0);
+      const clock = dayWallClock(c.timezone, dayStart, cal.epochUtcMs);
+      expect(clock.switchMs).toBeLessThan(Infinity);
+      const wrong: string[] = [];
+      for (let t = dayStart; t < dayStart + 24 * HOUR; t += MIN) {
+        const shown = Math.floor(wallClock(c.timezone, utc(cal, t)).sinceMidnightMs / HOUR);
+        if (wallClockHour(clock, t) !== shown) wrong.push(new Date(utc(cal, t)).toISOString());
+      }
+      expect(wrong).toEqual([]);
+      // 05:00 to 20:00 exist once on every switch day here: each maps to the instant the clock shows it.
+      const midnight = Date.parse(`${c.date}T00:00:00Z`);
+      for (let m = 5 * 60; m < 20 * 60; m += 7) {
+        const t = virtualMsAtWallClock(clock, midnight, m * MIN);
+        expect(wallClock(c.timezone, utc(cal, t))).toEqual({ date: c.date, sinceMidnightMs: m * MIN });
+      }
+    });
+  }
 });

@@ -1,4 +1,4 @@
-import { utcOffsetMinutes } from '../../population/offices.js';
+import { OFFSET_STEP_MS, utcOffsetMinutes } from '../../population/offices.js';
 
 /**
  * Virtual time. t_ms = 0 is midnight at the start of the simulation's first
@@ -75,15 +75,15 @@ export function dayWallClock(timezone: string, fromMs: number, epochUtcMs: numbe
   const after = utcOffsetMinutes(timezone, u1);
   const beforeMs = epochUtcMs + before * MINUTE_MS;
   if (before === after) return { beforeMs, afterMs: beforeMs, switchMs: Infinity };
-  // utcOffsetMinutes is one value per UTC hour (offsets change on the hour): bisect whole hours.
-  let lo = Math.floor(u0 / HOUR_MS);
-  let hi = Math.floor(u1 / HOUR_MS);
+  // utcOffsetMinutes is one value per quarter hour of UTC (offsets change only there): bisect quarter hours.
+  let lo = Math.floor(u0 / OFFSET_STEP_MS);
+  let hi = Math.floor(u1 / OFFSET_STEP_MS);
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
-    if (utcOffsetMinutes(timezone, mid * HOUR_MS) === before) lo = mid;
+    if (utcOffsetMinutes(timezone, mid * OFFSET_STEP_MS) === before) lo = mid;
     else hi = mid;
   }
-  return { beforeMs, afterMs: epochUtcMs + after * MINUTE_MS, switchMs: hi * HOUR_MS - epochUtcMs };
+  return { beforeMs, afterMs: epochUtcMs + after * MINUTE_MS, switchMs: hi * OFFSET_STEP_MS - epochUtcMs };
 }
 
 /** Local wall-clock hour (0–23) at virtual time tMs. */
