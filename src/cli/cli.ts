@@ -1,5 +1,6 @@
 import yargs from 'yargs';
-import { EXIT_CODES, FleetsimError } from '../errors.js';
+import { EXIT_CODES, FleetsimError, UsageError } from '../errors.js';
+import { flagWithoutValue } from './options.js';
 import { VERSION } from '../version.js';
 import { generateCommand } from './commands/generate.js';
 import { loadCommand } from './commands/load.js';
@@ -35,6 +36,10 @@ export async function runCli(args: readonly string[], io: { stderr: (s: string) 
     .recommendCommands()
     .strict()
     .option('debug', { type: 'boolean', default: false, describe: 'Print stack traces of errors' })
+    .middleware(((_argv: unknown, y: { getOptions(): { boolean: string[] } }) => {
+      const flag = flagWithoutValue(args, new Set(y.getOptions().boolean));
+      if (flag !== null) throw new UsageError(`--${flag} needs a value (see --help for what it takes)`);
+    }) as never, true)
     .version(VERSION)
     .help()
     .alias('help', 'h')

@@ -5,7 +5,8 @@ import { UsageError } from '../errors.js';
  * "abc" given to a number flag as NaN; these turn that into a clear error.
  */
 export function wholeNumber(flag: string, value: unknown, min: number, max: number): number {
-  const n = typeof value === 'number' ? value : Number(value);
+  // Number('') and Number(' ') are 0: a flag given without its value must not read as 0.
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
   }
@@ -40,4 +41,28 @@ export function shardFlag(s: string): { index: number; count: number } {
   const count = m ? Number(m[2]) : NaN;
   if (!m || count < 1 || count > 10_000 || index >= count) throw new UsageError(`--shard must be K/N with 0 <= K < N <= 10000 (e.g. 0/4), got ${JSON.stringify(s)}`);
   return { index, count };
+}
+
+/**
+ * The first `--flag` in args that takes a value but is given none (`--port`
+ * last, or followed by another flag): yargs would silently keep the flag's
+ * default, so `--decode-threads` alone would read as 0. Booleans take none.
+ */
+export function flagWithoutValue(args: readonly string[], booleans: ReadonlySet<string>): string | null {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') break;
+    if (!a.startsWith('--')) continue;
+    const eq = a.indexOf('=');
+    const name = a.slice(2, eq < 0 ? undefined : eq);
+    if (booleans.has(name) || name.startsWith('no-')) continue;
+    if (eq >= 0) {
+      if (eq === a.length - 1) return name;
+      continue;
+    }
+    const next = args[i + 1];
+    // A negative number is a value (and is judged by the flag's own check).
+    if (next === undefined || (next.startsWith('-') && !/^-\d/.test(next))) return name;
+  }
+  return null;
 }

@@ -1,8 +1,10 @@
 /**
  * The CPU-heavy middle of an upload: inflate the body (with the inflated-size
  * cap enforced while inflating) and decode the batch (with the service's event
- * limit). Pure: the same function runs in the service's thread or on a decode
- * worker (decode-pool.ts). Throws WireError.
+ * limit). Pure, and it never throws: the same function runs in the service's
+ * thread or on a decode worker (decode-pool.ts), and a failure carries how far
+ * the body got (its inflated size counts in the metrics even when the batch
+ * inside is malformed).
  */
 import { decodeBatch, decompress, type Codec, type DecodedBatch } from '../wire/index.js';
 
@@ -13,13 +15,21 @@ export interface DecodeBodyLimits {
   readonly maxEvents: number;
 }
 
-export interface DecodedBody {
-  readonly batch: DecodedBatch;
-  /** Bytes the body inflated to (the service's metric of inflated bytes). */
-  readonly inflatedBytes: number;
-}
+export type DecodedBody =
+  | { readonly ok: true; readonly batch: DecodedBatch; readonly inflatedBytes: number }
+  /** error: a WireError for a bad body; inflatedBytes 0 when inflating itself failed. */
+  | { readonly ok: false; readonly error: unknown; readonly inflatedBytes: number };
 
 export function decodeBody(codec: Codec, body: Uint8Array, limits: DecodeBodyLimits): DecodedBody {
-  const raw = decompress(codec, body, { maxOutputBytes: limits.maxDecodedBytes });
-  return { batch: decodeBatch(raw, { maxEvents: limits.maxEvents }), inflatedBytes: raw.byteLength };
+  let raw: Uint8Array;
+  try {
+    raw = decompress(codec, body, { maxOutputBytes: limits.maxDecodedBytes });
+  } catch (error) {
+    return { ok: false, error, inflatedBytes: 0 };
+  }
+  try {
+    return { ok: true, batch: decodeBatch(raw, { maxEvents: limits.maxEvents }), inflatedBytes: raw.byteLength };
+  } catch (error) {
+    return { ok: false, error, inflatedBytes: raw.byteLength };
+  }
 }

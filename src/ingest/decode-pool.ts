@@ -15,13 +15,16 @@
  * 2 cores shared with the load client, one decode thread cut the event loop's
  * busy time per upload by 27 % (203 → 147 µs) but cost 25 % more CPU per upload
  * over all threads (the hand-off: wake-ups, structured clone, a second loop
- * turn per upload), so it served 0.95x the uploads/s of decoding in the event
- * loop. On a machine with spare cores the event loop is the limit, and it is
- * what the threads relieve.
+ * turn per upload), so it served 0.87–0.99x the uploads/s of decoding in the
+ * event loop. On a machine with spare cores the event loop is the limit, and
+ * it is what the threads relieve.
  *
- * A worker that dies (it should not: every input is bounded by the limits)
+ * Failures: workers that cannot start fail the service's start (ready()). A
+ * worker that dies later (it should not: every input is bounded by the limits)
  * fails its uploads with 503 INGEST_DECODER_FAILED (retryable) and is
- * replaced.
+ * replaced, after a pause that doubles while replacements keep dying before
+ * they answer anything (no restart storm); meanwhile the other workers take
+ * the uploads, or, with none alive, uploads get the 503 at once.
  */
 import { Worker } from 'node:worker_threads';
 import { workerScript } from '../worker-script.js';
@@ -32,10 +35,13 @@ import { IngestError } from './errors.js';
 export interface BodyDecoder {
   /** Decode threads; 0 = the calling thread. */
   readonly threads: number;
+  /** Resolves once every decode worker runs; rejects, saying why, when one cannot start. */
+  ready(): Promise<void>;
   /**
-   * Inflates and decodes `body`. With threads the body's memory is moved to a
-   * worker and back: use the returned `body`, not the argument, afterwards.
-   * Rejects with WireError for a bad body, IngestError when a worker failed.
+   * Inflates and decodes `body`; a bad body is a resolved `{ ok: false }`
+   * outcome. With threads the body's memory is moved to a worker and back:
+   * use the returned `body`, not the argument, afterwards. Rejects (an
+   * IngestError, 503) only when no worker could do it.
    */
   decode(codec: Codec, body: Buffer, limits: DecodeBodyLimits): Promise<{ readonly decoded: DecodedBody; readonly body: Buffer }>;
   close(): Promise<void>;
@@ -50,13 +56,8 @@ export function createBodyDecoder(threads: number, opts: { readonly script?: str
 function inlineDecoder(): BodyDecoder {
   return {
     threads: 0,
-    decode: (codec, body, limits) => {
-      try {
-        return Promise.resolve({ decoded: decodeBody(codec, body, limits), body });
-      } catch (e) {
-        return Promise.reject(e);
-      }
-    },
+    ready: () => Promise.resolve(),
+    decode: (codec, body, limits) => Promise.resolve({ decoded: decodeBody(codec, body, limits), body }),
     close: () => Promise.resolve(),
   };
 }
@@ -69,28 +70,30 @@ export interface DecodeRequest {
   readonly limits: DecodeBodyLimits;
 }
 
-/** From a worker: the body back, and the batch (its block as one buffer) or the WireError's fields. */
+/** A worker's first message, once its module has loaded: it can decode. */
+export const DECODER_READY = { ready: true } as const;
+
+/** From a worker: the body back, and the batch (its block as one buffer) or the error's fields. */
 export type DecodeReply =
   | { readonly id: number; readonly body: Uint8Array; readonly ok: true; readonly header: BatchHeader; readonly controls: ControlRecord[]; readonly events: number; readonly block: ArrayBuffer; readonly inflatedBytes: number }
-  | { readonly id: number; readonly body: Uint8Array; readonly ok: false; readonly code: WireErrorCode | null; readonly message: string; readonly field: string | undefined };
+  | { readonly id: number; readonly body: Uint8Array; readonly ok: false; readonly code: WireErrorCode | null; readonly message: string; readonly field: string | undefined; readonly inflatedBytes: number };
 
 /** The worker side: answers one request (workers/ingest-decode.ts posts it with its transfer list). */
 export function answerDecodeRequest(req: DecodeRequest): { reply: DecodeReply; transfer: ArrayBuffer[] } {
   const bodyBuffer = req.body.buffer as ArrayBuffer;
-  try {
-    const { batch, inflatedBytes } = decodeBody(req.codec, req.body, req.limits);
-    const block = batch.events.t_ms.buffer as ArrayBuffer;
+  const d = decodeBody(req.codec, req.body, req.limits);
+  if (d.ok) {
+    const block = d.batch.events.t_ms.buffer as ArrayBuffer;
     return {
-      reply: { id: req.id, body: req.body, ok: true, header: batch.header, controls: batch.controls, events: batch.events.length, block, inflatedBytes },
+      reply: { id: req.id, body: req.body, ok: true, header: d.batch.header, controls: d.batch.controls, events: d.batch.events.length, block, inflatedBytes: d.inflatedBytes },
       transfer: [bodyBuffer, block],
     };
-  } catch (e) {
-    const wire = e instanceof WireError ? e : null;
-    return {
-      reply: { id: req.id, body: req.body, ok: false, code: wire?.code ?? null, message: (e as Error)?.message ?? String(e), field: wire?.field },
-      transfer: [bodyBuffer],
-    };
   }
+  const wire = d.error instanceof WireError ? d.error : null;
+  return {
+    reply: { id: req.id, body: req.body, ok: false, code: wire?.code ?? null, message: (d.error as Error)?.message ?? String(d.error), field: wire?.field, inflatedBytes: d.inflatedBytes },
+    transfer: [bodyBuffer],
+  };
 }
 
 interface Pending {
@@ -99,12 +102,19 @@ interface Pending {
 }
 
 interface Slot {
-  worker: Worker;
+  /** null while a replacement waits out its pause. */
+  worker: Worker | null;
   readonly pending: Map<number, Pending>;
+  /** Deaths since this slot's worker last answered; sets the pause before the next replacement. */
+  deaths: number;
 }
+
+const RESPAWN_FIRST_PAUSE_MS = 100;
+const RESPAWN_MAX_PAUSE_MS = 5_000;
 
 class DecodePool implements BodyDecoder {
   private readonly slots: Slot[] = [];
+  private readonly started: Promise<void>;
   private nextId = 0;
   private closed = false;
 
@@ -112,57 +122,111 @@ class DecodePool implements BodyDecoder {
     readonly threads: number,
     private readonly script: string,
   ) {
-    for (let i = 0; i < threads; i++) this.slots.push(this.spawn({ pending: new Map() } as Slot));
+    const online: Promise<void>[] = [];
+    for (let i = 0; i < threads; i++) {
+      const slot: Slot = { worker: null, pending: new Map(), deaths: 0 };
+      this.slots.push(slot);
+      online.push(this.spawn(slot));
+    }
+    this.started = Promise.all(online).then(() => undefined);
+    // ready() reports it; a pool nobody asks must not crash the process with an unhandled rejection.
+    this.started.catch(() => {});
+  }
+
+  ready(): Promise<void> {
+    return this.started;
   }
 
   decode(codec: Codec, body: Buffer, limits: DecodeBodyLimits): Promise<{ decoded: DecodedBody; body: Buffer }> {
     if (this.closed) return Promise.reject(new IngestError('INGEST_SHUTTING_DOWN', 'the service is shutting down; retry after it restarts', 1));
-    // Only a buffer that is all this body's own can move; a view into a larger one (never from readBody) is copied.
-    const own = body.byteOffset === 0 && body.buffer.byteLength === body.byteLength ? body : Buffer.from(body);
-    let slot = this.slots[0]!;
-    for (const s of this.slots) if (s.pending.size < slot.pending.size) slot = s;
+    let slot: Slot | null = null;
+    for (const s of this.slots) if (s.worker !== null && (slot === null || s.pending.size < slot.pending.size)) slot = s;
+    if (slot === null) return Promise.reject(decoderFailed('no decode worker is running; replacements are starting'));
+    // Only memory that is all this body's own can move. Anything else (a view into a larger buffer, e.g. Buffer's
+    // shared pool) is copied into memory of its own: moving a pool would take other buffers with it.
+    let own = body;
+    if (body.byteOffset !== 0 || body.buffer.byteLength !== body.byteLength) {
+      own = Buffer.allocUnsafeSlow(body.byteLength);
+      own.set(body);
+    }
     const id = this.nextId++;
+    const target = slot;
     return new Promise((resolve, reject) => {
-      slot.pending.set(id, { resolve, reject });
+      target.pending.set(id, { resolve, reject });
       const req: DecodeRequest = { id, codec, body: own, limits: { maxDecodedBytes: limits.maxDecodedBytes, maxEvents: limits.maxEvents } };
-      slot.worker.postMessage(req, [own.buffer as ArrayBuffer]);
+      try {
+        // An empty body moves nothing; a body whose memory already moved (length 0 then) fails to clone, here.
+        target.worker!.postMessage(req, own.byteLength === 0 ? [] : [own.buffer as ArrayBuffer]);
+      } catch (e) {
+        target.pending.delete(id);
+        reject(new IngestError('INGEST_INTERNAL', `the body could not be handed to a decode worker (${(e as Error).message})`));
+      }
     });
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    await Promise.all(this.slots.map((s) => s.worker?.terminate()));
   }
 
-  private spawn(slot: Slot): Slot {
+  /** Starts the slot's worker; resolves when it says it is ready (its module loaded), rejects if it dies first. */
+  private spawn(slot: Slot): Promise<void> {
     const worker = new Worker(this.script);
     // The HTTP server keeps the process alive while it serves; an idle decoder must not.
     worker.unref();
     slot.worker = worker;
-    worker.on('message', (m: DecodeReply) => this.onReply(slot, m));
-    const failed = (why: string) => {
-      if (slot.worker !== worker) return;
-      const err = new IngestError('INGEST_DECODER_FAILED', `a decode worker failed (${why}); the upload was not stored, retry`, 1);
-      for (const p of slot.pending.values()) p.reject(err);
-      slot.pending.clear();
-      if (!this.closed) this.spawn(slot);
-    };
-    worker.on('error', (e) => failed(e.message));
-    worker.on('exit', (code) => failed(`exit code ${code}`));
-    return slot;
+    return new Promise<void>((resolveOnline, rejectOnline) => {
+      let online = false;
+      worker.on('message', (m: DecodeReply | typeof DECODER_READY) => {
+        if ('ready' in m) {
+          online = true;
+          resolveOnline();
+        } else this.onReply(slot, m);
+      });
+      let reported = false;
+      const failed = (why: string) => {
+        if (reported) return;
+        reported = true;
+        if (!online) rejectOnline(new Error(`a decode worker (${this.script}) could not start: ${why}`));
+        if (slot.worker === worker) slot.worker = null;
+        const err = this.closed ? new IngestError('INGEST_SHUTTING_DOWN', 'the service is shutting down; retry after it restarts', 1) : decoderFailed(`a decode worker failed (${why})`);
+        for (const p of slot.pending.values()) p.reject(err);
+        slot.pending.clear();
+        if (this.closed) return;
+        slot.deaths++;
+        const pauseMs = online && slot.deaths === 1 ? 0 : Math.min(RESPAWN_MAX_PAUSE_MS, RESPAWN_FIRST_PAUSE_MS * 2 ** (slot.deaths - 1));
+        const timer = setTimeout(() => {
+          if (!this.closed) this.spawn(slot).catch(() => {});
+        }, pauseMs);
+        timer.unref();
+      };
+      worker.on('error', (e) => failed(e.message));
+      worker.on('exit', (code) => failed(`exit code ${code}`));
+    });
   }
 
   private onReply(slot: Slot, m: DecodeReply): void {
     const p = slot.pending.get(m.id);
     if (p === undefined) return;
     slot.pending.delete(m.id);
-    const body = Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength);
-    if (!m.ok) {
-      p.reject(m.code === null ? new IngestError('INGEST_INTERNAL', m.message) : new WireError(m.code, m.message, m.field));
-      return;
+    slot.deaths = 0;
+    try {
+      const body = Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength);
+      if (!m.ok) {
+        const error = m.code === null ? new Error(m.message) : new WireError(m.code, m.message, m.field);
+        p.resolve({ decoded: { ok: false, error, inflatedBytes: m.inflatedBytes }, body });
+        return;
+      }
+      const batch = { header: m.header, controls: m.controls, events: eventBlockOver(m.block, m.events) };
+      p.resolve({ decoded: { ok: true, batch, inflatedBytes: m.inflatedBytes }, body });
+    } catch (e) {
+      // A reply this thread cannot read (a worker built from other sources): the upload fails, the service does not.
+      p.reject(new IngestError('INGEST_INTERNAL', `a decode worker's answer could not be read (${(e as Error).message})`));
     }
-    const batch = { header: m.header, controls: m.controls, events: eventBlockOver(m.block, m.events) };
-    p.resolve({ decoded: { batch, inflatedBytes: m.inflatedBytes }, body });
   }
+}
+
+function decoderFailed(message: string): IngestError {
+  return new IngestError('INGEST_DECODER_FAILED', `${message}; the upload was not stored, retry`, 1);
 }

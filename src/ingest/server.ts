@@ -144,6 +144,12 @@ export class IngestServer {
     const policy = new PolicyState(store, this.rules);
     await policy.load();
     const decoder = createBodyDecoder(this.options.decodeThreads ?? 0);
+    try {
+      await decoder.ready();
+    } catch (e) {
+      await decoder.close();
+      throw e;
+    }
     this.ctx = {
       decoder,
       limits: this.limits,

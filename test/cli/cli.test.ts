@@ -41,6 +41,10 @@ describe('fleetsim CLI', () => {
     [['--workers', '-1'], /--workers must be a whole number from 0 to 256/],
     [['--start-date', '2026-02-30'], /--start-date must be a calendar date like 2026-03-02, got "2026-02-30"/],
     [['--seed', ''], /--seed must not be empty/],
+    // A flag without its value would otherwise keep its default silently.
+    [['--employees'], /--employees needs a value/],
+    [['--days', '--workers', '2'], /--days needs a value/],
+    [['--employees='], /--employees needs a value/],
   ])('generate %j is refused with exit code 2 and says what is allowed', (args, message) => {
     const out = mkdtempSync(join(tmpdir(), 'fleetsim-cli-'));
     const r = fleetsim(['generate', ...args, '--out', out]);

@@ -21,6 +21,10 @@ describe('fleetsim serve', () => {
     const threads = fleetsim(['serve', '--port', '0', '--fleet-secret', FLEET_SECRET, '--decode-threads', '-1']);
     expect(threads.code).toBe(2);
     expect(threads.stderr).toContain('--decode-threads must be a whole number from 0 to 64, got -1');
+    // A flag without its value is an error, not 0.
+    const empty = fleetsim(['serve', '--port', '0', '--fleet-secret', FLEET_SECRET, '--decode-threads']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('--decode-threads needs a value');
   });
 
   it('serves uploads on the port it prints, with the store it was given, and stops on SIGTERM', async () => {

@@ -92,11 +92,14 @@ describe.each([0, 1])('with %i decode threads', (decodeThreads) => {
       refused(await request(srv.url, { path: '/v1/enroll', headers: { authorization: `Fleet ${FLEET_SECRET}` }, body: '{"device_id":"laptop-carol"}' }), 'AUTH_REVOKED');
     });
 
-    it('refuses a malformed body (400 WIRE_*)', async () => {
-      const garbage = gzipSync(Buffer.from('this is not a protobuf batch at all, just words'));
-      const r = await upload(srv.url, alice, garbage, T0);
+    it('refuses a malformed body (400 WIRE_*), and still counts the bytes it inflated to', async () => {
+      const decoded = async () => Number(/^fleetsim_ingest_decoded_bytes_total (\d+)/m.exec((await request(srv.url, { method: 'GET', path: '/metrics' })).body)?.[1] ?? 0);
+      const before = await decoded();
+      const words = Buffer.from('this is not a protobuf batch at all, just words');
+      const r = await upload(srv.url, alice, gzipSync(words), T0);
       expect(r.status).toBe(400);
       expect(String(r.json.code)).toMatch(/^WIRE_/);
+      expect((await decoded()) - before).toBe(words.length);
     });
 
     it('refuses a truncated compression stream (400 WIRE_CORRUPT)', async () => {

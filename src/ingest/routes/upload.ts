@@ -19,6 +19,7 @@ import { verifySignature } from '../../auth/index.js';
 import { utcOffsetMinutes } from '../../population/index.js';
 import { codecFromContentEncoding, encodeBatch, type Codec, type DecodedBatch } from '../../wire/index.js';
 import type { IngestContext } from '../context.js';
+import type { DecodedBody } from '../decode-body.js';
 import type { AuthenticatedHeaders } from '../devices.js';
 import { IngestError, fromWireError, type RefusalCode } from '../errors.js';
 import { refuseEvents, type CaptureHoursCheck } from '../event-filter.js';
@@ -103,17 +104,24 @@ async function uploadAdmitted(ctx: IngestContext, req: http.IncomingMessage, res
     rejectBatch(ctx, 'AUTH_BAD_SIGNATURE', 0);
     throw new IngestError('AUTH_BAD_SIGNATURE', `the signature does not match this body for device ${auth.signed.deviceId}; sign "v1\\n<device>\\n<timestamp>\\n<body>" with the device key`);
   }
-  let batch: DecodedBatch;
+  let decoded: DecodedBody;
   try {
     const r = await ctx.decoder.decode(codec, body, { maxDecodedBytes: limits.maxDecodedBytes, maxEvents: limits.maxEventsPerBatch });
     body = r.body;
-    m.inflatedBytes(r.decoded.inflatedBytes);
-    batch = r.decoded.batch;
+    decoded = r.decoded;
   } catch (e) {
+    // No decode worker could take it (503, retryable).
     const err = fromWireError(e);
     rejectBatch(ctx, err.code, 0);
     throw err;
   }
+  m.inflatedBytes(decoded.inflatedBytes);
+  if (!decoded.ok) {
+    const err = fromWireError(decoded.error);
+    rejectBatch(ctx, err.code, 0);
+    throw err;
+  }
+  const batch: DecodedBatch = decoded.batch;
   const h = batch.header;
   const n = batch.events.length;
   if (h.deviceId !== auth.signed.deviceId) {
