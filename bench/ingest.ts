@@ -705,7 +705,6 @@ async function main(): Promise<void> {
       profiled_batches_per_sec: Math.round(rate(profiled)),
       inflate_decode_us_per_request: Number(inflateDecodeUs.toFixed(1)),
       ratio_bound_inflate_decode_one_core: Number((1e6 / inflateDecodeUs / rate(noop)).toFixed(3)),
-      ratio_bound_service_cpu_two_cores: Number((2e6 / busyUs / rate(noop)).toFixed(3)),
       fsync_p50_ms: Number(fsync.p50.toFixed(2)),
       fsync_p90_ms: Number(fsync.p90.toFixed(2)),
       commit_ms_per_group: Number(commitMsPerGroup.toFixed(2)),
