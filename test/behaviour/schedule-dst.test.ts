@@ -198,3 +198,19 @@ describe('zones that switch at half past a UTC hour', () => {
     });
   }
 });
+
+describe('days whose local midnight does not exist', () => {
+  for (const c of [
+    { timezone: 'America/Havana', date: '2026-03-08' },
+    { timezone: 'America/Santiago', date: '2026-09-06' },
+  ]) {
+    it(`${c.timezone} ${c.date}: the day starts when the clock first shows the date (01:00), not at 23:00 the day before`, () => {
+      const cal = createCalendar(c.date, [c.timezone]);
+      const start = localDayStartMs(cal, c.timezone, 0);
+      expect(wallClock(c.timezone, utc(cal, start))).toEqual({ date: c.date, sinceMidnightMs: HOUR });
+      expect(wallClock(c.timezone, utc(cal, start - 1)).date).not.toBe(c.date);
+      // The next day has a midnight: it starts there.
+      expect(wallClock(c.timezone, utc(cal, localDayStartMs(cal, c.timezone, 1))).sinceMidnightMs).toBe(0);
+    });
+  }
+});

@@ -38,13 +38,22 @@ export function createCalendar(startDate: string, timezones: readonly string[]):
   return { epochUtcMs: startDateUtcMs - maxOffset * MINUTE_MS, startDateUtcMs };
 }
 
-/** Virtual ms of local midnight starting simulated day `day` (0-based) in `timezone`. */
+/**
+ * Virtual ms of the first instant of simulated day `day` (0-based) in `timezone`: local midnight,
+ * or, where the clock jumps past midnight (America/Havana 2026-03-08, America/Santiago 2026-09-06),
+ * the jump, when the clock first shows that date.
+ */
 export function localDayStartMs(cal: SimulationCalendar, timezone: string, day: number): number {
   const utcMidnight = cal.startDateUtcMs + day * DAY_MS;
   // The offset at local midnight: evaluate at UTC midnight minus the offset found there (a fixed point for real zones).
   const guess = utcOffsetMinutes(timezone, utcMidnight);
   const offset = utcOffsetMinutes(timezone, utcMidnight - guess * MINUTE_MS);
-  return utcMidnight - offset * MINUTE_MS - cal.epochUtcMs;
+  const start = utcMidnight - offset * MINUTE_MS;
+  const shown = utcOffsetMinutes(timezone, start);
+  if (shown === offset) return start - cal.epochUtcMs;
+  // The clock at `start` still shows the day before, on the old offset: midnight is skipped, and the date begins
+  // when the old offset reaches it.
+  return utcMidnight - shown * MINUTE_MS - cal.epochUtcMs;
 }
 
 /** Day of the week (0 Sunday … 6 Saturday) of simulated day `day` in local terms. */
