@@ -8,7 +8,7 @@
  * loss without a network). Events do not depend on the rules or on the pause
  * and exemption traits (their streams are separate), so the cells share them.
  */
-import { dayWallClock, planPauses, simulateEmployeeDay, wallClockHour, type DayWallClock, type WorkdayPlan } from '../behaviour/index.js';
+import { planPauses, simulateEmployeeDay, wallClockHour, type DayWallClock, type WorkdayPlan } from '../behaviour/index.js';
 import type { EventOutput } from '../events/index.js';
 import { createEmployee, employeeStream, type Employee, type PauseTraitParams } from '../population/index.js';
 import { afterExemptionAsks, enrolmentExemption, exemptAtEnd, exemptionOnDay, withinCaptureHours, type ExemptionStatus, type PauseWindow, type PolicyRules } from '../policy/index.js';
@@ -100,8 +100,8 @@ class DayCounter implements EventOutput {
     this.minutes.fill(0);
     this.localHour.fill(0);
     this.utcHour.fill(0);
-    // Offsets are whole minutes and change on a whole UTC hour: each minute lies in one local and one
-    // UTC hour. Local minute m is UTC minute-of-day (dayStart + epoch)/minute + m.
+    // Offsets are whole minutes and change only at whole quarter hours of UTC: each minute lies in one
+    // local and one UTC hour. Local minute m is UTC minute-of-day (dayStart + epoch)/minute + m.
     const utcMinute0 = Math.round((this.dayStartMs + this.epochUtcMs) / MINUTE_MS);
     for (let m = 0; m < DAY_MINUTES; m++) this.localHourOfMinute[m] = wallClockHour(this.wallClock, this.dayStartMs + m * MINUTE_MS);
     let total = 0;
@@ -208,7 +208,7 @@ export function runFastTask(task: FastTask): FastTaskResult {
       let plan: WorkdayPlan | undefined;
       simulateEmployeeDay(base, d, env, counter, (p) => {
         plan = p.plan;
-        counter.reset(p.plan.dayStartMs, epoch, dayWallClock(base.timezone, p.plan.dayStartMs, epoch));
+        counter.reset(p.plan.dayStartMs, epoch, p.plan.wallClock);
       });
       // A day off has no input and no pauses (planPauses), so no asks: nothing to count or carry.
       if (!plan || !plan.working) continue;

@@ -1,6 +1,6 @@
 import type { Employee } from '../../population/index.js';
 import { clamp, lognormal, normal, standardNormal, uniform, type RandomStream } from '../../random/index.js';
-import { dayWallClock, localDayStartMs, localWeekday, virtualMsAtWallClock, type SimulationCalendar } from './clock.js';
+import { dayWallClock, localDayStartMs, localWeekday, virtualMsAtWallClock, type DayWallClock, type SimulationCalendar } from './clock.js';
 
 export interface Interval {
   readonly startMs: number;
@@ -17,6 +17,8 @@ export interface WorkdayPlan {
   readonly weekday: number;
   /** Virtual ms of local midnight. */
   readonly dayStartMs: number;
+  /** The employee's wall clock over the day (its UTC offsets and the switch between them, if any). */
+  readonly wallClock: DayWallClock;
   readonly working: boolean;
   readonly arriveMs: number;
   readonly leaveMs: number;
@@ -89,14 +91,14 @@ export function planWorkday(
   const weekday = localWeekday(cal, day);
   // Draw the day's active-time factor before branching so a day's draws do not depend on whether it is worked.
   const zActive = standardNormal(s);
+  // The day's two UTC offsets and the switch between them, once per employee-day.
+  const clock = dayWallClock(employee.timezone, dayStartMs, cal.epochUtcMs);
   if (!p.workdays.includes(weekday)) {
-    return { day, weekday, dayStartMs, working: false, arriveMs: dayStartMs, leaveMs: dayStartMs, lunch: null, meetings: [], sessions: [], targetActiveMinutes: 0 };
+    return { day, weekday, dayStartMs, wallClock: clock, working: false, arriveMs: dayStartMs, leaveMs: dayStartMs, lunch: null, meetings: [], sessions: [], targetActiveMinutes: 0 };
   }
   const arriveMin = clamp(employee.workStartMinutes + normal(s, 0, p.arrivalJitterSdMinutes), 4 * 60, 13 * 60);
   const lengthMin = clamp(employee.workLengthMinutes + normal(s, 0, p.lengthJitterSdMinutes), 4 * 60, 12 * 60);
   const leaveMin = Math.min(arriveMin + lengthMin, 23.9 * 60);
-  // The day's two UTC offsets and the switch between them, once per employee-day.
-  const clock = dayWallClock(employee.timezone, dayStartMs, cal.epochUtcMs);
   const wallMidnightMs = cal.startDateUtcMs + day * DAY_MS;
   const atLocalMs = (sinceMidnightMs: number) => virtualMsAtWallClock(clock, wallMidnightMs, sinceMidnightMs);
   const toMs = (localMinute: number) => atLocalMs(localMinute * MINUTE_MS);
@@ -149,6 +151,7 @@ export function planWorkday(
     day,
     weekday,
     dayStartMs,
+    wallClock: clock,
     working: true,
     arriveMs: toMs(arriveMin),
     leaveMs: toMs(leaveMin),
