@@ -38,7 +38,8 @@ import { createFleetModel } from '../src/load/fleet-model.js';
 import { computeLoadResult, DEFAULT_VALIDITY_BOUNDS } from '../src/load/results.js';
 import { buildSchedule } from '../src/load/schedule.js';
 import { runSender } from '../src/load/sender.js';
-import { loadDeviceIds, parseTarget } from '../src/load/target.js';
+import { loadDeviceIds } from '../src/load/target.js';
+import { parseTarget } from '../src/targets/index.js';
 import { loadScenarioFile } from '../src/scenario/index.js';
 import { intFlag, printTable, wantsJson } from './lib/output.js';
 

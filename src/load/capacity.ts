@@ -17,10 +17,10 @@ import { RunError } from '../errors.js';
 import type { PreparedBodies } from './bodies.js';
 import { LoadRecorder } from './recorder.js';
 import type { SenderOutcome, SenderProgress } from './sender.js';
-import type { LoadTarget } from './target.js';
+import type { HttpTarget } from '../targets/index.js';
 
 export interface CapacityOptions {
-  readonly target: LoadTarget;
+  readonly target: HttpTarget;
   readonly connections: number;
   readonly durationMs: number;
   readonly maxRequests: number;

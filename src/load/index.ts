@@ -11,7 +11,7 @@ export { loadCorpus, generateCorpus, type Corpus, type CorpusTemplate } from './
 export { agentCodecLevels, prepareBodies, prepareBodiesInWorkers, type CodecLevels, type PreparedBodies } from './bodies.js';
 export { runSender, type SenderOptions, type SenderOutcome } from './sender.js';
 export { runCapacity } from './capacity.js';
-export { parseTarget, isLoopbackHost, enrollDevices, loadDeviceIds, type LoadTarget } from './target.js';
+export { loadDeviceIds } from './target.js';
 export { computeLoadResult, DEFAULT_VALIDITY_BOUNDS, LOAD_RESULTS_FORMAT, type LoadResult, type ValidityBounds } from './results.js';
 export { LOAD_METRIC_PATHS, evaluateLoadThresholds } from './thresholds.js';
 export { mergeLoadResults, mergeLoadDirs, readLoadResult } from './merge.js';

@@ -27,7 +27,7 @@ import type { PreparedBodies } from './bodies.js';
 import type { DrainFigures, OutageModel } from './outage.js';
 import { LoadRecorder, type RequestType } from './recorder.js';
 import type { LoadSchedule } from './schedule.js';
-import type { LoadTarget } from './target.js';
+import type { HttpTarget } from '../targets/index.js';
 
 export interface RampSlo {
   readonly p99Ms: number;
@@ -35,7 +35,7 @@ export interface RampSlo {
 }
 
 export interface SenderOptions {
-  readonly target: LoadTarget;
+  readonly target: HttpTarget;
   readonly connections: number;
   readonly requestTimeoutMs: number;
   readonly schedule: LoadSchedule;

@@ -1,8 +1,7 @@
 /**
- * The target of a load run: the URL rule and enrollment are src/targets'
- * (shared with `fleetsim run`'s url targets); the device ids are load's own.
+ * The devices of a load run. The target itself (the URL rule, enrollment) is
+ * src/targets', shared with `fleetsim run`'s url targets.
  */
-export { enrollDevices, isLoopbackHost, parseTarget, type HttpTarget as LoadTarget } from '../targets/index.js';
 
 /** Device ids of a load run: distinct per run tag so a rerun never collides with earlier sequences. */
 export function loadDeviceIds(runTag: string, n: number): string[] {
