@@ -138,7 +138,7 @@ class DecodePool implements BodyDecoder {
   }
 
   decode(codec: Codec, body: Buffer, limits: DecodeBodyLimits): Promise<{ decoded: DecodedBody; body: Buffer }> {
-    if (this.closed) return Promise.reject(new IngestError('INGEST_SHUTTING_DOWN', 'the service is shutting down; retry after it restarts', 1));
+    if (this.closed) return Promise.reject(shuttingDown());
     let slot: Slot | null = null;
     for (const s of this.slots) if (s.worker !== null && (slot === null || s.pending.size < slot.pending.size)) slot = s;
     if (slot === null) return Promise.reject(decoderFailed('no decode worker is running; replacements are starting'));
@@ -190,7 +190,7 @@ class DecodePool implements BodyDecoder {
         reported = true;
         if (!online) rejectOnline(new Error(`a decode worker (${this.script}) could not start: ${why}`));
         if (slot.worker === worker) slot.worker = null;
-        const err = this.closed ? new IngestError('INGEST_SHUTTING_DOWN', 'the service is shutting down; retry after it restarts', 1) : decoderFailed(`a decode worker failed (${why})`);
+        const err = this.closed ? shuttingDown() : decoderFailed(`a decode worker failed (${why})`);
         for (const p of slot.pending.values()) p.reject(err);
         slot.pending.clear();
         if (this.closed) return;
@@ -225,6 +225,10 @@ class DecodePool implements BodyDecoder {
       p.reject(new IngestError('INGEST_INTERNAL', `a decode worker's answer could not be read (${(e as Error).message})`));
     }
   }
+}
+
+function shuttingDown(): IngestError {
+  return new IngestError('INGEST_SHUTTING_DOWN', 'the service is shutting down; retry after it restarts', 1);
 }
 
 function decoderFailed(message: string): IngestError {
