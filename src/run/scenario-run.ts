@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { RunError, UsageError } from '../errors.js';
 import { writeRunReport } from '../report/run-report.js';

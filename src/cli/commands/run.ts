@@ -1,6 +1,6 @@
 import { resolve, join } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { EXIT_CODES, FleetsimError, UsageError } from '../../errors.js';
+import { EXIT_CODES, FleetsimError } from '../../errors.js';
 import { defaultWorkerCount } from '../../generate/index.js';
 import { runScenario, type ScenarioRunResult } from '../../run/index.js';
 import { loadScenarioFile } from '../../scenario/index.js';
