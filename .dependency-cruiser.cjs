@@ -86,8 +86,7 @@ module.exports = {
       comment:
         'The ingest service and the capture agent are the real system under test: they must not know the synthetic workforce (src/population). Time zones and calendars come from src/time.',
       severity: 'error',
-      // Known exception until src/time exists: two ingest routes read timezones through population.
-      from: { path: '^src/(ingest|agent)/', pathNot: '^src/ingest/routes/(upload|admin)[.]ts$' },
+      from: { path: '^src/(ingest|agent)/' },
       to: { path: '^src/population/' },
     },
     {

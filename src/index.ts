@@ -1,6 +1,7 @@
 /** The library API: what the CLI, the workers, the tests and users import. */
 export * from './errors.js';
 export * from './random/index.js';
+export * from './time/index.js';
 export * from './events/index.js';
 export * from './population/index.js';
 export * from './policy/index.js';

@@ -2,7 +2,8 @@ import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs'
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { DEFAULT_BEHAVIOUR_PARAMS, createCalendar, type BehaviourParams } from '../behaviour/index.js';
+import { DEFAULT_BEHAVIOUR_PARAMS, type BehaviourParams } from '../behaviour/index.js';
+import { createCalendar } from '../time/index.js';
 import { DEFAULT_POPULATION_PARAMS, type PopulationParams } from '../population/index.js';
 import { DEFAULT_POLICY_RULES, type PolicyRules } from '../policy/index.js';
 import { runTasks } from './pool.js';

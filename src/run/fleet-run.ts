@@ -1,6 +1,7 @@
 import type { AgentConfig } from '../agent/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createCalendar, type BehaviourParams, type SimulationCalendar } from '../behaviour/index.js';
+import { type BehaviourParams } from '../behaviour/index.js';
+import { createCalendar, type SimulationCalendar } from '../time/index.js';
 import { RunError } from '../errors.js';
 import { planShards, runTasks } from '../generate/index.js';
 import type { EnergyModel } from '../metrics/energy.js';

@@ -6,7 +6,7 @@ import { evaluateThresholds, type Scenario } from '../scenario/index.js';
 import { VERSION } from '../version.js';
 import { writeJson } from '../report/json.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createCalendar } from '../behaviour/index.js';
+import { createCalendar } from '../time/index.js';
 import type { BatchStore } from '../ingest/index.js';
 import type { Fault } from '../scenario/index.js';
 import { openIngestTarget, type IngestTarget } from './ingest-target.js';
