@@ -23,7 +23,7 @@ const LAYERS = [
   ['scenario'],
   // The services and models.
   ['targets', 'ingest', 'agent', 'behaviour', 'input', 'observe'],
-  ['wire', 'auth', 'policy', 'population', 'pool', 'worker-script.ts'],
+  ['wire', 'auth', 'policy', 'population', 'pool'],
   // Leaves every layer may use.
   ['events', 'random', 'metrics', 'time', 'errors.ts', 'version.ts'],
 ];

@@ -19,4 +19,5 @@ export * from './load/index.js';
 export * from './wire/index.js';
 export * from './agent/index.js';
 export * from './generate/index.js';
+export * from './pool/index.js';
 export { VERSION } from './version.js';
