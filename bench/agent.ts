@@ -13,13 +13,12 @@
 import { constants, brotliCompressSync, gzipSync } from 'node:zlib';
 import { DEFAULT_AGENT_CONFIG, type AgentConfig, type Transport, type UploadOutcome, type UploadRequest } from '../src/agent/index.js';
 import { DEFAULT_BEHAVIOUR_PARAMS, type DayEnvironment } from '../src/behaviour/index.js';
-import type { EventBlock } from '../src/events/index.js';
 import { estimateEnergy } from '../src/metrics/energy.js';
 import { DEFAULT_POLICY_RULES, isExempt } from '../src/policy/index.js';
 import { DEFAULT_POPULATION_PARAMS, createEmployee } from '../src/population/index.js';
 import { createCalendar } from '../src/time/index.js';
 import { decompress, encodeNaiveJson } from '../src/wire/index.js';
-import { allocateBlock, copyBlock } from '../src/events/index.js';
+import { allocateBlock, copyBlock, type EventBlock } from '../src/events/index.js';
 import { runLaptopDay } from '../src/run/laptop-day.js';
 import { compress } from '../src/wire/codecs.js';
 import { intFlag, printTable, wantsJson } from './lib/output.js';
