@@ -16,6 +16,14 @@ export interface SimulationCalendar {
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 
+/** True when `s` is an ISO calendar date (YYYY-MM-DD) that exists. */
+export function isCalendarDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+}
+
 /** Parses an ISO calendar date (YYYY-MM-DD) to UTC midnight, or throws RangeError. */
 export function parseStartDate(date: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);

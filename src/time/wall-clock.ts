@@ -40,6 +40,11 @@ export function dayWallClock(timezone: string, fromMs: number, epochUtcMs: numbe
   return { beforeMs, afterMs: epochUtcMs + after * MINUTE_MS, switchMs: hi * OFFSET_STEP_MS - epochUtcMs };
 }
 
+/** Hour of the day, fractional (0 to < 24), of an instant in local wall-clock ms (UTC ms + the zone's offset). */
+export function localHourOfDay(localMs: number): number {
+  return (((localMs % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS;
+}
+
 /** Local wall-clock hour (0–23) at virtual time tMs. */
 export function wallClockHour(c: DayWallClock, tMs: number): number {
   const local = tMs + (tMs < c.switchMs ? c.beforeMs : c.afterMs);
