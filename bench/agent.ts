@@ -11,12 +11,14 @@
  * and compression settings side by side on the default agent's own batches.
  */
 import { constants, brotliCompressSync, gzipSync } from 'node:zlib';
-import {
-  DEFAULT_AGENT_CONFIG, DEFAULT_BEHAVIOUR_PARAMS, DEFAULT_POLICY_RULES, DEFAULT_POPULATION_PARAMS, createCalendar,
-  createEmployee, decompress, encodeNaiveJson, estimateEnergy, isExempt, type AgentConfig, type DayEnvironment,
-  type EventBlock, type Transport, type UploadOutcome, type UploadRequest,
-} from '../src/index.js';
-import { allocateBlock, copyBlock } from '../src/events/index.js';
+import { DEFAULT_AGENT_CONFIG, type AgentConfig, type Transport, type UploadOutcome, type UploadRequest } from '../src/agent/index.js';
+import { DEFAULT_BEHAVIOUR_PARAMS, type DayEnvironment } from '../src/behaviour/index.js';
+import { estimateEnergy } from '../src/metrics/energy.js';
+import { DEFAULT_POLICY_RULES, isExempt } from '../src/policy/index.js';
+import { DEFAULT_POPULATION_PARAMS, createEmployee } from '../src/population/index.js';
+import { createCalendar } from '../src/time/index.js';
+import { decompress, encodeNaiveJson } from '../src/wire/index.js';
+import { allocateBlock, copyBlock, type EventBlock } from '../src/events/index.js';
 import { runLaptopDay } from '../src/run/laptop-day.js';
 import { compress } from '../src/wire/codecs.js';
 import { intFlag, printTable, wantsJson } from './lib/output.js';

@@ -9,10 +9,13 @@
  * whole fleet generator on every core (piscina pool).
  */
 import { availableParallelism } from 'node:os';
-import {
-  ActivityCounter, DEFAULT_BEHAVIOUR_PARAMS, DEFAULT_POLICY_RULES, DEFAULT_POPULATION_PARAMS, EventType, EventWriter,
-  createCalendar, createEmployee, generateFleet, simulateEmployeeDay, type DayEnvironment, type EventOutput,
-} from '../src/index.js';
+import { DEFAULT_BEHAVIOUR_PARAMS, simulateEmployeeDay, type DayEnvironment } from '../src/behaviour/index.js';
+import { EventType, EventWriter, type EventOutput } from '../src/events/index.js';
+import { generateFleet } from '../src/generate/index.js';
+import { ActivityCounter } from '../src/metrics/activity.js';
+import { DEFAULT_POLICY_RULES } from '../src/policy/index.js';
+import { DEFAULT_POPULATION_PARAMS, createEmployee } from '../src/population/index.js';
+import { createCalendar } from '../src/time/index.js';
 import { cpuSeconds, intFlag, printTable, wantsJson } from './lib/output.js';
 
 interface InputEventObject {

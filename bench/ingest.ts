@@ -41,10 +41,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequestSigner, deriveDeviceKey, verifySignature, parseSignedHeaders } from '../src/auth/index.js';
 import { createIngestServer, SqliteStore, type IngestServer } from '../src/ingest/index.js';
-import {
-  DEFAULT_AGENT_CONFIG, DEFAULT_BEHAVIOUR_PARAMS, DEFAULT_POLICY_RULES, DEFAULT_POPULATION_PARAMS, compress, createCalendar, createEmployee, decodeBatch,
-  decompress, encodeBatch, isExempt, type DayEnvironment, type DecodedBatch, type Transport, type UploadOutcome, type UploadRequest,
-} from '../src/index.js';
+import { DEFAULT_AGENT_CONFIG, type Transport, type UploadOutcome, type UploadRequest } from '../src/agent/index.js';
+import { DEFAULT_BEHAVIOUR_PARAMS, type DayEnvironment } from '../src/behaviour/index.js';
+import { DEFAULT_POLICY_RULES, isExempt } from '../src/policy/index.js';
+import { DEFAULT_POPULATION_PARAMS, createEmployee } from '../src/population/index.js';
+import { createCalendar } from '../src/time/index.js';
+import { compress, decodeBatch, decompress, encodeBatch, type DecodedBatch } from '../src/wire/index.js';
 import { runLaptopDay } from '../src/run/laptop-day.js';
 import { cpuSeconds, intFlag, printTable, wantsJson } from './lib/output.js';
 

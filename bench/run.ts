@@ -19,7 +19,8 @@
 import { mkdtempSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadScenarioFile, runScenario, type Scenario } from '../src/index.js';
+import { runScenario } from '../src/run/index.js';
+import { loadScenarioFile, type Scenario } from '../src/scenario/index.js';
 import { intFlag, printTable, wantsJson } from './lib/output.js';
 import { findRealtimeLaptops } from './lib/realtime.js';
 

@@ -10,7 +10,11 @@
  * CPU-s per employee-day) is extrapolated from bench:run's figure, not run.
  */
 import { availableParallelism } from 'node:os';
-import { createCalendar, createEmployee, DEFAULT_POLICY_RULES, resolveScenario, simulateEmployeeDay } from '../src/index.js';
+import { simulateEmployeeDay } from '../src/behaviour/index.js';
+import { DEFAULT_POLICY_RULES } from '../src/policy/index.js';
+import { createEmployee } from '../src/population/index.js';
+import { resolveScenario } from '../src/scenario/index.js';
+import { createCalendar } from '../src/time/index.js';
 import { runSweep } from '../src/sweep/index.js';
 import { cpuSeconds, intFlag, printTable, wantsJson } from './lib/output.js';
 

@@ -13,7 +13,10 @@
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ledgerImbalance, openStore, resolveScenario, runScenario } from '../src/index.js';
+import { openStore } from '../src/ingest/index.js';
+import { ledgerImbalance } from '../src/metrics/ledger.js';
+import { runScenario } from '../src/run/index.js';
+import { resolveScenario } from '../src/scenario/index.js';
 import { ADVERSARIAL_CLASSES, runAdversarialSuite } from '../src/verify/adversarial.js';
 import { SCENARIO_FUZZ_CLASSES, runScenarioFuzz } from '../src/verify/scenario-fuzz.js';
 import { runSpoolFullCheck } from '../src/verify/spool-full.js';

@@ -1,22 +1,37 @@
-/** The library API: what the CLI, the workers, the tests and users import. */
-export * from './errors.js';
-export * from './random/index.js';
-export * from './events/index.js';
-export * from './population/index.js';
-export * from './policy/index.js';
-export * from './behaviour/index.js';
-export * from './metrics/activity.js';
-export * from './metrics/ledger.js';
-export * from './metrics/energy.js';
-export * from './metrics/cpu.js';
-export * from './run/index.js';
-export * from './scenario/index.js';
-export * from './auth/index.js';
-export * from './ingest/index.js';
-export * from './sweep/index.js';
-export * from './load/index.js';
-export * from './wire/index.js';
-export * from './agent/index.js';
-export * from './generate/index.js';
-export * from './observe/index.js';
+/**
+ * The library API: the entry points the CLI runs, with their options and results. Everything
+ * else is internal and may change between versions; tests and benchmarks import internals by
+ * path (src/<module>/…).
+ */
+
+// Scenario files: load and validate, or resolve an object built in code.
+export { loadScenarioFile, resolveScenario, checkScenarioFile, scenarioJsonSchema, ScenarioError } from './scenario/index.js';
+export type { Scenario, ScenarioIssue } from './scenario/index.js';
+
+// fleetsim run: a scenario's fleet through the real agent; and merging runs made in parts.
+export { runScenario, mergeRuns } from './run/index.js';
+export type { ScenarioRunOptions, ScenarioRunResult } from './run/index.js';
+
+// fleetsim load: the fleet's upload pattern against an ingest service.
+export { runLoad, mergeLoadResults } from './load/index.js';
+export type { LoadOptions, LoadResult } from './load/index.js';
+
+// fleetsim sweep: policy grids with confidence intervals.
+export { runSweep } from './sweep/index.js';
+export type { SweepOptions, SweepProgress, SweepResult } from './sweep/index.js';
+
+// fleetsim generate: the synthetic fleet's employees and input events, without the agent.
+export { generateFleet } from './generate/index.js';
+export type { GenerateOptions, GenerateProgress, GenerateResult } from './generate/index.js';
+
+// fleetsim serve: the ingestion service and its stores.
+export { createIngestServer, IngestServer, IngestError, INGEST_ERRORS, openStore } from './ingest/index.js';
+export type { IngestServerOptions, IngestAddress, BatchStore, OpenStoreOptions } from './ingest/index.js';
+
+// The observer: what an agent process costs the laptop, measured from /proc (and RAPL where present).
+export { observeProcessTree, measuredBattery } from './observe/index.js';
+export type { ProcessObservation, ProcessObserver, MeasuredBattery } from './observe/index.js';
+
+// Errors every entry point throws, and the exit codes the CLI maps them to.
+export { FleetsimError, UsageError, RunError, EXIT_CODES, type FleetsimErrorCode } from './errors.js';
 export { VERSION } from './version.js';

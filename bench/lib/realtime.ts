@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runScenario, type Scenario } from '../../src/index.js';
+import { runScenario } from '../../src/run/index.js';
+import type { Scenario } from '../../src/scenario/index.js';
 
 /** One paced step: N laptops at real time over a window of the busiest UTC hours. */
 export interface RealtimeStep {

@@ -2,6 +2,7 @@ import { EventType, type EventBlock } from '../events/index.js';
 import { emptyLedger, type Ledger } from '../metrics/ledger.js';
 import { decidePause, isExempt, withinCaptureHours, type PauseDecision, type PauseWindow, type PolicyRules } from '../policy/index.js';
 import type { RandomStream } from '../random/index.js';
+import { localHourOfDay } from '../time/index.js';
 import { BATCH_ID_BYTES, compress, encodeBatch, type ControlRecord } from '../wire/index.js';
 import { BatchBuffer } from './batch-buffer.js';
 import type { AgentClock, TimerHandle } from './clock.js';
@@ -185,7 +186,7 @@ export class CaptureAgent {
         continue;
       }
       // Outside the capture hours is a pause the policy schedules: the ledger has no other fate for it.
-      if (this.isPaused(t) || (hours !== null && !withinCaptureHours(localHourOf(t + localShiftMs), this.ctx.rules))) {
+      if (this.isPaused(t) || (hours !== null && !withinCaptureHours(localHourOfDay(t + localShiftMs), this.ctx.rules))) {
         this.ledger.dropped_paused++;
         continue;
       }
@@ -340,11 +341,4 @@ export class CaptureAgent {
     const pending = this.controls.find((c) => c.kind === 'exempt');
     if (pending !== undefined) this.openBatch(pending.atMs);
   }
-}
-
-const DAY_MS = 86_400_000;
-
-/** Hour of the day (fractional) of a local-time instant in ms. */
-function localHourOf(localMs: number): number {
-  return (((localMs % DAY_MS) + DAY_MS) % DAY_MS) / 3_600_000;
 }

@@ -5,7 +5,8 @@ import { deriveStream, lognormal, type StreamPathPart } from '../random/index.js
 import { createPointer, mouseEpisode } from './mouse/index.js';
 import type { BehaviourParams } from './params.js';
 import { planPauses, type PauseDay } from './pause.js';
-import { planWorkday, type SimulationCalendar, type WorkdayPlan } from './schedule/index.js';
+import { planWorkday, type WorkdayPlan } from './schedule/index.js';
+import type { SimulationCalendar } from '../time/index.js';
 import { createTextSource, createTypist, typeEpisode } from './typing/index.js';
 
 /** Everything a day of behaviour depends on besides the employee. */

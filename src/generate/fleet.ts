@@ -1,11 +1,11 @@
 import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { DEFAULT_BEHAVIOUR_PARAMS, createCalendar, type BehaviourParams } from '../behaviour/index.js';
+import { DEFAULT_BEHAVIOUR_PARAMS, type BehaviourParams } from '../behaviour/index.js';
+import { createCalendar } from '../time/index.js';
 import { DEFAULT_POPULATION_PARAMS, type PopulationParams } from '../population/index.js';
 import { DEFAULT_POLICY_RULES, type PolicyRules } from '../policy/index.js';
-import { runTasks } from './pool.js';
+import { planShards, runTasks } from '../pool/index.js';
 import { TRACE_COLUMNS, generateShard, type EmployeeSummary, type GenerateShardResult, type GenerateShardTask } from './shard.js';
 
 export interface GenerateOptions {
@@ -41,18 +41,6 @@ export interface GenerateResult {
   /** CPU time spent generating, summed over threads. */
   readonly cpuMs: number;
   readonly workers: number;
-}
-
-export function defaultWorkerCount(): number {
-  return Math.max(1, availableParallelism());
-}
-
-/** Splits [0, n) into shards; the split never changes results, only balance and progress granularity. */
-export function planShards(n: number, workers: number, shardSize?: number): { from: number; to: number }[] {
-  const size = shardSize ?? Math.max(1, Math.min(100, Math.ceil(n / Math.max(1, workers * 8))));
-  const out: { from: number; to: number }[] = [];
-  for (let from = 0; from < n; from += size) out.push({ from, to: Math.min(n, from + size) });
-  return out;
 }
 
 /** Generates the fleet's employees and events, in parallel, with results independent of the worker count. */

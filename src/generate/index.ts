@@ -1,4 +1,3 @@
 export * from './shard.js';
 export * from './fleet.js';
-export * from './pool.js';
 export * from './summary.js';

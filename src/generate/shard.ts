@@ -1,7 +1,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { simulateEmployeeDay, type BehaviourParams } from '../behaviour/index.js';
-import type { SimulationCalendar } from '../behaviour/schedule/index.js';
+import type { SimulationCalendar } from '../time/index.js';
 import {
   EVENT_TYPE_NAMES, EventType, EventWriter, INPUT_CONTEXT_NAMES, MOUSE_BUTTON_NAMES, keyName, type EventBlock,
 } from '../events/index.js';

@@ -27,7 +27,7 @@
  * the uploads, or, with none alive, uploads get the 503 at once.
  */
 import { Worker } from 'node:worker_threads';
-import { workerScript } from '../worker-script.js';
+import { workerScript } from '../pool/index.js';
 import { WireError, eventBlockOver, type BatchHeader, type Codec, type ControlRecord, type WireErrorCode } from '../wire/index.js';
 import { decodeBody, type DecodeBodyLimits, type DecodedBody } from './decode-body.js';
 import { IngestError } from './errors.js';

@@ -17,7 +17,7 @@
  * come from a stream per chunk of the run's own seed.
  */
 import type { EventBlock } from '../events/index.js';
-import { runTasks } from '../generate/pool.js';
+import { runTasks } from '../pool/index.js';
 import { createStream, uniformInt } from '../random/index.js';
 import { BATCH_ID_BYTES, CODEC_LEVELS, compress, decodeBatch, decompress, encodeBatch, type Codec, type DecodedBatch } from '../wire/index.js';
 import type { CorpusTemplate } from './corpus.js';

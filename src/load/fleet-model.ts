@@ -10,7 +10,7 @@
  * (batches per laptop-day ÷ working hours) when there is one, or derived from
  * the agent's batch age otherwise.
  */
-import { utcOffsetMinutes } from '../population/offices.js';
+import { utcOffsetMinutes } from '../time/index.js';
 import type { PopulationParams } from '../population/index.js';
 import { clamp, createStream, normal, weightedIndex } from '../random/index.js';
 

@@ -5,7 +5,7 @@
  */
 import { deriveDeviceKey } from '../auth/index.js';
 import { UsageError } from '../errors.js';
-import { parseStartDate } from '../behaviour/schedule/clock.js';
+import { parseStartDate } from '../time/index.js';
 import type { Scenario } from '../scenario/index.js';
 import { enrollDevices, parseTarget } from '../targets/index.js';
 import { agentCodecLevels, drawTemplates, prepareBodiesInWorkers, type CodecLevels, type PreparedBodies } from './bodies.js';

@@ -1,8 +1,9 @@
 import type { AgentConfig } from '../agent/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createCalendar, type BehaviourParams, type SimulationCalendar } from '../behaviour/index.js';
+import { type BehaviourParams } from '../behaviour/index.js';
+import { createCalendar, type SimulationCalendar } from '../time/index.js';
 import { RunError } from '../errors.js';
-import { planShards, runTasks } from '../generate/index.js';
+import { planShards, runTasks } from '../pool/index.js';
 import type { EnergyModel } from '../metrics/energy.js';
 import { createLatencyHistogram, decodeLatency, encodeLatency } from '../metrics/latency.js';
 import { addLedgers, emptyLedger, ledgerImbalance, type Ledger } from '../metrics/ledger.js';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { workerScript } from '../generate/index.js';
+import { workerScript } from '../pool/index.js';
 import { RunError, UsageError } from '../errors.js';
 import { createIngestServer, openStore, type BatchStore, type IngestServerOptions } from '../ingest/index.js';
 import { enrollDevices, parseTarget } from '../targets/index.js';

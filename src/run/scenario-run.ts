@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { RunError, UsageError } from '../errors.js';
 import { writeRunReport } from '../report/run-report.js';
@@ -7,7 +6,7 @@ import { evaluateThresholds, type Scenario } from '../scenario/index.js';
 import { VERSION } from '../version.js';
 import { writeJson } from '../report/json.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createCalendar } from '../behaviour/index.js';
+import { createCalendar } from '../time/index.js';
 import type { BatchStore } from '../ingest/index.js';
 import type { Fault } from '../scenario/index.js';
 import { openIngestTarget, type IngestTarget } from './ingest-target.js';

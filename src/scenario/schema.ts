@@ -23,18 +23,8 @@ import { DEFAULT_AGENT_CONFIG, DEFAULT_CONTENT_FILTER_RULES, DEFAULT_UPLOAD_CONF
 import { DEFAULT_COMPOSITION_PARAMS, DEFAULT_MOUSE_MODEL_PARAMS, DEFAULT_SCHEDULE_PARAMS, DEFAULT_TYPING_MODEL_PARAMS } from '../behaviour/index.js';
 import type { CompositionParams, ScheduleParams } from '../behaviour/index.js';
 import { DEFAULT_ENERGY_MODEL, type EnergyModel } from '../metrics/energy.js';
-import {
-  DEFAULT_MOUSE_TRAIT_PARAMS,
-  DEFAULT_PAUSE_TRAIT_PARAMS,
-  DEFAULT_POPULATION_PARAMS,
-  DEFAULT_TYPING_TRAIT_PARAMS,
-  DEPARTMENT_NAMES,
-  ROLE_NAMES,
-  isKnownTimezone,
-  type MouseTraitParams,
-  type PauseTraitParams,
-  type TypingTraitParams,
-} from '../population/index.js';
+import { DEFAULT_MOUSE_TRAIT_PARAMS, DEFAULT_PAUSE_TRAIT_PARAMS, DEFAULT_POPULATION_PARAMS, DEFAULT_TYPING_TRAIT_PARAMS, DEPARTMENT_NAMES, ROLE_NAMES, type MouseTraitParams, type PauseTraitParams, type TypingTraitParams } from '../population/index.js';
+import { isCalendarDate, isKnownTimezone } from '../time/index.js';
 import { DEFAULT_POLICY_RULES, type PolicyRules } from '../policy/index.js';
 import { availableCodecs } from '../wire/index.js';
 import { UNKNOWN_KEYS_MARK, bool, field, group, int, list, logSigma, num, oneOf, share, strict, text, weight, type FieldSpecs } from './fields.js';
@@ -366,13 +356,6 @@ export const simulationSchema = strict({
 })
   .prefault({})
   .meta({ description: 'How much simulated time, from when, how fast.' });
-
-export function isCalendarDate(s: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
-}
 
 // ── faults (issue 8) ─────────────────────────────────────────────────────────
 

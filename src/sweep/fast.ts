@@ -8,7 +8,8 @@
  * loss without a network). Events do not depend on the rules or on the pause
  * and exemption traits (their streams are separate), so the cells share them.
  */
-import { planPauses, simulateEmployeeDay, wallClockHour, type DayWallClock, type WorkdayPlan } from '../behaviour/index.js';
+import { planPauses, simulateEmployeeDay, type WorkdayPlan } from '../behaviour/index.js';
+import { wallClockHour, type DayWallClock } from '../time/index.js';
 import type { EventOutput } from '../events/index.js';
 import { createEmployee, employeeStream, type Employee, type PauseTraitParams } from '../population/index.js';
 import { afterExemptionAsks, enrolmentExemption, exemptAtEnd, exemptionOnDay, withinCaptureHours, type ExemptionStatus, type PauseWindow, type PolicyRules } from '../policy/index.js';

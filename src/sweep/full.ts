@@ -18,7 +18,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createCalendar, dayWallClock, localDayStartMs, simulateEmployeeDay, wallClockHour, type DayWallClock, type SimulationCalendar } from '../behaviour/index.js';
+import { simulateEmployeeDay } from '../behaviour/index.js';
+import { createCalendar, dayWallClock, localDayStartMs, wallClockHour, type DayWallClock, type SimulationCalendar } from '../time/index.js';
 import { EXIT_CODES, FleetsimError } from '../errors.js';
 import { openStore } from '../ingest/index.js';
 import { createEmployee, employeeId } from '../population/index.js';

@@ -3,9 +3,9 @@
  * counter (default) or the full path (agent + embedded ingest over HTTP).
  */
 import { join } from 'node:path';
-import { createCalendar } from '../behaviour/index.js';
+import { createCalendar } from '../time/index.js';
 import { UsageError } from '../errors.js';
-import { planShards, runTasks } from '../generate/index.js';
+import { planShards, runTasks } from '../pool/index.js';
 import { runScenario } from '../run/index.js';
 import type { Scenario } from '../scenario/index.js';
 import { runFastTask, type FastTask, type FastTaskResult } from './fast.js';

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Transport, UploadOutcome, UploadRequest } from '../../src/agent/index.js';
 import { DEFAULT_AGENT_CONFIG } from '../../src/agent/index.js';
-import { DEFAULT_BEHAVIOUR_PARAMS, createCalendar } from '../../src/behaviour/index.js';
+import { DEFAULT_BEHAVIOUR_PARAMS } from '../../src/behaviour/index.js';
+import { createCalendar } from '../../src/time/index.js';
 import { ledgerImbalance } from '../../src/metrics/ledger.js';
-import { DEFAULT_POPULATION_PARAMS, createEmployee, utcOffsetMinutes } from '../../src/population/index.js';
+import { DEFAULT_POPULATION_PARAMS, createEmployee } from '../../src/population/index.js';
+import { utcOffsetMinutes } from '../../src/time/index.js';
 import { DEFAULT_POLICY_RULES, type PolicyRules } from '../../src/policy/index.js';
 import { runLaptopDay } from '../../src/run/index.js';
 import { codecFromContentEncoding, decodeBatch, decompress } from '../../src/wire/index.js';

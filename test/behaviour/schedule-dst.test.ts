@@ -5,10 +5,9 @@
  * code under test.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_SCHEDULE_PARAMS, createCalendar, dayWallClock, localDayStartMs, planWorkday, virtualMsAtWallClock, wallClockHour,
-  type ScheduleParams, type SimulationCalendar, type WorkdayPlan,
-} from '../../src/behaviour/schedule/index.js';
+import { DEFAULT_SCHEDULE_PARAMS, planWorkday, type ScheduleParams, type WorkdayPlan } from '../../src/behaviour/schedule/index.js';
+import { createCalendar, localDayStartMs, type SimulationCalendar } from '../../src/time/index.js';
+import { wallClock } from '../time/intl.js';
 import { DEFAULT_POPULATION_PARAMS, createEmployee, type Employee } from '../../src/population/index.js';
 import { createStream } from '../../src/random/index.js';
 
@@ -24,20 +23,6 @@ function employeeIn(timezone: string, index: number, habits: Partial<Employee> =
 
 /** Real UTC instant of virtual time t. */
 const utc = (cal: SimulationCalendar, t: number) => cal.epochUtcMs + t;
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-/** What the wall clock in `timezone` shows at UTC ms `u`: the date and ms since that date's midnight. */
-function wallClock(timezone: string, u: number): { date: string; sinceMidnightMs: number } {
-  let f = formatters.get(timezone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-    formatters.set(timezone, f);
-  }
-  const whole = Math.floor(u / 1000) * 1000;
-  const part = (type: string) => Number(f!.formatToParts(new Date(whole)).find((p) => p.type === type)!.value);
-  const date = `${part('year')}-${String(part('month')).padStart(2, '0')}-${String(part('day')).padStart(2, '0')}`;
-  return { date, sinceMidnightMs: ((part('hour') * 60 + part('minute')) * 60 + part('second')) * 1000 + (u - whole) };
-}
 
 /** Every time a plan names, in order: arrival, leaving, lunch, meetings, sessions. */
 function planTimes(plan: WorkdayPlan): number[] {
@@ -99,36 +84,7 @@ describe('a work-day plan on a DST-switch day', () => {
   }
 });
 
-describe('local times the clock skips or shows twice', () => {
-  it('New York 2026-03-08: 02:00–02:59 do not exist and map to the switch instant (03:00 EDT = 07:00 UTC)', () => {
-    const cal = createCalendar('2026-03-08', ['America/New_York']);
-    const clock = dayWallClock('America/New_York', localDayStartMs(cal, 'America/New_York', 0), cal.epochUtcMs);
-    const at = (h: number, m: number) => utc(cal, virtualMsAtWallClock(clock, Date.UTC(2026, 2, 8), (h * 60 + m) * MIN));
-    expect(at(1, 59)).toBe(Date.UTC(2026, 2, 8, 6, 59)); // 01:59 EST
-    expect(at(2, 0)).toBe(Date.UTC(2026, 2, 8, 7));
-    expect(at(2, 30)).toBe(Date.UTC(2026, 2, 8, 7));
-    expect(at(2, 59)).toBe(Date.UTC(2026, 2, 8, 7));
-    expect(at(3, 0)).toBe(Date.UTC(2026, 2, 8, 7)); // 03:00 EDT
-    expect(at(3, 1)).toBe(Date.UTC(2026, 2, 8, 7, 1));
-  });
-
-  it('Berlin 2026-10-25: 02:00–02:59 happen twice and map to the first time (CEST); 03:00 is CET', () => {
-    const cal = createCalendar('2026-10-25', ['Europe/Berlin']);
-    const clock = dayWallClock('Europe/Berlin', localDayStartMs(cal, 'Europe/Berlin', 0), cal.epochUtcMs);
-    const at = (h: number, m: number) => utc(cal, virtualMsAtWallClock(clock, Date.UTC(2026, 9, 25), (h * 60 + m) * MIN));
-    expect(at(1, 30)).toBe(Date.UTC(2026, 9, 24, 23, 30)); // 01:30 CEST
-    expect(at(2, 30)).toBe(Date.UTC(2026, 9, 25, 0, 30)); // 02:30 CEST, not 01:30 UTC (02:30 CET)
-    expect(at(2, 59)).toBe(Date.UTC(2026, 9, 25, 0, 59));
-    expect(at(3, 0)).toBe(Date.UTC(2026, 9, 25, 2)); // 03:00 CET
-  });
-
-  it('is local midnight + time on a day without a switch', () => {
-    const cal = createCalendar('2026-03-03', ['America/New_York']);
-    const day = localDayStartMs(cal, 'America/New_York', 0);
-    const clock = dayWallClock('America/New_York', day, cal.epochUtcMs);
-    for (const t of [0, 2.5 * HOUR, 9.25 * HOUR + 1234.5, 23.9 * HOUR]) expect(virtualMsAtWallClock(clock, Date.UTC(2026, 2, 3), t)).toBe(day + t);
-  });
-
+describe('work-day plans whose local times the clock skips or shows twice', () => {
   // Greenland switches at 01:00 UTC, 23:00 local on the Saturday: the evening's last hour is
   // skipped in March and repeated in October, inside a long working day.
   const NUUK = 'America/Nuuk';
@@ -166,51 +122,3 @@ describe('local times the clock skips or shows twice', () => {
   });
 });
 
-describe('zones that switch at half past a UTC hour', () => {
-  // St John's and Adelaide change offset at :30 UTC, Lord Howe by 30 minutes at :30 UTC: the clock must find the
-  // switch to the minute, whatever instant was asked first (the offset cache is per quarter hour of UTC).
-  const cases = [
-    { timezone: 'America/St_Johns', date: '2026-03-08' },
-    { timezone: 'America/St_Johns', date: '2026-11-01' },
-    { timezone: 'Australia/Adelaide', date: '2026-04-05' },
-    { timezone: 'Australia/Adelaide', date: '2026-10-04' },
-    { timezone: 'Australia/Lord_Howe', date: '2026-04-05' },
-    { timezone: 'Australia/Lord_Howe', date: '2026-10-04' },
-  ];
-  for (const c of cases) {
-    it(`${c.timezone} ${c.date}: the wall-clock hour of every minute of the day, and each local time's instant, agree with Intl`, () => {
-      const cal = createCalendar(c.date, [c.timezone]);
-      const dayStart = localDayStartMs(cal, c.timezone, 0);
-      const clock = dayWallClock(c.timezone, dayStart, cal.epochUtcMs);
-      expect(clock.switchMs).toBeLessThan(Infinity);
-      const wrong: string[] = [];
-      for (let t = dayStart; t < dayStart + 24 * HOUR; t += MIN) {
-        const shown = Math.floor(wallClock(c.timezone, utc(cal, t)).sinceMidnightMs / HOUR);
-        if (wallClockHour(clock, t) !== shown) wrong.push(new Date(utc(cal, t)).toISOString());
-      }
-      expect(wrong).toEqual([]);
-      // 05:00 to 20:00 exist once on every switch day here: each maps to the instant the clock shows it.
-      const midnight = Date.parse(`${c.date}T00:00:00Z`);
-      for (let m = 5 * 60; m < 20 * 60; m += 7) {
-        const t = virtualMsAtWallClock(clock, midnight, m * MIN);
-        expect(wallClock(c.timezone, utc(cal, t))).toEqual({ date: c.date, sinceMidnightMs: m * MIN });
-      }
-    });
-  }
-});
-
-describe('days whose local midnight does not exist', () => {
-  for (const c of [
-    { timezone: 'America/Havana', date: '2026-03-08' },
-    { timezone: 'America/Santiago', date: '2026-09-06' },
-  ]) {
-    it(`${c.timezone} ${c.date}: the day starts when the clock first shows the date (01:00), not at 23:00 the day before`, () => {
-      const cal = createCalendar(c.date, [c.timezone]);
-      const start = localDayStartMs(cal, c.timezone, 0);
-      expect(wallClock(c.timezone, utc(cal, start))).toEqual({ date: c.date, sinceMidnightMs: HOUR });
-      expect(wallClock(c.timezone, utc(cal, start - 1)).date).not.toBe(c.date);
-      // The next day has a midnight: it starts there.
-      expect(wallClock(c.timezone, utc(cal, localDayStartMs(cal, c.timezone, 1))).sinceMidnightMs).toBe(0);
-    });
-  }
-});

@@ -4,7 +4,12 @@
  * days that took effect by their end, as `fleetsim run` reckons `exempt`.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_AGENT_CONFIG, DEFAULT_BEHAVIOUR_PARAMS, DEFAULT_ENERGY_MODEL, DEFAULT_POLICY_RULES, DEFAULT_POPULATION_PARAMS, runFleet } from '../../src/index.js';
+import { DEFAULT_AGENT_CONFIG } from '../../src/agent/index.js';
+import { DEFAULT_BEHAVIOUR_PARAMS } from '../../src/behaviour/index.js';
+import { DEFAULT_ENERGY_MODEL } from '../../src/metrics/energy.js';
+import { DEFAULT_POLICY_RULES } from '../../src/policy/index.js';
+import { DEFAULT_POPULATION_PARAMS } from '../../src/population/index.js';
+import { runFleet } from '../../src/run/index.js';
 import { EMPLOYEE_SUMMARY_COLUMNS, generateFleet, summarizeGeneration } from '../../src/generate/index.js';
 
 // People who pause often and always ask for an exemption when the short cap cuts a pause, half approved.

@@ -10,7 +10,7 @@ import { allocateBlock } from '../../src/events/index.js';
 import { refuseEvents } from '../../src/ingest/event-filter.js';
 import { IngestError } from '../../src/ingest/index.js';
 import { DEFAULT_POLICY_RULES, withinCaptureHours, type PolicyRules } from '../../src/policy/index.js';
-import { utcOffsetMinutes } from '../../src/population/index.js';
+import { utcOffsetMinutes } from '../../src/time/index.js';
 import { decodeBatch, decompress } from '../../src/wire/index.js';
 import { FLEET_SECRET, T0, enroll, makeBatch, request, startServer, upload } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequestSigner, type DeviceCredentials } from '../../src/auth/index.js';
-import { codecFromContentEncoding, decodeBatch, decompress } from '../../src/wire/index.js';
+import { decodeBatch, decompress } from '../../src/wire/index.js';
 import { FLEET_SECRET, T0, enroll, makeBatch, request, startServer, upload } from './helpers.js';
 
 const PG_URL = process.env.FLEETSIM_TEST_PG_URL;

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_POPULATION_PARAMS, DEPARTMENT_NAMES, createEmployee, createEmployees, isKnownTimezone } from '../../src/population/index.js';
+import { DEFAULT_POPULATION_PARAMS, DEPARTMENT_NAMES, createEmployee, createEmployees } from '../../src/population/index.js';
+import { isKnownTimezone } from '../../src/time/index.js';
 
 const P = DEFAULT_POPULATION_PARAMS;
 let big: ReturnType<typeof createEmployees> = [];

@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_AGENT_CONFIG,
-  DEFAULT_BEHAVIOUR_PARAMS,
-  DEFAULT_ENERGY_MODEL,
-  DEFAULT_POLICY_RULES,
-  DEFAULT_POPULATION_PARAMS,
-  DEFAULT_SCHEDULE_PARAMS,
-  DEFAULT_TYPING_TRAIT_PARAMS,
-} from '../../src/index.js';
+import { DEFAULT_AGENT_CONFIG } from '../../src/agent/index.js';
+import { DEFAULT_BEHAVIOUR_PARAMS, DEFAULT_SCHEDULE_PARAMS } from '../../src/behaviour/index.js';
+import { DEFAULT_ENERGY_MODEL } from '../../src/metrics/energy.js';
+import { DEFAULT_POLICY_RULES } from '../../src/policy/index.js';
+import { DEFAULT_POPULATION_PARAMS, DEFAULT_TYPING_TRAIT_PARAMS } from '../../src/population/index.js';
 import { SCENARIO_DEFAULTS, parseScenario, resolveScenario } from '../../src/scenario/index.js';
 
 describe('defaults and merge rules', () => {

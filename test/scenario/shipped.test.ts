@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_AGENT_CONFIG } from '../../src/index.js';
+import { DEFAULT_AGENT_CONFIG } from '../../src/agent/index.js';
 import { loadScenarioFile, parseScenario } from '../../src/scenario/index.js';
 
 const DIR = join(import.meta.dirname, '../../scenarios');

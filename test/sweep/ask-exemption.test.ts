@@ -9,11 +9,16 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  CaptureAgent, DEFAULT_AGENT_CONFIG, DEFAULT_BEHAVIOUR_PARAMS, DEFAULT_ENERGY_MODEL, DEFAULT_POLICY_RULES, DEFAULT_POPULATION_PARAMS,
-  EventType, ManualClock, allocateBlock, createCalendar, createEmployee, createIngestServer, createStream, createTransport, employeeId,
-  localDayStartMs, runFleet, simulateEmployeeDay, type PolicyRules, type PopulationParams,
-} from '../../src/index.js';
+import { CaptureAgent, DEFAULT_AGENT_CONFIG, ManualClock } from '../../src/agent/index.js';
+import { DEFAULT_BEHAVIOUR_PARAMS, simulateEmployeeDay } from '../../src/behaviour/index.js';
+import { EventType, allocateBlock } from '../../src/events/index.js';
+import { createIngestServer } from '../../src/ingest/index.js';
+import { DEFAULT_ENERGY_MODEL } from '../../src/metrics/energy.js';
+import { DEFAULT_POLICY_RULES, type PolicyRules } from '../../src/policy/index.js';
+import { DEFAULT_POPULATION_PARAMS, createEmployee, employeeId, type PopulationParams } from '../../src/population/index.js';
+import { createStream } from '../../src/random/index.js';
+import { createTransport, runFleet } from '../../src/run/index.js';
+import { createCalendar, localDayStartMs } from '../../src/time/index.js';
 import { resolveScenario } from '../../src/scenario/index.js';
 import { runFastTask, runSweep, type CellResult } from '../../src/sweep/index.js';
 

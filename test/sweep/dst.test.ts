@@ -8,49 +8,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createCalendar, dayWallClock, DEFAULT_POLICY_RULES, localDayStartMs, wallClockHour } from '../../src/index.js';
+import { DEFAULT_POLICY_RULES } from '../../src/policy/index.js';
+import { createCalendar, dayWallClock, localDayStartMs } from '../../src/time/index.js';
 import { resolveScenario } from '../../src/scenario/index.js';
 import { outsideCaptureHours } from '../../src/sweep/fast.js';
 import { DIMENSIONS, runSweep } from '../../src/sweep/index.js';
 
 const HOUR_MS = 3_600_000;
 
-describe('the wall-clock hour of an employee-day', () => {
-  it('New York, 2026-03-08 (springs forward at 02:00 EST = 07:00 UTC): after the switch, hours since midnight + 1', () => {
-    const cal = createCalendar('2026-03-08', ['America/New_York']);
-    // A fleet west of UTC starts its virtual time at UTC midnight; local midnight is 05:00 UTC.
-    expect(cal.epochUtcMs).toBe(Date.UTC(2026, 2, 8));
-    const day = localDayStartMs(cal, 'America/New_York', 0);
-    expect(day).toBe(5 * HOUR_MS);
-    const clock = dayWallClock('America/New_York', day, cal.epochUtcMs);
-    expect(clock.switchMs).toBe(day + 2 * HOUR_MS);
-    expect(wallClockHour(clock, day + 1.5 * HOUR_MS)).toBe(1); // 06:30 UTC = 01:30 EST
-    expect(wallClockHour(clock, day + 2.5 * HOUR_MS)).toBe(3); // 07:30 UTC = 03:30 EDT (02:30 does not exist that day)
-    expect(wallClockHour(clock, day + 9.25 * HOUR_MS)).toBe(10); // 14:15 UTC = 10:15 EDT
-    expect(wallClockHour(clock, day + 23.5 * HOUR_MS)).toBe(0); // 04:30 UTC on the 9th = 00:30 EDT, the next day
-  });
-
-  it('Berlin, 2026-10-25 (falls back at 03:00 CEST = 01:00 UTC): after the switch, hours since midnight − 1', () => {
-    const cal = createCalendar('2026-10-25', ['Europe/Berlin']);
-    expect(cal.epochUtcMs).toBe(Date.UTC(2026, 9, 24, 22));
-    const day = localDayStartMs(cal, 'Europe/Berlin', 0);
-    expect(day).toBe(0);
-    const clock = dayWallClock('Europe/Berlin', day, cal.epochUtcMs);
-    expect(clock.switchMs).toBe(3 * HOUR_MS);
-    expect(wallClockHour(clock, 2.5 * HOUR_MS)).toBe(2); // 00:30 UTC = 02:30 CEST
-    expect(wallClockHour(clock, 3.5 * HOUR_MS)).toBe(2); // 01:30 UTC = 02:30 CET, the same hour again
-    expect(wallClockHour(clock, 10.5 * HOUR_MS)).toBe(9); // 08:30 UTC = 09:30 CET
-    expect(wallClockHour(clock, 24.5 * HOUR_MS)).toBe(23); // 22:30 UTC = 23:30 CET
-  });
-
-  it('has no switch on an ordinary day', () => {
-    const cal = createCalendar('2026-03-03', ['America/New_York']);
-    const day = localDayStartMs(cal, 'America/New_York', 0);
-    const clock = dayWallClock('America/New_York', day, cal.epochUtcMs);
-    expect(clock.switchMs).toBe(Infinity);
-    expect(wallClockHour(clock, day + 9.25 * HOUR_MS)).toBe(9);
-  });
-
+describe('capture hours on the wall clock of an employee-day', () => {
   it('puts the capture hours on the wall clock: 10:00–16:00 EDT on 2026-03-08 is 9–15 h after midnight', () => {
     const cal = createCalendar('2026-03-08', ['America/New_York']);
     const day = localDayStartMs(cal, 'America/New_York', 0);

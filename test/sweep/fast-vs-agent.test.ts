@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createCalendar, DEFAULT_BEHAVIOUR_PARAMS, DEFAULT_POLICY_RULES, DEFAULT_POPULATION_PARAMS, runFleet, DEFAULT_AGENT_CONFIG, DEFAULT_ENERGY_MODEL } from '../../src/index.js';
+import { DEFAULT_AGENT_CONFIG } from '../../src/agent/index.js';
+import { DEFAULT_BEHAVIOUR_PARAMS } from '../../src/behaviour/index.js';
+import { DEFAULT_ENERGY_MODEL } from '../../src/metrics/energy.js';
+import { DEFAULT_POLICY_RULES } from '../../src/policy/index.js';
+import { DEFAULT_POPULATION_PARAMS } from '../../src/population/index.js';
+import { runFleet } from '../../src/run/index.js';
+import { createCalendar } from '../../src/time/index.js';
 import { runFastTask } from '../../src/sweep/index.js';
 
 describe('fast mode counts what the real agent drops', () => {

@@ -7,10 +7,11 @@
  * code under test), so days on which the timezone switches DST are covered too.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  createCalendar, createEmployee, DEFAULT_BEHAVIOUR_PARAMS, DEFAULT_POLICY_RULES, DEFAULT_POPULATION_PARAMS, deriveStream, employeeStream,
-  afterExemptionAsks, enrolmentExemption, exemptionOnDay, pauseWindowAt, planPauses, simulateEmployeeDay, withinCaptureHours, type PolicyRules,
-} from '../../src/index.js';
+import { DEFAULT_BEHAVIOUR_PARAMS, planPauses, simulateEmployeeDay } from '../../src/behaviour/index.js';
+import { DEFAULT_POLICY_RULES, afterExemptionAsks, enrolmentExemption, exemptionOnDay, pauseWindowAt, withinCaptureHours, type PolicyRules } from '../../src/policy/index.js';
+import { createEmployee, DEFAULT_POPULATION_PARAMS, employeeStream } from '../../src/population/index.js';
+import { deriveStream } from '../../src/random/index.js';
+import { createCalendar } from '../../src/time/index.js';
 import { ACTIVITY_TYPES, runFastTask } from '../../src/sweep/index.js';
 
 const MINUTE_MS = 60_000;

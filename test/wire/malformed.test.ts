@@ -69,7 +69,7 @@ const semantic: Mutation[] = [
   ['a wheel delta past int16', (b) => (b.wheelDelta[0] = -40_000), 'WIRE_OVERFLOW', /wheel delta -40000/],
   ['context runs that cover too many events', (b) => (b.contextRunLength[0] = (b.contextRunLength[0] ?? 0) + 1), 'WIRE_INVALID', /context runs cover more than event_count/],
   ['context runs that cover too few events', (b) => (b.contextRunLength[0] = (b.contextRunLength[0] ?? 1) - 1), 'WIRE_INVALID', /context runs cover 7 events, event_count is 8/],
-  ['a zero-length run', (b) => (b.flagsRunLength = [0, ...b.flagsRunLength]) && (b.flagsRunValue = [1, ...b.flagsRunValue]), 'WIRE_INVALID', /flags run 0 has length 0/],
+  ['a zero-length run', (b) => ((b.flagsRunLength = [0, ...b.flagsRunLength]), (b.flagsRunValue = [1, ...b.flagsRunValue])), 'WIRE_INVALID', /flags run 0 has length 0/],
   ['more run values than lengths', (b) => b.contextRunValue.push(2), 'WIRE_INVALID', /context_run_value has more runs than context_run_length/],
   ['more run lengths than values', (b) => b.flagsRunLength.push(1), 'WIRE_INVALID', /flags_run_length has more runs than flags_run_value/],
   ['a context value past 255', (b) => (b.contextRunValue[0] = 300), 'WIRE_OVERFLOW', /context run 0 has value 300/],

@@ -1,6 +1,6 @@
 import type { Employee } from '../../population/index.js';
 import { clamp, lognormal, normal, standardNormal, uniform, type RandomStream } from '../../random/index.js';
-import { dayWallClock, localDayStartMs, localWeekday, virtualMsAtWallClock, type DayWallClock, type SimulationCalendar } from './clock.js';
+import { dayWallClock, localDayStartMs, localWeekday, virtualMsAtWallClock, type DayWallClock, type SimulationCalendar } from '../../time/index.js';
 
 export interface Interval {
   readonly startMs: number;

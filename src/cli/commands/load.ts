@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { EXIT_CODES, FleetsimError, UsageError } from '../../errors.js';
-import { defaultWorkerCount } from '../../generate/index.js';
+import { defaultWorkerCount } from '../../pool/index.js';
 import { DEFAULT_OUTAGE_SCALE, DEFAULT_VALIDITY_BOUNDS, MAX_DURATION_MS, MAX_REQUESTS, PROFILE_KINDS, runLoad, type LoadProfile, type LoadResult, type ProfileKind } from '../../load/index.js';
 import { evaluateLoadThresholds, parseLoadThresholds } from '../../load/thresholds.js';
 import { writeLoadReport } from '../../report/load-report.js';

@@ -1,7 +1,7 @@
 import { resolve, join } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { EXIT_CODES, FleetsimError, UsageError } from '../../errors.js';
-import { defaultWorkerCount } from '../../generate/index.js';
+import { EXIT_CODES, FleetsimError } from '../../errors.js';
+import { defaultWorkerCount } from '../../pool/index.js';
 import { runScenario, type ScenarioRunResult } from '../../run/index.js';
 import { loadScenarioFile } from '../../scenario/index.js';
 import { folderTimestamp, wholeNumber, shardFlag } from '../options.js';

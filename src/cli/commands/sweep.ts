@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
-import { defaultWorkerCount } from '../../generate/index.js';
+import { defaultWorkerCount } from '../../pool/index.js';
 import { writeSweepReport } from '../../report/sweep-report.js';
 import { loadScenarioFile } from '../../scenario/index.js';
 import { cellTable, runSweep, type SweepResult } from '../../sweep/index.js';

@@ -8,7 +8,7 @@
  */
 import type http from 'node:http';
 import { fleetSecretMatches } from '../../auth/index.js';
-import { isKnownTimezone } from '../../population/index.js';
+import { isKnownTimezone } from '../../time/index.js';
 import type { IngestContext } from '../context.js';
 import { IngestError } from '../errors.js';
 import { notAllowed, optionalMs, readJson, sendJson, storeFailed } from '../http-io.js';

@@ -16,7 +16,7 @@
  */
 import type http from 'node:http';
 import { verifySignature } from '../../auth/index.js';
-import { utcOffsetMinutes } from '../../population/index.js';
+import { utcOffsetMinutes } from '../../time/index.js';
 import { codecFromContentEncoding, encodeBatch, type Codec, type DecodedBatch } from '../../wire/index.js';
 import type { IngestContext } from '../context.js';
 import type { DecodedBody } from '../decode-body.js';

@@ -5,55 +5,56 @@
  * fsync with synchronous=FULL); the ids of the group are reported back only
  * after COMMIT has returned.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import { SqliteEngine, type WriteOp, type WriterReply, type WriterRequest } from './sqlite.js';
+import type { MessagePort } from 'node:worker_threads';
+import { SqliteEngine, type SqliteWriterData, type WriteOp, type WriterReply, type WriterRequest } from './sqlite.js';
 
-const { path, sync, maxGroupRows } = workerData as { path: string; sync: 'full' | 'normal'; maxGroupRows: number };
-const engine = new SqliteEngine(path, sync);
-const port = parentPort!;
-let ids: number[] = [];
-let ops: WriteOp[] = [];
-let scheduled = false;
-let closing = false;
+/** Opens the database and serves write requests on `port` until asked to close. */
+export function serveSqliteWriter(port: MessagePort, { path, sync, maxGroupRows }: SqliteWriterData): void {
+  const engine = new SqliteEngine(path, sync);
+  let ids: number[] = [];
+  let ops: WriteOp[] = [];
+  let scheduled = false;
+  let closing = false;
 
-function flush(): void {
-  scheduled = false;
-  while (ops.length > 0) {
-    const n = Math.min(ops.length, maxGroupRows);
-    const groupIds = ids.slice(0, n);
-    const groupOps = ops.slice(0, n);
-    ids = ids.slice(n);
-    ops = ops.slice(n);
-    const t0 = performance.now();
-    let reply: WriterReply;
-    try {
-      const results = engine.applyGroup(groupOps);
-      reply = { ids: groupIds, results, seconds: (performance.now() - t0) / 1000 };
-    } catch (e) {
-      reply = { ids: groupIds, error: (e as Error).message, seconds: (performance.now() - t0) / 1000 };
+  function flush(): void {
+    scheduled = false;
+    while (ops.length > 0) {
+      const n = Math.min(ops.length, maxGroupRows);
+      const groupIds = ids.slice(0, n);
+      const groupOps = ops.slice(0, n);
+      ids = ids.slice(n);
+      ops = ops.slice(n);
+      const t0 = performance.now();
+      let reply: WriterReply;
+      try {
+        const results = engine.applyGroup(groupOps);
+        reply = { ids: groupIds, results, seconds: (performance.now() - t0) / 1000 };
+      } catch (e) {
+        reply = { ids: groupIds, error: (e as Error).message, seconds: (performance.now() - t0) / 1000 };
+      }
+      port.postMessage(reply);
     }
-    port.postMessage(reply);
+    if (closing) {
+      engine.close();
+      port.close();
+    }
   }
-  if (closing) {
-    engine.close();
-    port.close();
-  }
-}
 
-port.on('message', (m: WriterRequest) => {
-  if ('close' in m) {
-    closing = true;
-    flush();
-    return;
-  }
-  for (let i = 0; i < m.ids.length; i++) {
-    ids.push(m.ids[i]!);
-    ops.push(m.ops[i]!);
-  }
-  // Messages that arrived together are all delivered before setImmediate runs: they form the group.
-  if (!scheduled) {
-    scheduled = true;
-    setImmediate(flush);
-  }
-});
-port.postMessage({ ready: true } satisfies WriterReply);
+  port.on('message', (m: WriterRequest) => {
+    if ('close' in m) {
+      closing = true;
+      flush();
+      return;
+    }
+    for (let i = 0; i < m.ids.length; i++) {
+      ids.push(m.ids[i]!);
+      ops.push(m.ops[i]!);
+    }
+    // Messages that arrived together are all delivered before setImmediate runs: they form the group.
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  });
+  port.postMessage({ ready: true } satisfies WriterReply);
+}

@@ -9,7 +9,7 @@
  * replayed on open) but the last transactions can be lost if the machine
  * loses power.
  *
- * Writes run on a writer thread (sqlite-writer.ts), so an fsync never stalls
+ * Writes run on a writer thread (sqlite-writer.ts, started as workers/sqlite-writer.js), so an fsync never stalls
  * the event loop that parses and decodes uploads, and they are
  * group-committed: every write (batches, enrollments, pause windows,
  * exemptions) that arrives while a transaction is being written goes into the
@@ -18,10 +18,8 @@
  * before that. Reads use a connection of their own on this thread (WAL lets
  * readers run beside the writer).
  */import Database from 'better-sqlite3';
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerScript } from '../../pool/index.js';
 import type { Codec } from '../../wire/index.js';
 import type {
   BatchRow, BatchStore, DeviceRecord, ExemptionRecord, InsertResult, PauseRecord, SequenceGap, StoreTotals, StoreWriteObserver,
@@ -191,6 +189,13 @@ interface Pending {
 }
 
 /** Messages between the store and its writer thread. */
+/** What the store hands its writer thread (workerData of workers/sqlite-writer.js). */
+export interface SqliteWriterData {
+  readonly path: string;
+  readonly sync: 'full' | 'normal';
+  readonly maxGroupRows: number;
+}
+
 export type WriterRequest = { readonly ids: readonly number[]; readonly ops: readonly WriteOp[] } | { readonly close: true };
 export type WriterReply =
   | { readonly ready: true }
@@ -210,7 +215,9 @@ export class SqliteStore implements BatchStore {
   constructor(private readonly opts: SqliteStoreOptions) {
     // The schema is created here, synchronously, before the writer opens the file.
     this.reader = new SqliteEngine(opts.path, opts.sync);
-    this.writer = new Worker(writerScript(), { workerData: { path: opts.path, sync: opts.sync ?? 'full', maxGroupRows: opts.maxGroupRows ?? 1024 } });
+    this.writer = new Worker(workerScript('sqlite-writer'), {
+      workerData: { path: opts.path, sync: opts.sync ?? 'full', maxGroupRows: opts.maxGroupRows ?? 1024 } satisfies SqliteWriterData,
+    });
     this.ready = new Promise((resolve, reject) => {
       this.writer.once('message', () => resolve());
       this.writer.once('error', reject);
@@ -353,15 +360,6 @@ export class SqliteStore implements BatchStore {
 
 function asBuffer(u: Uint8Array): Buffer {
   return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
-}
-
-function writerScript(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  // Under vitest this file runs from TypeScript sources; the writer thread always runs the build in dist/ (npm test builds first).
-  const fromDist = here.split(/[\\/]/).includes('dist');
-  const path = fromDist ? resolve(here, 'sqlite-writer.js') : resolve(here, '../../../dist/src/ingest/store/sqlite-writer.js');
-  if (!existsSync(path)) throw new Error(`SQLite writer script ${path} is missing: run "npm run build" first`);
-  return path;
 }
 
 /** Missing sequences per device: before the first stored one (from 0) and between neighbours. Same SQL for SQLite and PostgreSQL. */

@@ -1,5 +1,6 @@
 import { sequenceCounter, type CaptureAgent } from '../../agent/index.js';
-import { composeEmployeeDay, localDayStartMs, type DayPlanned, type EmployeeDay } from '../../behaviour/index.js';
+import { composeEmployeeDay, type DayPlanned, type EmployeeDay } from '../../behaviour/index.js';
+import { localDayStartMs } from '../../time/index.js';
 import { EventWriter, copyBlock, sliceBlock, type EventBlock } from '../../events/index.js';
 import { cpuMicros } from '../../metrics/cpu.js';
 import { TypedText } from '../../metrics/leaks.js';

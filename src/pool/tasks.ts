@@ -1,9 +1,8 @@
 import { Piscina } from 'piscina';
 import { RunError } from '../errors.js';
-import { workerScript } from '../worker-script.js';
+import { workerScript } from './script.js';
 
-export { workerScript };
-
+/** A piscina pool of `threads` threads running workers/<name>.js. */
 export function createPool(name: string, threads: number): Piscina {
   return new Piscina({ filename: workerScript(name), minThreads: threads, maxThreads: threads, idleTimeout: 1_000 });
 }

@@ -1,0 +1,3 @@
+export * from './script.js';
+export * from './shards.js';
+export * from './tasks.js';
