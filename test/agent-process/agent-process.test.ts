@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentProcessStats } from '../../src/agent-process/index.js';
-import { ControlChannel } from '../../src/agent-process/index.js';
+import { ControlChannel, sampleProcess } from '../../src/agent-process/index.js';
 import { TapDriver } from '../../src/input/tap/index.js';
 import { runCli } from '../../src/cli/cli.js';
 import { ledgerImbalance } from '../../src/metrics/ledger.js';
 import { FLEET_SECRET, startServer } from '../ingest/helpers.js';
-import { busyStretch, killChild, procSample, spawnAgent } from './helpers.js';
+import { busyStretch, killChild, spawnAgent } from './helpers.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -28,7 +28,7 @@ function tempDir(): string {
 }
 
 /** Lead time from spawn to the first event: node start, import and enrollment happen in it. */
-const LEAD_MS = 2500;
+const LEAD_MS = 4000;
 
 describe('fleetsim agent over a tap', () => {
   it('captures ~10 s of one employee on the real clock; SIGTERM flushes and the ledger balances against the store', async () => {
@@ -56,10 +56,10 @@ describe('fleetsim agent over a tap', () => {
     await control.waitForAgent(10_000);
     // The employee pauses for 2 s from second 4: the agent drops what falls in it.
     control.send({ kind: 'pause', atMs: virtualStartMs + 4000, wantedMs: 2000, dayStartMs });
-    const before = procSample(child.pid!);
+    const before = sampleProcess(child.pid!);
     const lateness = await driver.replay(events, { wallStartMs, virtualStartMs });
     await new Promise((r) => setTimeout(r, 100)); // the last records are read
-    const after = procSample(child.pid!);
+    const after = sampleProcess(child.pid!);
     child.kill('SIGTERM');
     const { code, stderr } = await exited;
     expect(stderr).toMatch(/enrolled at/);
@@ -85,7 +85,7 @@ describe('fleetsim agent over a tap', () => {
     expect(stats.input_deliveries).toBeGreaterThan(events.length * 0.5);
     expect(lateness.p99_ms).toBeGreaterThanOrEqual(lateness.p50_ms);
     const cpuUsPerEvent = (after.cpuNs - before.cpuNs) / 1000 / events.length;
-    const wakeupsPerEvent = (after.voluntary - before.voluntary) / events.length;
+    const wakeupsPerEvent = (after.voluntarySwitches - before.voluntarySwitches) / events.length;
     console.log(
       `tap agent: ${events.length} events in 10 s, injection lateness p50 ${lateness.p50_ms} ms p99 ${lateness.p99_ms} ms max ${lateness.max_ms} ms; ` +
         `agent ${cpuUsPerEvent.toFixed(1)} µs CPU and ${wakeupsPerEvent.toFixed(2)} voluntary switches per event; ${stats.input_deliveries} deliveries`,

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
 import { DEFAULT_BEHAVIOUR_PARAMS, createCalendar, simulateEmployeeDay, type DayEnvironment } from '../../src/behaviour/index.js';
-import { EventWriter, allocateBlock, concatBlocks, copyBlock, type EventBlock } from '../../src/events/index.js';
+import { EventWriter, concatBlocks, copyBlock, type EventBlock } from '../../src/events/index.js';
+import { busiestStretch } from '../../src/input/stretch.js';
 import { DEFAULT_POPULATION_PARAMS, createEmployee, type Employee } from '../../src/population/index.js';
 import { DEFAULT_POLICY_RULES } from '../../src/policy/index.js';
 import { CLI } from '../helpers/cli.js';
@@ -21,27 +21,8 @@ export function busyStretch(seed: string, index: number, seconds: number): { emp
   const writer = new EventWriter((b) => blocks.push(copyBlock(b)));
   simulateEmployeeDay(employee, 0, env, writer, ({ plan }) => (dayStartMs = plan.dayStartMs));
   writer.flush();
-  const all = concatBlocks(blocks);
-  const span = seconds * 1000;
-  let best = 0;
-  let bestCount = 0;
-  for (let i = 0, j = 0; i < all.length; i++) {
-    while (j < all.length && all.t_ms[j]! < all.t_ms[i]! + span) j++;
-    if (j - i > bestCount) [best, bestCount] = [i, j - i];
-  }
-  const out = allocateBlock(bestCount);
-  const epoch = calendar.epochUtcMs;
-  for (let k = 0; k < bestCount; k++) {
-    const i = best + k;
-    out.t_ms[k] = all.t_ms[i]! + epoch;
-    out.type[k] = all.type[i]!;
-    out.key[k] = all.key[i]!;
-    out.x[k] = all.x[i]!;
-    out.y[k] = all.y[i]!;
-    out.button[k] = all.button[i]!;
-    out.context[k] = all.context[i]!;
-  }
-  return { employee, events: out, virtualStartMs: Math.floor(out.t_ms[0]!) - 1, dayStartMs: dayStartMs + epoch };
+  const events = busiestStretch(concatBlocks(blocks), seconds * 1000, calendar.epochUtcMs);
+  return { employee, events, virtualStartMs: Math.floor(events.t_ms[0]!) - 1, dayStartMs: dayStartMs + calendar.epochUtcMs };
 }
 
 /** `fleetsim agent …` as a child; the caller must kill it (see killChild) on every path. */
@@ -60,22 +41,4 @@ export async function killChild(child: ChildProcess, exited: Promise<unknown>, m
   const timer = setTimeout(() => child.kill('SIGKILL'), ms);
   await exited;
   clearTimeout(timer);
-}
-
-/** CPU ns on-CPU and voluntary/involuntary context switches of every thread of a process, from /proc. */
-export function procSample(pid: number): { cpuNs: number; voluntary: number; involuntary: number } {
-  let cpuNs = 0;
-  let voluntary = 0;
-  let involuntary = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      cpuNs += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-      const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
-      voluntary += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-      involuntary += Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-    } catch {
-      /* a thread that ended between readdir and read */
-    }
-  }
-  return { cpuNs, voluntary, involuntary };
 }
