@@ -5,12 +5,13 @@
  * whose ledger balances against what was injected and what the store holds.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentProcessStats } from '../../src/agent-process/index.js';
-import { ControlChannel, sampleProcess } from '../../src/agent-process/index.js';
+import { ControlChannel, resolveAgentOptions, runAgentProcess, sampleProcess } from '../../src/agent-process/index.js';
 import { TapDriver } from '../../src/input/tap/index.js';
 import { runCli } from '../../src/cli/cli.js';
 import { ledgerImbalance } from '../../src/metrics/ledger.js';
@@ -171,6 +172,31 @@ describe('fleetsim agent over a tap', () => {
     expect(stats.ledger.spooled).toBeGreaterThan(0);
     expect(stats.ledger_imbalance).toBe(0);
   }, 20_000);
+
+  it('stops on SIGINT as on SIGTERM (in process, with its own signal source)', async () => {
+    const srv = await startServer({ now: () => Date.now() });
+    cleanups.push(() => srv.stop());
+    const dir = tempDir();
+    const driver = new TapDriver(join(dir, 'l.tap'));
+    cleanups.push(() => driver.close());
+    await driver.start();
+    const signals = new EventEmitter();
+    const options = resolveAgentOptions({ url: srv.url, fleetSecret: FLEET_SECRET, deviceId: 'sigint-1', input: 'tap', tapSocket: driver.socketPath });
+    const running = runAgentProcess(options, { log: () => {}, signals });
+    await driver.waitForAgent(5000);
+    const t = Date.now();
+    const one = busyStretch('agent-process', 5, 1).events;
+    const shifted = { ...one, t_ms: one.t_ms.map((v, i) => t + i) };
+    const late = await driver.replay(shifted, { wallStartMs: t, virtualStartMs: t });
+    await new Promise((r) => setTimeout(r, 100));
+    signals.emit('SIGINT');
+    const stats = await running;
+    expect(stats.stop_reason).toBe('SIGINT');
+    expect(stats.ledger.produced).toBe(late.injected);
+    expect(stats.ledger_imbalance).toBe(0);
+    expect(stats.ledger.stored).toBeGreaterThan(0);
+    expect(signals.listenerCount('SIGINT') + signals.listenerCount('SIGTERM')).toBe(0);
+  }, 15_000);
 
   it('refuses bad flags with exit 2 and an unreachable service or socket with exit 3', async () => {
     const dir = tempDir();
