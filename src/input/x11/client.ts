@@ -3,8 +3,23 @@
  * node-x11 is callback based and untyped; everything that touches it directly
  * lives here so the driver and sources stay readable.
  */
+import { createRequire } from 'node:module';
 import x11 from 'x11';
 import { InputError } from '../errors.js';
+
+/**
+ * node-x11 caches interned atoms in its module-level table of standard atoms,
+ * shared by every client: a second server (another laptop's Xvfb) would be
+ * handed atom ids interned on the first, and answer "Bad atom". Each
+ * connection gets its own table, started from a copy of the standard atoms
+ * taken before anything was interned.
+ */
+const STANDARD_ATOMS: Readonly<Record<string, number>> = { ...(createRequire(import.meta.url)('x11/lib/stdatoms.js') as Record<string, number>) };
+
+function ownAtomCache(client: { atoms: Record<string, number>; atom_names: Record<number, string> }): void {
+  client.atoms = { ...STANDARD_ATOMS };
+  client.atom_names = Object.fromEntries(Object.entries(STANDARD_ATOMS).map(([name, atom]) => [atom, name]));
+}
 
 /** The subset of a node-x11 client (display.client) this module calls. */
 export interface XClient {
@@ -63,6 +78,7 @@ export function connect(display: string): Promise<XDisplay> {
         if (err) return fail(err);
         if (settled) return;
         settled = true;
+        ownAtomCache(dpy.client as unknown as Parameters<typeof ownAtomCache>[0]);
         const screen = dpy.screen[0]!;
         resolve({ client: dpy.client, root: screen.root, widthPx: screen.pixel_width, heightPx: screen.pixel_height, minKeycode: dpy.min_keycode, maxKeycode: dpy.max_keycode });
       });
