@@ -80,7 +80,7 @@ function emptyReceived(): Received {
 
 // Both capture methods listen to the same display during one replay.
 describe('X11 input path (Xvfb + XTEST driver; RECORD and XInput2 raw sources)', () => {
-  let driver: InputDriver & { readonly xvfbPid: number | null };
+  let driver: ReturnType<typeof createX11Driver>;
   const sources: InputSource[] = [];
   const received = { record: emptyReceived(), xi2: emptyReceived() };
   const stretch = syntheticStretch('x11-input', 300);
@@ -184,6 +184,10 @@ describe('X11 input path (Xvfb + XTEST driver; RECORD and XInput2 raw sources)',
     expect(lateness.p99_ms).toBeLessThanOrEqual(lateness.max_ms);
     expect(lateness.max_ms).toBeGreaterThanOrEqual(0);
     expect(lateness.max_ms).toBeLessThan(250);
+  });
+
+  it('the focused-window stand-in takes the input, as an application would', () => {
+    expect(driver.appEventsReceived).toBeGreaterThanOrEqual(stretch.events.length / 2);
   });
 
   it('close() kills Xvfb and is idempotent', async () => {
