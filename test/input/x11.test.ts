@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventType, MouseButton, type EventBlock } from '../../src/events/index.js';
 import { InputError } from '../../src/input/errors.js';
 import { createX11Driver, createX11Source, startXvfb } from '../../src/input/x11/index.js';
-import type { InjectionLateness, InputDriver, InputSource } from '../../src/input/types.js';
+import type { InjectionLateness, InputSource } from '../../src/input/types.js';
 import { syntheticStretch, typeCounts } from './synthetic-stretch.js';
 
 function requireXvfb(): void {
