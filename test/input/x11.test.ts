@@ -88,11 +88,13 @@ describe('X11 input path (Xvfb + XTEST driver; RECORD and XInput2 raw sources)',
   let wallStartMs = 0;
   const burst = { record: { deliveries: 0, events: 0 }, xi2: { deliveries: 0, events: 0 } };
   const stretchReceived = { record: emptyReceived(), xi2: emptyReceived() };
+  let notListening: unknown;
 
   beforeAll(async () => {
     requireXvfb();
     driver = createX11Driver({ widthPx: stretch.screenW, heightPx: stretch.screenH });
     await driver.start();
+    notListening = await driver.waitForAgent(100).then(() => null, (e: unknown) => e);
     for (const method of ['record', 'xi2'] as const) {
       const got = received[method];
       const source = createX11Source({ display: driver.placeholders.display!, method });
@@ -122,6 +124,11 @@ describe('X11 input path (Xvfb + XTEST driver; RECORD and XInput2 raw sources)',
   afterAll(async () => {
     for (const s of sources) await s.close();
     await driver?.close();
+  });
+
+  it('before any source captures, waitForAgent rejects with INPUT_AGENT_NOT_LISTENING naming the display', () => {
+    expect((notListening as InputError).inputCode).toBe('INPUT_AGENT_NOT_LISTENING');
+    expect((notListening as Error).message).toContain(driver.placeholders.display!);
   });
 
   it('the stretch is real mixed input: keys, clicks, moves, wheel, two contexts', () => {
@@ -257,17 +264,5 @@ describe('X11 input path failures', () => {
 
   it('an unknown capture method is refused', () => {
     expect(() => createX11Source({ display: ':0', method: 'evdev' as never })).toThrow(/capture method "evdev" is unknown; use one of record, xi2/);
-  });
-
-  it('waitForAgent rejects with INPUT_AGENT_NOT_LISTENING when no agent captures', async () => {
-    const driver = createX11Driver();
-    try {
-      await driver.start();
-      const err = await driver.waitForAgent(200).then(() => null, (e: unknown) => e);
-      expect((err as InputError).inputCode).toBe('INPUT_AGENT_NOT_LISTENING');
-      expect((err as Error).message).toContain(driver.placeholders.display!);
-    } finally {
-      await driver.close();
-    }
   });
 });
