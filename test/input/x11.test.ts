@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventType, MouseButton, type EventBlock } from '../../src/events/index.js';
 import { InputError } from '../../src/input/errors.js';
+import { connect, disconnect } from '../../src/input/x11/client.js';
 import { createX11Driver, createX11Source, startXvfb } from '../../src/input/x11/index.js';
 import type { InjectionLateness, InputSource } from '../../src/input/types.js';
 import { syntheticStretch, typeCounts } from './synthetic-stretch.js';
@@ -259,6 +260,23 @@ describe('X11 input path failures', () => {
       expect((err as InputError).inputCode).toBe('INPUT_DISPLAY_FAILED');
       expect((err as Error).message).toContain(':987');
       await source.close();
+    }
+  });
+
+  it("readiness 'client': a foreign agent counts once any other X client has stayed connected for clientSettleMs", async () => {
+    const driver = createX11Driver({ readiness: 'client', clientSettleMs: 200, focusedWindow: false });
+    try {
+      await driver.start();
+      const before = await driver.waitForAgent(150).then(() => null, (e: unknown) => e);
+      expect((before as InputError).inputCode).toBe('INPUT_AGENT_NOT_LISTENING');
+      const foreign = await connect(driver.placeholders.display!); // a program that knows nothing of fleetsim
+      try {
+        await driver.waitForAgent(3_000);
+      } finally {
+        await disconnect(foreign.client);
+      }
+    } finally {
+      await driver.close();
     }
   });
 
