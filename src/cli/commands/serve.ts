@@ -1,5 +1,5 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { UsageError } from '../../errors.js';
+import { RunError, UsageError } from '../../errors.js';
 import { DEFAULT_INGEST_LIMITS, StoreUrlError, createIngestServer } from '../../ingest/index.js';
 import { wholeNumber } from '../options.js';
 
@@ -92,7 +92,11 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       address = await server.start();
     } catch (e) {
       if (e instanceof StoreUrlError) throw new UsageError(`--store: ${e.message}`);
-      throw new UsageError(`cannot start: ${(e as Error).message}`);
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new RunError('IO', `port ${port} on ${argv.host} is already in use: stop what listens there, or choose another --port (0 = any free port)`, { cause: e });
+      if (code === 'EACCES') throw new RunError('IO', `no permission to listen on port ${port} on ${argv.host}: ports below 1024 need privileges; choose another --port`, { cause: e });
+      if (code === 'EADDRNOTAVAIL') throw new RunError('IO', `--host ${argv.host} is not an address of this machine`, { cause: e });
+      throw new RunError('IO', `cannot start: ${(e as Error).message}`, { cause: e });
     }
     process.stdout.write(`fleetsim serve: listening on ${address.url} (store ${redact(argv.store)}; ${server.decodeThreads === 0 ? 'decoding in the event loop' : `${server.decodeThreads} decode threads`})\n`);
     await new Promise<void>((resolve) => {
