@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { CODEC_LEVELS, type Codec } from '../wire/index.js';
 import { didYouMean } from '../scenario/suggest.js';
 
 /**
@@ -106,4 +107,42 @@ export function explainUsageFailure(msg: string, knownFlags: readonly string[], 
   const missing = /^Missing required arguments?: (.*)$/.exec(msg);
   if (missing) return `missing required flag${missing[1]!.includes(',') ? 's' : ''} ${missing[1]!.split(', ').map((f) => `--${f}`).join(', ')}`;
   return msg;
+}
+
+/** 30s, 5m, 1h, 250ms, or plain seconds. */
+export function durationFlag(flag: string, value: unknown, minMs: number, maxMs: number): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(String(value).trim());
+  const ms = m ? Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const)[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'] : NaN;
+  if (!m || !(ms >= minMs && ms <= maxMs)) {
+    throw new UsageError(`--${flag} must be a duration like 30s, 5m or 1h between ${minMs} ms and ${maxMs / 1000} s, got ${JSON.stringify(value)}`);
+  }
+  return ms;
+}
+
+
+export function codecLevelFlag(codec: Codec, value: unknown): number {
+  const n = Number(value);
+  if (codec === 'identity') throw new UsageError(`--body-level does not apply: the scenario's agent sends uncompressed bodies (codec identity)`);
+  const r = CODEC_LEVELS[codec];
+  if (!Number.isInteger(n) || n < r.min || n > r.max) throw new UsageError(`--body-level must be a whole number from ${r.min} to ${r.max} for the agent's codec ${codec}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+export function positive(flag: string, value: unknown, max: number): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > max) throw new UsageError(`--${flag} must be a number more than 0 and at most ${max}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+export function fraction(flag: string, value: unknown): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`--${flag} must be a number from 0 to 1, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+export function instantFlag(value: string, startDate: string): number {
+  const hm = /^(\d{1,2}):(\d{2})$/.exec(value);
+  const ms = hm ? Date.parse(`${startDate}T${hm[1]!.padStart(2, '0')}:${hm[2]}:00Z`) : Date.parse(value);
+  if (!Number.isFinite(ms)) throw new UsageError(`--at must be an ISO time (2026-03-02T14:00:00Z) or HH:MM UTC on the scenario start date, got ${JSON.stringify(value)}`);
+  return ms;
 }
