@@ -5,7 +5,7 @@
  * is flags → options → one library call → present.
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, lstatSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, lstatSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { EXIT_CODES, FleetsimError, RunError } from '../errors.js';
@@ -153,4 +153,44 @@ export function present(json: boolean, asJson: () => unknown, asText: () => stri
 /** Exit 1 (THRESHOLDS_FAILED) when a threshold failed, with every failure named. */
 export function failOnThresholds(v: ThresholdVerdict): void {
   if (!v.passed) throw new FleetsimError('THRESHOLDS_FAILED', describeFailedThresholds(v), EXIT_CODES.thresholdsFailed);
+}
+
+/** Files a run keeps only while it runs: the embedded service's database and the child service's config. */
+const TEMPORARY_FILES = ['ingest.sqlite', 'ingest.sqlite-wal', 'ingest.sqlite-shm', 'ingest.sqlite-journal', 'ingest-process.json'];
+
+/** Version of interrupted.json, the mark a run stopped by a signal leaves in its report folder. */
+export const INTERRUPTED_FORMAT = 'fleetsim-interrupted/1';
+
+/**
+ * While a long command runs, SIGINT (Ctrl-C) and SIGTERM stop it cleanly:
+ * the progress bar stops and the terminal's cursor comes back, the report
+ * folder gets interrupted.json saying what ran and how far it got, the
+ * run's temporary files (its database) go, and the process exits 130
+ * (SIGINT) or 143 (SIGTERM), as shells report a death by those signals.
+ * Returns the function that removes the handlers once the work is done.
+ */
+export function stopCleanlyOnSignals(o: { readonly command: string; readonly reportDir: string; readonly stopProgress: () => void; readonly state: () => Record<string, unknown> }): () => void {
+  const startedAt = new Date().toISOString();
+  const handler = (signal: NodeJS.Signals): void => {
+    try {
+      o.stopProgress();
+    } catch {
+      // The bar may already be gone; the cursor is restored below either way.
+    }
+    if (process.stderr.isTTY) process.stderr.write('\x1b[?25h\n');
+    try {
+      writeFileSync(join(o.reportDir, 'interrupted.json'), `${JSON.stringify({ format: INTERRUPTED_FORMAT, interrupted: true, command: o.command, signal, started_at: startedAt, interrupted_at: new Date().toISOString(), ...o.state() }, null, 2)}\n`);
+      for (const f of TEMPORARY_FILES) rmSync(join(o.reportDir, f), { force: true });
+    } catch (err) {
+      process.stderr.write(`fleetsim ${o.command}: could not mark ${o.reportDir} as interrupted: ${(err as Error).message}\n`);
+    }
+    process.stderr.write(`fleetsim ${o.command}: interrupted by ${signal}; the partial report in ${o.reportDir} is marked interrupted (interrupted.json)\n`);
+    process.exit(signal === 'SIGINT' ? EXIT_CODES.interruptedBySigint : EXIT_CODES.interruptedBySigterm);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
 }

@@ -3,7 +3,7 @@ import { writeScenarioReport } from '../../report/run-report.js';
 import { formatRun } from '../../report/text.js';
 import { runScenario, type ScenarioRunResult } from '../../run/index.js';
 import { loadScenarioFile } from '../../scenario/index.js';
-import { claimReportFolder, failOnThresholds, fillReportFolder, fleetSecretFlag, present, withSharedFlags, workersFlag } from '../kit.js';
+import { claimReportFolder, failOnThresholds, fillReportFolder, fleetSecretFlag, present, stopCleanlyOnSignals, withSharedFlags, workersFlag } from '../kit.js';
 import { shardFlag } from '../options.js';
 import { createProgress } from '../progress.js';
 
@@ -49,6 +49,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const reportDir = claimReportFolder({ out: argv.out, overwrite: argv.overwrite, base: scenario.outputs.dir, stem: `${scenario.name}${shard ? `-shard${shard.index}of${shard.count}` : ''}` });
     const progress = createProgress(`run ${scenario.name}`, scenario.fleet.employees, { quiet: argv.quiet || argv.json });
     const started = Date.now();
+    let laptopsDone = 0;
+    const release = stopCleanlyOnSignals({ command: 'run', reportDir, stopProgress: () => progress.stop(), state: () => ({ scenario: scenario.name, laptops: scenario.fleet.employees, laptops_done: laptopsDone }) });
     let result: ScenarioRunResult;
     try {
       result = await fillReportFolder(reportDir, () => runScenario(scenario, {
@@ -57,6 +59,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         ...(shard ? { shard } : {}),
         ...(fleetSecret ? { fleetSecret } : {}),
         onProgress: (p) => {
+          laptopsDone = p.laptopsDone;
           const rate = `${Math.round(p.events / Math.max(1, (Date.now() - started) / 1000) / 1e3).toLocaleString('en-US')} k events/s`;
           if (!p.paced) return progress.update(p.laptopsDone, rate);
           // Paced: the clock is the progress; a windowed run ends with its window, not with its laptops.
@@ -68,6 +71,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       }));
     } finally {
       progress.stop();
+      release();
     }
     const { files } = await writeScenarioReport(reportDir, result);
     const f = result.figures;

@@ -4,7 +4,7 @@ import { writeSweepReport } from '../../report/sweep-report.js';
 import { formatSweep } from '../../report/text.js';
 import { loadScenarioFile } from '../../scenario/index.js';
 import { cellTable, runSweep, type SweepResult } from '../../sweep/index.js';
-import { claimReportFolder, fillReportFolder, present, withSharedFlags, workersFlag } from '../kit.js';
+import { claimReportFolder, fillReportFolder, present, stopCleanlyOnSignals, withSharedFlags, workersFlag } from '../kit.js';
 import { wholeNumber } from '../options.js';
 import { createProgress } from '../progress.js';
 
@@ -57,6 +57,8 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     const total = mode === 'fast' ? (employees ?? scenario.fleet.employees) * n : scenario.sweep.points * n;
     const progress = createProgress(`sweep ${scenario.name} (${scenario.sweep.points} cells × ${n} replicas, ${mode})`, total, { quiet: argv.quiet || argv.json });
     const started = Date.now();
+    let done = 0;
+    const release = stopCleanlyOnSignals({ command: 'sweep', reportDir, stopProgress: () => progress.stop(), state: () => ({ scenario: scenario.name, mode, steps: total, steps_done: done }) });
     let result: SweepResult;
     try {
       result = await fillReportFolder(reportDir, () => runSweep(scenario, {
@@ -66,10 +68,11 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         ...(employees !== undefined ? { employees } : {}),
         ...(days !== undefined ? { days } : {}),
         reportDir,
-        onProgress: (p) => progress.update(p.done, `${Math.round(p.events / Math.max(1, (Date.now() - started) / 1000) / 1e6).toLocaleString('en-US')} M events/s`),
+        onProgress: (p) => progress.update((done = p.done), `${Math.round(p.events / Math.max(1, (Date.now() - started) / 1000) / 1e6).toLocaleString('en-US')} M events/s`),
       }));
     } finally {
       progress.stop();
+      release();
     }
     const files = await writeSweepReport(result, reportDir);
     present(argv.json, () => cellTable(result), () => formatSweep(result, files));
