@@ -21,6 +21,9 @@ export const EXIT_CODES = {
   badInput: 2,
   runFailed: 3,
   internal: 4,
+  /** 128 + the signal's number, as shells report a process ended by it. */
+  interruptedBySigint: 130,
+  interruptedBySigterm: 143,
 } as const;
 
 export class FleetsimError extends Error {

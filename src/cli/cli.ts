@@ -1,6 +1,6 @@
 import yargs from 'yargs';
 import { EXIT_CODES, FleetsimError, UsageError } from '../errors.js';
-import { flagWithoutValue } from './options.js';
+import { explainUsageFailure, flagWithoutValue } from './options.js';
 import { VERSION } from '../version.js';
 import { agentCommand } from './commands/agent.js';
 import { generateCommand } from './commands/generate.js';
@@ -18,7 +18,8 @@ import { validateCommand } from './commands/validate.js';
  */
 export async function runCli(args: readonly string[], io: { stderr: (s: string) => void } = { stderr: (s) => process.stderr.write(s) }): Promise<number> {
   const debug = args.includes('--debug');
-  let usageFailure: string | null = null;
+  // The flags the chosen command knows, captured before yargs validates, for "did you mean".
+  let knownFlags: readonly string[] = [];
   const parser = yargs([...args])
     .scriptName('fleetsim')
     .usage(
@@ -38,18 +39,21 @@ export async function runCli(args: readonly string[], io: { stderr: (s: string) 
     .recommendCommands()
     .strict()
     .option('debug', { type: 'boolean', default: false, describe: 'Print stack traces of errors' })
-    .middleware(((_argv: unknown, y: { getOptions(): { boolean: string[] } }) => {
-      const flag = flagWithoutValue(args, new Set(y.getOptions().boolean));
-      if (flag !== null) throw new UsageError(`--${flag} needs a value (see --help for what it takes)`);
+    .middleware(((_argv: unknown, y: { getOptions(): { boolean: string[]; key: Record<string, unknown>; alias: Record<string, string[]> } }) => {
+      const o = y.getOptions();
+      knownFlags = [...Object.keys(o.key), ...Object.values(o.alias).flat()];
+      const flag = flagWithoutValue(args, new Set(o.boolean.flatMap((b) => [b, ...(o.alias[b] ?? [])])), new Set(knownFlags));
+      if (flag !== null) throw new UsageError(`${flag} needs a value (see --help for what it takes)`);
     }) as never, true)
     .version(VERSION)
     .help()
     .alias('help', 'h')
     .wrap(Math.min(110, process.stdout.columns ?? 100))
-    .epilogue('Exit codes: 0 ok, 1 a threshold failed, 2 bad input (flags, scenario), 3 the run could not complete, 4 internal error.')
+    .epilogue('Exit codes: 0 ok, 1 a threshold failed, 2 bad input (flags, scenario), 3 the run could not complete (I/O: a port in use, an unwritable --out), 4 internal error; 130/143 stopped by SIGINT/SIGTERM (run and sweep mark their report folder interrupted).')
+    // Throwing here stops yargs: a failure handler that returns lets the command run anyway.
     .fail((msg, err) => {
       if (err) throw err;
-      usageFailure = msg;
+      throw new UsageError(`${explainUsageFailure(msg, knownFlags, args)}\nRun "fleetsim --help" or "fleetsim <command> --help" for what is allowed.`);
     })
     .exitProcess(false);
   try {
@@ -64,10 +68,6 @@ export async function runCli(args: readonly string[], io: { stderr: (s: string) 
     if (debug) io.stderr(`${(err as Error).stack ?? ''}\n`);
     else io.stderr('(run again with --debug for the stack trace, and please report it)\n');
     return EXIT_CODES.internal;
-  }
-  if (usageFailure !== null) {
-    io.stderr(`fleetsim: ${usageFailure}\nRun "fleetsim --help" or "fleetsim <command> --help" for what is allowed.\n`);
-    return EXIT_CODES.badInput;
   }
   return EXIT_CODES.ok;
 }

@@ -1,4 +1,6 @@
 import { UsageError } from '../errors.js';
+import { CODEC_LEVELS, type Codec } from '../wire/index.js';
+import { didYouMean } from '../scenario/suggest.js';
 
 /**
  * Flag checks that say what was wrong and what is allowed. yargs parses
@@ -44,25 +46,103 @@ export function shardFlag(s: string): { index: number; count: number } {
 }
 
 /**
- * The first `--flag` in args that takes a value but is given none (`--port`
+ * The first flag in args (as written: `--port`, `-n`) that takes a value but is given none (`--port`
  * last, or followed by another flag): yargs would silently keep the flag's
  * default, so `--decode-threads` alone would read as 0. Booleans take none.
  */
-export function flagWithoutValue(args: readonly string[], booleans: ReadonlySet<string>): string | null {
+export function flagWithoutValue(args: readonly string[], booleans: ReadonlySet<string>, known?: ReadonlySet<string>): string | null {
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--') break;
-    if (!a.startsWith('--')) continue;
-    const eq = a.indexOf('=');
-    const name = a.slice(2, eq < 0 ? undefined : eq);
+    // Long flags, and one-letter aliases such as -n.
+    const short = /^-[A-Za-z]$/.test(a);
+    if (!a.startsWith('--') && !short) continue;
+    const eq = short ? -1 : a.indexOf('=');
+    const name = a.slice(short ? 1 : 2, eq < 0 ? undefined : eq);
     if (booleans.has(name) || name.startsWith('no-')) continue;
+    // An unknown flag is reported as unknown (with a did-you-mean), not as missing its value.
+    if (known && !known.has(name)) continue;
+    const shown = short ? a : `--${name}`;
     if (eq >= 0) {
-      if (eq === a.length - 1) return name;
+      if (eq === a.length - 1) return shown;
       continue;
     }
     const next = args[i + 1];
     // A negative number is a value (and is judged by the flag's own check).
-    if (next === undefined || (next.startsWith('-') && !/^-\d/.test(next))) return name;
+    if (next === undefined || (next.startsWith('-') && !/^-\d/.test(next))) return shown;
   }
   return null;
+}
+
+/**
+ * yargs' failure message in fleetsim's words: each unknown flag with a "did
+ * you mean" (yargs only suggests commands) from the flags the command knows,
+ * each value outside its choices with what is allowed.
+ */
+export function explainUsageFailure(msg: string, knownFlags: readonly string[], args: readonly string[]): string {
+  // Dash-case names only: yargs also registers camelCase copies and one-letter aliases.
+  const candidates = knownFlags.filter((k) => k.length > 1 && !/[A-Z]/.test(k));
+  const unknown = /^Unknown arguments?: (.*)$/s.exec(msg);
+  if (unknown) {
+    return unknown[1]!
+      .split(', ')
+      .filter((a) => a !== '')
+      .map((a) => {
+        const isFlag = args.some((x) => x === `--${a}` || x.startsWith(`--${a}=`) || x === `-${a}`);
+        if (!isFlag) return `unexpected argument ${JSON.stringify(a)}`;
+        const guess = didYouMean(a, candidates);
+        return `unknown flag --${a}${guess ? `; did you mean --${guess}?` : ''}`;
+      })
+      .join('\n');
+  }
+  if (msg.startsWith('Invalid values:')) {
+    const lines = [...msg.matchAll(/Argument: (\S+), Given: (.*?), Choices: (.*)/g)].map(([, flag, given, choices]) => {
+      const allowed = [...choices!.matchAll(/"([^"]*)"/g)].map((c) => c[1]!);
+      const g = given!.replace(/^"|"$/g, '');
+      const guess = didYouMean(g, allowed);
+      return `--${flag} must be one of ${allowed.join(', ')}, got ${given}${guess ? `; did you mean ${guess}?` : ''}`;
+    });
+    if (lines.length > 0) return lines.join('\n');
+  }
+  const missing = /^Missing required arguments?: (.*)$/.exec(msg);
+  if (missing) return `missing required flag${missing[1]!.includes(',') ? 's' : ''} ${missing[1]!.split(', ').map((f) => `--${f}`).join(', ')}`;
+  return msg;
+}
+
+/** 30s, 5m, 1h, 250ms, or plain seconds. */
+export function durationFlag(flag: string, value: unknown, minMs: number, maxMs: number): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(String(value).trim());
+  const ms = m ? Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const)[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'] : NaN;
+  if (!m || !(ms >= minMs && ms <= maxMs)) {
+    throw new UsageError(`--${flag} must be a duration like 30s, 5m or 1h between ${minMs} ms and ${maxMs / 1000} s, got ${JSON.stringify(value)}`);
+  }
+  return ms;
+}
+
+
+export function codecLevelFlag(codec: Codec, value: unknown): number {
+  const n = Number(value);
+  if (codec === 'identity') throw new UsageError(`--body-level does not apply: the scenario's agent sends uncompressed bodies (codec identity)`);
+  const r = CODEC_LEVELS[codec];
+  if (!Number.isInteger(n) || n < r.min || n > r.max) throw new UsageError(`--body-level must be a whole number from ${r.min} to ${r.max} for the agent's codec ${codec}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+export function positive(flag: string, value: unknown, max: number): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > max) throw new UsageError(`--${flag} must be a number more than 0 and at most ${max}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+export function fraction(flag: string, value: unknown): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`--${flag} must be a number from 0 to 1, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+export function instantFlag(value: string, startDate: string): number {
+  const hm = /^(\d{1,2}):(\d{2})$/.exec(value);
+  const ms = hm ? Date.parse(`${startDate}T${hm[1]!.padStart(2, '0')}:${hm[2]}:00Z`) : Date.parse(value);
+  if (!Number.isFinite(ms)) throw new UsageError(`--at must be an ISO time (2026-03-02T14:00:00Z) or HH:MM UTC on the scenario start date, got ${JSON.stringify(value)}`);
+  return ms;
 }

@@ -174,6 +174,8 @@ export class IngestServer {
       });
     } catch (e) {
       await decoder.close();
+      // A store the service opened itself holds a writer thread that would keep the process alive.
+      if (typeof this.options.store === 'string') await store.close();
       throw e;
     }
     this.started = true;

@@ -6,7 +6,7 @@
  * (ledger, battery, …) describe `fleetsim run` and are listed as not applicable.
  */
 import { UsageError } from '../errors.js';
-import { evaluateThresholds, parseThreshold, type Threshold } from '../scenario/index.js';
+import { evaluateThresholds, parseThreshold, type Threshold, type ThresholdVerdict } from '../scenario/index.js';
 import type { LoadResult } from './results.js';
 
 const LAT = ['p50_ms', 'p90_ms', 'p99_ms', 'p999_ms', 'max_ms'];
@@ -40,15 +40,9 @@ export function parseLoadThresholds(sources: readonly string[]): Threshold[] {
   });
 }
 
-export interface LoadThresholdOutcome {
-  readonly expression: string;
-  readonly actual: number | null;
-  readonly pass: boolean;
-}
-
-export function evaluateLoadThresholds(result: LoadResult, flags: readonly Threshold[], scenario: readonly Threshold[]): { passed: boolean; outcomes: LoadThresholdOutcome[]; notApplicable: string[] } {
+/** Load thresholds judged: the scenario's ingest.* ones and the flags', in one verdict; the rest listed as not applicable. */
+export function evaluateLoadThresholds(result: LoadResult, flags: readonly Threshold[], scenario: readonly Threshold[]): ThresholdVerdict & { readonly notApplicable: readonly string[] } {
   const applicable = scenario.filter((t) => LOAD_METRIC_PATHS.includes(t.metric));
   const notApplicable = scenario.filter((t) => !LOAD_METRIC_PATHS.includes(t.metric)).map((t) => t.source);
-  const e = evaluateThresholds([...applicable, ...flags], result);
-  return { passed: e.passed, outcomes: e.outcomes.map((x) => ({ expression: x.threshold.source, actual: x.actual, pass: x.passed })), notApplicable };
+  return { ...evaluateThresholds([...applicable, ...flags], result), notApplicable };
 }

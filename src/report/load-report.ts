@@ -6,51 +6,15 @@
 import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { LoadResult } from '../load/index.js';
+import type { ThresholdOutcome } from '../scenario/index.js';
 import { writeCsv } from './csv.js';
 import { barChart, lineChart, page, table } from './html.js';
 import { writeJson } from './json.js';
 
-/** The parts of a load result this writer presents (src/load/results.ts LoadResult). */
 export interface LoadReportInput {
-  readonly result: {
-    readonly profile: string;
-    readonly mode: string;
-    readonly target: string;
-    readonly seed: string;
-    readonly started_at: string;
-    readonly valid: boolean;
-    readonly invalid_reasons: readonly string[];
-    readonly latency: Readonly<Record<string, { requests: number; p50_ms: number | null; p90_ms: number | null; p99_ms: number | null; p999_ms: number | null; max_ms: number | null }>>;
-    readonly errors: { readonly total: number; readonly rate: number; readonly by_status: Readonly<Record<string, number>>; readonly by_reason: Readonly<Record<string, number>> };
-    readonly throughput: Readonly<Record<string, number>>;
-    readonly requests: Readonly<Record<string, number | boolean>>;
-    readonly schedule_lag: { p50_ms: number | null; p99_ms: number | null; max_ms: number | null };
-    readonly generator: { cpu_headroom: number; cpu_us_per_request: number | null; event_loop_utilization: number };
-    readonly drain: {
-      backlog_batches: number;
-      laptops: number;
-      drained: boolean;
-      drain_s: number | null;
-      left: number;
-      lost_spool_full: number;
-      lost_rejected: number;
-      outage_s: number;
-      outage_run_s: number;
-      recovery_at_s: number;
-      peak_arrivals_per_s: number | null;
-      steady_arrivals_per_s: number;
-      peak_to_steady: number | null;
-    } | null;
-    readonly ramp: {
-      steps: readonly { step: number; rate_per_s: number; requests: number; accepted: number; failed: number; p99_ms: number | null; error_rate: number | null; held: boolean | null; valid: boolean | null; lag_p99_ms: number | null; cpu_headroom: number | null }[];
-      knee_rate_per_s: number | null;
-      broke_at_rate_per_s: number | null;
-      held_up_to_rate_per_s: number | null;
-      generator_limited_at_rate_per_s: number | null;
-    } | null;
-    readonly timeline: readonly { second: number; sent: number; accepted: number; failed: number; mean_latency_ms: number | null; max_latency_ms: number | null }[];
-  };
-  readonly thresholds: readonly { readonly expression: string; readonly actual: number | null; readonly pass: boolean }[];
+  readonly result: LoadResult;
+  readonly thresholds: readonly ThresholdOutcome[];
   readonly versions: Readonly<Record<string, string>>;
 }
 

@@ -1,17 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LaptopRow, RunFigures } from '../run/index.js';
+import { RESULTS_FORMAT, type LaptopRow, type RunFigures, type ScenarioRunResult } from '../run/index.js';
+import type { ThresholdOutcome } from '../scenario/index.js';
+import { VERSION } from '../version.js';
 import { writeCsv } from './csv.js';
 import { barChart, histogramChart, lineChart, page, table } from './html.js';
 import { writeJson } from './json.js';
 
-/** A threshold and how it came out. */
-export interface ThresholdOutcome {
-  readonly expression: string;
-  readonly actual: number | null;
-  readonly pass: boolean;
-}
+/** Version of a run's summary.json: a reader can tell which layout it holds. */
+export const RUN_SUMMARY_FORMAT = 'fleetsim-run-summary/1';
 
 export interface RunReportInput {
   readonly scenarioName: string;
@@ -69,10 +67,40 @@ function groups(laptops: readonly LaptopRow[]): GroupRow[] {
   return out;
 }
 
+/**
+ * The report of a run or a merge: results.json (what `fleetsim merge` reads)
+ * and the presentation of writeRunReport.
+ */
+export async function writeScenarioReport(dir: string, r: ScenarioRunResult): Promise<{ files: string[] }> {
+  const s = r.scenario;
+  mkdirSync(dir, { recursive: true });
+  await writeJson(join(dir, 'results.json'), { format: RESULTS_FORMAT, seed: s.seed, shard: r.shard, result: r.fleet });
+  const { files } = await writeRunReport(dir, {
+    scenarioName: s.name,
+    scenario: s,
+    seed: s.seed,
+    versions: { fleetsim: VERSION, node: process.version },
+    figures: r.figures,
+    thresholds: r.thresholds,
+    measured: {
+      wall_seconds: r.figures.simulation.wall_seconds,
+      cpu_seconds: Math.round(r.fleet.cpuMs) / 1000,
+      workers: r.fleet.workers,
+      employee_days_per_min: r.figures.simulation.employee_days_per_min,
+      events_per_s: r.figures.simulation.events_per_s,
+      ...(r.shard ? { shard: `${r.shard.index}/${r.shard.count}` } : {}),
+    },
+    laptops: r.fleet.laptops,
+    startedAt: r.startedAt,
+  });
+  return { files: [...files, join(dir, 'results.json')] };
+}
+
 export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ files: string[] }> {
   mkdirSync(dir, { recursive: true });
   const f = r.figures;
   const summary = {
+    format: RUN_SUMMARY_FORMAT,
     fleetsim: r.versions,
     scenario: r.scenarioName,
     seed: r.seed,

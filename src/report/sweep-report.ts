@@ -23,11 +23,14 @@ function cellsForCsv(r: SweepResult): Record<string, unknown>[] {
   return cellTable(r).map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v !== null && typeof v === 'object' ? JSON.stringify(v) : v ?? ''])));
 }
 
+/** Version of a sweep's summary.json. */
+export const SWEEP_SUMMARY_FORMAT = 'fleetsim-sweep-summary/1';
+
 /** Writes summary.json, cells.csv, by_group.csv, replicas.csv and report.html to dir; returns their paths. */
 export async function writeSweepReport(r: SweepResult, dir: string): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   const files = ['summary.json', 'cells.csv', 'by_group.csv', 'replicas.csv', 'report.html'].map((f) => join(dir, f));
-  await writeJson(files[0]!, { ...r, cells: r.cells.map(({ replicas: _r, ...c }) => c), table: cellTable(r) });
+  await writeJson(files[0]!, { format: SWEEP_SUMMARY_FORMAT, ...r, cells: r.cells.map(({ replicas: _r, ...c }) => c), table: cellTable(r) });
   const cells = cellsForCsv(r);
   await writeCsv(files[1]!, columnsOf(cells) as never, cells);
   const groups = groupTable(r);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { Scenario } from '../scenario/index.js';
 import { combineResults, type FleetRunResult } from './fleet-run.js';
-import { RESULTS_FORMAT, reportRun, type ScenarioRunResult } from './scenario-run.js';
+import { RESULTS_FORMAT, judgeRun, type ScenarioRunResult } from './scenario-run.js';
 
 interface ShardFile {
   readonly format: string;
@@ -13,9 +13,10 @@ interface ShardFile {
 }
 
 /**
- * `fleetsim merge`: shard reports of one scenario → the report of the whole
- * run. Per-laptop rows, hourly counts and ledgers are sums, so the merge is
- * exact; only measured times differ from an unsharded run.
+ * `fleetsim merge`: shard reports of one scenario → the result of the whole
+ * run (report/ writes its report to outDir). Per-laptop rows, hourly counts
+ * and ledgers are sums, so the merge is exact; only measured times differ
+ * from an unsharded run.
  */
 export async function mergeRuns(dirs: readonly string[], outDir: string): Promise<ScenarioRunResult> {
   if (dirs.length === 0) throw new UsageError('merge needs at least one report folder');
@@ -42,7 +43,7 @@ export async function mergeRuns(dirs: readonly string[], outDir: string): Promis
     wallMs: Math.max(...shards.map((s) => s.result.wallMs)),
     workers: shards.reduce((a, s) => a + s.result.workers, 0),
   };
-  return reportRun(first, merged, outDir, new Date().toISOString());
+  return judgeRun(first, merged, outDir, new Date().toISOString());
 }
 
 function readShard(dir: string): ShardFile {

@@ -1,10 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunError, UsageError } from '../errors.js';
-import { writeRunReport } from '../report/run-report.js';
-import { evaluateThresholds, type Scenario } from '../scenario/index.js';
-import { VERSION } from '../version.js';
-import { writeJson } from '../report/json.js';
+import { evaluateThresholds, type Scenario, type ThresholdOutcome } from '../scenario/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createCalendar } from '../time/index.js';
 import type { BatchStore } from '../ingest/index.js';
@@ -17,11 +14,15 @@ import { runFleet, type FleetRunOptions, type FleetRunProgress, type FleetRunRes
 import { computeRunFigures, type RunFigures, type StoreFindings } from './summary.js';
 import type { RunTransportSpec } from './transports.js';
 
-/** Version of results.json: what `fleetsim merge` reads. */
+/** Version of results.json (written by report/, read by `fleetsim merge`). */
 export const RESULTS_FORMAT = 'fleetsim-results/1';
 
 export interface ScenarioRunOptions {
-  /** Where this run's report goes (the CLI makes it <outputs.dir>/<name>-<time>). */
+  /**
+   * The folder of this run's own files: the embedded service's database
+   * (ingest.sqlite), a corpus. The CLI passes the report folder; the run
+   * writes no report there (report/ does, from the result).
+   */
   readonly reportDir: string;
   readonly workers: number;
   readonly shard?: { readonly index: number; readonly count: number };
@@ -30,17 +31,23 @@ export interface ScenarioRunOptions {
   readonly fleetSecret?: string;
 }
 
+/** A finished (or merged) run: what it computed and how its thresholds came out; report/ presents it. */
 export interface ScenarioRunResult {
+  readonly scenario: Scenario;
+  /** The folder the run's own files went to (the options' reportDir; merge: its output folder). */
   readonly reportDir: string;
-  readonly files: readonly string[];
+  readonly startedAt: string;
+  readonly shard: { readonly index: number; readonly count: number } | null;
+  /** The merged fleet run: per-laptop rows, ledgers, histograms (results.json keeps it for merge). */
+  readonly fleet: FleetRunResult;
   readonly figures: RunFigures;
   readonly thresholdsPassed: boolean;
-  readonly thresholds: readonly { readonly expression: string; readonly actual: number | null; readonly pass: boolean }[];
+  readonly thresholds: readonly ThresholdOutcome[];
 }
 
 /**
- * `fleetsim run`: the scenario's fleet through the real agent, figures,
- * thresholds, report. What cannot be run as asked is refused up front with a
+ * `fleetsim run`: the scenario's fleet through the real agent, figures and
+ * thresholds. What cannot be run as asked is refused up front with a
  * message, never silently skipped.
  */
 export async function runScenario(s: Scenario, o: ScenarioRunOptions): Promise<ScenarioRunResult> {
@@ -75,7 +82,7 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions): Promise<S
   } finally {
     await opened?.close();
   }
-  return reportRun(s, result, o.reportDir, startedAt, o.shard, store);
+  return judgeRun(s, result, o.reportDir, startedAt, o.shard, store);
 }
 
 /** The scenario's ingest-restart faults, checked against what can carry them out: a paced run over HTTP, inside its window, one at a time. */
@@ -239,40 +246,18 @@ async function scanStore(store: BatchStore, canaries: Readonly<Record<string, re
   return { refusedPaused, refusedExempt, canariesFound, storedInPauses, storedWhileExempt, storedEvents };
 }
 
-/** Figures, thresholds and the report for a finished (or merged) fleet run. */
-export async function reportRun(
+/** Figures and thresholds of a finished (or merged) fleet run. */
+export function judgeRun(
   s: Scenario,
-  result: FleetRunResult,
+  fleet: FleetRunResult,
   reportDir: string,
   startedAt: string,
   shard?: { readonly index: number; readonly count: number },
   store?: StoreFindings,
-): Promise<ScenarioRunResult> {
-  const o = { reportDir, workers: result.workers, shard };
-  const figures = computeRunFigures(result, s.energy.batteryWh, store, s.faults);
-  const evaluated = evaluateThresholds(s.thresholds, figures);
-  const thresholds = evaluated.outcomes.map((x) => ({ expression: x.threshold.source, actual: x.actual, pass: x.passed }));
-  mkdirSync(reportDir, { recursive: true });
-  await writeJson(join(reportDir, 'results.json'), { format: RESULTS_FORMAT, seed: s.seed, shard: shard ?? null, result });
-  const { files } = await writeRunReport(o.reportDir, {
-    scenarioName: s.name,
-    scenario: s,
-    seed: s.seed,
-    versions: { fleetsim: VERSION, node: process.version },
-    figures,
-    thresholds,
-    measured: {
-      wall_seconds: figures.simulation.wall_seconds,
-      cpu_seconds: Math.round(result.cpuMs) / 1000,
-      workers: result.workers,
-      employee_days_per_min: figures.simulation.employee_days_per_min,
-      events_per_s: figures.simulation.events_per_s,
-      ...(o.shard ? { shard: `${o.shard.index}/${o.shard.count}` } : {}),
-    },
-    laptops: result.laptops,
-    startedAt,
-  });
-  return { reportDir: o.reportDir, files: [...files, join(reportDir, 'results.json')], figures, thresholdsPassed: evaluated.passed, thresholds };
+): ScenarioRunResult {
+  const figures = computeRunFigures(fleet, s.energy.batteryWh, store, s.faults);
+  const verdict = evaluateThresholds(s.thresholds, figures);
+  return { scenario: s, reportDir, startedAt, shard: shard ?? null, fleet, figures, thresholdsPassed: verdict.passed, thresholds: verdict.outcomes };
 }
 
 function transportFor(s: Scenario, reportDir: string): RunTransportSpec {

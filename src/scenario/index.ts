@@ -4,6 +4,6 @@ export { ScenarioError, formatIssue, type ScenarioIssue, type ScenarioIssueKind 
 export { loadScenarioFile, parseScenario, resolveScenario, checkScenarioFile } from './load.js';
 export { DEFAULTS as SCENARIO_DEFAULTS } from './defaults.js';
 export { scenarioJsonSchema } from './json-schema.js';
-export { COMPARATORS, METRIC_PATHS, evaluateThresholds, figureAt, parseThreshold, type ThresholdOutcome, type ThresholdParse } from './thresholds.js';
+export { COMPARATORS, METRIC_PATHS, describeFailedThresholds, evaluateThresholds, figureAt, parseThreshold, type ThresholdOutcome, type ThresholdParse, type ThresholdVerdict } from './thresholds.js';
 export { FAULT_KINDS } from './schema.js';
 export { didYouMean } from './suggest.js';

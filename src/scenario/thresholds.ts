@@ -129,11 +129,22 @@ export function compare(actual: number, op: Comparator, value: number): boolean 
   }
 }
 
+/**
+ * How one threshold came out: the one outcome shape for run, load and merge
+ * (summary.json, --json and the reports all show it).
+ */
 export interface ThresholdOutcome {
-  readonly threshold: Threshold;
+  /** The threshold as written, e.g. "ingest.p99_ms < 200". */
+  readonly expression: string;
   /** The figure found at the metric path; null when the run did not produce it (which fails the threshold). */
   readonly actual: number | null;
+  readonly pass: boolean;
+}
+
+/** Every threshold judged, and whether all hold. */
+export interface ThresholdVerdict {
   readonly passed: boolean;
+  readonly outcomes: readonly ThresholdOutcome[];
 }
 
 /** Reads a dotted path from a plain figures object (summary.json's shape). */
@@ -147,10 +158,16 @@ export function figureAt(figures: unknown, path: string): number | null {
 }
 
 /** Evaluates every threshold; a missing figure fails its threshold rather than passing silently. */
-export function evaluateThresholds(thresholds: readonly Threshold[], figures: unknown): { readonly passed: boolean; readonly outcomes: readonly ThresholdOutcome[] } {
-  const outcomes = thresholds.map((threshold) => {
-    const actual = figureAt(figures, threshold.metric);
-    return { threshold, actual, passed: actual !== null && compare(actual, threshold.op, threshold.value) };
+export function evaluateThresholds(thresholds: readonly Threshold[], figures: unknown): ThresholdVerdict {
+  const outcomes = thresholds.map((t) => {
+    const actual = figureAt(figures, t.metric);
+    return { expression: t.source, actual, pass: actual !== null && compare(actual, t.op, t.value) };
   });
-  return { passed: outcomes.every((o) => o.passed), outcomes };
+  return { passed: outcomes.every((o) => o.pass), outcomes };
+}
+
+/** "2 of 3 thresholds failed: a < 1 (actual 2); …": what the CLI prints when it exits 1. */
+export function describeFailedThresholds(v: ThresholdVerdict): string {
+  const failed = v.outcomes.filter((t) => !t.pass);
+  return `${failed.length} of ${v.outcomes.length} thresholds failed: ${failed.map((t) => `${t.expression} (actual ${t.actual ?? 'n/a'})`).join('; ')}`;
 }

@@ -16,7 +16,6 @@
  * (FULL_PATH_COALESCE). Coalescing decides how moves are stored, never whether
  * they are captured, so none of the sweep's figures depend on it.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simulateEmployeeDay } from '../behaviour/index.js';
 import { createCalendar, dayWallClock, localDayStartMs, wallClockHour, type DayWallClock, type SimulationCalendar } from '../time/index.js';
@@ -128,10 +127,10 @@ export function tallyFromRun(
   return t;
 }
 
-/** Reads back a finished full-path run (its report folder: results.json and ingest.sqlite) into a tally. */
-export async function fullPathTally(s: Scenario, seed: string, reportDir: string): Promise<CellTally> {
-  const results = JSON.parse(await readFile(join(reportDir, 'results.json'), 'utf8')) as { result: FleetRunResult };
-  const laptops = results.result.laptops;
+/** Reads back a finished full-path run (its fleet result, and the ingest.sqlite in its folder) into a tally. */
+export async function fullPathTally(s: Scenario, seed: string, run: { readonly reportDir: string; readonly fleet: FleetRunResult }): Promise<CellTally> {
+  const reportDir = run.reportDir;
+  const laptops = run.fleet.laptops;
   const calendar = createCalendar(s.simulation.startDate, s.population.offices.map((o) => o.timezone));
   const produced = producedCounts(s, seed, calendar);
   const ledgerProduced = laptops.reduce((a, x) => a + x.produced, 0);

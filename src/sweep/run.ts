@@ -69,7 +69,7 @@ export async function runSweep(base: Scenario, o: SweepOptions): Promise<SweepRe
           { reportDir, workers: o.workers },
         );
         events += run.figures.ledger.produced;
-        perCell[cell.index]!.push(replicaFromTally(r, seed, await fullPathTally(cell.scenario, seed, reportDir)));
+        perCell[cell.index]!.push(replicaFromTally(r, seed, await fullPathTally(cell.scenario, seed, run)));
         o.onProgress?.({ done: ++done, total, events });
       }
     }

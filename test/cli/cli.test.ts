@@ -1,8 +1,19 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync as makeTemp, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { fleetsim } from '../helpers/cli.js';
+
+/** Temporary folders of this file, removed when it ends: tests leave nothing behind. */
+const made: string[] = [];
+const mkdtempSync = (prefix: string): string => {
+  const d = makeTemp(prefix);
+  made.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
 
 describe('fleetsim CLI', () => {
   it('--help lists the commands and the exit codes', () => {

@@ -63,7 +63,7 @@ describe('sharded load runs', { retry: 2 }, () => {
         await writeLoadReport(d, { result: r, thresholds: [{ expression: 'errors.rate < 0.5', actual: 0, pass: true }], versions: { fleetsim: 'test' } });
         return d;
       }));
-      const m = await fleetsim(['merge', ...dirs, '--out', join(dir, 'merged'), '--json']);
+      const m = await fleetsim(['merge', ...dirs, '--out', mkdtempSync(join(dir, 'merged-')), '--json']);
       expect(m.stderr).toBe('');
       expect(m.code).toBe(0);
       const j = JSON.parse(m.stdout) as { requests: { sent: number; accepted: number }; thresholds: { expression: string; pass: boolean }[]; valid: boolean };
@@ -72,7 +72,7 @@ describe('sharded load runs', { retry: 2 }, () => {
       expect(j.thresholds).toEqual([expect.objectContaining({ expression: 'errors.rate < 0.5', pass: true })]);
 
       // Not every shard: refused, naming what is missing.
-      const one = await fleetsim(['merge', dirs[0]!, '--out', join(dir, 'merged1')]);
+      const one = await fleetsim(['merge', dirs[0]!, '--out', mkdtempSync(join(dir, 'merged1-'))]);
       expect(one.code).toBe(2);
       expect(one.stderr).toMatch(/every shard of the load run exactly once: got shards 0\/2/);
     } finally {

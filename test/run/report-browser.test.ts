@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { writeScenarioReport } from '../../src/report/index.js';
 import { runScenario } from '../../src/run/index.js';
 import { resolveScenario } from '../../src/scenario/index.js';
 
@@ -16,7 +17,7 @@ describe.skipIf(!haveChromium)('report.html in a real browser', () => {
   it('loads offline without console errors and shows its charts', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fleetsim-browser-'));
     const scenario = resolveScenario({ name: 'browser', seed: 'browser', fleet: { employees: 4 }, simulation: { days: 1, startDate: '2026-03-03' }, transport: 'null', thresholds: ['ledger.lost == 0'] });
-    await runScenario(scenario, { reportDir: dir, workers: 0 });
+    await writeScenarioReport(dir, await runScenario(scenario, { reportDir: dir, workers: 0 }));
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       // As root in CI, without the background services that phone home on a closed network.

@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { mergeRuns, runScenario, type LaptopRow } from '../../src/run/index.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeScenarioReport } from '../../src/report/index.js';
+import { mergeRuns, runScenario, type LaptopRow, type ScenarioRunResult } from '../../src/run/index.js';
 import { resolveScenario } from '../../src/scenario/index.js';
 
 const scenario = resolveScenario({
@@ -13,16 +14,30 @@ const scenario = resolveScenario({
   transport: 'null',
   thresholds: ['ledger.lost == 0', 'leaks.canaries == 0', 'bandwidth.mb_per_laptop_day.p95 < 1'],
 });
-const tmp = () => mkdtempSync(join(tmpdir(), 'fleetsim-run-'));
+const made: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'fleetsim-run-'));
+  made.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+/** runScenario returns the result; the report (and results.json, which merge reads) is written from it. */
+const reported = async (r: Promise<ScenarioRunResult>): Promise<ScenarioRunResult> => {
+  const x = await r;
+  await writeScenarioReport(x.reportDir, x);
+  return x;
+};
 const simulated = (rows: readonly LaptopRow[]) => rows.map(({ agent_cpu_seconds: _c, battery_pct_per_day: _b, ...rest }) => rest);
 
 describe('fleetsim run and merge', () => {
   it('runs a scenario, passes its thresholds, and two merged shards equal the whole run', async () => {
-    const whole = await runScenario(scenario, { reportDir: tmp(), workers: 2 });
+    const whole = await reported(runScenario(scenario, { reportDir: tmp(), workers: 2 }));
     expect(whole.thresholdsPassed).toBe(true);
-    const a = await runScenario(scenario, { reportDir: tmp(), workers: 1, shard: { index: 0, count: 2 } });
-    const b = await runScenario(scenario, { reportDir: tmp(), workers: 1, shard: { index: 1, count: 2 } });
-    const merged = await mergeRuns([a.reportDir, b.reportDir], tmp());
+    const a = await reported(runScenario(scenario, { reportDir: tmp(), workers: 1, shard: { index: 0, count: 2 } }));
+    const b = await reported(runScenario(scenario, { reportDir: tmp(), workers: 1, shard: { index: 1, count: 2 } }));
+    const merged = await reported(mergeRuns([a.reportDir, b.reportDir], tmp()));
     expect(merged.figures.ledger).toEqual(whole.figures.ledger);
     expect(merged.figures.bandwidth).toEqual(whole.figures.bandwidth);
     expect(merged.figures.yield).toEqual(whole.figures.yield);
@@ -35,8 +50,8 @@ describe('fleetsim run and merge', () => {
   });
 
   it('gives byte-identical CSVs and identical simulated figures for the same scenario and seed, whatever the workers', async () => {
-    const a = await runScenario(scenario, { reportDir: tmp(), workers: 0 });
-    const b = await runScenario(scenario, { reportDir: tmp(), workers: 2 });
+    const a = await reported(runScenario(scenario, { reportDir: tmp(), workers: 0 }));
+    const b = await reported(runScenario(scenario, { reportDir: tmp(), workers: 2 }));
     for (const f of ['laptops.csv', 'groups.csv', 'hours.csv']) expect(readFileSync(join(b.reportDir, f), 'utf8')).toBe(readFileSync(join(a.reportDir, f), 'utf8'));
     // Battery is built on measured CPU time; everything else is simulated.
     const simulated = (f: typeof a.figures) => {
@@ -47,10 +62,19 @@ describe('fleetsim run and merge', () => {
   });
 
   it('refuses to merge a missing shard or shards of different runs', async () => {
-    const a = await runScenario(scenario, { reportDir: tmp(), workers: 0, shard: { index: 0, count: 2 } });
+    const a = await reported(runScenario(scenario, { reportDir: tmp(), workers: 0, shard: { index: 0, count: 2 } }));
     await expect(mergeRuns([a.reportDir], tmp())).rejects.toThrow(/every shard of the run exactly once/);
-    const other = await runScenario({ ...scenario, seed: 'other' }, { reportDir: tmp(), workers: 0, shard: { index: 1, count: 2 } });
+    const other = await reported(runScenario({ ...scenario, seed: 'other' }, { reportDir: tmp(), workers: 0, shard: { index: 1, count: 2 } }));
     await expect(mergeRuns([a.reportDir, other.reportDir], tmp())).rejects.toThrow(/different scenario or seed/);
+  });
+
+  it('runScenario computes and judges but writes no report: report/ does', async () => {
+    const dir = tmp();
+    const r = await runScenario(scenario, { reportDir: dir, workers: 0 });
+    expect(readdirSync(dir)).toEqual([]);
+    const { files } = await writeScenarioReport(dir, r);
+    expect(files.map((f) => f.slice(dir.length + 1)).sort()).toEqual(['groups.csv', 'hours.csv', 'laptops-measured.csv', 'laptops.csv', 'report.html', 'results.json', 'summary.json']);
+    for (const f of ['summary.json', 'results.json']) expect(JSON.parse(readFileSync(join(dir, f), 'utf8')).format).toMatch(/^fleetsim-/);
   });
 
   it('reports failing thresholds as failures', async () => {

@@ -30,11 +30,11 @@ describe('thresholds', () => {
     const figures = { ingest: { p99_ms: 150 }, ledger: { lost: 0 }, battery: { pct_per_day: { p95: 0.2 } } };
     const r = evaluateThresholds(s.thresholds, figures);
     expect(r.passed).toBe(false);
-    expect(r.outcomes.map((o) => [o.threshold.metric, o.actual, o.passed])).toEqual([
-      ['ingest.p99_ms', 150, true],
-      ['ledger.lost', 0, true],
-      ['leaks.canaries', null, false],
-      ['battery.pct_per_day.p95', 0.2, false],
+    expect(r.outcomes.map((o) => [o.expression, o.actual, o.pass])).toEqual([
+      ['ingest.p99_ms < 200', 150, true],
+      ['ledger.lost == 0', 0, true],
+      ['leaks.canaries == 0', null, false],
+      ['battery.pct_per_day.p95 < 0.1', 0.2, false],
     ]);
     expect(evaluateThresholds(s.thresholds.slice(0, 2), figures).passed).toBe(true);
     expect(figureAt({ a: { b: '3' } }, 'a.b')).toBeNull();

@@ -1,7 +1,8 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { UsageError } from '../../errors.js';
+import { RunError, UsageError } from '../../errors.js';
 import { DEFAULT_INGEST_LIMITS, StoreUrlError, createIngestServer } from '../../ingest/index.js';
-import { wholeNumber } from '../options.js';
+import { fleetSecretFlag, withSharedFlags } from '../kit.js';
+import { positive, wholeNumber } from '../options.js';
 
 interface ServeArgs {
   port: number;
@@ -26,11 +27,10 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
   command: 'serve',
   describe: 'Run the reference ingestion service that agents upload batches to',
   builder: (y: Argv) =>
-    y
+    withSharedFlags(y, { fleetSecret: 'Enrollment secret (≥ 16 characters)' })
       .option('port', { alias: 'p', default: 8080, describe: 'TCP port (0 = any free port; the chosen one is printed)' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on' })
       .option('store', { type: 'string', default: 'sqlite:fleetsim-ingest.db', describe: 'Where batches go: sqlite:FILE (embedded, WAL) or postgres://user:pass@host:5432/db[?schema=name]' })
-      .option('fleet-secret', { type: 'string', describe: 'Enrollment secret (≥ 16 characters) [default: $FLEETSIM_FLEET_SECRET]' })
       .option('sqlite-sync', { type: 'string', default: 'full', choices: ['full', 'normal'], describe: 'SQLite synchronous level: full survives power loss, normal only process crashes' })
       .option('max-body-bytes', { default: L.maxBodyBytes, describe: 'Compressed body cap per upload (413 above)' })
       .option('max-decoded-bytes', { default: L.maxDecodedBytes, describe: 'Decompressed size cap, enforced while inflating (413 above)' })
@@ -65,7 +65,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .example('$0 serve --port 8080 --store sqlite:ingest.db --fleet-secret "$SECRET"', 'Embedded SQLite store')
       .example('$0 serve --store postgres://fleetsim:pw@127.0.0.1:5432/fleetsim', 'PostgreSQL store') as unknown as Argv<ServeArgs>,
   handler: async (argv: ArgumentsCamelCase<ServeArgs>) => {
-    const fleetSecret = argv['fleet-secret'] ?? process.env.FLEETSIM_FLEET_SECRET;
+    const fleetSecret = fleetSecretFlag(argv['fleet-secret']);
     if (!fleetSecret || fleetSecret.length < 16) {
       throw new UsageError('--fleet-secret (or $FLEETSIM_FLEET_SECRET) must be given, at least 16 characters; devices enroll with it');
     }
@@ -82,9 +82,9 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         maxDecodedBytes: wholeNumber('max-decoded-bytes', argv['max-decoded-bytes'], 1024, 1 << 30),
         maxEventsPerBatch: wholeNumber('max-events', argv['max-events'], 1, 500_000),
         maxInFlight: wholeNumber('max-in-flight', argv['max-in-flight'], 1, 100_000),
-        rate: { perSecond: positive('rate-per-device', argv['rate-per-device']), burst: wholeNumber('rate-burst', argv['rate-burst'], 1, 1_000_000) },
-        maxSkewMs: positive('max-skew-s', argv['max-skew-s']) * 1000,
-        maxFutureMs: positive('max-skew-s', argv['max-skew-s']) * 1000,
+        rate: { perSecond: positive('rate-per-device', argv['rate-per-device'], 1e9), burst: wholeNumber('rate-burst', argv['rate-burst'], 1, 1_000_000) },
+        maxSkewMs: positive('max-skew-s', argv['max-skew-s'], 1e9) * 1000,
+        maxFutureMs: positive('max-skew-s', argv['max-skew-s'], 1e9) * 1000,
       },
     });
     let address;
@@ -92,7 +92,11 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       address = await server.start();
     } catch (e) {
       if (e instanceof StoreUrlError) throw new UsageError(`--store: ${e.message}`);
-      throw new UsageError(`cannot start: ${(e as Error).message}`);
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new RunError('IO', `port ${port} on ${argv.host} is already in use: stop what listens there, or choose another --port (0 = any free port)`, { cause: e });
+      if (code === 'EACCES') throw new RunError('IO', `no permission to listen on port ${port} on ${argv.host}: ports below 1024 need privileges; choose another --port`, { cause: e });
+      if (code === 'EADDRNOTAVAIL') throw new RunError('IO', `--host ${argv.host} is not an address of this machine`, { cause: e });
+      throw new RunError('IO', `cannot start: ${(e as Error).message}`, { cause: e });
     }
     process.stdout.write(`fleetsim serve: listening on ${address.url} (store ${redact(argv.store)}; ${server.decodeThreads === 0 ? 'decoding in the event loop' : `${server.decodeThreads} decode threads`})\n`);
     await new Promise<void>((resolve) => {
@@ -108,12 +112,6 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     });
   },
 };
-
-function positive(flag: string, v: unknown): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${flag} must be a number > 0, got ${JSON.stringify(v)}`);
-  return n;
-}
 
 function redact(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');

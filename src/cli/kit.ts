@@ -1,0 +1,196 @@
+/**
+ * The CLI kit: the flags several commands share, their value parsers, the
+ * report folder every run owns, and the one way a command ends (print the
+ * result as text or JSON, then exit 1 when thresholds failed). A command file
+ * is flags → options → one library call → present.
+ */
+import { randomBytes } from 'node:crypto';
+import { accessSync, constants, lstatSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import { EXIT_CODES, FleetsimError, RunError } from '../errors.js';
+import { defaultWorkerCount } from '../pool/index.js';
+import { describeFailedThresholds, type ThresholdVerdict } from '../scenario/index.js';
+import { folderTimestamp, wholeNumber } from './options.js';
+
+/** Descriptions of the shared flags a command takes; a flag not named is not added. */
+export interface SharedFlags {
+  readonly workers?: string;
+  /** What --out holds and its default, e.g. "Report folder [default: <outputs.dir>/<name>-<time>-<id>]". */
+  readonly out?: string;
+  readonly json?: string;
+  readonly quiet?: string;
+  readonly fleetSecret?: string;
+}
+
+export function withSharedFlags<T>(y: Argv<T>, f: SharedFlags): Argv<T> {
+  let a = y;
+  if (f.workers !== undefined) a = a.option('workers', { alias: 'w', default: defaultWorkerCount(), describe: f.workers }) as Argv<T>;
+  if (f.out !== undefined) {
+    a = a
+      .option('out', { alias: 'o', type: 'string', describe: f.out })
+      .option('overwrite', { type: 'boolean', default: false, describe: 'Write into an --out folder that already holds files (otherwise refused, so no run overwrites another)' }) as Argv<T>;
+  }
+  if (f.json !== undefined) a = a.option('json', { type: 'boolean', default: false, describe: f.json }) as Argv<T>;
+  if (f.quiet !== undefined) a = a.option('quiet', { alias: 'q', type: 'boolean', default: false, describe: f.quiet }) as Argv<T>;
+  if (f.fleetSecret !== undefined) a = a.option('fleet-secret', { type: 'string', describe: `${f.fleetSecret} [default: $FLEETSIM_FLEET_SECRET]` }) as Argv<T>;
+  return a;
+}
+
+/** --workers: 0 (the main thread) to 256. */
+export const workersFlag = (value: unknown): number => wholeNumber('workers', value, 0, 256);
+
+/** --fleet-secret, or $FLEETSIM_FLEET_SECRET when the flag is not given; undefined when neither is. */
+export function fleetSecretFlag(value: unknown): string | undefined {
+  const s = value === undefined ? process.env.FLEETSIM_FLEET_SECRET : String(value);
+  return s === undefined || s === '' ? undefined : s;
+}
+
+/** A folder-name-safe form of a scenario or seed name. */
+export const safeName = (s: string): string => s.replace(/[^\w.-]/g, '_');
+
+/**
+ * The report folder of one run, created now, before any work, so the run owns
+ * it: --out if given (refused if it is a file, a dangling link, cannot be
+ * written, or already holds files unless --overwrite), else
+ * <base>/<stem>-<time>-<id>, where a short random id keeps two runs started in
+ * the same second apart. Problems are I/O errors (exit 3) naming the folder.
+ */
+export function claimReportFolder(o: { readonly out: string | undefined; readonly overwrite: boolean; readonly base: string; readonly stem: string }): string {
+  if (o.out !== undefined) return claimGiven(o.out, o.overwrite);
+  const parent = resolve(o.base);
+  makeParent(parent, `the report folder's parent ${parent}`);
+  for (let attempt = 0; ; attempt++) {
+    // A real random id, not simulation randomness: it only names the folder.
+    const dir = join(parent, `${safeName(o.stem)}-${folderTimestamp()}-${randomBytes(3).toString('hex')}`);
+    try {
+      mkdirSync(dir);
+      created.add(dir);
+      return dir;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 5) continue;
+      throw ioError(`cannot create the report folder ${dir}`, err);
+    }
+  }
+}
+
+/** Folders this process created, so a run that fails before writing anything takes its empty folder away again. */
+const created = new Set<string>();
+
+/**
+ * Runs work that fills a claimed report folder; when it fails with the folder
+ * still empty (a target refused, a scenario the run cannot carry out), the
+ * folder goes too, if this process made it: a failed start leaves nothing.
+ */
+export async function fillReportFolder<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (created.has(dir) && readdirSync(dir).length === 0) rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+function claimGiven(out: string, overwrite: boolean): string {
+  if (out.trim() === '') throw new RunError('IO', '--out is empty: give the folder the report should go to');
+  const dir = resolve(out);
+  let link;
+  try {
+    link = lstatSync(dir);
+  } catch {
+    link = null;
+  }
+  if (link?.isSymbolicLink()) {
+    let target;
+    try {
+      target = statSync(dir);
+    } catch {
+      throw new RunError('IO', `--out ${out} is a symbolic link to nothing: remove it, or point it at a folder`);
+    }
+    link = target;
+  }
+  if (link && !link.isDirectory()) throw new RunError('IO', `--out ${out} is a file, not a folder: choose another --out`);
+  if (link) {
+    if (!overwrite && readdirSync(dir).length > 0) {
+      throw new RunError('IO', `--out ${out} already holds files (another run's report?): choose a new folder, or add --overwrite to write into it`);
+    }
+  } else {
+    makeParent(dirname(dir), `--out ${out}: its parent folder`);
+    try {
+      mkdirSync(dir);
+      created.add(dir);
+    } catch (err) {
+      throw ioError(`--out ${out}: cannot create the folder`, err);
+    }
+  }
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    throw ioError(`--out ${out}: cannot write there`, err);
+  }
+  return dir;
+}
+
+function makeParent(dir: string, what: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw ioError(`${what} cannot be created`, err);
+  }
+}
+
+function ioError(what: string, err: unknown): RunError {
+  const e = err as NodeJS.ErrnoException;
+  const why = e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.code === 'ENOTDIR' || e.code === 'EEXIST' ? 'a part of the path is a file' : e.code === 'EROFS' ? 'read-only file system' : e.code === 'ENOENT' ? 'no such folder' : (e.message ?? String(err));
+  return new RunError('IO', `${what}: ${why}`, { cause: err });
+}
+
+/** The one output path: the result as one JSON line (--json) or as text, on stdout. */
+export function present(json: boolean, asJson: () => unknown, asText: () => string): void {
+  process.stdout.write(json ? `${JSON.stringify(asJson())}\n` : asText());
+}
+
+/** Exit 1 (THRESHOLDS_FAILED) when a threshold failed, with every failure named. */
+export function failOnThresholds(v: ThresholdVerdict): void {
+  if (!v.passed) throw new FleetsimError('THRESHOLDS_FAILED', describeFailedThresholds(v), EXIT_CODES.thresholdsFailed);
+}
+
+/** Files a run keeps only while it runs: the embedded service's database and the child service's config. */
+const TEMPORARY_FILES = ['ingest.sqlite', 'ingest.sqlite-wal', 'ingest.sqlite-shm', 'ingest.sqlite-journal', 'ingest-process.json'];
+
+/** Version of interrupted.json, the mark a run stopped by a signal leaves in its report folder. */
+export const INTERRUPTED_FORMAT = 'fleetsim-interrupted/1';
+
+/**
+ * While a long command runs, SIGINT (Ctrl-C) and SIGTERM stop it cleanly:
+ * the progress bar stops and the terminal's cursor comes back, the report
+ * folder gets interrupted.json saying what ran and how far it got, the
+ * run's temporary files (its database) go, and the process exits 130
+ * (SIGINT) or 143 (SIGTERM), as shells report a death by those signals.
+ * Returns the function that removes the handlers once the work is done.
+ */
+export function stopCleanlyOnSignals(o: { readonly command: string; readonly reportDir: string; readonly stopProgress: () => void; readonly state: () => Record<string, unknown> }): () => void {
+  const startedAt = new Date().toISOString();
+  const handler = (signal: NodeJS.Signals): void => {
+    try {
+      o.stopProgress();
+    } catch {
+      // The bar may already be gone; the cursor is restored below either way.
+    }
+    if (process.stderr.isTTY) process.stderr.write('\x1b[?25h\n');
+    try {
+      writeFileSync(join(o.reportDir, 'interrupted.json'), `${JSON.stringify({ format: INTERRUPTED_FORMAT, interrupted: true, command: o.command, signal, started_at: startedAt, interrupted_at: new Date().toISOString(), ...o.state() }, null, 2)}\n`);
+      for (const f of TEMPORARY_FILES) rmSync(join(o.reportDir, f), { force: true });
+    } catch (err) {
+      process.stderr.write(`fleetsim ${o.command}: could not mark ${o.reportDir} as interrupted: ${(err as Error).message}\n`);
+    }
+    process.stderr.write(`fleetsim ${o.command}: interrupted by ${signal}; the partial report in ${o.reportDir} is marked interrupted (interrupted.json)\n`);
+    process.exit(signal === 'SIGINT' ? EXIT_CODES.interruptedBySigint : EXIT_CODES.interruptedBySigterm);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}

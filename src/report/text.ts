@@ -1,0 +1,111 @@
+/**
+ * Text presenters: what each command prints on a terminal, from the result
+ * its library call returned. Nothing is computed here beyond formatting.
+ */
+import { join, resolve } from 'node:path';
+import type { GenerateSummary } from '../generate/index.js';
+import type { LoadResult } from '../load/index.js';
+import type { ScenarioRunResult } from '../run/index.js';
+import type { ThresholdOutcome } from '../scenario/index.js';
+import type { SweepResult } from '../sweep/index.js';
+
+export function formatRun(r: ScenarioRunResult, files: readonly string[]): string {
+  const name = r.scenario.name;
+  const f = r.figures;
+  const pct100 = (x: number) => `${(100 * x).toFixed(2)} %`;
+  const lines = [
+    `fleetsim run ${name}: ${f.laptops.toLocaleString('en-US')} laptops, ${f.events.toLocaleString('en-US')} input events in ${f.simulation.wall_seconds} s (${f.simulation.employee_days_per_min.toLocaleString('en-US')} employee-days/min)`,
+    `  ledger      stored ${f.ledger.stored.toLocaleString('en-US')}, redacted ${f.ledger.redacted.toLocaleString('en-US')}, coalesced ${f.ledger.coalesced.toLocaleString('en-US')}, paused ${f.ledger.dropped_paused.toLocaleString('en-US')}, exempt ${f.ledger.dropped_exempt.toLocaleString('en-US')}, spooled ${f.ledger.spooled}, lost ${f.ledger.lost}`,
+    `  bandwidth   MB per laptop-day p50 ${f.bandwidth.mb_per_laptop_day.p50}, p95 ${f.bandwidth.mb_per_laptop_day.p95}, max ${f.bandwidth.mb_per_laptop_day.max}`,
+    `  battery     % per day p50 ${f.battery.pct_per_day.p50}, p95 ${f.battery.pct_per_day.p95}; agent CPU s/hour p50 ${f.battery.cpu_s_per_hour.p50}; wake-ups/min p50 ${f.battery.wakeups_per_min.p50}`,
+    `  yield       captured ${pct100(f.yield.overall)} of produced events (stored one for one ${pct100(f.yield.stored_share)})`,
+    ...(f.ingest.p50_ms !== null ? [`  ingest      ${f.ingest.requests.toLocaleString('en-US')} uploads, latency p50 ${f.ingest.p50_ms} ms, p99 ${f.ingest.p99_ms} ms, max ${f.ingest.max_ms} ms; ${f.ingest.errors} errors; ${f.ingest.refused_paused} events refused as paused`] : []),
+    ...(f.paced ? [`  paced       ${f.paced.speed}x real time from ${f.paced.from_utc}${f.paced.until_utc ? ` to ${f.paced.until_utc}` : ''}; timers late by p50 ${f.paced.schedule_lag_p50_ms} ms, p99 ${f.paced.schedule_lag_p99_ms} ms, max ${f.paced.schedule_lag_max_ms} ms (${f.paced.on_schedule ? 'on schedule' : 'BEHIND SCHEDULE: the machine could not keep up'})`] : []),
+    ...(f.faults.injected_total > 0 ? [`  faults      ${Object.entries(f.faults.injected).map(([k, v]) => `${k} ${v}`).join(', ')}${f.faults.peak_to_steady !== null ? `; after the outage uploads peaked at ${f.faults.peak_to_steady}x the steady rate` : ''}`] : []),
+    `  privacy     ${f.leaks.canaries} of ${f.leaks.canaries_planted} planted canaries found in ${f.leaks.scanned}`,
+    ...r.thresholds.map((t) => `  threshold   ${t.pass ? 'pass' : 'FAIL'}  ${t.expression}  (actual ${t.actual ?? 'n/a'})`),
+    `report: ${files.find((x) => x.endsWith('report.html'))}`,
+  ];
+  return `${lines.filter((l) => l !== '').join('\n')}\n`;
+}
+
+export function formatSweep(r: SweepResult, files: readonly string[]): string {
+  const pct = (x: number) => `${(100 * x).toFixed(2)}`;
+  const axes = r.axes.map((a) => a.path);
+  const lines = [
+    `fleetsim sweep ${r.name} (${r.mode}): ${r.cells.length} cells × ${r.replicas} replicas × ${r.employees.toLocaleString('en-US')} employees × ${r.days} day${r.days === 1 ? '' : 's'} in ${(r.wallMs / 1000).toFixed(1)} s`,
+    `  yield % (mean ± 95 % CI over replicas)   ${axes.join(' · ')}`,
+    ...r.cells.map((c) => {
+      const ci = c.yield.ci95 === null ? '' : ` ± ${pct(c.yield.ci95)}`;
+      const tvd = c.tvd.department ? `  TVD dept ${c.tvd.department.mean.toFixed(4)} hour ${c.tvd.local_hour?.mean.toFixed(4)}` : '';
+      return `  #${String(c.index).padEnd(3)} ${pct(c.yield.mean).padStart(6)}${ci.padEnd(8)}  ${axes.map((a) => c.labels[a]).join(' · ')}${tvd}`;
+    }),
+    `report: ${files.find((f) => f.endsWith('report.html'))}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+export function formatLoad(r: LoadResult, thresholds: readonly ThresholdOutcome[], notApplicable: readonly string[], files: readonly string[]): string {
+  const l = (x: { p50_ms: number | null; p90_ms: number | null; p99_ms: number | null; p999_ms: number | null; max_ms: number | null; requests: number }) =>
+    `p50 ${x.p50_ms ?? '—'}, p90 ${x.p90_ms ?? '—'}, p99 ${x.p99_ms ?? '—'}, p99.9 ${x.p999_ms ?? '—'}, max ${x.max_ms ?? '—'} ms (${x.requests.toLocaleString('en-US')})`;
+  const lines = [
+    `fleetsim load ${r.profile} (${r.mode}) against ${r.target}: ${r.valid ? 'valid' : 'INVALID'}`,
+    ...r.invalid_reasons.map((s) => `  INVALID     ${s}`),
+    ...(r.shard ? [`  shard       ${r.shard.index}/${r.shard.count} of the laptops (merge the shards with \`fleetsim merge\`)`] : []),
+    `  bodies      ${r.corpus.bodies.toLocaleString('en-US')} prepared at ${Object.entries(r.corpus.codec_levels ?? {}).map(([c, l]) => `${c} ${l}`).join(', ')} (p50 ${r.corpus.body_bytes_p50} B) in ${r.corpus.prepare_wall_s ?? '—'} s, ${r.corpus.prepare_ms_per_body ?? '—'} ms per body on ${r.corpus.prepare_workers ?? 0} workers`,
+    `  requests    ${r.requests.sent.toLocaleString('en-US')} sent of ${r.requests.planned.toLocaleString('en-US')} planned; ${r.requests.accepted.toLocaleString('en-US')} accepted, ${r.requests.failed.toLocaleString('en-US')} failed (${r.requests.unfinished} unanswered at the end)`,
+    `  throughput  ${r.throughput.requests_per_s} requests/s, ${r.throughput.accepted_per_s} accepted/s, ${r.throughput.events_per_s.toLocaleString('en-US')} events/s`,
+    ...Object.entries(r.latency).map(([k, v]) => `  latency     ${k.padEnd(12)} ${l(v)}`),
+    ...(r.errors.total > 0 ? [`  errors      ${Object.entries(r.errors.by_reason).map(([k, v]) => `${k} ${v}`).join(', ')}`] : []),
+    `  generator   schedule lag p50 ${r.schedule_lag.p50_ms ?? '—'} ms, p99 ${r.schedule_lag.p99_ms ?? '—'} ms; CPU headroom ${r.generator.cpu_headroom}; ${r.generator.cpu_us_per_request ?? '—'} µs CPU per request`,
+    ...(r.drain
+      ? [
+          `  outage      ${r.drain.outage_s} s of fleet time held as ${r.drain.outage_run_s} s of silence; target back at ${r.drain.recovery_at_s} s`,
+          `  drain       ${r.drain.backlog_batches} spooled batches on ${r.drain.laptops} laptops: ${r.drain.drained ? `drained in ${r.drain.drain_s} s after the recovery` : `${r.drain.left} left at the end`}${r.drain.lost_spool_full + r.drain.lost_rejected > 0 ? `; lost ${r.drain.lost_spool_full} to full spools, ${r.drain.lost_rejected} refused` : ''}`,
+          `  herd        peak ${r.drain.peak_arrivals_per_s ?? '—'} uploads/s after the recovery vs steady ${r.drain.steady_arrivals_per_s}/s: ${r.drain.peak_to_steady ?? '—'}x`,
+        ]
+      : []),
+    ...(r.ramp
+      ? [
+          `  ramp        knee ${r.ramp.knee_rate_per_s ?? '—'} uploads/s; ${r.ramp.broke_at_rate_per_s !== null ? `SLO broken at ${r.ramp.broke_at_rate_per_s}/s` : `no valid step broke the SLO (held up to ${r.ramp.held_up_to_rate_per_s ?? '—'}/s)`}${r.ramp.generator_limited_at_rate_per_s !== null ? `; generator fell behind at ${r.ramp.generator_limited_at_rate_per_s}/s` : ''}`,
+          ...r.ramp.steps.map((s) => `    step ${String(s.step).padStart(2)}  ${String(s.rate_per_s).padStart(10)}/s  p99 ${s.p99_ms ?? '—'} ms  errors ${s.error_rate ?? '—'}  ${s.held === null ? 'not judged' : s.held ? 'held' : 'BROKE'}  generator ${s.valid === null ? '—' : s.valid ? 'kept up' : 'FELL BEHIND'} (lag p99 ${s.lag_p99_ms ?? '—'} ms, headroom ${s.cpu_headroom ?? '—'})`),
+        ]
+      : []),
+    ...thresholds.map((t) => `  threshold   ${t.pass ? 'pass' : 'FAIL'}  ${t.expression}  (actual ${t.actual ?? 'n/a'})`),
+    ...(notApplicable.length ? [`  (scenario thresholds not about ingest, not evaluated: ${notApplicable.join('; ')})`] : []),
+    `report: ${files.find((f) => f.endsWith('report.html'))}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+const pct1 = (x: number) => `${(x * 100).toFixed(1)} %`;
+
+export function formatGenerate(s: GenerateSummary, outDir: string, trace: string | undefined): string {
+  const d = s.perEmployeeDay;
+  const row = (name: string, x: { p10: number; p50: number; p90: number }) =>
+    `  ${name.padEnd(26)} ${String(x.p10).padStart(10)} ${String(x.p50).padStart(10)} ${String(x.p90).padStart(10)}\n`;
+  return (
+    `fleetsim generate: ${s.employees} employees × ${s.days} day(s), seed ${s.seed}: ${s.events.toLocaleString('en-US')} events\n` +
+    `  per worked employee-day         p10        p50        p90\n` +
+    row('keystrokes', d.keystrokes) +
+    row('clicks', d.clicks) +
+    row('mouse moves', d.mouseMoves) +
+    row('scroll events', d.scrolls) +
+    row('active minutes', d.activeMinutes) +
+    row('pauses', d.pauses) +
+    row('typing speed (WPM)', s.wpm) +
+    `  exempt: ${pct1(s.exemptShareAtEnrolment)} at enrolment, ${pct1(s.exemptShareAtEnd)} by the end of day ${s.days} ` +
+    `(${s.exemptionAsks} exemption ask(s))   canaries planted: ${s.canariesPlanted}\n` +
+    `  ${s.measured.wallSeconds} s wall on ${s.measured.workers} worker(s): ${s.measured.eventsPerSecond.toLocaleString('en-US')} events/s, ` +
+    `${s.measured.employeeDaysPerMinute.toLocaleString('en-US')} employee-days/min\n` +
+    `wrote ${join(outDir, 'employees.csv')}, ${join(outDir, 'summary.json')}${trace ? `, ${resolve(trace)}` : ''}\n`
+  );
+}
+
+export function formatRunMerge(shards: number, r: ScenarioRunResult, reportDir: string): string {
+  return `merged ${shards} shard reports: ${r.figures.laptops} laptops, ${r.figures.events.toLocaleString('en-US')} events → ${reportDir}\n`;
+}
+
+export function formatLoadMerge(shards: number, r: LoadResult, files: readonly string[]): string {
+  return `merged ${shards} load shards: ${r.requests.sent.toLocaleString('en-US')} sent, ${r.requests.accepted.toLocaleString('en-US')} accepted, p99 ${r.latency.all.p99_ms ?? '—'} ms, ${r.valid ? 'valid' : 'INVALID'} → ${files.find((f) => f.endsWith('report.html'))}\n`;
+}

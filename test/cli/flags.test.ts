@@ -1,0 +1,94 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/cli.js';
+import { ROOT, fleetsim } from '../helpers/cli.js';
+
+const QUICKSTART = resolve(ROOT, 'scenarios/quickstart.yaml');
+const SWEEP = resolve(ROOT, 'scenarios/policy-comparison.yaml');
+const LOAD = ['load', '--target', 'http://127.0.0.1:9', '--scenario', QUICKSTART, '--fleet-secret', 'a-fleet-secret-of-16+'];
+const SERVE = ['serve', '--port', '0', '--fleet-secret', 'a-fleet-secret-of-16+'];
+
+const made: string[] = [];
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
+/**
+ * Every command, with a misspelt flag and a bad value of each kind (choice,
+ * range, type, missing value): refused with exit 2 before any work, so the
+ * working folder (where reports and the default database go) stays empty and
+ * the --out folder is never made. A command that ran first would write there,
+ * and `serve` would listen until the timeout.
+ */
+describe('flags are checked before any work', () => {
+  it.each([
+    // Misspelt flags, with the flag they were meant to be.
+    [['run', QUICKSTART, '--wokers', '1'], /unknown flag --wokers; did you mean --workers\?/],
+    [['generate', '--employes', '5'], /unknown flag --employes; did you mean --employees\?/],
+    [['sweep', SWEEP, '--replica', '2'], /unknown flag --replica; did you mean --replicas\?/],
+    [[...LOAD, '--duratoin', '1s'], /unknown flag --duratoin; did you mean --duration\?/],
+    [[...SERVE, '--prot', '18181'], /unknown flag --prot; did you mean --port\?/],
+    [['merge', 'a', 'b', '--outt', 'c'], /unknown flag --outt; did you mean --out\?/],
+    [['validate', QUICKSTART, '--quite'], /unknown flag --quite; did you mean --quiet\?/],
+    [['schema', '--jsno'], /unknown flag --jsno/],
+    // A value outside the flag's choices.
+    [[...SERVE, '--sqlite-sync', 'fast'], /--sqlite-sync must be one of full, normal, got "fast"/],
+    [[...LOAD, '--mode', 'closed'], /--mode must be one of open, capacity, got "closed"/],
+    [[...LOAD, '--profile', 'morning_surge'], /--profile must be one of steady, morning-surge, outage-recovery, ramp, got "morning_surge"; did you mean morning-surge\?/],
+    // Out of range.
+    [['run', QUICKSTART, '--workers', '999'], /--workers must be a whole number from 0 to 256, got 999/],
+    [['sweep', SWEEP, '--replicas', '0'], /--replicas must be a whole number from 1/],
+    [[...SERVE.slice(0, 1), '--port', '70000', ...SERVE.slice(3)], /--port must be a whole number from 0 to 65535/],
+    [[...LOAD, '--connections', '0'], /--connections must be a whole number from 1/],
+    [['generate', '--days', '0'], /--days must be a whole number from 1 to 366/],
+    // Wrong type.
+    [['run', QUICKSTART, '--shard', 'half'], /--shard must be K\/N/],
+    [[...LOAD, '--duration', 'soon'], /--duration must be a duration like 30s/],
+    [[...SERVE, '--max-events', 'many'], /--max-events must be a whole number/],
+    [['sweep', SWEEP, '--employees', 'ten'], /--employees must be a whole number/],
+    // A flag without its value.
+    [['run', QUICKSTART, '--workers'], /--workers needs a value/],
+    [['generate', '-n'], /-n needs a value/],
+  ])('%j is exit 2, says what is allowed, and writes nothing', async (args, message) => {
+    // In-process (a process per case costs seconds on a busy machine); the working folder is a fresh one.
+    const cwd = fresh();
+    const home = process.cwd();
+    let stderr = '';
+    let code: number;
+    process.chdir(cwd);
+    try {
+      code = await runCli(withOut(args, cwd), { stderr: (s) => (stderr += s) });
+    } finally {
+      process.chdir(home);
+    }
+    expect(stderr).toMatch(message);
+    expect(code).toBe(2);
+    expect(stderr).not.toMatch(/internal error|at .*\.js:\d+/);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it.each([
+    [['run', QUICKSTART, '--wokers', '1'], /unknown flag --wokers; did you mean --workers\?/],
+    [[...SERVE, '--prot', '18181'], /unknown flag --prot; did you mean --port\?/],
+  ])('the built CLI refuses %j before it starts', (args, message) => {
+    const cwd = fresh();
+    const r = fleetsim(withOut(args, cwd), { cwd, timeoutMs: 30_000 });
+    expect(r.stderr).toMatch(message);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+});
+
+function fresh(): string {
+  const cwd = mkdtempSync(join(tmpdir(), 'fleetsim-flags-'));
+  made.push(cwd);
+  return cwd;
+}
+
+/** Commands that write a folder get an --out inside the working folder, which must not appear either. */
+function withOut(args: readonly string[], cwd: string): string[] {
+  return ['run', 'generate', 'sweep', 'load', 'merge'].includes(args[0]!) && !args.includes('--outt') ? [...args, '--out', join(cwd, 'out')] : [...args];
+}

@@ -1,0 +1,70 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/cli.js';
+import { claimReportFolder } from '../../src/cli/kit.js';
+import { RunError } from '../../src/errors.js';
+
+const root = mkdtempSync(join(tmpdir(), 'fleetsim-out-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+async function cli(args: readonly string[]): Promise<{ code: number; stderr: string }> {
+  let stderr = '';
+  const code = await runCli(args, { stderr: (s) => (stderr += s) });
+  return { code, stderr };
+}
+
+describe('every run owns its report folder', () => {
+  it('two runs of one scenario started in the same second get different folders', () => {
+    const base = join(root, 'same-second');
+    const dirs = Array.from({ length: 20 }, () => claimReportFolder({ out: undefined, overwrite: false, base, stem: 'quickstart' }));
+    expect(new Set(dirs).size).toBe(20);
+    expect(readdirSync(base)).toHaveLength(20);
+    for (const d of dirs) expect(d).toMatch(/quickstart-\d{8}-\d{6}-[0-9a-f]{6}$/);
+  });
+
+  it('takes an empty --out folder, refuses one that holds files unless --overwrite', () => {
+    const empty = join(root, 'empty');
+    mkdirSync(empty);
+    expect(claimReportFolder({ out: empty, overwrite: false, base: root, stem: 'x' })).toBe(empty);
+    writeFileSync(join(empty, 'summary.json'), '{}');
+    expect(() => claimReportFolder({ out: empty, overwrite: false, base: root, stem: 'x' })).toThrow(/already holds files .* --overwrite/);
+    expect(claimReportFolder({ out: empty, overwrite: true, base: root, stem: 'x' })).toBe(empty);
+  });
+
+  it.each([
+    ['an existing file', () => { const f = join(root, 'a-file'); writeFileSync(f, 'x'); return f; }, /is a file, not a folder/],
+    ['a dangling symlink', () => { const l = join(root, 'dangling'); symlinkSync(join(root, 'nowhere'), l); return l; }, /symbolic link to nothing/],
+    ['an empty string', () => '', /--out is empty/],
+    ['a folder under /proc', () => '/proc/fleetsim-x', /cannot create the folder/],
+    ['a folder under a file', () => { const f = join(root, 'file-parent'); writeFileSync(f, 'x'); return join(f, 'report'); }, /a part of the path is a file/],
+  ])('refuses %s as --out with an I/O error (exit 3)', (_what, make, message) => {
+    const out = make();
+    let err: unknown;
+    try {
+      claimReportFolder({ out, overwrite: false, base: root, stem: 'x' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(RunError);
+    expect((err as RunError).exitCode).toBe(3);
+    expect((err as RunError).message).toMatch(message);
+  });
+
+  it('the CLI checks --out before any work: exit 3 with the message, never "internal error"', async () => {
+    const file = join(root, 'out-is-a-file');
+    writeFileSync(file, 'x');
+    for (const args of [
+      ['generate', '-n', '1', '--out', file],
+      ['run', 'scenarios/quickstart.yaml', '--out', file],
+      ['sweep', 'scenarios/policy-comparison.yaml', '--out', '/proc/fleetsim-x'],
+      ['generate', '-n', '1', '--out', ''],
+    ]) {
+      const r = await cli(args);
+      expect(r.stderr).toMatch(/--out .*\[IO\]/);
+      expect(r.code).toBe(3);
+      expect(r.stderr).not.toMatch(/internal error/);
+    }
+  });
+});
