@@ -9,7 +9,7 @@
  * Retryable ones (429, 503) also carry Retry-After.
  */
 import { WIRE_ERROR_HTTP_STATUS, WireError, type WireErrorCode } from '../wire/index.js';
-import type { AuthFailure } from '../auth/index.js';
+import { BATCH_CONTENT_TYPE, type AuthFailure } from '../auth/index.js';
 
 export const INGEST_ERRORS = {
   INGEST_NOT_FOUND: { status: 404, message: 'no such endpoint' },
@@ -19,7 +19,7 @@ export const INGEST_ERRORS = {
   INGEST_BODY_TOO_LARGE: { status: 413, message: 'compressed body is larger than the limit' },
   INGEST_LENGTH_REQUIRED: { status: 411, message: 'uploads must send Content-Length' },
   INGEST_BODY_INCOMPLETE: { status: 400, message: 'the body ended before Content-Length bytes arrived' },
-  INGEST_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Content-Type must be application/vnd.fleetsim.batch+protobuf' },
+  INGEST_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: `Content-Type must be ${BATCH_CONTENT_TYPE}` },
   INGEST_TIMESTAMP_FUTURE: { status: 400, message: 'the batch window ends in the future' },
   INGEST_TIMESTAMP_TOO_OLD: { status: 400, message: 'the batch window is older than the service keeps' },
   INGEST_UNKNOWN_DEVICE: { status: 404, message: 'no device with this id was ever enrolled' },

@@ -18,8 +18,13 @@ export interface IngestLimits {
   readonly maxHeaderBytes: number;
   /** Uploads admitted at once (reading, decoding, waiting for the store); more is 503 + Retry-After. */
   readonly maxInFlight: number;
-  /** Body bytes held by admitted uploads; more is 503 + Retry-After (bounds memory whatever the concurrency). */
+  /** Body bytes held by authenticated uploads being decoded and stored; more is 503 + Retry-After (bounds memory whatever the concurrency). */
   readonly maxInFlightBodyBytes: number;
+  /**
+   * Body bytes held by requests whose signature is not checked yet (./intake.ts): charged as
+   * they arrive; past it the largest holder is shed with 503, so forged bodies cannot lock out honest ones.
+   */
+  readonly maxUnverifiedBodyBytes: number;
   /** Batches waiting for a store transaction; more is 503 (the store is behind). */
   readonly maxStoreQueue: number;
   /** Per device. */
@@ -49,6 +54,7 @@ export const DEFAULT_INGEST_LIMITS: IngestLimits = {
   maxHeaderBytes: 8 << 10,
   maxInFlight: 256,
   maxInFlightBodyBytes: 64 << 20,
+  maxUnverifiedBodyBytes: 64 << 20,
   maxStoreQueue: 2048,
   rate: { perSecond: 5, burst: 60 },
   maxSkewMs: DEFAULT_MAX_SKEW_MS,

@@ -11,11 +11,12 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { DeviceCredentials } from '../auth/index.js';
+import { BATCHES_PATH, DEVICE_ACTIONS, ENROLL_PATH, HEALTH_PATH, METRICS_PATH, READY_PATH, type DeviceCredentials } from '../auth/index.js';
 import { DEFAULT_POLICY_RULES, type PolicyRules } from '../policy/index.js';
 import type { Admission, IngestContext } from './context.js';
 import { createBodyDecoder } from './decode-pool.js';
 import { DeviceRegistry } from './devices.js';
+import { BodyIntake } from './intake.js';
 import { INGEST_ERRORS, IngestError, fromWireError, type RefusalCode } from './errors.js';
 import { notAllowed, sendRefusal } from './http-io.js';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './limits.js';
@@ -62,7 +63,7 @@ export interface IngestAddress {
   readonly url: string;
 }
 
-const DEVICE_PATH = /^\/v1\/devices\/([^/]{1,256})\/(pause|resume|policy|exemption|revoke|reinstate|gaps)$/;
+const DEVICE_PATH = new RegExp(`^/v1/devices/([^/]{1,256})/(${DEVICE_ACTIONS.join('|')})$`);
 
 type Route = 'upload' | 'enroll' | DevicePolicyRoute | AdminRoute | 'health' | 'ready' | 'metrics' | 'other';
 
@@ -77,6 +78,7 @@ export class IngestServer {
   private readonly http: http.Server;
   private ctx: IngestContext | null = null;
   private readonly admission: Admission = { inFlight: 0, inFlightBytes: 0 };
+  private readonly intake: BodyIntake;
   private active = 0;
   private closing = false;
   private started = false;
@@ -89,6 +91,7 @@ export class IngestServer {
     this.limits = { ...DEFAULT_INGEST_LIMITS, ...options.limits };
     this.rules = options.rules ?? DEFAULT_POLICY_RULES;
     this.now = options.now ?? Date.now;
+    this.intake = new BodyIntake(this.limits.maxUnverifiedBodyBytes);
     this.http = http.createServer(
       {
         maxHeaderSize: this.limits.maxHeaderBytes,
@@ -128,7 +131,7 @@ export class IngestServer {
     const metrics = new IngestMetrics(
       () => this.admission.inFlight,
       () => store?.queueDepth() ?? 0,
-      () => this.admission.inFlightBytes,
+      () => this.admission.inFlightBytes + this.intake.heldBytes,
     );
     const onWrite = (s: number, rows: number) => metrics.storeWritten(s, rows);
     store =
@@ -162,6 +165,7 @@ export class IngestServer {
       metrics,
       limiter: new DeviceRateLimiter(this.limits.rate),
       admission: this.admission,
+      intake: this.intake,
       closing: () => this.closing,
     };
     try {
@@ -303,18 +307,18 @@ function deviceIdOf(url: string): string {
 }
 
 function routeOf(url: string): Route {
-  if (url === '/v1/batches') return 'upload';
+  if (url === BATCHES_PATH) return 'upload';
   const path = url.split('?')[0]!;
   switch (path) {
-    case '/v1/batches':
+    case BATCHES_PATH:
       return 'upload';
-    case '/v1/enroll':
+    case ENROLL_PATH:
       return 'enroll';
-    case '/healthz':
+    case HEALTH_PATH:
       return 'health';
-    case '/readyz':
+    case READY_PATH:
       return 'ready';
-    case '/metrics':
+    case METRICS_PATH:
       return 'metrics';
   }
   const m = DEVICE_PATH.exec(path);

@@ -1,0 +1,115 @@
+/**
+ * The ingest service under attack: what someone without a device's key (but
+ * perhaps with its id, or a captured request) can and cannot do.
+ */
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BATCHES_PATH, BATCH_CONTENT_TYPE, DEVICE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, createRequestSigner, devicePath, type DeviceCredentials } from '../../src/auth/index.js';
+import { T0, enroll, makeBatch, request, startServer, upload } from './helpers.js';
+
+function signedRequest(creds: DeviceCredentials, method: string, path: string, json: unknown | undefined, atMs: number) {
+  const body = json === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(json));
+  return { method, path, headers: { 'content-type': 'application/json', ...createRequestSigner(creds, () => atMs)({ method, target: path, body }) }, body };
+}
+
+describe('a captured signature replayed to another request', () => {
+  let srv: Awaited<ReturnType<typeof startServer>>;
+  beforeAll(async () => {
+    srv = await startServer();
+  });
+  afterAll(async () => srv.stop());
+
+  it('is refused on another method or path, and the pause stays open', async () => {
+    const d = await enroll(srv.url, 'laptop-replayed');
+    const pause = signedRequest(d, 'POST', devicePath(d.deviceId, 'pause'), { wanted_ms: 600_000, at_ms: T0 - 60_000 }, T0);
+    const granted = await request(srv.url, pause);
+    expect(granted.status).toBe(200);
+    // The pause's own headers and body, sent to resume: the body is valid resume JSON too.
+    const toResume = await request(srv.url, { ...pause, path: devicePath(d.deviceId, 'resume') });
+    expect({ status: toResume.status, code: toResume.json.code }).toEqual({ status: 401, code: 'AUTH_BAD_SIGNATURE' });
+    // The empty-body signature of GET …/policy, replayed as POST …/resume.
+    const policy = signedRequest(d, 'GET', devicePath(d.deviceId, 'policy'), undefined, T0);
+    expect((await request(srv.url, { ...policy, body: undefined })).status).toBe(200);
+    const asResume = await request(srv.url, { method: 'POST', path: devicePath(d.deviceId, 'resume'), headers: { ...policy.headers, 'content-length': '0' } });
+    expect({ status: asResume.status, code: asResume.json.code }).toEqual({ status: 401, code: 'AUTH_BAD_SIGNATURE' });
+    // A query string the signer did not see is refused too.
+    const withQuery = await request(srv.url, { ...policy, body: undefined, path: `${devicePath(d.deviceId, 'policy')}?x=1` });
+    expect(withQuery.status).toBe(401);
+    const state = await request(srv.url, { ...signedRequest(d, 'GET', devicePath(d.deviceId, 'policy'), undefined, T0), body: undefined });
+    expect(state.json.pauses).toEqual([granted.json.window]);
+    expect((granted.json.window as { end_ms: number }).end_ms).toBe(T0 + 540_000);
+  });
+});
+
+describe('an honest laptop while forgers who know its id (no key) hammer the service', () => {
+  it('keeps >= 99 % of its uploads 2xx against stalled bodies, drip-fed bodies and forged requests at 10x its rate', async () => {
+    const srv = await startServer({
+      limits: { maxBodyBytes: 256 << 10, maxUnverifiedBodyBytes: 1 << 20, maxInFlightBodyBytes: 1 << 20, rate: { perSecond: 20, burst: 20 }, requestTimeoutMs: 20_000 },
+    });
+    const sockets = new Set<net.Socket>();
+    let stopped = false;
+    const u = new URL(srv.url);
+    const forgedHead = (length: number) =>
+      `POST ${BATCHES_PATH} HTTP/1.1\r\nhost: ${u.host}\r\ncontent-type: ${BATCH_CONTENT_TYPE}\r\ncontent-encoding: gzip\r\ncontent-length: ${length}\r\n` +
+      `${DEVICE_HEADER}: laptop-honest\r\n${TIMESTAMP_HEADER}: ${T0}\r\n${SIGNATURE_HEADER}: ${'ab'.repeat(32)}\r\n\r\n`;
+    // Attack 1: bodies sent fast to one byte short of Content-Length, then stalled; reconnects when cut.
+    const staller = (): void => {
+      if (stopped) return;
+      const s = net.connect(Number(u.port), u.hostname, () => s.write(Buffer.concat([Buffer.from(forgedHead(256 << 10)), Buffer.alloc((256 << 10) - 1, 7)])));
+      sockets.add(s);
+      s.on('error', () => {});
+      s.on('close', () => {
+        sockets.delete(s);
+        setTimeout(staller, 20);
+      });
+    };
+    // Attack 2: 4 MiB promised, one byte every 100 ms.
+    const dripper = (): void => {
+      if (stopped) return;
+      const s = net.connect(Number(u.port), u.hostname, () => s.write(forgedHead(256 << 10)));
+      const t = setInterval(() => s.writable && s.write('x'), 100);
+      sockets.add(s);
+      s.on('error', () => {});
+      s.on('close', () => {
+        clearInterval(t);
+        sockets.delete(s);
+        setTimeout(dripper, 20);
+      });
+    };
+    try {
+      const honest = await enroll(srv.url, 'laptop-honest');
+      for (let i = 0; i < 16; i++) staller();
+      for (let i = 0; i < 16; i++) dripper();
+      await new Promise((r) => setTimeout(r, 300));
+      // Attack 3: complete forged uploads for the honest id at 10x its rate.
+      let forged = 0;
+      const forger = setInterval(() => {
+        for (let k = 0; k < 2; k++) {
+          const b = makeBatch({ deviceId: honest.deviceId, sequence: 10_000 + forged++ });
+          void upload(srv.url, { deviceId: honest.deviceId, key: Buffer.alloc(32, 9) }, b.body, T0).catch(() => {});
+        }
+      }, 20);
+      const statuses: number[] = [];
+      const began = performance.now();
+      try {
+        for (let i = 0; i < 50; i++) {
+          const t = performance.now();
+          // The service's clock moves as the real one would: the device's rate tokens refill.
+          srv.clock.now = T0 + i * 100;
+          statuses.push((await upload(srv.url, honest, makeBatch({ deviceId: honest.deviceId, sequence: i }).body, srv.clock.now)).status);
+          await new Promise((r) => setTimeout(r, Math.max(0, 100 - (performance.now() - t))));
+        }
+      } finally {
+        clearInterval(forger);
+      }
+      const ok = statuses.filter((s) => s >= 200 && s < 300).length;
+      expect(forged).toBeGreaterThanOrEqual(10 * statuses.length * 0.8);
+      expect({ ok_share: ok / statuses.length, statuses: statuses.filter((s) => s >= 300) }).toEqual({ ok_share: 1, statuses: [] });
+      expect(await srv.server.store.listBatches(honest.deviceId)).toHaveLength(50);
+    } finally {
+      stopped = true;
+      for (const s of sockets) s.destroy();
+      await srv.stop();
+    }
+  }, 30_000);
+});
