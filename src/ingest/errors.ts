@@ -16,6 +16,7 @@ export const INGEST_ERRORS = {
   INGEST_METHOD_NOT_ALLOWED: { status: 405, message: 'method not allowed on this endpoint' },
   INGEST_HEADERS_TOO_LARGE: { status: 431, message: 'request headers are larger than the limit' },
   INGEST_BAD_REQUEST: { status: 400, message: 'the request could not be parsed as HTTP' },
+  INGEST_BAD_PATH: { status: 400, message: 'the path is not valid percent-encoded UTF-8' },
   INGEST_BODY_TOO_LARGE: { status: 413, message: 'compressed body is larger than the limit' },
   INGEST_LENGTH_REQUIRED: { status: 411, message: 'uploads must send Content-Length' },
   INGEST_BODY_INCOMPLETE: { status: 400, message: 'the body ended before Content-Length bytes arrived' },

@@ -4,6 +4,7 @@
  * before reading it, the inflated size while inflating, the event count
  * before allocating columns).
  */
+import { DEFAULT_PAUSE_BOUNDS, type PauseBounds } from './policy-state.js';
 import type { RateLimit } from './rate-limit.js';
 import { DEFAULT_MAX_SKEW_MS } from '../auth/index.js';
 
@@ -29,6 +30,8 @@ export interface IngestLimits {
   readonly maxStoreQueue: number;
   /** Per device. */
   readonly rate: RateLimit;
+  /** Pause windows a device's batch control records may create (policy-state.ts). */
+  readonly pauseWindows: PauseBounds;
   /** |server clock − request signature time|. */
   readonly maxSkewMs: number;
   /** A batch window may end at most this far after the server clock. */
@@ -43,6 +46,12 @@ export interface IngestLimits {
   readonly headersTimeoutMs: number;
   /** Idle keep-alive connections are closed after this (node:http keepAliveTimeout). */
   readonly keepAliveTimeoutMs: number;
+  /**
+   * Open connections. Past it a new connection takes the place of the connection idle the
+   * longest (no request in progress), or is closed when every connection is busy. Keep it
+   * below the process's file-descriptor limit (`ulimit -n`), or the kernel refuses for us.
+   */
+  readonly maxConnections: number;
 }
 
 export const DEFAULT_INGEST_LIMITS: IngestLimits = {
@@ -57,6 +66,7 @@ export const DEFAULT_INGEST_LIMITS: IngestLimits = {
   maxUnverifiedBodyBytes: 64 << 20,
   maxStoreQueue: 2048,
   rate: { perSecond: 5, burst: 60 },
+  pauseWindows: DEFAULT_PAUSE_BOUNDS,
   maxSkewMs: DEFAULT_MAX_SKEW_MS,
   maxFutureMs: DEFAULT_MAX_SKEW_MS,
   maxAgeMs: 400 * 86_400_000,
@@ -64,4 +74,5 @@ export const DEFAULT_INGEST_LIMITS: IngestLimits = {
   requestTimeoutMs: 30_000,
   headersTimeoutMs: 10_000,
   keepAliveTimeoutMs: 65_000,
+  maxConnections: 8192,
 };

@@ -103,6 +103,7 @@ export class IngestServer {
       },
       (req, res) => this.onRequest(req, res),
     );
+    this.http.on('connection', (socket: Socket) => this.onConnection(socket));
     this.http.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => this.onClientError(err, socket));
   }
 
@@ -144,7 +145,7 @@ export class IngestServer {
         : this.options.store;
     const devices = new DeviceRegistry(store, this.options.fleetSecret, this.now, this.limits.maxSkewMs);
     await devices.load();
-    const policy = new PolicyState(store, this.rules);
+    const policy = new PolicyState(store, this.rules, this.limits.pauseWindows);
     await policy.load();
     const decoder = createBodyDecoder(this.options.decodeThreads ?? 0);
     try {
@@ -227,6 +228,35 @@ export class IngestServer {
     await this.ctx?.store.close();
   }
 
+  // ── connections ─────────────────────────────────────────────────────────
+
+  /** Open connections, oldest first (Map keeps insertion order), each with its requests in progress. */
+  private readonly connections = new Map<Socket, { busy: number }>();
+  /** Connections closed to stay under maxConnections (for /metrics and tests). */
+  connectionsShed = 0;
+
+  /** Fair shedding at the connection cap: an idle connection makes room before a busy one is refused. */
+  private onConnection(socket: Socket): void {
+    if (this.connections.size >= this.limits.maxConnections) {
+      let idle: Socket | null = null;
+      for (const [s, c] of this.connections) {
+        if (c.busy === 0) {
+          idle = s;
+          break;
+        }
+      }
+      this.connectionsShed++;
+      if (idle === null) {
+        socket.destroy();
+        return;
+      }
+      this.connections.delete(idle);
+      idle.destroy();
+    }
+    this.connections.set(socket, { busy: 0 });
+    socket.once('close', () => this.connections.delete(socket));
+  }
+
   // ── requests ────────────────────────────────────────────────────────────
 
   private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -235,7 +265,10 @@ export class IngestServer {
     this.active++;
     const url = req.url ?? '/';
     const route = routeOf(url);
+    const conn = this.connections.get(req.socket);
+    if (conn !== undefined) conn.busy++;
     res.once('close', () => {
+      if (conn !== undefined) conn.busy--;
       ctx.metrics.request(route, res.statusCode, (performance.now() - t0) / 1000);
       if (--this.active === 0 && this.drained !== null) this.drained();
     });
@@ -302,8 +335,14 @@ function dispatch(ctx: IngestContext, route: Route, url: string, req: http.Incom
   }
 }
 
+/** The device id of a /v1/devices/<id>/… path; a malformed %-escape is the client's error (400), not ours. */
 function deviceIdOf(url: string): string {
-  return decodeURIComponent(DEVICE_PATH.exec(url.split('?')[0]!)![1]!);
+  const raw = DEVICE_PATH.exec(url.split('?')[0]!)![1]!;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new IngestError('INGEST_BAD_PATH', `the device id in ${JSON.stringify(url.slice(0, 200))} is not valid percent-encoded UTF-8; encode it with encodeURIComponent`);
+  }
 }
 
 function routeOf(url: string): Route {

@@ -3,9 +3,11 @@
  * perhaps with its id, or a captured request) can and cannot do.
  */
 import net from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BATCHES_PATH, BATCH_CONTENT_TYPE, DEVICE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, createRequestSigner, devicePath, type DeviceCredentials } from '../../src/auth/index.js';
-import { T0, enroll, makeBatch, request, startServer, upload } from './helpers.js';
+import { BATCHES_PATH, BATCH_CONTENT_TYPE, ENROLL_PATH, DEVICE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, createRequestSigner, devicePath, type DeviceCredentials } from '../../src/auth/index.js';
+import { SqliteStore, openStore, type BatchStore } from '../../src/ingest/index.js';
+import { FLEET_SECRET, T0, enroll, makeBatch, request, startServer, tempDir, upload } from './helpers.js';
 
 function signedRequest(creds: DeviceCredentials, method: string, path: string, json: unknown | undefined, atMs: number) {
   const body = json === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(json));
@@ -112,4 +114,93 @@ describe('an honest laptop while forgers who know its id (no key) hammer the ser
       await srv.stop();
     }
   }, 30_000);
+});
+
+describe('client errors and store failures answer with a code, never a stack trace', () => {
+  it('answers a malformed %-escape in a device path with 400 INGEST_BAD_PATH and logs nothing', async () => {
+    const srv = await startServer();
+    const written: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((c: string | Uint8Array) => (written.push(String(c)), true)) as typeof process.stderr.write;
+    try {
+      for (const path of ['/v1/devices/%E0%A4%A/policy', '/v1/devices/%/revoke', '/v1/devices/%C3%28/gaps']) {
+        const r = await request(srv.url, { method: 'GET', path });
+        expect({ path, status: r.status, code: r.json.code }).toEqual({ path, status: 400, code: 'INGEST_BAD_PATH' });
+      }
+    } finally {
+      process.stderr.write = write;
+      await srv.stop();
+    }
+    expect(written.filter((l) => /at .*\(.*:\d+:\d+\)|internal error/.test(l))).toEqual([]);
+  });
+
+  it('answers an enrollment whose store write fails with 503 INGEST_STORE_FAILED, and the retry enrolls', async () => {
+    const tmp = tempDir();
+    const inner = new SqliteStore({ path: join(tmp.dir, 'enroll.db') });
+    let failing = true;
+    const store: BatchStore = Object.assign(Object.create(inner) as BatchStore, {
+      enrollDevice: async (...a: Parameters<BatchStore['enrollDevice']>) => {
+        if (failing) throw new Error('disk I/O error');
+        return inner.enrollDevice(...a);
+      },
+    });
+    const srv = await startServer({ store });
+    try {
+      const r = await request(srv.url, { path: ENROLL_PATH, headers: { authorization: `Fleet ${FLEET_SECRET}` }, body: '{"device_id":"laptop-disk"}' });
+      expect({ status: r.status, code: r.json.code, retry: r.headers['retry-after'] }).toEqual({ status: 503, code: 'INGEST_STORE_FAILED', retry: '1' });
+      failing = false;
+      expect((await enroll(srv.url, 'laptop-disk')).deviceId).toBe('laptop-disk');
+    } finally {
+      await srv.stop();
+      tmp.cleanup();
+    }
+  });
+
+  it('refuses an in-memory SQLite store with a message that says what to use instead', async () => {
+    for (const url of ['sqlite::memory:', 'sqlite:file::memory:?cache=shared']) {
+      await expect(openStore(url)).rejects.toThrow(/in-memory SQLite database is not supported.*use a file/);
+    }
+  });
+});
+
+describe('per-device and per-connection bounds', () => {
+  it('records at most the bounded number of pause windows from batch control records', async () => {
+    const srv = await startServer({ limits: { pauseWindows: { perDay: 5, perDevice: 8 }, rate: { perSecond: 1e6, burst: 1e6 } } });
+    try {
+      const d = await enroll(srv.url, 'laptop-pauses');
+      // 4 batches × 10 one-second pauses, the first two batches within one day, the others on later days.
+      for (let s = 0; s < 4; s++) {
+        const start = T0 - (4 - s) * 86_400_000;
+        const controls = Array.from({ length: 10 }, (_, k) => ({ kind: 'pause' as const, atMs: start + k * 10_000, untilMs: start + k * 10_000 + 1000 }));
+        const r = await upload(srv.url, d, makeBatch({ deviceId: d.deviceId, sequence: s, events: 10, startMs: start, controls }).body, T0);
+        expect(r.status).toBe(200);
+      }
+      const windows = srv.server.store ? (await request(srv.url, { ...signedRequest(d, 'GET', devicePath(d.deviceId, 'policy'), undefined, T0), body: undefined })).json.pauses : [];
+      expect(windows).toHaveLength(8);
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  it('at the connection cap, an honest request takes the place of an idle connection', async () => {
+    const srv = await startServer({ limits: { maxConnections: 8 } });
+    const u = new URL(srv.url);
+    const idle: net.Socket[] = [];
+    try {
+      for (let i = 0; i < 8; i++) {
+        const s = net.connect(Number(u.port), u.hostname);
+        s.on('error', () => {});
+        idle.push(s);
+        await new Promise((r) => s.once('connect', r));
+      }
+      await new Promise((r) => setTimeout(r, 100));
+      const d = await enroll(srv.url, 'laptop-capped');
+      expect(d.deviceId).toBe('laptop-capped');
+      expect(srv.server.connectionsShed).toBeGreaterThanOrEqual(1);
+      expect(idle.filter((s) => s.destroyed || s.readableEnded).length).toBeGreaterThanOrEqual(1);
+    } finally {
+      for (const s of idle) s.destroy();
+      await srv.stop();
+    }
+  });
 });

@@ -31,7 +31,9 @@ export async function enrollRoute(ctx: IngestContext, req: http.IncomingMessage,
   }
   const timezone = body.timezone;
   if (timezone !== undefined) checkTimezone(timezone);
-  const key = await ctx.devices.enroll(deviceId, timezone as string | undefined);
+  const key = await ctx.devices.enroll(deviceId, timezone as string | undefined).catch((x: unknown) => {
+    throw x instanceof IngestError ? x : storeFailed(x, 'the enrollment');
+  });
   sendJson(ctx, res, 200, JSON.stringify({ device_id: deviceId, key: key.toString('hex'), timezone: ctx.devices.get(deviceId)?.timezone ?? null }));
 }
 
