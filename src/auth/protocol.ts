@@ -35,3 +35,16 @@ export const SIGNATURE_HEADER = 'x-fleetsim-signature';
 export const SEQUENCE_HEADER = 'x-fleetsim-sequence';
 /** Fleet (enrollment, admin) requests: `authorization: Fleet <secret>`. */
 export const FLEET_AUTH_SCHEME = 'Fleet';
+
+/**
+ * Why a device id can never authenticate, or null when it can. It travels in
+ * an HTTP header (DEVICE_HEADER), which carries Latin-1 text without control
+ * characters and loses edge whitespace: an id outside that would enroll and
+ * then fail every signature check.
+ */
+export function deviceIdProblem(id: string): string | null {
+  if (id.length === 0 || Buffer.byteLength(id, 'utf8') > 128) return 'must be 1 to 128 bytes of UTF-8';
+  if (!/^[\x20-\x7e\xa0-\xff]+$/.test(id)) return 'may hold only printable Latin-1 characters (no control characters, nothing beyond U+00FF), as an HTTP header carries it';
+  if (/^[ \xa0]|[ \xa0]$/.test(id)) return 'must not begin or end with whitespace (HTTP strips it from a header)';
+  return null;
+}

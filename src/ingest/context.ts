@@ -31,6 +31,10 @@ export interface IngestContext {
   readonly devices: DeviceRegistry;
   readonly metrics: IngestMetrics;
   readonly limiter: DeviceRateLimiter;
+  /** Wrong fleet secrets, per client address. */
+  readonly fleetFailures: DeviceRateLimiter;
+  /** New enrollments, one key for the service. */
+  readonly enrollments: DeviceRateLimiter;
   /** Inflates and decodes upload bodies, in this thread or on decode workers. */
   readonly decoder: BodyDecoder;
   readonly admission: Admission;

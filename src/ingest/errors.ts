@@ -26,6 +26,7 @@ export const INGEST_ERRORS = {
   INGEST_UNKNOWN_DEVICE: { status: 404, message: 'no device with this id was ever enrolled' },
   INGEST_NOT_REVOKED: { status: 409, message: 'the device is not revoked' },
   INGEST_SEQUENCE_CONFLICT: { status: 409, message: 'another batch with this sequence number is already stored for this device' },
+  INGEST_BAD_DEVICE_ID: { status: 400, message: 'the device id can never authenticate (it travels in an HTTP header)' },
   INGEST_BAD_JSON: { status: 400, message: 'the JSON body is malformed or a field is out of range' },
   INGEST_RATE_LIMITED: { status: 429, message: 'this device sends faster than its rate limit' },
   INGEST_OVERLOADED: { status: 503, message: 'the service is at its concurrency limit' },

@@ -30,6 +30,10 @@ export interface IngestLimits {
   readonly maxStoreQueue: number;
   /** Per device. */
   readonly rate: RateLimit;
+  /** Wrong fleet secrets per client address: past it every fleet request from that address is 429 until it refills. */
+  readonly fleetSecretFailures: RateLimit;
+  /** New device enrollments, service-wide (each is a record kept for good). */
+  readonly enrollments: RateLimit;
   /** Pause windows a device's batch control records may create (policy-state.ts). */
   readonly pauseWindows: PauseBounds;
   /** |server clock − request signature time|. */
@@ -67,6 +71,9 @@ export const DEFAULT_INGEST_LIMITS: IngestLimits = {
   maxStoreQueue: 2048,
   rate: { perSecond: 5, burst: 60 },
   pauseWindows: DEFAULT_PAUSE_BOUNDS,
+  fleetSecretFailures: { perSecond: 1, burst: 20 },
+  // A rollout enrolls a fleet in minutes; 200,000 in seconds is not a rollout.
+  enrollments: { perSecond: 500, burst: 50_000 },
   maxSkewMs: DEFAULT_MAX_SKEW_MS,
   maxFutureMs: DEFAULT_MAX_SKEW_MS,
   maxAgeMs: 400 * 86_400_000,

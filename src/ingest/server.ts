@@ -11,7 +11,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { BATCHES_PATH, DEVICE_ACTIONS, ENROLL_PATH, HEALTH_PATH, METRICS_PATH, READY_PATH, type DeviceCredentials } from '../auth/index.js';
+import { BATCHES_PATH, DEVICE_ACTIONS, deviceIdProblem, ENROLL_PATH, HEALTH_PATH, METRICS_PATH, READY_PATH, type DeviceCredentials } from '../auth/index.js';
 import { DEFAULT_POLICY_RULES, type PolicyRules } from '../policy/index.js';
 import type { Admission, IngestContext } from './context.js';
 import { createBodyDecoder } from './decode-pool.js';
@@ -165,6 +165,8 @@ export class IngestServer {
       devices,
       metrics,
       limiter: new DeviceRateLimiter(this.limits.rate),
+      fleetFailures: new DeviceRateLimiter(this.limits.fleetSecretFailures),
+      enrollments: new DeviceRateLimiter(this.limits.enrollments),
       admission: this.admission,
       intake: this.intake,
       closing: () => this.closing,
@@ -194,6 +196,8 @@ export class IngestServer {
    */
   async enroll(deviceId: string, opts: { readonly timezone?: string } = {}): Promise<DeviceCredentials> {
     if (opts.timezone !== undefined) checkTimezone(opts.timezone);
+    const problem = deviceIdProblem(deviceId);
+    if (problem !== null) throw new IngestError('INGEST_BAD_DEVICE_ID', `device id ${JSON.stringify(deviceId.slice(0, 140))} ${problem}`);
     return { deviceId, key: await this.context.devices.enroll(deviceId, opts.timezone) };
   }
 

@@ -204,3 +204,102 @@ describe('per-device and per-connection bounds', () => {
     }
   });
 });
+
+describe('identity and enrollment', () => {
+  it('refuses at enrollment ids that could never authenticate (control characters, beyond Latin-1, edge whitespace)', async () => {
+    const srv = await startServer();
+    try {
+      for (const id of ['bad\u0001id', 'tab\tid', 'laptop-\u4e2d', ' leading', 'trailing ', '', 'x'.repeat(129)]) {
+        const r = await request(srv.url, { path: ENROLL_PATH, headers: { authorization: `Fleet ${FLEET_SECRET}` }, body: JSON.stringify({ device_id: id }) });
+        expect({ id, status: r.status, code: r.json.code }).toEqual({ id, status: 400, code: 'INGEST_BAD_DEVICE_ID' });
+      }
+      // Latin-1 beyond ASCII travels in a header and authenticates.
+      const d = await enroll(srv.url, 'laptop-zoë');
+      expect((await upload(srv.url, d, makeBatch({ deviceId: d.deviceId, sequence: 0 }).body, T0)).status).toBe(200);
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  it("keeps batch ids unique per device: one device cannot make another's batch a conflict", async () => {
+    const srv = await startServer();
+    try {
+      const a = await enroll(srv.url, 'laptop-a');
+      const b = await enroll(srv.url, 'laptop-b');
+      const batchId = new Uint8Array(16).fill(42);
+      expect((await upload(srv.url, b, makeBatch({ deviceId: b.deviceId, sequence: 0, batchId }).body, T0)).status).toBe(200);
+      const r = await upload(srv.url, a, makeBatch({ deviceId: a.deviceId, sequence: 0, batchId }).body, T0);
+      expect({ status: r.status, result: r.json.status }).toEqual({ status: 200, result: 'stored' });
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  it('throttles fleet-secret guesses per address; a right guess after them is refused the same way', async () => {
+    const srv = await startServer({ limits: { fleetSecretFailures: { perSecond: 1, burst: 5 } } });
+    try {
+      const codes: unknown[] = [];
+      for (let i = 0; i < 8; i++) {
+        codes.push((await request(srv.url, { path: ENROLL_PATH, headers: { authorization: `Fleet wrong-${i}-0123456789` }, body: '{"device_id":"x"}' })).json.code);
+      }
+      expect(codes).toEqual([...Array(5).fill('AUTH_BAD_FLEET_SECRET'), ...Array(3).fill('INGEST_RATE_LIMITED')]);
+      const right = await request(srv.url, { path: ENROLL_PATH, headers: { authorization: `Fleet ${FLEET_SECRET}` }, body: '{"device_id":"x"}' });
+      expect({ status: right.status, code: right.json.code }).toEqual({ status: 429, code: 'INGEST_RATE_LIMITED' });
+      // The bucket refills with the service's clock.
+      srv.clock.now += 2000;
+      expect((await request(srv.url, { path: ENROLL_PATH, headers: { authorization: `Fleet ${FLEET_SECRET}` }, body: '{"device_id":"x"}' })).status).toBe(200);
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  it('bounds new enrollments service-wide', async () => {
+    const srv = await startServer({ limits: { enrollments: { perSecond: 1, burst: 3 } } });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await request(srv.url, { path: ENROLL_PATH, headers: { authorization: `Fleet ${FLEET_SECRET}` }, body: JSON.stringify({ device_id: `laptop-${i}` }) })).status);
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+      // Enrolling again an enrolled device (a laptop fetching its key) is not a new enrollment.
+      expect((await request(srv.url, { path: ENROLL_PATH, headers: { authorization: `Fleet ${FLEET_SECRET}` }, body: '{"device_id":"laptop-0"}' })).status).toBe(200);
+    } finally {
+      await srv.stop();
+    }
+  });
+});
+
+describe('revocation', () => {
+  it("does not store a revoked key's upload that was in flight when the revoke answered", async () => {
+    const tmp = tempDir();
+    const inner = new SqliteStore({ path: join(tmp.dir, 'revoke.db') });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let held = 0;
+    // The upload's pause marker is written first; holding that write keeps the upload in flight.
+    // (A Proxy, not Object.create: the store's methods must run on the store itself, whose writer state they change.)
+    const gated = async (...a: Parameters<BatchStore['upsertPause']>) => {
+      held++;
+      await gate;
+      return inner.upsertPause(...a);
+    };
+    const store = new Proxy(inner, {
+      get: (t, p) => (p === 'upsertPause' ? gated : typeof Reflect.get(t, p) === 'function' ? (Reflect.get(t, p) as (...x: unknown[]) => unknown).bind(t) : Reflect.get(t, p)),
+    }) as BatchStore;
+    const srv = await startServer({ store });
+    try {
+      const d = await enroll(srv.url, 'laptop-stolen');
+      const at = T0 - 600_000;
+      const inFlight = upload(srv.url, d, makeBatch({ deviceId: d.deviceId, sequence: 0, events: 10, startMs: at - 1000, controls: [{ kind: 'pause', atMs: at, untilMs: at + 60_000 }] }).body, T0);
+      while (held === 0) await new Promise((r) => setTimeout(r, 10));
+      const rv = await request(srv.url, { path: devicePath(d.deviceId, 'revoke'), headers: { authorization: `Fleet ${FLEET_SECRET}` } });
+      expect(rv.status).toBe(200);
+      release();
+      const r = await inFlight;
+      expect({ status: r.status, code: r.json.code }).toEqual({ status: 401, code: 'AUTH_REVOKED' });
+      expect(await srv.server.store.listBatches(d.deviceId)).toHaveLength(0);
+    } finally {
+      release();
+      await srv.stop();
+      tmp.cleanup();
+    }
+  });
+});

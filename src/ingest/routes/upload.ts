@@ -186,6 +186,14 @@ async function uploadAdmitted(ctx: IngestContext, res: http.ServerResponse, sign
     }
   }
   const refusedPaused = inPauses + outsideHours;
+  // The device may have been revoked while this upload was read and checked: once a revoke has
+  // answered, nothing its key sent is stored. (Checked right before the insert is queued; the
+  // SQLite writer commits in queue order, so an insert queued before the revoke commits before it.)
+  const revokedMs = ctx.devices.get(h.deviceId)?.revokedMs ?? null;
+  if (revokedMs !== null) {
+    rejectBatch(ctx, 'AUTH_REVOKED', n);
+    throw new IngestError('AUTH_REVOKED', `device ${JSON.stringify(h.deviceId)} was revoked at ${new Date(revokedMs).toISOString()}, while this upload was in flight; it was not stored`);
+  }
   let result: InsertResult;
   try {
     result = await ctx.store.insertBatch({
