@@ -3,7 +3,7 @@
  * (JSON through the YAML parser, which accepts it), validation with every
  * issue located at file:line:column, then resolution to a Scenario.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { ScenarioError, renderGiven, sortIssues, type ScenarioIssue, type ScenarioIssueKind } from './errors.js';
@@ -18,26 +18,89 @@ type Path = readonly (string | number)[];
 
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
 
+/** Brackets nested deeper than this are not settings (the YAML parser would spend gigabytes on them). */
+const MAX_NESTING = 64;
+
 /** Reads, validates and resolves a scenario file; throws ScenarioError listing every problem. */
 export function loadScenarioFile(file: string): Scenario {
-  let text: string;
+  return parseScenario(readScenarioText(file), file);
+}
+
+/**
+ * The file's text, bounded: only a regular file (a FIFO would block forever, /dev/zero never ends),
+ * at most MAX_FILE_BYTES read whatever the file claims, since a file can grow between stat and read.
+ */
+function readScenarioText(file: string): string {
+  const refuse = (message: string): never => {
+    throw new ScenarioError([{ kind: 'file', file, line: 0, column: 0, path: '', message }]);
+  };
+  let fd: number;
   try {
-    // A scenario is a page of settings; anything this large is not one (and would only waste memory).
-    if (statSync(file).size > MAX_FILE_BYTES) {
-      throw new ScenarioError([{ kind: 'file', file, line: 0, column: 0, path: '', message: `is larger than ${MAX_FILE_BYTES / 1024 ** 2} MiB: not a scenario file` }]);
-    }
-    text = readFileSync(file, 'utf8');
+    // O_NONBLOCK: opening a FIFO with no writer must not hang before we can see it is one.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
-    if (err instanceof ScenarioError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-    throw new ScenarioError([{ kind: 'file', file, line: 0, column: 0, path: '', message: `cannot read the scenario file: ${why}` }]);
+    return refuse(`cannot read the scenario file: ${why}`);
   }
-  return parseScenario(text, file);
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) return refuse('cannot read the scenario file: is a folder, not a file');
+    if (!st.isFile()) return refuse('is not a regular file (a pipe, a device or a socket); save the scenario to a file and pass its path');
+    if (st.size > MAX_FILE_BYTES) return refuse(`is larger than ${MAX_FILE_BYTES / 1024 ** 2} MiB: not a scenario file`);
+    const buf = Buffer.allocUnsafe(MAX_FILE_BYTES + 1);
+    let n = 0;
+    for (;;) {
+      const r = readSync(fd, buf, n, buf.length - n, null);
+      if (r === 0) break;
+      n += r;
+      if (n > MAX_FILE_BYTES) return refuse(`is larger than ${MAX_FILE_BYTES / 1024 ** 2} MiB: not a scenario file`);
+    }
+    return buf.toString('utf8', 0, n);
+  } catch (err) {
+    if (err instanceof ScenarioError) throw err;
+    return refuse(`cannot read the scenario file: ${(err as Error).message}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Where flow brackets ([ and {) first nest deeper than MAX_NESTING, skipping quoted text and comments; null when they never do. */
+function tooDeep(text: string): { line: number; column: number } | null {
+  let depth = 0;
+  let line = 1;
+  let lineStart = 0;
+  let quote: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\n') {
+      line++;
+      lineStart = i + 1;
+      if (quote === null) continue;
+    }
+    if (quote !== null) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = null;
+      continue;
+    }
+    // A quote opens a quoted scalar only where one can start (Bob's is plain text).
+    if ((c === '"' || c === "'") && (i === lineStart || /[\s:[{,]/.test(text[i - 1]!))) quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      const end = text.indexOf('\n', i);
+      i = (end < 0 ? text.length : end) - 1;
+    } else if (c === '[' || c === '{') {
+      if (++depth > MAX_NESTING) return { line, column: i - lineStart + 1 };
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return null;
 }
 
 /** Validates and resolves scenario text (YAML or JSON); `file` names it in issues. */
 export function parseScenario(text: string, file = '<scenario>'): Scenario {
+  const deep = tooDeep(text);
+  if (deep !== null) {
+    throw new ScenarioError([{ kind: 'syntax', file, line: deep.line, column: deep.column, path: '', message: `brackets nest deeper than ${MAX_NESTING} levels: not scenario settings` }]);
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
   const at = (offset: number) => lineCounter.linePos(offset);
