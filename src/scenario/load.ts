@@ -102,7 +102,9 @@ export function parseScenario(text: string, file = '<scenario>'): Scenario {
     throw new ScenarioError([{ kind: 'syntax', file, line: deep.line, column: deep.column, path: '', message: `brackets nest deeper than ${MAX_NESTING} levels: not scenario settings` }]);
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+  // uniqueKeys is checked below in one pass: the parser's own check compares each key with every
+  // earlier one, quadratic in a mapping's size (a 1 MB file of unknown keys took minutes).
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, keepSourceTokens: false });
   const at = (offset: number) => lineCounter.linePos(offset);
   if (doc.errors.length > 0) {
     throw new ScenarioError(
@@ -111,6 +113,11 @@ export function parseScenario(text: string, file = '<scenario>'): Scenario {
         return { kind: 'syntax' as const, file, line, column: col, path: '', message: `YAML syntax: ${firstLine(e.message)}` };
       }),
     );
+  }
+  const duplicate = firstDuplicateKey(doc.contents);
+  if (duplicate !== null) {
+    const { line, col } = at(duplicate);
+    throw new ScenarioError([{ kind: 'syntax', file, line, column: col, path: '', message: 'YAML syntax: Map keys must be unique' }]);
   }
   if (doc.contents === null || (isScalar(doc.contents) && (doc.contents.value === null || doc.contents.value === ''))) {
     throw new ScenarioError([{ kind: 'empty', file, line: 1, column: 1, path: '', message: 'the file is empty: a scenario needs at least `name: …`' }]);
@@ -216,8 +223,9 @@ function fromZod(iss: z.core.$ZodIssue): RawIssue[] {
   const given = renderGiven(input);
   if (iss.code === 'unrecognized_keys') {
     const allowed: string[] = iss.message.startsWith(UNKNOWN_KEYS_MARK) ? JSON.parse(iss.message.slice(UNKNOWN_KEYS_MARK.length)) : [];
-    return iss.keys.map((key) => {
-      const guess = didYouMean(key, allowed) ?? elsewhere(key, path);
+    // Suggestions cost an edit distance per allowed name: the first hundred unknown keys get one, the rest only their location.
+    return iss.keys.map((key, i) => {
+      const guess = i < 100 ? (didYouMean(key, allowed) ?? elsewhere(key, path)) : undefined;
       const list = allowed.length > 14 ? `${allowed.slice(0, 14).join(', ')}, …` : allowed.join(', ');
       return {
         path: [...path, key],
@@ -284,13 +292,49 @@ function elsewhere(key: string, at: Path): string | undefined {
  * (a field's line is where its name is written), or the list item. A path
  * that goes past what the file has (a missing field) points at its parent.
  */
+/** The offset of the first key repeated in a mapping anywhere in the tree (null when none is), in one pass. */
+function firstDuplicateKey(root: unknown): number | null {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const p of node.items) {
+        const k = keyString(p.key);
+        if (k !== undefined) {
+          if (seen.has(k)) return (p.key as YamlNode | null)?.range?.[0] ?? 0;
+          seen.add(k);
+        }
+        stack.push(p.value);
+      }
+    } else if (isSeq(node)) for (const item of node.items) stack.push(item);
+  }
+  return null;
+}
+
+/** Each mapping's pairs by key, built once per mapping: locating n issues in one mapping stays linear. */
+const pairIndex = new WeakMap<object, Map<string, unknown>>();
+
+function pairOf(node: { items: unknown[] }, key: string): unknown {
+  let index = pairIndex.get(node);
+  if (index === undefined) {
+    index = new Map();
+    for (const p of node.items) {
+      const k = isPair(p) ? keyString(p.key) : undefined;
+      if (k !== undefined && !index.has(k)) index.set(k, p);
+    }
+    pairIndex.set(node, index);
+  }
+  return index.get(key);
+}
+
 function locate(doc: Document, path: Path, at: (offset: number) => { line: number; col: number }): { line: number; column: number } {
   let node: unknown = doc.contents;
   let best: YamlNode | null = (doc.contents as YamlNode | null) ?? null;
   for (const seg of path) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && keyString(p.key) === String(seg));
-      if (!pair) break;
+      const pair = pairOf(node, String(seg));
+      if (!pair || !isPair(pair)) break;
       best = (pair.key as YamlNode | null) ?? best;
       node = pair.value;
     } else if (isSeq(node) && typeof seg === 'number') {

@@ -50,3 +50,17 @@ describe('hostile scenario files', () => {
     expect(quoted).not.toMatch(/nest deeper/);
   });
 });
+
+describe('unknown keys', () => {
+  it('are reported in time linear in their number (20,000 unknown keys in well under a few seconds)', () => {
+    const keys = Array.from({ length: 20_000 }, (_, i) => `  unknownKey${i}: 1`).join('\n');
+    const t = performance.now();
+    const msg = issueOf(() => parseScenario(`name: many\nfleet:\n${keys}\n`));
+    expect(msg).toMatch(/unknown field "unknownKey0"/);
+    expect(performance.now() - t).toBeLessThan(5000);
+  });
+
+  it('still refuses a repeated key with its line', () => {
+    expect(issueOf(() => parseScenario('name: x\nfleet:\n  employees: 3\n  employees: 4\n'))).toMatch(/Map keys must be unique/);
+  });
+});
