@@ -39,7 +39,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequestSigner, deriveDeviceKey, verifySignature, parseSignedHeaders } from '../src/auth/index.js';
+import { BATCHES_PATH, BATCH_CONTENT_TYPE, DEVICE_HEADER, ENROLL_PATH, RequestSigner, SIGNATURE_HEADER, TIMESTAMP_HEADER, createRequestSigner, deriveDeviceKey, parseSignedHeaders } from '../src/auth/index.js';
 import { createIngestServer, SqliteStore, type IngestServer } from '../src/ingest/index.js';
 import { DEFAULT_AGENT_CONFIG, type Transport, type UploadOutcome, type UploadRequest } from '../src/agent/index.js';
 import { DEFAULT_BEHAVIOUR_PARAMS, type DayEnvironment } from '../src/behaviour/index.js';
@@ -52,7 +52,7 @@ import { cpuSeconds, intFlag, printTable, wantsJson } from './lib/output.js';
 
 const FLEET_SECRET = 'bench-ingest-fleet-secret';
 const SELF = fileURLToPath(import.meta.url);
-const CONTENT_TYPE = 'application/vnd.fleetsim.batch+protobuf';
+const UPLOAD_LINE = { method: 'POST', target: BATCHES_PATH };
 /** Simulated days are dated 2026-03-03; the bench must not fail on the service's max-age check as the calendar moves on. */
 const BENCH_MAX_AGE_MS = 20 * 365 * 86_400_000;
 
@@ -79,7 +79,7 @@ async function runChild(kind: string, storeUrl: string | undefined, decodeThread
     const app = fastify({ logger: false, keepAliveTimeout: 65_000, bodyLimit: 4 << 20 });
     // Reads the body as the real server must (into one Buffer), then answers the same bytes as the node:http no-op.
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    app.post('/v1/batches', (_req, res) => {
+    app.post(BATCHES_PATH, (_req, res) => {
       void res.header('content-type', 'application/json').send(reply);
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -292,8 +292,8 @@ function serialize(uploads: Upload[], host: string, signedAtMs: number): void {
       sign = createRequestSigner({ deviceId: u.deviceId, key: deriveDeviceKey(FLEET_SECRET, u.deviceId) }, () => signedAtMs);
       signers.set(u.deviceId, sign);
     }
-    const h = { 'content-type': CONTENT_TYPE, 'content-encoding': 'br', ...sign(u.body, {}) };
-    let head = `POST /v1/batches HTTP/1.1\r\nhost: ${host}\r\nconnection: keep-alive\r\ncontent-length: ${u.body.byteLength}\r\n`;
+    const h = { 'content-type': BATCH_CONTENT_TYPE, 'content-encoding': 'br', ...sign({ method: 'POST', target: BATCHES_PATH, body: u.body }) };
+    let head = `POST ${BATCHES_PATH} HTTP/1.1\r\nhost: ${host}\r\nconnection: keep-alive\r\ncontent-length: ${u.body.byteLength}\r\n`;
     for (const [k, v] of Object.entries(h)) head += `${k}: ${v}\r\n`;
     u.wire = Buffer.concat([Buffer.from(`${head}\r\n`), u.body]);
   }
@@ -529,7 +529,7 @@ async function enrollAll(port: number, deviceIds: Iterable<string>): Promise<voi
       (id) =>
         new Promise<void>((resolve, reject) => {
           const body = JSON.stringify({ device_id: id });
-          const req = http.request({ host: '127.0.0.1', port, path: '/v1/enroll', method: 'POST', agent, headers: { authorization: `Fleet ${FLEET_SECRET}`, 'content-length': Buffer.byteLength(body) } }, (res) => {
+          const req = http.request({ host: '127.0.0.1', port, path: ENROLL_PATH, method: 'POST', agent, headers: { authorization: `Fleet ${FLEET_SECRET}`, 'content-length': Buffer.byteLength(body) } }, (res) => {
             res.resume();
             res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`enroll ${id}: ${res.statusCode}`))));
           });
@@ -815,13 +815,15 @@ async function stageCosts(uploads: readonly Upload[], tmp: string): Promise<{ ve
   };
   const keys = sample.map((u) => deriveDeviceKey(FLEET_SECRET, u.deviceId));
   const signed = sample.map((u, i) => {
-    const h = createRequestSigner({ deviceId: u.deviceId, key: keys[i]! }, () => 1e12)(u.body, {});
-    const p = parseSignedHeaders(h['x-fleetsim-device'], h['x-fleetsim-timestamp'], h['x-fleetsim-signature'], 1e12, 1);
+    const h = createRequestSigner({ deviceId: u.deviceId, key: keys[i]! }, () => 1e12)({ ...UPLOAD_LINE, body: u.body });
+    const p = parseSignedHeaders(h[DEVICE_HEADER], h[TIMESTAMP_HEADER], h[SIGNATURE_HEADER], 1e12, 1);
     if ('failure' in p) throw new Error(p.message);
     return p;
   });
   const raws = sample.map((u) => decompress('br', u.body, { maxOutputBytes: 8 << 20 }));
-  const verify = time(() => sample.forEach((u, i) => verifySignature(keys[i]!, signed[i]!, u.body)));
+  // The service keeps each device's signer (its HMAC states): verifying is the per-request part.
+  const verifiers = keys.map((k) => new RequestSigner(k));
+  const verify = time(() => sample.forEach((u, i) => verifiers[i]!.verify(signed[i]!, UPLOAD_LINE, u.body)));
   const inflate = time(() => sample.forEach((u) => decompress('br', u.body, { maxOutputBytes: 8 << 20 })));
   const decode = time(() => raws.forEach((r) => decodeBatch(r, { maxEvents: 100_000 })));
   // The store's own transaction, timed by its write observer: one group of the whole sample, as group commit does under load.

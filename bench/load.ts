@@ -31,7 +31,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { computeSignature, deriveDeviceKey } from '../src/auth/index.js';
+import { BATCHES_PATH, BATCH_CONTENT_TYPE, DEVICE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, computeSignature, deriveDeviceKey } from '../src/auth/index.js';
 import { agentCodecLevels, prepareBodiesInWorkers } from '../src/load/bodies.js';
 import { generateCorpus } from '../src/load/corpus.js';
 import { createFleetModel } from '../src/load/fleet-model.js';
@@ -115,7 +115,7 @@ function runWrk(url: string, connections: number, seconds: number, body: Buffer,
       ...Object.entries(headers).map(([k, v]) => `wrk.headers["${k}"] = "${v}"`),
     ].join('\n');
     writeFileSync(join(dir, 'post.lua'), lua);
-    const r = spawnSync('bash', ['-c', `wrk -t1 -c${connections} -d${seconds}s -s ${join(dir, 'post.lua')} ${url}/v1/batches; times`], { encoding: 'utf8', timeout: (seconds + 30) * 1000 });
+    const r = spawnSync('bash', ['-c', `wrk -t1 -c${connections} -d${seconds}s -s ${join(dir, 'post.lua')} ${url}${BATCHES_PATH}; times`], { encoding: 'utf8', timeout: (seconds + 30) * 1000 });
     if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
     const total = /(\d+) requests in ([\d.]+)(m?s)/.exec(r.stdout);
     // `times` prints the shell's user/sys, then its children's: "0m1.234s 0m0.567s".
@@ -245,16 +245,16 @@ async function main(): Promise<void> {
     const j0 = pool.body.indexOf(medianBody);
     const ts = Date.now();
     const wrk = runWrk(url, connections, seconds, medianBody, {
-      'content-type': 'application/vnd.fleetsim.batch+protobuf',
+      'content-type': BATCH_CONTENT_TYPE,
       'content-encoding': pool.codec[j0]!,
-      'x-fleetsim-device': deviceIds[pool.device[j0]!]!,
-      'x-fleetsim-timestamp': String(ts),
-      'x-fleetsim-signature': computeSignature(keys[pool.device[j0]!]!, deviceIds[pool.device[j0]!]!, ts, medianBody),
+      [DEVICE_HEADER]: deviceIds[pool.device[j0]!]!,
+      [TIMESTAMP_HEADER]: String(ts),
+      [SIGNATURE_HEADER]: computeSignature(keys[pool.device[j0]!]!, { method: 'POST', target: BATCHES_PATH }, deviceIds[pool.device[j0]!]!, ts, medianBody),
     });
     log(`wrk: ${Math.round(wrk.requests_per_s)} requests/s, ${wrk.cpu_us_per_request.toFixed(2)} µs CPU per request`);
     // The same bytes fleetsim sends for this body, for Node's raw-socket floor.
     const rawRequest = Buffer.from(
-      `POST /v1/batches HTTP/1.1\r\nhost: ${new URL(url).host}\r\ncontent-length: ${medianBody.byteLength}\r\ncontent-type: application/vnd.fleetsim.batch+protobuf\r\ncontent-encoding: ${pool.codec[j0]!}\r\nx-fleetsim-device: ${deviceIds[pool.device[j0]!]!}\r\nx-fleetsim-timestamp: ${ts}\r\nx-fleetsim-signature: ${'0'.repeat(64)}\r\n\r\n`,
+      `POST ${BATCHES_PATH} HTTP/1.1\r\nhost: ${new URL(url).host}\r\ncontent-length: ${medianBody.byteLength}\r\ncontent-type: ${BATCH_CONTENT_TYPE}\r\ncontent-encoding: ${pool.codec[j0]!}\r\n${DEVICE_HEADER}: ${deviceIds[pool.device[j0]!]!}\r\n${TIMESTAMP_HEADER}: ${ts}\r\n${SIGNATURE_HEADER}: ${'0'.repeat(64)}\r\n\r\n`,
       'latin1',
     );
     const rawClosed = await rawNode(url, connections, seconds, Buffer.concat([rawRequest, medianBody]), null);

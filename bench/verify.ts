@@ -1,5 +1,5 @@
 /**
- * npm run verify [-- --json] [--cases N] [--scenario-cases N]
+ * npm run verify [-- --json] [--cases N] [--scenario-cases N] [--attack-ms MS]
  *
  * The evidence for fleetsim's promises (issue 8), produced rather than typed:
  * hostile requests against a live ingest service; mutated and arbitrary
@@ -20,10 +20,13 @@ import { resolveScenario } from '../src/scenario/index.js';
 import { ADVERSARIAL_CLASSES, runAdversarialSuite } from '../src/verify/adversarial.js';
 import { SCENARIO_FUZZ_CLASSES, runScenarioFuzz } from '../src/verify/scenario-fuzz.js';
 import { runSpoolFullCheck } from '../src/verify/spool-full.js';
+import { runUnderAttackSuite } from '../src/verify/under-attack.js';
 import { intFlag, printTable, wantsJson } from './lib/output.js';
 
 const cases = intFlag('cases', 200 * ADVERSARIAL_CLASSES.length);
 const adversarial = await runAdversarialSuite({ cases, seed: 'verify' });
+// Honest laptops while someone who knows their ids (not their keys) attacks the service, one class at a time.
+const underAttack = await runUnderAttackSuite({ seed: 'verify', msPerClass: intFlag('attack-ms', 3000) });
 const scenarioDir = join(import.meta.dirname, '../../scenarios');
 const scenarioFuzz = runScenarioFuzz({
   cases: intFlag('scenario-cases', 1000 * SCENARIO_FUZZ_CLASSES.length),
@@ -133,11 +136,19 @@ const figures = {
   spool_full_lost: spool.lost,
   spool_full_dropped_events: spool.droppedEvents,
   spool_full_dropped_batches: spool.droppedBatches,
+  // Goal >= 0.99: the 2xx share of honest uploads made while any attack class ran.
+  honest_success_rate_under_attack: Math.round(underAttack.honestSuccessRate * 10_000) / 10_000,
+  attack_classes: underAttack.rows.map((r) => ({ attack: r.attack, cases: r.cases, answered_as_expected: r.asExpected, honest_sent: r.honestSent, honest_ok: r.honestOk, honest_success_rate: r.honestSent === 0 ? null : Math.round((r.honestOk / r.honestSent) * 10_000) / 10_000 })),
 };
 if (wantsJson()) process.stdout.write(`${JSON.stringify(figures)}\n`);
 else {
   printTable('Faults injected into real-HTTP runs (16 laptops, embedded ingest with SQLite)', ['fault', 'survived', 'requests altered', 'events lost', 'checked'], faultRows.map((f) => [f.fault, f.survived ? 'yes' : 'NO', f.injected, f.lost, f.why]));
   printTable(`Hostile requests against a live ingest service (${adversarial.cases} cases, ${adversarial.crashes} crashes, RSS +${adversarial.rssGrowthMiB} MiB)`, ['class', 'answered as expected'], Object.entries(adversarial.byClass).map(([k, v]) => [k, `${v.asExpected}/${v.tried}`]));
+  printTable(
+    `Honest laptops under attack by someone who knows their ids, not their keys (honest 2xx share overall: ${figures.honest_success_rate_under_attack})`,
+    ['attack', 'cases', 'answered as expected', 'honest uploads 2xx'],
+    underAttack.rows.map((r) => [r.attack, r.cases, `${r.asExpected}/${r.cases}`, `${r.honestOk}/${r.honestSent}`]),
+  );
   printTable(
     `Scenario files against the validator (${scenarioFuzz.cases} cases, ${scenarioFuzz.crashes} crashes, ${scenarioFuzz.unlocated} errors without a location)`,
     ['class', 'tried', 'valid after all', 'refused, naming line or field'],
@@ -152,7 +163,8 @@ else {
   ]);
 }
 if (process.argv.includes('--update-readme')) updateReadme();
-process.exitCode = figures.faults_survived === figures.faults_tried && figures.fuzz_crashes === 0 && figures.fuzz_unexpected === 0 && canariesLeaked === 0 && eventsLost === 0 ? 0 : 1;
+const attacksHeld = figures.honest_success_rate_under_attack >= 0.99 && underAttack.rows.every((r) => r.asExpected === r.cases);
+process.exitCode = attacksHeld && figures.faults_survived === figures.faults_tried && figures.fuzz_crashes === 0 && figures.fuzz_unexpected === 0 && canariesLeaked === 0 && eventsLost === 0 ? 0 : 1;
 
 /** What is wrong with a real-HTTP run: ledger, loss, the store against what was acknowledged, sequence gaps, leaks. */
 async function runProblems(r: Awaited<ReturnType<typeof runScenario>>, dir: string): Promise<string[]> {
@@ -184,6 +196,7 @@ function updateReadme(): void {
     '|---|---|',
     `| faults survived (real-HTTP runs: ledger balanced, 0 lost, store = acknowledged, no gaps; spool-full: lost = the events of the batches dropped, oldest first) | ${figures.faults_survived} of ${figures.faults_tried}: ${faultRows.map((f) => `${f.fault} ${f.survived ? '✓' : '✗'}`).join(', ')} |`,
     `| hostile requests tried against a live service (crashes) | ${figures.hostile_requests} (${figures.hostile_request_crashes}); memory +${figures.fuzz_rss_growth_mib} MiB with 1 GiB bombs |`,
+    `| honest uploads 2xx while attacked by someone with their ids, not their keys (goal >= 0.99), by attack: cases (as expected) | ${figures.honest_success_rate_under_attack}: ${underAttack.rows.map((r) => `${r.attack} ${r.cases} (${r.asExpected}), honest ${r.honestOk}/${r.honestSent}`).join(', ')} |`,
     `| bad inputs rejected as expected, by class | ${Object.entries(figures.bad_inputs_rejected_by_class).map(([k, v]) => `${k} ${v}`).join(', ')} |`,
     `| mutated and arbitrary scenario files against the validator (crashes; errors without line or field) | ${figures.scenario_fuzz_cases} (${figures.scenario_fuzz_crashes}; ${figures.scenario_fuzz_unlocated}): ${Object.entries(scenarioFuzz.byClass).map(([k, v]) => `${k} ${v.tried} (${v.accepted} valid)`).join(', ')} |`,
     `| canaries planted / found in stored data | ${figures.canaries_planted} / ${figures.canaries_leaked} |`,

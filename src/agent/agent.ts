@@ -1,3 +1,4 @@
+import { BATCH_CONTENT_TYPE, DEVICE_HEADER, SEQUENCE_HEADER } from '../auth/protocol.js';
 import { EventType, type EventBlock } from '../events/index.js';
 import { emptyLedger, type Ledger } from '../metrics/ledger.js';
 import { decidePause, isExempt, withinCaptureHours, type PauseDecision, type PauseWindow, type PolicyRules } from '../policy/index.js';
@@ -59,7 +60,6 @@ export interface AgentCosts {
   encodedBytes: number;
 }
 
-const CONTENT_TYPE = 'application/vnd.fleetsim.batch+protobuf';
 
 /**
  * The capture agent: the code a laptop would run. Input events go through
@@ -326,10 +326,10 @@ export class CaptureAgent {
     // Device authentication is the transport's job: it signs every attempt, so a retry hours
     // later carries a fresh timestamp instead of one the server's skew check refuses.
     const headers: Record<string, string> = {
-      'content-type': CONTENT_TYPE,
+      'content-type': BATCH_CONTENT_TYPE,
       'content-encoding': this.config.codec,
-      'x-fleetsim-device': this.ctx.deviceId,
-      'x-fleetsim-sequence': String(sequence),
+      [DEVICE_HEADER]: this.ctx.deviceId,
+      [SEQUENCE_HEADER]: String(sequence),
     };
     const batch: SpooledBatch = { sequence, body, headers, events: events.length, redacted };
     this.costs.batches++;

@@ -7,7 +7,7 @@
  * bytes on the wire (request line + headers + body) counted for bandwidth.
  */
 import http from 'node:http';
-import { FLEET_AUTH_SCHEME, credentialsFromEnrollment, type DeviceCredentials, type EnrollmentResponse } from '../auth/index.js';
+import { ENROLL_PATH, FLEET_AUTH_SCHEME, credentialsFromEnrollment, type DeviceCredentials, type EnrollmentResponse, type OutgoingRequest } from '../auth/index.js';
 import { parseRetryAfterMs, type Transport, type UploadOutcome, type UploadRequest } from './transport.js';
 
 export interface HttpTransportOptions {
@@ -17,9 +17,10 @@ export interface HttpTransportOptions {
   readonly timeoutMs?: number;
   /**
    * Re-signs every attempt (see createRequestSigner in src/auth): a retry
-   * long after the batch was sealed carries a fresh timestamp.
+   * long after the batch was sealed carries a fresh timestamp. It signs the
+   * method and target the request is sent with, and the body.
    */
-  readonly sign?: (body: Uint8Array, headers: Record<string, string>) => Record<string, string>;
+  readonly sign?: (req: OutgoingRequest) => Record<string, string>;
   /** For HTTP-date Retry-After values; the wall clock by default. */
   readonly now?: () => number;
 }
@@ -43,9 +44,9 @@ export class HttpTransport implements Transport {
 
   send(req: UploadRequest): Promise<UploadOutcome> {
     const headers: Record<string, string> = { ...req.headers };
-    if (this.opts.sign) Object.assign(headers, this.opts.sign(req.body, headers));
-    headers['content-length'] = String(req.body.byteLength);
     const path = `${this.target.pathname}${this.target.search}`;
+    if (this.opts.sign) Object.assign(headers, this.opts.sign({ method: 'POST', target: path, body: req.body }));
+    headers['content-length'] = String(req.body.byteLength);
     // What http.ClientRequest writes: request line, our headers, Host and Connection, blank line.
     let headerBytes = `POST ${path} HTTP/1.1\r\n`.length + `Host: ${this.target.host}\r\n`.length + 'Connection: keep-alive\r\n'.length + 2;
     for (const k in headers) headerBytes += k.length + 2 + Buffer.byteLength(headers[k]!) + 2;
@@ -139,7 +140,7 @@ export class EnrollmentError extends Error {
 
 /** POST /v1/enroll with the fleet secret: the device's own key, which the transport's signer then uses. */
 export function enrollOverHttp(o: EnrollOptions): Promise<DeviceCredentials> {
-  const target = new URL('/v1/enroll', o.url);
+  const target = new URL(ENROLL_PATH, o.url);
   const body = Buffer.from(JSON.stringify({ device_id: o.deviceId, ...(o.timezone !== undefined ? { timezone: o.timezone } : {}) }));
   return new Promise((resolve, reject) => {
     const r = http.request(

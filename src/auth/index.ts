@@ -14,21 +14,20 @@
  * so the key that was revoked (perhaps because it leaked) is never accepted
  * again: the laptop enrolls once more for its new key.
  *
- * Requests: every request carries
+ * Requests: every device request carries
  *   x-fleetsim-device     the device id
  *   x-fleetsim-timestamp  UTC epoch ms when it was signed
- *   x-fleetsim-signature  hex HMAC-SHA256(device key, "v1\n" device "\n" timestamp "\n" body)
+ *   x-fleetsim-signature  hex HMAC-SHA256(device key, canonical request) (./signer.ts)
  * The service refuses a timestamp further than the skew bound from its own
  * clock, so a captured request cannot be replayed later; within the bound a
  * replay is harmless because batches are idempotent.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { DEVICE_HEADER, FLEET_AUTH_SCHEME, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './protocol.js';
+import { RequestSigner, signedHeaders, type RequestLine, type SignedHeaders } from './signer.js';
 
-export const DEVICE_HEADER = 'x-fleetsim-device';
-export const TIMESTAMP_HEADER = 'x-fleetsim-timestamp';
-export const SIGNATURE_HEADER = 'x-fleetsim-signature';
-/** Fleet (enrollment, admin) requests: `authorization: Fleet <secret>`. */
-export const FLEET_AUTH_SCHEME = 'Fleet';
+export * from './protocol.js';
+export * from './signer.js';
 
 const KEY_LABEL = 'fleetsim/device-key/v1\0';
 /** Generations after the first: another label (no input of generation 0 can collide with them), then a fixed-width generation. */
@@ -52,29 +51,25 @@ export interface DeviceCredentials {
   readonly key: Uint8Array;
 }
 
-/** The signature of one request body (hex). */
-export function computeSignature(key: Uint8Array, deviceId: string, timestampMs: number, body: Uint8Array): string {
-  return createHmac('sha256', key).update(`v1\n${deviceId}\n${timestampMs}\n`, 'utf8').update(body).digest('hex');
+/** The signature of one request (hex). */
+export function computeSignature(key: Uint8Array, line: RequestLine, deviceId: string, timestampMs: number, body: Uint8Array): string {
+  return new RequestSigner(key).sign(line, deviceId, timestampMs, body);
+}
+
+/** What a client signs: the request line and the body it sends. */
+export interface OutgoingRequest extends RequestLine {
+  readonly body: Uint8Array;
 }
 
 /**
- * A request signer: `(body, headers) → extra headers`. HttpTransport's `sign`
- * option takes it and re-signs every attempt, so a retry hours after the batch
- * was sealed still carries a fresh timestamp.
+ * A device's request signer: `request → its three auth headers`, with the
+ * key's HMAC states computed once. HttpTransport's `sign` option takes it and
+ * re-signs every attempt, so a retry hours after the batch was sealed still
+ * carries a fresh timestamp.
  */
-export function createRequestSigner(
-  creds: DeviceCredentials,
-  now: () => number = Date.now,
-): (body: Uint8Array, headers: Record<string, string>) => Record<string, string> {
-  const key = Buffer.from(creds.key);
-  return (body) => {
-    const ts = Math.floor(now());
-    return {
-      [DEVICE_HEADER]: creds.deviceId,
-      [TIMESTAMP_HEADER]: String(ts),
-      [SIGNATURE_HEADER]: computeSignature(key, creds.deviceId, ts, body),
-    };
-  };
+export function createRequestSigner(creds: DeviceCredentials, now: () => number = Date.now): (req: OutgoingRequest) => Record<string, string> {
+  const signer = new RequestSigner(creds.key);
+  return (req) => signedHeaders(signer, creds.deviceId, Math.floor(now()), req, req.body);
 }
 
 export type AuthFailure =
@@ -84,13 +79,6 @@ export type AuthFailure =
   | 'AUTH_CLOCK_SKEW'
   /** The signature does not match the body and the device's key. */
   | 'AUTH_BAD_SIGNATURE';
-
-/** The parts of a signed request's headers, checked for form and skew before the body is read. */
-export interface SignedHeaders {
-  readonly deviceId: string;
-  readonly timestampMs: number;
-  readonly signature: Buffer;
-}
 
 const HEX_64 = /^[0-9a-f]{64}$/;
 
@@ -118,10 +106,9 @@ export function parseSignedHeaders(
   return { deviceId: device, timestampMs: ts, signature: Buffer.from(signature, 'hex') };
 }
 
-/** Constant-time check of a signature over the body. */
-export function verifySignature(key: Uint8Array, h: SignedHeaders, body: Uint8Array): boolean {
-  const expected = createHmac('sha256', key).update(`v1\n${h.deviceId}\n${h.timestampMs}\n`, 'utf8').update(body).digest();
-  return expected.length === h.signature.length && timingSafeEqual(expected, h.signature);
+/** Constant-time check of a request's signature. */
+export function verifySignature(key: Uint8Array, h: SignedHeaders, line: RequestLine, body: Uint8Array): boolean {
+  return new RequestSigner(key).verify(h, line, body);
 }
 
 /** Constant-time comparison of a presented fleet secret. */

@@ -7,6 +7,7 @@
 import type { PolicyRules } from '../policy/index.js';
 import type { BodyDecoder } from './decode-pool.js';
 import type { DeviceRegistry } from './devices.js';
+import type { BodyIntake } from './intake.js';
 import type { IngestLimits } from './limits.js';
 import type { IngestMetrics } from './metrics.js';
 import type { PolicyState } from './policy-state.js';
@@ -30,9 +31,15 @@ export interface IngestContext {
   readonly devices: DeviceRegistry;
   readonly metrics: IngestMetrics;
   readonly limiter: DeviceRateLimiter;
+  /** Wrong fleet secrets, per client address. */
+  readonly fleetFailures: DeviceRateLimiter;
+  /** New enrollments, one key for the service. */
+  readonly enrollments: DeviceRateLimiter;
   /** Inflates and decodes upload bodies, in this thread or on decode workers. */
   readonly decoder: BodyDecoder;
   readonly admission: Admission;
+  /** Bodies read before their signature is checked, under one fairly shed budget. */
+  readonly intake: BodyIntake;
   /** True once stop() began: answers carry `connection: close`, readiness fails. */
   readonly closing: () => boolean;
 }

@@ -4,19 +4,14 @@
  * derived from the fleet secret (src/auth), never stored.
  */
 import type http from 'node:http';
-import { DEVICE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, deriveDeviceKey, parseSignedHeaders, type SignedHeaders } from '../auth/index.js';
+import { DEVICE_HEADER, RequestSigner, SIGNATURE_HEADER, SIGNATURE_VERSION, TIMESTAMP_HEADER, deriveDeviceKey, parseSignedHeaders, type RequestLine, type SignedHeaders } from '../auth/index.js';
 import { IngestError } from './errors.js';
 import type { BatchStore, DeviceRecord } from './store/index.js';
-
-/** A request whose headers passed step 1: the device it claims to be and that device's key. */
-export interface AuthenticatedHeaders {
-  readonly signed: SignedHeaders;
-  readonly key: Buffer;
-}
 
 export class DeviceRegistry {
   private readonly devices = new Map<string, DeviceRecord>();
   private readonly keys = new Map<string, Buffer>();
+  private readonly signers = new Map<string, RequestSigner>();
 
   constructor(
     private readonly store: BatchStore,
@@ -33,8 +28,8 @@ export class DeviceRegistry {
     return this.devices.get(deviceId);
   }
 
-  /** Step 1 of every device request: signed headers, before any body byte is read. */
-  authenticate(req: http.IncomingMessage): AuthenticatedHeaders {
+  /** Step 1 of every device request: the signed headers' form and the skew bound, before any body byte is read. */
+  parseHeaders(req: http.IncomingMessage): SignedHeaders {
     const h = req.headers;
     const parsed = parseSignedHeaders(
       h[DEVICE_HEADER] as string | undefined,
@@ -44,10 +39,42 @@ export class DeviceRegistry {
       this.maxSkewMs,
     );
     if ('failure' in parsed) throw new IngestError(parsed.failure, parsed.message);
-    const device = this.devices.get(parsed.deviceId);
-    if (device === undefined) throw new IngestError('AUTH_UNKNOWN_DEVICE', `device ${JSON.stringify(parsed.deviceId.slice(0, 128))} is not enrolled; enroll it at POST /v1/enroll with the fleet secret`);
-    if (device.revokedMs !== null) throw new IngestError('AUTH_REVOKED', `device ${JSON.stringify(parsed.deviceId)} was revoked at ${new Date(device.revokedMs).toISOString()}; it can no longer upload`);
-    return { signed: parsed, key: this.keyOf(parsed.deviceId) };
+    return parsed;
+  }
+
+  /**
+   * The signature check, once the body is in. Without the device's key every
+   * failure reads the same (AUTH_BAD_SIGNATURE, one message): an unknown, an
+   * enrolled and a revoked id cannot be told apart by someone who only knows
+   * ids. A request signed with the right key learns why it is refused: an
+   * unknown device that it must enroll, a revoked one that it is revoked.
+   */
+  verify(signed: SignedHeaders, line: RequestLine, body: Uint8Array): { failure: IngestError | null } {
+    const id = signed.deviceId;
+    const device = this.devices.get(id);
+    // An unknown id's key is derived and dropped, never cached: ids nobody enrolled must not grow memory.
+    const signer = device === undefined ? new RequestSigner(deriveDeviceKey(this.fleetSecret, id, 0)) : this.signerOf(id);
+    if (!signer.verify(signed, line, body)) {
+      return {
+        failure: new IngestError(
+          'AUTH_BAD_SIGNATURE',
+          `the signature does not match this request for device ${JSON.stringify(id.slice(0, 128))}; sign the ${SIGNATURE_VERSION} canonical request (method, path, query, device, timestamp, body SHA-256) with the key enrollment gave this device`,
+        ),
+      };
+    }
+    if (device === undefined) return { failure: new IngestError('AUTH_UNKNOWN_DEVICE', `device ${JSON.stringify(id.slice(0, 128))} is not enrolled; enroll it at POST /v1/enroll`) };
+    if (device.revokedMs !== null) return { failure: new IngestError('AUTH_REVOKED', `device ${JSON.stringify(id)} was revoked at ${new Date(device.revokedMs).toISOString()}; it can no longer upload`) };
+    return { failure: null };
+  }
+
+  /** The device's verifier, its HMAC states computed once per key. */
+  signerOf(deviceId: string): RequestSigner {
+    let s = this.signers.get(deviceId);
+    if (s === undefined) {
+      s = new RequestSigner(this.keyOf(deviceId));
+      this.signers.set(deviceId, s);
+    }
+    return s;
   }
 
   keyOf(deviceId: string): Buffer {
@@ -98,6 +125,7 @@ export class DeviceRegistry {
     await this.store.reinstateDevice(deviceId, next.keyGeneration);
     this.devices.set(deviceId, next);
     this.keys.delete(deviceId);
+    this.signers.delete(deviceId);
     return next;
   }
 }

@@ -9,22 +9,24 @@
  * Retryable ones (429, 503) also carry Retry-After.
  */
 import { WIRE_ERROR_HTTP_STATUS, WireError, type WireErrorCode } from '../wire/index.js';
-import type { AuthFailure } from '../auth/index.js';
+import { BATCH_CONTENT_TYPE, type AuthFailure } from '../auth/index.js';
 
 export const INGEST_ERRORS = {
   INGEST_NOT_FOUND: { status: 404, message: 'no such endpoint' },
   INGEST_METHOD_NOT_ALLOWED: { status: 405, message: 'method not allowed on this endpoint' },
   INGEST_HEADERS_TOO_LARGE: { status: 431, message: 'request headers are larger than the limit' },
   INGEST_BAD_REQUEST: { status: 400, message: 'the request could not be parsed as HTTP' },
+  INGEST_BAD_PATH: { status: 400, message: 'the path is not valid percent-encoded UTF-8' },
   INGEST_BODY_TOO_LARGE: { status: 413, message: 'compressed body is larger than the limit' },
   INGEST_LENGTH_REQUIRED: { status: 411, message: 'uploads must send Content-Length' },
   INGEST_BODY_INCOMPLETE: { status: 400, message: 'the body ended before Content-Length bytes arrived' },
-  INGEST_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Content-Type must be application/vnd.fleetsim.batch+protobuf' },
+  INGEST_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: `Content-Type must be ${BATCH_CONTENT_TYPE}` },
   INGEST_TIMESTAMP_FUTURE: { status: 400, message: 'the batch window ends in the future' },
   INGEST_TIMESTAMP_TOO_OLD: { status: 400, message: 'the batch window is older than the service keeps' },
   INGEST_UNKNOWN_DEVICE: { status: 404, message: 'no device with this id was ever enrolled' },
   INGEST_NOT_REVOKED: { status: 409, message: 'the device is not revoked' },
   INGEST_SEQUENCE_CONFLICT: { status: 409, message: 'another batch with this sequence number is already stored for this device' },
+  INGEST_BAD_DEVICE_ID: { status: 400, message: 'the device id can never authenticate (it travels in an HTTP header)' },
   INGEST_BAD_JSON: { status: 400, message: 'the JSON body is malformed or a field is out of range' },
   INGEST_RATE_LIMITED: { status: 429, message: 'this device sends faster than its rate limit' },
   INGEST_OVERLOADED: { status: 503, message: 'the service is at its concurrency limit' },

@@ -4,6 +4,7 @@
  * before reading it, the inflated size while inflating, the event count
  * before allocating columns).
  */
+import { DEFAULT_PAUSE_BOUNDS, type PauseBounds } from './policy-state.js';
 import type { RateLimit } from './rate-limit.js';
 import { DEFAULT_MAX_SKEW_MS } from '../auth/index.js';
 
@@ -18,12 +19,23 @@ export interface IngestLimits {
   readonly maxHeaderBytes: number;
   /** Uploads admitted at once (reading, decoding, waiting for the store); more is 503 + Retry-After. */
   readonly maxInFlight: number;
-  /** Body bytes held by admitted uploads; more is 503 + Retry-After (bounds memory whatever the concurrency). */
+  /** Body bytes held by authenticated uploads being decoded and stored; more is 503 + Retry-After (bounds memory whatever the concurrency). */
   readonly maxInFlightBodyBytes: number;
+  /**
+   * Body bytes held by requests whose signature is not checked yet (./intake.ts): charged as
+   * they arrive; past it the largest holder is shed with 503, so forged bodies cannot lock out honest ones.
+   */
+  readonly maxUnverifiedBodyBytes: number;
   /** Batches waiting for a store transaction; more is 503 (the store is behind). */
   readonly maxStoreQueue: number;
   /** Per device. */
   readonly rate: RateLimit;
+  /** Wrong fleet secrets per client address: past it every fleet request from that address is 429 until it refills. */
+  readonly fleetSecretFailures: RateLimit;
+  /** New device enrollments, service-wide (each is a record kept for good). */
+  readonly enrollments: RateLimit;
+  /** Pause windows a device's batch control records may create (policy-state.ts). */
+  readonly pauseWindows: PauseBounds;
   /** |server clock − request signature time|. */
   readonly maxSkewMs: number;
   /** A batch window may end at most this far after the server clock. */
@@ -38,6 +50,12 @@ export interface IngestLimits {
   readonly headersTimeoutMs: number;
   /** Idle keep-alive connections are closed after this (node:http keepAliveTimeout). */
   readonly keepAliveTimeoutMs: number;
+  /**
+   * Open connections. Past it a new connection takes the place of the connection idle the
+   * longest (no request in progress), or is closed when every connection is busy. Keep it
+   * below the process's file-descriptor limit (`ulimit -n`), or the kernel refuses for us.
+   */
+  readonly maxConnections: number;
 }
 
 export const DEFAULT_INGEST_LIMITS: IngestLimits = {
@@ -49,8 +67,13 @@ export const DEFAULT_INGEST_LIMITS: IngestLimits = {
   maxHeaderBytes: 8 << 10,
   maxInFlight: 256,
   maxInFlightBodyBytes: 64 << 20,
+  maxUnverifiedBodyBytes: 64 << 20,
   maxStoreQueue: 2048,
   rate: { perSecond: 5, burst: 60 },
+  pauseWindows: DEFAULT_PAUSE_BOUNDS,
+  fleetSecretFailures: { perSecond: 1, burst: 20 },
+  // A rollout enrolls a fleet in minutes; 200,000 in seconds is not a rollout.
+  enrollments: { perSecond: 500, burst: 50_000 },
   maxSkewMs: DEFAULT_MAX_SKEW_MS,
   maxFutureMs: DEFAULT_MAX_SKEW_MS,
   maxAgeMs: 400 * 86_400_000,
@@ -58,4 +81,5 @@ export const DEFAULT_INGEST_LIMITS: IngestLimits = {
   requestTimeoutMs: 30_000,
   headersTimeoutMs: 10_000,
   keepAliveTimeoutMs: 65_000,
+  maxConnections: 8192,
 };

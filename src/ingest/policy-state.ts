@@ -17,15 +17,34 @@ import type { BatchStore, ExemptionRecord } from './store/index.js';
 
 const DAY_MS = 86_400_000;
 
+/**
+ * How many pause windows one device may hold. Batch control records are the
+ * agent's word, not a request the policy decides, so without a bound a device
+ * could make a committed window per record (each in memory and scanned per
+ * upload). An honest laptop pauses a few times a working day.
+ */
+export interface PauseBounds {
+  /** Windows starting within any 24 hours. */
+  readonly perDay: number;
+  /** Windows kept per device in all. */
+  readonly perDevice: number;
+}
+
+export const DEFAULT_PAUSE_BOUNDS: PauseBounds = { perDay: 96, perDevice: 5_000 };
+
 export class PolicyState {
   private readonly pauses = new Map<string, PauseWindow[]>();
   private readonly exemptions = new Map<string, ExemptionRecord>();
   /** Per device, the end of its queue of changes (absent when none is running). */
   private readonly tails = new Map<string, Promise<unknown>>();
 
+  /** Pause markers not recorded because the device was at its bound. */
+  boundedMarkers = 0;
+
   constructor(
     private readonly store: BatchStore,
     readonly rules: PolicyRules,
+    private readonly bounds: PauseBounds = DEFAULT_PAUSE_BOUNDS,
   ) {}
 
   async load(): Promise<void> {
@@ -86,6 +105,11 @@ export class PolicyState {
           const endMs = Math.min(c.untilMs ?? Infinity, c.atMs + capMs);
           const w: PauseWindow = { startMs: c.atMs, endMs, endedBy: 'auto-resume' };
           if (endMs <= c.atMs || this.overlapsNext(deviceId, w)) continue;
+          if (this.atBound(deviceId, c.atMs)) {
+            // Not recorded: the batch is still taken (its events were captured outside any pause the agent honours).
+            this.boundedMarkers++;
+            continue;
+          }
           await this.store.upsertPause({ deviceId, ...w });
           this.insertWindow(deviceId, w);
         } else if (c.kind === 'resume') {
@@ -129,6 +153,14 @@ export class PolicyState {
     // Serialized: nothing changed this device's windows while the write ran, so i still points at the same window.
     (this.pauses.get(deviceId) as PauseWindow[])[i] = w;
     return w;
+  }
+
+  private atBound(deviceId: string, atMs: number): boolean {
+    const ws = this.windows(deviceId);
+    if (ws.length >= this.bounds.perDevice) return true;
+    let inDay = 0;
+    for (const w of ws) if (w.startMs > atMs - DAY_MS && w.startMs < atMs + DAY_MS && ++inDay >= this.bounds.perDay) return true;
+    return false;
   }
 
   private overlapsNext(deviceId: string, w: PauseWindow): boolean {

@@ -11,11 +11,12 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { DeviceCredentials } from '../auth/index.js';
+import { BATCHES_PATH, DEVICE_ACTIONS, deviceIdProblem, ENROLL_PATH, HEALTH_PATH, METRICS_PATH, READY_PATH, type DeviceCredentials } from '../auth/index.js';
 import { DEFAULT_POLICY_RULES, type PolicyRules } from '../policy/index.js';
 import type { Admission, IngestContext } from './context.js';
 import { createBodyDecoder } from './decode-pool.js';
 import { DeviceRegistry } from './devices.js';
+import { BodyIntake } from './intake.js';
 import { INGEST_ERRORS, IngestError, fromWireError, type RefusalCode } from './errors.js';
 import { notAllowed, sendRefusal } from './http-io.js';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './limits.js';
@@ -62,7 +63,7 @@ export interface IngestAddress {
   readonly url: string;
 }
 
-const DEVICE_PATH = /^\/v1\/devices\/([^/]{1,256})\/(pause|resume|policy|exemption|revoke|reinstate|gaps)$/;
+const DEVICE_PATH = new RegExp(`^/v1/devices/([^/]{1,256})/(${DEVICE_ACTIONS.join('|')})$`);
 
 type Route = 'upload' | 'enroll' | DevicePolicyRoute | AdminRoute | 'health' | 'ready' | 'metrics' | 'other';
 
@@ -77,6 +78,7 @@ export class IngestServer {
   private readonly http: http.Server;
   private ctx: IngestContext | null = null;
   private readonly admission: Admission = { inFlight: 0, inFlightBytes: 0 };
+  private readonly intake: BodyIntake;
   private active = 0;
   private closing = false;
   private started = false;
@@ -89,6 +91,7 @@ export class IngestServer {
     this.limits = { ...DEFAULT_INGEST_LIMITS, ...options.limits };
     this.rules = options.rules ?? DEFAULT_POLICY_RULES;
     this.now = options.now ?? Date.now;
+    this.intake = new BodyIntake(this.limits.maxUnverifiedBodyBytes);
     this.http = http.createServer(
       {
         maxHeaderSize: this.limits.maxHeaderBytes,
@@ -100,6 +103,7 @@ export class IngestServer {
       },
       (req, res) => this.onRequest(req, res),
     );
+    this.http.on('connection', (socket: Socket) => this.onConnection(socket));
     this.http.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => this.onClientError(err, socket));
   }
 
@@ -128,7 +132,7 @@ export class IngestServer {
     const metrics = new IngestMetrics(
       () => this.admission.inFlight,
       () => store?.queueDepth() ?? 0,
-      () => this.admission.inFlightBytes,
+      () => this.admission.inFlightBytes + this.intake.heldBytes,
     );
     const onWrite = (s: number, rows: number) => metrics.storeWritten(s, rows);
     store =
@@ -141,7 +145,7 @@ export class IngestServer {
         : this.options.store;
     const devices = new DeviceRegistry(store, this.options.fleetSecret, this.now, this.limits.maxSkewMs);
     await devices.load();
-    const policy = new PolicyState(store, this.rules);
+    const policy = new PolicyState(store, this.rules, this.limits.pauseWindows);
     await policy.load();
     const decoder = createBodyDecoder(this.options.decodeThreads ?? 0);
     try {
@@ -161,7 +165,10 @@ export class IngestServer {
       devices,
       metrics,
       limiter: new DeviceRateLimiter(this.limits.rate),
+      fleetFailures: new DeviceRateLimiter(this.limits.fleetSecretFailures),
+      enrollments: new DeviceRateLimiter(this.limits.enrollments),
       admission: this.admission,
+      intake: this.intake,
       closing: () => this.closing,
     };
     try {
@@ -191,6 +198,8 @@ export class IngestServer {
    */
   async enroll(deviceId: string, opts: { readonly timezone?: string } = {}): Promise<DeviceCredentials> {
     if (opts.timezone !== undefined) checkTimezone(opts.timezone);
+    const problem = deviceIdProblem(deviceId);
+    if (problem !== null) throw new IngestError('INGEST_BAD_DEVICE_ID', `device id ${JSON.stringify(deviceId.slice(0, 140))} ${problem}`);
     return { deviceId, key: await this.context.devices.enroll(deviceId, opts.timezone) };
   }
 
@@ -225,6 +234,35 @@ export class IngestServer {
     await this.ctx?.store.close();
   }
 
+  // ── connections ─────────────────────────────────────────────────────────
+
+  /** Open connections, oldest first (Map keeps insertion order), each with its requests in progress. */
+  private readonly connections = new Map<Socket, { busy: number }>();
+  /** Connections closed to stay under maxConnections (for /metrics and tests). */
+  connectionsShed = 0;
+
+  /** Fair shedding at the connection cap: an idle connection makes room before a busy one is refused. */
+  private onConnection(socket: Socket): void {
+    if (this.connections.size >= this.limits.maxConnections) {
+      let idle: Socket | null = null;
+      for (const [s, c] of this.connections) {
+        if (c.busy === 0) {
+          idle = s;
+          break;
+        }
+      }
+      this.connectionsShed++;
+      if (idle === null) {
+        socket.destroy();
+        return;
+      }
+      this.connections.delete(idle);
+      idle.destroy();
+    }
+    this.connections.set(socket, { busy: 0 });
+    socket.once('close', () => this.connections.delete(socket));
+  }
+
   // ── requests ────────────────────────────────────────────────────────────
 
   private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -233,7 +271,10 @@ export class IngestServer {
     this.active++;
     const url = req.url ?? '/';
     const route = routeOf(url);
+    const conn = this.connections.get(req.socket);
+    if (conn !== undefined) conn.busy++;
     res.once('close', () => {
+      if (conn !== undefined) conn.busy--;
       ctx.metrics.request(route, res.statusCode, (performance.now() - t0) / 1000);
       if (--this.active === 0 && this.drained !== null) this.drained();
     });
@@ -300,23 +341,29 @@ function dispatch(ctx: IngestContext, route: Route, url: string, req: http.Incom
   }
 }
 
+/** The device id of a /v1/devices/<id>/… path; a malformed %-escape is the client's error (400), not ours. */
 function deviceIdOf(url: string): string {
-  return decodeURIComponent(DEVICE_PATH.exec(url.split('?')[0]!)![1]!);
+  const raw = DEVICE_PATH.exec(url.split('?')[0]!)![1]!;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new IngestError('INGEST_BAD_PATH', `the device id in ${JSON.stringify(url.slice(0, 200))} is not valid percent-encoded UTF-8; encode it with encodeURIComponent`);
+  }
 }
 
 function routeOf(url: string): Route {
-  if (url === '/v1/batches') return 'upload';
+  if (url === BATCHES_PATH) return 'upload';
   const path = url.split('?')[0]!;
   switch (path) {
-    case '/v1/batches':
+    case BATCHES_PATH:
       return 'upload';
-    case '/v1/enroll':
+    case ENROLL_PATH:
       return 'enroll';
-    case '/healthz':
+    case HEALTH_PATH:
       return 'health';
-    case '/readyz':
+    case READY_PATH:
       return 'ready';
-    case '/metrics':
+    case METRICS_PATH:
       return 'metrics';
   }
   const m = DEVICE_PATH.exec(path);

@@ -10,14 +10,15 @@
  * when intended, so there is no schedule lag to report; the generator's CPU
  * headroom still is.
  */
-import { createHmac } from 'node:crypto';
 import autocannon from 'autocannon';
-import { DEVICE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../auth/index.js';
+import { BATCHES_PATH, BATCH_CONTENT_TYPE, RequestSigner, bodyDigest, signedHeaders, type RequestLine } from '../auth/index.js';
 import { RunError } from '../errors.js';
 import type { PreparedBodies } from './bodies.js';
 import { LoadRecorder } from './recorder.js';
 import type { SenderOutcome, SenderProgress } from './sender.js';
 import type { HttpTarget } from '../targets/index.js';
+
+const UPLOAD_LINE: RequestLine = { method: 'POST', target: BATCHES_PATH };
 
 export interface CapacityOptions {
   readonly target: HttpTarget;
@@ -37,7 +38,9 @@ interface AutocannonContext {
 
 export async function runCapacity(o: CapacityOptions): Promise<SenderOutcome> {
   const rec = new LoadRecorder(o.durationMs / 1000 + 30, 1);
-  const prefixes = o.deviceIds.map((d) => `v1\n${d}\n`);
+  const signers = o.deviceKeys.map((k) => new RequestSigner(k));
+  // The bodies repeat: each one's SHA-256 once, not per request.
+  const digests = Array.from({ length: o.bodies.count }, (_, j) => bodyDigest(o.bodies.body[j]!));
   let next = 0;
   // autocannon calls onResponse then emits 'response' for the same exchange, synchronously.
   let lastBody = 0;
@@ -56,7 +59,7 @@ export async function runCapacity(o: CapacityOptions): Promise<SenderOutcome> {
     requests: [
       {
         method: 'POST',
-        path: '/v1/batches',
+        path: BATCHES_PATH,
         setupRequest: (req: Record<string, unknown>, context: AutocannonContext) => {
           const j = next++ % o.bodies.count;
           context.body = j;
@@ -68,11 +71,9 @@ export async function runCapacity(o: CapacityOptions): Promise<SenderOutcome> {
             ...req,
             body: payload,
             headers: {
-              'content-type': 'application/vnd.fleetsim.batch+protobuf',
+              'content-type': BATCH_CONTENT_TYPE,
               'content-encoding': o.bodies.codec[j]!,
-              [DEVICE_HEADER]: o.deviceIds[dev]!,
-              [TIMESTAMP_HEADER]: String(ts),
-              [SIGNATURE_HEADER]: createHmac('sha256', o.deviceKeys[dev]!).update(`${prefixes[dev]!}${ts}\n`).update(payload).digest('hex'),
+              ...signedHeaders(signers[dev]!, o.deviceIds[dev]!, ts, UPLOAD_LINE, payload, digests[j]),
             },
           };
         },

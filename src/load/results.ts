@@ -138,6 +138,12 @@ export interface LoadRunContext {
   readonly corpus: LoadResult['corpus'];
   readonly bounds: ValidityBounds;
   readonly slo: { readonly p99Ms: number; readonly errorRate: number } | null;
+  /**
+   * Steady and burst runs: past this share of failed uploads the run is invalid, whatever its latency
+   * (the latency of refusals and resets is not the target's service time, and a target that fails
+   * every upload must never pass). Ramps judge errors step by step instead.
+   */
+  readonly maxErrorRate?: number;
   readonly shard?: LoadResult['shard'];
 }
 
@@ -171,6 +177,10 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
   const measureS = Math.max(0.001, (out.dispatchMs > 0 ? Math.max(out.dispatchMs, Math.min(out.wallMs, sch.durationMs)) : out.wallMs) / 1000);
   const total = rec.accepted + rec.failed;
   const errors = { total: rec.failed, rate: total === 0 ? 0 : r3(rec.failed / total), by_status: Object.fromEntries([...rec.statuses()].sort()), by_reason: Object.fromEntries([...rec.byReason].sort()) };
+  if (!ramp && ctx.maxErrorRate !== undefined && total > 0 && rec.failed / total > ctx.maxErrorRate) {
+    invalid.push(`${rec.failed} of ${total} uploads failed (error rate ${r3(rec.failed / total)} > ${ctx.maxErrorRate}, --slo-error-rate): the target did not hold, and the latency of failures is not its service time`);
+  }
+  if (!ramp && total === 0 && rec.sent > 0) invalid.push(`none of the ${rec.sent} uploads sent was answered: nothing was measured`);
   const throughput = {
     requests_per_s: r3(rec.sent / measureS),
     accepted_per_s: r3(rec.accepted / measureS),

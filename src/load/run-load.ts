@@ -181,6 +181,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     corpus: corpusFigures,
     bounds: o.bounds,
     slo: o.profile.kind === 'ramp' && o.mode === 'open' ? o.slo : null,
+    maxErrorRate: o.slo.errorRate,
     shard,
   };
   const planned = schedule.count + (outage?.figures().backlog ?? 0);

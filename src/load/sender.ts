@@ -19,9 +19,8 @@
  * bench:load reports that cost apart. Spooled batches after an outage leave when the previous one is
  * answered, so they are signed when they leave.
  */
-import { createHash, type Hash } from 'node:crypto';
 import type { UploadConfig, UploadOutcome } from '../agent/index.js';
-import { DEVICE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../auth/index.js';
+import { BATCHES_PATH, BATCH_CONTENT_TYPE, DEVICE_HEADER, RequestSigner, SIGNATURE_HEADER, TIMESTAMP_HEADER, bodyDigest, type RequestLine } from '../auth/index.js';
 import { Http1Pool } from './http1.js';
 import type { PreparedBodies } from './bodies.js';
 import type { DrainFigures, OutageModel } from './outage.js';
@@ -97,7 +96,7 @@ export interface SenderOutcome {
   readonly stoppedBy: 'schedule' | 'slo' | 'time';
 }
 
-const CONTENT_TYPE = 'application/vnd.fleetsim.batch+protobuf';
+const UPLOAD_LINE: RequestLine = { method: 'POST', target: BATCHES_PATH };
 const UPLOAD = 0;
 const SPOOL_DRAIN = 1;
 const TYPES: readonly RequestType[] = ['upload', 'spool_drain'];
@@ -158,62 +157,9 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
   // Set once the run begins; the pool only calls back after that.
   let onAnswer: (slot: number, status: number, body: Buffer | null, retryAfterS: number | null, error: string | null) => void = () => {};
   const pool = new Http1Pool(host, port, o.connections, o.requestTimeoutMs, () => now(), (slot, status, body, retryAfterS, error) => onAnswer(slot, status, body, retryAfterS, error));
-  const path = new URL('/v1/batches', o.target.url).pathname;
-  const prefixes = o.deviceIds.map((d) => `v1\n${d}\n`);
-  const signers = new Map<number, { inner: Hash; outer: Hash }>();
-  /**
-   * HMAC-SHA256 as RFC 2104 defines it, with each device's keyed inner and
-   * outer hash states computed once and copied per request: 4.8 µs a 2.7 KB
-   * request instead of createHmac's 8.8 (the key schedule each time).
-   */
-  const sign = (dev: number, ts: number, body: Buffer): string => {
-    let k = signers.get(dev);
-    if (!k) {
-      let key = o.deviceKeys[dev]!;
-      if (key.byteLength > 64) key = createHash('sha256').update(key).digest();
-      const ipad = Buffer.alloc(64, 0x36);
-      const opad = Buffer.alloc(64, 0x5c);
-      for (let i = 0; i < key.byteLength; i++) {
-        ipad[i]! ^= key[i]!;
-        opad[i]! ^= key[i]!;
-      }
-      k = { inner: createHash('sha256').update(ipad), outer: createHash('sha256').update(opad) };
-      signers.set(dev, k);
-    }
-    const inner = k.inner.copy().update(`${prefixes[dev]!}${ts}\n`).update(body).digest();
-    return k.outer.copy().update(inner).digest('hex');
-  };
-  const headerLines = (j: number, ts: number): string => {
-    const dev = o.bodies.device[j]!;
-    const signature = sign(dev, ts, o.bodies.body[j]!);
-    return `content-type: ${CONTENT_TYPE}\r\ncontent-encoding: ${o.bodies.codec[j]!}\r\n${DEVICE_HEADER}: ${o.deviceIds[dev]!}\r\n${TIMESTAMP_HEADER}: ${ts}\r\n${SIGNATURE_HEADER}: ${signature}\r\n`;
-  };
-  const request = (j: number, ts: number): Buffer => {
-    const body = o.bodies.body[j]!;
-    const head = pool.head(path, body.byteLength, headerLines(j, ts));
-    const out = Buffer.allocUnsafe(Buffer.byteLength(head, 'latin1') + body.byteLength);
-    const n = out.write(head, 'latin1');
-    body.copy(out, n);
-    return out;
-  };
-  // Scheduled uploads, signed for their intended send time (see above); the run starts at plannedStartWallMs.
-  // One contiguous buffer, not one object per request: tens of thousands of young
-  // Buffers would make the first scavenges of the run copy them all (10–20 ms pauses, measured).
-  const signedCount = Math.min(sch.count, o.openBodies);
-  const plannedStartWallMs = Date.now() + 100 + signedCount * 0.01;
-  const signedAt = new Float64Array(signedCount + 1);
-  let capacity = 0;
-  for (let j = 0; j < signedCount; j++) capacity += o.bodies.body[o.openFirstBody + j]!.byteLength + 512;
-  const signedAll = Buffer.allocUnsafeSlow(capacity);
-  for (let j = 0; j < signedCount; j++) {
-    const b = o.openFirstBody + j;
-    const body = o.bodies.body[b]!;
-    const head = pool.head(path, body.byteLength, headerLines(b, Math.floor(plannedStartWallMs + sch.intendedMs[j]!)));
-    const at = signedAt[j]!;
-    const n = signedAll.write(head, at, 'latin1');
-    body.copy(signedAll, at + n);
-    signedAt[j + 1] = at + n + body.byteLength;
-  }
+  const requests = new UploadRequests(o, pool);
+  const presigned = presignSchedule(o, requests);
+  const plannedStartWallMs = presigned.plannedStartWallMs;
   const drain = o.drain ?? null;
   const recoveryMs = sch.outage?.endMs ?? 0;
 
@@ -237,7 +183,7 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
     t0 = now();
 
     const send = (body: number, intendedMs: number, type: number, step: number, scheduled: boolean, reply: ((o: UploadOutcome) => void) | null): void => {
-      const bytes = reply === null ? signedAll.subarray(signedAt[body - o.openFirstBody]!, signedAt[body - o.openFirstBody + 1]!) : request(body, Date.now());
+      const bytes = reply === null ? presigned.bytes(body - o.openFirstBody) : requests.request(body, Date.now());
       const sentAt = now() - t0;
       rec.recordSent(sentAt, intendedMs, scheduled, step);
       if (scheduled) lastDispatch = sentAt;
@@ -364,7 +310,7 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
       clearInterval(progress);
       clearTimeout(hard);
       for (const j of judgeTimers) clearTimeout(j);
-      for (const b of boundaryTimers) clearTimeout(b);
+      stepCpu.clear();
       pool.destroy();
       drain?.model.shutdown();
       const figures = drain?.model.figures() ?? null;
@@ -382,11 +328,7 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
         backlogLeft: figures?.left ?? 0,
         drain: figures,
         judgements,
-        stepCpuHeadroom: sch.steps.map((_, k) => {
-          const a = stepElu[k];
-          const b = stepElu[k + 1];
-          return a && b ? 1 - performance.eventLoopUtilization(b, a).utilization : null;
-        }),
+        stepCpuHeadroom: stepCpu.headroom(),
         stoppedBy,
       });
     };
@@ -394,46 +336,123 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
     const hard = setTimeout(() => stop('time'), o.hardStopMs);
     const progress = setInterval(() => o.onProgress?.({ elapsedMs: now() - t0, sent: rec.sent, accepted: rec.accepted, failed: rec.failed, inFlight: slots.count }), 1000);
 
-    // Ramp: the event loop's utilisation at each step boundary, so each step's validity is judged on its own.
-    type Elu = ReturnType<typeof performance.eventLoopUtilization>;
-    const stepElu: (Elu | null)[] = new Array<Elu | null>(sch.steps.length + 1).fill(null);
-    const boundaryTimers: NodeJS.Timeout[] = [];
-    if (sch.steps.length > 1) {
-      stepElu[0] = performance.eventLoopUtilization();
-      sch.steps.forEach((st, k) => boundaryTimers.push(setTimeout(() => (stepElu[k + 1] = performance.eventLoopUtilization()), st.endMs)));
-    }
-
-    // Ramp: each step is judged once its requests had the SLO's p99 to answer.
-    const judgeTimers: NodeJS.Timeout[] = [];
-    if (o.ramp && sch.steps.length > 1) {
-      const slo = o.ramp;
-      for (const st of sch.steps) {
-        judgeTimers.push(
-          setTimeout(() => {
-            if (stopped || judgements.some((j) => j.broken)) return;
-            const r = rec.steps[st.index]!;
-            const open = stepInFlight[st.index]!;
-            r.unfinishedAtJudgement = open;
-            const total = r.requests + open;
-            // Unanswered requests are older than the SLO: count them above it.
-            const p = total === 0 ? null : open / total > 0.01 ? Infinity : r.requests === 0 ? null : r.latency.getValueAtPercentile(Math.min(100, (99 * total) / r.requests)) / 1000;
-            const errorRate = total === 0 ? 0 : (r.failed + open) / total;
-            const broken = (p !== null && p > slo.p99Ms) || errorRate > slo.errorRate;
-            judgements.push({ step: st.index, p99Ms: p === Infinity ? null : p, errorRate, broken });
-            if (broken) {
-              // No further steps: the knee is found.
-              let cut = next;
-              while (cut < sch.count && sch.step[cut]! <= st.index) cut++;
-              openLimit = Math.min(openLimit, Math.max(next, cut));
-              stoppedBy = 'slo';
-              maybeEnd();
-            }
-          }, st.endMs + Math.min(slo.p99Ms, 5000)),
-        );
-      }
-    }
+    const stepCpu = trackStepCpu(sch);
+    const judgeTimers = o.ramp && sch.steps.length > 1 ? judgeSteps(o.ramp, sch, rec, stepInFlight, () => stopped || judgements.some((j) => j.broken), (j) => {
+      judgements.push(j);
+      if (!j.broken) return;
+      // No further steps: the knee is found.
+      let cut = next;
+      while (cut < sch.count && sch.step[cut]! <= j.step) cut++;
+      openLimit = Math.min(openLimit, Math.max(next, cut));
+      stoppedBy = 'slo';
+      maybeEnd();
+    }) : [];
     dispatch();
   }
+}
+
+/**
+ * Builds signed upload requests (head and body in one buffer: one write).
+ * Each device's signer holds its HMAC states and each body's SHA-256 is
+ * computed once: bodies repeat across the schedule.
+ */
+class UploadRequests {
+  private readonly signers: (RequestSigner | undefined)[];
+  private readonly digests: (string | undefined)[];
+
+  constructor(
+    private readonly o: SenderOptions,
+    readonly pool: Http1Pool,
+  ) {
+    this.signers = new Array<RequestSigner | undefined>(o.deviceIds.length);
+    this.digests = new Array<string | undefined>(o.bodies.count);
+  }
+
+  /** The head of upload j (body index), signed at ts. */
+  head(j: number, ts: number): string {
+    const { o } = this;
+    const dev = o.bodies.device[j]!;
+    const body = o.bodies.body[j]!;
+    const signer = (this.signers[dev] ??= new RequestSigner(o.deviceKeys[dev]!));
+    const digest = (this.digests[j] ??= bodyDigest(body));
+    const signature = signer.sign(UPLOAD_LINE, o.deviceIds[dev]!, ts, body, digest);
+    const lines = `content-type: ${BATCH_CONTENT_TYPE}\r\ncontent-encoding: ${o.bodies.codec[j]!}\r\n${DEVICE_HEADER}: ${o.deviceIds[dev]!}\r\n${TIMESTAMP_HEADER}: ${ts}\r\n${SIGNATURE_HEADER}: ${signature}\r\n`;
+    return this.pool.head(UPLOAD_LINE.target, body.byteLength, lines);
+  }
+
+  /** Upload j as one buffer, signed at ts (spooled batches, signed when they leave). */
+  request(j: number, ts: number): Buffer {
+    const body = this.o.bodies.body[j]!;
+    const head = this.head(j, ts);
+    const out = Buffer.allocUnsafe(Buffer.byteLength(head, 'latin1') + body.byteLength);
+    const n = out.write(head, 'latin1');
+    body.copy(out, n);
+    return out;
+  }
+}
+
+/**
+ * Scheduled uploads, signed for their intended send time (see the top of the
+ * file), in one contiguous buffer, not one object per request: tens of
+ * thousands of young Buffers would make the first scavenges of the run copy
+ * them all (10–20 ms pauses, measured). The run starts at plannedStartWallMs.
+ */
+function presignSchedule(o: SenderOptions, requests: UploadRequests): { plannedStartWallMs: number; bytes: (k: number) => Buffer } {
+  const sch = o.schedule;
+  const signedCount = Math.min(sch.count, o.openBodies);
+  const plannedStartWallMs = Date.now() + 100 + signedCount * 0.01;
+  const signedAt = new Float64Array(signedCount + 1);
+  let capacity = 0;
+  for (let j = 0; j < signedCount; j++) capacity += o.bodies.body[o.openFirstBody + j]!.byteLength + 512;
+  const signedAll = Buffer.allocUnsafeSlow(capacity);
+  for (let j = 0; j < signedCount; j++) {
+    const b = o.openFirstBody + j;
+    const body = o.bodies.body[b]!;
+    const head = requests.head(b, Math.floor(plannedStartWallMs + sch.intendedMs[j]!));
+    const at = signedAt[j]!;
+    const n = signedAll.write(head, at, 'latin1');
+    body.copy(signedAll, at + n);
+    signedAt[j + 1] = at + n + body.byteLength;
+  }
+  return { plannedStartWallMs, bytes: (k) => signedAll.subarray(signedAt[k]!, signedAt[k + 1]!) };
+}
+
+/** Ramp: the event loop's utilisation at each step boundary, so each step's validity is judged on its own. */
+function trackStepCpu(sch: LoadSchedule): { headroom: () => (number | null)[]; clear: () => void } {
+  type Elu = ReturnType<typeof performance.eventLoopUtilization>;
+  const stepElu: (Elu | null)[] = new Array<Elu | null>(sch.steps.length + 1).fill(null);
+  const timers: NodeJS.Timeout[] = [];
+  if (sch.steps.length > 1) {
+    stepElu[0] = performance.eventLoopUtilization();
+    sch.steps.forEach((st, k) => timers.push(setTimeout(() => (stepElu[k + 1] = performance.eventLoopUtilization()), st.endMs)));
+  }
+  return {
+    headroom: () =>
+      sch.steps.map((_, k) => {
+        const a = stepElu[k];
+        const b = stepElu[k + 1];
+        return a && b ? 1 - performance.eventLoopUtilization(b, a).utilization : null;
+      }),
+    clear: () => timers.forEach((t) => clearTimeout(t)),
+  };
+}
+
+/** Ramp: each step is judged once its requests had the SLO's p99 to answer; returns the timers. */
+function judgeSteps(slo: RampSlo, sch: LoadSchedule, rec: LoadRecorder, stepInFlight: Uint32Array, skip: () => boolean, judged: (j: StepJudgement) => void): NodeJS.Timeout[] {
+  return sch.steps.map((st) =>
+    setTimeout(() => {
+      if (skip()) return;
+      const r = rec.steps[st.index]!;
+      const open = stepInFlight[st.index]!;
+      r.unfinishedAtJudgement = open;
+      const total = r.requests + open;
+      // Unanswered requests are older than the SLO: count them above it.
+      const p = total === 0 ? null : open / total > 0.01 ? Infinity : r.requests === 0 ? null : r.latency.getValueAtPercentile(Math.min(100, (99 * total) / r.requests)) / 1000;
+      const errorRate = total === 0 ? 0 : (r.failed + open) / total;
+      const broken = (p !== null && p > slo.p99Ms) || errorRate > slo.errorRate;
+      judged({ step: st.index, p99Ms: p === Infinity ? null : p, errorRate, broken });
+    }, st.endMs + Math.min(slo.p99Ms, 5000)),
+  );
 }
 
 function reasonOf(status: number, body: Buffer | null): string {

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HttpTransport, type Transport, type UploadOutcome, type UploadRequest } from '../agent/index.js';
-import { createRequestSigner, deriveDeviceKey } from '../auth/index.js';
+import { BATCHES_PATH, DEVICE_HEADER, SEQUENCE_HEADER, createRequestSigner, deriveDeviceKey } from '../auth/index.js';
 import type { LatencyHistogram } from '../metrics/latency.js';
 import type { EventBlock } from '../events/index.js';
 import { codecFromContentEncoding, decodeBatch, decompress } from '../wire/index.js';
@@ -30,8 +30,8 @@ export class CorpusTransport implements Transport {
     mkdirSync(dir, { recursive: true });
   }
   async send(req: UploadRequest): Promise<UploadOutcome> {
-    const device = (req.headers['x-fleetsim-device'] ?? 'unknown').replace(/[^\w.-]/g, '_');
-    const seq = req.headers['x-fleetsim-sequence'] ?? '0';
+    const device = (req.headers[DEVICE_HEADER] ?? 'unknown').replace(/[^\w.-]/g, '_');
+    const seq = req.headers[SEQUENCE_HEADER] ?? '0';
     const codec = req.headers['content-encoding'] ?? 'identity';
     writeFileSync(join(this.dir, `${device}.${seq.padStart(6, '0')}.${codec}`), req.body);
     return { kind: 'response', status: 200, requestBytes: requestBytes(req) };
@@ -40,7 +40,7 @@ export class CorpusTransport implements Transport {
 
 /** Request bytes on the wire: request line, headers, body (HTTP/1.1 framing). */
 export function requestBytes(req: UploadRequest): number {
-  let n = 'POST /v1/batches HTTP/1.1\r\n'.length + 2 + req.body.byteLength;
+  let n = `POST ${BATCHES_PATH} HTTP/1.1\r\n`.length + 2 + req.body.byteLength;
   for (const [k, v] of Object.entries(req.headers)) n += k.length + v.length + 4;
   return n;
 }
@@ -107,7 +107,7 @@ export function createTransport(spec: RunTransportSpec, deviceId: string): Trans
       return new CorpusTransport(spec.dir);
     case 'http':
       return new HttpTransport({
-        url: `${spec.url.replace(/\/$/, '')}/v1/batches`,
+        url: `${spec.url.replace(/\/$/, '')}${BATCHES_PATH}`,
         timeoutMs: 30_000,
         sign: createRequestSigner({ deviceId, key: spec.keys?.[deviceId] !== undefined ? Buffer.from(spec.keys[deviceId], 'hex') : deriveDeviceKey(spec.fleetSecret, deviceId) }),
       });

@@ -3,7 +3,7 @@
  * (JSON through the YAML parser, which accepts it), validation with every
  * issue located at file:line:column, then resolution to a Scenario.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { ScenarioError, renderGiven, sortIssues, type ScenarioIssue, type ScenarioIssueKind } from './errors.js';
@@ -18,28 +18,93 @@ type Path = readonly (string | number)[];
 
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
 
+/** Brackets nested deeper than this are not settings (the YAML parser would spend gigabytes on them). */
+const MAX_NESTING = 64;
+
 /** Reads, validates and resolves a scenario file; throws ScenarioError listing every problem. */
 export function loadScenarioFile(file: string): Scenario {
-  let text: string;
+  return parseScenario(readScenarioText(file), file);
+}
+
+/**
+ * The file's text, bounded: only a regular file (a FIFO would block forever, /dev/zero never ends),
+ * at most MAX_FILE_BYTES read whatever the file claims, since a file can grow between stat and read.
+ */
+function readScenarioText(file: string): string {
+  const refuse = (message: string): never => {
+    throw new ScenarioError([{ kind: 'file', file, line: 0, column: 0, path: '', message }]);
+  };
+  let fd: number;
   try {
-    // A scenario is a page of settings; anything this large is not one (and would only waste memory).
-    if (statSync(file).size > MAX_FILE_BYTES) {
-      throw new ScenarioError([{ kind: 'file', file, line: 0, column: 0, path: '', message: `is larger than ${MAX_FILE_BYTES / 1024 ** 2} MiB: not a scenario file` }]);
-    }
-    text = readFileSync(file, 'utf8');
+    // O_NONBLOCK: opening a FIFO with no writer must not hang before we can see it is one.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
-    if (err instanceof ScenarioError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-    throw new ScenarioError([{ kind: 'file', file, line: 0, column: 0, path: '', message: `cannot read the scenario file: ${why}` }]);
+    return refuse(`cannot read the scenario file: ${why}`);
   }
-  return parseScenario(text, file);
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) return refuse('cannot read the scenario file: is a folder, not a file');
+    if (!st.isFile()) return refuse('is not a regular file (a pipe, a device or a socket); save the scenario to a file and pass its path');
+    if (st.size > MAX_FILE_BYTES) return refuse(`is larger than ${MAX_FILE_BYTES / 1024 ** 2} MiB: not a scenario file`);
+    const buf = Buffer.allocUnsafe(MAX_FILE_BYTES + 1);
+    let n = 0;
+    for (;;) {
+      const r = readSync(fd, buf, n, buf.length - n, null);
+      if (r === 0) break;
+      n += r;
+      if (n > MAX_FILE_BYTES) return refuse(`is larger than ${MAX_FILE_BYTES / 1024 ** 2} MiB: not a scenario file`);
+    }
+    return buf.toString('utf8', 0, n);
+  } catch (err) {
+    if (err instanceof ScenarioError) throw err;
+    return refuse(`cannot read the scenario file: ${(err as Error).message}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Where flow brackets ([ and {) first nest deeper than MAX_NESTING, skipping quoted text and comments; null when they never do. */
+function tooDeep(text: string): { line: number; column: number } | null {
+  let depth = 0;
+  let line = 1;
+  let lineStart = 0;
+  let quote: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\n') {
+      line++;
+      lineStart = i + 1;
+      if (quote === null) continue;
+    }
+    if (quote !== null) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = null;
+      continue;
+    }
+    // A quote opens a quoted scalar only where one can start (Bob's is plain text).
+    if ((c === '"' || c === "'") && (i === lineStart || /[\s:[{,]/.test(text[i - 1]!))) quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      const end = text.indexOf('\n', i);
+      i = (end < 0 ? text.length : end) - 1;
+    } else if (c === '[' || c === '{') {
+      if (++depth > MAX_NESTING) return { line, column: i - lineStart + 1 };
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return null;
 }
 
 /** Validates and resolves scenario text (YAML or JSON); `file` names it in issues. */
 export function parseScenario(text: string, file = '<scenario>'): Scenario {
+  const deep = tooDeep(text);
+  if (deep !== null) {
+    throw new ScenarioError([{ kind: 'syntax', file, line: deep.line, column: deep.column, path: '', message: `brackets nest deeper than ${MAX_NESTING} levels: not scenario settings` }]);
+  }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+  // uniqueKeys is checked below in one pass: the parser's own check compares each key with every
+  // earlier one, quadratic in a mapping's size (a 1 MB file of unknown keys took minutes).
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, keepSourceTokens: false });
   const at = (offset: number) => lineCounter.linePos(offset);
   if (doc.errors.length > 0) {
     throw new ScenarioError(
@@ -48,6 +113,11 @@ export function parseScenario(text: string, file = '<scenario>'): Scenario {
         return { kind: 'syntax' as const, file, line, column: col, path: '', message: `YAML syntax: ${firstLine(e.message)}` };
       }),
     );
+  }
+  const duplicate = firstDuplicateKey(doc.contents);
+  if (duplicate !== null) {
+    const { line, col } = at(duplicate);
+    throw new ScenarioError([{ kind: 'syntax', file, line, column: col, path: '', message: 'YAML syntax: Map keys must be unique' }]);
   }
   if (doc.contents === null || (isScalar(doc.contents) && (doc.contents.value === null || doc.contents.value === ''))) {
     throw new ScenarioError([{ kind: 'empty', file, line: 1, column: 1, path: '', message: 'the file is empty: a scenario needs at least `name: …`' }]);
@@ -153,8 +223,9 @@ function fromZod(iss: z.core.$ZodIssue): RawIssue[] {
   const given = renderGiven(input);
   if (iss.code === 'unrecognized_keys') {
     const allowed: string[] = iss.message.startsWith(UNKNOWN_KEYS_MARK) ? JSON.parse(iss.message.slice(UNKNOWN_KEYS_MARK.length)) : [];
-    return iss.keys.map((key) => {
-      const guess = didYouMean(key, allowed) ?? elsewhere(key, path);
+    // Suggestions cost an edit distance per allowed name: the first hundred unknown keys get one, the rest only their location.
+    return iss.keys.map((key, i) => {
+      const guess = i < 100 ? (didYouMean(key, allowed) ?? elsewhere(key, path)) : undefined;
       const list = allowed.length > 14 ? `${allowed.slice(0, 14).join(', ')}, …` : allowed.join(', ');
       return {
         path: [...path, key],
@@ -221,13 +292,49 @@ function elsewhere(key: string, at: Path): string | undefined {
  * (a field's line is where its name is written), or the list item. A path
  * that goes past what the file has (a missing field) points at its parent.
  */
+/** The offset of the first key repeated in a mapping anywhere in the tree (null when none is), in one pass. */
+function firstDuplicateKey(root: unknown): number | null {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const p of node.items) {
+        const k = keyString(p.key);
+        if (k !== undefined) {
+          if (seen.has(k)) return (p.key as YamlNode | null)?.range?.[0] ?? 0;
+          seen.add(k);
+        }
+        stack.push(p.value);
+      }
+    } else if (isSeq(node)) for (const item of node.items) stack.push(item);
+  }
+  return null;
+}
+
+/** Each mapping's pairs by key, built once per mapping: locating n issues in one mapping stays linear. */
+const pairIndex = new WeakMap<object, Map<string, unknown>>();
+
+function pairOf(node: { items: unknown[] }, key: string): unknown {
+  let index = pairIndex.get(node);
+  if (index === undefined) {
+    index = new Map();
+    for (const p of node.items) {
+      const k = isPair(p) ? keyString(p.key) : undefined;
+      if (k !== undefined && !index.has(k)) index.set(k, p);
+    }
+    pairIndex.set(node, index);
+  }
+  return index.get(key);
+}
+
 function locate(doc: Document, path: Path, at: (offset: number) => { line: number; col: number }): { line: number; column: number } {
   let node: unknown = doc.contents;
   let best: YamlNode | null = (doc.contents as YamlNode | null) ?? null;
   for (const seg of path) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && keyString(p.key) === String(seg));
-      if (!pair) break;
+      const pair = pairOf(node, String(seg));
+      if (!pair || !isPair(pair)) break;
       best = (pair.key as YamlNode | null) ?? best;
       node = pair.value;
     } else if (isSeq(node) && typeof seg === 'number') {

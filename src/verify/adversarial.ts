@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { constants as zc, createBrotliCompress, createGzip, type BrotliCompress, type Gzip } from 'node:zlib';
-import { createRequestSigner, type DeviceCredentials } from '../auth/index.js';
+import { BATCHES_PATH, BATCH_CONTENT_TYPE, DEVICE_HEADER, createRequestSigner, devicePath, type DeviceCredentials } from '../auth/index.js';
 import { EventType, InputContext, allocateBlock, type EventBlock } from '../events/index.js';
 import { createIngestServer } from '../ingest/index.js';
 import { createStream, uniformInt, type RandomStream } from '../random/index.js';
@@ -41,7 +41,6 @@ export interface AdversarialResult {
   readonly stillHealthy: boolean;
 }
 
-const CONTENT_TYPE = 'application/vnd.fleetsim.batch+protobuf';
 const FLEET_SECRET = 'adversarial-fleet-secret';
 
 /** Expected statuses per class (2xx only where a hostile body can still be a valid batch). */
@@ -130,7 +129,8 @@ export async function runAdversarialSuite(o: { cases: number; seed: string }): P
   const devC = await server.enroll('ADV-C');
   await revoke(url, 'ADV-C');
   const sign = (c: DeviceCredentials, now = Date.now) => createRequestSigner(c, now);
-  const base = (c: DeviceCredentials) => ({ 'content-type': CONTENT_TYPE, 'content-encoding': 'gzip', 'x-fleetsim-device': c.deviceId });
+  const base = (c: DeviceCredentials) => ({ 'content-type': BATCH_CONTENT_TYPE, 'content-encoding': 'gzip', [DEVICE_HEADER]: c.deviceId });
+  const up = (body: Uint8Array) => ({ method: 'POST', target: BATCHES_PATH, body });
   // Bombs are built once, streaming a GiB of zeros through the compressor (never holding it).
   const gzipBomb = await bomb(createGzip({ level: 9 }));
   const brotliBomb = await bomb(createBrotliCompress({ params: { [zc.BROTLI_PARAM_QUALITY]: 5 } }));
@@ -192,47 +192,47 @@ export async function runAdversarialSuite(o: { cases: number; seed: string }): P
         case 'forged-signature': {
           body = batchBody(rng, 'ADV-A', seqA++, Date.now());
           const forged = { ...devA, key: new Uint8Array(32).map(() => uniformInt(rng, 256)) };
-          headers = { ...base(devA), ...sign(forged)(body, base(devA)) };
+          headers = { ...base(devA), ...sign(forged)(up(body)) };
           break;
         }
         case 'other-device': {
           // Device B's valid credentials, uploading a batch that says it is device A's.
           body = batchBody(rng, 'ADV-A', seqA++, Date.now());
-          headers = { ...base(devB), ...sign(devB)(body, base(devB)) };
+          headers = { ...base(devB), ...sign(devB)(up(body)) };
           break;
         }
         case 'revoked-device':
           body = batchBody(rng, 'ADV-C', 0, Date.now());
-          headers = { ...base(devC), ...sign(devC)(body, base(devC)) };
+          headers = { ...base(devC), ...sign(devC)(up(body)) };
           break;
         case 'replay': {
           const prior = stored[uniformInt(rng, Math.max(1, stored.length))];
           if (prior) {
             body = prior.body;
-            headers = { ...prior.headers, ...sign(devA)(prior.body, prior.headers) };
+            headers = { ...prior.headers, ...sign(devA)(up(prior.body)) };
           } else {
             body = batchBody(rng, 'ADV-A', seqA++, Date.now());
-            headers = { ...base(devA), ...sign(devA)(body, base(devA)) };
+            headers = { ...base(devA), ...sign(devA)(up(body)) };
           }
           break;
         }
         case 'invalid-utf8-device':
           // Signed as device A, then the device header replaced by bytes that are not UTF-8.
           body = batchBody(rng, 'ADV-A', seqA++, Date.now());
-          headers = { ...base(devA), ...sign(devA)(body, base(devA)), 'x-fleetsim-device': Buffer.from([0xc3, 0x28, 0xa0, 0xa1]).toString('latin1') };
+          headers = { ...base(devA), ...sign(devA)(up(body)), [DEVICE_HEADER]: Buffer.from([0xc3, 0x28, 0xa0, 0xa1]).toString('latin1') };
           break;
         case 'stale-timestamp': {
           body = batchBody(rng, 'ADV-A', seqA++, Date.now());
           const old = () => Date.now() - 3_600_000 * (1 + uniformInt(rng, 48));
-          headers = { ...base(devA), ...sign(devA, old)(body, base(devA)) };
+          headers = { ...base(devA), ...sign(devA, old)(up(body)) };
           break;
         }
       }
       // Classes that test the body or transport, not authentication, carry a valid signature.
       if (['random-body', 'bit-flip', 'truncated-stream', 'gzip-bomb', 'brotli-bomb', 'wrong-encoding', 'wrong-content-type', 'huge-header'].includes(cls)) {
-        headers = { ...headers, ...sign(devA)(body, headers) };
+        headers = { ...headers, ...sign(devA)(up(body)) };
       }
-      const answer = await send(url, '/v1/batches', headers, body);
+      const answer = await send(url, BATCHES_PATH, headers, body);
       const r = byClass[cls];
       r.tried++;
       if (answer === null || answer.status >= 500 && answer.status !== 503) {
@@ -265,7 +265,7 @@ export async function runAdversarialSuite(o: { cases: number; seed: string }): P
 }
 
 async function revoke(url: string, deviceId: string): Promise<void> {
-  const a = await send(url, `/v1/devices/${deviceId}/revoke`, { authorization: `Fleet ${FLEET_SECRET}`, 'content-type': 'application/json' }, Buffer.from('{}'));
+  const a = await send(url, devicePath(deviceId, 'revoke'), { authorization: `Fleet ${FLEET_SECRET}`, 'content-type': 'application/json' }, Buffer.from('{}'));
   if (!a || a.status >= 300) throw new Error(`could not revoke ${deviceId}: ${a?.status} ${a?.code}`);
 }
 

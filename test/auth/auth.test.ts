@@ -6,6 +6,7 @@ import {
 
 const SECRET = 'fleet-secret-for-auth-tests';
 const body = Buffer.from('a batch body');
+const LINE = { method: 'POST', target: '/v1/batches' };
 
 function parse(h: Record<string, string>, now: number) {
   return parseSignedHeaders(h[DEVICE_HEADER], h[TIMESTAMP_HEADER], h[SIGNATURE_HEADER], now, DEFAULT_MAX_SKEW_MS);
@@ -36,24 +37,40 @@ describe('device authentication', () => {
   it('verifies a signed request and refuses another body, device, key or time', () => {
     const key = deriveDeviceKey(SECRET, 'laptop-a');
     const now = 1_772_539_200_000;
-    const h = createRequestSigner({ deviceId: 'laptop-a', key }, () => now)(body, {});
+    const h = createRequestSigner({ deviceId: 'laptop-a', key }, () => now)({ ...LINE, body });
     const p = parse(h, now);
     if ('failure' in p) throw new Error(p.message);
-    expect(verifySignature(key, p, body)).toBe(true);
-    expect(verifySignature(key, p, Buffer.from('a batch bodY'))).toBe(false);
-    expect(verifySignature(deriveDeviceKey(SECRET, 'laptop-b'), p, body)).toBe(false);
+    expect(verifySignature(key, p, LINE, body)).toBe(true);
+    expect(verifySignature(key, p, LINE, Buffer.from('a batch bodY'))).toBe(false);
+    expect(verifySignature(deriveDeviceKey(SECRET, 'laptop-b'), p, LINE, body)).toBe(false);
     // The device id and the timestamp are inside the signature: changing either breaks it.
     const moved = parse({ ...h, [TIMESTAMP_HEADER]: String(now + 1) }, now);
     if ('failure' in moved) throw new Error(moved.message);
-    expect(verifySignature(key, moved, body)).toBe(false);
+    expect(verifySignature(key, moved, LINE, body)).toBe(false);
     const other = parse({ ...h, [DEVICE_HEADER]: 'laptop-b' }, now);
     if ('failure' in other) throw new Error(other.message);
-    expect(verifySignature(deriveDeviceKey(SECRET, 'laptop-b'), other, body)).toBe(false);
+    expect(verifySignature(deriveDeviceKey(SECRET, 'laptop-b'), other, LINE, body)).toBe(false);
+  });
+
+  it('binds the method, the path and the query: a signature replayed to another request is refused', () => {
+    const key = deriveDeviceKey(SECRET, 'laptop-a');
+    const now = 1_772_539_200_000;
+    const empty = Buffer.alloc(0);
+    const line = { method: 'GET', target: '/v1/devices/laptop-a/policy' };
+    const p = parse(createRequestSigner({ deviceId: 'laptop-a', key }, () => now)({ ...line, body: empty }), now);
+    if ('failure' in p) throw new Error(p.message);
+    expect(verifySignature(key, p, line, empty)).toBe(true);
+    expect(verifySignature(key, p, { method: 'POST', target: '/v1/devices/laptop-a/policy' }, empty)).toBe(false);
+    expect(verifySignature(key, p, { method: 'GET', target: '/v1/devices/laptop-a/resume' }, empty)).toBe(false);
+    expect(verifySignature(key, p, { method: 'POST', target: '/v1/devices/laptop-a/resume' }, empty)).toBe(false);
+    expect(verifySignature(key, p, { method: 'GET', target: '/v1/devices/laptop-a/policy?x=1' }, empty)).toBe(false);
+    // The method's case is not a second spelling of the same request.
+    expect(verifySignature(key, p, { method: 'get', target: '/v1/devices/laptop-a/policy' }, empty)).toBe(true);
   });
 
   it('bounds the clock skew both ways and says by how much it was off', () => {
     const key = deriveDeviceKey(SECRET, 'laptop-a');
-    const h = createRequestSigner({ deviceId: 'laptop-a', key }, () => 1_000_000_000_000)(body, {});
+    const h = createRequestSigner({ deviceId: 'laptop-a', key }, () => 1_000_000_000_000)({ ...LINE, body });
     expect('failure' in parse(h, 1_000_000_000_000 + DEFAULT_MAX_SKEW_MS)).toBe(false);
     const late = parse(h, 1_000_000_000_000 + DEFAULT_MAX_SKEW_MS + 1);
     expect(late).toMatchObject({ failure: 'AUTH_CLOCK_SKEW' });

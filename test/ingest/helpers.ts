@@ -4,14 +4,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequestSigner, type DeviceCredentials } from '../../src/auth/index.js';
+import { BATCHES_PATH, BATCH_CONTENT_TYPE, createRequestSigner, type DeviceCredentials } from '../../src/auth/index.js';
+
+export { BATCH_CONTENT_TYPE };
 import { EventType, allocateBlock, type EventBlock } from '../../src/events/index.js';
 import { createIngestServer, type IngestServer, type IngestServerOptions } from '../../src/ingest/index.js';
 import { compress, encodeBatch, type Codec, type ControlRecord } from '../../src/wire/index.js';
 import { CLI } from '../helpers/cli.js';
 
 export const FLEET_SECRET = 'test-fleet-secret-0123456789';
-export const BATCH_CONTENT_TYPE = 'application/vnd.fleetsim.batch+protobuf';
 /** A fixed "now" for in-process servers: 2026-03-03T12:00Z, the day the simulated batches cover. */
 export const T0 = Date.UTC(2026, 2, 3, 12, 0, 0);
 
@@ -121,7 +122,7 @@ export function makeBatch(s: BatchSpec): { encoded: Uint8Array; body: Uint8Array
 
 /** Headers of a signed upload, signed at the given time. */
 export function uploadHeaders(creds: DeviceCredentials, body: Uint8Array, atMs: number, codec: Codec = 'gzip'): Record<string, string> {
-  return { 'content-type': BATCH_CONTENT_TYPE, 'content-encoding': codec, ...createRequestSigner(creds, () => atMs)(body, {}) };
+  return { 'content-type': BATCH_CONTENT_TYPE, 'content-encoding': codec, ...createRequestSigner(creds, () => atMs)({ method: 'POST', target: BATCHES_PATH, body }) };
 }
 
 export function upload(url: string, creds: DeviceCredentials, body: Uint8Array, atMs: number, codec: Codec = 'gzip', extra: Record<string, string> = {}): Promise<HttpResult> {

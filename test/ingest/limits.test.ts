@@ -1,8 +1,8 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeSignature, type DeviceCredentials } from '../../src/auth/index.js';
+import { computeSignature, deriveDeviceKey, type DeviceCredentials } from '../../src/auth/index.js';
 import { join } from 'node:path';
 import { INGEST_ERRORS, REFUSAL_HTTP_STATUS, SqliteStore, type BatchRow, type BatchStore } from '../../src/ingest/index.js';
 import { compress } from '../../src/wire/index.js';
@@ -67,9 +67,15 @@ describe.each([0, 1])('with %i decode threads', (decodeThreads) => {
       refused(await upload(srv.url, alice, b.body, T0 + 301_000), 'AUTH_CLOCK_SKEW');
     });
 
-    it('refuses devices that never enrolled (401 AUTH_UNKNOWN_DEVICE)', async () => {
+    it('refuses devices that never enrolled: AUTH_UNKNOWN_DEVICE only to a request signed with the key it would have', async () => {
       const b = makeBatch({ deviceId: 'laptop-mallory', sequence: 0 });
-      refused(await upload(srv.url, { deviceId: 'laptop-mallory', key: Buffer.alloc(32) }, b.body, T0), 'AUTH_UNKNOWN_DEVICE');
+      refused(await upload(srv.url, { deviceId: 'laptop-mallory', key: deriveDeviceKey(FLEET_SECRET, 'laptop-mallory') }, b.body, T0), 'AUTH_UNKNOWN_DEVICE');
+      // Without the key, an unknown id reads exactly as an enrolled one with a bad signature.
+      const unknown = await upload(srv.url, { deviceId: 'laptop-mallory', key: Buffer.alloc(32) }, b.body, T0);
+      const enrolled = await upload(srv.url, { deviceId: alice.deviceId, key: Buffer.alloc(32) }, makeBatch({ deviceId: alice.deviceId, sequence: 999 }).body, T0);
+      refused(unknown, 'AUTH_BAD_SIGNATURE');
+      refused(enrolled, 'AUTH_BAD_SIGNATURE');
+      expect(unknown.json.message).toBe(String(enrolled.json.message).replace(alice.deviceId, 'laptop-mallory'));
     });
 
     it("refuses a batch of another device signed with one's own key (403 AUTH_DEVICE_MISMATCH)", async () => {
@@ -259,10 +265,11 @@ describe.each([0, 1])('with %i decode threads', (decodeThreads) => {
     });
 
     it('signs with the documented recipe, so other languages can implement it', () => {
-      // HMAC-SHA256(key, "v1\n" + device + "\n" + timestamp + "\n" + body), lowercase hex.
+      // HMAC-SHA256(key, "fleetsim-v2\n" METHOD "\n" path "\n" query "\n" device "\n" timestamp "\n" hex SHA-256(body)), lowercase hex.
       const key = Buffer.alloc(32, 1);
-      const expected = createHmac('sha256', key).update('v1\ndev\n1700000000000\nbody').digest('hex');
-      expect(computeSignature(key, 'dev', 1700000000000, Buffer.from('body'))).toBe(expected);
+      const digest = createHash('sha256').update('body').digest('hex');
+      const expected = createHmac('sha256', key).update(`fleetsim-v2\nPOST\n/v1/batches\na=1\ndev\n1700000000000\n${digest}`).digest('hex');
+      expect(computeSignature(key, { method: 'POST', target: '/v1/batches?a=1' }, 'dev', 1700000000000, Buffer.from('body'))).toBe(expected);
     });
   });
 });

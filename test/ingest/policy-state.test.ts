@@ -30,7 +30,7 @@ class FlakyStore {
 
 function signed(creds: DeviceCredentials, method: string, path: string, json: unknown | undefined, atMs: number) {
   const body = json === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(json));
-  return { method, path, headers: { 'content-type': 'application/json', ...createRequestSigner(creds, () => atMs)(body, {}) }, ...(json === undefined ? {} : { body }) };
+  return { method, path, headers: { 'content-type': 'application/json', ...createRequestSigner(creds, () => atMs)({ method, target: path, body }) }, ...(json === undefined ? {} : { body }) };
 }
 
 const cleanups: (() => Promise<void> | void)[] = [];

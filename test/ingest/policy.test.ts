@@ -8,7 +8,7 @@ const PG_URL = process.env.FLEETSIM_TEST_PG_URL;
 
 function signed(creds: DeviceCredentials, method: string, path: string, json: unknown | undefined, atMs: number) {
   const body = json === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(json));
-  return { method, path, headers: { 'content-type': 'application/json', ...createRequestSigner(creds, () => atMs)(body, {}) }, ...(json === undefined ? {} : { body }) };
+  return { method, path, headers: { 'content-type': 'application/json', ...createRequestSigner(creds, () => atMs)({ method, target: path, body }) }, ...(json === undefined ? {} : { body }) };
 }
 
 // The SQLite case runs twice: uploads decoded in the event loop, and on a decode worker (decode-pool.ts).

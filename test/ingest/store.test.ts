@@ -63,7 +63,8 @@ describe.each(backends.map((b) => [b().name, b] as const))('%s store', (_name, m
     expect(await store.insertBatch(r)).toBe('stored');
     expect(await store.insertBatch(r)).toBe('duplicate');
     expect(await store.insertBatch({ ...r, batchId: randomBytes(16) })).toBe('conflict');
-    expect(await store.insertBatch({ ...r, deviceId: 'dev-other', sequence: 5 })).toBe('conflict');
+    // Batch ids are unique per device: another device's batch with the same id is its own.
+    expect(await store.insertBatch({ ...r, deviceId: 'dev-other', sequence: 5 })).toBe('stored');
     const rows = await store.listBatches('dev-a');
     expect(rows).toHaveLength(1);
     expect(Buffer.from(rows[0]!.payload).equals(Buffer.from(r.payload))).toBe(true);
@@ -118,7 +119,7 @@ describe.each(backends.map((b) => [b().name, b] as const))('%s store', (_name, m
 
   it('totals stored batches and events', async () => {
     const t = await store.totals();
-    expect(t.batches).toBe(1 + 300 + 7);
+    expect(t.batches).toBe(1 + 1 + 300 + 7);
     expect(t.events).toBeGreaterThan(30_000);
   });
 });
@@ -137,6 +138,26 @@ describe('sqlite store files from an earlier version', () => {
       expect(await store.loadDevices()).toEqual([{ deviceId: 'old-laptop', enrolledMs: 1000, revokedMs: null, keyGeneration: 0, timezone: null }]);
       await store.enrollDevice('new-laptop', 2000, 'Europe/London');
       expect(await store.loadDevices()).toContainEqual({ deviceId: 'new-laptop', enrolledMs: 2000, revokedMs: null, keyGeneration: 0, timezone: 'Europe/London' });
+    } finally {
+      await store.close();
+      tmp.cleanup();
+    }
+  });
+
+  it('drops the service-wide batch id index of an earlier version for one per device', async () => {
+    const Database = (await import('better-sqlite3')).default;
+    const tmp = tempDir();
+    const path = join(tmp.dir, 'old-index.db');
+    const first = new SqliteStore({ path });
+    const id = Buffer.alloc(16, 3);
+    await first.insertBatch(row('dev-1', 0, id));
+    await first.close();
+    const db = new Database(path);
+    db.exec('DROP INDEX batches_device_batch_id; CREATE UNIQUE INDEX batches_batch_id ON batches (batch_id)');
+    db.close();
+    const store = new SqliteStore({ path });
+    try {
+      expect(await store.insertBatch(row('dev-2', 0, id))).toBe('stored');
     } finally {
       await store.close();
       tmp.cleanup();

@@ -7,7 +7,7 @@
  *   GET  /v1/devices/ID/gaps         missing sequence numbers
  */
 import type http from 'node:http';
-import { fleetSecretMatches } from '../../auth/index.js';
+import { deviceIdProblem, fleetSecretMatches } from '../../auth/index.js';
 import { isKnownTimezone } from '../../time/index.js';
 import type { IngestContext } from '../context.js';
 import { IngestError } from '../errors.js';
@@ -15,8 +15,20 @@ import { notAllowed, optionalMs, readJson, sendJson, storeFailed } from '../http
 
 export type AdminRoute = 'exemption' | 'revoke' | 'reinstate' | 'gaps';
 
+/**
+ * The fleet secret, with guesses throttled per client address: once an
+ * address has spent its wrong guesses, its fleet requests are 429 before the
+ * secret is even compared, so a right guess is not told apart from a wrong one.
+ */
 function requireFleet(ctx: IngestContext, req: http.IncomingMessage): void {
+  const from = req.socket.remoteAddress ?? '';
+  const now = ctx.now();
+  const waitMs = ctx.fleetFailures.wait(from, now);
+  if (waitMs > 0) {
+    throw new IngestError('INGEST_RATE_LIMITED', `too many wrong fleet secrets from ${from}; retry after the Retry-After delay`, Math.ceil(waitMs / 1000));
+  }
   if (!fleetSecretMatches(req.headers.authorization, ctx.fleetSecret)) {
+    ctx.fleetFailures.take(from, now);
     throw new IngestError('AUTH_BAD_FLEET_SECRET', 'this endpoint needs `authorization: Fleet <fleet secret>`');
   }
 }
@@ -26,12 +38,18 @@ export async function enrollRoute(ctx: IngestContext, req: http.IncomingMessage,
   requireFleet(ctx, req);
   const body = await readJson(ctx, req);
   const deviceId = body.device_id;
-  if (typeof deviceId !== 'string' || deviceId.length === 0 || Buffer.byteLength(deviceId) > 128) {
-    throw new IngestError('INGEST_BAD_JSON', 'enrollment needs {"device_id": "<1 to 128 bytes of UTF-8>"}');
-  }
+  if (typeof deviceId !== 'string') throw new IngestError('INGEST_BAD_JSON', 'enrollment needs {"device_id": "<1 to 128 printable Latin-1 characters>"}');
+  const problem = deviceIdProblem(deviceId);
+  if (problem !== null) throw new IngestError('INGEST_BAD_DEVICE_ID', `device_id ${JSON.stringify(deviceId.slice(0, 140))} ${problem}`);
   const timezone = body.timezone;
   if (timezone !== undefined) checkTimezone(timezone);
-  const key = await ctx.devices.enroll(deviceId, timezone as string | undefined);
+  if (ctx.devices.get(deviceId) === undefined) {
+    const waitMs = ctx.enrollments.take('', ctx.now());
+    if (waitMs > 0) throw new IngestError('INGEST_RATE_LIMITED', `the service enrolls at most ${ctx.limits.enrollments.perSecond} new devices a second (burst ${ctx.limits.enrollments.burst})`, Math.ceil(waitMs / 1000));
+  }
+  const key = await ctx.devices.enroll(deviceId, timezone as string | undefined).catch((x: unknown) => {
+    throw x instanceof IngestError ? x : storeFailed(x, 'the enrollment');
+  });
   sendJson(ctx, res, 200, JSON.stringify({ device_id: deviceId, key: key.toString('hex'), timezone: ctx.devices.get(deviceId)?.timezone ?? null }));
 }
 

@@ -6,21 +6,21 @@
  * A device may read and change only its own state.
  */
 import type http from 'node:http';
-import { verifySignature } from '../../auth/index.js';
 import type { IngestContext } from '../context.js';
 import { IngestError } from '../errors.js';
-import { jsonLength, notAllowed, optionalMs, parseJson, readBody, sendJson, storeFailed } from '../http-io.js';
+import { jsonLength, notAllowed, optionalMs, parseJson, sendJson, storeFailed } from '../http-io.js';
 
 export type DevicePolicyRoute = 'pause' | 'resume' | 'policy';
 
 export async function devicePolicyRoute(ctx: IngestContext, route: DevicePolicyRoute, deviceId: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const want = route === 'policy' ? 'GET' : 'POST';
   if (req.method !== want) notAllowed(res, want);
-  const auth = ctx.devices.authenticate(req);
-  const raw = await readBody(req, jsonLength(ctx, req, want === 'GET'));
-  if (!verifySignature(auth.key, auth.signed, raw)) throw new IngestError('AUTH_BAD_SIGNATURE', 'the signature does not match this body and device key');
-  if (auth.signed.deviceId !== deviceId) {
-    throw new IngestError('AUTH_DEVICE_MISMATCH', `the request is signed by ${JSON.stringify(auth.signed.deviceId)}; a device may change only its own policy state`);
+  const signed = ctx.devices.parseHeaders(req);
+  const raw = await ctx.intake.read(req, res, jsonLength(ctx, req, want === 'GET'));
+  const { failure } = ctx.devices.verify(signed, { method: req.method ?? want, target: req.url ?? '' }, raw);
+  if (failure !== null) throw failure;
+  if (signed.deviceId !== deviceId) {
+    throw new IngestError('AUTH_DEVICE_MISMATCH', `the request is signed by ${JSON.stringify(signed.deviceId)}; a device may change only its own policy state`);
   }
   const policy = ctx.policy;
   if (route === 'policy') {

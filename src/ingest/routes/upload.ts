@@ -1,29 +1,31 @@
 /**
- * POST /v1/batches: one batch from one device, cheapest refusal first.
- *   1. signed headers: device enrolled, not revoked, timestamp within the skew bound (401)
- *   2. admission: concurrency, body bytes in memory, store queue (503 + Retry-After)
- *   3. per-device rate limit (429 + Retry-After)
- *   4. Content-Type, Content-Encoding (415), Content-Length against the cap (411, 413)
- *   5. body read into one buffer of Content-Length bytes; signature over it (401)
- *   6. decompress with the inflated-size cap enforced while inflating (413, 400)
- *   7. decode with the service's event limit (400, 413); batch device = signed device (403)
- *      (6 and 7 run on a decode worker when the service has them: decode-pool.ts)
- *   8. window timestamps against the server clock (400)
- *   9. server-side policy: exempt device (403 POLICY_EXEMPT); events in recorded pause windows, and outside the
+ * POST /v1/batches: one batch from one device, cheapest refusal first, and
+ * nothing a request without the device's key can spend beyond its own bytes.
+ *   1. signed headers: form, timestamp within the skew bound (401)
+ *   2. Content-Type, Content-Encoding (415), Content-Length against the cap (411, 413)
+ *   3. body read under the unverified-bytes budget, largest holder shed first (../intake.ts; 503)
+ *   4. signature over the canonical request (401; unknown and revoked devices answer as a bad signature
+ *      unless the request is signed with their key, so an id alone tells nothing)
+ *   5. per-device rate limit (429 + Retry-After), charged only now
+ *   6. admission: concurrency, body bytes held, store queue (503 + Retry-After)
+ *   7. decompress with the inflated-size cap enforced while inflating (413, 400)
+ *   8. decode with the service's event limit (400, 413); batch device = signed device (403)
+ *      (7 and 8 run on a decode worker when the service has them: decode-pool.ts)
+ *   9. window timestamps against the server clock (400)
+ *  10. server-side policy: exempt device (403 POLICY_EXEMPT); events in recorded pause windows, and outside the
  *      capture hours in the device's local time (when the rules set them and the device enrolled with its
  *      timezone), refused and counted
- *  10. idempotent insert; 2xx only after its transaction commits
+ *  11. idempotent insert; 2xx only after its transaction commits
  */
 import type http from 'node:http';
-import { verifySignature } from '../../auth/index.js';
+import { BATCH_CONTENT_TYPES, type SignedHeaders } from '../../auth/index.js';
 import { utcOffsetMinutes } from '../../time/index.js';
 import { codecFromContentEncoding, encodeBatch, type Codec, type DecodedBatch } from '../../wire/index.js';
 import type { IngestContext } from '../context.js';
 import type { DecodedBody } from '../decode-body.js';
-import type { AuthenticatedHeaders } from '../devices.js';
 import { IngestError, fromWireError, type RefusalCode } from '../errors.js';
 import { refuseEvents, type CaptureHoursCheck } from '../event-filter.js';
-import { readBody, sendJson, storeFailed } from '../http-io.js';
+import { sendJson, storeFailed } from '../http-io.js';
 import type { InsertResult } from '../store/index.js';
 
 /** What a successful upload answers. */
@@ -39,30 +41,19 @@ export interface UploadResponse {
   readonly refused_exempt: number;
 }
 
-export const ACCEPTED_CONTENT_TYPES = new Set(['application/vnd.fleetsim.batch+protobuf', 'application/x-protobuf', 'application/octet-stream']);
+export const ACCEPTED_CONTENT_TYPES: ReadonlySet<string> = new Set(BATCH_CONTENT_TYPES);
 
 export async function uploadRoute(ctx: IngestContext, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-  let auth: AuthenticatedHeaders;
+  let signed: SignedHeaders;
   try {
-    auth = ctx.devices.authenticate(req);
+    signed = ctx.devices.parseHeaders(req);
   } catch (e) {
     rejectBatch(ctx, (e as IngestError).code, 0);
     throw e;
   }
-  const deviceId = auth.signed.deviceId;
   const { limits, admission: adm } = ctx;
   const lengthHeader = req.headers['content-length'];
   const length = lengthHeader === undefined ? -1 : Number(lengthHeader);
-  // Step 2: admission, so memory stays bounded whatever arrives.
-  if (adm.inFlight >= limits.maxInFlight || ctx.store.queueDepth() >= limits.maxStoreQueue || (length > 0 && adm.inFlightBytes + length > limits.maxInFlightBodyBytes && adm.inFlight > 0)) {
-    rejectBatch(ctx, 'INGEST_OVERLOADED', 0);
-    throw new IngestError('INGEST_OVERLOADED', `the service is at its limit (${adm.inFlight} uploads in flight, ${ctx.store.queueDepth()} queued for the store); retry after the Retry-After delay`, 1);
-  }
-  const waitMs = ctx.limiter.take(deviceId, ctx.now());
-  if (waitMs > 0) {
-    rejectBatch(ctx, 'INGEST_RATE_LIMITED', 0);
-    throw new IngestError('INGEST_RATE_LIMITED', `device ${deviceId} is over its rate limit of ${limits.rate.perSecond} uploads/s (burst ${limits.rate.burst})`, Math.ceil(waitMs / 1000));
-  }
   const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (!ACCEPTED_CONTENT_TYPES.has(contentType)) {
     rejectBatch(ctx, 'INGEST_UNSUPPORTED_MEDIA_TYPE', 0);
@@ -86,24 +77,46 @@ export async function uploadRoute(ctx: IngestContext, req: http.IncomingMessage,
     res.setHeader('connection', 'close');
     throw new IngestError('INGEST_BODY_TOO_LARGE', `body is ${length} bytes, the limit is ${limits.maxBodyBytes} bytes (compressed)`);
   }
+  // Step 3: the body, charged to the unverified-bytes budget as it arrives.
+  let body: Buffer;
+  try {
+    body = await ctx.intake.read(req, res, length);
+  } catch (e) {
+    rejectBatch(ctx, (e as IngestError).code, 0);
+    throw e;
+  }
+  ctx.metrics.bodyBytes(length);
+  // Step 4: who sent it. Until here nothing was charged to the device.
+  const auth = ctx.devices.verify(signed, { method: req.method ?? 'POST', target: req.url ?? '' }, body);
+  if (auth.failure !== null) {
+    rejectBatch(ctx, auth.failure.code, 0);
+    throw auth.failure;
+  }
+  const deviceId = signed.deviceId;
+  const waitMs = ctx.limiter.take(deviceId, ctx.now());
+  if (waitMs > 0) {
+    rejectBatch(ctx, 'INGEST_RATE_LIMITED', 0);
+    throw new IngestError('INGEST_RATE_LIMITED', `device ${deviceId} is over its rate limit of ${limits.rate.perSecond} uploads/s (burst ${limits.rate.burst})`, Math.ceil(waitMs / 1000));
+  }
+  // Step 6: admission, so decode and store work and memory stay bounded whatever arrives.
+  if (adm.inFlight >= limits.maxInFlight || ctx.store.queueDepth() >= limits.maxStoreQueue || (adm.inFlightBytes + length > limits.maxInFlightBodyBytes && adm.inFlight > 0)) {
+    rejectBatch(ctx, 'INGEST_OVERLOADED', 0);
+    throw new IngestError('INGEST_OVERLOADED', `the service is at its limit (${adm.inFlight} uploads in flight, ${ctx.store.queueDepth()} queued for the store); retry after the Retry-After delay`, 1);
+  }
   adm.inFlight++;
   adm.inFlightBytes += length;
   try {
-    await uploadAdmitted(ctx, req, res, auth, codec, length);
+    await uploadAdmitted(ctx, res, signed, codec, body);
   } finally {
     adm.inFlight--;
     adm.inFlightBytes -= length;
   }
 }
 
-async function uploadAdmitted(ctx: IngestContext, req: http.IncomingMessage, res: http.ServerResponse, auth: AuthenticatedHeaders, codec: Codec, length: number): Promise<void> {
+async function uploadAdmitted(ctx: IngestContext, res: http.ServerResponse, signed: SignedHeaders, codec: Codec, received: Buffer): Promise<void> {
   const { metrics: m, limits } = ctx;
-  let body = await readBody(req, length);
-  m.bodyBytes(length);
-  if (!verifySignature(auth.key, auth.signed, body)) {
-    rejectBatch(ctx, 'AUTH_BAD_SIGNATURE', 0);
-    throw new IngestError('AUTH_BAD_SIGNATURE', `the signature does not match this body for device ${auth.signed.deviceId}; sign "v1\\n<device>\\n<timestamp>\\n<body>" with the device key`);
-  }
+  let body = received;
+  const auth = { signed };
   let decoded: DecodedBody;
   try {
     const r = await ctx.decoder.decode(codec, body, { maxDecodedBytes: limits.maxDecodedBytes, maxEvents: limits.maxEventsPerBatch });
@@ -173,6 +186,14 @@ async function uploadAdmitted(ctx: IngestContext, req: http.IncomingMessage, res
     }
   }
   const refusedPaused = inPauses + outsideHours;
+  // The device may have been revoked while this upload was read and checked: once a revoke has
+  // answered, nothing its key sent is stored. (Checked right before the insert is queued; the
+  // SQLite writer commits in queue order, so an insert queued before the revoke commits before it.)
+  const revokedMs = ctx.devices.get(h.deviceId)?.revokedMs ?? null;
+  if (revokedMs !== null) {
+    rejectBatch(ctx, 'AUTH_REVOKED', n);
+    throw new IngestError('AUTH_REVOKED', `device ${JSON.stringify(h.deviceId)} was revoked at ${new Date(revokedMs).toISOString()}, while this upload was in flight; it was not stored`);
+  }
   let result: InsertResult;
   try {
     result = await ctx.store.insertBatch({

@@ -33,11 +33,16 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
   let path: string | undefined;
   if (url.startsWith('sqlite:')) path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
   else if (/\.(db|sqlite3?)$/i.test(url)) path = url;
+  if (path === ':memory:' || /^file::memory:|[?&]mode=memory\b/.test(path ?? '')) {
+    // The SQLite store reads on this thread and writes on its writer thread: two connections to
+    // ':memory:' are two empty databases, so gaps would read empty and everything vanish at exit.
+    throw new StoreUrlError(`store ${JSON.stringify(url)}: an in-memory SQLite database is not supported (its reader and its writer thread would each open their own); use a file, e.g. sqlite:/tmp/ingest.db, or sqlite:$(mktemp -d)/ingest.db for a throwaway one`);
+  }
   if (path === undefined || path === '') {
     throw new StoreUrlError(`store ${JSON.stringify(url)} is not a store URL; use sqlite:FILE (e.g. sqlite:ingest.db) or postgres://user:pass@host:5432/db`);
   }
   return new SqliteStore({
-    path: path === ':memory:' ? path : resolve(path),
+    path: resolve(path),
     ...(opts.sqliteSync ? { sync: opts.sqliteSync } : {}),
     ...(opts.onWrite ? { onWrite: opts.onWrite } : {}),
   });

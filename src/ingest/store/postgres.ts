@@ -32,7 +32,7 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS batches (
   device_id       TEXT    NOT NULL,
   sequence        BIGINT  NOT NULL,
-  batch_id        BYTEA   NOT NULL UNIQUE,
+  batch_id        BYTEA   NOT NULL,
   window_start_ms BIGINT  NOT NULL,
   window_end_ms   BIGINT  NOT NULL,
   event_count     INTEGER NOT NULL,
@@ -44,6 +44,9 @@ CREATE TABLE IF NOT EXISTS batches (
   payload         BYTEA   NOT NULL,
   PRIMARY KEY (device_id, sequence)
 );
+-- A batch id is unique per device, not across devices: one device must not be able to make another's batch a conflict.
+ALTER TABLE batches DROP CONSTRAINT IF EXISTS batches_batch_id_key;
+CREATE UNIQUE INDEX IF NOT EXISTS batches_device_batch_id ON batches (device_id, batch_id);
 CREATE INDEX IF NOT EXISTS batches_window ON batches (window_start_ms, window_end_ms);
 CREATE TABLE IF NOT EXISTS devices (
   device_id   TEXT PRIMARY KEY,
@@ -148,17 +151,17 @@ export class PostgresStore implements BatchStore {
     let results: InsertResult[];
     try {
       // One statement is one transaction (autocommit): it returns after COMMIT.
-      const inserted = await this.pool.query<{ batch_id: Buffer }>(
+      const inserted = await this.pool.query<{ device_id: string; batch_id: Buffer }>(
         `INSERT INTO batches (device_id, sequence, batch_id, window_start_ms, window_end_ms, event_count, refused_paused, refused_exempt,
-           received_ms, agent_version, payload_codec, payload) VALUES ${tuples.join(',')} ON CONFLICT DO NOTHING RETURNING batch_id`,
+           received_ms, agent_version, payload_codec, payload) VALUES ${tuples.join(',')} ON CONFLICT DO NOTHING RETURNING device_id, batch_id`,
         values,
       );
-      const stored = new Set(inserted.rows.map((r) => r.batch_id.toString('hex')));
+      const stored = new Set(inserted.rows.map((r) => `${r.device_id}\0${r.batch_id.toString('hex')}`));
       results = new Array(items.length);
       const unresolved: number[] = [];
       const seen = new Set<string>();
       for (let i = 0; i < items.length; i++) {
-        const id = Buffer.from(items[i]!.row.batchId).toString('hex');
+        const id = `${items[i]!.row.deviceId}\0${Buffer.from(items[i]!.row.batchId).toString('hex')}`;
         // A batch twice in one group: the first is stored, the second is its duplicate.
         if (stored.has(id) && !seen.has(id)) results[i] = 'stored';
         else unresolved.push(i);

@@ -50,7 +50,9 @@ CREATE TABLE IF NOT EXISTS batches (
   payload         BLOB    NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS batches_device_sequence ON batches (device_id, sequence);
-CREATE UNIQUE INDEX IF NOT EXISTS batches_batch_id ON batches (batch_id);
+-- A batch id is unique per device, not across devices: one device must not be able to make another's batch a conflict.
+DROP INDEX IF EXISTS batches_batch_id;
+CREATE UNIQUE INDEX IF NOT EXISTS batches_device_batch_id ON batches (device_id, batch_id);
 CREATE INDEX IF NOT EXISTS batches_window ON batches (window_start_ms, window_end_ms);
 CREATE TABLE IF NOT EXISTS devices (
   device_id      TEXT PRIMARY KEY,
