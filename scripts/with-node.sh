@@ -33,7 +33,7 @@ esac
 # ── the runtime ──
 dir="$cache/$version"
 if [ ! -x "$dir/bin/node" ]; then
-  echo "with-node: fetching $pkg@$version from the npm registry"
+  echo >&2 "with-node: fetching $pkg@$version from the npm registry"
   tmp="$(mktemp -d "$cache/.fetch.XXXXXX")"
   (cd "$tmp" && npm pack --silent "$pkg@$version" >/dev/null) || { rm -rf "$tmp"; die "npm pack $pkg@$version failed (is $version a published release? npm view $pkg versions)"; }
   tar -xzf "$tmp/$pkg-$version.tgz" -C "$tmp" || { rm -rf "$tmp"; die "could not unpack $tmp/$pkg-$version.tgz"; }
@@ -79,7 +79,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 if [ ! -f "$built" ]; then
-  echo "with-node: building better-sqlite3 $bs_version for Node $version (ABI $abi) from source"
+  echo >&2 "with-node: building better-sqlite3 $bs_version for Node $version (ABI $abi) from source"
   # npm, node-gyp and the compiler all see the target runtime: node first on PATH, its headers
   # as nodedir, and build-from-source so prebuild-install does not try GitHub.
   (cd "$root" && PATH="$dir/bin:$PATH" npm rebuild better-sqlite3 --build-from-source --nodedir="$dir" --foreground-scripts >"$cache/build-$abi.log" 2>&1) ||
@@ -91,6 +91,6 @@ else
 fi
 "$dir/bin/node" -e "$probe" || die "better-sqlite3 built for ABI $abi does not load in Node $version: delete $built and run again"
 
-echo "with-node: $(PATH="$dir/bin:$PATH" node --version) first on PATH: $*"
+echo >&2 "with-node: $(PATH="$dir/bin:$PATH" node --version) first on PATH: $*"
 # Not exec: the trap must run after the command to put the host's binary back.
 PATH="$dir/bin:$PATH" "$@"
