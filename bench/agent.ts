@@ -64,7 +64,9 @@ const configs: { name: string; config: AgentConfig }[] = [
   { name: 'br-5, 600 s', config: { ...DEFAULT_AGENT_CONFIG, codec: 'br', compressionLevel: 5, batchMaxAgeMs: 600_000 } },
   { name: 'br-5, 900 s', config: { ...DEFAULT_AGENT_CONFIG, codec: 'br', compressionLevel: 5, batchMaxAgeMs: 900_000 } },
   { name: 'br-5, 1200 s', config: { ...DEFAULT_AGENT_CONFIG, codec: 'br', compressionLevel: 5, batchMaxAgeMs: 1_200_000 } },
-  { name: 'br-10, 1200 s', config: { ...DEFAULT_AGENT_CONFIG, codec: 'br', compressionLevel: 10, batchMaxAgeMs: 1_200_000 } },
+  { name: 'br-5, 1800 s', config: { ...DEFAULT_AGENT_CONFIG, codec: 'br', compressionLevel: 5, batchMaxAgeMs: 1_800_000 } },
+  { name: 'br-4, 1800 s', config: { ...DEFAULT_AGENT_CONFIG, codec: 'br', compressionLevel: 4, batchMaxAgeMs: 1_800_000 } },
+  { name: 'br-10, 1800 s', config: { ...DEFAULT_AGENT_CONFIG, codec: 'br', compressionLevel: 10, batchMaxAgeMs: 1_800_000 } },
 ];
 
 /**
