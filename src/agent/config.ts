@@ -21,23 +21,19 @@ export interface AgentConfig {
 
 /**
  * Defaults chosen by `npm run bench:agent` on simulated days: brotli-5 over
- * 30-minute batches uploads within 1.27x of brotli-11 over the whole day's
- * columnar stream in one piece, at about 3 ms of agent CPU per laptop-hour.
- * 15-minute batches were 1.31x (the floor is computed from the default's own
- * stream, which longer batches also shrink, so the two move together: 1,200 s
- * is 1.29x); no brotli setting below level 10 does better on the same batches
- * (levels 4-9, modes, block sizes, a metablock per column: within 1 %), and
- * levels 10-11 cost ~20x the CPU (their optimal parse), which would cap
- * `fleetsim run` well under 1,000 employee-days a minute. Longer batches also
- * cut wake-ups and uploads (the radio's wake per upload is most of the agent's
- * energy); the price is freshness, data reaches the service up to 30 minutes
- * after it was typed, which training data does not need, and a batch buffer
- * holding up to 30 minutes of events. Path coalescing at 2 px cuts bytes by
- * about 45 %.
+ * 15-minute batches uploads within 1.26x of brotli-11 over the whole day's
+ * columnar stream in one piece, at about 2.7 ms of agent CPU per laptop-hour.
+ * Over 5-minute batches only levels 10–11 stay within 1.3x, at ~95 ms of CPU
+ * per laptop-day whatever the brotli window (their optimal parse is the cost),
+ * which also caps `fleetsim run` near 700 employee-days a minute. Longer
+ * batches halve the wake-ups and uploads too (the radio's wake per upload is
+ * most of the agent's energy); the price is freshness: data reaches the
+ * service up to 15 minutes after it was typed, which training data does not
+ * need. Path coalescing at 2 px cuts bytes by about 45 %.
  */
 export const DEFAULT_AGENT_CONFIG: AgentConfig = {
   agentVersion: 'fleetsim-agent/0.1.0',
-  batchMaxAgeMs: 1_800_000,
+  batchMaxAgeMs: 900_000,
   batchMaxEvents: 50_000,
   coalesce: { mode: 'path', maxErrorPx: 2 },
   movementGapMs: 100,

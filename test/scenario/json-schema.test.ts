@@ -72,7 +72,7 @@ describe('JSON Schema for editors', () => {
     const cap = ((props.policy!.properties as Record<string, Schema>).pauseCapMinutes)!;
     expect(cap).toMatchObject({ type: 'number', minimum: 1, maximum: 1440, default: 30, description: expect.stringContaining('Longest single pause') });
     const batch = ((props.agent!.properties as Record<string, Schema>).batchMaxAgeMs)!;
-    expect(batch).toMatchObject({ type: 'integer', minimum: 1000, maximum: 3_600_000, default: 1_800_000 });
+    expect(batch).toMatchObject({ type: 'integer', minimum: 1000, maximum: 3_600_000, default: 900_000 });
     expect(props.transport).toMatchObject({ default: 'http', enum: ['http', 'corpus', 'null', null] });
     expect(JSON.stringify(schema)).not.toContain('$ref');
   });
