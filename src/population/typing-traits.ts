@@ -14,7 +14,8 @@ export interface TypingTraits {
   readonly holdScale: number;
   /**
    * Share of this typist's inter-key intervals that are hesitations rather than
-   * fluent keystrokes (population mean 0.10, BEHAVIOUR.md). At the same WPM a
+   * fluent keystrokes (0.07 on average at the mean WPM, more for slow typists;
+   * TypingTraitParams). At the same WPM a
    * typist with more hesitations types the fluent stretches faster, hence rolls
    * over more: the "rollover style" that keeps rollover from tracking WPM alone.
    */
@@ -59,10 +60,26 @@ export interface TypingTraitParams {
    * hesitation share instead (a larger σ here would inflate the hold SD to ≈ 31 ms).
    */
   readonly holdScaleLogSigma: number;
-  /** Hesitation share ~ Beta with this mean (BEHAVIOUR.md: mixture weight 0.10)… */
+  /**
+   * Hesitation share ~ Beta with this mean at the population-mean WPM. Below
+   * BEHAVIOUR.md's mixture weight 0.10: that mixture was fitted to all IKIs, the
+   * pauses before and after a correction included, and the model draws those
+   * separately (episode.ts); counting them twice made the fluent component, which
+   * keeps the typist's mean, too fast (pooled p25 97 ms against the measured 120).
+   * CALIBRATED with hesitationWpmExponent and the mixture's shape in
+   * TypingModelParams on the pooled IKI quantiles (test/behaviour/typing-iki-quantiles.test.ts).
+   */
   readonly hesitationShareMean: number;
-  /** …and this SD across typists (assumption, set so Spearman(WPM, rollover) ≈ 0.72 as measured by Dhakal). */
+  /** …and this SD across typists at the mean WPM (assumption, keeps Spearman(WPM, rollover) near Dhakal's 0.72)… */
   readonly hesitationShareSd: number;
+  /**
+   * …both scaled by (wpmMean / WPM)^k: slow typists are slow partly because
+   * they pause more often, not only because every stroke is slower. With k = 0
+   * the whole between-typist spread of the mean IKI (Dhakal SD 111.6 ms) lands
+   * on every fluent stroke and the pooled middle comes out too wide (p75/p25
+   * 2.7 against the measured 262/120 = 2.2); k = 0.5 gives 2.3 (calibrated, no published value).
+   */
+  readonly hesitationWpmExponent: number;
   /** Cap (assumption): above it the fluent stretches of a typist with a given WPM would be implausibly fast. */
   readonly hesitationShareMax: number;
 }
@@ -80,8 +97,9 @@ export const DEFAULT_TYPING_TRAIT_PARAMS: TypingTraitParams = {
   holdLogSigmaMean: 0.274,
   holdLogSigmaSd: 0.04,
   holdScaleLogSigma: 0,
-  hesitationShareMean: 0.1,
-  hesitationShareSd: 0.06,
+  hesitationShareMean: 0.07,
+  hesitationShareSd: 0.028,
+  hesitationWpmExponent: 0.5,
   hesitationShareMax: 0.2,
 };
 
@@ -98,15 +116,19 @@ export function drawTypingTraits(s: RandomStream, p: TypingTraitParams = DEFAULT
     holdLogMu: normal(s, p.holdLogMuMean, p.holdLogMuSd),
     holdLogSigma: clamp(normal(s, p.holdLogSigmaMean, p.holdLogSigmaSd), 0.1, 0.6),
     holdScale: lognormal(s, 0, p.holdScaleLogSigma),
-    hesitationShare: drawHesitationShare(s, p),
+    hesitationShare: drawHesitationShare(s, p, wpm),
   };
 }
 
-function drawHesitationShare(s: RandomStream, p: TypingTraitParams): number {
-  const m = p.hesitationShareMean;
-  if (!(p.hesitationShareSd > 0)) return m;
-  // Beta(a, b) with mean m and variance sd²: a + b = m (1 − m) / sd² − 1.
-  const n = (m * (1 - m)) / (p.hesitationShareSd * p.hesitationShareSd) - 1;
+function drawHesitationShare(s: RandomStream, p: TypingTraitParams, wpm: number): number {
+  const scale = (p.wpmMean / wpm) ** p.hesitationWpmExponent;
+  const m = Math.min(p.hesitationShareMean * scale, p.hesitationShareMax);
+  const sd = p.hesitationShareSd * scale;
+  if (!(sd > 0)) return m;
+  // Beta(a, b) with mean m and variance sd²: a + b = m (1 − m) / sd² − 1. Scenario validation keeps it > 0 at the
+  // mean WPM; a slow typist's scaled SD could pass that bound under extreme settings, and then gets the mean.
+  const n = (m * (1 - m)) / (sd * sd) - 1;
+  if (!(n > 0)) return m;
   return Math.min(beta(s, m * n, (1 - m) * n), p.hesitationShareMax);
 }
 

@@ -65,8 +65,9 @@ export const TYPING_TRAIT_FIELDS: FieldSpecs<TypingTraitParams> = {
   holdLogSigmaMean: [num(0, 2), 'Mean within-typist log-spread of key hold time.'],
   holdLogSigmaSd: [num(0, 1), 'SD over typists of the within-typist hold log-spread.'],
   holdScaleLogSigma: [logSigma(), 'Extra per-typist hold-time scale LogNormal(0, this); 0 by default.'],
-  hesitationShareMean: [num(0, 0.9, { above: true, noun: 'a share' }), 'Mean share of inter-key intervals that are hesitations (BEHAVIOUR.md: 0.10).'],
-  hesitationShareSd: [num(0, 0.5), 'SD of the hesitation share across typists (assumption).'],
+  hesitationShareMean: [num(0, 0.9, { above: true, noun: 'a share' }), 'Mean share of inter-key intervals that are hesitations at the mean WPM (calibrated 0.07; BEHAVIOUR.md 0.10 counts correction pauses too).'],
+  hesitationShareSd: [num(0, 0.5), 'SD of the hesitation share across typists at the mean WPM (assumption).'],
+  hesitationWpmExponent: [num(0, 3), 'Hesitation share mean and SD scale as (wpmMean / WPM)^this: slow typists pause more (calibrated 0.5).'],
   hesitationShareMax: [share(), 'Cap on a typist’s hesitation share (assumption).'],
 };
 

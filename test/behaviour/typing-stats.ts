@@ -247,3 +247,46 @@ export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
 export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return pearson(ranks(a), ranks(b));
 }
+
+/** Within-burst inter-key intervals, pooled and per input context. */
+export interface BurstIkis {
+  readonly pooled: MsHistogram;
+  /** Indexed by the context code of the later keydown. */
+  readonly byContext: MsHistogram[];
+}
+
+export function createBurstIkis(contexts: number): BurstIkis {
+  return { pooled: new MsHistogram(), byContext: Array.from({ length: contexts }, () => new MsHistogram()) };
+}
+
+/**
+ * Adds the intervals between consecutive keydowns of one employee's events
+ * (every key: Shift, Backspace and Enter included, as a key logger sees them)
+ * that are shorter than burstGap_ms, i.e. within a burst; mouse events between
+ * two keydowns do not break the pair. At most maxPerTypist intervals are
+ * taken, in time order, so that fast typists, who type more keys in the same
+ * time, do not outweigh slow ones (Dhakal's participants each typed the same
+ * 15 sentences). Returns how many were added.
+ */
+export function addBurstIkis(b: EventBlock, into: BurstIkis, burstGap_ms = P_BURST_GAP_MS, maxPerTypist = Infinity): number {
+  let prevT = NaN;
+  let added = 0;
+  for (let i = 0; i < b.length && added < maxPerTypist; i++) {
+    if (b.type[i] !== EventType.keydown) continue;
+    const t = b.t_ms[i]!;
+    const gap = t - prevT;
+    prevT = t;
+    if (!(gap < burstGap_ms)) continue;
+    into.pooled.add(gap);
+    into.byContext[b.context[i]!]!.add(gap);
+    added++;
+  }
+  return added;
+}
+
+/** Share of the histogram's values above x_ms. */
+export function shareAbove(h: MsHistogram, x_ms: number): number {
+  let n = 0;
+  for (let i = Math.floor(x_ms) + 1; i < h.bins.length; i++) n += h.bins[i]!;
+  return n / h.count;
+}

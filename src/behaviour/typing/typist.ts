@@ -67,9 +67,13 @@ export function createTypist(traits: TypingTraits, params: TypingModelParams = D
   const m = ikiScaleFor(traits.wpm, 1 + ref.shiftPerChar + 2 * backspacesPerChar, episodesPerChar, p);
   const holdLogMu = traits.holdLogMu + Math.log(traits.holdScale);
   // Mixture mean = (1 - h) · f · (μ + τ) m + h · median · e^(σ²/2) m; choose f so it is m.
-  // h ≤ 0.25 keeps f ≥ 1/3 whatever traits are handed in (the trait draw caps it at 0.2: f ≥ 0.58).
-  const h = clamp(traits.hesitationShare, 0, 0.25);
+  // h is capped where f would fall below 1/3 (or at 0.25), whatever traits and parameters are handed in
+  // (defaults: the trait draw caps h at 0.2, f ≥ 0.55; the bound is 0.24).
   const hesitationMean = p.hesitationMedianFactor * Math.exp(p.hesitationLogSigma ** 2 / 2);
+  const fluentMean = p.fluentMuFraction + p.fluentTauFraction;
+  const excess = hesitationMean - fluentMean / 3;
+  const hMax = excess > 0 ? Math.min(0.25, Math.max(0, (1 - fluentMean / 3) / excess)) : 0.25;
+  const h = clamp(traits.hesitationShare, 0, hMax);
   const fluentScale = (1 - h * hesitationMean) / ((1 - h) * (p.fluentMuFraction + p.fluentTauFraction));
   return {
     traits,
