@@ -67,6 +67,7 @@ export async function enrollAll<D>(devices: readonly D[], enroll: (d: D) => Prom
 
 /** Opens the ingest target a scenario names: see IngestTarget. */
 export async function openIngestTarget(s: Scenario, reportDir: string, o: { readonly restartable: boolean; readonly fleetSecret?: string }): Promise<IngestTarget> {
+  if (s.ingest.kind === 'blackhole') throw new UsageError(`${s.source || s.name}: ingest.kind blackhole is for process agents (agent.kind: process); it has no store and speaks no protocol`);
   if (s.ingest.kind === 'url') {
     if (o.restartable) throw new UsageError(`${s.source || s.name}: the ingest-restart fault needs the embedded ingest service (fleetsim run kills and restarts it); against ${s.ingest.url}, restart the service yourself during the run and leave the fault out`);
     return openUrlTarget(s, s.ingest.url, s.ingest.allowRemote, o.fleetSecret);
