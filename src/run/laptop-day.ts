@@ -4,6 +4,7 @@ import { FaultInjectingTransport, clockSkewMs } from './faults.js';
 import { simulateEmployeeDay, type DayEnvironment, type EmployeeDay, type PauseDay, type WorkdayPlan } from '../behaviour/index.js';
 import { EventWriter, copyBlock, type EventBlock } from '../events/index.js';
 import { cpuMicros } from '../metrics/cpu.js';
+import { countEventKinds, emptyKinds, type EventsByKind } from '../metrics/delivery.js';
 import { utcOffsetMinutes, type Employee } from '../population/index.js';
 import { enrolmentExemption, exemptionOnDay, type ExemptionStatus } from '../policy/index.js';
 import { deriveStream } from '../random/index.js';
@@ -22,6 +23,8 @@ export interface LaptopDayResult {
   readonly agentCpuSeconds: number;
   /** Requests the scenario's faults intercepted or altered, by kind. */
   readonly injected: Readonly<Record<string, number>>;
+  /** Events the OS delivered to the agent, by kind (the energy model's delivery term). */
+  readonly producedByKind: EventsByKind;
 }
 
 export interface LaptopDayOptions {
@@ -106,9 +109,11 @@ export async function runLaptopDay(o: LaptopDayOptions): Promise<LaptopDayResult
   // virtual time, awaiting the transport after each block so retries land at the right time.
   const blocks: EventBlock[] = [];
   const minutes = new ActiveMinutes();
+  const kinds = emptyKinds();
   const writer = new EventWriter((block) => {
     o.tap?.(block);
     minutes.add(block);
+    countEventKinds(block, kinds);
     blocks.push(copyBlock(block));
   });
   const day = simulateEmployeeDay(o.employee, o.day, o.env, writer, onPlanned);
@@ -148,6 +153,7 @@ export async function runLaptopDay(o: LaptopDayOptions): Promise<LaptopDayResult
     workHours: day.plan.working ? (day.plan.leaveMs - day.plan.arriveMs) / 3_600_000 : 0,
     agentCpuSeconds: cpu / 1e6,
     injected: faultCounts(),
+    producedByKind: kinds,
   };
 }
 

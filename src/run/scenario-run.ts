@@ -207,7 +207,7 @@ function pacingFor(s: Scenario): Pick<FleetRunOptions, 'pacing'> {
  * secrets; every stored event checked against the pause windows and
  * exemptions the service recorded (none may fall inside them).
  */
-async function scanStore(store: BatchStore, canaries: Readonly<Record<string, readonly string[]>>): Promise<StoreFindings> {
+export async function scanStore(store: BatchStore, canaries: Readonly<Record<string, readonly string[]>>): Promise<StoreFindings> {
   const pauses = new Map<string, { startMs: number; endMs: number }[]>();
   for (const p of await store.loadPauses()) (pauses.get(p.deviceId) ?? pauses.set(p.deviceId, []).get(p.deviceId)!).push(p);
   const exemptions = new Map<string, { fromMs: number; untilMs: number | null }[]>();

@@ -312,6 +312,12 @@ export const ENERGY_FIELDS: FieldSpecs<EnergyModel> = {
   joulesPerRadioByte: [num(0, 0.001), 'J per byte sent over Wi-Fi (Balasubramanian et al., IMC 2009: 0.007 J/KB).'],
   joulesPerTransmission: [num(0, 100), 'J per transmission for the radio leaving power save and its tail (assumption: 0.1 J).'],
   batteryWh: [num(0, 1_000, { above: true }), 'Battery capacity, Wh (typical business laptop: 50–56 Wh).'],
+  deliveryCpuUsPerKeyEvent: [num(0, 100_000), 'Input delivery: CPU µs to hand one key press or release from the OS to the agent (default: measured by npm run bench:delivery).'],
+  deliveryCpuUsPerClickEvent: [num(0, 100_000), 'Input delivery: CPU µs per button press or release.'],
+  deliveryCpuUsPerMoveEvent: [num(0, 100_000), 'Input delivery: CPU µs per mouse move report.'],
+  deliveryCpuUsPerWheelEvent: [num(0, 100_000), 'Input delivery: CPU µs per wheel event.'],
+  deliveryWakeupsPerEvent: [num(0, 10), 'Input delivery: wake-ups per event (1 for a hook woken per event; X11 RECORD hands over about 30 events per wake-up).'],
+  deliverySource: [text(500), 'Where the delivery coefficients come from (recorded in summary.json); set it when you change them.'],
 };
 
 export const energySchema = group(DEFAULT_ENERGY_MODEL, ENERGY_FIELDS, 'Battery proxy coefficients (EnergyModel), each with its source.');

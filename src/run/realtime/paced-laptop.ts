@@ -2,6 +2,7 @@ import { sequenceCounter, type CaptureAgent } from '../../agent/index.js';
 import { composeEmployeeDay, localDayStartMs, type DayPlanned, type EmployeeDay } from '../../behaviour/index.js';
 import { EventWriter, copyBlock, sliceBlock, type EventBlock } from '../../events/index.js';
 import { cpuMicros } from '../../metrics/cpu.js';
+import { countEventKinds, emptyKinds } from '../../metrics/delivery.js';
 import { TypedText } from '../../metrics/leaks.js';
 import type { Employee } from '../../population/index.js';
 import { afterExemptionAsks, enrolmentExemption, exemptAtEnd, type ExemptionStatus } from '../../policy/index.js';
@@ -169,6 +170,7 @@ class PacedLaptopDay {
   private readonly sliceMs: number;
   private readonly pending: EventBlock[] = [];
   private readonly minutes = new ActiveMinutes();
+  private readonly kinds = emptyKinds();
   private pendingCursor = 0;
   private horizon = -Infinity;
   private planned: DayPlanned | null = null;
@@ -273,6 +275,7 @@ class PacedLaptopDay {
   private capture(block: EventBlock): void {
     this.ctx.tap(block);
     this.minutes.add(block);
+    countEventKinds(block, this.kinds);
     this.timed(() => this.agent.capture(block));
   }
 
@@ -296,6 +299,7 @@ class PacedLaptopDay {
       workHours: day.plan.working ? (day.plan.leaveMs - day.plan.arriveMs) / 3_600_000 : 0,
       agentCpuSeconds: this.cpuUs / 1e6,
       injected: this.faultCounts(),
+      producedByKind: this.kinds,
     });
   }
 }
