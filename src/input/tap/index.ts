@@ -1,0 +1,3 @@
+export * from './protocol.js';
+export { TapDriver, type TapDriverOptions } from './driver.js';
+export { TapSource, type TapSourceEvents } from './source.js';

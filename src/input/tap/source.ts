@@ -1,0 +1,96 @@
+/**
+ * Agent side of the tap: connects to the harness's Unix-domain socket and
+ * hands the sink, once per read the OS completes, the events that read
+ * carried (usually one: the harness writes each event at its own time).
+ */
+import net from 'node:net';
+import { InputError } from '../errors.js';
+import type { InputSink, InputSource } from '../types.js';
+import { TapDecoder, TapProtocolError } from './protocol.js';
+
+export interface TapSourceEvents {
+  /** The harness closed the tap cleanly (every record arrived whole). */
+  readonly onEnd?: () => void;
+  /** The stream broke the protocol or the connection failed after start. */
+  readonly onError?: (err: Error) => void;
+}
+
+export class TapSource implements InputSource {
+  readonly kind = 'tap' as const;
+  private socket: net.Socket | null = null;
+  private readonly decoder = new TapDecoder();
+  /** Reads that delivered at least one event. */
+  deliveries = 0;
+  private done = false;
+
+  constructor(
+    readonly socketPath: string,
+    private readonly events: TapSourceEvents = {},
+  ) {}
+
+  get received(): number {
+    return this.decoder.records;
+  }
+
+  start(sink: InputSink): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect(this.socketPath);
+      this.socket = s;
+      let up = false;
+      s.once('connect', () => {
+        up = true;
+        resolve();
+      });
+      s.on('data', (chunk: Buffer) => {
+        if (this.done) return;
+        let block;
+        try {
+          block = this.decoder.push(chunk);
+        } catch (e) {
+          this.fail(e as Error);
+          return;
+        }
+        if (block.length === 0) return;
+        this.deliveries++;
+        sink(block);
+      });
+      s.on('end', () => {
+        if (this.done) return;
+        try {
+          this.decoder.end();
+        } catch (e) {
+          this.fail(e as Error);
+          return;
+        }
+        this.done = true;
+        this.events.onEnd?.();
+      });
+      s.on('error', (e: NodeJS.ErrnoException) => {
+        if (!up) {
+          const hint = e.code === 'ENOENT' ? ' (no such socket: is the harness listening there?)' : e.code === 'ECONNREFUSED' ? ' (nobody is listening on it)' : '';
+          reject(new InputError('INPUT_TAP_FAILED', `cannot connect to the tap socket ${this.socketPath}: ${e.code ?? e.message}${hint}`, { cause: e }));
+          return;
+        }
+        this.fail(new InputError('INPUT_TAP_FAILED', `the tap connection on ${this.socketPath} failed: ${e.message}`, { cause: e }));
+      });
+    });
+  }
+
+  private fail(e: Error): void {
+    if (this.done) return;
+    this.done = true;
+    this.socket?.destroy();
+    const err = e instanceof TapProtocolError ? new InputError('INPUT_TAP_FAILED', `bad data on the tap socket ${this.socketPath}: ${e.message}`, { cause: e }) : e;
+    this.events.onError?.(err);
+  }
+
+  async close(): Promise<void> {
+    this.done = true;
+    const s = this.socket;
+    if (s === null || s.destroyed) return;
+    await new Promise<void>((resolve) => {
+      s.once('close', () => resolve());
+      s.destroy();
+    });
+  }
+}
