@@ -17,6 +17,8 @@ import { decodeBatch, decompress } from '../wire/index.js';
 import { runFleet, type FleetRunOptions, type FleetRunProgress, type FleetRunResult } from './fleet-run.js';
 import { computeRunFigures, type RunFigures, type StoreFindings } from './summary.js';
 import type { RunTransportSpec } from './transports.js';
+import { defaultProcessDeps } from './process/deps.js';
+import { runProcessFleet } from './process/process-run.js';
 
 /** Version of results.json: what `fleetsim merge` reads. */
 export const RESULTS_FORMAT = 'fleetsim-results/1';
@@ -48,6 +50,10 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions): Promise<S
   const restarts = restartFaults(s);
   const startedAt = new Date().toISOString();
   mkdirSync(o.reportDir, { recursive: true });
+  if (s.agentUnderTest.kind === 'process') {
+    const r = await runProcessFleet(s, { reportDir: o.reportDir, deps: defaultProcessDeps(), ...(o.shard ? { shard: o.shard } : {}), ...(o.fleetSecret ? { fleetSecret: o.fleetSecret } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+    return reportRun(s, r.result, o.reportDir, startedAt, o.shard, r.store);
+  }
   const ingest = s.transport === 'http' ? await openIngestTarget(s, o.reportDir, { restartable: restarts.length > 0, ...(o.fleetSecret ? { fleetSecret: o.fleetSecret } : {}) }) : null;
   const transport: RunTransportSpec = ingest ? { kind: 'http', url: ingest.url, fleetSecret: ingest.fleetSecret, ...(ingest.keys ? { keys: ingest.keys } : {}) } : transportFor(s, o.reportDir);
   const restarter = ingest && restarts.length > 0 ? new IngestRestarts(ingest, restarts, createCalendar(s.simulation.startDate, []).startDateUtcMs) : null;

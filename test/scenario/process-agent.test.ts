@@ -25,7 +25,7 @@ describe('agent: { kind: process } settings', () => {
 
   it('an unknown placeholder is named at file:line with a did-you-mean', () => {
     expect(problems(`name: x\nagent:\n  kind: process\n  command: [my-agent, "--url={uploadURL}"]\n${RT}`)).toEqual([
-      'p.yaml:4:23 agent.command[1]: unknown placeholder {uploadURL}; did you mean {uploadUrl}? (placeholders: {display}, {tapSocket}, {uploadUrl}, {deviceId}, {controlSocket}, {statsFile}, {timeOffsetMs}, {fleetSecret}; {{ and }} give literal braces)',
+      'p.yaml:4:23 agent.command[1]: unknown placeholder {uploadURL}; did you mean {uploadUrl}? (placeholders: {display}, {tapSocket}, {uploadUrl}, {deviceId}, {controlSocket}, {statsFile}, {timeOffsetMs}, {fleetSecret}, {timezone}; {{ and }} give literal braces)',
     ]);
     expect(problems(`name: x\nagent:\n  kind: process\n  env:\n    TOKEN: "{fleetSecert}"\n${RT}`)[0]).toMatch(/^p\.yaml:5:5 agent\.env\.TOKEN: unknown placeholder \{fleetSecert\}; did you mean \{fleetSecret\}\?/);
   });

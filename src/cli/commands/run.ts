@@ -59,7 +59,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       },
     });
     progress.stop();
-    if (argv.json) process.stdout.write(`${JSON.stringify({ reportDir: result.reportDir, thresholdsPassed: result.thresholdsPassed, thresholds: result.thresholds, ledger: result.figures.ledger, bandwidth: result.figures.bandwidth, battery: result.figures.battery, yield: result.figures.yield, leaks: result.figures.leaks, simulation: result.figures.simulation, paced: result.figures.paced, ingest: result.figures.ingest })}\n`);
+    if (argv.json) process.stdout.write(`${JSON.stringify({ reportDir: result.reportDir, thresholdsPassed: result.thresholdsPassed, thresholds: result.thresholds, ledger: result.figures.ledger, bandwidth: result.figures.bandwidth, battery: result.figures.battery, yield: result.figures.yield, leaks: result.figures.leaks, simulation: result.figures.simulation, paced: result.figures.paced, process: result.figures.process, ingest: result.figures.ingest })}\n`);
     else process.stdout.write(formatRun(scenario.name, result));
     if (!result.thresholdsPassed) {
       const failed = result.thresholds.filter((t) => !t.pass);
@@ -80,10 +80,21 @@ function formatRun(name: string, r: ScenarioRunResult): string {
     `  yield       captured ${pct(f.yield.overall)} of produced events (stored one for one ${pct(f.yield.stored_share)})`,
     ...(f.ingest.p50_ms !== null ? [`  ingest      ${f.ingest.requests.toLocaleString('en-US')} uploads, latency p50 ${f.ingest.p50_ms} ms, p99 ${f.ingest.p99_ms} ms, max ${f.ingest.max_ms} ms; ${f.ingest.errors} errors; ${f.ingest.refused_paused} events refused as paused`] : []),
     ...(f.paced ? [`  paced       ${f.paced.speed}x real time from ${f.paced.from_utc}${f.paced.until_utc ? ` to ${f.paced.until_utc}` : ''}; timers late by p50 ${f.paced.schedule_lag_p50_ms} ms, p99 ${f.paced.schedule_lag_p99_ms} ms, max ${f.paced.schedule_lag_max_ms} ms (${f.paced.on_schedule ? 'on schedule' : 'BEHIND SCHEDULE: the machine could not keep up'})`] : []),
+    ...(f.process ? formatProcess(f.process) : []),
     ...(f.faults.injected_total > 0 ? [`  faults      ${Object.entries(f.faults.injected).map(([k, v]) => `${k} ${v}`).join(', ')}${f.faults.peak_to_steady !== null ? `; after the outage uploads peaked at ${f.faults.peak_to_steady}x the steady rate` : ''}`] : []),
     `  privacy     ${f.leaks.canaries} of ${f.leaks.canaries_planted} planted canaries found in ${f.leaks.scanned}`,
     ...r.thresholds.map((t) => `  threshold   ${t.pass ? 'pass' : 'FAIL'}  ${t.expression}  (actual ${t.actual ?? 'n/a'})`),
     `report: ${r.files.find((x) => x.endsWith('report.html'))}`,
   ];
   return `${lines.filter((l) => l !== '').join('\n')}\n`;
+}
+
+/** A real-time run of process agents: what the observer measured, and whether injection kept time. */
+function formatProcess(p: NonNullable<ScenarioRunResult['figures']['process']>): string[] {
+  const rapl = p.fleet.rapl.kind === 'rapl' ? `${p.fleet.rapl.joules.toFixed(1)} J package (RAPL ${p.fleet.rapl.zone})` : `RAPL unavailable (${p.fleet.rapl.reason})`;
+  return [
+    `  process     ${p.agent} agent over ${p.input}, ${p.laptops.length} processes: CPU s/hour p50 ${p.cpu_s_per_hour.p50}, max ${p.cpu_s_per_hour.max}; wake-ups/active min p50 ${p.wakeups_per_active_min.p50}; peak RSS p50 ${p.rss_peak_mb.p50} MB; bytes/hour p50 ${p.bytes_per_hour.p50}; battery % per day p50 ${p.battery_pct_per_day.p50}`,
+    `              ${p.fleet.cpu_us_per_event ?? 'n/a'} CPU µs and ${p.fleet.wakeups_per_event ?? 'n/a'} wake-ups per injected event; ${rapl}; ledger ${p.ledger_balanced === null ? 'not kept by this agent' : p.ledger_balanced ? 'balanced' : 'DOES NOT BALANCE'}`,
+    `  injection   ${p.injection.injected.toLocaleString('en-US')} events late by p50 ${p.injection.p50_ms} ms, p99 ${p.injection.p99_ms} ms, max ${p.injection.max_ms} ms (${p.injection.on_time ? 'on time' : 'BEHIND: the machine could not replay input on time; figures are not valid'})`,
+  ];
 }

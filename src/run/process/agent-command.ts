@@ -29,24 +29,20 @@ export function fleetsimCli(): string {
  */
 export function referenceAgentCommand(input: 'tap' | 'x11', scenarioFile: string): { argv: string[]; env: Record<string, string> } {
   return {
+    // --flag=value throughout: a negative time offset would otherwise read as a flag.
     argv: [
       process.execPath,
       fleetsimCli(),
       'agent',
-      '--input',
-      input,
-      ...(input === 'tap' ? ['--tap', '{tapSocket}'] : ['--display', '{display}']),
-      '--url',
-      '{uploadUrl}',
-      '--device-id',
-      '{deviceId}',
-      '--time-offset-ms',
-      '{timeOffsetMs}',
-      '--control',
-      '{controlSocket}',
-      '--stats-file',
-      '{statsFile}',
-      ...(scenarioFile ? ['--scenario', scenarioFile] : []),
+      `--input=${input}`,
+      input === 'tap' ? '--tap-socket={tapSocket}' : '--display={display}',
+      '--url={uploadUrl}',
+      '--device-id={deviceId}',
+      '--timezone={timezone}',
+      '--time-offset-ms={timeOffsetMs}',
+      '--control={controlSocket}',
+      '--stats-file={statsFile}',
+      ...(scenarioFile ? [`--scenario=${scenarioFile.replace(/[{}]/g, (b) => b + b)}`] : []),
     ],
     env: { [AGENT_FLEET_SECRET_ENV]: '{fleetSecret}' },
   };

@@ -14,7 +14,7 @@ import type { ProcessLaptop, ProcessRunFacts } from './facts.js';
  * OS delivers input within a frame or so, so an input path later than this
  * no longer shows the agent the stream a laptop would.
  */
-export const ON_TIME_INJECTION_P99_MS = 50;
+export const ON_TIME_INJECTION_P99_MS = 100;
 
 export interface ProcessLaptopFigures {
   readonly employee_id: string;

@@ -19,6 +19,7 @@ import { createLatencyHistogram, encodeLatency } from '../../metrics/latency.js'
 import type { EnergyReading, ProcessObservation, ProcessObserver } from '../../observe/types.js';
 import { employeeId } from '../../population/index.js';
 import type { Scenario } from '../../scenario/index.js';
+import type { AgentProcessStats } from '../../agent-process/stats.js';
 import type { FleetRunProgress, FleetRunResult } from '../fleet-run.js';
 import { openIngestTarget, type IngestTarget } from '../ingest-target.js';
 import type { StoreFindings } from '../summary.js';
@@ -68,7 +69,8 @@ export interface ProcessRunOptions {
 }
 
 const READY_TIMEOUT_MS = 15_000;
-const STOP_GRACE_MS = 10_000;
+/** fleetsim agent drains uploads for up to 10 s after SIGTERM (its --drain-timeout-ms), then writes its stats. */
+const STOP_GRACE_MS = 15_000;
 const SAMPLE_INTERVAL_MS = 250;
 /** Wall time budgeted per laptop to start its agent before the window opens; a slower start skips the window's first moments rather than injecting late. */
 const START_LEAD_MS = 1_500;
@@ -128,10 +130,10 @@ export async function runProcessFleet(s: Scenario, o: ProcessRunOptions): Promis
   let virtualStartMs = fromUtcMs;
   const abort = new AbortController();
   try {
-    if (s.ingest.kind !== 'blackhole') ingest = await openIngestTarget(s, o.reportDir, { restartable: false, ...(o.fleetSecret ? { fleetSecret: o.fleetSecret } : {}) });
-    // The agents' clock: the window's start is mapped onto a wall instant a little ahead, once, for every laptop.
+    // The agents' clock: the window's start is mapped onto a wall instant a little ahead, once, for every laptop (and the service).
     const plannedWallStart = Date.now() + START_LEAD_MS + START_LEAD_PER_LAPTOP_MS * laptops.length;
     const timeOffsetMs = fromUtcMs - plannedWallStart;
+    if (s.ingest.kind !== 'blackhole') ingest = await openIngestTarget(s, o.reportDir, { restartable: false, timeOffsetMs, ...(o.fleetSecret ? { fleetSecret: o.fleetSecret } : {}) });
     const readyTimeoutMs = o.readyTimeoutMs ?? READY_TIMEOUT_MS;
     const starting = laptops.map((l, k) => startLaptop(l, k));
     const outcomes = await Promise.allSettled(starting);
@@ -190,6 +192,7 @@ export async function runProcessFleet(s: Scenario, o: ProcessRunOptions): Promis
         statsFile: l.statsFile,
         timeOffsetMs: String(timeOffsetMs),
         fleetSecret: ingest?.fleetSecret ?? '',
+        timezone: l.input.employee.timezone,
       };
       const command = buildAgentCommand(template.argv, agentEnv, values);
       const child = registry.spawn(command, l.dir);
@@ -284,18 +287,19 @@ function readAgentStats(file: string, child: AgentChild): AgentStats {
   return parseAgentStats(v, file);
 }
 
+/** The reference agent's stats file (src/agent-process/stats.ts), checked: a run must not balance a ledger it could not read. */
 export function parseAgentStats(v: unknown, file: string): AgentStats {
-  const o = v as { ledger?: Record<string, unknown>; costs?: Record<string, unknown>; received?: unknown };
+  const o = v as Partial<AgentProcessStats> | null;
+  const bad = (what: string) => new RunError('WORKER_FAILED', `the agent's stats file ${file} is not what fleetsim agent writes: ${what}`);
+  if (!o || typeof o !== 'object' || !o.ledger || !o.costs) throw bad('no ledger or costs');
   const ledger = emptyLedger();
-  const bad = () => new RunError('WORKER_FAILED', `the agent's stats file ${file} is not what fleetsim agent writes (ledger, costs)`);
-  if (!o || typeof o !== 'object' || !o.ledger || !o.costs) throw bad();
   for (const k of ['produced', ...FATES] as const) {
-    const n = o.ledger[k];
-    if (typeof n !== 'number') throw bad();
+    const n = (o.ledger as unknown as Record<string, unknown>)[k];
+    if (typeof n !== 'number') throw bad(`ledger.${k} is missing`);
     ledger[k] = n;
   }
-  const num = (x: unknown) => (typeof x === 'number' ? x : 0);
-  return { ledger, costs: { batches: num(o.costs.batches), uploads: num(o.costs.uploads), radioBytes: num(o.costs.radioBytes) }, received: typeof o.received === 'number' ? o.received : ledger.produced };
+  if (typeof o.input_events !== 'number') throw bad('input_events is missing');
+  return { ledger, costs: { batches: o.costs.batches, uploads: o.costs.uploads, radioBytes: o.costs.radioBytes }, received: o.input_events };
 }
 
 function agentFailed(child: AgentChild, what: string): RunError {

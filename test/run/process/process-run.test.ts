@@ -1,0 +1,127 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLI, ROOT } from '../../helpers/cli.js';
+
+/** Runs the built CLI asynchronously (so a test can signal it), bounded in time. */
+function fleetsimAsync(args: readonly string[], o: { timeoutMs?: number; onSpawn?: (pid: number) => void } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const c = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => c.kill('SIGKILL'), o.timeoutMs ?? 60_000);
+    o.onSpawn?.(c.pid!);
+    c.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Two Berlin laptops, 20 s at 11:00 local: both have input then (seed 1). */
+function scenario(dir: string, agent: string, extra = ''): string {
+  const file = join(dir, 'scenario.yaml');
+  writeFileSync(
+    file,
+    `name: proc\nseed: 1\nfleet: { employees: 2, offices: [{ name: Berlin, timezone: Europe/Berlin }] }\n${agent}\nsimulation:\n  speed: 1\n  window: { day: 1, at: "10:00", durationMinutes: 0.3333 }\noutputs: { dir: ${JSON.stringify(join(dir, 'reports'))}, html: false, csv: false }\n${extra}`,
+  );
+  return file;
+}
+
+function readPids(dir: string): number[] {
+  return readdirSync(dir)
+    .filter((f) => f.startsWith('pids-'))
+    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean).map(Number));
+}
+
+describe('fleetsim run with process agents on the real clock', () => {
+  it('runs the reference agent over the tap into the embedded ingest: ledger balanced, canaries scanned in the store, observer figures consistent with the agent’s own /proc view', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleetsim-proc-'));
+    const out = join(dir, 'out');
+    const r = await fleetsimAsync(['run', scenario(dir, 'agent: { kind: process, input: tap }'), '--out', out, '--json']);
+    expect(r.stderr).not.toMatch(/Error/);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    const f = summary.figures ?? summary;
+    const p = f.process;
+    expect(p.agent).toBe('reference');
+    expect(p.input).toBe('tap');
+    expect(p.laptops).toHaveLength(2);
+    expect(p.ledger_balanced).toBe(true);
+    // Every injected event reached the agent, and ended in exactly one fate.
+    expect(p.fleet.received).toBe(p.fleet.injected);
+    expect(p.fleet.injected).toBeGreaterThan(1_000);
+    expect(f.ledger.produced).toBe(p.fleet.injected);
+    expect(f.ledger.stored + f.ledger.coalesced + f.ledger.redacted + f.ledger.dropped_paused + f.ledger.dropped_exempt + f.ledger.spooled + f.ledger.lost).toBe(f.ledger.produced);
+    expect(f.ledger.stored).toBeGreaterThan(0);
+    expect(f.ledger.lost).toBe(0);
+    // What the agents report as stored is what the store holds.
+    expect(f.ingest.acknowledged_missing).toBe(0);
+    expect(f.leaks.scanned).toBe('ingest store');
+    expect(f.leaks.canaries).toBe(0);
+    for (const l of p.laptops) {
+      const stats = JSON.parse(readFileSync(join(out, 'agents', l.employee_id, 'stats.json'), 'utf8'));
+      expect(stats.stop_reason).toBe('SIGTERM');
+      expect(l.exited_on_sigterm).toBe(true);
+      // The observer watched the window only (not start-up or the final drain); the agent's own getrusage covers its whole life.
+      const ownCpu = (stats.process.cpu_user_us + stats.process.cpu_system_us) / 1e6;
+      expect(l.cpu_seconds).toBeGreaterThan(0);
+      expect(l.cpu_seconds).toBeLessThanOrEqual(ownCpu + 0.02);
+      expect(l.wakeups).toBeLessThanOrEqual(stats.process.voluntary_context_switches + 5);
+      // VmHWM and getrusage's maxrss are the same peak, read two ways (±15 %: the last sample can precede the drain).
+      expect(l.rss_peak_mb * 1e3).toBeGreaterThan(stats.process.max_rss_kb * 0.85 * 1.024);
+      expect(l.rss_peak_mb * 1e3).toBeLessThan(stats.process.max_rss_kb * 1.15 * 1.024);
+      expect(l.observed_seconds).toBeGreaterThan(15);
+      expect(l.observed_seconds).toBeLessThan(30);
+      expect(l.injection_max_ms).toBeGreaterThanOrEqual(l.injection_p99_ms);
+    }
+    expect(p.cpu_s_per_hour.p50).toBeGreaterThan(0);
+    expect(p.battery_pct_per_day.p50).toBeGreaterThan(0);
+    expect(r.stdout).toMatch(/"process":\{"agent":"reference"/);
+  }, 60_000);
+
+  it('refuses an agent command that exits at once, naming the command and its stderr, and leaves no process behind', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleetsim-proc-'));
+    // The command starts a background sleeper in its process group, then fails: the sleeper must not outlive the run.
+    const agent = `agent:\n  kind: process\n  command: [sh, -c, 'echo $$ >> ${dir}/pids-{deviceId}; sleep 60 & echo $! >> ${dir}/pids-{deviceId}; echo "cannot open {tapSocket}: boom" >&2; exit 3']`;
+    const r = await fleetsimAsync(['run', scenario(dir, agent), '--out', join(dir, 'out')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/the agent command sh -c .* exited before it listened on its tap input \(it exited with code 3\); its stderr ends:\n\s+cannot open \/.*tap\.sock: boom/);
+    const pids = readPids(dir);
+    expect(pids.length).toBeGreaterThanOrEqual(2);
+    await new Promise((res) => setTimeout(res, 200));
+    for (const pid of pids) expect(alive(pid), `pid ${pid} outlived the run`).toBe(false);
+  }, 30_000);
+
+  it('on SIGINT kills every agent process group it started, then exits', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleetsim-proc-'));
+    // A foreign agent that connects to its tap and sits there, with a child of its own.
+    const agent = `agent:\n  kind: process\n  command: [sh, -c, 'echo $$ >> ${dir}/pids-{deviceId}; sleep 60 & echo $! >> ${dir}/pids-{deviceId}; exec node -e "require(\\"net\\").connect(process.argv[1]).resume(); setTimeout(() => 0, 60000)" {tapSocket}']\ningest: { kind: blackhole }`;
+    let fleetsimPid = 0;
+    const running = fleetsimAsync(['run', scenario(dir, agent), '--out', join(dir, 'out')], { onSpawn: (pid) => (fleetsimPid = pid) });
+    // Wait until both agents are up, then interrupt.
+    const deadline = Date.now() + 20_000;
+    while (readPids(dir).length < 4 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+    expect(readPids(dir)).toHaveLength(4);
+    await new Promise((res) => setTimeout(res, 500));
+    process.kill(fleetsimPid, 'SIGINT');
+    const r = await running;
+    expect(r.signal === 'SIGINT' || r.code === 130).toBe(true);
+    await new Promise((res) => setTimeout(res, 200));
+    for (const pid of readPids(dir)) expect(alive(pid), `pid ${pid} outlived the run`).toBe(false);
+    expect(existsSync(join(dir, 'out', 'summary.json'))).toBe(false);
+  }, 30_000);
+});
