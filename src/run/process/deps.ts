@@ -8,6 +8,7 @@ import { ControlChannel } from '../../agent-process/control.js';
 import { InputError } from '../../input/errors.js';
 import { TapDriver } from '../../input/tap/index.js';
 import type { InputDriver, InputKind } from '../../input/types.js';
+import { observeProcessTree, startPackageEnergy } from '../../observe/index.js';
 import type { ProcessRunDeps } from './process-run.js';
 
 export function createInputDriver(kind: InputKind, o: { readonly dir: string; readonly index: number }): InputDriver {
@@ -19,9 +20,15 @@ export function createInputDriver(kind: InputKind, o: { readonly dir: string; re
   }
 }
 
-export function defaultProcessDeps(): Pick<ProcessRunDeps, 'createDriver' | 'createControl'> {
+export function defaultProcessDeps(): ProcessRunDeps {
   return {
     createDriver: createInputDriver,
     createControl: (path) => new ControlChannel(path),
+    observe: (pid, o) => observeProcessTree(pid, { intervalMs: o.intervalMs }),
+    energyMeter: () => {
+      const meter = startPackageEnergy();
+      return () => meter.stop();
+    },
+    startBlackhole: () => Promise.reject(new Error('the blackhole ingest is not available in this build')),
   };
 }

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { createCalendar } from '../../behaviour/index.js';
 import { RunError } from '../../errors.js';
 import { sliceBlock, type EventBlock } from '../../events/index.js';
+import { InputError } from '../../input/errors.js';
 import type { InjectionLateness, InputDriver, InputKind } from '../../input/types.js';
 import { FATES, emptyLedger, ledgerImbalance, type Ledger } from '../../metrics/ledger.js';
 import { createLatencyHistogram, encodeLatency } from '../../metrics/latency.js';
@@ -201,13 +202,16 @@ export async function runProcessFleet(s: Scenario, o: ProcessRunOptions): Promis
         throw agentFailed(child, `exited before it listened on its ${driver.kind} input`);
       });
       try {
-        await Promise.race([driver.waitForAgent(readyTimeoutMs), exited]);
+        await Promise.race([waitInSteps((ms) => driver.waitForAgent(ms), readyTimeoutMs, () => !child.running), exited]);
       } catch (err) {
-        if (child.running) throw agentFailed(child, `did not start listening on its ${driver.kind} input within ${readyTimeoutMs / 1000} s (${(err as Error).message})`);
+        if (child.running) {
+          const why = err instanceof InputError && err.inputCode === 'INPUT_AGENT_NOT_LISTENING' ? '' : ` (${(err as Error).message})`;
+          throw agentFailed(child, `did not connect to its ${driver.kind} input (${Object.values(driver.placeholders).join(', ')}) within ${readyTimeoutMs / 1000} s${why}`);
+        }
         throw err;
       }
       if (reference) {
-        await Promise.race([control.waitForAgent(readyTimeoutMs), exited]);
+        await Promise.race([waitInSteps((ms) => control.waitForAgent(ms), readyTimeoutMs, () => !child.running), exited]);
         for (const a of l.input.ui) control.send(a);
       }
       exited.catch(() => {});
@@ -310,6 +314,24 @@ function tail(child: AgentChild): string {
   const e = child.stderr();
   return e ? `; its stderr ends:\n${e.split('\n').slice(-15).map((l) => `    ${l}`).join('\n')}` : '; it wrote nothing to stderr';
 }
+
+/**
+ * Waits for an agent in short steps, so a wait abandoned when the agent dies
+ * (or the run fails elsewhere) leaves no long timer keeping fleetsim alive.
+ */
+async function waitInSteps(wait: (ms: number) => Promise<void>, timeoutMs: number, gone: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = deadline - Date.now();
+    try {
+      return await wait(Math.max(1, Math.min(WAIT_STEP_MS, left)));
+    } catch (err) {
+      if (left <= WAIT_STEP_MS || gone()) throw err;
+    }
+  }
+}
+
+const WAIT_STEP_MS = 250;
 
 /** Events at or after virtual instant t (agent clock). */
 function from(b: EventBlock, t: number): EventBlock {

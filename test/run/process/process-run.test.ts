@@ -55,7 +55,7 @@ describe('fleetsim run with process agents on the real clock', () => {
     expect(r.stderr).not.toMatch(/Error/);
     expect(r.code).toBe(0);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
-    const f = summary.figures ?? summary;
+    const f = summary;
     const p = f.process;
     expect(p.agent).toBe('reference');
     expect(p.input).toBe('tap');
@@ -109,7 +109,7 @@ describe('fleetsim run with process agents on the real clock', () => {
   it('on SIGINT kills every agent process group it started, then exits', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fleetsim-proc-'));
     // A foreign agent that connects to its tap and sits there, with a child of its own.
-    const agent = `agent:\n  kind: process\n  command: [sh, -c, 'echo $$ >> ${dir}/pids-{deviceId}; sleep 60 & echo $! >> ${dir}/pids-{deviceId}; exec node -e "require(\\"net\\").connect(process.argv[1]).resume(); setTimeout(() => 0, 60000)" {tapSocket}']\ningest: { kind: blackhole }`;
+    const agent = `agent:\n  kind: process\n  command: [sh, -c, 'echo $$ >> ${dir}/pids-{deviceId}; sleep 60 & echo $! >> ${dir}/pids-{deviceId}; exec node -e "require(\\"net\\").connect(process.argv[1]).resume(); setTimeout(() => 0, 60000)" {tapSocket}']`;
     let fleetsimPid = 0;
     const running = fleetsimAsync(['run', scenario(dir, agent), '--out', join(dir, 'out')], { onSpawn: (pid) => (fleetsimPid = pid) });
     // Wait until both agents are up, then interrupt.
