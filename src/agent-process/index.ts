@@ -4,3 +4,4 @@ export { RealClock } from './real-clock.js';
 export { ControlChannel, connectControl, parseUiAction } from './control.js';
 export { X11_SOURCE, createInputSource, type InputSpec } from './input.js';
 export { writeStatsFile, type AgentProcessStats, type ProcessCost, type StopReason } from './stats.js';
+export { sampleProcess, type ProcSample } from './proc-sample.js';

@@ -98,7 +98,14 @@ export async function runAgentProcess(o: AgentProcessOptions, io: AgentProcessIo
   signals.off('SIGINT', onInt);
   await source.close();
   controlSocket?.destroy();
-  const drainTimedOut = await drain(agent, transport, o.drainTimeoutMs);
+  let drainTimedOut: boolean;
+  try {
+    drainTimedOut = await drain(agent, transport, o.drainTimeoutMs);
+  } catch (e) {
+    await transport.close();
+    // Sealing fails when event times and the agent's clock are far apart (a batch spans at most a day).
+    throw new RunError('IO', `the agent could not seal its last batch: ${(e as Error).message} (do the input's event times match the agent's clock? see --time-offset-ms)`, { cause: e });
+  }
   const counts = inputCounters(source);
   const stats = buildStats({
     device_id: o.deviceId,

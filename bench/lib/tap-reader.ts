@@ -1,0 +1,24 @@
+/**
+ * A bare tap reader: connects, decodes, counts, nothing else. Its CPU per
+ * event is what delivery alone costs a Node process (the floor under
+ * `fleetsim agent`). Usage: node tap-reader.js SOCKET
+ */
+import { TapSource } from '../../src/input/tap/index.js';
+
+const path = process.argv[2];
+if (!path) {
+  process.stderr.write('usage: tap-reader SOCKET\n');
+  process.exit(2);
+}
+let events = 0;
+const source = new TapSource(path, {
+  onEnd: () => {
+    process.stdout.write(`${JSON.stringify({ events, deliveries: source.deliveries })}\n`);
+    void source.close();
+  },
+  onError: (e) => {
+    process.stderr.write(`${e.message}\n`);
+    process.exitCode = 3;
+  },
+});
+await source.start((b) => (events += b.length));

@@ -1,0 +1,165 @@
+/**
+ * `fleetsim agent` as a real child process: enrolls with an in-process
+ * ingest service, reads a seeded employee's busiest seconds from a tap socket
+ * on the real clock, and on SIGTERM seals, uploads and writes a stats file
+ * whose ledger balances against what was injected and what the store holds.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AgentProcessStats } from '../../src/agent-process/index.js';
+import { ControlChannel, sampleProcess } from '../../src/agent-process/index.js';
+import { TapDriver } from '../../src/input/tap/index.js';
+import { runCli } from '../../src/cli/cli.js';
+import { ledgerImbalance } from '../../src/metrics/ledger.js';
+import { FLEET_SECRET, startServer } from '../ingest/helpers.js';
+import { busyStretch, killChild, spawnAgent } from './helpers.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fleetsim-agentproc-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Lead time from spawn to the first event: node start, import and enrollment happen in it. */
+const LEAD_MS = 4000;
+
+describe('fleetsim agent over a tap', () => {
+  it('captures ~10 s of one employee on the real clock; SIGTERM flushes and the ledger balances against the store', async () => {
+    const { employee, events, virtualStartMs, dayStartMs } = busyStretch('agent-process', 2, 10);
+    expect(events.length).toBeGreaterThan(300);
+    // The agent and the service read the simulated day's clock: wall + offset.
+    const offsetMs = Math.round(virtualStartMs - (Date.now() + LEAD_MS));
+    const wallStartMs = virtualStartMs - offsetMs;
+    const srv = await startServer({ now: () => Date.now() + offsetMs });
+    cleanups.push(() => srv.stop());
+    const dir = tempDir();
+    const driver = new TapDriver(join(dir, 'laptop.tap'));
+    cleanups.push(() => driver.close());
+    await driver.start();
+    const control = new ControlChannel(join(dir, 'laptop.ctl'));
+    cleanups.push(() => control.close());
+    await control.start();
+    const statsFile = join(dir, 'stats.json');
+    const { child, exited } = spawnAgent(
+      ['--url', srv.url, '--device-id', employee.id, '--input', 'tap', '--tap-socket', driver.socketPath, '--control', control.socketPath, '--stats-file', statsFile, '--time-offset-ms', String(offsetMs)],
+      { FLEETSIM_FLEET_SECRET: FLEET_SECRET },
+    );
+    cleanups.push(() => killChild(child, exited, 0));
+    await driver.waitForAgent(10_000);
+    await control.waitForAgent(10_000);
+    // The employee pauses for 2 s from second 4: the agent drops what falls in it.
+    control.send({ kind: 'pause', atMs: virtualStartMs + 4000, wantedMs: 2000, dayStartMs });
+    const before = sampleProcess(child.pid!);
+    const lateness = await driver.replay(events, { wallStartMs, virtualStartMs });
+    await new Promise((r) => setTimeout(r, 100)); // the last records are read
+    const after = sampleProcess(child.pid!);
+    child.kill('SIGTERM');
+    const { code, stderr } = await exited;
+    expect(stderr).toMatch(/enrolled at/);
+    expect(code).toBe(0);
+
+    const stats = JSON.parse(readFileSync(statsFile, 'utf8')) as AgentProcessStats;
+    expect(stats.stop_reason).toBe('SIGTERM');
+    expect(lateness.injected).toBe(events.length);
+    expect(stats.input_events).toBe(events.length);
+    expect(stats.ledger.produced).toBe(events.length);
+    expect(ledgerImbalance(stats.ledger)).toBe(0);
+    expect(stats.ledger_imbalance).toBe(0);
+    expect(stats.ledger.dropped_paused).toBeGreaterThan(0);
+    expect(stats.control).toMatchObject({ applied: 1, rejected: 0, pauses_granted: 1 });
+    // SIGTERM sealed the open batch (15-minute batches: nothing was sealed before) and it was stored.
+    expect(stats.costs.batches).toBeGreaterThanOrEqual(1);
+    expect(stats.ledger.stored).toBeGreaterThan(0);
+    expect(stats.ledger.spooled + stats.ledger.lost).toBe(0);
+    const rows = await srv.server.store.listBatches(employee.id);
+    expect(rows.reduce((a, r) => a + r.eventCount, 0)).toBe(stats.ledger.stored + stats.ledger.redacted);
+    expect(stats.process.cpu_user_us + stats.process.cpu_system_us).toBeGreaterThan(0);
+    // Each event is its own read (a few coalesce when two are due in the same millisecond).
+    expect(stats.input_deliveries).toBeGreaterThan(events.length * 0.5);
+    expect(lateness.p99_ms).toBeGreaterThanOrEqual(lateness.p50_ms);
+    const cpuUsPerEvent = (after.cpuNs - before.cpuNs) / 1000 / events.length;
+    const wakeupsPerEvent = (after.voluntarySwitches - before.voluntarySwitches) / events.length;
+    console.log(
+      `tap agent: ${events.length} events in 10 s, injection lateness p50 ${lateness.p50_ms} ms p99 ${lateness.p99_ms} ms max ${lateness.max_ms} ms; ` +
+        `agent ${cpuUsPerEvent.toFixed(1)} µs CPU and ${wakeupsPerEvent.toFixed(2)} voluntary switches per event; ${stats.input_deliveries} deliveries`,
+    );
+    expect(cpuUsPerEvent).toBeGreaterThan(0);
+    expect(wakeupsPerEvent).toBeGreaterThan(0.3);
+  }, 30_000);
+
+  it('stops when the harness closes the tap, flushing what it holds', async () => {
+    const { employee, events, virtualStartMs } = busyStretch('agent-process', 5, 1);
+    // Replayed 5 s late: every event is due at once and written at once, each with its own write.
+    const offsetMs = Math.round(virtualStartMs - (Date.now() - 5000));
+    const srv = await startServer({ now: () => Date.now() + offsetMs });
+    cleanups.push(() => srv.stop());
+    const dir = tempDir();
+    const driver = new TapDriver(join(dir, 'l.tap'));
+    cleanups.push(() => driver.close());
+    await driver.start();
+    const statsFile = join(dir, 'stats.json');
+    const { child, exited } = spawnAgent(
+      ['--url', srv.url, '--device-id', employee.id, '--input', 'tap', '--tap-socket', driver.socketPath, '--stats-file', statsFile, '--time-offset-ms', String(offsetMs)],
+      { FLEETSIM_FLEET_SECRET: FLEET_SECRET },
+    );
+    cleanups.push(() => killChild(child, exited, 0));
+    await driver.waitForAgent(10_000);
+    const late = await driver.replay(events, { wallStartMs: virtualStartMs - offsetMs, virtualStartMs });
+    expect(late.p50_ms).toBeGreaterThan(1000);
+    await driver.close();
+    const { code, stderr } = await exited;
+    expect(stderr).not.toMatch(/error/);
+    expect(code).toBe(0);
+    const stats = JSON.parse(readFileSync(statsFile, 'utf8')) as AgentProcessStats;
+    expect(stats.stop_reason).toBe('input-ended');
+    expect(stats.ledger.produced).toBe(late.injected);
+    expect(stats.ledger_imbalance).toBe(0);
+    expect(stats.ledger.stored).toBeGreaterThan(0);
+    const rows = await srv.server.store.listBatches(employee.id);
+    expect(rows.reduce((a, r) => a + r.eventCount, 0)).toBe(stats.ledger.stored + stats.ledger.redacted);
+  }, 20_000);
+
+  it('refuses bad flags with exit 2 and an unreachable service or socket with exit 3', async () => {
+    const dir = tempDir();
+    const run = async (args: string[]) => {
+      let stderr = '';
+      const code = await runCli(['agent', '--fleet-secret', FLEET_SECRET, ...args], { stderr: (s) => (stderr += s) });
+      return { code, stderr };
+    };
+    const base = ['--url', 'http://127.0.0.1:9', '--device-id', 'd-1', '--input', 'tap', '--tap-socket', join(dir, 'none.tap')];
+    const cases: [string[], RegExp][] = [
+      [['--url', 'http://127.0.0.1:9', '--input', 'tap', '--tap-socket', 'x'], /--device-id is required/],
+      [[...base.slice(0, 4), '--input', 'serial'], /--input must be tap or x11, got "serial"/],
+      [[...base.slice(0, 4), '--input', 'tap'], /--tap-socket is required/],
+      [[...base, '--time-offset-ms', '1.5e3x'], /--time-offset-ms must be a whole number/],
+      [[...base, '--timezone', 'Mars/Olympus'], /--timezone must be an IANA timezone like Europe\/Berlin, got "Mars\/Olympus"/],
+      [['--url', 'localhost:8080', ...base.slice(2)], /--url must be an http:\/\/ URL/],
+      [[...base, '--scenario', join(dir, 'missing.yaml')], /cannot read the scenario file: no such file/],
+      [[...base, '--drain-timeout-ms'], /--drain-timeout-ms needs a value/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run(args);
+      expect(r.stderr).toMatch(message);
+      expect(r.code).toBe(2);
+    }
+    const down = await run(base);
+    expect(down.code).toBe(3);
+    expect(down.stderr).toMatch(/could not enroll d-1 at http:\/\/127.0.0.1:9.*ECONNREFUSED/);
+
+    const srv = await startServer({ now: () => Date.now() });
+    cleanups.push(() => srv.stop());
+    const noSocket = await run(['--url', srv.url, ...base.slice(2)]);
+    expect(noSocket.code).toBe(3);
+    expect(noSocket.stderr).toMatch(/cannot connect to the tap socket .*none\.tap: ENOENT/);
+    const noControl = await run(['--url', srv.url, ...base.slice(2), '--control', join(dir, 'none.ctl')]);
+    expect(noControl.code).toBe(3);
+    expect(noControl.stderr).toMatch(/cannot connect to the control socket .*none\.ctl: ENOENT/);
+  }, 20_000);
+});

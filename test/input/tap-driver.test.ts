@@ -1,0 +1,124 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EventType, allocateBlock, type EventBlock } from '../../src/events/index.js';
+import { InputError } from '../../src/input/errors.js';
+import { TapDriver, TapSource } from '../../src/input/tap/index.js';
+import { wallNowMs } from '../../src/input/pacing.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function tempSocket(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fleetsim-tap-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return join(dir, 'laptop.tap');
+}
+
+/** n events every stepMs from t0 (virtual epoch ms), alternating keys and moves. */
+function events(n: number, t0: number, stepMs: number): EventBlock {
+  const b = allocateBlock(n);
+  for (let i = 0; i < n; i++) {
+    b.t_ms[i] = t0 + i * stepMs + 0.25;
+    b.type[i] = i % 2 === 0 ? EventType.keydown : EventType.mousemove;
+    b.key[i] = i % 2 === 0 ? 30 + (i % 20) : 0;
+    b.x[i] = i;
+    b.y[i] = -i;
+    b.context[i] = i % 10;
+  }
+  return b;
+}
+
+async function connected(path: string): Promise<{ driver: TapDriver; source: TapSource; got: { t: number[]; x: number[]; deliveries: number[]; errors: Error[] }; ended: Promise<void> }> {
+  const driver = new TapDriver(path);
+  cleanups.push(() => driver.close());
+  await driver.start();
+  const got = { t: [] as number[], x: [] as number[], deliveries: [] as number[], errors: [] as Error[] };
+  let onEnd!: () => void;
+  const ended = new Promise<void>((r) => (onEnd = r));
+  const source = new TapSource(path, { onEnd, onError: (e) => got.errors.push(e) });
+  cleanups.push(() => source.close());
+  await source.start((b) => {
+    got.deliveries.push(b.length);
+    for (let i = 0; i < b.length; i++) {
+      got.t.push(b.t_ms[i]!);
+      got.x.push(b.x[i]!);
+    }
+  });
+  await driver.waitForAgent(2000);
+  return { driver, source, got, ended };
+}
+
+describe('tap driver and source', () => {
+  it('replays events at their wall times, one delivery per event, and reports lateness', async () => {
+    const path = tempSocket();
+    const { driver, source, got, ended } = await connected(path);
+    const virtualStartMs = 1_772_539_200_000;
+    const block = events(100, virtualStartMs, 10); // 1 s at 100 events/s
+    const wallStartMs = wallNowMs() + 50;
+    const lateness = await driver.replay(block, { wallStartMs, virtualStartMs });
+    const doneAt = wallNowMs();
+    await driver.close();
+    await ended;
+    expect(lateness.injected).toBe(100);
+    expect(got.t).toEqual([...block.t_ms]);
+    expect(got.x).toEqual([...block.x]);
+    // Not early: the last event is due at +990.25 ms.
+    expect(doneAt - wallStartMs).toBeGreaterThanOrEqual(990);
+    expect(lateness.p50_ms).toBeLessThan(5);
+    expect(lateness.max_ms).toBeGreaterThanOrEqual(lateness.p99_ms);
+    // Events 10 ms apart arrive one per read.
+    expect(got.deliveries.filter((n) => n === 1).length).toBeGreaterThanOrEqual(90);
+    expect(source.deliveries).toBe(got.deliveries.length);
+    expect(got.errors).toEqual([]);
+  });
+
+  it('writes events already due at once, stops at virtualEndMs and on abort', async () => {
+    const path = tempSocket();
+    const { driver, got } = await connected(path);
+    const v0 = 1_000_000;
+    const late = await driver.replay(events(50, v0, 1), { wallStartMs: wallNowMs() - 10_000, virtualStartMs: v0, virtualEndMs: v0 + 30 });
+    expect(late.injected).toBe(30);
+    expect(late.p50_ms).toBeGreaterThan(9_000);
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 200);
+    const t0 = wallNowMs();
+    const aborted = await driver.replay(events(50, v0, 1000), { wallStartMs: wallNowMs(), virtualStartMs: v0, signal: ac.signal });
+    expect(wallNowMs() - t0).toBeLessThan(1500);
+    expect(aborted.injected).toBe(1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(got.t.length).toBe(31);
+  });
+
+  it('says what is wrong: no agent, a missing socket, a path taken by a file, bad data on the wire', async () => {
+    const path = tempSocket();
+    const driver = new TapDriver(path);
+    cleanups.push(() => driver.close());
+    await driver.start();
+    await expect(driver.waitForAgent(100)).rejects.toThrow(/no agent connected to the tap socket .* within 100 ms/);
+    await expect(driver.replay(events(1, 0, 1), { wallStartMs: 0, virtualStartMs: 0 })).rejects.toBeInstanceOf(InputError);
+
+    const missing = new TapSource(join(tmpdir(), 'fleetsim-no-such-dir', 'x.tap'));
+    await expect(missing.start(() => {})).rejects.toThrow(/cannot connect to the tap socket .*ENOENT \(no such socket: is the harness listening there\?\)/);
+
+    const file = tempSocket();
+    writeFileSync(file, 'not a socket');
+    await expect(new TapDriver(file).start()).rejects.toThrow(/a file that is not a socket is there/);
+
+    // A server that speaks something else: the source reports it through onError.
+    const other = tempSocket();
+    const server = net.createServer((s) => s.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
+    cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+    await new Promise<void>((r) => server.listen(other, r));
+    const failed = new Promise<Error>((resolve) => {
+      const src = new TapSource(other, { onError: resolve, onEnd: () => resolve(new Error('ended cleanly')) });
+      cleanups.push(() => src.close());
+      void src.start(() => {});
+    });
+    expect((await failed).message).toMatch(/bad data on the tap socket .*not a fleetsim tap: the hello starts with "HTTP\/1.1"/);
+  });
+});
