@@ -32,7 +32,7 @@ const SECRET = 'bench-tap-fleet-secret-0123';
 const seconds = intFlag('seconds', 20);
 const index = intFlag('employee', 2);
 const CLI = resolve(import.meta.dirname, '../src/cli/main.js');
-const LEAD_MS = 6000;
+const LEAD_MS = 3000;
 const READER = resolve(import.meta.dirname, 'lib/tap-reader.js');
 
 const P = DEFAULT_POPULATION_PARAMS;
@@ -69,7 +69,8 @@ async function measureChild(start: (socket: string, offsetMs: number) => string[
     await driver.start();
     await driver.waitForAgent(15_000);
     const before = sampleProcess(child.pid!);
-    const lateness = await driver.replay(events, { wallStartMs: virtualStartMs - offsetMs, virtualStartMs });
+    // A child slower to start than the lead would get the first seconds in one burst: start later instead.
+    const lateness = await driver.replay(events, { wallStartMs: Math.max(virtualStartMs - offsetMs, Date.now() + 200), virtualStartMs });
     await new Promise((r) => setTimeout(r, 200));
     const after = sampleProcess(child.pid!);
     await driver.close();

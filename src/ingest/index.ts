@@ -8,3 +8,13 @@ export { DEFAULT_INGEST_LIMITS, type IngestLimits } from './limits.js';
 export { createBodyDecoder, type BodyDecoder } from './decode-pool.js';
 export type { RateLimit } from './rate-limit.js';
 export * from './store/index.js';
+export {
+  createBlackhole,
+  BlackholeServer,
+  requestHeaderBytes,
+  DEFAULT_BLACKHOLE_MAX_BODY_BYTES,
+  BLACKHOLE_MAX_ROUTES,
+  type BlackholeOptions,
+  type BlackholeStats,
+  type BlackholeRouteStats,
+} from './blackhole.js';

@@ -18,6 +18,12 @@ export interface ObserveOptions {
   /** Where procfs is mounted. */
   readonly procRoot?: string;
   readonly clockTicksPerSecond?: number;
+  /**
+   * How children are found: 'auto' reads /proc/<pid>/task/<tid>/children and
+   * falls back to 'scan' (the ppid of every /proc/<pid>/stat, a few hundred
+   * reads per sample) where the kernel lacks those files.
+   */
+  readonly childDiscovery?: 'auto' | 'scan';
 }
 
 export const DEFAULT_OBSERVE_INTERVAL_MS = 250;
@@ -104,6 +110,9 @@ export function observeProcessTree(pid: number, options: ObserveOptions = {}): P
     throw new ObserveError('OBSERVE_BAD_OPTION', `observer: intervalMs must be between 10 and 60000, got ${intervalMs}`);
   }
   const procRoot = options.procRoot ?? '/proc';
+  if (options.childDiscovery !== undefined && options.childDiscovery !== 'auto' && options.childDiscovery !== 'scan') {
+    throw new ObserveError('OBSERVE_BAD_OPTION', `observer: childDiscovery must be 'auto' or 'scan', got ${String(options.childDiscovery)}`);
+  }
   if (listNumeric(procRoot).length === 0) {
     throw new ObserveError('OBSERVE_PROC_UNAVAILABLE', `observer: ${procRoot} lists no processes; the observer needs Linux procfs mounted there`);
   }
@@ -114,7 +123,7 @@ export function observeProcessTree(pid: number, options: ObserveOptions = {}): P
   // Every process ever seen in the tree, by pid, with its start time so a reused pid is not mistaken for it:
   // a child orphaned by an exiting parent is reparented out of the tree but is still the agent's.
   const known = new Map<number, number>();
-  let useChildrenFiles = true;
+  let useChildrenFiles = (options.childDiscovery ?? 'auto') === 'auto';
 
   const takeSample = (seed?: ProcessSample): void => {
     const found = new Map<number, ProcessSample>();

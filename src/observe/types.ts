@@ -17,7 +17,7 @@ export interface ProcessObservation {
   readonly voluntary_switches: number;
   /** Involuntary context switches: the scheduler took the CPU away. */
   readonly involuntary_switches: number;
-  /** Peak resident set size (VmHWM) of the largest process and summed over the tree, bytes. */
+  /** Each process's peak resident set size (VmHWM) summed over every process seen, bytes: an upper bound of the tree's simultaneous peak. */
   readonly rss_peak_bytes: number;
   /** Peak proportional set size (smaps_rollup) summed over the tree; null where the kernel does not expose it. */
   readonly pss_peak_bytes: number | null;

@@ -23,6 +23,14 @@ async function nextJson(lines: AsyncIterator<string>, timeoutMs = 10_000): Promi
   return JSON.parse(r.value) as Record<string, number>;
 }
 
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}
+
 const cpuMs = (o: ProcessObservation): number => (o.cpu_user_s + o.cpu_system_s) * 1000;
 
 // A busy loop until the process has used `ms` more of CPU (CPU time, not wall time: the machine is shared).
@@ -92,6 +100,47 @@ describe('observeProcessTree on real processes', () => {
     expect(unseenMs).toBeLessThan(own.gc_ms! + 40);
   });
 
+  it('finds children by scanning ppids as well as through the children files', async () => {
+    const gc = `${burn(100)}; ${report} ${stayAlive}`;
+    const { child, lines } = startNode(
+      `const { spawn } = require('node:child_process');
+       const g = spawn(process.execPath, ['-e', ${JSON.stringify(gc)}], { stdio: ['ignore', 'inherit', 'inherit'] });
+       console.log(JSON.stringify({ gc_pid: g.pid }));
+       ${stayAlive}`,
+    );
+    const obs = observeProcessTree(child.pid!, { intervalMs: 50, childDiscovery: 'scan' });
+    const { gc_pid } = await nextJson(lines);
+    try {
+      const gcOwn = await nextJson(lines);
+      const o = obs.stop();
+      expect(o.processes_seen).toBe(2);
+      expect(cpuMs(o)).toBeGreaterThan(gcOwn.cpu_ms! - 40);
+    } finally {
+      killQuietly(gc_pid!);
+    }
+  });
+
+  it('keeps following a grandchild orphaned when its parent exits', async () => {
+    // The middle process starts a grandchild and exits at once; the grandchild is reparented out of the tree.
+    const gc = `setTimeout(() => { ${burn(150)}; ${report} ${stayAlive} }, 300);`;
+    const { child, lines } = startNode(
+      `const { spawn } = require('node:child_process');
+       const g = spawn(process.execPath, ['-e', ${JSON.stringify(gc)}], { stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+       console.log(JSON.stringify({ gc_pid: g.pid }));
+       setTimeout(() => process.exit(0), 100);`,
+    );
+    const obs = observeProcessTree(child.pid!, { intervalMs: 50 });
+    const { gc_pid } = await nextJson(lines);
+    try {
+      const gcOwn = await nextJson(lines);
+      const o = obs.stop();
+      expect(o.processes_seen).toBe(2);
+      expect(cpuMs(o)).toBeGreaterThan(gcOwn.cpu_ms!);
+    } finally {
+      killQuietly(gc_pid!);
+    }
+  });
+
   it('keeps the last sample of a root that exited', async () => {
     const { child, lines } = startNode(`${burn(150)}; ${report}`);
     const obs = observeProcessTree(child.pid!, { intervalMs: 20 });
@@ -108,6 +157,7 @@ describe('observeProcessTree on real processes', () => {
     expect(() => observeProcessTree(0x3fffff + 7)).toThrow(/OBSERVE_NO_SUCH_PROCESS/);
     expect(() => observeProcessTree(process.pid, { intervalMs: 1 })).toThrow(/intervalMs must be between 10 and 60000, got 1/);
     expect(() => observeProcessTree(-1)).toThrow(/positive integer/);
+    expect(() => observeProcessTree(process.pid, { childDiscovery: 'guess' as 'scan' })).toThrow(/childDiscovery must be 'auto' or 'scan', got guess/);
     expect(() => observeProcessTree(process.pid, { procRoot: '/nonexistent-proc' })).toThrow(/OBSERVE_PROC_UNAVAILABLE/);
   });
 });

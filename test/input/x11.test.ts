@@ -1,0 +1,215 @@
+/**
+ * The X11 input path end to end: a real Xvfb, the XTEST driver replaying a
+ * seeded stretch of synthetic input on the real clock, and the RECORD source
+ * receiving it in the same process.
+ */
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventType, MouseButton, type EventBlock } from '../../src/events/index.js';
+import { InputError } from '../../src/input/errors.js';
+import { createX11Driver, createX11Source, startXvfb } from '../../src/input/x11/index.js';
+import type { InjectionLateness, InputDriver, InputSource } from '../../src/input/types.js';
+import { syntheticStretch, typeCounts } from './synthetic-stretch.js';
+
+function requireXvfb(): void {
+  try {
+    execFileSync('sh', ['-c', 'command -v Xvfb'], { stdio: 'pipe' });
+  } catch {
+    throw new Error("Xvfb is not installed: the X11 input tests need it (apt-get install -y xvfb; .ci/run installs it)");
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function gone(pid: number, withinMs: number): Promise<boolean> {
+  const end = Date.now() + withinMs;
+  while (alive(pid) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  return !alive(pid);
+}
+
+interface Received {
+  t: number[]; type: number[]; key: number[]; x: number[]; y: number[]; button: number[]; context: number[];
+  deliveries: number;
+}
+
+/**
+ * What X11 can carry of a laptop's events: a key has no position, a button
+ * press happens where the pointer is (the last move), positions are clamped
+ * to the screen, a wheel event of k notches is k notches of ±1.
+ */
+function expectedOverX11(b: EventBlock, w: number, h: number): Omit<Received, 'deliveries'> & { due: number[] } {
+  const out = { t: [] as number[], due: [] as number[], type: [] as number[], key: [] as number[], x: [] as number[], y: [] as number[], button: [] as number[], context: [] as number[] };
+  let px = 0;
+  let py = 0;
+  const push = (i: number, type: number, key: number, x: number, y: number, button: number) => {
+    out.due.push(b.t_ms[i]!);
+    out.type.push(type); out.key.push(key); out.x.push(x); out.y.push(y); out.button.push(button); out.context.push(b.context[i]!);
+  };
+  for (let i = 0; i < b.length; i++) {
+    const type = b.type[i]!;
+    if (type === EventType.keydown || type === EventType.keyup) push(i, type, b.key[i]!, 0, 0, 0);
+    else if (type === EventType.mousemove) {
+      px = Math.min(Math.max(b.x[i]!, 0), w - 1);
+      py = Math.min(Math.max(b.y[i]!, 0), h - 1);
+      push(i, type, 0, px, py, 0);
+    } else if (type === EventType.wheel) {
+      for (let n = Math.abs(b.key[i]!); n > 0; n--) push(i, type, Math.sign(b.key[i]!), px, py, 0);
+    } else push(i, type, 0, px, py, b.button[i]!);
+  }
+  return out;
+}
+
+describe('X11 input path (Xvfb + XTEST driver + RECORD source)', () => {
+  let driver: InputDriver & { readonly xvfbPid: number | null };
+  let source: InputSource;
+  const got: Received = { t: [], type: [], key: [], x: [], y: [], button: [], context: [], deliveries: 0 };
+  const stretch = syntheticStretch('x11-input', 300);
+  let lateness: InjectionLateness;
+  let wallStartMs = 0;
+
+  beforeAll(async () => {
+    requireXvfb();
+    driver = createX11Driver({ widthPx: stretch.screenW, heightPx: stretch.screenH });
+    await driver.start();
+    source = createX11Source({ display: driver.placeholders.display! });
+    await source.start((b) => {
+      got.deliveries++;
+      for (let i = 0; i < b.length; i++) {
+        got.t.push(b.t_ms[i]!); got.type.push(b.type[i]!); got.key.push(b.key[i]!); got.x.push(b.x[i]!); got.y.push(b.y[i]!); got.button.push(b.button[i]!); got.context.push(b.context[i]!);
+      }
+    });
+    await driver.waitForAgent(5_000);
+    wallStartMs = Date.now() + 100;
+    lateness = await driver.replay(stretch.events, { wallStartMs, virtualStartMs: 0 });
+    await new Promise((r) => setTimeout(r, 150)); // the last RECORD reply
+  }, 30_000);
+
+  afterAll(async () => {
+    await source?.close();
+    await driver?.close();
+  });
+
+  it('the stretch is real mixed input: keys, clicks, moves, wheel, two contexts', () => {
+    const counts = typeCounts(stretch.events);
+    expect(Object.keys(counts).sort()).toEqual(['keydown', 'keyup', 'mousedown', 'mousemove', 'mouseup', 'wheel']);
+    expect(new Set(stretch.events.context).size).toBeGreaterThanOrEqual(2);
+    expect(stretch.events.length).toBeGreaterThanOrEqual(300);
+  });
+
+  it('the source receives every injected event: same types, keys, buttons, positions and contexts, in order', () => {
+    const want = expectedOverX11(stretch.events, stretch.screenW, stretch.screenH);
+    expect(got.type.length).toBe(want.type.length);
+    expect(got.type).toEqual(want.type);
+    expect(got.key).toEqual(want.key);
+    expect(got.button).toEqual(want.button);
+    expect(got.x).toEqual(want.x);
+    expect(got.y).toEqual(want.y);
+    expect(got.context).toEqual(want.context);
+    expect(got.button.filter((b) => b === MouseButton.left).length).toBeGreaterThan(0);
+  });
+
+  it('RECORD batches: fewer deliveries than events', () => {
+    expect(got.deliveries).toBeGreaterThan(0);
+    expect(got.deliveries).toBeLessThan(got.type.length);
+  });
+
+  // Tolerance: never early by more than the clock probe's error (the server
+  // stamps whole ms; the probe is good to about ±1 ms); the median within
+  // 10 ms of the intended time; none later than 250 ms, which leaves room for
+  // a loaded 2-core CI machine descheduling Xvfb or the test (about 2–5 ms
+  // median and 30–50 ms max measured there while other suites ran).
+  it('times: stamped never early, median within 10 ms and all within 250 ms of the intended wall time; lateness reported', () => {
+    const want = expectedOverX11(stretch.events, stretch.screenW, stretch.screenH);
+    const diffs = got.t.map((t, i) => t - (wallStartMs + want.due[i]!)).sort((a, b) => a - b);
+    expect(diffs[0]).toBeGreaterThanOrEqual(-2);
+    expect(diffs[Math.floor(diffs.length / 2)]).toBeLessThanOrEqual(10);
+    expect(diffs[diffs.length - 1]).toBeLessThanOrEqual(250);
+    expect(lateness.injected).toBe(stretch.events.length);
+    expect(lateness.p50_ms).toBeLessThanOrEqual(lateness.p99_ms);
+    expect(lateness.p99_ms).toBeLessThanOrEqual(lateness.max_ms);
+    expect(lateness.max_ms).toBeLessThan(250);
+    expect(lateness.max_ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it('close() kills Xvfb and is idempotent', async () => {
+    const pid = driver.xvfbPid!;
+    expect(alive(pid)).toBe(true);
+    await source.close();
+    await driver.close();
+    await driver.close();
+    expect(await gone(pid, 2_000)).toBe(true);
+  });
+});
+
+describe('X11 input path failures', () => {
+  beforeAll(requireXvfb);
+
+  it('a display that is already taken gives INPUT_DISPLAY_FAILED with what Xvfb said, and leaves nothing running', async () => {
+    const first = await startXvfb();
+    try {
+      const driver = createX11Driver({ display: first.display });
+      const err = await driver.start().then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as InputError).inputCode).toBe('INPUT_DISPLAY_FAILED');
+      expect((err as Error).message).toContain(first.display);
+      expect((err as Error).message).toMatch(/already|listening sockets/);
+      expect(driver.xvfbPid).toBeNull();
+      await driver.close();
+    } finally {
+      await first.stop();
+    }
+    expect(await gone(first.pid, 2_000)).toBe(true);
+  });
+
+  it('a missing Xvfb binary gives INPUT_DISPLAY_FAILED saying to install Debian\'s xvfb', async () => {
+    const driver = createX11Driver({ xvfbCommand: 'Xvfb-not-installed' });
+    const err = await driver.start().then(() => null, (e: unknown) => e);
+    expect((err as InputError).inputCode).toBe('INPUT_DISPLAY_FAILED');
+    expect((err as Error).message).toContain("install Debian's xvfb");
+  });
+
+  it('a bad display name or screen size is refused before anything starts', async () => {
+    for (const opts of [{ display: 'localhost:0' }, { display: ':x' }, { widthPx: 10 }]) {
+      const err = await createX11Driver(opts).start().then(() => null, (e: unknown) => e);
+      expect((err as InputError).inputCode).toBe('INPUT_DISPLAY_FAILED');
+    }
+  });
+
+  it('close() while start() is under way leaves no Xvfb behind', async () => {
+    const driver = createX11Driver();
+    const starting = driver.start().then(() => null, (e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 30));
+    await driver.close();
+    const err = await starting;
+    const pid = driver.xvfbPid;
+    if (pid !== null) expect(await gone(pid, 2_000)).toBe(true);
+    expect(err === null || (err as InputError).inputCode === 'INPUT_DISPLAY_FAILED').toBe(true);
+  });
+
+  it('a source on a display nobody serves gives INPUT_DISPLAY_FAILED naming it', async () => {
+    const source = createX11Source({ display: ':987', startTimeoutMs: 3_000 });
+    const err = await source.start(() => {}).then(() => null, (e: unknown) => e);
+    expect((err as InputError).inputCode).toBe('INPUT_DISPLAY_FAILED');
+    expect((err as Error).message).toContain(':987');
+    await source.close();
+  });
+
+  it('waitForAgent rejects with INPUT_AGENT_NOT_LISTENING when no agent captures', async () => {
+    const driver = createX11Driver();
+    try {
+      await driver.start();
+      const err = await driver.waitForAgent(200).then(() => null, (e: unknown) => e);
+      expect((err as InputError).inputCode).toBe('INPUT_AGENT_NOT_LISTENING');
+      expect((err as Error).message).toContain(driver.placeholders.display!);
+    } finally {
+      await driver.close();
+    }
+  });
+});
