@@ -342,7 +342,10 @@ export const ingestSchema = z
       }),
       strict({
         kind: z.literal('blackhole'),
-        status: int(100, 599).default(204).meta({ description: 'HTTP status every upload is answered with.' }),
+        status: int(200, 599)
+          .refine((n) => n < 300 || n >= 400, { error: 'must be a whole number from 200 to 299 or 400 to 599 (a redirect has nowhere to send the agent)' })
+          .default(204)
+          .meta({ description: 'HTTP status every upload is answered with: 2xx, or 4xx/5xx to see how the agent retries.' }),
         delayMs: int(0, 600_000).default(0).meta({ description: 'Delay before each answer, ms.' }),
       }),
     ],

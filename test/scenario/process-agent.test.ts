@@ -57,6 +57,7 @@ describe('agent: { kind: process } settings', () => {
     const s = parseScenario(`name: x\nagent: { kind: process, command: [a] }\ningest: { kind: blackhole, status: 202, delayMs: 5 }\n${RT}`);
     expect(s.ingest).toEqual({ kind: 'blackhole', status: 202, delayMs: 5 });
     expect(problems('name: x\ningest: { kind: blackhole }\n')[0]).toMatch(/^p\.yaml:2:11 ingest\.kind: blackhole is for process agents/);
-    expect(problems(`name: x\nagent: { kind: process }\ningest: { kind: blackhole, status: 700 }\n${RT}`)[0]).toMatch(/^p\.yaml:3:\d+ ingest\.status: must be a whole number from 100 to 599, got 700/);
+    expect(problems(`name: x\nagent: { kind: process }\ningest: { kind: blackhole, status: 700 }\n${RT}`)[0]).toMatch(/^p\.yaml:3:\d+ ingest\.status: must be a whole number from 200 to 599, got 700/);
+    expect(problems(`name: x\nagent: { kind: process }\ningest: { kind: blackhole, status: 302 }\n${RT}`)[0]).toMatch(/^p\.yaml:3:\d+ ingest\.status: must be a whole number from 200 to 299 or 400 to 599 \(a redirect has nowhere to send the agent\), got 302/);
   });
 });

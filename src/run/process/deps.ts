@@ -8,6 +8,7 @@ import { ControlChannel } from '../../agent-process/control.js';
 import { InputError } from '../../input/errors.js';
 import { TapDriver } from '../../input/tap/index.js';
 import type { InputDriver, InputKind } from '../../input/types.js';
+import { createBlackhole } from '../../ingest/blackhole.js';
 import { observeProcessTree, startPackageEnergy } from '../../observe/index.js';
 import type { ProcessRunDeps } from './process-run.js';
 
@@ -29,6 +30,18 @@ export function defaultProcessDeps(): ProcessRunDeps {
       const meter = startPackageEnergy();
       return () => meter.stop();
     },
-    startBlackhole: () => Promise.reject(new Error('the blackhole ingest is not available in this build')),
+    startBlackhole: async (o) => {
+      const server = createBlackhole({ status: o.status, delayMs: o.delayMs });
+      const { url } = await server.start();
+      return {
+        url,
+        counts: () => {
+          const st = server.stats();
+          // What crossed the radio: request lines and headers as well as bodies.
+          return { requests: st.requests, bytes: st.body_bytes + st.header_bytes };
+        },
+        close: () => server.stop(),
+      };
+    },
   };
 }

@@ -107,6 +107,39 @@ describe('fleetsim run with process agents on the real clock', () => {
     expect(r.stdout).toMatch(/"process":\{"agent":"reference"/);
   }, 60_000);
 
+  it('measures a foreign agent (a few lines of node that read the tap and POST what they read) against the blackhole, with the same observer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleetsim-proc-'));
+    const out = join(dir, 'out');
+    // Reads the tap's 32-byte records and POSTs every 64 of them, raw, to the upload URL: no fleetsim protocol at all.
+    const program = [
+      "const net = require('net'), http = require('http');",
+      'let buf = Buffer.alloc(0);',
+      'const post = (b) => { const r = http.request(process.argv[2], { method: "POST" }); r.on("error", () => 0); r.end(b); };',
+      'net.connect(process.argv[1]).on("data", (d) => { buf = Buffer.concat([buf, d]); if (buf.length >= 16 + 64 * 32) { post(buf); buf = Buffer.alloc(0); } });',
+      'process.on("SIGTERM", () => { if (buf.length) post(buf); setTimeout(() => process.exit(0), 200); });',
+    ].join(' ');
+    const agent = `agent:\n  kind: process\n  command: ${JSON.stringify(['node', '-e', program, '{tapSocket}', '{uploadUrl}'])}\ningest: { kind: blackhole, status: 202 }`;
+    const r = await fleetsimAsync(['run', scenario(dir, agent), '--out', out, '--json']);
+    expect(r.stderr).not.toMatch(/Error/);
+    expect(r.code).toBe(0);
+    const p = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).process;
+    expect(p.agent).toBe('node');
+    expect(p.ingest).toBe('blackhole');
+    // No ledger to balance: the agent keeps none.
+    expect(p.ledger_balanced).toBeNull();
+    expect(p.fleet.received).toBeNull();
+    expect(p.fleet.injected).toBeGreaterThan(1_000);
+    // What it posted is what it read: 32 bytes per event (and a hello) over 64 events per request.
+    expect(p.fleet.uploads).toBeGreaterThanOrEqual(Math.floor(p.fleet.injected / 64));
+    expect(p.fleet.bytes).toBeGreaterThan(32 * p.fleet.injected);
+    for (const l of p.laptops) {
+      expect(l.cpu_seconds).toBeGreaterThan(0);
+      expect(l.wakeups).toBeGreaterThan(0);
+      expect(l.rss_peak_mb).toBeGreaterThan(10);
+      expect(l.processes).toBe(1);
+    }
+  }, 60_000);
+
   it('refuses an agent command that exits at once, naming the command and its stderr, and leaves no process behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fleetsim-proc-'));
     // The command starts a background sleeper in its process group, then fails: the sleeper must not outlive the run.
