@@ -5,19 +5,20 @@
  */
 import { join } from 'node:path';
 import { ControlChannel } from '../../agent-process/control.js';
-import { InputError } from '../../input/errors.js';
 import { TapDriver } from '../../input/tap/index.js';
+import { createX11Driver } from '../../input/x11/index.js';
 import type { InputDriver, InputKind } from '../../input/types.js';
 import { createBlackhole } from '../../ingest/blackhole.js';
 import { observeProcessTree, startPackageEnergy } from '../../observe/index.js';
 import type { ProcessRunDeps } from './process-run.js';
 
-export function createInputDriver(kind: InputKind, o: { readonly dir: string; readonly index: number }): InputDriver {
+export function createInputDriver(kind: InputKind, o: { readonly dir: string; readonly index: number; readonly foreign: boolean }): InputDriver {
   switch (kind) {
     case 'tap':
       return new TapDriver(join(o.dir, 'tap.sock'));
     case 'x11':
-      throw new InputError('INPUT_DISPLAY_FAILED', 'the x11 input path is not available in this build');
+      // fleetsim's agent marks its display when its capture is live; a foreign agent only connects.
+      return createX11Driver({ readiness: o.foreign ? 'client' : 'property' });
   }
 }
 

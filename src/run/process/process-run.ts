@@ -32,7 +32,7 @@ import { processRow, type ProcessLaptop, type ProcessRunFacts } from './facts.js
 
 /** What a real-time run needs from the input, observer and ingest modules (tests and benchmarks may swap them). */
 export interface ProcessRunDeps {
-  createDriver(kind: InputKind, o: { readonly dir: string; readonly index: number }): InputDriver;
+  createDriver(kind: InputKind, o: { readonly dir: string; readonly index: number; readonly foreign: boolean }): InputDriver;
   observe(pid: number, o: { readonly intervalMs: number }): ProcessObserver;
   /** Package energy over a window: call at the start, the returned function at the end. */
   energyMeter(): () => EnergyReading;
@@ -176,7 +176,7 @@ export async function runProcessFleet(s: Scenario, o: ProcessRunOptions): Promis
     stopped.forEach((g, k) => (laptops[k]!.graceful = g));
 
     async function startLaptop(l: LaptopRun, k: number): Promise<void> {
-      const driver = o.deps.createDriver(spec.kind === 'process' ? (spec as { input: InputKind }).input : 'tap', { dir: join(sockets, String(k)), index: k });
+      const driver = o.deps.createDriver(spec.kind === 'process' ? (spec as { input: InputKind }).input : 'tap', { dir: join(sockets, String(k)), index: k, foreign: !reference });
       l.driver = driver;
       unregister.push(registry.onInterrupt(() => driver.close()));
       mkdirSync(join(sockets, String(k)), { recursive: true });
