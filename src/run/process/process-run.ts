@@ -74,8 +74,8 @@ const READY_TIMEOUT_MS = 15_000;
 const STOP_GRACE_MS = 15_000;
 const SAMPLE_INTERVAL_MS = 250;
 /** Wall time budgeted per laptop to start its agent before the window opens; a slower start skips the window's first moments rather than injecting late. */
-const START_LEAD_MS = 1_500;
-const START_LEAD_PER_LAPTOP_MS = 300;
+const START_LEAD_MS = 3_000;
+const START_LEAD_PER_LAPTOP_MS = 500;
 
 /** One laptop of the run: its input, path, agent and observer, as far as they got. */
 interface LaptopRun {

@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { CLI, ROOT } from '../../helpers/cli.js';
 
 /** Runs the built CLI asynchronously (so a test can signal it), bounded in time. */
-function fleetsimAsync(args: readonly string[], o: { timeoutMs?: number; onSpawn?: (pid: number) => void } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+function fleetsimAsync(args: readonly string[], o: { timeoutMs?: number; onSpawn?: (pid: number) => void; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const c = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: o.env ?? process.env });
     let stdout = '';
     let stderr = '';
     c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -75,7 +75,7 @@ describe('fleetsim run with process agents on the real clock', () => {
     expect(p.ledger_balanced).toBe(true);
     // Every injected event reached the agent, and ended in exactly one fate.
     expect(p.fleet.received).toBe(p.fleet.injected);
-    expect(p.fleet.injected).toBeGreaterThan(1_000);
+    expect(p.fleet.injected).toBeGreaterThan(300);
     expect(f.ledger.produced).toBe(p.fleet.injected);
     expect(f.ledger.stored + f.ledger.coalesced + f.ledger.redacted + f.ledger.dropped_paused + f.ledger.dropped_exempt + f.ledger.spooled + f.ledger.lost).toBe(f.ledger.produced);
     expect(f.ledger.stored).toBeGreaterThan(0);
@@ -107,6 +107,52 @@ describe('fleetsim run with process agents on the real clock', () => {
     expect(r.stdout).toMatch(/"process":\{"agent":"reference"/);
   }, 60_000);
 
+  it('runs the reference agent over X11 (an Xvfb per laptop, XTEST in, RECORD out): ledger balanced, and every Xvfb gone after the run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleetsim-proc-'));
+    const out = join(dir, 'out');
+    let fleetsimPid = 0;
+    const displays = new Set<number>();
+    const running = fleetsimAsync(['run', scenario(dir, 'agent: { kind: process, input: x11 }'), '--out', out, '--json'], { onSpawn: (pid) => (fleetsimPid = pid) });
+    let done = false;
+    void running.then(() => (done = true));
+    // The run's own Xvfb processes, seen while it runs: its direct children named Xvfb.
+    while (!done) {
+      for (const name of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+        try {
+          const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+          const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          if (stat.includes('(Xvfb)') && Number(fields[1]) === fleetsimPid) displays.add(Number(name));
+        } catch {
+          // gone
+        }
+      }
+      await new Promise((res) => setTimeout(res, 500));
+    }
+    const r = await running;
+    expect(r.code).toBe(0);
+    expect(displays.size).toBe(2);
+    expect(await survivors([...displays])).toEqual([]);
+    const p = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).process;
+    expect(p.input).toBe('x11');
+    expect(p.ledger_balanced).toBe(true);
+    expect(p.fleet.injected).toBeGreaterThan(300);
+    // The X server may drop an event or two; the ledger counts them as lost rather than losing track.
+    expect(p.fleet.received).toBeGreaterThan(p.fleet.injected * 0.98);
+    // RECORD hands events over in batches: far fewer wake-ups than events.
+    expect(p.fleet.wakeups_per_event).toBeLessThan(0.5);
+    for (const l of p.laptops) expect(l.cpu_seconds).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('a display that cannot start is a clear error, and nothing is left behind', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleetsim-proc-'));
+    // No Xvfb on PATH: the display cannot start.
+    const r = await fleetsimAsync(['run', scenario(dir, 'agent: { kind: process, input: x11 }'), '--out', join(dir, 'out')], { env: { ...process.env, PATH: '/nonexistent' } });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/Xvfb/);
+    expect(r.stderr).toMatch(/INPUT_DISPLAY_FAILED/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  }, 30_000);
+
   it('measures a foreign agent (a few lines of node that read the tap and POST what they read) against the blackhole, with the same observer', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fleetsim-proc-'));
     const out = join(dir, 'out');
@@ -128,7 +174,7 @@ describe('fleetsim run with process agents on the real clock', () => {
     // No ledger to balance: the agent keeps none.
     expect(p.ledger_balanced).toBeNull();
     expect(p.fleet.received).toBeNull();
-    expect(p.fleet.injected).toBeGreaterThan(1_000);
+    expect(p.fleet.injected).toBeGreaterThan(300);
     // What it posted is what it read: 32 bytes per event (and a hello) over 64 events per request.
     expect(p.fleet.uploads).toBeGreaterThanOrEqual(Math.floor(p.fleet.injected / 64));
     expect(p.fleet.bytes).toBeGreaterThan(32 * p.fleet.injected);
