@@ -51,12 +51,13 @@ export interface EnergyModel {
  * event), minus the same agent's in-process cost for the same events.
  */
 export const DEFAULT_DELIVERY = {
-  deliveryCpuUsPerKeyEvent: 60,
-  deliveryCpuUsPerClickEvent: 60,
-  deliveryCpuUsPerMoveEvent: 60,
-  deliveryCpuUsPerWheelEvent: 60,
-  deliveryWakeupsPerEvent: 1,
-  deliverySource: 'provisional: issue 13 (Node reading one 16-byte message per event from a socket, 80–110 µs and one wake-up per event)',
+  deliveryCpuUsPerKeyEvent: 230,
+  deliveryCpuUsPerClickEvent: 253,
+  deliveryCpuUsPerMoveEvent: 212,
+  deliveryCpuUsPerWheelEvent: 234,
+  deliveryWakeupsPerEvent: 0.9,
+  deliverySource:
+    'npm run bench:delivery, 2026-12-03, 2-core VM under load (load average ≈ 15): reference agent process over the tap, 50 events/s per kind for 6 s, idle agent and in-process capture subtracted; X11 RECORD measured 32–75 µs and 0.05 wake-ups per event on the same run',
 } as const;
 
 export const DEFAULT_ENERGY_MODEL: EnergyModel = {

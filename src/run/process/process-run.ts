@@ -67,6 +67,8 @@ export interface ProcessRunOptions {
   /** Observer sampling interval. */
   readonly sampleIntervalMs?: number;
   readonly deps: ProcessRunDeps;
+  /** Replaces a laptop's composed input (benchmarks feed single-kind streams through the same run). */
+  readonly transformInput?: (input: WindowInput) => WindowInput;
 }
 
 const READY_TIMEOUT_MS = 15_000;
@@ -116,7 +118,7 @@ export async function runProcessFleet(s: Scenario, o: ProcessRunOptions): Promis
     const dir = join(agentsDir, employeeId(i));
     mkdirSync(dir, { recursive: true });
     return {
-      input: composeWindowInput(s, env, i, { fromUtcMs, untilUtcMs }),
+      input: (o.transformInput ?? ((x: WindowInput) => x))(composeWindowInput(s, env, i, { fromUtcMs, untilUtcMs })),
       dir,
       statsFile: join(dir, 'stats.json'),
       driver: null, control: null, child: null, observer: null, blackhole: null, observation: null, lateness: null, injected: 0, injectedByKind: { key: 0, click: 0, move: 0, wheel: 0 }, graceful: false,
