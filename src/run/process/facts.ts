@@ -125,3 +125,21 @@ export function processRow(x: ProcessRowInput): ProcessLaptop {
     dayWorkHours,
   };
 }
+
+/**
+ * Shards of one process run (`--shard K/N` on several machines) as one: every
+ * laptop's measurements, in fleet order; RAPL only adds up when every shard
+ * had it (each machine's package, not the agents alone).
+ */
+export function mergeProcessFacts(parts: readonly ProcessRunFacts[]): ProcessRunFacts {
+  const first = parts[0]!;
+  const rapl = parts.every((p) => p.energy.kind === 'rapl')
+    ? { kind: 'rapl' as const, joules: parts.reduce((a, p) => a + (p.energy.kind === 'rapl' ? p.energy.joules : 0), 0), zone: 'sum over shards' }
+    : parts.find((p) => p.energy.kind === 'unavailable')!.energy;
+  return {
+    ...first,
+    energy: rapl,
+    wall_start_utc: parts.map((p) => p.wall_start_utc).sort()[0]!,
+    laptops: parts.flatMap((p) => p.laptops).sort((a, b) => a.row.employee_id.localeCompare(b.row.employee_id)),
+  };
+}
