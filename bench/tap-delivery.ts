@@ -1,5 +1,5 @@
 /**
- * npm run bench:tap [-- --json] [--seconds N] [--employee I]
+ * npm run bench:tap [-- --json] [--seconds N] [--employee I] [--typical]
  *
  * What delivering input one event at a time costs an agent process: a seeded
  * employee's busiest N seconds replayed on the real clock through a tap into
@@ -7,7 +7,8 @@
  * bare reader that only decodes; CPU (schedstat, all threads) and context
  * switches (voluntary = wake-ups) of each child per event, from /proc. Beside
  * them, the same events through CaptureAgent in this process: in one block,
- * as a simulation hands them, and one event per call.
+ * as a simulation hands them, and one event per call. --typical replays the N
+ * seconds from the day's median event instead (an ordinary rate, not the peak).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -44,7 +45,8 @@ const writer = new EventWriter((b) => blocks.push(copyBlock(b)));
 simulateEmployeeDay(employee, 0, env, writer);
 writer.flush();
 const day = concatBlocks(blocks);
-const events = busiestStretch(day, seconds * 1000, calendar.epochUtcMs);
+const typical = process.argv.includes('--typical');
+const events = typical ? stretchFrom(day, day.length >> 1, seconds * 1000, calendar.epochUtcMs) : busiestStretch(day, seconds * 1000, calendar.epochUtcMs);
 const virtualStartMs = Math.floor(events.t_ms[0] as number) - 1;
 
 interface ChildCost {
@@ -114,6 +116,16 @@ async function inProcess(per: number): Promise<number> {
   return (cpuMicros() - c0) / events.length;
 }
 
+/** The spanMs of events from index `from`, times shifted by shiftMs. */
+function stretchFrom(all: EventBlock, from: number, spanMs: number, shiftMs: number): EventBlock {
+  let to = from;
+  while (to < all.length && (all.t_ms[to] as number) < (all.t_ms[from] as number) + spanMs) to++;
+  const part = sliceBlock(all, from, to);
+  const t = new Float64Array(part.t_ms);
+  for (let i = 0; i < t.length; i++) t[i] = (t[i] as number) + shiftMs;
+  return { ...part, t_ms: t };
+}
+
 function sliceBlock(b: EventBlock, from: number, to: number): EventBlock {
   return {
     length: to - from,
@@ -152,6 +164,7 @@ try {
   );
   const reader = await measureChild((socket) => [READER, socket], (out) => (JSON.parse(out) as { deliveries: number }).deliveries);
   const result = {
+    stretch: typical ? 'typical' : 'busiest',
     events: events.length,
     seconds,
     events_per_second: events.length / seconds,
@@ -163,7 +176,7 @@ try {
   };
   if (wantsJson()) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
-    printTable(`Input delivery over a tap: ${events.length} events in the busiest ${seconds} s of ${employee.id} (${(events.length / seconds).toFixed(0)}/s)`, ['path', 'CPU µs/event', 'wake-ups/event', 'invol./event', 'reads/event', 'late p99 ms'], [
+    printTable(`Input delivery over a tap: ${events.length} events in the ${typical ? 'typical' : 'busiest'} ${seconds} s of ${employee.id} (${(events.length / seconds).toFixed(0)}/s)`, ['path', 'CPU µs/event', 'wake-ups/event', 'invol./event', 'reads/event', 'late p99 ms'], [
       ['fleetsim agent (process)', agent.cpu_us_per_event, agent.voluntary_switches_per_event, agent.involuntary_switches_per_event, agent.deliveries_per_event, agent.lateness.p99_ms],
       ['bare tap reader (process)', reader.cpu_us_per_event, reader.voluntary_switches_per_event, reader.involuntary_switches_per_event, reader.deliveries_per_event, reader.lateness.p99_ms],
       ['CaptureAgent in-process, one block', inBlock, 0, 0, 0, 0],

@@ -28,10 +28,22 @@ export interface AgentProcessIo {
 export async function runAgentProcess(o: AgentProcessOptions, io: AgentProcessIo): Promise<AgentProcessStats> {
   const clock = new RealClock(o.timeOffsetMs);
   const startedMs = clock.now();
+  // Listening from the start: a SIGTERM while enrolling or connecting stops the agent once it is up, with its stats.
+  let stop!: (reason: StopReason, error?: Error) => void;
+  const stopped = new Promise<{ reason: StopReason; error?: Error }>((resolve) => {
+    stop = (reason, error) => resolve({ reason, ...(error ? { error } : {}) });
+  });
+  const signals = io.signals ?? process;
+  const onTerm = () => stop('SIGTERM');
+  const onInt = () => stop('SIGINT');
+  signals.on('SIGTERM', onTerm);
+  signals.on('SIGINT', onInt);
   let creds;
   try {
     creds = await enrollOverHttp({ url: o.url, fleetSecret: o.fleetSecret, deviceId: o.deviceId, ...(o.timezone !== undefined ? { timezone: o.timezone } : {}), timeoutMs: 10_000 });
   } catch (e) {
+    signals.off('SIGTERM', onTerm);
+    signals.off('SIGINT', onInt);
     const why = e instanceof EnrollmentError ? e.message : `${(e as Error).message} (is the ingest service running there?)`;
     throw new RunError('IO', `the agent could not enroll ${o.deviceId} at ${o.url}: ${why}`, { cause: e });
   }
@@ -62,15 +74,6 @@ export async function runAgentProcess(o: AgentProcessOptions, io: AgentProcessIo
     else control.pauses_refused++;
   };
 
-  let stop!: (reason: StopReason, error?: Error) => void;
-  const stopped = new Promise<{ reason: StopReason; error?: Error }>((resolve) => {
-    stop = (reason, error) => resolve({ reason, ...(error ? { error } : {}) });
-  });
-  const signals = io.signals ?? process;
-  const onTerm = () => stop('SIGTERM');
-  const onInt = () => stop('SIGINT');
-  signals.on('SIGTERM', onTerm);
-  signals.on('SIGINT', onInt);
 
   let source: InputSource | null = null;
   let controlSocket: net.Socket | null = null;

@@ -5,11 +5,13 @@
  * whose ledger balances against what was injected and what the store holds.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { EventEmitter } from 'node:events';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentProcessStats } from '../../src/agent-process/index.js';
-import { ControlChannel, sampleProcess } from '../../src/agent-process/index.js';
+import { ControlChannel, resolveAgentOptions, runAgentProcess, sampleProcess } from '../../src/agent-process/index.js';
 import { TapDriver } from '../../src/input/tap/index.js';
 import { runCli } from '../../src/cli/cli.js';
 import { ledgerImbalance } from '../../src/metrics/ledger.js';
@@ -127,6 +129,74 @@ describe('fleetsim agent over a tap', () => {
     const rows = await srv.server.store.listBatches(employee.id);
     expect(rows.reduce((a, r) => a + r.eventCount, 0)).toBe(stats.ledger.stored + stats.ledger.redacted);
   }, 20_000);
+
+  it('cuts uploads a hung service never answers after --drain-timeout-ms; their events count as spooled', async () => {
+    const { employee, events, virtualStartMs } = busyStretch('agent-process', 5, 1);
+    // Enrolls, then holds every upload open without answering.
+    const hung: http.ServerResponse[] = [];
+    const service = http.createServer((req, res) => {
+      req.resume();
+      if (req.url === '/v1/enroll') return void res.end(JSON.stringify({ device_id: employee.id, key: '00'.repeat(32) }));
+      hung.push(res);
+    });
+    await new Promise<void>((r) => service.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => {
+      for (const res of hung) res.destroy();
+      service.close(() => r());
+    }));
+    const url = `http://127.0.0.1:${(service.address() as { port: number }).port}`;
+    const dir = tempDir();
+    const driver = new TapDriver(join(dir, 'l.tap'));
+    cleanups.push(() => driver.close());
+    await driver.start();
+    const statsFile = join(dir, 'stats.json');
+    const offsetMs = Math.round(virtualStartMs - (Date.now() - 5000));
+    const { child, exited } = spawnAgent(
+      ['--url', url, '--device-id', employee.id, '--input', 'tap', '--tap-socket', driver.socketPath, '--stats-file', statsFile, '--time-offset-ms', String(offsetMs), '--drain-timeout-ms', '300'],
+      { FLEETSIM_FLEET_SECRET: FLEET_SECRET },
+    );
+    cleanups.push(() => killChild(child, exited, 0));
+    await driver.waitForAgent(10_000);
+    const late = await driver.replay(events, { wallStartMs: virtualStartMs - offsetMs, virtualStartMs });
+    await new Promise((r) => setTimeout(r, 200));
+    const t0 = Date.now();
+    child.kill('SIGTERM');
+    const { code } = await exited;
+    expect(code).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(hung.length).toBe(1);
+    const stats = JSON.parse(readFileSync(statsFile, 'utf8')) as AgentProcessStats;
+    expect(stats.drain_timed_out).toBe(true);
+    expect(stats.ledger.produced).toBe(late.injected);
+    expect(stats.ledger.stored).toBe(0);
+    expect(stats.ledger.spooled).toBeGreaterThan(0);
+    expect(stats.ledger_imbalance).toBe(0);
+  }, 20_000);
+
+  it('stops on SIGINT as on SIGTERM (in process, with its own signal source)', async () => {
+    const srv = await startServer({ now: () => Date.now() });
+    cleanups.push(() => srv.stop());
+    const dir = tempDir();
+    const driver = new TapDriver(join(dir, 'l.tap'));
+    cleanups.push(() => driver.close());
+    await driver.start();
+    const signals = new EventEmitter();
+    const options = resolveAgentOptions({ url: srv.url, fleetSecret: FLEET_SECRET, deviceId: 'sigint-1', input: 'tap', tapSocket: driver.socketPath });
+    const running = runAgentProcess(options, { log: () => {}, signals });
+    await driver.waitForAgent(5000);
+    const t = Date.now();
+    const one = busyStretch('agent-process', 5, 1).events;
+    const shifted = { ...one, t_ms: one.t_ms.map((v, i) => t + i) };
+    const late = await driver.replay(shifted, { wallStartMs: t, virtualStartMs: t });
+    await new Promise((r) => setTimeout(r, 100));
+    signals.emit('SIGINT');
+    const stats = await running;
+    expect(stats.stop_reason).toBe('SIGINT');
+    expect(stats.ledger.produced).toBe(late.injected);
+    expect(stats.ledger_imbalance).toBe(0);
+    expect(stats.ledger.stored).toBeGreaterThan(0);
+    expect(signals.listenerCount('SIGINT') + signals.listenerCount('SIGTERM')).toBe(0);
+  }, 15_000);
 
   it('refuses bad flags with exit 2 and an unreachable service or socket with exit 3', async () => {
     const dir = tempDir();

@@ -94,6 +94,14 @@ describe('tap driver and source', () => {
     expect(got.t.length).toBe(31);
   });
 
+  it('fails a replay whose agent went away, saying how far it got', async () => {
+    const path = tempSocket();
+    const { driver, source } = await connected(path);
+    const v0 = 0;
+    setTimeout(() => void source.close(), 100);
+    await expect(driver.replay(events(100, v0, 10), { wallStartMs: wallNowMs(), virtualStartMs: v0 })).rejects.toThrow(/the agent's tap connection on .* ended after \d+ of 100 events/);
+  });
+
   it('says what is wrong: no agent, a missing socket, a path taken by a file, bad data on the wire', async () => {
     const path = tempSocket();
     const driver = new TapDriver(path);

@@ -46,7 +46,7 @@ export class TapDriver implements InputDriver {
       if (!lstatSync(this.socketPath).isSocket()) throw new InputError('INPUT_TAP_FAILED', `cannot create the tap socket ${this.socketPath}: a file that is not a socket is there; choose another path`);
       unlinkSync(this.socketPath);
     }
-    const server = net.createServer({ noDelay: true } as net.ServerOpts, (s) => this.accept(s));
+    const server = net.createServer((s) => this.accept(s));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (e) => reject(new InputError('INPUT_TAP_FAILED', `cannot listen on the tap socket ${this.socketPath}: ${e.message}`, { cause: e })));
