@@ -10,6 +10,7 @@ import { CONTEXT_ATOM_NAME, LISTENING_ATOM_NAME } from './context-property.js';
 import { buildKeymap, type Keymap } from './keymap.js';
 import { LatenessMeter, nowMs, waitUntil } from './pacing.js';
 import { BUTTON_TO_X, WHEEL_DOWN_BUTTON, WHEEL_UP_BUTTON, X_BUTTON_PRESS, X_BUTTON_RELEASE, X_KEY_PRESS, X_KEY_RELEASE, X_MOTION_NOTIFY } from './record-decode.js';
+import { openFocusedWindow, type FocusedWindow } from './focused-window.js';
 import { startXvfb, type Xvfb } from './xvfb.js';
 
 export interface X11DriverOptions {
@@ -36,6 +37,12 @@ export interface X11DriverOptions {
    */
   readonly readiness?: 'property' | 'client';
   readonly clientSettleMs?: number;
+  /**
+   * Open a full-screen focused window that takes the input, standing in for
+   * the employee's application (focused-window.ts); default true. Without it
+   * RECORD agents look cheaper than on a real desktop.
+   */
+  readonly focusedWindow?: boolean;
 }
 
 interface XTestExt {
@@ -52,11 +59,12 @@ interface Live {
   readonly keymap: Keymap;
   readonly contextAtom: number;
   readonly listeningAtom: number;
+  readonly app: FocusedWindow | null;
 }
 
 const POLL_MS = 20;
 
-export function createX11Driver(options: X11DriverOptions = {}): InputDriver & { readonly xvfbPid: number | null } {
+export function createX11Driver(options: X11DriverOptions = {}): InputDriver & { readonly xvfbPid: number | null; readonly appEventsReceived: number } {
   const unitsPerNotch = options.wheelUnitsPerNotch ?? 1;
   if (!(unitsPerNotch > 0) || !Number.isFinite(unitsPerNotch)) {
     throw new InputError('INPUT_DISPLAY_FAILED', `wheelUnitsPerNotch ${unitsPerNotch} is not allowed; give a positive number (1 for a notched wheel)`);
@@ -79,6 +87,10 @@ export function createX11Driver(options: X11DriverOptions = {}): InputDriver & {
     get xvfbPid() {
       return xvfbStarted?.pid ?? null;
     },
+    /** Input events the focused-window stand-in received (0 without one). */
+    get appEventsReceived() {
+      return live?.app?.received() ?? 0;
+    },
 
     async start() {
       if (live) return;
@@ -86,6 +98,7 @@ export function createX11Driver(options: X11DriverOptions = {}): InputDriver & {
       const xvfb = await startXvfb({ display: options.display, widthPx: options.widthPx, heightPx: options.heightPx, startTimeoutMs: options.startTimeoutMs, command: options.xvfbCommand });
       xvfbStarted = xvfb;
       let dpy: XDisplay | null = null;
+      let app: FocusedWindow | null = null;
       try {
         dpy = await connect(xvfb.display);
         dpy.client.on('error', () => { /* a failed request surfaces as a lost event at the source, never as a crash of the harness */ });
@@ -96,9 +109,11 @@ export function createX11Driver(options: X11DriverOptions = {}): InputDriver & {
         const contextAtom = await internAtom(dpy.client, CONTEXT_ATOM_NAME);
         const listeningAtom = await internAtom(dpy.client, LISTENING_ATOM_NAME);
         await sync(dpy.client);
+        if (options.focusedWindow ?? true) app = await openFocusedWindow(xvfb.display);
         if (closed) throw new InputError('INPUT_DISPLAY_FAILED', 'the X11 driver was closed while starting');
-        live = { xvfb, dpy, xtest, keymap, contextAtom, listeningAtom };
+        live = { xvfb, dpy, xtest, keymap, contextAtom, listeningAtom, app };
       } catch (err) {
+        if (app) await app.close();
         if (dpy) await disconnect(dpy.client);
         await xvfb.stop();
         throw err;
@@ -194,6 +209,7 @@ export function createX11Driver(options: X11DriverOptions = {}): InputDriver & {
       const l = live;
       live = null;
       closing ??= (async () => {
+        if (l?.app) await l.app.close();
         if (l) await disconnect(l.dpy.client, 500);
         await xvfbStarted?.stop();
       })();
