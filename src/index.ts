@@ -18,4 +18,5 @@ export * from './load/index.js';
 export * from './wire/index.js';
 export * from './agent/index.js';
 export * from './generate/index.js';
+export * from './observe/index.js';
 export { VERSION } from './version.js';

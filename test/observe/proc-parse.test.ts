@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseChildren, parseSchedstat, parseSmapsRollupPss, parseStat, parseStatus } from '../../src/observe/index.js';
+import { parseChildren, parseSchedstat, parseSmapsRollupPss, parseStat, parseStatus } from '../../src/observe/proc-parse.js';
 
 // A real line from Linux 6.18 (a node process), with its comm replaced below.
 const STAT_TAIL = 'S 15359 15359 2893 0 -1 4194304 2214 0 0 0 10 3 7 2 20 0 7 0 159132 745713664 10081 18446744073709551615 11988992 39846385 140724213975312 0 0 0 0 16781312 17922 0 0 0 17 0 0 0 0 0 0 90418888 90555584 501047296 140724213983724 140724213983792 140724213983792 140724213985258 0';

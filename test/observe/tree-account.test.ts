@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseStat, TreeAccount, type ProcessSample } from '../../src/observe/index.js';
+import { parseStat } from '../../src/observe/proc-parse.js';
+import { TreeAccount, type ProcessSample } from '../../src/observe/tree-account.js';
 
 /** A fixture process: stat figures in ticks, one thread per entry of `threads` as [tid, run_ns, voluntary, involuntary]. */
 function proc(o: { pid: number; ppid: number; u: number; s: number; cu?: number; cs?: number; start?: number; threads: [number, number | null, number, number][]; hwm?: number; pss?: number | null }): ProcessSample {
