@@ -36,8 +36,9 @@ describe('fleetsim run with process agents over X11', () => {
     expect(p.fleet.injected).toBeGreaterThan(300);
     // The X server may drop an event or two; the ledger counts them as lost rather than losing track.
     expect(p.fleet.received).toBeGreaterThan(p.fleet.injected * 0.98);
-    // RECORD hands events over in batches: far fewer wake-ups than events.
-    expect(p.fleet.wakeups_per_event).toBeLessThan(0.5);
+    // The observer counted the agent's wake-ups: at most about one per event (RECORD may batch) plus its timers.
+    expect(p.fleet.wakeups).toBeGreaterThan(0);
+    expect(p.fleet.wakeups_per_event).toBeLessThan(1.5);
     for (const l of p.laptops) expect(l.cpu_seconds).toBeGreaterThan(0);
   }, 60_000);
 
