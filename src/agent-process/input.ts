@@ -4,7 +4,8 @@
  * reads an X display through src/input/x11, which this build does not have
  * yet. To switch it on, set X11_SOURCE to that module's factory.
  */
-import type { InputSource } from '../input/types.js';
+import type { InputSink, InputSource } from '../input/types.js';
+import { createX11Source } from '../input/x11/index.js';
 import { TapSource, type TapSourceEvents } from '../input/tap/index.js';
 
 export type InputSpec = { readonly kind: 'tap'; readonly socketPath: string } | { readonly kind: 'x11'; readonly display: string };
@@ -12,15 +13,34 @@ export type InputSpec = { readonly kind: 'tap'; readonly socketPath: string } | 
 /** What an input source tells the agent besides events: the stream ended, or broke. */
 export type SourceEvents = TapSourceEvents;
 
-type X11SourceFactory = (display: string, events: SourceEvents) => InputSource;
+type X11SourceFactory = (display: string, events: SourceEvents, clockOffsetMs: number) => InputSource;
 
-/** null: this build has no X11 input; `--input x11` is refused as a usage error. */
-export const X11_SOURCE: X11SourceFactory | null = null;
+/**
+ * X11 RECORD capture (src/input/x11), counting what it delivers as the tap
+ * source does: events, and deliveries (RECORD replies that carried events).
+ */
+export const X11_SOURCE: X11SourceFactory | null = (display, _events, clockOffsetMs) => {
+  const inner = createX11Source({ display, clockOffsetMs });
+  const counted = {
+    kind: inner.kind,
+    received: 0,
+    deliveries: 0,
+    start: (sink: InputSink) =>
+      inner.start((block) => {
+        counted.received += block.length;
+        counted.deliveries++;
+        sink(block);
+      }),
+    close: () => inner.close(),
+  };
+  return counted;
+};
 
-export function createInputSource(spec: InputSpec, events: SourceEvents): InputSource {
+/** `clockOffsetMs`: the agent's clock − wall clock (X server times are mapped onto the agent's clock). */
+export function createInputSource(spec: InputSpec, events: SourceEvents, clockOffsetMs = 0): InputSource {
   if (spec.kind === 'tap') return new TapSource(spec.socketPath, events);
   if (X11_SOURCE === null) throw new Error('X11 input is not available in this build (checked when flags are read)');
-  return X11_SOURCE(spec.display, events);
+  return X11_SOURCE(spec.display, events, clockOffsetMs);
 }
 
 /** Counters a source may keep: events received and OS deliveries that carried them. */

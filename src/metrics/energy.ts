@@ -29,7 +29,36 @@ export interface EnergyModel {
   readonly joulesPerTransmission: number;
   /** Battery capacity in watt-hours (typical 13–14" business laptop: 50–56 Wh). */
   readonly batteryWh: number;
+  /**
+   * Input delivery (DeliveryCoefficients): CPU µs per event handed from the
+   * OS to the agent, by kind, and wake-ups per event. Virtual-time runs add
+   * them for every event the employee produced; measured with
+   * `npm run bench:delivery` on the reference agent as a process.
+   */
+  readonly deliveryCpuUsPerKeyEvent: number;
+  readonly deliveryCpuUsPerClickEvent: number;
+  readonly deliveryCpuUsPerMoveEvent: number;
+  readonly deliveryCpuUsPerWheelEvent: number;
+  readonly deliveryWakeupsPerEvent: number;
+  /** Where the delivery coefficients come from (recorded in summary.json with the scenario). */
+  readonly deliverySource: string;
 }
+
+/**
+ * Delivery coefficients measured by `npm run bench:delivery` (bench/delivery.ts):
+ * the reference agent as its own process fed one event per message over the
+ * tap socket, as an OS hook delivers input (one callback, one wake-up per
+ * event), minus the same agent's in-process cost for the same events.
+ */
+export const DEFAULT_DELIVERY = {
+  deliveryCpuUsPerKeyEvent: 230,
+  deliveryCpuUsPerClickEvent: 253,
+  deliveryCpuUsPerMoveEvent: 212,
+  deliveryCpuUsPerWheelEvent: 234,
+  deliveryWakeupsPerEvent: 0.9,
+  deliverySource:
+    'npm run bench:delivery, 2026-12-03, 2-core VM under load (load average ≈ 15): reference agent process over the tap, 50 events/s per kind for 6 s, idle agent and in-process capture subtracted; X11 RECORD measured 32–75 µs and 0.05 wake-ups per event on the same run',
+} as const;
 
 export const DEFAULT_ENERGY_MODEL: EnergyModel = {
   joulesPerCpuSecond: 3.5,
@@ -37,6 +66,7 @@ export const DEFAULT_ENERGY_MODEL: EnergyModel = {
   joulesPerRadioByte: 0.007 / 1024,
   joulesPerTransmission: 0.1,
   batteryWh: 54,
+  ...DEFAULT_DELIVERY,
 };
 
 export interface EnergyInputs {

@@ -115,6 +115,7 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
     laptops: f.laptops,
     events: f.events,
     simulation: f.simulation,
+    ...(f.process ? { process: f.process } : {}),
     thresholds: r.thresholds,
     measured: r.measured,
     scenarioResolved: r.scenario,

@@ -21,6 +21,7 @@ export function formatRun(r: ScenarioRunResult, files: readonly string[]): strin
     `  yield       captured ${pct100(f.yield.overall)} of produced events (stored one for one ${pct100(f.yield.stored_share)})`,
     ...(f.ingest.p50_ms !== null ? [`  ingest      ${f.ingest.requests.toLocaleString('en-US')} uploads, latency p50 ${f.ingest.p50_ms} ms, p99 ${f.ingest.p99_ms} ms, max ${f.ingest.max_ms} ms; ${f.ingest.errors} errors; ${f.ingest.refused_paused} events refused as paused`] : []),
     ...(f.paced ? [`  paced       ${f.paced.speed}x real time from ${f.paced.from_utc}${f.paced.until_utc ? ` to ${f.paced.until_utc}` : ''}; timers late by p50 ${f.paced.schedule_lag_p50_ms} ms, p99 ${f.paced.schedule_lag_p99_ms} ms, max ${f.paced.schedule_lag_max_ms} ms (${f.paced.on_schedule ? 'on schedule' : 'BEHIND SCHEDULE: the machine could not keep up'})`] : []),
+    ...(f.process ? formatProcess(f.process) : []),
     ...(f.faults.injected_total > 0 ? [`  faults      ${Object.entries(f.faults.injected).map(([k, v]) => `${k} ${v}`).join(', ')}${f.faults.peak_to_steady !== null ? `; after the outage uploads peaked at ${f.faults.peak_to_steady}x the steady rate` : ''}`] : []),
     `  privacy     ${f.leaks.canaries} of ${f.leaks.canaries_planted} planted canaries found in ${f.leaks.scanned}`,
     ...r.thresholds.map((t) => `  threshold   ${t.pass ? 'pass' : 'FAIL'}  ${t.expression}  (actual ${t.actual ?? 'n/a'})`),
@@ -108,4 +109,14 @@ export function formatRunMerge(shards: number, r: ScenarioRunResult, reportDir: 
 
 export function formatLoadMerge(shards: number, r: LoadResult, files: readonly string[]): string {
   return `merged ${shards} load shards: ${r.requests.sent.toLocaleString('en-US')} sent, ${r.requests.accepted.toLocaleString('en-US')} accepted, p99 ${r.latency.all.p99_ms ?? '—'} ms, ${r.valid ? 'valid' : 'INVALID'} → ${files.find((f) => f.endsWith('report.html'))}\n`;
+}
+
+/** A real-time run of process agents: what the observer measured, and whether injection kept time. */
+function formatProcess(p: NonNullable<ScenarioRunResult['figures']['process']>): string[] {
+  const rapl = p.fleet.rapl.kind === 'rapl' ? `${p.fleet.rapl.joules.toFixed(1)} J package (RAPL ${p.fleet.rapl.zone})` : `RAPL unavailable (${p.fleet.rapl.reason})`;
+  return [
+    `  process     ${p.agent} agent over ${p.input}, ${p.laptops.length} processes: CPU s/hour p50 ${p.cpu_s_per_hour.p50}, max ${p.cpu_s_per_hour.max}; wake-ups/active min p50 ${p.wakeups_per_active_min.p50}; peak RSS p50 ${p.rss_peak_mb.p50} MB; bytes/hour p50 ${p.bytes_per_hour.p50}; battery % per day p50 ${p.battery_pct_per_day.p50}`,
+    `              ${p.fleet.cpu_us_per_event ?? 'n/a'} CPU µs and ${p.fleet.wakeups_per_event ?? 'n/a'} wake-ups per injected event; ${rapl}; ledger ${p.ledger_balanced === null ? 'not kept by this agent' : p.ledger_balanced ? 'balanced' : 'DOES NOT BALANCE'}`,
+    `  injection   ${p.injection.injected.toLocaleString('en-US')} events late by p50 ${p.injection.p50_ms} ms, p99 ${p.injection.p99_ms} ms, max ${p.injection.max_ms} ms (${p.injection.on_time ? 'on time' : 'BEHIND: the machine could not replay input on time; figures are not valid'})`,
+  ];
 }

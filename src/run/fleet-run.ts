@@ -15,6 +15,7 @@ import type { RunTransportSpec } from './transports.js';
 import { runPacedShard, type PacedShardTask } from './realtime/paced-shard.js';
 import { callOff, createPacedSync, openGate, readProgress, workersReady } from './realtime/sync.js';
 import { wallNow, type Timeline } from './realtime/timeline.js';
+import type { ProcessRunFacts } from './process/facts.js';
 
 export interface FleetRunOptions {
   readonly seed: string;
@@ -71,6 +72,8 @@ export interface FleetRunResult {
   readonly injected: Readonly<Record<string, number>>;
   /** Paced runs: the pacing and how late agent timers fired against the wall clock (µs, HDR-encoded). */
   readonly paced?: { readonly speed: number; readonly fromUtcMs: number; readonly untilUtcMs: number | null; readonly scheduleLag: string };
+  /** Runs of process agents on the real clock: what was measured of each agent process. */
+  readonly process?: ProcessRunFacts;
 }
 
 /**

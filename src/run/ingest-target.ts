@@ -37,8 +37,10 @@ export interface IngestTarget {
  * The limits of the service a run starts for itself, opened for virtual
  * time: a day replays in seconds, batch times are the simulated dates.
  */
-function runServiceOptions(s: Scenario, store: string, fleetSecret: string, port: number): IngestServerOptions {
+function runServiceOptions(s: Scenario, store: string, fleetSecret: string, port: number, timeOffsetMs = 0): IngestServerOptions {
   return {
+    // A real-time run replays a simulated day: the service reads the laptops' clock (wall + offset), as their signatures do.
+    ...(timeOffsetMs !== 0 ? { now: () => Date.now() + timeOffsetMs } : {}),
     store,
     fleetSecret,
     host: '127.0.0.1',
@@ -66,7 +68,8 @@ export async function enrollAll<D>(devices: readonly D[], enroll: (d: D) => Prom
 }
 
 /** Opens the ingest target a scenario names: see IngestTarget. */
-export async function openIngestTarget(s: Scenario, reportDir: string, o: { readonly restartable: boolean; readonly fleetSecret?: string }): Promise<IngestTarget> {
+export async function openIngestTarget(s: Scenario, reportDir: string, o: { readonly restartable: boolean; readonly fleetSecret?: string; readonly timeOffsetMs?: number }): Promise<IngestTarget> {
+  if (s.ingest.kind === 'blackhole') throw new UsageError(`${s.source || s.name}: ingest.kind blackhole is for process agents (agent.kind: process); it has no store and speaks no protocol`);
   if (s.ingest.kind === 'url') {
     if (o.restartable) throw new UsageError(`${s.source || s.name}: the ingest-restart fault needs the embedded ingest service (fleetsim run kills and restarts it); against ${s.ingest.url}, restart the service yourself during the run and leave the fault out`);
     return openUrlTarget(s, s.ingest.url, s.ingest.allowRemote, o.fleetSecret);
@@ -74,11 +77,11 @@ export async function openIngestTarget(s: Scenario, reportDir: string, o: { read
   // A real secret for a real (loopback) service: not simulation randomness.
   const fleetSecret = randomBytes(32).toString('hex');
   const store = `sqlite:${join(reportDir, 'ingest.sqlite')}`;
-  return o.restartable ? openProcessTarget(s, reportDir, store, fleetSecret) : openEmbeddedTarget(s, store, fleetSecret);
+  return o.restartable ? openProcessTarget(s, reportDir, store, fleetSecret) : openEmbeddedTarget(s, store, fleetSecret, o.timeOffsetMs ?? 0);
 }
 
-async function openEmbeddedTarget(s: Scenario, store: string, fleetSecret: string): Promise<IngestTarget> {
-  const server = createIngestServer(runServiceOptions(s, store, fleetSecret, 0));
+async function openEmbeddedTarget(s: Scenario, store: string, fleetSecret: string, timeOffsetMs: number): Promise<IngestTarget> {
+  const server = createIngestServer(runServiceOptions(s, store, fleetSecret, 0, timeOffsetMs));
   const address = await server.start();
   try {
     await enrollAll(fleetDevices(s), (d) => server.enroll(d.id, { timezone: d.timezone }));

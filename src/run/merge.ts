@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import type { Scenario } from '../scenario/index.js';
 import { combineResults, type FleetRunResult } from './fleet-run.js';
 import { RESULTS_FORMAT, judgeRun, type ScenarioRunResult } from './scenario-run.js';
+import { mergeProcessFacts } from './process/facts.js';
 
 interface ShardFile {
   readonly format: string;
@@ -42,6 +43,7 @@ export async function mergeRuns(dirs: readonly string[], outDir: string): Promis
     // Shards run side by side: the merged run took as long as its slowest shard.
     wallMs: Math.max(...shards.map((s) => s.result.wallMs)),
     workers: shards.reduce((a, s) => a + s.result.workers, 0),
+    ...(shards.every((s) => s.result.process) ? { process: mergeProcessFacts(shards.map((s) => s.result.process!)) } : {}),
   };
   return judgeRun(first, merged, outDir, new Date().toISOString());
 }

@@ -4,15 +4,15 @@ import { RunError, UsageError } from '../errors.js';
 import { evaluateThresholds, type Scenario, type ThresholdOutcome } from '../scenario/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createCalendar } from '../time/index.js';
-import type { BatchStore } from '../ingest/index.js';
 import type { Fault } from '../scenario/index.js';
 import { openIngestTarget, type IngestTarget } from './ingest-target.js';
 import { wallAt, wallNow, type Timeline } from './realtime/timeline.js';
-import { countLeakedCanaries, rebuildTypedText } from '../metrics/leaks.js';
-import { decodeBatch, decompress } from '../wire/index.js';
+import { scanStore } from './store-scan.js';
 import { runFleet, type FleetRunOptions, type FleetRunProgress, type FleetRunResult } from './fleet-run.js';
 import { computeRunFigures, type RunFigures, type StoreFindings } from './summary.js';
 import type { RunTransportSpec } from './transports.js';
+import { defaultProcessDeps } from './process/deps.js';
+import { runProcessFleet } from './process/process-run.js';
 
 /** Version of results.json (written by report/, read by `fleetsim merge`). */
 export const RESULTS_FORMAT = 'fleetsim-results/1';
@@ -54,6 +54,10 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions): Promise<S
   const restarts = restartFaults(s);
   const startedAt = new Date().toISOString();
   mkdirSync(o.reportDir, { recursive: true });
+  if (s.agentUnderTest.kind === 'process') {
+    const r = await runProcessFleet(s, { reportDir: o.reportDir, deps: defaultProcessDeps(), ...(o.shard ? { shard: o.shard } : {}), ...(o.fleetSecret ? { fleetSecret: o.fleetSecret } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+    return judgeRun(s, r.result, o.reportDir, startedAt, o.shard, r.store);
+  }
   const ingest = s.transport === 'http' ? await openIngestTarget(s, o.reportDir, { restartable: restarts.length > 0, ...(o.fleetSecret ? { fleetSecret: o.fleetSecret } : {}) }) : null;
   const transport: RunTransportSpec = ingest ? { kind: 'http', url: ingest.url, fleetSecret: ingest.fleetSecret, ...(ingest.keys ? { keys: ingest.keys } : {}) } : transportFor(s, o.reportDir);
   const restarter = ingest && restarts.length > 0 ? new IngestRestarts(ingest, restarts, createCalendar(s.simulation.startDate, []).startDateUtcMs) : null;
@@ -207,44 +211,6 @@ function pacingFor(s: Scenario): Pick<FleetRunOptions, 'pacing'> {
   return { pacing: { speed, ...(window ? { fromMs: window.startMs, untilMs: window.endMs } : {}) } };
 }
 
-/**
- * What reached the store, checked against the service's own records: its
- * refusal counts; every stored keystroke scanned for each device's planted
- * secrets; every stored event checked against the pause windows and
- * exemptions the service recorded (none may fall inside them).
- */
-async function scanStore(store: BatchStore, canaries: Readonly<Record<string, readonly string[]>>): Promise<StoreFindings> {
-  const pauses = new Map<string, { startMs: number; endMs: number }[]>();
-  for (const p of await store.loadPauses()) (pauses.get(p.deviceId) ?? pauses.set(p.deviceId, []).get(p.deviceId)!).push(p);
-  const exemptions = new Map<string, { fromMs: number; untilMs: number | null }[]>();
-  for (const e of await store.loadExemptions()) (exemptions.get(e.deviceId) ?? exemptions.set(e.deviceId, []).get(e.deviceId)!).push(e);
-  let refusedPaused = 0;
-  let refusedExempt = 0;
-  let canariesFound = 0;
-  let storedInPauses = 0;
-  let storedWhileExempt = 0;
-  let storedEvents = 0;
-  for (const [deviceId, planted] of Object.entries(canaries)) {
-    const rows = await store.listBatches(deviceId);
-    const blocks = rows.map((row) => decodeBatch(decompress(row.payloadCodec, row.payload, { maxOutputBytes: 256 << 20 })).events);
-    for (const row of rows) {
-      storedEvents += row.eventCount;
-      refusedPaused += row.refusedPaused;
-      refusedExempt += row.refusedExempt;
-    }
-    const windows = pauses.get(deviceId) ?? [];
-    const exempt = exemptions.get(deviceId) ?? [];
-    for (const b of blocks) {
-      for (let i = 0; i < b.length; i++) {
-        const t = b.t_ms[i] as number;
-        if (windows.some((w) => t >= w.startMs && t < w.endMs)) storedInPauses++;
-        if (exempt.some((e) => t >= e.fromMs && (e.untilMs === null || t < e.untilMs))) storedWhileExempt++;
-      }
-    }
-    canariesFound += countLeakedCanaries(rebuildTypedText(blocks), planted);
-  }
-  return { refusedPaused, refusedExempt, canariesFound, storedInPauses, storedWhileExempt, storedEvents };
-}
 
 /** Figures and thresholds of a finished (or merged) fleet run. */
 export function judgeRun(

@@ -1,4 +1,5 @@
 import type { EventBlock } from '../events/index.js';
+import { deliveryCost } from '../metrics/delivery.js';
 import { estimateEnergy, type EnergyModel } from '../metrics/energy.js';
 import { createLatencyHistogram, encodeLatency, type LatencyHistogram } from '../metrics/latency.js';
 import { countLeakedCanaries, isScannableCanary } from '../metrics/leaks.js';
@@ -25,8 +26,13 @@ export interface LaptopRow {
   readonly batches: number;
   readonly uploads: number;
   readonly radio_bytes: number;
+  /** Wake-ups: the agent's own (timers, uploads) plus input delivery. */
   readonly wakeups: number;
+  /** Agent CPU seconds: the agent's own work plus input delivery. */
   readonly agent_cpu_seconds: number;
+  /** The input-delivery part of agent_cpu_seconds and wakeups (the energy model's delivery term; measured directly in process runs, where it is 0 here). */
+  readonly delivery_cpu_seconds: number;
+  readonly delivery_wakeups: number;
   readonly active_minutes: number;
   readonly work_hours: number;
   readonly pauses: number;
@@ -123,10 +129,16 @@ export class ShardTally {
     for (const [k, v] of Object.entries(statuses)) this.statuses[k] = (this.statuses[k] ?? 0) + v;
   }
 
+  /** @internal The day's input delivery under the energy model. */
+  delivery(r: LaptopDayResult): { readonly cpuSeconds: number; readonly wakeups: number } {
+    return deliveryCost(r.producedByKind, this.energy);
+  }
+
   /** @internal */
   energyPct(r: LaptopDayResult): number {
     const c = r.agent.costs;
-    return estimateEnergy({ cpuSeconds: r.agentCpuSeconds, wakeups: c.wakeups, radioBytes: c.radioBytes, transmissions: c.uploads }, this.energy).batteryPct;
+    const d = this.delivery(r);
+    return estimateEnergy({ cpuSeconds: r.agentCpuSeconds + d.cpuSeconds, wakeups: c.wakeups + d.wakeups, radioBytes: c.radioBytes, transmissions: c.uploads }, this.energy).batteryPct;
   }
 
   result(from: number, to: number, cpuMs: number, extra: Pick<RunShardResult, 'scheduleLag'> = {}): RunShardResult {
@@ -158,6 +170,7 @@ export class LaptopTally {
     const scannable = r.day.canaries.filter(isScannableCanary);
     this.planted.push(...scannable);
     this.energyPct += this.shard.energyPct(r);
+    const delivery = this.shard.delivery(r);
     const row = this.row;
     this.row = {
       ...row,
@@ -173,8 +186,10 @@ export class LaptopTally {
       batches: row.batches + c.batches,
       uploads: row.uploads + c.uploads,
       radio_bytes: row.radio_bytes + c.radioBytes,
-      wakeups: row.wakeups + c.wakeups,
-      agent_cpu_seconds: row.agent_cpu_seconds + r.agentCpuSeconds,
+      wakeups: row.wakeups + c.wakeups + delivery.wakeups,
+      agent_cpu_seconds: row.agent_cpu_seconds + r.agentCpuSeconds + delivery.cpuSeconds,
+      delivery_cpu_seconds: row.delivery_cpu_seconds + delivery.cpuSeconds,
+      delivery_wakeups: row.delivery_wakeups + delivery.wakeups,
       active_minutes: row.active_minutes + r.activeMinutes,
       work_hours: row.work_hours + r.workHours,
       pauses: row.pauses + r.day.pauses.windows.length,
@@ -195,7 +210,7 @@ function emptyRow(e: Employee): LaptopRow {
   return {
     employee_id: e.id, department: e.department, role: e.role, office: e.office, exempt: false,
     days_worked: 0, produced: 0, stored: 0, redacted: 0, dropped_paused: 0, dropped_exempt: 0, coalesced: 0, spooled: 0, lost: 0,
-    batches: 0, uploads: 0, radio_bytes: 0, wakeups: 0, agent_cpu_seconds: 0, active_minutes: 0, work_hours: 0, pauses: 0,
+    batches: 0, uploads: 0, radio_bytes: 0, wakeups: 0, agent_cpu_seconds: 0, delivery_cpu_seconds: 0, delivery_wakeups: 0, active_minutes: 0, work_hours: 0, pauses: 0,
     paused_minutes: 0, canaries_planted: 0, canaries_leaked: 0, battery_pct_per_day: 0,
   };
 }

@@ -4,6 +4,7 @@ import { decodeLatency, latencyFigures } from '../metrics/latency.js';
 import type { Fault } from '../scenario/index.js';
 import type { FleetRunResult } from './fleet-run.js';
 import type { LaptopRow } from './shard.js';
+import { processFigures, type ProcessFigures } from './process/figures.js';
 
 /** The figures of a run (summary.json): computed here; report writers only present them. */
 export interface RunFigures {
@@ -98,6 +99,8 @@ export interface RunFigures {
     readonly schedule_lag_max_ms: number | null;
     readonly on_schedule: boolean;
   } | null;
+  /** Runs of process agents on the real clock (null otherwise): see ProcessFigures. */
+  readonly process: ProcessFigures | null;
   /** Events produced and accepted by the store per UTC hour. */
   readonly hourly: readonly { readonly hour_utc: string; readonly produced: number; readonly accepted: number }[];
   /** Distributions across laptops, binned for charts. */
@@ -179,6 +182,7 @@ export function computeRunFigures(r: FleetRunResult, batteryWh: number, store?: 
       workers: r.workers,
     },
     paced: pacedFigures(r),
+    process: r.process ? processFigures(r.process, batteryWh) : null,
     hourly: Object.entries(r.hours)
       .map(([h, c]) => ({ h: Number(h), c }))
       .sort((a, b) => a.h - b.h)

@@ -13,7 +13,8 @@ import type { ScenarioIssueKind } from './errors.js';
 import type { ScenarioFileOutput } from './schema.js';
 import { didYouMean } from './suggest.js';
 import { parseThreshold } from './thresholds.js';
-import type { Fault, Scenario, SimulationWindow, SweepAxis, Threshold } from './types.js';
+import type { AgentUnderTest, Fault, Scenario, SimulationWindow, SweepAxis, Threshold } from './types.js';
+import { PLACEHOLDER_INPUT, PLACEHOLDER_NAMES, placeholdersIn, type PlaceholderName } from './placeholders.js';
 
 /** An issue before it has a file position: a path into the file's value. */
 export interface RawIssue {
@@ -76,6 +77,7 @@ export function resolveParsed(v: ScenarioFileOutput, source: string): { scenario
   };
 
   const agent = resolveAgent(v.agent, ['agent'], issues);
+  const agentUnderTest = resolveAgentUnderTest(v, issues);
 
   // ── ingest: no remote targets by accident ──
   if (v.ingest.kind === 'url' && !v.ingest.allowRemote && !isLoopback(v.ingest.url)) {
@@ -138,6 +140,11 @@ export function resolveParsed(v: ScenarioFileOutput, source: string): { scenario
       names.forEach((n, i) => {
         if (names.indexOf(n) !== i) issues.push({ path: ['sweep', 'agents', i, 'name'], kind: 'invalid', message: `must be unique: another agent configuration is named ${JSON.stringify(n)}` });
       });
+      v.sweep.agents.forEach((a, i) => {
+        for (const k of PROCESS_FIELDS) {
+          if (a.agent[k] !== undefined) issues.push({ path: ['sweep', 'agents', i, 'agent', k], kind: 'invalid', message: `cannot be swept: a sweep compares configurations of the reference agent in virtual time; leave ${k} out here` });
+        }
+      });
       axes.push({ path: 'agent', values: v.sweep.agents.map((a, i) => resolveAgent(a.agent, ['sweep', 'agents', i, 'agent'], issues)), labels: names });
     }
     const points = axes.reduce((n, a) => n * a.values.length, 1);
@@ -157,6 +164,7 @@ export function resolveParsed(v: ScenarioFileOutput, source: string): { scenario
     behaviour: v.behaviour,
     rules: v.policy,
     agent,
+    agentUnderTest,
     energy: v.energy,
     ingest: v.ingest,
     transport: v.transport as Scenario['transport'],
@@ -172,9 +180,74 @@ export function resolveParsed(v: ScenarioFileOutput, source: string): { scenario
 
 type ParsedAgent = ScenarioFileOutput['agent'];
 
+/** The fields of the agent section that choose the agent under test rather than configure the reference agent. */
+const PROCESS_FIELDS = ['kind', 'command', 'env', 'input'] as const;
+
+/**
+ * Which agent runs, and whether the rest of the scenario can run it: a
+ * process agent lives on the real clock (speed 1, a window), uploads over
+ * HTTP, and names only placeholders the run fills.
+ */
+function resolveAgentUnderTest(v: ScenarioFileOutput, issues: RawIssue[]): AgentUnderTest {
+  const a = v.agent;
+  if (a.kind !== 'process') {
+    for (const k of ['command', 'env', 'input'] as const) {
+      if (a[k] !== undefined) issues.push({ path: ['agent', k], kind: 'invalid', message: `only applies to a process agent: add agent.kind: process (the agent under test as its own OS process), or leave ${k} out`, allowed: 'agent.kind: process' });
+    }
+    if (v.ingest.kind === 'blackhole') {
+      issues.push({ path: ['ingest', 'kind'], kind: 'invalid', message: 'blackhole is for process agents that do not speak fleetsim’s protocol (agent.kind: process); the reference agent in the simulator uploads to the embedded service or a URL', given: '"blackhole"', allowed: 'embedded, url' });
+    }
+    return { kind: 'reference' };
+  }
+  const input = a.input ?? 'tap';
+  const { speed, window } = v.simulation;
+  if (speed !== 1) {
+    issues.push({ path: ['simulation', 'speed'], kind: 'invalid', message: `must be 1 for a process agent (agent.kind: process runs on the real clock), got ${String(speed)}`, given: String(speed), allowed: '1' });
+  }
+  if (!window) {
+    issues.push({ path: ['simulation', 'window'], kind: 'required', message: 'is required for a process agent: the slice of simulated time to run on the real clock, e.g. window: { day: 1, at: "09:30", durationMinutes: 1 }', allowed: '{day, at, durationMinutes}' });
+  }
+  if (v.transport !== 'http') {
+    issues.push({ path: ['transport'], kind: 'invalid', message: `must be http for a process agent (it uploads over HTTP to {uploadUrl}), got ${v.transport}`, given: String(v.transport), allowed: 'http' });
+  }
+  if (v.faults.length > 0) {
+    issues.push({ path: ['faults'], kind: 'invalid', message: 'cannot be injected into a process agent’s run (faults act inside the simulator’s transport and clock); leave faults out', given: `a list of ${v.faults.length}`, allowed: 'an empty list' });
+  }
+  if (v.sweep) issues.push({ path: ['sweep'], kind: 'invalid', message: 'cannot run with a process agent: a sweep replays the fleet many times in virtual time; leave sweep out or use agent.kind: reference' });
+  const command = a.command ?? null;
+  if (command && command[0]!.trim() === '') {
+    issues.push({ path: ['agent', 'command', 0], kind: 'invalid', message: 'must start with the program to run, got an empty text', given: '""', allowed: 'a program name or path' });
+  }
+  const check = (text: string, path: (string | number)[]) => {
+    for (const name of placeholdersIn(text)) {
+      if (!(PLACEHOLDER_NAMES as readonly string[]).includes(name)) {
+        const guess = didYouMean(name, PLACEHOLDER_NAMES);
+        issues.push({
+          path,
+          kind: 'invalid',
+          message: `unknown placeholder {${name}}${guess ? `; did you mean {${guess}}?` : ''} (placeholders: ${PLACEHOLDER_NAMES.map((n) => `{${n}}`).join(', ')}; {{ and }} give literal braces)`,
+          given: `{${name}}`,
+          allowed: PLACEHOLDER_NAMES.map((n) => `{${n}}`).join(', '),
+        });
+        continue;
+      }
+      const only = PLACEHOLDER_INPUT[name as PlaceholderName];
+      if (only && only !== input) {
+        issues.push({ path, kind: 'invalid', message: `placeholder {${name}} only exists with agent.input ${only}, and this agent’s input is ${input}`, given: `{${name}}`, allowed: `agent.input: ${only}` });
+      }
+    }
+  };
+  command?.forEach((arg, i) => check(arg, ['agent', 'command', i]));
+  for (const [k, val] of Object.entries(a.env ?? {})) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) issues.push({ path: ['agent', 'env', k], kind: 'invalid', message: `must be an environment variable name (letters, digits, _; not starting with a digit), got ${JSON.stringify(k)}`, given: JSON.stringify(k) });
+    check(val, ['agent', 'env', k]);
+  }
+  return { kind: 'process', command, env: a.env ?? {}, input };
+}
+
 /** The agent section with its codec rule: a file that sets the codec but not the level gets the codec's default level. */
 function resolveAgent(a: ParsedAgent, at: readonly (string | number)[], issues: RawIssue[]): AgentConfig {
-  const { codec: givenCodec, compressionLevel: givenLevel, ...rest } = a;
+  const { codec: givenCodec, compressionLevel: givenLevel, kind: _k, command: _c, env: _e, input: _i, ...rest } = a;
   const codec = (givenCodec ?? DEFAULT_AGENT_CONFIG.codec) as AgentConfig['codec'];
   const compressionLevel = givenCodec === undefined ? (givenLevel ?? DEFAULT_AGENT_CONFIG.compressionLevel) : givenLevel;
   if (compressionLevel !== undefined) {

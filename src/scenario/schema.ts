@@ -31,6 +31,8 @@ import { UNKNOWN_KEYS_MARK, bool, field, group, int, list, logSigma, num, oneOf,
 import { MOUSE_MODEL_FIELDS, TYPING_MODEL_FIELDS } from './model-fields.js';
 import { METRIC_PATHS, parseThreshold } from './thresholds.js';
 import { DEFAULTS } from './defaults.js';
+import { INPUT_KINDS } from '../input/types.js';
+import { PLACEHOLDER_NAMES } from './placeholders.js';
 
 // ── weights ──────────────────────────────────────────────────────────────────
 
@@ -260,6 +262,7 @@ export const UPLOAD_FIELDS: FieldSpecs<UploadConfig> = {
 };
 
 const codecs = availableCodecs() as unknown as readonly [string, ...string[]];
+const AGENT_KINDS = ['reference', 'process'] as const;
 
 export const agentSchema = strict({
   agentVersion: field(text(100), DEFAULT_AGENT_CONFIG.agentVersion, 'Version string the agent sends.'),
@@ -275,9 +278,22 @@ export const agentSchema = strict({
     .meta({ description: 'Codec level (gzip 0–9, br 0–11, zstd 1–22). When the file sets codec but not the level, the codec’s own default level.', default: DEFAULT_AGENT_CONFIG.compressionLevel }),
   contentFilter: group(DEFAULT_CONTENT_FILTER_RULES, CONTENT_FILTER_FIELDS, 'Sensitive-content rules: what never leaves the laptop.'),
   upload: group(DEFAULT_UPLOAD_CONFIG, UPLOAD_FIELDS, 'Upload retry and spool settings.', [['retryBaseMs', 'retryMaxMs']]),
+  kind: oneOf(AGENT_KINDS)
+    .optional()
+    .meta({ description: 'Which agent is under test: reference (the capture agent inside the simulator, default) or process (an agent as its own OS process on the real clock, fed through a real input path; needs simulation.speed 1 and a window).', default: 'reference' }),
+  command: list(z.string({ error: 'must be a text' }).max(4_000, { error: 'must be a text of at most 4000 characters' }), 1, 200, 'arguments')
+    .optional()
+    .meta({ description: `Process agents: the command line of the agent under test, program first; placeholders ${PLACEHOLDER_NAMES.map((n) => `{${n}}`).join(', ')} are filled per laptop ({{ and }} give literal braces). Left out: the reference agent (fleetsim agent).` }),
+  env: z
+    .record(z.string(), z.string({ error: 'must be a text' }), { error: 'must be a mapping of variable names to texts' })
+    .optional()
+    .meta({ description: 'Process agents: extra environment variables of the agent command (placeholders allowed in values).' }),
+  input: oneOf(INPUT_KINDS as unknown as readonly ['tap', 'x11'])
+    .optional()
+    .meta({ description: 'Process agents: how input reaches the agent: tap (one event per message on a unix socket, docs/tap-protocol.md) or x11 (XTEST into its own Xvfb display, read with RECORD).', default: 'tap' }),
 })
   .prefault({})
-  .meta({ description: 'The capture agent’s configuration (AgentConfig): what a fleet operator would set.' });
+  .meta({ description: 'The capture agent’s configuration (AgentConfig): what a fleet operator would set; and, for process agents, which agent runs and how input reaches it.' });
 
 // ── energy: EnergyModel ──────────────────────────────────────────────────────
 
@@ -287,6 +303,12 @@ export const ENERGY_FIELDS: FieldSpecs<EnergyModel> = {
   joulesPerRadioByte: [num(0, 0.001), 'J per byte sent over Wi-Fi (Balasubramanian et al., IMC 2009: 0.007 J/KB).'],
   joulesPerTransmission: [num(0, 100), 'J per transmission for the radio leaving power save and its tail (assumption: 0.1 J).'],
   batteryWh: [num(0, 1_000, { above: true }), 'Battery capacity, Wh (typical business laptop: 50–56 Wh).'],
+  deliveryCpuUsPerKeyEvent: [num(0, 100_000), 'Input delivery: CPU µs to hand one key press or release from the OS to the agent (default: measured by npm run bench:delivery).'],
+  deliveryCpuUsPerClickEvent: [num(0, 100_000), 'Input delivery: CPU µs per button press or release.'],
+  deliveryCpuUsPerMoveEvent: [num(0, 100_000), 'Input delivery: CPU µs per mouse move report.'],
+  deliveryCpuUsPerWheelEvent: [num(0, 100_000), 'Input delivery: CPU µs per wheel event.'],
+  deliveryWakeupsPerEvent: [num(0, 10), 'Input delivery: wake-ups per event (1 for a hook woken per event; X11 RECORD hands over about 30 events per wake-up).'],
+  deliverySource: [text(500), 'Where the delivery coefficients come from (recorded in summary.json); set it when you change them.'],
 };
 
 export const energySchema = group(DEFAULT_ENERGY_MODEL, ENERGY_FIELDS, 'Battery proxy coefficients (EnergyModel), each with its source.');
@@ -309,11 +331,19 @@ export const ingestSchema = z
           .meta({ description: 'Base URL of a running ingest service.' }),
         allowRemote: bool().default(false).meta({ description: 'Allow a URL that is not on loopback (refused by default, so a scenario cannot load-test someone else’s service by accident).' }),
       }),
+      strict({
+        kind: z.literal('blackhole'),
+        status: int(200, 599)
+          .refine((n) => n < 300 || n >= 400, { error: 'must be a whole number from 200 to 299 or 400 to 599 (a redirect has nowhere to send the agent)' })
+          .default(204)
+          .meta({ description: 'HTTP status every upload is answered with: 2xx, or 4xx/5xx to see how the agent retries.' }),
+        delayMs: int(0, 600_000).default(0).meta({ description: 'Delay before each answer, ms.' }),
+      }),
     ],
-    { error: 'must be {kind: embedded} or {kind: url, url: http://…}' },
+    { error: 'must be {kind: embedded}, {kind: url, url: http://…} or {kind: blackhole}' },
   )
   .default(DEFAULTS.ingest)
-  .meta({ description: 'Ingest target: the embedded service on loopback with SQLite (default), or a URL.' });
+  .meta({ description: 'Ingest target: the embedded service on loopback with SQLite (default), a URL, or (process agents that do not speak fleetsim’s protocol) a blackhole on loopback that accepts any upload and counts requests and bytes.' });
 
 function isHttpUrl(s: string): boolean {
   try {

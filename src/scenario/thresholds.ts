@@ -71,6 +71,16 @@ export const METRIC_PATHS: readonly string[] = Object.freeze([
   'paced.schedule_lag_p50_ms',
   'paced.schedule_lag_p99_ms',
   'paced.schedule_lag_max_ms',
+  // Process agents on the real clock: what the observer measured, and how late input was injected.
+  ...dist('process.cpu_s_per_hour'),
+  ...dist('process.wakeups_per_active_min'),
+  ...dist('process.rss_peak_mb'),
+  ...dist('process.bytes_per_hour'),
+  ...dist('process.battery_pct_per_day'),
+  'process.fleet.cpu_us_per_event',
+  'process.fleet.wakeups_per_event',
+  'process.injection.p99_ms',
+  'process.injection.max_ms',
   // Simulation speed.
   'simulation.employee_days_per_min',
   'simulation.events_per_s',

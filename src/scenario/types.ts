@@ -12,6 +12,24 @@ export type IngestTarget =
       readonly url: string;
       /** A URL that is not on loopback is refused unless this is true: a scenario must not load-test someone else's service by accident. */
       readonly allowRemote: boolean;
+    }
+  /** Process agents that do not speak fleetsim's protocol: a loopback server that accepts any upload, answers `status` after `delayMs`, and counts requests and bytes. */
+  | { readonly kind: 'blackhole'; readonly status: number; readonly delayMs: number };
+
+/**
+ * The agent under test. `reference`: the capture agent inside the simulator
+ * (virtual or paced time). `process`: an agent as its own OS process on the
+ * real clock, fed through a real input path; `command` null means the
+ * reference agent as a process (`fleetsim agent`). Command and env are as
+ * written, placeholders unfilled (src/scenario/placeholders.ts).
+ */
+export type AgentUnderTest =
+  | { readonly kind: 'reference' }
+  | {
+      readonly kind: 'process';
+      readonly command: readonly string[] | null;
+      readonly env: Readonly<Record<string, string>>;
+      readonly input: 'tap' | 'x11';
     };
 
 export type TransportKind = 'http' | 'corpus' | 'null';
@@ -111,6 +129,8 @@ export interface Scenario {
   readonly behaviour: BehaviourParams;
   readonly rules: PolicyRules;
   readonly agent: AgentConfig;
+  /** Which agent runs: the in-simulator reference agent (default) or an agent process. */
+  readonly agentUnderTest: AgentUnderTest;
   readonly energy: EnergyModel;
   readonly ingest: IngestTarget;
   readonly transport: TransportKind;

@@ -3,6 +3,7 @@ import { composeEmployeeDay, type DayPlanned, type EmployeeDay } from '../../beh
 import { localDayStartMs } from '../../time/index.js';
 import { EventWriter, copyBlock, sliceBlock, type EventBlock } from '../../events/index.js';
 import { cpuMicros } from '../../metrics/cpu.js';
+import { countEventKinds, emptyKinds } from '../../metrics/delivery.js';
 import { TypedText } from '../../metrics/leaks.js';
 import type { Employee } from '../../population/index.js';
 import { afterExemptionAsks, enrolmentExemption, exemptAtEnd, type ExemptionStatus } from '../../policy/index.js';
@@ -170,6 +171,7 @@ class PacedLaptopDay {
   private readonly sliceMs: number;
   private readonly pending: EventBlock[] = [];
   private readonly minutes = new ActiveMinutes();
+  private readonly kinds = emptyKinds();
   private pendingCursor = 0;
   private horizon = -Infinity;
   private planned: DayPlanned | null = null;
@@ -274,6 +276,7 @@ class PacedLaptopDay {
   private capture(block: EventBlock): void {
     this.ctx.tap(block);
     this.minutes.add(block);
+    countEventKinds(block, this.kinds);
     this.timed(() => this.agent.capture(block));
   }
 
@@ -297,6 +300,7 @@ class PacedLaptopDay {
       workHours: day.plan.working ? (day.plan.leaveMs - day.plan.arriveMs) / 3_600_000 : 0,
       agentCpuSeconds: this.cpuUs / 1e6,
       injected: this.faultCounts(),
+      producedByKind: this.kinds,
     });
   }
 }

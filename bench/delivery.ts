@@ -1,0 +1,222 @@
+/**
+ * npm run bench:delivery [-- --json] [--seconds N] [--window N] [--rate R] [--x11 0]
+ *
+ * What input delivery costs the reference agent as its own process, and how
+ * well the virtual-time model (with its delivery term) predicts it:
+ *
+ * 1. Per event kind (key, click, move, wheel) and per input path (tap, X11):
+ *    `seconds` of one kind at `rate` events/s (a seeded day's own events of
+ *    that kind, retimed) through `fleetsim run`'s process machinery into the
+ *    reference agent; CPU and wake-ups from the observer, minus an idle
+ *    agent's over the same time, per event. Beside it, the same events
+ *    through CaptureAgent in this process (today's virtual-time path).
+ *    Delivery coefficient = process cost − in-process cost, per kind.
+ * 2. Realistic input: two seeded laptops for `window` seconds over the tap,
+ *    measured; and the virtual-time model of the same events with the
+ *    delivery coefficients just measured: battery % per day of both, and
+ *    their ratio.
+ *
+ * Figures depend on the machine and its load (this bench shares its cores
+ * with whatever else runs): read them as this machine's, at this moment.
+ */
+import { DEFAULT_ENERGY_MODEL, type EnergyModel } from '../src/metrics/energy.js';
+import { allocateBlock, EventWriter, concatBlocks, copyBlock, type EventBlock } from '../src/events/index.js';
+import { simulateEmployeeDay } from '../src/behaviour/index.js';
+import { countEventKinds, emptyKinds, type EventsByKind } from '../src/metrics/delivery.js';
+import type { InputKind } from '../src/input/types.js';
+import { parseScenario, type Scenario } from '../src/scenario/index.js';
+import { defaultProcessDeps } from '../src/run/process/deps.js';
+import { dayEnvironment, type WindowInput } from '../src/run/process/laptop-input.js';
+import { modelWindow } from '../src/run/process/model.js';
+import { runProcessFleet } from '../src/run/process/process-run.js';
+import type { ProcessRunFacts } from '../src/run/process/facts.js';
+import { createCalendar } from '../src/time/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { intFlag, printTable, wantsJson } from './lib/output.js';
+
+const json = wantsJson();
+const seconds = intFlag('seconds', 10);
+const windowSeconds = intFlag('window', 60);
+const rate = intFlag('rate', 50);
+const withX11 = intFlag('x11', 1) === 1;
+const KINDS = ['key', 'click', 'move', 'wheel'] as const;
+type Kind = (typeof KINDS)[number];
+
+function scenario(input: InputKind, employees: number, durationS: number): Scenario {
+  return parseScenario(
+    `name: bench-delivery\nseed: 1\nfleet: { employees: ${employees}, offices: [{ name: Berlin, timezone: Europe/Berlin }] }\nagent: { kind: process, input: ${input} }\ntransport: http\nsimulation:\n  speed: 1\n  window: { day: 1, at: "10:00", durationMinutes: ${durationS / 60} }\n`,
+  );
+}
+
+/** A seeded day's own events of one kind, retimed to `rate` per second from `fromMs` (agent clock). */
+function singleKind(s: Scenario, w: WindowInput, kind: Kind | null, fromMs: number, untilMs: number): WindowInput {
+  if (kind === null) return { ...w, events: allocateBlock(0), byKind: emptyKinds(), ui: [] };
+  const blocks: EventBlock[] = [];
+  const writer = new EventWriter((b) => blocks.push(copyBlock(b)));
+  const cal = createCalendar(s.simulation.startDate, ['Europe/Berlin']);
+  simulateEmployeeDay(w.employee, 0, dayEnvironment(s, cal), writer);
+  writer.flush();
+  const day = concatBlocks(blocks);
+  const n = Math.floor(((untilMs - fromMs) / 1000) * rate);
+  const out = allocateBlock(n);
+  let j = 0;
+  for (let i = 0; i < day.length && j < n; i++) {
+    const k = countEventKinds({ ...day, length: 1, t_ms: day.t_ms.subarray(i, i + 1), type: day.type.subarray(i, i + 1) } as EventBlock);
+    if (k[kind] !== 1) continue;
+    out.t_ms[j] = fromMs + 200 + (j * 1000) / rate;
+    out.type[j] = day.type[i] as number;
+    out.key[j] = day.key[i] as number;
+    out.x[j] = day.x[i] as number;
+    out.y[j] = day.y[i] as number;
+    out.button[j] = day.button[i] as number;
+    out.context[j] = day.context[i] as number;
+    out.flags[j] = day.flags[i] as number;
+    j++;
+  }
+  const events = j === n ? out : { ...out, length: j };
+  return { ...w, events, byKind: countEventKinds(events), ui: [] };
+}
+
+interface PathRun {
+  readonly cpuS: number;
+  readonly wakeups: number;
+  readonly injected: number;
+  readonly inprocessCpuS: number;
+}
+
+async function runPath(input: InputKind, kind: Kind | null): Promise<PathRun> {
+  const s = scenario(input, 1, seconds);
+  const dir = mkdtempSync(join(tmpdir(), 'bench-delivery-'));
+  let inprocessCpuS = 0;
+  let used: WindowInput | null = null;
+  const cal = createCalendar(s.simulation.startDate, ['Europe/Berlin']);
+  const from = cal.startDateUtcMs + s.simulation.window!.startMs;
+  const until = cal.startDateUtcMs + s.simulation.window!.endMs;
+  try {
+    const r = await runProcessFleet(s, { reportDir: dir, deps: defaultProcessDeps(), transformInput: (w) => (used = singleKind(s, w, kind, from, until)) });
+    const l = r.result.process!.laptops[0]!;
+    if (used) inprocessCpuS = (await modelWindow(s, used, from, until, DEFAULT_ENERGY_MODEL)).agentCpuSeconds;
+    return { cpuS: l.observation.cpu_user_s + l.observation.cpu_system_s, wakeups: l.observation.voluntary_switches, injected: l.injected, inprocessCpuS };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+interface PerKind {
+  readonly process_cpu_us_per_event: number;
+  readonly inprocess_cpu_us_per_event: number;
+  readonly delivery_cpu_us_per_event: number;
+  readonly wakeups_per_event: number;
+}
+
+async function perKind(input: InputKind): Promise<Record<Kind, PerKind>> {
+  const idle = await runPath(input, null);
+  const out = {} as Record<Kind, PerKind>;
+  for (const kind of KINDS) {
+    const r = await runPath(input, kind);
+    const n = Math.max(1, r.injected);
+    const processUs = (Math.max(0, r.cpuS - idle.cpuS) * 1e6) / n;
+    const inprocUs = (r.inprocessCpuS * 1e6) / n;
+    out[kind] = {
+      process_cpu_us_per_event: round(processUs),
+      inprocess_cpu_us_per_event: round(inprocUs),
+      delivery_cpu_us_per_event: round(Math.max(0, processUs - inprocUs)),
+      wakeups_per_event: round(Math.max(0, r.wakeups - idle.wakeups) / n, 4),
+    };
+  }
+  return out;
+}
+
+function round(x: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+function mean(xs: readonly number[]): number {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
+}
+
+function weighted(k: Record<Kind, PerKind>, f: (x: PerKind) => number): number {
+  return round(mean(KINDS.map((kind) => f(k[kind]))));
+}
+
+const tap = await perKind('tap');
+const x11 = withX11 ? await perKind('x11') : null;
+
+const energy: EnergyModel = {
+  ...DEFAULT_ENERGY_MODEL,
+  deliveryCpuUsPerKeyEvent: tap.key.delivery_cpu_us_per_event,
+  deliveryCpuUsPerClickEvent: tap.click.delivery_cpu_us_per_event,
+  deliveryCpuUsPerMoveEvent: tap.move.delivery_cpu_us_per_event,
+  deliveryCpuUsPerWheelEvent: tap.wheel.delivery_cpu_us_per_event,
+  deliveryWakeupsPerEvent: round(mean(KINDS.map((k) => tap[k].wakeups_per_event)), 4),
+  deliverySource: 'bench:delivery on this machine (tap)',
+};
+
+// ── realistic input: measured, and modelled with the coefficients above ──
+const real = scenario('tap', 2, windowSeconds);
+const inputs: WindowInput[] = [];
+const dir = mkdtempSync(join(tmpdir(), 'bench-delivery-'));
+let facts: ProcessRunFacts;
+try {
+  facts = (await runProcessFleet(real, { reportDir: dir, deps: defaultProcessDeps(), transformInput: (w) => (inputs.push(w), w) })).result.process!;
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+const virtualStart = Date.parse(facts.virtual_start_utc);
+const virtualEnd = Date.parse(facts.virtual_end_utc);
+const measured = facts.laptops;
+const hours = measured.map((l) => l.observation.wall_ms / 3_600_000);
+const cpuPerHour = mean(measured.map((l, i) => (l.observation.cpu_user_s + l.observation.cpu_system_s) / hours[i]!));
+const wakeupsPerActiveMin = mean(measured.filter((l) => l.row.active_minutes > 0).map((l) => l.observation.voluntary_switches / l.row.active_minutes));
+const batteryMeasured = mean(measured.filter((l) => l.dayWorkHours > 0).map((l) => l.row.battery_pct_per_day));
+const models = [];
+for (const w of inputs) {
+  // The model sees what the agent saw: the events injected from the replay's start.
+  let i = 0;
+  while (i < w.events.length && (w.events.t_ms[i] as number) < virtualStart) i++;
+  const events = { ...w.events, length: w.events.length - i, t_ms: w.events.t_ms.subarray(i), type: w.events.type.subarray(i), key: w.events.key.subarray(i), x: w.events.x.subarray(i), y: w.events.y.subarray(i), button: w.events.button.subarray(i), context: w.events.context.subarray(i), flags: w.events.flags.subarray(i) };
+  const byKind: EventsByKind = countEventKinds(events);
+  models.push(await modelWindow(real, { ...w, events, byKind }, virtualStart, virtualEnd, energy));
+}
+const batteryModel = mean(models.filter((_, k) => inputs[k]!.workHours > 0).map((m) => m.batteryPctPerDay));
+const injected = measured.reduce((a, l) => a + l.injected, 0);
+const inprocessUs = (models.reduce((a, m) => a + m.agentCpuSeconds, 0) * 1e6) / Math.max(1, injected);
+
+const result = {
+  seconds_per_kind: seconds,
+  rate_events_per_s: rate,
+  window_seconds: windowSeconds,
+  inprocess_cpu_us_per_event: round(inprocessUs),
+  tap_cpu_us_per_event: weighted(tap, (x) => x.process_cpu_us_per_event),
+  tap_wakeups_per_event: round(mean(KINDS.map((k) => tap[k].wakeups_per_event)), 4),
+  x11_cpu_us_per_event: x11 ? weighted(x11, (x) => x.process_cpu_us_per_event) : null,
+  x11_wakeups_per_event: x11 ? round(mean(KINDS.map((k) => x11[k].wakeups_per_event)), 4) : null,
+  agent_process_cpu_seconds_per_laptop_hour: round(cpuPerHour, 3),
+  agent_process_wakeups_per_active_minute: round(wakeupsPerActiveMin, 1),
+  battery_pct_per_day_measured: round(batteryMeasured, 4),
+  battery_pct_per_day_model: round(batteryModel, 4),
+  model_over_measured: batteryMeasured > 0 ? round(batteryModel / batteryMeasured, 3) : null,
+  delivery_coefficients: { deliveryCpuUsPerKeyEvent: energy.deliveryCpuUsPerKeyEvent, deliveryCpuUsPerClickEvent: energy.deliveryCpuUsPerClickEvent, deliveryCpuUsPerMoveEvent: energy.deliveryCpuUsPerMoveEvent, deliveryCpuUsPerWheelEvent: energy.deliveryCpuUsPerWheelEvent, deliveryWakeupsPerEvent: energy.deliveryWakeupsPerEvent },
+  per_kind: { tap, ...(x11 ? { x11 } : {}) },
+};
+
+if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
+else {
+  const rows: (string | number)[][] = [];
+  for (const [path, k] of [['tap', tap], ['x11', x11]] as const) {
+    if (!k) continue;
+    for (const kind of KINDS) rows.push([path, kind, k[kind].process_cpu_us_per_event, k[kind].inprocess_cpu_us_per_event, k[kind].delivery_cpu_us_per_event, k[kind].wakeups_per_event]);
+  }
+  printTable(`delivery cost per event (${seconds} s per kind at ${rate}/s, idle agent subtracted)`, ['path', 'kind', 'process µs', 'in-process µs', 'delivery µs', 'wake-ups'], rows);
+  printTable(`realistic input: 2 laptops, ${windowSeconds} s over the tap`, ['figure', 'value'], [
+    ['agent process CPU s per laptop-hour', result.agent_process_cpu_seconds_per_laptop_hour],
+    ['agent process wake-ups per active minute', result.agent_process_wakeups_per_active_minute],
+    ['battery % per day, measured', result.battery_pct_per_day_measured],
+    ['battery % per day, model with delivery term', result.battery_pct_per_day_model],
+    ['model ÷ measured', result.model_over_measured ?? 'n/a'],
+    ['in-process CPU µs per event (today’s path)', result.inprocess_cpu_us_per_event],
+  ]);
+}
