@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import { EXIT_CODES, FleetsimError, UsageError } from '../errors.js';
 import { flagWithoutValue } from './options.js';
 import { VERSION } from '../version.js';
+import { compareCommand } from './commands/compare.js';
 import { generateCommand } from './commands/generate.js';
 import { loadCommand } from './commands/load.js';
 import { mergeCommand } from './commands/merge.js';
@@ -32,6 +33,7 @@ export async function runCli(args: readonly string[], io: { stderr: (s: string) 
     .command(validateCommand as never)
     .command(schemaCommand as never)
     .command(sweepCommand as never)
+    .command(compareCommand as never)
     .demandCommand(1, 'Name a command: see the list above.')
     .recommendCommands()
     .strict()
