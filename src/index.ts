@@ -14,6 +14,7 @@ export * from './scenario/index.js';
 export * from './auth/index.js';
 export * from './ingest/index.js';
 export * from './sweep/index.js';
+export { compareReports, compareSides, bootstrapDifference, parseGate, evaluateGates, parseTolerances, RUN_FIGURES, type CompareRequest, type CompareReport, type ComparisonResult, type FigureComparison, type FigureSpec, type Side, type Replica, type Verdict } from './compare/index.js';
 export * from './load/index.js';
 export * from './wire/index.js';
 export * from './agent/index.js';

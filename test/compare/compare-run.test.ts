@@ -74,7 +74,7 @@ describe('fleetsim compare over real run reports', () => {
   });
 
   it('CLI in-process: --json prints one object; a gate that does not trip exits 0', async () => {
-    const out = await cli(['compare', '--baseline', dirs.five, '--candidate', dirs.fiveAgain, '--json', '--fail-on', 'wakeups changed']);
+    const out = await cli(['compare', '--fail-on', 'wakeups changed', dirs.five, dirs.fiveAgain, '--json']);
     expect(out.code, out.stderr).toBe(0);
     const printed = JSON.parse(out.stdout);
     expect(printed.pairing.paired).toBe(true);
@@ -101,7 +101,7 @@ describe('fleetsim compare over real run reports', () => {
 
   it('refuses what it cannot compare, with what is allowed', async () => {
     const fleetsim = cli;
-    const none = await fleetsim(['compare', join(tmp, 'nowhere-*'), dirs.five]);
+    const none = await fleetsim(['compare', '--baseline', join(tmp, 'nowhere-*'), '--candidate', dirs.five]);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/baseline: ".*nowhere-\*" matches no folder/);
     const notReport = await fleetsim(['compare', tmp, dirs.five]);

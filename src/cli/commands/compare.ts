@@ -10,8 +10,8 @@ interface CompareArgs {
   b?: string;
   baseline?: string[];
   candidate?: string[];
-  failOn?: string[];
-  tolerance?: string[];
+  failOn?: string | string[];
+  tolerance?: string | string[];
   confidence: unknown;
   resamples: unknown;
   erraticCv: unknown;
@@ -26,6 +26,9 @@ const fraction = (flag: string, v: unknown): number => {
   return x;
 };
 
+/** A flag given once is a string, given again an array (not greedy: `--fail-on "cpu worse" A B` keeps A and B). */
+const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
 export const compareCommand: CommandModule<object, CompareArgs> = {
   command: 'compare [a] [b]',
   describe: 'Compare report folders of fleetsim run, load or sweep (baseline A, candidate B): differences with bootstrap intervals, verdicts, gates',
@@ -35,8 +38,8 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       .positional('b', { type: 'string', describe: 'Candidate report folder (or a quoted glob)' })
       .option('baseline', { type: 'string', array: true, describe: 'Baseline replica folders (instead of A)' })
       .option('candidate', { type: 'string', array: true, describe: 'Candidate replica folders (instead of B)' })
-      .option('fail-on', { type: 'string', array: true, describe: 'Gate: "<figure>[.mean|.median|.p95] <worse|better|changed|erratic>"; exit 1 when it trips (repeatable; * = every figure)' })
-      .option('tolerance', { type: 'string', array: true, describe: 'Relative effect that counts as no change: 3% for every figure, or cpu=3% for one (repeatable) [default: 5%]' })
+      .option('fail-on', { type: 'string', describe: 'Gate: "<figure>[.mean|.median|.p95] <worse|better|changed|erratic>"; exit 1 when it trips (repeatable; * = every figure)' })
+      .option('tolerance', { type: 'string', describe: 'Relative effect that counts as no change: 3% for every figure, or cpu=3% for one (repeatable) [default: 5%]' })
       .option('confidence', { default: 0.9, describe: 'Confidence of the intervals' })
       .option('resamples', { default: 2000, describe: 'Bootstrap resamples' })
       .option('erratic-cv', { default: 0.1, describe: 'A side whose per-replica means vary by more than this (sd ÷ mean) is erratic for that figure, and not judged' })
@@ -60,8 +63,8 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       resamples: wholeNumber('resamples', argv.resamples, 100, 1_000_000),
       erraticCv: fraction('erratic-cv', argv.erraticCv),
       seed: argv.seed,
-      tolerances: argv.tolerance ?? [],
-      failOn: argv.failOn ?? [],
+      tolerances: list(argv.tolerance),
+      failOn: list(argv.failOn),
     });
     const files = argv.out ? await writeCompareReport(resolve(argv.out), report) : [];
     if (argv.json) process.stdout.write(`${JSON.stringify(compareJson(report))}\n`);
