@@ -9,11 +9,11 @@ import { resolveScenario } from '../../src/scenario/index.js';
 import { fleetsim } from '../helpers/cli.js';
 
 // A tiny fleet, one day, transport null: a few seconds per run.
-const scenario = (batchMaxAgeMs: number) =>
-  resolveScenario({ name: `batch-${batchMaxAgeMs / 60_000}min`, seed: 'compare-e2e', fleet: { employees: 10 }, simulation: { days: 1, startDate: '2026-03-03' }, transport: 'null', agent: { batchMaxAgeMs } });
+const scenario = (batchMaxAgeMs: number, compressionLevel?: number) =>
+  resolveScenario({ name: `batch-${batchMaxAgeMs / 60_000}min`, seed: 'compare-e2e', fleet: { employees: 10 }, simulation: { days: 1, startDate: '2026-03-03' }, transport: 'null', agent: { batchMaxAgeMs, ...(compressionLevel ? { compressionLevel } : {}) } });
 
 const tmp = mkdtempSync(join(tmpdir(), 'fleetsim-compare-'));
-const dirs = { five: join(tmp, 'five'), fiveAgain: join(tmp, 'five-again'), fifteen: join(tmp, 'fifteen') };
+const dirs = { five: join(tmp, 'five'), fiveAgain: join(tmp, 'five-again'), fifteen: join(tmp, 'fifteen'), brotli11: join(tmp, 'brotli11') };
 const verdict = (r: CompareReport, key: string, stat = 'mean') => r.result.figures.find((f) => f.figure.key === key)!.statistics.find((s) => s.statistic === stat)!.verdict;
 const SIMULATED = ['bandwidth.mb_per_laptop_day', 'battery.wakeups_per_min', 'yield.captured', 'ledger.stored_share', 'ledger.coalesced_share', 'ledger.lost_share'];
 
@@ -35,6 +35,7 @@ describe('fleetsim compare over real run reports', () => {
     await runScenario(scenario(300_000), { reportDir: dirs.five, workers: 0 });
     await runScenario(scenario(300_000), { reportDir: dirs.fiveAgain, workers: 0 });
     await runScenario(scenario(900_000), { reportDir: dirs.fifteen, workers: 0 });
+    await runScenario(scenario(300_000, 11), { reportDir: dirs.brotli11, workers: 0 });
   }, 120_000);
 
   it('finds 15-minute batches better on wake-ups and bytes than 5-minute ones, paired per laptop', () => {
@@ -49,6 +50,15 @@ describe('fleetsim compare over real run reports', () => {
     expect(verdict(r, 'yield.captured')).toBe('no change');
     // No freshness figure exists in run reports; the comparison says so rather than inventing one.
     expect(r.compared).toMatch(/No freshness figure/);
+  });
+
+  it('finds an agent that does more work per event (brotli-11 instead of brotli-5) worse on measured CPU', () => {
+    const r = compareReports({ baseline: [dirs.five], candidate: [dirs.brotli11] });
+    const cpu = r.result.figures.find((f) => f.figure.key === 'battery.cpu_s_per_hour')!.statistics[0]!;
+    expect(cpu.verdict, JSON.stringify(cpu)).toBe('worse');
+    expect(verdict(r, 'battery.pct_per_day')).toBe('worse');
+    // Same events, same batches: the wake-ups do not move.
+    expect(verdict(r, 'battery.wakeups_per_min')).toBe('no change');
   });
 
   it('A/A: the same scenario twice finds no change on every simulated figure', () => {
