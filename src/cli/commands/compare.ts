@@ -1,6 +1,11 @@
 import { resolve } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { join } from 'node:path';
 import { compareReports } from '../../compare/index.js';
+import { runComparePair } from '../../compare/run-pair.js';
+import { defaultWorkerCount } from '../../generate/index.js';
+import { loadScenarioFile } from '../../scenario/index.js';
+import { folderTimestamp } from '../options.js';
 import { EXIT_CODES, FleetsimError, UsageError } from '../../errors.js';
 import { compareJson, formatCompare, writeCompareReport } from '../../report/compare-report.js';
 import { wholeNumber } from '../options.js';
@@ -18,6 +23,9 @@ interface CompareArgs {
   seed: string;
   json: boolean;
   out?: string;
+  scenario?: string;
+  replicas?: unknown;
+  workers: unknown;
 }
 
 const fraction = (flag: string, v: unknown): number => {
@@ -44,17 +52,37 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       .option('resamples', { default: 2000, describe: 'Bootstrap resamples' })
       .option('erratic-cv', { default: 0.1, describe: 'A side whose per-replica means vary by more than this (sd ÷ mean) is erratic for that figure, and not judged' })
       .option('seed', { type: 'string', default: 'fleetsim-compare', describe: 'Seed of the bootstrap (the same inputs and seed give the same intervals)' })
+      .option('scenario', { type: 'string', describe: 'Run a scenario\'s compare section (baseline and candidate overrides), interleaved, then compare the runs' })
+      .option('replicas', { describe: 'With --scenario: runs per side [default: compare.replicas]' })
+      .option('workers', { alias: 'w', default: defaultWorkerCount(), describe: 'With --scenario: worker threads per run' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the comparison as one JSON object on stdout' })
       .option('out', { alias: 'o', type: 'string', describe: 'Write compare.csv, compare.json and report.html to this folder' })
       .example('$0 compare reports/base reports/cand', 'Two run reports of the same scenario and seed: paired per laptop')
       .example('$0 compare --baseline r/a1 r/a2 r/a3 --candidate r/b1 r/b2 r/b3 --fail-on "battery.pct_per_day.p95 worse"', 'Replicas on each side; exit 1 when battery p95 is worse')
+      .example('$0 compare --scenario batching.yaml --replicas 3', 'Run the scenario\'s baseline and candidate 3 times each (BCBCBC), then compare')
       .example('$0 compare "reports/base-*" "reports/cand-*" --tolerance cpu=3% --out reports/cmp', 'Globs, a tighter CPU tolerance, an HTML report')
       .epilog('Exit codes: 0 no gate tripped; 1 a --fail-on gate tripped; 2 bad flags or folders; 4 internal error.') as unknown as Argv<CompareArgs>,
   handler: async (argv: ArgumentsCamelCase<CompareArgs>) => {
     if (argv.a !== undefined && argv.baseline) throw new UsageError('name the baseline once: either A or --baseline');
     if (argv.b !== undefined && argv.candidate) throw new UsageError('name the candidate once: either B or --candidate');
-    const baseline = argv.baseline ?? (argv.a !== undefined ? [argv.a] : []);
-    const candidate = argv.candidate ?? (argv.b !== undefined ? [argv.b] : []);
+    let baseline = argv.baseline ?? (argv.a !== undefined ? [argv.a] : []);
+    let candidate = argv.candidate ?? (argv.b !== undefined ? [argv.b] : []);
+    let outDir = argv.out;
+    if (argv.scenario !== undefined) {
+      if (baseline.length || candidate.length) throw new UsageError('--scenario runs both sides itself: name no report folders with it');
+      const scenario = loadScenarioFile(argv.scenario);
+      const replicas = argv.replicas === undefined ? undefined : wholeNumber('replicas', argv.replicas, 1, 100);
+      const workers = wholeNumber('workers', argv.workers, 0, 256);
+      outDir = resolve(argv.out ?? join(scenario.outputs.dir, `${scenario.name.replace(/[^\w.-]/g, '_')}-compare-${folderTimestamp()}`));
+      const runs = await runComparePair(scenario, {
+        reportDir: outDir,
+        workers,
+        ...(replicas !== undefined ? { replicas } : {}),
+        onRun: (side, i, n) => { if (!argv.json) process.stderr.write(`fleetsim compare: ${side} ${i + 1} of ${n}\n`); },
+      });
+      baseline = runs.baseline;
+      candidate = runs.candidate;
+    } else if (argv.replicas !== undefined) throw new UsageError('--replicas applies to --scenario only; with report folders, name the replica folders');
     if (baseline.length === 0 || candidate.length === 0) throw new UsageError('name both sides: fleetsim compare A B, or --baseline … --candidate …');
     const report = compareReports({
       baseline,
@@ -66,7 +94,7 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       tolerances: list(argv.tolerance),
       failOn: list(argv.failOn),
     });
-    const files = argv.out ? await writeCompareReport(resolve(argv.out), report) : [];
+    const files = outDir ? await writeCompareReport(resolve(outDir), report) : [];
     if (argv.json) process.stdout.write(`${JSON.stringify(compareJson(report))}\n`);
     else process.stdout.write(formatCompare(report, files));
     const failed = report.gates.filter((g) => !g.pass);
