@@ -2,6 +2,7 @@
  * Reads report folders of `fleetsim run`, `fleetsim load` and `fleetsim sweep`
  * into the plain sides compare.ts works on. The only I/O of compare.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -15,6 +16,18 @@ export interface ReadSide extends Side {
   readonly figures: readonly FigureSpec[];
   /** Seeds of the replicas (run, sweep), so a report can say whether the sides match. */
   readonly seeds: readonly string[];
+  /** Per folder: a hash of what produced it (the resolved scenario; a load's profile and target), for the history store. */
+  readonly scenarioHashes: readonly string[];
+}
+
+const hashOf = (v: unknown) => createHash('sha256').update(JSON.stringify(v ?? null)).digest('hex').slice(0, 16);
+
+/** What produced a report, independent of when it ran and what it measured. */
+function scenarioHash(folder: string, kind: ReportKind): string {
+  const s = readJson(join(folder, 'summary.json')) as Record<string, unknown> | null;
+  if (kind === 'run') return hashOf(s?.scenarioResolved);
+  if (kind === 'sweep') return hashOf([s?.name, s?.mode, s?.seed, s?.employees, s?.days, s?.replicas, s?.axes]);
+  return hashOf([s?.profile, s?.mode, s?.target]);
 }
 
 const wildcard = /[*?[]/;
@@ -127,20 +140,21 @@ export function readSide(patterns: readonly string[], what: string): ReadSide {
   if (folders.length === 0) throw new UsageError(`${what}: name at least one report folder`);
   const kinds = folders.map(reportKind);
   const kind = kinds[0]!;
+  const scenarioHashes = folders.map((f) => scenarioHash(f, kind));
   const other = kinds.findIndex((k) => k !== kind);
   if (other >= 0) throw new UsageError(`${what}: ${folders[0]} is a ${kind} report but ${folders[other]} is a ${kinds[other]} report; compare reports of one kind`);
   if (kind === 'run') {
     const reps = folders.map(readRun);
-    return { kind, folders, pairable: true, figures: RUN_FIGURES, replicas: reps.map((r) => r.replica), seeds: reps.map((r) => r.seed) };
+    return { kind, folders, pairable: true, figures: RUN_FIGURES, replicas: reps.map((r) => r.replica), seeds: reps.map((r) => r.seed), scenarioHashes };
   }
   if (kind === 'sweep') {
     const reps = folders.map(readSweep);
     const figures = [...new Map(reps.flatMap((r) => r.figures).map((f) => [f.key, f])).values()];
-    return { kind, folders, pairable: true, figures, replicas: reps.map((r) => r.replica), seeds: reps.map((r) => r.seed) };
+    return { kind, folders, pairable: true, figures, replicas: reps.map((r) => r.replica), seeds: reps.map((r) => r.seed), scenarioHashes };
   }
   const reps = folders.map(readLoad);
   const figures = [...new Map(reps.flatMap((r) => r.figures).map((f) => [f.key, f])).values()];
-  return { kind, folders, pairable: false, figures, replicas: reps.map((r) => r.replica), seeds: [] };
+  return { kind, folders, pairable: false, figures, replicas: reps.map((r) => r.replica), seeds: [], scenarioHashes };
 }
 
 /** The folder names as given, shortened for tables. */

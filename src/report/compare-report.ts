@@ -48,6 +48,7 @@ export function compareJson(r: CompareReport): unknown {
     replicas: r.result.replicas,
     gates: r.gates,
     gates_passed: r.gatesPassed,
+    history_appended: r.historyAppended,
     rows: compareRows(r),
   };
 }
@@ -76,6 +77,7 @@ export function formatCompare(r: CompareReport, files: readonly string[] = []): 
     if (f.erratic && f.note) lines.push(`  ${''.padEnd(34)} ${f.note}`);
   }
   for (const g of r.gates) lines.push(`  gate ${g.pass ? 'pass' : 'FAIL'}  --fail-on "${g.expression}"${g.pass ? '' : `: ${g.tripped.join(', ')}`}`);
+  if (r.historyAppended.length) lines.push(`  history: appended the candidate's ${r.historyAppended.length} replica${r.historyAppended.length === 1 ? '' : 's'} (ids ${r.historyAppended.join(', ')})`);
   const html = files.find((f) => f.endsWith('report.html'));
   if (html) lines.push(`report: ${html}`);
   return `${lines.join('\n')}\n`;

@@ -109,6 +109,31 @@ describe('fleetsim compare over real run reports', () => {
     expect(verdict(r, 'battery.wakeups_per_min')).toBe('better');
   });
 
+  it('--history keeps candidate replicas with their git revision; history:last-N is a rolling baseline of the same scenario', async () => {
+    const db = join(tmp, 'history.db');
+    process.env.FLEETSIM_GIT_REV = 'abc123';
+    try {
+      const first = compareReports({ baseline: [dirs.five], candidate: [dirs.five, dirs.fiveAgain], history: db });
+      expect(first.historyAppended).toEqual([1, 2]);
+      // The next build of the same scenario against the last 2 stored runs: paired, no change on the simulated figures.
+      const rolling = compareReports({ baseline: ['history:last-2'], candidate: [dirs.fiveAgain], history: db });
+      expect(rolling.result.replicas).toEqual({ baseline: 2, candidate: 1 });
+      expect(rolling.result.pairing.paired).toBe(true);
+      for (const key of SIMULATED) expect(verdict(rolling, key), key).toBe('no change');
+      expect(rolling.historyAppended).toEqual([3]);
+      const Database = (await import('better-sqlite3')).default;
+      const h = new Database(db, { readonly: true });
+      expect(h.prepare('SELECT DISTINCT git_rev FROM runs').all()).toEqual([{ git_rev: 'abc123' }]);
+      h.close();
+    } finally {
+      delete process.env.FLEETSIM_GIT_REV;
+    }
+    // Another scenario (15-minute batches) has no history of its own yet.
+    expect(() => compareReports({ baseline: ['history:last-10'], candidate: [dirs.fifteen], history: db })).toThrow(/holds no run report of this scenario/);
+    expect(() => compareReports({ baseline: ['history:last-10'], candidate: [dirs.fifteen] })).toThrow(/give it with --history FILE/);
+    expect(() => compareReports({ baseline: ['history:latest'], candidate: [dirs.fifteen], history: db })).toThrow(/expected history:last-N/);
+  });
+
   it('refuses what it cannot compare, with what is allowed', async () => {
     const fleetsim = cli;
     const none = await fleetsim(['compare', '--baseline', join(tmp, 'nowhere-*'), '--candidate', dirs.five]);

@@ -26,6 +26,7 @@ interface CompareArgs {
   scenario?: string;
   replicas?: unknown;
   workers: unknown;
+  history?: string;
 }
 
 const fraction = (flag: string, v: unknown): number => {
@@ -55,6 +56,7 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       .option('scenario', { type: 'string', describe: 'Run a scenario\'s compare section (baseline and candidate overrides), interleaved, then compare the runs' })
       .option('replicas', { describe: 'With --scenario: runs per side [default: compare.replicas]' })
       .option('workers', { alias: 'w', default: defaultWorkerCount(), describe: 'With --scenario: worker threads per run' })
+      .option('history', { type: 'string', describe: 'SQLite history store: append the candidate\'s replicas (with git revision and scenario hash); --baseline history:last-N compares against the last N of the same scenario' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the comparison as one JSON object on stdout' })
       .option('out', { alias: 'o', type: 'string', describe: 'Write compare.csv, compare.json and report.html to this folder' })
       .example('$0 compare reports/base reports/cand', 'Two run reports of the same scenario and seed: paired per laptop')
@@ -93,6 +95,7 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       seed: argv.seed,
       tolerances: list(argv.tolerance),
       failOn: list(argv.failOn),
+      ...(argv.history !== undefined ? { history: resolve(argv.history) } : {}),
     });
     const files = outDir ? await writeCompareReport(resolve(outDir), report) : [];
     if (argv.json) process.stdout.write(`${JSON.stringify(compareJson(report))}\n`);
