@@ -32,6 +32,10 @@ export type { IngestServerOptions, IngestAddress, BatchStore, OpenStoreOptions }
 export { observeProcessTree, measuredBattery } from './observe/index.js';
 export type { ProcessObservation, ProcessObserver, MeasuredBattery } from './observe/index.js';
 
+// fleetsim compare: paired A/B of two sets of reports with bootstrap intervals and verdicts.
+export { compareReports } from './compare/index.js';
+export type { CompareRequest, CompareReport, ComparisonResult, FigureComparison, Verdict } from './compare/index.js';
+
 // Errors every entry point throws, and the exit codes the CLI maps them to.
 export { FleetsimError, UsageError, RunError, EXIT_CODES, type FleetsimErrorCode } from './errors.js';
 export { VERSION } from './version.js';

@@ -3,6 +3,7 @@ import { EXIT_CODES, FleetsimError, UsageError } from '../errors.js';
 import { explainUsageFailure, flagWithoutValue } from './options.js';
 import { VERSION } from '../version.js';
 import { agentCommand } from './commands/agent.js';
+import { compareCommand } from './commands/compare.js';
 import { generateCommand } from './commands/generate.js';
 import { loadCommand } from './commands/load.js';
 import { mergeCommand } from './commands/merge.js';
@@ -35,6 +36,7 @@ export async function runCli(args: readonly string[], io: { stderr: (s: string) 
     .command(schemaCommand as never)
     .command(sweepCommand as never)
     .command(agentCommand as never)
+    .command(compareCommand as never)
     .demandCommand(1, 'Name a command: see the list above.')
     .recommendCommands()
     .strict()

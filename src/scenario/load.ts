@@ -149,6 +149,43 @@ export function checkScenarioFile(file: string): { ok: true; scenario: Scenario 
 
 type Locator = (path: Path) => { line: number; column: number };
 
+const isPlain = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
+
+/** Mappings merge field by field; lists and values replace. */
+function deepMerge(base: unknown, over: unknown): unknown {
+  if (!isPlain(base) || !isPlain(over)) return over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+  return out;
+}
+
+function hasPath(v: unknown, path: Path): boolean {
+  let x = v;
+  for (const p of path) {
+    if (x === null || typeof x !== 'object' || !(String(p) in x)) return false;
+    x = (x as Record<string, unknown>)[String(p)];
+  }
+  return true;
+}
+
+/** One side of a scenario's compare section: the file with the side's overrides merged in, validated as a scenario. */
+function compareSide(value: Record<string, unknown>, over: Record<string, unknown>, side: 'baseline' | 'candidate', file: string, raw: RawIssue[]): Scenario | undefined {
+  for (const k of ['name', 'seed', 'compare', 'sweep'])
+    if (k in over) raw.push({ path: ['compare', side, k], kind: 'invalid', message: `cannot be overridden: both sides keep the scenario's ${k === 'seed' ? 'seed, so the same laptops run under each' : k === 'name' ? 'name' : 'single run shape (no sweep or nested compare)'}` });
+  const { compare: _c, sweep: _s, ...rest } = value;
+  const merged = deepMerge(rest, over);
+  // An issue inside the overrides points there; one elsewhere points at the shared field.
+  const where = (path: Path): Path => (hasPath(over, path) ? ['compare', side, ...path] : path);
+  const parsed = scenarioSchema.safeParse(merged, { reportInput: true });
+  if (!parsed.success) {
+    for (const iss of parsed.error.issues) for (const r of fromZod(iss)) raw.push({ ...r, path: where(r.path) });
+    return undefined;
+  }
+  const r = resolveParsed(parsed.data, file === '<scenario>' ? '' : file);
+  for (const i of r.issues) raw.push({ ...i, path: where(i.path) });
+  return r.scenario;
+}
+
 function validate(value: unknown, file: string, locate: Locator): Scenario {
   const parsed = scenarioSchema.safeParse(value, { reportInput: true });
   const raw: RawIssue[] = [];
@@ -165,6 +202,12 @@ function validate(value: unknown, file: string, locate: Locator): Scenario {
     const r = resolveParsed(parsed.data, file === '<scenario>' ? '' : file);
     raw.push(...r.issues);
     scenario = r.scenario;
+    const c = parsed.data.compare;
+    if (c && scenario) {
+      const base = scenario;
+      const sides = (['baseline', 'candidate'] as const).map((side) => compareSide(value as Record<string, unknown>, c[side], side, file, raw));
+      if (sides[0] && sides[1]) scenario = { ...base, compare: { replicas: c.replicas, baseline: sides[0], candidate: sides[1] } };
+    }
   }
   if (raw.length > 0 || !scenario) {
     throw new ScenarioError(

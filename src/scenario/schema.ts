@@ -476,6 +476,21 @@ export const sweepSchema = strict({
   .optional()
   .meta({ description: 'A grid over policy rules and behaviour assumptions (the Cartesian product of the lists given), with replicas.' });
 
+// ── compare: one command runs both sides ────────────────────────────────────
+
+const overrides = (side: string) =>
+  z
+    .record(z.string(), z.unknown(), { error: 'must be a mapping of scenario fields' })
+    .meta({ description: `Scenario fields the ${side} changes (agent, policy, fleet, behaviour, energy, …), written like the top-level sections and merged over them field by field.` });
+
+export const compareSchema = strict({
+  replicas: field(int(1, 100), 3, 'Runs per side, interleaved baseline, candidate, baseline, … so that drift of a noisy machine hits both alike.'),
+  baseline: overrides('baseline').prefault({}),
+  candidate: overrides('candidate'),
+})
+  .optional()
+  .meta({ description: 'Run this scenario twice over, as a baseline and a candidate that differ by the overrides given, and compare them per laptop (`fleetsim compare --scenario FILE`). Both sides keep the seed, so the same laptops run under each.' });
+
 // ── the file ─────────────────────────────────────────────────────────────────
 
 // The name becomes a folder name: no separators, no leading dot.
@@ -504,6 +519,7 @@ export const scenarioSchema = strict({
   thresholds: field(list(thresholdSchema, 0, 200, 'thresholds'), [], 'Pass/fail gates on the summary figures, like "ingest.p99_ms < 200"; the run exits 1 when one fails.'),
   outputs: outputsSchema,
   sweep: sweepSchema,
+  compare: compareSchema,
 }).meta({
   title: 'fleetsim scenario',
   description:

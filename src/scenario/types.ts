@@ -139,6 +139,8 @@ export interface Scenario {
   readonly thresholds: readonly Threshold[];
   readonly outputs: OutputSettings;
   readonly sweep?: SweepSpec;
+  /** Both sides of a one-command comparison, each the whole scenario with its overrides merged in. */
+  readonly compare?: { readonly replicas: number; readonly baseline: Scenario; readonly candidate: Scenario };
   /** The file it came from ('' when resolved from a value). */
   readonly source: string;
 }

@@ -12,7 +12,7 @@ describe('the public API', () => {
       [
         'EXIT_CODES', 'FleetsimError', 'INGEST_ERRORS', 'IngestError', 'IngestServer', 'RunError', 'ScenarioError', 'UsageError', 'VERSION',
         'checkScenarioFile', 'createIngestServer', 'generateFleet', 'loadScenarioFile', 'mergeLoadResults', 'mergeRuns', 'openStore',
-        'measuredBattery', 'observeProcessTree', 'resolveScenario', 'runLoad', 'runScenario', 'runSweep', 'scenarioJsonSchema',
+        'compareReports', 'measuredBattery', 'observeProcessTree', 'resolveScenario', 'runLoad', 'runScenario', 'runSweep', 'scenarioJsonSchema',
       ].sort(),
     );
   });

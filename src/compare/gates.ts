@@ -1,0 +1,89 @@
+/**
+ * Gates over a comparison: `--fail-on "battery.pct_per_day.p95 worse"` and
+ * `--tolerance cpu=3%`. A figure is named by its key or its alias; a gate
+ * without a statistic applies to the mean; `*` names every figure.
+ */
+import { UsageError } from '../errors.js';
+import type { ComparisonResult, FigureSpec, Verdict } from './compare.js';
+import { STATISTICS, type Statistic } from './stats.js';
+
+export type GateVerdict = 'worse' | 'better' | 'changed' | 'erratic';
+const GATE_VERDICTS: readonly GateVerdict[] = ['worse', 'better', 'changed', 'erratic'];
+
+export interface Gate {
+  readonly expression: string;
+  /** A figure key, or '*' for all. */
+  readonly figure: string;
+  readonly statistic: Statistic;
+  readonly verdict: GateVerdict;
+}
+
+export interface GateOutcome {
+  readonly expression: string;
+  readonly pass: boolean;
+  /** The figures (key.statistic = verdict) that tripped it. */
+  readonly tripped: readonly string[];
+}
+
+function findFigure(name: string, figures: readonly FigureSpec[], what: string): FigureSpec {
+  const f = figures.find((x) => x.key === name || x.alias === name);
+  if (!f) throw new UsageError(`${what}: unknown figure "${name}"; the figures of this comparison are ${figures.map((x) => `${x.key} (${x.alias})`).join(', ')}`);
+  return f;
+}
+
+/** Parses "<figure>[.mean|.median|.p95] <worse|better|changed|erratic>". */
+export function parseGate(expression: string, figures: readonly FigureSpec[]): Gate {
+  const m = /^\s*(\S+)\s+(\S+)\s*$/.exec(expression);
+  const what = `--fail-on "${expression}"`;
+  if (!m) throw new UsageError(`${what}: expected "<figure>[.mean|.median|.p95] <${GATE_VERDICTS.join('|')}>", e.g. "battery.pct_per_day.p95 worse"`);
+  const [, target, verdict] = m as unknown as [string, string, string];
+  if (!GATE_VERDICTS.includes(verdict as GateVerdict)) throw new UsageError(`${what}: unknown verdict "${verdict}"; allowed: ${GATE_VERDICTS.join(', ')}`);
+  let name = target;
+  let statistic: Statistic = 'mean';
+  const dot = target.lastIndexOf('.');
+  if (dot > 0 && STATISTICS.includes(target.slice(dot + 1) as Statistic)) {
+    name = target.slice(0, dot);
+    statistic = target.slice(dot + 1) as Statistic;
+  }
+  const figure = name === '*' ? '*' : findFigure(name, figures, what).key;
+  return { expression: expression.trim(), figure, statistic, verdict: verdict as GateVerdict };
+}
+
+const trips = (gate: GateVerdict, v: Verdict) => (gate === 'changed' ? v === 'better' || v === 'worse' || v === 'changed' : v === gate);
+
+export function evaluateGates(gates: readonly Gate[], r: ComparisonResult): GateOutcome[] {
+  return gates.map((g) => {
+    const tripped: string[] = [];
+    for (const f of r.figures) {
+      if (g.figure !== '*' && f.figure.key !== g.figure) continue;
+      const s = f.statistics.find((x) => x.statistic === g.statistic);
+      if (s && trips(g.verdict, s.verdict)) tripped.push(`${f.figure.key}.${g.statistic} ${s.verdict}`);
+    }
+    return { expression: g.expression, pass: tripped.length === 0, tripped };
+  });
+}
+
+/** A relative amount: "3%", "3 %" or "0.03". */
+export function parseRelative(text: string, what: string): number {
+  const m = /^\s*([0-9]*\.?[0-9]+)\s*(%?)\s*$/.exec(text);
+  if (!m) throw new UsageError(`${what}: expected a relative amount like 3% or 0.03, got "${text}"`);
+  const v = Number(m[1]) / (m[2] ? 100 : 1);
+  if (!(v >= 0 && v < 10)) throw new UsageError(`${what}: ${text} is out of range (0 to 1000 %)`);
+  return v;
+}
+
+/**
+ * `--tolerance 3%` (every figure) and `--tolerance cpu=3%` (one figure, by key or alias);
+ * the later of two for the same figure wins. Returns the tolerance per figure key.
+ */
+export function parseTolerances(specs: readonly string[], figures: readonly FigureSpec[], fallback: number): (f: FigureSpec) => number {
+  let all = fallback;
+  const per = new Map<string, number>();
+  for (const s of specs) {
+    const what = `--tolerance ${s}`;
+    const eq = s.indexOf('=');
+    if (eq < 0) all = parseRelative(s, what);
+    else per.set(findFigure(s.slice(0, eq).trim(), figures, what).key, parseRelative(s.slice(eq + 1), what));
+  }
+  return (f) => per.get(f.key) ?? all;
+}
