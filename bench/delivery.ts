@@ -20,7 +20,7 @@
  * with whatever else runs): read them as this machine's, at this moment.
  */
 import { DEFAULT_ENERGY_MODEL, type EnergyModel } from '../src/metrics/energy.js';
-import { allocateBlock, EventWriter, concatBlocks, copyBlock, type EventBlock } from '../src/events/index.js';
+import { allocateBlock, copyEventInto, EventWriter, concatBlocks, copyBlock, type EventBlock } from '../src/events/index.js';
 import { simulateEmployeeDay } from '../src/behaviour/index.js';
 import { countEventKinds, emptyKinds, type EventsByKind } from '../src/metrics/delivery.js';
 import type { InputKind } from '../src/input/types.js';
@@ -65,14 +65,7 @@ function singleKind(s: Scenario, w: WindowInput, kind: Kind | null, fromMs: numb
   for (let i = 0; i < day.length && j < n; i++) {
     const k = countEventKinds({ ...day, length: 1, t_ms: day.t_ms.subarray(i, i + 1), type: day.type.subarray(i, i + 1) } as EventBlock);
     if (k[kind] !== 1) continue;
-    out.t_ms[j] = fromMs + 200 + (j * 1000) / rate;
-    out.type[j] = day.type[i] as number;
-    out.key[j] = day.key[i] as number;
-    out.x[j] = day.x[i] as number;
-    out.y[j] = day.y[i] as number;
-    out.button[j] = day.button[i] as number;
-    out.context[j] = day.context[i] as number;
-    out.flags[j] = day.flags[i] as number;
+    copyEventInto(out, j, day, i, fromMs + 200 + (j * 1000) / rate);
     j++;
   }
   const events = j === n ? out : { ...out, length: j };

@@ -224,3 +224,15 @@ export function collectingWriter(capacity = DEFAULT_BLOCK_CAPACITY): { writer: E
     },
   };
 }
+
+/** Copies event i of `from` into slot j of `to`, at time tMs (replays shift or re-time events). */
+export function copyEventInto(to: MutableEventBlock, j: number, from: EventBlock, i: number, tMs: number): void {
+  to.t_ms[j] = tMs;
+  to.type[j] = from.type[i] as number;
+  to.key[j] = from.key[i] as number;
+  to.x[j] = from.x[i] as number;
+  to.y[j] = from.y[i] as number;
+  to.button[j] = from.button[i] as number;
+  to.context[j] = from.context[i] as number;
+  to.flags[j] = from.flags[i] as number;
+}

@@ -2,7 +2,7 @@
  * A laptop's busiest stretch of input: what a short real-time replay should
  * use so that a few seconds measure a realistic rate rather than idle time.
  */
-import { allocateBlock, type EventBlock } from '../events/index.js';
+import { allocateBlock, copyEventInto, type EventBlock } from '../events/index.js';
 
 /** The `spanMs` window of `all` (time order) with the most events, its times shifted by `shiftMs`. */
 export function busiestStretch(all: EventBlock, spanMs: number, shiftMs = 0): EventBlock {
@@ -15,14 +15,7 @@ export function busiestStretch(all: EventBlock, spanMs: number, shiftMs = 0): Ev
   const out = allocateBlock(bestCount);
   for (let k = 0; k < bestCount; k++) {
     const i = best + k;
-    out.t_ms[k] = (all.t_ms[i] as number) + shiftMs;
-    out.type[k] = all.type[i] as number;
-    out.key[k] = all.key[i] as number;
-    out.x[k] = all.x[i] as number;
-    out.y[k] = all.y[i] as number;
-    out.button[k] = all.button[i] as number;
-    out.context[k] = all.context[i] as number;
-    out.flags[k] = all.flags[i] as number;
+    copyEventInto(out, k, all, i, (all.t_ms[i] as number) + shiftMs);
   }
   return out;
 }

@@ -8,7 +8,7 @@
 import type { UiAction } from '../../input/types.js';
 import { composeEmployeeDay, type DayEnvironment, type DayPlanned } from '../../behaviour/index.js';
 import { localDayStartMs } from '../../time/index.js';
-import { EventWriter, allocateBlock, concatBlocks, copyBlock, type EventBlock } from '../../events/index.js';
+import { EventWriter, allocateBlock, concatBlocks, copyEventInto, copyBlock, type EventBlock } from '../../events/index.js';
 import { countEventKinds, type EventsByKind } from '../../metrics/delivery.js';
 import { isScannableCanary } from '../../metrics/leaks.js';
 
@@ -109,15 +109,7 @@ function window(b: EventBlock, fromMs: number, untilMs: number, epoch: number): 
   for (let i = 0; i < b.length; i++) {
     const t = b.t_ms[i] as number;
     if (t < fromMs || t >= untilMs) continue;
-    out.t_ms[j] = t + epoch;
-    out.type[j] = b.type[i] as number;
-    out.key[j] = b.key[i] as number;
-    out.x[j] = b.x[i] as number;
-    out.y[j] = b.y[i] as number;
-    out.button[j] = b.button[i] as number;
-    out.context[j] = b.context[i] as number;
-    out.flags[j] = b.flags[i] as number;
-    j++;
+    copyEventInto(out, j++, b, i, t + epoch);
   }
   return out;
 }
