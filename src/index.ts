@@ -36,6 +36,9 @@ export type { ProcessObservation, ProcessObserver, MeasuredBattery } from './obs
 export { compareReports } from './compare/index.js';
 export type { CompareRequest, CompareReport, ComparisonResult, FigureComparison, Verdict } from './compare/index.js';
 
+// Target protocols: the interface a user's adapter module implements (--adapter, ingest.adapter; docs/targets.md).
+export type { TargetProtocol, OutgoingBatch, TargetRequest, TargetAnswer, AnswerVerdict } from './targets/protocol.js';
+
 // Errors every entry point throws, and the exit codes the CLI maps them to.
 export { FleetsimError, UsageError, RunError, EXIT_CODES, type FleetsimErrorCode } from './errors.js';
 export { VERSION } from './version.js';

@@ -160,8 +160,10 @@ export function enrollOverHttp(o: EnrollOptions): Promise<DeviceCredentials> {
           }
           try {
             resolve(credentialsFromEnrollment(JSON.parse(text) as EnrollmentResponse));
-          } catch (e) {
-            reject(new EnrollmentError(status, undefined, `enrollment answer from ${target.href} is not JSON: ${(e as Error).message}`));
+          } catch {
+            // Say what came back, not what the parser tripped on: the usual cause is a target that is not fleetsim's service.
+            const shown = JSON.stringify(text.slice(0, 120).replace(/[^\x20-\x7e]/g, '?'));
+            reject(new EnrollmentError(status, undefined, `POST ${target.href} (enrollment) was answered ${status} with content-type ${res.headers['content-type'] ?? 'none'} and ${text.length === 0 ? 'no body' : `body ${shown}`}, not an enrollment (JSON with device_id and key)`));
           }
         });
         res.on('error', reject);

@@ -21,8 +21,21 @@
  */
 import net from 'node:net';
 
-/** Called once per request with the slot it was sent with. `body` (refusals only) is a copy the handler may keep. */
-export type Http1Handler = (slot: number, status: number, body: Buffer | null, retryAfterS: number | null, error: string | null) => void;
+/**
+ * Called once per request with the slot it was sent with. `body` (refusals
+ * only, or every answer with `readAllBodies`) is a copy the handler may keep;
+ * `contentType` comes with it.
+ */
+export type Http1Handler = (slot: number, status: number, body: Buffer | null, retryAfterS: number | null, error: string | null, contentType: string | null) => void;
+
+/**
+ * Bytes of one answer (head and body) read at most: beyond it the connection
+ * is closed and the exchange fails as RESPONSE_TOO_LARGE, so a target that
+ * answers with a gigabyte costs a megabyte of memory, not a gigabyte.
+ */
+export const RESPONSE_MAX_BYTES = 1024 * 1024;
+const HTTP_PREFIX = Buffer.from('HTTP/1.', 'latin1');
+const CONTENT_TYPE = Buffer.from('\ncontent-type:', 'latin1');
 
 const CR = 13;
 const LF = 10;
@@ -49,6 +62,11 @@ function headerValueAt(b: Buffer, from: number, headEnd: number, name: Buffer): 
 
 /** One shared read buffer: every socket's reads are handled synchronously, one at a time. */
 const READ_BUFFER_BYTES = 64 * 1024;
+
+function isDigits(b: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (b[i]! < 48 || b[i]! > 57) return false;
+  return true;
+}
 
 class Connection {
   readonly socket: net.Socket;
@@ -96,7 +114,7 @@ class Connection {
     this.slot = -1;
     this.bytes = null;
     this.pool.closedConnection(this);
-    if (slot >= 0) this.pool.onDone(slot, 0, null, null, code);
+    if (slot >= 0) this.pool.onDone(slot, 0, null, null, code, null);
   }
 
   private onRead(chunk: Buffer, nread: number): void {
@@ -112,6 +130,11 @@ class Connection {
       len = b.length;
       this.partial = null;
     }
+    // Not an HTTP/1.x status line: whatever it is, it is not an answer this client can read.
+    if (b[0] !== HTTP_PREFIX[0] || (len >= HTTP_PREFIX.length && b.compare(HTTP_PREFIX, 0, HTTP_PREFIX.length, 0, HTTP_PREFIX.length) !== 0) || (len >= 12 && !isDigits(b, 9, 12))) {
+      this.fail('PROTOCOL_ERROR');
+      return;
+    }
     let headEnd = -1;
     for (let i = 3; i < len; i++) {
       if (b[i] === LF && b[i - 1] === CR && b[i - 2] === LF && b[i - 3] === CR) {
@@ -119,7 +142,7 @@ class Connection {
         break;
       }
     }
-    if (headEnd < 0) return this.keep(b, len);
+    if (headEnd < 0) return len > RESPONSE_MAX_BYTES ? this.fail('RESPONSE_TOO_LARGE') : this.keep(b, len);
     // "HTTP/1.1 200 …"
     const status = (b[9]! - 48) * 100 + (b[10]! - 48) * 10 + (b[11]! - 48);
     let end = headEnd;
@@ -128,22 +151,26 @@ class Connection {
       let n = 0;
       for (let i = cl; i < headEnd && b[i]! >= 48 && b[i]! <= 57; i++) n = n * 10 + (b[i]! - 48);
       end = headEnd + n;
+      if (end > RESPONSE_MAX_BYTES) return this.fail('RESPONSE_TOO_LARGE');
       if (len < end) return this.keep(b, len);
     } else if (headerValueAt(b, 0, headEnd, TRANSFER_ENCODING) >= 0) {
       const term = b.subarray(0, len).indexOf(CHUNKED_END, headEnd - 2);
-      if (term < 0) return this.keep(b, len);
+      if (term < 0) return len > RESPONSE_MAX_BYTES ? this.fail('RESPONSE_TOO_LARGE') : this.keep(b, len);
       end = term + CHUNKED_END.length;
     }
     // One request in flight per connection: anything after this response is not ours to parse.
     let retryAfter: number | null = null;
     let body: Buffer | null = null;
-    if (status >= 300) {
+    let contentType: string | null = null;
+    if (status >= 300 || this.pool.readAllBodies) {
       const ra = headerValueAt(b, 0, headEnd, RETRY_AFTER);
       if (ra >= 0) {
         const v = Number(b.toString('latin1', ra, b.indexOf(CR, ra)).trim());
         if (Number.isFinite(v)) retryAfter = v;
       }
       body = Buffer.from(b.subarray(headEnd, end));
+      const ct = headerValueAt(b, 0, headEnd, CONTENT_TYPE);
+      if (ct >= 0) contentType = b.toString('latin1', ct, b.indexOf(CR, ct)).trim();
     }
     const conn = headerValueAt(b, 0, headEnd, CONNECTION);
     const close = conn >= 0 && b.toString('latin1', conn, b.indexOf(CR, conn)).trim().toLowerCase() === 'close';
@@ -157,7 +184,7 @@ class Connection {
     } else {
       this.pool.idleConnection(this);
     }
-    this.pool.onDone(slot, status, body, retryAfter, null);
+    this.pool.onDone(slot, status, body, retryAfter, null, contentType);
   }
 
   private keep(b: Buffer, len: number): void {
@@ -183,6 +210,8 @@ export class Http1Pool {
     private readonly timeoutMs: number,
     private readonly now: () => number,
     readonly onDone: Http1Handler,
+    /** Copy every answer's body and content type, not only refusals' (protocols that read 2xx bodies). */
+    readonly readAllBodies = false,
   ) {
     this.hostHeader = `${host.includes(':') ? `[${host}]` : host}:${port}`;
     // One sweep for timeouts instead of a timer per request.
@@ -195,9 +224,9 @@ export class Http1Pool {
     return this.queueSlot.length - this.queueHead;
   }
 
-  /** The request head for `POST path`, up to and including the given header lines (each ending CRLF) and the blank line. */
-  head(path: string, bodyBytes: number, headerLines: string): string {
-    return `POST ${path} HTTP/1.1\r\nhost: ${this.hostHeader}\r\ncontent-length: ${bodyBytes}\r\n${headerLines}\r\n`;
+  /** The request head for `method path` (POST by default), up to and including the given header lines (each ending CRLF) and the blank line. */
+  head(path: string, bodyBytes: number, headerLines: string, method = 'POST'): string {
+    return `${method} ${path} HTTP/1.1\r\nhost: ${this.hostHeader}\r\ncontent-length: ${bodyBytes}\r\n${headerLines}\r\n`;
   }
 
   /** Sends a complete request (head and body in one buffer: one write); `slot` comes back to onDone. */

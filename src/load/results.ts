@@ -56,6 +56,10 @@ export interface LoadResult {
   readonly mode: 'open' | 'capacity';
   readonly profile: string;
   readonly target: string;
+  /** The target protocol, described (header names only, never values); absent in reports from before protocols. */
+  readonly protocol?: string;
+  /** Answers the protocol could not read (non-HTTP bytes, a 200 with garbage where the protocol parses answers), the first described. */
+  readonly unreadable_answers?: { readonly count: number; readonly first: string | null };
   readonly seed: string;
   readonly laptops: number;
   readonly devices: number;
@@ -145,6 +149,8 @@ export interface LoadRunContext {
    */
   readonly maxErrorRate?: number;
   readonly shard?: LoadResult['shard'];
+  /** The target protocol, described. */
+  readonly protocol?: string;
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -180,6 +186,8 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
   if (!ramp && ctx.maxErrorRate !== undefined && total > 0 && rec.failed / total > ctx.maxErrorRate) {
     invalid.push(`${rec.failed} of ${total} uploads failed (error rate ${r3(rec.failed / total)} > ${ctx.maxErrorRate}, --slo-error-rate): the target did not hold, and the latency of failures is not its service time`);
   }
+  const unreadable = out.unreadable ?? { count: 0, first: null };
+  if (unreadable.count > 0) invalid.push(`${unreadable.count} answers could not be read as ${ctx.protocol ?? 'fleetsim'}; the first: ${unreadable.first ?? '?'}`);
   if (!ramp && total === 0 && rec.sent > 0) invalid.push(`none of the ${rec.sent} uploads sent was answered: nothing was measured`);
   const throughput = {
     requests_per_s: r3(rec.sent / measureS),
@@ -238,6 +246,8 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
       cpu_headroom: r3(headroom),
     },
     drain: sch.outage && out.drain ? drainResult(sch, out, rec) : null,
+    protocol: ctx.protocol ?? 'fleetsim',
+    unreadable_answers: unreadable,
     ramp,
     ingest: { ...pick(latency.all!), events_per_s: throughput.events_per_s, batches_per_s: throughput.accepted_per_s, errors: errors.total, error_rate: errors.rate },
     timeline,

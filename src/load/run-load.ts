@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { parseStartDate } from '../time/index.js';
 import type { Scenario } from '../scenario/index.js';
 import { enrollDevices, parseTarget } from '../targets/index.js';
+import { describeProtocol, FLEETSIM_PROTOCOL, openProtocol, protocolEnrolls, type ProtocolSpec } from '../targets/protocols/index.js';
 import { agentCodecLevels, drawTemplates, prepareBodiesInWorkers, type CodecLevels, type PreparedBodies } from './bodies.js';
 import { runCapacity } from './capacity.js';
 import { generateCorpus, loadCorpus, type Corpus } from './corpus.js';
@@ -22,6 +23,8 @@ export interface LoadOptions {
   readonly scenario: Scenario;
   readonly target: string;
   readonly allowRemote: boolean;
+  /** How requests are built and answers read (src/targets/protocols); default fleetsim's own. */
+  readonly protocol?: ProtocolSpec;
   /** Enrolls the run's devices at the target (POST /v1/enroll). */
   readonly fleetSecret: string;
   /** 'enroll' asks the target for each device key; 'derive' computes them from the fleet secret (targets that only verify, e.g. benchmark sinks). */
@@ -70,6 +73,12 @@ const EMPTY_KEY = Buffer.alloc(0);
 
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const target = parseTarget(o.target, o.allowRemote);
+  const protocolSpec = o.protocol ?? FLEETSIM_PROTOCOL;
+  const enrolls = protocolEnrolls(protocolSpec);
+  if (!enrolls && o.mode === 'capacity') throw new UsageError(`--mode capacity (autocannon) speaks fleetsim's protocol only; against --protocol ${protocolSpec.kind}, use the open model (--mode open, e.g. --profile ramp to find the knee)`);
+  if (enrolls && !o.fleetSecret) throw new UsageError('--fleet-secret (or $FLEETSIM_FLEET_SECRET) must be given: the run enrolls its own devices at the target with it');
+  // Opened before any work: an adapter that does not load, or a header variable that is not set, stops the run here.
+  const protocol = enrolls ? null : await openProtocol(protocolSpec, { url: target.url });
   if (!(o.durationMs > 0 && o.durationMs <= MAX_DURATION_MS)) throw new UsageError(`the duration must be more than 0 and at most ${MAX_DURATION_MS / 3600_000} h`);
   if (!(o.maxRequests >= 1 && o.maxRequests <= MAX_REQUESTS)) throw new UsageError(`--max-requests must be from 1 to ${MAX_REQUESTS}`);
   const phase = o.onPhase ?? (() => {});
@@ -98,8 +107,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const deviceIds = loadDeviceIds(o.runTag, devices);
   const ownDevices = deviceIds.filter((_, d) => shard === null || d % shard.count === shard.index);
 
-  phase(o.credentials === 'derive' ? `deriving keys for ${ownDevices.length} devices` : `enrolling ${ownDevices.length} devices at ${target.url.origin}`);
-  const ownKeys = o.credentials === 'derive' ? ownDevices.map((d) => deriveDeviceKey(o.fleetSecret, d)) : await enrollDevices(target, o.fleetSecret, ownDevices);
+  if (enrolls) phase(o.credentials === 'derive' ? `deriving keys for ${ownDevices.length} devices` : `enrolling ${ownDevices.length} devices at ${target.url.origin}`);
+  else phase(`target protocol ${describeProtocol(protocolSpec, target.url)}: no enrollment`);
+  const ownKeys = !enrolls ? ownDevices.map(() => EMPTY_KEY) : o.credentials === 'derive' ? ownDevices.map((d) => deriveDeviceKey(o.fleetSecret, d)) : await enrollDevices(target, o.fleetSecret, ownDevices);
   const keys: Buffer[] = deviceIds.map(() => EMPTY_KEY);
   ownDevices.forEach((d, k) => (keys[shard ? shard.index + k * shard.count : k] = ownKeys[k]!));
 
@@ -183,6 +193,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     slo: o.profile.kind === 'ramp' && o.mode === 'open' ? o.slo : null,
     maxErrorRate: o.slo.errorRate,
     shard,
+    protocol: describeProtocol(protocolSpec, target.url),
   };
   const planned = schedule.count + (outage?.figures().backlog ?? 0);
   if (o.mode === 'capacity') {
@@ -202,6 +213,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     drain: outage ? { model: outage, bodyBase: openBodies } : null,
     deviceIds,
     deviceKeys: keys,
+    protocol,
     hardStopMs: o.durationMs + o.graceMs,
     ramp: o.profile.kind === 'ramp' ? o.slo : null,
     onProgress: (p) => o.onProgress?.({ ...p, planned, durationMs: o.durationMs }),

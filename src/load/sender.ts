@@ -26,7 +26,9 @@ import type { PreparedBodies } from './bodies.js';
 import type { DrainFigures, OutageModel } from './outage.js';
 import { LoadRecorder, type RequestType } from './recorder.js';
 import type { LoadSchedule } from './schedule.js';
+import { describeAnswer, type OutgoingBatch, type TargetProtocol, type TargetRequest } from '../targets/protocol.js';
 import type { HttpTarget } from '../targets/index.js';
+import { decodeBatch, decompress, type BatchInput } from '../wire/index.js';
 
 export interface RampSlo {
   readonly p99Ms: number;
@@ -48,6 +50,12 @@ export interface SenderOptions {
   readonly backlogFirstBody?: Uint32Array | null;
   readonly deviceIds: readonly string[];
   readonly deviceKeys: readonly Buffer[];
+  /**
+   * A foreign target's protocol (src/targets): it builds every request from the
+   * agent's body and reads every answer. Absent: fleetsim's own protocol, on
+   * the pre-signed path below.
+   */
+  readonly protocol?: TargetProtocol | null;
   /** Stop dispatching and abandon what is in flight this long after the start. */
   readonly hardStopMs: number;
   /** @deprecated Ignored: a draining laptop's uploader carries the agent's config (`drain`). Kept so existing callers compile. */
@@ -94,6 +102,8 @@ export interface SenderOutcome {
   /** Ramp: the generator's CPU headroom (1 − event-loop utilisation) over each step; null for a step the run did not finish. */
   readonly stepCpuHeadroom: readonly (number | null)[];
   readonly stoppedBy: 'schedule' | 'slo' | 'time';
+  /** Answers the protocol could not read, and the first one described (target, request, status, content type, first bytes). */
+  readonly unreadable?: { readonly count: number; readonly first: string | null };
 }
 
 const UPLOAD_LINE: RequestLine = { method: 'POST', target: BATCHES_PATH };
@@ -155,10 +165,12 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
   const port = Number(o.target.url.port || 80);
   const slots = new Slots();
   // Set once the run begins; the pool only calls back after that.
-  let onAnswer: (slot: number, status: number, body: Buffer | null, retryAfterS: number | null, error: string | null) => void = () => {};
-  const pool = new Http1Pool(host, port, o.connections, o.requestTimeoutMs, () => now(), (slot, status, body, retryAfterS, error) => onAnswer(slot, status, body, retryAfterS, error));
+  let onAnswer: (slot: number, status: number, body: Buffer | null, retryAfterS: number | null, error: string | null, contentType: string | null) => void = () => {};
+  const protocol = o.protocol ?? null;
+  const pool = new Http1Pool(host, port, o.connections, o.requestTimeoutMs, () => now(), (slot, status, body, retryAfterS, error, ct) => onAnswer(slot, status, body, retryAfterS, error, ct), protocol?.readsAcceptedBody === true);
   const requests = new UploadRequests(o, pool);
   const presigned = presignSchedule(o, requests);
+  const unreadable = { count: 0, first: null as string | null };
   const plannedStartWallMs = presigned.plannedStartWallMs;
   const drain = o.drain ?? null;
   const recoveryMs = sch.outage?.endMs ?? 0;
@@ -198,10 +210,17 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
       pool.send(bytes, i);
     };
 
-    onAnswer = (i, status, resBody, retryAfterS, error) => {
+    onAnswer = (i, status, resBody, retryAfterS, error, contentType) => {
       if (slots.active[i] === 0) return;
       if (error !== null) finish(i, error === 'REQUEST_TIMEOUT' ? 'timeout' : 'network', error, false, null);
-      else if (status >= 200 && status < 300) finishOk(i, status);
+      else if (protocol !== null) {
+        const v = protocol.classify({ status, contentType, retryAfterMs: retryAfterS === null ? null : retryAfterS * 1000, body: resBody ?? EMPTY });
+        if (v.kind === 'accepted') finishOk(i, status);
+        else if (v.kind === 'unreadable') {
+          if (unreadable.count++ === 0) unreadable.first = `${describeAnswer(o.target.url.origin, requests.line(slots.body[i]!), { status, contentType, body: resBody ?? EMPTY })}: ${v.problem}`;
+          finish(i, 'unreadable', v.reason, false, null);
+        } else finish(i, String(status), v.reason, false, v.kind === 'retryable' && v.retryAfterMs !== undefined ? v.retryAfterMs / 1000 : v.kind === 'retryable' ? retryAfterS : null);
+      } else if (status >= 200 && status < 300) finishOk(i, status);
       else finish(i, String(status), reasonOf(status, resBody), false, retryAfterS);
     };
 
@@ -330,6 +349,7 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
         judgements,
         stepCpuHeadroom: stepCpu.headroom(),
         stoppedBy,
+        unreadable,
       });
     };
 
@@ -359,6 +379,8 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
 class UploadRequests {
   private readonly signers: (RequestSigner | undefined)[];
   private readonly digests: (string | undefined)[];
+  /** Foreign protocols: each body's request, built once (it does not depend on the send time). */
+  private readonly foreign: (TargetRequest | undefined)[];
 
   constructor(
     private readonly o: SenderOptions,
@@ -366,11 +388,50 @@ class UploadRequests {
   ) {
     this.signers = new Array<RequestSigner | undefined>(o.deviceIds.length);
     this.digests = new Array<string | undefined>(o.bodies.count);
+    this.foreign = new Array<TargetRequest | undefined>(o.protocol ? o.bodies.count : 0);
   }
 
-  /** The head of upload j (body index), signed at ts. */
+  /** The request line of upload j, for messages. */
+  line(j: number): { method: string; path: string } {
+    const r = this.o.protocol ? this.foreignRequest(j) : null;
+    return r ?? { method: UPLOAD_LINE.method, path: UPLOAD_LINE.target };
+  }
+
+  /** Upload j as the protocol builds it from the agent's body (decoded only if the protocol asks for the batch). */
+  private foreignRequest(j: number): TargetRequest {
+    const { o } = this;
+    let r = this.foreign[j];
+    if (r) return r;
+    const body = o.bodies.body[j]!;
+    const codec = o.bodies.codec[j]!;
+    const deviceId = o.deviceIds[o.bodies.device[j]!]!;
+    let decoded: BatchInput | null = null;
+    const batch: OutgoingBatch = {
+      body,
+      codec,
+      deviceId,
+      sequence: -1,
+      batch: () => (decoded ??= decodeBatch(decompress(codec, body, { maxOutputBytes: 256 << 20 }))),
+    };
+    r = o.protocol!.request(batch);
+    this.foreign[j] = r;
+    return r;
+  }
+
+  /** The body upload j carries on the wire. */
+  body(j: number): Uint8Array {
+    return this.o.protocol ? this.foreignRequest(j).body : this.o.bodies.body[j]!;
+  }
+
+  /** The head of upload j (body index), signed at ts (fleetsim) or as its protocol builds it. */
   head(j: number, ts: number): string {
     const { o } = this;
+    if (o.protocol) {
+      const r = this.foreignRequest(j);
+      let lines = '';
+      for (const k in r.headers) lines += `${k}: ${r.headers[k]!}\r\n`;
+      return this.pool.head(r.path, r.body.byteLength, lines, r.method);
+    }
     const dev = o.bodies.device[j]!;
     const body = o.bodies.body[j]!;
     const signer = (this.signers[dev] ??= new RequestSigner(o.deviceKeys[dev]!));
@@ -382,11 +443,11 @@ class UploadRequests {
 
   /** Upload j as one buffer, signed at ts (spooled batches, signed when they leave). */
   request(j: number, ts: number): Buffer {
-    const body = this.o.bodies.body[j]!;
+    const body = this.body(j);
     const head = this.head(j, ts);
     const out = Buffer.allocUnsafe(Buffer.byteLength(head, 'latin1') + body.byteLength);
     const n = out.write(head, 'latin1');
-    body.copy(out, n);
+    out.set(body, n);
     return out;
   }
 }
@@ -403,15 +464,19 @@ function presignSchedule(o: SenderOptions, requests: UploadRequests): { plannedS
   const plannedStartWallMs = Date.now() + 100 + signedCount * 0.01;
   const signedAt = new Float64Array(signedCount + 1);
   let capacity = 0;
-  for (let j = 0; j < signedCount; j++) capacity += o.bodies.body[o.openFirstBody + j]!.byteLength + 512;
+  // A signed fleetsim head is under 512 bytes; a foreign protocol's head is built now to measure it (it does not depend on the time).
+  for (let j = 0; j < signedCount; j++) {
+    const b = o.openFirstBody + j;
+    capacity += requests.body(b).byteLength + (o.protocol ? Buffer.byteLength(requests.head(b, 0), 'latin1') : 512);
+  }
   const signedAll = Buffer.allocUnsafeSlow(capacity);
   for (let j = 0; j < signedCount; j++) {
     const b = o.openFirstBody + j;
-    const body = o.bodies.body[b]!;
+    const body = requests.body(b);
     const head = requests.head(b, Math.floor(plannedStartWallMs + sch.intendedMs[j]!));
     const at = signedAt[j]!;
     const n = signedAll.write(head, at, 'latin1');
-    body.copy(signedAll, at + n);
+    signedAll.set(body, at + n);
     signedAt[j + 1] = at + n + body.byteLength;
   }
   return { plannedStartWallMs, bytes: (k) => signedAll.subarray(signedAt[k]!, signedAt[k + 1]!) };
@@ -454,6 +519,8 @@ function judgeSteps(slo: RampSlo, sch: LoadSchedule, rec: LoadRecorder, stepInFl
     }, st.endMs + Math.min(slo.p99Ms, 5000)),
   );
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function reasonOf(status: number, body: Buffer | null): string {
   try {

@@ -7,6 +7,8 @@ import { evaluateLoadThresholds, parseLoadThresholds } from '../../load/threshol
 import { writeLoadReport } from '../../report/load-report.js';
 import { formatLoad } from '../../report/text.js';
 import { loadScenarioFile } from '../../scenario/index.js';
+import { parseTarget } from '../../targets/index.js';
+import { checkProtocol, protocolEnrolls, protocolSpec } from '../../targets/protocols/index.js';
 import { VERSION } from '../../version.js';
 import { claimReportFolder, failOnThresholds, fillReportFolder, fleetSecretFlag, present, withSharedFlags, workersFlag } from '../kit.js';
 import { codecLevelFlag, durationFlag, fraction, instantFlag, positive, shardFlag, wholeNumber } from '../options.js';
@@ -42,6 +44,13 @@ interface LoadArgs {
   shard?: string;
   'body-level'?: unknown;
   'allow-remote': boolean;
+  protocol?: string;
+  adapter?: string;
+  header: string[];
+  body?: string;
+  compression?: string;
+  encoding?: string;
+  method?: string;
   'max-lag-ms': unknown;
   'min-headroom': unknown;
   threshold: string[];
@@ -89,18 +98,34 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       .option('shard', { type: 'string', describe: 'Send the deterministic slice K of N (e.g. 0/4) of the laptops, so N machines drive one target together; combine with `fleetsim merge`' })
       .option('body-level', { describe: 'Compression level of the bodies for the agent\'s codec [default: the scenario agent\'s, e.g. brotli 5: bodies the fleet\'s size; lower prepares faster but bodies are larger]' })
       .option('allow-remote', { type: 'boolean', default: false, describe: 'Allow a target that is not on loopback' })
+      .option('protocol', { type: 'string', describe: 'What the target speaks: fleetsim (enrollment, signed batches), http (plain POSTs), otlp-http (OpenTelemetry logs), adapter (--adapter) [default: fleetsim, or adapter with --adapter]' })
+      .option('adapter', { type: 'string', describe: 'Your own protocol: an ES module exporting { name, request(batch), classify(answer) } (docs/targets.md)' })
+      .option('header', { type: 'string', array: true, default: [], describe: 'http, otlp-http: a static request header "Name: value" (repeatable); ${ENV_NAME} in the value is read from the environment and never printed' })
+      .option('body', { type: 'string', describe: 'http: the body, wire (the agent\'s batch as it sends it) or ndjson (one JSON object per event) [default: wire]' })
+      .option('compression', { type: 'string', describe: 'http: agent (the agent\'s codec) or none [default: agent]; otlp-http: gzip or none [default: gzip]' })
+      .option('encoding', { type: 'string', describe: 'otlp-http: protobuf or json [default: protobuf]' })
+      .option('method', { type: 'string', describe: 'http: POST or PUT [default: POST]' })
       .option('max-lag-ms', { default: DEFAULT_VALIDITY_BOUNDS.maxLagP99Ms, describe: 'Invalid run when the p99 schedule lag (actual − intended send) exceeds this' })
       .option('min-headroom', { default: DEFAULT_VALIDITY_BOUNDS.minCpuHeadroom, describe: 'Invalid run when the generator\'s CPU headroom (1 − event-loop utilisation) falls below this' })
       .option('threshold', { type: 'string', array: true, default: [], describe: 'A gate such as "latency.upload.p99_ms < 200" or "errors.rate < 0.01" (repeatable); the scenario\'s ingest.* thresholds apply too' })
       .example('$0 load --target http://127.0.0.1:8080 --scenario scenarios/quickstart.yaml --laptops 20000 --duration 2m', 'The fleet\'s busiest minute, held for 2 minutes')
       .example('$0 load --target http://127.0.0.1:8080 --scenario scenarios/quickstart.yaml --profile ramp --rate 100 --ramp-step 10s --duration 2m', 'Find the knee')
-      .example('$0 load --target http://127.0.0.1:8080 --scenario scenarios/quickstart.yaml --profile outage-recovery --outage 30m --laptops 5000', 'The reconnect storm after a 30-minute outage') as unknown as Argv<LoadArgs>,
+      .example('$0 load --target http://127.0.0.1:8080 --scenario scenarios/quickstart.yaml --profile outage-recovery --outage 30m --laptops 5000', 'The reconnect storm after a 30-minute outage')
+      .example('$0 load --target http://127.0.0.1:9000/ingest --protocol http --body ndjson --header "Authorization: Bearer ${INGEST_TOKEN}" --scenario scenarios/quickstart.yaml', 'Your own ingestion API: plain POSTs of NDJSON')
+      .example('$0 load --target http://127.0.0.1:4318 --protocol otlp-http --scenario scenarios/quickstart.yaml', 'An OpenTelemetry Collector\'s OTLP/HTTP receiver') as unknown as Argv<LoadArgs>,
   handler: async (argv: ArgumentsCamelCase<LoadArgs>) => {
     const scenario = loadScenarioFile(argv.scenario);
     const laptops = argv.laptops === undefined ? scenario.fleet.employees : wholeNumber('laptops', argv.laptops, 1, 100_000_000);
     const devices = argv.devices === undefined ? Math.min(laptops, 10_000) : wholeNumber('devices', argv.devices, 1, 1_000_000);
+    const protocol = protocolSpec(
+      { protocol: argv.protocol, adapter: argv.adapter, headers: argv.header, body: argv.body, compression: argv.compression, encoding: argv.encoding, method: argv.method },
+      (k) => `--${k === 'headers' ? 'header' : k}`,
+      (f) => resolve(f),
+    );
     const fleetSecret = fleetSecretFlag(argv['fleet-secret']);
-    if (!fleetSecret) throw new UsageError('--fleet-secret (or $FLEETSIM_FLEET_SECRET) must be given: the run enrolls its own devices at the target with it');
+    if (!fleetSecret && protocolEnrolls(protocol)) throw new UsageError('--fleet-secret (or $FLEETSIM_FLEET_SECRET) must be given: the run enrolls its own devices at the target with it (a target that does not speak fleetsim\'s protocol: --protocol http, otlp-http or --adapter)');
+    if (fleetSecret && argv['fleet-secret'] !== undefined && !protocolEnrolls(protocol)) throw new UsageError(`--fleet-secret applies to --protocol fleetsim (enrollment); --protocol ${protocol.kind} enrolls nothing`);
+    await checkProtocol(protocol, parseTarget(argv.target, argv['allow-remote']).url);
     const kind = argv.profile as ProfileKind;
     const profile: LoadProfile =
       kind === 'steady' ? { kind }
@@ -122,7 +147,8 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       scenario,
       target: argv.target,
       allowRemote: argv['allow-remote'],
-      fleetSecret,
+      protocol,
+      fleetSecret: fleetSecret ?? '',
       mode: argv.mode as 'open' | 'capacity',
       profile,
       durationMs: durationFlag('duration', argv.duration, 1, MAX_DURATION_MS),

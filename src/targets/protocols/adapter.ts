@@ -1,0 +1,78 @@
+/**
+ * A user's own protocol: an ES module (`--adapter ./my-target.mjs`, scenario
+ * `ingest.adapter`) whose default export (or export `protocol`) implements
+ * TargetProtocol: `name`, `request(batch)`, `classify(answer)`, optionally
+ * `readsAcceptedBody`. What it exports is checked when it is loaded, and
+ * what its functions return is checked on every call, each with an error that
+ * names the file and says what was expected (docs/targets.md).
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { UsageError } from '../../errors.js';
+import type { AnswerVerdict, OutgoingBatch, TargetAnswer, TargetProtocol, TargetRequest } from '../protocol.js';
+
+/** Thrown when an adapter breaks its contract (at load or in a call). */
+export class AdapterError extends UsageError {}
+
+const VERDICTS = ['accepted', 'retryable', 'refused', 'unreadable'];
+
+export async function loadAdapter(file: string): Promise<TargetProtocol> {
+  const path = resolve(file);
+  if (!existsSync(path)) throw new AdapterError(`--adapter ${file}: no such file (${path})`);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (err) {
+    throw new AdapterError(`--adapter ${file} could not be loaded as an ES module: ${(err as Error).message}`);
+  }
+  const p = (mod.default ?? mod.protocol) as Partial<TargetProtocol> | undefined;
+  const where = `--adapter ${file}`;
+  if (typeof p !== 'object' || p === null) throw new AdapterError(`${where} must export (default, or as \`protocol\`) an object with name, request(batch) and classify(answer); it exports ${Object.keys(mod).join(', ') || 'nothing'}`);
+  const missing: string[] = [];
+  if (typeof p.name !== 'string' || !/^[\w.-]{1,64}$/.test(p.name)) missing.push('name (1 to 64 letters, digits, _ . -)');
+  if (typeof p.request !== 'function') missing.push('request(batch) → { method, path, headers, body }');
+  if (typeof p.classify !== 'function') missing.push('classify(answer) → { kind: accepted | retryable | refused | unreadable }');
+  if (p.readsAcceptedBody !== undefined && typeof p.readsAcceptedBody !== 'boolean') missing.push('readsAcceptedBody (a boolean, if given)');
+  if (missing.length > 0) throw new AdapterError(`${where}: its protocol object lacks or mistypes ${missing.join('; ')}`);
+  return checkedAdapter(p as TargetProtocol, where);
+}
+
+/** The adapter with every answer it gives checked, so a bad return value is an error that names it, not a crash later. */
+function checkedAdapter(p: TargetProtocol, where: string): TargetProtocol {
+  return {
+    name: p.name,
+    ...(p.readsAcceptedBody !== undefined ? { readsAcceptedBody: p.readsAcceptedBody } : {}),
+    request(b: OutgoingBatch): TargetRequest {
+      const r = p.request(b) as Partial<TargetRequest> | undefined;
+      const bad = requestProblem(r);
+      if (bad) throw new AdapterError(`${where}: request() returned ${bad}`);
+      return r as TargetRequest;
+    },
+    classify(a: TargetAnswer): AnswerVerdict {
+      const v = p.classify(a) as Partial<AnswerVerdict> | undefined;
+      if (typeof v !== 'object' || v === null || typeof v.kind !== 'string' || !VERDICTS.includes(v.kind)) {
+        throw new AdapterError(`${where}: classify() must return { kind: ${VERDICTS.join(' | ')} }, got ${JSON.stringify(v)?.slice(0, 200) ?? String(v)}`);
+      }
+      if (v.kind !== 'accepted' && typeof (v as { reason?: unknown }).reason !== 'string') throw new AdapterError(`${where}: classify() returned kind ${v.kind} without a reason (a short text such as "HTTP_503")`);
+      const ra = (v as { retryAfterMs?: unknown }).retryAfterMs;
+      if (v.kind === 'retryable' && ra !== undefined && !(typeof ra === 'number' && ra >= 0 && Number.isFinite(ra))) throw new AdapterError(`${where}: classify() returned retryAfterMs ${String(ra)}; it must be a number of ms >= 0`);
+      if (v.kind === 'unreadable' && typeof (v as { problem?: unknown }).problem !== 'string') throw new AdapterError(`${where}: classify() returned kind unreadable without a problem (what was wrong with the answer)`);
+      return v as AnswerVerdict;
+    },
+  };
+}
+
+function requestProblem(r: Partial<TargetRequest> | undefined): string | null {
+  if (typeof r !== 'object' || r === null) return `${String(r)}, not { method, path, headers, body }`;
+  if (typeof r.method !== 'string' || !/^[A-Z]{1,16}$/.test(r.method)) return `method ${JSON.stringify(r.method)}; it must be an upper-case HTTP method such as "POST"`;
+  if (typeof r.path !== 'string' || !r.path.startsWith('/') || /[\s\0]/.test(r.path)) return `path ${JSON.stringify(r.path)}; it must begin with "/" and hold no spaces`;
+  if (typeof r.headers !== 'object' || r.headers === null) return 'no headers object';
+  for (const [k, v] of Object.entries(r.headers)) {
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(k)) return `a header named ${JSON.stringify(k)}, which is not an HTTP header name`;
+    if (typeof v !== 'string' || /[\r\n\0]/.test(v)) return `header ${k} with a value that is not a one-line string`;
+    if (['host', 'content-length', 'transfer-encoding', 'connection'].includes(k.toLowerCase())) return `header ${k}, which the sender sets itself`;
+  }
+  if (!(r.body instanceof Uint8Array)) return 'a body that is not a Uint8Array (or Buffer)';
+  return null;
+}
