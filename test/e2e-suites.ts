@@ -12,6 +12,7 @@ export const E2E_SUITES = [
   'test/load/latency.test.ts',
   'test/load/shard.test.ts',
   'test/targets/load-foreign.test.ts',
+  'test/targets/cli-targets.test.ts',
   'test/compare/compare-run.test.ts',
   'test/compare/compare-load-sweep.test.ts',
   'test/sweep/full-path.test.ts',

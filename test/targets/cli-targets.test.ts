@@ -1,0 +1,85 @@
+/**
+ * The target-protocol flags of `fleetsim load`, as a user meets them: bad
+ * settings are refused before any work (exit 2, a message that says what is
+ * allowed, no report folder), and a plain HTTP server under the default
+ * fleetsim protocol gets an error that names the target and what came back.
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { CLI, ROOT, fleetsim } from '../helpers/cli.js';
+import { startPlainServer } from './plain-servers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'fleetsim-targets-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const scenario = join(dir, 's.yaml');
+writeFileSync(scenario, 'name: t\nseed: t\nfleet: { employees: 2 }\nsimulation: { days: 1, startDate: "2026-03-02" }\n');
+writeFileSync(join(dir, 'bad-adapter.mjs'), 'export default { name: "bad", request() { return {}; } };\n');
+const env = { ...process.env, FLEETSIM_FLEET_SECRET: '' };
+delete env.FLEETSIM_FLEET_SECRET;
+
+describe('fleetsim load --protocol settings', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['an unknown protocol', ['--protocol', 'grpc'], /--protocol must be one of fleetsim, http, otlp-http, adapter, got "grpc"/],
+    ['a setting of another protocol', ['--protocol', 'http', '--encoding', 'json'], /--encoding applies to --protocol otlp-http, not http/],
+    ['--body for fleetsim', ['--body', 'ndjson', '--fleet-secret', 'x'], /--body applies to --protocol http, not fleetsim/],
+    ['a bad --body', ['--protocol', 'http', '--body', 'xml'], /--body must be one of wire, ndjson, got "xml"/],
+    ['a header without a colon', ['--protocol', 'http', '--header', 'Authorization Bearer s3cret'], /--header must look like "Name: value".*without a colon/],
+    ['a header fleetsim sets itself', ['--protocol', 'http', '--header', 'Content-Length: 3'], /content-length is set by fleetsim/],
+    ['a header variable that is not set', ['--protocol', 'http', '--header', 'Authorization: Bearer ${FLEETSIM_TEST_UNSET_TOKEN}'], /environment variables that are not set: \$\{FLEETSIM_TEST_UNSET_TOKEN\}/],
+    ['an adapter that does not exist', ['--adapter', 'no-such-adapter.mjs'], /--adapter \S*no-such-adapter\.mjs: no such file/],
+    ['an adapter without classify', ['--adapter', join(dir, 'bad-adapter.mjs')], /lacks or mistypes classify\(answer\)/],
+    ['--fleet-secret for a protocol without enrollment', ['--protocol', 'http', '--fleet-secret', 'x'], /--fleet-secret applies to --protocol fleetsim/],
+    ['--mode capacity with a foreign protocol', ['--protocol', 'http', '--mode', 'capacity'], /--mode capacity \(autocannon\) speaks fleetsim's protocol only/],
+  ];
+  for (const [what, flags, message] of cases) {
+    it(`refuses ${what}: exit 2, nothing written`, () => {
+      const out = join(dir, `out-${what.replace(/\W+/g, '-')}`);
+      const r = fleetsim(['load', '--target', 'http://127.0.0.1:9', '--scenario', scenario, '--out', out, '--quiet', ...flags], { env });
+      expect(r.stderr).toMatch(message);
+      expect(r.code).toBe(2);
+      expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+      expect(existsSync(out)).toBe(false);
+    });
+  }
+
+  it('never prints a header value read from the environment', () => {
+    const r = fleetsim(['load', '--target', 'http://127.0.0.1:9', '--scenario', scenario, '--quiet', '--protocol', 'http', '--header', 'Authorization: Bearer ${FLEETSIM_TEST_TOKEN}', '--encoding', 'json'], {
+      env: { ...env, FLEETSIM_TEST_TOKEN: 'tok-7f3a9c-secret' },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stdout + r.stderr).not.toContain('tok-7f3a9c-secret');
+  });
+
+  it('a plain HTTP server under the default fleetsim protocol: a clear error naming the target and what came back', async () => {
+    const srv = await startPlainServer({ delayMs: 50 });
+    try {
+      const out = join(dir, 'out-plain');
+      // Not spawnSync: the server lives in this process and must answer meanwhile.
+      const r = await fleetsimAsync(['load', '--target', srv.url, '--scenario', scenario, '--fleet-secret', 'x', '--corpus-laptops', '1', '--laptops', '2', '--duration', '1s', '--out', out, '--quiet']);
+      expect(r.stderr).not.toContain('The first argument must be of type string');
+      expect(r.stderr).toContain(`POST ${srv.url}/v1/enroll (enrollment) was answered 200 with content-type text/plain and body "ok"`);
+      expect(r.stderr).toContain('--protocol http, otlp-http or --adapter');
+      expect(r.code).toBe(3);
+    } finally {
+      await srv.stop();
+    }
+  });
+});
+
+function fleetsimAsync(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const c = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const killer = setTimeout(() => c.kill('SIGKILL'), 120_000);
+    c.on('close', (code) => {
+      clearTimeout(killer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
