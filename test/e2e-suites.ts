@@ -13,6 +13,7 @@ export const E2E_SUITES = [
   'test/load/shard.test.ts',
   'test/targets/load-foreign.test.ts',
   'test/targets/cli-targets.test.ts',
+  'test/targets/run-foreign.test.ts',
   'test/compare/compare-run.test.ts',
   'test/compare/compare-load-sweep.test.ts',
   'test/sweep/full-path.test.ts',

@@ -112,6 +112,7 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
     battery: f.battery,
     yield: f.yield,
     leaks: f.leaks,
+    ...(f.target ? { target: f.target } : {}),
     laptops: f.laptops,
     events: f.events,
     simulation: f.simulation,
@@ -147,7 +148,7 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
       html:
         f.ingest.p50_ms === null
           ? '<p>No uploads went over the network in this run (transport null or corpus).</p>'
-          : table(['requests', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'errors', 'refused (paused)'], [[f.ingest.requests, f.ingest.p50_ms ?? '—', f.ingest.p90_ms ?? '—', f.ingest.p99_ms ?? '—', f.ingest.p999_ms ?? '—', f.ingest.max_ms ?? '—', f.ingest.errors, f.ingest.refused_paused]]),
+          : table(['requests', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'errors', 'refused (paused)'], [[f.ingest.requests, f.ingest.p50_ms ?? '—', f.ingest.p90_ms ?? '—', f.ingest.p99_ms ?? '—', f.ingest.p999_ms ?? '—', f.ingest.max_ms ?? '—', f.ingest.errors, f.ingest.refused_paused ?? 'unknown']]),
     },
     {
       title: 'Bandwidth per laptop',
@@ -184,6 +185,9 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
         ]
       : []),
     { title: 'Privacy', html: table(['canaries planted', 'canaries found in stored data', 'searched'], [[f.leaks.canaries_planted, f.leaks.canaries, f.leaks.scanned]]) },
+    ...(f.target && f.target.missing.length > 0
+      ? [{ title: 'Not measured at this target', html: table(['target', 'protocol'], [[f.target.kind, f.target.protocol]]) + '<p>These figures are missing, not zero:</p>' + table(['figure', 'why'], f.target.missing.map((m) => [m.figure, m.why])) }]
+      : []),
     { title: 'Measured on this machine', html: table(['figure', 'value'], Object.entries(r.measured).map(([k, v]) => [k, typeof v === 'boolean' ? String(v) : v])) },
   ]);
   await writeFile(join(dir, 'report.html'), html);

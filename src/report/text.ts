@@ -19,7 +19,8 @@ export function formatRun(r: ScenarioRunResult, files: readonly string[]): strin
     `  bandwidth   MB per laptop-day p50 ${f.bandwidth.mb_per_laptop_day.p50}, p95 ${f.bandwidth.mb_per_laptop_day.p95}, max ${f.bandwidth.mb_per_laptop_day.max}`,
     `  battery     % per day p50 ${f.battery.pct_per_day.p50}, p95 ${f.battery.pct_per_day.p95}; agent CPU s/hour p50 ${f.battery.cpu_s_per_hour.p50}; wake-ups/min p50 ${f.battery.wakeups_per_min.p50}`,
     `  yield       captured ${pct100(f.yield.overall)} of produced events (stored one for one ${pct100(f.yield.stored_share)})`,
-    ...(f.ingest.p50_ms !== null ? [`  ingest      ${f.ingest.requests.toLocaleString('en-US')} uploads, latency p50 ${f.ingest.p50_ms} ms, p99 ${f.ingest.p99_ms} ms, max ${f.ingest.max_ms} ms; ${f.ingest.errors} errors; ${f.ingest.refused_paused} events refused as paused`] : []),
+    ...(f.ingest.p50_ms !== null ? [`  ingest      ${f.ingest.requests.toLocaleString('en-US')} uploads, latency p50 ${f.ingest.p50_ms} ms, p99 ${f.ingest.p99_ms} ms, max ${f.ingest.max_ms} ms; ${f.ingest.errors} errors; ${f.ingest.refused_paused ?? 'unknown'} events refused as paused`] : []),
+    ...(f.target ? [`  target      ${f.target.kind}, protocol ${f.target.protocol}`, ...f.target.missing.map((m) => `  not measured ${m.figure}: ${m.why}`)] : []),
     ...(f.paced ? [`  paced       ${f.paced.speed}x real time from ${f.paced.from_utc}${f.paced.until_utc ? ` to ${f.paced.until_utc}` : ''}; timers late by p50 ${f.paced.schedule_lag_p50_ms} ms, p99 ${f.paced.schedule_lag_p99_ms} ms, max ${f.paced.schedule_lag_max_ms} ms (${f.paced.on_schedule ? 'on schedule' : 'BEHIND SCHEDULE: the machine could not keep up'})`] : []),
     ...(f.process ? formatProcess(f.process) : []),
     ...(f.faults.injected_total > 0 ? [`  faults      ${Object.entries(f.faults.injected).map(([k, v]) => `${k} ${v}`).join(', ')}${f.faults.peak_to_steady !== null ? `; after the outage uploads peaked at ${f.faults.peak_to_steady}x the steady rate` : ''}`] : []),
@@ -52,6 +53,7 @@ export function formatLoad(r: LoadResult, thresholds: readonly ThresholdOutcome[
   const lines = [
     `fleetsim load ${r.profile} (${r.mode}) against ${r.target}: ${r.valid ? 'valid' : 'INVALID'}`,
     ...r.invalid_reasons.map((s) => `  INVALID     ${s}`),
+    ...(r.protocol && r.protocol !== 'fleetsim' ? [`  protocol    ${r.protocol}`] : []),
     ...(r.shard ? [`  shard       ${r.shard.index}/${r.shard.count} of the laptops (merge the shards with \`fleetsim merge\`)`] : []),
     `  bodies      ${r.corpus.bodies.toLocaleString('en-US')} prepared at ${Object.entries(r.corpus.codec_levels ?? {}).map(([c, l]) => `${c} ${l}`).join(', ')} (p50 ${r.corpus.body_bytes_p50} B) in ${r.corpus.prepare_wall_s ?? '—'} s, ${r.corpus.prepare_ms_per_body ?? '—'} ms per body on ${r.corpus.prepare_workers ?? 0} workers`,
     `  requests    ${r.requests.sent.toLocaleString('en-US')} sent of ${r.requests.planned.toLocaleString('en-US')} planned; ${r.requests.accepted.toLocaleString('en-US')} accepted, ${r.requests.failed.toLocaleString('en-US')} failed (${r.requests.unfinished} unanswered at the end)`,

@@ -7,6 +7,8 @@ import { workerScript } from '../pool/index.js';
 import { RunError, UsageError } from '../errors.js';
 import { createIngestServer, openStore, type BatchStore, type IngestServerOptions } from '../ingest/index.js';
 import { enrollDevices, parseTarget } from '../targets/index.js';
+import { checkProtocol, describeProtocol, protocolEnrolls, protocolSpec, type ProtocolSpec } from '../targets/protocols/index.js';
+import { dirname, resolve } from 'node:path';
 import { createEmployee, employeeId } from '../population/index.js';
 import type { Scenario } from '../scenario/index.js';
 
@@ -25,6 +27,9 @@ export interface IngestTarget {
   readonly fleetSecret: string;
   /** Device keys the target handed out at enrollment (hex), when they are not derived from the fleet secret. */
   readonly keys?: Readonly<Record<string, string>>;
+  /** What the target speaks (url targets; the run's own service speaks fleetsim), and in words for the report. */
+  readonly protocol?: ProtocolSpec;
+  readonly protocolDescription?: string;
   /** The store, once the service has stopped (null for a url target). */
   stopAndOpenStore(): Promise<BatchStore | null>;
   /** SIGKILL (process targets only). */
@@ -72,6 +77,13 @@ export async function openIngestTarget(s: Scenario, reportDir: string, o: { read
   if (s.ingest.kind === 'blackhole') throw new UsageError(`${s.source || s.name}: ingest.kind blackhole is for process agents (agent.kind: process); it has no store and speaks no protocol`);
   if (s.ingest.kind === 'url') {
     if (o.restartable) throw new UsageError(`${s.source || s.name}: the ingest-restart fault needs the embedded ingest service (fleetsim run kills and restarts it); against ${s.ingest.url}, restart the service yourself during the run and leave the fault out`);
+    const i = s.ingest;
+    const spec = protocolSpec(
+      { protocol: i.protocol, adapter: i.adapter, headers: i.headers, body: i.body, compression: i.compression, encoding: i.encoding, method: i.method },
+      (k) => `${s.source || s.name}: ingest.${k}`,
+      (f) => resolve(s.source ? dirname(s.source) : process.cwd(), f),
+    );
+    if (!protocolEnrolls(spec)) return openForeignTarget(s, i.url, i.allowRemote, spec);
     return openUrlTarget(s, s.ingest.url, s.ingest.allowRemote, o.fleetSecret);
   }
   // A real secret for a real (loopback) service: not simulation randomness.
@@ -182,6 +194,23 @@ async function openProcessTarget(s: Scenario, reportDir: string, store: string, 
         }
       }
     },
+  };
+}
+
+/** A service that does not speak fleetsim's protocol: nothing to enroll, no store to scan. */
+async function openForeignTarget(s: Scenario, url: string, allowRemote: boolean, protocol: ProtocolSpec): Promise<IngestTarget> {
+  const target = parseTarget(url, allowRemote);
+  // Before the run: the adapter loads, the encoder is there, the header variables are set.
+  await checkProtocol(protocol, target.url);
+  return {
+    kind: 'url',
+    url: target.url.toString(),
+    fleetSecret: '',
+    protocol,
+    protocolDescription: describeProtocol(protocol, target.url),
+    stopAndOpenStore: async () => null,
+    kill: () => Promise.reject(new Error('fleetsim run does not kill a service it did not start')),
+    restart: () => Promise.reject(new Error('fleetsim run does not restart a service it did not start')),
   };
 }
 

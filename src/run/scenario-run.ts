@@ -59,7 +59,9 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions): Promise<S
     return judgeRun(s, r.result, o.reportDir, startedAt, o.shard, r.store);
   }
   const ingest = s.transport === 'http' ? await openIngestTarget(s, o.reportDir, { restartable: restarts.length > 0, ...(o.fleetSecret ? { fleetSecret: o.fleetSecret } : {}) }) : null;
-  const transport: RunTransportSpec = ingest ? { kind: 'http', url: ingest.url, fleetSecret: ingest.fleetSecret, ...(ingest.keys ? { keys: ingest.keys } : {}) } : transportFor(s, o.reportDir);
+  const transport: RunTransportSpec = ingest
+    ? { kind: 'http', url: ingest.url, fleetSecret: ingest.fleetSecret, ...(ingest.keys ? { keys: ingest.keys } : {}), ...(ingest.protocol ? { protocol: ingest.protocol } : {}) }
+    : transportFor(s, o.reportDir);
   const restarter = ingest && restarts.length > 0 ? new IngestRestarts(ingest, restarts, createCalendar(s.simulation.startDate, []).startDateUtcMs) : null;
   let result: FleetRunResult;
   try {
@@ -86,7 +88,29 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions): Promise<S
   } finally {
     await opened?.close();
   }
-  return judgeRun(s, result, o.reportDir, startedAt, o.shard, store);
+  return judgeRun(s, result, o.reportDir, startedAt, o.shard, store, ingest ? targetFigures(s, ingest, store) : undefined);
+}
+
+/**
+ * What the run could not measure at its target, and why: a service fleetsim
+ * did not start has no store to scan, and one that does not speak fleetsim's
+ * protocol reports no policy refusals and may not store what it acknowledges.
+ */
+function targetFigures(s: Scenario, ingest: IngestTarget, store: StoreFindings | undefined): NonNullable<RunFigures['target']> {
+  const protocol = ingest.protocolDescription ?? 'fleetsim';
+  const foreign = ingest.protocol !== undefined && ingest.protocol.kind !== 'fleetsim';
+  const missing: { figure: string; why: string }[] = [];
+  if (!store) {
+    const why = `no store to scan: the target ${s.ingest.kind === 'url' ? s.ingest.url : ingest.url} is not a service this run started`;
+    for (const figure of ['ingest.stored_in_pause_windows', 'ingest.stored_while_exempt', 'ingest.acknowledged_missing']) missing.push({ figure, why });
+    missing.push({ figure: 'leaks.canaries (in the store)', why: `${why}; canaries are counted in the uploads the target accepted instead` });
+  }
+  if (foreign) {
+    const why = `a ${ingest.protocol!.kind} target does not report fleetsim's policy refusals`;
+    missing.push({ figure: 'ingest.refused_paused', why }, { figure: 'ingest.refused_exempt', why });
+    missing.push({ figure: 'ledger.stored', why: `counts events the target acknowledged (2xx); whether it stored them only it knows` });
+  }
+  return { kind: ingest.kind, protocol, missing };
 }
 
 /** The scenario's ingest-restart faults, checked against what can carry them out: a paced run over HTTP, inside its window, one at a time. */
@@ -220,8 +244,12 @@ export function judgeRun(
   startedAt: string,
   shard?: { readonly index: number; readonly count: number },
   store?: StoreFindings,
+  target?: RunFigures['target'],
 ): ScenarioRunResult {
-  const figures = computeRunFigures(fleet, s.energy.batteryWh, store, s.faults);
+  const computed = computeRunFigures(fleet, s.energy.batteryWh, store, s.faults);
+  const foreign = target?.missing.some((m) => m.figure === 'ingest.refused_paused') === true;
+  // A foreign target's policy refusals are unknown, not zero.
+  const figures: RunFigures = target ? { ...computed, target, ...(foreign ? { ingest: { ...computed.ingest, refused_paused: null, refused_exempt: null } } : {}) } : computed;
   const verdict = evaluateThresholds(s.thresholds, figures);
   return { scenario: s, reportDir, startedAt, shard: shard ?? null, fleet, figures, thresholdsPassed: verdict.passed, thresholds: verdict.outcomes };
 }

@@ -38,6 +38,8 @@ export interface RunFigures {
     readonly by_role: Readonly<Record<string, number>>;
   };
   readonly leaks: { readonly canaries_planted: number; readonly canaries: number; readonly scanned: 'accepted uploads' | 'ingest store' };
+  /** Over HTTP: where the uploads went, in what protocol, and the figures that target cannot give (with why), so none reads as a silent zero. */
+  readonly target?: { readonly kind: 'embedded' | 'process' | 'url'; readonly protocol: string; readonly missing: readonly { readonly figure: string; readonly why: string }[] };
   /**
    * Uploads as the laptops saw them (HDR latency from send to response, per
    * request); null figures when uploads went nowhere (transport null/corpus).
@@ -54,9 +56,9 @@ export interface RunFigures {
     readonly errors: number;
     readonly error_rate: number;
     readonly by_status: Readonly<Record<string, number>>;
-    /** Events the service refused as inside a pause window: the agent should never send any. */
-    readonly refused_paused: number;
-    readonly refused_exempt: number;
+    /** Events the service refused as inside a pause window: the agent should never send any (null: a target that does not report them, see `target.missing`). */
+    readonly refused_paused: number | null;
+    readonly refused_exempt: number | null;
     /** Scan of the store against the service's pause and exemption records (null when there is no store). */
     readonly stored_in_pause_windows: number | null;
     readonly stored_while_exempt: number | null;

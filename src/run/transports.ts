@@ -5,6 +5,18 @@ import { BATCHES_PATH, DEVICE_HEADER, SEQUENCE_HEADER, createRequestSigner, deri
 import type { LatencyHistogram } from '../metrics/latency.js';
 import type { EventBlock } from '../events/index.js';
 import { codecFromContentEncoding, decodeBatch, decompress } from '../wire/index.js';
+import { ProtocolTransport } from '../targets/transport.js';
+import { openProtocol, type ProtocolSpec } from '../targets/protocols/index.js';
+import type { TargetProtocol } from '../targets/protocol.js';
+
+/** One opened protocol per spec and thread: an adapter module or encoder is loaded once, not per laptop. */
+const openedProtocols = new Map<string, Promise<TargetProtocol>>();
+function sharedProtocol(spec: ProtocolSpec, url: URL): Promise<TargetProtocol> {
+  const key = `${url.href}\n${JSON.stringify(spec)}`;
+  let p = openedProtocols.get(key);
+  if (!p) openedProtocols.set(key, (p = openProtocol(spec, { url })));
+  return p;
+}
 
 /** Where a run's uploads go. */
 export type RunTransportSpec =
@@ -15,7 +27,14 @@ export type RunTransportSpec =
    * service handed out at enrollment (`keys`, hex) or, for the reference
    * service, the key derived from the fleet secret.
    */
-  | { readonly kind: 'http'; readonly url: string; readonly fleetSecret: string; readonly keys?: Readonly<Record<string, string>> };
+  | {
+      readonly kind: 'http';
+      readonly url: string;
+      readonly fleetSecret: string;
+      readonly keys?: Readonly<Record<string, string>>;
+      /** A foreign target's protocol (plain data: header values stay ${ENV} templates until a request is built); absent: fleetsim's. */
+      readonly protocol?: ProtocolSpec;
+    };
 
 /** Accepts every upload at once: pure modelling, no network. */
 export class NullTransport implements Transport {
@@ -106,6 +125,10 @@ export function createTransport(spec: RunTransportSpec, deviceId: string): Trans
     case 'corpus':
       return new CorpusTransport(spec.dir);
     case 'http':
+      if (spec.protocol && spec.protocol.kind !== 'fleetsim') {
+        const url = new URL(spec.url);
+        return new ProtocolTransport({ url, protocol: sharedProtocol(spec.protocol, url), timeoutMs: 30_000 });
+      }
       return new HttpTransport({
         url: `${spec.url.replace(/\/$/, '')}${BATCHES_PATH}`,
         timeoutMs: 30_000,

@@ -18,6 +18,7 @@
  * - agent.codec and agent.compressionLevel go together: a file that sets the
  *   codec but not the level gets that codec's own default level (CODEC_LEVELS).
  */
+import { protocolSpec } from '../targets/protocols/index.js';
 import { z } from 'zod';
 import { DEFAULT_AGENT_CONFIG, DEFAULT_CONTENT_FILTER_RULES, DEFAULT_UPLOAD_CONFIG, type ContentFilterRules, type UploadConfig } from '../agent/index.js';
 import { DEFAULT_COMPOSITION_PARAMS, DEFAULT_MOUSE_MODEL_PARAMS, DEFAULT_SCHEDULE_PARAMS, DEFAULT_TYPING_MODEL_PARAMS } from '../behaviour/index.js';
@@ -330,6 +331,23 @@ export const ingestSchema = z
           .refine((s) => isHttpUrl(s), { error: 'must be an http:// or https:// URL' })
           .meta({ description: 'Base URL of a running ingest service.' }),
         allowRemote: bool().default(false).meta({ description: 'Allow a URL that is not on loopback (refused by default, so a scenario cannot load-test someone else’s service by accident).' }),
+        protocol: oneOf(['fleetsim', 'http', 'otlp-http', 'adapter']).default('fleetsim').meta({ description: 'What the service speaks: fleetsim (enrollment, signed batches; the default), http (plain requests), otlp-http (OpenTelemetry logs), adapter (your module, ingest.adapter). Stored events, canaries and store scans are measured only on fleetsim’s own service.' }),
+        adapter: text(1000).optional().meta({ description: 'protocol adapter: path of an ES module exporting { name, request(batch), classify(answer) }, relative to the scenario file (docs/targets.md).' }),
+        headers: list(text(2000), 0, 50, 'headers').default([]).meta({ description: 'http, otlp-http: static request headers, "Name: value"; ${ENV_NAME} in a value is read from the environment and never written anywhere.' }),
+        body: oneOf(['wire', 'ndjson']).optional().meta({ description: 'http: the agent’s batch as it sends it (wire, the default) or one JSON object per event (ndjson).' }),
+        compression: oneOf(['agent', 'none', 'gzip']).optional().meta({ description: 'http: agent (the agent’s codec, default) or none; otlp-http: gzip (default) or none.' }),
+        encoding: oneOf(['protobuf', 'json']).optional().meta({ description: 'otlp-http: protobuf (default) or json.' }),
+        method: oneOf(['POST', 'PUT']).optional().meta({ description: 'http: POST (default) or PUT.' }),
+      }).superRefine((v, ctx) => {
+        // The same rules as the CLI's flags: a setting of another protocol is an error, not ignored.
+        try {
+          protocolSpec({ ...v, headers: v.headers }, (k) => `ingest.${k}`);
+        } catch (err) {
+          const m = /^ingest\.(\w+)/.exec((err as Error).message);
+          const field = m?.[1] === 'protocol' ? 'protocol' : (m?.[1] ?? 'protocol');
+          const path = field === 'headers' && v.headers.length > 0 ? ['headers', 0] : [field];
+          ctx.addIssue({ code: 'custom', path, input: (v as Record<string, unknown>)[field], message: (err as Error).message.replace(/^ingest\.\w+ /, ''), params: { kind: 'invalid' } });
+        }
       }),
       strict({
         kind: z.literal('blackhole'),
@@ -340,7 +358,7 @@ export const ingestSchema = z
         delayMs: int(0, 600_000).default(0).meta({ description: 'Delay before each answer, ms.' }),
       }),
     ],
-    { error: 'must be {kind: embedded}, {kind: url, url: http://…} or {kind: blackhole}' },
+    { error: 'must be {kind: embedded}, {kind: url, url: http://…, protocol: …} or {kind: blackhole}' },
   )
   .default(DEFAULTS.ingest)
   .meta({ description: 'Ingest target: the embedded service on loopback with SQLite (default), a URL, or (process agents that do not speak fleetsim’s protocol) a blackhole on loopback that accepts any upload and counts requests and bytes.' });

@@ -12,6 +12,16 @@ export type IngestTarget =
       readonly url: string;
       /** A URL that is not on loopback is refused unless this is true: a scenario must not load-test someone else's service by accident. */
       readonly allowRemote: boolean;
+      /** What the service speaks (src/targets/protocols); the other fields are that protocol's settings, as written. */
+      readonly protocol: 'fleetsim' | 'http' | 'otlp-http' | 'adapter';
+      /** Relative to the scenario file. */
+      readonly adapter?: string;
+      /** "Name: value", values may hold ${ENV_NAME}. */
+      readonly headers: string[];
+      readonly body?: 'wire' | 'ndjson';
+      readonly compression?: 'agent' | 'none' | 'gzip';
+      readonly encoding?: 'protobuf' | 'json';
+      readonly method?: 'POST' | 'PUT';
     }
   /** Process agents that do not speak fleetsim's protocol: a loopback server that accepts any upload, answers `status` after `delayMs`, and counts requests and bytes. */
   | { readonly kind: 'blackhole'; readonly status: number; readonly delayMs: number };

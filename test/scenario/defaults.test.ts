@@ -103,7 +103,7 @@ describe('defaults and merge rules', () => {
   it('alternatives replace as a whole', () => {
     expect(parseScenario('name: x\nagent:\n  coalesce: { mode: rate, maxRateHz: 60 }\n').agent.coalesce).toEqual({ mode: 'rate', maxRateHz: 60 });
     expect(parseScenario('name: x\nagent:\n  coalesce: { mode: none }\n').agent.coalesce).toEqual({ mode: 'none' });
-    expect(parseScenario('name: x\ningest: { kind: url, url: "http://localhost:9000" }\n').ingest).toEqual({ kind: 'url', url: 'http://localhost:9000', allowRemote: false });
+    expect(parseScenario('name: x\ningest: { kind: url, url: "http://localhost:9000" }\n').ingest).toEqual({ kind: 'url', url: 'http://localhost:9000', allowRemote: false, protocol: 'fleetsim', headers: [] });
     expect(parseScenario('name: x\ningest: { kind: url, url: "https://ingest.example.com", allowRemote: true }\n').ingest.kind).toBe('url');
   });
 

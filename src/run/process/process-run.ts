@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCalendar } from '../../time/index.js';
-import { RunError } from '../../errors.js';
+import { RunError, UsageError } from '../../errors.js';
 import { sliceBlock, type EventBlock } from '../../events/index.js';
 import { InputError } from '../../input/errors.js';
 import type { InjectionLateness, InputDriver, InputKind } from '../../input/types.js';
@@ -136,6 +136,9 @@ export async function runProcessFleet(s: Scenario, o: ProcessRunOptions): Promis
     // The agents' clock: the window's start is mapped onto a wall instant a little ahead, once, for every laptop (and the service).
     const plannedWallStart = Date.now() + START_LEAD_MS + START_LEAD_PER_LAPTOP_MS * laptops.length;
     const timeOffsetMs = fromUtcMs - plannedWallStart;
+    if (s.ingest.kind === 'url' && s.ingest.protocol !== 'fleetsim') {
+      throw new UsageError(`${s.source || s.name}: ingest.protocol ${s.ingest.protocol} is for the simulated agent; an agent process (agent.kind: process) uploads in its own protocol: give it your target in its command, or use ingest.kind blackhole`);
+    }
     if (s.ingest.kind !== 'blackhole') ingest = await openIngestTarget(s, o.reportDir, { restartable: false, timeOffsetMs, ...(o.fleetSecret ? { fleetSecret: o.fleetSecret } : {}) });
     const readyTimeoutMs = o.readyTimeoutMs ?? READY_TIMEOUT_MS;
     const starting = laptops.map((l, k) => startLaptop(l, k));
