@@ -132,15 +132,16 @@ function boundedBody(res: http.IncomingMessage): () => Buffer[] {
   return () => chunks;
 }
 
-/** Error of an enrollment the service refused, with its code (AUTH_REVOKED, INGEST_BAD_JSON, …). */
+/** Error of an enrollment the service refused, with its code (AUTH_REVOKED, INGEST_BAD_JSON, …); status 0 when no readable answer came (the network error is the cause). */
 export class EnrollmentError extends Error {
   override readonly name = 'EnrollmentError';
   constructor(
     readonly status: number,
     readonly code: string | undefined,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -174,7 +175,7 @@ export function enrollOverHttp(o: EnrollOptions): Promise<DeviceCredentials> {
       },
     );
     // Whatever broke (no HTTP, a reset, a timeout, an answer too large), the error names the target and the request.
-    const fail = (e: Error) => reject(e instanceof EnrollmentError ? e : new EnrollmentError(0, undefined, `enrollment of ${o.deviceId} at ${target.href} failed: ${e.message}`));
+    const fail = (e: Error) => reject(e instanceof EnrollmentError ? e : new EnrollmentError(0, undefined, `enrollment of ${o.deviceId} at ${target.href} failed: ${e.message}`, { cause: e }));
     r.on('timeout', () => r.destroy(new Error(`no answer within ${o.timeoutMs ?? 30_000} ms`)));
     r.on('error', fail);
     r.end(body);

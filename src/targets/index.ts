@@ -63,7 +63,8 @@ async function enrollOne(target: HttpTarget, fleetSecret: string, deviceId: stri
     if (err instanceof EnrollmentError && (err.status === 401 || err.status === 403)) {
       throw new UsageError(`the target refused enrollment with the fleet secret (${err.status}: ${err.message.slice(0, 200)}); check --fleet-secret or FLEETSIM_FLEET_SECRET`);
     }
-    if (err instanceof EnrollmentError) throw new RunError('IO', err.message);
-    throw new RunError('IO', `cannot reach ${target.url.origin} to enroll devices: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    const network = err instanceof EnrollmentError ? (err.status === 0 ? err.cause : undefined) : err;
+    if (network === undefined) throw new RunError('IO', (err as Error).message);
+    throw new RunError('IO', `cannot reach ${target.url.origin} to enroll devices: ${(network as NodeJS.ErrnoException).code ?? (network as Error).message}`);
   }
 }
