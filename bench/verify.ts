@@ -1,5 +1,5 @@
 /**
- * npm run verify [-- --json] [--cases N] [--scenario-cases N] [--attack-ms MS]
+ * npm run verify [-- --json] [--cases N] [--answer-cases N] [--scenario-cases N] [--attack-ms MS]
  *
  * The evidence for fleetsim's promises (issue 8), produced rather than typed:
  * hostile requests against a live ingest service; mutated and arbitrary
@@ -21,10 +21,15 @@ import { ADVERSARIAL_CLASSES, runAdversarialSuite } from '../src/verify/adversar
 import { SCENARIO_FUZZ_CLASSES, runScenarioFuzz } from '../src/verify/scenario-fuzz.js';
 import { runSpoolFullCheck } from '../src/verify/spool-full.js';
 import { runUnderAttackSuite } from '../src/verify/under-attack.js';
+import { runHostileAnswers } from '../src/verify/hostile-answers.js';
 import { intFlag, printTable, wantsJson } from './lib/output.js';
 
-const cases = intFlag('cases', 200 * ADVERSARIAL_CLASSES.length);
+const started = performance.now();
+// At least 10,000 hostile requests, the same number per class.
+const cases = intFlag('cases', Math.ceil(10_000 / ADVERSARIAL_CLASSES.length) * ADVERSARIAL_CLASSES.length);
 const adversarial = await runAdversarialSuite({ cases, seed: 'verify' });
+// And the other way round: hostile answers to the agent's uploader and enrollment (garbage, resets, silence, a GiB).
+const hostileAnswers = await runHostileAnswers({ cases: intFlag('answer-cases', 600), seed: 'verify' });
 // Honest laptops while someone who knows their ids (not their keys) attacks the service, one class at a time.
 const underAttack = await runUnderAttackSuite({ seed: 'verify', msPerClass: intFlag('attack-ms', 3000) });
 const scenarioDir = join(import.meta.dirname, '../../scenarios');
@@ -124,6 +129,10 @@ const figures = {
   fuzz_rss_growth_mib: adversarial.rssGrowthMiB,
   hostile_requests: adversarial.cases,
   hostile_request_crashes: adversarial.crashes,
+  hostile_answers: hostileAnswers.cases,
+  hostile_answers_unexpected: hostileAnswers.rows.reduce((a, r) => a + r.tried - r.asExpected, 0),
+  hostile_answers_by_class: Object.fromEntries(hostileAnswers.rows.map((r) => [`${r.client}/${r.answer}`, `${r.asExpected}/${r.tried}`])),
+  hostile_answers_max_ms: Math.max(...hostileAnswers.rows.map((r) => r.maxMs)),
   bad_inputs_rejected_by_class: Object.fromEntries(Object.entries(adversarial.byClass).map(([k, v]) => [k, `${v.asExpected}/${v.tried}`])),
   scenario_fuzz_cases: scenarioFuzz.cases,
   scenario_fuzz_crashes: scenarioFuzz.crashes,
@@ -137,13 +146,21 @@ const figures = {
   spool_full_dropped_events: spool.droppedEvents,
   spool_full_dropped_batches: spool.droppedBatches,
   // Goal >= 0.99: the 2xx share of honest uploads made while any attack class ran.
+  wall_s: 0,
   honest_success_rate_under_attack: Math.round(underAttack.honestSuccessRate * 10_000) / 10_000,
   attack_classes: underAttack.rows.map((r) => ({ attack: r.attack, cases: r.cases, answered_as_expected: r.asExpected, honest_sent: r.honestSent, honest_ok: r.honestOk, honest_success_rate: r.honestSent === 0 ? null : Math.round((r.honestOk / r.honestSent) * 10_000) / 10_000 })),
 };
+figures.wall_s = Math.round((performance.now() - started) / 100) / 10;
 if (wantsJson()) process.stdout.write(`${JSON.stringify(figures)}\n`);
 else {
   printTable('Faults injected into real-HTTP runs (16 laptops, embedded ingest with SQLite)', ['fault', 'survived', 'requests altered', 'events lost', 'checked'], faultRows.map((f) => [f.fault, f.survived ? 'yes' : 'NO', f.injected, f.lost, f.why]));
   printTable(`Hostile requests against a live ingest service (${adversarial.cases} cases, ${adversarial.crashes} crashes, RSS +${adversarial.rssGrowthMiB} MiB)`, ['class', 'answered as expected'], Object.entries(adversarial.byClass).map(([k, v]) => [k, `${v.asExpected}/${v.tried}`]));
+  printTable(
+    `Hostile answers to the agent's uploader and enrollment (${hostileAnswers.cases} exchanges, client timeout ${hostileAnswers.timeoutMs} ms; as expected = ended within twice the timeout, never accepted, errors name the target)`,
+    ['client', 'answer', 'as expected', 'longest, ms'],
+    hostileAnswers.rows.map((r) => [r.client, r.answer, `${r.asExpected}/${r.tried}`, r.maxMs]),
+  );
+  for (const s of hostileAnswers.surprises) process.stdout.write(`  ${s}\n`);
   printTable(
     `Honest laptops under attack by someone who knows their ids, not their keys (honest 2xx share overall: ${figures.honest_success_rate_under_attack})`,
     ['attack', 'cases', 'answered as expected', 'honest uploads 2xx'],
@@ -164,7 +181,7 @@ else {
 }
 if (process.argv.includes('--update-readme')) updateReadme();
 const attacksHeld = figures.honest_success_rate_under_attack >= 0.99 && underAttack.rows.every((r) => r.asExpected === r.cases);
-process.exitCode = attacksHeld && figures.faults_survived === figures.faults_tried && figures.fuzz_crashes === 0 && figures.fuzz_unexpected === 0 && canariesLeaked === 0 && eventsLost === 0 ? 0 : 1;
+process.exitCode = attacksHeld && figures.faults_survived === figures.faults_tried && figures.fuzz_crashes === 0 && figures.fuzz_unexpected === 0 && figures.hostile_answers_unexpected === 0 && canariesLeaked === 0 && eventsLost === 0 ? 0 : 1;
 
 /** What is wrong with a real-HTTP run: ledger, loss, the store against what was acknowledged, sequence gaps, leaks. */
 async function runProblems(r: Awaited<ReturnType<typeof runScenario>>, dir: string): Promise<string[]> {
@@ -197,6 +214,7 @@ function updateReadme(): void {
     `| faults survived (real-HTTP runs: ledger balanced, 0 lost, store = acknowledged, no gaps; spool-full: lost = the events of the batches dropped, oldest first) | ${figures.faults_survived} of ${figures.faults_tried}: ${faultRows.map((f) => `${f.fault} ${f.survived ? '✓' : '✗'}`).join(', ')} |`,
     `| hostile requests tried against a live service (crashes) | ${figures.hostile_requests} (${figures.hostile_request_crashes}); memory +${figures.fuzz_rss_growth_mib} MiB with 1 GiB bombs |`,
     `| honest uploads 2xx while attacked by someone with their ids, not their keys (goal >= 0.99), by attack: cases (as expected) | ${figures.honest_success_rate_under_attack}: ${underAttack.rows.map((r) => `${r.attack} ${r.cases} (${r.asExpected}), honest ${r.honestOk}/${r.honestSent}`).join(', ')} |`,
+    `| hostile answers to the agent's uploader and enrollment (garbage, resets, silence, endless headers, a GiB body, truncated 2xx): as expected / tried | ${figures.hostile_answers - figures.hostile_answers_unexpected} / ${figures.hostile_answers}; longest exchange ${figures.hostile_answers_max_ms} ms |`,
     `| bad inputs rejected as expected, by class | ${Object.entries(figures.bad_inputs_rejected_by_class).map(([k, v]) => `${k} ${v}`).join(', ')} |`,
     `| mutated and arbitrary scenario files against the validator (crashes; errors without line or field) | ${figures.scenario_fuzz_cases} (${figures.scenario_fuzz_crashes}; ${figures.scenario_fuzz_unlocated}): ${Object.entries(scenarioFuzz.byClass).map(([k, v]) => `${k} ${v.tried} (${v.accepted} valid)`).join(', ')} |`,
     `| canaries planted / found in stored data | ${figures.canaries_planted} / ${figures.canaries_leaked} |`,

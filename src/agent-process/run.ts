@@ -44,7 +44,7 @@ export async function runAgentProcess(o: AgentProcessOptions, io: AgentProcessIo
   } catch (e) {
     signals.off('SIGTERM', onTerm);
     signals.off('SIGINT', onInt);
-    const why = e instanceof EnrollmentError ? e.message : `${(e as Error).message} (is the ingest service running there?)`;
+    const why = e instanceof EnrollmentError && e.status !== 0 ? e.message : `${(e as Error).message} (is the ingest service running there?)`;
     throw new RunError('IO', `the agent could not enroll ${o.deviceId} at ${o.url}: ${why}`, { cause: e });
   }
   // The laptop's clock signs requests: a harness replaying a past day runs its service on the same clock.

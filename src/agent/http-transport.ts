@@ -115,26 +115,33 @@ export interface EnrollOptions {
   readonly timeoutMs?: number;
 }
 
-/** Collects a response body up to MAX_RESPONSE_BYTES (the rest is read and dropped); call the result at 'end'. */
+/**
+ * Collects a response body up to MAX_RESPONSE_BYTES; call the result at 'end'.
+ * A body past the bound ends the exchange with an error instead of being read
+ * and dropped: no answer fleetsim reads is that large, and a target that sends
+ * a gigabyte would otherwise hold the client for as long as it keeps sending.
+ */
 function boundedBody(res: http.IncomingMessage): () => Buffer[] {
   const chunks: Buffer[] = [];
   let size = 0;
   res.on('data', (c: Buffer) => {
     size += c.length;
     if (size <= MAX_RESPONSE_BYTES) chunks.push(c);
+    else res.destroy(new Error(`answer body larger than ${MAX_RESPONSE_BYTES} bytes (status ${res.statusCode}, content-type ${res.headers['content-type'] ?? 'none'})`));
   });
   return () => chunks;
 }
 
-/** Error of an enrollment the service refused, with its code (AUTH_REVOKED, INGEST_BAD_JSON, …). */
+/** Error of an enrollment the service refused, with its code (AUTH_REVOKED, INGEST_BAD_JSON, …); status 0 when no readable answer came (the network error is the cause). */
 export class EnrollmentError extends Error {
   override readonly name = 'EnrollmentError';
   constructor(
     readonly status: number,
     readonly code: string | undefined,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -166,11 +173,13 @@ export function enrollOverHttp(o: EnrollOptions): Promise<DeviceCredentials> {
             reject(new EnrollmentError(status, undefined, `POST ${target.href} (enrollment) was answered ${status} with content-type ${res.headers['content-type'] ?? 'none'} and ${text.length === 0 ? 'no body' : `body ${shown}`}, not an enrollment (JSON with device_id and key)`));
           }
         });
-        res.on('error', reject);
+        res.on('error', fail);
       },
     );
-    r.on('timeout', () => r.destroy(new Error(`no enrollment answer from ${target.href} within ${o.timeoutMs ?? 30_000} ms`)));
-    r.on('error', reject);
+    // Whatever broke (no HTTP, a reset, a timeout, an answer too large), the error names the target and the request.
+    const fail = (e: Error) => reject(e instanceof EnrollmentError ? e : new EnrollmentError(0, undefined, `enrollment of ${o.deviceId} at ${target.href} failed: ${e.message}`, { cause: e }));
+    r.on('timeout', () => r.destroy(new Error(`no answer within ${o.timeoutMs ?? 30_000} ms`)));
+    r.on('error', fail);
     r.end(body);
   });
 }

@@ -63,11 +63,12 @@ async function enrollOne(target: HttpTarget, fleetSecret: string, deviceId: stri
     if (err instanceof EnrollmentError && (err.status === 401 || err.status === 403)) {
       throw new UsageError(`the target refused enrollment with the fleet secret (${err.status}: ${err.message.slice(0, 200)}); check --fleet-secret or FLEETSIM_FLEET_SECRET`);
     }
-    if (err instanceof EnrollmentError) {
-      // No fleetsim refusal code: most likely a service that does not speak fleetsim's protocol at all.
-      const hint = err.code === undefined ? `; does ${target.url.origin} speak fleetsim's protocol? For any other ingestion API use --protocol http, otlp-http or --adapter (scenario: ingest.protocol; docs/targets.md)` : '';
-      throw new RunError('IO', `${err.message}${hint}`);
+    const network = err instanceof EnrollmentError ? (err.status === 0 ? err.cause : undefined) : err;
+    if (network === undefined) {
+      // An answer without a fleetsim refusal code: most likely a service that does not speak fleetsim's protocol at all.
+      const hint = err instanceof EnrollmentError && err.code === undefined ? `; does ${target.url.origin} speak fleetsim's protocol? For any other ingestion API use --protocol http, otlp-http or --adapter (scenario: ingest.protocol; docs/targets.md)` : '';
+      throw new RunError('IO', `${(err as Error).message}${hint}`);
     }
-    throw new RunError('IO', `cannot reach ${target.url.origin} to enroll devices: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new RunError('IO', `cannot reach ${target.url.origin} to enroll devices: ${(network as NodeJS.ErrnoException).code ?? (network as Error).message}`);
   }
 }

@@ -118,8 +118,15 @@ function send(url: string, path: string, headers: Record<string, string>, body: 
   });
 }
 
-/** Runs `cases` hostile requests (round-robin over the classes) against a fresh in-process service. */
-export async function runAdversarialSuite(o: { cases: number; seed: string }): Promise<AdversarialResult> {
+/** Hostile requests in flight at once: enough to keep the service busy, few enough that none waits on the others. */
+const IN_FLIGHT = 8;
+
+/**
+ * Runs `cases` hostile requests (round-robin over the classes) against a fresh
+ * in-process service, `concurrency` at a time. Requests are built in case
+ * order from the seed, so the same seed sends the same requests.
+ */
+export async function runAdversarialSuite(o: { cases: number; seed: string; concurrency?: number }): Promise<AdversarialResult> {
   const dir = mkdtempSync(join(tmpdir(), 'fleetsim-adversarial-'));
   const server = createIngestServer({ store: `sqlite:${join(dir, 'store.sqlite')}`, fleetSecret: FLEET_SECRET, sqliteSync: 'normal', limits: { rate: { perSecond: 1e9, burst: 1e9 } } });
   const { url } = await server.start();
@@ -140,6 +147,7 @@ export async function runAdversarialSuite(o: { cases: number; seed: string }): P
   let seqA = 0;
   const stored: { headers: Record<string, string>; body: Uint8Array }[] = [];
   const rss0 = process.memoryUsage().rss;
+  const inFlight = new Set<Promise<void>>();
   try {
     for (let i = 0; i < o.cases; i++) {
       const cls = ADVERSARIAL_CLASSES[i % ADVERSARIAL_CLASSES.length]!;
@@ -206,7 +214,9 @@ export async function runAdversarialSuite(o: { cases: number; seed: string }): P
           headers = { ...base(devC), ...sign(devC)(up(body)) };
           break;
         case 'replay': {
-          const prior = stored[uniformInt(rng, Math.max(1, stored.length))];
+          // One draw whatever the stored count, so the stream (and every later case) does not depend on answer timing.
+          const pick = uniformInt(rng, 50);
+          const prior = stored.length > 0 ? stored[pick % stored.length] : undefined;
           if (prior) {
             body = prior.body;
             headers = { ...prior.headers, ...sign(devA)(up(prior.body)) };
@@ -232,23 +242,28 @@ export async function runAdversarialSuite(o: { cases: number; seed: string }): P
       if (['random-body', 'bit-flip', 'truncated-stream', 'gzip-bomb', 'brotli-bomb', 'wrong-encoding', 'wrong-content-type', 'huge-header'].includes(cls)) {
         headers = { ...headers, ...sign(devA)(up(body)) };
       }
-      const answer = await send(url, BATCHES_PATH, headers, body);
-      const r = byClass[cls];
-      r.tried++;
-      if (answer === null || answer.status >= 500 && answer.status !== 503) {
-        crashes++;
-        r.unexpected++;
-        surprises.push(`${cls}: ${answer ? `status ${answer.status} ${answer.code ?? ''}` : 'no answer'}`);
-        continue;
-      }
-      const ok = EXPECTED[cls](answer.status) && (answer.status < 300 || answer.code !== null);
-      if (ok) r.asExpected++;
-      else {
-        r.unexpected++;
-        if (surprises.length < 50) surprises.push(`${cls}: status ${answer.status} code ${answer.code}`);
-      }
-      if (answer.status === 200 && cls !== 'replay' && stored.length < 50) stored.push({ headers, body });
+      const judge = (answer: Answer | null) => {
+        const r = byClass[cls];
+        r.tried++;
+        if (answer === null || (answer.status >= 500 && answer.status !== 503)) {
+          crashes++;
+          r.unexpected++;
+          surprises.push(`${cls}: ${answer ? `status ${answer.status} ${answer.code ?? ''}` : 'no answer'}`);
+          return;
+        }
+        const ok = EXPECTED[cls](answer.status) && (answer.status < 300 || answer.code !== null);
+        if (ok) r.asExpected++;
+        else {
+          r.unexpected++;
+          if (surprises.length < 50) surprises.push(`${cls}: status ${answer.status} code ${answer.code}`);
+        }
+        if (answer.status === 200 && cls !== 'replay' && stored.length < 50) stored.push({ headers, body });
+      };
+      const p: Promise<void> = send(url, BATCHES_PATH, headers, body).then(judge).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      if (inFlight.size >= (o.concurrency ?? IN_FLIGHT)) await Promise.race(inFlight);
     }
+    await Promise.all(inFlight);
     const health = await getStatus(url, '/healthz');
     return {
       cases: o.cases,

@@ -9,11 +9,11 @@
  * other status are refused for good.
  */
 import { gzipSync } from 'node:zlib';
-import { UsageError } from '../../errors.js';
 import type { BatchInput } from '../../wire/index.js';
+import { OTLP_LOGS_PATH, encodeOtlpLogs, otlpContentType, type OtlpEncoding } from '../otlp/encode.js';
 import type { AnswerVerdict, OutgoingBatch, TargetAnswer, TargetProtocol, TargetRequest } from '../protocol.js';
 
-export type OtlpEncoding = 'protobuf' | 'json';
+export type { OtlpEncoding } from '../otlp/encode.js';
 
 export interface OtlpProtocolOptions {
   readonly encoding: OtlpEncoding;
@@ -23,35 +23,22 @@ export interface OtlpProtocolOptions {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-/** The encoder's module (src/targets/otlp/encode.ts) as this protocol uses it. */
+/** The encoder (src/targets/otlp/encode.ts) as this protocol uses it. */
 export interface OtlpEncoder {
   encodeOtlpLogs(batch: BatchInput, o: { encoding: OtlpEncoding; employeeId?: string }): Uint8Array;
   otlpContentType(encoding: OtlpEncoding): string;
   readonly OTLP_LOGS_PATH: string;
 }
 
-/** The standard OTLP/HTTP logs path (the encoder's OTLP_LOGS_PATH says the same). */
-export const OTLP_DEFAULT_LOGS_PATH = '/v1/logs';
+/** The standard OTLP/HTTP logs path. */
+export const OTLP_DEFAULT_LOGS_PATH = OTLP_LOGS_PATH;
 export const OTLP_RETRYABLE_STATUSES: readonly number[] = [429, 502, 503, 504];
 
-let encoderModule: Promise<OtlpEncoder> | null = null;
+const ENCODER: OtlpEncoder = { encodeOtlpLogs, otlpContentType, OTLP_LOGS_PATH };
 
-/**
- * Loads the OTLP encoder. It is looked up at run time so a build without it
- * still serves every other protocol, and says so plainly when asked for OTLP.
- */
+/** The OTLP encoder (kept behind a promise so callers need not change if it is ever loaded lazily again). */
 export function loadOtlpEncoder(): Promise<OtlpEncoder> {
-  const specifier = '../otlp/encode.js';
-  encoderModule ??= (import(specifier) as Promise<OtlpEncoder>).then(
-    (m) => {
-      if (typeof m.encodeOtlpLogs !== 'function' || typeof m.otlpContentType !== 'function') throw new Error('encodeOtlpLogs or otlpContentType missing');
-      return m;
-    },
-    () => {
-      throw new UsageError('--protocol otlp-http is not available in this build of fleetsim (its OTLP encoder, src/targets/otlp/encode.ts, is missing); use --protocol http or an --adapter meanwhile');
-    },
-  );
-  return encoderModule;
+  return Promise.resolve(ENCODER);
 }
 
 export function otlpHttpProtocol(o: OtlpProtocolOptions, encoder: OtlpEncoder): TargetProtocol {
