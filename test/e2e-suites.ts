@@ -14,6 +14,7 @@ export const E2E_SUITES = [
   'test/targets/load-foreign.test.ts',
   'test/targets/cli-targets.test.ts',
   'test/targets/run-foreign.test.ts',
+  'test/targets/load-otlp.test.ts',
   'test/compare/compare-run.test.ts',
   'test/compare/compare-load-sweep.test.ts',
   'test/sweep/full-path.test.ts',

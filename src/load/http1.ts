@@ -63,6 +63,22 @@ function headerValueAt(b: Buffer, from: number, headEnd: number, name: Buffer): 
 /** One shared read buffer: every socket's reads are handled synchronously, one at a time. */
 const READ_BUFFER_BYTES = 64 * 1024;
 
+/** The payload of a complete chunked body (chunk extensions ignored, trailers dropped); what cannot be parsed is returned as is. */
+function dechunk(b: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let i = 0;
+  while (i < b.length) {
+    const eol = b.indexOf('\r\n', i, 'latin1');
+    if (eol < 0) return Buffer.from(b);
+    const size = parseInt(b.toString('latin1', i, eol).split(';')[0]!.trim(), 16);
+    if (!Number.isFinite(size) || size < 0) return Buffer.from(b);
+    if (size === 0) break;
+    parts.push(b.subarray(eol + 2, eol + 2 + size));
+    i = eol + 2 + size + 2;
+  }
+  return Buffer.concat(parts);
+}
+
 function isDigits(b: Buffer, from: number, to: number): boolean {
   for (let i = from; i < to; i++) if (b[i]! < 48 || b[i]! > 57) return false;
   return true;
@@ -146,6 +162,7 @@ class Connection {
     // "HTTP/1.1 200 …"
     const status = (b[9]! - 48) * 100 + (b[10]! - 48) * 10 + (b[11]! - 48);
     let end = headEnd;
+    let chunked = false;
     const cl = headerValueAt(b, 0, headEnd, CONTENT_LENGTH);
     if (cl >= 0) {
       let n = 0;
@@ -157,6 +174,7 @@ class Connection {
       const term = b.subarray(0, len).indexOf(CHUNKED_END, headEnd - 2);
       if (term < 0) return len > RESPONSE_MAX_BYTES ? this.fail('RESPONSE_TOO_LARGE') : this.keep(b, len);
       end = term + CHUNKED_END.length;
+      chunked = true;
     }
     // One request in flight per connection: anything after this response is not ours to parse.
     let retryAfter: number | null = null;
@@ -168,7 +186,7 @@ class Connection {
         const v = Number(b.toString('latin1', ra, b.indexOf(CR, ra)).trim());
         if (Number.isFinite(v)) retryAfter = v;
       }
-      body = Buffer.from(b.subarray(headEnd, end));
+      body = chunked ? dechunk(b.subarray(headEnd, end)) : Buffer.from(b.subarray(headEnd, end));
       const ct = headerValueAt(b, 0, headEnd, CONTENT_TYPE);
       if (ct >= 0) contentType = b.toString('latin1', ct, b.indexOf(CR, ct)).trim();
     }
