@@ -40,6 +40,8 @@ import { buildSchedule } from '../src/load/schedule.js';
 import { runSender } from '../src/load/sender.js';
 import { loadDeviceIds } from '../src/load/target.js';
 import { parseTarget } from '../src/targets/index.js';
+import type { TargetProtocol } from '../src/targets/protocol.js';
+import { openProtocol } from '../src/targets/protocols/index.js';
 import { loadScenarioFile } from '../src/scenario/index.js';
 import { intFlag, printTable, wantsJson } from './lib/output.js';
 
@@ -263,7 +265,7 @@ async function main(): Promise<void> {
     log(`node raw sockets, open at 20000/s: ${Math.round(rawOpen20k.requests_per_s)} requests/s, ${rawOpen20k.cpu_us_per_request.toFixed(2)} µs CPU per request`);
 
     const fleet = createFleetModel(scenario.population, devices, scenario.seed, Date.now(), 1 / 900);
-    const runAt = async (rate: number) => {
+    const runAt = async (rate: number, protocol: TargetProtocol | null = null) => {
       const schedule = buildSchedule(fleet, { profile: { kind: 'steady' }, durationMs: seconds * 1000, maxRequests: 10_000_000, atUtcMs: Date.now(), dayStartUtcMs: Date.now(), rateOverridePerS: rate, seed: `bench-${rate}` });
       const eld = monitorEventLoopDelay({ resolution: 1 });
       eld.enable();
@@ -275,7 +277,7 @@ async function main(): Promise<void> {
       gc.observe({ entryTypes: ['gc'] });
       const setup0 = process.cpuUsage();
       const out = await runSender({
-        target, connections, requestTimeoutMs: 30_000, schedule, bodies: pool, openFirstBody: 0, openBodies: pool.count, deviceIds, deviceKeys: keys, hardStopMs: seconds * 1000 + 5000, ramp: null,
+        target, connections, requestTimeoutMs: 30_000, schedule, bodies: pool, openFirstBody: 0, openBodies: pool.count, deviceIds, deviceKeys: keys, hardStopMs: seconds * 1000 + 5000, ramp: null, protocol,
         // The first progress tick is 1 s in: GC pauses are counted from the run, not from the pre-signing before it.
         onProgress: () => (measuring = true),
       });
@@ -291,7 +293,7 @@ async function main(): Promise<void> {
       eld.disable();
       if (process.argv.includes('--eld')) log(`event-loop delay p50 ${eld.percentile(50) / 1e6} ms, p99 ${eld.percentile(99) / 1e6} ms, max ${eld.max / 1e6} ms`);
       const achieved = r.requests.accepted / seconds;
-      log(`fleetsim at ${rate}/s: ${Math.round(achieved)} accepted/s, ${r.generator.cpu_us_per_request} µs CPU per request, lag p99 ${r.schedule_lag.p99_ms} ms, headroom ${r.generator.cpu_headroom}, latency p99 ${r.latency.all.p99_ms} ms, ${r.valid ? 'valid' : 'INVALID'}`);
+      log(`fleetsim${protocol ? ` (${protocol.name})` : ''} at ${rate}/s: ${Math.round(achieved)} accepted/s, ${r.generator.cpu_us_per_request} µs CPU per request, lag p99 ${r.schedule_lag.p99_ms} ms, headroom ${r.generator.cpu_headroom}, latency p99 ${r.latency.all.p99_ms} ms, ${r.valid ? 'valid' : 'INVALID'}`);
       const perReq = (ms: number | undefined) => (ms === undefined || r.requests.sent === 0 ? null : Math.round((ms * 1000 * 100) / r.requests.sent) / 100);
       const breakdown = { user_us: perReq(out.cpuUserMs), system_us: perReq(out.cpuSystemMs), gc_pause_us_after_1s: Math.round((gcMs * 1000 * 100) / Math.max(1, r.requests.sent * ((seconds - 1) / seconds))) / 100, setup_us_per_signed_request: Math.round((setupCpuMs * 1000 * 100) / Math.max(1, Math.min(schedule.count, pool.count))) / 100 };
       log(`  breakdown per request: user ${breakdown.user_us} µs, kernel ${breakdown.system_us} µs, GC pauses ${breakdown.gc_pause_us_after_1s} µs; before the run, ${breakdown.setup_us_per_signed_request} µs per request signed`);
@@ -308,6 +310,9 @@ async function main(): Promise<void> {
     const best = held.at(-1) ?? null;
     const at20k = runs.find((x) => x.rate === 20_000) ?? runs.at(-1)!;
     const fleetsimCpu = at20k.result.generator.cpu_us_per_request ?? NaN;
+    // The same rate through the OTLP/HTTP protocol (protobuf, gzip): encoding happens before the run, as signing does; the run pays parsing and classifying answers.
+    const otlp = await runAt(at20k.rate, await openProtocol({ kind: 'otlp-http', headers: [], encoding: 'protobuf', compression: 'gzip' }, { url: new URL(url) }));
+    const otlpCpu = otlp.result.generator.cpu_us_per_request ?? NaN;
     const figures = {
       connections,
       seconds,
@@ -319,6 +324,12 @@ async function main(): Promise<void> {
       fleetsim_cpu_us_per_request: fleetsimCpu,
       cpu_ratio_to_wrk: Math.round((fleetsimCpu / wrk.cpu_us_per_request) * 100) / 100,
       fleetsim_cpu_breakdown_us_per_request: at20k.breakdown,
+      otlp_cpu_us_per_request: otlpCpu,
+      otlp_cpu_ratio_to_wrk: Math.round((otlpCpu / wrk.cpu_us_per_request) * 100) / 100,
+      otlp_achieved_per_s: Math.round(otlp.achieved),
+      otlp_valid: otlp.result.valid,
+      // OTLP encoding (+ gzip) per distinct request, before the run.
+      otlp_setup_us_per_request: otlp.breakdown.setup_us_per_signed_request,
       // Signing (HMAC over the body) and formatting happen before the run, once per distinct request: not in the figures above.
       fleetsim_presign_cpu_us_per_signed_request: at20k.breakdown.setup_us_per_signed_request,
       node_raw_closed_cpu_us_per_request: Math.round(rawClosed.cpu_us_per_request * 100) / 100,
@@ -344,6 +355,7 @@ async function main(): Promise<void> {
         ['node raw sockets, closed loop', rawClosed.requests_per_s, rawClosed.cpu_us_per_request, `user ${rawClosed.user_us_per_request.toFixed(2)}, kernel ${rawClosed.system_us_per_request.toFixed(2)}`],
         ['node raw sockets, open @ 20000/s', rawOpen20k.requests_per_s, rawOpen20k.cpu_us_per_request, `user ${rawOpen20k.user_us_per_request.toFixed(2)}, kernel ${rawOpen20k.system_us_per_request.toFixed(2)}`],
         ...runs.map((x) => [`fleetsim open @ ${x.rate}/s`, x.achieved, x.result.generator.cpu_us_per_request ?? NaN, `${x.held ? 'held' : 'NOT held'}; lag p99 ${x.result.schedule_lag.p99_ms} ms; headroom ${x.result.generator.cpu_headroom}; user ${x.breakdown.user_us}, kernel ${x.breakdown.system_us}, GC ${x.breakdown.gc_pause_us_after_1s}`] as [string, number, number, string]),
+        [`fleetsim otlp-http @ ${otlp.rate}/s`, otlp.achieved, otlpCpu, `${otlp.held ? 'held' : 'NOT held'}; ratio to wrk ${figures.otlp_cpu_ratio_to_wrk}; encoding ${otlp.breakdown.setup_us_per_signed_request} µs per request before the run`],
       ]);
       process.stdout.write(`\nfleetsim CPU per request ÷ wrk's: ${figures.cpu_ratio_to_wrk}x at ${figures.fleetsim_rate_measured_at_per_s}/s, ${figures.cpu_ratio_to_wrk_at_max_held ?? '—'}x at its highest held rate (goal ≤ 2x); ÷ Node's raw-socket floor at 20000/s: ${figures.cpu_ratio_to_node_raw_open_20k}x; uploads/s held on one core: ${figures.uploads_per_sec_one_core} (goal ≥ 20,000)\n`);
       process.stdout.write(`bodies at the agent's level: ${pool.cost.ms_per_body} ms each to prepare; signing before the run: ${figures.fleetsim_presign_cpu_us_per_signed_request} µs per request signed (not in the per-request figures)\n`);
