@@ -14,6 +14,8 @@ import { formatRun } from '../../src/report/text.js';
 import { runScenario } from '../../src/run/index.js';
 import { loadScenarioFile, resolveScenario, ScenarioError } from '../../src/scenario/index.js';
 import { startPlainServer } from './plain-servers.js';
+import { OtlpReceiver } from '../helpers/otlp-receiver.js';
+import { OTLP_INPUT_EVENT_PREFIX } from '../../src/targets/otlp/encode.js';
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -58,6 +60,22 @@ describe('fleetsim run against a foreign target', () => {
     } finally {
       delete process.env.FLEETSIM_TEST_RUN_TOKEN;
       await srv.stop();
+    }
+  });
+
+  it('protocol otlp-http: the receiver decodes as many input-event log records as the laptops saw acknowledged', async () => {
+    const rx = await OtlpReceiver.start();
+    try {
+      const s = resolveScenario({ name: 'otlp', seed: 'otlp', fleet: { employees: 2 }, simulation: { days: 1, startDate: '2026-03-02' }, ingest: { kind: 'url', url: rx.url, protocol: 'otlp-http', encoding: 'json' } });
+      const r = await runScenario(s, { reportDir: tmp(), workers: 0 });
+      expect(r.figures.ingest.errors).toBe(0);
+      expect(rx.requests.length).toBe(r.figures.ingest.requests);
+      const inputs = rx.requests.reduce((a, q) => a + q.records.filter((x) => x.eventName.startsWith(OTLP_INPUT_EVENT_PREFIX)).length, 0);
+      expect(inputs).toBe(r.figures.ledger.stored + r.figures.ledger.redacted);
+      expect(rx.requests.every((q) => q.resourceAttributes['user.id'] === q.resourceAttributes['device.id'])).toBe(true);
+      expect(r.figures.target!.protocol).toBe('otlp-http /v1/logs, json, compression gzip');
+    } finally {
+      await rx.close();
     }
   });
 
