@@ -10,7 +10,7 @@
  * Group commit: uploads that arrive while a write is in flight go together in
  * the next multi-row INSERT (one round trip, one WAL flush).
  */
-import pg from 'pg';
+import type pg from 'pg';
 import type { Codec } from '../../wire/index.js';
 import { GAPS_SQL } from './sqlite.js';
 import type {
@@ -92,7 +92,10 @@ export class PostgresStore implements BatchStore {
   static async open(opts: PostgresStoreOptions): Promise<PostgresStore> {
     const schema = opts.schema ?? 'public';
     if (!SCHEMA_NAME.test(schema)) throw new Error(`PostgreSQL schema name ${JSON.stringify(schema)} must match ${SCHEMA_NAME}`);
-    const pool = new pg.Pool({
+    // Loaded on first use: pg's import starts undici's WebAssembly HTTP parser, which cannot reserve its
+    // memory under a ulimit -v, and most commands (and every SQLite run) never need PostgreSQL.
+    const { default: pgModule } = await import('pg');
+    const pool = new pgModule.Pool({
       connectionString: opts.url,
       max: (opts.maxConcurrentWrites ?? 4) + 1,
       options: `-c search_path=${schema}`,
