@@ -3,7 +3,6 @@
  * Each step is its own module; this file only wires them in order and holds
  * the bounds every run has (time, requests).
  */
-import { deriveDeviceKey } from '../auth/index.js';
 import { UsageError } from '../errors.js';
 import { parseStartDate } from '../time/index.js';
 import type { Scenario } from '../scenario/index.js';
@@ -22,10 +21,8 @@ export interface LoadOptions {
   readonly scenario: Scenario;
   readonly target: string;
   readonly allowRemote: boolean;
-  /** Enrolls the run's devices at the target (POST /v1/enroll). */
+  /** The target's fleet secret (its enrollment credential): the run enrolls its devices with it (POST /v1/enroll). */
   readonly fleetSecret: string;
-  /** 'enroll' asks the target for each device key; 'derive' computes them from the fleet secret (targets that only verify, e.g. benchmark sinks). */
-  readonly credentials?: 'enroll' | 'derive';
   readonly mode: 'open' | 'capacity';
   readonly profile: LoadProfile;
   readonly durationMs: number;
@@ -98,8 +95,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const deviceIds = loadDeviceIds(o.runTag, devices);
   const ownDevices = deviceIds.filter((_, d) => shard === null || d % shard.count === shard.index);
 
-  phase(o.credentials === 'derive' ? `deriving keys for ${ownDevices.length} devices` : `enrolling ${ownDevices.length} devices at ${target.url.origin}`);
-  const ownKeys = o.credentials === 'derive' ? ownDevices.map((d) => deriveDeviceKey(o.fleetSecret, d)) : await enrollDevices(target, o.fleetSecret, ownDevices);
+  phase(`enrolling ${ownDevices.length} devices at ${target.url.origin}`);
+  const ownKeys = await enrollDevices(target, o.fleetSecret, ownDevices);
   const keys: Buffer[] = deviceIds.map(() => EMPTY_KEY);
   ownDevices.forEach((d, k) => (keys[shard ? shard.index + k * shard.count : k] = ownKeys[k]!));
 

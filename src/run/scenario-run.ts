@@ -59,7 +59,7 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions): Promise<S
     return judgeRun(s, r.result, o.reportDir, startedAt, o.shard, r.store);
   }
   const ingest = s.transport === 'http' ? await openIngestTarget(s, o.reportDir, { restartable: restarts.length > 0, ...(o.fleetSecret ? { fleetSecret: o.fleetSecret } : {}) }) : null;
-  const transport: RunTransportSpec = ingest ? { kind: 'http', url: ingest.url, fleetSecret: ingest.fleetSecret, ...(ingest.keys ? { keys: ingest.keys } : {}) } : transportFor(s, o.reportDir);
+  const transport: RunTransportSpec = ingest ? { kind: 'http', url: ingest.url, keys: ingest.keys } : transportFor(s, o.reportDir);
   const restarter = ingest && restarts.length > 0 ? new IngestRestarts(ingest, restarts, createCalendar(s.simulation.startDate, []).startDateUtcMs) : null;
   let result: FleetRunResult;
   try {

@@ -97,17 +97,17 @@ describe.each(backends.map((b) => [b().name, b] as const))('%s store', (_name, m
     await store.revokeDevice('dev-y', 3000);
     await store.enrollDevice('dev-z', 4000, 'Asia/Kolkata');
     let devices = await store.loadDevices();
-    expect(devices).toContainEqual({ deviceId: 'dev-x', enrolledMs: 1000, revokedMs: null, keyGeneration: 0, timezone: null });
-    expect(devices).toContainEqual({ deviceId: 'dev-y', enrolledMs: 3000, revokedMs: 3000, keyGeneration: 0, timezone: null });
-    expect(devices).toContainEqual({ deviceId: 'dev-z', enrolledMs: 4000, revokedMs: null, keyGeneration: 0, timezone: 'Asia/Kolkata' });
+    expect(devices).toContainEqual({ deviceId: 'dev-x', enrolledMs: 1000, revokedMs: null, keyGeneration: 0, timezone: null, key: null });
+    expect(devices).toContainEqual({ deviceId: 'dev-y', enrolledMs: 3000, revokedMs: 3000, keyGeneration: 0, timezone: null, key: null });
+    expect(devices).toContainEqual({ deviceId: 'dev-z', enrolledMs: 4000, revokedMs: null, keyGeneration: 0, timezone: 'Asia/Kolkata', key: null });
     await store.reinstateDevice('dev-y', 1);
     // Enrolling again without a timezone keeps the one stored; with one, replaces it.
     await store.enrollDevice('dev-z', 5000);
     await store.enrollDevice('dev-x', 5000, 'Europe/Berlin');
     devices = await store.loadDevices();
-    expect(devices).toContainEqual({ deviceId: 'dev-y', enrolledMs: 3000, revokedMs: null, keyGeneration: 1, timezone: null });
-    expect(devices).toContainEqual({ deviceId: 'dev-z', enrolledMs: 4000, revokedMs: null, keyGeneration: 0, timezone: 'Asia/Kolkata' });
-    expect(devices).toContainEqual({ deviceId: 'dev-x', enrolledMs: 1000, revokedMs: null, keyGeneration: 0, timezone: 'Europe/Berlin' });
+    expect(devices).toContainEqual({ deviceId: 'dev-y', enrolledMs: 3000, revokedMs: null, keyGeneration: 1, timezone: null, key: null });
+    expect(devices).toContainEqual({ deviceId: 'dev-z', enrolledMs: 4000, revokedMs: null, keyGeneration: 0, timezone: 'Asia/Kolkata', key: null });
+    expect(devices).toContainEqual({ deviceId: 'dev-x', enrolledMs: 1000, revokedMs: null, keyGeneration: 0, timezone: 'Europe/Berlin', key: null });
     await store.upsertPause({ deviceId: 'dev-x', startMs: 10, endMs: 1_800_010, endedBy: 'auto-resume' });
     await store.upsertPause({ deviceId: 'dev-x', startMs: 10, endMs: 600_010, endedBy: 'resume' });
     expect(await store.loadPauses()).toEqual([{ deviceId: 'dev-x', startMs: 10, endMs: 600_010, endedBy: 'resume' }]);
@@ -115,6 +115,23 @@ describe.each(backends.map((b) => [b().name, b] as const))('%s store', (_name, m
     expect(await store.loadExemptions()).toEqual([{ deviceId: 'dev-x', fromMs: 5, untilMs: null }]);
     await store.setExemption('dev-x', null);
     expect(await store.loadExemptions()).toEqual([]);
+  });
+
+  it('keeps each device key it is given, so a restarted service verifies enrolled devices; reinstating drops it', async () => {
+    const key = randomBytes(32);
+    await store.enrollDevice('dev-k', 6000, 'UTC', key);
+    await store.close();
+    store = await backend.open();
+    expect(await store.loadDevices()).toContainEqual({ deviceId: 'dev-k', enrolledMs: 6000, revokedMs: null, keyGeneration: 0, timezone: 'UTC', key });
+    // Enrolling without a key (no new one drawn) keeps the stored key.
+    await store.enrollDevice('dev-k', 7000);
+    expect((await store.loadDevices()).find((d) => d.deviceId === 'dev-k')?.key).toEqual(key);
+    await store.revokeDevice('dev-k', 8000);
+    await store.reinstateDevice('dev-k', 1);
+    expect(await store.loadDevices()).toContainEqual({ deviceId: 'dev-k', enrolledMs: 6000, revokedMs: null, keyGeneration: 1, timezone: 'UTC', key: null });
+    const next = randomBytes(32);
+    await store.enrollDevice('dev-k', 9000, undefined, next);
+    expect((await store.loadDevices()).find((d) => d.deviceId === 'dev-k')?.key).toEqual(next);
   });
 
   it('totals stored batches and events', async () => {
@@ -125,7 +142,7 @@ describe.each(backends.map((b) => [b().name, b] as const))('%s store', (_name, m
 });
 
 describe('sqlite store files from an earlier version', () => {
-  it('gains the device key-generation and timezone columns on open, keeping every device', async () => {
+  it('gains the device key-generation, timezone and key columns on open, keeping every device (without a key: it enrolls again)', async () => {
     const Database = (await import('better-sqlite3')).default;
     const tmp = tempDir();
     const path = join(tmp.dir, 'old.db');
@@ -135,9 +152,9 @@ describe('sqlite store files from an earlier version', () => {
     db.close();
     const store = new SqliteStore({ path });
     try {
-      expect(await store.loadDevices()).toEqual([{ deviceId: 'old-laptop', enrolledMs: 1000, revokedMs: null, keyGeneration: 0, timezone: null }]);
+      expect(await store.loadDevices()).toEqual([{ deviceId: 'old-laptop', enrolledMs: 1000, revokedMs: null, keyGeneration: 0, timezone: null, key: null }]);
       await store.enrollDevice('new-laptop', 2000, 'Europe/London');
-      expect(await store.loadDevices()).toContainEqual({ deviceId: 'new-laptop', enrolledMs: 2000, revokedMs: null, keyGeneration: 0, timezone: 'Europe/London' });
+      expect(await store.loadDevices()).toContainEqual({ deviceId: 'new-laptop', enrolledMs: 2000, revokedMs: null, keyGeneration: 0, timezone: 'Europe/London', key: null });
     } finally {
       await store.close();
       tmp.cleanup();

@@ -55,6 +55,8 @@ CREATE TABLE IF NOT EXISTS devices (
 );
 ALTER TABLE devices ADD COLUMN IF NOT EXISTS key_generation INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE devices ADD COLUMN IF NOT EXISTS timezone TEXT;
+-- Devices enrolled before keys were stored have none (their keys derived from the fleet secret): they enroll again.
+ALTER TABLE devices ADD COLUMN IF NOT EXISTS device_key BYTEA;
 CREATE TABLE IF NOT EXISTS pause_windows (
   device_id TEXT   NOT NULL,
   start_ms  BIGINT NOT NULL,
@@ -191,23 +193,25 @@ export class PostgresStore implements BatchStore {
   }
 
   async loadDevices(): Promise<DeviceRecord[]> {
-    const r = await this.pool.query<{ device_id: string; enrolled_ms: string; revoked_ms: string | null; key_generation: number; timezone: string | null }>(
-      'SELECT device_id, enrolled_ms, revoked_ms, key_generation, timezone FROM devices',
+    const r = await this.pool.query<{ device_id: string; enrolled_ms: string; revoked_ms: string | null; key_generation: number; timezone: string | null; device_key: Buffer | null }>(
+      'SELECT device_id, enrolled_ms, revoked_ms, key_generation, timezone, device_key FROM devices',
     );
     return r.rows.map((x) => ({
       deviceId: x.device_id, enrolledMs: Number(x.enrolled_ms), revokedMs: x.revoked_ms === null ? null : Number(x.revoked_ms), keyGeneration: Number(x.key_generation), timezone: x.timezone,
+      key: x.device_key,
     }));
   }
 
-  async enrollDevice(deviceId: string, atMs: number, timezone?: string): Promise<void> {
+  async enrollDevice(deviceId: string, atMs: number, timezone?: string, key?: Uint8Array): Promise<void> {
     await this.pool.query(
-      'INSERT INTO devices (device_id, enrolled_ms, timezone) VALUES ($1, $2, $3) ON CONFLICT (device_id) DO UPDATE SET timezone = COALESCE(excluded.timezone, devices.timezone)',
-      [deviceId, atMs, timezone ?? null],
+      `INSERT INTO devices (device_id, enrolled_ms, timezone, device_key) VALUES ($1, $2, $3, $4) ON CONFLICT (device_id)
+         DO UPDATE SET timezone = COALESCE(excluded.timezone, devices.timezone), device_key = COALESCE(excluded.device_key, devices.device_key)`,
+      [deviceId, atMs, timezone ?? null, key === undefined ? null : Buffer.from(key.buffer, key.byteOffset, key.byteLength)],
     );
   }
 
   async reinstateDevice(deviceId: string, keyGeneration: number): Promise<void> {
-    await this.pool.query('UPDATE devices SET revoked_ms = NULL, key_generation = $1 WHERE device_id = $2', [keyGeneration, deviceId]);
+    await this.pool.query('UPDATE devices SET revoked_ms = NULL, device_key = NULL, key_generation = $1 WHERE device_id = $2', [keyGeneration, deviceId]);
   }
 
   async revokeDevice(deviceId: string, atMs: number): Promise<void> {

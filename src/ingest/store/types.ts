@@ -36,10 +36,15 @@ export interface DeviceRecord {
   readonly deviceId: string;
   readonly enrolledMs: number;
   readonly revokedMs: number | null;
-  /** Bumped when a revoked device is reinstated: its key derives from it, so a key revoked once stays refused. */
+  /** Bumped when a revoked device is reinstated (its key is dropped then, and it enrolls again for a new one). */
   readonly keyGeneration: number;
   /** IANA timezone given at enrollment (for the capture-hours rule), or null when unknown. */
   readonly timezone: string | null;
+  /**
+   * The device key enrollment drew (32 random bytes), or null: reinstated and not enrolled again, or enrolled in a
+   * store written before keys were stored. A device without a key authenticates nothing until it enrolls.
+   */
+  readonly key: Uint8Array | null;
 }
 
 export interface PauseRecord {
@@ -77,10 +82,10 @@ export interface BatchStore {
   queueDepth(): number;
 
   loadDevices(): Promise<DeviceRecord[]>;
-  /** Records an enrollment; an existing record keeps its enrollment time, and takes the timezone when one is given. */
-  enrollDevice(deviceId: string, atMs: number, timezone?: string): Promise<void>;
+  /** Records an enrollment; an existing record keeps its enrollment time, and takes the timezone and the key when given. */
+  enrollDevice(deviceId: string, atMs: number, timezone?: string, key?: Uint8Array): Promise<void>;
   revokeDevice(deviceId: string, atMs: number): Promise<void>;
-  /** Clears a revocation and sets the device's key generation (the caller's previous one + 1). */
+  /** Clears a revocation and the device's key, and sets its key generation (the caller's previous one + 1). */
   reinstateDevice(deviceId: string, keyGeneration: number): Promise<void>;
 
   loadPauses(): Promise<PauseRecord[]>;

@@ -136,7 +136,7 @@ export async function runProcessFleet(s: Scenario, o: ProcessRunOptions): Promis
     // The agents' clock: the window's start is mapped onto a wall instant a little ahead, once, for every laptop (and the service).
     const plannedWallStart = Date.now() + START_LEAD_MS + START_LEAD_PER_LAPTOP_MS * laptops.length;
     const timeOffsetMs = fromUtcMs - plannedWallStart;
-    if (s.ingest.kind !== 'blackhole') ingest = await openIngestTarget(s, o.reportDir, { restartable: false, timeOffsetMs, ...(o.fleetSecret ? { fleetSecret: o.fleetSecret } : {}) });
+    if (s.ingest.kind !== 'blackhole') ingest = await openIngestTarget(s, o.reportDir, { restartable: false, timeOffsetMs, enroll: false, ...(o.fleetSecret ? { fleetSecret: o.fleetSecret } : {}) });
     const readyTimeoutMs = o.readyTimeoutMs ?? READY_TIMEOUT_MS;
     const starting = laptops.map((l, k) => startLaptop(l, k));
     const outcomes = await Promise.allSettled(starting);
