@@ -57,21 +57,22 @@ export class DeviceRegistry {
    * ids. A request signed with the right key learns why it is refused: an
    * unknown device that it must enroll, a revoked one that it is revoked.
    */
-  verify(signed: SignedHeaders, line: RequestLine, body: Uint8Array): { failure: IngestError | null } {
+  verify(signed: SignedHeaders, line: RequestLine, body: Uint8Array): { failure: IngestError | null; keyGeneration: number } {
     const id = signed.deviceId;
     const device = this.devices.get(id);
     const signer = device?.key == null ? this.nobody : this.signerOf(id, device.key);
     if (!signer.verify(signed, line, body)) {
       return {
+        keyGeneration: -1,
         failure: new IngestError(
           'AUTH_BAD_SIGNATURE',
           `the signature does not match this request for device ${JSON.stringify(id.slice(0, 128))}; sign the ${SIGNATURE_VERSION} canonical request (method, path, query, device, timestamp, body SHA-256) with the key enrollment gave this device`,
         ),
       };
     }
-    if (device === undefined) return { failure: new IngestError('AUTH_UNKNOWN_DEVICE', `device ${JSON.stringify(id.slice(0, 128))} is not enrolled; enroll it at POST /v1/enroll`) };
-    if (device.revokedMs !== null) return { failure: new IngestError('AUTH_REVOKED', `device ${JSON.stringify(id)} was revoked at ${new Date(device.revokedMs).toISOString()}; it can no longer upload`) };
-    return { failure: null };
+    if (device === undefined) return { keyGeneration: -1, failure: new IngestError('AUTH_UNKNOWN_DEVICE', `device ${JSON.stringify(id.slice(0, 128))} is not enrolled; enroll it at POST /v1/enroll`) };
+    if (device.revokedMs !== null) return { keyGeneration: device.keyGeneration, failure: new IngestError('AUTH_REVOKED', `device ${JSON.stringify(id)} was revoked at ${new Date(device.revokedMs).toISOString()}; it can no longer upload`) };
+    return { failure: null, keyGeneration: device.keyGeneration };
   }
 
   /** The device's verifier, its HMAC states computed once per key. */

@@ -3,6 +3,7 @@
  * FLEETSIM_TEST_PG_URL is set; .ci/run installs and starts one).
  */
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStore, SqliteStore, type BatchRow, type BatchStore } from '../../src/ingest/index.js';
@@ -134,9 +135,25 @@ describe.each(backends.map((b) => [b().name, b] as const))('%s store', (_name, m
     expect((await store.loadDevices()).find((d) => d.deviceId === 'dev-k')?.key).toEqual(next);
   });
 
+  it('stores an authenticated upload only if its device is still unrevoked at the key generation it was checked under', async () => {
+    await store.enrollDevice('dev-r', 1000, undefined, randomBytes(32));
+    expect(await store.insertBatch(row('dev-r', 0), 0)).toBe('stored');
+    // Revoked after the upload was authenticated (the caller's memory may not know yet): the store refuses it in the transaction.
+    await store.revokeDevice('dev-r', 2000);
+    expect(await store.insertBatch(row('dev-r', 1), 0)).toBe('revoked');
+    // Reinstated: an upload checked under the revoked generation stays refused; one under the new generation is stored.
+    await store.reinstateDevice('dev-r', 1);
+    expect(await store.insertBatch(row('dev-r', 2), 0)).toBe('revoked');
+    expect(await store.insertBatch(row('dev-r', 3), 1)).toBe('stored');
+    // A device the store never enrolled stores nothing under a generation; without one (no authentication) the row is stored.
+    expect(await store.insertBatch(row('dev-never', 0), 0)).toBe('revoked');
+    expect((await store.listBatches('dev-r')).map((b) => b.sequence)).toEqual([0, 3]);
+    expect(await store.listBatches('dev-never')).toEqual([]);
+  });
+
   it('totals stored batches and events', async () => {
     const t = await store.totals();
-    expect(t.batches).toBe(1 + 1 + 300 + 7);
+    expect(t.batches).toBe(1 + 1 + 300 + 7 + 2);
     expect(t.events).toBeGreaterThan(30_000);
   });
 });
@@ -178,6 +195,33 @@ describe('sqlite store files from an earlier version', () => {
     } finally {
       await store.close();
       tmp.cleanup();
+    }
+  });
+});
+
+describe.runIf(PG_URL)('postgres store and a revoke committing while an upload is being stored', () => {
+  it('does not store the upload: the insert waits on the device row and sees the revoke', async () => {
+    const schema = `fleetsim_test_${randomBytes(6).toString('hex')}`;
+    const store = await PostgresStore.open({ url: PG_URL!, schema });
+    const admin = new pg.Client({ connectionString: PG_URL!, options: `-c search_path=${schema}` });
+    await admin.connect();
+    try {
+      await store.enrollDevice('dev-race', 1000, undefined, randomBytes(32));
+      // The revoke's transaction holds the device row, uncommitted, while the upload (authenticated before it) is stored.
+      await admin.query('BEGIN');
+      await admin.query('UPDATE devices SET revoked_ms = 2000 WHERE device_id = $1', ['dev-race']);
+      let settled = false;
+      const insert = store.insertBatch(row('dev-race', 0), 0).finally(() => (settled = true));
+      await new Promise((r) => setTimeout(r, 300));
+      // Without the lock the insert would have read the unrevoked row and committed already.
+      expect(settled).toBe(false);
+      await admin.query('COMMIT');
+      expect(await insert).toBe('revoked');
+      expect(await store.listBatches('dev-race')).toEqual([]);
+    } finally {
+      await admin.end();
+      await store.dropSchema();
+      await store.close();
     }
   });
 });

@@ -78,7 +78,7 @@ CREATE TABLE IF NOT EXISTS exemptions (
 
 /** One write, as it travels to the writer thread. */
 export type WriteOp =
-  | { readonly kind: 'batch'; readonly row: BatchRow }
+  | { readonly kind: 'batch'; readonly row: BatchRow; readonly keyGeneration: number | null }
   | { readonly kind: 'enroll'; readonly deviceId: string; readonly atMs: number; readonly timezone: string | null; readonly key: Uint8Array | null }
   | { readonly kind: 'revoke'; readonly deviceId: string; readonly atMs: number }
   | { readonly kind: 'reinstate'; readonly deviceId: string; readonly keyGeneration: number }
@@ -122,6 +122,7 @@ export class SqliteEngine {
          refused_exempt, received_ms, agent_version, payload_codec, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
     );
     const byKey = this.db.prepare('SELECT batch_id FROM batches WHERE device_id = ? AND sequence = ?');
+    const deviceState = this.db.prepare('SELECT revoked_ms, key_generation FROM devices WHERE device_id = ?');
     const enroll = this.db.prepare(
       `INSERT INTO devices (device_id, enrolled_ms, timezone, device_key) VALUES (?, ?, ?, ?) ON CONFLICT (device_id)
          DO UPDATE SET timezone = COALESCE(excluded.timezone, devices.timezone), device_key = COALESCE(excluded.device_key, devices.device_key)`,
@@ -145,6 +146,14 @@ export class SqliteEngine {
         switch (op.kind) {
           case 'batch': {
             const r = op.row;
+            if (op.keyGeneration !== null) {
+              // One writer applies every write in order, so this sees every revoke that answered before.
+              const d = deviceState.get(r.deviceId) as { revoked_ms: number | null; key_generation: number } | undefined;
+              if (d === undefined || d.revoked_ms !== null || d.key_generation !== op.keyGeneration) {
+                out[i] = 'revoked';
+                break;
+              }
+            }
             // Rows arrive from another thread as plain Uint8Arrays; better-sqlite3 binds Buffers (views, no copy).
             const info = insert.run(
               r.deviceId, r.sequence, asBuffer(r.batchId), r.windowStartMs, r.windowEndMs, r.eventCount, r.refusedPaused, r.refusedExempt,
@@ -280,8 +289,8 @@ export class SqliteStore implements BatchStore {
     this.outOps = [];
   };
 
-  async insertBatch(row: BatchRow): Promise<InsertResult> {
-    return (await this.write({ kind: 'batch', row })) as InsertResult;
+  async insertBatch(row: BatchRow, keyGeneration?: number): Promise<InsertResult> {
+    return (await this.write({ kind: 'batch', row, keyGeneration: keyGeneration ?? null })) as InsertResult;
   }
 
   queueDepth(): number {

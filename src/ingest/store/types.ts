@@ -29,8 +29,12 @@ export interface BatchRow {
   readonly payload: Uint8Array;
 }
 
-/** stored: new; duplicate: the same batch id was already stored for this (device, sequence); conflict: the sequence or batch id is taken by another batch. */
-export type InsertResult = 'stored' | 'duplicate' | 'conflict';
+/**
+ * stored: new; duplicate: the same batch id was already stored for this (device, sequence); conflict: the sequence or
+ * batch id is taken by another batch; revoked: the device is revoked, or no longer at the key generation the upload was
+ * authenticated under (only when the caller names one), so nothing was stored.
+ */
+export type InsertResult = 'stored' | 'duplicate' | 'conflict' | 'revoked';
 
 export interface DeviceRecord {
   readonly deviceId: string;
@@ -76,8 +80,12 @@ export interface StoreTotals {
 
 export interface BatchStore {
   readonly kind: 'sqlite' | 'postgres';
-  /** Resolves once the transaction holding the row has committed (never before). */
-  insertBatch(row: BatchRow): Promise<InsertResult>;
+  /**
+   * Resolves once the transaction holding the row has committed (never before). With `keyGeneration` (the device's
+   * generation when the upload's signature was checked) the row is stored only if, inside that transaction, the
+   * device is enrolled, not revoked and still at that generation; a revoke or reinstate that answered first wins.
+   */
+  insertBatch(row: BatchRow, keyGeneration?: number): Promise<InsertResult>;
   /** Writes waiting for their transaction. */
   queueDepth(): number;
 
