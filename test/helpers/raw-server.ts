@@ -6,7 +6,7 @@ import net from 'node:net';
  * the connection: for answers node:http would never send, such as a 2xx
  * whose body stops short of its Content-Length.
  */
-export function rawAnswerServer(answer: string): Promise<{ port: number; close: () => Promise<void> }> {
+export function rawAnswerServer(answer: string | ((requestHead: string) => string)): Promise<{ port: number; close: () => Promise<void> }> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((sock) => {
     sockets.add(sock);
@@ -17,8 +17,9 @@ export function rawAnswerServer(answer: string): Promise<{ port: number; close: 
       const end = seen.indexOf('\r\n\r\n');
       const len = Number(/content-length: *(\d+)/i.exec(seen)?.[1] ?? 0);
       if (end < 0 || seen.length < end + 4 + len) return;
+      const head = seen.slice(0, end);
       seen = '';
-      sock.end(answer, 'latin1');
+      sock.end(typeof answer === 'string' ? answer : answer(head), 'latin1');
     });
     sock.on('error', () => {});
   });
