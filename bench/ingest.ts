@@ -39,7 +39,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BATCHES_PATH, BATCH_CONTENT_TYPE, DEVICE_HEADER, ENROLL_PATH, RequestSigner, SIGNATURE_HEADER, TIMESTAMP_HEADER, createRequestSigner, deriveDeviceKey, parseSignedHeaders } from '../src/auth/index.js';
+import { BATCHES_PATH, BATCH_CONTENT_TYPE, DEVICE_HEADER, ENROLL_PATH, RequestSigner, SIGNATURE_HEADER, TIMESTAMP_HEADER, createRequestSigner, newDeviceKey, parseSignedHeaders } from '../src/auth/index.js';
 import { createIngestServer, SqliteStore, type IngestServer } from '../src/ingest/index.js';
 import { DEFAULT_AGENT_CONFIG, type Transport, type UploadOutcome, type UploadRequest } from '../src/agent/index.js';
 import { DEFAULT_BEHAVIOUR_PARAMS, type DayEnvironment } from '../src/behaviour/index.js';
@@ -284,12 +284,13 @@ async function buildCorpus(employees: number, copies: number): Promise<{ uploads
   return { uploads, agentBatches, agentBodies };
 }
 
-function serialize(uploads: Upload[], host: string, signedAtMs: number): void {
+/** Signs with the keys enrollment handed out; a device without one (no-op servers verify nothing) signs with a random key. */
+function serialize(uploads: Upload[], host: string, signedAtMs: number, keys: ReadonlyMap<string, Buffer>): void {
   const signers = new Map<string, ReturnType<typeof createRequestSigner>>();
   for (const u of uploads) {
     let sign = signers.get(u.deviceId);
     if (sign === undefined) {
-      sign = createRequestSigner({ deviceId: u.deviceId, key: deriveDeviceKey(FLEET_SECRET, u.deviceId) }, () => signedAtMs);
+      sign = createRequestSigner({ deviceId: u.deviceId, key: keys.get(u.deviceId) ?? newDeviceKey() }, () => signedAtMs);
       signers.set(u.deviceId, sign);
     }
     const h = { 'content-type': BATCH_CONTENT_TYPE, 'content-encoding': 'br', ...sign({ method: 'POST', target: BATCHES_PATH, body: u.body }) };
@@ -521,17 +522,23 @@ async function startChild(kind: string, storeUrl?: string, decodeThreads = 0): P
   };
 }
 
-async function enrollAll(port: number, deviceIds: Iterable<string>): Promise<void> {
+async function enrollAll(port: number, deviceIds: Iterable<string>): Promise<Map<string, Buffer>> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
   const ids = [...deviceIds];
+  const keys = new Map<string, Buffer>();
   await Promise.all(
     ids.map(
       (id) =>
         new Promise<void>((resolve, reject) => {
           const body = JSON.stringify({ device_id: id });
           const req = http.request({ host: '127.0.0.1', port, path: ENROLL_PATH, method: 'POST', agent, headers: { authorization: `Fleet ${FLEET_SECRET}`, 'content-length': Buffer.byteLength(body) } }, (res) => {
-            res.resume();
-            res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`enroll ${id}: ${res.statusCode}`))));
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => {
+              if (res.statusCode !== 200) return reject(new Error(`enroll ${id}: ${res.statusCode}`));
+              keys.set(id, Buffer.from((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { key: string }).key, 'hex'));
+              resolve();
+            });
           });
           req.on('error', reject);
           req.end(body);
@@ -539,6 +546,7 @@ async function enrollAll(port: number, deviceIds: Iterable<string>): Promise<voi
     ),
   );
   agent.destroy();
+  return keys;
 }
 
 interface Measured {
@@ -561,8 +569,8 @@ type Drive = { readonly kind: 'closed' } | { readonly kind: 'open'; readonly rat
 async function measure(name: string, kind: string, uploads: Upload[], warmup: number, connections: number, o: { storeUrl?: string; profile?: boolean; drive?: Drive; decodeThreads?: number } = {}): Promise<Measured> {
   const srv = await startChild(kind, o.storeUrl, o.decodeThreads ?? 0);
   const isNoop = kind.endsWith('noop');
-  if (!isNoop) await enrollAll(srv.port, new Set(uploads.map((u) => u.deviceId)));
-  serialize(uploads, `127.0.0.1:${srv.port}`, Date.now());
+  const keys = isNoop ? new Map<string, Buffer>() : await enrollAll(srv.port, new Set(uploads.map((u) => u.deviceId)));
+  serialize(uploads, `127.0.0.1:${srv.port}`, Date.now(), keys);
   await drive(srv.port, uploads.slice(0, warmup), connections);
   if (o.profile) {
     srv.child.kill('SIGUSR2');
@@ -813,7 +821,7 @@ async function stageCosts(uploads: readonly Upload[], tmp: string): Promise<{ ve
     f();
     return Number((((performance.now() - t) * 1000) / sample.length).toFixed(2));
   };
-  const keys = sample.map((u) => deriveDeviceKey(FLEET_SECRET, u.deviceId));
+  const keys = sample.map(() => newDeviceKey());
   const signed = sample.map((u, i) => {
     const h = createRequestSigner({ deviceId: u.deviceId, key: keys[i]! }, () => 1e12)({ ...UPLOAD_LINE, body: u.body });
     const p = parseSignedHeaders(h[DEVICE_HEADER], h[TIMESTAMP_HEADER], h[SIGNATURE_HEADER], 1e12, 1);

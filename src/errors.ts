@@ -12,6 +12,8 @@ export type FleetsimErrorCode =
   | 'THRESHOLDS_FAILED'
   /** A load run whose generator fell behind its schedule: its figures would flatter the target. */
   | 'LOAD_INVALID'
+  /** A load run the target failed on its outcomes (error rate above the SLO, no answers, unreadable answers). */
+  | 'LOAD_TARGET_FAILED'
   | 'INTERNAL';
 
 /** Exit codes CI can rely on (documented in the README). */
@@ -21,6 +23,8 @@ export const EXIT_CODES = {
   badInput: 2,
   runFailed: 3,
   internal: 4,
+  /** A load run the target failed: error rate above the SLO, nothing answered, or answers that cannot be read. */
+  loadTargetFailed: 5,
   /** 128 + the signal's number, as shells report a process ended by it. */
   interruptedBySigint: 130,
   interruptedBySigterm: 143,

@@ -15,6 +15,7 @@ export const E2E_SUITES = [
   'test/targets/cli-targets.test.ts',
   'test/targets/run-foreign.test.ts',
   'test/targets/load-otlp.test.ts',
+  'test/load/outcome-validity.test.ts',
   'test/compare/compare-run.test.ts',
   'test/compare/compare-load-sweep.test.ts',
   'test/sweep/full-path.test.ts',

@@ -64,6 +64,11 @@ export class HttpTransport implements Transport {
         (res) => {
           const body = boundedBody(res);
           res.on('end', () => {
+            // An answer whose body stopped short of its framing is not an answer: the batch may not be stored.
+            if (!res.complete) {
+              done({ kind: 'network-error', message: 'the answer ended before its body was complete', requestBytes });
+              return;
+            }
             const chunks = body();
             const status = res.statusCode ?? 0;
             const retryAfterMs = parseRetryAfterMs(res.headers['retry-after'], this.now());
@@ -77,6 +82,7 @@ export class HttpTransport implements Transport {
             });
           });
           res.on('error', (e) => done({ kind: 'network-error', message: e.message, requestBytes }));
+          res.on('close', () => done({ kind: 'network-error', message: 'the connection closed before the answer was complete', requestBytes }));
         },
       );
       const timer = setTimeout(() => {

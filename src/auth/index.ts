@@ -2,17 +2,20 @@
  * Device authentication, shared by the agent (which signs) and the ingest
  * service (which verifies). Pure functions over node:crypto; no I/O.
  *
- * Enrollment: a device presents the fleet secret once and receives its own
- * key, derived as HMAC-SHA256(fleet secret, "fleetsim/device-key/v1" ‖ device id).
- * Derivation (rather than a random key kept in a table) means the service
- * never stores device keys: a leaked database holds no credentials, and a
- * service restarted from an empty store still verifies enrolled laptops.
- * What the service does keep is which devices are enrolled and which are
- * revoked. A revoked device stays refused until an admin reinstates it; a
- * reinstated device gets the next key generation, whose key derives as
- * HMAC-SHA256(fleet secret, "fleetsim/device-key/v2" ‖ generation (uint32 BE) ‖ device id),
- * so the key that was revoked (perhaps because it leaked) is never accepted
- * again: the laptop enrolls once more for its new key.
+ * Three secrets, each good for one thing (README "Threat model"):
+ * - the fleet secret (the enrollment credential) every laptop is installed
+ *   with: `authorization: Fleet <secret>` on POST /v1/enroll, and nothing
+ *   else. The service may accept the current one and previous ones, so it can
+ *   be rotated while laptops still carry the old one;
+ * - the device key: 32 random bytes (CSPRNG) the service draws when the device
+ *   enrolls, hands to that device once, and stores. It derives from nothing,
+ *   so neither the fleet secret nor another device's key tells anything about
+ *   it, and rotating the fleet secret leaves enrolled devices as they are. An
+ *   enrolled device cannot enroll again (its key is never handed out twice);
+ *   after an admin revokes and reinstates it, its next enrollment draws a new
+ *   key, so a revoked (perhaps leaked) key is never accepted again;
+ * - the admin secret: `authorization: Admin <secret>` on revoke, reinstate,
+ *   exemptions and gaps.
  *
  * Requests: every device request carries
  *   x-fleetsim-device     the device id
@@ -22,27 +25,26 @@
  * clock, so a captured request cannot be replayed later; within the bound a
  * replay is harmless because batches are idempotent.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { DEVICE_HEADER, FLEET_AUTH_SCHEME, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './protocol.js';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { ADMIN_AUTH_SCHEME, DEVICE_HEADER, FLEET_AUTH_SCHEME, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './protocol.js';
 import { RequestSigner, signedHeaders, type RequestLine, type SignedHeaders } from './signer.js';
 
 export * from './protocol.js';
 export * from './signer.js';
 
-const KEY_LABEL = 'fleetsim/device-key/v1\0';
-/** Generations after the first: another label (no input of generation 0 can collide with them), then a fixed-width generation. */
-const KEY_LABEL_GENERATION = 'fleetsim/device-key/v2\0';
 export const DEVICE_KEY_BYTES = 32;
 /** Default bound on |server clock − signature timestamp|: NTP-synced laptops are within seconds; 5 min leaves room for a bad clock. */
 export const DEFAULT_MAX_SKEW_MS = 300_000;
+/** Shortest fleet or admin secret the service accepts: a secret a person could guess is no secret. */
+export const MIN_SECRET_CHARS = 16;
 
-/** A device's own key, as enrollment hands it out; generation 0 until the device is first reinstated after a revocation. */
-export function deriveDeviceKey(fleetSecret: string | Uint8Array, deviceId: string, keyGeneration = 0): Buffer {
-  if (!Number.isInteger(keyGeneration) || keyGeneration < 0 || keyGeneration > 0xffffffff) throw new RangeError(`key generation must be a uint32, got ${keyGeneration}`);
-  if (keyGeneration === 0) return createHmac('sha256', fleetSecret).update(KEY_LABEL).update(deviceId, 'utf8').digest();
-  const g = Buffer.alloc(4);
-  g.writeUInt32BE(keyGeneration);
-  return createHmac('sha256', fleetSecret).update(KEY_LABEL_GENERATION).update(g).update(deviceId, 'utf8').digest();
+/**
+ * A new device key. From the operating system's CSPRNG, never from the seeded
+ * simulation streams: a key is a credential, and keys never touch event data,
+ * so simulated figures stay reproducible.
+ */
+export function newDeviceKey(): Buffer {
+  return randomBytes(DEVICE_KEY_BYTES);
 }
 
 export interface DeviceCredentials {
@@ -111,14 +113,32 @@ export function verifySignature(key: Uint8Array, h: SignedHeaders, line: Request
   return new RequestSigner(key).verify(h, line, body);
 }
 
-/** Constant-time comparison of a presented fleet secret. */
-export function fleetSecretMatches(presented: string | undefined, fleetSecret: string): boolean {
+/**
+ * Whether `authorization: <scheme> <secret>` names one of the accepted
+ * secrets. Every accepted secret is compared (constant time each), so the
+ * time taken does not tell which one matched, or how much of one did.
+ */
+export function presentedSecretMatches(presented: string | undefined, scheme: string, accepted: readonly string[]): boolean {
   if (presented === undefined) return false;
-  const prefix = `${FLEET_AUTH_SCHEME} `;
+  const prefix = `${scheme} `;
   if (!presented.startsWith(prefix)) return false;
   const a = createHmac('sha256', 'cmp').update(presented.slice(prefix.length)).digest();
-  const b = createHmac('sha256', 'cmp').update(fleetSecret).digest();
-  return timingSafeEqual(a, b);
+  let match = false;
+  for (const secret of accepted) {
+    const b = createHmac('sha256', 'cmp').update(secret).digest();
+    if (timingSafeEqual(a, b)) match = true;
+  }
+  return match;
+}
+
+/** Constant-time check of a presented fleet (enrollment) secret against the accepted ones. */
+export function fleetSecretMatches(presented: string | undefined, accepted: string | readonly string[]): boolean {
+  return presentedSecretMatches(presented, FLEET_AUTH_SCHEME, typeof accepted === 'string' ? [accepted] : accepted);
+}
+
+/** Constant-time check of a presented admin secret. */
+export function adminSecretMatches(presented: string | undefined, adminSecret: string): boolean {
+  return presentedSecretMatches(presented, ADMIN_AUTH_SCHEME, [adminSecret]);
 }
 
 /** The body of a successful enrollment (POST /v1/enroll). */

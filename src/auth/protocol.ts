@@ -33,8 +33,10 @@ export const TIMESTAMP_HEADER = 'x-fleetsim-timestamp';
 export const SIGNATURE_HEADER = 'x-fleetsim-signature';
 /** The batch's sequence number, for transports that file batches by it (informational; the body is authoritative). */
 export const SEQUENCE_HEADER = 'x-fleetsim-sequence';
-/** Fleet (enrollment, admin) requests: `authorization: Fleet <secret>`. */
+/** Enrollment (POST /v1/enroll, and nothing else): `authorization: Fleet <fleet secret>`. */
 export const FLEET_AUTH_SCHEME = 'Fleet';
+/** `authorization: Admin <admin secret>`: revoke, reinstate, exemptions, gaps. */
+export const ADMIN_AUTH_SCHEME = 'Admin';
 
 /**
  * Why a device id can never authenticate, or null when it can. It travels in

@@ -51,7 +51,7 @@ export async function runCli(args: readonly string[], io: { stderr: (s: string) 
     .help()
     .alias('help', 'h')
     .wrap(Math.min(110, process.stdout.columns ?? 100))
-    .epilogue('Exit codes: 0 ok, 1 a threshold failed, 2 bad input (flags, scenario), 3 the run could not complete (I/O: a port in use, an unwritable --out), 4 internal error; 130/143 stopped by SIGINT/SIGTERM (run and sweep mark their report folder interrupted).')
+    .epilogue('Exit codes: 0 ok, 1 a threshold failed, 2 bad input (flags, scenario), 3 the run could not complete (I/O: a port in use, an unwritable --out), 4 internal error, 5 the target failed a load run (error rate above --slo-error-rate, no answers, or answers that cannot be read); 130/143 stopped by SIGINT/SIGTERM (run and sweep mark their report folder interrupted).')
     // Throwing here stops yargs: a failure handler that returns lets the command run anyway.
     .fail((msg, err) => {
       if (err) throw err;

@@ -46,6 +46,12 @@ export function fleetSecretFlag(value: unknown): string | undefined {
   return s === undefined || s === '' ? undefined : s;
 }
 
+/** --admin-secret, or $FLEETSIM_ADMIN_SECRET when the flag is not given; undefined when neither is. */
+export function adminSecretFlag(value: unknown): string | undefined {
+  const s = value === undefined ? process.env.FLEETSIM_ADMIN_SECRET : String(value);
+  return s === undefined || s === '' ? undefined : s;
+}
+
 /** A folder-name-safe form of a scenario or seed name. */
 export const safeName = (s: string): string => s.replace(/[^\w.-]/g, '_');
 

@@ -25,13 +25,16 @@ export interface IngestContext {
   readonly rules: PolicyRules;
   /** The server clock, UTC epoch ms. */
   readonly now: () => number;
-  readonly fleetSecret: string;
+  /** Accepted enrollment credentials: the current fleet secret first, then previous ones still honoured. */
+  readonly fleetSecrets: readonly string[];
+  /** null: admin routes are disabled (the service was started without an admin secret). */
+  readonly adminSecret: string | null;
   readonly store: BatchStore;
   readonly policy: PolicyState;
   readonly devices: DeviceRegistry;
   readonly metrics: IngestMetrics;
   readonly limiter: DeviceRateLimiter;
-  /** Wrong fleet secrets, per client address. */
+  /** Wrong fleet or admin secrets, per client address. */
   readonly fleetFailures: DeviceRateLimiter;
   /** New enrollments, one key for the service. */
   readonly enrollments: DeviceRateLimiter;

@@ -41,6 +41,9 @@ export const INGEST_ERRORS = {
   AUTH_UNKNOWN_DEVICE: { status: 401, message: 'this device is not enrolled' },
   AUTH_REVOKED: { status: 401, message: 'this device key has been revoked' },
   AUTH_BAD_FLEET_SECRET: { status: 401, message: 'the fleet secret is wrong or missing' },
+  AUTH_BAD_ADMIN_SECRET: { status: 401, message: 'the admin secret is wrong or missing' },
+  AUTH_ADMIN_DISABLED: { status: 403, message: 'admin routes are disabled: the service was started without an admin secret' },
+  AUTH_ALREADY_ENROLLED: { status: 409, message: 'this device is already enrolled; its key is not handed out again' },
   AUTH_DEVICE_MISMATCH: { status: 403, message: 'a device may write only its own data' },
   POLICY_EXEMPT: { status: 403, message: 'the employee of this device is exempt from capture; stop capturing' },
   /** 409, not 403: a refused pause must not read as "stop capturing" to the agent. */

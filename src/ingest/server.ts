@@ -11,7 +11,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { BATCHES_PATH, DEVICE_ACTIONS, deviceIdProblem, ENROLL_PATH, HEALTH_PATH, METRICS_PATH, READY_PATH, type DeviceCredentials } from '../auth/index.js';
+import { BATCHES_PATH, DEVICE_ACTIONS, deviceIdProblem, ENROLL_PATH, HEALTH_PATH, METRICS_PATH, MIN_SECRET_CHARS, READY_PATH, type DeviceCredentials } from '../auth/index.js';
 import { DEFAULT_POLICY_RULES, type PolicyRules } from '../policy/index.js';
 import type { Admission, IngestContext } from './context.js';
 import { createBodyDecoder } from './decode-pool.js';
@@ -34,8 +34,18 @@ export type { UploadResponse } from './routes/upload.js';
 export interface IngestServerOptions {
   /** A store URL (sqlite:FILE, postgres://…) or an opened store (the server then closes it on stop). */
   readonly store: string | BatchStore;
-  /** Enrollment and admin requests present it (`authorization: Fleet <secret>`); device keys derive from it. */
+  /**
+   * The fleet secret: the enrollment credential (`authorization: Fleet <secret>` on POST /v1/enroll), good
+   * for enrolling and nothing else. Device keys do not derive from it, so it can be rotated at will.
+   */
   readonly fleetSecret: string;
+  /** Fleet secrets still accepted for enrollment while laptops move to the new one (rotation). */
+  readonly previousFleetSecrets?: readonly string[];
+  /**
+   * The admin secret (`authorization: Admin <secret>`): revoke, reinstate, exemptions, gaps. Without it the
+   * admin routes answer 403 AUTH_ADMIN_DISABLED. It must differ from every fleet secret.
+   */
+  readonly adminSecret?: string;
   /** Default 127.0.0.1. */
   readonly host?: string;
   /** Default 0 (any free port). */
@@ -85,7 +95,7 @@ export class IngestServer {
   private drained: (() => void) | null = null;
 
   constructor(private readonly options: IngestServerOptions) {
-    if (!options.fleetSecret || options.fleetSecret.length < 16) throw new Error('fleetSecret must be at least 16 characters');
+    checkSecrets(options);
     const threads = options.decodeThreads ?? 0;
     if (!Number.isInteger(threads) || threads < 0 || threads > 64) throw new Error(`decodeThreads must be an integer 0..64, got ${threads}`);
     this.limits = { ...DEFAULT_INGEST_LIMITS, ...options.limits };
@@ -143,7 +153,7 @@ export class IngestServer {
             ...(this.options.pgSchema ? { pgSchema: this.options.pgSchema } : {}),
           })
         : this.options.store;
-    const devices = new DeviceRegistry(store, this.options.fleetSecret, this.now, this.limits.maxSkewMs);
+    const devices = new DeviceRegistry(store, this.now, this.limits.maxSkewMs);
     await devices.load();
     const policy = new PolicyState(store, this.rules, this.limits.pauseWindows);
     await policy.load();
@@ -159,7 +169,8 @@ export class IngestServer {
       limits: this.limits,
       rules: this.rules,
       now: this.now,
-      fleetSecret: this.options.fleetSecret,
+      fleetSecrets: [this.options.fleetSecret, ...(this.options.previousFleetSecrets ?? [])],
+      adminSecret: this.options.adminSecret ?? null,
       store,
       policy,
       devices,
@@ -368,4 +379,16 @@ function routeOf(url: string): Route {
   }
   const m = DEVICE_PATH.exec(path);
   return m ? (m[2] as Route) : 'other';
+}
+
+/** Each secret long enough, and the admin secret distinct from every fleet secret (else one laptop's copy would be admin). */
+function checkSecrets(o: IngestServerOptions): void {
+  const fleet = [o.fleetSecret, ...(o.previousFleetSecrets ?? [])];
+  for (const [i, f] of fleet.entries()) {
+    if (typeof f !== 'string' || f.length < MIN_SECRET_CHARS) throw new Error(`${i === 0 ? 'fleetSecret' : `previousFleetSecrets[${i - 1}]`} must be at least ${MIN_SECRET_CHARS} characters`);
+  }
+  if (o.adminSecret !== undefined) {
+    if (typeof o.adminSecret !== 'string' || o.adminSecret.length < MIN_SECRET_CHARS) throw new Error(`adminSecret must be at least ${MIN_SECRET_CHARS} characters`);
+    if (fleet.includes(o.adminSecret)) throw new Error('adminSecret must differ from the fleet secret: every laptop holds the fleet secret');
+  }
 }

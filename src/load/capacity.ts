@@ -10,7 +10,6 @@
  * when intended, so there is no schedule lag to report; the generator's CPU
  * headroom still is.
  */
-import autocannon from 'autocannon';
 import { BATCHES_PATH, BATCH_CONTENT_TYPE, RequestSigner, bodyDigest, signedHeaders, type RequestLine } from '../auth/index.js';
 import { RunError } from '../errors.js';
 import type { PreparedBodies } from './bodies.js';
@@ -37,6 +36,9 @@ interface AutocannonContext {
 }
 
 export async function runCapacity(o: CapacityOptions): Promise<SenderOutcome> {
+  // Loaded here, not at the top: autocannon instantiates a WebAssembly histogram when it is imported, which
+  // reserves gigabytes of address space, so an eager import made every command (even --version) fail under ulimit -v.
+  const { default: autocannon } = await import('autocannon');
   const rec = new LoadRecorder(o.durationMs / 1000 + 30, 1);
   const signers = o.deviceKeys.map((k) => new RequestSigner(k));
   // The bodies repeat: each one's SHA-256 once, not per request.

@@ -60,6 +60,15 @@ function headerValueAt(b: Buffer, from: number, headEnd: number, name: Buffer): 
   return -1;
 }
 
+const HTTP1_PREFIX = Buffer.from('HTTP/1.', 'latin1');
+
+/** `HTTP/1.x DDD` then a space or the end of the line, within the head (the read buffer holds stale bytes beyond it). */
+function isStatusLine(b: Buffer, headEnd: number): boolean {
+  if (headEnd < 14 || b.compare(HTTP1_PREFIX, 0, HTTP1_PREFIX.length, 0, HTTP1_PREFIX.length) !== 0 || b[8] !== 32) return false;
+  for (let i = 9; i < 12; i++) if (b[i]! < 48 || b[i]! > 57) return false;
+  return b[12] === 32 || b[12] === CR;
+}
+
 /** One shared read buffer: every socket's reads are handled synchronously, one at a time. */
 const READ_BUFFER_BYTES = 64 * 1024;
 
@@ -159,14 +168,18 @@ class Connection {
       }
     }
     if (headEnd < 0) return len > RESPONSE_MAX_BYTES ? this.fail('RESPONSE_TOO_LARGE') : this.keep(b, len);
-    // "HTTP/1.1 200 …"
+    // "HTTP/1.x DDD …": anything else is an answer that cannot be read, never a status to count.
+    if (!isStatusLine(b, headEnd)) return this.fail('PROTOCOL_ERROR');
     const status = (b[9]! - 48) * 100 + (b[10]! - 48) * 10 + (b[11]! - 48);
     let end = headEnd;
     let chunked = false;
     const cl = headerValueAt(b, 0, headEnd, CONTENT_LENGTH);
     if (cl >= 0) {
       let n = 0;
-      for (let i = cl; i < headEnd && b[i]! >= 48 && b[i]! <= 57; i++) n = n * 10 + (b[i]! - 48);
+      let i = cl;
+      for (; i < headEnd && b[i]! >= 48 && b[i]! <= 57; i++) n = n * 10 + (b[i]! - 48);
+      // No digits, or something after them on the line: the body's length is unknown.
+      if (i === cl || (b[i] !== CR && b[i] !== 32 && b[i] !== 9)) return this.fail('PROTOCOL_ERROR');
       end = headEnd + n;
       if (end > RESPONSE_MAX_BYTES) return this.fail('RESPONSE_TOO_LARGE');
       if (len < end) return this.keep(b, len);

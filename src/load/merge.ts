@@ -112,6 +112,7 @@ export function mergeLoadResults(results: readonly LoadResult[], names: readonly
     wall_s: Math.max(...results.map((r) => r.wall_s)),
     valid: invalid.length === 0,
     invalid_reasons: invalid,
+    target_failed: results.some((r) => r.target_failed),
     fleet: { ...first.fleet, planned_rate_per_s: r3(sum(results.map((r) => r.fleet.planned_rate_per_s))) },
     corpus: {
       ...first.corpus,

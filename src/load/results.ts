@@ -9,6 +9,9 @@ import { REQUEST_TYPES } from './recorder.js';
 import type { LoadSchedule } from './schedule.js';
 import type { SenderOutcome } from './sender.js';
 
+
+/** The sender's reason for an answer that does not parse as HTTP/1.1 (src/load/http1.ts). */
+export const UNREADABLE_ANSWER = 'PROTOCOL_ERROR';
 export const LOAD_RESULTS_FORMAT = 'fleetsim-load/1';
 
 export interface LatencySummary {
@@ -69,6 +72,12 @@ export interface LoadResult {
   readonly wall_s: number;
   readonly valid: boolean;
   readonly invalid_reasons: readonly string[];
+  /**
+   * The run failed on the target's outcomes, not the generator's: its error rate exceeded the SLO, nothing sent was
+   * answered, or answers could not be read. Such a run is invalid too (its reasons are among invalid_reasons), and
+   * `fleetsim load` exits with its own code (5).
+   */
+  readonly target_failed: boolean;
   readonly validity_bounds: { readonly max_lag_p99_ms: number; readonly min_cpu_headroom: number };
   readonly fleet: { readonly instant_utc: string; readonly time_scale: number; readonly laptops_at_work: number; readonly uploads_per_laptop_hour_at_work: number; readonly planned_rate_per_s: number };
   readonly corpus: {
@@ -183,12 +192,18 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
   const measureS = Math.max(0.001, (out.dispatchMs > 0 ? Math.max(out.dispatchMs, Math.min(out.wallMs, sch.durationMs)) : out.wallMs) / 1000);
   const total = rec.accepted + rec.failed;
   const errors = { total: rec.failed, rate: total === 0 ? 0 : r3(rec.failed / total), by_status: Object.fromEntries([...rec.statuses()].sort()), by_reason: Object.fromEntries([...rec.byReason].sort()) };
+  const targetFailures: string[] = [];
   if (!ramp && ctx.maxErrorRate !== undefined && total > 0 && rec.failed / total > ctx.maxErrorRate) {
-    invalid.push(`${rec.failed} of ${total} uploads failed (error rate ${r3(rec.failed / total)} > ${ctx.maxErrorRate}, --slo-error-rate): the target did not hold, and the latency of failures is not its service time`);
+    targetFailures.push(`${rec.failed} of ${total} uploads failed (error rate ${r3(rec.failed / total)} > ${ctx.maxErrorRate}, --slo-error-rate): the target did not hold, and the latency of failures is not its service time`);
   }
   const unreadable = out.unreadable ?? { count: 0, first: null };
-  if (unreadable.count > 0) invalid.push(`${unreadable.count} answers could not be read as ${ctx.protocol ?? 'fleetsim'}; the first: ${unreadable.first ?? '?'}`);
-  if (!ramp && total === 0 && rec.sent > 0) invalid.push(`none of the ${rec.sent} uploads sent was answered: nothing was measured`);
+  if (unreadable.count > 0) targetFailures.push(`${unreadable.count} answers could not be read as ${ctx.protocol ?? 'fleetsim'}; the first: ${unreadable.first ?? '?'}`);
+  if (!ramp && total === 0 && rec.sent > 0) targetFailures.push(`none of the ${rec.sent} uploads sent was answered: nothing was measured`);
+  const unreadableHttp = rec.byReason.get(UNREADABLE_ANSWER) ?? 0;
+  if (unreadableHttp > 0) {
+    targetFailures.push(`${unreadableHttp} answer${unreadableHttp === 1 ? '' : 's'} could not be read (not an HTTP/1.x status line, or a Content-Length that is not a number): a target whose answers cannot be read has not shown it accepted anything`);
+  }
+  invalid.push(...targetFailures);
   const throughput = {
     requests_per_s: r3(rec.sent / measureS),
     accepted_per_s: r3(rec.accepted / measureS),
@@ -214,6 +229,7 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
     wall_s: r3(out.wallMs / 1000),
     valid: invalid.length === 0,
     invalid_reasons: invalid,
+    target_failed: targetFailures.length > 0,
     validity_bounds: { max_lag_p99_ms: ctx.bounds.maxLagP99Ms, min_cpu_headroom: ctx.bounds.minCpuHeadroom },
     fleet: {
       instant_utc: new Date(sch.fleetStartUtcMs).toISOString(),

@@ -3,7 +3,6 @@
  * Each step is its own module; this file only wires them in order and holds
  * the bounds every run has (time, requests).
  */
-import { deriveDeviceKey } from '../auth/index.js';
 import { UsageError } from '../errors.js';
 import { parseStartDate } from '../time/index.js';
 import type { Scenario } from '../scenario/index.js';
@@ -25,10 +24,8 @@ export interface LoadOptions {
   readonly allowRemote: boolean;
   /** How requests are built and answers read (src/targets/protocols); default fleetsim's own. */
   readonly protocol?: ProtocolSpec;
-  /** Enrolls the run's devices at the target (POST /v1/enroll). */
+  /** The target's fleet secret (its enrollment credential): the run enrolls its devices with it (POST /v1/enroll). */
   readonly fleetSecret: string;
-  /** 'enroll' asks the target for each device key; 'derive' computes them from the fleet secret (targets that only verify, e.g. benchmark sinks). */
-  readonly credentials?: 'enroll' | 'derive';
   readonly mode: 'open' | 'capacity';
   readonly profile: LoadProfile;
   readonly durationMs: number;
@@ -107,9 +104,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const deviceIds = loadDeviceIds(o.runTag, devices);
   const ownDevices = deviceIds.filter((_, d) => shard === null || d % shard.count === shard.index);
 
-  if (enrolls) phase(o.credentials === 'derive' ? `deriving keys for ${ownDevices.length} devices` : `enrolling ${ownDevices.length} devices at ${target.url.origin}`);
+  if (enrolls) phase(`enrolling ${ownDevices.length} devices at ${target.url.origin}`);
   else phase(`target protocol ${describeProtocol(protocolSpec, target.url)}: no enrollment`);
-  const ownKeys = !enrolls ? ownDevices.map(() => EMPTY_KEY) : o.credentials === 'derive' ? ownDevices.map((d) => deriveDeviceKey(o.fleetSecret, d)) : await enrollDevices(target, o.fleetSecret, ownDevices);
+  const ownKeys = !enrolls ? ownDevices.map(() => EMPTY_KEY) : await enrollDevices(target, o.fleetSecret, ownDevices);
   const keys: Buffer[] = deviceIds.map(() => EMPTY_KEY);
   ownDevices.forEach((d, k) => (keys[shard ? shard.index + k * shard.count : k] = ownKeys[k]!));
 

@@ -24,9 +24,10 @@ import type { Scenario } from '../scenario/index.js';
 export interface IngestTarget {
   readonly kind: 'embedded' | 'process' | 'url';
   readonly url: string;
+  /** The target's fleet secret: what process agents enroll with. */
   readonly fleetSecret: string;
-  /** Device keys the target handed out at enrollment (hex), when they are not derived from the fleet secret. */
-  readonly keys?: Readonly<Record<string, string>>;
+  /** Device keys the target handed out at enrollment (hex, by device id); empty when the laptops enroll themselves or the target enrolls nothing. */
+  readonly keys: Readonly<Record<string, string>>;
   /** What the target speaks (url targets; the run's own service speaks fleetsim), and in words for the report. */
   readonly protocol?: ProtocolSpec;
   readonly protocolDescription?: string;
@@ -55,8 +56,13 @@ function runServiceOptions(s: Scenario, store: string, fleetSecret: string, port
   };
 }
 
+interface FleetDevice {
+  readonly id: string;
+  readonly timezone: string;
+}
+
 /** The fleet's devices with their timezones (the service checks capture hours in each laptop's local time). */
-function fleetDevices(s: Scenario): { readonly id: string; readonly timezone: string }[] {
+function fleetDevices(s: Scenario): FleetDevice[] {
   const out: { id: string; timezone: string }[] = [];
   for (let i = 0; i < s.fleet.employees; i++) out.push({ id: employeeId(i), timezone: createEmployee(s.seed, i, s.population).timezone });
   return out;
@@ -73,7 +79,17 @@ export async function enrollAll<D>(devices: readonly D[], enroll: (d: D) => Prom
 }
 
 /** Opens the ingest target a scenario names: see IngestTarget. */
-export async function openIngestTarget(s: Scenario, reportDir: string, o: { readonly restartable: boolean; readonly fleetSecret?: string; readonly timeOffsetMs?: number }): Promise<IngestTarget> {
+export async function openIngestTarget(
+  s: Scenario,
+  reportDir: string,
+  o: {
+    readonly restartable: boolean;
+    readonly fleetSecret?: string;
+    readonly timeOffsetMs?: number;
+    /** false: the laptops enroll themselves (process agents); a device's key is handed out once, so the run must not take it first. */
+    readonly enroll?: boolean;
+  },
+): Promise<IngestTarget> {
   if (s.ingest.kind === 'blackhole') throw new UsageError(`${s.source || s.name}: ingest.kind blackhole is for process agents (agent.kind: process); it has no store and speaks no protocol`);
   if (s.ingest.kind === 'url') {
     if (o.restartable) throw new UsageError(`${s.source || s.name}: the ingest-restart fault needs the embedded ingest service (fleetsim run kills and restarts it); against ${s.ingest.url}, restart the service yourself during the run and leave the fault out`);
@@ -84,19 +100,21 @@ export async function openIngestTarget(s: Scenario, reportDir: string, o: { read
       (f) => resolve(s.source ? dirname(s.source) : process.cwd(), f),
     );
     if (!protocolEnrolls(spec)) return openForeignTarget(s, i.url, i.allowRemote, spec);
-    return openUrlTarget(s, s.ingest.url, s.ingest.allowRemote, o.fleetSecret);
+    return openUrlTarget(s, s.ingest.url, s.ingest.allowRemote, o.fleetSecret, o.enroll ?? true);
   }
+  const devices = o.enroll === false ? [] : fleetDevices(s);
   // A real secret for a real (loopback) service: not simulation randomness.
   const fleetSecret = randomBytes(32).toString('hex');
   const store = `sqlite:${join(reportDir, 'ingest.sqlite')}`;
-  return o.restartable ? openProcessTarget(s, reportDir, store, fleetSecret) : openEmbeddedTarget(s, store, fleetSecret, o.timeOffsetMs ?? 0);
+  return o.restartable ? openProcessTarget(s, reportDir, store, fleetSecret, devices) : openEmbeddedTarget(s, store, fleetSecret, o.timeOffsetMs ?? 0, devices);
 }
 
-async function openEmbeddedTarget(s: Scenario, store: string, fleetSecret: string, timeOffsetMs: number): Promise<IngestTarget> {
+async function openEmbeddedTarget(s: Scenario, store: string, fleetSecret: string, timeOffsetMs: number, devices: readonly FleetDevice[]): Promise<IngestTarget> {
   const server = createIngestServer(runServiceOptions(s, store, fleetSecret, 0, timeOffsetMs));
   const address = await server.start();
+  const keys: Record<string, string> = {};
   try {
-    await enrollAll(fleetDevices(s), (d) => server.enroll(d.id, { timezone: d.timezone }));
+    await enrollAll(devices, async (d) => (keys[d.id] = Buffer.from((await server.enroll(d.id, { timezone: d.timezone })).key).toString('hex')));
   } catch (err) {
     await server.stop({ drainTimeoutMs: 0 });
     throw err;
@@ -105,6 +123,7 @@ async function openEmbeddedTarget(s: Scenario, store: string, fleetSecret: strin
     kind: 'embedded',
     url: address.url,
     fleetSecret,
+    keys,
     async stopAndOpenStore() {
       await server.stop({ drainTimeoutMs: 10_000 });
       return openStore(store);
@@ -121,6 +140,12 @@ export interface IngestProcessConfig {
   readonly enroll: readonly { readonly id: string; readonly timezone: string }[];
 }
 
+/**
+ * The line the ingest child prints, before READY, with the keys of the devices it enrolled (hex by id). Stdout is a
+ * pipe to this process only: the keys never reach the report folder.
+ */
+export const INGEST_PROCESS_KEYS_PREFIX = 'KEYS ';
+
 /** How long a (re)started ingest process may take to say it is listening. */
 const PROCESS_READY_TIMEOUT_MS = 120_000;
 /** How long a stopping ingest process may drain before it is killed. */
@@ -128,10 +153,11 @@ const PROCESS_STOP_TIMEOUT_MS = 15_000;
 /** The environment variable that hands the child its fleet secret. */
 export const INGEST_PROCESS_SECRET_ENV = 'FLEETSIM_INGEST_PROCESS_SECRET';
 
-async function openProcessTarget(s: Scenario, reportDir: string, store: string, fleetSecret: string): Promise<IngestTarget> {
+async function openProcessTarget(s: Scenario, reportDir: string, store: string, fleetSecret: string, devices: readonly FleetDevice[]): Promise<IngestTarget> {
   const script = workerScript('ingest-process');
   let port = 0;
   let child: ChildProcess | null = null;
+  let keys: Record<string, string> = {};
   const start = async (enroll: IngestProcessConfig['enroll']): Promise<string> => {
     const configPath = join(reportDir, 'ingest-process.json');
     const { fleetSecret: _secret, ...options } = runServiceOptions(s, store, fleetSecret, port);
@@ -150,6 +176,10 @@ async function openProcessTarget(s: Scenario, reportDir: string, store: string, 
         reject(new RunError('WORKER_FAILED', `the ingest process exited before it was ready (${signal ?? `code ${code}`})`));
       });
       createInterface({ input: c.stdout! }).on('line', (line) => {
+        if (line.startsWith(INGEST_PROCESS_KEYS_PREFIX)) {
+          keys = JSON.parse(line.slice(INGEST_PROCESS_KEYS_PREFIX.length)) as Record<string, string>;
+          return;
+        }
         const m = /^READY (\S+)$/.exec(line);
         if (!m) return;
         clearTimeout(timer);
@@ -159,13 +189,15 @@ async function openProcessTarget(s: Scenario, reportDir: string, store: string, 
     c.removeAllListeners('exit');
     return url;
   };
-  const url = await start(fleetDevices(s));
+  const url = await start(devices);
   port = Number(new URL(url).port);
+  const firstKeys = keys;
   const exited = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
   return {
     kind: 'process',
     url,
     fleetSecret,
+    keys: firstKeys,
     async stopAndOpenStore() {
       const c = child;
       if (c && c.exitCode === null && c.signalCode === null) {
@@ -206,6 +238,7 @@ async function openForeignTarget(s: Scenario, url: string, allowRemote: boolean,
     kind: 'url',
     url: target.url.toString(),
     fleetSecret: '',
+    keys: {},
     protocol,
     protocolDescription: describeProtocol(protocol, target.url),
     stopAndOpenStore: async () => null,
@@ -214,12 +247,12 @@ async function openForeignTarget(s: Scenario, url: string, allowRemote: boolean,
   };
 }
 
-async function openUrlTarget(s: Scenario, url: string, allowRemote: boolean, fleetSecret: string | undefined): Promise<IngestTarget> {
+async function openUrlTarget(s: Scenario, url: string, allowRemote: boolean, fleetSecret: string | undefined, enroll: boolean): Promise<IngestTarget> {
   if (!fleetSecret) {
     throw new UsageError(`${s.source || s.name}: ingest.kind url needs the target's fleet secret to enroll ${s.fleet.employees} laptops there: pass --fleet-secret or set FLEETSIM_FLEET_SECRET`);
   }
   const target = parseTarget(url, allowRemote);
-  const devices = fleetDevices(s);
+  const devices = enroll ? fleetDevices(s) : [];
   const ids = devices.map((d) => d.id);
   const keys = await enrollDevices(target, fleetSecret, ids, 16, devices.map((d) => d.timezone));
   return {

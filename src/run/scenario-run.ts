@@ -60,7 +60,7 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions): Promise<S
   }
   const ingest = s.transport === 'http' ? await openIngestTarget(s, o.reportDir, { restartable: restarts.length > 0, ...(o.fleetSecret ? { fleetSecret: o.fleetSecret } : {}) }) : null;
   const transport: RunTransportSpec = ingest
-    ? { kind: 'http', url: ingest.url, fleetSecret: ingest.fleetSecret, ...(ingest.keys ? { keys: ingest.keys } : {}), ...(ingest.protocol ? { protocol: ingest.protocol } : {}) }
+    ? { kind: 'http', url: ingest.url, keys: ingest.keys, ...(ingest.protocol ? { protocol: ingest.protocol } : {}) }
     : transportFor(s, o.reportDir);
   const restarter = ingest && restarts.length > 0 ? new IngestRestarts(ingest, restarts, createCalendar(s.simulation.startDate, []).startDateUtcMs) : null;
   let result: FleetRunResult;

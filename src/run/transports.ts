@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HttpTransport, type Transport, type UploadOutcome, type UploadRequest } from '../agent/index.js';
-import { BATCHES_PATH, DEVICE_HEADER, SEQUENCE_HEADER, createRequestSigner, deriveDeviceKey } from '../auth/index.js';
+import { BATCHES_PATH, DEVICE_HEADER, SEQUENCE_HEADER, createRequestSigner } from '../auth/index.js';
 import type { LatencyHistogram } from '../metrics/latency.js';
 import type { EventBlock } from '../events/index.js';
 import { codecFromContentEncoding, decodeBatch, decompress } from '../wire/index.js';
@@ -23,18 +23,12 @@ export type RunTransportSpec =
   | { readonly kind: 'null' }
   | { readonly kind: 'corpus'; readonly dir: string }
   /**
-   * Real HTTP to an ingest service; each laptop signs with the key the
-   * service handed out at enrollment (`keys`, hex) or, for the reference
-   * service, the key derived from the fleet secret.
+   * Real HTTP to an ingest service; each laptop signs with the key the service
+   * handed out at enrollment (`keys`, hex, by device id). A foreign target's
+   * protocol travels as plain data: header values stay ${ENV} templates until a
+   * request is built.
    */
-  | {
-      readonly kind: 'http';
-      readonly url: string;
-      readonly fleetSecret: string;
-      readonly keys?: Readonly<Record<string, string>>;
-      /** A foreign target's protocol (plain data: header values stay ${ENV} templates until a request is built); absent: fleetsim's. */
-      readonly protocol?: ProtocolSpec;
-    };
+  | { readonly kind: 'http'; readonly url: string; readonly keys: Readonly<Record<string, string>>; readonly protocol?: ProtocolSpec };
 
 /** Accepts every upload at once: pure modelling, no network. */
 export class NullTransport implements Transport {
@@ -124,15 +118,18 @@ export function createTransport(spec: RunTransportSpec, deviceId: string): Trans
       return new NullTransport();
     case 'corpus':
       return new CorpusTransport(spec.dir);
-    case 'http':
+    case 'http': {
       if (spec.protocol && spec.protocol.kind !== 'fleetsim') {
         const url = new URL(spec.url);
         return new ProtocolTransport({ url, protocol: sharedProtocol(spec.protocol, url), timeoutMs: 30_000 });
       }
+      const key = spec.keys[deviceId];
+      if (key === undefined) throw new Error(`no device key for ${deviceId}: every laptop of an http run is enrolled before it starts`);
       return new HttpTransport({
         url: `${spec.url.replace(/\/$/, '')}${BATCHES_PATH}`,
         timeoutMs: 30_000,
-        sign: createRequestSigner({ deviceId, key: spec.keys?.[deviceId] !== undefined ? Buffer.from(spec.keys[deviceId], 'hex') : deriveDeviceKey(spec.fleetSecret, deviceId) }),
+        sign: createRequestSigner({ deviceId, key: Buffer.from(key, 'hex') }),
       });
+    }
   }
 }

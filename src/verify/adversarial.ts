@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { constants as zc, createBrotliCompress, createGzip, type BrotliCompress, type Gzip } from 'node:zlib';
-import { BATCHES_PATH, BATCH_CONTENT_TYPE, DEVICE_HEADER, createRequestSigner, devicePath, type DeviceCredentials } from '../auth/index.js';
+import { ADMIN_AUTH_SCHEME, BATCHES_PATH, BATCH_CONTENT_TYPE, DEVICE_HEADER, createRequestSigner, devicePath, type DeviceCredentials } from '../auth/index.js';
 import { EventType, InputContext, allocateBlock, type EventBlock } from '../events/index.js';
 import { createIngestServer } from '../ingest/index.js';
 import { createStream, uniformInt, type RandomStream } from '../random/index.js';
@@ -42,6 +42,7 @@ export interface AdversarialResult {
 }
 
 const FLEET_SECRET = 'adversarial-fleet-secret';
+const ADMIN_SECRET = 'adversarial-admin-secret';
 
 /** Expected statuses per class (2xx only where a hostile body can still be a valid batch). */
 const EXPECTED: Readonly<Record<AdversarialClass, (status: number) => boolean>> = {
@@ -128,7 +129,7 @@ const IN_FLIGHT = 8;
  */
 export async function runAdversarialSuite(o: { cases: number; seed: string; concurrency?: number }): Promise<AdversarialResult> {
   const dir = mkdtempSync(join(tmpdir(), 'fleetsim-adversarial-'));
-  const server = createIngestServer({ store: `sqlite:${join(dir, 'store.sqlite')}`, fleetSecret: FLEET_SECRET, sqliteSync: 'normal', limits: { rate: { perSecond: 1e9, burst: 1e9 } } });
+  const server = createIngestServer({ store: `sqlite:${join(dir, 'store.sqlite')}`, fleetSecret: FLEET_SECRET, adminSecret: ADMIN_SECRET, sqliteSync: 'normal', limits: { rate: { perSecond: 1e9, burst: 1e9 } } });
   const { url } = await server.start();
   const rng = createStream(o.seed, 'adversarial');
   const devA = await server.enroll('ADV-A');
@@ -280,7 +281,7 @@ export async function runAdversarialSuite(o: { cases: number; seed: string; conc
 }
 
 async function revoke(url: string, deviceId: string): Promise<void> {
-  const a = await send(url, devicePath(deviceId, 'revoke'), { authorization: `Fleet ${FLEET_SECRET}`, 'content-type': 'application/json' }, Buffer.from('{}'));
+  const a = await send(url, devicePath(deviceId, 'revoke'), { authorization: `${ADMIN_AUTH_SCHEME} ${ADMIN_SECRET}`, 'content-type': 'application/json' }, Buffer.from('{}'));
   if (!a || a.status >= 300) throw new Error(`could not revoke ${deviceId}: ${a?.status} ${a?.code}`);
 }
 

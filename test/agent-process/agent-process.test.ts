@@ -230,7 +230,8 @@ describe('fleetsim agent over a tap', () => {
     const noSocket = await run(['--url', srv.url, ...base.slice(2)]);
     expect(noSocket.code).toBe(3);
     expect(noSocket.stderr).toMatch(/cannot connect to the tap socket .*none\.tap: ENOENT/);
-    const noControl = await run(['--url', srv.url, ...base.slice(2), '--control', join(dir, 'none.ctl')]);
+    // Another device id: d-1 enrolled above, and an enrolled device is never handed its key again.
+    const noControl = await run(['--url', srv.url, '--device-id', 'd-2', ...base.slice(4), '--control', join(dir, 'none.ctl')]);
     expect(noControl.code).toBe(3);
     expect(noControl.stderr).toMatch(/cannot connect to the control socket .*none\.ctl: ENOENT/);
   }, 20_000);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BATCHES_PATH, BATCH_CONTENT_TYPE, ENROLL_PATH, DEVICE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, createRequestSigner, devicePath, type DeviceCredentials } from '../../src/auth/index.js';
 import { SqliteStore, openStore, type BatchStore } from '../../src/ingest/index.js';
-import { FLEET_SECRET, T0, enroll, makeBatch, request, startServer, tempDir, upload } from './helpers.js';
+import { ADMIN_AUTH, FLEET_SECRET, T0, enroll, makeBatch, request, startServer, tempDir, upload } from './helpers.js';
 
 function signedRequest(creds: DeviceCredentials, method: string, path: string, json: unknown | undefined, atMs: number) {
   const body = json === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(json));
@@ -258,8 +258,8 @@ describe('identity and enrollment', () => {
       const statuses: number[] = [];
       for (let i = 0; i < 5; i++) statuses.push((await request(srv.url, { path: ENROLL_PATH, headers: { authorization: `Fleet ${FLEET_SECRET}` }, body: JSON.stringify({ device_id: `laptop-${i}` }) })).status);
       expect(statuses).toEqual([200, 200, 200, 429, 429]);
-      // Enrolling again an enrolled device (a laptop fetching its key) is not a new enrollment.
-      expect((await request(srv.url, { path: ENROLL_PATH, headers: { authorization: `Fleet ${FLEET_SECRET}` }, body: '{"device_id":"laptop-0"}' })).status).toBe(200);
+      // Enrolling an enrolled device again is refused as such (its key is not handed out twice), not counted as a new enrollment.
+      expect((await request(srv.url, { path: ENROLL_PATH, headers: { authorization: `Fleet ${FLEET_SECRET}` }, body: '{"device_id":"laptop-0"}' })).json.code).toBe('AUTH_ALREADY_ENROLLED');
     } finally {
       await srv.stop();
     }
@@ -289,7 +289,7 @@ describe('revocation', () => {
       const at = T0 - 600_000;
       const inFlight = upload(srv.url, d, makeBatch({ deviceId: d.deviceId, sequence: 0, events: 10, startMs: at - 1000, controls: [{ kind: 'pause', atMs: at, untilMs: at + 60_000 }] }).body, T0);
       while (held === 0) await new Promise((r) => setTimeout(r, 10));
-      const rv = await request(srv.url, { path: devicePath(d.deviceId, 'revoke'), headers: { authorization: `Fleet ${FLEET_SECRET}` } });
+      const rv = await request(srv.url, { path: devicePath(d.deviceId, 'revoke'), headers: { ...ADMIN_AUTH } });
       expect(rv.status).toBe(200);
       release();
       const r = await inFlight;

@@ -12,7 +12,7 @@ import { IngestError } from '../../src/ingest/index.js';
 import { DEFAULT_POLICY_RULES, withinCaptureHours, type PolicyRules } from '../../src/policy/index.js';
 import { utcOffsetMinutes } from '../../src/time/index.js';
 import { decodeBatch, decompress } from '../../src/wire/index.js';
-import { FLEET_SECRET, T0, enroll, makeBatch, request, startServer, upload } from './helpers.js';
+import { ADMIN_AUTH, FLEET_SECRET, T0, enroll, makeBatch, request, startServer, upload } from './helpers.js';
 
 const NINE_TO_FIVE: PolicyRules = { ...DEFAULT_POLICY_RULES, captureHours: { startHour: 9, endHour: 17 } };
 /** 09:00 in Bangalore (UTC+05:30, no DST) on 2026-03-03. */
@@ -83,13 +83,16 @@ describe('the service checks capture hours when it knows the device timezone', (
     expect(metrics.body).toMatch(/fleetsim_ingest_events_total\{result="refused",reason="outside_capture_hours"\} 100/);
   });
 
-  it('leaves a device enrolled without a timezone unchecked, and checks it once it re-enrolls with one', async () => {
+  it('leaves a device enrolled without a timezone unchecked, and checks it once it enrolls again with one (after an admin reinstates it)', async () => {
     const d = await enroll(srv.url, 'laptop-somewhere');
     const r = await upload(srv.url, d, makeBatch({ deviceId: d.deviceId, sequence: 0, events: 200, startMs: KOLKATA_NINE - 1000 }).body, T0);
     expect(r.json).toMatchObject({ stored: 200, refused_paused: 0, refused_outside_hours: 0 });
+    // The fleet secret alone cannot change an enrolled device (it would be anyone's lever on any laptop's capture hours).
+    await expect(enrollOverHttp({ url: srv.url, fleetSecret: FLEET_SECRET, deviceId: d.deviceId, timezone: 'Asia/Kolkata' })).rejects.toMatchObject({ status: 409, code: 'AUTH_ALREADY_ENROLLED' });
+    for (const action of ['revoke', 'reinstate']) expect((await request(srv.url, { path: `/v1/devices/${d.deviceId}/${action}`, headers: { ...ADMIN_AUTH }, body: '{}' })).status).toBe(200);
     const again = await enrollOverHttp({ url: srv.url, fleetSecret: FLEET_SECRET, deviceId: d.deviceId, timezone: 'Asia/Kolkata' });
-    expect(Buffer.from(again.key).equals(Buffer.from(d.key))).toBe(true);
-    const r2 = await upload(srv.url, d, makeBatch({ deviceId: d.deviceId, sequence: 1, events: 200, startMs: KOLKATA_NINE - 1000 }).body, T0);
+    expect(Buffer.from(again.key).equals(Buffer.from(d.key))).toBe(false);
+    const r2 = await upload(srv.url, again, makeBatch({ deviceId: d.deviceId, sequence: 1, events: 200, startMs: KOLKATA_NINE - 1000 }).body, T0);
     expect(r2.json).toMatchObject({ stored: 100, refused_paused: 100, refused_outside_hours: 100 });
   });
 

@@ -6,7 +6,7 @@ describe('fleetsim serve', () => {
   it('documents its flags and endpoints in --help', () => {
     const r = fleetsim(['serve', '--help']);
     expect(r.code).toBe(0);
-    for (const s of ['--port', '--store', '--fleet-secret', '--sqlite-sync', '--max-body-bytes', '--rate-per-device', 'POST /v1/batches', '/metrics', 'postgres://', '/v1/devices/ID/reinstate', 'timezone', '--decode-threads']) {
+    for (const s of ['--port', '--store', '--fleet-secret', '--sqlite-sync', '--max-body-bytes', '--rate-per-device', 'POST /v1/batches', '/metrics', 'postgres://', '/v1/devices/ID/reinstate', 'timezone', '--decode-threads', '--admin-secret', '--previous-fleet-secret', 'AUTH_ALREADY_ENROLLED']) {
       expect(r.stdout).toContain(s);
     }
   });
@@ -25,6 +25,15 @@ describe('fleetsim serve', () => {
     const empty = fleetsim(['serve', '--port', '0', '--fleet-secret', FLEET_SECRET, '--decode-threads']);
     expect(empty.code).toBe(2);
     expect(empty.stderr).toContain('--decode-threads needs a value');
+  });
+
+  it('refuses an admin secret that is a fleet secret, and a short previous fleet secret, with exit code 2', () => {
+    const same = fleetsim(['serve', '--port', '0', '--fleet-secret', FLEET_SECRET, '--admin-secret', FLEET_SECRET]);
+    expect(same.code).toBe(2);
+    expect(same.stderr).toContain('--admin-secret must differ from the fleet secrets');
+    const short = fleetsim(['serve', '--port', '0', '--fleet-secret', FLEET_SECRET, '--previous-fleet-secret', 'short']);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toContain('--previous-fleet-secret (or $FLEETSIM_PREVIOUS_FLEET_SECRET) must be at least 16 characters');
   });
 
   it('serves uploads on the port it prints, with the store it was given, and stops on SIGTERM', async () => {

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaptureAgent, DEFAULT_AGENT_CONFIG, ManualClock } from '../../src/agent/index.js';
 import { HttpTransport } from '../../src/agent/http-transport.js';
-import { createRequestSigner } from '../../src/auth/index.js';
+import { createRequestSigner, type DeviceCredentials } from '../../src/auth/index.js';
 import { DEFAULT_BEHAVIOUR_PARAMS, simulateEmployeeDay, type DayEnvironment } from '../../src/behaviour/index.js';
 import { createCalendar } from '../../src/time/index.js';
 import { EventWriter, copyBlock, type EventBlock } from '../../src/events/index.js';
@@ -31,8 +31,19 @@ beforeAll(async () => {
 });
 afterAll(async () => srv.stop());
 
+/** Each device enrolls once (its key is handed out once); employee ids repeat across the tests of this file. */
+const enrolled = new Map<string, DeviceCredentials>();
+async function credsOf(deviceId: string): Promise<DeviceCredentials> {
+  let c = enrolled.get(deviceId);
+  if (c === undefined) {
+    c = await enroll(srv.url, deviceId);
+    enrolled.set(deviceId, c);
+  }
+  return c;
+}
+
 async function runDayOverHttp(employee: Employee) {
-  const creds = await enroll(srv.url, employee.id);
+  const creds = await credsOf(employee.id);
   // Signed per attempt with the wall clock (the service checks the skew against its own).
   const transport = new HttpTransport({ url: `${srv.url}/v1/batches`, timeoutMs: 10_000, sign: createRequestSigner(creds) });
   const clock = new ManualClock(calendar.epochUtcMs);
@@ -105,9 +116,9 @@ describe('agent → HttpTransport → ingest service → SQLite', () => {
     let e = createEmployee('e2e-exempt', 0, P);
     for (let i = 1; isExempt(e.exemptionRequested, e.exemptionDraw, DEFAULT_POLICY_RULES); i++) e = createEmployee('e2e-exempt', i, P);
     // Employee ids are per index, not per seed: this device may already hold the first test's batches.
-    await enroll(srv.url, e.id);
+    await credsOf(e.id);
     const before = (await srv.server.store.listBatches(e.id)).length;
-    const r = await request(srv.url, { method: 'PUT', path: `/v1/devices/${e.id}/exemption`, headers: { authorization: 'Fleet test-fleet-secret-0123456789' }, body: JSON.stringify({ exempt: true, from_ms: 0 }) });
+    const r = await request(srv.url, { method: 'PUT', path: `/v1/devices/${e.id}/exemption`, headers: { authorization: 'Admin test-admin-secret-0123456789' }, body: JSON.stringify({ exempt: true, from_ms: 0 }) });
     expect(r.status).toBe(200);
     const { agent } = await runDayOverHttp(e);
     expect(agent.isExempt).toBe(true);

@@ -13,6 +13,9 @@ import { compress, encodeBatch, type Codec, type ControlRecord } from '../../src
 import { CLI } from '../helpers/cli.js';
 
 export const FLEET_SECRET = 'test-fleet-secret-0123456789';
+export const ADMIN_SECRET = 'test-admin-secret-0123456789';
+/** The header of an admin request (revoke, reinstate, exemption, gaps). */
+export const ADMIN_AUTH = { authorization: `Admin ${ADMIN_SECRET}` } as const;
 /** A fixed "now" for in-process servers: 2026-03-03T12:00Z, the day the simulated batches cover. */
 export const T0 = Date.UTC(2026, 2, 3, 12, 0, 0);
 
@@ -25,7 +28,7 @@ export function tempDir(prefix = 'fleetsim-ingest-'): { dir: string; cleanup: ()
 export async function startServer(opts: Partial<IngestServerOptions> = {}): Promise<{ server: IngestServer; url: string; clock: { now: number }; stop: () => Promise<void> }> {
   const tmp = tempDir();
   const clock = { now: T0 };
-  const server = createIngestServer({ store: `sqlite:${join(tmp.dir, 'ingest.db')}`, fleetSecret: FLEET_SECRET, now: () => clock.now, ...opts });
+  const server = createIngestServer({ store: `sqlite:${join(tmp.dir, 'ingest.db')}`, fleetSecret: FLEET_SECRET, adminSecret: ADMIN_SECRET, now: () => clock.now, ...opts });
   const { url } = await server.start();
   return {
     server,
@@ -131,7 +134,7 @@ export function upload(url: string, creds: DeviceCredentials, body: Uint8Array, 
 
 /** `fleetsim serve` as a child process; resolves with its URL once it listens. */
 export function spawnServe(args: readonly string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--fleet-secret', FLEET_SECRET, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--fleet-secret', FLEET_SECRET, '--admin-secret', ADMIN_SECRET, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));

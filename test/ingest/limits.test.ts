@@ -2,11 +2,11 @@ import { createHash, createHmac } from 'node:crypto';
 import net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeSignature, deriveDeviceKey, type DeviceCredentials } from '../../src/auth/index.js';
+import { computeSignature, newDeviceKey, type DeviceCredentials } from '../../src/auth/index.js';
 import { join } from 'node:path';
 import { INGEST_ERRORS, REFUSAL_HTTP_STATUS, SqliteStore, type BatchRow, type BatchStore } from '../../src/ingest/index.js';
 import { compress } from '../../src/wire/index.js';
-import { BATCH_CONTENT_TYPE, FLEET_SECRET, T0, enroll, makeBatch, request, startServer, tempDir, upload, uploadHeaders } from './helpers.js';
+import { BATCH_CONTENT_TYPE, ADMIN_AUTH, FLEET_SECRET, T0, enroll, makeBatch, request, startServer, tempDir, upload, uploadHeaders } from './helpers.js';
 
 /** Expects a refusal with this code, its documented status, and a message. */
 function refused(r: { status: number; json: Record<string, unknown> }, code: keyof typeof REFUSAL_HTTP_STATUS): void {
@@ -67,10 +67,10 @@ describe.each([0, 1])('with %i decode threads', (decodeThreads) => {
       refused(await upload(srv.url, alice, b.body, T0 + 301_000), 'AUTH_CLOCK_SKEW');
     });
 
-    it('refuses devices that never enrolled: AUTH_UNKNOWN_DEVICE only to a request signed with the key it would have', async () => {
+    it('refuses devices that never enrolled exactly as an enrolled one with a bad signature: no key exists for them', async () => {
       const b = makeBatch({ deviceId: 'laptop-mallory', sequence: 0 });
-      refused(await upload(srv.url, { deviceId: 'laptop-mallory', key: deriveDeviceKey(FLEET_SECRET, 'laptop-mallory') }, b.body, T0), 'AUTH_UNKNOWN_DEVICE');
-      // Without the key, an unknown id reads exactly as an enrolled one with a bad signature.
+      refused(await upload(srv.url, { deviceId: 'laptop-mallory', key: newDeviceKey() }, b.body, T0), 'AUTH_BAD_SIGNATURE');
+      // An unknown id reads exactly as an enrolled one with a bad signature.
       const unknown = await upload(srv.url, { deviceId: 'laptop-mallory', key: Buffer.alloc(32) }, b.body, T0);
       const enrolled = await upload(srv.url, { deviceId: alice.deviceId, key: Buffer.alloc(32) }, makeBatch({ deviceId: alice.deviceId, sequence: 999 }).body, T0);
       refused(unknown, 'AUTH_BAD_SIGNATURE');
@@ -92,7 +92,7 @@ describe.each([0, 1])('with %i decode threads', (decodeThreads) => {
     it('refuses a revoked device (401 AUTH_REVOKED), for uploads and re-enrollment', async () => {
       const carol = await enroll(srv.url, 'laptop-carol');
       expect((await upload(srv.url, carol, makeBatch({ deviceId: carol.deviceId, sequence: 0 }).body, T0)).status).toBe(200);
-      const rv = await request(srv.url, { path: `/v1/devices/${carol.deviceId}/revoke`, headers: { authorization: `Fleet ${FLEET_SECRET}` } });
+      const rv = await request(srv.url, { path: `/v1/devices/${carol.deviceId}/revoke`, headers: { ...ADMIN_AUTH } });
       expect(rv.status).toBe(200);
       refused(await upload(srv.url, carol, makeBatch({ deviceId: carol.deviceId, sequence: 1 }).body, T0), 'AUTH_REVOKED');
       refused(await request(srv.url, { path: '/v1/enroll', headers: { authorization: `Fleet ${FLEET_SECRET}` }, body: '{"device_id":"laptop-carol"}' }), 'AUTH_REVOKED');

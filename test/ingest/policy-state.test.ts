@@ -9,7 +9,7 @@ import { createRequestSigner, type DeviceCredentials } from '../../src/auth/inde
 import { SqliteStore, type BatchStore, type ExemptionRecord, type PauseRecord } from '../../src/ingest/index.js';
 import { PolicyState } from '../../src/ingest/policy-state.js';
 import { DEFAULT_POLICY_RULES } from '../../src/policy/index.js';
-import { FLEET_SECRET, T0, enroll, makeBatch, request, startServer, tempDir, upload } from './helpers.js';
+import { ADMIN_AUTH, T0, enroll, makeBatch, request, startServer, tempDir, upload } from './helpers.js';
 
 /** A real SQLite store whose policy writes fail while `failing` is set (a full disk, a lost connection). */
 class FlakyStore {
@@ -120,7 +120,7 @@ describe('policy state follows the store', () => {
     cleanups.push(srv.stop);
     const d = await enroll(srv.url, 'laptop-flaky-exempt');
     flaky.failing = true;
-    const set = await request(srv.url, { method: 'PUT', path: `/v1/devices/${d.deviceId}/exemption`, headers: { authorization: `Fleet ${FLEET_SECRET}` }, body: JSON.stringify({ exempt: true, from_ms: T0 - 86_400_000 }) });
+    const set = await request(srv.url, { method: 'PUT', path: `/v1/devices/${d.deviceId}/exemption`, headers: { ...ADMIN_AUTH }, body: JSON.stringify({ exempt: true, from_ms: T0 - 86_400_000 }) });
     expect({ status: set.status, code: set.json.code }).toEqual({ status: 503, code: 'INGEST_STORE_FAILED' });
     const r = await upload(srv.url, d, makeBatch({ deviceId: d.deviceId, sequence: 0 }).body, T0);
     expect(r.status).toBe(200);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequestSigner, type DeviceCredentials } from '../../src/auth/index.js';
 import { decodeBatch, decompress } from '../../src/wire/index.js';
-import { FLEET_SECRET, T0, enroll, makeBatch, request, startServer, upload } from './helpers.js';
+import { ADMIN_AUTH, T0, enroll, makeBatch, request, startServer, upload } from './helpers.js';
 
 const PG_URL = process.env.FLEETSIM_TEST_PG_URL;
 
@@ -45,7 +45,7 @@ describe.each([['sqlite', undefined, 0], ['sqlite, 1 decode thread', undefined, 
   it('makes gaps in sequence numbers visible per device', async () => {
     const d = await enroll(srv.url, 'laptop-gappy');
     for (const s of [0, 1, 4, 5, 8]) expect((await upload(srv.url, d, makeBatch({ deviceId: d.deviceId, sequence: s }).body, T0)).status).toBe(200);
-    const r = await request(srv.url, { method: 'GET', path: `/v1/devices/${d.deviceId}/gaps`, headers: { authorization: `Fleet ${FLEET_SECRET}` } });
+    const r = await request(srv.url, { method: 'GET', path: `/v1/devices/${d.deviceId}/gaps`, headers: { ...ADMIN_AUTH } });
     expect(r.json).toEqual({ device_id: d.deviceId, gaps: [{ from: 2, to: 3 }, { from: 6, to: 7 }] });
   });
 
@@ -93,7 +93,7 @@ describe.each([['sqlite', undefined, 0], ['sqlite, 1 decode thread', undefined, 
 
   it('refuses every event of an exempt device with 403 POLICY_EXEMPT, stores nothing, and counts them', async () => {
     const d = await enroll(srv.url, 'laptop-exempt');
-    const set = await request(srv.url, { method: 'PUT', path: `/v1/devices/${d.deviceId}/exemption`, headers: { authorization: `Fleet ${FLEET_SECRET}` }, body: JSON.stringify({ exempt: true, from_ms: T0 - 86_400_000 }) });
+    const set = await request(srv.url, { method: 'PUT', path: `/v1/devices/${d.deviceId}/exemption`, headers: { ...ADMIN_AUTH }, body: JSON.stringify({ exempt: true, from_ms: T0 - 86_400_000 }) });
     expect(set.status).toBe(200);
     const r = await upload(srv.url, d, makeBatch({ deviceId: d.deviceId, sequence: 0, events: 321 }).body, T0);
     expect(r.status).toBe(403);

@@ -3,6 +3,7 @@
  * FLEETSIM_TEST_PG_URL is set; .ci/run installs and starts one).
  */
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStore, SqliteStore, type BatchRow, type BatchStore } from '../../src/ingest/index.js';
@@ -97,17 +98,17 @@ describe.each(backends.map((b) => [b().name, b] as const))('%s store', (_name, m
     await store.revokeDevice('dev-y', 3000);
     await store.enrollDevice('dev-z', 4000, 'Asia/Kolkata');
     let devices = await store.loadDevices();
-    expect(devices).toContainEqual({ deviceId: 'dev-x', enrolledMs: 1000, revokedMs: null, keyGeneration: 0, timezone: null });
-    expect(devices).toContainEqual({ deviceId: 'dev-y', enrolledMs: 3000, revokedMs: 3000, keyGeneration: 0, timezone: null });
-    expect(devices).toContainEqual({ deviceId: 'dev-z', enrolledMs: 4000, revokedMs: null, keyGeneration: 0, timezone: 'Asia/Kolkata' });
+    expect(devices).toContainEqual({ deviceId: 'dev-x', enrolledMs: 1000, revokedMs: null, keyGeneration: 0, timezone: null, key: null });
+    expect(devices).toContainEqual({ deviceId: 'dev-y', enrolledMs: 3000, revokedMs: 3000, keyGeneration: 0, timezone: null, key: null });
+    expect(devices).toContainEqual({ deviceId: 'dev-z', enrolledMs: 4000, revokedMs: null, keyGeneration: 0, timezone: 'Asia/Kolkata', key: null });
     await store.reinstateDevice('dev-y', 1);
     // Enrolling again without a timezone keeps the one stored; with one, replaces it.
     await store.enrollDevice('dev-z', 5000);
     await store.enrollDevice('dev-x', 5000, 'Europe/Berlin');
     devices = await store.loadDevices();
-    expect(devices).toContainEqual({ deviceId: 'dev-y', enrolledMs: 3000, revokedMs: null, keyGeneration: 1, timezone: null });
-    expect(devices).toContainEqual({ deviceId: 'dev-z', enrolledMs: 4000, revokedMs: null, keyGeneration: 0, timezone: 'Asia/Kolkata' });
-    expect(devices).toContainEqual({ deviceId: 'dev-x', enrolledMs: 1000, revokedMs: null, keyGeneration: 0, timezone: 'Europe/Berlin' });
+    expect(devices).toContainEqual({ deviceId: 'dev-y', enrolledMs: 3000, revokedMs: null, keyGeneration: 1, timezone: null, key: null });
+    expect(devices).toContainEqual({ deviceId: 'dev-z', enrolledMs: 4000, revokedMs: null, keyGeneration: 0, timezone: 'Asia/Kolkata', key: null });
+    expect(devices).toContainEqual({ deviceId: 'dev-x', enrolledMs: 1000, revokedMs: null, keyGeneration: 0, timezone: 'Europe/Berlin', key: null });
     await store.upsertPause({ deviceId: 'dev-x', startMs: 10, endMs: 1_800_010, endedBy: 'auto-resume' });
     await store.upsertPause({ deviceId: 'dev-x', startMs: 10, endMs: 600_010, endedBy: 'resume' });
     expect(await store.loadPauses()).toEqual([{ deviceId: 'dev-x', startMs: 10, endMs: 600_010, endedBy: 'resume' }]);
@@ -117,15 +118,48 @@ describe.each(backends.map((b) => [b().name, b] as const))('%s store', (_name, m
     expect(await store.loadExemptions()).toEqual([]);
   });
 
+  it('keeps each device key it is given, so a restarted service verifies enrolled devices; reinstating drops it', async () => {
+    const key = randomBytes(32);
+    await store.enrollDevice('dev-k', 6000, 'UTC', key);
+    await store.close();
+    store = await backend.open();
+    expect(await store.loadDevices()).toContainEqual({ deviceId: 'dev-k', enrolledMs: 6000, revokedMs: null, keyGeneration: 0, timezone: 'UTC', key });
+    // Enrolling without a key (no new one drawn) keeps the stored key.
+    await store.enrollDevice('dev-k', 7000);
+    expect((await store.loadDevices()).find((d) => d.deviceId === 'dev-k')?.key).toEqual(key);
+    await store.revokeDevice('dev-k', 8000);
+    await store.reinstateDevice('dev-k', 1);
+    expect(await store.loadDevices()).toContainEqual({ deviceId: 'dev-k', enrolledMs: 6000, revokedMs: null, keyGeneration: 1, timezone: 'UTC', key: null });
+    const next = randomBytes(32);
+    await store.enrollDevice('dev-k', 9000, undefined, next);
+    expect((await store.loadDevices()).find((d) => d.deviceId === 'dev-k')?.key).toEqual(next);
+  });
+
+  it('stores an authenticated upload only if its device is still unrevoked at the key generation it was checked under', async () => {
+    await store.enrollDevice('dev-r', 1000, undefined, randomBytes(32));
+    expect(await store.insertBatch(row('dev-r', 0), 0)).toBe('stored');
+    // Revoked after the upload was authenticated (the caller's memory may not know yet): the store refuses it in the transaction.
+    await store.revokeDevice('dev-r', 2000);
+    expect(await store.insertBatch(row('dev-r', 1), 0)).toBe('revoked');
+    // Reinstated: an upload checked under the revoked generation stays refused; one under the new generation is stored.
+    await store.reinstateDevice('dev-r', 1);
+    expect(await store.insertBatch(row('dev-r', 2), 0)).toBe('revoked');
+    expect(await store.insertBatch(row('dev-r', 3), 1)).toBe('stored');
+    // A device the store never enrolled stores nothing under a generation; without one (no authentication) the row is stored.
+    expect(await store.insertBatch(row('dev-never', 0), 0)).toBe('revoked');
+    expect((await store.listBatches('dev-r')).map((b) => b.sequence)).toEqual([0, 3]);
+    expect(await store.listBatches('dev-never')).toEqual([]);
+  });
+
   it('totals stored batches and events', async () => {
     const t = await store.totals();
-    expect(t.batches).toBe(1 + 1 + 300 + 7);
+    expect(t.batches).toBe(1 + 1 + 300 + 7 + 2);
     expect(t.events).toBeGreaterThan(30_000);
   });
 });
 
 describe('sqlite store files from an earlier version', () => {
-  it('gains the device key-generation and timezone columns on open, keeping every device', async () => {
+  it('gains the device key-generation, timezone and key columns on open, keeping every device (without a key: it enrolls again)', async () => {
     const Database = (await import('better-sqlite3')).default;
     const tmp = tempDir();
     const path = join(tmp.dir, 'old.db');
@@ -135,9 +169,9 @@ describe('sqlite store files from an earlier version', () => {
     db.close();
     const store = new SqliteStore({ path });
     try {
-      expect(await store.loadDevices()).toEqual([{ deviceId: 'old-laptop', enrolledMs: 1000, revokedMs: null, keyGeneration: 0, timezone: null }]);
+      expect(await store.loadDevices()).toEqual([{ deviceId: 'old-laptop', enrolledMs: 1000, revokedMs: null, keyGeneration: 0, timezone: null, key: null }]);
       await store.enrollDevice('new-laptop', 2000, 'Europe/London');
-      expect(await store.loadDevices()).toContainEqual({ deviceId: 'new-laptop', enrolledMs: 2000, revokedMs: null, keyGeneration: 0, timezone: 'Europe/London' });
+      expect(await store.loadDevices()).toContainEqual({ deviceId: 'new-laptop', enrolledMs: 2000, revokedMs: null, keyGeneration: 0, timezone: 'Europe/London', key: null });
     } finally {
       await store.close();
       tmp.cleanup();
@@ -161,6 +195,33 @@ describe('sqlite store files from an earlier version', () => {
     } finally {
       await store.close();
       tmp.cleanup();
+    }
+  });
+});
+
+describe.runIf(PG_URL)('postgres store and a revoke committing while an upload is being stored', () => {
+  it('does not store the upload: the insert waits on the device row and sees the revoke', async () => {
+    const schema = `fleetsim_test_${randomBytes(6).toString('hex')}`;
+    const store = await PostgresStore.open({ url: PG_URL!, schema });
+    const admin = new pg.Client({ connectionString: PG_URL!, options: `-c search_path=${schema}` });
+    await admin.connect();
+    try {
+      await store.enrollDevice('dev-race', 1000, undefined, randomBytes(32));
+      // The revoke's transaction holds the device row, uncommitted, while the upload (authenticated before it) is stored.
+      await admin.query('BEGIN');
+      await admin.query('UPDATE devices SET revoked_ms = 2000 WHERE device_id = $1', ['dev-race']);
+      let settled = false;
+      const insert = store.insertBatch(row('dev-race', 0), 0).finally(() => (settled = true));
+      await new Promise((r) => setTimeout(r, 300));
+      // Without the lock the insert would have read the unrevoked row and committed already.
+      expect(settled).toBe(false);
+      await admin.query('COMMIT');
+      expect(await insert).toBe('revoked');
+      expect(await store.listBatches('dev-race')).toEqual([]);
+    } finally {
+      await admin.end();
+      await store.dropSchema();
+      await store.close();
     }
   });
 });

@@ -138,10 +138,11 @@ describe('asking for an exemption when the cap cuts a pause short', () => {
     });
     const { url } = await server.start();
     try {
-      for (let i = 0; i < employees; i++) await server.enroll(employeeId(i));
+      const keys: Record<string, string> = {};
+      for (let i = 0; i < employees; i++) keys[employeeId(i)] = Buffer.from((await server.enroll(employeeId(i))).key).toString('hex');
       const fleet = await runFleet({
         seed: 'ask-ingest', employees, days: 2, startDate: START, population, behaviour: DEFAULT_BEHAVIOUR_PARAMS, rules,
-        agent: DEFAULT_AGENT_CONFIG, energy: DEFAULT_ENERGY_MODEL, transport: { kind: 'http', url, fleetSecret }, workers: 0,
+        agent: DEFAULT_AGENT_CONFIG, energy: DEFAULT_ENERGY_MODEL, transport: { kind: 'http', url, keys }, workers: 0,
       });
       const calendar = createCalendar(START, population.offices.map((o) => o.timezone));
       const exemptions = await server.store.loadExemptions();
@@ -160,7 +161,7 @@ describe('asking for an exemption when the cap cuts a pause short', () => {
       const e = createEmployee('ask-ingest', 0, population);
       const atMs = calendar.epochUtcMs + localDayStartMs(calendar, e.timezone, 1) + 10 * 3_600_000;
       const clock = new ManualClock(atMs);
-      const transport = createTransport({ kind: 'http', url, fleetSecret }, e.id);
+      const transport = createTransport({ kind: 'http', url, keys }, e.id);
       const agent = new CaptureAgent({ clock, transport, rng: createStream('late'), deviceId: e.id, rules, inputTimeOffsetMs: 0 }, { ...DEFAULT_AGENT_CONFIG, batchMaxEvents: 10 });
       const block = allocateBlock(10);
       for (let k = 0; k < 10; k++) {

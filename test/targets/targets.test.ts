@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deriveDeviceKey } from '../../src/auth/index.js';
+import { createRequestSigner, devicePath } from '../../src/auth/index.js';
 import { RunError, UsageError } from '../../src/errors.js';
 import { createIngestServer, type IngestServer } from '../../src/ingest/index.js';
 import { enrollDevices, isLoopbackHost, parseTarget } from '../../src/targets/index.js';
@@ -39,7 +40,12 @@ describe('enrolling devices at a target', () => {
   it('returns each device its own key, in the order of the ids, with more devices than the concurrency', async () => {
     const ids = Array.from({ length: 7 }, (_, i) => `targets-dev-${i}`);
     const keys = await enrollDevices(parseTarget(url, false), SECRET, ids, 3, ids.map(() => 'Europe/Berlin'));
-    expect(keys.map((k) => k.toString('hex'))).toEqual(ids.map((id) => deriveDeviceKey(SECRET, id).toString('hex')));
+    expect(new Set(keys.map((k) => k.toString('hex'))).size).toBe(ids.length);
+    // Each key is the one the service stored for that id: it signs that device's policy request, and no other's.
+    for (const [i, id] of ids.entries()) {
+      expect(await policyStatus(url, id, keys[i]!)).toBe(200);
+      expect(await policyStatus(url, id, keys[(i + 1) % ids.length]!)).toBe(401);
+    }
   });
 
   it("sends each device's timezone: the service refuses one that is not an IANA zone", async () => {
@@ -56,3 +62,15 @@ describe('enrolling devices at a target', () => {
     await expect(down).rejects.toThrow(/cannot reach http:\/\/127\.0\.0\.1:1 to enroll devices: ECONNREFUSED/);
   });
 });
+
+/** The status of a device's signed GET of its own policy: 200 when the key is that device's. */
+async function policyStatus(base: string, deviceId: string, key: Buffer): Promise<number> {
+  const target = devicePath(deviceId, 'policy');
+  const headers = createRequestSigner({ deviceId, key })({ method: 'GET', target, body: Buffer.alloc(0) });
+  return new Promise((resolve, reject) => {
+    http.get(`${base}${target}`, { headers, agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on('error', reject);
+  });
+}

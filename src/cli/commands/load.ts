@@ -198,6 +198,9 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       },
       () => formatLoad(result, verdict.outcomes, verdict.notApplicable, files),
     );
+    if (result.target_failed) {
+      throw new FleetsimError('LOAD_TARGET_FAILED', `the target failed the run: ${result.invalid_reasons.join('; ')}`, EXIT_CODES.loadTargetFailed);
+    }
     if (!result.valid) {
       throw new FleetsimError('LOAD_INVALID', `the run is invalid, its figures would flatter the target: ${result.invalid_reasons.join('; ')}`, EXIT_CODES.runFailed);
     }

@@ -55,6 +55,7 @@ async function mergeLoad(dirs: readonly string[], claim: () => string, json: boo
     },
     () => formatLoadMerge(dirs.length, result, files),
   );
+  if (result.target_failed) throw new FleetsimError('LOAD_TARGET_FAILED', `the target failed the merged run: ${result.invalid_reasons.join('; ')}`, EXIT_CODES.loadTargetFailed);
   if (!result.valid) throw new FleetsimError('LOAD_INVALID', `the merged run is invalid, its figures would flatter the target: ${result.invalid_reasons.join('; ')}`, EXIT_CODES.runFailed);
   failOnThresholds(verdict);
 }

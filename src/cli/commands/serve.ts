@@ -1,7 +1,8 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { RunError, UsageError } from '../../errors.js';
 import { DEFAULT_INGEST_LIMITS, StoreUrlError, createIngestServer } from '../../ingest/index.js';
-import { fleetSecretFlag, withSharedFlags } from '../kit.js';
+import { MIN_SECRET_CHARS } from '../../auth/index.js';
+import { adminSecretFlag, fleetSecretFlag, withSharedFlags } from '../kit.js';
 import { positive, wholeNumber } from '../options.js';
 
 interface ServeArgs {
@@ -9,6 +10,8 @@ interface ServeArgs {
   host: string;
   store: string;
   'fleet-secret'?: string;
+  'previous-fleet-secret'?: string[];
+  'admin-secret'?: string;
   'sqlite-sync': string;
   'max-body-bytes': number;
   'max-decoded-bytes': number;
@@ -27,7 +30,16 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
   command: 'serve',
   describe: 'Run the reference ingestion service that agents upload batches to',
   builder: (y: Argv) =>
-    withSharedFlags(y, { fleetSecret: 'Enrollment secret (≥ 16 characters)' })
+    withSharedFlags(y, { fleetSecret: `Fleet secret: the enrollment credential every laptop holds; it enrolls new devices and does nothing else (≥ ${MIN_SECRET_CHARS} characters)` })
+      .option('previous-fleet-secret', {
+        type: 'string',
+        array: true,
+        describe: 'A fleet secret still accepted for enrollment while laptops move to the new one (repeat for several); rotating never re-keys enrolled devices [default: $FLEETSIM_PREVIOUS_FLEET_SECRET]',
+      })
+      .option('admin-secret', {
+        type: 'string',
+        describe: `Admin secret for revoke, reinstate, exemptions and gaps (authorization: Admin <secret>); distinct from every fleet secret, ≥ ${MIN_SECRET_CHARS} characters. Without it those routes answer 403 AUTH_ADMIN_DISABLED [default: $FLEETSIM_ADMIN_SECRET]`,
+      })
       .option('port', { alias: 'p', default: 8080, describe: 'TCP port (0 = any free port; the chosen one is printed)' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on' })
       .option('store', { type: 'string', default: 'sqlite:fleetsim-ingest.db', describe: 'Where batches go: sqlite:FILE (embedded, WAL) or postgres://user:pass@host:5432/db[?schema=name]' })
@@ -53,26 +65,28 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
           '  POST /v1/devices/ID/pause        {"wanted_ms","at_ms"?} → granted window, capped by policy (signed)\n' +
           '  POST /v1/devices/ID/resume       {"at_ms"?} ends the open pause (signed)\n' +
           '  GET  /v1/devices/ID/policy       pause windows and exemption (signed)\n' +
-          '  PUT  /v1/devices/ID/exemption    {"exempt","from_ms"?,"until_ms"?}   (fleet secret)\n' +
-          '  POST /v1/devices/ID/revoke       revoke the device key                 (fleet secret)\n' +
-          '  POST /v1/devices/ID/reinstate    re-admit under a new key; it enrolls again (fleet secret)\n' +
-          '  GET  /v1/devices/ID/gaps         missing sequence numbers              (fleet secret)\n' +
+          '  PUT  /v1/devices/ID/exemption    {"exempt","from_ms"?,"until_ms"?}   (authorization: Admin <secret>)\n' +
+          '  POST /v1/devices/ID/revoke       revoke the device key                 (admin secret)\n' +
+          '  POST /v1/devices/ID/reinstate    re-admit under a new key; it enrolls again (admin secret)\n' +
+          '  GET  /v1/devices/ID/gaps         missing sequence numbers              (admin secret)\n' +
           '  GET  /healthz  /readyz  /metrics (Prometheus)\n' +
           'Every refusal is JSON {"code","message"}; SIGTERM drains in-flight uploads and closes the store.\n' +
+          'Device keys are random, drawn at enrollment and kept in the store; an enrolled device cannot enroll again ' +
+          '(409 AUTH_ALREADY_ENROLLED): an admin revokes and reinstates it, then it enrolls for a new key.\n' +
           'Events outside the policy capture hours are refused (counted as paused) only for devices enrolled with their IANA ' +
           '"timezone"; without it the service cannot know their local time and leaves that rule to the agent.',
       )
-      .example('$0 serve --port 8080 --store sqlite:ingest.db --fleet-secret "$SECRET"', 'Embedded SQLite store')
+      .example('$0 serve --port 8080 --store sqlite:ingest.db --fleet-secret "$SECRET" --admin-secret "$ADMIN"', 'Embedded SQLite store')
+      .example('$0 serve --fleet-secret "$NEW" --previous-fleet-secret "$OLD" --admin-secret "$ADMIN"', 'Rotating the fleet secret')
       .example('$0 serve --store postgres://fleetsim:pw@127.0.0.1:5432/fleetsim', 'PostgreSQL store') as unknown as Argv<ServeArgs>,
   handler: async (argv: ArgumentsCamelCase<ServeArgs>) => {
-    const fleetSecret = fleetSecretFlag(argv['fleet-secret']);
-    if (!fleetSecret || fleetSecret.length < 16) {
-      throw new UsageError('--fleet-secret (or $FLEETSIM_FLEET_SECRET) must be given, at least 16 characters; devices enroll with it');
-    }
+    const { fleetSecret, previousFleetSecrets, adminSecret } = serveSecrets(argv);
     const port = wholeNumber('port', argv.port, 0, 65535);
     const server = createIngestServer({
       store: argv.store,
       fleetSecret,
+      previousFleetSecrets,
+      ...(adminSecret !== undefined ? { adminSecret } : {}),
       host: argv.host,
       port,
       sqliteSync: argv['sqlite-sync'] === 'normal' ? 'normal' : 'full',
@@ -99,6 +113,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       throw new RunError('IO', `cannot start: ${(e as Error).message}`, { cause: e });
     }
     process.stdout.write(`fleetsim serve: listening on ${address.url} (store ${redact(argv.store)}; ${server.decodeThreads === 0 ? 'decoding in the event loop' : `${server.decodeThreads} decode threads`})\n`);
+    if (adminSecret === undefined) process.stdout.write('fleetsim serve: no --admin-secret: revoke, reinstate, exemptions and gaps are disabled\n');
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         process.stdout.write(`fleetsim serve: ${signal}, draining in-flight uploads\n`);
@@ -112,6 +127,28 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     });
   },
 };
+
+/** The three secrets: each long enough, and the admin secret none of the fleet secrets (every laptop holds those). */
+function serveSecrets(argv: ServeArgs): { fleetSecret: string; previousFleetSecrets: string[]; adminSecret: string | undefined } {
+  const fleetSecret = fleetSecretFlag(argv['fleet-secret']);
+  if (!fleetSecret || fleetSecret.length < MIN_SECRET_CHARS) {
+    throw new UsageError(`--fleet-secret (or $FLEETSIM_FLEET_SECRET) must be given, at least ${MIN_SECRET_CHARS} characters; devices enroll with it`);
+  }
+  const given = argv['previous-fleet-secret'];
+  const envPrevious = process.env.FLEETSIM_PREVIOUS_FLEET_SECRET;
+  const previousFleetSecrets = (given ?? (envPrevious ? [envPrevious] : [])).map(String);
+  for (const p of previousFleetSecrets) {
+    if (p.length < MIN_SECRET_CHARS) throw new UsageError(`--previous-fleet-secret (or $FLEETSIM_PREVIOUS_FLEET_SECRET) must be at least ${MIN_SECRET_CHARS} characters`);
+  }
+  const adminSecret = adminSecretFlag(argv['admin-secret']);
+  if (adminSecret !== undefined) {
+    if (adminSecret.length < MIN_SECRET_CHARS) throw new UsageError(`--admin-secret (or $FLEETSIM_ADMIN_SECRET) must be at least ${MIN_SECRET_CHARS} characters`);
+    if (adminSecret === fleetSecret || previousFleetSecrets.includes(adminSecret)) {
+      throw new UsageError('--admin-secret must differ from the fleet secrets: every laptop holds a fleet secret, and the admin secret revokes devices');
+    }
+  }
+  return { fleetSecret, previousFleetSecrets, adminSecret };
+}
 
 function redact(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');

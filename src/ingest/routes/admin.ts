@@ -1,13 +1,14 @@
 /**
- * Fleet endpoints, authorized by the fleet secret (`authorization: Fleet <secret>`):
+ * Enrollment, authorized by the fleet secret (`authorization: Fleet <secret>`), and nothing else:
  *   POST /v1/enroll                  {"device_id","timezone"?} → {"device_id","key"}
+ * Admin endpoints, authorized by the admin secret (`authorization: Admin <secret>`):
  *   PUT  /v1/devices/ID/exemption    {"exempt","from_ms"?,"until_ms"?}
  *   POST /v1/devices/ID/revoke       revoke the device key
  *   POST /v1/devices/ID/reinstate    re-admit a revoked device under a new key (it enrolls again for it)
  *   GET  /v1/devices/ID/gaps         missing sequence numbers
  */
 import type http from 'node:http';
-import { deviceIdProblem, fleetSecretMatches } from '../../auth/index.js';
+import { adminSecretMatches, deviceIdProblem, fleetSecretMatches } from '../../auth/index.js';
 import { isKnownTimezone } from '../../time/index.js';
 import type { IngestContext } from '../context.js';
 import { IngestError } from '../errors.js';
@@ -16,20 +17,38 @@ import { notAllowed, optionalMs, readJson, sendJson, storeFailed } from '../http
 export type AdminRoute = 'exemption' | 'revoke' | 'reinstate' | 'gaps';
 
 /**
- * The fleet secret, with guesses throttled per client address: once an
- * address has spent its wrong guesses, its fleet requests are 429 before the
- * secret is even compared, so a right guess is not told apart from a wrong one.
+ * Guesses of either secret are throttled per client address: once an address
+ * has spent its wrong guesses, its requests are 429 before the secret is even
+ * compared, so a right guess is not told apart from a wrong one.
  */
-function requireFleet(ctx: IngestContext, req: http.IncomingMessage): void {
+function throttleGuesses(ctx: IngestContext, req: http.IncomingMessage): () => void {
   const from = req.socket.remoteAddress ?? '';
   const now = ctx.now();
   const waitMs = ctx.fleetFailures.wait(from, now);
   if (waitMs > 0) {
-    throw new IngestError('INGEST_RATE_LIMITED', `too many wrong fleet secrets from ${from}; retry after the Retry-After delay`, Math.ceil(waitMs / 1000));
+    throw new IngestError('INGEST_RATE_LIMITED', `too many wrong secrets from ${from}; retry after the Retry-After delay`, Math.ceil(waitMs / 1000));
   }
-  if (!fleetSecretMatches(req.headers.authorization, ctx.fleetSecret)) {
-    ctx.fleetFailures.take(from, now);
-    throw new IngestError('AUTH_BAD_FLEET_SECRET', 'this endpoint needs `authorization: Fleet <fleet secret>`');
+  return () => ctx.fleetFailures.take(from, now);
+}
+
+/** The fleet secret (current or a previous one still accepted): enrollment only. */
+function requireFleet(ctx: IngestContext, req: http.IncomingMessage): void {
+  const wrong = throttleGuesses(ctx, req);
+  if (!fleetSecretMatches(req.headers.authorization, ctx.fleetSecrets)) {
+    wrong();
+    throw new IngestError('AUTH_BAD_FLEET_SECRET', 'enrollment needs `authorization: Fleet <fleet secret>`');
+  }
+}
+
+/** The admin secret: the fleet secret every laptop holds is not enough to act on devices. */
+function requireAdmin(ctx: IngestContext, req: http.IncomingMessage): void {
+  if (ctx.adminSecret === null) {
+    throw new IngestError('AUTH_ADMIN_DISABLED', 'admin routes are disabled: start the service with --admin-secret (or $FLEETSIM_ADMIN_SECRET) to revoke, reinstate, exempt or read gaps');
+  }
+  const wrong = throttleGuesses(ctx, req);
+  if (!adminSecretMatches(req.headers.authorization, ctx.adminSecret)) {
+    wrong();
+    throw new IngestError('AUTH_BAD_ADMIN_SECRET', 'this endpoint needs `authorization: Admin <admin secret>` (the fleet secret only enrolls)');
   }
 }
 
@@ -63,7 +82,7 @@ export function checkTimezone(timezone: unknown): asserts timezone is string {
 export async function adminRoute(ctx: IngestContext, route: AdminRoute, deviceId: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const want = route === 'gaps' ? 'GET' : route === 'exemption' ? 'PUT' : 'POST';
   if (req.method !== want) notAllowed(res, want);
-  requireFleet(ctx, req);
+  requireAdmin(ctx, req);
   if (route === 'gaps') {
     const gaps = await ctx.store.sequenceGaps(deviceId);
     sendJson(ctx, res, 200, JSON.stringify({ device_id: deviceId, gaps: gaps.map((g) => ({ from: g.fromSequence, to: g.toSequence })) }));

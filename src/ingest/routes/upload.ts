@@ -106,14 +106,14 @@ export async function uploadRoute(ctx: IngestContext, req: http.IncomingMessage,
   adm.inFlight++;
   adm.inFlightBytes += length;
   try {
-    await uploadAdmitted(ctx, res, signed, codec, body);
+    await uploadAdmitted(ctx, res, signed, auth.keyGeneration, codec, body);
   } finally {
     adm.inFlight--;
     adm.inFlightBytes -= length;
   }
 }
 
-async function uploadAdmitted(ctx: IngestContext, res: http.ServerResponse, signed: SignedHeaders, codec: Codec, received: Buffer): Promise<void> {
+async function uploadAdmitted(ctx: IngestContext, res: http.ServerResponse, signed: SignedHeaders, keyGeneration: number, codec: Codec, received: Buffer): Promise<void> {
   const { metrics: m, limits } = ctx;
   let body = received;
   const auth = { signed };
@@ -187,8 +187,9 @@ async function uploadAdmitted(ctx: IngestContext, res: http.ServerResponse, sign
   }
   const refusedPaused = inPauses + outsideHours;
   // The device may have been revoked while this upload was read and checked: once a revoke has
-  // answered, nothing its key sent is stored. (Checked right before the insert is queued; the
-  // SQLite writer commits in queue order, so an insert queued before the revoke commits before it.)
+  // answered, nothing its key sent is stored. Checked here (cheap), and again by the store inside
+  // the transaction that stores the row (the key generation the signature was checked under must
+  // still be the device's, unrevoked), which holds whatever the order of commits.
   const revokedMs = ctx.devices.get(h.deviceId)?.revokedMs ?? null;
   if (revokedMs !== null) {
     rejectBatch(ctx, 'AUTH_REVOKED', n);
@@ -209,12 +210,16 @@ async function uploadAdmitted(ctx: IngestContext, res: http.ServerResponse, sign
       agentVersion: h.agentVersion,
       payloadCodec,
       payload,
-    });
+    }, keyGeneration);
   } catch (e) {
     rejectBatch(ctx, 'INGEST_STORE_FAILED', n);
     throw new IngestError('INGEST_STORE_FAILED', `the store could not write the batch (${(e as Error).message}); nothing was stored, retry`, 1);
   }
   const batchIdHex = Buffer.from(h.batchId).toString('hex');
+  if (result === 'revoked') {
+    rejectBatch(ctx, 'AUTH_REVOKED', n);
+    throw new IngestError('AUTH_REVOKED', `device ${JSON.stringify(h.deviceId)} was revoked (or re-keyed) while this upload was in flight; it was not stored`);
+  }
   if (result === 'conflict') {
     rejectBatch(ctx, 'INGEST_SEQUENCE_CONFLICT', n);
     throw new IngestError('INGEST_SEQUENCE_CONFLICT', `device ${h.deviceId} already stored a different batch as sequence ${h.sequence} (or batch id ${batchIdHex} under another sequence)`);

@@ -10,7 +10,7 @@
  * Group commit: uploads that arrive while a write is in flight go together in
  * the next multi-row INSERT (one round trip, one WAL flush).
  */
-import pg from 'pg';
+import type pg from 'pg';
 import type { Codec } from '../../wire/index.js';
 import { GAPS_SQL } from './sqlite.js';
 import type {
@@ -55,6 +55,8 @@ CREATE TABLE IF NOT EXISTS devices (
 );
 ALTER TABLE devices ADD COLUMN IF NOT EXISTS key_generation INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE devices ADD COLUMN IF NOT EXISTS timezone TEXT;
+-- Devices enrolled before keys were stored have none (their keys derived from the fleet secret): they enroll again.
+ALTER TABLE devices ADD COLUMN IF NOT EXISTS device_key BYTEA;
 CREATE TABLE IF NOT EXISTS pause_windows (
   device_id TEXT   NOT NULL,
   start_ms  BIGINT NOT NULL,
@@ -71,6 +73,8 @@ CREATE TABLE IF NOT EXISTS exemptions (
 
 interface Pending {
   row: BatchRow;
+  /** The device's key generation when the upload was authenticated, or null: store without checking the device. */
+  keyGeneration: number | null;
   resolve: (r: InsertResult) => void;
   reject: (e: unknown) => void;
 }
@@ -92,7 +96,10 @@ export class PostgresStore implements BatchStore {
   static async open(opts: PostgresStoreOptions): Promise<PostgresStore> {
     const schema = opts.schema ?? 'public';
     if (!SCHEMA_NAME.test(schema)) throw new Error(`PostgreSQL schema name ${JSON.stringify(schema)} must match ${SCHEMA_NAME}`);
-    const pool = new pg.Pool({
+    // Loaded on first use: pg's import starts undici's WebAssembly HTTP parser, which cannot reserve its
+    // memory under a ulimit -v, and most commands (and every SQLite run) never need PostgreSQL.
+    const { default: pgModule } = await import('pg');
+    const pool = new pgModule.Pool({
       connectionString: opts.url,
       max: (opts.maxConcurrentWrites ?? 4) + 1,
       options: `-c search_path=${schema}`,
@@ -110,10 +117,10 @@ export class PostgresStore implements BatchStore {
     return new PostgresStore(pool, opts);
   }
 
-  insertBatch(row: BatchRow): Promise<InsertResult> {
+  insertBatch(row: BatchRow, keyGeneration?: number): Promise<InsertResult> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     return new Promise((resolve, reject) => {
-      this.pending.push({ row, resolve, reject });
+      this.pending.push({ row, keyGeneration: keyGeneration ?? null, resolve, reject });
       this.kick();
     });
   }
@@ -139,21 +146,37 @@ export class PostgresStore implements BatchStore {
     const t0 = performance.now();
     const values: unknown[] = [];
     const tuples: string[] = [];
-    for (const { row: r } of items) {
+    for (const { row: r, keyGeneration } of items) {
       const b = values.length;
-      tuples.push(`($${b + 1},$${b + 2},$${b + 3},$${b + 4},$${b + 5},$${b + 6},$${b + 7},$${b + 8},$${b + 9},$${b + 10},$${b + 11},$${b + 12})`);
+      const p = (k: number, type: string) => `$${b + k}::${type}`;
+      tuples.push(
+        `(${p(1, 'text')},${p(2, 'bigint')},${p(3, 'bytea')},${p(4, 'bigint')},${p(5, 'bigint')},${p(6, 'integer')},${p(7, 'integer')},` +
+          `${p(8, 'integer')},${p(9, 'bigint')},${p(10, 'text')},${p(11, 'text')},${p(12, 'bytea')},${p(13, 'integer')})`,
+      );
       values.push(
         r.deviceId, r.sequence, Buffer.from(r.batchId.buffer, r.batchId.byteOffset, r.batchId.byteLength), r.windowStartMs, r.windowEndMs,
         r.eventCount, r.refusedPaused, r.refusedExempt, r.receivedMs, r.agentVersion, r.payloadCodec,
-        Buffer.from(r.payload.buffer, r.payload.byteOffset, r.payload.byteLength),
+        Buffer.from(r.payload.buffer, r.payload.byteOffset, r.payload.byteLength), keyGeneration,
       );
     }
     let results: InsertResult[];
     try {
-      // One statement is one transaction (autocommit): it returns after COMMIT.
+      // One statement is one transaction (autocommit): it returns after COMMIT. A row that names the key generation it
+      // was authenticated under is stored only if its device, share-locked in this transaction, is unrevoked at that
+      // generation: a revoke that committed first is seen (the lock re-reads the row), and a revoke that comes later
+      // waits for this commit, so no upload is stored after a revoke has answered.
       const inserted = await this.pool.query<{ device_id: string; batch_id: Buffer }>(
-        `INSERT INTO batches (device_id, sequence, batch_id, window_start_ms, window_end_ms, event_count, refused_paused, refused_exempt,
-           received_ms, agent_version, payload_codec, payload) VALUES ${tuples.join(',')} ON CONFLICT DO NOTHING RETURNING device_id, batch_id`,
+        `WITH v (device_id, sequence, batch_id, window_start_ms, window_end_ms, event_count, refused_paused, refused_exempt,
+                 received_ms, agent_version, payload_codec, payload, key_generation) AS (VALUES ${tuples.join(',')}),
+         live AS MATERIALIZED (
+           SELECT d.device_id, d.key_generation FROM devices d
+           WHERE d.device_id IN (SELECT device_id FROM v WHERE key_generation IS NOT NULL) AND d.revoked_ms IS NULL FOR SHARE)
+         INSERT INTO batches (device_id, sequence, batch_id, window_start_ms, window_end_ms, event_count, refused_paused, refused_exempt,
+           received_ms, agent_version, payload_codec, payload)
+         SELECT v.device_id, v.sequence, v.batch_id, v.window_start_ms, v.window_end_ms, v.event_count, v.refused_paused, v.refused_exempt,
+           v.received_ms, v.agent_version, v.payload_codec, v.payload FROM v
+         WHERE v.key_generation IS NULL OR EXISTS (SELECT 1 FROM live l WHERE l.device_id = v.device_id AND l.key_generation = v.key_generation)
+         ON CONFLICT DO NOTHING RETURNING device_id, batch_id`,
         values,
       );
       const stored = new Set(inserted.rows.map((r) => `${r.device_id}\0${r.batch_id.toString('hex')}`));
@@ -173,10 +196,22 @@ export class PostgresStore implements BatchStore {
           [unresolved.map((i) => items[i]!.row.deviceId), unresolved.map((i) => items[i]!.row.sequence)],
         );
         const byKey = new Map(q.rows.map((r) => [`${r.device_id}\0${r.sequence}`, r.batch_id]));
+        // Rows left out by the device check: not stored because the device is revoked or re-keyed (read after the fact; either way nothing was stored).
+        const checked = unresolved.filter((i) => items[i]!.keyGeneration !== null);
+        const live = new Map<string, number>();
+        if (checked.length > 0) {
+          const d = await this.pool.query<{ device_id: string; key_generation: number }>(
+            'SELECT device_id, key_generation FROM devices WHERE device_id = ANY($1::text[]) AND revoked_ms IS NULL',
+            [checked.map((i) => items[i]!.row.deviceId)],
+          );
+          for (const x of d.rows) live.set(x.device_id, Number(x.key_generation));
+        }
         for (const i of unresolved) {
-          const r = items[i]!.row;
+          const { row: r, keyGeneration } = items[i]!;
           const existing = byKey.get(`${r.deviceId}\0${r.sequence}`);
-          results[i] = existing !== undefined && Buffer.compare(existing, r.batchId) === 0 ? 'duplicate' : 'conflict';
+          if (existing !== undefined && Buffer.compare(existing, r.batchId) === 0) results[i] = 'duplicate';
+          else if (keyGeneration !== null && live.get(r.deviceId) !== keyGeneration) results[i] = 'revoked';
+          else results[i] = 'conflict';
         }
       }
     } catch (e) {
@@ -188,23 +223,25 @@ export class PostgresStore implements BatchStore {
   }
 
   async loadDevices(): Promise<DeviceRecord[]> {
-    const r = await this.pool.query<{ device_id: string; enrolled_ms: string; revoked_ms: string | null; key_generation: number; timezone: string | null }>(
-      'SELECT device_id, enrolled_ms, revoked_ms, key_generation, timezone FROM devices',
+    const r = await this.pool.query<{ device_id: string; enrolled_ms: string; revoked_ms: string | null; key_generation: number; timezone: string | null; device_key: Buffer | null }>(
+      'SELECT device_id, enrolled_ms, revoked_ms, key_generation, timezone, device_key FROM devices',
     );
     return r.rows.map((x) => ({
       deviceId: x.device_id, enrolledMs: Number(x.enrolled_ms), revokedMs: x.revoked_ms === null ? null : Number(x.revoked_ms), keyGeneration: Number(x.key_generation), timezone: x.timezone,
+      key: x.device_key,
     }));
   }
 
-  async enrollDevice(deviceId: string, atMs: number, timezone?: string): Promise<void> {
+  async enrollDevice(deviceId: string, atMs: number, timezone?: string, key?: Uint8Array): Promise<void> {
     await this.pool.query(
-      'INSERT INTO devices (device_id, enrolled_ms, timezone) VALUES ($1, $2, $3) ON CONFLICT (device_id) DO UPDATE SET timezone = COALESCE(excluded.timezone, devices.timezone)',
-      [deviceId, atMs, timezone ?? null],
+      `INSERT INTO devices (device_id, enrolled_ms, timezone, device_key) VALUES ($1, $2, $3, $4) ON CONFLICT (device_id)
+         DO UPDATE SET timezone = COALESCE(excluded.timezone, devices.timezone), device_key = COALESCE(excluded.device_key, devices.device_key)`,
+      [deviceId, atMs, timezone ?? null, key === undefined ? null : Buffer.from(key.buffer, key.byteOffset, key.byteLength)],
     );
   }
 
   async reinstateDevice(deviceId: string, keyGeneration: number): Promise<void> {
-    await this.pool.query('UPDATE devices SET revoked_ms = NULL, key_generation = $1 WHERE device_id = $2', [keyGeneration, deviceId]);
+    await this.pool.query('UPDATE devices SET revoked_ms = NULL, device_key = NULL, key_generation = $1 WHERE device_id = $2', [keyGeneration, deviceId]);
   }
 
   async revokeDevice(deviceId: string, atMs: number): Promise<void> {

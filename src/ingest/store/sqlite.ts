@@ -59,7 +59,8 @@ CREATE TABLE IF NOT EXISTS devices (
   enrolled_ms    INTEGER NOT NULL,
   revoked_ms     INTEGER,
   key_generation INTEGER NOT NULL DEFAULT 0,
-  timezone       TEXT
+  timezone       TEXT,
+  device_key     BLOB
 );
 CREATE TABLE IF NOT EXISTS pause_windows (
   device_id TEXT    NOT NULL,
@@ -77,8 +78,8 @@ CREATE TABLE IF NOT EXISTS exemptions (
 
 /** One write, as it travels to the writer thread. */
 export type WriteOp =
-  | { readonly kind: 'batch'; readonly row: BatchRow }
-  | { readonly kind: 'enroll'; readonly deviceId: string; readonly atMs: number; readonly timezone: string | null }
+  | { readonly kind: 'batch'; readonly row: BatchRow; readonly keyGeneration: number | null }
+  | { readonly kind: 'enroll'; readonly deviceId: string; readonly atMs: number; readonly timezone: string | null; readonly key: Uint8Array | null }
   | { readonly kind: 'revoke'; readonly deviceId: string; readonly atMs: number }
   | { readonly kind: 'reinstate'; readonly deviceId: string; readonly keyGeneration: number }
   | { readonly kind: 'pause'; readonly pause: PauseRecord }
@@ -114,15 +115,19 @@ export class SqliteEngine {
     const deviceColumns = new Set((this.db.prepare('PRAGMA table_info(devices)').all() as { name: string }[]).map((c) => c.name));
     if (!deviceColumns.has('key_generation')) this.db.exec('ALTER TABLE devices ADD COLUMN key_generation INTEGER NOT NULL DEFAULT 0');
     if (!deviceColumns.has('timezone')) this.db.exec('ALTER TABLE devices ADD COLUMN timezone TEXT');
+    // Devices enrolled before keys were stored have none (their keys derived from the fleet secret): they enroll again.
+    if (!deviceColumns.has('device_key')) this.db.exec('ALTER TABLE devices ADD COLUMN device_key BLOB');
     const insert = this.db.prepare(
       `INSERT OR IGNORE INTO batches (device_id, sequence, batch_id, window_start_ms, window_end_ms, event_count, refused_paused,
          refused_exempt, received_ms, agent_version, payload_codec, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
     );
     const byKey = this.db.prepare('SELECT batch_id FROM batches WHERE device_id = ? AND sequence = ?');
+    const deviceState = this.db.prepare('SELECT revoked_ms, key_generation FROM devices WHERE device_id = ?');
     const enroll = this.db.prepare(
-      'INSERT INTO devices (device_id, enrolled_ms, timezone) VALUES (?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET timezone = COALESCE(excluded.timezone, devices.timezone)',
+      `INSERT INTO devices (device_id, enrolled_ms, timezone, device_key) VALUES (?, ?, ?, ?) ON CONFLICT (device_id)
+         DO UPDATE SET timezone = COALESCE(excluded.timezone, devices.timezone), device_key = COALESCE(excluded.device_key, devices.device_key)`,
     );
-    const reinstate = this.db.prepare('UPDATE devices SET revoked_ms = NULL, key_generation = ? WHERE device_id = ?');
+    const reinstate = this.db.prepare('UPDATE devices SET revoked_ms = NULL, device_key = NULL, key_generation = ? WHERE device_id = ?');
     const revoke = this.db.prepare(
       'INSERT INTO devices (device_id, enrolled_ms, revoked_ms) VALUES (?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET revoked_ms = excluded.revoked_ms',
     );
@@ -141,6 +146,14 @@ export class SqliteEngine {
         switch (op.kind) {
           case 'batch': {
             const r = op.row;
+            if (op.keyGeneration !== null) {
+              // One writer applies every write in order, so this sees every revoke that answered before.
+              const d = deviceState.get(r.deviceId) as { revoked_ms: number | null; key_generation: number } | undefined;
+              if (d === undefined || d.revoked_ms !== null || d.key_generation !== op.keyGeneration) {
+                out[i] = 'revoked';
+                break;
+              }
+            }
             // Rows arrive from another thread as plain Uint8Arrays; better-sqlite3 binds Buffers (views, no copy).
             const info = insert.run(
               r.deviceId, r.sequence, asBuffer(r.batchId), r.windowStartMs, r.windowEndMs, r.eventCount, r.refusedPaused, r.refusedExempt,
@@ -154,7 +167,7 @@ export class SqliteEngine {
             break;
           }
           case 'enroll':
-            enroll.run(op.deviceId, op.atMs, op.timezone);
+            enroll.run(op.deviceId, op.atMs, op.timezone, op.key === null ? null : asBuffer(op.key));
             break;
           case 'reinstate':
             reinstate.run(op.keyGeneration, op.deviceId);
@@ -276,8 +289,8 @@ export class SqliteStore implements BatchStore {
     this.outOps = [];
   };
 
-  async insertBatch(row: BatchRow): Promise<InsertResult> {
-    return (await this.write({ kind: 'batch', row })) as InsertResult;
+  async insertBatch(row: BatchRow, keyGeneration?: number): Promise<InsertResult> {
+    return (await this.write({ kind: 'batch', row, keyGeneration: keyGeneration ?? null })) as InsertResult;
   }
 
   queueDepth(): number {
@@ -285,13 +298,13 @@ export class SqliteStore implements BatchStore {
   }
 
   async loadDevices(): Promise<DeviceRecord[]> {
-    return (this.reader.db.prepare('SELECT device_id, enrolled_ms, revoked_ms, key_generation, timezone FROM devices').all() as {
-      device_id: string; enrolled_ms: number; revoked_ms: number | null; key_generation: number; timezone: string | null;
-    }[]).map((r) => ({ deviceId: r.device_id, enrolledMs: r.enrolled_ms, revokedMs: r.revoked_ms, keyGeneration: r.key_generation, timezone: r.timezone }));
+    return (this.reader.db.prepare('SELECT device_id, enrolled_ms, revoked_ms, key_generation, timezone, device_key FROM devices').all() as {
+      device_id: string; enrolled_ms: number; revoked_ms: number | null; key_generation: number; timezone: string | null; device_key: Buffer | null;
+    }[]).map((r) => ({ deviceId: r.device_id, enrolledMs: r.enrolled_ms, revokedMs: r.revoked_ms, keyGeneration: r.key_generation, timezone: r.timezone, key: r.device_key }));
   }
 
-  async enrollDevice(deviceId: string, atMs: number, timezone?: string): Promise<void> {
-    await this.write({ kind: 'enroll', deviceId, atMs, timezone: timezone ?? null });
+  async enrollDevice(deviceId: string, atMs: number, timezone?: string, key?: Uint8Array): Promise<void> {
+    await this.write({ kind: 'enroll', deviceId, atMs, timezone: timezone ?? null, key: key ?? null });
   }
 
   async reinstateDevice(deviceId: string, keyGeneration: number): Promise<void> {

@@ -29,17 +29,26 @@ export interface BatchRow {
   readonly payload: Uint8Array;
 }
 
-/** stored: new; duplicate: the same batch id was already stored for this (device, sequence); conflict: the sequence or batch id is taken by another batch. */
-export type InsertResult = 'stored' | 'duplicate' | 'conflict';
+/**
+ * stored: new; duplicate: the same batch id was already stored for this (device, sequence); conflict: the sequence or
+ * batch id is taken by another batch; revoked: the device is revoked, or no longer at the key generation the upload was
+ * authenticated under (only when the caller names one), so nothing was stored.
+ */
+export type InsertResult = 'stored' | 'duplicate' | 'conflict' | 'revoked';
 
 export interface DeviceRecord {
   readonly deviceId: string;
   readonly enrolledMs: number;
   readonly revokedMs: number | null;
-  /** Bumped when a revoked device is reinstated: its key derives from it, so a key revoked once stays refused. */
+  /** Bumped when a revoked device is reinstated (its key is dropped then, and it enrolls again for a new one). */
   readonly keyGeneration: number;
   /** IANA timezone given at enrollment (for the capture-hours rule), or null when unknown. */
   readonly timezone: string | null;
+  /**
+   * The device key enrollment drew (32 random bytes), or null: reinstated and not enrolled again, or enrolled in a
+   * store written before keys were stored. A device without a key authenticates nothing until it enrolls.
+   */
+  readonly key: Uint8Array | null;
 }
 
 export interface PauseRecord {
@@ -71,16 +80,20 @@ export interface StoreTotals {
 
 export interface BatchStore {
   readonly kind: 'sqlite' | 'postgres';
-  /** Resolves once the transaction holding the row has committed (never before). */
-  insertBatch(row: BatchRow): Promise<InsertResult>;
+  /**
+   * Resolves once the transaction holding the row has committed (never before). With `keyGeneration` (the device's
+   * generation when the upload's signature was checked) the row is stored only if, inside that transaction, the
+   * device is enrolled, not revoked and still at that generation; a revoke or reinstate that answered first wins.
+   */
+  insertBatch(row: BatchRow, keyGeneration?: number): Promise<InsertResult>;
   /** Writes waiting for their transaction. */
   queueDepth(): number;
 
   loadDevices(): Promise<DeviceRecord[]>;
-  /** Records an enrollment; an existing record keeps its enrollment time, and takes the timezone when one is given. */
-  enrollDevice(deviceId: string, atMs: number, timezone?: string): Promise<void>;
+  /** Records an enrollment; an existing record keeps its enrollment time, and takes the timezone and the key when given. */
+  enrollDevice(deviceId: string, atMs: number, timezone?: string, key?: Uint8Array): Promise<void>;
   revokeDevice(deviceId: string, atMs: number): Promise<void>;
-  /** Clears a revocation and sets the device's key generation (the caller's previous one + 1). */
+  /** Clears a revocation and the device's key, and sets its key generation (the caller's previous one + 1). */
   reinstateDevice(deviceId: string, keyGeneration: number): Promise<void>;
 
   loadPauses(): Promise<PauseRecord[]>;

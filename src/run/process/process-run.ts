@@ -139,7 +139,7 @@ export async function runProcessFleet(s: Scenario, o: ProcessRunOptions): Promis
     if (s.ingest.kind === 'url' && s.ingest.protocol !== 'fleetsim') {
       throw new UsageError(`${s.source || s.name}: ingest.protocol ${s.ingest.protocol} is for the simulated agent; an agent process (agent.kind: process) uploads in its own protocol: give it your target in its command, or use ingest.kind blackhole`);
     }
-    if (s.ingest.kind !== 'blackhole') ingest = await openIngestTarget(s, o.reportDir, { restartable: false, timeOffsetMs, ...(o.fleetSecret ? { fleetSecret: o.fleetSecret } : {}) });
+    if (s.ingest.kind !== 'blackhole') ingest = await openIngestTarget(s, o.reportDir, { restartable: false, timeOffsetMs, enroll: false, ...(o.fleetSecret ? { fleetSecret: o.fleetSecret } : {}) });
     const readyTimeoutMs = o.readyTimeoutMs ?? READY_TIMEOUT_MS;
     const starting = laptops.map((l, k) => startLaptop(l, k));
     const outcomes = await Promise.allSettled(starting);
