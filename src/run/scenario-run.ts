@@ -43,6 +43,8 @@ export interface ScenarioRunResult {
   readonly figures: RunFigures;
   readonly thresholdsPassed: boolean;
   readonly thresholds: readonly ThresholdOutcome[];
+  /** The scan of the ingest store, when the run had one (results.json keeps it, so a merge of shards reports the store scan too). */
+  readonly store: StoreFindings | null;
 }
 
 /**
@@ -223,7 +225,7 @@ export function judgeRun(
 ): ScenarioRunResult {
   const figures = computeRunFigures(fleet, s.energy.batteryWh, store, s.faults);
   const verdict = evaluateThresholds(s.thresholds, figures);
-  return { scenario: s, reportDir, startedAt, shard: shard ?? null, fleet, figures, thresholdsPassed: verdict.passed, thresholds: verdict.outcomes };
+  return { scenario: s, reportDir, startedAt, shard: shard ?? null, fleet, figures, thresholdsPassed: verdict.passed, thresholds: verdict.outcomes, store: store ?? null };
 }
 
 function transportFor(s: Scenario, reportDir: string): RunTransportSpec {
