@@ -8,6 +8,7 @@ export const E2E_SUITES = [
   'test/run/process/**/*.test.ts',
   'test/agent-process/agent-process.test.ts',
   'test/input/x11.test.ts',
+  'test/deploy/image-layout.test.ts',
   'test/load/reference.test.ts',
   'test/load/latency.test.ts',
   'test/load/shard.test.ts',

@@ -2,6 +2,8 @@ import cliProgress from 'cli-progress';
 
 export interface Progress {
   update(done: number, detail: string): void;
+  /** The total becomes known late (a shard's laptops are counted by the run). */
+  setTotal(total: number): void;
   stop(): void;
 }
 
@@ -11,14 +13,14 @@ export interface Progress {
  * clean for --json.
  */
 export function createProgress(label: string, total: number, opts: { quiet?: boolean; intervalMs?: number } = {}): Progress {
-  if (opts.quiet) return { update() {}, stop() {} };
+  if (opts.quiet) return { update() {}, setTotal() {}, stop() {} };
   if (process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
       { format: `${label} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted} | {detail}`, stream: process.stderr, hideCursor: true },
       cliProgress.Presets.shades_classic,
     );
     bar.start(total, 0, { detail: '' });
-    return { update: (done, detail) => bar.update(done, { detail }), stop: () => bar.stop() };
+    return { update: (done, detail) => bar.update(done, { detail }), setTotal: (n) => bar.setTotal(n), stop: () => bar.stop() };
   }
   const interval = opts.intervalMs ?? 5_000;
   const started = Date.now();
@@ -30,6 +32,9 @@ export function createProgress(label: string, total: number, opts: { quiet?: boo
       lastPrint = now;
       const pct = total > 0 ? Math.floor((100 * done) / total) : 100;
       process.stderr.write(`${label}: ${done}/${total} (${pct}%) after ${((now - started) / 1000).toFixed(0)} s, ${detail}\n`);
+    },
+    setTotal(n) {
+      total = n;
     },
     stop() {},
   };

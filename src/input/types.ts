@@ -50,6 +50,12 @@ export interface InjectionLateness {
   readonly p50_ms: number;
   readonly p99_ms: number;
   readonly max_ms: number;
+  /**
+   * Pointer moves the path added of its own: X11 presses a button where the
+   * pointer is, so a click away from it is preceded by a move there, which
+   * the agent receives as input (absent: none added).
+   */
+  readonly pointer_moves_added?: number;
 }
 
 export interface ReplayOptions {

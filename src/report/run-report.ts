@@ -74,7 +74,7 @@ function groups(laptops: readonly LaptopRow[]): GroupRow[] {
 export async function writeScenarioReport(dir: string, r: ScenarioRunResult): Promise<{ files: string[] }> {
   const s = r.scenario;
   mkdirSync(dir, { recursive: true });
-  await writeJson(join(dir, 'results.json'), { format: RESULTS_FORMAT, seed: s.seed, shard: r.shard, result: r.fleet });
+  await writeJson(join(dir, 'results.json'), { format: RESULTS_FORMAT, seed: s.seed, shard: r.shard, result: r.fleet, store: r.store });
   const { files } = await writeRunReport(dir, {
     scenarioName: s.name,
     scenario: s,

@@ -5,12 +5,15 @@ import type { Scenario } from '../scenario/index.js';
 import { combineResults, type FleetRunResult } from './fleet-run.js';
 import { RESULTS_FORMAT, judgeRun, type ScenarioRunResult } from './scenario-run.js';
 import { mergeProcessFacts } from './process/facts.js';
+import type { StoreFindings } from './summary.js';
 
 interface ShardFile {
   readonly format: string;
   readonly seed: string;
   readonly shard: { index: number; count: number } | null;
   readonly result: FleetRunResult;
+  /** The shard's scan of its own ingest store (absent in reports of runs without one, and in reports written before it was kept). */
+  readonly store?: StoreFindings | null;
 }
 
 /**
@@ -45,7 +48,22 @@ export async function mergeRuns(dirs: readonly string[], outDir: string): Promis
     workers: shards.reduce((a, s) => a + s.result.workers, 0),
     ...(shards.every((s) => s.result.process) ? { process: mergeProcessFacts(shards.map((s) => s.result.process!)) } : {}),
   };
-  return judgeRun(first, merged, outDir, new Date().toISOString());
+  // Each shard scanned the store of its own embedded service: the whole run's scan is their sum, if every shard had one.
+  const stores = shards.map((s) => s.store ?? null);
+  const store = stores.every((x): x is StoreFindings => x !== null) ? sumStoreFindings(stores) : undefined;
+  return judgeRun(first, merged, outDir, new Date().toISOString(), undefined, store);
+}
+
+export function sumStoreFindings(parts: readonly StoreFindings[]): StoreFindings {
+  const sum = (k: keyof StoreFindings) => parts.reduce((a, p) => a + p[k], 0);
+  return {
+    refusedPaused: sum('refusedPaused'),
+    refusedExempt: sum('refusedExempt'),
+    canariesFound: sum('canariesFound'),
+    storedInPauses: sum('storedInPauses'),
+    storedWhileExempt: sum('storedWhileExempt'),
+    storedEvents: sum('storedEvents'),
+  };
 }
 
 function readShard(dir: string): ShardFile {

@@ -43,6 +43,8 @@ export interface ScenarioRunResult {
   readonly figures: RunFigures;
   readonly thresholdsPassed: boolean;
   readonly thresholds: readonly ThresholdOutcome[];
+  /** The scan of the ingest store, when the run had one (results.json keeps it, so a merge of shards reports the store scan too). */
+  readonly store: StoreFindings | null;
 }
 
 /**
@@ -251,7 +253,7 @@ export function judgeRun(
   // A foreign target's policy refusals are unknown, not zero.
   const figures: RunFigures = target ? { ...computed, target, ...(foreign ? { ingest: { ...computed.ingest, refused_paused: null, refused_exempt: null } } : {}) } : computed;
   const verdict = evaluateThresholds(s.thresholds, figures);
-  return { scenario: s, reportDir, startedAt, shard: shard ?? null, fleet, figures, thresholdsPassed: verdict.passed, thresholds: verdict.outcomes };
+  return { scenario: s, reportDir, startedAt, shard: shard ?? null, fleet, figures, thresholdsPassed: verdict.passed, thresholds: verdict.outcomes, store: store ?? null };
 }
 
 function transportFor(s: Scenario, reportDir: string): RunTransportSpec {

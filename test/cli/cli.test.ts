@@ -1,4 +1,4 @@
-import { mkdtempSync as makeTemp, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync as makeTemp, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -62,6 +62,19 @@ describe('fleetsim CLI', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+  });
+
+  it('run --shard counts its progress in the shard’s own laptops, and ends at 100 %', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleetsim-cli-'));
+    writeFileSync(join(dir, 't.yaml'), 'name: tiny\nseed: 1\nfleet: { employees: 4 }\nsimulation: { days: 1 }\ntransport: "null"\noutputs: { html: false, csv: false }\n');
+    const r = fleetsim(['run', join(dir, 't.yaml'), '--shard', '1/2', '--workers', '1', '--out', join(dir, 'out')]);
+    expect(r.code).toBe(0);
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('run tiny: '));
+    const m = /^run tiny: (\d+)\/(\d+) \(100%\)/.exec(lines.at(-1) ?? '');
+    expect(m, r.stderr).not.toBeNull();
+    expect(m![1]).toBe(m![2]);
+    expect(Number(m![2])).toBeLessThan(4);
+    expect(r.stdout).toContain(`fleetsim run tiny: ${m![2]} laptops`);
   });
 
   it('generate writes employees.csv and summary.json and prints a table', () => {

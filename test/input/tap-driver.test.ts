@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,7 @@ import { EventType, allocateBlock, type EventBlock } from '../../src/events/inde
 import { InputError } from '../../src/input/errors.js';
 import { TapDriver, TapSource } from '../../src/input/tap/index.js';
 import { wallNowMs } from '../../src/input/pacing.js';
+import { ROOT } from '../helpers/cli.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -101,6 +103,37 @@ describe('tap driver and source', () => {
     setTimeout(() => void source.close(), 100);
     await expect(driver.replay(events(100, v0, 10), { wallStartMs: wallNowMs(), virtualStartMs: v0 })).rejects.toThrow(/the agent's tap connection on .* ended after \d+ of 100 events/);
   });
+
+  it('close() ends a wait for the agent at once, and a wait after close() is refused', async () => {
+    const driver = new TapDriver(tempSocket());
+    cleanups.push(() => driver.close());
+    await driver.start();
+    const started = Date.now();
+    const waiting = driver.waitForAgent(60_000);
+    setTimeout(() => void driver.close(), 50);
+    await expect(waiting).rejects.toThrow(/the tap driver on .* was closed while waiting for an agent to connect/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await expect(driver.waitForAgent(60_000)).rejects.toThrow(/was closed while waiting/);
+  });
+
+  it('leaves no timer behind: a process that closes the driver while waiting exits at once, not when the wait would have timed out', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleetsim-tap-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const program = [
+      `const { TapDriver } = await import(${JSON.stringify(join(ROOT, 'dist/src/input/tap/index.js'))});`,
+      `const d = new TapDriver(${JSON.stringify(join(dir, 'laptop.tap'))});`,
+      'await d.start();',
+      'const wait = d.waitForAgent(60_000).catch((e) => console.log(e.inputCode));',
+      'setTimeout(() => void d.close(), 50);',
+      'await wait;',
+    ].join('\n');
+    const started = Date.now();
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', program], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('INPUT_AGENT_NOT_LISTENING');
+    expect(r.status).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  }, 30_000);
 
   it('says what is wrong: no agent, a missing socket, a path taken by a file, bad data on the wire', async () => {
     const path = tempSocket();

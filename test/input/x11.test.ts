@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventType, MouseButton, type EventBlock } from '../../src/events/index.js';
+import { EventType, MouseButton, allocateBlock, type EventBlock } from '../../src/events/index.js';
 import { InputError } from '../../src/input/errors.js';
 import { connect, disconnect } from '../../src/input/x11/client.js';
 import { createX11Driver, createX11Source, startXvfb } from '../../src/input/x11/index.js';
@@ -42,8 +42,9 @@ interface Received {
 
 /**
  * What X11 can carry of a laptop's events: a key has no position, a button
- * press happens where the pointer is (the last move), positions are clamped
- * to the screen, a wheel event of k notches is k notches of ±1.
+ * goes down or up at its own position (the driver moves the pointer there
+ * first when it is elsewhere: one more move), positions are clamped to the
+ * screen, a wheel event of k notches is k notches of ±1 where the pointer is.
  */
 function expectedOverX11(b: EventBlock, w: number, h: number): Omit<Received, 'deliveries'> & { due: number[] } {
   const out = { t: [] as number[], due: [] as number[], type: [] as number[], key: [] as number[], x: [] as number[], y: [] as number[], button: [] as number[], context: [] as number[] };
@@ -62,7 +63,16 @@ function expectedOverX11(b: EventBlock, w: number, h: number): Omit<Received, 'd
       push(i, type, 0, px, py, 0);
     } else if (type === EventType.wheel) {
       for (let n = Math.abs(b.key[i]!); n > 0; n--) push(i, type, Math.sign(b.key[i]!), px, py, 0);
-    } else push(i, type, 0, px, py, b.button[i]!);
+    } else {
+      const bx = Math.min(Math.max(b.x[i]!, 0), w - 1);
+      const by = Math.min(Math.max(b.y[i]!, 0), h - 1);
+      if (bx !== px || by !== py) {
+        px = bx;
+        py = by;
+        push(i, EventType.mousemove, 0, px, py, 0);
+      }
+      push(i, type, 0, px, py, b.button[i]!);
+    }
   }
   return out;
 }
@@ -206,6 +216,56 @@ describe('X11 input path (Xvfb + XTEST driver; RECORD and XInput2 raw sources)',
     await driver.close();
     expect(await gone(pid, 2_000)).toBe(true);
   });
+});
+
+describe('X11 clicks land where the event says', () => {
+  beforeAll(requireXvfb);
+
+  it('a click away from the pointer moves it to the click’s x,y first (RECORD sees the move, then press and release there)', async () => {
+    const driver = createX11Driver({ widthPx: 640, heightPx: 480 });
+    const got = emptyReceived();
+    try {
+      await driver.start();
+      const capture = createX11Source({ display: driver.placeholders.display!, method: 'record' });
+      await capture.start((b) => {
+        for (let i = 0; i < b.length; i++) {
+          got.type.push(b.type[i]!); got.x.push(b.x[i]!); got.y.push(b.y[i]!); got.button.push(b.button[i]!);
+        }
+      });
+      try {
+        await driver.waitForAgent(5_000);
+        // A move, a click somewhere else, a click off the screen's edge (clamped), a click where the pointer already is.
+        const steps: [number, number, number][] = [
+          [EventType.mousemove, 10, 10],
+          [EventType.mousedown, 200, 150], [EventType.mouseup, 200, 150],
+          [EventType.mousedown, 900, -5], [EventType.mouseup, 900, -5],
+          [EventType.mousedown, 639, 0], [EventType.mouseup, 639, 0],
+        ];
+        const b = allocateBlock(steps.length);
+        steps.forEach(([type, x, y], i) => {
+          b.t_ms[i] = i * 20;
+          b.type[i] = type;
+          b.x[i] = x;
+          b.y[i] = y;
+          b.button[i] = type === EventType.mousemove ? 0 : MouseButton.left;
+        });
+        const lateness = await driver.replay(b, { wallStartMs: Date.now() + 50, virtualStartMs: 0 });
+        await new Promise((r) => setTimeout(r, 300)); // the last deliveries
+        const M = EventType.mousemove, D = EventType.mousedown, U = EventType.mouseup;
+        expect(got.type).toEqual([M, M, D, U, M, D, U, D, U]);
+        expect(got.x).toEqual([10, 200, 200, 200, 639, 639, 639, 639, 639]);
+        expect(got.y).toEqual([10, 150, 150, 150, 0, 0, 0, 0, 0]);
+        expect(got.button.filter((x) => x === MouseButton.left)).toHaveLength(6);
+        // The driver says what it added, so a run's ledger can count it.
+        expect(lateness.pointer_moves_added).toBe(2);
+        expect(lateness.injected).toBe(steps.length);
+      } finally {
+        await capture.close();
+      }
+    } finally {
+      await driver.close();
+    }
+  }, 30_000);
 });
 
 describe('X11 input path failures', () => {

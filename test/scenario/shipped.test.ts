@@ -9,8 +9,16 @@ const DIR = join(import.meta.dirname, '../../scenarios');
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
 
 describe('shipped scenarios', () => {
-  it('ships the five scenarios issue 5 asks for', () => {
-    expect(FILES).toEqual(['agent-metered-battery.yaml', 'morning-surge-outage.yaml', 'policy-comparison.yaml', 'quickstart.yaml', 'rollout-10k.yaml']);
+  it('ships the five scenarios issue 5 asks for, and the process fleet the Kubernetes Job runs', () => {
+    expect(FILES).toEqual(['agent-metered-battery.yaml', 'morning-surge-outage.yaml', 'policy-comparison.yaml', 'process-fleet.yaml', 'quickstart.yaml', 'rollout-10k.yaml']);
+  });
+
+  it('process fleet: reference agent processes over Xvfb on the real clock, a window, the embedded ingest', () => {
+    const s = loadScenarioFile(join(DIR, 'process-fleet.yaml'));
+    expect(s.agentUnderTest).toMatchObject({ kind: 'process', input: 'x11', command: null });
+    expect(s.simulation.speed).toBe(1);
+    expect(s.simulation.window).not.toBeNull();
+    expect(s.ingest.kind).toBe('embedded');
   });
 
   it.each(FILES)('%s validates, and reads the same as JSON', (f) => {

@@ -60,6 +60,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
         ...(fleetSecret ? { fleetSecret } : {}),
         onProgress: (p) => {
           laptopsDone = p.laptopsDone;
+          // A shard runs a part of the fleet: its own laptops are the whole of its progress.
+          if (shard) progress.setTotal(p.laptopsTotal);
           const rate = `${Math.round(p.events / Math.max(1, (Date.now() - started) / 1000) / 1e3).toLocaleString('en-US')} k events/s`;
           if (!p.paced) return progress.update(p.laptopsDone, rate);
           // Paced: the clock is the progress; a windowed run ends with its window, not with its laptops.

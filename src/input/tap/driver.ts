@@ -29,6 +29,8 @@ export class TapDriver implements InputDriver {
   private closed = false;
   /** Why the agent's connection ended, if it did. */
   private lostReason: string | null = null;
+  /** waitForAgent calls under way: close() ends them and their timers, so none keeps the process alive. */
+  private readonly waiting = new Set<{ readonly timer: NodeJS.Timeout; readonly reject: (e: Error) => void }>();
   private readonly spinMs: number;
 
   constructor(
@@ -71,18 +73,26 @@ export class TapDriver implements InputDriver {
 
   async waitForAgent(timeoutMs: number): Promise<void> {
     if (this.server === null) throw new InputError('INPUT_TAP_FAILED', 'the tap driver was not started: call start() first');
-    let timer: NodeJS.Timeout | undefined;
+    if (this.closed) throw this.closedWhileWaiting();
+    let waiter: { readonly timer: NodeJS.Timeout; readonly reject: (e: Error) => void } | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
+      const timer = setTimeout(
         () => reject(new InputError('INPUT_AGENT_NOT_LISTENING', `no agent connected to the tap socket ${this.socketPath} within ${timeoutMs} ms; the agent must connect to {tapSocket}`)),
         timeoutMs,
       );
+      waiter = { timer, reject };
+      this.waiting.add(waiter);
     });
     try {
       await Promise.race([this.connected, timeout]);
     } finally {
-      clearTimeout(timer);
+      clearTimeout(waiter!.timer);
+      this.waiting.delete(waiter!);
     }
+  }
+
+  private closedWhileWaiting(): InputError {
+    return new InputError('INPUT_AGENT_NOT_LISTENING', `the tap driver on ${this.socketPath} was closed while waiting for an agent to connect`);
   }
 
   async replay(events: EventBlock, o: ReplayOptions): Promise<InjectionLateness> {
@@ -125,6 +135,11 @@ export class TapDriver implements InputDriver {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const w of this.waiting) {
+      clearTimeout(w.timer);
+      w.reject(this.closedWhileWaiting());
+    }
+    this.waiting.clear();
     const s = this.socket;
     if (s !== null && !s.destroyed) {
       // End the stream so the agent reads every record before EOF; an agent that stopped reading gets 1 s.

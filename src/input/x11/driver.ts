@@ -155,6 +155,25 @@ export function createX11Driver(options: X11DriverOptions = {}): InputDriver & {
       const offsetMs = replay.wallStartMs - replay.virtualStartMs;
       let context = -1;
       let wheelCarry = 0;
+      // Where the pointer is (XTEST presses buttons there): unknown until this replay moves it.
+      let pointerX = -1;
+      let pointerY = -1;
+      let movesAdded = 0;
+      const w = l.dpy.widthPx;
+      const h = l.dpy.heightPx;
+      const moveTo = (x: number, y: number): void => {
+        const cx = Math.min(Math.max(x, 0), w - 1);
+        const cy = Math.min(Math.max(y, 0), h - 1);
+        l.xtest.FakeInput(X_MOTION_NOTIFY, 0, 0, root, cx, cy);
+        pointerX = cx;
+        pointerY = cy;
+      };
+      /** A button goes down or up at the event's own position: the pointer goes there first if it is elsewhere. */
+      const pointAt = (x: number, y: number): void => {
+        if (Math.min(Math.max(x, 0), w - 1) === pointerX && Math.min(Math.max(y, 0), h - 1) === pointerY) return;
+        moveTo(x, y);
+        movesAdded++;
+      };
       for (let i = 0; i < events.length; i++) {
         if (replay.signal?.aborted || live !== l) break;
         const t = events.t_ms[i]!;
@@ -177,12 +196,14 @@ export function createX11Driver(options: X11DriverOptions = {}): InputDriver & {
             l.xtest.FakeInput(X_KEY_RELEASE, toX[events.key[i]!]!, 0, 0, 0, 0);
             break;
           case EventType.mousemove:
-            l.xtest.FakeInput(X_MOTION_NOTIFY, 0, 0, root, x, y);
+            moveTo(x, y);
             break;
           case EventType.mousedown:
+            pointAt(x, y);
             l.xtest.FakeInput(X_BUTTON_PRESS, BUTTON_TO_X[events.button[i]!] ?? 1, 0, 0, 0, 0);
             break;
           case EventType.mouseup:
+            pointAt(x, y);
             l.xtest.FakeInput(X_BUTTON_RELEASE, BUTTON_TO_X[events.button[i]!] ?? 1, 0, 0, 0, 0);
             break;
           case EventType.wheel: {
@@ -201,7 +222,7 @@ export function createX11Driver(options: X11DriverOptions = {}): InputDriver & {
         meter.record(nowMs() - dueMs);
       }
       if (live === l) await sync(client);
-      return meter.figures();
+      return movesAdded > 0 ? { ...meter.figures(), pointer_moves_added: movesAdded } : meter.figures();
     },
 
     close() {

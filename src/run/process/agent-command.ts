@@ -42,7 +42,8 @@ export function referenceAgentCommand(input: 'tap' | 'x11', scenarioFile: string
       '--time-offset-ms={timeOffsetMs}',
       '--control={controlSocket}',
       '--stats-file={statsFile}',
-      ...(scenarioFile ? [`--scenario=${scenarioFile.replace(/[{}]/g, (b) => b + b)}`] : []),
+      // Absolute: the agent runs in its laptop's report folder, not where fleetsim was started.
+      ...(scenarioFile ? [`--scenario=${resolve(scenarioFile).replace(/[{}]/g, (b) => b + b)}`] : []),
     ],
     env: { [AGENT_FLEET_SECRET_ENV]: '{fleetSecret}' },
   };

@@ -167,6 +167,12 @@ export async function runProcessFleet(s: Scenario, o: ProcessRunOptions): Promis
             throw agentFailed(l.child!, 'exited while its input was being replayed');
           });
           l.lateness = await Promise.race([l.driver!.replay(events, { wallStartMs, virtualStartMs, virtualEndMs: untilUtcMs, signal: abort.signal }), died]);
+          // A click away from where X11's pointer was came with a move there: the agent received it, so the ledger counts it.
+          const added = l.lateness.pointer_moves_added ?? 0;
+          if (added > 0) {
+            l.injected += added;
+            l.injectedByKind = { ...l.injectedByKind, move: l.injectedByKind.move + added };
+          }
           // The agent lives to the end of the window, as a laptop does after its last keystroke.
           await Promise.race([sleepUntil(wallEndMs, abort.signal), died]);
           died.catch(() => {});
