@@ -15,6 +15,12 @@
  *    measured; and the virtual-time model of the same events with the
  *    delivery coefficients just measured: battery % per day of both, and
  *    their ratio.
+ * 3. Options (--options 0 skips them): what an agent can do to cut the
+ *    delivery cost, one seeded laptop's realistic input for
+ *    `options-window` seconds per row, rows interleaved over `rounds`
+ *    rounds: reading each delivery as it comes against reading in batches
+ *    (agent.inputReadIntervalMs), RECORD against XInput2 raw events
+ *    (agent.x11Capture), and an idle agent (no input) as the floor.
  *
  * Figures depend on the machine and its load (this bench shares its cores
  * with whatever else runs): read them as this machine's, at this moment.
@@ -34,6 +40,7 @@ import { createCalendar } from '../src/time/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { measureOptions, type DeliveryOption, type OptionRow } from './lib/delivery-options.js';
 import { intFlag, printTable, wantsJson } from './lib/output.js';
 
 const json = wantsJson();
@@ -41,6 +48,9 @@ const seconds = intFlag('seconds', 10);
 const windowSeconds = intFlag('window', 60);
 const rate = intFlag('rate', 50);
 const withX11 = intFlag('x11', 1) === 1;
+const withOptions = intFlag('options', 1) === 1;
+const optionsWindowSeconds = intFlag('options-window', 60);
+const rounds = Math.max(1, intFlag('rounds', 1));
 const KINDS = ['key', 'click', 'move', 'wheel'] as const;
 type Kind = (typeof KINDS)[number];
 
@@ -135,6 +145,23 @@ function weighted(k: Record<Kind, PerKind>, f: (x: PerKind) => number): number {
   return round(mean(KINDS.map((kind) => f(k[kind]))));
 }
 
+const OPTIONS: DeliveryOption[] = [
+  { name: 'tap idle agent (no input)', input: 'tap', readIntervalMs: 0, x11Capture: 'record', idle: true },
+  { name: 'tap, a read per delivery', input: 'tap', readIntervalMs: 0, x11Capture: 'record' },
+  { name: 'tap, batched reads 250 ms', input: 'tap', readIntervalMs: 250, x11Capture: 'record' },
+  { name: 'tap, batched reads 1 s', input: 'tap', readIntervalMs: 1000, x11Capture: 'record' },
+  ...(withX11
+    ? ([
+        { name: 'x11 idle agent (no input)', input: 'x11', readIntervalMs: 0, x11Capture: 'record', idle: true },
+        { name: 'x11 RECORD, a read per delivery', input: 'x11', readIntervalMs: 0, x11Capture: 'record' },
+        { name: 'x11 RECORD, batched reads 1 s', input: 'x11', readIntervalMs: 1000, x11Capture: 'record' },
+        { name: 'x11 XI2 raw, a read per delivery', input: 'x11', readIntervalMs: 0, x11Capture: 'xi2' },
+        { name: 'x11 XI2 raw, batched reads 1 s', input: 'x11', readIntervalMs: 1000, x11Capture: 'xi2' },
+      ] as const)
+    : []),
+];
+const options: OptionRow[] = withOptions ? await measureOptions(OPTIONS, { windowSeconds: optionsWindowSeconds, rounds, onRow: (name, k) => process.stderr.write(`options round ${k + 1}/${rounds}: ${name}\n`) }) : [];
+
 const tap = await perKind('tap');
 const x11 = withX11 ? await perKind('x11') : null;
 
@@ -194,6 +221,8 @@ const result = {
   model_over_measured: batteryMeasured > 0 ? round(batteryModel / batteryMeasured, 3) : null,
   delivery_coefficients: { deliveryCpuUsPerKeyEvent: energy.deliveryCpuUsPerKeyEvent, deliveryCpuUsPerClickEvent: energy.deliveryCpuUsPerClickEvent, deliveryCpuUsPerMoveEvent: energy.deliveryCpuUsPerMoveEvent, deliveryCpuUsPerWheelEvent: energy.deliveryCpuUsPerWheelEvent, deliveryWakeupsPerEvent: energy.deliveryWakeupsPerEvent },
   per_kind: { tap, ...(x11 ? { x11 } : {}) },
+  options_window_seconds: withOptions ? optionsWindowSeconds : null,
+  options,
 };
 
 if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -212,4 +241,11 @@ else {
     ['model ÷ measured', result.model_over_measured ?? 'n/a'],
     ['in-process CPU µs per event (today’s path)', result.inprocess_cpu_us_per_event],
   ]);
+  if (options.length > 0) {
+    printTable(
+      `options: 1 laptop's realistic input, ${optionsWindowSeconds} s per row, ${rounds} round(s) interleaved (idle rows: the same window with no input)`,
+      ['option', 'CPU µs/event', 'wake-ups/event', 'CPU s/laptop-h', 'wake-ups/active min', 'battery %/day', 'events taken', 'ledger'],
+      options.map((r) => [r.option, r.cpu_us_per_event ?? '-', r.wakeups_per_event ?? '-', r.cpu_seconds_per_laptop_hour, r.wakeups_per_active_minute ?? '-', r.battery_pct_per_day, r.received_share ?? '-', r.ledger_balanced === null ? '-' : r.ledger_balanced ? 'balanced' : 'NOT balanced']),
+    );
+  }
 }

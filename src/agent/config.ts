@@ -17,6 +17,15 @@ export interface AgentConfig {
   readonly compressionLevel?: number;
   readonly contentFilter: ContentFilterRules;
   readonly upload: UploadConfig;
+  /**
+   * An agent reading an OS input path (`fleetsim agent`): 0 reads each
+   * delivery as it comes, one wake-up per event; N > 0 reads in batches, at
+   * most one wake-up per N ms while input flows (src/input/read-pacing.ts).
+   * No effect in virtual time, where input arrives in blocks.
+   */
+  readonly inputReadIntervalMs: number;
+  /** How an agent on an X11 display captures input: RECORD, or XInput2 raw events. */
+  readonly x11Capture: 'record' | 'xi2';
 }
 
 /**
@@ -41,4 +50,6 @@ export const DEFAULT_AGENT_CONFIG: AgentConfig = {
   compressionLevel: 5,
   contentFilter: DEFAULT_CONTENT_FILTER_RULES,
   upload: DEFAULT_UPLOAD_CONFIG,
+  inputReadIntervalMs: 0,
+  x11Capture: 'record',
 };
