@@ -202,11 +202,13 @@ describe('X11 input path (Xvfb + XTEST driver; RECORD and XInput2 raw sources)',
     }
   });
 
-  it('read in batches, each source takes the same events with the same times, in a few reads per second', () => {
+  it('read in batches, each source takes the same events at the same times, in a few reads per second', () => {
     for (const method of ['record', 'xi2'] as const) {
       const got = batchedStretch[method];
       expect(got.type).toEqual(stretchReceived[method].type);
-      expect(got.t).toEqual(stretchReceived[method].t);
+      // Server times mapped onto the wall clock by each source's own clock probe (good to about ±1 ms).
+      const skew = got.t.map((t, i) => Math.abs(t - stretchReceived[method].t[i]!));
+      expect(Math.max(...skew)).toBeLessThanOrEqual(3);
       // One read at the first event, then at most one per interval (a margin of 3 for timers a loaded machine fires late or early).
       expect(got.deliveries).toBeLessThanOrEqual(Math.ceil(stretchWallMs / BATCH_MS) + 3);
       expect(got.deliveries).toBeLessThan(stretchReceived[method].deliveries);
