@@ -159,7 +159,7 @@ try {
   const agent = await measureChild(
     (socket, offsetMs) => {
       offsetForServer = offsetMs;
-      return [CLI, 'agent', '--url', url, '--device-id', employee.id, '--input', 'tap', '--tap-socket', socket, '--time-offset-ms', String(offsetMs), '--stats-file', join(socket, '..', 'stats.json')];
+      return [CLI, 'agent', '--url', url, '--device-id', employee.id, '--input', 'tap', '--tap-socket', socket, '--time-offset-ms', String(offsetMs), '--stats-file', join(socket, '..', 'stats.json'), '--read-interval-ms', '0'];
     },
     (_out, dir) => (JSON.parse(readFileSync(join(dir, 'stats.json'), 'utf8')) as AgentProcessStats).input_deliveries,
   );

@@ -1,7 +1,8 @@
 /**
  * A bare tap reader: connects, decodes, counts, nothing else. Its CPU per
  * event is what delivery alone costs a Node process (the floor under
- * `fleetsim agent`). Usage: node tap-reader.js SOCKET
+ * `fleetsim agent`). With INTERVAL_MS > 0 it reads in batches (read-pacing.ts).
+ * Usage: node tap-reader.js SOCKET [INTERVAL_MS]
  */
 import { TapSource } from '../../src/input/tap/index.js';
 
@@ -20,5 +21,5 @@ const source = new TapSource(path, {
     process.stderr.write(`${e.message}\n`);
     process.exitCode = 3;
   },
-});
+}, { readIntervalMs: Number(process.argv[3] ?? 0) });
 await source.start((b) => (events += b.length));

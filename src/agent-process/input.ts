@@ -13,14 +13,22 @@ export type InputSpec = { readonly kind: 'tap'; readonly socketPath: string } | 
 /** What an input source tells the agent besides events: the stream ended, or broke. */
 export type SourceEvents = TapSourceEvents;
 
-type X11SourceFactory = (display: string, events: SourceEvents, clockOffsetMs: number) => InputSource;
+/** How the agent reads its input path (AgentConfig's inputReadIntervalMs and x11Capture). */
+export interface ReadSettings {
+  readonly readIntervalMs: number;
+  readonly x11Capture: 'record' | 'xi2';
+}
+
+const AS_DELIVERED: ReadSettings = { readIntervalMs: 0, x11Capture: 'record' };
+
+type X11SourceFactory = (display: string, events: SourceEvents, clockOffsetMs: number, read?: ReadSettings) => InputSource;
 
 /**
  * X11 RECORD capture (src/input/x11), counting what it delivers as the tap
  * source does: events, and deliveries (RECORD replies that carried events).
  */
-export const X11_SOURCE: X11SourceFactory | null = (display, _events, clockOffsetMs) => {
-  const inner = createX11Source({ display, clockOffsetMs });
+export const X11_SOURCE: X11SourceFactory | null = (display, _events, clockOffsetMs, read = AS_DELIVERED) => {
+  const inner = createX11Source({ display, clockOffsetMs, method: read.x11Capture, readIntervalMs: read.readIntervalMs });
   const counted = {
     kind: inner.kind,
     received: 0,
@@ -37,10 +45,10 @@ export const X11_SOURCE: X11SourceFactory | null = (display, _events, clockOffse
 };
 
 /** `clockOffsetMs`: the agent's clock − wall clock (X server times are mapped onto the agent's clock). */
-export function createInputSource(spec: InputSpec, events: SourceEvents, clockOffsetMs = 0): InputSource {
-  if (spec.kind === 'tap') return new TapSource(spec.socketPath, events);
+export function createInputSource(spec: InputSpec, events: SourceEvents, clockOffsetMs = 0, read: ReadSettings = AS_DELIVERED): InputSource {
+  if (spec.kind === 'tap') return new TapSource(spec.socketPath, events, { readIntervalMs: read.readIntervalMs });
   if (X11_SOURCE === null) throw new Error('X11 input is not available in this build (checked when flags are read)');
-  return X11_SOURCE(spec.display, events, clockOffsetMs);
+  return X11_SOURCE(spec.display, events, clockOffsetMs, read);
 }
 
 /** Counters a source may keep: events received and OS deliveries that carried them. */

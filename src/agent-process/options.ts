@@ -45,6 +45,8 @@ export interface AgentFlags {
   readonly scenario?: string;
   readonly drainTimeoutMs?: unknown;
   readonly firstSequence?: unknown;
+  /** Overrides the scenario's agent.inputReadIntervalMs. */
+  readonly readIntervalMs?: unknown;
 }
 
 const DEVICE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -79,6 +81,7 @@ export function resolveAgentOptions(f: AgentFlags, env: NodeJS.ProcessEnv = proc
     rules = s.rules;
     seed = s.seed;
   }
+  if (f.readIntervalMs !== undefined) agentConfig = { ...agentConfig, inputReadIntervalMs: integer('read-interval-ms', f.readIntervalMs, 0, 60_000) };
   return {
     url,
     fleetSecret,

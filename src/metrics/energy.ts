@@ -46,18 +46,24 @@ export interface EnergyModel {
 
 /**
  * Delivery coefficients measured by `npm run bench:delivery` (bench/delivery.ts):
- * the reference agent as its own process fed one event per message over the
- * tap socket, as an OS hook delivers input (one callback, one wake-up per
- * event), minus the same agent's in-process cost for the same events.
+ * the reference agent as its own process on default settings (it reads its
+ * input in 1 s batches, agent.inputReadIntervalMs) fed one event per message
+ * over the tap socket, as an OS hook delivers input, on a seeded laptop's
+ * realistic input, minus an idle agent over the same window and the same
+ * agent's in-process cost for the same events. A batched reader pays about
+ * one wake-up per second of activity, so the per-event figure holds for
+ * realistic input (bursts of typing and movement), not for any event rate.
+ * A reader woken per event (inputReadIntervalMs 0, or a macOS/Windows hook)
+ * measured 110–250 µs and 0.37–0.9 wake-ups per event on the same runs.
  */
 export const DEFAULT_DELIVERY = {
-  deliveryCpuUsPerKeyEvent: 230,
-  deliveryCpuUsPerClickEvent: 253,
-  deliveryCpuUsPerMoveEvent: 212,
-  deliveryCpuUsPerWheelEvent: 234,
-  deliveryWakeupsPerEvent: 0.9,
+  deliveryCpuUsPerKeyEvent: 49,
+  deliveryCpuUsPerClickEvent: 49,
+  deliveryCpuUsPerMoveEvent: 49,
+  deliveryCpuUsPerWheelEvent: 49,
+  deliveryWakeupsPerEvent: 0.048,
   deliverySource:
-    'npm run bench:delivery, 2026-12-03, 2-core VM under load (load average ≈ 15): reference agent process over the tap, 50 events/s per kind for 6 s, idle agent and in-process capture subtracted; X11 RECORD measured 32–75 µs and 0.05 wake-ups per event on the same run',
+    'npm run bench:delivery, 2026-12-04, 2-core VM under load (load average ≈ 15–19): reference agent process over the tap reading in 1 s batches, 40 s of one laptop’s realistic input, idle agent and in-process capture subtracted; a read per delivery measured 116 µs and 0.37 wake-ups per event on the same run, X11 RECORD 251 µs and 0.85 (95 µs and 0.061 batched)',
 } as const;
 
 export const DEFAULT_ENERGY_MODEL: EnergyModel = {

@@ -279,6 +279,12 @@ export const agentSchema = strict({
     .meta({ description: 'Codec level (gzip 0–9, br 0–11, zstd 1–22). When the file sets codec but not the level, the codec’s own default level.', default: DEFAULT_AGENT_CONFIG.compressionLevel }),
   contentFilter: group(DEFAULT_CONTENT_FILTER_RULES, CONTENT_FILTER_FIELDS, 'Sensitive-content rules: what never leaves the laptop.'),
   upload: group(DEFAULT_UPLOAD_CONFIG, UPLOAD_FIELDS, 'Upload retry and spool settings.', [['retryBaseMs', 'retryMaxMs']]),
+  inputReadIntervalMs: field(
+    int(0, 60_000),
+    DEFAULT_AGENT_CONFIG.inputReadIntervalMs,
+    'Process agents reading an OS input path: 0 reads each delivery as it comes (a wake-up per event); N reads in batches, at most one wake-up per N ms while input flows (events wait in the OS queue up to N ms), ms.',
+  ),
+  x11Capture: oneOf(['record', 'xi2'] as const).default(DEFAULT_AGENT_CONFIG.x11Capture).meta({ description: 'Process agents on an X11 display: capture with RECORD or with XInput2 raw events.' }),
   kind: oneOf(AGENT_KINDS)
     .optional()
     .meta({ description: 'Which agent is under test: reference (the capture agent inside the simulator, default) or process (an agent as its own OS process on the real clock, fed through a real input path; needs simulation.speed 1 and a window).', default: 'reference' }),

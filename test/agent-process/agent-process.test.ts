@@ -49,7 +49,8 @@ describe('fleetsim agent over a tap', () => {
     await control.start();
     const statsFile = join(dir, 'stats.json');
     const { child, exited } = spawnAgent(
-      ['--url', srv.url, '--device-id', employee.id, '--input', 'tap', '--tap-socket', driver.socketPath, '--control', control.socketPath, '--stats-file', statsFile, '--time-offset-ms', String(offsetMs)],
+      // A read per delivery, as a hook delivers input (the default reads in 1 s batches: the next test).
+      ['--url', srv.url, '--device-id', employee.id, '--input', 'tap', '--tap-socket', driver.socketPath, '--control', control.socketPath, '--stats-file', statsFile, '--time-offset-ms', String(offsetMs), '--read-interval-ms', '0'],
       { FLEETSIM_FLEET_SECRET: FLEET_SECRET },
     );
     cleanups.push(() => killChild(child, exited, 0));
@@ -96,6 +97,41 @@ describe('fleetsim agent over a tap', () => {
     );
     expect(cpuUsPerEvent).toBeGreaterThan(0);
     expect(wakeupsPerEvent).toBeGreaterThan(0.3);
+  }, 30_000);
+
+  it('on default settings reads in 1 s batches: every event taken, a few reads per second, and SIGTERM takes what is still queued', async () => {
+    const { employee, events, virtualStartMs } = busyStretch('agent-process', 3, 4);
+    const offsetMs = Math.round(virtualStartMs - (Date.now() + LEAD_MS));
+    const srv = await startServer({ now: () => Date.now() + offsetMs });
+    cleanups.push(() => srv.stop());
+    const dir = tempDir();
+    const driver = new TapDriver(join(dir, 'laptop.tap'));
+    cleanups.push(() => driver.close());
+    await driver.start();
+    const statsFile = join(dir, 'stats.json');
+    const { child, exited } = spawnAgent(
+      ['--url', srv.url, '--device-id', employee.id, '--input', 'tap', '--tap-socket', driver.socketPath, '--stats-file', statsFile, '--time-offset-ms', String(offsetMs)],
+      { FLEETSIM_FLEET_SECRET: FLEET_SECRET },
+    );
+    cleanups.push(() => killChild(child, exited, 0));
+    await driver.waitForAgent(10_000);
+    const wallStartMs = Math.max(virtualStartMs - offsetMs, Date.now() + 200);
+    const before = sampleProcess(child.pid!);
+    const lateness = await driver.replay(events, { wallStartMs, virtualStartMs });
+    const after = sampleProcess(child.pid!);
+    // At once, before the agent's next read: the last second's records are still in the socket.
+    child.kill('SIGTERM');
+    const { code } = await exited;
+    expect(code).toBe(0);
+    const stats = JSON.parse(readFileSync(statsFile, 'utf8')) as AgentProcessStats;
+    expect(lateness.injected).toBe(events.length);
+    expect(stats.input_events).toBe(events.length);
+    expect(stats.ledger.produced).toBe(events.length);
+    expect(stats.ledger_imbalance).toBe(0);
+    // 4 s of input: one read at the first event, then about one a second, and the drain at SIGTERM.
+    expect(stats.input_deliveries).toBeLessThanOrEqual(9);
+    const wakeupsPerEvent = (after.voluntarySwitches - before.voluntarySwitches) / events.length;
+    expect(wakeupsPerEvent).toBeLessThan(0.3);
   }, 30_000);
 
   it('stops when the harness closes the tap, flushing what it holds', async () => {
@@ -215,6 +251,7 @@ describe('fleetsim agent over a tap', () => {
       [['--url', 'localhost:8080', ...base.slice(2)], /--url must be an http:\/\/ URL/],
       [[...base, '--scenario', join(dir, 'missing.yaml')], /cannot read the scenario file: no such file/],
       [[...base, '--drain-timeout-ms'], /--drain-timeout-ms needs a value/],
+      [[...base, '--read-interval-ms', '2.5'], /--read-interval-ms must be a whole number from 0 to 60000, got 2.5/],
     ];
     for (const [args, message] of cases) {
       const r = await run(args);

@@ -35,14 +35,14 @@ function events(n: number, t0: number, stepMs: number): EventBlock {
   return b;
 }
 
-async function connected(path: string): Promise<{ driver: TapDriver; source: TapSource; got: { t: number[]; x: number[]; deliveries: number[]; errors: Error[] }; ended: Promise<void> }> {
+async function connected(path: string, readIntervalMs = 0): Promise<{ driver: TapDriver; source: TapSource; got: { t: number[]; x: number[]; deliveries: number[]; errors: Error[] }; ended: Promise<void> }> {
   const driver = new TapDriver(path);
   cleanups.push(() => driver.close());
   await driver.start();
   const got = { t: [] as number[], x: [] as number[], deliveries: [] as number[], errors: [] as Error[] };
   let onEnd!: () => void;
   const ended = new Promise<void>((r) => (onEnd = r));
-  const source = new TapSource(path, { onEnd, onError: (e) => got.errors.push(e) });
+  const source = new TapSource(path, { onEnd, onError: (e) => got.errors.push(e) }, { readIntervalMs });
   cleanups.push(() => source.close());
   await source.start((b) => {
     got.deliveries.push(b.length);
@@ -76,6 +76,36 @@ describe('tap driver and source', () => {
     // Events 10 ms apart arrive one per read (most of them: on a loaded machine the shared loop sometimes lags).
     expect(got.deliveries.filter((n) => n === 1).length).toBeGreaterThanOrEqual(50);
     expect(source.deliveries).toBe(got.deliveries.length);
+    expect(got.errors).toEqual([]);
+  });
+
+  it('reads in batches with a read interval: every event, in order, a few reads in all', async () => {
+    const path = tempSocket();
+    const { driver, source, got, ended } = await connected(path, 200);
+    const virtualStartMs = 1_772_539_200_000;
+    const block = events(100, virtualStartMs, 10); // 1 s at 100 events/s
+    await driver.replay(block, { wallStartMs: wallNowMs() + 20, virtualStartMs });
+    await driver.close();
+    await ended;
+    expect(got.t).toEqual([...block.t_ms]);
+    expect(got.x).toEqual([...block.x]);
+    // About one read per 200 ms over the second (the first event is read at once): not one per event.
+    expect(source.deliveries).toBeLessThanOrEqual(12);
+    expect(got.deliveries.some((n) => n >= 10)).toBe(true);
+    expect(got.errors).toEqual([]);
+  });
+
+  it('a batched reader that is closed between reads still takes what was queued', async () => {
+    const path = tempSocket();
+    const { driver, source, got } = await connected(path, 60_000);
+    const virtualStartMs = 1_772_539_200_000;
+    const block = events(20, virtualStartMs, 5);
+    await driver.replay(block, { wallStartMs: wallNowMs(), virtualStartMs });
+    // The first read stopped reading for a minute; the other records wait in the socket.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(got.t.length).toBeLessThan(20);
+    await source.close();
+    expect(got.t).toEqual([...block.t_ms]);
     expect(got.errors).toEqual([]);
   });
 

@@ -94,9 +94,14 @@ describe('X11 input path (Xvfb + XTEST driver; RECORD and XInput2 raw sources)',
   let driver: ReturnType<typeof createX11Driver>;
   const sources: InputSource[] = [];
   const received = { record: emptyReceived(), xi2: emptyReceived() };
+  // The same capture read in batches (agent.inputReadIntervalMs): at most one read per BATCH_MS while input flows.
+  const batched = { record: emptyReceived(), xi2: emptyReceived() };
+  const BATCH_MS = 250;
   const stretch = syntheticStretch('x11-input', 300);
   let lateness: InjectionLateness;
   let wallStartMs = 0;
+  let stretchWallMs = 0;
+  let batchedStretch = { record: emptyReceived(), xi2: emptyReceived() };
   const burst = { record: { deliveries: 0, events: 0 }, xi2: { deliveries: 0, events: 0 } };
   const stretchReceived = { record: emptyReceived(), xi2: emptyReceived() };
   let notListening: unknown;
@@ -116,11 +121,22 @@ describe('X11 input path (Xvfb + XTEST driver; RECORD and XInput2 raw sources)',
           got.t.push(b.t_ms[i]!); got.type.push(b.type[i]!); got.key.push(b.key[i]!); got.x.push(b.x[i]!); got.y.push(b.y[i]!); got.button.push(b.button[i]!); got.context.push(b.context[i]!);
         }
       });
+      const gotBatched = batched[method];
+      const paced = createX11Source({ display: driver.placeholders.display!, method, readIntervalMs: BATCH_MS });
+      sources.push(paced);
+      await paced.start((b) => {
+        gotBatched.deliveries++;
+        for (let i = 0; i < b.length; i++) {
+          gotBatched.t.push(b.t_ms[i]!); gotBatched.type.push(b.type[i]!); gotBatched.key.push(b.key[i]!); gotBatched.x.push(b.x[i]!); gotBatched.y.push(b.y[i]!); gotBatched.button.push(b.button[i]!); gotBatched.context.push(b.context[i]!);
+        }
+      });
     }
     await driver.waitForAgent(5_000);
     wallStartMs = Date.now() + 100;
     lateness = await driver.replay(stretch.events, { wallStartMs, virtualStartMs: 0 });
-    await new Promise((r) => setTimeout(r, 150)); // the last deliveries
+    stretchWallMs = Date.now() - wallStartMs;
+    await new Promise((r) => setTimeout(r, 150 + BATCH_MS)); // the last deliveries (a batched reader's after its interval)
+    batchedStretch = { record: { ...batched.record, t: [...batched.record.t], type: [...batched.record.type] }, xi2: { ...batched.xi2, t: [...batched.xi2.t], type: [...batched.xi2.type] } };
     for (const method of ['record', 'xi2'] as const) {
       burst[method] = { deliveries: received[method].deliveries, events: received[method].type.length };
       stretchReceived[method] = { ...received[method], t: [...received[method].t], type: [...received[method].type], key: [...received[method].key], x: [...received[method].x], y: [...received[method].y], button: [...received[method].button], context: [...received[method].context] };
@@ -193,6 +209,19 @@ describe('X11 input path (Xvfb + XTEST driver; RECORD and XInput2 raw sources)',
       expect(burst[method].events).toBe(BURST_EVENTS);
       expect(burst[method].deliveries).toBeGreaterThan(0);
       expect(burst[method].deliveries).toBeLessThanOrEqual(BURST_EVENTS);
+    }
+  });
+
+  it('read in batches, each source takes the same events at the same times, in a few reads per second', () => {
+    for (const method of ['record', 'xi2'] as const) {
+      const got = batchedStretch[method];
+      expect(got.type).toEqual(stretchReceived[method].type);
+      // Server times mapped onto the wall clock by each source's own clock probe (good to about ±1 ms).
+      const skew = got.t.map((t, i) => Math.abs(t - stretchReceived[method].t[i]!));
+      expect(Math.max(...skew)).toBeLessThanOrEqual(3);
+      // One read at the first event, then at most one per interval (a margin of 3 for timers a loaded machine fires late or early).
+      expect(got.deliveries).toBeLessThanOrEqual(Math.ceil(stretchWallMs / BATCH_MS) + 3);
+      expect(got.deliveries).toBeLessThan(stretchReceived[method].deliveries);
     }
   });
 

@@ -42,6 +42,14 @@ describe('agent: { kind: process } settings', () => {
     expect(problems('name: x\nagent:\n  kind: process\n  input: x12\n' + RT)[0]).toMatch(/^p\.yaml:4:3 agent\.input: must be one of x11, tap, got "x12"/);
   });
 
+  it('how the agent reads its input: batched by default, RECORD or XI2 on X11; bad values named at file:line', () => {
+    const s = parseScenario(`name: x\nagent: { kind: process, input: x11, inputReadIntervalMs: 250, x11Capture: xi2 }\n${RT}`);
+    expect(s.agent).toMatchObject({ inputReadIntervalMs: 250, x11Capture: 'xi2' });
+    expect(parseScenario('name: x\n').agent).toMatchObject({ inputReadIntervalMs: 1000, x11Capture: 'record' });
+    expect(problems('name: x\nagent:\n  inputReadIntervalMs: -1\n')[0]).toMatch(/^p\.yaml:3:3 agent\.inputReadIntervalMs: .*0/);
+    expect(problems('name: x\nagent:\n  x11Capture: evdev\n')[0]).toMatch(/^p\.yaml:3:3 agent\.x11Capture: must be one of record, xi2, got "evdev"/);
+  });
+
   it('a process agent needs speed 1 and a window, http, no faults, no sweep', () => {
     expect(problems('name: x\nagent: { kind: process }\nsimulation:\n  speed: 60\n  window: { day: 1, at: "09:30", durationMinutes: 1 }\n')).toEqual([
       'p.yaml:4:3 simulation.speed: must be 1 for a process agent (agent.kind: process runs on the real clock), got 60',

@@ -15,6 +15,7 @@ interface AgentArgs {
   scenario?: string;
   'drain-timeout-ms'?: unknown;
   'first-sequence'?: unknown;
+  'read-interval-ms'?: unknown;
 }
 
 export const agentCommand: CommandModule<object, AgentArgs> = {
@@ -34,6 +35,7 @@ export const agentCommand: CommandModule<object, AgentArgs> = {
       .option('stats-file', { type: 'string', describe: 'On stop, write ledger, costs and the process\'s CPU here as JSON (atomically)' })
       .option('scenario', { type: 'string', describe: 'Take the agent: and policy: settings from this scenario file [default: the built-in defaults]' })
       .option('drain-timeout-ms', { describe: 'On SIGTERM/SIGINT, how long uploads may take before they are cut (their batches count as spooled)', default: 10_000 })
+      .option('read-interval-ms', { describe: 'Read input in batches: at most one wake-up per this many ms while input flows; 0 reads each delivery as it comes [default: agent.inputReadIntervalMs of --scenario, else 1000]' })
       .option('first-sequence', { describe: 'First batch sequence number (a restarted agent continues its laptop\'s numbering)', default: 0 })
       .epilogue(
         'Stops on SIGTERM or SIGINT, or when the input path closes: seals the open batch, drains uploads and writes --stats-file. ' +
@@ -55,6 +57,7 @@ export const agentCommand: CommandModule<object, AgentArgs> = {
       scenario: argv.scenario,
       drainTimeoutMs: argv['drain-timeout-ms'],
       firstSequence: argv['first-sequence'],
+      readIntervalMs: argv['read-interval-ms'],
     } as Parameters<typeof resolveAgentOptions>[0]);
     await runAgentProcess(options, { log: (line) => process.stderr.write(`fleetsim agent: ${line}\n`) });
   },

@@ -5,6 +5,7 @@
  */
 import net from 'node:net';
 import { InputError } from '../errors.js';
+import { paceReads, type ReadPacer } from '../read-pacing.js';
 import type { InputSink, InputSource } from '../types.js';
 import { TapDecoder, TapProtocolError } from './protocol.js';
 
@@ -18,6 +19,11 @@ export interface TapSourceEvents {
   readonly onError?: (err: Error) => void;
 }
 
+export interface TapSourceOptions {
+  /** 0: read each delivery as it comes; N: read in batches, at most one wake-up per N ms while input flows (read-pacing.ts). */
+  readonly readIntervalMs?: number;
+}
+
 export class TapSource implements InputSource {
   readonly kind = 'tap' as const;
   private socket: net.Socket | null = null;
@@ -25,10 +31,12 @@ export class TapSource implements InputSource {
   /** Reads that delivered at least one event. */
   deliveries = 0;
   private done = false;
+  private pacer: ReadPacer | null = null;
 
   constructor(
     readonly socketPath: string,
     private readonly events: TapSourceEvents = {},
+    private readonly options: TapSourceOptions = {},
   ) {}
 
   get received(): number {
@@ -55,11 +63,13 @@ export class TapSource implements InputSource {
             if (block.length === 0) return true;
             this.deliveries++;
             sink(block);
+            this.pacer?.afterRead();
             return true;
           },
         },
       });
       this.socket = s;
+      this.pacer = paceReads(s, this.options.readIntervalMs ?? 0);
       let up = false;
       s.once('connect', () => {
         up = true;
@@ -95,9 +105,11 @@ export class TapSource implements InputSource {
     this.events.onError?.(err);
   }
 
+  /** Takes what the OS still holds (a paced reader may be between reads), then disconnects. */
   async close(): Promise<void> {
-    this.done = true;
     const s = this.socket;
+    if (!this.done && s !== null && !s.destroyed) await this.pacer?.drain();
+    this.done = true;
     if (s === null || s.destroyed) return;
     await new Promise<void>((resolve) => {
       s.once('close', () => resolve());

@@ -8,7 +8,9 @@
  * record context, and a data connection that carries nothing but the
  * recorded replies.
  */
+import type net from 'node:net';
 import { InputError } from '../errors.js';
+import { paceReads, type ReadPacer } from '../read-pacing.js';
 import type { InputSink, InputSource } from '../types.js';
 import { connect, disconnect, internAtom, keyboardMapping, readCardinal, requireExtension, sync, X, type XDisplay } from './client.js';
 import { CONTEXT_ATOM_NAME, lastPropertyValue, LISTENING_ATOM_NAME } from './context-property.js';
@@ -25,6 +27,8 @@ export interface X11SourceOptions {
   readonly clockOffsetMs?: number;
   /** How long start() may take to connect and go live. */
   readonly startTimeoutMs?: number;
+  /** 0: read each delivery as the server sends it; N: read in batches, at most one wake-up per N ms while input flows (read-pacing.ts). */
+  readonly readIntervalMs?: number;
 }
 
 interface RecordReply {
@@ -50,8 +54,11 @@ export function createRecordSource(options: X11SourceOptions): InputSource {
   let record: RecordExt | null = null;
   let listeningAtom = 0;
   let closing: Promise<void> | null = null;
+  let pacer: ReadPacer | null = null;
 
   const release = async (): Promise<void> => {
+    // What the server sent and a paced reader has not taken yet is still the agent's input.
+    if (data) await pacer?.drain();
     const c = control;
     const d = data;
     control = null;
@@ -94,6 +101,17 @@ export function createRecordSource(options: X11SourceOptions): InputSource {
           const state: DecodeState = { fromX: keymap.fromX, clock, context: (await readCardinal(control.client, control.root, contextAtom)) ?? 0 };
           const root = control.root;
           const buffer = new DeliveryBuffer();
+          const reader = (data.client as unknown as { stream: net.Socket }).stream;
+          pacer = paceReads(reader, options.readIntervalMs ?? 0);
+          // One block per socket read: node-x11 hands over the read's RECORD replies one by one, synchronously.
+          let flushQueued = false;
+          const flush = () => {
+            flushQueued = false;
+            if (buffer.length === 0) return;
+            sink(buffer.view());
+            buffer.clear();
+            pacer?.afterRead();
+          };
 
           recordContext = control.client.AllocID();
           record.CreateContext(recordContext, 0, [record.CS.AllClients], [{
@@ -106,9 +124,11 @@ export function createRecordSource(options: X11SourceOptions): InputSource {
           await new Promise<void>((live, fail) => {
             record2.EnableContext(recordContext, (reply) => {
               if (reply.category === cat.FromServer) {
-                buffer.clear();
                 decodeDeviceEvents(reply.data, reply.clientSwapped, state, buffer);
-                if (buffer.length > 0) sink(buffer.view());
+                if (buffer.length > 0 && !flushQueued) {
+                  flushQueued = true;
+                  queueMicrotask(flush);
+                }
               } else if (reply.category === cat.FromClient) {
                 const ctx = lastPropertyValue(reply.data, reply.clientSwapped, root, contextAtom);
                 if (ctx !== null) state.context = ctx;

@@ -13,7 +13,9 @@
  * property's value are held back and tagged with the new value.
  */
 import { EventType, MouseButton } from '../../events/index.js';
+import type net from 'node:net';
 import { InputError } from '../errors.js';
+import { paceReads, type ReadPacer } from '../read-pacing.js';
 import type { InputSink, InputSource } from '../types.js';
 import { connect, disconnect, internAtom, keyboardMapping, readCardinal, requireExtension, sync, X, type XDisplay, type XEvent } from './client.js';
 import { CONTEXT_ATOM_NAME, LISTENING_ATOM_NAME } from './context-property.js';
@@ -35,8 +37,11 @@ export function createXi2Source(options: X11SourceOptions): InputSource {
   let dpy: XDisplay | null = null;
   let listeningAtom = 0;
   let closing: Promise<void> | null = null;
+  let pacer: ReadPacer | null = null;
 
   const release = async (): Promise<void> => {
+    // What the server sent and a paced reader has not taken yet is still the agent's input.
+    if (dpy) await pacer?.drain();
     const d = dpy;
     dpy = null;
     if (!d) return;
@@ -62,6 +67,7 @@ export function createXi2Source(options: X11SourceOptions): InputSource {
         const clock = await probeServerClock(d, options.clockOffsetMs ?? 0);
         let context = (await readCardinal(client, root, contextAtom)) ?? 0;
         const buffer = new DeliveryBuffer();
+        pacer = paceReads((client as unknown as { stream: net.Socket }).stream, options.readIntervalMs ?? 0);
         let px = 0;
         let py = 0;
         let held = 0; // context reads under way: events wait for their value
@@ -72,6 +78,7 @@ export function createXi2Source(options: X11SourceOptions): InputSource {
           if (held > 0 || buffer.length === 0) return;
           sink(buffer.view());
           buffer.clear();
+          pacer?.afterRead();
         };
         const queueFlush = () => {
           if (!flushQueued) {

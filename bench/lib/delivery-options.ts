@@ -1,0 +1,121 @@
+/**
+ * What an agent can do to cut what input delivery costs it, measured side by
+ * side: the same seeded laptop's realistic input replayed on the real clock
+ * into the reference agent as a process, once per option, options
+ * interleaved round by round (the shared machine's load drifts; a row's
+ * neighbours saw the same load). An option is a set of agent settings
+ * (agent.inputReadIntervalMs, agent.x11Capture) and an input path.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { allocateBlock } from '../../src/events/index.js';
+import { ledgerImbalance } from '../../src/metrics/ledger.js';
+import { emptyKinds } from '../../src/metrics/delivery.js';
+import type { InputKind } from '../../src/input/types.js';
+import { parseScenario } from '../../src/scenario/index.js';
+import { defaultProcessDeps } from '../../src/run/process/deps.js';
+import { runProcessFleet } from '../../src/run/process/process-run.js';
+
+export interface DeliveryOption {
+  readonly name: string;
+  readonly input: InputKind;
+  readonly readIntervalMs: number;
+  readonly x11Capture: 'record' | 'xi2';
+  /** No input at all: what the agent costs over the same window doing nothing (the floor under every row). */
+  readonly idle?: boolean;
+}
+
+export interface OptionRow {
+  readonly option: string;
+  readonly input: InputKind;
+  readonly read_interval_ms: number;
+  readonly x11_capture: 'record' | 'xi2' | null;
+  readonly injected: number;
+  readonly cpu_us_per_event: number | null;
+  readonly wakeups_per_event: number | null;
+  readonly cpu_seconds_per_laptop_hour: number;
+  readonly wakeups_per_active_minute: number | null;
+  readonly battery_pct_per_day: number;
+  /** Events the agent accounted for (its ledger's produced) over events injected. */
+  readonly received_share: number | null;
+  readonly ledger_balanced: boolean | null;
+  readonly rounds: number;
+}
+
+function round(x: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+async function runOnce(o: DeliveryOption, windowSeconds: number): Promise<{ cpuS: number; wakeups: number; wallH: number; injected: number; activeMin: number; battery: number; produced: number | null; balanced: boolean | null }> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-delivery-options-'));
+  try {
+    // The reference agent reads its settings from the scenario file, as `fleetsim agent --scenario` does.
+    const file = join(dir, 'scenario.yaml');
+    const text =
+      `name: bench-delivery-options\nseed: 1\nfleet: { employees: 1, offices: [{ name: Berlin, timezone: Europe/Berlin }] }\n` +
+      `agent: { kind: process, input: ${o.input}, inputReadIntervalMs: ${o.readIntervalMs}, x11Capture: ${o.x11Capture} }\ntransport: http\n` +
+      `simulation:\n  speed: 1\n  window: { day: 1, at: "10:00", durationMinutes: ${windowSeconds / 60} }\n`;
+    writeFileSync(file, text);
+    const s = parseScenario(text, file);
+    const r = await runProcessFleet(s, {
+      reportDir: join(dir, 'report'),
+      deps: defaultProcessDeps(),
+      ...(o.idle ? { transformInput: (w) => ({ ...w, events: allocateBlock(0), byKind: emptyKinds(), ui: [] }) } : {}),
+    });
+    const l = r.result.process!.laptops[0]!;
+    const obs = l.observation;
+    return {
+      cpuS: obs.cpu_user_s + obs.cpu_system_s,
+      wakeups: obs.voluntary_switches,
+      wallH: obs.wall_ms / 3_600_000,
+      injected: l.injected,
+      activeMin: l.row.active_minutes,
+      battery: l.row.battery_pct_per_day,
+      produced: l.ledger.produced,
+      balanced: ledgerImbalance(l.ledger) === 0 && l.ledger.produced === l.injected,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs every option `rounds` times, interleaved, and sums each option's rounds into one row. */
+export async function measureOptions(options: readonly DeliveryOption[], o: { readonly windowSeconds: number; readonly rounds: number; readonly onRow?: (name: string, round: number) => void }): Promise<OptionRow[]> {
+  const sums = options.map(() => ({ cpuS: 0, wakeups: 0, wallH: 0, injected: 0, activeMin: 0, battery: 0, produced: 0, balanced: true as boolean | null }));
+  for (let k = 0; k < o.rounds; k++) {
+    for (let i = 0; i < options.length; i++) {
+      o.onRow?.(options[i]!.name, k);
+      const r = await runOnce(options[i]!, o.windowSeconds);
+      const s = sums[i]!;
+      s.cpuS += r.cpuS;
+      s.wakeups += r.wakeups;
+      s.wallH += r.wallH;
+      s.injected += r.injected;
+      s.activeMin += r.activeMin;
+      s.battery += r.battery / o.rounds;
+      s.produced += r.produced ?? 0;
+      s.balanced = r.balanced === null || s.balanced === null ? null : s.balanced && r.balanced;
+    }
+  }
+  return options.map((opt, i) => {
+    const s = sums[i]!;
+    const n = s.injected;
+    return {
+      option: opt.name,
+      input: opt.input,
+      read_interval_ms: opt.readIntervalMs,
+      x11_capture: opt.input === 'x11' ? opt.x11Capture : null,
+      injected: n / o.rounds,
+      cpu_us_per_event: n > 0 ? round((s.cpuS * 1e6) / n, 1) : null,
+      wakeups_per_event: n > 0 ? round(s.wakeups / n, 4) : null,
+      cpu_seconds_per_laptop_hour: round(s.cpuS / s.wallH, 3),
+      wakeups_per_active_minute: s.activeMin > 0 ? round(s.wakeups / s.activeMin, 1) : null,
+      battery_pct_per_day: round(s.battery, 4),
+      received_share: n > 0 && !opt.idle ? round(s.produced / n, 4) : null,
+      ledger_balanced: opt.idle ? null : s.balanced,
+      rounds: o.rounds,
+    };
+  });
+}

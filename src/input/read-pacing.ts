@@ -1,0 +1,91 @@
+/**
+ * Reading input in batches where the OS allows it. An X server and a Unix
+ * socket both queue what the agent has not read yet, so an agent need not be
+ * woken for every event: after a read it stops watching the connection for
+ * `intervalMs`, then takes everything that queued in one read. While input
+ * flows that is one wake-up per interval instead of one per event; an idle
+ * connection is watched as usual and costs nothing until input arrives.
+ * Events wait in the OS queue at most `intervalMs` (an agent that seals
+ * batches every few minutes loses nothing by it).
+ *
+ * A macOS event tap or a Windows low-level hook calls the agent once per
+ * event and cannot be read this way; Linux (X11, evdev) and a tap socket can.
+ */
+import type net from 'node:net';
+
+/** What node's stream handle offers to start and stop reading from the OS (libuv's uv_read_start/stop). */
+interface ReadHandle {
+  reading: boolean;
+  readStart(): number;
+  readStop(): number;
+}
+
+export interface ReadPacer {
+  /** Call after a read that delivered input: stops reading for the interval (no-op with interval 0). */
+  afterRead(): void;
+  /** Reads whatever is queued now, then stops pacing: resolves once the queue has been taken. */
+  drain(): Promise<void>;
+}
+
+function handleOf(s: net.Socket): ReadHandle | null {
+  const h = (s as unknown as { _handle?: Partial<ReadHandle> | null })._handle;
+  return h && typeof h.readStart === 'function' && typeof h.readStop === 'function' ? (h as ReadHandle) : null;
+}
+
+/**
+ * Stops and restarts reading at the OS level. Node's stream machinery
+ * restarts a socket's reading on its own (a stream asks for more data after
+ * every chunk it hands on), so while the reader holds off, node's own
+ * restarts are swallowed; only the pacer's timer restarts it.
+ */
+function osReader(s: net.Socket): { stop(): void; start(): void } | null {
+  const h = handleOf(s);
+  if (h === null) return null;
+  const readStart = h.readStart.bind(h);
+  let held = false;
+  h.readStart = () => (held ? 0 : readStart());
+  return {
+    stop() {
+      if (held || s.destroyed) return;
+      held = true;
+      h.reading = false;
+      h.readStop();
+    },
+    start() {
+      if (!held) return;
+      held = false;
+      if (s.destroyed) return;
+      h.reading = true;
+      readStart();
+    },
+  };
+}
+
+/** Paces reads of `socket` (a connected stream socket: a tap, or an X11 connection). */
+export function paceReads(socket: net.Socket, intervalMs: number): ReadPacer {
+  let timer: NodeJS.Timeout | null = null;
+  let draining = false;
+  // Without a handle (not connected yet, or a runtime without one) reads are simply not paced.
+  let os: { stop(): void; start(): void } | null | undefined;
+  return {
+    afterRead() {
+      if (intervalMs <= 0 || draining || timer !== null || socket.destroyed) return;
+      os ??= osReader(socket);
+      if (!os) return;
+      os.stop();
+      // The timer is the one wake-up per interval; it keeps the process alive while reading is stopped.
+      timer = setTimeout(() => {
+        timer = null;
+        os?.start();
+      }, intervalMs);
+    },
+    async drain() {
+      draining = true;
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+      os?.start();
+      // The next turn's poll phase reads what is queued; the turn after it has delivered it.
+      for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+    },
+  };
+}
