@@ -19,6 +19,7 @@ export const E2E_SUITES = [
   'test/run/ingest-targets.test.ts',
   'test/generate/fleet.test.ts',
   'test/cli/cli.test.ts',
+  'test/cli/run-size.test.ts',
   'test/run/scenario-run.test.ts',
   'test/run/quickstart-e2e.test.ts',
   'test/behaviour/workday-activity.test.ts',
