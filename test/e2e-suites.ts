@@ -17,6 +17,7 @@ export const E2E_SUITES = [
   'test/verify/under-attack.test.ts',
   'test/ingest/attack.test.ts',
   'test/run/ingest-targets.test.ts',
+  'test/run/shared-service.test.ts',
   'test/generate/fleet.test.ts',
   'test/cli/cli.test.ts',
   'test/cli/run-size.test.ts',

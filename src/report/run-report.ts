@@ -89,6 +89,8 @@ export async function writeScenarioReport(dir: string, r: ScenarioRunResult): Pr
       employee_days_per_min: r.figures.simulation.employee_days_per_min,
       events_per_s: r.figures.simulation.events_per_s,
       ...(r.shard ? { shard: `${r.shard.index}/${r.shard.count}` } : {}),
+      // Which device ids this run used on a shared service: E000001 was sent as <prefix>E000001.
+      ...(r.devicePrefix ? { device_id_prefix: r.devicePrefix } : {}),
     },
     laptops: r.fleet.laptops,
     startedAt: r.startedAt,

@@ -23,8 +23,15 @@ export interface IngestTarget {
   readonly kind: 'embedded' | 'process' | 'url';
   readonly url: string;
   readonly fleetSecret: string;
-  /** Device keys the target handed out at enrollment (hex), when they are not derived from the fleet secret. */
+  /** Device keys the target handed out at enrollment (hex, by device id), when they are not derived from the fleet secret. */
   readonly keys?: Readonly<Record<string, string>>;
+  /**
+   * Put before each employee id to make the laptop's device id: '' for a
+   * service the run starts (it is the run's own), a fresh run id for a url
+   * target, whose store other runs share, so that two runs never send the
+   * same device id (the second run's batches would be refused as duplicates).
+   */
+  readonly devicePrefix: string;
   /** The store, once the service has stopped (null for a url target). */
   stopAndOpenStore(): Promise<BatchStore | null>;
   /** SIGKILL (process targets only). */
@@ -51,9 +58,9 @@ function runServiceOptions(s: Scenario, store: string, fleetSecret: string, port
 }
 
 /** The fleet's devices with their timezones (the service checks capture hours in each laptop's local time). */
-function fleetDevices(s: Scenario): { readonly id: string; readonly timezone: string }[] {
+function fleetDevices(s: Scenario, devicePrefix = ''): { readonly id: string; readonly timezone: string }[] {
   const out: { id: string; timezone: string }[] = [];
-  for (let i = 0; i < s.fleet.employees; i++) out.push({ id: employeeId(i), timezone: createEmployee(s.seed, i, s.population).timezone });
+  for (let i = 0; i < s.fleet.employees; i++) out.push({ id: `${devicePrefix}${employeeId(i)}`, timezone: createEmployee(s.seed, i, s.population).timezone });
   return out;
 }
 
@@ -91,6 +98,7 @@ async function openEmbeddedTarget(s: Scenario, store: string, fleetSecret: strin
   }
   return {
     kind: 'embedded',
+    devicePrefix: '',
     url: address.url,
     fleetSecret,
     async stopAndOpenStore() {
@@ -152,6 +160,7 @@ async function openProcessTarget(s: Scenario, reportDir: string, store: string, 
   const exited = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
   return {
     kind: 'process',
+    devicePrefix: '',
     url,
     fleetSecret,
     async stopAndOpenStore() {
@@ -190,7 +199,9 @@ async function openUrlTarget(s: Scenario, url: string, allowRemote: boolean, fle
     throw new UsageError(`${s.source || s.name}: ingest.kind url needs the target's fleet secret to enroll ${s.fleet.employees} laptops there: pass --fleet-secret or set FLEETSIM_FLEET_SECRET`);
   }
   const target = parseTarget(url, allowRemote);
-  const devices = fleetDevices(s);
+  // A real random run id, not simulation randomness: it only names this run's devices on a shared service.
+  const devicePrefix = `${randomBytes(4).toString('hex')}-`;
+  const devices = fleetDevices(s, devicePrefix);
   const ids = devices.map((d) => d.id);
   const keys = await enrollDevices(target, fleetSecret, ids, 16, devices.map((d) => d.timezone));
   return {
@@ -198,6 +209,7 @@ async function openUrlTarget(s: Scenario, url: string, allowRemote: boolean, fle
     url: target.url.toString().replace(/\/$/, ''),
     fleetSecret,
     keys: Object.fromEntries(ids.map((id, i) => [id, keys[i]!.toString('hex')])),
+    devicePrefix,
     stopAndOpenStore: async () => null,
     kill: () => Promise.reject(new Error('fleetsim run does not kill a service it did not start')),
     restart: () => Promise.reject(new Error('fleetsim run does not restart a service it did not start')),

@@ -43,6 +43,8 @@ export interface ScenarioRunResult {
   readonly figures: RunFigures;
   readonly thresholdsPassed: boolean;
   readonly thresholds: readonly ThresholdOutcome[];
+  /** What the run put before each employee id to make its device ids on a shared (url) service; absent: none. */
+  readonly devicePrefix?: string;
 }
 
 /**
@@ -59,7 +61,9 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions): Promise<S
     return judgeRun(s, r.result, o.reportDir, startedAt, o.shard, r.store);
   }
   const ingest = s.transport === 'http' ? await openIngestTarget(s, o.reportDir, { restartable: restarts.length > 0, ...(o.fleetSecret ? { fleetSecret: o.fleetSecret } : {}) }) : null;
-  const transport: RunTransportSpec = ingest ? { kind: 'http', url: ingest.url, fleetSecret: ingest.fleetSecret, ...(ingest.keys ? { keys: ingest.keys } : {}) } : transportFor(s, o.reportDir);
+  const transport: RunTransportSpec = ingest
+    ? { kind: 'http', url: ingest.url, fleetSecret: ingest.fleetSecret, ...(ingest.keys ? { keys: ingest.keys } : {}), ...(ingest.devicePrefix ? { devicePrefix: ingest.devicePrefix } : {}) }
+    : transportFor(s, o.reportDir);
   const restarter = ingest && restarts.length > 0 ? new IngestRestarts(ingest, restarts, createCalendar(s.simulation.startDate, []).startDateUtcMs) : null;
   let result: FleetRunResult;
   try {
@@ -86,7 +90,7 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions): Promise<S
   } finally {
     await opened?.close();
   }
-  return judgeRun(s, result, o.reportDir, startedAt, o.shard, store);
+  return { ...judgeRun(s, result, o.reportDir, startedAt, o.shard, store), ...(ingest?.devicePrefix ? { devicePrefix: ingest.devicePrefix } : {}) };
 }
 
 /** The scenario's ingest-restart faults, checked against what can carry them out: a paced run over HTTP, inside its window, one at a time. */

@@ -15,7 +15,16 @@ export type RunTransportSpec =
    * service handed out at enrollment (`keys`, hex) or, for the reference
    * service, the key derived from the fleet secret.
    */
-  | { readonly kind: 'http'; readonly url: string; readonly fleetSecret: string; readonly keys?: Readonly<Record<string, string>> };
+  | { readonly kind: 'http'; readonly url: string; readonly fleetSecret: string; readonly keys?: Readonly<Record<string, string>>; readonly devicePrefix?: string };
+
+/**
+ * The device id a laptop uses on the wire: its employee id, behind the run's
+ * device prefix when the run has one (a long-running service that other runs
+ * also send to). Only identity: no random stream is derived from it.
+ */
+export function deviceIdFor(spec: RunTransportSpec, employeeId: string): string {
+  return spec.kind === 'http' && spec.devicePrefix ? `${spec.devicePrefix}${employeeId}` : employeeId;
+}
 
 /** Accepts every upload at once: pure modelling, no network. */
 export class NullTransport implements Transport {
