@@ -89,6 +89,13 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   if (whole.outage && !(whole.outage.endMs < o.durationMs)) {
     throw new UsageError(`the outage is held for ${whole.outage.endMs / 1000} s of the run (warm-up plus outage ÷ scale), which leaves no time for the recovery in --duration ${o.durationMs / 1000} s; lengthen --duration or raise --outage-scale`);
   }
+  if (o.mode === 'open' && whole.count === 0) {
+    // Nothing to send is a question of the flags, not of the generator: say which figures made it zero.
+    throw new UsageError(
+      `the run plans no upload: ${o.profile.kind === 'ramp' ? 'the ramp' : `${whole.laptopsAtWork.toLocaleString('en-US')} laptops at work at ${Math.round(whole.initialRatePerS * 1000) / 1000} uploads/s`} over --duration ${o.durationMs / 1000} s gives none; ` +
+        'raise --duration, --laptops or --rate (or pick an --at when the offices are at work)',
+    );
+  }
   const devices = Math.max(1, Math.min(o.devices, o.laptops));
   const shard = o.shard ?? null;
   if (shard && o.mode !== 'open') throw new UsageError('--shard applies to open-model runs; a capacity run is one closed loop (run it from one machine)');
