@@ -11,6 +11,7 @@ export const E2E_SUITES = [
   'test/load/reference.test.ts',
   'test/load/latency.test.ts',
   'test/load/shard.test.ts',
+  'test/load/no-plan.test.ts',
   'test/compare/compare-run.test.ts',
   'test/compare/compare-load-sweep.test.ts',
   'test/sweep/full-path.test.ts',
