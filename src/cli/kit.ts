@@ -8,9 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, constants, lstatSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { EXIT_CODES, FleetsimError, RunError } from '../errors.js';
+import { EXIT_CODES, FleetsimError, RunError, UsageError } from '../errors.js';
 import { defaultWorkerCount } from '../pool/index.js';
-import { describeFailedThresholds, type ThresholdVerdict } from '../scenario/index.js';
+import { describeFailedThresholds, flagOverride, parseSetFlag, type ScenarioOverride, type ThresholdVerdict } from '../scenario/index.js';
 import { folderTimestamp, wholeNumber } from './options.js';
 
 /** Descriptions of the shared flags a command takes; a flag not named is not added. */
@@ -35,6 +35,38 @@ export function withSharedFlags<T>(y: Argv<T>, f: SharedFlags): Argv<T> {
   if (f.quiet !== undefined) a = a.option('quiet', { alias: 'q', type: 'boolean', default: false, describe: f.quiet }) as Argv<T>;
   if (f.fleetSecret !== undefined) a = a.option('fleet-secret', { type: 'string', describe: `${f.fleetSecret} [default: $FLEETSIM_FLEET_SECRET]` }) as Argv<T>;
   return a;
+}
+
+/**
+ * Flags that change the scenario's own fields: `--set path=value`
+ * (repeatable) and, with `sizes`, `--employees`/`--days` for its two
+ * commonest. Their values are judged by the scenario schema, as if written in
+ * the file, before any work.
+ */
+export function withScenarioFlags<T>(y: Argv<T>, o: { readonly sizes: boolean }): Argv<T> {
+  let a = y.option('set', {
+    type: 'string',
+    describe: 'Set any scenario field, as path=value with the value in YAML (repeatable): --set fleet.employees=500 --set policy.pauseCapMinutes=15',
+  }) as Argv<T>;
+  if (o.sizes) {
+    a = a
+      .option('employees', { alias: 'n', type: 'string', describe: 'Employees (laptops) in the fleet [default: fleet.employees]' })
+      .option('days', { type: 'string', describe: 'Simulated days [default: simulation.days]' }) as Argv<T>;
+  }
+  return a;
+}
+
+/** The scenario fields the flags of withScenarioFlags set, in the order they apply. */
+export function scenarioOverrides(argv: { readonly set?: unknown; readonly employees?: unknown; readonly days?: unknown }): ScenarioOverride[] {
+  const sets = argv.set === undefined ? [] : Array.isArray(argv.set) ? argv.set : [argv.set];
+  const out = sets.map((s) => parseSetFlag(String(s)));
+  for (const [flag, path] of [['employees', ['fleet', 'employees']], ['days', ['simulation', 'days']]] as const) {
+    const v = argv[flag];
+    if (v === undefined) continue;
+    if (Array.isArray(v)) throw new UsageError(`--${flag} is given ${v.length} times: give it once`);
+    out.push(flagOverride(flag, path, v));
+  }
+  return out;
 }
 
 /** --workers: 0 (the main thread) to 256. */

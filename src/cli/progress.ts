@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import { wholeNumber } from './options.js';
 
 export interface Progress {
   update(done: number, detail: string): void;
@@ -7,35 +8,84 @@ export interface Progress {
   stop(): void;
 }
 
+/** Without a terminal, the longest a run stays silent: CI logs must never look hung. */
+export const PLAIN_LINE_EVERY_MS = 10_000;
+
+/** The heartbeat: PLAIN_LINE_EVERY_MS, or shorter from $FLEETSIM_PROGRESS_EVERY_MS (for denser CI logs). */
+export function plainLineEveryMs(env: NodeJS.ProcessEnv = process.env): number {
+  const v = env.FLEETSIM_PROGRESS_EVERY_MS;
+  return v === undefined || v === '' ? PLAIN_LINE_EVERY_MS : wholeNumber('FLEETSIM_PROGRESS_EVERY_MS (environment)', v, 100, PLAIN_LINE_EVERY_MS);
+}
+
 /**
- * A progress bar on a terminal; a plain line every few seconds otherwise
- * (CI logs), so long runs never look hung. Writes to stderr: stdout stays
- * clean for --json.
+ * A progress bar with the time left on a terminal; otherwise (CI logs, a
+ * pipe) a plain line whenever progress is reported, at most every
+ * `intervalMs`, and at least every PLAIN_LINE_EVERY_MS even when nothing
+ * finished in between (a slow shard), each with an estimate of the time
+ * left once there is progress to estimate from. Writes to stderr: stdout
+ * stays clean for --json.
  */
 export function createProgress(label: string, total: number, opts: { quiet?: boolean; intervalMs?: number } = {}): Progress {
   if (opts.quiet) return { update() {}, setTotal() {}, stop() {} };
+  const everyMs = plainLineEveryMs();
   if (process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
-      { format: `${label} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted} | {detail}`, stream: process.stderr, hideCursor: true },
+      // etaBuffer: the rate over the last 20 updates, so the estimate follows a run whose speed changes.
+      { format: `${label} [{bar}] {percentage}% | {value}/{total} | {left} | {detail}`, stream: process.stderr, hideCursor: true, etaBuffer: 20 },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(total, 0, { detail: '' });
-    return { update: (done, detail) => bar.update(done, { detail }), setTotal: (n) => bar.setTotal(n), stop: () => bar.stop() };
+    const started = Date.now();
+    bar.start(total, 0, { detail: '', left: 'estimating time left' });
+    return {
+      update: (done, detail) => bar.update(done, { detail, left: timeLeft(Date.now() - started, done, total) }),
+      setTotal: (n) => {
+        total = n;
+        bar.setTotal(n);
+      },
+      stop: () => bar.stop(),
+    };
   }
-  const interval = opts.intervalMs ?? 5_000;
+  const interval = Math.min(opts.intervalMs ?? 5_000, everyMs);
   const started = Date.now();
   let lastPrint = started;
+  let last = { done: 0, detail: 'starting' };
+  const print = (now: number): void => {
+    lastPrint = now;
+    const pct = total > 0 ? Math.floor((100 * last.done) / total) : 100;
+    process.stderr.write(`${label}: ${last.done}/${total} (${pct}%) after ${formatSeconds((now - started) / 1000)}, ${timeLeft(now - started, last.done, total)}, ${last.detail}\n`);
+  };
+  // unref: the heartbeat never keeps a finished process alive.
+  const heartbeat = setInterval(() => {
+    const now = Date.now();
+    if (now - lastPrint >= everyMs - 50) print(now);
+  }, Math.min(1_000, everyMs / 4)).unref();
   return {
     update(done, detail) {
+      last = { done, detail };
       const now = Date.now();
       if (now - lastPrint < interval && done < total) return;
-      lastPrint = now;
-      const pct = total > 0 ? Math.floor((100 * done) / total) : 100;
-      process.stderr.write(`${label}: ${done}/${total} (${pct}%) after ${((now - started) / 1000).toFixed(0)} s, ${detail}\n`);
+      print(now);
+    },
+    stop() {
+      clearInterval(heartbeat);
     },
     setTotal(n) {
       total = n;
     },
-    stop() {},
   };
+}
+
+/** "about 3 min left" from the pace so far; "estimating time left" before anything is done. */
+export function timeLeft(elapsedMs: number, done: number, total: number): string {
+  if (done >= total) return 'done';
+  if (done <= 0 || elapsedMs <= 0) return 'estimating time left';
+  return `about ${formatSeconds(((elapsedMs / done) * (total - done)) / 1000)} left`;
+}
+
+/** 42 s, 3 min 05 s, 1 h 12 min. */
+export function formatSeconds(s: number): string {
+  const t = Math.max(0, Math.round(s));
+  if (t < 60) return `${t} s`;
+  if (t < 3600) return `${Math.floor(t / 60)} min ${String(t % 60).padStart(2, '0')} s`;
+  return `${Math.floor(t / 3600)} h ${String(Math.floor((t % 3600) / 60)).padStart(2, '0')} min`;
 }

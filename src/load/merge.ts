@@ -131,7 +131,7 @@ export function mergeLoadResults(results: readonly LoadResult[], names: readonly
     generator,
     drain: first.drain ? mergeDrain(results, timeline) : null,
     ramp,
-    ingest: { p50_ms: latency.all!.p50_ms, p90_ms: latency.all!.p90_ms, p99_ms: latency.all!.p99_ms, p999_ms: latency.all!.p999_ms, max_ms: latency.all!.max_ms, events_per_s: throughput.events_per_s, batches_per_s: throughput.accepted_per_s, errors: errors.total, error_rate: errors.rate },
+    ingest: ramp?.gates_below_step != null ? mergedBelowKnee(results, ramp, throughput) : { p50_ms: latency.all!.p50_ms, p90_ms: latency.all!.p90_ms, p99_ms: latency.all!.p99_ms, p999_ms: latency.all!.p999_ms, max_ms: latency.all!.max_ms, events_per_s: throughput.events_per_s, batches_per_s: throughput.accepted_per_s, errors: errors.total, error_rate: errors.rate },
     timeline,
     histograms,
     stopped_by: stoppedBy,
@@ -185,6 +185,20 @@ function mergeDrain(results: readonly LoadResult[], timeline: LoadResult['timeli
  * and a step held only if the merged figures are inside the SLO; the
  * generator kept up in a step only if it did in every shard.
  */
+/** As one generator's result: a ramp that found its knee has its gates judged on the steps below it. */
+function mergedBelowKnee(results: readonly LoadResult[], ramp: NonNullable<LoadResult['ramp']>, throughput: LoadResult['throughput']): LoadResult['ingest'] {
+  const below = ramp.steps.filter((st) => st.step < ramp.gates_below_step!);
+  const h = createLatencyHistogram();
+  for (const st of below) {
+    const x = addHistograms(results, `step_${st.step}`);
+    if (x) h.add(x);
+  }
+  const l = summarize(h);
+  const failed = sum(below.map((st) => st.failed));
+  const finished = sum(below.map((st) => st.accepted + st.failed));
+  return { p50_ms: l.p50_ms, p90_ms: l.p90_ms, p99_ms: l.p99_ms, p999_ms: l.p999_ms, max_ms: l.max_ms, events_per_s: throughput.events_per_s, batches_per_s: throughput.accepted_per_s, errors: failed, error_rate: finished === 0 ? 0 : r3(failed / finished) };
+}
+
 function mergeRamp(results: readonly LoadResult[]): NonNullable<LoadResult['ramp']> {
   const slo = results[0]!.ramp!.slo;
   const indices = [...new Set(results.flatMap((r) => r.ramp?.steps.map((s) => s.step) ?? []))].sort((a, b) => a - b);

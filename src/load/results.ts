@@ -130,9 +130,15 @@ export interface LoadResult {
     readonly held_up_to_rate_per_s: number | null;
     /** The rate of the first step where the generator fell behind, if any. */
     readonly generator_limited_at_rate_per_s: number | null;
+    /**
+     * When a valid step broke the SLO: its index. The steps below it are the
+     * ones the gates (ingest.*, the thresholds' names) are judged on; the
+     * steps from it on were meant to overload the target. Null: every step.
+     */
+    readonly gates_below_step: number | null;
     readonly slo: { readonly p99_ms: number; readonly error_rate: number };
   } | null;
-  /** The same figures under the names scenario thresholds use (ingest.p99_ms, …). */
+  /** The same figures under the names scenario thresholds use (ingest.p99_ms, …); for a ramp that found its knee, of the steps below it only. */
   readonly ingest: { readonly p50_ms: number | null; readonly p90_ms: number | null; readonly p99_ms: number | null; readonly p999_ms: number | null; readonly max_ms: number | null; readonly events_per_s: number; readonly batches_per_s: number; readonly errors: number; readonly error_rate: number };
   readonly timeline: readonly { readonly second: number; readonly sent: number; readonly accepted: number; readonly failed: number; readonly mean_latency_ms: number | null; readonly max_latency_ms: number | null }[];
   /** Encoded HDR histograms (µs) for merging. */
@@ -189,6 +195,12 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
   // A ramp is judged step by step: its last steps are meant to exceed what the target (or the generator) can take,
   // so whole-run figures would condemn a run whose knee was measured on valid steps.
   const invalid: string[] = ramp ? rampInvalidReasons(ramp) : generatorReasons(lag.p99_ms, headroom, ctx.bounds, '');
+  if (ramp?.broke_at_rate_per_s != null && (rec.byReason.get(RATE_LIMITED) ?? 0) > 0) {
+    invalid.push(
+      `the SLO broke at ${ramp.broke_at_rate_per_s}/s while the target answered ${rec.byReason.get(RATE_LIMITED)} uploads with 429 ${RATE_LIMITED} (its per-device rate limit): ` +
+        `with ${ctx.run.devices} devices each sent about ${r3(ramp.broke_at_rate_per_s / Math.max(1, ctx.run.devices))}/s, so the knee may be the limit's, not the service's capacity; raise --devices`,
+    );
+  }
   const measureS = Math.max(0.001, (out.dispatchMs > 0 ? Math.max(out.dispatchMs, Math.min(out.wallMs, sch.durationMs)) : out.wallMs) / 1000);
   const total = rec.accepted + rec.failed;
   const errors = { total: rec.failed, rate: total === 0 ? 0 : r3(rec.failed / total), by_status: Object.fromEntries([...rec.statuses()].sort()), by_reason: Object.fromEntries([...rec.byReason].sort()) };
@@ -265,7 +277,7 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
     protocol: ctx.protocol ?? 'fleetsim',
     unreadable_answers: unreadable,
     ramp,
-    ingest: { ...pick(latency.all!), events_per_s: throughput.events_per_s, batches_per_s: throughput.accepted_per_s, errors: errors.total, error_rate: errors.rate },
+    ingest: ramp?.gates_below_step != null ? belowKnee(rec, ramp.gates_below_step, throughput) : { ...pick(latency.all!), events_per_s: throughput.events_per_s, batches_per_s: throughput.accepted_per_s, errors: errors.total, error_rate: errors.rate },
     timeline,
     histograms,
     stopped_by: out.stoppedBy,
@@ -293,6 +305,23 @@ function drainResult(sch: LoadSchedule, out: SenderOutcome, rec: SenderOutcome['
     steady_arrivals_per_s: r3(sch.initialRatePerS),
     peak_to_steady: peak === null || sch.initialRatePerS <= 0 ? null : r3(peak / sch.initialRatePerS),
   };
+}
+
+/** The reference service's answer to a device over its rate limit (src/ingest/errors.ts). */
+const RATE_LIMITED = 'INGEST_RATE_LIMITED';
+
+/** The gates' figures of a ramp that found its knee: latency and errors of the steps below the breaking one. */
+function belowKnee(rec: SenderOutcome['recorder'], breakStep: number, throughput: LoadResult['throughput']): LoadResult['ingest'] {
+  const h = createLatencyHistogram();
+  let failed = 0;
+  let finished = 0;
+  for (let i = 0; i < breakStep; i++) {
+    const st = rec.steps[i]!;
+    h.add(st.latency);
+    failed += st.failed;
+    finished += st.accepted + st.failed;
+  }
+  return { ...pick(summarize(h)), events_per_s: throughput.events_per_s, batches_per_s: throughput.accepted_per_s, errors: failed, error_rate: finished === 0 ? 0 : r3(failed / finished) };
 }
 
 function pick(l: LatencySummary) {
@@ -337,7 +366,7 @@ function rampResult(sch: LoadSchedule, out: SenderOutcome, slo: { p99Ms: number;
  * a step where it fell behind measured the generator as much as the target
  * (latency counts from the intended send, so its lag is in the figures).
  */
-export function rampKnee(steps: readonly RampStepResult[]): Pick<NonNullable<LoadResult['ramp']>, 'knee_rate_per_s' | 'broke_at_rate_per_s' | 'held_up_to_rate_per_s' | 'generator_limited_at_rate_per_s'> {
+export function rampKnee(steps: readonly RampStepResult[]): Pick<NonNullable<LoadResult['ramp']>, 'knee_rate_per_s' | 'broke_at_rate_per_s' | 'held_up_to_rate_per_s' | 'generator_limited_at_rate_per_s' | 'gates_below_step'> {
   const judged = steps.filter((s) => s.held !== null);
   const firstBreak = judged.find((s) => s.held === false);
   const validBreak = firstBreak && firstBreak.valid === true ? firstBreak : undefined;
@@ -349,6 +378,7 @@ export function rampKnee(steps: readonly RampStepResult[]): Pick<NonNullable<Loa
     broke_at_rate_per_s: validBreak?.rate_per_s ?? null,
     held_up_to_rate_per_s: heldUpTo,
     generator_limited_at_rate_per_s: limited?.rate_per_s ?? null,
+    gates_below_step: validBreak?.step ?? null,
   };
 }
 

@@ -33,6 +33,12 @@ export interface LoadOptions {
   readonly laptops: number;
   /** Devices enrolled (laptop i uploads as device i mod devices). */
   readonly devices: number;
+  /**
+   * `devices` is a default, not the user's choice: a ramp may then enroll
+   * more, so that no device passes RAMP_UPLOADS_PER_DEVICE_S at the ramp's
+   * last step and a service's per-device rate limit cannot pose as its knee.
+   */
+  readonly devicesDefaulted?: boolean;
   readonly connections: number;
   readonly requestTimeoutMs: number;
   /** After the schedule ends, how long answers may still arrive. */
@@ -68,6 +74,15 @@ const CAPACITY_BODIES = 10_000;
 
 const EMPTY_KEY = Buffer.alloc(0);
 
+/**
+ * The most uploads per second one device sends at a default-sized ramp's
+ * last step: well under the reference service's per-device limit (5/s,
+ * `fleetsim serve --rate-per-device`), so a knee is the service's capacity.
+ */
+export const RAMP_UPLOADS_PER_DEVICE_S = 2;
+/** Enrolling is a store write per device: a default ramp enrolls at most this many. */
+const MAX_RAMP_DEVICES = 5_000;
+
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const target = parseTarget(o.target, o.allowRemote);
   const protocolSpec = o.protocol ?? FLEETSIM_PROTOCOL;
@@ -95,7 +110,21 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   if (whole.outage && !(whole.outage.endMs < o.durationMs)) {
     throw new UsageError(`the outage is held for ${whole.outage.endMs / 1000} s of the run (warm-up plus outage ÷ scale), which leaves no time for the recovery in --duration ${o.durationMs / 1000} s; lengthen --duration or raise --outage-scale`);
   }
-  const devices = Math.max(1, Math.min(o.devices, o.laptops));
+  if (o.mode === 'open' && whole.count === 0) {
+    // Nothing to send is a question of the flags, not of the generator: say which figures made it zero.
+    throw new UsageError(
+      `the run plans no upload: ${o.profile.kind === 'ramp' ? 'the ramp' : `${whole.laptopsAtWork.toLocaleString('en-US')} laptops at work at ${Math.round(whole.initialRatePerS * 1000) / 1000} uploads/s`} over --duration ${o.durationMs / 1000} s gives none; ` +
+        'raise --duration, --laptops or --rate (or pick an --at when the offices are at work)',
+    );
+  }
+  const laptopDevices = Math.max(1, Math.min(o.devices, o.laptops));
+  const peakRatePerS = Math.max(0, ...whole.steps.map((st) => st.ratePerS));
+  // Unsharded only: a device must belong to one shard, and spreading a laptop over several devices would cross shards.
+  const devices = o.devicesDefaulted && o.profile.kind === 'ramp' && !o.shard
+    ? Math.max(laptopDevices, Math.min(MAX_RAMP_DEVICES, Math.ceil(peakRatePerS / RAMP_UPLOADS_PER_DEVICE_S)))
+    : laptopDevices;
+  // Each laptop's uploads go round-robin over this many devices (1 unless a ramp needed more devices than laptops).
+  const devicesPerLaptop = Math.ceil(devices / laptopDevices);
   const shard = o.shard ?? null;
   if (shard && o.mode !== 'open') throw new UsageError('--shard applies to open-model runs; a capacity run is one closed loop (run it from one machine)');
   // A device belongs to one shard, so no two generators ever number the same device's batches.
@@ -131,7 +160,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const openTemplates = drawTemplates(o.mode === 'open' ? whole.count : openBodies, corpus.templates.length, s.seed, 'open');
   for (let j = 0; j < openBodies; j++) {
     const scheduled = o.mode === 'open' && j < schedule.count;
-    planDevice[j] = (scheduled ? schedule.laptop[j]! : j) % devices;
+    planDevice[j] = (((scheduled ? schedule.laptop[j]! : j) % laptopDevices) + laptopDevices * (j % devicesPerLaptop)) % devices;
     planWindowEnd[j] = startEstimate + (scheduled ? schedule.intendedMs[j]! : 0) - 1000;
     planTemplate[j] = openTemplates[globalIndex ? globalIndex[j]! : j]!;
   }

@@ -513,7 +513,8 @@ function judgeSteps(slo: RampSlo, sch: LoadSchedule, rec: LoadRecorder, stepInFl
       const total = r.requests + open;
       // Unanswered requests are older than the SLO: count them above it.
       const p = total === 0 ? null : open / total > 0.01 ? Infinity : r.requests === 0 ? null : r.latency.getValueAtPercentile(Math.min(100, (99 * total) / r.requests)) / 1000;
-      const errorRate = total === 0 ? 0 : (r.failed + open) / total;
+      // Errors among the answered only, as the summary counts them: a request still open is slow (in p above), not failed.
+      const errorRate = r.requests === 0 ? 0 : r.failed / r.requests;
       const broken = (p !== null && p > slo.p99Ms) || errorRate > slo.errorRate;
       judged({ step: st.index, p99Ms: p === Infinity ? null : p, errorRate, broken });
     }, st.endMs + Math.min(slo.p99Ms, 5000)),

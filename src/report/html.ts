@@ -9,7 +9,7 @@ export interface ReportSection {
   readonly html: string;
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 export function page(title: string, subtitle: string, sections: readonly ReportSection[]): string {
   return `<!doctype html>
@@ -47,24 +47,29 @@ const H = 240;
 const PAD = { l: 60, r: 20, t: 24, b: 36 };
 const COLOURS = ['#2f6fdf', '#e0803a', '#2a9d6f', '#9b59b6', '#c0392b'];
 
-/** Lines over a shared x axis (labels), one per series. */
-export function lineChart(title: string, labels: readonly string[], series: readonly { name: string; values: readonly number[] }[]): string {
-  const max = Math.max(1, ...series.flatMap((s) => s.values));
+/**
+ * Lines over a shared x axis (labels), one per series. `tickEvery` puts an x
+ * label on every n-th point (e.g. 6 for every 6 hours); by default about 12.
+ * `unit` is written above the y axis.
+ */
+export function lineChart(title: string, labels: readonly string[], series: readonly { name: string; values: readonly number[] }[], o: { readonly tickEvery?: number; readonly unit?: string } = {}): string {
+  const top = niceTop(Math.max(0, ...series.flatMap((s) => s.values.filter(Number.isFinite))));
   const n = Math.max(1, labels.length - 1);
   const x = (i: number) => PAD.l + ((W - PAD.l - PAD.r) * i) / n;
-  const y = (v: number) => H - PAD.b - ((H - PAD.t - PAD.b) * v) / max;
+  const y = (v: number) => H - PAD.b - ((H - PAD.t - PAD.b) * v) / top.max;
   const lines = series
     .map((s, k) => `<polyline data-series="${esc(s.name)}" fill="none" stroke="${COLOURS[k % COLOURS.length]}" stroke-width="2" points="${s.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}"/>`)
     .join('');
-  const step = Math.max(1, Math.ceil(labels.length / 12));
-  const ticks = labels.map((l, i) => (i % step === 0 ? `<text x="${x(i)}" y="${H - 14}" text-anchor="middle">${esc(l)}</text>` : '')).join('');
+  const step = o.tickEvery ?? Math.max(1, Math.ceil(labels.length / 12));
+  const ticks = labels.map((l, i) => (i % step === 0 && l !== '' ? `<text x="${x(i)}" y="${H - 14}" text-anchor="middle">${esc(l)}</text>` : '')).join('');
   const legend = series.map((s, k) => `<text x="${PAD.l + 10 + k * 260}" y="14" style="fill:${COLOURS[k % COLOURS.length]}">■ ${esc(s.name)}</text>`).join('');
-  return svg(title, `${axes(max)}${lines}${ticks}${legend}`);
+  return svg(title, `${axes(top, o.unit)}${lines}${ticks}${legend}`);
 }
 
 /** Bars for named categories. */
-export function barChart(title: string, bars: readonly { label: string; value: number }[], unit = ''): string {
-  const max = Math.max(1e-12, ...bars.map((b) => b.value));
+export function barChart(title: string, bars: readonly { label: string; value: number }[], unit = '', axisUnit?: string): string {
+  const top = niceTop(Math.max(0, ...bars.map((b) => b.value).filter(Number.isFinite)));
+  const max = top.max;
   const bw = (W - PAD.l - PAD.r) / Math.max(1, bars.length);
   const body = bars
     .map((b, i) => {
@@ -74,7 +79,7 @@ export function barChart(title: string, bars: readonly { label: string; value: n
         `<text x="${(x + bw * 0.35).toFixed(1)}" y="${H - 14}" text-anchor="middle">${esc(b.label)}</text>`;
     })
     .join('');
-  return svg(title, `${axes(max)}${body}`);
+  return svg(title, `${axes(top, axisUnit)}${body}`);
 }
 
 /** A histogram from precomputed equal-width bins. */
@@ -82,12 +87,39 @@ export function histogramChart(title: string, h: { lower: number; width: number;
   return barChart(title, h.counts.map((c, i) => ({ label: i % 4 === 0 ? formatNumber(h.lower + i * h.width) : '', value: c })), ` laptops (${unit})`);
 }
 
-function axes(max: number): string {
-  const gy = [0, 0.5, 1].map((f) => {
-    const y = H - PAD.b - (H - PAD.t - PAD.b) * f;
-    return `<line x1="${PAD.l}" x2="${W - PAD.r}" y1="${y}" y2="${y}" stroke="#eef"/><text x="${PAD.l - 6}" y="${y + 4}" text-anchor="end">${formatNumber(max >= 100 ? Math.round(max * f) : max * f)}</text>`;
+/** Round y-axis ticks: a top of 1, 2, 2.5 or 5 × 10^k above the largest value, split in 4. */
+export function niceTop(maxValue: number): { readonly max: number; readonly step: number } {
+  if (!(maxValue > 0)) return { max: 1, step: 0.25 };
+  const raw = maxValue / 4;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((st) => st * 4 >= maxValue * (1 - 1e-12)) ?? 10 * mag;
+  return { max: step * 4, step };
+}
+
+const SI = [
+  [1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k'], [1e-3, ''], [1e-6, 'µ'], [1e-9, 'n'], [1e-12, 'p'],
+] as const;
+
+/**
+ * An axis tick short enough for the axis margin: at most 3 significant
+ * digits and an SI prefix (18,649,273 → 18.6M, 0.00000009974 → 99.7n; 0.25 stays), so a
+ * label never runs past the chart's left edge.
+ */
+export function formatTick(v: number): string {
+  if (v === 0 || !Number.isFinite(v)) return String(v === 0 ? 0 : v);
+  const a = Math.abs(v);
+  const [scale, prefix] = SI.find(([f]) => a >= f * (1 - 1e-9)) ?? SI[SI.length - 1]!;
+  const n = scale < 1 && scale >= 1e-3 ? v : v / scale;
+  return `${Number(n.toPrecision(3)).toLocaleString('en-US', { maximumFractionDigits: 2 })}${prefix}`;
+}
+
+function axes(top: { readonly max: number; readonly step: number }, unit?: string): string {
+  const gy = [0, 1, 2, 3, 4].map((k) => {
+    const v = top.step * k;
+    const y = H - PAD.b - ((H - PAD.t - PAD.b) * v) / top.max;
+    return `<line x1="${PAD.l}" x2="${W - PAD.r}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#eef"/><text x="${PAD.l - 6}" y="${(y + 4).toFixed(1)}" text-anchor="end">${esc(formatTick(v))}</text>`;
   });
-  return gy.join('');
+  return gy.join('') + (unit ? `<text x="${PAD.l - 6}" y="${PAD.t - 8}" text-anchor="end">${esc(unit)}</text>` : '');
 }
 
 function svg(title: string, body: string): string {

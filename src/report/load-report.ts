@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { LoadResult } from '../load/index.js';
 import type { ThresholdOutcome } from '../scenario/index.js';
 import { writeCsv } from './csv.js';
-import { barChart, lineChart, page, table } from './html.js';
+import { barChart, esc, lineChart, page, table } from './html.js';
 import { writeJson } from './json.js';
 
 export interface LoadReportInput {
@@ -41,7 +41,7 @@ export async function writeLoadReport(dir: string, r: LoadReportInput): Promise<
       title: 'Validity',
       html: x.valid
         ? `<p class="pass">Valid: the generator kept its schedule (p99 lag ${dash(x.schedule_lag.p99_ms)} ms) with CPU headroom ${x.generator.cpu_headroom}.</p>`
-        : `<p class="fail">INVALID — these figures flatter the target:</p><ul>${x.invalid_reasons.map((s) => `<li>${s.replace(/[&<>]/g, '')}</li>`).join('')}</ul>`,
+        : `<p class="fail">INVALID — these figures flatter the target:</p><ul>${x.invalid_reasons.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>`,
     },
     {
       title: 'Thresholds',

@@ -5,7 +5,7 @@ import { RESULTS_FORMAT, type LaptopRow, type RunFigures, type ScenarioRunResult
 import type { ThresholdOutcome } from '../scenario/index.js';
 import { VERSION } from '../version.js';
 import { writeCsv } from './csv.js';
-import { barChart, histogramChart, lineChart, page, table } from './html.js';
+import { barChart, histogramChart, lineChart, page, table, type ReportSection } from './html.js';
 import { writeJson } from './json.js';
 
 /** Version of a run's summary.json: a reader can tell which layout it holds. */
@@ -68,6 +68,41 @@ function groups(laptops: readonly LaptopRow[]): GroupRow[] {
 }
 
 /**
+ * Input events per hour: over the day for a one-day run (hours as ticks);
+ * by day and hour for longer ones (each tick names its date, every 6 or 12 hours).
+ */
+function hourlySection(sparse: RunFigures['hourly']): ReportSection {
+  const days = new Set(sparse.map((h) => h.hour_utc.slice(0, 10))).size;
+  if (days <= 1) {
+    const chart = lineChart('input events per hour (UTC)', sparse.map((h) => h.hour_utc.slice(11, 16)), [
+      { name: 'produced by employees', values: sparse.map((h) => h.produced) },
+      { name: 'stored (moves merged by coalescing)', values: sparse.map((h) => h.accepted) },
+    ], { unit: 'events/h' });
+    return { title: 'Events over the day', html: chart };
+  }
+  // Every hour from the first to the last, nights and weekends as 0, so the x axis is time.
+  const first = Date.parse(sparse[0]!.hour_utc);
+  const hours = Math.round((Date.parse(sparse.at(-1)!.hour_utc) - first) / 3_600_000) + 1;
+  const byHour = new Map(sparse.map((h) => [Math.round((Date.parse(h.hour_utc) - first) / 3_600_000), h]));
+  const every = hours > 24 * 6 ? 24 : hours > 24 * 3 ? 12 : 6;
+  const at = (i: number) => new Date(first + i * 3_600_000).toISOString();
+  const labels = Array.from({ length: hours }, (_, i) => {
+    const t = at(i);
+    return Number(t.slice(11, 13)) % every === 0 ? `${t.slice(5, 10)} ${t.slice(11, 13)}h` : '';
+  });
+  const chart = lineChart(
+    `input events per hour over ${days} days (UTC, month-day hour)`,
+    labels,
+    [
+      { name: 'produced by employees', values: Array.from({ length: hours }, (_, i) => byHour.get(i)?.produced ?? 0) },
+      { name: 'stored (moves merged by coalescing)', values: Array.from({ length: hours }, (_, i) => byHour.get(i)?.accepted ?? 0) },
+    ],
+    { unit: 'events/h', tickEvery: 1 },
+  );
+  return { title: `Events by day and hour (${days} days)`, html: chart };
+}
+
+/**
  * The report of a run or a merge: results.json (what `fleetsim merge` reads)
  * and the presentation of writeRunReport.
  */
@@ -89,6 +124,8 @@ export async function writeScenarioReport(dir: string, r: ScenarioRunResult): Pr
       employee_days_per_min: r.figures.simulation.employee_days_per_min,
       events_per_s: r.figures.simulation.events_per_s,
       ...(r.shard ? { shard: `${r.shard.index}/${r.shard.count}` } : {}),
+      // Which device ids this run used on a shared service: E000001 was sent as <prefix>E000001.
+      ...(r.devicePrefix ? { device_id_prefix: r.devicePrefix } : {}),
     },
     laptops: r.fleet.laptops,
     startedAt: r.startedAt,
@@ -136,13 +173,7 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
         : '<p>No thresholds in this scenario.</p>',
     },
     { title: 'Ledger: the fate of every input event', html: table(['fate', 'events', 'share'], [['produced', f.ledger.produced, '100 %'], ...ledgerRows]) },
-    {
-      title: 'Events over the day',
-      html: lineChart('input events per hour (UTC)', f.hourly.map((h) => h.hour_utc.slice(11, 16)), [
-        { name: 'produced by employees', values: f.hourly.map((h) => h.produced) },
-        { name: 'stored (moves merged by coalescing)', values: f.hourly.map((h) => h.accepted) },
-      ]),
-    },
+    hourlySection(f.hourly),
     {
       title: 'Ingest, as the laptops saw it',
       html:

@@ -31,6 +31,13 @@ export interface IngestTarget {
   /** What the target speaks (url targets; the run's own service speaks fleetsim), and in words for the report. */
   readonly protocol?: ProtocolSpec;
   readonly protocolDescription?: string;
+  /**
+   * Put before each employee id to make the laptop's device id: '' for a
+   * service the run starts (it is the run's own), a fresh run id for a url
+   * target, whose store other runs share, so that two runs never send the
+   * same device id (the second run's batches would be refused as duplicates).
+   */
+  readonly devicePrefix: string;
   /** The store, once the service has stopped (null for a url target). */
   stopAndOpenStore(): Promise<BatchStore | null>;
   /** SIGKILL (process targets only). */
@@ -62,9 +69,9 @@ interface FleetDevice {
 }
 
 /** The fleet's devices with their timezones (the service checks capture hours in each laptop's local time). */
-function fleetDevices(s: Scenario): FleetDevice[] {
+function fleetDevices(s: Scenario, devicePrefix = ''): FleetDevice[] {
   const out: { id: string; timezone: string }[] = [];
-  for (let i = 0; i < s.fleet.employees; i++) out.push({ id: employeeId(i), timezone: createEmployee(s.seed, i, s.population).timezone });
+  for (let i = 0; i < s.fleet.employees; i++) out.push({ id: `${devicePrefix}${employeeId(i)}`, timezone: createEmployee(s.seed, i, s.population).timezone });
   return out;
 }
 
@@ -121,6 +128,7 @@ async function openEmbeddedTarget(s: Scenario, store: string, fleetSecret: strin
   }
   return {
     kind: 'embedded',
+    devicePrefix: '',
     url: address.url,
     fleetSecret,
     keys,
@@ -195,6 +203,7 @@ async function openProcessTarget(s: Scenario, reportDir: string, store: string, 
   const exited = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
   return {
     kind: 'process',
+    devicePrefix: '',
     url,
     fleetSecret,
     keys: firstKeys,
@@ -239,6 +248,8 @@ async function openForeignTarget(s: Scenario, url: string, allowRemote: boolean,
     url: target.url.toString(),
     fleetSecret: '',
     keys: {},
+    // Its store, too, may be shared with other runs: this run's device ids are its own.
+    devicePrefix: `${randomBytes(4).toString('hex')}-`,
     protocol,
     protocolDescription: describeProtocol(protocol, target.url),
     stopAndOpenStore: async () => null,
@@ -252,7 +263,9 @@ async function openUrlTarget(s: Scenario, url: string, allowRemote: boolean, fle
     throw new UsageError(`${s.source || s.name}: ingest.kind url needs the target's fleet secret to enroll ${s.fleet.employees} laptops there: pass --fleet-secret or set FLEETSIM_FLEET_SECRET`);
   }
   const target = parseTarget(url, allowRemote);
-  const devices = enroll ? fleetDevices(s) : [];
+  // A real random run id, not simulation randomness: it only names this run's devices on a shared service.
+  const devicePrefix = `${randomBytes(4).toString('hex')}-`;
+  const devices = enroll ? fleetDevices(s, devicePrefix) : [];
   const ids = devices.map((d) => d.id);
   const keys = await enrollDevices(target, fleetSecret, ids, 16, devices.map((d) => d.timezone));
   return {
@@ -260,6 +273,7 @@ async function openUrlTarget(s: Scenario, url: string, allowRemote: boolean, fle
     url: target.url.toString().replace(/\/$/, ''),
     fleetSecret,
     keys: Object.fromEntries(ids.map((id, i) => [id, keys[i]!.toString('hex')])),
+    devicePrefix,
     stopAndOpenStore: async () => null,
     kill: () => Promise.reject(new Error('fleetsim run does not kill a service it did not start')),
     restart: () => Promise.reject(new Error('fleetsim run does not restart a service it did not start')),

@@ -44,6 +44,8 @@ export interface LaptopDayOptions {
   readonly exemption?: ExemptionStatus;
   /** The laptop's batch numbering, shared by its days (each day is its own agent); absent: from 0. */
   readonly sequences?: SequenceCounter;
+  /** Put before the employee id to make the device id (runs sharing a long-running service); absent: none. */
+  readonly devicePrefix?: string;
 }
 
 /** A laptop's agent for one day, set up the same way however time is driven. */
@@ -80,7 +82,7 @@ export function createLaptopAgent<C extends AgentClock>(o: LaptopDayOptions, mak
       clock,
       transport,
       rng: deriveStream(employeeStream(o.env.seed, o.employee.index, 'agent'), o.day),
-      deviceId: o.employee.id,
+      deviceId: `${o.devicePrefix ?? ''}${o.employee.id}`,
       rules: o.env.rules,
       inputTimeOffsetMs: epoch + skew,
       utcOffsetMinutes: (utcMs) => utcOffsetMinutes(o.employee.timezone, utcMs),

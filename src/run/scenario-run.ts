@@ -45,6 +45,8 @@ export interface ScenarioRunResult {
   readonly thresholds: readonly ThresholdOutcome[];
   /** The scan of the ingest store, when the run had one (results.json keeps it, so a merge of shards reports the store scan too). */
   readonly store: StoreFindings | null;
+  /** What the run put before each employee id to make its device ids on a shared (url) service; absent: none. */
+  readonly devicePrefix?: string;
 }
 
 /**
@@ -62,7 +64,7 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions): Promise<S
   }
   const ingest = s.transport === 'http' ? await openIngestTarget(s, o.reportDir, { restartable: restarts.length > 0, ...(o.fleetSecret ? { fleetSecret: o.fleetSecret } : {}) }) : null;
   const transport: RunTransportSpec = ingest
-    ? { kind: 'http', url: ingest.url, keys: ingest.keys, ...(ingest.protocol ? { protocol: ingest.protocol } : {}) }
+    ? { kind: 'http', url: ingest.url, keys: ingest.keys, ...(ingest.protocol ? { protocol: ingest.protocol } : {}), ...(ingest.devicePrefix ? { devicePrefix: ingest.devicePrefix } : {}) }
     : transportFor(s, o.reportDir);
   const restarter = ingest && restarts.length > 0 ? new IngestRestarts(ingest, restarts, createCalendar(s.simulation.startDate, []).startDateUtcMs) : null;
   let result: FleetRunResult;
@@ -90,7 +92,8 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions): Promise<S
   } finally {
     await opened?.close();
   }
-  return judgeRun(s, result, o.reportDir, startedAt, o.shard, store, ingest ? targetFigures(s, ingest, store) : undefined);
+  const judged = judgeRun(s, result, o.reportDir, startedAt, o.shard, store, ingest ? targetFigures(s, ingest, store) : undefined);
+  return { ...judged, ...(ingest?.devicePrefix ? { devicePrefix: ingest.devicePrefix } : {}) };
 }
 
 /**

@@ -7,7 +7,7 @@ import { createEmployee } from '../population/index.js';
 import { afterExemptionAsks, enrolmentExemption, exemptAtEnd } from '../policy/index.js';
 import type { Fault } from '../scenario/index.js';
 import { runLaptopDay } from './laptop-day.js';
-import { MeasuredTransport, ObservingTransport, createTransport, type RunTransportSpec } from './transports.js';
+import { MeasuredTransport, ObservingTransport, createTransport, deviceIdFor, type RunTransportSpec } from './transports.js';
 import { ShardTally, type RunShardResult } from './shard-tally.js';
 
 export type { HourCounts, LaptopRow, RunShardResult } from './shard-tally.js';
@@ -28,7 +28,7 @@ export async function runShard(task: RunShardTask): Promise<RunShardResult> {
   const tally = new ShardTally(task.calendar.epochUtcMs, task.energy);
   for (let i = task.from; i < task.to; i++) {
     const employee = createEmployee(task.seed, i, task.population);
-    const inner = new MeasuredTransport(createTransport(task.transport, employee.id), task.transport.kind === 'http' ? tally.latency : null);
+    const inner = new MeasuredTransport(createTransport(task.transport, deviceIdFor(task.transport, employee.id)), task.transport.kind === 'http' ? tally.latency : null);
     const laptop = tally.laptop(employee);
     let exemption = enrolmentExemption(employee.exemptionRequested, employee.exemptionDraw, task.rules);
     const sequences = sequenceCounter();
@@ -49,6 +49,7 @@ export async function runShard(task: RunShardTask): Promise<RunShardResult> {
         exemption,
         sequences,
         tap: tally.produced,
+        ...(task.transport.kind === 'http' && task.transport.devicePrefix ? { devicePrefix: task.transport.devicePrefix } : {}),
       });
       exemption = afterExemptionAsks(exemption, d, r.day.pauses.exemptionAskDraws, task.rules);
       laptop.addDay(r, accepted.text());

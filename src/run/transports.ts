@@ -28,7 +28,16 @@ export type RunTransportSpec =
    * protocol travels as plain data: header values stay ${ENV} templates until a
    * request is built.
    */
-  | { readonly kind: 'http'; readonly url: string; readonly keys: Readonly<Record<string, string>>; readonly protocol?: ProtocolSpec };
+  | { readonly kind: 'http'; readonly url: string; readonly keys: Readonly<Record<string, string>>; readonly protocol?: ProtocolSpec; readonly devicePrefix?: string };
+
+/**
+ * The device id a laptop uses on the wire: its employee id, behind the run's
+ * device prefix when the run has one (a long-running service that other runs
+ * also send to). Only identity: no random stream is derived from it.
+ */
+export function deviceIdFor(spec: RunTransportSpec, employeeId: string): string {
+  return spec.kind === 'http' && spec.devicePrefix ? `${spec.devicePrefix}${employeeId}` : employeeId;
+}
 
 /** Accepts every upload at once: pure modelling, no network. */
 export class NullTransport implements Transport {

@@ -17,6 +17,8 @@ export type ScenarioIssueKind =
 export interface ScenarioIssue {
   readonly kind: ScenarioIssueKind;
   readonly file: string;
+  /** The command-line flag that set the value (`--set fleet.employees=0`, `--days 0`), when the file did not. */
+  readonly flag?: string;
   /** 1-based; 0 when the issue has no position (a missing file, a value not read from text). */
   readonly line: number;
   readonly column: number;
@@ -30,8 +32,12 @@ export interface ScenarioIssue {
   readonly allowed?: string;
 }
 
-/** `scenarios/x.yaml:12:5 policy.pauseCapMinutes: must be a number from 1 to 1440, got -5` */
+/**
+ * `scenarios/x.yaml:12:5 policy.pauseCapMinutes: must be a number from 1 to 1440, got -5`;
+ * `--set policy.pauseCapMinutes=-5: …`, `--days 0 (simulation.days): …` when a flag set it.
+ */
 export function formatIssue(i: ScenarioIssue): string {
+  if (i.flag !== undefined) return i.path && !i.flag.includes(` ${i.path}=`) ? `${i.flag} (${i.path}): ${i.message}` : `${i.flag}: ${i.message}`;
   const where = i.line > 0 ? `${i.file}:${i.line}:${i.column}` : i.file;
   return i.path ? `${where} ${i.path}: ${i.message}` : `${where}: ${i.message}`;
 }

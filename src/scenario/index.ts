@@ -8,3 +8,4 @@ export { COMPARATORS, METRIC_PATHS, describeFailedThresholds, evaluateThresholds
 export { FAULT_KINDS } from './schema.js';
 export { didYouMean } from './suggest.js';
 export { PLACEHOLDER_NAMES, SECRET_PLACEHOLDERS, fillPlaceholders, placeholdersIn, type PlaceholderName } from './placeholders.js';
+export { applyOverrides, flagOverride, parseFieldPath, parseSetFlag, type ScenarioOverride } from './overrides.js';

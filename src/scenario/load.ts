@@ -11,6 +11,7 @@ import { UNKNOWN_KEYS_MARK } from './fields.js';
 import { scenarioJsonSchema } from './json-schema.js';
 import { resolveParsed, type RawIssue } from './resolve.js';
 import { scenarioSchema } from './schema.js';
+import { applyOverrides, overrideFor, type ScenarioOverride } from './overrides.js';
 import { didYouMean } from './suggest.js';
 import type { Scenario } from './types.js';
 
@@ -21,9 +22,12 @@ const MAX_FILE_BYTES = 4 * 1024 * 1024;
 /** Brackets nested deeper than this are not settings (the YAML parser would spend gigabytes on them). */
 const MAX_NESTING = 64;
 
-/** Reads, validates and resolves a scenario file; throws ScenarioError listing every problem. */
-export function loadScenarioFile(file: string): Scenario {
-  return parseScenario(readScenarioText(file), file);
+/**
+ * Reads, validates and resolves a scenario file, with any fields set by flags
+ * (`overrides`) applied first; throws ScenarioError listing every problem.
+ */
+export function loadScenarioFile(file: string, overrides: readonly ScenarioOverride[] = []): Scenario {
+  return parseScenario(readScenarioText(file), file, overrides);
 }
 
 /**
@@ -96,7 +100,7 @@ function tooDeep(text: string): { line: number; column: number } | null {
 }
 
 /** Validates and resolves scenario text (YAML or JSON); `file` names it in issues. */
-export function parseScenario(text: string, file = '<scenario>'): Scenario {
+export function parseScenario(text: string, file = '<scenario>', overrides: readonly ScenarioOverride[] = []): Scenario {
   const deep = tooDeep(text);
   if (deep !== null) {
     throw new ScenarioError([{ kind: 'syntax', file, line: deep.line, column: deep.column, path: '', message: `brackets nest deeper than ${MAX_NESTING} levels: not scenario settings` }]);
@@ -129,7 +133,9 @@ export function parseScenario(text: string, file = '<scenario>'): Scenario {
     // Alias bombs and unresolved aliases.
     throw new ScenarioError([{ kind: 'syntax', file, line: 1, column: 1, path: '', message: `YAML: ${firstLine((err as Error).message)}` }]);
   }
-  return validate(value, file, (path) => locate(doc, path, at));
+  if (overrides.length === 0) return validate(value, file, (path) => locate(doc, path, at));
+  const fromFile = value;
+  return validate(applyOverrides(value, overrides), file, (path) => locate(doc, path, at), (path) => overrideFor(path, overrides, (p) => hasPath(fromFile, p))?.flag);
 }
 
 /** Validates and resolves a value already in memory (tests, programmatic use); issues have no line. */
@@ -186,7 +192,10 @@ function compareSide(value: Record<string, unknown>, over: Record<string, unknow
   return r.scenario;
 }
 
-function validate(value: unknown, file: string, locate: Locator): Scenario {
+/** The flag an issue's value came from (`--set fleet.employees=0`), when it did not come from the file. */
+type FlagOf = (path: Path) => string | undefined;
+
+function validate(value: unknown, file: string, locate: Locator, flagOf: FlagOf = () => undefined): Scenario {
   const parsed = scenarioSchema.safeParse(value, { reportInput: true });
   const raw: RawIssue[] = [];
   let scenario: Scenario | undefined;
@@ -213,10 +222,12 @@ function validate(value: unknown, file: string, locate: Locator): Scenario {
     throw new ScenarioError(
       sortIssues(
         raw.map((r) => {
-          const pos = locate(r.path);
+          const flag = flagOf(r.path);
+          const pos = flag === undefined ? locate(r.path) : { line: 0, column: 0 };
           return {
             kind: r.kind,
             file,
+            ...(flag !== undefined ? { flag } : {}),
             line: pos.line,
             column: pos.column,
             path: formatPath(r.path),

@@ -58,7 +58,7 @@ describe('fleetsim load --protocol settings', () => {
     try {
       const out = join(dir, 'out-plain');
       // Not spawnSync: the server lives in this process and must answer meanwhile.
-      const r = await fleetsimAsync(['load', '--target', srv.url, '--scenario', scenario, '--fleet-secret', 'x', '--corpus-laptops', '1', '--laptops', '2', '--duration', '1s', '--out', out, '--quiet']);
+      const r = await fleetsimAsync(['load', '--target', srv.url, '--scenario', scenario, '--fleet-secret', 'x', '--corpus-laptops', '1', '--laptops', '2', '--rate', '10', '--duration', '1s', '--out', out, '--quiet']);
       expect(r.stderr).not.toContain('The first argument must be of type string');
       expect(r.stderr).toContain(`POST ${srv.url}/v1/enroll (enrollment) was answered 200 with content-type text/plain and body "ok"`);
       expect(r.stderr).toContain('--protocol http, otlp-http or --adapter');

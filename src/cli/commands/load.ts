@@ -77,7 +77,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       .option('mode', { type: 'string', default: 'open', choices: ['open', 'capacity'], describe: 'open: the fleet\'s arrival schedule; capacity: closed loop through autocannon' })
       .option('duration', { type: 'string', default: '60s', describe: 'How long arrivals are scheduled (e.g. 30s, 5m, 1h; at most 6h)' })
       .option('laptops', { describe: 'Laptops in the fleet [default: the scenario\'s fleet.employees]' })
-      .option('devices', { describe: 'Devices enrolled at the target; laptop i uploads as device i mod N [default: min(laptops, 10000)]' })
+      .option('devices', { describe: 'Devices enrolled at the target; laptop i uploads as device i mod N [default: min(laptops, 10000); a ramp enrolls more (up to 5000) so no device sends over 2 uploads/s at its last step]' })
       .option('rate', { describe: 'Uploads per second instead of the fleet\'s own rate (steady, outage-recovery; ramp start)' })
       .option('at', { type: 'string', describe: 'The fleet instant the run stands for: ISO time, or HH:MM UTC on the scenario start date [default: busiest instant; morning-surge: start of the steepest log-in wave]' })
       .option('outage', { type: 'string', default: '30m', describe: 'outage-recovery: how long the target is unreachable, in fleet time (laptops spool meanwhile)' })
@@ -155,6 +155,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       maxRequests: wholeNumber('max-requests', argv['max-requests'], 1, MAX_REQUESTS),
       laptops,
       devices,
+      devicesDefaulted: argv.devices === undefined,
       connections: wholeNumber('connections', argv.connections, 1, 10_000),
       requestTimeoutMs: durationFlag('timeout', argv.timeout, 100, 600_000),
       graceMs: durationFlag('grace', argv.grace, 0, 3600_000),

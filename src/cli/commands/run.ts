@@ -3,7 +3,7 @@ import { writeScenarioReport } from '../../report/run-report.js';
 import { formatRun } from '../../report/text.js';
 import { runScenario, type ScenarioRunResult } from '../../run/index.js';
 import { loadScenarioFile } from '../../scenario/index.js';
-import { claimReportFolder, failOnThresholds, fillReportFolder, fleetSecretFlag, present, stopCleanlyOnSignals, withSharedFlags, workersFlag } from '../kit.js';
+import { claimReportFolder, failOnThresholds, fillReportFolder, fleetSecretFlag, present, scenarioOverrides, stopCleanlyOnSignals, withScenarioFlags, withSharedFlags, workersFlag } from '../kit.js';
 import { shardFlag } from '../options.js';
 import { createProgress } from '../progress.js';
 
@@ -11,6 +11,9 @@ interface RunArgs {
   scenario: string;
   workers: unknown;
   shard?: string;
+  set?: unknown;
+  employees?: unknown;
+  days?: unknown;
   out?: string;
   overwrite: boolean;
   json: boolean;
@@ -23,9 +26,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
   describe: 'Run a scenario: the simulated fleet through the real capture agent; report bandwidth, battery, yield, leaks and thresholds',
   builder: (y: Argv) =>
     withSharedFlags(
-      y
-        .positional('scenario', { type: 'string', describe: 'Scenario file (YAML or JSON); see `fleetsim validate` and `fleetsim schema`' })
-        .option('shard', { type: 'string', describe: 'Run the deterministic slice K of N (e.g. 0/4) for clusters; combine with `fleetsim merge`' }),
+      withScenarioFlags(
+        y
+          .positional('scenario', { type: 'string', describe: 'Scenario file (YAML or JSON); see `fleetsim validate` and `fleetsim schema`' })
+          .option('shard', { type: 'string', describe: 'Run the deterministic slice K of N (e.g. 0/4) for clusters; combine with `fleetsim merge`' }),
+        { sizes: true },
+      ),
       {
         workers: 'Worker threads (0 = run in the main thread)',
         out: 'Report folder [default: <outputs.dir>/<name>-<time>-<id>]',
@@ -36,6 +42,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     )
       .example('$0 run scenarios/quickstart.yaml', 'The quickstart: 200 employees for a day')
       .example('$0 run scenarios/rollout-10k.yaml --shard 0/4', 'A quarter of a 10,000-laptop day')
+      .example('$0 run scenarios/agent-metered-battery.yaml --employees 100 --days 1', 'A smaller, shorter run of a scenario')
+      .example('$0 run scenarios/quickstart.yaml --set policy.pauseCapMinutes=15 --set seed=7', 'Any scenario field from the command line')
       .epilog(
         'Speed: simulation.speed max runs laptops one after another in virtual time; a number paces the run on the wall clock ' +
           '(1 = real time) over simulation.window, with every laptop live at once: for soak tests of a service and for the ingest-restart fault.\n' +
@@ -45,7 +53,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const workers = workersFlag(argv.workers);
     const shard = argv.shard === undefined ? undefined : shardFlag(argv.shard);
     const fleetSecret = fleetSecretFlag(argv.fleetSecret);
-    const scenario = loadScenarioFile(argv.scenario);
+    const scenario = loadScenarioFile(argv.scenario, scenarioOverrides(argv));
     const reportDir = claimReportFolder({ out: argv.out, overwrite: argv.overwrite, base: scenario.outputs.dir, stem: `${scenario.name}${shard ? `-shard${shard.index}of${shard.count}` : ''}` });
     const progress = createProgress(`run ${scenario.name}`, scenario.fleet.employees, { quiet: argv.quiet || argv.json });
     const started = Date.now();

@@ -4,7 +4,7 @@ import { writeSweepReport } from '../../report/sweep-report.js';
 import { formatSweep } from '../../report/text.js';
 import { loadScenarioFile } from '../../scenario/index.js';
 import { cellTable, runSweep, type SweepResult } from '../../sweep/index.js';
-import { claimReportFolder, fillReportFolder, present, stopCleanlyOnSignals, withSharedFlags, workersFlag } from '../kit.js';
+import { claimReportFolder, fillReportFolder, present, scenarioOverrides, stopCleanlyOnSignals, withScenarioFlags, withSharedFlags, workersFlag } from '../kit.js';
 import { wholeNumber } from '../options.js';
 import { createProgress } from '../progress.js';
 
@@ -14,6 +14,7 @@ interface SweepArgs {
   replicas?: unknown;
   employees?: unknown;
   days?: unknown;
+  set?: unknown;
   fullPath: boolean;
   out?: string;
   overwrite: boolean;
@@ -26,7 +27,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
   describe: 'Run a scenario\'s sweep grid × replicas: data yield, captured hours, exemptions, pauses and representativeness per cell, with 95 % confidence intervals',
   builder: (y: Argv) =>
     withSharedFlags(
-      y
+      withScenarioFlags(y, { sizes: false })
         .positional('scenario', { type: 'string', describe: 'Scenario file with a sweep section (YAML or JSON)' })
         .option('replicas', { describe: 'Replicas per cell [default: sweep.replicas]' })
         .option('employees', { alias: 'n', describe: 'Employees per replica [default: fleet.employees]' })
@@ -46,7 +47,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     const replicas = argv.replicas === undefined ? undefined : wholeNumber('replicas', argv.replicas, 1, 1_000);
     const employees = argv.employees === undefined ? undefined : wholeNumber('employees', argv.employees, 1, 1_000_000);
     const days = argv.days === undefined ? undefined : wholeNumber('days', argv.days, 1, 366);
-    const scenario = loadScenarioFile(argv.scenario);
+    const scenario = loadScenarioFile(argv.scenario, scenarioOverrides({ set: argv.set }));
     if (!scenario.sweep) throw new UsageError(`${argv.scenario} has no sweep section: add one (see \`fleetsim schema\`, field sweep), or use \`fleetsim run\``);
     const mode = argv.fullPath ? 'full-path' : 'fast';
     if (mode === 'fast' && scenario.sweep.axes.some((a) => a.path === 'agent')) {

@@ -199,7 +199,7 @@ export async function runProcessFleet(s: Scenario, o: ProcessRunOptions): Promis
       const values = {
         ...driver.placeholders,
         uploadUrl: l.blackhole ? l.blackhole.url : ingest!.url,
-        deviceId: l.input.employee.id,
+        deviceId: `${ingest?.devicePrefix ?? ''}${l.input.employee.id}`,
         controlSocket: join(sockets, String(k), 'control.sock'),
         statsFile: l.statsFile,
         timeOffsetMs: String(timeOffsetMs),

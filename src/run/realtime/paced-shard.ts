@@ -4,7 +4,7 @@ import { cpuMicros } from '../../metrics/cpu.js';
 import { createEmployee } from '../../population/index.js';
 import type { RunShardTask } from '../shard.js';
 import { ShardTally, type RunShardResult } from '../shard-tally.js';
-import { MeasuredTransport, createTransport } from '../transports.js';
+import { MeasuredTransport, createTransport, deviceIdFor } from '../transports.js';
 import { ComposeWriter, PacedLaptop, type PacedContext } from './paced-laptop.js';
 import { PacedScheduler } from './scheduler.js';
 import { arriveAndWait, writeProgress } from './sync.js';
@@ -60,6 +60,7 @@ export async function runPacedShard(task: PacedShardTask): Promise<RunShardResul
       env,
       agentConfig: task.agent,
       faults: task.faults,
+      ...(task.transport.kind === 'http' && task.transport.devicePrefix ? { devicePrefix: task.transport.devicePrefix } : {}),
       onUploadAttempt: (utcMs) => {
         uploads++;
         tally.uploadAttempt(utcMs);
@@ -81,7 +82,7 @@ export async function runPacedShard(task: PacedShardTask): Promise<RunShardResul
   const laptops: PacedLaptop[] = [];
   for (const range of task.ranges) for (let i = range.from; i < range.to; i++) {
     const employee = createEmployee(task.seed, i, task.population);
-    const transport = new MeasuredTransport(createTransport(task.transport, employee.id), task.transport.kind === 'http' ? tally.latency : null);
+    const transport = new MeasuredTransport(createTransport(task.transport, deviceIdFor(task.transport, employee.id)), task.transport.kind === 'http' ? tally.latency : null);
     laptops.push(
       new PacedLaptop(ctx, employee, transport, tally.laptop(employee), () => {
         if (--remaining === 0) scheduler.stop();

@@ -1,0 +1,74 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeLoadReport } from '../../src/report/load-report.js';
+import { writeRunReport, writeScenarioReport } from '../../src/report/run-report.js';
+import { runScenario } from '../../src/run/index.js';
+import { resolveScenario } from '../../src/scenario/index.js';
+import type { LoadResult } from '../../src/load/results.js';
+
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'fleetsim-escape-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** Markup a hostile or careless text field could carry: a script, an attribute break-out, an entity. */
+const MARK = `<script>alert("x")</script><img src=x onerror='y'> & "q" &amp;`;
+const ESCAPED = '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=&#39;y&#39;&gt; &amp; &quot;q&quot; &amp;amp;';
+
+function expectEscaped(html: string, times: number): void {
+  expect(html).not.toContain('<script');
+  expect(html).not.toContain('<img');
+  expect(html).not.toContain(`onerror='y'`);
+  // Every injected field is there, escaped (text loses nothing, e.g. the load report's reasons kept their < and >).
+  expect(html.split(ESCAPED).length - 1).toBeGreaterThanOrEqual(times);
+}
+
+describe('HTML reports escape every text they print', () => {
+  it('run report: scenario name, description, office names (group labels), threshold expressions, chart labels', async () => {
+    const s = resolveScenario({
+      name: 'escape', seed: 'escape', transport: 'null', description: MARK,
+      fleet: { employees: 2, offices: [{ name: MARK, timezone: 'Europe/Berlin' }] },
+      thresholds: ['ledger.lost == 0'],
+    });
+    const r = await runScenario(s, { reportDir: tmp(), workers: 0 });
+    const dir = tmp();
+    await writeScenarioReport(dir, r);
+    // The presenter may be handed any text (a merge of hand-edited results): the name and the threshold expressions too.
+    await writeRunReport(dir, {
+      scenarioName: MARK, scenario: s, seed: MARK, versions: { fleetsim: MARK }, figures: { ...r.figures, yield: { ...r.figures.yield, by_department: { [MARK]: 0.5 }, by_role: { [MARK]: 0.5 } } },
+      thresholds: [{ expression: MARK, actual: 1, pass: false }], measured: { note: MARK }, laptops: r.fleet.laptops, startedAt: MARK,
+    });
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expectEscaped(html, 5);
+  }, 60_000);
+
+  it('load report: target, seed, invalid reasons (once stripped of < and >), error reasons, step labels', async () => {
+    const dir = tmp();
+    const result = {
+      format: 'fleetsim-load-results/1', mode: 'open', profile: MARK, target: MARK, seed: MARK, laptops: 1, devices: 1, connections: 1, started_at: MARK,
+      duration_s: 1, wall_s: 1, valid: false, invalid_reasons: [MARK, `a < b > c`], validity_bounds: { max_lag_p99_ms: 20, min_cpu_headroom: 0.1 },
+      fleet: { instant_utc: MARK, time_scale: 1, laptops_at_work: 1, uploads_per_laptop_hour_at_work: 1, planned_rate_per_s: 1 },
+      corpus: { source: MARK, templates: 1, bodies: 1, body_bytes_p50: 1, body_bytes_p95: 1, body_bytes_max: 1, unique_bodies: true },
+      shard: null,
+      requests: { planned: 2, sent: 2, completed: 2, accepted: 1, failed: 1, unfinished: 0, events_accepted: 1, bytes_accepted: 1, truncated_by_max_requests: false },
+      throughput: { requests_per_s: 2, accepted_per_s: 1, events_per_s: 1, accepted_mb_per_s: 0 },
+      latency: { all: { requests: 2, p50_ms: 1, p90_ms: 1, p99_ms: 1, p999_ms: 1, max_ms: 1 } },
+      errors: { total: 1, rate: 0.5, by_status: { [MARK]: 1 }, by_reason: { [MARK]: 1 } },
+      schedule_lag: { requests: 2, p50_ms: 1, p90_ms: 1, p99_ms: 1, p999_ms: 1, max_ms: 1 },
+      generator: { cpu_s: 1, cpu_us_per_request: 1, event_loop_utilization: 0.1, cpu_headroom: 0.9 },
+      drain: null, ramp: null,
+      ingest: { p50_ms: 1, p90_ms: 1, p99_ms: 1, p999_ms: 1, max_ms: 1, events_per_s: 1, batches_per_s: 1, errors: 1, error_rate: 0.5 },
+      timeline: [{ second: 0, sent: 2, accepted: 1, failed: 1, mean_latency_ms: 1, max_latency_ms: 1 }],
+      histograms: {}, stopped_by: MARK,
+    } as unknown as LoadResult;
+    await writeLoadReport(dir, { result, thresholds: [{ expression: MARK, actual: 1, pass: false }], versions: { fleetsim: MARK } });
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expectEscaped(html, 4);
+    expect(html).toContain('a &lt; b &gt; c');
+  });
+});
