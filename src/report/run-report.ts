@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RESULTS_FORMAT, type LaptopRow, type RunFigures, type ScenarioRunResult } from '../run/index.js';
+import { RESULTS_FORMAT, agentSettings, describeAgentSettings, type AgentSettings, type LaptopRow, type RunFigures, type ScenarioRunResult } from '../run/index.js';
 import type { ThresholdOutcome } from '../scenario/index.js';
 import { VERSION } from '../version.js';
 import { writeCsv } from './csv.js';
@@ -22,6 +22,8 @@ export interface RunReportInput {
   readonly measured: Readonly<Record<string, number | string | boolean>>;
   readonly laptops: readonly LaptopRow[];
   readonly startedAt: string;
+  /** The agent settings measured (absent: the report cannot say, e.g. an old results file). */
+  readonly agent?: AgentSettings;
 }
 
 /**
@@ -33,6 +35,7 @@ export const LAPTOP_COLUMNS: readonly (keyof LaptopRow & string)[] = [
   'employee_id', 'department', 'role', 'office', 'exempt', 'days_worked', 'produced', 'stored', 'redacted', 'dropped_paused',
   'dropped_exempt', 'coalesced', 'spooled', 'lost', 'batches', 'uploads', 'radio_bytes', 'wakeups',
   'active_minutes', 'work_hours', 'pauses', 'paused_minutes', 'canaries_planted', 'canaries_leaked',
+  'freshness_p50_s', 'freshness_p95_s', 'freshness_max_s',
 ];
 export const LAPTOP_MEASURED_COLUMNS: readonly (keyof LaptopRow & string)[] = ['employee_id', 'agent_cpu_seconds', 'battery_pct_per_day'];
 
@@ -92,6 +95,7 @@ export async function writeScenarioReport(dir: string, r: ScenarioRunResult): Pr
     },
     laptops: r.fleet.laptops,
     startedAt: r.startedAt,
+    agent: agentSettings(s.agent, s.agentUnderTest),
   });
   return { files: [...files, join(dir, 'results.json')] };
 }
@@ -105,11 +109,13 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
     scenario: r.scenarioName,
     seed: r.seed,
     startedAt: r.startedAt,
+    ...(r.agent ? { agent: r.agent } : {}),
     ledger: f.ledger,
     ingest: f.ingest,
     faults: f.faults,
     bandwidth: f.bandwidth,
     battery: f.battery,
+    freshness: f.freshness,
     yield: f.yield,
     leaks: f.leaks,
     laptops: f.laptops,
@@ -127,7 +133,10 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
   await writeCsv(join(dir, 'groups.csv'), ['group', 'name', 'laptops', 'produced', 'captured', 'yield', 'mb_per_laptop_day'], g);
   await writeCsv(join(dir, 'hours.csv'), ['hour_utc', 'produced', 'accepted'], f.hourly);
   const ledgerRows = (['stored', 'redacted', 'coalesced', 'dropped_paused', 'dropped_exempt', 'spooled', 'lost'] as const).map((k) => [k, f.ledger[k], f.ledger.produced ? `${((100 * f.ledger[k]) / f.ledger.produced).toFixed(2)} %` : '—']);
-  const html = page(`fleetsim: ${r.scenarioName}`, `seed ${r.seed} · ${f.laptops.toLocaleString('en-US')} laptops · ${f.events.toLocaleString('en-US')} input events · started ${r.startedAt}`, [
+  const fr = f.freshness;
+  const d = (x: { p10: number; p50: number; p90: number; max: number }) => [x.p10, x.p50, x.p90, x.max];
+  const html = page(`fleetsim: ${r.scenarioName}`, `seed ${r.seed} · ${f.laptops.toLocaleString('en-US')} laptops · ${f.events.toLocaleString('en-US')} input events · started ${r.startedAt}${r.agent ? ` · agent: ${describeAgentSettings(r.agent)}` : ''}`, [
+    ...(r.agent ? [{ title: 'Agent settings measured', html: table(['setting', 'value'], Object.entries(r.agent).map(([k, v]) => [k, v ?? '—'])) }] : []),
     {
       title: 'Thresholds',
       html: r.thresholds.length
@@ -163,6 +172,18 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
           ['agent CPU s per laptop-hour', f.battery.cpu_s_per_hour.p10, f.battery.cpu_s_per_hour.p50, f.battery.cpu_s_per_hour.p90, f.battery.cpu_s_per_hour.max],
           ['wake-ups per active minute', f.battery.wakeups_per_min.p10, f.battery.wakeups_per_min.p50, f.battery.wakeups_per_min.p90, f.battery.wakeups_per_min.max],
         ]) + histogramChart('% of battery per day', f.histograms.battery_pct_per_day, '%'),
+    },
+    {
+      title: 'Freshness: input to acknowledged upload',
+      html:
+        fr.events === 0
+          ? '<p>No batch was acknowledged in this run.</p>'
+          : `<p>Per acknowledged event (${fr.events.toLocaleString('en-US')} events): seconds from its input to the acknowledgement of its batch. Fleet p50 <b>${fr.p50_s} s</b>, p95 <b>${fr.p95_s} s</b>, max ${fr.max_s} s.</p>` +
+            table(['per laptop', 'p10', 'p50', 'p90', 'max'], [
+              ['p50 s', ...d(fr.per_laptop_p50_s)],
+              ['p95 s', ...d(fr.per_laptop_p95_s)],
+              ['max s', ...d(fr.per_laptop_max_s)],
+            ]),
     },
     {
       title: 'Data yield',

@@ -5,7 +5,7 @@
 import { join, resolve } from 'node:path';
 import type { GenerateSummary } from '../generate/index.js';
 import type { LoadResult } from '../load/index.js';
-import type { ScenarioRunResult } from '../run/index.js';
+import { agentSettings, describeAgentSettings, type ScenarioRunResult } from '../run/index.js';
 import type { ThresholdOutcome } from '../scenario/index.js';
 import type { SweepResult } from '../sweep/index.js';
 
@@ -16,8 +16,10 @@ export function formatRun(r: ScenarioRunResult, files: readonly string[]): strin
   const lines = [
     `fleetsim run ${name}: ${f.laptops.toLocaleString('en-US')} laptops, ${f.events.toLocaleString('en-US')} input events in ${f.simulation.wall_seconds} s (${f.simulation.employee_days_per_min.toLocaleString('en-US')} employee-days/min)`,
     `  ledger      stored ${f.ledger.stored.toLocaleString('en-US')}, redacted ${f.ledger.redacted.toLocaleString('en-US')}, coalesced ${f.ledger.coalesced.toLocaleString('en-US')}, paused ${f.ledger.dropped_paused.toLocaleString('en-US')}, exempt ${f.ledger.dropped_exempt.toLocaleString('en-US')}, spooled ${f.ledger.spooled}, lost ${f.ledger.lost}`,
+    `  agent       ${describeAgentSettings(agentSettings(r.scenario.agent, r.scenario.agentUnderTest))}`,
     `  bandwidth   MB per laptop-day p50 ${f.bandwidth.mb_per_laptop_day.p50}, p95 ${f.bandwidth.mb_per_laptop_day.p95}, max ${f.bandwidth.mb_per_laptop_day.max}`,
     `  battery     % per day p50 ${f.battery.pct_per_day.p50}, p95 ${f.battery.pct_per_day.p95}; agent CPU s/hour p50 ${f.battery.cpu_s_per_hour.p50}; wake-ups/min p50 ${f.battery.wakeups_per_min.p50}`,
+    `  freshness   s from input to acknowledged upload, per event: ${f.freshness.events === 0 ? 'no batch acknowledged' : `p50 ${f.freshness.p50_s}, p95 ${f.freshness.p95_s}, max ${f.freshness.max_s} (worst laptop p95 ${f.freshness.per_laptop_p95_s.max})`}`,
     `  yield       captured ${pct100(f.yield.overall)} of produced events (stored one for one ${pct100(f.yield.stored_share)})`,
     ...(f.ingest.p50_ms !== null ? [`  ingest      ${f.ingest.requests.toLocaleString('en-US')} uploads, latency p50 ${f.ingest.p50_ms} ms, p99 ${f.ingest.p99_ms} ms, max ${f.ingest.max_ms} ms; ${f.ingest.errors} errors; ${f.ingest.refused_paused} events refused as paused`] : []),
     ...(f.paced ? [`  paced       ${f.paced.speed}x real time from ${f.paced.from_utc}${f.paced.until_utc ? ` to ${f.paced.until_utc}` : ''}; timers late by p50 ${f.paced.schedule_lag_p50_ms} ms, p99 ${f.paced.schedule_lag_p99_ms} ms, max ${f.paced.schedule_lag_max_ms} ms (${f.paced.on_schedule ? 'on schedule' : 'BEHIND SCHEDULE: the machine could not keep up'})`] : []),
