@@ -1,15 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RESULTS_FORMAT, agentSettings, describeAgentSettings, type AgentSettings, type LaptopRow, type RunFigures, type ScenarioRunResult } from '../run/index.js';
+import { RESULTS_FORMAT, agentSettings, describeAgentSettings, type AgentSettings, type ConfigurationsTable, type LaptopRow, type RunFigures, type ScenarioRunResult } from '../run/index.js';
 import type { ThresholdOutcome } from '../scenario/index.js';
 import { VERSION } from '../version.js';
 import { writeCsv } from './csv.js';
 import { barChart, histogramChart, lineChart, page, table } from './html.js';
 import { writeJson } from './json.js';
 
-/** Version of a run's summary.json: a reader can tell which layout it holds. */
-export const RUN_SUMMARY_FORMAT = 'fleetsim-run-summary/1';
+/** Version of a run's summary.json: a reader can tell which layout it holds (2: agent, freshness, configurations). */
+export const RUN_SUMMARY_FORMAT = 'fleetsim-run-summary/2';
 
 export interface RunReportInput {
   readonly scenarioName: string;
@@ -24,6 +24,8 @@ export interface RunReportInput {
   readonly startedAt: string;
   /** The agent settings measured (absent: the report cannot say, e.g. an old results file). */
   readonly agent?: AgentSettings;
+  /** Agent configurations side by side (the rest of the report is the first one's). */
+  readonly configurations?: ConfigurationsTable;
 }
 
 /**
@@ -77,6 +79,9 @@ function groups(laptops: readonly LaptopRow[]): GroupRow[] {
 export async function writeScenarioReport(dir: string, r: ScenarioRunResult): Promise<{ files: string[] }> {
   const s = r.scenario;
   mkdirSync(dir, { recursive: true });
+  // Each configuration's own full report, so any two can be put to fleetsim compare.
+  const sub: string[] = [];
+  for (const run of r.configurations?.runs ?? []) sub.push(...(await writeScenarioReport(run.reportDir, run)).files);
   await writeJson(join(dir, 'results.json'), { format: RESULTS_FORMAT, seed: s.seed, shard: r.shard, result: r.fleet });
   const { files } = await writeRunReport(dir, {
     scenarioName: s.name,
@@ -96,8 +101,9 @@ export async function writeScenarioReport(dir: string, r: ScenarioRunResult): Pr
     laptops: r.fleet.laptops,
     startedAt: r.startedAt,
     agent: agentSettings(s.agent, s.agentUnderTest),
+    ...(r.configurations ? { configurations: r.configurations.table } : {}),
   });
-  return { files: [...files, join(dir, 'results.json')] };
+  return { files: [...files, join(dir, 'results.json'), ...sub] };
 }
 
 export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ files: string[] }> {
@@ -109,6 +115,7 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
     scenario: r.scenarioName,
     seed: r.seed,
     startedAt: r.startedAt,
+    ...(r.configurations ? { configurations: r.configurations } : {}),
     ...(r.agent ? { agent: r.agent } : {}),
     ledger: f.ledger,
     ingest: f.ingest,
@@ -136,7 +143,8 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
   const fr = f.freshness;
   const d = (x: { p10: number; p50: number; p90: number; max: number }) => [x.p10, x.p50, x.p90, x.max];
   const html = page(`fleetsim: ${r.scenarioName}`, `seed ${r.seed} · ${f.laptops.toLocaleString('en-US')} laptops · ${f.events.toLocaleString('en-US')} input events · started ${r.startedAt}${r.agent ? ` · agent: ${describeAgentSettings(r.agent)}` : ''}`, [
-    ...(r.agent ? [{ title: 'Agent settings measured', html: table(['setting', 'value'], Object.entries(r.agent).map(([k, v]) => [k, v ?? '—'])) }] : []),
+    ...(r.configurations ? [{ title: 'Agent configurations side by side', html: configurationsHtml(r.configurations) }] : []),
+    ...(r.agent ? [{ title: r.configurations ? `Agent settings measured (the rest of this report: ${r.configurations.rows[0]?.name ?? ''})` : 'Agent settings measured', html: table(['setting', 'value'], Object.entries(r.agent).map(([k, v]) => [k, v ?? '—'])) }] : []),
     {
       title: 'Thresholds',
       html: r.thresholds.length
@@ -209,4 +217,38 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
   ]);
   await writeFile(join(dir, 'report.html'), html);
   return { files: ['summary.json', 'laptops.csv', 'laptops-measured.csv', 'groups.csv', 'hours.csv', 'report.html'].map((x) => join(dir, x)) };
+}
+
+/** Column heads and cells of the side-by-side table (text and HTML alike). */
+export function configurationColumns(t: ConfigurationsTable): { head: string[]; rows: (string | number)[][] } {
+  const v = (x: number | null) => (x === null ? '—' : x);
+  return {
+    head: ['configuration', 'settings', 'MB/laptop-day', 'CPU s/hour', 'wake-ups/min', 'battery mWh/day', 'battery %/day', 'freshness p50 s', 'freshness p95 s', 'yield', 'thresholds'],
+    rows: t.rows.map((r) => [
+      `${r.name}${r.name === t.recommended ? ' (recommended)' : ''}`,
+      describeAgentSettings(r.agent),
+      r.mb_per_laptop_day_mean,
+      r.cpu_s_per_hour_mean,
+      r.wakeups_per_min_mean,
+      r.battery_mwh_per_day_mean,
+      r.battery_pct_per_day_mean,
+      v(r.freshness_p50_s),
+      v(r.freshness_p95_s),
+      `${(100 * r.yield).toFixed(2)} %`,
+      r.thresholds_passed ? 'pass' : `FAIL: ${r.thresholds_failed.join(', ')}`,
+    ]),
+  };
+}
+
+function configurationsHtml(t: ConfigurationsTable): string {
+  const { head, rows } = configurationColumns(t);
+  return (
+    `<p><b>${escapeText(t.recommendation)}</b></p>` +
+    table(head, rows, (i) => (t.rows[i]!.name === t.recommended ? 'pass' : t.rows[i]!.thresholds_passed ? undefined : 'fail')) +
+    '<p>Means across laptops, the same people and input under each configuration. Battery is the energy model’s proxy per worked day; freshness is per acknowledged event. Each configuration’s full report is in configurations/&lt;name&gt;/.</p>'
+  );
+}
+
+function escapeText(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -5,7 +5,8 @@
 import { join, resolve } from 'node:path';
 import type { GenerateSummary } from '../generate/index.js';
 import type { LoadResult } from '../load/index.js';
-import { agentSettings, describeAgentSettings, type ScenarioRunResult } from '../run/index.js';
+import { agentSettings, describeAgentSettings, type ConfigurationsTable, type ScenarioRunResult } from '../run/index.js';
+import { configurationColumns } from './run-report.js';
 import type { ThresholdOutcome } from '../scenario/index.js';
 import type { SweepResult } from '../sweep/index.js';
 
@@ -27,9 +28,26 @@ export function formatRun(r: ScenarioRunResult, files: readonly string[]): strin
     ...(f.faults.injected_total > 0 ? [`  faults      ${Object.entries(f.faults.injected).map(([k, v]) => `${k} ${v}`).join(', ')}${f.faults.peak_to_steady !== null ? `; after the outage uploads peaked at ${f.faults.peak_to_steady}x the steady rate` : ''}`] : []),
     `  privacy     ${f.leaks.canaries} of ${f.leaks.canaries_planted} planted canaries found in ${f.leaks.scanned}`,
     ...r.thresholds.map((t) => `  threshold   ${t.pass ? 'pass' : 'FAIL'}  ${t.expression}  (actual ${t.actual ?? 'n/a'})`),
-    `report: ${files.find((x) => x.endsWith('report.html'))}`,
+    ...(r.configurations ? formatConfigurations(r.configurations.table) : []),
+    `report: ${files.find((x) => x.endsWith('report.html') && !x.includes('configurations'))}`,
   ];
   return `${lines.filter((l) => l !== '').join('\n')}\n`;
+}
+
+/** The side-by-side table as aligned text, then the recommendation. */
+function formatConfigurations(t: ConfigurationsTable): string[] {
+  const { head, rows } = configurationColumns(t);
+  // The settings column is long: it goes on its own line under each row.
+  const cols = head.map((_, j) => j).filter((j) => j !== 1);
+  const cells = [head, ...rows].map((r) => cols.map((j) => String(r[j])));
+  const widths = cols.map((_, k) => Math.max(...cells.map((c) => (c[k] as string).length)));
+  const line = (c: string[]) => `  ${c.map((x, k) => (k === 0 ? x.padEnd(widths[k]!) : x.padStart(widths[k]!))).join('  ')}`.trimEnd();
+  return [
+    `agent configurations side by side (the figures above are ${t.rows[0]?.name ?? ''}'s; means across laptops):`,
+    line(cells[0]!),
+    ...rows.flatMap((r, i) => [line(cells[i + 1]!), `      ${String(r[1])}`]),
+    t.recommendation,
+  ];
 }
 
 export function formatSweep(r: SweepResult, files: readonly string[]): string {

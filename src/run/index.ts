@@ -6,3 +6,4 @@ export * from './summary.js';
 export * from './scenario-run.js';
 export * from './merge.js';
 export * from './agent-settings.js';
+export * from './configurations.js';
