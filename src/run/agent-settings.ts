@@ -7,7 +7,7 @@ import type { AgentUnderTest } from '../scenario/index.js';
 import { CODEC_LEVELS } from '../wire/index.js';
 
 export interface AgentSettings {
-  /** 'reference' (the capture agent inside the simulator), or the process agent's program. */
+  /** 'reference' (the capture agent inside the simulator), 'reference (process)' (fleetsim agent), or a process agent's program (whose settings are its own: the rest describes the scenario's agent section). */
   readonly agent: string;
   readonly version: string;
   readonly codec: string;
@@ -26,7 +26,7 @@ export interface AgentSettings {
 export function agentSettings(a: AgentConfig, under: AgentUnderTest = { kind: 'reference' }): AgentSettings {
   const c = a.coalesce;
   return {
-    agent: under.kind === 'process' ? (under.command?.[0] ?? 'fleetsim agent (process)') : 'reference',
+    agent: under.kind === 'process' ? (under.command ? (under.command[0] ?? '') : 'reference (process)') : 'reference',
     version: a.agentVersion,
     codec: a.codec,
     compression_level: a.codec === 'identity' ? null : (a.compressionLevel ?? CODEC_LEVELS[a.codec].default),
