@@ -16,6 +16,7 @@ import { connectControl } from './control.js';
 import { createInputSource, inputCounters } from './input.js';
 import type { AgentProcessOptions } from './options.js';
 import { RealClock } from './real-clock.js';
+import { encodeFreshness, freshnessFigures } from '../metrics/freshness.js';
 import { buildStats, writeStatsFile, type AgentProcessStats, type StopReason } from './stats.js';
 
 export interface AgentProcessIo {
@@ -126,6 +127,7 @@ export async function runAgentProcess(o: AgentProcessOptions, io: AgentProcessIo
     input_deliveries: counts.deliveries,
     control,
     drain_timed_out: drainTimedOut,
+    freshness: { ...freshnessFigures(agent.freshness), histogram: encodeFreshness(agent.freshness) },
   });
   if (o.statsFile !== undefined) writeStatsFile(o.statsFile, stats);
   if (error) throw new RunError('IO', `${error.message}; the agent stopped${o.statsFile !== undefined ? ` (stats in ${o.statsFile})` : ''}`, { cause: error });

@@ -5,6 +5,7 @@
  */
 import { renameSync, writeFileSync } from 'node:fs';
 import type { AgentCosts } from '../agent/index.js';
+import type { FreshnessFigures } from '../metrics/freshness.js';
 import type { Ledger } from '../metrics/ledger.js';
 import { ledgerImbalance } from '../metrics/ledger.js';
 
@@ -29,6 +30,8 @@ export interface AgentProcessStats {
   readonly control: { readonly applied: number; readonly rejected: number; readonly pauses_granted: number; readonly pauses_refused: number };
   /** Uploads still running when the drain timeout ran out (they were cut and their batches count as spooled). */
   readonly drain_timed_out: boolean;
+  /** Per acknowledged event: seconds from input to acknowledgement, and the histogram (ms, HDR, compressed base64) for merging. */
+  readonly freshness: FreshnessFigures & { readonly histogram: string };
   readonly process: ProcessCost;
 }
 

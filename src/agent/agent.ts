@@ -1,5 +1,6 @@
 import { BATCH_CONTENT_TYPE, DEVICE_HEADER, SEQUENCE_HEADER } from '../auth/protocol.js';
 import { EventType, type EventBlock } from '../events/index.js';
+import { binInputTimes, createFreshnessHistogram, recordAcknowledged, type FreshnessHistogram } from '../metrics/freshness.js';
 import { emptyLedger, type Ledger } from '../metrics/ledger.js';
 import { decidePause, isExempt, withinCaptureHours, type PauseDecision, type PauseWindow, type PolicyRules } from '../policy/index.js';
 import type { RandomStream } from '../random/index.js';
@@ -70,6 +71,8 @@ export interface AgentCosts {
 export class CaptureAgent {
   readonly ledger: Ledger = emptyLedger();
   readonly costs: AgentCosts = { batches: 0, uploads: 0, wakeups: 0, radioBytes: 0, bodyBytes: 0, encodedBytes: 0 };
+  /** Per acknowledged event: time from its input to the service's acknowledgement of its batch (agent clock). */
+  readonly freshness: FreshnessHistogram = createFreshnessHistogram();
   private readonly buffer = new BatchBuffer();
   private readonly filter: ContentFilter;
   private readonly uploader: Uploader;
@@ -104,6 +107,9 @@ export class CaptureAgent {
       onAcknowledged: (b) => {
         this.ledger.stored += b.events - b.redacted;
         this.ledger.redacted += b.redacted;
+        // Never before the seal: a harness feeding minutes of input in one block seals on the
+        // events' own times while its clock still shows the block's start.
+        if (b.inputTimes) recordAcknowledged(this.freshness, b.inputTimes, Math.max(ctx.clock.now(), b.sealedMs ?? -Infinity));
       },
       onLost: (b) => {
         this.ledger.lost += b.events;
@@ -331,7 +337,8 @@ export class CaptureAgent {
       [DEVICE_HEADER]: this.ctx.deviceId,
       [SEQUENCE_HEADER]: String(sequence),
     };
-    const batch: SpooledBatch = { sequence, body, headers, events: events.length, redacted };
+    const inputTimes = binInputTimes(events.t_ms, n);
+    const batch: SpooledBatch = { sequence, body, headers, events: n, redacted, sealedMs: windowEndMs, ...(inputTimes ? { inputTimes } : {}) };
     this.costs.batches++;
     this.costs.encodedBytes += encoded.byteLength;
     this.costs.bodyBytes += body.byteLength;

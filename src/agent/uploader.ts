@@ -1,3 +1,4 @@
+import type { InputTimes } from '../metrics/freshness.js';
 import type { RandomStream } from '../random/index.js';
 import type { AgentClock, TimerHandle } from './clock.js';
 import type { Transport, UploadOutcome } from './transport.js';
@@ -28,6 +29,10 @@ export interface SpooledBatch {
   /** Events in the batch, and how many of them are redacted keystrokes (for the ledger). */
   readonly events: number;
   readonly redacted: number;
+  /** When its events were input (binned), for freshness at acknowledgement; absent in a batch of control records only. */
+  readonly inputTimes?: InputTimes;
+  /** Agent clock time at which it was sealed (its window's end); absent: unknown. */
+  readonly sealedMs?: number;
 }
 
 export interface UploaderEvents {

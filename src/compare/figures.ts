@@ -22,6 +22,9 @@ export const RUN_FIGURES: readonly FigureSpec[] = [
   { key: 'battery.wakeups_per_min', alias: 'wakeups', label: 'wake-ups per active minute', unit: '/min', better: 'lower' },
   { key: 'battery.wh_per_day', alias: 'energy', label: 'energy per laptop-day', unit: 'Wh', better: 'lower', measured: true },
   { key: 'battery.pct_per_day', alias: 'battery', label: '% of battery per laptop-day', unit: '%', better: 'lower', measured: true },
+  // Per acknowledged event, each laptop's own percentile: the price of batching longer.
+  { key: 'freshness.p50_s', alias: 'freshness', label: 'freshness p50 (s from input to acknowledged upload)', unit: 's', better: 'lower' },
+  { key: 'freshness.p95_s', alias: 'freshness.p95', label: 'freshness p95 (s from input to acknowledged upload)', unit: 's', better: 'lower' },
   { key: 'yield.captured', alias: 'yield', label: 'captured share of produced events', unit: '', better: 'higher' },
   ...FATES.map((f): FigureSpec => ({ key: `ledger.${f}_share`, alias: f, label: `share of events ${f.replace('_', ' ')}`, unit: '', better: f === 'lost' || f === 'spooled' ? 'lower' : 'either' })),
 ];
@@ -41,6 +44,8 @@ export function runUnitFigures(row: LaptopFigures, batteryWh: number): Record<st
     'battery.wakeups_per_min': ratio(r('wakeups'), r('active_minutes')),
     'battery.pct_per_day': worked > 0 ? r('battery_pct_per_day') : Number.NaN,
     'battery.wh_per_day': worked > 0 ? (r('battery_pct_per_day') / 100) * batteryWh : Number.NaN,
+    'freshness.p50_s': r('freshness_p50_s'),
+    'freshness.p95_s': r('freshness_p95_s'),
     'yield.captured': ratio(produced - r('dropped_paused') - r('dropped_exempt') - r('lost') - r('spooled'), produced),
   };
   for (const f of FATES) out[`ledger.${f}_share`] = ratio(r(f), produced);

@@ -43,7 +43,7 @@ export interface CompareReport {
 }
 
 const COMPARED: Record<ReportKind, (paired: boolean) => string> = {
-  run: (p) => `per-laptop figures, ${p ? 'paired by laptop (same seed and fleet on both sides)' : 'unpaired (the sides hold different laptops: different seed or fleet)'}; each laptop's figure is its mean over the replicas of its side. No freshness figure: run reports keep no per-laptop delay from capture to upload.`,
+  run: (p) => `per-laptop figures, ${p ? 'paired by laptop (same seed and fleet on both sides)' : 'unpaired (the sides hold different laptops: different seed or fleet)'}; each laptop's figure is its mean over the replicas of its side.`,
   load: () => 'per-replica summary figures, unpaired: load reports keep latency percentiles, not each request, so the distribution compared is that of the replicas\' p50/p99/p99.9, error rate and throughput (one value per report folder).',
   sweep: (p) => `per cell (matched by axis labels), one value per replica seed, ${p ? 'paired by replica seed' : 'unpaired (different replica seeds)'}.`,
 };

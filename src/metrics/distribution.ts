@@ -9,7 +9,12 @@ export interface Distribution {
   readonly max: number;
 }
 
-export function distribution(values: readonly number[]): Distribution {
+/**
+ * Rounded to 3 decimals by default; pass `sig(4)` for figures so small that
+ * 3 decimals would leave one significant digit (battery % per day is ~0.005).
+ */
+export function distribution(values: readonly number[], round: (x: number) => number = r3): Distribution {
+  const r3 = round;
   if (values.length === 0) return { mean: 0, sd: 0, p10: 0, p50: 0, p90: 0, p95: 0, max: 0 };
   const sorted = Float64Array.from(values).sort();
   const n = sorted.length;
@@ -25,6 +30,12 @@ export function distribution(values: readonly number[]): Distribution {
 export function r3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
+
+/** Rounds to `digits` significant digits. */
+export const sig =
+  (digits: number) =>
+  (x: number): number =>
+    x === 0 || !Number.isFinite(x) ? x : Number(x.toPrecision(digits));
 
 
 /** Equal-width bins over [min, max] of the sample: what a histogram chart draws. */

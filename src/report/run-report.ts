@@ -1,15 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RESULTS_FORMAT, type LaptopRow, type RunFigures, type ScenarioRunResult } from '../run/index.js';
+import { RESULTS_FORMAT, agentSettings, describeAgentSettings, type AgentSettings, type ConfigurationsTable, type LaptopRow, type RunFigures, type ScenarioRunResult } from '../run/index.js';
 import type { ThresholdOutcome } from '../scenario/index.js';
 import { VERSION } from '../version.js';
 import { writeCsv } from './csv.js';
 import { barChart, histogramChart, lineChart, page, table, type ReportSection } from './html.js';
 import { writeJson } from './json.js';
 
-/** Version of a run's summary.json: a reader can tell which layout it holds. */
-export const RUN_SUMMARY_FORMAT = 'fleetsim-run-summary/1';
+/** Version of a run's summary.json: a reader can tell which layout it holds (2: agent, freshness, configurations). */
+export const RUN_SUMMARY_FORMAT = 'fleetsim-run-summary/2';
 
 export interface RunReportInput {
   readonly scenarioName: string;
@@ -22,6 +22,10 @@ export interface RunReportInput {
   readonly measured: Readonly<Record<string, number | string | boolean>>;
   readonly laptops: readonly LaptopRow[];
   readonly startedAt: string;
+  /** The agent settings measured (absent: the report cannot say, e.g. an old results file). */
+  readonly agent?: AgentSettings;
+  /** Agent configurations side by side (the rest of the report is the first one's). */
+  readonly configurations?: ConfigurationsTable;
 }
 
 /**
@@ -33,6 +37,7 @@ export const LAPTOP_COLUMNS: readonly (keyof LaptopRow & string)[] = [
   'employee_id', 'department', 'role', 'office', 'exempt', 'days_worked', 'produced', 'stored', 'redacted', 'dropped_paused',
   'dropped_exempt', 'coalesced', 'spooled', 'lost', 'batches', 'uploads', 'radio_bytes', 'wakeups',
   'active_minutes', 'work_hours', 'pauses', 'paused_minutes', 'canaries_planted', 'canaries_leaked',
+  'freshness_p50_s', 'freshness_p95_s', 'freshness_max_s',
 ];
 export const LAPTOP_MEASURED_COLUMNS: readonly (keyof LaptopRow & string)[] = ['employee_id', 'agent_cpu_seconds', 'battery_pct_per_day'];
 
@@ -109,6 +114,9 @@ function hourlySection(sparse: RunFigures['hourly']): ReportSection {
 export async function writeScenarioReport(dir: string, r: ScenarioRunResult): Promise<{ files: string[] }> {
   const s = r.scenario;
   mkdirSync(dir, { recursive: true });
+  // Each configuration's own full report, so any two can be put to fleetsim compare.
+  const sub: string[] = [];
+  for (const run of r.configurations?.runs ?? []) sub.push(...(await writeScenarioReport(run.reportDir, run)).files);
   await writeJson(join(dir, 'results.json'), { format: RESULTS_FORMAT, seed: s.seed, shard: r.shard, result: r.fleet, store: r.store });
   const { files } = await writeRunReport(dir, {
     scenarioName: s.name,
@@ -129,8 +137,10 @@ export async function writeScenarioReport(dir: string, r: ScenarioRunResult): Pr
     },
     laptops: r.fleet.laptops,
     startedAt: r.startedAt,
+    agent: agentSettings(s.agent, s.agentUnderTest),
+    ...(r.configurations ? { configurations: r.configurations.table } : {}),
   });
-  return { files: [...files, join(dir, 'results.json')] };
+  return { files: [...files, join(dir, 'results.json'), ...sub] };
 }
 
 export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ files: string[] }> {
@@ -142,11 +152,14 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
     scenario: r.scenarioName,
     seed: r.seed,
     startedAt: r.startedAt,
+    ...(r.configurations ? { configurations: r.configurations } : {}),
+    ...(r.agent ? { agent: r.agent } : {}),
     ledger: f.ledger,
     ingest: f.ingest,
     faults: f.faults,
     bandwidth: f.bandwidth,
     battery: f.battery,
+    freshness: f.freshness,
     yield: f.yield,
     leaks: f.leaks,
     ...(f.target ? { target: f.target } : {}),
@@ -165,7 +178,11 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
   await writeCsv(join(dir, 'groups.csv'), ['group', 'name', 'laptops', 'produced', 'captured', 'yield', 'mb_per_laptop_day'], g);
   await writeCsv(join(dir, 'hours.csv'), ['hour_utc', 'produced', 'accepted'], f.hourly);
   const ledgerRows = (['stored', 'redacted', 'coalesced', 'dropped_paused', 'dropped_exempt', 'spooled', 'lost'] as const).map((k) => [k, f.ledger[k], f.ledger.produced ? `${((100 * f.ledger[k]) / f.ledger.produced).toFixed(2)} %` : '—']);
-  const html = page(`fleetsim: ${r.scenarioName}`, `seed ${r.seed} · ${f.laptops.toLocaleString('en-US')} laptops · ${f.events.toLocaleString('en-US')} input events · started ${r.startedAt}`, [
+  const fr = f.freshness;
+  const d = (x: { p10: number; p50: number; p90: number; max: number }) => [x.p10, x.p50, x.p90, x.max];
+  const html = page(`fleetsim: ${r.scenarioName}`, `seed ${r.seed} · ${f.laptops.toLocaleString('en-US')} laptops · ${f.events.toLocaleString('en-US')} input events · started ${r.startedAt}${r.agent ? ` · agent: ${describeAgentSettings(r.agent)}` : ''}`, [
+    ...(r.configurations ? [{ title: 'Agent configurations side by side', html: configurationsHtml(r.configurations) }] : []),
+    ...(r.agent ? [{ title: r.configurations ? `Agent settings measured (the rest of this report: ${r.configurations.rows[0]?.name ?? ''})` : 'Agent settings measured', html: table(['setting', 'value'], Object.entries(r.agent).map(([k, v]) => [k, v ?? '—'])) }] : []),
     {
       title: 'Thresholds',
       html: r.thresholds.length
@@ -197,6 +214,18 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
         ]) + histogramChart('% of battery per day', f.histograms.battery_pct_per_day, '%'),
     },
     {
+      title: 'Freshness: input to acknowledged upload',
+      html:
+        fr.events === 0
+          ? '<p>No batch was acknowledged in this run.</p>'
+          : `<p>Per acknowledged event (${fr.events.toLocaleString('en-US')} events): seconds from its input to the acknowledgement of its batch. Fleet p50 <b>${fr.p50_s} s</b>, p95 <b>${fr.p95_s} s</b>, max ${fr.max_s} s.</p>` +
+            table(['per laptop', 'p10', 'p50', 'p90', 'max'], [
+              ['p50 s', ...d(fr.per_laptop_p50_s)],
+              ['p95 s', ...d(fr.per_laptop_p95_s)],
+              ['max s', ...d(fr.per_laptop_max_s)],
+            ]),
+    },
+    {
       title: 'Data yield',
       html:
         `<p>Captured share of produced events: <b>${(100 * f.yield.overall).toFixed(2)} %</b> (stored one for one: ${(100 * f.yield.stored_share).toFixed(2)} %; the rest are mouse moves merged by coalescing).</p>` +
@@ -223,4 +252,38 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
   ]);
   await writeFile(join(dir, 'report.html'), html);
   return { files: ['summary.json', 'laptops.csv', 'laptops-measured.csv', 'groups.csv', 'hours.csv', 'report.html'].map((x) => join(dir, x)) };
+}
+
+/** Column heads and cells of the side-by-side table (text and HTML alike). */
+export function configurationColumns(t: ConfigurationsTable): { head: string[]; rows: (string | number)[][] } {
+  const v = (x: number | null) => (x === null ? '—' : x);
+  return {
+    head: ['configuration', 'settings', 'MB/laptop-day', 'CPU s/hour', 'wake-ups/min', 'battery mWh/day', 'battery %/day', 'freshness p50 s', 'freshness p95 s', 'yield', 'thresholds'],
+    rows: t.rows.map((r) => [
+      `${r.name}${r.name === t.recommended ? ' (recommended)' : ''}`,
+      describeAgentSettings(r.agent),
+      r.mb_per_laptop_day_mean,
+      r.cpu_s_per_hour_mean,
+      r.wakeups_per_min_mean,
+      r.battery_mwh_per_day_mean,
+      r.battery_pct_per_day_mean,
+      v(r.freshness_p50_s),
+      v(r.freshness_p95_s),
+      `${(100 * r.yield).toFixed(2)} %`,
+      r.thresholds_passed ? 'pass' : `FAIL: ${r.thresholds_failed.join(', ')}`,
+    ]),
+  };
+}
+
+function configurationsHtml(t: ConfigurationsTable): string {
+  const { head, rows } = configurationColumns(t);
+  return (
+    `<p><b>${escapeText(t.recommendation)}</b></p>` +
+    table(head, rows, (i) => (t.rows[i]!.name === t.recommended ? 'pass' : t.rows[i]!.thresholds_passed ? undefined : 'fail')) +
+    '<p>Means across laptops, the same people and input under each configuration. Battery is the energy model’s proxy per worked day; freshness is per acknowledged event. Each configuration’s full report is in configurations/&lt;name&gt;/.</p>'
+  );
+}
+
+function escapeText(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

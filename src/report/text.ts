@@ -5,7 +5,8 @@
 import { join, resolve } from 'node:path';
 import type { GenerateSummary } from '../generate/index.js';
 import type { LoadResult } from '../load/index.js';
-import type { ScenarioRunResult } from '../run/index.js';
+import { agentSettings, describeAgentSettings, type ConfigurationsTable, type ScenarioRunResult } from '../run/index.js';
+import { configurationColumns } from './run-report.js';
 import type { ThresholdOutcome } from '../scenario/index.js';
 import type { SweepResult } from '../sweep/index.js';
 
@@ -16,8 +17,10 @@ export function formatRun(r: ScenarioRunResult, files: readonly string[]): strin
   const lines = [
     `fleetsim run ${name}: ${f.laptops.toLocaleString('en-US')} laptops, ${f.events.toLocaleString('en-US')} input events in ${f.simulation.wall_seconds} s (${f.simulation.employee_days_per_min.toLocaleString('en-US')} employee-days/min)`,
     `  ledger      stored ${f.ledger.stored.toLocaleString('en-US')}, redacted ${f.ledger.redacted.toLocaleString('en-US')}, coalesced ${f.ledger.coalesced.toLocaleString('en-US')}, paused ${f.ledger.dropped_paused.toLocaleString('en-US')}, exempt ${f.ledger.dropped_exempt.toLocaleString('en-US')}, spooled ${f.ledger.spooled}, lost ${f.ledger.lost}`,
+    `  agent       ${describeAgentSettings(agentSettings(r.scenario.agent, r.scenario.agentUnderTest))}`,
     `  bandwidth   MB per laptop-day p50 ${f.bandwidth.mb_per_laptop_day.p50}, p95 ${f.bandwidth.mb_per_laptop_day.p95}, max ${f.bandwidth.mb_per_laptop_day.max}`,
     `  battery     % per day p50 ${f.battery.pct_per_day.p50}, p95 ${f.battery.pct_per_day.p95}; agent CPU s/hour p50 ${f.battery.cpu_s_per_hour.p50}; wake-ups/min p50 ${f.battery.wakeups_per_min.p50}`,
+    `  freshness   s from input to acknowledged upload, per event: ${f.freshness.events === 0 ? 'no batch acknowledged' : `p50 ${f.freshness.p50_s}, p95 ${f.freshness.p95_s}, max ${f.freshness.max_s} (worst laptop p95 ${f.freshness.per_laptop_p95_s.max})`}`,
     `  yield       captured ${pct100(f.yield.overall)} of produced events (stored one for one ${pct100(f.yield.stored_share)})`,
     ...(f.ingest.p50_ms !== null ? [`  ingest      ${f.ingest.requests.toLocaleString('en-US')} uploads, latency p50 ${f.ingest.p50_ms} ms, p99 ${f.ingest.p99_ms} ms, max ${f.ingest.max_ms} ms; ${f.ingest.errors} errors; ${f.ingest.refused_paused ?? 'unknown'} events refused as paused`] : []),
     ...(f.target ? [`  target      ${f.target.kind}, protocol ${f.target.protocol}`, ...f.target.missing.map((m) => `  not measured ${m.figure}: ${m.why}`)] : []),
@@ -26,9 +29,26 @@ export function formatRun(r: ScenarioRunResult, files: readonly string[]): strin
     ...(f.faults.injected_total > 0 ? [`  faults      ${Object.entries(f.faults.injected).map(([k, v]) => `${k} ${v}`).join(', ')}${f.faults.peak_to_steady !== null ? `; after the outage uploads peaked at ${f.faults.peak_to_steady}x the steady rate` : ''}`] : []),
     `  privacy     ${f.leaks.canaries} of ${f.leaks.canaries_planted} planted canaries found in ${f.leaks.scanned}`,
     ...r.thresholds.map((t) => `  threshold   ${t.pass ? 'pass' : 'FAIL'}  ${t.expression}  (actual ${t.actual ?? 'n/a'})`),
-    `report: ${files.find((x) => x.endsWith('report.html'))}`,
+    ...(r.configurations ? formatConfigurations(r.configurations.table) : []),
+    `report: ${files.find((x) => x.endsWith('report.html') && !x.includes('configurations'))}`,
   ];
   return `${lines.filter((l) => l !== '').join('\n')}\n`;
+}
+
+/** The side-by-side table as aligned text, then the recommendation. */
+function formatConfigurations(t: ConfigurationsTable): string[] {
+  const { head, rows } = configurationColumns(t);
+  // The settings column is long: it goes on its own line under each row.
+  const cols = head.map((_, j) => j).filter((j) => j !== 1);
+  const cells = [head, ...rows].map((r) => cols.map((j) => String(r[j])));
+  const widths = cols.map((_, k) => Math.max(...cells.map((c) => (c[k] as string).length)));
+  const line = (c: string[]) => `  ${c.map((x, k) => (k === 0 ? x.padEnd(widths[k]!) : x.padStart(widths[k]!))).join('  ')}`.trimEnd();
+  return [
+    `agent configurations side by side (the figures above are ${t.rows[0]?.name ?? ''}'s; means across laptops):`,
+    line(cells[0]!),
+    ...rows.flatMap((r, i) => [line(cells[i + 1]!), `      ${String(r[1])}`]),
+    t.recommendation,
+  ];
 }
 
 export function formatSweep(r: SweepResult, files: readonly string[]): string {

@@ -5,6 +5,7 @@ import { createCalendar, type SimulationCalendar } from '../time/index.js';
 import { RunError } from '../errors.js';
 import { planShards, runTasks } from '../pool/index.js';
 import type { EnergyModel } from '../metrics/energy.js';
+import { createFreshnessHistogram, decodeFreshness, encodeFreshness } from '../metrics/freshness.js';
 import { createLatencyHistogram, decodeLatency, encodeLatency } from '../metrics/latency.js';
 import { addLedgers, emptyLedger, ledgerImbalance, type Ledger } from '../metrics/ledger.js';
 import type { PopulationParams } from '../population/index.js';
@@ -66,6 +67,8 @@ export interface FleetRunResult {
   readonly workers: number;
   /** Upload latency across the fleet (µs, HDR, encoded). */
   readonly latency: string;
+  /** Freshness of every acknowledged event (ms from input to acknowledgement, HDR, encoded). */
+  readonly freshness: string;
   readonly statuses: Readonly<Record<string, number>>;
   readonly canaries: Readonly<Record<string, readonly string[]>>;
   readonly attemptsByMinute: Readonly<Record<number, number>>;
@@ -205,12 +208,13 @@ async function runPacedFleet(
 }
 
 /** The part of a run's results that is a sum over its slices: shards in a run, shard runs in a merge. */
-export type CombinableResult = Pick<FleetRunResult, 'laptops' | 'ledger' | 'hours' | 'latency' | 'statuses' | 'canaries' | 'attemptsByMinute' | 'injected' | 'cpuMs'>;
+export type CombinableResult = Pick<FleetRunResult, 'laptops' | 'ledger' | 'hours' | 'latency' | 'freshness' | 'statuses' | 'canaries' | 'attemptsByMinute' | 'injected' | 'cpuMs'>;
 
 /** Combines slices of one run, in order. Every field is a sum, a union or a concatenation, so the result does not depend on how the fleet was sliced. */
 export function combineResults(parts: readonly CombinableResult[]): CombinableResult {
   const hours: Record<number, HourCounts> = {};
   const latency = createLatencyHistogram();
+  const freshness = createFreshnessHistogram();
   const statuses: Record<string, number> = {};
   const attemptsByMinute: Record<number, number> = {};
   const injected: Record<string, number> = {};
@@ -222,6 +226,8 @@ export function combineResults(parts: readonly CombinableResult[]): CombinableRe
       into.accepted += c.accepted;
     }
     latency.add(decodeLatency(r.latency));
+    // Results written before freshness was measured have none.
+    freshness.add(decodeFreshness(r.freshness ?? ''));
     addCounts(statuses, r.statuses);
     addCounts(attemptsByMinute, r.attemptsByMinute);
     addCounts(injected, r.injected);
@@ -232,6 +238,7 @@ export function combineResults(parts: readonly CombinableResult[]): CombinableRe
     ledger: parts.reduce((a, r) => addLedgers(a, r.ledger), emptyLedger()),
     hours,
     latency: encodeLatency(latency),
+    freshness: encodeFreshness(freshness),
     statuses,
     canaries,
     attemptsByMinute,

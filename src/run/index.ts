@@ -5,3 +5,5 @@ export * from './fleet-run.js';
 export * from './summary.js';
 export * from './scenario-run.js';
 export * from './merge.js';
+export * from './agent-settings.js';
+export * from './configurations.js';

@@ -9,6 +9,7 @@ import { openIngestTarget, type IngestTarget } from './ingest-target.js';
 import { wallAt, wallNow, type Timeline } from './realtime/timeline.js';
 import { scanStore } from './store-scan.js';
 import { runFleet, type FleetRunOptions, type FleetRunProgress, type FleetRunResult } from './fleet-run.js';
+import { configurationRow, configurationsTable, withConfiguration, type ConfigurationsTable } from './configurations.js';
 import { computeRunFigures, type RunFigures, type StoreFindings } from './summary.js';
 import type { RunTransportSpec } from './transports.js';
 import { defaultProcessDeps } from './process/deps.js';
@@ -47,6 +48,11 @@ export interface ScenarioRunResult {
   readonly store: StoreFindings | null;
   /** What the run put before each employee id to make its device ids on a shared (url) service; absent: none. */
   readonly devicePrefix?: string;
+  /**
+   * A scenario listing agent configurations: each one's run and the table
+   * side by side. The rest of this result is the first configuration's.
+   */
+  readonly configurations?: { readonly table: ConfigurationsTable; readonly runs: readonly ScenarioRunResult[] };
 }
 
 /**
@@ -55,6 +61,7 @@ export interface ScenarioRunResult {
  * message, never silently skipped.
  */
 export async function runScenario(s: Scenario, o: ScenarioRunOptions): Promise<ScenarioRunResult> {
+  if (s.agents) return runConfigurations(s, s.agents, o);
   const restarts = restartFaults(s);
   const startedAt = new Date().toISOString();
   mkdirSync(o.reportDir, { recursive: true });
@@ -116,6 +123,20 @@ function targetFigures(s: Scenario, ingest: IngestTarget, store: StoreFindings |
     missing.push({ figure: 'ledger.stored', why: `counts events the target acknowledged (2xx); whether it stored them only it knows` });
   }
   return { kind: ingest.kind, protocol, missing };
+}
+
+/**
+ * Each listed agent configuration over the same fleet (same seed: the same
+ * people, days and input), one after another, each in its own folder
+ * (configurations/<name>/) with its own store. The run passes when at least
+ * one configuration meets the thresholds: that is the question asked.
+ */
+async function runConfigurations(s: Scenario, agents: NonNullable<Scenario['agents']>, o: ScenarioRunOptions): Promise<ScenarioRunResult> {
+  const runs: ScenarioRunResult[] = [];
+  for (const c of agents) runs.push(await runScenario(withConfiguration(s, c), { ...o, reportDir: join(o.reportDir, 'configurations', c.name) }));
+  const table = configurationsTable(runs.map((r, i) => configurationRow(agents[i]!.name, r)));
+  const first = runs[0]!;
+  return { ...first, scenario: { ...s, agent: agents[0]!.agent }, reportDir: o.reportDir, thresholdsPassed: table.recommended !== null, configurations: { table, runs } };
 }
 
 /** The scenario's ingest-restart faults, checked against what can carry them out: a paced run over HTTP, inside its window, one at a time. */

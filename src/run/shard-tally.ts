@@ -1,6 +1,7 @@
 import type { EventBlock } from '../events/index.js';
 import { deliveryCost } from '../metrics/delivery.js';
 import { estimateEnergy, type EnergyModel } from '../metrics/energy.js';
+import { createFreshnessHistogram, encodeFreshness, freshnessFigures, type FreshnessHistogram } from '../metrics/freshness.js';
 import { createLatencyHistogram, encodeLatency, type LatencyHistogram } from '../metrics/latency.js';
 import { countLeakedCanaries, isScannableCanary } from '../metrics/leaks.js';
 import { addLedgers, emptyLedger, type Ledger } from '../metrics/ledger.js';
@@ -41,6 +42,14 @@ export interface LaptopRow {
   readonly canaries_planted: number;
   readonly canaries_leaked: number;
   readonly battery_pct_per_day: number;
+  /**
+   * Per acknowledged event of this laptop: seconds from its input to the
+   * acknowledgement of its batch (percentiles of the laptop's histogram;
+   * empty when nothing was acknowledged).
+   */
+  readonly freshness_p50_s: number | null;
+  readonly freshness_p95_s: number | null;
+  readonly freshness_max_s: number | null;
 }
 
 /** Per virtual hour since the run's epoch: what was produced and what reached the store. */
@@ -67,6 +76,8 @@ export interface RunShardResult {
   readonly attemptsByMinute: Readonly<Record<number, number>>;
   /** Requests altered by the scenario's faults, by kind. */
   readonly injected: Readonly<Record<string, number>>;
+  /** Freshness of every acknowledged event of the shard (ms, HDR, encoded): merged across shards. */
+  readonly freshness: string;
   /** Paced runs only: how late agent timers fired against the wall clock (µs, HDR-encoded). */
   readonly scheduleLag?: string;
 }
@@ -80,6 +91,7 @@ const HOUR_MS = 3_600_000;
  */
 export class ShardTally {
   readonly latency: LatencyHistogram = createLatencyHistogram();
+  readonly freshness: FreshnessHistogram = createFreshnessHistogram();
   private readonly hours: Record<number, HourCounts> = {};
   private readonly laptops: { readonly index: number; readonly row: LaptopRow }[] = [];
   private ledger: Ledger = emptyLedger();
@@ -145,7 +157,7 @@ export class ShardTally {
     const { ledger, hours, statuses, canaries, attemptsByMinute, injected } = this;
     // Laptops finish in any order on a paced clock; rows are in fleet order.
     const laptops = [...this.laptops].sort((a, b) => a.index - b.index).map((l) => l.row);
-    return { from, to, laptops, ledger, hours, cpuMs, latency: encodeLatency(this.latency), statuses, canaries, attemptsByMinute, injected, ...extra };
+    return { from, to, laptops, ledger, hours, cpuMs, latency: encodeLatency(this.latency), freshness: encodeFreshness(this.freshness), statuses, canaries, attemptsByMinute, injected, ...extra };
   }
 }
 
@@ -153,6 +165,7 @@ export class ShardTally {
 export class LaptopTally {
   private row: LaptopRow;
   private energyPct = 0;
+  private readonly freshness = createFreshnessHistogram();
 
   constructor(
     private readonly shard: ShardTally,
@@ -165,6 +178,7 @@ export class LaptopTally {
   /** A finished day: its agent's ledger and costs, and the text typed in what the service acknowledged (for the leak count). */
   addDay(r: LaptopDayResult, acceptedText: string): void {
     this.shard.addDay(r);
+    this.freshness.add(r.agent.freshness);
     const l = r.agent.ledger;
     const c = r.agent.costs;
     const scannable = r.day.canaries.filter(isScannableCanary);
@@ -202,7 +216,13 @@ export class LaptopTally {
   /** The laptop is done: its row joins the shard's, with its upload statuses. */
   finish(exempt: boolean, statuses: Readonly<Record<string, number>>): void {
     const row = this.row;
-    this.shard.addLaptop(this.employee.index, { ...row, exempt, battery_pct_per_day: row.days_worked > 0 ? this.energyPct / row.days_worked : 0 }, statuses);
+    const f = freshnessFigures(this.freshness);
+    this.shard.freshness.add(this.freshness);
+    this.shard.addLaptop(
+      this.employee.index,
+      { ...row, exempt, battery_pct_per_day: row.days_worked > 0 ? this.energyPct / row.days_worked : 0, freshness_p50_s: f.p50_s, freshness_p95_s: f.p95_s, freshness_max_s: f.max_s },
+      statuses,
+    );
   }
 }
 
@@ -211,6 +231,6 @@ function emptyRow(e: Employee): LaptopRow {
     employee_id: e.id, department: e.department, role: e.role, office: e.office, exempt: false,
     days_worked: 0, produced: 0, stored: 0, redacted: 0, dropped_paused: 0, dropped_exempt: 0, coalesced: 0, spooled: 0, lost: 0,
     batches: 0, uploads: 0, radio_bytes: 0, wakeups: 0, agent_cpu_seconds: 0, delivery_cpu_seconds: 0, delivery_wakeups: 0, active_minutes: 0, work_hours: 0, pauses: 0,
-    paused_minutes: 0, canaries_planted: 0, canaries_leaked: 0, battery_pct_per_day: 0,
+    paused_minutes: 0, canaries_planted: 0, canaries_leaked: 0, battery_pct_per_day: 0, freshness_p50_s: null, freshness_p95_s: null, freshness_max_s: null,
   };
 }

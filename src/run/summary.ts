@@ -1,5 +1,6 @@
-import { distribution, histogram, type Distribution, type Histogram } from '../metrics/distribution.js';
+import { distribution, histogram, sig, type Distribution, type Histogram } from '../metrics/distribution.js';
 import type { Ledger } from '../metrics/ledger.js';
+import { decodeFreshness, freshnessFigures } from '../metrics/freshness.js';
 import { decodeLatency, latencyFigures } from '../metrics/latency.js';
 import type { Fault } from '../scenario/index.js';
 import type { FleetRunResult } from './fleet-run.js';
@@ -22,6 +23,22 @@ export interface RunFigures {
     readonly cpu_s_per_hour: Distribution;
     /** Agent wake-ups per minute with input. */
     readonly wakeups_per_min: Distribution;
+  };
+  /**
+   * Seconds from an event's input to the acknowledgement (2xx) of the batch
+   * holding it, counted per acknowledged event (not per batch): over the
+   * whole fleet's events, and each laptop's own percentiles across laptops.
+   * Null figures when nothing was acknowledged (transport null counts every
+   * batch acknowledged when sent).
+   */
+  readonly freshness: {
+    readonly events: number;
+    readonly p50_s: number | null;
+    readonly p95_s: number | null;
+    readonly max_s: number | null;
+    readonly per_laptop_p50_s: Distribution;
+    readonly per_laptop_p95_s: Distribution;
+    readonly per_laptop_max_s: Distribution;
   };
   readonly yield: {
     /**
@@ -156,10 +173,17 @@ export function computeRunFigures(r: FleetRunResult, batteryWh: number, store?: 
       kb_per_active_hour: distribution(active.map((x) => x.radio_bytes / 1e3 / (x.active_minutes / 60))),
     },
     battery: {
-      pct_per_day: distribution(worked.map((x) => x.battery_pct_per_day)),
-      wh_per_day: distribution(worked.map((x) => (x.battery_pct_per_day / 100) * batteryWh)),
+      // Four significant digits: configurations differ in the third (a day costs a few thousandths of a battery).
+      pct_per_day: distribution(worked.map((x) => x.battery_pct_per_day), sig(4)),
+      wh_per_day: distribution(worked.map((x) => (x.battery_pct_per_day / 100) * batteryWh), sig(4)),
       cpu_s_per_hour: distribution(rows.filter((x) => x.work_hours > 0).map((x) => x.agent_cpu_seconds / x.work_hours)),
       wakeups_per_min: distribution(active.map((x) => x.wakeups / x.active_minutes)),
+    },
+    freshness: {
+      ...freshnessFigures(decodeFreshness(r.freshness ?? '')),
+      per_laptop_p50_s: distribution(rows.flatMap((x) => (x.freshness_p50_s === null ? [] : [x.freshness_p50_s]))),
+      per_laptop_p95_s: distribution(rows.flatMap((x) => (x.freshness_p95_s === null ? [] : [x.freshness_p95_s]))),
+      per_laptop_max_s: distribution(rows.flatMap((x) => (x.freshness_max_s === null ? [] : [x.freshness_max_s]))),
     },
     yield: {
       overall: produced ? round(1 - (r.ledger.dropped_paused + r.ledger.dropped_exempt + r.ledger.lost + r.ledger.spooled) / produced) : 0,

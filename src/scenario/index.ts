@@ -1,5 +1,5 @@
 /** Scenario files: YAML/JSON → a validated, typed Scenario with library defaults; JSON Schema for editors. */
-export type { AgentUnderTest, Comparator, Fault, FaultKind, IngestTarget, OutputSettings, Scenario, SimulationSettings, SweepAxis, SweepSpec, Threshold, TransportKind } from './types.js';
+export type { AgentConfiguration, AgentUnderTest, Comparator, Fault, FaultKind, IngestTarget, OutputSettings, Scenario, SimulationSettings, SweepAxis, SweepSpec, Threshold, TransportKind } from './types.js';
 export { ScenarioError, formatIssue, type ScenarioIssue, type ScenarioIssueKind } from './errors.js';
 export { loadScenarioFile, parseScenario, resolveScenario, checkScenarioFile } from './load.js';
 export { DEFAULTS as SCENARIO_DEFAULTS } from './defaults.js';

@@ -13,7 +13,7 @@ import type { ScenarioIssueKind } from './errors.js';
 import type { ScenarioFileOutput } from './schema.js';
 import { didYouMean } from './suggest.js';
 import { parseThreshold } from './thresholds.js';
-import type { AgentUnderTest, Fault, Scenario, SimulationWindow, SweepAxis, Threshold } from './types.js';
+import type { AgentConfiguration, AgentUnderTest, Fault, Scenario, SimulationWindow, SweepAxis, Threshold } from './types.js';
 import { PLACEHOLDER_INPUT, PLACEHOLDER_NAMES, placeholdersIn, type PlaceholderName } from './placeholders.js';
 
 /** An issue before it has a file position: a path into the file's value. */
@@ -154,6 +154,26 @@ export function resolveParsed(v: ScenarioFileOutput, source: string): { scenario
     sweep = { replicas: v.sweep.replicas, axes, points };
   }
 
+  // ── agent configurations side by side ──
+  let agents: AgentConfiguration[] | undefined;
+  if (v.agents) {
+    const names = v.agents.map((a) => a.name);
+    names.forEach((n, i) => {
+      if (names.indexOf(n) !== i) issues.push({ path: ['agents', i, 'name'], kind: 'invalid', message: `must be unique: another agent configuration is named ${JSON.stringify(n)}` });
+    });
+    if (agentUnderTest.kind === 'process') {
+      issues.push({ path: ['agents'], kind: 'invalid', message: 'cannot be measured with a process agent (agent.kind: process): configurations side by side are of the reference agent; leave agents out, or compare two process runs with fleetsim compare' });
+    }
+    if (v.sweep || v.compare) issues.push({ path: ['agents'], kind: 'invalid', message: `cannot be combined with ${v.sweep ? 'sweep' : 'compare'}: list agent configurations under sweep.agents for a sweep, or in compare's baseline and candidate` });
+    agents = v.agents.map((a, i) => {
+      for (const k of PROCESS_FIELDS) {
+        if (a.agent[k] !== undefined) issues.push({ path: ['agents', i, 'agent', k], kind: 'invalid', message: `cannot be set per configuration: configurations side by side are of the reference agent; leave ${k} out here` });
+      }
+      // Over the library defaults, as sweep.agents: each configuration reads whole, whatever the top-level agent says.
+      return { name: a.name, agent: resolveAgent(a.agent, ['agents', i, 'agent'], issues) };
+    });
+  }
+
   if (issues.length > 0) return { issues };
   const scenario: Scenario = {
     name: v.name,
@@ -173,12 +193,14 @@ export function resolveParsed(v: ScenarioFileOutput, source: string): { scenario
     thresholds,
     outputs: v.outputs,
     ...(sweep ? { sweep } : {}),
+    ...(agents ? { agents } : {}),
     source,
   };
   return { scenario, issues };
 }
 
 type ParsedAgent = ScenarioFileOutput['agent'];
+
 
 /** The fields of the agent section that choose the agent under test rather than configure the reference agent. */
 const PROCESS_FIELDS = ['kind', 'command', 'env', 'input'] as const;

@@ -500,6 +500,26 @@ export const sweepSchema = strict({
   .optional()
   .meta({ description: 'A grid over policy rules and behaviour assumptions (the Cartesian product of the lists given), with replicas.' });
 
+// ── agent configurations side by side ──────────────────────────────────────
+
+export const agentsSchema = list(
+  strict({
+    name: z
+      .string({ error: 'must be a text' })
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$/, { error: 'must be 1 to 60 letters, digits, ".", "_" or "-", starting with a letter or digit (it names the configuration in the report and its folder)' })
+      .meta({ description: 'Name of this agent configuration in the report.' }),
+    agent: agentSchema,
+  }),
+  2,
+  20,
+  'agent configurations',
+)
+  .optional()
+  .meta({
+    description:
+      'Agent configurations to measure side by side on the same people and input (same seed): `fleetsim run` runs the fleet once per configuration and reports each one’s bytes, CPU, wake-ups, battery, freshness and yield in one table, with the cheapest that meets the thresholds. Each `agent` is written like the top-level agent section and merges over the library defaults (not over the scenario’s agent section, as in sweep.agents); the reference agent only.',
+  });
+
 // ── compare: one command runs both sides ────────────────────────────────────
 
 const overrides = (side: string) =>
@@ -542,6 +562,7 @@ export const scenarioSchema = strict({
   faults: field(list(faultSchema, 0, 1_000, 'faults'), [], 'Faults to inject (issue 8): outages, error storms, slow responses, resets, restarts, offline laptops, clock skew, duplicates. Times are UTC.'),
   thresholds: field(list(thresholdSchema, 0, 200, 'thresholds'), [], 'Pass/fail gates on the summary figures, like "ingest.p99_ms < 200"; the run exits 1 when one fails.'),
   outputs: outputsSchema,
+  agents: agentsSchema,
   sweep: sweepSchema,
   compare: compareSchema,
 }).meta({

@@ -54,6 +54,12 @@ export const METRIC_PATHS: readonly string[] = Object.freeze([
   ...dist('battery.wh_per_day'),
   ...dist('battery.cpu_s_per_hour'),
   ...dist('battery.wakeups_per_min'),
+  // Freshness: seconds from an event's input to the acknowledgement of its batch, per event over the fleet, and per laptop.
+  'freshness.p50_s',
+  'freshness.p95_s',
+  'freshness.max_s',
+  ...dist('freshness.per_laptop_p50_s'),
+  ...dist('freshness.per_laptop_p95_s'),
   // Data yield: stored ÷ produced while working.
   'yield.overall',
   'yield.stored_share',

@@ -129,6 +129,12 @@ export interface SweepSpec {
   readonly points: number;
 }
 
+/** One named agent configuration of a side-by-side run. */
+export interface AgentConfiguration {
+  readonly name: string;
+  readonly agent: AgentConfig;
+}
+
 /** A validated scenario with every default filled in: what the library runs. */
 export interface Scenario {
   readonly name: string;
@@ -149,6 +155,8 @@ export interface Scenario {
   readonly thresholds: readonly Threshold[];
   readonly outputs: OutputSettings;
   readonly sweep?: SweepSpec;
+  /** Agent configurations `fleetsim run` measures side by side, each merged over the library defaults. */
+  readonly agents?: readonly AgentConfiguration[];
   /** Both sides of a one-command comparison, each the whole scenario with its overrides merged in. */
   readonly compare?: { readonly replicas: number; readonly baseline: Scenario; readonly candidate: Scenario };
   /** The file it came from ('' when resolved from a value). */

@@ -18,7 +18,7 @@ const scenario = (batchMaxAgeMs: number, compressionLevel?: number) =>
 const tmp = mkdtempSync(join(tmpdir(), 'fleetsim-compare-'));
 const dirs = { five: join(tmp, 'five'), fiveAgain: join(tmp, 'five-again'), fifteen: join(tmp, 'fifteen'), brotli11: join(tmp, 'brotli11') };
 const verdict = (r: CompareReport, key: string, stat = 'mean') => r.result.figures.find((f) => f.figure.key === key)!.statistics.find((s) => s.statistic === stat)!.verdict;
-const SIMULATED = ['bandwidth.mb_per_laptop_day', 'battery.wakeups_per_min', 'yield.captured', 'ledger.stored_share', 'ledger.coalesced_share', 'ledger.lost_share'];
+const SIMULATED = ['bandwidth.mb_per_laptop_day', 'battery.wakeups_per_min', 'freshness.p50_s', 'freshness.p95_s', 'yield.captured', 'ledger.stored_share', 'ledger.coalesced_share', 'ledger.lost_share'];
 
 /** The CLI in-process (a spawned node pays seconds of start-up on a busy machine): exit code, stdout and stderr. */
 async function cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -41,7 +41,7 @@ describe('fleetsim compare over real run reports', () => {
     await writeScenarioReport(dirs.brotli11, await runScenario(scenario(300_000, 11), { reportDir: dirs.brotli11, workers: 0 }));
   }, 120_000);
 
-  it('finds 15-minute batches better on wake-ups and bytes than 5-minute ones, paired per laptop', () => {
+  it('finds 15-minute batches better on wake-ups and worse on freshness than 5-minute ones, paired per laptop', () => {
     const r = compareReports({ baseline: [dirs.five], candidate: [dirs.fifteen] });
     expect(r.kind).toBe('run');
     expect(r.result.pairing).toEqual({ paired: true, common: 10, baseline_units: 10, candidate_units: 10 });
@@ -51,8 +51,12 @@ describe('fleetsim compare over real run reports', () => {
     expect(wake.rel!.high).toBeLessThan(0);
     // Batching does not change which events are captured.
     expect(verdict(r, 'yield.captured')).toBe('no change');
-    // No freshness figure exists in run reports; the comparison says so rather than inventing one.
-    expect(r.compared).toMatch(/No freshness figure/);
+    // The price of fewer wake-ups: events wait longer for their batch to be acknowledged.
+    for (const key of ['freshness.p50_s', 'freshness.p95_s']) for (const stat of ['mean', 'median', 'p95']) expect(verdict(r, key, stat), `${key} ${stat}`).toBe('worse');
+    const fresh = r.result.figures.find((f) => f.figure.key === 'freshness.p50_s')!.statistics[0]!;
+    // Half a 5-minute batch is ~150 s, half a 15-minute one ~450 s: about 3x.
+    expect(fresh.rel!.estimate).toBeGreaterThan(1);
+    expect(fresh.rel!.low).toBeGreaterThan(0);
   });
 
   it('finds an agent that does more work per event (brotli-11 instead of brotli-5) worse on measured CPU', () => {

@@ -46,6 +46,20 @@ describe('fleetsim compare --scenario: one command runs both sides', () => {
     expect(s.compare!.candidate.fleet.employees).toBe(8);
   });
 
+  it('two agent commands for process agents: each side runs its own command over the same laptops and input', () => {
+    const s = parseScenario(
+      `name: two-agents\nseed: ab\ntransport: http\nsimulation: { speed: 1, window: { day: 1, at: "09:30", durationMinutes: 1 } }\n` +
+        `agent: { kind: process, input: tap }\n` +
+        `compare:\n  replicas: 2\n  baseline:\n    agent: { command: [node, agent-a.js, "{tapSocket}", "{uploadUrl}"] }\n  candidate:\n    agent: { command: [node, agent-b.js, "{tapSocket}", "{uploadUrl}"] }\n`,
+      'two-agents.yaml',
+    );
+    const side = (x: 'baseline' | 'candidate') => s.compare![x].agentUnderTest;
+    expect(side('baseline')).toMatchObject({ kind: 'process', input: 'tap', command: ['node', 'agent-a.js', '{tapSocket}', '{uploadUrl}'] });
+    expect(side('candidate')).toMatchObject({ kind: 'process', input: 'tap', command: ['node', 'agent-b.js', '{tapSocket}', '{uploadUrl}'] });
+    expect(s.compare!.candidate.seed).toBe(s.compare!.baseline.seed);
+    expect(s.compare!.candidate.simulation.window).toEqual(s.compare!.baseline.simulation.window);
+  });
+
   it('points a bad override at its line in the compare section, and refuses overriding the seed', () => {
     const bad = SCENARIO.replace('batchMaxAgeMs: 900000', 'batchMaxAgeMs: 5').replace('  replicas: 2\n', '  replicas: 2\n  baseline: { seed: other }\n');
     let message = '';

@@ -75,7 +75,7 @@ describe('scenario errors name the file, line, field, what was given and what is
   it('bad threshold metric path and operator', () => {
     const text = 'name: x\nthresholds:\n  - ingest.p99 < 200\n  - ledger.lost = 0\n  - leaks.canaries == none\n  - just words\n';
     expect(problems(text)).toEqual([
-      'x.yaml:3:5 thresholds[0]: unknown metric "ingest.p99"; did you mean "ingest.p99_ms"? (metrics: ledger.*, ingest.*, bandwidth.*, battery.*, yield.*, leaks.*, laptops, events, faults.*, paced.*, process.*, simulation.*)',
+      'x.yaml:3:5 thresholds[0]: unknown metric "ingest.p99"; did you mean "ingest.p99_ms"? (metrics: ledger.*, ingest.*, bandwidth.*, battery.*, freshness.*, yield.*, leaks.*, laptops, events, faults.*, paced.*, process.*, simulation.*)',
       'x.yaml:4:5 thresholds[1]: comparator must be one of < <= > >= == !=, got "="',
       'x.yaml:5:5 thresholds[2]: must end with a number after ==, got "none"',
       'x.yaml:6:5 thresholds[3]: must read "<metric> <comparator> <number>", e.g. "ingest.p99_ms < 200"',

@@ -62,7 +62,7 @@ describe('JSON Schema for editors', () => {
     expect(round.required).toEqual(['name']);
     const props = round.properties as Record<string, Schema>;
     expect(Object.keys(props).sort()).toEqual(
-      ['agent', 'behaviour', 'compare', 'description', 'energy', 'faults', 'fleet', 'ingest', 'name', 'outputs', 'policy', 'seed', 'simulation', 'sweep', 'thresholds', 'transport'].sort(),
+      ['agent', 'agents', 'behaviour', 'compare', 'description', 'energy', 'faults', 'fleet', 'ingest', 'name', 'outputs', 'policy', 'seed', 'simulation', 'sweep', 'thresholds', 'transport'].sort(),
     );
     for (const [k, p] of Object.entries(props)) expect(p.description, k).toEqual(expect.any(String));
   });

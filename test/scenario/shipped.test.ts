@@ -46,10 +46,9 @@ describe('shipped scenarios', () => {
 
   it('agent comparison: several agent configurations, the default among them', () => {
     const s = loadScenarioFile(join(DIR, 'agent-metered-battery.yaml'));
-    const axis = s.sweep?.axes.find((a) => a.path === 'agent');
-    expect(axis?.labels).toEqual(['default', 'metered', 'battery-saver', 'low-cpu']);
-    expect(axis?.values[0]).toEqual(DEFAULT_AGENT_CONFIG);
-    expect(axis?.values[3]).toMatchObject({ codec: 'gzip', coalesce: { mode: 'rate', maxRateHz: 30 } });
+    expect(s.agents?.map((a) => a.name)).toEqual(['default', 'metered', 'battery-saver', 'low-cpu']);
+    expect(s.agents?.[0]?.agent).toEqual(DEFAULT_AGENT_CONFIG);
+    expect(s.agents?.[3]?.agent).toMatchObject({ codec: 'gzip', coalesce: { mode: 'rate', maxRateHz: 30 } });
     expect(s.transport).toBe('null');
   });
 

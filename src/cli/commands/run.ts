@@ -87,7 +87,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const f = result.figures;
     present(
       argv.json,
-      () => ({ reportDir, thresholdsPassed: result.thresholdsPassed, thresholds: result.thresholds, ledger: f.ledger, bandwidth: f.bandwidth, battery: f.battery, yield: f.yield, leaks: f.leaks, simulation: f.simulation, paced: f.paced, process: f.process, ingest: f.ingest }),
+      () => ({ reportDir, thresholdsPassed: result.thresholdsPassed, thresholds: result.thresholds, ledger: f.ledger, bandwidth: f.bandwidth, battery: f.battery, freshness: f.freshness, yield: f.yield, leaks: f.leaks, simulation: f.simulation, paced: f.paced, process: f.process, ingest: f.ingest, ...(result.configurations ? { configurations: result.configurations.table } : {}) }),
       () => formatRun(result, files),
     );
     failOnThresholds({ passed: result.thresholdsPassed, outcomes: result.thresholds });

@@ -6,6 +6,7 @@
  */
 import type { InjectionLateness } from '../../input/types.js';
 import { estimateEnergy, type EnergyModel } from '../../metrics/energy.js';
+import { decodeFreshness, freshnessFigures } from '../../metrics/freshness.js';
 import { FATES, emptyLedger, type Ledger } from '../../metrics/ledger.js';
 import type { EnergyReading, ProcessObservation } from '../../observe/types.js';
 import type { LaptopRow } from '../shard-tally.js';
@@ -28,6 +29,8 @@ export interface ProcessLaptop {
   readonly graceful: boolean;
   /** Hours of the employee's working day the window is part of (what per-day figures scale to). */
   readonly dayWorkHours: number;
+  /** Freshness of the laptop's acknowledged events (ms, HDR, encoded; '' when the agent does not tell). */
+  readonly freshness: string;
 }
 
 export interface ProcessRunFacts {
@@ -49,7 +52,7 @@ export interface ProcessRowInput {
   readonly injectedByKind: EventsByKind;
   readonly lateness: InjectionLateness;
   readonly observation: ProcessObservation;
-  readonly stats: { readonly ledger: Ledger; readonly costs: { readonly batches: number; readonly uploads: number; readonly radioBytes: number }; readonly received: number } | null;
+  readonly stats: { readonly ledger: Ledger; readonly costs: { readonly batches: number; readonly uploads: number; readonly radioBytes: number }; readonly received: number; readonly freshness: string } | null;
   readonly blackhole: { readonly requests: number; readonly bytes: number } | null;
   readonly graceful: boolean;
   readonly energy: EnergyModel;
@@ -79,6 +82,7 @@ export function processRow(x: ProcessRowInput): ProcessLaptop {
   const perDay = hours > 0 && dayWorkHours > 0 ? dayWorkHours / hours : 0;
   const battery = estimateEnergy({ cpuSeconds: cpuSeconds * perDay, wakeups: wakeups * perDay, radioBytes: radioBytes * perDay, transmissions: uploads * perDay }, x.energy);
   const e = x.input.employee;
+  const fresh = freshnessFigures(decodeFreshness(x.stats?.freshness ?? ''));
   const row: LaptopRow = {
     employee_id: e.id,
     department: e.department,
@@ -110,6 +114,10 @@ export function processRow(x: ProcessRowInput): ProcessLaptop {
     canaries_planted: x.input.canaries.length,
     canaries_leaked: 0,
     battery_pct_per_day: battery.batteryPct,
+    // Only the reference agent tells when its uploads were acknowledged.
+    freshness_p50_s: fresh.p50_s,
+    freshness_p95_s: fresh.p95_s,
+    freshness_max_s: fresh.max_s,
   };
   return {
     row,
@@ -123,6 +131,7 @@ export function processRow(x: ProcessRowInput): ProcessLaptop {
     blackhole: x.blackhole,
     graceful: x.graceful,
     dayWorkHours,
+    freshness: x.stats?.freshness ?? '',
   };
 }
 

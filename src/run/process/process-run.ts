@@ -17,6 +17,7 @@ import { InputError } from '../../input/errors.js';
 import type { InjectionLateness, InputDriver, InputKind } from '../../input/types.js';
 import { FATES, emptyLedger, ledgerImbalance, type Ledger } from '../../metrics/ledger.js';
 import { createLatencyHistogram, encodeLatency } from '../../metrics/latency.js';
+import { createFreshnessHistogram, decodeFreshness, encodeFreshness } from '../../metrics/freshness.js';
 import type { EnergyReading, ProcessObservation, ProcessObserver } from '../../observe/types.js';
 import { employeeId } from '../../population/index.js';
 import type { Scenario } from '../../scenario/index.js';
@@ -290,6 +291,8 @@ export interface AgentStats {
   readonly costs: { readonly batches: number; readonly uploads: number; readonly radioBytes: number };
   /** Events the agent received from its input path. */
   readonly received: number;
+  /** Freshness of its acknowledged events (ms, HDR, encoded); '' from an agent too old to tell. */
+  readonly freshness: string;
 }
 
 function readAgentStats(file: string, child: AgentChild): AgentStats {
@@ -314,7 +317,9 @@ export function parseAgentStats(v: unknown, file: string): AgentStats {
     ledger[k] = n;
   }
   if (typeof o.input_events !== 'number') throw bad('input_events is missing');
-  return { ledger, costs: { batches: o.costs.batches, uploads: o.costs.uploads, radioBytes: o.costs.radioBytes }, received: o.input_events };
+  const freshness = o.freshness?.histogram;
+  if (freshness !== undefined && typeof freshness !== 'string') throw bad('freshness.histogram is not a string');
+  return { ledger, costs: { batches: o.costs.batches, uploads: o.costs.uploads, radioBytes: o.costs.radioBytes }, received: o.input_events, freshness: freshness ?? '' };
 }
 
 function agentFailed(child: AgentChild, what: string): RunError {
@@ -392,6 +397,7 @@ function toFleetResult(rows: readonly ProcessLaptop[], facts: ProcessRunFacts, e
     cpuMs: rows.reduce((a, r) => a + r.observation.cpu_user_s + r.observation.cpu_system_s, 0) * 1000,
     workers: 0,
     latency: encodeLatency(createLatencyHistogram()),
+    freshness: encodeFreshness(rows.reduce((h, r) => (h.add(decodeFreshness(r.freshness)), h), createFreshnessHistogram())),
     statuses,
     canaries: Object.fromEntries(rows.map((r) => [r.row.employee_id, r.canaries])),
     attemptsByMinute: {},

@@ -28,6 +28,11 @@ describe('fleetsim run with process agents over the tap', () => {
     expect(f.ledger.lost).toBe(0);
     // What the agents report as stored is what the store holds.
     expect(f.ingest.acknowledged_missing).toBe(0);
+    // Freshness on the real clock, from the agent process's own histogram: every acknowledged event, within the run.
+    expect(f.freshness.events).toBe(f.ledger.stored + f.ledger.redacted);
+    expect(f.freshness.p50_s).toBeGreaterThan(0);
+    expect(f.freshness.max_s).toBeLessThan(60);
+    expect(f.agent).toMatchObject({ agent: 'reference (process)', codec: 'br' });
     expect(f.leaks.scanned).toBe('ingest store');
     expect(f.leaks.canaries).toBe(0);
     for (const l of p.laptops) {

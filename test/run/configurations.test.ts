@@ -1,0 +1,116 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatRun } from '../../src/report/text.js';
+import { writeScenarioReport } from '../../src/report/run-report.js';
+import { configurationsTable, runScenario, type ConfigurationRow, type ScenarioRunResult } from '../../src/run/index.js';
+import { ScenarioError, formatIssue, parseScenario } from '../../src/scenario/index.js';
+
+// Three batchings of one small fleet (5 laptops, one day, transport null), and a freshness
+// threshold only the shorter batches meet: the cheapest configuration (15-minute batches) fails it.
+const SCENARIO = `name: side-by-side
+seed: configurations-test
+fleet: { employees: 5 }
+simulation: { days: 1, startDate: "2026-03-03" }
+transport: "null"
+agents:
+  - name: five-min
+    agent: { batchMaxAgeMs: 300000 }
+  - name: fifteen-min
+    agent: { batchMaxAgeMs: 900000 }
+  - name: two-min
+    agent: { batchMaxAgeMs: 120000 }
+thresholds:
+  - freshness.p95_s < 400
+  - leaks.canaries == 0
+`;
+
+const tmp = mkdtempSync(join(tmpdir(), 'fleetsim-configurations-'));
+let result: ScenarioRunResult;
+let files: string[];
+const row = (name: string) => result.configurations!.table.rows.find((r) => r.name === name)!;
+
+describe('agent configurations side by side (scenario agents)', () => {
+  beforeAll(async () => {
+    result = await runScenario(parseScenario(SCENARIO, 'side-by-side.yaml'), { reportDir: tmp, workers: 0 });
+    files = (await writeScenarioReport(tmp, result)).files;
+  }, 60_000);
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('runs the same people under each configuration and gives each its own, distinct figures', () => {
+    const t = result.configurations!.table;
+    expect(t.rows.map((r) => r.name)).toEqual(['five-min', 'fifteen-min', 'two-min']);
+    // Same people, same input: the same yield; batching changes wake-ups, battery and freshness.
+    expect(new Set(t.rows.map((r) => r.yield)).size).toBe(1);
+    expect(new Set(t.rows.map((r) => r.wakeups_per_min_mean)).size).toBe(3);
+    expect(new Set(t.rows.map((r) => r.battery_mwh_per_day_mean)).size).toBe(3);
+    expect(row('two-min').wakeups_per_min_mean).toBeGreaterThan(row('five-min').wakeups_per_min_mean);
+    expect(row('five-min').wakeups_per_min_mean).toBeGreaterThan(row('fifteen-min').wakeups_per_min_mean);
+    expect(row('fifteen-min').freshness_p50_s!).toBeGreaterThan(row('five-min').freshness_p50_s!);
+    expect(row('five-min').freshness_p50_s!).toBeGreaterThan(row('two-min').freshness_p50_s!);
+    for (const r of t.rows) expect(r.agent).toMatchObject({ codec: 'br', compression_level: 5 });
+    expect(t.rows.map((r) => r.agent.batch_max_age_s)).toEqual([300, 900, 120]);
+  });
+
+  it('recommends the cheapest configuration that meets the thresholds, not the cheapest overall', () => {
+    const t = result.configurations!.table;
+    expect(row('fifteen-min').thresholds_passed).toBe(false);
+    expect(row('fifteen-min').thresholds_failed).toEqual(['freshness.p95_s < 400']);
+    const passing = t.rows.filter((r) => r.thresholds_passed);
+    expect(passing.map((r) => r.name).sort()).toEqual(['five-min', 'two-min']);
+    const cheapest = passing.reduce((a, b) => (b.battery_pct_per_day_mean < a.battery_pct_per_day_mean ? b : a));
+    expect(t.recommended).toBe(cheapest.name);
+    expect(t.recommended).toBe('five-min');
+    expect(t.recommendation).toMatch(/^Recommended: five-min, the cheapest of the 2 configurations that meet the thresholds .*; 1 fails them\.$/);
+    expect(result.thresholdsPassed).toBe(true);
+  });
+
+  it('says so when no configuration meets the thresholds', () => {
+    const rows = result.configurations!.table.rows.map((r): ConfigurationRow => ({ ...r, thresholds_passed: false, thresholds_failed: ['x < 1'] }));
+    const t = configurationsTable(rows);
+    expect(t.recommended).toBeNull();
+    expect(t.recommendation).toMatch(/^No configuration meets the thresholds/);
+  });
+
+  it('reports one table in summary.json, the text and report.html, and each configuration in its own folder', () => {
+    const s = JSON.parse(readFileSync(join(tmp, 'summary.json'), 'utf8'));
+    expect(s.format).toBe('fleetsim-run-summary/2');
+    expect(s.configurations.recommended).toBe('five-min');
+    expect(s.configurations.rows).toHaveLength(3);
+    expect(Object.keys(s.configurations.rows[0])).toEqual(expect.arrayContaining(['mb_per_laptop_day_mean', 'cpu_s_per_hour_mean', 'wakeups_per_min_mean', 'battery_mwh_per_day_mean', 'freshness_p95_s', 'yield', 'agent']));
+    // The rest of the report is the first configuration's, and names its settings.
+    expect(s.agent.batch_max_age_s).toBe(300);
+    const text = formatRun(result, files);
+    for (const name of ['five-min', 'fifteen-min', 'two-min']) expect(text).toContain(name);
+    expect(text).toContain('Recommended: five-min');
+    expect(text).toMatch(/agent +br level 5, batches of up to 5 min/);
+    const html = readFileSync(join(tmp, 'report.html'), 'utf8');
+    expect(html).toContain('Agent configurations side by side');
+    expect(html).toContain('five-min (recommended)');
+    const sub = JSON.parse(readFileSync(join(tmp, 'configurations', 'fifteen-min', 'summary.json'), 'utf8'));
+    expect(sub.agent.batch_max_age_s).toBe(900);
+    expect(sub.freshness.p95_s).toBe(row('fifteen-min').freshness_p95_s);
+  });
+});
+
+describe('bad agent configuration entries', () => {
+  const problems = (text: string): string[] => {
+    try {
+      parseScenario(text, 'x.yaml');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ScenarioError);
+      return (err as ScenarioError).issues.map(formatIssue);
+    }
+    throw new Error('expected the scenario to be invalid');
+  };
+
+  it('are refused with file:line, what is wrong and what is allowed', () => {
+    expect(problems('name: x\nagents:\n  - name: a\n    agent: { batchMaxAgeMs: 300000 }\n  - name: a\n    agent: {}\n')).toEqual([expect.stringMatching(/^x\.yaml:5:\d+ agents\[1\]\.name: must be unique: another agent configuration is named "a"/)]);
+    expect(problems('name: x\nagents:\n  - name: a\n    agent: { batchMaxAgeMS: 300000 }\n  - name: b\n    agent: {}\n')[0]).toMatch(/^x\.yaml:4:\d+ agents\[0\]\.agent\.batchMaxAgeMS: unknown field "batchMaxAgeMS"; did you mean "batchMaxAgeMs"\?/);
+    expect(problems('name: x\nagents:\n  - name: a\n    agent: { kind: process }\n  - name: b\n    agent: {}\n')[0]).toMatch(/^x\.yaml:4:\d+ agents\[0\]\.agent\.kind: cannot be set per configuration/);
+    expect(problems('name: x\nagents:\n  - name: a\n    agent: { codec: gzip, compressionLevel: 11 }\n  - name: b\n    agent: {}\n')[0]).toMatch(/^x\.yaml:4:\d+ agents\[0\]\.agent\.compressionLevel: must be a whole number from 0 to 9 for codec gzip/);
+    expect(problems('name: x\nagents:\n  - name: only\n    agent: {}\n')[0]).toMatch(/^x\.yaml:2:1 agents: must be a list of 2 to 20 agent configurations, got a list of 1/);
+    expect(problems('name: x\nagents:\n  - name: "a b"\n    agent: {}\n  - name: c\n    agent: {}\n')[0]).toMatch(/^x\.yaml:3:\d+ agents\[0\]\.name: must be 1 to 60 letters/);
+  });
+});
