@@ -1,5 +1,6 @@
 /**
  * npm run bench:ingest [-- --json] [--employees N] [--copies N] [--connections N] [--decode-threads N (default 1)]
+ *                      [--baseline DIST [--baseline-rounds N (default 2)]]
  *
  * Drives the ingest service on loopback with realistic batches and prints
  * batches/s, events/s and latency percentiles, side by side in the same run
@@ -26,20 +27,23 @@
  *   - open-model latency: fresh SQLite FULL services driven at fixed arrival
  *     rates (50 % and 80 % of the closed-loop rate just measured), latency
  *     measured from each request's intended send time (no coordinated omission);
+ *   - with --baseline DIST (the dist/ folder of another build, e.g. a copy of main's): that build's service and
+ *     this one on SQLite FULL, alternated N times each in this run, for side-by-side CPU per upload;
  *   - where the time goes: one more SQLite FULL run under the V8 sampling
  *     profiler (in the server process, started after the warm-up), its samples
  *     attributed to stages by call stack, in µs per request.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { percentile, type OpenRunResult } from './lib/closed-loop.js';
 import { importFastify, runChild } from './lib/ingest-child.js';
 import { buildCorpus } from './lib/ingest-corpus.js';
-import { cpuSeconds, intFlag, printTable, wantsJson } from './lib/output.js';
+import { cpuSeconds, intFlag, printTable, stringFlag, wantsJson } from './lib/output.js';
 import { measure, type Measured } from './lib/service-launcher.js';
-import { fsyncLatencyMs, stageCosts } from './lib/stage-costs.js';
+import { fsyncLatencyMs, inflateDecodeCpuUs, stageCosts } from './lib/stage-costs.js';
+import { DEFAULT_INGEST_LIMITS } from '../src/ingest/index.js';
 import { STAGE_ORDER } from './lib/stage-profile.js';
 
 /** The child entry of every server this bench starts: this file, with --child. */
@@ -51,6 +55,10 @@ async function main(): Promise<void> {
   const connections = intFlag('connections', 32);
   const openSeconds = intFlag('open-seconds', 3);
   const threads = intFlag('decode-threads', 1);
+  const baselineDist = stringFlag('baseline');
+  const baselineRounds = intFlag('baseline-rounds', 2);
+  const baselineScript = baselineDist === undefined ? undefined : join(baselineDist, 'bench', 'ingest.js');
+  if (baselineScript !== undefined && !existsSync(baselineScript)) throw new Error(`--baseline ${baselineDist}: no bench/ingest.js there; pass the dist/ folder of a built checkout`);
   const cpu0 = cpuSeconds();
   const tBuild = performance.now();
   const { uploads, agentBatches, agentBodies } = await buildCorpus(employees, copies);
@@ -77,6 +85,13 @@ async function main(): Promise<void> {
     const pgUrl = process.env.FLEETSIM_BENCH_PG_URL ?? process.env.FLEETSIM_TEST_PG_URL;
     const pg = pgUrl ? await measure('ingest, PostgreSQL', 'postgres', uploads, warmup, connections, { script: SELF, storeUrl: pgUrl }) : null;
     if (pg) results.push(pg);
+    // Side by side with another build: alternated, so both see the same machine load.
+    const ab: { baseline: Measured[]; current: Measured[] } = { baseline: [], current: [] };
+    for (let r = 0; baselineScript !== undefined && r < baselineRounds; r++) {
+      ab.baseline.push(await measure(`ingest, SQLite FULL, baseline build (round ${r + 1})`, 'sqlite', uploads, warmup, connections, { script: baselineScript, storeUrl: `sqlite:${join(tmp, `baseline-${r}.db`)}` }));
+      ab.current.push(await measure(`ingest, SQLite FULL, this build (round ${r + 1})`, 'sqlite', uploads, warmup, connections, { script: SELF, storeUrl: `sqlite:${join(tmp, `current-${r}.db`)}` }));
+    }
+    results.push(...ab.baseline.flatMap((b, i) => [b, ab.current[i]!]));
 
     const noop = results[0]!;
     const rate = (m: Measured) => m.run.ok / m.run.seconds;
@@ -104,6 +119,7 @@ async function main(): Promise<void> {
 
     // Isolated single-thread costs on this process, same corpus.
     const stages = await stageCosts(uploads, tmp);
+    const inflateDecodeCpu = inflateDecodeCpuUs(uploads.slice(warmup), { maxDecodedBytes: DEFAULT_INGEST_LIMITS.maxDecodedBytes, maxEvents: DEFAULT_INGEST_LIMITS.maxEventsPerBatch });
 
     const fsync = fsyncLatencyMs(tmp);
     const commitMsPerGroup = (prof.store_commit_s * 1000) / Math.max(1, prof.store_groups);
@@ -128,7 +144,22 @@ async function main(): Promise<void> {
         [`open_${tag}_non_200`]: o.requests - o.ok,
       };
     };
+    const mainUs = (m: Measured) => (m.mainThreadS === null ? null : Number(((m.mainThreadS * 1e6) / m.run.requests).toFixed(1)));
+    const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+    const abFigures = ab.baseline.length === 0 ? {} : {
+      baseline_service_cpu_us_per_upload: Number(median(ab.baseline.map(cpuUs)).toFixed(1)),
+      current_service_cpu_us_per_upload: Number(median(ab.current.map(cpuUs)).toFixed(1)),
+      service_cpu_vs_baseline: Number((median(ab.current.map(cpuUs)) / median(ab.baseline.map(cpuUs))).toFixed(3)),
+      baseline_events_per_service_cpu_second: Math.round(median(ab.baseline.map((m) => m.run.events / m.cpuS))),
+      current_events_per_service_cpu_second: Math.round(median(ab.current.map((m) => m.run.events / m.cpuS))),
+    };
     const figures = {
+      service_cpu_us_per_upload: Number(cpuUs(sqlite).toFixed(1)),
+      service_main_thread_cpu_us_per_upload: mainUs(sqlite),
+      inflate_decode_cpu_us_per_upload: Number(inflateDecodeCpu.toFixed(1)),
+      service_over_inflate_decode: Number((cpuUs(sqlite) / inflateDecodeCpu).toFixed(3)),
+      events_per_service_cpu_second: Math.round(sqlite.run.events / sqlite.cpuS),
+      ...abFigures,
       batches_per_sec: Math.round(rate(sqlite)),
       events_per_sec: Math.round(sqlite.run.events / sqlite.run.seconds),
       noop_requests_per_sec: Math.round(rate(noop)),
@@ -234,6 +265,16 @@ async function main(): Promise<void> {
         `Disk: fsync takes ${figures.fsync_p50_ms} ms (p50; p90 ${figures.fsync_p90_ms}) here and a FULL commit ${figures.commit_ms_per_group} ms; with ${connections} connections in a closed loop at most ` +
         `${connections} batches can share a commit: ≤ ${Math.round(connections / (commitMsPerGroup / 1000)).toLocaleString('en-US')}/s = ${(figures.ratio_bound_commit_latency * 100).toFixed(0)} % of the no-op rate.\n`,
     );
+    process.stdout.write(
+      `Service CPU per upload (all threads; main thread ${figures.service_main_thread_cpu_us_per_upload ?? 'n/a'}): ${figures.service_cpu_us_per_upload} µs against ${figures.inflate_decode_cpu_us_per_upload} µs for inflate + decode alone ` +
+        `= ${figures.service_over_inflate_decode}x (goal ≤ 1.5x); ${(figures.events_per_service_cpu_second / 1e6).toFixed(2)} M events per service CPU second (goal ≥ 12 M).\n`,
+    );
+    if ('service_cpu_vs_baseline' in abFigures && abFigures.service_cpu_vs_baseline !== undefined) {
+      process.stdout.write(
+        `Against the baseline build (${baselineDist}), alternated ${baselineRounds}x in this run: ${abFigures.current_service_cpu_us_per_upload} vs ${abFigures.baseline_service_cpu_us_per_upload} µs of service CPU per upload ` +
+          `(median) = ${abFigures.service_cpu_vs_baseline}x; ${((abFigures.current_events_per_service_cpu_second ?? NaN) / 1e6).toFixed(2)} vs ${((abFigures.baseline_events_per_service_cpu_second ?? NaN) / 1e6).toFixed(2)} M events per service CPU second.\n`,
+      );
+    }
     if (fastifyRow) {
       process.stdout.write(`node:http no-op vs fastify no-op on the same bodies: ${figures.node_http_vs_fastify}x the request rate (${figures.noop_server_cpu_us_per_request} vs ${figures.fastify_noop_server_cpu_us_per_request} µs server CPU per request).\n`);
     }

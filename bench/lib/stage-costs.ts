@@ -80,3 +80,21 @@ export async function stageCosts(uploads: readonly Upload[], tmp: string): Promi
   };
 }
 
+
+/**
+ * CPU of the work server-side policy needs and nothing else: inflate every body (bomb-safe, as the service
+ * does) and decode its batch once, on this thread, in µs per upload. The reference the service's own CPU per
+ * upload is held to (the bench's service_over_inflate_decode). Each body once, as in the service: no loop over
+ * a hot cache. Timed as this process's CPU (nothing else runs in it meanwhile).
+ */
+export function inflateDecodeCpuUs(uploads: readonly Upload[], limits: { maxDecodedBytes: number; maxEvents: number }): number {
+  const pass = () => {
+    for (const u of uploads) decodeBatch(decompress('br', u.body, { maxOutputBytes: limits.maxDecodedBytes }), { maxEvents: limits.maxEvents });
+  };
+  // One pass to compile and warm the code paths (the service runs warmed up too), one measured.
+  pass();
+  const c0 = process.cpuUsage();
+  pass();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / uploads.length;
+}
