@@ -35,3 +35,12 @@ export function cpuSeconds(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 }
+
+/** A string flag like --baseline DIR, or undefined when absent; a flag without its value is an error. */
+export function stringFlag(name: string, argv: readonly string[] = process.argv.slice(2)): string | undefined {
+  const i = argv.indexOf(`--${name}`);
+  if (i < 0) return undefined;
+  const v = argv[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new Error(`--${name} takes a value`);
+  return v;
+}

@@ -51,7 +51,10 @@ export class BodyIntake {
         this.readers.delete(reader);
         this.heldBytes -= reader.held;
         reader.held = 0;
+        // Every request emits 'close' once answered; a listener left here would build (and throw away) an error per
+        // upload. The 'error' listener stays: an error event without one would throw.
         req.off('data', onData);
+        req.off('close', onClose);
         if (e === null) resolve(buf);
         else {
           if (e.code === 'INGEST_OVERLOADED') {
@@ -71,10 +74,12 @@ export class BodyIntake {
         chunk.copy(buf, off);
         off += chunk.length;
       };
+      const onEnd = (): void => finish(off === length ? null : new IngestError('INGEST_BODY_INCOMPLETE', `the body ended after ${off} of ${length} bytes`));
+      const onClose = (): void => finish(new IngestError('INGEST_BODY_INCOMPLETE', `the connection closed after ${off} of ${length} body bytes`));
       this.readers.add(reader);
       req.on('data', onData);
-      req.once('end', () => finish(off === length ? null : new IngestError('INGEST_BODY_INCOMPLETE', `the body ended after ${off} of ${length} bytes`)));
-      req.once('close', () => finish(new IngestError('INGEST_BODY_INCOMPLETE', `the connection closed after ${off} of ${length} body bytes`)));
+      req.once('end', onEnd);
+      req.once('close', onClose);
       req.once('error', (e) => finish(new IngestError('INGEST_BODY_INCOMPLETE', `the body could not be read (${e.message})`)));
     });
   }

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStore, SqliteStore, type BatchRow, type BatchStore } from '../../src/ingest/index.js';
+import { PAGE_SIZE_BYTES } from '../../src/ingest/store/sqlite.js';
 import { tempDir } from './helpers.js';
 
 const PG_URL = process.env.FLEETSIM_TEST_PG_URL;
@@ -194,6 +195,43 @@ describe('sqlite store files from an earlier version', () => {
       expect(await store.insertBatch(row('dev-2', 0, id))).toBe('stored');
     } finally {
       await store.close();
+      tmp.cleanup();
+    }
+  });
+  it('keeps the page size of an earlier file (4 KiB, WAL) and stores in it; new files get 16 KiB pages', async () => {
+    const Database = (await import('better-sqlite3')).default;
+    const tmp = tempDir();
+    const oldPath = join(tmp.dir, 'old-pages.db');
+    const newPath = join(tmp.dir, 'new-pages.db');
+    const db = new Database(oldPath);
+    db.pragma('page_size = 4096');
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE t (x INTEGER)');
+    db.close();
+    const pageSize = (path: string) => {
+      const d = new Database(path, { readonly: true });
+      try {
+        return d.pragma('page_size', { simple: true });
+      } finally {
+        d.close();
+      }
+    };
+    const older = new SqliteStore({ path: oldPath });
+    const fresh = new SqliteStore({ path: newPath });
+    try {
+      const big = { ...row('dev-1', 0), payload: randomBytes(20_000) };
+      expect(await older.insertBatch(big)).toBe('stored');
+      expect(await fresh.insertBatch(big)).toBe('stored');
+      expect((await older.listBatches('dev-1'))[0]!.payload).toEqual(new Uint8Array(big.payload));
+      expect((await fresh.listBatches('dev-1'))[0]!.payload).toEqual(new Uint8Array(big.payload));
+    } finally {
+      await older.close();
+      await fresh.close();
+    }
+    try {
+      expect(pageSize(oldPath)).toBe(4096);
+      expect(pageSize(newPath)).toBe(PAGE_SIZE_BYTES);
+    } finally {
       tmp.cleanup();
     }
   });

@@ -76,6 +76,9 @@ CREATE TABLE IF NOT EXISTS exemptions (
 );
 `;
 
+/** The page size of files this store creates. */
+export const PAGE_SIZE_BYTES = 16_384;
+
 /** One write, as it travels to the writer thread. */
 export type WriteOp =
   | { readonly kind: 'batch'; readonly row: BatchRow; readonly keyGeneration: number | null }
@@ -107,6 +110,11 @@ export class SqliteEngine {
 
   constructor(path: string, sync: 'full' | 'normal' = 'full') {
     this.db = new Database(path);
+    // 16 KiB pages, for new files only (an existing file keeps its page size; WAL mode cannot change it). A stored
+    // batch is an agent body of about 4.5 KB: with SQLite's default 4 KiB pages every row spills into an overflow
+    // page, so a commit writes (and fsyncs) about two pages per batch; in 16 KiB pages three batches share one.
+    // Measured on bench:ingest's corpus: 25-30 % less writer-thread CPU (user + kernel) per stored batch.
+    this.db.pragma(`page_size = ${PAGE_SIZE_BYTES}`);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${sync === 'normal' ? 'NORMAL' : 'FULL'}`);
     this.db.pragma('busy_timeout = 5000');

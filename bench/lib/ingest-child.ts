@@ -1,0 +1,126 @@
+/**
+ * A bench server, one per child process (`node dist/bench/ingest.js --child
+ * KIND STORE THREADS`): the ingest service on a store, or a no-op node:http or
+ * fastify server answering the same bytes. It prints `URL …` once listening,
+ * answers CPU marks over IPC ({cpu: true}), starts the stage profiler on
+ * SIGUSR2 and prints its totals and CPU on SIGTERM before it exits.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type net from 'node:net';
+import { BATCHES_PATH } from '../../src/auth/index.js';
+import { createIngestServer } from '../../src/ingest/index.js';
+import { FLEET_SECRET } from './ingest-corpus.js';
+import type { CpuMark } from './service-launcher.js';
+import { startStageProfile, type StageProfile } from './stage-profile.js';
+
+/** Simulated days are dated 2026-03-03; the bench must not fail on the service's max-age check as the calendar moves on. */
+const BENCH_MAX_AGE_MS = 20 * 365 * 86_400_000;
+
+export async function runChild(kind: string, storeUrl: string | undefined, decodeThreads: number): Promise<void> {
+  const report = () => {
+    const u = process.cpuUsage();
+    process.stdout.write(`${JSON.stringify({ cpu_s: (u.user + u.system) / 1e6 })}\n`);
+  };
+  // CPU marks over IPC: the parent reads the server's CPU (all its threads) right before and after the measured run,
+  // so start-up, module loading and the warm-up are not charged to the requests.
+  process.on('message', (m: { cpu?: boolean }) => {
+    if (m.cpu) {
+      const u = process.cpuUsage();
+      const elu = performance.eventLoopUtilization();
+      process.send!({ cpu_s: (u.user + u.system) / 1e6, system_s: u.system / 1e6, loop_busy_s: elu.active / 1000, main_thread_s: mainThreadCpuSeconds() } satisfies CpuMark);
+    }
+  });
+  const reply = Buffer.from('{"status":"stored","batch_id":"00000000000000000000000000000000","sequence":0,"stored":0,"refused_paused":0,"refused_outside_hours":0,"refused_exempt":0}');
+  if (kind === 'fastify-noop') {
+    const fastify = await importFastify();
+    if (fastify === null) throw new Error('fastify is not installed');
+    const app = fastify({ logger: false, keepAliveTimeout: 65_000, bodyLimit: 4 << 20 });
+    // Reads the body as the real server must (into one Buffer), then answers the same bytes as the node:http no-op.
+    app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    app.post(BATCHES_PATH, (_req, res) => {
+      void res.header('content-type', 'application/json').send(reply);
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    process.stdout.write(`URL http://127.0.0.1:${(app.server.address() as net.AddressInfo).port}\n`);
+    process.once('SIGTERM', () => {
+      report();
+      app.server.closeAllConnections();
+      void app.close().then(() => process.exit(0));
+    });
+    return;
+  }
+  if (kind === 'noop') {
+    const server = http.createServer((req, res) => {
+      // Reads the body as the real server must, then answers a body of the same size.
+      req.on('data', () => {});
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': reply.length });
+        res.end(reply);
+      });
+    });
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    process.stdout.write(`URL http://127.0.0.1:${(server.address() as net.AddressInfo).port}\n`);
+    process.once('SIGTERM', () => {
+      report();
+      server.closeAllConnections();
+      server.close(() => process.exit(0));
+    });
+    return;
+  }
+  const server = createIngestServer({
+    store: storeUrl!,
+    fleetSecret: FLEET_SECRET,
+    decodeThreads,
+    ...(kind === 'sqlite-normal' ? { sqliteSync: 'normal' as const } : {}),
+    ...(storeUrl!.startsWith('postgres') ? { pgSchema: `fleetsim_bench_${randomBytes(4).toString('hex')}` } : {}),
+    limits: { maxAgeMs: BENCH_MAX_AGE_MS },
+  });
+  const { url } = await server.start();
+  // SIGUSR2: start the sampling profiler (after the warm-up); its stage totals are printed at SIGTERM.
+  let profiling: Promise<() => Promise<StageProfile>> | null = null;
+  process.on('SIGUSR2', () => {
+    profiling ??= startStageProfile(server);
+    void profiling.then(() => process.stdout.write('PROFILING\n'));
+  });
+  process.stdout.write(`URL ${url}\n`);
+  process.once('SIGTERM', async () => {
+    if (profiling) process.stdout.write(`${JSON.stringify({ profile: await (await profiling)() })}\n`);
+    report();
+    const store = server.store as { dropSchema?: () => Promise<void> };
+    void (store.dropSchema?.() ?? Promise.resolve()).then(() => server.stop()).then(() => process.exit(0));
+  });
+}
+
+type FastifyFactory = (opts: Record<string, unknown>) => {
+  addContentTypeParser(type: string, opts: { parseAs: 'buffer' }, parser: (req: unknown, body: Buffer, done: (e: Error | null, v?: unknown) => void) => void): void;
+  post(path: string, handler: (req: unknown, res: { header(k: string, v: string): { send(b: Buffer): unknown } }) => void): void;
+  listen(o: { port: number; host: string }): Promise<string>;
+  close(): Promise<void>;
+  server: http.Server;
+};
+
+/** fastify is a devDependency, only for the framework row; without it that row says how to add it. */
+export async function importFastify(): Promise<FastifyFactory | null> {
+  try {
+    const name = 'fastify';
+    return ((await import(name)) as { default: FastifyFactory }).default;
+  } catch {
+    return null;
+  }
+}
+
+
+/** The main thread's CPU seconds (utime + stime of /proc/self/task/PID/stat, in clock ticks of 10 ms); null off Linux. */
+function mainThreadCpuSeconds(): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'latin1');
+    // Fields after the command name (which may hold spaces), from field 3 (state): utime and stime are fields 14 and 15.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return null;
+  }
+}
