@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { constants as zc, createBrotliCompress, createGzip, type BrotliCompress, type Gzip } from 'node:zlib';
-import { ADMIN_AUTH_SCHEME, BATCHES_PATH, BATCH_CONTENT_TYPE, DEVICE_HEADER, createRequestSigner, devicePath, type DeviceCredentials } from '../auth/index.js';
+import { ADMIN_AUTH_SCHEME, BATCHES_PATH, BATCH_CONTENT_TYPE, DEVICE_HEADER, ENROLL_PATH, FLEET_AUTH_SCHEME, createRequestSigner, devicePath, type DeviceCredentials } from '../auth/index.js';
 import { EventType, InputContext, allocateBlock, type EventBlock } from '../events/index.js';
 import { createIngestServer } from '../ingest/index.js';
 import { createStream, uniformInt, type RandomStream } from '../random/index.js';
@@ -19,6 +19,7 @@ import { compress, encodeBatch } from '../wire/index.js';
 export const ADVERSARIAL_CLASSES = [
   'random-body', 'bit-flip', 'truncated-stream', 'gzip-bomb', 'brotli-bomb', 'wrong-encoding', 'wrong-content-type',
   'huge-header', 'forged-signature', 'other-device', 'revoked-device', 'replay', 'invalid-utf8-device', 'stale-timestamp',
+  'reenroll-with-fleet-secret', 'admin-route-with-fleet-secret',
 ] as const;
 export type AdversarialClass = (typeof ADVERSARIAL_CLASSES)[number];
 
@@ -60,6 +61,15 @@ const EXPECTED: Readonly<Record<AdversarialClass, (status: number) => boolean>> 
   replay: (s) => s === 200,
   'invalid-utf8-device': (s) => s === 400 || s === 401,
   'stale-timestamp': (s) => s === 401,
+  // The fleet secret (on every laptop) enrolls an id once: an enrolled device's key is never handed out again.
+  'reenroll-with-fleet-secret': (s) => s === 409,
+  // Nor does it revoke, reinstate or exempt anyone: only the admin secret does.
+  'admin-route-with-fleet-secret': (s) => s === 401 || s === 403,
+};
+
+/** The code each refusal must carry, where one code is the only right answer. */
+const EXPECTED_CODE: Partial<Readonly<Record<AdversarialClass, string>>> = {
+  'reenroll-with-fleet-secret': 'AUTH_ALREADY_ENROLLED',
 };
 
 function events(rng: RandomStream, n: number, startMs: number): EventBlock {
@@ -154,6 +164,7 @@ export async function runAdversarialSuite(o: { cases: number; seed: string; conc
       const cls = ADVERSARIAL_CLASSES[i % ADVERSARIAL_CLASSES.length]!;
       let headers: Record<string, string>;
       let body: Uint8Array;
+      let path = BATCHES_PATH;
       switch (cls) {
         case 'random-body': {
           body = new Uint8Array(uniformInt(rng, 4096));
@@ -238,6 +249,19 @@ export async function runAdversarialSuite(o: { cases: number; seed: string; conc
           headers = { ...base(devA), ...sign(devA, old)(up(body)) };
           break;
         }
+        case 'reenroll-with-fleet-secret': {
+          path = ENROLL_PATH;
+          body = Buffer.from(JSON.stringify({ device_id: ['ADV-A', 'ADV-B'][uniformInt(rng, 2)] }));
+          headers = { authorization: `${FLEET_AUTH_SCHEME} ${FLEET_SECRET}`, 'content-type': 'application/json' };
+          break;
+        }
+        case 'admin-route-with-fleet-secret': {
+          path = devicePath(['ADV-A', 'ADV-B'][uniformInt(rng, 2)]!, (['revoke', 'reinstate'] as const)[uniformInt(rng, 2)]!);
+          body = Buffer.from('{}');
+          // The fleet secret under either scheme: neither opens an admin route.
+          headers = { authorization: `${rng.next() < 0.5 ? ADMIN_AUTH_SCHEME : FLEET_AUTH_SCHEME} ${FLEET_SECRET}`, 'content-type': 'application/json' };
+          break;
+        }
       }
       // Classes that test the body or transport, not authentication, carry a valid signature.
       if (['random-body', 'bit-flip', 'truncated-stream', 'gzip-bomb', 'brotli-bomb', 'wrong-encoding', 'wrong-content-type', 'huge-header'].includes(cls)) {
@@ -252,7 +276,8 @@ export async function runAdversarialSuite(o: { cases: number; seed: string; conc
           surprises.push(`${cls}: ${answer ? `status ${answer.status} ${answer.code ?? ''}` : 'no answer'}`);
           return;
         }
-        const ok = EXPECTED[cls](answer.status) && (answer.status < 300 || answer.code !== null);
+        const code = EXPECTED_CODE[cls];
+        const ok = EXPECTED[cls](answer.status) && (answer.status < 300 || answer.code !== null) && (code === undefined || answer.code === code);
         if (ok) r.asExpected++;
         else {
           r.unexpected++;
@@ -260,7 +285,7 @@ export async function runAdversarialSuite(o: { cases: number; seed: string; conc
         }
         if (answer.status === 200 && cls !== 'replay' && stored.length < 50) stored.push({ headers, body });
       };
-      const p: Promise<void> = send(url, BATCHES_PATH, headers, body).then(judge).finally(() => inFlight.delete(p));
+      const p: Promise<void> = send(url, path, headers, body).then(judge).finally(() => inFlight.delete(p));
       inFlight.add(p);
       if (inFlight.size >= (o.concurrency ?? IN_FLIGHT)) await Promise.race(inFlight);
     }
