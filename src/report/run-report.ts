@@ -117,7 +117,7 @@ export async function writeScenarioReport(dir: string, r: ScenarioRunResult): Pr
   // Each configuration's own full report, so any two can be put to fleetsim compare.
   const sub: string[] = [];
   for (const run of r.configurations?.runs ?? []) sub.push(...(await writeScenarioReport(run.reportDir, run)).files);
-  await writeJson(join(dir, 'results.json'), { format: RESULTS_FORMAT, seed: s.seed, shard: r.shard, result: r.fleet, store: r.store });
+  await writeJson(join(dir, 'results.json'), { format: RESULTS_FORMAT, seed: s.seed, shard: r.shard, result: r.fleet, store: r.store, target: r.figures.target ?? null });
   const { files } = await writeRunReport(dir, {
     scenarioName: s.name,
     scenario: s,

@@ -5,7 +5,7 @@ import type { Scenario } from '../scenario/index.js';
 import { combineResults, type FleetRunResult } from './fleet-run.js';
 import { RESULTS_FORMAT, judgeRun, type ScenarioRunResult } from './scenario-run.js';
 import { mergeProcessFacts } from './process/facts.js';
-import type { StoreFindings } from './summary.js';
+import type { RunFigures, StoreFindings } from './summary.js';
 
 interface ShardFile {
   readonly format: string;
@@ -14,6 +14,8 @@ interface ShardFile {
   readonly result: FleetRunResult;
   /** The shard's scan of its own ingest store (absent in reports of runs without one, and in reports written before it was kept). */
   readonly store?: StoreFindings | null;
+  /** What the shard's target let it measure (absent: a run without a target, or a report written before it was kept). */
+  readonly target?: RunFigures['target'] | null;
 }
 
 /**
@@ -51,7 +53,16 @@ export async function mergeRuns(dirs: readonly string[], outDir: string): Promis
   // Each shard scanned the store of its own embedded service: the whole run's scan is their sum, if every shard had one.
   const stores = shards.map((s) => s.store ?? null);
   const store = stores.every((x): x is StoreFindings => x !== null) ? sumStoreFindings(stores) : undefined;
-  return judgeRun(first, merged, outDir, new Date().toISOString(), undefined, store);
+  return judgeRun(first, merged, outDir, new Date().toISOString(), undefined, store, mergeTargets(shards.map((s) => s.target ?? null)));
+}
+
+/** The shards' target blocks as one: a figure any shard could not measure is missing for the whole run. */
+export function mergeTargets(parts: readonly (RunFigures['target'] | null)[]): RunFigures['target'] {
+  const present = parts.filter((p): p is NonNullable<RunFigures['target']> => p !== null && p !== undefined);
+  if (present.length === 0) return undefined;
+  const missing = new Map<string, { figure: string; why: string }>();
+  for (const p of present) for (const m of p.missing) if (!missing.has(m.figure)) missing.set(m.figure, m);
+  return { ...present[0]!, missing: [...missing.values()] };
 }
 
 export function sumStoreFindings(parts: readonly StoreFindings[]): StoreFindings {

@@ -12,6 +12,7 @@ import { readdirSync } from 'node:fs';
 import { writeScenarioReport } from '../../src/report/run-report.js';
 import { formatRun } from '../../src/report/text.js';
 import { runScenario } from '../../src/run/index.js';
+import { mergeRuns } from '../../src/run/merge.js';
 import { loadScenarioFile, resolveScenario, ScenarioError } from '../../src/scenario/index.js';
 import { startPlainServer } from './plain-servers.js';
 import { OtlpReceiver } from '../helpers/otlp-receiver.js';
@@ -76,6 +77,26 @@ describe('fleetsim run against a foreign target', () => {
       expect(r.figures.target!.protocol).toBe('otlp-http /v1/logs, json, compression gzip');
     } finally {
       await rx.close();
+    }
+  });
+
+  it('shards merged keep what the target could not measure: the merged report says so as an unsharded one does', async () => {
+    const srv = await startPlainServer({ delayMs: 1, answer: () => ({ status: 202 }) });
+    try {
+      const s = resolveScenario({ name: 'foreign-shards', seed: 'foreign-shards', fleet: { employees: 2 }, simulation: { days: 1, startDate: '2026-03-02' }, ingest: { kind: 'url', url: `${srv.url}/events`, protocol: 'http' } });
+      const dir = tmp();
+      const parts: string[] = [];
+      for (let index = 0; index < 2; index++) {
+        const out = join(dir, `shard-${index}`);
+        await writeScenarioReport(out, await runScenario(s, { reportDir: out, workers: 0, shard: { index, count: 2 } }));
+        parts.push(out);
+      }
+      const merged = await mergeRuns(parts, join(dir, 'merged'));
+      expect(merged.figures.target?.protocol).toMatch(/^http POST \/events/);
+      expect(merged.figures.target!.missing.map((m) => m.figure)).toEqual(expect.arrayContaining(['ingest.acknowledged_missing', 'ingest.refused_paused', 'ledger.stored']));
+      expect(merged.figures.ingest.refused_paused).toBeNull();
+    } finally {
+      await srv.stop();
     }
   });
 
