@@ -135,6 +135,12 @@ export function mergeLoadResults(results: readonly LoadResult[], names: readonly
     timeline,
     histograms,
     stopped_by: stoppedBy,
+    unreadable_answers: { count: sum(results.map((r) => r.unreadable_answers?.count ?? 0)), first: results.map((r) => r.unreadable_answers?.first ?? null).find((x) => x !== null) ?? null },
+    partially_rejected: {
+      uploads: sum(results.map((r) => r.partially_rejected?.uploads ?? 0)),
+      records: sum(results.map((r) => r.partially_rejected?.records ?? 0)),
+      first_message: results.map((r) => r.partially_rejected?.first_message ?? null).find((x) => x !== null) ?? null,
+    },
   };
 }
 

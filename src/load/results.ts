@@ -63,6 +63,8 @@ export interface LoadResult {
   readonly protocol?: string;
   /** Answers the protocol could not read (non-HTTP bytes, a 200 with garbage where the protocol parses answers), the first described. */
   readonly unreadable_answers?: { readonly count: number; readonly first: string | null };
+  /** Accepted uploads whose answer said records were dropped for good (OTLP partial success): how many, the records, the target's first message. */
+  readonly partially_rejected?: { readonly uploads: number; readonly records: number; readonly first_message: string | null };
   readonly seed: string;
   readonly laptops: number;
   readonly devices: number;
@@ -276,6 +278,7 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
     drain: sch.outage && out.drain ? drainResult(sch, out, rec) : null,
     protocol: ctx.protocol ?? 'fleetsim',
     unreadable_answers: unreadable,
+    partially_rejected: { uploads: out.partiallyRejected?.uploads ?? 0, records: out.partiallyRejected?.records ?? 0, first_message: out.partiallyRejected?.first ?? null },
     ramp,
     ingest: ramp?.gates_below_step != null ? belowKnee(rec, ramp.gates_below_step, throughput) : { ...pick(latency.all!), events_per_s: throughput.events_per_s, batches_per_s: throughput.accepted_per_s, errors: errors.total, error_rate: errors.rate },
     timeline,

@@ -104,6 +104,8 @@ export interface SenderOutcome {
   readonly stoppedBy: 'schedule' | 'slo' | 'time';
   /** Answers the protocol could not read, and the first one described (target, request, status, content type, first bytes). */
   readonly unreadable?: { readonly count: number; readonly first: string | null };
+  /** Accepted answers that said some of the request's records were dropped for good (OTLP partial success), the first message kept. */
+  readonly partiallyRejected?: { readonly uploads: number; readonly records: number; readonly first: string | null };
 }
 
 const UPLOAD_LINE: RequestLine = { method: 'POST', target: BATCHES_PATH };
@@ -171,6 +173,7 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
   const requests = new UploadRequests(o, pool);
   const presigned = presignSchedule(o, requests);
   const unreadable = { count: 0, first: null as string | null };
+  const partiallyRejected = { uploads: 0, records: 0, first: null as string | null };
   const plannedStartWallMs = presigned.plannedStartWallMs;
   const drain = o.drain ?? null;
   const recoveryMs = sch.outage?.endMs ?? 0;
@@ -215,8 +218,13 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
       if (error !== null) finish(i, error === 'REQUEST_TIMEOUT' ? 'timeout' : 'network', error, false, null);
       else if (protocol !== null) {
         const v = protocol.classify({ status, contentType, retryAfterMs: retryAfterS === null ? null : retryAfterS * 1000, body: resBody ?? EMPTY });
-        if (v.kind === 'accepted') finishOk(i, status);
-        else if (v.kind === 'unreadable') {
+        if (v.kind === 'accepted') {
+          if (v.rejectedRecords !== undefined && v.rejectedRecords > 0) {
+            if (partiallyRejected.uploads++ === 0) partiallyRejected.first = v.message ?? null;
+            partiallyRejected.records += v.rejectedRecords;
+          }
+          finishOk(i, status);
+        } else if (v.kind === 'unreadable') {
           if (unreadable.count++ === 0) unreadable.first = `${describeAnswer(o.target.url.origin, requests.line(slots.body[i]!), { status, contentType, body: resBody ?? EMPTY })}: ${v.problem}`;
           finish(i, 'unreadable', v.reason, false, null);
         } else finish(i, String(status), v.reason, false, v.kind === 'retryable' && v.retryAfterMs !== undefined ? v.retryAfterMs / 1000 : v.kind === 'retryable' ? retryAfterS : null);
@@ -350,6 +358,7 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
         stepCpuHeadroom: stepCpu.headroom(),
         stoppedBy,
         unreadable,
+        partiallyRejected,
       });
     };
 

@@ -80,6 +80,9 @@ export function formatLoad(r: LoadResult, thresholds: readonly ThresholdOutcome[
     `  throughput  ${r.throughput.requests_per_s} requests/s, ${r.throughput.accepted_per_s} accepted/s, ${r.throughput.events_per_s.toLocaleString('en-US')} events/s`,
     ...Object.entries(r.latency).map(([k, v]) => `  latency     ${k.padEnd(12)} ${l(v)}`),
     ...(r.errors.total > 0 ? [`  errors      ${Object.entries(r.errors.by_reason).map(([k, v]) => `${k} ${v}`).join(', ')}`] : []),
+    ...(r.partially_rejected && r.partially_rejected.uploads > 0
+      ? [`  rejected    ${r.partially_rejected.records} records in ${r.partially_rejected.uploads} accepted uploads were dropped by the target (partial success)${r.partially_rejected.first_message ? `: "${r.partially_rejected.first_message}"` : ''}`]
+      : []),
     `  generator   schedule lag p50 ${r.schedule_lag.p50_ms ?? '—'} ms, p99 ${r.schedule_lag.p99_ms ?? '—'} ms; CPU headroom ${r.generator.cpu_headroom}; ${r.generator.cpu_us_per_request ?? '—'} µs CPU per request`,
     ...(r.drain
       ? [

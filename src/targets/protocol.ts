@@ -49,7 +49,11 @@ export const ANSWER_BODY_MAX_BYTES = 64 * 1024;
 
 /** How a protocol reads an answer. */
 export type AnswerVerdict =
-  | { readonly kind: 'accepted' }
+  /**
+   * Taken. rejectedRecords: of what it took, records the target says it
+   * dropped for good (an OTLP partial success); sending them again would not help.
+   */
+  | { readonly kind: 'accepted'; readonly rejectedRecords?: number; readonly message?: string }
   /** Worth sending again, after retryAfterMs when the target said so. */
   | { readonly kind: 'retryable'; readonly reason: string; readonly retryAfterMs?: number }
   /** Sending it again would get the same answer. */

@@ -39,6 +39,17 @@ describe('fleetsim load --protocol otlp-http', { retry: 1 }, () => {
     });
   }
 
+  it('a partial success is accepted, and the records the receiver dropped are counted, with its message', async () => {
+    const rx = await OtlpReceiver.start({ respond: () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"partialSuccess":{"rejectedLogRecords":"5","errorMessage":"timestamps too old"}}' }) });
+    try {
+      const r = await runLoad(loadOptions(s, rx.url, corpus.dir, { fleetSecret: '', protocol: spec({ protocol: 'otlp-http', encoding: 'json' }), rateOverridePerS: 40, durationMs: 500 }));
+      expect(r.requests.accepted).toBe(r.requests.sent);
+      expect(r.partially_rejected).toEqual({ uploads: r.requests.accepted, records: 5 * r.requests.accepted, first_message: 'timestamps too old' });
+    } finally {
+      await rx.close();
+    }
+  });
+
   it('429 with Retry-After is retryable, 400 refused, counted by reason', async () => {
     const rx = await OtlpReceiver.start({ respond: (i) => (i % 2 === 0 ? { status: 429, headers: { 'retry-after': '2' } } : { status: 400, body: 'bad' }) });
     try {

@@ -58,11 +58,16 @@ describe('answers', () => {
     expect(classifyFleetsimAnswer(answer(503, 'x', null, 1000))).toEqual({ kind: 'retryable', reason: 'HTTP_503', retryAfterMs: 1000 });
   });
 
-  it('OTLP/HTTP: 200 with an ExportLogsServiceResponse accepted, 200 with garbage unreadable, 502 retryable, 400 refused', () => {
+  it('OTLP/HTTP: 200 with an ExportLogsServiceResponse accepted (a partial success counting its rejected records), 200 with garbage unreadable, 502 retryable, 400 refused', () => {
     expect(classifyOtlpAnswer(answer(200), 'protobuf')).toEqual({ kind: 'accepted' });
     // partial_success { rejected_log_records: 2, error_message: "x" }
-    expect(classifyOtlpAnswer(answer(200, '\x0a\x05\x08\x02\x12\x01x', 'application/x-protobuf'), 'protobuf')).toEqual({ kind: 'accepted' });
+    expect(classifyOtlpAnswer(answer(200, '\x0a\x05\x08\x02\x12\x01x', 'application/x-protobuf'), 'protobuf')).toEqual({ kind: 'accepted', rejectedRecords: 2, message: 'x' });
     expect(classifyOtlpAnswer(answer(200, '{"partialSuccess":{}}', 'application/json'), 'json')).toEqual({ kind: 'accepted' });
+    // int64 as a JSON string, as protobuf's JSON mapping writes it.
+    expect(classifyOtlpAnswer(answer(200, '{"partialSuccess":{"rejectedLogRecords":"3","errorMessage":"too old"}}', 'application/json'), 'json')).toEqual({ kind: 'accepted', rejectedRecords: 3, message: 'too old' });
+    expect(classifyOtlpAnswer(answer(200, '{"partialSuccess":{"rejectedLogRecords":"many"}}', 'application/json'), 'json').kind).toBe('unreadable');
+    // A length that runs past the end is not a response.
+    expect(classifyOtlpAnswer(answer(200, '\x0a\x09\x08\x02', 'application/x-protobuf'), 'protobuf').kind).toBe('unreadable');
     expect(classifyOtlpAnswer(answer(200, '<html>hello</html>', 'text/html'), 'protobuf').kind).toBe('unreadable');
     expect(classifyOtlpAnswer(answer(200, 'not json', 'application/json'), 'json').kind).toBe('unreadable');
     expect(classifyOtlpAnswer(answer(502, '', null, 3000), 'protobuf')).toEqual({ kind: 'retryable', reason: 'HTTP_502', retryAfterMs: 3000 });

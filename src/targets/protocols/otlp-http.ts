@@ -9,6 +9,7 @@
  * other status are refused for good.
  */
 import { gzipSync } from 'node:zlib';
+import { ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
 import type { BatchInput } from '../../wire/index.js';
 import { OTLP_LOGS_PATH, encodeOtlpLogs, otlpContentType, type OtlpEncoding } from '../otlp/encode.js';
 import type { AnswerVerdict, OutgoingBatch, TargetAnswer, TargetProtocol, TargetRequest } from '../protocol.js';
@@ -59,8 +60,11 @@ export function otlpHttpProtocol(o: OtlpProtocolOptions, encoder: OtlpEncoder): 
 /** Reads an OTLP/HTTP answer: the status decides, and a 200's body must be an ExportLogsServiceResponse in the request's encoding. */
 export function classifyOtlpAnswer(a: TargetAnswer, encoding: OtlpEncoding): AnswerVerdict {
   if (a.status === 200 || (a.status > 200 && a.status < 300)) {
-    const problem = a.status === 200 ? otlpResponseProblem(a.body, a.contentType, encoding) : null;
-    return problem === null ? { kind: 'accepted' } : { kind: 'unreadable', reason: 'OTLP_BAD_RESPONSE', problem };
+    if (a.status !== 200) return { kind: 'accepted' };
+    const read = readOtlpResponse(a.body, a.contentType, encoding);
+    if (typeof read === 'string') return { kind: 'unreadable', reason: 'OTLP_BAD_RESPONSE', problem: read };
+    // A partial success: the target took the request but dropped these records for good (the client must not retry them).
+    return read.rejectedRecords > 0 ? { kind: 'accepted', rejectedRecords: read.rejectedRecords, ...(read.message ? { message: read.message } : {}) } : { kind: 'accepted' };
   }
   const reason = `HTTP_${a.status}`;
   if (OTLP_RETRYABLE_STATUSES.includes(a.status)) return { kind: 'retryable', reason, ...(a.retryAfterMs !== null ? { retryAfterMs: a.retryAfterMs } : {}) };
@@ -68,55 +72,37 @@ export function classifyOtlpAnswer(a: TargetAnswer, encoding: OtlpEncoding): Ans
 }
 
 /**
- * Why a 200's body is not an ExportLogsServiceResponse, or null. An empty body
- * is the empty message (valid in both encodings' practice); JSON must be an
- * object; protobuf must be well-formed wire format whose fields are those of
- * a message (1: partial_success, a length-delimited message).
+ * A 200's ExportLogsServiceResponse: the records it says it rejected, or why
+ * the body is not one. An empty body is the empty message (valid in both
+ * encodings' practice). Protobuf is read by @opentelemetry/otlp-transformer
+ * (the SDK exporters' own reader); its JSON reader swallows what it cannot
+ * parse, so JSON is parsed here and must be an object.
  */
-export function otlpResponseProblem(body: Uint8Array, contentType: string | null, encoding: OtlpEncoding): string | null {
-  if (body.byteLength === 0) return null;
+export function readOtlpResponse(body: Uint8Array, contentType: string | null, encoding: OtlpEncoding): { rejectedRecords: number; message: string | null } | string {
+  if (body.byteLength === 0) return { rejectedRecords: 0, message: null };
   const ct = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  let partial: { rejectedLogRecords?: unknown; errorMessage?: unknown } | undefined;
   if (encoding === 'json' || ct === 'application/json') {
+    let v: unknown;
     try {
-      const v: unknown = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
-      return typeof v === 'object' && v !== null && !Array.isArray(v) ? null : 'the 200 answer is JSON but not an object (an ExportLogsServiceResponse)';
+      v = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
     } catch {
       return 'the 200 answer is not JSON (an ExportLogsServiceResponse was expected)';
     }
-  }
-  return protobufProblem(body);
-}
-
-/** Walks protobuf wire format (unknown fields are allowed, as proto3 readers must; field 1 is partial_success, a message). */
-function protobufProblem(b: Uint8Array): string | null {
-  let i = 0;
-  const varint = (): number | null => {
-    let v = 0;
-    for (let shift = 0; shift < 64; shift += 7) {
-      if (i >= b.length) return null;
-      const c = b[i++]!;
-      v += (c & 0x7f) * 2 ** shift;
-      if ((c & 0x80) === 0) return v;
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'the 200 answer is JSON but not an object (an ExportLogsServiceResponse)';
+    const p = (v as { partialSuccess?: unknown }).partialSuccess;
+    if (p !== undefined && (typeof p !== 'object' || p === null)) return 'the 200 answer\'s partialSuccess is not an object';
+    partial = p as typeof partial;
+  } else {
+    try {
+      partial = ProtobufLogsSerializer.deserializeResponse(body).partialSuccess;
+    } catch (err) {
+      return `the 200 answer is not an ExportLogsServiceResponse in protobuf (${(err as Error).message})`;
     }
-    return null;
-  };
-  while (i < b.length) {
-    const key = varint();
-    if (key === null) return 'the 200 answer is not protobuf (a field key runs off the end)';
-    const field = Math.floor(key / 8);
-    const wire = key % 8;
-    if (field === 0) return 'the 200 answer is not protobuf (field number 0)';
-    if (wire === 0) {
-      if (varint() === null) return 'the 200 answer is not protobuf (a varint runs off the end)';
-    } else if (wire === 1) i += 8;
-    else if (wire === 5) i += 4;
-    else if (wire === 2) {
-      const n = varint();
-      if (n === null || i + n > b.length) return 'the 200 answer is not protobuf (a length runs past the end)';
-      i += n;
-    } else return `the 200 answer is not protobuf (wire type ${wire})`;
-    if (i > b.length) return 'the 200 answer is not protobuf (a field runs past the end)';
-    if (field === 1 && wire !== 2) return `the 200 answer is not an ExportLogsServiceResponse (its field 1, partial_success, must be a message, got wire type ${wire})`;
   }
-  return null;
+  // int64 travels as a JSON string or number; protobuf's reader gives a number.
+  const n = Number(partial?.rejectedLogRecords ?? 0);
+  if (!Number.isSafeInteger(n) || n < 0) return `the 200 answer's partial_success.rejected_log_records is not a count (${String(partial?.rejectedLogRecords)})`;
+  const message = typeof partial?.errorMessage === 'string' && partial.errorMessage !== '' ? partial.errorMessage.slice(0, 200) : null;
+  return { rejectedRecords: n, message };
 }
