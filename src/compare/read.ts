@@ -25,7 +25,7 @@ const hashOf = (v: unknown) => createHash('sha256').update(JSON.stringify(v ?? n
 /** What produced a report, independent of when it ran and what it measured. */
 function scenarioHash(folder: string, kind: ReportKind): string {
   const s = readJson(join(folder, 'summary.json')) as Record<string, unknown> | null;
-  if (kind === 'run') return hashOf(s?.scenarioResolved);
+  if (kind === 'run') return hashOf(s?.scenario_resolved ?? s?.scenarioResolved);
   if (kind === 'sweep') return hashOf([s?.name, s?.mode, s?.seed, s?.employees, s?.days, s?.replicas, s?.axes]);
   return hashOf([s?.profile, s?.mode, s?.target]);
 }
@@ -103,9 +103,9 @@ function findNumber(v: unknown, key: string): number | null {
 const num = (x: string | undefined) => (x === undefined || x === '' ? Number.NaN : x === 'true' ? 1 : x === 'false' ? 0 : Number(x));
 
 function readRun(folder: string): { replica: Replica; seed: string } {
-  const summary = readJson(join(folder, 'summary.json')) as { seed?: string; scenarioResolved?: unknown } | null;
+  const summary = readJson(join(folder, 'summary.json')) as { seed?: string; scenario_resolved?: unknown; scenarioResolved?: unknown } | null;
   const seed = summary?.seed ?? basename(folder);
-  const batteryWh = findNumber(summary?.scenarioResolved, 'batteryWh') ?? Number.NaN;
+  const batteryWh = findNumber(summary?.scenario_resolved ?? summary?.scenarioResolved, 'batteryWh') ?? Number.NaN;
   const rows = readCsv(join(folder, 'laptops.csv'));
   const measuredPath = join(folder, 'laptops-measured.csv');
   const measured = new Map(existsSync(measuredPath) ? readCsv(measuredPath).map((r) => [r.employee_id ?? '', r]) : []);

@@ -34,8 +34,12 @@ export function compareRows(r: CompareReport): CompareRow[] {
 }
 
 /** The JSON of a comparison: everything but the per-unit values (kept in the HTML's charts). */
+/** Version of compare.json (and compare --json): a reader can tell which layout it holds. */
+export const COMPARE_FORMAT = 'fleetsim-compare/1';
+
 export function compareJson(r: CompareReport): unknown {
   return {
+    format: COMPARE_FORMAT,
     kind: r.kind,
     compared: r.compared,
     baseline: r.baseline,

@@ -151,7 +151,7 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
     fleetsim: r.versions,
     scenario: r.scenarioName,
     seed: r.seed,
-    startedAt: r.startedAt,
+    started_at: r.startedAt,
     ...(r.configurations ? { configurations: r.configurations } : {}),
     ...(r.agent ? { agent: r.agent } : {}),
     ledger: f.ledger,
@@ -169,7 +169,7 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
     ...(f.process ? { process: f.process } : {}),
     thresholds: r.thresholds,
     measured: r.measured,
-    scenarioResolved: r.scenario,
+    scenario_resolved: r.scenario,
   };
   const g = groups(r.laptops);
   await writeJson(join(dir, 'summary.json'), summary);

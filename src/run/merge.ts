@@ -86,8 +86,10 @@ function readShard(dir: string): ShardFile {
 }
 
 function readScenario(dir: string): Scenario {
-  const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { scenarioResolved?: Scenario };
-  if (!summary.scenarioResolved) throw new UsageError(`${join(dir, 'summary.json')} does not record its scenario`);
-  return summary.scenarioResolved;
+  // scenarioResolved: run summaries of format 1.
+  const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { scenario_resolved?: Scenario; scenarioResolved?: Scenario };
+  const scenario = summary.scenario_resolved ?? summary.scenarioResolved;
+  if (!scenario) throw new UsageError(`${join(dir, 'summary.json')} does not record its scenario`);
+  return scenario;
 }
 

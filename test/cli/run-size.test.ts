@@ -27,7 +27,7 @@ describe('run --employees/--days/--set size and shape the run', () => {
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.laptops).toBe(3);
     expect(summary.seed).toBe('flags');
-    expect(summary.scenarioResolved.simulation.days).toBe(2);
+    expect(summary.scenario_resolved.simulation.days).toBe(2);
     expect(summary.ledger.produced).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -85,6 +85,7 @@ describe('fleetsim compare over real run reports', () => {
     expect(csv.some((l) => l.startsWith('battery.wakeups_per_min,wakeups,p95,lower,true,10,10,') && l.includes(',better,'))).toBe(true);
     const json = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8'));
     expect(json.gates_passed).toBe(false);
+    expect(json.format).toBe('fleetsim-compare/1');
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toContain('wake-ups per active minute');
     expect(html).toContain('<svg');

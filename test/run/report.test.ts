@@ -26,6 +26,20 @@ describe('run report', () => {
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
     for (const key of ['ledger', 'bandwidth', 'battery', 'yield', 'leaks', 'thresholds']) expect(summary).toHaveProperty(key);
     expect(summary.ledger.produced).toBe(r.ledger.produced);
+    expect(summary.started_at).toBe('2026-11-23T00:00:00Z');
+    // One key case: every key fleetsim names is snake_case; maps keyed by data (by_department, …) and the scenario as written keep theirs.
+    const camel: string[] = [];
+    const walk = (v: unknown, path: string): void => {
+      if (Array.isArray(v)) return v.forEach((x) => walk(x, `${path}[]`));
+      if (v === null || typeof v !== 'object') return;
+      for (const [k, x] of Object.entries(v)) {
+        if (!/^[a-z0-9_]+$/.test(k)) camel.push(`${path}.${k}`);
+        if (!k.startsWith('by_')) walk(x, `${path}.${k}`);
+      }
+    };
+    const { scenario: _scenario, scenario_resolved: _resolved, measured: _measured, ...named } = summary;
+    walk(named, '');
+    expect(camel).toEqual([]);
     const laptops = parse(readFileSync(join(dir, 'laptops.csv'), 'utf8'), { columns: true, cast: true }) as Record<string, number>[];
     expect(laptops).toHaveLength(5);
     expect(laptops.reduce((a, l) => a + l.stored!, 0)).toBe(r.ledger.stored);
