@@ -48,8 +48,9 @@ export async function runAgentProcess(o: AgentProcessOptions, io: AgentProcessIo
     const why = e instanceof EnrollmentError && e.status !== 0 ? e.message : `${(e as Error).message} (is the ingest service running there?)`;
     throw new RunError('IO', `the agent could not enroll ${o.deviceId} at ${o.url}: ${why}`, { cause: e });
   }
-  // The laptop's clock signs requests: a harness replaying a past day runs its service on the same clock.
-  const transport = new HttpTransport({ url: new URL('/v1/batches', o.url).toString(), sign: createRequestSigner(creds, () => clock.now()), now: () => clock.now() });
+  // Requests are signed, and Retry-After dates read, on the real wall clock: they are about when a request is sent, which is
+  // now even when the agent's clock replays a past day (events keep that clock's time). Any service can check them.
+  const transport = new HttpTransport({ url: new URL('/v1/batches', o.url).toString(), sign: createRequestSigner(creds) });
   const tz = o.timezone;
   const agent = new CaptureAgent(
     {

@@ -26,6 +26,8 @@ export class DeviceRegistry {
     private readonly store: BatchStore,
     private readonly now: () => number,
     private readonly maxSkewMs: number,
+    /** The clock a signature's timestamp must be near: the real wall clock, even when `now` replays a past day. */
+    private readonly signatureNow: () => number = now,
   ) {}
 
   async load(): Promise<void> {
@@ -43,7 +45,7 @@ export class DeviceRegistry {
       h[DEVICE_HEADER] as string | undefined,
       h[TIMESTAMP_HEADER] as string | undefined,
       h[SIGNATURE_HEADER] as string | undefined,
-      this.now(),
+      this.signatureNow(),
       this.maxSkewMs,
     );
     if ('failure' in parsed) throw new IngestError(parsed.failure, parsed.message);

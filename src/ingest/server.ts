@@ -52,8 +52,15 @@ export interface IngestServerOptions {
   readonly port?: number;
   readonly limits?: Partial<IngestLimits>;
   readonly rules?: PolicyRules;
-  /** The server clock, UTC epoch ms (tests move it). */
+  /** The server clock, UTC epoch ms (tests move it; a run replaying a past day shifts it). */
   readonly now?: () => number;
+  /**
+   * The clock request signatures must be fresh against (default: `now`). A
+   * signature stamps when a request was sent, in real time: a service whose
+   * `now` replays a past day keeps this on the wall clock, as any service
+   * laptops reach over the network does.
+   */
+  readonly signatureNow?: () => number;
   /** SQLite synchronous level when `store` is a sqlite: URL. */
   readonly sqliteSync?: 'full' | 'normal';
   /** PostgreSQL schema when `store` is a postgres URL. */
@@ -153,7 +160,7 @@ export class IngestServer {
             ...(this.options.pgSchema ? { pgSchema: this.options.pgSchema } : {}),
           })
         : this.options.store;
-    const devices = new DeviceRegistry(store, this.now, this.limits.maxSkewMs);
+    const devices = new DeviceRegistry(store, this.now, this.limits.maxSkewMs, this.options.signatureNow ?? this.now);
     await devices.load();
     const policy = new PolicyState(store, this.rules, this.limits.pauseWindows);
     await policy.load();

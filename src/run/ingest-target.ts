@@ -53,7 +53,8 @@ export interface IngestTarget {
 function runServiceOptions(s: Scenario, store: string, fleetSecret: string, port: number, timeOffsetMs = 0): IngestServerOptions {
   return {
     // A real-time run replays a simulated day: the service reads the laptops' clock (wall + offset), as their signatures do.
-    ...(timeOffsetMs !== 0 ? { now: () => Date.now() + timeOffsetMs } : {}),
+    // Policy and timestamps on the replayed day; signatures fresh in real time, as the agents sign them.
+    ...(timeOffsetMs !== 0 ? { now: () => Date.now() + timeOffsetMs, signatureNow: Date.now } : {}),
     store,
     fleetSecret,
     host: '127.0.0.1',

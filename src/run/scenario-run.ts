@@ -67,7 +67,7 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions): Promise<S
   mkdirSync(o.reportDir, { recursive: true });
   if (s.agentUnderTest.kind === 'process') {
     const r = await runProcessFleet(s, { reportDir: o.reportDir, deps: defaultProcessDeps(), ...(o.shard ? { shard: o.shard } : {}), ...(o.fleetSecret ? { fleetSecret: o.fleetSecret } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
-    return judgeRun(s, r.result, o.reportDir, startedAt, o.shard, r.store);
+    return { ...judgeRun(s, r.result, o.reportDir, startedAt, o.shard, r.store), ...(r.devicePrefix ? { devicePrefix: r.devicePrefix } : {}) };
   }
   const ingest = s.transport === 'http' ? await openIngestTarget(s, o.reportDir, { restartable: restarts.length > 0, ...(o.fleetSecret ? { fleetSecret: o.fleetSecret } : {}) }) : null;
   const transport: RunTransportSpec = ingest

@@ -60,4 +60,27 @@ describe('two runs against one long-running fleetsim serve', () => {
       await new Promise((res) => serve.child.once('exit', res));
     }
   }, 120_000);
+
+  it('process agents too: each laptop enrolls and uploads under the run\'s prefix, and the summary names it', async () => {
+    const serve = await spawnServe(['--store', `sqlite:${join(dir, 'service-proc.db')}`, '--sqlite-sync', 'normal']);
+    try {
+      const scenario = join(dir, 'shared-proc.yaml');
+      writeFileSync(
+        scenario,
+        `name: shared-proc\nseed: 1\nfleet: { employees: 1, offices: [{ name: Berlin, timezone: Europe/Berlin }] }\nagent: { kind: process, input: tap }\n` +
+          `simulation:\n  speed: 1\n  window: { day: 1, at: "10:00", durationMinutes: 0.2 }\ningest: { kind: url, url: "${serve.url}" }\nthresholds: ["ledger.lost == 0"]\n`,
+      );
+      const out = join(dir, 'proc');
+      const r = await run([scenario, '--fleet-secret', FLEET_SECRET, '--quiet', '--json', '--out', out]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+      expect(s.measured.device_id_prefix).toMatch(/^[0-9a-f]{8}-$/);
+      expect(s.ledger.lost).toBe(0);
+      expect(s.ledger.stored).toBeGreaterThan(0);
+    } finally {
+      serve.child.kill('SIGTERM');
+      await new Promise((res) => serve.child.once('exit', res));
+    }
+  }, 120_000);
 });

@@ -97,7 +97,7 @@ interface LaptopRun {
   graceful: boolean;
 }
 
-export async function runProcessFleet(s: Scenario, o: ProcessRunOptions): Promise<{ readonly result: FleetRunResult; readonly store?: StoreFindings }> {
+export async function runProcessFleet(s: Scenario, o: ProcessRunOptions): Promise<{ readonly result: FleetRunResult; readonly store?: StoreFindings; readonly devicePrefix?: string }> {
   const spec = s.agentUnderTest;
   const w = s.simulation.window;
   if (spec.kind !== 'process' || !w) throw new Error('unreachable: runProcessFleet without a process agent and a window');
@@ -282,7 +282,8 @@ export async function runProcessFleet(s: Scenario, o: ProcessRunOptions): Promis
     energy,
     laptops: rows,
   };
-  return { result: toFleetResult(rows, facts, calendar.epochUtcMs, calendar.startDateUtcMs, performance.now() - started), ...(store ? { store } : {}) };
+  const devicePrefix = ingest?.devicePrefix ?? '';
+  return { result: toFleetResult(rows, facts, calendar.epochUtcMs, calendar.startDateUtcMs, performance.now() - started), ...(store ? { store } : {}), ...(devicePrefix ? { devicePrefix } : {}) };
 }
 
 /** The agent's figures written on SIGTERM (`fleetsim agent --stats-file`). */
