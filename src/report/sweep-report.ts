@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cellTable, groupTable, replicaTable, type CellResult, type SweepResult } from '../sweep/index.js';
+import { cellTable, groupTable, replicaTable, ruleEffects, type CellResult, type SweepResult } from '../sweep/index.js';
 import type { Dimension } from '../sweep/index.js';
 import type { Estimate } from '../sweep/index.js';
 import { writeCsv } from './csv.js';
@@ -30,7 +30,7 @@ export const SWEEP_SUMMARY_FORMAT = 'fleetsim-sweep-summary/1';
 export async function writeSweepReport(r: SweepResult, dir: string): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   const files = ['summary.json', 'cells.csv', 'by_group.csv', 'replicas.csv', 'report.html'].map((f) => join(dir, f));
-  await writeJson(files[0]!, { format: SWEEP_SUMMARY_FORMAT, ...r, cells: r.cells.map(({ replicas: _r, ...c }) => c), table: cellTable(r) });
+  await writeJson(files[0]!, { format: SWEEP_SUMMARY_FORMAT, ...r, cells: r.cells.map(({ replicas: _r, ...c }) => c), table: cellTable(r), rule_effects: ruleEffects(r) });
   const cells = cellsForCsv(r);
   await writeCsv(files[1]!, columnsOf(cells) as never, cells);
   const groups = groupTable(r);
