@@ -1,7 +1,7 @@
 /**
  * What each swept rule costs, and who loses: for every axis, the yield at each
  * of its values averaged over the other axes' values, and the paired
- * difference between its most and least permissive value, per replica (every
+ * difference between its highest- and lowest-yield value, per replica (every
  * cell runs replica r on the same seed, so the difference is not seed noise)
  * and then mean ± 95 % CI over replicas. The same per group of people.
  */
@@ -16,26 +16,29 @@ export interface RuleValueYield {
   readonly label: string;
   /** Yield at this value, averaged over every combination of the other axes. */
   readonly yield: Estimate;
-  /** Yield of the most permissive value minus this value's (≥ 0 on average; paired by replica). */
+  /** Yield at the highest-yield value minus this value's (≥ 0 on average; paired by replica). */
   readonly cost: Estimate;
 }
 
 export interface GroupLoss {
   readonly dimension: Dimension;
   readonly group: string;
-  /** The group's yield at the most permissive value minus at the strictest (paired by replica). */
+  /** The group's yield at the highest-yield value minus at the lowest-yield value (paired by replica). */
   readonly loss: Estimate;
-  /** Share of the workforce's produced events in this group, in the most permissive cells. */
+  /** Share of the workforce's produced events in this group, in the highest-yield value's cells. */
   readonly produced_share: number;
 }
 
 export interface RuleEffect {
   readonly path: string;
   readonly values: readonly RuleValueYield[];
-  /** Label of the value with the highest average yield, and of the one with the lowest. */
-  readonly most_permissive: string;
-  readonly strictest: string;
-  /** Yield lost going from the most permissive to the strictest value. */
+  /**
+   * Label of the value with the highest average yield, and of the one with the lowest. Not
+   * necessarily the most lenient and the strictest rule: a shorter pause cap can keep more data.
+   */
+  readonly highest_yield_value: string;
+  readonly lowest_yield_value: string;
+  /** Yield lost going from the highest-yield value to the lowest-yield value. */
   readonly cost: Estimate;
   /** Every group of WHO_DIMENSIONS, the largest mean loss first. */
   readonly groups: readonly GroupLoss[];
@@ -81,10 +84,26 @@ export function ruleEffects(r: SweepResult): RuleEffect[] {
     return {
       path: axis.path,
       values: perValue.map((v) => ({ label: v.label, yield: estimate(v.yields), cost: estimate(diff(best.yields, v.yields)) })),
-      most_permissive: best.label,
-      strictest: worst.label,
+      highest_yield_value: best.label,
+      lowest_yield_value: worst.label,
       cost: estimate(diff(best.yields, worst.yields)),
       groups,
     };
   });
+}
+
+/**
+ * Per group of every dimension, the group's yield in each replica (null where it produced nothing), in
+ * replica order: what a paired difference between two cells needs (the report's cell comparison).
+ */
+export function groupYieldsByReplica(c: CellResult): Partial<Record<Dimension, Record<string, (number | null)[]>>> {
+  const out: Partial<Record<Dimension, Record<string, (number | null)[]>>> = {};
+  const reps = [...c.replicas].sort((a, b) => a.replica - b.replica);
+  for (const [d, groups] of Object.entries(c.groups) as [Dimension, CellResult['groups'][Dimension]][]) {
+    out[d] = Object.fromEntries((groups ?? []).map((g) => [g.group, reps.map((x) => {
+      const y = groupYield(d, g.group)(c, x.replica);
+      return Number.isFinite(y) ? y : null;
+    })]));
+  }
+  return out;
 }

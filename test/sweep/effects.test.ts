@@ -7,8 +7,8 @@ describe('what each rule costs, and who loses', () => {
   it('finds the cost of each rule, averaged over the other rules, and the groups that lose most (known effects)', () => {
     const [cap, approval] = ruleEffects(fixtureSweep());
     expect(cap!.path).toBe('policy.pauseCapMinutes');
-    expect(cap!.most_permissive).toBe('60');
-    expect(cap!.strictest).toBe('15');
+    expect(cap!.highest_yield_value).toBe('60');
+    expect(cap!.lowest_yield_value).toBe('15');
     // Engineering loses 10 points, Sales 2: the whole workforce (half each) 6.
     expect(cap!.cost.mean).toBeCloseTo(0.06, 2);
     expect(cap!.cost.n).toBe(3);
@@ -18,11 +18,11 @@ describe('what each rule costs, and who loses', () => {
     expect(cap!.groups[0]!.loss.mean).toBeCloseTo(0.1, 2);
     expect(cap!.groups.find((g) => g.group === 'Sales')!.loss.mean).toBeCloseTo(0.02, 2);
     expect(cap!.groups.find((g) => g.group === 'Sales')!.produced_share).toBeCloseTo(0.5, 6);
-    // Every value against the most permissive one: 0 for itself.
+    // Every value against the highest-yield one: 0 for itself.
     expect(cap!.values.map((v) => v.label)).toEqual(['15', '60']);
     expect(cap!.values[1]!.cost.mean).toBe(0);
     expect(cap!.values[0]!.cost.mean).toBeCloseTo(0.06, 2);
-    expect(approval!.most_permissive).toBe('0.25');
+    expect(approval!.highest_yield_value).toBe('0.25');
     expect(approval!.cost.mean).toBeCloseTo(0.02, 2);
     for (const g of approval!.groups) expect(g.loss.mean).toBeCloseTo(0.02, 2);
   });
@@ -35,8 +35,8 @@ describe('what each rule costs, and who loses', () => {
     const effects = ruleEffects(await runSweep(s, { mode: 'fast', workers: 0 }));
     const approval = effects.find((e) => e.path === 'policy.exemptionApprovalRate');
     const cap = effects.find((e) => e.path === 'policy.pauseCapMinutes');
-    expect(approval!.most_permissive).toBe('0');
-    expect(approval!.strictest).toBe('1');
+    expect(approval!.highest_yield_value).toBe('0');
+    expect(approval!.lowest_yield_value).toBe('1');
     expect(approval!.cost.mean).toBeGreaterThan(0.1);
     expect(approval!.cost.ci95).not.toBeNull();
     expect(approval!.groups.length).toBeGreaterThan(3);
