@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { axisName, axisValue } from '../../src/report/sweep-labels.js';
 import { scriptJson, sweepHtml, writeSweepReport } from '../../src/report/sweep-report.js';
+import { formatSweep } from '../../src/report/text.js';
 import { fixtureSweep } from '../sweep/fixture.js';
 
 const dirs: string[] = [];
@@ -88,5 +89,11 @@ describe('sweep report.html answers what each rule costs and who loses', () => {
     const effects = summary.rule_effects as { path: string; highest_yield_value: string; lowest_yield_value: string; cost: { mean: number; ci95: number }; groups: { dimension: string; group: string }[] }[];
     expect(effects.map((e) => [e.path, e.highest_yield_value, e.lowest_yield_value])).toEqual([['policy.pauseCapMinutes', '60', '15'], ['policy.exemptionApprovalRate', '0.25', '0.5']]);
     expect(effects[0]!.cost.mean).toBeCloseTo(0.06, 2);
+  });
+
+  it('says the same on the terminal, one line per rule', () => {
+    const text = formatSweep(fixtureSweep(), ['/tmp/x/report.html']);
+    expect(text).toMatch(/\n {2}Pause cap: 15 min costs 6\.0 ± 0\.\d against 60 min; most: (Engineering|Developer) 10\.0 ± 0\.\d, (Engineering|Developer) 10\.0/);
+    expect(text).toMatch(/\n {2}Exemption approval rate: 50 % costs (1\.9|2\.0) ± 0\.\d against 25 %/);
   });
 });
