@@ -147,11 +147,13 @@ function ruleBlock(e: RuleEffect): string {
   const cost = clear(e.cost)
     ? `<b>${worst}</b> costs <b>${esc(points(e.cost))}</b> of yield against <b>${best}</b>.`
     : `<b>${worst}</b> against <b>${best}</b>: ${esc(points(e.cost))}, ${e.cost.ci95 === null ? 'one replica, no interval to tell it from noise' : 'not distinguishable from no change'}.`;
-  const losers = e.groups.filter((g) => g.loss.mean > 0).slice(0, 3);
+  // Losses told apart from noise first: with few replicas a small group's interval can span tens of points.
+  const ranked = [...e.groups.filter((g) => g.loss.mean > 0 && clear(g.loss)), ...e.groups.filter((g) => g.loss.mean > 0 && !clear(g.loss))];
+  const losers = ranked.slice(0, 3);
   const who = losers.length === 0
     ? 'No group loses yield.'
     : `Those who lose most: ${losers.map((g) => `<b>${esc(g.group)}</b> (${esc(dimensionName(g.dimension).toLowerCase())}, ${esc(points(g.loss))}${clear(g.loss) ? '' : ', uncertain'})`).join(', ')}.`;
-  const chartBars = [{ label: 'Everyone', loss: e.cost }, ...e.groups.slice(0, 5).map((g) => ({ label: `${g.group} (${dimensionName(g.dimension).toLowerCase()})`, loss: g.loss }))];
+  const chartBars = [{ label: 'Everyone', loss: e.cost }, ...[...ranked, ...e.groups.filter((g) => !ranked.includes(g))].slice(0, 5).map((g) => ({ label: `${g.group} (${dimensionName(g.dimension).toLowerCase()})`, loss: g.loss }))];
   return `<div class="rule">${head}<p class="answer">${cost} ${who}</p>${valueLine}` +
     `<div class="small-chart">${lossChart(`Yield lost, ${axisValue(e.path, e.highest_yield_value)} → ${axisValue(e.path, e.lowest_yield_value)} (points, 95 % CI)`, chartBars)}</div></div>`;
 }
