@@ -1,5 +1,5 @@
 /**
- * One self-contained HTML page (inline CSS and SVG, no scripts or external
+ * One self-contained HTML page (inline CSS and SVG; inline scripts only where a page lets the reader explore, no external
  * assets: it opens offline and in mail clients). It presents figures computed
  * elsewhere; the only arithmetic here is scaling to pixels.
  */

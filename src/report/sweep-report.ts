@@ -1,20 +1,23 @@
 /**
- * The sweep report: every table as CSV, summary.json, and report.html with
- * yield curves against each swept parameter and bias charts. Figures come
- * from the sweep results model (src/sweep/results.ts); nothing is computed
- * here beyond choosing what to draw.
+ * The sweep report: every table as CSV, summary.json, and report.html that
+ * opens with what each rule costs and who loses, then the cells, a two-cell
+ * comparison by group (a small inline script over figures embedded as JSON:
+ * the page stays one offline file), representativeness with a guide to
+ * reading it, yield curves and the group breakdown of every cell. Figures come
+ * from the sweep results model (src/sweep/results.ts, effects.ts); nothing is
+ * computed here beyond choosing what to draw.
  */
 import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cellTable, groupTable, replicaTable, type CellResult, type SweepResult } from '../sweep/index.js';
-import type { Dimension } from '../sweep/index.js';
-import type { Estimate } from '../sweep/index.js';
+import {
+  cellTable, groupTable, groupYieldsByReplica, replicaTable, ruleEffects, tQuantile975,
+  type CellResult, type Dimension, type Estimate, type RuleEffect, type SweepResult,
+} from '../sweep/index.js';
 import { writeCsv } from './csv.js';
-import { barChart, formatNumber, page, table } from './html.js';
-
-const esc = (x: string) => x.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+import { barChart, esc, formatNumber, page, table } from './html.js';
 import { writeJson } from './json.js';
+import { axisName, axisSetting, axisValue, dimensionName } from './sweep-labels.js';
 
 const columnsOf = (rows: readonly Record<string, unknown>[]): string[] => [...new Set(rows.flatMap((r) => Object.keys(r)))];
 
@@ -30,7 +33,7 @@ export const SWEEP_SUMMARY_FORMAT = 'fleetsim-sweep-summary/1';
 export async function writeSweepReport(r: SweepResult, dir: string): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   const files = ['summary.json', 'cells.csv', 'by_group.csv', 'replicas.csv', 'report.html'].map((f) => join(dir, f));
-  await writeJson(files[0]!, { format: SWEEP_SUMMARY_FORMAT, ...r, cells: r.cells.map(({ replicas: _r, ...c }) => c), table: cellTable(r) });
+  await writeJson(files[0]!, { format: SWEEP_SUMMARY_FORMAT, ...r, cells: r.cells.map(({ replicas: _r, ...c }) => c), table: cellTable(r), rule_effects: ruleEffects(r) });
   const cells = cellsForCsv(r);
   await writeCsv(files[1]!, columnsOf(cells) as never, cells);
   const groups = groupTable(r);
@@ -44,48 +47,70 @@ export async function writeSweepReport(r: SweepResult, dir: string): Promise<str
 const pm = (e: Estimate, scale = 1, digits = 2) =>
   Number.isFinite(e.mean) ? `${(e.mean * scale).toFixed(digits)}${e.ci95 === null ? '' : ` ± ${(e.ci95 * scale).toFixed(digits)}`}` : 'n/a';
 
+/** Points of yield, signed as a loss reads: "−6.0 ± 0.3 points". */
+const points = (e: Estimate, digits = 1) =>
+  Number.isFinite(e.mean) ? `${(100 * e.mean).toFixed(digits)}${e.ci95 === null ? '' : ` ± ${(100 * e.ci95).toFixed(digits)}`} points` : 'n/a';
+
 const BIAS_DIMENSIONS: readonly Dimension[] = ['department', 'role', 'timezone', 'local_hour', 'utc_hour', 'activity'];
+/** Dimensions of the group breakdowns, in reading order. */
+const BREAKDOWN_DIMENSIONS: readonly Dimension[] = ['department', 'role', 'timezone', 'activity', 'local_hour'];
+
+/** A cell in words: "#3 · Pause cap 15 min · Exemption approval rate 50 %". */
+const cellTitle = (r: SweepResult, c: CellResult) => [`#${c.index}`, ...r.axes.map((a) => axisSetting(a.path, c.labels[a.path] ?? ''))].join(' · ');
+
+/** An axis header: the words, the raw scenario path as a tooltip and in small text. */
+const axisHeader = (path: string) => `<span title="${esc(path)}">${esc(axisName(path))}</span> <code class="path">${esc(path)}</code>`;
+
+const STYLE = `<style>
+.scroll{overflow-x:auto;max-width:100%}.scroll table{font-size:.93em}.scroll td,.scroll th{padding:.25rem .45rem}.scroll table td{white-space:nowrap}
+code.path{display:block;font-size:.75em;color:#7a8398;font-weight:400;overflow-wrap:anywhere}h3 code.path{display:inline;margin-left:.4em}
+.rule{border:1px solid #e3e6ee;border-radius:6px;padding:.2rem 1rem .6rem;margin:.8rem 0}.rule h3{font-size:1.02rem;margin:.6rem 0 .3rem}
+.answer{font-size:1.02rem}.small-chart{max-width:620px}.guide{background:#f6f8fc;border-left:3px solid #9fb3d9;padding:.5rem .9rem}
+details{margin:.3rem 0}summary{cursor:pointer}.pick label{display:block;margin:.25rem 0}.pick select{max-width:100%}
+.bar{display:inline-block;height:.7em;vertical-align:middle}.bar.neg{background:#c0392b}.bar.pos{background:#2a9d6f}
+</style>`;
 
 export function sweepHtml(r: SweepResult): string {
-  const axes = r.axes.map((a) => a.path);
   const sections = [];
+  const effects = ruleEffects(r);
+  sections.push({ title: 'What each rule costs, and who loses', html: STYLE + answer(r, effects) });
   sections.push({
     title: 'Cells',
     html:
-      `<style>td{white-space:nowrap}</style><p>Mean ± half-width of the 95 % confidence interval over ${r.replicas} replica${r.replicas === 1 ? '' : 's'} ` +
+      `<p>Mean ± half-width of the 95 % confidence interval over ${r.replicas} replica${r.replicas === 1 ? '' : 's'} ` +
       `(mean ± t(0.975, n−1)·sd/√n; the same replica seeds in every cell, so differences between cells are not seed noise). ` +
       `Yield = events captured ÷ events produced during work.</p>` +
-      table(
-        ['cell', ...axes, 'yield %', 'captured active h / employee', 'exempt %', 'pauses / employee-day'],
-        r.cells.map((c) => [`#${c.index}`, ...axes.map((a) => c.labels[a] ?? ''), pm(c.yield, 100), pm(c.captured_active_hours_per_employee), pm(c.exempt_share, 100, 1), pm(c.pauses_per_employee_day)]),
-      ),
+      `<div class="scroll">${rawTable(
+        ['cell', ...r.axes.map((a) => axisHeader(a.path)), 'yield %', 'captured active h / employee', 'exempt %', 'pauses / employee-day'].map((h, i) => (i > 0 && i <= r.axes.length ? h : esc(h))),
+        r.cells.map((c) => [`#${c.index}`, ...r.axes.map((a) => axisValue(a.path, c.labels[a.path] ?? '')), pm(c.yield, 100), pm(c.captured_active_hours_per_employee), pm(c.exempt_share, 100, 1), pm(c.pauses_per_employee_day)]),
+      )}</div>`,
   });
+  if (r.cells.length > 0 && r.cells.some((c) => Object.keys(c.groups).length > 0)) {
+    sections.push({ title: 'Compare two cells by group', html: cellComparison(r) });
+  }
   if (r.mode === 'fast') {
     sections.push({
       title: 'Representativeness',
       html:
-        `<p>Total variation distance (TVD) between the mix of captured events and the mix of all events the workforce produced, ` +
-        `by dimension: 0 = the captured data has the workforce's mix, 1 = disjoint. Mean ± 95 % CI over replicas.</p>` +
-        table(['cell', ...BIAS_DIMENSIONS.map((d) => `TVD ${d.replace('_', ' ')}`)], r.cells.map((c) => [`#${c.index}`, ...BIAS_DIMENSIONS.map((d) => (c.tvd[d] ? pm(c.tvd[d]!, 1, 4) : 'n/a'))])),
+        TVD_GUIDE +
+        `<p>Total variation distance (TVD) between the mix of captured events and the mix of all events the workforce produced, by dimension. Mean ± 95 % CI over replicas.</p>` +
+        `<div class="scroll">${table(['cell', ...BIAS_DIMENSIONS.map((d) => `TVD ${dimensionName(d).toLowerCase()}`)], r.cells.map((c) => [`#${c.index}`, ...BIAS_DIMENSIONS.map((d) => (c.tvd[d] ? pm(c.tvd[d]!, 1, 4) : 'n/a'))]))}</div>`,
     });
   }
   for (const [k, axis] of r.axes.entries()) {
-    sections.push({ title: `Yield against ${axis.path}`, html: yieldCurves(r, k) });
+    sections.push({ title: `Yield against ${axisName(axis.path).toLowerCase()}`, html: `<p><code class="path">${esc(axis.path)}</code></p>${yieldCurves(r, k)}` });
   }
   if (r.mode === 'fast' && r.cells.length > 0) {
     sections.push({
       title: 'Bias: how far the captured mix is from the workforce',
-      html: BIAS_DIMENSIONS.map((d) => barChart(`TVD by ${d}, per cell`, r.cells.map((c) => ({ label: `#${c.index}`, value: c.tvd[d]?.mean ?? 0 })))).join('') + cellLegend(r),
+      html: BIAS_DIMENSIONS.map((d) => barChart(`TVD by ${d.replace('_', ' ')}, per cell`, r.cells.map((c) => ({ label: `#${c.index}`, value: c.tvd[d]?.mean ?? 0 })))).join('') +
+        `<details><summary>Which rules each cell number stands for</summary>${cellLegend(r)}</details>`,
     });
-    const worst = [...r.cells].sort((a, b) => a.yield.mean - b.yield.mean)[0]!;
-    sections.push({
-      title: `Who is under-represented in cell #${worst.index} (lowest yield)`,
-      html:
-        `<p>Green: the group is a larger share of the captured (training) data than of the workforce's activity; red: a smaller share.</p>` +
-        (['department', 'role', 'timezone', 'local_hour', 'activity'] as const).map((d) => representation(worst, d)).join(''),
-    });
-    sections.push({ title: 'Yield by hour of day (local), every cell', html: hourCurves(r) });
   }
+  if (r.cells.some((c) => Object.keys(c.groups).length > 0)) {
+    sections.push({ title: 'Who is represented in each cell', html: breakdowns(r) });
+  }
+  if (r.mode === 'fast' && r.cells.length > 0) sections.push({ title: 'Yield by hour of day (local)', html: hourCurves(r) });
   return page(
     `fleetsim sweep ${r.name}`,
     `${r.mode} mode · ${r.cells.length} cells × ${r.replicas} replicas · ${r.employees.toLocaleString('en-US')} employees × ${r.days} day${r.days === 1 ? '' : 's'} · seed ${r.seed} · ${(r.wallMs / 1000).toFixed(1)} s on ${r.workers} worker${r.workers === 1 ? '' : 's'}`,
@@ -93,67 +118,204 @@ export function sweepHtml(r: SweepResult): string {
   );
 }
 
-function cellLegend(r: SweepResult): string {
-  return table(['cell', ...r.axes.map((a) => a.path)], r.cells.map((c) => [`#${c.index}`, ...r.axes.map((a) => c.labels[a.path] ?? '')]));
+const TVD_GUIDE =
+  `<div class="guide"><p><b>How to read a total variation distance.</b> It is the share of the captured events that sit in the “wrong” group: ` +
+  `0.05 by department means that 5 % of the captured data would have to move to another department for the data to have the workforce’s mix. ` +
+  `0 is the workforce’s own mix, 1 two mixes with nothing in common. As a rule of thumb (an aid to reading, not a standard): ` +
+  `below 0.01 the difference is negligible; 0.01–0.05 small, and weighting the data by group corrects it; above 0.05 a model trained on it ` +
+  `sees some groups noticeably more than others, and above 0.1 the data misrepresents the workforce. ` +
+  `Compare cells on the same dimension: distances over many small groups (hours) run higher than over a few large ones (roles).</p></div>`;
+
+/** The opening answer: one block per rule, in words, with one small chart of who loses. */
+function answer(r: SweepResult, effects: readonly RuleEffect[]): string {
+  if (effects.length === 0) return `<p>This sweep varies no rule: one cell, ${pm(r.cells[0]?.yield ?? { mean: Number.NaN, ci95: null, n: 0 }, 100)} % yield.</p>`;
+  const intro =
+    `<p>For each rule the sweep varies: the yield its lowest-yield value loses against its highest-yield value (not always the strictest against the most lenient: a short pause cap can keep more data than a long one), averaged over every value of the other rules, ` +
+    `and the groups of people whose yield falls most. Intervals are 95 % over ${r.replicas} replica${r.replicas === 1 ? '' : 's'}, paired by replica seed. ` +
+    `Yield = events captured ÷ events produced during work; a point is one percent of the events produced.</p>`;
+  return intro + effects.map((e) => ruleBlock(e)).join('');
 }
 
-/** Yield against one axis: one line per combination of the other axes (their mean when there are more than 5). */
+function ruleBlock(e: RuleEffect): string {
+  const name = axisName(e.path);
+  const head = `<h3>${esc(name)}<code class="path">${esc(e.path)}</code></h3>`;
+  const valueLine = `<p>Yield at each value: ${e.values.map((v) => `${esc(axisValue(e.path, v.label))}: ${esc(pm(v.yield, 100, 1))} %`).join(' · ')}.</p>`;
+  if (e.values.length < 2) return `<div class="rule">${head}<p>Only one value is swept: no cost to measure.</p>${valueLine}</div>`;
+  const best = esc(axisValue(e.path, e.highest_yield_value));
+  const worst = esc(axisValue(e.path, e.lowest_yield_value));
+  const clear = (x: Estimate) => Number.isFinite(x.mean) && x.ci95 !== null && Math.abs(x.mean) > x.ci95;
+  const cost = clear(e.cost)
+    ? `<b>${worst}</b> costs <b>${esc(points(e.cost))}</b> of yield against <b>${best}</b>.`
+    : `<b>${worst}</b> against <b>${best}</b>: ${esc(points(e.cost))}, ${e.cost.ci95 === null ? 'one replica, no interval to tell it from noise' : 'not distinguishable from no change'}.`;
+  // Losses told apart from noise first: with few replicas a small group's interval can span tens of points.
+  const ranked = [...e.groups.filter((g) => g.loss.mean > 0 && clear(g.loss)), ...e.groups.filter((g) => g.loss.mean > 0 && !clear(g.loss))];
+  const losers = ranked.slice(0, 3);
+  const who = losers.length === 0
+    ? 'No group loses yield.'
+    : `Those who lose most: ${losers.map((g) => `<b>${esc(g.group)}</b> (${esc(dimensionName(g.dimension).toLowerCase())}, ${esc(points(g.loss))}${clear(g.loss) ? '' : ', uncertain'})`).join(', ')}.`;
+  const chartBars = [{ label: 'Everyone', loss: e.cost }, ...[...ranked, ...e.groups.filter((g) => !ranked.includes(g))].slice(0, 5).map((g) => ({ label: `${g.group} (${dimensionName(g.dimension).toLowerCase()})`, loss: g.loss }))];
+  return `<div class="rule">${head}<p class="answer">${cost} ${who}</p>${valueLine}` +
+    `<div class="small-chart">${lossChart(`Yield lost, ${axisValue(e.path, e.highest_yield_value)} → ${axisValue(e.path, e.lowest_yield_value)} (points, 95 % CI)`, chartBars)}</div></div>`;
+}
+
+/** Horizontal bars of yield lost (points) with CI whiskers: everyone first, then the groups that lose most. */
+function lossChart(title: string, bars: readonly { label: string; loss: Estimate }[]): string {
+  const W = 620;
+  const row = 22;
+  const pad = { l: 230, r: 70, t: 8, b: 34 };
+  const H = pad.t + bars.length * row + pad.b;
+  const v = (b: { loss: Estimate }) => (Number.isFinite(b.loss.mean) ? 100 * b.loss.mean : 0);
+  const ci = (b: { loss: Estimate }) => (b.loss.ci95 === null ? 0 : 100 * b.loss.ci95);
+  const hi = Math.max(0.1, ...bars.map((b) => v(b) + ci(b)));
+  const lo = Math.min(0, ...bars.map((b) => v(b) - ci(b)));
+  const x = (p: number) => pad.l + ((W - pad.l - pad.r) * (p - lo)) / (hi - lo);
+  const body = bars.map((b, i) => {
+    const y = pad.t + i * row;
+    const [a, z] = [x(Math.min(0, v(b))), x(Math.max(0, v(b)))];
+    const whisker = ci(b) > 0 ? `<line x1="${x(v(b) - ci(b)).toFixed(1)}" x2="${x(v(b) + ci(b)).toFixed(1)}" y1="${(y + row / 2 - 2).toFixed(1)}" y2="${(y + row / 2 - 2).toFixed(1)}" stroke="#1d2330" stroke-width="1.5"/>` : '';
+    return `<text x="${pad.l - 8}" y="${(y + row / 2 + 2).toFixed(1)}" text-anchor="end"${i === 0 ? ' font-weight="600"' : ''}>${esc(b.label)}</text>` +
+      `<rect x="${a.toFixed(1)}" y="${(y + 4).toFixed(1)}" width="${Math.max(0.5, z - a).toFixed(1)}" height="${row - 10}" fill="${i === 0 ? '#2f6fdf' : '#c0392b'}"><title>${esc(b.label)}: ${esc(points(b.loss, 2))}</title></rect>${whisker}` +
+      `<text x="${(Math.max(z, x(v(b) + ci(b))) + 4).toFixed(1)}" y="${(y + row / 2 + 2).toFixed(1)}">${v(b).toFixed(1)}</text>`;
+  }).join('');
+  const zero = `<line x1="${x(0).toFixed(1)}" x2="${x(0).toFixed(1)}" y1="${pad.t}" y2="${H - pad.b + 4}" stroke="#99a"/>`;
+  return `<svg class="chart" role="img" aria-label="${esc(title)}" viewBox="0 0 ${W} ${H}" width="100%"><text class="chart-title" x="${pad.l}" y="${H - 8}">${esc(title)}</text>${zero}${body}</svg>`;
+}
+
+/** A table whose header cells are given as HTML (escaped by the caller); body cells are text. */
+function rawTable(headerHtml: readonly string[], rows: readonly (readonly string[])[]): string {
+  return `<table><thead><tr>${headerHtml.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.map((row) => `<tr>${row.map((v) => `<td>${esc(v)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+function cellLegend(r: SweepResult): string {
+  return `<div class="scroll">${rawTable(['cell', ...r.axes.map((a) => axisHeader(a.path))], r.cells.map((c) => [`#${c.index}`, ...r.axes.map((a) => axisValue(a.path, c.labels[a.path] ?? ''))]))}</div>`;
+}
+
+/** Yield against one axis: its average over the other axes' values (one line, 95 % CI whiskers); every combination in a table below. */
 function yieldCurves(r: SweepResult, k: number): string {
   const axis = r.axes[k]!;
+  const effect = ruleEffects(r)[k]!;
   const others = r.axes.filter((_, j) => j !== k);
-  const groups = new Map<string, CellResult[]>();
-  for (const c of r.cells) {
-    const key = others.map((a) => `${a.path.split('.').pop()}=${c.labels[a.path]}`).join(', ') || 'yield';
-    const list = groups.get(key) ?? [];
-    list.push(c);
-    groups.set(key, list);
-  }
-  const at = (cs: readonly CellResult[], label: string) => cs.filter((c) => c.labels[axis.path] === label);
-  // Every combination of the other axes is a line, with its 95 % CI as whiskers.
-  const series = [...groups.entries()].map(([name, cs]) => ({
-    name,
-    points: axis.labels.map((l) => { const c = at(cs, l)[0]; return { mean: 100 * (c?.yield.mean ?? Number.NaN), ci: 100 * (c?.yield.ci95 ?? 0) }; }),
-  }));
-  const rows = [...groups.entries()].flatMap(([name, cs]) => axis.labels.map((l) => { const c = at(cs, l)[0]; return [name, l, c ? pm(c.yield, 100) : 'n/a']; }));
-  return ciChart(`Yield (%) against ${axis.path}, 95 % CI whiskers`, axis.labels, series) + table(['other axes', axis.path, 'yield % (95 % CI)'], rows);
+  const labels = axis.labels.map((l) => axisValue(axis.path, l));
+  const series = [{
+    name: others.length === 0 ? 'yield' : 'averaged over the other rules',
+    points: effect.values.map((v) => ({ mean: 100 * v.yield.mean, ci: 100 * (v.yield.ci95 ?? 0) })),
+  }];
+  const rows = r.cells.map((c) => [others.map((a) => axisSetting(a.path, c.labels[a.path] ?? '')).join(' · ') || '—', axisValue(axis.path, c.labels[axis.path] ?? ''), pm(c.yield, 100)]);
+  return ciChart(`Yield (%) against ${axisName(axis.path).toLowerCase()}, 95 % CI whiskers`, labels, series) +
+    (others.length > 0 ? `<details><summary>Every combination of the other rules</summary><div class="scroll">${table(['other rules', axisName(axis.path), 'yield % (95 % CI)'], rows)}</div></details>` : '');
 }
 
-function representation(c: CellResult, d: Dimension): string {
-  const gs = c.groups[d] ?? [];
-  return divergingBars(
-    `${d.replace('_', ' ')}: captured share − produced share (percentage points)`,
-    gs.map((g) => ({ label: g.group, value: 100 * (g.captured_share.mean - g.produced_share.mean) })),
-  );
+/** The group breakdown of every cell, folded: one table per cell. */
+function breakdowns(r: SweepResult): string {
+  const intro = `<p>Per cell and group: the group’s share of the workforce’s activity, its share of the captured (training) data, the difference ` +
+    `(positive: over-represented, negative: under-represented) and the group’s own yield. Mean ± 95 % CI over replicas.</p>`;
+  return intro + r.cells.map((c) => {
+    const rows = BREAKDOWN_DIMENSIONS.flatMap((d) => (c.groups[d] ?? []).map((g) => [
+      dimensionName(d), g.group, pm(g.produced_share, 100), pm(g.captured_share, 100),
+      Number.isFinite(g.captured_share.mean - g.produced_share.mean) ? `${g.captured_share.mean >= g.produced_share.mean ? '+' : '−'}${Math.abs(100 * (g.captured_share.mean - g.produced_share.mean)).toFixed(2)}` : 'n/a',
+      pm(g.yield, 100),
+    ]));
+    return `<details class="cell-breakdown" data-cell="${c.index}"><summary>${esc(cellTitle(r, c))} — yield ${esc(pm(c.yield, 100))} %</summary>` +
+      `<div class="scroll">${table(['dimension', 'group', 'workforce %', 'captured %', 'difference (points)', 'yield %'], rows)}</div></details>`;
+  }).join('');
 }
+
+/**
+ * Two cells side by side by group, in the page itself: the figures are embedded as JSON and a small
+ * script shows, for any two cells picked, each group's yield in both and the paired difference with
+ * its 95 % interval (t quantiles from the sweep's statistics, embedded too).
+ */
+function cellComparison(r: SweepResult): string {
+  const byYield = [...r.cells].sort((a, b) => b.yield.mean - a.yield.mean);
+  const first = byYield[0]!;
+  const last = byYield[byYield.length - 1]!;
+  const data = {
+    t975: Array.from({ length: Math.max(0, r.replicas - 1) }, (_, i) => tQuantile975(i + 1)),
+    dimensions: BREAKDOWN_DIMENSIONS.map((d) => ({ key: d, name: dimensionName(d) })),
+    cells: r.cells.map((c) => ({
+      index: c.index,
+      title: cellTitle(r, c),
+      yield: [...c.replicas].sort((a, b) => a.replica - b.replica).map((x) => (Number.isFinite(x.yield) ? x.yield : null)),
+      groups: groupYieldsByReplica(c),
+    })),
+  };
+  const options = (selected: number) => r.cells.map((c) => `<option value="${c.index}"${c.index === selected ? ' selected' : ''}>${esc(cellTitle(r, c))} (${esc(pm(c.yield, 100, 1))} %)</option>`).join('');
+  return `<p>Pick any two cells: for every group, its yield in each and the difference B − A in points, with a 95 % interval paired by replica seed. ` +
+    `Red: the group loses yield in B. Preset: the highest-yield cell against the lowest.</p>` +
+    `<div class="pick"><label>A <select id="cell-a">${options(first.index)}</select></label> <label>B <select id="cell-b">${options(last.index)}</select></label></div>` +
+    `<div id="cell-diff"><noscript>This comparison needs JavaScript; by_group.csv has the same figures.</noscript></div>` +
+    `<script type="application/json" id="sweep-data">${scriptJson(data)}</script><script>${COMPARE_SCRIPT}</script>`;
+}
+
+/** JSON safe inside a script element: no "<" (so no "</script>" or "<!--"), no "&", no line separators JavaScript would not accept. */
+export function scriptJson(x: unknown): string {
+  return JSON.stringify(x).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+// Plain ES2017 the browser runs as is; every text goes in through textContent, never as markup.
+const COMPARE_SCRIPT = `(function () {
+  var data = JSON.parse(document.getElementById('sweep-data').textContent);
+  var selA = document.getElementById('cell-a'), selB = document.getElementById('cell-b'), out = document.getElementById('cell-diff');
+  function cell(i) { return data.cells.filter(function (c) { return String(c.index) === String(i); })[0]; }
+  function paired(a, b) {
+    var d = [];
+    for (var i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== null && b[i] !== null) d.push(b[i] - a[i]);
+    if (d.length === 0) return null;
+    var m = d.reduce(function (s, x) { return s + x; }, 0) / d.length;
+    if (d.length < 2) return { mean: m, half: null };
+    var v = d.reduce(function (s, x) { return s + (x - m) * (x - m); }, 0) / (d.length - 1);
+    return { mean: m, half: data.t975[d.length - 2] * Math.sqrt(v / d.length) };
+  }
+  function avg(xs) { var v = xs.filter(function (x) { return x !== null; }); return v.length ? v.reduce(function (s, x) { return s + x; }, 0) / v.length : null; }
+  function pct(x) { return x === null ? 'n/a' : (100 * x).toFixed(1); }
+  function signed(x) { return (x > 0 ? '+' : x < 0 ? '\\u2212' : '') + Math.abs(100 * x).toFixed(2); }
+  function el(tag, text, cls) { var e = document.createElement(tag); if (text != null) e.textContent = text; if (cls) e.className = cls; return e; }
+  function row(tbody, name, a, b, scale) {
+    var tr = el('tr'); var d = paired(a, b);
+    tr.appendChild(el('td', name)); tr.appendChild(el('td', pct(avg(a)))); tr.appendChild(el('td', pct(avg(b))));
+    tr.appendChild(el('td', d === null ? 'n/a' : signed(d.mean) + (d.half === null ? '' : ' \\u00b1 ' + (100 * d.half).toFixed(2))));
+    var td = el('td'); td.style.textAlign = 'left';
+    if (d !== null) { var bar = el('span', null, 'bar ' + (d.mean < 0 ? 'neg' : 'pos')); bar.style.width = Math.min(160, Math.abs(100 * d.mean) * scale).toFixed(1) + 'px'; td.appendChild(bar); }
+    tr.appendChild(td); tbody.appendChild(tr);
+    return d;
+  }
+  function render() {
+    var A = cell(selA.value), B = cell(selB.value);
+    while (out.firstChild) out.removeChild(out.firstChild);
+    if (!A || !B) return;
+    out.appendChild(el('p', 'A: ' + A.title + '. B: ' + B.title + '.'));
+    var all = [];
+    data.dimensions.forEach(function (dim) {
+      var ga = A.groups[dim.key] || {}, gb = B.groups[dim.key] || {};
+      Object.keys(ga).forEach(function (g) { if (gb[g]) { var d = paired(ga[g], gb[g]); if (d) all.push(Math.abs(d.mean)); } });
+    });
+    var top = Math.max.apply(null, all.concat([paired(A.yield, B.yield) ? Math.abs(paired(A.yield, B.yield).mean) : 0, 1e-4]));
+    var scale = 160 / (100 * top);
+    var table = el('table', null, 'cell-diff-table'); var head = el('thead'); var hr = el('tr');
+    ['group', 'yield A %', 'yield B %', 'B \\u2212 A (points, 95 % CI)', ''].forEach(function (h) { hr.appendChild(el('th', h)); });
+    head.appendChild(hr); table.appendChild(head);
+    var body = el('tbody'); row(body, 'Everyone', A.yield, B.yield, scale); table.appendChild(body);
+    data.dimensions.forEach(function (dim) {
+      var ga = A.groups[dim.key] || {}, gb = B.groups[dim.key] || {};
+      var keys = Object.keys(ga).filter(function (g) { return gb[g]; });
+      if (!keys.length) return;
+      var tb = el('tbody'); var h = el('tr'); var th = el('th', dim.name); th.colSpan = 5; th.style.textAlign = 'left'; h.appendChild(th); tb.appendChild(h);
+      keys.forEach(function (g) { var tr = row(tb, g, ga[g], gb[g], scale); tb.lastChild.setAttribute('data-group', dim.key + ':' + g); });
+      table.appendChild(tb);
+    });
+    var wrap = el('div', null, 'scroll'); wrap.appendChild(table); out.appendChild(wrap);
+  }
+  selA.addEventListener('change', render); selB.addEventListener('change', render); render();
+})();`;
 
 function hourCurves(r: SweepResult): string {
   const hours = Array.from({ length: 24 }, (_, h) => String(h));
-  const pick = r.cells.length <= 5 ? r.cells : [...r.cells].sort((a, b) => a.yield.mean - b.yield.mean).filter((_, i, xs) => i === 0 || i === xs.length - 1 || i === Math.floor(xs.length / 2));
+  const pick = r.cells.length <= 3 ? r.cells : [...r.cells].sort((a, b) => a.yield.mean - b.yield.mean).filter((_, i, xs) => i === 0 || i === xs.length - 1 || i === Math.floor(xs.length / 2));
   const series = pick.map((c) => {
     const byHour = new Map((c.groups.local_hour ?? []).map((g) => [g.group, g.yield]));
     return { name: `#${c.index} (${formatNumber(100 * c.yield.mean)} %)`, points: hours.map((h) => { const e = byHour.get(h); return { mean: e ? 100 * e.mean : Number.NaN, ci: e?.ci95 ? 100 * e.ci95 : 0 }; }) };
   });
-  return ciChart('Yield (%) by local hour of day, 95 % CI whiskers', hours, series) + (r.cells.length > 5 ? '<p>The lowest-, median- and highest-yield cells.</p>' : '');
-}
-
-/** Bars above and below a zero line (over- and under-representation). */
-function divergingBars(title: string, bars: readonly { label: string; value: number }[]): string {
-  const W = 900;
-  const H = 220;
-  const pad = { l: 60, r: 20, t: 16, b: 40 };
-  const m = Math.max(0.01, ...bars.map((b) => Math.abs(b.value)));
-  const mid = pad.t + (H - pad.t - pad.b) / 2;
-  const scale = (H - pad.t - pad.b) / 2 / m;
-  const bw = (W - pad.l - pad.r) / Math.max(1, bars.length);
-  const body = bars.map((b, i) => {
-    const h = Math.abs(b.value) * scale;
-    const x = pad.l + i * bw + bw * 0.15;
-    const colour = b.value < 0 ? '#c0392b' : '#2a9d6f';
-    return `<rect x="${x.toFixed(1)}" y="${(b.value < 0 ? mid : mid - h).toFixed(1)}" width="${(bw * 0.7).toFixed(1)}" height="${Math.max(0.5, h).toFixed(1)}" fill="${colour}"><title>${esc(b.label)}: ${b.value >= 0 ? '+' : ''}${b.value.toFixed(3)} points</title></rect>` +
-      `<text x="${(x + bw * 0.35).toFixed(1)}" y="${H - pad.b + 16}" text-anchor="middle">${esc(b.label)}</text>`;
-  }).join('');
-  const axis = [m, 0, -m].map((v) => `<line x1="${pad.l}" x2="${W - pad.r}" y1="${(mid - v * scale).toFixed(1)}" y2="${(mid - v * scale).toFixed(1)}" stroke="${v === 0 ? '#99a' : '#eef'}"/><text x="${pad.l - 6}" y="${(mid - v * scale + 4).toFixed(1)}" text-anchor="end">${v > 0 ? '+' : ''}${v.toFixed(2)}</text>`).join('');
-  return `<svg class="chart" role="img" aria-label="${esc(title)}" viewBox="0 0 ${W} ${H}" width="100%"><text class="chart-title" x="${pad.l}" y="${H - 4}">${esc(title)}</text>${axis}${body}</svg>`;
+  return ciChart('Yield (%) by local hour of day, 95 % CI whiskers', hours, series) + (r.cells.length > 3 ? '<p>The lowest-, median- and highest-yield cells.</p>' : '');
 }
 
 const CW = 900;

@@ -8,7 +8,8 @@ import type { LoadResult } from '../load/index.js';
 import { agentSettings, describeAgentSettings, type ConfigurationsTable, type ScenarioRunResult } from '../run/index.js';
 import { configurationColumns } from './run-report.js';
 import type { ThresholdOutcome } from '../scenario/index.js';
-import type { SweepResult } from '../sweep/index.js';
+import { ruleEffects, type Estimate, type SweepResult } from '../sweep/index.js';
+import { axisName, axisValue } from './sweep-labels.js';
 
 export function formatRun(r: ScenarioRunResult, files: readonly string[]): string {
   const name = r.scenario.name;
@@ -62,9 +63,24 @@ export function formatSweep(r: SweepResult, files: readonly string[]): string {
       const tvd = c.tvd.department ? `  TVD dept ${c.tvd.department.mean.toFixed(4)} hour ${c.tvd.local_hour?.mean.toFixed(4)}` : '';
       return `  #${String(c.index).padEnd(3)} ${pct(c.yield.mean).padStart(6)}${ci.padEnd(8)}  ${axes.map((a) => c.labels[a]).join(' · ')}${tvd}`;
     }),
+    ...sweepRuleLines(r),
     `report: ${files.find((f) => f.endsWith('report.html'))}`,
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** What each rule costs, and who loses most: the opening of report.html, in a few lines. */
+function sweepRuleLines(r: SweepResult): string[] {
+  const effects = ruleEffects(r).filter((e) => e.values.length > 1);
+  if (effects.length === 0) return [];
+  const pts = (e: Estimate) => (Number.isFinite(e.mean) ? `${(100 * e.mean).toFixed(1)}${e.ci95 === null ? '' : ` ± ${(100 * e.ci95).toFixed(1)}`}` : 'n/a');
+  return [
+    '  what each rule costs: yield points lost by its lowest-yield value against its highest (95 % CI), and who loses most',
+    ...effects.map((e) => {
+      const who = e.groups.filter((g) => g.loss.mean > 0).slice(0, 3).map((g) => `${g.group} ${pts(g.loss)}`).join(', ');
+      return `  ${axisName(e.path)}: ${axisValue(e.path, e.lowest_yield_value)} costs ${pts(e.cost)} against ${axisValue(e.path, e.highest_yield_value)}${who ? `; most: ${who}` : ''}`;
+    }),
+  ];
 }
 
 export function formatLoad(r: LoadResult, thresholds: readonly ThresholdOutcome[], notApplicable: readonly string[], files: readonly string[]): string {

@@ -2,11 +2,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { CompareReport } from '../../src/compare/index.js';
+import { writeCompareReport } from '../../src/report/compare-report.js';
 import { writeLoadReport } from '../../src/report/load-report.js';
 import { writeRunReport, writeScenarioReport } from '../../src/report/run-report.js';
+import { writeSweepReport } from '../../src/report/sweep-report.js';
 import { runScenario } from '../../src/run/index.js';
 import { resolveScenario } from '../../src/scenario/index.js';
 import type { LoadResult } from '../../src/load/results.js';
+import { fixtureSweep } from '../sweep/fixture.js';
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -70,5 +74,41 @@ describe('HTML reports escape every text they print', () => {
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     expectEscaped(html, 4);
     expect(html).toContain('a &lt; b &gt; c');
+  });
+
+  it('sweep report: name, seed, axis path and value labels, group names; the embedded figures cannot close their script', async () => {
+    const dir = tmp();
+    const r = { ...fixtureSweep({ name: MARK, capPath: `policy.${MARK}`, capLabels: [`${MARK}15`, '60'], departments: [MARK, 'Sales'] }), seed: MARK };
+    await writeSweepReport(r, dir);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    // The page's own two scripts: the figures as JSON and the comparison's code. Nothing else is a script or an image.
+    const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts.map((m) => m[1])).toEqual([' type="application/json" id="sweep-data"', '']);
+    const json = scripts[0]![2]!;
+    expect(json).not.toMatch(/[<>&]/);
+    // The text itself survives the escaping.
+    expect((JSON.parse(json) as { cells: { groups: { department: object } }[] }).cells[0]!.groups.department).toHaveProperty([MARK]);
+    const rest = html.replace(scripts[0]![0], '').replace(scripts[1]![0], '');
+    expectEscaped(rest, 10);
+    // Title, subtitle (name and seed), axis header and tooltip, the rule's heading, every cell's title, group names.
+    expect(rest).toContain(`<title>fleetsim sweep ${ESCAPED}</title>`);
+    expect(rest).toContain(`title="policy.${ESCAPED}"`);
+  });
+
+  it('compare report: folders, what is compared, figure labels, keys and units, notes, gates', async () => {
+    const dir = tmp();
+    const stat = { statistic: 'mean' as const, verdict: 'worse' as const, baseline: 1, candidate: 2, diff: { estimate: 1, low: 0.5, high: 1.5 }, rel: { estimate: 1, low: 0.5, high: 1.5 } };
+    const figure = {
+      figure: { key: MARK, alias: MARK, label: MARK, unit: MARK, better: 'lower' as const }, paired: true, n_baseline: 3, n_candidate: 3, tolerance: 0.02,
+      replica_cv: { baseline: 0.01, candidate: 0.01 }, erratic: false, note: MARK, baseline_values: [1, 1.1, 0.9], candidate_values: [2, 2.1, 1.9], statistics: [stat],
+    };
+    const r: CompareReport = {
+      kind: 'sweep', baseline: { folders: [MARK], seeds: [MARK] }, candidate: { folders: [MARK], seeds: [MARK] }, compared: MARK,
+      result: { confidence: 0.95, resamples: 100, seed: MARK, erratic_cv: 0.5, pairing: { paired: true, common: 3, baseline_units: 3, candidate_units: 3 }, replicas: { baseline: 3, candidate: 3 }, figures: [figure] },
+      gates: [{ expression: MARK, pass: false, tripped: [MARK] }], gatesPassed: false, historyAppended: [],
+    };
+    await writeCompareReport(dir, r);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expectEscaped(html, 8);
   });
 });

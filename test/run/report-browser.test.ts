@@ -1,28 +1,21 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { writeScenarioReport } from '../../src/report/index.js';
 import { runScenario } from '../../src/run/index.js';
 import { resolveScenario } from '../../src/scenario/index.js';
+import { haveChromium, launchChromium, warnIfNoChromium } from '../helpers/chromium.js';
 
-/** Debian's Chromium (.ci/run installs it); the test says so and skips where it is missing. */
-const CHROMIUM = process.env.FLEETSIM_CHROMIUM ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`report.html browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set FLEETSIM_CHROMIUM)`);
+warnIfNoChromium('report.html browser test');
 
 describe.skipIf(!haveChromium)('report.html in a real browser', () => {
   it('loads offline without console errors and shows its charts', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fleetsim-browser-'));
     const scenario = resolveScenario({ name: 'browser', seed: 'browser', fleet: { employees: 4 }, simulation: { days: 1, startDate: '2026-03-03' }, transport: 'null', thresholds: ['ledger.lost == 0'] });
     await writeScenarioReport(dir, await runScenario(scenario, { reportDir: dir, workers: 0 }));
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      // As root in CI, without the background services that phone home on a closed network.
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const problems: string[] = [];

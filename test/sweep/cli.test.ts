@@ -26,7 +26,8 @@ describe('fleetsim sweep', () => {
     expect(readFileSync(join(out, 'by_group.csv'), 'utf8')).toMatch(/department,Engineering/);
     expect(readFileSync(join(out, 'replicas.csv'), 'utf8').trim().split('\n')).toHaveLength(49);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
-    expect(html).toContain('Yield against policy.pauseCapMinutes');
+    expect(html).toContain('Yield against pause cap');
+    expect(html).toContain('<code class="path">policy.pauseCapMinutes</code>');
     expect(html).toContain('TVD by department');
     expect(html).not.toMatch(/NaN|undefined/);
   }, 60_000);
