@@ -26,14 +26,24 @@ function cellsForCsv(r: SweepResult): Record<string, unknown>[] {
   return cellTable(r).map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v !== null && typeof v === 'object' ? JSON.stringify(v) : v ?? ''])));
 }
 
-/** Version of a sweep's summary.json. */
-export const SWEEP_SUMMARY_FORMAT = 'fleetsim-sweep-summary/1';
+/** Version of a sweep's summary.json (2: employee_days, wall_ms, rule_effects). */
+export const SWEEP_SUMMARY_FORMAT = 'fleetsim-sweep-summary/2';
 
 /** Writes summary.json, cells.csv, by_group.csv, replicas.csv and report.html to dir; returns their paths. */
 export async function writeSweepReport(r: SweepResult, dir: string): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   const files = ['summary.json', 'cells.csv', 'by_group.csv', 'replicas.csv', 'report.html'].map((f) => join(dir, f));
-  await writeJson(files[0]!, { format: SWEEP_SUMMARY_FORMAT, ...r, cells: r.cells.map(({ replicas: _r, ...c }) => c), table: cellTable(r), rule_effects: ruleEffects(r) });
+  // snake_case like every figure file; the cells' values stay keyed by the scenario paths they set.
+  const { employeeDays, wallMs, ...rest } = r;
+  await writeJson(files[0]!, {
+    format: SWEEP_SUMMARY_FORMAT,
+    ...rest,
+    employee_days: employeeDays,
+    wall_ms: wallMs,
+    cells: r.cells.map(({ replicas: _r, ...c }) => c),
+    table: cellTable(r),
+    rule_effects: ruleEffects(r),
+  });
   const cells = cellsForCsv(r);
   await writeCsv(files[1]!, columnsOf(cells) as never, cells);
   const groups = groupTable(r);

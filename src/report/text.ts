@@ -9,7 +9,7 @@ import { agentSettings, describeAgentSettings, type ConfigurationsTable, type Sc
 import { configurationColumns } from './run-report.js';
 import type { ThresholdOutcome } from '../scenario/index.js';
 import { ruleEffects, type Estimate, type SweepResult } from '../sweep/index.js';
-import { axisName, axisValue } from './sweep-labels.js';
+import { axisName, axisValue, dimensionName } from './sweep-labels.js';
 
 export function formatRun(r: ScenarioRunResult, files: readonly string[]): string {
   const name = r.scenario.name;
@@ -77,7 +77,7 @@ function sweepRuleLines(r: SweepResult): string[] {
   return [
     '  what each rule costs: yield points lost by its lowest-yield value against its highest (95 % CI), and who loses most',
     ...effects.map((e) => {
-      const who = e.groups.filter((g) => g.loss.mean > 0).slice(0, 3).map((g) => `${g.group} ${pts(g.loss)}`).join(', ');
+      const who = e.groups.filter((g) => g.loss.mean > 0).slice(0, 3).map((g) => `${g.group} (${dimensionName(g.dimension).toLowerCase()}) ${pts(g.loss)}`).join(', ');
       return `  ${axisName(e.path)}: ${axisValue(e.path, e.lowest_yield_value)} costs ${pts(e.cost)} against ${axisValue(e.path, e.highest_yield_value)}${who ? `; most: ${who}` : ''}`;
     }),
   ];

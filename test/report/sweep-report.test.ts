@@ -93,7 +93,7 @@ describe('sweep report.html answers what each rule costs and who loses', () => {
 
   it('says the same on the terminal, one line per rule', () => {
     const text = formatSweep(fixtureSweep(), ['/tmp/x/report.html']);
-    expect(text).toMatch(/\n {2}Pause cap: 15 min costs 6\.0 ± 0\.\d against 60 min; most: (Engineering|Developer) 10\.0 ± 0\.\d, (Engineering|Developer) 10\.0/);
+    expect(text).toMatch(/\n {2}Pause cap: 15 min costs 6\.0 ± 0\.\d against 60 min; most: (Engineering \(department\)|Developer \(role\)) 10\.0 ± 0\.\d, (Engineering \(department\)|Developer \(role\)) 10\.0/);
     expect(text).toMatch(/\n {2}Exemption approval rate: 50 % costs (1\.9|2\.0) ± 0\.\d against 25 %/);
   });
 });
