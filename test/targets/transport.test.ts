@@ -86,7 +86,7 @@ describe('ProtocolTransport', () => {
     const t = new ProtocolTransport({ url: new URL(srv.url), protocol: Promise.resolve(parsing), onUnreadable: (m) => messages.push(m) });
     try {
       const o = await t.send(upload);
-      expect(o.kind === 'network-error' && o.message).toMatch(/does not speak parsing as expected: POST http:\/\/127\.0\.0\.1:\d+\/in was answered 200 \(content-type application\/x-protobuf, body begins "<html>oops<\/html>"\): the 200 answer is not protobuf/);
+      expect(o.kind === 'network-error' && o.message).toMatch(/does not speak parsing as expected: POST http:\/\/127\.0\.0\.1:\d+\/in was answered 200 \(content-type application\/x-protobuf, body begins "<html>oops<\/html>"\): the 200 answer is not an ExportLogsServiceResponse in protobuf/);
       expect(messages).toHaveLength(1);
     } finally {
       await t.close();
