@@ -18,6 +18,7 @@ export const E2E_SUITES = [
   'test/targets/load-otlp.test.ts',
   'test/load/outcome-validity.test.ts',
   'test/load/no-plan.test.ts',
+  'test/report/sweep-browser.test.ts',
   'test/compare/compare-run.test.ts',
   'test/compare/compare-load-sweep.test.ts',
   'test/sweep/full-path.test.ts',
