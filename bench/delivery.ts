@@ -1,5 +1,6 @@
 /**
  * npm run bench:delivery [-- --json] [--seconds N] [--window N] [--rate R] [--x11 0]
+ *   [--options 0] [--options-window N] [--rounds N] [--move-caps 60,30]
  *
  * What input delivery costs the reference agent as its own process, and how
  * well the virtual-time model (with its delivery term) predicts it:
@@ -20,16 +21,19 @@
  *    `options-window` seconds per row, rows interleaved over `rounds`
  *    rounds: reading each delivery as it comes against reading in batches
  *    (agent.inputReadIntervalMs), RECORD against XInput2 raw events
- *    (agent.x11Capture), and an idle agent (no input) as the floor.
+ *    (agent.x11Capture), a lower mouse-move rate at the source
+ *    (agent.sourceMoveRateHz, each rate of --move-caps, over the tap with
+ *    batched reads and with a read per delivery; `--move-caps 0` leaves
+ *    those rows out), and an idle agent (no input) as the floor.
  *
  * Figures depend on the machine and its load (this bench shares its cores
  * with whatever else runs): read them as this machine's, at this moment.
  */
 import { DEFAULT_AGENT_CONFIG } from '../src/agent/index.js';
-import { DEFAULT_ENERGY_MODEL, type EnergyModel } from '../src/metrics/energy.js';
+import { DEFAULT_ENERGY_MODEL, estimateEnergy, type EnergyModel } from '../src/metrics/energy.js';
 import { allocateBlock, copyEventInto, EventWriter, concatBlocks, copyBlock, type EventBlock } from '../src/events/index.js';
 import { simulateEmployeeDay } from '../src/behaviour/index.js';
-import { countEventKinds, emptyKinds, type EventsByKind } from '../src/metrics/delivery.js';
+import { countEventKinds, deliveryCost, emptyKinds, type EventsByKind } from '../src/metrics/delivery.js';
 import type { InputKind } from '../src/input/types.js';
 import { parseScenario, type Scenario } from '../src/scenario/index.js';
 import { defaultProcessDeps } from '../src/run/process/deps.js';
@@ -42,7 +46,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measureOptions, type DeliveryOption, type OptionRow } from './lib/delivery-options.js';
-import { intFlag, printTable, wantsJson } from './lib/output.js';
+import { intFlag, printTable, stringFlag, wantsJson } from './lib/output.js';
 
 const json = wantsJson();
 const seconds = intFlag('seconds', 10);
@@ -52,6 +56,13 @@ const withX11 = intFlag('x11', 1) === 1;
 const withOptions = intFlag('options', 1) === 1;
 const optionsWindowSeconds = intFlag('options-window', 60);
 const rounds = Math.max(1, intFlag('rounds', 1));
+const moveCapsHz = (stringFlag('move-caps') ?? '60,30')
+  .split(',')
+  .map((x) => Number(x.trim()))
+  .filter((hz) => {
+    if (!Number.isInteger(hz) || hz < 0 || hz > 1000) throw new Error(`--move-caps takes whole Hz from 1 to 1000, comma-separated (0: none), got ${hz}`);
+    return hz > 0;
+  });
 const KINDS = ['key', 'click', 'move', 'wheel'] as const;
 type Kind = (typeof KINDS)[number];
 
@@ -151,6 +162,10 @@ const OPTIONS: DeliveryOption[] = [
   { name: 'tap, a read per delivery', input: 'tap', readIntervalMs: 0, x11Capture: 'record' },
   { name: 'tap, batched reads 250 ms', input: 'tap', readIntervalMs: 250, x11Capture: 'record' },
   { name: 'tap, batched reads 1 s', input: 'tap', readIntervalMs: 1000, x11Capture: 'record' },
+  ...moveCapsHz.flatMap((hz) => [
+    { name: `tap, batched reads 1 s, moves at ${hz} Hz`, input: 'tap', readIntervalMs: 1000, x11Capture: 'record', sourceMoveRateHz: hz } as const,
+    { name: `tap, a read per delivery, moves at ${hz} Hz`, input: 'tap', readIntervalMs: 0, x11Capture: 'record', sourceMoveRateHz: hz } as const,
+  ]),
   ...(withX11
     ? ([
         { name: 'x11 idle agent (no input)', input: 'x11', readIntervalMs: 0, x11Capture: 'record', idle: true },
@@ -205,7 +220,7 @@ const inprocessUs = (inprocessModels.reduce((a, m) => a + m.agentCpuSeconds, 0) 
  * reader's row on realistic input (idle agent and in-process capture
  * subtracted) gives one figure for every kind instead.
  */
-const defaultRow = options.find((r) => r.input === 'tap' && r.read_interval_ms === DEFAULT_AGENT_CONFIG.inputReadIntervalMs && r.cpu_us_per_event !== null);
+const defaultRow = options.find((r) => r.input === 'tap' && r.read_interval_ms === DEFAULT_AGENT_CONFIG.inputReadIntervalMs && r.source_move_rate_hz === 0 && r.cpu_us_per_event !== null);
 const idleRow = options.find((r) => r.input === 'tap' && r.cpu_us_per_event === null);
 const fromOptions =
   defaultRow && idleRow && defaultRow.wakeups_per_event !== null
@@ -239,6 +254,38 @@ const batteryModel = mean(models.filter((_, k) => inputs[k]!.workHours > 0).map(
 // What the measured figure owes to the agent merely running over so short a window (the tail of its start-up), which a day amortises.
 const idleBattery = idleRow?.battery_pct_per_day ?? null;
 
+/**
+ * The move cap at the source, per rate, with batched reads (the default) and
+ * with a read per delivery: measured against the same reader without a cap,
+ * and what the virtual-time model's delivery term would drop for the moves
+ * removed (removed moves per day × the move coefficients, default and this
+ * run's).
+ */
+const moveCapKeys: Record<string, number | null> = {};
+for (const hz of moveCapsHz) {
+  for (const [reader, readMs, suffix] of [['batched', DEFAULT_AGENT_CONFIG.inputReadIntervalMs, ''], ['per delivery', 0, '_read_per_delivery']] as const) {
+    const row = options.find((r) => r.input === 'tap' && r.source_move_rate_hz === hz && r.read_interval_ms === readMs);
+    const base = options.find((r) => r.input === 'tap' && r.source_move_rate_hz === 0 && r.read_interval_ms === readMs && r.cpu_us_per_event !== null);
+    if (!row) continue;
+    const k = `source_move_cap_${hz}hz${suffix}`;
+    moveCapKeys[`${k}_cpu_seconds_per_laptop_hour`] = row.cpu_seconds_per_laptop_hour;
+    moveCapKeys[`${k}_wakeups_per_active_minute`] = row.wakeups_per_active_minute;
+    moveCapKeys[`${k}_battery_pct_per_day`] = row.battery_pct_per_day;
+    moveCapKeys[`${k}_moves_removed_share`] = row.source_moves_removed_share;
+    moveCapKeys[`${k}_over_uncapped_cpu`] = base ? round(row.cpu_seconds_per_laptop_hour / base.cpu_seconds_per_laptop_hour, 3) : null;
+    moveCapKeys[`${k}_over_uncapped_battery`] = base && base.battery_pct_per_day > 0 ? round(row.battery_pct_per_day / base.battery_pct_per_day, 3) : null;
+    if (reader !== 'batched') continue;
+    const removed = { key: 0, click: 0, move: row.source_moves_coalesced_per_day, wheel: 0 };
+    for (const [name, m] of [['default', DEFAULT_ENERGY_MODEL], ['this_run', energy]] as const) {
+      const d = deliveryCost(removed, m);
+      moveCapKeys[`${k}_model_moves_removed_per_day`] = row.source_moves_coalesced_per_day;
+      moveCapKeys[`${k}_model_delivery_cpu_seconds_per_day_saved_${name}`] = round(d.cpuSeconds, 3);
+      moveCapKeys[`${k}_model_delivery_wakeups_per_day_saved_${name}`] = round(d.wakeups, 1);
+      moveCapKeys[`${k}_model_battery_pct_per_day_saved_${name}`] = round(estimateEnergy({ cpuSeconds: d.cpuSeconds, wakeups: d.wakeups, radioBytes: 0, transmissions: 0 }, m).batteryPct, 4);
+    }
+  }
+}
+
 const result = {
   seconds_per_kind: seconds,
   rate_events_per_s: rate,
@@ -260,6 +307,8 @@ const result = {
   per_kind: { tap, ...(x11 ? { x11 } : {}) },
   options_window_seconds: withOptions ? optionsWindowSeconds : null,
   options,
+  move_caps_hz: moveCapsHz,
+  ...moveCapKeys,
 };
 
 if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -283,8 +332,9 @@ else {
   if (options.length > 0) {
     printTable(
       `options: 1 laptop's realistic input, ${optionsWindowSeconds} s per row, ${rounds} round(s) interleaved (idle rows: the same window with no input)`,
-      ['option', 'CPU µs/event', 'wake-ups/event', 'CPU s/laptop-h', 'wake-ups/active min', 'battery %/day', 'events taken', 'ledger'],
-      options.map((r) => [r.option, r.cpu_us_per_event ?? '-', r.wakeups_per_event ?? '-', r.cpu_seconds_per_laptop_hour, r.wakeups_per_active_minute ?? '-', r.battery_pct_per_day, r.received_share ?? '-', r.ledger_balanced === null ? '-' : r.ledger_balanced ? 'balanced' : 'NOT balanced']),
+      ['option', 'CPU µs/event', 'wake-ups/event', 'CPU s/laptop-h', 'wake-ups/active min', 'battery %/day', 'moves removed', 'events taken', 'ledger'],
+      options.map((r) => [r.option, r.cpu_us_per_event ?? '-', r.wakeups_per_event ?? '-', r.cpu_seconds_per_laptop_hour, r.wakeups_per_active_minute ?? '-', r.battery_pct_per_day, r.source_moves_removed_share ?? '-', r.received_share ?? '-', r.ledger_balanced === null ? '-' : r.ledger_balanced ? 'balanced' : 'NOT balanced']),
     );
+    if (Object.keys(moveCapKeys).length > 0) printTable('a lower mouse-move rate at the source (tap; per event figures above are per event delivered)', ['figure', 'value'], Object.entries(moveCapKeys).map(([k, v]) => [k, v ?? 'n/a']));
   }
 }

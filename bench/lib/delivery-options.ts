@@ -4,7 +4,9 @@
  * into the reference agent as a process, once per option, options
  * interleaved round by round (the shared machine's load drifts; a row's
  * neighbours saw the same load). An option is a set of agent settings
- * (agent.inputReadIntervalMs, agent.x11Capture) and an input path.
+ * (agent.inputReadIntervalMs, agent.x11Capture), a source setting
+ * (agent.sourceMoveRateHz: the laptop's pointer reporting motion at a lower
+ * rate) and an input path.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +24,8 @@ export interface DeliveryOption {
   readonly input: InputKind;
   readonly readIntervalMs: number;
   readonly x11Capture: 'record' | 'xi2';
+  /** agent.sourceMoveRateHz (0 or absent: every move delivered). */
+  readonly sourceMoveRateHz?: number;
   /** No input at all: what the agent costs over the same window doing nothing (the floor under every row). */
   readonly idle?: boolean;
 }
@@ -31,7 +35,13 @@ export interface OptionRow {
   readonly input: InputKind;
   readonly read_interval_ms: number;
   readonly x11_capture: 'record' | 'xi2' | null;
+  readonly source_move_rate_hz: number;
+  /** Events put into the path per round (after the source's move cap). */
   readonly injected: number;
+  /** Moves the source's cap merged per round, their share of the moves the employee made, and per working day (window scaled as battery is). */
+  readonly source_moves_coalesced: number;
+  readonly source_moves_removed_share: number | null;
+  readonly source_moves_coalesced_per_day: number;
   readonly cpu_us_per_event: number | null;
   readonly wakeups_per_event: number | null;
   readonly cpu_seconds_per_laptop_hour: number;
@@ -48,14 +58,28 @@ function round(x: number, digits = 2): number {
   return Math.round(x * f) / f;
 }
 
-async function runOnce(o: DeliveryOption, windowSeconds: number): Promise<{ cpuS: number; wakeups: number; wallH: number; injected: number; activeMin: number; battery: number; produced: number | null; balanced: boolean | null }> {
+interface Once {
+  cpuS: number;
+  wakeups: number;
+  wallH: number;
+  injected: number;
+  moves: number;
+  coalesced: number;
+  coalescedPerDay: number;
+  activeMin: number;
+  battery: number;
+  produced: number | null;
+  balanced: boolean | null;
+}
+
+async function runOnce(o: DeliveryOption, windowSeconds: number): Promise<Once> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-delivery-options-'));
   try {
     // The reference agent reads its settings from the scenario file, as `fleetsim agent --scenario` does.
     const file = join(dir, 'scenario.yaml');
     const text =
       `name: bench-delivery-options\nseed: 1\nfleet: { employees: 1, offices: [{ name: Berlin, timezone: Europe/Berlin }] }\n` +
-      `agent: { kind: process, input: ${o.input}, inputReadIntervalMs: ${o.readIntervalMs}, x11Capture: ${o.x11Capture} }\ntransport: http\n` +
+      `agent: { kind: process, input: ${o.input}, inputReadIntervalMs: ${o.readIntervalMs}, x11Capture: ${o.x11Capture}, sourceMoveRateHz: ${o.sourceMoveRateHz ?? 0} }\ntransport: http\n` +
       `simulation:\n  speed: 1\n  window: { day: 1, at: "10:00", durationMinutes: ${windowSeconds / 60} }\n`;
     writeFileSync(file, text);
     const s = parseScenario(text, file);
@@ -66,15 +90,20 @@ async function runOnce(o: DeliveryOption, windowSeconds: number): Promise<{ cpuS
     });
     const l = r.result.process!.laptops[0]!;
     const obs = l.observation;
+    const wallH = obs.wall_ms / 3_600_000;
     return {
       cpuS: obs.cpu_user_s + obs.cpu_system_s,
       wakeups: obs.voluntary_switches,
-      wallH: obs.wall_ms / 3_600_000,
+      wallH,
       injected: l.injected,
+      moves: l.injectedByKind.move,
+      coalesced: l.sourceCoalesced,
+      coalescedPerDay: wallH > 0 ? (l.sourceCoalesced * l.dayWorkHours) / wallH : 0,
       activeMin: l.row.active_minutes,
       battery: l.row.battery_pct_per_day,
-      produced: l.ledger.produced,
-      balanced: ledgerImbalance(l.ledger) === 0 && l.ledger.produced === l.injected,
+      // The agent's ledger counts what it received; the merged moves are the source's.
+      produced: l.ledger.produced - l.sourceCoalesced,
+      balanced: ledgerImbalance(l.ledger) === 0 && l.ledger.produced === l.injected + l.sourceCoalesced,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -83,7 +112,7 @@ async function runOnce(o: DeliveryOption, windowSeconds: number): Promise<{ cpuS
 
 /** Runs every option `rounds` times, interleaved, and sums each option's rounds into one row. */
 export async function measureOptions(options: readonly DeliveryOption[], o: { readonly windowSeconds: number; readonly rounds: number; readonly onRow?: (name: string, round: number) => void }): Promise<OptionRow[]> {
-  const sums = options.map(() => ({ cpuS: 0, wakeups: 0, wallH: 0, injected: 0, activeMin: 0, battery: 0, produced: 0, balanced: true as boolean | null }));
+  const sums = options.map(() => ({ cpuS: 0, wakeups: 0, wallH: 0, injected: 0, moves: 0, coalesced: 0, coalescedPerDay: 0, activeMin: 0, battery: 0, produced: 0, balanced: true as boolean | null }));
   for (let k = 0; k < o.rounds; k++) {
     for (let i = 0; i < options.length; i++) {
       o.onRow?.(options[i]!.name, k);
@@ -93,6 +122,9 @@ export async function measureOptions(options: readonly DeliveryOption[], o: { re
       s.wakeups += r.wakeups;
       s.wallH += r.wallH;
       s.injected += r.injected;
+      s.moves += r.moves;
+      s.coalesced += r.coalesced;
+      s.coalescedPerDay += r.coalescedPerDay / o.rounds;
       s.activeMin += r.activeMin;
       s.battery += r.battery / o.rounds;
       s.produced += r.produced ?? 0;
@@ -107,7 +139,11 @@ export async function measureOptions(options: readonly DeliveryOption[], o: { re
       input: opt.input,
       read_interval_ms: opt.readIntervalMs,
       x11_capture: opt.input === 'x11' ? opt.x11Capture : null,
+      source_move_rate_hz: opt.sourceMoveRateHz ?? 0,
       injected: n / o.rounds,
+      source_moves_coalesced: s.coalesced / o.rounds,
+      source_moves_removed_share: s.moves + s.coalesced > 0 && !opt.idle ? round(s.coalesced / (s.moves + s.coalesced), 4) : null,
+      source_moves_coalesced_per_day: Math.round(s.coalescedPerDay),
       cpu_us_per_event: n > 0 ? round((s.cpuS * 1e6) / n, 1) : null,
       wakeups_per_event: n > 0 ? round(s.wakeups / n, 4) : null,
       cpu_seconds_per_laptop_hour: round(s.cpuS / s.wallH, 3),

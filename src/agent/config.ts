@@ -26,6 +26,15 @@ export interface AgentConfig {
   readonly inputReadIntervalMs: number;
   /** How an agent on an X11 display captures input: RECORD, or XInput2 raw events. */
   readonly x11Capture: 'record' | 'xi2';
+  /**
+   * The laptop's OS or pointer driver reports motion at most this many times
+   * a second (src/events/move-cap.ts): of the moves of one 1000/N ms
+   * interval only the last reaches the agent; keys, clicks and wheel events
+   * are never held back. 0: every move the hand makes is delivered. Process
+   * runs cap the replay at the input path; virtual-time runs count only the
+   * surviving moves in the energy model's delivery term.
+   */
+  readonly sourceMoveRateHz: number;
 }
 
 /**
@@ -55,4 +64,5 @@ export const DEFAULT_AGENT_CONFIG: AgentConfig = {
   upload: DEFAULT_UPLOAD_CONFIG,
   inputReadIntervalMs: 1000,
   x11Capture: 'record',
+  sourceMoveRateHz: 0,
 };

@@ -1,3 +1,4 @@
 export * from './types.js';
 export * from './keys.js';
 export * from './block.js';
+export * from './move-cap.js';

@@ -12,7 +12,9 @@ export type InputErrorCode =
   /** The agent under test never started listening on its input path. */
   | 'INPUT_AGENT_NOT_LISTENING'
   /** The X server lacks an extension the path needs (RECORD, XTEST, XInputExtension). */
-  | 'INPUT_EXTENSION_MISSING';
+  | 'INPUT_EXTENSION_MISSING'
+  /** A driver option out of range (scenarios are checked before they reach a driver; this guards other callers). */
+  | 'INPUT_BAD_OPTION';
 
 export class InputError extends FleetsimError {
   override readonly name = 'InputError';

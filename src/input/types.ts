@@ -56,6 +56,11 @@ export interface InjectionLateness {
    * the agent receives as input (absent: none added).
    */
   readonly pointer_moves_added?: number;
+  /**
+   * Moves the source's rate cap merged away (agent.sourceMoveRateHz): the
+   * employee made them, the agent never received them (absent: none).
+   */
+  readonly moves_coalesced_at_source?: number;
 }
 
 export interface ReplayOptions {

@@ -4,7 +4,7 @@
  * OS batches events). The agent's own work does not include it; a real
  * laptop pays it for every event whether the agent keeps the event or not.
  */
-import { EventType, type EventBlock } from '../events/index.js';
+import { EventType, MoveCapTally, type EventBlock } from '../events/index.js';
 
 /** Input events by what an OS delivers for them (the delivery cost differs per kind). */
 export interface EventsByKind {
@@ -41,6 +41,38 @@ export function countEventKinds(b: EventBlock, into: EventsByKind = emptyKinds()
     }
   }
   return into;
+}
+
+/**
+ * Events by kind as the OS hands them to the agent, over blocks in time
+ * order: all of them, or, when the laptop's pointer reports motion at a
+ * lower rate (agent.sourceMoveRateHz), only the moves that survive the cap
+ * (src/events/move-cap.ts). The agent still sees every event in virtual
+ * time; only the delivery term counts what the OS would deliver.
+ */
+export class DeliveredKinds {
+  /** Every event the employee produced, by kind. */
+  readonly produced: EventsByKind = emptyKinds();
+  private readonly cap: MoveCapTally;
+
+  constructor(sourceMoveRateHz = 0) {
+    this.cap = new MoveCapTally(sourceMoveRateHz);
+  }
+
+  add(b: EventBlock): void {
+    countEventKinds(b, this.produced);
+    this.cap.add(b);
+  }
+
+  /** Moves the source's cap merged so far. */
+  get movesRemoved(): number {
+    return this.cap.removed;
+  }
+
+  /** What the OS delivered, by kind. */
+  delivered(): EventsByKind {
+    return { ...this.produced, move: this.produced.move - this.cap.removed };
+  }
 }
 
 export function addKinds(a: Readonly<EventsByKind>, b: Readonly<EventsByKind>): EventsByKind {

@@ -6,7 +6,7 @@ import { EventWriter, copyBlock, type EventBlock } from '../events/index.js';
 import { cpuMicros } from '../metrics/cpu.js';
 import { type Employee } from '../population/index.js';
 import { utcOffsetMinutes } from '../time/index.js';
-import { countEventKinds, emptyKinds, type EventsByKind } from '../metrics/delivery.js';
+import { DeliveredKinds, type EventsByKind } from '../metrics/delivery.js';
 import { enrolmentExemption, exemptionOnDay, type ExemptionStatus } from '../policy/index.js';
 import { deriveStream } from '../random/index.js';
 import { employeeStream } from '../population/index.js';
@@ -24,8 +24,8 @@ export interface LaptopDayResult {
   readonly agentCpuSeconds: number;
   /** Requests the scenario's faults intercepted or altered, by kind. */
   readonly injected: Readonly<Record<string, number>>;
-  /** Events the OS delivered to the agent, by kind (the energy model's delivery term). */
-  readonly producedByKind: EventsByKind;
+  /** Events the OS delivered to the agent, by kind, after the source's move cap (the energy model's delivery term). */
+  readonly deliveredByKind: EventsByKind;
 }
 
 export interface LaptopDayOptions {
@@ -112,11 +112,11 @@ export async function runLaptopDay(o: LaptopDayOptions): Promise<LaptopDayResult
   // virtual time, awaiting the transport after each block so retries land at the right time.
   const blocks: EventBlock[] = [];
   const minutes = new ActiveMinutes();
-  const kinds = emptyKinds();
+  const kinds = new DeliveredKinds(o.agentConfig.sourceMoveRateHz);
   const writer = new EventWriter((block) => {
     o.tap?.(block);
     minutes.add(block);
-    countEventKinds(block, kinds);
+    kinds.add(block);
     blocks.push(copyBlock(block));
   });
   const day = simulateEmployeeDay(o.employee, o.day, o.env, writer, onPlanned);
@@ -156,7 +156,7 @@ export async function runLaptopDay(o: LaptopDayOptions): Promise<LaptopDayResult
     workHours: day.plan.working ? (day.plan.leaveMs - day.plan.arriveMs) / 3_600_000 : 0,
     agentCpuSeconds: cpu / 1e6,
     injected: faultCounts(),
-    producedByKind: kinds,
+    deliveredByKind: kinds.delivered(),
   };
 }
 

@@ -143,7 +143,7 @@ export class ShardTally {
 
   /** @internal The day's input delivery under the energy model. */
   delivery(r: LaptopDayResult): { readonly cpuSeconds: number; readonly wakeups: number } {
-    return deliveryCost(r.producedByKind, this.energy);
+    return deliveryCost(r.deliveredByKind, this.energy);
   }
 
   /** @internal */

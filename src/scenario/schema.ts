@@ -284,6 +284,11 @@ export const agentSchema = strict({
     DEFAULT_AGENT_CONFIG.inputReadIntervalMs,
     'Process agents reading an OS input path: 0 reads each delivery as it comes (a wake-up per event); N reads in batches, at most one wake-up per N ms while input flows (events wait in the OS queue up to N ms), ms.',
   ),
+  sourceMoveRateHz: field(
+    int(0, 1_000),
+    DEFAULT_AGENT_CONFIG.sourceMoveRateHz,
+    'A lower mouse-move rate at the source: the laptop’s OS or pointer driver reports motion at most N times a second (of the moves of each 1000/N ms interval only the last is delivered; keys, clicks and wheel events never wait); 0 delivers every move. Process runs cap the replay at the input path; virtual-time runs count only the surviving moves in the energy model’s delivery term, Hz.',
+  ),
   x11Capture: oneOf(['record', 'xi2'] as const).default(DEFAULT_AGENT_CONFIG.x11Capture).meta({ description: 'Process agents on an X11 display: capture with RECORD or with XInput2 raw events.' }),
   kind: oneOf(AGENT_KINDS)
     .optional()

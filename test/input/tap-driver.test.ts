@@ -4,7 +4,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventType, allocateBlock, type EventBlock } from '../../src/events/index.js';
+import { EventType, allocateBlock, capMoveRate, type EventBlock } from '../../src/events/index.js';
 import { InputError } from '../../src/input/errors.js';
 import { TapDriver, TapSource } from '../../src/input/tap/index.js';
 import { wallNowMs } from '../../src/input/pacing.js';
@@ -35,8 +35,8 @@ function events(n: number, t0: number, stepMs: number): EventBlock {
   return b;
 }
 
-async function connected(path: string, readIntervalMs = 0): Promise<{ driver: TapDriver; source: TapSource; got: { t: number[]; x: number[]; deliveries: number[]; errors: Error[] }; ended: Promise<void> }> {
-  const driver = new TapDriver(path);
+async function connected(path: string, readIntervalMs = 0, sourceMoveRateHz = 0): Promise<{ driver: TapDriver; source: TapSource; got: { t: number[]; x: number[]; deliveries: number[]; errors: Error[] }; ended: Promise<void> }> {
+  const driver = new TapDriver(path, { sourceMoveRateHz });
   cleanups.push(() => driver.close());
   await driver.start();
   const got = { t: [] as number[], x: [] as number[], deliveries: [] as number[], errors: [] as Error[] };
@@ -93,6 +93,30 @@ describe('tap driver and source', () => {
     expect(source.deliveries).toBeLessThanOrEqual(12);
     expect(got.deliveries.some((n) => n >= 10)).toBe(true);
     expect(got.errors).toEqual([]);
+  });
+
+  it('with a source move rate, delivers one move per 1/30 s frame and every key, in order, and counts the moves it merged', async () => {
+    const path = tempSocket();
+    const { driver, got, ended } = await connected(path, 0, 30);
+    const virtualStartMs = 1_772_539_200_000;
+    // 1 s of a 250 Hz pointer with a key every 10th event.
+    const block = allocateBlock(250);
+    for (let i = 0; i < 250; i++) {
+      block.t_ms[i] = virtualStartMs + 4 * i + 0.5;
+      block.type[i] = i % 10 === 9 ? EventType.keydown : EventType.mousemove;
+      block.x[i] = i;
+    }
+    const want = capMoveRate(block, 30);
+    const lateness = await driver.replay(block, { wallStartMs: wallNowMs() + 20, virtualStartMs });
+    await driver.close();
+    await ended;
+    expect(got.x).toEqual([...want.events.x]);
+    expect(got.t).toEqual([...want.events.t_ms]);
+    // 25 keys kept; of 225 moves, the last of each 30 Hz frame and each move before a key.
+    expect(want.events.length).toBeLessThan(100);
+    expect(lateness.injected).toBe(want.events.length);
+    expect(lateness.moves_coalesced_at_source).toBe(250 - want.events.length);
+    expect(() => new TapDriver(path, { sourceMoveRateHz: -1 })).toThrow(/whole Hz/);
   });
 
   it('a batched reader that is closed between reads still takes what was queued', async () => {

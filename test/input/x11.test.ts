@@ -297,6 +297,57 @@ describe('X11 clicks land where the event says', () => {
   }, 30_000);
 });
 
+describe('X11 input path with a move rate cap at the source', () => {
+  beforeAll(requireXvfb);
+
+  it('XTEST injects one move per 1/30 s frame and every click, the pointer where the hand put it; the driver counts what it merged', async () => {
+    const driver = createX11Driver({ widthPx: 640, heightPx: 480, sourceMoveRateHz: 30 });
+    const got = emptyReceived();
+    try {
+      await driver.start();
+      const capture = createX11Source({ display: driver.placeholders.display!, method: 'record' });
+      await capture.start((b) => {
+        for (let i = 0; i < b.length; i++) {
+          got.type.push(b.type[i]!); got.x.push(b.x[i]!); got.y.push(b.y[i]!);
+        }
+      });
+      try {
+        await driver.waitForAgent(5_000);
+        // 400 ms of a 250 Hz pointer along a diagonal, a click in the middle of it and at its end.
+        const n = 100;
+        const b = allocateBlock(n + 4);
+        let j = 0;
+        for (let i = 0; i < n; i++) {
+          if (i === 50 || i === n - 1) {
+            for (const type of [EventType.mousedown, EventType.mouseup]) {
+              b.t_ms[j] = 4 * i + 1; b.type[j] = type; b.x[j] = 10 + 2 * i; b.y[j] = 10 + i; b.button[j] = MouseButton.left; j++;
+            }
+          }
+          b.t_ms[j] = 4 * i + (i === 50 || i === n - 1 ? 2 : 0); b.type[j] = EventType.mousemove; b.x[j] = 10 + 2 * i; b.y[j] = 10 + i; j++;
+        }
+        const lateness = await driver.replay(b, { wallStartMs: Date.now() + 50, virtualStartMs: 0 });
+        await new Promise((r) => setTimeout(r, 300)); // the last deliveries
+        const moves = got.type.filter((t) => t === EventType.mousemove).length;
+        // About 12 frames of 33 ms in 400 ms, plus the move before each click.
+        expect(moves).toBeLessThanOrEqual(16);
+        expect(got.type.filter((t) => t === EventType.mousedown)).toHaveLength(2);
+        expect(got.type.filter((t) => t === EventType.mouseup)).toHaveLength(2);
+        // A click away from the last delivered move brings its own move there (pointer_moves_added): the source received it.
+        const merged = lateness.moves_coalesced_at_source!;
+        expect(merged).toBe(n - moves + (lateness.pointer_moves_added ?? 0));
+        expect(merged).toBeGreaterThan(80);
+        expect(lateness.injected).toBe(n + 4 - merged);
+        // The pointer ends where the hand put it.
+        expect([got.x.at(-1), got.y.at(-1)]).toEqual([10 + 2 * (n - 1), 10 + n - 1]);
+      } finally {
+        await capture.close();
+      }
+    } finally {
+      await driver.close();
+    }
+  }, 30_000);
+});
+
 describe('X11 input path failures', () => {
   beforeAll(requireXvfb);
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_AGENT_CONFIG } from '../../src/agent/index.js';
 import { DEFAULT_BEHAVIOUR_PARAMS } from '../../src/behaviour/index.js';
-import { EventType, allocateBlock } from '../../src/events/index.js';
-import { countEventKinds, deliveryCost } from '../../src/metrics/delivery.js';
+import { EventType, allocateBlock, capMoveRate, sliceBlock } from '../../src/events/index.js';
+import { DeliveredKinds, countEventKinds, deliveryCost } from '../../src/metrics/delivery.js';
 import { DEFAULT_ENERGY_MODEL, estimateEnergy } from '../../src/metrics/energy.js';
 import { DEFAULT_POPULATION_PARAMS } from '../../src/population/index.js';
 import { DEFAULT_POLICY_RULES } from '../../src/policy/index.js';
@@ -44,6 +44,52 @@ describe('the energy model’s input-delivery term', () => {
     expect(f.battery.wakeups_per_min.p50).toBeGreaterThan(10 * g.battery.wakeups_per_min.p50);
     const joules = estimateEnergy({ cpuSeconds: 0, wakeups: on.laptops[0]!.produced, radioBytes: 0, transmissions: 0 }).joules;
     expect(joules).toBeGreaterThan(0);
+  });
+
+  it('counts only the moves that survive a move cap at the source, over blocks in order', () => {
+    // 2 s of a 125 Hz pointer, a click every 25th event, cut into uneven blocks.
+    const b = allocateBlock(250);
+    for (let i = 0; i < 250; i++) {
+      b.t_ms[i] = 8 * i;
+      b.type[i] = i % 25 === 24 ? EventType.mousedown : EventType.mousemove;
+    }
+    const capped = new DeliveredKinds(30);
+    const all = new DeliveredKinds();
+    for (const [from, to] of [[0, 7], [7, 100], [100, 101], [101, 250]] as const) {
+      capped.add(sliceBlock(b, from, to));
+      all.add(sliceBlock(b, from, to));
+    }
+    expect(all.delivered()).toEqual(countEventKinds(b));
+    expect(capped.produced).toEqual(countEventKinds(b));
+    expect(capped.delivered()).toEqual(countEventKinds(capMoveRate(b, 30).events));
+    expect(capped.movesRemoved).toBeGreaterThan(100);
+  });
+
+  it('in virtual time, agent.sourceMoveRateHz takes the merged moves out of the delivery term only', async () => {
+    const base: FleetRunOptions = {
+      seed: 'delivery-cap', employees: 2, days: 1, startDate: '2026-03-03', population: DEFAULT_POPULATION_PARAMS, behaviour: DEFAULT_BEHAVIOUR_PARAMS,
+      rules: DEFAULT_POLICY_RULES, agent: DEFAULT_AGENT_CONFIG, transport: { kind: 'null' }, workers: 0,
+      energy: { ...DEFAULT_ENERGY_MODEL, deliveryCpuUsPerKeyEvent: 50, deliveryCpuUsPerClickEvent: 50, deliveryCpuUsPerMoveEvent: 50, deliveryCpuUsPerWheelEvent: 50, deliveryWakeupsPerEvent: 1 },
+    };
+    const uncapped = await runFleet(base);
+    const capped = await runFleet({ ...base, agent: { ...DEFAULT_AGENT_CONFIG, sourceMoveRateHz: 30 } });
+    let worked = 0;
+    for (let i = 0; i < capped.laptops.length; i++) {
+      const a = capped.laptops[i]!;
+      const b = uncapped.laptops[i]!;
+      // The agent saw the same events and did the same with them.
+      expect(a.produced).toBe(b.produced);
+      expect(a.stored).toBe(b.stored);
+      expect(a.radio_bytes).toBe(b.radio_bytes);
+      if (b.produced === 0) continue;
+      worked++;
+      // One wake-up per delivered event: the removed moves are the difference, a large share of the day's events.
+      const removed = b.delivery_wakeups - a.delivery_wakeups;
+      expect(removed).toBeGreaterThan(0.2 * b.produced);
+      expect(a.delivery_cpu_seconds).toBeCloseTo(((b.produced - removed) * 50) / 1e6, 9);
+      if (a.days_worked > 0) expect(a.battery_pct_per_day).toBeLessThan(b.battery_pct_per_day);
+    }
+    expect(worked).toBeGreaterThan(0);
   });
 
   it('defaults name their source, and a scenario can set them', () => {

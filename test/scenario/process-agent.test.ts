@@ -50,6 +50,15 @@ describe('agent: { kind: process } settings', () => {
     expect(problems('name: x\nagent:\n  x11Capture: evdev\n')[0]).toMatch(/^p\.yaml:3:3 agent\.x11Capture: must be one of record, xi2, got "evdev"/);
   });
 
+  it('a mouse-move rate cap at the source: off by default, whole Hz from 0 to 1000; bad values named at file:line', () => {
+    expect(parseScenario('name: x\n').agent.sourceMoveRateHz).toBe(0);
+    expect(parseScenario(`name: x\nagent: { kind: process, sourceMoveRateHz: 60 }\n${RT}`).agent.sourceMoveRateHz).toBe(60);
+    expect(problems('name: x\nagent:\n  kind: process\n  sourceMoveRateHz: -30\n' + RT)).toEqual(['p.yaml:4:3 agent.sourceMoveRateHz: must be a whole number from 0 to 1000, got -30']);
+    expect(problems('name: x\nagent:\n  sourceMoveRateHz: 59.94\n')[0]).toMatch(/^p\.yaml:3:3 agent\.sourceMoveRateHz: .*whole number.*59\.94/);
+    expect(problems('name: x\nagent:\n  sourceMoveRateHz: fast\n')[0]).toMatch(/^p\.yaml:3:3 agent\.sourceMoveRateHz: .*"fast"/);
+    expect(problems('name: x\nagent:\n  sourceMoveRate: 60\n')[0]).toMatch(/^p\.yaml:3:3 agent\.sourceMoveRate: .*did you mean "sourceMoveRateHz"/);
+  });
+
   it('a process agent needs speed 1 and a window, http, no faults, no sweep', () => {
     expect(problems('name: x\nagent: { kind: process }\nsimulation:\n  speed: 60\n  window: { day: 1, at: "09:30", durationMinutes: 1 }\n')).toEqual([
       'p.yaml:4:3 simulation.speed: must be 1 for a process agent (agent.kind: process runs on the real clock), got 60',

@@ -10,12 +10,15 @@ import type { EventBlock } from '../../events/index.js';
 import { createLatencyHistogram } from '../../metrics/latency.js';
 import { InputError } from '../errors.js';
 import { wallNowMs, waitUntilWall } from '../pacing.js';
+import { capReplay, sourceMoveRate } from '../source-cap.js';
 import type { InjectionLateness, InputDriver, ReplayOptions } from '../types.js';
 import { TAP_RECORD_BYTES, encodeHello, encodeRecord } from './protocol.js';
 
 export interface TapDriverOptions {
   /** Sleep with setTimeout to within this many ms of an event's time, then catch up turn by turn. */
   readonly spinMs?: number;
+  /** The laptop's pointer reports motion at most this often (src/input/source-cap.ts); 0 or absent: every move. */
+  readonly sourceMoveRateHz?: number;
 }
 
 export class TapDriver implements InputDriver {
@@ -32,6 +35,7 @@ export class TapDriver implements InputDriver {
   /** waitForAgent calls under way: close() ends them and their timers, so none keeps the process alive. */
   private readonly waiting = new Set<{ readonly timer: NodeJS.Timeout; readonly reject: (e: Error) => void }>();
   private readonly spinMs: number;
+  private readonly sourceMoveRateHz: number;
 
   constructor(
     readonly socketPath: string,
@@ -39,6 +43,7 @@ export class TapDriver implements InputDriver {
   ) {
     this.placeholders = { tapSocket: socketPath };
     this.spinMs = options.spinMs ?? 1.5;
+    this.sourceMoveRateHz = sourceMoveRate(options.sourceMoveRateHz);
     this.connected = new Promise((resolve) => (this.onConnect = resolve));
   }
 
@@ -95,9 +100,10 @@ export class TapDriver implements InputDriver {
     return new InputError('INPUT_AGENT_NOT_LISTENING', `the tap driver on ${this.socketPath} was closed while waiting for an agent to connect`);
   }
 
-  async replay(events: EventBlock, o: ReplayOptions): Promise<InjectionLateness> {
+  async replay(window: EventBlock, o: ReplayOptions): Promise<InjectionLateness> {
     const s = this.socket;
     if (s === null) throw new InputError('INPUT_AGENT_NOT_LISTENING', `no agent is connected to the tap socket ${this.socketPath}: await waitForAgent() before replay()`);
+    const { events, removed } = capReplay(window, o.virtualEndMs, this.sourceMoveRateHz);
     const lateUs = createLatencyHistogram();
     const end = o.virtualEndMs ?? Infinity;
     let injected = 0;
@@ -127,9 +133,11 @@ export class TapDriver implements InputDriver {
       injected++;
     }
     const f = (us: number) => Math.round(us) / 1000;
-    return injected === 0
-      ? { injected: 0, p50_ms: 0, p99_ms: 0, max_ms: 0 }
-      : { injected, p50_ms: f(lateUs.getValueAtPercentile(50)), p99_ms: f(lateUs.getValueAtPercentile(99)), max_ms: f(lateUs.maxValue) };
+    const figures =
+      injected === 0
+        ? { injected: 0, p50_ms: 0, p99_ms: 0, max_ms: 0 }
+        : { injected, p50_ms: f(lateUs.getValueAtPercentile(50)), p99_ms: f(lateUs.getValueAtPercentile(99)), max_ms: f(lateUs.maxValue) };
+    return removed > 0 ? { ...figures, moves_coalesced_at_source: removed } : figures;
   }
 
   async close(): Promise<void> {

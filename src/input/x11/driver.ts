@@ -4,6 +4,7 @@
  */
 import { EventType, type EventBlock } from '../../events/index.js';
 import { InputError } from '../errors.js';
+import { capReplay, sourceMoveRate } from '../source-cap.js';
 import type { InjectionLateness, InputDriver, ReplayOptions } from '../types.js';
 import { connect, disconnect, internAtom, keyboardMapping, readCardinal, requireExtension, sync, X, type XDisplay } from './client.js';
 import { CONTEXT_ATOM_NAME, LISTENING_ATOM_NAME } from './context-property.js';
@@ -43,6 +44,8 @@ export interface X11DriverOptions {
    * RECORD agents look cheaper than on a real desktop.
    */
   readonly focusedWindow?: boolean;
+  /** The laptop's pointer reports motion at most this often (src/input/source-cap.ts); 0 or absent: every move. */
+  readonly sourceMoveRateHz?: number;
 }
 
 interface XTestExt {
@@ -69,6 +72,7 @@ export function createX11Driver(options: X11DriverOptions = {}): InputDriver & {
   if (!(unitsPerNotch > 0) || !Number.isFinite(unitsPerNotch)) {
     throw new InputError('INPUT_DISPLAY_FAILED', `wheelUnitsPerNotch ${unitsPerNotch} is not allowed; give a positive number (1 for a notched wheel)`);
   }
+  const moveRateHz = sourceMoveRate(options.sourceMoveRateHz);
   let live: Live | null = null;
   let closed = false;
   let closing: Promise<void> | null = null;
@@ -146,8 +150,9 @@ export function createX11Driver(options: X11DriverOptions = {}): InputDriver & {
       }
     },
 
-    async replay(events: EventBlock, replay: ReplayOptions): Promise<InjectionLateness> {
+    async replay(window: EventBlock, replay: ReplayOptions): Promise<InjectionLateness> {
       const l = need('replay events');
+      const { events, removed } = capReplay(window, replay.virtualEndMs, moveRateHz);
       const { client } = l.dpy;
       const root = l.dpy.root;
       const { toX } = l.keymap;
@@ -222,7 +227,7 @@ export function createX11Driver(options: X11DriverOptions = {}): InputDriver & {
         meter.record(nowMs() - dueMs);
       }
       if (live === l) await sync(client);
-      return movesAdded > 0 ? { ...meter.figures(), pointer_moves_added: movesAdded } : meter.figures();
+      return { ...meter.figures(), ...(movesAdded > 0 ? { pointer_moves_added: movesAdded } : {}), ...(removed > 0 ? { moves_coalesced_at_source: removed } : {}) };
     },
 
     close() {

@@ -12,13 +12,14 @@ import { createBlackhole } from '../../ingest/blackhole.js';
 import { observeProcessTree, startPackageEnergy } from '../../observe/index.js';
 import type { ProcessRunDeps } from './process-run.js';
 
-export function createInputDriver(kind: InputKind, o: { readonly dir: string; readonly index: number; readonly foreign: boolean }): InputDriver {
+export function createInputDriver(kind: InputKind, o: { readonly dir: string; readonly index: number; readonly foreign: boolean; readonly sourceMoveRateHz?: number }): InputDriver {
+  const sourceMoveRateHz = o.sourceMoveRateHz ?? 0;
   switch (kind) {
     case 'tap':
-      return new TapDriver(join(o.dir, 'tap.sock'));
+      return new TapDriver(join(o.dir, 'tap.sock'), { sourceMoveRateHz });
     case 'x11':
       // fleetsim's agent marks its display when its capture is live; a foreign agent only connects.
-      return createX11Driver({ readiness: o.foreign ? 'client' : 'property' });
+      return createX11Driver({ readiness: o.foreign ? 'client' : 'property', sourceMoveRateHz });
   }
 }
 

@@ -19,8 +19,11 @@ export interface ProcessLaptop {
   readonly canaries: readonly string[];
   readonly observation: ProcessObservation;
   readonly lateness: InjectionLateness;
+  /** Events put into the input path (after the source's move cap). */
   readonly injected: number;
   readonly injectedByKind: EventsByKind;
+  /** Moves the source's rate cap (agent.sourceMoveRateHz) merged before the agent saw them: produced, and coalesced in the ledger. */
+  readonly sourceCoalesced: number;
   /** Events the agent says it received (reference agent); null for an agent that does not tell. */
   readonly received: number | null;
   /** Upload requests and bytes (HTTP bodies) the blackhole counted; null with fleetsim's ingest (the agent's own counts are in the row). */
@@ -37,6 +40,8 @@ export interface ProcessRunFacts {
   /** 'reference' or the program of the agent command. */
   readonly agent: string;
   readonly input: 'tap' | 'x11';
+  /** The pointer's report rate cap the input paths applied (agent.sourceMoveRateHz; 0: none). */
+  readonly source_move_rate_hz: number;
   readonly ingest: 'embedded' | 'url' | 'blackhole';
   readonly wall_start_utc: string;
   readonly virtual_start_utc: string;
@@ -50,6 +55,8 @@ export interface ProcessRowInput {
   readonly input: WindowInput;
   readonly injected: number;
   readonly injectedByKind: EventsByKind;
+  /** Moves the source's rate cap merged (0 without a cap). */
+  readonly sourceCoalesced?: number;
   readonly lateness: InjectionLateness;
   readonly observation: ProcessObservation;
   readonly stats: { readonly ledger: Ledger; readonly costs: { readonly batches: number; readonly uploads: number; readonly radioBytes: number }; readonly received: number; readonly freshness: string } | null;
@@ -70,9 +77,12 @@ export function processRow(x: ProcessRowInput): ProcessLaptop {
   const cpuSeconds = obs.cpu_user_s + obs.cpu_system_s;
   const wakeups = obs.voluntary_switches;
   const ledger = emptyLedger();
-  ledger.produced = x.injected;
+  const sourceCoalesced = x.sourceCoalesced ?? 0;
+  // The employee made the moves the source merged: produced, and coalesced (by the OS rather than the agent).
+  ledger.produced = x.injected + sourceCoalesced;
   if (x.stats) {
     for (const f of FATES) ledger[f] = x.stats.ledger[f];
+    ledger.coalesced += sourceCoalesced;
     // Events the path lost before the agent saw them (an X server can drop some): lost, not silently gone.
     ledger.lost += Math.max(0, x.injected - x.stats.received);
   }
@@ -127,6 +137,7 @@ export function processRow(x: ProcessRowInput): ProcessLaptop {
     lateness: x.lateness,
     injected: x.injected,
     injectedByKind: x.injectedByKind,
+    sourceCoalesced,
     received: x.stats?.received ?? null,
     blackhole: x.blackhole,
     graceful: x.graceful,

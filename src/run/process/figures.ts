@@ -20,6 +20,8 @@ export interface ProcessLaptopFigures {
   readonly employee_id: string;
   readonly injected: number;
   readonly injected_by_kind: EventsByKind;
+  /** Moves the source's rate cap merged before the agent saw them (in the ledger as coalesced). */
+  readonly source_moves_coalesced: number;
   readonly received: number | null;
   readonly observed_seconds: number;
   readonly cpu_seconds: number;
@@ -46,6 +48,8 @@ export interface ProcessLaptopFigures {
 export interface ProcessFigures {
   readonly agent: string;
   readonly input: 'tap' | 'x11';
+  /** agent.sourceMoveRateHz: the pointer's report rate cap the input paths applied (0: every move delivered). */
+  readonly source_move_rate_hz: number;
   readonly ingest: 'embedded' | 'url' | 'blackhole';
   readonly wall_start_utc: string;
   readonly virtual_start_utc: string;
@@ -61,6 +65,9 @@ export interface ProcessFigures {
   readonly battery_pct_per_day: Distribution;
   readonly fleet: {
     readonly injected: number;
+    /** Moves the source's rate cap merged; their share of the moves the employee made. */
+    readonly source_moves_coalesced: number;
+    readonly source_moves_coalesced_share: number | null;
     readonly received: number | null;
     readonly cpu_seconds: number;
     readonly wakeups: number;
@@ -88,9 +95,12 @@ export function processFigures(f: ProcessRunFacts, _batteryWh: number): ProcessF
   const withLedger = rows.filter((x) => x.ledger_imbalance !== null);
   const worst = (g: (x: ProcessLaptopFigures) => number) => (rows.length ? Math.max(...rows.map(g)) : 0);
   const p99 = worst((x) => x.injection_p99_ms);
+  const merged = sum((x) => x.source_moves_coalesced);
+  const moves = sum((x) => x.injected_by_kind.move);
   return {
     agent: f.agent,
     input: f.input,
+    source_move_rate_hz: f.source_move_rate_hz ?? 0,
     ingest: f.ingest,
     wall_start_utc: f.wall_start_utc,
     virtual_start_utc: f.virtual_start_utc,
@@ -102,6 +112,8 @@ export function processFigures(f: ProcessRunFacts, _batteryWh: number): ProcessF
     battery_pct_per_day: distribution(f.laptops.filter((l) => l.dayWorkHours > 0).map((l) => l.row.battery_pct_per_day)),
     fleet: {
       injected,
+      source_moves_coalesced: merged,
+      source_moves_coalesced_share: moves + merged > 0 ? r6(merged / (moves + merged)) : null,
       received: rows.every((x) => x.received !== null) ? sum((x) => x.received as number) : null,
       cpu_seconds: r6(cpu),
       wakeups,
@@ -126,6 +138,7 @@ function laptopFigures(l: ProcessLaptop): ProcessLaptopFigures {
     employee_id: l.row.employee_id,
     injected: l.injected,
     injected_by_kind: l.injectedByKind,
+    source_moves_coalesced: l.sourceCoalesced ?? 0,
     received: l.received,
     observed_seconds: r3(o.wall_ms / 1000),
     cpu_seconds: r6(cpu),

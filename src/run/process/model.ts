@@ -6,7 +6,7 @@
  * window costs, to set beside what the observer measured.
  */
 import { CaptureAgent, ManualClock, type Transport, type UploadOutcome, type UploadRequest } from '../../agent/index.js';
-import { sliceBlock } from '../../events/index.js';
+import { MoveCapTally, sliceBlock } from '../../events/index.js';
 import { cpuMicros } from '../../metrics/cpu.js';
 import { deliveryCost } from '../../metrics/delivery.js';
 import { estimateEnergy, type EnergyModel } from '../../metrics/energy.js';
@@ -73,7 +73,9 @@ export async function modelWindow(s: Scenario, input: WindowInput, fromUtcMs: nu
   await agent.finish();
   await agent.close();
   cpuUs += cpuMicros() - c0;
-  const d = deliveryCost(input.byKind, energy);
+  // The OS delivers only the moves that survive the source's cap (agent.sourceMoveRateHz); the agent above saw all of them.
+  const removed = new MoveCapTally(s.agent.sourceMoveRateHz).add(ev).removed;
+  const d = deliveryCost({ ...input.byKind, move: input.byKind.move - removed }, energy);
   const c = agent.costs;
   const hours = (untilUtcMs - fromUtcMs) / 3_600_000;
   const perDay = input.workHours > 0 ? input.workHours / hours : 0;

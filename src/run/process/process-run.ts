@@ -33,7 +33,8 @@ import { processRow, type ProcessLaptop, type ProcessRunFacts } from './facts.js
 
 /** What a real-time run needs from the input, observer and ingest modules (tests and benchmarks may swap them). */
 export interface ProcessRunDeps {
-  createDriver(kind: InputKind, o: { readonly dir: string; readonly index: number; readonly foreign: boolean }): InputDriver;
+  /** sourceMoveRateHz: the scenario's agent.sourceMoveRateHz, which the path applies as the laptop's pointer would. */
+  createDriver(kind: InputKind, o: { readonly dir: string; readonly index: number; readonly foreign: boolean; readonly sourceMoveRateHz?: number }): InputDriver;
   observe(pid: number, o: { readonly intervalMs: number }): ProcessObserver;
   /** Package energy over a window: call at the start, the returned function at the end. */
   energyMeter(): () => EnergyReading;
@@ -94,6 +95,8 @@ interface LaptopRun {
   lateness: InjectionLateness | null;
   injected: number;
   injectedByKind: EventsByKind;
+  /** Moves the source's rate cap merged before the agent could see them. */
+  sourceCoalesced: number;
   graceful: boolean;
 }
 
@@ -122,7 +125,7 @@ export async function runProcessFleet(s: Scenario, o: ProcessRunOptions): Promis
       input: (o.transformInput ?? ((x: WindowInput) => x))(composeWindowInput(s, env, i, { fromUtcMs, untilUtcMs })),
       dir,
       statsFile: join(dir, 'stats.json'),
-      driver: null, control: null, child: null, observer: null, blackhole: null, observation: null, lateness: null, injected: 0, injectedByKind: { key: 0, click: 0, move: 0, wheel: 0 }, graceful: false,
+      driver: null, control: null, child: null, observer: null, blackhole: null, observation: null, lateness: null, injected: 0, injectedByKind: { key: 0, click: 0, move: 0, wheel: 0 }, sourceCoalesced: 0, graceful: false,
     };
   });
   const registry = new ChildRegistry();
@@ -168,6 +171,13 @@ export async function runProcessFleet(s: Scenario, o: ProcessRunOptions): Promis
             throw agentFailed(l.child!, 'exited while its input was being replayed');
           });
           l.lateness = await Promise.race([l.driver!.replay(events, { wallStartMs, virtualStartMs, virtualEndMs: untilUtcMs, signal: abort.signal }), died]);
+          // Moves the source's rate cap merged never reached the agent: the ledger counts them as coalesced, not injected.
+          const merged = l.lateness.moves_coalesced_at_source ?? 0;
+          if (merged > 0) {
+            l.injected -= merged;
+            l.injectedByKind = { ...l.injectedByKind, move: l.injectedByKind.move - merged };
+            l.sourceCoalesced = merged;
+          }
           // A click away from where X11's pointer was came with a move there: the agent received it, so the ledger counts it.
           const added = l.lateness.pointer_moves_added ?? 0;
           if (added > 0) {
@@ -188,7 +198,7 @@ export async function runProcessFleet(s: Scenario, o: ProcessRunOptions): Promis
     stopped.forEach((g, k) => (laptops[k]!.graceful = g));
 
     async function startLaptop(l: LaptopRun, k: number): Promise<void> {
-      const driver = o.deps.createDriver(spec.kind === 'process' ? (spec as { input: InputKind }).input : 'tap', { dir: join(sockets, String(k)), index: k, foreign: !reference });
+      const driver = o.deps.createDriver(spec.kind === 'process' ? (spec as { input: InputKind }).input : 'tap', { dir: join(sockets, String(k)), index: k, foreign: !reference, sourceMoveRateHz: s.agent.sourceMoveRateHz });
       l.driver = driver;
       unregister.push(registry.onInterrupt(() => driver.close()));
       mkdirSync(join(sockets, String(k)), { recursive: true });
@@ -255,6 +265,7 @@ export async function runProcessFleet(s: Scenario, o: ProcessRunOptions): Promis
       input: l.input,
       injected: l.injected,
       injectedByKind: l.injectedByKind,
+      sourceCoalesced: l.sourceCoalesced,
       lateness: l.lateness!,
       observation: l.observation!,
       stats,
@@ -275,6 +286,7 @@ export async function runProcessFleet(s: Scenario, o: ProcessRunOptions): Promis
   const facts: ProcessRunFacts = {
     agent: reference ? 'reference' : spec.command![0]!,
     input: spec.input,
+    source_move_rate_hz: s.agent.sourceMoveRateHz,
     ingest: s.ingest.kind,
     wall_start_utc: new Date(wallStartMs).toISOString(),
     virtual_start_utc: new Date(virtualStartMs).toISOString(),

@@ -3,7 +3,7 @@ import { composeEmployeeDay, type DayPlanned, type EmployeeDay } from '../../beh
 import { localDayStartMs } from '../../time/index.js';
 import { EventWriter, copyBlock, sliceBlock, type EventBlock } from '../../events/index.js';
 import { cpuMicros } from '../../metrics/cpu.js';
-import { countEventKinds, emptyKinds } from '../../metrics/delivery.js';
+import { DeliveredKinds } from '../../metrics/delivery.js';
 import { TypedText } from '../../metrics/leaks.js';
 import type { Employee } from '../../population/index.js';
 import { afterExemptionAsks, enrolmentExemption, exemptAtEnd, type ExemptionStatus } from '../../policy/index.js';
@@ -171,7 +171,7 @@ class PacedLaptopDay {
   private readonly sliceMs: number;
   private readonly pending: EventBlock[] = [];
   private readonly minutes = new ActiveMinutes();
-  private readonly kinds = emptyKinds();
+  private readonly kinds: DeliveredKinds;
   private pendingCursor = 0;
   private horizon = -Infinity;
   private planned: DayPlanned | null = null;
@@ -188,6 +188,7 @@ class PacedLaptopDay {
     private readonly onEnd: (result: LaptopDayResult) => void,
   ) {
     this.epoch = o.env.calendar.epochUtcMs;
+    this.kinds = new DeliveredKinds(o.agentConfig.sourceMoveRateHz);
     this.sliceMs = Math.max(MIN_FEED_SLICE_MS, MIN_FEED_SLICE_WALL_MS * ctx.scheduler.speed);
     const setup = createLaptopAgent(o, (skewMs) => new PacedClock(ctx.scheduler, skewMs, (fn) => this.timed(fn), (due) => this.captureDue(due)));
     this.clock = setup.clock;
@@ -276,7 +277,7 @@ class PacedLaptopDay {
   private capture(block: EventBlock): void {
     this.ctx.tap(block);
     this.minutes.add(block);
-    countEventKinds(block, this.kinds);
+    this.kinds.add(block);
     this.timed(() => this.agent.capture(block));
   }
 
@@ -300,7 +301,7 @@ class PacedLaptopDay {
       workHours: day.plan.working ? (day.plan.leaveMs - day.plan.arriveMs) / 3_600_000 : 0,
       agentCpuSeconds: this.cpuUs / 1e6,
       injected: this.faultCounts(),
-      producedByKind: this.kinds,
+      deliveredByKind: this.kinds.delivered(),
     });
   }
 }

@@ -61,6 +61,26 @@ describe('fleetsim run with process agents over the tap', () => {
     expect(summary.thresholds.every((t: { pass: boolean; actual: number | null }) => t.pass && t.actual !== null)).toBe(true);
   }, 60_000);
 
+  it('with agent.sourceMoveRateHz the tap delivers fewer moves; the merged ones are produced and coalesced, and the ledger still balances', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleetsim-proc-'));
+    const out = join(dir, 'out');
+    const r = await fleetsimAsync(['run', scenario(dir, 'agent: { kind: process, input: tap, sourceMoveRateHz: 30 }'), '--out', out, '--json']);
+    expect(r.stderr).not.toMatch(/Error/);
+    expect(r.code).toBe(0);
+    const f = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    const p = f.process;
+    expect(p.source_move_rate_hz).toBe(30);
+    expect(p.ledger_balanced).toBe(true);
+    expect(p.fleet.received).toBe(p.fleet.injected);
+    expect(p.fleet.source_moves_coalesced).toBeGreaterThan(0);
+    expect(p.fleet.source_moves_coalesced_share).toBeGreaterThan(0.3);
+    expect(f.ledger.produced).toBe(p.fleet.injected + p.fleet.source_moves_coalesced);
+    expect(f.ledger.coalesced).toBeGreaterThanOrEqual(p.fleet.source_moves_coalesced);
+    expect(f.ledger.lost).toBe(0);
+    expect(f.scenarioResolved.agent.sourceMoveRateHz).toBe(30);
+    expect(p.laptops.reduce((a: number, l: { source_moves_coalesced: number }) => a + l.source_moves_coalesced, 0)).toBe(p.fleet.source_moves_coalesced);
+  }, 60_000);
+
   it('measures a foreign agent (a few lines of node that read the tap and POST what they read) against the blackhole, with the same observer', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fleetsim-proc-'));
     const out = join(dir, 'out');
