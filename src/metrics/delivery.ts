@@ -44,6 +44,19 @@ export function countEventKinds(b: EventBlock, into: EventsByKind = emptyKinds()
 }
 
 /**
+ * The move cap the delivery term applies: the source's cap for an agent that
+ * reads each event as it arrives (inputReadIntervalMs 0), none for one that
+ * reads in batches. Measured (bench:delivery, 2026-12-04): a 60 Hz cap removed
+ * 80 % of moves and cut a read-per-event agent's battery to 0.40x, but a 1 s
+ * batched reader's only to about 0.94x, because its cost is one read per
+ * active second, which the per-event coefficients spread over events; counting
+ * fewer events would claim -41 % there.
+ */
+export function modelledMoveCapHz(agent: { readonly inputReadIntervalMs: number; readonly sourceMoveRateHz: number }): number {
+  return agent.inputReadIntervalMs === 0 ? agent.sourceMoveRateHz : 0;
+}
+
+/**
  * Events by kind as the OS hands them to the agent, over blocks in time
  * order: all of them, or, when the laptop's pointer reports motion at a
  * lower rate (agent.sourceMoveRateHz), only the moves that survive the cap

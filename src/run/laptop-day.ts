@@ -6,7 +6,7 @@ import { EventWriter, copyBlock, type EventBlock } from '../events/index.js';
 import { cpuMicros } from '../metrics/cpu.js';
 import { type Employee } from '../population/index.js';
 import { utcOffsetMinutes } from '../time/index.js';
-import { DeliveredKinds, type EventsByKind } from '../metrics/delivery.js';
+import { DeliveredKinds, modelledMoveCapHz, type EventsByKind } from '../metrics/delivery.js';
 import { enrolmentExemption, exemptionOnDay, type ExemptionStatus } from '../policy/index.js';
 import { deriveStream } from '../random/index.js';
 import { employeeStream } from '../population/index.js';
@@ -112,7 +112,7 @@ export async function runLaptopDay(o: LaptopDayOptions): Promise<LaptopDayResult
   // virtual time, awaiting the transport after each block so retries land at the right time.
   const blocks: EventBlock[] = [];
   const minutes = new ActiveMinutes();
-  const kinds = new DeliveredKinds(o.agentConfig.sourceMoveRateHz);
+  const kinds = new DeliveredKinds(modelledMoveCapHz(o.agentConfig));
   const writer = new EventWriter((block) => {
     o.tap?.(block);
     minutes.add(block);

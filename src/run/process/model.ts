@@ -8,7 +8,7 @@
 import { CaptureAgent, ManualClock, type Transport, type UploadOutcome, type UploadRequest } from '../../agent/index.js';
 import { MoveCapTally, sliceBlock } from '../../events/index.js';
 import { cpuMicros } from '../../metrics/cpu.js';
-import { deliveryCost } from '../../metrics/delivery.js';
+import { deliveryCost, modelledMoveCapHz } from '../../metrics/delivery.js';
 import { estimateEnergy, type EnergyModel } from '../../metrics/energy.js';
 import { utcOffsetMinutes } from '../../time/index.js';
 import { createStream } from '../../random/index.js';
@@ -74,7 +74,7 @@ export async function modelWindow(s: Scenario, input: WindowInput, fromUtcMs: nu
   await agent.close();
   cpuUs += cpuMicros() - c0;
   // The OS delivers only the moves that survive the source's cap (agent.sourceMoveRateHz); the agent above saw all of them.
-  const removed = new MoveCapTally(s.agent.sourceMoveRateHz).add(ev).removed;
+  const removed = new MoveCapTally(modelledMoveCapHz(s.agent)).add(ev).removed;
   const d = deliveryCost({ ...input.byKind, move: input.byKind.move - removed }, energy);
   const c = agent.costs;
   const hours = (untilUtcMs - fromUtcMs) / 3_600_000;

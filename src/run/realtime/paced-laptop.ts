@@ -3,7 +3,7 @@ import { composeEmployeeDay, type DayPlanned, type EmployeeDay } from '../../beh
 import { localDayStartMs } from '../../time/index.js';
 import { EventWriter, copyBlock, sliceBlock, type EventBlock } from '../../events/index.js';
 import { cpuMicros } from '../../metrics/cpu.js';
-import { DeliveredKinds } from '../../metrics/delivery.js';
+import { DeliveredKinds, modelledMoveCapHz } from '../../metrics/delivery.js';
 import { TypedText } from '../../metrics/leaks.js';
 import type { Employee } from '../../population/index.js';
 import { afterExemptionAsks, enrolmentExemption, exemptAtEnd, type ExemptionStatus } from '../../policy/index.js';
@@ -188,7 +188,7 @@ class PacedLaptopDay {
     private readonly onEnd: (result: LaptopDayResult) => void,
   ) {
     this.epoch = o.env.calendar.epochUtcMs;
-    this.kinds = new DeliveredKinds(o.agentConfig.sourceMoveRateHz);
+    this.kinds = new DeliveredKinds(modelledMoveCapHz(o.agentConfig));
     this.sliceMs = Math.max(MIN_FEED_SLICE_MS, MIN_FEED_SLICE_WALL_MS * ctx.scheduler.speed);
     const setup = createLaptopAgent(o, (skewMs) => new PacedClock(ctx.scheduler, skewMs, (fn) => this.timed(fn), (due) => this.captureDue(due)));
     this.clock = setup.clock;
