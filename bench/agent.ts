@@ -40,7 +40,10 @@ const wanted = intFlag('employees', 24);
 const P = DEFAULT_POPULATION_PARAMS;
 const env: DayEnvironment = {
   seed: SEED,
-  calendar: createCalendar('2026-03-03', P.offices.map((o) => o.timezone)),
+  calendar: createCalendar(
+    '2026-03-03',
+    P.offices.map((o) => o.timezone),
+  ),
   behaviour: DEFAULT_BEHAVIOUR_PARAMS,
   pauseTraits: P.pause,
   rules: DEFAULT_POLICY_RULES,
@@ -52,7 +55,8 @@ for (let i = 0; staff.length < wanted; i++) {
 }
 
 /** "br-10, 300 s": how the configuration tables name a codec, level and batch age. */
-const describe = (c: AgentConfig) => `${c.codec}${c.compressionLevel !== undefined ? `-${c.compressionLevel}` : ''}, ${c.batchMaxAgeMs / 1000} s`;
+const describe = (c: AgentConfig) =>
+  `${c.codec}${c.compressionLevel !== undefined ? `-${c.compressionLevel}` : ''}, ${c.batchMaxAgeMs / 1000} s`;
 const configs: { name: string; config: AgentConfig }[] = [
   { name: `default (${describe(DEFAULT_AGENT_CONFIG)}, path 2 px)`, config: DEFAULT_AGENT_CONFIG },
   { name: 'gzip-6, 60 s', config: { ...DEFAULT_AGENT_CONFIG, codec: 'gzip', compressionLevel: 6, batchMaxAgeMs: 60_000 } },
@@ -76,7 +80,13 @@ const configs: { name: string; config: AgentConfig }[] = [
  * window was fitted to the batch); the others go through the agent's codec.
  */
 const brotliWithWindow = (quality: number, windowBits: number) => (d: Uint8Array) =>
-  brotliCompressSync(d, { params: { [constants.BROTLI_PARAM_QUALITY]: quality, [constants.BROTLI_PARAM_SIZE_HINT]: d.byteLength, [constants.BROTLI_PARAM_LGWIN]: windowBits } });
+  brotliCompressSync(d, {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: quality,
+      [constants.BROTLI_PARAM_SIZE_HINT]: d.byteLength,
+      [constants.BROTLI_PARAM_LGWIN]: windowBits,
+    },
+  });
 const SETTINGS: { name: string; compress: (d: Uint8Array) => Uint8Array }[] = [
   { name: 'br-5, window 22', compress: brotliWithWindow(5, 22) },
   { name: 'br-5 (fitted window)', compress: (d) => compress('br', d, 5) },
@@ -109,7 +119,18 @@ interface Row {
 const NAIVE_BATCH_MS = 60_000;
 const rows: Row[] = [];
 for (const { name, config } of configs) {
-  const row: Row = { name, bytesPerDay: [], bytesPerEvent: 0, cpuPerLaptopHour: 0, wakeupsPerActiveMinute: 0, batteryPctPerDay: [], floorPerDay: [], perBatchFloorPerDay: [], naivePerDay: [], energySplit: { cpu: 0, wakeups: 0, radioBytes: 0, transmissions: 0 } };
+  const row: Row = {
+    name,
+    bytesPerDay: [],
+    bytesPerEvent: 0,
+    cpuPerLaptopHour: 0,
+    wakeupsPerActiveMinute: 0,
+    batteryPctPerDay: [],
+    floorPerDay: [],
+    perBatchFloorPerDay: [],
+    naivePerDay: [],
+    energySplit: { cpu: 0, wakeups: 0, radioBytes: 0, transmissions: 0 },
+  };
   let cpu = 0;
   let hours = 0;
   let wakeups = 0;
@@ -120,9 +141,21 @@ for (const { name, config } of configs) {
   for (const employee of staff) {
     const transport = new RecordingTransport();
     const raw: EventBlock[] = [];
-    const r = await runLaptopDay({ employee, day: 0, env, agentConfig: config, transport, ...(baselines ? { tap: (b: EventBlock) => raw.push(copyBlock(b)) } : {}) });
+    const r = await runLaptopDay({
+      employee,
+      day: 0,
+      env,
+      agentConfig: config,
+      transport,
+      ...(baselines ? { tap: (b: EventBlock) => raw.push(copyBlock(b)) } : {}),
+    });
     const radio = r.agent.costs.radioBytes;
-    const energy = estimateEnergy({ cpuSeconds: r.agentCpuSeconds, wakeups: r.agent.costs.wakeups, radioBytes: radio, transmissions: r.agent.costs.uploads });
+    const energy = estimateEnergy({
+      cpuSeconds: r.agentCpuSeconds,
+      wakeups: r.agent.costs.wakeups,
+      radioBytes: radio,
+      transmissions: r.agent.costs.uploads,
+    });
     row.bytesPerDay.push(radio);
     row.batteryPctPerDay.push(energy.batteryPct);
     for (const k of Object.keys(row.energySplit) as (keyof Row['energySplit'])[]) row.energySplit[k] += energy.byTerm[k];
@@ -135,7 +168,9 @@ for (const { name, config } of configs) {
     if (baselines) {
       const encoded = transport.bodies.map((b) => decompress(b.encoding as 'gzip', b.body, { maxOutputBytes: 256 << 20 }));
       const whole = Buffer.concat(encoded);
-      const br11 = (d: Uint8Array) => brotliCompressSync(d, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: d.byteLength } }).byteLength;
+      const br11 = (d: Uint8Array) =>
+        brotliCompressSync(d, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: d.byteLength } })
+          .byteLength;
       row.floorPerDay.push(br11(whole));
       row.perBatchFloorPerDay.push(encoded.reduce((a, e) => a + br11(e), 0));
       row.naivePerDay.push(naiveBytes(raw, env.calendar.epochUtcMs, employee.id));
@@ -167,7 +202,18 @@ function naiveBytes(raw: readonly EventBlock[], epochMs: number, deviceId: strin
     if (chunk.length === 0) return;
     const n = chunk.reduce((a, b) => a + b.length, 0);
     const events = concat(chunk, n, epochMs);
-    const json = encodeNaiveJson({ header: { batchId: new Uint8Array(16), deviceId, sequence: 0, windowStartMs: events.t_ms[0]!, windowEndMs: events.t_ms[n - 1]!, agentVersion: 'naive' }, controls: [], events });
+    const json = encodeNaiveJson({
+      header: {
+        batchId: new Uint8Array(16),
+        deviceId,
+        sequence: 0,
+        windowStartMs: events.t_ms[0]!,
+        windowEndMs: events.t_ms[n - 1]!,
+        agentVersion: 'naive',
+      },
+      controls: [],
+      events,
+    });
     total += gzipSync(json).byteLength + 200;
     chunk = [];
   };
@@ -190,7 +236,17 @@ function naiveBytes(raw: readonly EventBlock[], epochMs: number, deviceId: strin
 }
 
 function slice(b: EventBlock, from: number, to: number): EventBlock {
-  return { length: to - from, t_ms: b.t_ms.subarray(from, to), type: b.type.subarray(from, to), key: b.key.subarray(from, to), x: b.x.subarray(from, to), y: b.y.subarray(from, to), button: b.button.subarray(from, to), context: b.context.subarray(from, to), flags: b.flags.subarray(from, to) };
+  return {
+    length: to - from,
+    t_ms: b.t_ms.subarray(from, to),
+    type: b.type.subarray(from, to),
+    key: b.key.subarray(from, to),
+    x: b.x.subarray(from, to),
+    y: b.y.subarray(from, to),
+    button: b.button.subarray(from, to),
+    context: b.context.subarray(from, to),
+    flags: b.flags.subarray(from, to),
+  };
 }
 
 function concat(blocks: readonly EventBlock[], n: number, epochMs: number): EventBlock {
@@ -252,22 +308,51 @@ if (wantsJson()) {
     `Bytes per laptop-day, median of ${staff.length} simulated employee-days (same days for every row)`,
     ['upload', 'bytes/day (p50)', 'bytes/day (p95)', 'vs agent'],
     [
-      ['naive JSON per event + gzip, 60 s', median(def.naivePerDay), q(def.naivePerDay, 0.95), median(def.naivePerDay) / median(def.bytesPerDay)],
+      [
+        'naive JSON per event + gzip, 60 s',
+        median(def.naivePerDay),
+        q(def.naivePerDay, 0.95),
+        median(def.naivePerDay) / median(def.bytesPerDay),
+      ],
       [`agent (default: ${describe(DEFAULT_AGENT_CONFIG)} batches)`, median(def.bytesPerDay), q(def.bytesPerDay, 0.95), 1],
-      ['brotli-11, same batches (floor)', median(def.perBatchFloorPerDay), q(def.perBatchFloorPerDay, 0.95), median(def.perBatchFloorPerDay) / median(def.bytesPerDay)],
-      ['brotli-11, whole day in one (floor)', median(def.floorPerDay), q(def.floorPerDay, 0.95), median(def.floorPerDay) / median(def.bytesPerDay)],
+      [
+        'brotli-11, same batches (floor)',
+        median(def.perBatchFloorPerDay),
+        q(def.perBatchFloorPerDay, 0.95),
+        median(def.perBatchFloorPerDay) / median(def.bytesPerDay),
+      ],
+      [
+        'brotli-11, whole day in one (floor)',
+        median(def.floorPerDay),
+        q(def.floorPerDay, 0.95),
+        median(def.floorPerDay) / median(def.bytesPerDay),
+      ],
     ],
   );
   printTable(
     'Agent configurations on the same days',
     ['config', 'bytes/day p50', 'vs floor', 'CPU s/laptop-h', 'wake-ups/active min', 'battery %/day p50'],
-    figures.configs.map((c) => [c.config, c.bytes_per_laptop_day, c.ratio_to_floor, c.cpu_seconds_per_laptop_hour, c.wakeups_per_active_minute, c.battery_pct_per_day]),
+    figures.configs.map((c) => [
+      c.config,
+      c.bytes_per_laptop_day,
+      c.ratio_to_floor,
+      c.cpu_seconds_per_laptop_hour,
+      c.wakeups_per_active_minute,
+      c.battery_pct_per_day,
+    ]),
   );
   const defaultSetting = figures.compression_settings.find((c) => c.setting === 'br-10 (fitted window)')!;
   printTable(
     `Compression settings on the default agent's batches (${settingBatches} batches, same days; bytes include the requests' headers)`,
     ['setting', 'bytes/day p50', 'vs floor', 'CPU ms/batch', 'CPU ms/laptop-day', 'CPU vs br-10'],
-    figures.compression_settings.map((c) => [c.setting, c.bytes_per_laptop_day, c.ratio_to_floor, c.cpu_ms_per_batch, c.cpu_ms_per_laptop_day, c.cpu_ms_per_laptop_day / defaultSetting.cpu_ms_per_laptop_day]),
+    figures.compression_settings.map((c) => [
+      c.setting,
+      c.bytes_per_laptop_day,
+      c.ratio_to_floor,
+      c.cpu_ms_per_batch,
+      c.cpu_ms_per_laptop_day,
+      c.cpu_ms_per_laptop_day / defaultSetting.cpu_ms_per_laptop_day,
+    ]),
   );
   const total = def.energySplit.cpu + def.energySplit.wakeups + def.energySplit.radioBytes + def.energySplit.transmissions;
   printTable(

@@ -42,7 +42,10 @@ const fleetEmployees = intFlag('fleet', 400);
 const population = DEFAULT_POPULATION_PARAMS;
 const env: DayEnvironment = {
   seed: SEED,
-  calendar: createCalendar('2026-03-02', population.offices.map((o) => o.timezone)),
+  calendar: createCalendar(
+    '2026-03-02',
+    population.offices.map((o) => o.timezone),
+  ),
   behaviour: DEFAULT_BEHAVIOUR_PARAMS,
   pauseTraits: population.pause,
   rules: DEFAULT_POLICY_RULES,

@@ -33,7 +33,13 @@ const replicas = intFlag('replicas', 5);
 const trials = intFlag('trials', 200);
 const CPU = RUN_FIGURES.find((f) => f.alias === 'cpu') as FigureSpec;
 
-const scenario = resolveScenario({ name: 'bench-compare', seed: 'bench-compare', fleet: { employees }, simulation: { days: 1, startDate: '2026-03-03' }, transport: 'null' });
+const scenario = resolveScenario({
+  name: 'bench-compare',
+  seed: 'bench-compare',
+  fleet: { employees },
+  simulation: { days: 1, startDate: '2026-03-03' },
+  transport: 'null',
+});
 const tmp = mkdtempSync(join(tmpdir(), 'fleetsim-bench-compare-'));
 const perRun: Map<string, number>[] = [];
 try {
@@ -41,7 +47,9 @@ try {
     const dir = join(tmp, `run${i}`);
     await writeScenarioReport(dir, await runScenario(scenario, { reportDir: dir, workers: 0 }));
     const side = readSide([dir], 'bench');
-    perRun.push(new Map([...side.replicas[0]!.units].map(([id, f]) => [id, f[CPU.key]!] as const).filter(([, v]) => Number.isFinite(v) && v > 0)));
+    perRun.push(
+      new Map([...side.replicas[0]!.units].map(([id, f]) => [id, f[CPU.key]!] as const).filter(([, v]) => Number.isFinite(v) && v > 0)),
+    );
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });
@@ -64,7 +72,13 @@ const draw = (tag: string) => {
   const s = createStream('bench-compare', 'laptops', tag);
   return level.map(() => level[uniformInt(s, level.length)]!);
 };
-const opts = (tolerance: number, seed: string) => ({ confidence: 0.9, resamples: 500, seed, tolerance: () => tolerance, erraticCv: Number.POSITIVE_INFINITY });
+const opts = (tolerance: number, seed: string) => ({
+  confidence: 0.9,
+  resamples: 500,
+  seed,
+  tolerance: () => tolerance,
+  erraticCv: Number.POSITIVE_INFINITY,
+});
 const meanOf = (r: ReturnType<typeof compareSides>) => r.figures[0]!.statistics.find((x) => x.statistic === 'mean')!;
 
 let fp = 0;
@@ -85,7 +99,11 @@ for (let t = 0; t < trials; t++) {
 function power(effect: number, tolerance: number): number {
   const n = Math.max(50, Math.round(trials / 2));
   let hits = 0;
-  for (let t = 0; t < n; t++) if (meanOf(compareSides([CPU], sideOf(level, 0, `pa${t}`), sideOf(level, effect, `pb${t}`), opts(tolerance, `w${t}`))).verdict === 'worse') hits++;
+  for (let t = 0; t < n; t++)
+    if (
+      meanOf(compareSides([CPU], sideOf(level, 0, `pa${t}`), sideOf(level, effect, `pb${t}`), opts(tolerance, `w${t}`))).verdict === 'worse'
+    )
+      hits++;
   return hits / n;
 }
 function mde(tolerance: number): number | null {
@@ -109,4 +127,9 @@ const figures = {
   min_detectable_effect_pct_no_tolerance: mde(0),
 };
 if (wantsJson()) process.stdout.write(`${JSON.stringify(figures)}\n`);
-else printTable(`compare: agent CPU per laptop-hour, ${ids.length} laptops from ${runs} real runs, ${replicas} replicas per side, ${trials} trials`, ['figure', 'value'], Object.entries(figures).map(([k, v]) => [k, v ?? 'none ≤ 50 %']));
+else
+  printTable(
+    `compare: agent CPU per laptop-hour, ${ids.length} laptops from ${runs} real runs, ${replicas} replicas per side, ${trials} trials`,
+    ['figure', 'value'],
+    Object.entries(figures).map(([k, v]) => [k, v ?? 'none ≤ 50 %']),
+  );

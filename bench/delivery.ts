@@ -60,7 +60,8 @@ const moveCapsHz = (stringFlag('move-caps') ?? '60,30')
   .split(',')
   .map((x) => Number(x.trim()))
   .filter((hz) => {
-    if (!Number.isInteger(hz) || hz < 0 || hz > 1000) throw new Error(`--move-caps takes whole Hz from 1 to 1000, comma-separated (0: none), got ${hz}`);
+    if (!Number.isInteger(hz) || hz < 0 || hz > 1000)
+      throw new Error(`--move-caps takes whole Hz from 1 to 1000, comma-separated (0: none), got ${hz}`);
     return hz > 0;
   });
 const KINDS = ['key', 'click', 'move', 'wheel'] as const;
@@ -110,10 +111,19 @@ async function runPath(input: InputKind, kind: Kind | null): Promise<PathRun> {
   const from = cal.startDateUtcMs + s.simulation.window!.startMs;
   const until = cal.startDateUtcMs + s.simulation.window!.endMs;
   try {
-    const r = await runProcessFleet(s, { reportDir: dir, deps: defaultProcessDeps(), transformInput: (w) => (used = singleKind(s, w, kind, from, until)) });
+    const r = await runProcessFleet(s, {
+      reportDir: dir,
+      deps: defaultProcessDeps(),
+      transformInput: (w) => (used = singleKind(s, w, kind, from, until)),
+    });
     const l = r.result.process!.laptops[0]!;
     if (used) inprocessCpuS = (await modelWindow(s, used, from, until, DEFAULT_ENERGY_MODEL)).agentCpuSeconds;
-    return { cpuS: l.observation.cpu_user_s + l.observation.cpu_system_s, wakeups: l.observation.voluntary_switches, injected: l.injected, inprocessCpuS };
+    return {
+      cpuS: l.observation.cpu_user_s + l.observation.cpu_system_s,
+      wakeups: l.observation.voluntary_switches,
+      injected: l.injected,
+      inprocessCpuS,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -163,8 +173,20 @@ const OPTIONS: DeliveryOption[] = [
   { name: 'tap, batched reads 250 ms', input: 'tap', readIntervalMs: 250, x11Capture: 'record' },
   { name: 'tap, batched reads 1 s', input: 'tap', readIntervalMs: 1000, x11Capture: 'record' },
   ...moveCapsHz.flatMap((hz) => [
-    { name: `tap, batched reads 1 s, moves at ${hz} Hz`, input: 'tap', readIntervalMs: 1000, x11Capture: 'record', sourceMoveRateHz: hz } as const,
-    { name: `tap, a read per delivery, moves at ${hz} Hz`, input: 'tap', readIntervalMs: 0, x11Capture: 'record', sourceMoveRateHz: hz } as const,
+    {
+      name: `tap, batched reads 1 s, moves at ${hz} Hz`,
+      input: 'tap',
+      readIntervalMs: 1000,
+      x11Capture: 'record',
+      sourceMoveRateHz: hz,
+    } as const,
+    {
+      name: `tap, a read per delivery, moves at ${hz} Hz`,
+      input: 'tap',
+      readIntervalMs: 0,
+      x11Capture: 'record',
+      sourceMoveRateHz: hz,
+    } as const,
   ]),
   ...(withX11
     ? ([
@@ -176,7 +198,13 @@ const OPTIONS: DeliveryOption[] = [
       ] as const)
     : []),
 ];
-const options: OptionRow[] = withOptions ? await measureOptions(OPTIONS, { windowSeconds: optionsWindowSeconds, rounds, onRow: (name, k) => process.stderr.write(`options round ${k + 1}/${rounds}: ${name}\n`) }) : [];
+const options: OptionRow[] = withOptions
+  ? await measureOptions(OPTIONS, {
+      windowSeconds: optionsWindowSeconds,
+      rounds,
+      onRow: (name, k) => process.stderr.write(`options round ${k + 1}/${rounds}: ${name}\n`),
+    })
+  : [];
 
 const tap = await perKind('tap');
 const x11 = withX11 ? await perKind('x11') : null;
@@ -187,7 +215,8 @@ const inputs: WindowInput[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'bench-delivery-'));
 let facts: ProcessRunFacts;
 try {
-  facts = (await runProcessFleet(real, { reportDir: dir, deps: defaultProcessDeps(), transformInput: (w) => (inputs.push(w), w) })).result.process!;
+  facts = (await runProcessFleet(real, { reportDir: dir, deps: defaultProcessDeps(), transformInput: (w) => (inputs.push(w), w) })).result
+    .process!;
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
@@ -196,19 +225,40 @@ const virtualEnd = Date.parse(facts.virtual_end_utc);
 const measured = facts.laptops;
 const hours = measured.map((l) => l.observation.wall_ms / 3_600_000);
 const cpuPerHour = mean(measured.map((l, i) => (l.observation.cpu_user_s + l.observation.cpu_system_s) / hours[i]!));
-const wakeupsPerActiveMin = mean(measured.filter((l) => l.row.active_minutes > 0).map((l) => l.observation.voluntary_switches / l.row.active_minutes));
+const wakeupsPerActiveMin = mean(
+  measured.filter((l) => l.row.active_minutes > 0).map((l) => l.observation.voluntary_switches / l.row.active_minutes),
+);
 const batteryMeasured = mean(measured.filter((l) => l.dayWorkHours > 0).map((l) => l.row.battery_pct_per_day));
 const windows: { w: WindowInput; byKind: EventsByKind; events: EventBlock }[] = [];
 for (const w of inputs) {
   // The model sees what the agent saw: the events injected from the replay's start.
   let i = 0;
   while (i < w.events.length && (w.events.t_ms[i] as number) < virtualStart) i++;
-  const events = { ...w.events, length: w.events.length - i, t_ms: w.events.t_ms.subarray(i), type: w.events.type.subarray(i), key: w.events.key.subarray(i), x: w.events.x.subarray(i), y: w.events.y.subarray(i), button: w.events.button.subarray(i), context: w.events.context.subarray(i), flags: w.events.flags.subarray(i) };
+  const events = {
+    ...w.events,
+    length: w.events.length - i,
+    t_ms: w.events.t_ms.subarray(i),
+    type: w.events.type.subarray(i),
+    key: w.events.key.subarray(i),
+    x: w.events.x.subarray(i),
+    y: w.events.y.subarray(i),
+    button: w.events.button.subarray(i),
+    context: w.events.context.subarray(i),
+    flags: w.events.flags.subarray(i),
+  };
   windows.push({ w, byKind: countEventKinds(events), events });
 }
-const noDelivery: EnergyModel = { ...DEFAULT_ENERGY_MODEL, deliveryCpuUsPerKeyEvent: 0, deliveryCpuUsPerClickEvent: 0, deliveryCpuUsPerMoveEvent: 0, deliveryCpuUsPerWheelEvent: 0, deliveryWakeupsPerEvent: 0 };
+const noDelivery: EnergyModel = {
+  ...DEFAULT_ENERGY_MODEL,
+  deliveryCpuUsPerKeyEvent: 0,
+  deliveryCpuUsPerClickEvent: 0,
+  deliveryCpuUsPerMoveEvent: 0,
+  deliveryCpuUsPerWheelEvent: 0,
+  deliveryWakeupsPerEvent: 0,
+};
 const inprocessModels = [];
-for (const { w, byKind, events } of windows) inprocessModels.push(await modelWindow(real, { ...w, events, byKind }, virtualStart, virtualEnd, noDelivery));
+for (const { w, byKind, events } of windows)
+  inprocessModels.push(await modelWindow(real, { ...w, events, byKind }, virtualStart, virtualEnd, noDelivery));
 const injected = measured.reduce((a, l) => a + l.injected, 0);
 const inprocessUs = (inprocessModels.reduce((a, m) => a + m.agentCpuSeconds, 0) * 1e6) / Math.max(1, injected);
 
@@ -220,13 +270,31 @@ const inprocessUs = (inprocessModels.reduce((a, m) => a + m.agentCpuSeconds, 0) 
  * reader's row on realistic input (idle agent and in-process capture
  * subtracted) gives one figure for every kind instead.
  */
-const defaultRow = options.find((r) => r.input === 'tap' && r.read_interval_ms === DEFAULT_AGENT_CONFIG.inputReadIntervalMs && r.source_move_rate_hz === 0 && r.cpu_us_per_event !== null);
+const defaultRow = options.find(
+  (r) =>
+    r.input === 'tap' &&
+    r.read_interval_ms === DEFAULT_AGENT_CONFIG.inputReadIntervalMs &&
+    r.source_move_rate_hz === 0 &&
+    r.cpu_us_per_event !== null,
+);
 const idleRow = options.find((r) => r.input === 'tap' && r.cpu_us_per_event === null);
 const fromOptions =
   defaultRow && idleRow && defaultRow.wakeups_per_event !== null
     ? {
-        cpuUs: round(Math.max(0, defaultRow.cpu_us_per_event! * (1 - idleRow.cpu_seconds_per_laptop_hour / defaultRow.cpu_seconds_per_laptop_hour) - inprocessUs)),
-        wakeups: round(Math.max(0, defaultRow.wakeups_per_event * (1 - (idleRow.wakeups_per_active_minute ?? 0) / Math.max(1, defaultRow.wakeups_per_active_minute ?? 1))), 4),
+        cpuUs: round(
+          Math.max(
+            0,
+            defaultRow.cpu_us_per_event! * (1 - idleRow.cpu_seconds_per_laptop_hour / defaultRow.cpu_seconds_per_laptop_hour) - inprocessUs,
+          ),
+        ),
+        wakeups: round(
+          Math.max(
+            0,
+            defaultRow.wakeups_per_event *
+              (1 - (idleRow.wakeups_per_active_minute ?? 0) / Math.max(1, defaultRow.wakeups_per_active_minute ?? 1)),
+          ),
+          4,
+        ),
       }
     : null;
 const energy: EnergyModel = fromOptions
@@ -249,7 +317,8 @@ const energy: EnergyModel = fromOptions
       deliverySource: 'bench:delivery on this machine (tap, per kind)',
     };
 const models = [];
-for (const { w, byKind, events } of windows) models.push(await modelWindow(real, { ...w, events, byKind }, virtualStart, virtualEnd, energy));
+for (const { w, byKind, events } of windows)
+  models.push(await modelWindow(real, { ...w, events, byKind }, virtualStart, virtualEnd, energy));
 const batteryModel = mean(models.filter((_, k) => inputs[k]!.workHours > 0).map((m) => m.batteryPctPerDay));
 // What the measured figure owes to the agent merely running over so short a window (the tail of its start-up), which a day amortises.
 const idleBattery = idleRow?.battery_pct_per_day ?? null;
@@ -263,9 +332,14 @@ const idleBattery = idleRow?.battery_pct_per_day ?? null;
  */
 const moveCapKeys: Record<string, number | null> = {};
 for (const hz of moveCapsHz) {
-  for (const [reader, readMs, suffix] of [['batched', DEFAULT_AGENT_CONFIG.inputReadIntervalMs, ''], ['per delivery', 0, '_read_per_delivery']] as const) {
+  for (const [reader, readMs, suffix] of [
+    ['batched', DEFAULT_AGENT_CONFIG.inputReadIntervalMs, ''],
+    ['per delivery', 0, '_read_per_delivery'],
+  ] as const) {
     const row = options.find((r) => r.input === 'tap' && r.source_move_rate_hz === hz && r.read_interval_ms === readMs);
-    const base = options.find((r) => r.input === 'tap' && r.source_move_rate_hz === 0 && r.read_interval_ms === readMs && r.cpu_us_per_event !== null);
+    const base = options.find(
+      (r) => r.input === 'tap' && r.source_move_rate_hz === 0 && r.read_interval_ms === readMs && r.cpu_us_per_event !== null,
+    );
     if (!row) continue;
     const k = `source_move_cap_${hz}hz${suffix}`;
     moveCapKeys[`${k}_cpu_seconds_per_laptop_hour`] = row.cpu_seconds_per_laptop_hour;
@@ -273,15 +347,22 @@ for (const hz of moveCapsHz) {
     moveCapKeys[`${k}_battery_pct_per_day`] = row.battery_pct_per_day;
     moveCapKeys[`${k}_moves_removed_share`] = row.source_moves_removed_share;
     moveCapKeys[`${k}_over_uncapped_cpu`] = base ? round(row.cpu_seconds_per_laptop_hour / base.cpu_seconds_per_laptop_hour, 3) : null;
-    moveCapKeys[`${k}_over_uncapped_battery`] = base && base.battery_pct_per_day > 0 ? round(row.battery_pct_per_day / base.battery_pct_per_day, 3) : null;
+    moveCapKeys[`${k}_over_uncapped_battery`] =
+      base && base.battery_pct_per_day > 0 ? round(row.battery_pct_per_day / base.battery_pct_per_day, 3) : null;
     if (reader !== 'batched') continue;
     const removed = { key: 0, click: 0, move: row.source_moves_coalesced_per_day, wheel: 0 };
-    for (const [name, m] of [['default', DEFAULT_ENERGY_MODEL], ['this_run', energy]] as const) {
+    for (const [name, m] of [
+      ['default', DEFAULT_ENERGY_MODEL],
+      ['this_run', energy],
+    ] as const) {
       const d = deliveryCost(removed, m);
       moveCapKeys[`${k}_model_moves_removed_per_day`] = row.source_moves_coalesced_per_day;
       moveCapKeys[`${k}_model_delivery_cpu_seconds_per_day_saved_${name}`] = round(d.cpuSeconds, 3);
       moveCapKeys[`${k}_model_delivery_wakeups_per_day_saved_${name}`] = round(d.wakeups, 1);
-      moveCapKeys[`${k}_model_battery_pct_per_day_saved_${name}`] = round(estimateEnergy({ cpuSeconds: d.cpuSeconds, wakeups: d.wakeups, radioBytes: 0, transmissions: 0 }, m).batteryPct, 4);
+      moveCapKeys[`${k}_model_battery_pct_per_day_saved_${name}`] = round(
+        estimateEnergy({ cpuSeconds: d.cpuSeconds, wakeups: d.wakeups, radioBytes: 0, transmissions: 0 }, m).batteryPct,
+        4,
+      );
     }
   }
 }
@@ -301,9 +382,16 @@ const result = {
   battery_pct_per_day_model: round(batteryModel, 4),
   model_over_measured: batteryMeasured > 0 ? round(batteryModel / batteryMeasured, 3) : null,
   battery_pct_per_day_idle_agent: idleBattery,
-  model_over_measured_idle_subtracted: idleBattery !== null && batteryMeasured - idleBattery > 0 ? round(batteryModel / (batteryMeasured - idleBattery), 3) : null,
+  model_over_measured_idle_subtracted:
+    idleBattery !== null && batteryMeasured - idleBattery > 0 ? round(batteryModel / (batteryMeasured - idleBattery), 3) : null,
   read_interval_ms: DEFAULT_AGENT_CONFIG.inputReadIntervalMs,
-  delivery_coefficients: { deliveryCpuUsPerKeyEvent: energy.deliveryCpuUsPerKeyEvent, deliveryCpuUsPerClickEvent: energy.deliveryCpuUsPerClickEvent, deliveryCpuUsPerMoveEvent: energy.deliveryCpuUsPerMoveEvent, deliveryCpuUsPerWheelEvent: energy.deliveryCpuUsPerWheelEvent, deliveryWakeupsPerEvent: energy.deliveryWakeupsPerEvent },
+  delivery_coefficients: {
+    deliveryCpuUsPerKeyEvent: energy.deliveryCpuUsPerKeyEvent,
+    deliveryCpuUsPerClickEvent: energy.deliveryCpuUsPerClickEvent,
+    deliveryCpuUsPerMoveEvent: energy.deliveryCpuUsPerMoveEvent,
+    deliveryCpuUsPerWheelEvent: energy.deliveryCpuUsPerWheelEvent,
+    deliveryWakeupsPerEvent: energy.deliveryWakeupsPerEvent,
+  },
   per_kind: { tap, ...(x11 ? { x11 } : {}) },
   options_window_seconds: withOptions ? optionsWindowSeconds : null,
   options,
@@ -314,27 +402,71 @@ const result = {
 if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
 else {
   const rows: (string | number)[][] = [];
-  for (const [path, k] of [['tap', tap], ['x11', x11]] as const) {
+  for (const [path, k] of [
+    ['tap', tap],
+    ['x11', x11],
+  ] as const) {
     if (!k) continue;
-    for (const kind of KINDS) rows.push([path, kind, k[kind].process_cpu_us_per_event, k[kind].inprocess_cpu_us_per_event, k[kind].delivery_cpu_us_per_event, k[kind].wakeups_per_event]);
+    for (const kind of KINDS)
+      rows.push([
+        path,
+        kind,
+        k[kind].process_cpu_us_per_event,
+        k[kind].inprocess_cpu_us_per_event,
+        k[kind].delivery_cpu_us_per_event,
+        k[kind].wakeups_per_event,
+      ]);
   }
-  printTable(`delivery cost per event (${seconds} s per kind at ${rate}/s, idle agent subtracted)`, ['path', 'kind', 'process µs', 'in-process µs', 'delivery µs', 'wake-ups'], rows);
-  printTable(`realistic input: 2 laptops, ${windowSeconds} s over the tap`, ['figure', 'value'], [
-    ['agent process CPU s per laptop-hour', result.agent_process_cpu_seconds_per_laptop_hour],
-    ['agent process wake-ups per active minute', result.agent_process_wakeups_per_active_minute],
-    ['battery % per day, measured', result.battery_pct_per_day_measured],
-    ['battery % per day, model with delivery term', result.battery_pct_per_day_model],
-    ['model ÷ measured', result.model_over_measured ?? 'n/a'],
-    ['battery % per day, idle agent over the same window', result.battery_pct_per_day_idle_agent ?? 'n/a'],
-    ['model ÷ (measured − idle agent)', result.model_over_measured_idle_subtracted ?? 'n/a'],
-    ['in-process CPU µs per event (today’s path)', result.inprocess_cpu_us_per_event],
-  ]);
+  printTable(
+    `delivery cost per event (${seconds} s per kind at ${rate}/s, idle agent subtracted)`,
+    ['path', 'kind', 'process µs', 'in-process µs', 'delivery µs', 'wake-ups'],
+    rows,
+  );
+  printTable(
+    `realistic input: 2 laptops, ${windowSeconds} s over the tap`,
+    ['figure', 'value'],
+    [
+      ['agent process CPU s per laptop-hour', result.agent_process_cpu_seconds_per_laptop_hour],
+      ['agent process wake-ups per active minute', result.agent_process_wakeups_per_active_minute],
+      ['battery % per day, measured', result.battery_pct_per_day_measured],
+      ['battery % per day, model with delivery term', result.battery_pct_per_day_model],
+      ['model ÷ measured', result.model_over_measured ?? 'n/a'],
+      ['battery % per day, idle agent over the same window', result.battery_pct_per_day_idle_agent ?? 'n/a'],
+      ['model ÷ (measured − idle agent)', result.model_over_measured_idle_subtracted ?? 'n/a'],
+      ['in-process CPU µs per event (today’s path)', result.inprocess_cpu_us_per_event],
+    ],
+  );
   if (options.length > 0) {
     printTable(
       `options: 1 laptop's realistic input, ${optionsWindowSeconds} s per row, ${rounds} round(s) interleaved (idle rows: the same window with no input)`,
-      ['option', 'CPU µs/event', 'wake-ups/event', 'CPU s/laptop-h', 'wake-ups/active min', 'battery %/day', 'moves removed', 'events taken', 'ledger'],
-      options.map((r) => [r.option, r.cpu_us_per_event ?? '-', r.wakeups_per_event ?? '-', r.cpu_seconds_per_laptop_hour, r.wakeups_per_active_minute ?? '-', r.battery_pct_per_day, r.source_moves_removed_share ?? '-', r.received_share ?? '-', r.ledger_balanced === null ? '-' : r.ledger_balanced ? 'balanced' : 'NOT balanced']),
+      [
+        'option',
+        'CPU µs/event',
+        'wake-ups/event',
+        'CPU s/laptop-h',
+        'wake-ups/active min',
+        'battery %/day',
+        'moves removed',
+        'events taken',
+        'ledger',
+      ],
+      options.map((r) => [
+        r.option,
+        r.cpu_us_per_event ?? '-',
+        r.wakeups_per_event ?? '-',
+        r.cpu_seconds_per_laptop_hour,
+        r.wakeups_per_active_minute ?? '-',
+        r.battery_pct_per_day,
+        r.source_moves_removed_share ?? '-',
+        r.received_share ?? '-',
+        r.ledger_balanced === null ? '-' : r.ledger_balanced ? 'balanced' : 'NOT balanced',
+      ]),
     );
-    if (Object.keys(moveCapKeys).length > 0) printTable('a lower mouse-move rate at the source (tap; per event figures above are per event delivered)', ['figure', 'value'], Object.entries(moveCapKeys).map(([k, v]) => [k, v ?? 'n/a']));
+    if (Object.keys(moveCapKeys).length > 0)
+      printTable(
+        'a lower mouse-move rate at the source (tap; per event figures above are per event delivered)',
+        ['figure', 'value'],
+        Object.entries(moveCapKeys).map(([k, v]) => [k, v ?? 'n/a']),
+      );
   }
 }

@@ -58,7 +58,8 @@ async function main(): Promise<void> {
   const baselineDist = stringFlag('baseline');
   const baselineRounds = intFlag('baseline-rounds', 2);
   const baselineScript = baselineDist === undefined ? undefined : join(baselineDist, 'bench', 'ingest.js');
-  if (baselineScript !== undefined && !existsSync(baselineScript)) throw new Error(`--baseline ${baselineDist}: no bench/ingest.js there; pass the dist/ folder of a built checkout`);
+  if (baselineScript !== undefined && !existsSync(baselineScript))
+    throw new Error(`--baseline ${baselineDist}: no bench/ingest.js there; pass the dist/ folder of a built checkout`);
   const cpu0 = cpuSeconds();
   const tBuild = performance.now();
   const { uploads, agentBatches, agentBodies } = await buildCorpus(employees, copies);
@@ -72,24 +73,48 @@ async function main(): Promise<void> {
     const results: Measured[] = [];
     results.push(await measure('no-op node:http (ceiling)', 'noop', uploads, warmup, connections, { script: SELF }));
     const hasFastify = (await importFastify()) !== null;
-    const fastifyRow = hasFastify ? await measure('no-op fastify 5 (framework)', 'fastify-noop', uploads, warmup, connections, { script: SELF }) : null;
+    const fastifyRow = hasFastify
+      ? await measure('no-op fastify 5 (framework)', 'fastify-noop', uploads, warmup, connections, { script: SELF })
+      : null;
     if (fastifyRow) results.push(fastifyRow);
     // The service as `fleetsim serve` runs it by default (decoding in the event loop), then with decode worker threads.
-    const sqlite = await measure('ingest, SQLite (synchronous=FULL)', 'sqlite', uploads, warmup, connections, { script: SELF, storeUrl: `sqlite:${join(tmp, 'full.db')}` });
+    const sqlite = await measure('ingest, SQLite (synchronous=FULL)', 'sqlite', uploads, warmup, connections, {
+      script: SELF,
+      storeUrl: `sqlite:${join(tmp, 'full.db')}`,
+    });
     results.push(sqlite);
     const threadsLabel = `${threads} decode thread${threads === 1 ? '' : 's'}`;
-    const sqliteThreads = await measure(`ingest, SQLite FULL, ${threadsLabel}`, 'sqlite', uploads, warmup, connections, { script: SELF, storeUrl: `sqlite:${join(tmp, 'threads.db')}`, decodeThreads: threads });
+    const sqliteThreads = await measure(`ingest, SQLite FULL, ${threadsLabel}`, 'sqlite', uploads, warmup, connections, {
+      script: SELF,
+      storeUrl: `sqlite:${join(tmp, 'threads.db')}`,
+      decodeThreads: threads,
+    });
     results.push(sqliteThreads);
-    const sqliteNormal = await measure('ingest, SQLite (synchronous=NORMAL)', 'sqlite-normal', uploads, warmup, connections, { script: SELF, storeUrl: `sqlite:${join(tmp, 'normal.db')}` });
+    const sqliteNormal = await measure('ingest, SQLite (synchronous=NORMAL)', 'sqlite-normal', uploads, warmup, connections, {
+      script: SELF,
+      storeUrl: `sqlite:${join(tmp, 'normal.db')}`,
+    });
     results.push(sqliteNormal);
     const pgUrl = process.env.FLEETSIM_BENCH_PG_URL ?? process.env.FLEETSIM_TEST_PG_URL;
-    const pg = pgUrl ? await measure('ingest, PostgreSQL', 'postgres', uploads, warmup, connections, { script: SELF, storeUrl: pgUrl }) : null;
+    const pg = pgUrl
+      ? await measure('ingest, PostgreSQL', 'postgres', uploads, warmup, connections, { script: SELF, storeUrl: pgUrl })
+      : null;
     if (pg) results.push(pg);
     // Side by side with another build: alternated, so both see the same machine load.
     const ab: { baseline: Measured[]; current: Measured[] } = { baseline: [], current: [] };
     for (let r = 0; baselineScript !== undefined && r < baselineRounds; r++) {
-      ab.baseline.push(await measure(`ingest, SQLite FULL, baseline build (round ${r + 1})`, 'sqlite', uploads, warmup, connections, { script: baselineScript, storeUrl: `sqlite:${join(tmp, `baseline-${r}.db`)}` }));
-      ab.current.push(await measure(`ingest, SQLite FULL, this build (round ${r + 1})`, 'sqlite', uploads, warmup, connections, { script: SELF, storeUrl: `sqlite:${join(tmp, `current-${r}.db`)}` }));
+      ab.baseline.push(
+        await measure(`ingest, SQLite FULL, baseline build (round ${r + 1})`, 'sqlite', uploads, warmup, connections, {
+          script: baselineScript,
+          storeUrl: `sqlite:${join(tmp, `baseline-${r}.db`)}`,
+        }),
+      );
+      ab.current.push(
+        await measure(`ingest, SQLite FULL, this build (round ${r + 1})`, 'sqlite', uploads, warmup, connections, {
+          script: SELF,
+          storeUrl: `sqlite:${join(tmp, `current-${r}.db`)}`,
+        }),
+      );
     }
     results.push(...ab.baseline.flatMap((b, i) => [b, ab.current[i]!]));
 
@@ -102,15 +127,27 @@ async function main(): Promise<void> {
     for (const share of [0.5, 0.8]) {
       const ratePerSec = Math.max(1, Math.round(capacity * share));
       const requests = Math.min(uploads.length - warmup, Math.max(100, Math.round(ratePerSec * openSeconds)));
-      const m = await measure(`open model at ${share * 100} % of capacity (${ratePerSec.toLocaleString('en-US')}/s)`, 'sqlite', uploads, warmup, 256, {
-        script: SELF,
-        storeUrl: `sqlite:${join(tmp, `open-${share}.db`)}`, drive: { kind: 'open', ratePerSec, requests },
-      });
+      const m = await measure(
+        `open model at ${share * 100} % of capacity (${ratePerSec.toLocaleString('en-US')}/s)`,
+        'sqlite',
+        uploads,
+        warmup,
+        256,
+        {
+          script: SELF,
+          storeUrl: `sqlite:${join(tmp, `open-${share}.db`)}`,
+          drive: { kind: 'open', ratePerSec, requests },
+        },
+      );
       openRuns.push({ share, m });
     }
 
     // Where the time goes: the same closed loop again, under the sampling profiler.
-    const profiled = await measure('ingest, SQLite FULL, profiled', 'sqlite', uploads, warmup, connections, { script: SELF, storeUrl: `sqlite:${join(tmp, 'profiled.db')}`, profile: true });
+    const profiled = await measure('ingest, SQLite FULL, profiled', 'sqlite', uploads, warmup, connections, {
+      script: SELF,
+      storeUrl: `sqlite:${join(tmp, 'profiled.db')}`,
+      profile: true,
+    });
     const prof = profiled.profile!;
     const perReq = (ms: number) => Number(((ms * 1000) / profiled.run.requests).toFixed(1));
     const stageUs: Record<string, number> = Object.fromEntries(Object.entries(prof.stages_ms).map(([k, v]) => [k, perReq(v)]));
@@ -119,7 +156,10 @@ async function main(): Promise<void> {
 
     // Isolated single-thread costs on this process, same corpus.
     const stages = await stageCosts(uploads, tmp);
-    const inflateDecodeCpu = inflateDecodeCpuUs(uploads.slice(warmup), { maxDecodedBytes: DEFAULT_INGEST_LIMITS.maxDecodedBytes, maxEvents: DEFAULT_INGEST_LIMITS.maxEventsPerBatch });
+    const inflateDecodeCpu = inflateDecodeCpuUs(uploads.slice(warmup), {
+      maxDecodedBytes: DEFAULT_INGEST_LIMITS.maxDecodedBytes,
+      maxEvents: DEFAULT_INGEST_LIMITS.maxEventsPerBatch,
+    });
 
     const fsync = fsyncLatencyMs(tmp);
     const commitMsPerGroup = (prof.store_commit_s * 1000) / Math.max(1, prof.store_groups);
@@ -146,13 +186,16 @@ async function main(): Promise<void> {
     };
     const mainUs = (m: Measured) => (m.mainThreadS === null ? null : Number(((m.mainThreadS * 1e6) / m.run.requests).toFixed(1)));
     const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-    const abFigures = ab.baseline.length === 0 ? {} : {
-      baseline_service_cpu_us_per_upload: Number(median(ab.baseline.map(cpuUs)).toFixed(1)),
-      current_service_cpu_us_per_upload: Number(median(ab.current.map(cpuUs)).toFixed(1)),
-      service_cpu_vs_baseline: Number((median(ab.current.map(cpuUs)) / median(ab.baseline.map(cpuUs))).toFixed(3)),
-      baseline_events_per_service_cpu_second: Math.round(median(ab.baseline.map((m) => m.run.events / m.cpuS))),
-      current_events_per_service_cpu_second: Math.round(median(ab.current.map((m) => m.run.events / m.cpuS))),
-    };
+    const abFigures =
+      ab.baseline.length === 0
+        ? {}
+        : {
+            baseline_service_cpu_us_per_upload: Number(median(ab.baseline.map(cpuUs)).toFixed(1)),
+            current_service_cpu_us_per_upload: Number(median(ab.current.map(cpuUs)).toFixed(1)),
+            service_cpu_vs_baseline: Number((median(ab.current.map(cpuUs)) / median(ab.baseline.map(cpuUs))).toFixed(3)),
+            baseline_events_per_service_cpu_second: Math.round(median(ab.baseline.map((m) => m.run.events / m.cpuS))),
+            current_events_per_service_cpu_second: Math.round(median(ab.current.map((m) => m.run.events / m.cpuS))),
+          };
     const figures = {
       service_cpu_us_per_upload: Number(cpuUs(sqlite).toFixed(1)),
       service_main_thread_cpu_us_per_upload: mainUs(sqlite),
@@ -176,7 +219,13 @@ async function main(): Promise<void> {
       node_http_vs_fastify: fastifyRow ? Number((rate(noop) / rate(fastifyRow)).toFixed(3)) : null,
       fastify_noop_server_cpu_us_per_request: fastifyRow ? Math.round(cpuUs(fastifyRow)) : null,
       sqlite_normal_batches_per_sec: Math.round(rate(sqliteNormal)),
-      ...(pg ? { postgres_batches_per_sec: Math.round(rate(pg)), postgres_events_per_sec: Math.round(pg.run.events / pg.run.seconds), postgres_p99_ms: Number(percentile(pg.sorted, 0.99).toFixed(3)) } : {}),
+      ...(pg
+        ? {
+            postgres_batches_per_sec: Math.round(rate(pg)),
+            postgres_events_per_sec: Math.round(pg.run.events / pg.run.seconds),
+            postgres_p99_ms: Number(percentile(pg.sorted, 0.99).toFixed(3)),
+          }
+        : {}),
       ...openFigure(0.5),
       ...openFigure(0.8),
       server_cpu_us_per_request: Math.round(cpuUs(sqlite)),
@@ -191,7 +240,9 @@ async function main(): Promise<void> {
       ratio_bound_two_cores: Number((twoCoreBound(sqlite) / rate(noop)).toFixed(3)),
       stage_us_per_request: stageUs,
       profiled_main_thread_busy_us_per_request: busyUs,
-      profiled_main_thread_idle_share: Number((prof.idle_ms / (prof.idle_ms + Object.values(prof.stages_ms).reduce((a, b) => a + b, 0))).toFixed(3)),
+      profiled_main_thread_idle_share: Number(
+        (prof.idle_ms / (prof.idle_ms + Object.values(prof.stages_ms).reduce((a, b) => a + b, 0))).toFixed(3),
+      ),
       store_commit_us_per_request_writer_thread: commitUs,
       store_batches_per_commit: Number((profiled.run.requests / Math.max(1, prof.store_groups)).toFixed(1)),
       profiled_batches_per_sec: Math.round(rate(profiled)),
@@ -221,19 +272,50 @@ async function main(): Promise<void> {
     }
     printTable(
       `Ingest on loopback: ${figures.requests_per_run.toLocaleString('en-US')} uploads (no-ops: the same, three times) of ${figures.events_per_batch} events (${figures.body_bytes_per_batch} B brotli) per server, ${connections} keep-alive connections, closed loop`,
-      ['server', 'batches/s', 'events/s', 'vs no-op', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'server CPU µs/req', 'client CPU µs/req', 'non-200'],
+      [
+        'server',
+        'batches/s',
+        'events/s',
+        'vs no-op',
+        'p50 ms',
+        'p90 ms',
+        'p99 ms',
+        'p99.9 ms',
+        'server CPU µs/req',
+        'client CPU µs/req',
+        'non-200',
+      ],
       results.map((m) => [
-        m.name, rate(m), m.run.events / m.run.seconds, rate(m) / rate(noop), percentile(m.sorted, 0.5), percentile(m.sorted, 0.9), percentile(m.sorted, 0.99),
-        percentile(m.sorted, 0.999), cpuUs(m), clientUs(m), m.run.requests - m.run.ok,
+        m.name,
+        rate(m),
+        m.run.events / m.run.seconds,
+        rate(m) / rate(noop),
+        percentile(m.sorted, 0.5),
+        percentile(m.sorted, 0.9),
+        percentile(m.sorted, 0.99),
+        percentile(m.sorted, 0.999),
+        cpuUs(m),
+        clientUs(m),
+        m.run.requests - m.run.ok,
       ]),
     );
     if (!fastifyRow) process.stdout.write('(no fastify row: fastify is not installed; npm install -D fastify@5 adds it)\n');
     printTable(
-      'Open model, SQLite FULL: fixed arrival rates, latency from each request\'s intended send time (256 connections available)',
+      "Open model, SQLite FULL: fixed arrival rates, latency from each request's intended send time (256 connections available)",
       ['arrival rate', 'achieved/s', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'client lag p99 ms', 'requests', 'non-200'],
       openRuns.map(({ share, m }) => {
         const o = m.run as OpenRunResult;
-        return [`${share * 100} % of ${Math.round(capacity).toLocaleString('en-US')}/s = ${Math.round(o.targetPerSec).toLocaleString('en-US')}/s`, o.ok / o.seconds, percentile(m.sorted, 0.5), percentile(m.sorted, 0.9), percentile(m.sorted, 0.99), percentile(m.sorted, 0.999), percentile(Float64Array.from(o.lagMs).sort(), 0.99), o.requests, o.requests - o.ok];
+        return [
+          `${share * 100} % of ${Math.round(capacity).toLocaleString('en-US')}/s = ${Math.round(o.targetPerSec).toLocaleString('en-US')}/s`,
+          o.ok / o.seconds,
+          percentile(m.sorted, 0.5),
+          percentile(m.sorted, 0.9),
+          percentile(m.sorted, 0.99),
+          percentile(m.sorted, 0.999),
+          percentile(Float64Array.from(o.lagMs).sort(), 0.99),
+          o.requests,
+          o.requests - o.ok,
+        ];
       }),
     );
     printTable(
@@ -247,12 +329,16 @@ async function main(): Promise<void> {
         ['no-op node:http server CPU per request (for scale)', figures.noop_server_cpu_us_per_request, ''],
       ],
     );
-    printTable('The same stages in isolation (µs per batch, single thread, this process)', ['stage', 'µs'], [
-      ['HMAC-SHA256 signature check', stages.verify_signature_us],
-      ['brotli inflate (bomb-safe)', stages.decompress_us],
-      ['decode batch (wire)', stages.decode_us],
-      ['SQLite insert in a group transaction', stages.sqlite_insert_us],
-    ]);
+    printTable(
+      'The same stages in isolation (µs per batch, single thread, this process)',
+      ['stage', 'µs'],
+      [
+        ['HMAC-SHA256 signature check', stages.verify_signature_us],
+        ['brotli inflate (bomb-safe)', stages.decompress_us],
+        ['decode batch (wire)', stages.decode_us],
+        ['SQLite insert in a group transaction', stages.sqlite_insert_us],
+      ],
+    );
     process.stdout.write(
       `\nGoal: ≥ 60 % of the no-op request rate with SQLite (reached ${(figures.ratio_to_noop * 100).toFixed(0)} %), ≥ 2,000,000 events/s (reached ${figures.events_per_sec.toLocaleString('en-US')}).\n` +
         `Decode threads (--decode-threads ${threads}): ${figures.decode_threads_speedup}x the uploads/s of decoding in the event loop (${figures.threaded_batches_per_sec.toLocaleString('en-US')} vs ${figures.batches_per_sec.toLocaleString('en-US')}); ` +
@@ -276,7 +362,9 @@ async function main(): Promise<void> {
       );
     }
     if (fastifyRow) {
-      process.stdout.write(`node:http no-op vs fastify no-op on the same bodies: ${figures.node_http_vs_fastify}x the request rate (${figures.noop_server_cpu_us_per_request} vs ${figures.fastify_noop_server_cpu_us_per_request} µs server CPU per request).\n`);
+      process.stdout.write(
+        `node:http no-op vs fastify no-op on the same bodies: ${figures.node_http_vs_fastify}x the request rate (${figures.noop_server_cpu_us_per_request} vs ${figures.fastify_noop_server_cpu_us_per_request} µs server CPU per request).\n`,
+      );
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -288,5 +376,4 @@ const childIndex = process.argv.indexOf('--child');
 if (childIndex >= 0) {
   const store = process.argv[childIndex + 2];
   await runChild(process.argv[childIndex + 1]!, store === '-' ? undefined : store, Number(process.argv[childIndex + 3] ?? 0));
-}
-else await main();
+} else await main();

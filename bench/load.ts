@@ -31,7 +31,15 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { BATCHES_PATH, BATCH_CONTENT_TYPE, DEVICE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, computeSignature, newDeviceKey } from '../src/auth/index.js';
+import {
+  BATCHES_PATH,
+  BATCH_CONTENT_TYPE,
+  DEVICE_HEADER,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  computeSignature,
+  newDeviceKey,
+} from '../src/auth/index.js';
 import { agentCodecLevels, prepareBodiesInWorkers } from '../src/load/bodies.js';
 import { generateCorpus } from '../src/load/corpus.js';
 import { createFleetModel } from '../src/load/fleet-model.js';
@@ -50,7 +58,9 @@ const SELF = fileURLToPath(import.meta.url);
 // ── child mode: the sink ────────────────────────────────────────────────────
 
 function runSink(): void {
-  const reply = Buffer.from('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 19\r\nkeep-alive: timeout=65\r\n\r\n{"status":"stored"}');
+  const reply = Buffer.from(
+    'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 19\r\nkeep-alive: timeout=65\r\n\r\n{"status":"stored"}',
+  );
   const server = net.createServer((sock) => {
     sock.setNoDelay(true);
     let buf: Buffer = Buffer.alloc(0);
@@ -116,7 +126,10 @@ function runWrk(url: string, connections: number, seconds: number, body: Buffer,
       ...Object.entries(headers).map(([k, v]) => `wrk.headers["${k}"] = "${v}"`),
     ].join('\n');
     writeFileSync(join(dir, 'post.lua'), lua);
-    const r = spawnSync('bash', ['-c', `wrk -t1 -c${connections} -d${seconds}s -s ${join(dir, 'post.lua')} ${url}${BATCHES_PATH}; times`], { encoding: 'utf8', timeout: (seconds + 30) * 1000 });
+    const r = spawnSync('bash', ['-c', `wrk -t1 -c${connections} -d${seconds}s -s ${join(dir, 'post.lua')} ${url}${BATCHES_PATH}; times`], {
+      encoding: 'utf8',
+      timeout: (seconds + 30) * 1000,
+    });
     if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
     const total = /(\d+) requests in ([\d.]+)(m?s)/.exec(r.stdout);
     // `times` prints the shell's user/sys, then its children's: "0m1.234s 0m0.567s".
@@ -238,8 +251,20 @@ async function main(): Promise<void> {
     const keys = deviceIds.map(() => newDeviceKey());
     // Bodies repeat beyond the pool (the sink does not dedupe); the per-request path is the same.
     const poolSize = intFlag('pool', 4000);
-    log(`preparing ${poolSize} bodies at the agent's level (${Object.entries(agentCodecLevels(scenario.agent)).map(([c, l]) => `${c} ${l}`).join(', ')}) in 2 workers…`);
-    const pool = await prepareBodiesInWorkers(corpus.templates, deviceIds, { device: Uint32Array.from({ length: poolSize }, (_, j) => j % devices), windowEndUtcMs: new Float64Array(poolSize).fill(Date.now() - 1000) }, { seed: 'bench', levels: agentCodecLevels(scenario.agent), workers: 2 });
+    log(
+      `preparing ${poolSize} bodies at the agent's level (${Object.entries(agentCodecLevels(scenario.agent))
+        .map(([c, l]) => `${c} ${l}`)
+        .join(', ')}) in 2 workers…`,
+    );
+    const pool = await prepareBodiesInWorkers(
+      corpus.templates,
+      deviceIds,
+      {
+        device: Uint32Array.from({ length: poolSize }, (_, j) => j % devices),
+        windowEndUtcMs: new Float64Array(poolSize).fill(Date.now() - 1000),
+      },
+      { seed: 'bench', levels: agentCodecLevels(scenario.agent), workers: 2 },
+    );
     log(`bodies: ${pool.cost.ms_per_body} ms each, ${pool.cost.wall_s} s on ${pool.cost.workers} workers`);
     const sizes = pool.body.map((b) => b.byteLength).sort((a, b) => a - b);
     const median = sizes[sizes.length >> 1]!;
@@ -251,7 +276,13 @@ async function main(): Promise<void> {
       'content-encoding': pool.codec[j0]!,
       [DEVICE_HEADER]: deviceIds[pool.device[j0]!]!,
       [TIMESTAMP_HEADER]: String(ts),
-      [SIGNATURE_HEADER]: computeSignature(keys[pool.device[j0]!]!, { method: 'POST', target: BATCHES_PATH }, deviceIds[pool.device[j0]!]!, ts, medianBody),
+      [SIGNATURE_HEADER]: computeSignature(
+        keys[pool.device[j0]!]!,
+        { method: 'POST', target: BATCHES_PATH },
+        deviceIds[pool.device[j0]!]!,
+        ts,
+        medianBody,
+      ),
     });
     log(`wrk: ${Math.round(wrk.requests_per_s)} requests/s, ${wrk.cpu_us_per_request.toFixed(2)} µs CPU per request`);
     // The same bytes fleetsim sends for this body, for Node's raw-socket floor.
@@ -260,13 +291,25 @@ async function main(): Promise<void> {
       'latin1',
     );
     const rawClosed = await rawNode(url, connections, seconds, Buffer.concat([rawRequest, medianBody]), null);
-    log(`node raw sockets, closed loop: ${Math.round(rawClosed.requests_per_s)} requests/s, ${rawClosed.cpu_us_per_request.toFixed(2)} µs CPU per request`);
+    log(
+      `node raw sockets, closed loop: ${Math.round(rawClosed.requests_per_s)} requests/s, ${rawClosed.cpu_us_per_request.toFixed(2)} µs CPU per request`,
+    );
     const rawOpen20k = await rawNode(url, connections, seconds, Buffer.concat([rawRequest, medianBody]), 20_000);
-    log(`node raw sockets, open at 20000/s: ${Math.round(rawOpen20k.requests_per_s)} requests/s, ${rawOpen20k.cpu_us_per_request.toFixed(2)} µs CPU per request`);
+    log(
+      `node raw sockets, open at 20000/s: ${Math.round(rawOpen20k.requests_per_s)} requests/s, ${rawOpen20k.cpu_us_per_request.toFixed(2)} µs CPU per request`,
+    );
 
     const fleet = createFleetModel(scenario.population, devices, scenario.seed, Date.now(), 1 / 900);
     const runAt = async (rate: number, protocol: TargetProtocol | null = null) => {
-      const schedule = buildSchedule(fleet, { profile: { kind: 'steady' }, durationMs: seconds * 1000, maxRequests: 10_000_000, atUtcMs: Date.now(), dayStartUtcMs: Date.now(), rateOverridePerS: rate, seed: `bench-${rate}` });
+      const schedule = buildSchedule(fleet, {
+        profile: { kind: 'steady' },
+        durationMs: seconds * 1000,
+        maxRequests: 10_000_000,
+        atUtcMs: Date.now(),
+        dayStartUtcMs: Date.now(),
+        rateOverridePerS: rate,
+        seed: `bench-${rate}`,
+      });
       const eld = monitorEventLoopDelay({ resolution: 1 });
       eld.enable();
       let gcMs = 0;
@@ -277,7 +320,18 @@ async function main(): Promise<void> {
       gc.observe({ entryTypes: ['gc'] });
       const setup0 = process.cpuUsage();
       const out = await runSender({
-        target, connections, requestTimeoutMs: 30_000, schedule, bodies: pool, openFirstBody: 0, openBodies: pool.count, deviceIds, deviceKeys: keys, hardStopMs: seconds * 1000 + 5000, ramp: null, protocol,
+        target,
+        connections,
+        requestTimeoutMs: 30_000,
+        schedule,
+        bodies: pool,
+        openFirstBody: 0,
+        openBodies: pool.count,
+        deviceIds,
+        deviceKeys: keys,
+        hardStopMs: seconds * 1000 + 5000,
+        ramp: null,
+        protocol,
         // The first progress tick is 1 s in: GC pauses are counted from the run, not from the pre-signing before it.
         onProgress: () => (measuring = true),
       });
@@ -286,17 +340,52 @@ async function main(): Promise<void> {
       const setup = process.cpuUsage(setup0);
       const setupCpuMs = (setup.user + setup.system) / 1000 - out.cpuMs;
       const r = computeLoadResult(
-        { run: { mode: 'open', profile: 'steady', target: url, seed: 'bench', laptops: devices, devices, connections, started_at: new Date().toISOString() }, durationMs: seconds * 1000, uploadsPerLaptopHour: 4, corpus: { source: corpus.source, templates: corpus.templates.length, bodies: pool.count, body_bytes_p50: median, body_bytes_p95: 0, body_bytes_max: 0, unique_bodies: false }, bounds: DEFAULT_VALIDITY_BOUNDS, slo: null },
+        {
+          run: {
+            mode: 'open',
+            profile: 'steady',
+            target: url,
+            seed: 'bench',
+            laptops: devices,
+            devices,
+            connections,
+            started_at: new Date().toISOString(),
+          },
+          durationMs: seconds * 1000,
+          uploadsPerLaptopHour: 4,
+          corpus: {
+            source: corpus.source,
+            templates: corpus.templates.length,
+            bodies: pool.count,
+            body_bytes_p50: median,
+            body_bytes_p95: 0,
+            body_bytes_max: 0,
+            unique_bodies: false,
+          },
+          bounds: DEFAULT_VALIDITY_BOUNDS,
+          slo: null,
+        },
         schedule,
         out,
       );
       eld.disable();
-      if (process.argv.includes('--eld')) log(`event-loop delay p50 ${eld.percentile(50) / 1e6} ms, p99 ${eld.percentile(99) / 1e6} ms, max ${eld.max / 1e6} ms`);
+      if (process.argv.includes('--eld'))
+        log(`event-loop delay p50 ${eld.percentile(50) / 1e6} ms, p99 ${eld.percentile(99) / 1e6} ms, max ${eld.max / 1e6} ms`);
       const achieved = r.requests.accepted / seconds;
-      log(`fleetsim${protocol ? ` (${protocol.name})` : ''} at ${rate}/s: ${Math.round(achieved)} accepted/s, ${r.generator.cpu_us_per_request} µs CPU per request, lag p99 ${r.schedule_lag.p99_ms} ms, headroom ${r.generator.cpu_headroom}, latency p99 ${r.latency.all.p99_ms} ms, ${r.valid ? 'valid' : 'INVALID'}`);
-      const perReq = (ms: number | undefined) => (ms === undefined || r.requests.sent === 0 ? null : Math.round((ms * 1000 * 100) / r.requests.sent) / 100);
-      const breakdown = { user_us: perReq(out.cpuUserMs), system_us: perReq(out.cpuSystemMs), gc_pause_us_after_1s: Math.round((gcMs * 1000 * 100) / Math.max(1, r.requests.sent * ((seconds - 1) / seconds))) / 100, setup_us_per_signed_request: Math.round((setupCpuMs * 1000 * 100) / Math.max(1, Math.min(schedule.count, pool.count))) / 100 };
-      log(`  breakdown per request: user ${breakdown.user_us} µs, kernel ${breakdown.system_us} µs, GC pauses ${breakdown.gc_pause_us_after_1s} µs; before the run, ${breakdown.setup_us_per_signed_request} µs per request signed`);
+      log(
+        `fleetsim${protocol ? ` (${protocol.name})` : ''} at ${rate}/s: ${Math.round(achieved)} accepted/s, ${r.generator.cpu_us_per_request} µs CPU per request, lag p99 ${r.schedule_lag.p99_ms} ms, headroom ${r.generator.cpu_headroom}, latency p99 ${r.latency.all.p99_ms} ms, ${r.valid ? 'valid' : 'INVALID'}`,
+      );
+      const perReq = (ms: number | undefined) =>
+        ms === undefined || r.requests.sent === 0 ? null : Math.round((ms * 1000 * 100) / r.requests.sent) / 100;
+      const breakdown = {
+        user_us: perReq(out.cpuUserMs),
+        system_us: perReq(out.cpuSystemMs),
+        gc_pause_us_after_1s: Math.round((gcMs * 1000 * 100) / Math.max(1, r.requests.sent * ((seconds - 1) / seconds))) / 100,
+        setup_us_per_signed_request: Math.round((setupCpuMs * 1000 * 100) / Math.max(1, Math.min(schedule.count, pool.count))) / 100,
+      };
+      log(
+        `  breakdown per request: user ${breakdown.user_us} µs, kernel ${breakdown.system_us} µs, GC pauses ${breakdown.gc_pause_us_after_1s} µs; before the run, ${breakdown.setup_us_per_signed_request} µs per request signed`,
+      );
       return { rate, achieved, held: r.valid && achieved >= 0.97 * rate && r.errors.total === 0, result: r, breakdown };
     };
     const runs = [];
@@ -311,7 +400,10 @@ async function main(): Promise<void> {
     const at20k = runs.find((x) => x.rate === 20_000) ?? runs.at(-1)!;
     const fleetsimCpu = at20k.result.generator.cpu_us_per_request ?? NaN;
     // The same rate through the OTLP/HTTP protocol (protobuf, gzip): encoding happens before the run, as signing does; the run pays parsing and classifying answers.
-    const otlp = await runAt(at20k.rate, await openProtocol({ kind: 'otlp-http', headers: [], encoding: 'protobuf', compression: 'gzip' }, { url: new URL(url) }));
+    const otlp = await runAt(
+      at20k.rate,
+      await openProtocol({ kind: 'otlp-http', headers: [], encoding: 'protobuf', compression: 'gzip' }, { url: new URL(url) }),
+    );
     const otlpCpu = otlp.result.generator.cpu_us_per_request ?? NaN;
     const figures = {
       connections,
@@ -335,30 +427,75 @@ async function main(): Promise<void> {
       node_raw_closed_cpu_us_per_request: Math.round(rawClosed.cpu_us_per_request * 100) / 100,
       node_raw_closed_requests_per_s: Math.round(rawClosed.requests_per_s),
       node_raw_open_20k_cpu_us_per_request: Math.round(rawOpen20k.cpu_us_per_request * 100) / 100,
-      node_raw_open_20k_breakdown_us: { user_us: Math.round(rawOpen20k.user_us_per_request * 100) / 100, system_us: Math.round(rawOpen20k.system_us_per_request * 100) / 100 },
+      node_raw_open_20k_breakdown_us: {
+        user_us: Math.round(rawOpen20k.user_us_per_request * 100) / 100,
+        system_us: Math.round(rawOpen20k.system_us_per_request * 100) / 100,
+      },
       cpu_ratio_to_node_raw_open_20k: Math.round((fleetsimCpu / rawOpen20k.cpu_us_per_request) * 100) / 100,
       body_prep_ms_per_body: pool.cost.ms_per_body,
       body_prep_codec_levels: pool.cost.codec_levels,
       uploads_per_sec_one_core: best ? Math.round(best.achieved) : 0,
       // At its highest held rate fleetsim's fixed costs (timers, progress) are spread thinner, as wrk's are at full speed.
       fleetsim_cpu_us_per_request_at_max_held: best?.result.generator.cpu_us_per_request ?? null,
-      cpu_ratio_to_wrk_at_max_held: best ? Math.round(((best.result.generator.cpu_us_per_request ?? NaN) / wrk.cpu_us_per_request) * 100) / 100 : null,
-      fleetsim_runs: runs.map((x) => ({ target_per_s: x.rate, achieved_per_s: Math.round(x.achieved), held: x.held, valid: x.result.valid, cpu_us_per_request: x.result.generator.cpu_us_per_request, lag_p99_ms: x.result.schedule_lag.p99_ms, headroom: x.result.generator.cpu_headroom, latency_p99_ms: x.result.latency.all.p99_ms })),
+      cpu_ratio_to_wrk_at_max_held: best
+        ? Math.round(((best.result.generator.cpu_us_per_request ?? NaN) / wrk.cpu_us_per_request) * 100) / 100
+        : null,
+      fleetsim_runs: runs.map((x) => ({
+        target_per_s: x.rate,
+        achieved_per_s: Math.round(x.achieved),
+        held: x.held,
+        valid: x.result.valid,
+        cpu_us_per_request: x.result.generator.cpu_us_per_request,
+        lag_p99_ms: x.result.schedule_lag.p99_ms,
+        headroom: x.result.generator.cpu_headroom,
+        latency_p99_ms: x.result.latency.all.p99_ms,
+      })),
       goal: { cpu_ratio_to_wrk_at_most: 2, uploads_per_sec_one_core_at_least: 20_000 },
       // Other processes competing for the 2 cores show up as schedule lag (an invalid run), not as CPU per request.
       load_avg_1m_at_end: Math.round(loadavg()[0]! * 100) / 100,
     };
     if (json) process.stdout.write(`${JSON.stringify(figures)}\n`);
     else {
-      printTable(`bench:load — same loopback sink, ${connections} connections, ${seconds} s each`, ['generator', 'requests/s', 'CPU µs/request', 'notes'], [
-        ['wrk -t1 (closed loop, one body)', wrk.requests_per_s, wrk.cpu_us_per_request, 'baseline'],
-        ['node raw sockets, closed loop', rawClosed.requests_per_s, rawClosed.cpu_us_per_request, `user ${rawClosed.user_us_per_request.toFixed(2)}, kernel ${rawClosed.system_us_per_request.toFixed(2)}`],
-        ['node raw sockets, open @ 20000/s', rawOpen20k.requests_per_s, rawOpen20k.cpu_us_per_request, `user ${rawOpen20k.user_us_per_request.toFixed(2)}, kernel ${rawOpen20k.system_us_per_request.toFixed(2)}`],
-        ...runs.map((x) => [`fleetsim open @ ${x.rate}/s`, x.achieved, x.result.generator.cpu_us_per_request ?? NaN, `${x.held ? 'held' : 'NOT held'}; lag p99 ${x.result.schedule_lag.p99_ms} ms; headroom ${x.result.generator.cpu_headroom}; user ${x.breakdown.user_us}, kernel ${x.breakdown.system_us}, GC ${x.breakdown.gc_pause_us_after_1s}`] as [string, number, number, string]),
-        [`fleetsim otlp-http @ ${otlp.rate}/s`, otlp.achieved, otlpCpu, `${otlp.held ? 'held' : 'NOT held'}; ratio to wrk ${figures.otlp_cpu_ratio_to_wrk}; encoding ${otlp.breakdown.setup_us_per_signed_request} µs per request before the run`],
-      ]);
-      process.stdout.write(`\nfleetsim CPU per request ÷ wrk's: ${figures.cpu_ratio_to_wrk}x at ${figures.fleetsim_rate_measured_at_per_s}/s, ${figures.cpu_ratio_to_wrk_at_max_held ?? '—'}x at its highest held rate (goal ≤ 2x); ÷ Node's raw-socket floor at 20000/s: ${figures.cpu_ratio_to_node_raw_open_20k}x; uploads/s held on one core: ${figures.uploads_per_sec_one_core} (goal ≥ 20,000)\n`);
-      process.stdout.write(`bodies at the agent's level: ${pool.cost.ms_per_body} ms each to prepare; signing before the run: ${figures.fleetsim_presign_cpu_us_per_signed_request} µs per request signed (not in the per-request figures)\n`);
+      printTable(
+        `bench:load — same loopback sink, ${connections} connections, ${seconds} s each`,
+        ['generator', 'requests/s', 'CPU µs/request', 'notes'],
+        [
+          ['wrk -t1 (closed loop, one body)', wrk.requests_per_s, wrk.cpu_us_per_request, 'baseline'],
+          [
+            'node raw sockets, closed loop',
+            rawClosed.requests_per_s,
+            rawClosed.cpu_us_per_request,
+            `user ${rawClosed.user_us_per_request.toFixed(2)}, kernel ${rawClosed.system_us_per_request.toFixed(2)}`,
+          ],
+          [
+            'node raw sockets, open @ 20000/s',
+            rawOpen20k.requests_per_s,
+            rawOpen20k.cpu_us_per_request,
+            `user ${rawOpen20k.user_us_per_request.toFixed(2)}, kernel ${rawOpen20k.system_us_per_request.toFixed(2)}`,
+          ],
+          ...runs.map(
+            (x) =>
+              [
+                `fleetsim open @ ${x.rate}/s`,
+                x.achieved,
+                x.result.generator.cpu_us_per_request ?? NaN,
+                `${x.held ? 'held' : 'NOT held'}; lag p99 ${x.result.schedule_lag.p99_ms} ms; headroom ${x.result.generator.cpu_headroom}; user ${x.breakdown.user_us}, kernel ${x.breakdown.system_us}, GC ${x.breakdown.gc_pause_us_after_1s}`,
+              ] as [string, number, number, string],
+          ),
+          [
+            `fleetsim otlp-http @ ${otlp.rate}/s`,
+            otlp.achieved,
+            otlpCpu,
+            `${otlp.held ? 'held' : 'NOT held'}; ratio to wrk ${figures.otlp_cpu_ratio_to_wrk}; encoding ${otlp.breakdown.setup_us_per_signed_request} µs per request before the run`,
+          ],
+        ],
+      );
+      process.stdout.write(
+        `\nfleetsim CPU per request ÷ wrk's: ${figures.cpu_ratio_to_wrk}x at ${figures.fleetsim_rate_measured_at_per_s}/s, ${figures.cpu_ratio_to_wrk_at_max_held ?? '—'}x at its highest held rate (goal ≤ 2x); ÷ Node's raw-socket floor at 20000/s: ${figures.cpu_ratio_to_node_raw_open_20k}x; uploads/s held on one core: ${figures.uploads_per_sec_one_core} (goal ≥ 20,000)\n`,
+      );
+      process.stdout.write(
+        `bodies at the agent's level: ${pool.cost.ms_per_body} ms each to prepare; signing before the run: ${figures.fleetsim_presign_cpu_us_per_signed_request} µs per request signed (not in the per-request figures)\n`,
+      );
     }
   } finally {
     child.kill('SIGTERM');

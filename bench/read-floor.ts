@@ -36,11 +36,14 @@ interface Reader {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-read-floor-'));
-const readers: Reader[] = [{ name: 'node (TapSource)', argv: (s, i) => [process.execPath, resolve(here, 'lib/tap-reader.js'), s, String(i)] }];
+const readers: Reader[] = [
+  { name: 'node (TapSource)', argv: (s, i) => [process.execPath, resolve(here, 'lib/tap-reader.js'), s, String(i)] },
+];
 const cc = spawnSync('cc', ['-O2', '-o', join(dir, 'tap-reader'), join(SRC_LIB, 'tap-reader.c')], { encoding: 'utf8' });
 if (cc.status === 0) readers.push({ name: 'C (read(2))', argv: (s, i) => [join(dir, 'tap-reader'), s, String(i)] });
 else process.stderr.write(`no C reader: cc failed or is missing (${(cc.error?.message ?? cc.stderr).trim().slice(0, 200)})\n`);
-if (spawnSync('python3', ['--version']).status === 0) readers.push({ name: 'python3 (docs/tap-protocol.md)', argv: (s, i) => ['python3', join(SRC_LIB, 'tap-reader.py'), s, String(i)] });
+if (spawnSync('python3', ['--version']).status === 0)
+  readers.push({ name: 'python3 (docs/tap-protocol.md)', argv: (s, i) => ['python3', join(SRC_LIB, 'tap-reader.py'), s, String(i)] });
 
 /** Key presses and releases at `rate` per second from `fromMs`. */
 function keyEvents(fromMs: number): ReturnType<typeof allocateBlock> {

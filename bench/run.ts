@@ -42,10 +42,17 @@ const isBr5_900s = base.agent.codec === 'br' && base.agent.compressionLevel === 
 const DEFAULT_NAME = `${base.agent.codec}-${base.agent.compressionLevel ?? 'default'}, ${base.agent.batchMaxAgeMs / 1000} s`;
 const ALTERNATIVE = isBr5_900s ? { name: 'br-10, 300 s', agent: BR10_300S } : { name: 'br-5, 900 s', agent: BR5_900S };
 
-async function speed(transport: Scenario['transport'], agent: Scenario['agent'] = base.agent): Promise<{ perMin: number; eventsPerS: number; wallS: number }> {
+async function speed(
+  transport: Scenario['transport'],
+  agent: Scenario['agent'] = base.agent,
+): Promise<{ perMin: number; eventsPerS: number; wallS: number }> {
   const s: Scenario = { ...base, fleet: { employees }, transport, agent, thresholds: [] };
   const r = await runScenario(s, { reportDir: mkdtempSync(join(tmpdir(), `fleetsim-bench-run-${transport}-`)), workers });
-  return { perMin: r.figures.simulation.employee_days_per_min, eventsPerS: r.figures.simulation.events_per_s, wallS: r.figures.simulation.wall_seconds };
+  return {
+    perMin: r.figures.simulation.employee_days_per_min,
+    eventsPerS: r.figures.simulation.events_per_s,
+    wallS: r.figures.simulation.wall_seconds,
+  };
 }
 
 // Each pair back to back, so a neighbour's load on a shared machine hits both alike.
@@ -60,7 +67,10 @@ const realtime = await findRealtimeLaptops(base, {
   at: '14:00',
   minutes: realtimeMinutes,
   onStep: (st) => {
-    if (!json) process.stderr.write(`bench:run real time: ${st.laptops.toLocaleString('en-US')} laptops ${st.on_schedule ? 'on schedule' : 'BEHIND'} (timers late p99 ${st.lag_p99_ms} ms, ${st.upload_errors} upload errors)\n`);
+    if (!json)
+      process.stderr.write(
+        `bench:run real time: ${st.laptops.toLocaleString('en-US')} laptops ${st.on_schedule ? 'on schedule' : 'BEHIND'} (timers late p99 ${st.lag_p99_ms} ms, ${st.upload_errors} upload errors)\n`,
+      );
   },
 });
 const figures = {
@@ -83,17 +93,39 @@ const figures = {
 };
 if (json) process.stdout.write(`${JSON.stringify(figures)}\n`);
 else {
-  printTable(`fleetsim run, rollout-10k settings, ${employees} employees × 1 day on ${workers} workers (full event fidelity)`, ['transport', 'employee-days / min', 'input events / s', 'wall s'], [
-    [`null (modelling only), default agent ${DEFAULT_NAME}`, nul.perMin, nul.eventsPerS, nul.wallS],
-    [`http (embedded ingest, SQLite), default agent ${DEFAULT_NAME}`, http.perMin, http.eventsPerS, http.wallS],
-    [`null, agent ${ALTERNATIVE.name}`, nulAlternative.perMin, nulAlternative.eventsPerS, nulAlternative.wallS],
-    [`http, agent ${ALTERNATIVE.name}`, httpAlternative.perMin, httpAlternative.eventsPerS, httpAlternative.wallS],
-  ]);
-  process.stdout.write(`\nagent ${ALTERNATIVE.name} over the default: ${figures.alternative_over_default_null}x (null), ${figures.alternative_over_default_http}x (http)\n`);
+  printTable(
+    `fleetsim run, rollout-10k settings, ${employees} employees × 1 day on ${workers} workers (full event fidelity)`,
+    ['transport', 'employee-days / min', 'input events / s', 'wall s'],
+    [
+      [`null (modelling only), default agent ${DEFAULT_NAME}`, nul.perMin, nul.eventsPerS, nul.wallS],
+      [`http (embedded ingest, SQLite), default agent ${DEFAULT_NAME}`, http.perMin, http.eventsPerS, http.wallS],
+      [`null, agent ${ALTERNATIVE.name}`, nulAlternative.perMin, nulAlternative.eventsPerS, nulAlternative.wallS],
+      [`http, agent ${ALTERNATIVE.name}`, httpAlternative.perMin, httpAlternative.eventsPerS, httpAlternative.wallS],
+    ],
+  );
+  process.stdout.write(
+    `\nagent ${ALTERNATIVE.name} over the default: ${figures.alternative_over_default_null}x (null), ${figures.alternative_over_default_http}x (http)\n`,
+  );
   if (realtime.steps.length > 0) {
-    printTable(`real time (speed 1), rollout-10k fleet, window day 1 14:00 UTC for ${realtimeMinutes} min, ${workers} workers, http to the embedded ingest`, ['laptops', 'set-up s', 'uploads', 'errors', 'late p50 ms', 'late p99 ms', 'late max ms', 'peak RSS MB', 'on schedule'], realtime.steps.map((st) => [st.laptops, st.setup_s, st.uploads, st.upload_errors, st.lag_p50_ms ?? 'n/a', st.lag_p99_ms ?? 'n/a', st.lag_max_ms ?? 'n/a', st.peak_rss_mb, st.on_schedule ? 'yes' : 'NO']));
+    printTable(
+      `real time (speed 1), rollout-10k fleet, window day 1 14:00 UTC for ${realtimeMinutes} min, ${workers} workers, http to the embedded ingest`,
+      ['laptops', 'set-up s', 'uploads', 'errors', 'late p50 ms', 'late p99 ms', 'late max ms', 'peak RSS MB', 'on schedule'],
+      realtime.steps.map((st) => [
+        st.laptops,
+        st.setup_s,
+        st.uploads,
+        st.upload_errors,
+        st.lag_p50_ms ?? 'n/a',
+        st.lag_p99_ms ?? 'n/a',
+        st.lag_max_ms ?? 'n/a',
+        st.peak_rss_mb,
+        st.on_schedule ? 'yes' : 'NO',
+      ]),
+    );
   }
-  process.stdout.write(`real-time laptops: ${realtime.realtime_laptops === null ? 'none of the steps kept up' : realtime.realtime_laptops.toLocaleString('en-US')}\n`);
+  process.stdout.write(
+    `real-time laptops: ${realtime.realtime_laptops === null ? 'none of the steps kept up' : realtime.realtime_laptops.toLocaleString('en-US')}\n`,
+  );
 }
 
 /** A comma-separated list of whole numbers like --realtime-steps 10000,40000, or the default. */
@@ -102,6 +134,7 @@ function listFlag(name: string, fallback: readonly number[]): number[] {
   const i = argv.indexOf(`--${name}`);
   if (i < 0) return [...fallback];
   const v = (argv[i + 1] ?? '').split(',').map(Number);
-  if (v.some((x) => !Number.isInteger(x) || x < 0)) throw new Error(`--${name} takes whole numbers separated by commas, got ${argv[i + 1]}`);
+  if (v.some((x) => !Number.isInteger(x) || x < 0))
+    throw new Error(`--${name} takes whole numbers separated by commas, got ${argv[i + 1]}`);
   return v;
 }

@@ -34,12 +34,32 @@ const scenario = resolveScenario({
 
 // Baseline: the same employee-days' events generated and dropped, on one thread, for a slice; scaled.
 const sliceEmployees = Math.min(employees, 100);
-const calendar = createCalendar(scenario.simulation.startDate, scenario.population.offices.map((o) => o.timezone));
-const sink = { n: 0, push() { this.n++; } };
+const calendar = createCalendar(
+  scenario.simulation.startDate,
+  scenario.population.offices.map((o) => o.timezone),
+);
+const sink = {
+  n: 0,
+  push() {
+    this.n++;
+  },
+};
 const c0 = cpuSeconds();
 for (let i = 0; i < sliceEmployees; i++) {
   const e = createEmployee('bench-sweep/replica-0', i, scenario.population);
-  for (let d = 0; d < days; d++) simulateEmployeeDay(e, d, { seed: 'bench-sweep/replica-0', calendar, behaviour: scenario.behaviour, pauseTraits: scenario.population.pause, rules: DEFAULT_POLICY_RULES }, sink);
+  for (let d = 0; d < days; d++)
+    simulateEmployeeDay(
+      e,
+      d,
+      {
+        seed: 'bench-sweep/replica-0',
+        calendar,
+        behaviour: scenario.behaviour,
+        pauseTraits: scenario.population.pause,
+        rules: DEFAULT_POLICY_RULES,
+      },
+      sink,
+    );
 }
 const baselineCpuPerEmployeeDay = (cpuSeconds() - c0) / (sliceEmployees * days);
 
@@ -63,14 +83,32 @@ const figures = {
   generation_only_wall_s_estimate: Number(baselineWallS.toFixed(1)),
   sweep_over_generation: Number((wallS / baselineWallS).toFixed(2)),
   agent_path_wall_s_estimate_at_0_1_cpu_s: Math.round((cellEmployeeDays * 0.1) / workers),
-  yield_range: [Math.min(...r.cells.map((c) => c.yield.mean)), Math.max(...r.cells.map((c) => c.yield.mean))].map((x) => Number(x.toFixed(4))),
+  yield_range: [Math.min(...r.cells.map((c) => c.yield.mean)), Math.max(...r.cells.map((c) => c.yield.mean))].map((x) =>
+    Number(x.toFixed(4)),
+  ),
 };
 if (wantsJson()) process.stdout.write(`${JSON.stringify(figures)}\n`);
 else {
-  printTable(`fleetsim sweep, ${r.cells.length} cells × ${replicas} replicas × ${employees} employees × ${days} day on ${workers} workers (fast mode)`, ['what', 'wall s', 'cell employee-days / min', 'events / s'], [
-    ['sweep (all cells share each employee-day)', wallS, figures.cell_employee_days_per_min, figures.events_per_s],
-    ['baseline: generating the events only (estimate from a slice)', baselineWallS, Math.round(cellEmployeeDays / (baselineWallS / 60)), Math.round(r.events / baselineWallS)],
-    ['agent path at 0.1 CPU-s per employee-day (estimate)', figures.agent_path_wall_s_estimate_at_0_1_cpu_s, Math.round(cellEmployeeDays / (figures.agent_path_wall_s_estimate_at_0_1_cpu_s / 60)), 0],
-  ]);
-  process.stdout.write(`\nsweep ÷ generation only: ${figures.sweep_over_generation}x; yield across cells ${figures.yield_range.join(' – ')}\n`);
+  printTable(
+    `fleetsim sweep, ${r.cells.length} cells × ${replicas} replicas × ${employees} employees × ${days} day on ${workers} workers (fast mode)`,
+    ['what', 'wall s', 'cell employee-days / min', 'events / s'],
+    [
+      ['sweep (all cells share each employee-day)', wallS, figures.cell_employee_days_per_min, figures.events_per_s],
+      [
+        'baseline: generating the events only (estimate from a slice)',
+        baselineWallS,
+        Math.round(cellEmployeeDays / (baselineWallS / 60)),
+        Math.round(r.events / baselineWallS),
+      ],
+      [
+        'agent path at 0.1 CPU-s per employee-day (estimate)',
+        figures.agent_path_wall_s_estimate_at_0_1_cpu_s,
+        Math.round(cellEmployeeDays / (figures.agent_path_wall_s_estimate_at_0_1_cpu_s / 60)),
+        0,
+      ],
+    ],
+  );
+  process.stdout.write(
+    `\nsweep ÷ generation only: ${figures.sweep_over_generation}x; yield across cells ${figures.yield_range.join(' – ')}\n`,
+  );
 }

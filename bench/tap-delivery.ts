@@ -38,8 +38,17 @@ const LEAD_MS = 3000;
 const READER = resolve(import.meta.dirname, 'lib/tap-reader.js');
 
 const P = DEFAULT_POPULATION_PARAMS;
-const calendar = createCalendar('2026-03-03', P.offices.map((o) => o.timezone));
-const env: DayEnvironment = { seed: SEED, calendar, behaviour: DEFAULT_BEHAVIOUR_PARAMS, pauseTraits: P.pause, rules: DEFAULT_POLICY_RULES };
+const calendar = createCalendar(
+  '2026-03-03',
+  P.offices.map((o) => o.timezone),
+);
+const env: DayEnvironment = {
+  seed: SEED,
+  calendar,
+  behaviour: DEFAULT_BEHAVIOUR_PARAMS,
+  pauseTraits: P.pause,
+  rules: DEFAULT_POLICY_RULES,
+};
 const employee = createEmployee(SEED, index, P);
 const blocks: EventBlock[] = [];
 const writer = new EventWriter((b) => blocks.push(copyBlock(b)));
@@ -47,7 +56,9 @@ simulateEmployeeDay(employee, 0, env, writer);
 writer.flush();
 const day = concatBlocks(blocks);
 const typical = process.argv.includes('--typical');
-const events = typical ? stretchFrom(day, day.length >> 1, seconds * 1000, calendar.epochUtcMs) : busiestStretch(day, seconds * 1000, calendar.epochUtcMs);
+const events = typical
+  ? stretchFrom(day, day.length >> 1, seconds * 1000, calendar.epochUtcMs)
+  : busiestStretch(day, seconds * 1000, calendar.epochUtcMs);
 const virtualStartMs = Math.floor(events.t_ms[0] as number) - 1;
 
 interface ChildCost {
@@ -59,12 +70,18 @@ interface ChildCost {
 }
 
 /** Replays the stretch into a child started by `start(socket, offsetMs)`; samples it around the replay. */
-async function measureChild(start: (socket: string, offsetMs: number) => string[], deliveries: (stdout: string, dir: string) => number): Promise<ChildCost> {
+async function measureChild(
+  start: (socket: string, offsetMs: number) => string[],
+  deliveries: (stdout: string, dir: string) => number,
+): Promise<ChildCost> {
   const dir = mkdtempSync(join(tmpdir(), 'fleetsim-bench-tap-'));
   const driver = new TapDriver(join(dir, 'l.tap'));
   // Node start, imports and enrollment fit in the lead even on a loaded machine; the replay starts after it.
   const offsetMs = Math.round(virtualStartMs - (Date.now() + LEAD_MS));
-  const child = spawn(process.execPath, start(driver.socketPath, offsetMs), { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FLEETSIM_FLEET_SECRET: SECRET } });
+  const child = spawn(process.execPath, start(driver.socketPath, offsetMs), {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, FLEETSIM_FLEET_SECRET: SECRET },
+  });
   let stdout = '';
   child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
   const exited = new Promise<void>((r) => child.once('close', () => r()));
@@ -104,7 +121,17 @@ class Ack implements Transport {
 /** CaptureAgent in this process over the stretch: µs of CPU per event, fed in blocks of `per` events (views, built before timing). */
 async function inProcess(per: number): Promise<number> {
   const clock = new ManualClock(virtualStartMs);
-  const agent = new CaptureAgent({ clock, transport: new Ack(), rng: createStream(SEED, 'inproc'), deviceId: employee.id, rules: DEFAULT_POLICY_RULES, inputTimeOffsetMs: 0 }, DEFAULT_AGENT_CONFIG);
+  const agent = new CaptureAgent(
+    {
+      clock,
+      transport: new Ack(),
+      rng: createStream(SEED, 'inproc'),
+      deviceId: employee.id,
+      rules: DEFAULT_POLICY_RULES,
+      inputTimeOffsetMs: 0,
+    },
+    DEFAULT_AGENT_CONFIG,
+  );
   const parts: EventBlock[] = [];
   for (let i = 0; i < events.length; i += per) parts.push(sliceBlock(events, i, Math.min(events.length, i + per)));
   const c0 = cpuMicros();
@@ -143,7 +170,11 @@ function sliceBlock(b: EventBlock, from: number, to: number): EventBlock {
 
 const storeDir = mkdtempSync(join(tmpdir(), 'fleetsim-bench-tap-store-'));
 let offsetForServer = 0;
-const server = createIngestServer({ store: `sqlite:${join(storeDir, 'ingest.db')}`, fleetSecret: SECRET, now: () => Date.now() + offsetForServer });
+const server = createIngestServer({
+  store: `sqlite:${join(storeDir, 'ingest.db')}`,
+  fleetSecret: SECRET,
+  now: () => Date.now() + offsetForServer,
+});
 const { url } = await server.start();
 try {
   // Warm the in-process path first (JIT), then measure.
@@ -159,11 +190,31 @@ try {
   const agent = await measureChild(
     (socket, offsetMs) => {
       offsetForServer = offsetMs;
-      return [CLI, 'agent', '--url', url, '--device-id', employee.id, '--input', 'tap', '--tap-socket', socket, '--time-offset-ms', String(offsetMs), '--stats-file', join(socket, '..', 'stats.json'), '--read-interval-ms', '0'];
+      return [
+        CLI,
+        'agent',
+        '--url',
+        url,
+        '--device-id',
+        employee.id,
+        '--input',
+        'tap',
+        '--tap-socket',
+        socket,
+        '--time-offset-ms',
+        String(offsetMs),
+        '--stats-file',
+        join(socket, '..', 'stats.json'),
+        '--read-interval-ms',
+        '0',
+      ];
     },
     (_out, dir) => (JSON.parse(readFileSync(join(dir, 'stats.json'), 'utf8')) as AgentProcessStats).input_deliveries,
   );
-  const reader = await measureChild((socket) => [READER, socket], (out) => (JSON.parse(out) as { deliveries: number }).deliveries);
+  const reader = await measureChild(
+    (socket) => [READER, socket],
+    (out) => (JSON.parse(out) as { deliveries: number }).deliveries,
+  );
   const result = {
     stretch: typical ? 'typical' : 'busiest',
     events: events.length,
@@ -177,12 +228,30 @@ try {
   };
   if (wantsJson()) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
-    printTable(`Input delivery over a tap: ${events.length} events in the ${typical ? 'typical' : 'busiest'} ${seconds} s of ${employee.id} (${(events.length / seconds).toFixed(0)}/s)`, ['path', 'CPU µs/event', 'wake-ups/event', 'invol./event', 'reads/event', 'late p99 ms'], [
-      ['fleetsim agent (process)', agent.cpu_us_per_event, agent.voluntary_switches_per_event, agent.involuntary_switches_per_event, agent.deliveries_per_event, agent.lateness.p99_ms],
-      ['bare tap reader (process)', reader.cpu_us_per_event, reader.voluntary_switches_per_event, reader.involuntary_switches_per_event, reader.deliveries_per_event, reader.lateness.p99_ms],
-      ['CaptureAgent in-process, one block', inBlock, 0, 0, 0, 0],
-      ['CaptureAgent in-process, 1 event/call', perCall, 0, 0, 0, 0],
-    ]);
+    printTable(
+      `Input delivery over a tap: ${events.length} events in the ${typical ? 'typical' : 'busiest'} ${seconds} s of ${employee.id} (${(events.length / seconds).toFixed(0)}/s)`,
+      ['path', 'CPU µs/event', 'wake-ups/event', 'invol./event', 'reads/event', 'late p99 ms'],
+      [
+        [
+          'fleetsim agent (process)',
+          agent.cpu_us_per_event,
+          agent.voluntary_switches_per_event,
+          agent.involuntary_switches_per_event,
+          agent.deliveries_per_event,
+          agent.lateness.p99_ms,
+        ],
+        [
+          'bare tap reader (process)',
+          reader.cpu_us_per_event,
+          reader.voluntary_switches_per_event,
+          reader.involuntary_switches_per_event,
+          reader.deliveries_per_event,
+          reader.lateness.p99_ms,
+        ],
+        ['CaptureAgent in-process, one block', inBlock, 0, 0, 0, 0],
+        ['CaptureAgent in-process, 1 event/call', perCall, 0, 0, 0, 0],
+      ],
+    );
   }
 } finally {
   await server.stop();

@@ -36,12 +36,22 @@ const scenarioDir = join(import.meta.dirname, '../../scenarios');
 const scenarioFuzz = runScenarioFuzz({
   cases: intFlag('scenario-cases', 1000 * SCENARIO_FUZZ_CLASSES.length),
   seed: 20261123,
-  scenarios: readdirSync(scenarioDir).filter((f) => f.endsWith('.yaml')).map((f) => ({ file: `scenarios/${f}`, text: readFileSync(join(scenarioDir, f), 'utf8') })),
+  scenarios: readdirSync(scenarioDir)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => ({ file: `scenarios/${f}`, text: readFileSync(join(scenarioDir, f), 'utf8') })),
 });
 
 const FAULTS = {
   'ingest-outage': { kind: 'ingest-outage', day: 1, at: '14:30', durationMinutes: 30 },
-  'http-errors (429 + Retry-After)': { kind: 'http-errors', day: 1, at: '15:00', durationMinutes: 30, status: 429, share: 0.5, retryAfterSeconds: 30 },
+  'http-errors (429 + Retry-After)': {
+    kind: 'http-errors',
+    day: 1,
+    at: '15:00',
+    durationMinutes: 30,
+    status: 429,
+    share: 0.5,
+    retryAfterSeconds: 30,
+  },
   'http-errors (503)': { kind: 'http-errors', day: 1, at: '16:00', durationMinutes: 30, status: 503, share: 0.5, retryAfterSeconds: null },
   'slow-responses': { kind: 'slow-responses', day: 1, at: '15:00', durationMinutes: 10, delayMs: 50, share: 0.2 },
   'connection-resets': { kind: 'connection-resets', day: 1, at: '14:00', durationMinutes: 120, share: 0.3 },
@@ -61,14 +71,30 @@ const faultRows: FaultRow[] = [];
 let canariesPlanted = 0;
 let canariesLeaked = 0;
 let eventsLost = 0;
-const runs: [string, unknown[]][] = [...Object.entries(FAULTS).map(([k, v]) => [k, [v]] as [string, unknown[]]), ['all of the above at once', Object.values(FAULTS)]];
+const runs: [string, unknown[]][] = [
+  ...Object.entries(FAULTS).map(([k, v]) => [k, [v]] as [string, unknown[]]),
+  ['all of the above at once', Object.values(FAULTS)],
+];
 for (const [name, faults] of runs) {
   const dir = mkdtempSync(join(tmpdir(), 'fleetsim-verify-'));
-  const s = resolveScenario({ name: 'verify', seed: `verify-${name}`, fleet: { employees: 16, officeMix: { 'New York': 1, London: 1 } }, simulation: { days: 1, startDate: '2026-03-03' }, transport: 'http', faults });
+  const s = resolveScenario({
+    name: 'verify',
+    seed: `verify-${name}`,
+    fleet: { employees: 16, officeMix: { 'New York': 1, London: 1 } },
+    simulation: { days: 1, startDate: '2026-03-03' },
+    transport: 'http',
+    faults,
+  });
   const r = await runScenario(s, { reportDir: dir, workers: 2 });
   const l = r.figures.ledger;
   const problems = await runProblems(r, dir);
-  faultRows.push({ fault: name, survived: problems.length === 0, injected: r.figures.faults.injected_total, lost: l.lost, why: problems.join('; ') || 'ledger balanced, 0 lost, store = acknowledged, no gaps' });
+  faultRows.push({
+    fault: name,
+    survived: problems.length === 0,
+    injected: r.figures.faults.injected_total,
+    lost: l.lost,
+    why: problems.join('; ') || 'ledger balanced, 0 lost, store = acknowledged, no gaps',
+  });
   canariesPlanted += r.figures.leaks.canaries_planted;
   canariesLeaked += r.figures.leaks.canaries;
   eventsLost += l.lost;
@@ -79,9 +105,12 @@ for (const [name, faults] of runs) {
   const name = 'ingest-restart (SIGKILL, down 5 min)';
   const dir = mkdtempSync(join(tmpdir(), 'fleetsim-verify-restart-'));
   const s = resolveScenario({
-    name: 'verify', seed: 'verify-ingest-restart', fleet: { employees: 48, officeMix: { 'New York': 1, London: 1 } },
+    name: 'verify',
+    seed: 'verify-ingest-restart',
+    fleet: { employees: 48, officeMix: { 'New York': 1, London: 1 } },
     simulation: { days: 1, startDate: '2026-03-03', speed: 300, window: { day: 1, at: '14:00', durationMinutes: 45 } },
-    transport: 'http', faults: [{ kind: 'ingest-restart', day: 1, at: '14:15', downSeconds: 300 }],
+    transport: 'http',
+    faults: [{ kind: 'ingest-restart', day: 1, at: '14:15', downSeconds: 300 }],
   });
   const r = await runScenario(s, { reportDir: dir, workers: 2 });
   const l = r.figures.ledger;
@@ -91,7 +120,15 @@ for (const [name, faults] of runs) {
     r.figures.faults.injected['ingest-restart'] !== 1 ? 'the service was not restarted' : '',
     refused === 0 ? 'no upload met the dead service (nothing was tested)' : '',
   ].filter(Boolean);
-  faultRows.push({ fault: name, survived: problems.length === 0, injected: refused, lost: l.lost, why: problems.join('; ') || `${refused} uploads refused while it was down, then retried; ledger balanced, 0 lost, store = acknowledged, no gaps` });
+  faultRows.push({
+    fault: name,
+    survived: problems.length === 0,
+    injected: refused,
+    lost: l.lost,
+    why:
+      problems.join('; ') ||
+      `${refused} uploads refused while it was down, then retried; ledger balanced, 0 lost, store = acknowledged, no gaps`,
+  });
   canariesPlanted += r.figures.leaks.canaries_planted;
   canariesLeaked += r.figures.leaks.canaries;
   eventsLost += l.lost;
@@ -112,7 +149,9 @@ faultRows.push({
   survived: spool.survived,
   injected: spool.injected,
   lost: spool.lost,
-  why: spool.problems.join('; ') || `ledger balanced, lost ${spool.lost} = ${spool.droppedEvents} events in the ${spool.droppedBatches} batches dropped oldest-first on ${spool.laptopsDropping} laptops`,
+  why:
+    spool.problems.join('; ') ||
+    `ledger balanced, lost ${spool.lost} = ${spool.droppedEvents} events in the ${spool.droppedBatches} batches dropped oldest-first on ${spool.laptopsDropping} laptops`,
 });
 canariesPlanted += spool.canariesPlanted;
 canariesLeaked += spool.canariesLeaked;
@@ -137,7 +176,12 @@ const figures = {
   scenario_fuzz_cases: scenarioFuzz.cases,
   scenario_fuzz_crashes: scenarioFuzz.crashes,
   scenario_fuzz_unlocated: scenarioFuzz.unlocated,
-  scenario_fuzz_by_class: Object.fromEntries(Object.entries(scenarioFuzz.byClass).map(([k, v]) => [k, { tried: v.tried, accepted: v.accepted, refused_with_location: v.refusedLocated }])),
+  scenario_fuzz_by_class: Object.fromEntries(
+    Object.entries(scenarioFuzz.byClass).map(([k, v]) => [
+      k,
+      { tried: v.tried, accepted: v.accepted, refused_with_location: v.refusedLocated },
+    ]),
+  ),
   canaries_planted: canariesPlanted,
   canaries_leaked: canariesLeaked,
   // Events lost that no counted spool drop explains (must be 0).
@@ -148,13 +192,28 @@ const figures = {
   // Goal >= 0.99: the 2xx share of honest uploads made while any attack class ran.
   wall_s: 0,
   honest_success_rate_under_attack: Math.round(underAttack.honestSuccessRate * 10_000) / 10_000,
-  attack_classes: underAttack.rows.map((r) => ({ attack: r.attack, cases: r.cases, answered_as_expected: r.asExpected, honest_sent: r.honestSent, honest_ok: r.honestOk, honest_success_rate: r.honestSent === 0 ? null : Math.round((r.honestOk / r.honestSent) * 10_000) / 10_000 })),
+  attack_classes: underAttack.rows.map((r) => ({
+    attack: r.attack,
+    cases: r.cases,
+    answered_as_expected: r.asExpected,
+    honest_sent: r.honestSent,
+    honest_ok: r.honestOk,
+    honest_success_rate: r.honestSent === 0 ? null : Math.round((r.honestOk / r.honestSent) * 10_000) / 10_000,
+  })),
 };
 figures.wall_s = Math.round((performance.now() - started) / 100) / 10;
 if (wantsJson()) process.stdout.write(`${JSON.stringify(figures)}\n`);
 else {
-  printTable('Faults injected into real-HTTP runs (16 laptops, embedded ingest with SQLite)', ['fault', 'survived', 'requests altered', 'events lost', 'checked'], faultRows.map((f) => [f.fault, f.survived ? 'yes' : 'NO', f.injected, f.lost, f.why]));
-  printTable(`Hostile requests against a live ingest service (${adversarial.cases} cases, ${adversarial.crashes} crashes, RSS +${adversarial.rssGrowthMiB} MiB)`, ['class', 'answered as expected'], Object.entries(adversarial.byClass).map(([k, v]) => [k, `${v.asExpected}/${v.tried}`]));
+  printTable(
+    'Faults injected into real-HTTP runs (16 laptops, embedded ingest with SQLite)',
+    ['fault', 'survived', 'requests altered', 'events lost', 'checked'],
+    faultRows.map((f) => [f.fault, f.survived ? 'yes' : 'NO', f.injected, f.lost, f.why]),
+  );
+  printTable(
+    `Hostile requests against a live ingest service (${adversarial.cases} cases, ${adversarial.crashes} crashes, RSS +${adversarial.rssGrowthMiB} MiB)`,
+    ['class', 'answered as expected'],
+    Object.entries(adversarial.byClass).map(([k, v]) => [k, `${v.asExpected}/${v.tried}`]),
+  );
   printTable(
     `Hostile answers to the agent's uploader and enrollment (${hostileAnswers.cases} exchanges, client timeout ${hostileAnswers.timeoutMs} ms; as expected = ended within twice the timeout, never accepted, errors name the target)`,
     ['client', 'answer', 'as expected', 'longest, ms'],
@@ -172,16 +231,32 @@ else {
     Object.entries(scenarioFuzz.byClass).map(([k, v]) => [k, v.tried, v.accepted, v.refusedLocated]),
   );
   for (const s of scenarioFuzz.surprises) process.stdout.write(`  ${s}\n`);
-  printTable('Privacy and loss over all runs above', ['figure', 'value'], [
-    ['canaries planted (searchable)', canariesPlanted],
-    ['canaries found in stored data', canariesLeaked],
-    ['events lost (not explained by counted spool drops)', eventsLost],
-    ['events dropped by the full spool; ledger lost of that run', `${spool.droppedEvents.toLocaleString('en-US')}; ${spool.lost.toLocaleString('en-US')}`],
-  ]);
+  printTable(
+    'Privacy and loss over all runs above',
+    ['figure', 'value'],
+    [
+      ['canaries planted (searchable)', canariesPlanted],
+      ['canaries found in stored data', canariesLeaked],
+      ['events lost (not explained by counted spool drops)', eventsLost],
+      [
+        'events dropped by the full spool; ledger lost of that run',
+        `${spool.droppedEvents.toLocaleString('en-US')}; ${spool.lost.toLocaleString('en-US')}`,
+      ],
+    ],
+  );
 }
 if (process.argv.includes('--update-readme')) updateReadme();
 const attacksHeld = figures.honest_success_rate_under_attack >= 0.99 && underAttack.rows.every((r) => r.asExpected === r.cases);
-process.exitCode = attacksHeld && figures.faults_survived === figures.faults_tried && figures.fuzz_crashes === 0 && figures.fuzz_unexpected === 0 && figures.hostile_answers_unexpected === 0 && canariesLeaked === 0 && eventsLost === 0 ? 0 : 1;
+process.exitCode =
+  attacksHeld &&
+  figures.faults_survived === figures.faults_tried &&
+  figures.fuzz_crashes === 0 &&
+  figures.fuzz_unexpected === 0 &&
+  figures.hostile_answers_unexpected === 0 &&
+  canariesLeaked === 0 &&
+  eventsLost === 0
+    ? 0
+    : 1;
 
 /** What is wrong with a real-HTTP run: ledger, loss, the store against what was acknowledged, sequence gaps, leaks. */
 async function runProblems(r: Awaited<ReturnType<typeof runScenario>>, dir: string): Promise<string[]> {
@@ -215,10 +290,19 @@ function updateReadme(): void {
     `| hostile requests tried against a live service (crashes) | ${figures.hostile_requests} (${figures.hostile_request_crashes}); memory +${figures.fuzz_rss_growth_mib} MiB with 1 GiB bombs |`,
     `| honest uploads 2xx while attacked by someone with their ids, not their keys (goal >= 0.99), by attack: cases (as expected) | ${figures.honest_success_rate_under_attack}: ${underAttack.rows.map((r) => `${r.attack} ${r.cases} (${r.asExpected}), honest ${r.honestOk}/${r.honestSent}`).join(', ')} |`,
     `| hostile answers to the agent's uploader and enrollment (garbage, resets, silence, endless headers, a GiB body, truncated 2xx): as expected / tried | ${figures.hostile_answers - figures.hostile_answers_unexpected} / ${figures.hostile_answers}; longest exchange ${figures.hostile_answers_max_ms} ms |`,
-    `| bad inputs rejected as expected, by class | ${Object.entries(figures.bad_inputs_rejected_by_class).map(([k, v]) => `${k} ${v}`).join(', ')} |`,
-    `| mutated and arbitrary scenario files against the validator (crashes; errors without line or field) | ${figures.scenario_fuzz_cases} (${figures.scenario_fuzz_crashes}; ${figures.scenario_fuzz_unlocated}): ${Object.entries(scenarioFuzz.byClass).map(([k, v]) => `${k} ${v.tried} (${v.accepted} valid)`).join(', ')} |`,
+    `| bad inputs rejected as expected, by class | ${Object.entries(figures.bad_inputs_rejected_by_class)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')} |`,
+    `| mutated and arbitrary scenario files against the validator (crashes; errors without line or field) | ${figures.scenario_fuzz_cases} (${figures.scenario_fuzz_crashes}; ${figures.scenario_fuzz_unlocated}): ${Object.entries(
+      scenarioFuzz.byClass,
+    )
+      .map(([k, v]) => `${k} ${v.tried} (${v.accepted} valid)`)
+      .join(', ')} |`,
     `| canaries planted / found in stored data | ${figures.canaries_planted} / ${figures.canaries_leaked} |`,
     `| events lost | ${figures.events_lost}; a full spool dropped ${figures.spool_full_dropped_events} events in ${figures.spool_full_dropped_batches} batches, ledger \`lost\` ${figures.spool_full_lost} |`,
   ];
-  writeFileSync(path, `${text.slice(0, a + start.length)}\n_Produced by \`npm run verify -- --update-readme\` on ${new Date().toISOString().slice(0, 10)}._\n\n${rows.join('\n')}\n${text.slice(b)}`);
+  writeFileSync(
+    path,
+    `${text.slice(0, a + start.length)}\n_Produced by \`npm run verify -- --update-readme\` on ${new Date().toISOString().slice(0, 10)}._\n\n${rows.join('\n')}\n${text.slice(b)}`,
+  );
 }

@@ -79,17 +79,23 @@ export async function drive(port: number, uploads: readonly WireRequest[], conne
       sentAt[c.current] = performance.now();
       c.socket.write(uploads[c.current]!.wire);
     };
-    const conns = Array.from({ length: Math.min(connections, uploads.length) }, () =>
-      new Conn(port, (c, status) => {
-        latencyMs[c.current] = performance.now() - sentAt[c.current]!;
-        statuses[status] = (statuses[status] ?? 0) + 1;
-        if (status === '200') {
-          ok++;
-          events += uploads[c.current]!.events;
-        }
-        if (++answered === uploads.length) resolve();
-        send(c);
-      }, reject),
+    const conns = Array.from(
+      { length: Math.min(connections, uploads.length) },
+      () =>
+        new Conn(
+          port,
+          (c, status) => {
+            latencyMs[c.current] = performance.now() - sentAt[c.current]!;
+            statuses[status] = (statuses[status] ?? 0) + 1;
+            if (status === '200') {
+              ok++;
+              events += uploads[c.current]!.events;
+            }
+            if (++answered === uploads.length) resolve();
+            send(c);
+          },
+          reject,
+        ),
     );
     if (uploads.length === 0) resolve();
     for (const c of conns) c.socket.once('connect', () => send(c));
@@ -109,7 +115,12 @@ export interface OpenRunResult extends RunResult {
  * it was due (so a stalled server cannot hide its backlog: no coordinated
  * omission). Bounded: exactly uploads.length requests, then the run ends.
  */
-export async function driveOpen(port: number, uploads: readonly WireRequest[], connections: number, ratePerSec: number): Promise<OpenRunResult> {
+export async function driveOpen(
+  port: number,
+  uploads: readonly WireRequest[],
+  connections: number,
+  ratePerSec: number,
+): Promise<OpenRunResult> {
   const n = uploads.length;
   const latencyMs = new Float64Array(n);
   const lagMs = new Float64Array(n);
@@ -137,20 +148,26 @@ export async function driveOpen(port: number, uploads: readonly WireRequest[], c
       }
       if (due < n && timer === null) timer = setTimeout(pump, Math.max(0, intended(due) - performance.now()));
     };
-    const conns = Array.from({ length: connections }, () =>
-      new Conn(port, (c, status) => {
-        latencyMs[c.current] = performance.now() - intended(c.current);
-        statuses[status] = (statuses[status] ?? 0) + 1;
-        if (status === '200') {
-          ok++;
-          events += uploads[c.current]!.events;
-        }
-        idle.push(c);
-        if (++answered === n) {
-          for (const x of conns) x.socket.end();
-          resolve();
-        } else pump();
-      }, reject),
+    const conns = Array.from(
+      { length: connections },
+      () =>
+        new Conn(
+          port,
+          (c, status) => {
+            latencyMs[c.current] = performance.now() - intended(c.current);
+            statuses[status] = (statuses[status] ?? 0) + 1;
+            if (status === '200') {
+              ok++;
+              events += uploads[c.current]!.events;
+            }
+            idle.push(c);
+            if (++answered === n) {
+              for (const x of conns) x.socket.end();
+              resolve();
+            } else pump();
+          },
+          reject,
+        ),
     );
     void Promise.all(conns.map((c) => c.connected())).then(() => {
       idle.push(...conns);
@@ -166,4 +183,3 @@ export async function driveOpen(port: number, uploads: readonly WireRequest[], c
 export function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
 }
-

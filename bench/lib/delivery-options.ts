@@ -111,8 +111,23 @@ async function runOnce(o: DeliveryOption, windowSeconds: number): Promise<Once> 
 }
 
 /** Runs every option `rounds` times, interleaved, and sums each option's rounds into one row. */
-export async function measureOptions(options: readonly DeliveryOption[], o: { readonly windowSeconds: number; readonly rounds: number; readonly onRow?: (name: string, round: number) => void }): Promise<OptionRow[]> {
-  const sums = options.map(() => ({ cpuS: 0, wakeups: 0, wallH: 0, injected: 0, moves: 0, coalesced: 0, coalescedPerDay: 0, activeMin: 0, battery: 0, produced: 0, balanced: true as boolean | null }));
+export async function measureOptions(
+  options: readonly DeliveryOption[],
+  o: { readonly windowSeconds: number; readonly rounds: number; readonly onRow?: (name: string, round: number) => void },
+): Promise<OptionRow[]> {
+  const sums = options.map(() => ({
+    cpuS: 0,
+    wakeups: 0,
+    wallH: 0,
+    injected: 0,
+    moves: 0,
+    coalesced: 0,
+    coalescedPerDay: 0,
+    activeMin: 0,
+    battery: 0,
+    produced: 0,
+    balanced: true as boolean | null,
+  }));
   for (let k = 0; k < o.rounds; k++) {
     for (let i = 0; i < options.length; i++) {
       o.onRow?.(options[i]!.name, k);

@@ -29,10 +29,17 @@ export async function runChild(kind: string, storeUrl: string | undefined, decod
     if (m.cpu) {
       const u = process.cpuUsage();
       const elu = performance.eventLoopUtilization();
-      process.send!({ cpu_s: (u.user + u.system) / 1e6, system_s: u.system / 1e6, loop_busy_s: elu.active / 1000, main_thread_s: mainThreadCpuSeconds() } satisfies CpuMark);
+      process.send!({
+        cpu_s: (u.user + u.system) / 1e6,
+        system_s: u.system / 1e6,
+        loop_busy_s: elu.active / 1000,
+        main_thread_s: mainThreadCpuSeconds(),
+      } satisfies CpuMark);
     }
   });
-  const reply = Buffer.from('{"status":"stored","batch_id":"00000000000000000000000000000000","sequence":0,"stored":0,"refused_paused":0,"refused_outside_hours":0,"refused_exempt":0}');
+  const reply = Buffer.from(
+    '{"status":"stored","batch_id":"00000000000000000000000000000000","sequence":0,"stored":0,"refused_paused":0,"refused_outside_hours":0,"refused_exempt":0}',
+  );
   if (kind === 'fastify-noop') {
     const fastify = await importFastify();
     if (fastify === null) throw new Error('fastify is not installed');
@@ -95,7 +102,11 @@ export async function runChild(kind: string, storeUrl: string | undefined, decod
 }
 
 type FastifyFactory = (opts: Record<string, unknown>) => {
-  addContentTypeParser(type: string, opts: { parseAs: 'buffer' }, parser: (req: unknown, body: Buffer, done: (e: Error | null, v?: unknown) => void) => void): void;
+  addContentTypeParser(
+    type: string,
+    opts: { parseAs: 'buffer' },
+    parser: (req: unknown, body: Buffer, done: (e: Error | null, v?: unknown) => void) => void,
+  ): void;
   post(path: string, handler: (req: unknown, res: { header(k: string, v: string): { send(b: Buffer): unknown } }) => void): void;
   listen(o: { port: number; host: string }): Promise<string>;
   close(): Promise<void>;
@@ -111,7 +122,6 @@ export async function importFastify(): Promise<FastifyFactory | null> {
     return null;
   }
 }
-
 
 /** The main thread's CPU seconds (utime + stime of /proc/self/task/PID/stat, in clock ticks of 10 ms); null off Linux. */
 function mainThreadCpuSeconds(): number | null {

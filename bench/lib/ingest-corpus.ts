@@ -37,11 +37,17 @@ export interface Upload {
   wire: Buffer;
 }
 
-export async function buildCorpus(employees: number, copies: number): Promise<{ uploads: Upload[]; agentBatches: DecodedBatch[]; agentBodies: Uint8Array[] }> {
+export async function buildCorpus(
+  employees: number,
+  copies: number,
+): Promise<{ uploads: Upload[]; agentBatches: DecodedBatch[]; agentBodies: Uint8Array[] }> {
   const P = DEFAULT_POPULATION_PARAMS;
   const env: DayEnvironment = {
     seed: 'bench-ingest',
-    calendar: createCalendar('2026-03-03', P.offices.map((o) => o.timezone)),
+    calendar: createCalendar(
+      '2026-03-03',
+      P.offices.map((o) => o.timezone),
+    ),
     behaviour: DEFAULT_BEHAVIOUR_PARAMS,
     pauseTraits: P.pause,
     rules: DEFAULT_POLICY_RULES,
@@ -80,10 +86,13 @@ export function serialize(uploads: Upload[], host: string, signedAtMs: number, k
       sign = createRequestSigner({ deviceId: u.deviceId, key: keys.get(u.deviceId) ?? newDeviceKey() }, () => signedAtMs);
       signers.set(u.deviceId, sign);
     }
-    const h = { 'content-type': BATCH_CONTENT_TYPE, 'content-encoding': 'br', ...sign({ method: 'POST', target: BATCHES_PATH, body: u.body }) };
+    const h = {
+      'content-type': BATCH_CONTENT_TYPE,
+      'content-encoding': 'br',
+      ...sign({ method: 'POST', target: BATCHES_PATH, body: u.body }),
+    };
     let head = `POST ${BATCHES_PATH} HTTP/1.1\r\nhost: ${host}\r\nconnection: keep-alive\r\ncontent-length: ${u.body.byteLength}\r\n`;
     for (const [k, v] of Object.entries(h)) head += `${k}: ${v}\r\n`;
     u.wire = Buffer.concat([Buffer.from(`${head}\r\n`), u.body]);
   }
 }
-

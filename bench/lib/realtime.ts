@@ -30,7 +30,12 @@ export async function realtimeStep(base: Scenario, laptops: number, workers: num
   const s: Scenario = {
     ...base,
     fleet: { ...base.fleet, employees: laptops },
-    simulation: { ...base.simulation, days: 1, speed: 1, window: { day: 1, at, durationMinutes: minutes, startMs, endMs: startMs + minutes * 60_000 } },
+    simulation: {
+      ...base.simulation,
+      days: 1,
+      speed: 1,
+      window: { day: 1, at, durationMinutes: minutes, startMs, endMs: startMs + minutes * 60_000 },
+    },
     thresholds: [],
   };
   const dir = mkdtempSync(join(tmpdir(), 'fleetsim-bench-realtime-'));
@@ -61,7 +66,13 @@ export async function realtimeStep(base: Scenario, laptops: number, workers: num
  */
 export async function findRealtimeLaptops(
   base: Scenario,
-  o: { readonly steps: readonly number[]; readonly workers: number; readonly at: string; readonly minutes: number; readonly onStep?: (s: RealtimeStep) => void },
+  o: {
+    readonly steps: readonly number[];
+    readonly workers: number;
+    readonly at: string;
+    readonly minutes: number;
+    readonly onStep?: (s: RealtimeStep) => void;
+  },
 ): Promise<{ readonly realtime_laptops: number | null; readonly steps: readonly RealtimeStep[] }> {
   const steps: RealtimeStep[] = [];
   let best: number | null = null;

@@ -40,7 +40,9 @@ export interface Child {
 export async function startChild(script: string, kind: string, storeUrl?: string, decodeThreads = 0): Promise<Child> {
   // FLEETSIM_BENCH_CPU_PROF=DIR writes a V8 CPU profile of each server to DIR.
   const prof = process.env.FLEETSIM_BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.FLEETSIM_BENCH_CPU_PROF] : [];
-  const child = spawn(process.execPath, [...prof, script, '--child', kind, storeUrl ?? '-', String(decodeThreads)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const child = spawn(process.execPath, [...prof, script, '--child', kind, storeUrl ?? '-', String(decodeThreads)], {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   const waitFor = (re: RegExp) =>
@@ -95,15 +97,25 @@ export async function enrollAll(port: number, deviceIds: Iterable<string>): Prom
       (id) =>
         new Promise<void>((resolve, reject) => {
           const body = JSON.stringify({ device_id: id });
-          const req = http.request({ host: '127.0.0.1', port, path: ENROLL_PATH, method: 'POST', agent, headers: { authorization: `Fleet ${FLEET_SECRET}`, 'content-length': Buffer.byteLength(body) } }, (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => {
-              if (res.statusCode !== 200) return reject(new Error(`enroll ${id}: ${res.statusCode}`));
-              keys.set(id, Buffer.from((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { key: string }).key, 'hex'));
-              resolve();
-            });
-          });
+          const req = http.request(
+            {
+              host: '127.0.0.1',
+              port,
+              path: ENROLL_PATH,
+              method: 'POST',
+              agent,
+              headers: { authorization: `Fleet ${FLEET_SECRET}`, 'content-length': Buffer.byteLength(body) },
+            },
+            (res) => {
+              const chunks: Buffer[] = [];
+              res.on('data', (c: Buffer) => chunks.push(c));
+              res.on('end', () => {
+                if (res.statusCode !== 200) return reject(new Error(`enroll ${id}: ${res.statusCode}`));
+                keys.set(id, Buffer.from((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { key: string }).key, 'hex'));
+                resolve();
+              });
+            },
+          );
           req.on('error', reject);
           req.end(body);
         }),
@@ -141,7 +153,14 @@ export interface MeasureOptions {
   readonly decodeThreads?: number;
 }
 
-export async function measure(name: string, kind: string, uploads: Upload[], warmup: number, connections: number, o: MeasureOptions): Promise<Measured> {
+export async function measure(
+  name: string,
+  kind: string,
+  uploads: Upload[],
+  warmup: number,
+  connections: number,
+  o: MeasureOptions,
+): Promise<Measured> {
   const srv = await startChild(o.script, kind, o.storeUrl, o.decodeThreads ?? 0);
   const isNoop = kind.endsWith('noop');
   const keys = isNoop ? new Map<string, Buffer>() : await enrollAll(srv.port, new Set(uploads.map((u) => u.deviceId)));
@@ -164,10 +183,10 @@ export async function measure(name: string, kind: string, uploads: Upload[], war
   const cpuS = serverCpu1.cpu_s - serverCpu0.cpu_s;
   const systemS = serverCpu1.system_s - serverCpu0.system_s;
   const loopBusyS = serverCpu1.loop_busy_s - serverCpu0.loop_busy_s;
-  const mainThreadS = serverCpu0.main_thread_s != null && serverCpu1.main_thread_s != null ? serverCpu1.main_thread_s - serverCpu0.main_thread_s : null;
+  const mainThreadS =
+    serverCpu0.main_thread_s != null && serverCpu1.main_thread_s != null ? serverCpu1.main_thread_s - serverCpu0.main_thread_s : null;
   if (process.env.FLEETSIM_BENCH_DEBUG) process.stderr.write(`${name}: ${JSON.stringify(run.statuses)}\n`);
   const { profile } = await srv.stop();
   const sorted = Float64Array.from(run.latencyMs).sort();
   return { name, run, cpuS, systemS, loopBusyS, mainThreadS, clientCpuS, sorted, profile };
 }
-

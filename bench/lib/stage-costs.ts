@@ -6,7 +6,15 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEVICE_HEADER, RequestSigner, SIGNATURE_HEADER, TIMESTAMP_HEADER, createRequestSigner, newDeviceKey, parseSignedHeaders } from '../../src/auth/index.js';
+import {
+  DEVICE_HEADER,
+  RequestSigner,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  createRequestSigner,
+  newDeviceKey,
+  parseSignedHeaders,
+} from '../../src/auth/index.js';
 import { SqliteStore } from '../../src/ingest/index.js';
 import { decodeBatch, decompress } from '../../src/wire/index.js';
 import { percentile } from './closed-loop.js';
@@ -34,7 +42,10 @@ export function fsyncLatencyMs(dir: string): { p50: number; p90: number } {
 }
 
 /** Per-stage CPU cost on this thread, on the same corpus: where a request's time goes. */
-export async function stageCosts(uploads: readonly Upload[], tmp: string): Promise<{ verify_signature_us: number; decompress_us: number; decode_us: number; sqlite_insert_us: number }> {
+export async function stageCosts(
+  uploads: readonly Upload[],
+  tmp: string,
+): Promise<{ verify_signature_us: number; decompress_us: number; decode_us: number; sqlite_insert_us: number }> {
   const sample = uploads.slice(0, Math.min(2000, uploads.length));
   const time = (f: () => void) => {
     f();
@@ -62,10 +73,22 @@ export async function stageCosts(uploads: readonly Upload[], tmp: string): Promi
   const group = () => {
     round++;
     const decoded = raws.map((r) => decodeBatch(r));
-    const all = decoded.map((b, i) => store.insertBatch({
-      deviceId: `stage-${round}-${i}`, sequence: 0, batchId: randomBytes(16), windowStartMs: b.header.windowStartMs, windowEndMs: b.header.windowEndMs,
-      eventCount: b.events.length, refusedPaused: 0, refusedExempt: 0, receivedMs: 0, agentVersion: b.header.agentVersion, payloadCodec: 'br', payload: sample[i]!.body,
-    }));
+    const all = decoded.map((b, i) =>
+      store.insertBatch({
+        deviceId: `stage-${round}-${i}`,
+        sequence: 0,
+        batchId: randomBytes(16),
+        windowStartMs: b.header.windowStartMs,
+        windowEndMs: b.header.windowEndMs,
+        eventCount: b.events.length,
+        refusedPaused: 0,
+        refusedExempt: 0,
+        receivedMs: 0,
+        agentVersion: b.header.agentVersion,
+        payloadCodec: 'br',
+        payload: sample[i]!.body,
+      }),
+    );
     return all;
   };
   await Promise.all(group());
@@ -80,7 +103,6 @@ export async function stageCosts(uploads: readonly Upload[], tmp: string): Promi
   };
 }
 
-
 /**
  * CPU of the work server-side policy needs and nothing else: inflate every body (bomb-safe, as the service
  * does) and decode its batch once, on this thread, in µs per upload. The reference the service's own CPU per
@@ -89,7 +111,8 @@ export async function stageCosts(uploads: readonly Upload[], tmp: string): Promi
  */
 export function inflateDecodeCpuUs(uploads: readonly Upload[], limits: { maxDecodedBytes: number; maxEvents: number }): number {
   const pass = () => {
-    for (const u of uploads) decodeBatch(decompress('br', u.body, { maxOutputBytes: limits.maxDecodedBytes }), { maxEvents: limits.maxEvents });
+    for (const u of uploads)
+      decodeBatch(decompress('br', u.body, { maxOutputBytes: limits.maxDecodedBytes }), { maxEvents: limits.maxEvents });
   };
   // One pass to compile and warm the code paths (the service runs warmed up too), one measured.
   pass();

@@ -19,7 +19,10 @@ export const STAGES: readonly (readonly [string, (fn: string, url: string) => bo
   ['auth: signed headers + HMAC-SHA256', (f, u) => f === 'verifySignature' || f === 'authenticate' || u.endsWith('/auth/index.js')],
   ['inflate (brotli, bomb-safe)', (f) => f === 'decompress'],
   ['decode + validate the batch', (f) => f === 'decodeBatch'],
-  ['policy (pause windows, exemption, capture hours)', (_f, u) => u.endsWith('/ingest/policy-state.js') || u.endsWith('/ingest/event-filter.js') || u.includes('/src/policy/')],
+  [
+    'policy (pause windows, exemption, capture hours)',
+    (_f, u) => u.endsWith('/ingest/policy-state.js') || u.endsWith('/ingest/event-filter.js') || u.includes('/src/policy/'),
+  ],
   ['store, main thread (queue, postMessage to the writer)', (_f, u) => u.includes('/ingest/store/')],
   ['metrics (prom-client)', (_f, u) => u.includes('/prom-client/') || u.endsWith('/ingest/metrics.js')],
   ['response (JSON, socket write)', (f) => f === 'sendJson' || f === 'sendRefusal'],
@@ -43,7 +46,9 @@ export async function startStageProfile(server: IngestServer): Promise<() => Pro
   const commit0 = await storeCommits(server);
   await session.post('Profiler.start');
   return async () => {
-    const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } };
+    const { profile } = (await session.post('Profiler.stop')) as unknown as {
+      profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+    };
     const commit1 = await storeCommits(server);
     session.disconnect();
     const stageOf = new Map<number, string>();
@@ -71,7 +76,12 @@ export async function startStageProfile(server: IngestServer): Promise<() => Pro
       if (stage === 'idle') idle += ms;
       else stages[stage] = (stages[stage] ?? 0) + ms;
     }
-    return { stages_ms: stages, idle_ms: idle, store_commit_s: commit1.seconds - commit0.seconds, store_groups: commit1.groups - commit0.groups };
+    return {
+      stages_ms: stages,
+      idle_ms: idle,
+      store_commit_s: commit1.seconds - commit0.seconds,
+      store_groups: commit1.groups - commit0.groups,
+    };
   };
 }
 
@@ -81,4 +91,3 @@ async function storeCommits(server: IngestServer): Promise<{ seconds: number; gr
   const value = (suffix: string) => m.values.find((v) => v.metricName === `fleetsim_ingest_store_write_seconds_${suffix}`)?.value ?? 0;
   return { seconds: value('sum'), groups: value('count') };
 }
-

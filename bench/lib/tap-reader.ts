@@ -12,14 +12,18 @@ if (!path) {
   process.exit(2);
 }
 let events = 0;
-const source = new TapSource(path, {
-  onEnd: () => {
-    process.stdout.write(`${JSON.stringify({ events, deliveries: source.deliveries })}\n`);
-    void source.close();
+const source = new TapSource(
+  path,
+  {
+    onEnd: () => {
+      process.stdout.write(`${JSON.stringify({ events, deliveries: source.deliveries })}\n`);
+      void source.close();
+    },
+    onError: (e) => {
+      process.stderr.write(`${e.message}\n`);
+      process.exitCode = 3;
+    },
   },
-  onError: (e) => {
-    process.stderr.write(`${e.message}\n`);
-    process.exitCode = 3;
-  },
-}, { readIntervalMs: Number(process.argv[3] ?? 0) });
+  { readIntervalMs: Number(process.argv[3] ?? 0) },
+);
 await source.start((b) => (events += b.length));

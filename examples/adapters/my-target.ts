@@ -25,7 +25,14 @@ const protocol: TargetProtocol = {
     const e = b.events;
     const records: ActivityRecord[] = [];
     for (let i = 0; i < e.length; i++) {
-      records.push({ t: Math.round(e.t_ms[i]!), type: EVENT_TYPES[e.type[i]!] ?? String(e.type[i]), key: e.key[i]!, x: e.x[i]!, y: e.y[i]!, context: e.context[i]! });
+      records.push({
+        t: Math.round(e.t_ms[i]!),
+        type: EVENT_TYPES[e.type[i]!] ?? String(e.type[i]),
+        key: e.key[i]!,
+        x: e.x[i]!,
+        y: e.y[i]!,
+        context: e.context[i]!,
+      });
     }
     const doc = { device: batch.deviceId, sequence: b.header.sequence, window: [b.header.windowStartMs, b.header.windowEndMs], records };
     return {
@@ -47,7 +54,11 @@ const protocol: TargetProtocol = {
       return { kind: 'unreadable', reason: 'MY_TARGET_BAD_ACK', problem: 'a 202 must carry {"accepted": <number>}' };
     }
     if (answer.status === 429 || answer.status === 503) {
-      return { kind: 'retryable', reason: `HTTP_${answer.status}`, ...(answer.retryAfterMs !== null ? { retryAfterMs: answer.retryAfterMs } : {}) };
+      return {
+        kind: 'retryable',
+        reason: `HTTP_${answer.status}`,
+        ...(answer.retryAfterMs !== null ? { retryAfterMs: answer.retryAfterMs } : {}),
+      };
     }
     return { kind: 'refused', reason: `HTTP_${answer.status}` };
   },

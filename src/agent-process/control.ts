@@ -27,15 +27,19 @@ export function parseUiAction(line: string): { ok: true; action: UiAction } | { 
   const num = (k: string) => (typeof o[k] === 'number' && Number.isFinite(o[k]) ? (o[k] as number) : null);
   const allowed = o.kind === 'pause' ? ['kind', 'atMs', 'wantedMs', 'dayStartMs'] : ['kind', 'atMs'];
   const extra = Object.keys(o).filter((k) => !allowed.includes(k));
-  if (o.kind !== 'pause' && o.kind !== 'exempt') return { ok: false, error: `"kind" must be "pause" or "exempt", got ${JSON.stringify(o.kind)}` };
-  if (extra.length > 0) return { ok: false, error: `unknown field ${JSON.stringify(extra[0])} in a ${o.kind} action; allowed: ${allowed.join(', ')}` };
+  if (o.kind !== 'pause' && o.kind !== 'exempt')
+    return { ok: false, error: `"kind" must be "pause" or "exempt", got ${JSON.stringify(o.kind)}` };
+  if (extra.length > 0)
+    return { ok: false, error: `unknown field ${JSON.stringify(extra[0])} in a ${o.kind} action; allowed: ${allowed.join(', ')}` };
   const atMs = num('atMs');
   if (atMs === null) return { ok: false, error: `"atMs" must be a number (epoch ms on the agent's clock), got ${JSON.stringify(o.atMs)}` };
   if (o.kind === 'exempt') return { ok: true, action: { kind: 'exempt', atMs } };
   const wantedMs = num('wantedMs');
   const dayStartMs = num('dayStartMs');
-  if (wantedMs === null || wantedMs <= 0) return { ok: false, error: `"wantedMs" must be a positive number of ms, got ${JSON.stringify(o.wantedMs)}` };
-  if (dayStartMs === null || dayStartMs > atMs) return { ok: false, error: `"dayStartMs" must be a number of epoch ms at or before atMs, got ${JSON.stringify(o.dayStartMs)}` };
+  if (wantedMs === null || wantedMs <= 0)
+    return { ok: false, error: `"wantedMs" must be a positive number of ms, got ${JSON.stringify(o.wantedMs)}` };
+  if (dayStartMs === null || dayStartMs > atMs)
+    return { ok: false, error: `"dayStartMs" must be a number of epoch ms at or before atMs, got ${JSON.stringify(o.dayStartMs)}` };
   return { ok: true, action: { kind: 'pause', atMs, wantedMs, dayStartMs } };
 }
 
@@ -76,7 +80,14 @@ export function connectControl(path: string, onAction: (a: UiAction) => void, on
       ),
     );
     s.on('error', (e: NodeJS.ErrnoException) => {
-      if (!up) reject(new InputError('INPUT_TAP_FAILED', `cannot connect to the control socket ${path}: ${e.code ?? e.message}${e.code === 'ENOENT' ? ' (no such socket: is the harness listening there?)' : ''}`, { cause: e }));
+      if (!up)
+        reject(
+          new InputError(
+            'INPUT_TAP_FAILED',
+            `cannot connect to the control socket ${path}: ${e.code ?? e.message}${e.code === 'ENOENT' ? ' (no such socket: is the harness listening there?)' : ''}`,
+            { cause: e },
+          ),
+        );
     });
   });
 }
@@ -92,7 +103,11 @@ export class ControlChannel {
 
   async start(): Promise<void> {
     if (existsSync(this.socketPath)) {
-      if (!lstatSync(this.socketPath).isSocket()) throw new InputError('INPUT_TAP_FAILED', `cannot create the control socket ${this.socketPath}: a file that is not a socket is there`);
+      if (!lstatSync(this.socketPath).isSocket())
+        throw new InputError(
+          'INPUT_TAP_FAILED',
+          `cannot create the control socket ${this.socketPath}: a file that is not a socket is there`,
+        );
       unlinkSync(this.socketPath);
     }
     const server = net.createServer((s) => {
@@ -104,7 +119,9 @@ export class ControlChannel {
     });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (e) => reject(new InputError('INPUT_TAP_FAILED', `cannot listen on the control socket ${this.socketPath}: ${e.message}`, { cause: e })));
+      server.once('error', (e) =>
+        reject(new InputError('INPUT_TAP_FAILED', `cannot listen on the control socket ${this.socketPath}: ${e.message}`, { cause: e })),
+      );
       server.listen(this.socketPath, () => resolve());
     });
   }
@@ -116,7 +133,16 @@ export class ControlChannel {
       await Promise.race([
         this.connected,
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new InputError('INPUT_AGENT_NOT_LISTENING', `no agent connected to the control socket ${this.socketPath} within ${timeoutMs} ms`)), timeoutMs);
+          timer = setTimeout(
+            () =>
+              reject(
+                new InputError(
+                  'INPUT_AGENT_NOT_LISTENING',
+                  `no agent connected to the control socket ${this.socketPath} within ${timeoutMs} ms`,
+                ),
+              ),
+            timeoutMs,
+          );
         }),
       ]);
     } finally {
@@ -127,7 +153,8 @@ export class ControlChannel {
   /** Sends one action (one line, one write). */
   send(action: UiAction): void {
     const s = this.socket;
-    if (s === null || s.destroyed) throw new InputError('INPUT_AGENT_NOT_LISTENING', `no agent is connected to the control socket ${this.socketPath}`);
+    if (s === null || s.destroyed)
+      throw new InputError('INPUT_AGENT_NOT_LISTENING', `no agent is connected to the control socket ${this.socketPath}`);
     s.write(`${JSON.stringify(action)}\n`);
   }
 

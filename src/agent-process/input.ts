@@ -45,7 +45,12 @@ export const X11_SOURCE: X11SourceFactory | null = (display, _events, clockOffse
 };
 
 /** `clockOffsetMs`: the agent's clock − wall clock (X server times are mapped onto the agent's clock). */
-export function createInputSource(spec: InputSpec, events: SourceEvents, clockOffsetMs = 0, read: ReadSettings = AS_DELIVERED): InputSource {
+export function createInputSource(
+  spec: InputSpec,
+  events: SourceEvents,
+  clockOffsetMs = 0,
+  read: ReadSettings = AS_DELIVERED,
+): InputSource {
   if (spec.kind === 'tap') return new TapSource(spec.socketPath, events, { readIntervalMs: read.readIntervalMs });
   if (X11_SOURCE === null) throw new Error('X11 input is not available in this build (checked when flags are read)');
   return X11_SOURCE(spec.display, events, clockOffsetMs, read);

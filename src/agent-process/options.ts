@@ -61,11 +61,16 @@ export function resolveAgentOptions(f: AgentFlags, env: NodeJS.ProcessEnv = proc
   } catch {
     throw new UsageError(`--url must be the ingest service's base URL like http://127.0.0.1:8080, got ${JSON.stringify(url)}`);
   }
-  if (parsed.protocol !== 'http:') throw new UsageError(`--url must be an http:// URL (the agent's transport speaks plain HTTP), got ${JSON.stringify(url)}`);
+  if (parsed.protocol !== 'http:')
+    throw new UsageError(`--url must be an http:// URL (the agent's transport speaks plain HTTP), got ${JSON.stringify(url)}`);
   const fleetSecret = f.fleetSecret ?? env.FLEETSIM_FLEET_SECRET;
-  if (!fleetSecret || fleetSecret.length < 16) throw new UsageError('--fleet-secret (or $FLEETSIM_FLEET_SECRET) must be given, at least 16 characters: the agent enrolls with it');
+  if (!fleetSecret || fleetSecret.length < 16)
+    throw new UsageError('--fleet-secret (or $FLEETSIM_FLEET_SECRET) must be given, at least 16 characters: the agent enrolls with it');
   const deviceId = required('device-id', f.deviceId);
-  if (!DEVICE_ID.test(deviceId)) throw new UsageError(`--device-id must be 1–128 characters of letters, digits and . _ : - (starting with a letter or digit), got ${JSON.stringify(deviceId)}`);
+  if (!DEVICE_ID.test(deviceId))
+    throw new UsageError(
+      `--device-id must be 1–128 characters of letters, digits and . _ : - (starting with a letter or digit), got ${JSON.stringify(deviceId)}`,
+    );
   if (f.timezone !== undefined) checkTimezone(f.timezone);
   const input = inputSpec(f);
   const timeOffsetMs = integer('time-offset-ms', f.timeOffsetMs ?? 0, -MAX_OFFSET_MS, MAX_OFFSET_MS);
@@ -81,7 +86,8 @@ export function resolveAgentOptions(f: AgentFlags, env: NodeJS.ProcessEnv = proc
     rules = s.rules;
     seed = s.seed;
   }
-  if (f.readIntervalMs !== undefined) agentConfig = { ...agentConfig, inputReadIntervalMs: integer('read-interval-ms', f.readIntervalMs, 0, 60_000) };
+  if (f.readIntervalMs !== undefined)
+    agentConfig = { ...agentConfig, inputReadIntervalMs: integer('read-interval-ms', f.readIntervalMs, 0, 60_000) };
   return {
     url,
     fleetSecret,
@@ -122,7 +128,8 @@ function required(flag: string, v: string | undefined): string {
 
 function integer(flag: string, value: unknown, min: number, max: number): number {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
   return n;
 }
 

@@ -41,11 +41,18 @@ export async function runAgentProcess(o: AgentProcessOptions, io: AgentProcessIo
   signals.on('SIGINT', onInt);
   let creds;
   try {
-    creds = await enrollOverHttp({ url: o.url, fleetSecret: o.fleetSecret, deviceId: o.deviceId, ...(o.timezone !== undefined ? { timezone: o.timezone } : {}), timeoutMs: 10_000 });
+    creds = await enrollOverHttp({
+      url: o.url,
+      fleetSecret: o.fleetSecret,
+      deviceId: o.deviceId,
+      ...(o.timezone !== undefined ? { timezone: o.timezone } : {}),
+      timeoutMs: 10_000,
+    });
   } catch (e) {
     signals.off('SIGTERM', onTerm);
     signals.off('SIGINT', onInt);
-    const why = e instanceof EnrollmentError && e.status !== 0 ? e.message : `${(e as Error).message} (is the ingest service running there?)`;
+    const why =
+      e instanceof EnrollmentError && e.status !== 0 ? e.message : `${(e as Error).message} (is the ingest service running there?)`;
     throw new RunError('IO', `the agent could not enroll ${o.deviceId} at ${o.url}: ${why}`, { cause: e });
   }
   // Requests are signed, and Retry-After dates read, on the real wall clock: they are about when a request is sent, which is
@@ -76,7 +83,6 @@ export async function runAgentProcess(o: AgentProcessOptions, io: AgentProcessIo
     else control.pauses_refused++;
   };
 
-
   let source: InputSource | null = null;
   let controlSocket: net.Socket | null = null;
   try {
@@ -99,7 +105,9 @@ export async function runAgentProcess(o: AgentProcessOptions, io: AgentProcessIo
     await transport.close();
     throw e;
   }
-  io.log(`agent ${o.deviceId} enrolled at ${o.url}; reading ${o.input.kind === 'tap' ? `tap ${o.input.socketPath}` : `display ${o.input.display}`}`);
+  io.log(
+    `agent ${o.deviceId} enrolled at ${o.url}; reading ${o.input.kind === 'tap' ? `tap ${o.input.socketPath}` : `display ${o.input.display}`}`,
+  );
 
   const { reason, error } = await stopped;
   signals.off('SIGTERM', onTerm);
@@ -112,7 +120,11 @@ export async function runAgentProcess(o: AgentProcessOptions, io: AgentProcessIo
   } catch (e) {
     await transport.close();
     // Sealing fails when event times and the agent's clock are far apart (a batch spans at most a day).
-    throw new RunError('IO', `the agent could not seal its last batch: ${(e as Error).message} (do the input's event times match the agent's clock? see --time-offset-ms)`, { cause: e });
+    throw new RunError(
+      'IO',
+      `the agent could not seal its last batch: ${(e as Error).message} (do the input's event times match the agent's clock? see --time-offset-ms)`,
+      { cause: e },
+    );
   }
   const counts = inputCounters(source);
   const stats = buildStats({
@@ -131,7 +143,10 @@ export async function runAgentProcess(o: AgentProcessOptions, io: AgentProcessIo
     freshness: { ...freshnessFigures(agent.freshness), histogram: encodeFreshness(agent.freshness) },
   });
   if (o.statsFile !== undefined) writeStatsFile(o.statsFile, stats);
-  if (error) throw new RunError('IO', `${error.message}; the agent stopped${o.statsFile !== undefined ? ` (stats in ${o.statsFile})` : ''}`, { cause: error });
+  if (error)
+    throw new RunError('IO', `${error.message}; the agent stopped${o.statsFile !== undefined ? ` (stats in ${o.statsFile})` : ''}`, {
+      cause: error,
+    });
   return stats;
 }
 

@@ -27,7 +27,12 @@ export interface AgentProcessStats {
   readonly input_events: number;
   /** OS reads that carried at least one event (the agent's input wake-ups). */
   readonly input_deliveries: number;
-  readonly control: { readonly applied: number; readonly rejected: number; readonly pauses_granted: number; readonly pauses_refused: number };
+  readonly control: {
+    readonly applied: number;
+    readonly rejected: number;
+    readonly pauses_granted: number;
+    readonly pauses_refused: number;
+  };
   /** Uploads still running when the drain timeout ran out (they were cut and their batches count as spooled). */
   readonly drain_timed_out: boolean;
   /** Per acknowledged event: seconds from input to acknowledgement, and the histogram (ms, HDR, compressed base64) for merging. */

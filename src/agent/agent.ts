@@ -61,7 +61,6 @@ export interface AgentCosts {
   encodedBytes: number;
 }
 
-
 /**
  * The capture agent: the code a laptop would run. Input events go through
  * the policy gate (paused, exempt), the sensitive-content filter, mouse-move
@@ -205,7 +204,16 @@ export class CaptureAgent {
       }
       if (this.mlen > 0) this.endMovement();
       this.openBatch(t);
-      const j = this.buffer.push(t, type, block.key[i] as number, block.x[i] as number, block.y[i] as number, block.button[i] as number, block.context[i] as number, 0);
+      const j = this.buffer.push(
+        t,
+        type,
+        block.key[i] as number,
+        block.x[i] as number,
+        block.y[i] as number,
+        block.button[i] as number,
+        block.context[i] as number,
+        0,
+      );
       if (type === EventType.keydown || type === EventType.keyup) this.filter.onKey(this.buffer.key, j, type, block.context[i] as number);
       if (this.buffer.length >= this.config.batchMaxEvents) this.seal(t);
     }
@@ -232,7 +240,6 @@ export class CaptureAgent {
   async settled(): Promise<void> {
     await this.uploader.settled();
   }
-
 
   private isPaused(t: number): boolean {
     const ws = this.pauses;
@@ -276,7 +283,17 @@ export class CaptureAgent {
     else this.mkeep.fill(1, 0, n);
     this.ledger.coalesced += n - kept;
     for (let k = 0; k < n; k++) {
-      if (this.mkeep[k]) this.buffer.push(this.mt[k] as number, EventType.mousemove, 0, this.mx[k] as number, this.my[k] as number, 0, this.mctx[k] as number, 0);
+      if (this.mkeep[k])
+        this.buffer.push(
+          this.mt[k] as number,
+          EventType.mousemove,
+          0,
+          this.mx[k] as number,
+          this.my[k] as number,
+          0,
+          this.mctx[k] as number,
+          0,
+        );
     }
     if (this.buffer.length >= this.config.batchMaxEvents) this.seal(this.mt[n - 1] as number);
   }
@@ -325,7 +342,11 @@ export class CaptureAgent {
     const sequence = this.sequences.next();
     const encoded = encodeBatch({
       header: { batchId, deviceId: this.ctx.deviceId, sequence, windowStartMs, windowEndMs, agentVersion: this.config.agentVersion },
-      controls: controls.map((c) => ({ ...c, atMs: Math.round(c.atMs), ...(c.untilMs !== undefined ? { untilMs: Math.round(c.untilMs) } : {}) })),
+      controls: controls.map((c) => ({
+        ...c,
+        atMs: Math.round(c.atMs),
+        ...(c.untilMs !== undefined ? { untilMs: Math.round(c.untilMs) } : {}),
+      })),
       events,
     });
     const body = compress(this.config.codec, encoded, this.config.compressionLevel);
@@ -338,7 +359,15 @@ export class CaptureAgent {
       [SEQUENCE_HEADER]: String(sequence),
     };
     const inputTimes = binInputTimes(events.t_ms, n);
-    const batch: SpooledBatch = { sequence, body, headers, events: n, redacted, sealedMs: windowEndMs, ...(inputTimes ? { inputTimes } : {}) };
+    const batch: SpooledBatch = {
+      sequence,
+      body,
+      headers,
+      events: n,
+      redacted,
+      sealedMs: windowEndMs,
+      ...(inputTimes ? { inputTimes } : {}),
+    };
     this.costs.batches++;
     this.costs.encodedBytes += encoded.byteLength;
     this.costs.bodyBytes += body.byteLength;

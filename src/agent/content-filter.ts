@@ -38,10 +38,40 @@ export const DEFAULT_CONTENT_FILTER_RULES: ContentFilterRules = {
 };
 
 /** Cue fillers skipped before the redacted token ("password is X", "pin: X"). */
-const CUE_FILLERS = new Set(['is', 'was', 'are', 'my', 'the', 'new', 'number', 'no', 'to', 'for', 'of', '=', ':', '-', 'it', 'now', 'here']);
+const CUE_FILLERS = new Set([
+  'is',
+  'was',
+  'are',
+  'my',
+  'the',
+  'new',
+  'number',
+  'no',
+  'to',
+  'for',
+  'of',
+  '=',
+  ':',
+  '-',
+  'it',
+  'now',
+  'here',
+]);
 
 function isTokenSeparator(ch: string): boolean {
-  return ch === ' ' || ch === '\n' || ch === '\t' || ch === ',' || ch === ';' || ch === '(' || ch === ')' || ch === '"' || ch === "'" || ch === '<' || ch === '>';
+  return (
+    ch === ' ' ||
+    ch === '\n' ||
+    ch === '\t' ||
+    ch === ',' ||
+    ch === ';' ||
+    ch === '(' ||
+    ch === ')' ||
+    ch === '"' ||
+    ch === "'" ||
+    ch === '<' ||
+    ch === '>'
+  );
 }
 
 export function luhnValid(digits: string): boolean {
@@ -68,7 +98,8 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[A-Za-z]{2,}$/;
 
 export function looksLikeSecret(token: string, minLength: number): boolean {
   if (token.length < minLength || !/\d/.test(token)) return false;
-  const classes = (/[a-z]/.test(token) ? 1 : 0) + (/[A-Z]/.test(token) ? 1 : 0) + (/\d/.test(token) ? 1 : 0) + (/[^A-Za-z0-9]/.test(token) ? 1 : 0);
+  const classes =
+    (/[a-z]/.test(token) ? 1 : 0) + (/[A-Z]/.test(token) ? 1 : 0) + (/\d/.test(token) ? 1 : 0) + (/[^A-Za-z0-9]/.test(token) ? 1 : 0);
   return classes >= 3;
 }
 
@@ -177,7 +208,10 @@ export class ContentFilter {
       this.redactRestOfRun = true;
     }
     const token = this.slice(this.tokenStart, end);
-    if (token.length > 0 && (this.redactRestOfToken || this.cueCountdown > 0 || token.includes('@') || (token.length >= 4 && /\d/.test(token)))) {
+    if (
+      token.length > 0 &&
+      (this.redactRestOfToken || this.cueCountdown > 0 || token.includes('@') || (token.length >= 4 && /\d/.test(token)))
+    ) {
       this.redactChars(keys, this.tokenStart, end);
       this.redactRestOfToken = true;
     }

@@ -7,7 +7,14 @@
  * bytes on the wire (request line + headers + body) counted for bandwidth.
  */
 import http from 'node:http';
-import { ENROLL_PATH, FLEET_AUTH_SCHEME, credentialsFromEnrollment, type DeviceCredentials, type EnrollmentResponse, type OutgoingRequest } from '../auth/index.js';
+import {
+  ENROLL_PATH,
+  FLEET_AUTH_SCHEME,
+  credentialsFromEnrollment,
+  type DeviceCredentials,
+  type EnrollmentResponse,
+  type OutgoingRequest,
+} from '../auth/index.js';
 import { parseRetryAfterMs, type Transport, type UploadOutcome, type UploadRequest } from './transport.js';
 
 export interface HttpTransportOptions {
@@ -82,7 +89,9 @@ export class HttpTransport implements Transport {
             });
           });
           res.on('error', (e) => done({ kind: 'network-error', message: e.message, requestBytes }));
-          res.on('close', () => done({ kind: 'network-error', message: 'the connection closed before the answer was complete', requestBytes }));
+          res.on('close', () =>
+            done({ kind: 'network-error', message: 'the connection closed before the answer was complete', requestBytes }),
+          );
         },
       );
       const timer = setTimeout(() => {
@@ -133,7 +142,12 @@ function boundedBody(res: http.IncomingMessage): () => Buffer[] {
   res.on('data', (c: Buffer) => {
     size += c.length;
     if (size <= MAX_RESPONSE_BYTES) chunks.push(c);
-    else res.destroy(new Error(`answer body larger than ${MAX_RESPONSE_BYTES} bytes (status ${res.statusCode}, content-type ${res.headers['content-type'] ?? 'none'})`));
+    else
+      res.destroy(
+        new Error(
+          `answer body larger than ${MAX_RESPONSE_BYTES} bytes (status ${res.statusCode}, content-type ${res.headers['content-type'] ?? 'none'})`,
+        ),
+      );
   });
   return () => chunks;
 }
@@ -158,8 +172,16 @@ export function enrollOverHttp(o: EnrollOptions): Promise<DeviceCredentials> {
   return new Promise((resolve, reject) => {
     const r = http.request(
       {
-        hostname: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent: false,
-        headers: { authorization: `${FLEET_AUTH_SCHEME} ${o.fleetSecret}`, 'content-type': 'application/json', 'content-length': body.byteLength },
+        hostname: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        agent: false,
+        headers: {
+          authorization: `${FLEET_AUTH_SCHEME} ${o.fleetSecret}`,
+          'content-type': 'application/json',
+          'content-length': body.byteLength,
+        },
         timeout: o.timeoutMs ?? 30_000,
       },
       (res) => {
@@ -168,7 +190,13 @@ export function enrollOverHttp(o: EnrollOptions): Promise<DeviceCredentials> {
           const text = Buffer.concat(body()).toString('utf8');
           const status = res.statusCode ?? 0;
           if (status !== 200) {
-            reject(new EnrollmentError(status, errorCode(Buffer.from(text)), `enrollment of ${o.deviceId} at ${target.href} was refused (${status}): ${text.slice(0, 500)}`));
+            reject(
+              new EnrollmentError(
+                status,
+                errorCode(Buffer.from(text)),
+                `enrollment of ${o.deviceId} at ${target.href} was refused (${status}): ${text.slice(0, 500)}`,
+              ),
+            );
             return;
           }
           try {
@@ -176,14 +204,25 @@ export function enrollOverHttp(o: EnrollOptions): Promise<DeviceCredentials> {
           } catch {
             // Say what came back, not what the parser tripped on: the usual cause is a target that is not fleetsim's service.
             const shown = JSON.stringify(text.slice(0, 120).replace(/[^\x20-\x7e]/g, '?'));
-            reject(new EnrollmentError(status, undefined, `POST ${target.href} (enrollment) was answered ${status} with content-type ${res.headers['content-type'] ?? 'none'} and ${text.length === 0 ? 'no body' : `body ${shown}`}, not an enrollment (JSON with device_id and key)`));
+            reject(
+              new EnrollmentError(
+                status,
+                undefined,
+                `POST ${target.href} (enrollment) was answered ${status} with content-type ${res.headers['content-type'] ?? 'none'} and ${text.length === 0 ? 'no body' : `body ${shown}`}, not an enrollment (JSON with device_id and key)`,
+              ),
+            );
           }
         });
         res.on('error', fail);
       },
     );
     // Whatever broke (no HTTP, a reset, a timeout, an answer too large), the error names the target and the request.
-    const fail = (e: Error) => reject(e instanceof EnrollmentError ? e : new EnrollmentError(0, undefined, `enrollment of ${o.deviceId} at ${target.href} failed: ${e.message}`, { cause: e }));
+    const fail = (e: Error) =>
+      reject(
+        e instanceof EnrollmentError
+          ? e
+          : new EnrollmentError(0, undefined, `enrollment of ${o.deviceId} at ${target.href} failed: ${e.message}`, { cause: e }),
+      );
     r.on('timeout', () => r.destroy(new Error(`no answer within ${o.timeoutMs ?? 30_000} ms`)));
     r.on('error', fail);
     r.end(body);

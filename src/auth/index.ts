@@ -69,7 +69,10 @@ export interface OutgoingRequest extends RequestLine {
  * re-signs every attempt, so a retry hours after the batch was sealed still
  * carries a fresh timestamp.
  */
-export function createRequestSigner(creds: DeviceCredentials, now: () => number = Date.now): (req: OutgoingRequest) => Record<string, string> {
+export function createRequestSigner(
+  creds: DeviceCredentials,
+  now: () => number = Date.now,
+): (req: OutgoingRequest) => Record<string, string> {
   const signer = new RequestSigner(creds.key);
   return (req) => signedHeaders(signer, creds.deviceId, Math.floor(now()), req, req.body);
 }
@@ -93,10 +96,18 @@ export function parseSignedHeaders(
   maxSkewMs: number,
 ): SignedHeaders | { failure: AuthFailure; message: string } {
   if (!device || !timestamp || !signature) {
-    return { failure: 'AUTH_MISSING', message: `requests must carry ${DEVICE_HEADER}, ${TIMESTAMP_HEADER} and ${SIGNATURE_HEADER} (enroll at POST /v1/enroll for a device key)` };
+    return {
+      failure: 'AUTH_MISSING',
+      message: `requests must carry ${DEVICE_HEADER}, ${TIMESTAMP_HEADER} and ${SIGNATURE_HEADER} (enroll at POST /v1/enroll for a device key)`,
+    };
   }
-  if (!/^\d{1,16}$/.test(timestamp)) return { failure: 'AUTH_MISSING', message: `${TIMESTAMP_HEADER} must be UTC epoch milliseconds, got ${JSON.stringify(timestamp.slice(0, 40))}` };
-  if (!HEX_64.test(signature)) return { failure: 'AUTH_MISSING', message: `${SIGNATURE_HEADER} must be 64 lowercase hex digits (HMAC-SHA256)` };
+  if (!/^\d{1,16}$/.test(timestamp))
+    return {
+      failure: 'AUTH_MISSING',
+      message: `${TIMESTAMP_HEADER} must be UTC epoch milliseconds, got ${JSON.stringify(timestamp.slice(0, 40))}`,
+    };
+  if (!HEX_64.test(signature))
+    return { failure: 'AUTH_MISSING', message: `${SIGNATURE_HEADER} must be 64 lowercase hex digits (HMAC-SHA256)` };
   const ts = Number(timestamp);
   const skew = ts - nowMs;
   if (Math.abs(skew) > maxSkewMs) {

@@ -46,7 +46,8 @@ export const ADMIN_AUTH_SCHEME = 'Admin';
  */
 export function deviceIdProblem(id: string): string | null {
   if (id.length === 0 || Buffer.byteLength(id, 'utf8') > 128) return 'must be 1 to 128 bytes of UTF-8';
-  if (!/^[\x20-\x7e\xa0-\xff]+$/.test(id)) return 'may hold only printable Latin-1 characters (no control characters, nothing beyond U+00FF), as an HTTP header carries it';
+  if (!/^[\x20-\x7e\xa0-\xff]+$/.test(id))
+    return 'may hold only printable Latin-1 characters (no control characters, nothing beyond U+00FF), as an HTTP header carries it';
   if (/^[ \xa0]|[ \xa0]$/.test(id)) return 'must not begin or end with whitespace (HTTP strips it from a header)';
   return null;
 }

@@ -89,7 +89,14 @@ export class RequestSigner {
 }
 
 /** A signed request's three headers. */
-export function signedHeaders(signer: RequestSigner, deviceId: string, timestampMs: number, line: RequestLine, body: Uint8Array, digestHex?: string): Record<string, string> {
+export function signedHeaders(
+  signer: RequestSigner,
+  deviceId: string,
+  timestampMs: number,
+  line: RequestLine,
+  body: Uint8Array,
+  digestHex?: string,
+): Record<string, string> {
   return {
     [DEVICE_HEADER]: deviceId,
     [TIMESTAMP_HEADER]: String(timestampMs),

@@ -112,7 +112,14 @@ export function* composeEmployeeDay(
       const endMs = Math.min(t + lengthS * 1000, session.endMs);
       const last = typing
         ? typeEpisode({ out, rng: typingRng, startMs: t, endMs }, typist, text)
-        : mouseEpisode({ out, rng: mouseRng, startMs: t, endMs }, employee.mouse, pointer, mouseShare, InputContext.none, env.behaviour.mouse);
+        : mouseEpisode(
+            { out, rng: mouseRng, startMs: t, endMs },
+            employee.mouse,
+            pointer,
+            mouseShare,
+            InputContext.none,
+            env.behaviour.mouse,
+          );
       const spent = Math.max(endMs, last) - t;
       if (typing) typedMs += spent;
       else pointedMs += spent;

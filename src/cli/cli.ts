@@ -17,16 +17,16 @@ import { validateCommand } from './commands/validate.js';
  * Parses argv and runs one command. Returns the exit code instead of
  * exiting, so tests can call it in-process.
  */
-export async function runCli(args: readonly string[], io: { stderr: (s: string) => void } = { stderr: (s) => process.stderr.write(s) }): Promise<number> {
+export async function runCli(
+  args: readonly string[],
+  io: { stderr: (s: string) => void } = { stderr: (s) => process.stderr.write(s) },
+): Promise<number> {
   const debug = args.includes('--debug');
   // The flags the chosen command knows, captured before yargs validates, for "did you mean".
   let knownFlags: readonly string[] = [];
   const parser = yargs([...args])
     .scriptName('fleetsim')
-    .usage(
-      'fleetsim — simulate a fleet of laptops running an activity-capture agent, and measure it\n\n' +
-        'Usage: $0 <command> [options]',
-    )
+    .usage('fleetsim — simulate a fleet of laptops running an activity-capture agent, and measure it\n\n' + 'Usage: $0 <command> [options]')
     .command(runCommand as never)
     .command(generateCommand as never)
     .command(loadCommand as never)
@@ -41,21 +41,28 @@ export async function runCli(args: readonly string[], io: { stderr: (s: string) 
     .recommendCommands()
     .strict()
     .option('debug', { type: 'boolean', default: false, describe: 'Print stack traces of errors' })
-    .middleware(((_argv: unknown, y: { getOptions(): { boolean: string[]; key: Record<string, unknown>; alias: Record<string, string[]> } }) => {
-      const o = y.getOptions();
-      knownFlags = [...Object.keys(o.key), ...Object.values(o.alias).flat()];
-      const flag = flagWithoutValue(args, new Set(o.boolean.flatMap((b) => [b, ...(o.alias[b] ?? [])])), new Set(knownFlags));
-      if (flag !== null) throw new UsageError(`${flag} needs a value (see --help for what it takes)`);
-    }) as never, true)
+    .middleware(
+      ((_argv: unknown, y: { getOptions(): { boolean: string[]; key: Record<string, unknown>; alias: Record<string, string[]> } }) => {
+        const o = y.getOptions();
+        knownFlags = [...Object.keys(o.key), ...Object.values(o.alias).flat()];
+        const flag = flagWithoutValue(args, new Set(o.boolean.flatMap((b) => [b, ...(o.alias[b] ?? [])])), new Set(knownFlags));
+        if (flag !== null) throw new UsageError(`${flag} needs a value (see --help for what it takes)`);
+      }) as never,
+      true,
+    )
     .version(VERSION)
     .help()
     .alias('help', 'h')
     .wrap(Math.min(110, process.stdout.columns ?? 100))
-    .epilogue('Exit codes: 0 ok, 1 a threshold failed, 2 bad input (flags, scenario), 3 the run could not complete (I/O: a port in use, an unwritable --out), 4 internal error, 5 the target failed a load run (error rate above --slo-error-rate, no answers, or answers that cannot be read); 130/143 stopped by SIGINT/SIGTERM (run and sweep mark their report folder interrupted).')
+    .epilogue(
+      'Exit codes: 0 ok, 1 a threshold failed, 2 bad input (flags, scenario), 3 the run could not complete (I/O: a port in use, an unwritable --out), 4 internal error, 5 the target failed a load run (error rate above --slo-error-rate, no answers, or answers that cannot be read); 130/143 stopped by SIGINT/SIGTERM (run and sweep mark their report folder interrupted).',
+    )
     // Throwing here stops yargs: a failure handler that returns lets the command run anyway.
     .fail((msg, err) => {
       if (err) throw err;
-      throw new UsageError(`${explainUsageFailure(msg, knownFlags, args)}\nRun "fleetsim --help" or "fleetsim <command> --help" for what is allowed.`);
+      throw new UsageError(
+        `${explainUsageFailure(msg, knownFlags, args)}\nRun "fleetsim --help" or "fleetsim <command> --help" for what is allowed.`,
+      );
     })
     .exitProcess(false);
   try {

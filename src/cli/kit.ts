@@ -27,13 +27,16 @@ export function withSharedFlags<T>(y: Argv<T>, f: SharedFlags): Argv<T> {
   let a = y;
   if (f.workers !== undefined) a = a.option('workers', { alias: 'w', default: defaultWorkerCount(), describe: f.workers }) as Argv<T>;
   if (f.out !== undefined) {
-    a = a
-      .option('out', { alias: 'o', type: 'string', describe: f.out })
-      .option('overwrite', { type: 'boolean', default: false, describe: 'Write into an --out folder that already holds files (otherwise refused, so no run overwrites another)' }) as Argv<T>;
+    a = a.option('out', { alias: 'o', type: 'string', describe: f.out }).option('overwrite', {
+      type: 'boolean',
+      default: false,
+      describe: 'Write into an --out folder that already holds files (otherwise refused, so no run overwrites another)',
+    }) as Argv<T>;
   }
   if (f.json !== undefined) a = a.option('json', { type: 'boolean', default: false, describe: f.json }) as Argv<T>;
   if (f.quiet !== undefined) a = a.option('quiet', { alias: 'q', type: 'boolean', default: false, describe: f.quiet }) as Argv<T>;
-  if (f.fleetSecret !== undefined) a = a.option('fleet-secret', { type: 'string', describe: `${f.fleetSecret} [default: $FLEETSIM_FLEET_SECRET]` }) as Argv<T>;
+  if (f.fleetSecret !== undefined)
+    a = a.option('fleet-secret', { type: 'string', describe: `${f.fleetSecret} [default: $FLEETSIM_FLEET_SECRET]` }) as Argv<T>;
   return a;
 }
 
@@ -46,7 +49,8 @@ export function withSharedFlags<T>(y: Argv<T>, f: SharedFlags): Argv<T> {
 export function withScenarioFlags<T>(y: Argv<T>, o: { readonly sizes: boolean }): Argv<T> {
   let a = y.option('set', {
     type: 'string',
-    describe: 'Set any scenario field, as path=value with the value in YAML (repeatable): --set fleet.employees=500 --set policy.pauseCapMinutes=15',
+    describe:
+      'Set any scenario field, as path=value with the value in YAML (repeatable): --set fleet.employees=500 --set policy.pauseCapMinutes=15',
   }) as Argv<T>;
   if (o.sizes) {
     a = a
@@ -57,10 +61,17 @@ export function withScenarioFlags<T>(y: Argv<T>, o: { readonly sizes: boolean })
 }
 
 /** The scenario fields the flags of withScenarioFlags set, in the order they apply. */
-export function scenarioOverrides(argv: { readonly set?: unknown; readonly employees?: unknown; readonly days?: unknown }): ScenarioOverride[] {
+export function scenarioOverrides(argv: {
+  readonly set?: unknown;
+  readonly employees?: unknown;
+  readonly days?: unknown;
+}): ScenarioOverride[] {
   const sets = argv.set === undefined ? [] : Array.isArray(argv.set) ? argv.set : [argv.set];
   const out = sets.map((s) => parseSetFlag(String(s)));
-  for (const [flag, path] of [['employees', ['fleet', 'employees']], ['days', ['simulation', 'days']]] as const) {
+  for (const [flag, path] of [
+    ['employees', ['fleet', 'employees']],
+    ['days', ['simulation', 'days']],
+  ] as const) {
     const v = argv[flag];
     if (v === undefined) continue;
     if (Array.isArray(v)) throw new UsageError(`--${flag} is given ${v.length} times: give it once`);
@@ -94,7 +105,12 @@ export const safeName = (s: string): string => s.replace(/[^\w.-]/g, '_');
  * <base>/<stem>-<time>-<id>, where a short random id keeps two runs started in
  * the same second apart. Problems are I/O errors (exit 3) naming the folder.
  */
-export function claimReportFolder(o: { readonly out: string | undefined; readonly overwrite: boolean; readonly base: string; readonly stem: string }): string {
+export function claimReportFolder(o: {
+  readonly out: string | undefined;
+  readonly overwrite: boolean;
+  readonly base: string;
+  readonly stem: string;
+}): string {
   if (o.out !== undefined) return claimGiven(o.out, o.overwrite);
   const parent = resolve(o.base);
   makeParent(parent, `the report folder's parent ${parent}`);
@@ -150,7 +166,10 @@ function claimGiven(out: string, overwrite: boolean): string {
   if (link && !link.isDirectory()) throw new RunError('IO', `--out ${out} is a file, not a folder: choose another --out`);
   if (link) {
     if (!overwrite && readdirSync(dir).length > 0) {
-      throw new RunError('IO', `--out ${out} already holds files (another run's report?): choose a new folder, or add --overwrite to write into it`);
+      throw new RunError(
+        'IO',
+        `--out ${out} already holds files (another run's report?): choose a new folder, or add --overwrite to write into it`,
+      );
     }
   } else {
     makeParent(dirname(dir), `--out ${out}: its parent folder`);
@@ -179,7 +198,16 @@ function makeParent(dir: string, what: string): void {
 
 function ioError(what: string, err: unknown): RunError {
   const e = err as NodeJS.ErrnoException;
-  const why = e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.code === 'ENOTDIR' || e.code === 'EEXIST' ? 'a part of the path is a file' : e.code === 'EROFS' ? 'read-only file system' : e.code === 'ENOENT' ? 'no such folder' : (e.message ?? String(err));
+  const why =
+    e.code === 'EACCES' || e.code === 'EPERM'
+      ? 'permission denied'
+      : e.code === 'ENOTDIR' || e.code === 'EEXIST'
+        ? 'a part of the path is a file'
+        : e.code === 'EROFS'
+          ? 'read-only file system'
+          : e.code === 'ENOENT'
+            ? 'no such folder'
+            : (e.message ?? String(err));
   return new RunError('IO', `${what}: ${why}`, { cause: err });
 }
 
@@ -207,7 +235,12 @@ export const INTERRUPTED_FORMAT = 'fleetsim-interrupted/1';
  * (SIGINT) or 143 (SIGTERM), as shells report a death by those signals.
  * Returns the function that removes the handlers once the work is done.
  */
-export function stopCleanlyOnSignals(o: { readonly command: string; readonly reportDir: string; readonly stopProgress: () => void; readonly state: () => Record<string, unknown> }): () => void {
+export function stopCleanlyOnSignals(o: {
+  readonly command: string;
+  readonly reportDir: string;
+  readonly stopProgress: () => void;
+  readonly state: () => Record<string, unknown>;
+}): () => void {
   const startedAt = new Date().toISOString();
   const handler = (signal: NodeJS.Signals): void => {
     try {
@@ -217,12 +250,17 @@ export function stopCleanlyOnSignals(o: { readonly command: string; readonly rep
     }
     if (process.stderr.isTTY) process.stderr.write('\x1b[?25h\n');
     try {
-      writeFileSync(join(o.reportDir, 'interrupted.json'), `${JSON.stringify({ format: INTERRUPTED_FORMAT, interrupted: true, command: o.command, signal, started_at: startedAt, interrupted_at: new Date().toISOString(), ...o.state() }, null, 2)}\n`);
+      writeFileSync(
+        join(o.reportDir, 'interrupted.json'),
+        `${JSON.stringify({ format: INTERRUPTED_FORMAT, interrupted: true, command: o.command, signal, started_at: startedAt, interrupted_at: new Date().toISOString(), ...o.state() }, null, 2)}\n`,
+      );
       for (const f of TEMPORARY_FILES) rmSync(join(o.reportDir, f), { force: true });
     } catch (err) {
       process.stderr.write(`fleetsim ${o.command}: could not mark ${o.reportDir} as interrupted: ${(err as Error).message}\n`);
     }
-    process.stderr.write(`fleetsim ${o.command}: interrupted by ${signal}; the partial report in ${o.reportDir} is marked interrupted (interrupted.json)\n`);
+    process.stderr.write(
+      `fleetsim ${o.command}: interrupted by ${signal}; the partial report in ${o.reportDir} is marked interrupted (interrupted.json)\n`,
+    );
     process.exit(signal === 'SIGINT' ? EXIT_CODES.interruptedBySigint : EXIT_CODES.interruptedBySigterm);
   };
   process.on('SIGINT', handler);

@@ -41,7 +41,8 @@ export function shardFlag(s: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(s);
   const index = m ? Number(m[1]) : NaN;
   const count = m ? Number(m[2]) : NaN;
-  if (!m || count < 1 || count > 10_000 || index >= count) throw new UsageError(`--shard must be K/N with 0 <= K < N <= 10000 (e.g. 0/4), got ${JSON.stringify(s)}`);
+  if (!m || count < 1 || count > 10_000 || index >= count)
+    throw new UsageError(`--shard must be K/N with 0 <= K < N <= 10000 (e.g. 0/4), got ${JSON.stringify(s)}`);
   return { index, count };
 }
 
@@ -105,7 +106,11 @@ export function explainUsageFailure(msg: string, knownFlags: readonly string[], 
     if (lines.length > 0) return lines.join('\n');
   }
   const missing = /^Missing required arguments?: (.*)$/.exec(msg);
-  if (missing) return `missing required flag${missing[1]!.includes(',') ? 's' : ''} ${missing[1]!.split(', ').map((f) => `--${f}`).join(', ')}`;
+  if (missing)
+    return `missing required flag${missing[1]!.includes(',') ? 's' : ''} ${missing[1]!
+      .split(', ')
+      .map((f) => `--${f}`)
+      .join(', ')}`;
   return msg;
 }
 
@@ -114,23 +119,29 @@ export function durationFlag(flag: string, value: unknown, minMs: number, maxMs:
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(String(value).trim());
   const ms = m ? Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const)[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'] : NaN;
   if (!m || !(ms >= minMs && ms <= maxMs)) {
-    throw new UsageError(`--${flag} must be a duration like 30s, 5m or 1h between ${minMs} ms and ${maxMs / 1000} s, got ${JSON.stringify(value)}`);
+    throw new UsageError(
+      `--${flag} must be a duration like 30s, 5m or 1h between ${minMs} ms and ${maxMs / 1000} s, got ${JSON.stringify(value)}`,
+    );
   }
   return ms;
 }
 
-
 export function codecLevelFlag(codec: Codec, value: unknown): number {
   const n = Number(value);
-  if (codec === 'identity') throw new UsageError(`--body-level does not apply: the scenario's agent sends uncompressed bodies (codec identity)`);
+  if (codec === 'identity')
+    throw new UsageError(`--body-level does not apply: the scenario's agent sends uncompressed bodies (codec identity)`);
   const r = CODEC_LEVELS[codec];
-  if (!Number.isInteger(n) || n < r.min || n > r.max) throw new UsageError(`--body-level must be a whole number from ${r.min} to ${r.max} for the agent's codec ${codec}, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n) || n < r.min || n > r.max)
+    throw new UsageError(
+      `--body-level must be a whole number from ${r.min} to ${r.max} for the agent's codec ${codec}, got ${JSON.stringify(value)}`,
+    );
   return n;
 }
 
 export function positive(flag: string, value: unknown, max: number): number {
   const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n > max) throw new UsageError(`--${flag} must be a number more than 0 and at most ${max}, got ${JSON.stringify(value)}`);
+  if (!Number.isFinite(n) || n <= 0 || n > max)
+    throw new UsageError(`--${flag} must be a number more than 0 and at most ${max}, got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -143,6 +154,9 @@ export function fraction(flag: string, value: unknown): number {
 export function instantFlag(value: string, startDate: string): number {
   const hm = /^(\d{1,2}):(\d{2})$/.exec(value);
   const ms = hm ? Date.parse(`${startDate}T${hm[1]!.padStart(2, '0')}:${hm[2]}:00Z`) : Date.parse(value);
-  if (!Number.isFinite(ms)) throw new UsageError(`--at must be an ISO time (2026-03-02T14:00:00Z) or HH:MM UTC on the scenario start date, got ${JSON.stringify(value)}`);
+  if (!Number.isFinite(ms))
+    throw new UsageError(
+      `--at must be an ISO time (2026-03-02T14:00:00Z) or HH:MM UTC on the scenario start date, got ${JSON.stringify(value)}`,
+    );
   return ms;
 }

@@ -14,7 +14,9 @@ export const PLAIN_LINE_EVERY_MS = 10_000;
 /** The heartbeat: PLAIN_LINE_EVERY_MS, or shorter from $FLEETSIM_PROGRESS_EVERY_MS (for denser CI logs). */
 export function plainLineEveryMs(env: NodeJS.ProcessEnv = process.env): number {
   const v = env.FLEETSIM_PROGRESS_EVERY_MS;
-  return v === undefined || v === '' ? PLAIN_LINE_EVERY_MS : wholeNumber('FLEETSIM_PROGRESS_EVERY_MS (environment)', v, 100, PLAIN_LINE_EVERY_MS);
+  return v === undefined || v === ''
+    ? PLAIN_LINE_EVERY_MS
+    : wholeNumber('FLEETSIM_PROGRESS_EVERY_MS (environment)', v, 100, PLAIN_LINE_EVERY_MS);
 }
 
 /**
@@ -31,7 +33,12 @@ export function createProgress(label: string, total: number, opts: { quiet?: boo
   if (process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
       // etaBuffer: the rate over the last 20 updates, so the estimate follows a run whose speed changes.
-      { format: `${label} [{bar}] {percentage}% | {value}/{total} | {left} | {detail}`, stream: process.stderr, hideCursor: true, etaBuffer: 20 },
+      {
+        format: `${label} [{bar}] {percentage}% | {value}/{total} | {left} | {detail}`,
+        stream: process.stderr,
+        hideCursor: true,
+        etaBuffer: 20,
+      },
       cliProgress.Presets.shades_classic,
     );
     const started = Date.now();
@@ -52,13 +59,18 @@ export function createProgress(label: string, total: number, opts: { quiet?: boo
   const print = (now: number): void => {
     lastPrint = now;
     const pct = total > 0 ? Math.floor((100 * last.done) / total) : 100;
-    process.stderr.write(`${label}: ${last.done}/${total} (${pct}%) after ${formatSeconds((now - started) / 1000)}, ${timeLeft(now - started, last.done, total)}, ${last.detail}\n`);
+    process.stderr.write(
+      `${label}: ${last.done}/${total} (${pct}%) after ${formatSeconds((now - started) / 1000)}, ${timeLeft(now - started, last.done, total)}, ${last.detail}\n`,
+    );
   };
   // unref: the heartbeat never keeps a finished process alive.
-  const heartbeat = setInterval(() => {
-    const now = Date.now();
-    if (now - lastPrint >= everyMs - 50) print(now);
-  }, Math.min(1_000, everyMs / 4)).unref();
+  const heartbeat = setInterval(
+    () => {
+      const now = Date.now();
+      if (now - lastPrint >= everyMs - 50) print(now);
+    },
+    Math.min(1_000, everyMs / 4),
+  ).unref();
   return {
     update(done, detail) {
       last = { done, detail };

@@ -46,7 +46,13 @@ export interface CompareOptions {
   readonly erraticCv: number;
 }
 
-export const DEFAULT_COMPARE_OPTIONS = { confidence: 0.9, resamples: 2000, seed: 'fleetsim-compare', toleranceRel: 0.05, erraticCv: 0.1 } as const;
+export const DEFAULT_COMPARE_OPTIONS = {
+  confidence: 0.9,
+  resamples: 2000,
+  seed: 'fleetsim-compare',
+  toleranceRel: 0.05,
+  erraticCv: 0.1,
+} as const;
 
 export interface StatisticComparison extends DifferenceEstimate {
   readonly statistic: Statistic;
@@ -104,7 +110,9 @@ function unitMeans(side: Side, key: string): Map<string, number> {
 
 function replicaCv(side: Side, key: string): number | null {
   if (side.replicas.length < 2) return null;
-  const means = side.replicas.map((r) => mean([...r.units.values()].map((f) => f[key]!).filter((v) => v !== undefined && Number.isFinite(v))));
+  const means = side.replicas.map((r) =>
+    mean([...r.units.values()].map((f) => f[key]!).filter((v) => v !== undefined && Number.isFinite(v))),
+  );
   if (means.some((m) => !Number.isFinite(m))) return null;
   const m = mean(means);
   const sd = sampleSd(means);
@@ -119,7 +127,12 @@ export function pairing(a: Side, b: Side): Pairing {
   const ia = unitIds(a);
   const ib = unitIds(b);
   const common = [...ia].filter((x) => ib.has(x)).length;
-  return { paired: a.pairable && b.pairable && common === ia.size && common === ib.size && common > 0, common, baseline_units: ia.size, candidate_units: ib.size };
+  return {
+    paired: a.pairable && b.pairable && common === ia.size && common === ib.size && common > 0,
+    common,
+    baseline_units: ia.size,
+    candidate_units: ib.size,
+  };
 }
 
 export function judge(better: Better, est: DifferenceEstimate, tolerance: number): Verdict {
@@ -130,7 +143,7 @@ export function judge(better: Better, est: DifferenceEstimate, tolerance: number
   const small = est.rel ? Math.abs(est.rel.estimate) < tolerance : d.estimate === 0;
   if (includesZero || small) return 'no change';
   if (better === 'either') return 'changed';
-  return (d.estimate < 0) === (better === 'lower') ? 'better' : 'worse';
+  return d.estimate < 0 === (better === 'lower') ? 'better' : 'worse';
 }
 
 export function compareSides(figures: readonly FigureSpec[], baseline: Side, candidate: Side, o: CompareOptions): ComparisonResult {
@@ -161,11 +174,40 @@ export function compareSides(figures: readonly FigureSpec[], baseline: Side, can
       note = `too few values to compare (${a.length} baseline, ${b.length} candidate; at least 2 each)`;
       stats = [];
     } else {
-      const est = bootstrapDifference(a, b, paired, { confidence: o.confidence, resamples: o.resamples, stream: createStream(o.seed, 'compare', figure.key) });
-      stats = STATISTICS.map((statistic) => ({ statistic, ...est[statistic], verdict: erratic ? 'erratic' : judge(figure.better, est[statistic], tolerance) }));
-      if (erratic) note = `replicas vary too much: per-replica means vary by ${[cv.baseline, cv.candidate].map((c) => (c === null ? '—' : `${(100 * c).toFixed(1)} %`)).join(' (baseline), ')} (candidate), above ${(100 * o.erraticCv).toFixed(0)} %`;
+      const est = bootstrapDifference(a, b, paired, {
+        confidence: o.confidence,
+        resamples: o.resamples,
+        stream: createStream(o.seed, 'compare', figure.key),
+      });
+      stats = STATISTICS.map((statistic) => ({
+        statistic,
+        ...est[statistic],
+        verdict: erratic ? 'erratic' : judge(figure.better, est[statistic], tolerance),
+      }));
+      if (erratic)
+        note = `replicas vary too much: per-replica means vary by ${[cv.baseline, cv.candidate].map((c) => (c === null ? '—' : `${(100 * c).toFixed(1)} %`)).join(' (baseline), ')} (candidate), above ${(100 * o.erraticCv).toFixed(0)} %`;
     }
-    out.push({ figure, paired, n_baseline: a.length, n_candidate: b.length, tolerance, replica_cv: cv, erratic, note, baseline_values: a, candidate_values: b, statistics: stats });
+    out.push({
+      figure,
+      paired,
+      n_baseline: a.length,
+      n_candidate: b.length,
+      tolerance,
+      replica_cv: cv,
+      erratic,
+      note,
+      baseline_values: a,
+      candidate_values: b,
+      statistics: stats,
+    });
   }
-  return { confidence: o.confidence, resamples: o.resamples, seed: o.seed, erratic_cv: o.erraticCv, pairing: p, replicas: { baseline: baseline.replicas.length, candidate: candidate.replicas.length }, figures: out };
+  return {
+    confidence: o.confidence,
+    resamples: o.resamples,
+    seed: o.seed,
+    erratic_cv: o.erraticCv,
+    pairing: p,
+    replicas: { baseline: baseline.replicas.length, candidate: candidate.replicas.length },
+    figures: out,
+  };
 }

@@ -24,9 +24,21 @@ export const RUN_FIGURES: readonly FigureSpec[] = [
   { key: 'battery.pct_per_day', alias: 'battery', label: '% of battery per laptop-day', unit: '%', better: 'lower', measured: true },
   // Per acknowledged event, each laptop's own percentile: the price of batching longer.
   { key: 'freshness.p50_s', alias: 'freshness', label: 'freshness p50 (s from input to acknowledged upload)', unit: 's', better: 'lower' },
-  { key: 'freshness.p95_s', alias: 'freshness.p95', label: 'freshness p95 (s from input to acknowledged upload)', unit: 's', better: 'lower' },
+  {
+    key: 'freshness.p95_s',
+    alias: 'freshness.p95',
+    label: 'freshness p95 (s from input to acknowledged upload)',
+    unit: 's',
+    better: 'lower',
+  },
   { key: 'yield.captured', alias: 'yield', label: 'captured share of produced events', unit: '', better: 'higher' },
-  ...FATES.map((f): FigureSpec => ({ key: `ledger.${f}_share`, alias: f, label: `share of events ${f.replace('_', ' ')}`, unit: '', better: f === 'lost' || f === 'spooled' ? 'lower' : 'either' })),
+  ...FATES.map((f): FigureSpec => ({
+    key: `ledger.${f}_share`,
+    alias: f,
+    label: `share of events ${f.replace('_', ' ')}`,
+    unit: '',
+    better: f === 'lost' || f === 'spooled' ? 'lower' : 'either',
+  })),
 ];
 
 /** A laptop row of laptops.csv joined with laptops-measured.csv, numbers parsed. */
@@ -53,13 +65,20 @@ export function runUnitFigures(row: LaptopFigures, batteryWh: number): Record<st
 }
 
 /** A run folder's laptops, keyed by seed and employee id: equal keys are the same laptop with the same people and input. */
-export function runReplica(name: string, seed: string, laptops: readonly { readonly id: string; readonly row: LaptopFigures }[], batteryWh: number): Replica {
+export function runReplica(
+  name: string,
+  seed: string,
+  laptops: readonly { readonly id: string; readonly row: LaptopFigures }[],
+  batteryWh: number,
+): Replica {
   return { name, units: new Map(laptops.map((l) => [`${seed}/${l.id}`, runUnitFigures(l.row, batteryWh)])) };
 }
 
 /** The figures a load summary.json offers: latency per request type, error rate, throughput, the ramp's knee. */
 export interface LoadSummary {
-  readonly latency: Readonly<Record<string, { readonly p50_ms: number | null; readonly p99_ms: number | null; readonly p999_ms: number | null }>>;
+  readonly latency: Readonly<
+    Record<string, { readonly p50_ms: number | null; readonly p99_ms: number | null; readonly p999_ms: number | null }>
+  >;
   readonly errors: { readonly rate: number };
   readonly throughput: Readonly<Record<string, number>>;
   readonly ramp?: { readonly knee_rate_per_s: number | null } | null;
@@ -68,11 +87,24 @@ export interface LoadSummary {
 export function loadFigures(s: LoadSummary): FigureSpec[] {
   const out: FigureSpec[] = [];
   for (const type of Object.keys(s.latency).sort((a, b) => (a === 'all' ? -1 : b === 'all' ? 1 : a.localeCompare(b))))
-    for (const [p, name] of [['p50_ms', 'p50'], ['p99_ms', 'p99'], ['p999_ms', 'p99.9']] as const)
-      out.push({ key: `latency.${type}.${p}`, alias: `${type === 'all' ? '' : `${type}.`}${name === 'p99.9' ? 'p999' : name}`, label: `${type} latency ${name}`, unit: 'ms', better: 'lower', measured: true });
+    for (const [p, name] of [
+      ['p50_ms', 'p50'],
+      ['p99_ms', 'p99'],
+      ['p999_ms', 'p99.9'],
+    ] as const)
+      out.push({
+        key: `latency.${type}.${p}`,
+        alias: `${type === 'all' ? '' : `${type}.`}${name === 'p99.9' ? 'p999' : name}`,
+        label: `${type} latency ${name}`,
+        unit: 'ms',
+        better: 'lower',
+        measured: true,
+      });
   out.push({ key: 'errors.rate', alias: 'errors', label: 'error rate', unit: '', better: 'lower', measured: true });
-  for (const k of Object.keys(s.throughput).sort()) out.push({ key: `throughput.${k}`, alias: k, label: `throughput ${k.replace(/_/g, ' ')}`, unit: '', better: 'higher', measured: true });
-  if (s.ramp) out.push({ key: 'ramp.knee_rate_per_s', alias: 'knee', label: 'throughput at the knee', unit: '/s', better: 'higher', measured: true });
+  for (const k of Object.keys(s.throughput).sort())
+    out.push({ key: `throughput.${k}`, alias: k, label: `throughput ${k.replace(/_/g, ' ')}`, unit: '', better: 'higher', measured: true });
+  if (s.ramp)
+    out.push({ key: 'ramp.knee_rate_per_s', alias: 'knee', label: 'throughput at the knee', unit: '/s', better: 'higher', measured: true });
   return out;
 }
 
@@ -109,7 +141,15 @@ export function sweepCellName(row: SweepReplicaRow, axes: readonly string[]): st
 export function sweepFigures(rows: readonly SweepReplicaRow[], axes: readonly string[]): FigureSpec[] {
   const cells = [...new Set(rows.map((r) => sweepCellName(r, axes)))];
   const present = SWEEP_FIGURES.filter((f) => rows.some((r) => r[f.name] !== undefined && r[f.name] !== ''));
-  return cells.flatMap((cell, i) => present.map((f): FigureSpec => ({ key: `cell[${cell}].${f.name}`, alias: `cell${i}.${f.name}`, label: `${f.label} — ${cell}`, unit: '', better: f.better })));
+  return cells.flatMap((cell, i) =>
+    present.map((f): FigureSpec => ({
+      key: `cell[${cell}].${f.name}`,
+      alias: `cell${i}.${f.name}`,
+      label: `${f.label} — ${cell}`,
+      unit: '',
+      better: f.better,
+    })),
+  );
 }
 
 export function sweepReplica(name: string, rows: readonly SweepReplicaRow[], axes: readonly string[]): Replica {
@@ -117,7 +157,8 @@ export function sweepReplica(name: string, rows: readonly SweepReplicaRow[], axe
   for (const r of rows) {
     const id = r.seed ?? r.replica ?? '';
     const u = units.get(id) ?? {};
-    for (const f of SWEEP_FIGURES) if (r[f.name] !== undefined && r[f.name] !== '') u[`cell[${sweepCellName(r, axes)}].${f.name}`] = Number(r[f.name]);
+    for (const f of SWEEP_FIGURES)
+      if (r[f.name] !== undefined && r[f.name] !== '') u[`cell[${sweepCellName(r, axes)}].${f.name}`] = Number(r[f.name]);
     units.set(id, u);
   }
   return { name, units };

@@ -27,7 +27,10 @@ export interface GateOutcome {
 
 function findFigure(name: string, figures: readonly FigureSpec[], what: string): FigureSpec {
   const f = figures.find((x) => x.key === name || x.alias === name);
-  if (!f) throw new UsageError(`${what}: unknown figure "${name}"; the figures of this comparison are ${figures.map((x) => `${x.key} (${x.alias})`).join(', ')}`);
+  if (!f)
+    throw new UsageError(
+      `${what}: unknown figure "${name}"; the figures of this comparison are ${figures.map((x) => `${x.key} (${x.alias})`).join(', ')}`,
+    );
   return f;
 }
 
@@ -35,9 +38,13 @@ function findFigure(name: string, figures: readonly FigureSpec[], what: string):
 export function parseGate(expression: string, figures: readonly FigureSpec[]): Gate {
   const m = /^\s*(\S+)\s+(\S+)\s*$/.exec(expression);
   const what = `--fail-on "${expression}"`;
-  if (!m) throw new UsageError(`${what}: expected "<figure>[.mean|.median|.p95] <${GATE_VERDICTS.join('|')}>", e.g. "battery.pct_per_day.p95 worse"`);
+  if (!m)
+    throw new UsageError(
+      `${what}: expected "<figure>[.mean|.median|.p95] <${GATE_VERDICTS.join('|')}>", e.g. "battery.pct_per_day.p95 worse"`,
+    );
   const [, target, verdict] = m as unknown as [string, string, string];
-  if (!GATE_VERDICTS.includes(verdict as GateVerdict)) throw new UsageError(`${what}: unknown verdict "${verdict}"; allowed: ${GATE_VERDICTS.join(', ')}`);
+  if (!GATE_VERDICTS.includes(verdict as GateVerdict))
+    throw new UsageError(`${what}: unknown verdict "${verdict}"; allowed: ${GATE_VERDICTS.join(', ')}`);
   let name = target;
   let statistic: Statistic = 'mean';
   const dot = target.lastIndexOf('.');

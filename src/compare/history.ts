@@ -43,7 +43,9 @@ export function openHistory(file: string): HistoryStore {
   }
   const insertRun = db.prepare('INSERT INTO runs (recorded_at, git_rev, scenario_hash, kind, folder) VALUES (?, ?, ?, ?, ?)');
   const insertFigure = db.prepare('INSERT INTO figures (run_id, unit, figure, value) VALUES (?, ?, ?, ?)');
-  const selectRuns = db.prepare('SELECT id, recorded_at, git_rev, folder FROM runs WHERE kind = ? AND scenario_hash = ? ORDER BY id DESC LIMIT ?');
+  const selectRuns = db.prepare(
+    'SELECT id, recorded_at, git_rev, folder FROM runs WHERE kind = ? AND scenario_hash = ? ORDER BY id DESC LIMIT ?',
+  );
   const selectFigures = db.prepare('SELECT unit, figure, value FROM figures WHERE run_id = ?');
   const append = db.transaction((e: HistoryEntry, at: string): number => {
     const id = Number(insertRun.run(at, e.gitRev, e.scenarioHash, e.kind, e.replica.name).lastInsertRowid);
@@ -73,7 +75,8 @@ export function openHistory(file: string): HistoryStore {
 export function historyCount(arg: string): number | null {
   if (!arg.startsWith('history:')) return null;
   const m = /^history:last-(\d{1,4})$/.exec(arg);
-  if (!m || Number(m[1]) < 1) throw new UsageError(`--baseline ${arg}: expected history:last-N with N from 1 to 9999, e.g. history:last-10`);
+  if (!m || Number(m[1]) < 1)
+    throw new UsageError(`--baseline ${arg}: expected history:last-N with N from 1 to 9999, e.g. history:last-10`);
   return Number(m[1]);
 }
 
@@ -81,7 +84,10 @@ export function historyCount(arg: string): number | null {
 export function gitRevision(cwd = process.cwd()): string | null {
   if (process.env.FLEETSIM_GIT_REV) return process.env.FLEETSIM_GIT_REV;
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5_000 }).trim() || null;
+    return (
+      execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5_000 }).trim() ||
+      null
+    );
   } catch {
     return null;
   }

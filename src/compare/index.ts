@@ -43,31 +43,47 @@ export interface CompareReport {
 }
 
 const COMPARED: Record<ReportKind, (paired: boolean) => string> = {
-  run: (p) => `per-laptop figures, ${p ? 'paired by laptop (same seed and fleet on both sides)' : 'unpaired (the sides hold different laptops: different seed or fleet)'}; each laptop's figure is its mean over the replicas of its side.`,
-  load: () => 'per-replica summary figures, unpaired: load reports keep latency percentiles, not each request, so the distribution compared is that of the replicas\' p50/p99/p99.9, error rate and throughput (one value per report folder).',
-  sweep: (p) => `per cell (matched by axis labels), one value per replica seed, ${p ? 'paired by replica seed' : 'unpaired (different replica seeds)'}.`,
+  run: (p) =>
+    `per-laptop figures, ${p ? 'paired by laptop (same seed and fleet on both sides)' : 'unpaired (the sides hold different laptops: different seed or fleet)'}; each laptop's figure is its mean over the replicas of its side.`,
+  load: () =>
+    "per-replica summary figures, unpaired: load reports keep latency percentiles, not each request, so the distribution compared is that of the replicas' p50/p99/p99.9, error rate and throughput (one value per report folder).",
+  sweep: (p) =>
+    `per cell (matched by axis labels), one value per replica seed, ${p ? 'paired by replica seed' : 'unpaired (different replica seeds)'}.`,
 };
 
 export function compareReports(req: CompareRequest): CompareReport {
   const confidence = req.confidence ?? DEFAULT_COMPARE_OPTIONS.confidence;
-  if (!(confidence > 0 && confidence < 1)) throw new UsageError(`--confidence must be between 0 and 1 (exclusive), e.g. 0.9; got ${confidence}`);
+  if (!(confidence > 0 && confidence < 1))
+    throw new UsageError(`--confidence must be between 0 and 1 (exclusive), e.g. 0.9; got ${confidence}`);
   const b = readSide(req.candidate, 'candidate');
   const fromHistory = req.baseline.length === 1 ? historyCount(req.baseline[0]!) : null;
-  if (fromHistory === null && req.baseline.some((x) => x.startsWith('history:'))) throw new UsageError('--baseline history:last-N stands alone: name no folders with it');
-  if (fromHistory !== null && !req.history) throw new UsageError(`--baseline ${req.baseline[0]} reads the history store: give it with --history FILE`);
+  if (fromHistory === null && req.baseline.some((x) => x.startsWith('history:')))
+    throw new UsageError('--baseline history:last-N stands alone: name no folders with it');
+  if (fromHistory !== null && !req.history)
+    throw new UsageError(`--baseline ${req.baseline[0]} reads the history store: give it with --history FILE`);
   let a: ReadSide;
   if (fromHistory !== null) {
     const store = openHistory(req.history!);
     try {
       const hash = b.scenarioHashes[0]!;
       const runs = store.last(b.kind, hash, fromHistory);
-      if (runs.length === 0) throw new UsageError(`--history ${req.history} holds no ${b.kind} report of this scenario (hash ${hash}) yet: run a comparison with --history first to start one`);
-      a = { ...b, folders: runs.map((r) => r.replica.name), replicas: runs.map((r) => r.replica), seeds: [], scenarioHashes: runs.map(() => hash) };
+      if (runs.length === 0)
+        throw new UsageError(
+          `--history ${req.history} holds no ${b.kind} report of this scenario (hash ${hash}) yet: run a comparison with --history first to start one`,
+        );
+      a = {
+        ...b,
+        folders: runs.map((r) => r.replica.name),
+        replicas: runs.map((r) => r.replica),
+        seeds: [],
+        scenarioHashes: runs.map(() => hash),
+      };
     } finally {
       store.close();
     }
   } else a = readSide(req.baseline, 'baseline');
-  if (a.kind !== b.kind) throw new UsageError(`the baseline is a ${a.kind} report and the candidate a ${b.kind} report: compare reports of one kind`);
+  if (a.kind !== b.kind)
+    throw new UsageError(`the baseline is a ${a.kind} report and the candidate a ${b.kind} report: compare reports of one kind`);
   const keys = new Set(b.figures.map((f) => f.key));
   const figures = a.figures.filter((f) => keys.has(f.key));
   if (figures.length === 0) throw new UsageError('the two sides have no figure in common (sweeps of different grids?)');
@@ -88,7 +104,9 @@ export function compareReports(req: CompareRequest): CompareReport {
     try {
       const rev = gitRevision();
       const at = new Date().toISOString();
-      historyAppended = b.replicas.map((replica, i) => store.append({ kind: b.kind, scenarioHash: b.scenarioHashes[i]!, gitRev: rev, replica }, at));
+      historyAppended = b.replicas.map((replica, i) =>
+        store.append({ kind: b.kind, scenarioHash: b.scenarioHashes[i]!, gitRev: rev, replica }, at),
+      );
     } finally {
       store.close();
     }

@@ -8,7 +8,17 @@ import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { UsageError } from '../errors.js';
 import type { FigureSpec, Replica, Side } from './compare.js';
-import { loadFigures, loadUnitFigures, RUN_FIGURES, runReplica, sweepFigures, sweepReplica, type LoadSummary, type ReportKind, type SweepReplicaRow } from './figures.js';
+import {
+  loadFigures,
+  loadUnitFigures,
+  RUN_FIGURES,
+  runReplica,
+  sweepFigures,
+  sweepReplica,
+  type LoadSummary,
+  type ReportKind,
+  type SweepReplicaRow,
+} from './figures.js';
 
 export interface ReadSide extends Side {
   readonly kind: ReportKind;
@@ -20,7 +30,11 @@ export interface ReadSide extends Side {
   readonly scenarioHashes: readonly string[];
 }
 
-const hashOf = (v: unknown) => createHash('sha256').update(JSON.stringify(v ?? null)).digest('hex').slice(0, 16);
+const hashOf = (v: unknown) =>
+  createHash('sha256')
+    .update(JSON.stringify(v ?? null))
+    .digest('hex')
+    .slice(0, 16);
 
 /** What produced a report, independent of when it ran and what it measured. */
 function scenarioHash(folder: string, kind: ReportKind): string {
@@ -52,7 +66,10 @@ export function expandFolders(pattern: string): string[] {
     const re = globSegment(part);
     paths = paths.flatMap((p) => {
       try {
-        return readdirSync(p).filter((n) => re.test(n)).sort().map((n) => join(p, n));
+        return readdirSync(p)
+          .filter((n) => re.test(n))
+          .sort()
+          .map((n) => join(p, n));
       } catch {
         return [];
       }
@@ -62,14 +79,17 @@ export function expandFolders(pattern: string): string[] {
 }
 
 export function reportKind(folder: string): ReportKind {
-  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UsageError(`${folder} is not a folder: name the report folder of a fleetsim run, load or sweep`);
+  if (!existsSync(folder) || !statSync(folder).isDirectory())
+    throw new UsageError(`${folder} is not a folder: name the report folder of a fleetsim run, load or sweep`);
   if (existsSync(join(folder, 'laptops.csv'))) return 'run';
   if (existsSync(join(folder, 'replicas.csv'))) return 'sweep';
   if (existsSync(join(folder, 'latency.csv')) || existsSync(join(folder, 'summary.json'))) {
     const s = readJson(join(folder, 'summary.json'));
     if (s && typeof s === 'object' && 'latency' in s && 'throughput' in s) return 'load';
   }
-  throw new UsageError(`${folder} is not a report folder of fleetsim run (laptops.csv), sweep (replicas.csv) or load (summary.json with latency)`);
+  throw new UsageError(
+    `${folder} is not a report folder of fleetsim run (laptops.csv), sweep (replicas.csv) or load (summary.json with latency)`,
+  );
 }
 
 function readJson(path: string): unknown {
@@ -103,7 +123,11 @@ function findNumber(v: unknown, key: string): number | null {
 const num = (x: string | undefined) => (x === undefined || x === '' ? Number.NaN : x === 'true' ? 1 : x === 'false' ? 0 : Number(x));
 
 function readRun(folder: string): { replica: Replica; seed: string } {
-  const summary = readJson(join(folder, 'summary.json')) as { seed?: string; scenario_resolved?: unknown; scenarioResolved?: unknown } | null;
+  const summary = readJson(join(folder, 'summary.json')) as {
+    seed?: string;
+    scenario_resolved?: unknown;
+    scenarioResolved?: unknown;
+  } | null;
   const seed = summary?.seed ?? basename(folder);
   const batteryWh = findNumber(summary?.scenario_resolved ?? summary?.scenarioResolved, 'batteryWh') ?? Number.NaN;
   const rows = readCsv(join(folder, 'laptops.csv'));
@@ -142,10 +166,21 @@ export function readSide(patterns: readonly string[], what: string): ReadSide {
   const kind = kinds[0]!;
   const scenarioHashes = folders.map((f) => scenarioHash(f, kind));
   const other = kinds.findIndex((k) => k !== kind);
-  if (other >= 0) throw new UsageError(`${what}: ${folders[0]} is a ${kind} report but ${folders[other]} is a ${kinds[other]} report; compare reports of one kind`);
+  if (other >= 0)
+    throw new UsageError(
+      `${what}: ${folders[0]} is a ${kind} report but ${folders[other]} is a ${kinds[other]} report; compare reports of one kind`,
+    );
   if (kind === 'run') {
     const reps = folders.map(readRun);
-    return { kind, folders, pairable: true, figures: RUN_FIGURES, replicas: reps.map((r) => r.replica), seeds: reps.map((r) => r.seed), scenarioHashes };
+    return {
+      kind,
+      folders,
+      pairable: true,
+      figures: RUN_FIGURES,
+      replicas: reps.map((r) => r.replica),
+      seeds: reps.map((r) => r.seed),
+      scenarioHashes,
+    };
   }
   if (kind === 'sweep') {
     const reps = folders.map(readSweep);

@@ -23,7 +23,10 @@ export interface PairRunOptions {
 
 export async function runComparePair(scenario: Scenario, o: PairRunOptions): Promise<{ baseline: string[]; candidate: string[] }> {
   const c = scenario.compare;
-  if (!c) throw new UsageError(`${scenario.source || scenario.name} has no compare section: add compare: { baseline: {…}, candidate: {…} } (see \`fleetsim schema\`), or compare report folders`);
+  if (!c)
+    throw new UsageError(
+      `${scenario.source || scenario.name} has no compare section: add compare: { baseline: {…}, candidate: {…} } (see \`fleetsim schema\`), or compare report folders`,
+    );
   const n = o.replicas ?? c.replicas;
   const out = { baseline: [] as string[], candidate: [] as string[] };
   for (let i = 0; i < n; i++) {

@@ -72,12 +72,25 @@ function resampleInto(out: Float64Array, from: ArrayLike<number>, idx: Int32Arra
  * Bootstrap intervals of candidate − baseline for mean, median and p95.
  * paired: a and b are aligned (a[i] and b[i] are the same laptop) and must have the same length.
  */
-export function bootstrapDifference(a: ArrayLike<number>, b: ArrayLike<number>, paired: boolean, o: BootstrapOptions): Record<Statistic, DifferenceEstimate> {
+export function bootstrapDifference(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  paired: boolean,
+  o: BootstrapOptions,
+): Record<Statistic, DifferenceEstimate> {
   if (paired && a.length !== b.length) throw new RangeError(`paired samples of different lengths (${a.length} and ${b.length})`);
   const sa = statistics(a);
   const sb = statistics(b);
-  const diffs: Record<Statistic, Float64Array> = { mean: new Float64Array(o.resamples), median: new Float64Array(o.resamples), p95: new Float64Array(o.resamples) };
-  const rels: Record<Statistic, Float64Array> = { mean: new Float64Array(o.resamples), median: new Float64Array(o.resamples), p95: new Float64Array(o.resamples) };
+  const diffs: Record<Statistic, Float64Array> = {
+    mean: new Float64Array(o.resamples),
+    median: new Float64Array(o.resamples),
+    p95: new Float64Array(o.resamples),
+  };
+  const rels: Record<Statistic, Float64Array> = {
+    mean: new Float64Array(o.resamples),
+    median: new Float64Array(o.resamples),
+    p95: new Float64Array(o.resamples),
+  };
   const ra = new Float64Array(a.length);
   const rb = new Float64Array(b.length);
   const idx = paired ? new Int32Array(a.length) : null;
@@ -103,7 +116,12 @@ export function bootstrapDifference(a: ArrayLike<number>, b: ArrayLike<number>, 
   const out = {} as Record<Statistic, DifferenceEstimate>;
   for (const k of STATISTICS) {
     const d = sb[k] - sa[k];
-    out[k] = { baseline: sa[k], candidate: sb[k], diff: interval(d, diffs[k])!, rel: sa[k] === 0 ? null : interval(d / Math.abs(sa[k]), rels[k]) };
+    out[k] = {
+      baseline: sa[k],
+      candidate: sb[k],
+      diff: interval(d, diffs[k])!,
+      rel: sa[k] === 0 ? null : interval(d / Math.abs(sa[k]), rels[k]),
+    };
   }
   return out;
 }

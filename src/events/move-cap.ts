@@ -31,7 +31,8 @@ export class MoveCapTally {
   private lastMoveInterval = Number.NaN;
 
   constructor(readonly rateHz: number) {
-    if (!(rateHz >= 0) || !Number.isFinite(rateHz)) throw new RangeError(`a source move rate must be a finite number of Hz ≥ 0 (0: no cap), not ${rateHz}`);
+    if (!(rateHz >= 0) || !Number.isFinite(rateHz))
+      throw new RangeError(`a source move rate must be a finite number of Hz ≥ 0 (0: no cap), not ${rateHz}`);
   }
 
   add(b: EventBlock): this {

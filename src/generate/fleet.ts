@@ -44,12 +44,12 @@ export interface GenerateResult {
 }
 
 /** Generates the fleet's employees and events, in parallel, with results independent of the worker count. */
-export async function generateFleet(
-  opts: GenerateOptions,
-  onProgress: (p: GenerateProgress) => void = () => {},
-): Promise<GenerateResult> {
+export async function generateFleet(opts: GenerateOptions, onProgress: (p: GenerateProgress) => void = () => {}): Promise<GenerateResult> {
   const population = opts.population ?? DEFAULT_POPULATION_PARAMS;
-  const calendar = createCalendar(opts.startDate, population.offices.map((o) => o.timezone));
+  const calendar = createCalendar(
+    opts.startDate,
+    population.offices.map((o) => o.timezone),
+  );
   const shards = planShards(opts.employees, opts.workers, opts.shardSize);
   const scratch = opts.tracePath ? (opts.scratchDir ?? `${opts.tracePath}.parts`) : undefined;
   if (scratch) mkdirSync(scratch, { recursive: true });
@@ -77,7 +77,10 @@ export async function generateFleet(
   };
   await runTasks({ worker: 'generate', what: 'a generator worker', workers: opts.workers, inline: generateShard }, tasks, finish);
   if (opts.tracePath && scratch) {
-    await concatenateTrace(opts.tracePath, tasks.map((t) => t.tracePartPath as string));
+    await concatenateTrace(
+      opts.tracePath,
+      tasks.map((t) => t.tracePartPath as string),
+    );
     rmSync(scratch, { recursive: true, force: true });
   }
   return {

@@ -3,7 +3,13 @@ import { stringify } from 'csv-stringify/sync';
 import { simulateEmployeeDay, type BehaviourParams } from '../behaviour/index.js';
 import type { SimulationCalendar } from '../time/index.js';
 import {
-  EVENT_TYPE_NAMES, EventType, EventWriter, INPUT_CONTEXT_NAMES, MOUSE_BUTTON_NAMES, keyName, type EventBlock,
+  EVENT_TYPE_NAMES,
+  EventType,
+  EventWriter,
+  INPUT_CONTEXT_NAMES,
+  MOUSE_BUTTON_NAMES,
+  keyName,
+  type EventBlock,
 } from '../events/index.js';
 import { ActivityCounter } from '../metrics/activity.js';
 import { createEmployee, type PopulationParams } from '../population/index.js';
@@ -72,9 +78,27 @@ export interface GenerateShardResult {
 }
 
 export const EMPLOYEE_SUMMARY_COLUMNS: readonly (keyof EmployeeSummary)[] = [
-  'employee_id', 'department', 'role', 'wpm', 'keystrokes', 'clicks', 'mouse_moves', 'scrolls', 'active_minutes',
-  'pauses', 'paused_minutes', 'exempt_at_enrolment', 'exempt_at_end', 'office', 'timezone', 'days_worked', 'events', 'canaries_planted',
-  'pause_requests', 'pauses_cut_by_cap', 'exemption_asks',
+  'employee_id',
+  'department',
+  'role',
+  'wpm',
+  'keystrokes',
+  'clicks',
+  'mouse_moves',
+  'scrolls',
+  'active_minutes',
+  'pauses',
+  'paused_minutes',
+  'exempt_at_enrolment',
+  'exempt_at_end',
+  'office',
+  'timezone',
+  'days_worked',
+  'events',
+  'canaries_planted',
+  'pause_requests',
+  'pauses_cut_by_cap',
+  'exemption_asks',
 ];
 
 export const TRACE_COLUMNS = ['employee_id', 't_ms', 'type', 'key', 'x', 'y', 'button', 'context'] as const;

@@ -45,7 +45,8 @@ export function summarizeGeneration(opts: GenerateOptions, result: GenerateResul
   const employeeDays = opts.employees * opts.days;
   const wallS = result.wallMs / 1000;
   const cpuS = result.cpuMs / 1000;
-  const share = (f: (e: EmployeeSummary) => boolean) => (result.employees.length ? result.employees.filter(f).length / result.employees.length : 0);
+  const share = (f: (e: EmployeeSummary) => boolean) =>
+    result.employees.length ? result.employees.filter(f).length / result.employees.length : 0;
   return {
     fleetsim: { version },
     seed: opts.seed,

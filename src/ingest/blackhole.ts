@@ -63,11 +63,16 @@ function checkOptions(o: BlackholeOptions): Required<BlackholeOptions> {
   const maxBodyBytes = o.maxBodyBytes ?? DEFAULT_BLACKHOLE_MAX_BODY_BYTES;
   const port = o.port ?? 0;
   if (!Number.isInteger(status) || status < 200 || status > 599 || (status >= 300 && status < 400)) {
-    throw new UsageError(`blackhole: status must be an integer HTTP status in 200-299 or 400-599 (a redirect has nowhere to send the agent), got ${status}`);
+    throw new UsageError(
+      `blackhole: status must be an integer HTTP status in 200-299 or 400-599 (a redirect has nowhere to send the agent), got ${status}`,
+    );
   }
-  if (!Number.isFinite(delayMs) || delayMs < 0 || delayMs > 600_000) throw new UsageError(`blackhole: delayMs must be between 0 and 600000, got ${delayMs}`);
-  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 0) throw new UsageError(`blackhole: maxBodyBytes must be an integer >= 0, got ${maxBodyBytes}`);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`blackhole: port must be an integer from 0 to 65535, got ${port}`);
+  if (!Number.isFinite(delayMs) || delayMs < 0 || delayMs > 600_000)
+    throw new UsageError(`blackhole: delayMs must be between 0 and 600000, got ${delayMs}`);
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 0)
+    throw new UsageError(`blackhole: maxBodyBytes must be an integer >= 0, got ${maxBodyBytes}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`blackhole: port must be an integer from 0 to 65535, got ${port}`);
   return { host: o.host ?? '127.0.0.1', port, status, delayMs, maxBodyBytes };
 }
 
@@ -219,6 +224,7 @@ export class BlackholeServer {
 /** Bytes of the request line and headers as an HTTP/1.1 client framed them: "METHOD url HTTP/x.y\r\n", "Name: value\r\n" each, and the blank line. */
 export function requestHeaderBytes(req: Pick<http.IncomingMessage, 'method' | 'url' | 'httpVersion' | 'rawHeaders'>): number {
   let n = Buffer.byteLength(`${req.method ?? ''} ${req.url ?? ''} HTTP/${req.httpVersion}\r\n`) + 2;
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) n += Buffer.byteLength(req.rawHeaders[i]!) + 2 + Buffer.byteLength(req.rawHeaders[i + 1]!) + 2;
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
+    n += Buffer.byteLength(req.rawHeaders[i]!) + 2 + Buffer.byteLength(req.rawHeaders[i + 1]!) + 2;
   return n;
 }

@@ -49,7 +49,8 @@ export interface BodyDecoder {
 
 /** `script`: another worker entry point (tests: one that dies); default workers/ingest-decode. */
 export function createBodyDecoder(threads: number, opts: { readonly script?: string } = {}): BodyDecoder {
-  if (!Number.isInteger(threads) || threads < 0 || threads > 64) throw new RangeError(`decode threads must be an integer 0..64, got ${threads}`);
+  if (!Number.isInteger(threads) || threads < 0 || threads > 64)
+    throw new RangeError(`decode threads must be an integer 0..64, got ${threads}`);
   return threads === 0 ? inlineDecoder() : new DecodePool(threads, opts.script ?? workerScript('ingest-decode'));
 }
 
@@ -75,8 +76,25 @@ export const DECODER_READY = { ready: true } as const;
 
 /** From a worker: the body back, and the batch (its block as one buffer) or the error's fields. */
 export type DecodeReply =
-  | { readonly id: number; readonly body: Uint8Array; readonly ok: true; readonly header: BatchHeader; readonly controls: ControlRecord[]; readonly events: number; readonly block: ArrayBuffer; readonly inflatedBytes: number }
-  | { readonly id: number; readonly body: Uint8Array; readonly ok: false; readonly code: WireErrorCode | null; readonly message: string; readonly field: string | undefined; readonly inflatedBytes: number };
+  | {
+      readonly id: number;
+      readonly body: Uint8Array;
+      readonly ok: true;
+      readonly header: BatchHeader;
+      readonly controls: ControlRecord[];
+      readonly events: number;
+      readonly block: ArrayBuffer;
+      readonly inflatedBytes: number;
+    }
+  | {
+      readonly id: number;
+      readonly body: Uint8Array;
+      readonly ok: false;
+      readonly code: WireErrorCode | null;
+      readonly message: string;
+      readonly field: string | undefined;
+      readonly inflatedBytes: number;
+    };
 
 /** The worker side: answers one request (workers/ingest-decode.ts posts it with its transfer list). */
 export function answerDecodeRequest(req: DecodeRequest): { reply: DecodeReply; transfer: ArrayBuffer[] } {
@@ -85,13 +103,30 @@ export function answerDecodeRequest(req: DecodeRequest): { reply: DecodeReply; t
   if (d.ok) {
     const block = d.batch.events.t_ms.buffer as ArrayBuffer;
     return {
-      reply: { id: req.id, body: req.body, ok: true, header: d.batch.header, controls: d.batch.controls, events: d.batch.events.length, block, inflatedBytes: d.inflatedBytes },
+      reply: {
+        id: req.id,
+        body: req.body,
+        ok: true,
+        header: d.batch.header,
+        controls: d.batch.controls,
+        events: d.batch.events.length,
+        block,
+        inflatedBytes: d.inflatedBytes,
+      },
       transfer: [bodyBuffer, block],
     };
   }
   const wire = d.error instanceof WireError ? d.error : null;
   return {
-    reply: { id: req.id, body: req.body, ok: false, code: wire?.code ?? null, message: (d.error as Error)?.message ?? String(d.error), field: wire?.field, inflatedBytes: d.inflatedBytes },
+    reply: {
+      id: req.id,
+      body: req.body,
+      ok: false,
+      code: wire?.code ?? null,
+      message: (d.error as Error)?.message ?? String(d.error),
+      field: wire?.field,
+      inflatedBytes: d.inflatedBytes,
+    },
     transfer: [bodyBuffer],
   };
 }

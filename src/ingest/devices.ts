@@ -7,7 +7,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
-import { DEVICE_HEADER, RequestSigner, SIGNATURE_HEADER, SIGNATURE_VERSION, TIMESTAMP_HEADER, newDeviceKey, parseSignedHeaders, type RequestLine, type SignedHeaders } from '../auth/index.js';
+import {
+  DEVICE_HEADER,
+  RequestSigner,
+  SIGNATURE_HEADER,
+  SIGNATURE_VERSION,
+  TIMESTAMP_HEADER,
+  newDeviceKey,
+  parseSignedHeaders,
+  type RequestLine,
+  type SignedHeaders,
+} from '../auth/index.js';
 import { IngestError } from './errors.js';
 import type { BatchStore, DeviceRecord } from './store/index.js';
 
@@ -72,8 +82,22 @@ export class DeviceRegistry {
         ),
       };
     }
-    if (device === undefined) return { keyGeneration: -1, failure: new IngestError('AUTH_UNKNOWN_DEVICE', `device ${JSON.stringify(id.slice(0, 128))} is not enrolled; enroll it at POST /v1/enroll`) };
-    if (device.revokedMs !== null) return { keyGeneration: device.keyGeneration, failure: new IngestError('AUTH_REVOKED', `device ${JSON.stringify(id)} was revoked at ${new Date(device.revokedMs).toISOString()}; it can no longer upload`) };
+    if (device === undefined)
+      return {
+        keyGeneration: -1,
+        failure: new IngestError(
+          'AUTH_UNKNOWN_DEVICE',
+          `device ${JSON.stringify(id.slice(0, 128))} is not enrolled; enroll it at POST /v1/enroll`,
+        ),
+      };
+    if (device.revokedMs !== null)
+      return {
+        keyGeneration: device.keyGeneration,
+        failure: new IngestError(
+          'AUTH_REVOKED',
+          `device ${JSON.stringify(id)} was revoked at ${new Date(device.revokedMs).toISOString()}; it can no longer upload`,
+        ),
+      };
     return { failure: null, keyGeneration: device.keyGeneration };
   }
 
@@ -98,7 +122,10 @@ export class DeviceRegistry {
   async enroll(deviceId: string, timezone?: string): Promise<Buffer> {
     const existing = this.devices.get(deviceId);
     if (existing?.revokedMs != null) {
-      throw new IngestError('AUTH_REVOKED', `device ${JSON.stringify(deviceId)} was revoked; an admin can reinstate it (POST /v1/devices/<id>/reinstate with the admin secret), or enroll the laptop under a new device id`);
+      throw new IngestError(
+        'AUTH_REVOKED',
+        `device ${JSON.stringify(deviceId)} was revoked; an admin can reinstate it (POST /v1/devices/<id>/reinstate with the admin secret), or enroll the laptop under a new device id`,
+      );
     }
     if (existing?.key != null || this.enrolling.has(deviceId)) {
       throw new IngestError(
@@ -111,7 +138,14 @@ export class DeviceRegistry {
       const key = newDeviceKey();
       const enrolledMs = existing?.enrolledMs ?? this.now();
       await this.store.enrollDevice(deviceId, enrolledMs, timezone, key);
-      this.devices.set(deviceId, { deviceId, enrolledMs, revokedMs: null, keyGeneration: existing?.keyGeneration ?? 0, timezone: timezone ?? existing?.timezone ?? null, key });
+      this.devices.set(deviceId, {
+        deviceId,
+        enrolledMs,
+        revokedMs: null,
+        keyGeneration: existing?.keyGeneration ?? 0,
+        timezone: timezone ?? existing?.timezone ?? null,
+        key,
+      });
       this.signers.delete(deviceId);
       return key;
     } finally {
@@ -124,7 +158,14 @@ export class DeviceRegistry {
     const at = this.now();
     await this.store.revokeDevice(deviceId, at);
     const cur = this.devices.get(deviceId);
-    this.devices.set(deviceId, { deviceId, enrolledMs: cur?.enrolledMs ?? at, revokedMs: at, keyGeneration: cur?.keyGeneration ?? 0, timezone: cur?.timezone ?? null, key: cur?.key ?? null });
+    this.devices.set(deviceId, {
+      deviceId,
+      enrolledMs: cur?.enrolledMs ?? at,
+      revokedMs: at,
+      keyGeneration: cur?.keyGeneration ?? 0,
+      timezone: cur?.timezone ?? null,
+      key: cur?.key ?? null,
+    });
     return at;
   }
 
@@ -134,8 +175,13 @@ export class DeviceRegistry {
    */
   async reinstate(deviceId: string): Promise<DeviceRecord> {
     const cur = this.devices.get(deviceId);
-    if (cur === undefined) throw new IngestError('INGEST_UNKNOWN_DEVICE', `device ${JSON.stringify(deviceId.slice(0, 128))} was never enrolled; enroll it at POST /v1/enroll`);
-    if (cur.revokedMs === null) throw new IngestError('INGEST_NOT_REVOKED', `device ${JSON.stringify(deviceId)} is not revoked; nothing to reinstate`);
+    if (cur === undefined)
+      throw new IngestError(
+        'INGEST_UNKNOWN_DEVICE',
+        `device ${JSON.stringify(deviceId.slice(0, 128))} was never enrolled; enroll it at POST /v1/enroll`,
+      );
+    if (cur.revokedMs === null)
+      throw new IngestError('INGEST_NOT_REVOKED', `device ${JSON.stringify(deviceId)} is not revoked; nothing to reinstate`);
     const next: DeviceRecord = { ...cur, revokedMs: null, keyGeneration: cur.keyGeneration + 1, key: null };
     await this.store.reinstateDevice(deviceId, next.keyGeneration);
     this.devices.set(deviceId, next);

@@ -26,7 +26,11 @@ const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
 /** Pause windows sorted and disjoint (as PolicyState keeps them); hours null when the rule is off or the timezone unknown. */
-export function refuseEvents(ev: EventBlock, windows: readonly { startMs: number; endMs: number }[], hours: CaptureHoursCheck | null): EventRefusals {
+export function refuseEvents(
+  ev: EventBlock,
+  windows: readonly { startMs: number; endMs: number }[],
+  hours: CaptureHoursCheck | null,
+): EventRefusals {
   const n = ev.length;
   if (n === 0) return NONE_REFUSED;
   const first = ev.t_ms[0]!;

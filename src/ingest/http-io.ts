@@ -53,7 +53,8 @@ export function jsonLength(ctx: IngestContext, req: http.IncomingMessage, emptyA
   }
   const n = Number(header);
   if (!Number.isSafeInteger(n) || n < 0) throw new IngestError('INGEST_LENGTH_REQUIRED', 'Content-Length is not a number');
-  if (n > ctx.limits.maxJsonBytes) throw new IngestError('INGEST_BODY_TOO_LARGE', `JSON body is ${n} bytes, the limit is ${ctx.limits.maxJsonBytes}`);
+  if (n > ctx.limits.maxJsonBytes)
+    throw new IngestError('INGEST_BODY_TOO_LARGE', `JSON body is ${n} bytes, the limit is ${ctx.limits.maxJsonBytes}`);
   return n;
 }
 
@@ -97,5 +98,9 @@ export function notAllowed(res: http.ServerResponse, allowed: string): never {
 
 /** A store write that failed: nothing changed (memory follows the store), so the client may retry. */
 export function storeFailed(e: unknown, what: string): IngestError {
-  return new IngestError('INGEST_STORE_FAILED', `the store could not write ${what} (${(e as Error)?.message ?? String(e)}); nothing was changed, retry`, 1);
+  return new IngestError(
+    'INGEST_STORE_FAILED',
+    `the store could not write ${what} (${(e as Error)?.message ?? String(e)}); nothing was changed, retry`,
+    1,
+  );
 }

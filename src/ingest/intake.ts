@@ -74,8 +74,10 @@ export class BodyIntake {
         chunk.copy(buf, off);
         off += chunk.length;
       };
-      const onEnd = (): void => finish(off === length ? null : new IngestError('INGEST_BODY_INCOMPLETE', `the body ended after ${off} of ${length} bytes`));
-      const onClose = (): void => finish(new IngestError('INGEST_BODY_INCOMPLETE', `the connection closed after ${off} of ${length} body bytes`));
+      const onEnd = (): void =>
+        finish(off === length ? null : new IngestError('INGEST_BODY_INCOMPLETE', `the body ended after ${off} of ${length} bytes`));
+      const onClose = (): void =>
+        finish(new IngestError('INGEST_BODY_INCOMPLETE', `the connection closed after ${off} of ${length} body bytes`));
       this.readers.add(reader);
       req.on('data', onData);
       req.once('end', onEnd);
@@ -91,7 +93,11 @@ export class BodyIntake {
       for (const r of this.readers) if (r.held > largest.held) largest = r;
       this.shed++;
       largest.fail(
-        new IngestError('INGEST_OVERLOADED', `the service holds ${this.budgetBytes} bytes of bodies not yet authenticated and this request held the most; retry after the Retry-After delay`, 1),
+        new IngestError(
+          'INGEST_OVERLOADED',
+          `the service holds ${this.budgetBytes} bytes of bodies not yet authenticated and this request held the most; retry after the Retry-After delay`,
+          1,
+        ),
       );
       if (largest === reader) return false;
     }

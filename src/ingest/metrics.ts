@@ -29,7 +29,13 @@ export class IngestMetrics {
     const registers = [this.registry];
     // Every counter flushes all pending increments, whichever is collected first.
     const collect = () => this.flush();
-    this.requests = new client.Counter({ name: 'fleetsim_ingest_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'], registers, collect });
+    this.requests = new client.Counter({
+      name: 'fleetsim_ingest_requests_total',
+      help: 'HTTP requests by route and status',
+      labelNames: ['route', 'status'],
+      registers,
+      collect,
+    });
     this.batches = new client.Counter({
       name: 'fleetsim_ingest_batches_total',
       help: 'Batches by result (stored, duplicate, rejected) and rejection code',
@@ -44,8 +50,18 @@ export class IngestMetrics {
       registers,
       collect,
     });
-    this.bytesIn = new client.Counter({ name: 'fleetsim_ingest_body_bytes_total', help: 'Request body bytes received (compressed, as sent)', registers, collect });
-    this.decodedBytes = new client.Counter({ name: 'fleetsim_ingest_decoded_bytes_total', help: 'Batch bytes after decompression', registers, collect });
+    this.bytesIn = new client.Counter({
+      name: 'fleetsim_ingest_body_bytes_total',
+      help: 'Request body bytes received (compressed, as sent)',
+      registers,
+      collect,
+    });
+    this.decodedBytes = new client.Counter({
+      name: 'fleetsim_ingest_decoded_bytes_total',
+      help: 'Batch bytes after decompression',
+      registers,
+      collect,
+    });
     this.latency = new client.Histogram({
       name: 'fleetsim_ingest_request_duration_seconds',
       help: 'Time from request start to the end of the response',
@@ -65,9 +81,30 @@ export class IngestMetrics {
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
       registers,
     });
-    new client.Gauge({ name: 'fleetsim_ingest_queue_depth', help: 'Uploads being processed (admitted, not yet answered)', registers, collect() { this.set(queueDepth()); } });
-    new client.Gauge({ name: 'fleetsim_ingest_store_queue_depth', help: 'Batches waiting for their store transaction', registers, collect() { this.set(storeQueueDepth()); } });
-    new client.Gauge({ name: 'fleetsim_ingest_inflight_body_bytes', help: 'Request body bytes admitted and held in memory', registers, collect() { this.set(inFlightBytes()); } });
+    new client.Gauge({
+      name: 'fleetsim_ingest_queue_depth',
+      help: 'Uploads being processed (admitted, not yet answered)',
+      registers,
+      collect() {
+        this.set(queueDepth());
+      },
+    });
+    new client.Gauge({
+      name: 'fleetsim_ingest_store_queue_depth',
+      help: 'Batches waiting for their store transaction',
+      registers,
+      collect() {
+        this.set(storeQueueDepth());
+      },
+    });
+    new client.Gauge({
+      name: 'fleetsim_ingest_inflight_body_bytes',
+      help: 'Request body bytes admitted and held in memory',
+      registers,
+      collect() {
+        this.set(inFlightBytes());
+      },
+    });
   }
 
   private child(metric: client.Counter<string>, a: string, b: string, la: string, lb: string): PendingChild {

@@ -48,7 +48,8 @@ export class PolicyState {
   ) {}
 
   async load(): Promise<void> {
-    for (const p of await this.store.loadPauses()) this.insertWindow(p.deviceId, { startMs: p.startMs, endMs: p.endMs, endedBy: p.endedBy });
+    for (const p of await this.store.loadPauses())
+      this.insertWindow(p.deviceId, { startMs: p.startMs, endMs: p.endMs, endedBy: p.endedBy });
     for (const e of await this.store.loadExemptions()) this.exemptions.set(e.deviceId, e);
   }
 
@@ -119,7 +120,8 @@ export class PolicyState {
         } else if (c.kind === 'exempt') {
           exempt = true;
           const cur = this.exemptions.get(deviceId);
-          if (cur === undefined || cur.fromMs > c.atMs) await this.writeExemption(deviceId, { deviceId, fromMs: c.atMs, untilMs: c.untilMs ?? null });
+          if (cur === undefined || cur.fromMs > c.atMs)
+            await this.writeExemption(deviceId, { deviceId, fromMs: c.atMs, untilMs: c.untilMs ?? null });
         }
       }
       return exempt;

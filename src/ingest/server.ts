@@ -11,7 +11,17 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { BATCHES_PATH, DEVICE_ACTIONS, deviceIdProblem, ENROLL_PATH, HEALTH_PATH, METRICS_PATH, MIN_SECRET_CHARS, READY_PATH, type DeviceCredentials } from '../auth/index.js';
+import {
+  BATCHES_PATH,
+  DEVICE_ACTIONS,
+  deviceIdProblem,
+  ENROLL_PATH,
+  HEALTH_PATH,
+  METRICS_PATH,
+  MIN_SECRET_CHARS,
+  READY_PATH,
+  type DeviceCredentials,
+} from '../auth/index.js';
 import { DEFAULT_POLICY_RULES, type PolicyRules } from '../policy/index.js';
 import type { Admission, IngestContext } from './context.js';
 import { createBodyDecoder } from './decode-pool.js';
@@ -104,7 +114,8 @@ export class IngestServer {
   constructor(private readonly options: IngestServerOptions) {
     checkSecrets(options);
     const threads = options.decodeThreads ?? 0;
-    if (!Number.isInteger(threads) || threads < 0 || threads > 64) throw new Error(`decodeThreads must be an integer 0..64, got ${threads}`);
+    if (!Number.isInteger(threads) || threads < 0 || threads > 64)
+      throw new Error(`decodeThreads must be an integer 0..64, got ${threads}`);
     this.limits = { ...DEFAULT_INGEST_LIMITS, ...options.limits };
     this.rules = options.rules ?? DEFAULT_POLICY_RULES;
     this.now = options.now ?? Date.now;
@@ -298,7 +309,11 @@ export class IngestServer {
     });
     if (this.closing) {
       res.setHeader('connection', 'close');
-      sendRefusal(ctx, res, new IngestError('INGEST_SHUTTING_DOWN', 'the service is shutting down; retry against another instance or after it restarts', 1));
+      sendRefusal(
+        ctx,
+        res,
+        new IngestError('INGEST_SHUTTING_DOWN', 'the service is shutting down; retry against another instance or after it restarts', 1),
+      );
       return;
     }
     let work: Promise<void>;
@@ -324,12 +339,21 @@ export class IngestServer {
       return;
     }
     const code: RefusalCode =
-      err.code === 'HPE_HEADER_OVERFLOW' ? 'INGEST_HEADERS_TOO_LARGE' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'INGEST_REQUEST_TIMEOUT' : 'INGEST_BAD_REQUEST';
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? 'INGEST_HEADERS_TOO_LARGE'
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? 'INGEST_REQUEST_TIMEOUT'
+          : 'INGEST_BAD_REQUEST';
     const status = code === 'INGEST_HEADERS_TOO_LARGE' ? 431 : code === 'INGEST_REQUEST_TIMEOUT' ? 408 : 400;
-    const message = code === 'INGEST_HEADERS_TOO_LARGE' ? `request headers are larger than ${this.limits.maxHeaderBytes} bytes` : `${INGEST_ERRORS[code].message} (${err.code ?? err.message})`;
+    const message =
+      code === 'INGEST_HEADERS_TOO_LARGE'
+        ? `request headers are larger than ${this.limits.maxHeaderBytes} bytes`
+        : `${INGEST_ERRORS[code].message} (${err.code ?? err.message})`;
     const body = JSON.stringify({ code, message });
     this.ctx?.metrics.request('other', status, 0);
-    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
   }
 }
 
@@ -349,7 +373,10 @@ function dispatch(ctx: IngestContext, route: Route, url: string, req: http.Incom
     case 'enroll':
       return enrollRoute(ctx, req, res);
     case 'other':
-      throw new IngestError('INGEST_NOT_FOUND', `no endpoint ${req.method ?? 'GET'} ${url.slice(0, 200)}; see fleetsim serve --help for the list`);
+      throw new IngestError(
+        'INGEST_NOT_FOUND',
+        `no endpoint ${req.method ?? 'GET'} ${url.slice(0, 200)}; see fleetsim serve --help for the list`,
+      );
     case 'pause':
     case 'resume':
     case 'policy':
@@ -365,7 +392,10 @@ function deviceIdOf(url: string): string {
   try {
     return decodeURIComponent(raw);
   } catch {
-    throw new IngestError('INGEST_BAD_PATH', `the device id in ${JSON.stringify(url.slice(0, 200))} is not valid percent-encoded UTF-8; encode it with encodeURIComponent`);
+    throw new IngestError(
+      'INGEST_BAD_PATH',
+      `the device id in ${JSON.stringify(url.slice(0, 200))} is not valid percent-encoded UTF-8; encode it with encodeURIComponent`,
+    );
   }
 }
 
@@ -392,10 +422,13 @@ function routeOf(url: string): Route {
 function checkSecrets(o: IngestServerOptions): void {
   const fleet = [o.fleetSecret, ...(o.previousFleetSecrets ?? [])];
   for (const [i, f] of fleet.entries()) {
-    if (typeof f !== 'string' || f.length < MIN_SECRET_CHARS) throw new Error(`${i === 0 ? 'fleetSecret' : `previousFleetSecrets[${i - 1}]`} must be at least ${MIN_SECRET_CHARS} characters`);
+    if (typeof f !== 'string' || f.length < MIN_SECRET_CHARS)
+      throw new Error(`${i === 0 ? 'fleetSecret' : `previousFleetSecrets[${i - 1}]`} must be at least ${MIN_SECRET_CHARS} characters`);
   }
   if (o.adminSecret !== undefined) {
-    if (typeof o.adminSecret !== 'string' || o.adminSecret.length < MIN_SECRET_CHARS) throw new Error(`adminSecret must be at least ${MIN_SECRET_CHARS} characters`);
-    if (fleet.includes(o.adminSecret)) throw new Error('adminSecret must differ from the fleet secret: every laptop holds the fleet secret');
+    if (typeof o.adminSecret !== 'string' || o.adminSecret.length < MIN_SECRET_CHARS)
+      throw new Error(`adminSecret must be at least ${MIN_SECRET_CHARS} characters`);
+    if (fleet.includes(o.adminSecret))
+      throw new Error('adminSecret must differ from the fleet secret: every laptop holds the fleet secret');
   }
 }

@@ -8,7 +8,11 @@ import { capMoveRate, sliceBlock, type EventBlock } from '../events/index.js';
 import { InputError } from './errors.js';
 
 /** Events before virtualEndMs (all when absent), capped at rateHz (0: as they are), and the moves removed. */
-export function capReplay(events: EventBlock, virtualEndMs: number | undefined, rateHz: number): { readonly events: EventBlock; readonly removed: number } {
+export function capReplay(
+  events: EventBlock,
+  virtualEndMs: number | undefined,
+  rateHz: number,
+): { readonly events: EventBlock; readonly removed: number } {
   if (rateHz === 0) return { events, removed: 0 };
   let n = events.length;
   if (virtualEndMs !== undefined) while (n > 0 && (events.t_ms[n - 1] as number) >= virtualEndMs) n--;
@@ -18,6 +22,7 @@ export function capReplay(events: EventBlock, virtualEndMs: number | undefined, 
 /** Checks a driver's sourceMoveRateHz option. */
 export function sourceMoveRate(rateHz: number | undefined): number {
   const r = rateHz ?? 0;
-  if (!Number.isInteger(r) || r < 0 || r > 1000) throw new InputError('INPUT_BAD_OPTION', `sourceMoveRateHz ${r} is not allowed; give whole Hz from 0 (every move) to 1000`);
+  if (!Number.isInteger(r) || r < 0 || r > 1000)
+    throw new InputError('INPUT_BAD_OPTION', `sourceMoveRateHz ${r} is not allowed; give whole Hz from 0 (every move) to 1000`);
   return r;
 }

@@ -19,7 +19,16 @@
 import type { EventBlock } from '../events/index.js';
 import { runTasks } from '../pool/index.js';
 import { createStream, uniformInt } from '../random/index.js';
-import { BATCH_ID_BYTES, CODEC_LEVELS, compress, decodeBatch, decompress, encodeBatch, type Codec, type DecodedBatch } from '../wire/index.js';
+import {
+  BATCH_ID_BYTES,
+  CODEC_LEVELS,
+  compress,
+  decodeBatch,
+  decompress,
+  encodeBatch,
+  type Codec,
+  type DecodedBatch,
+} from '../wire/index.js';
 import type { CorpusTemplate } from './corpus.js';
 
 export interface PreparedBodies {
@@ -120,8 +129,19 @@ export function prepareBodyChunk(t: BodyChunkTask): BodyChunkResult {
     const batchId = new Uint8Array(BATCH_ID_BYTES);
     for (let i = 0; i < BATCH_ID_BYTES; i++) batchId[i] = Math.floor(s.next() * 256);
     const raw = encodeBatch({
-      header: { batchId, deviceId: t.deviceId[j]!, sequence: t.sequence[j]!, windowStartMs: h.windowStartMs + shift, windowEndMs: h.windowEndMs + shift, agentVersion: h.agentVersion },
-      controls: tb.controls.map((c) => ({ ...c, atMs: c.atMs + shift, ...(c.untilMs !== undefined ? { untilMs: c.untilMs + shift } : {}) })),
+      header: {
+        batchId,
+        deviceId: t.deviceId[j]!,
+        sequence: t.sequence[j]!,
+        windowStartMs: h.windowStartMs + shift,
+        windowEndMs: h.windowEndMs + shift,
+        agentVersion: h.agentVersion,
+      },
+      controls: tb.controls.map((c) => ({
+        ...c,
+        atMs: c.atMs + shift,
+        ...(c.untilMs !== undefined ? { untilMs: c.untilMs + shift } : {}),
+      })),
       events: shifted(tb.events, shift),
     });
     const codec = t.templateCodecs[k]!;
@@ -168,7 +188,12 @@ export interface PrepareOptions {
 let corpusKeys = 0;
 
 /** The plan cut into chunk tasks that share the templates' bytes. */
-function chunkTasks(templates: readonly CorpusTemplate[], deviceIds: readonly string[], plan: BodyPlan, o: Omit<PrepareOptions, 'workers'>): { tasks: BodyChunkTask[]; template: Uint32Array } {
+function chunkTasks(
+  templates: readonly CorpusTemplate[],
+  deviceIds: readonly string[],
+  plan: BodyPlan,
+  o: Omit<PrepareOptions, 'workers'>,
+): { tasks: BodyChunkTask[]; template: Uint32Array } {
   const n = plan.device.length;
   const template = plan.template ?? drawTemplates(n, templates.length, o.seed);
   const sequence = plan.sequence ?? planSequences(plan.device, deviceIds.length, o.firstSequence);
@@ -184,9 +209,17 @@ function chunkTasks(templates: readonly CorpusTemplate[], deviceIds: readonly st
     const a = c * BODY_CHUNK;
     const b = Math.min(n, a + BODY_CHUNK);
     tasks.push({
-      corpusKey, templateBytes: shared, templateOffsets: offsets, templateCodecs, levels: o.levels, seed: o.seed, chunk: c,
+      corpusKey,
+      templateBytes: shared,
+      templateOffsets: offsets,
+      templateCodecs,
+      levels: o.levels,
+      seed: o.seed,
+      chunk: c,
       deviceId: Array.from(plan.device.subarray(a, b), (d) => deviceIds[d]!),
-      sequence: sequence.slice(a, b), windowEndUtcMs: plan.windowEndUtcMs.slice(a, b), template: template.slice(a, b),
+      sequence: sequence.slice(a, b),
+      windowEndUtcMs: plan.windowEndUtcMs.slice(a, b),
+      template: template.slice(a, b),
     });
   }
   return { tasks, template };
@@ -210,17 +243,33 @@ class BodyAssembly {
     this.workMs += r.elapsedMs;
   }
   result(plan: BodyPlan, templates: readonly CorpusTemplate[], template: Uint32Array): PreparedBodies {
-    return { count: this.n, body: this.body, device: plan.device, events: this.events, codec: Array.from(template, (k) => templates[k]!.codec), bytes: this.bytes };
+    return {
+      count: this.n,
+      body: this.body,
+      device: plan.device,
+      events: this.events,
+      codec: Array.from(template, (k) => templates[k]!.codec),
+      bytes: this.bytes,
+    };
   }
 }
 
 /** Prepares every planned body, in piscina workers when `workers` > 0. */
-export async function prepareBodiesInWorkers(templates: readonly CorpusTemplate[], deviceIds: readonly string[], plan: BodyPlan, o: PrepareOptions): Promise<PreparedBodies & { readonly cost: PrepareCost }> {
+export async function prepareBodiesInWorkers(
+  templates: readonly CorpusTemplate[],
+  deviceIds: readonly string[],
+  plan: BodyPlan,
+  o: PrepareOptions,
+): Promise<PreparedBodies & { readonly cost: PrepareCost }> {
   const t0 = performance.now();
   const { tasks, template } = chunkTasks(templates, deviceIds, plan, o);
   const out = new BodyAssembly(plan.device.length);
   const workers = Math.min(o.workers, tasks.length);
-  await runTasks({ worker: 'load-bodies', what: 'preparing load bodies', workers, inline: prepareBodyChunk }, tasks, (c, r: BodyChunkResult) => out.add(c, r));
+  await runTasks(
+    { worker: 'load-bodies', what: 'preparing load bodies', workers, inline: prepareBodyChunk },
+    tasks,
+    (c, r: BodyChunkResult) => out.add(c, r),
+  );
   const codecs = [...new Set(templates.map((t) => t.codec))];
   return {
     ...out.result(plan, templates, template),
@@ -239,7 +288,14 @@ export async function prepareBodiesInWorkers(templates: readonly CorpusTemplate[
  * and seed. `levels` defaults to the codecs' library defaults; pass the
  * agent's (agentCodecLevels) for fleet-sized bodies.
  */
-export function prepareBodies(templates: readonly CorpusTemplate[], deviceIds: readonly string[], plan: BodyPlan, seed: string, firstSequence = 0, levels: CodecLevels = {}): PreparedBodies {
+export function prepareBodies(
+  templates: readonly CorpusTemplate[],
+  deviceIds: readonly string[],
+  plan: BodyPlan,
+  seed: string,
+  firstSequence = 0,
+  levels: CodecLevels = {},
+): PreparedBodies {
   const { tasks, template } = chunkTasks(templates, deviceIds, plan, { seed, levels, firstSequence });
   const out = new BodyAssembly(plan.device.length);
   tasks.forEach((t, c) => out.add(c, prepareBodyChunk(t)));

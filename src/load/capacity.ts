@@ -89,13 +89,43 @@ export async function runCapacity(o: CapacityOptions): Promise<SenderOutcome> {
   instance.on('response', (_client: unknown, status: number, _bytes: number, responseTimeMs: number) => {
     const end = performance.now() - t0;
     const ok = status >= 200 && status < 300;
-    rec.recordDone('upload', 0, end - responseTimeMs, end, String(status), lastReason, ok, o.bodies.events[lastBody]!, o.bodies.body[lastBody]!.byteLength);
+    rec.recordDone(
+      'upload',
+      0,
+      end - responseTimeMs,
+      end,
+      String(status),
+      lastReason,
+      ok,
+      o.bodies.events[lastBody]!,
+      o.bodies.body[lastBody]!.byteLength,
+    );
   });
   instance.on('reqError', (err: NodeJS.ErrnoException) => {
     const end = performance.now() - t0;
-    rec.recordDone('upload', 0, end, end, 'network', err.code ?? (/timeout/i.test(err.message) ? 'REQUEST_TIMEOUT' : 'NETWORK_ERROR'), false, 0, 0);
+    rec.recordDone(
+      'upload',
+      0,
+      end,
+      end,
+      'network',
+      err.code ?? (/timeout/i.test(err.message) ? 'REQUEST_TIMEOUT' : 'NETWORK_ERROR'),
+      false,
+      0,
+      0,
+    );
   });
-  const progress = setInterval(() => o.onProgress?.({ elapsedMs: performance.now() - t0, sent: rec.sent, accepted: rec.accepted, failed: rec.failed, inFlight: rec.sent - rec.completed }), 1000);
+  const progress = setInterval(
+    () =>
+      o.onProgress?.({
+        elapsedMs: performance.now() - t0,
+        sent: rec.sent,
+        accepted: rec.accepted,
+        failed: rec.failed,
+        inFlight: rec.sent - rec.completed,
+      }),
+    1000,
+  );
   try {
     await new Promise<void>((resolve, reject) => {
       instance.on('done', () => resolve());
@@ -107,7 +137,18 @@ export async function runCapacity(o: CapacityOptions): Promise<SenderOutcome> {
   const elu = performance.eventLoopUtilization(elu0);
   const cpu = process.cpuUsage(cpu0);
   const wallMs = performance.now() - t0;
-  return { recorder: rec, wallMs, dispatchMs: wallMs, cpuMs: (cpu.user + cpu.system) / 1000, eventLoopUtilization: elu.utilization, drainMs: null, backlogLeft: 0, judgements: [], stepCpuHeadroom: [], stoppedBy: 'schedule' };
+  return {
+    recorder: rec,
+    wallMs,
+    dispatchMs: wallMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    eventLoopUtilization: elu.utilization,
+    drainMs: null,
+    backlogLeft: 0,
+    judgements: [],
+    stepCpuHeadroom: [],
+    stoppedBy: 'schedule',
+  };
 }
 
 function reasonOf(status: number, body: string | undefined): string {

@@ -40,8 +40,13 @@ export function loadCorpus(dir: string, maxTemplates = 5000): Corpus {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new UsageError(`--corpus ${dir} is not a folder; point it at <report>/corpus of a \`fleetsim run\` with transport: corpus`);
   }
-  const files = readdirSync(dir).filter((f) => FILE.test(f)).sort();
-  if (files.length === 0) throw new UsageError(`--corpus ${dir} holds no batch files (<device>.<sequence>.<codec>); write one with \`fleetsim run\` and transport: corpus`);
+  const files = readdirSync(dir)
+    .filter((f) => FILE.test(f))
+    .sort();
+  if (files.length === 0)
+    throw new UsageError(
+      `--corpus ${dir} holds no batch files (<device>.<sequence>.<codec>); write one with \`fleetsim run\` and transport: corpus`,
+    );
   const devices = new Set<string>();
   for (const f of files) devices.add(FILE.exec(f)![1]!);
   // An even spread over the corpus keeps its size distribution when it is larger than maxTemplates.

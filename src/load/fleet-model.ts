@@ -31,7 +31,13 @@ export interface FleetModel {
   readonly uploadsPerSecondAtWork: number;
 }
 
-export function createFleetModel(p: PopulationParams, laptops: number, seed: string, referenceUtcMs: number, uploadsPerSecondAtWork: number): FleetModel {
+export function createFleetModel(
+  p: PopulationParams,
+  laptops: number,
+  seed: string,
+  referenceUtcMs: number,
+  uploadsPerSecondAtWork: number,
+): FleetModel {
   const s = createStream(seed, 'load', 'fleet-model');
   const offices = p.offices.map((o) => o.name);
   const weights = p.offices.map((o) => p.officeMix[o.name] ?? 1);

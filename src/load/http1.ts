@@ -26,7 +26,14 @@ import net from 'node:net';
  * only, or every answer with `readAllBodies`) is a copy the handler may keep;
  * `contentType` comes with it.
  */
-export type Http1Handler = (slot: number, status: number, body: Buffer | null, retryAfterS: number | null, error: string | null, contentType: string | null) => void;
+export type Http1Handler = (
+  slot: number,
+  status: number,
+  body: Buffer | null,
+  retryAfterS: number | null,
+  error: string | null,
+  contentType: string | null,
+) => void;
 
 /**
  * Bytes of one answer (head and body) read at most: beyond it the connection
@@ -103,7 +110,12 @@ class Connection {
   /** A response split across reads, copied out of the shared read buffer. */
   private partial: Buffer | null = null;
 
-  constructor(private readonly pool: Http1Pool, host: string, port: number, readBuffer: Buffer) {
+  constructor(
+    private readonly pool: Http1Pool,
+    host: string,
+    port: number,
+    readBuffer: Buffer,
+  ) {
     this.socket = net.connect({
       host,
       port,
@@ -156,7 +168,11 @@ class Connection {
       this.partial = null;
     }
     // Not an HTTP/1.x status line: whatever it is, it is not an answer this client can read.
-    if (b[0] !== HTTP_PREFIX[0] || (len >= HTTP_PREFIX.length && b.compare(HTTP_PREFIX, 0, HTTP_PREFIX.length, 0, HTTP_PREFIX.length) !== 0) || (len >= 12 && !isDigits(b, 9, 12))) {
+    if (
+      b[0] !== HTTP_PREFIX[0] ||
+      (len >= HTTP_PREFIX.length && b.compare(HTTP_PREFIX, 0, HTTP_PREFIX.length, 0, HTTP_PREFIX.length) !== 0) ||
+      (len >= 12 && !isDigits(b, 9, 12))
+    ) {
       this.fail('PROTOCOL_ERROR');
       return;
     }

@@ -4,7 +4,17 @@
  * runs through autocannon.
  */
 export { runLoad, MAX_DURATION_MS, MAX_REQUESTS, type LoadOptions } from './run-load.js';
-export { buildSchedule, sliceSchedule, DEFAULT_OUTAGE_SCALE, PROFILE_KINDS, type LoadProfile, type LoadSchedule, type OutageWindow, type ProfileKind, type RampStep } from './schedule.js';
+export {
+  buildSchedule,
+  sliceSchedule,
+  DEFAULT_OUTAGE_SCALE,
+  PROFILE_KINDS,
+  type LoadProfile,
+  type LoadSchedule,
+  type OutageWindow,
+  type ProfileKind,
+  type RampStep,
+} from './schedule.js';
 export { OutageModel, type DrainFigures } from './outage.js';
 export { createFleetModel, atWork, laptopsAtWork, busiestInstant, surgeStart, type FleetModel } from './fleet-model.js';
 export { loadCorpus, generateCorpus, type Corpus, type CorpusTemplate } from './corpus.js';

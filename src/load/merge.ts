@@ -24,7 +24,8 @@ export function readLoadResult(dir: string): (LoadResult & { readonly thresholds
     throw new UsageError(`${path} is not JSON: ${(err as Error).message}`);
   }
   if (typeof data.format !== 'string' || !data.format.startsWith('fleetsim-load/')) return null;
-  if (data.format !== LOAD_RESULTS_FORMAT) throw new UsageError(`${path} is format ${JSON.stringify(data.format)}; this fleetsim merges ${LOAD_RESULTS_FORMAT}`);
+  if (data.format !== LOAD_RESULTS_FORMAT)
+    throw new UsageError(`${path} is format ${JSON.stringify(data.format)}; this fleetsim merges ${LOAD_RESULTS_FORMAT}`);
   return data as LoadResult;
 }
 
@@ -52,23 +53,44 @@ function checkShards(results: readonly LoadResult[], names: readonly string[]): 
   const first = results[0]!;
   for (let i = 1; i < results.length; i++) {
     const r = results[i]!;
-    if (r.seed !== first.seed || r.profile !== first.profile || r.mode !== first.mode || r.laptops !== first.laptops || r.devices !== first.devices || r.duration_s !== first.duration_s) {
-      throw new UsageError(`${names[i]} is a load run with other settings (seed, profile, laptops, devices or duration) than ${names[0]}: only shards of one run can be merged`);
+    if (
+      r.seed !== first.seed ||
+      r.profile !== first.profile ||
+      r.mode !== first.mode ||
+      r.laptops !== first.laptops ||
+      r.devices !== first.devices ||
+      r.duration_s !== first.duration_s
+    ) {
+      throw new UsageError(
+        `${names[i]} is a load run with other settings (seed, profile, laptops, devices or duration) than ${names[0]}: only shards of one run can be merged`,
+      );
     }
   }
   const counts = new Set(results.map((r) => r.shard?.count ?? 1));
   const indices = results.map((r) => r.shard?.index ?? 0);
   if (counts.size !== 1 || new Set(indices).size !== indices.length || indices.length !== [...counts][0]) {
-    throw new UsageError(`merge needs every shard of the load run exactly once: got shards ${results.map((r) => (r.shard ? `${r.shard.index}/${r.shard.count}` : 'whole')).join(', ')}`);
+    throw new UsageError(
+      `merge needs every shard of the load run exactly once: got shards ${results.map((r) => (r.shard ? `${r.shard.index}/${r.shard.count}` : 'whole')).join(', ')}`,
+    );
   }
 }
 
 /** The whole run's result from its shards' results. */
-export function mergeLoadResults(results: readonly LoadResult[], names: readonly string[] = results.map((_, i) => `shard result ${i}`)): LoadResult {
+export function mergeLoadResults(
+  results: readonly LoadResult[],
+  names: readonly string[] = results.map((_, i) => `shard result ${i}`),
+): LoadResult {
   if (results.length === 0) throw new UsageError('merge needs at least one report folder');
   checkShards(results, names);
   // Report-only fields of a summary.json (versions, threshold outcomes) are not part of the result.
-  const { thresholds: _t, fleetsim: _v, ...first } = [...results].sort((a, b) => (a.shard?.index ?? 0) - (b.shard?.index ?? 0))[0]! as LoadResult & { thresholds?: unknown; fleetsim?: unknown };
+  const {
+    thresholds: _t,
+    fleetsim: _v,
+    ...first
+  } = [...results].sort((a, b) => (a.shard?.index ?? 0) - (b.shard?.index ?? 0))[0]! as LoadResult & {
+    thresholds?: unknown;
+    fleetsim?: unknown;
+  };
   const histograms: Record<string, string> = {};
   const latency: Record<string, ReturnType<typeof summarize>> = {};
   const keys = [...new Set(results.flatMap((r) => Object.keys(r.histograms)))].sort();
@@ -82,15 +104,32 @@ export function mergeLoadResults(results: readonly LoadResult[], names: readonly
 
   const req = (k: keyof LoadResult['requests']) => sum(results.map((r) => Number(r.requests[k] ?? 0)));
   const requests: LoadResult['requests'] = {
-    planned: req('planned'), sent: req('sent'), completed: req('completed'), accepted: req('accepted'), failed: req('failed'), unfinished: req('unfinished'),
-    events_accepted: req('events_accepted'), bytes_accepted: req('bytes_accepted'), truncated_by_max_requests: results.some((r) => r.requests.truncated_by_max_requests),
+    planned: req('planned'),
+    sent: req('sent'),
+    completed: req('completed'),
+    accepted: req('accepted'),
+    failed: req('failed'),
+    unfinished: req('unfinished'),
+    events_accepted: req('events_accepted'),
+    bytes_accepted: req('bytes_accepted'),
+    truncated_by_max_requests: results.some((r) => r.requests.truncated_by_max_requests),
   };
   const byStatus = sumRecords(results.map((r) => r.errors.by_status));
   const byReason = sumRecords(results.map((r) => r.errors.by_reason));
   const answered = requests.accepted + requests.failed;
-  const errors = { total: requests.failed, rate: answered === 0 ? 0 : r3(requests.failed / answered), by_status: byStatus, by_reason: byReason };
+  const errors = {
+    total: requests.failed,
+    rate: answered === 0 ? 0 : r3(requests.failed / answered),
+    by_status: byStatus,
+    by_reason: byReason,
+  };
   const thr = (k: keyof LoadResult['throughput']) => r3(sum(results.map((r) => r.throughput[k])));
-  const throughput = { requests_per_s: thr('requests_per_s'), accepted_per_s: thr('accepted_per_s'), events_per_s: thr('events_per_s'), accepted_mb_per_s: thr('accepted_mb_per_s') };
+  const throughput = {
+    requests_per_s: thr('requests_per_s'),
+    accepted_per_s: thr('accepted_per_s'),
+    events_per_s: thr('events_per_s'),
+    accepted_mb_per_s: thr('accepted_mb_per_s'),
+  };
   const cpuS = sum(results.map((r) => r.generator.cpu_s));
   const generator = {
     cpu_s: r3(cpuS),
@@ -100,9 +139,15 @@ export function mergeLoadResults(results: readonly LoadResult[], names: readonly
   };
   const timeline = mergeTimeline(results);
   const ramp = first.ramp ? mergeRamp(results) : null;
-  const shardReasons = results.flatMap((r) => r.invalid_reasons.map((why) => `shard ${r.shard?.index ?? 0}/${r.shard?.count ?? 1}: ${why}`));
+  const shardReasons = results.flatMap((r) =>
+    r.invalid_reasons.map((why) => `shard ${r.shard?.index ?? 0}/${r.shard?.count ?? 1}: ${why}`),
+  );
   const invalid = ramp ? [...new Set([...rampInvalidReasons(ramp), ...shardReasons.filter((w) => !/step \d+ \(/.test(w))])] : shardReasons;
-  const stoppedBy = results.some((r) => r.stopped_by === 'time') ? 'time' : results.some((r) => r.stopped_by === 'slo') ? 'slo' : first.stopped_by;
+  const stoppedBy = results.some((r) => r.stopped_by === 'time')
+    ? 'time'
+    : results.some((r) => r.stopped_by === 'slo')
+      ? 'slo'
+      : first.stopped_by;
   const corpusBodies = sum(results.map((r) => r.corpus.bodies));
   const prepMs = sum(results.map((r) => (r.corpus.prepare_ms_per_body ?? 0) * r.corpus.bodies));
   return {
@@ -131,11 +176,27 @@ export function mergeLoadResults(results: readonly LoadResult[], names: readonly
     generator,
     drain: first.drain ? mergeDrain(results, timeline) : null,
     ramp,
-    ingest: ramp?.gates_below_step != null ? mergedBelowKnee(results, ramp, throughput) : { p50_ms: latency.all!.p50_ms, p90_ms: latency.all!.p90_ms, p99_ms: latency.all!.p99_ms, p999_ms: latency.all!.p999_ms, max_ms: latency.all!.max_ms, events_per_s: throughput.events_per_s, batches_per_s: throughput.accepted_per_s, errors: errors.total, error_rate: errors.rate },
+    ingest:
+      ramp?.gates_below_step != null
+        ? mergedBelowKnee(results, ramp, throughput)
+        : {
+            p50_ms: latency.all!.p50_ms,
+            p90_ms: latency.all!.p90_ms,
+            p99_ms: latency.all!.p99_ms,
+            p999_ms: latency.all!.p999_ms,
+            max_ms: latency.all!.max_ms,
+            events_per_s: throughput.events_per_s,
+            batches_per_s: throughput.accepted_per_s,
+            errors: errors.total,
+            error_rate: errors.rate,
+          },
     timeline,
     histograms,
     stopped_by: stoppedBy,
-    unreadable_answers: { count: sum(results.map((r) => r.unreadable_answers?.count ?? 0)), first: results.map((r) => r.unreadable_answers?.first ?? null).find((x) => x !== null) ?? null },
+    unreadable_answers: {
+      count: sum(results.map((r) => r.unreadable_answers?.count ?? 0)),
+      first: results.map((r) => r.unreadable_answers?.first ?? null).find((x) => x !== null) ?? null,
+    },
     partially_rejected: {
       uploads: sum(results.map((r) => r.partially_rejected?.uploads ?? 0)),
       records: sum(results.map((r) => r.partially_rejected?.records ?? 0)),
@@ -192,7 +253,11 @@ function mergeDrain(results: readonly LoadResult[], timeline: LoadResult['timeli
  * generator kept up in a step only if it did in every shard.
  */
 /** As one generator's result: a ramp that found its knee has its gates judged on the steps below it. */
-function mergedBelowKnee(results: readonly LoadResult[], ramp: NonNullable<LoadResult['ramp']>, throughput: LoadResult['throughput']): LoadResult['ingest'] {
+function mergedBelowKnee(
+  results: readonly LoadResult[],
+  ramp: NonNullable<LoadResult['ramp']>,
+  throughput: LoadResult['throughput'],
+): LoadResult['ingest'] {
   const below = ramp.steps.filter((st) => st.step < ramp.gates_below_step!);
   const h = createLatencyHistogram();
   for (const st of below) {
@@ -202,7 +267,17 @@ function mergedBelowKnee(results: readonly LoadResult[], ramp: NonNullable<LoadR
   const l = summarize(h);
   const failed = sum(below.map((st) => st.failed));
   const finished = sum(below.map((st) => st.accepted + st.failed));
-  return { p50_ms: l.p50_ms, p90_ms: l.p90_ms, p99_ms: l.p99_ms, p999_ms: l.p999_ms, max_ms: l.max_ms, events_per_s: throughput.events_per_s, batches_per_s: throughput.accepted_per_s, errors: failed, error_rate: finished === 0 ? 0 : r3(failed / finished) };
+  return {
+    p50_ms: l.p50_ms,
+    p90_ms: l.p90_ms,
+    p99_ms: l.p99_ms,
+    p999_ms: l.p999_ms,
+    max_ms: l.max_ms,
+    events_per_s: throughput.events_per_s,
+    batches_per_s: throughput.accepted_per_s,
+    errors: failed,
+    error_rate: finished === 0 ? 0 : r3(failed / finished),
+  };
 }
 
 function mergeRamp(results: readonly LoadResult[]): NonNullable<LoadResult['ramp']> {
@@ -241,7 +316,10 @@ function mergeRamp(results: readonly LoadResult[]): NonNullable<LoadResult['ramp
 export function mergeLoadDirs(dirs: readonly string[]): { result: LoadResult; thresholdExpressions: string[] } {
   const results = dirs.map((d) => {
     const r = readLoadResult(d);
-    if (!r) throw new UsageError(`${d} is not a report of fleetsim load (its summary.json has another format): merge run reports and load reports separately`);
+    if (!r)
+      throw new UsageError(
+        `${d} is not a report of fleetsim load (its summary.json has another format): merge run reports and load reports separately`,
+      );
     return r;
   });
   return { result: mergeLoadResults(results, dirs), thresholdExpressions: (results[0]!.thresholds ?? []).map((t) => t.expression) };

@@ -94,15 +94,18 @@ class PhasedClock implements AgentClock {
     const timer = this.timers.get(id)!;
     const link = this.link!;
     const dueRunMs = link.recoveryRunMs + (timer.atMs - this.outageEndMs);
-    timer.real = setTimeout(() => {
-      this.timers.delete(id);
-      this.dueRunMs = dueRunMs;
-      try {
-        timer.fn();
-      } finally {
-        this.dueRunMs = null;
-      }
-    }, Math.max(0, dueRunMs - link.runNowMs()));
+    timer.real = setTimeout(
+      () => {
+        this.timers.delete(id);
+        this.dueRunMs = dueRunMs;
+        try {
+          timer.fn();
+        } finally {
+          this.dueRunMs = null;
+        }
+      },
+      Math.max(0, dueRunMs - link.runNowMs()),
+    );
   }
 
   shutdown(): void {
@@ -333,6 +336,13 @@ export class OutageModel {
   }
 
   figures(): DrainFigures {
-    return { backlog: this.backlogAtRecovery, laptops: this.laptopsWithSpool, left: this.left, drainMs: this.drainMs, lostSpoolFull: this.lostSpoolFull, lostRejected: this.lostRejected };
+    return {
+      backlog: this.backlogAtRecovery,
+      laptops: this.laptopsWithSpool,
+      left: this.left,
+      drainMs: this.drainMs,
+      lostSpoolFull: this.lostSpoolFull,
+      lostRejected: this.lostRejected,
+    };
   }
 }

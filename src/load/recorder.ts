@@ -37,12 +37,31 @@ export class LoadRecorder {
   failed = 0;
   unfinished = 0;
   /** Per run second: requests sent, accepted, failed, summed and max latency (ms). */
-  readonly perSecond: { sent: Uint32Array; accepted: Uint32Array; failed: Uint32Array; latencySumMs: Float64Array; latencyMaxMs: Float64Array };
+  readonly perSecond: {
+    sent: Uint32Array;
+    accepted: Uint32Array;
+    failed: Uint32Array;
+    latencySumMs: Float64Array;
+    latencyMaxMs: Float64Array;
+  };
 
   constructor(seconds: number, steps: number) {
     const n = Math.max(1, Math.ceil(seconds) + 1);
-    this.perSecond = { sent: new Uint32Array(n), accepted: new Uint32Array(n), failed: new Uint32Array(n), latencySumMs: new Float64Array(n), latencyMaxMs: new Float64Array(n) };
-    this.steps = Array.from({ length: Math.max(1, steps) }, () => ({ latency: createLatencyHistogram(), lag: createLatencyHistogram(), requests: 0, accepted: 0, failed: 0, unfinishedAtJudgement: 0 }));
+    this.perSecond = {
+      sent: new Uint32Array(n),
+      accepted: new Uint32Array(n),
+      failed: new Uint32Array(n),
+      latencySumMs: new Float64Array(n),
+      latencyMaxMs: new Float64Array(n),
+    };
+    this.steps = Array.from({ length: Math.max(1, steps) }, () => ({
+      latency: createLatencyHistogram(),
+      lag: createLatencyHistogram(),
+      requests: 0,
+      accepted: 0,
+      failed: 0,
+      unfinishedAtJudgement: 0,
+    }));
   }
 
   recordSent(atMs: number, intendedMs: number, scheduled: boolean, step = 0): void {
@@ -79,12 +98,23 @@ export class LoadRecorder {
   /** Outcomes by status, the counted HTTP statuses included. */
   statuses(): Map<string, number> {
     const out = new Map(this.byStatus);
-    for (let s = 0; s < this.statusCounts.length; s++) if (this.statusCounts[s]! > 0) out.set(String(s), (out.get(String(s)) ?? 0) + this.statusCounts[s]!);
+    for (let s = 0; s < this.statusCounts.length; s++)
+      if (this.statusCounts[s]! > 0) out.set(String(s), (out.get(String(s)) ?? 0) + this.statusCounts[s]!);
     return out;
   }
 
   /** One exchange ended at `endMs` (run clock); latency counts from the intended send. */
-  recordDone(type: RequestType, step: number, intendedMs: number, endMs: number, status: string, reason: string | null, accepted: boolean, events: number, bytes: number): void {
+  recordDone(
+    type: RequestType,
+    step: number,
+    intendedMs: number,
+    endMs: number,
+    status: string,
+    reason: string | null,
+    accepted: boolean,
+    events: number,
+    bytes: number,
+  ): void {
     const latencyMs = endMs - intendedMs;
     const us = Math.max(1, Math.round(latencyMs * 1000));
     this.latency[type].recordValue(us);

@@ -9,7 +9,6 @@ import { REQUEST_TYPES } from './recorder.js';
 import type { LoadSchedule } from './schedule.js';
 import type { SenderOutcome } from './sender.js';
 
-
 /** The sender's reason for an answer that does not parse as HTTP/1.1 (src/load/http1.ts). */
 export const UNREADABLE_ANSWER = 'PROTOCOL_ERROR';
 export const LOAD_RESULTS_FORMAT = 'fleetsim-load/1';
@@ -81,7 +80,13 @@ export interface LoadResult {
    */
   readonly target_failed: boolean;
   readonly validity_bounds: { readonly max_lag_p99_ms: number; readonly min_cpu_headroom: number };
-  readonly fleet: { readonly instant_utc: string; readonly time_scale: number; readonly laptops_at_work: number; readonly uploads_per_laptop_hour_at_work: number; readonly planned_rate_per_s: number };
+  readonly fleet: {
+    readonly instant_utc: string;
+    readonly time_scale: number;
+    readonly laptops_at_work: number;
+    readonly uploads_per_laptop_hour_at_work: number;
+    readonly planned_rate_per_s: number;
+  };
   readonly corpus: {
     readonly source: string;
     readonly templates: number;
@@ -98,12 +103,37 @@ export interface LoadResult {
   };
   /** `--shard K/N`: this run sent the arrivals of that slice of the laptops; null for a whole run. */
   readonly shard: { readonly index: number; readonly count: number } | null;
-  readonly requests: { readonly planned: number; readonly sent: number; readonly completed: number; readonly accepted: number; readonly failed: number; readonly unfinished: number; readonly events_accepted: number; readonly bytes_accepted: number; readonly truncated_by_max_requests: boolean };
-  readonly throughput: { readonly requests_per_s: number; readonly accepted_per_s: number; readonly events_per_s: number; readonly accepted_mb_per_s: number };
+  readonly requests: {
+    readonly planned: number;
+    readonly sent: number;
+    readonly completed: number;
+    readonly accepted: number;
+    readonly failed: number;
+    readonly unfinished: number;
+    readonly events_accepted: number;
+    readonly bytes_accepted: number;
+    readonly truncated_by_max_requests: boolean;
+  };
+  readonly throughput: {
+    readonly requests_per_s: number;
+    readonly accepted_per_s: number;
+    readonly events_per_s: number;
+    readonly accepted_mb_per_s: number;
+  };
   readonly latency: { readonly all: LatencySummary } & Readonly<Record<string, LatencySummary>>;
-  readonly errors: { readonly total: number; readonly rate: number; readonly by_status: Readonly<Record<string, number>>; readonly by_reason: Readonly<Record<string, number>> };
+  readonly errors: {
+    readonly total: number;
+    readonly rate: number;
+    readonly by_status: Readonly<Record<string, number>>;
+    readonly by_reason: Readonly<Record<string, number>>;
+  };
   readonly schedule_lag: LatencySummary;
-  readonly generator: { readonly cpu_s: number; readonly cpu_us_per_request: number | null; readonly event_loop_utilization: number; readonly cpu_headroom: number };
+  readonly generator: {
+    readonly cpu_s: number;
+    readonly cpu_us_per_request: number | null;
+    readonly event_loop_utilization: number;
+    readonly cpu_headroom: number;
+  };
   readonly drain: {
     /** Batches on the laptops when the target came back, and on how many laptops. */
     readonly backlog_batches: number;
@@ -141,15 +171,35 @@ export interface LoadResult {
     readonly slo: { readonly p99_ms: number; readonly error_rate: number };
   } | null;
   /** The same figures under the names scenario thresholds use (ingest.p99_ms, …); for a ramp that found its knee, of the steps below it only. */
-  readonly ingest: { readonly p50_ms: number | null; readonly p90_ms: number | null; readonly p99_ms: number | null; readonly p999_ms: number | null; readonly max_ms: number | null; readonly events_per_s: number; readonly batches_per_s: number; readonly errors: number; readonly error_rate: number };
-  readonly timeline: readonly { readonly second: number; readonly sent: number; readonly accepted: number; readonly failed: number; readonly mean_latency_ms: number | null; readonly max_latency_ms: number | null }[];
+  readonly ingest: {
+    readonly p50_ms: number | null;
+    readonly p90_ms: number | null;
+    readonly p99_ms: number | null;
+    readonly p999_ms: number | null;
+    readonly max_ms: number | null;
+    readonly events_per_s: number;
+    readonly batches_per_s: number;
+    readonly errors: number;
+    readonly error_rate: number;
+  };
+  readonly timeline: readonly {
+    readonly second: number;
+    readonly sent: number;
+    readonly accepted: number;
+    readonly failed: number;
+    readonly mean_latency_ms: number | null;
+    readonly max_latency_ms: number | null;
+  }[];
   /** Encoded HDR histograms (µs) for merging. */
   readonly histograms: Readonly<Record<string, string>>;
   readonly stopped_by: string;
 }
 
 /** The fields of LoadResult that say which run it is: the runner fills them in, the result carries them unchanged. */
-export type LoadRunIdentity = Pick<LoadResult, 'mode' | 'profile' | 'target' | 'seed' | 'laptops' | 'devices' | 'connections' | 'started_at'>;
+export type LoadRunIdentity = Pick<
+  LoadResult,
+  'mode' | 'profile' | 'target' | 'seed' | 'laptops' | 'devices' | 'connections' | 'started_at'
+>;
 
 /** What the runner hands over: which run it is, and what the result derives its other figures from. */
 export interface LoadRunContext {
@@ -203,19 +253,34 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
         `with ${ctx.run.devices} devices each sent about ${r3(ramp.broke_at_rate_per_s / Math.max(1, ctx.run.devices))}/s, so the knee may be the limit's, not the service's capacity; raise --devices`,
     );
   }
-  const measureS = Math.max(0.001, (out.dispatchMs > 0 ? Math.max(out.dispatchMs, Math.min(out.wallMs, sch.durationMs)) : out.wallMs) / 1000);
+  const measureS = Math.max(
+    0.001,
+    (out.dispatchMs > 0 ? Math.max(out.dispatchMs, Math.min(out.wallMs, sch.durationMs)) : out.wallMs) / 1000,
+  );
   const total = rec.accepted + rec.failed;
-  const errors = { total: rec.failed, rate: total === 0 ? 0 : r3(rec.failed / total), by_status: Object.fromEntries([...rec.statuses()].sort()), by_reason: Object.fromEntries([...rec.byReason].sort()) };
+  const errors = {
+    total: rec.failed,
+    rate: total === 0 ? 0 : r3(rec.failed / total),
+    by_status: Object.fromEntries([...rec.statuses()].sort()),
+    by_reason: Object.fromEntries([...rec.byReason].sort()),
+  };
   const targetFailures: string[] = [];
   if (!ramp && ctx.maxErrorRate !== undefined && total > 0 && rec.failed / total > ctx.maxErrorRate) {
-    targetFailures.push(`${rec.failed} of ${total} uploads failed (error rate ${r3(rec.failed / total)} > ${ctx.maxErrorRate}, --slo-error-rate): the target did not hold, and the latency of failures is not its service time`);
+    targetFailures.push(
+      `${rec.failed} of ${total} uploads failed (error rate ${r3(rec.failed / total)} > ${ctx.maxErrorRate}, --slo-error-rate): the target did not hold, and the latency of failures is not its service time`,
+    );
   }
   const unreadable = out.unreadable ?? { count: 0, first: null };
-  if (unreadable.count > 0) targetFailures.push(`${unreadable.count} answers could not be read as ${ctx.protocol ?? 'fleetsim'}; the first: ${unreadable.first ?? '?'}`);
+  if (unreadable.count > 0)
+    targetFailures.push(
+      `${unreadable.count} answers could not be read as ${ctx.protocol ?? 'fleetsim'}; the first: ${unreadable.first ?? '?'}`,
+    );
   if (!ramp && total === 0 && rec.sent > 0) targetFailures.push(`none of the ${rec.sent} uploads sent was answered: nothing was measured`);
   const unreadableHttp = rec.byReason.get(UNREADABLE_ANSWER) ?? 0;
   if (unreadableHttp > 0) {
-    targetFailures.push(`${unreadableHttp} answer${unreadableHttp === 1 ? '' : 's'} could not be read (not an HTTP/1.x status line, or a Content-Length that is not a number): a target whose answers cannot be read has not shown it accepted anything`);
+    targetFailures.push(
+      `${unreadableHttp} answer${unreadableHttp === 1 ? '' : 's'} could not be read (not an HTTP/1.x status line, or a Content-Length that is not a number): a target whose answers cannot be read has not shown it accepted anything`,
+    );
   }
   invalid.push(...targetFailures);
   const throughput = {
@@ -278,9 +343,22 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
     drain: sch.outage && out.drain ? drainResult(sch, out, rec) : null,
     protocol: ctx.protocol ?? 'fleetsim',
     unreadable_answers: unreadable,
-    partially_rejected: { uploads: out.partiallyRejected?.uploads ?? 0, records: out.partiallyRejected?.records ?? 0, first_message: out.partiallyRejected?.first ?? null },
+    partially_rejected: {
+      uploads: out.partiallyRejected?.uploads ?? 0,
+      records: out.partiallyRejected?.records ?? 0,
+      first_message: out.partiallyRejected?.first ?? null,
+    },
     ramp,
-    ingest: ramp?.gates_below_step != null ? belowKnee(rec, ramp.gates_below_step, throughput) : { ...pick(latency.all!), events_per_s: throughput.events_per_s, batches_per_s: throughput.accepted_per_s, errors: errors.total, error_rate: errors.rate },
+    ingest:
+      ramp?.gates_below_step != null
+        ? belowKnee(rec, ramp.gates_below_step, throughput)
+        : {
+            ...pick(latency.all!),
+            events_per_s: throughput.events_per_s,
+            batches_per_s: throughput.accepted_per_s,
+            errors: errors.total,
+            error_rate: errors.rate,
+          },
     timeline,
     histograms,
     stopped_by: out.stoppedBy,
@@ -292,7 +370,8 @@ function drainResult(sch: LoadSchedule, out: SenderOutcome, rec: SenderOutcome['
   const w = sch.outage!;
   const lastFull = Math.floor(Math.min(out.wallMs, sch.durationMs) / 1000);
   let peak: number | null = null;
-  for (let sec = Math.ceil(w.endMs / 1000); sec < lastFull && sec < rec.perSecond.sent.length; sec++) peak = Math.max(peak ?? 0, rec.perSecond.sent[sec]!);
+  for (let sec = Math.ceil(w.endMs / 1000); sec < lastFull && sec < rec.perSecond.sent.length; sec++)
+    peak = Math.max(peak ?? 0, rec.perSecond.sent[sec]!);
   return {
     backlog_batches: d.backlog,
     laptops: d.laptops,
@@ -324,7 +403,13 @@ function belowKnee(rec: SenderOutcome['recorder'], breakStep: number, throughput
     failed += st.failed;
     finished += st.accepted + st.failed;
   }
-  return { ...pick(summarize(h)), events_per_s: throughput.events_per_s, batches_per_s: throughput.accepted_per_s, errors: failed, error_rate: finished === 0 ? 0 : r3(failed / finished) };
+  return {
+    ...pick(summarize(h)),
+    events_per_s: throughput.events_per_s,
+    batches_per_s: throughput.accepted_per_s,
+    errors: failed,
+    error_rate: finished === 0 ? 0 : r3(failed / finished),
+  };
 }
 
 function pick(l: LatencySummary) {
@@ -334,12 +419,21 @@ function pick(l: LatencySummary) {
 /** Why the generator's figures are outside the validity bounds (empty when inside). */
 export function generatorReasons(lagP99Ms: number | null, headroom: number | null, b: ValidityBounds, where: string): string[] {
   const out: string[] = [];
-  if (lagP99Ms !== null && lagP99Ms > b.maxLagP99Ms) out.push(`the generator fell behind its schedule${where}: p99 schedule lag ${lagP99Ms} ms > ${b.maxLagP99Ms} ms`);
-  if (headroom !== null && headroom < b.minCpuHeadroom) out.push(`the generator ran out of CPU${where}: headroom ${r3(headroom)} < ${b.minCpuHeadroom} (event loop ${Math.round((1 - headroom) * 100)} % busy)`);
+  if (lagP99Ms !== null && lagP99Ms > b.maxLagP99Ms)
+    out.push(`the generator fell behind its schedule${where}: p99 schedule lag ${lagP99Ms} ms > ${b.maxLagP99Ms} ms`);
+  if (headroom !== null && headroom < b.minCpuHeadroom)
+    out.push(
+      `the generator ran out of CPU${where}: headroom ${r3(headroom)} < ${b.minCpuHeadroom} (event loop ${Math.round((1 - headroom) * 100)} % busy)`,
+    );
   return out;
 }
 
-function rampResult(sch: LoadSchedule, out: SenderOutcome, slo: { p99Ms: number; errorRate: number }, bounds: ValidityBounds): NonNullable<LoadResult['ramp']> {
+function rampResult(
+  sch: LoadSchedule,
+  out: SenderOutcome,
+  slo: { p99Ms: number; errorRate: number },
+  bounds: ValidityBounds,
+): NonNullable<LoadResult['ramp']> {
   const steps: RampStepResult[] = [];
   for (const st of sch.steps) {
     const r = out.recorder.steps[st.index]!;
@@ -369,7 +463,12 @@ function rampResult(sch: LoadSchedule, out: SenderOutcome, slo: { p99Ms: number;
  * a step where it fell behind measured the generator as much as the target
  * (latency counts from the intended send, so its lag is in the figures).
  */
-export function rampKnee(steps: readonly RampStepResult[]): Pick<NonNullable<LoadResult['ramp']>, 'knee_rate_per_s' | 'broke_at_rate_per_s' | 'held_up_to_rate_per_s' | 'generator_limited_at_rate_per_s' | 'gates_below_step'> {
+export function rampKnee(
+  steps: readonly RampStepResult[],
+): Pick<
+  NonNullable<LoadResult['ramp']>,
+  'knee_rate_per_s' | 'broke_at_rate_per_s' | 'held_up_to_rate_per_s' | 'generator_limited_at_rate_per_s' | 'gates_below_step'
+> {
   const judged = steps.filter((s) => s.held !== null);
   const firstBreak = judged.find((s) => s.held === false);
   const validBreak = firstBreak && firstBreak.valid === true ? firstBreak : undefined;
@@ -393,8 +492,18 @@ export function rampKnee(steps: readonly RampStepResult[]): Pick<NonNullable<Loa
  */
 export function rampInvalidReasons(ramp: NonNullable<LoadResult['ramp']>): string[] {
   const firstBreak = ramp.steps.find((s) => s.held === false);
-  const what = (s: RampStepResult) => `step ${s.step} (${s.rate_per_s}/s: p99 schedule lag ${s.lag_p99_ms} ms, CPU headroom ${s.cpu_headroom})`;
-  if (firstBreak) return firstBreak.valid === false ? [`the SLO broke at ${what(firstBreak)} while the generator fell behind: the break may be the generator's, so the knee is not measured`] : [];
+  const what = (s: RampStepResult) =>
+    `step ${s.step} (${s.rate_per_s}/s: p99 schedule lag ${s.lag_p99_ms} ms, CPU headroom ${s.cpu_headroom})`;
+  if (firstBreak)
+    return firstBreak.valid === false
+      ? [
+          `the SLO broke at ${what(firstBreak)} while the generator fell behind: the break may be the generator's, so the knee is not measured`,
+        ]
+      : [];
   const limited = ramp.steps.find((s) => s.held !== null && s.valid === false);
-  return limited ? [`the generator fell behind at ${what(limited)} before the target broke the SLO: the knee is above ${ramp.held_up_to_rate_per_s ?? '—'}/s, not measured`] : [];
+  return limited
+    ? [
+        `the generator fell behind at ${what(limited)} before the target broke the SLO: the knee is above ${ramp.held_up_to_rate_per_s ?? '—'}/s, not measured`,
+      ]
+    : [];
 }

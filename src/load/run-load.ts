@@ -87,16 +87,25 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const target = parseTarget(o.target, o.allowRemote);
   const protocolSpec = o.protocol ?? FLEETSIM_PROTOCOL;
   const enrolls = protocolEnrolls(protocolSpec);
-  if (!enrolls && o.mode === 'capacity') throw new UsageError(`--mode capacity (autocannon) speaks fleetsim's protocol only; against --protocol ${protocolSpec.kind}, use the open model (--mode open, e.g. --profile ramp to find the knee)`);
-  if (enrolls && !o.fleetSecret) throw new UsageError('--fleet-secret (or $FLEETSIM_FLEET_SECRET) must be given: the run enrolls its own devices at the target with it');
+  if (!enrolls && o.mode === 'capacity')
+    throw new UsageError(
+      `--mode capacity (autocannon) speaks fleetsim's protocol only; against --protocol ${protocolSpec.kind}, use the open model (--mode open, e.g. --profile ramp to find the knee)`,
+    );
+  if (enrolls && !o.fleetSecret)
+    throw new UsageError('--fleet-secret (or $FLEETSIM_FLEET_SECRET) must be given: the run enrolls its own devices at the target with it');
   // Opened before any work: an adapter that does not load, or a header variable that is not set, stops the run here.
   const protocol = enrolls ? null : await openProtocol(protocolSpec, { url: target.url });
-  if (!(o.durationMs > 0 && o.durationMs <= MAX_DURATION_MS)) throw new UsageError(`the duration must be more than 0 and at most ${MAX_DURATION_MS / 3600_000} h`);
+  if (!(o.durationMs > 0 && o.durationMs <= MAX_DURATION_MS))
+    throw new UsageError(`the duration must be more than 0 and at most ${MAX_DURATION_MS / 3600_000} h`);
   if (!(o.maxRequests >= 1 && o.maxRequests <= MAX_REQUESTS)) throw new UsageError(`--max-requests must be from 1 to ${MAX_REQUESTS}`);
   const phase = o.onPhase ?? (() => {});
   const s = o.scenario;
 
-  phase(o.corpusDir ? `reading the corpus in ${o.corpusDir}` : `generating a corpus: ${o.corpusLaptops} laptops × 1 day of ${s.name} through the real agent`);
+  phase(
+    o.corpusDir
+      ? `reading the corpus in ${o.corpusDir}`
+      : `generating a corpus: ${o.corpusLaptops} laptops × 1 day of ${s.name} through the real agent`,
+  );
   const corpus: Corpus = o.corpusDir ? loadCorpus(o.corpusDir) : await generateCorpus(s, o.corpusLaptops, o.workers);
   const days = o.corpusDir ? s.simulation.days : 1;
   const uploadsPerLaptopHour = corpus.batchesPerDevice / days / (s.population.workLengthMeanMinutes / 60);
@@ -105,10 +114,20 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const fleet = createFleetModel(s.population, o.laptops, s.seed, o.atUtcMs ?? dayStartUtcMs + 12 * 3600_000, uploadsPerLaptopHour / 3600);
   const whole: LoadSchedule =
     o.mode === 'open'
-      ? buildSchedule(fleet, { profile: o.profile, durationMs: o.durationMs, maxRequests: o.maxRequests, atUtcMs: o.atUtcMs, dayStartUtcMs, rateOverridePerS: o.rateOverridePerS, seed: s.seed })
+      ? buildSchedule(fleet, {
+          profile: o.profile,
+          durationMs: o.durationMs,
+          maxRequests: o.maxRequests,
+          atUtcMs: o.atUtcMs,
+          dayStartUtcMs,
+          rateOverridePerS: o.rateOverridePerS,
+          seed: s.seed,
+        })
       : emptySchedule(o.durationMs);
   if (whole.outage && !(whole.outage.endMs < o.durationMs)) {
-    throw new UsageError(`the outage is held for ${whole.outage.endMs / 1000} s of the run (warm-up plus outage ÷ scale), which leaves no time for the recovery in --duration ${o.durationMs / 1000} s; lengthen --duration or raise --outage-scale`);
+    throw new UsageError(
+      `the outage is held for ${whole.outage.endMs / 1000} s of the run (warm-up plus outage ÷ scale), which leaves no time for the recovery in --duration ${o.durationMs / 1000} s; lengthen --duration or raise --outage-scale`,
+    );
   }
   if (o.mode === 'open' && whole.count === 0) {
     // Nothing to send is a question of the flags, not of the generator: say which figures made it zero.
@@ -120,13 +139,15 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const laptopDevices = Math.max(1, Math.min(o.devices, o.laptops));
   const peakRatePerS = Math.max(0, ...whole.steps.map((st) => st.ratePerS));
   // Unsharded only: a device must belong to one shard, and spreading a laptop over several devices would cross shards.
-  const devices = o.devicesDefaulted && o.profile.kind === 'ramp' && !o.shard
-    ? Math.max(laptopDevices, Math.min(MAX_RAMP_DEVICES, Math.ceil(peakRatePerS / RAMP_UPLOADS_PER_DEVICE_S)))
-    : laptopDevices;
+  const devices =
+    o.devicesDefaulted && o.profile.kind === 'ramp' && !o.shard
+      ? Math.max(laptopDevices, Math.min(MAX_RAMP_DEVICES, Math.ceil(peakRatePerS / RAMP_UPLOADS_PER_DEVICE_S)))
+      : laptopDevices;
   // Each laptop's uploads go round-robin over this many devices (1 unless a ramp needed more devices than laptops).
   const devicesPerLaptop = Math.ceil(devices / laptopDevices);
   const shard = o.shard ?? null;
-  if (shard && o.mode !== 'open') throw new UsageError('--shard applies to open-model runs; a capacity run is one closed loop (run it from one machine)');
+  if (shard && o.mode !== 'open')
+    throw new UsageError('--shard applies to open-model runs; a capacity run is one closed loop (run it from one machine)');
   // A device belongs to one shard, so no two generators ever number the same device's batches.
   const inShard = (laptop: number) => shard === null || (laptop % devices) % shard.count === shard.index;
   const { schedule, globalIndex } = shard ? sliceSchedule(whole, inShard) : { schedule: whole, globalIndex: null };
@@ -139,13 +160,21 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const keys: Buffer[] = deviceIds.map(() => EMPTY_KEY);
   ownDevices.forEach((d, k) => (keys[shard ? shard.index + k * shard.count : k] = ownKeys[k]!));
 
-  const outage = schedule.outage && o.profile.kind === 'outage-recovery'
-    ? await OutageModel.simulate({
-        laptops: schedule.outage.laptops, outageMs: schedule.outage.fleetMs, uploadsPerSecond: fleet.uploadsPerSecondAtWork, upload: s.agent.upload,
-        templateBytes: Uint32Array.from(corpus.templates, (t) => t.originalBytes), seed: s.seed,
-      })
-    : null;
-  if (outage) phase(`outage of ${schedule.outage!.fleetMs / 60_000} fleet minutes: ${outage.figures().backlog.toLocaleString('en-US')} batches spooled on ${outage.figures().laptops.toLocaleString('en-US')} laptops`);
+  const outage =
+    schedule.outage && o.profile.kind === 'outage-recovery'
+      ? await OutageModel.simulate({
+          laptops: schedule.outage.laptops,
+          outageMs: schedule.outage.fleetMs,
+          uploadsPerSecond: fleet.uploadsPerSecondAtWork,
+          upload: s.agent.upload,
+          templateBytes: Uint32Array.from(corpus.templates, (t) => t.originalBytes),
+          seed: s.seed,
+        })
+      : null;
+  if (outage)
+    phase(
+      `outage of ${schedule.outage!.fleetMs / 60_000} fleet minutes: ${outage.figures().backlog.toLocaleString('en-US')} batches spooled on ${outage.figures().laptops.toLocaleString('en-US')} laptops`,
+    );
 
   // Bodies: one per open arrival, then the batches sealed during the outage. Sequences follow sealing order:
   // arrivals before the outage, the spools, then arrivals after it.
@@ -185,8 +214,12 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   for (const j of order) planSequence[j] = nextSeq[planDevice[j]!]!++;
 
   const levels = o.bodyLevels ?? agentCodecLevels(s.agent);
-  phase(`preparing ${n.toLocaleString('en-US')} request bodies from ${corpus.templates.length} corpus batches at the agent's compression level (${o.workers} workers)`);
-  const bodies: PreparedBodies & { cost: { codec_levels: Readonly<Record<string, number>>; wall_s: number; ms_per_body: number; workers: number } } = await prepareBodiesInWorkers(
+  phase(
+    `preparing ${n.toLocaleString('en-US')} request bodies from ${corpus.templates.length} corpus batches at the agent's compression level (${o.workers} workers)`,
+  );
+  const bodies: PreparedBodies & {
+    cost: { codec_levels: Readonly<Record<string, number>>; wall_s: number; ms_per_body: number; workers: number };
+  } = await prepareBodiesInWorkers(
     corpus.templates,
     deviceIds,
     { device: planDevice, windowEndUtcMs: planWindowEnd, template: planTemplate, sequence: planSequence },
@@ -196,8 +229,17 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const q = (p: number) => sizes[Math.min(sizes.length - 1, Math.floor(p * sizes.length))] ?? 0;
   const unique = o.mode === 'open' ? openBodies >= schedule.count : openBodies >= o.maxRequests;
   const corpusFigures = {
-    source: corpus.source, templates: corpus.templates.length, bodies: n, body_bytes_p50: q(0.5), body_bytes_p95: q(0.95), body_bytes_max: sizes.at(-1) ?? 0, unique_bodies: unique,
-    codec_levels: bodies.cost.codec_levels, prepare_wall_s: bodies.cost.wall_s, prepare_ms_per_body: bodies.cost.ms_per_body, prepare_workers: bodies.cost.workers,
+    source: corpus.source,
+    templates: corpus.templates.length,
+    bodies: n,
+    body_bytes_p50: q(0.5),
+    body_bytes_p95: q(0.95),
+    body_bytes_max: sizes.at(-1) ?? 0,
+    unique_bodies: unique,
+    codec_levels: bodies.cost.codec_levels,
+    prepare_wall_s: bodies.cost.wall_s,
+    prepare_ms_per_body: bodies.cost.ms_per_body,
+    prepare_workers: bodies.cost.workers,
   };
 
   const startedAt = new Date().toISOString();
@@ -224,7 +266,17 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const planned = schedule.count + (outage?.figures().backlog ?? 0);
   if (o.mode === 'capacity') {
     phase(`capacity run (closed loop, autocannon): ${o.connections} connections for ${o.durationMs / 1000} s`);
-    const out = await runCapacity({ target, connections: o.connections, durationMs: o.durationMs, maxRequests: o.maxRequests, requestTimeoutMs: o.requestTimeoutMs, bodies, deviceIds, deviceKeys: keys, onProgress: (p) => o.onProgress?.({ ...p, planned: o.maxRequests, durationMs: o.durationMs }) });
+    const out = await runCapacity({
+      target,
+      connections: o.connections,
+      durationMs: o.durationMs,
+      maxRequests: o.maxRequests,
+      requestTimeoutMs: o.requestTimeoutMs,
+      bodies,
+      deviceIds,
+      deviceKeys: keys,
+      onProgress: (p) => o.onProgress?.({ ...p, planned: o.maxRequests, durationMs: o.durationMs }),
+    });
     return computeLoadResult(ctx, { ...schedule, count: o.maxRequests }, out);
   }
   phase(`sending ${planned.toLocaleString('en-US')} uploads (${o.profile.kind}) over at most ${o.connections} connections`);

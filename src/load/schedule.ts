@@ -86,7 +86,10 @@ class ArrivalBuffer {
   laptop: Uint32Array;
   step: Uint16Array;
   count = 0;
-  constructor(capacity: number, readonly max: number) {
+  constructor(
+    capacity: number,
+    readonly max: number,
+  ) {
     const c = Math.max(16, Math.min(max, Math.ceil(capacity)));
     this.intendedMs = new Float64Array(c);
     this.laptop = new Uint32Array(c);
@@ -119,7 +122,15 @@ function atWorkList(m: FleetModel, utcMs: number): Uint32Array {
 }
 
 /** Poisson arrivals at a constant rate in [fromMs, toMs), laptops drawn uniformly from `from`. */
-function poissonArrivals(buf: ArrivalBuffer, s: RandomStream, ratePerS: number, fromMs: number, toMs: number, from: Uint32Array | number, step: number): boolean {
+function poissonArrivals(
+  buf: ArrivalBuffer,
+  s: RandomStream,
+  ratePerS: number,
+  fromMs: number,
+  toMs: number,
+  from: Uint32Array | number,
+  step: number,
+): boolean {
   if (ratePerS <= 0) return true;
   const meanGapMs = 1000 / ratePerS;
   const n = typeof from === 'number' ? from : from.length;
@@ -142,7 +153,15 @@ export function buildSchedule(m: FleetModel, o: ScheduleOptions): LoadSchedule {
       const rate = o.rateOverridePerS ?? present.length * r;
       const buf = new ArrivalBuffer(rate * (D / 1000) * 1.1 + 64, o.maxRequests);
       const complete = poissonArrivals(buf, s, rate, 0, D, o.rateOverridePerS !== null ? m.laptops : present, 0);
-      return finish(buf, o, { truncated: !complete, fleetStartUtcMs: at, timeScale: 1, initialRatePerS: rate, laptopsAtWork: present.length, steps: [{ index: 0, startMs: 0, endMs: D, ratePerS: rate }], outage: null });
+      return finish(buf, o, {
+        truncated: !complete,
+        fleetStartUtcMs: at,
+        timeScale: 1,
+        initialRatePerS: rate,
+        laptopsAtWork: present.length,
+        steps: [{ index: 0, startMs: 0, endMs: D, ratePerS: rate }],
+        outage: null,
+      });
     }
     case 'morning-surge': {
       const from = o.atUtcMs ?? surgeStart(m, o.dayStartUtcMs);
@@ -160,7 +179,15 @@ export function buildSchedule(m: FleetModel, o: ScheduleOptions): LoadSchedule {
         }
         complete = poissonArrivals(buf, s, present.length * r, sec * 1000, Math.min(D, (sec + 1) * 1000), present, 0);
       }
-      return finish(buf, o, { truncated: !complete, fleetStartUtcMs: from, timeScale, initialRatePerS: initial, laptopsAtWork: initialAtWork, steps: [{ index: 0, startMs: 0, endMs: D, ratePerS: initial }], outage: null });
+      return finish(buf, o, {
+        truncated: !complete,
+        fleetStartUtcMs: from,
+        timeScale,
+        initialRatePerS: initial,
+        laptopsAtWork: initialAtWork,
+        steps: [{ index: 0, startMs: 0, endMs: D, ratePerS: initial }],
+        outage: null,
+      });
     }
     case 'outage-recovery': {
       const at = o.atUtcMs ?? busiestInstant(m, o.dayStartUtcMs);
@@ -173,7 +200,15 @@ export function buildSchedule(m: FleetModel, o: ScheduleOptions): LoadSchedule {
       // Arrivals stop while the target is down: those laptops' batches are in the outage model's spools.
       const complete = poissonArrivals(buf, s, rate, 0, Math.min(startMs, D), from, 0) && poissonArrivals(buf, s, rate, endMs, D, from, 0);
       const outage: OutageWindow = { startMs, endMs, fleetMs: o.profile.outageMs, laptops: present };
-      return finish(buf, o, { truncated: !complete, fleetStartUtcMs: at, timeScale: 1, initialRatePerS: rate, laptopsAtWork: present.length, steps: [{ index: 0, startMs: 0, endMs: D, ratePerS: rate }], outage });
+      return finish(buf, o, {
+        truncated: !complete,
+        fleetStartUtcMs: at,
+        timeScale: 1,
+        initialRatePerS: rate,
+        laptopsAtWork: present.length,
+        steps: [{ index: 0, startMs: 0, endMs: D, ratePerS: rate }],
+        outage,
+      });
     }
     case 'ramp': {
       const at = o.atUtcMs ?? busiestInstant(m, o.dayStartUtcMs);
@@ -181,7 +216,12 @@ export function buildSchedule(m: FleetModel, o: ScheduleOptions): LoadSchedule {
       const start = o.profile.startRatePerS ?? o.rateOverridePerS ?? Math.max(10, present.length * r);
       const steps: RampStep[] = [];
       for (let k = 0; (k + 1) * o.profile.stepMs <= D && k < 60_000; k++) {
-        steps.push({ index: k, startMs: k * o.profile.stepMs, endMs: (k + 1) * o.profile.stepMs, ratePerS: start * o.profile.stepFactor ** k });
+        steps.push({
+          index: k,
+          startMs: k * o.profile.stepMs,
+          endMs: (k + 1) * o.profile.stepMs,
+          ratePerS: start * o.profile.stepFactor ** k,
+        });
       }
       const expected = steps.reduce((a, st) => a + (st.ratePerS * (st.endMs - st.startMs)) / 1000, 0);
       const buf = new ArrivalBuffer(expected * 1.1 + 64, o.maxRequests);
@@ -190,12 +230,24 @@ export function buildSchedule(m: FleetModel, o: ScheduleOptions): LoadSchedule {
         complete = poissonArrivals(buf, s, st.ratePerS, st.startMs, st.endMs, m.laptops, st.index);
         if (!complete) break;
       }
-      return finish(buf, o, { truncated: !complete, fleetStartUtcMs: at, timeScale: 1, initialRatePerS: start, laptopsAtWork: present.length, steps, outage: null });
+      return finish(buf, o, {
+        truncated: !complete,
+        fleetStartUtcMs: at,
+        timeScale: 1,
+        initialRatePerS: start,
+        laptopsAtWork: present.length,
+        steps,
+        outage: null,
+      });
     }
   }
 }
 
-function finish(buf: ArrivalBuffer, o: ScheduleOptions, rest: Omit<LoadSchedule, 'intendedMs' | 'laptop' | 'step' | 'count' | 'durationMs'>): LoadSchedule {
+function finish(
+  buf: ArrivalBuffer,
+  o: ScheduleOptions,
+  rest: Omit<LoadSchedule, 'intendedMs' | 'laptop' | 'step' | 'count' | 'durationMs'>,
+): LoadSchedule {
   return {
     ...rest,
     intendedMs: buf.intendedMs.subarray(0, buf.count),
@@ -211,7 +263,10 @@ function finish(buf: ArrivalBuffer, o: ScheduleOptions, rest: Omit<LoadSchedule,
  * accepts (and only those laptops' spools), with each kept arrival's index in
  * the whole schedule, so its body is the one the unsharded run would send.
  */
-export function sliceSchedule(sch: LoadSchedule, keep: (laptop: number) => boolean): { readonly schedule: LoadSchedule; readonly globalIndex: Uint32Array } {
+export function sliceSchedule(
+  sch: LoadSchedule,
+  keep: (laptop: number) => boolean,
+): { readonly schedule: LoadSchedule; readonly globalIndex: Uint32Array } {
   let n = 0;
   for (let j = 0; j < sch.count; j++) if (keep(sch.laptop[j]!)) n++;
   const intendedMs = new Float64Array(n);
@@ -230,5 +285,8 @@ export function sliceSchedule(sch: LoadSchedule, keep: (laptop: number) => boole
   // Rates are the slice's share, so the shards' rates add up to the whole run's.
   const share = sch.count === 0 ? 0 : n / sch.count;
   const steps = sch.steps.map((st) => ({ ...st, ratePerS: st.ratePerS * share }));
-  return { schedule: { ...sch, intendedMs, laptop, step, count: n, outage, steps, initialRatePerS: sch.initialRatePerS * share }, globalIndex };
+  return {
+    schedule: { ...sch, intendedMs, laptop, step, count: n, outage, steps, initialRatePerS: sch.initialRatePerS * share },
+    globalIndex,
+  };
 }

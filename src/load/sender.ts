@@ -20,7 +20,16 @@
  * answered, so they are signed when they leave.
  */
 import type { UploadConfig, UploadOutcome } from '../agent/index.js';
-import { BATCHES_PATH, BATCH_CONTENT_TYPE, DEVICE_HEADER, RequestSigner, SIGNATURE_HEADER, TIMESTAMP_HEADER, bodyDigest, type RequestLine } from '../auth/index.js';
+import {
+  BATCHES_PATH,
+  BATCH_CONTENT_TYPE,
+  DEVICE_HEADER,
+  RequestSigner,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  bodyDigest,
+  type RequestLine,
+} from '../auth/index.js';
 import { Http1Pool } from './http1.js';
 import type { PreparedBodies } from './bodies.js';
 import type { DrainFigures, OutageModel } from './outage.js';
@@ -167,9 +176,24 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
   const port = Number(o.target.url.port || 80);
   const slots = new Slots();
   // Set once the run begins; the pool only calls back after that.
-  let onAnswer: (slot: number, status: number, body: Buffer | null, retryAfterS: number | null, error: string | null, contentType: string | null) => void = () => {};
+  let onAnswer: (
+    slot: number,
+    status: number,
+    body: Buffer | null,
+    retryAfterS: number | null,
+    error: string | null,
+    contentType: string | null,
+  ) => void = () => {};
   const protocol = o.protocol ?? null;
-  const pool = new Http1Pool(host, port, o.connections, o.requestTimeoutMs, () => now(), (slot, status, body, retryAfterS, error, ct) => onAnswer(slot, status, body, retryAfterS, error, ct), protocol?.readsAcceptedBody === true);
+  const pool = new Http1Pool(
+    host,
+    port,
+    o.connections,
+    o.requestTimeoutMs,
+    () => now(),
+    (slot, status, body, retryAfterS, error, ct) => onAnswer(slot, status, body, retryAfterS, error, ct),
+    protocol?.readsAcceptedBody === true,
+  );
   const requests = new UploadRequests(o, pool);
   const presigned = presignSchedule(o, requests);
   const unreadable = { count: 0, first: null as string | null };
@@ -189,7 +213,9 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
   const judgements: StepJudgement[] = [];
   const stepInFlight = new Uint32Array(Math.max(1, sch.steps.length));
 
-  return new Promise<SenderOutcome>((resolveOutcome) => setTimeout(() => begin(resolveOutcome), Math.max(0, plannedStartWallMs - Date.now())));
+  return new Promise<SenderOutcome>((resolveOutcome) =>
+    setTimeout(() => begin(resolveOutcome), Math.max(0, plannedStartWallMs - Date.now())),
+  );
 
   function begin(resolve: (o: SenderOutcome) => void): void {
     const cpu0 = process.cpuUsage();
@@ -197,7 +223,14 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
     let elu1: ReturnType<typeof performance.eventLoopUtilization> | null = null;
     t0 = now();
 
-    const send = (body: number, intendedMs: number, type: number, step: number, scheduled: boolean, reply: ((o: UploadOutcome) => void) | null): void => {
+    const send = (
+      body: number,
+      intendedMs: number,
+      type: number,
+      step: number,
+      scheduled: boolean,
+      reply: ((o: UploadOutcome) => void) | null,
+    ): void => {
       const bytes = reply === null ? presigned.bytes(body - o.openFirstBody) : requests.request(body, Date.now());
       const sentAt = now() - t0;
       rec.recordSent(sentAt, intendedMs, scheduled, step);
@@ -217,7 +250,12 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
       if (slots.active[i] === 0) return;
       if (error !== null) finish(i, error === 'REQUEST_TIMEOUT' ? 'timeout' : 'network', error, false, null);
       else if (protocol !== null) {
-        const v = protocol.classify({ status, contentType, retryAfterMs: retryAfterS === null ? null : retryAfterS * 1000, body: resBody ?? EMPTY });
+        const v = protocol.classify({
+          status,
+          contentType,
+          retryAfterMs: retryAfterS === null ? null : retryAfterS * 1000,
+          body: resBody ?? EMPTY,
+        });
         if (v.kind === 'accepted') {
           if (v.rejectedRecords !== undefined && v.rejectedRecords > 0) {
             if (partiallyRejected.uploads++ === 0) partiallyRejected.first = v.message ?? null;
@@ -225,9 +263,17 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
           }
           finishOk(i, status);
         } else if (v.kind === 'unreadable') {
-          if (unreadable.count++ === 0) unreadable.first = `${describeAnswer(o.target.url.origin, requests.line(slots.body[i]!), { status, contentType, body: resBody ?? EMPTY })}: ${v.problem}`;
+          if (unreadable.count++ === 0)
+            unreadable.first = `${describeAnswer(o.target.url.origin, requests.line(slots.body[i]!), { status, contentType, body: resBody ?? EMPTY })}: ${v.problem}`;
           finish(i, 'unreadable', v.reason, false, null);
-        } else finish(i, String(status), v.reason, false, v.kind === 'retryable' && v.retryAfterMs !== undefined ? v.retryAfterMs / 1000 : v.kind === 'retryable' ? retryAfterS : null);
+        } else
+          finish(
+            i,
+            String(status),
+            v.reason,
+            false,
+            v.kind === 'retryable' && v.retryAfterMs !== undefined ? v.retryAfterMs / 1000 : v.kind === 'retryable' ? retryAfterS : null,
+          );
       } else if (status >= 200 && status < 300) finishOk(i, status);
       else finish(i, String(status), reasonOf(status, resBody), false, retryAfterS);
     };
@@ -239,7 +285,15 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
       const reply = slots.reply[i] ?? null;
       const bytes = slots.bytes[i]!;
       stepInFlight[step]!--;
-      rec.recordOk(TYPES[slots.type[i]!]!, step, slots.intendedMs[i]!, now() - t0, status, o.bodies.events[body]!, o.bodies.body[body]!.byteLength);
+      rec.recordOk(
+        TYPES[slots.type[i]!]!,
+        step,
+        slots.intendedMs[i]!,
+        now() - t0,
+        status,
+        o.bodies.events[body]!,
+        o.bodies.body[body]!.byteLength,
+      );
       slots.release(i);
       if (reply !== null) answerUploader(reply, { kind: 'response', status, requestBytes: bytes });
       maybeEnd();
@@ -251,14 +305,30 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
       const reply = slots.reply[i] ?? null;
       const bytes = slots.bytes[i]!;
       stepInFlight[step]!--;
-      rec.recordDone(TYPES[slots.type[i]!]!, step, slots.intendedMs[i]!, now() - t0, status, reason, accepted, o.bodies.events[body]!, o.bodies.body[body]!.byteLength);
+      rec.recordDone(
+        TYPES[slots.type[i]!]!,
+        step,
+        slots.intendedMs[i]!,
+        now() - t0,
+        status,
+        reason,
+        accepted,
+        o.bodies.events[body]!,
+        o.bodies.body[body]!.byteLength,
+      );
       slots.release(i);
       if (reply !== null) {
         const code = Number(status);
         answerUploader(
           reply,
           Number.isInteger(code) && code > 0
-            ? { kind: 'response', status: code, requestBytes: bytes, ...(retryAfterS !== null ? { retryAfterMs: retryAfterS * 1000 } : {}), ...(reason !== null && reason !== `HTTP_${code}` ? { code: reason } : {}) }
+            ? {
+                kind: 'response',
+                status: code,
+                requestBytes: bytes,
+                ...(retryAfterS !== null ? { retryAfterMs: retryAfterS * 1000 } : {}),
+                ...(reason !== null && reason !== `HTTP_${code}` ? { code: reason } : {}),
+              }
             : { kind: 'network-error', message: reason ?? status, requestBytes: bytes },
         );
       }
@@ -279,7 +349,8 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
         {
           recoveryRunMs: recoveryMs,
           runNowMs: () => now() - t0,
-          send: (body, intendedRunMs, scheduled) => new Promise<UploadOutcome>((reply) => send(body, intendedRunMs, SPOOL_DRAIN, 0, scheduled, reply)),
+          send: (body, intendedRunMs, scheduled) =>
+            new Promise<UploadOutcome>((reply) => send(body, intendedRunMs, SPOOL_DRAIN, 0, scheduled, reply)),
         },
         drain!.bodyBase,
         sch.outage!.fleetMs,
@@ -298,7 +369,8 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
         if (due > t) break;
         const body = o.openFirstBody + (next % o.openBodies);
         // A laptop still draining its spool seals this batch behind it (the agent's order), instead of sending it now.
-        if (!(drain && live && drain.model.takes(sch.laptop[next]!, body, o.bodies.body[body]!.byteLength))) send(body, due, UPLOAD, sch.step[next]!, true, null);
+        if (!(drain && live && drain.model.takes(sch.laptop[next]!, body, o.bodies.body[body]!.byteLength)))
+          send(body, due, UPLOAD, sch.step[next]!, true, null);
         next++;
       }
       const due = Math.min(next < openLimit ? sch.intendedMs[next]! : Infinity, live ? Infinity : recoveryMs);
@@ -363,19 +435,32 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
     };
 
     const hard = setTimeout(() => stop('time'), o.hardStopMs);
-    const progress = setInterval(() => o.onProgress?.({ elapsedMs: now() - t0, sent: rec.sent, accepted: rec.accepted, failed: rec.failed, inFlight: slots.count }), 1000);
+    const progress = setInterval(
+      () => o.onProgress?.({ elapsedMs: now() - t0, sent: rec.sent, accepted: rec.accepted, failed: rec.failed, inFlight: slots.count }),
+      1000,
+    );
 
     const stepCpu = trackStepCpu(sch);
-    const judgeTimers = o.ramp && sch.steps.length > 1 ? judgeSteps(o.ramp, sch, rec, stepInFlight, () => stopped || judgements.some((j) => j.broken), (j) => {
-      judgements.push(j);
-      if (!j.broken) return;
-      // No further steps: the knee is found.
-      let cut = next;
-      while (cut < sch.count && sch.step[cut]! <= j.step) cut++;
-      openLimit = Math.min(openLimit, Math.max(next, cut));
-      stoppedBy = 'slo';
-      maybeEnd();
-    }) : [];
+    const judgeTimers =
+      o.ramp && sch.steps.length > 1
+        ? judgeSteps(
+            o.ramp,
+            sch,
+            rec,
+            stepInFlight,
+            () => stopped || judgements.some((j) => j.broken),
+            (j) => {
+              judgements.push(j);
+              if (!j.broken) return;
+              // No further steps: the knee is found.
+              let cut = next;
+              while (cut < sch.count && sch.step[cut]! <= j.step) cut++;
+              openLimit = Math.min(openLimit, Math.max(next, cut));
+              stoppedBy = 'slo';
+              maybeEnd();
+            },
+          )
+        : [];
     dispatch();
   }
 }
@@ -512,21 +597,38 @@ function trackStepCpu(sch: LoadSchedule): { headroom: () => (number | null)[]; c
 }
 
 /** Ramp: each step is judged once its requests had the SLO's p99 to answer; returns the timers. */
-function judgeSteps(slo: RampSlo, sch: LoadSchedule, rec: LoadRecorder, stepInFlight: Uint32Array, skip: () => boolean, judged: (j: StepJudgement) => void): NodeJS.Timeout[] {
+function judgeSteps(
+  slo: RampSlo,
+  sch: LoadSchedule,
+  rec: LoadRecorder,
+  stepInFlight: Uint32Array,
+  skip: () => boolean,
+  judged: (j: StepJudgement) => void,
+): NodeJS.Timeout[] {
   return sch.steps.map((st) =>
-    setTimeout(() => {
-      if (skip()) return;
-      const r = rec.steps[st.index]!;
-      const open = stepInFlight[st.index]!;
-      r.unfinishedAtJudgement = open;
-      const total = r.requests + open;
-      // Unanswered requests are older than the SLO: count them above it.
-      const p = total === 0 ? null : open / total > 0.01 ? Infinity : r.requests === 0 ? null : r.latency.getValueAtPercentile(Math.min(100, (99 * total) / r.requests)) / 1000;
-      // Errors among the answered only, as the summary counts them: a request still open is slow (in p above), not failed.
-      const errorRate = r.requests === 0 ? 0 : r.failed / r.requests;
-      const broken = (p !== null && p > slo.p99Ms) || errorRate > slo.errorRate;
-      judged({ step: st.index, p99Ms: p === Infinity ? null : p, errorRate, broken });
-    }, st.endMs + Math.min(slo.p99Ms, 5000)),
+    setTimeout(
+      () => {
+        if (skip()) return;
+        const r = rec.steps[st.index]!;
+        const open = stepInFlight[st.index]!;
+        r.unfinishedAtJudgement = open;
+        const total = r.requests + open;
+        // Unanswered requests are older than the SLO: count them above it.
+        const p =
+          total === 0
+            ? null
+            : open / total > 0.01
+              ? Infinity
+              : r.requests === 0
+                ? null
+                : r.latency.getValueAtPercentile(Math.min(100, (99 * total) / r.requests)) / 1000;
+        // Errors among the answered only, as the summary counts them: a request still open is slow (in p above), not failed.
+        const errorRate = r.requests === 0 ? 0 : r.failed / r.requests;
+        const broken = (p !== null && p > slo.p99Ms) || errorRate > slo.errorRate;
+        judged({ step: st.index, p99Ms: p === Infinity ? null : p, errorRate, broken });
+      },
+      st.endMs + Math.min(slo.p99Ms, 5000),
+    ),
   );
 }
 

@@ -41,7 +41,11 @@ export function parseLoadThresholds(sources: readonly string[]): Threshold[] {
 }
 
 /** Load thresholds judged: the scenario's ingest.* ones and the flags', in one verdict; the rest listed as not applicable. */
-export function evaluateLoadThresholds(result: LoadResult, flags: readonly Threshold[], scenario: readonly Threshold[]): ThresholdVerdict & { readonly notApplicable: readonly string[] } {
+export function evaluateLoadThresholds(
+  result: LoadResult,
+  flags: readonly Threshold[],
+  scenario: readonly Threshold[],
+): ThresholdVerdict & { readonly notApplicable: readonly string[] } {
   const applicable = scenario.filter((t) => LOAD_METRIC_PATHS.includes(t.metric));
   const notApplicable = scenario.filter((t) => !LOAD_METRIC_PATHS.includes(t.metric)).map((t) => t.source);
   return { ...evaluateThresholds([...applicable, ...flags], result), notApplicable };

@@ -102,7 +102,14 @@ export interface DeliveryCoefficients {
 }
 
 /** CPU seconds and wake-ups of delivering these events to the agent. */
-export function deliveryCost(k: Readonly<EventsByKind>, c: DeliveryCoefficients): { readonly cpuSeconds: number; readonly wakeups: number } {
-  const us = k.key * c.deliveryCpuUsPerKeyEvent + k.click * c.deliveryCpuUsPerClickEvent + k.move * c.deliveryCpuUsPerMoveEvent + k.wheel * c.deliveryCpuUsPerWheelEvent;
+export function deliveryCost(
+  k: Readonly<EventsByKind>,
+  c: DeliveryCoefficients,
+): { readonly cpuSeconds: number; readonly wakeups: number } {
+  const us =
+    k.key * c.deliveryCpuUsPerKeyEvent +
+    k.click * c.deliveryCpuUsPerClickEvent +
+    k.move * c.deliveryCpuUsPerMoveEvent +
+    k.wheel * c.deliveryCpuUsPerWheelEvent;
   return { cpuSeconds: us / 1e6, wakeups: (k.key + k.click + k.move + k.wheel) * c.deliveryWakeupsPerEvent };
 }

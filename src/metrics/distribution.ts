@@ -24,7 +24,15 @@ export function distribution(values: readonly number[], round: (x: number) => nu
   let ss = 0;
   for (const v of sorted) ss += (v - mean) ** 2;
   const q = (p: number) => sorted[Math.min(n - 1, Math.max(0, Math.round(p * (n - 1))))] as number;
-  return { mean: r3(mean), sd: r3(n > 1 ? Math.sqrt(ss / (n - 1)) : 0), p10: r3(q(0.1)), p50: r3(q(0.5)), p90: r3(q(0.9)), p95: r3(q(0.95)), max: r3(sorted[n - 1] as number) };
+  return {
+    mean: r3(mean),
+    sd: r3(n > 1 ? Math.sqrt(ss / (n - 1)) : 0),
+    p10: r3(q(0.1)),
+    p50: r3(q(0.5)),
+    p90: r3(q(0.9)),
+    p95: r3(q(0.95)),
+    max: r3(sorted[n - 1] as number),
+  };
 }
 
 export function r3(x: number): number {
@@ -36,7 +44,6 @@ export const sig =
   (digits: number) =>
   (x: number): number =>
     x === 0 || !Number.isFinite(x) ? x : Number(x.toPrecision(digits));
-
 
 /** Equal-width bins over [min, max] of the sample: what a histogram chart draws. */
 export interface Histogram {

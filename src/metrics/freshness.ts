@@ -12,7 +12,12 @@ export type FreshnessHistogram = hdr.Histogram;
 const MAX_FRESHNESS_MS = 60 * 86_400_000;
 
 export function createFreshnessHistogram(): FreshnessHistogram {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: MAX_FRESHNESS_MS, numberOfSignificantValueDigits: 3, bitBucketSize: 'packed' });
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: MAX_FRESHNESS_MS,
+    numberOfSignificantValueDigits: 3,
+    bitBucketSize: 'packed',
+  });
 }
 
 export function encodeFreshness(h: FreshnessHistogram): string {
@@ -77,5 +82,10 @@ export interface FreshnessFigures {
 export function freshnessFigures(h: FreshnessHistogram): FreshnessFigures {
   if (h.totalCount === 0) return { events: 0, p50_s: null, p95_s: null, max_s: null };
   const s = (ms: number) => Math.round(ms) / 1000;
-  return { events: h.totalCount, p50_s: s(h.getValueAtPercentile(50)), p95_s: s(h.getValueAtPercentile(95)), max_s: s(h.getValueAtPercentile(100)) };
+  return {
+    events: h.totalCount,
+    p50_s: s(h.getValueAtPercentile(50)),
+    p95_s: s(h.getValueAtPercentile(95)),
+    max_s: s(h.getValueAtPercentile(100)),
+  };
 }

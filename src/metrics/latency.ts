@@ -20,7 +20,14 @@ export function decodeLatency(s: string): LatencyHistogram {
 }
 
 /** Percentiles in ms (microsecond precision), or nulls when nothing was recorded. */
-export function latencyFigures(h: LatencyHistogram): { p50_ms: number | null; p90_ms: number | null; p99_ms: number | null; p999_ms: number | null; max_ms: number | null; requests: number } {
+export function latencyFigures(h: LatencyHistogram): {
+  p50_ms: number | null;
+  p90_ms: number | null;
+  p99_ms: number | null;
+  p999_ms: number | null;
+  max_ms: number | null;
+  requests: number;
+} {
   if (h.totalCount === 0) return { p50_ms: null, p90_ms: null, p99_ms: null, p999_ms: null, max_ms: null, requests: 0 };
   const ms = (us: number) => Math.round(us) / 1000;
   return {

@@ -7,5 +7,12 @@
 export * from './types.js';
 export { ObserveError, type ObserveErrorCode } from './errors.js';
 export { observeProcessTree, DEFAULT_OBSERVE_INTERVAL_MS, type ObserveOptions } from './proc-observer.js';
-export { readPackageEnergy, energyBetween, startPackageEnergy, DEFAULT_POWERCAP_ROOT, type RaplSnapshot, type RaplZoneCounter } from './rapl.js';
+export {
+  readPackageEnergy,
+  energyBetween,
+  startPackageEnergy,
+  DEFAULT_POWERCAP_ROOT,
+  type RaplSnapshot,
+  type RaplZoneCounter,
+} from './rapl.js';
 export { measuredBattery, DEFAULT_DAY_SCALE, type DayScale, type MeasuredWindow, type MeasuredBattery } from './measured-energy.js';

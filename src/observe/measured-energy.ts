@@ -59,11 +59,24 @@ export interface MeasuredBattery {
   readonly battery_pct_per_day: number;
 }
 
-export function measuredBattery(w: MeasuredWindow, scale: DayScale = DEFAULT_DAY_SCALE, model: EnergyModel = DEFAULT_ENERGY_MODEL): MeasuredBattery {
+export function measuredBattery(
+  w: MeasuredWindow,
+  scale: DayScale = DEFAULT_DAY_SCALE,
+  model: EnergyModel = DEFAULT_ENERGY_MODEL,
+): MeasuredBattery {
   const o = w.observation;
-  if (!(o.wall_ms > 0)) throw new ObserveError('OBSERVE_BAD_OPTION', `measured energy: the observation window is ${o.wall_ms} ms long; at least two samples over a positive span are needed`);
-  for (const [name, v] of [['radio_bytes', w.radio_bytes], ['transmissions', w.transmissions], ['active_minutes', w.active_minutes]] as const) {
-    if (!Number.isFinite(v) || v < 0) throw new ObserveError('OBSERVE_BAD_OPTION', `measured energy: ${name} must be a finite number >= 0, got ${v}`);
+  if (!(o.wall_ms > 0))
+    throw new ObserveError(
+      'OBSERVE_BAD_OPTION',
+      `measured energy: the observation window is ${o.wall_ms} ms long; at least two samples over a positive span are needed`,
+    );
+  for (const [name, v] of [
+    ['radio_bytes', w.radio_bytes],
+    ['transmissions', w.transmissions],
+    ['active_minutes', w.active_minutes],
+  ] as const) {
+    if (!Number.isFinite(v) || v < 0)
+      throw new ObserveError('OBSERVE_BAD_OPTION', `measured energy: ${name} must be a finite number >= 0, got ${v}`);
   }
   const windowHours = o.wall_ms / 3_600_000;
   const cpuSeconds = o.cpu_user_s + o.cpu_system_s;
@@ -71,13 +84,21 @@ export function measuredBattery(w: MeasuredWindow, scale: DayScale = DEFAULT_DAY
   const windowEnergy = estimateEnergy({ cpuSeconds, wakeups, radioBytes: w.radio_bytes, transmissions: w.transmissions }, model);
   let dayFactor: number;
   if (scale.kind === 'work_hours') {
-    if (!(scale.hours_per_day > 0 && scale.hours_per_day <= 24)) throw new ObserveError('OBSERVE_BAD_OPTION', `measured energy: hours_per_day must be in (0, 24], got ${scale.hours_per_day}`);
+    if (!(scale.hours_per_day > 0 && scale.hours_per_day <= 24))
+      throw new ObserveError('OBSERVE_BAD_OPTION', `measured energy: hours_per_day must be in (0, 24], got ${scale.hours_per_day}`);
     dayFactor = scale.hours_per_day / windowHours;
   } else {
     if (!(scale.active_minutes_per_day >= 0 && scale.active_minutes_per_day <= 1440)) {
-      throw new ObserveError('OBSERVE_BAD_OPTION', `measured energy: active_minutes_per_day must be in [0, 1440], got ${scale.active_minutes_per_day}`);
+      throw new ObserveError(
+        'OBSERVE_BAD_OPTION',
+        `measured energy: active_minutes_per_day must be in [0, 1440], got ${scale.active_minutes_per_day}`,
+      );
     }
-    if (!(w.active_minutes > 0)) throw new ObserveError('OBSERVE_BAD_OPTION', 'measured energy: scaling by active minutes needs a window with at least one active minute');
+    if (!(w.active_minutes > 0))
+      throw new ObserveError(
+        'OBSERVE_BAD_OPTION',
+        'measured energy: scaling by active minutes needs a window with at least one active minute',
+      );
     dayFactor = scale.active_minutes_per_day / w.active_minutes;
   }
   return {

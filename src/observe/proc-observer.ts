@@ -39,7 +39,9 @@ function readText(path: string): string | null {
 
 function listNumeric(dir: string): number[] {
   try {
-    return readdirSync(dir).filter((n) => /^\d+$/.test(n)).map(Number);
+    return readdirSync(dir)
+      .filter((n) => /^\d+$/.test(n))
+      .map(Number);
   } catch {
     return [];
   }
@@ -105,19 +107,27 @@ function childrenByScan(procRoot: string): Map<number, number[]> {
 
 export function observeProcessTree(pid: number, options: ObserveOptions = {}): ProcessObserver {
   const intervalMs = options.intervalMs ?? DEFAULT_OBSERVE_INTERVAL_MS;
-  if (!Number.isInteger(pid) || pid <= 0) throw new ObserveError('OBSERVE_BAD_OPTION', `observer: pid must be a positive integer, got ${pid}`);
+  if (!Number.isInteger(pid) || pid <= 0)
+    throw new ObserveError('OBSERVE_BAD_OPTION', `observer: pid must be a positive integer, got ${pid}`);
   if (!Number.isFinite(intervalMs) || intervalMs < 10 || intervalMs > 60_000) {
     throw new ObserveError('OBSERVE_BAD_OPTION', `observer: intervalMs must be between 10 and 60000, got ${intervalMs}`);
   }
   const procRoot = options.procRoot ?? '/proc';
   if (options.childDiscovery !== undefined && options.childDiscovery !== 'auto' && options.childDiscovery !== 'scan') {
-    throw new ObserveError('OBSERVE_BAD_OPTION', `observer: childDiscovery must be 'auto' or 'scan', got ${String(options.childDiscovery)}`);
+    throw new ObserveError(
+      'OBSERVE_BAD_OPTION',
+      `observer: childDiscovery must be 'auto' or 'scan', got ${String(options.childDiscovery)}`,
+    );
   }
   if (listNumeric(procRoot).length === 0) {
-    throw new ObserveError('OBSERVE_PROC_UNAVAILABLE', `observer: ${procRoot} lists no processes; the observer needs Linux procfs mounted there`);
+    throw new ObserveError(
+      'OBSERVE_PROC_UNAVAILABLE',
+      `observer: ${procRoot} lists no processes; the observer needs Linux procfs mounted there`,
+    );
   }
   const first = readProcessSample(procRoot, pid);
-  if (first === null) throw new ObserveError('OBSERVE_NO_SUCH_PROCESS', `observer: no process ${pid} in ${procRoot} (it exited, or was never started)`);
+  if (first === null)
+    throw new ObserveError('OBSERVE_NO_SUCH_PROCESS', `observer: no process ${pid} in ${procRoot} (it exited, or was never started)`);
 
   const account = new TreeAccount(options.clockTicksPerSecond ?? DEFAULT_CLOCK_TICKS_PER_SECOND);
   // Every process ever seen in the tree, by pid, with its start time so a reused pid is not mistaken for it:
@@ -179,4 +189,3 @@ export function observeProcessTree(pid: number, options: ObserveOptions = {}): P
     },
   };
 }
-

@@ -34,7 +34,10 @@ export function parseStat(text: string): ProcStat | null {
   const pid = Number(text.slice(0, open).trim());
   const comm = text.slice(open + 1, close);
   // Fields from 3 (state) onward; proc(5) numbers them from 1.
-  const rest = text.slice(close + 1).trim().split(/\s+/);
+  const rest = text
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/);
   if (rest.length < 20) return null;
   const field = (n: number): number => Number(rest[n - 3]);
   const stat: ProcStat = {
@@ -49,7 +52,16 @@ export function parseStat(text: string): ProcStat | null {
     num_threads: field(20),
     starttime_ticks: field(22),
   };
-  for (const v of [stat.pid, stat.ppid, stat.utime_ticks, stat.stime_ticks, stat.cutime_ticks, stat.cstime_ticks, stat.num_threads, stat.starttime_ticks]) {
+  for (const v of [
+    stat.pid,
+    stat.ppid,
+    stat.utime_ticks,
+    stat.stime_ticks,
+    stat.cutime_ticks,
+    stat.cstime_ticks,
+    stat.num_threads,
+    stat.starttime_ticks,
+  ]) {
     if (!Number.isFinite(v)) return null;
   }
   return stat;

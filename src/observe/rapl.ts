@@ -21,17 +21,21 @@ export interface RaplZoneCounter {
 
 /** A reading of every package counter at one instant. */
 export type RaplSnapshot =
-  | { readonly kind: 'counters'; readonly zones: readonly RaplZoneCounter[] }
-  | { readonly kind: 'unavailable'; readonly reason: string };
+  { readonly kind: 'counters'; readonly zones: readonly RaplZoneCounter[] } | { readonly kind: 'unavailable'; readonly reason: string };
 
 const PACKAGE_ZONE = /^intel-rapl:\d+$/;
 
 export function readPackageEnergy(root: string = DEFAULT_POWERCAP_ROOT): RaplSnapshot {
   let names: string[];
   try {
-    names = readdirSync(root).filter((n) => PACKAGE_ZONE.test(n)).sort();
+    names = readdirSync(root)
+      .filter((n) => PACKAGE_ZONE.test(n))
+      .sort();
   } catch (e) {
-    return { kind: 'unavailable', reason: `${root} cannot be listed (${(e as NodeJS.ErrnoException).code ?? String(e)}): no powercap interface on this machine` };
+    return {
+      kind: 'unavailable',
+      reason: `${root} cannot be listed (${(e as NodeJS.ErrnoException).code ?? String(e)}): no powercap interface on this machine`,
+    };
   }
   if (names.length === 0) return { kind: 'unavailable', reason: `no intel-rapl:N zone under ${root}` };
   const zones: RaplZoneCounter[] = [];

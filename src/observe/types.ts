@@ -30,8 +30,7 @@ export interface ProcessObservation {
 
 /** Package energy from /sys/class/powercap (Intel RAPL), over the same window. */
 export type EnergyReading =
-  | { readonly kind: 'rapl'; readonly joules: number; readonly zone: string }
-  | { readonly kind: 'unavailable'; readonly reason: string };
+  { readonly kind: 'rapl'; readonly joules: number; readonly zone: string } | { readonly kind: 'unavailable'; readonly reason: string };
 
 /** Watches one process tree until stopped. */
 export interface ProcessObserver {

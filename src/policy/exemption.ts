@@ -54,7 +54,12 @@ export function exemptAtEnd(status: ExemptionStatus, days: number): boolean {
  * asks the employee made that day, in order: the first approved ask sets the
  * day the exemption starts.
  */
-export function afterExemptionAsks(status: ExemptionStatus, day: number, approvalDraws: readonly number[], rules: PolicyRules): ExemptionStatus {
+export function afterExemptionAsks(
+  status: ExemptionStatus,
+  day: number,
+  approvalDraws: readonly number[],
+  rules: PolicyRules,
+): ExemptionStatus {
   if (status.kind !== 'none') return status;
   for (const draw of approvalDraws) {
     if (draw < rules.exemptionApprovalRate) return { kind: 'approved', fromDay: day + rules.exemptionReviewDays };

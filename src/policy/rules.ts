@@ -41,8 +41,7 @@ export interface PauseWindow {
 export type PauseRefusal = 'daily_limit' | 'cooldown' | 'already_paused';
 
 export type PauseDecision =
-  | { readonly kind: 'granted'; readonly window: PauseWindow }
-  | { readonly kind: 'refused'; readonly reason: PauseRefusal };
+  { readonly kind: 'granted'; readonly window: PauseWindow } | { readonly kind: 'refused'; readonly reason: PauseRefusal };
 
 export interface PauseRequest {
   readonly atMs: number;

@@ -1,7 +1,18 @@
 import { Faker, en } from '@faker-js/faker';
 import {
-  bernoulli, clamp, createStream, deriveStream, gamma, lognormal, normal, seedInt, uniform, weightedIndex, weightedKey,
-  type RandomStream, type StreamPathPart,
+  bernoulli,
+  clamp,
+  createStream,
+  deriveStream,
+  gamma,
+  lognormal,
+  normal,
+  seedInt,
+  uniform,
+  weightedIndex,
+  weightedKey,
+  type RandomStream,
+  type StreamPathPart,
 } from '../random/index.js';
 import { drawMouseTraits, type MouseTraits } from './mouse-traits.js';
 import type { CapReaction, PauseTraitParams, PopulationParams } from './params.js';
@@ -64,7 +75,10 @@ export function createEmployee(seed: StreamPathPart, index: number, p: Populatio
   const department = weightedKey(s, p.departmentMix as Record<DepartmentName, number>);
   const roleWeights = p.roleMix[department] ?? {};
   const role = Object.keys(roleWeights).length > 0 ? weightedKey(s, roleWeights as Record<RoleName, number>) : 'analyst';
-  const officeIndex = weightedIndex(s, p.offices.map((o) => p.officeMix[o.name] ?? 1));
+  const officeIndex = weightedIndex(
+    s,
+    p.offices.map((o) => p.officeMix[o.name] ?? 1),
+  );
   const office = p.offices[officeIndex]!;
 
   faker.seed(seedInt(seed, 'employee', index, 'identity'));
@@ -84,7 +98,9 @@ export function createEmployee(seed: StreamPathPart, index: number, p: Populatio
     role,
     office: office.name,
     timezone: office.timezone,
-    workStartMinutes: Math.round(clamp(normal(s, p.workStartMeanMinutes, p.workStartSdMinutes), p.workStartMinMinutes, p.workStartMaxMinutes)),
+    workStartMinutes: Math.round(
+      clamp(normal(s, p.workStartMeanMinutes, p.workStartSdMinutes), p.workStartMinMinutes, p.workStartMaxMinutes),
+    ),
     workLengthMinutes: Math.round(clamp(normal(s, p.workLengthMeanMinutes, p.workLengthSdMinutes), 6 * 60, 11 * 60)),
     activeMinutesLogMu: normal(s, p.activeMinutesLogMu, levelSigma),
     activeMinutesDayLogSigma: daySigma,

@@ -127,5 +127,10 @@ export function weightedIndex(s: RandomStream, weights: readonly number[]): numb
 /** Key of a record drawn with probability proportional to its value. */
 export function weightedKey<K extends string>(s: RandomStream, weights: Readonly<Record<K, number>>): K {
   const keys = Object.keys(weights) as K[];
-  return keys[weightedIndex(s, keys.map((k) => weights[k]))] as K;
+  return keys[
+    weightedIndex(
+      s,
+      keys.map((k) => weights[k]),
+    )
+  ] as K;
 }

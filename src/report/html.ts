@@ -9,7 +9,8 @@ export interface ReportSection {
   readonly html: string;
 }
 
-export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+export const esc = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 export function page(title: string, subtitle: string, sections: readonly ReportSection[]): string {
   return `<!doctype html>
@@ -28,10 +29,22 @@ ${sections.map((s) => `<section><h2>${esc(s.title)}</h2>${s.html}</section>`).jo
 `;
 }
 
-export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[], cellClass?: (row: number, col: number) => string | undefined): string {
+export function table(
+  header: readonly string[],
+  rows: readonly (readonly (string | number)[])[],
+  cellClass?: (row: number, col: number) => string | undefined,
+): string {
   const cell = (v: string | number) => esc(typeof v === 'number' ? formatNumber(v) : v);
   return `<table><thead><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r, i) => `<tr>${r.map((v, j) => { const c = cellClass?.(i, j); return `<td${c ? ` class="${c}"` : ''}>${cell(v)}</td>`; }).join('')}</tr>`)
+    .map(
+      (r, i) =>
+        `<tr>${r
+          .map((v, j) => {
+            const c = cellClass?.(i, j);
+            return `<td${c ? ` class="${c}"` : ''}>${cell(v)}</td>`;
+          })
+          .join('')}</tr>`,
+    )
     .join('')}</tbody></table>`;
 }
 
@@ -52,17 +65,29 @@ const COLOURS = ['#2f6fdf', '#e0803a', '#2a9d6f', '#9b59b6', '#c0392b'];
  * label on every n-th point (e.g. 6 for every 6 hours); by default about 12.
  * `unit` is written above the y axis.
  */
-export function lineChart(title: string, labels: readonly string[], series: readonly { name: string; values: readonly number[] }[], o: { readonly tickEvery?: number; readonly unit?: string } = {}): string {
+export function lineChart(
+  title: string,
+  labels: readonly string[],
+  series: readonly { name: string; values: readonly number[] }[],
+  o: { readonly tickEvery?: number; readonly unit?: string } = {},
+): string {
   const top = niceTop(Math.max(0, ...series.flatMap((s) => s.values.filter(Number.isFinite))));
   const n = Math.max(1, labels.length - 1);
   const x = (i: number) => PAD.l + ((W - PAD.l - PAD.r) * i) / n;
   const y = (v: number) => H - PAD.b - ((H - PAD.t - PAD.b) * v) / top.max;
   const lines = series
-    .map((s, k) => `<polyline data-series="${esc(s.name)}" fill="none" stroke="${COLOURS[k % COLOURS.length]}" stroke-width="2" points="${s.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}"/>`)
+    .map(
+      (s, k) =>
+        `<polyline data-series="${esc(s.name)}" fill="none" stroke="${COLOURS[k % COLOURS.length]}" stroke-width="2" points="${s.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}"/>`,
+    )
     .join('');
   const step = o.tickEvery ?? Math.max(1, Math.ceil(labels.length / 12));
-  const ticks = labels.map((l, i) => (i % step === 0 && l !== '' ? `<text x="${x(i)}" y="${H - 14}" text-anchor="middle">${esc(l)}</text>` : '')).join('');
-  const legend = series.map((s, k) => `<text x="${PAD.l + 10 + k * 260}" y="14" style="fill:${COLOURS[k % COLOURS.length]}">■ ${esc(s.name)}</text>`).join('');
+  const ticks = labels
+    .map((l, i) => (i % step === 0 && l !== '' ? `<text x="${x(i)}" y="${H - 14}" text-anchor="middle">${esc(l)}</text>` : ''))
+    .join('');
+  const legend = series
+    .map((s, k) => `<text x="${PAD.l + 10 + k * 260}" y="14" style="fill:${COLOURS[k % COLOURS.length]}">■ ${esc(s.name)}</text>`)
+    .join('');
   return svg(title, `${axes(top, o.unit)}${lines}${ticks}${legend}`);
 }
 
@@ -75,8 +100,10 @@ export function barChart(title: string, bars: readonly { label: string; value: n
     .map((b, i) => {
       const h = ((H - PAD.t - PAD.b) * b.value) / max;
       const x = PAD.l + i * bw + bw * 0.15;
-      return `<rect x="${x.toFixed(1)}" y="${(H - PAD.b - h).toFixed(1)}" width="${(bw * 0.7).toFixed(1)}" height="${h.toFixed(1)}" fill="${COLOURS[0]}"><title>${esc(b.label)}: ${formatNumber(b.value)}${unit}</title></rect>` +
-        `<text x="${(x + bw * 0.35).toFixed(1)}" y="${H - 14}" text-anchor="middle">${esc(b.label)}</text>`;
+      return (
+        `<rect x="${x.toFixed(1)}" y="${(H - PAD.b - h).toFixed(1)}" width="${(bw * 0.7).toFixed(1)}" height="${h.toFixed(1)}" fill="${COLOURS[0]}"><title>${esc(b.label)}: ${formatNumber(b.value)}${unit}</title></rect>` +
+        `<text x="${(x + bw * 0.35).toFixed(1)}" y="${H - 14}" text-anchor="middle">${esc(b.label)}</text>`
+      );
     })
     .join('');
   return svg(title, `${axes(top, axisUnit)}${body}`);
@@ -84,7 +111,11 @@ export function barChart(title: string, bars: readonly { label: string; value: n
 
 /** A histogram from precomputed equal-width bins. */
 export function histogramChart(title: string, h: { lower: number; width: number; counts: readonly number[] }, unit: string): string {
-  return barChart(title, h.counts.map((c, i) => ({ label: i % 4 === 0 ? formatNumber(h.lower + i * h.width) : '', value: c })), ` laptops (${unit})`);
+  return barChart(
+    title,
+    h.counts.map((c, i) => ({ label: i % 4 === 0 ? formatNumber(h.lower + i * h.width) : '', value: c })),
+    ` laptops (${unit})`,
+  );
 }
 
 /** Round y-axis ticks: a top of 1, 2, 2.5 or 5 × 10^k above the largest value, split in 4. */
@@ -97,7 +128,14 @@ export function niceTop(maxValue: number): { readonly max: number; readonly step
 }
 
 const SI = [
-  [1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k'], [1e-3, ''], [1e-6, 'µ'], [1e-9, 'n'], [1e-12, 'p'],
+  [1e12, 'T'],
+  [1e9, 'G'],
+  [1e6, 'M'],
+  [1e3, 'k'],
+  [1e-3, ''],
+  [1e-6, 'µ'],
+  [1e-9, 'n'],
+  [1e-12, 'p'],
 ] as const;
 
 /**

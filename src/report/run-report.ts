@@ -1,7 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RESULTS_FORMAT, agentSettings, describeAgentSettings, type AgentSettings, type ConfigurationsTable, type LaptopRow, type RunFigures, type ScenarioRunResult } from '../run/index.js';
+import {
+  RESULTS_FORMAT,
+  agentSettings,
+  describeAgentSettings,
+  type AgentSettings,
+  type ConfigurationsTable,
+  type LaptopRow,
+  type RunFigures,
+  type ScenarioRunResult,
+} from '../run/index.js';
 import type { ThresholdOutcome } from '../scenario/index.js';
 import { VERSION } from '../version.js';
 import { writeCsv } from './csv.js';
@@ -34,10 +43,33 @@ export interface RunReportInput {
  * built on it) goes to laptops-measured.csv.
  */
 export const LAPTOP_COLUMNS: readonly (keyof LaptopRow & string)[] = [
-  'employee_id', 'department', 'role', 'office', 'exempt', 'days_worked', 'produced', 'stored', 'redacted', 'dropped_paused',
-  'dropped_exempt', 'coalesced', 'spooled', 'lost', 'batches', 'uploads', 'radio_bytes', 'wakeups',
-  'active_minutes', 'work_hours', 'pauses', 'paused_minutes', 'canaries_planted', 'canaries_leaked',
-  'freshness_p50_s', 'freshness_p95_s', 'freshness_max_s',
+  'employee_id',
+  'department',
+  'role',
+  'office',
+  'exempt',
+  'days_worked',
+  'produced',
+  'stored',
+  'redacted',
+  'dropped_paused',
+  'dropped_exempt',
+  'coalesced',
+  'spooled',
+  'lost',
+  'batches',
+  'uploads',
+  'radio_bytes',
+  'wakeups',
+  'active_minutes',
+  'work_hours',
+  'pauses',
+  'paused_minutes',
+  'canaries_planted',
+  'canaries_leaked',
+  'freshness_p50_s',
+  'freshness_p95_s',
+  'freshness_max_s',
 ];
 export const LAPTOP_MEASURED_COLUMNS: readonly (keyof LaptopRow & string)[] = ['employee_id', 'agent_cpu_seconds', 'battery_pct_per_day'];
 
@@ -54,7 +86,10 @@ interface GroupRow {
 /** Yield and bandwidth by department and by role (sums over laptops, so shards merge exactly). */
 function groups(laptops: readonly LaptopRow[]): GroupRow[] {
   const out: GroupRow[] = [];
-  for (const [group, key] of [['department', (l: LaptopRow) => l.department], ['role', (l: LaptopRow) => l.role]] as const) {
+  for (const [group, key] of [
+    ['department', (l: LaptopRow) => l.department],
+    ['role', (l: LaptopRow) => l.role],
+  ] as const) {
     const acc = new Map<string, { n: number; produced: number; captured: number; bytes: number; days: number }>();
     for (const l of laptops) {
       const a = acc.get(key(l)) ?? { n: 0, produced: 0, captured: 0, bytes: 0, days: 0 };
@@ -66,7 +101,15 @@ function groups(laptops: readonly LaptopRow[]): GroupRow[] {
       acc.set(key(l), a);
     }
     for (const [name, a] of [...acc].sort(([x], [y]) => x.localeCompare(y))) {
-      out.push({ group, name, laptops: a.n, produced: a.produced, captured: a.captured, yield: a.produced ? a.captured / a.produced : 0, mb_per_laptop_day: a.days ? a.bytes / 1e6 / a.days : 0 });
+      out.push({
+        group,
+        name,
+        laptops: a.n,
+        produced: a.produced,
+        captured: a.captured,
+        yield: a.produced ? a.captured / a.produced : 0,
+        mb_per_laptop_day: a.days ? a.bytes / 1e6 / a.days : 0,
+      });
     }
   }
   return out;
@@ -79,10 +122,15 @@ function groups(laptops: readonly LaptopRow[]): GroupRow[] {
 function hourlySection(sparse: RunFigures['hourly']): ReportSection {
   const days = new Set(sparse.map((h) => h.hour_utc.slice(0, 10))).size;
   if (days <= 1) {
-    const chart = lineChart('input events per hour (UTC)', sparse.map((h) => h.hour_utc.slice(11, 16)), [
-      { name: 'produced by employees', values: sparse.map((h) => h.produced) },
-      { name: 'stored (moves merged by coalescing)', values: sparse.map((h) => h.accepted) },
-    ], { unit: 'events/h' });
+    const chart = lineChart(
+      'input events per hour (UTC)',
+      sparse.map((h) => h.hour_utc.slice(11, 16)),
+      [
+        { name: 'produced by employees', values: sparse.map((h) => h.produced) },
+        { name: 'stored (moves merged by coalescing)', values: sparse.map((h) => h.accepted) },
+      ],
+      { unit: 'events/h' },
+    );
     return { title: 'Events over the day', html: chart };
   }
   // Every hour from the first to the last, nights and weekends as 0, so the x axis is time.
@@ -117,7 +165,14 @@ export async function writeScenarioReport(dir: string, r: ScenarioRunResult): Pr
   // Each configuration's own full report, so any two can be put to fleetsim compare.
   const sub: string[] = [];
   for (const run of r.configurations?.runs ?? []) sub.push(...(await writeScenarioReport(run.reportDir, run)).files);
-  await writeJson(join(dir, 'results.json'), { format: RESULTS_FORMAT, seed: s.seed, shard: r.shard, result: r.fleet, store: r.store, target: r.figures.target ?? null });
+  await writeJson(join(dir, 'results.json'), {
+    format: RESULTS_FORMAT,
+    seed: s.seed,
+    shard: r.shard,
+    result: r.fleet,
+    store: r.store,
+    target: r.figures.target ?? null,
+  });
   const { files } = await writeRunReport(dir, {
     scenarioName: s.name,
     scenario: s,
@@ -177,88 +232,212 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
   await writeCsv(join(dir, 'laptops-measured.csv'), LAPTOP_MEASURED_COLUMNS, r.laptops);
   await writeCsv(join(dir, 'groups.csv'), ['group', 'name', 'laptops', 'produced', 'captured', 'yield', 'mb_per_laptop_day'], g);
   await writeCsv(join(dir, 'hours.csv'), ['hour_utc', 'produced', 'accepted'], f.hourly);
-  const ledgerRows = (['stored', 'redacted', 'coalesced', 'dropped_paused', 'dropped_exempt', 'spooled', 'lost'] as const).map((k) => [k, f.ledger[k], f.ledger.produced ? `${((100 * f.ledger[k]) / f.ledger.produced).toFixed(2)} %` : '—']);
+  const ledgerRows = (['stored', 'redacted', 'coalesced', 'dropped_paused', 'dropped_exempt', 'spooled', 'lost'] as const).map((k) => [
+    k,
+    f.ledger[k],
+    f.ledger.produced ? `${((100 * f.ledger[k]) / f.ledger.produced).toFixed(2)} %` : '—',
+  ]);
   const fr = f.freshness;
   const d = (x: { p10: number; p50: number; p90: number; max: number }) => [x.p10, x.p50, x.p90, x.max];
-  const html = page(`fleetsim: ${r.scenarioName}`, `seed ${r.seed} · ${f.laptops.toLocaleString('en-US')} laptops · ${f.events.toLocaleString('en-US')} input events · started ${r.startedAt}${r.agent ? ` · agent: ${describeAgentSettings(r.agent)}` : ''}`, [
-    ...(r.configurations ? [{ title: 'Agent configurations side by side', html: configurationsHtml(r.configurations) }] : []),
-    ...(r.agent ? [{ title: r.configurations ? `Agent settings measured (the rest of this report: ${r.configurations.rows[0]?.name ?? ''})` : 'Agent settings measured', html: table(['setting', 'value'], Object.entries(r.agent).map(([k, v]) => [k, v ?? '—'])) }] : []),
-    {
-      title: 'Thresholds',
-      html: r.thresholds.length
-        ? table(['threshold', 'actual', 'result'], r.thresholds.map((t) => [t.expression, t.actual ?? '—', t.pass ? 'pass' : 'FAIL']), (_i, j) => (j === 2 ? (r.thresholds[_i]!.pass ? 'pass' : 'fail') : undefined))
-        : '<p>No thresholds in this scenario.</p>',
-    },
-    { title: 'Ledger: the fate of every input event', html: table(['fate', 'events', 'share'], [['produced', f.ledger.produced, '100 %'], ...ledgerRows]) },
-    hourlySection(f.hourly),
-    {
-      title: 'Ingest, as the laptops saw it',
-      html:
-        f.ingest.p50_ms === null
-          ? '<p>No uploads went over the network in this run (transport null or corpus).</p>'
-          : table(['requests', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'errors', 'refused (paused)'], [[f.ingest.requests, f.ingest.p50_ms ?? '—', f.ingest.p90_ms ?? '—', f.ingest.p99_ms ?? '—', f.ingest.p999_ms ?? '—', f.ingest.max_ms ?? '—', f.ingest.errors, f.ingest.refused_paused ?? 'unknown']]),
-    },
-    {
-      title: 'Bandwidth per laptop',
-      html:
-        table(['figure', 'p10', 'p50', 'p90', 'max'], [['MB per laptop-day', f.bandwidth.mb_per_laptop_day.p10, f.bandwidth.mb_per_laptop_day.p50, f.bandwidth.mb_per_laptop_day.p90, f.bandwidth.mb_per_laptop_day.max]]) +
-        histogramChart('MB uploaded per laptop-day', f.histograms.mb_per_laptop_day, 'MB'),
-    },
-    {
-      title: 'Battery proxy',
-      html:
-        table(['figure', 'p10', 'p50', 'p90', 'max'], [
-          ['% of battery per day', f.battery.pct_per_day.p10, f.battery.pct_per_day.p50, f.battery.pct_per_day.p90, f.battery.pct_per_day.max],
-          ['agent CPU s per laptop-hour', f.battery.cpu_s_per_hour.p10, f.battery.cpu_s_per_hour.p50, f.battery.cpu_s_per_hour.p90, f.battery.cpu_s_per_hour.max],
-          ['wake-ups per active minute', f.battery.wakeups_per_min.p10, f.battery.wakeups_per_min.p50, f.battery.wakeups_per_min.p90, f.battery.wakeups_per_min.max],
-        ]) + histogramChart('% of battery per day', f.histograms.battery_pct_per_day, '%'),
-    },
-    {
-      title: 'Freshness: input to acknowledged upload',
-      html:
-        fr.events === 0
-          ? '<p>No batch was acknowledged in this run.</p>'
-          : `<p>Per acknowledged event (${fr.events.toLocaleString('en-US')} events): seconds from its input to the acknowledgement of its batch. Fleet p50 <b>${fr.p50_s} s</b>, p95 <b>${fr.p95_s} s</b>, max ${fr.max_s} s.</p>` +
-            table(['per laptop', 'p10', 'p50', 'p90', 'max'], [
-              ['p50 s', ...d(fr.per_laptop_p50_s)],
-              ['p95 s', ...d(fr.per_laptop_p95_s)],
-              ['max s', ...d(fr.per_laptop_max_s)],
-            ]),
-    },
-    {
-      title: 'Data yield',
-      html:
-        `<p>Captured share of produced events: <b>${(100 * f.yield.overall).toFixed(2)} %</b> (stored one for one: ${(100 * f.yield.stored_share).toFixed(2)} %; the rest are mouse moves merged by coalescing).</p>` +
-        barChart('yield by department', Object.entries(f.yield.by_department).map(([label, value]) => ({ label, value }))) +
-        barChart('yield by role', Object.entries(f.yield.by_role).map(([label, value]) => ({ label, value }))),
-    },
-    ...(f.faults.injected_total > 0 || f.faults.recoveries.length > 0
-      ? [
-          {
-            title: 'Faults',
-            html:
-              table(['fault', 'requests altered'], Object.entries(f.faults.injected).map(([k, v]) => [k, v])) +
-              (f.faults.recoveries.length
-                ? table(['outage', 'steady uploads/min (hour before)', 'peak uploads/min (hour after)', 'peak ÷ steady'], f.faults.recoveries.map((x) => [x.outage, x.steady_per_min, x.peak_per_min, x.peak_to_steady ?? '—']))
-                : ''),
-          },
-        ]
-      : []),
-    { title: 'Privacy', html: table(['canaries planted', 'canaries found in stored data', 'searched'], [[f.leaks.canaries_planted, f.leaks.canaries, f.leaks.scanned]]) },
-    ...(f.target && f.target.missing.length > 0
-      ? [{ title: 'Not measured at this target', html: table(['target', 'protocol'], [[f.target.kind, f.target.protocol]]) + '<p>These figures are missing, not zero:</p>' + table(['figure', 'why'], f.target.missing.map((m) => [m.figure, m.why])) }]
-      : []),
-    { title: 'Measured on this machine', html: table(['figure', 'value'], Object.entries(r.measured).map(([k, v]) => [k, typeof v === 'boolean' ? String(v) : v])) },
-  ]);
+  const html = page(
+    `fleetsim: ${r.scenarioName}`,
+    `seed ${r.seed} · ${f.laptops.toLocaleString('en-US')} laptops · ${f.events.toLocaleString('en-US')} input events · started ${r.startedAt}${r.agent ? ` · agent: ${describeAgentSettings(r.agent)}` : ''}`,
+    [
+      ...(r.configurations ? [{ title: 'Agent configurations side by side', html: configurationsHtml(r.configurations) }] : []),
+      ...(r.agent
+        ? [
+            {
+              title: r.configurations
+                ? `Agent settings measured (the rest of this report: ${r.configurations.rows[0]?.name ?? ''})`
+                : 'Agent settings measured',
+              html: table(
+                ['setting', 'value'],
+                Object.entries(r.agent).map(([k, v]) => [k, v ?? '—']),
+              ),
+            },
+          ]
+        : []),
+      {
+        title: 'Thresholds',
+        html: r.thresholds.length
+          ? table(
+              ['threshold', 'actual', 'result'],
+              r.thresholds.map((t) => [t.expression, t.actual ?? '—', t.pass ? 'pass' : 'FAIL']),
+              (_i, j) => (j === 2 ? (r.thresholds[_i]!.pass ? 'pass' : 'fail') : undefined),
+            )
+          : '<p>No thresholds in this scenario.</p>',
+      },
+      {
+        title: 'Ledger: the fate of every input event',
+        html: table(['fate', 'events', 'share'], [['produced', f.ledger.produced, '100 %'], ...ledgerRows]),
+      },
+      hourlySection(f.hourly),
+      {
+        title: 'Ingest, as the laptops saw it',
+        html:
+          f.ingest.p50_ms === null
+            ? '<p>No uploads went over the network in this run (transport null or corpus).</p>'
+            : table(
+                ['requests', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'errors', 'refused (paused)'],
+                [
+                  [
+                    f.ingest.requests,
+                    f.ingest.p50_ms ?? '—',
+                    f.ingest.p90_ms ?? '—',
+                    f.ingest.p99_ms ?? '—',
+                    f.ingest.p999_ms ?? '—',
+                    f.ingest.max_ms ?? '—',
+                    f.ingest.errors,
+                    f.ingest.refused_paused ?? 'unknown',
+                  ],
+                ],
+              ),
+      },
+      {
+        title: 'Bandwidth per laptop',
+        html:
+          table(
+            ['figure', 'p10', 'p50', 'p90', 'max'],
+            [
+              [
+                'MB per laptop-day',
+                f.bandwidth.mb_per_laptop_day.p10,
+                f.bandwidth.mb_per_laptop_day.p50,
+                f.bandwidth.mb_per_laptop_day.p90,
+                f.bandwidth.mb_per_laptop_day.max,
+              ],
+            ],
+          ) + histogramChart('MB uploaded per laptop-day', f.histograms.mb_per_laptop_day, 'MB'),
+      },
+      {
+        title: 'Battery proxy',
+        html:
+          table(
+            ['figure', 'p10', 'p50', 'p90', 'max'],
+            [
+              [
+                '% of battery per day',
+                f.battery.pct_per_day.p10,
+                f.battery.pct_per_day.p50,
+                f.battery.pct_per_day.p90,
+                f.battery.pct_per_day.max,
+              ],
+              [
+                'agent CPU s per laptop-hour',
+                f.battery.cpu_s_per_hour.p10,
+                f.battery.cpu_s_per_hour.p50,
+                f.battery.cpu_s_per_hour.p90,
+                f.battery.cpu_s_per_hour.max,
+              ],
+              [
+                'wake-ups per active minute',
+                f.battery.wakeups_per_min.p10,
+                f.battery.wakeups_per_min.p50,
+                f.battery.wakeups_per_min.p90,
+                f.battery.wakeups_per_min.max,
+              ],
+            ],
+          ) + histogramChart('% of battery per day', f.histograms.battery_pct_per_day, '%'),
+      },
+      {
+        title: 'Freshness: input to acknowledged upload',
+        html:
+          fr.events === 0
+            ? '<p>No batch was acknowledged in this run.</p>'
+            : `<p>Per acknowledged event (${fr.events.toLocaleString('en-US')} events): seconds from its input to the acknowledgement of its batch. Fleet p50 <b>${fr.p50_s} s</b>, p95 <b>${fr.p95_s} s</b>, max ${fr.max_s} s.</p>` +
+              table(
+                ['per laptop', 'p10', 'p50', 'p90', 'max'],
+                [
+                  ['p50 s', ...d(fr.per_laptop_p50_s)],
+                  ['p95 s', ...d(fr.per_laptop_p95_s)],
+                  ['max s', ...d(fr.per_laptop_max_s)],
+                ],
+              ),
+      },
+      {
+        title: 'Data yield',
+        html:
+          `<p>Captured share of produced events: <b>${(100 * f.yield.overall).toFixed(2)} %</b> (stored one for one: ${(100 * f.yield.stored_share).toFixed(2)} %; the rest are mouse moves merged by coalescing).</p>` +
+          barChart(
+            'yield by department',
+            Object.entries(f.yield.by_department).map(([label, value]) => ({ label, value })),
+          ) +
+          barChart(
+            'yield by role',
+            Object.entries(f.yield.by_role).map(([label, value]) => ({ label, value })),
+          ),
+      },
+      ...(f.faults.injected_total > 0 || f.faults.recoveries.length > 0
+        ? [
+            {
+              title: 'Faults',
+              html:
+                table(
+                  ['fault', 'requests altered'],
+                  Object.entries(f.faults.injected).map(([k, v]) => [k, v]),
+                ) +
+                (f.faults.recoveries.length
+                  ? table(
+                      ['outage', 'steady uploads/min (hour before)', 'peak uploads/min (hour after)', 'peak ÷ steady'],
+                      f.faults.recoveries.map((x) => [x.outage, x.steady_per_min, x.peak_per_min, x.peak_to_steady ?? '—']),
+                    )
+                  : ''),
+            },
+          ]
+        : []),
+      {
+        title: 'Privacy',
+        html: table(
+          ['canaries planted', 'canaries found in stored data', 'searched'],
+          [[f.leaks.canaries_planted, f.leaks.canaries, f.leaks.scanned]],
+        ),
+      },
+      ...(f.target && f.target.missing.length > 0
+        ? [
+            {
+              title: 'Not measured at this target',
+              html:
+                table(['target', 'protocol'], [[f.target.kind, f.target.protocol]]) +
+                '<p>These figures are missing, not zero:</p>' +
+                table(
+                  ['figure', 'why'],
+                  f.target.missing.map((m) => [m.figure, m.why]),
+                ),
+            },
+          ]
+        : []),
+      {
+        title: 'Measured on this machine',
+        html: table(
+          ['figure', 'value'],
+          Object.entries(r.measured).map(([k, v]) => [k, typeof v === 'boolean' ? String(v) : v]),
+        ),
+      },
+    ],
+  );
   await writeFile(join(dir, 'report.html'), html);
-  return { files: ['summary.json', 'laptops.csv', 'laptops-measured.csv', 'groups.csv', 'hours.csv', 'report.html'].map((x) => join(dir, x)) };
+  return {
+    files: ['summary.json', 'laptops.csv', 'laptops-measured.csv', 'groups.csv', 'hours.csv', 'report.html'].map((x) => join(dir, x)),
+  };
 }
 
 /** Column heads and cells of the side-by-side table (text and HTML alike). */
 export function configurationColumns(t: ConfigurationsTable): { head: string[]; rows: (string | number)[][] } {
   const v = (x: number | null) => (x === null ? '—' : x);
   return {
-    head: ['configuration', 'settings', 'MB/laptop-day', 'CPU s/hour', 'wake-ups/min', 'battery mWh/day', 'battery %/day', 'freshness p50 s', 'freshness p95 s', 'yield', 'thresholds'],
+    head: [
+      'configuration',
+      'settings',
+      'MB/laptop-day',
+      'CPU s/hour',
+      'wake-ups/min',
+      'battery mWh/day',
+      'battery %/day',
+      'freshness p50 s',
+      'freshness p95 s',
+      'yield',
+      'thresholds',
+    ],
     rows: t.rows.map((r) => [
       `${r.name}${r.name === t.recommended ? ' (recommended)' : ''}`,
       describeAgentSettings(r.agent),

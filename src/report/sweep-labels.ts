@@ -45,10 +45,14 @@ export function axisValue(path: string, label: string): string {
   const x = Number(label);
   if (label.trim() === '' || !Number.isFinite(x) || !k?.unit) return label;
   switch (k.unit) {
-    case 'share': return `${Number((100 * x).toPrecision(6))} %`;
-    case 'minutes': return `${label} min`;
-    case 'days': return `${label} day${x === 1 ? '' : 's'}`;
-    case 'count': return label;
+    case 'share':
+      return `${Number((100 * x).toPrecision(6))} %`;
+    case 'minutes':
+      return `${label} min`;
+    case 'days':
+      return `${label} day${x === 1 ? '' : 's'}`;
+    case 'count':
+      return label;
   }
 }
 
@@ -58,7 +62,12 @@ export function axisSetting(path: string, label: string): string {
 }
 
 const DIMENSION_NAMES: Readonly<Record<string, string>> = {
-  department: 'Department', role: 'Role', timezone: 'Time zone', local_hour: 'Local hour of day', utc_hour: 'UTC hour of day', activity: 'Activity type',
+  department: 'Department',
+  role: 'Role',
+  timezone: 'Time zone',
+  local_hour: 'Local hour of day',
+  utc_hour: 'UTC hour of day',
+  activity: 'Activity type',
 };
 
 export function dimensionName(d: string): string {

@@ -11,8 +11,17 @@ import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  cellTable, groupTable, groupYieldsByReplica, replicaTable, ruleEffects, tQuantile975,
-  type CellResult, type Dimension, type Estimate, type RuleEffect, type SweepResult,
+  cellTable,
+  groupTable,
+  groupYieldsByReplica,
+  replicaTable,
+  ruleEffects,
+  tQuantile975,
+  type CellResult,
+  type Dimension,
+  type Estimate,
+  type RuleEffect,
+  type SweepResult,
 } from '../sweep/index.js';
 import { writeCsv } from './csv.js';
 import { barChart, esc, formatNumber, page, table } from './html.js';
@@ -23,7 +32,9 @@ const columnsOf = (rows: readonly Record<string, unknown>[]): string[] => [...ne
 
 function cellsForCsv(r: SweepResult): Record<string, unknown>[] {
   // CSV cells are text: objects (reaction weights, capture hours) as JSON.
-  return cellTable(r).map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v !== null && typeof v === 'object' ? JSON.stringify(v) : v ?? ''])));
+  return cellTable(r).map((row) =>
+    Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v !== null && typeof v === 'object' ? JSON.stringify(v) : (v ?? '')])),
+  );
 }
 
 /** Version of a sweep's summary.json (2: employee_days, wall_ms, rule_effects). */
@@ -59,14 +70,17 @@ const pm = (e: Estimate, scale = 1, digits = 2) =>
 
 /** Points of yield, signed as a loss reads: "−6.0 ± 0.3 points". */
 const points = (e: Estimate, digits = 1) =>
-  Number.isFinite(e.mean) ? `${(100 * e.mean).toFixed(digits)}${e.ci95 === null ? '' : ` ± ${(100 * e.ci95).toFixed(digits)}`} points` : 'n/a';
+  Number.isFinite(e.mean)
+    ? `${(100 * e.mean).toFixed(digits)}${e.ci95 === null ? '' : ` ± ${(100 * e.ci95).toFixed(digits)}`} points`
+    : 'n/a';
 
 const BIAS_DIMENSIONS: readonly Dimension[] = ['department', 'role', 'timezone', 'local_hour', 'utc_hour', 'activity'];
 /** Dimensions of the group breakdowns, in reading order. */
 const BREAKDOWN_DIMENSIONS: readonly Dimension[] = ['department', 'role', 'timezone', 'activity', 'local_hour'];
 
 /** A cell in words: "#3 · Pause cap 15 min · Exemption approval rate 50 %". */
-const cellTitle = (r: SweepResult, c: CellResult) => [`#${c.index}`, ...r.axes.map((a) => axisSetting(a.path, c.labels[a.path] ?? ''))].join(' · ');
+const cellTitle = (r: SweepResult, c: CellResult) =>
+  [`#${c.index}`, ...r.axes.map((a) => axisSetting(a.path, c.labels[a.path] ?? ''))].join(' · ');
 
 /** An axis header: the words, the raw scenario path as a tooltip and in small text. */
 const axisHeader = (path: string) => `<span title="${esc(path)}">${esc(axisName(path))}</span> <code class="path">${esc(path)}</code>`;
@@ -91,8 +105,22 @@ export function sweepHtml(r: SweepResult): string {
       `(mean ± t(0.975, n−1)·sd/√n; the same replica seeds in every cell, so differences between cells are not seed noise). ` +
       `Yield = events captured ÷ events produced during work.</p>` +
       `<div class="scroll">${rawTable(
-        ['cell', ...r.axes.map((a) => axisHeader(a.path)), 'yield %', 'captured active h / employee', 'exempt %', 'pauses / employee-day'].map((h, i) => (i > 0 && i <= r.axes.length ? h : esc(h))),
-        r.cells.map((c) => [`#${c.index}`, ...r.axes.map((a) => axisValue(a.path, c.labels[a.path] ?? '')), pm(c.yield, 100), pm(c.captured_active_hours_per_employee), pm(c.exempt_share, 100, 1), pm(c.pauses_per_employee_day)]),
+        [
+          'cell',
+          ...r.axes.map((a) => axisHeader(a.path)),
+          'yield %',
+          'captured active h / employee',
+          'exempt %',
+          'pauses / employee-day',
+        ].map((h, i) => (i > 0 && i <= r.axes.length ? h : esc(h))),
+        r.cells.map((c) => [
+          `#${c.index}`,
+          ...r.axes.map((a) => axisValue(a.path, c.labels[a.path] ?? '')),
+          pm(c.yield, 100),
+          pm(c.captured_active_hours_per_employee),
+          pm(c.exempt_share, 100, 1),
+          pm(c.pauses_per_employee_day),
+        ]),
       )}</div>`,
   });
   if (r.cells.length > 0 && r.cells.some((c) => Object.keys(c.groups).length > 0)) {
@@ -104,17 +132,28 @@ export function sweepHtml(r: SweepResult): string {
       html:
         TVD_GUIDE +
         `<p>Total variation distance (TVD) between the mix of captured events and the mix of all events the workforce produced, by dimension. Mean ± 95 % CI over replicas.</p>` +
-        `<div class="scroll">${table(['cell', ...BIAS_DIMENSIONS.map((d) => `TVD ${dimensionName(d).toLowerCase()}`)], r.cells.map((c) => [`#${c.index}`, ...BIAS_DIMENSIONS.map((d) => (c.tvd[d] ? pm(c.tvd[d]!, 1, 4) : 'n/a'))]))}</div>`,
+        `<div class="scroll">${table(
+          ['cell', ...BIAS_DIMENSIONS.map((d) => `TVD ${dimensionName(d).toLowerCase()}`)],
+          r.cells.map((c) => [`#${c.index}`, ...BIAS_DIMENSIONS.map((d) => (c.tvd[d] ? pm(c.tvd[d]!, 1, 4) : 'n/a'))]),
+        )}</div>`,
     });
   }
   for (const [k, axis] of r.axes.entries()) {
-    sections.push({ title: `Yield against ${axisName(axis.path).toLowerCase()}`, html: `<p><code class="path">${esc(axis.path)}</code></p>${yieldCurves(r, k)}` });
+    sections.push({
+      title: `Yield against ${axisName(axis.path).toLowerCase()}`,
+      html: `<p><code class="path">${esc(axis.path)}</code></p>${yieldCurves(r, k)}`,
+    });
   }
   if (r.mode === 'fast' && r.cells.length > 0) {
     sections.push({
       title: 'Bias: how far the captured mix is from the workforce',
-      html: BIAS_DIMENSIONS.map((d) => barChart(`TVD by ${d.replace('_', ' ')}, per cell`, r.cells.map((c) => ({ label: `#${c.index}`, value: c.tvd[d]?.mean ?? 0 })))).join('') +
-        `<details><summary>Which rules each cell number stands for</summary>${cellLegend(r)}</details>`,
+      html:
+        BIAS_DIMENSIONS.map((d) =>
+          barChart(
+            `TVD by ${d.replace('_', ' ')}, per cell`,
+            r.cells.map((c) => ({ label: `#${c.index}`, value: c.tvd[d]?.mean ?? 0 })),
+          ),
+        ).join('') + `<details><summary>Which rules each cell number stands for</summary>${cellLegend(r)}</details>`,
     });
   }
   if (r.cells.some((c) => Object.keys(c.groups).length > 0)) {
@@ -138,7 +177,8 @@ const TVD_GUIDE =
 
 /** The opening answer: one block per rule, in words, with one small chart of who loses. */
 function answer(r: SweepResult, effects: readonly RuleEffect[]): string {
-  if (effects.length === 0) return `<p>This sweep varies no rule: one cell, ${pm(r.cells[0]?.yield ?? { mean: Number.NaN, ci95: null, n: 0 }, 100)} % yield.</p>`;
+  if (effects.length === 0)
+    return `<p>This sweep varies no rule: one cell, ${pm(r.cells[0]?.yield ?? { mean: Number.NaN, ci95: null, n: 0 }, 100)} % yield.</p>`;
   const intro =
     `<p>For each rule the sweep varies: the yield its lowest-yield value loses against its highest-yield value (not always the strictest against the most lenient: a short pause cap can keep more data than a long one), averaged over every value of the other rules, ` +
     `and the groups of people whose yield falls most. Intervals are 95 % over ${r.replicas} replica${r.replicas === 1 ? '' : 's'}, paired by replica seed. ` +
@@ -158,14 +198,25 @@ function ruleBlock(e: RuleEffect): string {
     ? `<b>${worst}</b> costs <b>${esc(points(e.cost))}</b> of yield against <b>${best}</b>.`
     : `<b>${worst}</b> against <b>${best}</b>: ${esc(points(e.cost))}, ${e.cost.ci95 === null ? 'one replica, no interval to tell it from noise' : 'not distinguishable from no change'}.`;
   // Losses told apart from noise first: with few replicas a small group's interval can span tens of points.
-  const ranked = [...e.groups.filter((g) => g.loss.mean > 0 && clear(g.loss)), ...e.groups.filter((g) => g.loss.mean > 0 && !clear(g.loss))];
+  const ranked = [
+    ...e.groups.filter((g) => g.loss.mean > 0 && clear(g.loss)),
+    ...e.groups.filter((g) => g.loss.mean > 0 && !clear(g.loss)),
+  ];
   const losers = ranked.slice(0, 3);
-  const who = losers.length === 0
-    ? 'No group loses yield.'
-    : `Those who lose most: ${losers.map((g) => `<b>${esc(g.group)}</b> (${esc(dimensionName(g.dimension).toLowerCase())}, ${esc(points(g.loss))}${clear(g.loss) ? '' : ', uncertain'})`).join(', ')}.`;
-  const chartBars = [{ label: 'Everyone', loss: e.cost }, ...[...ranked, ...e.groups.filter((g) => !ranked.includes(g))].slice(0, 5).map((g) => ({ label: `${g.group} (${dimensionName(g.dimension).toLowerCase()})`, loss: g.loss }))];
-  return `<div class="rule">${head}<p class="answer">${cost} ${who}</p>${valueLine}` +
-    `<div class="small-chart">${lossChart(`Yield lost, ${axisValue(e.path, e.highest_yield_value)} → ${axisValue(e.path, e.lowest_yield_value)} (points, 95 % CI)`, chartBars)}</div></div>`;
+  const who =
+    losers.length === 0
+      ? 'No group loses yield.'
+      : `Those who lose most: ${losers.map((g) => `<b>${esc(g.group)}</b> (${esc(dimensionName(g.dimension).toLowerCase())}, ${esc(points(g.loss))}${clear(g.loss) ? '' : ', uncertain'})`).join(', ')}.`;
+  const chartBars = [
+    { label: 'Everyone', loss: e.cost },
+    ...[...ranked, ...e.groups.filter((g) => !ranked.includes(g))]
+      .slice(0, 5)
+      .map((g) => ({ label: `${g.group} (${dimensionName(g.dimension).toLowerCase()})`, loss: g.loss })),
+  ];
+  return (
+    `<div class="rule">${head}<p class="answer">${cost} ${who}</p>${valueLine}` +
+    `<div class="small-chart">${lossChart(`Yield lost, ${axisValue(e.path, e.highest_yield_value)} → ${axisValue(e.path, e.lowest_yield_value)} (points, 95 % CI)`, chartBars)}</div></div>`
+  );
 }
 
 /** Horizontal bars of yield lost (points) with CI whiskers: everyone first, then the groups that lose most. */
@@ -179,14 +230,21 @@ function lossChart(title: string, bars: readonly { label: string; loss: Estimate
   const hi = Math.max(0.1, ...bars.map((b) => v(b) + ci(b)));
   const lo = Math.min(0, ...bars.map((b) => v(b) - ci(b)));
   const x = (p: number) => pad.l + ((W - pad.l - pad.r) * (p - lo)) / (hi - lo);
-  const body = bars.map((b, i) => {
-    const y = pad.t + i * row;
-    const [a, z] = [x(Math.min(0, v(b))), x(Math.max(0, v(b)))];
-    const whisker = ci(b) > 0 ? `<line x1="${x(v(b) - ci(b)).toFixed(1)}" x2="${x(v(b) + ci(b)).toFixed(1)}" y1="${(y + row / 2 - 2).toFixed(1)}" y2="${(y + row / 2 - 2).toFixed(1)}" stroke="#1d2330" stroke-width="1.5"/>` : '';
-    return `<text x="${pad.l - 8}" y="${(y + row / 2 + 2).toFixed(1)}" text-anchor="end"${i === 0 ? ' font-weight="600"' : ''}>${esc(b.label)}</text>` +
-      `<rect x="${a.toFixed(1)}" y="${(y + 4).toFixed(1)}" width="${Math.max(0.5, z - a).toFixed(1)}" height="${row - 10}" fill="${i === 0 ? '#2f6fdf' : '#c0392b'}"><title>${esc(b.label)}: ${esc(points(b.loss, 2))}</title></rect>${whisker}` +
-      `<text x="${(Math.max(z, x(v(b) + ci(b))) + 4).toFixed(1)}" y="${(y + row / 2 + 2).toFixed(1)}">${v(b).toFixed(1)}</text>`;
-  }).join('');
+  const body = bars
+    .map((b, i) => {
+      const y = pad.t + i * row;
+      const [a, z] = [x(Math.min(0, v(b))), x(Math.max(0, v(b)))];
+      const whisker =
+        ci(b) > 0
+          ? `<line x1="${x(v(b) - ci(b)).toFixed(1)}" x2="${x(v(b) + ci(b)).toFixed(1)}" y1="${(y + row / 2 - 2).toFixed(1)}" y2="${(y + row / 2 - 2).toFixed(1)}" stroke="#1d2330" stroke-width="1.5"/>`
+          : '';
+      return (
+        `<text x="${pad.l - 8}" y="${(y + row / 2 + 2).toFixed(1)}" text-anchor="end"${i === 0 ? ' font-weight="600"' : ''}>${esc(b.label)}</text>` +
+        `<rect x="${a.toFixed(1)}" y="${(y + 4).toFixed(1)}" width="${Math.max(0.5, z - a).toFixed(1)}" height="${row - 10}" fill="${i === 0 ? '#2f6fdf' : '#c0392b'}"><title>${esc(b.label)}: ${esc(points(b.loss, 2))}</title></rect>${whisker}` +
+        `<text x="${(Math.max(z, x(v(b) + ci(b))) + 4).toFixed(1)}" y="${(y + row / 2 + 2).toFixed(1)}">${v(b).toFixed(1)}</text>`
+      );
+    })
+    .join('');
   const zero = `<line x1="${x(0).toFixed(1)}" x2="${x(0).toFixed(1)}" y1="${pad.t}" y2="${H - pad.b + 4}" stroke="#99a"/>`;
   return `<svg class="chart" role="img" aria-label="${esc(title)}" viewBox="0 0 ${W} ${H}" width="100%"><text class="chart-title" x="${pad.l}" y="${H - 8}">${esc(title)}</text>${zero}${body}</svg>`;
 }
@@ -197,7 +255,10 @@ function rawTable(headerHtml: readonly string[], rows: readonly (readonly string
 }
 
 function cellLegend(r: SweepResult): string {
-  return `<div class="scroll">${rawTable(['cell', ...r.axes.map((a) => axisHeader(a.path))], r.cells.map((c) => [`#${c.index}`, ...r.axes.map((a) => axisValue(a.path, c.labels[a.path] ?? ''))]))}</div>`;
+  return `<div class="scroll">${rawTable(
+    ['cell', ...r.axes.map((a) => axisHeader(a.path))],
+    r.cells.map((c) => [`#${c.index}`, ...r.axes.map((a) => axisValue(a.path, c.labels[a.path] ?? ''))]),
+  )}</div>`;
 }
 
 /** Yield against one axis: its average over the other axes' values (one line, 95 % CI whiskers); every combination in a table below. */
@@ -206,28 +267,53 @@ function yieldCurves(r: SweepResult, k: number): string {
   const effect = ruleEffects(r)[k]!;
   const others = r.axes.filter((_, j) => j !== k);
   const labels = axis.labels.map((l) => axisValue(axis.path, l));
-  const series = [{
-    name: others.length === 0 ? 'yield' : 'averaged over the other rules',
-    points: effect.values.map((v) => ({ mean: 100 * v.yield.mean, ci: 100 * (v.yield.ci95 ?? 0) })),
-  }];
-  const rows = r.cells.map((c) => [others.map((a) => axisSetting(a.path, c.labels[a.path] ?? '')).join(' · ') || '—', axisValue(axis.path, c.labels[axis.path] ?? ''), pm(c.yield, 100)]);
-  return ciChart(`Yield (%) against ${axisName(axis.path).toLowerCase()}, 95 % CI whiskers`, labels, series) +
-    (others.length > 0 ? `<details><summary>Every combination of the other rules</summary><div class="scroll">${table(['other rules', axisName(axis.path), 'yield % (95 % CI)'], rows)}</div></details>` : '');
+  const series = [
+    {
+      name: others.length === 0 ? 'yield' : 'averaged over the other rules',
+      points: effect.values.map((v) => ({ mean: 100 * v.yield.mean, ci: 100 * (v.yield.ci95 ?? 0) })),
+    },
+  ];
+  const rows = r.cells.map((c) => [
+    others.map((a) => axisSetting(a.path, c.labels[a.path] ?? '')).join(' · ') || '—',
+    axisValue(axis.path, c.labels[axis.path] ?? ''),
+    pm(c.yield, 100),
+  ]);
+  return (
+    ciChart(`Yield (%) against ${axisName(axis.path).toLowerCase()}, 95 % CI whiskers`, labels, series) +
+    (others.length > 0
+      ? `<details><summary>Every combination of the other rules</summary><div class="scroll">${table(['other rules', axisName(axis.path), 'yield % (95 % CI)'], rows)}</div></details>`
+      : '')
+  );
 }
 
 /** The group breakdown of every cell, folded: one table per cell. */
 function breakdowns(r: SweepResult): string {
-  const intro = `<p>Per cell and group: the group’s share of the workforce’s activity, its share of the captured (training) data, the difference ` +
+  const intro =
+    `<p>Per cell and group: the group’s share of the workforce’s activity, its share of the captured (training) data, the difference ` +
     `(positive: over-represented, negative: under-represented) and the group’s own yield. Mean ± 95 % CI over replicas.</p>`;
-  return intro + r.cells.map((c) => {
-    const rows = BREAKDOWN_DIMENSIONS.flatMap((d) => (c.groups[d] ?? []).map((g) => [
-      dimensionName(d), g.group, pm(g.produced_share, 100), pm(g.captured_share, 100),
-      Number.isFinite(g.captured_share.mean - g.produced_share.mean) ? `${g.captured_share.mean >= g.produced_share.mean ? '+' : '−'}${Math.abs(100 * (g.captured_share.mean - g.produced_share.mean)).toFixed(2)}` : 'n/a',
-      pm(g.yield, 100),
-    ]));
-    return `<details class="cell-breakdown" data-cell="${c.index}"><summary>${esc(cellTitle(r, c))} — yield ${esc(pm(c.yield, 100))} %</summary>` +
-      `<div class="scroll">${table(['dimension', 'group', 'workforce %', 'captured %', 'difference (points)', 'yield %'], rows)}</div></details>`;
-  }).join('');
+  return (
+    intro +
+    r.cells
+      .map((c) => {
+        const rows = BREAKDOWN_DIMENSIONS.flatMap((d) =>
+          (c.groups[d] ?? []).map((g) => [
+            dimensionName(d),
+            g.group,
+            pm(g.produced_share, 100),
+            pm(g.captured_share, 100),
+            Number.isFinite(g.captured_share.mean - g.produced_share.mean)
+              ? `${g.captured_share.mean >= g.produced_share.mean ? '+' : '−'}${Math.abs(100 * (g.captured_share.mean - g.produced_share.mean)).toFixed(2)}`
+              : 'n/a',
+            pm(g.yield, 100),
+          ]),
+        );
+        return (
+          `<details class="cell-breakdown" data-cell="${c.index}"><summary>${esc(cellTitle(r, c))} — yield ${esc(pm(c.yield, 100))} %</summary>` +
+          `<div class="scroll">${table(['dimension', 'group', 'workforce %', 'captured %', 'difference (points)', 'yield %'], rows)}</div></details>`
+        );
+      })
+      .join('')
+  );
 }
 
 /**
@@ -249,12 +335,20 @@ function cellComparison(r: SweepResult): string {
       groups: groupYieldsByReplica(c),
     })),
   };
-  const options = (selected: number) => r.cells.map((c) => `<option value="${c.index}"${c.index === selected ? ' selected' : ''}>${esc(cellTitle(r, c))} (${esc(pm(c.yield, 100, 1))} %)</option>`).join('');
-  return `<p>Pick any two cells: for every group, its yield in each and the difference B − A in points, with a 95 % interval paired by replica seed. ` +
+  const options = (selected: number) =>
+    r.cells
+      .map(
+        (c) =>
+          `<option value="${c.index}"${c.index === selected ? ' selected' : ''}>${esc(cellTitle(r, c))} (${esc(pm(c.yield, 100, 1))} %)</option>`,
+      )
+      .join('');
+  return (
+    `<p>Pick any two cells: for every group, its yield in each and the difference B − A in points, with a 95 % interval paired by replica seed. ` +
     `Red: the group loses yield in B. Preset: the highest-yield cell against the lowest.</p>` +
     `<div class="pick"><label>A <select id="cell-a">${options(first.index)}</select></label> <label>B <select id="cell-b">${options(last.index)}</select></label></div>` +
     `<div id="cell-diff"><noscript>This comparison needs JavaScript; by_group.csv has the same figures.</noscript></div>` +
-    `<script type="application/json" id="sweep-data">${scriptJson(data)}</script><script>${COMPARE_SCRIPT}</script>`;
+    `<script type="application/json" id="sweep-data">${scriptJson(data)}</script><script>${COMPARE_SCRIPT}</script>`
+  );
 }
 
 /** JSON safe inside a script element: no "<" (so no "</script>" or "<!--"), no "&", no line separators JavaScript would not accept. */
@@ -320,53 +414,106 @@ const COMPARE_SCRIPT = `(function () {
 
 function hourCurves(r: SweepResult): string {
   const hours = Array.from({ length: 24 }, (_, h) => String(h));
-  const pick = r.cells.length <= 3 ? r.cells : [...r.cells].sort((a, b) => a.yield.mean - b.yield.mean).filter((_, i, xs) => i === 0 || i === xs.length - 1 || i === Math.floor(xs.length / 2));
+  const pick =
+    r.cells.length <= 3
+      ? r.cells
+      : [...r.cells]
+          .sort((a, b) => a.yield.mean - b.yield.mean)
+          .filter((_, i, xs) => i === 0 || i === xs.length - 1 || i === Math.floor(xs.length / 2));
   const series = pick.map((c) => {
     const byHour = new Map((c.groups.local_hour ?? []).map((g) => [g.group, g.yield]));
-    return { name: `#${c.index} (${formatNumber(100 * c.yield.mean)} %)`, points: hours.map((h) => { const e = byHour.get(h); return { mean: e ? 100 * e.mean : Number.NaN, ci: e?.ci95 ? 100 * e.ci95 : 0 }; }) };
+    return {
+      name: `#${c.index} (${formatNumber(100 * c.yield.mean)} %)`,
+      points: hours.map((h) => {
+        const e = byHour.get(h);
+        return { mean: e ? 100 * e.mean : Number.NaN, ci: e?.ci95 ? 100 * e.ci95 : 0 };
+      }),
+    };
   });
-  return ciChart('Yield (%) by local hour of day, 95 % CI whiskers', hours, series) + (r.cells.length > 3 ? '<p>The lowest-, median- and highest-yield cells.</p>' : '');
+  return (
+    ciChart('Yield (%) by local hour of day, 95 % CI whiskers', hours, series) +
+    (r.cells.length > 3 ? '<p>The lowest-, median- and highest-yield cells.</p>' : '')
+  );
 }
 
 const CW = 900;
 const CH = 300;
 const CPAD = { l: 60, r: 20, t: 16, b: 40 };
-const PALETTE = ['#2f6fdf', '#e0803a', '#2a9d6f', '#9b59b6', '#c0392b', '#16a2b8', '#8c6d31', '#d6336c', '#495057', '#74b816', '#5f3dc4', '#e8590c'];
+const PALETTE = [
+  '#2f6fdf',
+  '#e0803a',
+  '#2a9d6f',
+  '#9b59b6',
+  '#c0392b',
+  '#16a2b8',
+  '#8c6d31',
+  '#d6336c',
+  '#495057',
+  '#74b816',
+  '#5f3dc4',
+  '#e8590c',
+];
 
 /**
  * Lines with confidence whiskers over categories, on an axis zoomed to the data (yields differ by points,
  * not tens of points: an axis from 0 would flatten them). Legend below the plot, one entry per line.
  */
-function ciChart(title: string, labels: readonly string[], series: readonly { name: string; points: readonly { mean: number; ci: number }[] }[]): string {
+function ciChart(
+  title: string,
+  labels: readonly string[],
+  series: readonly { name: string; points: readonly { mean: number; ci: number }[] }[],
+): string {
   const lows = series.flatMap((s) => s.points.filter((p) => Number.isFinite(p.mean)).map((p) => p.mean - p.ci));
   const highs = series.flatMap((s) => s.points.filter((p) => Number.isFinite(p.mean)).map((p) => p.mean + p.ci));
   let lo = Math.min(...lows);
   let hi = Math.max(...highs);
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) { lo = 0; hi = 100; }
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
+    lo = 0;
+    hi = 100;
+  }
   const span = Math.max(0.5, hi - lo);
   lo = Math.max(0, lo - span * 0.08);
   hi = Math.min(100, hi + span * 0.08);
   if (hi <= lo) hi = lo + 1;
   const n = Math.max(1, labels.length - 1);
   const inset = 30;
-  const x = (i: number) => CPAD.l + inset + (labels.length === 1 ? (CW - CPAD.l - CPAD.r - 2 * inset) / 2 : ((CW - CPAD.l - CPAD.r - 2 * inset) * i) / n);
+  const x = (i: number) =>
+    CPAD.l + inset + (labels.length === 1 ? (CW - CPAD.l - CPAD.r - 2 * inset) / 2 : ((CW - CPAD.l - CPAD.r - 2 * inset) * i) / n);
   const y = (v: number) => CH - CPAD.b - ((CH - CPAD.t - CPAD.b) * (v - lo)) / (hi - lo);
-  const grid = [0, 0.25, 0.5, 0.75, 1].map((f) => {
-    const v = lo + (hi - lo) * f;
-    return `<line x1="${CPAD.l}" x2="${CW - CPAD.r}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#eef"/><text x="${CPAD.l - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${v.toFixed(span < 5 ? 2 : 1)}</text>`;
-  }).join('');
+  const grid = [0, 0.25, 0.5, 0.75, 1]
+    .map((f) => {
+      const v = lo + (hi - lo) * f;
+      return `<line x1="${CPAD.l}" x2="${CW - CPAD.r}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#eef"/><text x="${CPAD.l - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${v.toFixed(span < 5 ? 2 : 1)}</text>`;
+    })
+    .join('');
   const ticks = labels.map((l, i) => `<text x="${x(i).toFixed(1)}" y="${CH - CPAD.b + 16}" text-anchor="middle">${esc(l)}</text>`).join('');
   const offset = (k: number) => (series.length > 1 ? (k - (series.length - 1) / 2) * 3 : 0);
-  const body = series.map((s, k) => {
-    const colour = PALETTE[k % PALETTE.length]!;
-    const pts = s.points.map((p, i) => (Number.isFinite(p.mean) ? `${(x(i) + offset(k)).toFixed(1)},${y(p.mean).toFixed(1)}` : '')).filter((p) => p !== '');
-    const whiskers = s.points.map((p, i) => (Number.isFinite(p.mean) && p.ci > 0
-      ? `<line x1="${(x(i) + offset(k)).toFixed(1)}" x2="${(x(i) + offset(k)).toFixed(1)}" y1="${y(p.mean - p.ci).toFixed(1)}" y2="${y(p.mean + p.ci).toFixed(1)}" stroke="${colour}" stroke-opacity="0.55"/>`
-      : '')).join('');
-    const dots = s.points.map((p, i) => (Number.isFinite(p.mean) ? `<circle cx="${(x(i) + offset(k)).toFixed(1)}" cy="${y(p.mean).toFixed(1)}" r="3" fill="${colour}"><title>${esc(s.name)} · ${esc(labels[i] ?? '')}: ${p.mean.toFixed(2)} ± ${p.ci.toFixed(2)}</title></circle>` : '')).join('');
-    return `<polyline data-series="${esc(s.name)}" fill="none" stroke="${colour}" stroke-width="2" points="${pts.join(' ')}"/>${whiskers}${dots}`;
-  }).join('');
+  const body = series
+    .map((s, k) => {
+      const colour = PALETTE[k % PALETTE.length]!;
+      const pts = s.points
+        .map((p, i) => (Number.isFinite(p.mean) ? `${(x(i) + offset(k)).toFixed(1)},${y(p.mean).toFixed(1)}` : ''))
+        .filter((p) => p !== '');
+      const whiskers = s.points
+        .map((p, i) =>
+          Number.isFinite(p.mean) && p.ci > 0
+            ? `<line x1="${(x(i) + offset(k)).toFixed(1)}" x2="${(x(i) + offset(k)).toFixed(1)}" y1="${y(p.mean - p.ci).toFixed(1)}" y2="${y(p.mean + p.ci).toFixed(1)}" stroke="${colour}" stroke-opacity="0.55"/>`
+            : '',
+        )
+        .join('');
+      const dots = s.points
+        .map((p, i) =>
+          Number.isFinite(p.mean)
+            ? `<circle cx="${(x(i) + offset(k)).toFixed(1)}" cy="${y(p.mean).toFixed(1)}" r="3" fill="${colour}"><title>${esc(s.name)} · ${esc(labels[i] ?? '')}: ${p.mean.toFixed(2)} ± ${p.ci.toFixed(2)}</title></circle>`
+            : '',
+        )
+        .join('');
+      return `<polyline data-series="${esc(s.name)}" fill="none" stroke="${colour}" stroke-width="2" points="${pts.join(' ')}"/>${whiskers}${dots}`;
+    })
+    .join('');
   const legendH = series.length * 16 + 8;
-  const legend = series.map((s, k) => `<text x="${CPAD.l}" y="${CH + 12 + k * 16}" style="fill:${PALETTE[k % PALETTE.length]}">■ ${esc(s.name)}</text>`).join('');
+  const legend = series
+    .map((s, k) => `<text x="${CPAD.l}" y="${CH + 12 + k * 16}" style="fill:${PALETTE[k % PALETTE.length]}">■ ${esc(s.name)}</text>`)
+    .join('');
   return `<svg class="chart" role="img" aria-label="${esc(title)}" viewBox="0 0 ${CW} ${CH + legendH}" width="100%"><text class="chart-title" x="${CPAD.l}" y="${CH - 6}">${esc(title)}</text>${grid}${ticks}${body}${legend}</svg>`;
 }

@@ -23,11 +23,32 @@ export function formatRun(r: ScenarioRunResult, files: readonly string[]): strin
     `  battery     % per day p50 ${f.battery.pct_per_day.p50}, p95 ${f.battery.pct_per_day.p95}; agent CPU s/hour p50 ${f.battery.cpu_s_per_hour.p50}; wake-ups/min p50 ${f.battery.wakeups_per_min.p50}`,
     `  freshness   s from input to acknowledged upload, per event: ${f.freshness.events === 0 ? 'no batch acknowledged' : `p50 ${f.freshness.p50_s}, p95 ${f.freshness.p95_s}, max ${f.freshness.max_s} (worst laptop p95 ${f.freshness.per_laptop_p95_s.max})`}`,
     `  yield       captured ${pct100(f.yield.overall)} of produced events (stored one for one ${pct100(f.yield.stored_share)})`,
-    ...(f.ingest.p50_ms !== null ? [`  ingest      ${f.ingest.requests.toLocaleString('en-US')} uploads, latency p50 ${f.ingest.p50_ms} ms, p99 ${f.ingest.p99_ms} ms, max ${f.ingest.max_ms} ms; ${f.ingest.errors} errors; ${f.ingest.refused_paused ?? 'unknown'} events refused as paused`] : []),
-    ...(f.target ? [`  target      ${f.target.kind}, protocol ${f.target.protocol}`, ...f.target.missing.map((m) => `  not measured ${m.figure}: ${m.why}`)] : []),
-    ...(f.paced ? [`  paced       ${f.paced.speed}x real time from ${f.paced.from_utc}${f.paced.until_utc ? ` to ${f.paced.until_utc}` : ''}; timers late by p50 ${f.paced.schedule_lag_p50_ms} ms, p99 ${f.paced.schedule_lag_p99_ms} ms, max ${f.paced.schedule_lag_max_ms} ms (${f.paced.on_schedule ? 'on schedule' : 'BEHIND SCHEDULE: the machine could not keep up'})`] : []),
+    ...(f.ingest.p50_ms !== null
+      ? [
+          `  ingest      ${f.ingest.requests.toLocaleString('en-US')} uploads, latency p50 ${f.ingest.p50_ms} ms, p99 ${f.ingest.p99_ms} ms, max ${f.ingest.max_ms} ms; ${f.ingest.errors} errors; ${f.ingest.refused_paused ?? 'unknown'} events refused as paused`,
+        ]
+      : []),
+    ...(f.target
+      ? [
+          `  target      ${f.target.kind}, protocol ${f.target.protocol}`,
+          ...f.target.missing.map((m) => `  not measured ${m.figure}: ${m.why}`),
+        ]
+      : []),
+    ...(f.paced
+      ? [
+          `  paced       ${f.paced.speed}x real time from ${f.paced.from_utc}${f.paced.until_utc ? ` to ${f.paced.until_utc}` : ''}; timers late by p50 ${f.paced.schedule_lag_p50_ms} ms, p99 ${f.paced.schedule_lag_p99_ms} ms, max ${f.paced.schedule_lag_max_ms} ms (${f.paced.on_schedule ? 'on schedule' : 'BEHIND SCHEDULE: the machine could not keep up'})`,
+        ]
+      : []),
     ...(f.process ? formatProcess(f.process) : []),
-    ...(f.faults.injected_total > 0 ? [`  faults      ${Object.entries(f.faults.injected).map(([k, v]) => `${k} ${v}`).join(', ')}${f.faults.peak_to_steady !== null ? `; after the outage uploads peaked at ${f.faults.peak_to_steady}x the steady rate` : ''}`] : []),
+    ...(f.faults.injected_total > 0
+      ? [
+          `  faults      ${Object.entries(f.faults.injected)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(
+              ', ',
+            )}${f.faults.peak_to_steady !== null ? `; after the outage uploads peaked at ${f.faults.peak_to_steady}x the steady rate` : ''}`,
+        ]
+      : []),
     `  privacy     ${f.leaks.canaries} of ${f.leaks.canaries_planted} planted canaries found in ${f.leaks.scanned}`,
     ...r.thresholds.map((t) => `  threshold   ${t.pass ? 'pass' : 'FAIL'}  ${t.expression}  (actual ${t.actual ?? 'n/a'})`),
     ...(r.configurations ? formatConfigurations(r.configurations.table) : []),
@@ -73,31 +94,60 @@ export function formatSweep(r: SweepResult, files: readonly string[]): string {
 function sweepRuleLines(r: SweepResult): string[] {
   const effects = ruleEffects(r).filter((e) => e.values.length > 1);
   if (effects.length === 0) return [];
-  const pts = (e: Estimate) => (Number.isFinite(e.mean) ? `${(100 * e.mean).toFixed(1)}${e.ci95 === null ? '' : ` ± ${(100 * e.ci95).toFixed(1)}`}` : 'n/a');
+  const pts = (e: Estimate) =>
+    Number.isFinite(e.mean) ? `${(100 * e.mean).toFixed(1)}${e.ci95 === null ? '' : ` ± ${(100 * e.ci95).toFixed(1)}`}` : 'n/a';
   return [
     '  what each rule costs: yield points lost by its lowest-yield value against its highest (95 % CI), and who loses most',
     ...effects.map((e) => {
-      const who = e.groups.filter((g) => g.loss.mean > 0).slice(0, 3).map((g) => `${g.group} (${dimensionName(g.dimension).toLowerCase()}) ${pts(g.loss)}`).join(', ');
+      const who = e.groups
+        .filter((g) => g.loss.mean > 0)
+        .slice(0, 3)
+        .map((g) => `${g.group} (${dimensionName(g.dimension).toLowerCase()}) ${pts(g.loss)}`)
+        .join(', ');
       return `  ${axisName(e.path)}: ${axisValue(e.path, e.lowest_yield_value)} costs ${pts(e.cost)} against ${axisValue(e.path, e.highest_yield_value)}${who ? `; most: ${who}` : ''}`;
     }),
   ];
 }
 
-export function formatLoad(r: LoadResult, thresholds: readonly ThresholdOutcome[], notApplicable: readonly string[], files: readonly string[]): string {
-  const l = (x: { p50_ms: number | null; p90_ms: number | null; p99_ms: number | null; p999_ms: number | null; max_ms: number | null; requests: number }) =>
+export function formatLoad(
+  r: LoadResult,
+  thresholds: readonly ThresholdOutcome[],
+  notApplicable: readonly string[],
+  files: readonly string[],
+): string {
+  const l = (x: {
+    p50_ms: number | null;
+    p90_ms: number | null;
+    p99_ms: number | null;
+    p999_ms: number | null;
+    max_ms: number | null;
+    requests: number;
+  }) =>
     `p50 ${x.p50_ms ?? '—'}, p90 ${x.p90_ms ?? '—'}, p99 ${x.p99_ms ?? '—'}, p99.9 ${x.p999_ms ?? '—'}, max ${x.max_ms ?? '—'} ms (${x.requests.toLocaleString('en-US')})`;
   const lines = [
     `fleetsim load ${r.profile} (${r.mode}) against ${r.target}: ${r.valid ? 'valid' : 'INVALID'}`,
     ...r.invalid_reasons.map((s) => `  INVALID     ${s}`),
     ...(r.protocol && r.protocol !== 'fleetsim' ? [`  protocol    ${r.protocol}`] : []),
     ...(r.shard ? [`  shard       ${r.shard.index}/${r.shard.count} of the laptops (merge the shards with \`fleetsim merge\`)`] : []),
-    `  bodies      ${r.corpus.bodies.toLocaleString('en-US')} prepared at ${Object.entries(r.corpus.codec_levels ?? {}).map(([c, l]) => `${c} ${l}`).join(', ')} (p50 ${r.corpus.body_bytes_p50} B) in ${r.corpus.prepare_wall_s ?? '—'} s, ${r.corpus.prepare_ms_per_body ?? '—'} ms per body on ${r.corpus.prepare_workers ?? 0} workers`,
+    `  bodies      ${r.corpus.bodies.toLocaleString('en-US')} prepared at ${Object.entries(r.corpus.codec_levels ?? {})
+      .map(([c, l]) => `${c} ${l}`)
+      .join(
+        ', ',
+      )} (p50 ${r.corpus.body_bytes_p50} B) in ${r.corpus.prepare_wall_s ?? '—'} s, ${r.corpus.prepare_ms_per_body ?? '—'} ms per body on ${r.corpus.prepare_workers ?? 0} workers`,
     `  requests    ${r.requests.sent.toLocaleString('en-US')} sent of ${r.requests.planned.toLocaleString('en-US')} planned; ${r.requests.accepted.toLocaleString('en-US')} accepted, ${r.requests.failed.toLocaleString('en-US')} failed (${r.requests.unfinished} unanswered at the end)`,
     `  throughput  ${r.throughput.requests_per_s} requests/s, ${r.throughput.accepted_per_s} accepted/s, ${r.throughput.events_per_s.toLocaleString('en-US')} events/s`,
     ...Object.entries(r.latency).map(([k, v]) => `  latency     ${k.padEnd(12)} ${l(v)}`),
-    ...(r.errors.total > 0 ? [`  errors      ${Object.entries(r.errors.by_reason).map(([k, v]) => `${k} ${v}`).join(', ')}`] : []),
+    ...(r.errors.total > 0
+      ? [
+          `  errors      ${Object.entries(r.errors.by_reason)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}`,
+        ]
+      : []),
     ...(r.partially_rejected && r.partially_rejected.uploads > 0
-      ? [`  rejected    ${r.partially_rejected.records} records in ${r.partially_rejected.uploads} accepted uploads were dropped by the target (partial success)${r.partially_rejected.first_message ? `: "${r.partially_rejected.first_message}"` : ''}`]
+      ? [
+          `  rejected    ${r.partially_rejected.records} records in ${r.partially_rejected.uploads} accepted uploads were dropped by the target (partial success)${r.partially_rejected.first_message ? `: "${r.partially_rejected.first_message}"` : ''}`,
+        ]
       : []),
     `  generator   schedule lag p50 ${r.schedule_lag.p50_ms ?? '—'} ms, p99 ${r.schedule_lag.p99_ms ?? '—'} ms; CPU headroom ${r.generator.cpu_headroom}; ${r.generator.cpu_us_per_request ?? '—'} µs CPU per request`,
     ...(r.drain
@@ -110,7 +160,10 @@ export function formatLoad(r: LoadResult, thresholds: readonly ThresholdOutcome[
     ...(r.ramp
       ? [
           `  ramp        knee ${r.ramp.knee_rate_per_s ?? '—'} uploads/s; ${r.ramp.broke_at_rate_per_s !== null ? `SLO broken at ${r.ramp.broke_at_rate_per_s}/s` : `no valid step broke the SLO (held up to ${r.ramp.held_up_to_rate_per_s ?? '—'}/s)`}${r.ramp.generator_limited_at_rate_per_s !== null ? `; generator fell behind at ${r.ramp.generator_limited_at_rate_per_s}/s` : ''}${r.ramp.gates_below_step !== null && r.ramp.gates_below_step > 0 ? `; thresholds on ingest.* judged on steps 0–${r.ramp.gates_below_step - 1}, below the knee` : ''}`,
-          ...r.ramp.steps.map((s) => `    step ${String(s.step).padStart(2)}  ${String(s.rate_per_s).padStart(10)}/s  p99 ${s.p99_ms ?? '—'} ms  errors ${s.error_rate ?? '—'}  ${s.held === null ? 'not judged' : s.held ? 'held' : 'BROKE'}  generator ${s.valid === null ? '—' : s.valid ? 'kept up' : 'FELL BEHIND'} (lag p99 ${s.lag_p99_ms ?? '—'} ms, headroom ${s.cpu_headroom ?? '—'})`),
+          ...r.ramp.steps.map(
+            (s) =>
+              `    step ${String(s.step).padStart(2)}  ${String(s.rate_per_s).padStart(10)}/s  p99 ${s.p99_ms ?? '—'} ms  errors ${s.error_rate ?? '—'}  ${s.held === null ? 'not judged' : s.held ? 'held' : 'BROKE'}  generator ${s.valid === null ? '—' : s.valid ? 'kept up' : 'FELL BEHIND'} (lag p99 ${s.lag_p99_ms ?? '—'} ms, headroom ${s.cpu_headroom ?? '—'})`,
+          ),
         ]
       : []),
     ...thresholds.map((t) => `  threshold   ${t.pass ? 'pass' : 'FAIL'}  ${t.expression}  (actual ${t.actual ?? 'n/a'})`),
@@ -154,13 +207,18 @@ export function formatLoadMerge(shards: number, r: LoadResult, files: readonly s
 
 /** A real-time run of process agents: what the observer measured, and whether injection kept time. */
 function formatProcess(p: NonNullable<ScenarioRunResult['figures']['process']>): string[] {
-  const rapl = p.fleet.rapl.kind === 'rapl' ? `${p.fleet.rapl.joules.toFixed(1)} J package (RAPL ${p.fleet.rapl.zone})` : `RAPL unavailable (${p.fleet.rapl.reason})`;
+  const rapl =
+    p.fleet.rapl.kind === 'rapl'
+      ? `${p.fleet.rapl.joules.toFixed(1)} J package (RAPL ${p.fleet.rapl.zone})`
+      : `RAPL unavailable (${p.fleet.rapl.reason})`;
   return [
     `  process     ${p.agent} agent over ${p.input}, ${p.laptops.length} processes: CPU s/hour p50 ${p.cpu_s_per_hour.p50}, max ${p.cpu_s_per_hour.max}; wake-ups/active min p50 ${p.wakeups_per_active_min.p50}; peak RSS p50 ${p.rss_peak_mb.p50} MB; bytes/hour p50 ${p.bytes_per_hour.p50}; battery % per day p50 ${p.battery_pct_per_day.p50}`,
     `              ${p.fleet.cpu_us_per_event ?? 'n/a'} CPU µs and ${p.fleet.wakeups_per_event ?? 'n/a'} wake-ups per injected event; ${rapl}; ledger ${p.ledger_balanced === null ? 'not kept by this agent' : p.ledger_balanced ? 'balanced' : 'DOES NOT BALANCE'}`,
     `  injection   ${p.injection.injected.toLocaleString('en-US')} events late by p50 ${p.injection.p50_ms} ms, p99 ${p.injection.p99_ms} ms, max ${p.injection.max_ms} ms (${p.injection.on_time ? 'on time' : 'BEHIND: the machine could not replay input on time; figures are not valid'})`,
     ...(p.source_move_rate_hz > 0
-      ? [`  source      moves capped at ${p.source_move_rate_hz} Hz: ${p.fleet.source_moves_coalesced.toLocaleString('en-US')} merged before the agent (${((p.fleet.source_moves_coalesced_share ?? 0) * 100).toFixed(1)} % of the moves; coalesced in the ledger)`]
+      ? [
+          `  source      moves capped at ${p.source_move_rate_hz} Hz: ${p.fleet.source_moves_coalesced.toLocaleString('en-US')} merged before the agent (${((p.fleet.source_moves_coalesced_share ?? 0) * 100).toFixed(1)} % of the moves; coalesced in the ledger)`,
+        ]
       : []),
   ];
 }

@@ -43,6 +43,7 @@ export function agentSettings(a: AgentConfig, under: AgentUnderTest = { kind: 'r
 /** One line: "br level 11, batches of up to 15 min or 50,000 events, path coalescing at 4 px, retries 2–300 s". */
 export function describeAgentSettings(s: AgentSettings): string {
   const age = s.batch_max_age_s >= 60 ? `${+(s.batch_max_age_s / 60).toFixed(2)} min` : `${s.batch_max_age_s} s`;
-  const coalesce = s.coalesce === 'none' ? 'no coalescing' : `${s.coalesce.split(' ')[0]} coalescing at ${s.coalesce.split(' ').slice(1).join(' ')}`;
+  const coalesce =
+    s.coalesce === 'none' ? 'no coalescing' : `${s.coalesce.split(' ')[0]} coalescing at ${s.coalesce.split(' ').slice(1).join(' ')}`;
   return `${s.agent === 'reference' ? '' : `${s.agent}: `}${s.codec}${s.compression_level === null ? '' : ` level ${s.compression_level}`}, batches of up to ${age} or ${s.batch_max_events.toLocaleString('en-US')} events, ${coalesce}, retries ${s.retry_base_s}–${s.retry_max_s} s`;
 }

@@ -78,9 +78,15 @@ export function configurationRow(name: string, r: JudgedRun): ConfigurationRow {
  */
 export function configurationsTable(rows: readonly ConfigurationRow[]): ConfigurationsTable {
   const passing = rows.filter((r) => r.thresholds_passed);
-  const best = [...passing].sort((a, b) => a.battery_pct_per_day_mean - b.battery_pct_per_day_mean || a.mb_per_laptop_day_mean - b.mb_per_laptop_day_mean)[0];
+  const best = [...passing].sort(
+    (a, b) => a.battery_pct_per_day_mean - b.battery_pct_per_day_mean || a.mb_per_laptop_day_mean - b.mb_per_laptop_day_mean,
+  )[0];
   if (!best) {
-    return { rows, recommended: null, recommendation: `No configuration meets the thresholds: each fails at least one (${rows.map((r) => `${r.name}: ${r.thresholds_failed.join(', ')}`).join('; ')}).` };
+    return {
+      rows,
+      recommended: null,
+      recommendation: `No configuration meets the thresholds: each fails at least one (${rows.map((r) => `${r.name}: ${r.thresholds_failed.join(', ')}`).join('; ')}).`,
+    };
   }
   const others = rows.length - passing.length;
   const f = best.freshness_p95_s === null ? '' : `, freshness p95 ${best.freshness_p95_s} s`;

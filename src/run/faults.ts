@@ -54,7 +54,8 @@ export class FaultInjectingTransport implements Transport {
         case 'ingest-outage':
           return this.count(f.kind, { kind: 'network-error', message: 'ECONNREFUSED (injected outage)', requestBytes: 0 });
         case 'laptops-offline':
-          if (this.offline[i]) return this.count(f.kind, { kind: 'network-error', message: 'ENETUNREACH (laptop offline)', requestBytes: 0 });
+          if (this.offline[i])
+            return this.count(f.kind, { kind: 'network-error', message: 'ENETUNREACH (laptop offline)', requestBytes: 0 });
           break;
         case 'http-errors':
           if (this.rng.next() < f.share) {
@@ -83,7 +84,12 @@ export class FaultInjectingTransport implements Transport {
       this.injected['slow-responses'] = (this.injected['slow-responses'] ?? 0) + 1;
       await new Promise((resolve) => setTimeout(resolve, slowMs));
     }
-    if (reset) return this.count('connection-resets', { kind: 'network-error', message: 'ECONNRESET (injected after delivery)', requestBytes: outcome.requestBytes });
+    if (reset)
+      return this.count('connection-resets', {
+        kind: 'network-error',
+        message: 'ECONNRESET (injected after delivery)',
+        requestBytes: outcome.requestBytes,
+      });
     return outcome;
   }
 

@@ -85,13 +85,26 @@ export interface FleetRunResult {
  * Fails when the ledger does not balance: an event with no fate is a bug.
  */
 export async function runFleet(o: FleetRunOptions, onProgress: (p: FleetRunProgress) => void = () => {}): Promise<FleetRunResult> {
-  const calendar = createCalendar(o.startDate, o.population.offices.map((x) => x.timezone));
+  const calendar = createCalendar(
+    o.startDate,
+    o.population.offices.map((x) => x.timezone),
+  );
   let shards = planShards(o.employees, o.workers, o.shardSize);
   if (o.shard) shards = shards.filter((_, i) => i % o.shard!.count === o.shard!.index);
   const total = shards.reduce((a, s) => a + s.to - s.from, 0);
   const tasks: RunShardTask[] = shards.map((s) => ({
-    seed: o.seed, from: s.from, to: s.to, days: o.days, calendar, population: o.population, behaviour: o.behaviour,
-    rules: o.rules, agent: o.agent, energy: o.energy, transport: o.transport, faults: o.faults ?? [],
+    seed: o.seed,
+    from: s.from,
+    to: s.to,
+    days: o.days,
+    calendar,
+    population: o.population,
+    behaviour: o.behaviour,
+    rules: o.rules,
+    agent: o.agent,
+    energy: o.energy,
+    transport: o.transport,
+    faults: o.faults ?? [],
   }));
   const started = performance.now();
   if (o.pacing) return runPacedFleet(o, o.pacing, calendar, tasks, total, onProgress);
@@ -120,7 +133,10 @@ function checkedCombine(results: readonly RunShardResult[]): CombinableResult {
   const combined = combineResults(results);
   const imbalance = ledgerImbalance(combined.ledger);
   if (imbalance !== 0) {
-    throw new RunError('WORKER_FAILED', `the event ledger does not balance: ${imbalance} events produced have no fate (${JSON.stringify(combined.ledger)})`);
+    throw new RunError(
+      'WORKER_FAILED',
+      `the event ledger does not balance: ${imbalance} events produced have no fate (${JSON.stringify(combined.ledger)})`,
+    );
   }
   return combined;
 }
@@ -162,16 +178,23 @@ async function runPacedFleet(
   }
   const results: RunShardResult[] = new Array(tasks.length);
   let failed: unknown = null;
-  const running = runTasks({ worker: 'simulate', what: 'a simulation worker', workers: o.workers, inline: runPacedShard, concurrent: true }, tasks, (i, r) => {
-    results[i] = r;
-  }).catch((err: unknown) => {
+  const running = runTasks(
+    { worker: 'simulate', what: 'a simulation worker', workers: o.workers, inline: runPacedShard, concurrent: true },
+    tasks,
+    (i, r) => {
+      results[i] = r;
+    },
+  ).catch((err: unknown) => {
     failed = err;
   });
   // Open the gate when every worker has set up its laptops (or one failed trying).
   const setupDeadline = performance.now() + PACED_SETUP_TIMEOUT_MS;
   while (workersReady(sync) < tasks.length && failed === null) {
     if (performance.now() > setupDeadline) {
-      failed = new RunError('WORKER_FAILED', `paced run: workers did not finish setting up their laptops within ${PACED_SETUP_TIMEOUT_MS / 60_000} minutes`);
+      failed = new RunError(
+        'WORKER_FAILED',
+        `paced run: workers did not finish setting up their laptops within ${PACED_SETUP_TIMEOUT_MS / 60_000} minutes`,
+      );
       break;
     }
     await sleep(20);
@@ -188,7 +211,12 @@ async function runPacedFleet(
     while (!done) {
       await sleep(500);
       const p = readProgress(sync, tasks.length);
-      onProgress({ laptopsDone: p.laptopsDone, laptopsTotal: total, events: p.events, paced: { virtualMs: p.virtualMs, fromUtcMs, untilUtcMs, uploads: p.uploads } });
+      onProgress({
+        laptopsDone: p.laptopsDone,
+        laptopsTotal: total,
+        events: p.events,
+        paced: { virtualMs: p.virtualMs, fromUtcMs, untilUtcMs, uploads: p.uploads },
+      });
     }
   })();
   await running;
@@ -208,7 +236,10 @@ async function runPacedFleet(
 }
 
 /** The part of a run's results that is a sum over its slices: shards in a run, shard runs in a merge. */
-export type CombinableResult = Pick<FleetRunResult, 'laptops' | 'ledger' | 'hours' | 'latency' | 'freshness' | 'statuses' | 'canaries' | 'attemptsByMinute' | 'injected' | 'cpuMs'>;
+export type CombinableResult = Pick<
+  FleetRunResult,
+  'laptops' | 'ledger' | 'hours' | 'latency' | 'freshness' | 'statuses' | 'canaries' | 'attemptsByMinute' | 'injected' | 'cpuMs'
+>;
 
 /** Combines slices of one run, in order. Every field is a sum, a union or a concatenation, so the result does not depend on how the fleet was sliced. */
 export function combineResults(parts: readonly CombinableResult[]): CombinableResult {

@@ -14,7 +14,10 @@ export async function serveIngestProcess(configPath: string): Promise<void> {
   const server = createIngestServer({ ...config.options, fleetSecret });
   const address = await server.start();
   const keys: Record<string, string> = {};
-  await enrollAll(config.enroll, async (d) => (keys[d.id] = Buffer.from((await server.enroll(d.id, { timezone: d.timezone })).key).toString('hex')));
+  await enrollAll(
+    config.enroll,
+    async (d) => (keys[d.id] = Buffer.from((await server.enroll(d.id, { timezone: d.timezone })).key).toString('hex')),
+  );
   if (config.enroll.length > 0) process.stdout.write(`${INGEST_PROCESS_KEYS_PREFIX}${JSON.stringify(keys)}\n`);
   process.stdout.write(`READY ${address.url}\n`);
   const stop = () => void server.stop({ drainTimeoutMs: 10_000 }).finally(() => process.exit(0));

@@ -60,7 +60,12 @@ function runServiceOptions(s: Scenario, store: string, fleetSecret: string, port
     host: '127.0.0.1',
     port,
     rules: s.rules,
-    limits: { rate: { perSecond: 1e9, burst: 1e9 }, maxAgeMs: 100 * 365 * 86_400_000, maxFutureMs: 100 * 365 * 86_400_000, maxInFlight: 4096 },
+    limits: {
+      rate: { perSecond: 1e9, burst: 1e9 },
+      maxAgeMs: 100 * 365 * 86_400_000,
+      maxFutureMs: 100 * 365 * 86_400_000,
+      maxInFlight: 4096,
+    },
   };
 }
 
@@ -72,7 +77,8 @@ interface FleetDevice {
 /** The fleet's devices with their timezones (the service checks capture hours in each laptop's local time). */
 function fleetDevices(s: Scenario, devicePrefix = ''): FleetDevice[] {
   const out: { id: string; timezone: string }[] = [];
-  for (let i = 0; i < s.fleet.employees; i++) out.push({ id: `${devicePrefix}${employeeId(i)}`, timezone: createEmployee(s.seed, i, s.population).timezone });
+  for (let i = 0; i < s.fleet.employees; i++)
+    out.push({ id: `${devicePrefix}${employeeId(i)}`, timezone: createEmployee(s.seed, i, s.population).timezone });
   return out;
 }
 
@@ -98,12 +104,26 @@ export async function openIngestTarget(
     readonly enroll?: boolean;
   },
 ): Promise<IngestTarget> {
-  if (s.ingest.kind === 'blackhole') throw new UsageError(`${s.source || s.name}: ingest.kind blackhole is for process agents (agent.kind: process); it has no store and speaks no protocol`);
+  if (s.ingest.kind === 'blackhole')
+    throw new UsageError(
+      `${s.source || s.name}: ingest.kind blackhole is for process agents (agent.kind: process); it has no store and speaks no protocol`,
+    );
   if (s.ingest.kind === 'url') {
-    if (o.restartable) throw new UsageError(`${s.source || s.name}: the ingest-restart fault needs the embedded ingest service (fleetsim run kills and restarts it); against ${s.ingest.url}, restart the service yourself during the run and leave the fault out`);
+    if (o.restartable)
+      throw new UsageError(
+        `${s.source || s.name}: the ingest-restart fault needs the embedded ingest service (fleetsim run kills and restarts it); against ${s.ingest.url}, restart the service yourself during the run and leave the fault out`,
+      );
     const i = s.ingest;
     const spec = protocolSpec(
-      { protocol: i.protocol, adapter: i.adapter, headers: i.headers, body: i.body, compression: i.compression, encoding: i.encoding, method: i.method },
+      {
+        protocol: i.protocol,
+        adapter: i.adapter,
+        headers: i.headers,
+        body: i.body,
+        compression: i.compression,
+        encoding: i.encoding,
+        method: i.method,
+      },
       (k) => `${s.source || s.name}: ingest.${k}`,
       (f) => resolve(s.source ? dirname(s.source) : process.cwd(), f),
     );
@@ -114,15 +134,26 @@ export async function openIngestTarget(
   // A real secret for a real (loopback) service: not simulation randomness.
   const fleetSecret = randomBytes(32).toString('hex');
   const store = `sqlite:${join(reportDir, 'ingest.sqlite')}`;
-  return o.restartable ? openProcessTarget(s, reportDir, store, fleetSecret, devices) : openEmbeddedTarget(s, store, fleetSecret, o.timeOffsetMs ?? 0, devices);
+  return o.restartable
+    ? openProcessTarget(s, reportDir, store, fleetSecret, devices)
+    : openEmbeddedTarget(s, store, fleetSecret, o.timeOffsetMs ?? 0, devices);
 }
 
-async function openEmbeddedTarget(s: Scenario, store: string, fleetSecret: string, timeOffsetMs: number, devices: readonly FleetDevice[]): Promise<IngestTarget> {
+async function openEmbeddedTarget(
+  s: Scenario,
+  store: string,
+  fleetSecret: string,
+  timeOffsetMs: number,
+  devices: readonly FleetDevice[],
+): Promise<IngestTarget> {
   const server = createIngestServer(runServiceOptions(s, store, fleetSecret, 0, timeOffsetMs));
   const address = await server.start();
   const keys: Record<string, string> = {};
   try {
-    await enrollAll(devices, async (d) => (keys[d.id] = Buffer.from((await server.enroll(d.id, { timezone: d.timezone })).key).toString('hex')));
+    await enrollAll(
+      devices,
+      async (d) => (keys[d.id] = Buffer.from((await server.enroll(d.id, { timezone: d.timezone })).key).toString('hex')),
+    );
   } catch (err) {
     await server.stop({ drainTimeoutMs: 0 });
     throw err;
@@ -162,7 +193,13 @@ const PROCESS_STOP_TIMEOUT_MS = 15_000;
 /** The environment variable that hands the child its fleet secret. */
 export const INGEST_PROCESS_SECRET_ENV = 'FLEETSIM_INGEST_PROCESS_SECRET';
 
-async function openProcessTarget(s: Scenario, reportDir: string, store: string, fleetSecret: string, devices: readonly FleetDevice[]): Promise<IngestTarget> {
+async function openProcessTarget(
+  s: Scenario,
+  reportDir: string,
+  store: string,
+  fleetSecret: string,
+  devices: readonly FleetDevice[],
+): Promise<IngestTarget> {
   const script = workerScript('ingest-process');
   let port = 0;
   let child: ChildProcess | null = null;
@@ -173,7 +210,10 @@ async function openProcessTarget(s: Scenario, reportDir: string, store: string, 
     const config: IngestProcessConfig = { options, enroll };
     writeFileSync(configPath, JSON.stringify(config));
     // stdin is a pipe the child watches: if this process dies, the service goes with it.
-    const c = spawn(process.execPath, [script, configPath], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, [INGEST_PROCESS_SECRET_ENV]: fleetSecret } });
+    const c = spawn(process.execPath, [script, configPath], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      env: { ...process.env, [INGEST_PROCESS_SECRET_ENV]: fleetSecret },
+    });
     child = c;
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -201,7 +241,8 @@ async function openProcessTarget(s: Scenario, reportDir: string, store: string, 
   const url = await start(devices);
   port = Number(new URL(url).port);
   const firstKeys = keys;
-  const exited = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
+  const exited = (c: ChildProcess) =>
+    new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
   return {
     kind: 'process',
     devicePrefix: '',
@@ -259,16 +300,30 @@ async function openForeignTarget(s: Scenario, url: string, allowRemote: boolean,
   };
 }
 
-async function openUrlTarget(s: Scenario, url: string, allowRemote: boolean, fleetSecret: string | undefined, enroll: boolean): Promise<IngestTarget> {
+async function openUrlTarget(
+  s: Scenario,
+  url: string,
+  allowRemote: boolean,
+  fleetSecret: string | undefined,
+  enroll: boolean,
+): Promise<IngestTarget> {
   if (!fleetSecret) {
-    throw new UsageError(`${s.source || s.name}: ingest.kind url needs the target's fleet secret to enroll ${s.fleet.employees} laptops there: pass --fleet-secret or set FLEETSIM_FLEET_SECRET`);
+    throw new UsageError(
+      `${s.source || s.name}: ingest.kind url needs the target's fleet secret to enroll ${s.fleet.employees} laptops there: pass --fleet-secret or set FLEETSIM_FLEET_SECRET`,
+    );
   }
   const target = parseTarget(url, allowRemote);
   // A real random run id, not simulation randomness: it only names this run's devices on a shared service.
   const devicePrefix = `${randomBytes(4).toString('hex')}-`;
   const devices = enroll ? fleetDevices(s, devicePrefix) : [];
   const ids = devices.map((d) => d.id);
-  const keys = await enrollDevices(target, fleetSecret, ids, 16, devices.map((d) => d.timezone));
+  const keys = await enrollDevices(
+    target,
+    fleetSecret,
+    ids,
+    16,
+    devices.map((d) => d.timezone),
+  );
   return {
     kind: 'url',
     url: target.url.toString().replace(/\/$/, ''),

@@ -1,4 +1,13 @@
-import { CaptureAgent, ManualClock, type AgentClock, type AgentConfig, type SequenceCounter, type Transport, type UploadOutcome, type UploadRequest } from '../agent/index.js';
+import {
+  CaptureAgent,
+  ManualClock,
+  type AgentClock,
+  type AgentConfig,
+  type SequenceCounter,
+  type Transport,
+  type UploadOutcome,
+  type UploadRequest,
+} from '../agent/index.js';
 import type { Fault } from '../scenario/index.js';
 import { FaultInjectingTransport, clockSkewMs } from './faults.js';
 import { simulateEmployeeDay, type DayEnvironment, type EmployeeDay, type PauseDay, type WorkdayPlan } from '../behaviour/index.js';
@@ -75,7 +84,8 @@ export function createLaptopAgent<C extends AgentClock>(o: LaptopDayOptions, mak
   const trueNow = () => clock.now() - skew;
   let transport = o.transport;
   let faulty: FaultInjectingTransport | null = null;
-  if (faults.length > 0) transport = faulty = new FaultInjectingTransport(transport, faults, trueNow, o.env.calendar.startDateUtcMs, faultRng);
+  if (faults.length > 0)
+    transport = faulty = new FaultInjectingTransport(transport, faults, trueNow, o.env.calendar.startDateUtcMs, faultRng);
   if (o.onUploadAttempt) transport = new AttemptTimeline(transport, trueNow, o.onUploadAttempt);
   const agent = new CaptureAgent(
     {
@@ -90,7 +100,10 @@ export function createLaptopAgent<C extends AgentClock>(o: LaptopDayOptions, mak
     },
     o.agentConfig,
   );
-  const exemption = exemptionOnDay(o.exemption ?? enrolmentExemption(o.employee.exemptionRequested, o.employee.exemptionDraw, o.env.rules), o.day);
+  const exemption = exemptionOnDay(
+    o.exemption ?? enrolmentExemption(o.employee.exemptionRequested, o.employee.exemptionDraw, o.env.rules),
+    o.day,
+  );
   if (exemption.kind === 'exempt') agent.setExempt();
   const onPlanned = ({ plan, pauses }: { readonly plan: WorkdayPlan; readonly pauses: PauseDay }) => {
     // An approved ask takes effect at the start of the local day; the agent tells the service.

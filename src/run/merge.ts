@@ -37,7 +37,9 @@ export async function mergeRuns(dirs: readonly string[], outDir: string): Promis
   const counts = new Set(shards.map((s) => s.shard?.count ?? 1));
   const indices = shards.map((s) => s.shard?.index ?? 0);
   if (counts.size !== 1 || new Set(indices).size !== indices.length || indices.length !== [...counts][0]) {
-    throw new UsageError(`merge needs every shard of the run exactly once: got shards ${shards.map((s) => (s.shard ? `${s.shard.index}/${s.shard.count}` : 'whole')).join(', ')}`);
+    throw new UsageError(
+      `merge needs every shard of the run exactly once: got shards ${shards.map((s) => (s.shard ? `${s.shard.index}/${s.shard.count}` : 'whole')).join(', ')}`,
+    );
   }
   const combined = combineResults(shards.map((s) => s.result));
   const merged: FleetRunResult = {
@@ -81,15 +83,18 @@ function readShard(dir: string): ShardFile {
   const path = join(dir, 'results.json');
   if (!existsSync(path)) throw new UsageError(`${dir} has no results.json: is it a report folder of fleetsim run?`);
   const data = JSON.parse(readFileSync(path, 'utf8')) as ShardFile;
-  if (data.format !== RESULTS_FORMAT) throw new UsageError(`${path} is format ${JSON.stringify(data.format)}; this fleetsim reads ${RESULTS_FORMAT}`);
+  if (data.format !== RESULTS_FORMAT)
+    throw new UsageError(`${path} is format ${JSON.stringify(data.format)}; this fleetsim reads ${RESULTS_FORMAT}`);
   return data;
 }
 
 function readScenario(dir: string): Scenario {
   // scenarioResolved: run summaries of format 1.
-  const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { scenario_resolved?: Scenario; scenarioResolved?: Scenario };
+  const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as {
+    scenario_resolved?: Scenario;
+    scenarioResolved?: Scenario;
+  };
   const scenario = summary.scenario_resolved ?? summary.scenarioResolved;
   if (!scenario) throw new UsageError(`${join(dir, 'summary.json')} does not record its scenario`);
   return scenario;
 }
-

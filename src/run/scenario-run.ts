@@ -66,14 +66,36 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions): Promise<S
   const startedAt = new Date().toISOString();
   mkdirSync(o.reportDir, { recursive: true });
   if (s.agentUnderTest.kind === 'process') {
-    const r = await runProcessFleet(s, { reportDir: o.reportDir, deps: defaultProcessDeps(), ...(o.shard ? { shard: o.shard } : {}), ...(o.fleetSecret ? { fleetSecret: o.fleetSecret } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
-    return { ...judgeRun(s, r.result, o.reportDir, startedAt, o.shard, r.store), ...(r.devicePrefix ? { devicePrefix: r.devicePrefix } : {}) };
+    const r = await runProcessFleet(s, {
+      reportDir: o.reportDir,
+      deps: defaultProcessDeps(),
+      ...(o.shard ? { shard: o.shard } : {}),
+      ...(o.fleetSecret ? { fleetSecret: o.fleetSecret } : {}),
+      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    });
+    return {
+      ...judgeRun(s, r.result, o.reportDir, startedAt, o.shard, r.store),
+      ...(r.devicePrefix ? { devicePrefix: r.devicePrefix } : {}),
+    };
   }
-  const ingest = s.transport === 'http' ? await openIngestTarget(s, o.reportDir, { restartable: restarts.length > 0, ...(o.fleetSecret ? { fleetSecret: o.fleetSecret } : {}) }) : null;
+  const ingest =
+    s.transport === 'http'
+      ? await openIngestTarget(s, o.reportDir, {
+          restartable: restarts.length > 0,
+          ...(o.fleetSecret ? { fleetSecret: o.fleetSecret } : {}),
+        })
+      : null;
   const transport: RunTransportSpec = ingest
-    ? { kind: 'http', url: ingest.url, keys: ingest.keys, ...(ingest.protocol ? { protocol: ingest.protocol } : {}), ...(ingest.devicePrefix ? { devicePrefix: ingest.devicePrefix } : {}) }
+    ? {
+        kind: 'http',
+        url: ingest.url,
+        keys: ingest.keys,
+        ...(ingest.protocol ? { protocol: ingest.protocol } : {}),
+        ...(ingest.devicePrefix ? { devicePrefix: ingest.devicePrefix } : {}),
+      }
     : transportFor(s, o.reportDir);
-  const restarter = ingest && restarts.length > 0 ? new IngestRestarts(ingest, restarts, createCalendar(s.simulation.startDate, []).startDateUtcMs) : null;
+  const restarter =
+    ingest && restarts.length > 0 ? new IngestRestarts(ingest, restarts, createCalendar(s.simulation.startDate, []).startDateUtcMs) : null;
   let result: FleetRunResult;
   try {
     result = await runFleet(
@@ -89,7 +111,10 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions): Promise<S
     if (restarter) result = { ...result, injected: { ...result.injected, 'ingest-restart': await restarter.finish() } };
   } catch (err) {
     await restarter?.abort();
-    await ingest?.stopAndOpenStore().then((store) => store?.close(), () => {});
+    await ingest?.stopAndOpenStore().then(
+      (store) => store?.close(),
+      () => {},
+    );
     throw err;
   }
   const opened = await ingest?.stopAndOpenStore();
@@ -114,8 +139,12 @@ function targetFigures(s: Scenario, ingest: IngestTarget, store: StoreFindings |
   const missing: { figure: string; why: string }[] = [];
   if (!store) {
     const why = `no store to scan: the target ${s.ingest.kind === 'url' ? s.ingest.url : ingest.url} is not a service this run started`;
-    for (const figure of ['ingest.stored_in_pause_windows', 'ingest.stored_while_exempt', 'ingest.acknowledged_missing']) missing.push({ figure, why });
-    missing.push({ figure: 'leaks.canaries (in the store)', why: `${why}; canaries are counted in the uploads the target accepted instead` });
+    for (const figure of ['ingest.stored_in_pause_windows', 'ingest.stored_while_exempt', 'ingest.acknowledged_missing'])
+      missing.push({ figure, why });
+    missing.push({
+      figure: 'leaks.canaries (in the store)',
+      why: `${why}; canaries are counted in the uploads the target accepted instead`,
+    });
   }
   if (foreign) {
     const why = `a ${ingest.protocol!.kind} target does not report fleetsim's policy refusals`;
@@ -133,30 +162,48 @@ function targetFigures(s: Scenario, ingest: IngestTarget, store: StoreFindings |
  */
 async function runConfigurations(s: Scenario, agents: NonNullable<Scenario['agents']>, o: ScenarioRunOptions): Promise<ScenarioRunResult> {
   const runs: ScenarioRunResult[] = [];
-  for (const c of agents) runs.push(await runScenario(withConfiguration(s, c), { ...o, reportDir: join(o.reportDir, 'configurations', c.name) }));
+  for (const c of agents)
+    runs.push(await runScenario(withConfiguration(s, c), { ...o, reportDir: join(o.reportDir, 'configurations', c.name) }));
   const table = configurationsTable(runs.map((r, i) => configurationRow(agents[i]!.name, r)));
   const first = runs[0]!;
-  return { ...first, scenario: { ...s, agent: agents[0]!.agent }, reportDir: o.reportDir, thresholdsPassed: table.recommended !== null, configurations: { table, runs } };
+  return {
+    ...first,
+    scenario: { ...s, agent: agents[0]!.agent },
+    reportDir: o.reportDir,
+    thresholdsPassed: table.recommended !== null,
+    configurations: { table, runs },
+  };
 }
 
 /** The scenario's ingest-restart faults, checked against what can carry them out: a paced run over HTTP, inside its window, one at a time. */
 function restartFaults(s: Scenario): Extract<Fault, { kind: 'ingest-restart' }>[] {
   const where = s.source || s.name;
-  const restarts = s.faults.filter((f): f is Extract<Fault, { kind: 'ingest-restart' }> => f.kind === 'ingest-restart').sort((a, b) => a.atMs - b.atMs);
+  const restarts = s.faults
+    .filter((f): f is Extract<Fault, { kind: 'ingest-restart' }> => f.kind === 'ingest-restart')
+    .sort((a, b) => a.atMs - b.atMs);
   if (restarts.length === 0) return restarts;
   if (s.simulation.speed === 'max') {
-    throw new UsageError(`${where}: the ingest-restart fault needs a paced run (simulation.speed a number, e.g. 60, with a window around the restart): at speed max laptops run one after another in virtual time, so there is no one moment to kill the service`);
+    throw new UsageError(
+      `${where}: the ingest-restart fault needs a paced run (simulation.speed a number, e.g. 60, with a window around the restart): at speed max laptops run one after another in virtual time, so there is no one moment to kill the service`,
+    );
   }
-  if (s.transport !== 'http') throw new UsageError(`${where}: the ingest-restart fault needs transport http (it restarts the ingest service the uploads go to), got transport ${s.transport}`);
+  if (s.transport !== 'http')
+    throw new UsageError(
+      `${where}: the ingest-restart fault needs transport http (it restarts the ingest service the uploads go to), got transport ${s.transport}`,
+    );
   const w = s.simulation.window;
   restarts.forEach((f, i) => {
     const back = f.atMs + f.downSeconds * 1000;
     if (w && (f.atMs < w.startMs || back > w.endMs)) {
-      throw new UsageError(`${where}: the ingest-restart at day ${f.day} ${f.at} UTC (down ${f.downSeconds} s) falls outside simulation.window (day ${w.day} ${w.at} UTC for ${w.durationMinutes} min): a restart must be over before the run ends`);
+      throw new UsageError(
+        `${where}: the ingest-restart at day ${f.day} ${f.at} UTC (down ${f.downSeconds} s) falls outside simulation.window (day ${w.day} ${w.at} UTC for ${w.durationMinutes} min): a restart must be over before the run ends`,
+      );
     }
     const prev = restarts[i - 1];
     if (prev && f.atMs < prev.atMs + prev.downSeconds * 1000) {
-      throw new UsageError(`${where}: the ingest-restarts at day ${prev.day} ${prev.at} and day ${f.day} ${f.at} overlap: the service is still down from the first when the second would kill it`);
+      throw new UsageError(
+        `${where}: the ingest-restarts at day ${prev.day} ${prev.at} and day ${f.day} ${f.at} overlap: the service is still down from the first when the second would kill it`,
+      );
     }
   });
   return restarts;
@@ -215,8 +262,15 @@ class IngestRestarts {
   async finish(): Promise<number> {
     for (const t of this.timers) clearTimeout(t);
     await this.chain;
-    if (this.failure !== null) throw new RunError('WORKER_FAILED', `the ingest-restart fault failed: ${(this.failure as Error).message ?? String(this.failure)}`, { cause: this.failure });
-    if (this.done < this.faults.length) throw new RunError('WORKER_FAILED', `only ${this.done} of ${this.faults.length} ingest restarts happened before the run ended (the machine fell behind the paced clock)`);
+    if (this.failure !== null)
+      throw new RunError('WORKER_FAILED', `the ingest-restart fault failed: ${(this.failure as Error).message ?? String(this.failure)}`, {
+        cause: this.failure,
+      });
+    if (this.done < this.faults.length)
+      throw new RunError(
+        'WORKER_FAILED',
+        `only ${this.done} of ${this.faults.length} ingest restarts happened before the run ended (the machine fell behind the paced clock)`,
+      );
     return this.done;
   }
 
@@ -261,7 +315,6 @@ function pacingFor(s: Scenario): Pick<FleetRunOptions, 'pacing'> {
   return { pacing: { speed, ...(window ? { fromMs: window.startMs, untilMs: window.endMs } : {}) } };
 }
 
-
 /** Figures and thresholds of a finished (or merged) fleet run. */
 export function judgeRun(
   s: Scenario,
@@ -275,9 +328,21 @@ export function judgeRun(
   const computed = computeRunFigures(fleet, s.energy.batteryWh, store, s.faults);
   const foreign = target?.missing.some((m) => m.figure === 'ingest.refused_paused') === true;
   // A foreign target's policy refusals are unknown, not zero.
-  const figures: RunFigures = target ? { ...computed, target, ...(foreign ? { ingest: { ...computed.ingest, refused_paused: null, refused_exempt: null } } : {}) } : computed;
+  const figures: RunFigures = target
+    ? { ...computed, target, ...(foreign ? { ingest: { ...computed.ingest, refused_paused: null, refused_exempt: null } } : {}) }
+    : computed;
   const verdict = evaluateThresholds(s.thresholds, figures);
-  return { scenario: s, reportDir, startedAt, shard: shard ?? null, fleet, figures, thresholdsPassed: verdict.passed, thresholds: verdict.outcomes, store: store ?? null };
+  return {
+    scenario: s,
+    reportDir,
+    startedAt,
+    shard: shard ?? null,
+    fleet,
+    figures,
+    thresholdsPassed: verdict.passed,
+    thresholds: verdict.outcomes,
+    store: store ?? null,
+  };
 }
 
 function transportFor(s: Scenario, reportDir: string): RunTransportSpec {

@@ -150,14 +150,31 @@ export class ShardTally {
   energyPct(r: LaptopDayResult): number {
     const c = r.agent.costs;
     const d = this.delivery(r);
-    return estimateEnergy({ cpuSeconds: r.agentCpuSeconds + d.cpuSeconds, wakeups: c.wakeups + d.wakeups, radioBytes: c.radioBytes, transmissions: c.uploads }, this.energy).batteryPct;
+    return estimateEnergy(
+      { cpuSeconds: r.agentCpuSeconds + d.cpuSeconds, wakeups: c.wakeups + d.wakeups, radioBytes: c.radioBytes, transmissions: c.uploads },
+      this.energy,
+    ).batteryPct;
   }
 
   result(from: number, to: number, cpuMs: number, extra: Pick<RunShardResult, 'scheduleLag'> = {}): RunShardResult {
     const { ledger, hours, statuses, canaries, attemptsByMinute, injected } = this;
     // Laptops finish in any order on a paced clock; rows are in fleet order.
     const laptops = [...this.laptops].sort((a, b) => a.index - b.index).map((l) => l.row);
-    return { from, to, laptops, ledger, hours, cpuMs, latency: encodeLatency(this.latency), freshness: encodeFreshness(this.freshness), statuses, canaries, attemptsByMinute, injected, ...extra };
+    return {
+      from,
+      to,
+      laptops,
+      ledger,
+      hours,
+      cpuMs,
+      latency: encodeLatency(this.latency),
+      freshness: encodeFreshness(this.freshness),
+      statuses,
+      canaries,
+      attemptsByMinute,
+      injected,
+      ...extra,
+    };
   }
 }
 
@@ -220,7 +237,14 @@ export class LaptopTally {
     this.shard.freshness.add(this.freshness);
     this.shard.addLaptop(
       this.employee.index,
-      { ...row, exempt, battery_pct_per_day: row.days_worked > 0 ? this.energyPct / row.days_worked : 0, freshness_p50_s: f.p50_s, freshness_p95_s: f.p95_s, freshness_max_s: f.max_s },
+      {
+        ...row,
+        exempt,
+        battery_pct_per_day: row.days_worked > 0 ? this.energyPct / row.days_worked : 0,
+        freshness_p50_s: f.p50_s,
+        freshness_p95_s: f.p95_s,
+        freshness_max_s: f.max_s,
+      },
       statuses,
     );
   }
@@ -228,9 +252,36 @@ export class LaptopTally {
 
 function emptyRow(e: Employee): LaptopRow {
   return {
-    employee_id: e.id, department: e.department, role: e.role, office: e.office, exempt: false,
-    days_worked: 0, produced: 0, stored: 0, redacted: 0, dropped_paused: 0, dropped_exempt: 0, coalesced: 0, spooled: 0, lost: 0,
-    batches: 0, uploads: 0, radio_bytes: 0, wakeups: 0, agent_cpu_seconds: 0, delivery_cpu_seconds: 0, delivery_wakeups: 0, active_minutes: 0, work_hours: 0, pauses: 0,
-    paused_minutes: 0, canaries_planted: 0, canaries_leaked: 0, battery_pct_per_day: 0, freshness_p50_s: null, freshness_p95_s: null, freshness_max_s: null,
+    employee_id: e.id,
+    department: e.department,
+    role: e.role,
+    office: e.office,
+    exempt: false,
+    days_worked: 0,
+    produced: 0,
+    stored: 0,
+    redacted: 0,
+    dropped_paused: 0,
+    dropped_exempt: 0,
+    coalesced: 0,
+    spooled: 0,
+    lost: 0,
+    batches: 0,
+    uploads: 0,
+    radio_bytes: 0,
+    wakeups: 0,
+    agent_cpu_seconds: 0,
+    delivery_cpu_seconds: 0,
+    delivery_wakeups: 0,
+    active_minutes: 0,
+    work_hours: 0,
+    pauses: 0,
+    paused_minutes: 0,
+    canaries_planted: 0,
+    canaries_leaked: 0,
+    battery_pct_per_day: 0,
+    freshness_p50_s: null,
+    freshness_p95_s: null,
+    freshness_max_s: null,
   };
 }

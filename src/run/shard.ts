@@ -20,15 +20,23 @@ export interface RunShardTask extends FleetSlice {
   readonly faults: readonly Fault[];
 }
 
-
 /** Runs employees [from, to) for every day through the real agent; deterministic in (seed, index). */
 export async function runShard(task: RunShardTask): Promise<RunShardResult> {
   const c0 = cpuMicros();
-  const env = { seed: task.seed, calendar: task.calendar, behaviour: task.behaviour, pauseTraits: task.population.pause, rules: task.rules };
+  const env = {
+    seed: task.seed,
+    calendar: task.calendar,
+    behaviour: task.behaviour,
+    pauseTraits: task.population.pause,
+    rules: task.rules,
+  };
   const tally = new ShardTally(task.calendar.epochUtcMs, task.energy);
   for (let i = task.from; i < task.to; i++) {
     const employee = createEmployee(task.seed, i, task.population);
-    const inner = new MeasuredTransport(createTransport(task.transport, deviceIdFor(task.transport, employee.id)), task.transport.kind === 'http' ? tally.latency : null);
+    const inner = new MeasuredTransport(
+      createTransport(task.transport, deviceIdFor(task.transport, employee.id)),
+      task.transport.kind === 'http' ? tally.latency : null,
+    );
     const laptop = tally.laptop(employee);
     let exemption = enrolmentExemption(employee.exemptionRequested, employee.exemptionDraw, task.rules);
     const sequences = sequenceCounter();

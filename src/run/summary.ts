@@ -56,7 +56,11 @@ export interface RunFigures {
   };
   readonly leaks: { readonly canaries_planted: number; readonly canaries: number; readonly scanned: 'accepted uploads' | 'ingest store' };
   /** Over HTTP: where the uploads went, in what protocol, and the figures that target cannot give (with why), so none reads as a silent zero. */
-  readonly target?: { readonly kind: 'embedded' | 'process' | 'url'; readonly protocol: string; readonly missing: readonly { readonly figure: string; readonly why: string }[] };
+  readonly target?: {
+    readonly kind: 'embedded' | 'process' | 'url';
+    readonly protocol: string;
+    readonly missing: readonly { readonly figure: string; readonly why: string }[];
+  };
   /**
    * Uploads as the laptops saw them (HDR latency from send to response, per
    * request); null figures when uploads went nowhere (transport null/corpus).
@@ -94,13 +98,23 @@ export interface RunFigures {
      * After each outage, did the fleet come back as a herd? Upload attempts per
      * minute: mean over the hour before the outage, peak in the hour after it.
      */
-    readonly recoveries: readonly { readonly outage: string; readonly steady_per_min: number; readonly peak_per_min: number; readonly peak_to_steady: number | null }[];
+    readonly recoveries: readonly {
+      readonly outage: string;
+      readonly steady_per_min: number;
+      readonly peak_per_min: number;
+      readonly peak_to_steady: number | null;
+    }[];
     /** The largest peak_to_steady of the run (null without outages). */
     readonly peak_to_steady: number | null;
   };
   readonly laptops: number;
   readonly events: number;
-  readonly simulation: { readonly employee_days_per_min: number; readonly events_per_s: number; readonly wall_seconds: number; readonly workers: number };
+  readonly simulation: {
+    readonly employee_days_per_min: number;
+    readonly events_per_s: number;
+    readonly wall_seconds: number;
+    readonly workers: number;
+  };
   /**
    * Paced runs (null otherwise): the pacing, and how late the agents' timers
    * (batch seals, retries) and input feeds (where full or aged batches seal)
@@ -141,7 +155,9 @@ function yieldBy(rows: readonly LaptopRow[], key: (r: LaptopRow) => string): Rec
     a.produced += r.produced;
     acc.set(key(r), a);
   }
-  return Object.fromEntries([...acc].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, v.produced ? round(v.kept / v.produced) : 0]));
+  return Object.fromEntries(
+    [...acc].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, v.produced ? round(v.kept / v.produced) : 0]),
+  );
 }
 
 function round(x: number): number {
@@ -174,8 +190,14 @@ export function computeRunFigures(r: FleetRunResult, batteryWh: number, store?: 
     },
     battery: {
       // Four significant digits: configurations differ in the third (a day costs a few thousandths of a battery).
-      pct_per_day: distribution(worked.map((x) => x.battery_pct_per_day), sig(4)),
-      wh_per_day: distribution(worked.map((x) => (x.battery_pct_per_day / 100) * batteryWh), sig(4)),
+      pct_per_day: distribution(
+        worked.map((x) => x.battery_pct_per_day),
+        sig(4),
+      ),
+      wh_per_day: distribution(
+        worked.map((x) => (x.battery_pct_per_day / 100) * batteryWh),
+        sig(4),
+      ),
       cpu_s_per_hour: distribution(rows.filter((x) => x.work_hours > 0).map((x) => x.agent_cpu_seconds / x.work_hours)),
       wakeups_per_min: distribution(active.map((x) => x.wakeups / x.active_minutes)),
     },
@@ -188,7 +210,9 @@ export function computeRunFigures(r: FleetRunResult, batteryWh: number, store?: 
     yield: {
       overall: produced ? round(1 - (r.ledger.dropped_paused + r.ledger.dropped_exempt + r.ledger.lost + r.ledger.spooled) / produced) : 0,
       stored_share: produced ? round((r.ledger.stored + r.ledger.redacted) / produced) : 0,
-      per_employee: distribution(rows.filter((x) => x.produced > 0).map((x) => (x.produced - x.dropped_paused - x.dropped_exempt - x.lost - x.spooled) / x.produced)),
+      per_employee: distribution(
+        rows.filter((x) => x.produced > 0).map((x) => (x.produced - x.dropped_paused - x.dropped_exempt - x.lost - x.spooled) / x.produced),
+      ),
       by_department: yieldBy(rows, (x) => x.department),
       by_role: yieldBy(rows, (x) => x.role),
     },
@@ -278,7 +302,12 @@ function faultFigures(r: FleetRunResult, faults: readonly Fault[]): RunFigures['
       let peak = 0;
       for (let m = end; m < end + 60; m++) peak = Math.max(peak, at(m));
       const steady = before / 60;
-      return { outage: `day ${f.day} ${f.at} UTC, ${f.durationMinutes} min`, steady_per_min: round(steady), peak_per_min: peak, peak_to_steady: steady > 0 ? round(peak / steady) : null };
+      return {
+        outage: `day ${f.day} ${f.at} UTC, ${f.durationMinutes} min`,
+        steady_per_min: round(steady),
+        peak_per_min: peak,
+        peak_to_steady: steady > 0 ? round(peak / steady) : null,
+      };
     });
   const ratios = recoveries.map((x) => x.peak_to_steady).filter((x): x is number => x !== null);
   return {

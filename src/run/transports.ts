@@ -28,7 +28,13 @@ export type RunTransportSpec =
    * protocol travels as plain data: header values stay ${ENV} templates until a
    * request is built.
    */
-  | { readonly kind: 'http'; readonly url: string; readonly keys: Readonly<Record<string, string>>; readonly protocol?: ProtocolSpec; readonly devicePrefix?: string };
+  | {
+      readonly kind: 'http';
+      readonly url: string;
+      readonly keys: Readonly<Record<string, string>>;
+      readonly protocol?: ProtocolSpec;
+      readonly devicePrefix?: string;
+    };
 
 /**
  * The device id a laptop uses on the wire: its employee id, behind the run's

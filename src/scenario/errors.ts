@@ -37,14 +37,17 @@ export interface ScenarioIssue {
  * `--set policy.pauseCapMinutes=-5: …`, `--days 0 (simulation.days): …` when a flag set it.
  */
 export function formatIssue(i: ScenarioIssue): string {
-  if (i.flag !== undefined) return i.path && !i.flag.includes(` ${i.path}=`) ? `${i.flag} (${i.path}): ${i.message}` : `${i.flag}: ${i.message}`;
+  if (i.flag !== undefined)
+    return i.path && !i.flag.includes(` ${i.path}=`) ? `${i.flag} (${i.path}): ${i.message}` : `${i.flag}: ${i.message}`;
   const where = i.line > 0 ? `${i.file}:${i.line}:${i.column}` : i.file;
   return i.path ? `${where} ${i.path}: ${i.message}` : `${where}: ${i.message}`;
 }
 
 /** Issues in reading order: by file, then line, then column. */
 export function sortIssues(issues: readonly ScenarioIssue[]): ScenarioIssue[] {
-  return [...issues].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)));
+  return [...issues].sort((a, b) =>
+    a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0),
+  );
 }
 
 /** An invalid scenario: every issue found, not just the first. Exit code 2 (bad input). */
@@ -55,9 +58,7 @@ export class ScenarioError extends FleetsimError {
     const sorted = sortIssues(issues);
     const files = [...new Set(sorted.map((i) => i.file))];
     const head =
-      sorted.length === 1
-        ? `invalid scenario ${files.join(', ')}:`
-        : `invalid scenario ${files.join(', ')} (${sorted.length} problems):`;
+      sorted.length === 1 ? `invalid scenario ${files.join(', ')}:` : `invalid scenario ${files.join(', ')} (${sorted.length} problems):`;
     super('SCENARIO_INVALID', `${head}\n${sorted.map((i) => `  ${formatIssue(i)}`).join('\n')}`, EXIT_CODES.badInput);
     this.issues = sorted;
   }

@@ -12,7 +12,8 @@ export const UNKNOWN_KEYS_MARK = '\u0000allowed:';
 export function strict<S extends z.core.$ZodLooseShape>(shape: S) {
   const keys = Object.keys(shape);
   return z.strictObject(shape, {
-    error: (iss) => (iss.code === 'unrecognized_keys' ? UNKNOWN_KEYS_MARK + JSON.stringify(keys) : `must be a mapping of fields (${preview(keys)})`),
+    error: (iss) =>
+      iss.code === 'unrecognized_keys' ? UNKNOWN_KEYS_MARK + JSON.stringify(keys) : `must be a mapping of fields (${preview(keys)})`,
   });
 }
 
@@ -42,7 +43,10 @@ export const weight = (): z.ZodNumber => num(0, 1_000_000, { noun: 'a weight' })
 export const logSigma = (): z.ZodNumber => num(0, 3, { noun: 'a log-scale spread' });
 export const bool = () => z.boolean({ error: 'must be true or false' });
 export const text = (maxLength = 200) =>
-  z.string({ error: `must be a text of 1 to ${maxLength} characters` }).min(1, { error: `must be a text of 1 to ${maxLength} characters` }).max(maxLength, { error: `must be a text of 1 to ${maxLength} characters` });
+  z
+    .string({ error: `must be a text of 1 to ${maxLength} characters` })
+    .min(1, { error: `must be a text of 1 to ${maxLength} characters` })
+    .max(maxLength, { error: `must be a text of 1 to ${maxLength} characters` });
 
 export function oneOf<const T extends readonly [string, ...string[]]>(values: T, hint = '') {
   return z.enum(values, { error: `must be one of ${values.join(', ')}${hint}` });
@@ -65,7 +69,12 @@ export type Ordered<T> = readonly (readonly [keyof T & string, keyof T & string]
  * field optional in the file, defaulted from the library's DEFAULT_* constant,
  * documented; the section itself defaults to {} so it deep-merges.
  */
-export function group<T extends object>(defaults: T, specs: FieldSpecs<T>, doc: string, ordered: Ordered<T> = []): z.ZodPrefault<z.ZodType<T, { [K in keyof T]?: unknown }>> {
+export function group<T extends object>(
+  defaults: T,
+  specs: FieldSpecs<T>,
+  doc: string,
+  ordered: Ordered<T> = [],
+): z.ZodPrefault<z.ZodType<T, { [K in keyof T]?: unknown }>> {
   const shape: Record<string, z.ZodType> = {};
   for (const key of Object.keys(specs) as (keyof T & string)[]) {
     const [schema, fieldDoc] = specs[key];
@@ -75,7 +84,13 @@ export function group<T extends object>(defaults: T, specs: FieldSpecs<T>, doc: 
     const rec = v as Record<string, number>;
     for (const [lo, hi] of ordered) {
       if ((rec[lo] as number) > (rec[hi] as number)) {
-        ctx.addIssue({ code: 'custom', path: [lo], input: rec[lo], message: `must be at most ${hi} (${rec[hi]})`, params: { kind: 'range', allowed: `at most ${hi}` } });
+        ctx.addIssue({
+          code: 'custom',
+          path: [lo],
+          input: rec[lo],
+          message: `must be at most ${hi} (${rec[hi]})`,
+          params: { kind: 'range', allowed: `at most ${hi}` },
+        });
       }
     }
   });

@@ -44,7 +44,14 @@ function readScenarioText(file: string): string {
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a folder, not a file'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (err as Error).message;
     return refuse(`cannot read the scenario file: ${why}`);
   }
   try {
@@ -103,7 +110,16 @@ function tooDeep(text: string): { line: number; column: number } | null {
 export function parseScenario(text: string, file = '<scenario>', overrides: readonly ScenarioOverride[] = []): Scenario {
   const deep = tooDeep(text);
   if (deep !== null) {
-    throw new ScenarioError([{ kind: 'syntax', file, line: deep.line, column: deep.column, path: '', message: `brackets nest deeper than ${MAX_NESTING} levels: not scenario settings` }]);
+    throw new ScenarioError([
+      {
+        kind: 'syntax',
+        file,
+        line: deep.line,
+        column: deep.column,
+        path: '',
+        message: `brackets nest deeper than ${MAX_NESTING} levels: not scenario settings`,
+      },
+    ]);
   }
   const lineCounter = new LineCounter();
   // uniqueKeys is checked below in one pass: the parser's own check compares each key with every
@@ -124,18 +140,27 @@ export function parseScenario(text: string, file = '<scenario>', overrides: read
     throw new ScenarioError([{ kind: 'syntax', file, line, column: col, path: '', message: 'YAML syntax: Map keys must be unique' }]);
   }
   if (doc.contents === null || (isScalar(doc.contents) && (doc.contents.value === null || doc.contents.value === ''))) {
-    throw new ScenarioError([{ kind: 'empty', file, line: 1, column: 1, path: '', message: 'the file is empty: a scenario needs at least `name: …`' }]);
+    throw new ScenarioError([
+      { kind: 'empty', file, line: 1, column: 1, path: '', message: 'the file is empty: a scenario needs at least `name: …`' },
+    ]);
   }
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     // Alias bombs and unresolved aliases.
-    throw new ScenarioError([{ kind: 'syntax', file, line: 1, column: 1, path: '', message: `YAML: ${firstLine((err as Error).message)}` }]);
+    throw new ScenarioError([
+      { kind: 'syntax', file, line: 1, column: 1, path: '', message: `YAML: ${firstLine((err as Error).message)}` },
+    ]);
   }
   if (overrides.length === 0) return validate(value, file, (path) => locate(doc, path, at));
   const fromFile = value;
-  return validate(applyOverrides(value, overrides), file, (path) => locate(doc, path, at), (path) => overrideFor(path, overrides, (p) => hasPath(fromFile, p))?.flag);
+  return validate(
+    applyOverrides(value, overrides),
+    file,
+    (path) => locate(doc, path, at),
+    (path) => overrideFor(path, overrides, (p) => hasPath(fromFile, p))?.flag,
+  );
 }
 
 /** Validates and resolves a value already in memory (tests, programmatic use); issues have no line. */
@@ -175,9 +200,20 @@ function hasPath(v: unknown, path: Path): boolean {
 }
 
 /** One side of a scenario's compare section: the file with the side's overrides merged in, validated as a scenario. */
-function compareSide(value: Record<string, unknown>, over: Record<string, unknown>, side: 'baseline' | 'candidate', file: string, raw: RawIssue[]): Scenario | undefined {
+function compareSide(
+  value: Record<string, unknown>,
+  over: Record<string, unknown>,
+  side: 'baseline' | 'candidate',
+  file: string,
+  raw: RawIssue[],
+): Scenario | undefined {
   for (const k of ['name', 'seed', 'compare', 'sweep'])
-    if (k in over) raw.push({ path: ['compare', side, k], kind: 'invalid', message: `cannot be overridden: both sides keep the scenario's ${k === 'seed' ? 'seed, so the same laptops run under each' : k === 'name' ? 'name' : 'single run shape (no sweep or nested compare)'}` });
+    if (k in over)
+      raw.push({
+        path: ['compare', side, k],
+        kind: 'invalid',
+        message: `cannot be overridden: both sides keep the scenario's ${k === 'seed' ? 'seed, so the same laptops run under each' : k === 'name' ? 'name' : 'single run shape (no sweep or nested compare)'}`,
+      });
   const { compare: _c, sweep: _s, ...rest } = value;
   const merged = deepMerge(rest, over);
   // An issue inside the overrides points there; one elsewhere points at the shared field.
@@ -214,7 +250,9 @@ function validate(value: unknown, file: string, locate: Locator, flagOf: FlagOf 
     const c = parsed.data.compare;
     if (c && scenario) {
       const base = scenario;
-      const sides = (['baseline', 'candidate'] as const).map((side) => compareSide(value as Record<string, unknown>, c[side], side, file, raw));
+      const sides = (['baseline', 'candidate'] as const).map((side) =>
+        compareSide(value as Record<string, unknown>, c[side], side, file, raw),
+      );
       if (sides[0] && sides[1]) scenario = { ...base, compare: { replicas: c.replicas, baseline: sides[0], candidate: sides[1] } };
     }
   }

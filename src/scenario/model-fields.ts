@@ -18,9 +18,17 @@ function specFor(name: string, where: string): FieldSpec {
   if (/_ms$/.test(name)) return [num(0, 3_600_000, { above }), `${doc} Milliseconds.`];
   if (/_px$/.test(name)) return [num(0, 100_000, { above }), `${doc} Pixels.`];
   if (/_keys$/.test(name)) return [num(0, 1e9, { above }), `${doc} Keystrokes.`];
-  if (/(Share|Probability|ShareOfPresses|ShareOfActiveTime|ShareOfEpisodeMax|ShareOfMt|MinP|MaxP|GeometricP|Base|CorrectionShare)$/.test(name)) return [share(), doc];
+  if (
+    /(Share|Probability|ShareOfPresses|ShareOfActiveTime|ShareOfEpisodeMax|ShareOfMt|MinP|MaxP|GeometricP|Base|CorrectionShare)$/.test(name)
+  )
+    return [share(), doc];
   if (/Weight$/.test(name)) return [num(0, 1_000, { noun: 'a weight' }), doc];
-  if (/(Factor|Fraction|FactorMin|FactorMax|OfDistance|PerWidth|Mean|Sd|Min|Max|Residual\w*|PerBit|Offset|PerChar|PxPerNotch|PxPerMs|Median)$/.test(name)) return [num(0, 1_000, { above }), doc];
+  if (
+    /(Factor|Fraction|FactorMin|FactorMax|OfDistance|PerWidth|Mean|Sd|Min|Max|Residual\w*|PerBit|Offset|PerChar|PxPerNotch|PxPerMs|Median)$/.test(
+      name,
+    )
+  )
+    return [num(0, 1_000, { above }), doc];
   return [num(0, 1_000_000, { above }), doc];
 }
 
@@ -30,5 +38,11 @@ function specsFor<T extends object>(defaults: T, where: string): FieldSpecs<T> {
   return out as FieldSpecs<T>;
 }
 
-export const TYPING_MODEL_FIELDS: FieldSpecs<TypingModelParams> = specsFor(DEFAULT_TYPING_MODEL_PARAMS, 'TypingModelParams (src/behaviour/typing/params.ts)');
-export const MOUSE_MODEL_FIELDS: FieldSpecs<MouseModelParams> = specsFor(DEFAULT_MOUSE_MODEL_PARAMS, 'MouseModelParams (src/behaviour/mouse/params.ts)');
+export const TYPING_MODEL_FIELDS: FieldSpecs<TypingModelParams> = specsFor(
+  DEFAULT_TYPING_MODEL_PARAMS,
+  'TypingModelParams (src/behaviour/typing/params.ts)',
+);
+export const MOUSE_MODEL_FIELDS: FieldSpecs<MouseModelParams> = specsFor(
+  DEFAULT_MOUSE_MODEL_PARAMS,
+  'MouseModelParams (src/behaviour/mouse/params.ts)',
+);

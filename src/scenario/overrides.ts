@@ -41,10 +41,16 @@ export function parseSetFlag(text: string): ScenarioOverride {
   if (eq <= 0) throw new UsageError(`${flag}: must be path=value, e.g. --set fleet.employees=500 or --set policy.pauseCapMinutes=15`);
   const pathText = text.slice(0, eq).trim();
   const path = parseFieldPath(pathText);
-  if (path === null) throw new UsageError(`${flag}: ${JSON.stringify(pathText)} is not a field path: names joined by dots, list items as [i] (e.g. fleet.employees, faults[0].at)`);
+  if (path === null)
+    throw new UsageError(
+      `${flag}: ${JSON.stringify(pathText)} is not a field path: names joined by dots, list items as [i] (e.g. fleet.employees, faults[0].at)`,
+    );
   const valueText = text.slice(eq + 1);
   const doc = parseDocument(valueText, { prettyErrors: false });
-  if (doc.errors.length > 0) throw new UsageError(`${flag}: the value is not valid YAML (${doc.errors[0]!.message.split('\n')[0]}); quote a string with special characters, e.g. --set 'name="a: b"'`);
+  if (doc.errors.length > 0)
+    throw new UsageError(
+      `${flag}: the value is not valid YAML (${doc.errors[0]!.message.split('\n')[0]}); quote a string with special characters, e.g. --set 'name="a: b"'`,
+    );
   const value = valueText.trim() === '' ? '' : doc.toJS({ maxAliasCount: 0 });
   return { path, value, flag };
 }
@@ -69,7 +75,8 @@ export function applyOverrides(settings: unknown, overrides: readonly ScenarioOv
   for (const o of overrides) {
     const key = o.path.join('\u0000');
     const before = seen.get(key);
-    if (before !== undefined && before !== o.flag) throw new UsageError(`${before} and ${o.flag} set the same field ${o.path.join('.')}: give it once`);
+    if (before !== undefined && before !== o.flag)
+      throw new UsageError(`${before} and ${o.flag} set the same field ${o.path.join('.')}: give it once`);
     seen.set(key, o.flag);
   }
   let root: unknown = structuredClone(isMapping(settings) ? settings : {});
@@ -82,11 +89,15 @@ function setAt(node: unknown, path: FieldPath, value: unknown, o: ScenarioOverri
   const [head, ...rest] = path;
   if (typeof head === 'number') {
     if (!Array.isArray(node)) throw new UsageError(`${o.flag}: [${head}] indexes a list, but the scenario has no list there`);
-    if (head >= node.length) throw new UsageError(`${o.flag}: the list has ${node.length} item${node.length === 1 ? '' : 's'} (from [0]); [${head}] is past its end`);
+    if (head >= node.length)
+      throw new UsageError(
+        `${o.flag}: the list has ${node.length} item${node.length === 1 ? '' : 's'} (from [0]); [${head}] is past its end`,
+      );
     node[head] = setAt(node[head], rest, value, o);
     return node;
   }
-  if (Array.isArray(node)) throw new UsageError(`${o.flag}: ${JSON.stringify(head)} names a field, but the scenario has a list there: pick an item with [i]`);
+  if (Array.isArray(node))
+    throw new UsageError(`${o.flag}: ${JSON.stringify(head)} names a field, but the scenario has a list there: pick an item with [i]`);
   const m = isMapping(node) ? node : {};
   m[head!] = setAt(m[head!], rest, value, o);
   return m;
@@ -97,7 +108,11 @@ function setAt(node: unknown, path: FieldPath, value: unknown, o: ScenarioOverri
  * inside the value a flag set, or on a field the flag created (an unknown
  * name, a mapping the file did not have).
  */
-export function overrideFor(issuePath: FieldPath, overrides: readonly ScenarioOverride[], fileHas: (p: FieldPath) => boolean): ScenarioOverride | undefined {
+export function overrideFor(
+  issuePath: FieldPath,
+  overrides: readonly ScenarioOverride[],
+  fileHas: (p: FieldPath) => boolean,
+): ScenarioOverride | undefined {
   for (let i = overrides.length - 1; i >= 0; i--) {
     const o = overrides[i]!;
     if (startsWith(issuePath, o.path)) return o;
@@ -106,4 +121,5 @@ export function overrideFor(issuePath: FieldPath, overrides: readonly ScenarioOv
   return undefined;
 }
 
-const startsWith = (p: FieldPath, prefix: FieldPath): boolean => prefix.length <= p.length && prefix.every((x, i) => String(x) === String(p[i]));
+const startsWith = (p: FieldPath, prefix: FieldPath): boolean =>
+  prefix.length <= p.length && prefix.every((x, i) => String(x) === String(p[i]));

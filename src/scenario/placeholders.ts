@@ -6,7 +6,17 @@
  */
 
 /** What a run fills in, per laptop. */
-export const PLACEHOLDER_NAMES = ['display', 'tapSocket', 'uploadUrl', 'deviceId', 'controlSocket', 'statsFile', 'timeOffsetMs', 'fleetSecret', 'timezone'] as const;
+export const PLACEHOLDER_NAMES = [
+  'display',
+  'tapSocket',
+  'uploadUrl',
+  'deviceId',
+  'controlSocket',
+  'statsFile',
+  'timeOffsetMs',
+  'fleetSecret',
+  'timezone',
+] as const;
 export type PlaceholderName = (typeof PLACEHOLDER_NAMES)[number];
 
 /** Placeholders that only exist for one input path. */

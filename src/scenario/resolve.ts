@@ -94,7 +94,13 @@ export function resolveParsed(v: ScenarioFileOutput, source: string): { scenario
   const days = v.simulation.days;
   const faults: Fault[] = v.faults.map((fault, i) => {
     if ('day' in fault && fault.day > days) {
-      issues.push({ path: ['faults', i, 'day'], kind: 'range', message: `must be a simulated day from 1 to ${days} (simulation.days), got ${fault.day}`, given: String(fault.day), allowed: `1 to ${days}` });
+      issues.push({
+        path: ['faults', i, 'day'],
+        kind: 'range',
+        message: `must be a simulated day from 1 to ${days} (simulation.days), got ${fault.day}`,
+        given: String(fault.day),
+        allowed: `1 to ${days}`,
+      });
     }
     if (!('at' in fault)) return fault;
     const [hh = 0, mm = 0] = fault.at.split(':').map(Number);
@@ -108,10 +114,23 @@ export function resolveParsed(v: ScenarioFileOutput, source: string): { scenario
   const w = v.simulation.window;
   if (w) {
     if (v.simulation.speed === 'max') {
-      issues.push({ path: ['simulation', 'window'], kind: 'invalid', message: 'only applies to paced runs: set simulation.speed to a number (1 = real time), or remove the window to run every day as fast as possible', given: `{day: ${w.day}, at: "${w.at}", durationMinutes: ${w.durationMinutes}}`, allowed: 'null, or a window with a numeric speed' });
+      issues.push({
+        path: ['simulation', 'window'],
+        kind: 'invalid',
+        message:
+          'only applies to paced runs: set simulation.speed to a number (1 = real time), or remove the window to run every day as fast as possible',
+        given: `{day: ${w.day}, at: "${w.at}", durationMinutes: ${w.durationMinutes}}`,
+        allowed: 'null, or a window with a numeric speed',
+      });
     }
     if (w.day > days) {
-      issues.push({ path: ['simulation', 'window', 'day'], kind: 'range', message: `must be a simulated day from 1 to ${days} (simulation.days), got ${w.day}`, given: String(w.day), allowed: `1 to ${days}` });
+      issues.push({
+        path: ['simulation', 'window', 'day'],
+        kind: 'range',
+        message: `must be a simulated day from 1 to ${days} (simulation.days), got ${w.day}`,
+        given: String(w.day),
+        allowed: `1 to ${days}`,
+      });
     }
     const [hh = 0, mm = 0] = w.at.split(':').map(Number);
     const startMs = (w.day - 1) * DAY_MS + (hh * 60 + mm) * 60_000;
@@ -129,27 +148,50 @@ export function resolveParsed(v: ScenarioFileOutput, source: string): { scenario
   let sweep: Scenario['sweep'];
   if (v.sweep) {
     const axes: SweepAxis[] = [];
-    for (const [k, values] of Object.entries(v.sweep.policy ?? {}) as [string, unknown[] | undefined][]) if (values) axes.push({ path: `policy.${k}`, values });
+    for (const [k, values] of Object.entries(v.sweep.policy ?? {}) as [string, unknown[] | undefined][])
+      if (values) axes.push({ path: `policy.${k}`, values });
     for (const [k, values] of Object.entries(v.sweep.fleet?.pause ?? {}) as [string, unknown[] | undefined][]) {
       if (!values) continue;
-      axes.push({ path: `fleet.pause.${k}`, values: k === 'reactionWeights' ? values.map((w) => fullWeights(CAP_REACTIONS, w as Partial<Record<CapReaction, number>>)) : values });
+      axes.push({
+        path: `fleet.pause.${k}`,
+        values: k === 'reactionWeights' ? values.map((w) => fullWeights(CAP_REACTIONS, w as Partial<Record<CapReaction, number>>)) : values,
+      });
     }
-    if (v.sweep.fleet?.exemptionRequestShare) axes.push({ path: 'fleet.exemptionRequestShare', values: v.sweep.fleet.exemptionRequestShare });
+    if (v.sweep.fleet?.exemptionRequestShare)
+      axes.push({ path: 'fleet.exemptionRequestShare', values: v.sweep.fleet.exemptionRequestShare });
     if (v.sweep.agents) {
       const names = v.sweep.agents.map((a) => a.name);
       names.forEach((n, i) => {
-        if (names.indexOf(n) !== i) issues.push({ path: ['sweep', 'agents', i, 'name'], kind: 'invalid', message: `must be unique: another agent configuration is named ${JSON.stringify(n)}` });
+        if (names.indexOf(n) !== i)
+          issues.push({
+            path: ['sweep', 'agents', i, 'name'],
+            kind: 'invalid',
+            message: `must be unique: another agent configuration is named ${JSON.stringify(n)}`,
+          });
       });
       v.sweep.agents.forEach((a, i) => {
         for (const k of PROCESS_FIELDS) {
-          if (a.agent[k] !== undefined) issues.push({ path: ['sweep', 'agents', i, 'agent', k], kind: 'invalid', message: `cannot be swept: a sweep compares configurations of the reference agent in virtual time; leave ${k} out here` });
+          if (a.agent[k] !== undefined)
+            issues.push({
+              path: ['sweep', 'agents', i, 'agent', k],
+              kind: 'invalid',
+              message: `cannot be swept: a sweep compares configurations of the reference agent in virtual time; leave ${k} out here`,
+            });
         }
       });
-      axes.push({ path: 'agent', values: v.sweep.agents.map((a, i) => resolveAgent(a.agent, ['sweep', 'agents', i, 'agent'], issues)), labels: names });
+      axes.push({
+        path: 'agent',
+        values: v.sweep.agents.map((a, i) => resolveAgent(a.agent, ['sweep', 'agents', i, 'agent'], issues)),
+        labels: names,
+      });
     }
     const points = axes.reduce((n, a) => n * a.values.length, 1);
     if (points * v.sweep.replicas > MAX_SWEEP_POINTS) {
-      issues.push({ path: ['sweep'], kind: 'range', message: `asks for ${points} grid points × ${v.sweep.replicas} replicas = ${points * v.sweep.replicas} runs; at most ${MAX_SWEEP_POINTS} are allowed` });
+      issues.push({
+        path: ['sweep'],
+        kind: 'range',
+        message: `asks for ${points} grid points × ${v.sweep.replicas} replicas = ${points * v.sweep.replicas} runs; at most ${MAX_SWEEP_POINTS} are allowed`,
+      });
     }
     sweep = { replicas: v.sweep.replicas, axes, points };
   }
@@ -159,15 +201,35 @@ export function resolveParsed(v: ScenarioFileOutput, source: string): { scenario
   if (v.agents) {
     const names = v.agents.map((a) => a.name);
     names.forEach((n, i) => {
-      if (names.indexOf(n) !== i) issues.push({ path: ['agents', i, 'name'], kind: 'invalid', message: `must be unique: another agent configuration is named ${JSON.stringify(n)}` });
+      if (names.indexOf(n) !== i)
+        issues.push({
+          path: ['agents', i, 'name'],
+          kind: 'invalid',
+          message: `must be unique: another agent configuration is named ${JSON.stringify(n)}`,
+        });
     });
     if (agentUnderTest.kind === 'process') {
-      issues.push({ path: ['agents'], kind: 'invalid', message: 'cannot be measured with a process agent (agent.kind: process): configurations side by side are of the reference agent; leave agents out, or compare two process runs with fleetsim compare' });
+      issues.push({
+        path: ['agents'],
+        kind: 'invalid',
+        message:
+          'cannot be measured with a process agent (agent.kind: process): configurations side by side are of the reference agent; leave agents out, or compare two process runs with fleetsim compare',
+      });
     }
-    if (v.sweep || v.compare) issues.push({ path: ['agents'], kind: 'invalid', message: `cannot be combined with ${v.sweep ? 'sweep' : 'compare'}: list agent configurations under sweep.agents for a sweep, or in compare's baseline and candidate` });
+    if (v.sweep || v.compare)
+      issues.push({
+        path: ['agents'],
+        kind: 'invalid',
+        message: `cannot be combined with ${v.sweep ? 'sweep' : 'compare'}: list agent configurations under sweep.agents for a sweep, or in compare's baseline and candidate`,
+      });
     agents = v.agents.map((a, i) => {
       for (const k of PROCESS_FIELDS) {
-        if (a.agent[k] !== undefined) issues.push({ path: ['agents', i, 'agent', k], kind: 'invalid', message: `cannot be set per configuration: configurations side by side are of the reference agent; leave ${k} out here` });
+        if (a.agent[k] !== undefined)
+          issues.push({
+            path: ['agents', i, 'agent', k],
+            kind: 'invalid',
+            message: `cannot be set per configuration: configurations side by side are of the reference agent; leave ${k} out here`,
+          });
       }
       // Over the library defaults, as sweep.agents: each configuration reads whole, whatever the top-level agent says.
       return { name: a.name, agent: resolveAgent(a.agent, ['agents', i, 'agent'], issues) };
@@ -201,7 +263,6 @@ export function resolveParsed(v: ScenarioFileOutput, source: string): { scenario
 
 type ParsedAgent = ScenarioFileOutput['agent'];
 
-
 /** The fields of the agent section that choose the agent under test rather than configure the reference agent. */
 const PROCESS_FIELDS = ['kind', 'command', 'env', 'input'] as const;
 
@@ -214,31 +275,80 @@ function resolveAgentUnderTest(v: ScenarioFileOutput, issues: RawIssue[]): Agent
   const a = v.agent;
   if (a.kind !== 'process') {
     for (const k of ['command', 'env', 'input'] as const) {
-      if (a[k] !== undefined) issues.push({ path: ['agent', k], kind: 'invalid', message: `only applies to a process agent: add agent.kind: process (the agent under test as its own OS process), or leave ${k} out`, allowed: 'agent.kind: process' });
+      if (a[k] !== undefined)
+        issues.push({
+          path: ['agent', k],
+          kind: 'invalid',
+          message: `only applies to a process agent: add agent.kind: process (the agent under test as its own OS process), or leave ${k} out`,
+          allowed: 'agent.kind: process',
+        });
     }
     if (v.ingest.kind === 'blackhole') {
-      issues.push({ path: ['ingest', 'kind'], kind: 'invalid', message: 'blackhole is for process agents that do not speak fleetsim’s protocol (agent.kind: process); the reference agent in the simulator uploads to the embedded service or a URL', given: '"blackhole"', allowed: 'embedded, url' });
+      issues.push({
+        path: ['ingest', 'kind'],
+        kind: 'invalid',
+        message:
+          'blackhole is for process agents that do not speak fleetsim’s protocol (agent.kind: process); the reference agent in the simulator uploads to the embedded service or a URL',
+        given: '"blackhole"',
+        allowed: 'embedded, url',
+      });
     }
     return { kind: 'reference' };
   }
   const input = a.input ?? 'tap';
   const { speed, window } = v.simulation;
   if (speed !== 1) {
-    issues.push({ path: ['simulation', 'speed'], kind: 'invalid', message: `must be 1 for a process agent (agent.kind: process runs on the real clock), got ${String(speed)}`, given: String(speed), allowed: '1' });
+    issues.push({
+      path: ['simulation', 'speed'],
+      kind: 'invalid',
+      message: `must be 1 for a process agent (agent.kind: process runs on the real clock), got ${String(speed)}`,
+      given: String(speed),
+      allowed: '1',
+    });
   }
   if (!window) {
-    issues.push({ path: ['simulation', 'window'], kind: 'required', message: 'is required for a process agent: the slice of simulated time to run on the real clock, e.g. window: { day: 1, at: "09:30", durationMinutes: 1 }', allowed: '{day, at, durationMinutes}' });
+    issues.push({
+      path: ['simulation', 'window'],
+      kind: 'required',
+      message:
+        'is required for a process agent: the slice of simulated time to run on the real clock, e.g. window: { day: 1, at: "09:30", durationMinutes: 1 }',
+      allowed: '{day, at, durationMinutes}',
+    });
   }
   if (v.transport !== 'http') {
-    issues.push({ path: ['transport'], kind: 'invalid', message: `must be http for a process agent (it uploads over HTTP to {uploadUrl}), got ${v.transport}`, given: String(v.transport), allowed: 'http' });
+    issues.push({
+      path: ['transport'],
+      kind: 'invalid',
+      message: `must be http for a process agent (it uploads over HTTP to {uploadUrl}), got ${v.transport}`,
+      given: String(v.transport),
+      allowed: 'http',
+    });
   }
   if (v.faults.length > 0) {
-    issues.push({ path: ['faults'], kind: 'invalid', message: 'cannot be injected into a process agent’s run (faults act inside the simulator’s transport and clock); leave faults out', given: `a list of ${v.faults.length}`, allowed: 'an empty list' });
+    issues.push({
+      path: ['faults'],
+      kind: 'invalid',
+      message: 'cannot be injected into a process agent’s run (faults act inside the simulator’s transport and clock); leave faults out',
+      given: `a list of ${v.faults.length}`,
+      allowed: 'an empty list',
+    });
   }
-  if (v.sweep) issues.push({ path: ['sweep'], kind: 'invalid', message: 'cannot run with a process agent: a sweep replays the fleet many times in virtual time; leave sweep out or use agent.kind: reference' });
+  if (v.sweep)
+    issues.push({
+      path: ['sweep'],
+      kind: 'invalid',
+      message:
+        'cannot run with a process agent: a sweep replays the fleet many times in virtual time; leave sweep out or use agent.kind: reference',
+    });
   const command = a.command ?? null;
   if (command && command[0]!.trim() === '') {
-    issues.push({ path: ['agent', 'command', 0], kind: 'invalid', message: 'must start with the program to run, got an empty text', given: '""', allowed: 'a program name or path' });
+    issues.push({
+      path: ['agent', 'command', 0],
+      kind: 'invalid',
+      message: 'must start with the program to run, got an empty text',
+      given: '""',
+      allowed: 'a program name or path',
+    });
   }
   const check = (text: string, path: (string | number)[]) => {
     for (const name of placeholdersIn(text)) {
@@ -255,13 +365,25 @@ function resolveAgentUnderTest(v: ScenarioFileOutput, issues: RawIssue[]): Agent
       }
       const only = PLACEHOLDER_INPUT[name as PlaceholderName];
       if (only && only !== input) {
-        issues.push({ path, kind: 'invalid', message: `placeholder {${name}} only exists with agent.input ${only}, and this agent’s input is ${input}`, given: `{${name}}`, allowed: `agent.input: ${only}` });
+        issues.push({
+          path,
+          kind: 'invalid',
+          message: `placeholder {${name}} only exists with agent.input ${only}, and this agent’s input is ${input}`,
+          given: `{${name}}`,
+          allowed: `agent.input: ${only}`,
+        });
       }
     }
   };
   command?.forEach((arg, i) => check(arg, ['agent', 'command', i]));
   for (const [k, val] of Object.entries(a.env ?? {})) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) issues.push({ path: ['agent', 'env', k], kind: 'invalid', message: `must be an environment variable name (letters, digits, _; not starting with a digit), got ${JSON.stringify(k)}`, given: JSON.stringify(k) });
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
+      issues.push({
+        path: ['agent', 'env', k],
+        kind: 'invalid',
+        message: `must be an environment variable name (letters, digits, _; not starting with a digit), got ${JSON.stringify(k)}`,
+        given: JSON.stringify(k),
+      });
     check(val, ['agent', 'env', k]);
   }
   return { kind: 'process', command, env: a.env ?? {}, input };
@@ -274,11 +396,23 @@ function resolveAgent(a: ParsedAgent, at: readonly (string | number)[], issues: 
   const compressionLevel = givenCodec === undefined ? (givenLevel ?? DEFAULT_AGENT_CONFIG.compressionLevel) : givenLevel;
   if (compressionLevel !== undefined) {
     if (codec === 'identity') {
-      issues.push({ path: [...at, 'compressionLevel'], kind: 'invalid', message: `must be left out with codec identity (no compression), got ${compressionLevel}`, given: String(compressionLevel), allowed: 'nothing' });
+      issues.push({
+        path: [...at, 'compressionLevel'],
+        kind: 'invalid',
+        message: `must be left out with codec identity (no compression), got ${compressionLevel}`,
+        given: String(compressionLevel),
+        allowed: 'nothing',
+      });
     } else {
       const r = CODEC_LEVELS[codec];
       if (compressionLevel < r.min || compressionLevel > r.max) {
-        issues.push({ path: [...at, 'compressionLevel'], kind: 'range', message: `must be a whole number from ${r.min} to ${r.max} for codec ${codec}, got ${compressionLevel}`, given: String(compressionLevel), allowed: `${r.min} to ${r.max}` });
+        issues.push({
+          path: [...at, 'compressionLevel'],
+          kind: 'range',
+          message: `must be a whole number from ${r.min} to ${r.max} for codec ${codec}, got ${compressionLevel}`,
+          given: String(compressionLevel),
+          allowed: `${r.min} to ${r.max}`,
+        });
       }
     }
   }

@@ -20,15 +20,51 @@
  */
 import { protocolSpec } from '../targets/protocols/index.js';
 import { z } from 'zod';
-import { DEFAULT_AGENT_CONFIG, DEFAULT_CONTENT_FILTER_RULES, DEFAULT_UPLOAD_CONFIG, type ContentFilterRules, type UploadConfig } from '../agent/index.js';
-import { DEFAULT_COMPOSITION_PARAMS, DEFAULT_MOUSE_MODEL_PARAMS, DEFAULT_SCHEDULE_PARAMS, DEFAULT_TYPING_MODEL_PARAMS } from '../behaviour/index.js';
+import {
+  DEFAULT_AGENT_CONFIG,
+  DEFAULT_CONTENT_FILTER_RULES,
+  DEFAULT_UPLOAD_CONFIG,
+  type ContentFilterRules,
+  type UploadConfig,
+} from '../agent/index.js';
+import {
+  DEFAULT_COMPOSITION_PARAMS,
+  DEFAULT_MOUSE_MODEL_PARAMS,
+  DEFAULT_SCHEDULE_PARAMS,
+  DEFAULT_TYPING_MODEL_PARAMS,
+} from '../behaviour/index.js';
 import type { CompositionParams, ScheduleParams } from '../behaviour/index.js';
 import { DEFAULT_ENERGY_MODEL, type EnergyModel } from '../metrics/energy.js';
-import { DEFAULT_MOUSE_TRAIT_PARAMS, DEFAULT_PAUSE_TRAIT_PARAMS, DEFAULT_POPULATION_PARAMS, DEFAULT_TYPING_TRAIT_PARAMS, DEPARTMENT_NAMES, ROLE_NAMES, type MouseTraitParams, type PauseTraitParams, type TypingTraitParams } from '../population/index.js';
+import {
+  DEFAULT_MOUSE_TRAIT_PARAMS,
+  DEFAULT_PAUSE_TRAIT_PARAMS,
+  DEFAULT_POPULATION_PARAMS,
+  DEFAULT_TYPING_TRAIT_PARAMS,
+  DEPARTMENT_NAMES,
+  ROLE_NAMES,
+  type MouseTraitParams,
+  type PauseTraitParams,
+  type TypingTraitParams,
+} from '../population/index.js';
 import { isCalendarDate, isKnownTimezone } from '../time/index.js';
 import { DEFAULT_POLICY_RULES, type PolicyRules } from '../policy/index.js';
 import { availableCodecs } from '../wire/index.js';
-import { UNKNOWN_KEYS_MARK, bool, field, group, int, list, logSigma, num, oneOf, share, strict, text, weight, type FieldSpecs } from './fields.js';
+import {
+  UNKNOWN_KEYS_MARK,
+  bool,
+  field,
+  group,
+  int,
+  list,
+  logSigma,
+  num,
+  oneOf,
+  share,
+  strict,
+  text,
+  weight,
+  type FieldSpecs,
+} from './fields.js';
 import { MOUSE_MODEL_FIELDS, TYPING_MODEL_FIELDS } from './model-fields.js';
 import { METRIC_PATHS, parseThreshold } from './thresholds.js';
 import { DEFAULTS } from './defaults.js';
@@ -41,14 +77,21 @@ import { PLACEHOLDER_NAMES } from './placeholders.js';
 function mix<const K extends readonly [string, ...string[]]>(keys: K, what: string) {
   return z
     .partialRecord(z.enum(keys), weight(), {
-      error: (iss) => ((iss.code as string) === 'unrecognized_keys' ? UNKNOWN_KEYS_MARK + JSON.stringify(keys) : `must be a mapping of ${what} to weights`),
+      error: (iss) =>
+        (iss.code as string) === 'unrecognized_keys' ? UNKNOWN_KEYS_MARK + JSON.stringify(keys) : `must be a mapping of ${what} to weights`,
     })
     .superRefine((v, ctx) => positiveTotal(v, ctx));
 }
 
 function positiveTotal(v: Record<string, number | undefined>, ctx: z.core.$RefinementCtx): void {
   const total = Object.values(v).reduce<number>((a, b) => a + (b ?? 0), 0);
-  if (!(total > 0)) ctx.addIssue({ code: 'custom', input: v, message: 'must give at least one positive weight', params: { kind: 'range', allowed: 'at least one weight above 0' } });
+  if (!(total > 0))
+    ctx.addIssue({
+      code: 'custom',
+      input: v,
+      message: 'must give at least one positive weight',
+      params: { kind: 'range', allowed: 'at least one weight above 0' },
+    });
 }
 
 const CAP_REACTIONS = ['re-pause', 'give-up', 'ask-exemption'] as const;
@@ -60,7 +103,10 @@ export const TYPING_TRAIT_FIELDS: FieldSpecs<TypingTraitParams> = {
   wpmSd: [num(0, 100, { above: true }), 'SD of typing speed across typists, WPM (Dhakal 2018: 20.2); speeds are gamma-distributed.'],
   wpmMin: [num(1, 300), 'Slowest typist, WPM (draws are clipped).'],
   wpmMax: [num(1, 300), 'Fastest typist, WPM (draws are clipped).'],
-  correctionBetaA: [num(0, 1_000, { above: true }), 'Beta(a, b) of the Backspace share of keystrokes: a (mean a/(a+b) = 6.3 %, Dhakal 2018).'],
+  correctionBetaA: [
+    num(0, 1_000, { above: true }),
+    'Beta(a, b) of the Backspace share of keystrokes: a (mean a/(a+b) = 6.3 %, Dhakal 2018).',
+  ],
   correctionBetaB: [num(0, 1_000, { above: true }), 'Beta(a, b) of the Backspace share of keystrokes: b.'],
   correctionWpmCorrelation: [num(-1, 1), 'Correlation of correction share with WPM (fast typists correct less), Gaussian copula.'],
   holdLogMuMean: [num(2, 8), 'Mean over typists of the log-median key hold time (ln ms).'],
@@ -68,9 +114,15 @@ export const TYPING_TRAIT_FIELDS: FieldSpecs<TypingTraitParams> = {
   holdLogSigmaMean: [num(0, 2), 'Mean within-typist log-spread of key hold time.'],
   holdLogSigmaSd: [num(0, 1), 'SD over typists of the within-typist hold log-spread.'],
   holdScaleLogSigma: [logSigma(), 'Extra per-typist hold-time scale LogNormal(0, this); 0 by default.'],
-  hesitationShareMean: [num(0, 0.9, { above: true, noun: 'a share' }), 'Mean share of inter-key intervals that are hesitations at the mean WPM (calibrated 0.07; BEHAVIOUR.md 0.10 counts correction pauses too).'],
+  hesitationShareMean: [
+    num(0, 0.9, { above: true, noun: 'a share' }),
+    'Mean share of inter-key intervals that are hesitations at the mean WPM (calibrated 0.07; BEHAVIOUR.md 0.10 counts correction pauses too).',
+  ],
   hesitationShareSd: [num(0, 0.5), 'SD of the hesitation share across typists at the mean WPM (assumption).'],
-  hesitationWpmExponent: [num(0, 3), 'Hesitation share mean and SD scale as (wpmMean / WPM)^this: slow typists pause more (calibrated 0.5).'],
+  hesitationWpmExponent: [
+    num(0, 3),
+    'Hesitation share mean and SD scale as (wpmMean / WPM)^this: slow typists pause more (calibrated 0.5).',
+  ],
   hesitationShareMax: [share(), 'Cap on a typist’s hesitation share (assumption).'],
 };
 
@@ -93,7 +145,10 @@ export const MOUSE_TRAIT_FIELDS: FieldSpecs<MouseTraitParams> = {
 
 export const PAUSE_TRAIT_FIELDS: FieldSpecs<PauseTraitParams> = {
   neverPauseShare: [share(), 'Share of employees who never pause (assumption; sweep it: pause propensity).'],
-  occasionalShare: [share(), 'Share of occasional pausers (λ ~ Gamma(occasional…)); the rest pause frequently. neverPauseShare + occasionalShare ≤ 1.'],
+  occasionalShare: [
+    share(),
+    'Share of occasional pausers (λ ~ Gamma(occasional…)); the rest pause frequently. neverPauseShare + occasionalShare ≤ 1.',
+  ],
   occasionalGammaShape: [num(0, 100, { above: true }), 'Gamma shape of pauses per day for occasional pausers.'],
   occasionalGammaScale: [num(0, 100, { above: true }), 'Gamma scale of pauses per day for occasional pausers.'],
   frequentGammaShape: [num(0, 100, { above: true }), 'Gamma shape of pauses per day for frequent pausers.'],
@@ -104,7 +159,10 @@ export const PAUSE_TRAIT_FIELDS: FieldSpecs<PauseTraitParams> = {
   untilAutoResumeShare: [share(), 'Share of pauses left to run until auto-resume rather than resumed by hand.'],
   shortPauseMinMinutes: [num(0.5, 1_440), 'Shortest ordinary pause, minutes.'],
   shortPauseMaxMinutes: [num(0.5, 1_440), 'Longest ordinary pause, minutes.'],
-  reactionWeights: [mix(CAP_REACTIONS, 'reactions'), 'How people react when the cap cuts a pause short: weights of re-pause, give-up, ask-exemption. Replaces the default mix; reactions left out weigh 0.'],
+  reactionWeights: [
+    mix(CAP_REACTIONS, 'reactions'),
+    'How people react when the cap cuts a pause short: weights of re-pause, give-up, ask-exemption. Replaces the default mix; reactions left out weigh 0.',
+  ],
 };
 
 const officeSchema = strict({
@@ -117,7 +175,14 @@ const officeSchema = strict({
 const offices = list(officeSchema, 1, 500, 'offices').superRefine((v, ctx) => {
   const seen = new Set<string>();
   v.forEach((o, i) => {
-    if (seen.has(o.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], input: o.name, message: 'must be unique: another office has this name', params: { kind: 'invalid' } });
+    if (seen.has(o.name))
+      ctx.addIssue({
+        code: 'custom',
+        path: [i, 'name'],
+        input: o.name,
+        message: 'must be unique: another office has this name',
+        params: { kind: 'invalid' },
+      });
     seen.add(o.name);
   });
 });
@@ -128,44 +193,128 @@ export const fleetSchema = strict({
   employees: field(int(1, 10_000_000), DEFAULTS.employees, 'Employees (laptops) in the fleet.'),
   departmentMix: mix(DEPARTMENT_NAMES, 'departments')
     .optional()
-    .meta({ description: `Relative weights of departments (${DEPARTMENT_NAMES.join(', ')}). Replaces the default mix: departments left out weigh 0.`, default: DEFAULT_POPULATION_PARAMS.departmentMix }),
+    .meta({
+      description: `Relative weights of departments (${DEPARTMENT_NAMES.join(', ')}). Replaces the default mix: departments left out weigh 0.`,
+      default: DEFAULT_POPULATION_PARAMS.departmentMix,
+    }),
   roleMix: z
     .partialRecord(z.enum(DEPARTMENT_NAMES), roleMix, {
-      error: (iss) => ((iss.code as string) === 'unrecognized_keys' ? UNKNOWN_KEYS_MARK + JSON.stringify(DEPARTMENT_NAMES) : 'must be a mapping of departments to role mixes'),
+      error: (iss) =>
+        (iss.code as string) === 'unrecognized_keys'
+          ? UNKNOWN_KEYS_MARK + JSON.stringify(DEPARTMENT_NAMES)
+          : 'must be a mapping of departments to role mixes',
     })
     .optional()
-    .meta({ description: `Role weights per department (roles: ${ROLE_NAMES.join(', ')}). Merges by department; each department given replaces that department’s mix.`, default: DEFAULT_POPULATION_PARAMS.roleMix }),
-  offices: offices.optional().meta({ description: 'Offices and their IANA timezones (the fleet’s timezones). Replaces the default list.', default: DEFAULT_POPULATION_PARAMS.offices }),
-  officeMix: z
-    .record(z.string(), weight(), { error: 'must be a mapping of office names to weights' })
-    .optional()
-    .meta({ description: 'Relative weights of offices by name. Replaces the default mix: offices left out weigh 0 (with no officeMix, offices of a new list weigh 1 each).', default: DEFAULT_POPULATION_PARAMS.officeMix }),
-  workStartMeanMinutes: field(num(0, 1_440), DEFAULT_POPULATION_PARAMS.workStartMeanMinutes, 'Mean habitual local start of work, minutes after midnight (assumption: 08:45).'),
+    .meta({
+      description: `Role weights per department (roles: ${ROLE_NAMES.join(', ')}). Merges by department; each department given replaces that department’s mix.`,
+      default: DEFAULT_POPULATION_PARAMS.roleMix,
+    }),
+  offices: offices.optional().meta({
+    description: 'Offices and their IANA timezones (the fleet’s timezones). Replaces the default list.',
+    default: DEFAULT_POPULATION_PARAMS.offices,
+  }),
+  officeMix: z.record(z.string(), weight(), { error: 'must be a mapping of office names to weights' }).optional().meta({
+    description:
+      'Relative weights of offices by name. Replaces the default mix: offices left out weigh 0 (with no officeMix, offices of a new list weigh 1 each).',
+    default: DEFAULT_POPULATION_PARAMS.officeMix,
+  }),
+  workStartMeanMinutes: field(
+    num(0, 1_440),
+    DEFAULT_POPULATION_PARAMS.workStartMeanMinutes,
+    'Mean habitual local start of work, minutes after midnight (assumption: 08:45).',
+  ),
   workStartSdMinutes: field(num(0, 720), DEFAULT_POPULATION_PARAMS.workStartSdMinutes, 'SD of habitual start of work, minutes.'),
-  workStartMinMinutes: field(num(0, 1_440), DEFAULT_POPULATION_PARAMS.workStartMinMinutes, 'Earliest habitual start, minutes after midnight.'),
-  workStartMaxMinutes: field(num(0, 1_440), DEFAULT_POPULATION_PARAMS.workStartMaxMinutes, 'Latest habitual start, minutes after midnight.'),
-  workLengthMeanMinutes: field(num(60, 1_440), DEFAULT_POPULATION_PARAMS.workLengthMeanMinutes, 'Mean length of the working day, minutes (assumption: 8.5 h).'),
+  workStartMinMinutes: field(
+    num(0, 1_440),
+    DEFAULT_POPULATION_PARAMS.workStartMinMinutes,
+    'Earliest habitual start, minutes after midnight.',
+  ),
+  workStartMaxMinutes: field(
+    num(0, 1_440),
+    DEFAULT_POPULATION_PARAMS.workStartMaxMinutes,
+    'Latest habitual start, minutes after midnight.',
+  ),
+  workLengthMeanMinutes: field(
+    num(60, 1_440),
+    DEFAULT_POPULATION_PARAMS.workLengthMeanMinutes,
+    'Mean length of the working day, minutes (assumption: 8.5 h).',
+  ),
   workLengthSdMinutes: field(num(0, 720), DEFAULT_POPULATION_PARAMS.workLengthSdMinutes, 'SD of the working day length, minutes.'),
-  activeMinutesLogMu: field(num(0, 7.3), DEFAULT_POPULATION_PARAMS.activeMinutesLogMu, 'Active input minutes per workday ~ LogNormal(this, sigma): ln 135 (Wellnomics 2007; RescueTime 2019).'),
-  activeMinutesLogSigma: field(logSigma(), DEFAULT_POPULATION_PARAMS.activeMinutesLogSigma, 'Log-spread of active minutes over employee-days (0.45).'),
-  activeMinutesBetweenEmployeeShare: field(share(), DEFAULT_POPULATION_PARAMS.activeMinutesBetweenEmployeeShare, 'Share of that log-variance that is between employees (the rest is day to day).'),
-  keyboardShareByRole: group(DEFAULT_POPULATION_PARAMS.keyboardShareByRole, Object.fromEntries(ROLE_NAMES.map((r) => [r, [share(), `Share of a ${r}’s active time at the keyboard (assumption).`]])) as unknown as FieldSpecs<Record<(typeof ROLE_NAMES)[number], number>>, 'Share of active time at the keyboard, by role (merges: roles left out keep their defaults).'),
-  meetingHoursLogMu: field(num(-10, 3), DEFAULT_POPULATION_PARAMS.meetingHoursLogMu, 'Meeting hours per day ~ LogNormal(this, sigma): ln 0.75 (WTI 2023).'),
+  activeMinutesLogMu: field(
+    num(0, 7.3),
+    DEFAULT_POPULATION_PARAMS.activeMinutesLogMu,
+    'Active input minutes per workday ~ LogNormal(this, sigma): ln 135 (Wellnomics 2007; RescueTime 2019).',
+  ),
+  activeMinutesLogSigma: field(
+    logSigma(),
+    DEFAULT_POPULATION_PARAMS.activeMinutesLogSigma,
+    'Log-spread of active minutes over employee-days (0.45).',
+  ),
+  activeMinutesBetweenEmployeeShare: field(
+    share(),
+    DEFAULT_POPULATION_PARAMS.activeMinutesBetweenEmployeeShare,
+    'Share of that log-variance that is between employees (the rest is day to day).',
+  ),
+  keyboardShareByRole: group(
+    DEFAULT_POPULATION_PARAMS.keyboardShareByRole,
+    Object.fromEntries(
+      ROLE_NAMES.map((r) => [r, [share(), `Share of a ${r}’s active time at the keyboard (assumption).`]]),
+    ) as unknown as FieldSpecs<Record<(typeof ROLE_NAMES)[number], number>>,
+    'Share of active time at the keyboard, by role (merges: roles left out keep their defaults).',
+  ),
+  meetingHoursLogMu: field(
+    num(-10, 3),
+    DEFAULT_POPULATION_PARAMS.meetingHoursLogMu,
+    'Meeting hours per day ~ LogNormal(this, sigma): ln 0.75 (WTI 2023).',
+  ),
   meetingHoursLogSigma: field(logSigma(), DEFAULT_POPULATION_PARAMS.meetingHoursLogSigma, 'Log-spread of meeting hours per day.'),
-  typing: group(DEFAULT_TYPING_TRAIT_PARAMS, TYPING_TRAIT_FIELDS, 'Per-employee typing traits (TypingTraitParams).', [['wpmMin', 'wpmMax']]),
-  mouse: group(DEFAULT_MOUSE_TRAIT_PARAMS, MOUSE_TRAIT_FIELDS, 'Per-employee pointing traits (MouseTraitParams).', [['throughputMin', 'throughputMax']]),
-  pause: group(DEFAULT_PAUSE_TRAIT_PARAMS, PAUSE_TRAIT_FIELDS, 'Pause habits under the pause cap (PauseTraitParams; every value an assumption for sweeps).', [['shortPauseMinMinutes', 'shortPauseMaxMinutes']]),
-  exemptionRequestShare: field(share(), DEFAULT_POPULATION_PARAMS.exemptionRequestShare, 'Share of employees who request an exemption (approval is policy.exemptionApprovalRate).'),
+  typing: group(DEFAULT_TYPING_TRAIT_PARAMS, TYPING_TRAIT_FIELDS, 'Per-employee typing traits (TypingTraitParams).', [
+    ['wpmMin', 'wpmMax'],
+  ]),
+  mouse: group(DEFAULT_MOUSE_TRAIT_PARAMS, MOUSE_TRAIT_FIELDS, 'Per-employee pointing traits (MouseTraitParams).', [
+    ['throughputMin', 'throughputMax'],
+  ]),
+  pause: group(
+    DEFAULT_PAUSE_TRAIT_PARAMS,
+    PAUSE_TRAIT_FIELDS,
+    'Pause habits under the pause cap (PauseTraitParams; every value an assumption for sweeps).',
+    [['shortPauseMinMinutes', 'shortPauseMaxMinutes']],
+  ),
+  exemptionRequestShare: field(
+    share(),
+    DEFAULT_POPULATION_PARAMS.exemptionRequestShare,
+    'Share of employees who request an exemption (approval is policy.exemptionApprovalRate).',
+  ),
 })
   .superRefine((v, ctx) => {
-    if (v.workStartMinMinutes > v.workStartMaxMinutes) ctx.addIssue({ code: 'custom', path: ['workStartMinMinutes'], input: v.workStartMinMinutes, message: `must be at most workStartMaxMinutes (${v.workStartMaxMinutes})`, params: { kind: 'range' } });
+    if (v.workStartMinMinutes > v.workStartMaxMinutes)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['workStartMinMinutes'],
+        input: v.workStartMinMinutes,
+        message: `must be at most workStartMaxMinutes (${v.workStartMaxMinutes})`,
+        params: { kind: 'range' },
+      });
     const t = v.typing;
     if (t.hesitationShareSd ** 2 >= t.hesitationShareMean * (1 - t.hesitationShareMean)) {
       // A beta distribution with this mean cannot have this spread.
       const most = Math.sqrt(t.hesitationShareMean * (1 - t.hesitationShareMean));
-      ctx.addIssue({ code: 'custom', path: ['typing', 'hesitationShareSd'], input: t.hesitationShareSd, message: `must be below √(mean·(1 − mean)) = ${most.toFixed(4)} for hesitationShareMean ${t.hesitationShareMean}`, params: { kind: 'range' } });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['typing', 'hesitationShareSd'],
+        input: t.hesitationShareSd,
+        message: `must be below √(mean·(1 − mean)) = ${most.toFixed(4)} for hesitationShareMean ${t.hesitationShareMean}`,
+        params: { kind: 'range' },
+      });
     }
-    if (v.pause.neverPauseShare + v.pause.occasionalShare > 1) ctx.addIssue({ code: 'custom', path: ['pause', 'occasionalShare'], input: v.pause.occasionalShare, message: `must be at most 1 − neverPauseShare (${1 - v.pause.neverPauseShare})`, params: { kind: 'range' } });
+    if (v.pause.neverPauseShare + v.pause.occasionalShare > 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pause', 'occasionalShare'],
+        input: v.pause.occasionalShare,
+        message: `must be at most 1 − neverPauseShare (${1 - v.pause.neverPauseShare})`,
+        params: { kind: 'range' },
+      });
   })
   .prefault({})
   .meta({ description: 'The workforce: how many employees, their departments, roles, offices (timezones) and traits (PopulationParams).' });
@@ -174,7 +323,9 @@ export const fleetSchema = strict({
 
 export const SCHEDULE_FIELDS: FieldSpecs<ScheduleParams> = {
   workdays: [
-    list(int(0, 6), 0, 7, 'weekdays (0 Sunday … 6 Saturday)').refine((d) => new Set(d).size === d.length, { error: 'must list each weekday at most once' }),
+    list(int(0, 6), 0, 7, 'weekdays (0 Sunday … 6 Saturday)').refine((d) => new Set(d).size === d.length, {
+      error: 'must list each weekday at most once',
+    }),
     'Local weekdays worked, 0 Sunday … 6 Saturday.',
   ],
   arrivalJitterSdMinutes: [num(0, 240), 'Day-to-day SD of arrival around the habitual start, minutes.'],
@@ -186,10 +337,16 @@ export const SCHEDULE_FIELDS: FieldSpecs<ScheduleParams> = {
   sessionMedianMinutes: [num(0, 480, { above: true }), 'Median activity session, minutes (LogNormal).'],
   sessionLogSigma: [logSigma(), 'Log-spread of session length.'],
   sessionMaxMinutes: [num(1, 720), 'Longest activity session, minutes.'],
-  hourlyActivity: [list(num(0, 100), 24, 24, 'relative activity levels, one per local hour 0–23'), 'Relative activity by local hour 0–23 (morning and afternoon peaks).'],
+  hourlyActivity: [
+    list(num(0, 100), 24, 24, 'relative activity levels, one per local hour 0–23'),
+    'Relative activity by local hour 0–23 (morning and afternoon peaks).',
+  ],
   meetingActivity: [share(), 'Activity inside meetings relative to desk time (WTI: 20–40 %).'],
   fridayFactor: [num(0, 2), 'Friday active time relative to other days (assumption: 0.9).'],
-  meetingMinutesChoices: [list(int(5, 480), 1, 20, 'meeting lengths in minutes'), 'Meeting lengths drawn from (repeat a value to weigh it).'],
+  meetingMinutesChoices: [
+    list(int(5, 480), 1, 20, 'meeting lengths in minutes'),
+    'Meeting lengths drawn from (repeat a value to weigh it).',
+  ],
 };
 
 export const COMPOSITION_FIELDS: FieldSpecs<CompositionParams> = {
@@ -197,15 +354,41 @@ export const COMPOSITION_FIELDS: FieldSpecs<CompositionParams> = {
   typingEpisodeLogSigma: [logSigma(), 'Log-spread of typing stretches.'],
   mouseEpisodeMedianS: [num(0, 3_600, { above: true }), 'Median stretch of pointing, seconds (assumption).'],
   mouseEpisodeLogSigma: [logSigma(), 'Log-spread of pointing stretches.'],
-  homingMedianMs: [num(0, 5_000, { above: true }), 'Moving the hand between keyboard and mouse, median ms (KLM H = 400 ms, Card, Moran & Newell 1980).'],
+  homingMedianMs: [
+    num(0, 5_000, { above: true }),
+    'Moving the hand between keyboard and mouse, median ms (KLM H = 400 ms, Card, Moran & Newell 1980).',
+  ],
   homingLogSigma: [logSigma(), 'Log-spread of homing time.'],
 };
 
 export const behaviourSchema = strict({
-  schedule: group(DEFAULT_SCHEDULE_PARAMS, SCHEDULE_FIELDS, 'Shape of a working day (ScheduleParams).', [['lunchMinMinutes', 'lunchMaxMinutes']]),
-  composition: group(DEFAULT_COMPOSITION_PARAMS, COMPOSITION_FIELDS, 'How a session alternates between keyboard and mouse (CompositionParams).'),
-  typing: group(DEFAULT_TYPING_MODEL_PARAMS, TYPING_MODEL_FIELDS, 'Keystroke model constants (TypingModelParams; sources on the interface).', [['ikiMin_ms', 'ikiMax_ms'], ['holdMin_ms', 'holdMax_ms'], ['interBurstPauseMin_ms', 'interBurstPauseMax_ms'], ['sentenceEndPauseFactorMin', 'sentenceEndPauseFactorMax']]),
-  mouse: group(DEFAULT_MOUSE_MODEL_PARAMS, MOUSE_MODEL_FIELDS, 'Pointing model constants (MouseModelParams; sources on the interface).', [['speedSkewMin', 'speedSkewMax'], ['correctionMinP', 'correctionMaxP'], ['correctionMin_ms', 'correctionMax_ms'], ['clickDwellMin_ms', 'clickDwellMax_ms'], ['clickHoldMin_ms', 'clickHoldMax_ms'], ['targetWidthMin_px', 'targetWidthMax_px']]),
+  schedule: group(DEFAULT_SCHEDULE_PARAMS, SCHEDULE_FIELDS, 'Shape of a working day (ScheduleParams).', [
+    ['lunchMinMinutes', 'lunchMaxMinutes'],
+  ]),
+  composition: group(
+    DEFAULT_COMPOSITION_PARAMS,
+    COMPOSITION_FIELDS,
+    'How a session alternates between keyboard and mouse (CompositionParams).',
+  ),
+  typing: group(
+    DEFAULT_TYPING_MODEL_PARAMS,
+    TYPING_MODEL_FIELDS,
+    'Keystroke model constants (TypingModelParams; sources on the interface).',
+    [
+      ['ikiMin_ms', 'ikiMax_ms'],
+      ['holdMin_ms', 'holdMax_ms'],
+      ['interBurstPauseMin_ms', 'interBurstPauseMax_ms'],
+      ['sentenceEndPauseFactorMin', 'sentenceEndPauseFactorMax'],
+    ],
+  ),
+  mouse: group(DEFAULT_MOUSE_MODEL_PARAMS, MOUSE_MODEL_FIELDS, 'Pointing model constants (MouseModelParams; sources on the interface).', [
+    ['speedSkewMin', 'speedSkewMax'],
+    ['correctionMinP', 'correctionMaxP'],
+    ['correctionMin_ms', 'correctionMax_ms'],
+    ['clickDwellMin_ms', 'clickDwellMax_ms'],
+    ['clickHoldMin_ms', 'clickHoldMax_ms'],
+    ['targetWidthMin_px', 'targetWidthMax_px'],
+  ]),
 })
   .prefault({})
   .meta({ description: 'Behaviour model parameters (BehaviourParams): work-day schedule, composition, typing and mouse models.' });
@@ -216,19 +399,36 @@ const captureHours = strict({
   startHour: num(0, 24).meta({ description: 'Local hour capture starts (inclusive), 0–24, fractional allowed.' }),
   endHour: num(0, 24).meta({ description: 'Local hour capture ends (exclusive); before startHour wraps past midnight.' }),
 }).superRefine((v, ctx) => {
-  if (v.startHour === v.endHour) ctx.addIssue({ code: 'custom', path: ['endHour'], input: v.endHour, message: 'must differ from startHour (use captureHours: null for any hour)', params: { kind: 'range' } });
+  if (v.startHour === v.endHour)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['endHour'],
+      input: v.endHour,
+      message: 'must differ from startHour (use captureHours: null for any hour)',
+      params: { kind: 'range' },
+    });
 });
 
 export const POLICY_FIELDS: FieldSpecs<PolicyRules> = {
   pauseCapMinutes: [num(1, 1_440), 'Longest single pause, minutes; capture resumes by itself when it ends (the "up to 30 minutes" rule).'],
   maxPausesPerDay: [int(0, 1_000).nullable(), 'Pauses an employee may start per local day; null for no limit.'],
   cooldownMinutes: [num(0, 1_440), 'Minimum minutes between the end of one pause and the start of the next.'],
-  exemptionApprovalRate: [share(), 'Share of exemption requests that are approved: at enrolment, and asks made when the pause cap cuts a pause short (reaction ask-exemption).'],
-  exemptionReviewDays: [int(1, 365), 'An approved ask takes effect at the start of the employee’s local day this many days after the ask (HR review); exempt for the rest of the run from then.'],
+  exemptionApprovalRate: [
+    share(),
+    'Share of exemption requests that are approved: at enrolment, and asks made when the pause cap cuts a pause short (reaction ask-exemption).',
+  ],
+  exemptionReviewDays: [
+    int(1, 365),
+    'An approved ask takes effect at the start of the employee’s local day this many days after the ask (HR review); exempt for the rest of the run from then.',
+  ],
   captureHours: [captureHours.nullable(), 'Local hours in which capture is allowed, {startHour, endHour}; null for any hour.'],
 };
 
-export const policySchema = group(DEFAULT_POLICY_RULES, POLICY_FIELDS, 'The opt-out rules (PolicyRules), enforced by both the agent and the ingest service.');
+export const policySchema = group(
+  DEFAULT_POLICY_RULES,
+  POLICY_FIELDS,
+  'The opt-out rules (PolicyRules), enforced by both the agent and the ingest service.',
+);
 
 // ── agent: AgentConfig ───────────────────────────────────────────────────────
 
@@ -237,8 +437,14 @@ const coalesce = z
     'mode',
     [
       strict({ mode: z.literal('none') }),
-      strict({ mode: z.literal('rate'), maxRateHz: num(1, 1_000).meta({ description: 'Keep at most this many moves per second of movement.' }) }),
-      strict({ mode: z.literal('path'), maxErrorPx: num(0, 100).meta({ description: 'Drop moves within this many pixels of the simplified path (Ramer–Douglas–Peucker).' }) }),
+      strict({
+        mode: z.literal('rate'),
+        maxRateHz: num(1, 1_000).meta({ description: 'Keep at most this many moves per second of movement.' }),
+      }),
+      strict({
+        mode: z.literal('path'),
+        maxErrorPx: num(0, 100).meta({ description: 'Drop moves within this many pixels of the simplified path (Ramer–Douglas–Peucker).' }),
+      }),
     ],
     { error: 'must be {mode: none}, {mode: rate, maxRateHz} or {mode: path, maxErrorPx}' },
   )
@@ -246,7 +452,10 @@ const coalesce = z
   .meta({ description: 'Mouse-move reduction: none, rate (maxRateHz) or path (maxErrorPx). Replaces the default as a whole: give mode.' });
 
 export const CONTENT_FILTER_FIELDS: FieldSpecs<ContentFilterRules> = {
-  extraSensitiveContexts: [list(int(0, 255), 0, 256, 'context codes'), 'Extra context codes treated as sensitive (configured apps); built-in sensitive contexts always are.'],
+  extraSensitiveContexts: [
+    list(int(0, 255), 0, 256, 'context codes'),
+    'Extra context codes treated as sensitive (configured apps); built-in sensitive contexts always are.',
+  ],
   cardNumbers: [bool(), 'Redact Luhn-valid card numbers.'],
   nationalIds: [bool(), 'Redact US SSN-shaped numbers.'],
   emails: [bool(), 'Redact e-mail addresses.'],
@@ -267,16 +476,25 @@ const AGENT_KINDS = ['reference', 'process'] as const;
 
 export const agentSchema = strict({
   agentVersion: field(text(100), DEFAULT_AGENT_CONFIG.agentVersion, 'Version string the agent sends.'),
-  batchMaxAgeMs: field(int(1_000, 3_600_000), DEFAULT_AGENT_CONFIG.batchMaxAgeMs, 'A batch is sealed this long after its first event (one wake-up), or earlier when full, ms.'),
+  batchMaxAgeMs: field(
+    int(1_000, 3_600_000),
+    DEFAULT_AGENT_CONFIG.batchMaxAgeMs,
+    'A batch is sealed this long after its first event (one wake-up), or earlier when full, ms.',
+  ),
   batchMaxEvents: field(int(1, 1_000_000), DEFAULT_AGENT_CONFIG.batchMaxEvents, 'Events per batch before it is sealed early.'),
   coalesce,
-  movementGapMs: field(num(1, 60_000), DEFAULT_AGENT_CONFIG.movementGapMs, 'A pause between two moves longer than this ends a movement (for path simplification), ms.'),
+  movementGapMs: field(
+    num(1, 60_000),
+    DEFAULT_AGENT_CONFIG.movementGapMs,
+    'A pause between two moves longer than this ends a movement (for path simplification), ms.',
+  ),
   codec: oneOf(codecs, codecs.includes('zstd') ? '' : ' (zstd needs Node 22.15 or later)')
     .optional()
     .meta({ description: 'Body compression (HTTP Content-Encoding).', default: DEFAULT_AGENT_CONFIG.codec }),
-  compressionLevel: int(0, 22)
-    .optional()
-    .meta({ description: 'Codec level (gzip 0–9, br 0–11, zstd 1–22). When the file sets codec but not the level, the codec’s own default level.', default: DEFAULT_AGENT_CONFIG.compressionLevel }),
+  compressionLevel: int(0, 22).optional().meta({
+    description: 'Codec level (gzip 0–9, br 0–11, zstd 1–22). When the file sets codec but not the level, the codec’s own default level.',
+    default: DEFAULT_AGENT_CONFIG.compressionLevel,
+  }),
   contentFilter: group(DEFAULT_CONTENT_FILTER_RULES, CONTENT_FILTER_FIELDS, 'Sensitive-content rules: what never leaves the laptop.'),
   upload: group(DEFAULT_UPLOAD_CONFIG, UPLOAD_FIELDS, 'Upload retry and spool settings.', [['retryBaseMs', 'retryMaxMs']]),
   inputReadIntervalMs: field(
@@ -289,23 +507,41 @@ export const agentSchema = strict({
     DEFAULT_AGENT_CONFIG.sourceMoveRateHz,
     'A lower mouse-move rate at the source: the laptop’s OS or pointer driver reports motion at most N times a second (of the moves of each 1000/N ms interval only the last is delivered; keys, clicks and wheel events never wait); 0 delivers every move. Process runs cap the replay at the input path; virtual-time runs count only the surviving moves in the energy model’s delivery term, Hz.',
   ),
-  x11Capture: oneOf(['record', 'xi2'] as const).default(DEFAULT_AGENT_CONFIG.x11Capture).meta({ description: 'Process agents on an X11 display: capture with RECORD or with XInput2 raw events.' }),
-  kind: oneOf(AGENT_KINDS)
+  x11Capture: oneOf(['record', 'xi2'] as const)
+    .default(DEFAULT_AGENT_CONFIG.x11Capture)
+    .meta({ description: 'Process agents on an X11 display: capture with RECORD or with XInput2 raw events.' }),
+  kind: oneOf(AGENT_KINDS).optional().meta({
+    description:
+      'Which agent is under test: reference (the capture agent inside the simulator, default) or process (an agent as its own OS process on the real clock, fed through a real input path; needs simulation.speed 1 and a window).',
+    default: 'reference',
+  }),
+  command: list(
+    z.string({ error: 'must be a text' }).max(4_000, { error: 'must be a text of at most 4000 characters' }),
+    1,
+    200,
+    'arguments',
+  )
     .optional()
-    .meta({ description: 'Which agent is under test: reference (the capture agent inside the simulator, default) or process (an agent as its own OS process on the real clock, fed through a real input path; needs simulation.speed 1 and a window).', default: 'reference' }),
-  command: list(z.string({ error: 'must be a text' }).max(4_000, { error: 'must be a text of at most 4000 characters' }), 1, 200, 'arguments')
-    .optional()
-    .meta({ description: `Process agents: the command line of the agent under test, program first; placeholders ${PLACEHOLDER_NAMES.map((n) => `{${n}}`).join(', ')} are filled per laptop ({{ and }} give literal braces). Left out: the reference agent (fleetsim agent).` }),
+    .meta({
+      description: `Process agents: the command line of the agent under test, program first; placeholders ${PLACEHOLDER_NAMES.map((n) => `{${n}}`).join(', ')} are filled per laptop ({{ and }} give literal braces). Left out: the reference agent (fleetsim agent).`,
+    }),
   env: z
     .record(z.string(), z.string({ error: 'must be a text' }), { error: 'must be a mapping of variable names to texts' })
     .optional()
     .meta({ description: 'Process agents: extra environment variables of the agent command (placeholders allowed in values).' }),
   input: oneOf(INPUT_KINDS as unknown as readonly ['tap', 'x11'])
     .optional()
-    .meta({ description: 'Process agents: how input reaches the agent: tap (one event per message on a unix socket, docs/tap-protocol.md) or x11 (XTEST into its own Xvfb display, read with RECORD).', default: 'tap' }),
+    .meta({
+      description:
+        'Process agents: how input reaches the agent: tap (one event per message on a unix socket, docs/tap-protocol.md) or x11 (XTEST into its own Xvfb display, read with RECORD).',
+      default: 'tap',
+    }),
 })
   .prefault({})
-  .meta({ description: 'The capture agent’s configuration (AgentConfig): what a fleet operator would set; and, for process agents, which agent runs and how input reaches it.' });
+  .meta({
+    description:
+      'The capture agent’s configuration (AgentConfig): what a fleet operator would set; and, for process agents, which agent runs and how input reaches it.',
+  });
 
 // ── energy: EnergyModel ──────────────────────────────────────────────────────
 
@@ -315,11 +551,17 @@ export const ENERGY_FIELDS: FieldSpecs<EnergyModel> = {
   joulesPerRadioByte: [num(0, 0.001), 'J per byte sent over Wi-Fi (Balasubramanian et al., IMC 2009: 0.007 J/KB).'],
   joulesPerTransmission: [num(0, 100), 'J per transmission for the radio leaving power save and its tail (assumption: 0.1 J).'],
   batteryWh: [num(0, 1_000, { above: true }), 'Battery capacity, Wh (typical business laptop: 50–56 Wh).'],
-  deliveryCpuUsPerKeyEvent: [num(0, 100_000), 'Input delivery: CPU µs to hand one key press or release from the OS to the agent (default: measured by npm run bench:delivery).'],
+  deliveryCpuUsPerKeyEvent: [
+    num(0, 100_000),
+    'Input delivery: CPU µs to hand one key press or release from the OS to the agent (default: measured by npm run bench:delivery).',
+  ],
   deliveryCpuUsPerClickEvent: [num(0, 100_000), 'Input delivery: CPU µs per button press or release.'],
   deliveryCpuUsPerMoveEvent: [num(0, 100_000), 'Input delivery: CPU µs per mouse move report.'],
   deliveryCpuUsPerWheelEvent: [num(0, 100_000), 'Input delivery: CPU µs per wheel event.'],
-  deliveryWakeupsPerEvent: [num(0, 10), 'Input delivery: wake-ups per event (1 for a hook woken per event; X11 RECORD hands over about 30 events per wake-up).'],
+  deliveryWakeupsPerEvent: [
+    num(0, 10),
+    'Input delivery: wake-ups per event (1 for a hook woken per event; X11 RECORD hands over about 30 events per wake-up).',
+  ],
   deliverySource: [text(500), 'Where the delivery coefficients come from (recorded in summary.json); set it when you change them.'],
 };
 
@@ -333,7 +575,9 @@ export const ingestSchema = z
     [
       strict({
         kind: z.literal('embedded'),
-        store: oneOf(['sqlite']).default('sqlite').meta({ description: 'Store of the embedded ingest service (a SQLite file under the run’s folder).' }),
+        store: oneOf(['sqlite'])
+          .default('sqlite')
+          .meta({ description: 'Store of the embedded ingest service (a SQLite file under the run’s folder).' }),
       }),
       strict({
         kind: z.literal('url'),
@@ -341,12 +585,28 @@ export const ingestSchema = z
           .string({ error: 'must be an http:// or https:// URL' })
           .refine((s) => isHttpUrl(s), { error: 'must be an http:// or https:// URL' })
           .meta({ description: 'Base URL of a running ingest service.' }),
-        allowRemote: bool().default(false).meta({ description: 'Allow a URL that is not on loopback (refused by default, so a scenario cannot load-test someone else’s service by accident).' }),
-        protocol: oneOf(['fleetsim', 'http', 'otlp-http', 'adapter']).default('fleetsim').meta({ description: 'What the service speaks: fleetsim (enrollment, signed batches; the default), http (plain requests), otlp-http (OpenTelemetry logs), adapter (your module, ingest.adapter). Stored events, canaries and store scans are measured only on fleetsim’s own service.' }),
-        adapter: text(1000).optional().meta({ description: 'protocol adapter: path of an ES module exporting { name, request(batch), classify(answer) }, relative to the scenario file (docs/targets.md).' }),
-        headers: list(text(2000), 0, 50, 'headers').default([]).meta({ description: 'http, otlp-http: static request headers, "Name: value"; ${ENV_NAME} in a value is read from the environment and never written anywhere.' }),
-        body: oneOf(['wire', 'ndjson']).optional().meta({ description: 'http: the agent’s batch as it sends it (wire, the default) or one JSON object per event (ndjson).' }),
-        compression: oneOf(['agent', 'none', 'gzip']).optional().meta({ description: 'http: agent (the agent’s codec, default) or none; otlp-http: gzip (default) or none.' }),
+        allowRemote: bool().default(false).meta({
+          description:
+            'Allow a URL that is not on loopback (refused by default, so a scenario cannot load-test someone else’s service by accident).',
+        }),
+        protocol: oneOf(['fleetsim', 'http', 'otlp-http', 'adapter']).default('fleetsim').meta({
+          description:
+            'What the service speaks: fleetsim (enrollment, signed batches; the default), http (plain requests), otlp-http (OpenTelemetry logs), adapter (your module, ingest.adapter). Stored events, canaries and store scans are measured only on fleetsim’s own service.',
+        }),
+        adapter: text(1000).optional().meta({
+          description:
+            'protocol adapter: path of an ES module exporting { name, request(batch), classify(answer) }, relative to the scenario file (docs/targets.md).',
+        }),
+        headers: list(text(2000), 0, 50, 'headers').default([]).meta({
+          description:
+            'http, otlp-http: static request headers, "Name: value"; ${ENV_NAME} in a value is read from the environment and never written anywhere.',
+        }),
+        body: oneOf(['wire', 'ndjson'])
+          .optional()
+          .meta({ description: 'http: the agent’s batch as it sends it (wire, the default) or one JSON object per event (ndjson).' }),
+        compression: oneOf(['agent', 'none', 'gzip'])
+          .optional()
+          .meta({ description: 'http: agent (the agent’s codec, default) or none; otlp-http: gzip (default) or none.' }),
         encoding: oneOf(['protobuf', 'json']).optional().meta({ description: 'otlp-http: protobuf (default) or json.' }),
         method: oneOf(['POST', 'PUT']).optional().meta({ description: 'http: POST (default) or PUT.' }),
       }).superRefine((v, ctx) => {
@@ -357,13 +617,21 @@ export const ingestSchema = z
           const m = /^ingest\.(\w+)/.exec((err as Error).message);
           const field = m?.[1] === 'protocol' ? 'protocol' : (m?.[1] ?? 'protocol');
           const path = field === 'headers' && v.headers.length > 0 ? ['headers', 0] : [field];
-          ctx.addIssue({ code: 'custom', path, input: (v as Record<string, unknown>)[field], message: (err as Error).message.replace(/^ingest\.\w+ /, ''), params: { kind: 'invalid' } });
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            input: (v as Record<string, unknown>)[field],
+            message: (err as Error).message.replace(/^ingest\.\w+ /, ''),
+            params: { kind: 'invalid' },
+          });
         }
       }),
       strict({
         kind: z.literal('blackhole'),
         status: int(200, 599)
-          .refine((n) => n < 300 || n >= 400, { error: 'must be a whole number from 200 to 299 or 400 to 599 (a redirect has nowhere to send the agent)' })
+          .refine((n) => n < 300 || n >= 400, {
+            error: 'must be a whole number from 200 to 299 or 400 to 599 (a redirect has nowhere to send the agent)',
+          })
           .default(204)
           .meta({ description: 'HTTP status every upload is answered with: 2xx, or 4xx/5xx to see how the agent retries.' }),
         delayMs: int(0, 600_000).default(0).meta({ description: 'Delay before each answer, ms.' }),
@@ -372,7 +640,10 @@ export const ingestSchema = z
     { error: 'must be {kind: embedded}, {kind: url, url: http://…, protocol: …} or {kind: blackhole}' },
   )
   .default(DEFAULTS.ingest)
-  .meta({ description: 'Ingest target: the embedded service on loopback with SQLite (default), a URL, or (process agents that do not speak fleetsim’s protocol) a blackhole on loopback that accepts any upload and counts requests and bytes.' });
+  .meta({
+    description:
+      'Ingest target: the embedded service on loopback with SQLite (default), a URL, or (process agents that do not speak fleetsim’s protocol) a blackhole on loopback that accepts any upload and counts requests and bytes.',
+  });
 
 function isHttpUrl(s: string): boolean {
   try {
@@ -397,7 +668,9 @@ const duration = num(0, 366 * 1_440, { above: true }).meta({ description: 'Lengt
 export const simulationSchema = strict({
   days: field(int(1, 366), DEFAULTS.simulation.days, 'Simulated days; weekends are days off (behaviour.schedule.workdays).'),
   startDate: field(
-    z.string({ error: 'must be a calendar date like 2026-03-02' }).refine((s) => isCalendarDate(s), { error: 'must be a calendar date like 2026-03-02' }),
+    z
+      .string({ error: 'must be a calendar date like 2026-03-02' })
+      .refine((s) => isCalendarDate(s), { error: 'must be a calendar date like 2026-03-02' }),
     DEFAULTS.simulation.startDate,
     'Local date of the first simulated day, YYYY-MM-DD (2026-03-02 is a Monday).',
   ),
@@ -424,27 +697,76 @@ const faultShare = (doc: string) => share().default(1).meta({ description: doc }
 export const faultSchema = z.discriminatedUnion(
   'kind',
   [
-    strict({ kind: z.literal('ingest-outage'), day, at: utcTime, durationMinutes: duration }).meta({ description: 'The ingest service refuses connections for a while.' }),
+    strict({ kind: z.literal('ingest-outage'), day, at: utcTime, durationMinutes: duration }).meta({
+      description: 'The ingest service refuses connections for a while.',
+    }),
     strict({
       kind: z.literal('http-errors'),
       day,
       at: utcTime,
       durationMinutes: duration,
-      status: z.union([z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)], { error: 'must be one of 429, 500, 502, 503, 504' }).default(503).meta({ description: 'HTTP status of the error responses.' }),
+      status: z
+        .union([z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)], {
+          error: 'must be one of 429, 500, 502, 503, 504',
+        })
+        .default(503)
+        .meta({ description: 'HTTP status of the error responses.' }),
       share: faultShare('Share of requests answered with the error.'),
       retryAfterSeconds: int(0, 86_400).nullable().default(30).meta({ description: 'Retry-After header, seconds; null for none.' }),
     }).meta({ description: 'A storm of 429/5xx responses, with Retry-After.' }),
-    strict({ kind: z.literal('slow-responses'), day, at: utcTime, durationMinutes: duration, delayMs: int(1, 600_000).meta({ description: 'Added response delay, ms.' }), share: faultShare('Share of requests delayed.') }).meta({ description: 'Slow ingest responses.' }),
-    strict({ kind: z.literal('connection-resets'), day, at: utcTime, durationMinutes: duration, share: faultShare('Share of connections reset mid-request.') }).meta({ description: 'Connections reset mid-request.' }),
-    strict({ kind: z.literal('ingest-restart'), day, at: utcTime, downSeconds: int(0, 3_600).default(10).meta({ description: 'Seconds before it is back.' }) }).meta({ description: 'The ingest process is SIGKILLed and restarted.' }),
-    strict({ kind: z.literal('laptops-offline'), day, at: utcTime, durationMinutes: duration, share: faultShare('Share of laptops offline.') }).meta({ description: 'Laptops without network for a while (they spool).' }),
-    strict({ kind: z.literal('clock-skew'), share: faultShare('Share of laptops with a skewed clock.'), maxSkewMinutes: num(0, 1_440).meta({ description: 'Skew drawn uniformly in ±this, minutes.' }) }).meta({ description: 'Laptop wall clocks off by up to ±maxSkewMinutes.' }),
-    strict({ kind: z.literal('duplicate-delivery'), share: share().meta({ description: 'Share of batches delivered twice.' }) }).meta({ description: 'Batches delivered more than once (idempotency check).' }),
+    strict({
+      kind: z.literal('slow-responses'),
+      day,
+      at: utcTime,
+      durationMinutes: duration,
+      delayMs: int(1, 600_000).meta({ description: 'Added response delay, ms.' }),
+      share: faultShare('Share of requests delayed.'),
+    }).meta({ description: 'Slow ingest responses.' }),
+    strict({
+      kind: z.literal('connection-resets'),
+      day,
+      at: utcTime,
+      durationMinutes: duration,
+      share: faultShare('Share of connections reset mid-request.'),
+    }).meta({ description: 'Connections reset mid-request.' }),
+    strict({
+      kind: z.literal('ingest-restart'),
+      day,
+      at: utcTime,
+      downSeconds: int(0, 3_600).default(10).meta({ description: 'Seconds before it is back.' }),
+    }).meta({ description: 'The ingest process is SIGKILLed and restarted.' }),
+    strict({
+      kind: z.literal('laptops-offline'),
+      day,
+      at: utcTime,
+      durationMinutes: duration,
+      share: faultShare('Share of laptops offline.'),
+    }).meta({ description: 'Laptops without network for a while (they spool).' }),
+    strict({
+      kind: z.literal('clock-skew'),
+      share: faultShare('Share of laptops with a skewed clock.'),
+      maxSkewMinutes: num(0, 1_440).meta({ description: 'Skew drawn uniformly in ±this, minutes.' }),
+    }).meta({ description: 'Laptop wall clocks off by up to ±maxSkewMinutes.' }),
+    strict({ kind: z.literal('duplicate-delivery'), share: share().meta({ description: 'Share of batches delivered twice.' }) }).meta({
+      description: 'Batches delivered more than once (idempotency check).',
+    }),
   ],
-  { error: 'must be a fault with kind one of ingest-outage, http-errors, slow-responses, connection-resets, ingest-restart, laptops-offline, clock-skew, duplicate-delivery' },
+  {
+    error:
+      'must be a fault with kind one of ingest-outage, http-errors, slow-responses, connection-resets, ingest-restart, laptops-offline, clock-skew, duplicate-delivery',
+  },
 );
 
-export const FAULT_KINDS = ['ingest-outage', 'http-errors', 'slow-responses', 'connection-resets', 'ingest-restart', 'laptops-offline', 'clock-skew', 'duplicate-delivery'] as const;
+export const FAULT_KINDS = [
+  'ingest-outage',
+  'http-errors',
+  'slow-responses',
+  'connection-resets',
+  'ingest-restart',
+  'laptops-offline',
+  'clock-skew',
+  'duplicate-delivery',
+] as const;
 
 // ── thresholds, outputs ──────────────────────────────────────────────────────
 
@@ -452,7 +774,8 @@ export const thresholdSchema = z
   .string({ error: 'must be a text like "ingest.p99_ms < 200"' })
   .superRefine((s, ctx) => {
     const r = parseThreshold(s);
-    if (!r.ok) ctx.addIssue({ code: 'custom', input: s, message: r.message, params: { kind: 'threshold', allowed: r.allowed, complete: true } });
+    if (!r.ok)
+      ctx.addIssue({ code: 'custom', input: s, message: r.message, params: { kind: 'threshold', allowed: r.allowed, complete: true } });
   })
   // The same grammar as a pattern, so editors check thresholds too.
   .meta({
@@ -476,17 +799,28 @@ function axes<T extends object>(specs: FieldSpecs<T>, doc: string) {
   const shape: Record<string, z.ZodType> = {};
   for (const key of Object.keys(specs) as (keyof T & string)[]) {
     const [schema, fieldDoc] = specs[key];
-    shape[key] = list(schema, 1, 100, 'values').optional().meta({ description: `Values to sweep. ${fieldDoc}` });
+    shape[key] = list(schema, 1, 100, 'values')
+      .optional()
+      .meta({ description: `Values to sweep. ${fieldDoc}` });
   }
   return strict(shape).optional().meta({ description: doc });
 }
 
 export const sweepSchema = strict({
-  replicas: field(int(1, 1_000), DEFAULTS.sweepReplicas, 'Runs per grid point, each with a seed derived from the scenario seed and the replica number (for confidence intervals).'),
+  replicas: field(
+    int(1, 1_000),
+    DEFAULTS.sweepReplicas,
+    'Runs per grid point, each with a seed derived from the scenario seed and the replica number (for confidence intervals).',
+  ),
   policy: axes(POLICY_FIELDS, 'Policy rules to vary: pause cap, pauses per day, cooldown, exemption approval rate, capture hours.'),
   fleet: strict({
-    pause: axes(PAUSE_TRAIT_FIELDS, 'Pause habits to vary: propensity (neverPauseShare, occasionalShare, gamma scales), cap reaction weights, …'),
-    exemptionRequestShare: list(share(), 1, 100, 'values').optional().meta({ description: 'Values to sweep. Share of employees who request an exemption.' }),
+    pause: axes(
+      PAUSE_TRAIT_FIELDS,
+      'Pause habits to vary: propensity (neverPauseShare, occasionalShare, gamma scales), cap reaction weights, …',
+    ),
+    exemptionRequestShare: list(share(), 1, 100, 'values')
+      .optional()
+      .meta({ description: 'Values to sweep. Share of employees who request an exemption.' }),
   })
     .optional()
     .meta({ description: 'Behaviour assumptions to vary.' }),
@@ -500,7 +834,10 @@ export const sweepSchema = strict({
     'agent configurations',
   )
     .optional()
-    .meta({ description: 'Agent configurations to compare, each {name, agent}; `agent` is written like the top-level agent section and merges over the library defaults (not over the scenario’s agent section).' }),
+    .meta({
+      description:
+        'Agent configurations to compare, each {name, agent}; `agent` is written like the top-level agent section and merges over the library defaults (not over the scenario’s agent section).',
+    }),
 })
   .optional()
   .meta({ description: 'A grid over policy rules and behaviour assumptions (the Cartesian product of the lists given), with replicas.' });
@@ -511,7 +848,10 @@ export const agentsSchema = list(
   strict({
     name: z
       .string({ error: 'must be a text' })
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$/, { error: 'must be 1 to 60 letters, digits, ".", "_" or "-", starting with a letter or digit (it names the configuration in the report and its folder)' })
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$/, {
+        error:
+          'must be 1 to 60 letters, digits, ".", "_" or "-", starting with a letter or digit (it names the configuration in the report and its folder)',
+      })
       .meta({ description: 'Name of this agent configuration in the report.' }),
     agent: agentSchema,
   }),
@@ -528,17 +868,24 @@ export const agentsSchema = list(
 // ── compare: one command runs both sides ────────────────────────────────────
 
 const overrides = (side: string) =>
-  z
-    .record(z.string(), z.unknown(), { error: 'must be a mapping of scenario fields' })
-    .meta({ description: `Scenario fields the ${side} changes (agent, policy, fleet, behaviour, energy, …), written like the top-level sections and merged over them field by field.` });
+  z.record(z.string(), z.unknown(), { error: 'must be a mapping of scenario fields' }).meta({
+    description: `Scenario fields the ${side} changes (agent, policy, fleet, behaviour, energy, …), written like the top-level sections and merged over them field by field.`,
+  });
 
 export const compareSchema = strict({
-  replicas: field(int(1, 100), 3, 'Runs per side, interleaved baseline, candidate, baseline, … so that drift of a noisy machine hits both alike.'),
+  replicas: field(
+    int(1, 100),
+    3,
+    'Runs per side, interleaved baseline, candidate, baseline, … so that drift of a noisy machine hits both alike.',
+  ),
   baseline: overrides('baseline').prefault({}),
   candidate: overrides('candidate'),
 })
   .optional()
-  .meta({ description: 'Run this scenario twice over, as a baseline and a candidate that differ by the overrides given, and compare them per laptop (`fleetsim compare --scenario FILE`). Both sides keep the seed, so the same laptops run under each.' });
+  .meta({
+    description:
+      'Run this scenario twice over, as a baseline and a candidate that differ by the overrides given, and compare them per laptop (`fleetsim compare --scenario FILE`). Both sides keep the seed, so the same laptops run under each.',
+  });
 
 // ── the file ─────────────────────────────────────────────────────────────────
 
@@ -550,7 +897,11 @@ export const scenarioSchema = strict({
     .string({ error: NAME_RULE })
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, { error: NAME_RULE })
     .meta({ description: 'Scenario name: names the report folder (<outputs.dir>/<name>-<timestamp>/). Required.' }),
-  description: field(z.string({ error: 'must be a text' }).max(10_000, { error: 'must be a text of at most 10000 characters' }), '', 'What the scenario is for (free text, echoed in the report).'),
+  description: field(
+    z.string({ error: 'must be a text' }).max(10_000, { error: 'must be a text of at most 10000 characters' }),
+    '',
+    'What the scenario is for (free text, echoed in the report).',
+  ),
   seed: field(
     z.union([z.string().min(1).max(200), z.int().min(0).max(Number.MAX_SAFE_INTEGER)], { error: 'must be a text or a whole number' }),
     DEFAULTS.seed,
@@ -564,8 +915,16 @@ export const scenarioSchema = strict({
   ingest: ingestSchema,
   transport: transportSchema,
   simulation: simulationSchema,
-  faults: field(list(faultSchema, 0, 1_000, 'faults'), [], 'Faults to inject (issue 8): outages, error storms, slow responses, resets, restarts, offline laptops, clock skew, duplicates. Times are UTC.'),
-  thresholds: field(list(thresholdSchema, 0, 200, 'thresholds'), [], 'Pass/fail gates on the summary figures, like "ingest.p99_ms < 200"; the run exits 1 when one fails.'),
+  faults: field(
+    list(faultSchema, 0, 1_000, 'faults'),
+    [],
+    'Faults to inject (issue 8): outages, error storms, slow responses, resets, restarts, offline laptops, clock skew, duplicates. Times are UTC.',
+  ),
+  thresholds: field(
+    list(thresholdSchema, 0, 200, 'thresholds'),
+    [],
+    'Pass/fail gates on the summary figures, like "ingest.p99_ms < 200"; the run exits 1 when one fails.',
+  ),
   outputs: outputsSchema,
   agents: agentsSchema,
   sweep: sweepSchema,

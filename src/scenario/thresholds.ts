@@ -94,8 +94,7 @@ export const METRIC_PATHS: readonly string[] = Object.freeze([
 ]);
 
 export type ThresholdParse =
-  | { readonly ok: true; readonly threshold: Threshold }
-  | { readonly ok: false; readonly message: string; readonly allowed: string };
+  { readonly ok: true; readonly threshold: Threshold } | { readonly ok: false; readonly message: string; readonly allowed: string };
 
 const SHAPE = /^\s*([A-Za-z_][\w.]*)\s*([<>=!]+)\s*(\S.*?)?\s*$/;
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
@@ -104,7 +103,11 @@ const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 export function parseThreshold(source: string, metrics: readonly string[] = METRIC_PATHS): ThresholdParse {
   const m = SHAPE.exec(source);
   if (!m) {
-    return { ok: false, message: 'must read "<metric> <comparator> <number>", e.g. "ingest.p99_ms < 200"', allowed: '<metric> <comparator> <number>' };
+    return {
+      ok: false,
+      message: 'must read "<metric> <comparator> <number>", e.g. "ingest.p99_ms < 200"',
+      allowed: '<metric> <comparator> <number>',
+    };
   }
   const [, metric = '', op = '', rawValue] = m;
   if (!metrics.includes(metric)) {
@@ -116,10 +119,18 @@ export function parseThreshold(source: string, metrics: readonly string[] = METR
     };
   }
   if (!(COMPARATORS as readonly string[]).includes(op)) {
-    return { ok: false, message: `comparator must be one of ${COMPARATORS.join(' ')}, got ${JSON.stringify(op)}`, allowed: COMPARATORS.join(' ') };
+    return {
+      ok: false,
+      message: `comparator must be one of ${COMPARATORS.join(' ')}, got ${JSON.stringify(op)}`,
+      allowed: COMPARATORS.join(' '),
+    };
   }
   if (rawValue === undefined || !NUMBER.test(rawValue) || !Number.isFinite(Number(rawValue))) {
-    return { ok: false, message: `must end with a number after ${op}, got ${rawValue === undefined ? 'nothing' : JSON.stringify(rawValue)}`, allowed: 'a number' };
+    return {
+      ok: false,
+      message: `must end with a number after ${op}, got ${rawValue === undefined ? 'nothing' : JSON.stringify(rawValue)}`,
+      allowed: 'a number',
+    };
   }
   return { ok: true, threshold: { metric, op: op as Comparator, value: Number(rawValue), source: source.trim() } };
 }

@@ -83,7 +83,12 @@ interface FaultInstant {
 /** Faults the run injects (issue 8). Times are UTC: a fleet spans timezones, an outage does not. */
 export type Fault =
   | ({ readonly kind: 'ingest-outage' } & FaultWindow)
-  | ({ readonly kind: 'http-errors'; readonly status: 429 | 500 | 502 | 503 | 504; readonly share: number; readonly retryAfterSeconds: number | null } & FaultWindow)
+  | ({
+      readonly kind: 'http-errors';
+      readonly status: 429 | 500 | 502 | 503 | 504;
+      readonly share: number;
+      readonly retryAfterSeconds: number | null;
+    } & FaultWindow)
   | ({ readonly kind: 'slow-responses'; readonly delayMs: number; readonly share: number } & FaultWindow)
   | ({ readonly kind: 'connection-resets'; readonly share: number } & FaultWindow)
   | ({ readonly kind: 'ingest-restart'; readonly downSeconds: number } & FaultInstant)

@@ -68,7 +68,11 @@ export function ruleEffects(r: SweepResult): RuleEffect[] {
   const replicas = Math.max(0, ...r.cells.map((c) => c.replicas.length));
   return r.axes.map((axis) => {
     const cellsAt = (label: string) => r.cells.filter((c) => c.labels[axis.path] === label);
-    const perValue = axis.labels.map((label) => ({ label, cells: cellsAt(label), yields: marginal(cellsAt(label), replicas, replicaYield) }));
+    const perValue = axis.labels.map((label) => ({
+      label,
+      cells: cellsAt(label),
+      yields: marginal(cellsAt(label), replicas, replicaYield),
+    }));
     const ranked = [...perValue].sort((a, b) => mean(b.yields) - mean(a.yields));
     const best = ranked[0]!;
     const worst = ranked[ranked.length - 1]!;
@@ -77,7 +81,13 @@ export function ruleEffects(r: SweepResult): RuleEffect[] {
       for (const g of best.cells[0]?.groups[d] ?? []) {
         const f = groupYield(d, g.group);
         const loss = estimate(diff(marginal(best.cells, replicas, f), marginal(worst.cells, replicas, f)));
-        if (loss.n > 0) groups.push({ dimension: d, group: g.group, loss, produced_share: mean(best.cells.map((c) => c.groups[d]?.find((x) => x.group === g.group)?.produced_share.mean ?? Number.NaN)) });
+        if (loss.n > 0)
+          groups.push({
+            dimension: d,
+            group: g.group,
+            loss,
+            produced_share: mean(best.cells.map((c) => c.groups[d]?.find((x) => x.group === g.group)?.produced_share.mean ?? Number.NaN)),
+          });
       }
     }
     groups.sort((a, b) => b.loss.mean - a.loss.mean || a.dimension.localeCompare(b.dimension) || a.group.localeCompare(b.group));
@@ -100,10 +110,15 @@ export function groupYieldsByReplica(c: CellResult): Partial<Record<Dimension, R
   const out: Partial<Record<Dimension, Record<string, (number | null)[]>>> = {};
   const reps = [...c.replicas].sort((a, b) => a.replica - b.replica);
   for (const [d, groups] of Object.entries(c.groups) as [Dimension, CellResult['groups'][Dimension]][]) {
-    out[d] = Object.fromEntries((groups ?? []).map((g) => [g.group, reps.map((x) => {
-      const y = groupYield(d, g.group)(c, x.replica);
-      return Number.isFinite(y) ? y : null;
-    })]));
+    out[d] = Object.fromEntries(
+      (groups ?? []).map((g) => [
+        g.group,
+        reps.map((x) => {
+          const y = groupYield(d, g.group)(c, x.replica);
+          return Number.isFinite(y) ? y : null;
+        }),
+      ]),
+    );
   }
   return out;
 }

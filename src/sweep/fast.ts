@@ -12,7 +12,16 @@ import { planPauses, simulateEmployeeDay, type WorkdayPlan } from '../behaviour/
 import { wallClockHour, type DayWallClock } from '../time/index.js';
 import type { EventOutput } from '../events/index.js';
 import { createEmployee, employeeStream, type Employee, type PauseTraitParams } from '../population/index.js';
-import { afterExemptionAsks, enrolmentExemption, exemptAtEnd, exemptionOnDay, withinCaptureHours, type ExemptionStatus, type PauseWindow, type PolicyRules } from '../policy/index.js';
+import {
+  afterExemptionAsks,
+  enrolmentExemption,
+  exemptAtEnd,
+  exemptionOnDay,
+  withinCaptureHours,
+  type ExemptionStatus,
+  type PauseWindow,
+  type PolicyRules,
+} from '../policy/index.js';
 import { deriveStream } from '../random/index.js';
 import { ACTIVITY_OF_TYPE, ACTIVITY_TYPES, addGroup, emptyTally, type CellTally } from './tally.js';
 import type { FleetSlice } from '../generate/shard.js';
@@ -95,7 +104,11 @@ class DayCounter implements EventOutput {
       const arr = this.times[a]!;
       const n = this.lengths[a]!;
       let sorted = true;
-      for (let i = 1; i < n; i++) if (arr[i]! < arr[i - 1]!) { sorted = false; break; }
+      for (let i = 1; i < n; i++)
+        if (arr[i]! < arr[i - 1]!) {
+          sorted = false;
+          break;
+        }
       if (!sorted) arr.subarray(0, n).sort();
     }
     this.minutes.fill(0);
@@ -113,7 +126,7 @@ class DayCounter implements EventOutput {
         total += k;
         this.minutes[m]! += k;
         this.localHour[this.localHourOfMinute[m]! * 3 + a]! += k;
-        this.utcHour[Math.floor((((utcMinute0 + m) % 1440) + 1440) % 1440 / 60) * 3 + a]! += k;
+        this.utcHour[Math.floor(((((utcMinute0 + m) % 1440) + 1440) % 1440) / 60) * 3 + a]! += k;
       }
     }
     this.total = total;
@@ -143,7 +156,12 @@ function lowerBound(arr: Float64Array, n: number, x: number): number {
  * outside the capture hours, via the policy's own withinCaptureHours: as the agent and the
  * ingest service judge them, so on a DST-switch day the hours move with the clock.
  */
-export function outsideCaptureHours(fromMs: number, toMs: number, clock: DayWallClock, rules: PolicyRules): { startMs: number; endMs: number }[] {
+export function outsideCaptureHours(
+  fromMs: number,
+  toMs: number,
+  clock: DayWallClock,
+  rules: PolicyRules,
+): { startMs: number; endMs: number }[] {
   const h = rules.captureHours;
   if (h === null) return [];
   // Boundaries of the allowed set; between consecutive boundaries withinCaptureHours is constant.
@@ -155,9 +173,13 @@ export function outsideCaptureHours(fromMs: number, toMs: number, clock: DayWall
     if (!withinCaptureHours((a + b) / 2, rules)) outside.push([Math.round(a * HOUR_MS), Math.round(b * HOUR_MS)]);
   }
   // Stretches of one UTC offset; in each, every local day's outside hours mapped back to virtual ms.
-  const pieces: [number, number, number][] = clock.switchMs > fromMs && clock.switchMs < toMs
-    ? [[fromMs, clock.switchMs, clock.beforeMs], [clock.switchMs, toMs, clock.afterMs]]
-    : [[fromMs, toMs, fromMs < clock.switchMs ? clock.beforeMs : clock.afterMs]];
+  const pieces: [number, number, number][] =
+    clock.switchMs > fromMs && clock.switchMs < toMs
+      ? [
+          [fromMs, clock.switchMs, clock.beforeMs],
+          [clock.switchMs, toMs, clock.afterMs],
+        ]
+      : [[fromMs, toMs, fromMs < clock.switchMs ? clock.beforeMs : clock.afterMs]];
   const out: { startMs: number; endMs: number }[] = [];
   for (const [from, to, shift] of pieces) {
     for (let midnight = Math.floor((from + shift) / DAY_MS) * DAY_MS; midnight < to + shift; midnight += DAY_MS) {
@@ -197,14 +219,26 @@ export function runFastTask(task: FastTask): FastTaskResult {
     const variants = new Map<string, { readonly employee: Employee }>();
     for (const key of uniqueKeys) {
       const cell = task.cells[variantKeys.indexOf(key)]!;
-      variants.set(key, { employee: createEmployee(task.seed, i, { ...task.population, pause: cell.pause, exemptionRequestShare: cell.exemptionRequestShare }) });
+      variants.set(key, {
+        employee: createEmployee(task.seed, i, {
+          ...task.population,
+          pause: cell.pause,
+          exemptionRequestShare: cell.exemptionRequestShare,
+        }),
+      });
     }
     // Per cell, carried across days as the agent path carries it (afterExemptionAsks after each day).
     const exemption: ExemptionStatus[] = task.cells.map((c, k) => {
       const e = variants.get(variantKeys[k]!)!.employee;
       return enrolmentExemption(e.exemptionRequested, e.exemptionDraw, c.rules);
     });
-    const env = { seed: task.seed, calendar: task.calendar, behaviour: task.behaviour, pauseTraits: task.population.pause, rules: task.cells[0]?.rules ?? ({} as PolicyRules) };
+    const env = {
+      seed: task.seed,
+      calendar: task.calendar,
+      behaviour: task.behaviour,
+      pauseTraits: task.population.pause,
+      rules: task.cells[0]?.rules ?? ({} as PolicyRules),
+    };
     for (let d = 0; d < task.days; d++) {
       let plan: WorkdayPlan | undefined;
       simulateEmployeeDay(base, d, env, counter, (p) => {
@@ -232,7 +266,15 @@ export function runFastTask(task: FastTask): FastTaskResult {
   return { from: task.from, to: task.to, tallies, events };
 }
 
-function tallyDay(t: CellTally, c: DayCounter, e: Employee, windows: readonly PauseWindow[], exempt: boolean, rules: PolicyRules, epoch: number): void {
+function tallyDay(
+  t: CellTally,
+  c: DayCounter,
+  e: Employee,
+  windows: readonly PauseWindow[],
+  exempt: boolean,
+  rules: PolicyRules,
+  epoch: number,
+): void {
   t.workedDays++;
   t.pauses += windows.length;
   for (const w of windows) t.pausedMinutes += (w.endMs - w.startMs) / MINUTE_MS;
@@ -248,7 +290,10 @@ function tallyDay(t: CellTally, c: DayCounter, e: Employee, windows: readonly Pa
     for (let m = 0; m < c.minutes.length; m++) if (c.minutes[m]! > 0) deniedActiveMinutes++;
   } else {
     const dayEndMs = c.dayStartMs + c.minutes.length * MINUTE_MS;
-    const denied = union([...windows.map((w) => ({ startMs: w.startMs, endMs: w.endMs })), ...outsideCaptureHours(c.dayStartMs, dayEndMs, c.wallClock, rules)]);
+    const denied = union([
+      ...windows.map((w) => ({ startMs: w.startMs, endMs: w.endMs })),
+      ...outsideCaptureHours(c.dayStartMs, dayEndMs, c.wallClock, rules),
+    ]);
     const deniedPerMinute = new Map<number, number>();
     for (const w of denied) {
       let from = Math.max(w.startMs, c.dayStartMs);
@@ -260,7 +305,7 @@ function tallyDay(t: CellTally, c: DayCounter, e: Employee, windows: readonly Pa
         const minute = Math.floor(sinceDay / MINUTE_MS);
         if (c.minutes[minute]! > 0) {
           const localH = c.localHourOfMinute[minute]!;
-          const utcH = Math.floor((((from + epoch) % DAY_MS) + DAY_MS) % DAY_MS / HOUR_MS);
+          const utcH = Math.floor(((((from + epoch) % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS);
           let inPiece = 0;
           for (let a = 0; a < 3; a++) {
             const n = c.count(a, from, end);

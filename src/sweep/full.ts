@@ -51,7 +51,7 @@ const emptyCounts = (): DeviceCounts => ({ utc: new Float64Array(24 * 3), local:
  */
 function count(c: DeviceCounts, tMs: number, type: number, clock: DayWallClock, epochUtcMs: number): void {
   const a = ACTIVITY_OF_TYPE[type] as number;
-  const utcH = Math.floor((((tMs + epochUtcMs) % DAY_MS) + DAY_MS) % DAY_MS / HOUR_MS);
+  const utcH = Math.floor(((((tMs + epochUtcMs) % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS);
   const localH = wallClockHour(clock, tMs);
   c.utc[utcH * 3 + a]! += 1;
   c.local[localH * 3 + a]! += 1;
@@ -105,7 +105,11 @@ export function tallyFromRun(
   produced.forEach((p, i) => {
     const c = stored[i] ?? emptyCounts();
     t.capturedActiveMinutes += c.minutes.size;
-    const activity = [[0, 0], [0, 0], [0, 0]] as [number, number][];
+    const activity = [
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ] as [number, number][];
     for (let h = 0; h < 24; h++) {
       let pl = 0;
       let cl = 0;
@@ -128,15 +132,26 @@ export function tallyFromRun(
 }
 
 /** Reads back a finished full-path run (its fleet result, and the ingest.sqlite in its folder) into a tally. */
-export async function fullPathTally(s: Scenario, seed: string, run: { readonly reportDir: string; readonly fleet: FleetRunResult }): Promise<CellTally> {
+export async function fullPathTally(
+  s: Scenario,
+  seed: string,
+  run: { readonly reportDir: string; readonly fleet: FleetRunResult },
+): Promise<CellTally> {
   const reportDir = run.reportDir;
   const laptops = run.fleet.laptops;
-  const calendar = createCalendar(s.simulation.startDate, s.population.offices.map((o) => o.timezone));
+  const calendar = createCalendar(
+    s.simulation.startDate,
+    s.population.offices.map((o) => o.timezone),
+  );
   const produced = producedCounts(s, seed, calendar);
   const ledgerProduced = laptops.reduce((a, x) => a + x.produced, 0);
   const replayed = produced.reduce((a, x) => a + x.total, 0);
   if (replayed !== ledgerProduced) {
-    throw new FleetsimError('INTERNAL', `the full path's replay produced ${replayed} events where the run's ledger says ${ledgerProduced}: behaviour is no longer deterministic in (seed, employee, day)`, EXIT_CODES.internal);
+    throw new FleetsimError(
+      'INTERNAL',
+      `the full path's replay produced ${replayed} events where the run's ledger says ${ledgerProduced}: behaviour is no longer deterministic in (seed, employee, day)`,
+      EXIT_CODES.internal,
+    );
   }
   const store = await openStore(`sqlite:${join(reportDir, 'ingest.sqlite')}`);
   const stored: DeviceCounts[] = [];

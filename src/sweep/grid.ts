@@ -47,7 +47,9 @@ export function applyAxisValue(s: Scenario, path: string, value: unknown): Scena
     return { ...s, population: { ...s.population, exemptionRequestShare: value as number } };
   }
   if (path === 'agent') return { ...s, agent: value as Scenario['agent'] };
-  throw new UsageError(`sweep axis ${JSON.stringify(path)} is not supported: sweep policy.*, fleet.pause.*, fleet.exemptionRequestShare or agents`);
+  throw new UsageError(
+    `sweep axis ${JSON.stringify(path)} is not supported: sweep policy.*, fleet.pause.*, fleet.exemptionRequestShare or agents`,
+  );
 }
 
 /** Every cell of the scenario's sweep (one cell, the scenario itself, when it has no sweep section or no axes). */

@@ -1,7 +1,18 @@
 /** Policy sweeps (issue 7): grid × replicas → yield and representativeness with confidence intervals. */
 export { applyAxisValue, expandGrid, replicaSeed, valueLabel, type SweepCell } from './grid.js';
 export { outsideCaptureHours, runFastTask, type FastCellSpec, type FastTask, type FastTaskResult } from './fast.js';
-export { cellResult, cellTable, groupTable, replicaFromTally, replicaTable, type CellResult, type GroupEstimate, type ReplicaFigures, type SweepMode, type SweepResult } from './results.js';
+export {
+  cellResult,
+  cellTable,
+  groupTable,
+  replicaFromTally,
+  replicaTable,
+  type CellResult,
+  type GroupEstimate,
+  type ReplicaFigures,
+  type SweepMode,
+  type SweepResult,
+} from './results.js';
 export { groupYieldsByReplica, ruleEffects, WHO_DIMENSIONS, type GroupLoss, type RuleEffect, type RuleValueYield } from './effects.js';
 export { estimate, tQuantile975, totalVariation, type Estimate } from './stats.js';
 export { ACTIVITY_TYPES, DIMENSIONS, emptyTally, mergeTally, type CellTally, type Dimension } from './tally.js';

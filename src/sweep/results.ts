@@ -75,7 +75,11 @@ export function replicaFromTally(replica: number, seed: string, t: CellTally): R
       captured[k] = c;
     }
     tvd[d] = totalVariation(produced, captured);
-    groups[d] = Object.fromEntries(Object.entries(g).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, [p, c]]) => [k, [p, c] as const]));
+    groups[d] = Object.fromEntries(
+      Object.entries(g)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, [p, c]]) => [k, [p, c] as const]),
+    );
   }
   return {
     replica,
@@ -93,7 +97,12 @@ export function replicaFromTally(replica: number, seed: string, t: CellTally): R
 
 const nums = (xs: readonly (number | null | undefined)[]) => xs.filter((x): x is number => typeof x === 'number');
 
-export function cellResult(index: number, values: Readonly<Record<string, unknown>>, labels: Readonly<Record<string, string>>, replicas: readonly ReplicaFigures[]): CellResult {
+export function cellResult(
+  index: number,
+  values: Readonly<Record<string, unknown>>,
+  labels: Readonly<Record<string, string>>,
+  replicas: readonly ReplicaFigures[],
+): CellResult {
   const tvd: Partial<Record<Dimension, Estimate>> = {};
   const groups: Partial<Record<Dimension, GroupEstimate[]>> = {};
   for (const d of DIMENSIONS) {
@@ -109,7 +118,12 @@ export function cellResult(index: number, values: Readonly<Record<string, unknow
         const tc = Object.values(g).reduce((a, x) => a + x[1], 0);
         return { ps: tp > 0 ? p / tp : Number.NaN, cs: tc > 0 ? c / tc : Number.NaN, y: p > 0 ? c / p : Number.NaN };
       });
-      return { group: k, produced_share: estimate(per.map((x) => x.ps)), captured_share: estimate(per.map((x) => x.cs)), yield: estimate(per.map((x) => x.y)) };
+      return {
+        group: k,
+        produced_share: estimate(per.map((x) => x.ps)),
+        captured_share: estimate(per.map((x) => x.cs)),
+        yield: estimate(per.map((x) => x.y)),
+      };
     });
   }
   return {
@@ -152,9 +166,15 @@ export function groupTable(r: SweepResult): Record<string, unknown>[] {
     for (const d of DIMENSIONS) {
       for (const g of c.groups[d] ?? []) {
         rows.push({
-          cell: c.index, ...c.labels, dimension: d, group: g.group,
-          yield_mean: r6(g.yield.mean), yield_ci95: r6(g.yield.ci95),
-          produced_share_mean: r6(g.produced_share.mean), captured_share_mean: r6(g.captured_share.mean), captured_share_ci95: r6(g.captured_share.ci95),
+          cell: c.index,
+          ...c.labels,
+          dimension: d,
+          group: g.group,
+          yield_mean: r6(g.yield.mean),
+          yield_ci95: r6(g.yield.ci95),
+          produced_share_mean: r6(g.produced_share.mean),
+          captured_share_mean: r6(g.captured_share.mean),
+          captured_share_ci95: r6(g.captured_share.ci95),
         });
       }
     }
@@ -166,8 +186,16 @@ export function groupTable(r: SweepResult): Record<string, unknown>[] {
 export function replicaTable(r: SweepResult): Record<string, unknown>[] {
   return r.cells.flatMap((c) =>
     c.replicas.map((x) => ({
-      cell: c.index, ...c.labels, replica: x.replica, seed: x.seed, produced: x.produced, captured: x.captured, yield: r6(x.yield),
-      captured_active_hours_per_employee: r6(x.captured_active_hours_per_employee), exempt_share: r6(x.exempt_share), pauses_per_employee_day: r6(x.pauses_per_employee_day),
+      cell: c.index,
+      ...c.labels,
+      replica: x.replica,
+      seed: x.seed,
+      produced: x.produced,
+      captured: x.captured,
+      yield: r6(x.yield),
+      captured_active_hours_per_employee: r6(x.captured_active_hours_per_employee),
+      exempt_share: r6(x.exempt_share),
+      pauses_per_employee_day: r6(x.pauses_per_employee_day),
       ...Object.fromEntries(DIMENSIONS.filter((d) => x.tvd[d] !== undefined).map((d) => [`tvd_${d}`, r6(x.tvd[d]!)])),
     })),
   );

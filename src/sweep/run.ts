@@ -49,7 +49,12 @@ export async function runSweep(base: Scenario, o: SweepOptions): Promise<SweepRe
   let perCell: ReplicaFigures[][];
   let events = 0;
   if (o.mode === 'fast') {
-    const r = await runFast(s, cells.map((c) => c.scenario), replicas, o);
+    const r = await runFast(
+      s,
+      cells.map((c) => c.scenario),
+      replicas,
+      o,
+    );
     perCell = r.perCell;
     events = r.events;
   } else {
@@ -63,7 +68,11 @@ export async function runSweep(base: Scenario, o: SweepOptions): Promise<SweepRe
         const reportDir = join(o.reportDir, 'full-path', `cell-${cell.index}-replica-${r}`);
         const run = await runScenario(
           {
-            ...cell.scenario, seed, transport: 'http', thresholds: [], outputs: { ...cell.scenario.outputs, csv: false, html: false },
+            ...cell.scenario,
+            seed,
+            transport: 'http',
+            thresholds: [],
+            outputs: { ...cell.scenario.outputs, csv: false, html: false },
             agent: { ...cell.scenario.agent, coalesce: FULL_PATH_COALESCE },
           },
           { reportDir, workers: o.workers },
@@ -91,14 +100,36 @@ export async function runSweep(base: Scenario, o: SweepOptions): Promise<SweepRe
   };
 }
 
-async function runFast(s: Scenario, cellScenarios: readonly Scenario[], replicas: number, o: SweepOptions): Promise<{ perCell: ReplicaFigures[][]; events: number }> {
-  const calendar = createCalendar(s.simulation.startDate, s.population.offices.map((x) => x.timezone));
-  const cells = cellScenarios.map((c) => ({ rules: c.rules, pause: c.population.pause, exemptionRequestShare: c.population.exemptionRequestShare }));
+async function runFast(
+  s: Scenario,
+  cellScenarios: readonly Scenario[],
+  replicas: number,
+  o: SweepOptions,
+): Promise<{ perCell: ReplicaFigures[][]; events: number }> {
+  const calendar = createCalendar(
+    s.simulation.startDate,
+    s.population.offices.map((x) => x.timezone),
+  );
+  const cells = cellScenarios.map((c) => ({
+    rules: c.rules,
+    pause: c.population.pause,
+    exemptionRequestShare: c.population.exemptionRequestShare,
+  }));
   const shards = planShards(s.fleet.employees, Math.max(1, o.workers), o.shardSize ?? 25);
   const tasks: (FastTask & { replica: number })[] = [];
   for (let r = 0; r < replicas; r++) {
     for (const sh of shards) {
-      tasks.push({ replica: r, seed: replicaSeed(s.seed, r), from: sh.from, to: sh.to, days: s.simulation.days, calendar, population: s.population, behaviour: s.behaviour, cells });
+      tasks.push({
+        replica: r,
+        seed: replicaSeed(s.seed, r),
+        from: sh.from,
+        to: sh.to,
+        days: s.simulation.days,
+        calendar,
+        population: s.population,
+        behaviour: s.behaviour,
+        cells,
+      });
     }
   }
   const tallies: CellTally[][] = Array.from({ length: replicas }, () => cells.map(() => emptyTally()));
@@ -113,7 +144,9 @@ async function runFast(s: Scenario, cellScenarios: readonly Scenario[], replicas
   };
   // Workers get the task without its replica number; the result is matched back by index.
   const sent = tasks.map(({ replica: _replica, ...t }) => t);
-  await runTasks({ worker: 'sweep', what: 'a sweep worker', workers: o.workers, inline: runFastTask }, sent, (i, r: FastTaskResult) => finish(tasks[i]!.replica, r));
+  await runTasks({ worker: 'sweep', what: 'a sweep worker', workers: o.workers, inline: runFastTask }, sent, (i, r: FastTaskResult) =>
+    finish(tasks[i]!.replica, r),
+  );
   const perCell = cells.map((_, k) => tallies.map((byCell, r) => replicaFromTally(r, replicaSeed(s.seed, r), byCell[k]!)));
   return { perCell, events };
 }

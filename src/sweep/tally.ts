@@ -41,7 +41,15 @@ export interface CellTally {
 
 export function emptyTally(): CellTally {
   return {
-    employees: 0, exempt: 0, workedDays: 0, pauses: 0, pausedMinutes: 0, produced: 0, captured: 0, activeMinutes: 0, capturedActiveMinutes: 0,
+    employees: 0,
+    exempt: 0,
+    workedDays: 0,
+    pauses: 0,
+    pausedMinutes: 0,
+    produced: 0,
+    captured: 0,
+    activeMinutes: 0,
+    capturedActiveMinutes: 0,
     groups: { department: {}, role: {}, timezone: {}, utc_hour: {}, local_hour: {}, activity: {} },
   };
 }

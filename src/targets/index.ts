@@ -30,10 +30,15 @@ export function parseTarget(raw: string, allowRemote: boolean): HttpTarget {
   } catch {
     throw new UsageError(`--target must be an http:// URL such as http://127.0.0.1:8080, got ${JSON.stringify(raw)}`);
   }
-  if (url.protocol !== 'http:') throw new UsageError(`--target must use http:// (this version of fleetsim load speaks plain HTTP/1.1), got ${JSON.stringify(url.protocol)}`);
+  if (url.protocol !== 'http:')
+    throw new UsageError(
+      `--target must use http:// (this version of fleetsim load speaks plain HTTP/1.1), got ${JSON.stringify(url.protocol)}`,
+    );
   const loopback = isLoopbackHost(url.hostname);
   if (!loopback && !allowRemote) {
-    throw new UsageError(`--target ${url.host} is not a loopback address; load tests against other hosts need --allow-remote (be sure you own the target)`);
+    throw new UsageError(
+      `--target ${url.host} is not a loopback address; load tests against other hosts need --allow-remote (be sure you own the target)`,
+    );
   }
   return { url, loopback };
 }
@@ -42,7 +47,13 @@ export function parseTarget(raw: string, allowRemote: boolean): HttpTarget {
  * Enrolls every device at the target (the agent's own enrollment call, with
  * the device's timezone when given) and returns their keys (in order).
  */
-export async function enrollDevices(target: HttpTarget, fleetSecret: string, deviceIds: readonly string[], concurrency = 16, timezones?: readonly string[]): Promise<Buffer[]> {
+export async function enrollDevices(
+  target: HttpTarget,
+  fleetSecret: string,
+  deviceIds: readonly string[],
+  concurrency = 16,
+  timezones?: readonly string[],
+): Promise<Buffer[]> {
   const keys: Buffer[] = new Array(deviceIds.length);
   let next = 0;
   const worker = async () => {
@@ -57,18 +68,32 @@ export async function enrollDevices(target: HttpTarget, fleetSecret: string, dev
 
 async function enrollOne(target: HttpTarget, fleetSecret: string, deviceId: string, timezone: string | undefined): Promise<Buffer> {
   try {
-    const c = await enrollOverHttp({ url: target.url.toString(), fleetSecret, deviceId, ...(timezone !== undefined ? { timezone } : {}), timeoutMs: 10_000 });
+    const c = await enrollOverHttp({
+      url: target.url.toString(),
+      fleetSecret,
+      deviceId,
+      ...(timezone !== undefined ? { timezone } : {}),
+      timeoutMs: 10_000,
+    });
     return Buffer.from(c.key);
   } catch (err) {
     if (err instanceof EnrollmentError && (err.status === 401 || err.status === 403)) {
-      throw new UsageError(`the target refused enrollment with the fleet secret (${err.status}: ${err.message.slice(0, 200)}); check --fleet-secret or FLEETSIM_FLEET_SECRET`);
+      throw new UsageError(
+        `the target refused enrollment with the fleet secret (${err.status}: ${err.message.slice(0, 200)}); check --fleet-secret or FLEETSIM_FLEET_SECRET`,
+      );
     }
     const network = err instanceof EnrollmentError ? (err.status === 0 ? err.cause : undefined) : err;
     if (network === undefined) {
       // An answer without a fleetsim refusal code: most likely a service that does not speak fleetsim's protocol at all.
-      const hint = err instanceof EnrollmentError && err.code === undefined ? `; does ${target.url.origin} speak fleetsim's protocol? For any other ingestion API use --protocol http, otlp-http or --adapter (scenario: ingest.protocol; docs/targets.md)` : '';
+      const hint =
+        err instanceof EnrollmentError && err.code === undefined
+          ? `; does ${target.url.origin} speak fleetsim's protocol? For any other ingestion API use --protocol http, otlp-http or --adapter (scenario: ingest.protocol; docs/targets.md)`
+          : '';
       throw new RunError('IO', `${(err as Error).message}${hint}`);
     }
-    throw new RunError('IO', `cannot reach ${target.url.origin} to enroll devices: ${(network as NodeJS.ErrnoException).code ?? (network as Error).message}`);
+    throw new RunError(
+      'IO',
+      `cannot reach ${target.url.origin} to enroll devices: ${(network as NodeJS.ErrnoException).code ?? (network as Error).message}`,
+    );
   }
 }

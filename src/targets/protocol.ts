@@ -82,8 +82,10 @@ export const RETRYABLE_STATUSES: readonly number[] = [408, 429, 502, 503, 504];
 export function classifyByStatus(a: TargetAnswer, retryable: readonly number[] = RETRYABLE_STATUSES): AnswerVerdict {
   if (a.status >= 200 && a.status < 300) return { kind: 'accepted' };
   const reason = `HTTP_${a.status}`;
-  if (retryable.includes(a.status)) return { kind: 'retryable', reason, ...(a.retryAfterMs !== null ? { retryAfterMs: a.retryAfterMs } : {}) };
-  if (a.status < 100 || a.status > 599) return { kind: 'unreadable', reason: 'BAD_STATUS', problem: `status ${a.status} is not an HTTP status` };
+  if (retryable.includes(a.status))
+    return { kind: 'retryable', reason, ...(a.retryAfterMs !== null ? { retryAfterMs: a.retryAfterMs } : {}) };
+  if (a.status < 100 || a.status > 599)
+    return { kind: 'unreadable', reason: 'BAD_STATUS', problem: `status ${a.status} is not an HTTP status` };
   return { kind: 'refused', reason };
 }
 
@@ -92,7 +94,11 @@ export function classifyByStatus(a: TargetAnswer, retryable: readonly number[] =
  * the request line, the status, the content type and the first bytes (control
  * characters escaped, so binary garbage cannot mess up a terminal).
  */
-export function describeAnswer(targetOrigin: string, req: { readonly method: string; readonly path: string }, answer: Pick<TargetAnswer, 'status' | 'contentType' | 'body'>): string {
+export function describeAnswer(
+  targetOrigin: string,
+  req: { readonly method: string; readonly path: string },
+  answer: Pick<TargetAnswer, 'status' | 'contentType' | 'body'>,
+): string {
   return `${req.method} ${targetOrigin}${req.path} was answered ${answer.status} (content-type ${answer.contentType ?? 'none'}, ${answer.body.byteLength === 0 ? 'no body' : `body begins ${firstBytes(answer.body)}`})`;
 }
 

@@ -57,7 +57,8 @@ export class ProtocolTransport implements Transport {
     const protocol = await this.o.protocol;
     const req = protocol.request(outgoingFromUpload(up));
     const headers: Record<string, string> = { ...req.headers, 'content-length': String(req.body.byteLength) };
-    let headerBytes = `${req.method} ${req.path} HTTP/1.1\r\n`.length + `Host: ${this.o.url.host}\r\n`.length + 'Connection: keep-alive\r\n'.length + 2;
+    let headerBytes =
+      `${req.method} ${req.path} HTTP/1.1\r\n`.length + `Host: ${this.o.url.host}\r\n`.length + 'Connection: keep-alive\r\n'.length + 2;
     for (const k in headers) headerBytes += k.length + 2 + Buffer.byteLength(headers[k]!) + 2;
     const requestBytes = headerBytes + req.body.byteLength;
     const answer = await this.exchange(req.method, req.path, headers, req.body);
@@ -69,7 +70,13 @@ export class ProtocolTransport implements Transport {
       case 'retryable': {
         // The uploader retries by status: a protocol's own retryable answer keeps its status when the uploader knows it as retryable.
         const status = DEFAULT_UPLOAD_CONFIG.retryableStatuses.includes(answer.status) ? answer.status : 503;
-        return { kind: 'response', status, code: v.reason, requestBytes, ...(v.retryAfterMs !== undefined ? { retryAfterMs: v.retryAfterMs } : {}) };
+        return {
+          kind: 'response',
+          status,
+          code: v.reason,
+          requestBytes,
+          ...(v.retryAfterMs !== undefined ? { retryAfterMs: v.retryAfterMs } : {}),
+        };
       }
       case 'refused': {
         const status = answer.status >= 400 && !DEFAULT_UPLOAD_CONFIG.retryableStatuses.includes(answer.status) ? answer.status : 400;
@@ -104,7 +111,9 @@ export class ProtocolTransport implements Transport {
             kept += Math.min(c.length, ANSWER_BODY_MAX_BYTES - kept);
           }
           if (seen > RESPONSE_MAX_BYTES) {
-            done(`RESPONSE_TOO_LARGE: ${method} ${this.o.url.origin}${path} answered ${res.statusCode} with more than ${RESPONSE_MAX_BYTES} bytes; reading stopped`);
+            done(
+              `RESPONSE_TOO_LARGE: ${method} ${this.o.url.origin}${path} answered ${res.statusCode} with more than ${RESPONSE_MAX_BYTES} bytes; reading stopped`,
+            );
             r.destroy();
           }
         });
@@ -118,8 +127,17 @@ export class ProtocolTransport implements Transport {
         );
         res.on('error', (e) => done(e.message));
       });
-      const timer = setTimeout(() => r.destroy(new Error(`REQUEST_TIMEOUT: no answer from ${this.o.url.origin}${path} within ${this.timeoutMs} ms`)), this.timeoutMs);
-      r.on('error', (e) => done(/HPE_|Parse Error/.test(`${(e as NodeJS.ErrnoException).code ?? ''} ${e.message}`) ? `PROTOCOL_ERROR: ${this.o.url.origin} did not answer ${method} ${path} with HTTP (${e.message})` : e.message));
+      const timer = setTimeout(
+        () => r.destroy(new Error(`REQUEST_TIMEOUT: no answer from ${this.o.url.origin}${path} within ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
+      r.on('error', (e) =>
+        done(
+          /HPE_|Parse Error/.test(`${(e as NodeJS.ErrnoException).code ?? ''} ${e.message}`)
+            ? `PROTOCOL_ERROR: ${this.o.url.origin} did not answer ${method} ${path} with HTTP (${e.message})`
+            : e.message,
+        ),
+      );
       r.end(body);
     });
   }

@@ -4,7 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { constants as zc, createBrotliCompress, createGzip, type BrotliCompress, type Gzip } from 'node:zlib';
-import { ADMIN_AUTH_SCHEME, BATCHES_PATH, BATCH_CONTENT_TYPE, DEVICE_HEADER, ENROLL_PATH, FLEET_AUTH_SCHEME, createRequestSigner, devicePath, type DeviceCredentials } from '../auth/index.js';
+import {
+  ADMIN_AUTH_SCHEME,
+  BATCHES_PATH,
+  BATCH_CONTENT_TYPE,
+  DEVICE_HEADER,
+  ENROLL_PATH,
+  FLEET_AUTH_SCHEME,
+  createRequestSigner,
+  devicePath,
+  type DeviceCredentials,
+} from '../auth/index.js';
 import { EventType, InputContext, allocateBlock, type EventBlock } from '../events/index.js';
 import { createIngestServer } from '../ingest/index.js';
 import { createStream, uniformInt, type RandomStream } from '../random/index.js';
@@ -17,9 +27,22 @@ import { compress, encodeBatch } from '../wire/index.js';
  * and keep its memory bounded.
  */
 export const ADVERSARIAL_CLASSES = [
-  'random-body', 'bit-flip', 'truncated-stream', 'gzip-bomb', 'brotli-bomb', 'wrong-encoding', 'wrong-content-type',
-  'huge-header', 'forged-signature', 'other-device', 'revoked-device', 'replay', 'invalid-utf8-device', 'stale-timestamp',
-  'reenroll-with-fleet-secret', 'admin-route-with-fleet-secret',
+  'random-body',
+  'bit-flip',
+  'truncated-stream',
+  'gzip-bomb',
+  'brotli-bomb',
+  'wrong-encoding',
+  'wrong-content-type',
+  'huge-header',
+  'forged-signature',
+  'other-device',
+  'revoked-device',
+  'replay',
+  'invalid-utf8-device',
+  'stale-timestamp',
+  'reenroll-with-fleet-secret',
+  'admin-route-with-fleet-secret',
 ] as const;
 export type AdversarialClass = (typeof ADVERSARIAL_CLASSES)[number];
 
@@ -96,7 +119,14 @@ function batchBody(rng: RandomStream, deviceId: string, sequence: number, nowMs:
   const batchId = new Uint8Array(16);
   for (let i = 0; i < 16; i++) batchId[i] = uniformInt(rng, 256);
   const encoded = encodeBatch({
-    header: { batchId, deviceId, sequence, windowStartMs: Math.floor(ev.t_ms[0]!) - 1, windowEndMs: Math.ceil(ev.t_ms[ev.length - 1]!) + 1, agentVersion: 'adversary/1' },
+    header: {
+      batchId,
+      deviceId,
+      sequence,
+      windowStartMs: Math.floor(ev.t_ms[0]!) - 1,
+      windowEndMs: Math.ceil(ev.t_ms[ev.length - 1]!) + 1,
+      agentVersion: 'adversary/1',
+    },
     controls: [],
     events: ev,
   });
@@ -110,20 +140,24 @@ interface Answer {
 
 function send(url: string, path: string, headers: Record<string, string>, body: Uint8Array): Promise<Answer | null> {
   return new Promise((resolve) => {
-    const req = http.request(`${url}${path}`, { method: 'POST', headers: { ...headers, 'content-length': String(body.byteLength) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        let code: string | null = null;
-        try {
-          code = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { code?: string }).code ?? null;
-        } catch {
-          code = null;
-        }
-        resolve({ status: res.statusCode ?? 0, code });
-      });
-      res.on('error', () => resolve(null));
-    });
+    const req = http.request(
+      `${url}${path}`,
+      { method: 'POST', headers: { ...headers, 'content-length': String(body.byteLength) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          let code: string | null = null;
+          try {
+            code = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { code?: string }).code ?? null;
+          } catch {
+            code = null;
+          }
+          resolve({ status: res.statusCode ?? 0, code });
+        });
+        res.on('error', () => resolve(null));
+      },
+    );
     req.on('error', () => resolve(null));
     req.setTimeout(20_000, () => req.destroy());
     req.end(body);
@@ -140,7 +174,13 @@ const IN_FLIGHT = 8;
  */
 export async function runAdversarialSuite(o: { cases: number; seed: string; concurrency?: number }): Promise<AdversarialResult> {
   const dir = mkdtempSync(join(tmpdir(), 'fleetsim-adversarial-'));
-  const server = createIngestServer({ store: `sqlite:${join(dir, 'store.sqlite')}`, fleetSecret: FLEET_SECRET, adminSecret: ADMIN_SECRET, sqliteSync: 'normal', limits: { rate: { perSecond: 1e9, burst: 1e9 } } });
+  const server = createIngestServer({
+    store: `sqlite:${join(dir, 'store.sqlite')}`,
+    fleetSecret: FLEET_SECRET,
+    adminSecret: ADMIN_SECRET,
+    sqliteSync: 'normal',
+    limits: { rate: { perSecond: 1e9, burst: 1e9 } },
+  });
   const { url } = await server.start();
   const rng = createStream(o.seed, 'adversarial');
   const devA = await server.enroll('ADV-A');
@@ -153,7 +193,10 @@ export async function runAdversarialSuite(o: { cases: number; seed: string; conc
   // Bombs are built once, streaming a GiB of zeros through the compressor (never holding it).
   const gzipBomb = await bomb(createGzip({ level: 9 }));
   const brotliBomb = await bomb(createBrotliCompress({ params: { [zc.BROTLI_PARAM_QUALITY]: 5 } }));
-  const byClass = Object.fromEntries(ADVERSARIAL_CLASSES.map((c) => [c, { tried: 0, asExpected: 0, unexpected: 0 }])) as Record<AdversarialClass, ClassResult>;
+  const byClass = Object.fromEntries(ADVERSARIAL_CLASSES.map((c) => [c, { tried: 0, asExpected: 0, unexpected: 0 }])) as Record<
+    AdversarialClass,
+    ClassResult
+  >;
   const surprises: string[] = [];
   let crashes = 0;
   let seqA = 0;
@@ -260,12 +303,26 @@ export async function runAdversarialSuite(o: { cases: number; seed: string; conc
           path = devicePath(['ADV-A', 'ADV-B'][uniformInt(rng, 2)]!, (['revoke', 'reinstate'] as const)[uniformInt(rng, 2)]!);
           body = Buffer.from('{}');
           // The fleet secret under either scheme: neither opens an admin route.
-          headers = { authorization: `${rng.next() < 0.5 ? ADMIN_AUTH_SCHEME : FLEET_AUTH_SCHEME} ${FLEET_SECRET}`, 'content-type': 'application/json' };
+          headers = {
+            authorization: `${rng.next() < 0.5 ? ADMIN_AUTH_SCHEME : FLEET_AUTH_SCHEME} ${FLEET_SECRET}`,
+            'content-type': 'application/json',
+          };
           break;
         }
       }
       // Classes that test the body or transport, not authentication, carry a valid signature.
-      if (['random-body', 'bit-flip', 'truncated-stream', 'gzip-bomb', 'brotli-bomb', 'wrong-encoding', 'wrong-content-type', 'huge-header'].includes(cls)) {
+      if (
+        [
+          'random-body',
+          'bit-flip',
+          'truncated-stream',
+          'gzip-bomb',
+          'brotli-bomb',
+          'wrong-encoding',
+          'wrong-content-type',
+          'huge-header',
+        ].includes(cls)
+      ) {
         headers = { ...headers, ...sign(devA)(up(body)) };
       }
       const judge = (answer: Answer | null) => {
@@ -278,7 +335,10 @@ export async function runAdversarialSuite(o: { cases: number; seed: string; conc
           return;
         }
         const codes = EXPECTED_CODES[cls];
-        const ok = EXPECTED[cls](answer.status) && (answer.status < 300 || answer.code !== null) && (codes === undefined || codes.includes(answer.code ?? ''));
+        const ok =
+          EXPECTED[cls](answer.status) &&
+          (answer.status < 300 || answer.code !== null) &&
+          (codes === undefined || codes.includes(answer.code ?? ''));
         if (ok) r.asExpected++;
         else {
           r.unexpected++;
@@ -286,7 +346,9 @@ export async function runAdversarialSuite(o: { cases: number; seed: string; conc
         }
         if (answer.status === 200 && cls !== 'replay' && stored.length < 50) stored.push({ headers, body });
       };
-      const p: Promise<void> = send(url, path, headers, body).then(judge).finally(() => inFlight.delete(p));
+      const p: Promise<void> = send(url, path, headers, body)
+        .then(judge)
+        .finally(() => inFlight.delete(p));
       inFlight.add(p);
       if (inFlight.size >= (o.concurrency ?? IN_FLIGHT)) await Promise.race(inFlight);
     }
@@ -307,25 +369,34 @@ export async function runAdversarialSuite(o: { cases: number; seed: string; conc
 }
 
 async function revoke(url: string, deviceId: string): Promise<void> {
-  const a = await send(url, devicePath(deviceId, 'revoke'), { authorization: `${ADMIN_AUTH_SCHEME} ${ADMIN_SECRET}`, 'content-type': 'application/json' }, Buffer.from('{}'));
+  const a = await send(
+    url,
+    devicePath(deviceId, 'revoke'),
+    { authorization: `${ADMIN_AUTH_SCHEME} ${ADMIN_SECRET}`, 'content-type': 'application/json' },
+    Buffer.from('{}'),
+  );
   if (!a || a.status >= 300) throw new Error(`could not revoke ${deviceId}: ${a?.status} ${a?.code}`);
 }
 
 function getStatus(url: string, path: string): Promise<number> {
   return new Promise((resolve) => {
-    http.get(`${url}${path}`, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    }).on('error', () => resolve(0));
+    http
+      .get(`${url}${path}`, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      })
+      .on('error', () => resolve(0));
   });
 }
 
 /** 1 GiB of zeros, compressed: a few MB that would inflate to a GiB. */
 async function bomb(compressor: Gzip | BrotliCompress): Promise<Buffer> {
   const zeros = Buffer.alloc(1 << 20);
-  const source = Readable.from((function* () {
-    for (let i = 0; i < 1024; i++) yield zeros;
-  })());
+  const source = Readable.from(
+    (function* () {
+      for (let i = 0; i < 1024; i++) yield zeros;
+    })(),
+  );
   const out: Buffer[] = [];
   source.pipe(compressor);
   for await (const chunk of compressor) out.push(chunk as Buffer);

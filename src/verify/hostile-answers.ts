@@ -63,7 +63,12 @@ interface Behaviour {
 }
 
 /** The hostile target: each connection behaves as the class queued for it, in order of arrival. */
-async function startHostileTarget(): Promise<{ url: string; queue: (b: Behaviour) => void; served: () => number; close: () => Promise<void> }> {
+async function startHostileTarget(): Promise<{
+  url: string;
+  queue: (b: Behaviour) => void;
+  served: () => number;
+  close: () => Promise<void>;
+}> {
   const pending: Behaviour[] = [];
   const sockets = new Set<net.Socket>();
   const timers = new Set<NodeJS.Timeout>();
@@ -174,11 +179,18 @@ function noise(rng: RandomStream): Buffer {
  * that applies, one connection each, a few at a time. The clients run with
  * `timeoutMs`; an exchange may take at most twice that.
  */
-export async function runHostileAnswers(o: { cases: number; seed: string; timeoutMs?: number; concurrency?: number }): Promise<HostileAnswersResult> {
+export async function runHostileAnswers(o: {
+  cases: number;
+  seed: string;
+  timeoutMs?: number;
+  concurrency?: number;
+}): Promise<HostileAnswersResult> {
   const timeoutMs = o.timeoutMs ?? 1_000;
   const boundMs = 2 * timeoutMs;
   const rng = createStream(o.seed, 'hostile-answers');
-  const pairs = HOSTILE_ANSWER_CLIENTS.flatMap((client) => HOSTILE_ANSWER_CLASSES.filter((a) => APPLIES[client](a)).map((answer) => ({ client, answer })));
+  const pairs = HOSTILE_ANSWER_CLIENTS.flatMap((client) =>
+    HOSTILE_ANSWER_CLASSES.filter((a) => APPLIES[client](a)).map((answer) => ({ client, answer })),
+  );
   const rows: HostileAnswerRow[] = pairs.map((p) => ({ ...p, tried: 0, asExpected: 0, maxMs: 0 }));
   const surprises: string[] = [];
   const target = await startHostileTarget();
@@ -188,7 +200,7 @@ export async function runHostileAnswers(o: { cases: number; seed: string; timeou
   const concurrency = o.concurrency ?? 8;
   try {
     for (const row of rows) {
-      for (let done = 0; done < perPair; ) {
+      for (let done = 0; done < perPair;) {
         const n = Math.min(concurrency, perPair - done);
         const exchanges: Promise<void>[] = [];
         for (let k = 0; k < n; k++) {
@@ -221,7 +233,8 @@ async function exchange(row: HostileAnswerRow, url: string, timeoutMs: number, b
       await enrollOverHttp({ url, fleetSecret: 'hostile-answers', deviceId: 'HOSTILE-1', timeoutMs });
       problem = 'enrollment succeeded';
     } catch (e) {
-      if (!(e instanceof EnrollmentError) && !(e instanceof Error && e.message.includes('127.0.0.1'))) problem = `unclear error: ${(e as Error).message}`;
+      if (!(e instanceof EnrollmentError) && !(e instanceof Error && e.message.includes('127.0.0.1')))
+        problem = `unclear error: ${(e as Error).message}`;
     }
   }
   const ms = performance.now() - t0;

@@ -35,8 +35,58 @@ export interface ScenarioText {
   readonly text: string;
 }
 
-const SCALARS = ['-1', '0', '1e400', '-.inf', '.nan', '""', 'null', '~', '[]', '{}', 'true', 'abc', '0.5', '99999999999999999999', '"09:00"', '&a x', '*a', '!!binary aGk=', '!!set {a}', '|\n  text', "'q'", '2026-02-30', '{ kind: url }'];
-const CHARS = [':', '-', ' ', '  ', '[', ']', '{', '}', '"', "'", '#', '&', '*', '!', '\t', '\n', 'x', '9', ',', '?', '|', '>', '%', '@', '`'];
+const SCALARS = [
+  '-1',
+  '0',
+  '1e400',
+  '-.inf',
+  '.nan',
+  '""',
+  'null',
+  '~',
+  '[]',
+  '{}',
+  'true',
+  'abc',
+  '0.5',
+  '99999999999999999999',
+  '"09:00"',
+  '&a x',
+  '*a',
+  '!!binary aGk=',
+  '!!set {a}',
+  '|\n  text',
+  "'q'",
+  '2026-02-30',
+  '{ kind: url }',
+];
+const CHARS = [
+  ':',
+  '-',
+  ' ',
+  '  ',
+  '[',
+  ']',
+  '{',
+  '}',
+  '"',
+  "'",
+  '#',
+  '&',
+  '*',
+  '!',
+  '\t',
+  '\n',
+  'x',
+  '9',
+  ',',
+  '?',
+  '|',
+  '>',
+  '%',
+  '@',
+  '`',
+];
 
 type Mutation = (lines: string[]) => string[];
 
@@ -79,11 +129,16 @@ export function mutatedScenario(texts: readonly ScenarioText[]): fc.Arbitrary<Sc
 /** Any value, or a scenario-shaped record whose sections are anything. */
 export const arbitraryScenarioValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.anything(),
-  fc.record({ name: fc.string(), policy: fc.anything(), fleet: fc.anything(), agent: fc.anything(), sweep: fc.anything(), faults: fc.anything() }, { requiredKeys: ['name'] }),
+  fc.record(
+    { name: fc.string(), policy: fc.anything(), fleet: fc.anything(), agent: fc.anything(), sweep: fc.anything(), faults: fc.anything() },
+    { requiredKeys: ['name'] },
+  ),
 );
 
 /** Text made of YAML punctuation and scenario words. */
-export const arbitraryScenarioText: fc.Arbitrary<string> = fc.string({ unit: fc.constantFrom(...CHARS, 'name', 'policy', 'fleet', 'faults', 'a', '1', '0.5') });
+export const arbitraryScenarioText: fc.Arbitrary<string> = fc.string({
+  unit: fc.constantFrom(...CHARS, 'name', 'policy', 'fleet', 'faults', 'a', '1', '0.5'),
+});
 
 export type FuzzOutcome =
   | { readonly kind: 'accepted' }
@@ -108,14 +163,23 @@ export function judgeValidation(run: () => Scenario, file: string, needLine: boo
     }
     return { kind: 'refused' };
   }
-  return typeof s.name === 'string' ? { kind: 'accepted' } : { kind: 'crash', error: new Error('validator returned a scenario without a name') };
+  return typeof s.name === 'string'
+    ? { kind: 'accepted' }
+    : { kind: 'crash', error: new Error('validator returned a scenario without a name') };
 }
 
 /** Runs `cases` fuzz cases, split evenly over the three classes, from `seed`. */
-export function runScenarioFuzz(o: { readonly cases: number; readonly seed: number; readonly scenarios: readonly ScenarioText[] }): ScenarioFuzzResult {
+export function runScenarioFuzz(o: {
+  readonly cases: number;
+  readonly seed: number;
+  readonly scenarios: readonly ScenarioText[];
+}): ScenarioFuzzResult {
   if (o.scenarios.length === 0) throw new Error('runScenarioFuzz needs at least one scenario text to mutate');
   const per = Math.max(1, Math.floor(o.cases / SCENARIO_FUZZ_CLASSES.length));
-  const byClass = Object.fromEntries(SCENARIO_FUZZ_CLASSES.map((c) => [c, { tried: 0, accepted: 0, refusedLocated: 0 }])) as Record<ScenarioFuzzClass, ScenarioFuzzClassResult>;
+  const byClass = Object.fromEntries(SCENARIO_FUZZ_CLASSES.map((c) => [c, { tried: 0, accepted: 0, refusedLocated: 0 }])) as Record<
+    ScenarioFuzzClass,
+    ScenarioFuzzClassResult
+  >;
   const surprises: string[] = [];
   let crashes = 0;
   let unlocated = 0;
@@ -128,19 +192,34 @@ export function runScenarioFuzz(o: { readonly cases: number; readonly seed: numb
       if (out.kind === 'crash') crashes++;
       else unlocated++;
       if (surprises.length < 10) {
-        const what = out.kind === 'crash' ? `threw ${out.error instanceof Error ? `${out.error.name}: ${out.error.message}` : String(out.error)}` : `issue without a location: ${JSON.stringify(out.issue)}`;
+        const what =
+          out.kind === 'crash'
+            ? `threw ${out.error instanceof Error ? `${out.error.name}: ${out.error.message}` : String(out.error)}`
+            : `issue without a location: ${JSON.stringify(out.issue)}`;
         surprises.push(`${cls}: ${what} on ${input.slice(0, 300)}`);
       }
     }
   };
   for (const t of fc.sample(mutatedScenario(o.scenarios), { numRuns: per, seed: o.seed })) {
-    record('mutated-file', JSON.stringify(t.text), judgeValidation(() => parseScenario(t.text, t.file), t.file, true));
+    record(
+      'mutated-file',
+      JSON.stringify(t.text),
+      judgeValidation(() => parseScenario(t.text, t.file), t.file, true),
+    );
   }
   for (const v of fc.sample(arbitraryScenarioValue, { numRuns: per, seed: o.seed + 1 })) {
-    record('arbitrary-value', fc.stringify(v), judgeValidation(() => resolveScenario(v, 'value'), 'value', false));
+    record(
+      'arbitrary-value',
+      fc.stringify(v),
+      judgeValidation(() => resolveScenario(v, 'value'), 'value', false),
+    );
   }
   for (const t of fc.sample(arbitraryScenarioText, { numRuns: per, seed: o.seed + 2 })) {
-    record('arbitrary-text', JSON.stringify(t), judgeValidation(() => parseScenario(t, 'text.yaml'), 'text.yaml', true));
+    record(
+      'arbitrary-text',
+      JSON.stringify(t),
+      judgeValidation(() => parseScenario(t, 'text.yaml'), 'text.yaml', true),
+    );
   }
   return { cases: per * SCENARIO_FUZZ_CLASSES.length, byClass, crashes, unlocated, surprises };
 }

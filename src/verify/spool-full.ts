@@ -47,8 +47,10 @@ export function judgeSpoolFull(capped: SpoolRunEvidence, roomy: SpoolRunEvidence
   const problems: string[] = [];
   if (ledgerImbalance(capped.ledger) !== 0) problems.push(`capped run: ledger off by ${ledgerImbalance(capped.ledger)}`);
   if (ledgerImbalance(roomy.ledger) !== 0) problems.push(`run with room: ledger off by ${ledgerImbalance(roomy.ledger)}`);
-  if (roomy.ledger.lost !== 0) problems.push(`run with room lost ${roomy.ledger.lost} events (nothing may be lost while the spool has room)`);
-  if (capped.ledger.spooled !== roomy.ledger.spooled) problems.push(`runs end with different spools (${capped.ledger.spooled} vs ${roomy.ledger.spooled} events): not comparable`);
+  if (roomy.ledger.lost !== 0)
+    problems.push(`run with room lost ${roomy.ledger.lost} events (nothing may be lost while the spool has room)`);
+  if (capped.ledger.spooled !== roomy.ledger.spooled)
+    problems.push(`runs end with different spools (${capped.ledger.spooled} vs ${roomy.ledger.spooled} events): not comparable`);
 
   const roomyByKey = new Map(roomy.stored.map((b) => [key(b), b]));
   const cappedKeys = new Set<string>();
@@ -56,7 +58,10 @@ export function judgeSpoolFull(capped: SpoolRunEvidence, roomy: SpoolRunEvidence
     cappedKeys.add(key(b));
     const twin = roomyByKey.get(key(b));
     if (twin === undefined) problems.push(`${b.deviceId} sequence ${b.sequence} is stored only by the capped run`);
-    else if (twin.events !== b.events) problems.push(`${b.deviceId} sequence ${b.sequence} carries ${b.events} events in the capped run, ${twin.events} with room: the runs sealed different batches`);
+    else if (twin.events !== b.events)
+      problems.push(
+        `${b.deviceId} sequence ${b.sequence} carries ${b.events} events in the capped run, ${twin.events} with room: the runs sealed different batches`,
+      );
   }
   const droppedByDevice = new Map<string, number[]>();
   let droppedEvents = 0;
@@ -70,11 +75,21 @@ export function judgeSpoolFull(capped: SpoolRunEvidence, roomy: SpoolRunEvidence
     droppedBatches += seqs.length;
     seqs.sort((a, b) => a - b);
     // One outage, oldest first: what is dropped is one unbroken run of sequence numbers.
-    if (seqs[seqs.length - 1]! - seqs[0]! + 1 !== seqs.length) problems.push(`${deviceId} dropped sequences ${seqs.join(', ')}: not one run of the oldest`);
+    if (seqs[seqs.length - 1]! - seqs[0]! + 1 !== seqs.length)
+      problems.push(`${deviceId} dropped sequences ${seqs.join(', ')}: not one run of the oldest`);
   }
-  if (capped.ledger.lost === 0) problems.push('the spool never filled (0 lost): the check proves nothing; make the cap smaller or the outage longer');
-  if (droppedEvents !== capped.ledger.lost) problems.push(`ledger lost ${capped.ledger.lost} ≠ ${droppedEvents} events in the ${droppedBatches} dropped batches`);
-  return { survived: problems.length === 0, lost: capped.ledger.lost, droppedBatches, droppedEvents, laptopsDropping: droppedByDevice.size, problems };
+  if (capped.ledger.lost === 0)
+    problems.push('the spool never filled (0 lost): the check proves nothing; make the cap smaller or the outage longer');
+  if (droppedEvents !== capped.ledger.lost)
+    problems.push(`ledger lost ${capped.ledger.lost} ≠ ${droppedEvents} events in the ${droppedBatches} dropped batches`);
+  return {
+    survived: problems.length === 0,
+    lost: capped.ledger.lost,
+    droppedBatches,
+    droppedEvents,
+    laptopsDropping: droppedByDevice.size,
+    problems,
+  };
 }
 
 export interface SpoolFullCheckOptions {
@@ -112,7 +127,11 @@ export async function runSpoolFullCheck(o: SpoolFullCheckOptions): Promise<Spool
     const store = await openStore(`sqlite:${join(dir, 'ingest.sqlite')}`);
     try {
       const rows = await store.listBatches();
-      const stored = rows.map((b) => ({ deviceId: b.deviceId, sequence: b.sequence, events: b.eventCount + b.refusedPaused + b.refusedExempt }));
+      const stored = rows.map((b) => ({
+        deviceId: b.deviceId,
+        sequence: b.sequence,
+        events: b.eventCount + b.refusedPaused + b.refusedExempt,
+      }));
       return { ledger: r.figures.ledger, stored, figures: r.figures };
     } finally {
       await store.close();

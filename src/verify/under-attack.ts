@@ -11,15 +11,30 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BATCHES_PATH, BATCH_CONTENT_TYPE, DEVICE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, createRequestSigner, devicePath, type DeviceCredentials } from '../auth/index.js';
+import {
+  BATCHES_PATH,
+  BATCH_CONTENT_TYPE,
+  DEVICE_HEADER,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  createRequestSigner,
+  devicePath,
+  type DeviceCredentials,
+} from '../auth/index.js';
 import { EventType, InputContext, allocateBlock } from '../events/index.js';
 import { createIngestServer, type IngestServer } from '../ingest/index.js';
 import { createStream, uniformInt, type RandomStream } from '../random/index.js';
 import { compress, encodeBatch, type ControlRecord } from '../wire/index.js';
 
 export const ATTACK_CLASSES = [
-  'stalled-bodies', 'drip-fed-bodies', 'forged-requests-10x', 'signature-replayed-to-other-route', 'malformed-path-escapes',
-  'pause-marker-flood', 'connection-flood', 'id-probing-without-key',
+  'stalled-bodies',
+  'drip-fed-bodies',
+  'forged-requests-10x',
+  'signature-replayed-to-other-route',
+  'malformed-path-escapes',
+  'pause-marker-flood',
+  'connection-flood',
+  'id-probing-without-key',
 ] as const;
 export type AttackClass = (typeof ATTACK_CLASSES)[number];
 
@@ -72,7 +87,13 @@ export async function runUnderAttackSuite(o: { seed: string; msPerClass?: number
       const honestRuns = honest.map((d) => honestLoop(url, d, rng, nextSeq, msPerClass));
       const results = await Promise.all(honestRuns);
       const a = await stopAttack();
-      rows.push({ attack, cases: a.cases, asExpected: a.asExpected, honestSent: results.reduce((s, r) => s + r.sent, 0), honestOk: results.reduce((s, r) => s + r.ok, 0) });
+      rows.push({
+        attack,
+        cases: a.cases,
+        asExpected: a.asExpected,
+        honestSent: results.reduce((s, r) => s + r.sent, 0),
+        honestOk: results.reduce((s, r) => s + r.ok, 0),
+      });
     }
   } finally {
     await server.stop({ drainTimeoutMs: 2_000 });
@@ -134,19 +155,17 @@ function startAttack(attack: AttackClass, c: AttackContext): Stop {
       // Bodies sent to one byte short of the largest Content-Length, then held: shed (503) or timed out, never an honest upload.
       const size = 1 << 20;
       const body = Buffer.alloc(size - 1, 7);
-      for (let i = 0; i < 16; i++) connection((s) => s.write(Buffer.concat([Buffer.from(forgedHead(victim().deviceId, size)), body])), neverAccepted);
+      for (let i = 0; i < 16; i++)
+        connection((s) => s.write(Buffer.concat([Buffer.from(forgedHead(victim().deviceId, size)), body])), neverAccepted);
       break;
     }
     case 'drip-fed-bodies':
       for (let i = 0; i < 32; i++) {
-        connection(
-          (s) => {
-            s.write(forgedHead(victim().deviceId, 1 << 20));
-            const t = setInterval(() => (s.writable ? s.write('x') : clearInterval(t)), 100);
-            s.once('close', () => clearInterval(t));
-          },
-          neverAccepted,
-        );
+        connection((s) => {
+          s.write(forgedHead(victim().deviceId, 1 << 20));
+          const t = setInterval(() => (s.writable ? s.write('x') : clearInterval(t)), 100);
+          s.once('close', () => clearInterval(t));
+        }, neverAccepted);
       }
       break;
     case 'forged-requests-10x': {
@@ -154,7 +173,11 @@ function startAttack(attack: AttackClass, c: AttackContext): Stop {
       every(HONEST_INTERVAL_MS / 10, () => {
         for (const d of c.honest) {
           const forged = { deviceId: d.deviceId, key: Buffer.alloc(32, uniformInt(c.rng, 256)) };
-          track(upload(c.url, forged, batchBody(c.rng, d.deviceId, 1_000_000 + c.nextSeq(`forged-${d.deviceId}`), [])).then((a) => a?.code === 'AUTH_BAD_SIGNATURE'));
+          track(
+            upload(c.url, forged, batchBody(c.rng, d.deviceId, 1_000_000 + c.nextSeq(`forged-${d.deviceId}`), [])).then(
+              (a) => a?.code === 'AUTH_BAD_SIGNATURE',
+            ),
+          );
         }
       });
       break;
@@ -166,15 +189,23 @@ function startAttack(attack: AttackClass, c: AttackContext): Stop {
         const pausePath = devicePath(c.mallory.deviceId, 'pause');
         const body = Buffer.from(JSON.stringify({ wanted_ms: 60_000 }));
         const headers = { 'content-type': 'application/json', ...sign({ method: 'POST', target: pausePath, body }) };
-        track(request(c.url, 'POST', devicePath(c.mallory.deviceId, 'resume'), headers, body).then((a) => a?.code === 'AUTH_BAD_SIGNATURE'));
+        track(
+          request(c.url, 'POST', devicePath(c.mallory.deviceId, 'resume'), headers, body).then((a) => a?.code === 'AUTH_BAD_SIGNATURE'),
+        );
         const get = sign({ method: 'GET', target: devicePath(c.mallory.deviceId, 'policy'), body: Buffer.alloc(0) });
-        track(request(c.url, 'POST', devicePath(c.mallory.deviceId, 'resume'), get, Buffer.alloc(0)).then((a) => a?.code === 'AUTH_BAD_SIGNATURE'));
+        track(
+          request(c.url, 'POST', devicePath(c.mallory.deviceId, 'resume'), get, Buffer.alloc(0)).then(
+            (a) => a?.code === 'AUTH_BAD_SIGNATURE',
+          ),
+        );
       });
       break;
     }
     case 'malformed-path-escapes':
       every(10, () => {
-        const path = ['/v1/devices/%E0%A4%A/policy', '/v1/devices/%/revoke', '/v1/devices/%C3%28/gaps', '/v1/devices/%ZZ/pause'][uniformInt(c.rng, 4)]!;
+        const path = ['/v1/devices/%E0%A4%A/policy', '/v1/devices/%/revoke', '/v1/devices/%C3%28/gaps', '/v1/devices/%ZZ/pause'][
+          uniformInt(c.rng, 4)
+        ]!;
         track(request(c.url, 'GET', path, {}, Buffer.alloc(0)).then((a) => a?.status === 400 && a.code === 'INGEST_BAD_PATH'));
       });
       break;
@@ -182,8 +213,16 @@ function startAttack(attack: AttackClass, c: AttackContext): Stop {
       // A device with its own key declares a pause per control record; the service keeps at most its per-device bound.
       every(20, () => {
         const at = Date.now() - 3_600_000 + uniformInt(c.rng, 3_000_000);
-        const controls: ControlRecord[] = Array.from({ length: 50 }, (_, k) => ({ kind: 'pause', atMs: at + k * 10, untilMs: at + k * 10 + 5 }));
-        track(upload(c.url, c.mallory, batchBody(c.rng, c.mallory.deviceId, c.nextSeq(c.mallory.deviceId), controls)).then((a) => a !== null && a.status < 500));
+        const controls: ControlRecord[] = Array.from({ length: 50 }, (_, k) => ({
+          kind: 'pause',
+          atMs: at + k * 10,
+          untilMs: at + k * 10 + 5,
+        }));
+        track(
+          upload(c.url, c.mallory, batchBody(c.rng, c.mallory.deviceId, c.nextSeq(c.mallory.deviceId), controls)).then(
+            (a) => a !== null && a.status < 500,
+          ),
+        );
       });
       break;
     }
@@ -195,7 +234,11 @@ function startAttack(attack: AttackClass, c: AttackContext): Stop {
       // Unknown, enrolled and revoked ids, no key: every answer must read the same.
       every(20, () => {
         const id = [c.honest[0]!.deviceId, `NOBODY-${uniformInt(c.rng, 1e6)}`, 'MALLORY'][uniformInt(c.rng, 3)]!;
-        track(upload(c.url, { deviceId: id, key: Buffer.alloc(32, 1) }, batchBody(c.rng, id, 0, [])).then((a) => a?.status === 401 && a.code === 'AUTH_BAD_SIGNATURE'));
+        track(
+          upload(c.url, { deviceId: id, key: Buffer.alloc(32, 1) }, batchBody(c.rng, id, 0, [])).then(
+            (a) => a?.status === 401 && a.code === 'AUTH_BAD_SIGNATURE',
+          ),
+        );
       });
       break;
     }
@@ -212,7 +255,13 @@ function startAttack(attack: AttackClass, c: AttackContext): Stop {
   };
 }
 
-async function honestLoop(url: string, d: DeviceCredentials, rng: RandomStream, nextSeq: (id: string) => number, ms: number): Promise<{ sent: number; ok: number }> {
+async function honestLoop(
+  url: string,
+  d: DeviceCredentials,
+  rng: RandomStream,
+  nextSeq: (id: string) => number,
+  ms: number,
+): Promise<{ sent: number; ok: number }> {
   const end = performance.now() + ms;
   let sent = 0;
   let ok = 0;
@@ -248,7 +297,11 @@ function batchBody(rng: RandomStream, deviceId: string, sequence: number, contro
   const batchId = new Uint8Array(16);
   for (let i = 0; i < 16; i++) batchId[i] = uniformInt(rng, 256);
   const start = Math.min(Math.floor(ev.t_ms[0]!) - 1, ...controls.map((x) => x.atMs));
-  const encoded = encodeBatch({ header: { batchId, deviceId, sequence, windowStartMs: start, windowEndMs: Math.ceil(t) + 1, agentVersion: 'under-attack/1' }, controls, events: ev });
+  const encoded = encodeBatch({
+    header: { batchId, deviceId, sequence, windowStartMs: start, windowEndMs: Math.ceil(t) + 1, agentVersion: 'under-attack/1' },
+    controls,
+    events: ev,
+  });
   return compress('gzip', encoded);
 }
 
@@ -259,26 +312,34 @@ interface Answer {
 }
 
 function upload(url: string, d: DeviceCredentials, body: Uint8Array): Promise<Answer | null> {
-  const headers = { 'content-type': BATCH_CONTENT_TYPE, 'content-encoding': 'gzip', ...createRequestSigner(d)({ method: 'POST', target: BATCHES_PATH, body }) };
+  const headers = {
+    'content-type': BATCH_CONTENT_TYPE,
+    'content-encoding': 'gzip',
+    ...createRequestSigner(d)({ method: 'POST', target: BATCHES_PATH, body }),
+  };
   return request(url, 'POST', BATCHES_PATH, headers, body);
 }
 
 function request(url: string, method: string, path: string, headers: Record<string, string>, body: Uint8Array): Promise<Answer | null> {
   return new Promise((resolve) => {
-    const req = http.request(`${url}${path}`, { method, agent: false, headers: { ...headers, 'content-length': String(body.byteLength) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        let json: Record<string, unknown> | null = null;
-        try {
-          json = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-        } catch {
-          json = null;
-        }
-        resolve({ status: res.statusCode ?? 0, code: typeof json?.code === 'string' ? json.code : null, json });
-      });
-      res.on('error', () => resolve(null));
-    });
+    const req = http.request(
+      `${url}${path}`,
+      { method, agent: false, headers: { ...headers, 'content-length': String(body.byteLength) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          let json: Record<string, unknown> | null = null;
+          try {
+            json = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+          } catch {
+            json = null;
+          }
+          resolve({ status: res.statusCode ?? 0, code: typeof json?.code === 'string' ? json.code : null, json });
+        });
+        res.on('error', () => resolve(null));
+      },
+    );
     req.on('error', () => resolve(null));
     req.setTimeout(20_000, () => req.destroy());
     req.end(body);

@@ -34,11 +34,7 @@ export function appendCrcTrailer(body: Uint8Array): Uint8Array {
 export function checkCrcTrailer(bytes: Uint8Array): Uint8Array {
   const at = bytes.length - CRC_TRAILER_BYTES;
   if (at < 0 || bytes[at] !== TAG_BYTE_0 || bytes[at + 1] !== TAG_BYTE_1) {
-    throw new WireError(
-      'WIRE_TRUNCATED',
-      'batch does not end with its crc32 field (31): it was cut off, or written without it',
-      'crc32',
-    );
+    throw new WireError('WIRE_TRUNCATED', 'batch does not end with its crc32 field (31): it was cut off, or written without it', 'crc32');
   }
   const body = bytes.subarray(0, at);
   const expected = new DataView(bytes.buffer, bytes.byteOffset + at + 2, 4).getUint32(0, true);

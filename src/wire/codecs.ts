@@ -72,8 +72,13 @@ function checkCodec(codec: Codec): void {
 export function codecFromContentEncoding(header: string | undefined): Codec {
   const token = (header ?? '').trim().toLowerCase();
   if (token === '' || token === 'identity') return 'identity';
-  const codec: Codec | undefined = token === 'gzip' || token === 'x-gzip' ? 'gzip' : token === 'br' ? 'br' : token === 'zstd' ? 'zstd' : undefined;
-  if (codec === undefined) throw unsupported(`Content-Encoding ${JSON.stringify(header)} is not supported; use one of ${AVAILABLE.join(', ')}`, 'content-encoding');
+  const codec: Codec | undefined =
+    token === 'gzip' || token === 'x-gzip' ? 'gzip' : token === 'br' ? 'br' : token === 'zstd' ? 'zstd' : undefined;
+  if (codec === undefined)
+    throw unsupported(
+      `Content-Encoding ${JSON.stringify(header)} is not supported; use one of ${AVAILABLE.join(', ')}`,
+      'content-encoding',
+    );
   checkCodec(codec);
   return codec;
 }
@@ -175,5 +180,10 @@ export function decompress(codec: Codec, data: Uint8Array, opts: { maxOutputByte
 }
 
 function tooLarge(codec: Codec, max: number, cause?: unknown): WireError {
-  return new WireError('WIRE_TOO_LARGE', `${codec} body inflates past the limit of ${max} bytes`, codec, cause === undefined ? undefined : { cause });
+  return new WireError(
+    'WIRE_TOO_LARGE',
+    `${codec} body inflates past the limit of ${max} bytes`,
+    codec,
+    cause === undefined ? undefined : { cause },
+  );
 }

@@ -15,7 +15,14 @@ import { REDACTED_KEY, type EventBlock } from '../events/index.js';
 import { checkCrcTrailer } from './checksum.js';
 import { WireError } from './errors.js';
 import {
-  BATCH_FIELD_NAME, BatchField, CONTROL_KIND_BY_CODE, ControlField, EVENT_TYPE_COUNT, HAS_BUTTON, HAS_KEY, HAS_WHEEL,
+  BATCH_FIELD_NAME,
+  BatchField,
+  CONTROL_KIND_BY_CODE,
+  ControlField,
+  EVENT_TYPE_COUNT,
+  HAS_BUTTON,
+  HAS_KEY,
+  HAS_WHEEL,
   type BatchFieldName,
 } from './fields.js';
 import { DEFAULT_DECODE_LIMITS, type BatchHeader, type ControlRecord, type DecodeLimits, type DecodedBatch } from './types.js';
@@ -165,7 +172,8 @@ function readEnvelope(bytes: Uint8Array, lim: DecodeLimits): Envelope {
           expectWireType(name, wt, WireType.Varint, 'uint32');
           once(env, name, no);
           env.scalars[name] = safeInteger(r.uint64(), name, 0);
-          if ((env.scalars[name] as number) > UINT32_MAX) throw new WireError('WIRE_OVERFLOW', `event_count ${env.scalars[name]} does not fit uint32`, name);
+          if ((env.scalars[name] as number) > UINT32_MAX)
+            throw new WireError('WIRE_OVERFLOW', `event_count ${env.scalars[name]} does not fit uint32`, name);
           break;
         default:
           // Every other known field is a packed column.
@@ -210,7 +218,8 @@ function readControl(bytes: Uint8Array, index: number): ControlRecord {
     throw fromReaderError(e, field);
   }
   const kind = CONTROL_KIND_BY_CODE[kindCode];
-  if (kind === undefined) throw invalid('controls', `${where} has unknown kind ${kindCode} (known: 1 pause, 2 resume, 3 auto_resume, 4 exempt)`);
+  if (kind === undefined)
+    throw invalid('controls', `${where} has unknown kind ${kindCode} (known: 1 pause, 2 resume, 3 auto_resume, 4 exempt)`);
   return untilMs === undefined ? { kind, atMs } : { kind, atMs, untilMs };
 }
 
@@ -228,7 +237,8 @@ const DECODED_BYTES_PER_EVENT = 22;
  * worker thread cross to another thread as one transferred buffer.
  */
 export function eventBlockOver(buffer: ArrayBuffer, n: number): EventBlock {
-  if (buffer.byteLength !== n * DECODED_BYTES_PER_EVENT) throw new RangeError(`a block of ${n} events needs ${n * DECODED_BYTES_PER_EVENT} bytes, got ${buffer.byteLength}`);
+  if (buffer.byteLength !== n * DECODED_BYTES_PER_EVENT)
+    throw new RangeError(`a block of ${n} events needs ${n * DECODED_BYTES_PER_EVENT} bytes, got ${buffer.byteLength}`);
   return {
     length: n,
     t_ms: new Float64Array(buffer, 0, n),
@@ -248,7 +258,8 @@ function countMismatch(field: string, got: number, expected: number, per: string
 
 function decodeEvents(env: Envelope, h: BatchHeader, lim: DecodeLimits): EventBlock {
   const n = env.scalars.event_count ?? 0;
-  if (n > lim.maxEvents) throw new WireError('WIRE_TOO_LARGE', `event_count ${n} is over the limit of ${lim.maxEvents} events`, 'event_count');
+  if (n > lim.maxEvents)
+    throw new WireError('WIRE_TOO_LARGE', `event_count ${n} is over the limit of ${lim.maxEvents} events`, 'event_count');
   const types = env.columns[BatchField.event_type] ?? EMPTY;
   // Valid type codes are single bytes, so this also bounds the allocation below by the message size.
   if (types.length !== n) {
@@ -342,7 +353,8 @@ function decodeSparse(env: Envelope, ev: EventBlock, count: Uint32Array): void {
     } else if (HAS_WHEEL[t] === 1) {
       if (!wr.hasMore()) throw countMismatch('wheel_delta', wi, wheels, 'wheel event');
       const w = wr.svarint();
-      if (w < INT16_MIN || w > INT16_MAX) throw new WireError('WIRE_OVERFLOW', `event ${i} has wheel delta ${w}, which does not fit int16`, 'wheel_delta');
+      if (w < INT16_MIN || w > INT16_MAX)
+        throw new WireError('WIRE_OVERFLOW', `event ${i} has wheel delta ${w}, which does not fit int16`, 'wheel_delta');
       key[i] = w;
       wi++;
     }
@@ -354,7 +366,12 @@ function decodeSparse(env: Envelope, ev: EventBlock, count: Uint32Array): void {
   if (wr.hasMore()) throw countMismatch('wheel_delta', wi + wr.countRemaining(), wheels, 'wheel event');
 }
 
-function decodeRuns(valuesCol: Uint8Array | undefined, lengthsCol: Uint8Array | undefined, out: Uint8Array, what: 'context' | 'flags'): void {
+function decodeRuns(
+  valuesCol: Uint8Array | undefined,
+  lengthsCol: Uint8Array | undefined,
+  out: Uint8Array,
+  what: 'context' | 'flags',
+): void {
   const valueField = `${what}_run_value`;
   const lengthField = `${what}_run_length`;
   const vr = new ColumnReader(valuesCol ?? EMPTY, valueField);

@@ -94,7 +94,10 @@ function writeColumns(w: BinaryWriter, ev: EventBlock, windowStartMs: number, wi
     // Written so that NaN fails too.
     if (!(tMs >= previousMs && tMs <= windowEndMs)) {
       if (i > 0 && tMs < previousMs) {
-        throw invalid('t_delta_ms', `event ${i} at ${t_ms[i]} ms is earlier than event ${i - 1} at ${t_ms[i - 1]} ms; events must be in time order`);
+        throw invalid(
+          't_delta_ms',
+          `event ${i} at ${t_ms[i]} ms is earlier than event ${i - 1} at ${t_ms[i - 1]} ms; events must be in time order`,
+        );
       }
       throw invalid(
         't_delta_ms',

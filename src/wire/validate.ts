@@ -52,10 +52,7 @@ export function checkHeader(h: BatchHeader, deviceIdBytes: number, agentVersionB
     throw invalid('window_end_ms', `capture window ends (${h.windowEndMs}) before it starts (${h.windowStartMs})`);
   }
   if (h.windowEndMs - h.windowStartMs > limits.maxWindowMs) {
-    throw invalid(
-      'window_end_ms',
-      `capture window spans ${h.windowEndMs - h.windowStartMs} ms, the limit is ${limits.maxWindowMs} ms`,
-    );
+    throw invalid('window_end_ms', `capture window spans ${h.windowEndMs - h.windowStartMs} ms, the limit is ${limits.maxWindowMs} ms`);
   }
 }
 
@@ -73,14 +70,16 @@ export function checkControls(controls: readonly ControlRecord[], h: BatchHeader
         `control ${i} (${c.kind}) at ${isoOrRaw(c.atMs)} is outside the capture window ${isoOrRaw(h.windowStartMs)} .. ${isoOrRaw(h.windowEndMs)}`,
       );
     }
-    if (c.atMs < previousMs) throw invalid('controls', `control ${i} (${c.kind}) at ${c.atMs} is earlier than control ${i - 1} at ${previousMs}`);
+    if (c.atMs < previousMs)
+      throw invalid('controls', `control ${i} (${c.kind}) at ${c.atMs} is earlier than control ${i - 1} at ${previousMs}`);
     previousMs = c.atMs;
     if (c.untilMs !== undefined) {
       if (c.kind !== 'pause' && c.kind !== 'exempt') {
         throw invalid('controls', `control ${i} (${c.kind}) has until_ms; only pause and exempt carry one`);
       }
       checkEpochMs('until_ms', c.untilMs, limits);
-      if (c.untilMs < c.atMs) throw invalid('controls', `control ${i} (${c.kind}) ends (until_ms ${c.untilMs}) before it starts (at_ms ${c.atMs})`);
+      if (c.untilMs < c.atMs)
+        throw invalid('controls', `control ${i} (${c.kind}) ends (until_ms ${c.untilMs}) before it starts (at_ms ${c.atMs})`);
     }
   }
 }

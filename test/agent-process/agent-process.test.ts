@@ -50,7 +50,24 @@ describe('fleetsim agent over a tap', () => {
     const statsFile = join(dir, 'stats.json');
     const { child, exited } = spawnAgent(
       // A read per delivery, as a hook delivers input (the default reads in 1 s batches: the next test).
-      ['--url', srv.url, '--device-id', employee.id, '--input', 'tap', '--tap-socket', driver.socketPath, '--control', control.socketPath, '--stats-file', statsFile, '--time-offset-ms', String(offsetMs), '--read-interval-ms', '0'],
+      [
+        '--url',
+        srv.url,
+        '--device-id',
+        employee.id,
+        '--input',
+        'tap',
+        '--tap-socket',
+        driver.socketPath,
+        '--control',
+        control.socketPath,
+        '--stats-file',
+        statsFile,
+        '--time-offset-ms',
+        String(offsetMs),
+        '--read-interval-ms',
+        '0',
+      ],
       { FLEETSIM_FLEET_SECRET: FLEET_SECRET },
     );
     cleanups.push(() => killChild(child, exited, 0));
@@ -110,7 +127,20 @@ describe('fleetsim agent over a tap', () => {
     await driver.start();
     const statsFile = join(dir, 'stats.json');
     const { child, exited } = spawnAgent(
-      ['--url', srv.url, '--device-id', employee.id, '--input', 'tap', '--tap-socket', driver.socketPath, '--stats-file', statsFile, '--time-offset-ms', String(offsetMs)],
+      [
+        '--url',
+        srv.url,
+        '--device-id',
+        employee.id,
+        '--input',
+        'tap',
+        '--tap-socket',
+        driver.socketPath,
+        '--stats-file',
+        statsFile,
+        '--time-offset-ms',
+        String(offsetMs),
+      ],
       { FLEETSIM_FLEET_SECRET: FLEET_SECRET },
     );
     cleanups.push(() => killChild(child, exited, 0));
@@ -146,7 +176,20 @@ describe('fleetsim agent over a tap', () => {
     await driver.start();
     const statsFile = join(dir, 'stats.json');
     const { child, exited } = spawnAgent(
-      ['--url', srv.url, '--device-id', employee.id, '--input', 'tap', '--tap-socket', driver.socketPath, '--stats-file', statsFile, '--time-offset-ms', String(offsetMs)],
+      [
+        '--url',
+        srv.url,
+        '--device-id',
+        employee.id,
+        '--input',
+        'tap',
+        '--tap-socket',
+        driver.socketPath,
+        '--stats-file',
+        statsFile,
+        '--time-offset-ms',
+        String(offsetMs),
+      ],
       { FLEETSIM_FLEET_SECRET: FLEET_SECRET },
     );
     cleanups.push(() => killChild(child, exited, 0));
@@ -176,10 +219,13 @@ describe('fleetsim agent over a tap', () => {
       hung.push(res);
     });
     await new Promise<void>((r) => service.listen(0, '127.0.0.1', r));
-    cleanups.push(() => new Promise<void>((r) => {
-      for (const res of hung) res.destroy();
-      service.close(() => r());
-    }));
+    cleanups.push(
+      () =>
+        new Promise<void>((r) => {
+          for (const res of hung) res.destroy();
+          service.close(() => r());
+        }),
+    );
     const url = `http://127.0.0.1:${(service.address() as { port: number }).port}`;
     const dir = tempDir();
     const driver = new TapDriver(join(dir, 'l.tap'));
@@ -188,7 +234,22 @@ describe('fleetsim agent over a tap', () => {
     const statsFile = join(dir, 'stats.json');
     const offsetMs = Math.round(virtualStartMs - (Date.now() - 5000));
     const { child, exited } = spawnAgent(
-      ['--url', url, '--device-id', employee.id, '--input', 'tap', '--tap-socket', driver.socketPath, '--stats-file', statsFile, '--time-offset-ms', String(offsetMs), '--drain-timeout-ms', '300'],
+      [
+        '--url',
+        url,
+        '--device-id',
+        employee.id,
+        '--input',
+        'tap',
+        '--tap-socket',
+        driver.socketPath,
+        '--stats-file',
+        statsFile,
+        '--time-offset-ms',
+        String(offsetMs),
+        '--drain-timeout-ms',
+        '300',
+      ],
       { FLEETSIM_FLEET_SECRET: FLEET_SECRET },
     );
     cleanups.push(() => killChild(child, exited, 0));
@@ -217,7 +278,13 @@ describe('fleetsim agent over a tap', () => {
     cleanups.push(() => driver.close());
     await driver.start();
     const signals = new EventEmitter();
-    const options = resolveAgentOptions({ url: srv.url, fleetSecret: FLEET_SECRET, deviceId: 'sigint-1', input: 'tap', tapSocket: driver.socketPath });
+    const options = resolveAgentOptions({
+      url: srv.url,
+      fleetSecret: FLEET_SECRET,
+      deviceId: 'sigint-1',
+      input: 'tap',
+      tapSocket: driver.socketPath,
+    });
     const running = runAgentProcess(options, { log: () => {}, signals });
     await driver.waitForAgent(5000);
     const t = Date.now();

@@ -4,7 +4,10 @@ import { LineSplitter } from '../../src/agent-process/control.js';
 
 describe('control lines', () => {
   it('reads the two UI actions as src/input/types.ts spells them', () => {
-    expect(parseUiAction('{"kind":"pause","atMs":1000,"wantedMs":60000,"dayStartMs":0}')).toEqual({ ok: true, action: { kind: 'pause', atMs: 1000, wantedMs: 60000, dayStartMs: 0 } });
+    expect(parseUiAction('{"kind":"pause","atMs":1000,"wantedMs":60000,"dayStartMs":0}')).toEqual({
+      ok: true,
+      action: { kind: 'pause', atMs: 1000, wantedMs: 60000, dayStartMs: 0 },
+    });
     expect(parseUiAction('{"kind":"exempt","atMs":5}')).toEqual({ ok: true, action: { kind: 'exempt', atMs: 5 } });
   });
 
@@ -19,16 +22,27 @@ describe('control lines', () => {
     expect(error('{"kind":"exempt","atMs":"soon"}')).toMatch(/"atMs" must be a number/);
     expect(error('{"kind":"exempt","atMs":1,"untilMs":2}')).toMatch(/unknown field "untilMs" in a exempt action/);
     expect(error('{"kind":"pause","atMs":1,"wantedMs":0,"dayStartMs":0}')).toMatch(/"wantedMs" must be a positive number/);
-    expect(error('{"kind":"pause","atMs":1,"wantedMs":5,"dayStartMs":9}')).toMatch(/"dayStartMs" must be a number of epoch ms at or before atMs/);
+    expect(error('{"kind":"pause","atMs":1,"wantedMs":5,"dayStartMs":9}')).toMatch(
+      /"dayStartMs" must be a number of epoch ms at or before atMs/,
+    );
   });
 
   it('splits lines whatever the chunking, and drops an endless line', () => {
     const lines: string[] = [];
     let tooLong = 0;
     const s = new LineSplitter();
-    for (const chunk of ['{"a":', '1}\n\n{"b"', ':2}\n{"c":3']) s.push(chunk, (l) => lines.push(l), () => tooLong++);
+    for (const chunk of ['{"a":', '1}\n\n{"b"', ':2}\n{"c":3'])
+      s.push(
+        chunk,
+        (l) => lines.push(l),
+        () => tooLong++,
+      );
     expect(lines).toEqual(['{"a":1}', '{"b":2}']);
-    s.push('x'.repeat(5000), (l) => lines.push(l), () => tooLong++);
+    s.push(
+      'x'.repeat(5000),
+      (l) => lines.push(l),
+      () => tooLong++,
+    );
     expect(tooLong).toBe(1);
   });
 });

@@ -13,8 +13,15 @@ const P = DEFAULT_POPULATION_PARAMS;
  * The busiest `seconds` of one seeded employee's simulated day: events with
  * clock times (UTC epoch ms), and the window's start.
  */
-export function busyStretch(seed: string, index: number, seconds: number): { employee: Employee; events: EventBlock; virtualStartMs: number; dayStartMs: number } {
-  const calendar = createCalendar('2026-03-03', P.offices.map((o) => o.timezone));
+export function busyStretch(
+  seed: string,
+  index: number,
+  seconds: number,
+): { employee: Employee; events: EventBlock; virtualStartMs: number; dayStartMs: number } {
+  const calendar = createCalendar(
+    '2026-03-03',
+    P.offices.map((o) => o.timezone),
+  );
   const env: DayEnvironment = { seed, calendar, behaviour: DEFAULT_BEHAVIOUR_PARAMS, pauseTraits: P.pause, rules: DEFAULT_POLICY_RULES };
   const employee = createEmployee(seed, index, P);
   const blocks: EventBlock[] = [];
@@ -27,12 +34,17 @@ export function busyStretch(seed: string, index: number, seconds: number): { emp
 }
 
 /** `fleetsim agent …` as a child; the caller must kill it (see killChild) on every path. */
-export function spawnAgent(args: readonly string[], env: Record<string, string> = {}): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
+export function spawnAgent(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
   const child = spawn(process.execPath, [CLI, 'agent', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (s: string) => (stderr += s));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal, stderr })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+    child.once('close', (code, signal) => resolve({ code, signal, stderr })),
+  );
   return { child, exited };
 }
 

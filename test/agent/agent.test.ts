@@ -28,14 +28,30 @@ class DecodingServer implements Transport {
 }
 
 const P = DEFAULT_POPULATION_PARAMS;
-const calendar = createCalendar('2026-03-03', P.offices.map((o) => o.timezone));
-const env: DayEnvironment = { seed: 'agent', calendar, behaviour: DEFAULT_BEHAVIOUR_PARAMS, pauseTraits: P.pause, rules: DEFAULT_POLICY_RULES };
+const calendar = createCalendar(
+  '2026-03-03',
+  P.offices.map((o) => o.timezone),
+);
+const env: DayEnvironment = {
+  seed: 'agent',
+  calendar,
+  behaviour: DEFAULT_BEHAVIOUR_PARAMS,
+  pauseTraits: P.pause,
+  rules: DEFAULT_POLICY_RULES,
+};
 
 /** Runs one employee-day through the agent on a virtual clock; returns everything a test needs. */
 async function runDay(employee: Employee, config: AgentConfig = DEFAULT_AGENT_CONFIG, server = new DecodingServer()) {
   const clock = new ManualClock(calendar.epochUtcMs);
   const agent = new CaptureAgent(
-    { clock, transport: server, rng: createStream('agent', employee.index), deviceId: employee.id, rules: DEFAULT_POLICY_RULES, inputTimeOffsetMs: calendar.epochUtcMs },
+    {
+      clock,
+      transport: server,
+      rng: createStream('agent', employee.index),
+      deviceId: employee.id,
+      rules: DEFAULT_POLICY_RULES,
+      inputTimeOffsetMs: calendar.epochUtcMs,
+    },
     config,
   );
   const activeMinutes = new Set<number>();
@@ -108,7 +124,14 @@ describe('capture agent on a simulated day', () => {
     const server = new DecodingServer();
     const clock = new ManualClock(calendar.epochUtcMs);
     const agent = new CaptureAgent(
-      { clock, transport: server, rng: createStream('x'), deviceId: e.id, rules: { ...DEFAULT_POLICY_RULES, exemptionApprovalRate: 1 }, inputTimeOffsetMs: calendar.epochUtcMs },
+      {
+        clock,
+        transport: server,
+        rng: createStream('x'),
+        deviceId: e.id,
+        rules: { ...DEFAULT_POLICY_RULES, exemptionApprovalRate: 1 },
+        inputTimeOffsetMs: calendar.epochUtcMs,
+      },
       DEFAULT_AGENT_CONFIG,
     );
     agent.setExemption(true, 0.5);

@@ -32,7 +32,10 @@ function typing(fromMs: number, toMs: number, everyMs: number): EventBlock {
 function agentWith(config: Partial<AgentConfig> = {}) {
   const clock = new ManualClock(T0);
   const sink = new Sink();
-  const agent = new CaptureAgent({ clock, transport: sink, rng: createStream('batching'), deviceId: 'E000001', rules: DEFAULT_POLICY_RULES, inputTimeOffsetMs: T0 }, { ...DEFAULT_AGENT_CONFIG, ...config });
+  const agent = new CaptureAgent(
+    { clock, transport: sink, rng: createStream('batching'), deviceId: 'E000001', rules: DEFAULT_POLICY_RULES, inputTimeOffsetMs: T0 },
+    { ...DEFAULT_AGENT_CONFIG, ...config },
+  );
   return { clock, sink, agent };
 }
 
@@ -99,7 +102,10 @@ describe('batching', () => {
   it('stops capturing for good after a 403 policy answer and counts what it held as dropped_exempt', async () => {
     const clock = new ManualClock(T0);
     const transport: Transport = { send: async () => ({ kind: 'response', status: 403, code: 'POLICY_EXEMPT', requestBytes: 10 }) };
-    const agent = new CaptureAgent({ clock, transport, rng: createStream('x'), deviceId: 'E1', rules: DEFAULT_POLICY_RULES, inputTimeOffsetMs: T0 }, { ...DEFAULT_AGENT_CONFIG, batchMaxEvents: 50 });
+    const agent = new CaptureAgent(
+      { clock, transport, rng: createStream('x'), deviceId: 'E1', rules: DEFAULT_POLICY_RULES, inputTimeOffsetMs: T0 },
+      { ...DEFAULT_AGENT_CONFIG, batchMaxEvents: 50 },
+    );
     clock.advanceTo(T0);
     agent.capture(typing(0, 10_000, 100));
     await agent.settled();

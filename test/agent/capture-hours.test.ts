@@ -23,7 +23,10 @@ describe('capture hours (a policy rule in local time)', () => {
   it('keeps nothing outside 09:00–17:00 in each laptop’s own timezone and counts the rest as a scheduled pause', async () => {
     const P = { ...DEFAULT_POPULATION_PARAMS, workStartMeanMinutes: 7 * 60, workStartSdMinutes: 10 };
     const rules: PolicyRules = { ...DEFAULT_POLICY_RULES, captureHours: { startHour: 9, endHour: 17 }, exemptionApprovalRate: 0 };
-    const calendar = createCalendar('2026-03-03', P.offices.map((o) => o.timezone));
+    const calendar = createCalendar(
+      '2026-03-03',
+      P.offices.map((o) => o.timezone),
+    );
     const env = { seed: 'hours', calendar, behaviour: DEFAULT_BEHAVIOUR_PARAMS, pauseTraits: { ...P.pause, neverPauseShare: 1 }, rules };
     let outside = 0;
     for (let i = 0; i < 4; i++) {

@@ -43,19 +43,23 @@ describe('path coalescing (Ramer–Douglas–Peucker)', () => {
 describe('rate coalescing', () => {
   it('keeps at most one move per 1000/Hz ms, always the last (fast-check)', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: 0, max: 50, noNaN: true }), { minLength: 1, maxLength: 300 }), fc.integer({ min: 1, max: 240 }), (gaps, hz) => {
-        const t = new Float64Array(gaps.length);
-        gaps.reduce((acc, g, i) => (t[i] = acc + g), 0);
-        const keep = new Uint8Array(t.length);
-        simplifyByRate(t, t.length, hz, keep);
-        expect(keep[t.length - 1]).toBe(1);
-        let last = -Infinity;
-        for (let i = 0; i < t.length - 1; i++) {
-          if (!keep[i]) continue;
-          expect(t[i]! - last).toBeGreaterThanOrEqual(1000 / hz - 1e-9);
-          last = t[i]!;
-        }
-      }),
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 50, noNaN: true }), { minLength: 1, maxLength: 300 }),
+        fc.integer({ min: 1, max: 240 }),
+        (gaps, hz) => {
+          const t = new Float64Array(gaps.length);
+          gaps.reduce((acc, g, i) => (t[i] = acc + g), 0);
+          const keep = new Uint8Array(t.length);
+          simplifyByRate(t, t.length, hz, keep);
+          expect(keep[t.length - 1]).toBe(1);
+          let last = -Infinity;
+          for (let i = 0; i < t.length - 1; i++) {
+            if (!keep[i]) continue;
+            expect(t[i]! - last).toBeGreaterThanOrEqual(1000 / hz - 1e-9);
+            last = t[i]!;
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

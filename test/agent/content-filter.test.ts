@@ -43,7 +43,11 @@ function type(text: string): Typed {
 }
 
 /** Runs the filter over the whole text (optionally sealing the batch at event `sealAt`) and returns the characters whose keys survived. */
-function filter(text: string, context: number = InputContext.chat, sealAt = -1): { kept: string; redactedChars: Set<number>; filter: ContentFilter; typed: Typed } {
+function filter(
+  text: string,
+  context: number = InputContext.chat,
+  sealAt = -1,
+): { kept: string; redactedChars: Set<number>; filter: ContentFilter; typed: Typed } {
   const typed = type(text);
   const f = new ContentFilter();
   for (let i = 0; i < typed.keys.length; i++) {
@@ -52,7 +56,8 @@ function filter(text: string, context: number = InputContext.chat, sealAt = -1):
   }
   f.onSeal(typed.keys);
   const redactedChars = new Set<number>();
-  for (let i = 0; i < typed.keys.length; i++) if (typed.keys[i] === REDACTED_KEY && typed.charOf[i]! >= 0) redactedChars.add(typed.charOf[i]!);
+  for (let i = 0; i < typed.keys.length; i++)
+    if (typed.keys[i] === REDACTED_KEY && typed.charOf[i]! >= 0) redactedChars.add(typed.charOf[i]!);
   // A character leaks if its keydown or keyup kept its code.
   const leaked = new Set<number>();
   for (let i = 0; i < typed.keys.length; i++) if (typed.keys[i] !== REDACTED_KEY && typed.charOf[i]! >= 0) leaked.add(typed.charOf[i]!);
@@ -135,7 +140,8 @@ describe('leak scan (what a store could rebuild)', () => {
     expect(countLeakedCanaries(text, ['4111 1111 1111 1111', 'Table1234!', 'absent-secret'])).toBe(2);
     const filtered = filter('card 4111-1111-1111-1111 pw Table1234! ok');
     const { writer: w2, collect: c2 } = collectingWriter();
-    for (let i = 0; i < filtered.typed.keys.length; i++) w2.push(i, filtered.typed.types[i]!, filtered.typed.keys[i]!, 0, 0, 0, InputContext.chat, 0);
+    for (let i = 0; i < filtered.typed.keys.length; i++)
+      w2.push(i, filtered.typed.types[i]!, filtered.typed.keys[i]!, 0, 0, 0, InputContext.chat, 0);
     expect(countLeakedCanaries(rebuildTypedText([c2()]), ['4111 1111 1111 1111', 'Table1234!'])).toBe(0);
   });
 });
@@ -161,7 +167,10 @@ describe('content filter: typing errors inside secrets', () => {
     for (let i = 0; i < t.keys.length; i++) f.onKey(t.keys, i, t.types[i]!, InputContext.chat);
     f.onSeal(t.keys);
     // The only digits typed are the secret's (and an erased typo): none may survive.
-    const surviving = [...t.keys].filter((k, i) => t.types[i] === EventType.keydown && k >= 0).map((k) => charFor(k, false)).join('');
+    const surviving = [...t.keys]
+      .filter((k, i) => t.types[i] === EventType.keydown && k >= 0)
+      .map((k) => charFor(k, false))
+      .join('');
     expect(surviving).not.toMatch(/\d/);
     expect(surviving.length).toBeGreaterThan(3);
   });

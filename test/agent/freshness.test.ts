@@ -4,7 +4,14 @@ import { ManualClock } from '../../src/agent/clock.js';
 import { DEFAULT_AGENT_CONFIG } from '../../src/agent/config.js';
 import type { Transport, UploadOutcome, UploadRequest } from '../../src/agent/transport.js';
 import { EventType, InputContext, collectingWriter, type EventBlock } from '../../src/events/index.js';
-import { binInputTimes, createFreshnessHistogram, decodeFreshness, encodeFreshness, freshnessFigures, recordAcknowledged } from '../../src/metrics/freshness.js';
+import {
+  binInputTimes,
+  createFreshnessHistogram,
+  decodeFreshness,
+  encodeFreshness,
+  freshnessFigures,
+  recordAcknowledged,
+} from '../../src/metrics/freshness.js';
 import { DEFAULT_POLICY_RULES } from '../../src/policy/index.js';
 import { createStream } from '../../src/random/index.js';
 
@@ -17,7 +24,12 @@ class Gate implements Transport {
     private readonly okFromMs: number,
   ) {}
   async send(req: UploadRequest): Promise<UploadOutcome> {
-    return { kind: 'response', status: this.clock.now() >= this.okFromMs ? 200 : 503, retryAfterMs: 60_000, requestBytes: req.body.byteLength };
+    return {
+      kind: 'response',
+      status: this.clock.now() >= this.okFromMs ? 200 : 503,
+      retryAfterMs: 60_000,
+      requestBytes: req.body.byteLength,
+    };
   }
 }
 
@@ -50,7 +62,17 @@ describe('freshness: from input to acknowledgement, per event', () => {
   it('counts the batch age when uploads succeed, and the outage on top when they are refused and retried', async () => {
     const run = async (okFromMs: number) => {
       const clock = new ManualClock(T0);
-      const agent = new CaptureAgent({ clock, transport: new Gate(clock, T0 + okFromMs), rng: createStream('freshness'), deviceId: 'E000001', rules: DEFAULT_POLICY_RULES, inputTimeOffsetMs: T0 }, { ...DEFAULT_AGENT_CONFIG, batchMaxAgeMs: 60_000 });
+      const agent = new CaptureAgent(
+        {
+          clock,
+          transport: new Gate(clock, T0 + okFromMs),
+          rng: createStream('freshness'),
+          deviceId: 'E000001',
+          rules: DEFAULT_POLICY_RULES,
+          inputTimeOffsetMs: T0,
+        },
+        { ...DEFAULT_AGENT_CONFIG, batchMaxAgeMs: 60_000 },
+      );
       agent.capture(typing(0, 60_000));
       for (let i = 0; i < 100; i++) {
         const next = clock.nextTimerMs();

@@ -15,7 +15,12 @@ class ScriptedTransport implements Transport {
 }
 
 const ok: UploadOutcome = { kind: 'response', status: 200, requestBytes: 100 };
-const status = (s: number, extra: Partial<{ retryAfterMs: number; code: string }> = {}): UploadOutcome => ({ kind: 'response', status: s, requestBytes: 100, ...extra });
+const status = (s: number, extra: Partial<{ retryAfterMs: number; code: string }> = {}): UploadOutcome => ({
+  kind: 'response',
+  status: s,
+  requestBytes: 100,
+  ...extra,
+});
 
 function batch(sequence: number, bytes = 1000, events = 10): SpooledBatch {
   return { sequence, body: new Uint8Array(bytes), headers: { 'x-sequence': String(sequence) }, events, redacted: 1 };
@@ -25,13 +30,19 @@ function harness(script: (n: number) => UploadOutcome, config: Partial<UploadCon
   const clock = new ManualClock(0);
   const transport = new ScriptedTransport(script);
   const log = { acked: [] as number[], lost: [] as [number, string][], stops: [] as string[], wakeups: 0, radio: 0 };
-  const up = new Uploader(clock, transport, createStream('uploader-test'), { ...DEFAULT_UPLOAD_CONFIG, ...config }, {
-    onAcknowledged: (b) => log.acked.push(b.sequence),
-    onLost: (b, reason) => log.lost.push([b.sequence, reason]),
-    onPolicyStop: (code, unsent) => log.stops.push(`${code}:${unsent.length}`),
-    onWakeup: () => log.wakeups++,
-    onRadioBytes: (b) => (log.radio += b),
-  });
+  const up = new Uploader(
+    clock,
+    transport,
+    createStream('uploader-test'),
+    { ...DEFAULT_UPLOAD_CONFIG, ...config },
+    {
+      onAcknowledged: (b) => log.acked.push(b.sequence),
+      onLost: (b, reason) => log.lost.push([b.sequence, reason]),
+      onPolicyStop: (code, unsent) => log.stops.push(`${code}:${unsent.length}`),
+      onWakeup: () => log.wakeups++,
+      onRadioBytes: (b) => (log.radio += b),
+    },
+  );
   /** Lets the pending send resolve, then moves virtual time. */
   const step = async (toMs: number) => {
     await up.settled();

@@ -10,15 +10,42 @@ describe('the public API', () => {
   it('exports exactly the entry points, their errors and the version', () => {
     expect(Object.keys(api).sort()).toEqual(
       [
-        'EXIT_CODES', 'FleetsimError', 'INGEST_ERRORS', 'IngestError', 'IngestServer', 'RunError', 'ScenarioError', 'UsageError', 'VERSION',
-        'checkScenarioFile', 'createIngestServer', 'generateFleet', 'loadScenarioFile', 'mergeLoadResults', 'mergeRuns', 'openStore',
-        'compareReports', 'measuredBattery', 'observeProcessTree', 'resolveScenario', 'runLoad', 'runScenario', 'runSweep', 'scenarioJsonSchema',
+        'EXIT_CODES',
+        'FleetsimError',
+        'INGEST_ERRORS',
+        'IngestError',
+        'IngestServer',
+        'RunError',
+        'ScenarioError',
+        'UsageError',
+        'VERSION',
+        'checkScenarioFile',
+        'createIngestServer',
+        'generateFleet',
+        'loadScenarioFile',
+        'mergeLoadResults',
+        'mergeRuns',
+        'openStore',
+        'compareReports',
+        'measuredBattery',
+        'observeProcessTree',
+        'resolveScenario',
+        'runLoad',
+        'runScenario',
+        'runSweep',
+        'scenarioJsonSchema',
       ].sort(),
     );
   });
 
   it('resolves a scenario and refuses a misspelt field through the public names alone', async () => {
-    const s = api.resolveScenario({ name: 'public-api', seed: 'public-api', fleet: { employees: 2 }, simulation: { days: 1 }, transport: 'null' });
+    const s = api.resolveScenario({
+      name: 'public-api',
+      seed: 'public-api',
+      fleet: { employees: 2 },
+      simulation: { days: 1 },
+      transport: 'null',
+    });
     expect(s.fleet.employees).toBe(2);
     expect(() => api.resolveScenario({ fleet: { employes: 2 } })).toThrow(api.ScenarioError);
   });

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_MAX_SKEW_MS, DEVICE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, adminSecretMatches, createRequestSigner, fleetSecretMatches, newDeviceKey, parseSignedHeaders,
+  DEFAULT_MAX_SKEW_MS,
+  DEVICE_HEADER,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  adminSecretMatches,
+  createRequestSigner,
+  fleetSecretMatches,
+  newDeviceKey,
+  parseSignedHeaders,
   verifySignature,
 } from '../../src/auth/index.js';
 

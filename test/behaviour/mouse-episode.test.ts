@@ -12,7 +12,14 @@ const MS_PER_HOUR = 3_600_000;
  * LogNormal(ln 30 s, 0.8) separated by typing, until the windows add up to
  * windowTotal_ms. Returns the active time they stand for (windows ÷ activeShare).
  */
-function pointingStretch(out: EventOutput, traits: MouseTraits, seed: string, i: number, activeShare: number, windowTotal_ms: number): number {
+function pointingStretch(
+  out: EventOutput,
+  traits: MouseTraits,
+  seed: string,
+  i: number,
+  activeShare: number,
+  windowTotal_ms: number,
+): number {
   const pointer = createPointer(createStream(seed, 'pointer', i));
   const rng = createStream(seed, 'mouse', i);
   const compose: RandomStream = createStream(seed, 'compose', i);
@@ -58,7 +65,11 @@ describe('pointing episodes reach the per-active-hour rates (1,000 employees, ac
     const p50 = quantile(clicks, 0.5);
     const p90 = quantile(clicks, 0.9);
     const traits = population.map((e) => e.traits.clicksPerActiveHour);
-    note('clicks/h traits drawn p10 / p50 / p90 (information)', quantile(traits, 0.1), `p50 ${quantile(traits, 0.5).toFixed(0)}, p90 ${quantile(traits, 0.9).toFixed(0)}`);
+    note(
+      'clicks/h traits drawn p10 / p50 / p90 (information)',
+      quantile(traits, 0.1),
+      `p50 ${quantile(traits, 0.5).toFixed(0)}, p90 ${quantile(traits, 0.9).toFixed(0)}`,
+    );
     note('clicks per active hour p10', p10, '150 ± 15 %');
     note('clicks per active hour median', p50, '320 ± 10 %');
     note('clicks per active hour p90', p90, '690 ± 15 %');
@@ -69,13 +80,17 @@ describe('pointing episodes reach the per-active-hour rates (1,000 employees, ac
   });
 
   it('each employee reaches their own trait: pooled clicks within ±5 % of Σ traits', () => {
-    const ratio = population.reduce((s, e) => s + e.clicksPerActiveHour, 0) / population.reduce((s, e) => s + e.traits.clicksPerActiveHour, 0);
+    const ratio =
+      population.reduce((s, e) => s + e.clicksPerActiveHour, 0) / population.reduce((s, e) => s + e.traits.clicksPerActiveHour, 0);
     note('pooled clicks / traits', ratio, '1 ± 0.05');
     expect(Math.abs(ratio - 1)).toBeLessThanOrEqual(0.05);
   });
 
   it('the pointer moves 19 % of active time (Balabit): median moving share 0.19 ± 0.015', () => {
-    const m = quantile(population.map((e) => e.movingShare), 0.5);
+    const m = quantile(
+      population.map((e) => e.movingShare),
+      0.5,
+    );
     note('moving share of active time (median)', m, '0.19 ± 0.015');
     expect(Math.abs(m - 0.19)).toBeLessThanOrEqual(0.015);
   });
@@ -122,7 +137,14 @@ describe('what the clicks are made of (200 employees × 20 active minutes, activ
       } else if (type === EventType.mousedown) {
         open = j;
         movedWhileDown = false;
-        presses.push({ t, button: block.button[j] as number, hold: 0, movedWhileDown: false, movedBefore: movedSincePrevDown, prevT: prevDown });
+        presses.push({
+          t,
+          button: block.button[j] as number,
+          hold: 0,
+          movedWhileDown: false,
+          movedBefore: movedSincePrevDown,
+          prevT: prevDown,
+        });
         prevDown = t;
         movedSincePrevDown = false;
       } else if (type === EventType.mouseup) {
@@ -149,7 +171,10 @@ describe('what the clicks are made of (200 employees × 20 active minutes, activ
 
   it('15 % of presses are the second of a double click (BEHAVIOUR.md "clicks/hour") ± 0.02; press-to-press median 200 ms ± 10 %, all < 500 ms', () => {
     const share = seconds.length / presses.length;
-    const interval = quantile(seconds.map((p) => p.t - p.prevT), 0.5);
+    const interval = quantile(
+      seconds.map((p) => p.t - p.prevT),
+      0.5,
+    );
     note('second-of-double share of presses', share, '0.15 ± 0.02');
     note('double-click press-to-press median (ms)', interval, '200 ± 10 %');
     expect(Math.abs(share - 0.15)).toBeLessThanOrEqual(0.02);
@@ -158,7 +183,10 @@ describe('what the clicks are made of (200 employees × 20 active minutes, activ
   });
 
   it('button hold median 105 ms ± 8 % (BEHAVIOUR.md; KLM B = 100 ms); right clicks 3 % ± 1 point; drags 4 % ± 1.5 points (assumptions)', () => {
-    const hold = quantile(plainClicks.map((p) => p.hold), 0.5);
+    const hold = quantile(
+      plainClicks.map((p) => p.hold),
+      0.5,
+    );
     const right = presses.filter((p) => p.button === MouseButton.right).length / presses.length;
     const drags = presses.filter((p) => p.movedWhileDown).length / presses.length;
     note('click hold median (ms)', hold, '105 ± 8 %');
@@ -173,7 +201,10 @@ describe('what the clicks are made of (200 employees × 20 active minutes, activ
     const wheel = bursts.filter((b) => !b.touchpad);
     const ratio = bursts.length / expectedBursts;
     const notches = wheel.map((b) => b.notches);
-    const interNotch = quantile(wheel.flatMap((b) => b.gaps), 0.5);
+    const interNotch = quantile(
+      wheel.flatMap((b) => b.gaps),
+      0.5,
+    );
     note('scroll bursts / expected', ratio, '1 ± 0.05');
     note('wheel notches per burst median', quantile(notches, 0.5), '4 ± 1');
     note('wheel notches per burst p90', quantile(notches, 0.9), '19 ± 5');
@@ -186,8 +217,14 @@ describe('what the clicks are made of (200 employees × 20 active minutes, activ
 
   it('touchpad users scroll in smooth streams: many small pixel deltas per burst', () => {
     const touch = bursts.filter((b) => b.touchpad);
-    const eventsPerBurst = quantile(touch.map((b) => b.events), 0.5);
-    const pxPerEvent = quantile(touch.map((b) => b.notches / b.events), 0.5);
+    const eventsPerBurst = quantile(
+      touch.map((b) => b.events),
+      0.5,
+    );
+    const pxPerEvent = quantile(
+      touch.map((b) => b.notches / b.events),
+      0.5,
+    );
     note('touchpad events per burst (median)', eventsPerBurst, '≫ notches');
     note('touchpad px per event (median)', pxPerEvent, 'small');
     expect(eventsPerBurst).toBeGreaterThan(20);

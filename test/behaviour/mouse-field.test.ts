@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { chooseFieldTarget, createPointer, DEFAULT_MOUSE_MODEL_PARAMS, pointAndClick, type Pointer } from '../../src/behaviour/mouse/index.js';
+import {
+  chooseFieldTarget,
+  createPointer,
+  DEFAULT_MOUSE_MODEL_PARAMS,
+  pointAndClick,
+  type Pointer,
+} from '../../src/behaviour/mouse/index.js';
 import { EventType } from '../../src/events/index.js';
 import { drawMouseTraits } from '../../src/population/mouse-traits.js';
 import { createStream } from '../../src/random/index.js';
@@ -13,23 +19,26 @@ describe('field-mode pointing (decision delay + Fitts movement)', () => {
     [237, 1200],
     [2000, 1900],
   ];
-  it.each(BALABIT)('median time from the previous action to the press at %d px, W = 30 px, is Balabit\'s %d ms ± 10 %', (distance, balabit_ms) => {
-    const durations: number[] = [];
-    for (let e = 0; e < 400; e++) {
-      const traits = { ...drawMouseTraits(createStream('field-traits', e)), deviceRateHz: 125 };
-      const rng = createStream('field-moves', distance, e);
-      for (let r = 0; r < 5; r++) {
-        const pointer: Pointer = { x: 280, y: 700, screenW: 2560, screenH: 1440 };
-        const block = capture((out) => {
-          pointAndClick({ out, rng, startMs: 0, endMs: 1 }, traits, pointer, { x: 280 + distance, y: 700, width: 30 }, 'field', 0);
-        });
-        durations.push(block.t_ms[indicesOf(block, EventType.mousedown)[0] as number] as number);
+  it.each(BALABIT)(
+    "median time from the previous action to the press at %d px, W = 30 px, is Balabit's %d ms ± 10 %",
+    (distance, balabit_ms) => {
+      const durations: number[] = [];
+      for (let e = 0; e < 400; e++) {
+        const traits = { ...drawMouseTraits(createStream('field-traits', e)), deviceRateHz: 125 };
+        const rng = createStream('field-moves', distance, e);
+        for (let r = 0; r < 5; r++) {
+          const pointer: Pointer = { x: 280, y: 700, screenW: 2560, screenH: 1440 };
+          const block = capture((out) => {
+            pointAndClick({ out, rng, startMs: 0, endMs: 1 }, traits, pointer, { x: 280 + distance, y: 700, width: 30 }, 'field', 0);
+          });
+          durations.push(block.t_ms[indicesOf(block, EventType.mousedown)[0] as number] as number);
+        }
       }
-    }
-    const median = quantile(durations, 0.5);
-    note(`field median duration at ${distance} px (ms)`, median, `${balabit_ms} ± 10 %`);
-    expect(Math.abs(median / balabit_ms - 1)).toBeLessThanOrEqual(0.1);
-  });
+      const median = quantile(durations, 0.5);
+      note(`field median duration at ${distance} px (ms)`, median, `${balabit_ms} ± 10 %`);
+      expect(Math.abs(median / balabit_ms - 1)).toBeLessThanOrEqual(0.1);
+    },
+  );
 
   it('click-terminated everyday moves are nearly straight: mean endpoint distance / path length in [0.85, 0.98] (BEHAVIOUR.md "trajectory", Balabit)', () => {
     const straightness: number[] = [];

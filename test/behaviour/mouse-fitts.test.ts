@@ -7,8 +7,19 @@ import { capture, fitLine, indicesOf, mean, note, pathLength, quantile, sd, subm
 
 /** Distance/width pairs spanning ID 1–7 (Shannon ID = log2(D/W + 1)), all on a 2560×1440 screen. */
 const CONDITIONS: ReadonlyArray<readonly [number, number]> = [
-  [32, 32], [64, 32], [96, 32], [160, 32], [224, 32], [352, 32], [480, 32],
-  [496, 16], [752, 16], [1008, 16], [1520, 16], [1016, 8], [2032, 16],
+  [32, 32],
+  [64, 32],
+  [96, 32],
+  [160, 32],
+  [224, 32],
+  [352, 32],
+  [480, 32],
+  [496, 16],
+  [752, 16],
+  [1008, 16],
+  [1520, 16],
+  [1016, 8],
+  [2032, 16],
 ];
 const EMPLOYEES = 30;
 const TRIALS = 15;
@@ -37,7 +48,14 @@ function runLabTrials(): Trial[] {
       for (let r = 0; r < TRIALS; r++) {
         const pointer: Pointer = { x: START_X, y: START_Y, screenW: 2560, screenH: 1440 };
         const block = capture((out) => {
-          pointAndClick({ out, rng, startMs: 1_000, endMs: 1_001 }, traits, pointer, { x: START_X + distance, y: START_Y, width }, 'lab', 0);
+          pointAndClick(
+            { out, rng, startMs: 1_000, endMs: 1_001 },
+            traits,
+            pointer,
+            { x: START_X + distance, y: START_Y, width },
+            'lab',
+            0,
+          );
         });
         const moves = indicesOf(block, EventType.mousemove);
         const down = indicesOf(block, EventType.mousedown)[0] as number;
@@ -68,21 +86,28 @@ function conditionMeans(ts: readonly Trial[]): { id: number; mt: number }[] {
   });
 }
 
-describe('lab-mode pointing follows Fitts\' law (BEHAVIOUR.md target #9)', () => {
+describe("lab-mode pointing follows Fitts' law (BEHAVIOUR.md target #9)", () => {
   it('fit over ID 1–7 on condition means: TP 3.7–4.9 bits/s (Soukoreff & MacKenzie 2004), R² ≥ 0.85, b in [150, 300] ms/bit (MacKenzie, Sellen & Buxton 1991)', () => {
     const means = conditionMeans(trials);
-    const fit = fitLine(means.map((c) => c.id), means.map((c) => c.mt));
+    const fit = fitLine(
+      means.map((c) => c.id),
+      means.map((c) => c.mt),
+    );
     const tp = 1000 / fit.b;
     note('Fitts pooled TP = 1/b (bits/s)', tp, '3.7–4.9');
     note('Fitts pooled b (ms/bit)', fit.b, '150–300');
     note('Fitts pooled a (ms)', fit.a, 'none');
     note('Fitts pooled R²', fit.r2, '≥ 0.85');
     // For information: S&M 2004's mean-of-ratios TPe = mean(IDe / MT) over conditions.
-    const tpe = mean(CONDITIONS.map(([d, w]) => {
-      const c = trials.filter((t) => t.distance === d && t.width === w);
-      const ide = Math.log2(mean(c.map((t) => Math.hypot(t.pressX - START_X, t.pressY - START_Y))) / (4.133 * sd(c.map((t) => t.pressX))) + 1);
-      return ide / (mean(c.map((t) => t.mt)) / 1000);
-    }));
+    const tpe = mean(
+      CONDITIONS.map(([d, w]) => {
+        const c = trials.filter((t) => t.distance === d && t.width === w);
+        const ide = Math.log2(
+          mean(c.map((t) => Math.hypot(t.pressX - START_X, t.pressY - START_Y))) / (4.133 * sd(c.map((t) => t.pressX))) + 1,
+        );
+        return ide / (mean(c.map((t) => t.mt)) / 1000);
+      }),
+    );
     note('Fitts TPe = mean(IDe/MT) (bits/s, information only)', tpe, 'S&M band 3.7–4.9');
     expect(fit.r2).toBeGreaterThanOrEqual(0.85);
     expect(fit.b).toBeGreaterThanOrEqual(150);
@@ -95,7 +120,10 @@ describe('lab-mode pointing follows Fitts\' law (BEHAVIOUR.md target #9)', () =>
     const tps: number[] = [];
     for (let e = 0; e < EMPLOYEES; e++) {
       const means = conditionMeans(trials.filter((t) => t.employee === e));
-      const fit = fitLine(means.map((c) => c.id), means.map((c) => c.mt));
+      const fit = fitLine(
+        means.map((c) => c.id),
+        means.map((c) => c.mt),
+      );
       expect(fit.r2).toBeGreaterThanOrEqual(0.85);
       tps.push(1000 / fit.b);
     }
@@ -137,7 +165,9 @@ describe('trajectories', () => {
       for (let k = 1; k + 1 < m.length; k++) {
         const a = m[k - 1] as number;
         const z = m[k + 1] as number;
-        const v = Math.hypot((b.x[z] as number) - (b.x[a] as number), (b.y[z] as number) - (b.y[a] as number)) / ((b.t_ms[z] as number) - (b.t_ms[a] as number));
+        const v =
+          Math.hypot((b.x[z] as number) - (b.x[a] as number), (b.y[z] as number) - (b.y[a] as number)) /
+          ((b.t_ms[z] as number) - (b.t_ms[a] as number));
         if (v > best) {
           best = v;
           at = k;
@@ -154,7 +184,10 @@ describe('trajectories', () => {
       // Bell shape: the first and last tenths of the primary are slow compared with the peak.
       const n = hi - lo;
       const edge = (k0: number, k1: number): number =>
-        Math.hypot((b.x[m[k1] as number] as number) - (b.x[m[k0] as number] as number), (b.y[m[k1] as number] as number) - (b.y[m[k0] as number] as number)) /
+        Math.hypot(
+          (b.x[m[k1] as number] as number) - (b.x[m[k0] as number] as number),
+          (b.y[m[k1] as number] as number) - (b.y[m[k0] as number] as number),
+        ) /
         ((b.t_ms[m[k1] as number] as number) - (b.t_ms[m[k0] as number] as number));
       if (n >= 20) edgeRatio.push(Math.max(edge(lo, lo + Math.round(n / 10)), edge(hi - Math.round(n / 10), hi)) / best);
     }
@@ -167,7 +200,9 @@ describe('trajectories', () => {
   });
 
   it('click-terminated lab moves are nearly straight: mean endpoint distance / path length in [0.85, 0.98] (Balabit)', () => {
-    const straightness = trials.map((t) => Math.hypot(t.pressX - START_X, t.pressY - START_Y) / pathLength(t.block, t.moves, START_X, START_Y));
+    const straightness = trials.map(
+      (t) => Math.hypot(t.pressX - START_X, t.pressY - START_Y) / pathLength(t.block, t.moves, START_X, START_Y),
+    );
     const m = mean(straightness);
     note('lab straightness', m, '0.85–0.98');
     expect(m).toBeGreaterThanOrEqual(0.85);

@@ -13,13 +13,23 @@ function cases(): { traits: MouseTraits; pointer: Pointer; activeShare: number; 
     for (const touchpad of [false, true]) {
       for (const activeShare of [1, 0.35]) {
         const traits = { ...drawMouseTraits(createStream('inv-traits', i)), deviceRateHz, touchpad };
-        out.push({ traits, pointer: createPointer(createStream('inv-pointer', i)), activeShare, name: `${deviceRateHz} Hz, touchpad ${touchpad}, share ${activeShare}` });
+        out.push({
+          traits,
+          pointer: createPointer(createStream('inv-pointer', i)),
+          activeShare,
+          name: `${deviceRateHz} Hz, touchpad ${touchpad}, share ${activeShare}`,
+        });
         i++;
       }
     }
   }
   // A small screen with the pointer in a corner: long moves and overshoots must stay on it.
-  out.push({ traits: { ...drawMouseTraits(createStream('inv-traits', 'corner')), clicksPerActiveHour: 2000 }, pointer: { x: 0, y: 0, screenW: 1280, screenH: 800 }, activeShare: 0.5, name: 'corner of 1280×800' });
+  out.push({
+    traits: { ...drawMouseTraits(createStream('inv-traits', 'corner')), clicksPerActiveHour: 2000 },
+    pointer: { x: 0, y: 0, screenW: 1280, screenH: 800 },
+    activeShare: 0.5,
+    name: 'corner of 1280×800',
+  });
   return out;
 }
 
@@ -70,7 +80,12 @@ describe('episode events are well-formed', () => {
         } else if (type === EventType.mouseup) {
           if (b.button[i] !== down) bad.unmatchedUp++;
           down = -1;
-        } else if (type !== EventType.wheel || down !== -1 || b.key[i] === 0 || (!c.traits.touchpad && Math.abs(b.key[i] as number) !== 1)) {
+        } else if (
+          type !== EventType.wheel ||
+          down !== -1 ||
+          b.key[i] === 0 ||
+          (!c.traits.touchpad && Math.abs(b.key[i] as number) !== 1)
+        ) {
           bad.wheel++;
         }
       }
@@ -136,7 +151,14 @@ describe('episode events are well-formed', () => {
     const pointer: Pointer = { x: 100, y: 100, screenW: 1920, screenH: 1080 };
     let last = 0;
     const b = capture((out) => {
-      last = pointAndClick({ out, rng: createStream('pac'), startMs: 0, endMs: 1 }, c.traits, pointer, { x: 900, y: 500, width: 24 }, 'field', 0);
+      last = pointAndClick(
+        { out, rng: createStream('pac'), startMs: 0, endMs: 1 },
+        c.traits,
+        pointer,
+        { x: 900, y: 500, width: 24 },
+        'field',
+        0,
+      );
     });
     expect(b.type[b.length - 1]).toBe(EventType.mouseup);
     expect(b.type[b.length - 2]).toBe(EventType.mousedown);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { planPauses } from '../../src/behaviour/pause.js';
-import { DEFAULT_PAUSE_TRAIT_PARAMS, DEFAULT_POPULATION_PARAMS, createEmployee, type CapReaction, type Employee } from '../../src/population/index.js';
+import {
+  DEFAULT_PAUSE_TRAIT_PARAMS,
+  DEFAULT_POPULATION_PARAMS,
+  createEmployee,
+  type CapReaction,
+  type Employee,
+} from '../../src/population/index.js';
 import { DEFAULT_POLICY_RULES } from '../../src/policy/index.js';
 import { createStream } from '../../src/random/index.js';
 
@@ -49,7 +55,8 @@ describe('pause habits under the cap', () => {
   it('the number of pauses follows the habit: mean windows per day ≈ λ for short pauses (λ = 2, n = 2,000, ± 0.1)', () => {
     const short = { ...DEFAULT_PAUSE_TRAIT_PARAMS, longPrivacyShare: 0, untilAutoResumeShare: 0, shortPauseMaxMinutes: 6 };
     let windows = 0;
-    for (let i = 0; i < 2000; i++) windows += planPauses(employeeWith(2, 'give-up'), work, createStream('lam', i), DEFAULT_POLICY_RULES, short).windows.length;
+    for (let i = 0; i < 2000; i++)
+      windows += planPauses(employeeWith(2, 'give-up'), work, createStream('lam', i), DEFAULT_POLICY_RULES, short).windows.length;
     // Overlapping intents merge (someone already paused does not ask again), so slightly under λ.
     expect(windows / 2000).toBeGreaterThan(1.85);
     expect(windows / 2000).toBeLessThanOrEqual(2.05);

@@ -15,7 +15,14 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 const EVERY_DAY: ScheduleParams = { ...DEFAULT_SCHEDULE_PARAMS, workdays: [0, 1, 2, 3, 4, 5, 6] };
 /** No daily jitter and a fixed lunch: the plan's local times are known by hand. */
-const FIXED: ScheduleParams = { ...EVERY_DAY, arrivalJitterSdMinutes: 0, lengthJitterSdMinutes: 0, lunchStartSdMinutes: 0, lunchMinMinutes: 45, lunchMaxMinutes: 45 };
+const FIXED: ScheduleParams = {
+  ...EVERY_DAY,
+  arrivalJitterSdMinutes: 0,
+  lengthJitterSdMinutes: 0,
+  lunchStartSdMinutes: 0,
+  lunchMinMinutes: 45,
+  lunchMaxMinutes: 45,
+};
 
 function employeeIn(timezone: string, index: number, habits: Partial<Employee> = {}): Employee {
   return { ...createEmployee('dst-schedule', index, DEFAULT_POPULATION_PARAMS), timezone, ...habits };
@@ -27,7 +34,8 @@ const utc = (cal: SimulationCalendar, t: number) => cal.epochUtcMs + t;
 /** Every time a plan names, in order: arrival, leaving, lunch, meetings, sessions. */
 function planTimes(plan: WorkdayPlan): number[] {
   return [
-    plan.arriveMs, plan.leaveMs,
+    plan.arriveMs,
+    plan.leaveMs,
     ...(plan.lunch ? [plan.lunch.startMs, plan.lunch.endMs] : []),
     ...plan.meetings.flatMap((m) => [m.startMs, m.endMs]),
     ...plan.sessions.flatMap((s) => [s.startMs, s.endMs]),
@@ -37,11 +45,61 @@ function planTimes(plan: WorkdayPlan): number[] {
 // Real switches in 2026. New York and Berlin switch on Sundays (worked here by people who work
 // every day); Israel switches on a Friday, a default working day.
 const SWITCH_DAYS = [
-  { name: 'New York springs forward', timezone: 'America/New_York', date: '2026-03-08', weekBefore: '2026-03-01', params: EVERY_DAY, arrive: Date.UTC(2026, 2, 8, 13), leave: Date.UTC(2026, 2, 8, 21), lunch: Date.UTC(2026, 2, 8, 16, 15), sinceMidnightH: 8 }, // 09:00 / 17:00 / 12:15 EDT
-  { name: 'New York falls back', timezone: 'America/New_York', date: '2026-11-01', weekBefore: '2026-10-25', params: EVERY_DAY, arrive: Date.UTC(2026, 10, 1, 14), leave: Date.UTC(2026, 10, 1, 22), lunch: Date.UTC(2026, 10, 1, 17, 15), sinceMidnightH: 10 }, // EST
-  { name: 'Berlin springs forward', timezone: 'Europe/Berlin', date: '2026-03-29', weekBefore: '2026-03-22', params: EVERY_DAY, arrive: Date.UTC(2026, 2, 29, 7), leave: Date.UTC(2026, 2, 29, 15), lunch: Date.UTC(2026, 2, 29, 10, 15), sinceMidnightH: 8 }, // CEST
-  { name: 'Berlin falls back', timezone: 'Europe/Berlin', date: '2026-10-25', weekBefore: '2026-10-18', params: EVERY_DAY, arrive: Date.UTC(2026, 9, 25, 8), leave: Date.UTC(2026, 9, 25, 16), lunch: Date.UTC(2026, 9, 25, 11, 15), sinceMidnightH: 10 }, // CET
-  { name: 'Jerusalem springs forward on a Friday', timezone: 'Asia/Jerusalem', date: '2026-03-27', weekBefore: '2026-03-20', params: DEFAULT_SCHEDULE_PARAMS, arrive: Date.UTC(2026, 2, 27, 6), leave: Date.UTC(2026, 2, 27, 14), lunch: Date.UTC(2026, 2, 27, 9, 15), sinceMidnightH: 8 }, // IDT, UTC+3
+  {
+    name: 'New York springs forward',
+    timezone: 'America/New_York',
+    date: '2026-03-08',
+    weekBefore: '2026-03-01',
+    params: EVERY_DAY,
+    arrive: Date.UTC(2026, 2, 8, 13),
+    leave: Date.UTC(2026, 2, 8, 21),
+    lunch: Date.UTC(2026, 2, 8, 16, 15),
+    sinceMidnightH: 8,
+  }, // 09:00 / 17:00 / 12:15 EDT
+  {
+    name: 'New York falls back',
+    timezone: 'America/New_York',
+    date: '2026-11-01',
+    weekBefore: '2026-10-25',
+    params: EVERY_DAY,
+    arrive: Date.UTC(2026, 10, 1, 14),
+    leave: Date.UTC(2026, 10, 1, 22),
+    lunch: Date.UTC(2026, 10, 1, 17, 15),
+    sinceMidnightH: 10,
+  }, // EST
+  {
+    name: 'Berlin springs forward',
+    timezone: 'Europe/Berlin',
+    date: '2026-03-29',
+    weekBefore: '2026-03-22',
+    params: EVERY_DAY,
+    arrive: Date.UTC(2026, 2, 29, 7),
+    leave: Date.UTC(2026, 2, 29, 15),
+    lunch: Date.UTC(2026, 2, 29, 10, 15),
+    sinceMidnightH: 8,
+  }, // CEST
+  {
+    name: 'Berlin falls back',
+    timezone: 'Europe/Berlin',
+    date: '2026-10-25',
+    weekBefore: '2026-10-18',
+    params: EVERY_DAY,
+    arrive: Date.UTC(2026, 9, 25, 8),
+    leave: Date.UTC(2026, 9, 25, 16),
+    lunch: Date.UTC(2026, 9, 25, 11, 15),
+    sinceMidnightH: 10,
+  }, // CET
+  {
+    name: 'Jerusalem springs forward on a Friday',
+    timezone: 'Asia/Jerusalem',
+    date: '2026-03-27',
+    weekBefore: '2026-03-20',
+    params: DEFAULT_SCHEDULE_PARAMS,
+    arrive: Date.UTC(2026, 2, 27, 6),
+    leave: Date.UTC(2026, 2, 27, 14),
+    lunch: Date.UTC(2026, 2, 27, 9, 15),
+    sinceMidnightH: 8,
+  }, // IDT, UTC+3
 ] as const;
 
 describe('a work-day plan on a DST-switch day', () => {
@@ -121,4 +179,3 @@ describe('work-day plans whose local times the clock skips or shows twice', () =
     expect(utc(cal, plan.leaveMs)).toBe(Date.UTC(2026, 9, 25, 0, 54)); // 23:54 UTC−1, not 23:54 UTC−2
   });
 });
-

@@ -7,7 +7,10 @@ import { createStream } from '../../src/random/index.js';
 const P = DEFAULT_POPULATION_PARAMS;
 const MIN = 60_000;
 // 2026-03-02 is a Monday.
-const cal = createCalendar('2026-03-02', P.offices.map((o) => o.timezone));
+const cal = createCalendar(
+  '2026-03-02',
+  P.offices.map((o) => o.timezone),
+);
 
 describe('work-day plans', () => {
   const plans = Array.from({ length: 400 }, (_, i) => {
@@ -37,7 +40,9 @@ describe('work-day plans', () => {
 
   it('plan active minutes per day as LogNormal(ln 135, 0.45): median 135 ± 12, P(> 240) ≈ 10 % ± 4 (Wellnomics 2007; RescueTime 2019)', () => {
     // Minutes touched by sessions: the way active minutes are measured from events.
-    const active = plans.map(({ plan }) => plan.sessions.reduce((a, s) => a + Math.ceil((s.endMs - s.startMs) / MIN), 0)).sort((a, b) => a - b);
+    const active = plans
+      .map(({ plan }) => plan.sessions.reduce((a, s) => a + Math.ceil((s.endMs - s.startMs) / MIN), 0))
+      .sort((a, b) => a - b);
     const median = active[Math.floor(active.length / 2)]!;
     expect(Math.abs(median - 135)).toBeLessThan(12);
     const over240 = active.filter((m) => m > 240).length / active.length;

@@ -5,13 +5,25 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  createTextSource, createTypist, DEFAULT_TYPING_MODEL_PARAMS, ROLE_TYPING_CONTEXT_WEIGHTS, typeEpisode,
-  type TextSource, type Typist,
+  createTextSource,
+  createTypist,
+  DEFAULT_TYPING_MODEL_PARAMS,
+  ROLE_TYPING_CONTEXT_WEIGHTS,
+  typeEpisode,
+  type TextSource,
+  type Typist,
 } from '../../src/behaviour/typing/index.js';
 import { keyChar } from '../../src/behaviour/typing/text/chunk.js';
 import { luhnValid, ssnValid } from '../../src/behaviour/typing/text/secrets.js';
 import {
-  collectingWriter, EventFlag, EventType, INPUT_CONTEXT_NAMES, InputContext, isSensitiveContext, KEY, KEY_NAMES,
+  collectingWriter,
+  EventFlag,
+  EventType,
+  INPUT_CONTEXT_NAMES,
+  InputContext,
+  isSensitiveContext,
+  KEY,
+  KEY_NAMES,
   type EventBlock,
 } from '../../src/events/index.js';
 import { ROLE_NAMES, type RoleName } from '../../src/population/roles.js';
@@ -183,7 +195,8 @@ describe('keys and chords', () => {
     expect(backspaces.every((i) => (b.flags[i]! & EventFlag.correction) !== 0)).toBe(true);
     // Each correction run follows a typo: runs ≤ typos (some typos are left in).
     let runs = 0;
-    for (let k = 0; k < downs.length; k++) if (b.key[downs[k]!] === KEY.backspace && (k === 0 || b.key[downs[k - 1]!] !== KEY.backspace)) runs++;
+    for (let k = 0; k < downs.length; k++)
+      if (b.key[downs[k]!] === KEY.backspace && (k === 0 || b.key[downs[k - 1]!] !== KEY.backspace)) runs++;
     expect(runs).toBeLessThanOrEqual(typos);
     // BEHAVIOUR.md: run length 1 + min(Geometric(0.54), 3) keys, mean ≈ 1.77.
     expect(backspaces.length / runs).toBeGreaterThan(1.5);
@@ -325,7 +338,9 @@ describe('canaries: planted synthetic secrets', () => {
   });
 
   it('at the default rate, types secrets mostly in sensitive contexts (≥ 80 %), a few in ordinary ones', () => {
-    const runs = ROLE_NAMES.flatMap((role, r) => [0, 1, 2].map((i) => typeDay(300 + 10 * r + i, role, 80))).flatMap((d) => canaryRuns(d.events));
+    const runs = ROLE_NAMES.flatMap((role, r) => [0, 1, 2].map((i) => typeDay(300 + 10 * r + i, role, 80))).flatMap((d) =>
+      canaryRuns(d.events),
+    );
     const ordinary = runs.filter((r) => !isSensitiveContext(r.context)).length;
     expect(runs.length).toBeGreaterThan(100);
     expect(ordinary).toBeGreaterThan(0);
@@ -374,7 +389,9 @@ describe('text sources', () => {
   });
 
   it('reject context weights that are negative or all zero', () => {
-    expect(() => createTextSource('hr', createStream(SEED, 'w'), { contextWeights: { chat: -1 }, ordinarySecretRate: 0 })).toThrow(RangeError);
+    expect(() => createTextSource('hr', createStream(SEED, 'w'), { contextWeights: { chat: -1 }, ordinarySecretRate: 0 })).toThrow(
+      RangeError,
+    );
     expect(() => createTextSource('hr', createStream(SEED, 'w'), { contextWeights: {}, ordinarySecretRate: 0 })).toThrow(RangeError);
   });
 });

@@ -21,7 +21,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BEHAVIOUR_PARAMS, simulateEmployeeDay, type DayEnvironment } from '../../src/behaviour/index.js';
 import {
-  createTextSource, createTypist, DEFAULT_TYPING_MODEL_PARAMS, transcriptionTypingParams, typeEpisode, type TypingContextName,
+  createTextSource,
+  createTypist,
+  DEFAULT_TYPING_MODEL_PARAMS,
+  transcriptionTypingParams,
+  typeEpisode,
+  type TypingContextName,
 } from '../../src/behaviour/typing/index.js';
 import { collectingWriter, INPUT_CONTEXT_NAMES, InputContext } from '../../src/events/index.js';
 import { DEFAULT_POLICY_RULES } from '../../src/policy/index.js';
@@ -44,7 +49,9 @@ function quantiles(h: MsHistogram): string {
 }
 
 function expectNear(actual: number, expected: number, tolerance: number, what: string): void {
-  expect(Math.abs(actual / expected - 1), `${what}: ${actual.toFixed(1)} ms vs ${expected} ms ± ${100 * tolerance} %`).toBeLessThanOrEqual(tolerance);
+  expect(Math.abs(actual / expected - 1), `${what}: ${actual.toFixed(1)} ms vs ${expected} ms ± ${100 * tolerance} %`).toBeLessThanOrEqual(
+    tolerance,
+  );
 }
 
 /** Dhakal protocol: each typist copies ≈ 700 keystrokes of prose sentence by sentence (sentences ≥ 5 s apart). */
@@ -54,7 +61,10 @@ function transcription(typists: number): BurstIkis {
   for (let i = 0; i < typists; i++) {
     const traits = drawTypingTraits(createStream(SEED, 'transcription-traits', i));
     const { writer, collect } = collectingWriter();
-    const text = createTextSource('legal', createStream(SEED, 'transcription-text', i), { contextWeights: { text: 1 }, ordinarySecretRate: 0 });
+    const text = createTextSource('legal', createStream(SEED, 'transcription-text', i), {
+      contextWeights: { text: 1 },
+      ordinarySecretRate: 0,
+    });
     const endMs = 700 * (10_500 / traits.wpm) + (700 / 80) * 21_000;
     typeEpisode({ out: writer, rng: createStream(SEED, 'transcription-typing', i), startMs: 0, endMs }, createTypist(traits, params), text);
     addBurstIkis(collect(), out, SENTENCE_GAP_MS);
@@ -68,9 +78,16 @@ function composition(context: TypingContextName, typists: number): BurstIkis {
   for (let i = 0; i < typists; i++) {
     const traits = drawTypingTraits(createStream(SEED, 'composition-traits', i));
     const { writer, collect } = collectingWriter();
-    const text = createTextSource('analyst', createStream(SEED, 'composition-text', context, i), { contextWeights: { [context]: 1 }, ordinarySecretRate: 0 });
+    const text = createTextSource('analyst', createStream(SEED, 'composition-text', context, i), {
+      contextWeights: { [context]: 1 },
+      ordinarySecretRate: 0,
+    });
     const endMs = 400 * (10_500 / traits.wpm) + (400 / 30) * 6_000;
-    typeEpisode({ out: writer, rng: createStream(SEED, 'composition-typing', context, i), startMs: 0, endMs }, createTypist(traits, DEFAULT_TYPING_MODEL_PARAMS), text);
+    typeEpisode(
+      { out: writer, rng: createStream(SEED, 'composition-typing', context, i), startMs: 0, endMs },
+      createTypist(traits, DEFAULT_TYPING_MODEL_PARAMS),
+      text,
+    );
     addBurstIkis(collect(), out, undefined, 300);
   }
   return out;
@@ -81,7 +98,10 @@ function generatedDays(seed: string, employees: number): BurstIkis {
   const population = DEFAULT_POPULATION_PARAMS;
   const env: DayEnvironment = {
     seed,
-    calendar: createCalendar('2026-03-02', population.offices.map((o) => o.timezone)),
+    calendar: createCalendar(
+      '2026-03-02',
+      population.offices.map((o) => o.timezone),
+    ),
     behaviour: DEFAULT_BEHAVIOUR_PARAMS,
     pauseTraits: population.pause,
     rules: DEFAULT_POLICY_RULES,

@@ -185,7 +185,7 @@ export function measureTypist(b: EventBlock, segmentGap_ms: number, pooled?: Poo
 
   return {
     wpm: wpmSum / wpmSegments,
-    wpmPooled: (wpmChars / 5) / (wpmTime_ms / 60_000),
+    wpmPooled: wpmChars / 5 / (wpmTime_ms / 60_000),
     meanIki_ms: ikiSum / ikiN,
     medianIki_ms: quantile(ikis, 0.5),
     meanHold_ms: holdSum / holdN,
@@ -221,7 +221,7 @@ export function quantile(xs: ArrayLike<number>, q: number): number {
 function ranks(xs: ArrayLike<number>): Float64Array {
   const idx = Array.from({ length: xs.length }, (_, i) => i).sort((a, b) => xs[a]! - xs[b]!);
   const r = new Float64Array(xs.length);
-  for (let i = 0; i < idx.length; ) {
+  for (let i = 0; i < idx.length;) {
     let j = i;
     while (j + 1 < idx.length && xs[idx[j + 1]!] === xs[idx[i]!]) j++;
     for (let k = i; k <= j; k++) r[idx[k]!] = (i + j) / 2;

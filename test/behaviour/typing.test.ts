@@ -19,7 +19,15 @@ import { collectingWriter, EventType, KEY, type EventBlock } from '../../src/eve
 import { drawTypingTraits } from '../../src/population/typing-traits.js';
 import { createStream } from '../../src/random/index.js';
 import {
-  createPooled, mean, measureTypist, quantile, SENTENCE_GAP_MS, sd, spearman, type Pooled, type TypistMeasures,
+  createPooled,
+  mean,
+  measureTypist,
+  quantile,
+  SENTENCE_GAP_MS,
+  sd,
+  spearman,
+  type Pooled,
+  type TypistMeasures,
 } from './typing-stats.js';
 
 const TYPISTS = 1_200;
@@ -54,7 +62,11 @@ function simulatePopulation(): Population {
     wpmNominal[i] = traits.wpm;
     const { writer, collect } = collectingWriter();
     const text = textSourceFor(i);
-    typeEpisode({ out: writer, rng: createStream(SEED, 'typing', i), startMs: 0, endMs: windowFor(traits.wpm) }, createTypist(traits, PARAMS), text);
+    typeEpisode(
+      { out: writer, rng: createStream(SEED, 'typing', i), startMs: 0, endMs: windowFor(traits.wpm) },
+      createTypist(traits, PARAMS),
+      text,
+    );
     const events = collect();
     measures.push(measureTypist(events, SENTENCE_GAP_MS, pooled));
     // The same seed gives the same text: replay it to know what was meant.
@@ -128,7 +140,10 @@ beforeAll(() => {
       `#5 hold per-typist mean ${mean(hold).toFixed(1)} SD ${sd(hold).toFixed(1)}; pooled median ${q(pop.pooled.hold, 0.5)}`,
       `#7 KSPC ${mean(col((m) => m.kspc)).toFixed(3)}; backspace share ${(100 * mean(col((m) => m.backspaceShare))).toFixed(2)} %; uncorrected error rate ${(100 * mean(pop.uncorrectedErrorRate)).toFixed(2)} %`,
       `#8 bigram median IKI: alt-hand ${q(b[BigramClass.alternateHand]!, 0.5)} same-hand ${q(b[BigramClass.sameHand]!, 0.5)} same-finger ${q(b[BigramClass.sameFinger]!, 0.5)}; word-initial ${q(b[BigramClass.wordInitial]!, 0.5)} within-word ${q(withinWord(), 0.5)}`,
-      `rollover rate mean ${mean(col((m) => m.rolloverRate)).toFixed(3)}; Spearman(WPM, rollover) ${spearman(wpm, col((m) => m.rolloverRate)).toFixed(3)}`,
+      `rollover rate mean ${mean(col((m) => m.rolloverRate)).toFixed(3)}; Spearman(WPM, rollover) ${spearman(
+        wpm,
+        col((m) => m.rolloverRate),
+      ).toFixed(3)}`,
     ].join('\n'),
   );
 });
@@ -195,7 +210,10 @@ describe('key holds (Dhakal 2018 keypress duration; BEHAVIOUR.md measured median
   });
 
   it('rollover emerges from independent IKI and hold draws: Spearman(WPM, rollover rate) in [0.5, 0.85] (Dhakal 0.72)', () => {
-    const rho = spearman(col((m) => m.wpm), col((m) => m.rolloverRate));
+    const rho = spearman(
+      col((m) => m.wpm),
+      col((m) => m.rolloverRate),
+    );
     expect(rho).toBeGreaterThanOrEqual(0.5);
     expect(rho).toBeLessThanOrEqual(0.85);
   });

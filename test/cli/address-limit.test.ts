@@ -10,7 +10,11 @@ import { CLI, ROOT } from '../helpers/cli.js';
 const ADDRESS_LIMIT_KB = 2_000_000;
 
 function underLimit(args: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync('sh', ['-c', `ulimit -v ${ADDRESS_LIMIT_KB} && exec "$0" "$1" ${args}`, process.execPath, CLI], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync('sh', ['-c', `ulimit -v ${ADDRESS_LIMIT_KB} && exec "$0" "$1" ${args}`, process.execPath, CLI], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -66,7 +66,10 @@ describe('fleetsim CLI', () => {
 
   it('run --shard counts its progress in the shard’s own laptops, and ends at 100 %', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fleetsim-cli-'));
-    writeFileSync(join(dir, 't.yaml'), 'name: tiny\nseed: 1\nfleet: { employees: 4 }\nsimulation: { days: 1 }\ntransport: "null"\noutputs: { html: false, csv: false }\n');
+    writeFileSync(
+      join(dir, 't.yaml'),
+      'name: tiny\nseed: 1\nfleet: { employees: 4 }\nsimulation: { days: 1 }\ntransport: "null"\noutputs: { html: false, csv: false }\n',
+    );
     const r = fleetsim(['run', join(dir, 't.yaml'), '--shard', '1/2', '--workers', '1', '--out', join(dir, 'out')]);
     expect(r.code).toBe(0);
     const lines = r.stderr.split('\n').filter((l) => l.startsWith('run tiny: '));
@@ -83,7 +86,9 @@ describe('fleetsim CLI', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('6 employees');
     const csv = readFileSync(join(out, 'employees.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toMatch(/^employee_id,department,role,wpm,keystrokes,clicks,mouse_moves,scrolls,active_minutes,pauses,paused_minutes,exempt_at_enrolment,exempt_at_end,/);
+    expect(csv[0]).toMatch(
+      /^employee_id,department,role,wpm,keystrokes,clicks,mouse_moves,scrolls,active_minutes,pauses,paused_minutes,exempt_at_enrolment,exempt_at_end,/,
+    );
     expect(csv).toHaveLength(7);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.employees).toBe(6);

@@ -36,7 +36,10 @@ describe('flags are checked before any work', () => {
     // A value outside the flag's choices.
     [[...SERVE, '--sqlite-sync', 'fast'], /--sqlite-sync must be one of full, normal, got "fast"/],
     [[...LOAD, '--mode', 'closed'], /--mode must be one of open, capacity, got "closed"/],
-    [[...LOAD, '--profile', 'morning_surge'], /--profile must be one of steady, morning-surge, outage-recovery, ramp, got "morning_surge"; did you mean morning-surge\?/],
+    [
+      [...LOAD, '--profile', 'morning_surge'],
+      /--profile must be one of steady, morning-surge, outage-recovery, ramp, got "morning_surge"; did you mean morning-surge\?/,
+    ],
     // Out of range.
     [['run', QUICKSTART, '--workers', '999'], /--workers must be a whole number from 0 to 256, got 999/],
     [['sweep', SWEEP, '--replicas', '0'], /--replicas must be a whole number from 1/],
@@ -90,5 +93,7 @@ function fresh(): string {
 
 /** Commands that write a folder get an --out inside the working folder, which must not appear either. */
 function withOut(args: readonly string[], cwd: string): string[] {
-  return ['run', 'generate', 'sweep', 'load', 'merge'].includes(args[0]!) && !args.includes('--outt') ? [...args, '--out', join(cwd, 'out')] : [...args];
+  return ['run', 'generate', 'sweep', 'load', 'merge'].includes(args[0]!) && !args.includes('--outt')
+    ? [...args, '--out', join(cwd, 'out')]
+    : [...args];
 }

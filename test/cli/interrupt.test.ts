@@ -14,7 +14,11 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
  * sends the signal, and returns the exit code and stderr. The child is
  * killed on every path.
  */
-async function interrupt(args: readonly string[], ready: () => boolean, signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string; sentSignal: boolean }> {
+async function interrupt(
+  args: readonly string[],
+  ready: () => boolean,
+  signal: NodeJS.Signals,
+): Promise<{ code: number | null; stderr: string; sentSignal: boolean }> {
   const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
@@ -38,14 +42,24 @@ async function interrupt(args: readonly string[], ready: () => boolean, signal: 
 describe('SIGINT and SIGTERM stop a run cleanly', () => {
   it('run: SIGTERM exits 143, marks the partial report interrupted and removes the database', async () => {
     const scenario = join(root, 'long.yaml');
-    writeFileSync(scenario, 'name: long\nseed: long\nfleet: { employees: 3000 }\nsimulation: { days: 1, startDate: "2026-03-03" }\ntransport: http\n');
+    writeFileSync(
+      scenario,
+      'name: long\nseed: long\nfleet: { employees: 3000 }\nsimulation: { days: 1, startDate: "2026-03-03" }\ntransport: http\n',
+    );
     const out = join(root, 'run');
     const r = await interrupt(['run', scenario, '--workers', '1', '--out', out], () => existsSync(join(out, 'ingest.sqlite')), 'SIGTERM');
     expect(r.sentSignal).toBe(true);
     expect(r.code).toBe(143);
     expect(r.stderr).toContain('interrupted by SIGTERM');
     const mark = JSON.parse(readFileSync(join(out, 'interrupted.json'), 'utf8'));
-    expect(mark).toMatchObject({ format: 'fleetsim-interrupted/1', interrupted: true, command: 'run', signal: 'SIGTERM', scenario: 'long', laptops: 3000 });
+    expect(mark).toMatchObject({
+      format: 'fleetsim-interrupted/1',
+      interrupted: true,
+      command: 'run',
+      signal: 'SIGTERM',
+      scenario: 'long',
+      laptops: 3000,
+    });
     expect(readdirSync(out).filter((f) => f.startsWith('ingest'))).toEqual([]);
   });
 
@@ -53,7 +67,11 @@ describe('SIGINT and SIGTERM stop a run cleanly', () => {
     const out = join(root, 'sweep');
     let seen = 0;
     // Once the folder exists the sweep has started its work; give it a moment more.
-    const r = await interrupt(['sweep', resolve(ROOT, 'scenarios/policy-comparison.yaml'), '-n', '20000', '--replicas', '10', '--workers', '1', '--out', out], () => existsSync(out) && ++seen > 10, 'SIGINT');
+    const r = await interrupt(
+      ['sweep', resolve(ROOT, 'scenarios/policy-comparison.yaml'), '-n', '20000', '--replicas', '10', '--workers', '1', '--out', out],
+      () => existsSync(out) && ++seen > 10,
+      'SIGINT',
+    );
     expect(r.sentSignal).toBe(true);
     expect(r.code).toBe(130);
     const mark = JSON.parse(readFileSync(join(out, 'interrupted.json'), 'utf8'));

@@ -34,11 +34,35 @@ describe('every run owns its report folder', () => {
   });
 
   it.each([
-    ['an existing file', () => { const f = join(root, 'a-file'); writeFileSync(f, 'x'); return f; }, /is a file, not a folder/],
-    ['a dangling symlink', () => { const l = join(root, 'dangling'); symlinkSync(join(root, 'nowhere'), l); return l; }, /symbolic link to nothing/],
+    [
+      'an existing file',
+      () => {
+        const f = join(root, 'a-file');
+        writeFileSync(f, 'x');
+        return f;
+      },
+      /is a file, not a folder/,
+    ],
+    [
+      'a dangling symlink',
+      () => {
+        const l = join(root, 'dangling');
+        symlinkSync(join(root, 'nowhere'), l);
+        return l;
+      },
+      /symbolic link to nothing/,
+    ],
     ['an empty string', () => '', /--out is empty/],
     ['a folder under /proc', () => '/proc/fleetsim-x', /cannot create the folder/],
-    ['a folder under a file', () => { const f = join(root, 'file-parent'); writeFileSync(f, 'x'); return join(f, 'report'); }, /a part of the path is a file/],
+    [
+      'a folder under a file',
+      () => {
+        const f = join(root, 'file-parent');
+        writeFileSync(f, 'x');
+        return join(f, 'report');
+      },
+      /a part of the path is a file/,
+    ],
   ])('refuses %s as --out with an I/O error (exit 3)', (_what, make, message) => {
     const out = make();
     let err: unknown;

@@ -21,7 +21,26 @@ describe('run --employees/--days/--set size and shape the run', () => {
   it('runs the fleet and the days the flags give, and the summary says so', () => {
     const dir = fresh();
     const out = join(dir, 'out');
-    const r = fleetsim(['run', QUICKSTART, '--employees', '3', '--days', '2', '--set', 'seed=flags', '--set', 'thresholds=[]', '--workers', '1', '--quiet', '--out', out], { timeoutMs: 110_000 });
+    const r = fleetsim(
+      [
+        'run',
+        QUICKSTART,
+        '--employees',
+        '3',
+        '--days',
+        '2',
+        '--set',
+        'seed=flags',
+        '--set',
+        'thresholds=[]',
+        '--workers',
+        '1',
+        '--quiet',
+        '--out',
+        out,
+      ],
+      { timeoutMs: 110_000 },
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
@@ -43,10 +62,14 @@ describe('progress without a terminal', () => {
     const everyMs = 1_000;
     const started = Date.now();
     const lines: { atMs: number; text: string }[] = [];
-    const child = spawn(process.execPath, [CLI, 'run', QUICKSTART, '--employees', '1', '--days', '12', '--set', 'thresholds=[]', '--workers', '1', '--out', join(dir, 'out')], {
-      env: { ...process.env, FLEETSIM_PROGRESS_EVERY_MS: String(everyMs) },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'run', QUICKSTART, '--employees', '1', '--days', '12', '--set', 'thresholds=[]', '--workers', '1', '--out', join(dir, 'out')],
+      {
+        env: { ...process.env, FLEETSIM_PROGRESS_EVERY_MS: String(everyMs) },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     const killer = setTimeout(() => child.kill('SIGKILL'), 110_000);
     let buf = '';
     child.stderr.setEncoding('utf8').on('data', (s: string) => {

@@ -55,10 +55,16 @@ describe('--set path=value', () => {
 
   it('applies overrides to a copy, creating mappings, refusing lists it cannot index', () => {
     const file = { fleet: { employees: 10 }, faults: [{ kind: 'outage' }] };
-    const out = applyOverrides(file, [parseSetFlag('fleet.employees=3'), parseSetFlag('policy.pauseCapMinutes=15'), parseSetFlag('faults[0].at=14:00')]);
+    const out = applyOverrides(file, [
+      parseSetFlag('fleet.employees=3'),
+      parseSetFlag('policy.pauseCapMinutes=15'),
+      parseSetFlag('faults[0].at=14:00'),
+    ]);
     expect(out).toEqual({ fleet: { employees: 3 }, policy: { pauseCapMinutes: 15 }, faults: [{ kind: 'outage', at: '14:00' }] });
     expect(file.fleet.employees).toBe(10);
-    expect(() => applyOverrides(file, [parseSetFlag('faults[4].at=1')])).toThrow(/the list has 1 item \(from \[0\]\); \[4\] is past its end/);
+    expect(() => applyOverrides(file, [parseSetFlag('faults[4].at=1')])).toThrow(
+      /the list has 1 item \(from \[0\]\); \[4\] is past its end/,
+    );
     expect(() => applyOverrides(file, [parseSetFlag('faults.at=1')])).toThrow(/names a field, but the scenario has a list there/);
     expect(() => applyOverrides(file, [parseSetFlag('seed=1'), parseSetFlag('seed=2')])).toThrow(/set the same field seed: give it once/);
   });
@@ -75,8 +81,14 @@ describe('scenario flags are validated like the file, before any work', () => {
     [['run', QUICKSTART, '-n', 'many'], /--employees many \(fleet\.employees\): must be a whole number from 1 to 10000000, got "many"/],
     [['run', QUICKSTART, '--days', '400'], /--days 400 \(simulation\.days\): must be a whole number from 1 to 366, got 400/],
     [['run', QUICKSTART, '--set', 'fleet.employes=5'], /--set fleet\.employes=5: unknown field "employes"; did you mean "employees"\?/],
-    [['run', QUICKSTART, '--set', 'polcy.pauseCapMinutes=5'], /--set polcy\.pauseCapMinutes=5 \(polcy\): unknown field "polcy"; did you mean "policy"\?/],
-    [['run', QUICKSTART, '--set', 'policy.pauseCapMinutes=-5'], /--set policy\.pauseCapMinutes=-5: must be a number from 1 to 1440, got -5/],
+    [
+      ['run', QUICKSTART, '--set', 'polcy.pauseCapMinutes=5'],
+      /--set polcy\.pauseCapMinutes=5 \(polcy\): unknown field "polcy"; did you mean "policy"\?/,
+    ],
+    [
+      ['run', QUICKSTART, '--set', 'policy.pauseCapMinutes=-5'],
+      /--set policy\.pauseCapMinutes=-5: must be a number from 1 to 1440, got -5/,
+    ],
     [['run', QUICKSTART, '--set', 'simulation.speed=fast'], /--set simulation\.speed=fast: must be max or a number above 0/],
     [['run', QUICKSTART, '--set', 'transport=htp'], /--set transport=htp: .*did you mean "http"\?/],
     [['run', QUICKSTART, '--set', 'seed'], /--set seed: must be path=value/],

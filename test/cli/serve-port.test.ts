@@ -13,7 +13,10 @@ describe('fleetsim serve on a port in use', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fleetsim-port-'));
     try {
       // Without the fix the service keeps its store's writer thread and never exits: the timeout kills it (code -1).
-      const r = fleetsim(['serve', '--port', String(port), '--store', `sqlite:${join(dir, 'x.db')}`, '--fleet-secret', 'a-fleet-secret-of-16+'], { timeoutMs: 30_000 });
+      const r = fleetsim(
+        ['serve', '--port', String(port), '--store', `sqlite:${join(dir, 'x.db')}`, '--fleet-secret', 'a-fleet-secret-of-16+'],
+        { timeoutMs: 30_000 },
+      );
       expect(r.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
       expect(r.code).toBe(3);
       expect(r.stderr).not.toMatch(/internal error/);

@@ -12,19 +12,27 @@ import { loadOptions, runLoad, smallScenario, startSlowServer, writeCorpus } fro
 const tmp = mkdtempSync(join(tmpdir(), 'fleetsim-compare-ls-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 let sweepDir: string | undefined;
-const mean = (r: CompareReport, key: string) => r.result.figures.find((f) => f.figure.key === key)!.statistics.find((s) => s.statistic === 'mean')!;
+const mean = (r: CompareReport, key: string) =>
+  r.result.figures.find((f) => f.figure.key === key)!.statistics.find((s) => s.statistic === 'mean')!;
 
 describe('fleetsim compare over load and sweep reports', () => {
   // Two sweeps of the same grid and seeds; the candidate fleet asks for exemptions and has them approved.
   it('compares sweeps cell by cell, paired by replica seed', { timeout: 60_000 }, async () => {
     const sweep = (approval: number, name: string) =>
       resolveScenario({
-        name, seed: 'compare-sweep', fleet: { employees: 16, exemptionRequestShare: 0.5 }, simulation: { days: 1, startDate: '2026-03-03' }, transport: 'null',
+        name,
+        seed: 'compare-sweep',
+        fleet: { employees: 16, exemptionRequestShare: 0.5 },
+        simulation: { days: 1, startDate: '2026-03-03' },
+        transport: 'null',
         policy: { exemptionApprovalRate: approval },
         sweep: { replicas: 3, policy: { pauseCapMinutes: [15, 30] } },
       });
     const dirs: string[] = [];
-    for (const [approval, name] of [[0, 'none'], [1, 'all']] as const) {
+    for (const [approval, name] of [
+      [0, 'none'],
+      [1, 'all'],
+    ] as const) {
       const r = await runSweep(sweep(approval, name), { mode: 'fast', workers: 0 });
       const d = join(tmp, `sweep-${name}`);
       await writeSweepReport(r, d);
@@ -52,11 +60,22 @@ describe('fleetsim compare over load and sweep reports', () => {
     const corpus = await writeCorpus(s);
     const folders: Record<'fast' | 'slow', string[]> = { fast: [], slow: [] };
     try {
-      for (const [side, delayMs] of [['fast', 2], ['slow', 40]] as const) {
+      for (const [side, delayMs] of [
+        ['fast', 2],
+        ['slow', 40],
+      ] as const) {
         const srv = await startSlowServer({ delayMs });
         try {
           for (let i = 0; i < 2; i++) {
-            const r = await runLoad(loadOptions(s, srv.url, corpus.dir, { rateOverridePerS: 60, durationMs: 1000, laptops: 50, devices: 20, runTag: `${side}${i}-${Date.now() % 1e6}` }));
+            const r = await runLoad(
+              loadOptions(s, srv.url, corpus.dir, {
+                rateOverridePerS: 60,
+                durationMs: 1000,
+                laptops: 50,
+                devices: 20,
+                runTag: `${side}${i}-${Date.now() % 1e6}`,
+              }),
+            );
             const d = join(tmp, `load-${side}-${i}`);
             await writeLoadReport(d, { result: r, thresholds: [], versions: { fleetsim: 'test' } });
             folders[side].push(d);
@@ -76,10 +95,13 @@ describe('fleetsim compare over load and sweep reports', () => {
     const p50 = mean(r, 'latency.all.p50_ms');
     expect(p50.verdict).toBe('worse');
     expect(p50.candidate).toBeGreaterThan(30);
-    expect(r.result.figures.map((f) => f.figure.key)).toEqual(expect.arrayContaining(['latency.all.p99_ms', 'latency.all.p999_ms', 'errors.rate', 'throughput.requests_per_s']));
+    expect(r.result.figures.map((f) => f.figure.key)).toEqual(
+      expect.arrayContaining(['latency.all.p99_ms', 'latency.all.p999_ms', 'errors.rate', 'throughput.requests_per_s']),
+    );
     // A sweep report (from the test above) against a load report: refused.
     expect(sweepDir).toBeDefined();
-    expect(() => compareReports({ baseline: [sweepDir!], candidate: folders.fast })).toThrow(/the baseline is a sweep report and the candidate a load report/);
+    expect(() => compareReports({ baseline: [sweepDir!], candidate: folders.fast })).toThrow(
+      /the baseline is a sweep report and the candidate a load report/,
+    );
   });
-
 });

@@ -11,14 +11,44 @@ import { fleetsim } from '../helpers/cli.js';
 
 // A tiny fleet, one day, transport null: a few seconds per run.
 /** The agent's own work alone: input delivery (the same per event on both sides) would drown these effects. */
-const NO_DELIVERY = { deliveryCpuUsPerKeyEvent: 0, deliveryCpuUsPerClickEvent: 0, deliveryCpuUsPerMoveEvent: 0, deliveryCpuUsPerWheelEvent: 0, deliveryWakeupsPerEvent: 0, deliverySource: 'none: the agent alone' };
+const NO_DELIVERY = {
+  deliveryCpuUsPerKeyEvent: 0,
+  deliveryCpuUsPerClickEvent: 0,
+  deliveryCpuUsPerMoveEvent: 0,
+  deliveryCpuUsPerWheelEvent: 0,
+  deliveryWakeupsPerEvent: 0,
+  deliverySource: 'none: the agent alone',
+};
 const scenario = (batchMaxAgeMs: number, compressionLevel?: number) =>
-  resolveScenario({ energy: NO_DELIVERY, name: `batch-${batchMaxAgeMs / 60_000}min`, seed: 'compare-e2e', fleet: { employees: 10 }, simulation: { days: 1, startDate: '2026-03-03' }, transport: 'null', agent: { batchMaxAgeMs, ...(compressionLevel ? { compressionLevel } : {}) } });
+  resolveScenario({
+    energy: NO_DELIVERY,
+    name: `batch-${batchMaxAgeMs / 60_000}min`,
+    seed: 'compare-e2e',
+    fleet: { employees: 10 },
+    simulation: { days: 1, startDate: '2026-03-03' },
+    transport: 'null',
+    agent: { batchMaxAgeMs, ...(compressionLevel ? { compressionLevel } : {}) },
+  });
 
 const tmp = mkdtempSync(join(tmpdir(), 'fleetsim-compare-'));
-const dirs = { five: join(tmp, 'five'), fiveAgain: join(tmp, 'five-again'), fifteen: join(tmp, 'fifteen'), brotli11: join(tmp, 'brotli11') };
-const verdict = (r: CompareReport, key: string, stat = 'mean') => r.result.figures.find((f) => f.figure.key === key)!.statistics.find((s) => s.statistic === stat)!.verdict;
-const SIMULATED = ['bandwidth.mb_per_laptop_day', 'battery.wakeups_per_min', 'freshness.p50_s', 'freshness.p95_s', 'yield.captured', 'ledger.stored_share', 'ledger.coalesced_share', 'ledger.lost_share'];
+const dirs = {
+  five: join(tmp, 'five'),
+  fiveAgain: join(tmp, 'five-again'),
+  fifteen: join(tmp, 'fifteen'),
+  brotli11: join(tmp, 'brotli11'),
+};
+const verdict = (r: CompareReport, key: string, stat = 'mean') =>
+  r.result.figures.find((f) => f.figure.key === key)!.statistics.find((s) => s.statistic === stat)!.verdict;
+const SIMULATED = [
+  'bandwidth.mb_per_laptop_day',
+  'battery.wakeups_per_min',
+  'freshness.p50_s',
+  'freshness.p95_s',
+  'yield.captured',
+  'ledger.stored_share',
+  'ledger.coalesced_share',
+  'ledger.lost_share',
+];
 
 /** The CLI in-process (a spawned node pays seconds of start-up on a busy machine): exit code, stdout and stderr. */
 async function cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -52,7 +82,8 @@ describe('fleetsim compare over real run reports', () => {
     // Batching does not change which events are captured.
     expect(verdict(r, 'yield.captured')).toBe('no change');
     // The price of fewer wake-ups: events wait longer for their batch to be acknowledged.
-    for (const key of ['freshness.p50_s', 'freshness.p95_s']) for (const stat of ['mean', 'median', 'p95']) expect(verdict(r, key, stat), `${key} ${stat}`).toBe('worse');
+    for (const key of ['freshness.p50_s', 'freshness.p95_s'])
+      for (const stat of ['mean', 'median', 'p95']) expect(verdict(r, key, stat), `${key} ${stat}`).toBe('worse');
     const fresh = r.result.figures.find((f) => f.figure.key === 'freshness.p50_s')!.statistics[0]!;
     // Half a 5-minute batch is ~150 s, half a 15-minute one ~450 s: about 3x.
     expect(fresh.rel!.estimate).toBeGreaterThan(1);
@@ -75,13 +106,25 @@ describe('fleetsim compare over real run reports', () => {
 
   it('CLI: gates set exit code 1, --out writes compare.csv, compare.json and report.html, --json prints the rows', () => {
     const out = join(tmp, 'cmp');
-    const worse = fleetsim(['compare', dirs.five, dirs.fifteen, '--fail-on', 'battery.wakeups_per_min.p95 better', '--fail-on', 'bytes worse', '--out', out]);
+    const worse = fleetsim([
+      'compare',
+      dirs.five,
+      dirs.fifteen,
+      '--fail-on',
+      'battery.wakeups_per_min.p95 better',
+      '--fail-on',
+      'bytes worse',
+      '--out',
+      out,
+    ]);
     expect(worse.code, worse.stderr).toBe(1);
     expect(worse.stdout).toMatch(/gate FAIL {2}--fail-on "battery.wakeups_per_min.p95 better"/);
     expect(worse.stdout).toMatch(/gate pass {2}--fail-on "bytes worse"/);
     expect(worse.stderr).toMatch(/1 of 2 gates failed/);
     const csv = readFileSync(join(out, 'compare.csv'), 'utf8').split('\n');
-    expect(csv[0]).toBe('figure,alias,statistic,better,paired,n_baseline,n_candidate,baseline,candidate,diff,diff_low,diff_high,rel_diff,rel_low,rel_high,tolerance,cv_baseline,cv_candidate,verdict,note');
+    expect(csv[0]).toBe(
+      'figure,alias,statistic,better,paired,n_baseline,n_candidate,baseline,candidate,diff,diff_low,diff_high,rel_diff,rel_low,rel_high,tolerance,cv_baseline,cv_candidate,verdict,note',
+    );
     expect(csv.some((l) => l.startsWith('battery.wakeups_per_min,wakeups,p95,lower,true,10,10,') && l.includes(',better,'))).toBe(true);
     const json = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8'));
     expect(json.gates_passed).toBe(false);
@@ -96,7 +139,10 @@ describe('fleetsim compare over real run reports', () => {
     expect(out.code, out.stderr).toBe(0);
     const printed = JSON.parse(out.stdout);
     expect(printed.pairing.paired).toBe(true);
-    expect(printed.rows.find((x: { figure: string; statistic: string }) => x.figure === 'battery.wakeups_per_min' && x.statistic === 'mean').verdict).toBe('no change');
+    expect(
+      printed.rows.find((x: { figure: string; statistic: string }) => x.figure === 'battery.wakeups_per_min' && x.statistic === 'mean')
+        .verdict,
+    ).toBe('no change');
   });
 
   it('replicas as globs: two folders per side, erratic figures are not judged', () => {
@@ -109,7 +155,17 @@ describe('fleetsim compare over real run reports', () => {
     cpSync(dirs.fifteen, join(glob, 'b-2'), { recursive: true });
     const measured = join(glob, 'b-2', 'laptops-measured.csv');
     const [head, ...rows] = readFileSync(measured, 'utf8').trim().split('\n');
-    writeFileSync(measured, [head, ...rows.map((l) => { const c = l.split(','); c[2] = String(Number(c[2]) * 2); return c.join(','); })].join('\n') + '\n');
+    writeFileSync(
+      measured,
+      [
+        head,
+        ...rows.map((l) => {
+          const c = l.split(',');
+          c[2] = String(Number(c[2]) * 2);
+          return c.join(',');
+        }),
+      ].join('\n') + '\n',
+    );
     const r = compareReports({ baseline: [join(glob, 'a-*')], candidate: [join(glob, 'b-?')] });
     expect(r.result.replicas).toEqual({ baseline: 2, candidate: 2 });
     expect(r.result.pairing.paired).toBe(true);
@@ -137,9 +193,13 @@ describe('fleetsim compare over real run reports', () => {
       delete process.env.FLEETSIM_GIT_REV;
     }
     // Another scenario (15-minute batches) has no history of its own yet.
-    expect(() => compareReports({ baseline: ['history:last-10'], candidate: [dirs.fifteen], history: db })).toThrow(/holds no run report of this scenario/);
+    expect(() => compareReports({ baseline: ['history:last-10'], candidate: [dirs.fifteen], history: db })).toThrow(
+      /holds no run report of this scenario/,
+    );
     expect(() => compareReports({ baseline: ['history:last-10'], candidate: [dirs.fifteen] })).toThrow(/give it with --history FILE/);
-    expect(() => compareReports({ baseline: ['history:latest'], candidate: [dirs.fifteen], history: db })).toThrow(/expected history:last-N/);
+    expect(() => compareReports({ baseline: ['history:latest'], candidate: [dirs.fifteen], history: db })).toThrow(
+      /expected history:last-N/,
+    );
   });
 
   it('refuses what it cannot compare, with what is allowed', async () => {

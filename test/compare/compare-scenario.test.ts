@@ -54,14 +54,25 @@ describe('fleetsim compare --scenario: one command runs both sides', () => {
       'two-agents.yaml',
     );
     const side = (x: 'baseline' | 'candidate') => s.compare![x].agentUnderTest;
-    expect(side('baseline')).toMatchObject({ kind: 'process', input: 'tap', command: ['node', 'agent-a.js', '{tapSocket}', '{uploadUrl}'] });
-    expect(side('candidate')).toMatchObject({ kind: 'process', input: 'tap', command: ['node', 'agent-b.js', '{tapSocket}', '{uploadUrl}'] });
+    expect(side('baseline')).toMatchObject({
+      kind: 'process',
+      input: 'tap',
+      command: ['node', 'agent-a.js', '{tapSocket}', '{uploadUrl}'],
+    });
+    expect(side('candidate')).toMatchObject({
+      kind: 'process',
+      input: 'tap',
+      command: ['node', 'agent-b.js', '{tapSocket}', '{uploadUrl}'],
+    });
     expect(s.compare!.candidate.seed).toBe(s.compare!.baseline.seed);
     expect(s.compare!.candidate.simulation.window).toEqual(s.compare!.baseline.simulation.window);
   });
 
   it('points a bad override at its line in the compare section, and refuses overriding the seed', () => {
-    const bad = SCENARIO.replace('batchMaxAgeMs: 900000', 'batchMaxAgeMs: 5').replace('  replicas: 2\n', '  replicas: 2\n  baseline: { seed: other }\n');
+    const bad = SCENARIO.replace('batchMaxAgeMs: 900000', 'batchMaxAgeMs: 5').replace(
+      '  replicas: 2\n',
+      '  replicas: 2\n  baseline: { seed: other }\n',
+    );
     let message = '';
     try {
       parseScenario(bad, 'batching.yaml');
@@ -78,11 +89,19 @@ describe('fleetsim compare --scenario: one command runs both sides', () => {
     const out = join(tmp, 'cmp');
     const r = await cli(['compare', '--scenario', file, '--workers', '0', '--out', out, '--fail-on', 'wakeups worse']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr.match(/fleetsim compare: (baseline|candidate) \d/g)).toEqual(['fleetsim compare: baseline 1', 'fleetsim compare: candidate 1', 'fleetsim compare: baseline 2', 'fleetsim compare: candidate 2']);
+    expect(r.stderr.match(/fleetsim compare: (baseline|candidate) \d/g)).toEqual([
+      'fleetsim compare: baseline 1',
+      'fleetsim compare: candidate 1',
+      'fleetsim compare: baseline 2',
+      'fleetsim compare: candidate 2',
+    ]);
     const json = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8'));
     expect(json.replicas).toEqual({ baseline: 2, candidate: 2 });
     expect(json.pairing.paired).toBe(true);
-    expect(json.rows.find((x: { figure: string; statistic: string }) => x.figure === 'battery.wakeups_per_min' && x.statistic === 'mean').verdict).toBe('better');
+    expect(
+      json.rows.find((x: { figure: string; statistic: string }) => x.figure === 'battery.wakeups_per_min' && x.statistic === 'mean')
+        .verdict,
+    ).toBe('better');
     const none = await cli(['compare', '--scenario', join(tmp, 'missing.yaml')]);
     expect(none.code).toBe(2);
   }, 60_000);

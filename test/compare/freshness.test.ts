@@ -9,14 +9,30 @@ import { resolveScenario } from '../../src/scenario/index.js';
 
 // Known effect, kept small: 6 laptops, one day, transport null (every batch acknowledged when sent).
 /** The agent's own work alone: input delivery (the same per event on both sides) would drown the wake-up effect. */
-const NO_DELIVERY = { deliveryCpuUsPerKeyEvent: 0, deliveryCpuUsPerClickEvent: 0, deliveryCpuUsPerMoveEvent: 0, deliveryCpuUsPerWheelEvent: 0, deliveryWakeupsPerEvent: 0, deliverySource: 'none: the agent alone' };
+const NO_DELIVERY = {
+  deliveryCpuUsPerKeyEvent: 0,
+  deliveryCpuUsPerClickEvent: 0,
+  deliveryCpuUsPerMoveEvent: 0,
+  deliveryCpuUsPerWheelEvent: 0,
+  deliveryWakeupsPerEvent: 0,
+  deliverySource: 'none: the agent alone',
+};
 const scenario = (batchMaxAgeMs: number) =>
-  resolveScenario({ energy: NO_DELIVERY, name: `fresh-${batchMaxAgeMs / 60_000}min`, seed: 'freshness-effect', fleet: { employees: 6 }, simulation: { days: 1, startDate: '2026-03-03' }, transport: 'null', agent: { batchMaxAgeMs } });
+  resolveScenario({
+    energy: NO_DELIVERY,
+    name: `fresh-${batchMaxAgeMs / 60_000}min`,
+    seed: 'freshness-effect',
+    fleet: { employees: 6 },
+    simulation: { days: 1, startDate: '2026-03-03' },
+    transport: 'null',
+    agent: { batchMaxAgeMs },
+  });
 
 const tmp = mkdtempSync(join(tmpdir(), 'fleetsim-freshness-'));
 const five = join(tmp, 'five');
 const fifteen = join(tmp, 'fifteen');
-const verdict = (r: CompareReport, key: string, stat = 'mean') => r.result.figures.find((f) => f.figure.key === key)!.statistics.find((s) => s.statistic === stat)!.verdict;
+const verdict = (r: CompareReport, key: string, stat = 'mean') =>
+  r.result.figures.find((f) => f.figure.key === key)!.statistics.find((s) => s.statistic === stat)!.verdict;
 
 describe('freshness: time from input to acknowledged upload', () => {
   beforeAll(async () => {
@@ -26,7 +42,10 @@ describe('freshness: time from input to acknowledged upload', () => {
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('is per event and bounded by the batch age when nothing fails: half a batch at the median, about a whole one at the max', () => {
-    for (const [dir, ageS] of [[five, 300], [fifteen, 900]] as const) {
+    for (const [dir, ageS] of [
+      [five, 300],
+      [fifteen, 900],
+    ] as const) {
       const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
       expect(s.freshness.events).toBe(s.ledger.stored + s.ledger.redacted);
       expect(s.freshness.p50_s).toBeGreaterThan(ageS * 0.2);

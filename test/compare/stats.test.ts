@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { compareSides, judge, parseGate, parseTolerances, evaluateGates, bootstrapDifference, type FigureSpec, type Replica, type Side } from '../../src/compare/index.js';
+import {
+  compareSides,
+  judge,
+  parseGate,
+  parseTolerances,
+  evaluateGates,
+  bootstrapDifference,
+  type FigureSpec,
+  type Replica,
+  type Side,
+} from '../../src/compare/index.js';
 import { createStream, lognormal, normal } from '../../src/random/index.js';
 
 const CPU: FigureSpec = { key: 'battery.cpu_s_per_hour', alias: 'cpu', label: 'cpu', unit: 's', better: 'lower' };
@@ -76,7 +86,10 @@ describe('compare statistics', () => {
   });
 
   it('marks a figure erratic when its replicas vary by more than the limit, and does not judge it', () => {
-    const reps = [0, 0.3, -0.2].map((shift, i) => ({ name: `r${i}`, units: new Map([...fleet('err', 30, 0, 0.01, 'a').units].map(([k, v]) => [k, { [CPU.key]: v[CPU.key]! * (1 + shift) }])) }));
+    const reps = [0, 0.3, -0.2].map((shift, i) => ({
+      name: `r${i}`,
+      units: new Map([...fleet('err', 30, 0, 0.01, 'a').units].map(([k, v]) => [k, { [CPU.key]: v[CPU.key]! * (1 + shift) }])),
+    }));
     const r = compareSides([CPU], { replicas: reps, pairable: true }, side(fleet('err', 30, 0.5, 0.01, 'b')), opts('e')).figures[0]!;
     expect(r.erratic).toBe(true);
     expect(r.statistics.every((s) => s.verdict === 'erratic')).toBe(true);
@@ -87,8 +100,14 @@ describe('compare statistics', () => {
     const a = fleet('tol', 80, 0, 0.01, 'a');
     const b = fleet('tol', 80, 0.03, 0.01, 'b');
     const figures = [CPU, { ...CPU, key: 'other', alias: 'o' }];
-    expect(compareSides([CPU], side(a), side(b), { ...opts('t'), tolerance: parseTolerances([], figures, 0.05) }).figures[0]!.statistics[0]!.verdict).toBe('no change');
-    expect(compareSides([CPU], side(a), side(b), { ...opts('t'), tolerance: parseTolerances(['cpu=1%'], figures, 0.05) }).figures[0]!.statistics[0]!.verdict).toBe('worse');
+    expect(
+      compareSides([CPU], side(a), side(b), { ...opts('t'), tolerance: parseTolerances([], figures, 0.05) }).figures[0]!.statistics[0]!
+        .verdict,
+    ).toBe('no change');
+    expect(
+      compareSides([CPU], side(a), side(b), { ...opts('t'), tolerance: parseTolerances(['cpu=1%'], figures, 0.05) }).figures[0]!
+        .statistics[0]!.verdict,
+    ).toBe('worse');
     const tol = parseTolerances(['2%', 'battery.cpu_s_per_hour=0.03'], figures, 0.05);
     expect(tol(CPU)).toBe(0.03);
     expect(tol(figures[1]!)).toBe(0.02);
@@ -98,7 +117,10 @@ describe('compare statistics', () => {
 
   it('gates trip on the named figure, statistic and verdict; bad gates are refused with what is allowed', () => {
     const r = compareSides([CPU], side(fleet('g', 60, 0, 0.05, 'a')), side(fleet('g', 60, 0.2, 0.05, 'b')), opts('g'));
-    const out = evaluateGates([parseGate('cpu.p95 worse', [CPU]), parseGate('battery.cpu_s_per_hour better', [CPU]), parseGate('* changed', [CPU])], r);
+    const out = evaluateGates(
+      [parseGate('cpu.p95 worse', [CPU]), parseGate('battery.cpu_s_per_hour better', [CPU]), parseGate('* changed', [CPU])],
+      r,
+    );
     expect(out.map((g) => g.pass)).toEqual([false, true, false]);
     expect(out[0]!.tripped).toEqual(['battery.cpu_s_per_hour.p95 worse']);
     expect(() => parseGate('cpu worst', [CPU])).toThrow(/unknown verdict "worst"; allowed: worse, better, changed, erratic/);

@@ -8,7 +8,10 @@ const stream = fc.array(
     gap: fc.double({ min: 0, max: 60, noNaN: true }),
     type: fc.oneof(
       { weight: 8, arbitrary: fc.constant(EventType.mousemove) },
-      { weight: 1, arbitrary: fc.constantFrom(EventType.keydown, EventType.keyup, EventType.mousedown, EventType.mouseup, EventType.wheel) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(EventType.keydown, EventType.keyup, EventType.mousedown, EventType.mouseup, EventType.wheel),
+      },
     ),
   }),
   { maxLength: 400 },

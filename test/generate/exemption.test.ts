@@ -43,7 +43,12 @@ describe('generate: exemption at enrolment and at the end', () => {
 
     // The same people through the real agent: its exempt column is the end status, and the agent really dropped events as exempt.
     const run = await runFleet({
-      ...base, seed, behaviour: DEFAULT_BEHAVIOUR_PARAMS, agent: DEFAULT_AGENT_CONFIG, energy: DEFAULT_ENERGY_MODEL, transport: { kind: 'null' },
+      ...base,
+      seed,
+      behaviour: DEFAULT_BEHAVIOUR_PARAMS,
+      agent: DEFAULT_AGENT_CONFIG,
+      energy: DEFAULT_ENERGY_MODEL,
+      transport: { kind: 'null' },
     });
     expect(run.laptops.map((l) => l.exempt)).toEqual(employees.map((e) => e.exempt_at_end));
     expect(run.laptops[index]!.dropped_exempt).toBeGreaterThan(0);

@@ -22,7 +22,11 @@ describe('revoking and reinstating a device', () => {
     expect((await upload(url, old, makeBatch({ deviceId: old.deviceId, sequence: 0 }).body, T0)).status).toBe(200);
     expect((await admin(url, '/v1/devices/laptop-dave/revoke')).status).toBe(200);
     expect((await upload(url, old, makeBatch({ deviceId: old.deviceId, sequence: 1 }).body, T0)).json.code).toBe('AUTH_REVOKED');
-    const enrollRevoked = await request(url, { path: '/v1/enroll', headers: { authorization: `Fleet ${FLEET_SECRET}` }, body: '{"device_id":"laptop-dave"}' });
+    const enrollRevoked = await request(url, {
+      path: '/v1/enroll',
+      headers: { authorization: `Fleet ${FLEET_SECRET}` },
+      body: '{"device_id":"laptop-dave"}',
+    });
     expect(enrollRevoked.json.code).toBe('AUTH_REVOKED');
     expect(enrollRevoked.json.message).toMatch(/reinstate/);
 
@@ -63,7 +67,8 @@ describe('revoking and reinstating a device', () => {
 describe('three secrets, each good for one thing', () => {
   const NEW_FLEET = 'rotated-fleet-secret-0123456789';
   const fleetAuth = (secret: string) => ({ authorization: `Fleet ${secret}` });
-  const enrollAs = (url: string, secret: string, id: string) => request(url, { path: '/v1/enroll', headers: fleetAuth(secret), body: JSON.stringify({ device_id: id }) });
+  const enrollAs = (url: string, secret: string, id: string) =>
+    request(url, { path: '/v1/enroll', headers: fleetAuth(secret), body: JSON.stringify({ device_id: id }) });
 
   it('the fleet secret enrolls a new device and nothing else: no enrolled device key, no admin route', async () => {
     const store = `sqlite:${join(tmp.dir, 'fleet-only.db')}`;
@@ -73,7 +78,11 @@ describe('three secrets, each good for one thing', () => {
       const erin = await enroll(url, 'laptop-erin');
       // Enrolling the same id again does not hand out its key (nor a new one that would lock the laptop out).
       const again = await enrollAs(url, FLEET_SECRET, 'laptop-erin');
-      expect({ status: again.status, code: again.json.code, key: again.json.key }).toEqual({ status: 409, code: 'AUTH_ALREADY_ENROLLED', key: undefined });
+      expect({ status: again.status, code: again.json.code, key: again.json.key }).toEqual({
+        status: 409,
+        code: 'AUTH_ALREADY_ENROLLED',
+        key: undefined,
+      });
       expect((await upload(url, erin, makeBatch({ deviceId: erin.deviceId, sequence: 0 }).body, T0)).json.status).toBe('stored');
       // Every admin route refuses the fleet secret.
       for (const [method, path, body] of [
@@ -107,7 +116,13 @@ describe('three secrets, each good for one thing', () => {
     await server.stop();
 
     // The new secret, the old one still accepted: laptops installed with either enroll; frank's stored key still signs.
-    server = createIngestServer({ store, fleetSecret: NEW_FLEET, previousFleetSecrets: [FLEET_SECRET], adminSecret: ADMIN_SECRET, now: () => T0 });
+    server = createIngestServer({
+      store,
+      fleetSecret: NEW_FLEET,
+      previousFleetSecrets: [FLEET_SECRET],
+      adminSecret: ADMIN_SECRET,
+      now: () => T0,
+    });
     ({ url } = await server.start());
     expect((await upload(url, frank, makeBatch({ deviceId: frank.deviceId, sequence: 1 }).body, T0)).json.status).toBe('stored');
     expect((await enrollAs(url, FLEET_SECRET, 'laptop-gina')).status).toBe(200);
@@ -149,9 +164,15 @@ describe('three secrets, each good for one thing', () => {
 
   it('refuses an admin secret equal to a fleet secret, and short secrets', () => {
     const store = `sqlite:${join(tmp.dir, 'bad.db')}`;
-    expect(() => createIngestServer({ store, fleetSecret: FLEET_SECRET, adminSecret: FLEET_SECRET })).toThrow(/adminSecret must differ from the fleet secret/);
-    expect(() => createIngestServer({ store, fleetSecret: NEW_FLEET, previousFleetSecrets: [FLEET_SECRET], adminSecret: FLEET_SECRET })).toThrow(/must differ/);
-    expect(() => createIngestServer({ store, fleetSecret: FLEET_SECRET, previousFleetSecrets: ['short'] })).toThrow(/previousFleetSecrets\[0\] must be at least 16 characters/);
+    expect(() => createIngestServer({ store, fleetSecret: FLEET_SECRET, adminSecret: FLEET_SECRET })).toThrow(
+      /adminSecret must differ from the fleet secret/,
+    );
+    expect(() =>
+      createIngestServer({ store, fleetSecret: NEW_FLEET, previousFleetSecrets: [FLEET_SECRET], adminSecret: FLEET_SECRET }),
+    ).toThrow(/must differ/);
+    expect(() => createIngestServer({ store, fleetSecret: FLEET_SECRET, previousFleetSecrets: ['short'] })).toThrow(
+      /previousFleetSecrets\[0\] must be at least 16 characters/,
+    );
     expect(() => createIngestServer({ store, fleetSecret: FLEET_SECRET, adminSecret: 'short' })).toThrow(/adminSecret must be at least 16/);
   });
 });

@@ -5,13 +5,28 @@
 import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BATCHES_PATH, BATCH_CONTENT_TYPE, ENROLL_PATH, DEVICE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, createRequestSigner, devicePath, type DeviceCredentials } from '../../src/auth/index.js';
+import {
+  BATCHES_PATH,
+  BATCH_CONTENT_TYPE,
+  ENROLL_PATH,
+  DEVICE_HEADER,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  createRequestSigner,
+  devicePath,
+  type DeviceCredentials,
+} from '../../src/auth/index.js';
 import { SqliteStore, openStore, type BatchStore } from '../../src/ingest/index.js';
 import { ADMIN_AUTH, FLEET_SECRET, T0, enroll, makeBatch, request, startServer, tempDir, upload } from './helpers.js';
 
 function signedRequest(creds: DeviceCredentials, method: string, path: string, json: unknown | undefined, atMs: number) {
   const body = json === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(json));
-  return { method, path, headers: { 'content-type': 'application/json', ...createRequestSigner(creds, () => atMs)({ method, target: path, body }) }, body };
+  return {
+    method,
+    path,
+    headers: { 'content-type': 'application/json', ...createRequestSigner(creds, () => atMs)({ method, target: path, body }) },
+    body,
+  };
 }
 
 describe('a captured signature replayed to another request', () => {
@@ -32,7 +47,11 @@ describe('a captured signature replayed to another request', () => {
     // The empty-body signature of GET …/policy, replayed as POST …/resume.
     const policy = signedRequest(d, 'GET', devicePath(d.deviceId, 'policy'), undefined, T0);
     expect((await request(srv.url, { ...policy, body: undefined })).status).toBe(200);
-    const asResume = await request(srv.url, { method: 'POST', path: devicePath(d.deviceId, 'resume'), headers: { ...policy.headers, 'content-length': '0' } });
+    const asResume = await request(srv.url, {
+      method: 'POST',
+      path: devicePath(d.deviceId, 'resume'),
+      headers: { ...policy.headers, 'content-length': '0' },
+    });
     expect({ status: asResume.status, code: asResume.json.code }).toEqual({ status: 401, code: 'AUTH_BAD_SIGNATURE' });
     // A query string the signer did not see is refused too.
     const withQuery = await request(srv.url, { ...policy, body: undefined, path: `${devicePath(d.deviceId, 'policy')}?x=1` });
@@ -46,7 +65,13 @@ describe('a captured signature replayed to another request', () => {
 describe('an honest laptop while forgers who know its id (no key) hammer the service', () => {
   it('keeps >= 99 % of its uploads 2xx against stalled bodies, drip-fed bodies and forged requests at 10x its rate', async () => {
     const srv = await startServer({
-      limits: { maxBodyBytes: 256 << 10, maxUnverifiedBodyBytes: 1 << 20, maxInFlightBodyBytes: 1 << 20, rate: { perSecond: 20, burst: 20 }, requestTimeoutMs: 20_000 },
+      limits: {
+        maxBodyBytes: 256 << 10,
+        maxUnverifiedBodyBytes: 1 << 20,
+        maxInFlightBodyBytes: 1 << 20,
+        rate: { perSecond: 20, burst: 20 },
+        requestTimeoutMs: 20_000,
+      },
     });
     const sockets = new Set<net.Socket>();
     let stopped = false;
@@ -57,7 +82,9 @@ describe('an honest laptop while forgers who know its id (no key) hammer the ser
     // Attack 1: bodies sent fast to one byte short of Content-Length, then stalled; reconnects when cut.
     const staller = (): void => {
       if (stopped) return;
-      const s = net.connect(Number(u.port), u.hostname, () => s.write(Buffer.concat([Buffer.from(forgedHead(256 << 10)), Buffer.alloc((256 << 10) - 1, 7)])));
+      const s = net.connect(Number(u.port), u.hostname, () =>
+        s.write(Buffer.concat([Buffer.from(forgedHead(256 << 10)), Buffer.alloc((256 << 10) - 1, 7)])),
+      );
       sockets.add(s);
       s.on('error', () => {});
       s.on('close', () => {
@@ -145,8 +172,16 @@ describe('client errors and store failures answer with a code, never a stack tra
     });
     const srv = await startServer({ store });
     try {
-      const r = await request(srv.url, { path: ENROLL_PATH, headers: { authorization: `Fleet ${FLEET_SECRET}` }, body: '{"device_id":"laptop-disk"}' });
-      expect({ status: r.status, code: r.json.code, retry: r.headers['retry-after'] }).toEqual({ status: 503, code: 'INGEST_STORE_FAILED', retry: '1' });
+      const r = await request(srv.url, {
+        path: ENROLL_PATH,
+        headers: { authorization: `Fleet ${FLEET_SECRET}` },
+        body: '{"device_id":"laptop-disk"}',
+      });
+      expect({ status: r.status, code: r.json.code, retry: r.headers['retry-after'] }).toEqual({
+        status: 503,
+        code: 'INGEST_STORE_FAILED',
+        retry: '1',
+      });
       failing = false;
       expect((await enroll(srv.url, 'laptop-disk')).deviceId).toBe('laptop-disk');
     } finally {
@@ -170,11 +205,18 @@ describe('per-device and per-connection bounds', () => {
       // 4 batches × 10 one-second pauses, the first two batches within one day, the others on later days.
       for (let s = 0; s < 4; s++) {
         const start = T0 - (4 - s) * 86_400_000;
-        const controls = Array.from({ length: 10 }, (_, k) => ({ kind: 'pause' as const, atMs: start + k * 10_000, untilMs: start + k * 10_000 + 1000 }));
+        const controls = Array.from({ length: 10 }, (_, k) => ({
+          kind: 'pause' as const,
+          atMs: start + k * 10_000,
+          untilMs: start + k * 10_000 + 1000,
+        }));
         const r = await upload(srv.url, d, makeBatch({ deviceId: d.deviceId, sequence: s, events: 10, startMs: start, controls }).body, T0);
         expect(r.status).toBe(200);
       }
-      const windows = srv.server.store ? (await request(srv.url, { ...signedRequest(d, 'GET', devicePath(d.deviceId, 'policy'), undefined, T0), body: undefined })).json.pauses : [];
+      const windows = srv.server.store
+        ? (await request(srv.url, { ...signedRequest(d, 'GET', devicePath(d.deviceId, 'policy'), undefined, T0), body: undefined })).json
+            .pauses
+        : [];
       expect(windows).toHaveLength(8);
     } finally {
       await srv.stop();
@@ -209,7 +251,11 @@ describe('identity and enrollment', () => {
     const srv = await startServer();
     try {
       for (const id of ['bad\u0001id', 'tab\tid', 'laptop-\u4e2d', ' leading', 'trailing ', '', 'x'.repeat(129)]) {
-        const r = await request(srv.url, { path: ENROLL_PATH, headers: { authorization: `Fleet ${FLEET_SECRET}` }, body: JSON.stringify({ device_id: id }) });
+        const r = await request(srv.url, {
+          path: ENROLL_PATH,
+          headers: { authorization: `Fleet ${FLEET_SECRET}` },
+          body: JSON.stringify({ device_id: id }),
+        });
         expect({ id, status: r.status, code: r.json.code }).toEqual({ id, status: 400, code: 'INGEST_BAD_DEVICE_ID' });
       }
       // Latin-1 beyond ASCII travels in a header and authenticates.
@@ -239,14 +285,29 @@ describe('identity and enrollment', () => {
     try {
       const codes: unknown[] = [];
       for (let i = 0; i < 8; i++) {
-        codes.push((await request(srv.url, { path: ENROLL_PATH, headers: { authorization: `Fleet wrong-${i}-0123456789` }, body: '{"device_id":"x"}' })).json.code);
+        codes.push(
+          (
+            await request(srv.url, {
+              path: ENROLL_PATH,
+              headers: { authorization: `Fleet wrong-${i}-0123456789` },
+              body: '{"device_id":"x"}',
+            })
+          ).json.code,
+        );
       }
       expect(codes).toEqual([...Array(5).fill('AUTH_BAD_FLEET_SECRET'), ...Array(3).fill('INGEST_RATE_LIMITED')]);
-      const right = await request(srv.url, { path: ENROLL_PATH, headers: { authorization: `Fleet ${FLEET_SECRET}` }, body: '{"device_id":"x"}' });
+      const right = await request(srv.url, {
+        path: ENROLL_PATH,
+        headers: { authorization: `Fleet ${FLEET_SECRET}` },
+        body: '{"device_id":"x"}',
+      });
       expect({ status: right.status, code: right.json.code }).toEqual({ status: 429, code: 'INGEST_RATE_LIMITED' });
       // The bucket refills with the service's clock.
       srv.clock.now += 2000;
-      expect((await request(srv.url, { path: ENROLL_PATH, headers: { authorization: `Fleet ${FLEET_SECRET}` }, body: '{"device_id":"x"}' })).status).toBe(200);
+      expect(
+        (await request(srv.url, { path: ENROLL_PATH, headers: { authorization: `Fleet ${FLEET_SECRET}` }, body: '{"device_id":"x"}' }))
+          .status,
+      ).toBe(200);
     } finally {
       await srv.stop();
     }
@@ -256,10 +317,27 @@ describe('identity and enrollment', () => {
     const srv = await startServer({ limits: { enrollments: { perSecond: 1, burst: 3 } } });
     try {
       const statuses: number[] = [];
-      for (let i = 0; i < 5; i++) statuses.push((await request(srv.url, { path: ENROLL_PATH, headers: { authorization: `Fleet ${FLEET_SECRET}` }, body: JSON.stringify({ device_id: `laptop-${i}` }) })).status);
+      for (let i = 0; i < 5; i++)
+        statuses.push(
+          (
+            await request(srv.url, {
+              path: ENROLL_PATH,
+              headers: { authorization: `Fleet ${FLEET_SECRET}` },
+              body: JSON.stringify({ device_id: `laptop-${i}` }),
+            })
+          ).status,
+        );
       expect(statuses).toEqual([200, 200, 200, 429, 429]);
       // Enrolling an enrolled device again is refused as such (its key is not handed out twice), not counted as a new enrollment.
-      expect((await request(srv.url, { path: ENROLL_PATH, headers: { authorization: `Fleet ${FLEET_SECRET}` }, body: '{"device_id":"laptop-0"}' })).json.code).toBe('AUTH_ALREADY_ENROLLED');
+      expect(
+        (
+          await request(srv.url, {
+            path: ENROLL_PATH,
+            headers: { authorization: `Fleet ${FLEET_SECRET}` },
+            body: '{"device_id":"laptop-0"}',
+          })
+        ).json.code,
+      ).toBe('AUTH_ALREADY_ENROLLED');
     } finally {
       await srv.stop();
     }
@@ -281,13 +359,29 @@ describe('revocation', () => {
       return inner.upsertPause(...a);
     };
     const store = new Proxy(inner, {
-      get: (t, p) => (p === 'upsertPause' ? gated : typeof Reflect.get(t, p) === 'function' ? (Reflect.get(t, p) as (...x: unknown[]) => unknown).bind(t) : Reflect.get(t, p)),
+      get: (t, p) =>
+        p === 'upsertPause'
+          ? gated
+          : typeof Reflect.get(t, p) === 'function'
+            ? (Reflect.get(t, p) as (...x: unknown[]) => unknown).bind(t)
+            : Reflect.get(t, p),
     }) as BatchStore;
     const srv = await startServer({ store });
     try {
       const d = await enroll(srv.url, 'laptop-stolen');
       const at = T0 - 600_000;
-      const inFlight = upload(srv.url, d, makeBatch({ deviceId: d.deviceId, sequence: 0, events: 10, startMs: at - 1000, controls: [{ kind: 'pause', atMs: at, untilMs: at + 60_000 }] }).body, T0);
+      const inFlight = upload(
+        srv.url,
+        d,
+        makeBatch({
+          deviceId: d.deviceId,
+          sequence: 0,
+          events: 10,
+          startMs: at - 1000,
+          controls: [{ kind: 'pause', atMs: at, untilMs: at + 60_000 }],
+        }).body,
+        T0,
+      );
       while (held === 0) await new Promise((r) => setTimeout(r, 10));
       const rv = await request(srv.url, { path: devicePath(d.deviceId, 'revoke'), headers: { ...ADMIN_AUTH } });
       expect(rv.status).toBe(200);

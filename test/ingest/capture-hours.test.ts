@@ -28,7 +28,11 @@ describe('refuseEvents with capture hours', () => {
   it('refuses events before the start and from the end hour on, in the device local time', () => {
     const kolkata = { rules: NINE_TO_FIVE, utcOffsetMinutes: (ms: number) => utcOffsetMinutes('Asia/Kolkata', ms) };
     const fiveLocal = KOLKATA_NINE + 8 * 3_600_000;
-    const r = refuseEvents(times([KOLKATA_NINE - 1, KOLKATA_NINE, KOLKATA_NINE + 1, fiveLocal - 1, fiveLocal, fiveLocal + 60_000]), [], kolkata);
+    const r = refuseEvents(
+      times([KOLKATA_NINE - 1, KOLKATA_NINE, KOLKATA_NINE + 1, fiveLocal - 1, fiveLocal, fiveLocal + 60_000]),
+      [],
+      kolkata,
+    );
     expect({ inPauses: r.inPauses, outsideHours: r.outsideHours }).toEqual({ inPauses: 0, outsideHours: 3 });
     expect(Array.from(r.kept!.t_ms)).toEqual([KOLKATA_NINE, KOLKATA_NINE + 1, fiveLocal - 1]);
     // The rule off, or no timezone: nothing refused, nothing copied.
@@ -44,16 +48,22 @@ describe('refuseEvents with capture hours', () => {
     const r = refuseEvents(times(ts), [{ startMs: day + 12 * 3_600_000, endMs: day + 12 * 3_600_000 + 2 }], utc);
     expect({ inPauses: r.inPauses, outsideHours: r.outsideHours }).toEqual({ inPauses: 2, outsideHours: 0 });
     const r2 = refuseEvents(times(ts), [], utc);
-    expect({ inPauses: r2.inPauses, outsideHours: r2.outsideHours, kept: Array.from(r2.kept!.t_ms) }).toEqual({ inPauses: 0, outsideHours: 2, kept: [ts[0], ts[3]] });
+    expect({ inPauses: r2.inPauses, outsideHours: r2.outsideHours, kept: Array.from(r2.kept!.t_ms) }).toEqual({
+      inPauses: 0,
+      outsideHours: 2,
+      kept: [ts[0], ts[3]],
+    });
   });
 
-  it('uses each event\'s own offset in a batch that spans a DST change (New York, 2026-03-08)', () => {
+  it("uses each event's own offset in a batch that spans a DST change (New York, 2026-03-08)", () => {
     const rules: PolicyRules = { ...DEFAULT_POLICY_RULES, captureHours: { startHour: 2.5, endHour: 24 } };
     const ny = { rules, utcOffsetMinutes: (ms: number) => utcOffsetMinutes('America/New_York', ms) };
     // Every 10 minutes from 05:00Z (00:00 EST) to 09:00Z (05:00 EDT): the clock jumps from 02:00 to 03:00 at 07:00Z.
     const ts = Array.from({ length: 25 }, (_, i) => Date.UTC(2026, 2, 8, 5) + i * 600_000);
     const r = refuseEvents(times(ts), [], ny);
-    const expected = ts.filter((t) => !withinCaptureHours(((t + utcOffsetMinutes('America/New_York', t) * 60_000) % 86_400_000) / 3_600_000, rules)).length;
+    const expected = ts.filter(
+      (t) => !withinCaptureHours(((t + utcOffsetMinutes('America/New_York', t) * 60_000) % 86_400_000) / 3_600_000, rules),
+    ).length;
     // 00:00–01:50 EST (12 events) are before 02:30; after the jump every local time is 03:00 or later.
     expect(expected).toBe(12);
     expect(r.outsideHours).toBe(expected);
@@ -85,14 +95,29 @@ describe('the service checks capture hours when it knows the device timezone', (
 
   it('leaves a device enrolled without a timezone unchecked, and checks it once it enrolls again with one (after an admin reinstates it)', async () => {
     const d = await enroll(srv.url, 'laptop-somewhere');
-    const r = await upload(srv.url, d, makeBatch({ deviceId: d.deviceId, sequence: 0, events: 200, startMs: KOLKATA_NINE - 1000 }).body, T0);
+    const r = await upload(
+      srv.url,
+      d,
+      makeBatch({ deviceId: d.deviceId, sequence: 0, events: 200, startMs: KOLKATA_NINE - 1000 }).body,
+      T0,
+    );
     expect(r.json).toMatchObject({ stored: 200, refused_paused: 0, refused_outside_hours: 0 });
     // The fleet secret alone cannot change an enrolled device (it would be anyone's lever on any laptop's capture hours).
-    await expect(enrollOverHttp({ url: srv.url, fleetSecret: FLEET_SECRET, deviceId: d.deviceId, timezone: 'Asia/Kolkata' })).rejects.toMatchObject({ status: 409, code: 'AUTH_ALREADY_ENROLLED' });
-    for (const action of ['revoke', 'reinstate']) expect((await request(srv.url, { path: `/v1/devices/${d.deviceId}/${action}`, headers: { ...ADMIN_AUTH }, body: '{}' })).status).toBe(200);
+    await expect(
+      enrollOverHttp({ url: srv.url, fleetSecret: FLEET_SECRET, deviceId: d.deviceId, timezone: 'Asia/Kolkata' }),
+    ).rejects.toMatchObject({ status: 409, code: 'AUTH_ALREADY_ENROLLED' });
+    for (const action of ['revoke', 'reinstate'])
+      expect((await request(srv.url, { path: `/v1/devices/${d.deviceId}/${action}`, headers: { ...ADMIN_AUTH }, body: '{}' })).status).toBe(
+        200,
+      );
     const again = await enrollOverHttp({ url: srv.url, fleetSecret: FLEET_SECRET, deviceId: d.deviceId, timezone: 'Asia/Kolkata' });
     expect(Buffer.from(again.key).equals(Buffer.from(d.key))).toBe(false);
-    const r2 = await upload(srv.url, again, makeBatch({ deviceId: d.deviceId, sequence: 1, events: 200, startMs: KOLKATA_NINE - 1000 }).body, T0);
+    const r2 = await upload(
+      srv.url,
+      again,
+      makeBatch({ deviceId: d.deviceId, sequence: 1, events: 200, startMs: KOLKATA_NINE - 1000 }).body,
+      T0,
+    );
     expect(r2.json).toMatchObject({ stored: 100, refused_paused: 100, refused_outside_hours: 100 });
   });
 
@@ -100,10 +125,17 @@ describe('the service checks capture hours when it knows the device timezone', (
     const bad = enrollOverHttp({ url: srv.url, fleetSecret: FLEET_SECRET, deviceId: 'laptop-mars', timezone: 'Mars/Olympus_Mons' });
     await expect(bad).rejects.toBeInstanceOf(EnrollmentError);
     await expect(bad).rejects.toMatchObject({ status: 400, code: 'INGEST_BAD_JSON' });
-    const r = await request(srv.url, { path: '/v1/enroll', headers: { authorization: `Fleet ${FLEET_SECRET}` }, body: JSON.stringify({ device_id: 'laptop-n', timezone: 5 }) });
+    const r = await request(srv.url, {
+      path: '/v1/enroll',
+      headers: { authorization: `Fleet ${FLEET_SECRET}` },
+      body: JSON.stringify({ device_id: 'laptop-n', timezone: 5 }),
+    });
     expect({ status: r.status, code: r.json.code }).toEqual({ status: 400, code: 'INGEST_BAD_JSON' });
     expect(r.json.message).toMatch(/IANA timezone \(e\.g\. "Europe\/Berlin"/);
     await expect(srv.server.enroll('laptop-x', { timezone: 'Nowhere/Town' })).rejects.toBeInstanceOf(IngestError);
-    await expect(enrollOverHttp({ url: srv.url, fleetSecret: 'wrong-secret-wrong-secret', deviceId: 'laptop-y' })).rejects.toMatchObject({ status: 401, code: 'AUTH_BAD_FLEET_SECRET' });
+    await expect(enrollOverHttp({ url: srv.url, fleetSecret: 'wrong-secret-wrong-secret', deviceId: 'laptop-y' })).rejects.toMatchObject({
+      status: 401,
+      code: 'AUTH_BAD_FLEET_SECRET',
+    });
   });
 });

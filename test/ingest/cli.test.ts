@@ -6,7 +6,23 @@ describe('fleetsim serve', () => {
   it('documents its flags and endpoints in --help', () => {
     const r = fleetsim(['serve', '--help']);
     expect(r.code).toBe(0);
-    for (const s of ['--port', '--store', '--fleet-secret', '--sqlite-sync', '--max-body-bytes', '--rate-per-device', 'POST /v1/batches', '/metrics', 'postgres://', '/v1/devices/ID/reinstate', 'timezone', '--decode-threads', '--admin-secret', '--previous-fleet-secret', 'AUTH_ALREADY_ENROLLED']) {
+    for (const s of [
+      '--port',
+      '--store',
+      '--fleet-secret',
+      '--sqlite-sync',
+      '--max-body-bytes',
+      '--rate-per-device',
+      'POST /v1/batches',
+      '/metrics',
+      'postgres://',
+      '/v1/devices/ID/reinstate',
+      'timezone',
+      '--decode-threads',
+      '--admin-secret',
+      '--previous-fleet-secret',
+      'AUTH_ALREADY_ENROLLED',
+    ]) {
       expect(r.stdout).toContain(s);
     }
   });

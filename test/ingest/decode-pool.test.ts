@@ -54,7 +54,13 @@ describe('decode pool: uploads decoded on a worker thread', () => {
     const d = pool();
     await d.ready();
     for (const codec of ['gzip', 'br', 'identity'] as Codec[]) {
-      const b = makeBatch({ deviceId: 'laptop-pool', sequence: 3, events: 1_500, codec, controls: [{ kind: 'pause', atMs: T0 - 3_600_000 + 180_000, untilMs: T0 - 3_000_000 }] });
+      const b = makeBatch({
+        deviceId: 'laptop-pool',
+        sequence: 3,
+        events: 1_500,
+        codec,
+        controls: [{ kind: 'pause', atMs: T0 - 3_600_000 + 180_000, untilMs: T0 - 3_000_000 }],
+      });
       const inline = decodeBody(codec, b.body, LIMITS);
       const { decoded, body } = await d.decode(codec, own(b.body), LIMITS);
       expect(Buffer.compare(body, Buffer.from(b.body))).toBe(0);
@@ -140,7 +146,11 @@ describe('decode pool: uploads decoded on a worker thread', () => {
   it('reports workers that cannot start, and replaces them with growing pauses, not in a loop', async () => {
     const log = join(tmp.dir, 'starts.log');
     writeFileSync(log, '');
-    const script = workerScriptFile('broken', `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(log)}, 'x');\nthrow new Error('boom at load');`, '');
+    const script = workerScriptFile(
+      'broken',
+      `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(log)}, 'x');\nthrow new Error('boom at load');`,
+      '',
+    );
     const d = createBodyDecoder(1, { script });
     await expect(d.ready()).rejects.toThrow(/could not start: .*boom at load/);
     await new Promise((w) => setTimeout(w, 1_000));
@@ -156,13 +166,17 @@ describe('decode pool: uploads decoded on a worker thread', () => {
     await server.start();
     expect(server.decodeThreads).toBe(2);
     await server.stop();
-    expect(() => createIngestServer({ store: 'sqlite::memory:', fleetSecret: FLEET_SECRET, decodeThreads: 65 })).toThrow(/decodeThreads must be an integer 0\.\.64/);
+    expect(() => createIngestServer({ store: 'sqlite::memory:', fleetSecret: FLEET_SECRET, decodeThreads: 65 })).toThrow(
+      /decodeThreads must be an integer 0\.\.64/,
+    );
   });
 
   it('refuses work after close, and a thread count outside 0..64', async () => {
     const d = createBodyDecoder(1);
     await d.close();
-    await expect(d.decode('gzip', own(makeBatch({ deviceId: 'x', sequence: 0 }).body), LIMITS)).rejects.toMatchObject({ code: 'INGEST_SHUTTING_DOWN' });
+    await expect(d.decode('gzip', own(makeBatch({ deviceId: 'x', sequence: 0 }).body), LIMITS)).rejects.toMatchObject({
+      code: 'INGEST_SHUTTING_DOWN',
+    });
     expect(() => createBodyDecoder(-1)).toThrow(/0\.\.64/);
     expect(() => createBodyDecoder(1.5)).toThrow(/0\.\.64/);
   });

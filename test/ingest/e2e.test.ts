@@ -21,8 +21,17 @@ import { decodeBatch, decompress } from '../../src/wire/index.js';
 import { enroll, request, startServer } from './helpers.js';
 
 const P = DEFAULT_POPULATION_PARAMS;
-const calendar = createCalendar('2026-03-03', P.offices.map((o) => o.timezone));
-const env: DayEnvironment = { seed: 'e2e', calendar, behaviour: DEFAULT_BEHAVIOUR_PARAMS, pauseTraits: P.pause, rules: DEFAULT_POLICY_RULES };
+const calendar = createCalendar(
+  '2026-03-03',
+  P.offices.map((o) => o.timezone),
+);
+const env: DayEnvironment = {
+  seed: 'e2e',
+  calendar,
+  behaviour: DEFAULT_BEHAVIOUR_PARAMS,
+  pauseTraits: P.pause,
+  rules: DEFAULT_POLICY_RULES,
+};
 
 let srv: Awaited<ReturnType<typeof startServer>>;
 beforeAll(async () => {
@@ -49,7 +58,11 @@ async function runDayOverHttp(employee: Employee) {
   const clock = new ManualClock(calendar.epochUtcMs);
   const agent = new CaptureAgent(
     {
-      clock, transport, rng: createStream('e2e-agent', employee.index), deviceId: employee.id, rules: DEFAULT_POLICY_RULES,
+      clock,
+      transport,
+      rng: createStream('e2e-agent', employee.index),
+      deviceId: employee.id,
+      rules: DEFAULT_POLICY_RULES,
       inputTimeOffsetMs: calendar.epochUtcMs,
     },
     DEFAULT_AGENT_CONFIG,
@@ -58,7 +71,8 @@ async function runDayOverHttp(employee: Employee) {
   const blocks: EventBlock[] = [];
   const writer = new EventWriter((b) => blocks.push(copyBlock(b)));
   const day = simulateEmployeeDay(employee, 0, env, writer, ({ plan, pauses }) => {
-    for (const w of pauses.windows) agent.requestPause(w.startMs + calendar.epochUtcMs, w.endMs - w.startMs, plan.dayStartMs + calendar.epochUtcMs);
+    for (const w of pauses.windows)
+      agent.requestPause(w.startMs + calendar.epochUtcMs, w.endMs - w.startMs, plan.dayStartMs + calendar.epochUtcMs);
   });
   writer.flush();
   for (const b of blocks) {
@@ -118,7 +132,12 @@ describe('agent → HttpTransport → ingest service → SQLite', () => {
     // Employee ids are per index, not per seed: this device may already hold the first test's batches.
     await credsOf(e.id);
     const before = (await srv.server.store.listBatches(e.id)).length;
-    const r = await request(srv.url, { method: 'PUT', path: `/v1/devices/${e.id}/exemption`, headers: { authorization: 'Admin test-admin-secret-0123456789' }, body: JSON.stringify({ exempt: true, from_ms: 0 }) });
+    const r = await request(srv.url, {
+      method: 'PUT',
+      path: `/v1/devices/${e.id}/exemption`,
+      headers: { authorization: 'Admin test-admin-secret-0123456789' },
+      body: JSON.stringify({ exempt: true, from_ms: 0 }),
+    });
     expect(r.status).toBe(200);
     const { agent } = await runDayOverHttp(e);
     expect(agent.isExempt).toBe(true);

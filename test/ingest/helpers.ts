@@ -25,10 +25,18 @@ export function tempDir(prefix = 'fleetsim-ingest-'): { dir: string; cleanup: ()
 }
 
 /** A server on loopback port 0 with a SQLite file in a temp dir (or the given store), and a movable clock. */
-export async function startServer(opts: Partial<IngestServerOptions> = {}): Promise<{ server: IngestServer; url: string; clock: { now: number }; stop: () => Promise<void> }> {
+export async function startServer(
+  opts: Partial<IngestServerOptions> = {},
+): Promise<{ server: IngestServer; url: string; clock: { now: number }; stop: () => Promise<void> }> {
   const tmp = tempDir();
   const clock = { now: T0 };
-  const server = createIngestServer({ store: `sqlite:${join(tmp.dir, 'ingest.db')}`, fleetSecret: FLEET_SECRET, adminSecret: ADMIN_SECRET, now: () => clock.now, ...opts });
+  const server = createIngestServer({
+    store: `sqlite:${join(tmp.dir, 'ingest.db')}`,
+    fleetSecret: FLEET_SECRET,
+    adminSecret: ADMIN_SECRET,
+    now: () => clock.now,
+    ...opts,
+  });
   const { url } = await server.start();
   return {
     server,
@@ -48,12 +56,22 @@ export interface HttpResult {
   json: Record<string, unknown>;
 }
 
-export function request(url: string, o: { method?: string; path: string; headers?: Record<string, string>; body?: Uint8Array | string }): Promise<HttpResult> {
+export function request(
+  url: string,
+  o: { method?: string; path: string; headers?: Record<string, string>; body?: Uint8Array | string },
+): Promise<HttpResult> {
   const u = new URL(url);
   const body = typeof o.body === 'string' ? Buffer.from(o.body) : o.body;
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { hostname: u.hostname, port: u.port, path: o.path, method: o.method ?? 'POST', headers: { ...(body && !o.headers?.['transfer-encoding'] ? { 'content-length': String(body.byteLength) } : {}), ...o.headers }, agent: false },
+      {
+        hostname: u.hostname,
+        port: u.port,
+        path: o.path,
+        method: o.method ?? 'POST',
+        headers: { ...(body && !o.headers?.['transfer-encoding'] ? { 'content-length': String(body.byteLength) } : {}), ...o.headers },
+        agent: false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -76,7 +94,11 @@ export function request(url: string, o: { method?: string; path: string; headers
 }
 
 export async function enroll(url: string, deviceId: string): Promise<DeviceCredentials> {
-  const r = await request(url, { path: '/v1/enroll', headers: { authorization: `Fleet ${FLEET_SECRET}`, 'content-type': 'application/json' }, body: JSON.stringify({ device_id: deviceId }) });
+  const r = await request(url, {
+    path: '/v1/enroll',
+    headers: { authorization: `Fleet ${FLEET_SECRET}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ device_id: deviceId }),
+  });
   if (r.status !== 200) throw new Error(`enroll ${deviceId}: ${r.status} ${r.body}`);
   return { deviceId: r.json.device_id as string, key: Buffer.from(r.json.key as string, 'hex') };
 }
@@ -125,16 +147,31 @@ export function makeBatch(s: BatchSpec): { encoded: Uint8Array; body: Uint8Array
 
 /** Headers of a signed upload, signed at the given time. */
 export function uploadHeaders(creds: DeviceCredentials, body: Uint8Array, atMs: number, codec: Codec = 'gzip'): Record<string, string> {
-  return { 'content-type': BATCH_CONTENT_TYPE, 'content-encoding': codec, ...createRequestSigner(creds, () => atMs)({ method: 'POST', target: BATCHES_PATH, body }) };
+  return {
+    'content-type': BATCH_CONTENT_TYPE,
+    'content-encoding': codec,
+    ...createRequestSigner(creds, () => atMs)({ method: 'POST', target: BATCHES_PATH, body }),
+  };
 }
 
-export function upload(url: string, creds: DeviceCredentials, body: Uint8Array, atMs: number, codec: Codec = 'gzip', extra: Record<string, string> = {}): Promise<HttpResult> {
+export function upload(
+  url: string,
+  creds: DeviceCredentials,
+  body: Uint8Array,
+  atMs: number,
+  codec: Codec = 'gzip',
+  extra: Record<string, string> = {},
+): Promise<HttpResult> {
   return request(url, { path: '/v1/batches', headers: { ...uploadHeaders(creds, body, atMs, codec), ...extra }, body });
 }
 
 /** `fleetsim serve` as a child process; resolves with its URL once it listens. */
 export function spawnServe(args: readonly string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--fleet-secret', FLEET_SECRET, '--admin-secret', ADMIN_SECRET, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'serve', '--port', '0', '--fleet-secret', FLEET_SECRET, '--admin-secret', ADMIN_SECRET, ...args],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));

@@ -18,7 +18,8 @@ async function serve(reply: (req: http.IncomingMessage, res: http.ServerResponse
     req.on('end', () => {
       // Request line + raw header lines + blank line, as they were on the wire.
       let headerBytes = `${req.method} ${req.url} HTTP/${req.httpVersion}\r\n`.length + 2;
-      for (let i = 0; i < req.rawHeaders.length; i += 2) headerBytes += req.rawHeaders[i]!.length + 2 + Buffer.byteLength(req.rawHeaders[i + 1]!) + 2;
+      for (let i = 0; i < req.rawHeaders.length; i += 2)
+        headerBytes += req.rawHeaders[i]!.length + 2 + Buffer.byteLength(req.rawHeaders[i + 1]!) + 2;
       seen.push({ remotePort: req.socket.remotePort!, headerBytes, bodyBytes: body, headers: req.headers });
       reply(req, res);
     });
@@ -33,7 +34,8 @@ describe('HttpTransport', () => {
     const t = new HttpTransport({ url });
     const body = new Uint8Array(1234).fill(7);
     const outcomes = [];
-    for (let i = 0; i < 3; i++) outcomes.push(await t.send({ body, headers: { 'content-type': 'application/x-protobuf', 'x-fleetsim-device': 'd1' } }));
+    for (let i = 0; i < 3; i++)
+      outcomes.push(await t.send({ body, headers: { 'content-type': 'application/x-protobuf', 'x-fleetsim-device': 'd1' } }));
     await t.close();
     expect(outcomes.map((o) => o.kind === 'response' && o.status)).toEqual([200, 200, 200]);
     expect(new Set(seen.map((s) => s.remotePort)).size).toBe(1);

@@ -46,10 +46,13 @@ describe('BodyIntake', () => {
     try {
       for (const size of [10, 70_000, 3]) {
         const status = await new Promise<number>((resolve, reject) => {
-          const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent, headers: { 'content-length': size } }, (res) => {
-            res.resume();
-            res.on('end', () => resolve(res.statusCode ?? 0));
-          });
+          const req = http.request(
+            { host: '127.0.0.1', port, method: 'POST', path: '/', agent, headers: { 'content-length': size } },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode ?? 0));
+            },
+          );
           req.on('error', reject);
           req.end(Buffer.alloc(size, 7));
         });

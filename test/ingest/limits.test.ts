@@ -6,7 +6,19 @@ import { computeSignature, newDeviceKey, type DeviceCredentials } from '../../sr
 import { join } from 'node:path';
 import { INGEST_ERRORS, REFUSAL_HTTP_STATUS, SqliteStore, type BatchRow, type BatchStore } from '../../src/ingest/index.js';
 import { compress } from '../../src/wire/index.js';
-import { BATCH_CONTENT_TYPE, ADMIN_AUTH, FLEET_SECRET, T0, enroll, makeBatch, request, startServer, tempDir, upload, uploadHeaders } from './helpers.js';
+import {
+  BATCH_CONTENT_TYPE,
+  ADMIN_AUTH,
+  FLEET_SECRET,
+  T0,
+  enroll,
+  makeBatch,
+  request,
+  startServer,
+  tempDir,
+  upload,
+  uploadHeaders,
+} from './helpers.js';
 
 /** Expects a refusal with this code, its documented status, and a message. */
 function refused(r: { status: number; json: Record<string, unknown> }, code: keyof typeof REFUSAL_HTTP_STATUS): void {
@@ -23,7 +35,16 @@ describe.each([0, 1])('with %i decode threads', (decodeThreads) => {
   let seq = 0;
 
   beforeAll(async () => {
-    srv = await startServer({ decodeThreads, limits: { maxBodyBytes: 64 * 1024, maxDecodedBytes: 256 * 1024, maxEventsPerBatch: 5_000, maxHeaderBytes: 4096, rate: { perSecond: 1000, burst: 1000 } } });
+    srv = await startServer({
+      decodeThreads,
+      limits: {
+        maxBodyBytes: 64 * 1024,
+        maxDecodedBytes: 256 * 1024,
+        maxEventsPerBatch: 5_000,
+        maxHeaderBytes: 4096,
+        rate: { perSecond: 1000, burst: 1000 },
+      },
+    });
     alice = await enroll(srv.url, 'laptop-alice');
     bob = await enroll(srv.url, 'laptop-bob');
   });
@@ -34,7 +55,13 @@ describe.each([0, 1])('with %i decode threads', (decodeThreads) => {
       const b = makeBatch({ deviceId: alice.deviceId, sequence: seq++ });
       const r = await upload(srv.url, alice, b.body, T0);
       expect(r.status).toBe(200);
-      expect(r.json).toMatchObject({ status: 'stored', batch_id: Buffer.from(b.batchId).toString('hex'), stored: 200, refused_paused: 0, refused_exempt: 0 });
+      expect(r.json).toMatchObject({
+        status: 'stored',
+        batch_id: Buffer.from(b.batchId).toString('hex'),
+        stored: 200,
+        refused_paused: 0,
+        refused_exempt: 0,
+      });
     });
 
     it('lists every code in one table with its HTTP status', () => {
@@ -44,7 +71,14 @@ describe.each([0, 1])('with %i decode threads', (decodeThreads) => {
 
     it('refuses uploads without authentication headers (401 AUTH_MISSING) before reading the body', async () => {
       const b = makeBatch({ deviceId: alice.deviceId, sequence: seq++ });
-      refused(await request(srv.url, { path: '/v1/batches', headers: { 'content-type': BATCH_CONTENT_TYPE, 'content-encoding': 'gzip' }, body: b.body }), 'AUTH_MISSING');
+      refused(
+        await request(srv.url, {
+          path: '/v1/batches',
+          headers: { 'content-type': BATCH_CONTENT_TYPE, 'content-encoding': 'gzip' },
+          body: b.body,
+        }),
+        'AUTH_MISSING',
+      );
     });
 
     it('refuses a body signed with the wrong key (401 AUTH_BAD_SIGNATURE)', async () => {
@@ -72,7 +106,12 @@ describe.each([0, 1])('with %i decode threads', (decodeThreads) => {
       refused(await upload(srv.url, { deviceId: 'laptop-mallory', key: newDeviceKey() }, b.body, T0), 'AUTH_BAD_SIGNATURE');
       // An unknown id reads exactly as an enrolled one with a bad signature.
       const unknown = await upload(srv.url, { deviceId: 'laptop-mallory', key: Buffer.alloc(32) }, b.body, T0);
-      const enrolled = await upload(srv.url, { deviceId: alice.deviceId, key: Buffer.alloc(32) }, makeBatch({ deviceId: alice.deviceId, sequence: 999 }).body, T0);
+      const enrolled = await upload(
+        srv.url,
+        { deviceId: alice.deviceId, key: Buffer.alloc(32) },
+        makeBatch({ deviceId: alice.deviceId, sequence: 999 }).body,
+        T0,
+      );
       refused(unknown, 'AUTH_BAD_SIGNATURE');
       refused(enrolled, 'AUTH_BAD_SIGNATURE');
       expect(unknown.json.message).toBe(String(enrolled.json.message).replace(alice.deviceId, 'laptop-mallory'));
@@ -85,7 +124,11 @@ describe.each([0, 1])('with %i decode threads', (decodeThreads) => {
     });
 
     it('refuses enrollment without the fleet secret (401 AUTH_BAD_FLEET_SECRET)', async () => {
-      const r = await request(srv.url, { path: '/v1/enroll', headers: { authorization: 'Fleet wrong-secret-wrong-secret' }, body: '{"device_id":"x"}' });
+      const r = await request(srv.url, {
+        path: '/v1/enroll',
+        headers: { authorization: 'Fleet wrong-secret-wrong-secret' },
+        body: '{"device_id":"x"}',
+      });
       refused(r, 'AUTH_BAD_FLEET_SECRET');
     });
 
@@ -95,11 +138,21 @@ describe.each([0, 1])('with %i decode threads', (decodeThreads) => {
       const rv = await request(srv.url, { path: `/v1/devices/${carol.deviceId}/revoke`, headers: { ...ADMIN_AUTH } });
       expect(rv.status).toBe(200);
       refused(await upload(srv.url, carol, makeBatch({ deviceId: carol.deviceId, sequence: 1 }).body, T0), 'AUTH_REVOKED');
-      refused(await request(srv.url, { path: '/v1/enroll', headers: { authorization: `Fleet ${FLEET_SECRET}` }, body: '{"device_id":"laptop-carol"}' }), 'AUTH_REVOKED');
+      refused(
+        await request(srv.url, {
+          path: '/v1/enroll',
+          headers: { authorization: `Fleet ${FLEET_SECRET}` },
+          body: '{"device_id":"laptop-carol"}',
+        }),
+        'AUTH_REVOKED',
+      );
     });
 
     it('refuses a malformed body (400 WIRE_*), and still counts the bytes it inflated to', async () => {
-      const decoded = async () => Number(/^fleetsim_ingest_decoded_bytes_total (\d+)/m.exec((await request(srv.url, { method: 'GET', path: '/metrics' })).body)?.[1] ?? 0);
+      const decoded = async () =>
+        Number(
+          /^fleetsim_ingest_decoded_bytes_total (\d+)/m.exec((await request(srv.url, { method: 'GET', path: '/metrics' })).body)?.[1] ?? 0,
+        );
       const before = await decoded();
       const words = Buffer.from('this is not a protobuf batch at all, just words');
       const r = await upload(srv.url, alice, gzipSync(words), T0);
@@ -165,14 +218,23 @@ describe.each([0, 1])('with %i decode threads', (decodeThreads) => {
     });
 
     it('refuses batch windows in the future or too old (400 INGEST_TIMESTAMP_*)', async () => {
-      refused(await upload(srv.url, alice, makeBatch({ deviceId: alice.deviceId, sequence: seq++, startMs: T0 + 3_600_000 }).body, T0), 'INGEST_TIMESTAMP_FUTURE');
-      refused(await upload(srv.url, alice, makeBatch({ deviceId: alice.deviceId, sequence: seq++, startMs: T0 - 401 * 86_400_000 }).body, T0), 'INGEST_TIMESTAMP_TOO_OLD');
+      refused(
+        await upload(srv.url, alice, makeBatch({ deviceId: alice.deviceId, sequence: seq++, startMs: T0 + 3_600_000 }).body, T0),
+        'INGEST_TIMESTAMP_FUTURE',
+      );
+      refused(
+        await upload(srv.url, alice, makeBatch({ deviceId: alice.deviceId, sequence: seq++, startMs: T0 - 401 * 86_400_000 }).body, T0),
+        'INGEST_TIMESTAMP_TOO_OLD',
+      );
     });
 
     it('refuses chunked uploads without Content-Length (411 INGEST_LENGTH_REQUIRED)', async () => {
       const b = makeBatch({ deviceId: alice.deviceId, sequence: seq++ });
       const headers = uploadHeaders(alice, b.body, T0);
-      refused(await request(srv.url, { path: '/v1/batches', headers: { ...headers, 'transfer-encoding': 'chunked' }, body: b.body }), 'INGEST_LENGTH_REQUIRED');
+      refused(
+        await request(srv.url, { path: '/v1/batches', headers: { ...headers, 'transfer-encoding': 'chunked' }, body: b.body }),
+        'INGEST_LENGTH_REQUIRED',
+      );
     });
 
     it('answers a client that stops sending its body mid-way with 408 INGEST_REQUEST_TIMEOUT (slowloris)', async () => {
@@ -269,7 +331,9 @@ describe.each([0, 1])('with %i decode threads', (decodeThreads) => {
       const key = Buffer.alloc(32, 1);
       const digest = createHash('sha256').update('body').digest('hex');
       const expected = createHmac('sha256', key).update(`fleetsim-v2\nPOST\n/v1/batches\na=1\ndev\n1700000000000\n${digest}`).digest('hex');
-      expect(computeSignature(key, { method: 'POST', target: '/v1/batches?a=1' }, 'dev', 1700000000000, Buffer.from('body'))).toBe(expected);
+      expect(computeSignature(key, { method: 'POST', target: '/v1/batches?a=1' }, 'dev', 1700000000000, Buffer.from('body'))).toBe(
+        expected,
+      );
     });
   });
 });

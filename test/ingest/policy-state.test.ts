@@ -30,7 +30,12 @@ class FlakyStore {
 
 function signed(creds: DeviceCredentials, method: string, path: string, json: unknown | undefined, atMs: number) {
   const body = json === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(json));
-  return { method, path, headers: { 'content-type': 'application/json', ...createRequestSigner(creds, () => atMs)({ method, target: path, body }) }, ...(json === undefined ? {} : { body }) };
+  return {
+    method,
+    path,
+    headers: { 'content-type': 'application/json', ...createRequestSigner(creds, () => atMs)({ method, target: path, body }) },
+    ...(json === undefined ? {} : { body }),
+  };
 }
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -57,7 +62,9 @@ describe('policy state follows the store', () => {
     const d = await policy.requestPause('d1', T0, 600_000);
     expect(d.kind).toBe('granted');
     expect(policy.windows('d1')).toHaveLength(1);
-    expect(await flaky.inner.loadPauses()).toEqual([{ deviceId: 'd1', startMs: T0, endMs: T0 + 600_000, endedBy: 'resume' } satisfies PauseRecord]);
+    expect(await flaky.inner.loadPauses()).toEqual([
+      { deviceId: 'd1', startMs: T0, endMs: T0 + 600_000, endedBy: 'resume' } satisfies PauseRecord,
+    ]);
   });
 
   it('a failed resume or exemption leaves the committed record as it was', async () => {
@@ -92,7 +99,11 @@ describe('policy state follows the store', () => {
     const pauseAt = T0 - 1_800_000;
     flaky.failing = true;
     const g = await request(srv.url, signed(d, 'POST', `/v1/devices/${d.deviceId}/pause`, { wanted_ms: 600_000, at_ms: pauseAt }, T0));
-    expect({ status: g.status, code: g.json.code, retry: g.headers['retry-after'] }).toEqual({ status: 503, code: 'INGEST_STORE_FAILED', retry: '1' });
+    expect({ status: g.status, code: g.json.code, retry: g.headers['retry-after'] }).toEqual({
+      status: 503,
+      code: 'INGEST_STORE_FAILED',
+      retry: '1',
+    });
     const policy = await request(srv.url, signed(d, 'GET', `/v1/devices/${d.deviceId}/policy`, undefined, T0));
     expect(policy.json.pauses).toEqual([]);
     const r = await upload(srv.url, d, makeBatch({ deviceId: d.deviceId, sequence: 0, events: 100, startMs: pauseAt }).body, T0);
@@ -100,7 +111,13 @@ describe('policy state follows the store', () => {
 
     // A pause the agent declares inside a batch: the upload fails as a whole and its retry succeeds.
     const at = T0 - 900_000;
-    const b = makeBatch({ deviceId: d.deviceId, sequence: 1, events: 100, startMs: at - 500, controls: [{ kind: 'pause', atMs: at, untilMs: at + 600_000 }] });
+    const b = makeBatch({
+      deviceId: d.deviceId,
+      sequence: 1,
+      events: 100,
+      startMs: at - 500,
+      controls: [{ kind: 'pause', atMs: at, untilMs: at + 600_000 }],
+    });
     const failed = await upload(srv.url, d, b.body, T0);
     expect({ status: failed.status, code: failed.json.code }).toEqual({ status: 503, code: 'INGEST_STORE_FAILED' });
     expect(await srv.server.store.listBatches(d.deviceId)).toHaveLength(1);
@@ -120,7 +137,12 @@ describe('policy state follows the store', () => {
     cleanups.push(srv.stop);
     const d = await enroll(srv.url, 'laptop-flaky-exempt');
     flaky.failing = true;
-    const set = await request(srv.url, { method: 'PUT', path: `/v1/devices/${d.deviceId}/exemption`, headers: { ...ADMIN_AUTH }, body: JSON.stringify({ exempt: true, from_ms: T0 - 86_400_000 }) });
+    const set = await request(srv.url, {
+      method: 'PUT',
+      path: `/v1/devices/${d.deviceId}/exemption`,
+      headers: { ...ADMIN_AUTH },
+      body: JSON.stringify({ exempt: true, from_ms: T0 - 86_400_000 }),
+    });
     expect({ status: set.status, code: set.json.code }).toEqual({ status: 503, code: 'INGEST_STORE_FAILED' });
     const r = await upload(srv.url, d, makeBatch({ deviceId: d.deviceId, sequence: 0 }).body, T0);
     expect(r.status).toBe(200);

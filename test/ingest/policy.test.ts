@@ -8,14 +8,26 @@ const PG_URL = process.env.FLEETSIM_TEST_PG_URL;
 
 function signed(creds: DeviceCredentials, method: string, path: string, json: unknown | undefined, atMs: number) {
   const body = json === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(json));
-  return { method, path, headers: { 'content-type': 'application/json', ...createRequestSigner(creds, () => atMs)({ method, target: path, body }) }, ...(json === undefined ? {} : { body }) };
+  return {
+    method,
+    path,
+    headers: { 'content-type': 'application/json', ...createRequestSigner(creds, () => atMs)({ method, target: path, body }) },
+    ...(json === undefined ? {} : { body }),
+  };
 }
 
 // The SQLite case runs twice: uploads decoded in the event loop, and on a decode worker (decode-pool.ts).
-describe.each([['sqlite', undefined, 0], ['sqlite, 1 decode thread', undefined, 1], ...(PG_URL ? [['postgres', PG_URL, 0] as const] : [])] as [string, string | undefined, number][])('ingest server on %s', (_name, pgUrl, decodeThreads) => {
+describe.each([
+  ['sqlite', undefined, 0],
+  ['sqlite, 1 decode thread', undefined, 1],
+  ...(PG_URL ? [['postgres', PG_URL, 0] as const] : []),
+] as [string, string | undefined, number][])('ingest server on %s', (_name, pgUrl, decodeThreads) => {
   let srv: Awaited<ReturnType<typeof startServer>>;
   beforeAll(async () => {
-    srv = await startServer({ decodeThreads, ...(pgUrl ? { store: pgUrl, pgSchema: `fleetsim_srv_${randomBytes(5).toString('hex')}` } : {}) });
+    srv = await startServer({
+      decodeThreads,
+      ...(pgUrl ? { store: pgUrl, pgSchema: `fleetsim_srv_${randomBytes(5).toString('hex')}` } : {}),
+    });
   });
   afterAll(async () => {
     const store = srv.server.store as { dropSchema?: () => Promise<void> };
@@ -44,19 +56,32 @@ describe.each([['sqlite', undefined, 0], ['sqlite, 1 decode thread', undefined, 
 
   it('makes gaps in sequence numbers visible per device', async () => {
     const d = await enroll(srv.url, 'laptop-gappy');
-    for (const s of [0, 1, 4, 5, 8]) expect((await upload(srv.url, d, makeBatch({ deviceId: d.deviceId, sequence: s }).body, T0)).status).toBe(200);
+    for (const s of [0, 1, 4, 5, 8])
+      expect((await upload(srv.url, d, makeBatch({ deviceId: d.deviceId, sequence: s }).body, T0)).status).toBe(200);
     const r = await request(srv.url, { method: 'GET', path: `/v1/devices/${d.deviceId}/gaps`, headers: { ...ADMIN_AUTH } });
-    expect(r.json).toEqual({ device_id: d.deviceId, gaps: [{ from: 2, to: 3 }, { from: 6, to: 7 }] });
+    expect(r.json).toEqual({
+      device_id: d.deviceId,
+      gaps: [
+        { from: 2, to: 3 },
+        { from: 6, to: 7 },
+      ],
+    });
   });
 
   it('grants a pause capped by policy, then refuses and counts events the agent sent from inside it', async () => {
     const d = await enroll(srv.url, 'laptop-pauser');
     const pauseAt = T0 - 1_800_000;
-    const g = await request(srv.url, signed(d, 'POST', `/v1/devices/${d.deviceId}/pause`, { wanted_ms: 3 * 3_600_000, at_ms: pauseAt }, T0));
+    const g = await request(
+      srv.url,
+      signed(d, 'POST', `/v1/devices/${d.deviceId}/pause`, { wanted_ms: 3 * 3_600_000, at_ms: pauseAt }, T0),
+    );
     expect(g.status).toBe(200);
     // The default policy caps a pause at 30 minutes, whatever was asked.
     expect(g.json).toEqual({ status: 'granted', window: { start_ms: pauseAt, end_ms: pauseAt + 1_800_000, ended_by: 'auto-resume' } });
-    const again = await request(srv.url, signed(d, 'POST', `/v1/devices/${d.deviceId}/pause`, { wanted_ms: 60_000, at_ms: pauseAt + 60_000 }, T0));
+    const again = await request(
+      srv.url,
+      signed(d, 'POST', `/v1/devices/${d.deviceId}/pause`, { wanted_ms: 60_000, at_ms: pauseAt + 60_000 }, T0),
+    );
     expect({ status: again.status, code: again.json.code }).toEqual({ status: 409, code: 'POLICY_PAUSE_REFUSED' });
     // 1000 events, 10 ms apart, starting 5 s before the pause: 500 before, 500 inside.
     const b = makeBatch({ deviceId: d.deviceId, sequence: 0, events: 1000, startMs: pauseAt - 5000 });
@@ -78,7 +103,13 @@ describe.each([['sqlite', undefined, 0], ['sqlite, 1 decode thread', undefined, 
     const d = await enroll(srv.url, 'laptop-declarer');
     const at = T0 - 7_200_000;
     // The agent claims a 2-hour pause: the service keeps 30 minutes of it.
-    const b = makeBatch({ deviceId: d.deviceId, sequence: 0, events: 10, startMs: at - 1000, controls: [{ kind: 'pause', atMs: at, untilMs: at + 7_200_000 }] });
+    const b = makeBatch({
+      deviceId: d.deviceId,
+      sequence: 0,
+      events: 10,
+      startMs: at - 1000,
+      controls: [{ kind: 'pause', atMs: at, untilMs: at + 7_200_000 }],
+    });
     expect((await upload(srv.url, d, b.body, T0)).json).toMatchObject({ stored: 10, refused_paused: 0 });
     const resume = await request(srv.url, signed(d, 'POST', `/v1/devices/${d.deviceId}/resume`, { at_ms: at + 600_000 }, T0));
     expect(resume.json).toEqual({ status: 'resumed', window: { start_ms: at, end_ms: at + 600_000, ended_by: 'resume' } });
@@ -93,7 +124,12 @@ describe.each([['sqlite', undefined, 0], ['sqlite, 1 decode thread', undefined, 
 
   it('refuses every event of an exempt device with 403 POLICY_EXEMPT, stores nothing, and counts them', async () => {
     const d = await enroll(srv.url, 'laptop-exempt');
-    const set = await request(srv.url, { method: 'PUT', path: `/v1/devices/${d.deviceId}/exemption`, headers: { ...ADMIN_AUTH }, body: JSON.stringify({ exempt: true, from_ms: T0 - 86_400_000 }) });
+    const set = await request(srv.url, {
+      method: 'PUT',
+      path: `/v1/devices/${d.deviceId}/exemption`,
+      headers: { ...ADMIN_AUTH },
+      body: JSON.stringify({ exempt: true, from_ms: T0 - 86_400_000 }),
+    });
     expect(set.status).toBe(200);
     const r = await upload(srv.url, d, makeBatch({ deviceId: d.deviceId, sequence: 0, events: 321 }).body, T0);
     expect(r.status).toBe(403);
@@ -118,14 +154,22 @@ describe.each([['sqlite', undefined, 0], ['sqlite, 1 decode thread', undefined, 
     const m = await request(srv.url, { method: 'GET', path: '/metrics' });
     expect(m.headers['content-type']).toMatch(/text\/plain/);
     for (const name of [
-      'fleetsim_ingest_requests_total', 'fleetsim_ingest_batches_total', 'fleetsim_ingest_events_total', 'fleetsim_ingest_body_bytes_total',
-      'fleetsim_ingest_request_duration_seconds_bucket', 'fleetsim_ingest_store_write_seconds_bucket', 'fleetsim_ingest_queue_depth',
-    ]) expect(m.body).toContain(name);
+      'fleetsim_ingest_requests_total',
+      'fleetsim_ingest_batches_total',
+      'fleetsim_ingest_events_total',
+      'fleetsim_ingest_body_bytes_total',
+      'fleetsim_ingest_request_duration_seconds_bucket',
+      'fleetsim_ingest_store_write_seconds_bucket',
+      'fleetsim_ingest_queue_depth',
+    ])
+      expect(m.body).toContain(name);
     expect(m.body).toMatch(/fleetsim_ingest_requests_total\{route="upload",status="200"\} \d+/);
     // Counters are handed to prom-client at the scrape: every byte of the bodies stored above is in it.
     const stored = await srv.server.store.listBatches();
     const bodyBytes = Number(/fleetsim_ingest_body_bytes_total (\d+)/.exec(m.body)?.[1]);
-    expect(bodyBytes).toBeGreaterThanOrEqual(stored.filter((r) => r.payloadCodec !== 'identity').reduce((a, r) => a + r.payload.byteLength, 0));
+    expect(bodyBytes).toBeGreaterThanOrEqual(
+      stored.filter((r) => r.payloadCodec !== 'identity').reduce((a, r) => a + r.payload.byteLength, 0),
+    );
     const again = await request(srv.url, { method: 'GET', path: '/metrics' });
     expect(Number(/fleetsim_ingest_requests_total\{route="metrics",status="200"\} (\d+)/.exec(again.body)?.[1])).toBeGreaterThanOrEqual(1);
   });

@@ -12,7 +12,9 @@ import { tempDir } from './helpers.js';
 
 const PG_URL = process.env.FLEETSIM_TEST_PG_URL;
 if (!PG_URL) {
-  process.stderr.write('test/ingest/store.test.ts: FLEETSIM_TEST_PG_URL is not set; the PostgreSQL store tests are skipped (.ci/run sets it)\n');
+  process.stderr.write(
+    'test/ingest/store.test.ts: FLEETSIM_TEST_PG_URL is not set; the PostgreSQL store tests are skipped (.ci/run sets it)\n',
+  );
 }
 
 interface Backend {
@@ -41,8 +43,17 @@ function pgBackend(): Backend {
 
 function row(deviceId: string, sequence: number, batchId = randomBytes(16)): BatchRow {
   return {
-    deviceId, sequence, batchId, windowStartMs: 1_772_500_000_000 + sequence * 60_000, windowEndMs: 1_772_500_060_000 + sequence * 60_000,
-    eventCount: 100 + sequence, refusedPaused: 0, refusedExempt: 0, receivedMs: 1_772_600_000_000, agentVersion: 'v1', payloadCodec: 'gzip',
+    deviceId,
+    sequence,
+    batchId,
+    windowStartMs: 1_772_500_000_000 + sequence * 60_000,
+    windowEndMs: 1_772_500_060_000 + sequence * 60_000,
+    eventCount: 100 + sequence,
+    refusedPaused: 0,
+    refusedExempt: 0,
+    receivedMs: 1_772_600_000_000,
+    agentVersion: 'v1',
+    payloadCodec: 'gzip',
     payload: randomBytes(300 + sequence),
   };
 }
@@ -70,7 +81,13 @@ describe.each(backends.map((b) => [b().name, b] as const))('%s store', (_name, m
     const rows = await store.listBatches('dev-a');
     expect(rows).toHaveLength(1);
     expect(Buffer.from(rows[0]!.payload).equals(Buffer.from(r.payload))).toBe(true);
-    expect(rows[0]).toMatchObject({ deviceId: 'dev-a', sequence: 0, eventCount: 100, windowStartMs: r.windowStartMs, payloadCodec: 'gzip' });
+    expect(rows[0]).toMatchObject({
+      deviceId: 'dev-a',
+      sequence: 0,
+      eventCount: 100,
+      windowStartMs: r.windowStartMs,
+      payloadCodec: 'gzip',
+    });
   });
 
   it('group-commits concurrent inserts and classifies each one (duplicates inside one group too)', async () => {
@@ -101,15 +118,36 @@ describe.each(backends.map((b) => [b().name, b] as const))('%s store', (_name, m
     let devices = await store.loadDevices();
     expect(devices).toContainEqual({ deviceId: 'dev-x', enrolledMs: 1000, revokedMs: null, keyGeneration: 0, timezone: null, key: null });
     expect(devices).toContainEqual({ deviceId: 'dev-y', enrolledMs: 3000, revokedMs: 3000, keyGeneration: 0, timezone: null, key: null });
-    expect(devices).toContainEqual({ deviceId: 'dev-z', enrolledMs: 4000, revokedMs: null, keyGeneration: 0, timezone: 'Asia/Kolkata', key: null });
+    expect(devices).toContainEqual({
+      deviceId: 'dev-z',
+      enrolledMs: 4000,
+      revokedMs: null,
+      keyGeneration: 0,
+      timezone: 'Asia/Kolkata',
+      key: null,
+    });
     await store.reinstateDevice('dev-y', 1);
     // Enrolling again without a timezone keeps the one stored; with one, replaces it.
     await store.enrollDevice('dev-z', 5000);
     await store.enrollDevice('dev-x', 5000, 'Europe/Berlin');
     devices = await store.loadDevices();
     expect(devices).toContainEqual({ deviceId: 'dev-y', enrolledMs: 3000, revokedMs: null, keyGeneration: 1, timezone: null, key: null });
-    expect(devices).toContainEqual({ deviceId: 'dev-z', enrolledMs: 4000, revokedMs: null, keyGeneration: 0, timezone: 'Asia/Kolkata', key: null });
-    expect(devices).toContainEqual({ deviceId: 'dev-x', enrolledMs: 1000, revokedMs: null, keyGeneration: 0, timezone: 'Europe/Berlin', key: null });
+    expect(devices).toContainEqual({
+      deviceId: 'dev-z',
+      enrolledMs: 4000,
+      revokedMs: null,
+      keyGeneration: 0,
+      timezone: 'Asia/Kolkata',
+      key: null,
+    });
+    expect(devices).toContainEqual({
+      deviceId: 'dev-x',
+      enrolledMs: 1000,
+      revokedMs: null,
+      keyGeneration: 0,
+      timezone: 'Europe/Berlin',
+      key: null,
+    });
     await store.upsertPause({ deviceId: 'dev-x', startMs: 10, endMs: 1_800_010, endedBy: 'auto-resume' });
     await store.upsertPause({ deviceId: 'dev-x', startMs: 10, endMs: 600_010, endedBy: 'resume' });
     expect(await store.loadPauses()).toEqual([{ deviceId: 'dev-x', startMs: 10, endMs: 600_010, endedBy: 'resume' }]);
@@ -124,13 +162,27 @@ describe.each(backends.map((b) => [b().name, b] as const))('%s store', (_name, m
     await store.enrollDevice('dev-k', 6000, 'UTC', key);
     await store.close();
     store = await backend.open();
-    expect(await store.loadDevices()).toContainEqual({ deviceId: 'dev-k', enrolledMs: 6000, revokedMs: null, keyGeneration: 0, timezone: 'UTC', key });
+    expect(await store.loadDevices()).toContainEqual({
+      deviceId: 'dev-k',
+      enrolledMs: 6000,
+      revokedMs: null,
+      keyGeneration: 0,
+      timezone: 'UTC',
+      key,
+    });
     // Enrolling without a key (no new one drawn) keeps the stored key.
     await store.enrollDevice('dev-k', 7000);
     expect((await store.loadDevices()).find((d) => d.deviceId === 'dev-k')?.key).toEqual(key);
     await store.revokeDevice('dev-k', 8000);
     await store.reinstateDevice('dev-k', 1);
-    expect(await store.loadDevices()).toContainEqual({ deviceId: 'dev-k', enrolledMs: 6000, revokedMs: null, keyGeneration: 1, timezone: 'UTC', key: null });
+    expect(await store.loadDevices()).toContainEqual({
+      deviceId: 'dev-k',
+      enrolledMs: 6000,
+      revokedMs: null,
+      keyGeneration: 1,
+      timezone: 'UTC',
+      key: null,
+    });
     const next = randomBytes(32);
     await store.enrollDevice('dev-k', 9000, undefined, next);
     expect((await store.loadDevices()).find((d) => d.deviceId === 'dev-k')?.key).toEqual(next);
@@ -170,9 +222,18 @@ describe('sqlite store files from an earlier version', () => {
     db.close();
     const store = new SqliteStore({ path });
     try {
-      expect(await store.loadDevices()).toEqual([{ deviceId: 'old-laptop', enrolledMs: 1000, revokedMs: null, keyGeneration: 0, timezone: null, key: null }]);
+      expect(await store.loadDevices()).toEqual([
+        { deviceId: 'old-laptop', enrolledMs: 1000, revokedMs: null, keyGeneration: 0, timezone: null, key: null },
+      ]);
       await store.enrollDevice('new-laptop', 2000, 'Europe/London');
-      expect(await store.loadDevices()).toContainEqual({ deviceId: 'new-laptop', enrolledMs: 2000, revokedMs: null, keyGeneration: 0, timezone: 'Europe/London', key: null });
+      expect(await store.loadDevices()).toContainEqual({
+        deviceId: 'new-laptop',
+        enrolledMs: 2000,
+        revokedMs: null,
+        keyGeneration: 0,
+        timezone: 'Europe/London',
+        key: null,
+      });
     } finally {
       await store.close();
       tmp.cleanup();

@@ -39,9 +39,16 @@ export function syntheticStretch(seed: string, minEvents: number, maxGapMs = 30)
   let events: EventBlock | null = null;
   for (let episode = 0; episode < 40; episode++) {
     const end = t + (episode % 2 === 0 ? 1_500 : 2_000);
-    const last = episode % 2 === 0
-      ? typeEpisode({ out: writer, rng: typingRng, startMs: t, endMs: end }, typist, text)
-      : mouseEpisode({ out: writer, rng: mouseRng, startMs: t, endMs: end }, mouse, pointer, 1, episode % 4 === 1 ? InputContext.form : InputContext.chat);
+    const last =
+      episode % 2 === 0
+        ? typeEpisode({ out: writer, rng: typingRng, startMs: t, endMs: end }, typist, text)
+        : mouseEpisode(
+            { out: writer, rng: mouseRng, startMs: t, endMs: end },
+            mouse,
+            pointer,
+            1,
+            episode % 4 === 1 ? InputContext.form : InputContext.chat,
+          );
     t = Math.max(end, last) + 1_000;
     const block = collect(); // everything written so far
     const seen = new Set<number>();

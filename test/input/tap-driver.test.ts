@@ -35,7 +35,16 @@ function events(n: number, t0: number, stepMs: number): EventBlock {
   return b;
 }
 
-async function connected(path: string, readIntervalMs = 0, sourceMoveRateHz = 0): Promise<{ driver: TapDriver; source: TapSource; got: { t: number[]; x: number[]; deliveries: number[]; errors: Error[] }; ended: Promise<void> }> {
+async function connected(
+  path: string,
+  readIntervalMs = 0,
+  sourceMoveRateHz = 0,
+): Promise<{
+  driver: TapDriver;
+  source: TapSource;
+  got: { t: number[]; x: number[]; deliveries: number[]; errors: Error[] };
+  ended: Promise<void>;
+}> {
   const driver = new TapDriver(path, { sourceMoveRateHz });
   cleanups.push(() => driver.close());
   await driver.start();
@@ -155,7 +164,9 @@ describe('tap driver and source', () => {
     const { driver, source } = await connected(path);
     const v0 = 0;
     setTimeout(() => void source.close(), 100);
-    await expect(driver.replay(events(100, v0, 10), { wallStartMs: wallNowMs(), virtualStartMs: v0 })).rejects.toThrow(/the agent's tap connection on .* ended after \d+ of 100 events/);
+    await expect(driver.replay(events(100, v0, 10), { wallStartMs: wallNowMs(), virtualStartMs: v0 })).rejects.toThrow(
+      /the agent's tap connection on .* ended after \d+ of 100 events/,
+    );
   });
 
   it('close() ends a wait for the agent at once, and a wait after close() is refused', async () => {
@@ -182,7 +193,11 @@ describe('tap driver and source', () => {
       'await wait;',
     ].join('\n');
     const started = Date.now();
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', program], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', program], {
+      encoding: 'utf8',
+      timeout: 20_000,
+      killSignal: 'SIGKILL',
+    });
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('INPUT_AGENT_NOT_LISTENING');
     expect(r.status).toBe(0);
@@ -198,7 +213,9 @@ describe('tap driver and source', () => {
     await expect(driver.replay(events(1, 0, 1), { wallStartMs: 0, virtualStartMs: 0 })).rejects.toBeInstanceOf(InputError);
 
     const missing = new TapSource(join(tmpdir(), 'fleetsim-no-such-dir', 'x.tap'));
-    await expect(missing.start(() => {})).rejects.toThrow(/cannot connect to the tap socket .*ENOENT \(no such socket: is the harness listening there\?\)/);
+    await expect(missing.start(() => {})).rejects.toThrow(
+      /cannot connect to the tap socket .*ENOENT \(no such socket: is the harness listening there\?\)/,
+    );
 
     const file = tempSocket();
     writeFileSync(file, 'not a socket');

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { EventType, InputContext, MouseButton } from '../../src/events/index.js';
-import { TAP_HELLO_BYTES, TAP_RECORD_BYTES, TapDecoder, TapProtocolError, checkHello, encodeHello, encodeRecord, type TapRecord } from '../../src/input/tap/index.js';
+import {
+  TAP_HELLO_BYTES,
+  TAP_RECORD_BYTES,
+  TapDecoder,
+  TapProtocolError,
+  checkHello,
+  encodeHello,
+  encodeRecord,
+  type TapRecord,
+} from '../../src/input/tap/index.js';
 
 const records: TapRecord[] = [
   { tMs: 1772539200123.375, type: EventType.keydown, key: 65, x: 0, y: 0, button: 0, context: InputContext.code, seq: 0 },
@@ -21,7 +30,16 @@ function decodeAll(chunks: readonly Buffer[]): TapRecord[] {
   for (const c of chunks) {
     const b = d.push(c);
     for (let i = 0; i < b.length; i++) {
-      out.push({ tMs: b.t_ms[i]!, type: b.type[i]!, key: b.key[i]!, x: b.x[i]!, y: b.y[i]!, button: b.button[i]!, context: b.context[i]!, seq: out.length });
+      out.push({
+        tMs: b.t_ms[i]!,
+        type: b.type[i]!,
+        key: b.key[i]!,
+        x: b.x[i]!,
+        y: b.y[i]!,
+        button: b.button[i]!,
+        context: b.context[i]!,
+        seq: out.length,
+      });
     }
   }
   d.end();

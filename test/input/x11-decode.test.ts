@@ -13,14 +13,22 @@ import { agentTime, decodeDeviceEvents, DeliveryBuffer, type DecodeState } from 
 const ROOT = 0x2a1;
 const ATOM = 301;
 
-function changeProperty(window: number, property: number, values: number[], opts: { big?: boolean; bigEndian?: boolean; format?: number } = {}): Buffer {
+function changeProperty(
+  window: number,
+  property: number,
+  values: number[],
+  opts: { big?: boolean; bigEndian?: boolean; format?: number } = {},
+): Buffer {
   const head = opts.big ? 28 : 24;
   const b = Buffer.alloc(head + values.length * 4);
   const u16 = (v: number, o: number) => (opts.bigEndian ? b.writeUInt16BE(v, o) : b.writeUInt16LE(v, o));
   const u32 = (v: number, o: number) => (opts.bigEndian ? b.writeUInt32BE(v, o) : b.writeUInt32LE(v, o));
   const s = opts.big ? 4 : 0;
   b[0] = 18;
-  if (opts.big) { u16(0, 2); u32(b.length / 4, 4); } else u16(b.length / 4, 2);
+  if (opts.big) {
+    u16(0, 2);
+    u32(b.length / 4, 4);
+  } else u16(b.length / 4, 2);
   u32(window, 4 + s);
   u32(property, 8 + s);
   u32(6, 12 + s);
@@ -32,7 +40,12 @@ function changeProperty(window: number, property: number, values: number[], opts
 
 describe('the context property, read from recorded ChangeProperty requests', () => {
   it('takes the last value written to the property on the root window', () => {
-    const data = Buffer.concat([changeProperty(ROOT, ATOM, [3]), changeProperty(ROOT, ATOM + 1, [9]), changeProperty(0x500, ATOM, [8]), changeProperty(ROOT, ATOM, [6])]);
+    const data = Buffer.concat([
+      changeProperty(ROOT, ATOM, [3]),
+      changeProperty(ROOT, ATOM + 1, [9]),
+      changeProperty(0x500, ATOM, [8]),
+      changeProperty(ROOT, ATOM, [6]),
+    ]);
     expect(lastPropertyValue(data, false, ROOT, ATOM)).toBe(6);
   });
 
@@ -53,7 +66,15 @@ function coreEvent(type: number, detail: number, timeMs: number, x: number, y: n
   const b = Buffer.alloc(32);
   b[0] = type;
   b[1] = detail;
-  if (bigEndian) { b.writeUInt32BE(timeMs, 4); b.writeInt16BE(x, 20); b.writeInt16BE(y, 22); } else { b.writeUInt32LE(timeMs, 4); b.writeInt16LE(x, 20); b.writeInt16LE(y, 22); }
+  if (bigEndian) {
+    b.writeUInt32BE(timeMs, 4);
+    b.writeInt16BE(x, 20);
+    b.writeInt16BE(y, 22);
+  } else {
+    b.writeUInt32LE(timeMs, 4);
+    b.writeInt16LE(x, 20);
+    b.writeInt16LE(y, 22);
+  }
   return b;
 }
 
@@ -64,17 +85,30 @@ describe('core device events → fleetsim events', () => {
 
   it('keys, buttons, wheel notches and motion, stamped on the agent clock and tagged with the context', () => {
     const data = Buffer.concat([
-      coreEvent(2, 38, 1_010, 5, 5), coreEvent(3, 38, 1_020, 5, 5),
+      coreEvent(2, 38, 1_010, 5, 5),
+      coreEvent(3, 38, 1_020, 5, 5),
       coreEvent(6, 0, 1_030, 640, 480),
-      coreEvent(4, 3, 1_040, 640, 480), coreEvent(5, 3, 1_050, 640, 480),
-      coreEvent(4, 5, 1_060, 640, 480), coreEvent(5, 5, 1_061, 640, 480), coreEvent(4, 4, 1_070, 640, 480),
+      coreEvent(4, 3, 1_040, 640, 480),
+      coreEvent(5, 3, 1_050, 640, 480),
+      coreEvent(4, 5, 1_060, 640, 480),
+      coreEvent(5, 5, 1_061, 640, 480),
+      coreEvent(4, 4, 1_070, 640, 480),
       coreEvent(2, 99, 1_080, 0, 0), // a key fleetsim does not name
       coreEvent(2 | 0x80, 38, 1_090, 0, 0), // SendEvent bit set: still the key
     ]);
     const out = new DeliveryBuffer();
     decodeDeviceEvents(data, false, state, out);
     const b = out.view();
-    expect(Array.from(b.type)).toEqual([EventType.keydown, EventType.keyup, EventType.mousemove, EventType.mousedown, EventType.mouseup, EventType.wheel, EventType.wheel, EventType.keydown]);
+    expect(Array.from(b.type)).toEqual([
+      EventType.keydown,
+      EventType.keyup,
+      EventType.mousemove,
+      EventType.mousedown,
+      EventType.mouseup,
+      EventType.wheel,
+      EventType.wheel,
+      EventType.keydown,
+    ]);
     expect(Array.from(b.key)).toEqual([keyCode('a'), keyCode('a'), 0, 0, 0, 1, -1, keyCode('a')]);
     expect(Array.from(b.button)).toEqual([0, 0, 0, MouseButton.right, MouseButton.right, 0, 0, 0]);
     expect(Array.from(b.x)).toEqual([0, 0, 640, 640, 640, 640, 640, 0]);
@@ -110,7 +144,11 @@ describe('the keymap from the server keyboard mapping', () => {
   it('a layout that lacks keys fleetsim types is refused, naming them', () => {
     const rows = KEY_NAMES.filter((n) => n !== 'Meta' && n !== ';').map((name) => [keysymOf(name)]);
     let err: unknown;
-    try { buildKeymap(rows, 8); } catch (e) { err = e; }
+    try {
+      buildKeymap(rows, 8);
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).inputCode).toBe('INPUT_DISPLAY_FAILED');
     expect((err as Error).message).toMatch(/no key for ;, Meta/);

@@ -16,7 +16,7 @@ function requireXvfb(): void {
   try {
     execFileSync('sh', ['-c', 'command -v Xvfb'], { stdio: 'pipe' });
   } catch {
-    throw new Error("Xvfb is not installed: the X11 input tests need it (apt-get install -y xvfb; .ci/run installs it)");
+    throw new Error('Xvfb is not installed: the X11 input tests need it (apt-get install -y xvfb; .ci/run installs it)');
   }
 }
 
@@ -36,7 +36,13 @@ async function gone(pid: number, withinMs: number): Promise<boolean> {
 }
 
 interface Received {
-  t: number[]; type: number[]; key: number[]; x: number[]; y: number[]; button: number[]; context: number[];
+  t: number[];
+  type: number[];
+  key: number[];
+  x: number[];
+  y: number[];
+  button: number[];
+  context: number[];
   deliveries: number;
 }
 
@@ -47,12 +53,26 @@ interface Received {
  * screen, a wheel event of k notches is k notches of ±1 where the pointer is.
  */
 function expectedOverX11(b: EventBlock, w: number, h: number): Omit<Received, 'deliveries'> & { due: number[] } {
-  const out = { t: [] as number[], due: [] as number[], type: [] as number[], key: [] as number[], x: [] as number[], y: [] as number[], button: [] as number[], context: [] as number[] };
+  const out = {
+    t: [] as number[],
+    due: [] as number[],
+    type: [] as number[],
+    key: [] as number[],
+    x: [] as number[],
+    y: [] as number[],
+    button: [] as number[],
+    context: [] as number[],
+  };
   let px = 0;
   let py = 0;
   const push = (i: number, type: number, key: number, x: number, y: number, button: number) => {
     out.due.push(b.t_ms[i]!);
-    out.type.push(type); out.key.push(key); out.x.push(x); out.y.push(y); out.button.push(button); out.context.push(b.context[i]!);
+    out.type.push(type);
+    out.key.push(key);
+    out.x.push(x);
+    out.y.push(y);
+    out.button.push(button);
+    out.context.push(b.context[i]!);
   };
   for (let i = 0; i < b.length; i++) {
     const type = b.type[i]!;
@@ -82,7 +102,17 @@ const BURST_EVENTS = 40;
 /** n mouse moves along a diagonal, all due at virtual time 0. */
 function burstOfMoves(n: number): EventBlock {
   const x = Int32Array.from({ length: n }, (_, i) => 10 + i);
-  return { length: n, t_ms: new Float64Array(n), type: new Uint8Array(n).fill(EventType.mousemove), key: new Int16Array(n), x, y: x.slice(), button: new Uint8Array(n), context: new Uint8Array(n), flags: new Uint8Array(n) };
+  return {
+    length: n,
+    t_ms: new Float64Array(n),
+    type: new Uint8Array(n).fill(EventType.mousemove),
+    key: new Int16Array(n),
+    x,
+    y: x.slice(),
+    button: new Uint8Array(n),
+    context: new Uint8Array(n),
+    flags: new Uint8Array(n),
+  };
 }
 
 function emptyReceived(): Received {
@@ -110,7 +140,10 @@ describe('X11 input path (Xvfb + XTEST driver; RECORD and XInput2 raw sources)',
     requireXvfb();
     driver = createX11Driver({ widthPx: stretch.screenW, heightPx: stretch.screenH });
     await driver.start();
-    notListening = await driver.waitForAgent(100).then(() => null, (e: unknown) => e);
+    notListening = await driver.waitForAgent(100).then(
+      () => null,
+      (e: unknown) => e,
+    );
     for (const method of ['record', 'xi2'] as const) {
       const got = received[method];
       const source = createX11Source({ display: driver.placeholders.display!, method });
@@ -118,7 +151,13 @@ describe('X11 input path (Xvfb + XTEST driver; RECORD and XInput2 raw sources)',
       await source.start((b) => {
         got.deliveries++;
         for (let i = 0; i < b.length; i++) {
-          got.t.push(b.t_ms[i]!); got.type.push(b.type[i]!); got.key.push(b.key[i]!); got.x.push(b.x[i]!); got.y.push(b.y[i]!); got.button.push(b.button[i]!); got.context.push(b.context[i]!);
+          got.t.push(b.t_ms[i]!);
+          got.type.push(b.type[i]!);
+          got.key.push(b.key[i]!);
+          got.x.push(b.x[i]!);
+          got.y.push(b.y[i]!);
+          got.button.push(b.button[i]!);
+          got.context.push(b.context[i]!);
         }
       });
       const gotBatched = batched[method];
@@ -127,7 +166,13 @@ describe('X11 input path (Xvfb + XTEST driver; RECORD and XInput2 raw sources)',
       await paced.start((b) => {
         gotBatched.deliveries++;
         for (let i = 0; i < b.length; i++) {
-          gotBatched.t.push(b.t_ms[i]!); gotBatched.type.push(b.type[i]!); gotBatched.key.push(b.key[i]!); gotBatched.x.push(b.x[i]!); gotBatched.y.push(b.y[i]!); gotBatched.button.push(b.button[i]!); gotBatched.context.push(b.context[i]!);
+          gotBatched.t.push(b.t_ms[i]!);
+          gotBatched.type.push(b.type[i]!);
+          gotBatched.key.push(b.key[i]!);
+          gotBatched.x.push(b.x[i]!);
+          gotBatched.y.push(b.y[i]!);
+          gotBatched.button.push(b.button[i]!);
+          gotBatched.context.push(b.context[i]!);
         }
       });
     }
@@ -136,15 +181,30 @@ describe('X11 input path (Xvfb + XTEST driver; RECORD and XInput2 raw sources)',
     lateness = await driver.replay(stretch.events, { wallStartMs, virtualStartMs: 0 });
     stretchWallMs = Date.now() - wallStartMs;
     await new Promise((r) => setTimeout(r, 150 + BATCH_MS)); // the last deliveries (a batched reader's after its interval)
-    batchedStretch = { record: { ...batched.record, t: [...batched.record.t], type: [...batched.record.type] }, xi2: { ...batched.xi2, t: [...batched.xi2.t], type: [...batched.xi2.type] } };
+    batchedStretch = {
+      record: { ...batched.record, t: [...batched.record.t], type: [...batched.record.type] },
+      xi2: { ...batched.xi2, t: [...batched.xi2.t], type: [...batched.xi2.type] },
+    };
     for (const method of ['record', 'xi2'] as const) {
       burst[method] = { deliveries: received[method].deliveries, events: received[method].type.length };
-      stretchReceived[method] = { ...received[method], t: [...received[method].t], type: [...received[method].type], key: [...received[method].key], x: [...received[method].x], y: [...received[method].y], button: [...received[method].button], context: [...received[method].context] };
+      stretchReceived[method] = {
+        ...received[method],
+        t: [...received[method].t],
+        type: [...received[method].type],
+        key: [...received[method].key],
+        x: [...received[method].x],
+        y: [...received[method].y],
+        button: [...received[method].button],
+        context: [...received[method].context],
+      };
     }
     await driver.replay(burstOfMoves(BURST_EVENTS), { wallStartMs: Date.now(), virtualStartMs: 0 });
     await new Promise((r) => setTimeout(r, 150));
     for (const method of ['record', 'xi2'] as const) {
-      burst[method] = { deliveries: received[method].deliveries - burst[method].deliveries, events: received[method].type.length - burst[method].events };
+      burst[method] = {
+        deliveries: received[method].deliveries - burst[method].deliveries,
+        events: received[method].type.length - burst[method].events,
+      };
     }
   }, 30_000);
 
@@ -258,7 +318,10 @@ describe('X11 clicks land where the event says', () => {
       const capture = createX11Source({ display: driver.placeholders.display!, method: 'record' });
       await capture.start((b) => {
         for (let i = 0; i < b.length; i++) {
-          got.type.push(b.type[i]!); got.x.push(b.x[i]!); got.y.push(b.y[i]!); got.button.push(b.button[i]!);
+          got.type.push(b.type[i]!);
+          got.x.push(b.x[i]!);
+          got.y.push(b.y[i]!);
+          got.button.push(b.button[i]!);
         }
       });
       try {
@@ -266,9 +329,12 @@ describe('X11 clicks land where the event says', () => {
         // A move, a click somewhere else, a click off the screen's edge (clamped), a click where the pointer already is.
         const steps: [number, number, number][] = [
           [EventType.mousemove, 10, 10],
-          [EventType.mousedown, 200, 150], [EventType.mouseup, 200, 150],
-          [EventType.mousedown, 900, -5], [EventType.mouseup, 900, -5],
-          [EventType.mousedown, 639, 0], [EventType.mouseup, 639, 0],
+          [EventType.mousedown, 200, 150],
+          [EventType.mouseup, 200, 150],
+          [EventType.mousedown, 900, -5],
+          [EventType.mouseup, 900, -5],
+          [EventType.mousedown, 639, 0],
+          [EventType.mouseup, 639, 0],
         ];
         const b = allocateBlock(steps.length);
         steps.forEach(([type, x, y], i) => {
@@ -280,7 +346,9 @@ describe('X11 clicks land where the event says', () => {
         });
         const lateness = await driver.replay(b, { wallStartMs: Date.now() + 50, virtualStartMs: 0 });
         await new Promise((r) => setTimeout(r, 300)); // the last deliveries
-        const M = EventType.mousemove, D = EventType.mousedown, U = EventType.mouseup;
+        const M = EventType.mousemove,
+          D = EventType.mousedown,
+          U = EventType.mouseup;
         expect(got.type).toEqual([M, M, D, U, M, D, U, D, U]);
         expect(got.x).toEqual([10, 200, 200, 200, 639, 639, 639, 639, 639]);
         expect(got.y).toEqual([10, 150, 150, 150, 0, 0, 0, 0, 0]);
@@ -308,7 +376,9 @@ describe('X11 input path with a move rate cap at the source', () => {
       const capture = createX11Source({ display: driver.placeholders.display!, method: 'record' });
       await capture.start((b) => {
         for (let i = 0; i < b.length; i++) {
-          got.type.push(b.type[i]!); got.x.push(b.x[i]!); got.y.push(b.y[i]!);
+          got.type.push(b.type[i]!);
+          got.x.push(b.x[i]!);
+          got.y.push(b.y[i]!);
         }
       });
       try {
@@ -320,10 +390,19 @@ describe('X11 input path with a move rate cap at the source', () => {
         for (let i = 0; i < n; i++) {
           if (i === 50 || i === n - 1) {
             for (const type of [EventType.mousedown, EventType.mouseup]) {
-              b.t_ms[j] = 4 * i + 1; b.type[j] = type; b.x[j] = 10 + 2 * i; b.y[j] = 10 + i; b.button[j] = MouseButton.left; j++;
+              b.t_ms[j] = 4 * i + 1;
+              b.type[j] = type;
+              b.x[j] = 10 + 2 * i;
+              b.y[j] = 10 + i;
+              b.button[j] = MouseButton.left;
+              j++;
             }
           }
-          b.t_ms[j] = 4 * i + (i === 50 || i === n - 1 ? 2 : 0); b.type[j] = EventType.mousemove; b.x[j] = 10 + 2 * i; b.y[j] = 10 + i; j++;
+          b.t_ms[j] = 4 * i + (i === 50 || i === n - 1 ? 2 : 0);
+          b.type[j] = EventType.mousemove;
+          b.x[j] = 10 + 2 * i;
+          b.y[j] = 10 + i;
+          j++;
         }
         const lateness = await driver.replay(b, { wallStartMs: Date.now() + 50, virtualStartMs: 0 });
         await new Promise((r) => setTimeout(r, 300)); // the last deliveries
@@ -355,7 +434,10 @@ describe('X11 input path failures', () => {
     const first = await startXvfb();
     try {
       const driver = createX11Driver({ display: first.display });
-      const err = await driver.start().then(() => null, (e: unknown) => e);
+      const err = await driver.start().then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(InputError);
       expect((err as InputError).inputCode).toBe('INPUT_DISPLAY_FAILED');
       expect((err as Error).message).toContain(first.display);
@@ -368,23 +450,34 @@ describe('X11 input path failures', () => {
     expect(await gone(first.pid, 2_000)).toBe(true);
   });
 
-  it('a missing Xvfb binary gives INPUT_DISPLAY_FAILED saying to install Debian\'s xvfb', async () => {
+  it("a missing Xvfb binary gives INPUT_DISPLAY_FAILED saying to install Debian's xvfb", async () => {
     const driver = createX11Driver({ xvfbCommand: 'Xvfb-not-installed' });
-    const err = await driver.start().then(() => null, (e: unknown) => e);
+    const err = await driver.start().then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect((err as InputError).inputCode).toBe('INPUT_DISPLAY_FAILED');
     expect((err as Error).message).toContain("install Debian's xvfb");
   });
 
   it('a bad display name or screen size is refused before anything starts', async () => {
     for (const opts of [{ display: 'localhost:0' }, { display: ':x' }, { widthPx: 10 }]) {
-      const err = await createX11Driver(opts).start().then(() => null, (e: unknown) => e);
+      const err = await createX11Driver(opts)
+        .start()
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       expect((err as InputError).inputCode).toBe('INPUT_DISPLAY_FAILED');
     }
   });
 
   it('close() while start() is under way leaves no Xvfb behind', async () => {
     const driver = createX11Driver();
-    const starting = driver.start().then(() => null, (e: unknown) => e);
+    const starting = driver.start().then(
+      () => null,
+      (e: unknown) => e,
+    );
     await new Promise((r) => setTimeout(r, 30));
     await driver.close();
     const err = await starting;
@@ -396,7 +489,12 @@ describe('X11 input path failures', () => {
   it('a source on a display nobody serves gives INPUT_DISPLAY_FAILED naming it (both methods)', async () => {
     for (const method of ['record', 'xi2'] as const) {
       const source = createX11Source({ display: ':987', method, startTimeoutMs: 3_000 });
-      const err = await source.start(() => {}).then(() => null, (e: unknown) => e);
+      const err = await source
+        .start(() => {})
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       expect((err as InputError).inputCode).toBe('INPUT_DISPLAY_FAILED');
       expect((err as Error).message).toContain(':987');
       await source.close();
@@ -407,7 +505,10 @@ describe('X11 input path failures', () => {
     const driver = createX11Driver({ readiness: 'client', clientSettleMs: 200, focusedWindow: false });
     try {
       await driver.start();
-      const before = await driver.waitForAgent(150).then(() => null, (e: unknown) => e);
+      const before = await driver.waitForAgent(150).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect((before as InputError).inputCode).toBe('INPUT_AGENT_NOT_LISTENING');
       const foreign = await connect(driver.placeholders.display!); // a program that knows nothing of fleetsim
       try {
@@ -421,6 +522,8 @@ describe('X11 input path failures', () => {
   });
 
   it('an unknown capture method is refused', () => {
-    expect(() => createX11Source({ display: ':0', method: 'evdev' as never })).toThrow(/capture method "evdev" is unknown; use one of record, xi2/);
+    expect(() => createX11Source({ display: ':0', method: 'evdev' as never })).toThrow(
+      /capture method "evdev" is unknown; use one of record, xi2/,
+    );
   });
 });

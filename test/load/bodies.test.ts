@@ -21,7 +21,7 @@ describe('load request bodies', () => {
     template: Uint32Array.from({ length: n }, (_, j) => j % corpus.corpus.templates.length),
   });
 
-  it('are compressed at the scenario agent\'s level, so they are the size the agent sent (brotli 1 would be larger)', () => {
+  it("are compressed at the scenario agent's level, so they are the size the agent sent (brotli 1 would be larger)", () => {
     const t = corpus.corpus.templates;
     const p = plan();
     const atAgent = prepareBodies(t, devices, p, 'b', 0, agentCodecLevels(s.agent));
@@ -56,7 +56,11 @@ describe('load request bodies', () => {
     const levels = { br: 5 };
     const inThread = prepareBodies(corpus.corpus.templates, devices, p, 'w', 0, levels);
     // More than one chunk, so two workers share the plan.
-    const big = { device: new Uint32Array(600).map((_, j) => j % 6), windowEndUtcMs: new Float64Array(600).fill(p.windowEndUtcMs[0]!), template: new Uint32Array(600).map((_, j) => j % 7) };
+    const big = {
+      device: new Uint32Array(600).map((_, j) => j % 6),
+      windowEndUtcMs: new Float64Array(600).fill(p.windowEndUtcMs[0]!),
+      template: new Uint32Array(600).map((_, j) => j % 7),
+    };
     const w = await prepareBodiesInWorkers(corpus.corpus.templates, devices, big, { seed: 'w', levels, workers: 2 });
     const t = prepareBodies(corpus.corpus.templates, devices, big, 'w', 0, levels);
     expect(w.count).toBe(600);

@@ -12,17 +12,36 @@ export const FLEET_SECRET = 'load-test-fleet-secret-0123';
 
 /** A small scenario: 8 laptops' day is the corpus (≈ 250 real agent batches). */
 export function smallScenario(): Scenario {
-  return resolveScenario({ name: 'load-test', seed: 'load-test', fleet: { employees: 8 }, simulation: { days: 1, startDate: '2026-03-02', speed: 'max' }, transport: 'corpus' });
+  return resolveScenario({
+    name: 'load-test',
+    seed: 'load-test',
+    fleet: { employees: 8 },
+    simulation: { days: 1, startDate: '2026-03-02', speed: 'max' },
+    transport: 'corpus',
+  });
 }
 
 /** Writes a corpus as `fleetsim run` with transport: corpus does, in this thread. */
 export async function writeCorpus(s: Scenario): Promise<{ dir: string; corpus: Corpus; cleanup: () => void }> {
   const dir = mkdtempSync(join(tmpdir(), 'fleetsim-load-test-'));
   await runFleet({
-    seed: s.seed, employees: s.fleet.employees, days: 1, startDate: s.simulation.startDate, population: s.population, behaviour: s.behaviour,
-    rules: s.rules, agent: s.agent, energy: s.energy, transport: { kind: 'corpus', dir: join(dir, 'corpus') }, workers: 0,
+    seed: s.seed,
+    employees: s.fleet.employees,
+    days: 1,
+    startDate: s.simulation.startDate,
+    population: s.population,
+    behaviour: s.behaviour,
+    rules: s.rules,
+    agent: s.agent,
+    energy: s.energy,
+    transport: { kind: 'corpus', dir: join(dir, 'corpus') },
+    workers: 0,
   });
-  return { dir: join(dir, 'corpus'), corpus: loadCorpus(join(dir, 'corpus')), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir: join(dir, 'corpus'),
+    corpus: loadCorpus(join(dir, 'corpus')),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** The reference ingest service on loopback, limits as `fleetsim serve` has them except the per-device rate. */
@@ -45,7 +64,10 @@ export async function startReference(): Promise<{ server: IngestServer; url: str
  * delay, and can stall (hold every answer) for a while. `concurrency` limits
  * uploads served at once (more wait in line), to give it a capacity.
  */
-export async function startSlowServer(opts: { delayMs: number; concurrency?: number }): Promise<{ url: string; stallFor: (ms: number) => void; uploads: () => number; stop: () => Promise<void> }> {
+export async function startSlowServer(opts: {
+  delayMs: number;
+  concurrency?: number;
+}): Promise<{ url: string; stallFor: (ms: number) => void; uploads: () => number; stop: () => Promise<void> }> {
   let stalledUntil = 0;
   let uploads = 0;
   let active = 0;

@@ -7,10 +7,17 @@ async function outcome(answer: string): Promise<{ status: number; error: string 
   const s = await rawAnswerServer(answer);
   try {
     return await new Promise((resolve) => {
-      const pool = new Http1Pool('127.0.0.1', s.port, 1, 5000, () => performance.now(), (_slot, status, _b, _r, error) => {
-        pool.destroy();
-        resolve({ status, error });
-      });
+      const pool = new Http1Pool(
+        '127.0.0.1',
+        s.port,
+        1,
+        5000,
+        () => performance.now(),
+        (_slot, status, _b, _r, error) => {
+          pool.destroy();
+          resolve({ status, error });
+        },
+      );
       pool.send(Buffer.from(`${pool.head('/v1/batches', 3, '')}abc`, 'latin1'), 0);
     });
   } finally {
@@ -19,7 +26,6 @@ async function outcome(answer: string): Promise<{ status: number; error: string 
 }
 
 describe("the load generator's HTTP/1.1 client and answers that cannot be read", () => {
-
   it('does not count a 200 whose body stops short of its Content-Length (then close) as answered', async () => {
     expect(await outcome('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{"status":"stor')).toMatchObject({ error: 'ECONNRESET' });
   });

@@ -23,10 +23,14 @@ function scriptedServer(responses: (readonly string[])[]): Promise<{ port: numbe
     });
     sock.on('error', () => {});
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as net.AddressInfo).port, close: () => new Promise<void>((r) => server.close(() => r())) })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ port: (server.address() as net.AddressInfo).port, close: () => new Promise<void>((r) => server.close(() => r())) }),
+    ),
+  );
 }
 
-describe('the load generator\'s HTTP/1.1 client', () => {
+describe("the load generator's HTTP/1.1 client", () => {
   let srv: Awaited<ReturnType<typeof scriptedServer>>;
   beforeAll(async () => {
     srv = await scriptedServer([
@@ -42,10 +46,17 @@ describe('the load generator\'s HTTP/1.1 client', () => {
     const answers: { slot: number; status: number; body: string | null; retryAfterS: number | null; error: string | null }[] = [];
     let done: () => void;
     const all = new Promise<void>((r) => (done = r));
-    const pool = new Http1Pool('127.0.0.1', srv.port, 1, 5000, () => performance.now(), (slot, status, body, retryAfterS, error) => {
-      answers.push({ slot, status, body: body?.toString('latin1') ?? null, retryAfterS, error });
-      if (answers.length === 4) done();
-    });
+    const pool = new Http1Pool(
+      '127.0.0.1',
+      srv.port,
+      1,
+      5000,
+      () => performance.now(),
+      (slot, status, body, retryAfterS, error) => {
+        answers.push({ slot, status, body: body?.toString('latin1') ?? null, retryAfterS, error });
+        if (answers.length === 4) done();
+      },
+    );
     const req = Buffer.from(`${pool.head('/v1/batches', 3, 'x-a: 1\r\n')}abc`, 'latin1');
     // One connection: the four requests queue and go one after another on it.
     for (let slot = 10; slot < 14; slot++) pool.send(req, slot);
@@ -64,10 +75,17 @@ describe('the load generator\'s HTTP/1.1 client', () => {
     const closed = await scriptedServer([]);
     await closed.close();
     const got = await new Promise<{ slot: number; error: string | null }>((resolve) => {
-      const pool = new Http1Pool('127.0.0.1', closed.port, 1, 5000, () => performance.now(), (slot, _s, _b, _r, error) => {
-        pool.destroy();
-        resolve({ slot, error });
-      });
+      const pool = new Http1Pool(
+        '127.0.0.1',
+        closed.port,
+        1,
+        5000,
+        () => performance.now(),
+        (slot, _s, _b, _r, error) => {
+          pool.destroy();
+          resolve({ slot, error });
+        },
+      );
       pool.send(Buffer.from('POST / HTTP/1.1\r\n\r\n'), 3);
     });
     expect(got).toEqual({ slot: 3, error: 'ECONNREFUSED' });

@@ -48,11 +48,20 @@ describe('latency from the intended send time (slow test server)', { retry: 2 },
     }
   });
 
-  it('ramp: steps up until p99 breaks the SLO and reports the knee below the server\'s capacity', async () => {
+  it("ramp: steps up until p99 breaks the SLO and reports the knee below the server's capacity", async () => {
     // 2 uploads at a time × 10 ms = 200 uploads/s at most.
     const srv = await startSlowServer({ delayMs: 10, concurrency: 2 });
     try {
-      const r = await runLoad(loadOptions(s, srv.url, corpus.dir, { profile: { kind: 'ramp', startRatePerS: 50, stepFactor: 2, stepMs: 1000 }, durationMs: 5000, rateOverridePerS: null, slo: { p99Ms: 100, errorRate: 0.01 }, graceMs: 2000, bounds: { maxLagP99Ms: 50, minCpuHeadroom: 0.05 } }));
+      const r = await runLoad(
+        loadOptions(s, srv.url, corpus.dir, {
+          profile: { kind: 'ramp', startRatePerS: 50, stepFactor: 2, stepMs: 1000 },
+          durationMs: 5000,
+          rateOverridePerS: null,
+          slo: { p99Ms: 100, errorRate: 0.01 },
+          graceMs: 2000,
+          bounds: { maxLagP99Ms: 50, minCpuHeadroom: 0.05 },
+        }),
+      );
       // (Validity bounds looser than the CLI's: other suites share the 2 cores; 50 ms is still half the SLO.)
       expect(r.ramp).not.toBeNull();
       expect(r.ramp!.knee_rate_per_s).not.toBeNull();
@@ -73,10 +82,12 @@ describe('latency from the intended send time (slow test server)', { retry: 2 },
     }
   });
 
-  it('capacity mode (autocannon, closed loop): microsecond latency from fleetsim\'s own histogram, never under the server\'s 20 ms', async () => {
+  it("capacity mode (autocannon, closed loop): microsecond latency from fleetsim's own histogram, never under the server's 20 ms", async () => {
     const srv = await startSlowServer({ delayMs: 20 });
     try {
-      const r = await runLoad(loadOptions(s, srv.url, corpus.dir, { mode: 'capacity', connections: 4, durationMs: 1000, maxRequests: 2000 }));
+      const r = await runLoad(
+        loadOptions(s, srv.url, corpus.dir, { mode: 'capacity', connections: 4, durationMs: 1000, maxRequests: 2000 }),
+      );
       expect(r.mode).toBe('capacity');
       expect(r.requests.accepted).toBeGreaterThan(100);
       // 4 connections × 1 s / ≥ 20 ms: at most 200 answers.
@@ -93,7 +104,13 @@ describe('latency from the intended send time (slow test server)', { retry: 2 },
     const srv = await startSlowServer({ delayMs: 1 });
     try {
       // A lag bound no real generator meets: the run must say invalid rather than report.
-      const r = await runLoad(loadOptions(s, srv.url, corpus.dir, { rateOverridePerS: 200, durationMs: 1000, bounds: { maxLagP99Ms: 0.000001, minCpuHeadroom: 0.1 } }));
+      const r = await runLoad(
+        loadOptions(s, srv.url, corpus.dir, {
+          rateOverridePerS: 200,
+          durationMs: 1000,
+          bounds: { maxLagP99Ms: 0.000001, minCpuHeadroom: 0.1 },
+        }),
+      );
       expect(r.valid).toBe(false);
       expect(r.invalid_reasons.join(' ')).toMatch(/schedule lag/);
     } finally {

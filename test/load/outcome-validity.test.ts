@@ -74,10 +74,37 @@ describe('fleetsim load judges validity on outcomes', () => {
       expect(r.invalid_reasons.join(' ')).toMatch(/answers? could not be read/);
       // The CLI: a failed run has its own exit code (5), not 0, not the generator's 3.
       const file = join(dir, 'scenario.json');
-      writeFileSync(file, JSON.stringify({ name: 'load-test', seed: 'load-test', fleet: { employees: 8 }, simulation: { days: 1, startDate: '2026-03-02', speed: 'max' }, transport: 'corpus' }));
+      writeFileSync(
+        file,
+        JSON.stringify({
+          name: 'load-test',
+          seed: 'load-test',
+          fleet: { employees: 8 },
+          simulation: { days: 1, startDate: '2026-03-02', speed: 'max' },
+          transport: 'corpus',
+        }),
+      );
       const cli = await fleetsim([
-        'load', '--target', `http://127.0.0.1:${srv.port}`, '--scenario', file, '--corpus', corpus.dir, '--fleet-secret', FLEET_SECRET,
-        '--rate', '20', '--duration', '1s', '--laptops', '8', '--workers', '0', '--quiet', '--out', join(dir, 'report'),
+        'load',
+        '--target',
+        `http://127.0.0.1:${srv.port}`,
+        '--scenario',
+        file,
+        '--corpus',
+        corpus.dir,
+        '--fleet-secret',
+        FLEET_SECRET,
+        '--rate',
+        '20',
+        '--duration',
+        '1s',
+        '--laptops',
+        '8',
+        '--workers',
+        '0',
+        '--quiet',
+        '--out',
+        join(dir, 'report'),
       ]);
       expect(cli.stderr).toMatch(/the target failed the run: .*could not be read/);
       expect(cli.code).toBe(EXIT_CODES.loadTargetFailed);

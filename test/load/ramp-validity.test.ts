@@ -16,8 +16,18 @@ interface StepSpec {
 function rampRun(spec: readonly StepSpec[]) {
   const steps = spec.map((_, k) => ({ index: k, startMs: k * 1000, endMs: (k + 1) * 1000, ratePerS: 100 * 2 ** k }));
   const sch: LoadSchedule = {
-    intendedMs: new Float64Array(0), laptop: new Uint32Array(0), step: new Uint16Array(0), count: 40 * spec.length, steps, backlog: null, durationMs: 1000 * spec.length,
-    truncated: false, fleetStartUtcMs: 0, timeScale: 1, initialRatePerS: 100, laptopsAtWork: 0,
+    intendedMs: new Float64Array(0),
+    laptop: new Uint32Array(0),
+    step: new Uint16Array(0),
+    count: 40 * spec.length,
+    steps,
+    backlog: null,
+    durationMs: 1000 * spec.length,
+    truncated: false,
+    fleetStartUtcMs: 0,
+    timeScale: 1,
+    initialRatePerS: 100,
+    laptopsAtWork: 0,
   };
   const rec = new LoadRecorder(10, spec.length);
   const judgements: StepJudgement[] = [];
@@ -30,13 +40,24 @@ function rampRun(spec: readonly StepSpec[]) {
     if (s.held !== null) judgements.push({ step: k, p99Ms: s.held ? 6 : 500, errorRate: 0, broken: !s.held });
   });
   const out: SenderOutcome = {
-    recorder: rec, wallMs: 1000 * spec.length, dispatchMs: 1000 * spec.length, cpuMs: 100, eventLoopUtilization: 0.5, drainMs: null, backlogLeft: 0, judgements,
-    stepCpuHeadroom: spec.map((s) => s.headroom), stoppedBy: judgements.some((j) => j.broken) ? 'slo' : 'schedule',
+    recorder: rec,
+    wallMs: 1000 * spec.length,
+    dispatchMs: 1000 * spec.length,
+    cpuMs: 100,
+    eventLoopUtilization: 0.5,
+    drainMs: null,
+    backlogLeft: 0,
+    judgements,
+    stepCpuHeadroom: spec.map((s) => s.headroom),
+    stoppedBy: judgements.some((j) => j.broken) ? 'slo' : 'schedule',
   };
   const ctx: LoadRunContext = {
-    run: { mode: 'open', profile: 'ramp', target: 'http://127.0.0.1:1', seed: 's', laptops: 1, devices: 1, connections: 1, started_at: '' }, durationMs: 1000 * spec.length, uploadsPerLaptopHour: 1,
+    run: { mode: 'open', profile: 'ramp', target: 'http://127.0.0.1:1', seed: 's', laptops: 1, devices: 1, connections: 1, started_at: '' },
+    durationMs: 1000 * spec.length,
+    uploadsPerLaptopHour: 1,
     corpus: { source: '', templates: 1, bodies: 1, body_bytes_p50: 1, body_bytes_p95: 1, body_bytes_max: 1, unique_bodies: true },
-    bounds: { maxLagP99Ms: 20, minCpuHeadroom: 0.1 }, slo: { p99Ms: 200, errorRate: 0.01 },
+    bounds: { maxLagP99Ms: 20, minCpuHeadroom: 0.1 },
+    slo: { p99Ms: 200, errorRate: 0.01 },
   };
   return computeLoadResult(ctx, sch, out);
 }
@@ -81,7 +102,17 @@ describe('ramp validity is judged per step', () => {
   });
 
   it('a lagging last step after a valid break does not make the run invalid (whole-run lag p99 would)', () => {
-    const r = rampRun([ok(true), ok(true), ok(true), ok(true), ok(true), ok(true), ok(true), ok(false), ...Array.from({ length: 1 }, () => ({ lagMs: 500, headroom: 0.01, held: null }))]);
+    const r = rampRun([
+      ok(true),
+      ok(true),
+      ok(true),
+      ok(true),
+      ok(true),
+      ok(true),
+      ok(true),
+      ok(false),
+      ...Array.from({ length: 1 }, () => ({ lagMs: 500, headroom: 0.01, held: null })),
+    ]);
     expect(r.schedule_lag.p99_ms!).toBeGreaterThan(20);
     expect(r.ramp!.knee_rate_per_s).toBe(6400);
     expect(r.valid).toBe(true);

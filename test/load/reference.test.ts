@@ -59,10 +59,22 @@ describe('fleetsim load against the reference service', { retry: 2 }, () => {
     expect(ids.size).toBe(stored);
   });
 
-  it('outage recovery: silence while the target is down, then every laptop\'s spool drains through the agent\'s own uploader; drain time and herd reported', async () => {
+  it("outage recovery: silence while the target is down, then every laptop's spool drains through the agent's own uploader; drain time and herd reported", async () => {
     // A short backoff ceiling keeps the test bounded; the default agent waits up to 5 minutes.
-    const fast = resolveScenario({ name: 'load-outage', seed: 'load-outage', fleet: { employees: 8 }, simulation: { days: 1, startDate: '2026-03-02', speed: 'max' }, agent: { upload: { retryBaseMs: 100, retryMaxMs: 800 } } });
-    const o = loadOptions(fast, ref.url, corpus.dir, { profile: { kind: 'outage-recovery', outageMs: 3600_000, warmupMs: 1000, outageScale: 3600 }, laptops: 300, devices: 300, rateOverridePerS: 20, durationMs: 3500 });
+    const fast = resolveScenario({
+      name: 'load-outage',
+      seed: 'load-outage',
+      fleet: { employees: 8 },
+      simulation: { days: 1, startDate: '2026-03-02', speed: 'max' },
+      agent: { upload: { retryBaseMs: 100, retryMaxMs: 800 } },
+    });
+    const o = loadOptions(fast, ref.url, corpus.dir, {
+      profile: { kind: 'outage-recovery', outageMs: 3600_000, warmupMs: 1000, outageScale: 3600 },
+      laptops: 300,
+      devices: 300,
+      rateOverridePerS: 20,
+      durationMs: 3500,
+    });
     const r = await runLoad(o);
     expect(r.drain).not.toBeNull();
     const d = r.drain!;
@@ -88,19 +100,50 @@ describe('fleetsim load against the reference service', { retry: 2 }, () => {
   it('the CLI runs end to end: --json result, report files, thresholds and the loopback rule as exit codes', async () => {
     const dir = join(corpus.dir, '..');
     const file = join(dir, 'load.yaml');
-    writeFileSync(file, 'name: cli-load\nseed: cli-load\nfleet: { employees: 8 }\nsimulation: { days: 1, startDate: "2026-03-02" }\nthresholds:\n  - ingest.p99_ms < 5000\n');
-    const base = ['load', '--target', ref.url, '--scenario', file, '--corpus', corpus.dir, '--fleet-secret', FLEET_SECRET, '--rate', '50', '--duration', '1s', '--laptops', '100', '--workers', '0', '--max-lag-ms', '200'];
+    writeFileSync(
+      file,
+      'name: cli-load\nseed: cli-load\nfleet: { employees: 8 }\nsimulation: { days: 1, startDate: "2026-03-02" }\nthresholds:\n  - ingest.p99_ms < 5000\n',
+    );
+    const base = [
+      'load',
+      '--target',
+      ref.url,
+      '--scenario',
+      file,
+      '--corpus',
+      corpus.dir,
+      '--fleet-secret',
+      FLEET_SECRET,
+      '--rate',
+      '50',
+      '--duration',
+      '1s',
+      '--laptops',
+      '100',
+      '--workers',
+      '0',
+      '--max-lag-ms',
+      '200',
+    ];
     const ok = await fleetsim([...base, '--json', '--out', join(dir, 'report')]);
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
-    const j = JSON.parse(ok.stdout) as { valid: boolean; latency: { upload: { p50_ms: number } }; thresholdsPassed: boolean; errors: { total: number }; schedule_lag: { p99_ms: number }; corpus: { codec_levels: Record<string, number> } };
+    const j = JSON.parse(ok.stdout) as {
+      valid: boolean;
+      latency: { upload: { p50_ms: number } };
+      thresholdsPassed: boolean;
+      errors: { total: number };
+      schedule_lag: { p99_ms: number };
+      corpus: { codec_levels: Record<string, number> };
+    };
     expect(j.valid).toBe(true);
     // Bodies at the scenario agent's own level (brotli 5 by default), not another one.
     expect(j.corpus.codec_levels).toEqual({ br: 5 });
     expect(j.errors.total).toBe(0);
     expect(j.latency.upload.p50_ms).toBeGreaterThan(0);
     expect(j.thresholdsPassed).toBe(true);
-    for (const f of ['summary.json', 'latency.csv', 'errors.csv', 'timeline.csv', 'report.html']) expect(statSync(join(dir, 'report', f)).size).toBeGreaterThan(0);
+    for (const f of ['summary.json', 'latency.csv', 'errors.csv', 'timeline.csv', 'report.html'])
+      expect(statSync(join(dir, 'report', f)).size).toBeGreaterThan(0);
 
     const failed = await fleetsim([...base, '--quiet', '--out', join(dir, 'report2'), '--threshold', 'latency.upload.p50_ms < 0.001']);
     expect(failed.code).toBe(1);

@@ -7,8 +7,18 @@ import type { SenderOutcome } from '../../src/load/sender.js';
 // One second of steady traffic: 10 uploads sent and answered 5 ms late.
 function steadyRun(ctx: LoadRunContext) {
   const sch: LoadSchedule = {
-    intendedMs: new Float64Array(0), laptop: new Uint32Array(0), step: new Uint16Array(0), count: 10, steps: [{ index: 0, startMs: 0, endMs: 1000, ratePerS: 10 }], outage: null,
-    durationMs: 1000, truncated: false, fleetStartUtcMs: Date.UTC(2026, 2, 2, 9), timeScale: 1, initialRatePerS: 10, laptopsAtWork: 40,
+    intendedMs: new Float64Array(0),
+    laptop: new Uint32Array(0),
+    step: new Uint16Array(0),
+    count: 10,
+    steps: [{ index: 0, startMs: 0, endMs: 1000, ratePerS: 10 }],
+    outage: null,
+    durationMs: 1000,
+    truncated: false,
+    fleetStartUtcMs: Date.UTC(2026, 2, 2, 9),
+    timeScale: 1,
+    initialRatePerS: 10,
+    laptopsAtWork: 40,
   };
   const rec = new LoadRecorder(2, 1);
   for (let i = 0; i < 10; i++) {
@@ -16,25 +26,76 @@ function steadyRun(ctx: LoadRunContext) {
     rec.recordDone('upload', 0, i * 100, i * 100 + 5, '200', null, true, 10, 100);
   }
   const out: SenderOutcome = {
-    recorder: rec, wallMs: 1000, dispatchMs: 900, cpuMs: 50, eventLoopUtilization: 0.2, drainMs: null, backlogLeft: 0, judgements: [], stepCpuHeadroom: [0.8], stoppedBy: 'schedule',
+    recorder: rec,
+    wallMs: 1000,
+    dispatchMs: 900,
+    cpuMs: 50,
+    eventLoopUtilization: 0.2,
+    drainMs: null,
+    backlogLeft: 0,
+    judgements: [],
+    stepCpuHeadroom: [0.8],
+    stoppedBy: 'schedule',
   };
   return computeLoadResult(ctx, sch, out);
 }
 
 const context: LoadRunContext = {
-  run: { mode: 'open', profile: 'steady', target: 'http://127.0.0.1:8080', seed: 'results-test', laptops: 120, devices: 40, connections: 16, started_at: '2026-03-02T09:00:00.000Z' },
-  durationMs: 1000, uploadsPerLaptopHour: 4,
-  corpus: { source: 'generated', templates: 3, bodies: 10, body_bytes_p50: 900, body_bytes_p95: 1200, body_bytes_max: 1300, unique_bodies: true },
-  bounds: { maxLagP99Ms: 20, minCpuHeadroom: 0.1 }, slo: null, shard: { index: 1, count: 3 },
+  run: {
+    mode: 'open',
+    profile: 'steady',
+    target: 'http://127.0.0.1:8080',
+    seed: 'results-test',
+    laptops: 120,
+    devices: 40,
+    connections: 16,
+    started_at: '2026-03-02T09:00:00.000Z',
+  },
+  durationMs: 1000,
+  uploadsPerLaptopHour: 4,
+  corpus: {
+    source: 'generated',
+    templates: 3,
+    bodies: 10,
+    body_bytes_p50: 900,
+    body_bytes_p95: 1200,
+    body_bytes_max: 1300,
+    unique_bodies: true,
+  },
+  bounds: { maxLagP99Ms: 20, minCpuHeadroom: 0.1 },
+  slo: null,
+  shard: { index: 1, count: 3 },
 };
 
 describe('the load result', () => {
   it('carries the run fields the runner handed over under their snake_case keys, in the order users read them', () => {
     const r = steadyRun(context);
-    expect(Object.keys(r).slice(0, 11)).toEqual(['format', 'mode', 'profile', 'target', 'seed', 'laptops', 'devices', 'connections', 'started_at', 'duration_s', 'wall_s']);
+    expect(Object.keys(r).slice(0, 11)).toEqual([
+      'format',
+      'mode',
+      'profile',
+      'target',
+      'seed',
+      'laptops',
+      'devices',
+      'connections',
+      'started_at',
+      'duration_s',
+      'wall_s',
+    ]);
     expect(r).toMatchObject({
-      format: 'fleetsim-load/1', mode: 'open', profile: 'steady', target: 'http://127.0.0.1:8080', seed: 'results-test', laptops: 120, devices: 40, connections: 16,
-      started_at: '2026-03-02T09:00:00.000Z', duration_s: 1, shard: { index: 1, count: 3 }, corpus: context.corpus,
+      format: 'fleetsim-load/1',
+      mode: 'open',
+      profile: 'steady',
+      target: 'http://127.0.0.1:8080',
+      seed: 'results-test',
+      laptops: 120,
+      devices: 40,
+      connections: 16,
+      started_at: '2026-03-02T09:00:00.000Z',
+      duration_s: 1,
+      shard: { index: 1, count: 3 },
+      corpus: context.corpus,
       validity_bounds: { max_lag_p99_ms: 20, min_cpu_headroom: 0.1 },
     });
     // Only the result's own keys: no camelCase copy of a context field leaks into the JSON.

@@ -6,7 +6,16 @@ import { DEFAULT_POPULATION_PARAMS } from '../../src/population/index.js';
 const DAY = Date.UTC(2026, 2, 2);
 const fleet = (n = 2000) => createFleetModel(DEFAULT_POPULATION_PARAMS, n, 'sched', DAY + 12 * 3600_000, 4 / 3600);
 const build = (profile: LoadProfile, over: Partial<Parameters<typeof buildSchedule>[1]> = {}) =>
-  buildSchedule(fleet(), { profile, durationMs: 60_000, maxRequests: 1_000_000, atUtcMs: null, dayStartUtcMs: DAY, rateOverridePerS: null, seed: 's1', ...over });
+  buildSchedule(fleet(), {
+    profile,
+    durationMs: 60_000,
+    maxRequests: 1_000_000,
+    atUtcMs: null,
+    dayStartUtcMs: DAY,
+    rateOverridePerS: null,
+    seed: 's1',
+    ...over,
+  });
 
 describe('arrival schedules', () => {
   it('are the same for the same seed and differ for another', () => {
@@ -18,11 +27,11 @@ describe('arrival schedules', () => {
     expect(Array.from(c.intendedMs.subarray(0, 10))).not.toEqual(Array.from(a.intendedMs.subarray(0, 10)));
   });
 
-  it('steady: Poisson arrivals at laptops at work × one laptop\'s upload rate, in order, inside the run', () => {
+  it("steady: Poisson arrivals at laptops at work × one laptop's upload rate, in order, inside the run", () => {
     const s = build({ kind: 'steady' });
     const m = fleet();
     expect(s.laptopsAtWork).toBe(laptopsAtWork(m, s.fleetStartUtcMs));
-    const expected = (s.laptopsAtWork * 4) / 3600 * 60;
+    const expected = ((s.laptopsAtWork * 4) / 3600) * 60;
     // Poisson count: within 4 standard deviations.
     expect(Math.abs(s.count - expected)).toBeLessThan(4 * Math.sqrt(expected));
     for (let i = 1; i < s.count; i++) expect(s.intendedMs[i]!).toBeGreaterThanOrEqual(s.intendedMs[i - 1]!);
@@ -56,9 +65,16 @@ describe('arrival schedules', () => {
     expect(Math.abs(after - 6000)).toBeLessThan(4 * Math.sqrt(6000));
   });
 
-  it('outage recovery: the agent\'s own uploader spools the outage\'s batches and its full-jitter backoff spreads the first retries', async () => {
+  it("outage recovery: the agent's own uploader spools the outage's batches and its full-jitter backoff spreads the first retries", async () => {
     const s = build({ kind: 'outage-recovery', outageMs: 30 * 60_000 });
-    const m = await OutageModel.simulate({ laptops: s.outage!.laptops, outageMs: 30 * 60_000, uploadsPerSecond: 4 / 3600, upload: DEFAULT_UPLOAD_CONFIG, templateBytes: Uint32Array.of(2000, 2500), seed: 's1' });
+    const m = await OutageModel.simulate({
+      laptops: s.outage!.laptops,
+      outageMs: 30 * 60_000,
+      uploadsPerSecond: 4 / 3600,
+      upload: DEFAULT_UPLOAD_CONFIG,
+      templateBytes: Uint32Array.of(2000, 2500),
+      seed: 's1',
+    });
     const f = m.figures();
     const expected = s.laptopsAtWork * (4 / 3600) * 1800;
     expect(f.backlog).toBeGreaterThan(0.85 * expected);
@@ -80,14 +96,28 @@ describe('arrival schedules', () => {
     expect(mean).toBeGreaterThan(0.27 * C);
     expect(mean).toBeLessThan(0.4 * C);
     // The same seed gives the same spools.
-    const again = await OutageModel.simulate({ laptops: s.outage!.laptops, outageMs: 30 * 60_000, uploadsPerSecond: 4 / 3600, upload: DEFAULT_UPLOAD_CONFIG, templateBytes: Uint32Array.of(2000, 2500), seed: 's1' });
+    const again = await OutageModel.simulate({
+      laptops: s.outage!.laptops,
+      outageMs: 30 * 60_000,
+      uploadsPerSecond: 4 / 3600,
+      upload: DEFAULT_UPLOAD_CONFIG,
+      templateBytes: Uint32Array.of(2000, 2500),
+      seed: 's1',
+    });
     expect(Array.from(again.firstRetriesAfterRecoveryMs(30 * 60_000))).toEqual(Array.from(m.firstRetriesAfterRecoveryMs(30 * 60_000)));
   });
 
   it('outage recovery: a spool bound the outage overflows drops the oldest batches and counts them', async () => {
     const s = build({ kind: 'outage-recovery', outageMs: 60 * 60_000 });
     const laptops = s.outage!.laptops.subarray(0, 20);
-    const m = await OutageModel.simulate({ laptops, outageMs: 60 * 60_000, uploadsPerSecond: 60 / 3600, upload: { ...DEFAULT_UPLOAD_CONFIG, spoolMaxBytes: 10 * 1000 }, templateBytes: Uint32Array.of(1000), seed: 's1' });
+    const m = await OutageModel.simulate({
+      laptops,
+      outageMs: 60 * 60_000,
+      uploadsPerSecond: 60 / 3600,
+      upload: { ...DEFAULT_UPLOAD_CONFIG, spoolMaxBytes: 10 * 1000 },
+      templateBytes: Uint32Array.of(1000),
+      seed: 's1',
+    });
     const f = m.figures();
     // 60 batches an hour each, 10 fit.
     expect(f.backlog).toBe(laptops.length * 10);
@@ -96,7 +126,14 @@ describe('arrival schedules', () => {
 
   it('shards: slices of the laptops split arrivals and spools exactly, each arrival keeping its place in the whole schedule', async () => {
     const whole = build({ kind: 'outage-recovery', outageMs: 20 * 60_000 }, { rateOverridePerS: 300 });
-    const opts = (laptops: Uint32Array) => ({ laptops, outageMs: 20 * 60_000, uploadsPerSecond: 6 / 3600, upload: DEFAULT_UPLOAD_CONFIG, templateBytes: Uint32Array.of(2000), seed: 's1' });
+    const opts = (laptops: Uint32Array) => ({
+      laptops,
+      outageMs: 20 * 60_000,
+      uploadsPerSecond: 6 / 3600,
+      upload: DEFAULT_UPLOAD_CONFIG,
+      templateBytes: Uint32Array.of(2000),
+      seed: 's1',
+    });
     const all = (await OutageModel.simulate(opts(whole.outage!.laptops))).figures();
     let count = 0;
     let backlog = 0;

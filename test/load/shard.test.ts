@@ -37,15 +37,31 @@ describe('sharded load runs', { retry: 2 }, () => {
   it('--shard K/N sends a deterministic slice; the merged shards count what the whole run does, through `fleetsim merge` too', async () => {
     const srv = await startSlowServer({ delayMs: 2 });
     try {
-      const base = { rateOverridePerS: 150, durationMs: 1500, laptops: 200, devices: 50, bounds: { maxLagP99Ms: 50, minCpuHeadroom: 0.05 } };
+      const base = {
+        rateOverridePerS: 150,
+        durationMs: 1500,
+        laptops: 200,
+        devices: 50,
+        bounds: { maxLagP99Ms: 50, minCpuHeadroom: 0.05 },
+      };
       const whole = await runLoad(loadOptions(s, srv.url, corpus.dir, base));
-      const shards = await Promise.all([0, 1].map((index) => runLoad(loadOptions(s, srv.url, corpus.dir, { ...base, shard: { index, count: 2 }, runTag: `shard${index}-${Date.now() % 1e6}` }))));
-      expect(shards.map((r) => r.shard)).toEqual([{ index: 0, count: 2 }, { index: 1, count: 2 }]);
+      const shards = await Promise.all(
+        [0, 1].map((index) =>
+          runLoad(
+            loadOptions(s, srv.url, corpus.dir, { ...base, shard: { index, count: 2 }, runTag: `shard${index}-${Date.now() % 1e6}` }),
+          ),
+        ),
+      );
+      expect(shards.map((r) => r.shard)).toEqual([
+        { index: 0, count: 2 },
+        { index: 1, count: 2 },
+      ]);
       // Each shard sends a real part of the traffic, and the parts are the whole.
       for (const r of shards) expect(r.requests.planned).toBeGreaterThan(0.25 * whole.requests.planned);
       const merged = mergeLoadResults(shards);
       expect(whole.errors.total).toBe(0);
-      for (const k of ['planned', 'sent', 'accepted', 'failed', 'events_accepted'] as const) expect(merged.requests[k]).toBe(whole.requests[k]);
+      for (const k of ['planned', 'sent', 'accepted', 'failed', 'events_accepted'] as const)
+        expect(merged.requests[k]).toBe(whole.requests[k]);
       // Same batches; only the run's own device names and batch ids differ, which compress a few bytes either way.
       expect(Math.abs(merged.requests.bytes_accepted / whole.requests.bytes_accepted - 1)).toBeLessThan(0.01);
       expect(merged.latency.all.requests).toBe(whole.latency.all.requests);
@@ -58,15 +74,25 @@ describe('sharded load runs', { retry: 2 }, () => {
       expect(merged.latency.all.p50_ms!).toBeLessThanOrEqual(Math.max(...p50s) + 0.01);
 
       // The CLI merges the shards' report folders the same way.
-      const dirs = await Promise.all(shards.map(async (r, i) => {
-        const d = join(dir, `shard${i}`);
-        await writeLoadReport(d, { result: r, thresholds: [{ expression: 'errors.rate < 0.5', actual: 0, pass: true }], versions: { fleetsim: 'test' } });
-        return d;
-      }));
+      const dirs = await Promise.all(
+        shards.map(async (r, i) => {
+          const d = join(dir, `shard${i}`);
+          await writeLoadReport(d, {
+            result: r,
+            thresholds: [{ expression: 'errors.rate < 0.5', actual: 0, pass: true }],
+            versions: { fleetsim: 'test' },
+          });
+          return d;
+        }),
+      );
       const m = await fleetsim(['merge', ...dirs, '--out', mkdtempSync(join(dir, 'merged-')), '--json']);
       expect(m.stderr).toBe('');
       expect(m.code).toBe(0);
-      const j = JSON.parse(m.stdout) as { requests: { sent: number; accepted: number }; thresholds: { expression: string; pass: boolean }[]; valid: boolean };
+      const j = JSON.parse(m.stdout) as {
+        requests: { sent: number; accepted: number };
+        thresholds: { expression: string; pass: boolean }[];
+        valid: boolean;
+      };
       expect(j.requests.sent).toBe(whole.requests.sent);
       expect(j.requests.accepted).toBe(whole.requests.accepted);
       expect(j.thresholds).toEqual([expect.objectContaining({ expression: 'errors.rate < 0.5', pass: true })]);

@@ -12,20 +12,59 @@ import { parseScenario } from '../../src/scenario/index.js';
 describe('the energy model’s input-delivery term', () => {
   it('counts events by what an OS delivers and prices each kind', () => {
     const b = allocateBlock(7);
-    [EventType.keydown, EventType.keyup, EventType.mousedown, EventType.mouseup, EventType.mousemove, EventType.mousemove, EventType.wheel].forEach((t, i) => (b.type[i] = t));
+    [
+      EventType.keydown,
+      EventType.keyup,
+      EventType.mousedown,
+      EventType.mouseup,
+      EventType.mousemove,
+      EventType.mousemove,
+      EventType.wheel,
+    ].forEach((t, i) => (b.type[i] = t));
     const k = countEventKinds(b);
     expect(k).toEqual({ key: 2, click: 2, move: 2, wheel: 1 });
-    const c = { deliveryCpuUsPerKeyEvent: 100, deliveryCpuUsPerClickEvent: 10, deliveryCpuUsPerMoveEvent: 1, deliveryCpuUsPerWheelEvent: 1000, deliveryWakeupsPerEvent: 0.5 };
+    const c = {
+      deliveryCpuUsPerKeyEvent: 100,
+      deliveryCpuUsPerClickEvent: 10,
+      deliveryCpuUsPerMoveEvent: 1,
+      deliveryCpuUsPerWheelEvent: 1000,
+      deliveryWakeupsPerEvent: 0.5,
+    };
     expect(deliveryCost(k, c)).toEqual({ cpuSeconds: (200 + 20 + 2 + 1000) / 1e6, wakeups: 3.5 });
   });
 
   it('is in every virtual-time figure: rows carry it apart, CPU, wake-ups and battery include it', async () => {
     const base: FleetRunOptions = {
-      seed: 'delivery', employees: 2, days: 1, startDate: '2026-03-03', population: DEFAULT_POPULATION_PARAMS, behaviour: DEFAULT_BEHAVIOUR_PARAMS,
-      rules: DEFAULT_POLICY_RULES, agent: DEFAULT_AGENT_CONFIG, transport: { kind: 'null' }, workers: 0,
-      energy: { ...DEFAULT_ENERGY_MODEL, deliveryCpuUsPerKeyEvent: 50, deliveryCpuUsPerClickEvent: 50, deliveryCpuUsPerMoveEvent: 50, deliveryCpuUsPerWheelEvent: 50, deliveryWakeupsPerEvent: 1 },
+      seed: 'delivery',
+      employees: 2,
+      days: 1,
+      startDate: '2026-03-03',
+      population: DEFAULT_POPULATION_PARAMS,
+      behaviour: DEFAULT_BEHAVIOUR_PARAMS,
+      rules: DEFAULT_POLICY_RULES,
+      agent: DEFAULT_AGENT_CONFIG,
+      transport: { kind: 'null' },
+      workers: 0,
+      energy: {
+        ...DEFAULT_ENERGY_MODEL,
+        deliveryCpuUsPerKeyEvent: 50,
+        deliveryCpuUsPerClickEvent: 50,
+        deliveryCpuUsPerMoveEvent: 50,
+        deliveryCpuUsPerWheelEvent: 50,
+        deliveryWakeupsPerEvent: 1,
+      },
     };
-    const off = await runFleet({ ...base, energy: { ...base.energy, deliveryCpuUsPerKeyEvent: 0, deliveryCpuUsPerClickEvent: 0, deliveryCpuUsPerMoveEvent: 0, deliveryCpuUsPerWheelEvent: 0, deliveryWakeupsPerEvent: 0 } });
+    const off = await runFleet({
+      ...base,
+      energy: {
+        ...base.energy,
+        deliveryCpuUsPerKeyEvent: 0,
+        deliveryCpuUsPerClickEvent: 0,
+        deliveryCpuUsPerMoveEvent: 0,
+        deliveryCpuUsPerWheelEvent: 0,
+        deliveryWakeupsPerEvent: 0,
+      },
+    });
     const on = await runFleet(base);
     for (let i = 0; i < on.laptops.length; i++) {
       const a = on.laptops[i]!;
@@ -55,7 +94,12 @@ describe('the energy model’s input-delivery term', () => {
     }
     const capped = new DeliveredKinds(30);
     const all = new DeliveredKinds();
-    for (const [from, to] of [[0, 7], [7, 100], [100, 101], [101, 250]] as const) {
+    for (const [from, to] of [
+      [0, 7],
+      [7, 100],
+      [100, 101],
+      [101, 250],
+    ] as const) {
       capped.add(sliceBlock(b, from, to));
       all.add(sliceBlock(b, from, to));
     }
@@ -67,9 +111,24 @@ describe('the energy model’s input-delivery term', () => {
 
   it('in virtual time, agent.sourceMoveRateHz takes the merged moves out of the delivery term of an agent reading per event only', async () => {
     const base: FleetRunOptions = {
-      seed: 'delivery-cap', employees: 2, days: 1, startDate: '2026-03-03', population: DEFAULT_POPULATION_PARAMS, behaviour: DEFAULT_BEHAVIOUR_PARAMS,
-      rules: DEFAULT_POLICY_RULES, agent: DEFAULT_AGENT_CONFIG, transport: { kind: 'null' }, workers: 0,
-      energy: { ...DEFAULT_ENERGY_MODEL, deliveryCpuUsPerKeyEvent: 50, deliveryCpuUsPerClickEvent: 50, deliveryCpuUsPerMoveEvent: 50, deliveryCpuUsPerWheelEvent: 50, deliveryWakeupsPerEvent: 1 },
+      seed: 'delivery-cap',
+      employees: 2,
+      days: 1,
+      startDate: '2026-03-03',
+      population: DEFAULT_POPULATION_PARAMS,
+      behaviour: DEFAULT_BEHAVIOUR_PARAMS,
+      rules: DEFAULT_POLICY_RULES,
+      agent: DEFAULT_AGENT_CONFIG,
+      transport: { kind: 'null' },
+      workers: 0,
+      energy: {
+        ...DEFAULT_ENERGY_MODEL,
+        deliveryCpuUsPerKeyEvent: 50,
+        deliveryCpuUsPerClickEvent: 50,
+        deliveryCpuUsPerMoveEvent: 50,
+        deliveryCpuUsPerWheelEvent: 50,
+        deliveryWakeupsPerEvent: 1,
+      },
     };
     const perEvent = { ...DEFAULT_AGENT_CONFIG, inputReadIntervalMs: 0 };
     const uncapped = await runFleet({ ...base, agent: perEvent });

@@ -84,7 +84,10 @@ describe('blackhole ingest', () => {
     expect(declared.status).toBe(413);
     // Chunked: no content-length, so the bound is found while reading.
     const chunk = Buffer.alloc(60, 120).toString('latin1');
-    const streamed = await raw(bh.address().port, `POST /big HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3c\r\n${chunk}\r\n3c\r\n${chunk}\r\n0\r\n\r\n`);
+    const streamed = await raw(
+      bh.address().port,
+      `POST /big HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3c\r\n${chunk}\r\n3c\r\n${chunk}\r\n0\r\n\r\n`,
+    );
     expect(streamed).toMatch(/^HTTP\/1\.1 413 /);
     const ok = await fetch(`${url}/small`, { method: 'POST', body: Buffer.alloc(100) });
     expect(ok.status).toBe(204);

@@ -34,20 +34,25 @@ function killQuietly(pid: number): void {
 const cpuMs = (o: ProcessObservation): number => (o.cpu_user_s + o.cpu_system_s) * 1000;
 
 // A busy loop until the process has used `ms` more of CPU (CPU time, not wall time: the machine is shared).
-const burn = (ms: number): string => `{ const c0 = process.cpuUsage(); let x = 0; for (;;) { for (let i = 0; i < 1e5; i++) x++; const d = process.cpuUsage(c0); if (d.user + d.system >= ${ms} * 1000) break; } }`;
+const burn = (ms: number): string =>
+  `{ const c0 = process.cpuUsage(); let x = 0; for (;;) { for (let i = 0; i < 1e5; i++) x++; const d = process.cpuUsage(c0); if (d.user + d.system >= ${ms} * 1000) break; } }`;
 const report = `const u = process.cpuUsage(); console.log(JSON.stringify({ cpu_ms: (u.user + u.system) / 1000 }));`;
 const stayAlive = `setTimeout(() => {}, 60_000);`;
 
 describe('observeProcessTree on real processes', () => {
   it('reports a child\u2019s CPU within a few ms of its own process.cpuUsage(), and one wake-up per timer at least', async () => {
     const timers = 20;
-    const { child, lines } = startNode(`${burn(200)}; let n = 0; const tick = () => { if (++n < ${timers}) setTimeout(tick, 5); else { ${report} ${stayAlive} } }; setTimeout(tick, 5);`);
+    const { child, lines } = startNode(
+      `${burn(200)}; let n = 0; const tick = () => { if (++n < ${timers}) setTimeout(tick, 5); else { ${report} ${stayAlive} } }; setTimeout(tick, 5);`,
+    );
     const obs = observeProcessTree(child.pid!, { intervalMs: 50 });
     const own = await nextJson(lines);
     const o = obs.stop();
     expect(obs.stop()).toBe(o);
     const errMs = cpuMs(o) - own.cpu_ms!;
-    console.log(`observer CPU ${cpuMs(o).toFixed(1)} ms, child's own ${own.cpu_ms!.toFixed(1)} ms, error ${errMs.toFixed(1)} ms; voluntary ${o.voluntary_switches}, involuntary ${o.involuntary_switches}, rss ${o.rss_peak_bytes}, pss ${o.pss_peak_bytes}, threads ${o.threads_peak}, samples ${o.samples}`);
+    console.log(
+      `observer CPU ${cpuMs(o).toFixed(1)} ms, child's own ${own.cpu_ms!.toFixed(1)} ms, error ${errMs.toFixed(1)} ms; voluntary ${o.voluntary_switches}, involuntary ${o.involuntary_switches}, rss ${o.rss_peak_bytes}, pss ${o.pss_peak_bytes}, threads ${o.threads_peak}, samples ${o.samples}`,
+    );
     expect(own.cpu_ms).toBeGreaterThan(190);
     // The observer's window starts just after spawn, so it misses the little the child ran before the first
     // sample; the child's figure misses what it ran after printing. Both are a few ms.
@@ -92,7 +97,9 @@ describe('observeProcessTree on real processes', () => {
     const own = await nextJson(lines);
     const o = obs.stop();
     const unseenMs = cpuMs(o) - own.cpu_ms!;
-    console.log(`tree CPU ${cpuMs(o).toFixed(1)} ms, child's own ${own.cpu_ms!.toFixed(1)} ms, recovered ${unseenMs.toFixed(1)} ms, grandchild's own ${own.gc_ms!.toFixed(1)} ms; processes seen ${o.processes_seen}`);
+    console.log(
+      `tree CPU ${cpuMs(o).toFixed(1)} ms, child's own ${own.cpu_ms!.toFixed(1)} ms, recovered ${unseenMs.toFixed(1)} ms, grandchild's own ${own.gc_ms!.toFixed(1)} ms; processes seen ${o.processes_seen}`,
+    );
     expect(o.samples).toBe(2);
     expect(o.processes_seen).toBe(1);
     // cutime holds the grandchild's whole life, its exit included, which its own cpuUsage() cannot report.
@@ -157,7 +164,9 @@ describe('observeProcessTree on real processes', () => {
     expect(() => observeProcessTree(0x3fffff + 7)).toThrow(/OBSERVE_NO_SUCH_PROCESS/);
     expect(() => observeProcessTree(process.pid, { intervalMs: 1 })).toThrow(/intervalMs must be between 10 and 60000, got 1/);
     expect(() => observeProcessTree(-1)).toThrow(/positive integer/);
-    expect(() => observeProcessTree(process.pid, { childDiscovery: 'guess' as 'scan' })).toThrow(/childDiscovery must be 'auto' or 'scan', got guess/);
+    expect(() => observeProcessTree(process.pid, { childDiscovery: 'guess' as 'scan' })).toThrow(
+      /childDiscovery must be 'auto' or 'scan', got guess/,
+    );
     expect(() => observeProcessTree(process.pid, { procRoot: '/nonexistent-proc' })).toThrow(/OBSERVE_PROC_UNAVAILABLE/);
   });
 });

@@ -60,7 +60,18 @@ describe('RAPL package energy', () => {
 });
 
 describe('measuredBattery', () => {
-  const obs: ProcessObservation = { wall_ms: 600_000, cpu_user_s: 0.2, cpu_system_s: 0.1, voluntary_switches: 1200, involuntary_switches: 40, rss_peak_bytes: 5e7, pss_peak_bytes: 1e7, threads_peak: 7, processes_seen: 1, samples: 2401 };
+  const obs: ProcessObservation = {
+    wall_ms: 600_000,
+    cpu_user_s: 0.2,
+    cpu_system_s: 0.1,
+    voluntary_switches: 1200,
+    involuntary_switches: 40,
+    rss_peak_bytes: 5e7,
+    pss_peak_bytes: 1e7,
+    threads_peak: 7,
+    processes_seen: 1,
+    samples: 2401,
+  };
   it('scales a 10-minute window to an 8-hour day through the energy model', () => {
     const m = measuredBattery({ observation: obs, radio_bytes: 20_000, transmissions: 2, active_minutes: 8 });
     const e = estimateEnergy({ cpuSeconds: 0.3, wakeups: 1200, radioBytes: 20_000, transmissions: 2 }, DEFAULT_ENERGY_MODEL);
@@ -71,13 +82,27 @@ describe('measuredBattery', () => {
     expect(m.battery_pct_per_day).toBeCloseTo(e.batteryPct * 48, 9);
   });
   it('scales by active minutes when asked', () => {
-    const m = measuredBattery({ observation: obs, radio_bytes: 0, transmissions: 0, active_minutes: 8 }, { kind: 'active_minutes', active_minutes_per_day: 240 });
+    const m = measuredBattery(
+      { observation: obs, radio_bytes: 0, transmissions: 0, active_minutes: 8 },
+      { kind: 'active_minutes', active_minutes_per_day: 240 },
+    );
     expect(m.day_factor).toBe(30);
   });
   it('refuses an empty window, negative bytes and a scale out of range', () => {
-    expect(() => measuredBattery({ observation: { ...obs, wall_ms: 0 }, radio_bytes: 0, transmissions: 0, active_minutes: 0 })).toThrow(/window is 0 ms long/);
-    expect(() => measuredBattery({ observation: obs, radio_bytes: -1, transmissions: 0, active_minutes: 0 })).toThrow(/radio_bytes must be a finite number >= 0, got -1/);
-    expect(() => measuredBattery({ observation: obs, radio_bytes: 0, transmissions: 0, active_minutes: 1 }, { kind: 'work_hours', hours_per_day: 25 })).toThrow(/hours_per_day must be in \(0, 24\], got 25/);
-    expect(() => measuredBattery({ observation: obs, radio_bytes: 0, transmissions: 0, active_minutes: 0 }, { kind: 'active_minutes', active_minutes_per_day: 300 })).toThrow(/at least one active minute/);
+    expect(() => measuredBattery({ observation: { ...obs, wall_ms: 0 }, radio_bytes: 0, transmissions: 0, active_minutes: 0 })).toThrow(
+      /window is 0 ms long/,
+    );
+    expect(() => measuredBattery({ observation: obs, radio_bytes: -1, transmissions: 0, active_minutes: 0 })).toThrow(
+      /radio_bytes must be a finite number >= 0, got -1/,
+    );
+    expect(() =>
+      measuredBattery({ observation: obs, radio_bytes: 0, transmissions: 0, active_minutes: 1 }, { kind: 'work_hours', hours_per_day: 25 }),
+    ).toThrow(/hours_per_day must be in \(0, 24\], got 25/);
+    expect(() =>
+      measuredBattery(
+        { observation: obs, radio_bytes: 0, transmissions: 0, active_minutes: 0 },
+        { kind: 'active_minutes', active_minutes_per_day: 300 },
+      ),
+    ).toThrow(/at least one active minute/);
   });
 });

@@ -3,7 +3,18 @@ import { parseStat } from '../../src/observe/proc-parse.js';
 import { TreeAccount, type ProcessSample } from '../../src/observe/tree-account.js';
 
 /** A fixture process: stat figures in ticks, one thread per entry of `threads` as [tid, run_ns, voluntary, involuntary]. */
-function proc(o: { pid: number; ppid: number; u: number; s: number; cu?: number; cs?: number; start?: number; threads: [number, number | null, number, number][]; hwm?: number; pss?: number | null }): ProcessSample {
+function proc(o: {
+  pid: number;
+  ppid: number;
+  u: number;
+  s: number;
+  cu?: number;
+  cs?: number;
+  start?: number;
+  threads: [number, number | null, number, number][];
+  hwm?: number;
+  pss?: number | null;
+}): ProcessSample {
   const line = `${o.pid} (p) S ${o.ppid} 1 1 0 -1 0 0 0 0 0 ${o.u} ${o.s} ${o.cu ?? 0} ${o.cs ?? 0} 20 0 ${o.threads.length} 0 ${o.start ?? 1000} 0 0`;
   return {
     stat: parseStat(line)!,
@@ -16,8 +27,36 @@ function proc(o: { pid: number; ppid: number; u: number; s: number; cu?: number;
 describe('TreeAccount', () => {
   it('counts a process present at the first sample from that sample, in schedstat ns', () => {
     const a = new TreeAccount();
-    a.add({ at_ms: 0, processes: [proc({ pid: 10, ppid: 1, u: 100, s: 20, threads: [[10, 1_200_000_000, 50, 5], [11, 3_000_000, 2, 0]] })] });
-    a.add({ at_ms: 1000, processes: [proc({ pid: 10, ppid: 1, u: 130, s: 30, threads: [[10, 1_603_000_000, 80, 6], [11, 3_500_000, 3, 0]] })] });
+    a.add({
+      at_ms: 0,
+      processes: [
+        proc({
+          pid: 10,
+          ppid: 1,
+          u: 100,
+          s: 20,
+          threads: [
+            [10, 1_200_000_000, 50, 5],
+            [11, 3_000_000, 2, 0],
+          ],
+        }),
+      ],
+    });
+    a.add({
+      at_ms: 1000,
+      processes: [
+        proc({
+          pid: 10,
+          ppid: 1,
+          u: 130,
+          s: 30,
+          threads: [
+            [10, 1_603_000_000, 80, 6],
+            [11, 3_500_000, 3, 0],
+          ],
+        }),
+      ],
+    });
     const o = a.result();
     expect(o.cpu_user_s + o.cpu_system_s).toBeCloseTo(0.4035, 9);
     // Split by stat's ticks: 30 user, 10 system.
@@ -39,7 +78,13 @@ describe('TreeAccount', () => {
   it('keeps the last sample of a child that exited and adds what its parent\u2019s cutime shows beyond it, once', () => {
     const a = new TreeAccount();
     a.add({ at_ms: 0, processes: [proc({ pid: 10, ppid: 1, u: 10, s: 0, threads: [[10, 100_000_000, 0, 0]] })] });
-    a.add({ at_ms: 100, processes: [proc({ pid: 10, ppid: 1, u: 10, s: 0, threads: [[10, 100_000_000, 0, 0]] }), proc({ pid: 20, ppid: 10, u: 20, s: 0, start: 2000, threads: [[20, 200_000_000, 4, 0]] })] });
+    a.add({
+      at_ms: 100,
+      processes: [
+        proc({ pid: 10, ppid: 1, u: 10, s: 0, threads: [[10, 100_000_000, 0, 0]] }),
+        proc({ pid: 20, ppid: 10, u: 20, s: 0, start: 2000, threads: [[20, 200_000_000, 4, 0]] }),
+      ],
+    });
     // The child ran 300 ms in all and was reaped: the parent's cutime grew by 30 ticks; 100 ms of it came after the child's last sample.
     a.add({ at_ms: 200, processes: [proc({ pid: 10, ppid: 1, u: 10, s: 0, cu: 30, threads: [[10, 100_000_000, 0, 0]] })] });
     a.add({ at_ms: 300, processes: [proc({ pid: 10, ppid: 1, u: 10, s: 0, cu: 30, threads: [[10, 100_000_000, 0, 0]] })] });
@@ -54,8 +99,20 @@ describe('TreeAccount', () => {
 
   it('does not mistake a reused pid for the process it replaced', () => {
     const a = new TreeAccount();
-    a.add({ at_ms: 0, processes: [proc({ pid: 10, ppid: 1, u: 0, s: 0, threads: [[10, 0, 0, 0]] }), proc({ pid: 20, ppid: 10, u: 5, s: 0, start: 2000, threads: [[20, 50_000_000, 0, 0]] })] });
-    a.add({ at_ms: 100, processes: [proc({ pid: 10, ppid: 1, u: 0, s: 0, threads: [[10, 0, 0, 0]] }), proc({ pid: 20, ppid: 10, u: 3, s: 0, start: 3000, threads: [[20, 30_000_000, 0, 0]] })] });
+    a.add({
+      at_ms: 0,
+      processes: [
+        proc({ pid: 10, ppid: 1, u: 0, s: 0, threads: [[10, 0, 0, 0]] }),
+        proc({ pid: 20, ppid: 10, u: 5, s: 0, start: 2000, threads: [[20, 50_000_000, 0, 0]] }),
+      ],
+    });
+    a.add({
+      at_ms: 100,
+      processes: [
+        proc({ pid: 10, ppid: 1, u: 0, s: 0, threads: [[10, 0, 0, 0]] }),
+        proc({ pid: 20, ppid: 10, u: 3, s: 0, start: 3000, threads: [[20, 30_000_000, 0, 0]] }),
+      ],
+    });
     const o = a.result();
     expect(o.processes_seen).toBe(3);
     // The first pid 20 counts from the window's start (0 ms more), the new one in full (30 ms).

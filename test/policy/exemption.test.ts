@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY_RULES, afterExemptionAsks, enrolmentExemption, exemptAtEnd, exemptionOnDay, type ExemptionStatus } from '../../src/policy/index.js';
+import {
+  DEFAULT_POLICY_RULES,
+  afterExemptionAsks,
+  enrolmentExemption,
+  exemptAtEnd,
+  exemptionOnDay,
+  type ExemptionStatus,
+} from '../../src/policy/index.js';
 
 const rules = (o: Partial<typeof DEFAULT_POLICY_RULES> = {}) => ({ ...DEFAULT_POLICY_RULES, ...o });
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY_RULES, decidePause, isExempt, pauseWindowAt, withinCaptureHours, type PauseWindow, type PolicyRules } from '../../src/policy/index.js';
+import {
+  DEFAULT_POLICY_RULES,
+  decidePause,
+  isExempt,
+  pauseWindowAt,
+  withinCaptureHours,
+  type PauseWindow,
+  type PolicyRules,
+} from '../../src/policy/index.js';
 
 const MIN = 60_000;
 const rules = (over: Partial<PolicyRules> = {}): PolicyRules => ({ ...DEFAULT_POLICY_RULES, ...over });
@@ -23,7 +31,10 @@ describe('pause decisions', () => {
 
   it('refuses a request while already paused', () => {
     const first: PauseWindow = { startMs: 0, endMs: 30 * MIN, endedBy: 'auto-resume' };
-    expect(decidePause([first], { atMs: 29 * MIN, wantedMs: MIN, dayStartMs: 0 }, rules())).toEqual({ kind: 'refused', reason: 'already_paused' });
+    expect(decidePause([first], { atMs: 29 * MIN, wantedMs: MIN, dayStartMs: 0 }, rules())).toEqual({
+      kind: 'refused',
+      reason: 'already_paused',
+    });
   });
 
   it('refuses inside the cooldown and grants after it', () => {
@@ -37,7 +48,10 @@ describe('pause decisions', () => {
     const r = rules({ maxPausesPerDay: 2 });
     const w = (h: number): PauseWindow => ({ startMs: h * 60 * MIN, endMs: h * 60 * MIN + 5 * MIN, endedBy: 'resume' });
     const granted = [w(9), w(10)];
-    expect(decidePause(granted, { atMs: 11 * 60 * MIN, wantedMs: MIN, dayStartMs: 0 }, r)).toEqual({ kind: 'refused', reason: 'daily_limit' });
+    expect(decidePause(granted, { atMs: 11 * 60 * MIN, wantedMs: MIN, dayStartMs: 0 }, r)).toEqual({
+      kind: 'refused',
+      reason: 'daily_limit',
+    });
     expect(decidePause(granted, { atMs: 33 * 60 * MIN, wantedMs: MIN, dayStartMs: 24 * 60 * MIN }, r).kind).toBe('granted');
   });
 });

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
-  beta, createStream, deriveStream, exGaussian, gamma, geometric, lognormal, normal, pareto, poisson, weightedIndex,
+  beta,
+  createStream,
+  deriveStream,
+  exGaussian,
+  gamma,
+  geometric,
+  lognormal,
+  normal,
+  pareto,
+  poisson,
+  weightedIndex,
 } from '../../src/random/index.js';
 
 function sample(n: number, draw: () => number): Float64Array {

@@ -40,7 +40,14 @@ describe('the run report over several days', () => {
     const { writeScenarioReport } = await import('../../src/report/run-report.js');
     const dir = mkdtempSync(join(tmpdir(), 'fleetsim-charts-'));
     try {
-      const s = resolveScenario({ name: 'days', seed: 'days', transport: 'null', fleet: { employees: 2 }, simulation: { days: 3 }, thresholds: [] });
+      const s = resolveScenario({
+        name: 'days',
+        seed: 'days',
+        transport: 'null',
+        fleet: { employees: 2 },
+        simulation: { days: 3 },
+        thresholds: [],
+      });
       const r = await runScenario(s, { reportDir: dir, workers: 0 });
       await writeScenarioReport(dir, r);
       const html = readFileSync(join(dir, 'report.html'), 'utf8');

@@ -23,9 +23,14 @@ async function open(browser: Browser, r: SweepResult, width = 1000): Promise<{ p
   const page = await browser.newPage({ viewport: { width, height: 900 } });
   const problems: string[] = [];
   const requests: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+  });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); void d.dismiss(); });
+  page.on('dialog', (d) => {
+    problems.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
   page.on('request', (q) => requests.push(q.url()));
   await page.goto(pathToFileURL(join(dir, 'report.html')).href);
   return { page, problems, requests };
@@ -36,13 +41,21 @@ const lead = (s: string) => Number(s.replace('\u2212', '-').split('±')[0]!.trim
 
 async function diffOf(page: Page, group: string): Promise<{ a: number; b: number; diff: string }> {
   const cells = page.locator(`#cell-diff tr[data-group="${group}"] td`);
-  return { a: Number(await cells.nth(1).textContent()), b: Number(await cells.nth(2).textContent()), diff: (await cells.nth(3).textContent())! };
+  return {
+    a: Number(await cells.nth(1).textContent()),
+    b: Number(await cells.nth(2).textContent()),
+    diff: (await cells.nth(3).textContent())!,
+  };
 }
 
 describe.skipIf(!haveChromium)('sweep report.html in a real browser', () => {
   let browser: Browser;
-  beforeAll(async () => { browser = await launchChromium(); });
-  afterAll(async () => { await browser?.close(); });
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
 
   // Known effects (test/sweep/fixture.ts): the 15-minute cap costs Engineering 10 points and Sales 2; 50 % approval costs everyone 2.
   it('compares any two cells by group, offline, with the difference and its interval', async () => {
@@ -81,18 +94,26 @@ describe.skipIf(!haveChromium)('sweep report.html in a real browser', () => {
     expect(problems).toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1000);
     // Every table is either inside a scroll container or narrower than the text column.
-    const overflowing = await page.evaluate(() => [...document.querySelectorAll('table')]
-      .filter((t) => !t.closest('.scroll') && t.getBoundingClientRect().width > (t.parentElement?.getBoundingClientRect().width ?? 0) + 1).length);
+    const overflowing = await page.evaluate(
+      () =>
+        [...document.querySelectorAll('table')].filter(
+          (t) => !t.closest('.scroll') && t.getBoundingClientRect().width > (t.parentElement?.getBoundingClientRect().width ?? 0) + 1,
+        ).length,
+    );
     expect(overflowing).toBe(0);
     expect(await page.locator('.rule').count()).toBe(4);
     expect(await page.locator('#cell-a option').count()).toBe(24);
     expect(await page.locator('#cell-diff tr[data-group]').count()).toBeGreaterThan(10);
-    for (const svg of await page.locator('svg.chart').all()) expect(await svg.locator('polyline[points], rect[height]').count()).toBeGreaterThan(0);
+    for (const svg of await page.locator('svg.chart').all())
+      expect(await svg.locator('polyline[points], rect[height]').count()).toBeGreaterThan(0);
   }, 60_000);
 
   it('runs no injected markup: names, labels and groups come out as text', async () => {
     const MARK = `</script><script>alert("x")</script><img src=x onerror='alert(1)'>`;
-    const { page, problems } = await open(browser, fixtureSweep({ name: MARK, capLabels: [`${MARK}15`, '60'], departments: [MARK, 'Sales'] }));
+    const { page, problems } = await open(
+      browser,
+      fixtureSweep({ name: MARK, capLabels: [`${MARK}15`, '60'], departments: [MARK, 'Sales'] }),
+    );
     expect(problems).toEqual([]);
     expect(await page.locator('img').count()).toBe(0);
     expect(await page.locator('script').count()).toBe(2);

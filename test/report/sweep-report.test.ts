@@ -10,7 +10,8 @@ import { fixtureSweep } from '../sweep/fixture.js';
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-const sections = (html: string) => [...html.matchAll(/<section><h2>([^<]*)<\/h2>([\s\S]*?)<\/section>/g)].map((m) => ({ title: m[1]!, html: m[2]! }));
+const sections = (html: string) =>
+  [...html.matchAll(/<section><h2>([^<]*)<\/h2>([\s\S]*?)<\/section>/g)].map((m) => ({ title: m[1]!, html: m[2]! }));
 
 describe('sweep report.html answers what each rule costs and who loses', () => {
   // Known effects (test/sweep/fixture.ts): the 15-minute cap costs 6 points overall, Engineering 10 and Sales 2; 50 % approval costs 2.
@@ -23,7 +24,9 @@ describe('sweep report.html answers what each rule costs and who loses', () => {
     expect(blocks).toHaveLength(2);
     expect(blocks[0]).toMatch(/<h3>Pause cap<code class="path">policy\.pauseCapMinutes<\/code><\/h3>/);
     expect(blocks[0]).toMatch(/<b>15 min<\/b> costs <b>6\.0 ± 0\.\d points<\/b> of yield against <b>60 min<\/b>/);
-    expect(blocks[0]).toMatch(/Those who lose most: <b>(Engineering|Developer)<\/b> \((department|role), 10\.0 ± 0\.\d points\), <b>(Engineering|Developer)<\/b>/);
+    expect(blocks[0]).toMatch(
+      /Those who lose most: <b>(Engineering|Developer)<\/b> \((department|role), 10\.0 ± 0\.\d points\), <b>(Engineering|Developer)<\/b>/,
+    );
     expect(blocks[1]).toMatch(/<b>50 %<\/b> costs <b>(1\.9|2\.0) ± 0\.\d points<\/b> of yield against <b>25 %<\/b>/);
     for (const b of blocks) expect(b.match(/<svg class="chart"/g)).toHaveLength(1);
   });
@@ -36,7 +39,9 @@ describe('sweep report.html answers what each rule costs and who loses', () => {
     expect(axisValue('policy.pauseCapMinutes', '15')).toBe('15 min');
     for (const s of sections(html)) expect(s.title).not.toMatch(/policy\.|fleet\./);
     expect(html).not.toMatch(/<th>policy\./);
-    expect(html).toContain('<th><span title="policy.exemptionApprovalRate">Exemption approval rate</span> <code class="path">policy.exemptionApprovalRate</code></th>');
+    expect(html).toContain(
+      '<th><span title="policy.exemptionApprovalRate">Exemption approval rate</span> <code class="path">policy.exemptionApprovalRate</code></th>',
+    );
   });
 
   it('guides the reader through total variation distances', () => {
@@ -70,11 +75,16 @@ describe('sweep report.html answers what each rule costs and who loses', () => {
     expect(s).not.toMatch(/[<>&\u2028\u2029]/);
     expect((JSON.parse(s) as { text: string }).text).toBe(text);
     const m = /<script type="application\/json" id="sweep-data">([^<]*)<\/script>/.exec(html);
-    const data = JSON.parse(m![1]!) as { t975: number[]; cells: { index: number; title: string; yield: number[]; groups: Record<string, Record<string, number[]>> }[] };
+    const data = JSON.parse(m![1]!) as {
+      t975: number[];
+      cells: { index: number; title: string; yield: number[]; groups: Record<string, Record<string, number[]>> }[];
+    };
     expect(data.t975).toEqual([12.706, 4.303]);
     expect(data.cells.map((c) => c.title)).toEqual([
-      '#0 · Pause cap 15 min · Exemption approval rate 25 %', '#1 · Pause cap 15 min · Exemption approval rate 50 %',
-      '#2 · Pause cap 60 min · Exemption approval rate 25 %', '#3 · Pause cap 60 min · Exemption approval rate 50 %',
+      '#0 · Pause cap 15 min · Exemption approval rate 25 %',
+      '#1 · Pause cap 15 min · Exemption approval rate 50 %',
+      '#2 · Pause cap 60 min · Exemption approval rate 25 %',
+      '#3 · Pause cap 60 min · Exemption approval rate 50 %',
     ]);
     expect(data.cells[0]!.groups.department!.Engineering).toHaveLength(3);
     expect(data.cells[0]!.groups.department!.Engineering![0]).toBeCloseTo(0.848, 6);
@@ -85,15 +95,28 @@ describe('sweep report.html answers what each rule costs and who loses', () => {
     dirs.push(dir);
     await writeSweepReport(fixtureSweep(), dir);
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Record<string, unknown>;
-    expect(Object.keys(summary)).toEqual(expect.arrayContaining(['format', 'name', 'mode', 'seed', 'axes', 'cells', 'table', 'rule_effects']));
-    const effects = summary.rule_effects as { path: string; highest_yield_value: string; lowest_yield_value: string; cost: { mean: number; ci95: number }; groups: { dimension: string; group: string }[] }[];
-    expect(effects.map((e) => [e.path, e.highest_yield_value, e.lowest_yield_value])).toEqual([['policy.pauseCapMinutes', '60', '15'], ['policy.exemptionApprovalRate', '0.25', '0.5']]);
+    expect(Object.keys(summary)).toEqual(
+      expect.arrayContaining(['format', 'name', 'mode', 'seed', 'axes', 'cells', 'table', 'rule_effects']),
+    );
+    const effects = summary.rule_effects as {
+      path: string;
+      highest_yield_value: string;
+      lowest_yield_value: string;
+      cost: { mean: number; ci95: number };
+      groups: { dimension: string; group: string }[];
+    }[];
+    expect(effects.map((e) => [e.path, e.highest_yield_value, e.lowest_yield_value])).toEqual([
+      ['policy.pauseCapMinutes', '60', '15'],
+      ['policy.exemptionApprovalRate', '0.25', '0.5'],
+    ]);
     expect(effects[0]!.cost.mean).toBeCloseTo(0.06, 2);
   });
 
   it('says the same on the terminal, one line per rule', () => {
     const text = formatSweep(fixtureSweep(), ['/tmp/x/report.html']);
-    expect(text).toMatch(/\n {2}Pause cap: 15 min costs 6\.0 ± 0\.\d against 60 min; most: (Engineering \(department\)|Developer \(role\)) 10\.0 ± 0\.\d, (Engineering \(department\)|Developer \(role\)) 10\.0/);
+    expect(text).toMatch(
+      /\n {2}Pause cap: 15 min costs 6\.0 ± 0\.\d against 60 min; most: (Engineering \(department\)|Developer \(role\)) 10\.0 ± 0\.\d, (Engineering \(department\)|Developer \(role\)) 10\.0/,
+    );
     expect(text).toMatch(/\n {2}Exemption approval rate: 50 % costs (1\.9|2\.0) ± 0\.\d against 25 %/);
   });
 });

@@ -62,12 +62,18 @@ describe('agent configurations side by side (scenario agents)', () => {
     const cheapest = passing.reduce((a, b) => (b.battery_pct_per_day_mean < a.battery_pct_per_day_mean ? b : a));
     expect(t.recommended).toBe(cheapest.name);
     expect(t.recommended).toBe('five-min');
-    expect(t.recommendation).toMatch(/^Recommended: five-min, the cheapest of the 2 configurations that meet the thresholds .*; 1 fails them\.$/);
+    expect(t.recommendation).toMatch(
+      /^Recommended: five-min, the cheapest of the 2 configurations that meet the thresholds .*; 1 fails them\.$/,
+    );
     expect(result.thresholdsPassed).toBe(true);
   });
 
   it('says so when no configuration meets the thresholds', () => {
-    const rows = result.configurations!.table.rows.map((r): ConfigurationRow => ({ ...r, thresholds_passed: false, thresholds_failed: ['x < 1'] }));
+    const rows = result.configurations!.table.rows.map((r): ConfigurationRow => ({
+      ...r,
+      thresholds_passed: false,
+      thresholds_failed: ['x < 1'],
+    }));
     const t = configurationsTable(rows);
     expect(t.recommended).toBeNull();
     expect(t.recommendation).toMatch(/^No configuration meets the thresholds/);
@@ -78,7 +84,17 @@ describe('agent configurations side by side (scenario agents)', () => {
     expect(s.format).toBe('fleetsim-run-summary/2');
     expect(s.configurations.recommended).toBe('five-min');
     expect(s.configurations.rows).toHaveLength(3);
-    expect(Object.keys(s.configurations.rows[0])).toEqual(expect.arrayContaining(['mb_per_laptop_day_mean', 'cpu_s_per_hour_mean', 'wakeups_per_min_mean', 'battery_mwh_per_day_mean', 'freshness_p95_s', 'yield', 'agent']));
+    expect(Object.keys(s.configurations.rows[0])).toEqual(
+      expect.arrayContaining([
+        'mb_per_laptop_day_mean',
+        'cpu_s_per_hour_mean',
+        'wakeups_per_min_mean',
+        'battery_mwh_per_day_mean',
+        'freshness_p95_s',
+        'yield',
+        'agent',
+      ]),
+    );
     // The rest of the report is the first configuration's, and names its settings.
     expect(s.agent.batch_max_age_s).toBe(300);
     const text = formatRun(result, files);
@@ -106,11 +122,23 @@ describe('bad agent configuration entries', () => {
   };
 
   it('are refused with file:line, what is wrong and what is allowed', () => {
-    expect(problems('name: x\nagents:\n  - name: a\n    agent: { batchMaxAgeMs: 300000 }\n  - name: a\n    agent: {}\n')).toEqual([expect.stringMatching(/^x\.yaml:5:\d+ agents\[1\]\.name: must be unique: another agent configuration is named "a"/)]);
-    expect(problems('name: x\nagents:\n  - name: a\n    agent: { batchMaxAgeMS: 300000 }\n  - name: b\n    agent: {}\n')[0]).toMatch(/^x\.yaml:4:\d+ agents\[0\]\.agent\.batchMaxAgeMS: unknown field "batchMaxAgeMS"; did you mean "batchMaxAgeMs"\?/);
-    expect(problems('name: x\nagents:\n  - name: a\n    agent: { kind: process }\n  - name: b\n    agent: {}\n')[0]).toMatch(/^x\.yaml:4:\d+ agents\[0\]\.agent\.kind: cannot be set per configuration/);
-    expect(problems('name: x\nagents:\n  - name: a\n    agent: { codec: gzip, compressionLevel: 11 }\n  - name: b\n    agent: {}\n')[0]).toMatch(/^x\.yaml:4:\d+ agents\[0\]\.agent\.compressionLevel: must be a whole number from 0 to 9 for codec gzip/);
-    expect(problems('name: x\nagents:\n  - name: only\n    agent: {}\n')[0]).toMatch(/^x\.yaml:2:1 agents: must be a list of 2 to 20 agent configurations, got a list of 1/);
-    expect(problems('name: x\nagents:\n  - name: "a b"\n    agent: {}\n  - name: c\n    agent: {}\n')[0]).toMatch(/^x\.yaml:3:\d+ agents\[0\]\.name: must be 1 to 60 letters/);
+    expect(problems('name: x\nagents:\n  - name: a\n    agent: { batchMaxAgeMs: 300000 }\n  - name: a\n    agent: {}\n')).toEqual([
+      expect.stringMatching(/^x\.yaml:5:\d+ agents\[1\]\.name: must be unique: another agent configuration is named "a"/),
+    ]);
+    expect(problems('name: x\nagents:\n  - name: a\n    agent: { batchMaxAgeMS: 300000 }\n  - name: b\n    agent: {}\n')[0]).toMatch(
+      /^x\.yaml:4:\d+ agents\[0\]\.agent\.batchMaxAgeMS: unknown field "batchMaxAgeMS"; did you mean "batchMaxAgeMs"\?/,
+    );
+    expect(problems('name: x\nagents:\n  - name: a\n    agent: { kind: process }\n  - name: b\n    agent: {}\n')[0]).toMatch(
+      /^x\.yaml:4:\d+ agents\[0\]\.agent\.kind: cannot be set per configuration/,
+    );
+    expect(
+      problems('name: x\nagents:\n  - name: a\n    agent: { codec: gzip, compressionLevel: 11 }\n  - name: b\n    agent: {}\n')[0],
+    ).toMatch(/^x\.yaml:4:\d+ agents\[0\]\.agent\.compressionLevel: must be a whole number from 0 to 9 for codec gzip/);
+    expect(problems('name: x\nagents:\n  - name: only\n    agent: {}\n')[0]).toMatch(
+      /^x\.yaml:2:1 agents: must be a list of 2 to 20 agent configurations, got a list of 1/,
+    );
+    expect(problems('name: x\nagents:\n  - name: "a b"\n    agent: {}\n  - name: c\n    agent: {}\n')[0]).toMatch(
+      /^x\.yaml:3:\d+ agents\[0\]\.name: must be 1 to 60 letters/,
+    );
   });
 });

@@ -35,7 +35,8 @@ describe('faults injected into fleetsim run', () => {
     expect(l.spooled).toBe(0);
     expect(r.thresholdsPassed).toBe(true);
     const f = r.figures.faults;
-    for (const kind of ['ingest-outage', 'http-errors', 'connection-resets', 'duplicate-delivery']) expect(f.injected[kind] ?? 0).toBeGreaterThan(0);
+    for (const kind of ['ingest-outage', 'http-errors', 'connection-resets', 'duplicate-delivery'])
+      expect(f.injected[kind] ?? 0).toBeGreaterThan(0);
     // Resets after delivery and duplicate deliveries make the service see batches twice: it must store them once.
     const store = await openStore(`sqlite:${join(dir, 'ingest.sqlite')}`);
     const totals = await store.totals();
@@ -48,7 +49,11 @@ describe('faults injected into fleetsim run', () => {
 
   it('keeps the fleet from coming back as a herd: peak uploads per minute after a 30-minute outage within 2x of outage ÷ backoff ceiling', async () => {
     const s = resolveScenario({
-      name: 'herd', seed: 'faults', fleet: { employees: 60, officeMix: { 'New York': 1 } }, simulation: { days: 1, startDate: '2026-03-03' }, transport: 'null',
+      name: 'herd',
+      seed: 'faults',
+      fleet: { employees: 60, officeMix: { 'New York': 1 } },
+      simulation: { days: 1, startDate: '2026-03-03' },
+      transport: 'null',
       faults: [{ kind: 'ingest-outage', day: 1, at: '14:30', durationMinutes: 30 }],
     });
     const r = await runScenario(s, { reportDir: mkdtempSync(join(tmpdir(), 'fleetsim-herd-')), workers: 2 });

@@ -11,9 +11,17 @@ import { DEFAULT_POLICY_RULES } from '../../src/policy/index.js';
 import { computeRunFigures, runFleet, type FleetRunOptions, type LaptopRow } from '../../src/run/index.js';
 
 const base: FleetRunOptions = {
-  seed: 'fleet-run', employees: 8, days: 1, startDate: '2026-03-03', population: DEFAULT_POPULATION_PARAMS,
-  behaviour: DEFAULT_BEHAVIOUR_PARAMS, rules: DEFAULT_POLICY_RULES, agent: DEFAULT_AGENT_CONFIG, energy: DEFAULT_ENERGY_MODEL,
-  transport: { kind: 'null' }, workers: 0,
+  seed: 'fleet-run',
+  employees: 8,
+  days: 1,
+  startDate: '2026-03-03',
+  population: DEFAULT_POPULATION_PARAMS,
+  behaviour: DEFAULT_BEHAVIOUR_PARAMS,
+  rules: DEFAULT_POLICY_RULES,
+  agent: DEFAULT_AGENT_CONFIG,
+  energy: DEFAULT_ENERGY_MODEL,
+  transport: { kind: 'null' },
+  workers: 0,
 };
 
 /** Everything but what is measured on this machine (CPU time and the battery figure built on it). */

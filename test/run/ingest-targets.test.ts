@@ -13,7 +13,9 @@ const SECRET = 'a-fleet-secret-for-tests-0123456789';
 describe('where a run uploads', () => {
   it('ingest-restart: the service is SIGKILLed mid-run and started again; laptops retry through it and nothing acknowledged is missing', async () => {
     const s = resolveScenario({
-      name: 'restart', seed: 'restart', fleet: { employees: 30 },
+      name: 'restart',
+      seed: 'restart',
+      fleet: { employees: 30 },
       // 40 simulated minutes at 600x: four wall seconds, the service down for five simulated minutes.
       simulation: { days: 1, speed: 600, window: { day: 1, at: '14:00', durationMinutes: 40 } },
       faults: [{ kind: 'ingest-restart', day: 1, at: '14:10', downSeconds: 300 }],
@@ -38,17 +40,33 @@ describe('where a run uploads', () => {
     const outside = resolveScenario({ name: 'f', fleet: { employees: 1 }, simulation: { speed: 60, window }, faults: [fault] });
     await expect(runScenario(outside, { reportDir: tmp(), workers: 0 })).rejects.toThrow(/falls outside simulation.window/);
     const twice = { ...fault, at: '14:10', downSeconds: 120 };
-    const overlapping = resolveScenario({ name: 'f', fleet: { employees: 1 }, simulation: { speed: 60, window }, faults: [twice, { ...twice, at: '14:11' }] });
+    const overlapping = resolveScenario({
+      name: 'f',
+      fleet: { employees: 1 },
+      simulation: { speed: 60, window },
+      faults: [twice, { ...twice, at: '14:11' }],
+    });
     await expect(runScenario(overlapping, { reportDir: tmp(), workers: 0 })).rejects.toThrow(/overlap/);
   });
 
   it('ingest.kind url: enrolls the laptops at a running service with its fleet secret and uploads there', async () => {
     const dir = tmp();
     const store = `sqlite:${join(dir, 'theirs.db')}`;
-    const server = createIngestServer({ store, fleetSecret: SECRET, port: 0, limits: { rate: { perSecond: 1e9, burst: 1e9 }, maxAgeMs: 100 * 365 * 86_400_000 } });
+    const server = createIngestServer({
+      store,
+      fleetSecret: SECRET,
+      port: 0,
+      limits: { rate: { perSecond: 1e9, burst: 1e9 }, maxAgeMs: 100 * 365 * 86_400_000 },
+    });
     const { url } = await server.start();
     try {
-      const s = resolveScenario({ name: 'url', seed: 'url', fleet: { employees: 3 }, ingest: { kind: 'url', url }, thresholds: ['ledger.lost == 0'] });
+      const s = resolveScenario({
+        name: 'url',
+        seed: 'url',
+        fleet: { employees: 3 },
+        ingest: { kind: 'url', url },
+        thresholds: ['ledger.lost == 0'],
+      });
       await expect(runScenario(s, { reportDir: tmp(), workers: 0 })).rejects.toBeInstanceOf(UsageError);
       const r = await runScenario(s, { reportDir: tmp(), workers: 0, fleetSecret: SECRET });
       expect(r.thresholdsPassed).toBe(true);
@@ -56,7 +74,9 @@ describe('where a run uploads', () => {
       // No store of theirs to scan: the leak scan reads what the service acknowledged.
       expect(r.figures.leaks.scanned).toBe('accepted uploads');
       expect(r.figures.ingest.acknowledged_missing).toBeNull();
-      await expect(runScenario(s, { reportDir: tmp(), workers: 0, fleetSecret: 'not-the-secret-0123456789' })).rejects.toThrow(/refused enrollment/);
+      await expect(runScenario(s, { reportDir: tmp(), workers: 0, fleetSecret: 'not-the-secret-0123456789' })).rejects.toThrow(
+        /refused enrollment/,
+      );
     } finally {
       await server.stop();
     }

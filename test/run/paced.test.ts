@@ -10,12 +10,18 @@ import { computeRunFigures, runFleet, type FleetRunOptions, type LaptopRow } fro
 const HOUR = 3_600_000;
 
 const base: FleetRunOptions = {
-  seed: 'paced', employees: 4, days: 2, startDate: '2026-03-03', population: DEFAULT_POPULATION_PARAMS,
+  seed: 'paced',
+  employees: 4,
+  days: 2,
+  startDate: '2026-03-03',
+  population: DEFAULT_POPULATION_PARAMS,
   behaviour: DEFAULT_BEHAVIOUR_PARAMS,
   // Short caps and asks that are always approved: exemptions start on day 2 for some laptops.
   rules: { ...DEFAULT_POLICY_RULES, pauseCapMinutes: 5, exemptionApprovalRate: 1 },
-  agent: DEFAULT_AGENT_CONFIG, energy: DEFAULT_ENERGY_MODEL,
-  transport: { kind: 'null' }, workers: 0,
+  agent: DEFAULT_AGENT_CONFIG,
+  energy: DEFAULT_ENERGY_MODEL,
+  transport: { kind: 'null' },
+  workers: 0,
 };
 
 /**
@@ -24,7 +30,10 @@ const base: FleetRunOptions = {
  * when the wall clock gets there: at 250,000x a ms of lateness is 4 minutes).
  */
 function simulated(rows: readonly LaptopRow[]) {
-  return rows.map(({ agent_cpu_seconds: _c, battery_pct_per_day: _b, freshness_p50_s: _f50, freshness_p95_s: _f95, freshness_max_s: _fmax, ...rest }) => rest);
+  return rows.map(
+    ({ agent_cpu_seconds: _c, battery_pct_per_day: _b, freshness_p50_s: _f50, freshness_p95_s: _f95, freshness_max_s: _fmax, ...rest }) =>
+      rest,
+  );
 }
 
 describe('paced runs (simulation.speed a number)', () => {
@@ -43,12 +52,21 @@ describe('paced runs (simulation.speed a number)', () => {
   it('runs only its window: laptops switch on at its start, nothing is produced after its end, and it cannot finish before the window has passed on the wall clock', async () => {
     const speed = 3_600; // an hour a second
     const fromMs = 9 * HOUR; // day 1 09:00 UTC, office hours in Europe
-    const r = await runFleet({ ...base, employees: 12, days: 1, transport: { kind: 'null' }, workers: 2, pacing: { speed, fromMs, untilMs: fromMs + 2 * HOUR } });
+    const r = await runFleet({
+      ...base,
+      employees: 12,
+      days: 1,
+      transport: { kind: 'null' },
+      workers: 2,
+      pacing: { speed, fromMs, untilMs: fromMs + 2 * HOUR },
+    });
     expect(ledgerImbalance(r.ledger)).toBe(0);
     expect(r.ledger.produced).toBeGreaterThan(0);
     const startDateUtcMs = Date.UTC(2026, 2, 3);
     const hourOf = (utcMs: number) => Math.floor((utcMs - r.epochUtcMs) / HOUR);
-    const hours = Object.keys(r.hours).map(Number).filter((h) => (r.hours[h]?.produced ?? 0) > 0);
+    const hours = Object.keys(r.hours)
+      .map(Number)
+      .filter((h) => (r.hours[h]?.produced ?? 0) > 0);
     expect(Math.min(...hours)).toBeGreaterThanOrEqual(hourOf(startDateUtcMs + fromMs));
     expect(Math.max(...hours)).toBeLessThan(hourOf(startDateUtcMs + fromMs + 2 * HOUR));
     // Two simulated hours at 3,600x take at least two wall seconds (a lower bound: a slow machine only adds).

@@ -23,7 +23,10 @@ afterAll(() => {
 function quickstartWith(changes: (yaml: string) => string): string {
   const dir = mkdtempSync(join(tmpdir(), 'fleetsim-qs-'));
   const file = join(dir, 'quickstart-small.yaml');
-  const yaml = readFileSync(join(import.meta.dirname, '../../scenarios/quickstart.yaml'), 'utf8').replace(/employees: 200\b/, 'employees: 12');
+  const yaml = readFileSync(join(import.meta.dirname, '../../scenarios/quickstart.yaml'), 'utf8').replace(
+    /employees: 200\b/,
+    'employees: 12',
+  );
   writeFileSync(file, changes(yaml));
   return file;
 }

@@ -13,7 +13,14 @@ warnIfNoChromium('report.html browser test');
 describe.skipIf(!haveChromium)('report.html in a real browser', () => {
   it('loads offline without console errors and shows its charts', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fleetsim-browser-'));
-    const scenario = resolveScenario({ name: 'browser', seed: 'browser', fleet: { employees: 4 }, simulation: { days: 1, startDate: '2026-03-03' }, transport: 'null', thresholds: ['ledger.lost == 0'] });
+    const scenario = resolveScenario({
+      name: 'browser',
+      seed: 'browser',
+      fleet: { employees: 4 },
+      simulation: { days: 1, startDate: '2026-03-03' },
+      transport: 'null',
+      thresholds: ['ledger.lost == 0'],
+    });
     await writeScenarioReport(dir, await runScenario(scenario, { reportDir: dir, workers: 0 }));
     const browser = await launchChromium();
     try {

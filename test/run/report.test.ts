@@ -14,14 +14,30 @@ import { computeRunFigures, runFleet } from '../../src/run/index.js';
 describe('run report', () => {
   it('writes summary.json, CSVs that add up to the ledger, and a self-contained report.html', async () => {
     const r = await runFleet({
-      seed: 'report', employees: 5, days: 1, startDate: '2026-03-03', population: DEFAULT_POPULATION_PARAMS, behaviour: DEFAULT_BEHAVIOUR_PARAMS,
-      rules: DEFAULT_POLICY_RULES, agent: DEFAULT_AGENT_CONFIG, energy: DEFAULT_ENERGY_MODEL, transport: { kind: 'null' }, workers: 0,
+      seed: 'report',
+      employees: 5,
+      days: 1,
+      startDate: '2026-03-03',
+      population: DEFAULT_POPULATION_PARAMS,
+      behaviour: DEFAULT_BEHAVIOUR_PARAMS,
+      rules: DEFAULT_POLICY_RULES,
+      agent: DEFAULT_AGENT_CONFIG,
+      energy: DEFAULT_ENERGY_MODEL,
+      transport: { kind: 'null' },
+      workers: 0,
     });
     const dir = mkdtempSync(join(tmpdir(), 'fleetsim-report-'));
     const figures = computeRunFigures(r, DEFAULT_ENERGY_MODEL.batteryWh);
     await writeRunReport(dir, {
-      scenarioName: 'report-test', scenario: { name: 'report-test' }, seed: 'report', versions: { fleetsim: 'test' }, figures,
-      thresholds: [{ expression: 'ledger.lost == 0', actual: 0, pass: true }], measured: { wallSeconds: 1 }, laptops: r.laptops, startedAt: '2026-11-23T00:00:00Z',
+      scenarioName: 'report-test',
+      scenario: { name: 'report-test' },
+      seed: 'report',
+      versions: { fleetsim: 'test' },
+      figures,
+      thresholds: [{ expression: 'ledger.lost == 0', actual: 0, pass: true }],
+      measured: { wallSeconds: 1 },
+      laptops: r.laptops,
+      startedAt: '2026-11-23T00:00:00Z',
     });
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
     for (const key of ['ledger', 'bandwidth', 'battery', 'yield', 'leaks', 'thresholds']) expect(summary).toHaveProperty(key);

@@ -46,13 +46,15 @@ describe('fleetsim run and merge', () => {
     const rows = (dir: string) => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')).result.laptops as LaptopRow[];
     expect(simulated(rows(merged.reportDir))).toEqual(simulated(rows(whole.reportDir)));
     // The same CSVs, byte for byte (measured CPU and battery live in laptops-measured.csv).
-    for (const f of ['laptops.csv', 'groups.csv', 'hours.csv']) expect(readFileSync(join(merged.reportDir, f), 'utf8')).toBe(readFileSync(join(whole.reportDir, f), 'utf8'));
+    for (const f of ['laptops.csv', 'groups.csv', 'hours.csv'])
+      expect(readFileSync(join(merged.reportDir, f), 'utf8')).toBe(readFileSync(join(whole.reportDir, f), 'utf8'));
   });
 
   it('gives byte-identical CSVs and identical simulated figures for the same scenario and seed, whatever the workers', async () => {
     const a = await reported(runScenario(scenario, { reportDir: tmp(), workers: 0 }));
     const b = await reported(runScenario(scenario, { reportDir: tmp(), workers: 2 }));
-    for (const f of ['laptops.csv', 'groups.csv', 'hours.csv']) expect(readFileSync(join(b.reportDir, f), 'utf8')).toBe(readFileSync(join(a.reportDir, f), 'utf8'));
+    for (const f of ['laptops.csv', 'groups.csv', 'hours.csv'])
+      expect(readFileSync(join(b.reportDir, f), 'utf8')).toBe(readFileSync(join(a.reportDir, f), 'utf8'));
     // Battery is built on measured CPU time; everything else is simulated.
     const simulated = (f: typeof a.figures) => {
       const { battery: _b, simulation: _s, histograms, ...rest } = f;
@@ -64,7 +66,9 @@ describe('fleetsim run and merge', () => {
   it('refuses to merge a missing shard or shards of different runs', async () => {
     const a = await reported(runScenario(scenario, { reportDir: tmp(), workers: 0, shard: { index: 0, count: 2 } }));
     await expect(mergeRuns([a.reportDir], tmp())).rejects.toThrow(/every shard of the run exactly once/);
-    const other = await reported(runScenario({ ...scenario, seed: 'other' }, { reportDir: tmp(), workers: 0, shard: { index: 1, count: 2 } }));
+    const other = await reported(
+      runScenario({ ...scenario, seed: 'other' }, { reportDir: tmp(), workers: 0, shard: { index: 1, count: 2 } }),
+    );
     await expect(mergeRuns([a.reportDir, other.reportDir], tmp())).rejects.toThrow(/different scenario or seed/);
   });
 
@@ -73,12 +77,27 @@ describe('fleetsim run and merge', () => {
     const r = await runScenario(scenario, { reportDir: dir, workers: 0 });
     expect(readdirSync(dir)).toEqual([]);
     const { files } = await writeScenarioReport(dir, r);
-    expect(files.map((f) => f.slice(dir.length + 1)).sort()).toEqual(['groups.csv', 'hours.csv', 'laptops-measured.csv', 'laptops.csv', 'report.html', 'results.json', 'summary.json']);
+    expect(files.map((f) => f.slice(dir.length + 1)).sort()).toEqual([
+      'groups.csv',
+      'hours.csv',
+      'laptops-measured.csv',
+      'laptops.csv',
+      'report.html',
+      'results.json',
+      'summary.json',
+    ]);
     for (const f of ['summary.json', 'results.json']) expect(JSON.parse(readFileSync(join(dir, f), 'utf8')).format).toMatch(/^fleetsim-/);
   });
 
   it('reports failing thresholds as failures', async () => {
-    const strict = resolveScenario({ name: 'strict', seed: 'merge', fleet: { employees: 2 }, simulation: { days: 1, startDate: '2026-03-03' }, transport: 'null', thresholds: ['bandwidth.mb_per_laptop_day.max < 0.0001'] });
+    const strict = resolveScenario({
+      name: 'strict',
+      seed: 'merge',
+      fleet: { employees: 2 },
+      simulation: { days: 1, startDate: '2026-03-03' },
+      transport: 'null',
+      thresholds: ['bandwidth.mb_per_laptop_day.max < 0.0001'],
+    });
     const r = await runScenario(strict, { reportDir: tmp(), workers: 0 });
     expect(r.thresholdsPassed).toBe(false);
     expect(r.thresholds[0]!.pass).toBe(false);
@@ -86,8 +105,11 @@ describe('fleetsim run and merge', () => {
 
   it("over HTTP a laptop's second day is stored like its first: one batch numbering over the laptop's days", async () => {
     const s = resolveScenario({
-      name: 'two-days', seed: 'two-days', fleet: { employees: 2, exemptionRequestShare: 0, pause: { neverPauseShare: 1, occasionalShare: 0 } },
-      simulation: { days: 2, startDate: '2026-03-03' }, transport: 'http',
+      name: 'two-days',
+      seed: 'two-days',
+      fleet: { employees: 2, exemptionRequestShare: 0, pause: { neverPauseShare: 1, occasionalShare: 0 } },
+      simulation: { days: 2, startDate: '2026-03-03' },
+      transport: 'http',
     });
     const r = await runScenario(s, { reportDir: tmp(), workers: 0 });
     expect(r.figures.ledger.lost).toBe(0);

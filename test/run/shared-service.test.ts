@@ -36,10 +36,15 @@ describe('two runs against one long-running fleetsim serve', () => {
     const serve = await spawnServe(['--store', `sqlite:${join(dir, 'service.db')}`, '--sqlite-sync', 'normal']);
     try {
       const scenario = join(dir, 'shared.yaml');
-      writeFileSync(scenario, `name: shared\nseed: shared\nfleet: { employees: 2 }\ningest: { kind: url, url: "${serve.url}" }\nthresholds: ["ledger.lost == 0", "ingest.errors == 0"]\n`);
+      writeFileSync(
+        scenario,
+        `name: shared\nseed: shared\nfleet: { employees: 2 }\ningest: { kind: url, url: "${serve.url}" }\nthresholds: ["ledger.lost == 0", "ingest.errors == 0"]\n`,
+      );
       // At the same time, as two people would start them.
       const outs = [join(dir, 'a'), join(dir, 'b')];
-      const runs = await Promise.all(outs.map((out) => run([scenario, '--fleet-secret', FLEET_SECRET, '--workers', '1', '--quiet', '--json', '--out', out])));
+      const runs = await Promise.all(
+        outs.map((out) => run([scenario, '--fleet-secret', FLEET_SECRET, '--workers', '1', '--quiet', '--json', '--out', out])),
+      );
       const summaries = outs.map((out) => JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')));
       for (const [i, r] of runs.entries()) {
         expect(r.stderr).toBe('');
@@ -61,7 +66,7 @@ describe('two runs against one long-running fleetsim serve', () => {
     }
   }, 120_000);
 
-  it('process agents too: each laptop enrolls and uploads under the run\'s prefix, and the summary names it', async () => {
+  it("process agents too: each laptop enrolls and uploads under the run's prefix, and the summary names it", async () => {
     const serve = await spawnServe(['--store', `sqlite:${join(dir, 'service-proc.db')}`, '--sqlite-sync', 'normal']);
     try {
       const scenario = join(dir, 'shared-proc.yaml');

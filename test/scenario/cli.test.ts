@@ -34,7 +34,9 @@ describe('fleetsim validate and fleetsim schema', () => {
   it('validate: ok lines and exit 0 for valid files', async () => {
     const r = await cli(['validate', join(DIR, 'quickstart.yaml'), join(DIR, 'rollout-10k.yaml')]);
     expect(r.code).toBe(EXIT_CODES.ok);
-    expect(r.stdout).toBe(`ok  ${join(DIR, 'quickstart.yaml')} (name: quickstart, employees: 200)\nok  ${join(DIR, 'rollout-10k.yaml')} (name: rollout-10k, employees: 10,000)\n`);
+    expect(r.stdout).toBe(
+      `ok  ${join(DIR, 'quickstart.yaml')} (name: quickstart, employees: 200)\nok  ${join(DIR, 'rollout-10k.yaml')} (name: rollout-10k, employees: 10,000)\n`,
+    );
   });
 
   it('validate: every issue of every invalid file, exit 2', async () => {
@@ -46,7 +48,9 @@ describe('fleetsim validate and fleetsim schema', () => {
     expect(r.stdout.split('\n')).toEqual([
       expect.stringMatching(/^ok {2}.*quickstart\.yaml/),
       `${bad}:3:3 policy.pauseCapMinutes: must be a number from 1 to 1440, got -5`,
-      expect.stringMatching(new RegExp(`^${bad.replace(/[.]/g, '\\.')}:4:3 policy\\.cooldwn: unknown field "cooldwn"; did you mean "cooldownMinutes"\\?`)),
+      expect.stringMatching(
+        new RegExp(`^${bad.replace(/[.]/g, '\\.')}:4:3 policy\\.cooldwn: unknown field "cooldwn"; did you mean "cooldownMinutes"\\?`),
+      ),
       `${join(dir, 'missing.yaml')}: cannot read the scenario file: no such file`,
       '',
     ]);

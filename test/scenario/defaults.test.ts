@@ -51,7 +51,9 @@ describe('defaults and merge rules', () => {
   });
 
   it('mappings of settings deep-merge: fields left out keep their defaults', () => {
-    const s = parseScenario('name: x\npolicy:\n  pauseCapMinutes: 15\nfleet:\n  typing:\n    wpmMean: 60\nbehaviour:\n  schedule:\n    fridayFactor: 1\nagent:\n  upload:\n    retryBaseMs: 5000\n');
+    const s = parseScenario(
+      'name: x\npolicy:\n  pauseCapMinutes: 15\nfleet:\n  typing:\n    wpmMean: 60\nbehaviour:\n  schedule:\n    fridayFactor: 1\nagent:\n  upload:\n    retryBaseMs: 5000\n',
+    );
     expect(s.rules).toEqual({ ...DEFAULT_POLICY_RULES, pauseCapMinutes: 15 });
     expect(s.population.typing).toEqual({ ...DEFAULT_TYPING_TRAIT_PARAMS, wpmMean: 60 });
     expect(s.behaviour.schedule).toEqual({ ...DEFAULT_SCHEDULE_PARAMS, fridayFactor: 1 });
@@ -60,13 +62,31 @@ describe('defaults and merge rules', () => {
   });
 
   it('never changes the library defaults it merges over', () => {
-    const before = JSON.stringify([DEFAULT_POPULATION_PARAMS, DEFAULT_BEHAVIOUR_PARAMS, DEFAULT_POLICY_RULES, DEFAULT_AGENT_CONFIG, DEFAULT_ENERGY_MODEL]);
-    parseScenario('name: x\nfleet:\n  roleMix: { Sales: { sales: 1 } }\n  pause: { reactionWeights: { give-up: 1 } }\npolicy: { pauseCapMinutes: 5 }\nagent: { codec: gzip, upload: { retryBaseMs: 10 } }\n');
-    expect(JSON.stringify([DEFAULT_POPULATION_PARAMS, DEFAULT_BEHAVIOUR_PARAMS, DEFAULT_POLICY_RULES, DEFAULT_AGENT_CONFIG, DEFAULT_ENERGY_MODEL])).toBe(before);
+    const before = JSON.stringify([
+      DEFAULT_POPULATION_PARAMS,
+      DEFAULT_BEHAVIOUR_PARAMS,
+      DEFAULT_POLICY_RULES,
+      DEFAULT_AGENT_CONFIG,
+      DEFAULT_ENERGY_MODEL,
+    ]);
+    parseScenario(
+      'name: x\nfleet:\n  roleMix: { Sales: { sales: 1 } }\n  pause: { reactionWeights: { give-up: 1 } }\npolicy: { pauseCapMinutes: 5 }\nagent: { codec: gzip, upload: { retryBaseMs: 10 } }\n',
+    );
+    expect(
+      JSON.stringify([
+        DEFAULT_POPULATION_PARAMS,
+        DEFAULT_BEHAVIOUR_PARAMS,
+        DEFAULT_POLICY_RULES,
+        DEFAULT_AGENT_CONFIG,
+        DEFAULT_ENERGY_MODEL,
+      ]),
+    ).toBe(before);
   });
 
   it('mixes of weights replace: names left out weigh 0', () => {
-    const s = parseScenario('name: x\nfleet:\n  departmentMix: { Engineering: 3, Sales: 1 }\n  pause:\n    reactionWeights: { give-up: 1 }\n');
+    const s = parseScenario(
+      'name: x\nfleet:\n  departmentMix: { Engineering: 3, Sales: 1 }\n  pause:\n    reactionWeights: { give-up: 1 }\n',
+    );
     expect(s.population.departmentMix).toEqual({ Engineering: 3, Sales: 1 });
     expect(s.population.pause.reactionWeights).toEqual({ 're-pause': 0, 'give-up': 1, 'ask-exemption': 0 });
   });
@@ -87,7 +107,9 @@ describe('defaults and merge rules', () => {
   });
 
   it('lists replace', () => {
-    const s = parseScenario('name: x\nbehaviour:\n  schedule:\n    workdays: [1, 2, 3, 4]\nagent:\n  contentFilter:\n    cueWords: [password]\n');
+    const s = parseScenario(
+      'name: x\nbehaviour:\n  schedule:\n    workdays: [1, 2, 3, 4]\nagent:\n  contentFilter:\n    cueWords: [password]\n',
+    );
     expect(s.behaviour.schedule.workdays).toEqual([1, 2, 3, 4]);
     expect(s.agent.contentFilter.cueWords).toEqual(['password']);
   });
@@ -101,9 +123,18 @@ describe('defaults and merge rules', () => {
   });
 
   it('alternatives replace as a whole', () => {
-    expect(parseScenario('name: x\nagent:\n  coalesce: { mode: rate, maxRateHz: 60 }\n').agent.coalesce).toEqual({ mode: 'rate', maxRateHz: 60 });
+    expect(parseScenario('name: x\nagent:\n  coalesce: { mode: rate, maxRateHz: 60 }\n').agent.coalesce).toEqual({
+      mode: 'rate',
+      maxRateHz: 60,
+    });
     expect(parseScenario('name: x\nagent:\n  coalesce: { mode: none }\n').agent.coalesce).toEqual({ mode: 'none' });
-    expect(parseScenario('name: x\ningest: { kind: url, url: "http://localhost:9000" }\n').ingest).toEqual({ kind: 'url', url: 'http://localhost:9000', allowRemote: false, protocol: 'fleetsim', headers: [] });
+    expect(parseScenario('name: x\ningest: { kind: url, url: "http://localhost:9000" }\n').ingest).toEqual({
+      kind: 'url',
+      url: 'http://localhost:9000',
+      allowRemote: false,
+      protocol: 'fleetsim',
+      headers: [],
+    });
     expect(parseScenario('name: x\ningest: { kind: url, url: "https://ingest.example.com", allowRemote: true }\n').ingest.kind).toBe('url');
   });
 
@@ -114,14 +145,25 @@ describe('defaults and merge rules', () => {
   });
 
   it('faults resolve to ms after the start date’s 00:00 UTC', () => {
-    const s = parseScenario('name: x\nsimulation: { days: 2 }\nfaults:\n  - { kind: ingest-outage, day: 2, at: "14:30", durationMinutes: 30 }\n  - { kind: ingest-restart, at: "09:00" }\n  - { kind: duplicate-delivery, share: 0.01 }\n');
-    expect(s.faults[0]).toEqual({ kind: 'ingest-outage', day: 2, at: '14:30', durationMinutes: 30, startMs: 86_400_000 + 14.5 * 3_600_000, endMs: 86_400_000 + 15 * 3_600_000 });
+    const s = parseScenario(
+      'name: x\nsimulation: { days: 2 }\nfaults:\n  - { kind: ingest-outage, day: 2, at: "14:30", durationMinutes: 30 }\n  - { kind: ingest-restart, at: "09:00" }\n  - { kind: duplicate-delivery, share: 0.01 }\n',
+    );
+    expect(s.faults[0]).toEqual({
+      kind: 'ingest-outage',
+      day: 2,
+      at: '14:30',
+      durationMinutes: 30,
+      startMs: 86_400_000 + 14.5 * 3_600_000,
+      endMs: 86_400_000 + 15 * 3_600_000,
+    });
     expect(s.faults[1]).toEqual({ kind: 'ingest-restart', day: 1, at: '09:00', downSeconds: 10, atMs: 9 * 3_600_000 });
     expect(s.faults[2]).toEqual({ kind: 'duplicate-delivery', share: 0.01 });
   });
 
   it('a sweep lists its axes in file order with the grid size', () => {
-    const s = parseScenario('name: x\nsweep:\n  replicas: 2\n  policy:\n    pauseCapMinutes: [15, 30]\n    captureHours: [null, { startHour: 8, endHour: 18 }]\n  fleet:\n    pause:\n      reactionWeights: [{ re-pause: 1 }]\n');
+    const s = parseScenario(
+      'name: x\nsweep:\n  replicas: 2\n  policy:\n    pauseCapMinutes: [15, 30]\n    captureHours: [null, { startHour: 8, endHour: 18 }]\n  fleet:\n    pause:\n      reactionWeights: [{ re-pause: 1 }]\n',
+    );
     expect(s.sweep).toEqual({
       replicas: 2,
       points: 4,
@@ -134,6 +176,8 @@ describe('defaults and merge rules', () => {
   });
 
   it('sweep values are checked like the fields they vary', () => {
-    expect(() => parseScenario('name: x\nsweep:\n  policy:\n    pauseCapMinutes: [15, 0]\n', 'x.yaml')).toThrow(/x\.yaml:4:27 sweep\.policy\.pauseCapMinutes\[1\]: must be a number from 1 to 1440, got 0/);
+    expect(() => parseScenario('name: x\nsweep:\n  policy:\n    pauseCapMinutes: [15, 0]\n', 'x.yaml')).toThrow(
+      /x\.yaml:4:27 sweep\.policy\.pauseCapMinutes\[1\]: must be a number from 1 to 1440, got 0/,
+    );
   });
 });

@@ -2,7 +2,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ScenarioError, formatIssue, loadScenarioFile, parseScenario, resolveScenario, type ScenarioIssue } from '../../src/scenario/index.js';
+import {
+  ScenarioError,
+  formatIssue,
+  loadScenarioFile,
+  parseScenario,
+  resolveScenario,
+  type ScenarioIssue,
+} from '../../src/scenario/index.js';
 
 /** The issues a text gives, as printed lines. */
 function problems(text: string, file = 'x.yaml'): string[] {
@@ -21,28 +28,44 @@ function issues(text: string, file = 'x.yaml'): readonly ScenarioIssue[] {
 
 describe('scenario errors name the file, line, field, what was given and what is allowed', () => {
   it('out of range: the example from the issue', () => {
-    expect(problems('name: x\npolicy:\n  pauseCapMinutes: -5\n')).toEqual(['x.yaml:3:3 policy.pauseCapMinutes: must be a number from 1 to 1440, got -5']);
+    expect(problems('name: x\npolicy:\n  pauseCapMinutes: -5\n')).toEqual([
+      'x.yaml:3:3 policy.pauseCapMinutes: must be a number from 1 to 1440, got -5',
+    ]);
   });
 
   it('unknown key, with a did-you-mean and the allowed names', () => {
     const [i] = issues('name: x\nfleet:\n  employes: 200\n');
     expect(i).toMatchObject({ kind: 'unknown_field', line: 3, column: 3, path: 'fleet.employes', given: '"employes"' });
-    expect(formatIssue(i!)).toMatch(/^x\.yaml:3:3 fleet\.employes: unknown field "employes"; did you mean "employees"\? \(allowed here: employees, departmentMix/);
+    expect(formatIssue(i!)).toMatch(
+      /^x\.yaml:3:3 fleet\.employes: unknown field "employes"; did you mean "employees"\? \(allowed here: employees, departmentMix/,
+    );
   });
 
   it('unknown top-level key and unknown keys in mixes', () => {
-    expect(problems('name: x\nsimulaton:\n  days: 2\n')[0]).toMatch(/^x\.yaml:2:1 simulaton: unknown field "simulaton"; did you mean "simulation"\?/);
-    expect(problems('name: x\nfleet:\n  departmentMix: { Enginering: 1 }\n')[0]).toMatch(/^x\.yaml:3:20 fleet\.departmentMix\.Enginering: unknown field "Enginering"; did you mean "Engineering"\?/);
-    expect(problems('name: x\nfleet:\n  pause:\n    reactionWeights: { giveup: 1 }\n')[0]).toMatch(/fleet\.pause\.reactionWeights\.giveup: unknown field "giveup"; did you mean "give-up"\?/);
+    expect(problems('name: x\nsimulaton:\n  days: 2\n')[0]).toMatch(
+      /^x\.yaml:2:1 simulaton: unknown field "simulaton"; did you mean "simulation"\?/,
+    );
+    expect(problems('name: x\nfleet:\n  departmentMix: { Enginering: 1 }\n')[0]).toMatch(
+      /^x\.yaml:3:20 fleet\.departmentMix\.Enginering: unknown field "Enginering"; did you mean "Engineering"\?/,
+    );
+    expect(problems('name: x\nfleet:\n  pause:\n    reactionWeights: { giveup: 1 }\n')[0]).toMatch(
+      /fleet\.pause\.reactionWeights\.giveup: unknown field "giveup"; did you mean "give-up"\?/,
+    );
   });
 
   it('a field at the wrong level is pointed to where it belongs', () => {
-    expect(problems('name: x\npauseCapMinutes: 20\n')[0]).toMatch(/^x\.yaml:2:1 pauseCapMinutes: unknown field "pauseCapMinutes"; did you mean "policy\.pauseCapMinutes"\?/);
-    expect(problems('name: x\nfleet:\n  days: 2\n')[0]).toMatch(/^x\.yaml:3:3 fleet\.days: unknown field "days"; did you mean "simulation\.days"\?/);
+    expect(problems('name: x\npauseCapMinutes: 20\n')[0]).toMatch(
+      /^x\.yaml:2:1 pauseCapMinutes: unknown field "pauseCapMinutes"; did you mean "policy\.pauseCapMinutes"\?/,
+    );
+    expect(problems('name: x\nfleet:\n  days: 2\n')[0]).toMatch(
+      /^x\.yaml:3:3 fleet\.days: unknown field "days"; did you mean "simulation\.days"\?/,
+    );
   });
 
   it('wrong type', () => {
-    expect(problems('name: x\nfleet:\n  employees: lots\n')).toEqual(['x.yaml:3:3 fleet.employees: must be a whole number from 1 to 10000000, got "lots"']);
+    expect(problems('name: x\nfleet:\n  employees: lots\n')).toEqual([
+      'x.yaml:3:3 fleet.employees: must be a whole number from 1 to 10000000, got "lots"',
+    ]);
     expect(problems('name: x\noutputs:\n  csv: "yes"\n')).toEqual(['x.yaml:3:3 outputs.csv: must be true or false, got "yes"']);
     expect(problems('name: x\npolicy: 30\n')).toEqual([
       'x.yaml:2:1 policy: must be a mapping of fields (pauseCapMinutes, maxPausesPerDay, cooldownMinutes, exemptionApprovalRate, exemptionReviewDays, captureHours), got 30',
@@ -50,9 +73,15 @@ describe('scenario errors name the file, line, field, what was given and what is
   });
 
   it('whole numbers and shares', () => {
-    expect(problems('name: x\nsimulation:\n  days: 2.5\n')).toEqual(['x.yaml:3:3 simulation.days: must be a whole number from 1 to 366, got 2.5']);
-    expect(problems('name: x\npolicy:\n  exemptionApprovalRate: 1.5\n')).toEqual(['x.yaml:3:3 policy.exemptionApprovalRate: must be a share from 0 to 1, got 1.5']);
-    expect(problems('name: x\nagent:\n  batchMaxAgeMs: 500\n')).toEqual(['x.yaml:3:3 agent.batchMaxAgeMs: must be a whole number from 1000 to 3600000, got 500']);
+    expect(problems('name: x\nsimulation:\n  days: 2.5\n')).toEqual([
+      'x.yaml:3:3 simulation.days: must be a whole number from 1 to 366, got 2.5',
+    ]);
+    expect(problems('name: x\npolicy:\n  exemptionApprovalRate: 1.5\n')).toEqual([
+      'x.yaml:3:3 policy.exemptionApprovalRate: must be a share from 0 to 1, got 1.5',
+    ]);
+    expect(problems('name: x\nagent:\n  batchMaxAgeMs: 500\n')).toEqual([
+      'x.yaml:3:3 agent.batchMaxAgeMs: must be a whole number from 1000 to 3600000, got 500',
+    ]);
   });
 
   it('a window for a paced run: only with a numeric speed, inside the simulated days, a UTC time', () => {
@@ -62,14 +91,24 @@ describe('scenario errors name the file, line, field, what was given and what is
     expect(problems('name: x\nsimulation:\n  speed: 1\n  window: { day: 3, at: "09:00", durationMinutes: 30 }\n')).toEqual([
       'x.yaml:4:13 simulation.window.day: must be a simulated day from 1 to 1 (simulation.days), got 3',
     ]);
-    expect(problems('name: x\nsimulation:\n  speed: 1\n  window: { day: 1, at: "9am", durationMinutes: 30 }\n')[0]).toMatch(/^x\.yaml:4:\d+ simulation\.window\.at: must be a UTC time of day like "09:30"/);
-    expect(problems('name: x\nsimulation:\n  speed: 1\n  window: { day: 1, at: "09:00", durationMinutes: 30, minutes: 3 }\n')[0]).toMatch(/simulation\.window\.minutes: unknown field/);
+    expect(problems('name: x\nsimulation:\n  speed: 1\n  window: { day: 1, at: "9am", durationMinutes: 30 }\n')[0]).toMatch(
+      /^x\.yaml:4:\d+ simulation\.window\.at: must be a UTC time of day like "09:30"/,
+    );
+    expect(problems('name: x\nsimulation:\n  speed: 1\n  window: { day: 1, at: "09:00", durationMinutes: 30, minutes: 3 }\n')[0]).toMatch(
+      /simulation\.window\.minutes: unknown field/,
+    );
   });
 
   it('bad enum value, with a did-you-mean', () => {
-    expect(problems('name: x\nagent:\n  codec: gzp\n')[0]).toMatch(/^x\.yaml:3:3 agent\.codec: must be one of identity, gzip, br.*, got "gzp"; did you mean "gzip"\?$/);
-    expect(problems('name: x\ntransport: htp\n')).toEqual(['x.yaml:2:1 transport: must be one of http, corpus, null, got "htp"; did you mean "http"?']);
-    expect(problems('name: x\nagent:\n  coalesce: { mode: rat }\n')[0]).toMatch(/^x\.yaml:3:15 agent\.coalesce\.mode: must be \{mode: none\}, \{mode: rate, maxRateHz\} or \{mode: path, maxErrorPx\}, got "rat"; did you mean "rate"\?$/);
+    expect(problems('name: x\nagent:\n  codec: gzp\n')[0]).toMatch(
+      /^x\.yaml:3:3 agent\.codec: must be one of identity, gzip, br.*, got "gzp"; did you mean "gzip"\?$/,
+    );
+    expect(problems('name: x\ntransport: htp\n')).toEqual([
+      'x.yaml:2:1 transport: must be one of http, corpus, null, got "htp"; did you mean "http"?',
+    ]);
+    expect(problems('name: x\nagent:\n  coalesce: { mode: rat }\n')[0]).toMatch(
+      /^x\.yaml:3:15 agent\.coalesce\.mode: must be \{mode: none\}, \{mode: rate, maxRateHz\} or \{mode: path, maxErrorPx\}, got "rat"; did you mean "rate"\?$/,
+    );
   });
 
   it('bad threshold metric path and operator', () => {
@@ -98,7 +137,9 @@ describe('scenario errors name the file, line, field, what was given and what is
     try {
       loadScenarioFile('/nonexistent/scenario.yaml');
     } catch (err) {
-      expect((err as ScenarioError).issues.map(formatIssue)).toEqual(['/nonexistent/scenario.yaml: cannot read the scenario file: no such file']);
+      expect((err as ScenarioError).issues.map(formatIssue)).toEqual([
+        '/nonexistent/scenario.yaml: cannot read the scenario file: no such file',
+      ]);
       expect((err as ScenarioError).exitCode).toBe(2);
       expect((err as ScenarioError).code).toBe('SCENARIO_INVALID');
     }
@@ -113,13 +154,27 @@ describe('scenario errors name the file, line, field, what was given and what is
   });
 
   it('a file that is not a mapping, and a missing name', () => {
-    expect(problems('- name: x\n')[0]).toMatch(/^x\.yaml:1:1: must be a mapping of fields \(name, description, seed, fleet, behaviour, …\), got a list of 1$/);
-    expect(problems('seed: 3\n')).toEqual(['x.yaml:1:1 name: is required: must be 1 to 100 letters, digits, ".", "_" or "-", starting with a letter or digit (it names the report folder)']);
+    expect(problems('- name: x\n')[0]).toMatch(
+      /^x\.yaml:1:1: must be a mapping of fields \(name, description, seed, fleet, behaviour, …\), got a list of 1$/,
+    );
+    expect(problems('seed: 3\n')).toEqual([
+      'x.yaml:1:1 name: is required: must be 1 to 100 letters, digits, ".", "_" or "-", starting with a letter or digit (it names the report folder)',
+    ]);
     expect(problems('name: ../../etc\n')[0]).toMatch(/^x\.yaml:1:1 name: must be 1 to 100 letters.*, got "\.\.\/\.\.\/etc"$/);
   });
 
   it('reports every problem at once, sorted by line', () => {
-    const text = ['name: x', 'simulation:', '  days: 0', 'policy:', '  pauseCapMinutes: 0', '  cooldwn: 5', 'agent:', '  codec: zip', ''].join('\n');
+    const text = [
+      'name: x',
+      'simulation:',
+      '  days: 0',
+      'policy:',
+      '  pauseCapMinutes: 0',
+      '  cooldwn: 5',
+      'agent:',
+      '  codec: zip',
+      '',
+    ].join('\n');
     const found = issues(text);
     expect(found.map((i) => [i.line, i.path])).toEqual([
       [3, 'simulation.days'],
@@ -142,18 +197,30 @@ describe('scenario errors name the file, line, field, what was given and what is
   });
 
   it('checks across fields: ordered pairs, office names, codec levels, remote URLs, timezones', () => {
-    expect(problems('name: x\nfleet:\n  typing:\n    wpmMin: 200\n')).toEqual(['x.yaml:4:5 fleet.typing.wpmMin: must be at most wpmMax (150), got 200']);
-    expect(problems('name: x\nfleet:\n  officeMix: { Londn: 1 }\n')[0]).toMatch(/^x\.yaml:3:16 fleet\.officeMix\.Londn: unknown office "Londn"; did you mean "London"\?/);
-    expect(problems('name: x\nagent:\n  codec: gzip\n  compressionLevel: 11\n')).toEqual(['x.yaml:4:3 agent.compressionLevel: must be a whole number from 0 to 9 for codec gzip, got 11']);
+    expect(problems('name: x\nfleet:\n  typing:\n    wpmMin: 200\n')).toEqual([
+      'x.yaml:4:5 fleet.typing.wpmMin: must be at most wpmMax (150), got 200',
+    ]);
+    expect(problems('name: x\nfleet:\n  officeMix: { Londn: 1 }\n')[0]).toMatch(
+      /^x\.yaml:3:16 fleet\.officeMix\.Londn: unknown office "Londn"; did you mean "London"\?/,
+    );
+    expect(problems('name: x\nagent:\n  codec: gzip\n  compressionLevel: 11\n')).toEqual([
+      'x.yaml:4:3 agent.compressionLevel: must be a whole number from 0 to 9 for codec gzip, got 11',
+    ]);
     expect(problems('name: x\ningest: { kind: url, url: "https://ingest.example.com" }\n')[0]).toMatch(
       /^x\.yaml:2:22 ingest\.url: must be on loopback .* unless ingest\.allowRemote is true, got "https:\/\/ingest\.example\.com"$/,
     );
-    expect(problems('name: x\nfleet:\n  offices:\n    - { name: Mars, timezone: Mars/Olympus }\n')[0]).toMatch(/^x\.yaml:4:21 fleet\.offices\[0\]\.timezone: must be an IANA timezone/);
-    expect(problems('name: x\nfleet:\n  pause: { neverPauseShare: 0.8, occasionalShare: 0.5 }\n')[0]).toMatch(/fleet\.pause\.occasionalShare: must be at most 1 − neverPauseShare/);
+    expect(problems('name: x\nfleet:\n  offices:\n    - { name: Mars, timezone: Mars/Olympus }\n')[0]).toMatch(
+      /^x\.yaml:4:21 fleet\.offices\[0\]\.timezone: must be an IANA timezone/,
+    );
+    expect(problems('name: x\nfleet:\n  pause: { neverPauseShare: 0.8, occasionalShare: 0.5 }\n')[0]).toMatch(
+      /fleet\.pause\.occasionalShare: must be at most 1 − neverPauseShare/,
+    );
   });
 
   it('values not read from a file have a path but no line', () => {
-    expect(() => resolveScenario({ name: 'x', policy: { pauseCapMinutes: 0 } })).toThrow(/<scenario> policy\.pauseCapMinutes: must be a number from 1 to 1440, got 0/);
+    expect(() => resolveScenario({ name: 'x', policy: { pauseCapMinutes: 0 } })).toThrow(
+      /<scenario> policy\.pauseCapMinutes: must be a number from 1 to 1440, got 0/,
+    );
   });
 
   it('JSON files get the same lines and messages', () => {
@@ -163,7 +230,12 @@ describe('scenario errors name the file, line, field, what was given and what is
 
   it('YAML alias bombs are refused, not expanded', () => {
     const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 0; i < 8; i++) lines.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`);
+    for (let i = 0; i < 8; i++)
+      lines.push(
+        `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(97 + i)}`)
+          .join(', ')}]`,
+      );
     lines.push('name: x');
     expect(problems(lines.join('\n'))[0]).toMatch(/^x\.yaml:1:1: YAML: /);
   });

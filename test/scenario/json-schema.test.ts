@@ -15,7 +15,10 @@ function check(s: Schema, v: unknown, path = '$'): string[] {
   const out: string[] = [];
   const typeOf = (x: unknown) => (x === null ? 'null' : Array.isArray(x) ? 'array' : Number.isInteger(x) ? 'integer' : typeof x);
   if (s.anyOf) return (s.anyOf as Schema[]).some((o) => check(o, v, path).length === 0) ? [] : [`${path}: no anyOf option matches`];
-  if (s.oneOf) return (s.oneOf as Schema[]).filter((o) => check(o, v, path).length === 0).length === 1 ? [] : [`${path}: not exactly one oneOf option matches`];
+  if (s.oneOf)
+    return (s.oneOf as Schema[]).filter((o) => check(o, v, path).length === 0).length === 1
+      ? []
+      : [`${path}: not exactly one oneOf option matches`];
   if (s.type) {
     const t = typeOf(v);
     const ok = s.type === t || (s.type === 'number' && t === 'integer');
@@ -44,7 +47,8 @@ function check(s: Schema, v: unknown, path = '$'): string[] {
       if (s.propertyNames) out.push(...check(s.propertyNames as Schema, k, `${path}.${k} (name)`));
       if (props[k]) out.push(...check(props[k]!, x, `${path}.${k}`));
       else if (s.additionalProperties === false) out.push(`${path}.${k}: unknown property`);
-      else if (s.additionalProperties && typeof s.additionalProperties === 'object') out.push(...check(s.additionalProperties as Schema, x, `${path}.${k}`));
+      else if (s.additionalProperties && typeof s.additionalProperties === 'object')
+        out.push(...check(s.additionalProperties as Schema, x, `${path}.${k}`));
     }
   }
   return out;
@@ -62,16 +66,40 @@ describe('JSON Schema for editors', () => {
     expect(round.required).toEqual(['name']);
     const props = round.properties as Record<string, Schema>;
     expect(Object.keys(props).sort()).toEqual(
-      ['agent', 'agents', 'behaviour', 'compare', 'description', 'energy', 'faults', 'fleet', 'ingest', 'name', 'outputs', 'policy', 'seed', 'simulation', 'sweep', 'thresholds', 'transport'].sort(),
+      [
+        'agent',
+        'agents',
+        'behaviour',
+        'compare',
+        'description',
+        'energy',
+        'faults',
+        'fleet',
+        'ingest',
+        'name',
+        'outputs',
+        'policy',
+        'seed',
+        'simulation',
+        'sweep',
+        'thresholds',
+        'transport',
+      ].sort(),
     );
     for (const [k, p] of Object.entries(props)) expect(p.description, k).toEqual(expect.any(String));
   });
 
   it('shows the documentation and the default of each field', () => {
     const props = schema.properties as Record<string, Schema>;
-    const cap = ((props.policy!.properties as Record<string, Schema>).pauseCapMinutes)!;
-    expect(cap).toMatchObject({ type: 'number', minimum: 1, maximum: 1440, default: 30, description: expect.stringContaining('Longest single pause') });
-    const batch = ((props.agent!.properties as Record<string, Schema>).batchMaxAgeMs)!;
+    const cap = (props.policy!.properties as Record<string, Schema>).pauseCapMinutes!;
+    expect(cap).toMatchObject({
+      type: 'number',
+      minimum: 1,
+      maximum: 1440,
+      default: 30,
+      description: expect.stringContaining('Longest single pause'),
+    });
+    const batch = (props.agent!.properties as Record<string, Schema>).batchMaxAgeMs!;
     expect(batch).toMatchObject({ type: 'integer', minimum: 1000, maximum: 3_600_000, default: 900_000 });
     expect(props.transport).toMatchObject({ default: 'http', enum: ['http', 'corpus', 'null', null] });
     expect(JSON.stringify(schema)).not.toContain('$ref');
@@ -81,7 +109,8 @@ describe('JSON Schema for editors', () => {
     const undocumented: string[] = [];
     const walk = (s: Schema, path: string): void => {
       for (const [k, p] of Object.entries((s.properties ?? {}) as Record<string, Schema>)) {
-        if (typeof p.description !== 'string' && !path.includes('Mix') && !path.includes('reactionWeights')) undocumented.push(`${path}.${k}`);
+        if (typeof p.description !== 'string' && !path.includes('Mix') && !path.includes('reactionWeights'))
+          undocumented.push(`${path}.${k}`);
         walk(p, `${path}.${k}`);
       }
       for (const o of [...((s.anyOf ?? []) as Schema[]), ...((s.oneOf ?? []) as Schema[])]) walk(o, path);

@@ -6,11 +6,20 @@ import { DEFAULT_AGENT_CONFIG } from '../../src/agent/index.js';
 import { loadScenarioFile, parseScenario } from '../../src/scenario/index.js';
 
 const DIR = join(import.meta.dirname, '../../scenarios');
-const FILES = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
+const FILES = readdirSync(DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 describe('shipped scenarios', () => {
   it('ships the five scenarios issue 5 asks for, and the process fleet the Kubernetes Job runs', () => {
-    expect(FILES).toEqual(['agent-metered-battery.yaml', 'morning-surge-outage.yaml', 'policy-comparison.yaml', 'process-fleet.yaml', 'quickstart.yaml', 'rollout-10k.yaml']);
+    expect(FILES).toEqual([
+      'agent-metered-battery.yaml',
+      'morning-surge-outage.yaml',
+      'policy-comparison.yaml',
+      'process-fleet.yaml',
+      'quickstart.yaml',
+      'rollout-10k.yaml',
+    ]);
   });
 
   it('process fleet: reference agent processes over Xvfb on the real clock, a window, the embedded ingest', () => {
@@ -35,7 +44,15 @@ describe('shipped scenarios', () => {
     expect(s.simulation).toEqual({ days: 1, startDate: '2026-03-02', speed: 'max', window: null });
     expect(s.ingest).toEqual({ kind: 'embedded', store: 'sqlite' });
     expect(s.transport).toBe('http');
-    expect(s.thresholds.map((t) => t.metric)).toEqual(expect.arrayContaining(['ledger.lost', 'leaks.canaries', 'ingest.p99_ms', 'bandwidth.mb_per_laptop_day.p95', 'battery.pct_per_day.p95']));
+    expect(s.thresholds.map((t) => t.metric)).toEqual(
+      expect.arrayContaining([
+        'ledger.lost',
+        'leaks.canaries',
+        'ingest.p99_ms',
+        'bandwidth.mb_per_laptop_day.p95',
+        'battery.pct_per_day.p95',
+      ]),
+    );
   });
 
   it('rollout: 10,000 employees for a day', () => {
@@ -62,7 +79,12 @@ describe('shipped scenarios', () => {
   it('policy comparison: a grid over policy rules and pause propensity, with replicas', () => {
     const s = loadScenarioFile(join(DIR, 'policy-comparison.yaml'));
     expect(s.sweep?.replicas).toBe(3);
-    expect(s.sweep?.axes.map((a) => a.path)).toEqual(['policy.pauseCapMinutes', 'policy.maxPausesPerDay', 'policy.exemptionApprovalRate', 'fleet.pause.neverPauseShare']);
+    expect(s.sweep?.axes.map((a) => a.path)).toEqual([
+      'policy.pauseCapMinutes',
+      'policy.maxPausesPerDay',
+      'policy.exemptionApprovalRate',
+      'fleet.pause.neverPauseShare',
+    ]);
     expect(s.sweep?.points).toBe(24);
   });
 });

@@ -18,7 +18,10 @@ describe('thresholds', () => {
   });
 
   it('refuses unknown metrics (with a suggestion), comparators and numbers', () => {
-    expect(parseThreshold('ingest.p99 < 200')).toMatchObject({ ok: false, message: expect.stringContaining('did you mean "ingest.p99_ms"?') });
+    expect(parseThreshold('ingest.p99 < 200')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('did you mean "ingest.p99_ms"?'),
+    });
     expect(parseThreshold('ledger.lost => 0')).toMatchObject({ ok: false, message: 'comparator must be one of < <= > >= == !=, got "=>"' });
     expect(parseThreshold('ledger.lost < 1 2')).toMatchObject({ ok: false });
     expect(parseThreshold('ledger.lost <')).toMatchObject({ ok: false, message: 'must end with a number after <, got nothing' });
@@ -26,7 +29,9 @@ describe('thresholds', () => {
   });
 
   it('evaluates against plain figures; a missing figure fails', () => {
-    const s = parseScenario('name: x\nthresholds:\n  - ingest.p99_ms < 200\n  - ledger.lost == 0\n  - leaks.canaries == 0\n  - battery.pct_per_day.p95 < 0.1\n');
+    const s = parseScenario(
+      'name: x\nthresholds:\n  - ingest.p99_ms < 200\n  - ledger.lost == 0\n  - leaks.canaries == 0\n  - battery.pct_per_day.p95 < 0.1\n',
+    );
     const figures = { ingest: { p99_ms: 150 }, ledger: { lost: 0 }, battery: { pct_per_day: { p95: 0.2 } } };
     const r = evaluateThresholds(s.thresholds, figures);
     expect(r.passed).toBe(false);

@@ -31,8 +31,15 @@ function askers(neverPauseShare: number): PopulationParams {
     activeMinutesLogMu: Math.log(30),
     exemptionRequestShare: 0,
     pause: {
-      ...p.pause, neverPauseShare, occasionalShare: 0, frequentGammaShape: 100, frequentGammaScale: 0.2,
-      longPrivacyShare: 1, longPrivacyLogMuMinutes: Math.log(120), longPrivacyLogSigma: 0, reactionWeights: { 're-pause': 0, 'give-up': 0, 'ask-exemption': 1 },
+      ...p.pause,
+      neverPauseShare,
+      occasionalShare: 0,
+      frequentGammaShape: 100,
+      frequentGammaScale: 0.2,
+      longPrivacyShare: 1,
+      longPrivacyLogMuMinutes: Math.log(120),
+      longPrivacyLogSigma: 0,
+      reactionWeights: { 're-pause': 0, 'give-up': 0, 'ask-exemption': 1 },
     },
   };
 }
@@ -40,11 +47,23 @@ function askers(neverPauseShare: number): PopulationParams {
 describe('asking for an exemption when the cap cuts a pause short', () => {
   it('by hand: everyone who pauses asks on day 1 and is approved (rate 1), so from day 2 the yield is exactly the never-pausers’ share of the events', () => {
     const population = askers(0.4);
-    const calendar = createCalendar(START, population.offices.map((o) => o.timezone));
+    const calendar = createCalendar(
+      START,
+      population.offices.map((o) => o.timezone),
+    );
     const n = 60;
     for (const seed of ['by-hand-a', 'by-hand-b']) {
       const task = (days: number, rules: PolicyRules) =>
-        runFastTask({ seed, from: 0, to: n, days, calendar, population, behaviour: DEFAULT_BEHAVIOUR_PARAMS, cells: [{ rules, pause: population.pause, exemptionRequestShare: 0 }] }).tallies[0]!;
+        runFastTask({
+          seed,
+          from: 0,
+          to: n,
+          days,
+          calendar,
+          population,
+          behaviour: DEFAULT_BEHAVIOUR_PARAMS,
+          cells: [{ rules, pause: population.pause, exemptionRequestShare: 0 }],
+        }).tallies[0]!;
       const rules = { ...DEFAULT_POLICY_RULES, pauseCapMinutes: 30, exemptionApprovalRate: 1 };
       const one = task(1, rules);
       const two = task(2, rules);
@@ -55,7 +74,12 @@ describe('asking for an exemption when the cap cuts a pause short', () => {
       for (let i = 0; i < n; i++) {
         const e = createEmployee(seed, i, population);
         let events = 0;
-        simulateEmployeeDay(e, 1, { seed, calendar, behaviour: DEFAULT_BEHAVIOUR_PARAMS, pauseTraits: population.pause, rules }, { push: () => events++ });
+        simulateEmployeeDay(
+          e,
+          1,
+          { seed, calendar, behaviour: DEFAULT_BEHAVIOUR_PARAMS, pauseTraits: population.pause, rules },
+          { push: () => events++ },
+        );
         day2All += events;
         if (e.pause.pausesPerDay > 0) pausers++;
         else day2NeverPausers += events;
@@ -77,7 +101,12 @@ describe('asking for an exemption when the cap cuts a pause short', () => {
     const s = resolveScenario({
       name: 'reactions',
       seed: 'reactions',
-      fleet: { employees: 30, activeMinutesLogMu: Math.log(30), exemptionRequestShare: 0, pause: { neverPauseShare: 0.2, longPrivacyShare: 0.5 } },
+      fleet: {
+        employees: 30,
+        activeMinutesLogMu: Math.log(30),
+        exemptionRequestShare: 0,
+        pause: { neverPauseShare: 0.2, longPrivacyShare: 0.5 },
+      },
       simulation: { days: 3, startDate: START },
       transport: 'null',
       sweep: {
@@ -87,7 +116,14 @@ describe('asking for an exemption when the cap cuts a pause short', () => {
       },
     });
     const r = await runSweep(s, { mode: 'fast', workers: 0 });
-    const [giveUp0, ask0, half0, giveUp1, ask1, half1] = r.cells as CellResult[] as [CellResult, CellResult, CellResult, CellResult, CellResult, CellResult];
+    const [giveUp0, ask0, half0, giveUp1, ask1, half1] = r.cells as CellResult[] as [
+      CellResult,
+      CellResult,
+      CellResult,
+      CellResult,
+      CellResult,
+      CellResult,
+    ];
     for (let k = 0; k < r.replicas; k++) {
       // Never approved, an ask ends the pause like giving up does: event for event the same capture.
       expect(ask0.replicas[k]!.captured).toBe(giveUp0.replicas[k]!.captured);
@@ -109,12 +145,30 @@ describe('asking for an exemption when the cap cuts a pause short', () => {
     const employees = 12;
     const days = 3;
     const fleet = await runFleet({
-      seed: 'ask-agent', employees, days, startDate: START, population, behaviour: DEFAULT_BEHAVIOUR_PARAMS, rules,
-      agent: DEFAULT_AGENT_CONFIG, energy: DEFAULT_ENERGY_MODEL, transport: { kind: 'null' }, workers: 0,
+      seed: 'ask-agent',
+      employees,
+      days,
+      startDate: START,
+      population,
+      behaviour: DEFAULT_BEHAVIOUR_PARAMS,
+      rules,
+      agent: DEFAULT_AGENT_CONFIG,
+      energy: DEFAULT_ENERGY_MODEL,
+      transport: { kind: 'null' },
+      workers: 0,
     });
     const t = runFastTask({
-      seed: 'ask-agent', from: 0, to: employees, days, calendar: createCalendar(START, population.offices.map((o) => o.timezone)),
-      population, behaviour: DEFAULT_BEHAVIOUR_PARAMS, cells: [{ rules, pause: population.pause, exemptionRequestShare: 0 }],
+      seed: 'ask-agent',
+      from: 0,
+      to: employees,
+      days,
+      calendar: createCalendar(
+        START,
+        population.offices.map((o) => o.timezone),
+      ),
+      population,
+      behaviour: DEFAULT_BEHAVIOUR_PARAMS,
+      cells: [{ rules, pause: population.pause, exemptionRequestShare: 0 }],
     }).tallies[0]!;
     const l = fleet.ledger;
     expect(t.produced).toBe(l.produced);
@@ -133,7 +187,9 @@ describe('asking for an exemption when the cap cuts a pause short', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fleetsim-ask-ingest-'));
     const fleetSecret = randomBytes(32).toString('hex');
     const server = createIngestServer({
-      store: `sqlite:${join(dir, 'ingest.sqlite')}`, fleetSecret, rules,
+      store: `sqlite:${join(dir, 'ingest.sqlite')}`,
+      fleetSecret,
+      rules,
       limits: { rate: { perSecond: 1e9, burst: 1e9 }, maxAgeMs: 100 * 365 * 86_400_000, maxFutureMs: 100 * 365 * 86_400_000 },
     });
     const { url } = await server.start();
@@ -141,10 +197,22 @@ describe('asking for an exemption when the cap cuts a pause short', () => {
       const keys: Record<string, string> = {};
       for (let i = 0; i < employees; i++) keys[employeeId(i)] = Buffer.from((await server.enroll(employeeId(i))).key).toString('hex');
       const fleet = await runFleet({
-        seed: 'ask-ingest', employees, days: 2, startDate: START, population, behaviour: DEFAULT_BEHAVIOUR_PARAMS, rules,
-        agent: DEFAULT_AGENT_CONFIG, energy: DEFAULT_ENERGY_MODEL, transport: { kind: 'http', url, keys }, workers: 0,
+        seed: 'ask-ingest',
+        employees,
+        days: 2,
+        startDate: START,
+        population,
+        behaviour: DEFAULT_BEHAVIOUR_PARAMS,
+        rules,
+        agent: DEFAULT_AGENT_CONFIG,
+        energy: DEFAULT_ENERGY_MODEL,
+        transport: { kind: 'http', url, keys },
+        workers: 0,
       });
-      const calendar = createCalendar(START, population.offices.map((o) => o.timezone));
+      const calendar = createCalendar(
+        START,
+        population.offices.map((o) => o.timezone),
+      );
       const exemptions = await server.store.loadExemptions();
       expect(fleet.laptops.every((x) => x.exempt)).toBe(true);
       expect(exemptions).toHaveLength(employees);
@@ -162,7 +230,10 @@ describe('asking for an exemption when the cap cuts a pause short', () => {
       const atMs = calendar.epochUtcMs + localDayStartMs(calendar, e.timezone, 1) + 10 * 3_600_000;
       const clock = new ManualClock(atMs);
       const transport = createTransport({ kind: 'http', url, keys }, e.id);
-      const agent = new CaptureAgent({ clock, transport, rng: createStream('late'), deviceId: e.id, rules, inputTimeOffsetMs: 0 }, { ...DEFAULT_AGENT_CONFIG, batchMaxEvents: 10 });
+      const agent = new CaptureAgent(
+        { clock, transport, rng: createStream('late'), deviceId: e.id, rules, inputTimeOffsetMs: 0 },
+        { ...DEFAULT_AGENT_CONFIG, batchMaxEvents: 10 },
+      );
       const block = allocateBlock(10);
       for (let k = 0; k < 10; k++) {
         block.t_ms[k] = atMs + k * 100;

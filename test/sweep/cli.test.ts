@@ -7,13 +7,42 @@ import { fleetsim } from '../helpers/cli.js';
 describe('fleetsim sweep', () => {
   it('prints the result table as JSON (one object per cell) and writes CSVs and report.html', () => {
     const out = mkdtempSync(join(tmpdir(), 'fleetsim-sweep-cli-'));
-    const r = fleetsim(['sweep', 'scenarios/policy-comparison.yaml', '--employees', '12', '--days', '1', '--replicas', '2', '--workers', '2', '--json', '--out', out]);
+    const r = fleetsim([
+      'sweep',
+      'scenarios/policy-comparison.yaml',
+      '--employees',
+      '12',
+      '--days',
+      '1',
+      '--replicas',
+      '2',
+      '--workers',
+      '2',
+      '--json',
+      '--out',
+      out,
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
     expect(rows).toHaveLength(24);
     for (const row of rows) {
-      for (const k of ['policy.pauseCapMinutes', 'policy.maxPausesPerDay', 'policy.exemptionApprovalRate', 'fleet.pause.neverPauseShare', 'yield_mean', 'yield_ci95', 'tvd_department_mean', 'tvd_role_mean', 'tvd_local_hour_mean', 'tvd_utc_hour_mean', 'tvd_activity_mean', 'exempt_share_mean', 'pauses_per_employee_day_mean', 'captured_active_hours_per_employee_mean']) {
+      for (const k of [
+        'policy.pauseCapMinutes',
+        'policy.maxPausesPerDay',
+        'policy.exemptionApprovalRate',
+        'fleet.pause.neverPauseShare',
+        'yield_mean',
+        'yield_ci95',
+        'tvd_department_mean',
+        'tvd_role_mean',
+        'tvd_local_hour_mean',
+        'tvd_utc_hour_mean',
+        'tvd_activity_mean',
+        'exempt_share_mean',
+        'pauses_per_employee_day_mean',
+        'captured_active_hours_per_employee_mean',
+      ]) {
         expect(row).toHaveProperty([k]);
       }
       expect(row.yield_mean).toBeGreaterThan(0.5);

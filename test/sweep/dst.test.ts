@@ -22,7 +22,10 @@ describe('capture hours on the wall clock of an employee-day', () => {
     const day = localDayStartMs(cal, 'America/New_York', 0);
     const clock = dayWallClock('America/New_York', day, cal.epochUtcMs);
     const rules = { ...DEFAULT_POLICY_RULES, captureHours: { startHour: 10, endHour: 16 } };
-    const outside = outsideCaptureHours(day, day + 36 * HOUR_MS, clock, rules).map((w) => [(w.startMs - day) / HOUR_MS, (w.endMs - day) / HOUR_MS]);
+    const outside = outsideCaptureHours(day, day + 36 * HOUR_MS, clock, rules).map((w) => [
+      (w.startMs - day) / HOUR_MS,
+      (w.endMs - day) / HOUR_MS,
+    ]);
     expect(merge(outside)).toEqual([
       [0, 9], // 00:00 EST – 10:00 EDT
       [15, 33], // 16:00 EDT – 10:00 EDT the next day
@@ -47,7 +50,9 @@ describe('fast mode and --full-path on a DST-switch day', () => {
       name: 'dst-fast-vs-full',
       seed: 'dst-fast-vs-full',
       fleet: {
-        employees: 3, activeMinutesLogMu: Math.log(40), offices: [{ name: 'New York', timezone: 'America/New_York' }],
+        employees: 3,
+        activeMinutesLogMu: Math.log(40),
+        offices: [{ name: 'New York', timezone: 'America/New_York' }],
       },
       // The switch is on a Sunday: these people work every day.
       behaviour: { schedule: { workdays: [0, 1, 2, 3, 4, 5, 6] } },

@@ -14,7 +14,12 @@ describe('what each rule costs, and who loses', () => {
     expect(cap!.cost.n).toBe(3);
     expect(cap!.cost.ci95).not.toBeNull();
     expect(Math.abs(cap!.cost.mean - 0.06)).toBeLessThanOrEqual(cap!.cost.ci95! + 1e-9);
-    expect(cap!.groups.slice(0, 2).map((g) => `${g.dimension}:${g.group}`).sort()).toEqual(['department:Engineering', 'role:Developer']);
+    expect(
+      cap!.groups
+        .slice(0, 2)
+        .map((g) => `${g.dimension}:${g.group}`)
+        .sort(),
+    ).toEqual(['department:Engineering', 'role:Developer']);
     expect(cap!.groups[0]!.loss.mean).toBeCloseTo(0.1, 2);
     expect(cap!.groups.find((g) => g.group === 'Sales')!.loss.mean).toBeCloseTo(0.02, 2);
     expect(cap!.groups.find((g) => g.group === 'Sales')!.produced_share).toBeCloseTo(0.5, 6);
@@ -29,7 +34,11 @@ describe('what each rule costs, and who loses', () => {
 
   it('on a real sweep, a rule that approves more exemptions costs yield, with an interval from the replicas', async () => {
     const s = resolveScenario({
-      name: 'effects', seed: 'effects', fleet: { employees: 30, exemptionRequestShare: 0.5 }, simulation: { days: 1, startDate: '2026-03-03' }, transport: 'null',
+      name: 'effects',
+      seed: 'effects',
+      fleet: { employees: 30, exemptionRequestShare: 0.5 },
+      simulation: { days: 1, startDate: '2026-03-03' },
+      transport: 'null',
       sweep: { replicas: 3, policy: { exemptionApprovalRate: [0, 1], pauseCapMinutes: [15, 60] } },
     });
     const effects = ruleEffects(await runSweep(s, { mode: 'fast', workers: 0 }));

@@ -27,7 +27,12 @@ describe('yield that can be computed by hand', () => {
     const s = resolveScenario({
       ...base,
       name: 'exact-exemption',
-      fleet: { employees: 200, activeMinutesLogMu: QUIET_DAY, exemptionRequestShare: 0.3, pause: { neverPauseShare: 1, occasionalShare: 0 } },
+      fleet: {
+        employees: 200,
+        activeMinutesLogMu: QUIET_DAY,
+        exemptionRequestShare: 0.3,
+        pause: { neverPauseShare: 1, occasionalShare: 0 },
+      },
       sweep: { replicas: 6, policy: { exemptionApprovalRate: [1, 0.5] } },
     });
     const r = await runSweep(s, { mode: 'fast', workers: 2 });
@@ -67,14 +72,27 @@ describe('yield that can be computed by hand', () => {
       ...base,
       name: 'exact-pauses',
       fleet: {
-        employees: 250, activeMinutesLogMu: QUIET_DAY, exemptionRequestShare: 0, workLengthSdMinutes: 0,
-        pause: { neverPauseShare: 0, occasionalShare: 1, occasionalGammaShape: 100, occasionalGammaScale: 0.02, longPrivacyShare: 0, untilAutoResumeShare: 1 },
+        employees: 250,
+        activeMinutesLogMu: QUIET_DAY,
+        exemptionRequestShare: 0,
+        workLengthSdMinutes: 0,
+        pause: {
+          neverPauseShare: 0,
+          occasionalShare: 1,
+          occasionalGammaShape: 100,
+          occasionalGammaScale: 0.02,
+          longPrivacyShare: 0,
+          untilAutoResumeShare: 1,
+        },
       },
       behaviour: { schedule: { lengthJitterSdMinutes: 0 } },
       sweep: { replicas: 6, policy: { pauseCapMinutes: [15, 30] } },
     });
     const r = await runSweep(s, { mode: 'fast', workers: 2 });
-    for (const [k, cap] of [[0, 15], [1, 30]] as const) {
+    for (const [k, cap] of [
+      [0, 15],
+      [1, 30],
+    ] as const) {
       const c = r.cells[k]!;
       const granted = 2 - (2 * cap) / 505;
       expect(Math.abs(c.pauses_per_employee_day.mean - granted)).toBeLessThanOrEqual(2 * c.pauses_per_employee_day.ci95!);

@@ -10,16 +10,38 @@ import { runFastTask } from '../../src/sweep/index.js';
 
 describe('fast mode counts what the real agent drops', () => {
   it('captures exactly the events the agent does not drop as paused or exempt (same seed, transport null)', async () => {
-    const population = { ...DEFAULT_POPULATION_PARAMS, exemptionRequestShare: 0.2, pause: { ...DEFAULT_POPULATION_PARAMS.pause, neverPauseShare: 0.2 } };
+    const population = {
+      ...DEFAULT_POPULATION_PARAMS,
+      exemptionRequestShare: 0.2,
+      pause: { ...DEFAULT_POPULATION_PARAMS.pause, neverPauseShare: 0.2 },
+    };
     const rules = { ...DEFAULT_POLICY_RULES, pauseCapMinutes: 15, exemptionApprovalRate: 0.5 };
     const employees = 12;
     const fleet = await runFleet({
-      seed: 'fast-vs-agent', employees, days: 1, startDate: '2026-03-02', population, behaviour: DEFAULT_BEHAVIOUR_PARAMS, rules,
-      agent: DEFAULT_AGENT_CONFIG, energy: DEFAULT_ENERGY_MODEL, transport: { kind: 'null' }, workers: 0,
+      seed: 'fast-vs-agent',
+      employees,
+      days: 1,
+      startDate: '2026-03-02',
+      population,
+      behaviour: DEFAULT_BEHAVIOUR_PARAMS,
+      rules,
+      agent: DEFAULT_AGENT_CONFIG,
+      energy: DEFAULT_ENERGY_MODEL,
+      transport: { kind: 'null' },
+      workers: 0,
     });
     const fast = runFastTask({
-      seed: 'fast-vs-agent', from: 0, to: employees, days: 1, calendar: createCalendar('2026-03-02', population.offices.map((o) => o.timezone)),
-      population, behaviour: DEFAULT_BEHAVIOUR_PARAMS, cells: [{ rules, pause: population.pause, exemptionRequestShare: population.exemptionRequestShare }],
+      seed: 'fast-vs-agent',
+      from: 0,
+      to: employees,
+      days: 1,
+      calendar: createCalendar(
+        '2026-03-02',
+        population.offices.map((o) => o.timezone),
+      ),
+      population,
+      behaviour: DEFAULT_BEHAVIOUR_PARAMS,
+      cells: [{ rules, pause: population.pause, exemptionRequestShare: population.exemptionRequestShare }],
     });
     const t = fast.tallies[0]!;
     const l = fleet.ledger;

@@ -35,9 +35,22 @@ export function fixtureSweep(o: FixtureNames = {}): SweepResult {
         const cSales = pSales * ySales;
         const byDept = { [eng]: [pEng, cEng] as const, [sales]: [pSales, cSales] as const };
         reps.push({
-          replica: r, seed: `fixture/replica-${r}`, produced: pEng + pSales, captured: cEng + cSales, yield: (cEng + cSales) / (pEng + pSales),
-          captured_active_hours_per_employee: 5, exempt_share: 0.02, pauses_per_employee_day: 1.5,
-          tvd: { department: Math.abs(cEng / (cEng + cSales) - 0.5), role: Math.abs(cEng / (cEng + cSales) - 0.5), timezone: 0, local_hour: 0.01, utc_hour: 0.01, activity: 0.001 },
+          replica: r,
+          seed: `fixture/replica-${r}`,
+          produced: pEng + pSales,
+          captured: cEng + cSales,
+          yield: (cEng + cSales) / (pEng + pSales),
+          captured_active_hours_per_employee: 5,
+          exempt_share: 0.02,
+          pauses_per_employee_day: 1.5,
+          tvd: {
+            department: Math.abs(cEng / (cEng + cSales) - 0.5),
+            role: Math.abs(cEng / (cEng + cSales) - 0.5),
+            timezone: 0,
+            local_hour: 0.01,
+            utc_hour: 0.01,
+            activity: 0.001,
+          },
           groups: {
             department: byDept,
             role: { Developer: [pEng, cEng], Manager: [pSales, cSales] },
@@ -47,12 +60,26 @@ export function fixtureSweep(o: FixtureNames = {}): SweepResult {
           },
         });
       }
-      cells.push(cellResult(index++, { [capPath]: cap, [approvalPath]: Number(approval) }, { [capPath]: cap, [approvalPath]: approval }, reps));
+      cells.push(
+        cellResult(index++, { [capPath]: cap, [approvalPath]: Number(approval) }, { [capPath]: cap, [approvalPath]: approval }, reps),
+      );
     }
   }
   return {
-    name: o.name ?? 'fixture', mode: 'fast', seed: 'fixture', employees: 10, days: 1, replicas,
-    axes: [{ path: capPath, labels: [...capLabels] }, { path: approvalPath, labels: approvalLabels }],
-    cells, employeeDays: 30, events: 24_000, wallMs: 1000, workers: 0,
+    name: o.name ?? 'fixture',
+    mode: 'fast',
+    seed: 'fixture',
+    employees: 10,
+    days: 1,
+    replicas,
+    axes: [
+      { path: capPath, labels: [...capLabels] },
+      { path: approvalPath, labels: approvalLabels },
+    ],
+    cells,
+    employeeDays: 30,
+    events: 24_000,
+    wallMs: 1000,
+    workers: 0,
   };
 }

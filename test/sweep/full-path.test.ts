@@ -11,7 +11,10 @@ describe('fast mode and --full-path', () => {
       name: 'fast-vs-full',
       seed: 'fast-vs-full',
       fleet: {
-        employees: 5, activeMinutesLogMu: Math.log(40), exemptionRequestShare: 0.2, pause: { neverPauseShare: 0.2 },
+        employees: 5,
+        activeMinutesLogMu: Math.log(40),
+        exemptionRequestShare: 0.2,
+        pause: { neverPauseShare: 0.2 },
       },
       // Two days: asks approved on day 1 take effect on day 2, through the agent and the ingest service.
       simulation: { days: 2, startDate: '2026-03-03' },

@@ -5,7 +5,8 @@ import { estimate, expandGrid, replicaSeed, runSweep, tQuantile975, totalVariati
 describe('sweep grid', () => {
   it('expands the axes in file order, the last varying fastest, applying each value where the scenario keeps it', () => {
     const s = resolveScenario({
-      name: 'grid', seed: 'g',
+      name: 'grid',
+      seed: 'g',
       sweep: {
         replicas: 2,
         policy: { pauseCapMinutes: [15, 60], captureHours: [null, { startHour: 8, endHour: 18 }] },
@@ -27,7 +28,15 @@ describe('sweep grid', () => {
   });
 
   it('names agent configurations by their labels', () => {
-    const s = resolveScenario({ name: 'agents', sweep: { agents: [{ name: 'default', agent: {} }, { name: 'gz', agent: { codec: 'gzip' } }] } });
+    const s = resolveScenario({
+      name: 'agents',
+      sweep: {
+        agents: [
+          { name: 'default', agent: {} },
+          { name: 'gz', agent: { codec: 'gzip' } },
+        ],
+      },
+    });
     const cells = expandGrid(s);
     expect(cells.map((c) => c.labels.agent)).toEqual(['default', 'gz']);
     expect(cells[1]!.scenario.agent.codec).toBe('gzip');
@@ -57,7 +66,9 @@ describe('statistics over replicas', () => {
 describe('runSweep', () => {
   it('gives the same figures whatever the worker count, and uses the same replica seeds in every cell', async () => {
     const s = resolveScenario({
-      name: 'det', seed: 'det', fleet: { employees: 12, activeMinutesLogMu: Math.log(30), pause: { neverPauseShare: 0.3 } },
+      name: 'det',
+      seed: 'det',
+      fleet: { employees: 12, activeMinutesLogMu: Math.log(30), pause: { neverPauseShare: 0.3 } },
       simulation: { days: 1, startDate: '2026-03-03' },
       sweep: { replicas: 2, policy: { pauseCapMinutes: [15, 60] } },
     });

@@ -26,13 +26,29 @@ describe('fleetsim load --protocol settings', () => {
     ['a setting of another protocol', ['--protocol', 'http', '--encoding', 'json'], /--encoding applies to --protocol otlp-http, not http/],
     ['--body for fleetsim', ['--body', 'ndjson', '--fleet-secret', 'x'], /--body applies to --protocol http, not fleetsim/],
     ['a bad --body', ['--protocol', 'http', '--body', 'xml'], /--body must be one of wire, ndjson, got "xml"/],
-    ['a header without a colon', ['--protocol', 'http', '--header', 'Authorization Bearer s3cret'], /--header must look like "Name: value".*without a colon/],
+    [
+      'a header without a colon',
+      ['--protocol', 'http', '--header', 'Authorization Bearer s3cret'],
+      /--header must look like "Name: value".*without a colon/,
+    ],
     ['a header fleetsim sets itself', ['--protocol', 'http', '--header', 'Content-Length: 3'], /content-length is set by fleetsim/],
-    ['a header variable that is not set', ['--protocol', 'http', '--header', 'Authorization: Bearer ${FLEETSIM_TEST_UNSET_TOKEN}'], /environment variables that are not set: \$\{FLEETSIM_TEST_UNSET_TOKEN\}/],
+    [
+      'a header variable that is not set',
+      ['--protocol', 'http', '--header', 'Authorization: Bearer ${FLEETSIM_TEST_UNSET_TOKEN}'],
+      /environment variables that are not set: \$\{FLEETSIM_TEST_UNSET_TOKEN\}/,
+    ],
     ['an adapter that does not exist', ['--adapter', 'no-such-adapter.mjs'], /--adapter \S*no-such-adapter\.mjs: no such file/],
     ['an adapter without classify', ['--adapter', join(dir, 'bad-adapter.mjs')], /lacks or mistypes classify\(answer\)/],
-    ['--fleet-secret for a protocol without enrollment', ['--protocol', 'http', '--fleet-secret', 'x'], /--fleet-secret applies to --protocol fleetsim/],
-    ['--mode capacity with a foreign protocol', ['--protocol', 'http', '--mode', 'capacity'], /--mode capacity \(autocannon\) speaks fleetsim's protocol only/],
+    [
+      '--fleet-secret for a protocol without enrollment',
+      ['--protocol', 'http', '--fleet-secret', 'x'],
+      /--fleet-secret applies to --protocol fleetsim/,
+    ],
+    [
+      '--mode capacity with a foreign protocol',
+      ['--protocol', 'http', '--mode', 'capacity'],
+      /--mode capacity \(autocannon\) speaks fleetsim's protocol only/,
+    ],
   ];
   for (const [what, flags, message] of cases) {
     it(`refuses ${what}: exit 2, nothing written`, () => {
@@ -46,9 +62,25 @@ describe('fleetsim load --protocol settings', () => {
   }
 
   it('never prints a header value read from the environment', () => {
-    const r = fleetsim(['load', '--target', 'http://127.0.0.1:9', '--scenario', scenario, '--quiet', '--protocol', 'http', '--header', 'Authorization: Bearer ${FLEETSIM_TEST_TOKEN}', '--encoding', 'json'], {
-      env: { ...env, FLEETSIM_TEST_TOKEN: 'tok-7f3a9c-secret' },
-    });
+    const r = fleetsim(
+      [
+        'load',
+        '--target',
+        'http://127.0.0.1:9',
+        '--scenario',
+        scenario,
+        '--quiet',
+        '--protocol',
+        'http',
+        '--header',
+        'Authorization: Bearer ${FLEETSIM_TEST_TOKEN}',
+        '--encoding',
+        'json',
+      ],
+      {
+        env: { ...env, FLEETSIM_TEST_TOKEN: 'tok-7f3a9c-secret' },
+      },
+    );
     expect(r.code).toBe(2);
     expect(r.stdout + r.stderr).not.toContain('tok-7f3a9c-secret');
   });
@@ -58,7 +90,26 @@ describe('fleetsim load --protocol settings', () => {
     try {
       const out = join(dir, 'out-plain');
       // Not spawnSync: the server lives in this process and must answer meanwhile.
-      const r = await fleetsimAsync(['load', '--target', srv.url, '--scenario', scenario, '--fleet-secret', 'x', '--corpus-laptops', '1', '--laptops', '2', '--rate', '10', '--duration', '1s', '--out', out, '--quiet']);
+      const r = await fleetsimAsync([
+        'load',
+        '--target',
+        srv.url,
+        '--scenario',
+        scenario,
+        '--fleet-secret',
+        'x',
+        '--corpus-laptops',
+        '1',
+        '--laptops',
+        '2',
+        '--rate',
+        '10',
+        '--duration',
+        '1s',
+        '--out',
+        out,
+        '--quiet',
+      ]);
       expect(r.stderr).not.toContain('The first argument must be of type string');
       expect(r.stderr).toContain(`POST ${srv.url}/v1/enroll (enrollment) was answered 200 with content-type text/plain and body "ok"`);
       expect(r.stderr).toContain('--protocol http, otlp-http or --adapter');

@@ -12,7 +12,12 @@ import { protocolSpec, type ProtocolSpec } from '../../src/targets/protocols/ind
 import { codecFromContentEncoding, decodeBatch, decompress } from '../../src/wire/index.js';
 import { startPlainServer, startRawServer, streamHugeAnswer } from './plain-servers.js';
 
-const spec = (s: Parameters<typeof protocolSpec>[0]): ProtocolSpec => protocolSpec(s, (k) => `--${k}`, (f) => resolve(f));
+const spec = (s: Parameters<typeof protocolSpec>[0]): ProtocolSpec =>
+  protocolSpec(
+    s,
+    (k) => `--${k}`,
+    (f) => resolve(f),
+  );
 
 describe('fleetsim load against foreign targets', { retry: 1 }, () => {
   const s = smallScenario();
@@ -22,10 +27,17 @@ describe('fleetsim load against foreign targets', { retry: 1 }, () => {
   });
   afterAll(() => corpus?.cleanup());
 
-  it('--protocol http: a plain server answering every POST in 50 ms gets the agent\'s batches; p50 is 50–56 ms, never less', async () => {
+  it("--protocol http: a plain server answering every POST in 50 ms gets the agent's batches; p50 is 50–56 ms, never less", async () => {
     const srv = await startPlainServer({ delayMs: 50 });
     try {
-      const r = await runLoad(loadOptions(s, `${srv.url}/ingest?src=fleet`, corpus.dir, { fleetSecret: '', protocol: spec({ protocol: 'http', headers: ['X-Team: sre'] }), rateOverridePerS: 100, durationMs: 2000 }));
+      const r = await runLoad(
+        loadOptions(s, `${srv.url}/ingest?src=fleet`, corpus.dir, {
+          fleetSecret: '',
+          protocol: spec({ protocol: 'http', headers: ['X-Team: sre'] }),
+          rateOverridePerS: 100,
+          durationMs: 2000,
+        }),
+      );
       expect(r.requests.accepted).toBe(r.requests.planned);
       expect(r.latency.upload!.p50_ms!).toBeGreaterThanOrEqual(50);
       expect(r.latency.upload!.p50_ms!).toBeLessThan(56);
@@ -45,17 +57,38 @@ describe('fleetsim load against foreign targets', { retry: 1 }, () => {
   it('--body ndjson --compression none: one JSON object per event, as many lines as the batch has events and controls', async () => {
     const srv = await startPlainServer({ delayMs: 0, answer: () => ({ status: 204 }) });
     try {
-      const r = await runLoad(loadOptions(s, srv.url, corpus.dir, { fleetSecret: '', protocol: spec({ protocol: 'http', body: 'ndjson', compression: 'none', method: 'PUT' }), rateOverridePerS: 50, durationMs: 1000 }));
+      const r = await runLoad(
+        loadOptions(s, srv.url, corpus.dir, {
+          fleetSecret: '',
+          protocol: spec({ protocol: 'http', body: 'ndjson', compression: 'none', method: 'PUT' }),
+          rateOverridePerS: 50,
+          durationMs: 1000,
+        }),
+      );
       expect(r.requests.accepted).toBe(r.requests.planned);
       const q = srv.seen[0]!;
       expect(q.method).toBe('PUT');
       expect(q.headers['content-type']).toBe('application/x-ndjson');
       expect(q.headers['content-encoding']).toBeUndefined();
-      const lines = q.body.toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const lines = q.body
+        .toString('utf8')
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(lines.length).toBeGreaterThan(0);
       const events = lines.filter((l) => 't_ms' in l);
-      expect(events.every((e) => typeof e.type === 'string' && typeof e.device_id === 'string' && typeof e.context === 'string')).toBe(true);
-      const total = srv.seen.reduce((a, x) => a + x.body.toString('utf8').split('\n').filter((l) => l.includes('"t_ms"')).length, 0);
+      expect(events.every((e) => typeof e.type === 'string' && typeof e.device_id === 'string' && typeof e.context === 'string')).toBe(
+        true,
+      );
+      const total = srv.seen.reduce(
+        (a, x) =>
+          a +
+          x.body
+            .toString('utf8')
+            .split('\n')
+            .filter((l) => l.includes('"t_ms"')).length,
+        0,
+      );
       expect(total).toBe(r.requests.events_accepted);
     } finally {
       await srv.stop();
@@ -64,9 +97,19 @@ describe('fleetsim load against foreign targets', { retry: 1 }, () => {
 
   it('counts 429s with Retry-After as retryable failures and 400s as refusals, by reason', async () => {
     let n = 0;
-    const srv = await startPlainServer({ delayMs: 0, answer: () => (n++ % 2 === 0 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 400, body: 'bad' }) });
+    const srv = await startPlainServer({
+      delayMs: 0,
+      answer: () => (n++ % 2 === 0 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 400, body: 'bad' }),
+    });
     try {
-      const r = await runLoad(loadOptions(s, srv.url, corpus.dir, { fleetSecret: '', protocol: spec({ protocol: 'http' }), rateOverridePerS: 50, durationMs: 1000 }));
+      const r = await runLoad(
+        loadOptions(s, srv.url, corpus.dir, {
+          fleetSecret: '',
+          protocol: spec({ protocol: 'http' }),
+          rateOverridePerS: 50,
+          durationMs: 1000,
+        }),
+      );
       expect(r.requests.accepted).toBe(0);
       expect(r.errors.by_reason.HTTP_429).toBeGreaterThan(0);
       expect(r.errors.by_reason.HTTP_400).toBeGreaterThan(0);
@@ -87,7 +130,14 @@ describe('fleetsim load against foreign targets', { retry: 1 }, () => {
     });
     process.env.MY_TARGET_API_KEY = 'k-123';
     try {
-      const r = await runLoad(loadOptions(s, srv.url, corpus.dir, { fleetSecret: '', protocol: spec({ adapter: 'examples/adapters/my-target.mjs' }), rateOverridePerS: 50, durationMs: 1000 }));
+      const r = await runLoad(
+        loadOptions(s, srv.url, corpus.dir, {
+          fleetSecret: '',
+          protocol: spec({ adapter: 'examples/adapters/my-target.mjs' }),
+          rateOverridePerS: 50,
+          durationMs: 1000,
+        }),
+      );
       expect(r.requests.accepted).toBe(r.requests.planned);
       expect(r.protocol).toMatch(/^adapter .*my-target\.mjs$/);
       const records = srv.seen.reduce((a, q) => a + (JSON.parse(q.body.toString('utf8')) as { records: unknown[] }).records.length, 0);
@@ -99,13 +149,25 @@ describe('fleetsim load against foreign targets', { retry: 1 }, () => {
   });
 
   it('the example adapter reads a 202 with garbage as unreadable: counted, described, the run invalid', async () => {
-    const srv = await startPlainServer({ delayMs: 0, answer: () => ({ status: 202, headers: { 'content-type': 'text/html' }, body: '<html>\x01hello' }) });
+    const srv = await startPlainServer({
+      delayMs: 0,
+      answer: () => ({ status: 202, headers: { 'content-type': 'text/html' }, body: '<html>\x01hello' }),
+    });
     try {
-      const r = await runLoad(loadOptions(s, srv.url, corpus.dir, { fleetSecret: '', protocol: spec({ adapter: 'examples/adapters/my-target.mjs' }), rateOverridePerS: 50, durationMs: 1000 }));
+      const r = await runLoad(
+        loadOptions(s, srv.url, corpus.dir, {
+          fleetSecret: '',
+          protocol: spec({ adapter: 'examples/adapters/my-target.mjs' }),
+          rateOverridePerS: 50,
+          durationMs: 1000,
+        }),
+      );
       expect(r.requests.accepted).toBe(0);
       expect(r.errors.by_reason.MY_TARGET_BAD_ACK).toBe(r.requests.sent);
       expect(r.unreadable_answers!.count).toBe(r.requests.sent);
-      expect(r.unreadable_answers!.first).toContain(`POST ${srv.url}/api/v2/activity was answered 202 (content-type text/html, body begins "<html>\\x01hello")`);
+      expect(r.unreadable_answers!.first).toContain(
+        `POST ${srv.url}/api/v2/activity was answered 202 (content-type text/html, body begins "<html>\\x01hello")`,
+      );
       expect(r.valid).toBe(false);
       expect(r.invalid_reasons.join(' ')).toContain('could not be read as adapter');
     } finally {
@@ -117,7 +179,15 @@ describe('fleetsim load against foreign targets', { retry: 1 }, () => {
     it('non-HTTP bytes', async () => {
       const srv = await startRawServer((sock) => sock.end('SSH-2.0-OpenSSH_9.6\r\n'));
       try {
-        const r = await runLoad(loadOptions(s, srv.url, corpus.dir, { fleetSecret: '', protocol: spec({ protocol: 'http' }), rateOverridePerS: 20, durationMs: 500, graceMs: 2000 }));
+        const r = await runLoad(
+          loadOptions(s, srv.url, corpus.dir, {
+            fleetSecret: '',
+            protocol: spec({ protocol: 'http' }),
+            rateOverridePerS: 20,
+            durationMs: 500,
+            graceMs: 2000,
+          }),
+        );
         expect(r.requests.accepted).toBe(0);
         expect(r.errors.by_reason.PROTOCOL_ERROR).toBe(r.requests.sent);
       } finally {
@@ -130,7 +200,15 @@ describe('fleetsim load against foreign targets', { retry: 1 }, () => {
       const srv = await startRawServer((sock) => streams.push(streamHugeAnswer(sock, 1 << 30)));
       try {
         const t0 = Date.now();
-        const r = await runLoad(loadOptions(s, srv.url, corpus.dir, { fleetSecret: '', protocol: spec({ protocol: 'http' }), rateOverridePerS: 10, durationMs: 500, graceMs: 3000 }));
+        const r = await runLoad(
+          loadOptions(s, srv.url, corpus.dir, {
+            fleetSecret: '',
+            protocol: spec({ protocol: 'http' }),
+            rateOverridePerS: 10,
+            durationMs: 500,
+            graceMs: 3000,
+          }),
+        );
         expect(Date.now() - t0).toBeLessThan(15_000);
         expect(r.requests.accepted).toBe(0);
         expect(r.errors.by_reason.RESPONSE_TOO_LARGE).toBe(r.requests.sent);
@@ -145,7 +223,16 @@ describe('fleetsim load against foreign targets', { retry: 1 }, () => {
       const srv = await startRawServer(() => {});
       try {
         const t0 = Date.now();
-        const r = await runLoad(loadOptions(s, srv.url, corpus.dir, { fleetSecret: '', protocol: spec({ protocol: 'http' }), rateOverridePerS: 10, durationMs: 500, requestTimeoutMs: 500, graceMs: 3000 }));
+        const r = await runLoad(
+          loadOptions(s, srv.url, corpus.dir, {
+            fleetSecret: '',
+            protocol: spec({ protocol: 'http' }),
+            rateOverridePerS: 10,
+            durationMs: 500,
+            requestTimeoutMs: 500,
+            graceMs: 3000,
+          }),
+        );
         expect(Date.now() - t0).toBeLessThan(10_000);
         expect(r.requests.accepted).toBe(0);
         expect(r.errors.by_reason.REQUEST_TIMEOUT).toBe(r.requests.sent);

@@ -20,14 +20,30 @@ describe('fleetsim load --protocol otlp-http', { retry: 1 }, () => {
   });
   afterAll(() => corpus?.cleanup());
 
-  for (const [encoding, compression] of [['protobuf', 'gzip'], ['json', 'none']] as const) {
+  for (const [encoding, compression] of [
+    ['protobuf', 'gzip'],
+    ['json', 'none'],
+  ] as const) {
     it(`${encoding}, ${compression}: the receiver decodes exactly the events sent, per device`, async () => {
       const rx = await OtlpReceiver.start();
       try {
-        const r = await runLoad(loadOptions(s, rx.url, corpus.dir, { fleetSecret: '', protocol: spec({ protocol: 'otlp-http', encoding, compression }), rateOverridePerS: 40, durationMs: 1000 }));
+        const r = await runLoad(
+          loadOptions(s, rx.url, corpus.dir, {
+            fleetSecret: '',
+            protocol: spec({ protocol: 'otlp-http', encoding, compression }),
+            rateOverridePerS: 40,
+            durationMs: 1000,
+          }),
+        );
         expect(r.requests.accepted).toBe(r.requests.planned);
         expect(rx.requests.length).toBe(r.requests.sent);
-        expect(rx.requests.every((q) => q.contentType === (encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json') && q.contentEncoding === (compression === 'gzip' ? 'gzip' : undefined))).toBe(true);
+        expect(
+          rx.requests.every(
+            (q) =>
+              q.contentType === (encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json') &&
+              q.contentEncoding === (compression === 'gzip' ? 'gzip' : undefined),
+          ),
+        ).toBe(true);
         const inputs = rx.requests.reduce((a, q) => a + q.records.filter((x) => x.eventName.startsWith(OTLP_INPUT_EVENT_PREFIX)).length, 0);
         expect(inputs).toBe(r.requests.events_accepted);
         expect(rx.requests.every((q) => String(q.resourceAttributes['device.id']).startsWith('load-'))).toBe(true);
@@ -40,20 +56,46 @@ describe('fleetsim load --protocol otlp-http', { retry: 1 }, () => {
   }
 
   it('a partial success is accepted, and the records the receiver dropped are counted, with its message', async () => {
-    const rx = await OtlpReceiver.start({ respond: () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"partialSuccess":{"rejectedLogRecords":"5","errorMessage":"timestamps too old"}}' }) });
+    const rx = await OtlpReceiver.start({
+      respond: () => ({
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: '{"partialSuccess":{"rejectedLogRecords":"5","errorMessage":"timestamps too old"}}',
+      }),
+    });
     try {
-      const r = await runLoad(loadOptions(s, rx.url, corpus.dir, { fleetSecret: '', protocol: spec({ protocol: 'otlp-http', encoding: 'json' }), rateOverridePerS: 40, durationMs: 500 }));
+      const r = await runLoad(
+        loadOptions(s, rx.url, corpus.dir, {
+          fleetSecret: '',
+          protocol: spec({ protocol: 'otlp-http', encoding: 'json' }),
+          rateOverridePerS: 40,
+          durationMs: 500,
+        }),
+      );
       expect(r.requests.accepted).toBe(r.requests.sent);
-      expect(r.partially_rejected).toEqual({ uploads: r.requests.accepted, records: 5 * r.requests.accepted, first_message: 'timestamps too old' });
+      expect(r.partially_rejected).toEqual({
+        uploads: r.requests.accepted,
+        records: 5 * r.requests.accepted,
+        first_message: 'timestamps too old',
+      });
     } finally {
       await rx.close();
     }
   });
 
   it('429 with Retry-After is retryable, 400 refused, counted by reason', async () => {
-    const rx = await OtlpReceiver.start({ respond: (i) => (i % 2 === 0 ? { status: 429, headers: { 'retry-after': '2' } } : { status: 400, body: 'bad' }) });
+    const rx = await OtlpReceiver.start({
+      respond: (i) => (i % 2 === 0 ? { status: 429, headers: { 'retry-after': '2' } } : { status: 400, body: 'bad' }),
+    });
     try {
-      const r = await runLoad(loadOptions(s, rx.url, corpus.dir, { fleetSecret: '', protocol: spec({ protocol: 'otlp-http' }), rateOverridePerS: 40, durationMs: 500 }));
+      const r = await runLoad(
+        loadOptions(s, rx.url, corpus.dir, {
+          fleetSecret: '',
+          protocol: spec({ protocol: 'otlp-http' }),
+          rateOverridePerS: 40,
+          durationMs: 500,
+        }),
+      );
       expect(r.requests.accepted).toBe(0);
       expect(r.errors.by_reason.HTTP_429! + r.errors.by_reason.HTTP_400!).toBe(r.requests.sent);
       expect(r.errors.by_reason.HTTP_429).toBeGreaterThan(0);

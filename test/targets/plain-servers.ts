@@ -15,7 +15,10 @@ export interface SeenRequest {
 }
 
 /** Answers every request after `delayMs` with `answer` (default 200 text/plain "ok"); keeps what it received. */
-export async function startPlainServer(o: { delayMs: number; answer?: (req: SeenRequest) => { status: number; headers?: Record<string, string>; body?: string | Buffer } }): Promise<{ url: string; seen: SeenRequest[]; stop: () => Promise<void> }> {
+export async function startPlainServer(o: {
+  delayMs: number;
+  answer?: (req: SeenRequest) => { status: number; headers?: Record<string, string>; body?: string | Buffer };
+}): Promise<{ url: string; seen: SeenRequest[]; stop: () => Promise<void> }> {
   const seen: SeenRequest[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -44,7 +47,9 @@ export async function startPlainServer(o: { delayMs: number; answer?: (req: Seen
 }
 
 /** A TCP server that reads each request and then does `onRequest` with the socket (write garbage, stream forever, say nothing). */
-export async function startRawServer(onRequest: (socket: net.Socket) => void): Promise<{ url: string; connections: () => number; stop: () => Promise<void> }> {
+export async function startRawServer(
+  onRequest: (socket: net.Socket) => void,
+): Promise<{ url: string; connections: () => number; stop: () => Promise<void> }> {
   const sockets = new Set<net.Socket>();
   let count = 0;
   const server = net.createServer((socket) => {

@@ -5,10 +5,24 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { classifyByStatus, describeAnswer, type TargetAnswer } from '../../src/targets/protocol.js';
-import { batchToNdjson, classifyFleetsimAnswer, classifyOtlpAnswer, loadAdapter, parseHeader, protocolPath, protocolSpec, resolveHeaders } from '../../src/targets/protocols/index.js';
+import {
+  batchToNdjson,
+  classifyFleetsimAnswer,
+  classifyOtlpAnswer,
+  loadAdapter,
+  parseHeader,
+  protocolPath,
+  protocolSpec,
+  resolveHeaders,
+} from '../../src/targets/protocols/index.js';
 import { allocateBlock } from '../../src/events/index.js';
 
-const answer = (status: number, body = '', contentType: string | null = null, retryAfterMs: number | null = null): TargetAnswer => ({ status, contentType, retryAfterMs, body: Buffer.from(body, 'latin1') });
+const answer = (status: number, body = '', contentType: string | null = null, retryAfterMs: number | null = null): TargetAnswer => ({
+  status,
+  contentType,
+  retryAfterMs,
+  body: Buffer.from(body, 'latin1'),
+});
 const spec = (s: Parameters<typeof protocolSpec>[0]) => protocolSpec(s, (k) => `--${k}`);
 
 describe('protocol settings', () => {
@@ -16,7 +30,12 @@ describe('protocol settings', () => {
     expect(spec({})).toEqual({ kind: 'fleetsim' });
     expect(spec({ adapter: '/x.mjs' })).toEqual({ kind: 'adapter', file: '/x.mjs' });
     expect(spec({ protocol: 'http' })).toEqual({ kind: 'http', method: 'POST', headers: [], body: 'wire', compression: 'agent' });
-    expect(spec({ protocol: 'otlp-http', encoding: 'json', compression: 'none' })).toEqual({ kind: 'otlp-http', headers: [], encoding: 'json', compression: 'none' });
+    expect(spec({ protocol: 'otlp-http', encoding: 'json', compression: 'none' })).toEqual({
+      kind: 'otlp-http',
+      headers: [],
+      encoding: 'json',
+      compression: 'none',
+    });
   });
 
   it('refuses what does not apply, never ignores it', () => {
@@ -53,7 +72,7 @@ describe('answers', () => {
     expect(classifyByStatus(answer(400))).toEqual({ kind: 'refused', reason: 'HTTP_400' });
   });
 
-  it('fleetsim: the service\'s JSON code is the reason', () => {
+  it("fleetsim: the service's JSON code is the reason", () => {
     expect(classifyFleetsimAnswer(answer(401, '{"code":"AUTH_BAD_SIGNATURE"}'))).toEqual({ kind: 'refused', reason: 'AUTH_BAD_SIGNATURE' });
     expect(classifyFleetsimAnswer(answer(503, 'x', null, 1000))).toEqual({ kind: 'retryable', reason: 'HTTP_503', retryAfterMs: 1000 });
   });
@@ -61,21 +80,35 @@ describe('answers', () => {
   it('OTLP/HTTP: 200 with an ExportLogsServiceResponse accepted (a partial success counting its rejected records), 200 with garbage unreadable, 502 retryable, 400 refused', () => {
     expect(classifyOtlpAnswer(answer(200), 'protobuf')).toEqual({ kind: 'accepted' });
     // partial_success { rejected_log_records: 2, error_message: "x" }
-    expect(classifyOtlpAnswer(answer(200, '\x0a\x05\x08\x02\x12\x01x', 'application/x-protobuf'), 'protobuf')).toEqual({ kind: 'accepted', rejectedRecords: 2, message: 'x' });
+    expect(classifyOtlpAnswer(answer(200, '\x0a\x05\x08\x02\x12\x01x', 'application/x-protobuf'), 'protobuf')).toEqual({
+      kind: 'accepted',
+      rejectedRecords: 2,
+      message: 'x',
+    });
     expect(classifyOtlpAnswer(answer(200, '{"partialSuccess":{}}', 'application/json'), 'json')).toEqual({ kind: 'accepted' });
     // int64 as a JSON string, as protobuf's JSON mapping writes it.
-    expect(classifyOtlpAnswer(answer(200, '{"partialSuccess":{"rejectedLogRecords":"3","errorMessage":"too old"}}', 'application/json'), 'json')).toEqual({ kind: 'accepted', rejectedRecords: 3, message: 'too old' });
-    expect(classifyOtlpAnswer(answer(200, '{"partialSuccess":{"rejectedLogRecords":"many"}}', 'application/json'), 'json').kind).toBe('unreadable');
+    expect(
+      classifyOtlpAnswer(answer(200, '{"partialSuccess":{"rejectedLogRecords":"3","errorMessage":"too old"}}', 'application/json'), 'json'),
+    ).toEqual({ kind: 'accepted', rejectedRecords: 3, message: 'too old' });
+    expect(classifyOtlpAnswer(answer(200, '{"partialSuccess":{"rejectedLogRecords":"many"}}', 'application/json'), 'json').kind).toBe(
+      'unreadable',
+    );
     // A length that runs past the end is not a response.
     expect(classifyOtlpAnswer(answer(200, '\x0a\x09\x08\x02', 'application/x-protobuf'), 'protobuf').kind).toBe('unreadable');
     expect(classifyOtlpAnswer(answer(200, '<html>hello</html>', 'text/html'), 'protobuf').kind).toBe('unreadable');
     expect(classifyOtlpAnswer(answer(200, 'not json', 'application/json'), 'json').kind).toBe('unreadable');
-    expect(classifyOtlpAnswer(answer(502, '', null, 3000), 'protobuf')).toEqual({ kind: 'retryable', reason: 'HTTP_502', retryAfterMs: 3000 });
+    expect(classifyOtlpAnswer(answer(502, '', null, 3000), 'protobuf')).toEqual({
+      kind: 'retryable',
+      reason: 'HTTP_502',
+      retryAfterMs: 3000,
+    });
     expect(classifyOtlpAnswer(answer(400), 'protobuf')).toEqual({ kind: 'refused', reason: 'HTTP_400' });
   });
 
   it('describes an answer with its target, request, status, content type and first bytes, escaped', () => {
-    expect(describeAnswer('http://127.0.0.1:9', { method: 'POST', path: '/v1/logs' }, answer(200, 'ab\x00"c', 'text/plain'))).toBe('POST http://127.0.0.1:9/v1/logs was answered 200 (content-type text/plain, body begins "ab\\x00\\"c")');
+    expect(describeAnswer('http://127.0.0.1:9', { method: 'POST', path: '/v1/logs' }, answer(200, 'ab\x00"c', 'text/plain'))).toBe(
+      'POST http://127.0.0.1:9/v1/logs was answered 200 (content-type text/plain, body begins "ab\\x00\\"c")',
+    );
   });
 });
 
@@ -89,8 +122,18 @@ describe('NDJSON bodies', () => {
     e.y.set([0, 20]);
     e.button.set([0, 1]);
     e.context.set([1, 6]);
-    const text = batchToNdjson({ header: { batchId: new Uint8Array(16), deviceId: 'd1', sequence: 4, windowStartMs: 900, windowEndMs: 1200, agentVersion: 'a' }, controls: [{ kind: 'pause', atMs: 950, untilMs: 2000 }], events: e }, 'emp-1');
-    const lines = text.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const text = batchToNdjson(
+      {
+        header: { batchId: new Uint8Array(16), deviceId: 'd1', sequence: 4, windowStartMs: 900, windowEndMs: 1200, agentVersion: 'a' },
+        controls: [{ kind: 'pause', atMs: 950, untilMs: 2000 }],
+        events: e,
+      },
+      'emp-1',
+    );
+    const lines = text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatchObject({ device_id: 'd1', employee_id: 'emp-1', sequence: 4, control: 'pause', at_ms: 950, until_ms: 2000 });
     expect(lines[1]).toMatchObject({ t_ms: 1000, type: 'keydown', context: 'text', key: 30 });
@@ -108,13 +151,30 @@ describe('adapters', () => {
 
   it('refuses a module that is not one, or exports no protocol', async () => {
     await expect(loadAdapter(write('syntax.mjs', 'export default {'))).rejects.toThrow(/could not be loaded as an ES module/);
-    await expect(loadAdapter(write('none.mjs', 'export const x = 1;'))).rejects.toThrow(/must export \(default, or as `protocol`\).*it exports x/);
+    await expect(loadAdapter(write('none.mjs', 'export const x = 1;'))).rejects.toThrow(
+      /must export \(default, or as `protocol`\).*it exports x/,
+    );
   });
 
   it('checks what request() and classify() return, naming the file', async () => {
-    const p = await loadAdapter(write('liar.mjs', 'export default { name: "liar", request: () => ({ method: "post", path: "x", headers: {}, body: "s" }), classify: () => ({ kind: "fine" }) };'));
-    const batch = { body: new Uint8Array(0), codec: 'identity' as const, deviceId: 'd', sequence: 0, batch: () => { throw new Error('unused'); } };
+    const p = await loadAdapter(
+      write(
+        'liar.mjs',
+        'export default { name: "liar", request: () => ({ method: "post", path: "x", headers: {}, body: "s" }), classify: () => ({ kind: "fine" }) };',
+      ),
+    );
+    const batch = {
+      body: new Uint8Array(0),
+      codec: 'identity' as const,
+      deviceId: 'd',
+      sequence: 0,
+      batch: () => {
+        throw new Error('unused');
+      },
+    };
     expect(() => p.request(batch)).toThrow(/liar\.mjs: request\(\) returned method "post"/);
-    expect(() => p.classify(answer(200))).toThrow(/liar\.mjs: classify\(\) must return \{ kind: accepted \| retryable \| refused \| unreadable \}/);
+    expect(() => p.classify(answer(200))).toThrow(
+      /liar\.mjs: classify\(\) must return \{ kind: accepted \| retryable \| refused \| unreadable \}/,
+    );
   });
 });

@@ -32,27 +32,57 @@ describe('fleetsim run against a foreign target', () => {
     process.env.FLEETSIM_TEST_RUN_TOKEN = 'run-token-5e1f';
     try {
       const s = resolveScenario({
-        name: 'foreign', seed: 'foreign', fleet: { employees: 2 }, simulation: { days: 1, startDate: '2026-03-02' },
-        ingest: { kind: 'url', url: `${srv.url}/events`, protocol: 'http', body: 'ndjson', compression: 'none', headers: ['Authorization: Bearer ${FLEETSIM_TEST_RUN_TOKEN}'] },
+        name: 'foreign',
+        seed: 'foreign',
+        fleet: { employees: 2 },
+        simulation: { days: 1, startDate: '2026-03-02' },
+        ingest: {
+          kind: 'url',
+          url: `${srv.url}/events`,
+          protocol: 'http',
+          body: 'ndjson',
+          compression: 'none',
+          headers: ['Authorization: Bearer ${FLEETSIM_TEST_RUN_TOKEN}'],
+        },
       });
       const dir = tmp();
       const r = await runScenario(s, { reportDir: dir, workers: 0 });
       const f = r.figures;
       expect(f.ingest.requests).toBeGreaterThan(0);
       expect(srv.seen.length).toBe(f.ingest.requests);
-      expect(srv.seen.every((q) => q.url === '/events' && q.headers.authorization === 'Bearer run-token-5e1f' && q.headers['content-type'] === 'application/x-ndjson')).toBe(true);
+      expect(
+        srv.seen.every(
+          (q) =>
+            q.url === '/events' &&
+            q.headers.authorization === 'Bearer run-token-5e1f' &&
+            q.headers['content-type'] === 'application/x-ndjson',
+        ),
+      ).toBe(true);
       expect(f.ingest.errors).toBe(0);
       expect(f.ingest.p50_ms).not.toBeNull();
       // Every event line the laptops' acknowledged batches held arrived at the server.
-      const lines = srv.seen.reduce((a, q) => a + q.body.toString('utf8').split('\n').filter((l) => l.includes('"t_ms"')).length, 0);
+      const lines = srv.seen.reduce(
+        (a, q) =>
+          a +
+          q.body
+            .toString('utf8')
+            .split('\n')
+            .filter((l) => l.includes('"t_ms"')).length,
+        0,
+      );
       expect(lines).toBe(f.ledger.stored + f.ledger.redacted);
       expect(f.ingest.refused_paused).toBeNull();
       expect(f.target!.protocol).toMatch(/^http POST \/events, body ndjson/);
-      expect(f.target!.missing.map((m) => m.figure)).toEqual(expect.arrayContaining(['ingest.stored_in_pause_windows', 'ingest.acknowledged_missing', 'ingest.refused_paused', 'ledger.stored']));
+      expect(f.target!.missing.map((m) => m.figure)).toEqual(
+        expect.arrayContaining(['ingest.stored_in_pause_windows', 'ingest.acknowledged_missing', 'ingest.refused_paused', 'ledger.stored']),
+      );
       // The report says so in all three forms, and never holds the token.
       const out = join(dir, 'report');
       const { files } = await writeScenarioReport(out, r);
-      const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { target: { missing: { figure: string }[] }; ingest: { refused_paused: unknown } };
+      const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as {
+        target: { missing: { figure: string }[] };
+        ingest: { refused_paused: unknown };
+      };
       expect(summary.ingest.refused_paused).toBeNull();
       expect(summary.target.missing.map((m) => m.figure)).toContain('ingest.refused_exempt');
       expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('Not measured at this target');
@@ -67,7 +97,13 @@ describe('fleetsim run against a foreign target', () => {
   it('protocol otlp-http: the receiver decodes as many input-event log records as the laptops saw acknowledged', async () => {
     const rx = await OtlpReceiver.start();
     try {
-      const s = resolveScenario({ name: 'otlp', seed: 'otlp', fleet: { employees: 2 }, simulation: { days: 1, startDate: '2026-03-02' }, ingest: { kind: 'url', url: rx.url, protocol: 'otlp-http', encoding: 'json' } });
+      const s = resolveScenario({
+        name: 'otlp',
+        seed: 'otlp',
+        fleet: { employees: 2 },
+        simulation: { days: 1, startDate: '2026-03-02' },
+        ingest: { kind: 'url', url: rx.url, protocol: 'otlp-http', encoding: 'json' },
+      });
       const r = await runScenario(s, { reportDir: tmp(), workers: 0 });
       expect(r.figures.ingest.errors).toBe(0);
       expect(rx.requests.length).toBe(r.figures.ingest.requests);
@@ -83,7 +119,13 @@ describe('fleetsim run against a foreign target', () => {
   it('shards merged keep what the target could not measure: the merged report says so as an unsharded one does', async () => {
     const srv = await startPlainServer({ delayMs: 1, answer: () => ({ status: 202 }) });
     try {
-      const s = resolveScenario({ name: 'foreign-shards', seed: 'foreign-shards', fleet: { employees: 2 }, simulation: { days: 1, startDate: '2026-03-02' }, ingest: { kind: 'url', url: `${srv.url}/events`, protocol: 'http' } });
+      const s = resolveScenario({
+        name: 'foreign-shards',
+        seed: 'foreign-shards',
+        fleet: { employees: 2 },
+        simulation: { days: 1, startDate: '2026-03-02' },
+        ingest: { kind: 'url', url: `${srv.url}/events`, protocol: 'http' },
+      });
       const dir = tmp();
       const parts: string[] = [];
       for (let index = 0; index < 2; index++) {
@@ -93,7 +135,9 @@ describe('fleetsim run against a foreign target', () => {
       }
       const merged = await mergeRuns(parts, join(dir, 'merged'));
       expect(merged.figures.target?.protocol).toMatch(/^http POST \/events/);
-      expect(merged.figures.target!.missing.map((m) => m.figure)).toEqual(expect.arrayContaining(['ingest.acknowledged_missing', 'ingest.refused_paused', 'ledger.stored']));
+      expect(merged.figures.target!.missing.map((m) => m.figure)).toEqual(
+        expect.arrayContaining(['ingest.acknowledged_missing', 'ingest.refused_paused', 'ledger.stored']),
+      );
       expect(merged.figures.ingest.refused_paused).toBeNull();
     } finally {
       await srv.stop();
@@ -108,7 +152,12 @@ describe('fleetsim run against a foreign target', () => {
     try {
       loadScenarioFile(file);
     } catch (err) {
-      expect((err as Error).message).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:7:\\d+.*ingest\\.encoding.*applies to ingest\\.protocol otlp-http, not http`, 's'));
+      expect((err as Error).message).toMatch(
+        new RegExp(
+          `${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:7:\\d+.*ingest\\.encoding.*applies to ingest\\.protocol otlp-http, not http`,
+          's',
+        ),
+      );
     }
     expect(readFileSync(file, 'utf8')).toContain('encoding');
   });

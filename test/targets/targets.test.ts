@@ -39,7 +39,13 @@ describe('enrolling devices at a target', () => {
 
   it('returns each device its own key, in the order of the ids, with more devices than the concurrency', async () => {
     const ids = Array.from({ length: 7 }, (_, i) => `targets-dev-${i}`);
-    const keys = await enrollDevices(parseTarget(url, false), SECRET, ids, 3, ids.map(() => 'Europe/Berlin'));
+    const keys = await enrollDevices(
+      parseTarget(url, false),
+      SECRET,
+      ids,
+      3,
+      ids.map(() => 'Europe/Berlin'),
+    );
     expect(new Set(keys.map((k) => k.toString('hex'))).size).toBe(ids.length);
     // Each key is the one the service stored for that id: it signs that device's policy request, and no other's.
     for (const [i, id] of ids.entries()) {
@@ -55,7 +61,9 @@ describe('enrolling devices at a target', () => {
   });
 
   it('a wrong fleet secret is a usage error naming --fleet-secret; an unreachable target an I/O error naming it', async () => {
-    await expect(enrollDevices(parseTarget(url, false), 'not-the-secret-0123456789', ['targets-x'])).rejects.toThrow(/refused enrollment with the fleet secret \(401.*check --fleet-secret/);
+    await expect(enrollDevices(parseTarget(url, false), 'not-the-secret-0123456789', ['targets-x'])).rejects.toThrow(
+      /refused enrollment with the fleet secret \(401.*check --fleet-secret/,
+    );
     // Port 1 on loopback: nothing listens there, so the connection is refused at once.
     const down = enrollDevices(parseTarget('http://127.0.0.1:1', false), SECRET, ['targets-y']);
     await expect(down).rejects.toThrow(RunError);
@@ -68,9 +76,11 @@ async function policyStatus(base: string, deviceId: string, key: Buffer): Promis
   const target = devicePath(deviceId, 'policy');
   const headers = createRequestSigner({ deviceId, key })({ method: 'GET', target, body: Buffer.alloc(0) });
   return new Promise((resolve, reject) => {
-    http.get(`${base}${target}`, { headers, agent: false }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    }).on('error', reject);
+    http
+      .get(`${base}${target}`, { headers, agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+      .on('error', reject);
   });
 }

@@ -4,7 +4,10 @@ import { createCalendar, isCalendarDate, localDayStartMs, localHourOfDay, parseS
 
 const MIN = 60_000;
 // 2026-03-02 is a Monday.
-const cal = createCalendar('2026-03-02', DEFAULT_OFFICES.map((o) => o.timezone));
+const cal = createCalendar(
+  '2026-03-02',
+  DEFAULT_OFFICES.map((o) => o.timezone),
+);
 
 describe('virtual calendar', () => {
   it('starts at local midnight of the first date in the easternmost office (Sydney, UTC+11 in March)', () => {

@@ -5,7 +5,14 @@
  * Instants are hand-computed or read back with Intl, independently of the code under test.
  */
 import { describe, expect, it } from 'vitest';
-import { createCalendar, dayWallClock, localDayStartMs, virtualMsAtWallClock, wallClockHour, type SimulationCalendar } from '../../src/time/index.js';
+import {
+  createCalendar,
+  dayWallClock,
+  localDayStartMs,
+  virtualMsAtWallClock,
+  wallClockHour,
+  type SimulationCalendar,
+} from '../../src/time/index.js';
 import { wallClock } from './intl.js';
 
 const MIN = 60_000;
@@ -50,7 +57,6 @@ describe('the wall-clock hour of an employee-day', () => {
     expect(clock.switchMs).toBe(Infinity);
     expect(wallClockHour(clock, day + 9.25 * HOUR_MS)).toBe(9);
   });
-
 });
 
 describe('local times the clock skips or shows twice', () => {
@@ -80,9 +86,9 @@ describe('local times the clock skips or shows twice', () => {
     const cal = createCalendar('2026-03-03', ['America/New_York']);
     const day = localDayStartMs(cal, 'America/New_York', 0);
     const clock = dayWallClock('America/New_York', day, cal.epochUtcMs);
-    for (const t of [0, 2.5 * HOUR, 9.25 * HOUR + 1234.5, 23.9 * HOUR]) expect(virtualMsAtWallClock(clock, Date.UTC(2026, 2, 3), t)).toBe(day + t);
+    for (const t of [0, 2.5 * HOUR, 9.25 * HOUR + 1234.5, 23.9 * HOUR])
+      expect(virtualMsAtWallClock(clock, Date.UTC(2026, 2, 3), t)).toBe(day + t);
   });
-
 });
 
 describe('zones that switch at half past a UTC hour', () => {

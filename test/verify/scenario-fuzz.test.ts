@@ -31,13 +31,49 @@ describe('scenario-file fuzz for npm run verify', () => {
   });
 
   it('counts anything but a ScenarioError as a crash, and an issue without a line as unlocated', () => {
-    expect(judgeValidation(() => { throw new TypeError('Cannot read properties of undefined'); }, 'f.yaml', true).kind).toBe('crash');
-    const noLine = new ScenarioError([{ kind: 'range', file: 'f.yaml', line: 0, column: 0, path: 'fleet.employees', message: 'must be ≥ 1' }]);
-    expect(judgeValidation(() => { throw noLine; }, 'f.yaml', true).kind).toBe('unlocated');
+    expect(
+      judgeValidation(
+        () => {
+          throw new TypeError('Cannot read properties of undefined');
+        },
+        'f.yaml',
+        true,
+      ).kind,
+    ).toBe('crash');
+    const noLine = new ScenarioError([
+      { kind: 'range', file: 'f.yaml', line: 0, column: 0, path: 'fleet.employees', message: 'must be ≥ 1' },
+    ]);
+    expect(
+      judgeValidation(
+        () => {
+          throw noLine;
+        },
+        'f.yaml',
+        true,
+      ).kind,
+    ).toBe('unlocated');
     // For values (no text, no lines) the field path is the location.
-    expect(judgeValidation(() => { throw noLine; }, 'f.yaml', false).kind).toBe('refused');
-    const wrongFile = new ScenarioError([{ kind: 'range', file: 'other.yaml', line: 3, column: 1, path: 'fleet.employees', message: 'must be ≥ 1' }]);
-    expect(judgeValidation(() => { throw wrongFile; }, 'f.yaml', true).kind).toBe('unlocated');
+    expect(
+      judgeValidation(
+        () => {
+          throw noLine;
+        },
+        'f.yaml',
+        false,
+      ).kind,
+    ).toBe('refused');
+    const wrongFile = new ScenarioError([
+      { kind: 'range', file: 'other.yaml', line: 3, column: 1, path: 'fleet.employees', message: 'must be ≥ 1' },
+    ]);
+    expect(
+      judgeValidation(
+        () => {
+          throw wrongFile;
+        },
+        'f.yaml',
+        true,
+      ).kind,
+    ).toBe('unlocated');
     expect(judgeValidation(() => parseScenario('name: x\nfleet: { employees: -3 }\n', 'f.yaml'), 'f.yaml', true).kind).toBe('refused');
     expect(judgeValidation(() => parseScenario('name: x\n', 'f.yaml'), 'f.yaml', true).kind).toBe('accepted');
   });

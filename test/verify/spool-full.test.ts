@@ -9,11 +9,13 @@ import { judgeSpoolFull, runSpoolFullCheck, type StoredBatchRef } from '../../sr
 function ledger(produced: number, lost: number): Ledger {
   return { ...emptyLedger(), produced, stored: produced - lost, lost };
 }
-const batches = (device: string, sizes: readonly number[]): StoredBatchRef[] => sizes.map((events, sequence) => ({ deviceId: device, sequence, events }));
+const batches = (device: string, sizes: readonly number[]): StoredBatchRef[] =>
+  sizes.map((events, sequence) => ({ deviceId: device, sequence, events }));
 
 // With room: laptop a stores sequences 0..5 (60 events), b stores 0..2 (30).
 const roomy = { ledger: ledger(90, 0), stored: [...batches('a', [10, 10, 10, 10, 10, 10]), ...batches('b', [10, 10, 10])] };
-const keep = (refs: readonly StoredBatchRef[], drop: readonly string[]) => refs.filter((r) => !drop.includes(`${r.deviceId}#${r.sequence}`));
+const keep = (refs: readonly StoredBatchRef[], drop: readonly string[]) =>
+  refs.filter((r) => !drop.includes(`${r.deviceId}#${r.sequence}`));
 
 describe('judging spool-full accounting', () => {
   it('passes when the batches missing from the capped store are one run of the oldest and their events are exactly `lost`', () => {
@@ -41,12 +43,16 @@ describe('judging spool-full accounting', () => {
 
   it('fails on an unbalanced ledger, a loss in the run with room, or batches the two runs sealed differently', () => {
     const off = { ...ledger(90, 20), stored: 69 };
-    expect(judgeSpoolFull({ ledger: off, stored: keep(roomy.stored, ['a#1', 'a#2']) }, roomy).problems).toContain('capped run: ledger off by 1');
-    expect(judgeSpoolFull({ ledger: ledger(90, 20), stored: keep(roomy.stored, ['a#1', 'a#2']) }, { ...roomy, ledger: ledger(90, 5) }).problems).toContain(
-      'run with room lost 5 events (nothing may be lost while the spool has room)',
+    expect(judgeSpoolFull({ ledger: off, stored: keep(roomy.stored, ['a#1', 'a#2']) }, roomy).problems).toContain(
+      'capped run: ledger off by 1',
     );
+    expect(
+      judgeSpoolFull({ ledger: ledger(90, 20), stored: keep(roomy.stored, ['a#1', 'a#2']) }, { ...roomy, ledger: ledger(90, 5) }).problems,
+    ).toContain('run with room lost 5 events (nothing may be lost while the spool has room)');
     const resealed = keep(roomy.stored, ['a#1', 'a#2']).map((b) => (b.deviceId === 'b' && b.sequence === 0 ? { ...b, events: 11 } : b));
-    expect(judgeSpoolFull({ ledger: ledger(90, 20), stored: resealed }, roomy).problems).toContain('b sequence 0 carries 11 events in the capped run, 10 with room: the runs sealed different batches');
+    expect(judgeSpoolFull({ ledger: ledger(90, 20), stored: resealed }, roomy).problems).toContain(
+      'b sequence 0 carries 11 events in the capped run, 10 with room: the runs sealed different batches',
+    );
   });
 });
 

@@ -24,9 +24,11 @@ async function streamBomb(compressor: Duplex): Promise<Uint8Array> {
     compressor.on('end', resolve);
     compressor.on('error', reject);
   });
-  Readable.from((function* () {
-    for (let i = 0; i < GiB / MiB; i++) yield zeros;
-  })()).pipe(compressor);
+  Readable.from(
+    (function* () {
+      for (let i = 0; i < GiB / MiB; i++) yield zeros;
+    })(),
+  ).pipe(compressor);
   await done;
   return Buffer.concat(chunks);
 }
@@ -69,14 +71,17 @@ describe('decompression bombs are refused without inflating them', () => {
     expect(m.heapGrowthBytes).toBeLessThan(6 * LIMIT_BYTES);
   });
 
-  it.skipIf(!availableCodecs().includes('zstd'))('refuses a zstd bomb (1 GiB of zeros) with WIRE_TOO_LARGE, peak RSS growing far less than the bomb', async () => {
-    const createZstdCompress = (zlib as unknown as { createZstdCompress: () => Duplex }).createZstdCompress;
-    const bomb = await streamBomb(createZstdCompress());
-    expect(bomb.length).toBeLessThan(2 * MiB);
-    const m = refuseAndMeasure('zstd', bomb);
-    expect(m.peakGrowthBytes).toBeLessThan(6 * LIMIT_BYTES);
-    expect(m.heapGrowthBytes).toBeLessThan(6 * LIMIT_BYTES);
-  });
+  it.skipIf(!availableCodecs().includes('zstd'))(
+    'refuses a zstd bomb (1 GiB of zeros) with WIRE_TOO_LARGE, peak RSS growing far less than the bomb',
+    async () => {
+      const createZstdCompress = (zlib as unknown as { createZstdCompress: () => Duplex }).createZstdCompress;
+      const bomb = await streamBomb(createZstdCompress());
+      expect(bomb.length).toBeLessThan(2 * MiB);
+      const m = refuseAndMeasure('zstd', bomb);
+      expect(m.peakGrowthBytes).toBeLessThan(6 * LIMIT_BYTES);
+      expect(m.heapGrowthBytes).toBeLessThan(6 * LIMIT_BYTES);
+    },
+  );
 
   it('(control) the peak-RSS probe does see a 256 MiB inflate, so the bounds above can fail', () => {
     const peakBefore = peakRssBytes();

@@ -2,7 +2,15 @@ import zlib from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  CODEC_LEVELS, WireError, availableCodecs, codecFromContentEncoding, compress, decodeBatch, decompress, encodeBatch, type Codec,
+  CODEC_LEVELS,
+  WireError,
+  availableCodecs,
+  codecFromContentEncoding,
+  compress,
+  decodeBatch,
+  decompress,
+  encodeBatch,
+  type Codec,
 } from '../../src/wire/index.js';
 import { atWireResolution, batchOf, columnsOf, realisticBlock } from './fixtures.js';
 import { catchWireError } from './assert.js';
@@ -18,7 +26,11 @@ describe('codec availability', () => {
   });
 
   it.skipIf(availableCodecs().includes('zstd'))('refuses zstd with WIRE_UNSUPPORTED where the runtime lacks it', () => {
-    for (const f of [() => compress('zstd', new Uint8Array(1)), () => decompress('zstd', new Uint8Array(1), LIMIT), () => codecFromContentEncoding('zstd')]) {
+    for (const f of [
+      () => compress('zstd', new Uint8Array(1)),
+      () => decompress('zstd', new Uint8Array(1), LIMIT),
+      () => codecFromContentEncoding('zstd'),
+    ]) {
       const e = catchWireError(f);
       expect(e.code).toBe('WIRE_UNSUPPORTED');
       expect(e.message).toMatch(/zstd is not available in Node/);
@@ -104,7 +116,9 @@ describe.each(compressing)('%s refuses damaged streams', (codec) => {
         try {
           const out = decodeBatch(decompress(codec, damaged, LIMIT));
           // Possible only where the flip hit bytes no check covers (gzip's header time stamp): the batch must be intact.
-          expect(Buffer.from(encodeBatch({ header: out.header, controls: out.controls, events: out.events })).equals(Buffer.from(body))).toBe(true);
+          expect(
+            Buffer.from(encodeBatch({ header: out.header, controls: out.controls, events: out.events })).equals(Buffer.from(body)),
+          ).toBe(true);
         } catch (e) {
           if (!(e instanceof WireError)) throw e;
         }
@@ -155,7 +169,9 @@ describe('brotli window', () => {
   it('costs no bytes against brotli’s default window on a realistic batch (within 0.5 %)', () => {
     const bytes = encodeBatch(batchOf(realisticBlock(3000, 7)));
     for (const level of [5, 9, 10, 11]) {
-      const wide = zlib.brotliCompressSync(bytes, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: level, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } });
+      const wide = zlib.brotliCompressSync(bytes, {
+        params: { [zlib.constants.BROTLI_PARAM_QUALITY]: level, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+      });
       expect(brotliWindowBitsOf(wide)).toBe(22);
       expect(compress('br', bytes, level).length).toBeLessThanOrEqual(Math.ceil(wide.length * 1.005));
     }

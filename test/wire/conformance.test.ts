@@ -5,7 +5,16 @@
  */
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { EVENT_TYPE_NAMES, EventType, INPUT_CONTEXT_NAMES, InputContext, MOUSE_BUTTON_NAMES, MouseButton, allocateBlock, type EventBlock } from '../../src/events/index.js';
+import {
+  EVENT_TYPE_NAMES,
+  EventType,
+  INPUT_CONTEXT_NAMES,
+  InputContext,
+  MOUSE_BUTTON_NAMES,
+  MouseButton,
+  allocateBlock,
+  type EventBlock,
+} from '../../src/events/index.js';
 import { BatchField, CONTROL_KIND_CODE } from '../../src/wire/fields.js';
 import { decodeBatch, encodeBatch, type BatchInput, type ControlRecord } from '../../src/wire/index.js';
 import { atWireResolution, batchOf, columnsOf, realisticBlock, WINDOW_START_MS } from './fixtures.js';
@@ -73,7 +82,8 @@ describe('batch.proto and the TypeScript codec agree', () => {
 
   it('on every enum code', () => {
     const values = (name: string) => protoRoot.lookupEnum(`fleetsim.wire.v1.${name}`).values;
-    const upper = (prefix: string, names: readonly string[]) => Object.fromEntries(names.map((n, i) => [`${prefix}_${n.toUpperCase()}`, i]));
+    const upper = (prefix: string, names: readonly string[]) =>
+      Object.fromEntries(names.map((n, i) => [`${prefix}_${n.toUpperCase()}`, i]));
     expect(values('EventType')).toEqual(upper('EVENT_TYPE', EVENT_TYPE_NAMES));
     expect(values('InputContext')).toEqual(upper('INPUT_CONTEXT', INPUT_CONTEXT_NAMES));
     expect(values('MouseButton')).toEqual(upper('MOUSE_BUTTON', MOUSE_BUTTON_NAMES));
@@ -97,7 +107,11 @@ describe('batch.proto and the TypeScript codec agree', () => {
       windowEndMs: h.windowEndMs,
       agentVersion: h.agentVersion,
       eventCount: input.events.length,
-      controls: controls.map((c) => ({ kind: CONTROL_KIND_CODE[c.kind], atMs: c.atMs, ...(c.untilMs !== undefined ? { untilMs: c.untilMs } : {}) })),
+      controls: controls.map((c) => ({
+        kind: CONTROL_KIND_CODE[c.kind],
+        atMs: c.atMs,
+        ...(c.untilMs !== undefined ? { untilMs: c.untilMs } : {}),
+      })),
     });
     // Presence, not a default 0: RESUME carries no until_ms at all.
     expect('untilMs' in (m.controls[1] as object)).toBe(false);

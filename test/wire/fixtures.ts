@@ -78,7 +78,8 @@ export function realisticBlock(events: number, seed = 1): EventBlock {
       }
       t += 300 + rnd() * 1000;
     } else {
-      if (rnd() < 0.2) context = [InputContext.text, InputContext.chat, InputContext.code, InputContext.email][Math.floor(rnd() * 4)] as number;
+      if (rnd() < 0.2)
+        context = [InputContext.text, InputContext.chat, InputContext.code, InputContext.email][Math.floor(rnd() * 4)] as number;
       const keys = 10 + Math.floor(rnd() * 60);
       for (let k = 0; k < keys; k++) {
         t += 60 + rnd() * 180;

@@ -21,7 +21,10 @@ function everyKind(): EventBlock {
   return collect();
 }
 
-const validBytes = encodeBatch({ ...batchOf(everyKind()), controls: [{ kind: 'pause', atMs: WINDOW_START_MS + 500, untilMs: WINDOW_START_MS + 500 + 1_800_000 }] });
+const validBytes = encodeBatch({
+  ...batchOf(everyKind()),
+  controls: [{ kind: 'pause', atMs: WINDOW_START_MS + 500, untilMs: WINDOW_START_MS + 500 + 1_800_000 }],
+});
 const valid = (): BatchObject => pbDecode(validBytes);
 
 function expectRefused(bytes: Uint8Array, code: WireErrorCode, message: RegExp, limits?: Partial<DecodeLimits>): void {
@@ -47,8 +50,18 @@ type Mutation = [string, (b: BatchObject) => void, WireErrorCode, RegExp, Partia
 
 const semantic: Mutation[] = [
   ['a negative time delta', (b) => (b.tDeltaMs[3] = -5), 'WIRE_INVALID', /event 3 has time delta -5 ms; deltas are >= 0/],
-  ['an extreme time delta past the window', (b) => (b.tDeltaMs[1] = 1e12), 'WIRE_INVALID', /event 1 is at .* after the capture window ends/],
-  ['a time delta over 53 bits', (b) => ((b.tDeltaMs as unknown[])[1] = '1152921504606846976'), 'WIRE_OVERFLOW', /t_delta_ms .* does not fit in 53 bits/],
+  [
+    'an extreme time delta past the window',
+    (b) => (b.tDeltaMs[1] = 1e12),
+    'WIRE_INVALID',
+    /event 1 is at .* after the capture window ends/,
+  ],
+  [
+    'a time delta over 53 bits',
+    (b) => ((b.tDeltaMs as unknown[])[1] = '1152921504606846976'),
+    'WIRE_OVERFLOW',
+    /t_delta_ms .* does not fit in 53 bits/,
+  ],
   ['a missing time delta', (b) => b.tDeltaMs.pop(), 'WIRE_INVALID', /column t_delta_ms holds 7 values, expected 8/],
   ['an extra time delta', (b) => b.tDeltaMs.push(1), 'WIRE_INVALID', /column t_delta_ms holds 9 values, expected 8/],
   ['event_count one more than the columns', (b) => (b.eventCount += 1), 'WIRE_INVALID', /event_type is 8 bytes, expected 9/],
@@ -67,27 +80,93 @@ const semantic: Mutation[] = [
   ['a button past 255', (b) => (b.button[0] = 256), 'WIRE_OVERFLOW', /button 256/],
   ['an extra wheel delta', (b) => b.wheelDelta.push(1), 'WIRE_INVALID', /column wheel_delta holds 2 values, expected 1/],
   ['a wheel delta past int16', (b) => (b.wheelDelta[0] = -40_000), 'WIRE_OVERFLOW', /wheel delta -40000/],
-  ['context runs that cover too many events', (b) => (b.contextRunLength[0] = (b.contextRunLength[0] ?? 0) + 1), 'WIRE_INVALID', /context runs cover more than event_count/],
-  ['context runs that cover too few events', (b) => (b.contextRunLength[0] = (b.contextRunLength[0] ?? 1) - 1), 'WIRE_INVALID', /context runs cover 7 events, event_count is 8/],
-  ['a zero-length run', (b) => ((b.flagsRunLength = [0, ...b.flagsRunLength]), (b.flagsRunValue = [1, ...b.flagsRunValue])), 'WIRE_INVALID', /flags run 0 has length 0/],
-  ['more run values than lengths', (b) => b.contextRunValue.push(2), 'WIRE_INVALID', /context_run_value has more runs than context_run_length/],
+  [
+    'context runs that cover too many events',
+    (b) => (b.contextRunLength[0] = (b.contextRunLength[0] ?? 0) + 1),
+    'WIRE_INVALID',
+    /context runs cover more than event_count/,
+  ],
+  [
+    'context runs that cover too few events',
+    (b) => (b.contextRunLength[0] = (b.contextRunLength[0] ?? 1) - 1),
+    'WIRE_INVALID',
+    /context runs cover 7 events, event_count is 8/,
+  ],
+  [
+    'a zero-length run',
+    (b) => ((b.flagsRunLength = [0, ...b.flagsRunLength]), (b.flagsRunValue = [1, ...b.flagsRunValue])),
+    'WIRE_INVALID',
+    /flags run 0 has length 0/,
+  ],
+  [
+    'more run values than lengths',
+    (b) => b.contextRunValue.push(2),
+    'WIRE_INVALID',
+    /context_run_value has more runs than context_run_length/,
+  ],
   ['more run lengths than values', (b) => b.flagsRunLength.push(1), 'WIRE_INVALID', /flags_run_length has more runs than flags_run_value/],
   ['a context value past 255', (b) => (b.contextRunValue[0] = 300), 'WIRE_OVERFLOW', /context run 0 has value 300/],
-  ['no flags runs at all', (b) => ((b.flagsRunLength = []), (b.flagsRunValue = [])), 'WIRE_INVALID', /flags runs cover 0 events, event_count is 8/],
+  [
+    'no flags runs at all',
+    (b) => ((b.flagsRunLength = []), (b.flagsRunValue = [])),
+    'WIRE_INVALID',
+    /flags runs cover 0 events, event_count is 8/,
+  ],
   ['a 15-byte batch id', (b) => (b.batchId = new Uint8Array(15)), 'WIRE_INVALID', /batch_id must be 16 bytes, got 15/],
   ['no device id', (b) => (b.deviceId = ''), 'WIRE_INVALID', /device_id is missing/],
   ['a 129-byte device id', (b) => (b.deviceId = 'd'.repeat(129)), 'WIRE_TOO_LARGE', /device_id is 129 bytes, the limit is 128/],
   ['no agent version', (b) => (b.agentVersion = ''), 'WIRE_INVALID', /agent_version is missing/],
   ['a window that ends before it starts', (b) => (b.windowEndMs = b.windowStartMs - 1), 'WIRE_INVALID', /ends .* before it starts/],
-  ['a window longer than 24 h', (b) => (b.windowEndMs = b.windowStartMs + 25 * 3600_000), 'WIRE_INVALID', /spans 90000000 ms, the limit is 86400000/],
+  [
+    'a window longer than 24 h',
+    (b) => (b.windowEndMs = b.windowStartMs + 25 * 3600_000),
+    'WIRE_INVALID',
+    /spans 90000000 ms, the limit is 86400000/,
+  ],
   ['a window in 1970', (b) => (b.windowStartMs = 0), 'WIRE_INVALID', /window_start_ms 0 .* outside the sane range/],
-  ['a sequence past 2^53', (b) => ((b as { sequence: unknown }).sequence = '9007199254740993'), 'WIRE_OVERFLOW', /sequence 9007199254740993 is outside/],
-  ['an unspecified control kind', (b) => ((b.controls[0] as { kind: number }).kind = 0), 'WIRE_INVALID', /controls\[0\] has unknown kind 0/],
-  ['a control outside the window', (b) => ((b.controls[0] as { atMs: number }).atMs = b.windowEndMs + 1), 'WIRE_INVALID', /control 0 \(pause\) .* outside the capture window/],
-  ['controls out of order', (b) => b.controls.push({ kind: 2, atMs: b.windowStartMs }), 'WIRE_INVALID', /control 1 \(resume\) .* earlier than control 0/],
-  ['until_ms on an auto_resume', (b) => b.controls.push({ kind: 3, atMs: b.windowEndMs, untilMs: b.windowEndMs }), 'WIRE_INVALID', /only pause and exempt carry one/],
-  ['a pause that ends before it starts', (b) => ((b.controls[0] as { untilMs: number }).untilMs = b.windowStartMs), 'WIRE_INVALID', /ends \(until_ms .*\) before it starts/],
-  ['more controls than the limit', (b) => (b.controls = Array.from({ length: 5 }, () => ({ kind: 2, atMs: b.windowStartMs }))), 'WIRE_TOO_LARGE', /more than 4 controls/, { maxControls: 4 }],
+  [
+    'a sequence past 2^53',
+    (b) => ((b as { sequence: unknown }).sequence = '9007199254740993'),
+    'WIRE_OVERFLOW',
+    /sequence 9007199254740993 is outside/,
+  ],
+  [
+    'an unspecified control kind',
+    (b) => ((b.controls[0] as { kind: number }).kind = 0),
+    'WIRE_INVALID',
+    /controls\[0\] has unknown kind 0/,
+  ],
+  [
+    'a control outside the window',
+    (b) => ((b.controls[0] as { atMs: number }).atMs = b.windowEndMs + 1),
+    'WIRE_INVALID',
+    /control 0 \(pause\) .* outside the capture window/,
+  ],
+  [
+    'controls out of order',
+    (b) => b.controls.push({ kind: 2, atMs: b.windowStartMs }),
+    'WIRE_INVALID',
+    /control 1 \(resume\) .* earlier than control 0/,
+  ],
+  [
+    'until_ms on an auto_resume',
+    (b) => b.controls.push({ kind: 3, atMs: b.windowEndMs, untilMs: b.windowEndMs }),
+    'WIRE_INVALID',
+    /only pause and exempt carry one/,
+  ],
+  [
+    'a pause that ends before it starts',
+    (b) => ((b.controls[0] as { untilMs: number }).untilMs = b.windowStartMs),
+    'WIRE_INVALID',
+    /ends \(until_ms .*\) before it starts/,
+  ],
+  [
+    'more controls than the limit',
+    (b) => (b.controls = Array.from({ length: 5 }, () => ({ kind: 2, atMs: b.windowStartMs }))),
+    'WIRE_TOO_LARGE',
+    /more than 4 controls/,
+    { maxControls: 4 },
+  ],
 ];
 
 describe('decodeBatch refuses batches that break the rules, saying which', () => {
@@ -126,22 +205,79 @@ describe('decodeBatch refuses malformed protobuf', () => {
   });
 
   const cases: [string, (w: BinaryWriter) => void, WireErrorCode, RegExp][] = [
-    ['a string field sent as a varint', (w) => w.tag(2, WireType.Varint).uint32(5), 'WIRE_CORRUPT', /device_id has wire type varint, expected length-delimited/],
-    ['a column sent unpacked', (w) => w.tag(10, WireType.Varint).uint32(5), 'WIRE_CORRUPT', /t_delta_ms has wire type varint, expected length-delimited \(a packed column/],
-    ['a varint field sent as fixed64', (w) => w.tag(3, WireType.Bit64).fixed64(1), 'WIRE_CORRUPT', /sequence has wire type fixed64, expected varint/],
-    ['a length past the end of the message', (w) => w.tag(12, WireType.LengthDelimited).uint32(1000).raw(new Uint8Array(10)), 'WIRE_TRUNCATED', /key declares 1000 bytes but only 10 remain/],
+    [
+      'a string field sent as a varint',
+      (w) => w.tag(2, WireType.Varint).uint32(5),
+      'WIRE_CORRUPT',
+      /device_id has wire type varint, expected length-delimited/,
+    ],
+    [
+      'a column sent unpacked',
+      (w) => w.tag(10, WireType.Varint).uint32(5),
+      'WIRE_CORRUPT',
+      /t_delta_ms has wire type varint, expected length-delimited \(a packed column/,
+    ],
+    [
+      'a varint field sent as fixed64',
+      (w) => w.tag(3, WireType.Bit64).fixed64(1),
+      'WIRE_CORRUPT',
+      /sequence has wire type fixed64, expected varint/,
+    ],
+    [
+      'a length past the end of the message',
+      (w) => w.tag(12, WireType.LengthDelimited).uint32(1000).raw(new Uint8Array(10)),
+      'WIRE_TRUNCATED',
+      /key declares 1000 bytes but only 10 remain/,
+    ],
     ['a field written twice', (w) => w.tag(2, WireType.LengthDelimited).string('other'), 'WIRE_INVALID', /device_id appears twice/],
     ['a group', (w) => w.tag(50, WireType.StartGroup).tag(50, WireType.EndGroup), 'WIRE_CORRUPT', /group wire type/],
     ['field number 0', (w) => w.raw(new Uint8Array([0x00, 0x01])), 'WIRE_CORRUPT', /illegal tag/],
     ['wire type 7', (w) => w.raw(new Uint8Array([0x0f, 0x01])), 'WIRE_CORRUPT', /illegal tag/],
-    ['a varint of 11 bytes', (w) => w.tag(3, WireType.Varint).raw(new Uint8Array([...Array(10).fill(0xff), 0x01])), 'WIRE_CORRUPT', /invalid varint/],
-    ['a message cut inside a varint', (w) => w.tag(3, WireType.Varint).raw(new Uint8Array([0xff, 0xff])), 'WIRE_TRUNCATED', /ends inside sequence/],
+    [
+      'a varint of 11 bytes',
+      (w) => w.tag(3, WireType.Varint).raw(new Uint8Array([...Array(10).fill(0xff), 0x01])),
+      'WIRE_CORRUPT',
+      /invalid varint/,
+    ],
+    [
+      'a message cut inside a varint',
+      (w) => w.tag(3, WireType.Varint).raw(new Uint8Array([0xff, 0xff])),
+      'WIRE_TRUNCATED',
+      /ends inside sequence/,
+    ],
     ['a message cut after a tag', (w) => w.tag(3, WireType.Varint), 'WIRE_TRUNCATED', /ends inside sequence/],
-    ['a column cut inside a varint', (w) => w.tag(7, WireType.Varint).uint32(1).tag(11, WireType.LengthDelimited).bytes(new Uint8Array([2])).tag(10, WireType.LengthDelimited).bytes(new Uint8Array([0x80])), 'WIRE_CORRUPT', /column t_delta_ms ends in the middle of a varint/],
-    ['event_count past uint32', (w) => w.tag(7, WireType.Varint).uint64(2 ** 40), 'WIRE_OVERFLOW', /event_count 1099511627776 does not fit uint32/],
-    ['a huge event_count in a tiny message (refused before allocating)', (w) => w.tag(7, WireType.Varint).uint32(400_000), 'WIRE_INVALID', /event_type is 0 bytes, expected 400000/],
+    [
+      'a column cut inside a varint',
+      (w) =>
+        w
+          .tag(7, WireType.Varint)
+          .uint32(1)
+          .tag(11, WireType.LengthDelimited)
+          .bytes(new Uint8Array([2]))
+          .tag(10, WireType.LengthDelimited)
+          .bytes(new Uint8Array([0x80])),
+      'WIRE_CORRUPT',
+      /column t_delta_ms ends in the middle of a varint/,
+    ],
+    [
+      'event_count past uint32',
+      (w) => w.tag(7, WireType.Varint).uint64(2 ** 40),
+      'WIRE_OVERFLOW',
+      /event_count 1099511627776 does not fit uint32/,
+    ],
+    [
+      'a huge event_count in a tiny message (refused before allocating)',
+      (w) => w.tag(7, WireType.Varint).uint32(400_000),
+      'WIRE_INVALID',
+      /event_type is 0 bytes, expected 400000/,
+    ],
     ['a control sent as a varint', (w) => w.tag(8, WireType.Varint).uint32(1), 'WIRE_CORRUPT', /controls has wire type varint/],
-    ['a control with a bad field inside', (w) => w.tag(8, WireType.LengthDelimited).bytes(new Uint8Array([0x0a, 0x01, 0x00])), 'WIRE_CORRUPT', /controls\[0\] field 1 has wire type length-delimited, expected varint/],
+    [
+      'a control with a bad field inside',
+      (w) => w.tag(8, WireType.LengthDelimited).bytes(new Uint8Array([0x0a, 0x01, 0x00])),
+      'WIRE_CORRUPT',
+      /controls\[0\] field 1 has wire type length-delimited, expected varint/,
+    ],
   ];
   it.each(cases)('%s', (_name, write, code, message) => {
     expectRefused(withTail(write), code, message);
@@ -169,7 +305,11 @@ describe('decodeBatch refuses malformed protobuf', () => {
   });
 
   it('refuses a crc32 field anywhere but at the end', () => {
-    expectRefused(withTail((w) => w.tag(31, WireType.Bit32).fixed32(0)), 'WIRE_INVALID', /crc32 \(field 31\) must be the last field/);
+    expectRefused(
+      withTail((w) => w.tag(31, WireType.Bit32).fixed32(0)),
+      'WIRE_INVALID',
+      /crc32 \(field 31\) must be the last field/,
+    );
   });
 });
 

@@ -2,8 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EventType, REDACTED_KEY, allocateBlock, type EventBlock } from '../../src/events/index.js';
 import {
-  DEFAULT_DECODE_LIMITS, decodeBatch, encodeBatch,
-  type BatchHeader, type BatchInput, type ControlKind, type ControlRecord,
+  DEFAULT_DECODE_LIMITS,
+  decodeBatch,
+  encodeBatch,
+  type BatchHeader,
+  type BatchInput,
+  type ControlKind,
+  type ControlRecord,
 } from '../../src/wire/index.js';
 import { catchWireError } from './assert.js';
 import { atWireResolution, batchOf, columnsOf, header, realisticBlock, WINDOW_START_MS } from './fixtures.js';
@@ -174,7 +179,16 @@ describe('decodeBatch(encodeBatch(x)) is x at 1 ms resolution', () => {
     // Offsets exactly representable next to an epoch time (ulp 2^-12 ms), deltas chosen so per-delta rounding would drift.
     const offsets = [0.4, 0.6, 1.0, 8.5, 8.999, 16.4];
     const b = blockFrom(
-      offsets.map((o, i) => ({ dt_ms: o - (offsets[i - 1] ?? 0), type: EventType.mousemove, key: 0, x: 1, y: 1, button: 0, context: 0, flags: 0 })),
+      offsets.map((o, i) => ({
+        dt_ms: o - (offsets[i - 1] ?? 0),
+        type: EventType.mousemove,
+        key: 0,
+        x: 1,
+        y: 1,
+        button: 0,
+        context: 0,
+        flags: 0,
+      })),
       WINDOW_START_MS,
     );
     offsets.forEach((o, i) => (b.t_ms[i] = WINDOW_START_MS + o));
@@ -201,12 +215,28 @@ describe('encodeBatch refuses what the wire would lose or the decoder would refu
     ['a button on a mousemove', batchOf(one({ type: EventType.mousemove, key: 0, button: 1 })), /button 1/],
     ['a key on a mousedown', batchOf(one({ type: EventType.mousedown, key: 7 })), /key 7/],
     ['an unknown event type', batchOf(one({ type: 6 })), /unknown type code 6/],
-    ['an event before the window', { ...batchOf(one({})), header: header({ windowStartMs: WINDOW_START_MS + 100 }) }, /outside the capture window/],
-    ['an event after the window', { ...batchOf(one({})), header: header({ windowEndMs: WINDOW_START_MS + 5 }) }, /outside the capture window/],
+    [
+      'an event before the window',
+      { ...batchOf(one({})), header: header({ windowStartMs: WINDOW_START_MS + 100 }) },
+      /outside the capture window/,
+    ],
+    [
+      'an event after the window',
+      { ...batchOf(one({})), header: header({ windowEndMs: WINDOW_START_MS + 5 }) },
+      /outside the capture window/,
+    ],
     ['a NaN time', batchOf(one({ dt_ms: Number.NaN })), /NaN/],
     [
       'events out of time order',
-      batchOf(blockFrom([{ dt_ms: 10, type: 2, key: 0, x: 0, y: 0, button: 0, context: 0, flags: 0 }, { dt_ms: -5, type: 2, key: 0, x: 0, y: 0, button: 0, context: 0, flags: 0 }], WINDOW_START_MS)),
+      batchOf(
+        blockFrom(
+          [
+            { dt_ms: 10, type: 2, key: 0, x: 0, y: 0, button: 0, context: 0, flags: 0 },
+            { dt_ms: -5, type: 2, key: 0, x: 0, y: 0, button: 0, context: 0, flags: 0 },
+          ],
+          WINDOW_START_MS,
+        ),
+      ),
       /earlier than event 0/,
     ],
     ['a 15-byte batch id', { ...batchOf(one({})), header: header({ batchId: new Uint8Array(15) }) }, /batch_id must be 16 bytes/],
@@ -214,10 +244,17 @@ describe('encodeBatch refuses what the wire would lose or the decoder would refu
     ['a window over 24 h', { ...batchOf(one({})), header: header({ windowEndMs: WINDOW_START_MS + 25 * 3600_000 }) }, /spans/],
     ['a negative sequence', { ...batchOf(one({})), header: header({ sequence: -1 }) }, /sequence/],
     ['an empty device id', { ...batchOf(one({})), header: header({ deviceId: '' }) }, /device_id is missing/],
-    ['until_ms on a resume', batchOf(one({}), [{ kind: 'resume', atMs: WINDOW_START_MS, untilMs: WINDOW_START_MS + 1 }]), /only pause and exempt/],
+    [
+      'until_ms on a resume',
+      batchOf(one({}), [{ kind: 'resume', atMs: WINDOW_START_MS, untilMs: WINDOW_START_MS + 1 }]),
+      /only pause and exempt/,
+    ],
     [
       'controls out of order',
-      batchOf(one({}), [{ kind: 'pause', atMs: WINDOW_START_MS + 5 }, { kind: 'resume', atMs: WINDOW_START_MS + 1 }]),
+      batchOf(one({}), [
+        { kind: 'pause', atMs: WINDOW_START_MS + 5 },
+        { kind: 'resume', atMs: WINDOW_START_MS + 1 },
+      ]),
       /earlier than control 0/,
     ],
   ];

@@ -19,9 +19,21 @@ const hello = [...'hello'].map((c) => c.charCodeAt(0));
 const rawFrame = Uint8Array.from([...MAGIC, 0x20, 5, ...block(true, 0, 5), ...hello]);
 /** "hello" as raw "he", RLE "l" x 2, raw "o" (last block), with a content checksum. */
 const multiBlockFrame = Uint8Array.from([
-  ...MAGIC, 0x24, 5, ...block(false, 0, 2), 0x68, 0x65, ...block(false, 1, 2), 0x6c, ...block(true, 0, 1), 0x6f,
+  ...MAGIC,
+  0x24,
+  5,
+  ...block(false, 0, 2),
+  0x68,
+  0x65,
+  ...block(false, 1, 2),
+  0x6c,
+  ...block(true, 0, 1),
+  0x6f,
   // XXH64 low 32 bits of "hello"; the walker only checks the 4 bytes are there.
-  0x00, 0x00, 0x00, 0x00,
+  0x00,
+  0x00,
+  0x00,
+  0x00,
 ]);
 
 describe('zstd frame walker', () => {
@@ -42,14 +54,20 @@ describe('zstd frame walker', () => {
 
   it('refuses bytes after the frame, a second frame included', () => {
     expect(catchWireError(() => checkZstdFrame(Uint8Array.from([...rawFrame, 0]))).message).toMatch(/followed by 1 bytes/);
-    expect(catchWireError(() => checkZstdFrame(Uint8Array.from([...rawFrame, ...rawFrame]))).message).toMatch(new RegExp(`followed by ${rawFrame.length} bytes`));
+    expect(catchWireError(() => checkZstdFrame(Uint8Array.from([...rawFrame, ...rawFrame]))).message).toMatch(
+      new RegExp(`followed by ${rawFrame.length} bytes`),
+    );
   });
 
   it('refuses skippable frames, bad magic, reserved bits and block types', () => {
     expect(catchWireError(() => checkZstdFrame(Uint8Array.from([0x50, 0x2a, 0x4d, 0x18, 0, 0, 0, 0]))).message).toMatch(/skippable/);
     expect(catchWireError(() => checkZstdFrame(Uint8Array.from([0x1f, 0x8b, 0x08, 0x00, 0]))).message).toMatch(/bad magic/);
-    expect(catchWireError(() => checkZstdFrame(Uint8Array.from([...MAGIC, 0x28, 5, ...block(true, 0, 5), ...hello]))).message).toMatch(/reserved frame header bit/);
-    expect(catchWireError(() => checkZstdFrame(Uint8Array.from([...MAGIC, 0x20, 5, ...block(true, 3, 5), ...hello]))).message).toMatch(/reserved block type/);
+    expect(catchWireError(() => checkZstdFrame(Uint8Array.from([...MAGIC, 0x28, 5, ...block(true, 0, 5), ...hello]))).message).toMatch(
+      /reserved frame header bit/,
+    );
+    expect(catchWireError(() => checkZstdFrame(Uint8Array.from([...MAGIC, 0x20, 5, ...block(true, 3, 5), ...hello]))).message).toMatch(
+      /reserved block type/,
+    );
   });
 
   it.skipIf(!availableCodecs().includes('zstd'))('agrees with node:zlib: the hand-built frame inflates to "hello"', () => {

@@ -54,10 +54,7 @@ export function aimedMove(
   const ux = distance > 0 ? tdx / distance : 1;
   const uy = distance > 0 ? tdy / distance : 0;
   const id = indexOfDifficulty(distance, target.width);
-  const mt =
-    (traits.fittsA_ms + (1000 / traits.throughputBitsPerS) * id) *
-    timeFactor *
-    Math.exp(p.movementTimeLogSigma * gauss(m));
+  const mt = (traits.fittsA_ms + (1000 / traits.throughputBitsPerS) * id) * timeFactor * Math.exp(p.movementTimeLogSigma * gauss(m));
 
   // Where the movement finally comes to rest: scatter around the target centre, SD = W / 4.133.
   const endSd = target.width * p.endpointSdPerWidth;

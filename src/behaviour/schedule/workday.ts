@@ -1,6 +1,13 @@
 import type { Employee } from '../../population/index.js';
 import { clamp, lognormal, normal, standardNormal, uniform, type RandomStream } from '../../random/index.js';
-import { dayWallClock, localDayStartMs, localWeekday, virtualMsAtWallClock, type DayWallClock, type SimulationCalendar } from '../../time/index.js';
+import {
+  dayWallClock,
+  localDayStartMs,
+  localWeekday,
+  virtualMsAtWallClock,
+  type DayWallClock,
+  type SimulationCalendar,
+} from '../../time/index.js';
 
 export interface Interval {
   readonly startMs: number;
@@ -80,13 +87,7 @@ const DAY_MS = 86_400_000;
  * 09:00 arrival is 09:00 on the clock, not nine hours after midnight. The draws do not depend
  * on the clock, so a day without a switch is planned exactly as in minutes since midnight.
  */
-export function planWorkday(
-  employee: Employee,
-  day: number,
-  cal: SimulationCalendar,
-  s: RandomStream,
-  p: ScheduleParams,
-): WorkdayPlan {
+export function planWorkday(employee: Employee, day: number, cal: SimulationCalendar, s: RandomStream, p: ScheduleParams): WorkdayPlan {
   const dayStartMs = localDayStartMs(cal, employee.timezone, day);
   const weekday = localWeekday(cal, day);
   // Draw the day's active-time factor before branching so a day's draws do not depend on whether it is worked.
@@ -94,7 +95,19 @@ export function planWorkday(
   // The day's two UTC offsets and the switch between them, once per employee-day.
   const clock = dayWallClock(employee.timezone, dayStartMs, cal.epochUtcMs);
   if (!p.workdays.includes(weekday)) {
-    return { day, weekday, dayStartMs, wallClock: clock, working: false, arriveMs: dayStartMs, leaveMs: dayStartMs, lunch: null, meetings: [], sessions: [], targetActiveMinutes: 0 };
+    return {
+      day,
+      weekday,
+      dayStartMs,
+      wallClock: clock,
+      working: false,
+      arriveMs: dayStartMs,
+      leaveMs: dayStartMs,
+      lunch: null,
+      meetings: [],
+      sessions: [],
+      targetActiveMinutes: 0,
+    };
   }
   const arriveMin = clamp(employee.workStartMinutes + normal(s, 0, p.arrivalJitterSdMinutes), 4 * 60, 13 * 60);
   const lengthMin = clamp(employee.workLengthMinutes + normal(s, 0, p.lengthJitterSdMinutes), 4 * 60, 12 * 60);
@@ -169,12 +182,7 @@ export function planWorkday(
 }
 
 /** Sessions as [start slot, length] over free minute slots, drawn by weight until `target` minutes are placed. */
-function placeSessions(
-  s: RandomStream,
-  weights: Float64Array,
-  target: number,
-  p: ScheduleParams,
-): { start: number; length: number }[] {
+function placeSessions(s: RandomStream, weights: Float64Array, target: number, p: ScheduleParams): { start: number; length: number }[] {
   const n = weights.length;
   const cumulative = new Float64Array(n);
   let total = 0;
@@ -191,7 +199,14 @@ function placeSessions(
     // Keep a free minute on each side so sessions stay distinct.
     if (occupied[start] || (start > 0 && occupied[start - 1]) || weights[start] === 0) continue;
     let length = 0;
-    while (length < want && start + length < n && !occupied[start + length + 1] && !occupied[start + length] && weights[start + length]! > 0) length++;
+    while (
+      length < want &&
+      start + length < n &&
+      !occupied[start + length + 1] &&
+      !occupied[start + length] &&
+      weights[start + length]! > 0
+    )
+      length++;
     if (length === 0) continue;
     for (let i = start; i < start + length; i++) occupied[i] = 1;
     out.push({ start, length });

@@ -101,7 +101,8 @@ export function bigramClass(prev: number, next: number): number {
   const fp = KEY_FINGER[prev] ?? -1;
   const fn = KEY_FINGER[next] ?? -1;
   if (fp < 0 || fn < 0) return BigramClass.other;
-  if ((fp >= THUMB_FINGERS_MIN && fp <= THUMB_FINGERS_MAX) || (fn >= THUMB_FINGERS_MIN && fn <= THUMB_FINGERS_MAX)) return BigramClass.other;
+  if ((fp >= THUMB_FINGERS_MIN && fp <= THUMB_FINGERS_MAX) || (fn >= THUMB_FINGERS_MIN && fn <= THUMB_FINGERS_MAX))
+    return BigramClass.other;
   if (keyHand(prev) !== keyHand(next)) return BigramClass.alternateHand;
   return fp === fn ? BigramClass.sameFinger : BigramClass.sameHand;
 }

@@ -60,10 +60,7 @@ export function createTypist(traits: TypingTraits, params: TypingModelParams = D
   const backspacesPerChar = (b * (1 + ref.shiftPerChar)) / (1 - 2 * b);
   const episodesPerChar = backspacesPerChar / meanCorrectionRun_keys(p);
   const correctedErrorPerChar = episodesPerChar / ref.errorEligibleShare;
-  const uncorrectedErrorPerChar = Math.min(
-    0.05,
-    (p.uncorrectedErrorsPerChar * (b / p.referenceCorrectionShare)) / ref.errorEligibleShare,
-  );
+  const uncorrectedErrorPerChar = Math.min(0.05, (p.uncorrectedErrorsPerChar * (b / p.referenceCorrectionShare)) / ref.errorEligibleShare);
   const m = ikiScaleFor(traits.wpm, 1 + ref.shiftPerChar + 2 * backspacesPerChar, episodesPerChar, p);
   const holdLogMu = traits.holdLogMu + Math.log(traits.holdScale);
   // Mixture mean = (1 - h) · f · (μ + τ) m + h · median · e^(σ²/2) m; choose f so it is m.

@@ -23,25 +23,46 @@ export const agentCommand: CommandModule<object, AgentArgs> = {
   describe: 'Run the reference capture agent as its own process on the real clock, fed by an OS input path',
   builder: (y: Argv) =>
     y
-      .option('url', { type: 'string', describe: 'Ingest service base URL (e.g. http://127.0.0.1:8080): enrolls there and uploads to /v1/batches' })
+      .option('url', {
+        type: 'string',
+        describe: 'Ingest service base URL (e.g. http://127.0.0.1:8080): enrolls there and uploads to /v1/batches',
+      })
       .option('fleet-secret', { type: 'string', describe: 'Enrollment secret [default: $FLEETSIM_FLEET_SECRET]' })
-      .option('device-id', { type: 'string', describe: 'This laptop\'s device id' })
-      .option('timezone', { type: 'string', describe: 'The laptop\'s IANA timezone, for the capture-hours rule [default: UTC]' })
-      .option('time-offset-ms', { describe: 'The agent\'s clock = wall clock + this (a harness replaying a past day; 0 on a laptop)', default: 0 })
+      .option('device-id', { type: 'string', describe: "This laptop's device id" })
+      .option('timezone', { type: 'string', describe: "The laptop's IANA timezone, for the capture-hours rule [default: UTC]" })
+      .option('time-offset-ms', {
+        describe: "The agent's clock = wall clock + this (a harness replaying a past day; 0 on a laptop)",
+        default: 0,
+      })
       .option('input', { type: 'string', describe: 'Input path: tap (a tap socket, docs/tap-protocol.md) or x11 (an X display)' })
       .option('tap-socket', { type: 'string', describe: 'Unix socket the harness listens on (--input tap)' })
       .option('display', { type: 'string', describe: 'X display such as :99 (--input x11)' })
-      .option('control', { type: 'string', describe: 'Unix socket with the employee\'s UI actions, one JSON object a line (pause, exempt)' })
-      .option('stats-file', { type: 'string', describe: 'On stop, write ledger, costs and the process\'s CPU here as JSON (atomically)' })
-      .option('scenario', { type: 'string', describe: 'Take the agent: and policy: settings from this scenario file [default: the built-in defaults]' })
-      .option('drain-timeout-ms', { describe: 'On SIGTERM/SIGINT, how long uploads may take before they are cut (their batches count as spooled)', default: 10_000 })
-      .option('read-interval-ms', { describe: 'Read input in batches: at most one wake-up per this many ms while input flows; 0 reads each delivery as it comes [default: agent.inputReadIntervalMs of --scenario, else 1000]' })
-      .option('first-sequence', { describe: 'First batch sequence number (a restarted agent continues its laptop\'s numbering)', default: 0 })
+      .option('control', { type: 'string', describe: "Unix socket with the employee's UI actions, one JSON object a line (pause, exempt)" })
+      .option('stats-file', { type: 'string', describe: "On stop, write ledger, costs and the process's CPU here as JSON (atomically)" })
+      .option('scenario', {
+        type: 'string',
+        describe: 'Take the agent: and policy: settings from this scenario file [default: the built-in defaults]',
+      })
+      .option('drain-timeout-ms', {
+        describe: 'On SIGTERM/SIGINT, how long uploads may take before they are cut (their batches count as spooled)',
+        default: 10_000,
+      })
+      .option('read-interval-ms', {
+        describe:
+          'Read input in batches: at most one wake-up per this many ms while input flows; 0 reads each delivery as it comes [default: agent.inputReadIntervalMs of --scenario, else 1000]',
+      })
+      .option('first-sequence', {
+        describe: "First batch sequence number (a restarted agent continues its laptop's numbering)",
+        default: 0,
+      })
       .epilogue(
         'Stops on SIGTERM or SIGINT, or when the input path closes: seals the open batch, drains uploads and writes --stats-file. ' +
           'Exit codes: 0 stopped cleanly, 2 bad flags, 3 the service or the input path could not be reached, or input broke the protocol.',
       )
-      .example('$0 agent --url http://127.0.0.1:8080 --device-id laptop-1 --input tap --tap-socket /tmp/l1.tap --stats-file l1.json', 'Read a tap, upload to a local service') as unknown as Argv<AgentArgs>,
+      .example(
+        '$0 agent --url http://127.0.0.1:8080 --device-id laptop-1 --input tap --tap-socket /tmp/l1.tap --stats-file l1.json',
+        'Read a tap, upload to a local service',
+      ) as unknown as Argv<AgentArgs>,
   handler: async (argv: ArgumentsCamelCase<AgentArgs>) => {
     const options = resolveAgentOptions({
       url: argv.url,

@@ -32,7 +32,8 @@ interface CompareArgs {
 
 const fraction = (flag: string, v: unknown): number => {
   const x = typeof v === 'number' ? v : Number(String(v).replace(/%$/, '')) / (String(v).endsWith('%') ? 100 : 1);
-  if (!(x > 0 && x < 1)) throw new UsageError(`--${flag} takes a fraction between 0 and 1 (or a percentage), e.g. 0.9 or 90%; got ${String(v)}`);
+  if (!(x > 0 && x < 1))
+    throw new UsageError(`--${flag} takes a fraction between 0 and 1 (or a percentage), e.g. 0.9 or 90%; got ${String(v)}`);
   return x;
 };
 
@@ -41,30 +42,63 @@ const list = (v: string | string[] | undefined): string[] => (v === undefined ? 
 
 export const compareCommand: CommandModule<object, CompareArgs> = {
   command: 'compare [a] [b]',
-  describe: 'Compare report folders of fleetsim run, load or sweep (baseline A, candidate B): differences with bootstrap intervals, verdicts, gates',
+  describe:
+    'Compare report folders of fleetsim run, load or sweep (baseline A, candidate B): differences with bootstrap intervals, verdicts, gates',
   builder: (y: Argv) =>
     y
       .positional('a', { type: 'string', describe: 'Baseline report folder (or a quoted glob of replica folders)' })
       .positional('b', { type: 'string', describe: 'Candidate report folder (or a quoted glob)' })
       .option('baseline', { type: 'string', array: true, describe: 'Baseline replica folders (instead of A)' })
       .option('candidate', { type: 'string', array: true, describe: 'Candidate replica folders (instead of B)' })
-      .option('fail-on', { type: 'string', describe: 'Gate: "<figure>[.mean|.median|.p95] <worse|better|changed|erratic>"; exit 1 when it trips (repeatable; * = every figure)' })
-      .option('tolerance', { type: 'string', describe: 'Relative effect that counts as no change: 3% for every figure, or cpu=3% for one (repeatable) [default: 5%]' })
+      .option('fail-on', {
+        type: 'string',
+        describe:
+          'Gate: "<figure>[.mean|.median|.p95] <worse|better|changed|erratic>"; exit 1 when it trips (repeatable; * = every figure)',
+      })
+      .option('tolerance', {
+        type: 'string',
+        describe: 'Relative effect that counts as no change: 3% for every figure, or cpu=3% for one (repeatable) [default: 5%]',
+      })
       .option('confidence', { default: 0.9, describe: 'Confidence of the intervals' })
       .option('resamples', { default: 2000, describe: 'Bootstrap resamples' })
-      .option('erratic-cv', { default: 0.1, describe: 'A side whose per-replica means vary by more than this (sd ÷ mean) is erratic for that figure, and not judged' })
-      .option('seed', { type: 'string', default: 'fleetsim-compare', describe: 'Seed of the bootstrap (the same inputs and seed give the same intervals)' })
-      .option('scenario', { type: 'string', describe: 'Run a scenario\'s compare section (baseline and candidate overrides), interleaved, then compare the runs' })
+      .option('erratic-cv', {
+        default: 0.1,
+        describe: 'A side whose per-replica means vary by more than this (sd ÷ mean) is erratic for that figure, and not judged',
+      })
+      .option('seed', {
+        type: 'string',
+        default: 'fleetsim-compare',
+        describe: 'Seed of the bootstrap (the same inputs and seed give the same intervals)',
+      })
+      .option('scenario', {
+        type: 'string',
+        describe: "Run a scenario's compare section (baseline and candidate overrides), interleaved, then compare the runs",
+      })
       .option('replicas', { describe: 'With --scenario: runs per side [default: compare.replicas]' })
       .option('workers', { alias: 'w', default: defaultWorkerCount(), describe: 'With --scenario: worker threads per run' })
-      .option('history', { type: 'string', describe: 'SQLite history store: append the candidate\'s replicas (with git revision and scenario hash); --baseline history:last-N compares against the last N of the same scenario' })
+      .option('history', {
+        type: 'string',
+        describe:
+          "SQLite history store: append the candidate's replicas (with git revision and scenario hash); --baseline history:last-N compares against the last N of the same scenario",
+      })
       .option('json', { type: 'boolean', default: false, describe: 'Print the comparison as one JSON object on stdout' })
       .option('out', { alias: 'o', type: 'string', describe: 'Write compare.csv, compare.json and report.html to this folder' })
       .example('$0 compare reports/base reports/cand', 'Two run reports of the same scenario and seed: paired per laptop')
-      .example('$0 compare --baseline r/a1 r/a2 r/a3 --candidate r/b1 r/b2 r/b3 --fail-on "battery.pct_per_day.p95 worse"', 'Replicas on each side; exit 1 when battery p95 is worse')
-      .example('$0 compare --scenario batching.yaml --replicas 3', 'Run the scenario\'s baseline and candidate 3 times each (BCBCBC), then compare')
-      .example('$0 compare "reports/base-*" "reports/cand-*" --tolerance cpu=3% --out reports/cmp', 'Globs, a tighter CPU tolerance, an HTML report')
-      .epilog('Exit codes: 0 no gate tripped; 1 a --fail-on gate tripped; 2 bad flags or folders; 4 internal error.') as unknown as Argv<CompareArgs>,
+      .example(
+        '$0 compare --baseline r/a1 r/a2 r/a3 --candidate r/b1 r/b2 r/b3 --fail-on "battery.pct_per_day.p95 worse"',
+        'Replicas on each side; exit 1 when battery p95 is worse',
+      )
+      .example(
+        '$0 compare --scenario batching.yaml --replicas 3',
+        "Run the scenario's baseline and candidate 3 times each (BCBCBC), then compare",
+      )
+      .example(
+        '$0 compare "reports/base-*" "reports/cand-*" --tolerance cpu=3% --out reports/cmp',
+        'Globs, a tighter CPU tolerance, an HTML report',
+      )
+      .epilog(
+        'Exit codes: 0 no gate tripped; 1 a --fail-on gate tripped; 2 bad flags or folders; 4 internal error.',
+      ) as unknown as Argv<CompareArgs>,
   handler: async (argv: ArgumentsCamelCase<CompareArgs>) => {
     if (argv.a !== undefined && argv.baseline) throw new UsageError('name the baseline once: either A or --baseline');
     if (argv.b !== undefined && argv.candidate) throw new UsageError('name the candidate once: either B or --candidate');
@@ -82,12 +116,16 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         workers,
         writeReport: writeScenarioReport,
         ...(replicas !== undefined ? { replicas } : {}),
-        onRun: (side, i, n) => { if (!argv.json) process.stderr.write(`fleetsim compare: ${side} ${i + 1} of ${n}\n`); },
+        onRun: (side, i, n) => {
+          if (!argv.json) process.stderr.write(`fleetsim compare: ${side} ${i + 1} of ${n}\n`);
+        },
       });
       baseline = runs.baseline;
       candidate = runs.candidate;
-    } else if (argv.replicas !== undefined) throw new UsageError('--replicas applies to --scenario only; with report folders, name the replica folders');
-    if (baseline.length === 0 || candidate.length === 0) throw new UsageError('name both sides: fleetsim compare A B, or --baseline … --candidate …');
+    } else if (argv.replicas !== undefined)
+      throw new UsageError('--replicas applies to --scenario only; with report folders, name the replica folders');
+    if (baseline.length === 0 || candidate.length === 0)
+      throw new UsageError('name both sides: fleetsim compare A B, or --baseline … --candidate …');
     const report = compareReports({
       baseline,
       candidate,
@@ -103,6 +141,11 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
     if (argv.json) process.stdout.write(`${JSON.stringify(compareJson(report))}\n`);
     else process.stdout.write(formatCompare(report, files));
     const failed = report.gates.filter((g) => !g.pass);
-    if (failed.length) throw new FleetsimError('THRESHOLDS_FAILED', `${failed.length} of ${report.gates.length} gates failed: ${failed.map((g) => `"${g.expression}" (${g.tripped.join(', ')})`).join('; ')}`, EXIT_CODES.thresholdsFailed);
+    if (failed.length)
+      throw new FleetsimError(
+        'THRESHOLDS_FAILED',
+        `${failed.length} of ${report.gates.length} gates failed: ${failed.map((g) => `"${g.expression}" (${g.tripped.join(', ')})`).join('; ')}`,
+        EXIT_CODES.thresholdsFailed,
+      );
   },
 };

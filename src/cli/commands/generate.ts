@@ -36,9 +36,22 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
     })
       .option('employees', { alias: 'n', default: 100, describe: 'Employees in the fleet (1 to 10,000,000)' })
       .option('days', { alias: 'd', default: 1, describe: 'Simulated days (1 to 366); weekends are days off' })
-      .option('seed', { alias: 's', type: 'string', default: '1', describe: 'Seed: the same seed gives the same fleet and events, whatever --workers' })
-      .option('start-date', { type: 'string', default: '2026-03-02', describe: 'Local date of the first simulated day (YYYY-MM-DD; 2026-03-02 is a Monday)' })
-      .option('trace', { type: 'string', describe: 'Also write every raw input event to this CSV file (employee_id,t_ms,type,key,x,y,button,context); ~250k rows per employee-day' })
+      .option('seed', {
+        alias: 's',
+        type: 'string',
+        default: '1',
+        describe: 'Seed: the same seed gives the same fleet and events, whatever --workers',
+      })
+      .option('start-date', {
+        type: 'string',
+        default: '2026-03-02',
+        describe: 'Local date of the first simulated day (YYYY-MM-DD; 2026-03-02 is a Monday)',
+      })
+      .option('trace', {
+        type: 'string',
+        describe:
+          'Also write every raw input event to this CSV file (employee_id,t_ms,type,key,x,y,button,context); ~250k rows per employee-day',
+      })
       .example('$0 generate -n 1000 -d 5 --seed 42', 'A week of 1,000 employees')
       .example('$0 generate -n 3 --trace trace.csv', 'Raw events of three employees for one day')
       .epilog(
@@ -68,6 +81,10 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
     const summary = summarizeGeneration(opts, result, VERSION);
     await writeCsv(join(outDir, 'employees.csv'), EMPLOYEE_SUMMARY_COLUMNS, result.employees);
     await writeJson(join(outDir, 'summary.json'), { format: GENERATE_SUMMARY_FORMAT, ...summary });
-    present(argv.json, () => summary, () => formatGenerate(summary, outDir, argv.trace));
+    present(
+      argv.json,
+      () => summary,
+      () => formatGenerate(summary, outDir, argv.trace),
+    );
   },
 };

@@ -2,7 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { EXIT_CODES, FleetsimError, UsageError } from '../../errors.js';
-import { DEFAULT_OUTAGE_SCALE, DEFAULT_VALIDITY_BOUNDS, MAX_DURATION_MS, MAX_REQUESTS, PROFILE_KINDS, runLoad, type LoadOptions, type LoadProfile, type LoadResult, type ProfileKind } from '../../load/index.js';
+import {
+  DEFAULT_OUTAGE_SCALE,
+  DEFAULT_VALIDITY_BOUNDS,
+  MAX_DURATION_MS,
+  MAX_REQUESTS,
+  PROFILE_KINDS,
+  runLoad,
+  type LoadOptions,
+  type LoadProfile,
+  type LoadResult,
+  type ProfileKind,
+} from '../../load/index.js';
 import { evaluateLoadThresholds, parseLoadThresholds } from '../../load/thresholds.js';
 import { writeLoadReport } from '../../report/load-report.js';
 import { formatLoad } from '../../report/text.js';
@@ -66,82 +77,205 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
   builder: (y: Argv) =>
     withSharedFlags(y, {
       workers: 'Worker threads that generate the corpus',
-      fleetSecret: 'The target\'s enrollment secret',
+      fleetSecret: "The target's enrollment secret",
       out: 'Report folder [default: <outputs.dir>/load-<profile>-<time>-<id>]',
       json: 'Print the result object as one JSON object on stdout',
       quiet: 'No progress output',
     })
-      .option('target', { type: 'string', demandOption: true, describe: 'Base URL of the ingestion service (loopback only unless --allow-remote)' })
-      .option('scenario', { type: 'string', demandOption: true, describe: 'Scenario file: the fleet (offices, work hours, agent) whose uploads are replayed' })
-      .option('profile', { type: 'string', default: 'steady', choices: PROFILE_KINDS as string[], describe: 'Arrival pattern of the open model' })
-      .option('mode', { type: 'string', default: 'open', choices: ['open', 'capacity'], describe: 'open: the fleet\'s arrival schedule; capacity: closed loop through autocannon' })
+      .option('target', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Base URL of the ingestion service (loopback only unless --allow-remote)',
+      })
+      .option('scenario', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Scenario file: the fleet (offices, work hours, agent) whose uploads are replayed',
+      })
+      .option('profile', {
+        type: 'string',
+        default: 'steady',
+        choices: PROFILE_KINDS as string[],
+        describe: 'Arrival pattern of the open model',
+      })
+      .option('mode', {
+        type: 'string',
+        default: 'open',
+        choices: ['open', 'capacity'],
+        describe: "open: the fleet's arrival schedule; capacity: closed loop through autocannon",
+      })
       .option('duration', { type: 'string', default: '60s', describe: 'How long arrivals are scheduled (e.g. 30s, 5m, 1h; at most 6h)' })
-      .option('laptops', { describe: 'Laptops in the fleet [default: the scenario\'s fleet.employees]' })
-      .option('devices', { describe: 'Devices enrolled at the target; laptop i uploads as device i mod N [default: min(laptops, 10000); a ramp enrolls more (up to 5000) so no device sends over 2 uploads/s at its last step]' })
-      .option('rate', { describe: 'Uploads per second instead of the fleet\'s own rate (steady, outage-recovery; ramp start)' })
-      .option('at', { type: 'string', describe: 'The fleet instant the run stands for: ISO time, or HH:MM UTC on the scenario start date [default: busiest instant; morning-surge: start of the steepest log-in wave]' })
-      .option('outage', { type: 'string', default: '30m', describe: 'outage-recovery: how long the target is unreachable, in fleet time (laptops spool meanwhile)' })
-      .option('outage-scale', { default: DEFAULT_OUTAGE_SCALE, describe: 'outage-recovery: fleet ms per run ms while the target is down (the run holds it silent for outage ÷ this; the recovery runs in real time)' })
+      .option('laptops', { describe: "Laptops in the fleet [default: the scenario's fleet.employees]" })
+      .option('devices', {
+        describe:
+          'Devices enrolled at the target; laptop i uploads as device i mod N [default: min(laptops, 10000); a ramp enrolls more (up to 5000) so no device sends over 2 uploads/s at its last step]',
+      })
+      .option('rate', { describe: "Uploads per second instead of the fleet's own rate (steady, outage-recovery; ramp start)" })
+      .option('at', {
+        type: 'string',
+        describe:
+          'The fleet instant the run stands for: ISO time, or HH:MM UTC on the scenario start date [default: busiest instant; morning-surge: start of the steepest log-in wave]',
+      })
+      .option('outage', {
+        type: 'string',
+        default: '30m',
+        describe: 'outage-recovery: how long the target is unreachable, in fleet time (laptops spool meanwhile)',
+      })
+      .option('outage-scale', {
+        default: DEFAULT_OUTAGE_SCALE,
+        describe:
+          'outage-recovery: fleet ms per run ms while the target is down (the run holds it silent for outage ÷ this; the recovery runs in real time)',
+      })
       .option('warmup', { type: 'string', default: '0s', describe: 'outage-recovery: steady traffic before the outage begins' })
-      .option('surge-window', { type: 'string', default: '3h', describe: 'morning-surge: fleet time played over --duration (per-laptop upload rates stay real)' })
-      .option('ramp-start', { describe: 'ramp: first step\'s rate, uploads/s [default: --rate or the fleet\'s rate, at least 10]' })
-      .option('ramp-factor', { default: 1.5, describe: 'ramp: each step\'s rate is the previous one × this' })
+      .option('surge-window', {
+        type: 'string',
+        default: '3h',
+        describe: 'morning-surge: fleet time played over --duration (per-laptop upload rates stay real)',
+      })
+      .option('ramp-start', { describe: "ramp: first step's rate, uploads/s [default: --rate or the fleet's rate, at least 10]" })
+      .option('ramp-factor', { default: 1.5, describe: "ramp: each step's rate is the previous one × this" })
       .option('ramp-step', { type: 'string', default: '10s', describe: 'ramp: length of each step' })
       .option('slo-p99-ms', { default: 200, describe: 'ramp: p99 latency the target promises' })
       .option('slo-error-rate', { default: 0.01, describe: 'ramp: largest acceptable share of failed uploads' })
       .option('connections', { alias: 'c', default: 256, describe: 'Keep-alive connections at most (open); exactly (capacity)' })
       .option('timeout', { type: 'string', default: '30s', describe: 'Per-request timeout' })
-      .option('grace', { type: 'string', default: '10s', describe: 'After the schedule ends, how long answers (and spool drains) may still come; then the run stops' })
-      .option('max-requests', { default: 1_000_000, describe: `Requests the run may send at most (1 to ${MAX_REQUESTS.toLocaleString('en-US')})` })
-      .option('corpus', { type: 'string', describe: 'Batch folder written by `fleetsim run` with transport: corpus (<report>/corpus) [default: generate one now]' })
+      .option('grace', {
+        type: 'string',
+        default: '10s',
+        describe: 'After the schedule ends, how long answers (and spool drains) may still come; then the run stops',
+      })
+      .option('max-requests', {
+        default: 1_000_000,
+        describe: `Requests the run may send at most (1 to ${MAX_REQUESTS.toLocaleString('en-US')})`,
+      })
+      .option('corpus', {
+        type: 'string',
+        describe: 'Batch folder written by `fleetsim run` with transport: corpus (<report>/corpus) [default: generate one now]',
+      })
       .option('corpus-laptops', { describe: 'Laptops simulated for a generated corpus [default: min(laptops, 40)]' })
-      .option('shard', { type: 'string', describe: 'Send the deterministic slice K of N (e.g. 0/4) of the laptops, so N machines drive one target together; combine with `fleetsim merge`' })
-      .option('body-level', { describe: 'Compression level of the bodies for the agent\'s codec [default: the scenario agent\'s, e.g. brotli 5: bodies the fleet\'s size; lower prepares faster but bodies are larger]' })
+      .option('shard', {
+        type: 'string',
+        describe:
+          'Send the deterministic slice K of N (e.g. 0/4) of the laptops, so N machines drive one target together; combine with `fleetsim merge`',
+      })
+      .option('body-level', {
+        describe:
+          "Compression level of the bodies for the agent's codec [default: the scenario agent's, e.g. brotli 5: bodies the fleet's size; lower prepares faster but bodies are larger]",
+      })
       .option('allow-remote', { type: 'boolean', default: false, describe: 'Allow a target that is not on loopback' })
-      .option('protocol', { type: 'string', describe: 'What the target speaks: fleetsim (enrollment, signed batches), http (plain POSTs), otlp-http (OpenTelemetry logs), adapter (--adapter) [default: fleetsim, or adapter with --adapter]' })
-      .option('adapter', { type: 'string', describe: 'Your own protocol: an ES module exporting { name, request(batch), classify(answer) } (docs/targets.md)' })
-      .option('header', { type: 'string', array: true, default: [], describe: 'http, otlp-http: a static request header "Name: value" (repeatable); ${ENV_NAME} in the value is read from the environment and never printed' })
-      .option('body', { type: 'string', describe: 'http: the body, wire (the agent\'s batch as it sends it) or ndjson (one JSON object per event) [default: wire]' })
-      .option('compression', { type: 'string', describe: 'http: agent (the agent\'s codec) or none [default: agent]; otlp-http: gzip or none [default: gzip]' })
+      .option('protocol', {
+        type: 'string',
+        describe:
+          'What the target speaks: fleetsim (enrollment, signed batches), http (plain POSTs), otlp-http (OpenTelemetry logs), adapter (--adapter) [default: fleetsim, or adapter with --adapter]',
+      })
+      .option('adapter', {
+        type: 'string',
+        describe: 'Your own protocol: an ES module exporting { name, request(batch), classify(answer) } (docs/targets.md)',
+      })
+      .option('header', {
+        type: 'string',
+        array: true,
+        default: [],
+        describe:
+          'http, otlp-http: a static request header "Name: value" (repeatable); ${ENV_NAME} in the value is read from the environment and never printed',
+      })
+      .option('body', {
+        type: 'string',
+        describe: "http: the body, wire (the agent's batch as it sends it) or ndjson (one JSON object per event) [default: wire]",
+      })
+      .option('compression', {
+        type: 'string',
+        describe: "http: agent (the agent's codec) or none [default: agent]; otlp-http: gzip or none [default: gzip]",
+      })
       .option('encoding', { type: 'string', describe: 'otlp-http: protobuf or json [default: protobuf]' })
       .option('method', { type: 'string', describe: 'http: POST or PUT [default: POST]' })
-      .option('max-lag-ms', { default: DEFAULT_VALIDITY_BOUNDS.maxLagP99Ms, describe: 'Invalid run when the p99 schedule lag (actual − intended send) exceeds this' })
-      .option('min-headroom', { default: DEFAULT_VALIDITY_BOUNDS.minCpuHeadroom, describe: 'Invalid run when the generator\'s CPU headroom (1 − event-loop utilisation) falls below this' })
-      .option('threshold', { type: 'string', array: true, default: [], describe: 'A gate such as "latency.upload.p99_ms < 200" or "errors.rate < 0.01" (repeatable); the scenario\'s ingest.* thresholds apply too' })
-      .example('$0 load --target http://127.0.0.1:8080 --scenario scenarios/quickstart.yaml --laptops 20000 --duration 2m', 'The fleet\'s busiest minute, held for 2 minutes')
-      .example('$0 load --target http://127.0.0.1:8080 --scenario scenarios/quickstart.yaml --profile ramp --rate 100 --ramp-step 10s --duration 2m', 'Find the knee')
-      .example('$0 load --target http://127.0.0.1:8080 --scenario scenarios/quickstart.yaml --profile outage-recovery --outage 30m --laptops 5000', 'The reconnect storm after a 30-minute outage')
-      .example('$0 load --target http://127.0.0.1:9000/ingest --protocol http --body ndjson --header "Authorization: Bearer ${INGEST_TOKEN}" --scenario scenarios/quickstart.yaml', 'Your own ingestion API: plain POSTs of NDJSON')
-      .example('$0 load --target http://127.0.0.1:4318 --protocol otlp-http --scenario scenarios/quickstart.yaml', 'An OpenTelemetry Collector\'s OTLP/HTTP receiver') as unknown as Argv<LoadArgs>,
+      .option('max-lag-ms', {
+        default: DEFAULT_VALIDITY_BOUNDS.maxLagP99Ms,
+        describe: 'Invalid run when the p99 schedule lag (actual − intended send) exceeds this',
+      })
+      .option('min-headroom', {
+        default: DEFAULT_VALIDITY_BOUNDS.minCpuHeadroom,
+        describe: "Invalid run when the generator's CPU headroom (1 − event-loop utilisation) falls below this",
+      })
+      .option('threshold', {
+        type: 'string',
+        array: true,
+        default: [],
+        describe:
+          'A gate such as "latency.upload.p99_ms < 200" or "errors.rate < 0.01" (repeatable); the scenario\'s ingest.* thresholds apply too',
+      })
+      .example(
+        '$0 load --target http://127.0.0.1:8080 --scenario scenarios/quickstart.yaml --laptops 20000 --duration 2m',
+        "The fleet's busiest minute, held for 2 minutes",
+      )
+      .example(
+        '$0 load --target http://127.0.0.1:8080 --scenario scenarios/quickstart.yaml --profile ramp --rate 100 --ramp-step 10s --duration 2m',
+        'Find the knee',
+      )
+      .example(
+        '$0 load --target http://127.0.0.1:8080 --scenario scenarios/quickstart.yaml --profile outage-recovery --outage 30m --laptops 5000',
+        'The reconnect storm after a 30-minute outage',
+      )
+      .example(
+        '$0 load --target http://127.0.0.1:9000/ingest --protocol http --body ndjson --header "Authorization: Bearer ${INGEST_TOKEN}" --scenario scenarios/quickstart.yaml',
+        'Your own ingestion API: plain POSTs of NDJSON',
+      )
+      .example(
+        '$0 load --target http://127.0.0.1:4318 --protocol otlp-http --scenario scenarios/quickstart.yaml',
+        "An OpenTelemetry Collector's OTLP/HTTP receiver",
+      ) as unknown as Argv<LoadArgs>,
   handler: async (argv: ArgumentsCamelCase<LoadArgs>) => {
     const scenario = loadScenarioFile(argv.scenario);
     const laptops = argv.laptops === undefined ? scenario.fleet.employees : wholeNumber('laptops', argv.laptops, 1, 100_000_000);
     const devices = argv.devices === undefined ? Math.min(laptops, 10_000) : wholeNumber('devices', argv.devices, 1, 1_000_000);
     const protocol = protocolSpec(
-      { protocol: argv.protocol, adapter: argv.adapter, headers: argv.header, body: argv.body, compression: argv.compression, encoding: argv.encoding, method: argv.method },
+      {
+        protocol: argv.protocol,
+        adapter: argv.adapter,
+        headers: argv.header,
+        body: argv.body,
+        compression: argv.compression,
+        encoding: argv.encoding,
+        method: argv.method,
+      },
       (k) => `--${k === 'headers' ? 'header' : k}`,
       (f) => resolve(f),
     );
     const fleetSecret = fleetSecretFlag(argv['fleet-secret']);
-    if (!fleetSecret && protocolEnrolls(protocol)) throw new UsageError('--fleet-secret (or $FLEETSIM_FLEET_SECRET) must be given: the run enrolls its own devices at the target with it (a target that does not speak fleetsim\'s protocol: --protocol http, otlp-http or --adapter)');
-    if (fleetSecret && argv['fleet-secret'] !== undefined && !protocolEnrolls(protocol)) throw new UsageError(`--fleet-secret applies to --protocol fleetsim (enrollment); --protocol ${protocol.kind} enrolls nothing`);
+    if (!fleetSecret && protocolEnrolls(protocol))
+      throw new UsageError(
+        "--fleet-secret (or $FLEETSIM_FLEET_SECRET) must be given: the run enrolls its own devices at the target with it (a target that does not speak fleetsim's protocol: --protocol http, otlp-http or --adapter)",
+      );
+    if (fleetSecret && argv['fleet-secret'] !== undefined && !protocolEnrolls(protocol))
+      throw new UsageError(`--fleet-secret applies to --protocol fleetsim (enrollment); --protocol ${protocol.kind} enrolls nothing`);
     await checkProtocol(protocol, parseTarget(argv.target, argv['allow-remote']).url);
     const kind = argv.profile as ProfileKind;
     const profile: LoadProfile =
-      kind === 'steady' ? { kind }
-      : kind === 'morning-surge' ? { kind, fleetWindowMs: durationFlag('surge-window', argv['surge-window'], 1000, 24 * 3600_000) }
-      : kind === 'outage-recovery'
-        ? { kind, outageMs: durationFlag('outage', argv.outage, 1000, 7 * 86_400_000), outageScale: positive('outage-scale', argv['outage-scale'], 1e6), warmupMs: durationFlag('warmup', argv.warmup, 0, MAX_DURATION_MS) }
-      : {
-          kind,
-          startRatePerS: argv['ramp-start'] === undefined ? null : positive('ramp-start', argv['ramp-start'], 1e6),
-          stepFactor: positive('ramp-factor', argv['ramp-factor'], 100),
-          stepMs: durationFlag('ramp-step', argv['ramp-step'], 100, MAX_DURATION_MS),
-        };
-    if (profile.kind === 'ramp' && profile.stepFactor <= 1) throw new UsageError(`--ramp-factor must be more than 1, got ${profile.stepFactor}`);
+      kind === 'steady'
+        ? { kind }
+        : kind === 'morning-surge'
+          ? { kind, fleetWindowMs: durationFlag('surge-window', argv['surge-window'], 1000, 24 * 3600_000) }
+          : kind === 'outage-recovery'
+            ? {
+                kind,
+                outageMs: durationFlag('outage', argv.outage, 1000, 7 * 86_400_000),
+                outageScale: positive('outage-scale', argv['outage-scale'], 1e6),
+                warmupMs: durationFlag('warmup', argv.warmup, 0, MAX_DURATION_MS),
+              }
+            : {
+                kind,
+                startRatePerS: argv['ramp-start'] === undefined ? null : positive('ramp-start', argv['ramp-start'], 1e6),
+                stepFactor: positive('ramp-factor', argv['ramp-factor'], 100),
+                stepMs: durationFlag('ramp-step', argv['ramp-step'], 100, MAX_DURATION_MS),
+              };
+    if (profile.kind === 'ramp' && profile.stepFactor <= 1)
+      throw new UsageError(`--ramp-factor must be more than 1, got ${profile.stepFactor}`);
     const thresholds = parseLoadThresholds(argv.threshold);
     const shard = argv.shard === undefined ? null : shardFlag(argv.shard);
-    if (shard && devices < shard.count) throw new UsageError(`--shard ${shard.index}/${shard.count} needs at least ${shard.count} devices (each shard sends as its own devices), got --devices ${devices}`);
+    if (shard && devices < shard.count)
+      throw new UsageError(
+        `--shard ${shard.index}/${shard.count} needs at least ${shard.count} devices (each shard sends as its own devices), got --devices ${devices}`,
+      );
     const bodyLevel = argv['body-level'] === undefined ? undefined : codecLevelFlag(scenario.agent.codec, argv['body-level']);
     const options: Omit<LoadOptions, 'onPhase' | 'onProgress'> = {
       scenario,
@@ -162,35 +296,53 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       atUtcMs: argv.at === undefined ? null : instantFlag(argv.at, scenario.simulation.startDate),
       rateOverridePerS: argv.rate === undefined ? null : positive('rate', argv.rate, 1e7),
       corpusDir: argv.corpus === undefined ? null : resolve(argv.corpus),
-      corpusLaptops: argv['corpus-laptops'] === undefined ? Math.min(laptops, 40) : wholeNumber('corpus-laptops', argv['corpus-laptops'], 1, 100_000),
+      corpusLaptops:
+        argv['corpus-laptops'] === undefined ? Math.min(laptops, 40) : wholeNumber('corpus-laptops', argv['corpus-laptops'], 1, 100_000),
       workers: workersFlag(argv.workers),
-      bounds: { maxLagP99Ms: positive('max-lag-ms', argv['max-lag-ms'], 1e6), minCpuHeadroom: fraction('min-headroom', argv['min-headroom']) },
+      bounds: {
+        maxLagP99Ms: positive('max-lag-ms', argv['max-lag-ms'], 1e6),
+        minCpuHeadroom: fraction('min-headroom', argv['min-headroom']),
+      },
       slo: { p99Ms: positive('slo-p99-ms', argv['slo-p99-ms'], 1e7), errorRate: fraction('slo-error-rate', argv['slo-error-rate']) },
       // Names the run's devices: a real random tag, not simulation randomness, so reruns never reuse sequences.
       runTag: randomBytes(4).toString('hex'),
       shard,
       ...(bodyLevel === undefined ? {} : { bodyLevels: { [scenario.agent.codec]: bodyLevel } }),
     };
-    const reportDir = claimReportFolder({ out: argv.out, overwrite: argv.overwrite, base: scenario.outputs.dir, stem: `load-${options.mode === 'capacity' ? 'capacity' : kind}${shard ? `-shard${shard.index}of${shard.count}` : ''}` });
+    const reportDir = claimReportFolder({
+      out: argv.out,
+      overwrite: argv.overwrite,
+      base: scenario.outputs.dir,
+      stem: `load-${options.mode === 'capacity' ? 'capacity' : kind}${shard ? `-shard${shard.index}of${shard.count}` : ''}`,
+    });
     const quiet = argv.quiet || argv.json;
     let progress: ReturnType<typeof createProgress> | null = null;
     let result: LoadResult;
     try {
-      result = await fillReportFolder(reportDir, () => runLoad({
-        ...options,
-        onPhase: (m) => {
-          if (!quiet) process.stderr.write(`fleetsim load: ${m}\n`);
-        },
-        onProgress: (p) => {
-          progress ??= createProgress(`load ${kind}`, Math.ceil(p.durationMs / 1000), { quiet });
-          progress.update(Math.min(Math.ceil(p.durationMs / 1000), Math.floor(p.elapsedMs / 1000)), `sent ${p.sent}, accepted ${p.accepted}, failed ${p.failed}, in flight ${p.inFlight}`);
-        },
-      }));
+      result = await fillReportFolder(reportDir, () =>
+        runLoad({
+          ...options,
+          onPhase: (m) => {
+            if (!quiet) process.stderr.write(`fleetsim load: ${m}\n`);
+          },
+          onProgress: (p) => {
+            progress ??= createProgress(`load ${kind}`, Math.ceil(p.durationMs / 1000), { quiet });
+            progress.update(
+              Math.min(Math.ceil(p.durationMs / 1000), Math.floor(p.elapsedMs / 1000)),
+              `sent ${p.sent}, accepted ${p.accepted}, failed ${p.failed}, in flight ${p.inFlight}`,
+            );
+          },
+        }),
+      );
     } finally {
       (progress as ReturnType<typeof createProgress> | null)?.stop();
     }
     const verdict = evaluateLoadThresholds(result, thresholds, scenario.thresholds);
-    const { files } = await writeLoadReport(reportDir, { result, thresholds: verdict.outcomes, versions: { fleetsim: VERSION, node: process.version } });
+    const { files } = await writeLoadReport(reportDir, {
+      result,
+      thresholds: verdict.outcomes,
+      versions: { fleetsim: VERSION, node: process.version },
+    });
     present(
       argv.json,
       () => {
@@ -200,10 +352,18 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       () => formatLoad(result, verdict.outcomes, verdict.notApplicable, files),
     );
     if (result.target_failed) {
-      throw new FleetsimError('LOAD_TARGET_FAILED', `the target failed the run: ${result.invalid_reasons.join('; ')}`, EXIT_CODES.loadTargetFailed);
+      throw new FleetsimError(
+        'LOAD_TARGET_FAILED',
+        `the target failed the run: ${result.invalid_reasons.join('; ')}`,
+        EXIT_CODES.loadTargetFailed,
+      );
     }
     if (!result.valid) {
-      throw new FleetsimError('LOAD_INVALID', `the run is invalid, its figures would flatter the target: ${result.invalid_reasons.join('; ')}`, EXIT_CODES.runFailed);
+      throw new FleetsimError(
+        'LOAD_INVALID',
+        `the run is invalid, its figures would flatter the target: ${result.invalid_reasons.join('; ')}`,
+        EXIT_CODES.runFailed,
+      );
     }
     failOnThresholds(verdict);
   },

@@ -26,7 +26,10 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
       json: 'Print the merged figures as one JSON object',
     })
       .example('$0 merge reports/r-shard0of2 reports/r-shard1of2 --out reports/r', 'Merge two shards')
-      .example('$0 merge reports/load-steady-*-shard*of4 --out reports/load', 'Merge four load generators\' shards') as unknown as Argv<MergeArgs>,
+      .example(
+        '$0 merge reports/load-steady-*-shard*of4 --out reports/load',
+        "Merge four load generators' shards",
+      ) as unknown as Argv<MergeArgs>,
   handler: async (argv: ArgumentsCamelCase<MergeArgs>) => {
     if (argv.out === undefined) throw new UsageError('merge needs --out FOLDER for the merged report');
     const dirs = argv.dirs.map((d) => resolve(d));
@@ -36,7 +39,11 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
     const r = await mergeRuns(dirs, resolve(argv.out));
     const out = claim();
     await writeScenarioReport(out, r);
-    present(argv.json, () => ({ reportDir: out, thresholdsPassed: r.thresholdsPassed, thresholds: r.thresholds, ledger: r.figures.ledger }), () => formatRunMerge(argv.dirs.length, r, out));
+    present(
+      argv.json,
+      () => ({ reportDir: out, thresholdsPassed: r.thresholdsPassed, thresholds: r.thresholds, ledger: r.figures.ledger }),
+      () => formatRunMerge(argv.dirs.length, r, out),
+    );
     failOnThresholds({ passed: r.thresholdsPassed, outcomes: r.thresholds });
   },
 };
@@ -46,7 +53,11 @@ async function mergeLoad(dirs: readonly string[], claim: () => string, json: boo
   const { result, thresholdExpressions } = mergeLoadDirs(dirs);
   const verdict = evaluateLoadThresholds(result, parseLoadThresholds(thresholdExpressions), []);
   const out = claim();
-  const { files } = await writeLoadReport(out, { result, thresholds: verdict.outcomes, versions: { fleetsim: VERSION, node: process.version } });
+  const { files } = await writeLoadReport(out, {
+    result,
+    thresholds: verdict.outcomes,
+    versions: { fleetsim: VERSION, node: process.version },
+  });
   present(
     json,
     () => {
@@ -55,7 +66,17 @@ async function mergeLoad(dirs: readonly string[], claim: () => string, json: boo
     },
     () => formatLoadMerge(dirs.length, result, files),
   );
-  if (result.target_failed) throw new FleetsimError('LOAD_TARGET_FAILED', `the target failed the merged run: ${result.invalid_reasons.join('; ')}`, EXIT_CODES.loadTargetFailed);
-  if (!result.valid) throw new FleetsimError('LOAD_INVALID', `the merged run is invalid, its figures would flatter the target: ${result.invalid_reasons.join('; ')}`, EXIT_CODES.runFailed);
+  if (result.target_failed)
+    throw new FleetsimError(
+      'LOAD_TARGET_FAILED',
+      `the target failed the merged run: ${result.invalid_reasons.join('; ')}`,
+      EXIT_CODES.loadTargetFailed,
+    );
+  if (!result.valid)
+    throw new FleetsimError(
+      'LOAD_INVALID',
+      `the merged run is invalid, its figures would flatter the target: ${result.invalid_reasons.join('; ')}`,
+      EXIT_CODES.runFailed,
+    );
   failOnThresholds(verdict);
 }

@@ -3,7 +3,18 @@ import { writeScenarioReport } from '../../report/run-report.js';
 import { formatRun } from '../../report/text.js';
 import { runScenario, type ScenarioRunResult } from '../../run/index.js';
 import { loadScenarioFile } from '../../scenario/index.js';
-import { claimReportFolder, failOnThresholds, fillReportFolder, fleetSecretFlag, present, scenarioOverrides, stopCleanlyOnSignals, withScenarioFlags, withSharedFlags, workersFlag } from '../kit.js';
+import {
+  claimReportFolder,
+  failOnThresholds,
+  fillReportFolder,
+  fleetSecretFlag,
+  present,
+  scenarioOverrides,
+  stopCleanlyOnSignals,
+  withScenarioFlags,
+  withSharedFlags,
+  workersFlag,
+} from '../kit.js';
 import { shardFlag } from '../options.js';
 import { createProgress } from '../progress.js';
 
@@ -28,8 +39,14 @@ export const runCommand: CommandModule<object, RunArgs> = {
     withSharedFlags(
       withScenarioFlags(
         y
-          .positional('scenario', { type: 'string', describe: 'Scenario file (YAML or JSON); see `fleetsim validate` and `fleetsim schema`' })
-          .option('shard', { type: 'string', describe: 'Run the deterministic slice K of N (e.g. 0/4) for clusters; combine with `fleetsim merge`' }),
+          .positional('scenario', {
+            type: 'string',
+            describe: 'Scenario file (YAML or JSON); see `fleetsim validate` and `fleetsim schema`',
+          })
+          .option('shard', {
+            type: 'string',
+            describe: 'Run the deterministic slice K of N (e.g. 0/4) for clusters; combine with `fleetsim merge`',
+          }),
         { sizes: true },
       ),
       {
@@ -54,31 +71,46 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const shard = argv.shard === undefined ? undefined : shardFlag(argv.shard);
     const fleetSecret = fleetSecretFlag(argv.fleetSecret);
     const scenario = loadScenarioFile(argv.scenario, scenarioOverrides(argv));
-    const reportDir = claimReportFolder({ out: argv.out, overwrite: argv.overwrite, base: scenario.outputs.dir, stem: `${scenario.name}${shard ? `-shard${shard.index}of${shard.count}` : ''}` });
+    const reportDir = claimReportFolder({
+      out: argv.out,
+      overwrite: argv.overwrite,
+      base: scenario.outputs.dir,
+      stem: `${scenario.name}${shard ? `-shard${shard.index}of${shard.count}` : ''}`,
+    });
     const progress = createProgress(`run ${scenario.name}`, scenario.fleet.employees, { quiet: argv.quiet || argv.json });
     const started = Date.now();
     let laptopsDone = 0;
-    const release = stopCleanlyOnSignals({ command: 'run', reportDir, stopProgress: () => progress.stop(), state: () => ({ scenario: scenario.name, laptops: scenario.fleet.employees, laptops_done: laptopsDone }) });
+    const release = stopCleanlyOnSignals({
+      command: 'run',
+      reportDir,
+      stopProgress: () => progress.stop(),
+      state: () => ({ scenario: scenario.name, laptops: scenario.fleet.employees, laptops_done: laptopsDone }),
+    });
     let result: ScenarioRunResult;
     try {
-      result = await fillReportFolder(reportDir, () => runScenario(scenario, {
-        reportDir,
-        workers,
-        ...(shard ? { shard } : {}),
-        ...(fleetSecret ? { fleetSecret } : {}),
-        onProgress: (p) => {
-          laptopsDone = p.laptopsDone;
-          // A shard runs a part of the fleet: its own laptops are the whole of its progress.
-          if (shard) progress.setTotal(p.laptopsTotal);
-          const rate = `${Math.round(p.events / Math.max(1, (Date.now() - started) / 1000) / 1e3).toLocaleString('en-US')} k events/s`;
-          if (!p.paced) return progress.update(p.laptopsDone, rate);
-          // Paced: the clock is the progress; a windowed run ends with its window, not with its laptops.
-          const { virtualMs, fromUtcMs, untilUtcMs, uploads } = p.paced;
-          const done = untilUtcMs === null || !Number.isFinite(virtualMs) ? p.laptopsDone : Math.round((p.laptopsTotal * Math.max(0, virtualMs - fromUtcMs)) / (untilUtcMs - fromUtcMs));
-          const at = Number.isFinite(virtualMs) ? new Date(virtualMs).toISOString().slice(0, 16).replace('T', ' ') : '-';
-          progress.update(Math.min(p.laptopsTotal, done), `simulated ${at} UTC, ${rate}, ${uploads.toLocaleString('en-US')} uploads`);
-        },
-      }));
+      result = await fillReportFolder(reportDir, () =>
+        runScenario(scenario, {
+          reportDir,
+          workers,
+          ...(shard ? { shard } : {}),
+          ...(fleetSecret ? { fleetSecret } : {}),
+          onProgress: (p) => {
+            laptopsDone = p.laptopsDone;
+            // A shard runs a part of the fleet: its own laptops are the whole of its progress.
+            if (shard) progress.setTotal(p.laptopsTotal);
+            const rate = `${Math.round(p.events / Math.max(1, (Date.now() - started) / 1000) / 1e3).toLocaleString('en-US')} k events/s`;
+            if (!p.paced) return progress.update(p.laptopsDone, rate);
+            // Paced: the clock is the progress; a windowed run ends with its window, not with its laptops.
+            const { virtualMs, fromUtcMs, untilUtcMs, uploads } = p.paced;
+            const done =
+              untilUtcMs === null || !Number.isFinite(virtualMs)
+                ? p.laptopsDone
+                : Math.round((p.laptopsTotal * Math.max(0, virtualMs - fromUtcMs)) / (untilUtcMs - fromUtcMs));
+            const at = Number.isFinite(virtualMs) ? new Date(virtualMs).toISOString().slice(0, 16).replace('T', ' ') : '-';
+            progress.update(Math.min(p.laptopsTotal, done), `simulated ${at} UTC, ${rate}, ${uploads.toLocaleString('en-US')} uploads`);
+          },
+        }),
+      );
     } finally {
       progress.stop();
       release();
@@ -87,7 +119,22 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const f = result.figures;
     present(
       argv.json,
-      () => ({ reportDir, thresholdsPassed: result.thresholdsPassed, thresholds: result.thresholds, ledger: f.ledger, bandwidth: f.bandwidth, battery: f.battery, freshness: f.freshness, yield: f.yield, leaks: f.leaks, simulation: f.simulation, paced: f.paced, process: f.process, ingest: f.ingest, ...(result.configurations ? { configurations: result.configurations.table } : {}) }),
+      () => ({
+        reportDir,
+        thresholdsPassed: result.thresholdsPassed,
+        thresholds: result.thresholds,
+        ledger: f.ledger,
+        bandwidth: f.bandwidth,
+        battery: f.battery,
+        freshness: f.freshness,
+        yield: f.yield,
+        leaks: f.leaks,
+        simulation: f.simulation,
+        paced: f.paced,
+        process: f.process,
+        ingest: f.ingest,
+        ...(result.configurations ? { configurations: result.configurations.table } : {}),
+      }),
       () => formatRun(result, files),
     );
     failOnThresholds({ passed: result.thresholdsPassed, outcomes: result.thresholds });

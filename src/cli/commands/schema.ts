@@ -14,7 +14,10 @@ export const schemaCommand: CommandModule<object, SchemaArgs> = {
   builder: (y: Argv) =>
     y
       .option('out', { alias: 'o', type: 'string', describe: 'Write it to this file instead of stdout' })
-      .example('$0 schema --out scenario.schema.json', 'Then start a scenario with "# yaml-language-server: $schema=scenario.schema.json"') as unknown as Argv<SchemaArgs>,
+      .example(
+        '$0 schema --out scenario.schema.json',
+        'Then start a scenario with "# yaml-language-server: $schema=scenario.schema.json"',
+      ) as unknown as Argv<SchemaArgs>,
   handler: (argv: ArgumentsCamelCase<SchemaArgs>) => {
     const json = `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`;
     if (argv.out === undefined) {

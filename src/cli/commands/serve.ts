@@ -30,11 +30,14 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
   command: 'serve',
   describe: 'Run the reference ingestion service that agents upload batches to',
   builder: (y: Argv) =>
-    withSharedFlags(y, { fleetSecret: `Fleet secret: the enrollment credential every laptop holds; it enrolls new devices and does nothing else (≥ ${MIN_SECRET_CHARS} characters)` })
+    withSharedFlags(y, {
+      fleetSecret: `Fleet secret: the enrollment credential every laptop holds; it enrolls new devices and does nothing else (≥ ${MIN_SECRET_CHARS} characters)`,
+    })
       .option('previous-fleet-secret', {
         type: 'string',
         array: true,
-        describe: 'A fleet secret still accepted for enrollment while laptops move to the new one (repeat for several); rotating never re-keys enrolled devices [default: $FLEETSIM_PREVIOUS_FLEET_SECRET]',
+        describe:
+          'A fleet secret still accepted for enrollment while laptops move to the new one (repeat for several); rotating never re-keys enrolled devices [default: $FLEETSIM_PREVIOUS_FLEET_SECRET]',
       })
       .option('admin-secret', {
         type: 'string',
@@ -42,15 +45,30 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       })
       .option('port', { alias: 'p', default: 8080, describe: 'TCP port (0 = any free port; the chosen one is printed)' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on' })
-      .option('store', { type: 'string', default: 'sqlite:fleetsim-ingest.db', describe: 'Where batches go: sqlite:FILE (embedded, WAL) or postgres://user:pass@host:5432/db[?schema=name]' })
-      .option('sqlite-sync', { type: 'string', default: 'full', choices: ['full', 'normal'], describe: 'SQLite synchronous level: full survives power loss, normal only process crashes' })
+      .option('store', {
+        type: 'string',
+        default: 'sqlite:fleetsim-ingest.db',
+        describe: 'Where batches go: sqlite:FILE (embedded, WAL) or postgres://user:pass@host:5432/db[?schema=name]',
+      })
+      .option('sqlite-sync', {
+        type: 'string',
+        default: 'full',
+        choices: ['full', 'normal'],
+        describe: 'SQLite synchronous level: full survives power loss, normal only process crashes',
+      })
       .option('max-body-bytes', { default: L.maxBodyBytes, describe: 'Compressed body cap per upload (413 above)' })
       .option('max-decoded-bytes', { default: L.maxDecodedBytes, describe: 'Decompressed size cap, enforced while inflating (413 above)' })
       .option('max-events', { default: L.maxEventsPerBatch, describe: 'Events per batch (413 above)' })
       .option('max-in-flight', { default: L.maxInFlight, describe: 'Uploads processed at once; more get 503 + Retry-After' })
-      .option('rate-per-device', { default: L.rate.perSecond, describe: 'Uploads per second per device (token bucket); more get 429 + Retry-After' })
+      .option('rate-per-device', {
+        default: L.rate.perSecond,
+        describe: 'Uploads per second per device (token bucket); more get 429 + Retry-After',
+      })
       .option('rate-burst', { default: L.rate.burst, describe: 'Token bucket size per device' })
-      .option('max-skew-s', { default: L.maxSkewMs / 1000, describe: 'Largest accepted difference between a request signature time and the server clock, seconds' })
+      .option('max-skew-s', {
+        default: L.maxSkewMs / 1000,
+        describe: 'Largest accepted difference between a request signature time and the server clock, seconds',
+      })
       .option('decode-threads', {
         default: 0,
         describe:
@@ -96,7 +114,10 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         maxDecodedBytes: wholeNumber('max-decoded-bytes', argv['max-decoded-bytes'], 1024, 1 << 30),
         maxEventsPerBatch: wholeNumber('max-events', argv['max-events'], 1, 500_000),
         maxInFlight: wholeNumber('max-in-flight', argv['max-in-flight'], 1, 100_000),
-        rate: { perSecond: positive('rate-per-device', argv['rate-per-device'], 1e9), burst: wholeNumber('rate-burst', argv['rate-burst'], 1, 1_000_000) },
+        rate: {
+          perSecond: positive('rate-per-device', argv['rate-per-device'], 1e9),
+          burst: wholeNumber('rate-burst', argv['rate-burst'], 1, 1_000_000),
+        },
         maxSkewMs: positive('max-skew-s', argv['max-skew-s'], 1e9) * 1000,
         maxFutureMs: positive('max-skew-s', argv['max-skew-s'], 1e9) * 1000,
       },
@@ -107,13 +128,26 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     } catch (e) {
       if (e instanceof StoreUrlError) throw new UsageError(`--store: ${e.message}`);
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE') throw new RunError('IO', `port ${port} on ${argv.host} is already in use: stop what listens there, or choose another --port (0 = any free port)`, { cause: e });
-      if (code === 'EACCES') throw new RunError('IO', `no permission to listen on port ${port} on ${argv.host}: ports below 1024 need privileges; choose another --port`, { cause: e });
+      if (code === 'EADDRINUSE')
+        throw new RunError(
+          'IO',
+          `port ${port} on ${argv.host} is already in use: stop what listens there, or choose another --port (0 = any free port)`,
+          { cause: e },
+        );
+      if (code === 'EACCES')
+        throw new RunError(
+          'IO',
+          `no permission to listen on port ${port} on ${argv.host}: ports below 1024 need privileges; choose another --port`,
+          { cause: e },
+        );
       if (code === 'EADDRNOTAVAIL') throw new RunError('IO', `--host ${argv.host} is not an address of this machine`, { cause: e });
       throw new RunError('IO', `cannot start: ${(e as Error).message}`, { cause: e });
     }
-    process.stdout.write(`fleetsim serve: listening on ${address.url} (store ${redact(argv.store)}; ${server.decodeThreads === 0 ? 'decoding in the event loop' : `${server.decodeThreads} decode threads`})\n`);
-    if (adminSecret === undefined) process.stdout.write('fleetsim serve: no --admin-secret: revoke, reinstate, exemptions and gaps are disabled\n');
+    process.stdout.write(
+      `fleetsim serve: listening on ${address.url} (store ${redact(argv.store)}; ${server.decodeThreads === 0 ? 'decoding in the event loop' : `${server.decodeThreads} decode threads`})\n`,
+    );
+    if (adminSecret === undefined)
+      process.stdout.write('fleetsim serve: no --admin-secret: revoke, reinstate, exemptions and gaps are disabled\n');
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         process.stdout.write(`fleetsim serve: ${signal}, draining in-flight uploads\n`);
@@ -132,19 +166,25 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
 function serveSecrets(argv: ServeArgs): { fleetSecret: string; previousFleetSecrets: string[]; adminSecret: string | undefined } {
   const fleetSecret = fleetSecretFlag(argv['fleet-secret']);
   if (!fleetSecret || fleetSecret.length < MIN_SECRET_CHARS) {
-    throw new UsageError(`--fleet-secret (or $FLEETSIM_FLEET_SECRET) must be given, at least ${MIN_SECRET_CHARS} characters; devices enroll with it`);
+    throw new UsageError(
+      `--fleet-secret (or $FLEETSIM_FLEET_SECRET) must be given, at least ${MIN_SECRET_CHARS} characters; devices enroll with it`,
+    );
   }
   const given = argv['previous-fleet-secret'];
   const envPrevious = process.env.FLEETSIM_PREVIOUS_FLEET_SECRET;
   const previousFleetSecrets = (given ?? (envPrevious ? [envPrevious] : [])).map(String);
   for (const p of previousFleetSecrets) {
-    if (p.length < MIN_SECRET_CHARS) throw new UsageError(`--previous-fleet-secret (or $FLEETSIM_PREVIOUS_FLEET_SECRET) must be at least ${MIN_SECRET_CHARS} characters`);
+    if (p.length < MIN_SECRET_CHARS)
+      throw new UsageError(`--previous-fleet-secret (or $FLEETSIM_PREVIOUS_FLEET_SECRET) must be at least ${MIN_SECRET_CHARS} characters`);
   }
   const adminSecret = adminSecretFlag(argv['admin-secret']);
   if (adminSecret !== undefined) {
-    if (adminSecret.length < MIN_SECRET_CHARS) throw new UsageError(`--admin-secret (or $FLEETSIM_ADMIN_SECRET) must be at least ${MIN_SECRET_CHARS} characters`);
+    if (adminSecret.length < MIN_SECRET_CHARS)
+      throw new UsageError(`--admin-secret (or $FLEETSIM_ADMIN_SECRET) must be at least ${MIN_SECRET_CHARS} characters`);
     if (adminSecret === fleetSecret || previousFleetSecrets.includes(adminSecret)) {
-      throw new UsageError('--admin-secret must differ from the fleet secrets: every laptop holds a fleet secret, and the admin secret revokes devices');
+      throw new UsageError(
+        '--admin-secret must differ from the fleet secrets: every laptop holds a fleet secret, and the admin secret revokes devices',
+      );
     }
   }
   return { fleetSecret, previousFleetSecrets, adminSecret };

@@ -4,7 +4,16 @@ import { writeSweepReport } from '../../report/sweep-report.js';
 import { formatSweep } from '../../report/text.js';
 import { loadScenarioFile } from '../../scenario/index.js';
 import { cellTable, runSweep, type SweepResult } from '../../sweep/index.js';
-import { claimReportFolder, fillReportFolder, present, scenarioOverrides, stopCleanlyOnSignals, withScenarioFlags, withSharedFlags, workersFlag } from '../kit.js';
+import {
+  claimReportFolder,
+  fillReportFolder,
+  present,
+  scenarioOverrides,
+  stopCleanlyOnSignals,
+  withScenarioFlags,
+  withSharedFlags,
+  workersFlag,
+} from '../kit.js';
 import { wholeNumber } from '../options.js';
 import { createProgress } from '../progress.js';
 
@@ -24,7 +33,8 @@ interface SweepArgs {
 
 export const sweepCommand: CommandModule<object, SweepArgs> = {
   command: 'sweep <scenario>',
-  describe: 'Run a scenario\'s sweep grid × replicas: data yield, captured hours, exemptions, pauses and representativeness per cell, with 95 % confidence intervals',
+  describe:
+    "Run a scenario's sweep grid × replicas: data yield, captured hours, exemptions, pauses and representativeness per cell, with 95 % confidence intervals",
   builder: (y: Argv) =>
     withSharedFlags(
       withScenarioFlags(y, { sizes: false })
@@ -32,7 +42,11 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         .option('replicas', { describe: 'Replicas per cell [default: sweep.replicas]' })
         .option('employees', { alias: 'n', describe: 'Employees per replica [default: fleet.employees]' })
         .option('days', { describe: 'Simulated days [default: simulation.days]' })
-        .option('full-path', { type: 'boolean', default: false, describe: 'Run every cell through the real agent and the embedded ingest service over HTTP (slow: for small sweeps)' }),
+        .option('full-path', {
+          type: 'boolean',
+          default: false,
+          describe: 'Run every cell through the real agent and the embedded ingest service over HTTP (slow: for small sweeps)',
+        }),
       {
         workers: 'Worker threads (0 = run in the main thread)',
         out: 'Report folder [default: <outputs.dir>/<name>-sweep-<time>-<id>]',
@@ -41,41 +55,71 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       },
     )
       .example('$0 sweep scenarios/policy-comparison.yaml', 'Pause cap × pause limit × approval rate × propensity, 3 replicas')
-      .example('$0 sweep scenarios/policy-comparison.yaml -n 200 --replicas 5 --json', 'A smaller fleet, more replicas, JSON table') as unknown as Argv<SweepArgs>,
+      .example(
+        '$0 sweep scenarios/policy-comparison.yaml -n 200 --replicas 5 --json',
+        'A smaller fleet, more replicas, JSON table',
+      ) as unknown as Argv<SweepArgs>,
   handler: async (argv: ArgumentsCamelCase<SweepArgs>) => {
     const workers = workersFlag(argv.workers);
     const replicas = argv.replicas === undefined ? undefined : wholeNumber('replicas', argv.replicas, 1, 1_000);
     const employees = argv.employees === undefined ? undefined : wholeNumber('employees', argv.employees, 1, 1_000_000);
     const days = argv.days === undefined ? undefined : wholeNumber('days', argv.days, 1, 366);
     const scenario = loadScenarioFile(argv.scenario, scenarioOverrides({ set: argv.set }));
-    if (!scenario.sweep) throw new UsageError(`${argv.scenario} has no sweep section: add one (see \`fleetsim schema\`, field sweep), or use \`fleetsim run\``);
+    if (!scenario.sweep)
+      throw new UsageError(
+        `${argv.scenario} has no sweep section: add one (see \`fleetsim schema\`, field sweep), or use \`fleetsim run\``,
+      );
     const mode = argv.fullPath ? 'full-path' : 'fast';
     if (mode === 'fast' && scenario.sweep.axes.some((a) => a.path === 'agent')) {
-      process.stderr.write('fleetsim sweep: note: agent configurations do not change which events are captured, so their cells have the same yield in fast mode; use --full-path (or fleetsim run) for their costs\n');
+      process.stderr.write(
+        'fleetsim sweep: note: agent configurations do not change which events are captured, so their cells have the same yield in fast mode; use --full-path (or fleetsim run) for their costs\n',
+      );
     }
-    const reportDir = claimReportFolder({ out: argv.out, overwrite: argv.overwrite, base: scenario.outputs.dir, stem: `${scenario.name}-sweep` });
+    const reportDir = claimReportFolder({
+      out: argv.out,
+      overwrite: argv.overwrite,
+      base: scenario.outputs.dir,
+      stem: `${scenario.name}-sweep`,
+    });
     const n = replicas ?? scenario.sweep.replicas;
     const total = mode === 'fast' ? (employees ?? scenario.fleet.employees) * n : scenario.sweep.points * n;
-    const progress = createProgress(`sweep ${scenario.name} (${scenario.sweep.points} cells × ${n} replicas, ${mode})`, total, { quiet: argv.quiet || argv.json });
+    const progress = createProgress(`sweep ${scenario.name} (${scenario.sweep.points} cells × ${n} replicas, ${mode})`, total, {
+      quiet: argv.quiet || argv.json,
+    });
     const started = Date.now();
     let done = 0;
-    const release = stopCleanlyOnSignals({ command: 'sweep', reportDir, stopProgress: () => progress.stop(), state: () => ({ scenario: scenario.name, mode, steps: total, steps_done: done }) });
+    const release = stopCleanlyOnSignals({
+      command: 'sweep',
+      reportDir,
+      stopProgress: () => progress.stop(),
+      state: () => ({ scenario: scenario.name, mode, steps: total, steps_done: done }),
+    });
     let result: SweepResult;
     try {
-      result = await fillReportFolder(reportDir, () => runSweep(scenario, {
-        mode,
-        workers,
-        ...(replicas !== undefined ? { replicas } : {}),
-        ...(employees !== undefined ? { employees } : {}),
-        ...(days !== undefined ? { days } : {}),
-        reportDir,
-        onProgress: (p) => progress.update((done = p.done), `${Math.round(p.events / Math.max(1, (Date.now() - started) / 1000) / 1e6).toLocaleString('en-US')} M events/s`),
-      }));
+      result = await fillReportFolder(reportDir, () =>
+        runSweep(scenario, {
+          mode,
+          workers,
+          ...(replicas !== undefined ? { replicas } : {}),
+          ...(employees !== undefined ? { employees } : {}),
+          ...(days !== undefined ? { days } : {}),
+          reportDir,
+          onProgress: (p) =>
+            progress.update(
+              (done = p.done),
+              `${Math.round(p.events / Math.max(1, (Date.now() - started) / 1000) / 1e6).toLocaleString('en-US')} M events/s`,
+            ),
+        }),
+      );
     } finally {
       progress.stop();
       release();
     }
     const files = await writeSweepReport(result, reportDir);
-    present(argv.json, () => cellTable(result), () => formatSweep(result, files));
+    present(
+      argv.json,
+      () => cellTable(result),
+      () => formatSweep(result, files),
+    );
   },
 };

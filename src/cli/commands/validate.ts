@@ -11,13 +11,18 @@ interface ValidateArgs {
 class InvalidScenarios extends FleetsimError {
   override readonly name = 'InvalidScenarios';
   constructor(invalid: number, total: number) {
-    super('SCENARIO_INVALID', `${invalid} of ${total} scenario file${total === 1 ? '' : 's'} ${invalid === 1 ? 'is' : 'are'} invalid`, EXIT_CODES.badInput);
+    super(
+      'SCENARIO_INVALID',
+      `${invalid} of ${total} scenario file${total === 1 ? '' : 's'} ${invalid === 1 ? 'is' : 'are'} invalid`,
+      EXIT_CODES.badInput,
+    );
   }
 }
 
 export const validateCommand: CommandModule<object, ValidateArgs> = {
   command: 'validate <files..>',
-  describe: 'Check scenario files (YAML or JSON) without running them: every problem with file:line, field, what was given and what is allowed',
+  describe:
+    'Check scenario files (YAML or JSON) without running them: every problem with file:line, field, what was given and what is allowed',
   builder: (y: Argv) =>
     y
       .positional('files', { type: 'string', array: true, describe: 'Scenario files' })
@@ -29,7 +34,10 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
     for (const file of files) {
       const r = checkScenarioFile(file);
       if (r.ok) {
-        if (!argv.quiet) process.stdout.write(`ok  ${file} (name: ${r.scenario.name}, employees: ${r.scenario.fleet.employees.toLocaleString('en-US')})\n`);
+        if (!argv.quiet)
+          process.stdout.write(
+            `ok  ${file} (name: ${r.scenario.name}, employees: ${r.scenario.fleet.employees.toLocaleString('en-US')})\n`,
+          );
       } else {
         invalid++;
         for (const issue of r.issues) process.stdout.write(`${formatIssue(issue)}\n`);

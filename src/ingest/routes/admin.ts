@@ -26,7 +26,11 @@ function throttleGuesses(ctx: IngestContext, req: http.IncomingMessage): () => v
   const now = ctx.now();
   const waitMs = ctx.fleetFailures.wait(from, now);
   if (waitMs > 0) {
-    throw new IngestError('INGEST_RATE_LIMITED', `too many wrong secrets from ${from}; retry after the Retry-After delay`, Math.ceil(waitMs / 1000));
+    throw new IngestError(
+      'INGEST_RATE_LIMITED',
+      `too many wrong secrets from ${from}; retry after the Retry-After delay`,
+      Math.ceil(waitMs / 1000),
+    );
   }
   return () => ctx.fleetFailures.take(from, now);
 }
@@ -43,12 +47,18 @@ function requireFleet(ctx: IngestContext, req: http.IncomingMessage): void {
 /** The admin secret: the fleet secret every laptop holds is not enough to act on devices. */
 function requireAdmin(ctx: IngestContext, req: http.IncomingMessage): void {
   if (ctx.adminSecret === null) {
-    throw new IngestError('AUTH_ADMIN_DISABLED', 'admin routes are disabled: start the service with --admin-secret (or $FLEETSIM_ADMIN_SECRET) to revoke, reinstate, exempt or read gaps');
+    throw new IngestError(
+      'AUTH_ADMIN_DISABLED',
+      'admin routes are disabled: start the service with --admin-secret (or $FLEETSIM_ADMIN_SECRET) to revoke, reinstate, exempt or read gaps',
+    );
   }
   const wrong = throttleGuesses(ctx, req);
   if (!adminSecretMatches(req.headers.authorization, ctx.adminSecret)) {
     wrong();
-    throw new IngestError('AUTH_BAD_ADMIN_SECRET', 'this endpoint needs `authorization: Admin <admin secret>` (the fleet secret only enrolls)');
+    throw new IngestError(
+      'AUTH_BAD_ADMIN_SECRET',
+      'this endpoint needs `authorization: Admin <admin secret>` (the fleet secret only enrolls)',
+    );
   }
 }
 
@@ -57,29 +67,49 @@ export async function enrollRoute(ctx: IngestContext, req: http.IncomingMessage,
   requireFleet(ctx, req);
   const body = await readJson(ctx, req);
   const deviceId = body.device_id;
-  if (typeof deviceId !== 'string') throw new IngestError('INGEST_BAD_JSON', 'enrollment needs {"device_id": "<1 to 128 printable Latin-1 characters>"}');
+  if (typeof deviceId !== 'string')
+    throw new IngestError('INGEST_BAD_JSON', 'enrollment needs {"device_id": "<1 to 128 printable Latin-1 characters>"}');
   const problem = deviceIdProblem(deviceId);
   if (problem !== null) throw new IngestError('INGEST_BAD_DEVICE_ID', `device_id ${JSON.stringify(deviceId.slice(0, 140))} ${problem}`);
   const timezone = body.timezone;
   if (timezone !== undefined) checkTimezone(timezone);
   if (ctx.devices.get(deviceId) === undefined) {
     const waitMs = ctx.enrollments.take('', ctx.now());
-    if (waitMs > 0) throw new IngestError('INGEST_RATE_LIMITED', `the service enrolls at most ${ctx.limits.enrollments.perSecond} new devices a second (burst ${ctx.limits.enrollments.burst})`, Math.ceil(waitMs / 1000));
+    if (waitMs > 0)
+      throw new IngestError(
+        'INGEST_RATE_LIMITED',
+        `the service enrolls at most ${ctx.limits.enrollments.perSecond} new devices a second (burst ${ctx.limits.enrollments.burst})`,
+        Math.ceil(waitMs / 1000),
+      );
   }
   const key = await ctx.devices.enroll(deviceId, timezone as string | undefined).catch((x: unknown) => {
     throw x instanceof IngestError ? x : storeFailed(x, 'the enrollment');
   });
-  sendJson(ctx, res, 200, JSON.stringify({ device_id: deviceId, key: key.toString('hex'), timezone: ctx.devices.get(deviceId)?.timezone ?? null }));
+  sendJson(
+    ctx,
+    res,
+    200,
+    JSON.stringify({ device_id: deviceId, key: key.toString('hex'), timezone: ctx.devices.get(deviceId)?.timezone ?? null }),
+  );
 }
 
 /** An IANA timezone the runtime knows (the capture-hours rule is in the laptop's local time). */
 export function checkTimezone(timezone: unknown): asserts timezone is string {
   if (typeof timezone !== 'string' || timezone.length === 0 || timezone.length > 64 || !isKnownTimezone(timezone)) {
-    throw new IngestError('INGEST_BAD_JSON', `timezone ${JSON.stringify(typeof timezone === 'string' ? timezone.slice(0, 64) : timezone)} is not an IANA timezone (e.g. "Europe/Berlin", "America/New_York", "UTC")`);
+    throw new IngestError(
+      'INGEST_BAD_JSON',
+      `timezone ${JSON.stringify(typeof timezone === 'string' ? timezone.slice(0, 64) : timezone)} is not an IANA timezone (e.g. "Europe/Berlin", "America/New_York", "UTC")`,
+    );
   }
 }
 
-export async function adminRoute(ctx: IngestContext, route: AdminRoute, deviceId: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+export async function adminRoute(
+  ctx: IngestContext,
+  route: AdminRoute,
+  deviceId: string,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): Promise<void> {
   const want = route === 'gaps' ? 'GET' : route === 'exemption' ? 'PUT' : 'POST';
   if (req.method !== want) notAllowed(res, want);
   requireAdmin(ctx, req);
@@ -100,15 +130,32 @@ export async function adminRoute(ctx: IngestContext, route: AdminRoute, deviceId
     const d = await ctx.devices.reinstate(deviceId).catch((x: unknown) => {
       throw x instanceof IngestError ? x : storeFailed(x, 'the reinstatement');
     });
-    sendJson(ctx, res, 200, JSON.stringify({ device_id: deviceId, reinstated: true, key_generation: d.keyGeneration, next: 'the device enrolls again (POST /v1/enroll) for its new key; the revoked key stays refused' }));
+    sendJson(
+      ctx,
+      res,
+      200,
+      JSON.stringify({
+        device_id: deviceId,
+        reinstated: true,
+        key_generation: d.keyGeneration,
+        next: 'the device enrolls again (POST /v1/enroll) for its new key; the revoked key stays refused',
+      }),
+    );
     return;
   }
   if (typeof body.exempt !== 'boolean' || !optionalMs(body.from_ms) || !optionalMs(body.until_ms)) {
     throw new IngestError('INGEST_BAD_JSON', 'exemption needs {"exempt": true|false, "from_ms"?: epoch ms, "until_ms"?: epoch ms}');
   }
-  const e = body.exempt ? { deviceId, fromMs: (body.from_ms as number | undefined) ?? ctx.now(), untilMs: (body.until_ms as number | undefined) ?? null } : null;
+  const e = body.exempt
+    ? { deviceId, fromMs: (body.from_ms as number | undefined) ?? ctx.now(), untilMs: (body.until_ms as number | undefined) ?? null }
+    : null;
   await ctx.policy.setExemption(deviceId, e).catch((x: unknown) => {
     throw storeFailed(x, 'the exemption');
   });
-  sendJson(ctx, res, 200, JSON.stringify({ device_id: deviceId, exempt: e !== null, from_ms: e?.fromMs ?? null, until_ms: e?.untilMs ?? null }));
+  sendJson(
+    ctx,
+    res,
+    200,
+    JSON.stringify({ device_id: deviceId, exempt: e !== null, from_ms: e?.fromMs ?? null, until_ms: e?.untilMs ?? null }),
+  );
 }

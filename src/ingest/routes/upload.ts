@@ -57,7 +57,10 @@ export async function uploadRoute(ctx: IngestContext, req: http.IncomingMessage,
   const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (!ACCEPTED_CONTENT_TYPES.has(contentType)) {
     rejectBatch(ctx, 'INGEST_UNSUPPORTED_MEDIA_TYPE', 0);
-    throw new IngestError('INGEST_UNSUPPORTED_MEDIA_TYPE', `Content-Type ${JSON.stringify(contentType)} is not a batch; use one of ${[...ACCEPTED_CONTENT_TYPES].join(', ')}`);
+    throw new IngestError(
+      'INGEST_UNSUPPORTED_MEDIA_TYPE',
+      `Content-Type ${JSON.stringify(contentType)} is not a batch; use one of ${[...ACCEPTED_CONTENT_TYPES].join(', ')}`,
+    );
   }
   let codec: Codec;
   try {
@@ -96,12 +99,24 @@ export async function uploadRoute(ctx: IngestContext, req: http.IncomingMessage,
   const waitMs = ctx.limiter.take(deviceId, ctx.now());
   if (waitMs > 0) {
     rejectBatch(ctx, 'INGEST_RATE_LIMITED', 0);
-    throw new IngestError('INGEST_RATE_LIMITED', `device ${deviceId} is over its rate limit of ${limits.rate.perSecond} uploads/s (burst ${limits.rate.burst})`, Math.ceil(waitMs / 1000));
+    throw new IngestError(
+      'INGEST_RATE_LIMITED',
+      `device ${deviceId} is over its rate limit of ${limits.rate.perSecond} uploads/s (burst ${limits.rate.burst})`,
+      Math.ceil(waitMs / 1000),
+    );
   }
   // Step 6: admission, so decode and store work and memory stay bounded whatever arrives.
-  if (adm.inFlight >= limits.maxInFlight || ctx.store.queueDepth() >= limits.maxStoreQueue || (adm.inFlightBytes + length > limits.maxInFlightBodyBytes && adm.inFlight > 0)) {
+  if (
+    adm.inFlight >= limits.maxInFlight ||
+    ctx.store.queueDepth() >= limits.maxStoreQueue ||
+    (adm.inFlightBytes + length > limits.maxInFlightBodyBytes && adm.inFlight > 0)
+  ) {
     rejectBatch(ctx, 'INGEST_OVERLOADED', 0);
-    throw new IngestError('INGEST_OVERLOADED', `the service is at its limit (${adm.inFlight} uploads in flight, ${ctx.store.queueDepth()} queued for the store); retry after the Retry-After delay`, 1);
+    throw new IngestError(
+      'INGEST_OVERLOADED',
+      `the service is at its limit (${adm.inFlight} uploads in flight, ${ctx.store.queueDepth()} queued for the store); retry after the Retry-After delay`,
+      1,
+    );
   }
   adm.inFlight++;
   adm.inFlightBytes += length;
@@ -113,7 +128,14 @@ export async function uploadRoute(ctx: IngestContext, req: http.IncomingMessage,
   }
 }
 
-async function uploadAdmitted(ctx: IngestContext, res: http.ServerResponse, signed: SignedHeaders, keyGeneration: number, codec: Codec, received: Buffer): Promise<void> {
+async function uploadAdmitted(
+  ctx: IngestContext,
+  res: http.ServerResponse,
+  signed: SignedHeaders,
+  keyGeneration: number,
+  codec: Codec,
+  received: Buffer,
+): Promise<void> {
   const { metrics: m, limits } = ctx;
   let body = received;
   const auth = { signed };
@@ -139,16 +161,25 @@ async function uploadAdmitted(ctx: IngestContext, res: http.ServerResponse, sign
   const n = batch.events.length;
   if (h.deviceId !== auth.signed.deviceId) {
     rejectBatch(ctx, 'AUTH_DEVICE_MISMATCH', n);
-    throw new IngestError('AUTH_DEVICE_MISMATCH', `the batch is for device ${JSON.stringify(h.deviceId)} but the request is signed by ${JSON.stringify(auth.signed.deviceId)}; a device may write only its own data`);
+    throw new IngestError(
+      'AUTH_DEVICE_MISMATCH',
+      `the batch is for device ${JSON.stringify(h.deviceId)} but the request is signed by ${JSON.stringify(auth.signed.deviceId)}; a device may write only its own data`,
+    );
   }
   const now = ctx.now();
   if (h.windowEndMs > now + limits.maxFutureMs) {
     rejectBatch(ctx, 'INGEST_TIMESTAMP_FUTURE', n);
-    throw new IngestError('INGEST_TIMESTAMP_FUTURE', `the batch window ends at ${new Date(h.windowEndMs).toISOString()}, more than ${limits.maxFutureMs / 1000} s after the server clock (${new Date(now).toISOString()})`);
+    throw new IngestError(
+      'INGEST_TIMESTAMP_FUTURE',
+      `the batch window ends at ${new Date(h.windowEndMs).toISOString()}, more than ${limits.maxFutureMs / 1000} s after the server clock (${new Date(now).toISOString()})`,
+    );
   }
   if (h.windowStartMs < now - limits.maxAgeMs) {
     rejectBatch(ctx, 'INGEST_TIMESTAMP_TOO_OLD', n);
-    throw new IngestError('INGEST_TIMESTAMP_TOO_OLD', `the batch window starts at ${new Date(h.windowStartMs).toISOString()}, more than ${Math.round(limits.maxAgeMs / 86_400_000)} days before the server clock`);
+    throw new IngestError(
+      'INGEST_TIMESTAMP_TOO_OLD',
+      `the batch window starts at ${new Date(h.windowStartMs).toISOString()}, more than ${Math.round(limits.maxAgeMs / 86_400_000)} days before the server clock`,
+    );
   }
   // Step 9: the service's own policy record, not the agent's word.
   const policy = ctx.policy;
@@ -164,7 +195,10 @@ async function uploadAdmitted(ctx: IngestContext, res: http.ServerResponse, sign
   if (exemptMarker || policy.exemptDuring(h.deviceId, h.windowStartMs, h.windowEndMs) || policy.exemptDuring(h.deviceId, now, now)) {
     m.batch('rejected', 'POLICY_EXEMPT');
     m.eventsCounted('refused', 'exempt', n);
-    throw new IngestError('POLICY_EXEMPT', `the employee of device ${h.deviceId} is exempt from capture; ${n} events refused, nothing stored; stop capturing`);
+    throw new IngestError(
+      'POLICY_EXEMPT',
+      `the employee of device ${h.deviceId} is exempt from capture; ${n} events refused, nothing stored; stop capturing`,
+    );
   }
   let payload: Uint8Array = body;
   let payloadCodec: Codec = codec;
@@ -172,7 +206,8 @@ async function uploadAdmitted(ctx: IngestContext, res: http.ServerResponse, sign
   const windows = policy.windows(h.deviceId);
   // Without a timezone the service cannot tell local hours: no capture-hours check (documented in serve --help).
   const timezone = ctx.rules.captureHours === null ? null : (ctx.devices.get(h.deviceId)?.timezone ?? null);
-  const hours: CaptureHoursCheck | null = timezone === null ? null : { rules: ctx.rules, utcOffsetMinutes: (ms) => utcOffsetMinutes(timezone, ms) };
+  const hours: CaptureHoursCheck | null =
+    timezone === null ? null : { rules: ctx.rules, utcOffsetMinutes: (ms) => utcOffsetMinutes(timezone, ms) };
   let inPauses = 0;
   let outsideHours = 0;
   if (windows.length > 0 || hours !== null) {
@@ -193,36 +228,52 @@ async function uploadAdmitted(ctx: IngestContext, res: http.ServerResponse, sign
   const revokedMs = ctx.devices.get(h.deviceId)?.revokedMs ?? null;
   if (revokedMs !== null) {
     rejectBatch(ctx, 'AUTH_REVOKED', n);
-    throw new IngestError('AUTH_REVOKED', `device ${JSON.stringify(h.deviceId)} was revoked at ${new Date(revokedMs).toISOString()}, while this upload was in flight; it was not stored`);
+    throw new IngestError(
+      'AUTH_REVOKED',
+      `device ${JSON.stringify(h.deviceId)} was revoked at ${new Date(revokedMs).toISOString()}, while this upload was in flight; it was not stored`,
+    );
   }
   let result: InsertResult;
   try {
-    result = await ctx.store.insertBatch({
-      deviceId: h.deviceId,
-      sequence: h.sequence,
-      batchId: h.batchId,
-      windowStartMs: h.windowStartMs,
-      windowEndMs: h.windowEndMs,
-      eventCount: stored,
-      refusedPaused,
-      refusedExempt: 0,
-      receivedMs: now,
-      agentVersion: h.agentVersion,
-      payloadCodec,
-      payload,
-    }, keyGeneration);
+    result = await ctx.store.insertBatch(
+      {
+        deviceId: h.deviceId,
+        sequence: h.sequence,
+        batchId: h.batchId,
+        windowStartMs: h.windowStartMs,
+        windowEndMs: h.windowEndMs,
+        eventCount: stored,
+        refusedPaused,
+        refusedExempt: 0,
+        receivedMs: now,
+        agentVersion: h.agentVersion,
+        payloadCodec,
+        payload,
+      },
+      keyGeneration,
+    );
   } catch (e) {
     rejectBatch(ctx, 'INGEST_STORE_FAILED', n);
-    throw new IngestError('INGEST_STORE_FAILED', `the store could not write the batch (${(e as Error).message}); nothing was stored, retry`, 1);
+    throw new IngestError(
+      'INGEST_STORE_FAILED',
+      `the store could not write the batch (${(e as Error).message}); nothing was stored, retry`,
+      1,
+    );
   }
   const batchIdHex = Buffer.from(h.batchId).toString('hex');
   if (result === 'revoked') {
     rejectBatch(ctx, 'AUTH_REVOKED', n);
-    throw new IngestError('AUTH_REVOKED', `device ${JSON.stringify(h.deviceId)} was revoked (or re-keyed) while this upload was in flight; it was not stored`);
+    throw new IngestError(
+      'AUTH_REVOKED',
+      `device ${JSON.stringify(h.deviceId)} was revoked (or re-keyed) while this upload was in flight; it was not stored`,
+    );
   }
   if (result === 'conflict') {
     rejectBatch(ctx, 'INGEST_SEQUENCE_CONFLICT', n);
-    throw new IngestError('INGEST_SEQUENCE_CONFLICT', `device ${h.deviceId} already stored a different batch as sequence ${h.sequence} (or batch id ${batchIdHex} under another sequence)`);
+    throw new IngestError(
+      'INGEST_SEQUENCE_CONFLICT',
+      `device ${h.deviceId} already stored a different batch as sequence ${h.sequence} (or batch id ${batchIdHex} under another sequence)`,
+    );
   }
   if (result === 'stored') {
     m.batch('stored', '');

@@ -36,10 +36,14 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
   if (path === ':memory:' || /^file::memory:|[?&]mode=memory\b/.test(path ?? '')) {
     // The SQLite store reads on this thread and writes on its writer thread: two connections to
     // ':memory:' are two empty databases, so gaps would read empty and everything vanish at exit.
-    throw new StoreUrlError(`store ${JSON.stringify(url)}: an in-memory SQLite database is not supported (its reader and its writer thread would each open their own); use a file, e.g. sqlite:/tmp/ingest.db, or sqlite:$(mktemp -d)/ingest.db for a throwaway one`);
+    throw new StoreUrlError(
+      `store ${JSON.stringify(url)}: an in-memory SQLite database is not supported (its reader and its writer thread would each open their own); use a file, e.g. sqlite:/tmp/ingest.db, or sqlite:$(mktemp -d)/ingest.db for a throwaway one`,
+    );
   }
   if (path === undefined || path === '') {
-    throw new StoreUrlError(`store ${JSON.stringify(url)} is not a store URL; use sqlite:FILE (e.g. sqlite:ingest.db) or postgres://user:pass@host:5432/db`);
+    throw new StoreUrlError(
+      `store ${JSON.stringify(url)} is not a store URL; use sqlite:FILE (e.g. sqlite:ingest.db) or postgres://user:pass@host:5432/db`,
+    );
   }
   return new SqliteStore({
     path: resolve(path),

@@ -14,7 +14,15 @@ import type pg from 'pg';
 import type { Codec } from '../../wire/index.js';
 import { GAPS_SQL } from './sqlite.js';
 import type {
-  BatchRow, BatchStore, DeviceRecord, ExemptionRecord, InsertResult, PauseRecord, SequenceGap, StoreTotals, StoreWriteObserver,
+  BatchRow,
+  BatchStore,
+  DeviceRecord,
+  ExemptionRecord,
+  InsertResult,
+  PauseRecord,
+  SequenceGap,
+  StoreTotals,
+  StoreWriteObserver,
 } from './types.js';
 
 export interface PostgresStoreOptions {
@@ -154,9 +162,19 @@ export class PostgresStore implements BatchStore {
           `${p(8, 'integer')},${p(9, 'bigint')},${p(10, 'text')},${p(11, 'text')},${p(12, 'bytea')},${p(13, 'integer')})`,
       );
       values.push(
-        r.deviceId, r.sequence, Buffer.from(r.batchId.buffer, r.batchId.byteOffset, r.batchId.byteLength), r.windowStartMs, r.windowEndMs,
-        r.eventCount, r.refusedPaused, r.refusedExempt, r.receivedMs, r.agentVersion, r.payloadCodec,
-        Buffer.from(r.payload.buffer, r.payload.byteOffset, r.payload.byteLength), keyGeneration,
+        r.deviceId,
+        r.sequence,
+        Buffer.from(r.batchId.buffer, r.batchId.byteOffset, r.batchId.byteLength),
+        r.windowStartMs,
+        r.windowEndMs,
+        r.eventCount,
+        r.refusedPaused,
+        r.refusedExempt,
+        r.receivedMs,
+        r.agentVersion,
+        r.payloadCodec,
+        Buffer.from(r.payload.buffer, r.payload.byteOffset, r.payload.byteLength),
+        keyGeneration,
       );
     }
     let results: InsertResult[];
@@ -223,11 +241,20 @@ export class PostgresStore implements BatchStore {
   }
 
   async loadDevices(): Promise<DeviceRecord[]> {
-    const r = await this.pool.query<{ device_id: string; enrolled_ms: string; revoked_ms: string | null; key_generation: number; timezone: string | null; device_key: Buffer | null }>(
-      'SELECT device_id, enrolled_ms, revoked_ms, key_generation, timezone, device_key FROM devices',
-    );
+    const r = await this.pool.query<{
+      device_id: string;
+      enrolled_ms: string;
+      revoked_ms: string | null;
+      key_generation: number;
+      timezone: string | null;
+      device_key: Buffer | null;
+    }>('SELECT device_id, enrolled_ms, revoked_ms, key_generation, timezone, device_key FROM devices');
     return r.rows.map((x) => ({
-      deviceId: x.device_id, enrolledMs: Number(x.enrolled_ms), revokedMs: x.revoked_ms === null ? null : Number(x.revoked_ms), keyGeneration: Number(x.key_generation), timezone: x.timezone,
+      deviceId: x.device_id,
+      enrolledMs: Number(x.enrolled_ms),
+      revokedMs: x.revoked_ms === null ? null : Number(x.revoked_ms),
+      keyGeneration: Number(x.key_generation),
+      timezone: x.timezone,
       key: x.device_key,
     }));
   }
@@ -241,7 +268,10 @@ export class PostgresStore implements BatchStore {
   }
 
   async reinstateDevice(deviceId: string, keyGeneration: number): Promise<void> {
-    await this.pool.query('UPDATE devices SET revoked_ms = NULL, device_key = NULL, key_generation = $1 WHERE device_id = $2', [keyGeneration, deviceId]);
+    await this.pool.query('UPDATE devices SET revoked_ms = NULL, device_key = NULL, key_generation = $1 WHERE device_id = $2', [
+      keyGeneration,
+      deviceId,
+    ]);
   }
 
   async revokeDevice(deviceId: string, atMs: number): Promise<void> {
@@ -255,7 +285,12 @@ export class PostgresStore implements BatchStore {
     const r = await this.pool.query<{ device_id: string; start_ms: string; end_ms: string; ended_by: string }>(
       'SELECT device_id, start_ms, end_ms, ended_by FROM pause_windows ORDER BY device_id, start_ms',
     );
-    return r.rows.map((x) => ({ deviceId: x.device_id, startMs: Number(x.start_ms), endMs: Number(x.end_ms), endedBy: x.ended_by === 'resume' ? 'resume' : 'auto-resume' }));
+    return r.rows.map((x) => ({
+      deviceId: x.device_id,
+      startMs: Number(x.start_ms),
+      endMs: Number(x.end_ms),
+      endedBy: x.ended_by === 'resume' ? 'resume' : 'auto-resume',
+    }));
   }
 
   async upsertPause(p: PauseRecord): Promise<void> {
@@ -266,8 +301,14 @@ export class PostgresStore implements BatchStore {
   }
 
   async loadExemptions(): Promise<ExemptionRecord[]> {
-    const r = await this.pool.query<{ device_id: string; from_ms: string; until_ms: string | null }>('SELECT device_id, from_ms, until_ms FROM exemptions');
-    return r.rows.map((x) => ({ deviceId: x.device_id, fromMs: Number(x.from_ms), untilMs: x.until_ms === null ? null : Number(x.until_ms) }));
+    const r = await this.pool.query<{ device_id: string; from_ms: string; until_ms: string | null }>(
+      'SELECT device_id, from_ms, until_ms FROM exemptions',
+    );
+    return r.rows.map((x) => ({
+      deviceId: x.device_id,
+      fromMs: Number(x.from_ms),
+      untilMs: x.until_ms === null ? null : Number(x.until_ms),
+    }));
   }
 
   async setExemption(deviceId: string, e: ExemptionRecord | null): Promise<void> {

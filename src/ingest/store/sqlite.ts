@@ -17,12 +17,20 @@
  * resolves when the writer reports its group committed; nothing answers 2xx
  * before that. Reads use a connection of their own on this thread (WAL lets
  * readers run beside the writer).
- */import Database from 'better-sqlite3';
+ */ import Database from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
 import { workerScript } from '../../pool/index.js';
 import type { Codec } from '../../wire/index.js';
 import type {
-  BatchRow, BatchStore, DeviceRecord, ExemptionRecord, InsertResult, PauseRecord, SequenceGap, StoreTotals, StoreWriteObserver,
+  BatchRow,
+  BatchStore,
+  DeviceRecord,
+  ExemptionRecord,
+  InsertResult,
+  PauseRecord,
+  SequenceGap,
+  StoreTotals,
+  StoreWriteObserver,
 } from './types.js';
 
 export interface SqliteStoreOptions {
@@ -82,7 +90,13 @@ export const PAGE_SIZE_BYTES = 16_384;
 /** One write, as it travels to the writer thread. */
 export type WriteOp =
   | { readonly kind: 'batch'; readonly row: BatchRow; readonly keyGeneration: number | null }
-  | { readonly kind: 'enroll'; readonly deviceId: string; readonly atMs: number; readonly timezone: string | null; readonly key: Uint8Array | null }
+  | {
+      readonly kind: 'enroll';
+      readonly deviceId: string;
+      readonly atMs: number;
+      readonly timezone: string | null;
+      readonly key: Uint8Array | null;
+    }
   | { readonly kind: 'revoke'; readonly deviceId: string; readonly atMs: number }
   | { readonly kind: 'reinstate'; readonly deviceId: string; readonly keyGeneration: number }
   | { readonly kind: 'pause'; readonly pause: PauseRecord }
@@ -164,8 +178,18 @@ export class SqliteEngine {
             }
             // Rows arrive from another thread as plain Uint8Arrays; better-sqlite3 binds Buffers (views, no copy).
             const info = insert.run(
-              r.deviceId, r.sequence, asBuffer(r.batchId), r.windowStartMs, r.windowEndMs, r.eventCount, r.refusedPaused, r.refusedExempt,
-              r.receivedMs, r.agentVersion, r.payloadCodec, asBuffer(r.payload),
+              r.deviceId,
+              r.sequence,
+              asBuffer(r.batchId),
+              r.windowStartMs,
+              r.windowEndMs,
+              r.eventCount,
+              r.refusedPaused,
+              r.refusedExempt,
+              r.receivedMs,
+              r.agentVersion,
+              r.payloadCodec,
+              asBuffer(r.payload),
             );
             if (info.changes === 1) out[i] = 'stored';
             else {
@@ -222,7 +246,12 @@ export interface SqliteWriterData {
 export type WriterRequest = { readonly ids: readonly number[]; readonly ops: readonly WriteOp[] } | { readonly close: true };
 export type WriterReply =
   | { readonly ready: true }
-  | { readonly ids: readonly number[]; readonly results?: readonly (InsertResult | null)[]; readonly error?: string; readonly seconds: number };
+  | {
+      readonly ids: readonly number[];
+      readonly results?: readonly (InsertResult | null)[];
+      readonly error?: string;
+      readonly seconds: number;
+    };
 
 export class SqliteStore implements BatchStore {
   readonly kind = 'sqlite' as const;
@@ -306,9 +335,23 @@ export class SqliteStore implements BatchStore {
   }
 
   async loadDevices(): Promise<DeviceRecord[]> {
-    return (this.reader.db.prepare('SELECT device_id, enrolled_ms, revoked_ms, key_generation, timezone, device_key FROM devices').all() as {
-      device_id: string; enrolled_ms: number; revoked_ms: number | null; key_generation: number; timezone: string | null; device_key: Buffer | null;
-    }[]).map((r) => ({ deviceId: r.device_id, enrolledMs: r.enrolled_ms, revokedMs: r.revoked_ms, keyGeneration: r.key_generation, timezone: r.timezone, key: r.device_key }));
+    return (
+      this.reader.db.prepare('SELECT device_id, enrolled_ms, revoked_ms, key_generation, timezone, device_key FROM devices').all() as {
+        device_id: string;
+        enrolled_ms: number;
+        revoked_ms: number | null;
+        key_generation: number;
+        timezone: string | null;
+        device_key: Buffer | null;
+      }[]
+    ).map((r) => ({
+      deviceId: r.device_id,
+      enrolledMs: r.enrolled_ms,
+      revokedMs: r.revoked_ms,
+      keyGeneration: r.key_generation,
+      timezone: r.timezone,
+      key: r.device_key,
+    }));
   }
 
   async enrollDevice(deviceId: string, atMs: number, timezone?: string, key?: Uint8Array): Promise<void> {
@@ -324,9 +367,19 @@ export class SqliteStore implements BatchStore {
   }
 
   async loadPauses(): Promise<PauseRecord[]> {
-    return (this.reader.db.prepare('SELECT device_id, start_ms, end_ms, ended_by FROM pause_windows ORDER BY device_id, start_ms').all() as {
-      device_id: string; start_ms: number; end_ms: number; ended_by: string;
-    }[]).map((r) => ({ deviceId: r.device_id, startMs: r.start_ms, endMs: r.end_ms, endedBy: r.ended_by === 'resume' ? 'resume' : 'auto-resume' }));
+    return (
+      this.reader.db.prepare('SELECT device_id, start_ms, end_ms, ended_by FROM pause_windows ORDER BY device_id, start_ms').all() as {
+        device_id: string;
+        start_ms: number;
+        end_ms: number;
+        ended_by: string;
+      }[]
+    ).map((r) => ({
+      deviceId: r.device_id,
+      startMs: r.start_ms,
+      endMs: r.end_ms,
+      endedBy: r.ended_by === 'resume' ? 'resume' : 'auto-resume',
+    }));
   }
 
   async upsertPause(p: PauseRecord): Promise<void> {
@@ -334,9 +387,13 @@ export class SqliteStore implements BatchStore {
   }
 
   async loadExemptions(): Promise<ExemptionRecord[]> {
-    return (this.reader.db.prepare('SELECT device_id, from_ms, until_ms FROM exemptions').all() as { device_id: string; from_ms: number; until_ms: number | null }[]).map(
-      (r) => ({ deviceId: r.device_id, fromMs: r.from_ms, untilMs: r.until_ms }),
-    );
+    return (
+      this.reader.db.prepare('SELECT device_id, from_ms, until_ms FROM exemptions').all() as {
+        device_id: string;
+        from_ms: number;
+        until_ms: number | null;
+      }[]
+    ).map((r) => ({ deviceId: r.device_id, fromMs: r.from_ms, untilMs: r.until_ms }));
   }
 
   async setExemption(deviceId: string, e: ExemptionRecord | null): Promise<void> {
@@ -344,21 +401,29 @@ export class SqliteStore implements BatchStore {
   }
 
   async sequenceGaps(deviceId?: string): Promise<SequenceGap[]> {
-    const rows = this.reader.db.prepare(GAPS_SQL(deviceId !== undefined ? 'WHERE device_id = ?' : '')).all(...(deviceId !== undefined ? [deviceId] : [])) as {
-      device_id: string; gap_from: number; gap_to: number;
+    const rows = this.reader.db
+      .prepare(GAPS_SQL(deviceId !== undefined ? 'WHERE device_id = ?' : ''))
+      .all(...(deviceId !== undefined ? [deviceId] : [])) as {
+      device_id: string;
+      gap_from: number;
+      gap_to: number;
     }[];
     return rows.map((r) => ({ deviceId: r.device_id, fromSequence: Number(r.gap_from), toSequence: Number(r.gap_to) }));
   }
 
   async listBatches(deviceId?: string): Promise<BatchRow[]> {
-    const rows = (deviceId !== undefined
-      ? this.reader.db.prepare('SELECT * FROM batches WHERE device_id = ? ORDER BY device_id, sequence').all(deviceId)
-      : this.reader.db.prepare('SELECT * FROM batches ORDER BY device_id, sequence').all()) as DbBatchRow[];
+    const rows = (
+      deviceId !== undefined
+        ? this.reader.db.prepare('SELECT * FROM batches WHERE device_id = ? ORDER BY device_id, sequence').all(deviceId)
+        : this.reader.db.prepare('SELECT * FROM batches ORDER BY device_id, sequence').all()
+    ) as DbBatchRow[];
     return rows.map(fromDbRow);
   }
 
   async totals(): Promise<StoreTotals> {
-    const r = this.reader.db.prepare('SELECT COUNT(*) AS b, COALESCE(SUM(event_count), 0) AS e, COALESCE(SUM(refused_paused), 0) AS p FROM batches').get() as { b: number; e: number; p: number };
+    const r = this.reader.db
+      .prepare('SELECT COUNT(*) AS b, COALESCE(SUM(event_count), 0) AS e, COALESCE(SUM(refused_paused), 0) AS p FROM batches')
+      .get() as { b: number; e: number; p: number };
     return { batches: r.b, events: r.e, refusedPaused: r.p };
   }
 
@@ -366,11 +431,20 @@ export class SqliteStore implements BatchStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const outstanding = [...this.pending.values()].map((p) => new Promise<void>((r) => {
-      const { resolve, reject } = p;
-      p.resolve = (x) => { resolve(x); r(); };
-      p.reject = (e) => { reject(e); r(); };
-    }));
+    const outstanding = [...this.pending.values()].map(
+      (p) =>
+        new Promise<void>((r) => {
+          const { resolve, reject } = p;
+          p.resolve = (x) => {
+            resolve(x);
+            r();
+          };
+          p.reject = (e) => {
+            reject(e);
+            r();
+          };
+        }),
+    );
     await Promise.all(outstanding);
     if (this.writerError === null) {
       this.post();

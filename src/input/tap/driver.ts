@@ -50,13 +50,19 @@ export class TapDriver implements InputDriver {
   async start(): Promise<void> {
     if (existsSync(this.socketPath)) {
       // A socket left by a harness that died is stale; any other file is not ours to remove.
-      if (!lstatSync(this.socketPath).isSocket()) throw new InputError('INPUT_TAP_FAILED', `cannot create the tap socket ${this.socketPath}: a file that is not a socket is there; choose another path`);
+      if (!lstatSync(this.socketPath).isSocket())
+        throw new InputError(
+          'INPUT_TAP_FAILED',
+          `cannot create the tap socket ${this.socketPath}: a file that is not a socket is there; choose another path`,
+        );
       unlinkSync(this.socketPath);
     }
     const server = net.createServer((s) => this.accept(s));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (e) => reject(new InputError('INPUT_TAP_FAILED', `cannot listen on the tap socket ${this.socketPath}: ${e.message}`, { cause: e })));
+      server.once('error', (e) =>
+        reject(new InputError('INPUT_TAP_FAILED', `cannot listen on the tap socket ${this.socketPath}: ${e.message}`, { cause: e })),
+      );
       server.listen(this.socketPath, () => resolve());
     });
   }
@@ -82,7 +88,13 @@ export class TapDriver implements InputDriver {
     let waiter: { readonly timer: NodeJS.Timeout; readonly reject: (e: Error) => void } | undefined;
     const timeout = new Promise<never>((_, reject) => {
       const timer = setTimeout(
-        () => reject(new InputError('INPUT_AGENT_NOT_LISTENING', `no agent connected to the tap socket ${this.socketPath} within ${timeoutMs} ms; the agent must connect to {tapSocket}`)),
+        () =>
+          reject(
+            new InputError(
+              'INPUT_AGENT_NOT_LISTENING',
+              `no agent connected to the tap socket ${this.socketPath} within ${timeoutMs} ms; the agent must connect to {tapSocket}`,
+            ),
+          ),
         timeoutMs,
       );
       waiter = { timer, reject };
@@ -97,12 +109,19 @@ export class TapDriver implements InputDriver {
   }
 
   private closedWhileWaiting(): InputError {
-    return new InputError('INPUT_AGENT_NOT_LISTENING', `the tap driver on ${this.socketPath} was closed while waiting for an agent to connect`);
+    return new InputError(
+      'INPUT_AGENT_NOT_LISTENING',
+      `the tap driver on ${this.socketPath} was closed while waiting for an agent to connect`,
+    );
   }
 
   async replay(window: EventBlock, o: ReplayOptions): Promise<InjectionLateness> {
     const s = this.socket;
-    if (s === null) throw new InputError('INPUT_AGENT_NOT_LISTENING', `no agent is connected to the tap socket ${this.socketPath}: await waitForAgent() before replay()`);
+    if (s === null)
+      throw new InputError(
+        'INPUT_AGENT_NOT_LISTENING',
+        `no agent is connected to the tap socket ${this.socketPath}: await waitForAgent() before replay()`,
+      );
     const { events, removed } = capReplay(window, o.virtualEndMs, this.sourceMoveRateHz);
     const lateUs = createLatencyHistogram();
     const end = o.virtualEndMs ?? Infinity;
@@ -114,7 +133,10 @@ export class TapDriver implements InputDriver {
       await waitUntilWall(dueMs, this.spinMs, o.signal);
       if (o.signal?.aborted) break;
       if (this.lostReason !== null || s.destroyed) {
-        throw new InputError('INPUT_TAP_FAILED', `the agent's tap connection on ${this.socketPath} ended after ${injected} of ${events.length} events: ${this.lostReason ?? 'closed'}`);
+        throw new InputError(
+          'INPUT_TAP_FAILED',
+          `the agent's tap connection on ${this.socketPath} ended after ${injected} of ${events.length} events: ${this.lostReason ?? 'closed'}`,
+        );
       }
       // Its own buffer and its own write(): one message per event, as a hook delivers it.
       const rec = Buffer.allocUnsafe(TAP_RECORD_BYTES);

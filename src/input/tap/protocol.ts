@@ -31,15 +31,20 @@ export function encodeHello(): Buffer {
 
 /** Checks a hello; throws TapProtocolError saying what did not match. */
 export function checkHello(b: Uint8Array): void {
-  if (b.byteLength < TAP_HELLO_BYTES) throw new TapProtocolError(`tap hello is ${TAP_HELLO_BYTES} bytes, the stream ended after ${b.byteLength}`);
+  if (b.byteLength < TAP_HELLO_BYTES)
+    throw new TapProtocolError(`tap hello is ${TAP_HELLO_BYTES} bytes, the stream ended after ${b.byteLength}`);
   const buf = Buffer.from(b.buffer, b.byteOffset, TAP_HELLO_BYTES);
   if (!buf.subarray(0, 8).equals(TAP_MAGIC)) {
-    throw new TapProtocolError(`not a fleetsim tap: the hello starts with ${JSON.stringify(buf.subarray(0, 8).toString('latin1'))}, expected "FSTAP\\0\\0\\0"`);
+    throw new TapProtocolError(
+      `not a fleetsim tap: the hello starts with ${JSON.stringify(buf.subarray(0, 8).toString('latin1'))}, expected "FSTAP\\0\\0\\0"`,
+    );
   }
   const version = buf.readUInt16LE(8);
-  if (version !== TAP_VERSION) throw new TapProtocolError(`tap protocol version ${version} is not supported (this reader speaks version ${TAP_VERSION})`);
+  if (version !== TAP_VERSION)
+    throw new TapProtocolError(`tap protocol version ${version} is not supported (this reader speaks version ${TAP_VERSION})`);
   const size = buf.readUInt16LE(10);
-  if (size !== TAP_RECORD_BYTES) throw new TapProtocolError(`tap record size ${size} is not supported (version ${TAP_VERSION} records are ${TAP_RECORD_BYTES} bytes)`);
+  if (size !== TAP_RECORD_BYTES)
+    throw new TapProtocolError(`tap record size ${size} is not supported (version ${TAP_VERSION} records are ${TAP_RECORD_BYTES} bytes)`);
 }
 
 /** One event as a record travels. */
@@ -90,7 +95,8 @@ export class TapDecoder {
       if (buf.length < TAP_HELLO_BYTES) {
         // Check what has arrived already: a wrong magic is reported at once, not when 16 bytes are in.
         const n = Math.min(buf.length, 8);
-        if (!buf.subarray(0, n).equals(TAP_MAGIC.subarray(0, n))) checkHello(Buffer.concat([buf, Buffer.alloc(TAP_HELLO_BYTES - buf.length)]));
+        if (!buf.subarray(0, n).equals(TAP_MAGIC.subarray(0, n)))
+          checkHello(Buffer.concat([buf, Buffer.alloc(TAP_HELLO_BYTES - buf.length)]));
         this.pending = Buffer.from(buf);
         return this.empty();
       }
@@ -105,10 +111,13 @@ export class TapDecoder {
       const o = i * TAP_RECORD_BYTES;
       const type = buf.readUInt8(o + 8);
       const seq = buf.readUInt32LE(o + 24);
-      if (type > MAX_EVENT_TYPE) throw new TapProtocolError(`tap record ${this.records} has event type ${type}; types are 0–${MAX_EVENT_TYPE}`);
-      if (seq !== this.records >>> 0) throw new TapProtocolError(`tap record ${this.records} carries sequence ${seq}: a record was lost or repeated`);
+      if (type > MAX_EVENT_TYPE)
+        throw new TapProtocolError(`tap record ${this.records} has event type ${type}; types are 0–${MAX_EVENT_TYPE}`);
+      if (seq !== this.records >>> 0)
+        throw new TapProtocolError(`tap record ${this.records} carries sequence ${seq}: a record was lost or repeated`);
       b.t_ms[i] = buf.readDoubleLE(o);
-      if (!Number.isFinite(b.t_ms[i] as number)) throw new TapProtocolError(`tap record ${this.records} has time ${b.t_ms[i]}; times are finite epoch ms`);
+      if (!Number.isFinite(b.t_ms[i] as number))
+        throw new TapProtocolError(`tap record ${this.records} has time ${b.t_ms[i]}; times are finite epoch ms`);
       b.type[i] = type;
       b.button[i] = buf.readUInt8(o + 9);
       b.context[i] = buf.readUInt8(o + 10);
@@ -134,7 +143,9 @@ export class TapDecoder {
     if (!this.helloSeen && this.pending.length === 0) throw new TapProtocolError('the tap closed before sending its hello');
     if (!this.helloSeen) checkHello(this.pending);
     if (this.pending.length > 0) {
-      throw new TapProtocolError(`the tap stream ended inside record ${this.records}: ${this.pending.length} of ${TAP_RECORD_BYTES} bytes arrived`);
+      throw new TapProtocolError(
+        `the tap stream ended inside record ${this.records}: ${this.pending.length} of ${TAP_RECORD_BYTES} bytes arrived`,
+      );
     }
   }
 

@@ -88,8 +88,17 @@ export class TapSource implements InputSource {
       });
       s.on('error', (e: NodeJS.ErrnoException) => {
         if (!up) {
-          const hint = e.code === 'ENOENT' ? ' (no such socket: is the harness listening there?)' : e.code === 'ECONNREFUSED' ? ' (nobody is listening on it)' : '';
-          reject(new InputError('INPUT_TAP_FAILED', `cannot connect to the tap socket ${this.socketPath}: ${e.code ?? e.message}${hint}`, { cause: e }));
+          const hint =
+            e.code === 'ENOENT'
+              ? ' (no such socket: is the harness listening there?)'
+              : e.code === 'ECONNREFUSED'
+                ? ' (nobody is listening on it)'
+                : '';
+          reject(
+            new InputError('INPUT_TAP_FAILED', `cannot connect to the tap socket ${this.socketPath}: ${e.code ?? e.message}${hint}`, {
+              cause: e,
+            }),
+          );
           return;
         }
         this.fail(new InputError('INPUT_TAP_FAILED', `the tap connection on ${this.socketPath} failed: ${e.message}`, { cause: e }));
@@ -101,7 +110,10 @@ export class TapSource implements InputSource {
     if (this.done) return;
     this.done = true;
     this.socket?.destroy();
-    const err = e instanceof TapProtocolError ? new InputError('INPUT_TAP_FAILED', `bad data on the tap socket ${this.socketPath}: ${e.message}`, { cause: e }) : e;
+    const err =
+      e instanceof TapProtocolError
+        ? new InputError('INPUT_TAP_FAILED', `bad data on the tap socket ${this.socketPath}: ${e.message}`, { cause: e })
+        : e;
     this.events.onError?.(err);
   }
 

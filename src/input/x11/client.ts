@@ -14,7 +14,9 @@ import { InputError } from '../errors.js';
  * connection gets its own table, started from a copy of the standard atoms
  * taken before anything was interned.
  */
-const STANDARD_ATOMS: Readonly<Record<string, number>> = { ...(createRequire(import.meta.url)('x11/lib/stdatoms.js') as Record<string, number>) };
+const STANDARD_ATOMS: Readonly<Record<string, number>> = {
+  ...(createRequire(import.meta.url)('x11/lib/stdatoms.js') as Record<string, number>),
+};
 
 function ownAtomCache(client: { atoms: Record<string, number>; atom_names: Record<number, string> }): void {
   client.atoms = { ...STANDARD_ATOMS };
@@ -26,7 +28,15 @@ export interface XClient {
   AllocID(): number;
   InternAtom(onlyIfExists: boolean, name: string, cb: (err: Error | null, atom: number) => void): void;
   ChangeProperty(mode: number, wid: number, name: number, type: number, format: number, data: number[] | Buffer): void;
-  GetProperty(del: number, wid: number, name: number, type: number, longOffset: number, longLength: number, cb: (err: Error | null, prop: { type: number; format: number; data: Buffer }) => void): void;
+  GetProperty(
+    del: number,
+    wid: number,
+    name: number,
+    type: number,
+    longOffset: number,
+    longLength: number,
+    cb: (err: Error | null, prop: { type: number; format: number; data: Buffer }) => void,
+  ): void;
   ChangeWindowAttributes(wid: number, values: Record<string, number>): void;
   GetKeyboardMapping(startCode: number, num: number, cb: (err: Error | null, rows: number[][]) => void): void;
   ChangeKeyboardControl(values: Record<string, number>): void;
@@ -71,17 +81,39 @@ export function connect(display: string): Promise<XDisplay> {
     const fail = (err: unknown) => {
       if (settled) return;
       settled = true;
-      reject(new InputError('INPUT_DISPLAY_FAILED', `cannot connect to X display ${display}: ${(err as Error)?.message ?? String(err)}`, { cause: err }));
+      reject(
+        new InputError('INPUT_DISPLAY_FAILED', `cannot connect to X display ${display}: ${(err as Error)?.message ?? String(err)}`, {
+          cause: err,
+        }),
+      );
     };
     try {
-      const client = x11.createClient({ display }, (err: Error | null, dpy: { client: XClient; screen: Array<{ root: number; pixel_width: number; pixel_height: number }>; min_keycode: number; max_keycode: number }) => {
-        if (err) return fail(err);
-        if (settled) return;
-        settled = true;
-        ownAtomCache(dpy.client as unknown as Parameters<typeof ownAtomCache>[0]);
-        const screen = dpy.screen[0]!;
-        resolve({ client: dpy.client, root: screen.root, widthPx: screen.pixel_width, heightPx: screen.pixel_height, minKeycode: dpy.min_keycode, maxKeycode: dpy.max_keycode });
-      });
+      const client = x11.createClient(
+        { display },
+        (
+          err: Error | null,
+          dpy: {
+            client: XClient;
+            screen: Array<{ root: number; pixel_width: number; pixel_height: number }>;
+            min_keycode: number;
+            max_keycode: number;
+          },
+        ) => {
+          if (err) return fail(err);
+          if (settled) return;
+          settled = true;
+          ownAtomCache(dpy.client as unknown as Parameters<typeof ownAtomCache>[0]);
+          const screen = dpy.screen[0]!;
+          resolve({
+            client: dpy.client,
+            root: screen.root,
+            widthPx: screen.pixel_width,
+            heightPx: screen.pixel_height,
+            minKeycode: dpy.min_keycode,
+            maxKeycode: dpy.max_keycode,
+          });
+        },
+      );
       client.on('error', fail);
     } catch (err) {
       fail(err);
@@ -92,7 +124,14 @@ export function connect(display: string): Promise<XDisplay> {
 export function requireExtension<T>(client: XClient, name: string, xName: string): Promise<T> {
   return new Promise((resolve, reject) => {
     client.require(name, (err, ext) => {
-      if (err || !ext) reject(new InputError('INPUT_EXTENSION_MISSING', `the X server lacks the ${xName} extension (${err?.message ?? 'not present'}); Xvfb from Debian's xvfb package has it`, { cause: err }));
+      if (err || !ext)
+        reject(
+          new InputError(
+            'INPUT_EXTENSION_MISSING',
+            `the X server lacks the ${xName} extension (${err?.message ?? 'not present'}); Xvfb from Debian's xvfb package has it`,
+            { cause: err },
+          ),
+        );
       else resolve(ext as T);
     });
   });
@@ -103,7 +142,9 @@ export function internAtom(client: XClient, name: string): Promise<number> {
 }
 
 export function keyboardMapping(client: XClient, min: number, max: number): Promise<number[][]> {
-  return new Promise((resolve, reject) => client.GetKeyboardMapping(min, max - min + 1, (err, rows) => (err ? reject(err) : resolve(rows))));
+  return new Promise((resolve, reject) =>
+    client.GetKeyboardMapping(min, max - min + 1, (err, rows) => (err ? reject(err) : resolve(rows))),
+  );
 }
 
 /** A 32-bit CARDINAL property's first value, or null when the property is not set. */
@@ -125,11 +166,18 @@ export function sync(client: XClient): Promise<void> {
 export function disconnect(client: XClient, timeoutMs = 1000): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
-      try { client.terminate(); } catch { /* already gone */ }
+      try {
+        client.terminate();
+      } catch {
+        /* already gone */
+      }
       resolve();
     }, timeoutMs);
     try {
-      client.close(() => { clearTimeout(timer); resolve(); });
+      client.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
     } catch {
       clearTimeout(timer);
       resolve();

@@ -10,7 +10,16 @@ import { connect, disconnect, internAtom, keyboardMapping, readCardinal, require
 import { CONTEXT_ATOM_NAME, LISTENING_ATOM_NAME } from './context-property.js';
 import { buildKeymap, type Keymap } from './keymap.js';
 import { LatenessMeter, nowMs, waitUntil } from './pacing.js';
-import { BUTTON_TO_X, WHEEL_DOWN_BUTTON, WHEEL_UP_BUTTON, X_BUTTON_PRESS, X_BUTTON_RELEASE, X_KEY_PRESS, X_KEY_RELEASE, X_MOTION_NOTIFY } from './record-decode.js';
+import {
+  BUTTON_TO_X,
+  WHEEL_DOWN_BUTTON,
+  WHEEL_UP_BUTTON,
+  X_BUTTON_PRESS,
+  X_BUTTON_RELEASE,
+  X_KEY_PRESS,
+  X_KEY_RELEASE,
+  X_MOTION_NOTIFY,
+} from './record-decode.js';
 import { openFocusedWindow, type FocusedWindow } from './focused-window.js';
 import { startXvfb, type Xvfb } from './xvfb.js';
 
@@ -67,10 +76,15 @@ interface Live {
 
 const POLL_MS = 20;
 
-export function createX11Driver(options: X11DriverOptions = {}): InputDriver & { readonly xvfbPid: number | null; readonly appEventsReceived: number } {
+export function createX11Driver(
+  options: X11DriverOptions = {},
+): InputDriver & { readonly xvfbPid: number | null; readonly appEventsReceived: number } {
   const unitsPerNotch = options.wheelUnitsPerNotch ?? 1;
   if (!(unitsPerNotch > 0) || !Number.isFinite(unitsPerNotch)) {
-    throw new InputError('INPUT_DISPLAY_FAILED', `wheelUnitsPerNotch ${unitsPerNotch} is not allowed; give a positive number (1 for a notched wheel)`);
+    throw new InputError(
+      'INPUT_DISPLAY_FAILED',
+      `wheelUnitsPerNotch ${unitsPerNotch} is not allowed; give a positive number (1 for a notched wheel)`,
+    );
   }
   const moveRateHz = sourceMoveRate(options.sourceMoveRateHz);
   let live: Live | null = null;
@@ -79,7 +93,11 @@ export function createX11Driver(options: X11DriverOptions = {}): InputDriver & {
   let xvfbStarted: Xvfb | null = null;
 
   const need = (what: string): Live => {
-    if (!live) throw new InputError('INPUT_DISPLAY_FAILED', `the X11 driver cannot ${what} before start() has brought its display up${closed ? ' (it was closed)' : ''}`);
+    if (!live)
+      throw new InputError(
+        'INPUT_DISPLAY_FAILED',
+        `the X11 driver cannot ${what} before start() has brought its display up${closed ? ' (it was closed)' : ''}`,
+      );
     return live;
   };
 
@@ -99,13 +117,21 @@ export function createX11Driver(options: X11DriverOptions = {}): InputDriver & {
     async start() {
       if (live) return;
       if (closed) throw new InputError('INPUT_DISPLAY_FAILED', 'the X11 driver was closed; create a new one');
-      const xvfb = await startXvfb({ display: options.display, widthPx: options.widthPx, heightPx: options.heightPx, startTimeoutMs: options.startTimeoutMs, command: options.xvfbCommand });
+      const xvfb = await startXvfb({
+        display: options.display,
+        widthPx: options.widthPx,
+        heightPx: options.heightPx,
+        startTimeoutMs: options.startTimeoutMs,
+        command: options.xvfbCommand,
+      });
       xvfbStarted = xvfb;
       let dpy: XDisplay | null = null;
       let app: FocusedWindow | null = null;
       try {
         dpy = await connect(xvfb.display);
-        dpy.client.on('error', () => { /* a failed request surfaces as a lost event at the source, never as a crash of the harness */ });
+        dpy.client.on('error', () => {
+          /* a failed request surfaces as a lost event at the source, never as a crash of the harness */
+        });
         const xtest = await requireExtension<XTestExt>(dpy.client, 'xtest', 'XTEST');
         const keymap = buildKeymap(await keyboardMapping(dpy.client, dpy.minKeycode, dpy.maxKeycode), dpy.minKeycode);
         // The behaviour model writes every key release itself; server autorepeat would add presses it never typed.
@@ -131,7 +157,8 @@ export function createX11Driver(options: X11DriverOptions = {}): InputDriver & {
       const settleMs = options.clientSettleMs ?? 500;
       let othersSince: number | null = null;
       for (;;) {
-        if (live !== l) throw new InputError('INPUT_AGENT_NOT_LISTENING', `display ${l.xvfb.display} was closed while waiting for the agent`);
+        if (live !== l)
+          throw new InputError('INPUT_AGENT_NOT_LISTENING', `display ${l.xvfb.display} was closed while waiting for the agent`);
         if (res) {
           const clients = await new Promise<unknown[]>((ok, ko) => res.QueryClients((e, c) => (e ? ko(e) : ok(c))));
           if (clients.length > 1) {
@@ -142,9 +169,12 @@ export function createX11Driver(options: X11DriverOptions = {}): InputDriver & {
           return;
         }
         if (nowMs() >= deadline) {
-          throw new InputError('INPUT_AGENT_NOT_LISTENING', res
-            ? `no agent connected to X display ${l.xvfb.display} within ${timeoutMs} ms; its command must connect to {display}`
-            : `no agent started capturing on X display ${l.xvfb.display} within ${timeoutMs} ms (root property ${LISTENING_ATOM_NAME} never set); its command must capture from {display}`);
+          throw new InputError(
+            'INPUT_AGENT_NOT_LISTENING',
+            res
+              ? `no agent connected to X display ${l.xvfb.display} within ${timeoutMs} ms; its command must connect to {display}`
+              : `no agent started capturing on X display ${l.xvfb.display} within ${timeoutMs} ms (root property ${LISTENING_ATOM_NAME} never set); its command must capture from {display}`,
+          );
         }
         await waitUntil(nowMs() + POLL_MS);
       }
@@ -227,7 +257,11 @@ export function createX11Driver(options: X11DriverOptions = {}): InputDriver & {
         meter.record(nowMs() - dueMs);
       }
       if (live === l) await sync(client);
-      return { ...meter.figures(), ...(movesAdded > 0 ? { pointer_moves_added: movesAdded } : {}), ...(removed > 0 ? { moves_coalesced_at_source: removed } : {}) };
+      return {
+        ...meter.figures(),
+        ...(movesAdded > 0 ? { pointer_moves_added: movesAdded } : {}),
+        ...(removed > 0 ? { moves_coalesced_at_source: removed } : {}),
+      };
     },
 
     close() {

@@ -23,10 +23,24 @@ export async function openFocusedWindow(display: string): Promise<FocusedWindow>
   const { client } = dpy;
   let received = 0;
   client.on('error', () => {});
-  client.on('event', (_ev: XEvent) => { received++; });
+  client.on('event', (_ev: XEvent) => {
+    received++;
+  });
   const wid = client.AllocID();
   const c = client as unknown as {
-    CreateWindow(wid: number, parent: number, x: number, y: number, w: number, h: number, border: number, depth: number, cls: number, visual: number, values: Record<string, number>): void;
+    CreateWindow(
+      wid: number,
+      parent: number,
+      x: number,
+      y: number,
+      w: number,
+      h: number,
+      border: number,
+      depth: number,
+      cls: number,
+      visual: number,
+      values: Record<string, number>,
+    ): void;
     MapWindow(wid: number): void;
     SetInputFocus(wid: number, revertTo: number): void;
   };

@@ -19,5 +19,8 @@ export function createX11Source(options: X11SourceOptions): InputSource {
   const method = options.method ?? 'record';
   if (method === 'record') return createRecordSource(options);
   if (method === 'xi2') return createXi2Source(options);
-  throw new InputError('INPUT_DISPLAY_FAILED', `X11 capture method "${String(method)}" is unknown; use one of ${X11_CAPTURE_METHODS.join(', ')}`);
+  throw new InputError(
+    'INPUT_DISPLAY_FAILED',
+    `X11 capture method "${String(method)}" is unknown; use one of ${X11_CAPTURE_METHODS.join(', ')}`,
+  );
 }

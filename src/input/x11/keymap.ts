@@ -61,7 +61,10 @@ export function buildKeymap(rows: readonly (readonly number[])[], minKeycode: nu
     fromX[xcode] = code;
   });
   if (missing.length) {
-    throw new InputError('INPUT_DISPLAY_FAILED', `the X server's keyboard layout has no key for ${missing.join(', ')}; fleetsim needs a US layout (Xvfb's default)`);
+    throw new InputError(
+      'INPUT_DISPLAY_FAILED',
+      `the X server's keyboard layout has no key for ${missing.join(', ')}; fleetsim needs a US layout (Xvfb's default)`,
+    );
   }
   return { toX, fromX };
 }

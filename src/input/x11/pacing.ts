@@ -44,6 +44,11 @@ export class LatenessMeter {
     const h = this.h;
     if (h.totalCount === 0) return { injected: 0, p50_ms: 0, p99_ms: 0, max_ms: 0 };
     const ms = (us: number) => Math.round(us) / 1000;
-    return { injected: h.totalCount, p50_ms: ms(h.getValueAtPercentile(50)), p99_ms: ms(h.getValueAtPercentile(99)), max_ms: ms(h.maxValue) };
+    return {
+      injected: h.totalCount,
+      p50_ms: ms(h.getValueAtPercentile(50)),
+      p99_ms: ms(h.getValueAtPercentile(99)),
+      max_ms: ms(h.maxValue),
+    };
   }
 }

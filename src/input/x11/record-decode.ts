@@ -87,4 +87,3 @@ export function decodeDeviceEvents(data: Buffer, swapped: boolean, state: Decode
     }
   }
 }
-

@@ -71,7 +71,9 @@ export function createRecordSource(options: X11SourceOptions): InputSource {
         }
         if (listeningAtom) (c.client as unknown as { DeleteProperty(w: number, a: number): void }).DeleteProperty(c.root, listeningAtom);
         await Promise.race([sync(c.client), new Promise((r) => setTimeout(r, 500))]);
-      } catch { /* the display is already gone: nothing left to release */ }
+      } catch {
+        /* the display is already gone: nothing left to release */
+      }
       await disconnect(c.client, 500);
     }
     if (d) await disconnect(d.client, 500);
@@ -80,69 +82,108 @@ export function createRecordSource(options: X11SourceOptions): InputSource {
   return {
     kind: 'x11',
     async start(sink: InputSink) {
-      if (control || closing) throw new InputError('INPUT_DISPLAY_FAILED', `the X11 source on ${options.display} was already started or closed; create a new one`);
+      if (control || closing)
+        throw new InputError(
+          'INPUT_DISPLAY_FAILED',
+          `the X11 source on ${options.display} was already started or closed; create a new one`,
+        );
       const timeoutMs = options.startTimeoutMs ?? 10_000;
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new InputError('INPUT_DISPLAY_FAILED', `the RECORD capture on X display ${options.display} did not go live within ${timeoutMs} ms`)), timeoutMs);
+        timer = setTimeout(
+          () =>
+            reject(
+              new InputError(
+                'INPUT_DISPLAY_FAILED',
+                `the RECORD capture on X display ${options.display} did not go live within ${timeoutMs} ms`,
+              ),
+            ),
+          timeoutMs,
+        );
       });
       try {
-        await Promise.race([timeout, (async () => {
-          control = await connect(options.display);
-          control.client.on('error', () => { /* requests on a display being torn down fail; close() copes */ });
-          data = await connect(options.display);
-          data.client.on('error', () => {});
-          record = await requireExtension<RecordExt>(control.client, 'record', 'RECORD');
-          const record2 = await requireExtension<RecordExt>(data.client, 'record', 'RECORD');
-          const keymap = buildKeymap(await keyboardMapping(control.client, control.minKeycode, control.maxKeycode), control.minKeycode);
-          const contextAtom = await internAtom(control.client, CONTEXT_ATOM_NAME);
-          listeningAtom = await internAtom(control.client, LISTENING_ATOM_NAME);
-          const clock = await probeServerClock(control, options.clockOffsetMs ?? 0);
-          const state: DecodeState = { fromX: keymap.fromX, clock, context: (await readCardinal(control.client, control.root, contextAtom)) ?? 0 };
-          const root = control.root;
-          const buffer = new DeliveryBuffer();
-          const reader = (data.client as unknown as { stream: net.Socket }).stream;
-          pacer = paceReads(reader, options.readIntervalMs ?? 0);
-          // One block per socket read: node-x11 hands over the read's RECORD replies one by one, synchronously.
-          let flushQueued = false;
-          const flush = () => {
-            flushQueued = false;
-            if (buffer.length === 0) return;
-            sink(buffer.view());
-            buffer.clear();
-            pacer?.afterRead();
-          };
+        await Promise.race([
+          timeout,
+          (async () => {
+            control = await connect(options.display);
+            control.client.on('error', () => {
+              /* requests on a display being torn down fail; close() copes */
+            });
+            data = await connect(options.display);
+            data.client.on('error', () => {});
+            record = await requireExtension<RecordExt>(control.client, 'record', 'RECORD');
+            const record2 = await requireExtension<RecordExt>(data.client, 'record', 'RECORD');
+            const keymap = buildKeymap(await keyboardMapping(control.client, control.minKeycode, control.maxKeycode), control.minKeycode);
+            const contextAtom = await internAtom(control.client, CONTEXT_ATOM_NAME);
+            listeningAtom = await internAtom(control.client, LISTENING_ATOM_NAME);
+            const clock = await probeServerClock(control, options.clockOffsetMs ?? 0);
+            const state: DecodeState = {
+              fromX: keymap.fromX,
+              clock,
+              context: (await readCardinal(control.client, control.root, contextAtom)) ?? 0,
+            };
+            const root = control.root;
+            const buffer = new DeliveryBuffer();
+            const reader = (data.client as unknown as { stream: net.Socket }).stream;
+            pacer = paceReads(reader, options.readIntervalMs ?? 0);
+            // One block per socket read: node-x11 hands over the read's RECORD replies one by one, synchronously.
+            let flushQueued = false;
+            const flush = () => {
+              flushQueued = false;
+              if (buffer.length === 0) return;
+              sink(buffer.view());
+              buffer.clear();
+              pacer?.afterRead();
+            };
 
-          recordContext = control.client.AllocID();
-          record.CreateContext(recordContext, 0, [record.CS.AllClients], [{
-            deviceEvents: { first: X_KEY_PRESS, last: X_MOTION_NOTIFY },
-            // the context property changes, in order with the device events (context-property.ts)
-            coreRequests: { first: CHANGE_PROPERTY_OPCODE, last: CHANGE_PROPERTY_OPCODE },
-          }]);
-          await sync(control.client);
-          const cat = record.Category;
-          await new Promise<void>((live, fail) => {
-            record2.EnableContext(recordContext, (reply) => {
-              if (reply.category === cat.FromServer) {
-                decodeDeviceEvents(reply.data, reply.clientSwapped, state, buffer);
-                if (buffer.length > 0 && !flushQueued) {
-                  flushQueued = true;
-                  queueMicrotask(flush);
-                }
-              } else if (reply.category === cat.FromClient) {
-                const ctx = lastPropertyValue(reply.data, reply.clientSwapped, root, contextAtom);
-                if (ctx !== null) state.context = ctx;
-              } else if (reply.category === cat.StartOfData) {
-                live();
-              }
-            }, (err) => { if (err) fail(err); });
-          });
-          control.client.ChangeProperty(X.PropModeReplace, control.root, listeningAtom, X.AtomCARDINAL, 32, [process.pid]);
-          await sync(control.client);
-        })()]);
+            recordContext = control.client.AllocID();
+            record.CreateContext(
+              recordContext,
+              0,
+              [record.CS.AllClients],
+              [
+                {
+                  deviceEvents: { first: X_KEY_PRESS, last: X_MOTION_NOTIFY },
+                  // the context property changes, in order with the device events (context-property.ts)
+                  coreRequests: { first: CHANGE_PROPERTY_OPCODE, last: CHANGE_PROPERTY_OPCODE },
+                },
+              ],
+            );
+            await sync(control.client);
+            const cat = record.Category;
+            await new Promise<void>((live, fail) => {
+              record2.EnableContext(
+                recordContext,
+                (reply) => {
+                  if (reply.category === cat.FromServer) {
+                    decodeDeviceEvents(reply.data, reply.clientSwapped, state, buffer);
+                    if (buffer.length > 0 && !flushQueued) {
+                      flushQueued = true;
+                      queueMicrotask(flush);
+                    }
+                  } else if (reply.category === cat.FromClient) {
+                    const ctx = lastPropertyValue(reply.data, reply.clientSwapped, root, contextAtom);
+                    if (ctx !== null) state.context = ctx;
+                  } else if (reply.category === cat.StartOfData) {
+                    live();
+                  }
+                },
+                (err) => {
+                  if (err) fail(err);
+                },
+              );
+            });
+            control.client.ChangeProperty(X.PropModeReplace, control.root, listeningAtom, X.AtomCARDINAL, 32, [process.pid]);
+            await sync(control.client);
+          })(),
+        ]);
       } catch (err) {
         await release();
-        throw err instanceof InputError ? err : new InputError('INPUT_DISPLAY_FAILED', `RECORD capture on X display ${options.display} failed: ${(err as Error).message}`, { cause: err });
+        throw err instanceof InputError
+          ? err
+          : new InputError('INPUT_DISPLAY_FAILED', `RECORD capture on X display ${options.display} failed: ${(err as Error).message}`, {
+              cause: err,
+            });
       } finally {
         clearTimeout(timer);
       }

@@ -17,7 +17,18 @@ import type net from 'node:net';
 import { InputError } from '../errors.js';
 import { paceReads, type ReadPacer } from '../read-pacing.js';
 import type { InputSink, InputSource } from '../types.js';
-import { connect, disconnect, internAtom, keyboardMapping, readCardinal, requireExtension, sync, X, type XDisplay, type XEvent } from './client.js';
+import {
+  connect,
+  disconnect,
+  internAtom,
+  keyboardMapping,
+  readCardinal,
+  requireExtension,
+  sync,
+  X,
+  type XDisplay,
+  type XEvent,
+} from './client.js';
 import { CONTEXT_ATOM_NAME, LISTENING_ATOM_NAME } from './context-property.js';
 import { buildKeymap } from './keymap.js';
 import { agentTime, DeliveryBuffer } from './record-decode.js';
@@ -48,14 +59,20 @@ export function createXi2Source(options: X11SourceOptions): InputSource {
     try {
       if (listeningAtom) (d.client as unknown as { DeleteProperty(w: number, a: number): void }).DeleteProperty(d.root, listeningAtom);
       await Promise.race([sync(d.client), new Promise((r) => setTimeout(r, 500))]);
-    } catch { /* display already gone */ }
+    } catch {
+      /* display already gone */
+    }
     await disconnect(d.client, 500);
   };
 
   return {
     kind: 'x11',
     async start(sink: InputSink) {
-      if (dpy || closing) throw new InputError('INPUT_DISPLAY_FAILED', `the X11 source on ${options.display} was already started or closed; create a new one`);
+      if (dpy || closing)
+        throw new InputError(
+          'INPUT_DISPLAY_FAILED',
+          `the X11 source on ${options.display} was already started or closed; create a new one`,
+        );
       try {
         const d = (dpy = await connect(options.display));
         const { client, root } = d;
@@ -114,7 +131,16 @@ export function createXi2Source(options: X11SourceOptions): InputSource {
               if (wheel !== undefined) {
                 if (name === 'XIRawButtonPress') buffer.push(t, EventType.wheel, wheel, px, py, 0, context, 0);
               } else if (detail >= 1 && detail <= 3) {
-                buffer.push(t, name === 'XIRawButtonPress' ? EventType.mousedown : EventType.mouseup, 0, px, py, BUTTON_FROM_X[detail]!, context, 0);
+                buffer.push(
+                  t,
+                  name === 'XIRawButtonPress' ? EventType.mousedown : EventType.mouseup,
+                  0,
+                  px,
+                  py,
+                  BUTTON_FROM_X[detail]!,
+                  context,
+                  0,
+                );
               }
               break;
             }
@@ -133,12 +159,19 @@ export function createXi2Source(options: X11SourceOptions): InputSource {
         });
         client.ChangeWindowAttributes(root, { eventMask: X.PropertyChangeMask });
         const m = xi.EventMask;
-        xi.XISelectEvents(root, { deviceId: xi.AllMasterDevices, mask: m.RawKeyPress! | m.RawKeyRelease! | m.RawButtonPress! | m.RawButtonRelease! | m.RawMotion! });
+        xi.XISelectEvents(root, {
+          deviceId: xi.AllMasterDevices,
+          mask: m.RawKeyPress! | m.RawKeyRelease! | m.RawButtonPress! | m.RawButtonRelease! | m.RawMotion!,
+        });
         client.ChangeProperty(X.PropModeReplace, root, listeningAtom, X.AtomCARDINAL, 32, [process.pid]);
         await sync(client);
       } catch (err) {
         await release();
-        throw err instanceof InputError ? err : new InputError('INPUT_DISPLAY_FAILED', `XInput2 capture on X display ${options.display} failed: ${(err as Error).message}`, { cause: err });
+        throw err instanceof InputError
+          ? err
+          : new InputError('INPUT_DISPLAY_FAILED', `XInput2 capture on X display ${options.display} failed: ${(err as Error).message}`, {
+              cause: err,
+            });
       }
     },
     close() {

@@ -48,18 +48,29 @@ export function startXvfb(options: XvfbOptions = {}): Promise<Xvfb> {
   const width = options.widthPx ?? 1920;
   const height = options.heightPx ?? 1080;
   if (options.display !== undefined && !DISPLAY_PATTERN.test(options.display)) {
-    return Promise.reject(new InputError('INPUT_DISPLAY_FAILED', `display "${options.display}" is not a local X display name; use ":N" with N a number, or omit it to take the first free display`));
+    return Promise.reject(
+      new InputError(
+        'INPUT_DISPLAY_FAILED',
+        `display "${options.display}" is not a local X display name; use ":N" with N a number, or omit it to take the first free display`,
+      ),
+    );
   }
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 64 || height < 64 || width > 8192 || height > 8192) {
-    return Promise.reject(new InputError('INPUT_DISPLAY_FAILED', `screen ${width}x${height} is not allowed; width and height are whole pixels from 64 to 8192`));
+    return Promise.reject(
+      new InputError('INPUT_DISPLAY_FAILED', `screen ${width}x${height} is not allowed; width and height are whole pixels from 64 to 8192`),
+    );
   }
   const command = options.command ?? 'Xvfb';
   const args = [
     ...(options.display !== undefined ? [options.display] : []),
-    '-displayfd', '3',
-    '-nolisten', 'tcp',
+    '-displayfd',
+    '3',
+    '-nolisten',
+    'tcp',
     '-noreset', // an X server resets when its last client leaves, dropping the root properties the path uses
-    '-screen', '0', `${width}x${height}x24`,
+    '-screen',
+    '0',
+    `${width}x${height}x24`,
   ];
   const timeoutMs = options.startTimeoutMs ?? 10_000;
   killAllOnExit();
@@ -76,7 +87,12 @@ export function startXvfb(options: XvfbOptions = {}): Promise<Xvfb> {
     let stderr = '';
     let fdOut = '';
     let settled = false;
-    const exited = new Promise<void>((res) => child.once('exit', () => { live.delete(child); res(); }));
+    const exited = new Promise<void>((res) =>
+      child.once('exit', () => {
+        live.delete(child);
+        res();
+      }),
+    );
     const stop = async (): Promise<void> => {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -93,11 +109,16 @@ export function startXvfb(options: XvfbOptions = {}): Promise<Xvfb> {
     };
     const timer = setTimeout(() => fail(`did not accept connections within ${timeoutMs} ms${tail(stderr)}`), timeoutMs);
 
-    child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-STDERR_KEEP_CHARS); });
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-STDERR_KEEP_CHARS);
+    });
     child.once('error', (err: NodeJS.ErrnoException) => {
-      fail(err.code === 'ENOENT'
-        ? `was not found on PATH; install Debian's xvfb package (apt-get install -y xvfb)`
-        : `could not be started: ${err.message}`, err);
+      fail(
+        err.code === 'ENOENT'
+          ? `was not found on PATH; install Debian's xvfb package (apt-get install -y xvfb)`
+          : `could not be started: ${err.message}`,
+        err,
+      );
     });
     child.once('exit', (code, signal) => fail(`exited at start (${signal ?? `code ${code}`})${tail(stderr)}`));
     const fd = child.stdio[3] as NodeJS.ReadableStream | null;
@@ -115,7 +136,11 @@ export function startXvfb(options: XvfbOptions = {}): Promise<Xvfb> {
 }
 
 function tail(stderr: string): string {
-  const lines = stderr.trim().split('\n').filter((l) => l.trim() !== '').slice(-4);
+  const lines = stderr
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(-4);
   return lines.length ? `; Xvfb said: ${lines.join(' | ')}` : '';
 }
 

@@ -50,7 +50,11 @@ export function referenceAgentCommand(input: 'tap' | 'x11', scenarioFile: string
 }
 
 /** Fills a command and its environment for one laptop. */
-export function buildAgentCommand(argv: readonly string[], env: Readonly<Record<string, string>>, values: Readonly<Partial<Record<PlaceholderName, string>>>): AgentCommand {
+export function buildAgentCommand(
+  argv: readonly string[],
+  env: Readonly<Record<string, string>>,
+  values: Readonly<Partial<Record<PlaceholderName, string>>>,
+): AgentCommand {
   const shownValues: Partial<Record<string, string>> = { ...values };
   for (const name of SECRET_PLACEHOLDERS) if (values[name] !== undefined) shownValues[name] = '***';
   const filled = argv.map((a) => fillPlaceholders(a, values));

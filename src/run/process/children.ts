@@ -139,7 +139,10 @@ export class ChildRegistry {
     if (child.pid === undefined) {
       // spawn reports a missing program asynchronously, as an 'error' event; without a pid nothing runs.
       child.on('error', () => {});
-      throw new RunError('IO', `could not start the agent command ${command.shown}: no such program ${JSON.stringify(program)} (or it is not executable)`);
+      throw new RunError(
+        'IO',
+        `could not start the agent command ${command.shown}: no such program ${JSON.stringify(program)} (or it is not executable)`,
+      );
     }
     child.on('error', () => {});
     const c = new AgentChild(child, command);

@@ -12,7 +12,10 @@ import { createBlackhole } from '../../ingest/blackhole.js';
 import { observeProcessTree, startPackageEnergy } from '../../observe/index.js';
 import type { ProcessRunDeps } from './process-run.js';
 
-export function createInputDriver(kind: InputKind, o: { readonly dir: string; readonly index: number; readonly foreign: boolean; readonly sourceMoveRateHz?: number }): InputDriver {
+export function createInputDriver(
+  kind: InputKind,
+  o: { readonly dir: string; readonly index: number; readonly foreign: boolean; readonly sourceMoveRateHz?: number },
+): InputDriver {
   const sourceMoveRateHz = o.sourceMoveRateHz ?? 0;
   switch (kind) {
     case 'tap':

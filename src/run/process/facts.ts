@@ -59,7 +59,12 @@ export interface ProcessRowInput {
   readonly sourceCoalesced?: number;
   readonly lateness: InjectionLateness;
   readonly observation: ProcessObservation;
-  readonly stats: { readonly ledger: Ledger; readonly costs: { readonly batches: number; readonly uploads: number; readonly radioBytes: number }; readonly received: number; readonly freshness: string } | null;
+  readonly stats: {
+    readonly ledger: Ledger;
+    readonly costs: { readonly batches: number; readonly uploads: number; readonly radioBytes: number };
+    readonly received: number;
+    readonly freshness: string;
+  } | null;
   readonly blackhole: { readonly requests: number; readonly bytes: number } | null;
   readonly graceful: boolean;
   readonly energy: EnergyModel;
@@ -90,7 +95,10 @@ export function processRow(x: ProcessRowInput): ProcessLaptop {
   const radioBytes = x.stats ? x.stats.costs.radioBytes : (x.blackhole?.bytes ?? 0);
   const dayWorkHours = x.input.workHours;
   const perDay = hours > 0 && dayWorkHours > 0 ? dayWorkHours / hours : 0;
-  const battery = estimateEnergy({ cpuSeconds: cpuSeconds * perDay, wakeups: wakeups * perDay, radioBytes: radioBytes * perDay, transmissions: uploads * perDay }, x.energy);
+  const battery = estimateEnergy(
+    { cpuSeconds: cpuSeconds * perDay, wakeups: wakeups * perDay, radioBytes: radioBytes * perDay, transmissions: uploads * perDay },
+    x.energy,
+  );
   const e = x.input.employee;
   const fresh = freshnessFigures(decodeFreshness(x.stats?.freshness ?? ''));
   const row: LaptopRow = {
@@ -154,7 +162,11 @@ export function processRow(x: ProcessRowInput): ProcessLaptop {
 export function mergeProcessFacts(parts: readonly ProcessRunFacts[]): ProcessRunFacts {
   const first = parts[0]!;
   const rapl = parts.every((p) => p.energy.kind === 'rapl')
-    ? { kind: 'rapl' as const, joules: parts.reduce((a, p) => a + (p.energy.kind === 'rapl' ? p.energy.joules : 0), 0), zone: 'sum over shards' }
+    ? {
+        kind: 'rapl' as const,
+        joules: parts.reduce((a, p) => a + (p.energy.kind === 'rapl' ? p.energy.joules : 0), 0),
+        zone: 'sum over shards',
+      }
     : parts.find((p) => p.energy.kind === 'unavailable')!.energy;
   return {
     ...first,

@@ -80,7 +80,13 @@ export interface ProcessFigures {
     readonly rapl: EnergyReading;
   };
   /** How late events were injected against their intended wall time; the worst laptop's figures. */
-  readonly injection: { readonly injected: number; readonly p50_ms: number; readonly p99_ms: number; readonly max_ms: number; readonly on_time: boolean };
+  readonly injection: {
+    readonly injected: number;
+    readonly p50_ms: number;
+    readonly p99_ms: number;
+    readonly max_ms: number;
+    readonly on_time: boolean;
+  };
   /** Reference agent: injected = stored + every other fate, on every laptop; null for an agent that keeps no ledger. */
   readonly ledger_balanced: boolean | null;
   readonly laptops: readonly ProcessLaptopFigures[];
@@ -106,7 +112,9 @@ export function processFigures(f: ProcessRunFacts, _batteryWh: number): ProcessF
     virtual_start_utc: f.virtual_start_utc,
     virtual_end_utc: f.virtual_end_utc,
     cpu_s_per_hour: distribution(rows.map((x) => x.cpu_s_per_hour)),
-    wakeups_per_active_min: distribution(rows.filter((x) => x.wakeups_per_active_min !== null).map((x) => x.wakeups_per_active_min as number)),
+    wakeups_per_active_min: distribution(
+      rows.filter((x) => x.wakeups_per_active_min !== null).map((x) => x.wakeups_per_active_min as number),
+    ),
     rss_peak_mb: distribution(rows.map((x) => x.rss_peak_mb)),
     bytes_per_hour: distribution(rows.map((x) => x.bytes_per_hour)),
     battery_pct_per_day: distribution(f.laptops.filter((l) => l.dayWorkHours > 0).map((l) => l.row.battery_pct_per_day)),
@@ -123,7 +131,13 @@ export function processFigures(f: ProcessRunFacts, _batteryWh: number): ProcessF
       wakeups_per_event: injected > 0 ? r6(wakeups / injected) : null,
       rapl: f.energy,
     },
-    injection: { injected, p50_ms: worst((x) => x.injection_p50_ms), p99_ms: p99, max_ms: worst((x) => x.injection_max_ms), on_time: p99 <= ON_TIME_INJECTION_P99_MS },
+    injection: {
+      injected,
+      p50_ms: worst((x) => x.injection_p50_ms),
+      p99_ms: p99,
+      max_ms: worst((x) => x.injection_max_ms),
+      on_time: p99 <= ON_TIME_INJECTION_P99_MS,
+    },
     ledger_balanced: withLedger.length === rows.length && rows.length > 0 ? withLedger.every((x) => x.ledger_imbalance === 0) : null,
     laptops: rows,
   };

@@ -97,7 +97,16 @@ export function composeWindowInput(s: Scenario, env: DayEnvironment, index: numb
   const events = window(all, fromMs, untilMs, epoch);
   const minutes = new ActiveMinutes();
   minutes.add(events);
-  return { employee, events, byKind: countKinds(events), ui: ui.sort((a, b) => a.atMs - b.atMs), canaries, activeMinutes: minutes.count, workHours, exempt };
+  return {
+    employee,
+    events,
+    byKind: countKinds(events),
+    ui: ui.sort((a, b) => a.atMs - b.atMs),
+    canaries,
+    activeMinutes: minutes.count,
+    workHours,
+    exempt,
+  };
 }
 
 /** Events with fromMs ≤ t < untilMs (ms since the epoch), moved onto the agent's clock (+ epoch). */

@@ -36,11 +36,25 @@ class Ack implements Transport {
 /** How much input a virtual-time run hands the agent at once (paced runs: MIN_FEED_SLICE_MS). */
 const SLICE_MS = 1_000;
 
-export async function modelWindow(s: Scenario, input: WindowInput, fromUtcMs: number, untilUtcMs: number, energy: EnergyModel): Promise<WindowModel> {
+export async function modelWindow(
+  s: Scenario,
+  input: WindowInput,
+  fromUtcMs: number,
+  untilUtcMs: number,
+  energy: EnergyModel,
+): Promise<WindowModel> {
   const clock = new ManualClock(fromUtcMs);
   const tz = input.employee.timezone;
   const agent = new CaptureAgent(
-    { clock, transport: new Ack(), rng: createStream(s.seed, 'model', input.employee.id), deviceId: input.employee.id, rules: s.rules, inputTimeOffsetMs: 0, utcOffsetMinutes: (utcMs) => utcOffsetMinutes(tz, utcMs) },
+    {
+      clock,
+      transport: new Ack(),
+      rng: createStream(s.seed, 'model', input.employee.id),
+      deviceId: input.employee.id,
+      rules: s.rules,
+      inputTimeOffsetMs: 0,
+      utcOffsetMinutes: (utcMs) => utcOffsetMinutes(tz, utcMs),
+    },
     s.agent,
   );
   for (const a of input.ui) {
@@ -81,6 +95,16 @@ export async function modelWindow(s: Scenario, input: WindowInput, fromUtcMs: nu
   const perDay = input.workHours > 0 ? input.workHours / hours : 0;
   const cpuSeconds = cpuUs / 1e6 + d.cpuSeconds;
   const wakeups = c.wakeups + d.wakeups;
-  const battery = estimateEnergy({ cpuSeconds: cpuSeconds * perDay, wakeups: wakeups * perDay, radioBytes: c.radioBytes * perDay, transmissions: c.uploads * perDay }, energy);
-  return { cpuSeconds, agentCpuSeconds: cpuUs / 1e6, wakeups, radioBytes: c.radioBytes, uploads: c.uploads, batteryPctPerDay: battery.batteryPct };
+  const battery = estimateEnergy(
+    { cpuSeconds: cpuSeconds * perDay, wakeups: wakeups * perDay, radioBytes: c.radioBytes * perDay, transmissions: c.uploads * perDay },
+    energy,
+  );
+  return {
+    cpuSeconds,
+    agentCpuSeconds: cpuUs / 1e6,
+    wakeups,
+    radioBytes: c.radioBytes,
+    uploads: c.uploads,
+    batteryPctPerDay: battery.batteryPct,
+  };
 }

@@ -34,7 +34,10 @@ import { processRow, type ProcessLaptop, type ProcessRunFacts } from './facts.js
 /** What a real-time run needs from the input, observer and ingest modules (tests and benchmarks may swap them). */
 export interface ProcessRunDeps {
   /** sourceMoveRateHz: the scenario's agent.sourceMoveRateHz, which the path applies as the laptop's pointer would. */
-  createDriver(kind: InputKind, o: { readonly dir: string; readonly index: number; readonly foreign: boolean; readonly sourceMoveRateHz?: number }): InputDriver;
+  createDriver(
+    kind: InputKind,
+    o: { readonly dir: string; readonly index: number; readonly foreign: boolean; readonly sourceMoveRateHz?: number },
+  ): InputDriver;
   observe(pid: number, o: { readonly intervalMs: number }): ProcessObserver;
   /** Package energy over a window: call at the start, the returned function at the end. */
   energyMeter(): () => EnergyReading;
@@ -100,12 +103,18 @@ interface LaptopRun {
   graceful: boolean;
 }
 
-export async function runProcessFleet(s: Scenario, o: ProcessRunOptions): Promise<{ readonly result: FleetRunResult; readonly store?: StoreFindings; readonly devicePrefix?: string }> {
+export async function runProcessFleet(
+  s: Scenario,
+  o: ProcessRunOptions,
+): Promise<{ readonly result: FleetRunResult; readonly store?: StoreFindings; readonly devicePrefix?: string }> {
   const spec = s.agentUnderTest;
   const w = s.simulation.window;
   if (spec.kind !== 'process' || !w) throw new Error('unreachable: runProcessFleet without a process agent and a window');
   const started = performance.now();
-  const calendar = createCalendar(s.simulation.startDate, s.population.offices.map((x) => x.timezone));
+  const calendar = createCalendar(
+    s.simulation.startDate,
+    s.population.offices.map((x) => x.timezone),
+  );
   const env = dayEnvironment(s, calendar);
   const fromUtcMs = calendar.startDateUtcMs + w.startMs;
   const untilUtcMs = calendar.startDateUtcMs + w.endMs;
@@ -125,7 +134,17 @@ export async function runProcessFleet(s: Scenario, o: ProcessRunOptions): Promis
       input: (o.transformInput ?? ((x: WindowInput) => x))(composeWindowInput(s, env, i, { fromUtcMs, untilUtcMs })),
       dir,
       statsFile: join(dir, 'stats.json'),
-      driver: null, control: null, child: null, observer: null, blackhole: null, observation: null, lateness: null, injected: 0, injectedByKind: { key: 0, click: 0, move: 0, wheel: 0 }, sourceCoalesced: 0, graceful: false,
+      driver: null,
+      control: null,
+      child: null,
+      observer: null,
+      blackhole: null,
+      observation: null,
+      lateness: null,
+      injected: 0,
+      injectedByKind: { key: 0, click: 0, move: 0, wheel: 0 },
+      sourceCoalesced: 0,
+      graceful: false,
     };
   });
   const registry = new ChildRegistry();
@@ -141,9 +160,17 @@ export async function runProcessFleet(s: Scenario, o: ProcessRunOptions): Promis
     const plannedWallStart = Date.now() + START_LEAD_MS + START_LEAD_PER_LAPTOP_MS * laptops.length;
     const timeOffsetMs = fromUtcMs - plannedWallStart;
     if (s.ingest.kind === 'url' && s.ingest.protocol !== 'fleetsim') {
-      throw new UsageError(`${s.source || s.name}: ingest.protocol ${s.ingest.protocol} is for the simulated agent; an agent process (agent.kind: process) uploads in its own protocol: give it your target in its command, or use ingest.kind blackhole`);
+      throw new UsageError(
+        `${s.source || s.name}: ingest.protocol ${s.ingest.protocol} is for the simulated agent; an agent process (agent.kind: process) uploads in its own protocol: give it your target in its command, or use ingest.kind blackhole`,
+      );
     }
-    if (s.ingest.kind !== 'blackhole') ingest = await openIngestTarget(s, o.reportDir, { restartable: false, timeOffsetMs, enroll: false, ...(o.fleetSecret ? { fleetSecret: o.fleetSecret } : {}) });
+    if (s.ingest.kind !== 'blackhole')
+      ingest = await openIngestTarget(s, o.reportDir, {
+        restartable: false,
+        timeOffsetMs,
+        enroll: false,
+        ...(o.fleetSecret ? { fleetSecret: o.fleetSecret } : {}),
+      });
     const readyTimeoutMs = o.readyTimeoutMs ?? READY_TIMEOUT_MS;
     const starting = laptops.map((l, k) => startLaptop(l, k));
     const outcomes = await Promise.allSettled(starting);
@@ -159,7 +186,12 @@ export async function runProcessFleet(s: Scenario, o: ProcessRunOptions): Promis
     const meter = o.deps.energyMeter();
     const progress = setInterval(() => {
       const now = Date.now();
-      o.onProgress?.({ laptopsDone: 0, laptopsTotal: laptops.length, events: laptops.reduce((a, l) => a + countBefore(l.input.events, now + timeOffsetMs), 0), paced: { virtualMs: now + timeOffsetMs, fromUtcMs, untilUtcMs, uploads: 0 } });
+      o.onProgress?.({
+        laptopsDone: 0,
+        laptopsTotal: laptops.length,
+        events: laptops.reduce((a, l) => a + countBefore(l.input.events, now + timeOffsetMs), 0),
+        paced: { virtualMs: now + timeOffsetMs, fromUtcMs, untilUtcMs, uploads: 0 },
+      });
     }, 500);
     try {
       await Promise.all(
@@ -170,7 +202,10 @@ export async function runProcessFleet(s: Scenario, o: ProcessRunOptions): Promis
           const died = l.child!.exited.then(() => {
             throw agentFailed(l.child!, 'exited while its input was being replayed');
           });
-          l.lateness = await Promise.race([l.driver!.replay(events, { wallStartMs, virtualStartMs, virtualEndMs: untilUtcMs, signal: abort.signal }), died]);
+          l.lateness = await Promise.race([
+            l.driver!.replay(events, { wallStartMs, virtualStartMs, virtualEndMs: untilUtcMs, signal: abort.signal }),
+            died,
+          ]);
           // Moves the source's rate cap merged never reached the agent: the ledger counts them as coalesced, not injected.
           const merged = l.lateness.moves_coalesced_at_source ?? 0;
           if (merged > 0) {
@@ -198,7 +233,12 @@ export async function runProcessFleet(s: Scenario, o: ProcessRunOptions): Promis
     stopped.forEach((g, k) => (laptops[k]!.graceful = g));
 
     async function startLaptop(l: LaptopRun, k: number): Promise<void> {
-      const driver = o.deps.createDriver(spec.kind === 'process' ? (spec as { input: InputKind }).input : 'tap', { dir: join(sockets, String(k)), index: k, foreign: !reference, sourceMoveRateHz: s.agent.sourceMoveRateHz });
+      const driver = o.deps.createDriver(spec.kind === 'process' ? (spec as { input: InputKind }).input : 'tap', {
+        dir: join(sockets, String(k)),
+        index: k,
+        foreign: !reference,
+        sourceMoveRateHz: s.agent.sourceMoveRateHz,
+      });
       l.driver = driver;
       unregister.push(registry.onInterrupt(() => driver.close()));
       mkdirSync(join(sockets, String(k)), { recursive: true });
@@ -224,16 +264,33 @@ export async function runProcessFleet(s: Scenario, o: ProcessRunOptions): Promis
         throw agentFailed(child, `exited before it listened on its ${driver.kind} input`);
       });
       try {
-        await Promise.race([waitInSteps((ms) => driver.waitForAgent(ms), readyTimeoutMs, () => !child.running), exited]);
+        await Promise.race([
+          waitInSteps(
+            (ms) => driver.waitForAgent(ms),
+            readyTimeoutMs,
+            () => !child.running,
+          ),
+          exited,
+        ]);
       } catch (err) {
         if (child.running) {
           const why = err instanceof InputError && err.inputCode === 'INPUT_AGENT_NOT_LISTENING' ? '' : ` (${(err as Error).message})`;
-          throw agentFailed(child, `did not connect to its ${driver.kind} input (${Object.values(driver.placeholders).join(', ')}) within ${readyTimeoutMs / 1000} s${why}`);
+          throw agentFailed(
+            child,
+            `did not connect to its ${driver.kind} input (${Object.values(driver.placeholders).join(', ')}) within ${readyTimeoutMs / 1000} s${why}`,
+          );
         }
         throw err;
       }
       if (reference) {
-        await Promise.race([waitInSteps((ms) => control.waitForAgent(ms), readyTimeoutMs, () => !child.running), exited]);
+        await Promise.race([
+          waitInSteps(
+            (ms) => control.waitForAgent(ms),
+            readyTimeoutMs,
+            () => !child.running,
+          ),
+          exited,
+        ]);
         for (const a of l.input.ui) control.send(a);
       }
       exited.catch(() => {});
@@ -255,7 +312,11 @@ export async function runProcessFleet(s: Scenario, o: ProcessRunOptions): Promis
     for (const u of unregister) u();
     registry.detach();
     rmSync(sockets, { recursive: true, force: true });
-    if (abort.signal.aborted && ingest) await ingest.stopAndOpenStore().then((st) => st?.close(), () => {});
+    if (abort.signal.aborted && ingest)
+      await ingest.stopAndOpenStore().then(
+        (st) => st?.close(),
+        () => {},
+      );
   }
 
   // ── results ──
@@ -295,7 +356,11 @@ export async function runProcessFleet(s: Scenario, o: ProcessRunOptions): Promis
     laptops: rows,
   };
   const devicePrefix = ingest?.devicePrefix ?? '';
-  return { result: toFleetResult(rows, facts, calendar.epochUtcMs, calendar.startDateUtcMs, performance.now() - started), ...(store ? { store } : {}), ...(devicePrefix ? { devicePrefix } : {}) };
+  return {
+    result: toFleetResult(rows, facts, calendar.epochUtcMs, calendar.startDateUtcMs, performance.now() - started),
+    ...(store ? { store } : {}),
+    ...(devicePrefix ? { devicePrefix } : {}),
+  };
 }
 
 /** The agent's figures written on SIGTERM (`fleetsim agent --stats-file`). */
@@ -313,7 +378,10 @@ function readAgentStats(file: string, child: AgentChild): AgentStats {
   try {
     v = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new RunError('WORKER_FAILED', `the agent ${child.command.shown} left no readable stats file ${file} after SIGTERM (${(err as Error).message}); it ${child.describeExit()}${tail(child)}`);
+    throw new RunError(
+      'WORKER_FAILED',
+      `the agent ${child.command.shown} left no readable stats file ${file} after SIGTERM (${(err as Error).message}); it ${child.describeExit()}${tail(child)}`,
+    );
   }
   return parseAgentStats(v, file);
 }
@@ -332,16 +400,30 @@ export function parseAgentStats(v: unknown, file: string): AgentStats {
   if (typeof o.input_events !== 'number') throw bad('input_events is missing');
   const freshness = o.freshness?.histogram;
   if (freshness !== undefined && typeof freshness !== 'string') throw bad('freshness.histogram is not a string');
-  return { ledger, costs: { batches: o.costs.batches, uploads: o.costs.uploads, radioBytes: o.costs.radioBytes }, received: o.input_events, freshness: freshness ?? '' };
+  return {
+    ledger,
+    costs: { batches: o.costs.batches, uploads: o.costs.uploads, radioBytes: o.costs.radioBytes },
+    received: o.input_events,
+    freshness: freshness ?? '',
+  };
 }
 
 function agentFailed(child: AgentChild, what: string): RunError {
-  return new RunError('WORKER_FAILED', `the agent command ${child.command.shown} ${what}${child.running ? '' : ` (it ${child.describeExit()})`}${tail(child)}`);
+  return new RunError(
+    'WORKER_FAILED',
+    `the agent command ${child.command.shown} ${what}${child.running ? '' : ` (it ${child.describeExit()})`}${tail(child)}`,
+  );
 }
 
 function tail(child: AgentChild): string {
   const e = child.stderr();
-  return e ? `; its stderr ends:\n${e.split('\n').slice(-15).map((l) => `    ${l}`).join('\n')}` : '; it wrote nothing to stderr';
+  return e
+    ? `; its stderr ends:\n${e
+        .split('\n')
+        .slice(-15)
+        .map((l) => `    ${l}`)
+        .join('\n')}`
+    : '; it wrote nothing to stderr';
 }
 
 /**
@@ -385,15 +467,25 @@ function sleepUntil(wallMs: number, signal: AbortSignal): Promise<void> {
     const wait = wallMs - Date.now();
     if (wait <= 0 || signal.aborted) return resolve();
     const t = setTimeout(resolve, wait);
-    signal.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }
 
 /** The run in the shape every run has, so summary.json, the CSVs and thresholds treat it like any other. */
-function toFleetResult(rows: readonly ProcessLaptop[], facts: ProcessRunFacts, epochUtcMs: number, startDateUtcMs: number, wallMs: number): FleetRunResult {
+function toFleetResult(
+  rows: readonly ProcessLaptop[],
+  facts: ProcessRunFacts,
+  epochUtcMs: number,
+  startDateUtcMs: number,
+  wallMs: number,
+): FleetRunResult {
   let ledger = emptyLedger();
   const statuses: Record<string, number> = {};
   for (const r of rows) {

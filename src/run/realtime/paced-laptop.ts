@@ -129,9 +129,13 @@ export class PacedLaptop {
           this.lastDay = d;
           return;
         }
-        this.ctx.scheduler.at(at, () => {
-          if (next <= this.lastDay && !this.finished) this.begin(next, -Infinity);
-        }, false);
+        this.ctx.scheduler.at(
+          at,
+          () => {
+            if (next <= this.lastDay && !this.finished) this.begin(next, -Infinity);
+          },
+          false,
+        );
       },
       (result) => {
         this.open.delete(day);
@@ -190,15 +194,31 @@ class PacedLaptopDay {
     this.epoch = o.env.calendar.epochUtcMs;
     this.kinds = new DeliveredKinds(modelledMoveCapHz(o.agentConfig));
     this.sliceMs = Math.max(MIN_FEED_SLICE_MS, MIN_FEED_SLICE_WALL_MS * ctx.scheduler.speed);
-    const setup = createLaptopAgent(o, (skewMs) => new PacedClock(ctx.scheduler, skewMs, (fn) => this.timed(fn), (due) => this.captureDue(due)));
+    const setup = createLaptopAgent(
+      o,
+      (skewMs) =>
+        new PacedClock(
+          ctx.scheduler,
+          skewMs,
+          (fn) => this.timed(fn),
+          (due) => this.captureDue(due),
+        ),
+    );
     this.clock = setup.clock;
     this.agent = setup.agent;
     this.faultCounts = setup.faultCounts;
-    this.steps = composeEmployeeDay(o.employee, o.day, o.env, ctx.compose.writer, (planned) => {
-      this.planned = planned;
-      setup.onPlanned(planned);
-      onPlanned(planned);
-    }, fromMs);
+    this.steps = composeEmployeeDay(
+      o.employee,
+      o.day,
+      o.env,
+      ctx.compose.writer,
+      (planned) => {
+        this.planned = planned;
+        setup.onPlanned(planned);
+        onPlanned(planned);
+      },
+      fromMs,
+    );
   }
 
   start(): void {
@@ -219,7 +239,6 @@ class PacedLaptopDay {
     fn();
     this.cpuUs += cpuMicros() - c0;
   }
-
 
   /** Composes until the input horizon passes `untilMs` (event time) or the day is written. */
   private composeTo(untilMs: number): void {

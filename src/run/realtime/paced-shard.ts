@@ -45,7 +45,13 @@ export async function runPacedShard(task: PacedShardTask): Promise<RunShardResul
   const c0 = cpuMicros();
   const { pacing } = task;
   const until = pacing.untilUtcMs ?? Infinity;
-  const env = { seed: task.seed, calendar: task.calendar, behaviour: task.behaviour, pauseTraits: task.population.pause, rules: task.rules };
+  const env = {
+    seed: task.seed,
+    calendar: task.calendar,
+    behaviour: task.behaviour,
+    pauseTraits: task.population.pause,
+    rules: task.rules,
+  };
   const tally = new ShardTally(task.calendar.epochUtcMs, task.energy);
   const scheduler = new PacedScheduler(pacing.fromUtcMs, pacing.speed);
   let events = 0;
@@ -80,18 +86,26 @@ export async function runPacedShard(task: PacedShardTask): Promise<RunShardResul
     },
   };
   const laptops: PacedLaptop[] = [];
-  for (const range of task.ranges) for (let i = range.from; i < range.to; i++) {
-    const employee = createEmployee(task.seed, i, task.population);
-    const transport = new MeasuredTransport(createTransport(task.transport, deviceIdFor(task.transport, employee.id)), task.transport.kind === 'http' ? tally.latency : null);
-    laptops.push(
-      new PacedLaptop(ctx, employee, transport, tally.laptop(employee), () => {
-        if (--remaining === 0) scheduler.stop();
-      }),
-    );
-  }
+  for (const range of task.ranges)
+    for (let i = range.from; i < range.to; i++) {
+      const employee = createEmployee(task.seed, i, task.population);
+      const transport = new MeasuredTransport(
+        createTransport(task.transport, deviceIdFor(task.transport, employee.id)),
+        task.transport.kind === 'http' ? tally.latency : null,
+      );
+      laptops.push(
+        new PacedLaptop(ctx, employee, transport, tally.laptop(employee), () => {
+          if (--remaining === 0) scheduler.stop();
+        }),
+      );
+    }
   for (const l of laptops) l.start();
   const wallStart = await arriveAndWait(task.sync);
-  if (wallStart === null) throw new RunError('WORKER_FAILED', 'the paced run was called off before it started (another worker failed or took too long to set up)');
+  if (wallStart === null)
+    throw new RunError(
+      'WORKER_FAILED',
+      'the paced run was called off before it started (another worker failed or took too long to set up)',
+    );
   scheduler.begin(wallStart);
   let lastPost = 0;
   const post = (virtualMs: number) => writeProgress(task.sync, task.slot, { virtualMs, events, uploads, laptopsDone: total - remaining });

@@ -84,7 +84,11 @@ export class PacedScheduler {
     for (;;) {
       const now = this.now();
       let n = 0;
-      for (let top = this.heap.peek(); top !== undefined && top.atMs <= now && top.atMs <= untilMs && n < FIRE_SLICE; top = this.heap.peek()) {
+      for (
+        let top = this.heap.peek();
+        top !== undefined && top.atMs <= now && top.atMs <= untilMs && n < FIRE_SLICE;
+        top = this.heap.peek()
+      ) {
         this.heap.pop();
         if (top.cancelled) continue;
         if (top.measured) this.lag.recordValue(Math.max(1, Math.round((wallNow() - wallAt(this.timeline, top.dueMs)) * 1000)));

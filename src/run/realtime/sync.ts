@@ -28,7 +28,9 @@ export function createPacedSync(workers: number): SharedArrayBuffer {
 export async function arriveAndWait(sync: SharedArrayBuffer): Promise<number | null> {
   const flags = new Int32Array(sync, 0, 2);
   Atomics.add(flags, 0, 1);
-  const waitAsync = (Atomics as unknown as { waitAsync?: (a: Int32Array, i: number, v: number) => { async: boolean; value: Promise<string> | string } }).waitAsync;
+  const waitAsync = (
+    Atomics as unknown as { waitAsync?: (a: Int32Array, i: number, v: number) => { async: boolean; value: Promise<string> | string } }
+  ).waitAsync;
   while (Atomics.load(flags, 1) === 0) {
     if (waitAsync) {
       const w = waitAsync(flags, 1, 0);

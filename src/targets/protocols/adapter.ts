@@ -28,12 +28,16 @@ export async function loadAdapter(file: string): Promise<TargetProtocol> {
   }
   const p = (mod.default ?? mod.protocol) as Partial<TargetProtocol> | undefined;
   const where = `--adapter ${file}`;
-  if (typeof p !== 'object' || p === null) throw new AdapterError(`${where} must export (default, or as \`protocol\`) an object with name, request(batch) and classify(answer); it exports ${Object.keys(mod).join(', ') || 'nothing'}`);
+  if (typeof p !== 'object' || p === null)
+    throw new AdapterError(
+      `${where} must export (default, or as \`protocol\`) an object with name, request(batch) and classify(answer); it exports ${Object.keys(mod).join(', ') || 'nothing'}`,
+    );
   const missing: string[] = [];
   if (typeof p.name !== 'string' || !/^[\w.-]{1,64}$/.test(p.name)) missing.push('name (1 to 64 letters, digits, _ . -)');
   if (typeof p.request !== 'function') missing.push('request(batch) → { method, path, headers, body }');
   if (typeof p.classify !== 'function') missing.push('classify(answer) → { kind: accepted | retryable | refused | unreadable }');
-  if (p.readsAcceptedBody !== undefined && typeof p.readsAcceptedBody !== 'boolean') missing.push('readsAcceptedBody (a boolean, if given)');
+  if (p.readsAcceptedBody !== undefined && typeof p.readsAcceptedBody !== 'boolean')
+    missing.push('readsAcceptedBody (a boolean, if given)');
   if (missing.length > 0) throw new AdapterError(`${where}: its protocol object lacks or mistypes ${missing.join('; ')}`);
   return checkedAdapter(p as TargetProtocol, where);
 }
@@ -52,12 +56,17 @@ function checkedAdapter(p: TargetProtocol, where: string): TargetProtocol {
     classify(a: TargetAnswer): AnswerVerdict {
       const v = p.classify(a) as Partial<AnswerVerdict> | undefined;
       if (typeof v !== 'object' || v === null || typeof v.kind !== 'string' || !VERDICTS.includes(v.kind)) {
-        throw new AdapterError(`${where}: classify() must return { kind: ${VERDICTS.join(' | ')} }, got ${JSON.stringify(v)?.slice(0, 200) ?? String(v)}`);
+        throw new AdapterError(
+          `${where}: classify() must return { kind: ${VERDICTS.join(' | ')} }, got ${JSON.stringify(v)?.slice(0, 200) ?? String(v)}`,
+        );
       }
-      if (v.kind !== 'accepted' && typeof (v as { reason?: unknown }).reason !== 'string') throw new AdapterError(`${where}: classify() returned kind ${v.kind} without a reason (a short text such as "HTTP_503")`);
+      if (v.kind !== 'accepted' && typeof (v as { reason?: unknown }).reason !== 'string')
+        throw new AdapterError(`${where}: classify() returned kind ${v.kind} without a reason (a short text such as "HTTP_503")`);
       const ra = (v as { retryAfterMs?: unknown }).retryAfterMs;
-      if (v.kind === 'retryable' && ra !== undefined && !(typeof ra === 'number' && ra >= 0 && Number.isFinite(ra))) throw new AdapterError(`${where}: classify() returned retryAfterMs ${String(ra)}; it must be a number of ms >= 0`);
-      if (v.kind === 'unreadable' && typeof (v as { problem?: unknown }).problem !== 'string') throw new AdapterError(`${where}: classify() returned kind unreadable without a problem (what was wrong with the answer)`);
+      if (v.kind === 'retryable' && ra !== undefined && !(typeof ra === 'number' && ra >= 0 && Number.isFinite(ra)))
+        throw new AdapterError(`${where}: classify() returned retryAfterMs ${String(ra)}; it must be a number of ms >= 0`);
+      if (v.kind === 'unreadable' && typeof (v as { problem?: unknown }).problem !== 'string')
+        throw new AdapterError(`${where}: classify() returned kind unreadable without a problem (what was wrong with the answer)`);
       return v as AnswerVerdict;
     },
   };
@@ -65,13 +74,16 @@ function checkedAdapter(p: TargetProtocol, where: string): TargetProtocol {
 
 function requestProblem(r: Partial<TargetRequest> | undefined): string | null {
   if (typeof r !== 'object' || r === null) return `${String(r)}, not { method, path, headers, body }`;
-  if (typeof r.method !== 'string' || !/^[A-Z]{1,16}$/.test(r.method)) return `method ${JSON.stringify(r.method)}; it must be an upper-case HTTP method such as "POST"`;
-  if (typeof r.path !== 'string' || !r.path.startsWith('/') || /[\s\0]/.test(r.path)) return `path ${JSON.stringify(r.path)}; it must begin with "/" and hold no spaces`;
+  if (typeof r.method !== 'string' || !/^[A-Z]{1,16}$/.test(r.method))
+    return `method ${JSON.stringify(r.method)}; it must be an upper-case HTTP method such as "POST"`;
+  if (typeof r.path !== 'string' || !r.path.startsWith('/') || /[\s\0]/.test(r.path))
+    return `path ${JSON.stringify(r.path)}; it must begin with "/" and hold no spaces`;
   if (typeof r.headers !== 'object' || r.headers === null) return 'no headers object';
   for (const [k, v] of Object.entries(r.headers)) {
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(k)) return `a header named ${JSON.stringify(k)}, which is not an HTTP header name`;
     if (typeof v !== 'string' || /[\r\n\0]/.test(v)) return `header ${k} with a value that is not a one-line string`;
-    if (['host', 'content-length', 'transfer-encoding', 'connection'].includes(k.toLowerCase())) return `header ${k}, which the sender sets itself`;
+    if (['host', 'content-length', 'transfer-encoding', 'connection'].includes(k.toLowerCase()))
+      return `header ${k}, which the sender sets itself`;
   }
   if (!(r.body instanceof Uint8Array)) return 'a body that is not a Uint8Array (or Buffer)';
   return null;

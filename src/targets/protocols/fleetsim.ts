@@ -7,7 +7,14 @@
  * sender keeps its own pre-signed fast path for it (src/load/sender.ts).
  */
 import { BATCHES_PATH, BATCH_CONTENT_TYPE, DEVICE_HEADER, createRequestSigner, type OutgoingRequest } from '../../auth/index.js';
-import { RETRYABLE_STATUSES, type AnswerVerdict, type OutgoingBatch, type TargetAnswer, type TargetProtocol, type TargetRequest } from '../protocol.js';
+import {
+  RETRYABLE_STATUSES,
+  type AnswerVerdict,
+  type OutgoingBatch,
+  type TargetAnswer,
+  type TargetProtocol,
+  type TargetRequest,
+} from '../protocol.js';
 
 export interface FleetsimProtocolOptions {
   /** The device's key (from enrollment, or derived from the fleet secret). */
@@ -37,14 +44,17 @@ export function fleetsimProtocol(o: FleetsimProtocolOptions): TargetProtocol {
 export function classifyFleetsimAnswer(a: TargetAnswer): AnswerVerdict {
   if (a.status >= 200 && a.status < 300) return { kind: 'accepted' };
   const reason = fleetsimReason(a.status, a.body);
-  if (RETRYABLE_STATUSES.includes(a.status)) return { kind: 'retryable', reason, ...(a.retryAfterMs !== null ? { retryAfterMs: a.retryAfterMs } : {}) };
+  if (RETRYABLE_STATUSES.includes(a.status))
+    return { kind: 'retryable', reason, ...(a.retryAfterMs !== null ? { retryAfterMs: a.retryAfterMs } : {}) };
   return { kind: 'refused', reason };
 }
 
 /** The reference service's refusal code (`{"code":"AUTH_BAD_SIGNATURE",…}`), else HTTP_<status>. */
 export function fleetsimReason(status: number, body: Uint8Array | null): string {
   try {
-    const code = (JSON.parse(body === null ? '' : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')) as { code?: unknown }).code;
+    const code = (
+      JSON.parse(body === null ? '' : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')) as { code?: unknown }
+    ).code;
     if (typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code)) return code;
   } catch {
     // Not the reference service's JSON: the status is the reason.

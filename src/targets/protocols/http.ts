@@ -58,14 +58,16 @@ export function batchToNdjson(batch: BatchInput, employeeId?: string): string {
   const h = batch.header;
   const common = `"device_id":${JSON.stringify(h.deviceId)},${employeeId !== undefined ? `"employee_id":${JSON.stringify(employeeId)},` : ''}"batch_id":"${Buffer.from(h.batchId).toString('hex')}","sequence":${h.sequence}`;
   const lines: string[] = [];
-  for (const c of batch.controls) lines.push(`{${common},"control":"${c.kind}","at_ms":${c.atMs}${c.untilMs !== undefined ? `,"until_ms":${c.untilMs}` : ''}}`);
+  for (const c of batch.controls)
+    lines.push(`{${common},"control":"${c.kind}","at_ms":${c.atMs}${c.untilMs !== undefined ? `,"until_ms":${c.untilMs}` : ''}}`);
   const e = batch.events;
   for (let i = 0; i < e.length; i++) {
     const type = EVENT_TYPE_NAMES[e.type[i]!] ?? String(e.type[i]);
     const context = INPUT_CONTEXT_NAMES[e.context[i]!] ?? String(e.context[i]);
     let detail: string;
     if (type === 'keydown' || type === 'keyup') detail = `"key":${e.key[i]}`;
-    else if (type === 'mousedown' || type === 'mouseup') detail = `"x":${e.x[i]},"y":${e.y[i]},"button":"${MOUSE_BUTTON_NAMES[e.button[i]!] ?? e.button[i]}"`;
+    else if (type === 'mousedown' || type === 'mouseup')
+      detail = `"x":${e.x[i]},"y":${e.y[i]},"button":"${MOUSE_BUTTON_NAMES[e.button[i]!] ?? e.button[i]}"`;
     else detail = `"x":${e.x[i]},"y":${e.y[i]}`;
     lines.push(`{${common},"t_ms":${Math.round(e.t_ms[i]!)},"type":"${type}","context":"${context}",${detail}}`);
   }

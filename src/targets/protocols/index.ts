@@ -32,7 +32,12 @@ export type ProtocolSpec =
       readonly body: 'wire' | 'ndjson';
       readonly compression: 'agent' | 'none';
     }
-  | { readonly kind: 'otlp-http'; readonly headers: readonly HeaderSpec[]; readonly encoding: 'protobuf' | 'json'; readonly compression: 'gzip' | 'none' }
+  | {
+      readonly kind: 'otlp-http';
+      readonly headers: readonly HeaderSpec[];
+      readonly encoding: 'protobuf' | 'json';
+      readonly compression: 'gzip' | 'none';
+    }
   /** `file` is absolute. */
   | { readonly kind: 'adapter'; readonly file: string };
 
@@ -54,9 +59,14 @@ export interface ProtocolSettings {
  * the chosen protocol is an error, never silently ignored. `name` maps a
  * setting to how the user wrote it (`--body`, `ingest.body`) for messages.
  */
-export function protocolSpec(s: ProtocolSettings, name: (setting: keyof ProtocolSettings) => string, resolvePath: (file: string) => string = (f) => f): ProtocolSpec {
+export function protocolSpec(
+  s: ProtocolSettings,
+  name: (setting: keyof ProtocolSettings) => string,
+  resolvePath: (file: string) => string = (f) => f,
+): ProtocolSpec {
   const kind = s.protocol ?? (s.adapter !== undefined ? 'adapter' : 'fleetsim');
-  if (!(PROTOCOL_NAMES as readonly string[]).includes(kind)) throw new UsageError(`${name('protocol')} must be one of ${PROTOCOL_NAMES.join(', ')}, got ${JSON.stringify(kind)}`);
+  if (!(PROTOCOL_NAMES as readonly string[]).includes(kind))
+    throw new UsageError(`${name('protocol')} must be one of ${PROTOCOL_NAMES.join(', ')}, got ${JSON.stringify(kind)}`);
   const allowed: Record<ProtocolName, (keyof ProtocolSettings)[]> = {
     fleetsim: [],
     http: ['headers', 'body', 'compression', 'method'],
@@ -74,18 +84,31 @@ export function protocolSpec(s: ProtocolSettings, name: (setting: keyof Protocol
   const pick = <T extends string>(k: keyof ProtocolSettings, choices: readonly T[], dflt: T): T => {
     const v = s[k] as string | undefined;
     if (v === undefined) return dflt;
-    if (!(choices as readonly string[]).includes(v)) throw new UsageError(`${name(k)} must be one of ${choices.join(', ')}, got ${JSON.stringify(v)}`);
+    if (!(choices as readonly string[]).includes(v))
+      throw new UsageError(`${name(k)} must be one of ${choices.join(', ')}, got ${JSON.stringify(v)}`);
     return v as T;
   };
   switch (kind as ProtocolName) {
     case 'fleetsim':
       return FLEETSIM_PROTOCOL;
     case 'http':
-      return { kind: 'http', method: pick('method', ['POST', 'PUT'], 'POST'), headers, body: pick('body', ['wire', 'ndjson'], 'wire'), compression: pick('compression', ['agent', 'none'], 'agent') };
+      return {
+        kind: 'http',
+        method: pick('method', ['POST', 'PUT'], 'POST'),
+        headers,
+        body: pick('body', ['wire', 'ndjson'], 'wire'),
+        compression: pick('compression', ['agent', 'none'], 'agent'),
+      };
     case 'otlp-http':
-      return { kind: 'otlp-http', headers, encoding: pick('encoding', ['protobuf', 'json'], 'protobuf'), compression: pick('compression', ['gzip', 'none'], 'gzip') };
+      return {
+        kind: 'otlp-http',
+        headers,
+        encoding: pick('encoding', ['protobuf', 'json'], 'protobuf'),
+        compression: pick('compression', ['gzip', 'none'], 'gzip'),
+      };
     case 'adapter':
-      if (s.adapter === undefined || s.adapter.trim() === '') throw new UsageError(`${name('protocol')} adapter needs ${name('adapter')}: the path of your module (e.g. ./my-target.mjs)`);
+      if (s.adapter === undefined || s.adapter.trim() === '')
+        throw new UsageError(`${name('protocol')} adapter needs ${name('adapter')}: the path of your module (e.g. ./my-target.mjs)`);
       return { kind: 'adapter', file: resolvePath(s.adapter) };
   }
 }
@@ -117,7 +140,10 @@ export function describeProtocol(spec: ProtocolSpec, url?: URL): string {
     case 'fleetsim':
       return 'fleetsim (enrollment, signed batches)';
     case 'http':
-      return `http ${spec.method} ${url ? protocolPath(spec, url) : ''}, body ${spec.body}, compression ${spec.compression}${hdr(spec.headers)}`.replace('  ', ' ');
+      return `http ${spec.method} ${url ? protocolPath(spec, url) : ''}, body ${spec.body}, compression ${spec.compression}${hdr(spec.headers)}`.replace(
+        '  ',
+        ' ',
+      );
     case 'otlp-http':
       return `otlp-http ${url ? protocolPath(spec, url) : OTLP_DEFAULT_LOGS_PATH}, ${spec.encoding}, compression ${spec.compression}${hdr(spec.headers)}`;
     case 'adapter':
@@ -136,12 +162,26 @@ export interface OpenProtocolOptions {
 export async function openProtocol(spec: ProtocolSpec, o: OpenProtocolOptions): Promise<TargetProtocol> {
   switch (spec.kind) {
     case 'fleetsim':
-      if (!o.keyOf) throw new Error('the fleetsim protocol needs the devices\' keys');
+      if (!o.keyOf) throw new Error("the fleetsim protocol needs the devices' keys");
       return fleetsimProtocol({ keyOf: o.keyOf });
     case 'http':
-      return httpProtocol({ method: spec.method, path: protocolPath(spec, o.url), headers: resolveHeaders(spec.headers, o.env), body: spec.body, compression: spec.compression });
+      return httpProtocol({
+        method: spec.method,
+        path: protocolPath(spec, o.url),
+        headers: resolveHeaders(spec.headers, o.env),
+        body: spec.body,
+        compression: spec.compression,
+      });
     case 'otlp-http':
-      return otlpHttpProtocol({ encoding: spec.encoding, compression: spec.compression, path: protocolPath(spec, o.url), headers: resolveHeaders(spec.headers, o.env) }, await loadOtlpEncoder());
+      return otlpHttpProtocol(
+        {
+          encoding: spec.encoding,
+          compression: spec.compression,
+          path: protocolPath(spec, o.url),
+          headers: resolveHeaders(spec.headers, o.env),
+        },
+        await loadOtlpEncoder(),
+      );
     case 'adapter':
       return loadAdapter(spec.file);
   }

@@ -48,7 +48,10 @@ export function otlpHttpProtocol(o: OtlpProtocolOptions, encoder: OtlpEncoder): 
     name: 'otlp-http',
     readsAcceptedBody: true,
     request(b: OutgoingBatch): TargetRequest {
-      const raw = encoder.encodeOtlpLogs(b.batch(), { encoding: o.encoding, ...(b.employeeId !== undefined ? { employeeId: b.employeeId } : {}) });
+      const raw = encoder.encodeOtlpLogs(b.batch(), {
+        encoding: o.encoding,
+        ...(b.employeeId !== undefined ? { employeeId: b.employeeId } : {}),
+      });
       const headers: Record<string, string> = { ...o.headers, 'content-type': contentType };
       if (o.compression === 'gzip') headers['content-encoding'] = 'gzip';
       return { method: 'POST', path: o.path, headers, body: o.compression === 'gzip' ? gzipSync(raw) : raw };
@@ -64,10 +67,13 @@ export function classifyOtlpAnswer(a: TargetAnswer, encoding: OtlpEncoding): Ans
     const read = readOtlpResponse(a.body, a.contentType, encoding);
     if (typeof read === 'string') return { kind: 'unreadable', reason: 'OTLP_BAD_RESPONSE', problem: read };
     // A partial success: the target took the request but dropped these records for good (the client must not retry them).
-    return read.rejectedRecords > 0 ? { kind: 'accepted', rejectedRecords: read.rejectedRecords, ...(read.message ? { message: read.message } : {}) } : { kind: 'accepted' };
+    return read.rejectedRecords > 0
+      ? { kind: 'accepted', rejectedRecords: read.rejectedRecords, ...(read.message ? { message: read.message } : {}) }
+      : { kind: 'accepted' };
   }
   const reason = `HTTP_${a.status}`;
-  if (OTLP_RETRYABLE_STATUSES.includes(a.status)) return { kind: 'retryable', reason, ...(a.retryAfterMs !== null ? { retryAfterMs: a.retryAfterMs } : {}) };
+  if (OTLP_RETRYABLE_STATUSES.includes(a.status))
+    return { kind: 'retryable', reason, ...(a.retryAfterMs !== null ? { retryAfterMs: a.retryAfterMs } : {}) };
   return { kind: 'refused', reason };
 }
 
@@ -78,7 +84,11 @@ export function classifyOtlpAnswer(a: TargetAnswer, encoding: OtlpEncoding): Ans
  * (the SDK exporters' own reader); its JSON reader swallows what it cannot
  * parse, so JSON is parsed here and must be an object.
  */
-export function readOtlpResponse(body: Uint8Array, contentType: string | null, encoding: OtlpEncoding): { rejectedRecords: number; message: string | null } | string {
+export function readOtlpResponse(
+  body: Uint8Array,
+  contentType: string | null,
+  encoding: OtlpEncoding,
+): { rejectedRecords: number; message: string | null } | string {
   if (body.byteLength === 0) return { rejectedRecords: 0, message: null };
   const ct = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   let partial: { rejectedLogRecords?: unknown; errorMessage?: unknown } | undefined;
@@ -89,9 +99,10 @@ export function readOtlpResponse(body: Uint8Array, contentType: string | null, e
     } catch {
       return 'the 200 answer is not JSON (an ExportLogsServiceResponse was expected)';
     }
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'the 200 answer is JSON but not an object (an ExportLogsServiceResponse)';
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+      return 'the 200 answer is JSON but not an object (an ExportLogsServiceResponse)';
     const p = (v as { partialSuccess?: unknown }).partialSuccess;
-    if (p !== undefined && (typeof p !== 'object' || p === null)) return 'the 200 answer\'s partialSuccess is not an object';
+    if (p !== undefined && (typeof p !== 'object' || p === null)) return "the 200 answer's partialSuccess is not an object";
     partial = p as typeof partial;
   } else {
     try {
@@ -102,7 +113,8 @@ export function readOtlpResponse(body: Uint8Array, contentType: string | null, e
   }
   // int64 travels as a JSON string or number; protobuf's reader gives a number.
   const n = Number(partial?.rejectedLogRecords ?? 0);
-  if (!Number.isSafeInteger(n) || n < 0) return `the 200 answer's partial_success.rejected_log_records is not a count (${String(partial?.rejectedLogRecords)})`;
+  if (!Number.isSafeInteger(n) || n < 0)
+    return `the 200 answer's partial_success.rejected_log_records is not a count (${String(partial?.rejectedLogRecords)})`;
   const message = typeof partial?.errorMessage === 'string' && partial.errorMessage !== '' ? partial.errorMessage.slice(0, 200) : null;
   return { rejectedRecords: n, message };
 }

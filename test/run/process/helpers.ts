@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { CLI, ROOT } from '../../helpers/cli.js';
 
 /** Runs the built CLI asynchronously (so a test can signal it), bounded in time. */
-export function fleetsimAsync(args: readonly string[], o: { timeoutMs?: number; onSpawn?: (pid: number) => void; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+export function fleetsimAsync(
+  args: readonly string[],
+  o: { timeoutMs?: number; onSpawn?: (pid: number) => void; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const c = spawn(process.execPath, [CLI, ...args], { cwd: o.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: o.env ?? process.env });
     let stdout = '';
@@ -57,4 +60,3 @@ export function readPids(dir: string): number[] {
     .filter((f) => f.startsWith('pids-'))
     .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean).map(Number));
 }
-

@@ -11,7 +11,9 @@ describe('fleetsim run with process agents: failures leave nothing behind', () =
     const agent = `agent:\n  kind: process\n  command: [sh, -c, 'echo $$ >> ${dir}/pids-{deviceId}; sleep 60 & echo $! >> ${dir}/pids-{deviceId}; echo "cannot open {tapSocket}: boom" >&2; exit 3']`;
     const r = await fleetsimAsync(['run', scenario(dir, agent), '--out', join(dir, 'out')]);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/the agent command sh -c .* exited before it listened on its tap input \(it exited with code 3\); its stderr ends:\n\s+cannot open \/.*tap\.sock: boom/);
+    expect(r.stderr).toMatch(
+      /the agent command sh -c .* exited before it listened on its tap input \(it exited with code 3\); its stderr ends:\n\s+cannot open \/.*tap\.sock: boom/,
+    );
     const pids = readPids(dir);
     expect(pids.length).toBeGreaterThanOrEqual(2);
     expect(await survivors(pids)).toEqual([]);
@@ -34,5 +36,4 @@ describe('fleetsim run with process agents: failures leave nothing behind', () =
     expect(await survivors(readPids(dir))).toEqual([]);
     expect(existsSync(join(dir, 'out', 'summary.json'))).toBe(false);
   }, 30_000);
-
 });

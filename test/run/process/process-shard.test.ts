@@ -37,7 +37,11 @@ describe('fleetsim run --shard K/N and fleetsim merge with process agents', () =
       join(dir, 'scenario.yaml'),
       'name: proc-shard\nseed: 1\nfleet: { employees: 4, offices: [{ name: Berlin, timezone: Europe/Berlin }] }\nagent: { kind: process, input: tap }\nsimulation:\n  speed: 1\n  window: { day: 1, at: "09:30", durationMinutes: 0.2 }\noutputs: { dir: reports, html: false, csv: true }\n',
     );
-    const [a, b] = await Promise.all([0, 1].map((k) => fleetsimAsync(['run', 'scenario.yaml', '--shard', `${k}/2`, '--out', `shard-${k}`, '--json'], { cwd: dir, timeoutMs: 90_000 })));
+    const [a, b] = await Promise.all(
+      [0, 1].map((k) =>
+        fleetsimAsync(['run', 'scenario.yaml', '--shard', `${k}/2`, '--out', `shard-${k}`, '--json'], { cwd: dir, timeoutMs: 90_000 }),
+      ),
+    );
     for (const r of [a!, b!]) {
       expect(r.stderr).not.toMatch(/Error/);
       expect(r.code).toBe(0);
@@ -57,13 +61,19 @@ describe('fleetsim run --shard K/N and fleetsim merge with process agents', () =
     // Shard k ran the employees with index ≡ k (mod 2).
     expect(shard[0].process.laptops.map((l: MeasuredLaptop) => l.employee_id)).toEqual([fleet[0]!.id, fleet[2]!.id]);
     expect(shard[1].process.laptops.map((l: MeasuredLaptop) => l.employee_id)).toEqual([fleet[1]!.id, fleet[3]!.id]);
-    const csv = readFileSync(join(dir, 'merged', 'laptops.csv'), 'utf8').trim().split('\n');
+    const csv = readFileSync(join(dir, 'merged', 'laptops.csv'), 'utf8')
+      .trim()
+      .split('\n');
     const header = csv[0]!.split(',');
     const rows = csv.slice(1).map((line) => Object.fromEntries(line.split(',').map((v, i) => [header[i], v])));
-    expect(rows.map((r) => [r.employee_id, r.department, r.role, r.office])).toEqual(fleet.map((e) => [e.id, e.department, e.role, e.office]));
+    expect(rows.map((r) => [r.employee_id, r.department, r.role, r.office])).toEqual(
+      fleet.map((e) => [e.id, e.department, e.role, e.office]),
+    );
 
     // Every laptop's measured figures, exactly as its shard measured them.
-    const byId = new Map<string, MeasuredLaptop>([...shard[0].process.laptops, ...shard[1].process.laptops].map((l: MeasuredLaptop) => [l.employee_id, l]));
+    const byId = new Map<string, MeasuredLaptop>(
+      [...shard[0].process.laptops, ...shard[1].process.laptops].map((l: MeasuredLaptop) => [l.employee_id, l]),
+    );
     for (const l of p.laptops as MeasuredLaptop[]) {
       expect(l).toEqual(byId.get(l.employee_id));
       expect(l.received).toBe(l.injected);

@@ -23,7 +23,15 @@ describe('fleetsim run with process agents over the tap', () => {
     expect(p.fleet.received).toBe(p.fleet.injected);
     expect(p.fleet.injected).toBeGreaterThan(300);
     expect(f.ledger.produced).toBe(p.fleet.injected);
-    expect(f.ledger.stored + f.ledger.coalesced + f.ledger.redacted + f.ledger.dropped_paused + f.ledger.dropped_exempt + f.ledger.spooled + f.ledger.lost).toBe(f.ledger.produced);
+    expect(
+      f.ledger.stored +
+        f.ledger.coalesced +
+        f.ledger.redacted +
+        f.ledger.dropped_paused +
+        f.ledger.dropped_exempt +
+        f.ledger.spooled +
+        f.ledger.lost,
+    ).toBe(f.ledger.produced);
     expect(f.ledger.stored).toBeGreaterThan(0);
     expect(f.ledger.lost).toBe(0);
     // What the agents report as stored is what the store holds.
@@ -64,7 +72,13 @@ describe('fleetsim run with process agents over the tap', () => {
   it('with agent.sourceMoveRateHz the tap delivers fewer moves; the merged ones are produced and coalesced, and the ledger still balances', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fleetsim-proc-'));
     const out = join(dir, 'out');
-    const r = await fleetsimAsync(['run', scenario(dir, 'agent: { kind: process, input: tap, sourceMoveRateHz: 30 }'), '--out', out, '--json']);
+    const r = await fleetsimAsync([
+      'run',
+      scenario(dir, 'agent: { kind: process, input: tap, sourceMoveRateHz: 30 }'),
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(r.stderr).not.toMatch(/Error/);
     expect(r.code).toBe(0);
     const f = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
@@ -78,7 +92,9 @@ describe('fleetsim run with process agents over the tap', () => {
     expect(f.ledger.coalesced).toBeGreaterThanOrEqual(p.fleet.source_moves_coalesced);
     expect(f.ledger.lost).toBe(0);
     expect(f.scenarioResolved.agent.sourceMoveRateHz).toBe(30);
-    expect(p.laptops.reduce((a: number, l: { source_moves_coalesced: number }) => a + l.source_moves_coalesced, 0)).toBe(p.fleet.source_moves_coalesced);
+    expect(p.laptops.reduce((a: number, l: { source_moves_coalesced: number }) => a + l.source_moves_coalesced, 0)).toBe(
+      p.fleet.source_moves_coalesced,
+    );
   }, 60_000);
 
   it('measures a foreign agent (a few lines of node that read the tap and POST what they read) against the blackhole, with the same observer', async () => {
@@ -113,5 +129,4 @@ describe('fleetsim run with process agents over the tap', () => {
       expect(l.processes).toBe(1);
     }
   }, 60_000);
-
 });

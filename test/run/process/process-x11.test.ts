@@ -10,7 +10,9 @@ describe('fleetsim run with process agents over X11', () => {
     const out = join(dir, 'out');
     let fleetsimPid = 0;
     const displays = new Set<number>();
-    const running = fleetsimAsync(['run', scenario(dir, 'agent: { kind: process, input: x11 }'), '--out', out, '--json'], { onSpawn: (pid) => (fleetsimPid = pid) });
+    const running = fleetsimAsync(['run', scenario(dir, 'agent: { kind: process, input: x11 }'), '--out', out, '--json'], {
+      onSpawn: (pid) => (fleetsimPid = pid),
+    });
     let done = false;
     void running.then(() => (done = true));
     // The run's own Xvfb processes, seen while it runs: its direct children named Xvfb.
@@ -45,11 +47,12 @@ describe('fleetsim run with process agents over X11', () => {
   it('a display that cannot start is a clear error, and nothing is left behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fleetsim-proc-'));
     // No Xvfb on PATH: the display cannot start.
-    const r = await fleetsimAsync(['run', scenario(dir, 'agent: { kind: process, input: x11 }'), '--out', join(dir, 'out')], { env: { ...process.env, PATH: '/nonexistent' } });
+    const r = await fleetsimAsync(['run', scenario(dir, 'agent: { kind: process, input: x11 }'), '--out', join(dir, 'out')], {
+      env: { ...process.env, PATH: '/nonexistent' },
+    });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/Xvfb/);
     expect(r.stderr).toMatch(/INPUT_DISPLAY_FAILED/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   }, 30_000);
-
 });

@@ -1,22 +1,40 @@
 import { createStream } from '../../../random/index.js';
 import { ChunkBuilder } from './chunk.js';
 import {
-  chatChunk, codeChunk, emailChunk, formChunk, nationalIdChunk, passwordChunk, paymentChunk, privateWindowChunk,
-  textChunk, TYPING_CONTEXT_NAMES, type TypingContextName,
+  chatChunk,
+  codeChunk,
+  emailChunk,
+  formChunk,
+  nationalIdChunk,
+  passwordChunk,
+  paymentChunk,
+  privateWindowChunk,
+  textChunk,
+  TYPING_CONTEXT_NAMES,
+  type TypingContextName,
 } from './contexts.js';
 
 /** Appends one chunk of the named context (the secret rate applies to ordinary contexts only). */
 export function generateChunk(name: TypingContextName, b: ChunkBuilder, rng: Parameters<typeof textChunk>[1], secretRate: number): void {
   switch (name) {
-    case 'text': return textChunk(b, rng, secretRate);
-    case 'chat': return chatChunk(b, rng, secretRate);
-    case 'code': return codeChunk(b, rng);
-    case 'form': return formChunk(b, rng, secretRate);
-    case 'email': return emailChunk(b, rng, secretRate);
-    case 'password': return passwordChunk(b, rng);
-    case 'payment': return paymentChunk(b, rng);
-    case 'national_id': return nationalIdChunk(b, rng);
-    case 'private_window': return privateWindowChunk(b, rng);
+    case 'text':
+      return textChunk(b, rng, secretRate);
+    case 'chat':
+      return chatChunk(b, rng, secretRate);
+    case 'code':
+      return codeChunk(b, rng);
+    case 'form':
+      return formChunk(b, rng, secretRate);
+    case 'email':
+      return emailChunk(b, rng, secretRate);
+    case 'password':
+      return passwordChunk(b, rng);
+    case 'payment':
+      return paymentChunk(b, rng);
+    case 'national_id':
+      return nationalIdChunk(b, rng);
+    case 'private_window':
+      return privateWindowChunk(b, rng);
   }
 }
 

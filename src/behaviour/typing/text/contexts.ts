@@ -4,8 +4,24 @@ import { CHAR_SENTENCE_END, type ChunkBuilder } from './chunk.js';
 import { CHAT_SENTENCE, CHAT_SENTENCE_CAPITALISED, PROSE_SENTENCE, proseWord, sentence, sentences } from './prose.js';
 import { cardCvv, cardExpiry, cardNumber, password, personalEmail, socialSecurityNumber } from './secrets.js';
 import {
-  ADJECTIVES, BUZZ_NOUNS, BUZZ_VERBS, CHAT_REPLIES, CITIES, DB_COLUMNS, DEPARTMENTS, drawFrom, FIRST_NAMES,
-  HACKER_ADJECTIVES, HACKER_NOUNS, HACKER_VERBS, JOB_AREAS, JOB_TYPES, LAST_NAMES, NOUNS, STREET_SUFFIXES, VERBS,
+  ADJECTIVES,
+  BUZZ_NOUNS,
+  BUZZ_VERBS,
+  CHAT_REPLIES,
+  CITIES,
+  DB_COLUMNS,
+  DEPARTMENTS,
+  drawFrom,
+  FIRST_NAMES,
+  HACKER_ADJECTIVES,
+  HACKER_NOUNS,
+  HACKER_VERBS,
+  JOB_AREAS,
+  JOB_TYPES,
+  LAST_NAMES,
+  NOUNS,
+  STREET_SUFFIXES,
+  VERBS,
 } from './words.js';
 
 /**
@@ -16,7 +32,15 @@ import {
  */
 
 export const TYPING_CONTEXT_NAMES = [
-  'text', 'chat', 'code', 'form', 'email', 'password', 'payment', 'national_id', 'private_window',
+  'text',
+  'chat',
+  'code',
+  'form',
+  'email',
+  'password',
+  'payment',
+  'national_id',
+  'private_window',
 ] as const;
 export type TypingContextName = (typeof TYPING_CONTEXT_NAMES)[number];
 

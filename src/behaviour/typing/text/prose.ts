@@ -1,8 +1,6 @@
 import { type RandomStream } from '../../../random/index.js';
 import { CHAR_SENTENCE_END, type ChunkBuilder } from './chunk.js';
-import {
-  ADJECTIVES, ADVERBS, CITIES, drawFrom, drawFunctionWord, FIRST_NAMES, LAST_NAMES, NOUNS, VERBS,
-} from './words.js';
+import { ADJECTIVES, ADVERBS, CITIES, drawFrom, drawFunctionWord, FIRST_NAMES, LAST_NAMES, NOUNS, VERBS } from './words.js';
 
 /**
  * English-like sentences from word lists. Syntax is not the point: word
@@ -60,9 +58,23 @@ export interface SentenceStyle {
 }
 
 /** Formal prose: 8–20 words (assumption: typical written-English sentence length ≈ 14 words). */
-export const PROSE_SENTENCE: SentenceStyle = { minWords: 8, maxWords: 20, capitalise: true, period: 0.88, question: 0.08, exclamation: 0.04 };
+export const PROSE_SENTENCE: SentenceStyle = {
+  minWords: 8,
+  maxWords: 20,
+  capitalise: true,
+  period: 0.88,
+  question: 0.08,
+  exclamation: 0.04,
+};
 /** Chat: short, often unpunctuated and lower-case (assumption). */
-export const CHAT_SENTENCE: SentenceStyle = { minWords: 3, maxWords: 12, capitalise: false, period: 0.15, question: 0.25, exclamation: 0.05 };
+export const CHAT_SENTENCE: SentenceStyle = {
+  minWords: 3,
+  maxWords: 12,
+  capitalise: false,
+  period: 0.15,
+  question: 0.25,
+  exclamation: 0.05,
+};
 export const CHAT_SENTENCE_CAPITALISED: SentenceStyle = { ...CHAT_SENTENCE, capitalise: true };
 
 /** Appends one sentence; returns true if it ended with terminal punctuation. */

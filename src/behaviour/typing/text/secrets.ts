@@ -42,8 +42,13 @@ export function luhnValid(s: string): boolean {
 /** Issuer prefixes and lengths (Visa, Mastercard, Amex, Discover). */
 const CARD_BRANDS: ReadonlyArray<readonly [prefix: string, length: number, weight: number]> = [
   ['4', 16, 0.5],
-  ['51', 16, 0.06], ['52', 16, 0.06], ['53', 16, 0.06], ['54', 16, 0.06], ['55', 16, 0.06],
-  ['34', 15, 0.04], ['37', 15, 0.06],
+  ['51', 16, 0.06],
+  ['52', 16, 0.06],
+  ['53', 16, 0.06],
+  ['54', 16, 0.06],
+  ['55', 16, 0.06],
+  ['34', 15, 0.04],
+  ['37', 15, 0.06],
   ['6011', 16, 0.1],
 ];
 
