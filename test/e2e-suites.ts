@@ -19,6 +19,8 @@ export const E2E_SUITES = [
   'test/load/outcome-validity.test.ts',
   'test/load/no-plan.test.ts',
   'test/report/sweep-browser.test.ts',
+  'test/ingest/cli.test.ts',
+  'test/run/faults.test.ts',
   'test/compare/compare-run.test.ts',
   'test/compare/compare-load-sweep.test.ts',
   'test/sweep/full-path.test.ts',
