@@ -38,7 +38,7 @@ describe('fleetsim agent over a tap', () => {
     expect(events.length).toBeGreaterThan(300);
     // The agent and the service read the simulated day's clock: wall + offset.
     const offsetMs = Math.round(virtualStartMs - (Date.now() + LEAD_MS));
-    const srv = await startServer({ now: () => Date.now() + offsetMs });
+    const srv = await startServer({ now: () => Date.now() + offsetMs, signatureNow: Date.now });
     cleanups.push(() => srv.stop());
     const dir = tempDir();
     const driver = new TapDriver(join(dir, 'laptop.tap'));
@@ -119,7 +119,7 @@ describe('fleetsim agent over a tap', () => {
   it('on default settings reads in 1 s batches: every event taken, a few reads per second, and SIGTERM takes what is still queued', async () => {
     const { employee, events, virtualStartMs } = busyStretch('agent-process', 3, 4);
     const offsetMs = Math.round(virtualStartMs - (Date.now() + LEAD_MS));
-    const srv = await startServer({ now: () => Date.now() + offsetMs });
+    const srv = await startServer({ now: () => Date.now() + offsetMs, signatureNow: Date.now });
     cleanups.push(() => srv.stop());
     const dir = tempDir();
     const driver = new TapDriver(join(dir, 'laptop.tap'));
@@ -168,7 +168,7 @@ describe('fleetsim agent over a tap', () => {
     const { employee, events, virtualStartMs } = busyStretch('agent-process', 5, 1);
     // Replayed 5 s late: every event is due at once and written at once, each with its own write.
     const offsetMs = Math.round(virtualStartMs - (Date.now() - 5000));
-    const srv = await startServer({ now: () => Date.now() + offsetMs });
+    const srv = await startServer({ now: () => Date.now() + offsetMs, signatureNow: Date.now });
     cleanups.push(() => srv.stop());
     const dir = tempDir();
     const driver = new TapDriver(join(dir, 'l.tap'));

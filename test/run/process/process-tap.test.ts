@@ -91,7 +91,7 @@ describe('fleetsim run with process agents over the tap', () => {
     expect(f.ledger.produced).toBe(p.fleet.injected + p.fleet.source_moves_coalesced);
     expect(f.ledger.coalesced).toBeGreaterThanOrEqual(p.fleet.source_moves_coalesced);
     expect(f.ledger.lost).toBe(0);
-    expect(f.scenarioResolved.agent.sourceMoveRateHz).toBe(30);
+    expect(f.scenario_resolved.agent.sourceMoveRateHz).toBe(30);
     expect(p.laptops.reduce((a: number, l: { source_moves_coalesced: number }) => a + l.source_moves_coalesced, 0)).toBe(
       p.fleet.source_moves_coalesced,
     );
