@@ -296,18 +296,8 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
       {
         title: 'Bandwidth per laptop',
         html:
-          table(
-            ['figure', 'p10', 'p50', 'p90', 'max'],
-            [
-              [
-                'MB per laptop-day',
-                f.bandwidth.mb_per_laptop_day.p10,
-                f.bandwidth.mb_per_laptop_day.p50,
-                f.bandwidth.mb_per_laptop_day.p90,
-                f.bandwidth.mb_per_laptop_day.max,
-              ],
-            ],
-          ) + histogramChart('MB uploaded per laptop-day', f.histograms.mb_per_laptop_day, 'MB'),
+          table(['figure', 'p10', 'p50', 'p90', 'max'], [spread('MB per laptop-day', f.bandwidth.mb_per_laptop_day)]) +
+          histogramChart('MB uploaded per laptop-day', f.histograms.mb_per_laptop_day, 'MB'),
       },
       {
         title: 'Battery proxy',
@@ -315,27 +305,9 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
           table(
             ['figure', 'p10', 'p50', 'p90', 'max'],
             [
-              [
-                '% of battery per day',
-                f.battery.pct_per_day.p10,
-                f.battery.pct_per_day.p50,
-                f.battery.pct_per_day.p90,
-                f.battery.pct_per_day.max,
-              ],
-              [
-                'agent CPU s per laptop-hour',
-                f.battery.cpu_s_per_hour.p10,
-                f.battery.cpu_s_per_hour.p50,
-                f.battery.cpu_s_per_hour.p90,
-                f.battery.cpu_s_per_hour.max,
-              ],
-              [
-                'wake-ups per active minute',
-                f.battery.wakeups_per_min.p10,
-                f.battery.wakeups_per_min.p50,
-                f.battery.wakeups_per_min.p90,
-                f.battery.wakeups_per_min.max,
-              ],
+              spread('% of battery per day', f.battery.pct_per_day),
+              spread('agent CPU s per laptop-hour', f.battery.cpu_s_per_hour),
+              spread('wake-ups per active minute', f.battery.wakeups_per_min),
             ],
           ) + histogramChart('% of battery per day', f.histograms.battery_pct_per_day, '%'),
       },
@@ -465,4 +437,12 @@ function configurationsHtml(t: ConfigurationsTable): string {
 
 function escapeText(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A table row of a distribution: its label, then p10, p50, p90 and max. */
+function spread(
+  label: string,
+  d: { readonly p10: number; readonly p50: number; readonly p90: number; readonly max: number },
+): (string | number)[] {
+  return [label, d.p10, d.p50, d.p90, d.max];
 }
