@@ -1,7 +1,7 @@
 /**
  * npm run verify [-- --json] [--cases N] [--answer-cases N] [--scenario-cases N] [--attack-ms MS]
  *
- * The evidence for fleetsim's promises (issue 8), produced rather than typed:
+ * The evidence for fleetsim's promises, produced rather than typed:
  * hostile requests against a live ingest service; mutated and arbitrary
  * scenario files against the validator; each fault kind (and all at once)
  * through a real-HTTP run, checking that the ledger balances, nothing is lost

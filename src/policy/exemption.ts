@@ -3,7 +3,7 @@
  * enrolment (requested then, approved at the policy's rate), or becomes
  * exempt during the run by asking.
  *
- * The modelling decision for asks (issue 7; steering left it to us): when the
+ * The modelling decision for asks (steering left it to us): when the
  * pause cap cuts a pause short and the employee reacts by asking for an
  * exemption, that ask is an exemption request. It is approved with the
  * policy's `exemptionApprovalRate`, decided by a seeded draw per ask (the

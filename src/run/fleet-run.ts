@@ -29,7 +29,7 @@ export interface FleetRunOptions {
   readonly agent: AgentConfig;
   readonly energy: EnergyModel;
   readonly transport: RunTransportSpec;
-  /** Network and clock faults (issue 8); none by default. */
+  /** Network and clock faults; none by default. */
   readonly faults?: readonly Fault[];
   /** Worker threads; 0 runs in the calling thread. */
   readonly workers: number;

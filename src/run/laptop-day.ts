@@ -45,7 +45,7 @@ export interface LaptopDayOptions {
   readonly transport: Transport;
   /** Sees every block before the agent does (benchmarks build baselines from it). */
   readonly tap?: (block: EventBlock) => void;
-  /** Network and clock faults of the scenario (issue 8), in ms after 00:00 UTC of the start date. */
+  /** Network and clock faults of the scenario, in ms after 00:00 UTC of the start date. */
   readonly faults?: readonly Fault[];
   /** Called with the true time (UTC epoch ms) of every upload attempt: the fleet's arrival pattern. */
   readonly onUploadAttempt?: (utcMs: number) => void;

@@ -690,7 +690,7 @@ export const simulationSchema = strict({
   .prefault({})
   .meta({ description: 'How much simulated time, from when, how fast.' });
 
-// ── faults (issue 8) ─────────────────────────────────────────────────────────
+// ── faults ─────────────────────────────────────────────────────────
 
 const faultShare = (doc: string) => share().default(1).meta({ description: doc });
 
@@ -792,7 +792,7 @@ export const outputsSchema = strict({
   .prefault({})
   .meta({ description: 'What the run writes.' });
 
-// ── sweep (issue 7) ──────────────────────────────────────────────────────────
+// ── sweep ──────────────────────────────────────────────────────────
 
 /** Every sweep axis takes a list of values of the field it varies, each validated as that field. */
 function axes<T extends object>(specs: FieldSpecs<T>, doc: string) {
@@ -918,7 +918,7 @@ export const scenarioSchema = strict({
   faults: field(
     list(faultSchema, 0, 1_000, 'faults'),
     [],
-    'Faults to inject (issue 8): outages, error storms, slow responses, resets, restarts, offline laptops, clock skew, duplicates. Times are UTC.',
+    'Faults to inject: outages, error storms, slow responses, resets, restarts, offline laptops, clock skew, duplicates. Times are UTC.',
   ),
   thresholds: field(
     list(thresholdSchema, 0, 200, 'thresholds'),

@@ -18,7 +18,7 @@ const dist = (prefix: string): string[] => DISTRIBUTION.map((q) => `${prefix}.${
 
 /**
  * Every figure a threshold may name: the paths into summary.json that the run
- * report fills (issue 5, "Figures"; src/run/summary.ts RunFigures). Distributions across
+ * report fills (src/run/summary.ts RunFigures). Distributions across
  * laptops have mean, sd, p10, p50, p90, p95 and max.
  */
 export const METRIC_PATHS: readonly string[] = Object.freeze([
@@ -70,7 +70,7 @@ export const METRIC_PATHS: readonly string[] = Object.freeze([
   // Fleet size and volume.
   'laptops',
   'events',
-  // Faults (issue 8): requests the faults altered, and how hard the fleet came back after an outage.
+  // Faults: requests the faults altered, and how hard the fleet came back after an outage.
   'faults.injected_total',
   'faults.peak_to_steady',
   // Paced runs (simulation.speed a number): how late agent timers fired against the wall clock.

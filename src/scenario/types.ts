@@ -80,7 +80,7 @@ interface FaultInstant {
   readonly atMs: number;
 }
 
-/** Faults the run injects (issue 8). Times are UTC: a fleet spans timezones, an outage does not. */
+/** Faults the run injects. Times are UTC: a fleet spans timezones, an outage does not. */
 export type Fault =
   | ({ readonly kind: 'ingest-outage' } & FaultWindow)
   | ({

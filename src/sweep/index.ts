@@ -1,4 +1,4 @@
-/** Policy sweeps (issue 7): grid × replicas → yield and representativeness with confidence intervals. */
+/** Policy sweeps: grid × replicas → yield and representativeness with confidence intervals. */
 export { applyAxisValue, expandGrid, replicaSeed, valueLabel, type SweepCell } from './grid.js';
 export { outsideCaptureHours, runFastTask, type FastCellSpec, type FastTask, type FastTaskResult } from './fast.js';
 export {

@@ -21,7 +21,7 @@ import { createStream, uniformInt, type RandomStream } from '../random/index.js'
 import { compress, encodeBatch } from '../wire/index.js';
 
 /**
- * Hostile input against a live ingest service (issue 8): every class of bad
+ * Hostile input against a live ingest service: every class of bad
  * request a client could send, generated from a seed. The service must answer
  * each with a status of the expected kind and a JSON error code, never crash,
  * and keep its memory bounded.

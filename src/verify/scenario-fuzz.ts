@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { ScenarioError, parseScenario, resolveScenario, type Scenario, type ScenarioIssue } from '../scenario/index.js';
 
 /**
- * Hostile scenario files (issue 8): the validator must never throw anything
+ * Hostile scenario files: the validator must never throw anything
  * but a ScenarioError, and every issue it reports must say where: a line for
  * text, a field path (or the whole value's type) for values. Cases come from
  * fast-check with a fixed seed, so a run is repeatable and a failure can be

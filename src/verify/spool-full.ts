@@ -5,7 +5,7 @@ import { runScenario } from '../run/index.js';
 import { resolveScenario } from '../scenario/index.js';
 
 /**
- * Spool-full accounting (issue 8): laptops offline for hours with a spool too
+ * Spool-full accounting: laptops offline for hours with a spool too
  * small for the backlog must drop their oldest batches, and the ledger's
  * `lost` must be exactly what was dropped. "What was dropped" is counted
  * without the agent's own counter: the same scenario and seed run again with

@@ -1,5 +1,5 @@
 /**
- * Honest laptops under attack (issue 18): a live ingest service, a few
+ * Honest laptops under attack: a live ingest service, a few
  * honest devices uploading at an agent's catch-up pace, and one attack class
  * at a time run against them by someone who knows the devices' ids but not
  * their keys (or who holds one device's own key). Each class reports how many

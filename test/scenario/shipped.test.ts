@@ -11,7 +11,7 @@ const FILES = readdirSync(DIR)
   .sort();
 
 describe('shipped scenarios', () => {
-  it('ships the five scenarios issue 5 asks for, and the process fleet the Kubernetes Job runs', () => {
+  it('ships the five documented scenarios, and the process fleet the Kubernetes Job runs', () => {
     expect(FILES).toEqual([
       'agent-metered-battery.yaml',
       'morning-surge-outage.yaml',

@@ -1,5 +1,5 @@
 /**
- * The ask-exemption reaction takes effect (issue 7): an ask is an exemption
+ * The ask-exemption reaction takes effect: an ask is an exemption
  * request, approved at policy.exemptionApprovalRate, in effect from the start
  * of the employee's local day policy.exemptionReviewDays later, for the rest
  * of the run — in fast mode, in the agent path, and at the ingest service.
