@@ -59,7 +59,7 @@ describe('progress without a terminal', () => {
    */
   it('prints a line at least every interval while nothing finishes, in a child process with no terminal', async () => {
     const dir = fresh();
-    const everyMs = 1_000;
+    const everyMs = 300;
     const started = Date.now();
     const lines: { atMs: number; text: string }[] = [];
     const child = spawn(
