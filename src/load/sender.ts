@@ -30,7 +30,7 @@ import {
   bodyDigest,
   type RequestLine,
 } from '../auth/index.js';
-import { Http1Pool } from './http1.js';
+import { Http1Pool, type Http1Handler } from './http1.js';
 import type { PreparedBodies } from './bodies.js';
 import type { DrainFigures, OutageModel } from './outage.js';
 import { LoadRecorder, type RequestType } from './recorder.js';
@@ -176,14 +176,7 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
   const port = Number(o.target.url.port || 80);
   const slots = new Slots();
   // Set once the run begins; the pool only calls back after that.
-  let onAnswer: (
-    slot: number,
-    status: number,
-    body: Buffer | null,
-    retryAfterS: number | null,
-    error: string | null,
-    contentType: string | null,
-  ) => void = () => {};
+  let onAnswer: Http1Handler = () => {};
   const protocol = o.protocol ?? null;
   const pool = new Http1Pool(
     host,

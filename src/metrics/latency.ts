@@ -19,15 +19,18 @@ export function decodeLatency(s: string): LatencyHistogram {
   return hdr.decodeFromCompressedBase64(s);
 }
 
-/** Percentiles in ms (microsecond precision), or nulls when nothing was recorded. */
-export function latencyFigures(h: LatencyHistogram): {
+/** Latency percentiles in ms (microsecond precision), or nulls when nothing was recorded. */
+export interface LatencyFigures {
   p50_ms: number | null;
   p90_ms: number | null;
   p99_ms: number | null;
   p999_ms: number | null;
   max_ms: number | null;
   requests: number;
-} {
+}
+
+/** Percentiles in ms (microsecond precision), or nulls when nothing was recorded. */
+export function latencyFigures(h: LatencyHistogram): LatencyFigures {
   if (h.totalCount === 0) return { p50_ms: null, p90_ms: null, p99_ms: null, p999_ms: null, max_ms: null, requests: 0 };
   const ms = (us: number) => Math.round(us) / 1000;
   return {

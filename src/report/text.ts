@@ -5,6 +5,7 @@
 import { join, resolve } from 'node:path';
 import type { GenerateSummary } from '../generate/index.js';
 import type { LoadResult } from '../load/index.js';
+import type { LatencyFigures } from '../metrics/latency.js';
 import { agentSettings, describeAgentSettings, type ConfigurationsTable, type ScenarioRunResult } from '../run/index.js';
 import { configurationColumns } from './run-report.js';
 import type { ThresholdOutcome } from '../scenario/index.js';
@@ -115,14 +116,7 @@ export function formatLoad(
   notApplicable: readonly string[],
   files: readonly string[],
 ): string {
-  const l = (x: {
-    p50_ms: number | null;
-    p90_ms: number | null;
-    p99_ms: number | null;
-    p999_ms: number | null;
-    max_ms: number | null;
-    requests: number;
-  }) =>
+  const l = (x: LatencyFigures) =>
     `p50 ${x.p50_ms ?? '—'}, p90 ${x.p90_ms ?? '—'}, p99 ${x.p99_ms ?? '—'}, p99.9 ${x.p999_ms ?? '—'}, max ${x.max_ms ?? '—'} ms (${x.requests.toLocaleString('en-US')})`;
   const lines = [
     `fleetsim load ${r.profile} (${r.mode}) against ${r.target}: ${r.valid ? 'valid' : 'INVALID'}`,
