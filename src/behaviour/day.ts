@@ -18,6 +18,17 @@ export interface DayEnvironment {
   readonly rules: PolicyRules;
 }
 
+/** A shard task's day environment: its seed, calendar, behaviour, the population's pause traits and the rules. */
+export function dayEnvironment(t: {
+  readonly seed: StreamPathPart;
+  readonly calendar: SimulationCalendar;
+  readonly behaviour: BehaviourParams;
+  readonly population: { readonly pause: PauseTraitParams };
+  readonly rules: PolicyRules;
+}): DayEnvironment {
+  return { seed: t.seed, calendar: t.calendar, behaviour: t.behaviour, pauseTraits: t.population.pause, rules: t.rules };
+}
+
 export interface EmployeeDay {
   readonly plan: WorkdayPlan;
   readonly pauses: PauseDay;

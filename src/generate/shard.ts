@@ -1,6 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
-import { simulateEmployeeDay, type BehaviourParams } from '../behaviour/index.js';
+import { dayEnvironment, simulateEmployeeDay, type BehaviourParams } from '../behaviour/index.js';
 import type { SimulationCalendar } from '../time/index.js';
 import {
   EVENT_TYPE_NAMES,
@@ -113,13 +113,7 @@ export function generateShard(task: GenerateShardTask): GenerateShardResult {
     counter.add(block);
     if (traceFd !== null) writeSync(traceFd, traceRows(currentId, block));
   });
-  const env = {
-    seed: task.seed,
-    calendar: task.calendar,
-    behaviour: task.behaviour,
-    pauseTraits: task.population.pause,
-    rules: task.rules,
-  };
+  const env = dayEnvironment(task);
   const employees: EmployeeSummary[] = [];
   let events = 0;
   try {

@@ -9,6 +9,7 @@ import type { Fault } from '../scenario/index.js';
 import { runLaptopDay } from './laptop-day.js';
 import { MeasuredTransport, ObservingTransport, createTransport, deviceIdFor, type RunTransportSpec } from './transports.js';
 import { ShardTally, type RunShardResult } from './shard-tally.js';
+import { dayEnvironment } from '../behaviour/index.js';
 
 export type { HourCounts, LaptopRow, RunShardResult } from './shard-tally.js';
 
@@ -23,13 +24,7 @@ export interface RunShardTask extends FleetSlice {
 /** Runs employees [from, to) for every day through the real agent; deterministic in (seed, index). */
 export async function runShard(task: RunShardTask): Promise<RunShardResult> {
   const c0 = cpuMicros();
-  const env = {
-    seed: task.seed,
-    calendar: task.calendar,
-    behaviour: task.behaviour,
-    pauseTraits: task.population.pause,
-    rules: task.rules,
-  };
+  const env = dayEnvironment(task);
   const tally = new ShardTally(task.calendar.epochUtcMs, task.energy);
   for (let i = task.from; i < task.to; i++) {
     const employee = createEmployee(task.seed, i, task.population);

@@ -8,6 +8,7 @@ import { MeasuredTransport, createTransport, deviceIdFor } from '../transports.j
 import { ComposeWriter, PacedLaptop, type PacedContext } from './paced-laptop.js';
 import { PacedScheduler } from './scheduler.js';
 import { arriveAndWait, writeProgress } from './sync.js';
+import { dayEnvironment } from '../../behaviour/index.js';
 
 /** How a paced run moves: its speed and the slice of virtual time it covers. */
 export interface Pacing {
@@ -45,13 +46,7 @@ export async function runPacedShard(task: PacedShardTask): Promise<RunShardResul
   const c0 = cpuMicros();
   const { pacing } = task;
   const until = pacing.untilUtcMs ?? Infinity;
-  const env = {
-    seed: task.seed,
-    calendar: task.calendar,
-    behaviour: task.behaviour,
-    pauseTraits: task.population.pause,
-    rules: task.rules,
-  };
+  const env = dayEnvironment(task);
   const tally = new ShardTally(task.calendar.epochUtcMs, task.energy);
   const scheduler = new PacedScheduler(pacing.fromUtcMs, pacing.speed);
   let events = 0;
