@@ -1,12 +1,11 @@
 import { BATCH_CONTENT_TYPE, DEVICE_HEADER, SEQUENCE_HEADER } from '../auth/protocol.js';
-import { EventType, type EventBlock } from '../events/index.js';
+import { EventBuffer, EventType, type EventBlock } from '../events/index.js';
 import { binInputTimes, createFreshnessHistogram, recordAcknowledged, type FreshnessHistogram } from '../metrics/freshness.js';
 import { emptyLedger, type Ledger } from '../metrics/ledger.js';
 import { decidePause, isExempt, withinCaptureHours, type PauseDecision, type PauseWindow, type PolicyRules } from '../policy/index.js';
 import type { RandomStream } from '../random/index.js';
 import { localHourOfDay } from '../time/index.js';
 import { BATCH_ID_BYTES, compress, encodeBatch, type ControlRecord } from '../wire/index.js';
-import { BatchBuffer } from './batch-buffer.js';
 import type { AgentClock, TimerHandle } from './clock.js';
 import { simplifyByPath, simplifyByRate } from './coalesce.js';
 import type { AgentConfig } from './config.js';
@@ -61,6 +60,11 @@ export interface AgentCosts {
   encodedBytes: number;
 }
 
+/** Moves of one movement the agent holds before it grows its arrays. */
+const MOVEMENT_START_CAPACITY = 32;
+/** Events of the open batch before the buffer first grows. */
+const BATCH_START_CAPACITY = 64;
+
 /**
  * The capture agent: the code a laptop would run. Input events go through
  * the policy gate (paused, exempt), the sensitive-content filter, mouse-move
@@ -70,18 +74,21 @@ export interface AgentCosts {
 export class CaptureAgent {
   readonly ledger: Ledger = emptyLedger();
   readonly costs: AgentCosts = { batches: 0, uploads: 0, wakeups: 0, radioBytes: 0, bodyBytes: 0, encodedBytes: 0 };
-  /** Per acknowledged event: time from its input to the service's acknowledgement of its batch (agent clock). */
-  readonly freshness: FreshnessHistogram = createFreshnessHistogram();
-  private readonly buffer = new BatchBuffer();
+  private freshnessHistogram: FreshnessHistogram | null = null;
+  /** Events the service acknowledged (stored or redacted), each with its freshness recorded. */
+  acknowledgedEvents = 0;
+  /** The batch being built. */
+  private readonly buffer = new EventBuffer(BATCH_START_CAPACITY);
   private readonly filter: ContentFilter;
   private readonly uploader: Uploader;
   // The open movement: moves held back until it ends, then simplified.
-  private mt = new Float64Array(256);
-  private mx = new Int32Array(256);
-  private my = new Int32Array(256);
-  private mctx = new Uint8Array(256);
-  private mkeep = new Uint8Array(256);
-  private mstack = new Int32Array(520);
+  // They start small and double (growMovement): a real-time run keeps 100,000 agents.
+  private mt = new Float64Array(MOVEMENT_START_CAPACITY);
+  private mx = new Int32Array(MOVEMENT_START_CAPACITY);
+  private my = new Int32Array(MOVEMENT_START_CAPACITY);
+  private mctx = new Uint8Array(MOVEMENT_START_CAPACITY);
+  private mkeep = new Uint8Array(MOVEMENT_START_CAPACITY);
+  private mstack = new Int32Array(2 * MOVEMENT_START_CAPACITY + 8);
   private mlen = 0;
   private readonly sequences: SequenceCounter;
   private batchOpenedMs = -1;
@@ -106,6 +113,7 @@ export class CaptureAgent {
       onAcknowledged: (b) => {
         this.ledger.stored += b.events - b.redacted;
         this.ledger.redacted += b.redacted;
+        this.acknowledgedEvents += b.events;
         // Never before the seal: a harness feeding minutes of input in one block seals on the
         // events' own times while its clock still shows the block's start.
         if (b.inputTimes) recordAcknowledged(this.freshness, b.inputTimes, Math.max(ctx.clock.now(), b.sealedMs ?? -Infinity));
@@ -170,6 +178,15 @@ export class CaptureAgent {
   }
 
   /** Captures a block of input events (in time order; times + inputTimeOffsetMs = clock time). */
+  /**
+   * Per acknowledged event: time from its input to the service's
+   * acknowledgement of its batch (agent clock). Made at the first
+   * acknowledgement: most agents of a real-time fleet have none yet.
+   */
+  get freshness(): FreshnessHistogram {
+    return (this.freshnessHistogram ??= createFreshnessHistogram());
+  }
+
   capture(block: EventBlock): void {
     const offset = this.ctx.inputTimeOffsetMs;
     const n = block.length;

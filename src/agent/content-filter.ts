@@ -110,14 +110,24 @@ interface TypedChar {
   idx: number[];
 }
 
+/** A key held down: its keydown's batch index (-1 once that batch is sealed), whether its keyup must be redacted, the character it typed. */
+interface HeldKey {
+  down: number;
+  redactUp: boolean;
+  char: TypedChar | null;
+}
+
 /** How much typed text the filter remembers: longer than any secret it looks for. */
 const EDIT_BUFFER_CHARS = 256;
+
+/** Lookup tables derived from a rules object, read-only once built. */
+const DERIVED = new WeakMap<ContentFilterRules, { readonly sensitive: Uint8Array; readonly cues: ReadonlySet<string> }>();
 
 export class ContentFilter {
   /** Key events whose code this filter replaced (keydown and keyup both count). */
   redactedEvents = 0;
   private readonly sensitive: Uint8Array;
-  private readonly cues: Set<string>;
+  private readonly cues: ReadonlySet<string>;
   private shiftDown = 0;
   /**
    * The text as it stands after every Backspace (the edit buffer). Patterns are
@@ -125,12 +135,8 @@ export class ContentFilter {
    * card number does not split it in two.
    */
   private text: TypedChar[] = [];
-  // Per key code: its last keydown's index, whether the keyup is still to come,
-  // whether that keyup must be redacted, and the character it belongs to.
-  private readonly lastDown = new Int32Array(256).fill(-1);
-  private readonly upPending = new Uint8Array(256);
-  private readonly redactUp = new Uint8Array(256);
-  private readonly charOfKey: (TypedChar | null)[] = new Array(256).fill(null);
+  /** The keys held down (a keyup still to come), by key code: a few entries, not 256 slots per agent. */
+  private readonly held = new Map<number, HeldKey>();
   /** Index in `text` where the open token starts. */
   private tokenStart = 0;
   private cueCountdown = 0;
@@ -139,10 +145,17 @@ export class ContentFilter {
   private redactRestOfToken = false;
 
   constructor(private readonly rules: ContentFilterRules = DEFAULT_CONTENT_FILTER_RULES) {
-    this.sensitive = new Uint8Array(256);
-    for (let c = 0; c < 256; c++) if (isSensitiveContext(c)) this.sensitive[c] = 1;
-    for (const c of rules.extraSensitiveContexts) this.sensitive[c & 255] = 1;
-    this.cues = new Set(rules.cueWords.map((w) => w.toLowerCase()));
+    // A fleet's agents share their rules object, so they share what is derived from it.
+    let derived = DERIVED.get(rules);
+    if (derived === undefined) {
+      const sensitive = new Uint8Array(256);
+      for (let c = 0; c < 256; c++) if (isSensitiveContext(c)) sensitive[c] = 1;
+      for (const c of rules.extraSensitiveContexts) sensitive[c & 255] = 1;
+      derived = { sensitive, cues: new Set(rules.cueWords.map((w) => w.toLowerCase())) };
+      DERIVED.set(rules, derived);
+    }
+    this.sensitive = derived.sensitive;
+    this.cues = derived.cues;
   }
 
   /** Feeds the key event at batch index i (keys is the batch's key column). */
@@ -150,33 +163,29 @@ export class ContentFilter {
     const code = keys[i] as number;
     if (code < 0 || code > 255) return;
     if (type === EventType.keyup) {
-      this.upPending[code] = 0;
+      const h = this.held.get(code);
+      this.held.delete(code);
       if (code === KEY.shift) this.shiftDown = Math.max(0, this.shiftDown - 1);
-      if (this.redactUp[code]) {
-        this.redactUp[code] = 0;
-        this.redactIndex(keys, i);
-      } else this.charOfKey[code]?.idx.push(i);
-      this.charOfKey[code] = null;
+      if (h?.redactUp) this.redactIndex(keys, i);
+      else h?.char?.idx.push(i);
       return;
     }
     if (type !== EventType.keydown) return;
-    this.lastDown[code] = i;
-    this.upPending[code] = 1;
-    this.redactUp[code] = 0;
-    this.charOfKey[code] = null;
+    const h: HeldKey = { down: i, redactUp: false, char: null };
+    this.held.set(code, h);
     if (code === KEY.shift) {
       this.shiftDown++;
       return;
     }
     if (this.sensitive[context]) {
       this.redactIndex(keys, i);
-      this.redactUp[code] = 1;
+      h.redactUp = true;
       return;
     }
     const ch = charFor(code, this.shiftDown > 0);
     if (ch === '') return;
     if (ch === '\b') {
-      this.erase(code);
+      this.erase();
       return;
     }
     const isDigit = ch >= '0' && ch <= '9';
@@ -186,7 +195,7 @@ export class ContentFilter {
     if (isTokenSeparator(ch)) this.closeToken(keys);
     const c: TypedChar = { ch, idx: [i] };
     this.text.push(c);
-    this.charOfKey[code] = c;
+    h.char = c;
     if (isTokenSeparator(ch)) this.tokenStart = this.text.length;
     if (this.redactRestOfRun && isDigit) this.redactChars(keys, this.runStart(this.text.length), this.text.length);
     else if (this.redactRestOfRun && !joinsRun) this.redactRestOfRun = false;
@@ -216,15 +225,17 @@ export class ContentFilter {
       this.redactRestOfToken = true;
     }
     // Indices point into the sealed batch: forget them, keep the text.
-    for (const c of this.text) c.idx = [];
-    this.lastDown.fill(-1);
-    this.charOfKey.fill(null);
+    for (const c of this.text) c.idx.length = 0;
+    // A key still held keeps its redaction for the keyup to come; its keydown is in the sealed batch.
+    for (const h of this.held.values()) {
+      h.down = -1;
+      h.char = null;
+    }
   }
 
   /** Backspace: the last character goes; its key events join the one before it (a span redaction covers them). */
-  private erase(code: number): void {
+  private erase(): void {
     const gone = this.text.pop();
-    this.charOfKey[code] = null;
     if (!gone) return;
     const prev = this.text[this.text.length - 1];
     if (prev) prev.idx.push(...gone.idx);
@@ -309,7 +320,8 @@ export class ContentFilter {
         const code = keys[i] as number;
         if (code < 0) continue;
         // A keyup still to come must follow its keydown into redaction.
-        if (this.lastDown[code] === i && this.upPending[code]) this.redactUp[code] = 1;
+        const h = this.held.get(code);
+        if (h !== undefined && h.down === i) h.redactUp = true;
         this.redactIndex(keys, i);
       }
     }

@@ -36,7 +36,8 @@ export interface HttpTransportOptions {
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
 export class HttpTransport implements Transport {
-  private readonly agent: http.Agent;
+  /** Made at the first upload: most agents of a real-time fleet have not uploaded yet. */
+  private agent: http.Agent | null = null;
   private readonly target: URL;
   private readonly timeoutMs: number;
   private readonly now: () => number;
@@ -44,7 +45,6 @@ export class HttpTransport implements Transport {
   constructor(private readonly opts: HttpTransportOptions) {
     this.target = new URL(opts.url);
     if (this.target.protocol !== 'http:') throw new Error(`HttpTransport speaks http: only, got ${opts.url}`);
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.now = opts.now ?? Date.now;
   }
@@ -67,7 +67,14 @@ export class HttpTransport implements Transport {
         resolve(o);
       };
       const r = http.request(
-        { hostname: this.target.hostname, port: this.target.port, path, method: 'POST', headers, agent: this.agent },
+        {
+          hostname: this.target.hostname,
+          port: this.target.port,
+          path,
+          method: 'POST',
+          headers,
+          agent: (this.agent ??= new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 })),
+        },
         (res) => {
           const body = boundedBody(res);
           res.on('end', () => {
@@ -103,7 +110,7 @@ export class HttpTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    this.agent.destroy();
+    this.agent?.destroy();
   }
 }
 

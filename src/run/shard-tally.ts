@@ -178,11 +178,15 @@ export class ShardTally {
   }
 }
 
+/** A laptop none of whose events was acknowledged (read only). */
+const NO_FRESHNESS = createFreshnessHistogram();
+
 /** One laptop's row, day by day. */
 export class LaptopTally {
   private row: LaptopRow;
   private energyPct = 0;
-  private readonly freshness = createFreshnessHistogram();
+  /** Freshness of the laptop's acknowledged events: its first such day's own histogram (that agent is done), then merged into. */
+  private freshness: FreshnessHistogram | null = null;
 
   constructor(
     private readonly shard: ShardTally,
@@ -195,7 +199,10 @@ export class LaptopTally {
   /** A finished day: its agent's ledger and costs, and the text typed in what the service acknowledged (for the leak count). */
   addDay(r: LaptopDayResult, acceptedText: string): void {
     this.shard.addDay(r);
-    this.freshness.add(r.agent.freshness);
+    if (r.agent.acknowledgedEvents > 0) {
+      if (this.freshness === null) this.freshness = r.agent.freshness;
+      else this.freshness.add(r.agent.freshness);
+    }
     const l = r.agent.ledger;
     const c = r.agent.costs;
     const scannable = r.day.canaries.filter(isScannableCanary);
@@ -233,8 +240,8 @@ export class LaptopTally {
   /** The laptop is done: its row joins the shard's, with its upload statuses. */
   finish(exempt: boolean, statuses: Readonly<Record<string, number>>): void {
     const row = this.row;
-    const f = freshnessFigures(this.freshness);
-    this.shard.freshness.add(this.freshness);
+    const f = freshnessFigures(this.freshness ?? NO_FRESHNESS);
+    if (this.freshness !== null) this.shard.freshness.add(this.freshness);
     this.shard.addLaptop(
       this.employee.index,
       {

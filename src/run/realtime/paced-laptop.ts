@@ -1,7 +1,7 @@
 import { sequenceCounter, type CaptureAgent } from '../../agent/index.js';
 import { composeEmployeeDay, type DayPlanned, type EmployeeDay } from '../../behaviour/index.js';
 import { localDayStartMs } from '../../time/index.js';
-import { EventWriter, copyBlock, sliceBlock, type EventBlock } from '../../events/index.js';
+import { EventBuffer, EventWriter, PackedEventQueue, type EventBlock } from '../../events/index.js';
 import { cpuMicros } from '../../metrics/cpu.js';
 import { DeliveredKinds, modelledMoveCapHz } from '../../metrics/delivery.js';
 import { TypedText } from '../../metrics/leaks.js';
@@ -20,21 +20,37 @@ const MIN_FEED_SLICE_MS = 1_000;
 const MIN_FEED_SLICE_WALL_MS = 20;
 
 /**
- * The thread's one writer for composing input: days compose one at a time,
- * synchronously, so one set of columns serves every laptop, and each day keeps
- * only the copied stretch it has not captured yet.
+ * The thread's one writer for composing input, and one buffer for handing it
+ * over: days compose one at a time, synchronously, so one set of columns
+ * serves every laptop, and each day keeps only the packed stretch it has not
+ * captured yet (PackedEventQueue, about 10 bytes an event).
  */
 export class ComposeWriter {
-  private target: EventBlock[] | null = null;
-  readonly writer = new EventWriter((b) => this.target!.push(copyBlock(b)), 4_096);
+  private target: PackedEventQueue | null = null;
+  readonly writer = new EventWriter((b) => this.target!.append(b), 4_096);
+  private readonly due = new EventBuffer(4_096);
+  private handing = false;
 
-  into(target: EventBlock[], compose: () => void): void {
+  into(target: PackedEventQueue, compose: () => void): void {
     this.target = target;
     try {
       compose();
       this.writer.flush();
     } finally {
       this.target = null;
+    }
+  }
+
+  /** Hands `use` the queued events up to `untilMs`, if any; the block is valid during the call only. */
+  takeUntil(queue: PackedEventQueue, untilMs: number, use: (block: EventBlock) => void): void {
+    // Capturing never starts another laptop's capture on this thread; if it ever did, that one gets its own buffer.
+    const into = this.handing ? new EventBuffer(64) : this.due;
+    const nested = this.handing;
+    this.handing = true;
+    try {
+      if (queue.takeUntil(untilMs, into) > 0) use(into.view());
+    } finally {
+      this.handing = nested;
     }
   }
 }
@@ -173,10 +189,10 @@ class PacedLaptopDay {
   private readonly faultCounts: () => Readonly<Record<string, number>>;
   private readonly epoch: number;
   private readonly sliceMs: number;
-  private readonly pending: EventBlock[] = [];
+  /** Input composed ahead of the clock, not captured yet. */
+  private readonly pending = new PackedEventQueue();
   private readonly minutes = new ActiveMinutes();
   private readonly kinds: DeliveredKinds;
-  private pendingCursor = 0;
   private horizon = -Infinity;
   private planned: DayPlanned | null = null;
   private day: EmployeeDay | null = null;
@@ -261,18 +277,7 @@ class PacedLaptopDay {
     if (this.ended) return;
     const nowMs = Math.min(atUtcMs, this.ctx.untilUtcMs) - this.epoch;
     this.composeTo(nowMs);
-    while (this.pending.length > 0) {
-      const b = this.pending[0]!;
-      let j = this.pendingCursor;
-      while (j < b.length && (b.t_ms[j] as number) <= nowMs) j++;
-      if (j > this.pendingCursor) this.capture(sliceBlock(b, this.pendingCursor, j));
-      if (j < b.length) {
-        this.pendingCursor = j;
-        return;
-      }
-      this.pending.shift();
-      this.pendingCursor = 0;
-    }
+    this.ctx.compose.takeUntil(this.pending, nowMs, (block) => this.capture(block));
   }
 
   /** Captures what is due, then plans the next feed, or the day's end once all input is in. */
@@ -280,14 +285,14 @@ class PacedLaptopDay {
     this.feedTimer = null;
     this.captureDue(atUtcMs);
     const nowMs = Math.min(atUtcMs, this.ctx.untilUtcMs) - this.epoch;
-    const b = this.pending[0];
-    if (b === undefined && this.day !== null) {
+    const head = this.pending.peekTimeMs();
+    if (head === undefined && this.day !== null) {
       const plan = this.day.plan;
       const horizon = this.epoch + Math.max(plan.leaveMs, plan.dayStartMs) + DRAIN_HORIZON_MS;
       this.ctx.scheduler.at(Math.min(horizon, this.ctx.untilUtcMs), () => void this.end().catch(this.ctx.fail), false);
       return;
     }
-    const next = b === undefined ? this.horizon : (b.t_ms[this.pendingCursor] as number);
+    const next = head ?? this.horizon;
     const at = this.epoch + Math.max(next, nowMs + this.sliceMs);
     // Measured: most batches seal while input is being fed (a full or aged batch), so a late feed is a late upload.
     this.feedTimer = this.ctx.scheduler.at(at, () => this.feed(at));
@@ -302,7 +307,7 @@ class PacedLaptopDay {
 
   private async close(): Promise<void> {
     this.captureDue(this.ctx.scheduler.now());
-    this.pending.length = 0;
+    this.pending.clear();
     if (this.feedTimer) this.ctx.scheduler.cancel(this.feedTimer);
     this.clock.clearAll();
     const c0 = cpuMicros();

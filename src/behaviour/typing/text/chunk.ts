@@ -26,8 +26,9 @@ export interface TextChunk {
 export class ChunkBuilder implements TextChunk {
   context: InputContextCode = 0;
   length = 0;
-  code = new Int16Array(1024);
-  charFlags = new Uint8Array(1024);
+  // Small to start (it grows to the longest chunk): every laptop of a real-time run keeps one.
+  code = new Int16Array(128);
+  charFlags = new Uint8Array(128);
   /** Planted secrets in the order typed; shared with the TextSource. */
   readonly canaries: string[] = [];
 
