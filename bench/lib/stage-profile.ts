@@ -18,7 +18,7 @@ export interface StageProfile {
 export const STAGES: readonly (readonly [string, (fn: string, url: string) => boolean])[] = [
   ['auth: signed headers + HMAC-SHA256', (f, u) => f === 'verifySignature' || f === 'authenticate' || u.endsWith('/auth/index.js')],
   ['inflate (brotli, bomb-safe)', (f) => f === 'decompress'],
-  ['decode + validate the batch', (f) => f === 'decodeBatch'],
+  ['decode + validate the batch', (f) => f === 'decodeBatch' || f === 'scanBatch'],
   [
     'policy (pause windows, exemption, capture hours)',
     (_f, u) => u.endsWith('/ingest/policy-state.js') || u.endsWith('/ingest/event-filter.js') || u.includes('/src/policy/'),
