@@ -3,6 +3,7 @@
  * process (started on demand, after the warm-up), its samples attributed to
  * stages by call stack, and the store's commit time on its writer thread.
  */
+import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import type { IngestServer } from '../../src/ingest/index.js';
 
@@ -51,6 +52,9 @@ export async function startStageProfile(server: IngestServer): Promise<() => Pro
     };
     const commit1 = await storeCommits(server);
     session.disconnect();
+    // FLEETSIM_BENCH_PROFILE_OUT=FILE also writes the raw profile (open it in Chrome DevTools, or speedscope).
+    const out = process.env.FLEETSIM_BENCH_PROFILE_OUT;
+    if (out) writeFileSync(`${out}.${process.pid}.cpuprofile`, JSON.stringify(profile));
     const stageOf = new Map<number, string>();
     const parent = new Map<number, number>();
     const byId = new Map(profile.nodes.map((n) => [n.id, n]));
