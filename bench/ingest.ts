@@ -47,7 +47,7 @@ import { importFastify, runChild } from './lib/ingest-child.js';
 import { buildCorpus } from './lib/ingest-corpus.js';
 import { cpuSeconds, intFlag, printTable, stringFlag, wantsJson } from './lib/output.js';
 import { measure, type Measured } from './lib/service-launcher.js';
-import { fsyncLatencyMs, inflateDecodeCpuUs, stageCosts } from './lib/stage-costs.js';
+import { fsyncLatencyMs, inflateDecodeCpuUs, sqliteInsertCpuUs, stageCosts } from './lib/stage-costs.js';
 import { DEFAULT_INGEST_LIMITS } from '../src/ingest/index.js';
 import { STAGE_ORDER } from './lib/stage-profile.js';
 
@@ -174,6 +174,15 @@ async function main(): Promise<void> {
       maxEvents: DEFAULT_INGEST_LIMITS.maxEventsPerBatch,
     });
 
+    // The floor: what any service answering these uploads over node:http, checking them and storing them with
+    // SQLite FULL pays per upload here, each part measured bare: the no-op server's CPU (all threads), the HMAC,
+    // inflate + the batch check, and the durable insert of the body (groups as large as the profiled run formed).
+    const batchesPerCommit = profiled.run.requests / Math.max(1, prof.store_groups);
+    const sqliteCpu = sqliteInsertCpuUs(uploads.slice(0, Math.min(uploads.length, 2000)), tmp, batchesPerCommit);
+    const noopCpuUs = (noop.cpuS * 1e6) / noop.run.requests;
+    const floorUs = noopCpuUs + stages.verify_signature_us + inflateDecodeCpu + sqliteCpu;
+    const eventsPerUpload = totalEvents / uploads.length;
+
     const fsync = fsyncLatencyMs(tmp);
     const commitMsPerGroup = (prof.store_commit_s * 1000) / Math.max(1, prof.store_groups);
     const inflateDecodeUs = (stageUs['inflate (brotli, bomb-safe)'] ?? 0) + (stageUs['decode + validate the batch'] ?? 0);
@@ -216,6 +225,12 @@ async function main(): Promise<void> {
       service_over_inflate_decode: Number((cpuUs(sqlite) / inflateDecodeCpu).toFixed(3)),
       events_per_service_cpu_second: Math.round(sqlite.run.events / sqlite.cpuS),
       ...abFigures,
+      floor_cpu_us_per_upload: Number(floorUs.toFixed(1)),
+      floor_noop_http_cpu_us: Number(noopCpuUs.toFixed(1)),
+      floor_sqlite_insert_cpu_us: Number(sqliteCpu.toFixed(1)),
+      floor_over_inflate_decode: Number((floorUs / inflateDecodeCpu).toFixed(3)),
+      floor_events_per_cpu_second: Math.round((eventsPerUpload * 1e6) / floorUs),
+      service_over_floor: Number((cpuUs(sqlite) / floorUs).toFixed(3)),
       batches_per_sec: Math.round(rate(sqlite)),
       events_per_sec: Math.round(sqlite.run.events / sqlite.run.seconds),
       noop_requests_per_sec: Math.round(rate(noop)),
@@ -353,6 +368,25 @@ async function main(): Promise<void> {
         ["check batch, keep header + times (the service's scanBatch)", stages.scan_us],
         ['SQLite insert in a group transaction', stages.sqlite_insert_us],
       ],
+    );
+    printTable(
+      'The floor: each part of an upload measured bare, CPU per upload (µs); no service on node:http + SQLite FULL pays less here',
+      ['part', 'µs'],
+      [
+        ['no-op node:http server answering the same bodies (all threads)', figures.floor_noop_http_cpu_us],
+        ['HMAC-SHA256 signature check', stages.verify_signature_us],
+        ["inflate + batch check (the service's decodeBody)", figures.inflate_decode_cpu_us_per_upload],
+        [
+          `SQLite FULL insert of the body, ${batchesPerCommit.toFixed(1)} per commit, fsync included (user + kernel)`,
+          figures.floor_sqlite_insert_cpu_us,
+        ],
+        ['floor, sum', figures.floor_cpu_us_per_upload],
+        ['the service (all threads)', figures.service_cpu_us_per_upload],
+      ],
+    );
+    process.stdout.write(
+      `\nFloor: ${figures.floor_cpu_us_per_upload} µs per upload = ${figures.floor_over_inflate_decode}x inflate + decode, ${(figures.floor_events_per_cpu_second / 1e6).toFixed(2)} M events per CPU second; ` +
+        `the service is ${figures.service_over_floor}x the floor.\n`,
     );
     process.stdout.write(
       `\nGoal: ≥ 60 % of the no-op request rate with SQLite (reached ${(figures.ratio_to_noop * 100).toFixed(0)} %), ≥ 2,000,000 events/s (reached ${figures.events_per_sec.toLocaleString('en-US')}).\n` +
