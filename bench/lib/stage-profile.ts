@@ -17,7 +17,8 @@ export interface StageProfile {
 
 /** A stage is the nearest frame on the stack (from the leaf up) that one of these recognizes; the rest is HTTP and glue. */
 export const STAGES: readonly (readonly [string, (fn: string, url: string) => boolean])[] = [
-  ['auth: signed headers + HMAC-SHA256', (f, u) => f === 'verifySignature' || f === 'authenticate' || u.endsWith('/auth/index.js')],
+  // src/auth holds the header parsing and the HMAC (signer.js); devices.js asks it per upload.
+  ['auth: signed headers + HMAC-SHA256', (_f, u) => u.includes('/src/auth/') || u.endsWith('/ingest/devices.js')],
   ['inflate (brotli, bomb-safe)', (f) => f === 'decompress'],
   ['decode + validate the batch', (f) => f === 'decodeBatch' || f === 'scanBatch'],
   [
