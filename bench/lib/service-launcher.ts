@@ -40,7 +40,9 @@ export interface Child {
 export async function startChild(script: string, kind: string, storeUrl?: string, decodeThreads = 0): Promise<Child> {
   // FLEETSIM_BENCH_CPU_PROF=DIR writes a V8 CPU profile of each server to DIR.
   const prof = process.env.FLEETSIM_BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.FLEETSIM_BENCH_CPU_PROF] : [];
-  const child = spawn(process.execPath, [...prof, script, '--child', kind, storeUrl ?? '-', String(decodeThreads)], {
+  // FLEETSIM_BENCH_NODE_FLAGS='--flag …' starts every server (this build's and a baseline's alike) with those node/V8 flags.
+  const flags = (process.env.FLEETSIM_BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
+  const child = spawn(process.execPath, [...flags, ...prof, script, '--child', kind, storeUrl ?? '-', String(decodeThreads)], {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   let out = '';
@@ -151,6 +153,12 @@ export interface MeasureOptions {
   readonly profile?: boolean;
   readonly drive?: Drive;
   readonly decodeThreads?: number;
+  /**
+   * Times the warm-up uploads are sent before the measured run (default 1). The first pass stores them, later ones
+   * are duplicates (the same route, the store's duplicate answer): more passes let V8 finish optimizing, so the
+   * measured CPU is the steady state's, without compilation on V8's background threads charged to the requests.
+   */
+  readonly warmupPasses?: number;
 }
 
 export async function measure(
@@ -165,7 +173,7 @@ export async function measure(
   const isNoop = kind.endsWith('noop');
   const keys = isNoop ? new Map<string, Buffer>() : await enrollAll(srv.port, new Set(uploads.map((u) => u.deviceId)));
   serialize(uploads, `127.0.0.1:${srv.port}`, Date.now(), keys);
-  await drive(srv.port, uploads.slice(0, warmup), connections);
+  for (let pass = 0; pass < (o.warmupPasses ?? 1); pass++) await drive(srv.port, uploads.slice(0, warmup), connections);
   if (o.profile) {
     srv.child.kill('SIGUSR2');
     await srv.waitFor(/PROFILING/);

@@ -3,6 +3,7 @@
  * process (started on demand, after the warm-up), its samples attributed to
  * stages by call stack, and the store's commit time on its writer thread.
  */
+import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import type { IngestServer } from '../../src/ingest/index.js';
 
@@ -16,9 +17,10 @@ export interface StageProfile {
 
 /** A stage is the nearest frame on the stack (from the leaf up) that one of these recognizes; the rest is HTTP and glue. */
 export const STAGES: readonly (readonly [string, (fn: string, url: string) => boolean])[] = [
-  ['auth: signed headers + HMAC-SHA256', (f, u) => f === 'verifySignature' || f === 'authenticate' || u.endsWith('/auth/index.js')],
+  // src/auth holds the header parsing and the HMAC (signer.js); devices.js asks it per upload.
+  ['auth: signed headers + HMAC-SHA256', (_f, u) => u.includes('/src/auth/') || u.endsWith('/ingest/devices.js')],
   ['inflate (brotli, bomb-safe)', (f) => f === 'decompress'],
-  ['decode + validate the batch', (f) => f === 'decodeBatch'],
+  ['decode + validate the batch', (f) => f === 'decodeBatch' || f === 'scanBatch'],
   [
     'policy (pause windows, exemption, capture hours)',
     (_f, u) => u.endsWith('/ingest/policy-state.js') || u.endsWith('/ingest/event-filter.js') || u.includes('/src/policy/'),
@@ -51,6 +53,9 @@ export async function startStageProfile(server: IngestServer): Promise<() => Pro
     };
     const commit1 = await storeCommits(server);
     session.disconnect();
+    // FLEETSIM_BENCH_PROFILE_OUT=FILE also writes the raw profile (open it in Chrome DevTools, or speedscope).
+    const out = process.env.FLEETSIM_BENCH_PROFILE_OUT;
+    if (out) writeFileSync(`${out}.${process.pid}.cpuprofile`, JSON.stringify(profile));
     const stageOf = new Map<number, string>();
     const parent = new Map<number, number>();
     const byId = new Map(profile.nodes.map((n) => [n.id, n]));

@@ -3,8 +3,8 @@
  * (threads = 0) or on worker threads, so that the event loop keeps to HTTP,
  * authentication, policy and the store while other cores do the ~100 µs of
  * brotli and batch decoding every upload costs (bench:ingest, "where the time
- * goes"). The body travels to the worker and back, and the decoded event block
- * comes back, as transferred ArrayBuffers: nothing is copied.
+ * goes"). The body travels to the worker and back, and the events' times
+ * come back, as transferred ArrayBuffers: nothing is copied.
  *
  * Plain worker_threads with one message each way, not piscina: measured on
  * this path (a 4.4 KB agent batch, 32 in flight, one worker), piscina's task
@@ -28,7 +28,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { workerScript } from '../pool/index.js';
-import { WireError, eventBlockOver, type BatchHeader, type Codec, type ControlRecord, type WireErrorCode } from '../wire/index.js';
+import { WireError, type BatchHeader, type Codec, type ControlRecord, type WireErrorCode } from '../wire/index.js';
 import { decodeBody, type DecodeBodyLimits, type DecodedBody } from './decode-body.js';
 import { IngestError } from './errors.js';
 
@@ -74,7 +74,7 @@ export interface DecodeRequest {
 /** A worker's first message, once its module has loaded: it can decode. */
 export const DECODER_READY = { ready: true } as const;
 
-/** From a worker: the body back, and the batch (its block as one buffer) or the error's fields. */
+/** From a worker: the body back, and the batch (its event times as one buffer) or the error's fields. */
 export type DecodeReply =
   | {
       readonly id: number;
@@ -82,8 +82,7 @@ export type DecodeReply =
       readonly ok: true;
       readonly header: BatchHeader;
       readonly controls: ControlRecord[];
-      readonly events: number;
-      readonly block: ArrayBuffer;
+      readonly times: ArrayBuffer;
       readonly inflatedBytes: number;
     }
   | {
@@ -101,7 +100,7 @@ export function answerDecodeRequest(req: DecodeRequest): { reply: DecodeReply; t
   const bodyBuffer = req.body.buffer as ArrayBuffer;
   const d = decodeBody(req.codec, req.body, req.limits);
   if (d.ok) {
-    const block = d.batch.events.t_ms.buffer as ArrayBuffer;
+    const times = d.batch.times.buffer as ArrayBuffer;
     return {
       reply: {
         id: req.id,
@@ -109,11 +108,10 @@ export function answerDecodeRequest(req: DecodeRequest): { reply: DecodeReply; t
         ok: true,
         header: d.batch.header,
         controls: d.batch.controls,
-        events: d.batch.events.length,
-        block,
+        times,
         inflatedBytes: d.inflatedBytes,
       },
-      transfer: [bodyBuffer, block],
+      transfer: [bodyBuffer, times],
     };
   }
   const wire = d.error instanceof WireError ? d.error : null;
@@ -253,7 +251,7 @@ class DecodePool implements BodyDecoder {
         p.resolve({ decoded: { ok: false, error, inflatedBytes: m.inflatedBytes }, body });
         return;
       }
-      const batch = { header: m.header, controls: m.controls, events: eventBlockOver(m.block, m.events) };
+      const batch = { header: m.header, controls: m.controls, times: new Float64Array(m.times) };
       p.resolve({ decoded: { ok: true, batch, inflatedBytes: m.inflatedBytes }, body });
     } catch (e) {
       // A reply this thread cannot read (a worker built from other sources): the upload fails, the service does not.

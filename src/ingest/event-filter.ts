@@ -1,6 +1,7 @@
 /**
- * Server-side refusal of individual events: pure functions over the decoded
- * event block, no I/O. An event is refused when it falls inside a recorded
+ * Server-side refusal of individual events: pure functions over the events'
+ * times (all the check needs, so the service decodes no other column unless
+ * something is refused), no I/O. An event is refused when it falls inside a recorded
  * pause window, or, when the rules limit capture to working hours and the
  * device's timezone is known, outside those hours in the device's local time
  * (the agent's rule, src/agent/agent.ts capture(): both are a scheduled pause).
@@ -15,26 +16,29 @@ export interface CaptureHoursCheck {
 }
 
 export interface EventRefusals {
-  /** The events kept, or null when all are kept (the common case: nothing copied). */
-  readonly kept: EventBlock | null;
+  /** One flag per event, 1 = kept; null when all are kept (the common case: nothing to copy). */
+  readonly keep: Uint8Array | null;
   readonly inPauses: number;
   readonly outsideHours: number;
 }
 
-const NONE_REFUSED: EventRefusals = { kept: null, inPauses: 0, outsideHours: 0 };
+const NONE_REFUSED: EventRefusals = { keep: null, inPauses: 0, outsideHours: 0 };
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
-/** Pause windows sorted and disjoint (as PolicyState keeps them); hours null when the rule is off or the timezone unknown. */
+/**
+ * Times: the batch's event times in order. Pause windows sorted and disjoint (as PolicyState keeps them); hours null
+ * when the rule is off or the timezone unknown.
+ */
 export function refuseEvents(
-  ev: EventBlock,
+  times: Float64Array,
   windows: readonly { startMs: number; endMs: number }[],
   hours: CaptureHoursCheck | null,
 ): EventRefusals {
-  const n = ev.length;
+  const n = times.length;
   if (n === 0) return NONE_REFUSED;
-  const first = ev.t_ms[0]!;
-  const last = ev.t_ms[n - 1]!;
+  const first = times[0]!;
+  const last = times[n - 1]!;
   let overlaps = false;
   for (const w of windows) if (w.startMs <= last && w.endMs > first) overlaps = true;
   const checkHours = hours !== null && hours.rules.captureHours !== null;
@@ -47,7 +51,7 @@ export function refuseEvents(
   let outsideHours = 0;
   let wi = 0;
   for (let i = 0; i < n; i++) {
-    const t = ev.t_ms[i]!;
+    const t = times[i]!;
     while (wi < windows.length && windows[wi]!.endMs <= t) wi++;
     const w = windows[wi];
     if (w !== undefined && t >= w.startMs) {
@@ -63,12 +67,13 @@ export function refuseEvents(
     }
     keep[i] = 1;
   }
-  const kept = n - inPauses - outsideHours;
-  return kept === n ? NONE_REFUSED : { kept: pick(ev, keep, kept), inPauses, outsideHours };
+  return inPauses + outsideHours === 0 ? NONE_REFUSED : { keep, inPauses, outsideHours };
 }
 
-/** The events whose keep flag is set, in order. */
-function pick(ev: EventBlock, keep: Uint8Array, kept: number): EventBlock {
+/** The events whose keep flag is set (refuseEvents' keep over the same batch), in order. */
+export function keptEvents(ev: EventBlock, keep: Uint8Array): EventBlock {
+  let kept = 0;
+  for (let i = 0; i < ev.length; i++) kept += keep[i]!;
   const out = allocateBlock(kept);
   let o = 0;
   for (let i = 0; i < ev.length; i++) {

@@ -39,6 +39,14 @@ export interface DecodedBatch {
   events: EventBlock;
 }
 
+/** A batch checked as decodeBatch checks it, of which only the header, controls and event times are kept. */
+export interface ScannedBatch {
+  header: BatchHeader;
+  controls: ControlRecord[];
+  /** One per event, in order: whole epoch ms. Its length is the event count. */
+  times: Float64Array;
+}
+
 /** What a decoder accepts; the ingest service may tighten any of them. */
 export interface DecodeLimits {
   /** A batch is minutes of capture; 500k events is over an hour of 125 Hz mouse motion (~11 MB decoded). */

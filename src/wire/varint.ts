@@ -36,23 +36,33 @@ export class ColumnReader {
     return this.pos < this.end;
   }
 
-  /** The next unsigned varint; the caller checks hasMore() first. */
+  /**
+   * The next unsigned varint; the caller checks hasMore() first. One- and two-byte values (most time and position
+   * deltas, up to 16,383) take the few lines here, which V8 inlines into the decode loops; longer ones a call.
+   */
   uvarint(): number {
     const buf = this.buf;
-    let pos = this.pos;
-    let b = buf[pos++] as number;
+    const pos = this.pos;
+    const b = buf[pos] as number;
     if (b < 0x80) {
-      this.pos = pos;
+      this.pos = pos + 1;
       return b;
     }
-    // Two bytes: most time and position deltas (up to 16,383).
-    if (pos < this.end) {
-      const b1 = buf[pos] as number;
+    if (pos + 1 < this.end) {
+      const b1 = buf[pos + 1] as number;
       if (b1 < 0x80) {
-        this.pos = pos + 1;
+        this.pos = pos + 2;
         return (b & 0x7f) | (b1 << 7);
       }
     }
+    return this.longUvarint();
+  }
+
+  /** A varint of three bytes or more (or one cut off): the rest of uvarint, kept out of the inlined part. */
+  private longUvarint(): number {
+    const buf = this.buf;
+    let pos = this.pos;
+    let b = buf[pos++] as number;
     let value = b & 0x7f;
     let shift = 7;
     // Bit operations are exact up to 28 bits; beyond, multiply (exact below 2^53).

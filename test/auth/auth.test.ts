@@ -1,3 +1,4 @@
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_MAX_SKEW_MS,
@@ -7,6 +8,8 @@ import {
   adminSecretMatches,
   createRequestSigner,
   fleetSecretMatches,
+  RequestSigner,
+  bodyDigest,
   newDeviceKey,
   parseSignedHeaders,
   verifySignature,
@@ -23,6 +26,23 @@ function parse(h: Record<string, string>, now: number) {
 }
 
 describe('device authentication', () => {
+  it('signs with HMAC-SHA256 (RFC 2104) over the canonical request: the same MAC as node:crypto, for any key length', () => {
+    // RFC 4231 test case 2: key "Jefe".
+    expect(new RequestSigner(Buffer.from('Jefe')).mac('what do ya want for nothing?').toString('hex')).toBe(
+      '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+    );
+    for (const keyBytes of [1, 32, 63, 64, 65, 131]) {
+      const key = randomBytes(keyBytes);
+      const signer = new RequestSigner(key);
+      for (const message of ['', 'fleetsim-v2\nPOST\n/v1/batches\n\nlaptop-1\n1\nabc', 'ü'.repeat(300)]) {
+        // Twice: the signer reuses its buffers between requests.
+        for (let i = 0; i < 2; i++) expect(signer.mac(message)).toEqual(createHmac('sha256', key).update(message, 'utf8').digest());
+      }
+    }
+    const b = randomBytes(5000);
+    expect(bodyDigest(b)).toBe(createHash('sha256').update(b).digest('hex'));
+  });
+
   it('draws each device key at random: 32 bytes, a new one every time, derived from no secret', () => {
     const keys = Array.from({ length: 64 }, () => newDeviceKey().toString('hex'));
     expect(keys.every((k) => k.length === 64)).toBe(true);

@@ -2,7 +2,7 @@ import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EventType, collectingWriter, type EventBlock } from '../../src/events/index.js';
-import { WireError, decodeBatch, encodeBatch, type DecodeLimits, type WireErrorCode } from '../../src/wire/index.js';
+import { WireError, decodeBatch, encodeBatch, scanBatch, type DecodeLimits, type WireErrorCode } from '../../src/wire/index.js';
 import { batchOf, header, realisticBlock, WINDOW_START_MS } from './fixtures.js';
 import { pbDecode, pbEncode, seal, type BatchObject } from './proto.js';
 
@@ -37,6 +37,41 @@ function expectRefused(bytes: Uint8Array, code: WireErrorCode, message: RegExp, 
   expect(caught, 'decodeBatch should have thrown').toBeInstanceOf(WireError);
   const e = caught as WireError;
   expect({ code: e.code, message: e.message }).toEqual({ code, message: expect.stringMatching(message) });
+  // The service's scan refuses it with the very same error.
+  expect(sameVerdict(bytes, limits)).toBe('wire-error');
+}
+
+/**
+ * decodeBatch and scanBatch on the same bytes: both throw the same WireError (code, message, field), or both
+ * accept with the same header, controls and event times. Returns which.
+ */
+function sameVerdict(bytes: Uint8Array, limits?: Partial<DecodeLimits>): 'ok' | 'wire-error' {
+  const run = <T>(f: () => T): { ok: T } | { error: WireError } => {
+    try {
+      return { ok: f() };
+    } catch (e) {
+      if (e instanceof WireError) return { error: e };
+      throw e;
+    }
+  };
+  const full = run(() => decodeBatch(bytes, limits));
+  const scan = run(() => scanBatch(bytes, limits));
+  if ('error' in full) {
+    expect('error' in scan, `scanBatch accepted what decodeBatch refused (${full.error.message})`).toBe(true);
+    const e = (scan as { error: WireError }).error;
+    expect({ code: e.code, message: e.message, field: e.field }).toEqual({
+      code: full.error.code,
+      message: full.error.message,
+      field: full.error.field,
+    });
+    return 'wire-error';
+  }
+  expect('ok' in scan, 'scanBatch refused what decodeBatch accepted').toBe(true);
+  const s = (scan as { ok: ReturnType<typeof scanBatch> }).ok;
+  expect(s.header).toEqual(full.ok.header);
+  expect(s.controls).toEqual(full.ok.controls);
+  expect(Array.from(s.times)).toEqual(Array.from(full.ok.events.t_ms));
+  return 'ok';
 }
 
 describe('the valid fixture', () => {
@@ -381,6 +416,37 @@ describe('damaged bytes give a WireError and never another exception (fuzz)', ()
       ),
       { numRuns: 3000 },
     );
+  });
+
+  it("scanBatch (the service's check) gives decodeBatch's verdict on damaged and valid batches alike", () => {
+    expect(sameVerdict(realistic)).toBe('ok');
+    expect(sameVerdict(validBytes)).toBe('ok');
+    // A larger batch after a smaller one, and a smaller after it: the scratch scanBatch reuses is sized per batch.
+    expect(sameVerdict(encodeBatch(batchOf(realisticBlock(3000, 11))))).toBe('ok');
+    expect(sameVerdict(validBytes)).toBe('ok');
+    const verdicts = new Set<string>();
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat({ max: (realistic.length - 6) * 8 - 1 }), { minLength: 1, maxLength: 8 }),
+        fc.nat({ max: validBytes.length - 7 }),
+        fc.uint8Array({ minLength: 1, maxLength: 12 }),
+        (bits, at, junk) => {
+          const flipped = resealed(realistic, (body) => {
+            for (const bit of bits) body[bit >> 3]! ^= 1 << (bit & 7);
+            return body;
+          });
+          verdicts.add(sameVerdict(flipped));
+          const overwritten = resealed(validBytes, (body) => {
+            body.set(junk.subarray(0, body.length - at), at);
+            return body;
+          });
+          verdicts.add(sameVerdict(overwritten, { maxEvents: 6 }));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    // Both kinds of verdict were compared, not only refusals.
+    expect([...verdicts].sort()).toEqual(['ok', 'wire-error']);
   });
 
   it('parses resealed random bytes to a batch or a WireError, nothing else', () => {

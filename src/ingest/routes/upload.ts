@@ -20,11 +20,11 @@
 import type http from 'node:http';
 import { BATCH_CONTENT_TYPES, type SignedHeaders } from '../../auth/index.js';
 import { utcOffsetMinutes } from '../../time/index.js';
-import { codecFromContentEncoding, encodeBatch, type Codec, type DecodedBatch } from '../../wire/index.js';
+import { codecFromContentEncoding, decodeBatch, decompress, encodeBatch, type Codec, type ScannedBatch } from '../../wire/index.js';
 import type { IngestContext } from '../context.js';
 import type { DecodedBody } from '../decode-body.js';
 import { IngestError, fromWireError, type RefusalCode } from '../errors.js';
-import { refuseEvents, type CaptureHoursCheck } from '../event-filter.js';
+import { keptEvents, refuseEvents, type CaptureHoursCheck } from '../event-filter.js';
 import { sendJson, storeFailed } from '../http-io.js';
 import type { InsertResult } from '../store/index.js';
 
@@ -156,9 +156,9 @@ async function uploadAdmitted(
     rejectBatch(ctx, err.code, 0);
     throw err;
   }
-  const batch: DecodedBatch = decoded.batch;
+  const batch: ScannedBatch = decoded.batch;
   const h = batch.header;
-  const n = batch.events.length;
+  const n = batch.times.length;
   if (h.deviceId !== auth.signed.deviceId) {
     rejectBatch(ctx, 'AUTH_DEVICE_MISMATCH', n);
     throw new IngestError(
@@ -211,12 +211,20 @@ async function uploadAdmitted(
   let inPauses = 0;
   let outsideHours = 0;
   if (windows.length > 0 || hours !== null) {
-    const r = refuseEvents(batch.events, windows, hours);
-    if (r.kept !== null) {
+    const r = refuseEvents(batch.times, windows, hours);
+    if (r.keep !== null) {
       inPauses = r.inPauses;
       outsideHours = r.outsideHours;
-      stored = r.kept.length;
-      payload = encodeBatch({ header: h, controls: batch.controls, events: r.kept }, { maxEvents: limits.maxEventsPerBatch });
+      stored = n - inPauses - outsideHours;
+      // The scan kept only the times: the rare batch that loses events is decoded in full to be stored without them.
+      // It passed every check already, so this cannot fail on the body (limits as the scan had them).
+      const full = decodeBatch(decompress(codec, body, { maxOutputBytes: limits.maxDecodedBytes }), {
+        maxEvents: limits.maxEventsPerBatch,
+      });
+      payload = encodeBatch(
+        { header: h, controls: batch.controls, events: keptEvents(full.events, r.keep) },
+        { maxEvents: limits.maxEventsPerBatch },
+      );
       payloadCodec = 'identity';
     }
   }

@@ -283,6 +283,9 @@ export class SqliteStore implements BatchStore {
 
   private onReply(m: WriterReply): void {
     if ('ready' in m) return;
+    this.unanswered -= m.ids.length;
+    // The writer has committed all it was given: what queued meanwhile goes to it now, as one message and one group.
+    if (this.unanswered === 0) this.post();
     if (m.error === undefined) this.opts.onWrite?.(m.seconds, m.ids.length);
     for (let i = 0; i < m.ids.length; i++) {
       const p = this.pending.get(m.ids[i]!);
@@ -305,10 +308,12 @@ export class SqliteStore implements BatchStore {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      // One message per tick carries every write of that tick: postMessage costs more per call than per byte.
+      // postMessage costs more per call than per byte (a structured clone, a wake-up of the writer): one message
+      // carries every write of a tick, and none goes while the writer is still in a transaction, so the writes
+      // that queue meanwhile go in one message when it answers (onReply), the group they would have formed anyway.
       this.outIds.push(id);
       this.outOps.push(op);
-      if (!this.postScheduled) {
+      if (!this.postScheduled && this.unanswered === 0) {
         this.postScheduled = true;
         setImmediate(this.post);
       }
@@ -318,9 +323,12 @@ export class SqliteStore implements BatchStore {
   private outIds: number[] = [];
   private outOps: WriteOp[] = [];
   private postScheduled = false;
+  /** Writes handed to the writer thread and not yet answered. */
+  private unanswered = 0;
   private readonly post = (): void => {
     this.postScheduled = false;
     if (this.outIds.length === 0) return;
+    this.unanswered += this.outIds.length;
     this.writer.postMessage({ ids: this.outIds, ops: this.outOps } satisfies WriterRequest);
     this.outIds = [];
     this.outOps = [];
