@@ -11,7 +11,7 @@
  * each column is decoded straight into it.
  */
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
-import { REDACTED_KEY, type EventBlock } from '../events/index.js';
+import { BLOCK_BYTES_PER_EVENT, REDACTED_KEY, allocateBlock, type EventBlock } from '../events/index.js';
 import { checkCrcTrailer } from './checksum.js';
 import { WireError } from './errors.js';
 import {
@@ -248,16 +248,8 @@ function readControl(bytes: Uint8Array, index: number): ControlRecord {
   return untilMs === undefined ? { kind, atMs } : { kind, atMs, untilMs };
 }
 
-/** One allocation for all columns, widest first so every view is aligned. */
-function allocateBlock(n: number): EventBlock {
-  return eventBlockOver(new ArrayBuffer(n * DECODED_BYTES_PER_EVENT), n);
-}
-
-/** Bytes per event of a decoded block: 8 (t_ms) + 4 (x) + 4 (y) + 2 (key) + 4 × 1. */
-const DECODED_BYTES_PER_EVENT = 22;
-
 /** Bytes per event of the columns a scan does not keep (all but t_ms). */
-const SCRATCH_BYTES_PER_EVENT = DECODED_BYTES_PER_EVENT - 8;
+const SCRATCH_BYTES_PER_EVENT = BLOCK_BYTES_PER_EVENT - 8;
 /** Scratch kept between scans is at most this many events' worth (1.8 MB); a larger batch gets memory of its own. */
 const MAX_SCRATCH_EVENTS = 131_072;
 let scratch = new ArrayBuffer(0);
@@ -280,27 +272,6 @@ function scanBlock(n: number): EventBlock {
     // Written, never read (only type, set from the message first, is read back): stale bytes from the last scan are harmless.
     context: new Uint8Array(buffer, 12 * n, n),
     flags: new Uint8Array(buffer, 13 * n, n),
-  };
-}
-
-/**
- * The block a decoder built over `buffer` (decodeBatch's blocks keep all
- * columns in one ArrayBuffer, `block.t_ms.buffer`): lets a block decoded on a
- * worker thread cross to another thread as one transferred buffer.
- */
-export function eventBlockOver(buffer: ArrayBuffer, n: number): EventBlock {
-  if (buffer.byteLength !== n * DECODED_BYTES_PER_EVENT)
-    throw new RangeError(`a block of ${n} events needs ${n * DECODED_BYTES_PER_EVENT} bytes, got ${buffer.byteLength}`);
-  return {
-    length: n,
-    t_ms: new Float64Array(buffer, 0, n),
-    x: new Int32Array(buffer, 8 * n, n),
-    y: new Int32Array(buffer, 12 * n, n),
-    key: new Int16Array(buffer, 16 * n, n),
-    type: new Uint8Array(buffer, 18 * n, n),
-    button: new Uint8Array(buffer, 19 * n, n),
-    context: new Uint8Array(buffer, 20 * n, n),
-    flags: new Uint8Array(buffer, 21 * n, n),
   };
 }
 

@@ -6,6 +6,6 @@
 export * from './types.js';
 export { WireError, WIRE_ERROR_HTTP_STATUS, type WireErrorCode } from './errors.js';
 export { encodeBatch } from './encode.js';
-export { decodeBatch, eventBlockOver, scanBatch } from './decode.js';
+export { decodeBatch, scanBatch } from './decode.js';
 export { availableCodecs, codecFromContentEncoding, compress, decompress, CODEC_LEVELS, type Codec } from './codecs.js';
 export { encodeNaiveJson } from './naive.js';
