@@ -17,7 +17,12 @@ export interface RealtimeStep {
   readonly on_schedule: boolean;
   /** Peak resident memory of the process so far (MB; the largest step so far sets it): the fleet's state lives in the worker threads. */
   readonly peak_rss_mb: number;
+  /** Peak RSS over what the process held before its first step, per laptop (KB): what each laptop costs. */
+  readonly rss_kb_per_laptop: number;
 }
+
+/** Resident memory before any fleet was set up (MB), the base of rss_kb_per_laptop. */
+const BASE_RSS_MB = process.memoryUsage().rss / 2 ** 20;
 
 /**
  * Runs `base` with speed 1 over `minutes` from day 1 at `at` UTC for N
@@ -42,6 +47,7 @@ export async function realtimeStep(base: Scenario, laptops: number, workers: num
   try {
     const r = await runScenario(s, { reportDir: dir, workers });
     const f = r.figures;
+    const peakRssMb = process.resourceUsage().maxRSS / 1024;
     return {
       laptops,
       wall_s: f.simulation.wall_seconds,
@@ -52,7 +58,8 @@ export async function realtimeStep(base: Scenario, laptops: number, workers: num
       lag_p99_ms: f.paced?.schedule_lag_p99_ms ?? null,
       lag_max_ms: f.paced?.schedule_lag_max_ms ?? null,
       on_schedule: (f.paced?.on_schedule ?? false) && f.ingest.errors === 0,
-      peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+      peak_rss_mb: Math.round(peakRssMb),
+      rss_kb_per_laptop: Math.round(((peakRssMb - BASE_RSS_MB) * 1024) / laptops),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
