@@ -11,6 +11,8 @@ export interface RealtimeStep {
   readonly setup_s: number;
   readonly uploads: number;
   readonly upload_errors: number;
+  /** Answers by HTTP status (or network error), the errors' breakdown. */
+  readonly upload_statuses: Readonly<Record<string, number>>;
   readonly lag_p50_ms: number | null;
   readonly lag_p99_ms: number | null;
   readonly lag_max_ms: number | null;
@@ -54,6 +56,7 @@ export async function realtimeStep(base: Scenario, laptops: number, workers: num
       setup_s: Math.round((f.simulation.wall_seconds - minutes * 60) * 10) / 10,
       uploads: f.ingest.requests,
       upload_errors: f.ingest.errors,
+      upload_statuses: f.ingest.by_status,
       lag_p50_ms: f.paced?.schedule_lag_p50_ms ?? null,
       lag_p99_ms: f.paced?.schedule_lag_p99_ms ?? null,
       lag_max_ms: f.paced?.schedule_lag_max_ms ?? null,

@@ -114,6 +114,9 @@ export function* composeEmployeeDay(
   for (const session of plan.sessions) {
     if (session.endMs <= fromMs) continue;
     let t = Math.max(session.startMs, fromMs);
+    // Nothing of this session is written yet: a paced harness waits for its start before composing
+    // it, so a laptop whose work starts later holds no input until then.
+    yield t;
     while (t < session.endMs) {
       const realised = typedMs + pointedMs > 0 ? typedMs / (typedMs + pointedMs) : k;
       const typing = compose.next() < Math.min(0.98, Math.max(0.02, pTyping + 2 * (k - realised)));

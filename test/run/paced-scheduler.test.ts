@@ -9,7 +9,9 @@ describe('the paced scheduler', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 200 }), (times) => {
         const heap = new TimerHeap();
-        times.forEach((atMs, seq) => heap.push({ atMs, dueMs: atMs, seq, fire: () => {}, measured: true, cancelled: false }));
+        times.forEach((atMs, seq) =>
+          heap.push({ atMs, dueMs: atMs, seq, fire: () => {}, measured: true, cancelled: false, queued: false }),
+        );
         const out: HeapTimer[] = [];
         for (let t = heap.pop(); t !== undefined; t = heap.pop()) out.push(t);
         const want = times.map((atMs, seq) => ({ atMs, seq })).sort((a, b) => a.atMs - b.atMs || a.seq - b.seq);
@@ -39,6 +41,29 @@ describe('the paced scheduler', () => {
     s.at(2_000_001, () => n++); // after the end: never fired
     await s.run(2_000_000);
     expect(n).toBe(2_000);
+  });
+
+  it('re-arms a timer that has fired, as the same object, and refuses one still set', async () => {
+    const s = new PacedScheduler(0, 1e5);
+    s.begin(wallNow());
+    const fired: number[] = [];
+    let at = 1_000;
+    const t = s.at(at, () => {
+      fired.push(at);
+      at += 1_000;
+      if (at <= 5_000) s.rearm(t, at);
+    });
+    expect(() => s.rearm(t, 2_000)).toThrow(/still set/);
+    await s.run(10_000);
+    expect(fired).toEqual([1_000, 2_000, 3_000, 4_000, 5_000]);
+    expect(s.lag.totalCount).toBe(5);
+    // Cancelled and surfaced: it may be set again.
+    const u = s.at(11_000, () => fired.push(-1));
+    s.cancel(u);
+    await s.run(12_000);
+    s.rearm(u, 13_000);
+    await s.run(14_000);
+    expect(fired.at(-1)).toBe(-1);
   });
 
   it('a timer set for a past instant fires at once, in order after those already due', async () => {

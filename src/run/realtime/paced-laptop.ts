@@ -19,6 +19,9 @@ const MIN_FEED_SLICE_MS = 1_000;
 /** …and at least this many wall ms apart, so a fast-forwarded run does not feed every laptop on every tick. */
 const MIN_FEED_SLICE_WALL_MS = 20;
 
+/** Consecutive laptops' feed phases 0.618 of a slice apart: evenly spread however many there are. */
+const GOLDEN_RATIO_FRACTION = 0.6180339887498949;
+
 /**
  * The thread's one writer for composing input, and one buffer for handing it
  * over: days compose one at a time, synchronously, so one set of columns
@@ -189,6 +192,8 @@ class PacedLaptopDay {
   private readonly faultCounts: () => Readonly<Record<string, number>>;
   private readonly epoch: number;
   private readonly sliceMs: number;
+  /** Where in each slice this laptop's feeds fall (ms): spread over the slice, so a fleet's feeds do not all fire at once. */
+  private readonly slicePhaseMs: number;
   /** Input composed ahead of the clock, not captured yet. */
   private readonly pending = new PackedEventQueue();
   private readonly minutes = new ActiveMinutes();
@@ -196,7 +201,10 @@ class PacedLaptopDay {
   private horizon = -Infinity;
   private planned: DayPlanned | null = null;
   private day: EmployeeDay | null = null;
+  /** The day's one feed timer, set again after each feed (PacedScheduler.rearm); armed while it waits to fire. */
   private feedTimer: HeapTimer | null = null;
+  private feedArmed = false;
+  private feedAtMs = 0;
   private cpuUs = 0;
   private ended: Promise<void> | null = null;
 
@@ -210,6 +218,7 @@ class PacedLaptopDay {
     this.epoch = o.env.calendar.epochUtcMs;
     this.kinds = new DeliveredKinds(modelledMoveCapHz(o.agentConfig));
     this.sliceMs = Math.max(MIN_FEED_SLICE_MS, MIN_FEED_SLICE_WALL_MS * ctx.scheduler.speed);
+    this.slicePhaseMs = ((o.employee.index * GOLDEN_RATIO_FRACTION) % 1) * this.sliceMs;
     const setup = createLaptopAgent(
       o,
       (skewMs) =>
@@ -282,7 +291,7 @@ class PacedLaptopDay {
 
   /** Captures what is due, then plans the next feed, or the day's end once all input is in. */
   private feed(atUtcMs: number): void {
-    this.feedTimer = null;
+    this.feedArmed = false;
     this.captureDue(atUtcMs);
     const nowMs = Math.min(atUtcMs, this.ctx.untilUtcMs) - this.epoch;
     const head = this.pending.peekTimeMs();
@@ -293,9 +302,17 @@ class PacedLaptopDay {
       return;
     }
     const next = head ?? this.horizon;
-    const at = this.epoch + Math.max(next, nowMs + this.sliceMs);
+    const at = this.epoch + Math.max(next, this.sliceBoundaryAfter(nowMs + this.sliceMs));
     // Measured: most batches seal while input is being fed (a full or aged batch), so a late feed is a late upload.
-    this.feedTimer = this.ctx.scheduler.at(at, () => this.feed(at));
+    this.feedAtMs = at;
+    if (this.feedTimer === null) this.feedTimer = this.ctx.scheduler.at(at, () => this.feed(this.feedAtMs));
+    else this.ctx.scheduler.rearm(this.feedTimer, at);
+    this.feedArmed = true;
+  }
+
+  /** The first of this laptop's slice boundaries at or after `ms`. */
+  private sliceBoundaryAfter(ms: number): number {
+    return Math.ceil((ms - this.slicePhaseMs) / this.sliceMs) * this.sliceMs + this.slicePhaseMs;
   }
 
   private capture(block: EventBlock): void {
@@ -308,7 +325,7 @@ class PacedLaptopDay {
   private async close(): Promise<void> {
     this.captureDue(this.ctx.scheduler.now());
     this.pending.clear();
-    if (this.feedTimer) this.ctx.scheduler.cancel(this.feedTimer);
+    if (this.feedTimer !== null && this.feedArmed) this.ctx.scheduler.cancel(this.feedTimer);
     this.clock.clearAll();
     const c0 = cpuMicros();
     await this.agent.finish();

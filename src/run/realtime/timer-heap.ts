@@ -1,13 +1,15 @@
 /** A timer in a paced run: due at a virtual instant; cancelled ones stay in the heap until they surface. */
 export interface HeapTimer {
-  readonly atMs: number;
+  atMs: number;
   /** When it could first fire: atMs, or the moment it was set if that was later (lateness counts from here). */
-  readonly dueMs: number;
-  readonly seq: number;
+  dueMs: number;
+  seq: number;
   readonly fire: () => void;
   /** Agent timers and input feeds count toward schedule lag; the harness's bookkeeping (day starts and ends) does not. */
   readonly measured: boolean;
   cancelled: boolean;
+  /** In the heap (set, not yet surfaced): a timer may be set again (PacedScheduler.rearm) only once it is not. */
+  queued: boolean;
 }
 
 /** Binary min-heap of timers by (atMs, seq): equal times fire in the order they were set. */
@@ -23,6 +25,7 @@ export class TimerHeap {
   }
 
   push(t: HeapTimer): void {
+    t.queued = true;
     const a = this.items;
     a.push(t);
     let i = a.length - 1;
@@ -38,6 +41,7 @@ export class TimerHeap {
   pop(): HeapTimer | undefined {
     const a = this.items;
     const top = a[0];
+    if (top !== undefined) top.queued = false;
     const last = a.pop();
     if (a.length === 0 || last === undefined) return top;
     let i = 0;
