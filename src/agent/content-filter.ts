@@ -135,6 +135,13 @@ export class ContentFilter {
    * card number does not split it in two.
    */
   private text: TypedChar[] = [];
+  /**
+   * Characters that left the edit buffer, for reuse: a typing laptop types a
+   * few a second, and an object per character lives just long enough (256
+   * characters) to be promoted, which in a 100,000-laptop run made major
+   * collections, and the workers' stalls, frequent.
+   */
+  private readonly spare: TypedChar[] = [];
   /** The keys held down (a keyup still to come), by key code: a few entries, not 256 slots per agent. */
   private readonly held = new Map<number, HeldKey>();
   /** Index in `text` where the open token starts. */
@@ -193,7 +200,7 @@ export class ContentFilter {
     // A character that cannot continue a number ends the run before it: check it now.
     if (!joinsRun) this.checkRun(keys, this.text.length);
     if (isTokenSeparator(ch)) this.closeToken(keys);
-    const c: TypedChar = { ch, idx: [i] };
+    const c = this.newChar(ch, i);
     this.text.push(c);
     h.char = c;
     if (isTokenSeparator(ch)) this.tokenStart = this.text.length;
@@ -239,7 +246,23 @@ export class ContentFilter {
     if (!gone) return;
     const prev = this.text[this.text.length - 1];
     if (prev) prev.idx.push(...gone.idx);
+    this.recycle(gone);
     if (this.tokenStart > this.text.length) this.tokenStart = this.lastSeparatorEnd();
+  }
+
+  private newChar(ch: string, i: number): TypedChar {
+    const c = this.spare.pop();
+    if (c === undefined) return { ch, idx: [i] };
+    c.ch = ch;
+    c.idx.length = 0;
+    c.idx.push(i);
+    return c;
+  }
+
+  /** A character left the edit buffer: kept for reuse, and no held key's keyup may land in it once it is reused. */
+  private recycle(c: TypedChar): void {
+    for (const h of this.held.values()) if (h.char === c) h.char = null;
+    this.spare.push(c);
   }
 
   /** Start of the run of digits (with single spaces or dashes between) that ends at `end`. */
@@ -310,7 +333,7 @@ export class ContentFilter {
 
   /** Drops the oldest characters: patterns never span that far. */
   private forget(n: number): void {
-    this.text.splice(0, n);
+    for (const c of this.text.splice(0, n)) this.recycle(c);
     this.tokenStart = Math.max(0, this.tokenStart - n);
   }
 
