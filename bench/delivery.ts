@@ -267,6 +267,8 @@ const noDelivery: EnergyModel = {
   ...DEFAULT_ENERGY_MODEL,
   deliveryCpuUsPerRead: 0,
   deliveryWakeupsPerRead: 0,
+  deliveryCpuUsPerUnbatchedRead: 0,
+  deliveryWakeupsPerUnbatchedRead: 0,
   deliveryCpuUsPerKeyEvent: 0,
   deliveryCpuUsPerClickEvent: 0,
   deliveryCpuUsPerMoveEvent: 0,
@@ -334,6 +336,9 @@ const energy: EnergyModel = fit
       ...DEFAULT_ENERGY_MODEL,
       deliveryCpuUsPerRead: round(fit.cpuUsPerRead, 1),
       deliveryWakeupsPerRead: round(fit.wakeupsPerRead, 3),
+      ...(perDeliveryRead
+        ? { deliveryCpuUsPerUnbatchedRead: perDeliveryRead.cpuUs, deliveryWakeupsPerUnbatchedRead: perDeliveryRead.wakeups }
+        : {}),
       deliveryCpuUsPerKeyEvent: round(fit.cpuUsPerEvent, 1),
       deliveryCpuUsPerClickEvent: round(fit.cpuUsPerEvent, 1),
       deliveryCpuUsPerMoveEvent: round(fit.cpuUsPerEvent, 1),
@@ -435,6 +440,8 @@ const result = {
   delivery_coefficients: {
     deliveryCpuUsPerRead: energy.deliveryCpuUsPerRead,
     deliveryWakeupsPerRead: energy.deliveryWakeupsPerRead,
+    deliveryCpuUsPerUnbatchedRead: energy.deliveryCpuUsPerUnbatchedRead,
+    deliveryWakeupsPerUnbatchedRead: energy.deliveryWakeupsPerUnbatchedRead,
     deliveryCpuUsPerKeyEvent: energy.deliveryCpuUsPerKeyEvent,
     deliveryCpuUsPerClickEvent: energy.deliveryCpuUsPerClickEvent,
     deliveryCpuUsPerMoveEvent: energy.deliveryCpuUsPerMoveEvent,

@@ -136,6 +136,11 @@ export class DeliveredKinds {
     this.readTally.add(b);
   }
 
+  /** How the agent reads (agent.inputReadIntervalMs). */
+  get readIntervalMs(): number {
+    return this.readTally.readIntervalMs;
+  }
+
   /** The agent's reads of what the OS delivered (ReadTally). */
   get reads(): number {
     return this.readTally.reads;
@@ -156,10 +161,17 @@ export function addKinds(a: Readonly<EventsByKind>, b: Readonly<EventsByKind>): 
   return { key: a.key + b.key, click: a.click + b.click, move: a.move + b.move, wheel: a.wheel + b.wheel };
 }
 
-/** Delivery coefficients (the energy model's delivery term): per read, and per event read. */
+/**
+ * Delivery coefficients (the energy model's delivery term): per read, and
+ * per event read. A read costs a batched reader (one that sleeps for its
+ * interval between reads) far more than one woken per event, whose process
+ * stays warm while input flows: each has its own per-read pair.
+ */
 export interface DeliveryCoefficients {
   readonly deliveryCpuUsPerRead: number;
   readonly deliveryWakeupsPerRead: number;
+  readonly deliveryCpuUsPerUnbatchedRead: number;
+  readonly deliveryWakeupsPerUnbatchedRead: number;
   readonly deliveryCpuUsPerKeyEvent: number;
   readonly deliveryCpuUsPerClickEvent: number;
   readonly deliveryCpuUsPerMoveEvent: number;
@@ -167,18 +179,22 @@ export interface DeliveryCoefficients {
   readonly deliveryWakeupsPerEvent: number;
 }
 
-/** CPU seconds and wake-ups of delivering these events to the agent in `reads` reads. */
+/** CPU seconds and wake-ups of delivering these events to the agent in `reads` reads, made every `readIntervalMs` at most (0: as each event arrives). */
 export function deliveryCost(
   k: Readonly<EventsByKind>,
   reads: number,
   c: DeliveryCoefficients,
+  readIntervalMs: number,
 ): { readonly cpuSeconds: number; readonly wakeups: number } {
+  const batched = readIntervalMs > 0;
+  const usPerRead = batched ? c.deliveryCpuUsPerRead : c.deliveryCpuUsPerUnbatchedRead;
+  const wakeupsPerRead = batched ? c.deliveryWakeupsPerRead : c.deliveryWakeupsPerUnbatchedRead;
   const us =
-    reads * c.deliveryCpuUsPerRead +
+    reads * usPerRead +
     k.key * c.deliveryCpuUsPerKeyEvent +
     k.click * c.deliveryCpuUsPerClickEvent +
     k.move * c.deliveryCpuUsPerMoveEvent +
     k.wheel * c.deliveryCpuUsPerWheelEvent;
   const events = k.key + k.click + k.move + k.wheel;
-  return { cpuSeconds: us / 1e6, wakeups: reads * c.deliveryWakeupsPerRead + events * c.deliveryWakeupsPerEvent };
+  return { cpuSeconds: us / 1e6, wakeups: reads * wakeupsPerRead + events * c.deliveryWakeupsPerEvent };
 }

@@ -40,6 +40,9 @@ export interface EnergyModel {
    */
   readonly deliveryCpuUsPerRead: number;
   readonly deliveryWakeupsPerRead: number;
+  /** The same for a read of a reader woken per event (inputReadIntervalMs 0): its process stays warm while input flows. */
+  readonly deliveryCpuUsPerUnbatchedRead: number;
+  readonly deliveryWakeupsPerUnbatchedRead: number;
   readonly deliveryCpuUsPerKeyEvent: number;
   readonly deliveryCpuUsPerClickEvent: number;
   readonly deliveryCpuUsPerMoveEvent: number;
@@ -62,20 +65,21 @@ export interface EnergyModel {
  * The per-read figure is that of a read after a second's sleep (a cold
  * process). A reader woken per event (inputReadIntervalMs 0, or a
  * macOS/Windows hook) pays far less per read, its process being warm: the
- * same runs measured 147–167 µs and 1.01–1.06 wake-ups per read for it, so a
- * scenario modelling such an agent should set deliveryCpuUsPerRead ≈ 150 and
- * deliveryWakeupsPerRead ≈ 1.
+ * same runs measured 147–167 µs and 1.01–1.06 wake-ups per read for it
+ * (the per-event part taken out), whose means are the unbatched pair.
  */
 export const DEFAULT_DELIVERY = {
   deliveryCpuUsPerRead: 2900,
   deliveryWakeupsPerRead: 3.1,
+  deliveryCpuUsPerUnbatchedRead: 157,
+  deliveryWakeupsPerUnbatchedRead: 1.04,
   deliveryCpuUsPerKeyEvent: 5.7,
   deliveryCpuUsPerClickEvent: 5.7,
   deliveryCpuUsPerMoveEvent: 5.7,
   deliveryCpuUsPerWheelEvent: 5.7,
   deliveryWakeupsPerEvent: 0,
   deliverySource:
-    'npm run bench:delivery, 2026-12-04 12:47–13:28 UTC, 2-core VM shared (load average 2–5): reference agent process over the tap reading in 1 s batches, 60 s of one laptop’s realistic input with and without a 60/30 Hz move cap (3 rounds), idle agent and in-process capture subtracted, reads as the agent counted them; fitted per read and per event. A reader woken per event measured 147–167 µs and 1.0 wake-ups per read on the same runs',
+    'npm run bench:delivery, 2026-12-04 12:47–13:28 UTC, 2-core VM shared (load average 2–5): reference agent process over the tap reading in 1 s batches, 60 s of one laptop’s realistic input with and without a 60/30 Hz move cap (3 rounds), idle agent and in-process capture subtracted, reads as the agent counted them; fitted per read and per event. a reader woken per event: 147–167 µs and 1.01–1.06 wake-ups per read on the same runs (per-event part taken out), the unbatched pair',
 } as const;
 
 export const DEFAULT_ENERGY_MODEL: EnergyModel = {

@@ -37,6 +37,8 @@ export interface LaptopDayResult {
   readonly deliveredByKind: EventsByKind;
   /** The agent's reads of that input (agent.inputReadIntervalMs; src/metrics/delivery.ts ReadTally). */
   readonly deliveryReads: number;
+  /** The agent's read interval (agent.inputReadIntervalMs; 0: a read per event), which prices a read. */
+  readonly deliveryReadIntervalMs: number;
 }
 
 export interface LaptopDayOptions {
@@ -173,6 +175,7 @@ export async function runLaptopDay(o: LaptopDayOptions): Promise<LaptopDayResult
     injected: faultCounts(),
     deliveredByKind: kinds.delivered(),
     deliveryReads: kinds.reads,
+    deliveryReadIntervalMs: o.agentConfig.inputReadIntervalMs,
   };
 }
 

@@ -145,7 +145,7 @@ export class ShardTally {
 
   /** @internal The day's input delivery under the energy model. */
   delivery(r: LaptopDayResult): { readonly cpuSeconds: number; readonly wakeups: number } {
-    return deliveryCost(r.deliveredByKind, r.deliveryReads, this.energy);
+    return deliveryCost(r.deliveredByKind, r.deliveryReads, this.energy, r.deliveryReadIntervalMs);
   }
 
   /** @internal */

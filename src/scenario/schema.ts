@@ -553,9 +553,14 @@ export const ENERGY_FIELDS: FieldSpecs<EnergyModel> = {
   batteryWh: [num(0, 1_000, { above: true }), 'Battery capacity, Wh (typical business laptop: 50–56 Wh).'],
   deliveryCpuUsPerRead: [
     num(0, 1_000_000),
-    'Input delivery: CPU µs per read the agent makes of its input (a wake-up of its process), on top of the per-event figures. A batched reader (agent.inputReadIntervalMs > 0) makes one read per interval that held input, a reader woken per event one per event (default: measured by npm run bench:delivery on the default batched reader).',
+    'Input delivery: CPU µs per read a batched agent (agent.inputReadIntervalMs > 0) makes of its input (a wake-up of its process after the interval), on top of the per-event figures; it reads once per interval that held input (default: measured by npm run bench:delivery on the default 1 s reader).',
   ],
   deliveryWakeupsPerRead: [num(0, 100), 'Input delivery: wake-ups per read (the read itself, and the batched reader’s timer).'],
+  deliveryCpuUsPerUnbatchedRead: [
+    num(0, 1_000_000),
+    'Input delivery: CPU µs per read for an agent that reads each event as it arrives (agent.inputReadIntervalMs 0): a read per event, of a process kept warm by the input (default: measured by npm run bench:delivery).',
+  ],
+  deliveryWakeupsPerUnbatchedRead: [num(0, 100), 'Input delivery: wake-ups per read for an agent that reads each event as it arrives.'],
   deliveryCpuUsPerKeyEvent: [
     num(0, 100_000),
     'Input delivery: CPU µs per key press or release read, on top of the per-read figure (default: measured by npm run bench:delivery).',

@@ -12,6 +12,8 @@ import { resolveScenario } from '../../src/scenario/index.js';
 const NO_DELIVERY = {
   deliveryCpuUsPerRead: 0,
   deliveryWakeupsPerRead: 0,
+  deliveryCpuUsPerUnbatchedRead: 0,
+  deliveryWakeupsPerUnbatchedRead: 0,
   deliveryCpuUsPerKeyEvent: 0,
   deliveryCpuUsPerClickEvent: 0,
   deliveryCpuUsPerMoveEvent: 0,

@@ -26,13 +26,15 @@ describe('the energy model’s input-delivery term', () => {
     const c = {
       deliveryCpuUsPerRead: 0,
       deliveryWakeupsPerRead: 0,
+      deliveryCpuUsPerUnbatchedRead: 0,
+      deliveryWakeupsPerUnbatchedRead: 0,
       deliveryCpuUsPerKeyEvent: 100,
       deliveryCpuUsPerClickEvent: 10,
       deliveryCpuUsPerMoveEvent: 1,
       deliveryCpuUsPerWheelEvent: 1000,
       deliveryWakeupsPerEvent: 0.5,
     };
-    expect(deliveryCost(k, 0, c)).toEqual({ cpuSeconds: (200 + 20 + 2 + 1000) / 1e6, wakeups: 3.5 });
+    expect(deliveryCost(k, 0, c, 1000)).toEqual({ cpuSeconds: (200 + 20 + 2 + 1000) / 1e6, wakeups: 3.5 });
   });
 
   it('is in every virtual-time figure: rows carry it apart, CPU, wake-ups and battery include it', async () => {
@@ -64,6 +66,8 @@ describe('the energy model’s input-delivery term', () => {
         ...base.energy,
         deliveryCpuUsPerRead: 0,
         deliveryWakeupsPerRead: 0,
+        deliveryCpuUsPerUnbatchedRead: 0,
+        deliveryWakeupsPerUnbatchedRead: 0,
         deliveryCpuUsPerKeyEvent: 0,
         deliveryCpuUsPerClickEvent: 0,
         deliveryCpuUsPerMoveEvent: 0,
@@ -134,8 +138,11 @@ describe('the energy model’s input-delivery term', () => {
       workers: 0,
       energy: {
         ...DEFAULT_ENERGY_MODEL,
-        deliveryCpuUsPerRead: 50,
-        deliveryWakeupsPerRead: 1,
+        // A batched read costs more than one woken per event, as measured: each reader gets its own.
+        deliveryCpuUsPerRead: 2000,
+        deliveryWakeupsPerRead: 3,
+        deliveryCpuUsPerUnbatchedRead: 50,
+        deliveryWakeupsPerUnbatchedRead: 1,
         deliveryCpuUsPerKeyEvent: 5,
         deliveryCpuUsPerClickEvent: 5,
         deliveryCpuUsPerMoveEvent: 5,

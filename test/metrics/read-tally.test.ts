@@ -112,6 +112,8 @@ describe('the delivery cost', () => {
   const c = {
     deliveryCpuUsPerRead: 1000,
     deliveryWakeupsPerRead: 2,
+    deliveryCpuUsPerUnbatchedRead: 100,
+    deliveryWakeupsPerUnbatchedRead: 1,
     deliveryCpuUsPerKeyEvent: 4,
     deliveryCpuUsPerClickEvent: 3,
     deliveryCpuUsPerMoveEvent: 2,
@@ -119,10 +121,11 @@ describe('the delivery cost', () => {
     deliveryWakeupsPerEvent: 0.25,
   };
 
-  it('is a cost per read plus a cost per event read, by kind', () => {
+  it('is a cost per read plus a cost per event read, by kind; a read priced by how the agent reads', () => {
     const k = { key: 10, click: 2, move: 100, wheel: 4 };
-    expect(deliveryCost(k, 3, c)).toEqual({ cpuSeconds: (3000 + 40 + 6 + 200 + 4) / 1e6, wakeups: 6 + 116 * 0.25 });
-    expect(deliveryCost({ key: 0, click: 0, move: 0, wheel: 0 }, 0, c)).toEqual({ cpuSeconds: 0, wakeups: 0 });
+    expect(deliveryCost(k, 3, c, 1000)).toEqual({ cpuSeconds: (3000 + 40 + 6 + 200 + 4) / 1e6, wakeups: 6 + 116 * 0.25 });
+    expect(deliveryCost(k, 116, c, 0)).toEqual({ cpuSeconds: (11_600 + 40 + 6 + 200 + 4) / 1e6, wakeups: 116 + 116 * 0.25 });
+    expect(deliveryCost({ key: 0, click: 0, move: 0, wheel: 0 }, 0, c, 1000)).toEqual({ cpuSeconds: 0, wakeups: 0 });
   });
 
   it('grows with reads and with events, never falls (fast-check)', () => {
@@ -130,9 +133,9 @@ describe('the delivery cost', () => {
     fc.assert(
       fc.property(n, n, n, n, n, n, (key, click, move, wheel, reads, more) => {
         const k = { key, click, move, wheel };
-        const a = deliveryCost(k, reads, c);
-        const b = deliveryCost(k, reads + more, c);
-        const e = deliveryCost({ ...k, move: move + more }, reads, c);
+        const a = deliveryCost(k, reads, c, 1000);
+        const b = deliveryCost(k, reads + more, c, 1000);
+        const e = deliveryCost({ ...k, move: move + more }, reads, c, 1000);
         expect(b.cpuSeconds).toBeGreaterThanOrEqual(a.cpuSeconds);
         expect(b.wakeups).toBeGreaterThanOrEqual(a.wakeups);
         expect(e.cpuSeconds).toBeGreaterThanOrEqual(a.cpuSeconds);
@@ -143,6 +146,9 @@ describe('the delivery cost', () => {
   it('has per-read defaults from measurement, and a scenario can set them', () => {
     expect(DEFAULT_ENERGY_MODEL.deliveryCpuUsPerRead).toBeGreaterThan(DEFAULT_ENERGY_MODEL.deliveryCpuUsPerMoveEvent);
     expect(DEFAULT_ENERGY_MODEL.deliveryWakeupsPerRead).toBeGreaterThan(0);
+    // Measured: a read after a second's sleep costs far more than one of a reader kept warm by its input.
+    expect(DEFAULT_ENERGY_MODEL.deliveryCpuUsPerRead).toBeGreaterThan(5 * DEFAULT_ENERGY_MODEL.deliveryCpuUsPerUnbatchedRead);
+    expect(DEFAULT_ENERGY_MODEL.deliveryWakeupsPerUnbatchedRead).toBeGreaterThan(0);
     expect(DEFAULT_ENERGY_MODEL.deliverySource).toMatch(/per read/);
     const s = parseScenario('name: x\nenergy:\n  deliveryCpuUsPerRead: 800\n  deliveryWakeupsPerRead: 1.5\n');
     expect(s.energy.deliveryCpuUsPerRead).toBe(800);

@@ -92,7 +92,7 @@ export async function modelWindow(
   // The OS delivers only the moves that survive the source's cap (agent.sourceMoveRateHz); the agent above saw all of them.
   const removed = new MoveCapTally(s.agent.sourceMoveRateHz).add(ev).removed;
   const reads = new ReadTally(s.agent.inputReadIntervalMs, s.agent.sourceMoveRateHz).add(ev).reads;
-  const d = deliveryCost({ ...input.byKind, move: input.byKind.move - removed }, reads, energy);
+  const d = deliveryCost({ ...input.byKind, move: input.byKind.move - removed }, reads, energy, s.agent.inputReadIntervalMs);
   const c = agent.costs;
   const hours = (untilUtcMs - fromUtcMs) / 3_600_000;
   const perDay = input.workHours > 0 ? input.workHours / hours : 0;

@@ -322,6 +322,7 @@ class PacedLaptopDay {
       injected: this.faultCounts(),
       deliveredByKind: this.kinds.delivered(),
       deliveryReads: this.kinds.reads,
+      deliveryReadIntervalMs: this.kinds.readIntervalMs,
     });
   }
 }
