@@ -30,10 +30,10 @@
  * with whatever else runs): read them as this machine's, at this moment.
  */
 import { DEFAULT_AGENT_CONFIG } from '../src/agent/index.js';
-import { DEFAULT_ENERGY_MODEL, estimateEnergy, type EnergyModel } from '../src/metrics/energy.js';
+import { DEFAULT_ENERGY_MODEL, type EnergyModel } from '../src/metrics/energy.js';
 import { allocateBlock, copyEventInto, EventWriter, concatBlocks, copyBlock, type EventBlock } from '../src/events/index.js';
 import { simulateEmployeeDay } from '../src/behaviour/index.js';
-import { countEventKinds, deliveryCost, emptyKinds, type EventsByKind } from '../src/metrics/delivery.js';
+import { countEventKinds, emptyKinds } from '../src/metrics/delivery.js';
 import type { InputKind } from '../src/input/types.js';
 import { parseScenario, type Scenario } from '../src/scenario/index.js';
 import { defaultProcessDeps } from '../src/run/process/deps.js';
@@ -46,6 +46,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measureOptions, type DeliveryOption, type OptionRow } from './lib/delivery-options.js';
+import { fitReadCost, type ReadCostRow } from './lib/delivery-fit.js';
 import { intFlag, printTable, stringFlag, wantsJson } from './lib/output.js';
 
 const json = wantsJson();
@@ -198,13 +199,43 @@ const OPTIONS: DeliveryOption[] = [
       ] as const)
     : []),
 ];
+/** The options' input (every row replays the same window; the source's cap applies after it), for the model of the same events. */
+let optionsInput: { readonly w: WindowInput; readonly from: number; readonly until: number } | null = null;
 const options: OptionRow[] = withOptions
   ? await measureOptions(OPTIONS, {
       windowSeconds: optionsWindowSeconds,
       rounds,
       onRow: (name, k) => process.stderr.write(`options round ${k + 1}/${rounds}: ${name}\n`),
+      onInput: (o, w, from, until) => {
+        if (o.input === 'tap') optionsInput ??= { w, from, until };
+      },
     })
   : [];
+
+/** The window's events from `fromMs` on: what the agent was handed once the replay started. */
+function fromStart(w: WindowInput, fromMs: number): WindowInput {
+  const e = w.events;
+  let i = 0;
+  while (i < e.length && (e.t_ms[i] as number) < fromMs) i++;
+  const events = {
+    ...e,
+    length: e.length - i,
+    t_ms: e.t_ms.subarray(i),
+    type: e.type.subarray(i),
+    key: e.key.subarray(i),
+    x: e.x.subarray(i),
+    y: e.y.subarray(i),
+    button: e.button.subarray(i),
+    context: e.context.subarray(i),
+    flags: e.flags.subarray(i),
+  };
+  return { ...w, events, byKind: countEventKinds(events) };
+}
+
+/** The scenario with the reader and the source's cap of an option. */
+function withReader(s: Scenario, readIntervalMs: number, sourceMoveRateHz: number): Scenario {
+  return { ...s, agent: { ...s.agent, inputReadIntervalMs: readIntervalMs, sourceMoveRateHz } };
+}
 
 const tap = await perKind('tap');
 const x11 = withX11 ? await perKind('x11') : null;
@@ -229,27 +260,15 @@ const wakeupsPerActiveMin = mean(
   measured.filter((l) => l.row.active_minutes > 0).map((l) => l.observation.voluntary_switches / l.row.active_minutes),
 );
 const batteryMeasured = mean(measured.filter((l) => l.dayWorkHours > 0).map((l) => l.row.battery_pct_per_day));
-const windows: { w: WindowInput; byKind: EventsByKind; events: EventBlock }[] = [];
-for (const w of inputs) {
-  // The model sees what the agent saw: the events injected from the replay's start.
-  let i = 0;
-  while (i < w.events.length && (w.events.t_ms[i] as number) < virtualStart) i++;
-  const events = {
-    ...w.events,
-    length: w.events.length - i,
-    t_ms: w.events.t_ms.subarray(i),
-    type: w.events.type.subarray(i),
-    key: w.events.key.subarray(i),
-    x: w.events.x.subarray(i),
-    y: w.events.y.subarray(i),
-    button: w.events.button.subarray(i),
-    context: w.events.context.subarray(i),
-    flags: w.events.flags.subarray(i),
-  };
-  windows.push({ w, byKind: countEventKinds(events), events });
-}
+// The model sees what the agent saw: the events injected from the replay's start.
+const windows = inputs.map((w) => fromStart(w, virtualStart));
+const readsMeasured = measured.every((l) => l.row.delivery_reads > 0) ? measured.reduce((a, l) => a + l.row.delivery_reads, 0) : null;
 const noDelivery: EnergyModel = {
   ...DEFAULT_ENERGY_MODEL,
+  deliveryCpuUsPerRead: 0,
+  deliveryWakeupsPerRead: 0,
+  deliveryCpuUsPerUnbatchedRead: 0,
+  deliveryWakeupsPerUnbatchedRead: 0,
   deliveryCpuUsPerKeyEvent: 0,
   deliveryCpuUsPerClickEvent: 0,
   deliveryCpuUsPerMoveEvent: 0,
@@ -257,58 +276,80 @@ const noDelivery: EnergyModel = {
   deliveryWakeupsPerEvent: 0,
 };
 const inprocessModels = [];
-for (const { w, byKind, events } of windows)
-  inprocessModels.push(await modelWindow(real, { ...w, events, byKind }, virtualStart, virtualEnd, noDelivery));
+for (const w of windows) inprocessModels.push(await modelWindow(real, w, virtualStart, virtualEnd, noDelivery));
 const injected = measured.reduce((a, l) => a + l.injected, 0);
 const inprocessUs = (inprocessModels.reduce((a, m) => a + m.agentCpuSeconds, 0) * 1e6) / Math.max(1, injected);
 
 /**
- * The delivery coefficients the model uses. Per kind from the single-kind
- * runs; but a batched reader's cost per event depends on how events bunch
- * (a wake-up per interval of activity, not per event), which 50 evenly
- * spaced events a second do not show: with the options table, the default
- * reader's row on realistic input (idle agent and in-process capture
- * subtracted) gives one figure for every kind instead.
+ * The delivery coefficients the model uses: a cost per read and a cost per
+ * event read, fitted over the options' tap rows of the default reader (1 s
+ * reads) at different input rates (the same input with and without a move
+ * cap: events drop, reads hardly), each row's idle agent and in-process
+ * capture subtracted, reads as the agent counted them. Rows of other read
+ * intervals stay out: a read after 250 ms costs less than one after 1 s (a
+ * warmer process), so one per-read figure holds for one interval. Without
+ * the options table, the single-kind runs' per-event figures (evenly spaced
+ * events say nothing about reads).
  */
-const defaultRow = options.find(
-  (r) =>
-    r.input === 'tap' &&
-    r.read_interval_ms === DEFAULT_AGENT_CONFIG.inputReadIntervalMs &&
-    r.source_move_rate_hz === 0 &&
-    r.cpu_us_per_event !== null,
-);
 const idleRow = options.find((r) => r.input === 'tap' && r.cpu_us_per_event === null);
-const fromOptions =
-  defaultRow && idleRow && defaultRow.wakeups_per_event !== null
+const fitRows: ReadCostRow[] =
+  idleRow === undefined
+    ? []
+    : options
+        .filter(
+          (r) =>
+            r.input === 'tap' &&
+            r.read_interval_ms === DEFAULT_AGENT_CONFIG.inputReadIntervalMs &&
+            r.reads !== null &&
+            r.cpu_us_per_event !== null,
+        )
+        .map((r) => ({
+          reads: r.reads!,
+          events: r.injected,
+          cpuUs: (r.cpu_seconds - idleRow.cpu_seconds) * 1e6 - inprocessUs * r.injected,
+          wakeups: r.wakeups - idleRow.wakeups,
+        }));
+const fit = fitReadCost(fitRows);
+/**
+ * A reader woken per event (a read per delivery) pays less per read than a
+ * batched one (its event loop is warm): its own per-read figures, with the
+ * fitted per-event cost taken out, are what `energy:` should say for an agent
+ * with agent.inputReadIntervalMs 0.
+ */
+const perDeliveryRow = options.find((r) => r.input === 'tap' && r.read_interval_ms === 0 && r.source_move_rate_hz === 0 && r.reads !== null);
+const perDeliveryRead =
+  perDeliveryRow && idleRow && fit
     ? {
         cpuUs: round(
           Math.max(
             0,
-            defaultRow.cpu_us_per_event! * (1 - idleRow.cpu_seconds_per_laptop_hour / defaultRow.cpu_seconds_per_laptop_hour) - inprocessUs,
+            ((perDeliveryRow.cpu_seconds - idleRow.cpu_seconds) * 1e6 - (inprocessUs + fit.cpuUsPerEvent) * perDeliveryRow.injected) /
+              perDeliveryRow.reads!,
           ),
+          1,
         ),
-        wakeups: round(
-          Math.max(
-            0,
-            defaultRow.wakeups_per_event *
-              (1 - (idleRow.wakeups_per_active_minute ?? 0) / Math.max(1, defaultRow.wakeups_per_active_minute ?? 1)),
-          ),
-          4,
-        ),
+        wakeups: round(Math.max(0, perDeliveryRow.wakeups - idleRow.wakeups) / perDeliveryRow.reads!, 3),
       }
     : null;
-const energy: EnergyModel = fromOptions
+const energy: EnergyModel = fit
   ? {
       ...DEFAULT_ENERGY_MODEL,
-      deliveryCpuUsPerKeyEvent: fromOptions.cpuUs,
-      deliveryCpuUsPerClickEvent: fromOptions.cpuUs,
-      deliveryCpuUsPerMoveEvent: fromOptions.cpuUs,
-      deliveryCpuUsPerWheelEvent: fromOptions.cpuUs,
-      deliveryWakeupsPerEvent: fromOptions.wakeups,
-      deliverySource: 'bench:delivery on this machine (tap, default reader on realistic input)',
+      deliveryCpuUsPerRead: round(fit.cpuUsPerRead, 1),
+      deliveryWakeupsPerRead: round(fit.wakeupsPerRead, 3),
+      ...(perDeliveryRead
+        ? { deliveryCpuUsPerUnbatchedRead: perDeliveryRead.cpuUs, deliveryWakeupsPerUnbatchedRead: perDeliveryRead.wakeups }
+        : {}),
+      deliveryCpuUsPerKeyEvent: round(fit.cpuUsPerEvent, 1),
+      deliveryCpuUsPerClickEvent: round(fit.cpuUsPerEvent, 1),
+      deliveryCpuUsPerMoveEvent: round(fit.cpuUsPerEvent, 1),
+      deliveryCpuUsPerWheelEvent: round(fit.cpuUsPerEvent, 1),
+      deliveryWakeupsPerEvent: 0,
+      deliverySource: 'bench:delivery on this machine (tap, batched rows on realistic input: per read and per event)',
     }
   : {
       ...DEFAULT_ENERGY_MODEL,
+      deliveryCpuUsPerRead: 0,
+      deliveryWakeupsPerRead: 0,
       deliveryCpuUsPerKeyEvent: tap.key.delivery_cpu_us_per_event,
       deliveryCpuUsPerClickEvent: tap.click.delivery_cpu_us_per_event,
       deliveryCpuUsPerMoveEvent: tap.move.delivery_cpu_us_per_event,
@@ -317,8 +358,8 @@ const energy: EnergyModel = fromOptions
       deliverySource: 'bench:delivery on this machine (tap, per kind)',
     };
 const models = [];
-for (const { w, byKind, events } of windows)
-  models.push(await modelWindow(real, { ...w, events, byKind }, virtualStart, virtualEnd, energy));
+for (const w of windows) models.push(await modelWindow(real, w, virtualStart, virtualEnd, energy));
+const readsModel = models.reduce((a, m) => a + m.deliveryReads, 0);
 const batteryModel = mean(models.filter((_, k) => inputs[k]!.workHours > 0).map((m) => m.batteryPctPerDay));
 // What the measured figure owes to the agent merely running over so short a window (the tail of its start-up), which a day amortises.
 const idleBattery = idleRow?.battery_pct_per_day ?? null;
@@ -326,15 +367,21 @@ const idleBattery = idleRow?.battery_pct_per_day ?? null;
 /**
  * The move cap at the source, per rate, with batched reads (the default) and
  * with a read per delivery: measured against the same reader without a cap,
- * and what the virtual-time model's delivery term would drop for the moves
- * removed (removed moves per day × the move coefficients, default and this
- * run's).
+ * and the virtual-time model's figure for the same input and settings
+ * against its own uncapped figure (this run's coefficients; the model has no
+ * idle agent, so set it beside the measured ratio with the idle agent
+ * subtracted).
  */
 const moveCapKeys: Record<string, number | null> = {};
+const modelOfOption = async (readMs: number, hz: number) => {
+  if (!optionsInput) return null;
+  const { w, from, until } = optionsInput;
+  return modelWindow(withReader(real, readMs, hz), fromStart(w, from), from, until, energy);
+};
 for (const hz of moveCapsHz) {
-  for (const [reader, readMs, suffix] of [
-    ['batched', DEFAULT_AGENT_CONFIG.inputReadIntervalMs, ''],
-    ['per delivery', 0, '_read_per_delivery'],
+  for (const [readMs, suffix] of [
+    [DEFAULT_AGENT_CONFIG.inputReadIntervalMs, ''],
+    [0, '_read_per_delivery'],
   ] as const) {
     const row = options.find((r) => r.input === 'tap' && r.source_move_rate_hz === hz && r.read_interval_ms === readMs);
     const base = options.find(
@@ -346,24 +393,20 @@ for (const hz of moveCapsHz) {
     moveCapKeys[`${k}_wakeups_per_active_minute`] = row.wakeups_per_active_minute;
     moveCapKeys[`${k}_battery_pct_per_day`] = row.battery_pct_per_day;
     moveCapKeys[`${k}_moves_removed_share`] = row.source_moves_removed_share;
+    moveCapKeys[`${k}_reads`] = row.reads;
     moveCapKeys[`${k}_over_uncapped_cpu`] = base ? round(row.cpu_seconds_per_laptop_hour / base.cpu_seconds_per_laptop_hour, 3) : null;
     moveCapKeys[`${k}_over_uncapped_battery`] =
       base && base.battery_pct_per_day > 0 ? round(row.battery_pct_per_day / base.battery_pct_per_day, 3) : null;
-    if (reader !== 'batched') continue;
-    const removed = { key: 0, click: 0, move: row.source_moves_coalesced_per_day, wheel: 0 };
-    for (const [name, m] of [
-      ['default', DEFAULT_ENERGY_MODEL],
-      ['this_run', energy],
-    ] as const) {
-      const d = deliveryCost(removed, m);
-      moveCapKeys[`${k}_model_moves_removed_per_day`] = row.source_moves_coalesced_per_day;
-      moveCapKeys[`${k}_model_delivery_cpu_seconds_per_day_saved_${name}`] = round(d.cpuSeconds, 3);
-      moveCapKeys[`${k}_model_delivery_wakeups_per_day_saved_${name}`] = round(d.wakeups, 1);
-      moveCapKeys[`${k}_model_battery_pct_per_day_saved_${name}`] = round(
-        estimateEnergy({ cpuSeconds: d.cpuSeconds, wakeups: d.wakeups, radioBytes: 0, transmissions: 0 }, m).batteryPct,
-        4,
-      );
-    }
+    const idleB = idleRow?.battery_pct_per_day ?? null;
+    moveCapKeys[`${k}_over_uncapped_battery_idle_subtracted`] =
+      base && idleB !== null && base.battery_pct_per_day - idleB > 0
+        ? round((row.battery_pct_per_day - idleB) / (base.battery_pct_per_day - idleB), 3)
+        : null;
+    const [capped, uncapped] = [await modelOfOption(readMs, hz), await modelOfOption(readMs, 0)];
+    moveCapKeys[`${k}_model_reads`] = capped ? capped.deliveryReads : null;
+    moveCapKeys[`${k}_model_battery_pct_per_day`] = capped ? round(capped.batteryPctPerDay, 4) : null;
+    moveCapKeys[`${k}_model_over_uncapped_battery`] =
+      capped && uncapped && uncapped.batteryPctPerDay > 0 ? round(capped.batteryPctPerDay / uncapped.batteryPctPerDay, 3) : null;
   }
 }
 
@@ -381,11 +424,24 @@ const result = {
   battery_pct_per_day_measured: round(batteryMeasured, 4),
   battery_pct_per_day_model: round(batteryModel, 4),
   model_over_measured: batteryMeasured > 0 ? round(batteryModel / batteryMeasured, 3) : null,
+  reads_measured: readsMeasured,
+  reads_model: readsModel,
   battery_pct_per_day_idle_agent: idleBattery,
   model_over_measured_idle_subtracted:
     idleBattery !== null && batteryMeasured - idleBattery > 0 ? round(batteryModel / (batteryMeasured - idleBattery), 3) : null,
   read_interval_ms: DEFAULT_AGENT_CONFIG.inputReadIntervalMs,
+  delivery_cpu_us_per_read: energy.deliveryCpuUsPerRead,
+  delivery_wakeups_per_read: energy.deliveryWakeupsPerRead,
+  delivery_cpu_us_per_event: energy.deliveryCpuUsPerMoveEvent,
+  read_per_delivery_cpu_us_per_read: perDeliveryRead?.cpuUs ?? null,
+  read_per_delivery_wakeups_per_read: perDeliveryRead?.wakeups ?? null,
+  delivery_fit_rows: fitRows.length,
+  delivery_fit_rms_residual_us: fit ? round(fit.rmsResidualUs, 0) : null,
   delivery_coefficients: {
+    deliveryCpuUsPerRead: energy.deliveryCpuUsPerRead,
+    deliveryWakeupsPerRead: energy.deliveryWakeupsPerRead,
+    deliveryCpuUsPerUnbatchedRead: energy.deliveryCpuUsPerUnbatchedRead,
+    deliveryWakeupsPerUnbatchedRead: energy.deliveryWakeupsPerUnbatchedRead,
     deliveryCpuUsPerKeyEvent: energy.deliveryCpuUsPerKeyEvent,
     deliveryCpuUsPerClickEvent: energy.deliveryCpuUsPerClickEvent,
     deliveryCpuUsPerMoveEvent: energy.deliveryCpuUsPerMoveEvent,
@@ -434,6 +490,14 @@ else {
       ['battery % per day, idle agent over the same window', result.battery_pct_per_day_idle_agent ?? 'n/a'],
       ['model ÷ (measured − idle agent)', result.model_over_measured_idle_subtracted ?? 'n/a'],
       ['in-process CPU µs per event (today’s path)', result.inprocess_cpu_us_per_event],
+      ['agent reads of input, counted by the agent', result.reads_measured ?? 'n/a'],
+      ['agent reads of input, model (aligned read intervals with input)', result.reads_model],
+      ['delivery CPU µs per read (fitted)', result.delivery_cpu_us_per_read],
+      ['delivery wake-ups per read', result.delivery_wakeups_per_read],
+      ['delivery CPU µs per event read (fitted)', result.delivery_cpu_us_per_event],
+      ['fit: rows, rms residual µs', `${result.delivery_fit_rows}, ${result.delivery_fit_rms_residual_us ?? 'n/a'}`],
+      ['a reader woken per event: CPU µs per read (per-event part taken out)', result.read_per_delivery_cpu_us_per_read ?? 'n/a'],
+      ['a reader woken per event: wake-ups per read', result.read_per_delivery_wakeups_per_read ?? 'n/a'],
     ],
   );
   if (options.length > 0) {
@@ -447,6 +511,7 @@ else {
         'wake-ups/active min',
         'battery %/day',
         'moves removed',
+        'reads',
         'events taken',
         'ledger',
       ],
@@ -458,6 +523,7 @@ else {
         r.wakeups_per_active_minute ?? '-',
         r.battery_pct_per_day,
         r.source_moves_removed_share ?? '-',
+        r.reads ?? '-',
         r.received_share ?? '-',
         r.ledger_balanced === null ? '-' : r.ledger_balanced ? 'balanced' : 'NOT balanced',
       ]),

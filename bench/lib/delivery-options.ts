@@ -18,6 +18,10 @@ import type { InputKind } from '../../src/input/types.js';
 import { parseScenario } from '../../src/scenario/index.js';
 import { defaultProcessDeps } from '../../src/run/process/deps.js';
 import { runProcessFleet } from '../../src/run/process/process-run.js';
+import type { WindowInput } from '../../src/run/process/laptop-input.js';
+
+/** The input a row replayed (before the source's cap) and its window on the agent's clock, for the virtual-time model of the same events. */
+export type OnInput = (option: DeliveryOption, input: WindowInput, fromUtcMs: number, untilUtcMs: number) => void;
 
 export interface DeliveryOption {
   readonly name: string;
@@ -47,6 +51,10 @@ export interface OptionRow {
   readonly cpu_seconds_per_laptop_hour: number;
   readonly wakeups_per_active_minute: number | null;
   readonly battery_pct_per_day: number;
+  /** Per round: the agent's CPU seconds and wake-ups (observed), and its reads of input (its own count; null when it reports none). */
+  readonly cpu_seconds: number;
+  readonly wakeups: number;
+  readonly reads: number | null;
   /** Events the agent accounted for (its ledger's produced) over events injected. */
   readonly received_share: number | null;
   readonly ledger_balanced: boolean | null;
@@ -70,9 +78,10 @@ interface Once {
   battery: number;
   produced: number | null;
   balanced: boolean | null;
+  reads: number;
 }
 
-async function runOnce(o: DeliveryOption, windowSeconds: number): Promise<Once> {
+async function runOnce(o: DeliveryOption, windowSeconds: number, onInput?: OnInput): Promise<Once> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-delivery-options-'));
   try {
     // The reference agent reads its settings from the scenario file, as `fleetsim agent --scenario` does.
@@ -83,12 +92,15 @@ async function runOnce(o: DeliveryOption, windowSeconds: number): Promise<Once> 
       `simulation:\n  speed: 1\n  window: { day: 1, at: "10:00", durationMinutes: ${windowSeconds / 60} }\n`;
     writeFileSync(file, text);
     const s = parseScenario(text, file);
+    let input: WindowInput | null = null;
     const r = await runProcessFleet(s, {
       reportDir: join(dir, 'report'),
       deps: defaultProcessDeps(),
-      ...(o.idle ? { transformInput: (w) => ({ ...w, events: allocateBlock(0), byKind: emptyKinds(), ui: [] }) } : {}),
+      transformInput: o.idle ? (w) => ({ ...w, events: allocateBlock(0), byKind: emptyKinds(), ui: [] }) : (w) => (input = w),
     });
-    const l = r.result.process!.laptops[0]!;
+    const facts = r.result.process!;
+    const l = facts.laptops[0]!;
+    if (input) onInput?.(o, input, Date.parse(facts.virtual_start_utc), Date.parse(facts.virtual_end_utc));
     const obs = l.observation;
     const wallH = obs.wall_ms / 3_600_000;
     return {
@@ -104,6 +116,7 @@ async function runOnce(o: DeliveryOption, windowSeconds: number): Promise<Once> 
       // The agent's ledger counts what it received; the merged moves are the source's.
       produced: l.ledger.produced - l.sourceCoalesced,
       balanced: ledgerImbalance(l.ledger) === 0 && l.ledger.produced === l.injected + l.sourceCoalesced,
+      reads: l.row.delivery_reads,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -113,7 +126,7 @@ async function runOnce(o: DeliveryOption, windowSeconds: number): Promise<Once> 
 /** Runs every option `rounds` times, interleaved, and sums each option's rounds into one row. */
 export async function measureOptions(
   options: readonly DeliveryOption[],
-  o: { readonly windowSeconds: number; readonly rounds: number; readonly onRow?: (name: string, round: number) => void },
+  o: { readonly windowSeconds: number; readonly rounds: number; readonly onRow?: (name: string, round: number) => void; readonly onInput?: OnInput },
 ): Promise<OptionRow[]> {
   const sums = options.map(() => ({
     cpuS: 0,
@@ -127,11 +140,12 @@ export async function measureOptions(
     battery: 0,
     produced: 0,
     balanced: true as boolean | null,
+    reads: 0,
   }));
   for (let k = 0; k < o.rounds; k++) {
     for (let i = 0; i < options.length; i++) {
       o.onRow?.(options[i]!.name, k);
-      const r = await runOnce(options[i]!, o.windowSeconds);
+      const r = await runOnce(options[i]!, o.windowSeconds, k === 0 ? o.onInput : undefined);
       const s = sums[i]!;
       s.cpuS += r.cpuS;
       s.wakeups += r.wakeups;
@@ -143,6 +157,7 @@ export async function measureOptions(
       s.activeMin += r.activeMin;
       s.battery += r.battery / o.rounds;
       s.produced += r.produced ?? 0;
+      s.reads += r.reads;
       s.balanced = r.balanced === null || s.balanced === null ? null : s.balanced && r.balanced;
     }
   }
@@ -164,6 +179,9 @@ export async function measureOptions(
       cpu_seconds_per_laptop_hour: round(s.cpuS / s.wallH, 3),
       wakeups_per_active_minute: s.activeMin > 0 ? round(s.wakeups / s.activeMin, 1) : null,
       battery_pct_per_day: round(s.battery, 4),
+      cpu_seconds: round(s.cpuS / o.rounds, 4),
+      wakeups: round(s.wakeups / o.rounds, 1),
+      reads: opt.idle || s.reads === 0 ? null : round(s.reads / o.rounds, 1),
       received_share: n > 0 && !opt.idle ? round(s.produced / n, 4) : null,
       ledger_balanced: opt.idle ? null : s.balanced,
       rounds: o.rounds,

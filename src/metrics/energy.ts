@@ -30,11 +30,19 @@ export interface EnergyModel {
   /** Battery capacity in watt-hours (typical 13–14" business laptop: 50–56 Wh). */
   readonly batteryWh: number;
   /**
-   * Input delivery (DeliveryCoefficients): CPU µs per event handed from the
-   * OS to the agent, by kind, and wake-ups per event. Virtual-time runs add
-   * them for every event the employee produced; measured with
-   * `npm run bench:delivery` on the reference agent as a process.
+   * Input delivery (DeliveryCoefficients): CPU µs and wake-ups per read the
+   * agent makes of its input (a batched reader: one per read interval that
+   * held input; a reader woken per event: one per event), plus CPU µs per
+   * event read, by kind, and wake-ups per event (0 unless the OS wakes
+   * something per event besides the agent's read). Virtual-time runs add
+   * them for what the OS delivers of the events the employee produced;
+   * measured with `npm run bench:delivery` on the reference agent as a process.
    */
+  readonly deliveryCpuUsPerRead: number;
+  readonly deliveryWakeupsPerRead: number;
+  /** The same for a read of a reader woken per event (inputReadIntervalMs 0): its process stays warm while input flows. */
+  readonly deliveryCpuUsPerUnbatchedRead: number;
+  readonly deliveryWakeupsPerUnbatchedRead: number;
   readonly deliveryCpuUsPerKeyEvent: number;
   readonly deliveryCpuUsPerClickEvent: number;
   readonly deliveryCpuUsPerMoveEvent: number;
@@ -49,21 +57,29 @@ export interface EnergyModel {
  * the reference agent as its own process on default settings (it reads its
  * input in 1 s batches, agent.inputReadIntervalMs) fed one event per message
  * over the tap socket, as an OS hook delivers input, on a seeded laptop's
- * realistic input, minus an idle agent over the same window and the same
- * agent's in-process cost for the same events. A batched reader pays about
- * one wake-up per second of activity, so the per-event figure holds for
- * realistic input (bursts of typing and movement), not for any event rate.
- * A reader woken per event (inputReadIntervalMs 0, or a macOS/Windows hook)
- * measured 110–250 µs and 0.37–0.9 wake-ups per event on the same runs.
+ * realistic input with and without a move cap at the source (events drop,
+ * reads hardly), minus an idle agent over the same window and the same
+ * agent's in-process cost for the same events; reads as the agent counted
+ * them. Fitted: CPU = per read × reads + per event × events.
+ *
+ * The per-read figure is that of a read after a second's sleep (a cold
+ * process). A reader woken per event (inputReadIntervalMs 0, or a
+ * macOS/Windows hook) pays far less per read, its process being warm: the
+ * same runs measured 147–167 µs and 1.01–1.06 wake-ups per read for it
+ * (the per-event part taken out), whose means are the unbatched pair.
  */
 export const DEFAULT_DELIVERY = {
-  deliveryCpuUsPerKeyEvent: 49,
-  deliveryCpuUsPerClickEvent: 49,
-  deliveryCpuUsPerMoveEvent: 49,
-  deliveryCpuUsPerWheelEvent: 49,
-  deliveryWakeupsPerEvent: 0.048,
+  deliveryCpuUsPerRead: 2900,
+  deliveryWakeupsPerRead: 3.1,
+  deliveryCpuUsPerUnbatchedRead: 157,
+  deliveryWakeupsPerUnbatchedRead: 1.04,
+  deliveryCpuUsPerKeyEvent: 5.7,
+  deliveryCpuUsPerClickEvent: 5.7,
+  deliveryCpuUsPerMoveEvent: 5.7,
+  deliveryCpuUsPerWheelEvent: 5.7,
+  deliveryWakeupsPerEvent: 0,
   deliverySource:
-    'npm run bench:delivery, 2026-12-04, 2-core VM under load (load average ≈ 15–19): reference agent process over the tap reading in 1 s batches, 40 s of one laptop’s realistic input, idle agent and in-process capture subtracted; a read per delivery measured 116 µs and 0.37 wake-ups per event on the same run, X11 RECORD 251 µs and 0.85 (95 µs and 0.061 batched)',
+    'npm run bench:delivery, 2026-12-04 12:47–13:28 UTC, 2-core VM shared (load average 2–5): reference agent process over the tap reading in 1 s batches, 60 s of one laptop’s realistic input with and without a 60/30 Hz move cap (3 rounds), idle agent and in-process capture subtracted, reads as the agent counted them; fitted per read and per event. a reader woken per event: 147–167 µs and 1.01–1.06 wake-ups per read on the same runs (per-event part taken out), the unbatched pair',
 } as const;
 
 export const DEFAULT_ENERGY_MODEL: EnergyModel = {

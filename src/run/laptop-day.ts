@@ -15,7 +15,7 @@ import { EventWriter, copyBlock, type EventBlock } from '../events/index.js';
 import { cpuMicros } from '../metrics/cpu.js';
 import { type Employee } from '../population/index.js';
 import { utcOffsetMinutes } from '../time/index.js';
-import { DeliveredKinds, modelledMoveCapHz, type EventsByKind } from '../metrics/delivery.js';
+import { DeliveredKinds, type EventsByKind } from '../metrics/delivery.js';
 import { enrolmentExemption, exemptionOnDay, type ExemptionStatus } from '../policy/index.js';
 import { deriveStream } from '../random/index.js';
 import { employeeStream } from '../population/index.js';
@@ -35,6 +35,10 @@ export interface LaptopDayResult {
   readonly injected: Readonly<Record<string, number>>;
   /** Events the OS delivered to the agent, by kind, after the source's move cap (the energy model's delivery term). */
   readonly deliveredByKind: EventsByKind;
+  /** The agent's reads of that input (agent.inputReadIntervalMs; src/metrics/delivery.ts ReadTally). */
+  readonly deliveryReads: number;
+  /** The agent's read interval (agent.inputReadIntervalMs; 0: a read per event), which prices a read. */
+  readonly deliveryReadIntervalMs: number;
 }
 
 export interface LaptopDayOptions {
@@ -125,7 +129,7 @@ export async function runLaptopDay(o: LaptopDayOptions): Promise<LaptopDayResult
   // virtual time, awaiting the transport after each block so retries land at the right time.
   const blocks: EventBlock[] = [];
   const minutes = new ActiveMinutes();
-  const kinds = new DeliveredKinds(modelledMoveCapHz(o.agentConfig));
+  const kinds = new DeliveredKinds(o.agentConfig);
   const writer = new EventWriter((block) => {
     o.tap?.(block);
     minutes.add(block);
@@ -170,6 +174,8 @@ export async function runLaptopDay(o: LaptopDayOptions): Promise<LaptopDayResult
     agentCpuSeconds: cpu / 1e6,
     injected: faultCounts(),
     deliveredByKind: kinds.delivered(),
+    deliveryReads: kinds.reads,
+    deliveryReadIntervalMs: o.agentConfig.inputReadIntervalMs,
   };
 }
 

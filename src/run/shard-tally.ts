@@ -34,6 +34,8 @@ export interface LaptopRow {
   /** The input-delivery part of agent_cpu_seconds and wakeups (the energy model's delivery term; measured directly in process runs, where it is 0 here). */
   readonly delivery_cpu_seconds: number;
   readonly delivery_wakeups: number;
+  /** The agent's reads of its input the delivery term counted (modelled; in process runs, what the agent reported, else 0). */
+  readonly delivery_reads: number;
   readonly active_minutes: number;
   readonly work_hours: number;
   readonly pauses: number;
@@ -143,7 +145,7 @@ export class ShardTally {
 
   /** @internal The day's input delivery under the energy model. */
   delivery(r: LaptopDayResult): { readonly cpuSeconds: number; readonly wakeups: number } {
-    return deliveryCost(r.deliveredByKind, this.energy);
+    return deliveryCost(r.deliveredByKind, r.deliveryReads, this.energy, r.deliveryReadIntervalMs);
   }
 
   /** @internal */
@@ -228,6 +230,7 @@ export class LaptopTally {
       agent_cpu_seconds: row.agent_cpu_seconds + r.agentCpuSeconds + delivery.cpuSeconds,
       delivery_cpu_seconds: row.delivery_cpu_seconds + delivery.cpuSeconds,
       delivery_wakeups: row.delivery_wakeups + delivery.wakeups,
+      delivery_reads: row.delivery_reads + r.deliveryReads,
       active_minutes: row.active_minutes + r.activeMinutes,
       work_hours: row.work_hours + r.workHours,
       pauses: row.pauses + r.day.pauses.windows.length,
@@ -280,6 +283,7 @@ function emptyRow(e: Employee): LaptopRow {
     agent_cpu_seconds: 0,
     delivery_cpu_seconds: 0,
     delivery_wakeups: 0,
+    delivery_reads: 0,
     active_minutes: 0,
     work_hours: 0,
     pauses: 0,

@@ -551,16 +551,26 @@ export const ENERGY_FIELDS: FieldSpecs<EnergyModel> = {
   joulesPerRadioByte: [num(0, 0.001), 'J per byte sent over Wi-Fi (Balasubramanian et al., IMC 2009: 0.007 J/KB).'],
   joulesPerTransmission: [num(0, 100), 'J per transmission for the radio leaving power save and its tail (assumption: 0.1 J).'],
   batteryWh: [num(0, 1_000, { above: true }), 'Battery capacity, Wh (typical business laptop: 50–56 Wh).'],
+  deliveryCpuUsPerRead: [
+    num(0, 1_000_000),
+    'Input delivery: CPU µs per read a batched agent (agent.inputReadIntervalMs > 0) makes of its input (a wake-up of its process after the interval), on top of the per-event figures; it reads once per interval that held input (default: measured by npm run bench:delivery on the default 1 s reader).',
+  ],
+  deliveryWakeupsPerRead: [num(0, 100), 'Input delivery: wake-ups per read (the read itself, and the batched reader’s timer).'],
+  deliveryCpuUsPerUnbatchedRead: [
+    num(0, 1_000_000),
+    'Input delivery: CPU µs per read for an agent that reads each event as it arrives (agent.inputReadIntervalMs 0): a read per event, of a process kept warm by the input (default: measured by npm run bench:delivery).',
+  ],
+  deliveryWakeupsPerUnbatchedRead: [num(0, 100), 'Input delivery: wake-ups per read for an agent that reads each event as it arrives.'],
   deliveryCpuUsPerKeyEvent: [
     num(0, 100_000),
-    'Input delivery: CPU µs to hand one key press or release from the OS to the agent (default: measured by npm run bench:delivery).',
+    'Input delivery: CPU µs per key press or release read, on top of the per-read figure (default: measured by npm run bench:delivery).',
   ],
   deliveryCpuUsPerClickEvent: [num(0, 100_000), 'Input delivery: CPU µs per button press or release.'],
   deliveryCpuUsPerMoveEvent: [num(0, 100_000), 'Input delivery: CPU µs per mouse move report.'],
   deliveryCpuUsPerWheelEvent: [num(0, 100_000), 'Input delivery: CPU µs per wheel event.'],
   deliveryWakeupsPerEvent: [
     num(0, 10),
-    'Input delivery: wake-ups per event (1 for a hook woken per event; X11 RECORD hands over about 30 events per wake-up).',
+    'Input delivery: wake-ups per event on top of those per read (0 unless the OS wakes something per event besides the agent’s reads; a reader woken per event already pays a read per event).',
   ],
   deliverySource: [text(500), 'Where the delivery coefficients come from (recorded in summary.json); set it when you change them.'],
 };

@@ -10,8 +10,12 @@ import { resolveScenario } from '../../src/scenario/index.js';
 import { fleetsim } from '../helpers/cli.js';
 
 // A tiny fleet, one day, transport null: a few seconds per run.
-/** The agent's own work alone: input delivery (the same per event on both sides) would drown these effects. */
+/** The agent's own work alone: input delivery (the same on both sides) would drown these effects. */
 const NO_DELIVERY = {
+  deliveryCpuUsPerRead: 0,
+  deliveryWakeupsPerRead: 0,
+  deliveryCpuUsPerUnbatchedRead: 0,
+  deliveryWakeupsPerUnbatchedRead: 0,
   deliveryCpuUsPerKeyEvent: 0,
   deliveryCpuUsPerClickEvent: 0,
   deliveryCpuUsPerMoveEvent: 0,

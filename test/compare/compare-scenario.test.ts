@@ -12,8 +12,8 @@ fleet: { employees: 8 }
 simulation: { days: 1, startDate: "2026-03-03" }
 transport: "null"
 agent: { batchMaxAgeMs: 300000 }
-# The agent's own wake-ups alone: input delivery is the same per event on both sides.
-energy: { deliveryCpuUsPerKeyEvent: 0, deliveryCpuUsPerClickEvent: 0, deliveryCpuUsPerMoveEvent: 0, deliveryCpuUsPerWheelEvent: 0, deliveryWakeupsPerEvent: 0, deliverySource: "none" }
+# The agent's own wake-ups alone: input delivery is the same on both sides.
+energy: { deliveryCpuUsPerRead: 0, deliveryWakeupsPerRead: 0, deliveryCpuUsPerUnbatchedRead: 0, deliveryWakeupsPerUnbatchedRead: 0, deliveryCpuUsPerKeyEvent: 0, deliveryCpuUsPerClickEvent: 0, deliveryCpuUsPerMoveEvent: 0, deliveryCpuUsPerWheelEvent: 0, deliveryWakeupsPerEvent: 0, deliverySource: "none" }
 compare:
   replicas: 2
   candidate:

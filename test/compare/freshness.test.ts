@@ -8,8 +8,12 @@ import { runScenario } from '../../src/run/index.js';
 import { resolveScenario } from '../../src/scenario/index.js';
 
 // Known effect, kept small: 6 laptops, one day, transport null (every batch acknowledged when sent).
-/** The agent's own work alone: input delivery (the same per event on both sides) would drown the wake-up effect. */
+/** The agent's own work alone: input delivery (the same on both sides) would drown the wake-up effect. */
 const NO_DELIVERY = {
+  deliveryCpuUsPerRead: 0,
+  deliveryWakeupsPerRead: 0,
+  deliveryCpuUsPerUnbatchedRead: 0,
+  deliveryWakeupsPerUnbatchedRead: 0,
   deliveryCpuUsPerKeyEvent: 0,
   deliveryCpuUsPerClickEvent: 0,
   deliveryCpuUsPerMoveEvent: 0,

@@ -63,6 +63,7 @@ export interface ProcessRowInput {
     readonly ledger: Ledger;
     readonly costs: { readonly batches: number; readonly uploads: number; readonly radioBytes: number };
     readonly received: number;
+    readonly reads?: number;
     readonly freshness: string;
   } | null;
   readonly blackhole: { readonly requests: number; readonly bytes: number } | null;
@@ -125,6 +126,8 @@ export function processRow(x: ProcessRowInput): ProcessLaptop {
     // Measured: delivery is inside the observed CPU and wake-ups, not modelled on top.
     delivery_cpu_seconds: 0,
     delivery_wakeups: 0,
+    // What the agent reported: its reads of input (a count, not a cost added on top).
+    delivery_reads: x.stats?.reads ?? 0,
     active_minutes: x.input.activeMinutes,
     work_hours: hours,
     pauses: x.input.ui.filter((a) => a.kind === 'pause').length,

@@ -8,7 +8,7 @@
 import { CaptureAgent, ManualClock, type Transport, type UploadOutcome, type UploadRequest } from '../../agent/index.js';
 import { MoveCapTally, sliceBlock } from '../../events/index.js';
 import { cpuMicros } from '../../metrics/cpu.js';
-import { deliveryCost, modelledMoveCapHz } from '../../metrics/delivery.js';
+import { ReadTally, deliveryCost } from '../../metrics/delivery.js';
 import { estimateEnergy, type EnergyModel } from '../../metrics/energy.js';
 import { utcOffsetMinutes } from '../../time/index.js';
 import { createStream } from '../../random/index.js';
@@ -20,6 +20,8 @@ export interface WindowModel {
   /** The agent's own CPU, without the delivery term. */
   readonly agentCpuSeconds: number;
   readonly wakeups: number;
+  /** The agent's reads of its input the delivery term counted (agent.inputReadIntervalMs). */
+  readonly deliveryReads: number;
   readonly radioBytes: number;
   readonly uploads: number;
   /** Battery % per working day, scaled from the window as process runs scale it. */
@@ -88,8 +90,9 @@ export async function modelWindow(
   await agent.close();
   cpuUs += cpuMicros() - c0;
   // The OS delivers only the moves that survive the source's cap (agent.sourceMoveRateHz); the agent above saw all of them.
-  const removed = new MoveCapTally(modelledMoveCapHz(s.agent)).add(ev).removed;
-  const d = deliveryCost({ ...input.byKind, move: input.byKind.move - removed }, energy);
+  const removed = new MoveCapTally(s.agent.sourceMoveRateHz).add(ev).removed;
+  const reads = new ReadTally(s.agent.inputReadIntervalMs, s.agent.sourceMoveRateHz).add(ev).reads;
+  const d = deliveryCost({ ...input.byKind, move: input.byKind.move - removed }, reads, energy, s.agent.inputReadIntervalMs);
   const c = agent.costs;
   const hours = (untilUtcMs - fromUtcMs) / 3_600_000;
   const perDay = input.workHours > 0 ? input.workHours / hours : 0;
@@ -103,6 +106,7 @@ export async function modelWindow(
     cpuSeconds,
     agentCpuSeconds: cpuUs / 1e6,
     wakeups,
+    deliveryReads: reads,
     radioBytes: c.radioBytes,
     uploads: c.uploads,
     batteryPctPerDay: battery.batteryPct,

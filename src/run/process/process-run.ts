@@ -369,6 +369,8 @@ export interface AgentStats {
   readonly costs: { readonly batches: number; readonly uploads: number; readonly radioBytes: number };
   /** Events the agent received from its input path. */
   readonly received: number;
+  /** OS reads that carried input (its input wake-ups); absent from an agent that does not count them. */
+  readonly reads?: number;
   /** Freshness of its acknowledged events (ms, HDR, encoded); '' from an agent too old to tell. */
   readonly freshness: string;
 }
@@ -404,6 +406,7 @@ export function parseAgentStats(v: unknown, file: string): AgentStats {
     ledger,
     costs: { batches: o.costs.batches, uploads: o.costs.uploads, radioBytes: o.costs.radioBytes },
     received: o.input_events,
+    ...(typeof o.input_deliveries === 'number' ? { reads: o.input_deliveries } : {}),
     freshness: freshness ?? '',
   };
 }

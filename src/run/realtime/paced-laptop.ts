@@ -3,7 +3,7 @@ import { composeEmployeeDay, type DayPlanned, type EmployeeDay } from '../../beh
 import { localDayStartMs } from '../../time/index.js';
 import { EventBuffer, EventWriter, PackedEventQueue, type EventBlock } from '../../events/index.js';
 import { cpuMicros } from '../../metrics/cpu.js';
-import { DeliveredKinds, modelledMoveCapHz } from '../../metrics/delivery.js';
+import { DeliveredKinds } from '../../metrics/delivery.js';
 import { TypedText } from '../../metrics/leaks.js';
 import type { Employee } from '../../population/index.js';
 import { afterExemptionAsks, enrolmentExemption, exemptAtEnd, type ExemptionStatus } from '../../policy/index.js';
@@ -216,7 +216,7 @@ class PacedLaptopDay {
     private readonly onEnd: (result: LaptopDayResult) => void,
   ) {
     this.epoch = o.env.calendar.epochUtcMs;
-    this.kinds = new DeliveredKinds(modelledMoveCapHz(o.agentConfig));
+    this.kinds = new DeliveredKinds(o.agentConfig);
     this.sliceMs = Math.max(MIN_FEED_SLICE_MS, MIN_FEED_SLICE_WALL_MS * ctx.scheduler.speed);
     this.slicePhaseMs = ((o.employee.index * GOLDEN_RATIO_FRACTION) % 1) * this.sliceMs;
     const setup = createLaptopAgent(
@@ -343,6 +343,8 @@ class PacedLaptopDay {
       agentCpuSeconds: this.cpuUs / 1e6,
       injected: this.faultCounts(),
       deliveredByKind: this.kinds.delivered(),
+      deliveryReads: this.kinds.reads,
+      deliveryReadIntervalMs: this.kinds.readIntervalMs,
     });
   }
 }
