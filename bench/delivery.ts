@@ -316,7 +316,9 @@ const fit = fitReadCost(fitRows);
  * fitted per-event cost taken out, are what `energy:` should say for an agent
  * with agent.inputReadIntervalMs 0.
  */
-const perDeliveryRow = options.find((r) => r.input === 'tap' && r.read_interval_ms === 0 && r.source_move_rate_hz === 0 && r.reads !== null);
+const perDeliveryRow = options.find(
+  (r) => r.input === 'tap' && r.read_interval_ms === 0 && r.source_move_rate_hz === 0 && r.reads !== null,
+);
 const perDeliveryRead =
   perDeliveryRow && idleRow && fit
     ? {

@@ -126,7 +126,12 @@ async function runOnce(o: DeliveryOption, windowSeconds: number, onInput?: OnInp
 /** Runs every option `rounds` times, interleaved, and sums each option's rounds into one row. */
 export async function measureOptions(
   options: readonly DeliveryOption[],
-  o: { readonly windowSeconds: number; readonly rounds: number; readonly onRow?: (name: string, round: number) => void; readonly onInput?: OnInput },
+  o: {
+    readonly windowSeconds: number;
+    readonly rounds: number;
+    readonly onRow?: (name: string, round: number) => void;
+    readonly onInput?: OnInput;
+  },
 ): Promise<OptionRow[]> {
   const sums = options.map(() => ({
     cpuS: 0,

@@ -125,7 +125,9 @@ export class DeliveredKinds {
   private readonly readTally: ReadTally;
 
   /** The agent's settings that decide delivery: the source's move cap and how the agent reads. */
-  constructor(o: { readonly sourceMoveRateHz: number; readonly inputReadIntervalMs: number } = { sourceMoveRateHz: 0, inputReadIntervalMs: 0 }) {
+  constructor(
+    o: { readonly sourceMoveRateHz: number; readonly inputReadIntervalMs: number } = { sourceMoveRateHz: 0, inputReadIntervalMs: 0 },
+  ) {
     this.cap = new MoveCapTally(o.sourceMoveRateHz);
     this.readTally = new ReadTally(o.inputReadIntervalMs, o.sourceMoveRateHz);
   }

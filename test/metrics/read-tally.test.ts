@@ -9,7 +9,10 @@ import { fitReadCost } from '../../bench/lib/delivery-fit.js';
 /** Input as people make it: bursts of moves and keys with pauses of up to a few seconds between them. */
 const stream = fc.array(
   fc.record({
-    gap: fc.oneof({ weight: 9, arbitrary: fc.double({ min: 0, max: 60, noNaN: true }) }, { weight: 1, arbitrary: fc.double({ min: 0, max: 5_000, noNaN: true }) }),
+    gap: fc.oneof(
+      { weight: 9, arbitrary: fc.double({ min: 0, max: 60, noNaN: true }) },
+      { weight: 1, arbitrary: fc.double({ min: 0, max: 5_000, noNaN: true }) },
+    ),
     type: fc.oneof(
       { weight: 6, arbitrary: fc.constant(EventType.mousemove) },
       {
