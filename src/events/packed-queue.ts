@@ -99,8 +99,9 @@ export class PackedEventQueue {
   }
 
   /**
-   * Takes every event from the front with time ≤ untilMs (the queue is in
-   * time order), into `out` after clearing it; returns how many.
+   * Takes events from the front while their time is ≤ untilMs (stopping at
+   * the first later one: input is taken in the order it was written), into
+   * `out` after clearing it; returns how many.
    */
   takeUntil(untilMs: number, out: EventBuffer): number {
     out.clear();
@@ -149,7 +150,7 @@ export class PackedEventQueue {
     this.writePos = 0;
     this.w.reset();
     this.r.reset();
-    if (this.bytes.byteLength > this.initialBytes) this.replace(new Uint8Array(this.initialBytes));
+    if (this.bytes.byteLength > this.initialBytes) this.bytes = new Uint8Array(this.initialBytes);
   }
 
   /**
@@ -166,7 +167,7 @@ export class PackedEventQueue {
     next.set(this.bytes.subarray(this.readPos, this.writePos));
     this.writePos = live;
     this.readPos = 0;
-    this.replace(next);
+    this.bytes = next;
   }
 
   /** Room for `n` more bytes: the taken front is dropped first, then the buffer doubles. */
@@ -182,11 +183,7 @@ export class PackedEventQueue {
     while (cap < this.writePos + n) cap *= 2;
     const next = new Uint8Array(cap);
     next.set(this.bytes.subarray(0, this.writePos));
-    this.replace(next);
-  }
-
-  private replace(bytes: Uint8Array): void {
-    this.bytes = bytes;
+    this.bytes = next;
   }
 
   /** The time of the event whose tag was just read (its whole ms are the previous event's plus a change). */
