@@ -38,28 +38,21 @@ export const DEFAULT_BLOCK_CAPACITY = 16_384;
  * the agent's batch buffer grows.
  */
 export abstract class EventColumns implements EventOutput {
-  t_ms: Float64Array;
-  type: Uint8Array;
-  key: Int16Array;
-  x: Int32Array;
-  y: Int32Array;
-  button: Uint8Array;
-  context: Uint8Array;
-  flags: Uint8Array;
+  // Set by adopt(), from the constructor on.
+  t_ms!: Float64Array;
+  type!: Uint8Array;
+  key!: Int16Array;
+  x!: Int32Array;
+  y!: Int32Array;
+  button!: Uint8Array;
+  context!: Uint8Array;
+  flags!: Uint8Array;
   length = 0;
   protected capacity: number;
 
   constructor(capacity: number) {
     this.capacity = capacity;
-    const c = allocateBlock(capacity);
-    this.t_ms = c.t_ms;
-    this.type = c.type;
-    this.key = c.key;
-    this.x = c.x;
-    this.y = c.y;
-    this.button = c.button;
-    this.context = c.context;
-    this.flags = c.flags;
+    this.adopt(allocateBlock(capacity));
   }
 
   /** Appends an event; returns its index in the columns. */
@@ -101,6 +94,12 @@ export abstract class EventColumns implements EventOutput {
     const cap = this.capacity * 2;
     const c = allocateBlock(cap);
     copyColumns(c, 0, this, this.length);
+    this.adopt(c);
+    this.capacity = cap;
+  }
+
+  /** Makes `c`'s columns these columns. */
+  private adopt(c: EventBlock): void {
     this.t_ms = c.t_ms;
     this.type = c.type;
     this.key = c.key;
@@ -109,7 +108,6 @@ export abstract class EventColumns implements EventOutput {
     this.button = c.button;
     this.context = c.context;
     this.flags = c.flags;
-    this.capacity = cap;
   }
 }
 
@@ -192,13 +190,7 @@ export const BLOCK_BYTES_PER_EVENT = 22;
  * real-time run keeps a few per laptop for 100,000 laptops.
  */
 export function allocateBlock(n: number): MutableEventBlock {
-  return blockOver(new ArrayBuffer(n * BLOCK_BYTES_PER_EVENT), n);
-}
-
-/** The block of n events laid out over `buffer` as allocateBlock lays it out (e.g. one transferred from another thread). */
-export function blockOver(buffer: ArrayBuffer, n: number): MutableEventBlock {
-  if (buffer.byteLength !== n * BLOCK_BYTES_PER_EVENT)
-    throw new RangeError(`a block of ${n} events needs ${n * BLOCK_BYTES_PER_EVENT} bytes, got ${buffer.byteLength}`);
+  const buffer = new ArrayBuffer(n * BLOCK_BYTES_PER_EVENT);
   return {
     length: n,
     t_ms: new Float64Array(buffer, 0, n),
