@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EventType, MoveCapTally, allocateBlock, capMoveRate, moveInterval, sliceBlock, type EventBlock } from '../../src/events/index.js';
+import { EventType, MoveCapTally, capMoveRate, moveInterval, sliceBlock } from '../../src/events/index.js';
+import { timedBlock } from './timed-block.js';
 
 /** An event stream: gaps (ms) and types, moves most often, as a pointer makes them. */
 const stream = fc.array(
@@ -17,25 +18,11 @@ const stream = fc.array(
   { maxLength: 400 },
 );
 
-function block(evs: readonly { gap: number; type: number }[], t0 = 1_780_000_000_000): EventBlock {
-  const b = allocateBlock(evs.length);
-  let t = t0;
-  evs.forEach((e, i) => {
-    t += e.gap;
-    b.t_ms[i] = t;
-    b.type[i] = e.type;
-    // x says which input event this was: the output is checked against it.
-    b.x[i] = i;
-    b.y[i] = 10 * i;
-  });
-  return b;
-}
-
 describe('a mouse-move rate cap at the source', () => {
   it('never removes, reorders or retimes keys, clicks or wheel events, and keeps the last move before each (fast-check)', () => {
     fc.assert(
       fc.property(stream, fc.integer({ min: 1, max: 250 }), (evs, hz) => {
-        const b = block(evs);
+        const b = timedBlock(evs);
         const { events: out, removed } = capMoveRate(b, hz);
         expect(out.length + removed).toBe(b.length);
         const origin = Array.from(out.x.subarray(0, out.length));
@@ -60,7 +47,7 @@ describe('a mouse-move rate cap at the source', () => {
   it('delivers at most one move per 1000/Hz ms interval between other events, the interval’s last (fast-check)', () => {
     fc.assert(
       fc.property(stream, fc.integer({ min: 1, max: 250 }), (evs, hz) => {
-        const b = block(evs);
+        const b = timedBlock(evs);
         const { events: out } = capMoveRate(b, hz);
         for (let j = 1; j < out.length; j++) {
           if (out.type[j] !== EventType.mousemove || out.type[j - 1] !== EventType.mousemove) continue;
@@ -76,7 +63,7 @@ describe('a mouse-move rate cap at the source', () => {
   it('counts the same removals over blocks handed one after another as over the whole (fast-check)', () => {
     fc.assert(
       fc.property(stream, fc.integer({ min: 1, max: 250 }), fc.array(fc.nat(), { maxLength: 6 }), (evs, hz, cuts) => {
-        const b = block(evs);
+        const b = timedBlock(evs);
         const at = [...new Set(cuts.map((c) => c % (b.length + 1)))].sort((p, q) => p - q);
         const tally = new MoveCapTally(hz);
         let from = 0;
@@ -92,7 +79,7 @@ describe('a mouse-move rate cap at the source', () => {
 
   it('turns a 125 Hz movement into one move per 1/60 s and 1/30 s frame, and leaves it alone at 0 Hz', () => {
     const moves = Array.from({ length: 1250 }, () => ({ gap: 8, type: EventType.mousemove }));
-    const b = block(moves, -8);
+    const b = timedBlock(moves, -8);
     // 10 s of motion: 600 and 300 frames (moves at 0, 8, … 9992 ms).
     expect(capMoveRate(b, 60).events.length).toBe(600);
     expect(capMoveRate(b, 30).events.length).toBe(300);

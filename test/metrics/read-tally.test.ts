@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EventType, allocateBlock, capMoveRate, sliceBlock, type EventBlock } from '../../src/events/index.js';
+import { timedBlock } from '../events/timed-block.js';
 import { DeliveredKinds, ReadTally, countEventKinds, deliveryCost } from '../../src/metrics/delivery.js';
 import { DEFAULT_ENERGY_MODEL } from '../../src/metrics/energy.js';
 import { ScenarioError, formatIssue, parseScenario } from '../../src/scenario/index.js';
@@ -23,17 +24,6 @@ const stream = fc.array(
   }),
   { maxLength: 300 },
 );
-
-function block(evs: readonly { gap: number; type: number }[], t0 = 1_780_000_000_000): EventBlock {
-  const b = allocateBlock(evs.length);
-  let t = t0;
-  evs.forEach((e, i) => {
-    t += e.gap;
-    b.t_ms[i] = t;
-    b.type[i] = e.type;
-  });
-  return b;
-}
 
 /** Distinct aligned read slots of a block's events; every event its own read at interval 0. */
 function slots(b: EventBlock, intervalMs: number): number {
@@ -62,7 +52,7 @@ describe('the reads a reader makes of its input', () => {
   it('are the aligned read intervals holding an event the source delivered, however the input is cut into blocks (fast-check)', () => {
     fc.assert(
       fc.property(stream, interval, rate, cuts, (evs, ms, hz, at) => {
-        const b = block(evs);
+        const b = timedBlock(evs);
         expect(tallied(b, ms, hz, at)).toBe(slots(capMoveRate(b, hz).events, ms));
       }),
     );
@@ -71,7 +61,7 @@ describe('the reads a reader makes of its input', () => {
   it('are never more than the events delivered nor the intervals with input, and a move cap never adds one (fast-check)', () => {
     fc.assert(
       fc.property(stream, interval, rate, (evs, ms, hz) => {
-        const b = block(evs);
+        const b = timedBlock(evs);
         const reads = new ReadTally(ms, hz).add(b).reads;
         expect(reads).toBeLessThanOrEqual(capMoveRate(b, hz).events.length);
         expect(reads).toBeLessThanOrEqual(slots(b, ms));
@@ -208,7 +198,7 @@ describe('delivered kinds and reads agree', () => {
   it('kinds after the cap match the capped block (fast-check)', () => {
     fc.assert(
       fc.property(stream, rate, (evs, hz) => {
-        const b = block(evs);
+        const b = timedBlock(evs);
         const k = new DeliveredKinds({ inputReadIntervalMs: 0, sourceMoveRateHz: hz });
         k.add(b);
         const d = k.delivered();
