@@ -1,6 +1,7 @@
 /**
  * npm run bench:delivery [-- --json] [--seconds N] [--window N] [--rate R] [--x11 0]
  *   [--options 0] [--options-window N] [--rounds N] [--move-caps 60,30]
+ *   [--read-intervals 250,1000,2000,5000] [--settle-seconds 25]
  *
  * What input delivery costs the reference agent as its own process, and how
  * well the virtual-time model (with its delivery term) predicts it:
@@ -24,7 +25,14 @@
  *    (agent.x11Capture), a lower mouse-move rate at the source
  *    (agent.sourceMoveRateHz, each rate of --move-caps, over the tap with
  *    batched reads and with a read per delivery; `--move-caps 0` leaves
- *    those rows out), and an idle agent (no input) as the floor.
+ *    those rows out), reads batched at each of --read-intervals (what a
+ *    read costs after a longer sleep, and what a longer interval saves), and
+ *    an idle agent (no input) as the floor.
+ *
+ * Every agent runs --settle-seconds unobserved before its window opens: a
+ * fresh Node process does one-off work in its first seconds (V8's memory
+ * reducer compacts the start-up heap 10–20 s after start), which a laptop
+ * pays once per boot, not per hour of input.
  *
  * Figures depend on the machine and its load (this bench shares its cores
  * with whatever else runs): read them as this machine's, at this moment.
@@ -65,6 +73,14 @@ const moveCapsHz = (stringFlag('move-caps') ?? '60,30')
       throw new Error(`--move-caps takes whole Hz from 1 to 1000, comma-separated (0: none), got ${hz}`);
     return hz > 0;
   });
+const readIntervalsMs = (stringFlag('read-intervals') ?? '250,1000,2000,5000').split(',').map((x) => {
+  const ms = Number(x.trim());
+  if (!Number.isInteger(ms) || ms < 1 || ms > 60_000)
+    throw new Error(`--read-intervals takes whole ms from 1 to 60000, comma-separated, got ${JSON.stringify(x)}`);
+  return ms;
+});
+if (!readIntervalsMs.includes(DEFAULT_AGENT_CONFIG.inputReadIntervalMs)) readIntervalsMs.push(DEFAULT_AGENT_CONFIG.inputReadIntervalMs);
+const settleMs = intFlag('settle-seconds', 25) * 1000;
 const KINDS = ['key', 'click', 'move', 'wheel'] as const;
 type Kind = (typeof KINDS)[number];
 
@@ -115,6 +131,7 @@ async function runPath(input: InputKind, kind: Kind | null): Promise<PathRun> {
     const r = await runProcessFleet(s, {
       reportDir: dir,
       deps: defaultProcessDeps(),
+      settleMs,
       transformInput: (w) => (used = singleKind(s, w, kind, from, until)),
     });
     const l = r.result.process!.laptops[0]!;
@@ -171,8 +188,15 @@ function weighted(k: Record<Kind, PerKind>, f: (x: PerKind) => number): number {
 const OPTIONS: DeliveryOption[] = [
   { name: 'tap idle agent (no input)', input: 'tap', readIntervalMs: 0, x11Capture: 'record', idle: true },
   { name: 'tap, a read per delivery', input: 'tap', readIntervalMs: 0, x11Capture: 'record' },
-  { name: 'tap, batched reads 250 ms', input: 'tap', readIntervalMs: 250, x11Capture: 'record' },
-  { name: 'tap, batched reads 1 s', input: 'tap', readIntervalMs: 1000, x11Capture: 'record' },
+  ...readIntervalsMs.map(
+    (ms) =>
+      ({
+        name: `tap, batched reads ${ms < 1000 ? `${ms} ms` : `${ms / 1000} s`}`,
+        input: 'tap',
+        readIntervalMs: ms,
+        x11Capture: 'record',
+      }) as const,
+  ),
   ...moveCapsHz.flatMap((hz) => [
     {
       name: `tap, batched reads 1 s, moves at ${hz} Hz`,
@@ -205,6 +229,7 @@ const options: OptionRow[] = withOptions
   ? await measureOptions(OPTIONS, {
       windowSeconds: optionsWindowSeconds,
       rounds,
+      settleMs,
       onRow: (name, k) => process.stderr.write(`options round ${k + 1}/${rounds}: ${name}\n`),
       onInput: (o, w, from, until) => {
         if (o.input === 'tap') optionsInput ??= { w, from, until };
@@ -246,8 +271,9 @@ const inputs: WindowInput[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'bench-delivery-'));
 let facts: ProcessRunFacts;
 try {
-  facts = (await runProcessFleet(real, { reportDir: dir, deps: defaultProcessDeps(), transformInput: (w) => (inputs.push(w), w) })).result
-    .process!;
+  facts = (
+    await runProcessFleet(real, { reportDir: dir, deps: defaultProcessDeps(), settleMs, transformInput: (w) => (inputs.push(w), w) })
+  ).result.process!;
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
@@ -333,6 +359,40 @@ const perDeliveryRead =
         wakeups: round(Math.max(0, perDeliveryRow.wakeups - idleRow.wakeups) / perDeliveryRow.reads!, 3),
       }
     : null;
+/**
+ * What a read costs after each sleep length, and what the interval saves:
+ * each batched tap row of the uncapped input, its idle agent, in-process
+ * capture and fitted per-event cost taken out, over its reads. A per-read
+ * figure that holds across intervals means a longer interval saves in
+ * proportion to the reads it removes.
+ */
+const byInterval = readIntervalsMs.map((ms) => {
+  const row = options.find((r) => r.input === 'tap' && r.read_interval_ms === ms && r.source_move_rate_hz === 0 && r.reads !== null);
+  if (!row || !idleRow) return null;
+  const perEventUs = inprocessUs + (fit?.cpuUsPerEvent ?? 0);
+  const idleB = idleRow.battery_pct_per_day;
+  return {
+    read_interval_ms: ms,
+    reads: row.reads!,
+    cpu_us_per_read: round(Math.max(0, (row.cpu_seconds - idleRow.cpu_seconds) * 1e6 - perEventUs * row.injected) / row.reads!, 1),
+    wakeups_per_read: round(Math.max(0, row.wakeups - idleRow.wakeups) / row.reads!, 3),
+    cpu_seconds_per_laptop_hour: row.cpu_seconds_per_laptop_hour,
+    wakeups_per_active_minute: row.wakeups_per_active_minute,
+    battery_pct_per_day: row.battery_pct_per_day,
+    battery_pct_per_day_idle_subtracted: round(Math.max(0, row.battery_pct_per_day - idleB), 4),
+  };
+});
+const intervalKeys: Record<string, number> = {};
+for (const r of byInterval) {
+  if (!r) continue;
+  const k = `read_interval_${r.read_interval_ms}ms`;
+  intervalKeys[`${k}_reads`] = r.reads;
+  intervalKeys[`${k}_cpu_us_per_read`] = r.cpu_us_per_read;
+  intervalKeys[`${k}_wakeups_per_read`] = r.wakeups_per_read;
+  intervalKeys[`${k}_cpu_seconds_per_laptop_hour`] = r.cpu_seconds_per_laptop_hour;
+  intervalKeys[`${k}_battery_pct_per_day`] = r.battery_pct_per_day;
+  intervalKeys[`${k}_battery_pct_per_day_idle_subtracted`] = r.battery_pct_per_day_idle_subtracted;
+}
 const energy: EnergyModel = fit
   ? {
       ...DEFAULT_ENERGY_MODEL,
@@ -455,6 +515,9 @@ const result = {
   options,
   move_caps_hz: moveCapsHz,
   ...moveCapKeys,
+  settle_seconds: settleMs / 1000,
+  read_intervals_ms: readIntervalsMs,
+  ...intervalKeys,
 };
 
 if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -530,6 +593,31 @@ else {
         r.ledger_balanced === null ? '-' : r.ledger_balanced ? 'balanced' : 'NOT balanced',
       ]),
     );
+    const intervalRows = byInterval.filter((r) => r !== null);
+    if (intervalRows.length > 0)
+      printTable(
+        'what a read costs after each sleep (tap, batched, uncapped input; idle agent, in-process capture and per-event cost taken out)',
+        [
+          'read interval ms',
+          'reads',
+          'CPU µs/read',
+          'wake-ups/read',
+          'CPU s/laptop-h',
+          'wake-ups/active min',
+          'battery %/day',
+          'battery %/day − idle',
+        ],
+        intervalRows.map((r) => [
+          r.read_interval_ms,
+          r.reads,
+          r.cpu_us_per_read,
+          r.wakeups_per_read,
+          r.cpu_seconds_per_laptop_hour,
+          r.wakeups_per_active_minute ?? '-',
+          r.battery_pct_per_day,
+          r.battery_pct_per_day_idle_subtracted,
+        ]),
+      );
     if (Object.keys(moveCapKeys).length > 0)
       printTable(
         'a lower mouse-move rate at the source (tap; per event figures above are per event delivered)',

@@ -81,7 +81,7 @@ interface Once {
   reads: number;
 }
 
-async function runOnce(o: DeliveryOption, windowSeconds: number, onInput?: OnInput): Promise<Once> {
+async function runOnce(o: DeliveryOption, windowSeconds: number, settleMs: number, onInput?: OnInput): Promise<Once> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-delivery-options-'));
   try {
     // The reference agent reads its settings from the scenario file, as `fleetsim agent --scenario` does.
@@ -96,6 +96,7 @@ async function runOnce(o: DeliveryOption, windowSeconds: number, onInput?: OnInp
     const r = await runProcessFleet(s, {
       reportDir: join(dir, 'report'),
       deps: defaultProcessDeps(),
+      settleMs,
       transformInput: o.idle ? (w) => ({ ...w, events: allocateBlock(0), byKind: emptyKinds(), ui: [] }) : (w) => (input = w),
     });
     const facts = r.result.process!;
@@ -129,6 +130,8 @@ export async function measureOptions(
   o: {
     readonly windowSeconds: number;
     readonly rounds: number;
+    /** Unobserved wall time each agent runs before its window (ProcessRunOptions.settleMs). */
+    readonly settleMs?: number;
     readonly onRow?: (name: string, round: number) => void;
     readonly onInput?: OnInput;
   },
@@ -150,7 +153,7 @@ export async function measureOptions(
   for (let k = 0; k < o.rounds; k++) {
     for (let i = 0; i < options.length; i++) {
       o.onRow?.(options[i]!.name, k);
-      const r = await runOnce(options[i]!, o.windowSeconds, k === 0 ? o.onInput : undefined);
+      const r = await runOnce(options[i]!, o.windowSeconds, o.settleMs ?? 0, k === 0 ? o.onInput : undefined);
       const s = sums[i]!;
       s.cpuS += r.cpuS;
       s.wakeups += r.wakeups;
