@@ -556,7 +556,7 @@ else {
       ['model ÷ (measured − idle agent)', result.model_over_measured_idle_subtracted ?? 'n/a'],
       ['in-process CPU µs per event (today’s path)', result.inprocess_cpu_us_per_event],
       ['agent reads of input, counted by the agent', result.reads_measured ?? 'n/a'],
-      ['agent reads of input, model (aligned read intervals with input)', result.reads_model],
+      ['agent reads of input, model (the paced reader played out on the events)', result.reads_model],
       ['delivery CPU µs per read (fitted)', result.delivery_cpu_us_per_read],
       ['delivery wake-ups per read', result.delivery_wakeups_per_read],
       ['delivery CPU µs per event read (fitted)', result.delivery_cpu_us_per_event],

@@ -48,21 +48,24 @@ export function countEventKinds(b: EventBlock, into: EventsByKind = emptyKinds()
 
 /**
  * Counts the reads an agent makes of its input, over blocks handed in time
- * order. A batched reader (readIntervalMs > 0) makes one read per interval
- * of readIntervalMs (aligned on the clock's epoch) that holds at least one
- * delivered event; a reader woken per event (readIntervalMs 0) one read per
- * delivered event. Delivered: what survives the source's move cap
- * (src/events/move-cap.ts, the same rule), so a cap removes events and can
- * only lower the count. The real reader's intervals start at its first read
- * rather than on the clock; over a day the two counts differ by little.
+ * order. A reader woken per event (readIntervalMs 0) makes one read per
+ * delivered event. A batched reader (readIntervalMs > 0; src/input/read-pacing.ts)
+ * follows its own timer: an event that finds it idle is read at once, and
+ * the reader then leaves the OS queue alone for the interval; when the
+ * interval ends it takes what queued in one read and waits again, or, with
+ * nothing queued, goes idle until the next event. Delivered: what survives
+ * the source's move cap (src/events/move-cap.ts, the same rule), so a cap
+ * removes events and can only lower the count.
  */
 export class ReadTally {
   private count = 0;
-  /** Read slot of the last counted read (NaN: none yet). */
-  private lastSlot = Number.NaN;
-  /** A move not yet known to be delivered (the next event decides): its cap interval and read slot, NaN when none. */
+  /** The batched reader leaves the queue alone until then (−∞: idle, the next event is read at once). */
+  private pausedUntilMs = Number.NEGATIVE_INFINITY;
+  /** Something waits in the OS queue for the read at pausedUntilMs. */
+  private queued = false;
+  /** A move not yet known to be delivered (the next event decides): its cap interval (NaN when none) and time. */
   private pendingInterval = Number.NaN;
-  private pendingSlot = Number.NaN;
+  private pendingMs = 0;
 
   constructor(
     readonly readIntervalMs: number,
@@ -81,33 +84,48 @@ export class ReadTally {
       if (capped && b.type[i] === EventType.mousemove) {
         const k = moveInterval(t, this.sourceMoveRateHz);
         // A pending move of another interval was the last of its run there: delivered. Same interval: superseded.
-        if (k !== this.pendingInterval && !Number.isNaN(this.pendingInterval)) this.deliver(this.pendingSlot);
+        if (k !== this.pendingInterval && !Number.isNaN(this.pendingInterval)) this.deliver(this.pendingMs);
         this.pendingInterval = k;
-        this.pendingSlot = this.slot(t);
+        this.pendingMs = t;
         continue;
       }
       // Anything but a move flushes the move before it.
-      if (!Number.isNaN(this.pendingInterval)) this.deliver(this.pendingSlot);
+      if (!Number.isNaN(this.pendingInterval)) this.deliver(this.pendingMs);
       this.pendingInterval = Number.NaN;
-      this.deliver(this.slot(t));
+      this.deliver(t);
     }
     return this;
   }
 
-  /** Reads so far (a move still pending counts: nothing after it can remove it but another move, which keeps its read). */
+  /** Reads so far, the read that will take what is queued included (a move still pending is delivered: nothing can remove it but another move, which takes its place). */
   get reads(): number {
-    const pending = !Number.isNaN(this.pendingInterval) && (this.readIntervalMs === 0 || this.pendingSlot !== this.lastSlot);
-    return this.count + (pending ? 1 : 0);
+    if (Number.isNaN(this.pendingInterval)) return this.count + (this.queued ? 1 : 0);
+    const [count, pausedUntilMs, queued] = [this.count, this.pausedUntilMs, this.queued];
+    this.deliver(this.pendingMs);
+    const reads = this.count + (this.queued ? 1 : 0);
+    [this.count, this.pausedUntilMs, this.queued] = [count, pausedUntilMs, queued];
+    return reads;
   }
 
-  private slot(tMs: number): number {
-    return this.readIntervalMs > 0 ? Math.floor(tMs / this.readIntervalMs) : 0;
-  }
-
-  private deliver(slot: number): void {
-    if (this.readIntervalMs > 0 && slot === this.lastSlot) return;
+  private deliver(tMs: number): void {
+    const interval = this.readIntervalMs;
+    if (interval === 0) {
+      this.count++;
+      return;
+    }
+    // The read at the end of the pause took the queue and paused again.
+    if (this.queued && tMs > this.pausedUntilMs) {
+      this.count++;
+      this.pausedUntilMs += interval;
+      this.queued = false;
+    }
+    if (tMs <= this.pausedUntilMs) {
+      this.queued = true;
+      return;
+    }
+    // Idle: read at once.
     this.count++;
-    this.lastSlot = slot;
+    this.pausedUntilMs = tMs + interval;
   }
 }
 

@@ -153,19 +153,22 @@ describe('the energy model’s input-delivery term', () => {
     const perEvent = { ...DEFAULT_AGENT_CONFIG, inputReadIntervalMs: 0 };
     const uncapped = await runFleet({ ...base, agent: perEvent });
     const capped = await runFleet({ ...base, agent: { ...perEvent, sourceMoveRateHz: 30 } });
-    // A reader batched at 1 s pays mostly per read, and a second of moving still has moves after a whole-Hz cap (its
-    // 1000/N ms intervals nest in the read intervals): reads stay, only the per-event part drops (bench:delivery measured 0.94x).
+    // A reader batched at 1 s pays mostly per read, and a second of moving still has moves after a whole-Hz cap: reads
+    // stay but for a few whose timer the cap shifted (a burst's first move is delivered up to 1000/N ms later); the
+    // per-event part drops (bench:delivery measured 0.94x).
     const batchedCapped = await runFleet({ ...base, agent: { ...DEFAULT_AGENT_CONFIG, sourceMoveRateHz: 30 } });
     const batched = await runFleet(base);
-    expect(batchedCapped.laptops.map((l) => l.delivery_reads)).toEqual(batched.laptops.map((l) => l.delivery_reads));
-    expect(batchedCapped.laptops.map((l) => l.delivery_wakeups)).toEqual(batched.laptops.map((l) => l.delivery_wakeups));
     for (let i = 0; i < batched.laptops.length; i++) {
       const a = batchedCapped.laptops[i]!;
       const b = batched.laptops[i]!;
+      expect(a.delivery_reads).toBeLessThanOrEqual(b.delivery_reads);
+      expect(a.delivery_reads).toBeGreaterThanOrEqual(0.99 * b.delivery_reads);
+      expect(a.delivery_wakeups).toBeCloseTo(3 * a.delivery_reads, 9);
       const cut = b.delivery_cpu_seconds - a.delivery_cpu_seconds;
       if (b.produced > 0) expect(cut).toBeGreaterThan(0);
-      // What the cut is: 5 µs per removed move, the same moves the reader woken per event no longer reads.
-      expect(cut).toBeCloseTo(((uncapped.laptops[i]!.delivery_reads - capped.laptops[i]!.delivery_reads) * 5) / 1e6, 9);
+      // What the cut is: 2,000 µs per read the shift saved, and 5 µs per removed move (the moves the reader woken per event no longer reads).
+      const removedMoves = uncapped.laptops[i]!.delivery_reads - capped.laptops[i]!.delivery_reads;
+      expect(cut).toBeCloseTo(((b.delivery_reads - a.delivery_reads) * 2000 + removedMoves * 5) / 1e6, 9);
     }
     let worked = 0;
     for (let i = 0; i < capped.laptops.length; i++) {
