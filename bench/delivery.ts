@@ -220,6 +220,16 @@ const OPTIONS: DeliveryOption[] = [
         { name: 'x11 RECORD, batched reads 1 s', input: 'x11', readIntervalMs: 1000, x11Capture: 'record' },
         { name: 'x11 XI2 raw, a read per delivery', input: 'x11', readIntervalMs: 0, x11Capture: 'xi2' },
         { name: 'x11 XI2 raw, batched reads 1 s', input: 'x11', readIntervalMs: 1000, x11Capture: 'xi2' },
+        ...moveCapsHz.slice(0, 1).map(
+          (hz) =>
+            ({
+              name: `x11 RECORD, batched reads 1 s, moves at ${hz} Hz`,
+              input: 'x11',
+              readIntervalMs: 1000,
+              x11Capture: 'record',
+              sourceMoveRateHz: hz,
+            }) as const,
+        ),
       ] as const)
     : []),
 ];
@@ -470,6 +480,17 @@ for (const hz of moveCapsHz) {
     moveCapKeys[`${k}_model_over_uncapped_battery`] =
       capped && uncapped && uncapped.batteryPctPerDay > 0 ? round(capped.batteryPctPerDay / uncapped.batteryPctPerDay, 3) : null;
   }
+}
+
+// The same cap over X11 RECORD read in 1 s batches, against the uncapped RECORD row.
+for (const hz of moveCapsHz.slice(0, 1)) {
+  const x11Row = (cap: number) =>
+    options.find((r) => r.input === 'x11' && r.x11_capture === 'record' && r.read_interval_ms === 1000 && r.source_move_rate_hz === cap);
+  const [row, base] = [x11Row(hz), x11Row(0)];
+  if (!row || !base) continue;
+  moveCapKeys[`x11_source_move_cap_${hz}hz_battery_pct_per_day`] = row.battery_pct_per_day;
+  moveCapKeys[`x11_source_move_cap_${hz}hz_over_uncapped_battery`] =
+    base.battery_pct_per_day > 0 ? round(row.battery_pct_per_day / base.battery_pct_per_day, 3) : null;
 }
 
 const result = {
