@@ -274,7 +274,7 @@ const PROCESS_FIELDS = ['kind', 'command', 'env', 'input'] as const;
 function resolveAgentUnderTest(v: ScenarioFileOutput, issues: RawIssue[]): AgentUnderTest {
   const a = v.agent;
   if (a.kind !== 'process') {
-    for (const k of ['command', 'env', 'input'] as const) {
+    for (const k of ['command', 'env', 'input', 'settleSeconds'] as const) {
       if (a[k] !== undefined)
         issues.push({
           path: ['agent', k],
@@ -386,12 +386,12 @@ function resolveAgentUnderTest(v: ScenarioFileOutput, issues: RawIssue[]): Agent
       });
     check(val, ['agent', 'env', k]);
   }
-  return { kind: 'process', command, env: a.env ?? {}, input };
+  return { kind: 'process', command, env: a.env ?? {}, input, settleSeconds: a.settleSeconds ?? 0 };
 }
 
 /** The agent section with its codec rule: a file that sets the codec but not the level gets the codec's default level. */
 function resolveAgent(a: ParsedAgent, at: readonly (string | number)[], issues: RawIssue[]): AgentConfig {
-  const { codec: givenCodec, compressionLevel: givenLevel, kind: _k, command: _c, env: _e, input: _i, ...rest } = a;
+  const { codec: givenCodec, compressionLevel: givenLevel, kind: _k, command: _c, env: _e, input: _i, settleSeconds: _s, ...rest } = a;
   const codec = (givenCodec ?? DEFAULT_AGENT_CONFIG.codec) as AgentConfig['codec'];
   const compressionLevel = givenCodec === undefined ? (givenLevel ?? DEFAULT_AGENT_CONFIG.compressionLevel) : givenLevel;
   if (compressionLevel !== undefined) {

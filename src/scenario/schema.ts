@@ -529,6 +529,11 @@ export const agentSchema = strict({
     .record(z.string(), z.string({ error: 'must be a text' }), { error: 'must be a mapping of variable names to texts' })
     .optional()
     .meta({ description: 'Process agents: extra environment variables of the agent command (placeholders allowed in values).' }),
+  settleSeconds: int(0, 600).optional().meta({
+    description:
+      'Process agents: seconds each agent runs before the window opens, unobserved. A fresh process does one-off work in its first seconds (a Node agent’s heap is compacted 10–20 s after start) that a laptop pays once per boot, not per hour: a short window measured after it leaves that out of the per-hour figures.',
+    default: 0,
+  }),
   input: oneOf(INPUT_KINDS as unknown as readonly ['tap', 'x11'])
     .optional()
     .meta({

@@ -40,6 +40,8 @@ export type AgentUnderTest =
       readonly command: readonly string[] | null;
       readonly env: Readonly<Record<string, string>>;
       readonly input: 'tap' | 'x11';
+      /** Unobserved seconds each agent runs before the window opens (its start-up is paid once per boot, not per hour). */
+      readonly settleSeconds: number;
     };
 
 export type TransportKind = 'http' | 'corpus' | 'null';

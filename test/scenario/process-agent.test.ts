@@ -23,16 +23,33 @@ describe('agent: { kind: process } settings', () => {
       command: ['python3', '-c', 'print({{}})', '{tapSocket}', '{uploadUrl}'],
       env: { SECRET: '{fleetSecret}' },
       input: 'tap',
+      settleSeconds: 0,
     });
     expect(parseScenario(`name: x\nagent: { kind: process, input: x11 }\n${RT}`).agentUnderTest).toEqual({
       kind: 'process',
       command: null,
       env: {},
       input: 'x11',
+      settleSeconds: 0,
     });
     expect(parseScenario('name: x\n').agentUnderTest).toEqual({ kind: 'reference' });
     // The reference agent's settings still apply to it as a process.
     expect(parseScenario(`name: x\nagent: { kind: process, batchMaxEvents: 50 }\n${RT}`).agent.batchMaxEvents).toBe(50);
+  });
+
+  it('settleSeconds: how long each agent runs unobserved before its window; whole seconds up to 600, process agents only', () => {
+    expect(parseScenario(`name: x\nagent: { kind: process, settleSeconds: 25 }\n${RT}`).agentUnderTest).toMatchObject({
+      settleSeconds: 25,
+    });
+    expect(problems(`name: x\nagent:\n  kind: process\n  settleSeconds: -1\n${RT}`)).toEqual([
+      'p.yaml:4:3 agent.settleSeconds: must be a whole number from 0 to 600, got -1',
+    ]);
+    expect(problems(`name: x\nagent:\n  kind: process\n  settleSeconds: 1.5\n${RT}`)[0]).toMatch(
+      /^p\.yaml:4:3 agent\.settleSeconds: must be a whole number/,
+    );
+    expect(problems('name: x\nagent:\n  settleSeconds: 20\n')[0]).toMatch(
+      /^p\.yaml:3:3 agent\.settleSeconds: only applies to a process agent: add agent\.kind: process/,
+    );
   });
 
   it('an unknown placeholder is named at file:line with a did-you-mean', () => {

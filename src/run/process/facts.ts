@@ -42,6 +42,8 @@ export interface ProcessRunFacts {
   readonly input: 'tap' | 'x11';
   /** The pointer's report rate cap the input paths applied (agent.sourceMoveRateHz; 0: none). */
   readonly source_move_rate_hz: number;
+  /** Seconds each agent ran unobserved before the window (agent.settleSeconds; absent in reports from before it existed: 0). */
+  readonly settle_seconds?: number;
   readonly ingest: 'embedded' | 'url' | 'blackhole';
   readonly wall_start_utc: string;
   readonly virtual_start_utc: string;

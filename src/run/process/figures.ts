@@ -50,6 +50,8 @@ export interface ProcessFigures {
   readonly input: 'tap' | 'x11';
   /** agent.sourceMoveRateHz: the pointer's report rate cap the input paths applied (0: every move delivered). */
   readonly source_move_rate_hz: number;
+  /** Seconds each agent ran before the window, unobserved: its start-up is not in the per-hour figures. */
+  readonly settle_seconds: number;
   readonly ingest: 'embedded' | 'url' | 'blackhole';
   readonly wall_start_utc: string;
   readonly virtual_start_utc: string;
@@ -107,6 +109,7 @@ export function processFigures(f: ProcessRunFacts, _batteryWh: number): ProcessF
     agent: f.agent,
     input: f.input,
     source_move_rate_hz: f.source_move_rate_hz ?? 0,
+    settle_seconds: f.settle_seconds ?? 0,
     ingest: f.ingest,
     wall_start_utc: f.wall_start_utc,
     virtual_start_utc: f.virtual_start_utc,

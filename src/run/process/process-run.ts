@@ -75,9 +75,9 @@ export interface ProcessRunOptions {
   /** Replaces a laptop's composed input (benchmarks feed single-kind streams through the same run). */
   readonly transformInput?: (input: WindowInput) => WindowInput;
   /**
-   * Wall time the agents run before the window opens, unobserved (default 0). A fresh process does one-off work in its
-   * first seconds — V8's memory reducer compacts the start-up heap some 10–20 s after start — that a laptop pays once
-   * per boot, not per hour: a short measured window starting later leaves it out of the per-hour figures.
+   * Wall time the agents run before the window opens, unobserved (default: the scenario's agent.settleSeconds). A fresh
+   * process does one-off work in its first seconds — V8's memory reducer compacts the start-up heap some 10–20 s after
+   * start — that a laptop pays once per boot, not per hour: a short measured window starting later leaves it out.
    */
   readonly settleMs?: number;
 }
@@ -116,6 +116,7 @@ export async function runProcessFleet(
   const spec = s.agentUnderTest;
   const w = s.simulation.window;
   if (spec.kind !== 'process' || !w) throw new Error('unreachable: runProcessFleet without a process agent and a window');
+  const settleMs = o.settleMs ?? spec.settleSeconds * 1000;
   const started = performance.now();
   const calendar = createCalendar(
     s.simulation.startDate,
@@ -163,7 +164,7 @@ export async function runProcessFleet(
   const abort = new AbortController();
   try {
     // The agents' clock: the window's start is mapped onto a wall instant a little ahead, once, for every laptop (and the service).
-    const plannedWallStart = Date.now() + START_LEAD_MS + START_LEAD_PER_LAPTOP_MS * laptops.length + (o.settleMs ?? 0);
+    const plannedWallStart = Date.now() + START_LEAD_MS + START_LEAD_PER_LAPTOP_MS * laptops.length + settleMs;
     const timeOffsetMs = fromUtcMs - plannedWallStart;
     if (s.ingest.kind === 'url' && s.ingest.protocol !== 'fleetsim') {
       throw new UsageError(
@@ -354,6 +355,7 @@ export async function runProcessFleet(
     agent: reference ? 'reference' : spec.command![0]!,
     input: spec.input,
     source_move_rate_hz: s.agent.sourceMoveRateHz,
+    settle_seconds: settleMs / 1000,
     ingest: s.ingest.kind,
     wall_start_utc: new Date(wallStartMs).toISOString(),
     virtual_start_utc: new Date(virtualStartMs).toISOString(),

@@ -85,7 +85,7 @@ describe('fleetsim run with process agents over the tap', () => {
     const out = join(dir, 'out');
     const r = await fleetsimAsync([
       'run',
-      scenario(dir, 'agent: { kind: process, input: tap, sourceMoveRateHz: 30 }'),
+      scenario(dir, 'agent: { kind: process, input: tap, sourceMoveRateHz: 30, settleSeconds: 3 }'),
       '--out',
       out,
       '--json',
@@ -95,6 +95,12 @@ describe('fleetsim run with process agents over the tap', () => {
     const f = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     const p = f.process;
     expect(p.source_move_rate_hz).toBe(30);
+    // Each agent ran the settle time before the window opened (its start on its own clock, which reads the window's time).
+    expect(p.settle_seconds).toBe(3);
+    for (const l of p.laptops) {
+      const stats = JSON.parse(readFileSync(join(out, 'agents', l.employee_id, 'stats.json'), 'utf8'));
+      expect(stats.started_ms).toBeLessThanOrEqual(Date.parse(p.virtual_start_utc) - 3000);
+    }
     expect(p.ledger_balanced).toBe(true);
     expect(p.fleet.received).toBe(p.fleet.injected);
     expect(p.fleet.source_moves_coalesced).toBeGreaterThan(0);
