@@ -81,6 +81,9 @@ const readIntervalsMs = (stringFlag('read-intervals') ?? '250,1000,2000,5000').s
 });
 if (!readIntervalsMs.includes(DEFAULT_AGENT_CONFIG.inputReadIntervalMs)) readIntervalsMs.push(DEFAULT_AGENT_CONFIG.inputReadIntervalMs);
 const settleMs = intFlag('settle-seconds', 25) * 1000;
+/** The default reader's interval, and how rows name an interval. */
+const DEFAULT_READ_MS = DEFAULT_AGENT_CONFIG.inputReadIntervalMs;
+const readsName = (ms: number) => (ms < 1000 ? `${ms} ms` : `${ms / 1000} s`);
 const KINDS = ['key', 'click', 'move', 'wheel'] as const;
 type Kind = (typeof KINDS)[number];
 
@@ -191,7 +194,7 @@ const OPTIONS: DeliveryOption[] = [
   ...readIntervalsMs.map(
     (ms) =>
       ({
-        name: `tap, batched reads ${ms < 1000 ? `${ms} ms` : `${ms / 1000} s`}`,
+        name: `tap, batched reads ${readsName(ms)}`,
         input: 'tap',
         readIntervalMs: ms,
         x11Capture: 'record',
@@ -199,9 +202,9 @@ const OPTIONS: DeliveryOption[] = [
   ),
   ...moveCapsHz.flatMap((hz) => [
     {
-      name: `tap, batched reads 1 s, moves at ${hz} Hz`,
+      name: `tap, batched reads ${readsName(DEFAULT_READ_MS)}, moves at ${hz} Hz`,
       input: 'tap',
-      readIntervalMs: 1000,
+      readIntervalMs: DEFAULT_READ_MS,
       x11Capture: 'record',
       sourceMoveRateHz: hz,
     } as const,
@@ -217,15 +220,25 @@ const OPTIONS: DeliveryOption[] = [
     ? ([
         { name: 'x11 idle agent (no input)', input: 'x11', readIntervalMs: 0, x11Capture: 'record', idle: true },
         { name: 'x11 RECORD, a read per delivery', input: 'x11', readIntervalMs: 0, x11Capture: 'record' },
-        { name: 'x11 RECORD, batched reads 1 s', input: 'x11', readIntervalMs: 1000, x11Capture: 'record' },
+        {
+          name: `x11 RECORD, batched reads ${readsName(DEFAULT_READ_MS)}`,
+          input: 'x11',
+          readIntervalMs: DEFAULT_READ_MS,
+          x11Capture: 'record',
+        },
         { name: 'x11 XI2 raw, a read per delivery', input: 'x11', readIntervalMs: 0, x11Capture: 'xi2' },
-        { name: 'x11 XI2 raw, batched reads 1 s', input: 'x11', readIntervalMs: 1000, x11Capture: 'xi2' },
+        {
+          name: `x11 XI2 raw, batched reads ${readsName(DEFAULT_READ_MS)}`,
+          input: 'x11',
+          readIntervalMs: DEFAULT_READ_MS,
+          x11Capture: 'xi2',
+        },
         ...moveCapsHz.slice(0, 1).map(
           (hz) =>
             ({
-              name: `x11 RECORD, batched reads 1 s, moves at ${hz} Hz`,
+              name: `x11 RECORD, batched reads ${readsName(DEFAULT_READ_MS)}, moves at ${hz} Hz`,
               input: 'x11',
-              readIntervalMs: 1000,
+              readIntervalMs: DEFAULT_READ_MS,
               x11Capture: 'record',
               sourceMoveRateHz: hz,
             }) as const,
@@ -318,8 +331,8 @@ const inprocessUs = (inprocessModels.reduce((a, m) => a + m.agentCpuSeconds, 0) 
 
 /**
  * The delivery coefficients the model uses: a cost per read and a cost per
- * event read, fitted over the options' tap rows of the default reader (1 s
- * reads) at different input rates (the same input with and without a move
+ * event read, fitted over the options' tap rows of the default reader
+ * (agent.inputReadIntervalMs) at different input rates (the same input with and without a move
  * cap: events drop, reads hardly), each row's idle agent and in-process
  * capture subtracted, reads as the agent counted them. Rows of other read
  * intervals stay out: a read after 250 ms costs less than one after 1 s (a
@@ -482,10 +495,12 @@ for (const hz of moveCapsHz) {
   }
 }
 
-// The same cap over X11 RECORD read in 1 s batches, against the uncapped RECORD row.
+// The same cap over X11 RECORD read in the default reader's batches, against the uncapped RECORD row.
 for (const hz of moveCapsHz.slice(0, 1)) {
   const x11Row = (cap: number) =>
-    options.find((r) => r.input === 'x11' && r.x11_capture === 'record' && r.read_interval_ms === 1000 && r.source_move_rate_hz === cap);
+    options.find(
+      (r) => r.input === 'x11' && r.x11_capture === 'record' && r.read_interval_ms === DEFAULT_READ_MS && r.source_move_rate_hz === cap,
+    );
   const [row, base] = [x11Row(hz), x11Row(0)];
   if (!row || !base) continue;
   moveCapKeys[`x11_source_move_cap_${hz}hz_battery_pct_per_day`] = row.battery_pct_per_day;
