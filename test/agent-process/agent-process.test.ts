@@ -29,6 +29,50 @@ function tempDir(): string {
   return dir;
 }
 
+type Service = Awaited<ReturnType<typeof startServer>>;
+
+/** An ingest service on the simulated day's clock (wall + offsetMs); signatures are checked on the wall clock. */
+async function serviceAtOffset(offsetMs: number): Promise<Service> {
+  const srv = await startServer({ now: () => Date.now() + offsetMs, signatureNow: Date.now });
+  cleanups.push(() => srv.stop());
+  return srv;
+}
+
+/** A started tap socket in a fresh temp dir, closed after the test. */
+async function startTap(): Promise<{ dir: string; driver: TapDriver }> {
+  const dir = tempDir();
+  const driver = new TapDriver(join(dir, 'laptop.tap'));
+  cleanups.push(() => driver.close());
+  await driver.start();
+  return { dir, driver };
+}
+
+/**
+ * `fleetsim agent` reading the tap as a child, killed after the test; it writes its
+ * stats to dir/stats.json when it stops, and `readStats` reads them.
+ */
+function spawnTapAgent(o: {
+  url: string;
+  deviceId: string;
+  dir: string;
+  driver: TapDriver;
+  offsetMs: number;
+  extraArgs?: readonly string[];
+}): ReturnType<typeof spawnAgent> & { readStats: () => AgentProcessStats } {
+  const statsFile = join(o.dir, 'stats.json');
+  const args = ['--url', o.url, '--device-id', o.deviceId, '--input', 'tap', '--tap-socket', o.driver.socketPath];
+  args.push('--stats-file', statsFile, '--time-offset-ms', String(o.offsetMs), ...(o.extraArgs ?? []));
+  const agent = spawnAgent(args, { FLEETSIM_FLEET_SECRET: FLEET_SECRET });
+  cleanups.push(() => killChild(agent.child, agent.exited, 0));
+  return { ...agent, readStats: () => JSON.parse(readFileSync(statsFile, 'utf8')) as AgentProcessStats };
+}
+
+/** How many events the service's store holds for the device. */
+async function storedEvents(srv: Service, deviceId: string): Promise<number> {
+  const rows = await srv.server.store.listBatches(deviceId);
+  return rows.reduce((a, r) => a + r.eventCount, 0);
+}
+
 /** Lead time from spawn to the first event: node start, import and enrollment happen in it. */
 const LEAD_MS = 2000;
 
@@ -38,39 +82,20 @@ describe('fleetsim agent over a tap', () => {
     expect(events.length).toBeGreaterThan(300);
     // The agent and the service read the simulated day's clock: wall + offset.
     const offsetMs = Math.round(virtualStartMs - (Date.now() + LEAD_MS));
-    const srv = await startServer({ now: () => Date.now() + offsetMs, signatureNow: Date.now });
-    cleanups.push(() => srv.stop());
-    const dir = tempDir();
-    const driver = new TapDriver(join(dir, 'laptop.tap'));
-    cleanups.push(() => driver.close());
-    await driver.start();
+    const srv = await serviceAtOffset(offsetMs);
+    const { dir, driver } = await startTap();
     const control = new ControlChannel(join(dir, 'laptop.ctl'));
     cleanups.push(() => control.close());
     await control.start();
-    const statsFile = join(dir, 'stats.json');
-    const { child, exited } = spawnAgent(
+    const { child, exited, readStats } = spawnTapAgent({
+      url: srv.url,
+      deviceId: employee.id,
+      dir,
+      driver,
+      offsetMs,
       // A read per delivery, as a hook delivers input (the default reads in 1 s batches: the next test).
-      [
-        '--url',
-        srv.url,
-        '--device-id',
-        employee.id,
-        '--input',
-        'tap',
-        '--tap-socket',
-        driver.socketPath,
-        '--control',
-        control.socketPath,
-        '--stats-file',
-        statsFile,
-        '--time-offset-ms',
-        String(offsetMs),
-        '--read-interval-ms',
-        '0',
-      ],
-      { FLEETSIM_FLEET_SECRET: FLEET_SECRET },
-    );
-    cleanups.push(() => killChild(child, exited, 0));
+      extraArgs: ['--control', control.socketPath, '--read-interval-ms', '0'],
+    });
     await driver.waitForAgent(10_000);
     await control.waitForAgent(10_000);
     // The employee pauses for 2 s from second 4: the agent drops what falls in it.
@@ -87,7 +112,7 @@ describe('fleetsim agent over a tap', () => {
     expect(stderr).toMatch(/enrolled at/);
     expect(code).toBe(0);
 
-    const stats = JSON.parse(readFileSync(statsFile, 'utf8')) as AgentProcessStats;
+    const stats = readStats();
     expect(stats.stop_reason).toBe('SIGTERM');
     expect(lateness.injected).toBe(events.length);
     expect(stats.input_events).toBe(events.length);
@@ -100,8 +125,7 @@ describe('fleetsim agent over a tap', () => {
     expect(stats.costs.batches).toBeGreaterThanOrEqual(1);
     expect(stats.ledger.stored).toBeGreaterThan(0);
     expect(stats.ledger.spooled + stats.ledger.lost).toBe(0);
-    const rows = await srv.server.store.listBatches(employee.id);
-    expect(rows.reduce((a, r) => a + r.eventCount, 0)).toBe(stats.ledger.stored + stats.ledger.redacted);
+    expect(await storedEvents(srv, employee.id)).toBe(stats.ledger.stored + stats.ledger.redacted);
     expect(stats.process.cpu_user_us + stats.process.cpu_system_us).toBeGreaterThan(0);
     // Each event is its own read (a few coalesce when two are due in the same millisecond).
     expect(stats.input_deliveries).toBeGreaterThan(events.length * 0.5);
@@ -119,31 +143,9 @@ describe('fleetsim agent over a tap', () => {
   it('on default settings reads in 1 s batches: every event taken, a few reads per second, and SIGTERM takes what is still queued', async () => {
     const { employee, events, virtualStartMs } = busyStretch('agent-process', 3, 4);
     const offsetMs = Math.round(virtualStartMs - (Date.now() + LEAD_MS));
-    const srv = await startServer({ now: () => Date.now() + offsetMs, signatureNow: Date.now });
-    cleanups.push(() => srv.stop());
-    const dir = tempDir();
-    const driver = new TapDriver(join(dir, 'laptop.tap'));
-    cleanups.push(() => driver.close());
-    await driver.start();
-    const statsFile = join(dir, 'stats.json');
-    const { child, exited } = spawnAgent(
-      [
-        '--url',
-        srv.url,
-        '--device-id',
-        employee.id,
-        '--input',
-        'tap',
-        '--tap-socket',
-        driver.socketPath,
-        '--stats-file',
-        statsFile,
-        '--time-offset-ms',
-        String(offsetMs),
-      ],
-      { FLEETSIM_FLEET_SECRET: FLEET_SECRET },
-    );
-    cleanups.push(() => killChild(child, exited, 0));
+    const srv = await serviceAtOffset(offsetMs);
+    const { dir, driver } = await startTap();
+    const { child, exited, readStats } = spawnTapAgent({ url: srv.url, deviceId: employee.id, dir, driver, offsetMs });
     await driver.waitForAgent(10_000);
     const wallStartMs = Math.max(virtualStartMs - offsetMs, Date.now() + 200);
     const before = sampleProcess(child.pid!);
@@ -153,7 +155,7 @@ describe('fleetsim agent over a tap', () => {
     child.kill('SIGTERM');
     const { code } = await exited;
     expect(code).toBe(0);
-    const stats = JSON.parse(readFileSync(statsFile, 'utf8')) as AgentProcessStats;
+    const stats = readStats();
     expect(lateness.injected).toBe(events.length);
     expect(stats.input_events).toBe(events.length);
     expect(stats.ledger.produced).toBe(events.length);
@@ -168,31 +170,9 @@ describe('fleetsim agent over a tap', () => {
     const { employee, events, virtualStartMs } = busyStretch('agent-process', 5, 1);
     // Replayed 5 s late: every event is due at once and written at once, each with its own write.
     const offsetMs = Math.round(virtualStartMs - (Date.now() - 5000));
-    const srv = await startServer({ now: () => Date.now() + offsetMs, signatureNow: Date.now });
-    cleanups.push(() => srv.stop());
-    const dir = tempDir();
-    const driver = new TapDriver(join(dir, 'l.tap'));
-    cleanups.push(() => driver.close());
-    await driver.start();
-    const statsFile = join(dir, 'stats.json');
-    const { child, exited } = spawnAgent(
-      [
-        '--url',
-        srv.url,
-        '--device-id',
-        employee.id,
-        '--input',
-        'tap',
-        '--tap-socket',
-        driver.socketPath,
-        '--stats-file',
-        statsFile,
-        '--time-offset-ms',
-        String(offsetMs),
-      ],
-      { FLEETSIM_FLEET_SECRET: FLEET_SECRET },
-    );
-    cleanups.push(() => killChild(child, exited, 0));
+    const srv = await serviceAtOffset(offsetMs);
+    const { dir, driver } = await startTap();
+    const { exited, readStats } = spawnTapAgent({ url: srv.url, deviceId: employee.id, dir, driver, offsetMs });
     await driver.waitForAgent(10_000);
     const late = await driver.replay(events, { wallStartMs: virtualStartMs - offsetMs, virtualStartMs });
     expect(late.p50_ms).toBeGreaterThan(1000);
@@ -200,13 +180,12 @@ describe('fleetsim agent over a tap', () => {
     const { code, stderr } = await exited;
     expect(stderr).not.toMatch(/error/);
     expect(code).toBe(0);
-    const stats = JSON.parse(readFileSync(statsFile, 'utf8')) as AgentProcessStats;
+    const stats = readStats();
     expect(stats.stop_reason).toBe('input-ended');
     expect(stats.ledger.produced).toBe(late.injected);
     expect(stats.ledger_imbalance).toBe(0);
     expect(stats.ledger.stored).toBeGreaterThan(0);
-    const rows = await srv.server.store.listBatches(employee.id);
-    expect(rows.reduce((a, r) => a + r.eventCount, 0)).toBe(stats.ledger.stored + stats.ledger.redacted);
+    expect(await storedEvents(srv, employee.id)).toBe(stats.ledger.stored + stats.ledger.redacted);
   }, 20_000);
 
   it('cuts uploads a hung service never answers after --drain-timeout-ms; their events count as spooled', async () => {
@@ -227,32 +206,16 @@ describe('fleetsim agent over a tap', () => {
         }),
     );
     const url = `http://127.0.0.1:${(service.address() as { port: number }).port}`;
-    const dir = tempDir();
-    const driver = new TapDriver(join(dir, 'l.tap'));
-    cleanups.push(() => driver.close());
-    await driver.start();
-    const statsFile = join(dir, 'stats.json');
+    const { dir, driver } = await startTap();
     const offsetMs = Math.round(virtualStartMs - (Date.now() - 5000));
-    const { child, exited } = spawnAgent(
-      [
-        '--url',
-        url,
-        '--device-id',
-        employee.id,
-        '--input',
-        'tap',
-        '--tap-socket',
-        driver.socketPath,
-        '--stats-file',
-        statsFile,
-        '--time-offset-ms',
-        String(offsetMs),
-        '--drain-timeout-ms',
-        '300',
-      ],
-      { FLEETSIM_FLEET_SECRET: FLEET_SECRET },
-    );
-    cleanups.push(() => killChild(child, exited, 0));
+    const { child, exited, readStats } = spawnTapAgent({
+      url,
+      deviceId: employee.id,
+      dir,
+      driver,
+      offsetMs,
+      extraArgs: ['--drain-timeout-ms', '300'],
+    });
     await driver.waitForAgent(10_000);
     const late = await driver.replay(events, { wallStartMs: virtualStartMs - offsetMs, virtualStartMs });
     await new Promise((r) => setTimeout(r, 200));
@@ -262,7 +225,7 @@ describe('fleetsim agent over a tap', () => {
     expect(code).toBe(0);
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(hung.length).toBe(1);
-    const stats = JSON.parse(readFileSync(statsFile, 'utf8')) as AgentProcessStats;
+    const stats = readStats();
     expect(stats.drain_timed_out).toBe(true);
     expect(stats.ledger.produced).toBe(late.injected);
     expect(stats.ledger.stored).toBe(0);
@@ -273,10 +236,7 @@ describe('fleetsim agent over a tap', () => {
   it('stops on SIGINT as on SIGTERM (in process, with its own signal source)', async () => {
     const srv = await startServer({ now: () => Date.now() });
     cleanups.push(() => srv.stop());
-    const dir = tempDir();
-    const driver = new TapDriver(join(dir, 'l.tap'));
-    cleanups.push(() => driver.close());
-    await driver.start();
+    const { driver } = await startTap();
     const signals = new EventEmitter();
     const options = resolveAgentOptions({
       url: srv.url,

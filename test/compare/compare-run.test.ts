@@ -3,36 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/cli/cli.js';
-import { compareReports, type CompareReport } from '../../src/compare/index.js';
-import { runScenario } from '../../src/run/index.js';
-import { writeScenarioReport } from '../../src/report/run-report.js';
-import { resolveScenario } from '../../src/scenario/index.js';
+import { compareReports } from '../../src/compare/index.js';
 import { fleetsim } from '../helpers/cli.js';
+import { batchAgeScenario, runToReport, verdict } from './run-fixtures.js';
 
 // A tiny fleet, one day, transport null: a few seconds per run.
-/** The agent's own work alone: input delivery (the same on both sides) would drown these effects. */
-const NO_DELIVERY = {
-  deliveryCpuUsPerRead: 0,
-  deliveryWakeupsPerRead: 0,
-  deliveryCpuUsPerUnbatchedRead: 0,
-  deliveryWakeupsPerUnbatchedRead: 0,
-  deliveryCpuUsPerKeyEvent: 0,
-  deliveryCpuUsPerClickEvent: 0,
-  deliveryCpuUsPerMoveEvent: 0,
-  deliveryCpuUsPerWheelEvent: 0,
-  deliveryWakeupsPerEvent: 0,
-  deliverySource: 'none: the agent alone',
-};
 const scenario = (batchMaxAgeMs: number, compressionLevel?: number) =>
-  resolveScenario({
-    energy: NO_DELIVERY,
-    name: `batch-${batchMaxAgeMs / 60_000}min`,
-    seed: 'compare-e2e',
-    fleet: { employees: 10 },
-    simulation: { days: 1, startDate: '2026-03-03' },
-    transport: 'null',
-    agent: { batchMaxAgeMs, ...(compressionLevel ? { compressionLevel } : {}) },
-  });
+  batchAgeScenario({ namePrefix: 'batch', seed: 'compare-e2e', employees: 10, batchMaxAgeMs, compressionLevel });
 
 const tmp = mkdtempSync(join(tmpdir(), 'fleetsim-compare-'));
 const dirs = {
@@ -41,8 +18,6 @@ const dirs = {
   fifteen: join(tmp, 'fifteen'),
   brotli11: join(tmp, 'brotli11'),
 };
-const verdict = (r: CompareReport, key: string, stat = 'mean') =>
-  r.result.figures.find((f) => f.figure.key === key)!.statistics.find((s) => s.statistic === stat)!.verdict;
 const SIMULATED = [
   'bandwidth.mb_per_laptop_day',
   'battery.wakeups_per_min',
@@ -69,10 +44,10 @@ async function cli(args: readonly string[]): Promise<{ code: number; stdout: str
 
 describe('fleetsim compare over real run reports', () => {
   beforeAll(async () => {
-    await writeScenarioReport(dirs.five, await runScenario(scenario(300_000), { reportDir: dirs.five, workers: 0 }));
-    await writeScenarioReport(dirs.fiveAgain, await runScenario(scenario(300_000), { reportDir: dirs.fiveAgain, workers: 0 }));
-    await writeScenarioReport(dirs.fifteen, await runScenario(scenario(900_000), { reportDir: dirs.fifteen, workers: 0 }));
-    await writeScenarioReport(dirs.brotli11, await runScenario(scenario(300_000, 11), { reportDir: dirs.brotli11, workers: 0 }));
+    await runToReport(dirs.five, scenario(300_000));
+    await runToReport(dirs.fiveAgain, scenario(300_000));
+    await runToReport(dirs.fifteen, scenario(900_000));
+    await runToReport(dirs.brotli11, scenario(300_000, 11));
   }, 120_000);
 
   it('finds 15-minute batches better on wake-ups and worse on freshness than 5-minute ones, paired per laptop', () => {

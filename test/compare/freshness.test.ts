@@ -2,46 +2,21 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareReports, type CompareReport } from '../../src/compare/index.js';
-import { writeScenarioReport } from '../../src/report/run-report.js';
-import { runScenario } from '../../src/run/index.js';
-import { resolveScenario } from '../../src/scenario/index.js';
+import { compareReports } from '../../src/compare/index.js';
+import { batchAgeScenario, runToReport, verdict } from './run-fixtures.js';
 
 // Known effect, kept small: 6 laptops, one day, transport null (every batch acknowledged when sent).
-/** The agent's own work alone: input delivery (the same on both sides) would drown the wake-up effect. */
-const NO_DELIVERY = {
-  deliveryCpuUsPerRead: 0,
-  deliveryWakeupsPerRead: 0,
-  deliveryCpuUsPerUnbatchedRead: 0,
-  deliveryWakeupsPerUnbatchedRead: 0,
-  deliveryCpuUsPerKeyEvent: 0,
-  deliveryCpuUsPerClickEvent: 0,
-  deliveryCpuUsPerMoveEvent: 0,
-  deliveryCpuUsPerWheelEvent: 0,
-  deliveryWakeupsPerEvent: 0,
-  deliverySource: 'none: the agent alone',
-};
 const scenario = (batchMaxAgeMs: number) =>
-  resolveScenario({
-    energy: NO_DELIVERY,
-    name: `fresh-${batchMaxAgeMs / 60_000}min`,
-    seed: 'freshness-effect',
-    fleet: { employees: 6 },
-    simulation: { days: 1, startDate: '2026-03-03' },
-    transport: 'null',
-    agent: { batchMaxAgeMs },
-  });
+  batchAgeScenario({ namePrefix: 'fresh', seed: 'freshness-effect', employees: 6, batchMaxAgeMs });
 
 const tmp = mkdtempSync(join(tmpdir(), 'fleetsim-freshness-'));
 const five = join(tmp, 'five');
 const fifteen = join(tmp, 'fifteen');
-const verdict = (r: CompareReport, key: string, stat = 'mean') =>
-  r.result.figures.find((f) => f.figure.key === key)!.statistics.find((s) => s.statistic === stat)!.verdict;
 
 describe('freshness: time from input to acknowledged upload', () => {
   beforeAll(async () => {
-    await writeScenarioReport(five, await runScenario(scenario(300_000), { reportDir: five, workers: 0 }));
-    await writeScenarioReport(fifteen, await runScenario(scenario(900_000), { reportDir: fifteen, workers: 0 }));
+    await runToReport(five, scenario(300_000));
+    await runToReport(fifteen, scenario(900_000));
   }, 60_000);
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -13,12 +13,13 @@ import {
 import { DEFAULT_POLICY_RULES } from '../../src/policy/index.js';
 import { createEmployee, DEFAULT_POPULATION_PARAMS } from '../../src/population/index.js';
 import { createCalendar } from '../../src/time/index.js';
+import { blockFromRows } from './event-rows.js';
 
 /** Events in time order with any column values the block types hold, fractional and raw-only times included. */
 const events = fc.array(
   fc.record({
     // Off the writer's grid (raw times) and on it (steps of 1/1024 ms).
-    gap: fc.oneof(
+    dt_ms: fc.oneof(
       fc.double({ min: 0, max: 5_000, noNaN: true }),
       fc.constant(0),
       fc.integer({ min: 0, max: 100 }),
@@ -34,26 +35,6 @@ const events = fc.array(
   }),
   { maxLength: 300 },
 );
-
-function blockOf(
-  evs: readonly { gap: number; type: number; key: number; x: number; y: number; button: number; context: number; flags: number }[],
-  t0: number,
-): EventBlock {
-  const b = allocateBlock(evs.length);
-  let t = t0;
-  evs.forEach((e, i) => {
-    t += e.gap;
-    b.t_ms[i] = t;
-    b.type[i] = e.type;
-    b.key[i] = e.key;
-    b.x[i] = e.x;
-    b.y[i] = e.y;
-    b.button[i] = e.button;
-    b.context[i] = e.context;
-    b.flags[i] = e.flags;
-  });
-  return b;
-}
 
 /** Column by column, value by value (Object.is, so a time that came back 1 ulp off fails). */
 function expectSame(got: EventBlock, want: EventBlock): void {
@@ -82,7 +63,7 @@ describe('PackedEventQueue', () => {
         fc.array(fc.nat(), { maxLength: 6 }),
         fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 8 }),
         (evs, t0, appendCuts, takeAt) => {
-          const all = blockOf(evs, t0);
+          const all = blockFromRows(evs, t0);
           const want = all;
           const q = new PackedEventQueue(16);
           const cuts = [...new Set(appendCuts.map((c) => c % (all.length + 1)))].sort((a, b) => a - b);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventType, MouseButton, allocateBlock, type EventBlock } from '../../src/events/index.js';
 import { InputError } from '../../src/input/errors.js';
 import { connect, disconnect } from '../../src/input/x11/client.js';
-import { createX11Driver, createX11Source, startXvfb } from '../../src/input/x11/index.js';
+import { createX11Driver, createX11Source, startXvfb, type X11DriverOptions } from '../../src/input/x11/index.js';
 import type { InjectionLateness, InputSource } from '../../src/input/types.js';
 import { syntheticStretch, typeCounts } from './synthetic-stretch.js';
 
@@ -119,6 +119,45 @@ function emptyReceived(): Received {
   return { t: [], type: [], key: [], x: [], y: [], button: [], context: [], deliveries: 0 };
 }
 
+/** A source's delivery, added to what it has received. */
+function receive(got: Received, b: EventBlock): void {
+  got.deliveries++;
+  for (let i = 0; i < b.length; i++) {
+    got.t.push(b.t_ms[i]!);
+    got.type.push(b.type[i]!);
+    got.key.push(b.key[i]!);
+    got.x.push(b.x[i]!);
+    got.y.push(b.y[i]!);
+    got.button.push(b.button[i]!);
+    got.context.push(b.context[i]!);
+  }
+}
+
+/**
+ * Starts an Xvfb with the XTEST driver and a RECORD source on it, replays events
+ * from 50 ms on, waits 300 ms for the last deliveries and closes both (on every
+ * path): what the source received and what the driver reported.
+ */
+async function replayUnderRecord(opts: X11DriverOptions, events: EventBlock): Promise<{ got: Received; lateness: InjectionLateness }> {
+  const driver = createX11Driver(opts);
+  const got = emptyReceived();
+  try {
+    await driver.start();
+    const capture = createX11Source({ display: driver.placeholders.display!, method: 'record' });
+    await capture.start((b) => receive(got, b));
+    try {
+      await driver.waitForAgent(5_000);
+      const lateness = await driver.replay(events, { wallStartMs: Date.now() + 50, virtualStartMs: 0 });
+      await new Promise((r) => setTimeout(r, 300)); // the last deliveries
+      return { got, lateness };
+    } finally {
+      await capture.close();
+    }
+  } finally {
+    await driver.close();
+  }
+}
+
 // Both capture methods listen to the same display during one replay.
 describe('X11 input path (Xvfb + XTEST driver; RECORD and XInput2 raw sources)', () => {
   let driver: ReturnType<typeof createX11Driver>;
@@ -148,33 +187,11 @@ describe('X11 input path (Xvfb + XTEST driver; RECORD and XInput2 raw sources)',
       const got = received[method];
       const source = createX11Source({ display: driver.placeholders.display!, method });
       sources.push(source);
-      await source.start((b) => {
-        got.deliveries++;
-        for (let i = 0; i < b.length; i++) {
-          got.t.push(b.t_ms[i]!);
-          got.type.push(b.type[i]!);
-          got.key.push(b.key[i]!);
-          got.x.push(b.x[i]!);
-          got.y.push(b.y[i]!);
-          got.button.push(b.button[i]!);
-          got.context.push(b.context[i]!);
-        }
-      });
+      await source.start((b) => receive(got, b));
       const gotBatched = batched[method];
       const paced = createX11Source({ display: driver.placeholders.display!, method, readIntervalMs: BATCH_MS });
       sources.push(paced);
-      await paced.start((b) => {
-        gotBatched.deliveries++;
-        for (let i = 0; i < b.length; i++) {
-          gotBatched.t.push(b.t_ms[i]!);
-          gotBatched.type.push(b.type[i]!);
-          gotBatched.key.push(b.key[i]!);
-          gotBatched.x.push(b.x[i]!);
-          gotBatched.y.push(b.y[i]!);
-          gotBatched.button.push(b.button[i]!);
-          gotBatched.context.push(b.context[i]!);
-        }
-      });
+      await paced.start((b) => receive(gotBatched, b));
     }
     await driver.waitForAgent(5_000);
     wallStartMs = Date.now() + 100;
@@ -311,57 +328,35 @@ describe('X11 clicks land where the event says', () => {
   beforeAll(requireXvfb);
 
   it('a click away from the pointer moves it to the click’s x,y first (RECORD sees the move, then press and release there)', async () => {
-    const driver = createX11Driver({ widthPx: 640, heightPx: 480 });
-    const got = emptyReceived();
-    try {
-      await driver.start();
-      const capture = createX11Source({ display: driver.placeholders.display!, method: 'record' });
-      await capture.start((b) => {
-        for (let i = 0; i < b.length; i++) {
-          got.type.push(b.type[i]!);
-          got.x.push(b.x[i]!);
-          got.y.push(b.y[i]!);
-          got.button.push(b.button[i]!);
-        }
-      });
-      try {
-        await driver.waitForAgent(5_000);
-        // A move, a click somewhere else, a click off the screen's edge (clamped), a click where the pointer already is.
-        const steps: [number, number, number][] = [
-          [EventType.mousemove, 10, 10],
-          [EventType.mousedown, 200, 150],
-          [EventType.mouseup, 200, 150],
-          [EventType.mousedown, 900, -5],
-          [EventType.mouseup, 900, -5],
-          [EventType.mousedown, 639, 0],
-          [EventType.mouseup, 639, 0],
-        ];
-        const b = allocateBlock(steps.length);
-        steps.forEach(([type, x, y], i) => {
-          b.t_ms[i] = i * 20;
-          b.type[i] = type;
-          b.x[i] = x;
-          b.y[i] = y;
-          b.button[i] = type === EventType.mousemove ? 0 : MouseButton.left;
-        });
-        const lateness = await driver.replay(b, { wallStartMs: Date.now() + 50, virtualStartMs: 0 });
-        await new Promise((r) => setTimeout(r, 300)); // the last deliveries
-        const M = EventType.mousemove,
-          D = EventType.mousedown,
-          U = EventType.mouseup;
-        expect(got.type).toEqual([M, M, D, U, M, D, U, D, U]);
-        expect(got.x).toEqual([10, 200, 200, 200, 639, 639, 639, 639, 639]);
-        expect(got.y).toEqual([10, 150, 150, 150, 0, 0, 0, 0, 0]);
-        expect(got.button.filter((x) => x === MouseButton.left)).toHaveLength(6);
-        // The driver says what it added, so a run's ledger can count it.
-        expect(lateness.pointer_moves_added).toBe(2);
-        expect(lateness.injected).toBe(steps.length);
-      } finally {
-        await capture.close();
-      }
-    } finally {
-      await driver.close();
-    }
+    // A move, a click somewhere else, a click off the screen's edge (clamped), a click where the pointer already is.
+    const steps: [number, number, number][] = [
+      [EventType.mousemove, 10, 10],
+      [EventType.mousedown, 200, 150],
+      [EventType.mouseup, 200, 150],
+      [EventType.mousedown, 900, -5],
+      [EventType.mouseup, 900, -5],
+      [EventType.mousedown, 639, 0],
+      [EventType.mouseup, 639, 0],
+    ];
+    const b = allocateBlock(steps.length);
+    steps.forEach(([type, x, y], i) => {
+      b.t_ms[i] = i * 20;
+      b.type[i] = type;
+      b.x[i] = x;
+      b.y[i] = y;
+      b.button[i] = type === EventType.mousemove ? 0 : MouseButton.left;
+    });
+    const { got, lateness } = await replayUnderRecord({ widthPx: 640, heightPx: 480 }, b);
+    const M = EventType.mousemove,
+      D = EventType.mousedown,
+      U = EventType.mouseup;
+    expect(got.type).toEqual([M, M, D, U, M, D, U, D, U]);
+    expect(got.x).toEqual([10, 200, 200, 200, 639, 639, 639, 639, 639]);
+    expect(got.y).toEqual([10, 150, 150, 150, 0, 0, 0, 0, 0]);
+    expect(got.button.filter((x) => x === MouseButton.left)).toHaveLength(6);
+    // The driver says what it added, so a run's ledger can count it.
+    expect(lateness.pointer_moves_added).toBe(2);
+    expect(lateness.injected).toBe(steps.length);
   }, 30_000);
 });
 
@@ -369,61 +364,40 @@ describe('X11 input path with a move rate cap at the source', () => {
   beforeAll(requireXvfb);
 
   it('XTEST injects one move per 1/30 s frame and every click, the pointer where the hand put it; the driver counts what it merged', async () => {
-    const driver = createX11Driver({ widthPx: 640, heightPx: 480, sourceMoveRateHz: 30 });
-    const got = emptyReceived();
-    try {
-      await driver.start();
-      const capture = createX11Source({ display: driver.placeholders.display!, method: 'record' });
-      await capture.start((b) => {
-        for (let i = 0; i < b.length; i++) {
-          got.type.push(b.type[i]!);
-          got.x.push(b.x[i]!);
-          got.y.push(b.y[i]!);
-        }
-      });
-      try {
-        await driver.waitForAgent(5_000);
-        // 400 ms of a 250 Hz pointer along a diagonal, a click in the middle of it and at its end.
-        const n = 100;
-        const b = allocateBlock(n + 4);
-        let j = 0;
-        for (let i = 0; i < n; i++) {
-          if (i === 50 || i === n - 1) {
-            for (const type of [EventType.mousedown, EventType.mouseup]) {
-              b.t_ms[j] = 4 * i + 1;
-              b.type[j] = type;
-              b.x[j] = 10 + 2 * i;
-              b.y[j] = 10 + i;
-              b.button[j] = MouseButton.left;
-              j++;
-            }
-          }
-          b.t_ms[j] = 4 * i + (i === 50 || i === n - 1 ? 2 : 0);
-          b.type[j] = EventType.mousemove;
+    // 400 ms of a 250 Hz pointer along a diagonal, a click in the middle of it and at its end.
+    const n = 100;
+    const b = allocateBlock(n + 4);
+    let j = 0;
+    for (let i = 0; i < n; i++) {
+      if (i === 50 || i === n - 1) {
+        for (const type of [EventType.mousedown, EventType.mouseup]) {
+          b.t_ms[j] = 4 * i + 1;
+          b.type[j] = type;
           b.x[j] = 10 + 2 * i;
           b.y[j] = 10 + i;
+          b.button[j] = MouseButton.left;
           j++;
         }
-        const lateness = await driver.replay(b, { wallStartMs: Date.now() + 50, virtualStartMs: 0 });
-        await new Promise((r) => setTimeout(r, 300)); // the last deliveries
-        const moves = got.type.filter((t) => t === EventType.mousemove).length;
-        // About 12 frames of 33 ms in 400 ms, plus the move before each click.
-        expect(moves).toBeLessThanOrEqual(16);
-        expect(got.type.filter((t) => t === EventType.mousedown)).toHaveLength(2);
-        expect(got.type.filter((t) => t === EventType.mouseup)).toHaveLength(2);
-        // A click away from the last delivered move brings its own move there (pointer_moves_added): the source received it.
-        const merged = lateness.moves_coalesced_at_source!;
-        expect(merged).toBe(n - moves + (lateness.pointer_moves_added ?? 0));
-        expect(merged).toBeGreaterThan(80);
-        expect(lateness.injected).toBe(n + 4 - merged);
-        // The pointer ends where the hand put it.
-        expect([got.x.at(-1), got.y.at(-1)]).toEqual([10 + 2 * (n - 1), 10 + n - 1]);
-      } finally {
-        await capture.close();
       }
-    } finally {
-      await driver.close();
+      b.t_ms[j] = 4 * i + (i === 50 || i === n - 1 ? 2 : 0);
+      b.type[j] = EventType.mousemove;
+      b.x[j] = 10 + 2 * i;
+      b.y[j] = 10 + i;
+      j++;
     }
+    const { got, lateness } = await replayUnderRecord({ widthPx: 640, heightPx: 480, sourceMoveRateHz: 30 }, b);
+    const moves = got.type.filter((t) => t === EventType.mousemove).length;
+    // About 12 frames of 33 ms in 400 ms, plus the move before each click.
+    expect(moves).toBeLessThanOrEqual(16);
+    expect(got.type.filter((t) => t === EventType.mousedown)).toHaveLength(2);
+    expect(got.type.filter((t) => t === EventType.mouseup)).toHaveLength(2);
+    // A click away from the last delivered move brings its own move there (pointer_moves_added): the source received it.
+    const merged = lateness.moves_coalesced_at_source!;
+    expect(merged).toBe(n - moves + (lateness.pointer_moves_added ?? 0));
+    expect(merged).toBeGreaterThan(80);
+    expect(lateness.injected).toBe(n + 4 - merged);
+    // The pointer ends where the hand put it.
+    expect([got.x.at(-1), got.y.at(-1)]).toEqual([10 + 2 * (n - 1), 10 + n - 1]);
   }, 30_000);
 });
 

@@ -1,85 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { computeLoadResult, type LoadRunContext } from '../../src/load/results.js';
-import { LoadRecorder } from '../../src/load/recorder.js';
 import { evaluateLoadThresholds, parseLoadThresholds } from '../../src/load/thresholds.js';
-import type { LoadSchedule } from '../../src/load/schedule.js';
-import type { SenderOutcome, StepJudgement } from '../../src/load/sender.js';
+import { rampResult, type RampStepSpec } from './ramp-fixture.js';
 
 // Four ramp steps of 1 s at 100, 200, 400, 800/s, 40 answered uploads each;
 // per step: the answers' latency, how many were refused (and why), whether the SLO held.
 interface StepSpec {
   readonly latencyMs: number;
-  readonly refused?: { readonly n: number; readonly status: string; readonly reason: string };
+  readonly refused?: RampStepSpec['refused'];
   readonly held: boolean;
 }
 
+/** The generator keeps up (1 ms late, 80 % headroom); the SLO judges each step by its answers' latency. */
 function rampRun(spec: readonly StepSpec[], devices = 1000) {
-  const steps = spec.map((_, k) => ({ index: k, startMs: k * 1000, endMs: (k + 1) * 1000, ratePerS: 100 * 2 ** k }));
-  const sch: LoadSchedule = {
-    intendedMs: new Float64Array(0),
-    laptop: new Uint32Array(0),
-    step: new Uint16Array(0),
-    count: 40 * spec.length,
-    steps,
-    outage: null,
-    durationMs: 1000 * spec.length,
-    truncated: false,
-    fleetStartUtcMs: 0,
-    timeScale: 1,
-    initialRatePerS: 100,
-    laptopsAtWork: 0,
-  };
-  const rec = new LoadRecorder(10, spec.length);
-  const judgements: StepJudgement[] = [];
-  spec.forEach((s, k) => {
-    for (let i = 0; i < 40; i++) {
-      const intended = k * 1000 + i * 20;
-      rec.recordSent(intended + 1, intended, true, k);
-      const refused = s.refused && i < s.refused.n;
-      rec.recordDone(
-        'upload',
-        k,
-        intended,
-        intended + s.latencyMs,
-        refused ? s.refused!.status : '200',
-        refused ? s.refused!.reason : null,
-        !refused,
-        10,
-        100,
-      );
-    }
-    judgements.push({ step: k, p99Ms: s.latencyMs, errorRate: (s.refused?.n ?? 0) / 40, broken: !s.held });
-  });
-  const out: SenderOutcome = {
-    recorder: rec,
-    wallMs: 1000 * spec.length,
-    dispatchMs: 1000 * spec.length,
-    cpuMs: 100,
-    eventLoopUtilization: 0.5,
-    drainMs: null,
-    backlogLeft: 0,
-    judgements,
-    stepCpuHeadroom: spec.map(() => 0.8),
-    stoppedBy: judgements.some((j) => j.broken) ? 'slo' : 'schedule',
-  } as unknown as SenderOutcome;
-  const ctx: LoadRunContext = {
-    run: {
-      mode: 'open',
-      profile: 'ramp',
-      target: 'http://127.0.0.1:1',
-      seed: 's',
-      laptops: devices,
-      devices,
-      connections: 1,
-      started_at: '',
-    },
-    durationMs: 1000 * spec.length,
-    uploadsPerLaptopHour: 1,
-    corpus: { source: '', templates: 1, bodies: 1, body_bytes_p50: 1, body_bytes_p95: 1, body_bytes_max: 1, unique_bodies: true },
-    bounds: { maxLagP99Ms: 20, minCpuHeadroom: 0.1 },
-    slo: { p99Ms: 200, errorRate: 0.01 },
-  };
-  return computeLoadResult(ctx, sch, out);
+  return rampResult(
+    spec.map((s) => ({
+      lagMs: 1,
+      answeredAfterMs: s.latencyMs,
+      refused: s.refused,
+      headroom: 0.8,
+      judgement: { p99Ms: s.latencyMs, held: s.held },
+    })),
+    devices,
+  );
 }
 
 describe('a ramp that finds its knee', () => {

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computeLoadResult, type LoadRunContext } from '../../src/load/results.js';
-import { LoadRecorder } from '../../src/load/recorder.js';
 import { mergeLoadResults } from '../../src/load/merge.js';
-import type { LoadSchedule } from '../../src/load/schedule.js';
-import type { SenderOutcome, StepJudgement } from '../../src/load/sender.js';
+import { rampResult } from './ramp-fixture.js';
 
 // Four ramp steps of 1 s at 100, 200, 400, 800/s; each test says per step how
 // late the generator sent (lag), how busy it was, and whether the SLO held.
@@ -13,53 +10,17 @@ interface StepSpec {
   readonly held: boolean | null;
 }
 
+/** Every upload answered 200 5 ms after it was sent; a held step's p99 is 6 ms, a broken one's 500 ms; null: not judged. */
 function rampRun(spec: readonly StepSpec[]) {
-  const steps = spec.map((_, k) => ({ index: k, startMs: k * 1000, endMs: (k + 1) * 1000, ratePerS: 100 * 2 ** k }));
-  const sch: LoadSchedule = {
-    intendedMs: new Float64Array(0),
-    laptop: new Uint32Array(0),
-    step: new Uint16Array(0),
-    count: 40 * spec.length,
-    steps,
-    backlog: null,
-    durationMs: 1000 * spec.length,
-    truncated: false,
-    fleetStartUtcMs: 0,
-    timeScale: 1,
-    initialRatePerS: 100,
-    laptopsAtWork: 0,
-  };
-  const rec = new LoadRecorder(10, spec.length);
-  const judgements: StepJudgement[] = [];
-  spec.forEach((s, k) => {
-    for (let i = 0; i < 40; i++) {
-      const intended = k * 1000 + i * 20;
-      rec.recordSent(intended + s.lagMs, intended, true, k);
-      rec.recordDone('upload', k, intended, intended + s.lagMs + 5, '200', null, true, 10, 100);
-    }
-    if (s.held !== null) judgements.push({ step: k, p99Ms: s.held ? 6 : 500, errorRate: 0, broken: !s.held });
-  });
-  const out: SenderOutcome = {
-    recorder: rec,
-    wallMs: 1000 * spec.length,
-    dispatchMs: 1000 * spec.length,
-    cpuMs: 100,
-    eventLoopUtilization: 0.5,
-    drainMs: null,
-    backlogLeft: 0,
-    judgements,
-    stepCpuHeadroom: spec.map((s) => s.headroom),
-    stoppedBy: judgements.some((j) => j.broken) ? 'slo' : 'schedule',
-  };
-  const ctx: LoadRunContext = {
-    run: { mode: 'open', profile: 'ramp', target: 'http://127.0.0.1:1', seed: 's', laptops: 1, devices: 1, connections: 1, started_at: '' },
-    durationMs: 1000 * spec.length,
-    uploadsPerLaptopHour: 1,
-    corpus: { source: '', templates: 1, bodies: 1, body_bytes_p50: 1, body_bytes_p95: 1, body_bytes_max: 1, unique_bodies: true },
-    bounds: { maxLagP99Ms: 20, minCpuHeadroom: 0.1 },
-    slo: { p99Ms: 200, errorRate: 0.01 },
-  };
-  return computeLoadResult(ctx, sch, out);
+  return rampResult(
+    spec.map((s) => ({
+      lagMs: s.lagMs,
+      answeredAfterMs: s.lagMs + 5,
+      headroom: s.headroom,
+      judgement: s.held === null ? null : { p99Ms: s.held ? 6 : 500, held: s.held },
+    })),
+    1,
+  );
 }
 
 const ok = (held: boolean | null): StepSpec => ({ lagMs: 1, headroom: 0.8, held });

@@ -13,14 +13,14 @@ import { CaptureAgent, DEFAULT_AGENT_CONFIG, ManualClock } from '../../src/agent
 import { DEFAULT_BEHAVIOUR_PARAMS, simulateEmployeeDay } from '../../src/behaviour/index.js';
 import { EventType, allocateBlock } from '../../src/events/index.js';
 import { createIngestServer } from '../../src/ingest/index.js';
-import { DEFAULT_ENERGY_MODEL } from '../../src/metrics/energy.js';
 import { DEFAULT_POLICY_RULES, type PolicyRules } from '../../src/policy/index.js';
 import { DEFAULT_POPULATION_PARAMS, createEmployee, employeeId, type PopulationParams } from '../../src/population/index.js';
 import { createStream } from '../../src/random/index.js';
-import { createTransport, runFleet } from '../../src/run/index.js';
+import { createTransport } from '../../src/run/index.js';
 import { createCalendar, localDayStartMs } from '../../src/time/index.js';
 import { resolveScenario } from '../../src/scenario/index.js';
 import { runFastTask, runSweep, type CellResult } from '../../src/sweep/index.js';
+import { expectAgentDropsWhatFastDrops, fleetCalendar, runAgentFleet } from './agent-and-fast.js';
 
 const START = '2026-03-03';
 /** Everyone who pauses wants 2 hours (> any cap here) about 20 times a day, and asks for an exemption when cut short. */
@@ -143,37 +143,10 @@ describe('asking for an exemption when the cap cuts a pause short', () => {
     const population = { ...askers(0.3), pause: { ...askers(0.3).pause, longPrivacyShare: 0.3, frequentGammaScale: 0.02 } };
     const rules = { ...DEFAULT_POLICY_RULES, pauseCapMinutes: 15, exemptionApprovalRate: 0.5 };
     const employees = 12;
-    const days = 3;
-    const fleet = await runFleet({
-      seed: 'ask-agent',
-      employees,
-      days,
-      startDate: START,
-      population,
-      behaviour: DEFAULT_BEHAVIOUR_PARAMS,
-      rules,
-      agent: DEFAULT_AGENT_CONFIG,
-      energy: DEFAULT_ENERGY_MODEL,
-      transport: { kind: 'null' },
-      workers: 0,
-    });
-    const t = runFastTask({
-      seed: 'ask-agent',
-      from: 0,
-      to: employees,
-      days,
-      calendar: createCalendar(
-        START,
-        population.offices.map((o) => o.timezone),
-      ),
-      population,
-      behaviour: DEFAULT_BEHAVIOUR_PARAMS,
-      cells: [{ rules, pause: population.pause, exemptionRequestShare: 0 }],
-    }).tallies[0]!;
+    // askers() requests no exemption at enrolment: population.exemptionRequestShare is 0.
+    const same = { seed: 'ask-agent', employees, days: 3, startDate: START, population, rules };
+    const { fleet, tally: t } = await expectAgentDropsWhatFastDrops(same);
     const l = fleet.ledger;
-    expect(t.produced).toBe(l.produced);
-    expect(t.produced - t.captured).toBe(l.dropped_paused + l.dropped_exempt + l.lost + l.spooled);
-    expect(t.exempt).toBe(fleet.laptops.filter((x) => x.exempt).length);
     // Nobody requested at enrolment: every exempt event comes from an approved ask.
     expect(l.dropped_exempt).toBeGreaterThan(0);
     expect(t.exempt).toBeGreaterThan(0);
@@ -196,23 +169,9 @@ describe('asking for an exemption when the cap cuts a pause short', () => {
     try {
       const keys: Record<string, string> = {};
       for (let i = 0; i < employees; i++) keys[employeeId(i)] = Buffer.from((await server.enroll(employeeId(i))).key).toString('hex');
-      const fleet = await runFleet({
-        seed: 'ask-ingest',
-        employees,
-        days: 2,
-        startDate: START,
-        population,
-        behaviour: DEFAULT_BEHAVIOUR_PARAMS,
-        rules,
-        agent: DEFAULT_AGENT_CONFIG,
-        energy: DEFAULT_ENERGY_MODEL,
-        transport: { kind: 'http', url, keys },
-        workers: 0,
-      });
-      const calendar = createCalendar(
-        START,
-        population.offices.map((o) => o.timezone),
-      );
+      const same = { seed: 'ask-ingest', employees, days: 2, startDate: START, population, rules };
+      const fleet = await runAgentFleet(same, { kind: 'http', url, keys });
+      const calendar = fleetCalendar(same);
       const exemptions = await server.store.loadExemptions();
       expect(fleet.laptops.every((x) => x.exempt)).toBe(true);
       expect(exemptions).toHaveLength(employees);

@@ -4,21 +4,13 @@
  * the log records it received are the events the load sent, in both
  * encodings, and its 429s with Retry-After count as retryable failures.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadOptions, runLoad, smallScenario, writeCorpus } from '../load/helpers.js';
-import { protocolSpec } from '../../src/targets/protocols/index.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { OTLP_INPUT_EVENT_PREFIX } from '../../src/targets/otlp/encode.js';
 import { OtlpReceiver } from '../helpers/otlp-receiver.js';
-
-const spec = (s: Parameters<typeof protocolSpec>[0]) => protocolSpec(s, (k) => `--${k}`);
+import { useForeignLoad } from './foreign-load.js';
 
 describe('fleetsim load --protocol otlp-http', { retry: 1 }, () => {
-  const s = smallScenario();
-  let corpus: Awaited<ReturnType<typeof writeCorpus>>;
-  beforeAll(async () => {
-    corpus = await writeCorpus(s);
-  });
-  afterAll(() => corpus?.cleanup());
+  const { load } = useForeignLoad();
 
   for (const [encoding, compression] of [
     ['protobuf', 'gzip'],
@@ -26,32 +18,22 @@ describe('fleetsim load --protocol otlp-http', { retry: 1 }, () => {
   ] as const) {
     it(`${encoding}, ${compression}: the receiver decodes exactly the events sent, per device`, async () => {
       const rx = await OtlpReceiver.start();
-      try {
-        const r = await runLoad(
-          loadOptions(s, rx.url, corpus.dir, {
-            fleetSecret: '',
-            protocol: spec({ protocol: 'otlp-http', encoding, compression }),
-            rateOverridePerS: 40,
-            durationMs: 1000,
-          }),
-        );
-        expect(r.requests.accepted).toBe(r.requests.planned);
-        expect(rx.requests.length).toBe(r.requests.sent);
-        expect(
-          rx.requests.every(
-            (q) =>
-              q.contentType === (encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json') &&
-              q.contentEncoding === (compression === 'gzip' ? 'gzip' : undefined),
-          ),
-        ).toBe(true);
-        const inputs = rx.requests.reduce((a, q) => a + q.records.filter((x) => x.eventName.startsWith(OTLP_INPUT_EVENT_PREFIX)).length, 0);
-        expect(inputs).toBe(r.requests.events_accepted);
-        expect(rx.requests.every((q) => String(q.resourceAttributes['device.id']).startsWith('load-'))).toBe(true);
-        expect(r.protocol).toBe(`otlp-http /v1/logs, ${encoding}, compression ${compression}`);
-        expect(r.unreadable_answers!.count).toBe(0);
-      } finally {
-        await rx.close();
-      }
+      onTestFinished(() => rx.close());
+      const r = await load(rx.url, { protocol: 'otlp-http', encoding, compression }, { rateOverridePerS: 40, durationMs: 1000 });
+      expect(r.requests.accepted).toBe(r.requests.planned);
+      expect(rx.requests.length).toBe(r.requests.sent);
+      expect(
+        rx.requests.every(
+          (q) =>
+            q.contentType === (encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json') &&
+            q.contentEncoding === (compression === 'gzip' ? 'gzip' : undefined),
+        ),
+      ).toBe(true);
+      const inputs = rx.requests.reduce((a, q) => a + q.records.filter((x) => x.eventName.startsWith(OTLP_INPUT_EVENT_PREFIX)).length, 0);
+      expect(inputs).toBe(r.requests.events_accepted);
+      expect(rx.requests.every((q) => String(q.resourceAttributes['device.id']).startsWith('load-'))).toBe(true);
+      expect(r.protocol).toBe(`otlp-http /v1/logs, ${encoding}, compression ${compression}`);
+      expect(r.unreadable_answers!.count).toBe(0);
     });
   }
 
@@ -63,44 +45,24 @@ describe('fleetsim load --protocol otlp-http', { retry: 1 }, () => {
         body: '{"partialSuccess":{"rejectedLogRecords":"5","errorMessage":"timestamps too old"}}',
       }),
     });
-    try {
-      const r = await runLoad(
-        loadOptions(s, rx.url, corpus.dir, {
-          fleetSecret: '',
-          protocol: spec({ protocol: 'otlp-http', encoding: 'json' }),
-          rateOverridePerS: 40,
-          durationMs: 500,
-        }),
-      );
-      expect(r.requests.accepted).toBe(r.requests.sent);
-      expect(r.partially_rejected).toEqual({
-        uploads: r.requests.accepted,
-        records: 5 * r.requests.accepted,
-        first_message: 'timestamps too old',
-      });
-    } finally {
-      await rx.close();
-    }
+    onTestFinished(() => rx.close());
+    const r = await load(rx.url, { protocol: 'otlp-http', encoding: 'json' }, { rateOverridePerS: 40, durationMs: 500 });
+    expect(r.requests.accepted).toBe(r.requests.sent);
+    expect(r.partially_rejected).toEqual({
+      uploads: r.requests.accepted,
+      records: 5 * r.requests.accepted,
+      first_message: 'timestamps too old',
+    });
   });
 
   it('429 with Retry-After is retryable, 400 refused, counted by reason', async () => {
     const rx = await OtlpReceiver.start({
       respond: (i) => (i % 2 === 0 ? { status: 429, headers: { 'retry-after': '2' } } : { status: 400, body: 'bad' }),
     });
-    try {
-      const r = await runLoad(
-        loadOptions(s, rx.url, corpus.dir, {
-          fleetSecret: '',
-          protocol: spec({ protocol: 'otlp-http' }),
-          rateOverridePerS: 40,
-          durationMs: 500,
-        }),
-      );
-      expect(r.requests.accepted).toBe(0);
-      expect(r.errors.by_reason.HTTP_429! + r.errors.by_reason.HTTP_400!).toBe(r.requests.sent);
-      expect(r.errors.by_reason.HTTP_429).toBeGreaterThan(0);
-    } finally {
-      await rx.close();
-    }
+    onTestFinished(() => rx.close());
+    const r = await load(rx.url, { protocol: 'otlp-http' }, { rateOverridePerS: 40, durationMs: 500 });
+    expect(r.requests.accepted).toBe(0);
+    expect(r.errors.by_reason.HTTP_429! + r.errors.by_reason.HTTP_400!).toBe(r.requests.sent);
+    expect(r.errors.by_reason.HTTP_429).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EventType, REDACTED_KEY, allocateBlock, type EventBlock } from '../../src/events/index.js';
+import { EventType, REDACTED_KEY } from '../../src/events/index.js';
 import {
   DEFAULT_DECODE_LIMITS,
   decodeBatch,
@@ -10,22 +10,12 @@ import {
   type ControlKind,
   type ControlRecord,
 } from '../../src/wire/index.js';
+import { blockFromRows, type EventRow } from '../events/event-rows.js';
 import { catchWireError } from './assert.js';
 import { atWireResolution, batchOf, columnsOf, header, realisticBlock, WINDOW_START_MS } from './fixtures.js';
 
 const INT32_MIN = -0x80000000;
 const INT32_MAX = 0x7fffffff;
-
-interface EventSpec {
-  dt_ms: number;
-  type: number;
-  key: number;
-  x: number;
-  y: number;
-  button: number;
-  context: number;
-  flags: number;
-}
 
 const coordinate = fc.oneof(
   fc.integer({ min: -5, max: 5 }),
@@ -43,7 +33,7 @@ const delta_ms = fc.oneof(
 const uint8 = fc.integer({ min: 0, max: 255 });
 const rareUint8 = fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: uint8 });
 
-const eventSpec: fc.Arbitrary<EventSpec> = fc.oneof(
+const eventSpec: fc.Arbitrary<EventRow> = fc.oneof(
   fc.record({
     dt_ms: delta_ms,
     type: fc.constantFrom(EventType.keydown, EventType.keyup),
@@ -86,24 +76,6 @@ const eventSpec: fc.Arbitrary<EventSpec> = fc.oneof(
   }),
 );
 
-function blockFrom(specs: readonly EventSpec[], startMs: number): EventBlock {
-  const n = specs.length;
-  const b = allocateBlock(n);
-  let t = startMs;
-  specs.forEach((s, i) => {
-    t += s.dt_ms;
-    b.t_ms[i] = t;
-    b.type[i] = s.type;
-    b.key[i] = s.key;
-    b.x[i] = s.x;
-    b.y[i] = s.y;
-    b.button[i] = s.button;
-    b.context[i] = s.context;
-    b.flags[i] = s.flags;
-  });
-  return b;
-}
-
 const controlSpec = fc.record({
   kind: fc.constantFrom<ControlKind>('pause', 'resume', 'auto_resume', 'exempt'),
   at: fc.double({ min: 0, max: 1, noNaN: true }),
@@ -122,7 +94,7 @@ const batchInput: fc.Arbitrary<BatchInput> = fc
     controls: fc.array(controlSpec, { maxLength: 8 }),
   })
   .map((r) => {
-    const events = blockFrom(r.events, r.start_ms);
+    const events = blockFromRows(r.events, r.start_ms);
     const lastMs = r.events.length > 0 ? Math.round(events.t_ms[r.events.length - 1] as number) : r.start_ms;
     const h: BatchHeader = {
       batchId: r.batchId,
@@ -178,7 +150,7 @@ describe('decodeBatch(encodeBatch(x)) is x at 1 ms resolution', () => {
   it('rounds each absolute time to the nearest ms, half up, so rounding never accumulates', () => {
     // Offsets exactly representable next to an epoch time (ulp 2^-12 ms), deltas chosen so per-delta rounding would drift.
     const offsets = [0.4, 0.6, 1.0, 8.5, 8.999, 16.4];
-    const b = blockFrom(
+    const b = blockFromRows(
       offsets.map((o, i) => ({
         dt_ms: o - (offsets[i - 1] ?? 0),
         type: EventType.mousemove,
@@ -207,8 +179,8 @@ describe('decodeBatch(encodeBatch(x)) is x at 1 ms resolution', () => {
 });
 
 describe('encodeBatch refuses what the wire would lose or the decoder would refuse', () => {
-  const one = (over: Partial<EventSpec>) =>
-    blockFrom([{ dt_ms: 10, type: EventType.keydown, key: 4, x: 0, y: 0, button: 0, context: 1, flags: 0, ...over }], WINDOW_START_MS);
+  const one = (over: Partial<EventRow>) =>
+    blockFromRows([{ dt_ms: 10, type: EventType.keydown, key: 4, x: 0, y: 0, button: 0, context: 1, flags: 0, ...over }], WINDOW_START_MS);
   const cases: [string, BatchInput, RegExp][] = [
     ['a key code below -1', batchOf(one({ key: -2 })), /key -2/],
     ['a position on a key event', batchOf(one({ x: 3 })), /has position \(3, 0\)/],
@@ -229,7 +201,7 @@ describe('encodeBatch refuses what the wire would lose or the decoder would refu
     [
       'events out of time order',
       batchOf(
-        blockFrom(
+        blockFromRows(
           [
             { dt_ms: 10, type: 2, key: 0, x: 0, y: 0, button: 0, context: 0, flags: 0 },
             { dt_ms: -5, type: 2, key: 0, x: 0, y: 0, button: 0, context: 0, flags: 0 },
