@@ -558,7 +558,7 @@ export const ENERGY_FIELDS: FieldSpecs<EnergyModel> = {
   batteryWh: [num(0, 1_000, { above: true }), 'Battery capacity, Wh (typical business laptop: 50–56 Wh).'],
   deliveryCpuUsPerRead: [
     num(0, 1_000_000),
-    'Input delivery: CPU µs per read a batched agent (agent.inputReadIntervalMs > 0) makes of its input (a wake-up of its process after the interval), on top of the per-event figures; it reads once per interval that held input (default: measured by npm run bench:delivery on the default 1 s reader).',
+    'Input delivery: CPU µs per read a batched agent (agent.inputReadIntervalMs > 0) makes of its input (a wake-up of its process after the interval), on top of the per-event figures; it reads an event that finds it idle at once, then what queued once per interval while input flows (default: measured by npm run bench:delivery on the default reader).',
   ],
   deliveryWakeupsPerRead: [num(0, 100), 'Input delivery: wake-ups per read (the read itself, and the batched reader’s timer).'],
   deliveryCpuUsPerUnbatchedRead: [

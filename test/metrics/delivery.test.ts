@@ -80,7 +80,7 @@ describe('the energy model’s input-delivery term', () => {
       const a = on.laptops[i]!;
       const b = off.laptops[i]!;
       expect(b.delivery_cpu_seconds).toBe(0);
-      // The default reader reads once a second: a read per busy second, far fewer than events, at most 60 per active minute.
+      // The default reader reads what queued once per interval (seconds): far fewer reads than events, at most 60 per active minute.
       expect(a.delivery_reads).toBe(b.delivery_reads);
       if (a.produced > 0) expect(a.delivery_reads).toBeGreaterThan(0);
       expect(a.delivery_reads).toBeLessThan(a.produced / 5 + 1);

@@ -88,7 +88,7 @@ describe('agent: { kind: process } settings', () => {
   it('how the agent reads its input: batched by default, RECORD or XI2 on X11; bad values named at file:line', () => {
     const s = parseScenario(`name: x\nagent: { kind: process, input: x11, inputReadIntervalMs: 250, x11Capture: xi2 }\n${RT}`);
     expect(s.agent).toMatchObject({ inputReadIntervalMs: 250, x11Capture: 'xi2' });
-    expect(parseScenario('name: x\n').agent).toMatchObject({ inputReadIntervalMs: 1000, x11Capture: 'record' });
+    expect(parseScenario('name: x\n').agent).toMatchObject({ inputReadIntervalMs: 5000, x11Capture: 'record' });
     expect(problems('name: x\nagent:\n  inputReadIntervalMs: -1\n')[0]).toMatch(/^p\.yaml:3:3 agent\.inputReadIntervalMs: .*0/);
     expect(problems('name: x\nagent:\n  x11Capture: evdev\n')[0]).toMatch(
       /^p\.yaml:3:3 agent\.x11Capture: must be one of record, xi2, got "evdev"/,

@@ -1,5 +1,6 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { resolveAgentOptions, runAgentProcess } from '../../agent-process/index.js';
+import { DEFAULT_AGENT_CONFIG } from '../../agent/index.js';
 
 interface AgentArgs {
   url?: string;
@@ -49,7 +50,7 @@ export const agentCommand: CommandModule<object, AgentArgs> = {
       })
       .option('read-interval-ms', {
         describe:
-          'Read input in batches: at most one wake-up per this many ms while input flows; 0 reads each delivery as it comes [default: agent.inputReadIntervalMs of --scenario, else 1000]',
+          `Read input in batches: at most one wake-up per this many ms while input flows; 0 reads each delivery as it comes [default: agent.inputReadIntervalMs of --scenario, else ${DEFAULT_AGENT_CONFIG.inputReadIntervalMs}]`,
       })
       .option('first-sequence', {
         describe: "First batch sequence number (a restarted agent continues its laptop's numbering)",

@@ -23,7 +23,7 @@ describe('fleetsim run with process agents over the tap', () => {
     expect(p.fleet.received).toBe(p.fleet.injected);
     expect(p.fleet.injected).toBeGreaterThan(300);
     expect(f.ledger.produced).toBe(p.fleet.injected);
-    // Rows carry the agent's own count of its reads (1 s batches: far fewer than events); the delivery cost is inside the measurement.
+    // Rows carry the agent's own count of its reads (batched: far fewer than events); the delivery cost is inside the measurement.
     const rows = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).result.laptops as {
       produced: number;
       delivery_reads: number;
