@@ -12,6 +12,22 @@ import { fixtureSweep } from '../sweep/fixture.js';
 
 warnIfNoChromium('sweep report.html browser test');
 
+/**
+ * The page's globals that the page.evaluate callbacks below use: they run in Chromium, not in Node. Declared for this
+ * module alone because the DOM lib cannot be: a `/// <reference lib="dom" />` applies to every file tsc checks along with
+ * this one, and the DOM's globals clash with Node's (performance.eventLoopUtilization, fetch's body types); a separate
+ * tsc program for this file would re-check most of src.
+ */
+interface PageElement {
+  readonly parentElement: PageElement | null;
+  closest(selector: string): PageElement | null;
+  getBoundingClientRect(): { readonly width: number };
+}
+declare const document: {
+  readonly documentElement: { readonly scrollWidth: number };
+  querySelectorAll(selector: string): Iterable<PageElement>;
+};
+
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 

@@ -17,8 +17,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const scenario = join(dir, 's.yaml');
 writeFileSync(scenario, 'name: t\nseed: t\nfleet: { employees: 2 }\nsimulation: { days: 1, startDate: "2026-03-02" }\n');
 writeFileSync(join(dir, 'bad-adapter.mjs'), 'export default { name: "bad", request() { return {}; } };\n');
-const env = { ...process.env, FLEETSIM_FLEET_SECRET: '' };
-delete env.FLEETSIM_FLEET_SECRET;
+// The user's environment without FLEETSIM_FLEET_SECRET: the flags under test are the only source of a secret.
+const { FLEETSIM_FLEET_SECRET: _secret, ...env } = process.env;
 
 describe('fleetsim load --protocol settings', () => {
   const cases: [string, string[], RegExp][] = [

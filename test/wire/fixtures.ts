@@ -106,7 +106,7 @@ export function atWireResolution(b: EventBlock): EventBlock {
 }
 
 /** Plain arrays, so a failing comparison prints which column and index differ. */
-export function columnsOf(b: EventBlock): Record<string, number[]> {
+export function columnsOf(b: EventBlock): Record<Exclude<keyof EventBlock, 'length'>, number[]> {
   const n = b.length;
   return {
     t_ms: Array.from(b.t_ms.subarray(0, n)),
