@@ -1,7 +1,7 @@
 /**
  * npm run bench:delivery [-- --json] [--seconds N] [--window N] [--rate R] [--x11 0]
  *   [--options 0] [--options-window N] [--rounds N] [--move-caps 60,30]
- *   [--read-intervals 250,1000,2000,5000] [--settle-seconds 25]
+ *   [--read-intervals 250,1000,2000,5000] [--settle-seconds 25] [--memory-reducer 0]
  *
  * What input delivery costs the reference agent as its own process, and how
  * well the virtual-time model (with its delivery term) predicts it:
@@ -30,9 +30,13 @@
  *    an idle agent (no input) as the floor.
  *
  * Every agent runs --settle-seconds unobserved before its window opens: a
- * fresh Node process does one-off work in its first seconds (V8's memory
- * reducer compacts the start-up heap 10–20 s after start), which a laptop
- * pays once per boot, not per hour of input.
+ * fresh Node process does one-off work in its first seconds, which a laptop
+ * pays once per boot, not per hour of input. One such piece comes when V8
+ * chooses: its memory reducer compacts the start-up heap once (seen 16–75 s
+ * after start, or at the first input after a long idle; ≈ 0.2 s of CPU and
+ * ≈ 90 wake-ups over five threads), ten minutes' worth of a 5 s reader's
+ * delivery cost. The agents here run with --no-memory-reducer unless
+ * --memory-reducer 1.
  *
  * Figures depend on the machine and its load (this bench shares its cores
  * with whatever else runs): read them as this machine's, at this moment.
@@ -81,6 +85,7 @@ const readIntervalsMs = (stringFlag('read-intervals') ?? '250,1000,2000,5000').s
 });
 if (!readIntervalsMs.includes(DEFAULT_AGENT_CONFIG.inputReadIntervalMs)) readIntervalsMs.push(DEFAULT_AGENT_CONFIG.inputReadIntervalMs);
 const settleMs = intFlag('settle-seconds', 25) * 1000;
+const referenceNodeFlags = intFlag('memory-reducer', 0) === 1 ? [] : ['--no-memory-reducer'];
 /** The default reader's interval, and how rows name an interval. */
 const DEFAULT_READ_MS = DEFAULT_AGENT_CONFIG.inputReadIntervalMs;
 const readsName = (ms: number) => (ms < 1000 ? `${ms} ms` : `${ms / 1000} s`);
@@ -135,6 +140,7 @@ async function runPath(input: InputKind, kind: Kind | null): Promise<PathRun> {
       reportDir: dir,
       deps: defaultProcessDeps(),
       settleMs,
+      referenceNodeFlags,
       transformInput: (w) => (used = singleKind(s, w, kind, from, until)),
     });
     const l = r.result.process!.laptops[0]!;
@@ -253,6 +259,7 @@ const options: OptionRow[] = withOptions
       windowSeconds: optionsWindowSeconds,
       rounds,
       settleMs,
+      referenceNodeFlags,
       onRow: (name, k) => process.stderr.write(`options round ${k + 1}/${rounds}: ${name}\n`),
       onInput: (o, w, from, until) => {
         if (o.input === 'tap') optionsInput ??= { w, from, until };
@@ -295,7 +302,13 @@ const dir = mkdtempSync(join(tmpdir(), 'bench-delivery-'));
 let facts: ProcessRunFacts;
 try {
   facts = (
-    await runProcessFleet(real, { reportDir: dir, deps: defaultProcessDeps(), settleMs, transformInput: (w) => (inputs.push(w), w) })
+    await runProcessFleet(real, {
+      reportDir: dir,
+      deps: defaultProcessDeps(),
+      settleMs,
+      referenceNodeFlags,
+      transformInput: (w) => (inputs.push(w), w),
+    })
   ).result.process!;
 } finally {
   rmSync(dir, { recursive: true, force: true });
@@ -552,6 +565,7 @@ const result = {
   move_caps_hz: moveCapsHz,
   ...moveCapKeys,
   settle_seconds: settleMs / 1000,
+  memory_reducer: referenceNodeFlags.length === 0,
   read_intervals_ms: readIntervalsMs,
   ...intervalKeys,
 };

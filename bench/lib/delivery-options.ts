@@ -81,7 +81,12 @@ interface Once {
   reads: number;
 }
 
-async function runOnce(o: DeliveryOption, windowSeconds: number, settleMs: number, onInput?: OnInput): Promise<Once> {
+async function runOnce(
+  o: DeliveryOption,
+  windowSeconds: number,
+  run: { readonly settleMs: number; readonly referenceNodeFlags: readonly string[] },
+  onInput?: OnInput,
+): Promise<Once> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-delivery-options-'));
   try {
     // The reference agent reads its settings from the scenario file, as `fleetsim agent --scenario` does.
@@ -96,7 +101,8 @@ async function runOnce(o: DeliveryOption, windowSeconds: number, settleMs: numbe
     const r = await runProcessFleet(s, {
       reportDir: join(dir, 'report'),
       deps: defaultProcessDeps(),
-      settleMs,
+      settleMs: run.settleMs,
+      referenceNodeFlags: run.referenceNodeFlags,
       transformInput: o.idle ? (w) => ({ ...w, events: allocateBlock(0), byKind: emptyKinds(), ui: [] }) : (w) => (input = w),
     });
     const facts = r.result.process!;
@@ -132,6 +138,8 @@ export async function measureOptions(
     readonly rounds: number;
     /** Unobserved wall time each agent runs before its window (ProcessRunOptions.settleMs). */
     readonly settleMs?: number;
+    /** Node flags of the reference agent (ProcessRunOptions.referenceNodeFlags). */
+    readonly referenceNodeFlags?: readonly string[];
     readonly onRow?: (name: string, round: number) => void;
     readonly onInput?: OnInput;
   },
@@ -153,7 +161,12 @@ export async function measureOptions(
   for (let k = 0; k < o.rounds; k++) {
     for (let i = 0; i < options.length; i++) {
       o.onRow?.(options[i]!.name, k);
-      const r = await runOnce(options[i]!, o.windowSeconds, o.settleMs ?? 0, k === 0 ? o.onInput : undefined);
+      const r = await runOnce(
+        options[i]!,
+        o.windowSeconds,
+        { settleMs: o.settleMs ?? 0, referenceNodeFlags: o.referenceNodeFlags ?? [] },
+        k === 0 ? o.onInput : undefined,
+      );
       const s = sums[i]!;
       s.cpuS += r.cpuS;
       s.wakeups += r.wakeups;

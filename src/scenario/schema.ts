@@ -531,7 +531,7 @@ export const agentSchema = strict({
     .meta({ description: 'Process agents: extra environment variables of the agent command (placeholders allowed in values).' }),
   settleSeconds: int(0, 600).optional().meta({
     description:
-      'Process agents: seconds each agent runs before the window opens, unobserved. A fresh process does one-off work in its first seconds (a Node agent’s heap is compacted 10–20 s after start) that a laptop pays once per boot, not per hour: a short window measured after it leaves that out of the per-hour figures.',
+      'Process agents: seconds each agent runs before the window opens, unobserved. A fresh process does one-off work in its first seconds (loading, compiling, its first collections) that a laptop pays once per boot, not per hour: a short window measured after it leaves that out of the per-hour figures (a Node agent’s one heap compaction by V8’s memory reducer comes when V8 chooses, and may still fall inside).',
     default: 0,
   }),
   input: oneOf(INPUT_KINDS as unknown as readonly ['tap', 'x11'])

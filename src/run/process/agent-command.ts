@@ -27,11 +27,16 @@ export function fleetsimCli(): string {
  * The reference agent as a process: `node <fleetsim cli> agent …` with the
  * same flags a user would give it, its configuration from the scenario file.
  */
-export function referenceAgentCommand(input: 'tap' | 'x11', scenarioFile: string): { argv: string[]; env: Record<string, string> } {
+export function referenceAgentCommand(
+  input: 'tap' | 'x11',
+  scenarioFile: string,
+  nodeFlags: readonly string[] = [],
+): { argv: string[]; env: Record<string, string> } {
   return {
     // --flag=value throughout: a negative time offset would otherwise read as a flag.
     argv: [
       process.execPath,
+      ...nodeFlags,
       fleetsimCli(),
       'agent',
       `--input=${input}`,

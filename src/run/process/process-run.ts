@@ -80,6 +80,12 @@ export interface ProcessRunOptions {
    * start — that a laptop pays once per boot, not per hour: a short measured window starting later leaves it out.
    */
   readonly settleMs?: number;
+  /**
+   * Node/V8 flags of the reference agent's process. Benchmarks pass --no-memory-reducer: V8 compacts a fresh heap once
+   * at a time of its choosing (seen 16–75 s after start, or at the first input after a long idle: ≈ 0.2 s of CPU and
+   * ≈ 90 wake-ups), which a laptop pays once per boot but which would swamp a minute-long window's per-read signal.
+   */
+  readonly referenceNodeFlags?: readonly string[];
 }
 
 const READY_TIMEOUT_MS = 15_000;
@@ -128,7 +134,7 @@ export async function runProcessFleet(
   const indices: number[] = [];
   for (let i = 0; i < s.fleet.employees; i++) if (!o.shard || i % o.shard.count === o.shard.index) indices.push(i);
   const reference = spec.command === null;
-  const template = reference ? referenceAgentCommand(spec.input, s.source) : { argv: [...spec.command!], env: {} };
+  const template = reference ? referenceAgentCommand(spec.input, s.source, o.referenceNodeFlags) : { argv: [...spec.command!], env: {} };
   const agentEnv = { ...template.env, ...spec.env };
   // Unix socket paths are short (108 bytes): sockets live in a short temporary folder, files in the report.
   const sockets = mkdtempSync(join(tmpdir(), 'fleetsim-'));
