@@ -143,7 +143,7 @@ export function createTransport(spec: RunTransportSpec, deviceId: string): Trans
       return new HttpTransport({
         url: `${spec.url.replace(/\/$/, '')}${BATCHES_PATH}`,
         timeoutMs: 30_000,
-        sign: createRequestSigner({ deviceId, key: Buffer.from(key, 'hex') }),
+        sign: createRequestSigner({ deviceId, key: Buffer.from(key, 'hex') }, Date.now, 'authorization'),
       });
     }
   }
