@@ -11,7 +11,16 @@
  * and compression settings side by side on the default agent's own batches.
  */
 import { constants, brotliCompressSync, gzipSync } from 'node:zlib';
-import { DEFAULT_AGENT_CONFIG, type AgentConfig, type Transport, type UploadOutcome, type UploadRequest } from '../src/agent/index.js';
+import {
+  DEFAULT_AGENT_CONFIG,
+  requestHeaderBytes,
+  uploadHeaders,
+  type AgentConfig,
+  type Transport,
+  type UploadOutcome,
+  type UploadRequest,
+} from '../src/agent/index.js';
+import { BATCHES_PATH, DEVICE_HEADER, createRequestSigner, type OutgoingRequest } from '../src/auth/index.js';
 import { DEFAULT_BEHAVIOUR_PARAMS, type DayEnvironment } from '../src/behaviour/index.js';
 import { estimateEnergy } from '../src/metrics/energy.js';
 import { DEFAULT_POLICY_RULES, isExempt } from '../src/policy/index.js';
@@ -23,17 +32,29 @@ import { runLaptopDay } from '../src/run/laptop-day.js';
 import { compress } from '../src/wire/codecs.js';
 import { intFlag, printTable, wantsJson } from './lib/output.js';
 
-/** Accepts every upload and keeps the bodies for the floor computation after the day. */
+/**
+ * Accepts every upload and keeps the bodies for the floor computation after the day.
+ * Counts each request's bytes as HttpTransport sends it to a service on loopback,
+ * signed by the laptop as the agent signs (src/agent/http-transport.ts): request
+ * line, Host, headers, signature, body.
+ */
 class RecordingTransport implements Transport {
   bodies: { body: Uint8Array; encoding: string }[] = [];
+  private sign: ((req: OutgoingRequest) => Record<string, string>) | undefined;
   async send(req: UploadRequest): Promise<UploadOutcome> {
     this.bodies.push({ body: req.body, encoding: req.headers['content-encoding'] ?? 'identity' });
-    let headerBytes = 0;
-    for (const [k, v] of Object.entries(req.headers)) headerBytes += k.length + v.length + 4;
-    // Request line and Host/Content-Length as a real client sends them.
-    return { kind: 'response', status: 200, requestBytes: req.body.byteLength + headerBytes + 80 };
+    // Only the signature's length matters here: any key, a 13-digit time as today's.
+    this.sign ??= createRequestSigner(
+      { deviceId: req.headers[DEVICE_HEADER]!, key: new Uint8Array(32) },
+      () => SIGNED_AT_MS,
+      'authorization',
+    );
+    const headers = uploadHeaders(req, UPLOAD_URL.pathname, this.sign);
+    return { kind: 'response', status: 200, requestBytes: requestHeaderBytes(UPLOAD_URL, headers) + req.body.byteLength };
   }
 }
+const UPLOAD_URL = new URL(`http://127.0.0.1:8080${BATCHES_PATH}`);
+const SIGNED_AT_MS = Date.UTC(2026, 2, 3, 12);
 
 const SEED = 'bench-agent';
 const wanted = intFlag('employees', 24);

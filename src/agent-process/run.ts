@@ -57,7 +57,10 @@ export async function runAgentProcess(o: AgentProcessOptions, io: AgentProcessIo
   }
   // Requests are signed, and Retry-After dates read, on the real wall clock: they are about when a request is sent, which is
   // now even when the agent's clock replays a past day (events keep that clock's time). Any service can check them.
-  const transport = new HttpTransport({ url: new URL('/v1/batches', o.url).toString(), sign: createRequestSigner(creds) });
+  const transport = new HttpTransport({
+    url: new URL('/v1/batches', o.url).toString(),
+    sign: createRequestSigner(creds, Date.now, 'authorization'),
+  });
   const tz = o.timezone;
   const agent = new CaptureAgent(
     {

@@ -1,4 +1,4 @@
-import { BATCH_CONTENT_TYPE, DEVICE_HEADER, SEQUENCE_HEADER } from '../auth/protocol.js';
+import { DEVICE_HEADER, SEQUENCE_HEADER } from '../auth/protocol.js';
 import { EventBuffer, EventType, type EventBlock } from '../events/index.js';
 import { binInputTimes, createFreshnessHistogram, recordAcknowledged, type FreshnessHistogram } from '../metrics/freshness.js';
 import { emptyLedger, type Ledger } from '../metrics/ledger.js';
@@ -369,8 +369,9 @@ export class CaptureAgent {
     const body = compress(this.config.codec, encoded, this.config.compressionLevel);
     // Device authentication is the transport's job: it signs every attempt, so a retry hours
     // later carries a fresh timestamp instead of one the server's skew check refuses.
+    // No content-type: without one a body is application/octet-stream (RFC 9110 §8.3), which
+    // the service takes as a batch, and its 55 bytes would go out with every upload.
     const headers: Record<string, string> = {
-      'content-type': BATCH_CONTENT_TYPE,
       'content-encoding': this.config.codec,
       [DEVICE_HEADER]: this.ctx.deviceId,
       [SEQUENCE_HEADER]: String(sequence),

@@ -17,17 +17,23 @@
  * - the admin secret: `authorization: Admin <secret>` on revoke, reinstate,
  *   exemptions and gaps.
  *
- * Requests: every device request carries
+ * Requests: every device request carries its signature in one of two forms,
+ * never both (a request with both is refused, not read either way):
+ *   authorization: Device <timestamp ms> <signature> <device id>
+ *     signature: base64url (no padding, 43 characters) HMAC-SHA256(device key,
+ *     canonical request) (./signer.ts); what the agent sends;
+ *   or three headers, as agents sent before:
  *   x-fleetsim-device     the device id
  *   x-fleetsim-timestamp  UTC epoch ms when it was signed
- *   x-fleetsim-signature  hex HMAC-SHA256(device key, canonical request) (./signer.ts)
+ *   x-fleetsim-signature  hex HMAC-SHA256(device key, canonical request)
+ * Both sign the same canonical request with the same key and are checked alike.
  * The service refuses a timestamp further than the skew bound from its own
  * clock, so a captured request cannot be replayed later; within the bound a
  * replay is harmless because batches are idempotent.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { ADMIN_AUTH_SCHEME, DEVICE_HEADER, FLEET_AUTH_SCHEME, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './protocol.js';
-import { RequestSigner, signedHeaders, type RequestLine, type SignedHeaders } from './signer.js';
+import { ADMIN_AUTH_SCHEME, DEVICE_AUTH_SCHEME, DEVICE_HEADER, FLEET_AUTH_SCHEME, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './protocol.js';
+import { RequestSigner, signedAuthorization, signedHeaders, type RequestLine, type SignedHeaders } from './signer.js';
 
 export * from './protocol.js';
 export * from './signer.js';
@@ -63,18 +69,24 @@ export interface OutgoingRequest extends RequestLine {
   readonly body: Uint8Array;
 }
 
+/** How a request carries its signature: one `authorization: Device …` header, or the three x-fleetsim-* headers. */
+export type SignatureForm = 'authorization' | 'headers';
+
 /**
- * A device's request signer: `request → its three auth headers`, with the
- * key's HMAC states computed once. HttpTransport's `sign` option takes it and
+ * A device's request signer: `request → its auth header(s)`, with the key's
+ * HMAC states computed once. HttpTransport's `sign` option takes it and
  * re-signs every attempt, so a retry hours after the batch was sealed still
- * carries a fresh timestamp.
+ * carries a fresh timestamp. The agent signs in the one-header form; the
+ * three-header form stays for clients that set the device header themselves.
  */
 export function createRequestSigner(
   creds: DeviceCredentials,
   now: () => number = Date.now,
+  form: SignatureForm = 'headers',
 ): (req: OutgoingRequest) => Record<string, string> {
   const signer = new RequestSigner(creds.key);
-  return (req) => signedHeaders(signer, creds.deviceId, Math.floor(now()), req, req.body);
+  const headers = form === 'authorization' ? signedAuthorization : signedHeaders;
+  return (req) => headers(signer, creds.deviceId, Math.floor(now()), req, req.body);
 }
 
 export type AuthFailure =
@@ -86,8 +98,51 @@ export type AuthFailure =
   | 'AUTH_BAD_SIGNATURE';
 
 const HEX_64 = /^[0-9a-f]{64}$/;
+/** Timestamp, 43 base64url characters (32 bytes), then the device id (the rest, spaces included). */
+const DEVICE_AUTH = /^(\d{1,16}) ([A-Za-z0-9_-]{43}) (.+)$/s;
 
-/** Checks header form and the skew bound; returns the parts or why not. */
+/** A device request's authentication headers as they arrived (node lower-cases names). */
+export interface DeviceAuthHeaders {
+  readonly authorization?: string | undefined;
+  readonly device?: string | undefined;
+  readonly timestamp?: string | undefined;
+  readonly signature?: string | undefined;
+}
+
+/**
+ * Reads either form of a device request's signature (see the top of this
+ * file), checks its form and the skew bound, and returns the parts or why not.
+ * A request carrying the one-header form and any of the three headers is
+ * refused: which device and time it means would depend on which the reader
+ * looked at first.
+ */
+export function parseDeviceAuth(
+  h: DeviceAuthHeaders,
+  nowMs: number,
+  maxSkewMs: number,
+): SignedHeaders | { failure: AuthFailure; message: string } {
+  const prefix = `${DEVICE_AUTH_SCHEME} `;
+  if (h.authorization === undefined || !h.authorization.startsWith(prefix)) {
+    return parseSignedHeaders(h.device, h.timestamp, h.signature, nowMs, maxSkewMs);
+  }
+  if (h.device !== undefined || h.timestamp !== undefined || h.signature !== undefined) {
+    return {
+      failure: 'AUTH_MISSING',
+      message: `a request signs with authorization: ${DEVICE_AUTH_SCHEME} … or with ${DEVICE_HEADER}, ${TIMESTAMP_HEADER} and ${SIGNATURE_HEADER}, not both`,
+    };
+  }
+  const m = DEVICE_AUTH.exec(h.authorization.slice(prefix.length));
+  // One spelling per MAC: base64url's last character carries 4 bits of the 32 bytes, and its other 2 must be zero.
+  if (m === null || Buffer.from(m[2]!, 'base64url').toString('base64url') !== m[2]) {
+    return {
+      failure: 'AUTH_MISSING',
+      message: `authorization must be "${DEVICE_AUTH_SCHEME} <UTC epoch ms> <HMAC-SHA256 as 43 base64url characters> <device id>"`,
+    };
+  }
+  return checkSkew(m[3]!, Number(m[1]), Buffer.from(m[2]!, 'base64url'), nowMs, maxSkewMs);
+}
+
+/** Checks the three-header form and the skew bound; returns the parts or why not. */
 export function parseSignedHeaders(
   device: string | undefined,
   timestamp: string | undefined,
@@ -108,7 +163,16 @@ export function parseSignedHeaders(
     };
   if (!HEX_64.test(signature))
     return { failure: 'AUTH_MISSING', message: `${SIGNATURE_HEADER} must be 64 lowercase hex digits (HMAC-SHA256)` };
-  const ts = Number(timestamp);
+  return checkSkew(device, Number(timestamp), Buffer.from(signature, 'hex'), nowMs, maxSkewMs);
+}
+
+function checkSkew(
+  deviceId: string,
+  ts: number,
+  signature: Buffer,
+  nowMs: number,
+  maxSkewMs: number,
+): SignedHeaders | { failure: AuthFailure; message: string } {
   const skew = ts - nowMs;
   if (Math.abs(skew) > maxSkewMs) {
     return {
@@ -116,7 +180,7 @@ export function parseSignedHeaders(
       message: `request signed at ${new Date(ts).toISOString()} is ${Math.round(skew / 1000)} s from the server clock; at most ${maxSkewMs / 1000} s is allowed (check the laptop clock)`,
     };
   }
-  return { deviceId: device, timestampMs: ts, signature: Buffer.from(signature, 'hex') };
+  return { deviceId, timestampMs: ts, signature };
 }
 
 /** Constant-time check of a request's signature. */

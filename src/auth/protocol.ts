@@ -31,7 +31,20 @@ export const DEVICE_HEADER = 'x-fleetsim-device';
 export const TIMESTAMP_HEADER = 'x-fleetsim-timestamp';
 /** Hex HMAC-SHA256 of the canonical request (src/auth/signer.ts). */
 export const SIGNATURE_HEADER = 'x-fleetsim-signature';
-/** The batch's sequence number, for transports that file batches by it (informational; the body is authoritative). */
+/**
+ * The same signature in one header, the form the agent sends:
+ * `authorization: Device <timestamp ms> <base64url HMAC-SHA256, 43 chars> <device id>`.
+ * It signs the same canonical request as the three headers above, in 64-67 fewer
+ * bytes per request (one header name instead of three, 43 characters of MAC
+ * instead of 64): on a laptop's ~16 uploads a day that is ~1 KB, 1.7 % of what
+ * the default agent sends. The device id goes last because it may hold spaces.
+ */
+export const DEVICE_AUTH_SCHEME = 'Device';
+/**
+ * The batch's sequence number, for transports that file batches by it (a corpus, a
+ * foreign target). Informational: the body is authoritative, the service does not
+ * read it, and HttpTransport does not send it.
+ */
 export const SEQUENCE_HEADER = 'x-fleetsim-sequence';
 /** Enrollment (POST /v1/enroll, and nothing else): `authorization: Fleet <fleet secret>`. */
 export const FLEET_AUTH_SCHEME = 'Fleet';

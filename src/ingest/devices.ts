@@ -14,7 +14,7 @@ import {
   SIGNATURE_VERSION,
   TIMESTAMP_HEADER,
   newDeviceKey,
-  parseSignedHeaders,
+  parseDeviceAuth,
   type RequestLine,
   type SignedHeaders,
 } from '../auth/index.js';
@@ -51,10 +51,13 @@ export class DeviceRegistry {
   /** Step 1 of every device request: the signed headers' form and the skew bound, before any body byte is read. */
   parseHeaders(req: http.IncomingMessage): SignedHeaders {
     const h = req.headers;
-    const parsed = parseSignedHeaders(
-      h[DEVICE_HEADER] as string | undefined,
-      h[TIMESTAMP_HEADER] as string | undefined,
-      h[SIGNATURE_HEADER] as string | undefined,
+    const parsed = parseDeviceAuth(
+      {
+        authorization: h.authorization,
+        device: h[DEVICE_HEADER] as string | undefined,
+        timestamp: h[TIMESTAMP_HEADER] as string | undefined,
+        signature: h[SIGNATURE_HEADER] as string | undefined,
+      },
       this.signatureNow(),
       this.maxSkewMs,
     );

@@ -1,7 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HttpTransport, type Transport, type UploadOutcome, type UploadRequest } from '../agent/index.js';
-import { BATCHES_PATH, DEVICE_HEADER, SEQUENCE_HEADER, createRequestSigner } from '../auth/index.js';
+import {
+  HttpTransport,
+  requestHeaderBytes,
+  uploadHeaders,
+  type Transport,
+  type UploadOutcome,
+  type UploadRequest,
+} from '../agent/index.js';
+import { BATCHES_PATH, DEVICE_AUTH_SCHEME, DEVICE_HEADER, SEQUENCE_HEADER, createRequestSigner } from '../auth/index.js';
 import type { LatencyHistogram } from '../metrics/latency.js';
 import type { EventBlock } from '../events/index.js';
 import { codecFromContentEncoding, decodeBatch, decompress } from '../wire/index.js';
@@ -66,11 +73,21 @@ export class CorpusTransport implements Transport {
   }
 }
 
-/** Request bytes on the wire: request line, headers, body (HTTP/1.1 framing). */
+/** Where a run without a network pretends its uploads go: a service on loopback, as `fleetsim serve` would be. */
+const MODELLED_URL = new URL(`http://127.0.0.1:8080${BATCHES_PATH}`);
+/** A signature's length does not depend on the key or the body: a placeholder of the same length costs no hashing. */
+const PLACEHOLDER_SIGNATURE = 'A'.repeat(43);
+
+/**
+ * Request bytes on the wire, as HttpTransport would send the upload signed the
+ * way the agent signs (request line, Host, headers, the authorization header,
+ * body), so a run without a network charges a laptop's radio what a run over
+ * HTTP does.
+ */
 export function requestBytes(req: UploadRequest): number {
-  let n = `POST ${BATCHES_PATH} HTTP/1.1\r\n`.length + 2 + req.body.byteLength;
-  for (const [k, v] of Object.entries(req.headers)) n += k.length + v.length + 4;
-  return n;
+  const deviceId = req.headers[DEVICE_HEADER] ?? 'unknown';
+  const sign = () => ({ authorization: `${DEVICE_AUTH_SCHEME} ${Date.now()} ${PLACEHOLDER_SIGNATURE} ${deviceId}` });
+  return requestHeaderBytes(MODELLED_URL, uploadHeaders(req, MODELLED_URL.pathname, sign)) + req.body.byteLength;
 }
 
 /**
@@ -143,7 +160,7 @@ export function createTransport(spec: RunTransportSpec, deviceId: string): Trans
       return new HttpTransport({
         url: `${spec.url.replace(/\/$/, '')}${BATCHES_PATH}`,
         timeoutMs: 30_000,
-        sign: createRequestSigner({ deviceId, key: Buffer.from(key, 'hex') }),
+        sign: createRequestSigner({ deviceId, key: Buffer.from(key, 'hex') }, Date.now, 'authorization'),
       });
     }
   }

@@ -2,6 +2,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_MAX_SKEW_MS,
+  DEVICE_AUTH_SCHEME,
   DEVICE_HEADER,
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
@@ -11,6 +12,7 @@ import {
   RequestSigner,
   bodyDigest,
   newDeviceKey,
+  parseDeviceAuth,
   parseSignedHeaders,
   verifySignature,
 } from '../../src/auth/index.js';
@@ -97,6 +99,96 @@ describe('device authentication', () => {
     expect(parseSignedHeaders(undefined, '1', 'a'.repeat(64), 0, 1)).toMatchObject({ failure: 'AUTH_MISSING' });
     expect(parseSignedHeaders('d', 'soon', 'a'.repeat(64), 0, 1)).toMatchObject({ failure: 'AUTH_MISSING' });
     expect(parseSignedHeaders('d', '1', 'XYZ', 0, 1)).toMatchObject({ failure: 'AUTH_MISSING' });
+  });
+
+  it('signs the same canonical request in one authorization header: base64url of the same MAC, verified alike', () => {
+    const now = 1_772_539_200_000;
+    const line = { method: 'POST', target: '/v1/batches' };
+    const legacy = createRequestSigner({ deviceId: 'laptop a', key: KEY_A }, () => now)({ ...line, body });
+    const compact = createRequestSigner({ deviceId: 'laptop a', key: KEY_A }, () => now, 'authorization')({ ...line, body });
+    expect(Object.keys(compact)).toEqual(['authorization']);
+    const sig = Buffer.from(legacy[SIGNATURE_HEADER]!, 'hex').toString('base64url');
+    expect(sig).toHaveLength(43);
+    // The device id goes last and keeps its spaces.
+    expect(compact.authorization).toBe(`${DEVICE_AUTH_SCHEME} ${now} ${sig} laptop a`);
+    const p = parseDeviceAuth(compact, now, DEFAULT_MAX_SKEW_MS);
+    if ('failure' in p) throw new Error(p.message);
+    expect(p).toEqual({ deviceId: 'laptop a', timestampMs: now, signature: Buffer.from(legacy[SIGNATURE_HEADER]!, 'hex') });
+    expect(verifySignature(KEY_A, p, line, body)).toBe(true);
+    expect(verifySignature(KEY_A, p, line, Buffer.from('a batch bodY'))).toBe(false);
+    expect(verifySignature(KEY_B, p, line, body)).toBe(false);
+    expect(verifySignature(KEY_A, p, { method: 'POST', target: '/v1/devices/laptop%20a/pause' }, body)).toBe(false);
+    // Another device or time in the header is another canonical request.
+    for (const changed of [
+      compact.authorization!.replace('laptop a', 'laptop b'),
+      compact.authorization!.replace(String(now), String(now + 1)),
+    ]) {
+      const q = parseDeviceAuth({ authorization: changed }, now, DEFAULT_MAX_SKEW_MS);
+      if ('failure' in q) throw new Error(q.message);
+      expect(verifySignature(KEY_A, q, line, body)).toBe(false);
+    }
+    // The three headers still parse to the same parts.
+    const l = parseDeviceAuth(
+      { device: legacy[DEVICE_HEADER], timestamp: legacy[TIMESTAMP_HEADER], signature: legacy[SIGNATURE_HEADER] },
+      now,
+      DEFAULT_MAX_SKEW_MS,
+    );
+    expect(l).toEqual(p);
+    // The skew bound is the same in both forms.
+    expect(parseDeviceAuth(compact, now + DEFAULT_MAX_SKEW_MS + 1, DEFAULT_MAX_SKEW_MS)).toMatchObject({ failure: 'AUTH_CLOCK_SKEW' });
+    expect(parseDeviceAuth(compact, now - DEFAULT_MAX_SKEW_MS - 1, DEFAULT_MAX_SKEW_MS)).toMatchObject({ failure: 'AUTH_CLOCK_SKEW' });
+  });
+
+  it('refuses a malformed authorization header, one of the wrong length, and both forms on one request', () => {
+    const now = 1_772_539_200_000;
+    const sig = createRequestSigner(
+      { deviceId: 'd', key: KEY_A },
+      () => now,
+      'authorization',
+    )({ ...LINE, body }).authorization!.split(' ')[2]!;
+    const hex = Buffer.from(sig, 'base64url').toString('hex');
+    const bad = [
+      `Device ${now} ${sig}`, // no device id
+      `Device ${now} ${sig} `, // empty device id
+      `Device ${now}  ${sig} d`,
+      `Device soon ${sig} d`,
+      `Device ${'9'.repeat(17)} ${sig} d`,
+      `Device ${now} ${sig.slice(0, 42)} d`, // 42 characters
+      `Device ${now} ${sig}A d`, // 44
+      `Device ${now} ${hex} d`, // hex belongs to the three-header form
+      `Device ${now} ${sig.slice(0, 42)}= d`, // padding
+      `Device ${now} ${sig.slice(0, 20)}+${sig.slice(21)} d`, // base64, not base64url
+      `Device ${now} ${sig.slice(0, 42)}B d`, // non-canonical: low bits of the last character set
+      `Device ${now},${sig},d`,
+      `Device`,
+      `Device `,
+    ];
+    for (const authorization of bad) {
+      const r = parseDeviceAuth({ authorization }, now, DEFAULT_MAX_SKEW_MS);
+      expect(r, authorization).toMatchObject({ failure: 'AUTH_MISSING' });
+    }
+    expect((parseDeviceAuth({ authorization: bad[0] }, now, DEFAULT_MAX_SKEW_MS) as { message: string }).message).toMatch(
+      /authorization must be "Device <UTC epoch ms> <HMAC-SHA256 as 43 base64url characters> <device id>"/,
+    );
+    // Another scheme is not this form: the three headers are read, and missing.
+    expect(parseDeviceAuth({ authorization: `Bearer ${sig}` }, now, DEFAULT_MAX_SKEW_MS)).toMatchObject({ failure: 'AUTH_MISSING' });
+    expect(parseDeviceAuth({ authorization: `device ${now} ${sig} d` }, now, DEFAULT_MAX_SKEW_MS)).toMatchObject({
+      failure: 'AUTH_MISSING',
+    });
+    // Both forms, even naming the same device and time: refused.
+    const legacy = createRequestSigner({ deviceId: 'd', key: KEY_A }, () => now)({ ...LINE, body });
+    const good = `Device ${now} ${sig} d`;
+    expect('failure' in parseDeviceAuth({ authorization: good }, now, DEFAULT_MAX_SKEW_MS)).toBe(false);
+    for (const extra of [
+      { device: 'd' },
+      { timestamp: String(now) },
+      { signature: legacy[SIGNATURE_HEADER] },
+      { device: legacy[DEVICE_HEADER], timestamp: legacy[TIMESTAMP_HEADER], signature: legacy[SIGNATURE_HEADER] },
+    ]) {
+      const r = parseDeviceAuth({ authorization: good, ...extra }, now, DEFAULT_MAX_SKEW_MS);
+      expect(r).toMatchObject({ failure: 'AUTH_MISSING' });
+      expect((r as { message: string }).message).toMatch(/not both/);
+    }
   });
 
   it('checks the fleet secret in constant time and only with the Fleet scheme', () => {

@@ -54,7 +54,11 @@ async function credsOf(deviceId: string): Promise<DeviceCredentials> {
 async function runDayOverHttp(employee: Employee) {
   const creds = await credsOf(employee.id);
   // Signed per attempt with the wall clock (the service checks the skew against its own).
-  const transport = new HttpTransport({ url: `${srv.url}/v1/batches`, timeoutMs: 10_000, sign: createRequestSigner(creds) });
+  const transport = new HttpTransport({
+    url: `${srv.url}/v1/batches`,
+    timeoutMs: 10_000,
+    sign: createRequestSigner(creds, Date.now, 'authorization'),
+  });
   const clock = new ManualClock(calendar.epochUtcMs);
   const agent = new CaptureAgent(
     {

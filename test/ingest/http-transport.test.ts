@@ -2,6 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpTransport } from '../../src/agent/http-transport.js';
+import { DEVICE_HEADER, SEQUENCE_HEADER, createRequestSigner } from '../../src/auth/index.js';
+import { requestBytes } from '../../src/run/transports.js';
 
 let server: http.Server | null = null;
 afterEach(async () => {
@@ -40,6 +42,40 @@ describe('HttpTransport', () => {
     expect(outcomes.map((o) => o.kind === 'response' && o.status)).toEqual([200, 200, 200]);
     expect(new Set(seen.map((s) => s.remotePort)).size).toBe(1);
     expect(outcomes[0]!.requestBytes).toBe(seen[0]!.headerBytes + seen[0]!.bodyBytes);
+  });
+
+  it('sends only what the service reads: the signer names the device, no sequence, no Connection header; bytes exact', async () => {
+    const { url, seen } = await serve((_req, res) => res.end('{"status":"stored"}'));
+    const sign = createRequestSigner({ deviceId: 'laptop 7', key: Buffer.alloc(32, 3) }, () => 1_772_539_200_000, 'authorization');
+    const t = new HttpTransport({ url, sign });
+    const body = new Uint8Array(999).fill(1);
+    const outcomes = [];
+    for (let i = 0; i < 2; i++)
+      outcomes.push(
+        await t.send({ body, headers: { 'content-encoding': 'br', [DEVICE_HEADER]: 'laptop 7', [SEQUENCE_HEADER]: String(i) } }),
+      );
+    await t.close();
+    expect(new Set(seen.map((s) => s.remotePort)).size).toBe(1);
+    expect(Object.keys(seen[0]!.headers).sort()).toEqual(['authorization', 'content-encoding', 'content-length', 'host']);
+    expect(seen[0]!.headers.authorization).toMatch(/^Device 1772539200000 [A-Za-z0-9_-]{43} laptop 7$/);
+    for (let i = 0; i < 2; i++) expect(outcomes[i]!.requestBytes).toBe(seen[i]!.headerBytes + seen[i]!.bodyBytes);
+  });
+
+  it('a run without a network charges an upload what HttpTransport sends for it, signed as the agent signs', async () => {
+    const { url, seen } = await serve((_req, res) => res.end('{"status":"stored"}'));
+    const t = new HttpTransport({
+      url,
+      sign: createRequestSigner({ deviceId: 'laptop-9', key: Buffer.alloc(32, 5) }, Date.now, 'authorization'),
+    });
+    const req = {
+      body: new Uint8Array(4321).fill(2),
+      headers: { 'content-encoding': 'br', [DEVICE_HEADER]: 'laptop-9', [SEQUENCE_HEADER]: '12' },
+    };
+    await t.send(req);
+    await t.close();
+    // The modelled service is 127.0.0.1:8080; this one listens on another port.
+    const hostDifference = new URL(url).host.length - '127.0.0.1:8080'.length;
+    expect(requestBytes(req)).toBe(seen[0]!.headerBytes + seen[0]!.bodyBytes - hostDifference);
   });
 
   it("reports the status, Retry-After and the error body's code for the uploader", async () => {

@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeSignature, newDeviceKey, type DeviceCredentials } from '../../src/auth/index.js';
+import { BATCHES_PATH, computeSignature, createRequestSigner, newDeviceKey, type DeviceCredentials } from '../../src/auth/index.js';
 import { join } from 'node:path';
 import { INGEST_ERRORS, REFUSAL_HTTP_STATUS, SqliteStore, type BatchRow, type BatchStore } from '../../src/ingest/index.js';
 import { compress } from '../../src/wire/index.js';
@@ -79,6 +79,55 @@ describe.each([0, 1])('with %i decode threads', (decodeThreads) => {
         }),
         'AUTH_MISSING',
       );
+    });
+
+    it('stores a batch signed in one authorization header, with no content-type, as the agent sends it', async () => {
+      const b = makeBatch({ deviceId: alice.deviceId, sequence: seq++ });
+      const auth = createRequestSigner(alice, () => T0, 'authorization')({ method: 'POST', target: BATCHES_PATH, body: b.body });
+      const r = await request(srv.url, { path: BATCHES_PATH, headers: { 'content-encoding': 'gzip', ...auth }, body: b.body });
+      expect(r.status).toBe(200);
+      expect(r.json).toMatchObject({ status: 'stored', batch_id: Buffer.from(b.batchId).toString('hex'), stored: 200 });
+      // The same batch again in the three-header form: the same device, acknowledged as a retry.
+      const again = await upload(srv.url, alice, b.body, T0);
+      expect(again.status).toBe(200);
+      expect(again.json.status).toBe('duplicate');
+    });
+
+    it('checks the one-header form as strictly: wrong key, changed body, skew, malformed, both forms (401)', async () => {
+      const b = makeBatch({ deviceId: alice.deviceId, sequence: seq++ });
+      const sign = (c: DeviceCredentials, atMs: number) =>
+        createRequestSigner(c, () => atMs, 'authorization')({ method: 'POST', target: BATCHES_PATH, body: b.body });
+      const send = (headers: Record<string, string>, body: Uint8Array = b.body) =>
+        request(srv.url, { path: BATCHES_PATH, headers: { 'content-encoding': 'gzip', ...headers }, body });
+      refused(await send(sign({ deviceId: alice.deviceId, key: Buffer.alloc(32, 7) }, T0)), 'AUTH_BAD_SIGNATURE');
+      const tampered = Buffer.from(b.body);
+      tampered[tampered.length - 5]! ^= 1;
+      refused(await send(sign(alice, T0), tampered), 'AUTH_BAD_SIGNATURE');
+      // Bob's valid signature with Alice's id put in its place.
+      refused(await send({ authorization: sign(bob, T0).authorization!.replace(bob.deviceId, alice.deviceId) }), 'AUTH_BAD_SIGNATURE');
+      refused(await send(sign(alice, T0 - 301_000)), 'AUTH_CLOCK_SKEW');
+      refused(await send(sign(alice, T0 + 301_000)), 'AUTH_CLOCK_SKEW');
+      const good = sign(alice, T0).authorization!;
+      const [, ts, sig] = good.split(' ');
+      for (const authorization of [
+        `Device ${ts} ${sig!.slice(0, 42)} ${alice.deviceId}`,
+        `Device ${ts} ${sig}AA ${alice.deviceId}`,
+        `Device ${ts} ${Buffer.from(sig!, 'base64url').toString('hex')} ${alice.deviceId}`,
+        `Device ${ts} ${sig}`,
+        `Device x${ts} ${sig} ${alice.deviceId}`,
+      ]) {
+        const r = await send({ authorization });
+        refused(r, 'AUTH_MISSING');
+        expect(r.json.message).toMatch(/43 base64url characters/);
+      }
+      // Both forms on one request, each valid on its own: refused, and the message says why.
+      const legacy = uploadHeaders(alice, b.body, T0);
+      const both = await send({ ...legacy, authorization: good });
+      refused(both, 'AUTH_MISSING');
+      expect(both.json.message).toMatch(/not both/);
+      refused(await send({ authorization: good, 'x-fleetsim-device': alice.deviceId }), 'AUTH_MISSING');
+      // Nothing of it was stored: the same batch signed correctly is new.
+      expect((await send(sign(alice, T0))).json.status).toBe('stored');
     });
 
     it('refuses a body signed with the wrong key (401 AUTH_BAD_SIGNATURE)', async () => {

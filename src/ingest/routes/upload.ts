@@ -54,7 +54,8 @@ export async function uploadRoute(ctx: IngestContext, req: http.IncomingMessage,
   const { limits, admission: adm } = ctx;
   const lengthHeader = req.headers['content-length'];
   const length = lengthHeader === undefined ? -1 : Number(lengthHeader);
-  const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  // No Content-Type means application/octet-stream (RFC 9110 §8.3), which is a batch here: the agent leaves the header out (55 bytes an upload).
+  const contentType = (req.headers['content-type'] ?? 'application/octet-stream').split(';')[0]!.trim().toLowerCase();
   if (!ACCEPTED_CONTENT_TYPES.has(contentType)) {
     rejectBatch(ctx, 'INGEST_UNSUPPORTED_MEDIA_TYPE', 0);
     throw new IngestError(
