@@ -103,15 +103,25 @@ export function looksLikeSecret(token: string, minLength: number): boolean {
   return classes >= 3;
 }
 
-/** A character of the text being typed, and the batch indices of the key events that produced it. */
+/**
+ * A character of the text being typed, and the batch indices of the key events
+ * that produced it: keydown and keyup, and those of any character typed after
+ * it and erased. `idx[0..n)` holds them; the array is kept when the character
+ * is reused, so typing allocates nothing once a laptop's edit buffer is full.
+ */
 interface TypedChar {
   ch: string;
-  /** Keydown and keyup indices of this character, and of any character typed after it and erased. */
   idx: number[];
+  n: number;
+}
+
+function addIndex(c: TypedChar, i: number): void {
+  c.idx[c.n++] = i;
 }
 
 /** A key held down: its keydown's batch index (-1 once that batch is sealed), whether its keyup must be redacted, the character it typed. */
 interface HeldKey {
+  code: number;
   down: number;
   redactUp: boolean;
   char: TypedChar | null;
@@ -119,6 +129,100 @@ interface HeldKey {
 
 /** How much typed text the filter remembers: longer than any secret it looks for. */
 const EDIT_BUFFER_CHARS = 256;
+
+/**
+ * The edit buffer's characters, oldest first: the window [start, end) of an
+ * array that only grows. Forgetting the oldest moves `start`, and the window
+ * moves back to the front once `start` has gone EDIT_BUFFER_CHARS along.
+ * (Array.splice at the front made V8 reallocate the array's store every
+ * hundred-odd characters typed, each store living long enough to be promoted.)
+ */
+class CharWindow {
+  private readonly chars: TypedChar[] = [];
+  private start = 0;
+  private end = 0;
+
+  get length(): number {
+    return this.end - this.start;
+  }
+
+  /** The k-th character from the oldest (0 ≤ k < length). */
+  at(k: number): TypedChar {
+    return this.chars[this.start + k] as TypedChar;
+  }
+
+  push(c: TypedChar): void {
+    this.chars[this.end++] = c;
+  }
+
+  pop(): TypedChar | undefined {
+    return this.end > this.start ? this.chars[--this.end] : undefined;
+  }
+
+  /** Forgets the n oldest characters (n ≤ length). */
+  dropOldest(n: number): void {
+    this.start += n;
+    if (this.start < EDIT_BUFFER_CHARS) return;
+    const live = this.end - this.start;
+    for (let k = 0; k < live; k++) this.chars[k] = this.chars[this.start + k] as TypedChar;
+    this.start = 0;
+    this.end = live;
+  }
+}
+
+/**
+ * The keys held down (a keyup still to come), a few at a time: slots found by
+ * key code and reused from keystroke to keystroke, so typing allocates nothing
+ * (a Map's entry objects and the table it reallocates each time it empties
+ * lived across a feed slice, long enough to be promoted).
+ */
+class HeldKeys {
+  private readonly slots: HeldKey[] = [];
+  /** Slots [0, count) are held keys. */
+  count = 0;
+
+  /** The k-th held key (0 ≤ k < count), in no particular order. */
+  at(k: number): HeldKey {
+    return this.slots[k] as HeldKey;
+  }
+
+  find(code: number): HeldKey | undefined {
+    for (let k = 0; k < this.count; k++) if ((this.slots[k] as HeldKey).code === code) return this.slots[k];
+    return undefined;
+  }
+
+  /** `code` goes down at batch index `down`: a fresh hold, also of a key already held (its keyup never came). */
+  press(code: number, down: number): HeldKey {
+    let h = this.find(code);
+    if (h === undefined) {
+      h = this.slots[this.count];
+      if (h === undefined) {
+        h = { code, down, redactUp: false, char: null };
+        this.slots.push(h);
+      }
+      this.count++;
+    }
+    h.code = code;
+    h.down = down;
+    h.redactUp = false;
+    h.char = null;
+    return h;
+  }
+
+  /** `code` comes up: its slot is free for the next key pressed. */
+  release(code: number): void {
+    for (let k = 0; k < this.count; k++) {
+      const h = this.slots[k] as HeldKey;
+      if (h.code !== code) continue;
+      const last = this.count - 1;
+      this.slots[k] = this.slots[last] as HeldKey;
+      this.slots[last] = h;
+      h.char = null;
+      this.count = last;
+      return;
+    }
+  }
+}
 
 /** Lookup tables derived from a rules object, read-only once built. */
 const DERIVED = new WeakMap<ContentFilterRules, { readonly sensitive: Uint8Array; readonly cues: ReadonlySet<string> }>();
@@ -134,7 +238,7 @@ export class ContentFilter {
    * matched on this, not on the keystroke stream, so a typo corrected inside a
    * card number does not split it in two.
    */
-  private text: TypedChar[] = [];
+  private readonly text = new CharWindow();
   /**
    * Characters that left the edit buffer, for reuse: a typing laptop types a
    * few a second, and an object per character lives just long enough (256
@@ -142,8 +246,7 @@ export class ContentFilter {
    * collections, and the workers' stalls, frequent.
    */
   private readonly spare: TypedChar[] = [];
-  /** The keys held down (a keyup still to come), by key code: a few entries, not 256 slots per agent. */
-  private readonly held = new Map<number, HeldKey>();
+  private readonly held = new HeldKeys();
   /** Index in `text` where the open token starts. */
   private tokenStart = 0;
   private cueCountdown = 0;
@@ -170,16 +273,17 @@ export class ContentFilter {
     const code = keys[i] as number;
     if (code < 0 || code > 255) return;
     if (type === EventType.keyup) {
-      const h = this.held.get(code);
-      this.held.delete(code);
+      const h = this.held.find(code);
+      const redactUp = h?.redactUp ?? false;
+      const char = h?.char ?? null;
+      this.held.release(code);
       if (code === KEY.shift) this.shiftDown = Math.max(0, this.shiftDown - 1);
-      if (h?.redactUp) this.redactIndex(keys, i);
-      else h?.char?.idx.push(i);
+      if (redactUp) this.redactIndex(keys, i);
+      else if (char !== null) addIndex(char, i);
       return;
     }
     if (type !== EventType.keydown) return;
-    const h: HeldKey = { down: i, redactUp: false, char: null };
-    this.held.set(code, h);
+    const h = this.held.press(code, i);
     if (code === KEY.shift) {
       this.shiftDown++;
       return;
@@ -217,7 +321,7 @@ export class ContentFilter {
   onSeal(keys: Int16Array): void {
     const end = this.text.length;
     let runFrom = this.runStart(end);
-    while (runFrom < end && !/\d/.test((this.text[runFrom] as TypedChar).ch)) runFrom++;
+    while (runFrom < end && !/\d/.test(this.text.at(runFrom).ch)) runFrom++;
     const runDigits = this.slice(runFrom, end).replace(/\D/g, '').length;
     if (runDigits >= 4) {
       this.redactChars(keys, runFrom, end);
@@ -232,9 +336,10 @@ export class ContentFilter {
       this.redactRestOfToken = true;
     }
     // Indices point into the sealed batch: forget them, keep the text.
-    for (const c of this.text) c.idx.length = 0;
+    for (let k = 0; k < end; k++) this.text.at(k).n = 0;
     // A key still held keeps its redaction for the keyup to come; its keydown is in the sealed batch.
-    for (const h of this.held.values()) {
+    for (let k = 0; k < this.held.count; k++) {
+      const h = this.held.at(k);
       h.down = -1;
       h.char = null;
     }
@@ -244,24 +349,30 @@ export class ContentFilter {
   private erase(): void {
     const gone = this.text.pop();
     if (!gone) return;
-    const prev = this.text[this.text.length - 1];
-    if (prev) prev.idx.push(...gone.idx);
+    if (this.text.length > 0) {
+      const prev = this.text.at(this.text.length - 1);
+      for (let j = 0; j < gone.n; j++) addIndex(prev, gone.idx[j] as number);
+    }
     this.recycle(gone);
     if (this.tokenStart > this.text.length) this.tokenStart = this.lastSeparatorEnd();
   }
 
   private newChar(ch: string, i: number): TypedChar {
     const c = this.spare.pop();
-    if (c === undefined) return { ch, idx: [i] };
+    // Room for the keydown and keyup from the start: most characters never hold more.
+    if (c === undefined) return { ch, idx: [i, 0], n: 1 };
     c.ch = ch;
-    c.idx.length = 0;
-    c.idx.push(i);
+    c.idx[0] = i;
+    c.n = 1;
     return c;
   }
 
   /** A character left the edit buffer: kept for reuse, and no held key's keyup may land in it once it is reused. */
   private recycle(c: TypedChar): void {
-    for (const h of this.held.values()) if (h.char === c) h.char = null;
+    for (let k = 0; k < this.held.count; k++) {
+      const h = this.held.at(k);
+      if (h.char === c) h.char = null;
+    }
     this.spare.push(c);
   }
 
@@ -269,7 +380,7 @@ export class ContentFilter {
   private runStart(end: number): number {
     let k = end;
     while (k > 0) {
-      const ch = (this.text[k - 1] as TypedChar).ch;
+      const ch = this.text.at(k - 1).ch;
       if ((ch >= '0' && ch <= '9') || ch === ' ' || ch === '-') k--;
       else break;
     }
@@ -290,9 +401,9 @@ export class ContentFilter {
     if (sensitive) {
       // Leave separators at the ends alone: they are not part of the number.
       let a = from;
-      while (a < end && !/\d/.test((this.text[a] as TypedChar).ch)) a++;
+      while (a < end && !/\d/.test(this.text.at(a).ch)) a++;
       let b = end;
-      while (b > a && !/\d/.test((this.text[b - 1] as TypedChar).ch)) b--;
+      while (b > a && !/\d/.test(this.text.at(b - 1).ch)) b--;
       this.redactChars(keys, a, b);
     }
     this.redactRestOfRun = false;
@@ -322,28 +433,31 @@ export class ContentFilter {
 
   private slice(from: number, to: number): string {
     let s = '';
-    for (let k = from; k < to; k++) s += (this.text[k] as TypedChar).ch;
+    for (let k = from; k < to; k++) s += this.text.at(k).ch;
     return s;
   }
 
   private lastSeparatorEnd(): number {
-    for (let k = this.text.length; k > 0; k--) if (isTokenSeparator((this.text[k - 1] as TypedChar).ch)) return k;
+    for (let k = this.text.length; k > 0; k--) if (isTokenSeparator(this.text.at(k - 1).ch)) return k;
     return 0;
   }
 
   /** Drops the oldest characters: patterns never span that far. */
   private forget(n: number): void {
-    for (const c of this.text.splice(0, n)) this.recycle(c);
+    for (let k = 0; k < n; k++) this.recycle(this.text.at(k));
+    this.text.dropOldest(n);
     this.tokenStart = Math.max(0, this.tokenStart - n);
   }
 
   private redactChars(keys: Int16Array, from: number, to: number): void {
     for (let k = from; k < to; k++) {
-      for (const i of (this.text[k] as TypedChar).idx) {
+      const c = this.text.at(k);
+      for (let j = 0; j < c.n; j++) {
+        const i = c.idx[j] as number;
         const code = keys[i] as number;
         if (code < 0) continue;
         // A keyup still to come must follow its keydown into redaction.
-        const h = this.held.get(code);
+        const h = this.held.find(code);
         if (h !== undefined && h.down === i) h.redactUp = true;
         this.redactIndex(keys, i);
       }

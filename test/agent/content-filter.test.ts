@@ -175,3 +175,56 @@ describe('content filter: typing errors inside secrets', () => {
     expect(surviving.length).toBeGreaterThan(3);
   });
 });
+
+describe('content filter: long typing', () => {
+  /** `text` followed by prose up to `length` characters, ending in a space. */
+  function prose(text: string, length: number): string {
+    const filler = 'the quick brown fox jumps over the lazy dog and we ship on time. ';
+    let s = text.length === 0 || text.endsWith(' ') ? text : `${text} `;
+    while (s.length < length - 1) s += filler.slice(0, Math.min(filler.length, length - 1 - s.length));
+    return `${s} `;
+  }
+
+  it('keeps catching secrets over 1,500 characters, also where the edit buffer moves back to the front', () => {
+    // The buffer remembers 256 characters and moves back to the front after every 256 more (at 512, 768, 1024…):
+    // a card number across character 512, an e-mail across 1024, and a card split by a sealed batch later on.
+    const card = '4111 1111 1111 1111';
+    const email = 'jane.doe42@gmail.com';
+    const late = '5555555555554444';
+    let text = prose('', 505);
+    const cardAt = text.length;
+    text = prose(text + card, 1015);
+    const emailAt = text.length;
+    text = prose(text + email, 1400);
+    const lateAt = text.length;
+    text = prose(text + late, 1600);
+    const expected = [...text]
+      .map((c, i) =>
+        (i >= cardAt && i < cardAt + card.length) ||
+        (i >= emailAt && i < emailAt + email.length) ||
+        (i >= lateAt && i < lateAt + late.length)
+          ? '█'
+          : c,
+      )
+      .join('');
+    const sealAt = type(text).charOf.indexOf(lateAt + 8);
+    expect(filter(text, InputContext.chat, sealAt).kept).toBe(expected);
+  });
+
+  it('takes a keyup that never came in its stride: the key goes down again and typing goes on', () => {
+    const f = new ContentFilter();
+    const lost = type('a');
+    // "a" goes down twice with no keyup between (a keyup lost), then ordinary typing with a card number.
+    const rest = type(' pay 4111 1111 1111 1111 now');
+    const keys = Int16Array.from([lost.keys[0]!, lost.keys[0]!, lost.keys[1]!, ...rest.keys]);
+    const types = [EventType.keydown, EventType.keydown, EventType.keyup, ...rest.types];
+    for (let i = 0; i < keys.length; i++) f.onKey(keys, i, types[i]!, InputContext.chat);
+    f.onSeal(keys);
+    // The held "a" was released; the card number after it is redacted, keydown and keyup, and nothing else.
+    expect([...keys.slice(0, 3)]).toEqual([lost.keys[0], lost.keys[0], lost.keys[1]]);
+    const text = ' pay 4111 1111 1111 1111 now';
+    const leaked = new Set<number>();
+    for (let i = 0; i < rest.keys.length; i++) if (keys[i + 3] !== REDACTED_KEY && rest.charOf[i]! >= 0) leaked.add(rest.charOf[i]!);
+    expect([...text].map((c, i) => (leaked.has(i) ? c : '█')).join('')).toBe(' pay ███████████████████ now');
+  });
+});
