@@ -55,31 +55,34 @@ export interface EnergyModel {
 /**
  * Delivery coefficients measured by `npm run bench:delivery` (bench/delivery.ts):
  * the reference agent as its own process on default settings (it reads its
- * input in 1 s batches, agent.inputReadIntervalMs) fed one event per message
+ * input in 5 s batches, agent.inputReadIntervalMs) fed one event per message
  * over the tap socket, as an OS hook delivers input, on a seeded laptop's
  * realistic input with and without a move cap at the source (events drop,
  * reads hardly), minus an idle agent over the same window and the same
  * agent's in-process cost for the same events; reads as the agent counted
  * them. Fitted: CPU = per read × reads + per event × events.
  *
- * The per-read figure is that of a read after a second's sleep (a cold
- * process). A reader woken per event (inputReadIntervalMs 0, or a
- * macOS/Windows hook) pays far less per read, its process being warm: the
- * same runs measured 147–167 µs and 1.01–1.06 wake-ups per read for it
- * (the per-event part taken out), whose means are the unbatched pair.
+ * The per-read figure is that of a read after 5 s of sleep (a cold
+ * process: the same run priced a read after 1 s at 1,957 µs). A reader
+ * woken per event (inputReadIntervalMs 0, or a macOS/Windows hook) pays
+ * far less per read, its process being warm: 113 µs and 1.00 wake-up per
+ * read in the same run (the per-event part taken out), the unbatched pair.
+ * Each agent ran 25 s unobserved before its window and without V8's memory
+ * reducer, whose one-off heap compaction (≈ 0.2 s of CPU, once per boot)
+ * had swamped earlier runs (docs/process-agents.md).
  */
 export const DEFAULT_DELIVERY = {
-  deliveryCpuUsPerRead: 2900,
-  deliveryWakeupsPerRead: 3.1,
-  deliveryCpuUsPerUnbatchedRead: 157,
-  deliveryWakeupsPerUnbatchedRead: 1.04,
-  deliveryCpuUsPerKeyEvent: 5.7,
-  deliveryCpuUsPerClickEvent: 5.7,
-  deliveryCpuUsPerMoveEvent: 5.7,
-  deliveryCpuUsPerWheelEvent: 5.7,
+  deliveryCpuUsPerRead: 3230,
+  deliveryWakeupsPerRead: 2.18,
+  deliveryCpuUsPerUnbatchedRead: 113,
+  deliveryWakeupsPerUnbatchedRead: 1.0,
+  deliveryCpuUsPerKeyEvent: 4.8,
+  deliveryCpuUsPerClickEvent: 4.8,
+  deliveryCpuUsPerMoveEvent: 4.8,
+  deliveryCpuUsPerWheelEvent: 4.8,
   deliveryWakeupsPerEvent: 0,
   deliverySource:
-    'npm run bench:delivery, 2026-12-04 12:47–13:28 UTC, 2-core VM shared (load average 2–5): reference agent process over the tap reading in 1 s batches, 60 s of one laptop’s realistic input with and without a 60/30 Hz move cap (3 rounds), idle agent and in-process capture subtracted, reads as the agent counted them; fitted per read and per event. a reader woken per event: 147–167 µs and 1.01–1.06 wake-ups per read on the same runs (per-event part taken out), the unbatched pair',
+    'npm run bench:delivery, 2026-12-04 16:12–16:33 UTC, 2-core VM (load average 5 falling to 0.3): reference agent process over the tap reading in 5 s batches, 120 s of one laptop’s realistic input with and without a 60 Hz move cap, 25 s settled, no memory reducer, idle agent and in-process capture subtracted, reads as the agent counted them; fitted per read and per event. A reader woken per event: 113 µs and 1.00 wake-up per read in the same run (per-event part taken out), the unbatched pair',
 } as const;
 
 export const DEFAULT_ENERGY_MODEL: EnergyModel = {
