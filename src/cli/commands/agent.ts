@@ -49,8 +49,7 @@ export const agentCommand: CommandModule<object, AgentArgs> = {
         default: 10_000,
       })
       .option('read-interval-ms', {
-        describe:
-          `Read input in batches: at most one wake-up per this many ms while input flows; 0 reads each delivery as it comes [default: agent.inputReadIntervalMs of --scenario, else ${DEFAULT_AGENT_CONFIG.inputReadIntervalMs}]`,
+        describe: `Read input in batches: at most one wake-up per this many ms while input flows; 0 reads each delivery as it comes [default: agent.inputReadIntervalMs of --scenario, else ${DEFAULT_AGENT_CONFIG.inputReadIntervalMs}]`,
       })
       .option('first-sequence', {
         describe: "First batch sequence number (a restarted agent continues its laptop's numbering)",
