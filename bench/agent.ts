@@ -11,50 +11,18 @@
  * and compression settings side by side on the default agent's own batches.
  */
 import { constants, brotliCompressSync, gzipSync } from 'node:zlib';
-import {
-  DEFAULT_AGENT_CONFIG,
-  requestHeaderBytes,
-  uploadHeaders,
-  type AgentConfig,
-  type Transport,
-  type UploadOutcome,
-  type UploadRequest,
-} from '../src/agent/index.js';
-import { BATCHES_PATH, DEVICE_HEADER, createRequestSigner, type OutgoingRequest } from '../src/auth/index.js';
+import { DEFAULT_AGENT_CONFIG, type AgentConfig } from '../src/agent/index.js';
 import { DEFAULT_BEHAVIOUR_PARAMS, type DayEnvironment } from '../src/behaviour/index.js';
 import { estimateEnergy } from '../src/metrics/energy.js';
 import { DEFAULT_POLICY_RULES, isExempt } from '../src/policy/index.js';
 import { DEFAULT_POPULATION_PARAMS, createEmployee } from '../src/population/index.js';
 import { createCalendar } from '../src/time/index.js';
-import { decompress, encodeNaiveJson } from '../src/wire/index.js';
+import { encodeNaiveJson } from '../src/wire/index.js';
 import { allocateBlock, copyBlock, type EventBlock } from '../src/events/index.js';
 import { runLaptopDay } from '../src/run/laptop-day.js';
 import { compress } from '../src/wire/codecs.js';
 import { intFlag, printTable, wantsJson } from './lib/output.js';
-
-/**
- * Accepts every upload and keeps the bodies for the floor computation after the day.
- * Counts each request's bytes as HttpTransport sends it to a service on loopback,
- * signed by the laptop as the agent signs (src/agent/http-transport.ts): request
- * line, Host, headers, signature, body.
- */
-class RecordingTransport implements Transport {
-  bodies: { body: Uint8Array; encoding: string }[] = [];
-  private sign: ((req: OutgoingRequest) => Record<string, string>) | undefined;
-  async send(req: UploadRequest): Promise<UploadOutcome> {
-    this.bodies.push({ body: req.body, encoding: req.headers['content-encoding'] ?? 'identity' });
-    // Only the signature's length matters here: any key, a 13-digit time as today's.
-    this.sign ??= createRequestSigner(
-      { deviceId: req.headers[DEVICE_HEADER]!, key: new Uint8Array(32) },
-      () => SIGNED_AT_MS,
-      'authorization',
-    );
-    const headers = uploadHeaders(req, UPLOAD_URL.pathname, this.sign);
-    return { kind: 'response', status: 200, requestBytes: requestHeaderBytes(UPLOAD_URL, headers) + req.body.byteLength };
-  }
-}
-const UPLOAD_URL = new URL(`http://127.0.0.1:8080${BATCHES_PATH}`);
-const SIGNED_AT_MS = Date.UTC(2026, 2, 3, 12);
+import { RecordingTransport } from './lib/recording-transport.js';
 
 const SEED = 'bench-agent';
 const wanted = intFlag('employees', 24);
@@ -187,7 +155,7 @@ for (const { name, config } of configs) {
     bytes += radio;
     produced += r.produced;
     if (baselines) {
-      const encoded = transport.bodies.map((b) => decompress(b.encoding as 'gzip', b.body, { maxOutputBytes: 256 << 20 }));
+      const encoded = transport.encoded();
       const whole = Buffer.concat(encoded);
       const br11 = (d: Uint8Array) =>
         brotliCompressSync(d, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: d.byteLength } })

@@ -17,34 +17,12 @@
 import { constants, brotliCompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_AGENT_CONFIG } from '../../src/agent/config.js';
-import type { Transport, UploadOutcome, UploadRequest } from '../../src/agent/transport.js';
-import { requestHeaderBytes, uploadHeaders } from '../../src/agent/http-transport.js';
-import { BATCHES_PATH, DEVICE_HEADER, createRequestSigner, type OutgoingRequest } from '../../src/auth/index.js';
 import { DEFAULT_BEHAVIOUR_PARAMS, type DayEnvironment } from '../../src/behaviour/index.js';
 import { createCalendar } from '../../src/time/index.js';
 import { DEFAULT_POPULATION_PARAMS, createEmployee } from '../../src/population/index.js';
 import { DEFAULT_POLICY_RULES, isExempt } from '../../src/policy/index.js';
 import { runLaptopDay } from '../../src/run/laptop-day.js';
-import { codecFromContentEncoding, decompress } from '../../src/wire/index.js';
-
-/** Accepts every upload; keeps the decompressed bodies for the floor and counts each request as HttpTransport sends it, signed. */
-class RecordingTransport implements Transport {
-  readonly encoded: Uint8Array[] = [];
-  private sign: ((req: OutgoingRequest) => Record<string, string>) | undefined;
-  async send(req: UploadRequest): Promise<UploadOutcome> {
-    this.encoded.push(decompress(codecFromContentEncoding(req.headers['content-encoding']), req.body, { maxOutputBytes: 64 << 20 }));
-    // As bench:agent counts them: to a service on loopback, any key (only the signature's length matters), a 13-digit time.
-    this.sign ??= createRequestSigner(
-      { deviceId: req.headers[DEVICE_HEADER]!, key: new Uint8Array(32) },
-      () => SIGNED_AT_MS,
-      'authorization',
-    );
-    const headers = uploadHeaders(req, UPLOAD_URL.pathname, this.sign);
-    return { kind: 'response', status: 200, requestBytes: requestHeaderBytes(UPLOAD_URL, headers) + req.body.byteLength };
-  }
-}
-const UPLOAD_URL = new URL(`http://127.0.0.1:8080${BATCHES_PATH}`);
-const SIGNED_AT_MS = Date.UTC(2026, 2, 3, 12);
+import { RecordingTransport } from '../../bench/lib/recording-transport.js';
 
 const SEED = 'bench-agent';
 const DAYS = 8;
@@ -72,7 +50,7 @@ describe('default agent bytes against the brotli-11 whole-day floor', () => {
       const transport = new RecordingTransport();
       const r = await runLaptopDay({ employee, day: 0, env, agentConfig: DEFAULT_AGENT_CONFIG, transport });
       expect(r.agent.ledger.lost).toBe(0);
-      const whole = Buffer.concat(transport.encoded);
+      const whole = Buffer.concat(transport.encoded());
       expect(whole.byteLength).toBeGreaterThan(10_000);
       radioBytes += r.agent.costs.radioBytes;
       floorBytes += brotliCompressSync(whole, {
