@@ -23,9 +23,18 @@ interface ReadHandle {
 export interface ReadPacer {
   /** Call after a read that delivered input: stops reading for the interval (no-op with interval 0). */
   afterRead(): void;
-  /** Reads whatever is queued now, then stops pacing: resolves once the queue has been taken. */
+  /**
+   * Stops pacing and reads what is queued, until the input has been quiet
+   * for a moment (at most DRAIN_MAX_MS): the socket holds only part of a
+   * long pause's input, and the writer (a harness, an X server) sends the
+   * rest as reads free room.
+   */
   drain(): Promise<void>;
 }
+
+/** How long the input must stay quiet for a drain to end, and the most a drain waits. */
+const DRAIN_QUIET_MS = 25;
+const DRAIN_MAX_MS = 2_000;
 
 function handleOf(s: net.Socket): ReadHandle | null {
   const h = (s as unknown as { _handle?: Partial<ReadHandle> | null })._handle;
@@ -65,10 +74,13 @@ function osReader(s: net.Socket): { stop(): void; start(): void } | null {
 export function paceReads(socket: net.Socket, intervalMs: number): ReadPacer {
   let timer: NodeJS.Timeout | null = null;
   let draining = false;
+  /** Reads that delivered input so far: a drain ends once a quiet moment adds none. */
+  let reads = 0;
   // Without a handle (not connected yet, or a runtime without one) reads are simply not paced.
   let os: { stop(): void; start(): void } | null | undefined;
   return {
     afterRead() {
+      reads++;
       if (intervalMs <= 0 || draining || timer !== null || socket.destroyed) return;
       os ??= osReader(socket);
       if (!os) return;
@@ -84,8 +96,14 @@ export function paceReads(socket: net.Socket, intervalMs: number): ReadPacer {
       if (timer !== null) clearTimeout(timer);
       timer = null;
       os?.start();
-      // The next turn's poll phase reads what is queued; the turn after it has delivered it.
-      for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+      const until = Date.now() + DRAIN_MAX_MS;
+      let seen: number;
+      do {
+        seen = reads;
+        // The next turn's poll phase reads what is queued; the turn after it has delivered it. Then the writer's refill.
+        for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+        await new Promise<void>((resolve) => setTimeout(resolve, DRAIN_QUIET_MS));
+      } while (reads !== seen && Date.now() < until && !socket.destroyed);
     },
   };
 }

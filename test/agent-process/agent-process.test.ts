@@ -161,10 +161,11 @@ describe('fleetsim agent over a tap', () => {
     expect(stats.input_events).toBe(events.length);
     expect(stats.ledger.produced).toBe(events.length);
     expect(stats.ledger_imbalance).toBe(0);
-    // 4 s of input: one read at the first event, then one per read interval, and the drain at SIGTERM (a read may come in two chunks).
+    // 4 s of input: one read at the first event, then one per read interval, and the drain at SIGTERM, which takes what
+    // the socket holds and then what the harness could not yet write into it (a few hundred records fit), in chunks.
     const intervalMs = DEFAULT_AGENT_CONFIG.inputReadIntervalMs;
     expect(stats.input_deliveries).toBeGreaterThanOrEqual(2);
-    expect(stats.input_deliveries).toBeLessThanOrEqual(2 + Math.ceil(4000 / intervalMs) + 2);
+    expect(stats.input_deliveries).toBeLessThanOrEqual(2 + Math.ceil(4000 / intervalMs) + Math.ceil(events.length / 64));
     const wakeupsPerEvent = (after.voluntarySwitches - before.voluntarySwitches) / events.length;
     expect(wakeupsPerEvent).toBeLessThan(0.3);
   }, 30_000);
