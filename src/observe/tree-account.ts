@@ -18,8 +18,11 @@
  * - A child that exits keeps its last sample. What it did between that sample
  *   and its exit is recovered from its parent's cutime/cstime, which grow by
  *   the child's whole-life CPU (and that of the descendants it reaped) when
- *   the parent reaps it: the growth beyond what the vanished children had
- *   already shown is added. Children born and reaped between two samples are
+ *   the parent reaps it: per parent, over the whole window, the growth beyond
+ *   what its vanished children had already shown is added. (Over the whole
+ *   window, not per sample: one sample can read a child before its parent
+ *   reaps it and the parent just after, so the growth shows a sample before
+ *   the child vanishes.) Children born and reaped between two samples are
  *   caught the same way. The parent's cutime is never added as such, so
  *   nothing is counted twice. Resolution of this part: clock ticks.
  * - Context switches: summed over threads (the kernel keeps them per task),
@@ -74,8 +77,8 @@ export class TreeAccount {
   private samples = 0;
   private firstAt = 0;
   private lastAt = 0;
-  private extraUserS = 0;
-  private extraSystemS = 0;
+  /** Per parent (processKey): its cutime/cstime growth over the window, ticks, and the lifetime CPU its vanished children showed, s. */
+  private readonly reaped = new Map<string, { userTicks: number; systemTicks: number; shownS: number }>();
   private pssPeak: number | null = null;
   private threadsPeak = 0;
 
@@ -112,32 +115,45 @@ export class TreeAccount {
     this.present = new Set(now.keys());
   }
 
-  /** For each parent seen in both samples: its cutime/cstime growth beyond what its vanished children had shown. */
+  /** Tallies each parent's cutime/cstime growth since the last sample, and the lifetime CPU of the children that vanished. */
   private recoverReapedChildren(now: Map<string, ProcessSample>): void {
     const tickS = 1 / this.clockTicksPerSecond;
+    const parentKeyByPid = new Map<number, string>();
+    for (const key of this.present) parentKeyByPid.set(this.records.get(key)!.last.stat.pid, key);
+    const tally = (key: string) => {
+      let t = this.reaped.get(key);
+      if (t === undefined) this.reaped.set(key, (t = { userTicks: 0, systemTicks: 0, shownS: 0 }));
+      return t;
+    };
     for (const key of this.present) {
       const cur = now.get(key);
-      const prev = this.records.get(key)?.last;
-      if (cur === undefined || prev === undefined) continue;
+      const prev = this.records.get(key)!.last;
+      if (cur === undefined) {
+        // Vanished: what it showed over its life is what its parent's cutime gains (or gained) when reaping it.
+        const parent = parentKeyByPid.get(prev.stat.ppid);
+        if (parent !== undefined) tally(parent).shownS += lifetimeCpuS(this.records.get(key)!, tickS);
+        continue;
+      }
       const grewUser = Math.max(0, cur.stat.cutime_ticks - prev.stat.cutime_ticks);
       const grewSystem = Math.max(0, cur.stat.cstime_ticks - prev.stat.cstime_ticks);
       if (grewUser + grewSystem === 0) continue;
-      let shownS = 0;
-      for (const k of this.present) {
-        if (now.has(k)) continue;
-        const gone = this.records.get(k)!;
-        if (gone.last.stat.ppid === cur.stat.pid) shownS += lifetimeCpuS(gone, tickS);
-      }
-      const extraS = Math.max(0, (grewUser + grewSystem) * tickS - shownS);
-      this.extraUserS += (extraS * grewUser) / (grewUser + grewSystem);
-      this.extraSystemS += (extraS * grewSystem) / (grewUser + grewSystem);
+      const t = tally(key);
+      t.userTicks += grewUser;
+      t.systemTicks += grewSystem;
     }
   }
 
   result(): ProcessObservation {
     const tickS = 1 / this.clockTicksPerSecond;
-    let userS = this.extraUserS;
-    let systemS = this.extraSystemS;
+    let userS = 0;
+    let systemS = 0;
+    for (const t of this.reaped.values()) {
+      const ticks = t.userTicks + t.systemTicks;
+      if (ticks === 0) continue;
+      const extraS = Math.max(0, ticks * tickS - t.shownS);
+      userS += (extraS * t.userTicks) / ticks;
+      systemS += (extraS * t.systemTicks) / ticks;
+    }
     let voluntary = 0;
     let involuntary = 0;
     let rss = 0;

@@ -97,6 +97,31 @@ describe('TreeAccount', () => {
     expect(o.pss_peak_bytes).toBe(1024);
   });
 
+  it('counts a child once when a sample reads it just before its parent reaps it and the parent just after', () => {
+    const a = new TreeAccount();
+    a.add({ at_ms: 0, processes: [proc({ pid: 10, ppid: 1, u: 10, s: 0, threads: [[10, 100_000_000, 0, 0]] })] });
+    a.add({
+      at_ms: 100,
+      processes: [
+        proc({ pid: 10, ppid: 1, u: 10, s: 0, threads: [[10, 100_000_000, 0, 0]] }),
+        proc({ pid: 20, ppid: 10, u: 10, s: 0, start: 2000, threads: [[20, 100_000_000, 1, 0]] }),
+      ],
+    });
+    // The child's whole 300 ms as it exits, and the parent already reaped it (cutime +30 ticks) when the same sample read the parent.
+    a.add({
+      at_ms: 200,
+      processes: [
+        proc({ pid: 10, ppid: 1, u: 10, s: 0, cu: 30, threads: [[10, 100_000_000, 0, 0]] }),
+        proc({ pid: 20, ppid: 10, u: 30, s: 0, start: 2000, threads: [[20, 300_000_000, 2, 0]] }),
+      ],
+    });
+    // Gone at the next sample; the parent's cutime does not grow again.
+    a.add({ at_ms: 300, processes: [proc({ pid: 10, ppid: 1, u: 10, s: 0, cu: 30, threads: [[10, 100_000_000, 0, 0]] })] });
+    const o = a.result();
+    expect(o.cpu_user_s + o.cpu_system_s).toBeCloseTo(0.3, 9);
+    expect(o.processes_seen).toBe(2);
+  });
+
   it('does not mistake a reused pid for the process it replaced', () => {
     const a = new TreeAccount();
     a.add({
