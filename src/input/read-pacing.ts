@@ -32,9 +32,12 @@ export interface ReadPacer {
   drain(): Promise<void>;
 }
 
-/** How long the input must stay quiet for a drain to end, and the most a drain waits. */
+/**
+ * How long the input must stay quiet for a drain to end, and the most a drain waits: the writer's backlog refills
+ * the socket within milliseconds, while input that keeps coming (an employee still typing) must not hold a stop up.
+ */
 const DRAIN_QUIET_MS = 25;
-const DRAIN_MAX_MS = 2_000;
+const DRAIN_MAX_MS = 250;
 
 function handleOf(s: net.Socket): ReadHandle | null {
   const h = (s as unknown as { _handle?: Partial<ReadHandle> | null })._handle;
