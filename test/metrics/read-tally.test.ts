@@ -4,7 +4,8 @@ import { EventType, allocateBlock, capMoveRate, sliceBlock, type EventBlock } fr
 import { timedBlock } from '../events/timed-block.js';
 import { DeliveredKinds, ReadTally, countEventKinds, deliveryCost } from '../../src/metrics/delivery.js';
 import { DEFAULT_ENERGY_MODEL } from '../../src/metrics/energy.js';
-import { ScenarioError, formatIssue, parseScenario } from '../../src/scenario/index.js';
+import { parseScenario } from '../../src/scenario/index.js';
+import { scenarioProblems } from '../scenario/problems.js';
 import { fitReadCost } from '../../bench/lib/delivery-fit.js';
 
 /** Input as people make it: bursts of moves and keys with pauses of up to a few seconds between them. */
@@ -181,15 +182,7 @@ describe('the delivery cost', () => {
   });
 
   it('a bad per-read coefficient is refused with its file, line and what is allowed', () => {
-    const problems = (text: string) => {
-      try {
-        parseScenario(text, 'x.yaml');
-      } catch (err) {
-        expect(err).toBeInstanceOf(ScenarioError);
-        return (err as ScenarioError).issues.map(formatIssue);
-      }
-      throw new Error('expected the scenario to be invalid');
-    };
+    const problems = (text: string) => scenarioProblems(text);
     expect(problems('name: x\nenergy:\n  deliveryCpuUsPerRead: -5\n')).toEqual([
       'x.yaml:3:3 energy.deliveryCpuUsPerRead: must be a number from 0 to 1000000, got -5',
     ]);

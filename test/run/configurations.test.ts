@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatRun } from '../../src/report/text.js';
 import { writeScenarioReport } from '../../src/report/run-report.js';
 import { configurationsTable, runScenario, type ConfigurationRow, type ScenarioRunResult } from '../../src/run/index.js';
-import { ScenarioError, formatIssue, parseScenario } from '../../src/scenario/index.js';
+import { parseScenario } from '../../src/scenario/index.js';
+import { scenarioProblems } from '../scenario/problems.js';
 
 // Three batchings of one small fleet (5 laptops, one day, transport null), and a freshness
 // threshold only the shorter batches meet: the cheapest configuration (15-minute batches) fails it.
@@ -111,15 +112,7 @@ describe('agent configurations side by side (scenario agents)', () => {
 });
 
 describe('bad agent configuration entries', () => {
-  const problems = (text: string): string[] => {
-    try {
-      parseScenario(text, 'x.yaml');
-    } catch (err) {
-      expect(err).toBeInstanceOf(ScenarioError);
-      return (err as ScenarioError).issues.map(formatIssue);
-    }
-    throw new Error('expected the scenario to be invalid');
-  };
+  const problems = (text: string) => scenarioProblems(text);
 
   it('are refused with file:line, what is wrong and what is allowed', () => {
     expect(problems('name: x\nagents:\n  - name: a\n    agent: { batchMaxAgeMs: 300000 }\n  - name: a\n    agent: {}\n')).toEqual([

@@ -2,29 +2,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  ScenarioError,
-  formatIssue,
-  loadScenarioFile,
-  parseScenario,
-  resolveScenario,
-  type ScenarioIssue,
-} from '../../src/scenario/index.js';
+import { ScenarioError, formatIssue, loadScenarioFile, parseScenario, resolveScenario } from '../../src/scenario/index.js';
+import { scenarioIssues } from './problems.js';
 
 /** The issues a text gives, as printed lines. */
 function problems(text: string, file = 'x.yaml'): string[] {
   return issues(text, file).map(formatIssue);
 }
 
-function issues(text: string, file = 'x.yaml'): readonly ScenarioIssue[] {
-  try {
-    parseScenario(text, file);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ScenarioError);
-    return (err as ScenarioError).issues;
-  }
-  throw new Error('expected the scenario to be invalid');
-}
+const issues = scenarioIssues;
 
 describe('scenario errors name the file, line, field, what was given and what is allowed', () => {
   it('out of range: the example from the issue', () => {

@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ScenarioError, formatIssue, parseScenario } from '../../src/scenario/index.js';
+import { parseScenario } from '../../src/scenario/index.js';
+import { scenarioProblems } from './problems.js';
 
-function problems(text: string): string[] {
-  try {
-    parseScenario(text, 'p.yaml');
-  } catch (err) {
-    expect(err).toBeInstanceOf(ScenarioError);
-    return (err as ScenarioError).issues.map(formatIssue);
-  }
-  throw new Error('expected the scenario to be invalid');
-}
+const problems = (text: string) => scenarioProblems(text, 'p.yaml');
 
 const RT = 'simulation:\n  speed: 1\n  window: { day: 1, at: "09:30", durationMinutes: 1 }\n';
 
