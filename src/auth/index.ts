@@ -33,7 +33,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ADMIN_AUTH_SCHEME, DEVICE_AUTH_SCHEME, DEVICE_HEADER, FLEET_AUTH_SCHEME, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './protocol.js';
-import { RequestSigner, signedAuthorization, signedHeaders, type RequestLine, type SignedHeaders } from './signer.js';
+import { RequestSigner, signedHeaders, type RequestLine, type SignatureForm, type SignedHeaders } from './signer.js';
 
 export * from './protocol.js';
 export * from './signer.js';
@@ -69,9 +69,6 @@ export interface OutgoingRequest extends RequestLine {
   readonly body: Uint8Array;
 }
 
-/** How a request carries its signature: one `authorization: Device …` header, or the three x-fleetsim-* headers. */
-export type SignatureForm = 'authorization' | 'headers';
-
 /**
  * A device's request signer: `request → its auth header(s)`, with the key's
  * HMAC states computed once. HttpTransport's `sign` option takes it and
@@ -85,8 +82,7 @@ export function createRequestSigner(
   form: SignatureForm = 'headers',
 ): (req: OutgoingRequest) => Record<string, string> {
   const signer = new RequestSigner(creds.key);
-  const headers = form === 'authorization' ? signedAuthorization : signedHeaders;
-  return (req) => headers(signer, creds.deviceId, Math.floor(now()), req, req.body);
+  return (req) => signedHeaders(signer, creds.deviceId, Math.floor(now()), req, req.body, undefined, form);
 }
 
 export type AuthFailure =

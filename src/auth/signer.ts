@@ -84,13 +84,15 @@ export class RequestSigner {
   }
 
   /** The hex signature of a request; pass the body's digest when it is reused across requests (the load generator's bodies are). */
-  sign(line: RequestLine, deviceId: string, timestampMs: number, body: Uint8Array, digestHex: string = bodyDigest(body)): string {
-    return this.mac(canonicalRequest(line, deviceId, timestampMs, digestHex)).toString('hex');
-  }
-
-  /** The same signature as `sign`, base64url without padding (43 characters): the one-header form's. */
-  signBase64url(line: RequestLine, deviceId: string, timestampMs: number, body: Uint8Array, digestHex: string = bodyDigest(body)): string {
-    return this.mac(canonicalRequest(line, deviceId, timestampMs, digestHex)).toString('base64url');
+  sign(
+    line: RequestLine,
+    deviceId: string,
+    timestampMs: number,
+    body: Uint8Array,
+    digestHex: string = bodyDigest(body),
+    encoding: 'hex' | 'base64url' = 'hex',
+  ): string {
+    return this.mac(canonicalRequest(line, deviceId, timestampMs, digestHex)).toString(encoding);
   }
 
   /** Constant-time check of a request's signature. */
@@ -100,7 +102,10 @@ export class RequestSigner {
   }
 }
 
-/** A signed request's three headers. */
+/** How a request carries its signature: one `authorization: Device …` header, or the three x-fleetsim-* headers. */
+export type SignatureForm = 'authorization' | 'headers';
+
+/** A signed request's auth header(s): the three x-fleetsim-* headers, or (form 'authorization') the same signature in one. */
 export function signedHeaders(
   signer: RequestSigner,
   deviceId: string,
@@ -108,24 +113,15 @@ export function signedHeaders(
   line: RequestLine,
   body: Uint8Array,
   digestHex?: string,
+  form: SignatureForm = 'headers',
 ): Record<string, string> {
+  if (form === 'authorization')
+    return {
+      authorization: `${DEVICE_AUTH_SCHEME} ${timestampMs} ${signer.sign(line, deviceId, timestampMs, body, digestHex, 'base64url')} ${deviceId}`,
+    };
   return {
     [DEVICE_HEADER]: deviceId,
     [TIMESTAMP_HEADER]: String(timestampMs),
     [SIGNATURE_HEADER]: signer.sign(line, deviceId, timestampMs, body, digestHex),
-  };
-}
-
-/** A signed request's one header (DEVICE_AUTH_SCHEME): the same signature as signedHeaders, in fewer bytes. */
-export function signedAuthorization(
-  signer: RequestSigner,
-  deviceId: string,
-  timestampMs: number,
-  line: RequestLine,
-  body: Uint8Array,
-  digestHex?: string,
-): Record<string, string> {
-  return {
-    authorization: `${DEVICE_AUTH_SCHEME} ${timestampMs} ${signer.signBase64url(line, deviceId, timestampMs, body, digestHex)} ${deviceId}`,
   };
 }
