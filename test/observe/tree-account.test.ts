@@ -24,6 +24,9 @@ function proc(o: {
   };
 }
 
+/** The parent of the reaping tests: 100 ms of its own, and `cu` ticks reaped from its children. */
+const parent = (cu = 0) => proc({ pid: 10, ppid: 1, u: 10, s: 0, cu, threads: [[10, 100_000_000, 0, 0]] });
+
 describe('TreeAccount', () => {
   it('counts a process present at the first sample from that sample, in schedstat ns', () => {
     const a = new TreeAccount();
@@ -77,17 +80,14 @@ describe('TreeAccount', () => {
 
   it('keeps the last sample of a child that exited and adds what its parent\u2019s cutime shows beyond it, once', () => {
     const a = new TreeAccount();
-    a.add({ at_ms: 0, processes: [proc({ pid: 10, ppid: 1, u: 10, s: 0, threads: [[10, 100_000_000, 0, 0]] })] });
+    a.add({ at_ms: 0, processes: [parent()] });
     a.add({
       at_ms: 100,
-      processes: [
-        proc({ pid: 10, ppid: 1, u: 10, s: 0, threads: [[10, 100_000_000, 0, 0]] }),
-        proc({ pid: 20, ppid: 10, u: 20, s: 0, start: 2000, threads: [[20, 200_000_000, 4, 0]] }),
-      ],
+      processes: [parent(), proc({ pid: 20, ppid: 10, u: 20, s: 0, start: 2000, threads: [[20, 200_000_000, 4, 0]] })],
     });
     // The child ran 300 ms in all and was reaped: the parent's cutime grew by 30 ticks; 100 ms of it came after the child's last sample.
-    a.add({ at_ms: 200, processes: [proc({ pid: 10, ppid: 1, u: 10, s: 0, cu: 30, threads: [[10, 100_000_000, 0, 0]] })] });
-    a.add({ at_ms: 300, processes: [proc({ pid: 10, ppid: 1, u: 10, s: 0, cu: 30, threads: [[10, 100_000_000, 0, 0]] })] });
+    a.add({ at_ms: 200, processes: [parent(30)] });
+    a.add({ at_ms: 300, processes: [parent(30)] });
     const o = a.result();
     expect(o.cpu_user_s + o.cpu_system_s).toBeCloseTo(0.3, 9);
     expect(o.processes_seen).toBe(2);
@@ -99,24 +99,18 @@ describe('TreeAccount', () => {
 
   it('counts a child once when a sample reads it just before its parent reaps it and the parent just after', () => {
     const a = new TreeAccount();
-    a.add({ at_ms: 0, processes: [proc({ pid: 10, ppid: 1, u: 10, s: 0, threads: [[10, 100_000_000, 0, 0]] })] });
+    a.add({ at_ms: 0, processes: [parent()] });
     a.add({
       at_ms: 100,
-      processes: [
-        proc({ pid: 10, ppid: 1, u: 10, s: 0, threads: [[10, 100_000_000, 0, 0]] }),
-        proc({ pid: 20, ppid: 10, u: 10, s: 0, start: 2000, threads: [[20, 100_000_000, 1, 0]] }),
-      ],
+      processes: [parent(), proc({ pid: 20, ppid: 10, u: 10, s: 0, start: 2000, threads: [[20, 100_000_000, 1, 0]] })],
     });
     // The child's whole 300 ms as it exits, and the parent already reaped it (cutime +30 ticks) when the same sample read the parent.
     a.add({
       at_ms: 200,
-      processes: [
-        proc({ pid: 10, ppid: 1, u: 10, s: 0, cu: 30, threads: [[10, 100_000_000, 0, 0]] }),
-        proc({ pid: 20, ppid: 10, u: 30, s: 0, start: 2000, threads: [[20, 300_000_000, 2, 0]] }),
-      ],
+      processes: [parent(30), proc({ pid: 20, ppid: 10, u: 30, s: 0, start: 2000, threads: [[20, 300_000_000, 2, 0]] })],
     });
     // Gone at the next sample; the parent's cutime does not grow again.
-    a.add({ at_ms: 300, processes: [proc({ pid: 10, ppid: 1, u: 10, s: 0, cu: 30, threads: [[10, 100_000_000, 0, 0]] })] });
+    a.add({ at_ms: 300, processes: [parent(30)] });
     const o = a.result();
     expect(o.cpu_user_s + o.cpu_system_s).toBeCloseTo(0.3, 9);
     expect(o.processes_seen).toBe(2);
