@@ -38,8 +38,16 @@
  * delivery cost. The agents here run with --no-memory-reducer unless
  * --memory-reducer 1.
  *
+ * With --rounds 2 or more, the delivery coefficients are also fitted round
+ * by round, for their spread. The model is run twice on the realistic input:
+ * with the coefficients fitted here, and with the ones fleetsim ships
+ * (DEFAULT_ENERGY_MODEL), which says how well the shipped ones carry over.
+ *
  * Figures depend on the machine and its load (this bench shares its cores
  * with whatever else runs): read them as this machine's, at this moment.
+ * The output ends with the machine's load and, on a VM, its steal time:
+ * what a sleeping process pays to wake has differed threefold between two
+ * instances of the same 2-core VM.
  */
 import { DEFAULT_AGENT_CONFIG } from '../src/agent/index.js';
 import { DEFAULT_ENERGY_MODEL, type EnergyModel } from '../src/metrics/energy.js';
@@ -57,11 +65,13 @@ import { createCalendar } from '../src/time/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { measureOptions, type DeliveryOption, type OptionRow } from './lib/delivery-options.js';
-import { fitReadCost, type ReadCostRow } from './lib/delivery-fit.js';
+import { measureOptions, type DeliveryOption, type OptionRow, type RoundFigures } from './lib/delivery-options.js';
+import { fitReadCost, type ReadCostFit, type ReadCostRow } from './lib/delivery-fit.js';
+import { watchMachine } from './lib/machine.js';
 import { intFlag, printTable, stringFlag, wantsJson } from './lib/output.js';
 
 const json = wantsJson();
+const machineAtEnd = watchMachine();
 const seconds = intFlag('seconds', 10);
 const windowSeconds = intFlag('window', 60);
 const rate = intFlag('rate', 50);
@@ -354,24 +364,39 @@ const inprocessUs = (inprocessModels.reduce((a, m) => a + m.agentCpuSeconds, 0) 
  * events say nothing about reads).
  */
 const idleRow = options.find((r) => r.input === 'tap' && r.cpu_us_per_event === null);
-const fitRows: ReadCostRow[] =
-  idleRow === undefined
-    ? []
-    : options
-        .filter(
-          (r) =>
-            r.input === 'tap' &&
-            r.read_interval_ms === DEFAULT_AGENT_CONFIG.inputReadIntervalMs &&
-            r.reads !== null &&
-            r.cpu_us_per_event !== null,
-        )
-        .map((r) => ({
-          reads: r.reads!,
-          events: r.injected,
-          cpuUs: (r.cpu_seconds - idleRow.cpu_seconds) * 1e6 - inprocessUs * r.injected,
-          wakeups: r.wakeups - idleRow.wakeups,
-        }));
+const allRounds = (r: OptionRow): RoundFigures => ({
+  cpu_seconds: r.cpu_seconds,
+  wakeups: r.wakeups,
+  reads: r.reads ?? 0,
+  injected: r.injected,
+});
+/** The fit's rows, each option's figures taken by `pick` (its mean over the rounds, or one round). */
+function fitRowsOf(pick: (r: OptionRow) => RoundFigures): ReadCostRow[] {
+  if (idleRow === undefined) return [];
+  const idle = pick(idleRow);
+  return options
+    .filter(
+      (r) =>
+        r.input === 'tap' &&
+        r.read_interval_ms === DEFAULT_AGENT_CONFIG.inputReadIntervalMs &&
+        r.reads !== null &&
+        r.cpu_us_per_event !== null,
+    )
+    .map((r) => {
+      const f = pick(r);
+      return {
+        reads: f.reads,
+        events: f.injected,
+        cpuUs: (f.cpu_seconds - idle.cpu_seconds) * 1e6 - inprocessUs * f.injected,
+        wakeups: f.wakeups - idle.wakeups,
+      };
+    });
+}
+const fitRows = fitRowsOf(allRounds);
 const fit = fitReadCost(fitRows);
+// The same fit round by round: how far one round's coefficients stray from another's (the machine's drift included).
+const roundFits = Array.from({ length: withOptions ? rounds : 0 }, (_, k) => fitReadCost(fitRowsOf((r) => r.per_round[k]!)));
+const byRound = (f: (x: ReadCostFit) => number, digits: number) => roundFits.map((x) => (x ? round(f(x), digits) : null));
 /**
  * A reader woken per event (a read per delivery) pays less per read than a
  * batched one (its event loop is warm): its own per-read figures, with the
@@ -459,6 +484,10 @@ const models = [];
 for (const w of windows) models.push(await modelWindow(real, w, virtualStart, virtualEnd, energy));
 const readsModel = models.reduce((a, m) => a + m.deliveryReads, 0);
 const batteryModel = mean(models.filter((_, k) => inputs[k]!.workHours > 0).map((m) => m.batteryPctPerDay));
+// The coefficients fleetsim ships (DEFAULT_ENERGY_MODEL, fitted on another day's machine) on the same events: how well they carry over.
+const shipped = [];
+for (const w of windows) shipped.push(await modelWindow(real, w, virtualStart, virtualEnd, DEFAULT_ENERGY_MODEL));
+const batteryShipped = mean(shipped.filter((_, k) => inputs[k]!.workHours > 0).map((m) => m.batteryPctPerDay));
 // What the measured figure owes to the agent merely running over so short a window (the tail of its start-up), which a day amortises.
 const idleBattery = idleRow?.battery_pct_per_day ?? null;
 
@@ -535,6 +564,8 @@ const result = {
   battery_pct_per_day_measured: round(batteryMeasured, 4),
   battery_pct_per_day_model: round(batteryModel, 4),
   model_over_measured: batteryMeasured > 0 ? round(batteryModel / batteryMeasured, 3) : null,
+  battery_pct_per_day_model_shipped: round(batteryShipped, 4),
+  model_shipped_over_measured: batteryMeasured > 0 ? round(batteryShipped / batteryMeasured, 3) : null,
   reads_measured: readsMeasured,
   reads_model: readsModel,
   battery_pct_per_day_idle_agent: idleBattery,
@@ -547,6 +578,9 @@ const result = {
   read_per_delivery_cpu_us_per_read: perDeliveryRead?.cpuUs ?? null,
   read_per_delivery_wakeups_per_read: perDeliveryRead?.wakeups ?? null,
   delivery_fit_rows: fitRows.length,
+  delivery_cpu_us_per_read_by_round: byRound((x) => x.cpuUsPerRead, 1),
+  delivery_cpu_us_per_event_by_round: byRound((x) => x.cpuUsPerEvent, 2),
+  delivery_wakeups_per_read_by_round: byRound((x) => x.wakeupsPerRead, 3),
   delivery_fit_rms_residual_us: fit ? round(fit.rmsResidualUs, 0) : null,
   delivery_coefficients: {
     deliveryCpuUsPerRead: energy.deliveryCpuUsPerRead,
@@ -568,6 +602,7 @@ const result = {
   memory_reducer: referenceNodeFlags.length === 0,
   read_intervals_ms: readIntervalsMs,
   ...intervalKeys,
+  machine: machineAtEnd(),
 };
 
 if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -611,6 +646,11 @@ else {
       ['delivery wake-ups per read', result.delivery_wakeups_per_read],
       ['delivery CPU µs per event read (fitted)', result.delivery_cpu_us_per_event],
       ['fit: rows, rms residual µs', `${result.delivery_fit_rows}, ${result.delivery_fit_rms_residual_us ?? 'n/a'}`],
+      ['fit per round: CPU µs per read', result.delivery_cpu_us_per_read_by_round.join(', ') || 'n/a'],
+      ['fit per round: CPU µs per event', result.delivery_cpu_us_per_event_by_round.join(', ') || 'n/a'],
+      ['fit per round: wake-ups per read', result.delivery_wakeups_per_read_by_round.join(', ') || 'n/a'],
+      ['battery % per day, model with the shipped coefficients', result.battery_pct_per_day_model_shipped],
+      ['shipped model ÷ measured', result.model_shipped_over_measured ?? 'n/a'],
       ['a reader woken per event: CPU µs per read (per-event part taken out)', result.read_per_delivery_cpu_us_per_read ?? 'n/a'],
       ['a reader woken per event: wake-ups per read', result.read_per_delivery_wakeups_per_read ?? 'n/a'],
     ],
@@ -675,4 +715,8 @@ else {
         Object.entries(moveCapKeys).map(([k, v]) => [k, v ?? 'n/a']),
       );
   }
+  const m = result.machine;
+  process.stdout.write(
+    `\nmachine: ${m.cpu_model}, ${m.cores} cores; load ${m.load_avg_1m_start} → ${m.load_avg_1m_end}; steal ${m.steal_pct ?? 'n/a'} %\n`,
+  );
 }

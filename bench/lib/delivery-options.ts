@@ -59,6 +59,16 @@ export interface OptionRow {
   readonly received_share: number | null;
   readonly ledger_balanced: boolean | null;
   readonly rounds: number;
+  /** Each round on its own (a fit per round puts a spread on the coefficients). */
+  readonly per_round: readonly RoundFigures[];
+}
+
+/** One round of one option: the agent's CPU seconds and wake-ups (observed), its reads (0 when it reports none) and the events injected. */
+export interface RoundFigures {
+  readonly cpu_seconds: number;
+  readonly wakeups: number;
+  readonly reads: number;
+  readonly injected: number;
 }
 
 function round(x: number, digits = 2): number {
@@ -157,6 +167,7 @@ export async function measureOptions(
     produced: 0,
     balanced: true as boolean | null,
     reads: 0,
+    perRound: [] as RoundFigures[],
   }));
   for (let k = 0; k < o.rounds; k++) {
     for (let i = 0; i < options.length; i++) {
@@ -179,6 +190,7 @@ export async function measureOptions(
       s.battery += r.battery / o.rounds;
       s.produced += r.produced ?? 0;
       s.reads += r.reads;
+      s.perRound.push({ cpu_seconds: round(r.cpuS, 5), wakeups: r.wakeups, reads: r.reads, injected: r.injected });
       s.balanced = r.balanced === null || s.balanced === null ? null : s.balanced && r.balanced;
     }
   }
@@ -206,6 +218,7 @@ export async function measureOptions(
       received_share: n > 0 && !opt.idle ? round(s.produced / n, 4) : null,
       ledger_balanced: opt.idle ? null : s.balanced,
       rounds: o.rounds,
+      per_round: s.perRound,
     };
   });
 }
