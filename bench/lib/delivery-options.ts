@@ -55,6 +55,9 @@ export interface OptionRow {
   readonly cpu_seconds: number;
   readonly wakeups: number;
   readonly reads: number | null;
+  /** Per round: the agent's page faults (major: memory the OS reclaimed while it slept, read back). */
+  readonly minor_faults: number;
+  readonly major_faults: number;
   /** Events the agent accounted for (its ledger's produced) over events injected. */
   readonly received_share: number | null;
   readonly ledger_balanced: boolean | null;
@@ -78,6 +81,8 @@ function round(x: number, digits = 2): number {
 
 interface Once {
   cpuS: number;
+  minorFaults: number;
+  majorFaults: number;
   wakeups: number;
   wallH: number;
   injected: number;
@@ -122,6 +127,8 @@ async function runOnce(
     const wallH = obs.wall_ms / 3_600_000;
     return {
       cpuS: obs.cpu_user_s + obs.cpu_system_s,
+      minorFaults: obs.minor_faults,
+      majorFaults: obs.major_faults,
       wakeups: obs.voluntary_switches,
       wallH,
       injected: l.injected,
@@ -156,6 +163,8 @@ export async function measureOptions(
 ): Promise<OptionRow[]> {
   const sums = options.map(() => ({
     cpuS: 0,
+    minorFaults: 0,
+    majorFaults: 0,
     wakeups: 0,
     wallH: 0,
     injected: 0,
@@ -180,6 +189,8 @@ export async function measureOptions(
       );
       const s = sums[i]!;
       s.cpuS += r.cpuS;
+      s.minorFaults += r.minorFaults;
+      s.majorFaults += r.majorFaults;
       s.wakeups += r.wakeups;
       s.wallH += r.wallH;
       s.injected += r.injected;
@@ -215,6 +226,8 @@ export async function measureOptions(
       cpu_seconds: round(s.cpuS / o.rounds, 4),
       wakeups: round(s.wakeups / o.rounds, 1),
       reads: opt.idle || s.reads === 0 ? null : round(s.reads / o.rounds, 1),
+      minor_faults: round(s.minorFaults / o.rounds, 1),
+      major_faults: round(s.majorFaults / o.rounds, 1),
       received_share: n > 0 && !opt.idle ? round(s.produced / n, 4) : null,
       ledger_balanced: opt.idle ? null : s.balanced,
       rounds: o.rounds,

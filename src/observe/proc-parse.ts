@@ -11,6 +11,12 @@ export interface ProcStat {
   readonly comm: string;
   readonly state: string;
   readonly ppid: number;
+  /** Page faults of the whole thread group: minor (mapped without I/O) and major (read back from disk). */
+  readonly minflt: number;
+  readonly majflt: number;
+  /** The same of waited-for (reaped) children and their reaped descendants. */
+  readonly cminflt: number;
+  readonly cmajflt: number;
   /** User and kernel time of the whole thread group, exited threads included, clock ticks. */
   readonly utime_ticks: number;
   readonly stime_ticks: number;
@@ -45,6 +51,10 @@ export function parseStat(text: string): ProcStat | null {
     comm,
     state: rest[0]!,
     ppid: field(4),
+    minflt: field(10),
+    cminflt: field(11),
+    majflt: field(12),
+    cmajflt: field(13),
     utime_ticks: field(14),
     stime_ticks: field(15),
     cutime_ticks: field(16),
@@ -55,6 +65,10 @@ export function parseStat(text: string): ProcStat | null {
   for (const v of [
     stat.pid,
     stat.ppid,
+    stat.minflt,
+    stat.cminflt,
+    stat.majflt,
+    stat.cmajflt,
     stat.utime_ticks,
     stat.stime_ticks,
     stat.cutime_ticks,

@@ -25,6 +25,9 @@
  *   the child vanishes.) Children born and reaped between two samples are
  *   caught the same way. The parent's cutime is never added as such, so
  *   nothing is counted twice. Resolution of this part: clock ticks.
+ * - Page faults (minor, major): stat's exact counts of the thread group, over
+ *   the window as CPU is, children reaped unseen recovered the same way from
+ *   the parent's cminflt/cmajflt.
  * - Context switches: summed over threads (the kernel keeps them per task),
  *   each thread's last sample kept.
  * - rss_peak_bytes: the sum over every process seen of its own VmHWM (each
@@ -69,6 +72,18 @@ interface ProcessRecord {
   hwmMax: number;
 }
 
+interface ReapedTally {
+  /** cutime/cstime growth, ticks, and the lifetime CPU the vanished children showed, s. */
+  userTicks: number;
+  systemTicks: number;
+  shownS: number;
+  /** cminflt/cmajflt growth, and the lifetime faults the vanished children showed. */
+  minor: number;
+  major: number;
+  shownMinor: number;
+  shownMajor: number;
+}
+
 export const processKey = (s: ProcStat): string => `${s.pid}@${s.starttime_ticks}`;
 
 export class TreeAccount {
@@ -77,8 +92,8 @@ export class TreeAccount {
   private samples = 0;
   private firstAt = 0;
   private lastAt = 0;
-  /** Per parent (processKey): its cutime/cstime growth over the window, ticks, and the lifetime CPU its vanished children showed, s. */
-  private readonly reaped = new Map<string, { userTicks: number; systemTicks: number; shownS: number }>();
+  /** Per parent (processKey): its cutime/cstime (and reaped faults) growth over the window, and what its vanished children showed over their lives. */
+  private readonly reaped = new Map<string, ReapedTally>();
   private pssPeak: number | null = null;
   private threadsPeak = 0;
 
@@ -122,7 +137,8 @@ export class TreeAccount {
     for (const key of this.present) parentKeyByPid.set(this.records.get(key)!.last.stat.pid, key);
     const tally = (key: string) => {
       let t = this.reaped.get(key);
-      if (t === undefined) this.reaped.set(key, (t = { userTicks: 0, systemTicks: 0, shownS: 0 }));
+      if (t === undefined)
+        this.reaped.set(key, (t = { userTicks: 0, systemTicks: 0, shownS: 0, minor: 0, major: 0, shownMinor: 0, shownMajor: 0 }));
       return t;
     };
     for (const key of this.present) {
@@ -131,15 +147,24 @@ export class TreeAccount {
       if (cur === undefined) {
         // Vanished: what it showed over its life is what its parent's cutime gains (or gained) when reaping it.
         const parent = parentKeyByPid.get(prev.stat.ppid);
-        if (parent !== undefined) tally(parent).shownS += lifetimeCpuS(this.records.get(key)!, tickS);
+        if (parent !== undefined) {
+          const t = tally(parent);
+          t.shownS += lifetimeCpuS(this.records.get(key)!, tickS);
+          t.shownMinor += prev.stat.minflt + prev.stat.cminflt;
+          t.shownMajor += prev.stat.majflt + prev.stat.cmajflt;
+        }
         continue;
       }
       const grewUser = Math.max(0, cur.stat.cutime_ticks - prev.stat.cutime_ticks);
       const grewSystem = Math.max(0, cur.stat.cstime_ticks - prev.stat.cstime_ticks);
-      if (grewUser + grewSystem === 0) continue;
+      const grewMinor = Math.max(0, cur.stat.cminflt - prev.stat.cminflt);
+      const grewMajor = Math.max(0, cur.stat.cmajflt - prev.stat.cmajflt);
+      if (grewUser + grewSystem + grewMinor + grewMajor === 0) continue;
       const t = tally(key);
       t.userTicks += grewUser;
       t.systemTicks += grewSystem;
+      t.minor += grewMinor;
+      t.major += grewMajor;
     }
   }
 
@@ -147,7 +172,12 @@ export class TreeAccount {
     const tickS = 1 / this.clockTicksPerSecond;
     let userS = 0;
     let systemS = 0;
+    let minor = 0;
+    let major = 0;
     for (const t of this.reaped.values()) {
+      // Faults of children reaped unseen, as for CPU: the parent's reaped count less what the vanished ones showed.
+      minor += Math.max(0, t.minor - t.shownMinor);
+      major += Math.max(0, t.major - t.shownMajor);
       const ticks = t.userTicks + t.systemTicks;
       if (ticks === 0) continue;
       const extraS = Math.max(0, ticks * tickS - t.shownS);
@@ -167,6 +197,8 @@ export class TreeAccount {
         involuntary += t.involuntary_switches - (f?.involuntary_switches ?? 0);
       }
       rss += r.hwmMax;
+      minor += r.last.stat.minflt - (r.first?.stat.minflt ?? 0);
+      major += r.last.stat.majflt - (r.first?.stat.majflt ?? 0);
     }
     return {
       wall_ms: this.lastAt - this.firstAt,
@@ -174,6 +206,8 @@ export class TreeAccount {
       cpu_system_s: systemS,
       voluntary_switches: voluntary,
       involuntary_switches: involuntary,
+      minor_faults: minor,
+      major_faults: major,
       rss_peak_bytes: rss,
       pss_peak_bytes: this.pssPeak,
       threads_peak: this.threadsPeak,

@@ -17,6 +17,13 @@ export interface ProcessObservation {
   readonly voluntary_switches: number;
   /** Involuntary context switches: the scheduler took the CPU away. */
   readonly involuntary_switches: number;
+  /**
+   * Page faults, summed over the tree as CPU is: minor ones map a page without I/O; major ones read a page back
+   * from disk, i.e. memory the OS reclaimed (e.g. proactive reclaim of pages left cold while the agent slept).
+   * Both are kernel CPU the agent pays on waking.
+   */
+  readonly minor_faults: number;
+  readonly major_faults: number;
   /** Each process's peak resident set size (VmHWM) summed over every process seen, bytes: an upper bound of the tree's simultaneous peak. */
   readonly rss_peak_bytes: number;
   /** Peak proportional set size (smaps_rollup) summed over the tree; null where the kernel does not expose it. */

@@ -207,7 +207,7 @@ function formatProcess(p: NonNullable<ScenarioRunResult['figures']['process']>):
       : `RAPL unavailable (${p.fleet.rapl.reason})`;
   return [
     `  process     ${p.agent} agent over ${p.input}, ${p.laptops.length} processes${p.settle_seconds > 0 ? ` (observed after ${p.settle_seconds} s of settling)` : ''}: CPU s/hour p50 ${p.cpu_s_per_hour.p50}, max ${p.cpu_s_per_hour.max}; wake-ups/active min p50 ${p.wakeups_per_active_min.p50}; peak RSS p50 ${p.rss_peak_mb.p50} MB; bytes/hour p50 ${p.bytes_per_hour.p50}; battery % per day p50 ${p.battery_pct_per_day.p50}`,
-    `              ${p.fleet.cpu_us_per_event ?? 'n/a'} CPU µs and ${p.fleet.wakeups_per_event ?? 'n/a'} wake-ups per injected event; ${rapl}; ledger ${p.ledger_balanced === null ? 'not kept by this agent' : p.ledger_balanced ? 'balanced' : 'DOES NOT BALANCE'}`,
+    `              ${p.fleet.cpu_us_per_event ?? 'n/a'} CPU µs and ${p.fleet.wakeups_per_event ?? 'n/a'} wake-ups per injected event; page faults ${p.fleet.minor_faults} (major ${p.fleet.major_faults}); ${rapl}; ledger ${p.ledger_balanced === null ? 'not kept by this agent' : p.ledger_balanced ? 'balanced' : 'DOES NOT BALANCE'}`,
     `  injection   ${p.injection.injected.toLocaleString('en-US')} events late by p50 ${p.injection.p50_ms} ms, p99 ${p.injection.p99_ms} ms, max ${p.injection.max_ms} ms (${p.injection.on_time ? 'on time' : 'BEHIND: the machine could not replay input on time; figures are not valid'})`,
     ...(p.source_move_rate_hz > 0
       ? [

@@ -65,6 +65,22 @@ describe('observeProcessTree on real processes', () => {
     expect(o.wall_ms).toBeGreaterThan(250);
   });
 
+  it('counts the page faults a child takes in the window, as its own getrusage counts them', async () => {
+    // 32 MiB touched page by page after a pause (the observer is running by then): one minor fault per 4 KiB page at least.
+    const { child, lines } = startNode(
+      `setTimeout(() => { const r0 = process.resourceUsage(); const b = Buffer.alloc(32 * 1024 * 1024); for (let i = 0; i < b.length; i += 4096) b[i] = 1; const r1 = process.resourceUsage(); console.log(JSON.stringify({ minor: r1.minorPageFault - r0.minorPageFault, major: r1.majorPageFault - r0.majorPageFault })); ${stayAlive} }, 300);`,
+    );
+    const obs = observeProcessTree(child.pid!, { intervalMs: 50 });
+    const own = await nextJson(lines);
+    const o = obs.stop();
+    console.log(`observer minor faults ${o.minor_faults}, major ${o.major_faults}; the child's own count over the touch ${own.minor}`);
+    expect(own.minor).toBeGreaterThanOrEqual(8192 * 0.9);
+    // The window holds the touch and a little start-up besides; never less than the touch.
+    expect(o.minor_faults).toBeGreaterThanOrEqual(own.minor!);
+    expect(o.minor_faults).toBeLessThan(own.minor! + 20_000);
+    expect(o.major_faults).toBeGreaterThanOrEqual(own.major!);
+  });
+
   it('counts a grandchild that burns CPU and exits before stop', async () => {
     const gc = `${burn(150)}; ${report}`;
     const { child, lines } = startNode(

@@ -13,6 +13,10 @@ describe('parseStat', () => {
       comm: 'node',
       state: 'S',
       ppid: 15359,
+      minflt: 2214,
+      cminflt: 0,
+      majflt: 0,
+      cmajflt: 0,
       utime_ticks: 10,
       stime_ticks: 3,
       cutime_ticks: 7,
@@ -32,6 +36,12 @@ describe('parseStat', () => {
     const t = parseStat(`43 (a) b) ${STAT_TAIL}`)!;
     expect(t.comm).toBe('a) b');
     expect(t.starttime_ticks).toBe(159132);
+  });
+
+  it('reads the page-fault counters in their order: minflt, cminflt, majflt, cmajflt', () => {
+    const s = parseStat(`15361 (node) ${STAT_TAIL.replace(' 2214 0 0 0 ', ' 2214 5 3 1 ')}`)!;
+    expect([s.minflt, s.cminflt, s.majflt, s.cmajflt]).toEqual([2214, 5, 3, 1]);
+    expect(s.utime_ticks).toBe(10);
   });
 
   it('returns null for text that is not a stat line', () => {

@@ -66,6 +66,8 @@ describe('measuredBattery', () => {
     cpu_system_s: 0.1,
     voluntary_switches: 1200,
     involuntary_switches: 40,
+    minor_faults: 300,
+    major_faults: 0,
     rss_peak_bytes: 5e7,
     pss_peak_bytes: 1e7,
     threads_peak: 7,

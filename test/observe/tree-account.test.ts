@@ -14,8 +14,11 @@ function proc(o: {
   threads: [number, number | null, number, number][];
   hwm?: number;
   pss?: number | null;
+  /** Page faults [minflt, cminflt, majflt, cmajflt]. */
+  faults?: [number, number, number, number];
 }): ProcessSample {
-  const line = `${o.pid} (p) S ${o.ppid} 1 1 0 -1 0 0 0 0 0 ${o.u} ${o.s} ${o.cu ?? 0} ${o.cs ?? 0} 20 0 ${o.threads.length} 0 ${o.start ?? 1000} 0 0`;
+  const f = (o.faults ?? [0, 0, 0, 0]).join(' ');
+  const line = `${o.pid} (p) S ${o.ppid} 1 1 0 -1 0 ${f} ${o.u} ${o.s} ${o.cu ?? 0} ${o.cs ?? 0} 20 0 ${o.threads.length} 0 ${o.start ?? 1000} 0 0`;
   return {
     stat: parseStat(line)!,
     threads: o.threads.map(([tid, run_ns, v, i]) => ({ tid, run_ns, voluntary_switches: v, involuntary_switches: i })),
@@ -114,6 +117,27 @@ describe('TreeAccount', () => {
     const o = a.result();
     expect(o.cpu_user_s + o.cpu_system_s).toBeCloseTo(0.3, 9);
     expect(o.processes_seen).toBe(2);
+  });
+
+  it('counts page faults over the window, a reaped child\u2019s unseen ones once, from the parent\u2019s reaped counts', () => {
+    const a = new TreeAccount();
+    const withFaults = (faults: [number, number, number, number]) =>
+      proc({ pid: 10, ppid: 1, u: 10, s: 0, faults, threads: [[10, 100_000_000, 0, 0]] });
+    // Before the window the parent had 1,000 minor and 5 major faults of its own: not counted.
+    a.add({ at_ms: 0, processes: [withFaults([1000, 0, 5, 0])] });
+    a.add({
+      at_ms: 100,
+      processes: [
+        withFaults([1040, 0, 5, 0]),
+        proc({ pid: 20, ppid: 10, u: 1, s: 0, start: 2000, faults: [300, 0, 2, 0], threads: [[20, 10_000_000, 1, 0]] }),
+      ],
+    });
+    // The child faulted 50 + 1 more after its last sample, then was reaped: the parent's cminflt/cmajflt grew by its whole life.
+    a.add({ at_ms: 200, processes: [withFaults([1060, 350, 7, 3])] });
+    const o = a.result();
+    // Parent 60 + 2; child 300 + 2 seen, 50 + 1 recovered.
+    expect(o.minor_faults).toBe(60 + 300 + 50);
+    expect(o.major_faults).toBe(2 + 2 + 1);
   });
 
   it('does not mistake a reused pid for the process it replaced', () => {

@@ -29,6 +29,9 @@ export interface ProcessLaptopFigures {
   readonly wakeups: number;
   readonly wakeups_per_active_min: number | null;
   readonly involuntary_switches: number;
+  /** Page faults of the agent's tree over the window; major ones read back memory the OS reclaimed while it slept. */
+  readonly minor_faults: number;
+  readonly major_faults: number;
   readonly rss_peak_mb: number;
   readonly pss_peak_mb: number | null;
   readonly threads_peak: number;
@@ -73,6 +76,9 @@ export interface ProcessFigures {
     readonly received: number | null;
     readonly cpu_seconds: number;
     readonly wakeups: number;
+    /** Page faults of every agent tree; major ones read back memory the OS reclaimed while an agent slept. */
+    readonly minor_faults: number;
+    readonly major_faults: number;
     readonly uploads: number;
     readonly bytes: number;
     /** CPU µs and wake-ups per injected event, all costs included (timers, encoding, uploads). */
@@ -128,6 +134,8 @@ export function processFigures(f: ProcessRunFacts, _batteryWh: number): ProcessF
       received: rows.every((x) => x.received !== null) ? sum((x) => x.received as number) : null,
       cpu_seconds: r6(cpu),
       wakeups,
+      minor_faults: sum((x) => x.minor_faults),
+      major_faults: sum((x) => x.major_faults),
       uploads: sum((x) => x.uploads),
       bytes: sum((x) => x.bytes),
       cpu_us_per_event: injected > 0 ? r3((cpu * 1e6) / injected) : null,
@@ -163,6 +171,8 @@ function laptopFigures(l: ProcessLaptop): ProcessLaptopFigures {
     wakeups: o.voluntary_switches,
     wakeups_per_active_min: l.row.active_minutes > 0 ? r3(o.voluntary_switches / l.row.active_minutes) : null,
     involuntary_switches: o.involuntary_switches,
+    minor_faults: o.minor_faults,
+    major_faults: o.major_faults,
     rss_peak_mb: r3(o.rss_peak_bytes / 1e6),
     pss_peak_mb: o.pss_peak_bytes === null ? null : r3(o.pss_peak_bytes / 1e6),
     threads_peak: o.threads_peak,
