@@ -2,6 +2,7 @@
  * npm run bench:delivery [-- --json] [--seconds N] [--window N] [--rate R] [--x11 0]
  *   [--options 0] [--options-window N] [--rounds N] [--move-caps 60,30]
  *   [--read-intervals 250,1000,2000,5000] [--settle-seconds 25] [--memory-reducer 0]
+ *   [--energy-yaml FILE]
  *
  * What input delivery costs the reference agent as its own process, and how
  * well the virtual-time model (with its delivery term) predicts it:
@@ -43,6 +44,10 @@
  * with the coefficients fitted here, and with the ones fleetsim ships
  * (DEFAULT_ENERGY_MODEL), which says how well the shipped ones carry over.
  *
+ * --energy-yaml FILE writes the fitted coefficients as a scenario's
+ * `energy:` section: `fleetsim run` then charges delivery as this machine
+ * pays it (the shipped defaults are one calibration of one machine).
+ *
  * Figures depend on the machine and its load (this bench shares its cores
  * with whatever else runs): read them as this machine's, at this moment.
  * The output ends with the machine's load and, on a VM, its steal time:
@@ -62,7 +67,7 @@ import { modelWindow } from '../src/run/process/model.js';
 import { runProcessFleet } from '../src/run/process/process-run.js';
 import type { ProcessRunFacts } from '../src/run/process/facts.js';
 import { createCalendar } from '../src/time/index.js';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measureOptions, type DeliveryOption, type OptionRow, type RoundFigures } from './lib/delivery-options.js';
@@ -95,6 +100,7 @@ const readIntervalsMs = (stringFlag('read-intervals') ?? '250,1000,2000,5000').s
 });
 if (!readIntervalsMs.includes(DEFAULT_AGENT_CONFIG.inputReadIntervalMs)) readIntervalsMs.push(DEFAULT_AGENT_CONFIG.inputReadIntervalMs);
 const settleMs = intFlag('settle-seconds', 25) * 1000;
+const energyYamlFile = stringFlag('energy-yaml');
 const referenceNodeFlags = intFlag('memory-reducer', 0) === 1 ? [] : ['--no-memory-reducer'];
 /** The default reader's interval, and how rows name an interval. */
 const DEFAULT_READ_MS = DEFAULT_AGENT_CONFIG.inputReadIntervalMs;
@@ -721,4 +727,22 @@ else {
   process.stdout.write(
     `\nmachine: ${m.cpu_model}, ${m.cores} cores; load ${m.load_avg_1m_start} → ${m.load_avg_1m_end}; steal ${m.steal_pct ?? 'n/a'} %\n`,
   );
+}
+
+/**
+ * --energy-yaml FILE: the coefficients fitted here as a scenario's `energy:`
+ * section, to paste into a scenario so `fleetsim run` charges delivery as this
+ * machine pays it. Checked by the scenario parser before it is written.
+ */
+if (energyYamlFile !== undefined) {
+  const m = result.machine;
+  const coefficients = {
+    ...result.delivery_coefficients,
+    deliverySource: `npm run bench:delivery on ${m.cpu_model} (${m.cores} cores), ${new Date().toISOString().slice(0, 16)} UTC, load ${m.load_avg_1m_start}–${m.load_avg_1m_end}`,
+  };
+  const block = `energy:\n${Object.entries(coefficients)
+    .map(([k, v]) => `  ${k}: ${typeof v === 'string' ? JSON.stringify(v) : v}`)
+    .join('\n')}\n`;
+  parseScenario(`name: check\nseed: 1\nfleet: { employees: 1 }\n${block}`);
+  writeFileSync(energyYamlFile, `# Delivery coefficients fitted by npm run bench:delivery: paste into a scenario.\n${block}`);
 }
