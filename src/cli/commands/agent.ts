@@ -1,4 +1,5 @@
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import type { CommandParts } from './parts.js';
 import { resolveAgentOptions, runAgentProcess } from '../../agent-process/index.js';
 import { DEFAULT_AGENT_CONFIG } from '../../agent/index.js';
 
@@ -19,9 +20,7 @@ interface AgentArgs {
   'read-interval-ms'?: unknown;
 }
 
-export const agentCommand: CommandModule<object, AgentArgs> = {
-  command: 'agent',
-  describe: 'Run the reference capture agent as its own process on the real clock, fed by an OS input path',
+export const agentCommand: CommandParts<AgentArgs> = {
   builder: (y: Argv) =>
     y
       .option('url', {
