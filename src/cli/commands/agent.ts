@@ -15,6 +15,7 @@ interface AgentArgs {
   control?: string;
   'stats-file'?: string;
   scenario?: string;
+  settings?: string;
   'drain-timeout-ms'?: unknown;
   'first-sequence'?: unknown;
   'read-interval-ms'?: unknown;
@@ -43,6 +44,11 @@ export const agentCommand: CommandParts<AgentArgs> = {
         type: 'string',
         describe: 'Take the agent: and policy: settings from this scenario file [default: the built-in defaults]',
       })
+      .option('settings', {
+        type: 'string',
+        describe:
+          'Take the agent: and policy: settings and the seed from this JSON file, as fleetsim run writes it for its agents (instead of --scenario)',
+      })
       .option('drain-timeout-ms', {
         describe: 'On SIGTERM/SIGINT, how long uploads may take before they are cut (their batches count as spooled)',
         default: 10_000,
@@ -63,7 +69,7 @@ export const agentCommand: CommandParts<AgentArgs> = {
         'Read a tap, upload to a local service',
       ) as unknown as Argv<AgentArgs>,
   handler: async (argv: ArgumentsCamelCase<AgentArgs>) => {
-    const options = resolveAgentOptions({
+    const options = await resolveAgentOptions({
       url: argv.url,
       fleetSecret: argv['fleet-secret'],
       deviceId: argv['device-id'],
@@ -75,6 +81,7 @@ export const agentCommand: CommandParts<AgentArgs> = {
       control: argv.control,
       statsFile: argv['stats-file'],
       scenario: argv.scenario,
+      settings: argv.settings,
       drainTimeoutMs: argv['drain-timeout-ms'],
       firstSequence: argv['first-sequence'],
       readIntervalMs: argv['read-interval-ms'],
