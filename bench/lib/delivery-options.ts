@@ -104,7 +104,7 @@ async function runOnce(
 ): Promise<Once> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-delivery-options-'));
   try {
-    // The reference agent reads its settings from the scenario file, as `fleetsim agent --scenario` does.
+    // The run hands the reference agent this scenario's agent: and policy: settings (fleetsim agent --settings).
     const file = join(dir, 'scenario.yaml');
     const text =
       `name: bench-delivery-options\nseed: 1\nfleet: { employees: 1, offices: [{ name: Berlin, timezone: Europe/Berlin }] }\n` +

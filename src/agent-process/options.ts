@@ -1,13 +1,14 @@
 /**
  * The flags of `fleetsim agent`, checked and resolved into what the process
  * runs with. Every bad value is a UsageError naming the flag and what is
- * allowed; the scenario's own errors come from the scenario loader.
+ * allowed; the scenario's own errors come from the scenario loader, which is
+ * imported only for --scenario (a run hands its agents --settings instead).
  */
 import { DEFAULT_AGENT_CONFIG, type AgentConfig } from '../agent/index.js';
 import { UsageError } from '../errors.js';
 import { DEFAULT_POLICY_RULES, type PolicyRules } from '../policy/index.js';
-import { loadScenarioFile } from '../scenario/index.js';
 import { X11_SOURCE, type InputSpec } from './input.js';
+import { readAgentSettingsFile, type AgentSettings } from './settings.js';
 
 export interface AgentProcessOptions {
   /** The ingest service's base URL (http://host:port); uploads go to /v1/batches. */
@@ -43,6 +44,8 @@ export interface AgentFlags {
   readonly control?: string;
   readonly statsFile?: string;
   readonly scenario?: string;
+  /** A settings file a run wrote (settings.ts); instead of --scenario. */
+  readonly settings?: string;
   readonly drainTimeoutMs?: unknown;
   readonly firstSequence?: unknown;
   /** Overrides the scenario's agent.inputReadIntervalMs. */
@@ -53,7 +56,7 @@ const DEVICE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 /** A year either way: a larger offset is a unit mistake (seconds for ms, or µs). */
 const MAX_OFFSET_MS = 366 * 86_400_000;
 
-export function resolveAgentOptions(f: AgentFlags, env: NodeJS.ProcessEnv = process.env): AgentProcessOptions {
+export async function resolveAgentOptions(f: AgentFlags, env: NodeJS.ProcessEnv = process.env): Promise<AgentProcessOptions> {
   const url = required('url', f.url);
   let parsed: URL;
   try {
@@ -76,16 +79,9 @@ export function resolveAgentOptions(f: AgentFlags, env: NodeJS.ProcessEnv = proc
   const timeOffsetMs = integer('time-offset-ms', f.timeOffsetMs ?? 0, -MAX_OFFSET_MS, MAX_OFFSET_MS);
   const drainTimeoutMs = integer('drain-timeout-ms', f.drainTimeoutMs ?? 10_000, 0, 600_000);
   const firstSequence = integer('first-sequence', f.firstSequence ?? 0, 0, Number.MAX_SAFE_INTEGER);
-  let agentConfig = DEFAULT_AGENT_CONFIG;
-  let rules = DEFAULT_POLICY_RULES;
-  let seed = 'fleetsim-agent';
-  if (f.scenario !== undefined) {
-    // The same agent: and policy: sections a simulation of this scenario runs with.
-    const s = loadScenarioFile(required('scenario', f.scenario));
-    agentConfig = s.agent;
-    rules = s.rules;
-    seed = s.seed;
-  }
+  const settings = await agentSettings(f);
+  let agentConfig = settings.agent;
+  const { rules, seed } = settings;
   if (f.readIntervalMs !== undefined)
     agentConfig = { ...agentConfig, inputReadIntervalMs: integer('read-interval-ms', f.readIntervalMs, 0, 60_000) };
   return {
@@ -103,6 +99,20 @@ export function resolveAgentOptions(f: AgentFlags, env: NodeJS.ProcessEnv = proc
     drainTimeoutMs,
     firstSequence,
   };
+}
+
+/** The agent: and policy: settings and seed: from --settings, from --scenario, or the built-in defaults. */
+async function agentSettings(f: AgentFlags): Promise<AgentSettings> {
+  if (f.settings !== undefined && f.scenario !== undefined)
+    throw new UsageError('--settings and --scenario both give the agent its settings: name one of them');
+  if (f.settings !== undefined) return readAgentSettingsFile(required('settings', f.settings));
+  if (f.scenario !== undefined) {
+    // The same agent: and policy: sections a simulation of this scenario runs with.
+    const { loadScenarioFile } = await import('../scenario/index.js');
+    const s = loadScenarioFile(required('scenario', f.scenario));
+    return { agent: s.agent, rules: s.rules, seed: s.seed };
+  }
+  return { agent: DEFAULT_AGENT_CONFIG, rules: DEFAULT_POLICY_RULES, seed: 'fleetsim-agent' };
 }
 
 function inputSpec(f: AgentFlags): InputSpec {

@@ -2,16 +2,7 @@ import yargs from 'yargs';
 import { EXIT_CODES, FleetsimError, UsageError } from '../errors.js';
 import { explainUsageFailure, flagWithoutValue } from './options.js';
 import { VERSION } from '../version.js';
-import { agentCommand } from './commands/agent.js';
-import { compareCommand } from './commands/compare.js';
-import { generateCommand } from './commands/generate.js';
-import { loadCommand } from './commands/load.js';
-import { mergeCommand } from './commands/merge.js';
-import { runCommand } from './commands/run.js';
-import { serveCommand } from './commands/serve.js';
-import { sweepCommand } from './commands/sweep.js';
-import { schemaCommand } from './commands/schema.js';
-import { validateCommand } from './commands/validate.js';
+import { COMMANDS, lazyCommand } from './commands/catalogue.js';
 
 /**
  * Parses argv and runs one command. Returns the exit code instead of
@@ -27,16 +18,7 @@ export async function runCli(
   const parser = yargs([...args])
     .scriptName('fleetsim')
     .usage('fleetsim — simulate a fleet of laptops running an activity-capture agent, and measure it\n\n' + 'Usage: $0 <command> [options]')
-    .command(runCommand as never)
-    .command(generateCommand as never)
-    .command(loadCommand as never)
-    .command(mergeCommand as never)
-    .command(serveCommand as never)
-    .command(validateCommand as never)
-    .command(schemaCommand as never)
-    .command(sweepCommand as never)
-    .command(agentCommand as never)
-    .command(compareCommand as never)
+    .command(COMMANDS.map(lazyCommand))
     .demandCommand(1, 'Name a command: see the list above.')
     .recommendCommands()
     .strict()

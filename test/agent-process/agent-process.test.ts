@@ -242,7 +242,7 @@ describe('fleetsim agent over a tap', () => {
     cleanups.push(() => srv.stop());
     const { driver } = await startTap();
     const signals = new EventEmitter();
-    const options = resolveAgentOptions({
+    const options = await resolveAgentOptions({
       url: srv.url,
       fleetSecret: FLEET_SECRET,
       deviceId: 'sigint-1',

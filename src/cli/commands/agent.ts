@@ -1,4 +1,5 @@
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import type { CommandParts } from './parts.js';
 import { resolveAgentOptions, runAgentProcess } from '../../agent-process/index.js';
 import { DEFAULT_AGENT_CONFIG } from '../../agent/index.js';
 
@@ -14,14 +15,13 @@ interface AgentArgs {
   control?: string;
   'stats-file'?: string;
   scenario?: string;
+  settings?: string;
   'drain-timeout-ms'?: unknown;
   'first-sequence'?: unknown;
   'read-interval-ms'?: unknown;
 }
 
-export const agentCommand: CommandModule<object, AgentArgs> = {
-  command: 'agent',
-  describe: 'Run the reference capture agent as its own process on the real clock, fed by an OS input path',
+export const agentCommand: CommandParts<AgentArgs> = {
   builder: (y: Argv) =>
     y
       .option('url', {
@@ -44,6 +44,11 @@ export const agentCommand: CommandModule<object, AgentArgs> = {
         type: 'string',
         describe: 'Take the agent: and policy: settings from this scenario file [default: the built-in defaults]',
       })
+      .option('settings', {
+        type: 'string',
+        describe:
+          'Take the agent: and policy: settings and the seed from this JSON file, as fleetsim run writes it for its agents (instead of --scenario)',
+      })
       .option('drain-timeout-ms', {
         describe: 'On SIGTERM/SIGINT, how long uploads may take before they are cut (their batches count as spooled)',
         default: 10_000,
@@ -64,7 +69,7 @@ export const agentCommand: CommandModule<object, AgentArgs> = {
         'Read a tap, upload to a local service',
       ) as unknown as Argv<AgentArgs>,
   handler: async (argv: ArgumentsCamelCase<AgentArgs>) => {
-    const options = resolveAgentOptions({
+    const options = await resolveAgentOptions({
       url: argv.url,
       fleetSecret: argv['fleet-secret'],
       deviceId: argv['device-id'],
@@ -76,6 +81,7 @@ export const agentCommand: CommandModule<object, AgentArgs> = {
       control: argv.control,
       statsFile: argv['stats-file'],
       scenario: argv.scenario,
+      settings: argv.settings,
       drainTimeoutMs: argv['drain-timeout-ms'],
       firstSequence: argv['first-sequence'],
       readIntervalMs: argv['read-interval-ms'],

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import type { CommandParts } from './parts.js';
 import { join } from 'node:path';
 import { compareReports } from '../../compare/index.js';
 import { runComparePair } from '../../compare/run-pair.js';
@@ -40,10 +41,7 @@ const fraction = (flag: string, v: unknown): number => {
 /** A flag given once is a string, given again an array (not greedy: `--fail-on "cpu worse" A B` keeps A and B). */
 const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-export const compareCommand: CommandModule<object, CompareArgs> = {
-  command: 'compare [a] [b]',
-  describe:
-    'Compare report folders of fleetsim run, load or sweep (baseline A, candidate B): differences with bootstrap intervals, verdicts, gates',
+export const compareCommand: CommandParts<CompareArgs> = {
   builder: (y: Argv) =>
     y
       .positional('a', { type: 'string', describe: 'Baseline report folder (or a quoted glob of replica folders)' })

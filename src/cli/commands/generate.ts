@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import type { CommandParts } from './parts.js';
 import { EMPLOYEE_SUMMARY_COLUMNS, generateFleet, summarizeGeneration } from '../../generate/index.js';
 import { writeCsv, writeJson } from '../../report/index.js';
 import { formatGenerate } from '../../report/text.js';
@@ -24,9 +25,7 @@ interface GenerateArgs {
   quiet: boolean;
 }
 
-export const generateCommand: CommandModule<object, GenerateArgs> = {
-  command: 'generate',
-  describe: 'Generate seeded synthetic employees and their input events (typing, mouse, work day, pauses)',
+export const generateCommand: CommandParts<GenerateArgs> = {
   builder: (y: Argv) =>
     withSharedFlags(y, {
       workers: 'Worker threads (0 = run in the main thread)',

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import type { CommandParts } from './parts.js';
 import { EXIT_CODES, FleetsimError, UsageError } from '../../errors.js';
 import {
   DEFAULT_OUTAGE_SCALE,
@@ -71,9 +72,7 @@ interface LoadArgs {
   quiet: boolean;
 }
 
-export const loadCommand: CommandModule<object, LoadArgs> = {
-  command: 'load',
-  describe: 'Load-test an ingestion endpoint with fleet-shaped traffic of real agent batches; honest latency from intended send times',
+export const loadCommand: CommandParts<LoadArgs> = {
   builder: (y: Argv) =>
     withSharedFlags(y, {
       workers: 'Worker threads that generate the corpus',

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import type { CommandParts } from './parts.js';
 import { EXIT_CODES, FleetsimError, UsageError } from '../../errors.js';
 import { mergeLoadDirs, readLoadResult } from '../../load/merge.js';
 import { evaluateLoadThresholds, parseLoadThresholds } from '../../load/thresholds.js';
@@ -17,9 +18,7 @@ interface MergeArgs {
   json: boolean;
 }
 
-export const mergeCommand: CommandModule<object, MergeArgs> = {
-  command: 'merge <dirs..>',
-  describe: 'Combine the reports of `fleetsim run --shard K/N` (or `fleetsim load --shard K/N`) into the report of the whole run',
+export const mergeCommand: CommandParts<MergeArgs> = {
   builder: (y: Argv) =>
     withSharedFlags(y.positional('dirs', { type: 'string', array: true, describe: 'Report folders of every shard of one run' }), {
       out: 'Folder for the merged report (required)',

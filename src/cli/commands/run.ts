@@ -1,4 +1,5 @@
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import type { CommandParts } from './parts.js';
 import { writeScenarioReport } from '../../report/run-report.js';
 import { formatRun } from '../../report/text.js';
 import { runScenario, type ScenarioRunResult } from '../../run/index.js';
@@ -32,9 +33,7 @@ interface RunArgs {
   fleetSecret?: string;
 }
 
-export const runCommand: CommandModule<object, RunArgs> = {
-  command: 'run <scenario>',
-  describe: 'Run a scenario: the simulated fleet through the real capture agent; report bandwidth, battery, yield, leaks and thresholds',
+export const runCommand: CommandParts<RunArgs> = {
   builder: (y: Argv) =>
     withSharedFlags(
       withScenarioFlags(

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import type { CommandParts } from './parts.js';
 import { RunError } from '../../errors.js';
 import { scenarioJsonSchema } from '../../scenario/index.js';
 
@@ -8,9 +9,7 @@ interface SchemaArgs {
   out?: string;
 }
 
-export const schemaCommand: CommandModule<object, SchemaArgs> = {
-  command: 'schema',
-  describe: 'Print the scenario file JSON Schema (draft 2020-12) for editors: completion, documentation and checks',
+export const schemaCommand: CommandParts<SchemaArgs> = {
   builder: (y: Argv) =>
     y
       .option('out', { alias: 'o', type: 'string', describe: 'Write it to this file instead of stdout' })

@@ -1,4 +1,5 @@
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import type { CommandParts } from './parts.js';
 import { RunError, UsageError } from '../../errors.js';
 import { DEFAULT_INGEST_LIMITS, StoreUrlError, createIngestServer } from '../../ingest/index.js';
 import { MIN_SECRET_CHARS } from '../../auth/index.js';
@@ -26,9 +27,7 @@ interface ServeArgs {
 
 const L = DEFAULT_INGEST_LIMITS;
 
-export const serveCommand: CommandModule<object, ServeArgs> = {
-  command: 'serve',
-  describe: 'Run the reference ingestion service that agents upload batches to',
+export const serveCommand: CommandParts<ServeArgs> = {
   builder: (y: Argv) =>
     withSharedFlags(y, {
       fleetSecret: `Fleet secret: the enrollment credential every laptop holds; it enrolls new devices and does nothing else (≥ ${MIN_SECRET_CHARS} characters)`,

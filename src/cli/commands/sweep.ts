@@ -1,4 +1,5 @@
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import type { CommandParts } from './parts.js';
 import { UsageError } from '../../errors.js';
 import { writeSweepReport } from '../../report/sweep-report.js';
 import { formatSweep } from '../../report/text.js';
@@ -31,10 +32,7 @@ interface SweepArgs {
   quiet: boolean;
 }
 
-export const sweepCommand: CommandModule<object, SweepArgs> = {
-  command: 'sweep <scenario>',
-  describe:
-    "Run a scenario's sweep grid × replicas: data yield, captured hours, exemptions, pauses and representativeness per cell, with 95 % confidence intervals",
+export const sweepCommand: CommandParts<SweepArgs> = {
   builder: (y: Argv) =>
     withSharedFlags(
       withScenarioFlags(y, { sizes: false })

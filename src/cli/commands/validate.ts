@@ -1,4 +1,5 @@
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import type { CommandParts } from './parts.js';
 import { FleetsimError, EXIT_CODES } from '../../errors.js';
 import { checkScenarioFile, formatIssue } from '../../scenario/index.js';
 
@@ -19,10 +20,7 @@ class InvalidScenarios extends FleetsimError {
   }
 }
 
-export const validateCommand: CommandModule<object, ValidateArgs> = {
-  command: 'validate <files..>',
-  describe:
-    'Check scenario files (YAML or JSON) without running them: every problem with file:line, field, what was given and what is allowed',
+export const validateCommand: CommandParts<ValidateArgs> = {
   builder: (y: Argv) =>
     y
       .positional('files', { type: 'string', array: true, describe: 'Scenario files' })

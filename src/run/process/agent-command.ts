@@ -4,11 +4,12 @@
  * placeholders filled. Secrets are filled into what runs and replaced in what
  * is shown.
  */
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { agentSettingsJson } from '../../agent-process/settings.js';
 import { RunError } from '../../errors.js';
-import { SECRET_PLACEHOLDERS, fillPlaceholders, type PlaceholderName } from '../../scenario/index.js';
+import { SECRET_PLACEHOLDERS, fillPlaceholders, type PlaceholderName, type Scenario } from '../../scenario/index.js';
 import type { AgentCommand } from './children.js';
 
 /** The environment variable the reference agent reads its fleet secret from (never its argv: /proc/PID/cmdline is world-readable). */
@@ -25,11 +26,13 @@ export function fleetsimCli(): string {
 
 /**
  * The reference agent as a process: `node <fleetsim cli> agent …` with the
- * same flags a user would give it, its configuration from the scenario file.
+ * same flags a user would give it, its settings from the file the run wrote
+ * (writeAgentSettings): the scenario's agent: and policy: as this run
+ * resolved them, read without the scenario loader.
  */
 export function referenceAgentCommand(
   input: 'tap' | 'x11',
-  scenarioFile: string,
+  settingsFile: string,
   nodeFlags: readonly string[] = [],
 ): { argv: string[]; env: Record<string, string> } {
   return {
@@ -48,10 +51,22 @@ export function referenceAgentCommand(
       '--control={controlSocket}',
       '--stats-file={statsFile}',
       // Absolute: the agent runs in its laptop's report folder, not where fleetsim was started.
-      ...(scenarioFile ? [`--scenario=${resolve(scenarioFile).replace(/[{}]/g, (b) => b + b)}`] : []),
+      `--settings=${resolve(settingsFile).replace(/[{}]/g, (b) => b + b)}`,
     ],
     env: { [AGENT_FLEET_SECRET_ENV]: '{fleetSecret}' },
   };
+}
+
+/**
+ * Writes the reference agents' settings file into `dir`: the agent: and
+ * policy: sections and seed of `s`, with the run's --set overrides and
+ * configuration applied, which a scenario file re-read by each agent would
+ * not have. Returns its path.
+ */
+export function writeAgentSettings(dir: string, s: Pick<Scenario, 'agent' | 'rules' | 'seed'>): string {
+  const path = join(dir, 'agent-settings.json');
+  writeFileSync(path, agentSettingsJson({ agent: s.agent, rules: s.rules, seed: s.seed }));
+  return path;
 }
 
 /** Fills a command and its environment for one laptop. */

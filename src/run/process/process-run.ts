@@ -26,7 +26,7 @@ import type { FleetRunProgress, FleetRunResult } from '../fleet-run.js';
 import { openIngestTarget, type IngestTarget } from '../ingest-target.js';
 import type { StoreFindings } from '../summary.js';
 import { scanStore } from '../store-scan.js';
-import { buildAgentCommand, referenceAgentCommand } from './agent-command.js';
+import { buildAgentCommand, referenceAgentCommand, writeAgentSettings } from './agent-command.js';
 import { ChildRegistry, type AgentChild } from './children.js';
 import { composeWindowInput, countKinds, dayEnvironment, type EventsByKind, type WindowInput } from './laptop-input.js';
 import { processRow, type ProcessLaptop, type ProcessRunFacts } from './facts.js';
@@ -134,12 +134,14 @@ export async function runProcessFleet(
   const indices: number[] = [];
   for (let i = 0; i < s.fleet.employees; i++) if (!o.shard || i % o.shard.count === o.shard.index) indices.push(i);
   const reference = spec.command === null;
-  const template = reference ? referenceAgentCommand(spec.input, s.source, o.referenceNodeFlags) : { argv: [...spec.command!], env: {} };
+  const agentsDir = join(o.reportDir, 'agents');
+  mkdirSync(agentsDir, { recursive: true });
+  const template = reference
+    ? referenceAgentCommand(spec.input, writeAgentSettings(agentsDir, s), o.referenceNodeFlags)
+    : { argv: [...spec.command!], env: {} };
   const agentEnv = { ...template.env, ...spec.env };
   // Unix socket paths are short (108 bytes): sockets live in a short temporary folder, files in the report.
   const sockets = mkdtempSync(join(tmpdir(), 'fleetsim-'));
-  const agentsDir = join(o.reportDir, 'agents');
-  mkdirSync(agentsDir, { recursive: true });
   const laptops: LaptopRun[] = indices.map((i) => {
     const dir = join(agentsDir, employeeId(i));
     mkdirSync(dir, { recursive: true });
