@@ -21,6 +21,7 @@ import { encodeNaiveJson } from '../src/wire/index.js';
 import { allocateBlock, copyBlock, type EventBlock } from '../src/events/index.js';
 import { runLaptopDay } from '../src/run/laptop-day.js';
 import { compress } from '../src/wire/codecs.js';
+import { decodeBatch, encodeBatch } from '../src/wire/index.js';
 import { intFlag, printTable, wantsJson } from './lib/output.js';
 import { RecordingTransport } from './lib/recording-transport.js';
 
@@ -76,7 +77,10 @@ const brotliWithWindow = (quality: number, windowBits: number) => (d: Uint8Array
       [constants.BROTLI_PARAM_LGWIN]: windowBits,
     },
   });
-const SETTINGS: { name: string; compress: (d: Uint8Array) => Uint8Array }[] = [
+const SETTINGS: { name: string; compress: (d: Uint8Array) => Uint8Array; encode?: 1 | 2 }[] = [
+  // The agent's work per batch in each wire format, side by side: encode the batch's events, then brotli-5.
+  { name: 'format 1: encode + br-5', compress: (d) => compress('br', d, 5), encode: 1 },
+  { name: 'format 2: encode + br-5', compress: (d) => compress('br', d, 5), encode: 2 },
   { name: 'br-5, window 22', compress: brotliWithWindow(5, 22) },
   { name: 'br-5 (fitted window)', compress: (d) => compress('br', d, 5) },
   { name: 'br-9, window 22', compress: brotliWithWindow(9, 22) },
@@ -100,6 +104,7 @@ interface Row {
   wakeupsPerActiveMinute: number;
   batteryPctPerDay: number[];
   floorPerDay: number[];
+  format1FloorPerDay: number[];
   perBatchFloorPerDay: number[];
   naivePerDay: number[];
   energySplit: { cpu: number; wakeups: number; radioBytes: number; transmissions: number };
@@ -116,6 +121,7 @@ for (const { name, config } of configs) {
     wakeupsPerActiveMinute: 0,
     batteryPctPerDay: [],
     floorPerDay: [],
+    format1FloorPerDay: [],
     perBatchFloorPerDay: [],
     naivePerDay: [],
     energySplit: { cpu: 0, wakeups: 0, radioBytes: 0, transmissions: 0 },
@@ -161,6 +167,8 @@ for (const { name, config } of configs) {
         brotliCompressSync(d, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: d.byteLength } })
           .byteLength;
       row.floorPerDay.push(br11(whole));
+      const decoded = encoded.map((e) => decodeBatch(e));
+      row.format1FloorPerDay.push(br11(Buffer.concat(decoded.map((d) => encodeBatch(d, {}, 1)))));
       row.perBatchFloorPerDay.push(encoded.reduce((a, e) => a + br11(e), 0));
       row.naivePerDay.push(naiveBytes(raw, env.calendar.epochUtcMs, employee.id));
       // Everything but the bodies (request lines, headers, retries' extra bodies) is the same for every setting.
@@ -169,7 +177,9 @@ for (const { name, config } of configs) {
       SETTINGS.forEach((setting, i) => {
         const c0 = process.cpuUsage();
         let bodies = 0;
-        for (const e of encoded) bodies += setting.compress(e).byteLength;
+        if (setting.encode !== undefined)
+          for (const d of decoded) bodies += setting.compress(encodeBatch(d, {}, setting.encode)).byteLength;
+        else for (const e of encoded) bodies += setting.compress(e).byteLength;
         const c = process.cpuUsage(c0);
         settingCpuUs[i]! += c.user + c.system;
         settingBytesPerDay[i]!.push(bodies + overhead);
@@ -264,6 +274,7 @@ const figures = {
   bytes_per_laptop_day_p95: Math.round(q(def.bytesPerDay, 0.95)),
   naive_json_gzip_bytes_per_laptop_day: Math.round(median(def.naivePerDay)),
   brotli11_floor_bytes_per_laptop_day: Math.round(median(def.floorPerDay)),
+  brotli11_floor_format1_bytes_per_laptop_day: Math.round(median(def.format1FloorPerDay)),
   brotli11_per_batch_floor_bytes_per_laptop_day: Math.round(median(def.perBatchFloorPerDay)),
   ratio_to_floor: Number((median(def.bytesPerDay) / median(def.floorPerDay)).toFixed(2)),
   naive_over_agent: Number((median(def.naivePerDay) / median(def.bytesPerDay)).toFixed(1)),
