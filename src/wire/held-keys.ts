@@ -61,7 +61,9 @@ export class HeldKeys {
   }
 
   private removeAt(i: number): void {
-    this.keys.copyWithin(i, i + 1, this.count);
-    this.count--;
+    // A loop, not copyWithin: the list is a few keys long, and the builtin's call costs more than the moves.
+    const keys = this.keys;
+    const last = --this.count;
+    for (let j = i; j < last; j++) keys[j] = keys[j + 1] as number;
   }
 }
