@@ -20,7 +20,8 @@ import { createCalendar } from '../src/time/index.js';
 import { encodeNaiveJson } from '../src/wire/index.js';
 import { allocateBlock, copyBlock, type EventBlock } from '../src/events/index.js';
 import { runLaptopDay } from '../src/run/laptop-day.js';
-import { compress } from '../src/wire/codecs.js';
+import { brotliWindowBits, compress } from '../src/wire/codecs.js';
+import { decodeBatch, encodeBatch } from '../src/wire/index.js';
 import { intFlag, printTable, wantsJson } from './lib/output.js';
 import { RecordingTransport } from './lib/recording-transport.js';
 
@@ -76,8 +77,26 @@ const brotliWithWindow = (quality: number, windowBits: number) => (d: Uint8Array
       [constants.BROTLI_PARAM_LGWIN]: windowBits,
     },
   });
-const SETTINGS: { name: string; compress: (d: Uint8Array) => Uint8Array }[] = [
+/** Brotli at `quality` with the agent's fitted window and size hint, plus `params`. */
+const brotliWith = (quality: number, params: Record<number, number>) => (d: Uint8Array) =>
+  brotliCompressSync(d, {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: quality,
+      [constants.BROTLI_PARAM_SIZE_HINT]: d.byteLength,
+      [constants.BROTLI_PARAM_LGWIN]: brotliWindowBits(d.byteLength),
+      ...params,
+    },
+  });
+const SETTINGS: { name: string; compress: (d: Uint8Array) => Uint8Array; encode?: 1 | 2 }[] = [
+  // The agent's work per batch in each wire format, side by side: encode the batch's events, then brotli-5.
+  { name: 'format 1: encode + br-5', compress: (d) => compress('br', d, 5), encode: 1 },
+  { name: 'format 2: encode + br-5', compress: (d) => compress('br', d, 5), encode: 2 },
   { name: 'br-5, window 22', compress: brotliWithWindow(5, 22) },
+  // brotli's other knobs at level 5 (on format 1 and 2 alike each within 0.1 % of the bytes of plain br-5):
+  // distance codes for fixed strides, no literal context modeling, font mode (its own distance codes).
+  { name: 'br-5, NPOSTFIX 1', compress: brotliWith(5, { [constants.BROTLI_PARAM_NPOSTFIX]: 1 }) },
+  { name: 'br-5, literal contexts off', compress: brotliWith(5, { [constants.BROTLI_PARAM_DISABLE_LITERAL_CONTEXT_MODELING]: 1 }) },
+  { name: 'br-5, mode font', compress: brotliWith(5, { [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_FONT }) },
   { name: 'br-5 (fitted window)', compress: (d) => compress('br', d, 5) },
   { name: 'br-9, window 22', compress: brotliWithWindow(9, 22) },
   { name: 'br-9 (fitted window)', compress: (d) => compress('br', d, 9) },
@@ -100,6 +119,7 @@ interface Row {
   wakeupsPerActiveMinute: number;
   batteryPctPerDay: number[];
   floorPerDay: number[];
+  format1FloorPerDay: number[];
   perBatchFloorPerDay: number[];
   naivePerDay: number[];
   energySplit: { cpu: number; wakeups: number; radioBytes: number; transmissions: number };
@@ -116,6 +136,7 @@ for (const { name, config } of configs) {
     wakeupsPerActiveMinute: 0,
     batteryPctPerDay: [],
     floorPerDay: [],
+    format1FloorPerDay: [],
     perBatchFloorPerDay: [],
     naivePerDay: [],
     energySplit: { cpu: 0, wakeups: 0, radioBytes: 0, transmissions: 0 },
@@ -161,6 +182,8 @@ for (const { name, config } of configs) {
         brotliCompressSync(d, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: d.byteLength } })
           .byteLength;
       row.floorPerDay.push(br11(whole));
+      const decoded = encoded.map((e) => decodeBatch(e));
+      row.format1FloorPerDay.push(br11(Buffer.concat(decoded.map((d) => encodeBatch(d, {}, 1)))));
       row.perBatchFloorPerDay.push(encoded.reduce((a, e) => a + br11(e), 0));
       row.naivePerDay.push(naiveBytes(raw, env.calendar.epochUtcMs, employee.id));
       // Everything but the bodies (request lines, headers, retries' extra bodies) is the same for every setting.
@@ -169,7 +192,9 @@ for (const { name, config } of configs) {
       SETTINGS.forEach((setting, i) => {
         const c0 = process.cpuUsage();
         let bodies = 0;
-        for (const e of encoded) bodies += setting.compress(e).byteLength;
+        if (setting.encode !== undefined)
+          for (const d of decoded) bodies += setting.compress(encodeBatch(d, {}, setting.encode)).byteLength;
+        else for (const e of encoded) bodies += setting.compress(e).byteLength;
         const c = process.cpuUsage(c0);
         settingCpuUs[i]! += c.user + c.system;
         settingBytesPerDay[i]!.push(bodies + overhead);
@@ -264,6 +289,7 @@ const figures = {
   bytes_per_laptop_day_p95: Math.round(q(def.bytesPerDay, 0.95)),
   naive_json_gzip_bytes_per_laptop_day: Math.round(median(def.naivePerDay)),
   brotli11_floor_bytes_per_laptop_day: Math.round(median(def.floorPerDay)),
+  brotli11_floor_format1_bytes_per_laptop_day: Math.round(median(def.format1FloorPerDay)),
   brotli11_per_batch_floor_bytes_per_laptop_day: Math.round(median(def.perBatchFloorPerDay)),
   ratio_to_floor: Number((median(def.bytesPerDay) / median(def.floorPerDay)).toFixed(2)),
   naive_over_agent: Number((median(def.naivePerDay) / median(def.bytesPerDay)).toFixed(1)),

@@ -39,8 +39,9 @@ export interface AgentConfig {
 
 /**
  * Defaults chosen by `npm run bench:agent` on simulated days: brotli-5 over
- * 15-minute batches uploads within 1.26x of brotli-11 over the whole day's
- * columnar stream in one piece, at about 2.7 ms of agent CPU per laptop-hour.
+ * 15-minute batches uploads within 1.25x of brotli-11 over the whole day's
+ * columnar stream in one piece (wire format 2, headers included; format 1
+ * read 1.31x), at about 2.7 ms of agent CPU per laptop-hour.
  * Over 5-minute batches only levels 10–11 stay within 1.3x, at ~95 ms of CPU
  * per laptop-day whatever the brotli window (their optimal parse is the cost),
  * which also caps `fleetsim run` near 700 employee-days a minute. Longer

@@ -7,10 +7,23 @@
  * so that "encoded" always means "decodes to the same events".
  */
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
-import { EVENT_TYPE_NAMES, REDACTED_KEY, type EventBlock } from '../events/index.js';
+import { EVENT_TYPE_NAMES, EventType, REDACTED_KEY, type EventBlock } from '../events/index.js';
 import { appendCrcTrailer } from './checksum.js';
 import { WireError } from './errors.js';
-import { BatchField, CONTROL_KIND_CODE, ControlField, EVENT_TYPE_COUNT, HAS_BUTTON, HAS_KEY, HAS_POINTER, HAS_WHEEL } from './fields.js';
+import {
+  BatchField,
+  CONTROL_KIND_CODE,
+  CURRENT_WIRE_FORMAT,
+  ControlField,
+  EVENT_TYPE_COUNT,
+  HAS_BUTTON,
+  HAS_KEY,
+  HAS_POINTER,
+  HAS_WHEEL,
+  WIRE_FORMATS,
+  type WireFormat,
+} from './fields.js';
+import { HeldKeys } from './held-keys.js';
 import { DEFAULT_DECODE_LIMITS, type BatchInput, type DecodeLimits } from './types.js';
 import { checkControls, checkHeader, invalid, isoOrRaw } from './validate.js';
 import { ColumnWriter } from './varint.js';
@@ -18,8 +31,20 @@ import { ColumnWriter } from './varint.js';
 const utf8 = new TextEncoder();
 /** Reused scratch for one column at a time: encoding allocates per column, not per value. */
 const column = new ColumnWriter();
+const held = new HeldKeys();
 
-export function encodeBatch(b: BatchInput, limits: Partial<DecodeLimits> = {}): Uint8Array {
+/**
+ * Format 2 unless told (CURRENT_WIRE_FORMAT); format 1 writes what agents wrote
+ * before format 2, byte for byte, for tests of the service's reading of it.
+ */
+export function encodeBatch(b: BatchInput, limits: Partial<DecodeLimits> = {}, format: WireFormat = CURRENT_WIRE_FORMAT): Uint8Array {
+  if (!WIRE_FORMATS.includes(format)) {
+    throw new WireError(
+      'WIRE_UNSUPPORTED',
+      `wire format ${String(format)} is not one this encoder writes (${WIRE_FORMATS.join(', ')})`,
+      'format',
+    );
+  }
   const lim: DecodeLimits = { ...DEFAULT_DECODE_LIMITS, ...limits };
   const h = b.header;
   const deviceId = utf8.encode(h.deviceId);
@@ -52,7 +77,12 @@ export function encodeBatch(b: BatchInput, limits: Partial<DecodeLimits> = {}): 
     if (c.untilMs !== undefined) w.tag(ControlField.until_ms, WireType.Varint).int64(c.untilMs);
     w.join();
   }
-  if (ev.length > 0) writeColumns(w, ev, h.windowStartMs, h.windowEndMs);
+  // Format 1 has no format field: its bytes stay what agents wrote before format 2.
+  if (format !== 1) w.tag(BatchField.format, WireType.Varint).uint32(format);
+  if (ev.length > 0) {
+    if (format === 1) writeColumns(w, ev, h.windowStartMs, h.windowEndMs);
+    else writeColumns2(w, ev, h.windowStartMs, h.windowEndMs);
+  }
   return appendCrcTrailer(w.finish());
 }
 
@@ -83,10 +113,11 @@ function writePacked(w: BinaryWriter, field: number): void {
   if (column.pos > 0) w.tag(field, WireType.LengthDelimited).bytes(column.bytes());
 }
 
-function writeColumns(w: BinaryWriter, ev: EventBlock, windowStartMs: number, windowEndMs: number): void {
+/** Time steps into `column` (format 1 zigzag, 2 unsigned), refusing times out of order or outside the window. */
+function timeColumn(ev: EventBlock, windowStartMs: number, windowEndMs: number, signed: boolean): void {
+  const { t_ms } = ev;
   const n = ev.length;
-  const { t_ms, type, key, x, y, button } = ev;
-
+  const field = signed ? 't_delta_ms' : 't_step_ms';
   column.reset(n);
   let previousMs = windowStartMs;
   for (let i = 0; i < n; i++) {
@@ -95,18 +126,26 @@ function writeColumns(w: BinaryWriter, ev: EventBlock, windowStartMs: number, wi
     if (!(tMs >= previousMs && tMs <= windowEndMs)) {
       if (i > 0 && tMs < previousMs) {
         throw invalid(
-          't_delta_ms',
+          field,
           `event ${i} at ${t_ms[i]} ms is earlier than event ${i - 1} at ${t_ms[i - 1]} ms; events must be in time order`,
         );
       }
       throw invalid(
-        't_delta_ms',
+        field,
         `event ${i} at ${t_ms[i]} ms (${isoOrRaw(tMs)}) is outside the capture window ${isoOrRaw(windowStartMs)} .. ${isoOrRaw(windowEndMs)}`,
       );
     }
-    column.svarint(tMs - previousMs);
+    if (signed) column.svarint(tMs - previousMs);
+    else column.uvarint(tMs - previousMs);
     previousMs = tMs;
   }
+}
+
+function writeColumns(w: BinaryWriter, ev: EventBlock, windowStartMs: number, windowEndMs: number): void {
+  const n = ev.length;
+  const { type, key } = ev;
+
+  timeColumn(ev, windowStartMs, windowEndMs, true);
   writePacked(w, BatchField.t_delta_ms);
 
   // Type codes are < 128 (checked), so the packed enum column is the bytes themselves.
@@ -115,6 +154,14 @@ function writeColumns(w: BinaryWriter, ev: EventBlock, windowStartMs: number, wi
   column.reset(n);
   for (let i = 0; i < n; i++) if (HAS_KEY[type[i] as number] === 1) column.svarint(key[i] as number);
   writePacked(w, BatchField.key);
+
+  writePointerColumns(w, ev);
+}
+
+/** The columns both formats write alike, fields 13–20: pointer steps, buttons, wheel, context and flags runs. */
+function writePointerColumns(w: BinaryWriter, ev: EventBlock): void {
+  const n = ev.length;
+  const { type, key, x, y, button } = ev;
 
   column.reset(n);
   let previousPx = 0;
@@ -146,6 +193,36 @@ function writeColumns(w: BinaryWriter, ev: EventBlock, windowStartMs: number, wi
 
   writeRuns(w, ev.context, n, BatchField.context_run_value, BatchField.context_run_length);
   writeRuns(w, ev.flags, n, BatchField.flags_run_value, BatchField.flags_run_length);
+}
+
+/**
+ * Format 2 (schema/batch.proto): time steps unsigned (a zigzag step of 64–127 ms
+ * took two bytes), KEYUP keys by their place among the held keys (held-keys.ts).
+ * Columns in field-number order, as every protobuf library writes them.
+ */
+function writeColumns2(w: BinaryWriter, ev: EventBlock, windowStartMs: number, windowEndMs: number): void {
+  const n = ev.length;
+  const { type, key } = ev;
+
+  w.tag(BatchField.event_type, WireType.LengthDelimited).bytes(type.subarray(0, n));
+
+  column.reset(n);
+  for (let i = 0; i < n; i++) if (type[i] === EventType.keydown) column.svarint(key[i] as number);
+  writePacked(w, BatchField.key);
+
+  writePointerColumns(w, ev);
+
+  timeColumn(ev, windowStartMs, windowEndMs, false);
+  writePacked(w, BatchField.t_step_ms);
+
+  column.reset(n);
+  held.reset();
+  for (let i = 0; i < n; i++) {
+    const t = type[i] as number;
+    if (t === EventType.keydown) held.press(key[i] as number);
+    else if (t === EventType.keyup) column.uvarint(held.releaseCode(key[i] as number));
+  }
+  writePacked(w, BatchField.key_up);
 }
 
 /** Run-length encodes a Uint8 column as two packed columns: values, then lengths. */

@@ -15,6 +15,7 @@ export const BatchField = {
   agent_version: 6,
   event_count: 7,
   controls: 8,
+  format: 9,
   t_delta_ms: 10,
   event_type: 11,
   key: 12,
@@ -26,6 +27,8 @@ export const BatchField = {
   context_run_length: 18,
   flags_run_value: 19,
   flags_run_length: 20,
+  t_step_ms: 21,
+  key_up: 22,
   crc32: 31,
 } as const;
 export type BatchFieldName = keyof typeof BatchField;
@@ -47,6 +50,15 @@ export const CONTROL_KIND_CODE: Readonly<Record<ControlKind, number>> = {
   exempt: 4,
 };
 export const CONTROL_KIND_BY_CODE: readonly (ControlKind | undefined)[] = [undefined, 'pause', 'resume', 'auto_resume', 'exempt'];
+
+/**
+ * The wire format versions this code reads, and the one it writes unless told
+ * (schema/batch.proto, "Formats"). A batch without a `format` field is format 1:
+ * what every agent wrote before format 2 existed.
+ */
+export type WireFormat = 1 | 2;
+export const WIRE_FORMATS: readonly WireFormat[] = [1, 2];
+export const CURRENT_WIRE_FORMAT: WireFormat = 2;
 
 /** One past the highest EventType code; the wire carries codes below it only. */
 export const EVENT_TYPE_COUNT = 6;

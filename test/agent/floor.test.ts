@@ -6,13 +6,13 @@
  * 1.3x; this runs the benchmark's first 8 employee-days (same seed) so a default
  * that drifts fails here, not only in a benchmark nobody reran.
  *
- * The guard is the goal, 1.3. The decided default (brotli-5 over 15-minute
- * batches) measures 1.298 here: its bodies alone are 1.26x, and its ~184 header
- * bytes per upload (one authorization header, no content-type, Connection or
- * sequence header) the rest. Counted the same way with the headers it sent
- * before (~351 bytes an upload) it read 1.34. Over bench:agent's 24 days the
- * median reads 1.309: the goal is not met there, and what is left is the bodies
- * (20-minute batches: 1.28; brotli-10: ~1.15 at ~25x the CPU).
+ * The guard is 1.28, under the goal: the decided default (brotli-5 over
+ * 15-minute batches, wire format 2) measures 1.250 here (bench:agent's 24 days:
+ * median 1.248), its ~184 header bytes per upload included. Wire format 1
+ * measured 1.298 here (1.309 over 24 days): zigzag time steps and key codes
+ * repeated at every keyup cost brotli-5 far more than brotli-11. The floor is
+ * taken over the format the agent sends, so a format change moves it too (format
+ * 2's floor is 5 % below format 1's).
  */
 import { constants, brotliCompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -26,10 +26,10 @@ import { RecordingTransport } from '../../bench/lib/recording-transport.js';
 
 const SEED = 'bench-agent';
 const DAYS = 8;
-const GUARD_RATIO = 1.3;
+const GUARD_RATIO = 1.28;
 
 describe('default agent bytes against the brotli-11 whole-day floor', () => {
-  it(`stay under ${GUARD_RATIO}x over ${DAYS} simulated employee-days`, async () => {
+  it(`stay under ${GUARD_RATIO}x (the goal: 1.3x) over ${DAYS} simulated employee-days`, async () => {
     const P = DEFAULT_POPULATION_PARAMS;
     const env: DayEnvironment = {
       seed: SEED,
@@ -62,7 +62,7 @@ describe('default agent bytes against the brotli-11 whole-day floor', () => {
     console.log(
       `default agent (${DEFAULT_AGENT_CONFIG.codec}-${DEFAULT_AGENT_CONFIG.compressionLevel}, ${DEFAULT_AGENT_CONFIG.batchMaxAgeMs / 1000} s): ${radioBytes} bytes over ${days} days, floor ${floorBytes}: ${ratio.toFixed(3)}x`,
     );
-    // Measured 1.298 with the default 15-minute batches.
+    // Measured 1.250 with the default 15-minute batches in wire format 2 (format 1: 1.298).
     expect(ratio).toBeLessThan(GUARD_RATIO);
   });
 });

@@ -10,6 +10,7 @@ export { BATCH_CONTENT_TYPE };
 import { EventType, allocateBlock, type EventBlock } from '../../src/events/index.js';
 import { createIngestServer, type IngestServer, type IngestServerOptions } from '../../src/ingest/index.js';
 import { compress, encodeBatch, type Codec, type ControlRecord } from '../../src/wire/index.js';
+import type { WireFormat } from '../../src/wire/fields.js';
 import { CLI } from '../helpers/cli.js';
 
 export const FLEET_SECRET = 'test-fleet-secret-0123456789';
@@ -128,6 +129,8 @@ export interface BatchSpec {
   batchId?: Uint8Array;
   controls?: ControlRecord[];
   codec?: Codec;
+  /** Wire format (absent: what the agent sends now); 1 is what older agents send. */
+  format?: WireFormat;
 }
 
 export function makeBatch(s: BatchSpec): { encoded: Uint8Array; body: Uint8Array; batchId: Uint8Array; events: number; codec: Codec } {
@@ -136,11 +139,15 @@ export function makeBatch(s: BatchSpec): { encoded: Uint8Array; body: Uint8Array
   const events = makeEvents(n, startMs);
   const batchId = s.batchId ?? randomBytes(16);
   const endMs = Math.max(startMs + n * 10, ...(s.controls ?? []).map((c) => c.atMs));
-  const encoded = encodeBatch({
-    header: { batchId, deviceId: s.deviceId, sequence: s.sequence, windowStartMs: startMs, windowEndMs: endMs, agentVersion: 'test/1' },
-    controls: s.controls ?? [],
-    events,
-  });
+  const encoded = encodeBatch(
+    {
+      header: { batchId, deviceId: s.deviceId, sequence: s.sequence, windowStartMs: startMs, windowEndMs: endMs, agentVersion: 'test/1' },
+      controls: s.controls ?? [],
+      events,
+    },
+    {},
+    s.format,
+  );
   const codec = s.codec ?? 'gzip';
   return { encoded, body: compress(codec, encoded), batchId, events: n, codec };
 }

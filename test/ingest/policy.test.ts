@@ -99,6 +99,26 @@ describe.each([
     expect(metrics.body).toMatch(/fleetsim_ingest_events_total\{result="refused",reason="paused"\} 500/);
   });
 
+  it('stores the wire format older agents send (1) as it stores format 2, and enforces a pause on it alike', async () => {
+    const d = await enroll(srv.url, 'laptop-format-1');
+    const pauseAt = T0 - 900_000;
+    const g = await request(srv.url, signed(d, 'POST', `/v1/devices/${d.deviceId}/pause`, { wanted_ms: 60_000, at_ms: pauseAt }, T0));
+    expect(g.status).toBe(200);
+    // 400 events, 10 ms apart, 2 s before the pause: 200 before it, 200 inside; a whole batch after it.
+    const inPause = makeBatch({ deviceId: d.deviceId, sequence: 0, events: 400, startMs: pauseAt - 2000, format: 1 });
+    const after = makeBatch({ deviceId: d.deviceId, sequence: 1, events: 300, startMs: pauseAt + 120_000, format: 1 });
+    const same = makeBatch({ deviceId: d.deviceId, sequence: 1, events: 300, startMs: pauseAt + 120_000, batchId: after.batchId });
+    // The fixtures really are two formats of the same events.
+    expect(Buffer.from(after.encoded).equals(Buffer.from(same.encoded))).toBe(false);
+    expect(decodeBatch(after.encoded)).toEqual(decodeBatch(same.encoded));
+    expect((await upload(srv.url, d, inPause.body, T0)).json).toMatchObject({ status: 'stored', stored: 200, refused_paused: 200 });
+    expect((await upload(srv.url, d, after.body, T0)).json).toMatchObject({ status: 'stored', stored: 300, refused_paused: 0 });
+    const rows = await srv.server.store.listBatches(d.deviceId);
+    const events = rows.map((row) => decodeBatch(decompress(row.payloadCodec, row.payload, { maxOutputBytes: 1 << 20 })).events);
+    expect(events.map((e) => e.length)).toEqual([200, 300]);
+    expect(events[1]).toEqual(decodeBatch(same.encoded).events);
+  });
+
   it('records pauses the agent declares in a batch, capped by policy, and resumes end them early', async () => {
     const d = await enroll(srv.url, 'laptop-declarer');
     const at = T0 - 7_200_000;

@@ -32,7 +32,8 @@ describe('load request bodies', () => {
     expect(s.agent.compressionLevel).toBe(5);
     // Re-heading changes a few header bytes (device id, batch id, sequence): within 2 % of the agent's own bodies.
     expect(Math.abs(atAgent.bytes / original - 1)).toBeLessThan(0.02);
-    expect(at1.bytes / original).toBeGreaterThan(1.05);
+    // Wire format 2 suits a cheap level better than format 1 did: brotli 1 measured 1.046x here (format 1: over 1.05x).
+    expect(at1.bytes / original).toBeGreaterThan(1.03);
   });
 
   it('are re-headed for the planned device, sequence and window, each with its own batch id', () => {

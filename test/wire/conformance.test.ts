@@ -13,9 +13,10 @@ import {
   MOUSE_BUTTON_NAMES,
   MouseButton,
   allocateBlock,
+  collectingWriter,
   type EventBlock,
 } from '../../src/events/index.js';
-import { BatchField, CONTROL_KIND_CODE } from '../../src/wire/fields.js';
+import { BatchField, CONTROL_KIND_CODE, type WireFormat } from '../../src/wire/fields.js';
 import { decodeBatch, encodeBatch, type BatchInput, type ControlRecord } from '../../src/wire/index.js';
 import { atWireResolution, batchOf, columnsOf, realisticBlock, WINDOW_START_MS } from './fixtures.js';
 import { BatchType, ControlType, pbDecode, pbEncode, protoRoot, type BatchObject } from './proto.js';
@@ -29,10 +30,35 @@ const controls: ControlRecord[] = [
 ];
 const input: BatchInput = { ...batchOf(realisticBlock(3000, 3)), controls };
 
-/** The .proto's decoding pseudo-code, followed literally. */
+const FORMATS: WireFormat[] = [1, 2];
+
+/**
+ * Keys 100..119 pressed (the list holds 16: 100..103 drop out), 104 auto-repeated, all released in press order,
+ * 100..103 after the rest; then key 7 pressed and released, key 200 released without a press (held before the
+ * batch), and a redacted key released without a press.
+ */
+function heldKeysBlock(): EventBlock {
+  const { writer, collect } = collectingWriter(64);
+  let t = WINDOW_START_MS + 1;
+  const push = (type: number, key: number) => writer.push((t += 20), type, key, 0, 0, 0, InputContext.text, 0);
+  for (let k = 100; k < 120; k++) push(EventType.keydown, k);
+  push(EventType.keydown, 104);
+  for (let k = 104; k < 120; k++) push(EventType.keyup, k);
+  for (let k = 100; k < 104; k++) push(EventType.keyup, k);
+  push(EventType.keydown, 7);
+  push(EventType.keyup, 7);
+  push(EventType.keyup, 200);
+  push(EventType.keyup, -1);
+  return collect();
+}
+
+/** The .proto's decoding pseudo-code, followed literally (format 2: its "Formats" section). */
 function eventsFromProto(m: BatchObject): EventBlock {
   const n = m.eventCount;
   const b = allocateBlock(n);
+  const format2 = m.format === 2;
+  const held: number[] = [];
+  let ku = 0;
   let t = m.windowStartMs;
   let px = 0;
   let py = 0;
@@ -41,11 +67,21 @@ function eventsFromProto(m: BatchObject): EventBlock {
   let bi = 0;
   let w = 0;
   for (let i = 0; i < n; i++) {
-    t += m.tDeltaMs[i]!;
+    t += format2 ? m.tStepMs[i]! : m.tDeltaMs[i]!;
     b.t_ms[i] = t;
     const type = m.eventType[i]!;
     b.type[i] = type;
-    if (type === EventType.keydown || type === EventType.keyup) {
+    if (format2 && type === EventType.keydown) {
+      const key = m.key[k++]!;
+      if (!held.includes(key)) {
+        if (held.length === 16) held.shift();
+        held.push(key);
+      }
+      b.key[i] = key;
+    } else if (format2 && type === EventType.keyup) {
+      const v = m.keyUp[ku++]!;
+      b.key[i] = v < held.length ? held.splice(v, 1)[0]! : v - held.length - 1;
+    } else if (type === EventType.keydown || type === EventType.keyup) {
       b.key[i] = m.key[k++]!;
     } else {
       px += m.xDeltaPx[x]!;
@@ -75,7 +111,7 @@ describe('batch.proto and the TypeScript codec agree', () => {
     expect(fromProto).toEqual(BatchField);
     const packed = BatchType.fieldsArray.filter((f) => f.repeated && f.name !== 'controls');
     expect(packed.every((f) => f.packed)).toBe(true);
-    expect(packed.map((f) => f.id).sort((a, b) => a - b)).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
+    expect(packed.map((f) => f.id).sort((a, b) => a - b)).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22]);
     expect(BatchType.fields.crc32?.type).toBe('fixed32');
     expect(Boolean(ControlType.fields.untilMs?.hasPresence)).toBe(true);
   });
@@ -95,8 +131,8 @@ describe('batch.proto and the TypeScript codec agree', () => {
     });
   });
 
-  it('protobufjs reads what encodeBatch writes: header, controls, columns, crc32', () => {
-    const bytes = encodeBatch(input);
+  it.each(FORMATS)('protobufjs reads what encodeBatch writes: header, controls, columns, crc32 (format %i)', (format) => {
+    const bytes = encodeBatch(input, {}, format);
     const m = pbDecode(bytes);
     const h = input.header;
     expect({ ...m, batchId: Uint8Array.from(m.batchId) }).toMatchObject({
@@ -115,20 +151,30 @@ describe('batch.proto and the TypeScript codec agree', () => {
     });
     // Presence, not a default 0: RESUME carries no until_ms at all.
     expect('untilMs' in (m.controls[1] as object)).toBe(false);
+    expect(m.format).toBe(format === 1 ? 0 : format);
     expect(m.crc32).toBe(crc32(bytes.subarray(0, bytes.length - 6)));
     expect(columnsOf(eventsFromProto(m))).toEqual(columnsOf(atWireResolution(input.events)));
   });
 
-  it('decodeBatch reads what protobufjs writes from the same columns', () => {
-    const m = pbDecode(encodeBatch(input));
+  it("format 2's key_up as the .proto describes it: held places, auto-repeat, a full list, keys held before the batch", () => {
+    const events = heldKeysBlock();
+    const m = pbDecode(encodeBatch(batchOf(events), {}, 2));
+    // 20 keys down (the first 4 dropped from the full list), released oldest first, then k0..k3 by code.
+    expect(m.keyUp).toEqual([...Array.from({ length: 16 }, () => 0), 1 + 100, 1 + 101, 1 + 102, 1 + 103, 0, 0 + 1 + 200, 0 + 1 - 1]);
+    expect(columnsOf(eventsFromProto(m))).toEqual(columnsOf(atWireResolution(events)));
+    expect(columnsOf(decodeBatch(encodeBatch(batchOf(events), {}, 2)).events)).toEqual(columnsOf(atWireResolution(events)));
+  });
+
+  it.each(FORMATS)('decodeBatch reads what protobufjs writes from the same columns (format %i)', (format) => {
+    const m = pbDecode(encodeBatch(input, {}, format));
     const out = decodeBatch(pbEncode(m));
     expect(out.header).toEqual(input.header);
     expect(out.controls).toEqual(controls);
     expect(columnsOf(out.events)).toEqual(columnsOf(atWireResolution(input.events)));
   });
 
-  it('writes the same bytes protobufjs writes (canonical encoding, field order, defaults left out)', () => {
-    const bytes = encodeBatch(input);
+  it.each(FORMATS)('writes the same bytes protobufjs writes (canonical encoding, field order, defaults left out; format %i)', (format) => {
+    const bytes = encodeBatch(input, {}, format);
     expect(Buffer.from(pbEncode(pbDecode(bytes))).equals(Buffer.from(bytes))).toBe(true);
   });
 });

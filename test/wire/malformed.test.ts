@@ -21,11 +21,15 @@ function everyKind(): EventBlock {
   return collect();
 }
 
-const validBytes = encodeBatch({
+const everyKindBatch = {
   ...batchOf(everyKind()),
-  controls: [{ kind: 'pause', atMs: WINDOW_START_MS + 500, untilMs: WINDOW_START_MS + 500 + 1_800_000 }],
-});
+  controls: [{ kind: 'pause' as const, atMs: WINDOW_START_MS + 500, untilMs: WINDOW_START_MS + 500 + 1_800_000 }],
+};
+/** Format 1, what agents sent before format 2: the service keeps refusing its broken forms as before. */
+const validBytes = encodeBatch(everyKindBatch, {}, 1);
 const valid = (): BatchObject => pbDecode(validBytes);
+const validBytes2 = encodeBatch(everyKindBatch, {}, 2);
+const valid2 = (): BatchObject => pbDecode(validBytes2);
 
 function expectRefused(bytes: Uint8Array, code: WireErrorCode, message: RegExp, limits?: Partial<DecodeLimits>): void {
   let caught: unknown;
@@ -78,6 +82,11 @@ describe('the valid fixture', () => {
   it('decodes (so each refusal below is caused by its one mutation)', () => {
     expect(decodeBatch(validBytes).events.length).toBe(8);
     expect(decodeBatch(pbEncode(valid())).events.length).toBe(8);
+    expect(decodeBatch(validBytes2).events.length).toBe(8);
+    expect(decodeBatch(pbEncode(valid2())).events.length).toBe(8);
+    // The mutations below act on the columns of their format.
+    expect(valid()).toMatchObject({ format: 0, tStepMs: [], keyUp: [], key: [4, 4, -1] });
+    expect(valid2()).toMatchObject({ format: 2, tDeltaMs: [], key: [4, -1], keyUp: [0] });
   });
 });
 
@@ -204,9 +213,71 @@ const semantic: Mutation[] = [
   ],
 ];
 
+/** Format 2's own columns, and batches that mix the formats. */
+const semantic2: Mutation[] = [
+  ['a time step past the window', (b) => (b.tStepMs[1] = 1e12), 'WIRE_INVALID', /event 1 is at .* after the capture window ends/],
+  [
+    'a time step over 53 bits',
+    (b) => ((b.tStepMs as unknown[])[1] = '1152921504606846976'),
+    'WIRE_OVERFLOW',
+    /t_step_ms .* does not fit in 53 bits/,
+  ],
+  ['a missing time step', (b) => b.tStepMs.pop(), 'WIRE_INVALID', /column t_step_ms holds 7 values, expected 8/],
+  ['an extra time step', (b) => b.tStepMs.push(1), 'WIRE_INVALID', /column t_step_ms holds 9 values, expected 8/],
+  ['no time steps at all', (b) => (b.tStepMs = []), 'WIRE_INVALID', /column t_step_ms holds 0 values, expected 8/],
+  ['an extra key value', (b) => b.key.push(5), 'WIRE_INVALID', /column key holds 3 values, expected 2 \(one per keydown event\)/],
+  ['a keydown code below -1', (b) => (b.key[1] = -2), 'WIRE_INVALID', /event 7 has key -2/],
+  ['a missing key_up value', (b) => b.keyUp.pop(), 'WIRE_INVALID', /column key_up holds 0 values, expected 1 \(one per keyup event\)/],
+  ['an extra key_up value', (b) => b.keyUp.push(0), 'WIRE_INVALID', /column key_up holds 2 values, expected 1/],
+  // One key is held at the keyup: 1 + 1 + 40000 names key 40000.
+  ['a key_up naming a key past int16', (b) => (b.keyUp[0] = 40_002), 'WIRE_OVERFLOW', /event 1 has key 40000, which does not fit int16/],
+  [
+    'a format this decoder does not know',
+    (b) => (b.format = 3),
+    'WIRE_UNSUPPORTED',
+    /format 3 is not a wire format this service reads \(1, 2\)/,
+  ],
+  [
+    "format 1's time column in a format 2 batch",
+    (b) => (b.tDeltaMs = b.tStepMs),
+    'WIRE_INVALID',
+    /t_delta_ms is a column of wire format 1, and this batch is format 2/,
+  ],
+  [
+    'a format 2 batch that lost its format field',
+    (b) => (b.format = 0),
+    'WIRE_INVALID',
+    /t_step_ms is a column of wire format 2, and this batch is format 1 \(it has no format field\)/,
+  ],
+];
+
+/** Format 1 batches carrying a column only format 2 has. */
+const semantic1Mixed: Mutation[] = [
+  [
+    'a key_up column in a format 1 batch',
+    (b) => (b.keyUp = [0]),
+    'WIRE_INVALID',
+    /key_up is a column of wire format 2, and this batch is format 1/,
+  ],
+  [
+    'format 2 with format 1 columns',
+    (b) => (b.format = 2),
+    'WIRE_INVALID',
+    /t_delta_ms is a column of wire format 1, and this batch is format 2/,
+  ],
+];
+
 describe('decodeBatch refuses batches that break the rules, saying which', () => {
-  it.each(semantic)('%s', (_name, mutate, code, message, limits) => {
+  it.each([...semantic, ...semantic1Mixed])('format 1: %s', (_name, mutate, code, message, limits) => {
     const b = valid();
+    mutate(b);
+    expectRefused(pbEncode(b), code, message, limits);
+  });
+
+  // Every rule both formats share, on a format 2 batch (the time and key cases are format 1's own columns).
+  const shared = semantic.filter(([name]) => !/time delta|key/.test(name));
+  it.each([...shared, ...semantic2])('format 2: %s', (_name, mutate, code, message, limits) => {
+    const b = valid2();
     mutate(b);
     expectRefused(pbEncode(b), code, message, limits);
   });
@@ -231,7 +302,7 @@ describe('decodeBatch refuses malformed protobuf', () => {
 
   it('skips unknown fields, so fields added later do not break it', () => {
     const bytes = withTail((w) => {
-      w.tag(9, WireType.Varint).uint32(7);
+      w.tag(30, WireType.Varint).uint32(7);
       w.tag(99, WireType.LengthDelimited).bytes(new Uint8Array([1, 2, 3]));
       w.tag(100, WireType.Bit32).fixed32(5);
       w.tag(101, WireType.Bit64).fixed64(5);
@@ -365,9 +436,10 @@ function resealed(bytes: Uint8Array, damage: (body: Uint8Array) => Uint8Array): 
 
 describe('damaged bytes give a WireError and never another exception (fuzz)', () => {
   const realistic = encodeBatch(batchOf(realisticBlock(300, 7)));
+  const realistic1 = encodeBatch(batchOf(realisticBlock(300, 7)), {}, 1);
 
   it('refuses every proper prefix', () => {
-    for (const bytes of [validBytes, realistic]) {
+    for (const bytes of [validBytes, validBytes2, realistic, realistic1]) {
       for (let cut = 0; cut < bytes.length; cut++) expect(outcome(() => decodeBatch(bytes.subarray(0, cut)))).toBe('wire-error');
     }
   });
@@ -420,7 +492,9 @@ describe('damaged bytes give a WireError and never another exception (fuzz)', ()
 
   it("scanBatch (the service's check) gives decodeBatch's verdict on damaged and valid batches alike", () => {
     expect(sameVerdict(realistic)).toBe('ok');
+    expect(sameVerdict(realistic1)).toBe('ok');
     expect(sameVerdict(validBytes)).toBe('ok');
+    expect(sameVerdict(validBytes2)).toBe('ok');
     // A larger batch after a smaller one, and a smaller after it: the scratch scanBatch reuses is sized per batch.
     expect(sameVerdict(encodeBatch(batchOf(realisticBlock(3000, 11))))).toBe('ok');
     expect(sameVerdict(validBytes)).toBe('ok');
@@ -441,6 +515,12 @@ describe('damaged bytes give a WireError and never another exception (fuzz)', ()
             return body;
           });
           verdicts.add(sameVerdict(overwritten, { maxEvents: 6 }));
+          const at2 = at % (validBytes2.length - 6);
+          const overwritten2 = resealed(validBytes2, (body) => {
+            body.set(junk.subarray(0, body.length - at2), at2);
+            return body;
+          });
+          verdicts.add(sameVerdict(overwritten2));
         },
       ),
       { numRuns: 2000 },

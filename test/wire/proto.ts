@@ -27,6 +27,7 @@ export interface BatchObject {
   agentVersion: string;
   eventCount: number;
   controls: ControlObject[];
+  format: number;
   tDeltaMs: number[];
   eventType: number[];
   key: number[];
@@ -38,6 +39,8 @@ export interface BatchObject {
   contextRunLength: number[];
   flagsRunValue: number[];
   flagsRunLength: number[];
+  tStepMs: number[];
+  keyUp: number[];
   crc32: number;
 }
 

@@ -116,21 +116,25 @@ const batchInput: fc.Arbitrary<BatchInput> = fc
   });
 
 describe('decodeBatch(encodeBatch(x)) is x at 1 ms resolution', () => {
-  it('for arbitrary batches: all event kinds, redacted keys, extreme coordinates, zero and long gaps, controls', () => {
-    fc.assert(
-      fc.property(batchInput, (input) => {
-        const out = decodeBatch(encodeBatch(input));
-        expect(out.header).toEqual(input.header);
-        expect(out.controls).toEqual(input.controls);
-        expect(columnsOf(out.events)).toEqual(columnsOf(atWireResolution(input.events)));
-      }),
-      { numRuns: 300 },
-    );
-  });
+  // Format 1 too: what older agents send is still read.
+  it.each([1, 2] as const)(
+    'for arbitrary batches: all event kinds, redacted keys, extreme coordinates, zero and long gaps, controls (format %i)',
+    (format) => {
+      fc.assert(
+        fc.property(batchInput, (input) => {
+          const out = decodeBatch(encodeBatch(input, {}, format));
+          expect(out.header).toEqual(input.header);
+          expect(out.controls).toEqual(input.controls);
+          expect(columnsOf(out.events)).toEqual(columnsOf(atWireResolution(input.events)));
+        }),
+        { numRuns: 300 },
+      );
+    },
+  );
 
-  it('for a realistic 10k-event block', () => {
+  it.each([1, 2] as const)('for a realistic 10k-event block (format %i)', (format) => {
     const input = batchOf(realisticBlock(10_000));
-    const out = decodeBatch(encodeBatch(input));
+    const out = decodeBatch(encodeBatch(input, {}, format));
     expect(out.events.length).toBe(input.events.length);
     expect(columnsOf(out.events)).toEqual(columnsOf(atWireResolution(input.events)));
   });
