@@ -12,11 +12,10 @@
  */
 import { constants, brotliCompressSync, gzipSync } from 'node:zlib';
 import { DEFAULT_AGENT_CONFIG, type AgentConfig } from '../src/agent/index.js';
-import { DEFAULT_BEHAVIOUR_PARAMS, type DayEnvironment } from '../src/behaviour/index.js';
+import { defaultDayEnvironment } from '../src/behaviour/index.js';
 import { estimateEnergy } from '../src/metrics/energy.js';
 import { DEFAULT_POLICY_RULES, isExempt } from '../src/policy/index.js';
 import { DEFAULT_POPULATION_PARAMS, createEmployee } from '../src/population/index.js';
-import { createCalendar } from '../src/time/index.js';
 import { encodeNaiveJson } from '../src/wire/index.js';
 import { allocateBlock, copyBlock, type EventBlock } from '../src/events/index.js';
 import { runLaptopDay } from '../src/run/laptop-day.js';
@@ -28,16 +27,7 @@ import { RecordingTransport } from './lib/recording-transport.js';
 const SEED = 'bench-agent';
 const wanted = intFlag('employees', 24);
 const P = DEFAULT_POPULATION_PARAMS;
-const env: DayEnvironment = {
-  seed: SEED,
-  calendar: createCalendar(
-    '2026-03-03',
-    P.offices.map((o) => o.timezone),
-  ),
-  behaviour: DEFAULT_BEHAVIOUR_PARAMS,
-  pauseTraits: P.pause,
-  rules: DEFAULT_POLICY_RULES,
-};
+const env = defaultDayEnvironment(SEED);
 const staff = [];
 for (let i = 0; staff.length < wanted; i++) {
   const e = createEmployee(SEED, i, P);

@@ -16,8 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { sampleProcess, type AgentProcessStats } from '../src/agent-process/index.js';
 import { CaptureAgent, DEFAULT_AGENT_CONFIG, ManualClock, type Transport, type UploadOutcome } from '../src/agent/index.js';
-import { DEFAULT_BEHAVIOUR_PARAMS, simulateEmployeeDay, type DayEnvironment } from '../src/behaviour/index.js';
-import { createCalendar } from '../src/time/index.js';
+import { simulateEmployeeDay, defaultDayEnvironment } from '../src/behaviour/index.js';
 import { EventWriter, concatBlocks, copyBlock, type EventBlock } from '../src/events/index.js';
 import { createIngestServer } from '../src/ingest/index.js';
 import { busiestStretch } from '../src/input/stretch.js';
@@ -38,17 +37,8 @@ const LEAD_MS = 3000;
 const READER = resolve(import.meta.dirname, 'lib/tap-reader.js');
 
 const P = DEFAULT_POPULATION_PARAMS;
-const calendar = createCalendar(
-  '2026-03-03',
-  P.offices.map((o) => o.timezone),
-);
-const env: DayEnvironment = {
-  seed: SEED,
-  calendar,
-  behaviour: DEFAULT_BEHAVIOUR_PARAMS,
-  pauseTraits: P.pause,
-  rules: DEFAULT_POLICY_RULES,
-};
+const env = defaultDayEnvironment(SEED);
+const calendar = env.calendar;
 const employee = createEmployee(SEED, index, P);
 const blocks: EventBlock[] = [];
 const writer = new EventWriter((b) => blocks.push(copyBlock(b)));

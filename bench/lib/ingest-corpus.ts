@@ -8,10 +8,9 @@
 import { randomBytes } from 'node:crypto';
 import { BATCHES_PATH, BATCH_CONTENT_TYPE, createRequestSigner, newDeviceKey } from '../../src/auth/index.js';
 import { DEFAULT_AGENT_CONFIG, type Transport, type UploadOutcome, type UploadRequest } from '../../src/agent/index.js';
-import { DEFAULT_BEHAVIOUR_PARAMS, type DayEnvironment } from '../../src/behaviour/index.js';
+import { defaultDayEnvironment } from '../../src/behaviour/index.js';
 import { DEFAULT_POLICY_RULES, isExempt } from '../../src/policy/index.js';
 import { DEFAULT_POPULATION_PARAMS, createEmployee } from '../../src/population/index.js';
-import { createCalendar } from '../../src/time/index.js';
 import { compress, decodeBatch, decompress, encodeBatch, type DecodedBatch } from '../../src/wire/index.js';
 import { runLaptopDay } from '../../src/run/laptop-day.js';
 
@@ -42,16 +41,7 @@ export async function buildCorpus(
   copies: number,
 ): Promise<{ uploads: Upload[]; agentBatches: DecodedBatch[]; agentBodies: Uint8Array[] }> {
   const P = DEFAULT_POPULATION_PARAMS;
-  const env: DayEnvironment = {
-    seed: 'bench-ingest',
-    calendar: createCalendar(
-      '2026-03-03',
-      P.offices.map((o) => o.timezone),
-    ),
-    behaviour: DEFAULT_BEHAVIOUR_PARAMS,
-    pauseTraits: P.pause,
-    rules: DEFAULT_POLICY_RULES,
-  };
+  const env = defaultDayEnvironment('bench-ingest');
   const agentBatches: DecodedBatch[] = [];
   const agentBodies: Uint8Array[] = [];
   for (let i = 0, n = 0; n < employees; i++) {

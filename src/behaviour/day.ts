@@ -1,12 +1,12 @@
 import { InputContext, type EventOutput } from '../events/index.js';
-import { employeeStream, type Employee, type PauseTraitParams } from '../population/index.js';
-import type { PolicyRules } from '../policy/index.js';
+import { DEFAULT_POPULATION_PARAMS, employeeStream, type Employee, type PauseTraitParams } from '../population/index.js';
+import { DEFAULT_POLICY_RULES, type PolicyRules } from '../policy/index.js';
 import { deriveStream, lognormal, type StreamPathPart } from '../random/index.js';
 import { createPointer, mouseEpisode } from './mouse/index.js';
-import type { BehaviourParams } from './params.js';
+import { DEFAULT_BEHAVIOUR_PARAMS, type BehaviourParams } from './params.js';
 import { planPauses, type PauseDay } from './pause.js';
 import { planWorkday, type WorkdayPlan } from './schedule/index.js';
-import type { SimulationCalendar } from '../time/index.js';
+import { createCalendar, type SimulationCalendar } from '../time/index.js';
 import { createTextSource, createTypist, typeEpisode } from './typing/index.js';
 
 /** Everything a day of behaviour depends on besides the employee. */
@@ -27,6 +27,26 @@ export function dayEnvironment(t: {
   readonly rules: PolicyRules;
 }): DayEnvironment {
   return { seed: t.seed, calendar: t.calendar, behaviour: t.behaviour, pauseTraits: t.population.pause, rules: t.rules };
+}
+
+/**
+ * The built-in models' day environment, for benches and tests that run
+ * default employees without a scenario: default behaviour, pause traits and
+ * rules, over a calendar of the default offices from `startDate` (a Tuesday,
+ * the date bench:agent's and the floor guard's figures are measured on).
+ */
+export function defaultDayEnvironment(seed: StreamPathPart, startDate = '2026-03-03'): DayEnvironment {
+  const P = DEFAULT_POPULATION_PARAMS;
+  return {
+    seed,
+    calendar: createCalendar(
+      startDate,
+      P.offices.map((o) => o.timezone),
+    ),
+    behaviour: DEFAULT_BEHAVIOUR_PARAMS,
+    pauseTraits: P.pause,
+    rules: DEFAULT_POLICY_RULES,
+  };
 }
 
 export interface EmployeeDay {

@@ -1,10 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { DEFAULT_BEHAVIOUR_PARAMS, simulateEmployeeDay, type DayEnvironment } from '../../src/behaviour/index.js';
+import { simulateEmployeeDay, defaultDayEnvironment } from '../../src/behaviour/index.js';
 import { EventWriter, concatBlocks, copyBlock, type EventBlock } from '../../src/events/index.js';
-import { createCalendar } from '../../src/time/index.js';
 import { busiestStretch } from '../../src/input/stretch.js';
 import { DEFAULT_POPULATION_PARAMS, createEmployee, type Employee } from '../../src/population/index.js';
-import { DEFAULT_POLICY_RULES } from '../../src/policy/index.js';
 import { CLI } from '../helpers/cli.js';
 
 const P = DEFAULT_POPULATION_PARAMS;
@@ -18,11 +16,8 @@ export function busyStretch(
   index: number,
   seconds: number,
 ): { employee: Employee; events: EventBlock; virtualStartMs: number; dayStartMs: number } {
-  const calendar = createCalendar(
-    '2026-03-03',
-    P.offices.map((o) => o.timezone),
-  );
-  const env: DayEnvironment = { seed, calendar, behaviour: DEFAULT_BEHAVIOUR_PARAMS, pauseTraits: P.pause, rules: DEFAULT_POLICY_RULES };
+  const env = defaultDayEnvironment(seed);
+  const calendar = env.calendar;
   const employee = createEmployee(seed, index, P);
   const blocks: EventBlock[] = [];
   let dayStartMs = 0;

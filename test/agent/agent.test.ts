@@ -3,8 +3,7 @@ import { CaptureAgent } from '../../src/agent/agent.js';
 import { ManualClock } from '../../src/agent/clock.js';
 import { DEFAULT_AGENT_CONFIG, type AgentConfig } from '../../src/agent/config.js';
 import type { Transport, UploadOutcome, UploadRequest } from '../../src/agent/transport.js';
-import { DEFAULT_BEHAVIOUR_PARAMS, simulateEmployeeDay, type DayEnvironment } from '../../src/behaviour/index.js';
-import { createCalendar } from '../../src/time/index.js';
+import { simulateEmployeeDay, defaultDayEnvironment } from '../../src/behaviour/index.js';
 import { EventWriter, type EventBlock } from '../../src/events/index.js';
 import { countLeakedCanaries, rebuildTypedText } from '../../src/metrics/leaks.js';
 import { ledgerImbalance } from '../../src/metrics/ledger.js';
@@ -28,17 +27,8 @@ class DecodingServer implements Transport {
 }
 
 const P = DEFAULT_POPULATION_PARAMS;
-const calendar = createCalendar(
-  '2026-03-03',
-  P.offices.map((o) => o.timezone),
-);
-const env: DayEnvironment = {
-  seed: 'agent',
-  calendar,
-  behaviour: DEFAULT_BEHAVIOUR_PARAMS,
-  pauseTraits: P.pause,
-  rules: DEFAULT_POLICY_RULES,
-};
+const env = defaultDayEnvironment('agent');
+const calendar = env.calendar;
 
 /** Runs one employee-day through the agent on a virtual clock; returns everything a test needs. */
 async function runDay(employee: Employee, config: AgentConfig = DEFAULT_AGENT_CONFIG, server = new DecodingServer()) {

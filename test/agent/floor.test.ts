@@ -17,8 +17,7 @@
 import { constants, brotliCompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_AGENT_CONFIG } from '../../src/agent/config.js';
-import { DEFAULT_BEHAVIOUR_PARAMS, type DayEnvironment } from '../../src/behaviour/index.js';
-import { createCalendar } from '../../src/time/index.js';
+import { defaultDayEnvironment } from '../../src/behaviour/index.js';
 import { DEFAULT_POPULATION_PARAMS, createEmployee } from '../../src/population/index.js';
 import { DEFAULT_POLICY_RULES, isExempt } from '../../src/policy/index.js';
 import { runLaptopDay } from '../../src/run/laptop-day.js';
@@ -31,16 +30,7 @@ const GUARD_RATIO = 1.28;
 describe('default agent bytes against the brotli-11 whole-day floor', () => {
   it(`stay under ${GUARD_RATIO}x (the goal: 1.3x) over ${DAYS} simulated employee-days`, async () => {
     const P = DEFAULT_POPULATION_PARAMS;
-    const env: DayEnvironment = {
-      seed: SEED,
-      calendar: createCalendar(
-        '2026-03-03',
-        P.offices.map((o) => o.timezone),
-      ),
-      behaviour: DEFAULT_BEHAVIOUR_PARAMS,
-      pauseTraits: P.pause,
-      rules: DEFAULT_POLICY_RULES,
-    };
+    const env = defaultDayEnvironment(SEED);
     let radioBytes = 0;
     let floorBytes = 0;
     let days = 0;

@@ -9,8 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaptureAgent, DEFAULT_AGENT_CONFIG, ManualClock } from '../../src/agent/index.js';
 import { HttpTransport } from '../../src/agent/http-transport.js';
 import { createRequestSigner, type DeviceCredentials } from '../../src/auth/index.js';
-import { DEFAULT_BEHAVIOUR_PARAMS, simulateEmployeeDay, type DayEnvironment } from '../../src/behaviour/index.js';
-import { createCalendar } from '../../src/time/index.js';
+import { simulateEmployeeDay, defaultDayEnvironment } from '../../src/behaviour/index.js';
 import { EventWriter, copyBlock, type EventBlock } from '../../src/events/index.js';
 import { countLeakedCanaries, rebuildTypedText } from '../../src/metrics/leaks.js';
 import { ledgerImbalance } from '../../src/metrics/ledger.js';
@@ -21,17 +20,8 @@ import { decodeBatch, decompress } from '../../src/wire/index.js';
 import { enroll, request, startServer } from './helpers.js';
 
 const P = DEFAULT_POPULATION_PARAMS;
-const calendar = createCalendar(
-  '2026-03-03',
-  P.offices.map((o) => o.timezone),
-);
-const env: DayEnvironment = {
-  seed: 'e2e',
-  calendar,
-  behaviour: DEFAULT_BEHAVIOUR_PARAMS,
-  pauseTraits: P.pause,
-  rules: DEFAULT_POLICY_RULES,
-};
+const env = defaultDayEnvironment('e2e');
+const calendar = env.calendar;
 
 let srv: Awaited<ReturnType<typeof startServer>>;
 beforeAll(async () => {
