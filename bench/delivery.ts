@@ -57,12 +57,12 @@
 import { DEFAULT_AGENT_CONFIG } from '../src/agent/index.js';
 import { DEFAULT_ENERGY_MODEL, type EnergyModel } from '../src/metrics/energy.js';
 import { allocateBlock, copyEventInto, EventWriter, concatBlocks, copyBlock, type EventBlock } from '../src/events/index.js';
-import { simulateEmployeeDay } from '../src/behaviour/index.js';
+import { dayEnvironment, simulateEmployeeDay } from '../src/behaviour/index.js';
 import { countEventKinds, emptyKinds } from '../src/metrics/delivery.js';
 import type { InputKind } from '../src/input/types.js';
 import { parseScenario, type Scenario } from '../src/scenario/index.js';
 import { defaultProcessDeps } from '../src/run/process/deps.js';
-import { dayEnvironment, type WindowInput } from '../src/run/process/laptop-input.js';
+import type { WindowInput } from '../src/run/process/laptop-input.js';
 import { modelWindow } from '../src/run/process/model.js';
 import { runProcessFleet } from '../src/run/process/process-run.js';
 import type { ProcessRunFacts } from '../src/run/process/facts.js';
@@ -120,7 +120,7 @@ function singleKind(s: Scenario, w: WindowInput, kind: Kind | null, fromMs: numb
   const blocks: EventBlock[] = [];
   const writer = new EventWriter((b) => blocks.push(copyBlock(b)));
   const cal = createCalendar(s.simulation.startDate, ['Europe/Berlin']);
-  simulateEmployeeDay(w.employee, 0, dayEnvironment(s, cal), writer);
+  simulateEmployeeDay(w.employee, 0, dayEnvironment({ ...s, calendar: cal }), writer);
   writer.flush();
   const day = concatBlocks(blocks);
   const n = Math.floor(((untilMs - fromMs) / 1000) * rate);

@@ -40,10 +40,6 @@ export interface InputWindow {
   readonly untilUtcMs: number;
 }
 
-export function dayEnvironment(s: Scenario, calendar: DayEnvironment['calendar']): DayEnvironment {
-  return { seed: s.seed, calendar, behaviour: s.behaviour, pauseTraits: s.population.pause, rules: s.rules };
-}
-
 /** Composes employee `index`'s input over the window; deterministic in (seed, index, window). */
 export function composeWindowInput(s: Scenario, env: DayEnvironment, index: number, w: InputWindow): WindowInput {
   const employee = createEmployee(s.seed, index, s.population);

@@ -28,7 +28,8 @@ import type { StoreFindings } from '../summary.js';
 import { scanStore } from '../store-scan.js';
 import { buildAgentCommand, referenceAgentCommand, writeAgentSettings } from './agent-command.js';
 import { ChildRegistry, type AgentChild } from './children.js';
-import { composeWindowInput, countKinds, dayEnvironment, type EventsByKind, type WindowInput } from './laptop-input.js';
+import { dayEnvironment } from '../../behaviour/index.js';
+import { composeWindowInput, countKinds, type EventsByKind, type WindowInput } from './laptop-input.js';
 import { processRow, type ProcessLaptop, type ProcessRunFacts } from './facts.js';
 
 /** What a real-time run needs from the input, observer and ingest modules (tests and benchmarks may swap them). */
@@ -128,7 +129,7 @@ export async function runProcessFleet(
     s.simulation.startDate,
     s.population.offices.map((x) => x.timezone),
   );
-  const env = dayEnvironment(s, calendar);
+  const env = dayEnvironment({ ...s, calendar });
   const fromUtcMs = calendar.startDateUtcMs + w.startMs;
   const untilUtcMs = calendar.startDateUtcMs + w.endMs;
   const indices: number[] = [];
