@@ -1,8 +1,7 @@
 /**
  * Where a process agent's input comes from. The one place that knows the
  * input kinds: `--input tap` reads a tap socket (src/input/tap); `--input x11`
- * reads an X display through src/input/x11, which this build does not have
- * yet. To switch it on, set X11_SOURCE to that module's factory.
+ * reads an X display with RECORD or XInput2 (src/input/x11).
  */
 import type { InputSink, InputSource } from '../input/types.js';
 import { createX11Source } from '../input/x11/index.js';
@@ -27,7 +26,7 @@ type X11SourceFactory = (display: string, events: SourceEvents, clockOffsetMs: n
  * X11 RECORD capture (src/input/x11), counting what it delivers as the tap
  * source does: events, and deliveries (RECORD replies that carried events).
  */
-export const X11_SOURCE: X11SourceFactory | null = (display, _events, clockOffsetMs, read = AS_DELIVERED) => {
+export const X11_SOURCE: X11SourceFactory = (display, _events, clockOffsetMs, read = AS_DELIVERED) => {
   const inner = createX11Source({ display, clockOffsetMs, method: read.x11Capture, readIntervalMs: read.readIntervalMs });
   const counted = {
     kind: inner.kind,
@@ -52,7 +51,6 @@ export function createInputSource(
   read: ReadSettings = AS_DELIVERED,
 ): InputSource {
   if (spec.kind === 'tap') return new TapSource(spec.socketPath, events, { readIntervalMs: read.readIntervalMs });
-  if (X11_SOURCE === null) throw new Error('X11 input is not available in this build (checked when flags are read)');
   return X11_SOURCE(spec.display, events, clockOffsetMs, read);
 }
 

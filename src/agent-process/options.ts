@@ -7,7 +7,7 @@
 import { DEFAULT_AGENT_CONFIG, type AgentConfig } from '../agent/index.js';
 import { UsageError } from '../errors.js';
 import { DEFAULT_POLICY_RULES, type PolicyRules } from '../policy/index.js';
-import { X11_SOURCE, type InputSpec } from './input.js';
+import type { InputSpec } from './input.js';
 import { readAgentSettingsFile, type AgentSettings } from './settings.js';
 
 export interface AgentProcessOptions {
@@ -122,7 +122,6 @@ function inputSpec(f: AgentFlags): InputSpec {
     return { kind: 'tap', socketPath: required('tap-socket', f.tapSocket) };
   }
   if (kind === 'x11') {
-    if (X11_SOURCE === null) throw new UsageError('--input x11 is not available in this build (no X11 input module); use --input tap');
     if (f.tapSocket !== undefined) throw new UsageError('--tap-socket is for --input tap; --input x11 reads --display');
     const display = required('display', f.display);
     if (!/^:\d+$/.test(display)) throw new UsageError(`--display must be an X display like :99, got ${JSON.stringify(display)}`);
