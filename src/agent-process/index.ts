@@ -5,4 +5,4 @@ export { ControlChannel, connectControl, parseUiAction } from './control.js';
 export { X11_SOURCE, createInputSource, type InputSpec } from './input.js';
 export { writeStatsFile, type AgentProcessStats, type ProcessCost, type StopReason } from './stats.js';
 export { sampleProcess, type ProcSample } from './proc-sample.js';
-export { AGENT_SETTINGS_FORMAT, agentSettingsJson, readAgentSettingsFile, type AgentSettings } from './settings.js';
+export { AGENT_SETTINGS_FORMAT, agentSettingsJson, agentSettingsProblem, readAgentSettingsFile, type AgentSettings } from './settings.js';

@@ -4,7 +4,7 @@
  * allowed; the scenario's own errors come from the scenario loader, which is
  * imported only for --scenario (a run hands its agents --settings instead).
  */
-import { DEFAULT_AGENT_CONFIG, type AgentConfig } from '../agent/index.js';
+import { AGENT_LIMITS, DEFAULT_AGENT_CONFIG, type AgentConfig } from '../agent/index.js';
 import { UsageError } from '../errors.js';
 import { DEFAULT_POLICY_RULES, type PolicyRules } from '../policy/index.js';
 import type { InputSpec } from './input.js';
@@ -52,6 +52,8 @@ export interface AgentFlags {
   readonly readIntervalMs?: unknown;
 }
 
+/** --read-interval-ms overrides agent.inputReadIntervalMs, so it takes what that field takes. */
+const READ_INTERVAL = AGENT_LIMITS.inputReadIntervalMs;
 const DEVICE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 /** A year either way: a larger offset is a unit mistake (seconds for ms, or µs). */
 const MAX_OFFSET_MS = 366 * 86_400_000;
@@ -83,7 +85,10 @@ export async function resolveAgentOptions(f: AgentFlags, env: NodeJS.ProcessEnv 
   let agentConfig = settings.agent;
   const { rules, seed } = settings;
   if (f.readIntervalMs !== undefined)
-    agentConfig = { ...agentConfig, inputReadIntervalMs: integer('read-interval-ms', f.readIntervalMs, 0, 60_000) };
+    agentConfig = {
+      ...agentConfig,
+      inputReadIntervalMs: integer('read-interval-ms', f.readIntervalMs, READ_INTERVAL.min, READ_INTERVAL.max),
+    };
   return {
     url,
     fleetSecret,

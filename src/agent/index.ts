@@ -1,6 +1,7 @@
 export * from './agent.js';
 export * from './clock.js';
 export * from './config.js';
+export * from './limits.js';
 export * from './content-filter.js';
 export * from './coalesce.js';
 export * from './transport.js';

@@ -1,2 +1,3 @@
 export * from './rules.js';
 export * from './exemption.js';
+export * from './limits.js';

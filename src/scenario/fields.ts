@@ -5,6 +5,7 @@
  * appends what was given and where.
  */
 import { z } from 'zod';
+import { SHARE, describeListLength, describeRange, describeTextLength, type LengthRange, type NumberRange } from '../ranges.js';
 
 /** Prefix of the message a strict object gives for unknown keys; load.ts decodes the allowed names. */
 export const UNKNOWN_KEYS_MARK = '\u0000allowed:';
@@ -31,30 +32,40 @@ export interface NumOptions {
 
 /** A finite number in [min, max] (or (min, max] with `above`). */
 export function num(min: number, max: number, o: NumOptions = {}): z.ZodNumber {
-  const noun = o.noun ?? (o.int ? 'a whole number' : 'a number');
-  const message = o.above ? `must be ${noun} above ${min} and at most ${max}` : `must be ${noun} from ${min} to ${max}`;
-  const base = o.int ? z.int({ error: message }) : z.number({ error: message });
-  return (o.above ? base.gt(min, { error: message }) : base.min(min, { error: message })).max(max, { error: message });
+  return ranged({ min, max, whole: o.int, above: o.above, noun: o.noun });
+}
+
+/** A number in a range given as data (src/ranges.ts), with the range's own wording. */
+export function ranged(r: NumberRange): z.ZodNumber {
+  const message = `must be ${describeRange(r)}`;
+  const base = r.whole === true ? z.int({ error: message }) : z.number({ error: message });
+  return (r.above === true ? base.gt(r.min, { error: message }) : base.min(r.min, { error: message })).max(r.max, { error: message });
 }
 
 export const int = (min: number, max: number): z.ZodNumber => num(min, max, { int: true });
-export const share = (): z.ZodNumber => num(0, 1, { noun: 'a share' });
+export const share = (): z.ZodNumber => ranged(SHARE);
 export const weight = (): z.ZodNumber => num(0, 1_000_000, { noun: 'a weight' });
 export const logSigma = (): z.ZodNumber => num(0, 3, { noun: 'a log-scale spread' });
 export const bool = () => z.boolean({ error: 'must be true or false' });
-export const text = (maxLength = 200) =>
-  z
-    .string({ error: `must be a text of 1 to ${maxLength} characters` })
-    .min(1, { error: `must be a text of 1 to ${maxLength} characters` })
-    .max(maxLength, { error: `must be a text of 1 to ${maxLength} characters` });
+export const text = (maxLength = 200) => textIn({ min: 1, max: maxLength });
+/** A text whose length is given as data (src/ranges.ts). */
+export function textIn(r: LengthRange) {
+  const message = `must be ${describeTextLength(r)}`;
+  return z.string({ error: message }).min(r.min, { error: message }).max(r.max, { error: message });
+}
 
 export function oneOf<const T extends readonly [string, ...string[]]>(values: T, hint = '') {
   return z.enum(values, { error: `must be one of ${values.join(', ')}${hint}` });
 }
 
 export function list<T extends z.ZodType>(item: T, min: number, max: number, what: string) {
-  const message = min === max ? `must be a list of exactly ${min} ${what}` : `must be a list of ${min} to ${max} ${what}`;
+  const message = `must be ${describeListLength({ min, max }, what)}`;
   return z.array(item, { error: message }).min(min, { error: message }).max(max, { error: message });
+}
+
+/** A list whose length and items are given as data (src/agent/limits.ts's ListLimits). */
+export function listIn<T extends z.ZodType>(item: T, limits: { readonly length: LengthRange; readonly what: string }) {
+  return list(item, limits.length.min, limits.length.max, limits.what);
 }
 
 /** A field spec: its schema (without default) and its documentation. */

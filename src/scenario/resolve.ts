@@ -8,7 +8,7 @@ import type { AgentConfig } from '../agent/index.js';
 import type { CapReaction, PopulationParams } from '../population/index.js';
 import { DEFAULT_AGENT_CONFIG } from '../agent/index.js';
 import { DEFAULT_POPULATION_PARAMS } from '../population/index.js';
-import { CODEC_LEVELS } from '../wire/index.js';
+import { CODEC_LEVELS, compressionLevelProblem } from '../wire/index.js';
 import type { ScenarioIssueKind } from './errors.js';
 import type { ScenarioFileOutput } from './schema.js';
 import { didYouMean } from './suggest.js';
@@ -394,27 +394,16 @@ function resolveAgent(a: ParsedAgent, at: readonly (string | number)[], issues: 
   const { codec: givenCodec, compressionLevel: givenLevel, kind: _k, command: _c, env: _e, input: _i, settleSeconds: _s, ...rest } = a;
   const codec = (givenCodec ?? DEFAULT_AGENT_CONFIG.codec) as AgentConfig['codec'];
   const compressionLevel = givenCodec === undefined ? (givenLevel ?? DEFAULT_AGENT_CONFIG.compressionLevel) : givenLevel;
-  if (compressionLevel !== undefined) {
-    if (codec === 'identity') {
-      issues.push({
-        path: [...at, 'compressionLevel'],
-        kind: 'invalid',
-        message: `must be left out with codec identity (no compression), got ${compressionLevel}`,
-        given: String(compressionLevel),
-        allowed: 'nothing',
-      });
-    } else {
-      const r = CODEC_LEVELS[codec];
-      if (compressionLevel < r.min || compressionLevel > r.max) {
-        issues.push({
-          path: [...at, 'compressionLevel'],
-          kind: 'range',
-          message: `must be a whole number from ${r.min} to ${r.max} for codec ${codec}, got ${compressionLevel}`,
-          given: String(compressionLevel),
-          allowed: `${r.min} to ${r.max}`,
-        });
-      }
-    }
+  const problem = compressionLevelProblem(codec, compressionLevel);
+  if (problem !== null) {
+    const r = codec === 'identity' ? undefined : CODEC_LEVELS[codec];
+    issues.push({
+      path: [...at, 'compressionLevel'],
+      kind: r === undefined ? 'invalid' : 'range',
+      message: `${problem}, got ${compressionLevel}`,
+      given: String(compressionLevel),
+      allowed: r === undefined ? 'nothing' : `${r.min} to ${r.max}`,
+    });
   }
   return { ...rest, codec, ...(compressionLevel !== undefined ? { compressionLevel } : {}) };
 }

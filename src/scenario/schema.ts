@@ -21,9 +21,15 @@
 import { protocolSpec } from '../targets/protocols/index.js';
 import { z } from 'zod';
 import {
+  AGENT_LIMITS,
+  AGENT_VERSION_LENGTH,
+  COALESCE_LIMITS,
+  CONTENT_FILTER_LIMITS,
   DEFAULT_AGENT_CONFIG,
   DEFAULT_CONTENT_FILTER_RULES,
   DEFAULT_UPLOAD_CONFIG,
+  UPLOAD_LIMITS,
+  UPLOAD_ORDERED,
   type ContentFilterRules,
   type UploadConfig,
 } from '../agent/index.js';
@@ -47,8 +53,8 @@ import {
   type TypingTraitParams,
 } from '../population/index.js';
 import { isCalendarDate, isKnownTimezone } from '../time/index.js';
-import { DEFAULT_POLICY_RULES, type PolicyRules } from '../policy/index.js';
-import { availableCodecs } from '../wire/index.js';
+import { CAPTURE_HOURS_LIMITS, DEFAULT_POLICY_RULES, POLICY_LIMITS, captureHoursProblem, type PolicyRules } from '../policy/index.js';
+import { ANY_COMPRESSION_LEVEL, CODEC_LEVELS, availableCodecs } from '../wire/index.js';
 import {
   UNKNOWN_KEYS_MARK,
   bool,
@@ -56,12 +62,15 @@ import {
   group,
   int,
   list,
+  listIn,
   logSigma,
   num,
   oneOf,
+  ranged,
   share,
   strict,
   text,
+  textIn,
   weight,
   type FieldSpecs,
 } from './fields.js';
@@ -396,29 +405,31 @@ export const behaviourSchema = strict({
 // ── policy: PolicyRules ──────────────────────────────────────────────────────
 
 const captureHours = strict({
-  startHour: num(0, 24).meta({ description: 'Local hour capture starts (inclusive), 0–24, fractional allowed.' }),
-  endHour: num(0, 24).meta({ description: 'Local hour capture ends (exclusive); before startHour wraps past midnight.' }),
+  startHour: ranged(CAPTURE_HOURS_LIMITS.startHour).meta({
+    description: 'Local hour capture starts (inclusive), 0–24, fractional allowed.',
+  }),
+  endHour: ranged(CAPTURE_HOURS_LIMITS.endHour).meta({
+    description: 'Local hour capture ends (exclusive); before startHour wraps past midnight.',
+  }),
 }).superRefine((v, ctx) => {
-  if (v.startHour === v.endHour)
-    ctx.addIssue({
-      code: 'custom',
-      path: ['endHour'],
-      input: v.endHour,
-      message: 'must differ from startHour (use captureHours: null for any hour)',
-      params: { kind: 'range' },
-    });
+  const problem = captureHoursProblem(v);
+  if (problem !== null)
+    ctx.addIssue({ code: 'custom', path: [problem.field], input: v[problem.field], message: problem.message, params: { kind: 'range' } });
 });
 
 export const POLICY_FIELDS: FieldSpecs<PolicyRules> = {
-  pauseCapMinutes: [num(1, 1_440), 'Longest single pause, minutes; capture resumes by itself when it ends (the "up to 30 minutes" rule).'],
-  maxPausesPerDay: [int(0, 1_000).nullable(), 'Pauses an employee may start per local day; null for no limit.'],
-  cooldownMinutes: [num(0, 1_440), 'Minimum minutes between the end of one pause and the start of the next.'],
+  pauseCapMinutes: [
+    ranged(POLICY_LIMITS.pauseCapMinutes),
+    'Longest single pause, minutes; capture resumes by itself when it ends (the "up to 30 minutes" rule).',
+  ],
+  maxPausesPerDay: [ranged(POLICY_LIMITS.maxPausesPerDay).nullable(), 'Pauses an employee may start per local day; null for no limit.'],
+  cooldownMinutes: [ranged(POLICY_LIMITS.cooldownMinutes), 'Minimum minutes between the end of one pause and the start of the next.'],
   exemptionApprovalRate: [
-    share(),
+    ranged(POLICY_LIMITS.exemptionApprovalRate),
     'Share of exemption requests that are approved: at enrolment, and asks made when the pause cap cuts a pause short (reaction ask-exemption).',
   ],
   exemptionReviewDays: [
-    int(1, 365),
+    ranged(POLICY_LIMITS.exemptionReviewDays),
     'An approved ask takes effect at the start of the employee’s local day this many days after the ask (HR review); exempt for the rest of the run from then.',
   ],
   captureHours: [captureHours.nullable(), 'Local hours in which capture is allowed, {startHour, endHour}; null for any hour.'],
@@ -439,11 +450,13 @@ const coalesce = z
       strict({ mode: z.literal('none') }),
       strict({
         mode: z.literal('rate'),
-        maxRateHz: num(1, 1_000).meta({ description: 'Keep at most this many moves per second of movement.' }),
+        maxRateHz: ranged(COALESCE_LIMITS.maxRateHz).meta({ description: 'Keep at most this many moves per second of movement.' }),
       }),
       strict({
         mode: z.literal('path'),
-        maxErrorPx: num(0, 100).meta({ description: 'Drop moves within this many pixels of the simplified path (Ramer–Douglas–Peucker).' }),
+        maxErrorPx: ranged(COALESCE_LIMITS.maxErrorPx).meta({
+          description: 'Drop moves within this many pixels of the simplified path (Ramer–Douglas–Peucker).',
+        }),
       }),
     ],
     { error: 'must be {mode: none}, {mode: rate, maxRateHz} or {mode: path, maxErrorPx}' },
@@ -453,57 +466,74 @@ const coalesce = z
 
 export const CONTENT_FILTER_FIELDS: FieldSpecs<ContentFilterRules> = {
   extraSensitiveContexts: [
-    list(int(0, 255), 0, 256, 'context codes'),
+    listIn(ranged(CONTENT_FILTER_LIMITS.extraSensitiveContexts.item), CONTENT_FILTER_LIMITS.extraSensitiveContexts),
     'Extra context codes treated as sensitive (configured apps); built-in sensitive contexts always are.',
   ],
   cardNumbers: [bool(), 'Redact Luhn-valid card numbers.'],
   nationalIds: [bool(), 'Redact US SSN-shaped numbers.'],
   emails: [bool(), 'Redact e-mail addresses.'],
   secrets: [bool(), 'Redact password-like tokens (secretMinLength characters, a digit, three character classes).'],
-  secretMinLength: [int(4, 128), 'Shortest password-like token redacted.'],
-  cueWords: [list(text(40), 0, 200, 'words'), 'Words after which the next token is redacted ("my password is …").'],
+  secretMinLength: [ranged(CONTENT_FILTER_LIMITS.secretMinLength), 'Shortest password-like token redacted.'],
+  cueWords: [
+    listIn(textIn(CONTENT_FILTER_LIMITS.cueWords.item), CONTENT_FILTER_LIMITS.cueWords),
+    'Words after which the next token is redacted ("my password is …").',
+  ],
 };
 
 export const UPLOAD_FIELDS: FieldSpecs<UploadConfig> = {
-  retryBaseMs: [int(1, 3_600_000), 'First retry waits up to this long, ms (full jitter).'],
-  retryMaxMs: [int(1, 86_400_000), 'Backoff ceiling, ms.'],
-  retryableStatuses: [list(int(100, 599), 0, 100, 'HTTP statuses'), 'HTTP statuses worth retrying; any other 4xx/5xx is final.'],
-  spoolMaxBytes: [int(0, 16 * 1024 ** 3), 'Spool bound on the laptop, bytes; when full, the oldest batches are dropped (counted as lost).'],
+  retryBaseMs: [ranged(UPLOAD_LIMITS.retryBaseMs), 'First retry waits up to this long, ms (full jitter).'],
+  retryMaxMs: [ranged(UPLOAD_LIMITS.retryMaxMs), 'Backoff ceiling, ms.'],
+  retryableStatuses: [
+    listIn(ranged(UPLOAD_LIMITS.retryableStatuses.item), UPLOAD_LIMITS.retryableStatuses),
+    'HTTP statuses worth retrying; any other 4xx/5xx is final.',
+  ],
+  spoolMaxBytes: [
+    ranged(UPLOAD_LIMITS.spoolMaxBytes),
+    'Spool bound on the laptop, bytes; when full, the oldest batches are dropped (counted as lost).',
+  ],
 };
 
 const codecs = availableCodecs() as unknown as readonly [string, ...string[]];
 const AGENT_KINDS = ['reference', 'process'] as const;
 
 export const agentSchema = strict({
-  agentVersion: field(text(100), DEFAULT_AGENT_CONFIG.agentVersion, 'Version string the agent sends.'),
+  agentVersion: field(textIn(AGENT_VERSION_LENGTH), DEFAULT_AGENT_CONFIG.agentVersion, 'Version string the agent sends.'),
   batchMaxAgeMs: field(
-    int(1_000, 3_600_000),
+    ranged(AGENT_LIMITS.batchMaxAgeMs),
     DEFAULT_AGENT_CONFIG.batchMaxAgeMs,
     'A batch is sealed this long after its first event (one wake-up), or earlier when full, ms.',
   ),
-  batchMaxEvents: field(int(1, 1_000_000), DEFAULT_AGENT_CONFIG.batchMaxEvents, 'Events per batch before it is sealed early.'),
+  batchMaxEvents: field(
+    ranged(AGENT_LIMITS.batchMaxEvents),
+    DEFAULT_AGENT_CONFIG.batchMaxEvents,
+    'Events per batch before it is sealed early.',
+  ),
   coalesce,
   movementGapMs: field(
-    num(1, 60_000),
+    ranged(AGENT_LIMITS.movementGapMs),
     DEFAULT_AGENT_CONFIG.movementGapMs,
     'A pause between two moves longer than this ends a movement (for path simplification), ms.',
   ),
   codec: oneOf(codecs, codecs.includes('zstd') ? '' : ' (zstd needs Node 22.15 or later)')
     .optional()
     .meta({ description: 'Body compression (HTTP Content-Encoding).', default: DEFAULT_AGENT_CONFIG.codec }),
-  compressionLevel: int(0, 22).optional().meta({
-    description: 'Codec level (gzip 0–9, br 0–11, zstd 1–22). When the file sets codec but not the level, the codec’s own default level.',
-    default: DEFAULT_AGENT_CONFIG.compressionLevel,
-  }),
+  compressionLevel: ranged(ANY_COMPRESSION_LEVEL)
+    .optional()
+    .meta({
+      description: `Codec level (${Object.entries(CODEC_LEVELS)
+        .map(([codec, r]) => `${codec} ${r.min}–${r.max}`)
+        .join(', ')}). When the file sets codec but not the level, the codec’s own default level.`,
+      default: DEFAULT_AGENT_CONFIG.compressionLevel,
+    }),
   contentFilter: group(DEFAULT_CONTENT_FILTER_RULES, CONTENT_FILTER_FIELDS, 'Sensitive-content rules: what never leaves the laptop.'),
-  upload: group(DEFAULT_UPLOAD_CONFIG, UPLOAD_FIELDS, 'Upload retry and spool settings.', [['retryBaseMs', 'retryMaxMs']]),
+  upload: group(DEFAULT_UPLOAD_CONFIG, UPLOAD_FIELDS, 'Upload retry and spool settings.', UPLOAD_ORDERED),
   inputReadIntervalMs: field(
-    int(0, 60_000),
+    ranged(AGENT_LIMITS.inputReadIntervalMs),
     DEFAULT_AGENT_CONFIG.inputReadIntervalMs,
     'Process agents reading an OS input path: 0 reads each delivery as it comes (a wake-up per event); N reads in batches, at most one wake-up per N ms while input flows (events wait in the OS queue up to N ms), ms.',
   ),
   sourceMoveRateHz: field(
-    int(0, 1_000),
+    ranged(AGENT_LIMITS.sourceMoveRateHz),
     DEFAULT_AGENT_CONFIG.sourceMoveRateHz,
     'A lower mouse-move rate at the source: the laptop’s OS or pointer driver reports motion at most N times a second (of the moves of each 1000/N ms interval only the last is delivered; keys, clicks and wheel events never wait); 0 delivers every move. Process runs cap the replay at the input path; virtual-time runs count only the surviving moves in the energy model’s delivery term, Hz.',
   ),

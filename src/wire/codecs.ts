@@ -15,6 +15,7 @@
  */
 import { constants as bufferConstants } from 'node:buffer';
 import zlib from 'node:zlib';
+import { describeRange, inRange, type NumberRange } from '../ranges.js';
 import { WireError } from './errors.js';
 import { checkZstdFrame } from './zstd-frame.js';
 
@@ -49,6 +50,25 @@ export const CODEC_LEVELS: Readonly<Record<Exclude<Codec, 'identity'>, { min: nu
   // zstd's own default level.
   zstd: { min: 1, max: 22, default: 3 },
 };
+
+/** Every level some codec takes (the scenario schema's first check; compressionLevelProblem says which codec takes which). */
+export const ANY_COMPRESSION_LEVEL: NumberRange = {
+  min: Math.min(...Object.values(CODEC_LEVELS).map((r) => r.min)),
+  max: Math.max(...Object.values(CODEC_LEVELS).map((r) => r.max)),
+  whole: true,
+};
+
+/**
+ * Whether an agent's codec takes its level (undefined: the codec's default),
+ * as "must …" for the level's field, or null when it does. One rule for the
+ * scenario and the agent's settings file.
+ */
+export function compressionLevelProblem(codec: Codec, level: number | undefined): string | null {
+  if (level === undefined) return null;
+  if (codec === 'identity') return 'must be left out with codec identity (no compression)';
+  const r = CODEC_LEVELS[codec];
+  return inRange(level, { ...r, whole: true }) ? null : `must be ${describeRange({ ...r, whole: true })} for codec ${codec}`;
+}
 
 function unsupported(message: string, codec: string): WireError {
   return new WireError('WIRE_UNSUPPORTED', message, codec);

@@ -7,5 +7,14 @@ export * from './types.js';
 export { WireError, WIRE_ERROR_HTTP_STATUS, type WireErrorCode } from './errors.js';
 export { encodeBatch } from './encode.js';
 export { decodeBatch, scanBatch } from './decode.js';
-export { availableCodecs, codecFromContentEncoding, compress, decompress, CODEC_LEVELS, type Codec } from './codecs.js';
+export {
+  ANY_COMPRESSION_LEVEL,
+  availableCodecs,
+  codecFromContentEncoding,
+  compress,
+  compressionLevelProblem,
+  decompress,
+  CODEC_LEVELS,
+  type Codec,
+} from './codecs.js';
 export { encodeNaiveJson } from './naive.js';

@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentSettingsJson, readAgentSettingsFile, resolveAgentOptions } from '../../src/agent-process/index.js';
 import { UsageError } from '../../src/errors.js';
-import { loadScenarioFile, parseSetFlag } from '../../src/scenario/index.js';
+import { ScenarioError, loadScenarioFile, parseSetFlag, resolveScenario } from '../../src/scenario/index.js';
 import { referenceAgentCommand, writeAgentSettings } from '../../src/run/process/agent-command.js';
 import { runCli } from '../../src/cli/cli.js';
+import { availableCodecs } from '../../src/wire/index.js';
 import { ROOT } from '../helpers/cli.js';
 
 const dirs: string[] = [];
@@ -72,15 +73,25 @@ describe('agent settings file', () => {
   const spoiled: [string, string[], unknown, RegExp][] = [
     ['a missing field', ['agent', 'batchMaxEvents'], REMOVE, /settings\.agent\.batchMaxEvents is missing/],
     ['an unknown field', ['policy', 'pauseCapMinutez'], 15, /settings\.policy has an unknown field "pauseCapMinutez"/],
-    ['a number given as text', ['agent', 'batchMaxAgeMs'], '900000', /settings\.agent\.batchMaxAgeMs must be a number ≥ 0, got "900000"/],
+    [
+      'a number given as text',
+      ['agent', 'batchMaxAgeMs'],
+      '900000',
+      /settings\.agent\.batchMaxAgeMs must be a whole number from 1000 to 3600000, got "900000"/,
+    ],
     [
       'a fraction where a count goes',
       ['agent', 'inputReadIntervalMs'],
       2.5,
-      /settings\.agent\.inputReadIntervalMs must be a whole number ≥ 0, got 2\.5/,
+      /settings\.agent\.inputReadIntervalMs must be a whole number from 0 to 60000, got 2\.5/,
     ],
-    ['a negative amount', ['policy', 'cooldownMinutes'], -1, /settings\.policy\.cooldownMinutes must be a number ≥ 0, got -1/],
-    ['an unknown codec', ['agent', 'codec'], 'lz4', /settings\.agent\.codec must be one of identity, gzip, br, zstd, got "lz4"/],
+    ['a negative amount', ['policy', 'cooldownMinutes'], -1, /settings\.policy\.cooldownMinutes must be a number from 0 to 1440, got -1/],
+    [
+      'an unknown codec',
+      ['agent', 'codec'],
+      'lz4',
+      new RegExp(`settings\\.agent\\.codec must be one of ${availableCodecs().join(', ')}, got "lz4"`),
+    ],
     [
       'an unknown coalesce mode',
       ['agent', 'coalesce'],
@@ -97,7 +108,7 @@ describe('agent settings file', () => {
       'a bad list element',
       ['agent', 'upload', 'retryableStatuses'],
       [429, '503'],
-      /settings\.agent\.upload\.retryableStatuses\[1\] must be a whole number ≥ 0, got "503"/,
+      /settings\.agent\.upload\.retryableStatuses\[1\] must be a whole number from 100 to 599, got "503"/,
     ],
     ['a null where an object goes', ['agent', 'contentFilter'], null, /settings\.agent\.contentFilter must be an object, got null/],
     ['capture hours without an end', ['policy', 'captureHours'], { startHour: 8 }, /settings\.policy\.captureHours\.endHour is missing/],
@@ -125,6 +136,111 @@ describe('agent settings file', () => {
     expect(err).toBeInstanceOf(UsageError);
     expect((err as Error).message).toMatch(message);
     expect((err as Error).message).toContain(file);
+  });
+
+  /** A spoiled field, its new value, and the message: the allowed range (or rule) and what was given. */
+  const outOfRange: [string, string[], unknown, string][] = [
+    ['an approval rate above 1', ['policy', 'exemptionApprovalRate'], 5, 'policy.exemptionApprovalRate must be a share from 0 to 1, got 5'],
+    ['a pause cap above a day', ['policy', 'pauseCapMinutes'], 1_441, 'policy.pauseCapMinutes must be a number from 1 to 1440, got 1441'],
+    ['a pause cap of 0', ['policy', 'pauseCapMinutes'], 0, 'policy.pauseCapMinutes must be a number from 1 to 1440, got 0'],
+    ['a fraction of pauses', ['policy', 'maxPausesPerDay'], 2.5, 'policy.maxPausesPerDay must be a whole number from 0 to 1000, got 2.5'],
+    ['a review of 0 days', ['policy', 'exemptionReviewDays'], 0, 'policy.exemptionReviewDays must be a whole number from 1 to 365, got 0'],
+    [
+      'a capture hour past 24',
+      ['policy', 'captureHours'],
+      { startHour: 30, endHour: 8 },
+      'policy.captureHours.startHour must be a number from 0 to 24, got 30',
+    ],
+    [
+      'capture hours that start and end at once',
+      ['policy', 'captureHours'],
+      { startHour: 8, endHour: 8 },
+      'policy.captureHours.endHour must differ from startHour (use captureHours: null for any hour), got 8',
+    ],
+    ['a level no codec has', ['agent', 'compressionLevel'], 99, 'agent.compressionLevel must be a whole number from 0 to 22, got 99'],
+    [
+      'a level brotli does not have',
+      ['agent', 'compressionLevel'],
+      12,
+      'agent.compressionLevel must be a whole number from 0 to 11 for codec br, got 12',
+    ],
+    [
+      'a level with no compression',
+      ['agent', 'codec'],
+      'identity',
+      'agent.compressionLevel must be left out with codec identity (no compression), got 5',
+    ],
+    [
+      'a batch age under a second',
+      ['agent', 'batchMaxAgeMs'],
+      999,
+      'agent.batchMaxAgeMs must be a whole number from 1000 to 3600000, got 999',
+    ],
+    [
+      'a move rate above 1000 Hz',
+      ['agent', 'coalesce'],
+      { mode: 'rate', maxRateHz: 1_001 },
+      'agent.coalesce.maxRateHz must be a number from 1 to 1000, got 1001',
+    ],
+    [
+      'a fractional source rate',
+      ['agent', 'sourceMoveRateHz'],
+      2.5,
+      'agent.sourceMoveRateHz must be a whole number from 0 to 1000, got 2.5',
+    ],
+    ['an empty agent version', ['agent', 'agentVersion'], '', 'agent.agentVersion must be a text of 1 to 100 characters, got ""'],
+    [
+      'a context code above 255',
+      ['agent', 'contentFilter', 'extraSensitiveContexts'],
+      [3, 256],
+      'agent.contentFilter.extraSensitiveContexts[1] must be a whole number from 0 to 255, got 256',
+    ],
+    [
+      'a cue word of 41 characters',
+      ['agent', 'contentFilter', 'cueWords'],
+      ['x'.repeat(41)],
+      'agent.contentFilter.cueWords[0] must be a text of 1 to 40 characters, got "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"',
+    ],
+    [
+      '201 cue words',
+      ['agent', 'contentFilter', 'cueWords'],
+      Array.from({ length: 201 }, (_, i) => `w${i}`),
+      'agent.contentFilter.cueWords must be a list of 0 to 200 words, got a list of 201',
+    ],
+    [
+      'a secret length under 4',
+      ['agent', 'contentFilter', 'secretMinLength'],
+      3,
+      'agent.contentFilter.secretMinLength must be a whole number from 4 to 128, got 3',
+    ],
+    [
+      'a status that is not HTTP',
+      ['agent', 'upload', 'retryableStatuses'],
+      [503, 600],
+      'agent.upload.retryableStatuses[1] must be a whole number from 100 to 599, got 600',
+    ],
+    [
+      'a first retry later than the ceiling',
+      ['agent', 'upload', 'retryBaseMs'],
+      3_600_000,
+      'agent.upload.retryBaseMs must be at most retryMaxMs (300000), got 3600000',
+    ],
+  ];
+
+  it.each(outOfRange)('refuses %s as the scenario does, naming the file, the field and what is allowed', (_what, path, value, message) => {
+    const data = spoil(validData(), path, value);
+    const file = join(tempDir(), 'agent-settings.json');
+    writeFileSync(file, JSON.stringify(data));
+    expect(() => readAgentSettingsFile(file)).toThrow(new UsageError(`--settings: ${file}: settings.${message}`));
+    // The scenario refuses the same sections at the same field.
+    const field = message.slice(0, message.indexOf(' '));
+    let issues: readonly { path: string }[] = [];
+    try {
+      resolveScenario({ name: 'spoiled', agent: data.agent, policy: data.policy });
+    } catch (e) {
+      issues = (e as ScenarioError).issues;
+    }
+    expect(issues.map((i) => i.path)).toEqual([field]);
   });
 
   it('keeps an absent optional field absent, and refuses what is not a settings file', () => {
