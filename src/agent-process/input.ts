@@ -4,7 +4,6 @@
  * reads an X display with RECORD or XInput2 (src/input/x11).
  */
 import type { InputSink, InputSource } from '../input/types.js';
-import { createX11Source } from '../input/x11/index.js';
 import { TapSource, type TapSourceEvents } from '../input/tap/index.js';
 
 export type InputSpec = { readonly kind: 'tap'; readonly socketPath: string } | { readonly kind: 'x11'; readonly display: string };
@@ -20,13 +19,13 @@ export interface ReadSettings {
 
 const AS_DELIVERED: ReadSettings = { readIntervalMs: 0, x11Capture: 'record' };
 
-type X11SourceFactory = (display: string, events: SourceEvents, clockOffsetMs: number, read?: ReadSettings) => InputSource;
-
 /**
- * X11 RECORD capture (src/input/x11), counting what it delivers as the tap
- * source does: events, and deliveries (RECORD replies that carried events).
+ * X11 RECORD or XInput2 capture (src/input/x11), counting what it delivers as
+ * the tap source does: events, and deliveries (replies that carried events).
+ * The X11 modules load only here: an agent on a tap never carries them.
  */
-export const X11_SOURCE: X11SourceFactory = (display, _events, clockOffsetMs, read = AS_DELIVERED) => {
+async function createX11InputSource(display: string, clockOffsetMs: number, read: ReadSettings): Promise<InputSource> {
+  const { createX11Source } = await import('../input/x11/index.js');
   const inner = createX11Source({ display, clockOffsetMs, method: read.x11Capture, readIntervalMs: read.readIntervalMs });
   const counted = {
     kind: inner.kind,
@@ -41,17 +40,17 @@ export const X11_SOURCE: X11SourceFactory = (display, _events, clockOffsetMs, re
     close: () => inner.close(),
   };
   return counted;
-};
+}
 
 /** `clockOffsetMs`: the agent's clock − wall clock (X server times are mapped onto the agent's clock). */
-export function createInputSource(
+export async function createInputSource(
   spec: InputSpec,
   events: SourceEvents,
   clockOffsetMs = 0,
   read: ReadSettings = AS_DELIVERED,
-): InputSource {
+): Promise<InputSource> {
   if (spec.kind === 'tap') return new TapSource(spec.socketPath, events, { readIntervalMs: read.readIntervalMs });
-  return X11_SOURCE(spec.display, events, clockOffsetMs, read);
+  return createX11InputSource(spec.display, clockOffsetMs, read);
 }
 
 /** Counters a source may keep: events received and OS deliveries that carried them. */

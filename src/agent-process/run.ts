@@ -95,10 +95,15 @@ export async function runAgentProcess(o: AgentProcessOptions, io: AgentProcessIo
         io.log(`ignored a control line: ${err}`);
       });
     }
-    source = createInputSource(o.input, { onEnd: () => stop('input-ended'), onError: (e) => stop('input-failed', e) }, o.timeOffsetMs, {
-      readIntervalMs: o.agentConfig.inputReadIntervalMs,
-      x11Capture: o.agentConfig.x11Capture,
-    });
+    source = await createInputSource(
+      o.input,
+      { onEnd: () => stop('input-ended'), onError: (e) => stop('input-failed', e) },
+      o.timeOffsetMs,
+      {
+        readIntervalMs: o.agentConfig.inputReadIntervalMs,
+        x11Capture: o.agentConfig.x11Capture,
+      },
+    );
     await source.start((block) => agent.capture(block));
   } catch (e) {
     signals.off('SIGTERM', onTerm);

@@ -16,11 +16,11 @@ import {
   CONTENT_FILTER_LIMITS,
   UPLOAD_LIMITS,
   UPLOAD_ORDERED,
+  X11_CAPTURE_METHODS,
   type AgentConfig,
   type ListLimits,
 } from '../agent/index.js';
 import { UsageError } from '../errors.js';
-import { X11_CAPTURE_METHODS } from '../input/x11/index.js';
 import { CAPTURE_HOURS_LIMITS, POLICY_LIMITS, captureHoursProblem, type PolicyRules } from '../policy/index.js';
 import type { NumberRange } from '../ranges.js';
 import { ANY_COMPRESSION_LEVEL, availableCodecs, compressionLevelProblem, type Codec } from '../wire/index.js';

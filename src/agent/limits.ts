@@ -15,6 +15,9 @@ export interface ListLimits<Item> {
   readonly what: string;
 }
 
+/** agent.x11Capture: how an agent reading an X display takes its input (RECORD, or XInput2 raw events). */
+export const X11_CAPTURE_METHODS = ['record', 'xi2'] as const satisfies readonly AgentConfig['x11Capture'][];
+
 export const AGENT_VERSION_LENGTH: LengthRange = { min: 1, max: 100 };
 
 export const AGENT_LIMITS = {

@@ -30,6 +30,7 @@ import {
   DEFAULT_UPLOAD_CONFIG,
   UPLOAD_LIMITS,
   UPLOAD_ORDERED,
+  X11_CAPTURE_METHODS,
   type ContentFilterRules,
   type UploadConfig,
 } from '../agent/index.js';
@@ -537,7 +538,7 @@ export const agentSchema = strict({
     DEFAULT_AGENT_CONFIG.sourceMoveRateHz,
     'A lower mouse-move rate at the source: the laptop’s OS or pointer driver reports motion at most N times a second (of the moves of each 1000/N ms interval only the last is delivered; keys, clicks and wheel events never wait); 0 delivers every move. Process runs cap the replay at the input path; virtual-time runs count only the surviving moves in the energy model’s delivery term, Hz.',
   ),
-  x11Capture: oneOf(['record', 'xi2'] as const)
+  x11Capture: oneOf(X11_CAPTURE_METHODS)
     .default(DEFAULT_AGENT_CONFIG.x11Capture)
     .meta({ description: 'Process agents on an X11 display: capture with RECORD or with XInput2 raw events.' }),
   kind: oneOf(AGENT_KINDS).optional().meta({

@@ -69,6 +69,8 @@ describe('the agent process loads only what the agent needs', () => {
     expect(r.loaded.some((u) => u.endsWith('/dist/src/agent-process/run.js'))).toBe(true);
     expect(r.loaded.some((u) => u.endsWith('/dist/src/agent/index.js'))).toBe(true);
     expect(heavyIn(r.loaded)).toEqual([]);
+    // An agent on a tap never carries the X11 capture (it loads with --input x11 only).
+    expect(r.loaded.filter((u) => /\/dist\/src\/input\/x11\/|\/node_modules\/x11\//.test(u))).toEqual([]);
   });
 
   it('fleetsim agent --scenario still works for a user, loading the scenario loader only then', () => {
