@@ -1,5 +1,5 @@
 import { DEVICE_HEADER, SEQUENCE_HEADER } from '../auth/protocol.js';
-import { EventBuffer, EventType, type EventBlock } from '../events/index.js';
+import { EventBuffer, EventType, type ByteSource, type EventBlock } from '../events/index.js';
 import { binInputTimes, createFreshnessHistogram, recordAcknowledged, type FreshnessHistogram } from '../metrics/freshness.js';
 import { emptyLedger, type Ledger } from '../metrics/ledger.js';
 import { decidePause, isExempt, withinCaptureHours, type PauseDecision, type PauseWindow, type PolicyRules } from '../policy/index.js';
@@ -35,6 +35,12 @@ export interface AgentContext {
    * holds under another batch). Absent: this agent counts from 0.
    */
   readonly sequences?: SequenceCounter;
+  /**
+   * Where the open batch's storage comes from as it grows. A harness running
+   * many agents in one thread shares a BytePool, so what one batch outgrew
+   * serves the next; absent: fresh storage each time.
+   */
+  readonly buffers?: ByteSource;
 }
 
 /** Hands out a laptop's batch sequence numbers: 0, 1, 2, … */
@@ -78,7 +84,7 @@ export class CaptureAgent {
   /** Events the service acknowledged (stored or redacted), each with its freshness recorded. */
   acknowledgedEvents = 0;
   /** The batch being built. */
-  private readonly buffer = new EventBuffer(BATCH_START_CAPACITY);
+  private readonly buffer: EventBuffer;
   private readonly filter: ContentFilter;
   private readonly uploader: Uploader;
   // The open movement: moves held back until it ends, then simplified.
@@ -107,6 +113,7 @@ export class CaptureAgent {
     private readonly ctx: AgentContext,
     private readonly config: AgentConfig,
   ) {
+    this.buffer = new EventBuffer(BATCH_START_CAPACITY, ctx.buffers);
     this.filter = new ContentFilter(config.contentFilter);
     this.sequences = ctx.sequences ?? sequenceCounter();
     this.uploader = new Uploader(ctx.clock, ctx.transport, ctx.rng, config.upload, {
@@ -248,6 +255,8 @@ export class CaptureAgent {
   async close(): Promise<void> {
     await this.uploader.settled();
     this.uploader.shutdown();
+    // Sealed in finish(): the open batch's storage goes back to its source.
+    this.buffer.release();
     let spooled = 0;
     for (const b of this.uploader.spooled()) spooled += b.events;
     this.ledger.spooled = spooled;
