@@ -41,6 +41,36 @@ describe('BytePool', () => {
     expect(pool.idleBytes).toBe(0);
   });
 
+  it('carves new buffers from its reservation without overlap, then allocates once it is used up', () => {
+    const pool = new BytePool(1 << 20, 1_000);
+    const a = pool.take(300); // 384
+    const b = pool.take(500); // 512
+    expect(pool.reservedBytesUsed).toBe(896);
+    expect(a.buffer).toBe(b.buffer);
+    expect(b.byteOffset).toBe(a.byteOffset + a.byteLength);
+    a.fill(1);
+    b.fill(2);
+    expect(a.every((v) => v === 1)).toBe(true);
+    // 104 bytes left: a 128-byte buffer is its own allocation.
+    const c = pool.take(128);
+    expect(c.buffer).not.toBe(a.buffer);
+    expect(pool.reservedBytesUsed).toBe(896);
+    // A carved buffer given back is handed out again.
+    pool.give(a);
+    expect(pool.take(257)).toBe(a);
+  });
+
+  it('keeps every buffer carved from its reservation, whatever its limit on free bytes', () => {
+    const pool = new BytePool(0, 4_096);
+    const carved = pool.take(1_000);
+    const fresh = new BytePool(0).take(1_000);
+    pool.give(fresh);
+    expect(pool.idleBytes).toBe(0);
+    pool.give(carved);
+    expect(pool.idleBytes).toBe(1_024);
+    expect(pool.take(1_000)).toBe(carved);
+  });
+
   it('FRESH_BYTES allocates exactly and keeps nothing', () => {
     const b = FRESH_BYTES.take(300);
     expect(b.byteLength).toBe(300);
