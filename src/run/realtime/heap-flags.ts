@@ -14,6 +14,16 @@ import { setFlagsFromString } from 'node:v8';
  */
 export const PACED_HEAP_GROWING_PERCENT = 50;
 
+/**
+ * V8's memory reducer, off in paced runs (--no-memory-reducer; V8 flags are
+ * read when an isolate is made, so it is off in workers started after this).
+ * It starts a major collection when it judges the program idle enough to
+ * shrink its heap; a paced worker allocates steadily at a rate it reads as
+ * idle, and its collection in a 100,000-laptop window made both workers'
+ * timers up to 1 s late. A run's heap is needed until its end.
+ */
+export const PACED_MEMORY_REDUCER = false;
+
 let applied: readonly string[] | null = null;
 
 /**
@@ -24,9 +34,13 @@ let applied: readonly string[] | null = null;
  */
 export function applyPacedHeapFlags(): readonly string[] {
   if (applied !== null) return applied;
-  const wanted = [`--heap-growing-percent=${PACED_HEAP_GROWING_PERCENT}`];
+  const wanted = [
+    `--heap-growing-percent=${PACED_HEAP_GROWING_PERCENT}`,
+    PACED_MEMORY_REDUCER ? '--memory-reducer' : '--no-memory-reducer',
+  ];
   const known = v8FlagNames();
-  applied = wanted.filter((f) => known.has(f.split('=')[0]!));
+  // `--no-x` is listed as `--x`, a value after `=` not at all.
+  applied = wanted.filter((f) => known.has(f.split('=')[0]!.replace(/^--no-/, '--')));
   for (const f of applied) setFlagsFromString(f);
   return applied;
 }
