@@ -1,5 +1,5 @@
 import { DEVICE_HEADER, SEQUENCE_HEADER } from '../auth/protocol.js';
-import { EventBuffer, EventType, type EventBlock } from '../events/index.js';
+import { EventBuffer, EventType, FRESH_BYTES, type ByteSource, type EventBlock } from '../events/index.js';
 import { binInputTimes, createFreshnessHistogram, recordAcknowledged, type FreshnessHistogram } from '../metrics/freshness.js';
 import { emptyLedger, type Ledger } from '../metrics/ledger.js';
 import { decidePause, isExempt, withinCaptureHours, type PauseDecision, type PauseWindow, type PolicyRules } from '../policy/index.js';
@@ -35,6 +35,12 @@ export interface AgentContext {
    * holds under another batch). Absent: this agent counts from 0.
    */
   readonly sequences?: SequenceCounter;
+  /**
+   * Where the open batch's storage comes from as it grows. A harness running
+   * many agents in one thread shares a BytePool, so what one batch outgrew
+   * serves the next; absent: fresh storage each time.
+   */
+  readonly buffers?: ByteSource;
 }
 
 /** Hands out a laptop's batch sequence numbers: 0, 1, 2, … */
@@ -62,6 +68,18 @@ export interface AgentCosts {
 
 /** Moves of one movement the agent holds before it grows its arrays. */
 const MOVEMENT_START_CAPACITY = 32;
+/** Bytes a move takes in the movement's storage: time 8, x 4, y 4, two stack slots 8, context 1, keep 1. */
+const MOVEMENT_BYTES_PER_MOVE = 26;
+/** Stack slots the path simplifier needs beyond two per move. */
+const MOVEMENT_STACK_EXTRA = 8;
+
+function movementBytes(moves: number): number {
+  return moves * MOVEMENT_BYTES_PER_MOVE + MOVEMENT_STACK_EXTRA * 4;
+}
+
+/** The movement storage of a closed agent. */
+const NO_MOVEMENT_STORAGE = new Uint8Array(MOVEMENT_STACK_EXTRA * 4);
+
 /** Events of the open batch before the buffer first grows. */
 const BATCH_START_CAPACITY = 64;
 
@@ -78,17 +96,20 @@ export class CaptureAgent {
   /** Events the service acknowledged (stored or redacted), each with its freshness recorded. */
   acknowledgedEvents = 0;
   /** The batch being built. */
-  private readonly buffer = new EventBuffer(BATCH_START_CAPACITY);
+  private readonly buffer: EventBuffer;
   private readonly filter: ContentFilter;
   private readonly uploader: Uploader;
-  // The open movement: moves held back until it ends, then simplified.
-  // They start small and double (growMovement): a real-time run keeps 100,000 agents.
-  private mt = new Float64Array(MOVEMENT_START_CAPACITY);
-  private mx = new Int32Array(MOVEMENT_START_CAPACITY);
-  private my = new Int32Array(MOVEMENT_START_CAPACITY);
-  private mctx = new Uint8Array(MOVEMENT_START_CAPACITY);
-  private mkeep = new Uint8Array(MOVEMENT_START_CAPACITY);
-  private mstack = new Int32Array(2 * MOVEMENT_START_CAPACITY + 8);
+  // The open movement: moves held back until it ends, then simplified. Views on one
+  // storage from ctx.buffers that starts small and doubles (growMovement): a
+  // real-time run keeps 100,000 agents, and pooled storage is not left to the collector.
+  private readonly buffers: ByteSource;
+  private mstorage: Uint8Array;
+  private mt!: Float64Array;
+  private mx!: Int32Array;
+  private my!: Int32Array;
+  private mctx!: Uint8Array;
+  private mkeep!: Uint8Array;
+  private mstack!: Int32Array;
   private mlen = 0;
   private readonly sequences: SequenceCounter;
   private batchOpenedMs = -1;
@@ -107,6 +128,10 @@ export class CaptureAgent {
     private readonly ctx: AgentContext,
     private readonly config: AgentConfig,
   ) {
+    this.buffer = new EventBuffer(BATCH_START_CAPACITY, ctx.buffers);
+    this.buffers = ctx.buffers ?? FRESH_BYTES;
+    this.mstorage = this.buffers.take(movementBytes(MOVEMENT_START_CAPACITY));
+    this.adoptMovement(this.mstorage);
     this.filter = new ContentFilter(config.contentFilter);
     this.sequences = ctx.sequences ?? sequenceCounter();
     this.uploader = new Uploader(ctx.clock, ctx.transport, ctx.rng, config.upload, {
@@ -248,6 +273,13 @@ export class CaptureAgent {
   async close(): Promise<void> {
     await this.uploader.settled();
     this.uploader.shutdown();
+    // Sealed in finish(): the open batch's and movement's storage go back to their source.
+    this.buffer.release();
+    if (this.mlen === 0) {
+      this.buffers.give(this.mstorage);
+      this.mstorage = NO_MOVEMENT_STORAGE;
+      this.adoptMovement(NO_MOVEMENT_STORAGE);
+    }
     let spooled = 0;
     for (const b of this.uploader.spooled()) spooled += b.events;
     this.ledger.spooled = spooled;
@@ -316,21 +348,31 @@ export class CaptureAgent {
   }
 
   private growMovement(): void {
-    const cap = this.mt.length * 2;
-    const mt = new Float64Array(cap);
-    mt.set(this.mt);
-    const mx = new Int32Array(cap);
-    mx.set(this.mx);
-    const my = new Int32Array(cap);
-    my.set(this.my);
-    const mctx = new Uint8Array(cap);
-    mctx.set(this.mctx);
-    this.mt = mt;
-    this.mx = mx;
-    this.my = my;
-    this.mctx = mctx;
-    this.mkeep = new Uint8Array(cap);
-    this.mstack = new Int32Array(2 * cap + 8);
+    const storage = this.buffers.take(movementBytes(Math.max(2 * this.mt.length, MOVEMENT_START_CAPACITY)));
+    const { mt, mx, my, mctx } = this;
+    this.adoptMovement(storage);
+    this.mt.set(mt);
+    this.mx.set(mx);
+    this.my.set(my);
+    this.mctx.set(mctx);
+    this.buffers.give(this.mstorage);
+    this.mstorage = storage;
+  }
+
+  /**
+   * Makes the movement arrays views on `storage`, as many moves as fit:
+   * times, x, y, the path simplifier's stack (2 per move + 8), contexts, keep flags.
+   */
+  private adoptMovement(storage: Uint8Array): void {
+    const cap = Math.floor((storage.byteLength - MOVEMENT_STACK_EXTRA * 4) / MOVEMENT_BYTES_PER_MOVE);
+    const buf = storage.buffer;
+    const at = storage.byteOffset;
+    this.mt = new Float64Array(buf, at, cap);
+    this.mx = new Int32Array(buf, at + 8 * cap, cap);
+    this.my = new Int32Array(buf, at + 12 * cap, cap);
+    this.mstack = new Int32Array(buf, at + 16 * cap, 2 * cap + MOVEMENT_STACK_EXTRA);
+    this.mctx = new Uint8Array(buf, at + 24 * cap + 4 * MOVEMENT_STACK_EXTRA, cap);
+    this.mkeep = new Uint8Array(buf, at + 25 * cap + 4 * MOVEMENT_STACK_EXTRA, cap);
   }
 
   /** Seals the open batch. Always on a wake-up already counted: input is being processed, or a timer fired. */

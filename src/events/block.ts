@@ -1,3 +1,5 @@
+import { FRESH_BYTES, type ByteSource } from './byte-pool.js';
+
 /**
  * Events travel in columnar blocks of typed arrays, never one object per
  * event: a laptop-day is a few hundred thousand events, a fleet billions.
@@ -49,10 +51,16 @@ export abstract class EventColumns implements EventOutput {
   flags!: Uint8Array;
   length = 0;
   protected capacity: number;
+  /** The storage the columns are views on, taken from `source` (given back when outgrown). */
+  private storage: Uint8Array;
 
-  constructor(capacity: number) {
-    this.capacity = capacity;
-    this.adopt(allocateBlock(capacity));
+  constructor(
+    capacity: number,
+    /** Where the columns' storage comes from as they grow (a thread's BytePool reuses what another buffer outgrew). */
+    private readonly source: ByteSource = FRESH_BYTES,
+  ) {
+    this.storage = source.take(capacity * BLOCK_BYTES_PER_EVENT);
+    this.capacity = this.adopt(this.storage);
   }
 
   /** Appends an event; returns its index in the columns. */
@@ -91,15 +99,25 @@ export abstract class EventColumns implements EventOutput {
 
   /** Doubles the capacity, keeping the contents. */
   protected grow(): void {
-    const cap = this.capacity * 2;
-    const c = allocateBlock(cap);
+    const storage = this.source.take(Math.max(this.capacity * 2, MIN_GROWN_CAPACITY) * BLOCK_BYTES_PER_EVENT);
+    const c = blockOn(storage);
     copyColumns(c, 0, this, this.length);
-    this.adopt(c);
-    this.capacity = cap;
+    this.source.give(this.storage);
+    this.storage = storage;
+    this.capacity = this.adopt(storage);
   }
 
-  /** Makes `c`'s columns these columns. */
-  private adopt(c: EventBlock): void {
+  /** Empties the columns and gives their storage back to its source: they are not used again. */
+  protected releaseStorage(): void {
+    this.length = 0;
+    this.source.give(this.storage);
+    this.storage = NO_STORAGE;
+    this.capacity = this.adopt(NO_STORAGE);
+  }
+
+  /** Makes the columns views on `storage`; returns how many events they hold. */
+  private adopt(storage: Uint8Array): number {
+    const c = blockOn(storage);
     this.t_ms = c.t_ms;
     this.type = c.type;
     this.key = c.key;
@@ -108,13 +126,14 @@ export abstract class EventColumns implements EventOutput {
     this.button = c.button;
     this.context = c.context;
     this.flags = c.flags;
+    return c.length;
   }
 }
 
 /** Columns that grow as events are pushed, cleared for reuse (a batch being built, a decode target). */
 export class EventBuffer extends EventColumns {
-  constructor(initialCapacity = 256) {
-    super(initialCapacity);
+  constructor(initialCapacity = 256, source?: ByteSource) {
+    super(initialCapacity, source);
   }
 
   protected full(): void {
@@ -123,6 +142,11 @@ export class EventBuffer extends EventColumns {
 
   clear(): void {
     this.length = 0;
+  }
+
+  /** Empties the buffer and gives its storage back to its source (a push after this grows it anew). */
+  release(): void {
+    this.releaseStorage();
   }
 }
 
@@ -190,17 +214,33 @@ export const BLOCK_BYTES_PER_EVENT = 22;
  * real-time run keeps a few per laptop for 100,000 laptops.
  */
 export function allocateBlock(n: number): MutableEventBlock {
-  const buffer = new ArrayBuffer(n * BLOCK_BYTES_PER_EVENT);
+  return blockOn(new Uint8Array(n * BLOCK_BYTES_PER_EVENT));
+}
+
+/** Events a buffer grown from nothing (released, or made with capacity 0) holds. */
+const MIN_GROWN_CAPACITY = 16;
+
+/** The storage of a released buffer. */
+const NO_STORAGE = new Uint8Array(0);
+
+/**
+ * A block laid out on `storage` as allocateBlock lays it out, as many events
+ * as fit (a pooled buffer may be larger than asked for).
+ */
+function blockOn(storage: Uint8Array): MutableEventBlock {
+  const n = Math.floor(storage.byteLength / BLOCK_BYTES_PER_EVENT);
+  const buffer = storage.buffer;
+  const at = storage.byteOffset;
   return {
     length: n,
-    t_ms: new Float64Array(buffer, 0, n),
-    x: new Int32Array(buffer, 8 * n, n),
-    y: new Int32Array(buffer, 12 * n, n),
-    key: new Int16Array(buffer, 16 * n, n),
-    type: new Uint8Array(buffer, 18 * n, n),
-    button: new Uint8Array(buffer, 19 * n, n),
-    context: new Uint8Array(buffer, 20 * n, n),
-    flags: new Uint8Array(buffer, 21 * n, n),
+    t_ms: new Float64Array(buffer, at, n),
+    x: new Int32Array(buffer, at + 8 * n, n),
+    y: new Int32Array(buffer, at + 12 * n, n),
+    key: new Int16Array(buffer, at + 16 * n, n),
+    type: new Uint8Array(buffer, at + 18 * n, n),
+    button: new Uint8Array(buffer, at + 19 * n, n),
+    context: new Uint8Array(buffer, at + 20 * n, n),
+    flags: new Uint8Array(buffer, at + 21 * n, n),
   };
 }
 

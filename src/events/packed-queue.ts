@@ -1,4 +1,5 @@
 import type { EventBlock, EventBuffer } from './block.js';
+import { FRESH_BYTES, type ByteSource } from './byte-pool.js';
 
 /**
  * A first-in first-out queue of events held as bytes, about 8 per event
@@ -25,8 +26,12 @@ export class PackedEventQueue {
   private readonly w = new CodecState();
   private readonly r = new CodecState();
 
-  constructor(private readonly initialBytes = 256) {
-    this.bytes = new Uint8Array(initialBytes);
+  constructor(
+    private readonly initialBytes = 256,
+    /** Where the buffer comes from as it grows and shrinks (a thread's BytePool reuses what another queue outgrew). */
+    private readonly source: ByteSource = FRESH_BYTES,
+  ) {
+    this.bytes = source.take(initialBytes);
   }
 
   /** Events queued and not yet taken. */
@@ -145,12 +150,25 @@ export class PackedEventQueue {
     this.drained();
   }
 
+  /** Forgets every queued event and gives the buffer back to its source (an append after this takes a new one). */
+  release(): void {
+    this.clear();
+    this.source.give(this.bytes);
+    this.bytes = NO_BYTES;
+  }
+
   private drained(): void {
     this.readPos = 0;
     this.writePos = 0;
     this.w.reset();
     this.r.reset();
-    if (this.bytes.byteLength > this.initialBytes) this.bytes = new Uint8Array(this.initialBytes);
+    if (this.bytes.byteLength > this.source.sizeFor(this.initialBytes)) this.replace(this.source.take(this.initialBytes));
+  }
+
+  /** Makes `next` the buffer, giving the one it replaces back to the source. */
+  private replace(next: Uint8Array): void {
+    this.source.give(this.bytes);
+    this.bytes = next;
   }
 
   /**
@@ -161,13 +179,17 @@ export class PackedEventQueue {
    */
   private fit(): void {
     const live = this.writtenBytes;
-    const size = Math.max(this.initialBytes, live + (live >>> 3));
-    if (size >= this.bytes.byteLength && this.readPos === 0) return;
-    const next = new Uint8Array(size);
-    next.set(this.bytes.subarray(this.readPos, this.writePos));
+    const size = this.source.sizeFor(Math.max(this.initialBytes, live + (live >>> 3)));
+    if (size < this.bytes.byteLength) {
+      const next = this.source.take(size);
+      next.set(this.bytes.subarray(this.readPos, this.writePos));
+      this.replace(next);
+    } else if (this.readPos > 0) {
+      // No smaller size to move to: the taken front is dropped in place.
+      this.bytes.copyWithin(0, this.readPos, this.writePos);
+    } else return;
     this.writePos = live;
     this.readPos = 0;
-    this.bytes = next;
   }
 
   /** Room for `n` more bytes: the taken front is dropped first, then the buffer doubles. */
@@ -179,11 +201,11 @@ export class PackedEventQueue {
       this.readPos = 0;
       if (this.writePos + n <= this.bytes.byteLength) return;
     }
-    let cap = this.bytes.byteLength * 2;
+    let cap = Math.max(this.bytes.byteLength * 2, this.initialBytes, MAX_EVENT_BYTES);
     while (cap < this.writePos + n) cap *= 2;
-    const next = new Uint8Array(cap);
+    const next = this.source.take(cap);
     next.set(this.bytes.subarray(0, this.writePos));
-    this.bytes = next;
+    this.replace(next);
   }
 
   /** The time of the event whose tag was just read (its whole ms are the previous event's plus a change). */
@@ -234,6 +256,8 @@ const MAX_EVENT_BYTES = 30;
  * so the fraction times it is an exact whole number.
  */
 const FRACTION_SCALE = Array.from({ length: 33 }, (_, clz) => 2 ** (52 - (31 - clz)));
+/** The buffer of a released queue. */
+const NO_BYTES = new Uint8Array(0);
 /** A time that needs all 8 bytes goes through this (the platform's byte order: the bytes never leave the thread). */
 const RAW_TIME = new Float64Array(1);
 const RAW_TIME_BYTES = new Uint8Array(RAW_TIME.buffer);

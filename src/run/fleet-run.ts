@@ -14,6 +14,7 @@ import type { Fault } from '../scenario/index.js';
 import { runShard, type HourCounts, type LaptopRow, type RunShardResult, type RunShardTask } from './shard.js';
 import type { RunTransportSpec } from './transports.js';
 import { runPacedShard, type PacedShardTask } from './realtime/paced-shard.js';
+import { applyPacedHeapFlags } from './realtime/heap-flags.js';
 import { callOff, createPacedSync, openGate, readProgress, workersReady } from './realtime/sync.js';
 import { wallNow, type Timeline } from './realtime/timeline.js';
 import type { ProcessRunFacts } from './process/facts.js';
@@ -178,6 +179,8 @@ async function runPacedFleet(
   }
   const results: RunShardResult[] = new Array(tasks.length);
   let failed: unknown = null;
+  // Before the workers start: V8's heap flags are process-wide.
+  applyPacedHeapFlags();
   const running = runTasks(
     { worker: 'simulate', what: 'a simulation worker', workers: o.workers, inline: runPacedShard, concurrent: true },
     tasks,

@@ -11,7 +11,7 @@ import {
 import type { Fault } from '../scenario/index.js';
 import { FaultInjectingTransport, clockSkewMs } from './faults.js';
 import { simulateEmployeeDay, type DayEnvironment, type EmployeeDay, type PauseDay, type WorkdayPlan } from '../behaviour/index.js';
-import { EventWriter, copyBlock, type EventBlock } from '../events/index.js';
+import { EventWriter, copyBlock, type ByteSource, type EventBlock } from '../events/index.js';
 import { cpuMicros } from '../metrics/cpu.js';
 import { type Employee } from '../population/index.js';
 import { utcOffsetMinutes } from '../time/index.js';
@@ -57,6 +57,8 @@ export interface LaptopDayOptions {
   readonly exemption?: ExemptionStatus;
   /** The laptop's batch numbering, shared by its days (each day is its own agent); absent: from 0. */
   readonly sequences?: SequenceCounter;
+  /** Where the agent's open batch gets its storage (AgentContext.buffers); absent: fresh storage. */
+  readonly buffers?: ByteSource;
   /** Put before the employee id to make the device id (runs sharing a long-running service); absent: none. */
   readonly devicePrefix?: string;
 }
@@ -101,6 +103,7 @@ export function createLaptopAgent<C extends AgentClock>(o: LaptopDayOptions, mak
       inputTimeOffsetMs: epoch + skew,
       utcOffsetMinutes: (utcMs) => utcOffsetMinutes(o.employee.timezone, utcMs),
       ...(o.sequences ? { sequences: o.sequences } : {}),
+      ...(o.buffers ? { buffers: o.buffers } : {}),
     },
     o.agentConfig,
   );

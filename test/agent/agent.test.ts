@@ -4,7 +4,7 @@ import { ManualClock } from '../../src/agent/clock.js';
 import { DEFAULT_AGENT_CONFIG, type AgentConfig } from '../../src/agent/config.js';
 import type { Transport, UploadOutcome, UploadRequest } from '../../src/agent/transport.js';
 import { simulateEmployeeDay, defaultDayEnvironment } from '../../src/behaviour/index.js';
-import { EventWriter, type EventBlock } from '../../src/events/index.js';
+import { BytePool, EventWriter, collectingWriter, sliceBlock, type EventBlock } from '../../src/events/index.js';
 import { countLeakedCanaries, rebuildTypedText } from '../../src/metrics/leaks.js';
 import { ledgerImbalance } from '../../src/metrics/ledger.js';
 import { DEFAULT_POPULATION_PARAMS, createEmployee, type Employee } from '../../src/population/index.js';
@@ -148,5 +148,62 @@ describe('capture agent on a simulated day', () => {
     expect(agent.ledger.lost).toBe(0);
     expect(ledgerImbalance(agent.ledger)).toBe(0);
     expect(agent.ledger.stored + agent.ledger.redacted).toBe(server.batches.reduce((a, b) => a + b.events.length, 0));
+  });
+});
+
+describe('capture agents sharing a BytePool', () => {
+  /** Three employees' days, captured side by side a block at a time: with `buffers` shared, or each with fresh storage. */
+  async function sideBySide(buffers: BytePool | undefined): Promise<DecodedBatch[][]> {
+    const employees = [5, 6, 7].map((i) => createEmployee('agent', i, P));
+    const lanes = employees.map((employee) => {
+      const { writer, collect } = collectingWriter(512);
+      const day = simulateEmployeeDay(employee, 0, env, writer);
+      const events = collect();
+      const clock = new ManualClock(calendar.epochUtcMs);
+      const server = new DecodingServer();
+      const agent = new CaptureAgent(
+        {
+          clock,
+          transport: server,
+          rng: createStream('agent', employee.index),
+          deviceId: employee.id,
+          rules: DEFAULT_POLICY_RULES,
+          inputTimeOffsetMs: calendar.epochUtcMs,
+          ...(buffers ? { buffers } : {}),
+        },
+        DEFAULT_AGENT_CONFIG,
+      );
+      return { day, events, clock, server, agent, at: 0 };
+    });
+    // Blocks of up to 97 events, one lane after another: every agent's batch and movement grow while the others' do.
+    for (let more = true; more;) {
+      more = false;
+      for (const l of lanes) {
+        if (l.at >= l.events.length) continue;
+        const to = Math.min(l.at + 97, l.events.length);
+        const block = sliceBlock(l.events, l.at, to);
+        l.clock.advanceTo(block.t_ms[0]! + calendar.epochUtcMs);
+        l.agent.capture(block);
+        l.at = to;
+        more = true;
+      }
+    }
+    for (const l of lanes) {
+      l.clock.advanceTo(calendar.epochUtcMs + l.day.plan.leaveMs + 3_600_000);
+      await l.agent.finish();
+      await l.agent.close();
+    }
+    return lanes.map((l) => l.server.batches);
+  }
+
+  it('uploads exactly what agents with their own storage upload', async () => {
+    const pool = new BytePool(1 << 20);
+    const pooled = await sideBySide(pool);
+    const fresh = await sideBySide(undefined);
+    expect(pooled.map((b) => b.length)).toEqual(fresh.map((b) => b.length));
+    expect(pooled.flat().length).toBeGreaterThan(3);
+    expect(pooled).toEqual(fresh);
+    // Closed agents gave their storage back.
+    expect(pool.idleBytes).toBeGreaterThan(0);
   });
 });

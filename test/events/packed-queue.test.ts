@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BEHAVIOUR_PARAMS, simulateEmployeeDay, type DayEnvironment } from '../../src/behaviour/index.js';
 import {
+  BytePool,
   EventBuffer,
   PackedEventQueue,
   allocateBlock,
@@ -93,6 +94,52 @@ describe('PackedEventQueue', () => {
           expect(q.length).toBe(0);
           expect(q.peekTimeMs()).toBeUndefined();
           expectSame(concatBlocks(got), want);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('gives back every event exactly when queues share a BytePool, appends and takes interleaved (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(events, { minLength: 2, maxLength: 4 }),
+        fc.array(fc.record({ queue: fc.nat(), append: fc.boolean(), cut: fc.double({ min: 0, max: 1, noNaN: true }) }), {
+          minLength: 10,
+          maxLength: 80,
+        }),
+        fc.constantFrom(0, 512, 1 << 20),
+        (perQueue, ops, maxFree) => {
+          // A small pool: buffers one queue outgrew are handed to another while both are in use.
+          const pool = new BytePool(maxFree);
+          const all = perQueue.map((evs) => blockFromRows(evs, 50_400_123.456789));
+          const queues = all.map(() => new PackedEventQueue(16, pool));
+          const appended = all.map(() => 0);
+          const got: EventBlock[][] = all.map(() => []);
+          const out = new EventBuffer(4);
+          const take = (k: number, until: number) => {
+            queues[k]!.takeUntil(until, out);
+            got[k]!.push(concatBlocks([out.view()]));
+          };
+          for (const op of ops) {
+            const k = op.queue % queues.length;
+            const block = all[k]!;
+            if (op.append) {
+              const to = appended[k]! + Math.ceil(op.cut * (block.length - appended[k]!));
+              queues[k]!.append(sliceBlock(block, appended[k]!, to));
+              appended[k] = to;
+            } else if (appended[k]! > 0) {
+              // Up to somewhere in what was appended: the queue is left holding the rest.
+              take(k, block.t_ms[Math.floor(op.cut * (appended[k]! - 1))] as number);
+            }
+          }
+          all.forEach((block, k) => {
+            queues[k]!.append(sliceBlock(block, appended[k]!, block.length));
+            take(k, Infinity);
+            expectSame(concatBlocks(got[k]!), block);
+            queues[k]!.release();
+          });
+          expect(pool.idleBytes).toBeLessThanOrEqual(maxFree);
         },
       ),
       { numRuns: 300 },

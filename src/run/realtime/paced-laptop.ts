@@ -1,7 +1,7 @@
 import { sequenceCounter, type CaptureAgent } from '../../agent/index.js';
 import { composeEmployeeDay, type DayPlanned, type EmployeeDay } from '../../behaviour/index.js';
 import { localDayStartMs } from '../../time/index.js';
-import { EventBuffer, EventWriter, PackedEventQueue, type EventBlock } from '../../events/index.js';
+import { EventBuffer, EventWriter, PackedEventQueue, type BytePool, type EventBlock } from '../../events/index.js';
 import { cpuMicros } from '../../metrics/cpu.js';
 import { DeliveredKinds } from '../../metrics/delivery.js';
 import { TypedText } from '../../metrics/leaks.js';
@@ -62,8 +62,14 @@ export class ComposeWriter {
 export interface PacedContext {
   readonly scheduler: PacedScheduler;
   readonly compose: ComposeWriter;
+  /**
+   * The thread's storage for what grows and shrinks per laptop: each queue of
+   * composed input, each agent's open batch (it is the days' `buffers`). One
+   * laptop reuses what another outgrew, so none of it is left to the collector.
+   */
+  readonly bytes: BytePool;
   /** Everything of a laptop-day's options that is the same for the whole fleet. */
-  readonly day: Pick<LaptopDayOptions, 'env' | 'agentConfig' | 'faults' | 'onUploadAttempt'>;
+  readonly day: Pick<LaptopDayOptions, 'env' | 'agentConfig' | 'faults' | 'onUploadAttempt' | 'buffers'>;
   readonly days: number;
   /** The laptops are switched on at this true instant (UTC epoch ms); input before it never happens. */
   readonly fromUtcMs: number;
@@ -195,7 +201,7 @@ class PacedLaptopDay {
   /** Where in each slice this laptop's feeds fall (ms): spread over the slice, so a fleet's feeds do not all fire at once. */
   private readonly slicePhaseMs: number;
   /** Input composed ahead of the clock, not captured yet. */
-  private readonly pending = new PackedEventQueue();
+  private readonly pending: PackedEventQueue;
   private readonly minutes = new ActiveMinutes();
   private readonly kinds: DeliveredKinds;
   private horizon = -Infinity;
@@ -216,6 +222,7 @@ class PacedLaptopDay {
     private readonly onEnd: (result: LaptopDayResult) => void,
   ) {
     this.epoch = o.env.calendar.epochUtcMs;
+    this.pending = new PackedEventQueue(undefined, ctx.bytes);
     this.kinds = new DeliveredKinds(o.agentConfig);
     this.sliceMs = Math.max(MIN_FEED_SLICE_MS, MIN_FEED_SLICE_WALL_MS * ctx.scheduler.speed);
     this.slicePhaseMs = ((o.employee.index * GOLDEN_RATIO_FRACTION) % 1) * this.sliceMs;
@@ -324,7 +331,7 @@ class PacedLaptopDay {
 
   private async close(): Promise<void> {
     this.captureDue(this.ctx.scheduler.now());
-    this.pending.clear();
+    this.pending.release();
     if (this.feedTimer !== null && this.feedArmed) this.ctx.scheduler.cancel(this.feedTimer);
     this.clock.clearAll();
     const c0 = cpuMicros();
