@@ -31,7 +31,8 @@ const env = defaultDayEnvironment('agent');
 const calendar = env.calendar;
 
 /** Runs one employee-day through the agent on a virtual clock; returns everything a test needs. */
-async function runDay(employee: Employee, config: AgentConfig = DEFAULT_AGENT_CONFIG, server = new DecodingServer()) {
+/** An employee's agent on a virtual clock at the calendar's start, uploading to `server`. */
+function dayAgent(employee: Employee, server: DecodingServer, config: AgentConfig = DEFAULT_AGENT_CONFIG, buffers?: BytePool) {
   const clock = new ManualClock(calendar.epochUtcMs);
   const agent = new CaptureAgent(
     {
@@ -41,9 +42,15 @@ async function runDay(employee: Employee, config: AgentConfig = DEFAULT_AGENT_CO
       deviceId: employee.id,
       rules: DEFAULT_POLICY_RULES,
       inputTimeOffsetMs: calendar.epochUtcMs,
+      ...(buffers ? { buffers } : {}),
     },
     config,
   );
+  return { clock, agent };
+}
+
+async function runDay(employee: Employee, config: AgentConfig = DEFAULT_AGENT_CONFIG, server = new DecodingServer()) {
+  const { clock, agent } = dayAgent(employee, server, config);
   const activeMinutes = new Set<number>();
   const writer = new EventWriter((block: EventBlock) => {
     clock.advanceTo(block.t_ms[0]! + calendar.epochUtcMs);
@@ -159,20 +166,8 @@ describe('capture agents sharing a BytePool', () => {
       const { writer, collect } = collectingWriter(512);
       const day = simulateEmployeeDay(employee, 0, env, writer);
       const events = collect();
-      const clock = new ManualClock(calendar.epochUtcMs);
       const server = new DecodingServer();
-      const agent = new CaptureAgent(
-        {
-          clock,
-          transport: server,
-          rng: createStream('agent', employee.index),
-          deviceId: employee.id,
-          rules: DEFAULT_POLICY_RULES,
-          inputTimeOffsetMs: calendar.epochUtcMs,
-          ...(buffers ? { buffers } : {}),
-        },
-        DEFAULT_AGENT_CONFIG,
-      );
+      const { clock, agent } = dayAgent(employee, server, DEFAULT_AGENT_CONFIG, buffers);
       return { day, events, clock, server, agent, at: 0 };
     });
     // Blocks of up to 97 events, one lane after another: every agent's batch and movement grow while the others' do.
