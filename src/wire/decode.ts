@@ -386,70 +386,26 @@ function decodeSteps(col: Uint8Array, ev: EventBlock, h: BatchHeader): void {
   if (r.hasMore()) throw countMismatch('t_step_ms', n + r.countRemaining(), n, 'event');
 }
 
+/** Format 1's sparse columns: key holds KEYDOWN and KEYUP keys alike, in event order; then the shared pointer pass. */
 function decodeSparse(env: Envelope, ev: EventBlock, count: Uint32Array): void {
-  const c = (t: number) => count[t] as number;
-  const keys = c(0) + c(1);
-  const pointers = c(2) + c(3) + c(4) + c(5);
-  const buttons = c(3) + c(4);
-  const wheels = c(5);
+  decodeKeys1(env, ev, count);
+  decodePointers(env, ev, count);
+}
+
+function decodeKeys1(env: Envelope, ev: EventBlock, count: Uint32Array): void {
+  const keys = (count[0] as number) + (count[1] as number);
   const kr = new ColumnReader(env.columns[BatchField.key] ?? EMPTY, 'key');
-  const xr = new ColumnReader(env.columns[BatchField.x_delta_px] ?? EMPTY, 'x_delta_px');
-  const yr = new ColumnReader(env.columns[BatchField.y_delta_px] ?? EMPTY, 'y_delta_px');
-  const br = new ColumnReader(env.columns[BatchField.button] ?? EMPTY, 'button');
-  const wr = new ColumnReader(env.columns[BatchField.wheel_delta] ?? EMPTY, 'wheel_delta');
-  const { type, key, x, y, button } = ev;
+  const { type, key } = ev;
   let ki = 0;
-  let pi = 0;
-  let bi = 0;
-  let wi = 0;
-  let px = 0;
-  let py = 0;
   for (let i = 0; i < ev.length; i++) {
-    const t = type[i] as number;
-    if (HAS_KEY[t] === 1) {
-      if (!kr.hasMore()) throw countMismatch('key', ki, keys, 'keydown/keyup event');
-      const k = kr.svarint();
-      if (k < REDACTED_KEY) {
-        if (k < INT16_MIN) throw new WireError('WIRE_OVERFLOW', `event ${i} has key ${k}, which does not fit int16`, 'key');
-        throw invalid('key', `event ${i} has key ${k}; key codes are >= 0, or ${REDACTED_KEY} for a redacted keystroke`);
-      }
-      if (k > INT16_MAX) throw new WireError('WIRE_OVERFLOW', `event ${i} has key ${k}, which does not fit int16`, 'key');
-      key[i] = k;
-      ki++;
-      continue;
-    }
-    // Every type that is not a key is a pointer type (EVENT_TYPE_COUNT was checked).
-    if (!xr.hasMore()) throw countMismatch('x_delta_px', pi, pointers, 'pointer event');
-    if (!yr.hasMore()) throw countMismatch('y_delta_px', pi, pointers, 'pointer event');
-    px += xr.svarint();
-    py += yr.svarint();
-    if (px < INT32_MIN || px > INT32_MAX || py < INT32_MIN || py > INT32_MAX) {
-      const field = px < INT32_MIN || px > INT32_MAX ? 'x_delta_px' : 'y_delta_px';
-      throw new WireError('WIRE_OVERFLOW', `event ${i} is at (${px}, ${py}); positions must fit int32`, field);
-    }
-    x[i] = px;
-    y[i] = py;
-    pi++;
-    if (HAS_BUTTON[t] === 1) {
-      if (!br.hasMore()) throw countMismatch('button', bi, buttons, 'mousedown/mouseup event');
-      const b = br.uvarint();
-      if (b > 0xff) throw new WireError('WIRE_OVERFLOW', `event ${i} has button ${b}; buttons fit 0..255`, 'button');
-      button[i] = b;
-      bi++;
-    } else if (HAS_WHEEL[t] === 1) {
-      if (!wr.hasMore()) throw countMismatch('wheel_delta', wi, wheels, 'wheel event');
-      const w = wr.svarint();
-      if (w < INT16_MIN || w > INT16_MAX)
-        throw new WireError('WIRE_OVERFLOW', `event ${i} has wheel delta ${w}, which does not fit int16`, 'wheel_delta');
-      key[i] = w;
-      wi++;
-    }
+    if (HAS_KEY[type[i] as number] !== 1) continue;
+    if (!kr.hasMore()) throw countMismatch('key', ki, keys, 'keydown/keyup event');
+    const k = kr.svarint();
+    checkKey(k, i, 'key');
+    key[i] = k;
+    ki++;
   }
   if (kr.hasMore()) throw countMismatch('key', ki + kr.countRemaining(), keys, 'keydown/keyup event');
-  if (xr.hasMore()) throw countMismatch('x_delta_px', pi + xr.countRemaining(), pointers, 'pointer event');
-  if (yr.hasMore()) throw countMismatch('y_delta_px', pi + yr.countRemaining(), pointers, 'pointer event');
-  if (br.hasMore()) throw countMismatch('button', bi + br.countRemaining(), buttons, 'mousedown/mouseup event');
-  if (wr.hasMore()) throw countMismatch('wheel_delta', wi + wr.countRemaining(), wheels, 'wheel event');
 }
 
 const held = new HeldKeys();
@@ -465,6 +421,11 @@ const KEYUP: number = EventType.keyup;
  */
 function decodeSparse2(env: Envelope, ev: EventBlock, count: Uint32Array): void {
   decodeKeys2(env, ev, count);
+  decodePointers(env, ev, count);
+}
+
+/** Both formats' pointer columns (x, y, button, wheel), in event order, after the keys' own pass. */
+function decodePointers(env: Envelope, ev: EventBlock, count: Uint32Array): void {
   const c = (t: number) => count[t] as number;
   const pointers = c(2) + c(3) + c(4) + c(5);
   const buttons = c(3) + c(4);
