@@ -6,7 +6,8 @@
  * scenario loader (zod, yaml and the models' defaults: about 12 MB of heap
  * per laptop). The file is checked as the scenario's sections are, field by
  * field against the same ranges and rules (src/agent/limits.ts,
- * src/policy/limits.ts, the codecs' levels), since a person can edit it.
+ * src/policy/limits.ts, src/random/seed.ts, the codecs' levels), since a
+ * person can edit it.
  */
 import { readFileSync } from 'node:fs';
 import {
@@ -22,6 +23,7 @@ import {
 } from '../agent/index.js';
 import { UsageError } from '../errors.js';
 import { CAPTURE_HOURS_LIMITS, POLICY_LIMITS, captureHoursProblem, type PolicyRules } from '../policy/index.js';
+import { SEED_LIMITS } from '../random/index.js';
 import type { NumberRange } from '../ranges.js';
 import { ANY_COMPRESSION_LEVEL, availableCodecs, compressionLevelProblem, type Codec } from '../wire/index.js';
 import { shapeProblem, type Shape } from './shape.js';
@@ -101,7 +103,7 @@ const POLICY_SHAPE: Shape = {
 };
 
 const FILE_SHAPE: Shape = {
-  fields: { format: { oneOf: [AGENT_SETTINGS_FORMAT] }, seed: 'string', agent: AGENT_SHAPE, policy: POLICY_SHAPE },
+  fields: { format: { oneOf: [AGENT_SETTINGS_FORMAT] }, seed: { text: SEED_LIMITS.text }, agent: AGENT_SHAPE, policy: POLICY_SHAPE },
 };
 
 /** The file's text. */

@@ -1,2 +1,3 @@
 export * from './stream.js';
 export * from './distributions.js';
+export * from './seed.js';

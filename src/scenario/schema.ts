@@ -54,6 +54,8 @@ import {
   type TypingTraitParams,
 } from '../population/index.js';
 import { isCalendarDate, isKnownTimezone } from '../time/index.js';
+import { SEED_LIMITS } from '../random/index.js';
+import { describeRange, describeTextLength } from '../ranges.js';
 import { CAPTURE_HOURS_LIMITS, DEFAULT_POLICY_RULES, POLICY_LIMITS, captureHoursProblem, type PolicyRules } from '../policy/index.js';
 import { ANY_COMPRESSION_LEVEL, CODEC_LEVELS, availableCodecs } from '../wire/index.js';
 import {
@@ -938,6 +940,8 @@ export const compareSchema = strict({
 // The name becomes a folder name: no separators, no leading dot.
 const NAME_RULE = 'must be 1 to 100 letters, digits, ".", "_" or "-", starting with a letter or digit (it names the report folder)';
 
+const SEED_RULE = `must be ${describeTextLength(SEED_LIMITS.text)} or ${describeRange(SEED_LIMITS.whole)}`;
+
 export const scenarioSchema = strict({
   name: z
     .string({ error: NAME_RULE })
@@ -949,7 +953,7 @@ export const scenarioSchema = strict({
     'What the scenario is for (free text, echoed in the report).',
   ),
   seed: field(
-    z.union([z.string().min(1).max(200), z.int().min(0).max(Number.MAX_SAFE_INTEGER)], { error: 'must be a text or a whole number' }),
+    z.union([textIn(SEED_LIMITS.text), ranged(SEED_LIMITS.whole)], { error: SEED_RULE }),
     DEFAULTS.seed,
     'Seed: the same seed gives the same fleet and events, byte for byte, whatever the number of workers or shards.',
   ),

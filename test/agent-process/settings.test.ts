@@ -119,6 +119,8 @@ describe('agent settings file', () => {
       /settings\.format must be one of fleetsim-agent-settings\/1, got "fleetsim-agent-settings\/2"/,
     ],
     ['no seed', ['seed'], REMOVE, /settings\.seed is missing/],
+    // The file holds the seed as the scenario resolved it: always a text, though seed: 42 is a scenario's own.
+    ['a seed given as a number', ['seed'], 42, /settings\.seed must be a text of 1 to 200 characters, got 42/],
     ['no policy', ['policy'], REMOVE, /settings\.policy is missing/],
   ];
 
@@ -189,6 +191,8 @@ describe('agent settings file', () => {
       'agent.sourceMoveRateHz must be a whole number from 0 to 1000, got 2.5',
     ],
     ['an empty agent version', ['agent', 'agentVersion'], '', 'agent.agentVersion must be a text of 1 to 100 characters, got ""'],
+    ['an empty seed', ['seed'], '', 'seed must be a text of 1 to 200 characters, got ""'],
+    ['a seed of 10,000 characters', ['seed'], 's'.repeat(10_000), `seed must be a text of 1 to 200 characters, got "${'s'.repeat(56)}...`],
     [
       'a context code above 255',
       ['agent', 'contentFilter', 'extraSensitiveContexts'],
@@ -236,7 +240,7 @@ describe('agent settings file', () => {
     const field = message.slice(0, message.indexOf(' '));
     let issues: readonly { path: string }[] = [];
     try {
-      resolveScenario({ name: 'spoiled', agent: data.agent, policy: data.policy });
+      resolveScenario({ name: 'spoiled', seed: data.seed, agent: data.agent, policy: data.policy });
     } catch (e) {
       issues = (e as ScenarioError).issues;
     }

@@ -149,6 +149,18 @@ describe('scenario errors name the file, line, field, what was given and what is
     expect(problems('name: ../../etc\n')[0]).toMatch(/^x\.yaml:1:1 name: must be 1 to 100 letters.*, got "\.\.\/\.\.\/etc"$/);
   });
 
+  it('a seed out of range says what its form allows, and a seed of neither form says both', () => {
+    const text = 'must be a text of 1 to 200 characters';
+    const whole = 'must be a whole number from 0 to 9007199254740991';
+    expect(problems('name: x\nseed: ""\n')).toEqual([`x.yaml:2:1 seed: ${text}, got ""`]);
+    expect(problems(`name: x\nseed: ${'s'.repeat(201)}\n`)).toEqual([`x.yaml:2:1 seed: ${text}, got "${'s'.repeat(57)}..."`]);
+    expect(problems('name: x\nseed: -1\n')).toEqual([`x.yaml:2:1 seed: ${whole}, got -1`]);
+    expect(problems('name: x\nseed: 2.5\n')).toEqual([
+      'x.yaml:2:1 seed: must be a text of 1 to 200 characters or a whole number from 0 to 9007199254740991, got 2.5',
+    ]);
+    expect(parseScenario(`name: x\nseed: ${'s'.repeat(200)}\n`).seed).toHaveLength(200);
+  });
+
   it('reports every problem at once, sorted by line', () => {
     const text = [
       'name: x',
