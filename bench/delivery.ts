@@ -2,7 +2,7 @@
  * npm run bench:delivery [-- --json] [--seconds N] [--window N] [--rate R] [--x11 0]
  *   [--options 0] [--options-window N] [--rounds N] [--move-caps 60,30]
  *   [--read-intervals 250,1000,2000,5000] [--settle-seconds 25] [--memory-reducer 0]
- *   [--energy-yaml FILE]
+ *   [--rows KEY,KEY,...] [--energy-yaml FILE]
  *
  * What input delivery costs the reference agent as its own process, and how
  * well the virtual-time model (with its delivery term) predicts it:
@@ -29,6 +29,26 @@
  *    those rows out), reads batched at each of --read-intervals (what a
  *    read costs after a longer sleep, and what a longer interval saves), and
  *    an idle agent (no input) as the floor.
+ *
+ * --rows runs only the option rows named, by the key the options table prints
+ * in its first column (the full table takes about 38 minutes). The keys with
+ * the default flags:
+ *
+ *   tap-idle, tap-per-delivery, tap-batched-250ms, tap-batched-1000ms,
+ *   tap-batched-2000ms, tap-batched-5000ms, tap-batched-5000ms-moves-60hz,
+ *   tap-per-delivery-moves-60hz, tap-batched-5000ms-moves-30hz,
+ *   tap-per-delivery-moves-30hz, x11-idle, x11-record-per-delivery,
+ *   x11-record-batched-5000ms, x11-xi2-per-delivery, x11-xi2-batched-5000ms,
+ *   x11-record-batched-5000ms-moves-60hz
+ *
+ * (--read-intervals and --move-caps make other batched-Nms and moves-Nhz
+ * keys; an unknown key is refused with the list these flags allow, before
+ * anything runs). Figures that take rows left out are null in --json and
+ * n/a in the table: the fit of the delivery coefficients takes tap-idle and
+ * two or more of the tap-batched-5000ms rows, and the model's figures
+ * (model ÷ measured, the move caps' model ratios) take the fit; the per-read
+ * figures by interval take tap-idle and the fit; a move cap's ratios take
+ * its uncapped row (and tap-idle for the idle-subtracted one).
  *
  * Every agent runs --settle-seconds unobserved before its window opens: a
  * fresh Node process does one-off work in its first seconds, which a laptop
@@ -70,8 +90,9 @@ import { createCalendar } from '../src/time/index.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { measureOptions, type DeliveryOption, type OptionRow, type RoundFigures } from './lib/delivery-options.js';
+import { measureOptions, type OptionRow, type RoundFigures } from './lib/delivery-options.js';
 import { fitReadCost, type ReadCostFit, type ReadCostRow } from './lib/delivery-fit.js';
+import { MIN_FIT_ROWS, chooseRows } from './lib/delivery-rows.js';
 import { watchMachine } from './lib/machine.js';
 import { intFlag, printTable, stringFlag, wantsJson } from './lib/output.js';
 
@@ -102,9 +123,15 @@ if (!readIntervalsMs.includes(DEFAULT_AGENT_CONFIG.inputReadIntervalMs)) readInt
 const settleMs = intFlag('settle-seconds', 25) * 1000;
 const energyYamlFile = stringFlag('energy-yaml');
 const referenceNodeFlags = intFlag('memory-reducer', 0) === 1 ? [] : ['--no-memory-reducer'];
-/** The default reader's interval, and how rows name an interval. */
+/** The default reader's interval. */
 const DEFAULT_READ_MS = DEFAULT_AGENT_CONFIG.inputReadIntervalMs;
-const readsName = (ms: number) => (ms < 1000 ? `${ms} ms` : `${ms / 1000} s`);
+const rowsFlag = stringFlag('rows');
+const { chosen: OPTIONS, fitProblem } = chooseRows(
+  { rows: rowsFlag, withOptions, energyYaml: energyYamlFile !== undefined },
+  { readIntervalsMs, moveCapsHz, withX11, defaultReadMs: DEFAULT_READ_MS },
+);
+if (fitProblem !== null && rowsFlag !== undefined)
+  process.stderr.write(`--rows: the fit and the model's figures will be n/a: ${fitProblem}\n`);
 const KINDS = ['key', 'click', 'move', 'wheel'] as const;
 type Kind = (typeof KINDS)[number];
 
@@ -210,64 +237,6 @@ function weighted(k: Record<Kind, PerKind>, f: (x: PerKind) => number): number {
   return round(mean(KINDS.map((kind) => f(k[kind]))));
 }
 
-const OPTIONS: DeliveryOption[] = [
-  { name: 'tap idle agent (no input)', input: 'tap', readIntervalMs: 0, x11Capture: 'record', idle: true },
-  { name: 'tap, a read per delivery', input: 'tap', readIntervalMs: 0, x11Capture: 'record' },
-  ...readIntervalsMs.map(
-    (ms) =>
-      ({
-        name: `tap, batched reads ${readsName(ms)}`,
-        input: 'tap',
-        readIntervalMs: ms,
-        x11Capture: 'record',
-      }) as const,
-  ),
-  ...moveCapsHz.flatMap((hz) => [
-    {
-      name: `tap, batched reads ${readsName(DEFAULT_READ_MS)}, moves at ${hz} Hz`,
-      input: 'tap',
-      readIntervalMs: DEFAULT_READ_MS,
-      x11Capture: 'record',
-      sourceMoveRateHz: hz,
-    } as const,
-    {
-      name: `tap, a read per delivery, moves at ${hz} Hz`,
-      input: 'tap',
-      readIntervalMs: 0,
-      x11Capture: 'record',
-      sourceMoveRateHz: hz,
-    } as const,
-  ]),
-  ...(withX11
-    ? ([
-        { name: 'x11 idle agent (no input)', input: 'x11', readIntervalMs: 0, x11Capture: 'record', idle: true },
-        { name: 'x11 RECORD, a read per delivery', input: 'x11', readIntervalMs: 0, x11Capture: 'record' },
-        {
-          name: `x11 RECORD, batched reads ${readsName(DEFAULT_READ_MS)}`,
-          input: 'x11',
-          readIntervalMs: DEFAULT_READ_MS,
-          x11Capture: 'record',
-        },
-        { name: 'x11 XI2 raw, a read per delivery', input: 'x11', readIntervalMs: 0, x11Capture: 'xi2' },
-        {
-          name: `x11 XI2 raw, batched reads ${readsName(DEFAULT_READ_MS)}`,
-          input: 'x11',
-          readIntervalMs: DEFAULT_READ_MS,
-          x11Capture: 'xi2',
-        },
-        ...moveCapsHz.slice(0, 1).map(
-          (hz) =>
-            ({
-              name: `x11 RECORD, batched reads ${readsName(DEFAULT_READ_MS)}, moves at ${hz} Hz`,
-              input: 'x11',
-              readIntervalMs: DEFAULT_READ_MS,
-              x11Capture: 'record',
-              sourceMoveRateHz: hz,
-            }) as const,
-        ),
-      ] as const)
-    : []),
-];
 /** The options' input (every row replays the same window; the source's cap applies after it), for the model of the same events. */
 let optionsInput: { readonly w: WindowInput; readonly from: number; readonly until: number } | null = null;
 const options: OptionRow[] = withOptions
@@ -367,9 +336,10 @@ const inprocessUs = (inprocessModels.reduce((a, m) => a + m.agentCpuSeconds, 0) 
  * intervals stay out: a read after 250 ms costs less than one after 1 s (a
  * warmer process), so one per-read figure holds for one interval. Without
  * the options table, the single-kind runs' per-event figures (evenly spaced
- * events say nothing about reads).
+ * events say nothing about reads); with the table but without the fit's rows
+ * (--rows), none: the model's figures are then not measured.
  */
-const idleRow = options.find((r) => r.input === 'tap' && r.cpu_us_per_event === null);
+const idleRow = options.find((r) => r.input === 'tap' && r.idle);
 const allRounds = (r: OptionRow): RoundFigures => ({
   cpu_seconds: r.cpu_seconds,
   wakeups: r.wakeups,
@@ -386,6 +356,7 @@ function fitRowsOf(pick: (r: OptionRow) => RoundFigures): ReadCostRow[] {
         r.input === 'tap' &&
         r.read_interval_ms === DEFAULT_AGENT_CONFIG.inputReadIntervalMs &&
         r.reads !== null &&
+        !r.idle &&
         r.cpu_us_per_event !== null,
     )
     .map((r) => {
@@ -399,9 +370,11 @@ function fitRowsOf(pick: (r: OptionRow) => RoundFigures): ReadCostRow[] {
     });
 }
 const fitRows = fitRowsOf(allRounds);
-const fit = fitReadCost(fitRows);
+/** Two unknowns take two rows: fewer (rows left out by --rows or --move-caps 0) is no fit, not a line through one point. */
+const fitOf = (rows: readonly ReadCostRow[]) => (rows.length >= MIN_FIT_ROWS ? fitReadCost(rows) : null);
+const fit = fitOf(fitRows);
 // The same fit round by round: how far one round's coefficients stray from another's (the machine's drift included).
-const roundFits = Array.from({ length: withOptions ? rounds : 0 }, (_, k) => fitReadCost(fitRowsOf((r) => r.per_round[k]!)));
+const roundFits = Array.from({ length: withOptions ? rounds : 0 }, (_, k) => fitOf(fitRowsOf((r) => r.per_round[k]!)));
 const byRound = (f: (x: ReadCostFit) => number, digits: number) => roundFits.map((x) => (x ? round(f(x), digits) : null));
 /**
  * A reader woken per event (a read per delivery) pays less per read than a
@@ -436,12 +409,16 @@ const perDeliveryRead =
 const byInterval = readIntervalsMs.map((ms) => {
   const row = options.find((r) => r.input === 'tap' && r.read_interval_ms === ms && r.source_move_rate_hz === 0 && r.reads !== null);
   if (!row || !idleRow) return null;
-  const perEventUs = inprocessUs + (fit?.cpuUsPerEvent ?? 0);
   const idleB = idleRow.battery_pct_per_day;
+  // A read's share of the CPU is what the per-event cost leaves: without the fit there is no per-event cost to take out.
+  const perEventUs = fit ? inprocessUs + fit.cpuUsPerEvent : null;
   return {
     read_interval_ms: ms,
     reads: row.reads!,
-    cpu_us_per_read: round(Math.max(0, (row.cpu_seconds - idleRow.cpu_seconds) * 1e6 - perEventUs * row.injected) / row.reads!, 1),
+    cpu_us_per_read:
+      perEventUs === null
+        ? null
+        : round(Math.max(0, (row.cpu_seconds - idleRow.cpu_seconds) * 1e6 - perEventUs * row.injected) / row.reads!, 1),
     wakeups_per_read: round(Math.max(0, row.wakeups - idleRow.wakeups) / row.reads!, 3),
     cpu_seconds_per_laptop_hour: row.cpu_seconds_per_laptop_hour,
     wakeups_per_active_minute: row.wakeups_per_active_minute,
@@ -449,18 +426,25 @@ const byInterval = readIntervalsMs.map((ms) => {
     battery_pct_per_day_idle_subtracted: round(Math.max(0, row.battery_pct_per_day - idleB), 4),
   };
 });
-const intervalKeys: Record<string, number> = {};
-for (const r of byInterval) {
-  if (!r) continue;
-  const k = `read_interval_${r.read_interval_ms}ms`;
-  intervalKeys[`${k}_reads`] = r.reads;
-  intervalKeys[`${k}_cpu_us_per_read`] = r.cpu_us_per_read;
-  intervalKeys[`${k}_wakeups_per_read`] = r.wakeups_per_read;
-  intervalKeys[`${k}_cpu_seconds_per_laptop_hour`] = r.cpu_seconds_per_laptop_hour;
-  intervalKeys[`${k}_battery_pct_per_day`] = r.battery_pct_per_day;
-  intervalKeys[`${k}_battery_pct_per_day_idle_subtracted`] = r.battery_pct_per_day_idle_subtracted;
+const intervalKeys: Record<string, number | null> = {};
+for (const [i, ms] of readIntervalsMs.entries()) {
+  const r = byInterval[i] ?? null;
+  // Its row or the idle agent left out by --rows: not measured (--options 0 has no options to report on).
+  if (r === null && !withOptions) continue;
+  const k = `read_interval_${ms}ms`;
+  intervalKeys[`${k}_reads`] = r?.reads ?? null;
+  intervalKeys[`${k}_cpu_us_per_read`] = r?.cpu_us_per_read ?? null;
+  intervalKeys[`${k}_wakeups_per_read`] = r?.wakeups_per_read ?? null;
+  intervalKeys[`${k}_cpu_seconds_per_laptop_hour`] = r?.cpu_seconds_per_laptop_hour ?? null;
+  intervalKeys[`${k}_battery_pct_per_day`] = r?.battery_pct_per_day ?? null;
+  intervalKeys[`${k}_battery_pct_per_day_idle_subtracted`] = r?.battery_pct_per_day_idle_subtracted ?? null;
 }
-const energy: EnergyModel = fit
+/**
+ * The model's coefficients: the fit; without the options table (--options 0)
+ * the per-kind runs' figures; none when the options ran but gave no fit (its
+ * rows left out by --rows), so the model's figures are not measured.
+ */
+const energy: EnergyModel | null = fit
   ? {
       ...DEFAULT_ENERGY_MODEL,
       deliveryCpuUsPerRead: round(fit.cpuUsPerRead, 1),
@@ -475,21 +459,23 @@ const energy: EnergyModel = fit
       deliveryWakeupsPerEvent: 0,
       deliverySource: 'bench:delivery on this machine (tap, batched rows on realistic input: per read and per event)',
     }
-  : {
-      ...DEFAULT_ENERGY_MODEL,
-      deliveryCpuUsPerRead: 0,
-      deliveryWakeupsPerRead: 0,
-      deliveryCpuUsPerKeyEvent: tap.key.delivery_cpu_us_per_event,
-      deliveryCpuUsPerClickEvent: tap.click.delivery_cpu_us_per_event,
-      deliveryCpuUsPerMoveEvent: tap.move.delivery_cpu_us_per_event,
-      deliveryCpuUsPerWheelEvent: tap.wheel.delivery_cpu_us_per_event,
-      deliveryWakeupsPerEvent: round(mean(KINDS.map((k) => tap[k].wakeups_per_event)), 4),
-      deliverySource: 'bench:delivery on this machine (tap, per kind)',
-    };
+  : withOptions
+    ? null
+    : {
+        ...DEFAULT_ENERGY_MODEL,
+        deliveryCpuUsPerRead: 0,
+        deliveryWakeupsPerRead: 0,
+        deliveryCpuUsPerKeyEvent: tap.key.delivery_cpu_us_per_event,
+        deliveryCpuUsPerClickEvent: tap.click.delivery_cpu_us_per_event,
+        deliveryCpuUsPerMoveEvent: tap.move.delivery_cpu_us_per_event,
+        deliveryCpuUsPerWheelEvent: tap.wheel.delivery_cpu_us_per_event,
+        deliveryWakeupsPerEvent: round(mean(KINDS.map((k) => tap[k].wakeups_per_event)), 4),
+        deliverySource: 'bench:delivery on this machine (tap, per kind)',
+      };
 const models = [];
-for (const w of windows) models.push(await modelWindow(real, w, virtualStart, virtualEnd, energy));
-const readsModel = models.reduce((a, m) => a + m.deliveryReads, 0);
-const batteryModel = mean(models.filter((_, k) => inputs[k]!.workHours > 0).map((m) => m.batteryPctPerDay));
+if (energy) for (const w of windows) models.push(await modelWindow(real, w, virtualStart, virtualEnd, energy));
+const readsModel = energy ? models.reduce((a, m) => a + m.deliveryReads, 0) : null;
+const batteryModel = energy ? mean(models.filter((_, k) => inputs[k]!.workHours > 0).map((m) => m.batteryPctPerDay)) : null;
 // The coefficients fleetsim ships (DEFAULT_ENERGY_MODEL, fitted on another day's machine) on the same events: how well they carry over.
 const shipped = [];
 for (const w of windows) shipped.push(await modelWindow(real, w, virtualStart, virtualEnd, DEFAULT_ENERGY_MODEL));
@@ -507,21 +493,36 @@ const idleBattery = idleRow?.battery_pct_per_day ?? null;
  */
 const moveCapKeys: Record<string, number | null> = {};
 const modelOfOption = async (readMs: number, hz: number) => {
-  if (!optionsInput) return null;
+  if (!optionsInput || !energy) return null;
   const { w, from, until } = optionsInput;
   return modelWindow(withReader(real, readMs, hz), fromStart(w, from), from, until, energy);
 };
+const MOVE_CAP_FIGURES = [
+  'cpu_seconds_per_laptop_hour',
+  'wakeups_per_active_minute',
+  'battery_pct_per_day',
+  'moves_removed_share',
+  'reads',
+  'over_uncapped_cpu',
+  'over_uncapped_battery',
+  'over_uncapped_battery_idle_subtracted',
+  'model_reads',
+  'model_battery_pct_per_day',
+  'model_over_uncapped_battery',
+] as const;
 for (const hz of moveCapsHz) {
   for (const [readMs, suffix] of [
     [DEFAULT_AGENT_CONFIG.inputReadIntervalMs, ''],
     [0, '_read_per_delivery'],
   ] as const) {
     const row = options.find((r) => r.input === 'tap' && r.source_move_rate_hz === hz && r.read_interval_ms === readMs);
-    const base = options.find(
-      (r) => r.input === 'tap' && r.source_move_rate_hz === 0 && r.read_interval_ms === readMs && r.cpu_us_per_event !== null,
-    );
-    if (!row) continue;
+    const base = options.find((r) => r.input === 'tap' && r.source_move_rate_hz === 0 && r.read_interval_ms === readMs && !r.idle);
     const k = `source_move_cap_${hz}hz${suffix}`;
+    if (!row) {
+      // A row --rows left out: not measured (--options 0 has no options to report on).
+      if (withOptions) for (const f of MOVE_CAP_FIGURES) moveCapKeys[`${k}_${f}`] = null;
+      continue;
+    }
     moveCapKeys[`${k}_cpu_seconds_per_laptop_hour`] = row.cpu_seconds_per_laptop_hour;
     moveCapKeys[`${k}_wakeups_per_active_minute`] = row.wakeups_per_active_minute;
     moveCapKeys[`${k}_battery_pct_per_day`] = row.battery_pct_per_day;
@@ -550,10 +551,10 @@ for (const hz of moveCapsHz.slice(0, 1)) {
       (r) => r.input === 'x11' && r.x11_capture === 'record' && r.read_interval_ms === DEFAULT_READ_MS && r.source_move_rate_hz === cap,
     );
   const [row, base] = [x11Row(hz), x11Row(0)];
-  if (!row || !base) continue;
-  moveCapKeys[`x11_source_move_cap_${hz}hz_battery_pct_per_day`] = row.battery_pct_per_day;
+  if (!withOptions || !withX11) continue;
+  moveCapKeys[`x11_source_move_cap_${hz}hz_battery_pct_per_day`] = row?.battery_pct_per_day ?? null;
   moveCapKeys[`x11_source_move_cap_${hz}hz_over_uncapped_battery`] =
-    base.battery_pct_per_day > 0 ? round(row.battery_pct_per_day / base.battery_pct_per_day, 3) : null;
+    row && base && base.battery_pct_per_day > 0 ? round(row.battery_pct_per_day / base.battery_pct_per_day, 3) : null;
 }
 
 const result = {
@@ -568,39 +569,47 @@ const result = {
   agent_process_cpu_seconds_per_laptop_hour: round(cpuPerHour, 3),
   agent_process_wakeups_per_active_minute: round(wakeupsPerActiveMin, 1),
   battery_pct_per_day_measured: round(batteryMeasured, 4),
-  battery_pct_per_day_model: round(batteryModel, 4),
-  model_over_measured: batteryMeasured > 0 ? round(batteryModel / batteryMeasured, 3) : null,
+  battery_pct_per_day_model: batteryModel === null ? null : round(batteryModel, 4),
+  model_over_measured: batteryModel !== null && batteryMeasured > 0 ? round(batteryModel / batteryMeasured, 3) : null,
   battery_pct_per_day_model_shipped: round(batteryShipped, 4),
   model_shipped_over_measured: batteryMeasured > 0 ? round(batteryShipped / batteryMeasured, 3) : null,
   reads_measured: readsMeasured,
   reads_model: readsModel,
   battery_pct_per_day_idle_agent: idleBattery,
   model_over_measured_idle_subtracted:
-    idleBattery !== null && batteryMeasured - idleBattery > 0 ? round(batteryModel / (batteryMeasured - idleBattery), 3) : null,
+    batteryModel !== null && idleBattery !== null && batteryMeasured - idleBattery > 0
+      ? round(batteryModel / (batteryMeasured - idleBattery), 3)
+      : null,
   read_interval_ms: DEFAULT_AGENT_CONFIG.inputReadIntervalMs,
-  delivery_cpu_us_per_read: energy.deliveryCpuUsPerRead,
-  delivery_wakeups_per_read: energy.deliveryWakeupsPerRead,
-  delivery_cpu_us_per_event: energy.deliveryCpuUsPerMoveEvent,
+  delivery_cpu_us_per_read: energy?.deliveryCpuUsPerRead ?? null,
+  delivery_wakeups_per_read: energy?.deliveryWakeupsPerRead ?? null,
+  delivery_cpu_us_per_event: energy?.deliveryCpuUsPerMoveEvent ?? null,
   read_per_delivery_cpu_us_per_read: perDeliveryRead?.cpuUs ?? null,
   read_per_delivery_wakeups_per_read: perDeliveryRead?.wakeups ?? null,
   delivery_fit_rows: fitRows.length,
+  /** Why there is no fit, when the options ran without its rows (null: fitted, or --options 0). */
+  delivery_fit_missing: fitProblem ?? (withOptions && !fit ? 'the fit rows gave no reads' : null),
   delivery_cpu_us_per_read_by_round: byRound((x) => x.cpuUsPerRead, 1),
   delivery_cpu_us_per_event_by_round: byRound((x) => x.cpuUsPerEvent, 2),
   delivery_wakeups_per_read_by_round: byRound((x) => x.wakeupsPerRead, 3),
   delivery_fit_rms_residual_us: fit ? round(fit.rmsResidualUs, 0) : null,
-  delivery_coefficients: {
-    deliveryCpuUsPerRead: energy.deliveryCpuUsPerRead,
-    deliveryWakeupsPerRead: energy.deliveryWakeupsPerRead,
-    deliveryCpuUsPerUnbatchedRead: energy.deliveryCpuUsPerUnbatchedRead,
-    deliveryWakeupsPerUnbatchedRead: energy.deliveryWakeupsPerUnbatchedRead,
-    deliveryCpuUsPerKeyEvent: energy.deliveryCpuUsPerKeyEvent,
-    deliveryCpuUsPerClickEvent: energy.deliveryCpuUsPerClickEvent,
-    deliveryCpuUsPerMoveEvent: energy.deliveryCpuUsPerMoveEvent,
-    deliveryCpuUsPerWheelEvent: energy.deliveryCpuUsPerWheelEvent,
-    deliveryWakeupsPerEvent: energy.deliveryWakeupsPerEvent,
-  },
+  delivery_coefficients: energy
+    ? {
+        deliveryCpuUsPerRead: energy.deliveryCpuUsPerRead,
+        deliveryWakeupsPerRead: energy.deliveryWakeupsPerRead,
+        deliveryCpuUsPerUnbatchedRead: energy.deliveryCpuUsPerUnbatchedRead,
+        deliveryWakeupsPerUnbatchedRead: energy.deliveryWakeupsPerUnbatchedRead,
+        deliveryCpuUsPerKeyEvent: energy.deliveryCpuUsPerKeyEvent,
+        deliveryCpuUsPerClickEvent: energy.deliveryCpuUsPerClickEvent,
+        deliveryCpuUsPerMoveEvent: energy.deliveryCpuUsPerMoveEvent,
+        deliveryCpuUsPerWheelEvent: energy.deliveryCpuUsPerWheelEvent,
+        deliveryWakeupsPerEvent: energy.deliveryWakeupsPerEvent,
+      }
+    : null,
   per_kind: { tap, ...(x11 ? { x11 } : {}) },
   options_window_seconds: withOptions ? optionsWindowSeconds : null,
+  /** The option rows run (--rows), by key. */
+  options_rows: options.map((r) => r.key),
   options,
   move_caps_hz: moveCapsHz,
   ...moveCapKeys,
@@ -641,16 +650,16 @@ else {
       ['agent process CPU s per laptop-hour', result.agent_process_cpu_seconds_per_laptop_hour],
       ['agent process wake-ups per active minute', result.agent_process_wakeups_per_active_minute],
       ['battery % per day, measured', result.battery_pct_per_day_measured],
-      ['battery % per day, model with delivery term', result.battery_pct_per_day_model],
+      ['battery % per day, model with delivery term', result.battery_pct_per_day_model ?? 'n/a'],
       ['model ÷ measured', result.model_over_measured ?? 'n/a'],
       ['battery % per day, idle agent over the same window', result.battery_pct_per_day_idle_agent ?? 'n/a'],
       ['model ÷ (measured − idle agent)', result.model_over_measured_idle_subtracted ?? 'n/a'],
       ['in-process CPU µs per event (today’s path)', result.inprocess_cpu_us_per_event],
       ['agent reads of input, counted by the agent', result.reads_measured ?? 'n/a'],
-      ['agent reads of input, model (the paced reader played out on the events)', result.reads_model],
-      ['delivery CPU µs per read (fitted)', result.delivery_cpu_us_per_read],
-      ['delivery wake-ups per read', result.delivery_wakeups_per_read],
-      ['delivery CPU µs per event read (fitted)', result.delivery_cpu_us_per_event],
+      ['agent reads of input, model (the paced reader played out on the events)', result.reads_model ?? 'n/a'],
+      ['delivery CPU µs per read (fitted)', result.delivery_cpu_us_per_read ?? 'n/a'],
+      ['delivery wake-ups per read', result.delivery_wakeups_per_read ?? 'n/a'],
+      ['delivery CPU µs per event read (fitted)', result.delivery_cpu_us_per_event ?? 'n/a'],
       ['fit: rows, rms residual µs', `${result.delivery_fit_rows}, ${result.delivery_fit_rms_residual_us ?? 'n/a'}`],
       ['fit per round: CPU µs per read', result.delivery_cpu_us_per_read_by_round.join(', ') || 'n/a'],
       ['fit per round: CPU µs per event', result.delivery_cpu_us_per_event_by_round.join(', ') || 'n/a'],
@@ -661,10 +670,12 @@ else {
       ['a reader woken per event: wake-ups per read', result.read_per_delivery_wakeups_per_read ?? 'n/a'],
     ],
   );
+  if (result.delivery_fit_missing !== null) process.stdout.write(`fit n/a: ${result.delivery_fit_missing}\n`);
   if (options.length > 0) {
     printTable(
       `options: 1 laptop's realistic input, ${optionsWindowSeconds} s per row, ${rounds} round(s) interleaved (idle rows: the same window with no input)`,
       [
+        'row',
         'option',
         'CPU µs/event',
         'wake-ups/event',
@@ -678,6 +689,7 @@ else {
         'ledger',
       ],
       options.map((r) => [
+        r.key,
         r.option,
         r.cpu_us_per_event ?? '-',
         r.wakeups_per_event ?? '-',
@@ -708,7 +720,7 @@ else {
         intervalRows.map((r) => [
           r.read_interval_ms,
           r.reads,
-          r.cpu_us_per_read,
+          r.cpu_us_per_read ?? 'n/a',
           r.wakeups_per_read,
           r.cpu_seconds_per_laptop_hour,
           r.wakeups_per_active_minute ?? '-',
@@ -716,7 +728,11 @@ else {
           r.battery_pct_per_day_idle_subtracted,
         ]),
       );
-    if (Object.keys(moveCapKeys).length > 0)
+    const moveCapFigures = Object.values(moveCapKeys);
+    // Every figure n/a: the rows were left out by --rows, and a table of n/a says less than one line.
+    if (moveCapFigures.length > 0 && moveCapFigures.every((v) => v === null))
+      process.stdout.write('\na lower mouse-move rate at the source: n/a (--rows left out the move-cap rows or their uncapped rows)\n');
+    else if (moveCapFigures.length > 0)
       printTable(
         'a lower mouse-move rate at the source (tap; per event figures above are per event delivered)',
         ['figure', 'value'],
@@ -736,6 +752,8 @@ else {
  */
 if (energyYamlFile !== undefined) {
   const m = result.machine;
+  // The rows were checked before measuring; a fit can still fail on rows whose agent counted no reads.
+  if (result.delivery_coefficients === null) throw new Error(`--energy-yaml: no fitted coefficients to write (${fitRows.length} fit rows)`);
   const coefficients = {
     ...result.delivery_coefficients,
     deliverySource: `npm run bench:delivery on ${m.cpu_model} (${m.cores} cores), ${new Date().toISOString().slice(0, 16)} UTC, load ${m.load_avg_1m_start}–${m.load_avg_1m_end}`,

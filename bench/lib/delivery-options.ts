@@ -24,6 +24,8 @@ import type { WindowInput } from '../../src/run/process/laptop-input.js';
 export type OnInput = (option: DeliveryOption, input: WindowInput, fromUtcMs: number, untilUtcMs: number) => void;
 
 export interface DeliveryOption {
+  /** A short stable key (delivery-rows.ts), for --rows. */
+  readonly key: string;
   readonly name: string;
   readonly input: InputKind;
   readonly readIntervalMs: number;
@@ -35,7 +37,10 @@ export interface DeliveryOption {
 }
 
 export interface OptionRow {
+  readonly key: string;
   readonly option: string;
+  /** The idle agent's row (no input): the floor under the others. */
+  readonly idle: boolean;
   readonly input: InputKind;
   readonly read_interval_ms: number;
   readonly x11_capture: 'record' | 'xi2' | null;
@@ -209,7 +214,9 @@ export async function measureOptions(
     const s = sums[i]!;
     const n = s.injected;
     return {
+      key: opt.key,
       option: opt.name,
+      idle: opt.idle === true,
       input: opt.input,
       read_interval_ms: opt.readIntervalMs,
       x11_capture: opt.input === 'x11' ? opt.x11Capture : null,
