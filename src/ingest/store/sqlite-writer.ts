@@ -6,6 +6,7 @@
  * after COMMIT has returned.
  */
 import type { MessagePort } from 'node:worker_threads';
+import { unpackWrites } from './write-message.js';
 import { SqliteEngine, type SqliteWriterData, type WriteOp, type WriterReply, type WriterRequest } from './sqlite.js';
 
 /** Opens the database and serves write requests on `port` until asked to close. */
@@ -46,9 +47,10 @@ export function serveSqliteWriter(port: MessagePort, { path, sync, maxGroupRows 
       flush();
       return;
     }
-    for (let i = 0; i < m.ids.length; i++) {
-      ids.push(m.ids[i]!);
-      ops.push(m.ops[i]!);
+    const group = unpackWrites(m.packed);
+    for (let i = 0; i < group.ids.length; i++) {
+      ids.push(group.ids[i]!);
+      ops.push(group.ops[i]!);
     }
     // Messages that arrived together are all delivered before setImmediate runs: they form the group.
     if (!scheduled) {

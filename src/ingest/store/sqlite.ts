@@ -21,6 +21,9 @@
 import { Worker } from 'node:worker_threads';
 import { workerScript } from '../../pool/index.js';
 import type { Codec } from '../../wire/index.js';
+import { packWrites, type WriteOp } from './write-message.js';
+
+export type { WriteOp } from './write-message.js';
 import type {
   BatchRow,
   BatchStore,
@@ -86,21 +89,6 @@ CREATE TABLE IF NOT EXISTS exemptions (
 
 /** The page size of files this store creates. */
 export const PAGE_SIZE_BYTES = 16_384;
-
-/** One write, as it travels to the writer thread. */
-export type WriteOp =
-  | { readonly kind: 'batch'; readonly row: BatchRow; readonly keyGeneration: number | null }
-  | {
-      readonly kind: 'enroll';
-      readonly deviceId: string;
-      readonly atMs: number;
-      readonly timezone: string | null;
-      readonly key: Uint8Array | null;
-    }
-  | { readonly kind: 'revoke'; readonly deviceId: string; readonly atMs: number }
-  | { readonly kind: 'reinstate'; readonly deviceId: string; readonly keyGeneration: number }
-  | { readonly kind: 'pause'; readonly pause: PauseRecord }
-  | { readonly kind: 'exemption'; readonly deviceId: string; readonly exemption: ExemptionRecord | null };
 
 interface DbBatchRow {
   device_id: string;
@@ -243,7 +231,8 @@ export interface SqliteWriterData {
   readonly maxGroupRows: number;
 }
 
-export type WriterRequest = { readonly ids: readonly number[]; readonly ops: readonly WriteOp[] } | { readonly close: true };
+/** packed: a group of writes and their ids (write-message.ts), transferred. */
+export type WriterRequest = { readonly packed: ArrayBuffer } | { readonly close: true };
 export type WriterReply =
   | { readonly ready: true }
   | {
@@ -308,9 +297,9 @@ export class SqliteStore implements BatchStore {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      // postMessage costs more per call than per byte (a structured clone, a wake-up of the writer): one message
-      // carries every write of a tick, and none goes while the writer is still in a transaction, so the writes
-      // that queue meanwhile go in one message when it answers (onReply), the group they would have formed anyway.
+      // A message costs a wake-up of the writer, so one carries every write of a tick, packed into one transferred
+      // buffer (write-message.ts), and none goes while the writer is still in a transaction: the writes that queue
+      // meanwhile go in one message when it answers (onReply), the group they would have formed anyway.
       this.outIds.push(id);
       this.outOps.push(op);
       if (!this.postScheduled && this.unanswered === 0) {
@@ -329,7 +318,8 @@ export class SqliteStore implements BatchStore {
     this.postScheduled = false;
     if (this.outIds.length === 0) return;
     this.unanswered += this.outIds.length;
-    this.writer.postMessage({ ids: this.outIds, ops: this.outOps } satisfies WriterRequest);
+    const packed = packWrites(this.outIds, this.outOps);
+    this.writer.postMessage({ packed } satisfies WriterRequest, [packed]);
     this.outIds = [];
     this.outOps = [];
   };
