@@ -5,6 +5,7 @@
 export { createIngestServer, IngestServer, type IngestAddress, type IngestServerOptions, type UploadResponse } from './server.js';
 export { INGEST_ERRORS, REFUSAL_HTTP_STATUS, IngestError, type IngestErrorCode, type RefusalCode } from './errors.js';
 export { DEFAULT_INGEST_LIMITS, type IngestLimits } from './limits.js';
+export { SERVER_HEAP_FLAGS, missingServerHeapFlags } from './heap-flags.js';
 export { createBodyDecoder, type BodyDecoder } from './decode-pool.js';
 export type { RateLimit } from './rate-limit.js';
 export * from './store/index.js';
