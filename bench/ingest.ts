@@ -1,6 +1,7 @@
 /**
  * npm run bench:ingest [-- --json] [--employees N] [--copies N] [--connections N] [--decode-threads N (default 1)]
  *                      [--baseline DIST [--baseline-rounds N (default 2)]] [--warmup-passes N (default 4)]
+ *                      [--heap-flags 'FLAGS' (default: the server heap flags)] [--heap-rounds N (default 2; 0 skips)]
  *
  * Drives the ingest service on loopback with realistic batches and prints
  * batches/s, events/s and latency percentiles, side by side in the same run
@@ -14,10 +15,20 @@
  * time is the same for both, 37 µs per batch measured). Requests are signed
  * before the run (the skew bound is 5 minutes) so the client does no crypto.
  *
+ * The measured run is long (--copies 100: about 26,000 uploads, 4-6 s a row)
+ * because a short one is not the service's steady state: over 6,000 uploads
+ * V8 was still compiling on its helper threads (most on Node 24) and the heap's
+ * collections had not settled, and the service measured 20-30 % dearer.
+ *
  * Every server is warmed up with the same uploads sent --warmup-passes times
  * (later passes are duplicates) before the measured run: with one pass, V8 was
  * still optimizing during the measured run, and its background compilation
  * added 40-60 µs per request to the service and doubled the no-op's CPU.
+ *
+ * Every server process starts with the heap flags `fleetsim serve` restarts
+ * itself with (SERVER_HEAP_FLAGS), unless a row says otherwise, and its CPU is
+ * also split by thread (main, V8's helpers, the threads the service started),
+ * with the main heap's collections counted over the measured run.
  *
  * Each server runs in its own child process; the client is this process, a
  * closed loop of keep-alive connections writing pre-serialized requests on raw
@@ -34,6 +45,8 @@
  *     measured from each request's intended send time (no coordinated omission);
  *   - with --baseline DIST (the dist/ folder of another build, e.g. a copy of main's): that build's service and
  *     this one on SQLite FULL, alternated N times each in this run, for side-by-side CPU per upload;
+ *   - V8's heap: the service with Node's default heap and with --heap-flags, alternated --heap-rounds times each:
+ *     the CPU per upload and the major collections per 1,000 uploads of both (src/ingest/heap-flags.ts says why);
  *   - where the time goes: one more SQLite FULL run under the V8 sampling
  *     profiler (in the server process, started after the warm-up), its samples
  *     attributed to stages by call stack, in µs per request.
@@ -45,10 +58,10 @@ import { fileURLToPath } from 'node:url';
 import { percentile, type OpenRunResult } from './lib/closed-loop.js';
 import { importFastify, runChild } from './lib/ingest-child.js';
 import { buildCorpus } from './lib/ingest-corpus.js';
-import { cpuSeconds, intFlag, printTable, stringFlag, wantsJson } from './lib/output.js';
+import { cpuSeconds, intFlag, median, printTable, stringFlag, wantsJson } from './lib/output.js';
 import { measure, type Measured } from './lib/service-launcher.js';
 import { fsyncLatencyMs, inflateDecodeCpuUs, sqliteInsertCpuUs, stageCosts } from './lib/stage-costs.js';
-import { DEFAULT_INGEST_LIMITS } from '../src/ingest/index.js';
+import { DEFAULT_INGEST_LIMITS, SERVER_HEAP_FLAGS } from '../src/ingest/index.js';
 import { STAGE_ORDER } from './lib/stage-profile.js';
 
 /** The child entry of every server this bench starts: this file, with --child. */
@@ -56,13 +69,15 @@ const SELF = fileURLToPath(import.meta.url);
 
 async function main(): Promise<void> {
   const employees = intFlag('employees', 16);
-  const copies = intFlag('copies', 30);
+  const copies = intFlag('copies', 100);
   const connections = intFlag('connections', 32);
   const openSeconds = intFlag('open-seconds', 3);
   const threads = intFlag('decode-threads', 1);
   const baselineDist = stringFlag('baseline');
   const baselineRounds = intFlag('baseline-rounds', 2);
   const warmupPasses = intFlag('warmup-passes', 4);
+  const heapFlags = (stringFlag('heap-flags') ?? SERVER_HEAP_FLAGS.join(' ')).split(' ').filter((f) => f !== '');
+  const heapRounds = intFlag('heap-rounds', 2);
   const baselineScript = baselineDist === undefined ? undefined : join(baselineDist, 'bench', 'ingest.js');
   if (baselineScript !== undefined && !existsSync(baselineScript))
     throw new Error(`--baseline ${baselineDist}: no bench/ingest.js there; pass the dist/ folder of a built checkout`);
@@ -128,6 +143,28 @@ async function main(): Promise<void> {
       );
     }
     results.push(...ab.baseline.flatMap((b, i) => [b, ab.current[i]!]));
+    // The service as it is, and with V8's heap configured for a server (heapFlags), alternated: how much of the
+    // service's CPU is V8's heap sizing on a small, fast-churning heap (see the README's "Running the service").
+    const heap: { plain: Measured[]; tuned: Measured[] } = { plain: [], tuned: [] };
+    for (let r = 0; heapFlags.length > 0 && r < heapRounds; r++) {
+      heap.plain.push(
+        await measure(`ingest, SQLite FULL, node's default heap (round ${r + 1})`, 'sqlite', uploads, warmup, connections, {
+          script: SELF,
+          warmupPasses,
+          storeUrl: `sqlite:${join(tmp, `heap-plain-${r}.db`)}`,
+          nodeFlags: [],
+        }),
+      );
+      heap.tuned.push(
+        await measure(`ingest, SQLite FULL, node ${heapFlags.join(' ')} (round ${r + 1})`, 'sqlite', uploads, warmup, connections, {
+          script: SELF,
+          warmupPasses,
+          storeUrl: `sqlite:${join(tmp, `heap-tuned-${r}.db`)}`,
+          nodeFlags: heapFlags,
+        }),
+      );
+    }
+    results.push(...heap.plain.flatMap((p, i) => [p, heap.tuned[i]!]));
 
     const noop = results[0]!;
     const rate = (m: Measured) => m.run.ok / m.run.seconds;
@@ -178,7 +215,9 @@ async function main(): Promise<void> {
     // SQLite FULL pays per upload here, each part measured bare: the no-op server's CPU (all threads), the HMAC,
     // inflate + the batch check, and the durable insert of the body (groups as large as the profiled run formed).
     const batchesPerCommit = profiled.run.requests / Math.max(1, prof.store_groups);
-    const sqliteCpu = sqliteInsertCpuUs(uploads.slice(0, Math.min(uploads.length, 2000)), tmp, batchesPerCommit);
+    // fsync's kernel time varies from commit to commit: 3 runs of 3,000 timed inserts each, on fresh files, and their median.
+    const floorRows = uploads.slice(0, Math.min(uploads.length, 6000));
+    const sqliteCpu = median([0, 1, 2].map((i) => sqliteInsertCpuUs(floorRows, tmp, batchesPerCommit, i)));
     const noopCpuUs = (noop.cpuS * 1e6) / noop.run.requests;
     const floorUs = noopCpuUs + stages.verify_signature_us + inflateDecodeCpu + sqliteCpu;
     const eventsPerUpload = totalEvents / uploads.length;
@@ -207,7 +246,6 @@ async function main(): Promise<void> {
       };
     };
     const mainUs = (m: Measured) => (m.mainThreadS === null ? null : Number(((m.mainThreadS * 1e6) / m.run.requests).toFixed(1)));
-    const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
     const abFigures =
       ab.baseline.length === 0
         ? {}
@@ -218,13 +256,41 @@ async function main(): Promise<void> {
             baseline_events_per_service_cpu_second: Math.round(median(ab.baseline.map((m) => m.run.events / m.cpuS))),
             current_events_per_service_cpu_second: Math.round(median(ab.current.map((m) => m.run.events / m.cpuS))),
           };
+    const perUpload = (m: Measured, seconds: number) => Number(((seconds * 1e6) / m.run.requests).toFixed(1));
+    const byThread = (m: Measured) =>
+      m.threadsS === null
+        ? null
+        : {
+            main: perUpload(m, m.threadsS.main),
+            v8_helpers: perUpload(m, m.threadsS.v8Helpers),
+            service_threads: perUpload(m, m.threadsS.serviceThreads),
+          };
+    const majors = (m: Measured) => (m.gc === null ? NaN : (m.gc.major * 1000) / m.run.requests);
+    const heapFigures =
+      heap.plain.length === 0
+        ? {}
+        : {
+            heap_flags: heapFlags.join(' '),
+            default_heap_service_cpu_us_per_upload: Number(median(heap.plain.map(cpuUs)).toFixed(1)),
+            tuned_heap_service_cpu_us_per_upload: Number(median(heap.tuned.map(cpuUs)).toFixed(1)),
+            tuned_heap_vs_default: Number((median(heap.tuned.map(cpuUs)) / median(heap.plain.map(cpuUs))).toFixed(3)),
+            tuned_heap_service_over_floor: Number((median(heap.tuned.map(cpuUs)) / floorUs).toFixed(3)),
+            tuned_heap_events_per_service_cpu_second: Math.round(median(heap.tuned.map((m) => m.run.events / m.cpuS))),
+            default_heap_major_gcs_per_1000_uploads: Number(median(heap.plain.map(majors)).toFixed(2)),
+            tuned_heap_major_gcs_per_1000_uploads: Number(median(heap.tuned.map(majors)).toFixed(2)),
+          };
     const figures = {
       service_cpu_us_per_upload: Number(cpuUs(sqlite).toFixed(1)),
       service_main_thread_cpu_us_per_upload: mainUs(sqlite),
+      service_cpu_by_thread_us_per_upload: byThread(sqlite),
+      service_major_gcs_per_1000_uploads: sqlite.gc === null ? null : Number(((sqlite.gc.major * 1000) / sqlite.run.requests).toFixed(2)),
+      service_minor_gcs_per_1000_uploads: sqlite.gc === null ? null : Number(((sqlite.gc.minor * 1000) / sqlite.run.requests).toFixed(2)),
+      service_gc_pause_us_per_upload: sqlite.gc === null ? null : perUpload(sqlite, sqlite.gc.ms / 1000),
       inflate_decode_cpu_us_per_upload: Number(inflateDecodeCpu.toFixed(1)),
       service_over_inflate_decode: Number((cpuUs(sqlite) / inflateDecodeCpu).toFixed(3)),
       events_per_service_cpu_second: Math.round(sqlite.run.events / sqlite.cpuS),
       ...abFigures,
+      ...heapFigures,
       floor_cpu_us_per_upload: Number(floorUs.toFixed(1)),
       floor_noop_http_cpu_us: Number(noopCpuUs.toFixed(1)),
       floor_sqlite_insert_cpu_us: Number(sqliteCpu.toFixed(1)),
@@ -384,6 +450,23 @@ async function main(): Promise<void> {
         ['the service (all threads)', figures.service_cpu_us_per_upload],
       ],
     );
+    const split = figures.service_cpu_by_thread_us_per_upload;
+    if (split !== null) {
+      const gcLine = (what: string, v: number | null) => [what, v ?? 'n/a'];
+      printTable(
+        `The service's CPU by thread (µs per upload, the SQLite FULL row: ${sqlite.run.requests.toLocaleString('en-US')} uploads in ${sqlite.run.seconds.toFixed(1)} s)`,
+        ['thread', 'µs'],
+        [
+          ['main (HTTP, auth, inflate, check, policy, answer; GC pauses)', split.main],
+          ["V8's helper threads (concurrent marking, parallel scavenges, compilers)", split.v8_helpers],
+          ["threads the service started (the SQLite writer, libuv's pool)", split.service_threads],
+          ['all threads', figures.service_cpu_us_per_upload],
+          gcLine('major collections of the main heap per 1,000 uploads', figures.service_major_gcs_per_1000_uploads),
+          gcLine('minor collections per 1,000 uploads', figures.service_minor_gcs_per_1000_uploads),
+          gcLine('GC pauses on the main thread (µs per upload)', figures.service_gc_pause_us_per_upload),
+        ],
+      );
+    }
     process.stdout.write(
       `\nFloor: ${figures.floor_cpu_us_per_upload} µs per upload = ${figures.floor_over_inflate_decode}x inflate + decode, ${(figures.floor_events_per_cpu_second / 1e6).toFixed(2)} M events per CPU second; ` +
         `the service is ${figures.service_over_floor}x the floor.\n`,
@@ -408,6 +491,12 @@ async function main(): Promise<void> {
       process.stdout.write(
         `Against the baseline build (${baselineDist}), alternated ${baselineRounds}x in this run: ${abFigures.current_service_cpu_us_per_upload} vs ${abFigures.baseline_service_cpu_us_per_upload} µs of service CPU per upload ` +
           `(median) = ${abFigures.service_cpu_vs_baseline}x; ${((abFigures.current_events_per_service_cpu_second ?? NaN) / 1e6).toFixed(2)} vs ${((abFigures.baseline_events_per_service_cpu_second ?? NaN) / 1e6).toFixed(2)} M events per service CPU second.\n`,
+      );
+    }
+    if ('tuned_heap_vs_default' in heapFigures && heapFigures.tuned_heap_vs_default !== undefined) {
+      process.stdout.write(
+        `V8's heap: node ${heapFigures.heap_flags} against node's default, alternated ${heapRounds}x: ${heapFigures.tuned_heap_service_cpu_us_per_upload} vs ${heapFigures.default_heap_service_cpu_us_per_upload} µs of service CPU per upload ` +
+          `(median) = ${heapFigures.tuned_heap_vs_default}x, ${heapFigures.tuned_heap_service_over_floor}x the floor; major collections per 1,000 uploads ${heapFigures.tuned_heap_major_gcs_per_1000_uploads} vs ${heapFigures.default_heap_major_gcs_per_1000_uploads}.\n`,
       );
     }
     if (fastifyRow) {

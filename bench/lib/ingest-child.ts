@@ -6,9 +6,10 @@
  * SIGUSR2 and prints its totals and CPU on SIGTERM before it exits.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { BATCHES_PATH } from '../../src/auth/index.js';
 import { createIngestServer } from '../../src/ingest/index.js';
 import { FLEET_SECRET } from './ingest-corpus.js';
@@ -19,6 +20,18 @@ import { startStageProfile, type StageProfile } from './stage-profile.js';
 const BENCH_MAX_AGE_MS = 20 * 365 * 86_400_000;
 
 export async function runChild(kind: string, storeUrl: string | undefined, decodeThreads: number): Promise<void> {
+  // Threads that exist before the server starts are the main thread and V8's platform workers (GC and compiler
+  // helpers); the ones started later are the server's (the SQLite writer, decode workers) and libuv's pool.
+  const startTids = new Set(threadTimes().keys());
+  const gc = { major: 0, minor: 0, ms: 0 };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const k = (e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0;
+      if (k === constants.NODE_PERFORMANCE_GC_MAJOR) gc.major++;
+      else if (k === constants.NODE_PERFORMANCE_GC_MINOR) gc.minor++;
+      gc.ms += e.duration;
+    }
+  }).observe({ entryTypes: ['gc'] });
   const report = () => {
     const u = process.cpuUsage();
     process.stdout.write(`${JSON.stringify({ cpu_s: (u.user + u.system) / 1e6 })}\n`);
@@ -34,6 +47,8 @@ export async function runChild(kind: string, storeUrl: string | undefined, decod
         system_s: u.system / 1e6,
         loop_busy_s: elu.active / 1000,
         main_thread_s: mainThreadCpuSeconds(),
+        threads: threadSplit(startTids),
+        gc: { ...gc },
       } satisfies CpuMark);
     }
   });
@@ -123,14 +138,50 @@ export async function importFastify(): Promise<FastifyFactory | null> {
   }
 }
 
-/** The main thread's CPU seconds (utime + stime of /proc/self/task/PID/stat, in clock ticks of 10 ms); null off Linux. */
-function mainThreadCpuSeconds(): number | null {
+/** CPU seconds by thread id, from /proc/self/task (empty off Linux). */
+function threadTimes(): Map<number, number> {
+  const out = new Map<number, number>();
+  let tids: string[];
   try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'latin1');
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    const s = taskCpuSeconds(`/proc/self/task/${tid}/stat`);
+    if (s !== null) out.set(Number(tid), s);
+  }
+  return out;
+}
+
+/** The process's CPU by kind of thread (see runChild); null off Linux. */
+function threadSplit(startTids: ReadonlySet<number>): CpuMark['threads'] {
+  const times = threadTimes();
+  if (times.size === 0) return null;
+  let startup = 0;
+  let later = 0;
+  for (const [tid, s] of times) {
+    if (tid === process.pid) continue;
+    if (startTids.has(tid)) startup += s;
+    else later += s;
+  }
+  // Threads that ended are in neither: the process total minus these is left to the caller.
+  return { main_s: times.get(process.pid) ?? 0, v8_helpers_s: startup, service_threads_s: later };
+}
+
+/** utime + stime of a /proc stat file, in seconds (clock ticks of 10 ms); null if it cannot be read. */
+function taskCpuSeconds(path: string): number | null {
+  try {
+    const stat = readFileSync(path, 'latin1');
     // Fields after the command name (which may hold spaces), from field 3 (state): utime and stime are fields 14 and 15.
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(f[11]) + Number(f[12])) / 100;
   } catch {
     return null;
   }
+}
+
+/** The main thread's CPU seconds (utime + stime of /proc/self/task/PID/stat, in clock ticks of 10 ms); null off Linux. */
+function mainThreadCpuSeconds(): number | null {
+  return taskCpuSeconds(`/proc/self/task/${process.pid}/stat`);
 }

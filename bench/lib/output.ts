@@ -44,3 +44,9 @@ export function stringFlag(name: string, argv: readonly string[] = process.argv.
   if (v === undefined || v.startsWith('--')) throw new Error(`--${name} takes a value`);
   return v;
 }
+
+/** The median; of an even count, the mean of the middle two (NaN when empty). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : (s[(s.length - 1) >> 1]! + s[s.length >> 1]!) / 2;
+}

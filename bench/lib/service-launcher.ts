@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { ENROLL_PATH } from '../../src/auth/index.js';
+import { SERVER_HEAP_FLAGS } from '../../src/ingest/index.js';
 import { drive, driveOpen, type RunResult } from './closed-loop.js';
 import { FLEET_SECRET, serialize, type Upload } from './ingest-corpus.js';
 import { cpuSeconds } from './output.js';
@@ -21,6 +22,14 @@ export interface CpuMark {
    * before this field): the rest of cpu_s is the other threads (the SQLite writer, decode workers, GC helpers).
    */
   readonly main_thread_s?: number | null;
+  /**
+   * CPU by kind of thread (Linux, this build on): the main thread; the threads that existed before the server
+   * started (V8's platform workers: concurrent marking, parallel scavenges, compilers); the threads started since
+   * (the SQLite writer, decode workers, libuv's pool).
+   */
+  readonly threads?: { readonly main_s: number; readonly v8_helpers_s: number; readonly service_threads_s: number } | null;
+  /** The main isolate's garbage collections so far (perf_hooks 'gc' entries), and their pauses in ms. */
+  readonly gc?: { readonly major: number; readonly minor: number; readonly ms: number };
 }
 
 export interface Child {
@@ -37,14 +46,24 @@ export interface Child {
  * Starts `script --child KIND STORE THREADS` (bench/ingest.js of this build, or of another build for a side-by-side
  * baseline: every build speaks the same protocol, see ingest-child.ts).
  */
-export async function startChild(script: string, kind: string, storeUrl?: string, decodeThreads = 0): Promise<Child> {
+export async function startChild(
+  script: string,
+  kind: string,
+  storeUrl?: string,
+  decodeThreads = 0,
+  nodeFlags: readonly string[] = [],
+): Promise<Child> {
   // FLEETSIM_BENCH_CPU_PROF=DIR writes a V8 CPU profile of each server to DIR.
   const prof = process.env.FLEETSIM_BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.FLEETSIM_BENCH_CPU_PROF] : [];
   // FLEETSIM_BENCH_NODE_FLAGS='--flag …' starts every server (this build's and a baseline's alike) with those node/V8 flags.
   const flags = (process.env.FLEETSIM_BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
-  const child = spawn(process.execPath, [...flags, ...prof, script, '--child', kind, storeUrl ?? '-', String(decodeThreads)], {
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...flags, ...nodeFlags, ...prof, script, '--child', kind, storeUrl ?? '-', String(decodeThreads)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   const waitFor = (re: RegExp) =>
@@ -138,6 +157,10 @@ export interface Measured {
   loopBusyS: number;
   /** Of cpuS, the main thread's (HTTP, auth, policy, decoding when no decode threads), when the platform tells it. */
   mainThreadS: number | null;
+  /** Of cpuS by kind of thread (CpuMark.threads), when the platform and the build tell it. */
+  threadsS: { main: number; v8Helpers: number; serviceThreads: number } | null;
+  /** The main isolate's collections over the measured run, and their pauses (ms), when the build tells them. */
+  gc: { major: number; minor: number; ms: number } | null;
   /** This process's CPU seconds over the measured run: the client's share of the machine. */
   clientCpuS: number;
   sorted: Float64Array;
@@ -159,6 +182,11 @@ export interface MeasureOptions {
    * measured CPU is the steady state's, without compilation on V8's background threads charged to the requests.
    */
   readonly warmupPasses?: number;
+  /**
+   * Node/V8 flags for this server's process (on top of FLEETSIM_BENCH_NODE_FLAGS); by default the heap flags
+   * `fleetsim serve` restarts itself with (SERVER_HEAP_FLAGS), so every server runs as a deployed service does.
+   */
+  readonly nodeFlags?: readonly string[];
 }
 
 export async function measure(
@@ -169,7 +197,7 @@ export async function measure(
   connections: number,
   o: MeasureOptions,
 ): Promise<Measured> {
-  const srv = await startChild(o.script, kind, o.storeUrl, o.decodeThreads ?? 0);
+  const srv = await startChild(o.script, kind, o.storeUrl, o.decodeThreads ?? 0, o.nodeFlags ?? SERVER_HEAP_FLAGS);
   const isNoop = kind.endsWith('noop');
   const keys = isNoop ? new Map<string, Buffer>() : await enrollAll(srv.port, new Set(uploads.map((u) => u.deviceId)));
   serialize(uploads, `127.0.0.1:${srv.port}`, Date.now(), keys);
@@ -193,8 +221,21 @@ export async function measure(
   const loopBusyS = serverCpu1.loop_busy_s - serverCpu0.loop_busy_s;
   const mainThreadS =
     serverCpu0.main_thread_s != null && serverCpu1.main_thread_s != null ? serverCpu1.main_thread_s - serverCpu0.main_thread_s : null;
+  const t0 = serverCpu0.threads;
+  const t1 = serverCpu1.threads;
+  const threadsS =
+    t0 && t1
+      ? {
+          main: t1.main_s - t0.main_s,
+          v8Helpers: t1.v8_helpers_s - t0.v8_helpers_s,
+          serviceThreads: t1.service_threads_s - t0.service_threads_s,
+        }
+      : null;
+  const g0 = serverCpu0.gc;
+  const g1 = serverCpu1.gc;
+  const gc = g0 && g1 ? { major: g1.major - g0.major, minor: g1.minor - g0.minor, ms: g1.ms - g0.ms } : null;
   if (process.env.FLEETSIM_BENCH_DEBUG) process.stderr.write(`${name}: ${JSON.stringify(run.statuses)}\n`);
   const { profile } = await srv.stop();
   const sorted = Float64Array.from(run.latencyMs).sort();
-  return { name, run, cpuS, systemS, loopBusyS, mainThreadS, clientCpuS, sorted, profile };
+  return { name, run, cpuS, systemS, loopBusyS, mainThreadS, threadsS, gc, clientCpuS, sorted, profile };
 }

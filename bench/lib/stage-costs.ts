@@ -133,8 +133,8 @@ export function inflateDecodeCpuUs(uploads: readonly Upload[], limits: { maxDeco
  * committing groups of `groupRows` rows as group commit forms them under load, fsync included. In µs per upload;
  * the first half of the uploads warms the file and the code, the second half is timed.
  */
-export function sqliteInsertCpuUs(uploads: readonly Upload[], tmp: string, groupRows: number): number {
-  const engine = new SqliteEngine(join(tmp, `floor-${groupRows}.db`), 'full');
+export function sqliteInsertCpuUs(uploads: readonly Upload[], tmp: string, groupRows: number, tag = 0): number {
+  const engine = new SqliteEngine(join(tmp, `floor-${groupRows}-${tag}.db`), 'full');
   try {
     const ops: WriteOp[] = uploads.map((u, i) => ({
       kind: 'batch',
