@@ -21,7 +21,7 @@ import { allocateBlock, copyBlock, type EventBlock } from '../src/events/index.j
 import { runLaptopDay } from '../src/run/laptop-day.js';
 import { brotliWindowBits, compress } from '../src/wire/codecs.js';
 import { decodeBatch, encodeBatch } from '../src/wire/index.js';
-import { intFlag, printTable, wantsJson } from './lib/output.js';
+import { intFlag, median, printTable, wantsJson } from './lib/output.js';
 import { RecordingTransport } from './lib/recording-transport.js';
 
 const SEED = 'bench-agent';
@@ -270,7 +270,6 @@ function concat(blocks: readonly EventBlock[], n: number, epochMs: number): Even
   return out;
 }
 
-const median = (a: readonly number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] ?? 0;
 const q = (a: readonly number[], p: number) => [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.round(p * (a.length - 1)))] ?? 0;
 const def = rows[0]!;
 const figures = {
