@@ -1,4 +1,6 @@
 import { UsageError } from '../errors.js';
+import { SEED_LIMITS } from '../random/seed.js';
+import { describeTextLength } from '../ranges.js';
 import { CODEC_LEVELS, type Codec } from '../wire/index.js';
 import { didYouMean } from '../scenario/suggest.js';
 
@@ -28,6 +30,14 @@ export function isoDate(flag: string, value: unknown): string {
 export function nonEmpty(flag: string, value: unknown): string {
   const s = value === undefined ? '' : String(value);
   if (s.trim() === '') throw new UsageError(`--${flag} must not be empty`);
+  return s;
+}
+
+/** A seed flag: the text a scenario's seed may be (SEED_LIMITS: 1 to 200 characters, not only spaces). */
+export function seedText(flag: string, value: unknown): string {
+  const s = nonEmpty(flag, value);
+  const { min, max } = SEED_LIMITS.text;
+  if (s.length < min || s.length > max) throw new UsageError(`--${flag} must be ${describeTextLength(SEED_LIMITS.text)}, got ${s.length}`);
   return s;
 }
 

@@ -52,6 +52,7 @@ describe('fleetsim CLI', () => {
     [['--workers', '-1'], /--workers must be a whole number from 0 to 256/],
     [['--start-date', '2026-02-30'], /--start-date must be a calendar date like 2026-03-02, got "2026-02-30"/],
     [['--seed', ''], /--seed must not be empty/],
+    [['--seed', 'x'.repeat(201)], /--seed must be a text of 1 to 200 characters, got 201/],
     // A flag without its value would otherwise keep its default silently.
     [['--employees'], /--employees needs a value/],
     [['--days', '--workers', '2'], /--days needs a value/],

@@ -6,7 +6,7 @@ import { writeCsv, writeJson } from '../../report/index.js';
 import { formatGenerate } from '../../report/text.js';
 import { VERSION } from '../../version.js';
 import { claimReportFolder, present, withSharedFlags, workersFlag } from '../kit.js';
-import { isoDate, nonEmpty, wholeNumber } from '../options.js';
+import { isoDate, seedText, wholeNumber } from '../options.js';
 import { createProgress } from '../progress.js';
 
 /** Version of generate's summary.json. */
@@ -63,7 +63,7 @@ export const generateCommand: CommandParts<GenerateArgs> = {
     const employees = wholeNumber('employees', argv.employees, 1, 10_000_000);
     const days = wholeNumber('days', argv.days, 1, 366);
     const workers = workersFlag(argv.workers);
-    const seed = nonEmpty('seed', argv.seed);
+    const seed = seedText('seed', argv.seed);
     const startDate = isoDate('start-date', argv['start-date']);
     const outDir = claimReportFolder({ out: argv.out, overwrite: argv.overwrite, base: 'reports', stem: `generate-${seed}` });
     const progress = createProgress('generate', employees, { quiet: argv.quiet || argv.json });
