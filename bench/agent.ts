@@ -10,6 +10,7 @@
  * proxy of the energy model. Several agent configurations run on the same days,
  * and compression settings side by side on the default agent's own batches.
  */
+import './lib/flag-errors.js';
 import { constants, brotliCompressSync, gzipSync } from 'node:zlib';
 import { DEFAULT_AGENT_CONFIG, type AgentConfig } from '../src/agent/index.js';
 import { defaultDayEnvironment } from '../src/behaviour/index.js';

@@ -8,6 +8,7 @@
  * without columnar blocks does). Then employee-days per wall-minute of the
  * whole fleet generator on every core (piscina pool).
  */
+import './lib/flag-errors.js';
 import { availableParallelism } from 'node:os';
 import { DEFAULT_BEHAVIOUR_PARAMS, simulateEmployeeDay, type DayEnvironment } from '../src/behaviour/index.js';
 import { EventType, EventWriter, type EventOutput } from '../src/events/index.js';

@@ -17,6 +17,7 @@
  * - min_detectable_effect_pct: the smallest CPU increase found "worse" in ≥ 80 % of
  *   paired trials with the default 5 % tolerance; _no_tolerance: with tolerance 0
  */
+import './lib/flag-errors.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -74,6 +74,7 @@
  * what a sleeping process pays to wake has differed threefold between two
  * instances of the same 2-core VM.
  */
+import './lib/flag-errors.js';
 import { DEFAULT_AGENT_CONFIG } from '../src/agent/index.js';
 import { DEFAULT_ENERGY_MODEL, type EnergyModel } from '../src/metrics/energy.js';
 import { allocateBlock, copyEventInto, EventWriter, concatBlocks, copyBlock, type EventBlock } from '../src/events/index.js';
@@ -94,7 +95,7 @@ import { measureOptions, type OptionRow, type RoundFigures } from './lib/deliver
 import { fitReadCost, type ReadCostFit, type ReadCostRow } from './lib/delivery-fit.js';
 import { MIN_FIT_ROWS, chooseRows } from './lib/delivery-rows.js';
 import { watchMachine } from './lib/machine.js';
-import { intFlag, printTable, stringFlag, wantsJson } from './lib/output.js';
+import { BenchFlagError, intFlag, printTable, stringFlag, wantsJson } from './lib/output.js';
 
 const json = wantsJson();
 const machineAtEnd = watchMachine();
@@ -110,13 +111,13 @@ const moveCapsHz = (stringFlag('move-caps') ?? '60,30')
   .map((x) => Number(x.trim()))
   .filter((hz) => {
     if (!Number.isInteger(hz) || hz < 0 || hz > 1000)
-      throw new Error(`--move-caps takes whole Hz from 1 to 1000, comma-separated (0: none), got ${hz}`);
+      throw new BenchFlagError(`--move-caps takes whole Hz from 1 to 1000, comma-separated (0: none), got ${hz}`);
     return hz > 0;
   });
 const readIntervalsMs = (stringFlag('read-intervals') ?? '250,1000,2000,5000').split(',').map((x) => {
   const ms = Number(x.trim());
   if (!Number.isInteger(ms) || ms < 1 || ms > 60_000)
-    throw new Error(`--read-intervals takes whole ms from 1 to 60000, comma-separated, got ${JSON.stringify(x)}`);
+    throw new BenchFlagError(`--read-intervals takes whole ms from 1 to 60000, comma-separated, got ${JSON.stringify(x)}`);
   return ms;
 });
 if (!readIntervalsMs.includes(DEFAULT_AGENT_CONFIG.inputReadIntervalMs)) readIntervalsMs.push(DEFAULT_AGENT_CONFIG.inputReadIntervalMs);
@@ -753,7 +754,8 @@ else {
 if (energyYamlFile !== undefined) {
   const m = result.machine;
   // The rows were checked before measuring; a fit can still fail on rows whose agent counted no reads.
-  if (result.delivery_coefficients === null) throw new Error(`--energy-yaml: no fitted coefficients to write (${fitRows.length} fit rows)`);
+  if (result.delivery_coefficients === null)
+    throw new BenchFlagError(`--energy-yaml: no fitted coefficients to write (${fitRows.length} fit rows)`);
   const coefficients = {
     ...result.delivery_coefficients,
     deliverySource: `npm run bench:delivery on ${m.cpu_model} (${m.cores} cores), ${new Date().toISOString().slice(0, 16)} UTC, load ${m.load_avg_1m_start}–${m.load_avg_1m_end}`,

@@ -17,6 +17,7 @@
  * is not changed by any of this; the table is the measurement behind
  * choosing it, or another, later.
  */
+import './lib/flag-errors.js';
 import zlib from 'node:zlib';
 import { decodeBody } from '../src/ingest/decode-body.js';
 import { DEFAULT_INGEST_LIMITS } from '../src/ingest/index.js';

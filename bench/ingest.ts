@@ -51,6 +51,7 @@
  *     profiler (in the server process, started after the warm-up), its samples
  *     attributed to stages by call stack, in µs per request.
  */
+import './lib/flag-errors.js';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,7 +59,7 @@ import { fileURLToPath } from 'node:url';
 import { percentile, type OpenRunResult } from './lib/closed-loop.js';
 import { importFastify, runChild } from './lib/ingest-child.js';
 import { buildCorpus } from './lib/ingest-corpus.js';
-import { cpuSeconds, intFlag, median, printTable, stringFlag, wantsJson } from './lib/output.js';
+import { BenchFlagError, cpuSeconds, intFlag, median, printTable, stringFlag, wantsJson } from './lib/output.js';
 import { measure, type Measured } from './lib/service-launcher.js';
 import { fsyncLatencyMs, inflateDecodeCpuUs, sqliteInsertCpuUs, stageCosts } from './lib/stage-costs.js';
 import { DEFAULT_INGEST_LIMITS, SERVER_HEAP_FLAGS } from '../src/ingest/index.js';
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
   const heapRounds = intFlag('heap-rounds', 2);
   const baselineScript = baselineDist === undefined ? undefined : join(baselineDist, 'bench', 'ingest.js');
   if (baselineScript !== undefined && !existsSync(baselineScript))
-    throw new Error(`--baseline ${baselineDist}: no bench/ingest.js there; pass the dist/ folder of a built checkout`);
+    throw new BenchFlagError(`--baseline ${baselineDist}: no bench/ingest.js there; pass the dist/ folder of a built checkout`);
   const cpu0 = cpuSeconds();
   const tBuild = performance.now();
   const { uploads, agentBatches, agentBodies } = await buildCorpus(employees, copies);

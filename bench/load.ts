@@ -24,6 +24,7 @@
  * rate fleetsim held as a valid run (the CLI's bounds: schedule lag p99 ≤ 20 ms, headroom ≥ 0.1,
  * achieved ≥ 97 % of the target).
  */
+import './lib/flag-errors.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';

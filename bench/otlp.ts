@@ -5,6 +5,7 @@
  * sizes the corpus, `--ms N` the measuring time per encoder, `--json` prints
  * one JSON object.
  */
+import './lib/flag-errors.js';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

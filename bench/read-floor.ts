@@ -13,6 +13,7 @@
  * and voluntary context switches from /proc, per event. Readers run one
  * after another, interleaved over `rounds` rounds.
  */
+import './lib/flag-errors.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

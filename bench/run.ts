@@ -20,12 +20,13 @@
  * laptops is p99 lateness at most 250 ms and peak RSS at most 4 GB
  * (realtime_p99_ms_at_100k, realtime_peak_rss_gb_at_100k).
  */
+import './lib/flag-errors.js';
 import { mkdtempSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runScenario } from '../src/run/index.js';
 import { loadScenarioFile, type Scenario } from '../src/scenario/index.js';
-import { intFlag, printTable, wantsJson } from './lib/output.js';
+import { BenchFlagError, intFlag, printTable, wantsJson } from './lib/output.js';
 import { findRealtimeLaptops } from './lib/realtime.js';
 
 const employees = intFlag('employees', 400);
@@ -170,6 +171,6 @@ function listFlag(name: string, fallback: readonly number[]): number[] {
   if (i < 0) return [...fallback];
   const v = (argv[i + 1] ?? '').split(',').map(Number);
   if (v.some((x) => !Number.isInteger(x) || x < 0))
-    throw new Error(`--${name} takes whole numbers separated by commas, got ${argv[i + 1]}`);
+    throw new BenchFlagError(`--${name} takes whole numbers separated by commas, got ${argv[i + 1]}`);
   return v;
 }

@@ -9,6 +9,7 @@
  * adds on top of the behaviour model; the agent path (`fleetsim run`, ~0.1–0.2
  * CPU-s per employee-day) is extrapolated from bench:run's figure, not run.
  */
+import './lib/flag-errors.js';
 import { availableParallelism } from 'node:os';
 import { simulateEmployeeDay } from '../src/behaviour/index.js';
 import { DEFAULT_POLICY_RULES } from '../src/policy/index.js';

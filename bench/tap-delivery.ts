@@ -10,6 +10,7 @@
  * as a simulation hands them, and one event per call. --typical replays the N
  * seconds from the day's median event instead (an ordinary rate, not the peak).
  */
+import './lib/flag-errors.js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -10,6 +10,7 @@
  * whose drops must equal the ledger's `lost`; and the canaries planted and
  * found in the store.
  */
+import './lib/flag-errors.js';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -16,6 +16,7 @@
  * The child mode (--child --display :N --method M) is the agent: it prints
  * "ready" once capturing, and its counts as JSON when stdin closes.
  */
+import './lib/flag-errors.js';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -5,6 +5,7 @@
  * awkward to type in a comma-separated list). A key says the same thing
  * whichever other rows run, so a note can quote it and a later run reuse it.
  */
+import { BenchFlagError } from './output.js';
 import type { DeliveryOption } from './delivery-options.js';
 
 /** What the table's rows are made from: bench:delivery's flags and the agent's default reader. */
@@ -101,7 +102,7 @@ export function selectRows(flag: string | undefined, options: readonly DeliveryO
   const unknown = wanted.filter((k) => !allowed.includes(k));
   if (wanted.length === 0 || unknown.length > 0) {
     const what = wanted.length === 0 ? 'takes row keys, comma-separated' : `has no row ${unknown.map((k) => JSON.stringify(k)).join(', ')}`;
-    throw new Error(`--rows ${what}; the rows of these flags are: ${allowed.join(', ')}`);
+    throw new BenchFlagError(`--rows ${what}; the rows of these flags are: ${allowed.join(', ')}`);
   }
   return options.filter((o) => wanted.includes(o.key));
 }
@@ -144,13 +145,13 @@ export function chooseRows(
   plan: RowPlan,
 ): RowChoice {
   if (!flags.withOptions) {
-    if (flags.rows !== undefined) throw new Error('--rows picks rows of the options table, which --options 0 leaves out');
+    if (flags.rows !== undefined) throw new BenchFlagError('--rows picks rows of the options table, which --options 0 leaves out');
     return { all: [], chosen: [], fitProblem: null };
   }
   const all = deliveryOptions(plan);
   const chosen = selectRows(flags.rows, all);
   const fitProblem = fitRowsProblem(chosen, all, plan.defaultReadMs);
   if (fitProblem !== null && flags.energyYaml)
-    throw new Error(`--energy-yaml writes fitted coefficients, and ${fitProblem} (--rows ${flags.rows ?? 'absent: all rows'})`);
+    throw new BenchFlagError(`--energy-yaml writes fitted coefficients, and ${fitProblem} (--rows ${flags.rows ?? 'absent: all rows'})`);
   return { all, chosen, fitProblem };
 }

@@ -26,7 +26,7 @@ export function intFlag(name: string, fallback: number, argv: readonly string[] 
   const i = argv.indexOf(`--${name}`);
   if (i < 0) return fallback;
   const v = Number(argv[i + 1]);
-  if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} takes a whole number, got ${argv[i + 1]}`);
+  if (!Number.isInteger(v) || v < 0) throw new BenchFlagError(`--${name} takes a whole number, got ${argv[i + 1]}`);
   return v;
 }
 
@@ -41,7 +41,7 @@ export function stringFlag(name: string, argv: readonly string[] = process.argv.
   const i = argv.indexOf(`--${name}`);
   if (i < 0) return undefined;
   const v = argv[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new Error(`--${name} takes a value`);
+  if (v === undefined || v.startsWith('--')) throw new BenchFlagError(`--${name} takes a value`);
   return v;
 }
 
@@ -49,4 +49,24 @@ export function stringFlag(name: string, argv: readonly string[] = process.argv.
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : (s[(s.length - 1) >> 1]! + s[s.length >> 1]!) / 2;
+}
+
+/** A bad flag or flag combination: the bench says what was wrong and exits 2, without a stack trace. */
+export class BenchFlagError extends Error {
+  readonly code = 'BENCH_FLAG' as const;
+}
+
+/**
+ * Called first by a bench's entry: a BenchFlagError ends the bench with its message and exit code 2 (as the CLI
+ * ends on bad flags); any other error is printed with its stack and exits 1, as Node would.
+ */
+export function exitOnFlagErrors(): void {
+  process.on('uncaughtException', (e) => {
+    if (e instanceof BenchFlagError) {
+      process.stderr.write(`${process.argv[1]?.split('/').pop() ?? 'bench'}: ${e.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  });
 }
