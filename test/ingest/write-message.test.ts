@@ -61,7 +61,7 @@ describe('the SQLite writer message', () => {
     );
   });
 
-  it('packs a group into one buffer no larger than its bodies plus a little per write', () => {
+  it('packs a group into one buffer: its bodies plus a little per write, and slack it does not copy away', () => {
     const body = new Uint8Array(4500).fill(7);
     const ops: WriteOp[] = Array.from({ length: 11 }, (_, i) => ({
       kind: 'batch',
@@ -85,24 +85,35 @@ describe('the SQLite writer message', () => {
       ops.map((_, i) => i),
       ops,
     );
-    expect(packed.byteLength).toBeGreaterThan(11 * 4500);
-    expect(packed.byteLength).toBeLessThan(11 * (4500 + 160));
+    const used = new DataView(packed).getUint32(0, true);
+    expect(used).toBeGreaterThan(11 * 4500);
+    expect(used).toBeLessThan(11 * (4500 + 160));
+    // Sized for the worst case once: never grown, never cut (each a copy of every body).
+    expect(packed.byteLength).toBeLessThan(11 * (4500 + 400));
     const { ops: back } = unpackWrites(packed);
     const row = (back[3] as Extract<WriteOp, { kind: 'batch' }>).row;
     expect(row.payload.buffer).toBe(packed);
     expect(row.payload.every((b) => b === 7)).toBe(true);
   });
 
-  it('refuses a message with bytes after the last write, an unknown kind, or a field that runs past the end', () => {
+  it('refuses a message with bytes after the last write, an unknown kind, a field past its end, or a wrong length', () => {
     const one: WriteOp[] = [{ kind: 'revoke', deviceId: 'laptop-1', atMs: 5 }];
     const packed = new Uint8Array(packWrites([9], one));
-    const longer = new Uint8Array(packed.length + 1);
-    longer.set(packed);
+    const used = new DataView(packed.buffer).getUint32(0, true);
+    // What follows the bytes the message says it used is slack, not writes.
+    expect(unpackWrites(packed.buffer).ids).toEqual([9]);
+    const longer = packed.slice();
+    new DataView(longer.buffer).setUint32(0, used + 1, true);
     expect(() => unpackWrites(longer.buffer)).toThrow(/1 bytes after the last write/);
     const badKind = packed.slice();
-    badKind[4 + 8] = 200;
+    badKind[8 + 8] = 200;
     expect(() => unpackWrites(badKind.buffer)).toThrow(/unknown kind/);
-    expect(() => unpackWrites(packed.slice(0, packed.length - 3).buffer)).toThrow(RangeError);
+    const short = packed.slice();
+    new DataView(short.buffer).setUint32(0, used - 3, true);
+    expect(() => unpackWrites(short.buffer)).toThrow(RangeError);
+    const past = packed.slice();
+    new DataView(past.buffer).setUint32(0, packed.byteLength + 1, true);
+    expect(() => unpackWrites(past.buffer)).toThrow(/says \d+ bytes, its buffer has/);
   });
 
   it('refuses ids and writes of different lengths', () => {

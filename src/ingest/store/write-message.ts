@@ -33,7 +33,10 @@ const fromUtf8 = new TextDecoder('utf-8', { fatal: true });
 /** Packs a group of writes and their ids; the result is meant for postMessage's transfer list. */
 export function packWrites(ids: readonly number[], ops: readonly WriteOp[]): ArrayBuffer {
   if (ids.length !== ops.length) throw new RangeError(`${ids.length} ids for ${ops.length} writes`);
-  const w = new Packer(64 + ops.reduce((a, op) => a + (op.kind === 'batch' ? op.row.payload.byteLength + 128 : 96), 0));
+  // Room for the worst case up front (UTF-8 takes at most 3 bytes per UTF-16 unit): the buffer is transferred as
+  // it is, slack included, so it is neither grown nor cut to size (each a copy of every body in the group).
+  const w = new Packer(8 + ops.reduce((a, op) => a + packedBytesAtMost(op), 0));
+  w.u32(0); // bytes used, set by finish()
   w.u32(ops.length);
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
@@ -96,7 +99,10 @@ export function packWrites(ids: readonly number[], ops: readonly WriteOp[]): Arr
  * buffer must stay untouched while they are in use (the writer owns it once transferred).
  */
 export function unpackWrites(buf: ArrayBuffer): { ids: number[]; ops: WriteOp[] } {
-  const r = new Unpacker(buf);
+  const used = new DataView(buf).getUint32(0, true);
+  if (used > buf.byteLength) throw new RangeError(`the message says ${used} bytes, its buffer has ${buf.byteLength}`);
+  const r = new Unpacker(buf, used);
+  r.offset = 4;
   const n = r.u32();
   const ids: number[] = new Array(n);
   const ops: WriteOp[] = new Array(n);
@@ -151,8 +157,27 @@ export function unpackWrites(buf: ArrayBuffer): { ids: number[]; ops: WriteOp[] 
         throw new RangeError(`write ${i}: unknown kind`);
     }
   }
-  if (r.offset !== buf.byteLength) throw new RangeError(`${buf.byteLength - r.offset} bytes after the last write`);
+  if (r.offset !== used) throw new RangeError(`${used - r.offset} bytes after the last write`);
   return { ids, ops };
+}
+
+/** An upper bound of what packWrites writes for one write (ids, kinds, numbers, texts at 3 bytes a unit, bytes). */
+function packedBytesAtMost(op: WriteOp): number {
+  const text = (t: string | null) => 8 + 3 * (t?.length ?? 0);
+  switch (op.kind) {
+    case 'batch': {
+      const r = op.row;
+      return 128 + text(r.deviceId) + text(r.agentVersion) + text(r.payloadCodec) + r.batchId.byteLength + r.payload.byteLength;
+    }
+    case 'enroll':
+      return 64 + text(op.deviceId) + text(op.timezone) + (op.key?.byteLength ?? 0);
+    case 'pause':
+      return 64 + text(op.pause.deviceId);
+    case 'exemption':
+      return 64 + text(op.deviceId) + text(op.exemption?.deviceId ?? null);
+    default:
+      return 64 + text(op.deviceId);
+  }
 }
 
 function endedBy(i: number): (typeof ENDED_BY)[number] {
@@ -231,21 +256,24 @@ class Packer {
     if (s !== null) this.str(s);
   }
 
-  /** The packed bytes, in a buffer of exactly their length when that costs no copy of note. */
+  /** The buffer, its first field set to the bytes used (what follows them is slack). */
   finish(): ArrayBuffer {
-    return this.at === this.buf.byteLength ? this.buf : this.buf.slice(0, this.at);
+    this.view.setUint32(0, this.at, true);
+    return this.buf;
   }
 }
 
 /** Reads what Packer wrote; reading past the end is a RangeError from DataView. */
 class Unpacker {
   private readonly view: DataView;
-  private readonly bytesView: Uint8Array;
   offset = 0;
 
-  constructor(private readonly buf: ArrayBuffer) {
-    this.view = new DataView(buf);
-    this.bytesView = new Uint8Array(buf);
+  /** Reads the first `length` bytes of `buf`. */
+  constructor(
+    private readonly buf: ArrayBuffer,
+    private readonly length: number,
+  ) {
+    this.view = new DataView(buf, 0, length);
   }
 
   u8(): number {
@@ -270,7 +298,7 @@ class Unpacker {
 
   bytes(): Uint8Array {
     const n = this.u32();
-    if (this.offset + n > this.buf.byteLength) throw new RangeError(`a ${n}-byte field runs past the end`);
+    if (this.offset + n > this.length) throw new RangeError(`a ${n}-byte field runs past the end`);
     const b = new Uint8Array(this.buf, this.offset, n);
     this.offset += n;
     return b;
