@@ -70,3 +70,13 @@ export function exitOnFlagErrors(): void {
     process.exit(1);
   });
 }
+
+/** The text of a file's leading block comment, without its comment marks. */
+export function headerComment(source: string): string {
+  const m = /^\s*\/\*\*([\s\S]*?)\*\//.exec(source);
+  if (m === null) return 'No usage is written at the top of this bench; read its source.\n';
+  const lines = m[1]!.split('\n').map((l) => l.replace(/^\s*\* ?/, ''));
+  while (lines.length > 0 && lines[0]!.trim() === '') lines.shift();
+  while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
+  return `${lines.join('\n')}\n`;
+}

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BenchFlagError, intFlag, stringFlag } from '../../bench/lib/output.js';
+import { BenchFlagError, headerComment, intFlag, stringFlag } from '../../bench/lib/output.js';
 import { ROOT } from '../helpers/cli.js';
 
 describe('bench flags', () => {
@@ -26,5 +26,18 @@ describe('bench flags', () => {
       expect(r.stderr).not.toMatch(/^\s+at /m);
       expect(r.stdout).toBe('');
     }
+  });
+});
+
+describe('bench --help', () => {
+  it("prints the bench's header comment without its comment marks, and exits 0 before any work", () => {
+    expect(headerComment('/**\n * npm run bench:x [-- --json]\n *\n * Measures x.\n */\nconst a = 1;\n')).toBe(
+      'npm run bench:x [-- --json]\n\nMeasures x.\n',
+    );
+    expect(headerComment('const a = 1;\n')).toMatch(/No usage is written/);
+    const r = spawnSync(process.execPath, [resolve(ROOT, 'dist/bench/ingest.js'), '--help'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^npm run bench:ingest \[-- --json\]/);
+    expect(r.stdout).toContain('--heap-rounds');
   });
 });
