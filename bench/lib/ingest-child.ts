@@ -12,6 +12,8 @@ import type net from 'node:net';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { BATCHES_PATH } from '../../src/auth/index.js';
 import { createIngestServer } from '../../src/ingest/index.js';
+import { parseStat, type ProcStat } from '../../src/observe/proc-parse.js';
+import { DEFAULT_CLOCK_TICKS_PER_SECOND } from '../../src/observe/tree-account.js';
 import { FLEET_SECRET } from './ingest-corpus.js';
 import type { CpuMark } from './service-launcher.js';
 import { startStageProfile, type StageProfile } from './stage-profile.js';
@@ -169,19 +171,18 @@ function threadSplit(startTids: ReadonlySet<number>): CpuMark['threads'] {
   return { main_s: times.get(process.pid) ?? 0, v8_helpers_s: startup, service_threads_s: later };
 }
 
-/** utime + stime of a /proc stat file, in seconds (clock ticks of 10 ms); null if it cannot be read. */
+/** utime + stime of a /proc stat file, in seconds; null if it cannot be read. */
 function taskCpuSeconds(path: string): number | null {
+  let stat: ProcStat | null;
   try {
-    const stat = readFileSync(path, 'latin1');
-    // Fields after the command name (which may hold spaces), from field 3 (state): utime and stime are fields 14 and 15.
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
+    stat = parseStat(readFileSync(path, 'latin1'));
   } catch {
     return null;
   }
+  return stat === null ? null : (stat.utime_ticks + stat.stime_ticks) / DEFAULT_CLOCK_TICKS_PER_SECOND;
 }
 
-/** The main thread's CPU seconds (utime + stime of /proc/self/task/PID/stat, in clock ticks of 10 ms); null off Linux. */
+/** The main thread's CPU seconds (utime + stime of /proc/self/task/PID/stat); null off Linux. */
 function mainThreadCpuSeconds(): number | null {
   return taskCpuSeconds(`/proc/self/task/${process.pid}/stat`);
 }
