@@ -17,7 +17,7 @@ import { ActivityCounter } from '../src/metrics/activity.js';
 import { DEFAULT_POLICY_RULES } from '../src/policy/index.js';
 import { DEFAULT_POPULATION_PARAMS, createEmployee } from '../src/population/index.js';
 import { createCalendar } from '../src/time/index.js';
-import { cpuSeconds, intFlag, printTable, wantsJson } from './lib/output.js';
+import { cpuSeconds, intFlag, median, printTable, wantsJson } from './lib/output.js';
 
 interface InputEventObject {
   t_ms: number;
@@ -92,7 +92,6 @@ for (let r = 0; r < 3; r++) {
   runs.naive.push(n.events / n.cpuS);
   eventsPerDay = c.events / employees;
 }
-const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] as number;
 const eventsPerSecPerCore = median(runs.columnar);
 const baselinePerSecPerCore = median(runs.naive);
 
