@@ -44,12 +44,14 @@ export async function runChild(kind: string, storeUrl: string | undefined, decod
     if (m.cpu) {
       const u = process.cpuUsage();
       const elu = performance.eventLoopUtilization();
+      // One read of /proc/self/task per mark: the main thread's figure is the split's.
+      const threads = threadSplit(startTids);
       process.send!({
         cpu_s: (u.user + u.system) / 1e6,
         system_s: u.system / 1e6,
         loop_busy_s: elu.active / 1000,
-        main_thread_s: mainThreadCpuSeconds(),
-        threads: threadSplit(startTids),
+        main_thread_s: threads?.main_s ?? null,
+        threads,
         gc: { ...gc },
       } satisfies CpuMark);
     }
@@ -180,9 +182,4 @@ function taskCpuSeconds(path: string): number | null {
     return null;
   }
   return stat === null ? null : (stat.utime_ticks + stat.stime_ticks) / DEFAULT_CLOCK_TICKS_PER_SECOND;
-}
-
-/** The main thread's CPU seconds (utime + stime of /proc/self/task/PID/stat); null off Linux. */
-function mainThreadCpuSeconds(): number | null {
-  return taskCpuSeconds(`/proc/self/task/${process.pid}/stat`);
 }

@@ -16,7 +16,8 @@ import {
   parseSignedHeaders,
 } from '../../src/auth/index.js';
 import { SqliteStore } from '../../src/ingest/index.js';
-import { SqliteEngine, type WriteOp } from '../../src/ingest/store/sqlite.js';
+import { SqliteEngine } from '../../src/ingest/store/sqlite.js';
+import type { WriteOp } from '../../src/ingest/store/write-message.js';
 import { decodeBody } from '../../src/ingest/decode-body.js';
 import { decodeBatch, decompress, scanBatch } from '../../src/wire/index.js';
 import { percentile } from './closed-loop.js';

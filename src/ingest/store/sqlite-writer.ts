@@ -6,8 +6,8 @@
  * after COMMIT has returned.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { unpackWrites } from './write-message.js';
-import { SqliteEngine, type SqliteWriterData, type WriteOp, type WriterReply, type WriterRequest } from './sqlite.js';
+import { unpackWrites, type WriteOp } from './write-message.js';
+import { SqliteEngine, type SqliteWriterData, type WriterReply, type WriterRequest } from './sqlite.js';
 
 /** Opens the database and serves write requests on `port` until asked to close. */
 export function serveSqliteWriter(port: MessagePort, { path, sync, maxGroupRows }: SqliteWriterData): void {
@@ -48,10 +48,8 @@ export function serveSqliteWriter(port: MessagePort, { path, sync, maxGroupRows 
       return;
     }
     const group = unpackWrites(m.packed);
-    for (let i = 0; i < group.ids.length; i++) {
-      ids.push(group.ids[i]!);
-      ops.push(group.ops[i]!);
-    }
+    ids.push(...group.ids);
+    ops.push(...group.ops);
     // Messages that arrived together are all delivered before setImmediate runs: they form the group.
     if (!scheduled) {
       scheduled = true;

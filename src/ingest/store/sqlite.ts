@@ -23,7 +23,6 @@ import { workerScript } from '../../pool/index.js';
 import type { Codec } from '../../wire/index.js';
 import { packWrites, type WriteOp } from './write-message.js';
 
-export type { WriteOp } from './write-message.js';
 import type {
   BatchRow,
   BatchStore,
