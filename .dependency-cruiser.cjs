@@ -25,7 +25,7 @@ const LAYERS = [
   ['targets', 'ingest', 'agent', 'behaviour', 'input', 'observe'],
   ['wire', 'auth', 'policy', 'population', 'pool'],
   // Leaves every layer may use.
-  ['events', 'random', 'metrics', 'time', 'errors.ts', 'version.ts', 'ranges.ts'],
+  ['events', 'random', 'metrics', 'time', 'errors.ts', 'version.ts', 'ranges.ts', 'v8-flags.ts'],
 ];
 
 /**

@@ -22,6 +22,11 @@ export function canRelaunch(): boolean {
   return typeof (process as { execve?: unknown }).execve === 'function';
 }
 
+/** Whether relaunchWithNodeFlags would replace this process (given flags to add). */
+export function willRelaunch(): boolean {
+  return cliProcess && canRelaunch();
+}
+
 /** Why a relaunch did not happen (when it does, the call does not return). */
 export type NoRelaunch = 'no-flags' | 'not-the-cli-process' | 'runtime-cannot' | 'execve-failed';
 

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { workerScript } from '../pool/index.js';
 import { RunError, UsageError } from '../errors.js';
 import { SERVER_HEAP_FLAGS, createIngestServer, openStore, type BatchStore, type IngestServerOptions } from '../ingest/index.js';
+import { supportedV8Flags } from '../v8-flags.js';
 import { enrollDevices, parseTarget } from '../targets/index.js';
 import { checkProtocol, describeProtocol, protocolEnrolls, protocolSpec, type ProtocolSpec } from '../targets/protocols/index.js';
 import { dirname, resolve } from 'node:path';
@@ -210,7 +211,7 @@ async function openProcessTarget(
     const config: IngestProcessConfig = { options, enroll };
     writeFileSync(configPath, JSON.stringify(config));
     // stdin is a pipe the child watches: if this process dies, the service goes with it.
-    const c = spawn(process.execPath, [...SERVER_HEAP_FLAGS, script, configPath], {
+    const c = spawn(process.execPath, [...supportedV8Flags(SERVER_HEAP_FLAGS), script, configPath], {
       stdio: ['pipe', 'pipe', 'inherit'],
       env: { ...process.env, [INGEST_PROCESS_SECRET_ENV]: fleetSecret },
     });

@@ -75,7 +75,7 @@ describe('the dependency rule', () => {
 
   it('reports an upward import (random -> run) under the rule of the leaf layer', () => {
     expect(r.violations.filter((v) => v.from === 'src/random/stream.ts')).toEqual([
-      { rule: 'layer-events-random-metrics-time-errors-version-ranges', from: 'src/random/stream.ts', to: 'src/run/index.ts' },
+      { rule: 'layer-events-random-metrics-time-errors-version-ranges-v8-flags', from: 'src/random/stream.ts', to: 'src/run/index.ts' },
     ]);
   });
 

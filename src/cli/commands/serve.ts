@@ -2,7 +2,8 @@ import type { ArgumentsCamelCase, Argv } from 'yargs';
 import type { CommandParts } from './parts.js';
 import { RunError, UsageError } from '../../errors.js';
 import { DEFAULT_INGEST_LIMITS, SERVER_HEAP_FLAGS, StoreUrlError, createIngestServer, missingServerHeapFlags } from '../../ingest/index.js';
-import { relaunchWithNodeFlags } from '../relaunch.js';
+import { relaunchWithNodeFlags, willRelaunch } from '../relaunch.js';
+import { supportedV8Flags } from '../../v8-flags.js';
 import { MIN_SECRET_CHARS } from '../../auth/index.js';
 import { adminSecretFlag, fleetSecretFlag, withSharedFlags } from '../kit.js';
 import { positive, wholeNumber } from '../options.js';
@@ -123,7 +124,9 @@ export const serveCommand: CommandParts<ServeArgs> = {
     };
     const decodeThreads = wholeNumber('decode-threads', argv['decode-threads'], 0, 64);
     // Once the flags are known good and before anything is opened: the restarted process parses them again.
-    const heapFlags = argv.heap === 'server' ? missingServerHeapFlags(process.execArgv) : [];
+    const wanted = argv.heap === 'server' ? missingServerHeapFlags(process.execArgv) : [];
+    // Only flags this runtime's V8 has: node refuses to start with one it does not know, and the restart would fail.
+    const heapFlags = wanted.length > 0 && willRelaunch() ? supportedV8Flags(wanted) : wanted;
     const noRelaunch = relaunchWithNodeFlags(heapFlags);
     const server = createIngestServer({
       store: argv.store,
@@ -157,6 +160,11 @@ export const serveCommand: CommandParts<ServeArgs> = {
       if (code === 'EADDRNOTAVAIL') throw new RunError('IO', `--host ${argv.host} is not an address of this machine`, { cause: e });
       throw new RunError('IO', `cannot start: ${(e as Error).message}`, { cause: e });
     }
+    const unknown = wanted.filter((f) => !heapFlags.includes(f));
+    if (unknown.length > 0)
+      process.stdout.write(
+        `fleetsim serve: this runtime's V8 has no ${unknown.join(', ')}; serving without ${unknown.length === 1 ? 'it' : 'them'}\n`,
+      );
     if (noRelaunch === 'runtime-cannot' || noRelaunch === 'execve-failed')
       process.stdout.write(
         `fleetsim serve: Node ${process.version} cannot restart itself with the server heap; start it as ` +

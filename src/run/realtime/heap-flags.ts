@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
 import { setFlagsFromString } from 'node:v8';
+import { supportedV8Flags } from '../../v8-flags.js';
 
 /**
  * How far old space may grow past what survived a major collection before
@@ -38,15 +38,7 @@ export function applyPacedHeapFlags(): readonly string[] {
     `--heap-growing-percent=${PACED_HEAP_GROWING_PERCENT}`,
     PACED_MEMORY_REDUCER ? '--memory-reducer' : '--no-memory-reducer',
   ];
-  const known = v8FlagNames();
-  // `--no-x` is listed as `--x`, a value after `=` not at all.
-  applied = wanted.filter((f) => known.has(f.split('=')[0]!.replace(/^--no-/, '--')));
+  applied = supportedV8Flags(wanted);
   for (const f of applied) setFlagsFromString(f);
   return applied;
-}
-
-/** The flag names this runtime's V8 takes (empty if it cannot be asked). */
-function v8FlagNames(): ReadonlySet<string> {
-  const r = spawnSync(process.execPath, ['--v8-options'], { encoding: 'utf8', timeout: 10_000 });
-  return new Set(r.status === 0 ? (r.stdout.match(/^\s+--[a-z0-9-]+/gm) ?? []).map((s) => s.trim()) : []);
 }
