@@ -1,6 +1,6 @@
 /**
  * npm run bench:ingest [-- --json] [--employees N] [--copies N] [--connections N] [--decode-threads N (default 1)]
- *                      [--baseline DIST [--baseline-rounds N (default 2)]] [--warmup-passes N (default 4)]
+ *                      [--baseline DIST [--baseline-rounds N (default 2)]] [--warmup-passes N (default 10)]
  *                      [--heap-flags 'FLAGS' (default: the server heap flags)] [--heap-rounds N (default 2; 0 skips)]
  *
  * Drives the ingest service on loopback with realistic batches and prints
@@ -23,7 +23,12 @@
  * Every server is warmed up with the same uploads sent --warmup-passes times
  * (later passes are duplicates) before the measured run: with one pass, V8 was
  * still optimizing during the measured run, and its background compilation
- * added 40-60 µs per request to the service and doubled the no-op's CPU.
+ * added 40-60 µs per request to the service and doubled the no-op's CPU. On
+ * Node 24, V8 moves the upload path's functions from Maglev to TurboFan only
+ * after some 10,000 uploads: with 4 passes (8,000 uploads) its V8 log showed
+ * 370 ms of TurboFan compiles inside a 15,000-upload measured run (about
+ * 25 µs per upload on the helper threads), with 10 passes 140 ms, with 16
+ * passes 130 ms (fresh uploads instead of duplicates changed nothing).
  *
  * Every server process starts with the heap flags `fleetsim serve` restarts
  * itself with (SERVER_HEAP_FLAGS), unless a row says otherwise, and its CPU is
@@ -76,7 +81,7 @@ async function main(): Promise<void> {
   const threads = intFlag('decode-threads', 1);
   const baselineDist = stringFlag('baseline');
   const baselineRounds = intFlag('baseline-rounds', 2);
-  const warmupPasses = intFlag('warmup-passes', 4);
+  const warmupPasses = intFlag('warmup-passes', 10);
   const heapFlags = (stringFlag('heap-flags') ?? SERVER_HEAP_FLAGS.join(' ')).split(' ').filter((f) => f !== '');
   const heapRounds = intFlag('heap-rounds', 2);
   const baselineScript = baselineDist === undefined ? undefined : join(baselineDist, 'bench', 'ingest.js');
