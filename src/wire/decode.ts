@@ -8,7 +8,10 @@
  * once with BinaryReader, recording where each column lies; the event count
  * is checked against the limits and the event_type column's bytes (so a tiny
  * message cannot claim a million events); the block is allocated once and
- * each column is decoded straight into it.
+ * each column is decoded straight into it, event by event, so a refusal
+ * names the first event at fault. The ingest service checks batches with
+ * scanBatch (scan.ts) instead, which keeps only the times and leaves its
+ * refusals to this decode for their message.
  */
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
 import { EventType, REDACTED_KEY, allocateBlock, type EventBlock } from '../events/index.js';
@@ -323,7 +326,7 @@ function decodeTimes(col: Uint8Array, ev: EventBlock, h: BatchHeader): void {
   if (r.hasMore()) throw countMismatch('t_delta_ms', n + r.countRemaining(), n, 'event');
 }
 
-/** Format 2's steps: uint64, so never negative; a loop of its own, as the scan's hottest. */
+/** Format 2's steps: uint64, so never negative; a loop of its own, as the decode's hottest. */
 function decodeSteps(col: Uint8Array, ev: EventBlock, h: BatchHeader): void {
   const n = ev.length;
   const t_ms = ev.t_ms;
@@ -371,8 +374,8 @@ const KEYUP: number = EventType.keyup;
 /**
  * Format 2's sparse columns: key holds KEYDOWN keys only, key_up the KEYUP keys by held place (held-keys.ts).
  * Keys and pointers in two passes: each loop stays small enough for V8 to inline its column reads. Measured
- * on bench:agent's batches, scanBatch took ~25 % longer on format 2 than on format 1 in one pass, ~10 % in
- * two (with decodeSteps' own loop), which brotli's inflate of the smaller body about pays back.
+ * on bench:agent's batches (when the service's check was this decode), format 2 took ~25 % longer than format 1
+ * in one pass, ~10 % in two (with decodeSteps' own loop), which brotli's inflate of the smaller body about pays back.
  */
 function decodeSparse2(env: Envelope, ev: EventBlock, count: Uint32Array): void {
   decodeKeys2(env, ev, count);
