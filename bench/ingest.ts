@@ -68,6 +68,7 @@ import { BenchFlagError, cpuSeconds, intFlag, median, printTable, stringFlag, wa
 import { measure, type Measured } from './lib/service-launcher.js';
 import { fsyncLatencyMs, inflateDecodeCpuUs, sqliteInsertCpuUs, stageCosts } from './lib/stage-costs.js';
 import { DEFAULT_INGEST_LIMITS, SERVER_HEAP_FLAGS } from '../src/ingest/index.js';
+import { supportedV8Flags } from '../src/v8-flags.js';
 import { STAGE_ORDER } from './lib/stage-profile.js';
 
 /** The child entry of every server this bench starts: this file, with --child. */
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
   const baselineDist = stringFlag('baseline');
   const baselineRounds = intFlag('baseline-rounds', 2);
   const warmupPasses = intFlag('warmup-passes', 10);
-  const heapFlags = (stringFlag('heap-flags') ?? SERVER_HEAP_FLAGS.join(' ')).split(' ').filter((f) => f !== '');
+  const heapFlags = (stringFlag('heap-flags') ?? supportedV8Flags(SERVER_HEAP_FLAGS).join(' ')).split(' ').filter((f) => f !== '');
   const heapRounds = intFlag('heap-rounds', 2);
   const baselineScript = baselineDist === undefined ? undefined : join(baselineDist, 'bench', 'ingest.js');
   if (baselineScript !== undefined && !existsSync(baselineScript))

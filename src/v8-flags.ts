@@ -7,18 +7,23 @@
  */
 import { spawnSync } from 'node:child_process';
 
-let names: ReadonlySet<string> | null = null;
+let names: ReadonlySet<string> | null | undefined;
 
-/** The flag names this runtime's V8 takes, asked once per process (about 40 ms); empty if it cannot be asked. */
-export function v8FlagNames(): ReadonlySet<string> {
-  if (names !== null) return names;
+/** The flag names this runtime's V8 takes, asked once per process (about 40 ms); null if it could not be asked. */
+export function v8FlagNames(): ReadonlySet<string> | null {
+  if (names !== undefined) return names;
   const r = spawnSync(process.execPath, ['--v8-options'], { encoding: 'utf8', timeout: 10_000 });
-  names = new Set(r.status === 0 ? (r.stdout.match(/^\s+--[a-z0-9-]+/gm) ?? []).map((s) => s.trim()) : []);
+  const listed = r.status === 0 ? (r.stdout.match(/^\s+--[a-z0-9-]+/gm) ?? []) : [];
+  names = listed.length > 0 ? new Set(listed.map((s) => s.trim())) : null;
   return names;
 }
 
-/** The flags of `wanted` that `known` lists; `--no-x` is listed as `--x`, and a value after `=` not at all. */
-export function supportedV8Flags(wanted: readonly string[], known: ReadonlySet<string> = v8FlagNames()): string[] {
+/**
+ * The flags of `wanted` that `known` lists; `--no-x` is listed as `--x`, and a value after `=` not at all. When V8
+ * could not be asked (null), all of them: they exist on every runtime fleetsim supports.
+ */
+export function supportedV8Flags(wanted: readonly string[], known: ReadonlySet<string> | null = v8FlagNames()): string[] {
+  if (known === null) return [...wanted];
   return wanted.filter((f) =>
     known.has(
       f

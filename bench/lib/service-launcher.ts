@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { ENROLL_PATH } from '../../src/auth/index.js';
 import { SERVER_HEAP_FLAGS } from '../../src/ingest/index.js';
+import { supportedV8Flags } from '../../src/v8-flags.js';
 import { drive, driveOpen, type RunResult } from './closed-loop.js';
 import { FLEET_SECRET, serialize, type Upload } from './ingest-corpus.js';
 import { cpuSeconds } from './output.js';
@@ -197,7 +198,7 @@ export async function measure(
   connections: number,
   o: MeasureOptions,
 ): Promise<Measured> {
-  const srv = await startChild(o.script, kind, o.storeUrl, o.decodeThreads ?? 0, o.nodeFlags ?? SERVER_HEAP_FLAGS);
+  const srv = await startChild(o.script, kind, o.storeUrl, o.decodeThreads ?? 0, o.nodeFlags ?? supportedV8Flags(SERVER_HEAP_FLAGS));
   const isNoop = kind.endsWith('noop');
   const keys = isNoop ? new Map<string, Buffer>() : await enrollAll(srv.port, new Set(uploads.map((u) => u.deviceId)));
   serialize(uploads, `127.0.0.1:${srv.port}`, Date.now(), keys);

@@ -8,8 +8,8 @@
  * once with BinaryReader, recording where each column lies; the event count
  * is checked against the limits and the event_type column's bytes (so a tiny
  * message cannot claim a million events); the block is allocated once and
- * each column is decoded straight into it, event by event, so a refusal
- * names the first event at fault. The ingest service checks batches with
+ * each column is decoded straight into it, event by event (times, keys,
+ * pointers, runs, a pass each), so a refusal names the event at fault. The ingest service checks batches with
  * scanBatch (scan.ts) instead, which keeps only the times and leaves its
  * refusals to this decode for their message.
  */
@@ -244,7 +244,7 @@ function countMismatch(field: string, got: number, expected: number, per: string
   return invalid(field, `column ${field} holds ${got} values, expected ${expected} (one per ${per})`);
 }
 
-/** The event columns, each value checked in event order, so a refusal names the first event at fault. */
+/** The event columns, each value checked in event order within its pass, so a refusal names the event at fault. */
 export function decodeEvents(env: Envelope, h: BatchHeader, lim: DecodeLimits): EventBlock {
   const format = formatOf(env);
   const n = env.scalars.event_count ?? 0;

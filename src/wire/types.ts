@@ -43,7 +43,7 @@ export interface DecodedBatch {
 export interface ScannedBatch {
   header: BatchHeader;
   controls: ControlRecord[];
-  /** One per event, in order: whole epoch ms. Its length is the event count. */
+  /** One per event, in order: whole epoch ms. Its length is the event count, and its buffer its own (it may be transferred). */
   times: Float64Array;
 }
 
