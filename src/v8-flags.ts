@@ -19,17 +19,18 @@ export function v8FlagNames(): ReadonlySet<string> | null {
 }
 
 /**
- * The flags of `wanted` that `known` lists; `--no-x` is listed as `--x`, and a value after `=` not at all. When V8
- * could not be asked (null), all of them: they exist on every runtime fleetsim supports.
+ * The flags of `wanted` that `known` lists. When V8 could not be asked (null), all of them: they exist on every
+ * runtime fleetsim supports.
  */
 export function supportedV8Flags(wanted: readonly string[], known: ReadonlySet<string> | null = v8FlagNames()): string[] {
   if (known === null) return [...wanted];
-  return wanted.filter((f) =>
-    known.has(
-      f
-        .split('=')[0]!
-        .replace(/_/g, '-')
-        .replace(/^--no-/, '--'),
-    ),
-  );
+  return wanted.filter((f) => known.has(listedName(f)));
+}
+
+/** How `node --v8-options` lists a flag: dashes, without a value after `=`, and `--no-x` as `--x`. */
+function listedName(flag: string): string {
+  return flag
+    .split('=')[0]!
+    .replace(/_/g, '-')
+    .replace(/^--no-/, '--');
 }

@@ -9,9 +9,9 @@
  * is checked against the limits and the event_type column's bytes (so a tiny
  * message cannot claim a million events); the block is allocated once and
  * each column is decoded straight into it, event by event (times, keys,
- * pointers, runs, a pass each), so a refusal names the event at fault. The ingest service checks batches with
- * scanBatch (scan.ts) instead, which keeps only the times and leaves its
- * refusals to this decode for their message.
+ * pointers, runs: a pass each), so a refusal names the event at fault. The
+ * ingest service checks batches with scanBatch (scan.ts) instead, which keeps
+ * only the times and leaves its refusals to this decode for their message.
  */
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
 import { EventType, REDACTED_KEY, allocateBlock, type EventBlock } from '../events/index.js';

@@ -88,12 +88,12 @@ function checkEvents(env: Envelope, h: BatchHeader, lim: DecodeLimits): Float64A
   const pointers = c(MOUSEMOVE) + c(MOUSEDOWN) + c(MOUSEUP) + c(WHEEL);
   const times = new Float64Array(n);
   const fits =
-    (format === 2 || valuesFit(new ColumnReader(col(BatchField.key), 'key'), c(KEYDOWN) + c(KEYUP), true, REDACTED_KEY, INT16_MAX)) &&
+    (format === 2 || valuesFit(col(BatchField.key), 'key', c(KEYDOWN) + c(KEYUP), true, REDACTED_KEY, INT16_MAX)) &&
     (format === 1 ? deltasFit(col(BatchField.t_delta_ms), times, h) : stepsFit(col(BatchField.t_step_ms), times, h)) &&
     sumsFit(col(BatchField.x_delta_px), pointers, 'x_delta_px') &&
     sumsFit(col(BatchField.y_delta_px), pointers, 'y_delta_px') &&
-    valuesFit(new ColumnReader(col(BatchField.button), 'button'), c(MOUSEDOWN) + c(MOUSEUP), false, 0, 0xff) &&
-    valuesFit(new ColumnReader(col(BatchField.wheel_delta), 'wheel_delta'), c(WHEEL), true, INT16_MIN, INT16_MAX);
+    valuesFit(col(BatchField.button), 'button', c(MOUSEDOWN) + c(MOUSEUP), false, 0, 0xff) &&
+    valuesFit(col(BatchField.wheel_delta), 'wheel_delta', c(WHEEL), true, INT16_MIN, INT16_MAX);
   if (!fits) return null;
   decodeRuns(env, 'context', n, null);
   decodeRuns(env, 'flags', n, null);
@@ -132,8 +132,9 @@ function deltasFit(column: Uint8Array, times: Float64Array, h: BatchHeader): boo
   return !r.hasMore();
 }
 
-/** Exactly `values` values, each in min..max. */
-function valuesFit(r: ColumnReader, values: number, signed: boolean, min: number, max: number): boolean {
+/** A column of exactly `values` values, each in min..max. */
+function valuesFit(column: Uint8Array, field: string, values: number, signed: boolean, min: number, max: number): boolean {
+  const r = new ColumnReader(column, field);
   for (let i = 0; i < values; i++) {
     if (!r.hasMore()) return false;
     const v = signed ? r.svarint() : r.uvarint();
