@@ -24,11 +24,11 @@ export function v8FlagNames(): ReadonlySet<string> | null {
  */
 export function supportedV8Flags(wanted: readonly string[], known: ReadonlySet<string> | null = v8FlagNames()): string[] {
   if (known === null) return [...wanted];
-  return wanted.filter((f) => known.has(listedName(f)));
+  return wanted.filter((f) => known.has(v8FlagName(f)));
 }
 
-/** How `node --v8-options` lists a flag: dashes, without a value after `=`, and `--no-x` as `--x`. */
-function listedName(flag: string): string {
+/** A flag's name as `node --v8-options` lists it: dashes, without a value after `=`, and `--no-x` as `--x`. */
+export function v8FlagName(flag: string): string {
   return flag
     .split('=')[0]!
     .replace(/_/g, '-')

@@ -3,6 +3,7 @@
  * figures (the keys its issue names), so CI and notes can quote the numbers.
  */
 import { readFileSync } from 'node:fs';
+import { HAS_THREAD_CPU_USAGE, cpuMicros } from '../../src/metrics/cpu.js';
 import { parseSchedstat } from '../../src/observe/proc-parse.js';
 export function wantsJson(argv: readonly string[] = process.argv.slice(2)): boolean {
   return argv.includes('--json');
@@ -45,11 +46,7 @@ export function cpuSeconds(): number {
  * Node 24) are not the work being measured.
  */
 export function threadCpuSeconds(): number {
-  const t = (process as { threadCpuUsage?: () => { user: number; system: number } }).threadCpuUsage;
-  if (typeof t === 'function') {
-    const u = t.call(process);
-    return (u.user + u.system) / 1e6;
-  }
+  if (HAS_THREAD_CPU_USAGE) return cpuMicros() / 1e6;
   try {
     const run = parseSchedstat(readFileSync('/proc/thread-self/schedstat', 'utf8'));
     if (run !== null) return run.run_ns / 1e9;

@@ -20,6 +20,7 @@
  * runtime can replace its own process (process.execve, Node >= 22.15), and
  * the processes fleetsim starts for a service get them on their command line.
  */
+import { v8FlagName } from '../v8-flags.js';
 
 /** The flags, in the order they go on node's command line. */
 export const SERVER_HEAP_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--initial-old-space-size=64'];
@@ -29,6 +30,6 @@ export const SERVER_HEAP_FLAGS: readonly string[] = ['--max-semi-space-size=4', 
  * already set, by name: a flag the user gave with another value is theirs.
  */
 export function missingServerHeapFlags(execArgv: readonly string[]): string[] {
-  const given = new Set(execArgv.map((a) => a.split('=')[0]!.replace(/_/g, '-')));
-  return SERVER_HEAP_FLAGS.filter((f) => !given.has(f.split('=')[0]!));
+  const given = new Set(execArgv.map(v8FlagName));
+  return SERVER_HEAP_FLAGS.filter((f) => !given.has(v8FlagName(f)));
 }
