@@ -255,6 +255,11 @@ async function main(): Promise<void> {
       };
     };
     const mainUs = (m: Measured) => (m.mainThreadS === null ? null : Number(((m.mainThreadS * 1e6) / m.run.requests).toFixed(1)));
+    // KiB sent to the disk per upload (median over runs), null when a build does not tell.
+    const diskKib = (runs: readonly Measured[]) =>
+      runs.some((m) => m.diskWrittenBytes === null)
+        ? null
+        : Number(median(runs.map((m) => m.diskWrittenBytes! / 1024 / m.run.requests)).toFixed(1));
     const abFigures =
       ab.baseline.length === 0
         ? {}
@@ -264,6 +269,8 @@ async function main(): Promise<void> {
             service_cpu_vs_baseline: Number((median(ab.current.map(cpuUs)) / median(ab.baseline.map(cpuUs))).toFixed(3)),
             baseline_events_per_service_cpu_second: Math.round(median(ab.baseline.map((m) => m.run.events / m.cpuS))),
             current_events_per_service_cpu_second: Math.round(median(ab.current.map((m) => m.run.events / m.cpuS))),
+            baseline_service_disk_kib_per_upload: diskKib(ab.baseline),
+            current_service_disk_kib_per_upload: diskKib(ab.current),
           };
     const perUpload = (m: Measured, seconds: number) => Number(((seconds * 1e6) / m.run.requests).toFixed(1));
     const byThread = (m: Measured) =>
@@ -301,6 +308,8 @@ async function main(): Promise<void> {
       service_major_gcs_per_1000_uploads: sqlite.gc === null ? null : Number(((sqlite.gc.major * 1000) / sqlite.run.requests).toFixed(2)),
       service_minor_gcs_per_1000_uploads: sqlite.gc === null ? null : Number(((sqlite.gc.minor * 1000) / sqlite.run.requests).toFixed(2)),
       service_gc_pause_us_per_upload: sqlite.gc === null ? null : perUpload(sqlite, sqlite.gc.ms / 1000),
+      // What SQLite FULL writes to the disk per stored batch (the WAL's pages, then the checkpoints'), against the body.
+      service_disk_kib_per_upload: diskKib(serverHeapRuns),
       inflate_decode_cpu_us_per_upload: Number(inflateDecodeCpu.toFixed(1)),
       service_over_inflate_decode: Number((serviceUs / inflateDecodeCpu).toFixed(3)),
       events_per_service_cpu_second: Math.round(serviceEventsPerCpuS),
@@ -479,6 +488,10 @@ async function main(): Promise<void> {
           gcLine('major collections of the main heap per 1,000 uploads', figures.service_major_gcs_per_1000_uploads),
           gcLine('minor collections per 1,000 uploads', figures.service_minor_gcs_per_1000_uploads),
           gcLine('GC pauses on the main thread (µs per upload)', figures.service_gc_pause_us_per_upload),
+          gcLine(
+            `KiB sent to the disk per upload (WAL and checkpoints; the body is ${(figures.body_bytes_per_batch / 1024).toFixed(1)})`,
+            figures.service_disk_kib_per_upload,
+          ),
         ],
       );
     }
@@ -508,7 +521,8 @@ async function main(): Promise<void> {
     if ('service_cpu_vs_baseline' in abFigures && abFigures.service_cpu_vs_baseline !== undefined) {
       process.stdout.write(
         `Against the baseline build (${baselineDist}), alternated ${baselineRounds}x in this run: ${abFigures.current_service_cpu_us_per_upload} vs ${abFigures.baseline_service_cpu_us_per_upload} µs of service CPU per upload ` +
-          `(median) = ${abFigures.service_cpu_vs_baseline}x; ${((abFigures.current_events_per_service_cpu_second ?? NaN) / 1e6).toFixed(2)} vs ${((abFigures.baseline_events_per_service_cpu_second ?? NaN) / 1e6).toFixed(2)} M events per service CPU second.\n`,
+          `(median) = ${abFigures.service_cpu_vs_baseline}x; ${((abFigures.current_events_per_service_cpu_second ?? NaN) / 1e6).toFixed(2)} vs ${((abFigures.baseline_events_per_service_cpu_second ?? NaN) / 1e6).toFixed(2)} M events per service CPU second; ` +
+          `${abFigures.current_service_disk_kib_per_upload ?? 'n/a'} vs ${abFigures.baseline_service_disk_kib_per_upload ?? 'n/a'} KiB sent to the disk per upload.\n`,
       );
     }
     if ('tuned_heap_vs_default' in heapFigures && heapFigures.tuned_heap_vs_default !== undefined) {

@@ -30,6 +30,10 @@ class RecordingTransport implements Transport {
 export interface Upload {
   readonly deviceId: string;
   readonly events: number;
+  /** The batch's sequence number and capture window (what the store indexes). */
+  readonly sequence: number;
+  readonly windowStartMs: number;
+  readonly windowEndMs: number;
   /** Compressed body. */
   readonly body: Uint8Array;
   /** Request line + headers + body, ready for the socket. */
@@ -55,16 +59,21 @@ export async function buildCorpus(
       agentBatches.push(decodeBatch(decompress(DEFAULT_AGENT_CONFIG.codec, body, { maxOutputBytes: 64 << 20 })));
     }
   }
-  // Round-major order: every device's batches go out in sequence order.
-  const uploads: Upload[] = [];
+  const issued: Upload[] = [];
   for (let c = 0; c < copies; c++) {
     for (const b of agentBatches) {
       const deviceId = `bench-${c}-${b.header.deviceId}`;
       const encoded = encodeBatch({ header: { ...b.header, deviceId, batchId: randomBytes(16) }, controls: b.controls, events: b.events });
-      uploads.push({ deviceId, events: b.events.length, body: compress('br', encoded, 5), wire: Buffer.alloc(0) });
+      const { sequence, windowStartMs, windowEndMs } = b.header;
+      const body = compress('br', encoded, 5);
+      issued.push({ deviceId, events: b.events.length, sequence, windowStartMs, windowEndMs, body, wire: Buffer.alloc(0) });
     }
   }
-  return { uploads, agentBatches, agentBodies };
+  // Arrival order: by the end of the batch's window, as a fleet's uploads reach a service (a stable sort keeps each
+  // device's batches in sequence order). Issued device by device instead, one device's batches would follow each
+  // other and share the store's index pages within a commit, and every copy would replay the day from its start.
+  issued.sort((a, b) => a.windowEndMs - b.windowEndMs);
+  return { uploads: issued, agentBatches, agentBodies };
 }
 
 /** Signs with the keys enrollment handed out; a device without one (no-op servers verify nothing) signs with a random key. */

@@ -31,6 +31,8 @@ export interface CpuMark {
   readonly threads?: { readonly main_s: number; readonly v8_helpers_s: number; readonly service_threads_s: number } | null;
   /** The main isolate's garbage collections so far (perf_hooks 'gc' entries), and their pauses in ms. */
   readonly gc?: { readonly major: number; readonly minor: number; readonly ms: number };
+  /** Bytes the process has sent to storage so far (/proc/self/io write_bytes; null where the kernel does not tell). */
+  readonly disk_written_bytes?: number | null;
 }
 
 export interface Child {
@@ -162,6 +164,8 @@ export interface Measured {
   threadsS: { main: number; v8Helpers: number; serviceThreads: number } | null;
   /** The main isolate's collections over the measured run, and their pauses (ms), when the build tells them. */
   gc: { major: number; minor: number; ms: number } | null;
+  /** Bytes the server sent to storage over the measured run (WAL, checkpoints), when the platform and the build tell them. */
+  diskWrittenBytes: number | null;
   /** This process's CPU seconds over the measured run: the client's share of the machine. */
   clientCpuS: number;
   sorted: Float64Array;
@@ -235,8 +239,11 @@ export async function measure(
   const g0 = serverCpu0.gc;
   const g1 = serverCpu1.gc;
   const gc = g0 && g1 ? { major: g1.major - g0.major, minor: g1.minor - g0.minor, ms: g1.ms - g0.ms } : null;
+  const w0 = serverCpu0.disk_written_bytes;
+  const w1 = serverCpu1.disk_written_bytes;
+  const diskWrittenBytes = w0 != null && w1 != null ? w1 - w0 : null;
   if (process.env.FLEETSIM_BENCH_DEBUG) process.stderr.write(`${name}: ${JSON.stringify(run.statuses)}\n`);
   const { profile } = await srv.stop();
   const sorted = Float64Array.from(run.latencyMs).sort();
-  return { name, run, cpuS, systemS, loopBusyS, mainThreadS, threadsS, gc, clientCpuS, sorted, profile };
+  return { name, run, cpuS, systemS, loopBusyS, mainThreadS, threadsS, gc, diskWrittenBytes, clientCpuS, sorted, profile };
 }

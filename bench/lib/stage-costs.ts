@@ -132,21 +132,22 @@ export function inflateDecodeCpuUs(uploads: readonly Upload[], limits: { maxDeco
 /**
  * CPU (user + kernel, this thread) of storing each upload's body durably and nothing else: SqliteEngine, the
  * writer thread's own engine, on a fresh file with the service's settings (WAL, synchronous=FULL, 16 KiB pages),
- * committing groups of `groupRows` rows as group commit forms them under load, fsync included. In µs per upload;
+ * committing groups of `groupRows` rows as group commit forms them under load, fsync included; each row keyed as
+ * the service stores it (the upload's device, sequence and window, in the corpus's arrival order). In µs per upload;
  * the first half of the uploads warms the file and the code, the second half is timed.
  */
 export function sqliteInsertCpuUs(uploads: readonly Upload[], tmp: string, groupRows: number, tag = 0): number {
   const engine = new SqliteEngine(join(tmp, `floor-${groupRows}-${tag}.db`), 'full');
   try {
-    const ops: WriteOp[] = uploads.map((u, i) => ({
+    const ops: WriteOp[] = uploads.map((u) => ({
       kind: 'batch',
       keyGeneration: null,
       row: {
         deviceId: u.deviceId,
-        sequence: i,
+        sequence: u.sequence,
         batchId: randomBytes(16),
-        windowStartMs: 1e12 + i,
-        windowEndMs: 1e12 + i + 900_000,
+        windowStartMs: u.windowStartMs,
+        windowEndMs: u.windowEndMs,
         eventCount: u.events,
         refusedPaused: 0,
         refusedExempt: 0,
