@@ -137,12 +137,29 @@ export function resolveParsed(v: ScenarioFileOutput, source: string): { scenario
     window = { ...w, startMs, endMs: startMs + w.durationMinutes * 60_000 };
   }
 
-  // ── thresholds (already checked by the schema) ──
+  // ── thresholds (their grammar already checked by the schema): each must name a figure this run will have ──
   const thresholds: Threshold[] = [];
-  for (const s of v.thresholds) {
+  v.thresholds.forEach((s, i) => {
     const r = parseThreshold(s);
-    if (r.ok) thresholds.push(r.threshold);
-  }
+    if (!r.ok) return;
+    const why = figureAbsentBecause(r.threshold.metric, {
+      paced: v.simulation.speed !== 'max',
+      process: agentUnderTest.kind === 'process',
+      networked: v.transport === 'http',
+      outages: faults.some((f) => f.kind === 'ingest-outage'),
+    });
+    if (why !== null) {
+      issues.push({
+        path: ['thresholds', i],
+        kind: 'invalid',
+        message: `names ${r.threshold.metric}, which this run will not have: ${why}; the threshold could only fail`,
+        given: JSON.stringify(s),
+        allowed: 'a threshold on a figure this scenario produces',
+      });
+      return;
+    }
+    thresholds.push(r.threshold);
+  });
 
   // ── sweep: axes in file order ──
   let sweep: Scenario['sweep'];
@@ -271,6 +288,28 @@ const PROCESS_FIELDS = ['kind', 'command', 'env', 'input'] as const;
  * process agent lives on the real clock (speed 1, a window), uploads over
  * HTTP, and names only placeholders the run fills.
  */
+/** What kind of run a scenario asks for, as far as which figures it produces. */
+interface RunShape {
+  readonly paced: boolean;
+  readonly process: boolean;
+  /** Uploads travel over HTTP (transport http), so the laptops time each request. */
+  readonly networked: boolean;
+  readonly outages: boolean;
+}
+
+/** Why a run of this shape leaves `metric` empty (summary.json: null), or null when it fills it. */
+export function figureAbsentBecause(metric: string, run: RunShape): string | null {
+  if (metric.startsWith('paced.') && !run.paced)
+    return 'paced figures come from paced runs only (simulation.speed a number), and this one runs at speed max';
+  if (metric.startsWith('process.') && !run.process)
+    return 'process figures come from process agents only (agent.kind: process), and this run drives the reference agent in virtual time';
+  if (/^ingest\.(p50|p90|p99|p999|max)_ms$/.test(metric) && !run.networked)
+    return 'upload latency is timed only when uploads travel over HTTP (transport: http)';
+  if (metric === 'faults.peak_to_steady' && !run.outages)
+    return 'it measures the return after an ingest outage, and faults lists no ingest-outage';
+  return null;
+}
+
 function resolveAgentUnderTest(v: ScenarioFileOutput, issues: RawIssue[]): AgentUnderTest {
   const a = v.agent;
   if (a.kind !== 'process') {

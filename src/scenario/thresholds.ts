@@ -115,7 +115,7 @@ export function parseThreshold(source: string, metrics: readonly string[] = METR
     return {
       ok: false,
       message: `unknown metric ${JSON.stringify(metric)}${guess ? `; did you mean ${JSON.stringify(guess)}?` : ''} (metrics: ${metricFamilies(metrics)})`,
-      allowed: 'a metric path from METRIC_PATHS',
+      allowed: metrics.join(', '),
     };
   }
   if (!(COMPARATORS as readonly string[]).includes(op)) {

@@ -108,6 +108,28 @@ describe('scenario errors name the file, line, field, what was given and what is
     expect(issues(text).every((i) => i.kind === 'threshold')).toBe(true);
   });
 
+  it('a threshold on a figure the run will not have is refused up front, not failed as n/a after the run', () => {
+    const text =
+      'name: x\nthresholds:\n  - paced.schedule_lag_p99_ms < 100\n  - process.fleet.cpu_us_per_event < 5\n' +
+      '  - faults.peak_to_steady < 3\n  - ingest.p99_ms < 200\n  - ledger.lost == 0\ntransport: corpus\n';
+    expect(problems(text)).toEqual([
+      'x.yaml:3:5 thresholds[0]: names paced.schedule_lag_p99_ms, which this run will not have: paced figures come from paced runs only (simulation.speed a number), and this one runs at speed max; the threshold could only fail',
+      'x.yaml:4:5 thresholds[1]: names process.fleet.cpu_us_per_event, which this run will not have: process figures come from process agents only (agent.kind: process), and this run drives the reference agent in virtual time; the threshold could only fail',
+      'x.yaml:5:5 thresholds[2]: names faults.peak_to_steady, which this run will not have: it measures the return after an ingest outage, and faults lists no ingest-outage; the threshold could only fail',
+      'x.yaml:6:5 thresholds[3]: names ingest.p99_ms, which this run will not have: upload latency is timed only when uploads travel over HTTP (transport: http); the threshold could only fail',
+    ]);
+    // The same thresholds on runs that produce those figures are fine.
+    const fine =
+      'name: x\nthresholds:\n  - paced.schedule_lag_p99_ms < 100\n  - faults.peak_to_steady < 3\n  - ingest.p99_ms < 200\n' +
+      'simulation: { speed: 60, window: { day: 1, at: "14:00", durationMinutes: 20 } }\n' +
+      'faults: [{ kind: ingest-outage, day: 1, at: "14:30", durationMinutes: 30 }]\n';
+    expect(parseScenario(fine, 'x.yaml').thresholds.map((t) => t.metric)).toEqual([
+      'paced.schedule_lag_p99_ms',
+      'faults.peak_to_steady',
+      'ingest.p99_ms',
+    ]);
+  });
+
   it('YAML syntax errors have a line', () => {
     const [i, ...rest] = issues('name: x\npolicy:\n  pauseCapMinutes: [30\n  cooldownMinutes: 5\n');
     expect(i).toMatchObject({ kind: 'syntax', file: 'x.yaml' });
