@@ -122,6 +122,13 @@ function replicaCv(side: Side, key: string): number | null {
 
 const unitIds = (side: Side) => new Set(side.replicas.flatMap((r) => [...r.units.keys()]));
 
+/** One side's value in words, for a figure that cannot be judged: the value, or the mean of the few there are. */
+function sideValue(side: string, xs: readonly number[], unit: string): string {
+  if (xs.length === 0) return `no ${side} value`;
+  const v = Number(mean(xs).toPrecision(4));
+  return `${side} ${xs.length === 1 ? '' : 'mean '}${v}${unit === '' ? '' : ` ${unit}`}`;
+}
+
 /** Pair when both sides are pairable and hold exactly the same units (the same seed and fleet). */
 export function pairing(a: Side, b: Side): Pairing {
   const ia = unitIds(a);
@@ -171,7 +178,8 @@ export function compareSides(figures: readonly FigureSpec[], baseline: Side, can
     let note: string | null = null;
     let stats: StatisticComparison[];
     if (a.length < 2 || b.length < 2) {
-      note = `too few values to compare (${a.length} baseline, ${b.length} candidate; at least 2 each)`;
+      // No interval, so no verdict; each side's value is still worth reading (one load report a side is a common first try).
+      note = `too few values to compare (${a.length} baseline, ${b.length} candidate; at least 2 each): ${sideValue('baseline', a, figure.unit)}, ${sideValue('candidate', b, figure.unit)}`;
       stats = [];
     } else {
       const est = bootstrapDifference(a, b, paired, {

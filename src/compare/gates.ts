@@ -20,10 +20,22 @@ export interface Gate {
 
 export interface GateOutcome {
   readonly expression: string;
+  /** Judged and not tripped. A gate that could not be judged does not pass: a CI gate must not pass on no evidence. */
   readonly pass: boolean;
+  /** False when nothing tripped it but some figure it covers has no verdict (too few values, no interval). */
+  readonly judged: boolean;
   /** The figures (key.statistic = verdict) that tripped it. */
   readonly tripped: readonly string[];
+  /** The figures it covers that could not be judged, each with why ("key.statistic: reason"). */
+  readonly unjudged: readonly string[];
 }
+
+/**
+ * A gate that could not be judged: nothing tripped it, but a figure it covers
+ * has no verdict (too few replicas on a side). Bad input to a CI gate (exit 2),
+ * the same as a gate that names no figure: more replicas make it judgeable.
+ */
+export class GateNotJudgedError extends UsageError {}
 
 function findFigure(name: string, figures: readonly FigureSpec[], what: string): FigureSpec {
   const f = figures.find((x) => x.key === name || x.alias === name);
@@ -61,12 +73,19 @@ const trips = (gate: GateVerdict, v: Verdict) => (gate === 'changed' ? v === 'be
 export function evaluateGates(gates: readonly Gate[], r: ComparisonResult): GateOutcome[] {
   return gates.map((g) => {
     const tripped: string[] = [];
+    const unjudged: string[] = [];
     for (const f of r.figures) {
       if (g.figure !== '*' && f.figure.key !== g.figure) continue;
+      // '*' covers the figures these reports measure: one with no value on either side (a request type that never occurred) is not one of them.
+      if (g.figure === '*' && f.n_baseline === 0 && f.n_candidate === 0) continue;
       const s = f.statistics.find((x) => x.statistic === g.statistic);
       if (s && trips(g.verdict, s.verdict)) tripped.push(`${f.figure.key}.${g.statistic} ${s.verdict}`);
+      else if (!s || s.verdict === 'n/a')
+        unjudged.push(`${f.figure.key}.${g.statistic}: ${f.note ?? 'no interval of the difference could be formed'}`);
     }
-    return { expression: g.expression, pass: tripped.length === 0, tripped };
+    // One tripped figure decides a gate; figures without a verdict only leave it open when nothing tripped it.
+    const judged = tripped.length > 0 || unjudged.length === 0;
+    return { expression: g.expression, pass: judged && tripped.length === 0, judged, tripped, unjudged };
   });
 }
 

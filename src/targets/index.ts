@@ -14,6 +14,15 @@ export interface HttpTarget {
   readonly loopback: boolean;
 }
 
+/**
+ * The host to connect to for a URL: its hostname without the brackets an IPv6
+ * address wears in a URL (`[::1]`). node:http and node:net take the bare
+ * address; given the brackets they look the name up in DNS and fail ENOTFOUND.
+ */
+export function connectHost(url: URL): string {
+  return url.hostname.replace(/^\[|\]$/g, '');
+}
+
 /** Loopback names and addresses: 127.0.0.0/8, ::1, localhost. */
 export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();

@@ -11,6 +11,7 @@
 import http from 'node:http';
 import { DEVICE_HEADER, SEQUENCE_HEADER } from '../auth/index.js';
 import { DEFAULT_UPLOAD_CONFIG, parseRetryAfterMs, type Transport, type UploadOutcome, type UploadRequest } from '../agent/index.js';
+import { connectHost } from './index.js';
 import { codecFromContentEncoding, decodeBatch, decompress, type BatchInput } from '../wire/index.js';
 import { ANSWER_BODY_MAX_BYTES, describeAnswer, type OutgoingBatch, type TargetAnswer, type TargetProtocol } from './protocol.js';
 
@@ -100,33 +101,36 @@ export class ProtocolTransport implements Transport {
         clearTimeout(timer);
         resolve(a);
       };
-      const r = http.request({ hostname: this.o.url.hostname, port: this.o.url.port, path, method, headers, agent: this.agent }, (res) => {
-        const chunks: Buffer[] = [];
-        let kept = 0;
-        let seen = 0;
-        res.on('data', (c: Buffer) => {
-          seen += c.length;
-          if (kept < ANSWER_BODY_MAX_BYTES) {
-            chunks.push(c.subarray(0, ANSWER_BODY_MAX_BYTES - kept));
-            kept += Math.min(c.length, ANSWER_BODY_MAX_BYTES - kept);
-          }
-          if (seen > RESPONSE_MAX_BYTES) {
-            done(
-              `RESPONSE_TOO_LARGE: ${method} ${this.o.url.origin}${path} answered ${res.statusCode} with more than ${RESPONSE_MAX_BYTES} bytes; reading stopped`,
-            );
-            r.destroy();
-          }
-        });
-        res.on('end', () =>
-          done({
-            status: res.statusCode ?? 0,
-            contentType: typeof res.headers['content-type'] === 'string' ? res.headers['content-type'] : null,
-            retryAfterMs: parseRetryAfterMs(res.headers['retry-after'], this.now()) ?? null,
-            body: Buffer.concat(chunks),
-          }),
-        );
-        res.on('error', (e) => done(e.message));
-      });
+      const r = http.request(
+        { hostname: connectHost(this.o.url), port: this.o.url.port, path, method, headers, agent: this.agent },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let kept = 0;
+          let seen = 0;
+          res.on('data', (c: Buffer) => {
+            seen += c.length;
+            if (kept < ANSWER_BODY_MAX_BYTES) {
+              chunks.push(c.subarray(0, ANSWER_BODY_MAX_BYTES - kept));
+              kept += Math.min(c.length, ANSWER_BODY_MAX_BYTES - kept);
+            }
+            if (seen > RESPONSE_MAX_BYTES) {
+              done(
+                `RESPONSE_TOO_LARGE: ${method} ${this.o.url.origin}${path} answered ${res.statusCode} with more than ${RESPONSE_MAX_BYTES} bytes; reading stopped`,
+              );
+              r.destroy();
+            }
+          });
+          res.on('end', () =>
+            done({
+              status: res.statusCode ?? 0,
+              contentType: typeof res.headers['content-type'] === 'string' ? res.headers['content-type'] : null,
+              retryAfterMs: parseRetryAfterMs(res.headers['retry-after'], this.now()) ?? null,
+              body: Buffer.concat(chunks),
+            }),
+          );
+          res.on('error', (e) => done(e.message));
+        },
+      );
       const timer = setTimeout(
         () => r.destroy(new Error(`REQUEST_TIMEOUT: no answer from ${this.o.url.origin}${path} within ${this.timeoutMs} ms`)),
         this.timeoutMs,

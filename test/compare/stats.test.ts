@@ -127,4 +127,42 @@ describe('compare statistics', () => {
     expect(() => parseGate('cpu', [CPU])).toThrow(/expected "<figure>/);
     expect(() => parseGate('gpu.p95 worse', [CPU])).toThrow(/unknown figure "gpu"/);
   });
+
+  it('a gate over figures with too few values is not judged, and does not pass; each side keeps its value', () => {
+    const one = (name: string, cpu: number): Side => ({
+      replicas: [{ name, units: new Map([[name, { [CPU.key]: cpu }]]) }],
+      pairable: false,
+    });
+    const r = compareSides([CPU], one('a', 1.25), one('b', 2.5), opts('few'));
+    const f = r.figures[0]!;
+    expect(f.statistics).toEqual([]);
+    expect(f.note).toBe('too few values to compare (1 baseline, 1 candidate; at least 2 each): baseline 1.25 s, candidate 2.5 s');
+    const [named, all] = evaluateGates([parseGate('cpu worse', [CPU]), parseGate('* worse', [CPU])], r);
+    for (const g of [named!, all!]) {
+      expect(g).toMatchObject({ pass: false, judged: false, tripped: [] });
+      expect(g.unjudged).toEqual([`battery.cpu_s_per_hour.mean: ${f.note}`]);
+    }
+  });
+
+  it('a tripped figure decides a gate even when others are not judged; * leaves out figures neither side measured', () => {
+    const OTHER: FigureSpec = { ...CPU, key: 'other', alias: 'o' };
+    const NONE: FigureSpec = { ...CPU, key: 'none', alias: 'n' };
+    const withOther = (r: Replica, other: number | null): Side => ({
+      replicas: [{ ...r, units: new Map([...r.units].map(([id, u], i) => [id, i === 0 && other !== null ? { ...u, other } : u])) }],
+      pairable: true,
+    });
+    const r = compareSides(
+      [CPU, OTHER, NONE],
+      withOther(fleet('g', 60, 0, 0.05, 'a'), 1),
+      withOther(fleet('g', 60, 0.2, 0.05, 'b'), 2),
+      opts('g'),
+    );
+    const [star] = evaluateGates([parseGate('* worse', [CPU, OTHER, NONE])], r);
+    expect(star).toMatchObject({ pass: false, judged: true, tripped: ['battery.cpu_s_per_hour.mean worse'] });
+    expect(star!.unjudged).toEqual([expect.stringMatching(/^other\.mean: too few values to compare \(1 baseline, 1 candidate/)]);
+    // Without the tripping figure, the same gate is open: "other" has too few values, "none" none at all (left out).
+    const [open] = evaluateGates([parseGate('* worse', [CPU, OTHER, NONE])], { ...r, figures: r.figures.filter((f) => f.figure !== CPU) });
+    expect(open).toMatchObject({ pass: false, judged: false, tripped: [] });
+    expect(open!.unjudged).toHaveLength(1);
+  });
 });

@@ -169,7 +169,7 @@ describe('HTML reports escape every text they print', () => {
         replicas: { baseline: 3, candidate: 3 },
         figures: [figure],
       },
-      gates: [{ expression: MARK, pass: false, tripped: [MARK] }],
+      gates: [{ expression: MARK, pass: false, judged: true, tripped: [MARK], unjudged: [] }],
       gatesPassed: false,
       historyAppended: [],
     };

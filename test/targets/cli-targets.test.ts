@@ -17,6 +17,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const scenario = join(dir, 's.yaml');
 writeFileSync(scenario, 'name: t\nseed: t\nfleet: { employees: 2 }\nsimulation: { days: 1, startDate: "2026-03-02" }\n');
 writeFileSync(join(dir, 'bad-adapter.mjs'), 'export default { name: "bad", request() { return {}; } };\n');
+writeFileSync(
+  join(dir, 'throwing-adapter.mjs'),
+  'export default { name: "throwing", request() { throw new Error("adapter kaboom"); }, classify() { return { kind: "accepted" }; } };\n',
+);
 // The user's environment without FLEETSIM_FLEET_SECRET: the flags under test are the only source of a secret.
 const { FLEETSIM_FLEET_SECRET: _secret, ...env } = process.env;
 
@@ -60,6 +64,16 @@ describe('fleetsim load --protocol settings', () => {
       expect(existsSync(out)).toBe(false);
     });
   }
+
+  it("an adapter whose request() throws: the adapter's error (exit 2, file, function, message), not fleetsim's internal error", () => {
+    const adapter = join(dir, 'throwing-adapter.mjs');
+    const flags = ['--adapter', adapter, '--corpus-laptops', '1', '--laptops', '2', '--rate', '5', '--duration', '1s', '--quiet'];
+    const r = fleetsim(['load', '--target', 'http://127.0.0.1:9', '--scenario', scenario, ...flags], { env });
+    expect(r.stderr).toContain(`--adapter ${adapter}: request() threw: adapter kaboom`);
+    expect(r.stderr).not.toContain('internal error');
+    expect(r.stderr).not.toMatch(/at .*\.m?js:\d+/);
+    expect(r.code).toBe(2);
+  });
 
   it('never prints a header value read from the environment', () => {
     const r = fleetsim(

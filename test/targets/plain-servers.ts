@@ -14,10 +14,21 @@ export interface SeenRequest {
   readonly body: Buffer;
 }
 
+/** Whether this machine can listen on the IPv6 loopback (containers without IPv6 cannot): tests on ::1 skip without it. */
+export async function hasIpv6Loopback(): Promise<boolean> {
+  const server = net.createServer();
+  return new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(0, '::1', () => server.close(() => resolve(true)));
+  });
+}
+
 /** Answers every request after `delayMs` with `answer` (default 200 text/plain "ok"); keeps what it received. */
 export async function startPlainServer(o: {
   delayMs: number;
   answer?: (req: SeenRequest) => { status: number; headers?: Record<string, string>; body?: string | Buffer };
+  /** The loopback address to listen on: 127.0.0.1 unless given (::1 for IPv6). */
+  host?: string;
 }): Promise<{ url: string; seen: SeenRequest[]; stop: () => Promise<void> }> {
   const seen: SeenRequest[] = [];
   const server = http.createServer((req, res) => {
@@ -34,9 +45,10 @@ export async function startPlainServer(o: {
     });
   });
   server.keepAliveTimeout = 30_000;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const host = o.host ?? '127.0.0.1';
+  await new Promise<void>((r) => server.listen(0, host, r));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${(server.address() as AddressInfo).port}`,
     seen,
     stop: () =>
       new Promise<void>((r) => {

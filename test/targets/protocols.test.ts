@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
+import { EXIT_CODES, UsageError } from '../../src/errors.js';
 import { classifyByStatus, describeAnswer, type TargetAnswer } from '../../src/targets/protocol.js';
 import {
+  AdapterError,
   batchToNdjson,
   classifyFleetsimAnswer,
   classifyOtlpAnswer,
@@ -176,5 +177,38 @@ describe('adapters', () => {
     expect(() => p.classify(answer(200))).toThrow(
       /liar\.mjs: classify\(\) must return \{ kind: accepted \| retryable \| refused \| unreadable \}/,
     );
+  });
+
+  it("turns what request() or classify() throws into an AdapterError (exit 2) naming the file, the function and the adapter's message", async () => {
+    const p = await loadAdapter(
+      write(
+        'thrower.mjs',
+        'export default { name: "thrower", request() { throw new TypeError("adapter kaboom"); }, classify() { throw "classify kaboom"; } };',
+      ),
+    );
+    const batch = {
+      body: new Uint8Array(0),
+      codec: 'identity' as const,
+      deviceId: 'd',
+      sequence: 0,
+      batch: () => {
+        throw new Error('unused');
+      },
+    };
+    const thrown = (f: () => unknown): unknown => {
+      try {
+        f();
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    };
+    const r = thrown(() => p.request(batch));
+    expect(r).toBeInstanceOf(AdapterError);
+    expect((r as AdapterError).exitCode).toBe(EXIT_CODES.badInput);
+    expect((r as Error).message).toMatch(/^--adapter \S*thrower\.mjs: request\(\) threw: TypeError: adapter kaboom$/);
+    const c = thrown(() => p.classify(answer(200)));
+    expect(c).toBeInstanceOf(AdapterError);
+    expect((c as Error).message).toMatch(/^--adapter \S*thrower\.mjs: classify\(\) threw: classify kaboom$/);
   });
 });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequestSigner, devicePath } from '../../src/auth/index.js';
 import { RunError, UsageError } from '../../src/errors.js';
 import { createIngestServer, type IngestServer } from '../../src/ingest/index.js';
-import { enrollDevices, isLoopbackHost, parseTarget } from '../../src/targets/index.js';
+import { connectHost, enrollDevices, isLoopbackHost, parseTarget } from '../../src/targets/index.js';
 
 const SECRET = 'targets-test-fleet-secret-0123';
 
@@ -19,6 +19,15 @@ describe('the loopback rule', () => {
     expect(() => parseTarget('https://127.0.0.1', false)).toThrow(/http:\/\//);
     expect(() => parseTarget('nonsense', false)).toThrow(/--target/);
     expect(() => parseTarget('nonsense', false)).toThrow(UsageError);
+  });
+});
+
+describe('the host to connect to', () => {
+  it("is the URL's hostname without an IPv6 address's brackets", () => {
+    expect(connectHost(new URL('http://[::1]:18085/x'))).toBe('::1');
+    expect(connectHost(new URL('http://[0:0:0:0:0:0:0:1]:80'))).toBe('::1');
+    expect(connectHost(new URL('http://127.0.0.1:8080'))).toBe('127.0.0.1');
+    expect(connectHost(new URL('http://localhost:8080'))).toBe('localhost');
   });
 });
 

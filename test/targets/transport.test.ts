@@ -11,7 +11,7 @@ import { classifyOtlpAnswer } from '../../src/targets/protocols/index.js';
 import type { TargetProtocol } from '../../src/targets/protocol.js';
 import { ProtocolTransport } from '../../src/targets/transport.js';
 import { encodeBatch } from '../../src/wire/index.js';
-import { startPlainServer, startRawServer, streamHugeAnswer } from './plain-servers.js';
+import { hasIpv6Loopback, startPlainServer, startRawServer, streamHugeAnswer } from './plain-servers.js';
 
 const e = allocateBlock(1);
 e.t_ms[0] = Date.UTC(2026, 2, 2, 9);
@@ -29,6 +29,8 @@ const body = encodeBatch({
 });
 const upload = { body, headers: { [DEVICE_HEADER]: 'emp-1', [SEQUENCE_HEADER]: '3' } };
 const plain = httpProtocol({ method: 'POST', path: '/in', headers: {}, body: 'ndjson', compression: 'none' });
+
+const ipv6 = await hasIpv6Loopback();
 
 function transport(url: string, protocol: TargetProtocol, timeoutMs = 5000): ProtocolTransport {
   return new ProtocolTransport({ url: new URL(url), protocol: Promise.resolve(protocol), timeoutMs });
@@ -58,6 +60,22 @@ describe('ProtocolTransport', () => {
       await srv.stop();
     }
   });
+
+  it.skipIf(!ipv6)(
+    "reaches a target on the IPv6 loopback, http://[::1]:port (the URL's brackets are not part of the address)",
+    async () => {
+      const srv = await startPlainServer({ delayMs: 0, host: '::1', answer: () => ({ status: 204 }) });
+      const t = transport(srv.url, plain);
+      try {
+        expect(srv.url).toMatch(/^http:\/\/\[::1\]:\d+$/);
+        expect(await t.send(upload)).toMatchObject({ kind: 'response', status: 204 });
+        expect(srv.seen).toHaveLength(1);
+      } finally {
+        await t.close();
+        await srv.stop();
+      }
+    },
+  );
 
   it('non-HTTP bytes: a network error that says the target does not speak HTTP', async () => {
     const srv = await startRawServer((s) => s.end('\x16\x03\x01 garbage\r\n\r\n'));

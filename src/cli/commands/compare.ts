@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import type { CommandParts } from './parts.js';
 import { join } from 'node:path';
-import { compareReports } from '../../compare/index.js';
+import { compareReports, GateNotJudgedError } from '../../compare/index.js';
 import { runComparePair } from '../../compare/run-pair.js';
 import { defaultWorkerCount } from '../../pool/index.js';
 import { loadScenarioFile } from '../../scenario/index.js';
@@ -51,7 +51,7 @@ export const compareCommand: CommandParts<CompareArgs> = {
       .option('fail-on', {
         type: 'string',
         describe:
-          'Gate: "<figure>[.mean|.median|.p95] <worse|better|changed|erratic>"; exit 1 when it trips (repeatable; * = every figure)',
+          'Gate: "<figure>[.mean|.median|.p95] <worse|better|changed|erratic>"; exit 1 when it trips, 2 when it cannot be judged (repeatable; * = every figure)',
       })
       .option('tolerance', {
         type: 'string',
@@ -95,7 +95,7 @@ export const compareCommand: CommandParts<CompareArgs> = {
         'Globs, a tighter CPU tolerance, an HTML report',
       )
       .epilog(
-        'Exit codes: 0 no gate tripped; 1 a --fail-on gate tripped; 2 bad flags or folders; 4 internal error.',
+        'Exit codes: 0 every gate passed; 1 a --fail-on gate tripped; 2 bad flags or folders, or a gate that could not be judged (too few values on a side); 4 internal error.',
       ) as unknown as Argv<CompareArgs>,
   handler: async (argv: ArgumentsCamelCase<CompareArgs>) => {
     if (argv.a !== undefined && argv.baseline) throw new UsageError('name the baseline once: either A or --baseline');
@@ -138,12 +138,19 @@ export const compareCommand: CommandParts<CompareArgs> = {
     const files = outDir ? await writeCompareReport(resolve(outDir), report) : [];
     if (argv.json) process.stdout.write(`${JSON.stringify(compareJson(report))}\n`);
     else process.stdout.write(formatCompare(report, files));
-    const failed = report.gates.filter((g) => !g.pass);
+    const failed = report.gates.filter((g) => g.tripped.length > 0);
+    const open = report.gates.filter((g) => !g.judged);
+    const openText = open.map((g) => `"${g.expression}" (${g.unjudged.join('; ')})`).join('; ');
+    // A tripped gate is a failure whatever else is open; a gate that could not be judged must never read as passed.
     if (failed.length)
       throw new FleetsimError(
         'THRESHOLDS_FAILED',
-        `${failed.length} of ${report.gates.length} gates failed: ${failed.map((g) => `"${g.expression}" (${g.tripped.join(', ')})`).join('; ')}`,
+        `${failed.length} of ${report.gates.length} gates failed: ${failed.map((g) => `"${g.expression}" (${g.tripped.join(', ')})`).join('; ')}${open.length ? `; ${open.length} could not be judged: ${openText}` : ''}`,
         EXIT_CODES.thresholdsFailed,
+      );
+    if (open.length)
+      throw new GateNotJudgedError(
+        `${open.length} of ${report.gates.length} gates could not be judged: ${openText}. A verdict needs at least 2 values a side: for load reports, 2 or more replica folders per side (--baseline A1 A2 --candidate B1 B2)`,
       );
   },
 };

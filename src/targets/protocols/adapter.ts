@@ -4,7 +4,8 @@
  * TargetProtocol: `name`, `request(batch)`, `classify(answer)`, optionally
  * `readsAcceptedBody`. What it exports is checked when it is loaded, and
  * what its functions return is checked on every call, each with an error that
- * names the file and says what was expected (docs/targets.md).
+ * names the file and says what was expected (docs/targets.md); what they
+ * throw comes out as an AdapterError that names the file and the function.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -12,8 +13,18 @@ import { pathToFileURL } from 'node:url';
 import { UsageError } from '../../errors.js';
 import type { AnswerVerdict, OutgoingBatch, TargetAnswer, TargetProtocol, TargetRequest } from '../protocol.js';
 
-/** Thrown when an adapter breaks its contract (at load or in a call). */
+/** Thrown when an adapter breaks its contract (at load or in a call), or one of its functions throws. */
 export class AdapterError extends UsageError {}
+
+/**
+ * What an adapter's own function threw, as an AdapterError naming the file,
+ * the function and the adapter's message: the bug is in the user's module, so
+ * it must read as theirs (exit 2), not as fleetsim's ("internal error").
+ */
+function adapterThrew(where: string, fn: 'request' | 'classify', err: unknown): AdapterError {
+  const message = err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err);
+  return new AdapterError(`${where}: ${fn}() threw: ${message.slice(0, 500)}`);
+}
 
 const VERDICTS = ['accepted', 'retryable', 'refused', 'unreadable'];
 
@@ -48,13 +59,23 @@ function checkedAdapter(p: TargetProtocol, where: string): TargetProtocol {
     name: p.name,
     ...(p.readsAcceptedBody !== undefined ? { readsAcceptedBody: p.readsAcceptedBody } : {}),
     request(b: OutgoingBatch): TargetRequest {
-      const r = p.request(b) as Partial<TargetRequest> | undefined;
+      let r: Partial<TargetRequest> | undefined;
+      try {
+        r = p.request(b) as Partial<TargetRequest> | undefined;
+      } catch (err) {
+        throw adapterThrew(where, 'request', err);
+      }
       const bad = requestProblem(r);
       if (bad) throw new AdapterError(`${where}: request() returned ${bad}`);
       return r as TargetRequest;
     },
     classify(a: TargetAnswer): AnswerVerdict {
-      const v = p.classify(a) as Partial<AnswerVerdict> | undefined;
+      let v: Partial<AnswerVerdict> | undefined;
+      try {
+        v = p.classify(a) as Partial<AnswerVerdict> | undefined;
+      } catch (err) {
+        throw adapterThrew(where, 'classify', err);
+      }
       if (typeof v !== 'object' || v === null || typeof v.kind !== 'string' || !VERDICTS.includes(v.kind)) {
         throw new AdapterError(
           `${where}: classify() must return { kind: ${VERDICTS.join(' | ')} }, got ${JSON.stringify(v)?.slice(0, 200) ?? String(v)}`,

@@ -1,0 +1,70 @@
+/**
+ * `fleetsim compare --fail-on` as CI meets it when a side has too few values
+ * to judge (one load report per side): the gate is reported as not judged and
+ * the command exits 2, never 0. Load reports are written by hand (only what
+ * compare reads of a summary.json), so no load run is needed.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../../src/cli/cli.js';
+import { EXIT_CODES } from '../../src/errors.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'fleetsim-compare-gates-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function loadReport(name: string, p99Ms: number, errorRate: number): string {
+  const dir = join(tmp, name);
+  mkdirSync(dir, { recursive: true });
+  const summary = {
+    format: 'fleetsim-load/1',
+    latency: { all: { p50_ms: 10, p99_ms: p99Ms, p999_ms: null } },
+    errors: { rate: errorRate },
+    throughput: { accepted_per_s: 50 },
+  };
+  writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary));
+  return dir;
+}
+
+async function cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+  try {
+    const code = await runCli(args, { stderr: (x) => (stderr += x) });
+    return { code, stdout, stderr };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+describe('fleetsim compare gates with one load report per side', () => {
+  const a = loadReport('a', 812.4, 0.01);
+  const b = loadReport('b', 901.2, 0.02);
+
+  it('says the gate could not be judged and exits 2, not 0; the table shows each side its value', async () => {
+    const r = await cli(['compare', a, b, '--fail-on', 'p99 worse']);
+    expect(r.stderr).toContain('1 of 1 gates could not be judged: "p99 worse" (latency.all.p99_ms.mean: too few values to compare');
+    expect(r.stderr).toContain('2 or more replica folders per side');
+    expect(r.stdout).not.toMatch(/gate pass/);
+    expect(r.stdout).toContain('baseline 812.4 ms, candidate 901.2 ms');
+    expect(r.code).toBe(EXIT_CODES.badInput);
+  });
+
+  it('--json: the gate is neither passed nor tripped, and says which figure it could not judge', async () => {
+    const r = await cli(['compare', a, b, '--fail-on', 'errors worse', '--json']);
+    const out = JSON.parse(r.stdout) as {
+      gates_passed: boolean;
+      gates: { pass: boolean; judged: boolean; tripped: string[]; unjudged: string[] }[];
+    };
+    expect(out.gates_passed).toBe(false);
+    expect(out.gates[0]).toMatchObject({ pass: false, judged: false, tripped: [] });
+    expect(out.gates[0]!.unjudged[0]).toMatch(/^errors\.rate\.mean: .*baseline 0\.01, candidate 0\.02$/);
+    expect(r.code).toBe(EXIT_CODES.badInput);
+  });
+
+  it('without gates there is nothing to judge: exit 0', async () => {
+    expect((await cli(['compare', a, b])).code).toBe(EXIT_CODES.ok);
+  });
+});
