@@ -72,7 +72,7 @@ export class HttpTransport implements Transport {
       };
       const r = http.request(
         {
-          hostname: this.target.hostname,
+          hostname: socketHost(this.target),
           port: this.target.port,
           path,
           method: 'POST',
@@ -202,6 +202,11 @@ export class EnrollmentError extends Error {
   }
 }
 
+/** The host to open a socket to: a URL's hostname keeps an IPv6 address's brackets ([::1]), which DNS cannot resolve. */
+function socketHost(url: URL): string {
+  return url.hostname.replace(/^\[|\]$/g, '');
+}
+
 /** POST /v1/enroll with the fleet secret: the device's own key, which the transport's signer then uses. */
 export function enrollOverHttp(o: EnrollOptions): Promise<DeviceCredentials> {
   const target = new URL(ENROLL_PATH, o.url);
@@ -209,7 +214,7 @@ export function enrollOverHttp(o: EnrollOptions): Promise<DeviceCredentials> {
   return new Promise((resolve, reject) => {
     const r = http.request(
       {
-        hostname: target.hostname,
+        hostname: socketHost(target),
         port: target.port,
         path: target.pathname,
         method: 'POST',

@@ -1,9 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HttpTransport } from '../../src/agent/http-transport.js';
-import { DEVICE_HEADER, SEQUENCE_HEADER, createRequestSigner } from '../../src/auth/index.js';
+import { HttpTransport, enrollOverHttp } from '../../src/agent/http-transport.js';
+import { BATCHES_PATH, DEVICE_HEADER, SEQUENCE_HEADER, createRequestSigner } from '../../src/auth/index.js';
 import { requestBytes } from '../../src/run/transports.js';
+import { hasIpv6Loopback } from '../targets/plain-servers.js';
+import { FLEET_SECRET, T0, makeBatch, startServer } from './helpers.js';
 
 let server: http.Server | null = null;
 afterEach(async () => {
@@ -117,5 +119,24 @@ describe('HttpTransport', () => {
     const o = await t.send({ body: new Uint8Array(5), headers: {} });
     await t.close();
     expect(o).toMatchObject({ kind: 'network-error' });
+  });
+});
+
+const ipv6 = await hasIpv6Loopback();
+describe('HttpTransport and enrollment on the IPv6 loopback', () => {
+  it.skipIf(!ipv6)("enroll and upload to a service at http://[::1]:port (the URL's brackets are not part of the address)", async () => {
+    const srv = await startServer({ host: '::1' });
+    try {
+      expect(srv.url).toMatch(/^http:\/\/\[::1\]:\d+$/);
+      const creds = await enrollOverHttp({ url: srv.url, fleetSecret: FLEET_SECRET, deviceId: 'laptop-v6' });
+      const t = new HttpTransport({ url: `${srv.url}${BATCHES_PATH}`, sign: createRequestSigner(creds, () => T0, 'authorization') });
+      const b = makeBatch({ deviceId: creds.deviceId, sequence: 0 });
+      const o = await t.send({ body: b.body, headers: { 'content-encoding': b.codec } });
+      await t.close();
+      expect(o).toMatchObject({ kind: 'response', status: 200 });
+      expect(await srv.server.store.listBatches(creds.deviceId)).toHaveLength(1);
+    } finally {
+      await srv.stop();
+    }
   });
 });
