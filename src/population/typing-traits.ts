@@ -145,15 +145,48 @@ export function gammaFromNormal(z: number, mean: number, sd: number): number {
 }
 
 /**
- * Beta quantile at probability u, approximated from 63 sorted draws: the
- * copula needs a monotone map from u, and the beta inverse CDF has no closed form.
+ * Beta quantile at probability u, approximated from 63 draws (the order statistic at u):
+ * the copula needs a monotone map from u, and the beta inverse CDF has no closed form.
  */
 function betaQuantileBySampling(s: RandomStream, a: number, b: number, u: number): number {
   const n = 63;
   const draws = new Float64Array(n);
-  for (let i = 0; i < n; i++) draws[i] = beta(s, a, b);
-  draws.sort();
-  return draws[Math.min(n - 1, Math.floor(u * n))] as number;
+  let sortable = true;
+  for (let i = 0; i < n; i++) {
+    const x = beta(s, a, b);
+    draws[i] = x;
+    if (Number.isNaN(x)) sortable = false;
+  }
+  const k = Math.min(n - 1, Math.floor(u * n));
+  if (sortable) return kthSmallest(draws, k);
+  // 0/0 from two zero gamma draws: a full sort puts NaN last, which selection by comparison cannot.
+  return draws.sort()[k] as number;
+}
+
+/** The k-th smallest value of `a` (0-based), by Hoare's selection: what a[k] would be after sorting, without sorting. Reorders `a`. */
+function kthSmallest(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
 }
 
 /** Standard normal CDF (Abramowitz & Stegun 7.1.26, |error| < 1.5e-7). */
