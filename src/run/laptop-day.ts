@@ -11,7 +11,7 @@ import {
 import type { Fault } from '../scenario/index.js';
 import { FaultInjectingTransport, clockSkewMs } from './faults.js';
 import { simulateEmployeeDay, type DayEnvironment, type EmployeeDay, type PauseDay, type WorkdayPlan } from '../behaviour/index.js';
-import { EventWriter, copyBlock, type ByteSource, type EventBlock } from '../events/index.js';
+import { EventWriter, copyBlock, sliceBlock, type ByteSource, type EventBlock } from '../events/index.js';
 import { cpuMicros } from '../metrics/cpu.js';
 import { type Employee } from '../population/index.js';
 import { utcOffsetMinutes } from '../time/index.js';
@@ -129,7 +129,7 @@ export async function runLaptopDay(o: LaptopDayOptions): Promise<LaptopDayResult
   const epoch = o.env.calendar.epochUtcMs;
   const { agent, clock, skewMs: skew, onPlanned, faultCounts } = createLaptopAgent(o, (skewMs) => new ManualClock(epoch + skewMs));
   // The day's input first (behaviour is not what is measured), then the agent over it in
-  // virtual time, awaiting the transport after each block so retries land at the right time.
+  // virtual time, in time order: input, timers and the answers to the uploads they start.
   const blocks: EventBlock[] = [];
   const minutes = new ActiveMinutes();
   const kinds = new DeliveredKinds(o.agentConfig);
@@ -148,21 +148,41 @@ export async function runLaptopDay(o: LaptopDayOptions): Promise<LaptopDayResult
     f();
     cpu += cpuMicros() - c0;
   };
+  // Time moves one timer at a time, and an upload a timer starts is answered before time moves
+  // on: a failed upload schedules its retry from when it failed, not from whenever the clock
+  // next jumps (the employee's next input, hours later on an idle afternoon).
+  const runTimersTo = async (atMs: number) => {
+    for (let next = clock.nextTimerMs(); next <= atMs; next = clock.nextTimerMs()) {
+      timed(() => clock.advanceTo(next));
+      await agent.settled();
+    }
+  };
+  const offset = epoch + skew;
+  const batchMaxAgeMs = o.agentConfig.batchMaxAgeMs;
   for (const block of blocks) {
-    timed(() => {
-      clock.advanceTo((block.t_ms[0] as number) + epoch + skew);
-      agent.capture(block);
-    });
-    await agent.settled();
+    // A block spans minutes to hours of input: it goes to the agent in stretches that end at its
+    // next timer, so a retry due while the employee types fires on time and between the events
+    // on either side of it.
+    for (let from = 0; from < block.length;) {
+      const startMs = inputClockMs(block, from, offset);
+      await runTimersTo(startMs);
+      // Within one batch age of the start as well: a batch opened in this stretch is sealed by its
+      // timer, at its deadline, rather than by a later event while the clock still shows the start.
+      // (One sealed for size, agent.batchMaxEvents, still leaves at the stretch's start: rare.)
+      const endMs = Math.min(clock.nextTimerMs(), startMs + batchMaxAgeMs);
+      const to = firstInputAtOrAfter(block, from + 1, endMs, offset);
+      const part = from === 0 && to === block.length ? block : sliceBlock(block, from, to);
+      timed(() => {
+        clock.advanceTo(startMs);
+        agent.capture(part);
+      });
+      await agent.settled();
+      from = to;
+    }
   }
   // Let the day run out: batch timers fire, retries happen until the horizon.
   const horizon = epoch + skew + Math.max(day.plan.leaveMs, day.plan.dayStartMs) + DRAIN_HORIZON_MS;
-  for (;;) {
-    const next = clock.nextTimerMs();
-    if (next > horizon) break;
-    timed(() => clock.advanceTo(next));
-    await agent.settled();
-  }
+  await runTimersTo(horizon);
   timed(() => clock.advanceTo(horizon));
   const c1 = cpuMicros();
   await agent.finish();
@@ -180,6 +200,23 @@ export async function runLaptopDay(o: LaptopDayOptions): Promise<LaptopDayResult
     deliveryReads: kinds.reads,
     deliveryReadIntervalMs: o.agentConfig.inputReadIntervalMs,
   };
+}
+
+/** An input event's time on the agent's clock, as CaptureAgent.capture takes it: whole milliseconds. */
+function inputClockMs(block: EventBlock, i: number, offsetMs: number): number {
+  return Math.round((block.t_ms[i] as number) + offsetMs);
+}
+
+/** The first event at or after `from` whose clock time is not before `atMs` (block.length: none); events are in time order. */
+function firstInputAtOrAfter(block: EventBlock, from: number, atMs: number, offsetMs: number): number {
+  let lo = from;
+  let hi = block.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (inputClockMs(block, mid, offsetMs) < atMs) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Minutes with input (virtual clock minutes), counted over blocks in time order. */
