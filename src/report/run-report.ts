@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  ON_SCHEDULE_LAG_MS,
   RESULTS_FORMAT,
   agentSettings,
   describeAgentSettings,
@@ -14,7 +15,7 @@ import {
 import type { ThresholdOutcome } from '../scenario/index.js';
 import { VERSION } from '../version.js';
 import { writeCsv } from './csv.js';
-import { barChart, histogramChart, lineChart, page, table, type ReportSection } from './html.js';
+import { barChart, esc, histogramChart, lineChart, page, table, type ReportSection } from './html.js';
 import { writeJson } from './json.js';
 
 /** Version of a run's summary.json: a reader can tell which layout it holds (2: agent, freshness, configurations). */
@@ -221,6 +222,7 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
     laptops: f.laptops,
     events: f.events,
     simulation: f.simulation,
+    ...(f.paced ? { paced: f.paced } : {}),
     ...(f.process ? { process: f.process } : {}),
     thresholds: r.thresholds,
     measured: r.measured,
@@ -339,6 +341,7 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
             Object.entries(f.yield.by_role).map(([label, value]) => ({ label, value })),
           ),
       },
+      ...(f.paced ? [pacedSection(f.paced)] : []),
       ...(f.faults.injected_total > 0 || f.faults.recoveries.length > 0
         ? [
             {
@@ -390,6 +393,22 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
   await writeFile(join(dir, 'report.html'), html);
   return {
     files: ['summary.json', 'laptops.csv', 'laptops-measured.csv', 'groups.csv', 'hours.csv', 'report.html'].map((x) => join(dir, x)),
+  };
+}
+
+/** A paced run: its clock, and how late the agents' timers and input feeds fired against the wall clock. */
+function pacedSection(p: NonNullable<RunFigures['paced']>): ReportSection {
+  const ms = (x: number | null) => x ?? '—';
+  return {
+    title: 'Pacing: timers against the wall clock',
+    html:
+      `<p>${p.speed}x real time, simulated from ${esc(p.from_utc)}${p.until_utc ? ` to ${esc(p.until_utc)}` : ''} UTC. ` +
+      `<span class="${p.on_schedule ? 'pass' : 'fail'}">${p.on_schedule ? 'On schedule' : 'BEHIND SCHEDULE: the machine could not keep up, so uploads left later than the laptops would have sent them'}</span> ` +
+      `(on schedule while the p99 lateness stays within ${ON_SCHEDULE_LAG_MS.toLocaleString('en-US')} ms).</p>` +
+      table(
+        ['timers and input feeds', 'late by p50 ms', 'p99 ms', 'max ms'],
+        [[p.timers, ms(p.schedule_lag_p50_ms), ms(p.schedule_lag_p99_ms), ms(p.schedule_lag_max_ms)]],
+      ),
   };
 }
 

@@ -9,7 +9,39 @@ import { DEFAULT_ENERGY_MODEL } from '../../src/metrics/energy.js';
 import { DEFAULT_POPULATION_PARAMS } from '../../src/population/index.js';
 import { DEFAULT_POLICY_RULES } from '../../src/policy/index.js';
 import { writeRunReport } from '../../src/report/index.js';
-import { computeRunFigures, runFleet } from '../../src/run/index.js';
+import { computeRunFigures, runFleet, type LaptopRow, type RunFigures } from '../../src/run/index.js';
+
+async function smallFleet(employees: number) {
+  return runFleet({
+    seed: 'report',
+    employees,
+    days: 1,
+    startDate: '2026-03-03',
+    population: DEFAULT_POPULATION_PARAMS,
+    behaviour: DEFAULT_BEHAVIOUR_PARAMS,
+    rules: DEFAULT_POLICY_RULES,
+    agent: DEFAULT_AGENT_CONFIG,
+    energy: DEFAULT_ENERGY_MODEL,
+    transport: { kind: 'null' },
+    workers: 0,
+  });
+}
+
+async function writeSmallReport(figures: RunFigures, laptops: readonly LaptopRow[]): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'fleetsim-report-'));
+  await writeRunReport(dir, {
+    scenarioName: 'report-test',
+    scenario: { name: 'report-test' },
+    seed: 'report',
+    versions: { fleetsim: 'test' },
+    figures,
+    thresholds: [],
+    measured: { wall_seconds: 1 },
+    laptops,
+    startedAt: '2026-11-23T00:00:00Z',
+  });
+  return dir;
+}
 
 describe('run report', () => {
   it('writes summary.json, CSVs that add up to the ledger, and a self-contained report.html', async () => {
@@ -65,5 +97,34 @@ describe('run report', () => {
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).not.toMatch(/<script|src="http|href="http/);
     expect((html.match(/<svg class="chart"/g) ?? []).length).toBeGreaterThanOrEqual(5);
+  });
+
+  it("puts a paced run's timing in summary.json and report.html, and leaves it out of a virtual-time run", async () => {
+    const r = await smallFleet(2);
+    const virtual = computeRunFigures(r, DEFAULT_ENERGY_MODEL.batteryWh);
+    const paced: NonNullable<RunFigures['paced']> = {
+      speed: 60,
+      from_utc: '2026-03-03T14:00:00.000Z',
+      until_utc: '2026-03-03T14:20:00.000Z',
+      timers: 1234,
+      schedule_lag_p50_ms: 0.65,
+      schedule_lag_p99_ms: 7.219,
+      schedule_lag_max_ms: 12.5,
+      on_schedule: true,
+    };
+    const pacedDir = await writeSmallReport({ ...virtual, paced }, r.laptops);
+    expect(JSON.parse(readFileSync(join(pacedDir, 'summary.json'), 'utf8')).paced).toEqual(paced);
+    const html = readFileSync(join(pacedDir, 'report.html'), 'utf8');
+    expect(html).toContain('<h2>Pacing: timers against the wall clock</h2>');
+    expect(html).toContain('60x real time');
+    expect(html).toMatch(/<td>1,234<\/td><td>0\.65<\/td><td>7\.219<\/td><td>12\.5<\/td>/);
+    expect(html).toContain('On schedule');
+
+    const behind = await writeSmallReport({ ...virtual, paced: { ...paced, schedule_lag_p99_ms: 2500, on_schedule: false } }, r.laptops);
+    expect(readFileSync(join(behind, 'report.html'), 'utf8')).toContain('BEHIND SCHEDULE');
+
+    const virtualDir = await writeSmallReport(virtual, r.laptops);
+    expect(JSON.parse(readFileSync(join(virtualDir, 'summary.json'), 'utf8'))).not.toHaveProperty('paced');
+    expect(readFileSync(join(virtualDir, 'report.html'), 'utf8')).not.toContain('Pacing');
   });
 });
