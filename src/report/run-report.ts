@@ -12,7 +12,7 @@ import {
   type RunFigures,
   type ScenarioRunResult,
 } from '../run/index.js';
-import type { ThresholdOutcome } from '../scenario/index.js';
+import type { OutputSettings, ThresholdOutcome } from '../scenario/index.js';
 import { VERSION } from '../version.js';
 import { writeCsv } from './csv.js';
 import { barChart, esc, histogramChart, lineChart, page, table, type ReportSection } from './html.js';
@@ -36,6 +36,8 @@ export interface RunReportInput {
   readonly agent?: AgentSettings;
   /** Agent configurations side by side (the rest of the report is the first one's). */
   readonly configurations?: ConfigurationsTable;
+  /** Which presentations to write (the scenario's outputs); summary.json is always written. */
+  readonly outputs: Pick<OutputSettings, 'csv' | 'html'>;
 }
 
 /**
@@ -195,6 +197,7 @@ export async function writeScenarioReport(dir: string, r: ScenarioRunResult): Pr
     startedAt: r.startedAt,
     agent: agentSettings(s.agent, s.agentUnderTest),
     ...(r.configurations ? { configurations: r.configurations.table } : {}),
+    outputs: s.outputs,
   });
   return { files: [...files, join(dir, 'results.json'), ...sub] };
 }
@@ -228,12 +231,29 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
     measured: r.measured,
     scenario_resolved: r.scenario,
   };
-  const g = groups(r.laptops);
   await writeJson(join(dir, 'summary.json'), summary);
-  await writeCsv(join(dir, 'laptops.csv'), LAPTOP_COLUMNS, r.laptops);
-  await writeCsv(join(dir, 'laptops-measured.csv'), LAPTOP_MEASURED_COLUMNS, r.laptops);
-  await writeCsv(join(dir, 'groups.csv'), ['group', 'name', 'laptops', 'produced', 'captured', 'yield', 'mb_per_laptop_day'], g);
-  await writeCsv(join(dir, 'hours.csv'), ['hour_utc', 'produced', 'accepted'], f.hourly);
+  const written = ['summary.json'];
+  if (r.outputs.csv) {
+    await writeCsv(join(dir, 'laptops.csv'), LAPTOP_COLUMNS, r.laptops);
+    await writeCsv(join(dir, 'laptops-measured.csv'), LAPTOP_MEASURED_COLUMNS, r.laptops);
+    await writeCsv(
+      join(dir, 'groups.csv'),
+      ['group', 'name', 'laptops', 'produced', 'captured', 'yield', 'mb_per_laptop_day'],
+      groups(r.laptops),
+    );
+    await writeCsv(join(dir, 'hours.csv'), ['hour_utc', 'produced', 'accepted'], f.hourly);
+    written.push('laptops.csv', 'laptops-measured.csv', 'groups.csv', 'hours.csv');
+  }
+  if (r.outputs.html) {
+    await writeFile(join(dir, 'report.html'), runHtml(r));
+    written.push('report.html');
+  }
+  return { files: written.map((x) => join(dir, x)) };
+}
+
+/** report.html of a run: every figure of summary.json that a reader looks at, with charts. */
+function runHtml(r: RunReportInput): string {
+  const f = r.figures;
   const ledgerRows = (['stored', 'redacted', 'coalesced', 'dropped_paused', 'dropped_exempt', 'spooled', 'lost'] as const).map((k) => [
     k,
     f.ledger[k],
@@ -241,7 +261,7 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
   ]);
   const fr = f.freshness;
   const d = (x: { p10: number; p50: number; p90: number; max: number }) => [x.p10, x.p50, x.p90, x.max];
-  const html = page(
+  return page(
     `fleetsim: ${r.scenarioName}`,
     `seed ${r.seed} · ${f.laptops.toLocaleString('en-US')} laptops · ${f.events.toLocaleString('en-US')} input events · started ${r.startedAt}${r.agent ? ` · agent: ${describeAgentSettings(r.agent)}` : ''}`,
     [
@@ -390,10 +410,6 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
       },
     ],
   );
-  await writeFile(join(dir, 'report.html'), html);
-  return {
-    files: ['summary.json', 'laptops.csv', 'laptops-measured.csv', 'groups.csv', 'hours.csv', 'report.html'].map((x) => join(dir, x)),
-  };
 }
 
 /** A paced run: its clock, and how late the agents' timers and input feeds fired against the wall clock. */

@@ -23,6 +23,7 @@ import {
   type RuleEffect,
   type SweepResult,
 } from '../sweep/index.js';
+import type { OutputSettings } from '../scenario/index.js';
 import { writeCsv } from './csv.js';
 import { barChart, esc, formatNumber, page, table } from './html.js';
 import { writeJson } from './json.js';
@@ -40,10 +41,13 @@ function cellsForCsv(r: SweepResult): Record<string, unknown>[] {
 /** Version of a sweep's summary.json (2: employee_days, wall_ms, rule_effects). */
 export const SWEEP_SUMMARY_FORMAT = 'fleetsim-sweep-summary/2';
 
-/** Writes summary.json, cells.csv, by_group.csv, replicas.csv and report.html to dir; returns their paths. */
-export async function writeSweepReport(r: SweepResult, dir: string): Promise<string[]> {
+/**
+ * Writes summary.json (always), cells.csv, by_group.csv and replicas.csv (outputs.csv)
+ * and report.html (outputs.html) to dir; returns the paths written.
+ */
+export async function writeSweepReport(r: SweepResult, dir: string, outputs: Pick<OutputSettings, 'csv' | 'html'>): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
-  const files = ['summary.json', 'cells.csv', 'by_group.csv', 'replicas.csv', 'report.html'].map((f) => join(dir, f));
+  const files = [join(dir, 'summary.json')];
   // snake_case like every figure file; the cells' values stay keyed by the scenario paths they set.
   const { employeeDays, wallMs, ...rest } = r;
   await writeJson(files[0]!, {
@@ -55,13 +59,20 @@ export async function writeSweepReport(r: SweepResult, dir: string): Promise<str
     table: cellTable(r),
     rule_effects: ruleEffects(r),
   });
-  const cells = cellsForCsv(r);
-  await writeCsv(files[1]!, columnsOf(cells) as never, cells);
-  const groups = groupTable(r);
-  await writeCsv(files[2]!, columnsOf(groups) as never, groups);
-  const replicas = replicaTable(r);
-  await writeCsv(files[3]!, columnsOf(replicas) as never, replicas);
-  await writeFile(files[4]!, sweepHtml(r));
+  if (outputs.csv) {
+    for (const [name, rows] of [
+      ['cells.csv', cellsForCsv(r)],
+      ['by_group.csv', groupTable(r)],
+      ['replicas.csv', replicaTable(r)],
+    ] as const) {
+      files.push(join(dir, name));
+      await writeCsv(files.at(-1)!, columnsOf(rows) as never, rows as readonly object[]);
+    }
+  }
+  if (outputs.html) {
+    files.push(join(dir, 'report.html'));
+    await writeFile(files.at(-1)!, sweepHtml(r));
+  }
   return files;
 }
 

@@ -2,7 +2,7 @@
  * Text presenters: what each command prints on a terminal, from the result
  * its library call returned. Nothing is computed here beyond formatting.
  */
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { GenerateSummary } from '../generate/index.js';
 import type { LoadResult } from '../load/index.js';
 import type { LatencyFigures } from '../metrics/latency.js';
@@ -53,7 +53,7 @@ export function formatRun(r: ScenarioRunResult, files: readonly string[]): strin
     `  privacy     ${f.leaks.canaries} of ${f.leaks.canaries_planted} planted canaries found in ${f.leaks.scanned}`,
     ...r.thresholds.map((t) => `  threshold   ${t.pass ? 'pass' : 'FAIL'}  ${t.expression}  (actual ${t.actual ?? 'n/a'})`),
     ...(r.configurations ? formatConfigurations(r.configurations.table) : []),
-    `report: ${files.find((x) => x.endsWith('report.html') && !x.includes('configurations'))}`,
+    reportLine(files),
   ];
   return `${lines.filter((l) => l !== '').join('\n')}\n`;
 }
@@ -86,9 +86,20 @@ export function formatSweep(r: SweepResult, files: readonly string[]): string {
       return `  #${String(c.index).padEnd(3)} ${pct(c.yield.mean).padStart(6)}${ci.padEnd(8)}  ${axes.map((a) => c.labels[a]).join(' · ')}${tvd}`;
     }),
     ...sweepRuleLines(r),
-    `report: ${files.find((f) => f.endsWith('report.html'))}`,
+    reportLine(files),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Where to look: report.html, or summary.json when the scenario turned HTML off
+ * (outputs.html: false). files[0] is the report's own summary.json; the files
+ * of its configurations' reports sit in subfolders and come later.
+ */
+function reportLine(files: readonly string[]): string {
+  const summary = files[0]!;
+  const html = join(dirname(summary), 'report.html');
+  return files.includes(html) ? `report: ${html}` : `report: ${summary} (outputs.html is false: no report.html)`;
 }
 
 /** What each rule costs, and who loses most: the opening of report.html, in a few lines. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -8,8 +8,10 @@ import { DEFAULT_BEHAVIOUR_PARAMS } from '../../src/behaviour/index.js';
 import { DEFAULT_ENERGY_MODEL } from '../../src/metrics/energy.js';
 import { DEFAULT_POPULATION_PARAMS } from '../../src/population/index.js';
 import { DEFAULT_POLICY_RULES } from '../../src/policy/index.js';
-import { writeRunReport } from '../../src/report/index.js';
-import { computeRunFigures, runFleet, type LaptopRow, type RunFigures } from '../../src/run/index.js';
+import { writeRunReport, writeScenarioReport } from '../../src/report/index.js';
+import { formatRun } from '../../src/report/text.js';
+import { computeRunFigures, runFleet, runScenario, type LaptopRow, type RunFigures } from '../../src/run/index.js';
+import { resolveScenario } from '../../src/scenario/index.js';
 
 async function smallFleet(employees: number) {
   return runFleet({
@@ -38,6 +40,7 @@ async function writeSmallReport(figures: RunFigures, laptops: readonly LaptopRow
     thresholds: [],
     measured: { wall_seconds: 1 },
     laptops,
+    outputs: { csv: true, html: true },
     startedAt: '2026-11-23T00:00:00Z',
   });
   return dir;
@@ -69,6 +72,7 @@ describe('run report', () => {
       thresholds: [{ expression: 'ledger.lost == 0', actual: 0, pass: true }],
       measured: { wallSeconds: 1 },
       laptops: r.laptops,
+      outputs: { csv: true, html: true },
       startedAt: '2026-11-23T00:00:00Z',
     });
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
@@ -126,5 +130,31 @@ describe('run report', () => {
     const virtualDir = await writeSmallReport(virtual, r.laptops);
     expect(JSON.parse(readFileSync(join(virtualDir, 'summary.json'), 'utf8'))).not.toHaveProperty('paced');
     expect(readFileSync(join(virtualDir, 'report.html'), 'utf8')).not.toContain('Pacing');
+  });
+
+  it('honours outputs.csv and outputs.html: summary.json and results.json are always written', async () => {
+    const scenario = resolveScenario({
+      name: 'outputs-test',
+      seed: 'outputs',
+      fleet: { employees: 2 },
+      simulation: { days: 1, startDate: '2026-03-03' },
+      transport: 'null',
+    });
+    const r = await runScenario(scenario, { reportDir: mkdtempSync(join(tmpdir(), 'fleetsim-report-')), workers: 0 });
+    const written = async (csv: boolean, html: boolean) => {
+      const dir = mkdtempSync(join(tmpdir(), 'fleetsim-report-'));
+      const withOutputs = { ...r, scenario: { ...scenario, outputs: { ...scenario.outputs, csv, html } } };
+      const { files } = await writeScenarioReport(dir, withOutputs);
+      expect(files.map((f) => f.slice(dir.length + 1)).sort()).toEqual(readdirSync(dir).sort());
+      return { names: readdirSync(dir).sort(), text: formatRun(withOutputs, files), dir };
+    };
+    const none = await written(false, false);
+    expect(none.names).toEqual(['results.json', 'summary.json']);
+    expect(none.text).toContain(`report: ${join(none.dir, 'summary.json')} (outputs.html is false: no report.html)`);
+    const csvOnly = await written(true, false);
+    expect(csvOnly.names).toEqual(['groups.csv', 'hours.csv', 'laptops-measured.csv', 'laptops.csv', 'results.json', 'summary.json']);
+    const htmlOnly = await written(false, true);
+    expect(htmlOnly.names).toEqual(['report.html', 'results.json', 'summary.json']);
+    expect(htmlOnly.text).toContain(`report: ${join(htmlOnly.dir, 'report.html')}\n`);
   });
 });

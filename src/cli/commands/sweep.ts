@@ -113,7 +113,7 @@ export const sweepCommand: CommandParts<SweepArgs> = {
       progress.stop();
       release();
     }
-    const files = await writeSweepReport(result, reportDir);
+    const files = await writeSweepReport(result, reportDir, scenario.outputs);
     present(
       argv.json,
       () => cellTable(result),
