@@ -90,7 +90,7 @@ const BIAS_DIMENSIONS: readonly Dimension[] = ['department', 'role', 'timezone',
 const BREAKDOWN_DIMENSIONS: readonly Dimension[] = ['department', 'role', 'timezone', 'activity', 'local_hour'];
 
 /** A cell in words: "#3 · Pause cap 15 min · Exemption approval rate 50 %". */
-const cellTitle = (r: SweepResult, c: CellResult) =>
+export const cellTitle = (r: SweepResult, c: CellResult) =>
   [`#${c.index}`, ...r.axes.map((a) => axisSetting(a.path, c.labels[a.path] ?? ''))].join(' · ');
 
 /** An axis header: the words, the raw scenario path as a tooltip and in small text. */
@@ -104,6 +104,32 @@ code.path{display:block;font-size:.75em;color:#7a8398;font-weight:400;overflow-w
 details{margin:.3rem 0}summary{cursor:pointer}.pick label{display:block;margin:.25rem 0}.pick select{max-width:100%}
 .bar{display:inline-block;height:.7em;vertical-align:middle}.bar.neg{background:#c0392b}.bar.pos{background:#2a9d6f}
 </style>`;
+
+/** The scenario's thresholds: judged on every cell and replica (full path), or why not (fast mode). */
+function thresholdsHtml(r: SweepResult): string {
+  const t = r.thresholds;
+  if (!t.judged) {
+    return `<p class="fail">Not judged: ${esc(t.expressions.join('; '))}.</p>` + `<p>${esc(t.not_judged_why ?? '')}.</p>`;
+  }
+  const verdict = t.passed
+    ? `<p class="pass">Every threshold holds in every cell and replica.</p>`
+    : `<p class="fail">Failed in ${t.failed_cells.length} of ${r.cells.length} cells.</p>`;
+  return (
+    verdict +
+    `<div class="scroll">${table(
+      ['cell', ...t.expressions],
+      r.cells.map((c) => [
+        cellTitle(r, c),
+        ...t.expressions.map((e) => {
+          const failed = c.thresholds.filter((o) => o.expression === e && !o.pass);
+          return failed.length === 0 ? 'pass' : `FAIL: ${failed.map((o) => `replica ${o.replica} actual ${o.actual ?? 'n/a'}`).join(', ')}`;
+        }),
+      ]),
+      (i, j) =>
+        j === 0 ? undefined : r.cells[i]!.thresholds.some((o) => o.expression === t.expressions[j - 1] && !o.pass) ? 'fail' : 'pass',
+    )}</div>`
+  );
+}
 
 export function sweepHtml(r: SweepResult): string {
   const sections = [];
@@ -134,6 +160,7 @@ export function sweepHtml(r: SweepResult): string {
         ]),
       )}</div>`,
   });
+  if (r.thresholds.expressions.length > 0) sections.push({ title: 'Thresholds', html: thresholdsHtml(r) });
   if (r.cells.length > 0 && r.cells.some((c) => Object.keys(c.groups).length > 0)) {
     sections.push({ title: 'Compare two cells by group', html: cellComparison(r) });
   }

@@ -8,6 +8,7 @@ import type { LoadResult } from '../load/index.js';
 import type { LatencyFigures } from '../metrics/latency.js';
 import { agentSettings, describeAgentSettings, type ConfigurationsTable, type ScenarioRunResult } from '../run/index.js';
 import { configurationColumns } from './run-report.js';
+import { cellTitle } from './sweep-report.js';
 import type { ThresholdOutcome } from '../scenario/index.js';
 import { ruleEffects, type Estimate, type SweepResult } from '../sweep/index.js';
 import { axisName, axisValue, dimensionName } from './sweep-labels.js';
@@ -86,6 +87,7 @@ export function formatSweep(r: SweepResult, files: readonly string[]): string {
       return `  #${String(c.index).padEnd(3)} ${pct(c.yield.mean).padStart(6)}${ci.padEnd(8)}  ${axes.map((a) => c.labels[a]).join(' · ')}${tvd}`;
     }),
     ...sweepRuleLines(r),
+    ...sweepThresholdLines(r),
     reportLine(files),
   ];
   return `${lines.join('\n')}\n`;
@@ -100,6 +102,31 @@ function reportLine(files: readonly string[]): string {
   const summary = files[0]!;
   const html = join(dirname(summary), 'report.html');
   return files.includes(html) ? `report: ${html}` : `report: ${summary} (outputs.html is false: no report.html)`;
+}
+
+function sweepThresholdLines(r: SweepResult): string[] {
+  const t = r.thresholds;
+  if (t.expressions.length === 0) return [];
+  if (!t.judged) return [`  thresholds  NOT JUDGED in ${r.mode} mode: ${t.expressions.join('; ')} (${t.not_judged_why ?? ''})`];
+  if (t.passed) return [`  thresholds  pass in every cell and replica: ${t.expressions.join('; ')}`];
+  return [`  thresholds  FAIL in ${t.failed_cells.length} of ${r.cells.length} cells:`, ...failedCells(r).map((x) => `    ${x}`)];
+}
+
+/** Each failing cell in words, with its failing thresholds and in which replicas. */
+function failedCells(r: SweepResult): string[] {
+  return r.cells
+    .filter((c) => r.thresholds.failed_cells.includes(c.index))
+    .map((c) => {
+      const byExpression = new Map<string, string[]>();
+      for (const o of c.thresholds.filter((x) => !x.pass))
+        byExpression.set(o.expression, [...(byExpression.get(o.expression) ?? []), `replica ${o.replica} actual ${o.actual ?? 'n/a'}`]);
+      return `${cellTitle(r, c)}: ${[...byExpression].map(([e, where]) => `${e} (${where.join(', ')})`).join('; ')}`;
+    });
+}
+
+/** What `fleetsim sweep` says when it exits 1: the failing cells, named. */
+export function describeSweepThresholdFailures(r: SweepResult): string {
+  return `thresholds failed in ${r.thresholds.failed_cells.length} of ${r.cells.length} cells: ${failedCells(r).join('; ')}`;
 }
 
 /** What each rule costs, and who loses most: the opening of report.html, in a few lines. */
