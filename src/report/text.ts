@@ -17,8 +17,13 @@ export function formatRun(r: ScenarioRunResult, files: readonly string[]): strin
   const name = r.scenario.name;
   const f = r.figures;
   const pct100 = (x: number) => `${(100 * x).toFixed(2)} %`;
+  // With configurations the figures are the first one's: its time is labelled as such, next to all of theirs.
+  const runs = r.configurations?.runs ?? [];
+  const wall = runs.length
+    ? `${f.simulation.wall_seconds} s for configuration ${r.configurations!.table.rows[0]?.name ?? ''} (all ${runs.length} configurations: ${Math.round(runs.reduce((a, x) => a + x.figures.simulation.wall_seconds, 0) * 1000) / 1000} s)`
+    : `${f.simulation.wall_seconds} s`;
   const lines = [
-    `fleetsim run ${name}: ${f.laptops.toLocaleString('en-US')} laptops, ${f.events.toLocaleString('en-US')} input events in ${f.simulation.wall_seconds} s (${f.simulation.employee_days_per_min.toLocaleString('en-US')} employee-days/min)`,
+    `fleetsim run ${name}: ${f.laptops.toLocaleString('en-US')} laptops, ${f.events.toLocaleString('en-US')} input events in ${wall} (${f.simulation.employee_days_per_min.toLocaleString('en-US')} employee-days/min)`,
     `  ledger      stored ${f.ledger.stored.toLocaleString('en-US')}, redacted ${f.ledger.redacted.toLocaleString('en-US')}, coalesced ${f.ledger.coalesced.toLocaleString('en-US')}, paused ${f.ledger.dropped_paused.toLocaleString('en-US')}, exempt ${f.ledger.dropped_exempt.toLocaleString('en-US')}, spooled ${f.ledger.spooled}, lost ${f.ledger.lost}`,
     `  agent       ${describeAgentSettings(agentSettings(r.scenario.agent, r.scenario.agentUnderTest))}`,
     `  bandwidth   MB per laptop-day p50 ${f.bandwidth.mb_per_laptop_day.p50}, p95 ${f.bandwidth.mb_per_laptop_day.p95}, max ${f.bandwidth.mb_per_laptop_day.max}`,
