@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  ON_SCHEDULE_LAG_MS,
   RESULTS_FORMAT,
   agentSettings,
   describeAgentSettings,
@@ -11,10 +12,10 @@ import {
   type RunFigures,
   type ScenarioRunResult,
 } from '../run/index.js';
-import type { ThresholdOutcome } from '../scenario/index.js';
+import type { OutputSettings, ThresholdOutcome } from '../scenario/index.js';
 import { VERSION } from '../version.js';
 import { writeCsv } from './csv.js';
-import { barChart, histogramChart, lineChart, page, table, type ReportSection } from './html.js';
+import { barChart, esc, histogramChart, lineChart, page, table, type ReportSection } from './html.js';
 import { writeJson } from './json.js';
 
 /** Version of a run's summary.json: a reader can tell which layout it holds (2: agent, freshness, configurations). */
@@ -35,6 +36,8 @@ export interface RunReportInput {
   readonly agent?: AgentSettings;
   /** Agent configurations side by side (the rest of the report is the first one's). */
   readonly configurations?: ConfigurationsTable;
+  /** Which presentations to write (the scenario's outputs); summary.json is always written. */
+  readonly outputs: Pick<OutputSettings, 'csv' | 'html'>;
 }
 
 /**
@@ -194,6 +197,7 @@ export async function writeScenarioReport(dir: string, r: ScenarioRunResult): Pr
     startedAt: r.startedAt,
     agent: agentSettings(s.agent, s.agentUnderTest),
     ...(r.configurations ? { configurations: r.configurations.table } : {}),
+    outputs: s.outputs,
   });
   return { files: [...files, join(dir, 'results.json'), ...sub] };
 }
@@ -221,17 +225,35 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
     laptops: f.laptops,
     events: f.events,
     simulation: f.simulation,
+    ...(f.paced ? { paced: f.paced } : {}),
     ...(f.process ? { process: f.process } : {}),
     thresholds: r.thresholds,
     measured: r.measured,
     scenario_resolved: r.scenario,
   };
-  const g = groups(r.laptops);
   await writeJson(join(dir, 'summary.json'), summary);
-  await writeCsv(join(dir, 'laptops.csv'), LAPTOP_COLUMNS, r.laptops);
-  await writeCsv(join(dir, 'laptops-measured.csv'), LAPTOP_MEASURED_COLUMNS, r.laptops);
-  await writeCsv(join(dir, 'groups.csv'), ['group', 'name', 'laptops', 'produced', 'captured', 'yield', 'mb_per_laptop_day'], g);
-  await writeCsv(join(dir, 'hours.csv'), ['hour_utc', 'produced', 'accepted'], f.hourly);
+  const written = ['summary.json'];
+  if (r.outputs.csv) {
+    await writeCsv(join(dir, 'laptops.csv'), LAPTOP_COLUMNS, r.laptops);
+    await writeCsv(join(dir, 'laptops-measured.csv'), LAPTOP_MEASURED_COLUMNS, r.laptops);
+    await writeCsv(
+      join(dir, 'groups.csv'),
+      ['group', 'name', 'laptops', 'produced', 'captured', 'yield', 'mb_per_laptop_day'],
+      groups(r.laptops),
+    );
+    await writeCsv(join(dir, 'hours.csv'), ['hour_utc', 'produced', 'accepted'], f.hourly);
+    written.push('laptops.csv', 'laptops-measured.csv', 'groups.csv', 'hours.csv');
+  }
+  if (r.outputs.html) {
+    await writeFile(join(dir, 'report.html'), runHtml(r));
+    written.push('report.html');
+  }
+  return { files: written.map((x) => join(dir, x)) };
+}
+
+/** report.html of a run: every figure of summary.json that a reader looks at, with charts. */
+function runHtml(r: RunReportInput): string {
+  const f = r.figures;
   const ledgerRows = (['stored', 'redacted', 'coalesced', 'dropped_paused', 'dropped_exempt', 'spooled', 'lost'] as const).map((k) => [
     k,
     f.ledger[k],
@@ -239,7 +261,7 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
   ]);
   const fr = f.freshness;
   const d = (x: { p10: number; p50: number; p90: number; max: number }) => [x.p10, x.p50, x.p90, x.max];
-  const html = page(
+  return page(
     `fleetsim: ${r.scenarioName}`,
     `seed ${r.seed} · ${f.laptops.toLocaleString('en-US')} laptops · ${f.events.toLocaleString('en-US')} input events · started ${r.startedAt}${r.agent ? ` · agent: ${describeAgentSettings(r.agent)}` : ''}`,
     [
@@ -339,6 +361,7 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
             Object.entries(f.yield.by_role).map(([label, value]) => ({ label, value })),
           ),
       },
+      ...(f.paced ? [pacedSection(f.paced)] : []),
       ...(f.faults.injected_total > 0 || f.faults.recoveries.length > 0
         ? [
             {
@@ -387,9 +410,21 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
       },
     ],
   );
-  await writeFile(join(dir, 'report.html'), html);
+}
+
+/** A paced run: its clock, and how late the agents' timers and input feeds fired against the wall clock. */
+function pacedSection(p: NonNullable<RunFigures['paced']>): ReportSection {
+  const ms = (x: number | null) => x ?? '—';
   return {
-    files: ['summary.json', 'laptops.csv', 'laptops-measured.csv', 'groups.csv', 'hours.csv', 'report.html'].map((x) => join(dir, x)),
+    title: 'Pacing: timers against the wall clock',
+    html:
+      `<p>${p.speed}x real time, simulated from ${esc(p.from_utc)}${p.until_utc ? ` to ${esc(p.until_utc)}` : ''} UTC. ` +
+      `<span class="${p.on_schedule ? 'pass' : 'fail'}">${p.on_schedule ? 'On schedule' : 'BEHIND SCHEDULE: the machine could not keep up, so uploads left later than the laptops would have sent them'}</span> ` +
+      `(on schedule while the p99 lateness stays within ${ON_SCHEDULE_LAG_MS.toLocaleString('en-US')} ms).</p>` +
+      table(
+        ['timers and input feeds', 'late by p50 ms', 'p99 ms', 'max ms'],
+        [[p.timers, ms(p.schedule_lag_p50_ms), ms(p.schedule_lag_p99_ms), ms(p.schedule_lag_max_ms)]],
+      ),
   };
 }
 

@@ -23,6 +23,7 @@ import {
   type RuleEffect,
   type SweepResult,
 } from '../sweep/index.js';
+import type { OutputSettings } from '../scenario/index.js';
 import { writeCsv } from './csv.js';
 import { barChart, esc, formatNumber, page, table } from './html.js';
 import { writeJson } from './json.js';
@@ -40,10 +41,13 @@ function cellsForCsv(r: SweepResult): Record<string, unknown>[] {
 /** Version of a sweep's summary.json (2: employee_days, wall_ms, rule_effects). */
 export const SWEEP_SUMMARY_FORMAT = 'fleetsim-sweep-summary/2';
 
-/** Writes summary.json, cells.csv, by_group.csv, replicas.csv and report.html to dir; returns their paths. */
-export async function writeSweepReport(r: SweepResult, dir: string): Promise<string[]> {
+/**
+ * Writes summary.json (always), cells.csv, by_group.csv and replicas.csv (outputs.csv)
+ * and report.html (outputs.html) to dir; returns the paths written.
+ */
+export async function writeSweepReport(r: SweepResult, dir: string, outputs: Pick<OutputSettings, 'csv' | 'html'>): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
-  const files = ['summary.json', 'cells.csv', 'by_group.csv', 'replicas.csv', 'report.html'].map((f) => join(dir, f));
+  const files = [join(dir, 'summary.json')];
   // snake_case like every figure file; the cells' values stay keyed by the scenario paths they set.
   const { employeeDays, wallMs, ...rest } = r;
   await writeJson(files[0]!, {
@@ -55,13 +59,20 @@ export async function writeSweepReport(r: SweepResult, dir: string): Promise<str
     table: cellTable(r),
     rule_effects: ruleEffects(r),
   });
-  const cells = cellsForCsv(r);
-  await writeCsv(files[1]!, columnsOf(cells) as never, cells);
-  const groups = groupTable(r);
-  await writeCsv(files[2]!, columnsOf(groups) as never, groups);
-  const replicas = replicaTable(r);
-  await writeCsv(files[3]!, columnsOf(replicas) as never, replicas);
-  await writeFile(files[4]!, sweepHtml(r));
+  if (outputs.csv) {
+    for (const [name, rows] of [
+      ['cells.csv', cellsForCsv(r)],
+      ['by_group.csv', groupTable(r)],
+      ['replicas.csv', replicaTable(r)],
+    ] as const) {
+      files.push(join(dir, name));
+      await writeCsv(files.at(-1)!, columnsOf(rows) as never, rows as readonly object[]);
+    }
+  }
+  if (outputs.html) {
+    files.push(join(dir, 'report.html'));
+    await writeFile(files.at(-1)!, sweepHtml(r));
+  }
   return files;
 }
 
@@ -79,7 +90,7 @@ const BIAS_DIMENSIONS: readonly Dimension[] = ['department', 'role', 'timezone',
 const BREAKDOWN_DIMENSIONS: readonly Dimension[] = ['department', 'role', 'timezone', 'activity', 'local_hour'];
 
 /** A cell in words: "#3 · Pause cap 15 min · Exemption approval rate 50 %". */
-const cellTitle = (r: SweepResult, c: CellResult) =>
+export const cellTitle = (r: SweepResult, c: CellResult) =>
   [`#${c.index}`, ...r.axes.map((a) => axisSetting(a.path, c.labels[a.path] ?? ''))].join(' · ');
 
 /** An axis header: the words, the raw scenario path as a tooltip and in small text. */
@@ -93,6 +104,32 @@ code.path{display:block;font-size:.75em;color:#7a8398;font-weight:400;overflow-w
 details{margin:.3rem 0}summary{cursor:pointer}.pick label{display:block;margin:.25rem 0}.pick select{max-width:100%}
 .bar{display:inline-block;height:.7em;vertical-align:middle}.bar.neg{background:#c0392b}.bar.pos{background:#2a9d6f}
 </style>`;
+
+/** The scenario's thresholds: judged on every cell and replica (full path), or why not (fast mode). */
+function thresholdsHtml(r: SweepResult): string {
+  const t = r.thresholds;
+  if (!t.judged) {
+    return `<p class="fail">Not judged: ${esc(t.expressions.join('; '))}.</p>` + `<p>${esc(t.not_judged_why ?? '')}.</p>`;
+  }
+  const verdict = t.passed
+    ? `<p class="pass">Every threshold holds in every cell and replica.</p>`
+    : `<p class="fail">Failed in ${t.failed_cells.length} of ${r.cells.length} cells.</p>`;
+  return (
+    verdict +
+    `<div class="scroll">${table(
+      ['cell', ...t.expressions],
+      r.cells.map((c) => [
+        cellTitle(r, c),
+        ...t.expressions.map((e) => {
+          const failed = c.thresholds.filter((o) => o.expression === e && !o.pass);
+          return failed.length === 0 ? 'pass' : `FAIL: ${failed.map((o) => `replica ${o.replica} actual ${o.actual ?? 'n/a'}`).join(', ')}`;
+        }),
+      ]),
+      (i, j) =>
+        j === 0 ? undefined : r.cells[i]!.thresholds.some((o) => o.expression === t.expressions[j - 1] && !o.pass) ? 'fail' : 'pass',
+    )}</div>`
+  );
+}
 
 export function sweepHtml(r: SweepResult): string {
   const sections = [];
@@ -123,6 +160,7 @@ export function sweepHtml(r: SweepResult): string {
         ]),
       )}</div>`,
   });
+  if (r.thresholds.expressions.length > 0) sections.push({ title: 'Thresholds', html: thresholdsHtml(r) });
   if (r.cells.length > 0 && r.cells.some((c) => Object.keys(c.groups).length > 0)) {
     sections.push({ title: 'Compare two cells by group', html: cellComparison(r) });
   }

@@ -2,12 +2,13 @@
  * Text presenters: what each command prints on a terminal, from the result
  * its library call returned. Nothing is computed here beyond formatting.
  */
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { GenerateSummary } from '../generate/index.js';
 import type { LoadResult } from '../load/index.js';
 import type { LatencyFigures } from '../metrics/latency.js';
 import { agentSettings, describeAgentSettings, type ConfigurationsTable, type ScenarioRunResult } from '../run/index.js';
 import { configurationColumns } from './run-report.js';
+import { cellTitle } from './sweep-report.js';
 import type { ThresholdOutcome } from '../scenario/index.js';
 import { ruleEffects, type Estimate, type SweepResult } from '../sweep/index.js';
 import { axisName, axisValue, dimensionName } from './sweep-labels.js';
@@ -16,8 +17,13 @@ export function formatRun(r: ScenarioRunResult, files: readonly string[]): strin
   const name = r.scenario.name;
   const f = r.figures;
   const pct100 = (x: number) => `${(100 * x).toFixed(2)} %`;
+  // With configurations the figures are the first one's: its time is labelled as such, next to all of theirs.
+  const runs = r.configurations?.runs ?? [];
+  const wall = runs.length
+    ? `${f.simulation.wall_seconds} s for configuration ${r.configurations!.table.rows[0]?.name ?? ''} (all ${runs.length} configurations: ${Math.round(runs.reduce((a, x) => a + x.figures.simulation.wall_seconds, 0) * 1000) / 1000} s)`
+    : `${f.simulation.wall_seconds} s`;
   const lines = [
-    `fleetsim run ${name}: ${f.laptops.toLocaleString('en-US')} laptops, ${f.events.toLocaleString('en-US')} input events in ${f.simulation.wall_seconds} s (${f.simulation.employee_days_per_min.toLocaleString('en-US')} employee-days/min)`,
+    `fleetsim run ${name}: ${f.laptops.toLocaleString('en-US')} laptops, ${f.events.toLocaleString('en-US')} input events in ${wall} (${f.simulation.employee_days_per_min.toLocaleString('en-US')} employee-days/min)`,
     `  ledger      stored ${f.ledger.stored.toLocaleString('en-US')}, redacted ${f.ledger.redacted.toLocaleString('en-US')}, coalesced ${f.ledger.coalesced.toLocaleString('en-US')}, paused ${f.ledger.dropped_paused.toLocaleString('en-US')}, exempt ${f.ledger.dropped_exempt.toLocaleString('en-US')}, spooled ${f.ledger.spooled}, lost ${f.ledger.lost}`,
     `  agent       ${describeAgentSettings(agentSettings(r.scenario.agent, r.scenario.agentUnderTest))}`,
     `  bandwidth   MB per laptop-day p50 ${f.bandwidth.mb_per_laptop_day.p50}, p95 ${f.bandwidth.mb_per_laptop_day.p95}, max ${f.bandwidth.mb_per_laptop_day.max}`,
@@ -53,7 +59,7 @@ export function formatRun(r: ScenarioRunResult, files: readonly string[]): strin
     `  privacy     ${f.leaks.canaries} of ${f.leaks.canaries_planted} planted canaries found in ${f.leaks.scanned}`,
     ...r.thresholds.map((t) => `  threshold   ${t.pass ? 'pass' : 'FAIL'}  ${t.expression}  (actual ${t.actual ?? 'n/a'})`),
     ...(r.configurations ? formatConfigurations(r.configurations.table) : []),
-    `report: ${files.find((x) => x.endsWith('report.html') && !x.includes('configurations'))}`,
+    reportLine(files),
   ];
   return `${lines.filter((l) => l !== '').join('\n')}\n`;
 }
@@ -86,9 +92,46 @@ export function formatSweep(r: SweepResult, files: readonly string[]): string {
       return `  #${String(c.index).padEnd(3)} ${pct(c.yield.mean).padStart(6)}${ci.padEnd(8)}  ${axes.map((a) => c.labels[a]).join(' · ')}${tvd}`;
     }),
     ...sweepRuleLines(r),
-    `report: ${files.find((f) => f.endsWith('report.html'))}`,
+    ...sweepThresholdLines(r),
+    reportLine(files),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Where to look: report.html, or summary.json when the scenario turned HTML off
+ * (outputs.html: false). files[0] is the report's own summary.json; the files
+ * of its configurations' reports sit in subfolders and come later.
+ */
+function reportLine(files: readonly string[]): string {
+  const summary = files[0]!;
+  const html = join(dirname(summary), 'report.html');
+  return files.includes(html) ? `report: ${html}` : `report: ${summary} (outputs.html is false: no report.html)`;
+}
+
+function sweepThresholdLines(r: SweepResult): string[] {
+  const t = r.thresholds;
+  if (t.expressions.length === 0) return [];
+  if (!t.judged) return [`  thresholds  NOT JUDGED in ${r.mode} mode: ${t.expressions.join('; ')} (${t.not_judged_why ?? ''})`];
+  if (t.passed) return [`  thresholds  pass in every cell and replica: ${t.expressions.join('; ')}`];
+  return [`  thresholds  FAIL in ${t.failed_cells.length} of ${r.cells.length} cells:`, ...failedCells(r).map((x) => `    ${x}`)];
+}
+
+/** Each failing cell in words, with its failing thresholds and in which replicas. */
+function failedCells(r: SweepResult): string[] {
+  return r.cells
+    .filter((c) => r.thresholds.failed_cells.includes(c.index))
+    .map((c) => {
+      const byExpression = new Map<string, string[]>();
+      for (const o of c.thresholds.filter((x) => !x.pass))
+        byExpression.set(o.expression, [...(byExpression.get(o.expression) ?? []), `replica ${o.replica} actual ${o.actual ?? 'n/a'}`]);
+      return `${cellTitle(r, c)}: ${[...byExpression].map(([e, where]) => `${e} (${where.join(', ')})`).join('; ')}`;
+    });
+}
+
+/** What `fleetsim sweep` says when it exits 1: the failing cells, named. */
+export function describeSweepThresholdFailures(r: SweepResult): string {
+  return `thresholds failed in ${r.thresholds.failed_cells.length} of ${r.cells.length} cells: ${failedCells(r).join('; ')}`;
 }
 
 /** What each rule costs, and who loses most: the opening of report.html, in a few lines. */

@@ -833,8 +833,16 @@ export const thresholdSchema = z
   });
 
 export const outputsSchema = strict({
-  dir: field(text(1_000), DEFAULTS.outputs.dir, 'Reports go to <dir>/<scenario>-<timestamp>/ (summary.json always).'),
-  csv: field(bool(), DEFAULTS.outputs.csv, 'Write the CSV files (per employee, per department and role, per hour, latency percentiles).'),
+  dir: field(
+    text(1_000),
+    DEFAULTS.outputs.dir,
+    'Reports go to <dir>/<scenario>-<timestamp>/ (summary.json always, and results.json of a run: what `fleetsim merge` reads).',
+  ),
+  csv: field(
+    bool(),
+    DEFAULTS.outputs.csv,
+    'Write the CSV files: a run writes laptops.csv (per laptop), laptops-measured.csv (CPU and battery measured per laptop), groups.csv (per department and role) and hours.csv (per UTC hour); a sweep writes cells.csv, by_group.csv and replicas.csv. `fleetsim compare` reads laptops.csv and replicas.csv.',
+  ),
   html: field(bool(), DEFAULTS.outputs.html, 'Write report.html (self-contained, works offline).'),
 })
   .prefault({})

@@ -2,16 +2,20 @@
 export { applyAxisValue, expandGrid, replicaSeed, valueLabel, type SweepCell } from './grid.js';
 export { outsideCaptureHours, runFastTask, type FastCellSpec, type FastTask, type FastTaskResult } from './fast.js';
 export {
+  FAST_MODE_THRESHOLDS_WHY,
   cellResult,
   cellTable,
   groupTable,
   replicaFromTally,
   replicaTable,
+  sweepThresholds,
   type CellResult,
   type GroupEstimate,
   type ReplicaFigures,
+  type ReplicaThresholdOutcome,
   type SweepMode,
   type SweepResult,
+  type SweepThresholds,
 } from './results.js';
 export { groupYieldsByReplica, ruleEffects, WHO_DIMENSIONS, type GroupLoss, type RuleEffect, type RuleValueYield } from './effects.js';
 export { estimate, tQuantile975, totalVariation, type Estimate } from './stats.js';

@@ -2,6 +2,7 @@
  * The sweep's results model: per replica figures from tallies, then per cell
  * estimates (mean and 95 % CI over replicas). Report writers only present these.
  */
+import type { ThresholdOutcome } from '../scenario/index.js';
 import { estimate, totalVariation, type Estimate } from './stats.js';
 import { DIMENSIONS, type CellTally, type Dimension } from './tally.js';
 
@@ -35,17 +36,51 @@ export interface GroupEstimate {
   readonly yield: Estimate;
 }
 
+/** A scenario threshold judged on one replica's run of a cell (full path). */
+export interface ReplicaThresholdOutcome extends ThresholdOutcome {
+  readonly replica: number;
+}
+
 export interface CellResult {
   readonly index: number;
   readonly values: Readonly<Record<string, unknown>>;
   readonly labels: Readonly<Record<string, string>>;
   readonly replicas: readonly ReplicaFigures[];
+  /** Every scenario threshold on every replica's run of this cell (empty when they were not judged, see SweepThresholds). */
+  readonly thresholds: readonly ReplicaThresholdOutcome[];
   readonly yield: Estimate;
   readonly captured_active_hours_per_employee: Estimate;
   readonly exempt_share: Estimate;
   readonly pauses_per_employee_day: Estimate;
   readonly tvd: Readonly<Partial<Record<Dimension, Estimate>>>;
   readonly groups: Readonly<Partial<Record<Dimension, readonly GroupEstimate[]>>>;
+}
+
+/**
+ * The scenario's thresholds over the sweep. The full path runs each cell and
+ * replica as a `fleetsim run`, so every threshold is judged there, on each
+ * run; fast mode counts events and their policy fates without the agent,
+ * the network or the store, so no run figure exists to judge them on.
+ */
+export interface SweepThresholds {
+  readonly expressions: readonly string[];
+  readonly judged: boolean;
+  /** Why they were not judged (null when judged, or when there are none). */
+  readonly not_judged_why: string | null;
+  /** Every threshold held in every replica of every cell (null: not judged). */
+  readonly passed: boolean | null;
+  /** Cells with at least one failing threshold in one replica. */
+  readonly failed_cells: readonly number[];
+}
+
+export const FAST_MODE_THRESHOLDS_WHY =
+  'fast mode counts events and their policy fates without running the agent, the network or the ingest store, so the run figures thresholds name (ledger, leaks, ingest, bandwidth, battery, …) do not exist; --full-path runs each cell as a fleetsim run and judges them on every cell and replica';
+
+export function sweepThresholds(mode: SweepMode, expressions: readonly string[], cells: readonly CellResult[]): SweepThresholds {
+  if (expressions.length === 0) return { expressions, judged: false, not_judged_why: null, passed: null, failed_cells: [] };
+  if (mode === 'fast') return { expressions, judged: false, not_judged_why: FAST_MODE_THRESHOLDS_WHY, passed: null, failed_cells: [] };
+  const failed = cells.filter((c) => c.thresholds.some((t) => !t.pass)).map((c) => c.index);
+  return { expressions, judged: true, not_judged_why: null, passed: failed.length === 0, failed_cells: failed };
 }
 
 export interface SweepResult {
@@ -57,6 +92,7 @@ export interface SweepResult {
   readonly replicas: number;
   readonly axes: readonly { readonly path: string; readonly labels: readonly string[] }[];
   readonly cells: readonly CellResult[];
+  readonly thresholds: SweepThresholds;
   readonly employeeDays: number;
   readonly events: number;
   readonly wallMs: number;
@@ -102,6 +138,7 @@ export function cellResult(
   values: Readonly<Record<string, unknown>>,
   labels: Readonly<Record<string, string>>,
   replicas: readonly ReplicaFigures[],
+  thresholds: readonly ReplicaThresholdOutcome[],
 ): CellResult {
   const tvd: Partial<Record<Dimension, Estimate>> = {};
   const groups: Partial<Record<Dimension, GroupEstimate[]>> = {};
@@ -131,6 +168,7 @@ export function cellResult(
     values,
     labels,
     replicas,
+    thresholds,
     yield: estimate(replicas.map((r) => r.yield)),
     captured_active_hours_per_employee: estimate(nums(replicas.map((r) => r.captured_active_hours_per_employee))),
     exempt_share: estimate(nums(replicas.map((r) => r.exempt_share))),

@@ -11,7 +11,15 @@ import type { Scenario } from '../scenario/index.js';
 import { runFastTask, type FastTask, type FastTaskResult } from './fast.js';
 import { FULL_PATH_COALESCE, fullPathTally } from './full.js';
 import { expandGrid, replicaSeed, valueLabel } from './grid.js';
-import { cellResult, replicaFromTally, type ReplicaFigures, type SweepMode, type SweepResult } from './results.js';
+import {
+  cellResult,
+  replicaFromTally,
+  sweepThresholds,
+  type ReplicaFigures,
+  type ReplicaThresholdOutcome,
+  type SweepMode,
+  type SweepResult,
+} from './results.js';
 import { emptyTally, mergeTally, type CellTally } from './tally.js';
 
 export interface SweepOptions {
@@ -47,6 +55,8 @@ export async function runSweep(base: Scenario, o: SweepOptions): Promise<SweepRe
   const cells = expandGrid(s);
   const started = performance.now();
   let perCell: ReplicaFigures[][];
+  // Fast mode has no run figures to judge thresholds on: it leaves these empty (sweepThresholds says why).
+  const judged: ReplicaThresholdOutcome[][] = cells.map(() => []);
   let events = 0;
   if (o.mode === 'fast') {
     const r = await runFast(
@@ -71,18 +81,19 @@ export async function runSweep(base: Scenario, o: SweepOptions): Promise<SweepRe
             ...cell.scenario,
             seed,
             transport: 'http',
-            thresholds: [],
             outputs: { ...cell.scenario.outputs, csv: false, html: false },
             agent: { ...cell.scenario.agent, coalesce: FULL_PATH_COALESCE },
           },
           { reportDir, workers: o.workers },
         );
         events += run.figures.ledger.produced;
+        judged[cell.index]!.push(...run.thresholds.map((t) => ({ replica: r, ...t })));
         perCell[cell.index]!.push(replicaFromTally(r, seed, await fullPathTally(cell.scenario, seed, run)));
         o.onProgress?.({ done: ++done, total, events });
       }
     }
   }
+  const results = cells.map((c) => cellResult(c.index, c.values, c.labels, perCell[c.index]!, judged[c.index]!));
   const axes = (s.sweep?.axes ?? []).map((a) => ({ path: a.path, labels: a.values.map((_, i) => valueLabel(a, i)) }));
   return {
     name: s.name,
@@ -92,7 +103,12 @@ export async function runSweep(base: Scenario, o: SweepOptions): Promise<SweepRe
     days: s.simulation.days,
     replicas,
     axes,
-    cells: cells.map((c) => cellResult(c.index, c.values, c.labels, perCell[c.index]!)),
+    cells: results,
+    thresholds: sweepThresholds(
+      o.mode,
+      s.thresholds.map((t) => t.source),
+      results,
+    ),
     employeeDays: s.fleet.employees * s.simulation.days * replicas * (o.mode === 'fast' ? 1 : cells.length),
     events,
     wallMs: performance.now() - started,

@@ -35,7 +35,7 @@ describe('fleetsim compare over load and sweep reports', () => {
     ] as const) {
       const r = await runSweep(sweep(approval, name), { mode: 'fast', workers: 0 });
       const d = join(tmp, `sweep-${name}`);
-      await writeSweepReport(r, d);
+      await writeSweepReport(r, d, { csv: true, html: true });
       dirs.push(d);
     }
     const r = compareReports({ baseline: [dirs[0]!], candidate: [dirs[1]!] });

@@ -55,6 +55,7 @@ describe('HTML reports escape every text they print', () => {
       thresholds: [{ expression: MARK, actual: 1, pass: false }],
       measured: { note: MARK },
       laptops: r.fleet.laptops,
+      outputs: { csv: true, html: true },
       startedAt: MARK,
     });
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
@@ -116,7 +117,7 @@ describe('HTML reports escape every text they print', () => {
       ...fixtureSweep({ name: MARK, capPath: `policy.${MARK}`, capLabels: [`${MARK}15`, '60'], departments: [MARK, 'Sales'] }),
       seed: MARK,
     };
-    await writeSweepReport(r, dir);
+    await writeSweepReport(r, dir, { csv: true, html: true });
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     // The page's own two scripts: the figures as JSON and the comparison's code. Nothing else is a script or an image.
     const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];

@@ -35,7 +35,7 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 async function open(browser: Browser, r: SweepResult, width = 1000): Promise<{ page: Page; problems: string[]; requests: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'fleetsim-sweep-browser-'));
   dirs.push(dir);
-  await writeSweepReport(r, dir);
+  await writeSweepReport(r, dir, { csv: true, html: true });
   const page = await browser.newPage({ viewport: { width, height: 900 } });
   const problems: string[] = [];
   const requests: string[] = [];

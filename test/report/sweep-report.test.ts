@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -93,7 +93,7 @@ describe('sweep report.html answers what each rule costs and who loses', () => {
   it('adds rule_effects to summary.json and keeps its other keys', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fleetsim-sweep-report-'));
     dirs.push(dir);
-    await writeSweepReport(fixtureSweep(), dir);
+    await writeSweepReport(fixtureSweep(), dir, { csv: true, html: true });
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Record<string, unknown>;
     expect(Object.keys(summary)).toEqual(
       expect.arrayContaining(['format', 'name', 'mode', 'seed', 'axes', 'cells', 'table', 'rule_effects']),
@@ -110,6 +110,21 @@ describe('sweep report.html answers what each rule costs and who loses', () => {
       ['policy.exemptionApprovalRate', '0.25', '0.5'],
     ]);
     expect(effects[0]!.cost.mean).toBeCloseTo(0.06, 2);
+  });
+
+  it('honours outputs.csv and outputs.html: summary.json is always written', async () => {
+    const names = async (csv: boolean, html: boolean) => {
+      const dir = mkdtempSync(join(tmpdir(), 'fleetsim-sweep-report-'));
+      dirs.push(dir);
+      const files = await writeSweepReport(fixtureSweep(), dir, { csv, html });
+      expect(files.map((f) => f.slice(dir.length + 1)).sort()).toEqual(readdirSync(dir).sort());
+      return { names: readdirSync(dir).sort(), text: formatSweep(fixtureSweep(), files), dir };
+    };
+    const none = await names(false, false);
+    expect(none.names).toEqual(['summary.json']);
+    expect(none.text).toContain(`report: ${join(none.dir, 'summary.json')} (outputs.html is false: no report.html)`);
+    expect((await names(true, false)).names).toEqual(['by_group.csv', 'cells.csv', 'replicas.csv', 'summary.json']);
+    expect((await names(false, true)).names).toEqual(['report.html', 'summary.json']);
   });
 
   it('says the same on the terminal, one line per rule', () => {

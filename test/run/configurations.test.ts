@@ -99,6 +99,12 @@ describe('agent configurations side by side (scenario agents)', () => {
     // The rest of the report is the first configuration's, and names its settings.
     expect(s.agent.batch_max_age_s).toBe(300);
     const text = formatRun(result, files);
+    // The header's time is the first configuration's, said so, beside the time of all three.
+    const all = result.configurations!.runs.reduce((a, x) => a + x.figures.simulation.wall_seconds, 0);
+    expect(all).toBeGreaterThan(result.figures.simulation.wall_seconds);
+    expect(text.split('\n')[0]).toBe(
+      `fleetsim run side-by-side: 5 laptops, ${result.figures.events.toLocaleString('en-US')} input events in ${result.figures.simulation.wall_seconds} s for configuration five-min (all 3 configurations: ${Math.round(all * 1000) / 1000} s) (${result.figures.simulation.employee_days_per_min.toLocaleString('en-US')} employee-days/min)`,
+    );
     for (const name of ['five-min', 'fifteen-min', 'two-min']) expect(text).toContain(name);
     expect(text).toContain('Recommended: five-min');
     expect(text).toMatch(/agent +br level 5, batches of up to 5 min/);

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FAST_MODE_THRESHOLDS_WHY } from '../../src/sweep/index.js';
 import { fleetsim } from '../helpers/cli.js';
 
 describe('fleetsim sweep', () => {
@@ -22,8 +23,18 @@ describe('fleetsim sweep', () => {
       '--out',
       out,
     ]);
-    expect(r.stderr).toBe('');
+    // The scenario's thresholds (leaks.canaries, ledger.lost) need the agent and the store: fast mode says up front it cannot judge them.
+    expect(r.stderr).toBe(
+      `fleetsim sweep: note: thresholds NOT JUDGED in fast mode: leaks.canaries == 0; ledger.lost == 0 (${FAST_MODE_THRESHOLDS_WHY})\n`,
+    );
     expect(r.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).thresholds).toEqual({
+      expressions: ['leaks.canaries == 0', 'ledger.lost == 0'],
+      judged: false,
+      not_judged_why: FAST_MODE_THRESHOLDS_WHY,
+      passed: null,
+      failed_cells: [],
+    });
     const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
     expect(rows).toHaveLength(24);
     for (const row of rows) {
@@ -68,4 +79,38 @@ describe('fleetsim sweep', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/has no sweep section/);
   });
+
+  it("judges the scenario's thresholds on every cell and replica of the full path: a failing cell exits 1, named", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleetsim-sweep-cli-'));
+    // Nobody pauses in cell #0; everybody may in cell #1, so only #1 drops events as paused.
+    writeFileSync(
+      join(dir, 'gated.yaml'),
+      [
+        'name: gated',
+        'seed: sweep-thresholds',
+        'fleet: { employees: 3 }',
+        'simulation: { days: 1, startDate: "2026-03-03" }',
+        'transport: "null"',
+        'sweep: { replicas: 1, fleet: { pause: { neverPauseShare: [1, 0] } } }',
+        'thresholds: ["ledger.lost == 0", "ledger.dropped_paused == 0"]',
+      ].join('\n'),
+    );
+    const out = join(dir, 'out');
+    const r = fleetsim(['sweep', join(dir, 'gated.yaml'), '--full-path', '--workers', '1', '--quiet', '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^fleetsim: thresholds failed in 1 of 2 cells: #1 · Employees who never pause 0 %: ledger\.dropped_paused == 0 \(replica 0 actual [1-9]\d*\) \[THRESHOLDS_FAILED\]\n$/,
+    );
+    expect(r.stdout).toContain('  thresholds  FAIL in 1 of 2 cells:\n    #1 · Employees who never pause 0 %: ledger.dropped_paused == 0');
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.thresholds).toMatchObject({ judged: true, passed: false, failed_cells: [1] });
+    expect(summary.cells[0].thresholds).toEqual([
+      { replica: 0, expression: 'ledger.lost == 0', actual: 0, pass: true },
+      { replica: 0, expression: 'ledger.dropped_paused == 0', actual: 0, pass: true },
+    ]);
+    expect(summary.cells[1].thresholds.map((t: { pass: boolean }) => t.pass)).toEqual([true, false]);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('<h2>Thresholds</h2>');
+    expect(html).toContain('Failed in 1 of 2 cells.');
+  }, 120_000);
 });

@@ -4,7 +4,7 @@
  * The 15-minute cap costs Engineering (and Developers) 10 points of yield and Sales (Managers) 2;
  * the 50 % approval rate costs everyone 2 points. A little noise per cell and replica keeps the intervals open.
  */
-import { cellResult, type ReplicaFigures, type SweepResult } from '../../src/sweep/index.js';
+import { cellResult, sweepThresholds, type ReplicaFigures, type SweepResult } from '../../src/sweep/index.js';
 
 export interface FixtureNames {
   readonly name?: string;
@@ -61,7 +61,7 @@ export function fixtureSweep(o: FixtureNames = {}): SweepResult {
         });
       }
       cells.push(
-        cellResult(index++, { [capPath]: cap, [approvalPath]: Number(approval) }, { [capPath]: cap, [approvalPath]: approval }, reps),
+        cellResult(index++, { [capPath]: cap, [approvalPath]: Number(approval) }, { [capPath]: cap, [approvalPath]: approval }, reps, []),
       );
     }
   }
@@ -77,6 +77,7 @@ export function fixtureSweep(o: FixtureNames = {}): SweepResult {
       { path: approvalPath, labels: approvalLabels },
     ],
     cells,
+    thresholds: sweepThresholds('fast', [], cells),
     employeeDays: 30,
     events: 24_000,
     wallMs: 1000,

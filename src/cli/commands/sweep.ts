@@ -1,10 +1,10 @@
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import type { CommandParts } from './parts.js';
-import { UsageError } from '../../errors.js';
+import { EXIT_CODES, FleetsimError, UsageError } from '../../errors.js';
 import { writeSweepReport } from '../../report/sweep-report.js';
-import { formatSweep } from '../../report/text.js';
+import { describeSweepThresholdFailures, formatSweep } from '../../report/text.js';
 import { loadScenarioFile } from '../../scenario/index.js';
-import { cellTable, runSweep, type SweepResult } from '../../sweep/index.js';
+import { FAST_MODE_THRESHOLDS_WHY, cellTable, runSweep, type SweepResult } from '../../sweep/index.js';
 import {
   claimReportFolder,
   fillReportFolder,
@@ -53,9 +53,10 @@ export const sweepCommand: CommandParts<SweepArgs> = {
       },
     )
       .example('$0 sweep scenarios/policy-comparison.yaml', 'Pause cap × pause limit × approval rate × propensity, 3 replicas')
-      .example(
-        '$0 sweep scenarios/policy-comparison.yaml -n 200 --replicas 5 --json',
-        'A smaller fleet, more replicas, JSON table',
+      .example('$0 sweep scenarios/policy-comparison.yaml -n 200 --replicas 5 --json', 'A smaller fleet, more replicas, JSON table')
+      .epilog(
+        "Thresholds: --full-path judges the scenario's thresholds on every cell and replica (each is a fleetsim run); fast mode cannot, and says so.\n" +
+          'Exit codes: 0 done (and every judged threshold holds); 1 a threshold failed in a cell; 2 invalid scenario or flags; 3 the sweep could not complete; 4 internal error.',
       ) as unknown as Argv<SweepArgs>,
   handler: async (argv: ArgumentsCamelCase<SweepArgs>) => {
     const workers = workersFlag(argv.workers);
@@ -71,6 +72,11 @@ export const sweepCommand: CommandParts<SweepArgs> = {
     if (mode === 'fast' && scenario.sweep.axes.some((a) => a.path === 'agent')) {
       process.stderr.write(
         'fleetsim sweep: note: agent configurations do not change which events are captured, so their cells have the same yield in fast mode; use --full-path (or fleetsim run) for their costs\n',
+      );
+    }
+    if (mode === 'fast' && scenario.thresholds.length > 0) {
+      process.stderr.write(
+        `fleetsim sweep: note: thresholds NOT JUDGED in fast mode: ${scenario.thresholds.map((t) => t.source).join('; ')} (${FAST_MODE_THRESHOLDS_WHY})\n`,
       );
     }
     const reportDir = claimReportFolder({
@@ -113,11 +119,13 @@ export const sweepCommand: CommandParts<SweepArgs> = {
       progress.stop();
       release();
     }
-    const files = await writeSweepReport(result, reportDir);
+    const files = await writeSweepReport(result, reportDir, scenario.outputs);
     present(
       argv.json,
       () => cellTable(result),
       () => formatSweep(result, files),
     );
+    if (result.thresholds.passed === false)
+      throw new FleetsimError('THRESHOLDS_FAILED', describeSweepThresholdFailures(result), EXIT_CODES.thresholdsFailed);
   },
 };
