@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CompareReport, FigureComparison, StatisticComparison } from '../compare/index.js';
+import type { CompareReport, FigureComparison, GateOutcome, StatisticComparison } from '../compare/index.js';
 import { quantileSorted } from '../compare/stats.js';
 import { writeCsv } from './csv.js';
 import { formatNumber, page, table } from './html.js';
@@ -139,8 +139,7 @@ export function formatCompare(r: CompareReport, files: readonly string[] = []): 
       );
     if (f.erratic && f.note) lines.push(`  ${''.padEnd(34)} ${f.note}`);
   }
-  for (const g of r.gates)
-    lines.push(`  gate ${g.pass ? 'pass' : 'FAIL'}  --fail-on "${g.expression}"${g.pass ? '' : `: ${g.tripped.join(', ')}`}`);
+  for (const g of r.gates) lines.push(`  gate ${gateVerdict(g)}  --fail-on "${g.expression}"${gateDetail(g, '')}`);
   if (r.historyAppended.length)
     lines.push(
       `  history: appended the candidate's ${r.historyAppended.length} replica${r.historyAppended.length === 1 ? '' : 's'} (ids ${r.historyAppended.join(', ')})`,
@@ -243,8 +242,8 @@ export async function writeCompareReport(dir: string, r: CompareReport): Promise
             {
               title: 'Gates',
               html: table(
-                ['--fail-on', 'result', 'tripped by'],
-                r.gates.map((g) => [g.expression, g.pass ? 'pass' : 'FAIL', g.tripped.join(', ') || '—']),
+                ['--fail-on', 'result', 'tripped by (or what could not be judged)'],
+                r.gates.map((g) => [g.expression, gateVerdict(g), gateDetail(g, '—').replace(/^: /, '')]),
                 (i, j) => (j === 1 ? (r.gates[i]!.pass ? 'pass' : 'fail') : undefined),
               ),
             },
@@ -273,4 +272,15 @@ export async function writeCompareReport(dir: string, r: CompareReport): Promise
   );
   await writeFile(files[2]!, html);
   return files;
+}
+
+/** A gate's verdict in words: one that could not be judged is neither a pass nor a trip. */
+function gateVerdict(g: GateOutcome): string {
+  return g.pass ? 'pass' : g.judged ? 'FAIL' : 'NOT JUDGED';
+}
+
+/** What tripped a gate, or what it could not judge and why; `none` when there is nothing to say. */
+function gateDetail(g: GateOutcome, none: string): string {
+  if (g.pass) return none;
+  return `: ${(g.judged ? g.tripped : g.unjudged).join(', ')}`;
 }

@@ -48,6 +48,7 @@ describe('fleetsim compare gates with one load report per side', () => {
     expect(r.stderr).toContain('1 of 1 gates could not be judged: "p99 worse" (latency.all.p99_ms.mean: too few values to compare');
     expect(r.stderr).toContain('2 or more replica folders per side');
     expect(r.stdout).not.toMatch(/gate pass/);
+    expect(r.stdout).toMatch(/gate NOT JUDGED {2}--fail-on "p99 worse": latency\.all\.p99_ms\.mean: too few values/);
     expect(r.stdout).toContain('baseline 812.4 ms, candidate 901.2 ms');
     expect(r.code).toBe(EXIT_CODES.badInput);
   });
