@@ -30,7 +30,8 @@ export function withSharedFlags<T>(y: Argv<T>, f: SharedFlags): Argv<T> {
     a = a.option('out', { alias: 'o', type: 'string', describe: f.out }).option('overwrite', {
       type: 'boolean',
       default: false,
-      describe: 'Write into an --out folder that already holds files (otherwise refused, so no run overwrites another)',
+      describe:
+        'Write into an --out folder that already holds files (otherwise refused, so no run overwrites another): first removes what a fleetsim command wrote there (its reports, its database, interrupted.json, its configurations/, agents/, corpus/ and full-path/ folders); other files stay',
     }) as Argv<T>;
   }
   if (f.json !== undefined) a = a.option('json', { type: 'boolean', default: false, describe: f.json }) as Argv<T>;
@@ -171,6 +172,7 @@ function claimGiven(out: string, overwrite: boolean): string {
         `--out ${out} already holds files (another run's report?): choose a new folder, or add --overwrite to write into it`,
       );
     }
+    if (overwrite) clearEarlierReport(dir, out);
   } else {
     makeParent(dirname(dir), `--out ${out}: its parent folder`);
     try {
@@ -186,6 +188,51 @@ function claimGiven(out: string, overwrite: boolean): string {
     throw ioError(`--out ${out}: cannot write there`, err);
   }
   return dir;
+}
+
+/** Files a run keeps only while it runs: the embedded service's database and the child service's config. */
+const TEMPORARY_FILES = ['ingest.sqlite', 'ingest.sqlite-wal', 'ingest.sqlite-shm', 'ingest.sqlite-journal', 'ingest-process.json'];
+
+/**
+ * What fleetsim commands write at the top of a report folder (run, sweep,
+ * load, generate, merge), and the folders of their own they make there. This,
+ * and only this, is what --overwrite clears before a command writes: an
+ * earlier run's database would otherwise be reopened by the new run, and its
+ * interrupted.json or a report file the new command does not write would sit
+ * beside the new report as if it were part of it. A user's own files stay.
+ */
+export const REPORT_FOLDER_ENTRIES: { readonly files: readonly string[]; readonly folders: readonly string[] } = {
+  files: [
+    ...TEMPORARY_FILES,
+    'interrupted.json',
+    'summary.json',
+    'results.json',
+    'report.html',
+    'laptops.csv',
+    'laptops-measured.csv',
+    'groups.csv',
+    'hours.csv',
+    'cells.csv',
+    'by_group.csv',
+    'replicas.csv',
+    'latency.csv',
+    'errors.csv',
+    'timeline.csv',
+    'ramp.csv',
+    'employees.csv',
+  ],
+  folders: ['configurations', 'agents', 'corpus', 'full-path'],
+};
+
+function clearEarlierReport(dir: string, out: string): void {
+  for (const name of [...REPORT_FOLDER_ENTRIES.files, ...REPORT_FOLDER_ENTRIES.folders]) {
+    try {
+      // A link is removed, never followed: what it points to is not this folder's.
+      rmSync(join(dir, name), { recursive: REPORT_FOLDER_ENTRIES.folders.includes(name), force: true });
+    } catch (err) {
+      throw ioError(`--out ${out} --overwrite: cannot remove the earlier ${name}`, err);
+    }
+  }
 }
 
 function makeParent(dir: string, what: string): void {
@@ -220,9 +267,6 @@ export function present(json: boolean, asJson: () => unknown, asText: () => stri
 export function failOnThresholds(v: ThresholdVerdict): void {
   if (!v.passed) throw new FleetsimError('THRESHOLDS_FAILED', describeFailedThresholds(v), EXIT_CODES.thresholdsFailed);
 }
-
-/** Files a run keeps only while it runs: the embedded service's database and the child service's config. */
-const TEMPORARY_FILES = ['ingest.sqlite', 'ingest.sqlite-wal', 'ingest.sqlite-shm', 'ingest.sqlite-journal', 'ingest-process.json'];
 
 /** Version of interrupted.json, the mark a run stopped by a signal leaves in its report folder. */
 export const INTERRUPTED_FORMAT = 'fleetsim-interrupted/1';
