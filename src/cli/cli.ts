@@ -37,7 +37,7 @@ export async function runCli(
     .alias('help', 'h')
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .epilogue(
-      'Exit codes: 0 ok, 1 a threshold failed, 2 bad input (flags, scenario), 3 the run could not complete (I/O: a port in use, an unwritable --out), 4 internal error, 5 the target failed a load run (error rate above --slo-error-rate, no answers, or answers that cannot be read); 130/143 stopped by SIGINT/SIGTERM (run and sweep mark their report folder interrupted).',
+      'Exit codes: 0 ok, 1 a threshold failed, 2 bad input (flags, scenario), 3 the run could not complete (I/O: a port in use, an unwritable --out), 4 internal error, 5 the target failed a load run (error rate above --slo-error-rate, no answers, or answers that cannot be read); 130/143 stopped by SIGINT/SIGTERM (run and sweep mark their report folder interrupted); 141 its output was closed (a pipe to head): no stack trace, and run and sweep stop as on a signal, signal SIGPIPE in interrupted.json.',
     )
     // Throwing here stops yargs: a failure handler that returns lets the command run anyway.
     .fail((msg, err) => {

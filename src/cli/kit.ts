@@ -272,11 +272,34 @@ export function failOnThresholds(v: ThresholdVerdict): void {
 export const INTERRUPTED_FORMAT = 'fleetsim-interrupted/1';
 
 /**
+ * Exit code of a command whose stdout or stderr was closed under it (`fleetsim
+ * validate … | head -1`): 128 + SIGPIPE's number, as shells report a program
+ * that a closed pipe ended, so `set -o pipefail` sees it and no one mistakes
+ * it for a failed threshold (1).
+ */
+export const EXIT_OUTPUT_CLOSED = 141;
+
+/** The clean stops of the long commands now running (stopCleanlyOnSignals), for stopForClosedOutput. */
+const runningStops = new Set<(signal: 'SIGPIPE') => void>();
+
+/**
+ * Ends the process once its output is closed (closed-output.ts): a long
+ * command stops as on a signal (its report folder marked interrupted, its
+ * database removed), any other just ends; exit EXIT_OUTPUT_CLOSED either way.
+ */
+export function stopForClosedOutput(): void {
+  for (const stop of runningStops) stop('SIGPIPE');
+  process.exit(EXIT_OUTPUT_CLOSED);
+}
+
+/**
  * While a long command runs, SIGINT (Ctrl-C) and SIGTERM stop it cleanly:
  * the progress bar stops and the terminal's cursor comes back, the report
  * folder gets interrupted.json saying what ran and how far it got, the
  * run's temporary files (its database) go, and the process exits 130
  * (SIGINT) or 143 (SIGTERM), as shells report a death by those signals.
+ * A closed stdout or stderr stops it the same way, recorded as SIGPIPE and
+ * exiting EXIT_OUTPUT_CLOSED (141).
  * Returns the function that removes the handlers once the work is done.
  */
 export function stopCleanlyOnSignals(o: {
@@ -286,7 +309,7 @@ export function stopCleanlyOnSignals(o: {
   readonly state: () => Record<string, unknown>;
 }): () => void {
   const startedAt = new Date().toISOString();
-  const handler = (signal: NodeJS.Signals): void => {
+  const handler = (signal: 'SIGINT' | 'SIGTERM' | 'SIGPIPE'): void => {
     try {
       o.stopProgress();
     } catch {
@@ -302,15 +325,18 @@ export function stopCleanlyOnSignals(o: {
     } catch (err) {
       process.stderr.write(`fleetsim ${o.command}: could not mark ${o.reportDir} as interrupted: ${(err as Error).message}\n`);
     }
-    process.stderr.write(
-      `fleetsim ${o.command}: interrupted by ${signal}; the partial report in ${o.reportDir} is marked interrupted (interrupted.json)\n`,
+    const why = signal === 'SIGPIPE' ? 'stopped because its output was closed' : `interrupted by ${signal}`;
+    process.stderr.write(`fleetsim ${o.command}: ${why}; the partial report in ${o.reportDir} is marked interrupted (interrupted.json)\n`);
+    process.exit(
+      signal === 'SIGINT' ? EXIT_CODES.interruptedBySigint : signal === 'SIGTERM' ? EXIT_CODES.interruptedBySigterm : EXIT_OUTPUT_CLOSED,
     );
-    process.exit(signal === 'SIGINT' ? EXIT_CODES.interruptedBySigint : EXIT_CODES.interruptedBySigterm);
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+  runningStops.add(handler);
   return () => {
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
+    runningStops.delete(handler);
   };
 }
