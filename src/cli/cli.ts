@@ -1,6 +1,6 @@
 import yargs from 'yargs';
 import { EXIT_CODES, FleetsimError, UsageError } from '../errors.js';
-import { explainUsageFailure, flagWithoutValue } from './options.js';
+import { explainUsageFailure, flagWithoutValue, markStdinArgs, STDIN_ARG } from './options.js';
 import { VERSION } from '../version.js';
 import { COMMANDS, lazyCommand } from './commands/catalogue.js';
 
@@ -15,7 +15,7 @@ export async function runCli(
   const debug = args.includes('--debug');
   // The flags the chosen command knows, captured before yargs validates, for "did you mean".
   let knownFlags: readonly string[] = [];
-  const parser = yargs([...args])
+  const parser = yargs(markStdinArgs(args))
     .scriptName('fleetsim')
     .usage('fleetsim — simulate a fleet of laptops running an activity-capture agent, and measure it\n\n' + 'Usage: $0 <command> [options]')
     .command(COMMANDS.map(lazyCommand))
@@ -29,6 +29,14 @@ export async function runCli(
         knownFlags = [...Object.keys(o.key), ...Object.values(o.alias).flat()];
         const flag = flagWithoutValue(args, new Set(o.boolean.flatMap((b) => [b, ...(o.alias[b] ?? [])])), new Set(knownFlags));
         if (flag !== null) throw new UsageError(`${flag} needs a value (see --help for what it takes)`);
+        const command = (_argv as { _: unknown[] })._[0];
+        if (command !== 'validate' && markStdinArgs(args).includes(STDIN_ARG)) {
+          throw new UsageError(
+            typeof command === 'string' && command !== STDIN_ARG
+              ? `"-" (standard input) is not an input of fleetsim ${command}: give the path of a file (only fleetsim validate reads standard input)`
+              : `"-" (standard input) is not a command: name a command first, e.g. fleetsim validate -`,
+          );
+        }
       }) as never,
       true,
     )
