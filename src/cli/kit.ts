@@ -307,6 +307,8 @@ export function stopCleanlyOnSignals(o: {
   readonly reportDir: string;
   readonly stopProgress: () => void;
   readonly state: () => Record<string, unknown>;
+  /** Files of the command's own to remove too (generate's trace parts). */
+  readonly removeAlso?: () => void;
 }): () => void {
   const startedAt = new Date().toISOString();
   const handler = (signal: 'SIGINT' | 'SIGTERM' | 'SIGPIPE'): void => {
@@ -322,6 +324,7 @@ export function stopCleanlyOnSignals(o: {
         `${JSON.stringify({ format: INTERRUPTED_FORMAT, interrupted: true, command: o.command, signal, started_at: startedAt, interrupted_at: new Date().toISOString(), ...o.state() }, null, 2)}\n`,
       );
       for (const f of TEMPORARY_FILES) rmSync(join(o.reportDir, f), { force: true });
+      o.removeAlso?.();
     } catch (err) {
       process.stderr.write(`fleetsim ${o.command}: could not mark ${o.reportDir} as interrupted: ${(err as Error).message}\n`);
     }
