@@ -1,6 +1,6 @@
 import yargs from 'yargs';
 import { EXIT_CODES, FleetsimError, UsageError } from '../errors.js';
-import { explainUsageFailure, flagWithoutValue } from './options.js';
+import { explainUsageFailure, flagWithoutValue, markStdinArgs, STDIN_ARG } from './options.js';
 import { VERSION } from '../version.js';
 import { COMMANDS, lazyCommand } from './commands/catalogue.js';
 
@@ -15,7 +15,7 @@ export async function runCli(
   const debug = args.includes('--debug');
   // The flags the chosen command knows, captured before yargs validates, for "did you mean".
   let knownFlags: readonly string[] = [];
-  const parser = yargs([...args])
+  const parser = yargs(markStdinArgs(args))
     .scriptName('fleetsim')
     .usage('fleetsim — simulate a fleet of laptops running an activity-capture agent, and measure it\n\n' + 'Usage: $0 <command> [options]')
     .command(COMMANDS.map(lazyCommand))
@@ -29,6 +29,14 @@ export async function runCli(
         knownFlags = [...Object.keys(o.key), ...Object.values(o.alias).flat()];
         const flag = flagWithoutValue(args, new Set(o.boolean.flatMap((b) => [b, ...(o.alias[b] ?? [])])), new Set(knownFlags));
         if (flag !== null) throw new UsageError(`${flag} needs a value (see --help for what it takes)`);
+        const command = (_argv as { _: unknown[] })._[0];
+        if (command !== 'validate' && markStdinArgs(args).includes(STDIN_ARG)) {
+          throw new UsageError(
+            typeof command === 'string' && command !== STDIN_ARG
+              ? `"-" (standard input) is not an input of fleetsim ${command}: give the path of a file (only fleetsim validate reads standard input)`
+              : `"-" (standard input) is not a command: name a command first, e.g. fleetsim validate -`,
+          );
+        }
       }) as never,
       true,
     )
@@ -37,7 +45,7 @@ export async function runCli(
     .alias('help', 'h')
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .epilogue(
-      'Exit codes: 0 ok, 1 a threshold failed, 2 bad input (flags, scenario), 3 the run could not complete (I/O: a port in use, an unwritable --out), 4 internal error, 5 the target failed a load run (error rate above --slo-error-rate, no answers, or answers that cannot be read); 130/143 stopped by SIGINT/SIGTERM (run and sweep mark their report folder interrupted).',
+      'Exit codes: 0 ok, 1 a threshold failed, 2 bad input (flags, scenario), 3 the run could not complete (I/O: a port in use, an unwritable --out), 4 internal error, 5 the target failed a load run (error rate above --slo-error-rate, no answers, or answers that cannot be read); 130/143 stopped by SIGINT/SIGTERM (run and sweep mark their report folder interrupted); 141 its output was closed (a pipe to head): no stack trace, and run and sweep stop as on a signal, signal SIGPIPE in interrupted.json.',
     )
     // Throwing here stops yargs: a failure handler that returns lets the command run anyway.
     .fail((msg, err) => {

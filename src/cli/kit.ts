@@ -30,7 +30,8 @@ export function withSharedFlags<T>(y: Argv<T>, f: SharedFlags): Argv<T> {
     a = a.option('out', { alias: 'o', type: 'string', describe: f.out }).option('overwrite', {
       type: 'boolean',
       default: false,
-      describe: 'Write into an --out folder that already holds files (otherwise refused, so no run overwrites another)',
+      describe:
+        'Write into an --out folder that already holds files (otherwise refused, so no run overwrites another): first removes what a fleetsim command wrote there (its reports, its database, interrupted.json, its configurations/, agents/, corpus/ and full-path/ folders); other files stay',
     }) as Argv<T>;
   }
   if (f.json !== undefined) a = a.option('json', { type: 'boolean', default: false, describe: f.json }) as Argv<T>;
@@ -171,6 +172,7 @@ function claimGiven(out: string, overwrite: boolean): string {
         `--out ${out} already holds files (another run's report?): choose a new folder, or add --overwrite to write into it`,
       );
     }
+    if (overwrite) clearEarlierReport(dir, out);
   } else {
     makeParent(dirname(dir), `--out ${out}: its parent folder`);
     try {
@@ -186,6 +188,51 @@ function claimGiven(out: string, overwrite: boolean): string {
     throw ioError(`--out ${out}: cannot write there`, err);
   }
   return dir;
+}
+
+/** Files a run keeps only while it runs: the embedded service's database and the child service's config. */
+const TEMPORARY_FILES = ['ingest.sqlite', 'ingest.sqlite-wal', 'ingest.sqlite-shm', 'ingest.sqlite-journal', 'ingest-process.json'];
+
+/**
+ * What fleetsim commands write at the top of a report folder (run, sweep,
+ * load, generate, merge), and the folders of their own they make there. This,
+ * and only this, is what --overwrite clears before a command writes: an
+ * earlier run's database would otherwise be reopened by the new run, and its
+ * interrupted.json or a report file the new command does not write would sit
+ * beside the new report as if it were part of it. A user's own files stay.
+ */
+export const REPORT_FOLDER_ENTRIES: { readonly files: readonly string[]; readonly folders: readonly string[] } = {
+  files: [
+    ...TEMPORARY_FILES,
+    'interrupted.json',
+    'summary.json',
+    'results.json',
+    'report.html',
+    'laptops.csv',
+    'laptops-measured.csv',
+    'groups.csv',
+    'hours.csv',
+    'cells.csv',
+    'by_group.csv',
+    'replicas.csv',
+    'latency.csv',
+    'errors.csv',
+    'timeline.csv',
+    'ramp.csv',
+    'employees.csv',
+  ],
+  folders: ['configurations', 'agents', 'corpus', 'full-path'],
+};
+
+function clearEarlierReport(dir: string, out: string): void {
+  for (const name of [...REPORT_FOLDER_ENTRIES.files, ...REPORT_FOLDER_ENTRIES.folders]) {
+    try {
+      // A link is removed, never followed: what it points to is not this folder's.
+      rmSync(join(dir, name), { recursive: REPORT_FOLDER_ENTRIES.folders.includes(name), force: true });
+    } catch (err) {
+      throw ioError(`--out ${out} --overwrite: cannot remove the earlier ${name}`, err);
+    }
+  }
 }
 
 function makeParent(dir: string, what: string): void {
@@ -221,11 +268,29 @@ export function failOnThresholds(v: ThresholdVerdict): void {
   if (!v.passed) throw new FleetsimError('THRESHOLDS_FAILED', describeFailedThresholds(v), EXIT_CODES.thresholdsFailed);
 }
 
-/** Files a run keeps only while it runs: the embedded service's database and the child service's config. */
-const TEMPORARY_FILES = ['ingest.sqlite', 'ingest.sqlite-wal', 'ingest.sqlite-shm', 'ingest.sqlite-journal', 'ingest-process.json'];
-
 /** Version of interrupted.json, the mark a run stopped by a signal leaves in its report folder. */
 export const INTERRUPTED_FORMAT = 'fleetsim-interrupted/1';
+
+/**
+ * Exit code of a command whose stdout or stderr was closed under it (`fleetsim
+ * validate … | head -1`): 128 + SIGPIPE's number, as shells report a program
+ * that a closed pipe ended, so `set -o pipefail` sees it and no one mistakes
+ * it for a failed threshold (1).
+ */
+export const EXIT_OUTPUT_CLOSED = 141;
+
+/** The clean stops of the long commands now running (stopCleanlyOnSignals), for stopForClosedOutput. */
+const runningStops = new Set<(signal: 'SIGPIPE') => void>();
+
+/**
+ * Ends the process once its output is closed (closed-output.ts): a long
+ * command stops as on a signal (its report folder marked interrupted, its
+ * database removed), any other just ends; exit EXIT_OUTPUT_CLOSED either way.
+ */
+export function stopForClosedOutput(): void {
+  for (const stop of runningStops) stop('SIGPIPE');
+  process.exit(EXIT_OUTPUT_CLOSED);
+}
 
 /**
  * While a long command runs, SIGINT (Ctrl-C) and SIGTERM stop it cleanly:
@@ -233,6 +298,8 @@ export const INTERRUPTED_FORMAT = 'fleetsim-interrupted/1';
  * folder gets interrupted.json saying what ran and how far it got, the
  * run's temporary files (its database) go, and the process exits 130
  * (SIGINT) or 143 (SIGTERM), as shells report a death by those signals.
+ * A closed stdout or stderr stops it the same way, recorded as SIGPIPE and
+ * exiting EXIT_OUTPUT_CLOSED (141).
  * Returns the function that removes the handlers once the work is done.
  */
 export function stopCleanlyOnSignals(o: {
@@ -240,9 +307,11 @@ export function stopCleanlyOnSignals(o: {
   readonly reportDir: string;
   readonly stopProgress: () => void;
   readonly state: () => Record<string, unknown>;
+  /** Files of the command's own to remove too (generate's trace parts). */
+  readonly removeAlso?: () => void;
 }): () => void {
   const startedAt = new Date().toISOString();
-  const handler = (signal: NodeJS.Signals): void => {
+  const handler = (signal: 'SIGINT' | 'SIGTERM' | 'SIGPIPE'): void => {
     try {
       o.stopProgress();
     } catch {
@@ -255,18 +324,22 @@ export function stopCleanlyOnSignals(o: {
         `${JSON.stringify({ format: INTERRUPTED_FORMAT, interrupted: true, command: o.command, signal, started_at: startedAt, interrupted_at: new Date().toISOString(), ...o.state() }, null, 2)}\n`,
       );
       for (const f of TEMPORARY_FILES) rmSync(join(o.reportDir, f), { force: true });
+      o.removeAlso?.();
     } catch (err) {
       process.stderr.write(`fleetsim ${o.command}: could not mark ${o.reportDir} as interrupted: ${(err as Error).message}\n`);
     }
-    process.stderr.write(
-      `fleetsim ${o.command}: interrupted by ${signal}; the partial report in ${o.reportDir} is marked interrupted (interrupted.json)\n`,
+    const why = signal === 'SIGPIPE' ? 'stopped because its output was closed' : `interrupted by ${signal}`;
+    process.stderr.write(`fleetsim ${o.command}: ${why}; the partial report in ${o.reportDir} is marked interrupted (interrupted.json)\n`);
+    process.exit(
+      signal === 'SIGINT' ? EXIT_CODES.interruptedBySigint : signal === 'SIGTERM' ? EXIT_CODES.interruptedBySigterm : EXIT_OUTPUT_CLOSED,
     );
-    process.exit(signal === 'SIGINT' ? EXIT_CODES.interruptedBySigint : EXIT_CODES.interruptedBySigterm);
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+  runningStops.add(handler);
   return () => {
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
+    runningStops.delete(handler);
   };
 }

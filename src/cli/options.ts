@@ -41,6 +41,19 @@ export function seedText(flag: string, value: unknown): string {
   return s;
 }
 
+/**
+ * A lone `-` on the command line, standard input, as runCli hands it to
+ * yargs (which would drop a `-`, or read it as `true`): only `validate`
+ * reads standard input; every other command refuses it by name.
+ */
+export const STDIN_ARG = '\u0000stdin';
+
+/** args with each lone `-` before `--` as STDIN_ARG. */
+export function markStdinArgs(args: readonly string[]): string[] {
+  const end = args.indexOf('--');
+  return args.map((a, i) => (a === '-' && (end < 0 || i < end) ? STDIN_ARG : a));
+}
+
 /** A timestamp for run folder names: 20261123-054501. */
 export function folderTimestamp(d = new Date()): string {
   return d.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);

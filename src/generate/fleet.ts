@@ -1,4 +1,5 @@
 import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { DEFAULT_BEHAVIOUR_PARAMS, type BehaviourParams } from '../behaviour/index.js';
@@ -75,13 +76,29 @@ export async function generateFleet(opts: GenerateOptions, onProgress: (p: Gener
     events += r.events;
     onProgress({ employeesDone: done, employeesTotal: opts.employees, events });
   };
-  await runTasks({ worker: 'generate', what: 'a generator worker', workers: opts.workers, inline: generateShard }, tasks, finish);
-  if (opts.tracePath && scratch) {
-    await concatenateTrace(
-      opts.tracePath,
-      tasks.map((t) => t.tracePartPath as string),
-    );
-    rmSync(scratch, { recursive: true, force: true });
+  let traceOpened = false;
+  try {
+    await runTasks({ worker: 'generate', what: 'a generator worker', workers: opts.workers, inline: generateShard }, tasks, finish);
+    if (opts.tracePath && scratch) {
+      traceOpened = true;
+      await concatenateTrace(
+        opts.tracePath,
+        tasks.map((t) => t.tracePartPath as string),
+      );
+    }
+  } catch (err) {
+    // A trace cut short is no trace: it must not pass for one.
+    if (traceOpened && opts.tracePath) {
+      try {
+        rmSync(opts.tracePath, { force: true });
+      } catch {
+        // Not a file (a folder given as the path): nothing of ours to remove; the original error says why.
+      }
+    }
+    throw err;
+  } finally {
+    // The parts are scratch, however the generation ends (the CLI removes them on a signal too).
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
   return {
     employees: results.flatMap((r) => r.employees),
@@ -95,10 +112,12 @@ export async function generateFleet(opts: GenerateOptions, onProgress: (p: Gener
 
 async function concatenateTrace(path: string, parts: readonly string[]): Promise<void> {
   const out = createWriteStream(path);
+  // A path that cannot be opened (a folder, no permission) is reported as such, not as a stream ended after it died.
+  await once(out, 'open');
   try {
     out.write(`${TRACE_COLUMNS.join(',')}\n`);
     for (const part of parts) await pipeline(createReadStream(part), out, { end: false });
   } finally {
-    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    if (!out.destroyed) await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
   }
 }

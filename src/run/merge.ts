@@ -79,22 +79,69 @@ export function sumStoreFindings(parts: readonly StoreFindings[]): StoreFindings
   };
 }
 
+/**
+ * A report file merge reads, parsed: refused (exit 2), naming the file and
+ * what is wrong with it, when it is missing, unreadable or not JSON.
+ */
+function readJsonFile(dir: string, name: string): unknown {
+  const path = join(dir, name);
+  if (!existsSync(path)) throw new UsageError(`${dir} has no ${name}: is it a report folder of fleetsim run?`);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`${path} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(
+      `${path} is not JSON (${(err as Error).message}): a truncated or edited copy? Copy the shard's report folder again, or run the shard again`,
+    );
+  }
+}
+
+const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
+const isWhole = (x: unknown, min: number): x is number => typeof x === 'number' && Number.isInteger(x) && x >= min;
+
+/**
+ * A shard's results.json, its shape checked in the fields merge relies on,
+ * so a damaged or foreign file is named as such rather than taken for a run
+ * of another scenario, or failing deep in the merge.
+ */
 function readShard(dir: string): ShardFile {
   const path = join(dir, 'results.json');
-  if (!existsSync(path)) throw new UsageError(`${dir} has no results.json: is it a report folder of fleetsim run?`);
-  const data = JSON.parse(readFileSync(path, 'utf8')) as ShardFile;
+  const data = readJsonFile(dir, 'results.json');
+  const notOurs = (what: string): never => {
+    throw new UsageError(`${path} is not a fleetsim results file: ${what} (fleetsim run writes ${RESULTS_FORMAT})`);
+  };
+  if (!isObject(data)) return notOurs('not a JSON object');
+  if (typeof data.format !== 'string') return notOurs('it has no "format"');
   if (data.format !== RESULTS_FORMAT)
     throw new UsageError(`${path} is format ${JSON.stringify(data.format)}; this fleetsim reads ${RESULTS_FORMAT}`);
-  return data;
+  if (typeof data.seed !== 'string') return notOurs('"seed" is not a text');
+  const shard = data.shard;
+  if (shard !== null && !(isObject(shard) && isWhole(shard.count, 1) && isWhole(shard.index, 0) && shard.index < shard.count))
+    return notOurs('"shard" is neither null nor {index, count} with 0 <= index < count');
+  const result = data.result;
+  if (!isObject(result)) return notOurs('"result" is not an object');
+  if (!Array.isArray(result.laptops) || !result.laptops.every(isObject)) return notOurs('"result.laptops" is not a list of laptops');
+  for (const k of ['epochUtcMs', 'startDateUtcMs', 'wallMs', 'cpuMs', 'workers'] as const)
+    if (typeof result[k] !== 'number') return notOurs(`"result.${k}" is not a number`);
+  if (typeof result.latency !== 'string') return notOurs('"result.latency" is not an encoded histogram');
+  if (result.freshness !== undefined && typeof result.freshness !== 'string')
+    return notOurs('"result.freshness" is not an encoded histogram');
+  for (const k of ['ledger', 'hours', 'statuses', 'canaries', 'attemptsByMinute', 'injected'] as const)
+    if (!isObject(result[k])) return notOurs(`"result.${k}" is not an object`);
+  return data as unknown as ShardFile;
 }
 
 function readScenario(dir: string): Scenario {
+  const path = join(dir, 'summary.json');
+  const summary = readJsonFile(dir, 'summary.json');
   // scenarioResolved: run summaries of format 1.
-  const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as {
-    scenario_resolved?: Scenario;
-    scenarioResolved?: Scenario;
-  };
-  const scenario = summary.scenario_resolved ?? summary.scenarioResolved;
-  if (!scenario) throw new UsageError(`${join(dir, 'summary.json')} does not record its scenario`);
-  return scenario;
+  const scenario = isObject(summary) ? (summary.scenario_resolved ?? summary.scenarioResolved) : undefined;
+  if (!isObject(scenario))
+    throw new UsageError(`${path} does not record its scenario (scenario_resolved): is it the summary of a fleetsim run?`);
+  return scenario as unknown as Scenario;
 }

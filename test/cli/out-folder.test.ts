@@ -1,10 +1,11 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/cli.js';
-import { claimReportFolder } from '../../src/cli/kit.js';
+import { claimReportFolder, REPORT_FOLDER_ENTRIES } from '../../src/cli/kit.js';
 import { RunError } from '../../src/errors.js';
+import { fleetsim } from '../helpers/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fleetsim-out-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -31,6 +32,40 @@ describe('every run owns its report folder', () => {
     writeFileSync(join(empty, 'summary.json'), '{}');
     expect(() => claimReportFolder({ out: empty, overwrite: false, base: root, stem: 'x' })).toThrow(/already holds files .* --overwrite/);
     expect(claimReportFolder({ out: empty, overwrite: true, base: root, stem: 'x' })).toBe(empty);
+  });
+
+  it('--overwrite removes what fleetsim wrote there, and only that: not a link’s target, not a user’s file', () => {
+    const dir = join(root, 'overwrite-clears');
+    mkdirSync(join(dir, 'corpus'), { recursive: true });
+    for (const f of ['summary.json', 'interrupted.json', 'ingest.sqlite', 'ingest.sqlite-wal', 'ingest.sqlite-shm', 'notes.txt'])
+      writeFileSync(join(dir, f), 'x');
+    writeFileSync(join(dir, 'corpus', 'E000000.000001.gzip'), 'x');
+    const mine = join(root, 'users-own.csv');
+    writeFileSync(mine, 'keep');
+    symlinkSync(mine, join(dir, 'laptops.csv'));
+    expect(claimReportFolder({ out: dir, overwrite: true, base: root, stem: 'x' })).toBe(dir);
+    expect(readdirSync(dir)).toEqual(['notes.txt']);
+    expect(readFileSync(mine, 'utf8')).toBe('keep');
+  });
+
+  it('run --overwrite into an earlier run’s folder starts afresh: a new database, no stale interrupted.json', () => {
+    const dir = join(root, 'rerun');
+    const scenario = join(root, 'tiny-http.yaml');
+    writeFileSync(scenario, 'name: tiny\nseed: 1\nfleet: { employees: 3 }\nsimulation: { days: 1 }\ntransport: http\n');
+    const first = fleetsim(['run', scenario, '--workers', '1', '--quiet', '--out', dir]);
+    expect(first.code, first.stderr).toBe(0);
+    // Everything a run writes is a name --overwrite knows, so none of it outlives the next run.
+    for (const f of readdirSync(dir)) expect([...REPORT_FOLDER_ENTRIES.files, ...REPORT_FOLDER_ENTRIES.folders]).toContain(f);
+    expect(existsSync(join(dir, 'ingest.sqlite'))).toBe(true);
+    // As a run stopped by a signal, or one that crashed, would leave it.
+    writeFileSync(join(dir, 'interrupted.json'), '{"format":"fleetsim-interrupted/1","interrupted":true}\n');
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    const again = fleetsim(['run', scenario, '--workers', '1', '--quiet', '--out', dir, '--overwrite']);
+    expect(again.stderr).not.toMatch(/internal error|already enrolled/);
+    expect(again.code, again.stderr).toBe(0);
+    expect(existsSync(join(dir, 'interrupted.json'))).toBe(false);
+    expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine');
+    expect(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')).seed).toBe('1');
   });
 
   it.each([

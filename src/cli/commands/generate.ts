@@ -1,12 +1,14 @@
-import { join, resolve } from 'node:path';
+import { rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import type { CommandParts } from './parts.js';
 import { EMPLOYEE_SUMMARY_COLUMNS, generateFleet, summarizeGeneration } from '../../generate/index.js';
 import { writeCsv, writeJson } from '../../report/index.js';
 import { formatGenerate } from '../../report/text.js';
 import { VERSION } from '../../version.js';
-import { claimReportFolder, present, withSharedFlags, workersFlag } from '../kit.js';
-import { isoDate, seedText, wholeNumber } from '../options.js';
+import { RunError, UsageError } from '../../errors.js';
+import { claimReportFolder, present, stopCleanlyOnSignals, withSharedFlags, workersFlag } from '../kit.js';
+import { isoDate, nonEmpty, seedText, wholeNumber } from '../options.js';
 import { createProgress } from '../progress.js';
 
 /** Version of generate's summary.json. */
@@ -49,7 +51,7 @@ export const generateCommand: CommandParts<GenerateArgs> = {
       .option('trace', {
         type: 'string',
         describe:
-          'Also write every raw input event to this CSV file (employee_id,t_ms,type,key,x,y,button,context); ~250k rows per employee-day',
+          'Also write every raw input event to this CSV file (employee_id,t_ms,type,key,x,y,button,context); ~250k rows per employee-day. An existing file is refused unless --overwrite; its scratch parts (<file>.parts) are removed however the run ends',
       })
       .example('$0 generate -n 1000 -d 5 --seed 42', 'A week of 1,000 employees')
       .example('$0 generate -n 3 --trace trace.csv', 'Raw events of three employees for one day')
@@ -65,18 +67,33 @@ export const generateCommand: CommandParts<GenerateArgs> = {
     const workers = workersFlag(argv.workers);
     const seed = seedText('seed', argv.seed);
     const startDate = isoDate('start-date', argv['start-date']);
+    const tracePath = argv.trace === undefined ? undefined : claimTraceFile(nonEmpty('trace', argv.trace), argv.overwrite);
     const outDir = claimReportFolder({ out: argv.out, overwrite: argv.overwrite, base: 'reports', stem: `generate-${seed}` });
     const progress = createProgress('generate', employees, { quiet: argv.quiet || argv.json });
-    const opts = {
-      employees,
-      days,
-      seed,
-      startDate,
-      workers,
-      ...(argv.trace ? { tracePath: resolve(argv.trace) } : {}),
-    };
-    const result = await generateFleet(opts, (p) => progress.update(p.employeesDone, `${(p.events / 1e6).toFixed(1)} M events`));
-    progress.stop();
+    const scratchDir = tracePath === undefined ? undefined : `${tracePath}.parts`;
+    const opts = { employees, days, seed, startDate, workers, ...(tracePath ? { tracePath, scratchDir } : {}) };
+    let employeesDone = 0;
+    const release = stopCleanlyOnSignals({
+      command: 'generate',
+      reportDir: outDir,
+      stopProgress: () => progress.stop(),
+      state: () => ({ employees, employees_done: employeesDone, ...(tracePath ? { trace: tracePath } : {}) }),
+      // A trace cut short is no trace; its parts are scratch.
+      removeAlso: () => {
+        if (scratchDir) rmSync(scratchDir, { recursive: true, force: true });
+        if (tracePath) rmSync(tracePath, { force: true });
+      },
+    });
+    let result;
+    try {
+      result = await generateFleet(opts, (p) => {
+        employeesDone = p.employeesDone;
+        progress.update(p.employeesDone, `${(p.events / 1e6).toFixed(1)} M events`);
+      });
+    } finally {
+      progress.stop();
+      release();
+    }
     const summary = summarizeGeneration(opts, result, VERSION);
     await writeCsv(join(outDir, 'employees.csv'), EMPLOYEE_SUMMARY_COLUMNS, result.employees);
     await writeJson(join(outDir, 'summary.json'), { format: GENERATE_SUMMARY_FORMAT, ...summary });
@@ -87,3 +104,29 @@ export const generateCommand: CommandParts<GenerateArgs> = {
     );
   },
 };
+
+/**
+ * --trace, checked before any work: the path of a file in an existing
+ * folder; an existing file only with --overwrite (as --out). A folder given
+ * is a usage error (exit 2), the rest I/O (exit 3), as for --out.
+ */
+function claimTraceFile(given: string, overwrite: boolean): string {
+  const path = resolve(given);
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    st = null;
+  }
+  if (st?.isDirectory())
+    throw new UsageError(`--trace ${given} is a folder: give the path of the CSV file to write, e.g. ${join(given, 'trace.csv')}`);
+  if (st && !overwrite) throw new RunError('IO', `--trace ${given} already exists: choose a new file, or add --overwrite to replace it`);
+  let parent;
+  try {
+    parent = statSync(dirname(path));
+  } catch {
+    parent = null;
+  }
+  if (!parent?.isDirectory()) throw new RunError('IO', `--trace ${given}: its folder ${dirname(path)} does not exist`);
+  return path;
+}

@@ -1,7 +1,8 @@
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import type { CommandParts } from './parts.js';
-import { FleetsimError, EXIT_CODES } from '../../errors.js';
-import { checkScenarioFile, formatIssue } from '../../scenario/index.js';
+import { FleetsimError, EXIT_CODES, UsageError } from '../../errors.js';
+import { checkScenarioFile, formatIssue, parseScenario, ScenarioError, type Scenario, type ScenarioIssue } from '../../scenario/index.js';
+import { STDIN_ARG } from '../options.js';
 
 interface ValidateArgs {
   files: string[];
@@ -23,14 +24,17 @@ class InvalidScenarios extends FleetsimError {
 export const validateCommand: CommandParts<ValidateArgs> = {
   builder: (y: Argv) =>
     y
-      .positional('files', { type: 'string', array: true, describe: 'Scenario files' })
+      .positional('files', { type: 'string', array: true, describe: 'Scenario files; - reads one from standard input, named <stdin>' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only problems' })
-      .example('$0 validate scenarios/*.yaml', 'Check every shipped scenario') as unknown as Argv<ValidateArgs>,
-  handler: (argv: ArgumentsCamelCase<ValidateArgs>) => {
-    const files = argv.files.map(String);
+      .example('$0 validate scenarios/*.yaml', 'Check every shipped scenario')
+      .example('generate-scenario | $0 validate -', 'Check a scenario on standard input') as unknown as Argv<ValidateArgs>,
+  handler: async (argv: ArgumentsCamelCase<ValidateArgs>) => {
+    const given = argv.files.map(String);
+    if (given.filter((f) => f === STDIN_ARG).length > 1) throw new UsageError('"-" (standard input) is given more than once: give it once');
+    const files = given.map((f) => (f === STDIN_ARG ? STDIN_NAME : f));
     let invalid = 0;
-    for (const file of files) {
-      const r = checkScenarioFile(file);
+    for (const [i, file] of files.entries()) {
+      const r = given[i] === STDIN_ARG ? checkScenarioText(await readStdin(), STDIN_NAME) : checkScenarioFile(file);
       if (r.ok) {
         if (!argv.quiet)
           process.stdout.write(
@@ -44,3 +48,50 @@ export const validateCommand: CommandParts<ValidateArgs> = {
     if (invalid > 0) throw new InvalidScenarios(invalid, files.length);
   },
 };
+
+/** How standard input is named in messages: not a path anyone could have meant. */
+const STDIN_NAME = '<stdin>';
+
+/** As a scenario file may be (src/scenario/load.ts): more is not a scenario, and must not fill the memory. */
+const MAX_STDIN_BYTES = 4 * 1024 * 1024;
+
+function checkScenarioText(
+  text: string | null,
+  file: string,
+): { ok: true; scenario: Scenario } | { ok: false; issues: readonly ScenarioIssue[] } {
+  if (text === null)
+    return {
+      ok: false,
+      issues: [
+        {
+          kind: 'file',
+          file,
+          line: 0,
+          column: 0,
+          path: '',
+          message: `is larger than ${MAX_STDIN_BYTES / 1024 ** 2} MiB: not a scenario file`,
+        },
+      ],
+    };
+  try {
+    return { ok: true, scenario: parseScenario(text, file) };
+  } catch (err) {
+    if (err instanceof ScenarioError) return { ok: false, issues: err.issues };
+    throw err;
+  }
+}
+
+/** Standard input to its end as UTF-8, or null when it is larger than MAX_STDIN_BYTES. */
+async function readStdin(): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of process.stdin) {
+    bytes += (chunk as Buffer).length;
+    if (bytes > MAX_STDIN_BYTES) {
+      process.stdin.destroy();
+      return null;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
