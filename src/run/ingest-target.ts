@@ -10,7 +10,7 @@ import { supportedV8Flags } from '../v8-flags.js';
 import { enrollDevices, parseTarget } from '../targets/index.js';
 import { checkProtocol, describeProtocol, protocolEnrolls, protocolSpec, type ProtocolSpec } from '../targets/protocols/index.js';
 import { dirname, resolve } from 'node:path';
-import { createEmployee, employeeId } from '../population/index.js';
+import { buildEmployeesInSlices, employeeId, employeeOffice } from '../population/index.js';
 import type { Scenario } from '../scenario/index.js';
 
 /**
@@ -75,12 +75,16 @@ interface FleetDevice {
   readonly timezone: string;
 }
 
-/** The fleet's devices with their timezones (the service checks capture hours in each laptop's local time). */
-function fleetDevices(s: Scenario, devicePrefix = ''): FleetDevice[] {
-  const out: { id: string; timezone: string }[] = [];
-  for (let i = 0; i < s.fleet.employees; i++)
-    out.push({ id: `${devicePrefix}${employeeId(i)}`, timezone: createEmployee(s.seed, i, s.population).timezone });
-  return out;
+/**
+ * The fleet's devices with their timezones (the service checks capture hours in each laptop's local time). Built
+ * in slices with a turn of the event loop between them: for millions of laptops this takes seconds, and progress
+ * heartbeats and Ctrl-C must run meanwhile. Only each employee's office is drawn, not the whole employee.
+ */
+function fleetDevices(s: Scenario, devicePrefix = ''): Promise<FleetDevice[]> {
+  return buildEmployeesInSlices(0, s.fleet.employees, (i) => ({
+    id: `${devicePrefix}${employeeId(i)}`,
+    timezone: employeeOffice(s.seed, i, s.population).timezone,
+  }));
 }
 
 /** Enrolls devices a few at a time (each is a store write; one by one, 100,000 laptops take minutes). */
@@ -131,7 +135,7 @@ export async function openIngestTarget(
     if (!protocolEnrolls(spec)) return openForeignTarget(s, i.url, i.allowRemote, spec);
     return openUrlTarget(s, s.ingest.url, s.ingest.allowRemote, o.fleetSecret, o.enroll ?? true);
   }
-  const devices = o.enroll === false ? [] : fleetDevices(s);
+  const devices = o.enroll === false ? [] : await fleetDevices(s);
   // A real secret for a real (loopback) service: not simulation randomness.
   const fleetSecret = randomBytes(32).toString('hex');
   const store = `sqlite:${join(reportDir, 'ingest.sqlite')}`;
@@ -316,7 +320,7 @@ async function openUrlTarget(
   const target = parseTarget(url, allowRemote);
   // A real random run id, not simulation randomness: it only names this run's devices on a shared service.
   const devicePrefix = `${randomBytes(4).toString('hex')}-`;
-  const devices = enroll ? fleetDevices(s, devicePrefix) : [];
+  const devices = enroll ? await fleetDevices(s, devicePrefix) : [];
   const ids = devices.map((d) => d.id);
   const keys = await enrollDevices(
     target,

@@ -21,7 +21,7 @@ import { simulateEmployeeDay } from '../behaviour/index.js';
 import { createCalendar, dayWallClock, localDayStartMs, wallClockHour, type DayWallClock, type SimulationCalendar } from '../time/index.js';
 import { EXIT_CODES, FleetsimError } from '../errors.js';
 import { openStore } from '../ingest/index.js';
-import { createEmployee, employeeId } from '../population/index.js';
+import { createEmployee, employeeId, employeeOffice } from '../population/index.js';
 import type { FleetRunResult, LaptopRow } from '../run/index.js';
 import type { Scenario } from '../scenario/index.js';
 import { decodeBatch, decompress } from '../wire/index.js';
@@ -157,7 +157,7 @@ export async function fullPathTally(
   const stored: DeviceCounts[] = [];
   try {
     for (let i = 0; i < s.fleet.employees; i++) {
-      const timezone = createEmployee(seed, i, s.population).timezone;
+      const timezone = employeeOffice(seed, i, s.population).timezone;
       const starts = Array.from({ length: s.simulation.days }, (_, d) => localDayStartMs(calendar, timezone, d));
       const clocks = starts.map((start) => dayWallClock(timezone, start, calendar.epochUtcMs, DAY_WINDOW_MS));
       const c = emptyCounts();
