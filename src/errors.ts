@@ -28,6 +28,8 @@ export const EXIT_CODES = {
   /** 128 + the signal's number, as shells report a process ended by it. */
   interruptedBySigint: 130,
   interruptedBySigterm: 143,
+  /** The output was closed (a pipe to `head`): 128 + SIGPIPE's number, as shells report it. */
+  outputClosed: 141,
 } as const;
 
 export class FleetsimError extends Error {

@@ -147,7 +147,8 @@ export async function fillReportFolder<T>(dir: string, work: () => Promise<T>): 
 }
 
 function claimGiven(out: string, overwrite: boolean): string {
-  if (out.trim() === '') throw new RunError('IO', '--out is empty: give the folder the report should go to');
+  // A bad flag value, not an I/O failure: exit 2 before any work.
+  if (out.trim() === '') throw new UsageError('--out is empty: give the folder the report should go to');
   const dir = resolve(out);
   let link;
   try {
@@ -277,7 +278,7 @@ export const INTERRUPTED_FORMAT = 'fleetsim-interrupted/1';
  * that a closed pipe ended, so `set -o pipefail` sees it and no one mistakes
  * it for a failed threshold (1).
  */
-export const EXIT_OUTPUT_CLOSED = 141;
+export const EXIT_OUTPUT_CLOSED = EXIT_CODES.outputClosed;
 
 /** The clean stops of the long commands now running (stopCleanlyOnSignals), for stopForClosedOutput. */
 const runningStops = new Set<(signal: 'SIGPIPE') => void>();

@@ -235,7 +235,7 @@ export function formatGenerate(s: GenerateSummary, outDir: string, trace: string
 }
 
 export function formatRunMerge(shards: number, r: ScenarioRunResult, reportDir: string): string {
-  return `merged ${shards} shard reports: ${r.figures.laptops} laptops, ${r.figures.events.toLocaleString('en-US')} events → ${reportDir}\n`;
+  return `merged ${shards} shard report${shards === 1 ? '' : 's'}: ${r.figures.laptops} laptops, ${r.figures.events.toLocaleString('en-US')} events → ${reportDir}\n`;
 }
 
 export function formatLoadMerge(shards: number, r: LoadResult, files: readonly string[]): string {

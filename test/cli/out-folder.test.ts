@@ -87,7 +87,6 @@ describe('every run owns its report folder', () => {
       },
       /symbolic link to nothing/,
     ],
-    ['an empty string', () => '', /--out is empty/],
     ['a folder under /proc', () => '/proc/fleetsim-x', /cannot create the folder/],
     [
       'a folder under a file',
@@ -111,6 +110,15 @@ describe('every run owns its report folder', () => {
     expect((err as RunError).message).toMatch(message);
   });
 
+  it('refuses an empty --out as bad input (exit 2): a flag value, not an I/O failure', async () => {
+    expect(() => claimReportFolder({ out: ' ', overwrite: false, base: root, stem: 'x' })).toThrow(
+      expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/--out is empty/) }),
+    );
+    const r = await cli(['generate', '-n', '1', '--out', '']);
+    expect(r.stderr).toMatch(/--out is empty/);
+    expect(r.code).toBe(2);
+  });
+
   it('the CLI checks --out before any work: exit 3 with the message, never "internal error"', async () => {
     const file = join(root, 'out-is-a-file');
     writeFileSync(file, 'x');
@@ -118,7 +126,6 @@ describe('every run owns its report folder', () => {
       ['generate', '-n', '1', '--out', file],
       ['run', 'scenarios/quickstart.yaml', '--out', file],
       ['sweep', 'scenarios/policy-comparison.yaml', '--out', '/proc/fleetsim-x'],
-      ['generate', '-n', '1', '--out', ''],
     ]) {
       const r = await cli(args);
       expect(r.stderr).toMatch(/--out .*\[IO\]/);
