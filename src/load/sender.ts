@@ -384,6 +384,8 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
       drain?.model.shutdown();
       // Requests never answered count with the latency they had reached: a lower bound, never omitted.
       pool.destroy();
+      // Judged before the unanswered are closed: a request still open at the end counts as slower than the SLO.
+      judge.rest();
       for (let i = 0; i < slots.active.length; i++) if (slots.active[i] === 1) finish(i, 'unfinished', 'unfinished', false, null);
       end();
     };
@@ -392,6 +394,8 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
       if (stopped) return;
       if (next < openLimit || !live || slots.count > 0 || (drain && !drain.model.idle)) return;
       stopped = true;
+      // Every answer is in: the steps whose judging time has not come yet are judged now, on all their answers.
+      judge.rest();
       end();
     };
 
@@ -401,7 +405,7 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
       ended = true;
       clearInterval(progress);
       clearTimeout(hard);
-      for (const j of judgeTimers) clearTimeout(j);
+      judge.clear();
       stepCpu.clear();
       pool.destroy();
       drain?.model.shutdown();
@@ -434,26 +438,21 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
     );
 
     const stepCpu = trackStepCpu(sch);
-    const judgeTimers =
+    const judge =
       o.ramp && sch.steps.length > 1
-        ? judgeSteps(
-            o.ramp,
-            sch,
-            rec,
-            stepInFlight,
-            () => stopped || judgements.some((j) => j.broken),
-            (j) => {
-              judgements.push(j);
-              if (!j.broken) return;
-              // No further steps: the knee is found.
-              let cut = next;
-              while (cut < sch.count && sch.step[cut]! <= j.step) cut++;
-              openLimit = Math.min(openLimit, Math.max(next, cut));
-              stoppedBy = 'slo';
-              maybeEnd();
-            },
-          )
-        : [];
+        ? judgeSteps(o.ramp, sch, rec, stepInFlight, (j) => {
+            judgements.push(j);
+            // A step judged when the run ends may not have reached its end: its CPU headroom is over the part it ran.
+            stepCpu.close(j.step);
+            if (!j.broken) return;
+            // No further steps: the knee is found.
+            let cut = next;
+            while (cut < sch.count && sch.step[cut]! <= j.step) cut++;
+            openLimit = Math.min(openLimit, Math.max(next, cut));
+            stoppedBy = 'slo';
+            maybeEnd();
+          })
+        : NO_JUDGE;
     dispatch();
   }
 }
@@ -570,13 +569,13 @@ function presignSchedule(o: SenderOptions, requests: UploadRequests): { plannedS
 }
 
 /** Ramp: the event loop's utilisation at each step boundary, so each step's validity is judged on its own. */
-function trackStepCpu(sch: LoadSchedule): { headroom: () => (number | null)[]; clear: () => void } {
+function trackStepCpu(sch: LoadSchedule): { headroom: () => (number | null)[]; close: (step: number) => void; clear: () => void } {
   type Elu = ReturnType<typeof performance.eventLoopUtilization>;
   const stepElu: (Elu | null)[] = new Array<Elu | null>(sch.steps.length + 1).fill(null);
   const timers: NodeJS.Timeout[] = [];
   if (sch.steps.length > 1) {
     stepElu[0] = performance.eventLoopUtilization();
-    sch.steps.forEach((st, k) => timers.push(setTimeout(() => (stepElu[k + 1] = performance.eventLoopUtilization()), st.endMs)));
+    sch.steps.forEach((st, k) => timers.push(setTimeout(() => (stepElu[k + 1] ??= performance.eventLoopUtilization()), st.endMs)));
   }
   return {
     headroom: () =>
@@ -585,44 +584,65 @@ function trackStepCpu(sch: LoadSchedule): { headroom: () => (number | null)[]; c
         const b = stepElu[k + 1];
         return a && b ? 1 - performance.eventLoopUtilization(b, a).utilization : null;
       }),
+    close: (k) => {
+      if (stepElu[k] !== null) stepElu[k + 1] ??= performance.eventLoopUtilization();
+    },
     clear: () => timers.forEach((t) => clearTimeout(t)),
   };
 }
 
-/** Ramp: each step is judged once its requests had the SLO's p99 to answer; returns the timers. */
+interface StepJudge {
+  /** Judges now, in order, every step that sent something and was not judged yet (up to a step that broke the SLO). */
+  readonly rest: () => void;
+  readonly clear: () => void;
+}
+
+const NO_JUDGE: StepJudge = { rest: () => {}, clear: () => {} };
+
+/**
+ * Ramp: each step is judged once its requests had the SLO's p99 to answer,
+ * or when the run ends before that (every answer in, or the hard stop): a
+ * step that ran is never left unjudged. Nothing is judged after a step broke
+ * the SLO (the knee is found).
+ */
 function judgeSteps(
   slo: RampSlo,
   sch: LoadSchedule,
   rec: LoadRecorder,
   stepInFlight: Uint32Array,
-  skip: () => boolean,
   judged: (j: StepJudgement) => void,
-): NodeJS.Timeout[] {
-  return sch.steps.map((st) =>
-    setTimeout(
-      () => {
-        if (skip()) return;
-        const r = rec.steps[st.index]!;
-        const open = stepInFlight[st.index]!;
-        r.unfinishedAtJudgement = open;
-        const total = r.requests + open;
-        // Unanswered requests are older than the SLO: count them above it.
-        const p =
-          total === 0
+): StepJudge {
+  const done = new Uint8Array(sch.steps.length);
+  let broken = false;
+  const judge = (k: number): void => {
+    if (done[k] === 1 || broken) return;
+    done[k] = 1;
+    const r = rec.steps[k]!;
+    const open = stepInFlight[k]!;
+    r.unfinishedAtJudgement = open;
+    const total = r.requests + open;
+    // Unanswered requests are older than the SLO: count them above it.
+    const p =
+      total === 0
+        ? null
+        : open / total > 0.01
+          ? Infinity
+          : r.requests === 0
             ? null
-            : open / total > 0.01
-              ? Infinity
-              : r.requests === 0
-                ? null
-                : r.latency.getValueAtPercentile(Math.min(100, (99 * total) / r.requests)) / 1000;
-        // Errors among the answered only, as the summary counts them: a request still open is slow (in p above), not failed.
-        const errorRate = r.requests === 0 ? 0 : r.failed / r.requests;
-        const broken = (p !== null && p > slo.p99Ms) || errorRate > slo.errorRate;
-        judged({ step: st.index, p99Ms: p === Infinity ? null : p, errorRate, broken });
-      },
-      st.endMs + Math.min(slo.p99Ms, 5000),
-    ),
-  );
+            : r.latency.getValueAtPercentile(Math.min(100, (99 * total) / r.requests)) / 1000;
+    // Errors among the answered only, as the summary counts them: a request still open is slow (in p above), not failed.
+    const errorRate = r.requests === 0 ? 0 : r.failed / r.requests;
+    const j = { step: k, p99Ms: p === Infinity ? null : p, errorRate, broken: (p !== null && p > slo.p99Ms) || errorRate > slo.errorRate };
+    broken = j.broken;
+    judged(j);
+  };
+  const timers = sch.steps.map((st) => setTimeout(() => judge(st.index), st.endMs + Math.min(slo.p99Ms, 5000)));
+  return {
+    rest: () => {
+      for (let k = 0; k < sch.steps.length; k++) if (rec.steps[k]!.requests + stepInFlight[k]! > 0) judge(k);
+    },
+    clear: () => timers.forEach((t) => clearTimeout(t)),
+  };
 }
 
 const EMPTY = Buffer.alloc(0);
