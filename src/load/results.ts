@@ -190,6 +190,11 @@ export interface LoadResult {
     readonly mean_latency_ms: number | null;
     readonly max_latency_ms: number | null;
   }[];
+  /**
+   * What a reader must know to read the figures that is neither invalid nor an error: the run was cut by
+   * --max-requests, a capacity run sent every body prepared for it, … Absent in reports from before notes.
+   */
+  readonly notes?: readonly string[];
   /** Encoded HDR histograms (µs) for merging. */
   readonly histograms: Readonly<Record<string, string>>;
   readonly stopped_by: string;
@@ -265,9 +270,13 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
     by_reason: Object.fromEntries([...rec.byReason].sort()),
   };
   const targetFailures: string[] = [];
-  if (!ramp && ctx.maxErrorRate !== undefined && total > 0 && rec.failed / total > ctx.maxErrorRate) {
+  // A closed loop stops with a request in flight on each connection: those were cut by the run, not failed by the target.
+  const cut = ctx.run.mode === 'capacity' ? rec.unfinished : 0;
+  const judgedFailed = rec.failed - cut;
+  const judgedTotal = total - cut;
+  if (!ramp && ctx.maxErrorRate !== undefined && judgedTotal > 0 && judgedFailed / judgedTotal > ctx.maxErrorRate) {
     targetFailures.push(
-      `${rec.failed} of ${total} uploads failed (error rate ${r3(rec.failed / total)} > ${ctx.maxErrorRate}, --slo-error-rate): the target did not hold, and the latency of failures is not its service time`,
+      `${judgedFailed} of ${judgedTotal} uploads failed (error rate ${r3(judgedFailed / judgedTotal)} > ${ctx.maxErrorRate}, --slo-error-rate): the target did not hold, and the latency of failures is not its service time`,
     );
   }
   const unreadable = out.unreadable ?? { count: 0, first: null };
@@ -309,6 +318,7 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
     valid: invalid.length === 0,
     invalid_reasons: invalid,
     target_failed: targetFailures.length > 0,
+    notes: runNotes(ctx, sch, out),
     validity_bounds: { max_lag_p99_ms: ctx.bounds.maxLagP99Ms, min_cpu_headroom: ctx.bounds.minCpuHeadroom },
     fleet: {
       instant_utc: new Date(sch.fleetStartUtcMs).toISOString(),
@@ -363,6 +373,22 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
     histograms,
     stopped_by: out.stoppedBy,
   };
+}
+
+/** The notes of a run (see LoadResult.notes). */
+function runNotes(ctx: LoadRunContext, sch: LoadSchedule, out: SenderOutcome): string[] {
+  const notes: string[] = [];
+  const n = sch.count.toLocaleString('en-US');
+  const d = ctx.durationMs / 1000;
+  if (ctx.run.mode === 'capacity' && out.stoppedBy === 'max_requests')
+    notes.push(
+      `the closed loop sent all ${n} batches prepared for it (one fresh batch per request, --max-requests) after ${r3(out.wallMs / 1000)} s of the ${d} s --duration: raise --max-requests for a longer run`,
+    );
+  else if (ctx.run.mode === 'open' && sch.truncated && sch.count > 0)
+    notes.push(
+      `--max-requests cut the schedule at ${n} uploads, the last due at ${r3(sch.intendedMs[sch.count - 1]! / 1000)} s of the ${d} s --duration: the profile planned more; raise --max-requests to send them all`,
+    );
+  return notes;
 }
 
 function drainResult(sch: LoadSchedule, out: SenderOutcome, rec: SenderOutcome['recorder']): NonNullable<LoadResult['drain']> {

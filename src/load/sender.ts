@@ -110,7 +110,8 @@ export interface SenderOutcome {
   readonly judgements: readonly StepJudgement[];
   /** Ramp: the generator's CPU headroom (1 − event-loop utilisation) over each step; null for a step the run did not finish. */
   readonly stepCpuHeadroom: readonly (number | null)[];
-  readonly stoppedBy: 'schedule' | 'slo' | 'time';
+  /** max_requests: a capacity run sent every body prepared for it (one per request) before its duration was up. */
+  readonly stoppedBy: 'schedule' | 'slo' | 'time' | 'max_requests';
   /** Answers the protocol could not read, and the first one described (target, request, status, content type, first bytes). */
   readonly unreadable?: { readonly count: number; readonly first: string | null };
   /** Accepted answers that said some of the request's records were dropped for good (OTLP partial success), the first message kept. */

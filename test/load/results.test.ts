@@ -5,16 +5,16 @@ import type { LoadSchedule } from '../../src/load/schedule.js';
 import type { SenderOutcome } from '../../src/load/sender.js';
 
 // One second of steady traffic: 10 uploads sent and answered 5 ms late.
-function steadyRun(ctx: LoadRunContext) {
+function steadyRun(ctx: LoadRunContext, truncated = false) {
   const sch: LoadSchedule = {
-    intendedMs: new Float64Array(0),
+    intendedMs: Float64Array.from({ length: 10 }, (_, i) => i * 10),
     laptop: new Uint32Array(0),
     step: new Uint16Array(0),
     count: 10,
     steps: [{ index: 0, startMs: 0, endMs: 1000, ratePerS: 10 }],
     outage: null,
     durationMs: 1000,
-    truncated: false,
+    truncated,
     fleetStartUtcMs: Date.UTC(2026, 2, 2, 9),
     timeScale: 1,
     initialRatePerS: 10,
@@ -106,5 +106,15 @@ describe('the load result', () => {
   it('a whole run (no shard handed over) says shard null', () => {
     const { shard: _s, ...whole } = context;
     expect(steadyRun(whole).shard).toBeNull();
+  });
+
+  it('says when --max-requests cut the schedule, and says nothing when it did not', () => {
+    expect(steadyRun(context).notes).toEqual([]);
+    const cut = steadyRun(context, true);
+    expect(cut.notes).toEqual([
+      '--max-requests cut the schedule at 10 uploads, the last due at 0.09 s of the 1 s --duration: the profile planned more; raise --max-requests to send them all',
+    ]);
+    expect(cut.requests.truncated_by_max_requests).toBe(true);
+    expect(cut.valid).toBe(true);
   });
 });

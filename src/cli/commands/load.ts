@@ -4,6 +4,8 @@ import type { ArgumentsCamelCase, Argv } from 'yargs';
 import type { CommandParts } from './parts.js';
 import { EXIT_CODES, FleetsimError, UsageError } from '../../errors.js';
 import {
+  DEFAULT_CAPACITY_MAX_REQUESTS,
+  DEFAULT_MAX_REQUESTS,
   DEFAULT_OUTAGE_SCALE,
   DEFAULT_VALIDITY_BOUNDS,
   MAX_DURATION_MS,
@@ -48,7 +50,7 @@ interface LoadArgs {
   connections: unknown;
   timeout: string;
   grace: string;
-  'max-requests': unknown;
+  'max-requests'?: unknown;
   corpus?: string;
   'corpus-laptops'?: unknown;
   workers: unknown;
@@ -144,8 +146,7 @@ export const loadCommand: CommandParts<LoadArgs> = {
         describe: 'After the schedule ends, how long answers (and spool drains) may still come; then the run stops',
       })
       .option('max-requests', {
-        default: 1_000_000,
-        describe: `Requests the run may send at most (1 to ${MAX_REQUESTS.toLocaleString('en-US')})`,
+        describe: `Requests the run may send at most (1 to ${MAX_REQUESTS.toLocaleString('en-US')}); --mode capacity prepares this many bodies, one fresh batch per request, and stops when they are sent [default: ${DEFAULT_MAX_REQUESTS.toLocaleString('en-US')}; --mode capacity: ${DEFAULT_CAPACITY_MAX_REQUESTS.toLocaleString('en-US')}]`,
       })
       .option('corpus', {
         type: 'string',
@@ -285,7 +286,12 @@ export const loadCommand: CommandParts<LoadArgs> = {
       mode: argv.mode as 'open' | 'capacity',
       profile,
       durationMs: durationFlag('duration', argv.duration, 1, MAX_DURATION_MS),
-      maxRequests: wholeNumber('max-requests', argv['max-requests'], 1, MAX_REQUESTS),
+      maxRequests:
+        argv['max-requests'] === undefined
+          ? argv.mode === 'capacity'
+            ? DEFAULT_CAPACITY_MAX_REQUESTS
+            : DEFAULT_MAX_REQUESTS
+          : wholeNumber('max-requests', argv['max-requests'], 1, MAX_REQUESTS),
       laptops,
       devices,
       devicesDefaulted: argv.devices === undefined,
