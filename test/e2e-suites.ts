@@ -19,6 +19,7 @@ export const E2E_SUITES = [
   'test/load/outcome-validity.test.ts',
   'test/load/no-plan.test.ts',
   'test/load/ramp-last-step.test.ts',
+  'test/load/request-bytes.test.ts',
   'test/report/sweep-browser.test.ts',
   'test/ingest/cli.test.ts',
   'test/run/faults.test.ts',

@@ -133,6 +133,8 @@ class Slots {
   step = new Uint16Array(1024);
   type = new Uint8Array(1024);
   bytes = new Float64Array(1024);
+  /** The request's body as sent: the agent's batch, or what a foreign protocol built from it (accepted bytes count these). */
+  bodyBytes = new Float64Array(1024);
   active = new Uint8Array(1024);
   /** Only uploads of a laptop's uploader have one: their outcome goes back to it. */
   reply: (((o: UploadOutcome) => void) | null)[] = new Array<null>(1024).fill(null);
@@ -162,6 +164,7 @@ class Slots {
     this.step = g(this.step, new Uint16Array(2 * n));
     this.type = g(this.type, new Uint8Array(2 * n));
     this.bytes = g(this.bytes, new Float64Array(2 * n));
+    this.bodyBytes = g(this.bodyBytes, new Float64Array(2 * n));
     this.active = g(this.active, new Uint8Array(2 * n));
     this.reply.length = 2 * n;
     this.reply.fill(null, n);
@@ -235,6 +238,7 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
       slots.step[i] = step;
       slots.type[i] = type;
       slots.bytes[i] = bytes.byteLength;
+      slots.bodyBytes[i] = requests.body(body).byteLength;
       slots.reply[i] = reply;
       stepInFlight[step]!++;
       pool.send(bytes, i);
@@ -279,15 +283,7 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
       const reply = slots.reply[i] ?? null;
       const bytes = slots.bytes[i]!;
       stepInFlight[step]!--;
-      rec.recordOk(
-        TYPES[slots.type[i]!]!,
-        step,
-        slots.intendedMs[i]!,
-        now() - t0,
-        status,
-        o.bodies.events[body]!,
-        o.bodies.body[body]!.byteLength,
-      );
+      rec.recordOk(TYPES[slots.type[i]!]!, step, slots.intendedMs[i]!, now() - t0, status, o.bodies.events[body]!, slots.bodyBytes[i]!);
       slots.release(i);
       if (reply !== null) answerUploader(reply, { kind: 'response', status, requestBytes: bytes });
       maybeEnd();
@@ -308,7 +304,7 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
         reason,
         accepted,
         o.bodies.events[body]!,
-        o.bodies.body[body]!.byteLength,
+        slots.bodyBytes[i]!,
       );
       slots.release(i);
       if (reply !== null) {
