@@ -233,6 +233,8 @@ export const INTERRUPTED_FORMAT = 'fleetsim-interrupted/1';
  * folder gets interrupted.json saying what ran and how far it got, the
  * run's temporary files (its database) go, and the process exits 130
  * (SIGINT) or 143 (SIGTERM), as shells report a death by those signals.
+ * `finish`, when given, runs first (a command that can still write what it
+ * measured so far does it there); a second signal meanwhile exits at once.
  * Returns the function that removes the handlers once the work is done.
  */
 export function stopCleanlyOnSignals(o: {
@@ -240,15 +242,30 @@ export function stopCleanlyOnSignals(o: {
   readonly reportDir: string;
   readonly stopProgress: () => void;
   readonly state: () => Record<string, unknown>;
+  readonly finish?: (signal: NodeJS.Signals) => Promise<void>;
 }): () => void {
   const startedAt = new Date().toISOString();
+  const exitCode = (signal: NodeJS.Signals) => (signal === 'SIGINT' ? EXIT_CODES.interruptedBySigint : EXIT_CODES.interruptedBySigterm);
+  let finishing = false;
   const handler = (signal: NodeJS.Signals): void => {
+    if (finishing) process.exit(exitCode(signal));
     try {
       o.stopProgress();
     } catch {
       // The bar may already be gone; the cursor is restored below either way.
     }
     if (process.stderr.isTTY) process.stderr.write('\x1b[?25h\n');
+    if (!o.finish) return markAndExit(signal);
+    finishing = true;
+    o.finish(signal).then(
+      () => markAndExit(signal),
+      (err: unknown) => {
+        process.stderr.write(`fleetsim ${o.command}: could not write what was measured: ${(err as Error).message}\n`);
+        markAndExit(signal);
+      },
+    );
+  };
+  const markAndExit = (signal: NodeJS.Signals): void => {
     try {
       writeFileSync(
         join(o.reportDir, 'interrupted.json'),
@@ -261,7 +278,7 @@ export function stopCleanlyOnSignals(o: {
     process.stderr.write(
       `fleetsim ${o.command}: interrupted by ${signal}; the partial report in ${o.reportDir} is marked interrupted (interrupted.json)\n`,
     );
-    process.exit(signal === 'SIGINT' ? EXIT_CODES.interruptedBySigint : EXIT_CODES.interruptedBySigterm);
+    process.exit(exitCode(signal));
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);

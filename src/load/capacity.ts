@@ -37,6 +37,8 @@ export interface CapacityOptions {
   readonly deviceIds: readonly string[];
   readonly deviceKeys: readonly Buffer[];
   readonly onProgress?: (p: SenderProgress) => void;
+  /** Aborted: the loop stops, and the run resolves with what was measured. */
+  readonly signal?: AbortSignal;
 }
 
 interface AutocannonContext {
@@ -141,6 +143,13 @@ export async function runCapacity(o: CapacityOptions): Promise<SenderOutcome> {
       }),
     1000,
   );
+  let interrupted = false;
+  const interrupt = (): void => {
+    interrupted = true;
+    instance.stop();
+  };
+  if (o.signal?.aborted) interrupt();
+  o.signal?.addEventListener('abort', interrupt, { once: true });
   try {
     await new Promise<void>((resolve, reject) => {
       instance.on('done', () => resolve());
@@ -148,6 +157,7 @@ export async function runCapacity(o: CapacityOptions): Promise<SenderOutcome> {
     });
   } finally {
     clearInterval(progress);
+    o.signal?.removeEventListener('abort', interrupt);
   }
   const elu = performance.eventLoopUtilization(elu0);
   const cpu = process.cpuUsage(cpu0);
@@ -167,7 +177,7 @@ export async function runCapacity(o: CapacityOptions): Promise<SenderOutcome> {
     judgements: [],
     stepCpuHeadroom: [],
     // Every prepared body sent: the bodies (--max-requests), not the clock, ended the run.
-    stoppedBy: next >= bodies ? 'max_requests' : 'schedule',
+    stoppedBy: interrupted ? 'interrupted' : next >= bodies ? 'max_requests' : 'schedule',
   };
 }
 

@@ -292,6 +292,10 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
     );
   }
   invalid.push(...targetFailures);
+  if (out.stoppedBy === 'interrupted')
+    invalid.push(
+      `the run was interrupted after ${r3(out.wallMs / 1000)} s of the ${ctx.durationMs / 1000} s --duration: its figures are of that part only`,
+    );
   const throughput = {
     requests_per_s: r3(rec.sent / measureS),
     accepted_per_s: r3(rec.accepted / measureS),

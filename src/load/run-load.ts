@@ -3,7 +3,7 @@
  * Each step is its own module; this file only wires them in order and holds
  * the bounds every run has (time, requests).
  */
-import { UsageError } from '../errors.js';
+import { EXIT_CODES, FleetsimError, UsageError } from '../errors.js';
 import { parseStartDate } from '../time/index.js';
 import type { Scenario } from '../scenario/index.js';
 import { enrollDevices, parseTarget } from '../targets/index.js';
@@ -63,6 +63,13 @@ export interface LoadOptions {
   readonly shard?: { readonly index: number; readonly count: number } | null;
   /** Compression level per body codec; default: the scenario agent's (bodies the size the fleet sends). */
   readonly bodyLevels?: CodecLevels;
+  /**
+   * Ctrl-C: aborted while uploads are sent, the run stops and returns what it measured (stopped_by
+   * "interrupted", invalid); aborted before, it stops at the next step with LOAD_INTERRUPTED.
+   */
+  readonly signal?: AbortSignal;
+  /** Called once, just before the first upload is sent: from then on an abort returns a result. */
+  readonly onSending?: () => void;
   readonly onPhase?: (message: string) => void;
   readonly onProgress?: (p: SenderProgress & { readonly planned: number; readonly durationMs: number }) => void;
 }
@@ -104,7 +111,13 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   if (!(o.durationMs > 0 && o.durationMs <= MAX_DURATION_MS))
     throw new UsageError(`the duration must be more than 0 and at most ${MAX_DURATION_MS / 3600_000} h`);
   if (!(o.maxRequests >= 1 && o.maxRequests <= MAX_REQUESTS)) throw new UsageError(`--max-requests must be from 1 to ${MAX_REQUESTS}`);
-  const phase = o.onPhase ?? (() => {});
+  const report = o.onPhase ?? (() => {});
+  // Each step begins with its phase: an interrupt before the sending stops there (nothing was measured yet).
+  const phase = (message: string): void => {
+    if (o.signal?.aborted)
+      throw new FleetsimError('LOAD_INTERRUPTED', 'the load run was interrupted before it sent anything', EXIT_CODES.interruptedBySigint);
+    report(message);
+  };
   const s = o.scenario;
 
   phase(
@@ -273,6 +286,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const planned = schedule.count + (outage?.figures().backlog ?? 0);
   if (o.mode === 'capacity') {
     phase(`capacity run (closed loop, autocannon): ${o.connections} connections for ${o.durationMs / 1000} s`);
+    o.onSending?.();
     const out = await runCapacity({
       target,
       connections: o.connections,
@@ -281,11 +295,13 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       bodies,
       deviceIds,
       deviceKeys: keys,
+      ...(o.signal ? { signal: o.signal } : {}),
       onProgress: (p) => o.onProgress?.({ ...p, planned: bodies.count, durationMs: o.durationMs }),
     });
     return computeLoadResult(ctx, { ...schedule, count: bodies.count, truncated: out.stoppedBy === 'max_requests' }, out);
   }
   phase(`sending ${planned.toLocaleString('en-US')} uploads (${o.profile.kind}) over at most ${o.connections} connections`);
+  o.onSending?.();
   const out = await runSender({
     target,
     connections: o.connections,
@@ -300,6 +316,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     protocol,
     hardStopMs: o.durationMs + o.graceMs,
     ramp: o.profile.kind === 'ramp' ? o.slo : null,
+    ...(o.signal ? { signal: o.signal } : {}),
     onProgress: (p) => o.onProgress?.({ ...p, planned, durationMs: o.durationMs }),
   });
   return computeLoadResult(ctx, schedule, out);

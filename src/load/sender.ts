@@ -73,6 +73,8 @@ export interface SenderOptions {
   /** @deprecated Ignored: the backoff draws are the outage model's (`drain`). Kept so existing callers compile. */
   readonly seed?: string;
   readonly onProgress?: (p: SenderProgress) => void;
+  /** Aborted: stop now as at the hard stop (what is in flight is unanswered), and resolve with what was measured. */
+  readonly signal?: AbortSignal;
   /** The clock, ms (tests may not move it: it is the real one by default). */
   readonly now?: () => number;
 }
@@ -110,8 +112,11 @@ export interface SenderOutcome {
   readonly judgements: readonly StepJudgement[];
   /** Ramp: the generator's CPU headroom (1 − event-loop utilisation) over each step; null for a step the run did not finish. */
   readonly stepCpuHeadroom: readonly (number | null)[];
-  /** max_requests: a capacity run sent every body prepared for it (one per request) before its duration was up. */
-  readonly stoppedBy: 'schedule' | 'slo' | 'time' | 'max_requests';
+  /**
+   * max_requests: a capacity run sent every body prepared for it (one per request) before its duration was up;
+   * interrupted: the run's signal stopped it (Ctrl-C), its figures are what was measured until then.
+   */
+  readonly stoppedBy: 'schedule' | 'slo' | 'time' | 'max_requests' | 'interrupted';
   /** Answers the protocol could not read, and the first one described (target, request, status, content type, first bytes). */
   readonly unreadable?: { readonly count: number; readonly first: string | null };
   /** Accepted answers that said some of the request's records were dropped for good (OTLP partial success), the first message kept. */
@@ -400,6 +405,7 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
     const end = (): void => {
       if (ended) return;
       ended = true;
+      o.signal?.removeEventListener('abort', interrupt);
       clearInterval(progress);
       clearTimeout(hard);
       judge.clear();
@@ -450,6 +456,9 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
             maybeEnd();
           })
         : NO_JUDGE;
+    const interrupt = (): void => stop('interrupted');
+    if (o.signal?.aborted) return interrupt();
+    o.signal?.addEventListener('abort', interrupt, { once: true });
     dispatch();
   }
 }

@@ -24,7 +24,16 @@ import { loadScenarioFile } from '../../scenario/index.js';
 import { parseTarget } from '../../targets/index.js';
 import { checkProtocol, protocolEnrolls, protocolSpec } from '../../targets/protocols/index.js';
 import { VERSION } from '../../version.js';
-import { claimReportFolder, failOnThresholds, fillReportFolder, fleetSecretFlag, present, withSharedFlags, workersFlag } from '../kit.js';
+import {
+  claimReportFolder,
+  failOnThresholds,
+  fillReportFolder,
+  fleetSecretFlag,
+  present,
+  stopCleanlyOnSignals,
+  withSharedFlags,
+  workersFlag,
+} from '../kit.js';
 import { codecLevelFlag, durationFlag, fraction, instantFlag, positive, shardFlag, wholeNumber } from '../options.js';
 import { createProgress } from '../progress.js';
 
@@ -323,14 +332,37 @@ export const loadCommand: CommandParts<LoadArgs> = {
     const quiet = argv.quiet || argv.json;
     let progress: ReturnType<typeof createProgress> | null = null;
     let result: LoadResult;
+    // Ctrl-C while uploads are sent: the run stops, its report is written from what was measured (marked
+    // interrupted), then the kit's handler exits 130. Before that there is nothing to write but the mark.
+    const interrupt = new AbortController();
+    let sending = false;
+    let last: Record<string, number> = {};
+    let partialWritten: (() => void) | null = null;
+    const release = stopCleanlyOnSignals({
+      command: 'load',
+      reportDir,
+      stopProgress: () => (progress as ReturnType<typeof createProgress> | null)?.stop(),
+      state: () => ({ scenario: scenario.name, mode: options.mode, profile: kind, phase: sending ? 'sending' : 'preparing', ...last }),
+      finish: () =>
+        sending
+          ? new Promise<void>((written) => {
+              partialWritten = written;
+              interrupt.abort();
+            })
+          : Promise.resolve(),
+    });
     try {
       result = await fillReportFolder(reportDir, () =>
         runLoad({
           ...options,
+          signal: interrupt.signal,
+          onSending: () => (sending = true),
           onPhase: (m) => {
             if (!quiet) process.stderr.write(`fleetsim load: ${m}\n`);
           },
           onProgress: (p) => {
+            last = { elapsed_s: Math.round(p.elapsedMs) / 1000, sent: p.sent, accepted: p.accepted, failed: p.failed };
+            if (interrupt.signal.aborted) return;
             progress ??= createProgress(`load ${kind}`, Math.ceil(p.durationMs / 1000), { quiet });
             progress.update(
               Math.min(Math.ceil(p.durationMs / 1000), Math.floor(p.elapsedMs / 1000)),
@@ -339,37 +371,48 @@ export const loadCommand: CommandParts<LoadArgs> = {
           },
         }),
       );
+      const verdict = evaluateLoadThresholds(result, thresholds, scenario.thresholds);
+      const { files } = await writeLoadReport(reportDir, {
+        result,
+        thresholds: verdict.outcomes,
+        versions: { fleetsim: VERSION, node: process.version },
+      });
+      present(
+        argv.json,
+        () => {
+          const { histograms: _h, timeline: _t, ...rest } = result;
+          return { ...rest, thresholds: verdict.outcomes, thresholdsPassed: verdict.passed, reportDir };
+        },
+        () => formatLoad(result, verdict.outcomes, verdict.notApplicable, files),
+      );
+      if (!interrupt.signal.aborted) finishLoad(result, verdict);
     } finally {
       (progress as ReturnType<typeof createProgress> | null)?.stop();
+      if (interrupt.signal.aborted) {
+        // The signal handler exits 130 once told the report is written; nothing else may end the process first.
+        (partialWritten as (() => void) | null)?.();
+        await new Promise<never>(() => {});
+      }
+      release();
     }
-    const verdict = evaluateLoadThresholds(result, thresholds, scenario.thresholds);
-    const { files } = await writeLoadReport(reportDir, {
-      result,
-      thresholds: verdict.outcomes,
-      versions: { fleetsim: VERSION, node: process.version },
-    });
-    present(
-      argv.json,
-      () => {
-        const { histograms: _h, timeline: _t, ...rest } = result;
-        return { ...rest, thresholds: verdict.outcomes, thresholdsPassed: verdict.passed, reportDir };
-      },
-      () => formatLoad(result, verdict.outcomes, verdict.notApplicable, files),
-    );
-    if (result.target_failed) {
-      throw new FleetsimError(
-        'LOAD_TARGET_FAILED',
-        `the target failed the run: ${result.invalid_reasons.join('; ')}`,
-        EXIT_CODES.loadTargetFailed,
-      );
-    }
-    if (!result.valid) {
-      throw new FleetsimError(
-        'LOAD_INVALID',
-        `the run is invalid, its figures would flatter the target: ${result.invalid_reasons.join('; ')}`,
-        EXIT_CODES.runFailed,
-      );
-    }
-    failOnThresholds(verdict);
   },
 };
+
+/** The exit of a finished run: the target failed (5), the run is invalid (3), a threshold failed (1), else 0. */
+function finishLoad(result: LoadResult, verdict: ReturnType<typeof evaluateLoadThresholds>): void {
+  if (result.target_failed) {
+    throw new FleetsimError(
+      'LOAD_TARGET_FAILED',
+      `the target failed the run: ${result.invalid_reasons.join('; ')}`,
+      EXIT_CODES.loadTargetFailed,
+    );
+  }
+  if (!result.valid) {
+    throw new FleetsimError(
+      'LOAD_INVALID',
+      `the run is invalid, its figures would flatter the target: ${result.invalid_reasons.join('; ')}`,
+      EXIT_CODES.runFailed,
+    );
+  }
+  failOnThresholds(verdict);
+}
