@@ -21,6 +21,7 @@ export const E2E_SUITES = [
   'test/load/ramp-last-step.test.ts',
   'test/load/request-bytes.test.ts',
   'test/load/interrupt.test.ts',
+  'test/load/cli-limits.test.ts',
   'test/report/sweep-browser.test.ts',
   'test/ingest/cli.test.ts',
   'test/run/faults.test.ts',

@@ -71,6 +71,8 @@ export interface LoadOptions {
   /** Called once, just before the first upload is sent: from then on an abort returns a result. */
   readonly onSending?: () => void;
   readonly onPhase?: (message: string) => void;
+  /** Request bodies prepared so far, while they are prepared. */
+  readonly onPrepareProgress?: (done: number, total: number) => void;
   readonly onProgress?: (p: SenderProgress & { readonly planned: number; readonly durationMs: number }) => void;
 }
 
@@ -148,6 +150,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       `the outage is held for ${whole.outage.endMs / 1000} s of the run (warm-up plus outage ÷ scale), which leaves no time for the recovery in --duration ${o.durationMs / 1000} s; lengthen --duration or raise --outage-scale`,
     );
   }
+  if (o.mode === 'open' && whole.truncated && whole.count > 0)
+    phase(
+      `--max-requests ${o.maxRequests.toLocaleString('en-US')} cuts the schedule: the profile plans more uploads over --duration ${o.durationMs / 1000} s; only the first ${whole.count.toLocaleString('en-US')} (due in the first ${Math.round(whole.intendedMs[whole.count - 1]!) / 1000} s) are sent`,
+    );
   if (o.mode === 'open' && whole.count === 0) {
     // Nothing to send is a question of the flags, not of the generator: say which figures made it zero.
     throw new UsageError(
@@ -243,7 +249,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     corpus.templates,
     deviceIds,
     { device: planDevice, windowEndUtcMs: planWindowEnd, template: planTemplate, sequence: planSequence },
-    { seed: `${s.seed}/${o.runTag}`, levels, workers: o.workers },
+    { seed: `${s.seed}/${o.runTag}`, levels, workers: o.workers, ...(o.onPrepareProgress ? { onProgress: o.onPrepareProgress } : {}) },
   );
   const sizes = bodies.body.map((b) => b.byteLength).sort((a, b) => a - b);
   const q = (p: number) => sizes[Math.min(sizes.length - 1, Math.floor(p * sizes.length))] ?? 0;

@@ -331,6 +331,7 @@ export const loadCommand: CommandParts<LoadArgs> = {
     });
     const quiet = argv.quiet || argv.json;
     let progress: ReturnType<typeof createProgress> | null = null;
+    let preparing: ReturnType<typeof createProgress> | null = null;
     let result: LoadResult;
     // Ctrl-C while uploads are sent: the run stops, its report is written from what was measured (marked
     // interrupted), then the kit's handler exits 130. Before that there is nothing to write but the mark.
@@ -341,7 +342,10 @@ export const loadCommand: CommandParts<LoadArgs> = {
     const release = stopCleanlyOnSignals({
       command: 'load',
       reportDir,
-      stopProgress: () => (progress as ReturnType<typeof createProgress> | null)?.stop(),
+      stopProgress: () => {
+        (preparing as ReturnType<typeof createProgress> | null)?.stop();
+        (progress as ReturnType<typeof createProgress> | null)?.stop();
+      },
       state: () => ({ scenario: scenario.name, mode: options.mode, profile: kind, phase: sending ? 'sending' : 'preparing', ...last }),
       finish: () =>
         sending
@@ -359,6 +363,11 @@ export const loadCommand: CommandParts<LoadArgs> = {
           onSending: () => (sending = true),
           onPhase: (m) => {
             if (!quiet) process.stderr.write(`fleetsim load: ${m}\n`);
+          },
+          onPrepareProgress: (done, total) => {
+            preparing ??= createProgress('load: preparing bodies', total, { quiet });
+            preparing.update(done, `${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} bodies`);
+            if (done >= total) preparing.stop();
           },
           onProgress: (p) => {
             last = { elapsed_s: Math.round(p.elapsedMs) / 1000, sent: p.sent, accepted: p.accepted, failed: p.failed };
@@ -387,6 +396,7 @@ export const loadCommand: CommandParts<LoadArgs> = {
       );
       if (!interrupt.signal.aborted) finishLoad(result, verdict);
     } finally {
+      (preparing as ReturnType<typeof createProgress> | null)?.stop();
       (progress as ReturnType<typeof createProgress> | null)?.stop();
       if (interrupt.signal.aborted) {
         // The signal handler exits 130 once told the report is written; nothing else may end the process first.
