@@ -276,7 +276,8 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
   const judgedTotal = total - cut;
   if (!ramp && ctx.maxErrorRate !== undefined && judgedTotal > 0 && judgedFailed / judgedTotal > ctx.maxErrorRate) {
     targetFailures.push(
-      `${judgedFailed} of ${judgedTotal} uploads failed (error rate ${r3(judgedFailed / judgedTotal)} > ${ctx.maxErrorRate}, --slo-error-rate): the target did not hold, and the latency of failures is not its service time`,
+      `${judgedFailed} of ${judgedTotal} uploads failed (error rate ${r3(judgedFailed / judgedTotal)} > ${ctx.maxErrorRate}, --slo-error-rate): the target did not hold, and the latency of failures is not its service time` +
+        rateLimitHint(rec, sch, ctx.run.devices, ctx.run.laptops),
     );
   }
   const unreadable = out.unreadable ?? { count: 0, first: null };
@@ -378,6 +379,36 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
     stopped_by: out.stoppedBy,
   };
 }
+
+/**
+ * Refusals that are rate-limit answers (429) may be the run's own doing: the
+ * load is spread over its devices, and a target limits each device, so too
+ * few devices ask each for more than a laptop ever sends. Says so, with the
+ * rate each device was asked for and the --devices that keeps it at
+ * RAMP_UPLOADS_PER_DEVICE_S; empty when no answer was a 429.
+ */
+function rateLimitHint(rec: SenderOutcome['recorder'], sch: LoadSchedule, devices: number, laptops: number): string {
+  const limited = rec.statuses().get('429') ?? 0;
+  if (limited === 0) return '';
+  const rate = Math.max(0, ...sch.steps.map((st) => st.ratePerS));
+  const perDevice = rate / Math.max(1, devices);
+  const enough = Math.ceil(rate / RAMP_UPLOADS_PER_DEVICE_S);
+  return (
+    `; but ${limited} of the failures were 429 rate-limit answers${rec.byReason.has(RATE_LIMITED) ? ` (${RATE_LIMITED}: a device over its limit)` : ''}: ` +
+    `the run asked each of its ${devices} device${devices === 1 ? '' : 's'} for about ${r3(perDevice)} uploads/s, and a target that limits each device ` +
+    `(fleetsim serve: --rate-per-device, 5/s by default) refuses that whatever its capacity; ` +
+    (devices < enough
+      ? `raise --devices (to ${enough} or more, ${RAMP_UPLOADS_PER_DEVICE_S}/s each${enough > laptops ? `, with --laptops at least as many: a laptop uploads as one device` : ''}) so that no device sends faster than a laptop would`
+      : `the devices already send at most ${RAMP_UPLOADS_PER_DEVICE_S}/s each, so the target's per-device limit is below that`)
+  );
+}
+
+/**
+ * The most uploads per second one device sends at a default-sized ramp's
+ * last step: well under the reference service's per-device limit (5/s,
+ * `fleetsim serve --rate-per-device`), so a knee is the service's capacity.
+ */
+export const RAMP_UPLOADS_PER_DEVICE_S = 2;
 
 /** The notes of a run (see LoadResult.notes). */
 function runNotes(ctx: LoadRunContext, sch: LoadSchedule, out: SenderOutcome): string[] {

@@ -13,7 +13,7 @@ import { runCapacity } from './capacity.js';
 import { generateCorpus, loadCorpus, type Corpus } from './corpus.js';
 import { createFleetModel } from './fleet-model.js';
 import { OutageModel } from './outage.js';
-import { computeLoadResult, type LoadResult, type ValidityBounds } from './results.js';
+import { computeLoadResult, RAMP_UPLOADS_PER_DEVICE_S, type LoadResult, type ValidityBounds } from './results.js';
 import { buildSchedule, sliceSchedule, type LoadProfile, type LoadSchedule } from './schedule.js';
 import { runSender, type SenderProgress } from './sender.js';
 import { loadDeviceIds } from './target.js';
@@ -89,12 +89,7 @@ export const DEFAULT_CAPACITY_MAX_REQUESTS = 100_000;
 
 const EMPTY_KEY = Buffer.alloc(0);
 
-/**
- * The most uploads per second one device sends at a default-sized ramp's
- * last step: well under the reference service's per-device limit (5/s,
- * `fleetsim serve --rate-per-device`), so a knee is the service's capacity.
- */
-export const RAMP_UPLOADS_PER_DEVICE_S = 2;
+export { RAMP_UPLOADS_PER_DEVICE_S };
 /** Enrolling is a store write per device: a default ramp enrolls at most this many. */
 const MAX_RAMP_DEVICES = 5_000;
 
