@@ -114,7 +114,13 @@ export const loadCommand: CommandParts<LoadArgs> = {
         choices: ['open', 'capacity'],
         describe: "open: the fleet's arrival schedule; capacity: closed loop through autocannon",
       })
-      .option('duration', { type: 'string', default: '60s', describe: 'How long arrivals are scheduled (e.g. 30s, 5m, 1h; at most 6h)' })
+      // nargs 1 on the durations: a value such as -5s is taken as the value (and refused by name), not as the flags -5 and -s.
+      .option('duration', {
+        nargs: 1,
+        type: 'string',
+        default: '60s',
+        describe: 'How long arrivals are scheduled (e.g. 30s, 5m, 1h; at most 6h)',
+      })
       .option('laptops', { describe: "Laptops in the fleet [default: the scenario's fleet.employees]" })
       .option('devices', {
         describe:
@@ -127,6 +133,7 @@ export const loadCommand: CommandParts<LoadArgs> = {
           'The fleet instant the run stands for: ISO time, or HH:MM UTC on the scenario start date [default: busiest instant; morning-surge: start of the steepest log-in wave]',
       })
       .option('outage', {
+        nargs: 1,
         type: 'string',
         default: '30m',
         describe: 'outage-recovery: how long the target is unreachable, in fleet time (laptops spool meanwhile)',
@@ -136,20 +143,26 @@ export const loadCommand: CommandParts<LoadArgs> = {
         describe:
           'outage-recovery: fleet ms per run ms while the target is down (the run holds it silent for outage ÷ this; the recovery runs in real time)',
       })
-      .option('warmup', { type: 'string', default: '0s', describe: 'outage-recovery: steady traffic before the outage begins' })
+      .option('warmup', { nargs: 1, type: 'string', default: '0s', describe: 'outage-recovery: steady traffic before the outage begins' })
       .option('surge-window', {
+        nargs: 1,
         type: 'string',
         default: '3h',
         describe: 'morning-surge: fleet time played over --duration (per-laptop upload rates stay real)',
       })
       .option('ramp-start', { describe: "ramp: first step's rate, uploads/s [default: --rate or the fleet's rate, at least 10]" })
       .option('ramp-factor', { default: 1.5, describe: "ramp: each step's rate is the previous one × this" })
-      .option('ramp-step', { type: 'string', default: '10s', describe: 'ramp: length of each step' })
+      .option('ramp-step', { nargs: 1, type: 'string', default: '10s', describe: 'ramp: length of each step' })
       .option('slo-p99-ms', { default: 200, describe: 'ramp: p99 latency the target promises' })
-      .option('slo-error-rate', { default: 0.01, describe: 'ramp: largest acceptable share of failed uploads' })
+      .option('slo-error-rate', {
+        default: 0.01,
+        describe:
+          'Largest acceptable share of failed uploads: a ramp judges each step by it; any other run whose share is above it fails (the target did not hold, exit 5)',
+      })
       .option('connections', { alias: 'c', default: 256, describe: 'Keep-alive connections at most (open); exactly (capacity)' })
-      .option('timeout', { type: 'string', default: '30s', describe: 'Per-request timeout' })
+      .option('timeout', { nargs: 1, type: 'string', default: '30s', describe: 'Per-request timeout' })
       .option('grace', {
+        nargs: 1,
         type: 'string',
         default: '10s',
         describe: 'After the schedule ends, how long answers (and spool drains) may still come; then the run stops',
