@@ -14,6 +14,8 @@ export type FleetsimErrorCode =
   | 'LOAD_INVALID'
   /** A load run the target failed on its outcomes (error rate above the SLO, no answers, unreadable answers). */
   | 'LOAD_TARGET_FAILED'
+  /** A load run stopped by its signal (Ctrl-C) before it sent anything: nothing was measured. */
+  | 'LOAD_INTERRUPTED'
   | 'INTERNAL';
 
 /** Exit codes CI can rely on (documented in the README). */

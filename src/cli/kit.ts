@@ -280,6 +280,14 @@ export const INTERRUPTED_FORMAT = 'fleetsim-interrupted/1';
  */
 export const EXIT_OUTPUT_CLOSED = EXIT_CODES.outputClosed;
 
+/** What stops a long command cleanly: a signal, or (as SIGPIPE) its output closed under it. */
+type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGPIPE';
+
+/** 128 + the signal's number, as shells report a process it ended. */
+function stopExitCode(signal: StopSignal): number {
+  return signal === 'SIGINT' ? EXIT_CODES.interruptedBySigint : signal === 'SIGTERM' ? EXIT_CODES.interruptedBySigterm : EXIT_OUTPUT_CLOSED;
+}
+
 /** The clean stops of the long commands now running (stopCleanlyOnSignals), for stopForClosedOutput. */
 const runningStops = new Set<(signal: 'SIGPIPE') => void>();
 
@@ -289,8 +297,10 @@ const runningStops = new Set<(signal: 'SIGPIPE') => void>();
  * database removed), any other just ends; exit EXIT_OUTPUT_CLOSED either way.
  */
 export function stopForClosedOutput(): void {
+  if (runningStops.size === 0) process.exit(EXIT_OUTPUT_CLOSED);
+  // A clean stop exits by itself, after its `finish` (load writes what it measured); should one hang, exit anyway.
+  setTimeout(() => process.exit(EXIT_OUTPUT_CLOSED), 10_000).unref();
   for (const stop of runningStops) stop('SIGPIPE');
-  process.exit(EXIT_OUTPUT_CLOSED);
 }
 
 /**
@@ -301,6 +311,8 @@ export function stopForClosedOutput(): void {
  * (SIGINT) or 143 (SIGTERM), as shells report a death by those signals.
  * A closed stdout or stderr stops it the same way, recorded as SIGPIPE and
  * exiting EXIT_OUTPUT_CLOSED (141).
+ * `finish`, when given, runs first (a command that can still write what it
+ * measured so far does it there); a second signal meanwhile exits at once.
  * Returns the function that removes the handlers once the work is done.
  */
 export function stopCleanlyOnSignals(o: {
@@ -310,15 +322,29 @@ export function stopCleanlyOnSignals(o: {
   readonly state: () => Record<string, unknown>;
   /** Files of the command's own to remove too (generate's trace parts). */
   readonly removeAlso?: () => void;
+  readonly finish?: (signal: StopSignal) => Promise<void>;
 }): () => void {
   const startedAt = new Date().toISOString();
-  const handler = (signal: 'SIGINT' | 'SIGTERM' | 'SIGPIPE'): void => {
+  let finishing = false;
+  const handler = (signal: StopSignal): void => {
+    if (finishing) process.exit(stopExitCode(signal));
     try {
       o.stopProgress();
     } catch {
       // The bar may already be gone; the cursor is restored below either way.
     }
     if (process.stderr.isTTY) process.stderr.write('\x1b[?25h\n');
+    if (!o.finish) return markAndExit(signal);
+    finishing = true;
+    o.finish(signal).then(
+      () => markAndExit(signal),
+      (err: unknown) => {
+        process.stderr.write(`fleetsim ${o.command}: could not write what was measured: ${(err as Error).message}\n`);
+        markAndExit(signal);
+      },
+    );
+  };
+  const markAndExit = (signal: StopSignal): void => {
     try {
       writeFileSync(
         join(o.reportDir, 'interrupted.json'),
@@ -331,9 +357,7 @@ export function stopCleanlyOnSignals(o: {
     }
     const why = signal === 'SIGPIPE' ? 'stopped because its output was closed' : `interrupted by ${signal}`;
     process.stderr.write(`fleetsim ${o.command}: ${why}; the partial report in ${o.reportDir} is marked interrupted (interrupted.json)\n`);
-    process.exit(
-      signal === 'SIGINT' ? EXIT_CODES.interruptedBySigint : signal === 'SIGTERM' ? EXIT_CODES.interruptedBySigterm : EXIT_OUTPUT_CLOSED,
-    );
+    process.exit(stopExitCode(signal));
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);

@@ -183,6 +183,8 @@ export interface PrepareOptions {
   /** Worker threads; 0 prepares in this thread. */
   readonly workers: number;
   readonly firstSequence?: number;
+  /** Bodies prepared so far, after each chunk (a million bodies take minutes: the user sees them come). */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 let corpusKeys = 0;
@@ -265,10 +267,15 @@ export async function prepareBodiesInWorkers(
   const { tasks, template } = chunkTasks(templates, deviceIds, plan, o);
   const out = new BodyAssembly(plan.device.length);
   const workers = Math.min(o.workers, tasks.length);
+  let done = 0;
   await runTasks(
     { worker: 'load-bodies', what: 'preparing load bodies', workers, inline: prepareBodyChunk },
     tasks,
-    (c, r: BodyChunkResult) => out.add(c, r),
+    (c, r: BodyChunkResult) => {
+      out.add(c, r);
+      done += r.events.length;
+      o.onProgress?.(done, out.n);
+    },
   );
   const codecs = [...new Set(templates.map((t) => t.codec))];
   return {

@@ -9,6 +9,14 @@
  * its own microsecond HDR histogram. In a closed loop every request is sent
  * when intended, so there is no schedule lag to report; the generator's CPU
  * headroom still is.
+ *
+ * Every request carries its own prepared body, sent once: a body is a batch
+ * with its own batch id and its device's next sequence number, and a target
+ * stores a repeated one as a duplicate (an acknowledgement, no write), which
+ * would flatter it. Re-heading a batch means re-compressing it (milliseconds,
+ * more than the request itself), so bodies cannot be made on the hot path: the
+ * run is bounded by the bodies prepared for it, and when they are all sent
+ * before the duration ends, the run ends there and says so.
  */
 import { BATCHES_PATH, BATCH_CONTENT_TYPE, RequestSigner, bodyDigest, signedHeaders, type RequestLine } from '../auth/index.js';
 import { RunError } from '../errors.js';
@@ -23,12 +31,14 @@ export interface CapacityOptions {
   readonly target: HttpTarget;
   readonly connections: number;
   readonly durationMs: number;
-  readonly maxRequests: number;
   readonly requestTimeoutMs: number;
+  /** One per request: the run sends each once, and ends when all are sent. */
   readonly bodies: PreparedBodies;
   readonly deviceIds: readonly string[];
   readonly deviceKeys: readonly Buffer[];
   readonly onProgress?: (p: SenderProgress) => void;
+  /** Aborted: the loop stops, and the run resolves with what was measured. */
+  readonly signal?: AbortSignal;
 }
 
 interface AutocannonContext {
@@ -41,8 +51,12 @@ export async function runCapacity(o: CapacityOptions): Promise<SenderOutcome> {
   const { default: autocannon } = await import('autocannon');
   const rec = new LoadRecorder(o.durationMs / 1000 + 30, 1);
   const signers = o.deviceKeys.map((k) => new RequestSigner(k));
-  // The bodies repeat: each one's SHA-256 once, not per request.
-  const digests = Array.from({ length: o.bodies.count }, (_, j) => bodyDigest(o.bodies.body[j]!));
+  const bodies = o.bodies.count;
+  if (bodies === 0) throw new RunError('IO', 'the capacity run has no prepared body to send');
+  // autocannon gives each connection its share of maxOverallRequests; a share of 0 would mean no bound at all.
+  const connections = Math.min(o.connections, bodies);
+  // Each body's SHA-256 before the run, off the hot path.
+  const digests = Array.from({ length: bodies }, (_, j) => bodyDigest(o.bodies.body[j]!));
   let next = 0;
   // autocannon calls onResponse then emits 'response' for the same exchange, synchronously.
   let lastBody = 0;
@@ -52,18 +66,21 @@ export async function runCapacity(o: CapacityOptions): Promise<SenderOutcome> {
   const t0 = performance.now();
   const instance = autocannon({
     url: o.target.url.origin,
-    connections: o.connections,
+    connections,
     pipelining: 1,
     duration: Math.max(1, Math.round(o.durationMs / 1000)),
-    // Not `amount`: it would override the duration. maxOverallRequests bounds requests and keeps the duration.
-    maxOverallRequests: Math.max(o.maxRequests, o.connections),
+    // Not `amount`: it would override the duration. maxOverallRequests bounds requests and keeps the duration:
+    // each connection sends at most its share, so the run never needs more bodies than were prepared.
+    maxOverallRequests: bodies,
     timeout: Math.max(1, Math.round(o.requestTimeoutMs / 1000)),
     requests: [
       {
         method: 'POST',
         path: BATCHES_PATH,
         setupRequest: (req: Record<string, unknown>, context: AutocannonContext) => {
-          const j = next++ % o.bodies.count;
+          // autocannon builds one request per send and sends at most maxOverallRequests: j stays below the bodies
+          // (the modulo only keeps an index in range should it ever build one more).
+          const j = next++ % bodies;
           context.body = j;
           const dev = o.bodies.device[j]!;
           const payload = o.bodies.body[j]!;
@@ -126,6 +143,13 @@ export async function runCapacity(o: CapacityOptions): Promise<SenderOutcome> {
       }),
     1000,
   );
+  let interrupted = false;
+  const interrupt = (): void => {
+    interrupted = true;
+    instance.stop();
+  };
+  if (o.signal?.aborted) interrupt();
+  o.signal?.addEventListener('abort', interrupt, { once: true });
   try {
     await new Promise<void>((resolve, reject) => {
       instance.on('done', () => resolve());
@@ -133,10 +157,15 @@ export async function runCapacity(o: CapacityOptions): Promise<SenderOutcome> {
     });
   } finally {
     clearInterval(progress);
+    o.signal?.removeEventListener('abort', interrupt);
   }
   const elu = performance.eventLoopUtilization(elu0);
   const cpu = process.cpuUsage(cpu0);
   const wallMs = performance.now() - t0;
+  // Requests in flight when the loop stopped were never answered (the target may still have stored them):
+  // counted as unanswered, as the open model counts its own, so sent = accepted + failed holds.
+  for (let k = rec.sent - rec.completed - rec.unfinished; k > 0; k--)
+    rec.recordDone('upload', 0, wallMs, wallMs, 'unfinished', 'unfinished', false, 0, 0);
   return {
     recorder: rec,
     wallMs,
@@ -147,7 +176,8 @@ export async function runCapacity(o: CapacityOptions): Promise<SenderOutcome> {
     backlogLeft: 0,
     judgements: [],
     stepCpuHeadroom: [],
-    stoppedBy: 'schedule',
+    // Every prepared body sent: the bodies (--max-requests), not the clock, ended the run.
+    stoppedBy: interrupted ? 'interrupted' : next >= bodies ? 'max_requests' : 'schedule',
   };
 }
 

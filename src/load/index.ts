@@ -3,7 +3,14 @@
  * honest (intended-send-time, microsecond) latency, and closed-loop capacity
  * runs through autocannon.
  */
-export { runLoad, MAX_DURATION_MS, MAX_REQUESTS, type LoadOptions } from './run-load.js';
+export {
+  runLoad,
+  DEFAULT_CAPACITY_MAX_REQUESTS,
+  DEFAULT_MAX_REQUESTS,
+  MAX_DURATION_MS,
+  MAX_REQUESTS,
+  type LoadOptions,
+} from './run-load.js';
 export {
   buildSchedule,
   sliceSchedule,

@@ -190,6 +190,11 @@ export interface LoadResult {
     readonly mean_latency_ms: number | null;
     readonly max_latency_ms: number | null;
   }[];
+  /**
+   * What a reader must know to read the figures that is neither invalid nor an error: the run was cut by
+   * --max-requests, a capacity run sent every body prepared for it, … Absent in reports from before notes.
+   */
+  readonly notes?: readonly string[];
   /** Encoded HDR histograms (µs) for merging. */
   readonly histograms: Readonly<Record<string, string>>;
   readonly stopped_by: string;
@@ -265,9 +270,14 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
     by_reason: Object.fromEntries([...rec.byReason].sort()),
   };
   const targetFailures: string[] = [];
-  if (!ramp && ctx.maxErrorRate !== undefined && total > 0 && rec.failed / total > ctx.maxErrorRate) {
+  // A closed loop stops with a request in flight on each connection: those were cut by the run, not failed by the target.
+  const cut = ctx.run.mode === 'capacity' ? rec.unfinished : 0;
+  const judgedFailed = rec.failed - cut;
+  const judgedTotal = total - cut;
+  if (!ramp && ctx.maxErrorRate !== undefined && judgedTotal > 0 && judgedFailed / judgedTotal > ctx.maxErrorRate) {
     targetFailures.push(
-      `${rec.failed} of ${total} uploads failed (error rate ${r3(rec.failed / total)} > ${ctx.maxErrorRate}, --slo-error-rate): the target did not hold, and the latency of failures is not its service time`,
+      `${judgedFailed} of ${judgedTotal} uploads failed (error rate ${r3(judgedFailed / judgedTotal)} > ${ctx.maxErrorRate}, --slo-error-rate): the target did not hold, and the latency of failures is not its service time` +
+        rateLimitHint(rec, sch, ctx.run.devices, ctx.run.laptops),
     );
   }
   const unreadable = out.unreadable ?? { count: 0, first: null };
@@ -283,6 +293,10 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
     );
   }
   invalid.push(...targetFailures);
+  if (out.stoppedBy === 'interrupted')
+    invalid.push(
+      `the run was interrupted after ${r3(out.wallMs / 1000)} s of the ${ctx.durationMs / 1000} s --duration: its figures are of that part only`,
+    );
   const throughput = {
     requests_per_s: r3(rec.sent / measureS),
     accepted_per_s: r3(rec.accepted / measureS),
@@ -309,6 +323,7 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
     valid: invalid.length === 0,
     invalid_reasons: invalid,
     target_failed: targetFailures.length > 0,
+    notes: runNotes(ctx, sch, out),
     validity_bounds: { max_lag_p99_ms: ctx.bounds.maxLagP99Ms, min_cpu_headroom: ctx.bounds.minCpuHeadroom },
     fleet: {
       instant_utc: new Date(sch.fleetStartUtcMs).toISOString(),
@@ -363,6 +378,52 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
     histograms,
     stopped_by: out.stoppedBy,
   };
+}
+
+/**
+ * Refusals that are rate-limit answers (429) may be the run's own doing: the
+ * load is spread over its devices, and a target limits each device, so too
+ * few devices ask each for more than a laptop ever sends. Says so, with the
+ * rate each device was asked for and the --devices that keeps it at
+ * RAMP_UPLOADS_PER_DEVICE_S; empty when no answer was a 429.
+ */
+function rateLimitHint(rec: SenderOutcome['recorder'], sch: LoadSchedule, devices: number, laptops: number): string {
+  const limited = rec.statuses().get('429') ?? 0;
+  if (limited === 0) return '';
+  const rate = Math.max(0, ...sch.steps.map((st) => st.ratePerS));
+  const perDevice = rate / Math.max(1, devices);
+  const enough = Math.ceil(rate / RAMP_UPLOADS_PER_DEVICE_S);
+  return (
+    `; but ${limited} of the failures were 429 rate-limit answers${rec.byReason.has(RATE_LIMITED) ? ` (${RATE_LIMITED}: a device over its limit)` : ''}: ` +
+    `the run asked each of its ${devices} device${devices === 1 ? '' : 's'} for about ${r3(perDevice)} uploads/s, and a target that limits each device ` +
+    `(fleetsim serve: --rate-per-device, 5/s by default) refuses that whatever its capacity; ` +
+    (devices < enough
+      ? `raise --devices (to ${enough} or more, ${RAMP_UPLOADS_PER_DEVICE_S}/s each${enough > laptops ? `, with --laptops at least as many: a laptop uploads as one device` : ''}) so that no device sends faster than a laptop would`
+      : `the devices already send at most ${RAMP_UPLOADS_PER_DEVICE_S}/s each, so the target's per-device limit is below that`)
+  );
+}
+
+/**
+ * The most uploads per second one device sends at a default-sized ramp's
+ * last step: well under the reference service's per-device limit (5/s,
+ * `fleetsim serve --rate-per-device`), so a knee is the service's capacity.
+ */
+export const RAMP_UPLOADS_PER_DEVICE_S = 2;
+
+/** The notes of a run (see LoadResult.notes). */
+function runNotes(ctx: LoadRunContext, sch: LoadSchedule, out: SenderOutcome): string[] {
+  const notes: string[] = [];
+  const n = sch.count.toLocaleString('en-US');
+  const d = ctx.durationMs / 1000;
+  if (ctx.run.mode === 'capacity' && out.stoppedBy === 'max_requests')
+    notes.push(
+      `the closed loop sent all ${n} batches prepared for it (one fresh batch per request, --max-requests) after ${r3(out.wallMs / 1000)} s of the ${d} s --duration: raise --max-requests for a longer run`,
+    );
+  else if (ctx.run.mode === 'open' && sch.truncated && sch.count > 0)
+    notes.push(
+      `--max-requests cut the schedule at ${n} uploads, the last due at ${r3(sch.intendedMs[sch.count - 1]! / 1000)} s of the ${d} s --duration: the profile planned more; raise --max-requests to send them all`,
+    );
+  return notes;
 }
 
 function drainResult(sch: LoadSchedule, out: SenderOutcome, rec: SenderOutcome['recorder']): NonNullable<LoadResult['drain']> {

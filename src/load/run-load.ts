@@ -3,7 +3,7 @@
  * Each step is its own module; this file only wires them in order and holds
  * the bounds every run has (time, requests).
  */
-import { UsageError } from '../errors.js';
+import { EXIT_CODES, FleetsimError, UsageError } from '../errors.js';
 import { parseStartDate } from '../time/index.js';
 import type { Scenario } from '../scenario/index.js';
 import { enrollDevices, parseTarget } from '../targets/index.js';
@@ -13,7 +13,7 @@ import { runCapacity } from './capacity.js';
 import { generateCorpus, loadCorpus, type Corpus } from './corpus.js';
 import { createFleetModel } from './fleet-model.js';
 import { OutageModel } from './outage.js';
-import { computeLoadResult, type LoadResult, type ValidityBounds } from './results.js';
+import { computeLoadResult, RAMP_UPLOADS_PER_DEVICE_S, type LoadResult, type ValidityBounds } from './results.js';
 import { buildSchedule, sliceSchedule, type LoadProfile, type LoadSchedule } from './schedule.js';
 import { runSender, type SenderProgress } from './sender.js';
 import { loadDeviceIds } from './target.js';
@@ -63,23 +63,33 @@ export interface LoadOptions {
   readonly shard?: { readonly index: number; readonly count: number } | null;
   /** Compression level per body codec; default: the scenario agent's (bodies the size the fleet sends). */
   readonly bodyLevels?: CodecLevels;
+  /**
+   * Ctrl-C: aborted while uploads are sent, the run stops and returns what it measured (stopped_by
+   * "interrupted", invalid); aborted before, it stops at the next step with LOAD_INTERRUPTED.
+   */
+  readonly signal?: AbortSignal;
+  /** Called once, just before the first upload is sent: from then on an abort returns a result. */
+  readonly onSending?: () => void;
   readonly onPhase?: (message: string) => void;
+  /** Request bodies prepared so far, while they are prepared. */
+  readonly onPrepareProgress?: (done: number, total: number) => void;
   readonly onProgress?: (p: SenderProgress & { readonly planned: number; readonly durationMs: number }) => void;
 }
 
 export const MAX_DURATION_MS = 6 * 3600_000;
 export const MAX_REQUESTS = 50_000_000;
-/** Distinct bodies a capacity run cycles through (autocannon repeats them; a repeat is stored once). */
-const CAPACITY_BODIES = 10_000;
+/** --max-requests when not given: the open model prepares only the bodies its schedule plans, up to this. */
+export const DEFAULT_MAX_REQUESTS = 1_000_000;
+/**
+ * --max-requests when not given in --mode capacity, where it is the number of
+ * bodies prepared (one fresh batch per request): about 20 s of preparing on
+ * two cores at the agent's default level, and 25 s at 4,000 requests/s.
+ */
+export const DEFAULT_CAPACITY_MAX_REQUESTS = 100_000;
 
 const EMPTY_KEY = Buffer.alloc(0);
 
-/**
- * The most uploads per second one device sends at a default-sized ramp's
- * last step: well under the reference service's per-device limit (5/s,
- * `fleetsim serve --rate-per-device`), so a knee is the service's capacity.
- */
-export const RAMP_UPLOADS_PER_DEVICE_S = 2;
+export { RAMP_UPLOADS_PER_DEVICE_S };
 /** Enrolling is a store write per device: a default ramp enrolls at most this many. */
 const MAX_RAMP_DEVICES = 5_000;
 
@@ -98,7 +108,13 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   if (!(o.durationMs > 0 && o.durationMs <= MAX_DURATION_MS))
     throw new UsageError(`the duration must be more than 0 and at most ${MAX_DURATION_MS / 3600_000} h`);
   if (!(o.maxRequests >= 1 && o.maxRequests <= MAX_REQUESTS)) throw new UsageError(`--max-requests must be from 1 to ${MAX_REQUESTS}`);
-  const phase = o.onPhase ?? (() => {});
+  const report = o.onPhase ?? (() => {});
+  // Each step begins with its phase: an interrupt before the sending stops there (nothing was measured yet).
+  const phase = (message: string): void => {
+    if (o.signal?.aborted)
+      throw new FleetsimError('LOAD_INTERRUPTED', 'the load run was interrupted before it sent anything', EXIT_CODES.interruptedBySigint);
+    report(message);
+  };
   const s = o.scenario;
 
   phase(
@@ -129,6 +145,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       `the outage is held for ${whole.outage.endMs / 1000} s of the run (warm-up plus outage ÷ scale), which leaves no time for the recovery in --duration ${o.durationMs / 1000} s; lengthen --duration or raise --outage-scale`,
     );
   }
+  if (o.mode === 'open' && whole.truncated && whole.count > 0)
+    phase(
+      `--max-requests ${o.maxRequests.toLocaleString('en-US')} cuts the schedule: the profile plans more uploads over --duration ${o.durationMs / 1000} s; only the first ${whole.count.toLocaleString('en-US')} (due in the first ${Math.round(whole.intendedMs[whole.count - 1]!) / 1000} s) are sent`,
+    );
   if (o.mode === 'open' && whole.count === 0) {
     // Nothing to send is a question of the flags, not of the generator: say which figures made it zero.
     throw new UsageError(
@@ -179,7 +199,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   // Bodies: one per open arrival, then the batches sealed during the outage. Sequences follow sealing order:
   // arrivals before the outage, the spools, then arrivals after it.
   const openPlanned = o.mode === 'open' ? schedule.count : o.maxRequests;
-  const openBodies = Math.max(1, Math.min(openPlanned, o.maxUniqueBodies ?? Infinity, o.mode === 'capacity' ? CAPACITY_BODIES : Infinity));
+  // A capacity run sends each body once (a repeat would be stored as a duplicate): it gets one per request it may send.
+  const openBodies = Math.max(1, Math.min(openPlanned, o.maxUniqueBodies ?? Infinity));
   const sealed = outage?.sealed ?? 0;
   const n = openBodies + sealed;
   const planDevice = new Uint32Array(n);
@@ -223,11 +244,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     corpus.templates,
     deviceIds,
     { device: planDevice, windowEndUtcMs: planWindowEnd, template: planTemplate, sequence: planSequence },
-    { seed: `${s.seed}/${o.runTag}`, levels, workers: o.workers },
+    { seed: `${s.seed}/${o.runTag}`, levels, workers: o.workers, ...(o.onPrepareProgress ? { onProgress: o.onPrepareProgress } : {}) },
   );
   const sizes = bodies.body.map((b) => b.byteLength).sort((a, b) => a - b);
   const q = (p: number) => sizes[Math.min(sizes.length - 1, Math.floor(p * sizes.length))] ?? 0;
-  const unique = o.mode === 'open' ? openBodies >= schedule.count : openBodies >= o.maxRequests;
+  const unique = o.mode === 'open' ? openBodies >= schedule.count : true;
   const corpusFigures = {
     source: corpus.source,
     templates: corpus.templates.length,
@@ -266,20 +287,22 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const planned = schedule.count + (outage?.figures().backlog ?? 0);
   if (o.mode === 'capacity') {
     phase(`capacity run (closed loop, autocannon): ${o.connections} connections for ${o.durationMs / 1000} s`);
+    o.onSending?.();
     const out = await runCapacity({
       target,
       connections: o.connections,
       durationMs: o.durationMs,
-      maxRequests: o.maxRequests,
       requestTimeoutMs: o.requestTimeoutMs,
       bodies,
       deviceIds,
       deviceKeys: keys,
-      onProgress: (p) => o.onProgress?.({ ...p, planned: o.maxRequests, durationMs: o.durationMs }),
+      ...(o.signal ? { signal: o.signal } : {}),
+      onProgress: (p) => o.onProgress?.({ ...p, planned: bodies.count, durationMs: o.durationMs }),
     });
-    return computeLoadResult(ctx, { ...schedule, count: o.maxRequests }, out);
+    return computeLoadResult(ctx, { ...schedule, count: bodies.count, truncated: out.stoppedBy === 'max_requests' }, out);
   }
   phase(`sending ${planned.toLocaleString('en-US')} uploads (${o.profile.kind}) over at most ${o.connections} connections`);
+  o.onSending?.();
   const out = await runSender({
     target,
     connections: o.connections,
@@ -294,6 +317,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     protocol,
     hardStopMs: o.durationMs + o.graceMs,
     ramp: o.profile.kind === 'ramp' ? o.slo : null,
+    ...(o.signal ? { signal: o.signal } : {}),
     onProgress: (p) => o.onProgress?.({ ...p, planned, durationMs: o.durationMs }),
   });
   return computeLoadResult(ctx, schedule, out);

@@ -73,6 +73,8 @@ export interface SenderOptions {
   /** @deprecated Ignored: the backoff draws are the outage model's (`drain`). Kept so existing callers compile. */
   readonly seed?: string;
   readonly onProgress?: (p: SenderProgress) => void;
+  /** Aborted: stop now as at the hard stop (what is in flight is unanswered), and resolve with what was measured. */
+  readonly signal?: AbortSignal;
   /** The clock, ms (tests may not move it: it is the real one by default). */
   readonly now?: () => number;
 }
@@ -110,7 +112,11 @@ export interface SenderOutcome {
   readonly judgements: readonly StepJudgement[];
   /** Ramp: the generator's CPU headroom (1 − event-loop utilisation) over each step; null for a step the run did not finish. */
   readonly stepCpuHeadroom: readonly (number | null)[];
-  readonly stoppedBy: 'schedule' | 'slo' | 'time';
+  /**
+   * max_requests: a capacity run sent every body prepared for it (one per request) before its duration was up;
+   * interrupted: the run's signal stopped it (Ctrl-C), its figures are what was measured until then.
+   */
+  readonly stoppedBy: 'schedule' | 'slo' | 'time' | 'max_requests' | 'interrupted';
   /** Answers the protocol could not read, and the first one described (target, request, status, content type, first bytes). */
   readonly unreadable?: { readonly count: number; readonly first: string | null };
   /** Accepted answers that said some of the request's records were dropped for good (OTLP partial success), the first message kept. */
@@ -132,6 +138,8 @@ class Slots {
   step = new Uint16Array(1024);
   type = new Uint8Array(1024);
   bytes = new Float64Array(1024);
+  /** The request's body as sent: the agent's batch, or what a foreign protocol built from it (accepted bytes count these). */
+  bodyBytes = new Float64Array(1024);
   active = new Uint8Array(1024);
   /** Only uploads of a laptop's uploader have one: their outcome goes back to it. */
   reply: (((o: UploadOutcome) => void) | null)[] = new Array<null>(1024).fill(null);
@@ -161,6 +169,7 @@ class Slots {
     this.step = g(this.step, new Uint16Array(2 * n));
     this.type = g(this.type, new Uint8Array(2 * n));
     this.bytes = g(this.bytes, new Float64Array(2 * n));
+    this.bodyBytes = g(this.bodyBytes, new Float64Array(2 * n));
     this.active = g(this.active, new Uint8Array(2 * n));
     this.reply.length = 2 * n;
     this.reply.fill(null, n);
@@ -234,6 +243,7 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
       slots.step[i] = step;
       slots.type[i] = type;
       slots.bytes[i] = bytes.byteLength;
+      slots.bodyBytes[i] = requests.body(body).byteLength;
       slots.reply[i] = reply;
       stepInFlight[step]!++;
       pool.send(bytes, i);
@@ -278,15 +288,7 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
       const reply = slots.reply[i] ?? null;
       const bytes = slots.bytes[i]!;
       stepInFlight[step]!--;
-      rec.recordOk(
-        TYPES[slots.type[i]!]!,
-        step,
-        slots.intendedMs[i]!,
-        now() - t0,
-        status,
-        o.bodies.events[body]!,
-        o.bodies.body[body]!.byteLength,
-      );
+      rec.recordOk(TYPES[slots.type[i]!]!, step, slots.intendedMs[i]!, now() - t0, status, o.bodies.events[body]!, slots.bodyBytes[i]!);
       slots.release(i);
       if (reply !== null) answerUploader(reply, { kind: 'response', status, requestBytes: bytes });
       maybeEnd();
@@ -307,7 +309,7 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
         reason,
         accepted,
         o.bodies.events[body]!,
-        o.bodies.body[body]!.byteLength,
+        slots.bodyBytes[i]!,
       );
       slots.release(i);
       if (reply !== null) {
@@ -384,6 +386,8 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
       drain?.model.shutdown();
       // Requests never answered count with the latency they had reached: a lower bound, never omitted.
       pool.destroy();
+      // Judged before the unanswered are closed: a request still open at the end counts as slower than the SLO.
+      judge.rest();
       for (let i = 0; i < slots.active.length; i++) if (slots.active[i] === 1) finish(i, 'unfinished', 'unfinished', false, null);
       end();
     };
@@ -392,6 +396,8 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
       if (stopped) return;
       if (next < openLimit || !live || slots.count > 0 || (drain && !drain.model.idle)) return;
       stopped = true;
+      // Every answer is in: the steps whose judging time has not come yet are judged now, on all their answers.
+      judge.rest();
       end();
     };
 
@@ -399,9 +405,10 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
     const end = (): void => {
       if (ended) return;
       ended = true;
+      o.signal?.removeEventListener('abort', interrupt);
       clearInterval(progress);
       clearTimeout(hard);
-      for (const j of judgeTimers) clearTimeout(j);
+      judge.clear();
       stepCpu.clear();
       pool.destroy();
       drain?.model.shutdown();
@@ -434,26 +441,24 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
     );
 
     const stepCpu = trackStepCpu(sch);
-    const judgeTimers =
+    const judge =
       o.ramp && sch.steps.length > 1
-        ? judgeSteps(
-            o.ramp,
-            sch,
-            rec,
-            stepInFlight,
-            () => stopped || judgements.some((j) => j.broken),
-            (j) => {
-              judgements.push(j);
-              if (!j.broken) return;
-              // No further steps: the knee is found.
-              let cut = next;
-              while (cut < sch.count && sch.step[cut]! <= j.step) cut++;
-              openLimit = Math.min(openLimit, Math.max(next, cut));
-              stoppedBy = 'slo';
-              maybeEnd();
-            },
-          )
-        : [];
+        ? judgeSteps(o.ramp, sch, rec, stepInFlight, (j) => {
+            judgements.push(j);
+            // A step judged when the run ends may not have reached its end: its CPU headroom is over the part it ran.
+            stepCpu.close(j.step);
+            if (!j.broken) return;
+            // No further steps: the knee is found.
+            let cut = next;
+            while (cut < sch.count && sch.step[cut]! <= j.step) cut++;
+            openLimit = Math.min(openLimit, Math.max(next, cut));
+            stoppedBy = 'slo';
+            maybeEnd();
+          })
+        : NO_JUDGE;
+    const interrupt = (): void => stop('interrupted');
+    if (o.signal?.aborted) return interrupt();
+    o.signal?.addEventListener('abort', interrupt, { once: true });
     dispatch();
   }
 }
@@ -570,13 +575,13 @@ function presignSchedule(o: SenderOptions, requests: UploadRequests): { plannedS
 }
 
 /** Ramp: the event loop's utilisation at each step boundary, so each step's validity is judged on its own. */
-function trackStepCpu(sch: LoadSchedule): { headroom: () => (number | null)[]; clear: () => void } {
+function trackStepCpu(sch: LoadSchedule): { headroom: () => (number | null)[]; close: (step: number) => void; clear: () => void } {
   type Elu = ReturnType<typeof performance.eventLoopUtilization>;
   const stepElu: (Elu | null)[] = new Array<Elu | null>(sch.steps.length + 1).fill(null);
   const timers: NodeJS.Timeout[] = [];
   if (sch.steps.length > 1) {
     stepElu[0] = performance.eventLoopUtilization();
-    sch.steps.forEach((st, k) => timers.push(setTimeout(() => (stepElu[k + 1] = performance.eventLoopUtilization()), st.endMs)));
+    sch.steps.forEach((st, k) => timers.push(setTimeout(() => (stepElu[k + 1] ??= performance.eventLoopUtilization()), st.endMs)));
   }
   return {
     headroom: () =>
@@ -585,44 +590,65 @@ function trackStepCpu(sch: LoadSchedule): { headroom: () => (number | null)[]; c
         const b = stepElu[k + 1];
         return a && b ? 1 - performance.eventLoopUtilization(b, a).utilization : null;
       }),
+    close: (k) => {
+      if (stepElu[k] !== null) stepElu[k + 1] ??= performance.eventLoopUtilization();
+    },
     clear: () => timers.forEach((t) => clearTimeout(t)),
   };
 }
 
-/** Ramp: each step is judged once its requests had the SLO's p99 to answer; returns the timers. */
+interface StepJudge {
+  /** Judges now, in order, every step that sent something and was not judged yet (up to a step that broke the SLO). */
+  readonly rest: () => void;
+  readonly clear: () => void;
+}
+
+const NO_JUDGE: StepJudge = { rest: () => {}, clear: () => {} };
+
+/**
+ * Ramp: each step is judged once its requests had the SLO's p99 to answer,
+ * or when the run ends before that (every answer in, or the hard stop): a
+ * step that ran is never left unjudged. Nothing is judged after a step broke
+ * the SLO (the knee is found).
+ */
 function judgeSteps(
   slo: RampSlo,
   sch: LoadSchedule,
   rec: LoadRecorder,
   stepInFlight: Uint32Array,
-  skip: () => boolean,
   judged: (j: StepJudgement) => void,
-): NodeJS.Timeout[] {
-  return sch.steps.map((st) =>
-    setTimeout(
-      () => {
-        if (skip()) return;
-        const r = rec.steps[st.index]!;
-        const open = stepInFlight[st.index]!;
-        r.unfinishedAtJudgement = open;
-        const total = r.requests + open;
-        // Unanswered requests are older than the SLO: count them above it.
-        const p =
-          total === 0
+): StepJudge {
+  const done = new Uint8Array(sch.steps.length);
+  let broken = false;
+  const judge = (k: number): void => {
+    if (done[k] === 1 || broken) return;
+    done[k] = 1;
+    const r = rec.steps[k]!;
+    const open = stepInFlight[k]!;
+    r.unfinishedAtJudgement = open;
+    const total = r.requests + open;
+    // Unanswered requests are older than the SLO: count them above it.
+    const p =
+      total === 0
+        ? null
+        : open / total > 0.01
+          ? Infinity
+          : r.requests === 0
             ? null
-            : open / total > 0.01
-              ? Infinity
-              : r.requests === 0
-                ? null
-                : r.latency.getValueAtPercentile(Math.min(100, (99 * total) / r.requests)) / 1000;
-        // Errors among the answered only, as the summary counts them: a request still open is slow (in p above), not failed.
-        const errorRate = r.requests === 0 ? 0 : r.failed / r.requests;
-        const broken = (p !== null && p > slo.p99Ms) || errorRate > slo.errorRate;
-        judged({ step: st.index, p99Ms: p === Infinity ? null : p, errorRate, broken });
-      },
-      st.endMs + Math.min(slo.p99Ms, 5000),
-    ),
-  );
+            : r.latency.getValueAtPercentile(Math.min(100, (99 * total) / r.requests)) / 1000;
+    // Errors among the answered only, as the summary counts them: a request still open is slow (in p above), not failed.
+    const errorRate = r.requests === 0 ? 0 : r.failed / r.requests;
+    const j = { step: k, p99Ms: p === Infinity ? null : p, errorRate, broken: (p !== null && p > slo.p99Ms) || errorRate > slo.errorRate };
+    broken = j.broken;
+    judged(j);
+  };
+  const timers = sch.steps.map((st) => setTimeout(() => judge(st.index), st.endMs + Math.min(slo.p99Ms, 5000)));
+  return {
+    rest: () => {
+      for (let k = 0; k < sch.steps.length; k++) if (rec.steps[k]!.requests + stepInFlight[k]! > 0) judge(k);
+    },
+    clear: () => timers.forEach((t) => clearTimeout(t)),
+  };
 }
 
 const EMPTY = Buffer.alloc(0);

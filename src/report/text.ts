@@ -164,6 +164,7 @@ export function formatLoad(
   const lines = [
     `fleetsim load ${r.profile} (${r.mode}) against ${r.target}: ${r.valid ? 'valid' : 'INVALID'}`,
     ...r.invalid_reasons.map((s) => `  INVALID     ${s}`),
+    ...(r.notes ?? []).map((s) => `  NOTE        ${s}`),
     ...(r.protocol && r.protocol !== 'fleetsim' ? [`  protocol    ${r.protocol}`] : []),
     ...(r.shard ? [`  shard       ${r.shard.index}/${r.shard.count} of the laptops (merge the shards with \`fleetsim merge\`)`] : []),
     `  bodies      ${r.corpus.bodies.toLocaleString('en-US')} prepared at ${Object.entries(r.corpus.codec_levels ?? {})

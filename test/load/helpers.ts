@@ -63,13 +63,17 @@ export async function startReference(): Promise<{ server: IngestServer; url: str
  * A deliberately slow target: enrolls anyone, answers every upload after a fixed
  * delay, and can stall (hold every answer) for a while. `concurrency` limits
  * uploads served at once (more wait in line), to give it a capacity.
+ * `refuseFromMs`: from that long after the first upload on, every upload is
+ * refused at once (400 TEST_REFUSED), a target that fails fast.
  */
 export async function startSlowServer(opts: {
   delayMs: number;
   concurrency?: number;
+  refuseFromMs?: number;
 }): Promise<{ url: string; stallFor: (ms: number) => void; uploads: () => number; stop: () => Promise<void> }> {
   let stalledUntil = 0;
   let uploads = 0;
+  let firstUploadAt: number | null = null;
   let active = 0;
   const waiting: (() => void)[] = [];
   const limit = opts.concurrency ?? Infinity;
@@ -84,6 +88,12 @@ export async function startSlowServer(opts: {
         return;
       }
       uploads++;
+      firstUploadAt ??= Date.now();
+      if (opts.refuseFromMs !== undefined && Date.now() - firstUploadAt >= opts.refuseFromMs) {
+        const body = JSON.stringify({ code: 'TEST_REFUSED' });
+        res.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+        return;
+      }
       const serve = () => {
         active++;
         const answer = () => {

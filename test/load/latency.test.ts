@@ -95,6 +95,12 @@ describe('latency from the intended send time (slow test server)', { retry: 2 },
       expect(r.latency.upload!.p50_ms!).toBeGreaterThanOrEqual(20);
       expect(Number.isInteger(r.latency.upload!.p50_ms!)).toBe(false);
       expect(r.schedule_lag.requests).toBe(0);
+      // Every request sent is accounted for: the ones in flight when the loop stopped are unanswered, not lost,
+      // and, cut by the run rather than failed by the target, they do not fail it.
+      expect(r.requests.accepted + r.requests.failed).toBe(r.requests.sent);
+      expect(srv.uploads()).toBe(r.requests.sent);
+      expect(r.requests.unfinished).toBeLessThanOrEqual(4);
+      expect(r.target_failed).toBe(false);
     } finally {
       await srv.stop();
     }

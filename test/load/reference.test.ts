@@ -97,6 +97,28 @@ describe('fleetsim load against the reference service', { retry: 2 }, () => {
     expect(stored).toBe(r.requests.accepted);
   });
 
+  it('capacity mode sends every batch once: each request a new batch the target stores, never a duplicate', async () => {
+    // 20 bodies and room for 60 requests: the closed loop must stop at 20 rather than send a body again.
+    const o = loadOptions(s, ref.url, corpus.dir, {
+      mode: 'capacity',
+      connections: 4,
+      durationMs: 3000,
+      maxRequests: 60,
+      maxUniqueBodies: 20,
+      devices: 5,
+    });
+    const r = await runLoad(o);
+    expect(r.requests.sent).toBe(20);
+    expect(r.requests.accepted + r.requests.failed).toBe(r.requests.sent);
+    expect(r.requests.accepted).toBe(20);
+    expect(r.corpus.unique_bodies).toBe(true);
+    expect(r.stopped_by).toBe('max_requests');
+    expect(r.notes!.join(' ')).toMatch(/sent all 20 batches prepared for it .*raise --max-requests/);
+    let stored = 0;
+    for (let i = 0; i < 5; i++) stored += (await ref.server.store.listBatches(`load-${o.runTag}-${String(i).padStart(6, '0')}`)).length;
+    expect(stored).toBe(r.requests.accepted);
+  });
+
   it('the CLI runs end to end: --json result, report files, thresholds and the loopback rule as exit codes', async () => {
     const dir = join(corpus.dir, '..');
     const file = join(dir, 'load.yaml');

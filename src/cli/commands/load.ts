@@ -4,6 +4,8 @@ import type { ArgumentsCamelCase, Argv } from 'yargs';
 import type { CommandParts } from './parts.js';
 import { EXIT_CODES, FleetsimError, UsageError } from '../../errors.js';
 import {
+  DEFAULT_CAPACITY_MAX_REQUESTS,
+  DEFAULT_MAX_REQUESTS,
   DEFAULT_OUTAGE_SCALE,
   DEFAULT_VALIDITY_BOUNDS,
   MAX_DURATION_MS,
@@ -22,7 +24,16 @@ import { loadScenarioFile } from '../../scenario/index.js';
 import { parseTarget } from '../../targets/index.js';
 import { checkProtocol, protocolEnrolls, protocolSpec } from '../../targets/protocols/index.js';
 import { VERSION } from '../../version.js';
-import { claimReportFolder, failOnThresholds, fillReportFolder, fleetSecretFlag, present, withSharedFlags, workersFlag } from '../kit.js';
+import {
+  claimReportFolder,
+  failOnThresholds,
+  fillReportFolder,
+  fleetSecretFlag,
+  present,
+  stopCleanlyOnSignals,
+  withSharedFlags,
+  workersFlag,
+} from '../kit.js';
 import { codecLevelFlag, durationFlag, fraction, instantFlag, positive, shardFlag, wholeNumber } from '../options.js';
 import { createProgress } from '../progress.js';
 
@@ -48,7 +59,7 @@ interface LoadArgs {
   connections: unknown;
   timeout: string;
   grace: string;
-  'max-requests': unknown;
+  'max-requests'?: unknown;
   corpus?: string;
   'corpus-laptops'?: unknown;
   workers: unknown;
@@ -103,7 +114,13 @@ export const loadCommand: CommandParts<LoadArgs> = {
         choices: ['open', 'capacity'],
         describe: "open: the fleet's arrival schedule; capacity: closed loop through autocannon",
       })
-      .option('duration', { type: 'string', default: '60s', describe: 'How long arrivals are scheduled (e.g. 30s, 5m, 1h; at most 6h)' })
+      // nargs 1 on the durations: a value such as -5s is taken as the value (and refused by name), not as the flags -5 and -s.
+      .option('duration', {
+        nargs: 1,
+        type: 'string',
+        default: '60s',
+        describe: 'How long arrivals are scheduled (e.g. 30s, 5m, 1h; at most 6h)',
+      })
       .option('laptops', { describe: "Laptops in the fleet [default: the scenario's fleet.employees]" })
       .option('devices', {
         describe:
@@ -116,6 +133,7 @@ export const loadCommand: CommandParts<LoadArgs> = {
           'The fleet instant the run stands for: ISO time, or HH:MM UTC on the scenario start date [default: busiest instant; morning-surge: start of the steepest log-in wave]',
       })
       .option('outage', {
+        nargs: 1,
         type: 'string',
         default: '30m',
         describe: 'outage-recovery: how long the target is unreachable, in fleet time (laptops spool meanwhile)',
@@ -125,27 +143,32 @@ export const loadCommand: CommandParts<LoadArgs> = {
         describe:
           'outage-recovery: fleet ms per run ms while the target is down (the run holds it silent for outage ÷ this; the recovery runs in real time)',
       })
-      .option('warmup', { type: 'string', default: '0s', describe: 'outage-recovery: steady traffic before the outage begins' })
+      .option('warmup', { nargs: 1, type: 'string', default: '0s', describe: 'outage-recovery: steady traffic before the outage begins' })
       .option('surge-window', {
+        nargs: 1,
         type: 'string',
         default: '3h',
         describe: 'morning-surge: fleet time played over --duration (per-laptop upload rates stay real)',
       })
       .option('ramp-start', { describe: "ramp: first step's rate, uploads/s [default: --rate or the fleet's rate, at least 10]" })
       .option('ramp-factor', { default: 1.5, describe: "ramp: each step's rate is the previous one × this" })
-      .option('ramp-step', { type: 'string', default: '10s', describe: 'ramp: length of each step' })
+      .option('ramp-step', { nargs: 1, type: 'string', default: '10s', describe: 'ramp: length of each step' })
       .option('slo-p99-ms', { default: 200, describe: 'ramp: p99 latency the target promises' })
-      .option('slo-error-rate', { default: 0.01, describe: 'ramp: largest acceptable share of failed uploads' })
+      .option('slo-error-rate', {
+        default: 0.01,
+        describe:
+          'Largest acceptable share of failed uploads: a ramp judges each step by it; any other run whose share is above it fails (the target did not hold, exit 5)',
+      })
       .option('connections', { alias: 'c', default: 256, describe: 'Keep-alive connections at most (open); exactly (capacity)' })
-      .option('timeout', { type: 'string', default: '30s', describe: 'Per-request timeout' })
+      .option('timeout', { nargs: 1, type: 'string', default: '30s', describe: 'Per-request timeout' })
       .option('grace', {
+        nargs: 1,
         type: 'string',
         default: '10s',
         describe: 'After the schedule ends, how long answers (and spool drains) may still come; then the run stops',
       })
       .option('max-requests', {
-        default: 1_000_000,
-        describe: `Requests the run may send at most (1 to ${MAX_REQUESTS.toLocaleString('en-US')})`,
+        describe: `Requests the run may send at most (1 to ${MAX_REQUESTS.toLocaleString('en-US')}); --mode capacity prepares this many bodies, one fresh batch per request, and stops when they are sent [default: ${DEFAULT_MAX_REQUESTS.toLocaleString('en-US')}; --mode capacity: ${DEFAULT_CAPACITY_MAX_REQUESTS.toLocaleString('en-US')}]`,
       })
       .option('corpus', {
         type: 'string',
@@ -285,7 +308,12 @@ export const loadCommand: CommandParts<LoadArgs> = {
       mode: argv.mode as 'open' | 'capacity',
       profile,
       durationMs: durationFlag('duration', argv.duration, 1, MAX_DURATION_MS),
-      maxRequests: wholeNumber('max-requests', argv['max-requests'], 1, MAX_REQUESTS),
+      maxRequests:
+        argv['max-requests'] === undefined
+          ? argv.mode === 'capacity'
+            ? DEFAULT_CAPACITY_MAX_REQUESTS
+            : DEFAULT_MAX_REQUESTS
+          : wholeNumber('max-requests', argv['max-requests'], 1, MAX_REQUESTS),
       laptops,
       devices,
       devicesDefaulted: argv.devices === undefined,
@@ -316,15 +344,47 @@ export const loadCommand: CommandParts<LoadArgs> = {
     });
     const quiet = argv.quiet || argv.json;
     let progress: ReturnType<typeof createProgress> | null = null;
+    let preparing: ReturnType<typeof createProgress> | null = null;
     let result: LoadResult;
+    // Ctrl-C while uploads are sent: the run stops, its report is written from what was measured (marked
+    // interrupted), then the kit's handler exits 130. Before that there is nothing to write but the mark.
+    const interrupt = new AbortController();
+    let sending = false;
+    let last: Record<string, number> = {};
+    let partialWritten: (() => void) | null = null;
+    const release = stopCleanlyOnSignals({
+      command: 'load',
+      reportDir,
+      stopProgress: () => {
+        (preparing as ReturnType<typeof createProgress> | null)?.stop();
+        (progress as ReturnType<typeof createProgress> | null)?.stop();
+      },
+      state: () => ({ scenario: scenario.name, mode: options.mode, profile: kind, phase: sending ? 'sending' : 'preparing', ...last }),
+      finish: () =>
+        sending
+          ? new Promise<void>((written) => {
+              partialWritten = written;
+              interrupt.abort();
+            })
+          : Promise.resolve(),
+    });
     try {
       result = await fillReportFolder(reportDir, () =>
         runLoad({
           ...options,
+          signal: interrupt.signal,
+          onSending: () => (sending = true),
           onPhase: (m) => {
             if (!quiet) process.stderr.write(`fleetsim load: ${m}\n`);
           },
+          onPrepareProgress: (done, total) => {
+            preparing ??= createProgress('load: preparing bodies', total, { quiet });
+            preparing.update(done, `${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} bodies`);
+            if (done >= total) preparing.stop();
+          },
           onProgress: (p) => {
+            last = { elapsed_s: Math.round(p.elapsedMs) / 1000, sent: p.sent, accepted: p.accepted, failed: p.failed };
+            if (interrupt.signal.aborted) return;
             progress ??= createProgress(`load ${kind}`, Math.ceil(p.durationMs / 1000), { quiet });
             progress.update(
               Math.min(Math.ceil(p.durationMs / 1000), Math.floor(p.elapsedMs / 1000)),
@@ -333,37 +393,49 @@ export const loadCommand: CommandParts<LoadArgs> = {
           },
         }),
       );
+      const verdict = evaluateLoadThresholds(result, thresholds, scenario.thresholds);
+      const { files } = await writeLoadReport(reportDir, {
+        result,
+        thresholds: verdict.outcomes,
+        versions: { fleetsim: VERSION, node: process.version },
+      });
+      present(
+        argv.json,
+        () => {
+          const { histograms: _h, timeline: _t, ...rest } = result;
+          return { ...rest, thresholds: verdict.outcomes, thresholdsPassed: verdict.passed, reportDir };
+        },
+        () => formatLoad(result, verdict.outcomes, verdict.notApplicable, files),
+      );
+      if (!interrupt.signal.aborted) finishLoad(result, verdict);
     } finally {
+      (preparing as ReturnType<typeof createProgress> | null)?.stop();
       (progress as ReturnType<typeof createProgress> | null)?.stop();
+      if (interrupt.signal.aborted) {
+        // The signal handler exits 130 once told the report is written; nothing else may end the process first.
+        (partialWritten as (() => void) | null)?.();
+        await new Promise<never>(() => {});
+      }
+      release();
     }
-    const verdict = evaluateLoadThresholds(result, thresholds, scenario.thresholds);
-    const { files } = await writeLoadReport(reportDir, {
-      result,
-      thresholds: verdict.outcomes,
-      versions: { fleetsim: VERSION, node: process.version },
-    });
-    present(
-      argv.json,
-      () => {
-        const { histograms: _h, timeline: _t, ...rest } = result;
-        return { ...rest, thresholds: verdict.outcomes, thresholdsPassed: verdict.passed, reportDir };
-      },
-      () => formatLoad(result, verdict.outcomes, verdict.notApplicable, files),
-    );
-    if (result.target_failed) {
-      throw new FleetsimError(
-        'LOAD_TARGET_FAILED',
-        `the target failed the run: ${result.invalid_reasons.join('; ')}`,
-        EXIT_CODES.loadTargetFailed,
-      );
-    }
-    if (!result.valid) {
-      throw new FleetsimError(
-        'LOAD_INVALID',
-        `the run is invalid, its figures would flatter the target: ${result.invalid_reasons.join('; ')}`,
-        EXIT_CODES.runFailed,
-      );
-    }
-    failOnThresholds(verdict);
   },
 };
+
+/** The exit of a finished run: the target failed (5), the run is invalid (3), a threshold failed (1), else 0. */
+function finishLoad(result: LoadResult, verdict: ReturnType<typeof evaluateLoadThresholds>): void {
+  if (result.target_failed) {
+    throw new FleetsimError(
+      'LOAD_TARGET_FAILED',
+      `the target failed the run: ${result.invalid_reasons.join('; ')}`,
+      EXIT_CODES.loadTargetFailed,
+    );
+  }
+  if (!result.valid) {
+    throw new FleetsimError(
+      'LOAD_INVALID',
+      `the run is invalid, its figures would flatter the target: ${result.invalid_reasons.join('; ')}`,
+      EXIT_CODES.runFailed,
+    );
+  }
+  failOnThresholds(verdict);
+}
