@@ -8,11 +8,9 @@
  * and the process ends as a closed pipe ends any Unix program, through
  * stopForClosedOutput: a run stops as on a signal, exit 141.
  */
-import { stopForClosedOutput } from './kit.js';
-
 export function stopOnClosedOutput(
   streams: readonly NodeJS.WriteStream[] = [process.stdout, process.stderr],
-  stop: () => void = stopForClosedOutput,
+  stop: () => void = stopThroughKit,
 ): void {
   let stopping = false;
   for (const stream of streams) {
@@ -33,4 +31,13 @@ function silence(stream: NodeJS.WriteStream): void {
     if (typeof callback === 'function') process.nextTick(callback as () => void);
     return true;
   }) as NodeJS.WriteStream['write'];
+}
+
+/**
+ * kit.ts's stopForClosedOutput, imported only when an output closes: main.ts installs this for every command, and
+ * `fleetsim agent` and `--help` must not load kit's imports (the scenario loader, zod, yaml, piscina) to start.
+ * A command that registered a clean stop has loaded kit already, so the import resolves at once.
+ */
+function stopThroughKit(): void {
+  void import('./kit.js').then((kit) => kit.stopForClosedOutput());
 }

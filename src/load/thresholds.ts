@@ -36,23 +36,10 @@ export function parseLoadThresholds(sources: readonly string[]): Threshold[] {
   return sources.map((src) => {
     const p = parseThreshold(src, LOAD_METRIC_PATHS);
     if (!p.ok) {
-      // The scenario parser names its list of paths by a constant a user cannot see: name the paths themselves.
-      const allowed = p.message.startsWith('unknown metric') ? describePaths(LOAD_METRIC_PATHS) : p.allowed;
-      throw new UsageError(`--threshold ${JSON.stringify(src)} ${p.message}; allowed: ${allowed}`);
+      throw new UsageError(`--threshold ${JSON.stringify(src)} ${p.message}; allowed: ${p.allowed}`);
     }
     return p.threshold;
   });
-}
-
-/** Metric paths, those that differ only in their last part brought together: "latency.all.{p50_ms, p90_ms}, errors.{total, rate}". */
-export function describePaths(paths: readonly string[]): string {
-  const groups = new Map<string, string[]>();
-  for (const path of paths) {
-    const cut = path.lastIndexOf('.');
-    const head = path.slice(0, cut);
-    groups.set(head, [...(groups.get(head) ?? []), path.slice(cut + 1)]);
-  }
-  return [...groups].map(([head, leaves]) => (leaves.length === 1 ? `${head}.${leaves[0]!}` : `${head}.{${leaves.join(', ')}}`)).join(', ');
 }
 
 /** Load thresholds judged: the scenario's ingest.* ones and the flags', in one verdict; the rest listed as not applicable. */

@@ -115,7 +115,7 @@ export function parseThreshold(source: string, metrics: readonly string[] = METR
     return {
       ok: false,
       message: `unknown metric ${JSON.stringify(metric)}${guess ? `; did you mean ${JSON.stringify(guess)}?` : ''} (metrics: ${metricFamilies(metrics)})`,
-      allowed: metrics.join(', '),
+      allowed: describePaths(metrics),
     };
   }
   if (!(COMPARATORS as readonly string[]).includes(op)) {
@@ -197,4 +197,15 @@ export function evaluateThresholds(thresholds: readonly Threshold[], figures: un
 export function describeFailedThresholds(v: ThresholdVerdict): string {
   const failed = v.outcomes.filter((t) => !t.pass);
   return `${failed.length} of ${v.outcomes.length} thresholds failed: ${failed.map((t) => `${t.expression} (actual ${t.actual ?? 'n/a'})`).join('; ')}`;
+}
+
+/** Metric paths, those that differ only in their last part brought together: "latency.all.{p50_ms, p90_ms}, errors.{total, rate}". */
+export function describePaths(paths: readonly string[]): string {
+  const groups = new Map<string, string[]>();
+  for (const path of paths) {
+    const cut = path.lastIndexOf('.');
+    const head = path.slice(0, cut);
+    groups.set(head, [...(groups.get(head) ?? []), path.slice(cut + 1)]);
+  }
+  return [...groups].map(([head, leaves]) => (leaves.length === 1 ? `${head}.${leaves[0]!}` : `${head}.{${leaves.join(', ')}}`)).join(', ');
 }
