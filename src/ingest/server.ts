@@ -90,6 +90,9 @@ export interface IngestAddress {
   readonly url: string;
 }
 
+/** The longest delay setTimeout honours. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const DEVICE_PATH = new RegExp(`^/v1/devices/([^/]{1,256})/(${DEVICE_ACTIONS.join('|')})$`);
 
 type Route = 'upload' | 'enroll' | DevicePolicyRoute | AdminRoute | 'health' | 'ready' | 'metrics' | 'other';
@@ -245,16 +248,17 @@ export class IngestServer {
    * drainTimeoutMs), then the store commits what is queued and closes.
    */
   async stop(opts: { drainTimeoutMs?: number } = {}): Promise<void> {
+    const drainTimeoutMs = opts.drainTimeoutMs ?? 10_000;
+    // setTimeout reads NaN, a negative or anything above 2^31 - 1 ms as 1 ms: the drain would silently not happen.
+    if (!Number.isFinite(drainTimeoutMs) || drainTimeoutMs < 0 || drainTimeoutMs > MAX_TIMER_MS)
+      throw new Error(`drainTimeoutMs must be a number of ms from 0 to ${MAX_TIMER_MS}, got ${drainTimeoutMs}`);
     if (!this.started || this.closing) return;
     this.closing = true;
     const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
     this.http.closeIdleConnections();
     if (this.active > 0) {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        new Promise<void>((r) => (this.drained = r)),
-        new Promise<void>((r) => (timer = setTimeout(r, opts.drainTimeoutMs ?? 10_000))),
-      ]);
+      await Promise.race([new Promise<void>((r) => (this.drained = r)), new Promise<void>((r) => (timer = setTimeout(r, drainTimeoutMs)))]);
       clearTimeout(timer);
     }
     this.http.closeAllConnections();

@@ -29,6 +29,8 @@ interface ServeArgs {
 }
 
 const L = DEFAULT_INGEST_LIMITS;
+/** The agent's --drain-timeout-ms allows as much (10 minutes); an orchestrator kills a process that drains longer anyway. */
+const MAX_DRAIN_TIMEOUT_S = 600;
 
 export const serveCommand: CommandParts<ServeArgs> = {
   builder: (y: Argv) =>
@@ -85,7 +87,10 @@ export const serveCommand: CommandParts<ServeArgs> = {
           `V8's heap: server restarts the process with ${SERVER_HEAP_FLAGS.join(' ')} (7-13 % less CPU per upload on Node 20, 27-30 % on Node 24: ` +
           "npm run bench:ingest), where the runtime can restart itself in place (Node >= 22.15); node keeps Node's defaults",
       })
-      .option('drain-timeout-s', { default: 10, describe: 'On SIGTERM/SIGINT, how long in-flight requests may take to finish' })
+      .option('drain-timeout-s', {
+        default: 10,
+        describe: `On SIGTERM/SIGINT, how long in-flight requests may take to finish, whole seconds 0-${MAX_DRAIN_TIMEOUT_S} (0 = cut them off)`,
+      })
       .epilogue(
         'Endpoints:\n' +
           '  POST /v1/batches                 upload one batch (signed by the device)\n' +
@@ -123,6 +128,7 @@ export const serveCommand: CommandParts<ServeArgs> = {
       maxFutureMs: positive('max-skew-s', argv['max-skew-s'], 1e9) * 1000,
     };
     const decodeThreads = wholeNumber('decode-threads', argv['decode-threads'], 0, 64);
+    const drainTimeoutMs = wholeNumber('drain-timeout-s', argv['drain-timeout-s'], 0, MAX_DRAIN_TIMEOUT_S) * 1000;
     // Once the flags are known good and before anything is opened: the restarted process parses them again.
     const wanted = argv.heap === 'server' ? missingServerHeapFlags(process.execArgv) : [];
     // Only flags this runtime's V8 has: node refuses to start with one it does not know, and the restart would fail.
@@ -178,7 +184,7 @@ export const serveCommand: CommandParts<ServeArgs> = {
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         process.stdout.write(`fleetsim serve: ${signal}, draining in-flight uploads\n`);
-        void server.stop({ drainTimeoutMs: Number(argv['drain-timeout-s']) * 1000 }).then(() => {
+        void server.stop({ drainTimeoutMs }).then(() => {
           process.stdout.write('fleetsim serve: stopped; every acknowledged batch is committed\n');
           resolve();
         });
