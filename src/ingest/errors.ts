@@ -30,6 +30,7 @@ export const INGEST_ERRORS = {
   INGEST_BAD_JSON: { status: 400, message: 'the JSON body is malformed or a field is out of range' },
   INGEST_RATE_LIMITED: { status: 429, message: 'this device sends faster than its rate limit' },
   INGEST_OVERLOADED: { status: 503, message: 'the service is at its concurrency limit' },
+  INGEST_STARTING: { status: 503, message: 'the service is starting: its store is not open yet' },
   INGEST_SHUTTING_DOWN: { status: 503, message: 'the service is shutting down' },
   INGEST_STORE_FAILED: { status: 503, message: 'the store could not write the batch' },
   INGEST_DECODER_FAILED: { status: 503, message: 'a decode worker failed while decoding the batch' },

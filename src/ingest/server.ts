@@ -24,7 +24,7 @@ import {
 } from '../auth/index.js';
 import { DEFAULT_POLICY_RULES, type PolicyRules } from '../policy/index.js';
 import type { Admission, IngestContext } from './context.js';
-import { createBodyDecoder } from './decode-pool.js';
+import { createBodyDecoder, type BodyDecoder } from './decode-pool.js';
 import { DeviceRegistry } from './devices.js';
 import { BodyIntake } from './intake.js';
 import { INGEST_ERRORS, IngestError, fromWireError, type RefusalCode } from './errors.js';
@@ -35,7 +35,7 @@ import { PolicyState } from './policy-state.js';
 import { DeviceRateLimiter } from './rate-limit.js';
 import { adminRoute, checkTimezone, enrollRoute, type AdminRoute } from './routes/admin.js';
 import { devicePolicyRoute, type DevicePolicyRoute } from './routes/device-policy.js';
-import { healthRoute, metricsRoute, readyRoute } from './routes/health.js';
+import { healthRoute, metricsRoute, readyRoute, startingRoute } from './routes/health.js';
 import { uploadRoute } from './routes/upload.js';
 import { openStore, type BatchStore } from './store/index.js';
 
@@ -132,7 +132,8 @@ export class IngestServer {
         // node:http checks the two timeouts above only this often (30 s by default).
         connectionsCheckingInterval: Math.max(100, Math.min(1000, this.limits.requestTimeoutMs / 2)),
       },
-      (req, res) => this.onRequest(req, res),
+      // Until start() has the store open, requests get 503 INGEST_STARTING; start() then hands them to onRequest.
+      this.onStarting,
     );
     this.http.on('connection', (socket: Socket) => this.onConnection(socket));
     this.http.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => this.onClientError(err, socket));
@@ -156,67 +157,72 @@ export class IngestServer {
     return this.context.metrics;
   }
 
-  /** Opens the store, loads device and policy state, listens. */
+  /**
+   * Listens, then opens the store, loads device and policy state and starts the decode threads. The port comes
+   * first: a port in use (the likeliest failure) then leaves nothing behind, no database file and no schema. Until
+   * the rest is ready, requests are answered 503 INGEST_STARTING (and /readyz with it) without reaching any state;
+   * if any of it fails, the port is closed again and what was opened is closed.
+   */
   async start(): Promise<IngestAddress> {
     if (this.started) return this.address();
-    let store: BatchStore | null = null;
-    const metrics = new IngestMetrics(
-      () => this.admission.inFlight,
-      () => store?.queueDepth() ?? 0,
-      () => this.admission.inFlightBytes + this.intake.heldBytes,
-    );
-    const onWrite = (s: number, rows: number) => metrics.storeWritten(s, rows);
-    store =
-      typeof this.options.store === 'string'
-        ? await openStore(this.options.store, {
-            onWrite,
-            ...(this.options.sqliteSync ? { sqliteSync: this.options.sqliteSync } : {}),
-            ...(this.options.pgSchema ? { pgSchema: this.options.pgSchema } : {}),
-          })
-        : this.options.store;
-    const devices = new DeviceRegistry(store, this.now, this.limits.maxSkewMs, this.options.signatureNow ?? this.now);
-    await devices.load();
-    const policy = new PolicyState(store, this.rules, this.limits.pauseWindows);
-    await policy.load();
-    const decoder = createBodyDecoder(this.options.decodeThreads ?? 0);
-    try {
-      await decoder.ready();
-    } catch (e) {
-      await decoder.close();
-      throw e;
-    }
-    this.ctx = {
-      decoder,
-      limits: this.limits,
-      rules: this.rules,
-      now: this.now,
-      fleetSecrets: [this.options.fleetSecret, ...(this.options.previousFleetSecrets ?? [])],
-      adminSecret: this.options.adminSecret ?? null,
-      store,
-      policy,
-      devices,
-      metrics,
-      limiter: new DeviceRateLimiter(this.limits.rate),
-      fleetFailures: new DeviceRateLimiter(this.limits.fleetSecretFailures),
-      enrollments: new DeviceRateLimiter(this.limits.enrollments),
-      admission: this.admission,
-      intake: this.intake,
-      closing: () => this.closing,
-    };
-    try {
-      await new Promise<void>((resolve, reject) => {
-        this.http.once('error', reject);
-        this.http.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => {
-          this.http.off('error', reject);
-          resolve();
-        });
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => {
+        this.http.off('error', reject);
+        resolve();
       });
+    });
+    let store: BatchStore | null = null;
+    let decoder: BodyDecoder | null = null;
+    try {
+      const metrics = new IngestMetrics(
+        () => this.admission.inFlight,
+        () => store?.queueDepth() ?? 0,
+        () => this.admission.inFlightBytes + this.intake.heldBytes,
+      );
+      const onWrite = (s: number, rows: number) => metrics.storeWritten(s, rows);
+      store =
+        typeof this.options.store === 'string'
+          ? await openStore(this.options.store, {
+              onWrite,
+              ...(this.options.sqliteSync ? { sqliteSync: this.options.sqliteSync } : {}),
+              ...(this.options.pgSchema ? { pgSchema: this.options.pgSchema } : {}),
+            })
+          : this.options.store;
+      const devices = new DeviceRegistry(store, this.now, this.limits.maxSkewMs, this.options.signatureNow ?? this.now);
+      await devices.load();
+      const policy = new PolicyState(store, this.rules, this.limits.pauseWindows);
+      await policy.load();
+      decoder = createBodyDecoder(this.options.decodeThreads ?? 0);
+      await decoder.ready();
+      this.ctx = {
+        decoder,
+        limits: this.limits,
+        rules: this.rules,
+        now: this.now,
+        fleetSecrets: [this.options.fleetSecret, ...(this.options.previousFleetSecrets ?? [])],
+        adminSecret: this.options.adminSecret ?? null,
+        store,
+        policy,
+        devices,
+        metrics,
+        limiter: new DeviceRateLimiter(this.limits.rate),
+        fleetFailures: new DeviceRateLimiter(this.limits.fleetSecretFailures),
+        enrollments: new DeviceRateLimiter(this.limits.enrollments),
+        admission: this.admission,
+        intake: this.intake,
+        closing: () => this.closing,
+      };
     } catch (e) {
-      await decoder.close();
-      // A store the service opened itself holds a writer thread that would keep the process alive.
-      if (typeof this.options.store === 'string') await store.close();
+      await decoder?.close();
+      // A store the service opened itself holds a writer thread (or a pool) that would keep the process alive.
+      if (typeof this.options.store === 'string') await store?.close();
+      this.http.closeAllConnections();
+      await new Promise<void>((resolve) => this.http.close(() => resolve()));
       throw e;
     }
+    this.http.off('request', this.onStarting);
+    this.http.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => this.onRequest(req, res));
     this.started = true;
     return this.address();
   }
@@ -297,6 +303,9 @@ export class IngestServer {
   }
 
   // ── requests ────────────────────────────────────────────────────────────
+
+  /** Requests that arrive while start() opens the store: none reaches it, nor any state loaded from it. */
+  private readonly onStarting = (req: http.IncomingMessage, res: http.ServerResponse): void => startingRoute(req, res);
 
   private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
     const t0 = performance.now();

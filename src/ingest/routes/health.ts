@@ -1,7 +1,8 @@
 /** GET /healthz (the process answers), /readyz (started and not stopping), /metrics (Prometheus). */
 import type http from 'node:http';
+import { HEALTH_PATH } from '../../auth/index.js';
 import type { IngestContext } from '../context.js';
-import { IngestError } from '../errors.js';
+import { INGEST_ERRORS, IngestError } from '../errors.js';
 import { sendJson, sendRefusal } from '../http-io.js';
 
 export function healthRoute(ctx: IngestContext, res: http.ServerResponse): void {
@@ -17,4 +18,22 @@ export async function metricsRoute(ctx: IngestContext, res: http.ServerResponse)
   const text = await ctx.metrics.registry.metrics();
   res.writeHead(200, { 'content-type': ctx.metrics.registry.contentType });
   res.end(text);
+}
+
+/**
+ * Every request while the service listens but has not opened its store yet: /healthz says the process is alive
+ * (a liveness probe must not restart a service that is still loading its devices), everything else, /readyz
+ * included, is 503 INGEST_STARTING with Retry-After. No context exists yet: nothing here reads state.
+ */
+export function startingRoute(req: http.IncomingMessage, res: http.ServerResponse): void {
+  const alive = (req.url ?? '/').split('?')[0] === HEALTH_PATH;
+  const body = alive
+    ? '{"status":"ok"}'
+    : JSON.stringify({ code: 'INGEST_STARTING', message: `${INGEST_ERRORS.INGEST_STARTING.message}; retry after Retry-After` });
+  if (!alive) res.setHeader('retry-after', '1');
+  res.writeHead(alive ? 200 : INGEST_ERRORS.INGEST_STARTING.status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
 }
