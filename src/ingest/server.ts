@@ -37,7 +37,7 @@ import { adminRoute, checkTimezone, enrollRoute, type AdminRoute } from './route
 import { devicePolicyRoute, type DevicePolicyRoute } from './routes/device-policy.js';
 import { healthRoute, metricsRoute, readyRoute, startingRoute } from './routes/health.js';
 import { uploadRoute } from './routes/upload.js';
-import { openStore, type BatchStore } from './store/index.js';
+import { StoreOpenError, openStore, type BatchStore } from './store/index.js';
 
 export type { UploadResponse } from './routes/upload.js';
 
@@ -190,9 +190,17 @@ export class IngestServer {
             })
           : this.options.store;
       const devices = new DeviceRegistry(store, this.now, this.limits.maxSkewMs, this.options.signatureNow ?? this.now);
-      await devices.load();
       const policy = new PolicyState(store, this.rules, this.limits.pauseWindows);
-      await policy.load();
+      try {
+        await devices.load();
+        await policy.load();
+      } catch (e) {
+        throw new StoreOpenError(
+          'STORE_FAILED',
+          `the store opened, but reading its devices and pause windows failed (${(e as Error)?.message ?? String(e)}); give a store fleetsim serve wrote, or a new one`,
+          { cause: e },
+        );
+      }
       decoder = createBodyDecoder(this.options.decodeThreads ?? 0);
       await decoder.ready();
       this.ctx = {

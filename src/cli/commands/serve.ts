@@ -1,7 +1,15 @@
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import type { CommandParts } from './parts.js';
 import { RunError, UsageError } from '../../errors.js';
-import { DEFAULT_INGEST_LIMITS, SERVER_HEAP_FLAGS, StoreUrlError, createIngestServer, missingServerHeapFlags } from '../../ingest/index.js';
+import {
+  DEFAULT_INGEST_LIMITS,
+  SERVER_HEAP_FLAGS,
+  StoreOpenError,
+  StoreUrlError,
+  createIngestServer,
+  redactStoreUrl,
+  missingServerHeapFlags,
+} from '../../ingest/index.js';
 import { relaunchWithNodeFlags, willRelaunch } from '../relaunch.js';
 import { supportedV8Flags } from '../../v8-flags.js';
 import { MIN_SECRET_CHARS } from '../../auth/index.js';
@@ -150,6 +158,8 @@ export const serveCommand: CommandParts<ServeArgs> = {
       address = await server.start();
     } catch (e) {
       if (e instanceof StoreUrlError) throw new UsageError(`--store: ${e.message}`);
+      if (e instanceof StoreOpenError)
+        throw new RunError('IO', `--store ${JSON.stringify(redactStoreUrl(argv.store))}: ${e.message}`, { cause: e });
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE')
         throw new RunError(
@@ -177,7 +187,7 @@ export const serveCommand: CommandParts<ServeArgs> = {
           `node ${heapFlags.join(' ')} ${process.argv[1] ?? 'fleetsim'} serve … for about a tenth less CPU per upload (or pass --heap node)\n`,
       );
     process.stdout.write(
-      `fleetsim serve: listening on ${address.url} (store ${redact(argv.store)}; ${server.decodeThreads === 0 ? 'decoding in the event loop' : `${server.decodeThreads} decode threads`})\n`,
+      `fleetsim serve: listening on ${address.url} (store ${redactStoreUrl(argv.store)}; ${server.decodeThreads === 0 ? 'decoding in the event loop' : `${server.decodeThreads} decode threads`})\n`,
     );
     if (adminSecret === undefined)
       process.stdout.write('fleetsim serve: no --admin-secret: revoke, reinstate, exemptions and gaps are disabled\n');
@@ -221,8 +231,4 @@ function serveSecrets(argv: ServeArgs): { fleetSecret: string; previousFleetSecr
     }
   }
   return { fleetSecret, previousFleetSecrets, adminSecret };
-}
-
-function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }

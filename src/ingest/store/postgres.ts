@@ -13,6 +13,7 @@
 import type pg from 'pg';
 import type { Codec } from '../../wire/index.js';
 import { GAPS_SQL } from './sqlite.js';
+import { StoreUrlError, postgresOpenFailure } from './errors.js';
 import type {
   BatchRow,
   BatchStore,
@@ -103,7 +104,11 @@ export class PostgresStore implements BatchStore {
 
   static async open(opts: PostgresStoreOptions): Promise<PostgresStore> {
     const schema = opts.schema ?? 'public';
-    if (!SCHEMA_NAME.test(schema)) throw new Error(`PostgreSQL schema name ${JSON.stringify(schema)} must match ${SCHEMA_NAME}`);
+    // The name goes into SQL text (CREATE SCHEMA, search_path): only plain lower-case names, never quoted ones.
+    if (!SCHEMA_NAME.test(schema))
+      throw new StoreUrlError(
+        `PostgreSQL schema ${JSON.stringify(schema.slice(0, 100))} is not a plain name: use 1 to 63 lower-case letters, digits and _, not starting with a digit (e.g. ?schema=fleetsim)`,
+      );
     // Loaded on first use: pg's import starts undici's WebAssembly HTTP parser, which cannot reserve its
     // memory under a ulimit -v, and most commands (and every SQLite run) never need PostgreSQL.
     const { default: pgModule } = await import('pg');
@@ -120,7 +125,7 @@ export class PostgresStore implements BatchStore {
       await pool.query(SCHEMA);
     } catch (e) {
       await pool.end();
-      throw e;
+      throw postgresOpenFailure(opts.url, e);
     }
     return new PostgresStore(pool, opts);
   }
