@@ -33,6 +33,7 @@ export const INGEST_ERRORS = {
   INGEST_STARTING: { status: 503, message: 'the service is starting: its store is not open yet' },
   INGEST_SHUTTING_DOWN: { status: 503, message: 'the service is shutting down' },
   INGEST_STORE_FAILED: { status: 503, message: 'the store could not write the batch' },
+  INGEST_STORE_UNAVAILABLE: { status: 503, message: 'not ready: the store cannot take writes' },
   INGEST_DECODER_FAILED: { status: 503, message: 'a decode worker failed while decoding the batch' },
   INGEST_REQUEST_TIMEOUT: { status: 408, message: 'the request body did not arrive in time' },
   INGEST_INTERNAL: { status: 500, message: 'internal error' },

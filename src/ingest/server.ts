@@ -33,6 +33,7 @@ import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './limits.js';
 import { IngestMetrics } from './metrics.js';
 import { PolicyState } from './policy-state.js';
 import { DeviceRateLimiter } from './rate-limit.js';
+import { StoreReadiness } from './readiness.js';
 import { adminRoute, checkTimezone, enrollRoute, type AdminRoute } from './routes/admin.js';
 import { devicePolicyRoute, type DevicePolicyRoute } from './routes/device-policy.js';
 import { healthRoute, metricsRoute, readyRoute, startingRoute } from './routes/health.js';
@@ -81,7 +82,15 @@ export interface IngestServerOptions {
    * threads pay).
    */
   readonly decodeThreads?: number;
+  /**
+   * GET /readyz probes the store (readiness.ts): an answer is reused for maxAgeMs (default 1000), so however often
+   * it is polled the store sees at most one probe a second, and a probe unanswered after timeoutMs (default 800,
+   * under the 1 s Kubernetes waits by default) reads as not ready.
+   */
+  readonly readiness?: { readonly maxAgeMs?: number; readonly timeoutMs?: number };
 }
+
+const DEFAULT_READINESS = { maxAgeMs: 1000, timeoutMs: 800 } as const;
 
 export interface IngestAddress {
   readonly host: string;
@@ -119,6 +128,9 @@ export class IngestServer {
     const threads = options.decodeThreads ?? 0;
     if (!Number.isInteger(threads) || threads < 0 || threads > 64)
       throw new Error(`decodeThreads must be an integer 0..64, got ${threads}`);
+    for (const [k, v] of Object.entries(options.readiness ?? {}))
+      if (v !== undefined && !(Number.isFinite(v) && v >= 0 && v <= MAX_TIMER_MS))
+        throw new Error(`readiness.${k} must be a number of ms from 0 to ${MAX_TIMER_MS}, got ${v}`);
     this.limits = { ...DEFAULT_INGEST_LIMITS, ...options.limits };
     this.rules = options.rules ?? DEFAULT_POLICY_RULES;
     this.now = options.now ?? Date.now;
@@ -203,6 +215,7 @@ export class IngestServer {
       }
       decoder = createBodyDecoder(this.options.decodeThreads ?? 0);
       await decoder.ready();
+      const opened = store;
       this.ctx = {
         decoder,
         limits: this.limits,
@@ -219,6 +232,12 @@ export class IngestServer {
         enrollments: new DeviceRateLimiter(this.limits.enrollments),
         admission: this.admission,
         intake: this.intake,
+        readiness: new StoreReadiness({
+          probe: async () => opened.ping?.(),
+          clock: () => performance.now(),
+          maxAgeMs: this.options.readiness?.maxAgeMs ?? DEFAULT_READINESS.maxAgeMs,
+          timeoutMs: this.options.readiness?.timeoutMs ?? DEFAULT_READINESS.timeoutMs,
+        }),
         closing: () => this.closing,
       };
     } catch (e) {
@@ -387,8 +406,7 @@ function dispatch(ctx: IngestContext, route: Route, url: string, req: http.Incom
       healthRoute(ctx, res);
       return Promise.resolve();
     case 'ready':
-      readyRoute(ctx, res);
-      return Promise.resolve();
+      return readyRoute(ctx, res);
     case 'metrics':
       return metricsRoute(ctx, res);
     case 'enroll':

@@ -110,7 +110,10 @@ export const serveCommand: CommandParts<ServeArgs> = {
           '  POST /v1/devices/ID/revoke       revoke the device key                 (admin secret)\n' +
           '  POST /v1/devices/ID/reinstate    re-admit under a new key; it enrolls again (admin secret)\n' +
           '  GET  /v1/devices/ID/gaps         missing sequence numbers              (admin secret)\n' +
-          '  GET  /healthz  /readyz  /metrics (Prometheus)\n' +
+          '  GET  /healthz                    200 while the process answers (liveness)\n' +
+          '  GET  /readyz                     200 while the store can take writes (probed at most\n' +
+          '                                   once a second); else 503 with code and reason\n' +
+          '  GET  /metrics                    Prometheus exposition\n' +
           'Every refusal is JSON {"code","message"}; SIGTERM drains in-flight uploads and closes the store.\n' +
           'Device keys are random, drawn at enrollment and kept in the store; an enrolled device cannot enroll again ' +
           '(409 AUTH_ALREADY_ENROLLED): an admin revokes and reinstates it, then it enrolls for a new key.\n' +

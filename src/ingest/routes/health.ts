@@ -1,4 +1,4 @@
-/** GET /healthz (the process answers), /readyz (started and not stopping), /metrics (Prometheus). */
+/** GET /healthz (the process answers), /readyz (started, not stopping, and the store takes writes), /metrics (Prometheus). */
 import type http from 'node:http';
 import { HEALTH_PATH } from '../../auth/index.js';
 import type { IngestContext } from '../context.js';
@@ -9,9 +9,27 @@ export function healthRoute(ctx: IngestContext, res: http.ServerResponse): void 
   sendJson(ctx, res, 200, '{"status":"ok"}');
 }
 
-export function readyRoute(ctx: IngestContext, res: http.ServerResponse): void {
-  if (!ctx.closing()) sendJson(ctx, res, 200, '{"status":"ready"}');
-  else sendRefusal(ctx, res, new IngestError('INGEST_SHUTTING_DOWN', 'not ready', 1));
+/**
+ * Ready: started, not stopping, and the store can take writes. The store is probed at most once per maxAgeMs however
+ * often this is polled (readiness.ts), so it reflects a store outage within about a second and never adds load to a
+ * struggling store; not ready is 503 with the reason, and it answers 200 again, by itself, once the store does.
+ * Liveness (/healthz) stays "the process answers": a store outage takes the pod out of rotation, it does not restart it.
+ */
+export async function readyRoute(ctx: IngestContext, res: http.ServerResponse): Promise<void> {
+  if (ctx.closing()) return sendRefusal(ctx, res, new IngestError('INGEST_SHUTTING_DOWN', 'not ready: the service is shutting down', 1));
+  const r = await ctx.readiness.current();
+  if (ctx.closing()) return sendRefusal(ctx, res, new IngestError('INGEST_SHUTTING_DOWN', 'not ready: the service is shutting down', 1));
+  if (r.ready) sendJson(ctx, res, 200, '{"status":"ready"}');
+  else
+    sendRefusal(
+      ctx,
+      res,
+      new IngestError(
+        'INGEST_STORE_UNAVAILABLE',
+        `not ready: the store cannot take writes: ${r.reason}; /readyz answers 200 again once it can`,
+        1,
+      ),
+    );
 }
 
 export async function metricsRoute(ctx: IngestContext, res: http.ServerResponse): Promise<void> {

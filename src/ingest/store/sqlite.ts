@@ -490,6 +490,13 @@ export class SqliteStore implements BatchStore {
     return { batches: r.b, events: r.e, refusedPaused: r.p };
   }
 
+  /** Writes go through the writer thread: the store can take them while that thread runs and the file answers. */
+  async ping(): Promise<void> {
+    if (this.closed) throw new Error('the SQLite store is closed');
+    if (this.writerError !== null) throw new Error(`the SQLite writer thread failed (${this.writerError.message}); restart the service`);
+    this.reader.db.prepare('SELECT 1').get();
+  }
+
   /** Waits until every queued write has committed, then stops the writer and closes. */
   async close(): Promise<void> {
     if (this.closed) return;
