@@ -12,6 +12,7 @@ import type { IngestLimits } from './limits.js';
 import type { IngestMetrics } from './metrics.js';
 import type { PolicyState } from './policy-state.js';
 import type { DeviceRateLimiter } from './rate-limit.js';
+import type { StoreReadiness } from './readiness.js';
 import type { BatchStore } from './store/index.js';
 
 /** Uploads admitted and the body bytes they hold: what admission control bounds. */
@@ -43,6 +44,8 @@ export interface IngestContext {
   readonly admission: Admission;
   /** Bodies read before their signature is checked, under one fairly shed budget. */
   readonly intake: BodyIntake;
+  /** Whether the store can take writes, probed at most once per maxAgeMs however often /readyz is asked. */
+  readonly readiness: StoreReadiness;
   /** True once stop() began: answers carry `connection: close`, readiness fails. */
   readonly closing: () => boolean;
 }

@@ -78,6 +78,12 @@ export function optionalMs(v: unknown): boolean {
   return v === undefined || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0);
 }
 
+/** An epoch-ms instant as ISO 8601, or the number itself when Date cannot hold it (beyond ±8.64e15). */
+export function isoOrMs(ms: number): string {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? `${ms} ms` : d.toISOString();
+}
+
 export function sendJson(ctx: IngestContext, res: http.ServerResponse, status: number, body: string): void {
   if (ctx.closing()) res.setHeader('connection', 'close');
   // An explicit length: without it node:http frames the body as chunked.

@@ -24,7 +24,7 @@ import {
 } from '../auth/index.js';
 import { DEFAULT_POLICY_RULES, type PolicyRules } from '../policy/index.js';
 import type { Admission, IngestContext } from './context.js';
-import { createBodyDecoder } from './decode-pool.js';
+import { createBodyDecoder, type BodyDecoder } from './decode-pool.js';
 import { DeviceRegistry } from './devices.js';
 import { BodyIntake } from './intake.js';
 import { INGEST_ERRORS, IngestError, fromWireError, type RefusalCode } from './errors.js';
@@ -33,11 +33,12 @@ import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './limits.js';
 import { IngestMetrics } from './metrics.js';
 import { PolicyState } from './policy-state.js';
 import { DeviceRateLimiter } from './rate-limit.js';
+import { StoreReadiness } from './readiness.js';
 import { adminRoute, checkTimezone, enrollRoute, type AdminRoute } from './routes/admin.js';
 import { devicePolicyRoute, type DevicePolicyRoute } from './routes/device-policy.js';
-import { healthRoute, metricsRoute, readyRoute } from './routes/health.js';
+import { healthRoute, metricsRoute, readyRoute, startingRoute } from './routes/health.js';
 import { uploadRoute } from './routes/upload.js';
-import { openStore, type BatchStore } from './store/index.js';
+import { StoreOpenError, openStore, type BatchStore } from './store/index.js';
 
 export type { UploadResponse } from './routes/upload.js';
 
@@ -81,7 +82,15 @@ export interface IngestServerOptions {
    * threads pay).
    */
   readonly decodeThreads?: number;
+  /**
+   * GET /readyz probes the store (readiness.ts): an answer is reused for maxAgeMs (default 1000), so however often
+   * it is polled the store sees at most one probe a second, and a probe unanswered after timeoutMs (default 800,
+   * under the 1 s Kubernetes waits by default) reads as not ready.
+   */
+  readonly readiness?: { readonly maxAgeMs?: number; readonly timeoutMs?: number };
 }
+
+const DEFAULT_READINESS = { maxAgeMs: 1000, timeoutMs: 800 } as const;
 
 export interface IngestAddress {
   readonly host: string;
@@ -89,6 +98,9 @@ export interface IngestAddress {
   /** http://host:port */
   readonly url: string;
 }
+
+/** The longest delay setTimeout honours. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const DEVICE_PATH = new RegExp(`^/v1/devices/([^/]{1,256})/(${DEVICE_ACTIONS.join('|')})$`);
 
@@ -116,6 +128,9 @@ export class IngestServer {
     const threads = options.decodeThreads ?? 0;
     if (!Number.isInteger(threads) || threads < 0 || threads > 64)
       throw new Error(`decodeThreads must be an integer 0..64, got ${threads}`);
+    for (const [k, v] of Object.entries(options.readiness ?? {}))
+      if (v !== undefined && !(Number.isFinite(v) && v >= 0 && v <= MAX_TIMER_MS))
+        throw new Error(`readiness.${k} must be a number of ms from 0 to ${MAX_TIMER_MS}, got ${v}`);
     this.limits = { ...DEFAULT_INGEST_LIMITS, ...options.limits };
     this.rules = options.rules ?? DEFAULT_POLICY_RULES;
     this.now = options.now ?? Date.now;
@@ -129,7 +144,8 @@ export class IngestServer {
         // node:http checks the two timeouts above only this often (30 s by default).
         connectionsCheckingInterval: Math.max(100, Math.min(1000, this.limits.requestTimeoutMs / 2)),
       },
-      (req, res) => this.onRequest(req, res),
+      // Until start() has the store open, requests get 503 INGEST_STARTING; start() then hands them to onRequest.
+      this.onStarting,
     );
     this.http.on('connection', (socket: Socket) => this.onConnection(socket));
     this.http.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => this.onClientError(err, socket));
@@ -153,67 +169,87 @@ export class IngestServer {
     return this.context.metrics;
   }
 
-  /** Opens the store, loads device and policy state, listens. */
+  /**
+   * Listens, then opens the store, loads device and policy state and starts the decode threads. The port comes
+   * first: a port in use (the likeliest failure) then leaves nothing behind, no database file and no schema. Until
+   * the rest is ready, requests are answered 503 INGEST_STARTING (and /readyz with it) without reaching any state;
+   * if any of it fails, the port is closed again and what was opened is closed.
+   */
   async start(): Promise<IngestAddress> {
     if (this.started) return this.address();
-    let store: BatchStore | null = null;
-    const metrics = new IngestMetrics(
-      () => this.admission.inFlight,
-      () => store?.queueDepth() ?? 0,
-      () => this.admission.inFlightBytes + this.intake.heldBytes,
-    );
-    const onWrite = (s: number, rows: number) => metrics.storeWritten(s, rows);
-    store =
-      typeof this.options.store === 'string'
-        ? await openStore(this.options.store, {
-            onWrite,
-            ...(this.options.sqliteSync ? { sqliteSync: this.options.sqliteSync } : {}),
-            ...(this.options.pgSchema ? { pgSchema: this.options.pgSchema } : {}),
-          })
-        : this.options.store;
-    const devices = new DeviceRegistry(store, this.now, this.limits.maxSkewMs, this.options.signatureNow ?? this.now);
-    await devices.load();
-    const policy = new PolicyState(store, this.rules, this.limits.pauseWindows);
-    await policy.load();
-    const decoder = createBodyDecoder(this.options.decodeThreads ?? 0);
-    try {
-      await decoder.ready();
-    } catch (e) {
-      await decoder.close();
-      throw e;
-    }
-    this.ctx = {
-      decoder,
-      limits: this.limits,
-      rules: this.rules,
-      now: this.now,
-      fleetSecrets: [this.options.fleetSecret, ...(this.options.previousFleetSecrets ?? [])],
-      adminSecret: this.options.adminSecret ?? null,
-      store,
-      policy,
-      devices,
-      metrics,
-      limiter: new DeviceRateLimiter(this.limits.rate),
-      fleetFailures: new DeviceRateLimiter(this.limits.fleetSecretFailures),
-      enrollments: new DeviceRateLimiter(this.limits.enrollments),
-      admission: this.admission,
-      intake: this.intake,
-      closing: () => this.closing,
-    };
-    try {
-      await new Promise<void>((resolve, reject) => {
-        this.http.once('error', reject);
-        this.http.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => {
-          this.http.off('error', reject);
-          resolve();
-        });
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => {
+        this.http.off('error', reject);
+        resolve();
       });
+    });
+    let store: BatchStore | null = null;
+    let decoder: BodyDecoder | null = null;
+    try {
+      const metrics = new IngestMetrics(
+        () => this.admission.inFlight,
+        () => store?.queueDepth() ?? 0,
+        () => this.admission.inFlightBytes + this.intake.heldBytes,
+      );
+      const onWrite = (s: number, rows: number) => metrics.storeWritten(s, rows);
+      store =
+        typeof this.options.store === 'string'
+          ? await openStore(this.options.store, {
+              onWrite,
+              ...(this.options.sqliteSync ? { sqliteSync: this.options.sqliteSync } : {}),
+              ...(this.options.pgSchema ? { pgSchema: this.options.pgSchema } : {}),
+            })
+          : this.options.store;
+      const devices = new DeviceRegistry(store, this.now, this.limits.maxSkewMs, this.options.signatureNow ?? this.now);
+      const policy = new PolicyState(store, this.rules, this.limits.pauseWindows);
+      try {
+        await devices.load();
+        await policy.load();
+      } catch (e) {
+        throw new StoreOpenError(
+          'STORE_FAILED',
+          `the store opened, but reading its devices and pause windows failed (${(e as Error)?.message ?? String(e)}); give a store fleetsim serve wrote, or a new one`,
+          { cause: e },
+        );
+      }
+      decoder = createBodyDecoder(this.options.decodeThreads ?? 0);
+      await decoder.ready();
+      const opened = store;
+      this.ctx = {
+        decoder,
+        limits: this.limits,
+        rules: this.rules,
+        now: this.now,
+        fleetSecrets: [this.options.fleetSecret, ...(this.options.previousFleetSecrets ?? [])],
+        adminSecret: this.options.adminSecret ?? null,
+        store,
+        policy,
+        devices,
+        metrics,
+        limiter: new DeviceRateLimiter(this.limits.rate),
+        fleetFailures: new DeviceRateLimiter(this.limits.fleetSecretFailures),
+        enrollments: new DeviceRateLimiter(this.limits.enrollments),
+        admission: this.admission,
+        intake: this.intake,
+        readiness: new StoreReadiness({
+          probe: async () => opened.ping?.(),
+          clock: () => performance.now(),
+          maxAgeMs: this.options.readiness?.maxAgeMs ?? DEFAULT_READINESS.maxAgeMs,
+          timeoutMs: this.options.readiness?.timeoutMs ?? DEFAULT_READINESS.timeoutMs,
+        }),
+        closing: () => this.closing,
+      };
     } catch (e) {
-      await decoder.close();
-      // A store the service opened itself holds a writer thread that would keep the process alive.
-      if (typeof this.options.store === 'string') await store.close();
+      await decoder?.close();
+      // A store the service opened itself holds a writer thread (or a pool) that would keep the process alive.
+      if (typeof this.options.store === 'string') await store?.close();
+      this.http.closeAllConnections();
+      await new Promise<void>((resolve) => this.http.close(() => resolve()));
       throw e;
     }
+    this.http.off('request', this.onStarting);
+    this.http.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => this.onRequest(req, res));
     this.started = true;
     return this.address();
   }
@@ -245,16 +281,17 @@ export class IngestServer {
    * drainTimeoutMs), then the store commits what is queued and closes.
    */
   async stop(opts: { drainTimeoutMs?: number } = {}): Promise<void> {
+    const drainTimeoutMs = opts.drainTimeoutMs ?? 10_000;
+    // setTimeout reads NaN, a negative or anything above 2^31 - 1 ms as 1 ms: the drain would silently not happen.
+    if (!Number.isFinite(drainTimeoutMs) || drainTimeoutMs < 0 || drainTimeoutMs > MAX_TIMER_MS)
+      throw new Error(`drainTimeoutMs must be a number of ms from 0 to ${MAX_TIMER_MS}, got ${drainTimeoutMs}`);
     if (!this.started || this.closing) return;
     this.closing = true;
     const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
     this.http.closeIdleConnections();
     if (this.active > 0) {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        new Promise<void>((r) => (this.drained = r)),
-        new Promise<void>((r) => (timer = setTimeout(r, opts.drainTimeoutMs ?? 10_000))),
-      ]);
+      await Promise.race([new Promise<void>((r) => (this.drained = r)), new Promise<void>((r) => (timer = setTimeout(r, drainTimeoutMs)))]);
       clearTimeout(timer);
     }
     this.http.closeAllConnections();
@@ -293,6 +330,9 @@ export class IngestServer {
   }
 
   // ── requests ────────────────────────────────────────────────────────────
+
+  /** Requests that arrive while start() opens the store: none reaches it, nor any state loaded from it. */
+  private readonly onStarting = (req: http.IncomingMessage, res: http.ServerResponse): void => startingRoute(req, res);
 
   private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
     const t0 = performance.now();
@@ -366,8 +406,7 @@ function dispatch(ctx: IngestContext, route: Route, url: string, req: http.Incom
       healthRoute(ctx, res);
       return Promise.resolve();
     case 'ready':
-      readyRoute(ctx, res);
-      return Promise.resolve();
+      return readyRoute(ctx, res);
     case 'metrics':
       return metricsRoute(ctx, res);
     case 'enroll':

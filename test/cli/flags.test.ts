@@ -46,10 +46,14 @@ describe('flags are checked before any work', () => {
     [[...SERVE.slice(0, 1), '--port', '70000', ...SERVE.slice(3)], /--port must be a whole number from 0 to 65535/],
     [[...LOAD, '--connections', '0'], /--connections must be a whole number from 1/],
     [['generate', '--days', '0'], /--days must be a whole number from 1 to 366/],
+    // NaN and negative drain timeouts read as 1 ms: SIGTERM cut in-flight uploads off at once.
+    [[...SERVE, '--drain-timeout-s', '-5'], /--drain-timeout-s must be a whole number from 0 to 600, got -5/],
+    [[...SERVE, '--drain-timeout-s', '601'], /--drain-timeout-s must be a whole number from 0 to 600, got 601/],
     // Wrong type.
     [['run', QUICKSTART, '--shard', 'half'], /--shard must be K\/N/],
     [[...LOAD, '--duration', 'soon'], /--duration must be a duration like 30s/],
     [[...SERVE, '--max-events', 'many'], /--max-events must be a whole number/],
+    [[...SERVE, '--drain-timeout-s', 'abc'], /--drain-timeout-s must be a whole number from 0 to 600, got "abc"/],
     [['sweep', SWEEP, '--employees', 'ten'], /--employees must be a whole number/],
     // A flag without its value.
     [['run', QUICKSTART, '--workers'], /--workers needs a value/],

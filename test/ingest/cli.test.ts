@@ -22,6 +22,7 @@ describe('fleetsim serve', () => {
       '--admin-secret',
       '--previous-fleet-secret',
       'AUTH_ALREADY_ENROLLED',
+      '/readyz                     200 while the store can take writes',
     ]) {
       expect(r.stdout).toContain(s);
     }

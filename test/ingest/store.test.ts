@@ -267,7 +267,8 @@ describe('sqlite store files from an earlier version', () => {
     const db = new Database(oldPath);
     db.pragma('page_size = 4096');
     db.pragma('journal_mode = WAL');
-    db.exec('CREATE TABLE t (x INTEGER)');
+    // The devices table as the first version wrote it (a file of other tables is refused as another application's).
+    db.exec('CREATE TABLE devices (device_id TEXT PRIMARY KEY, enrolled_ms INTEGER NOT NULL, revoked_ms INTEGER)');
     db.close();
     const pageSize = (path: string) => {
       const d = new Database(path, { readonly: true });

@@ -1,7 +1,15 @@
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import type { CommandParts } from './parts.js';
 import { RunError, UsageError } from '../../errors.js';
-import { DEFAULT_INGEST_LIMITS, SERVER_HEAP_FLAGS, StoreUrlError, createIngestServer, missingServerHeapFlags } from '../../ingest/index.js';
+import {
+  DEFAULT_INGEST_LIMITS,
+  SERVER_HEAP_FLAGS,
+  StoreOpenError,
+  StoreUrlError,
+  createIngestServer,
+  redactStoreUrl,
+  missingServerHeapFlags,
+} from '../../ingest/index.js';
 import { relaunchWithNodeFlags, willRelaunch } from '../relaunch.js';
 import { supportedV8Flags } from '../../v8-flags.js';
 import { MIN_SECRET_CHARS } from '../../auth/index.js';
@@ -29,6 +37,8 @@ interface ServeArgs {
 }
 
 const L = DEFAULT_INGEST_LIMITS;
+/** The agent's --drain-timeout-ms allows as much (10 minutes); an orchestrator kills a process that drains longer anyway. */
+const MAX_DRAIN_TIMEOUT_S = 600;
 
 export const serveCommand: CommandParts<ServeArgs> = {
   builder: (y: Argv) =>
@@ -85,7 +95,10 @@ export const serveCommand: CommandParts<ServeArgs> = {
           `V8's heap: server restarts the process with ${SERVER_HEAP_FLAGS.join(' ')} (7-13 % less CPU per upload on Node 20, 27-30 % on Node 24: ` +
           "npm run bench:ingest), where the runtime can restart itself in place (Node >= 22.15); node keeps Node's defaults",
       })
-      .option('drain-timeout-s', { default: 10, describe: 'On SIGTERM/SIGINT, how long in-flight requests may take to finish' })
+      .option('drain-timeout-s', {
+        default: 10,
+        describe: `On SIGTERM/SIGINT, how long in-flight requests may take to finish, whole seconds 0-${MAX_DRAIN_TIMEOUT_S} (0 = cut them off)`,
+      })
       .epilogue(
         'Endpoints:\n' +
           '  POST /v1/batches                 upload one batch (signed by the device)\n' +
@@ -97,7 +110,10 @@ export const serveCommand: CommandParts<ServeArgs> = {
           '  POST /v1/devices/ID/revoke       revoke the device key                 (admin secret)\n' +
           '  POST /v1/devices/ID/reinstate    re-admit under a new key; it enrolls again (admin secret)\n' +
           '  GET  /v1/devices/ID/gaps         missing sequence numbers              (admin secret)\n' +
-          '  GET  /healthz  /readyz  /metrics (Prometheus)\n' +
+          '  GET  /healthz                    200 while the process answers (liveness)\n' +
+          '  GET  /readyz                     200 while the store can take writes (probed at most\n' +
+          '                                   once a second); else 503 with code and reason\n' +
+          '  GET  /metrics                    Prometheus exposition\n' +
           'Every refusal is JSON {"code","message"}; SIGTERM drains in-flight uploads and closes the store.\n' +
           'Device keys are random, drawn at enrollment and kept in the store; an enrolled device cannot enroll again ' +
           '(409 AUTH_ALREADY_ENROLLED): an admin revokes and reinstates it, then it enrolls for a new key.\n' +
@@ -123,6 +139,7 @@ export const serveCommand: CommandParts<ServeArgs> = {
       maxFutureMs: positive('max-skew-s', argv['max-skew-s'], 1e9) * 1000,
     };
     const decodeThreads = wholeNumber('decode-threads', argv['decode-threads'], 0, 64);
+    const drainTimeoutMs = wholeNumber('drain-timeout-s', argv['drain-timeout-s'], 0, MAX_DRAIN_TIMEOUT_S) * 1000;
     // Once the flags are known good and before anything is opened: the restarted process parses them again.
     const wanted = argv.heap === 'server' ? missingServerHeapFlags(process.execArgv) : [];
     // Only flags this runtime's V8 has: node refuses to start with one it does not know, and the restart would fail.
@@ -144,6 +161,8 @@ export const serveCommand: CommandParts<ServeArgs> = {
       address = await server.start();
     } catch (e) {
       if (e instanceof StoreUrlError) throw new UsageError(`--store: ${e.message}`);
+      if (e instanceof StoreOpenError)
+        throw new RunError('IO', `--store ${JSON.stringify(redactStoreUrl(argv.store))}: ${e.message}`, { cause: e });
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE')
         throw new RunError(
@@ -171,14 +190,14 @@ export const serveCommand: CommandParts<ServeArgs> = {
           `node ${heapFlags.join(' ')} ${process.argv[1] ?? 'fleetsim'} serve … for about a tenth less CPU per upload (or pass --heap node)\n`,
       );
     process.stdout.write(
-      `fleetsim serve: listening on ${address.url} (store ${redact(argv.store)}; ${server.decodeThreads === 0 ? 'decoding in the event loop' : `${server.decodeThreads} decode threads`})\n`,
+      `fleetsim serve: listening on ${address.url} (store ${redactStoreUrl(argv.store)}; ${server.decodeThreads === 0 ? 'decoding in the event loop' : `${server.decodeThreads} decode threads`})\n`,
     );
     if (adminSecret === undefined)
       process.stdout.write('fleetsim serve: no --admin-secret: revoke, reinstate, exemptions and gaps are disabled\n');
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         process.stdout.write(`fleetsim serve: ${signal}, draining in-flight uploads\n`);
-        void server.stop({ drainTimeoutMs: Number(argv['drain-timeout-s']) * 1000 }).then(() => {
+        void server.stop({ drainTimeoutMs }).then(() => {
           process.stdout.write('fleetsim serve: stopped; every acknowledged batch is committed\n');
           resolve();
         });
@@ -215,8 +234,4 @@ function serveSecrets(argv: ServeArgs): { fleetSecret: string; previousFleetSecr
     }
   }
   return { fleetSecret, previousFleetSecrets, adminSecret };
-}
-
-function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }

@@ -6,13 +6,14 @@
  *   POST /v1/devices/ID/revoke       revoke the device key
  *   POST /v1/devices/ID/reinstate    re-admit a revoked device under a new key (it enrolls again for it)
  *   GET  /v1/devices/ID/gaps         missing sequence numbers
+ * Each answers 404 INGEST_UNKNOWN_DEVICE for an id this service never enrolled.
  */
 import type http from 'node:http';
 import { adminSecretMatches, deviceIdProblem, fleetSecretMatches } from '../../auth/index.js';
 import { isKnownTimezone } from '../../time/index.js';
 import type { IngestContext } from '../context.js';
 import { IngestError } from '../errors.js';
-import { notAllowed, optionalMs, readJson, sendJson, storeFailed } from '../http-io.js';
+import { isoOrMs, notAllowed, optionalMs, readJson, sendJson, storeFailed } from '../http-io.js';
 
 export type AdminRoute = 'exemption' | 'revoke' | 'reinstate' | 'gaps';
 
@@ -113,6 +114,14 @@ export async function adminRoute(
   const want = route === 'gaps' ? 'GET' : route === 'exemption' ? 'PUT' : 'POST';
   if (req.method !== want) notAllowed(res, want);
   requireAdmin(ctx, req);
+  // Only an admin gets here, and the admin may list devices anyway: saying an id is unknown leaks nothing, while a
+  // 200 for a typo would read as done. (Reinstate says the same from DeviceRegistry.reinstate.)
+  if (route !== 'reinstate' && ctx.devices.get(deviceId) === undefined) {
+    throw new IngestError(
+      'INGEST_UNKNOWN_DEVICE',
+      `device ${JSON.stringify(deviceId.slice(0, 128))} was never enrolled on this service; check the id (it must match exactly, case included)`,
+    );
+  }
   if (route === 'gaps') {
     const gaps = await ctx.store.sequenceGaps(deviceId);
     sendJson(ctx, res, 200, JSON.stringify({ device_id: deviceId, gaps: gaps.map((g) => ({ from: g.fromSequence, to: g.toSequence })) }));
@@ -149,6 +158,13 @@ export async function adminRoute(
   const e = body.exempt
     ? { deviceId, fromMs: (body.from_ms as number | undefined) ?? ctx.now(), untilMs: (body.until_ms as number | undefined) ?? null }
     : null;
+  if (e !== null && e.untilMs !== null && e.untilMs <= e.fromMs) {
+    // An empty window would exempt nobody: most likely from_ms and until_ms are swapped, or until_ms is in the past.
+    throw new IngestError(
+      'INGEST_BAD_JSON',
+      `exemption until_ms ${e.untilMs} (${isoOrMs(e.untilMs)}) is not after from_ms ${e.fromMs} (${isoOrMs(e.fromMs)}${body.from_ms === undefined ? ', now: from_ms defaults to the server clock' : ''}); until_ms must be later, or left out for an open-ended exemption`,
+    );
+  }
   await ctx.policy.setExemption(deviceId, e).catch((x: unknown) => {
     throw storeFailed(x, 'the exemption');
   });

@@ -8,9 +8,31 @@
 import type http from 'node:http';
 import type { IngestContext } from '../context.js';
 import { IngestError } from '../errors.js';
-import { jsonLength, notAllowed, optionalMs, parseJson, sendJson, storeFailed } from '../http-io.js';
+import { isoOrMs, jsonLength, notAllowed, optionalMs, parseJson, sendJson, storeFailed } from '../http-io.js';
 
 export type DevicePolicyRoute = 'pause' | 'resume' | 'policy';
+
+const DAY_MS = 86_400_000;
+/** Longer than any policy's cap, which shortens what it grants: more can only be a unit mistake (seconds, µs). */
+const MAX_WANTED_MS = DAY_MS;
+
+/**
+ * A pause or resume time is bounded against the server clock as an upload's window is (limits.ts): an agent asks in
+ * real time, so at_ms far in the future (a window recorded for year 5138) or older than the service keeps is refused.
+ */
+function checkInstant(ctx: IngestContext, atMs: number): void {
+  const now = ctx.now();
+  if (atMs > now + ctx.limits.maxFutureMs)
+    throw new IngestError(
+      'INGEST_TIMESTAMP_FUTURE',
+      `at_ms ${atMs} (${isoOrMs(atMs)}) is more than ${ctx.limits.maxFutureMs / 1000} s after the server clock (${isoOrMs(now)}); send the time the employee asked, or leave at_ms out for now`,
+    );
+  if (atMs < now - ctx.limits.maxAgeMs)
+    throw new IngestError(
+      'INGEST_TIMESTAMP_TOO_OLD',
+      `at_ms ${atMs} (${isoOrMs(atMs)}) is more than ${Math.round(ctx.limits.maxAgeMs / DAY_MS)} days before the server clock (${isoOrMs(now)})`,
+    );
+}
 
 export async function devicePolicyRoute(
   ctx: IngestContext,
@@ -51,6 +73,15 @@ export async function devicePolicyRoute(
   if (!optionalMs(body.at_ms) || !optionalMs(body.day_start_ms))
     throw new IngestError('INGEST_BAD_JSON', 'at_ms and day_start_ms must be epoch ms');
   const at = (body.at_ms as number | undefined) ?? ctx.now();
+  checkInstant(ctx, at);
+  const dayStart = body.day_start_ms as number | undefined;
+  // The daily limit counts windows from the day's start: a start far from at_ms would count none and dodge it.
+  if (dayStart !== undefined && !(dayStart <= at && dayStart > at - DAY_MS)) {
+    throw new IngestError(
+      'INGEST_BAD_JSON',
+      `day_start_ms ${dayStart} (${isoOrMs(dayStart)}) must be the start of the laptop's local day: not after at_ms (${isoOrMs(at)}) and less than 24 h before it`,
+    );
+  }
   if (route === 'resume') {
     const w = await policy.resume(deviceId, at).catch((x: unknown) => {
       throw storeFailed(x, 'the resume');
@@ -62,13 +93,13 @@ export async function devicePolicyRoute(
     return;
   }
   const wanted = body.wanted_ms;
-  if (typeof wanted !== 'number' || !Number.isSafeInteger(wanted) || wanted <= 0) {
+  if (typeof wanted !== 'number' || !Number.isSafeInteger(wanted) || wanted < 1 || wanted > MAX_WANTED_MS) {
     throw new IngestError(
       'INGEST_BAD_JSON',
-      `pause needs {"wanted_ms": n > 0}; the policy caps a pause at ${ctx.rules.pauseCapMinutes} minutes`,
+      `pause needs {"wanted_ms": whole milliseconds from 1 to ${MAX_WANTED_MS} (a day)}, got ${JSON.stringify(wanted) ?? String(wanted)}; the policy caps a pause at ${ctx.rules.pauseCapMinutes} minutes anyway`,
     );
   }
-  const d = await policy.requestPause(deviceId, at, wanted, body.day_start_ms as number | undefined).catch((x: unknown) => {
+  const d = await policy.requestPause(deviceId, at, wanted, dayStart).catch((x: unknown) => {
     throw storeFailed(x, 'the pause');
   });
   if (d.kind === 'refused') {

@@ -6,8 +6,10 @@ import { resolve } from 'node:path';
 import { PostgresStore } from './postgres.js';
 import { SqliteStore } from './sqlite.js';
 import type { BatchStore, StoreWriteObserver } from './types.js';
+import { StoreUrlError, redactStoreUrl } from './errors.js';
 
 export * from './types.js';
+export { StoreOpenError, StoreUrlError, redactStoreUrl, type StoreOpenFailure } from './errors.js';
 export { SqliteStore, type SqliteStoreOptions } from './sqlite.js';
 export { PostgresStore, type PostgresStoreOptions } from './postgres.js';
 
@@ -19,16 +21,25 @@ export interface OpenStoreOptions {
   readonly pgSchema?: string;
 }
 
-export class StoreUrlError extends Error {
-  override readonly name = 'StoreUrlError';
-}
-
+/**
+ * Opens the store the URL names. A URL that names no store throws StoreUrlError; a store that cannot be opened
+ * (missing directory, not a database, unreachable server …) throws StoreOpenError saying why and what to do.
+ */
 export async function openStore(url: string, opts: OpenStoreOptions = {}): Promise<BatchStore> {
   if (/^postgres(ql)?:\/\//i.test(url)) {
-    const u = new URL(url);
+    const u = postgresUrl(url);
     const schema = opts.pgSchema ?? u.searchParams.get('schema') ?? undefined;
     u.searchParams.delete('schema');
-    return PostgresStore.open({ url: u.toString(), ...(schema ? { schema } : {}), ...(opts.onWrite ? { onWrite: opts.onWrite } : {}) });
+    try {
+      return await PostgresStore.open({
+        url: u.toString(),
+        ...(schema ? { schema } : {}),
+        ...(opts.onWrite ? { onWrite: opts.onWrite } : {}),
+      });
+    } catch (e) {
+      if (e instanceof StoreUrlError) throw new StoreUrlError(`store ${JSON.stringify(redactStoreUrl(url))}: ${e.message}`);
+      throw e;
+    }
   }
   let path: string | undefined;
   if (url.startsWith('sqlite:')) path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
@@ -50,4 +61,20 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     ...(opts.sqliteSync ? { sync: opts.sqliteSync } : {}),
     ...(opts.onWrite ? { onWrite: opts.onWrite } : {}),
   });
+}
+
+/** A postgres:// URL node can parse; WHATWG URL says only "Invalid URL", so the likely causes are named. */
+function postgresUrl(url: string): URL {
+  try {
+    return new URL(url);
+  } catch {
+    const port = /^[^/]*\/\/(?:[^@/]*@)?(?:\[[^\]]*\]|[^:/?#]*):([^/?#]*)/.exec(url)?.[1];
+    const why =
+      port !== undefined && !(/^\d+$/.test(port) && Number(port) <= 65535)
+        ? `port ${JSON.stringify(port)} is not a number from 1 to 65535`
+        : 'it is not a valid URL (a character in the user name or password may need percent-encoding, e.g. @ as %40)';
+    throw new StoreUrlError(
+      `store ${JSON.stringify(redactStoreUrl(url))}: ${why}; the form is postgres://user:pass@host:5432/db[?schema=name]`,
+    );
+  }
 }

@@ -13,6 +13,7 @@
 import type pg from 'pg';
 import type { Codec } from '../../wire/index.js';
 import { GAPS_SQL } from './sqlite.js';
+import { StoreOpenError, StoreUrlError, postgresOpenFailure } from './errors.js';
 import type {
   BatchRow,
   BatchStore,
@@ -96,14 +97,22 @@ export class PostgresStore implements BatchStore {
   private closed = false;
   private idleWaiters: (() => void)[] = [];
 
+  /** The connection readiness probes use, apart from the pool: a pool busy with writes must not read as a store that is down. */
+  private probeClient: Promise<pg.Client> | null = null;
+
   private constructor(
     private readonly pool: pg.Pool,
     private readonly opts: PostgresStoreOptions,
+    private readonly Client: typeof pg.Client,
   ) {}
 
   static async open(opts: PostgresStoreOptions): Promise<PostgresStore> {
     const schema = opts.schema ?? 'public';
-    if (!SCHEMA_NAME.test(schema)) throw new Error(`PostgreSQL schema name ${JSON.stringify(schema)} must match ${SCHEMA_NAME}`);
+    // The name goes into SQL text (CREATE SCHEMA, search_path): only plain lower-case names, never quoted ones.
+    if (!SCHEMA_NAME.test(schema))
+      throw new StoreUrlError(
+        `PostgreSQL schema ${JSON.stringify(schema.slice(0, 100))} is not a plain name: use 1 to 63 lower-case letters, digits and _, not starting with a digit (e.g. ?schema=fleetsim)`,
+      );
     // Loaded on first use: pg's import starts undici's WebAssembly HTTP parser, which cannot reserve its
     // memory under a ulimit -v, and most commands (and every SQLite run) never need PostgreSQL.
     const { default: pgModule } = await import('pg');
@@ -120,9 +129,9 @@ export class PostgresStore implements BatchStore {
       await pool.query(SCHEMA);
     } catch (e) {
       await pool.end();
-      throw e;
+      throw postgresOpenFailure(opts.url, e);
     }
-    return new PostgresStore(pool, opts);
+    return new PostgresStore(pool, opts, pgModule.Client);
   }
 
   insertBatch(row: BatchRow, keyGeneration?: number): Promise<InsertResult> {
@@ -358,6 +367,42 @@ export class PostgresStore implements BatchStore {
     return { batches: Number(x.b), events: Number(x.e), refusedPaused: Number(x.p) };
   }
 
+  /**
+   * Writable: the server answers on the probe's own connection (opened again after a failure) and is neither a
+   * standby nor read-only by default, which is what a failover to a replica would leave.
+   */
+  async ping(): Promise<void> {
+    if (this.closed) throw new Error('the PostgreSQL store is closed');
+    try {
+      this.probeClient ??= this.connectProbe();
+      const client = await this.probeClient;
+      const r = await client.query<{ writable: boolean }>(
+        "SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off' AS writable",
+      );
+      if (r.rows[0]?.writable !== true)
+        throw new StoreOpenError(
+          'STORE_READ_ONLY',
+          'PostgreSQL answers but is read-only (a standby, or default_transaction_read_only is on); point the store at the primary',
+        );
+    } catch (e) {
+      const stale = this.probeClient;
+      this.probeClient = null;
+      void stale?.then((c) => c.end()).catch(() => {});
+      throw postgresOpenFailure(this.opts.url, e);
+    }
+  }
+
+  private connectProbe(): Promise<pg.Client> {
+    const client = new this.Client({ connectionString: this.opts.url, connectionTimeoutMillis: 10_000 });
+    const connected = client.connect().then(() => client);
+    // A connection the server drops while idle emits here; the next probe reports it and connects again.
+    client.on('error', () => {
+      if (this.probeClient === connected) this.probeClient = null;
+      void client.end().catch(() => {});
+    });
+    return connected;
+  }
+
   /** Drops the schema and everything in it (tests). */
   async dropSchema(): Promise<void> {
     const schema = this.opts.schema ?? 'public';
@@ -368,6 +413,9 @@ export class PostgresStore implements BatchStore {
     if (this.closed) return;
     this.closed = true;
     if (this.pending.length > 0 || this.writing > 0) await new Promise<void>((r) => this.idleWaiters.push(r));
+    const probe = this.probeClient;
+    this.probeClient = null;
+    await probe?.then((c) => c.end()).catch(() => {});
     await this.pool.end();
   }
 }

@@ -22,6 +22,7 @@ import { Worker } from 'node:worker_threads';
 import { workerScript } from '../../pool/index.js';
 import type { Codec } from '../../wire/index.js';
 import { packWrites, type WriteOp } from './write-message.js';
+import { StoreOpenError, sqliteOpenFailure } from './errors.js';
 
 import type {
   BatchRow,
@@ -89,6 +90,55 @@ CREATE TABLE IF NOT EXISTS exemptions (
 /** The page size of files this store creates. */
 export const PAGE_SIZE_BYTES = 16_384;
 
+/** The columns of SCHEMA's tables as first created; columns added since are migrated on open (SqliteEngine). */
+const OWN_COLUMNS: Readonly<Record<string, readonly string[]>> = {
+  batches: [
+    'device_id',
+    'sequence',
+    'batch_id',
+    'window_start_ms',
+    'window_end_ms',
+    'event_count',
+    'refused_paused',
+    'refused_exempt',
+    'received_ms',
+    'agent_version',
+    'payload_codec',
+    'payload',
+  ],
+  devices: ['device_id', 'enrolled_ms', 'revoked_ms'],
+  pause_windows: ['device_id', 'start_ms', 'end_ms', 'ended_by'],
+  exemptions: ['device_id', 'from_ms', 'until_ms'],
+};
+
+/**
+ * Refuses a SQLite file that holds another application's tables: CREATE TABLE IF NOT EXISTS would add ours beside
+ * them (and WAL mode to the file), or fail half-way on a table of the same name with other columns. A new or empty
+ * file, or one this store wrote (any version), passes. Reading sqlite_master is also where SQLite finds that a file
+ * is not a database at all (SQLITE_NOTADB).
+ */
+function checkOwnDatabase(db: Database.Database, path: string): void {
+  const tables = (
+    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]
+  ).map((t) => t.name);
+  if (tables.length === 0) return;
+  const ours = tables.filter((t) => Object.hasOwn(OWN_COLUMNS, t));
+  const foreign = (why: string) =>
+    new StoreOpenError(
+      'STORE_FOREIGN_DATABASE',
+      `${path} is a SQLite database, but not one fleetsim serve wrote (${why}); the service would change it: give a new file name, or the database an earlier fleetsim serve wrote`,
+    );
+  if (ours.length === 0) throw foreign(`its tables are ${tables.slice(0, 5).join(', ')}${tables.length > 5 ? ', …' : ''}`);
+  for (const t of ours) {
+    const have = new Set((db.prepare(`PRAGMA table_info(${t})`).all() as { name: string }[]).map((c) => c.name));
+    const missing = OWN_COLUMNS[t]!.filter((c) => !have.has(c));
+    if (missing.length > 0)
+      throw foreign(
+        `its table ${t} has no column ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ` (nor ${missing.length - 3} more)` : ''}`,
+      );
+  }
+}
+
 interface DbBatchRow {
   device_id: string;
   sequence: number;
@@ -110,7 +160,23 @@ export class SqliteEngine {
   private readonly applyGroupTx: (ops: readonly WriteOp[]) => (InsertResult | null)[];
 
   constructor(path: string, sync: 'full' | 'normal' = 'full') {
-    this.db = new Database(path);
+    try {
+      this.db = new Database(path);
+    } catch (e) {
+      throw sqliteOpenFailure(path, e);
+    }
+    try {
+      this.applyGroupTx = this.prepare(path, sync);
+    } catch (e) {
+      this.db.close();
+      throw sqliteOpenFailure(path, e);
+    }
+  }
+
+  /** Checks the file is ours (or new), sets it up, creates or migrates the schema; returns the group writer. */
+  private prepare(path: string, sync: 'full' | 'normal'): (ops: readonly WriteOp[]) => (InsertResult | null)[] {
+    // Before anything writes: a file that is someone else's database must come back as it was.
+    checkOwnDatabase(this.db, path);
     // 16 KiB pages, for new files only (an existing file keeps its page size; WAL mode cannot change it). A stored
     // batch is an agent body of about 4.5 KB: with SQLite's default 4 KiB pages every row spills into an overflow
     // page, so a commit writes (and fsyncs) about two pages per batch; in 16 KiB pages three batches share one.
@@ -147,7 +213,7 @@ export class SqliteEngine {
       'INSERT INTO exemptions (device_id, from_ms, until_ms) VALUES (?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET from_ms = excluded.from_ms, until_ms = excluded.until_ms',
     );
     const unexempt = this.db.prepare('DELETE FROM exemptions WHERE device_id = ?');
-    this.applyGroupTx = this.db.transaction((ops: readonly WriteOp[]) => {
+    return this.db.transaction((ops: readonly WriteOp[]) => {
       const out: (InsertResult | null)[] = new Array(ops.length);
       for (let i = 0; i < ops.length; i++) {
         const op = ops[i]!;
@@ -422,6 +488,13 @@ export class SqliteStore implements BatchStore {
       .prepare('SELECT COUNT(*) AS b, COALESCE(SUM(event_count), 0) AS e, COALESCE(SUM(refused_paused), 0) AS p FROM batches')
       .get() as { b: number; e: number; p: number };
     return { batches: r.b, events: r.e, refusedPaused: r.p };
+  }
+
+  /** Writes go through the writer thread: the store can take them while that thread runs and the file answers. */
+  async ping(): Promise<void> {
+    if (this.closed) throw new Error('the SQLite store is closed');
+    if (this.writerError !== null) throw new Error(`the SQLite writer thread failed (${this.writerError.message}); restart the service`);
+    this.reader.db.prepare('SELECT 1').get();
   }
 
   /** Waits until every queued write has committed, then stops the writer and closes. */

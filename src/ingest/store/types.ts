@@ -108,6 +108,11 @@ export interface BatchStore {
   /** Stored rows in (device, sequence) order; for audits and tests, not for the hot path. */
   listBatches(deviceId?: string): Promise<BatchRow[]>;
   totals(): Promise<StoreTotals>;
+  /**
+   * Resolves if the store can take writes now, rejects saying why not (GET /readyz, through readiness.ts, which
+   * bounds how often it is called). Cheap: no table is read. A store without it is taken as ready while started.
+   */
+  ping?(): Promise<void>;
   /** Waits for pending writes to commit, then closes. */
   close(): Promise<void>;
 }
