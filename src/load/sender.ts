@@ -215,11 +215,19 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
   const judgements: StepJudgement[] = [];
   const stepInFlight = new Uint32Array(Math.max(1, sch.steps.length));
 
-  return new Promise<SenderOutcome>((resolveOutcome) =>
-    setTimeout(() => begin(resolveOutcome), Math.max(0, plannedStartWallMs - Date.now())),
+  return new Promise<SenderOutcome>((resolveOutcome, rejectOutcome) =>
+    setTimeout(() => begin(resolveOutcome, rejectOutcome), Math.max(0, plannedStartWallMs - Date.now())),
   );
 
-  function begin(resolve: (o: SenderOutcome) => void): void {
+  function begin(resolve: (o: SenderOutcome) => void, reject: (e: unknown) => void): void {
+    // What an adapter's request() or classify() threw (an AdapterError naming the file and the function): it ends
+    // the run and is the run's outcome. They run in timers and socket callbacks, where a throw would escape as an
+    // uncaught exception with a stack trace.
+    let fatal: unknown = null;
+    const failRun = (e: unknown): void => {
+      fatal ??= e;
+      stop('schedule');
+    };
     const cpu0 = process.cpuUsage();
     const elu0 = performance.eventLoopUtilization();
     let elu1: ReturnType<typeof performance.eventLoopUtilization> | null = null;
@@ -233,7 +241,14 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
       scheduled: boolean,
       reply: ((o: UploadOutcome) => void) | null,
     ): void => {
-      const bytes = reply === null ? presigned.bytes(body - o.openFirstBody) : requests.request(body, Date.now());
+      let bytes: Buffer;
+      try {
+        bytes = reply === null ? presigned.bytes(body - o.openFirstBody) : requests.request(body, Date.now());
+      } catch (e) {
+        failRun(e);
+        reply?.({ kind: 'network-error', message: 'the run stopped', requestBytes: 0 });
+        return;
+      }
       const sentAt = now() - t0;
       rec.recordSent(sentAt, intendedMs, scheduled, step);
       if (scheduled) lastDispatch = sentAt;
@@ -253,12 +268,18 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
       if (slots.active[i] === 0) return;
       if (error !== null) finish(i, error === 'REQUEST_TIMEOUT' ? 'timeout' : 'network', error, false, null);
       else if (protocol !== null) {
-        const v = protocol.classify({
-          status,
-          contentType,
-          retryAfterMs: retryAfterS === null ? null : retryAfterS * 1000,
-          body: resBody ?? EMPTY,
-        });
+        let v: ReturnType<typeof protocol.classify>;
+        try {
+          v = protocol.classify({
+            status,
+            contentType,
+            retryAfterMs: retryAfterS === null ? null : retryAfterS * 1000,
+            body: resBody ?? EMPTY,
+          });
+        } catch (e) {
+          failRun(e);
+          return;
+        }
         if (v.kind === 'accepted') {
           if (v.rejectedRecords !== undefined && v.rejectedRecords > 0) {
             if (partiallyRejected.uploads++ === 0) partiallyRejected.first = v.message ?? null;
@@ -415,6 +436,10 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
       const figures = drain?.model.figures() ?? null;
       const elu = performance.eventLoopUtilization(elu1 ?? performance.eventLoopUtilization(), elu0);
       const cpu = process.cpuUsage(cpu0);
+      if (fatal !== null) {
+        reject(fatal);
+        return;
+      }
       resolve({
         recorder: rec,
         wallMs: now() - t0,

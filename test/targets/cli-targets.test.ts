@@ -75,6 +75,44 @@ describe('fleetsim load --protocol settings', () => {
     expect(r.code).toBe(2);
   });
 
+  it("an adapter whose classify() throws mid-run: the adapter's error (exit 2), not an uncaught exception", async () => {
+    const adapter = join(dir, 'classify-throws.mjs');
+    writeFileSync(
+      adapter,
+      'export default { name: "classify-throws", request(b) { return { method: "POST", path: "/in", headers: {}, body: new Uint8Array(8) }; }, ' +
+        'classify() { throw new Error("classify kaboom"); } };\n',
+    );
+    const srv = await startPlainServer({ delayMs: 0 });
+    try {
+      const r = await fleetsimAsync([
+        'load',
+        '--target',
+        srv.url,
+        '--scenario',
+        scenario,
+        '--adapter',
+        adapter,
+        '--corpus-laptops',
+        '1',
+        '--laptops',
+        '2',
+        '--rate',
+        '10',
+        '--duration',
+        '2s',
+        '--out',
+        join(dir, 'out-classify'),
+        '--quiet',
+      ]);
+      expect(srv.seen.length).toBeGreaterThan(0);
+      expect(r.stderr).toContain(`--adapter ${adapter}: classify() threw: classify kaboom`);
+      expect(r.stderr).not.toMatch(/at .*\.m?js:\d+/);
+      expect(r.code).toBe(2);
+    } finally {
+      await srv.stop();
+    }
+  });
+
   it('never prints a header value read from the environment', () => {
     const r = fleetsim(
       [
