@@ -6,6 +6,7 @@
 export {
   runLoad,
   DEFAULT_CAPACITY_MAX_REQUESTS,
+  defaultCapacityBodies,
   DEFAULT_MAX_REQUESTS,
   MAX_DURATION_MS,
   MAX_REQUESTS,

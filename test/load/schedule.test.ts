@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_UPLOAD_CONFIG } from '../../src/agent/index.js';
-import { buildSchedule, createFleetModel, laptopsAtWork, OutageModel, sliceSchedule, type LoadProfile } from '../../src/load/index.js';
+import {
+  buildSchedule,
+  createFleetModel,
+  DEFAULT_CAPACITY_MAX_REQUESTS,
+  defaultCapacityBodies,
+  laptopsAtWork,
+  OutageModel,
+  sliceSchedule,
+  type LoadProfile,
+} from '../../src/load/index.js';
 import { DEFAULT_POPULATION_PARAMS } from '../../src/population/index.js';
 
 const DAY = Date.UTC(2026, 2, 2);
@@ -157,5 +166,15 @@ describe('arrival schedules', () => {
     expect(s.steps.map((x) => x.ratePerS)).toEqual([100, 200, 400, 800, 1600, 3200]);
     const inStep = (k: number) => Array.from(s.step).filter((x) => x === k).length;
     expect(Math.abs(inStep(3) - 8000)).toBeLessThan(4 * Math.sqrt(8000));
+  });
+});
+
+describe('--mode capacity prepares bodies for the run it was given, one fresh batch per request', () => {
+  it('5,000 a second of --duration, at least 10,000, at most 100,000', () => {
+    expect(defaultCapacityBodies(1_000)).toBe(10_000);
+    expect(defaultCapacityBodies(3_000)).toBe(15_000);
+    expect(defaultCapacityBodies(2_500)).toBe(15_000);
+    expect(defaultCapacityBodies(20_000)).toBe(100_000);
+    expect(defaultCapacityBodies(3_600_000)).toBe(DEFAULT_CAPACITY_MAX_REQUESTS);
   });
 });

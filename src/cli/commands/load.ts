@@ -5,6 +5,7 @@ import type { CommandParts } from './parts.js';
 import { EXIT_CODES, FleetsimError, UsageError } from '../../errors.js';
 import {
   DEFAULT_CAPACITY_MAX_REQUESTS,
+  defaultCapacityBodies,
   DEFAULT_MAX_REQUESTS,
   DEFAULT_OUTAGE_SCALE,
   DEFAULT_VALIDITY_BOUNDS,
@@ -168,7 +169,7 @@ export const loadCommand: CommandParts<LoadArgs> = {
         describe: 'After the schedule ends, how long answers (and spool drains) may still come; then the run stops',
       })
       .option('max-requests', {
-        describe: `Requests the run may send at most (1 to ${MAX_REQUESTS.toLocaleString('en-US')}); --mode capacity prepares this many bodies, one fresh batch per request, and stops when they are sent [default: ${DEFAULT_MAX_REQUESTS.toLocaleString('en-US')}; --mode capacity: ${DEFAULT_CAPACITY_MAX_REQUESTS.toLocaleString('en-US')}]`,
+        describe: `Requests the run may send at most (1 to ${MAX_REQUESTS.toLocaleString('en-US')}); --mode capacity prepares this many bodies, one fresh batch per request, and stops when they are sent [default: ${DEFAULT_MAX_REQUESTS.toLocaleString('en-US')}; --mode capacity: 5,000 per second of --duration, 10,000 to ${DEFAULT_CAPACITY_MAX_REQUESTS.toLocaleString('en-US')}]`,
       })
       .option('corpus', {
         type: 'string',
@@ -299,6 +300,7 @@ export const loadCommand: CommandParts<LoadArgs> = {
         `--shard ${shard.index}/${shard.count} needs at least ${shard.count} devices (each shard sends as its own devices), got --devices ${devices}`,
       );
     const bodyLevel = argv['body-level'] === undefined ? undefined : codecLevelFlag(scenario.agent.codec, argv['body-level']);
+    const durationMs = durationFlag('duration', argv.duration, 1, MAX_DURATION_MS);
     const options: Omit<LoadOptions, 'onPhase' | 'onProgress'> = {
       scenario,
       target: argv.target,
@@ -307,11 +309,11 @@ export const loadCommand: CommandParts<LoadArgs> = {
       fleetSecret: fleetSecret ?? '',
       mode: argv.mode as 'open' | 'capacity',
       profile,
-      durationMs: durationFlag('duration', argv.duration, 1, MAX_DURATION_MS),
+      durationMs,
       maxRequests:
         argv['max-requests'] === undefined
           ? argv.mode === 'capacity'
-            ? DEFAULT_CAPACITY_MAX_REQUESTS
+            ? defaultCapacityBodies(durationMs)
             : DEFAULT_MAX_REQUESTS
           : wholeNumber('max-requests', argv['max-requests'], 1, MAX_REQUESTS),
       laptops,
