@@ -184,7 +184,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
 
   if (enrolls) phase(`enrolling ${ownDevices.length} devices at ${target.url.origin}`);
   else phase(`target protocol ${describeProtocol(protocolSpec, target.url)}: no enrollment`);
-  const ownKeys = !enrolls ? ownDevices.map(() => EMPTY_KEY) : await enrollDevices(target, o.fleetSecret, ownDevices);
+  const ownKeys = !enrolls
+    ? ownDevices.map(() => EMPTY_KEY)
+    : await enrollDevices(target, o.fleetSecret, ownDevices, 16, undefined, o.requestTimeoutMs);
   const keys: Buffer[] = deviceIds.map(() => EMPTY_KEY);
   ownDevices.forEach((d, k) => (keys[shard ? shard.index + k * shard.count : k] = ownKeys[k]!));
 

@@ -62,27 +62,35 @@ export async function enrollDevices(
   deviceIds: readonly string[],
   concurrency = 16,
   timezones?: readonly string[],
+  /** How long one enrollment may wait for its answer (fleetsim load passes its --timeout). */
+  timeoutMs = 10_000,
 ): Promise<Buffer[]> {
   const keys: Buffer[] = new Array(deviceIds.length);
   let next = 0;
   const worker = async () => {
     while (next < deviceIds.length) {
       const i = next++;
-      keys[i] = await enrollOne(target, fleetSecret, deviceIds[i]!, timezones?.[i]);
+      keys[i] = await enrollOne(target, fleetSecret, deviceIds[i]!, timezones?.[i], timeoutMs);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, deviceIds.length) }, worker));
   return keys;
 }
 
-async function enrollOne(target: HttpTarget, fleetSecret: string, deviceId: string, timezone: string | undefined): Promise<Buffer> {
+async function enrollOne(
+  target: HttpTarget,
+  fleetSecret: string,
+  deviceId: string,
+  timezone: string | undefined,
+  timeoutMs: number,
+): Promise<Buffer> {
   try {
     const c = await enrollOverHttp({
       url: target.url.toString(),
       fleetSecret,
       deviceId,
       ...(timezone !== undefined ? { timezone } : {}),
-      timeoutMs: 10_000,
+      timeoutMs,
     });
     return Buffer.from(c.key);
   } catch (err) {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { CLI, ROOT, fleetsim } from '../helpers/cli.js';
-import { startPlainServer } from './plain-servers.js';
+import { startPlainServer, startRawServer } from './plain-servers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fleetsim-targets-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -110,6 +110,38 @@ describe('fleetsim load --protocol settings', () => {
       expect(r.code).toBe(2);
     } finally {
       await srv.stop();
+    }
+  });
+
+  it('enrollment waits --timeout for an answer, not a fixed 10 s', async () => {
+    const hanging = await startRawServer(() => {});
+    try {
+      const r = await fleetsimAsync([
+        'load',
+        '--target',
+        hanging.url,
+        '--scenario',
+        scenario,
+        '--fleet-secret',
+        'x',
+        '--corpus-laptops',
+        '1',
+        '--laptops',
+        '2',
+        '--rate',
+        '5',
+        '--duration',
+        '1s',
+        '--timeout',
+        '1s',
+        '--out',
+        join(dir, 'out-hanging'),
+        '--quiet',
+      ]);
+      expect(r.stderr).toMatch(/no answer within 1000 ms/);
+      expect(r.code).toBe(3);
+    } finally {
+      await hanging.stop();
     }
   });
 
