@@ -33,11 +33,14 @@ export interface LatencyFigures {
 export function latencyFigures(h: LatencyHistogram): LatencyFigures {
   if (h.totalCount === 0) return { p50_ms: null, p90_ms: null, p99_ms: null, p999_ms: null, max_ms: null, requests: 0 };
   const ms = (us: number) => Math.round(us) / 1000;
+  // HDR reports a percentile as the top of its bucket, which can lie above the largest value recorded (p99.9 of a
+  // few hundred requests is the maximum's bucket): no percentile is reported above the maximum.
+  const at = (p: number) => ms(Math.min(h.getValueAtPercentile(p), h.maxValue));
   return {
-    p50_ms: ms(h.getValueAtPercentile(50)),
-    p90_ms: ms(h.getValueAtPercentile(90)),
-    p99_ms: ms(h.getValueAtPercentile(99)),
-    p999_ms: ms(h.getValueAtPercentile(99.9)),
+    p50_ms: at(50),
+    p90_ms: at(90),
+    p99_ms: at(99),
+    p999_ms: at(99.9),
     max_ms: ms(h.maxValue),
     requests: h.totalCount,
   };
