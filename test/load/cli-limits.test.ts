@@ -1,25 +1,11 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ROOT } from '../helpers/cli.js';
+import { fleetsimAsync } from '../helpers/cli.js';
 import { smallScenario, startSlowServer, writeCorpus } from './helpers.js';
 
 /** The built CLI as a user runs it, with no terminal; asynchronous, because the target lives in this process. */
-function fleetsim(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const kill = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('close', (code) => {
-      clearTimeout(kill);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
+const fleetsim = (args: readonly string[]) => fleetsimAsync(args);
 
 // What the CLI says about the bounds of a run: a cap that cuts the schedule is said, before and after.
 describe('fleetsim load says what bounded the run', () => {

@@ -8,8 +8,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-import { CLI, ROOT, fleetsim } from '../helpers/cli.js';
+import { fleetsim, fleetsimAsync as fleetsimAsyncAt } from '../helpers/cli.js';
 import { startPlainServer, startRawServer } from './plain-servers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fleetsim-targets-cli-'));
@@ -204,17 +203,6 @@ describe('fleetsim load --protocol settings', () => {
   });
 });
 
-function fleetsimAsync(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const c = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env });
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const killer = setTimeout(() => c.kill('SIGKILL'), 120_000);
-    c.on('close', (code) => {
-      clearTimeout(killer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
+function fleetsimAsync(args: readonly string[]) {
+  return fleetsimAsyncAt(args, { env, timeoutMs: 120_000 });
 }

@@ -1,28 +1,11 @@
 /** Shared by the process-run tests: the CLI run asynchronously, the scenario, process checks. */
-import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, ROOT } from '../../helpers/cli.js';
+import { fleetsimAsync as fleetsimAsyncUntil } from '../../helpers/cli.js';
 
-/** Runs the built CLI asynchronously (so a test can signal it), bounded in time. */
-export function fleetsimAsync(
-  args: readonly string[],
-  o: { timeoutMs?: number; onSpawn?: (pid: number) => void; env?: NodeJS.ProcessEnv; cwd?: string } = {},
-): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const c = spawn(process.execPath, [CLI, ...args], { cwd: o.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: o.env ?? process.env });
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => c.kill('SIGKILL'), o.timeoutMs ?? 60_000);
-    o.onSpawn?.(c.pid!);
-    c.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
+/** The CLI run asynchronously, resolved when it exits: the agents it starts may hold its output streams a moment longer. */
+export const fleetsimAsync = (args: readonly string[], o: Omit<Parameters<typeof fleetsimAsyncUntil>[1] & object, 'until'> = {}) =>
+  fleetsimAsyncUntil(args, { ...o, until: 'exit' });
 
 /** Whether a process is still running (a zombie waiting for init to reap it is not). */
 export function alive(pid: number): boolean {
