@@ -15,7 +15,9 @@ export function stopOnClosedOutput(
   let stopping = false;
   for (const stream of streams) {
     // Once: the stream is silenced below, so it cannot fail again; 'error' events after that are absorbed.
-    stream.on('error', () => {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      // A closed pipe, or a stream destroyed with it; any other failure is not this handler's to hide.
+      if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
       silence(stream);
       if (stopping) return;
       stopping = true;

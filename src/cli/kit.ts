@@ -5,7 +5,7 @@
  * is flags → options → one library call → present.
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, lstatSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { EXIT_CODES, FleetsimError, RunError, UsageError } from '../errors.js';
@@ -111,8 +111,15 @@ export function claimReportFolder(o: {
   readonly overwrite: boolean;
   readonly base: string;
   readonly stem: string;
+  /** Files or folders the command reads: --overwrite refuses to remove what holds one (load's --corpus in --out). */
+  readonly inputs?: readonly (string | undefined)[];
 }): string {
-  if (o.out !== undefined) return claimGiven(o.out, o.overwrite);
+  if (o.out !== undefined)
+    return claimGiven(
+      o.out,
+      o.overwrite,
+      (o.inputs ?? []).filter((i): i is string => i !== undefined),
+    );
   const parent = resolve(o.base);
   makeParent(parent, `the report folder's parent ${parent}`);
   for (let attempt = 0; ; attempt++) {
@@ -146,7 +153,7 @@ export async function fillReportFolder<T>(dir: string, work: () => Promise<T>): 
   }
 }
 
-function claimGiven(out: string, overwrite: boolean): string {
+function claimGiven(out: string, overwrite: boolean, inputs: readonly string[] = []): string {
   // A bad flag value, not an I/O failure: exit 2 before any work.
   if (out.trim() === '') throw new UsageError('--out is empty: give the folder the report should go to');
   const dir = resolve(out);
@@ -173,7 +180,7 @@ function claimGiven(out: string, overwrite: boolean): string {
         `--out ${out} already holds files (another run's report?): choose a new folder, or add --overwrite to write into it`,
       );
     }
-    if (overwrite) clearEarlierReport(dir, out);
+    if (overwrite) clearEarlierReport(dir, out, inputs);
   } else {
     makeParent(dirname(dir), `--out ${out}: its parent folder`);
     try {
@@ -225,8 +232,19 @@ export const REPORT_FOLDER_ENTRIES: { readonly files: readonly string[]; readonl
   folders: ['configurations', 'agents', 'corpus', 'full-path'],
 };
 
-function clearEarlierReport(dir: string, out: string): void {
-  for (const name of [...REPORT_FOLDER_ENTRIES.files, ...REPORT_FOLDER_ENTRIES.folders]) {
+function clearEarlierReport(dir: string, out: string, inputs: readonly string[]): void {
+  // A report's files only where a fleetsim command wrote a report: elsewhere a summary.json or a corpus/ folder is
+  // the user's. The run's database goes in any case (the new run would reopen it).
+  const names = isFleetsimReport(dir) ? [...REPORT_FOLDER_ENTRIES.files, ...REPORT_FOLDER_ENTRIES.folders] : TEMPORARY_FILES;
+  for (const name of names) {
+    const path = join(dir, name);
+    const input = inputs.map((i) => resolve(i)).find((i) => i === path || i.startsWith(`${path}/`));
+    if (input !== undefined)
+      throw new UsageError(
+        `--out ${out} --overwrite would remove ${name}, which holds ${input}, an input of this command: write the report elsewhere`,
+      );
+  }
+  for (const name of names) {
     try {
       // A link is removed, never followed: what it points to is not this folder's.
       rmSync(join(dir, name), { recursive: REPORT_FOLDER_ENTRIES.folders.includes(name), force: true });
@@ -234,6 +252,19 @@ function clearEarlierReport(dir: string, out: string): void {
       throw ioError(`--out ${out} --overwrite: cannot remove the earlier ${name}`, err);
     }
   }
+}
+
+/** Whether a folder holds a report a fleetsim command wrote: its summary.json or interrupted.json says so. */
+function isFleetsimReport(dir: string): boolean {
+  for (const f of ['summary.json', 'interrupted.json']) {
+    try {
+      const format = (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { format?: unknown } | null)?.format;
+      if (typeof format === 'string' && format.startsWith('fleetsim-')) return true;
+    } catch {
+      // Absent, unreadable or not JSON: not a mark of fleetsim's.
+    }
+  }
+  return false;
 }
 
 function makeParent(dir: string, what: string): void {

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT } from '../helpers/cli.js';
+import { EventEmitter } from 'node:events';
+import { stopOnClosedOutput } from '../../src/cli/closed-output.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fleetsim-closed-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -86,5 +88,28 @@ describe('a closed stdout or stderr (a pipe to head) ends fleetsim cleanly, exit
       scenario: 'long',
     });
     expect(readdirSync(out).filter((f) => f.startsWith('ingest'))).toEqual([]);
+  });
+});
+
+describe('stopOnClosedOutput', () => {
+  const fake = () => Object.assign(new EventEmitter(), { write: () => true }) as unknown as NodeJS.WriteStream;
+  const failure = (code: string) => Object.assign(new Error(code), { code });
+
+  it('stops once on a closed pipe, and writes after it go nowhere', () => {
+    const out = fake();
+    let stops = 0;
+    stopOnClosedOutput([out], () => stops++);
+    out.emit('error', failure('EPIPE'));
+    out.emit('error', failure('EPIPE'));
+    expect(stops).toBe(1);
+    expect(out.write('after')).toBe(true);
+  });
+
+  it('does not hide another failure of the stream as a closed pipe', () => {
+    const out = fake();
+    let stops = 0;
+    stopOnClosedOutput([out], () => stops++);
+    expect(() => out.emit('error', failure('EIO'))).toThrow(/EIO/);
+    expect(stops).toBe(0);
   });
 });

@@ -37,8 +37,9 @@ describe('every run owns its report folder', () => {
   it('--overwrite removes what fleetsim wrote there, and only that: not a link’s target, not a user’s file', () => {
     const dir = join(root, 'overwrite-clears');
     mkdirSync(join(dir, 'corpus'), { recursive: true });
-    for (const f of ['summary.json', 'interrupted.json', 'ingest.sqlite', 'ingest.sqlite-wal', 'ingest.sqlite-shm', 'notes.txt'])
+    for (const f of ['interrupted.json', 'ingest.sqlite', 'ingest.sqlite-wal', 'ingest.sqlite-shm', 'notes.txt'])
       writeFileSync(join(dir, f), 'x');
+    writeFileSync(join(dir, 'summary.json'), '{"format":"fleetsim-run-summary/2"}');
     writeFileSync(join(dir, 'corpus', 'E000000.000001.gzip'), 'x');
     const mine = join(root, 'users-own.csv');
     writeFileSync(mine, 'keep');
@@ -46,6 +47,31 @@ describe('every run owns its report folder', () => {
     expect(claimReportFolder({ out: dir, overwrite: true, base: root, stem: 'x' })).toBe(dir);
     expect(readdirSync(dir)).toEqual(['notes.txt']);
     expect(readFileSync(mine, 'utf8')).toBe('keep');
+  });
+
+  it('--overwrite in a folder no fleetsim command wrote a report to removes only the database a run would reopen', () => {
+    const dir = join(root, 'users-folder');
+    mkdirSync(join(dir, 'corpus'), { recursive: true });
+    for (const f of ['summary.json', 'report.html', 'ingest.sqlite']) writeFileSync(join(dir, f), 'the user’s');
+    writeFileSync(join(dir, 'corpus', 'data.bin'), 'x');
+    expect(claimReportFolder({ out: dir, overwrite: true, base: root, stem: 'x' })).toBe(dir);
+    expect(readdirSync(dir).sort()).toEqual(['corpus', 'report.html', 'summary.json']);
+    expect(readdirSync(join(dir, 'corpus'))).toEqual(['data.bin']);
+  });
+
+  it('--overwrite refuses to remove what holds an input of the command (load --corpus <report>/corpus --out <report>)', () => {
+    const dir = join(root, 'report-with-corpus');
+    mkdirSync(join(dir, 'corpus'), { recursive: true });
+    writeFileSync(join(dir, 'summary.json'), '{"format":"fleetsim-run-summary/2"}');
+    writeFileSync(join(dir, 'corpus', 'E000000.000001.gzip'), 'x');
+    expect(() => claimReportFolder({ out: dir, overwrite: true, base: root, stem: 'x', inputs: [join(dir, 'corpus')] })).toThrow(
+      expect.objectContaining({
+        exitCode: 2,
+        message: expect.stringMatching(/would remove corpus, which holds .*an input of this command/),
+      }),
+    );
+    expect(readdirSync(join(dir, 'corpus'))).toEqual(['E000000.000001.gzip']);
+    expect(readdirSync(dir).sort()).toEqual(['corpus', 'summary.json']);
   });
 
   it('run --overwrite into an earlier run’s folder starts afresh: a new database, no stale interrupted.json', () => {

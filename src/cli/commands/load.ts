@@ -343,6 +343,7 @@ export const loadCommand: CommandParts<LoadArgs> = {
       overwrite: argv.overwrite,
       base: scenario.outputs.dir,
       stem: `load-${options.mode === 'capacity' ? 'capacity' : kind}${shard ? `-shard${shard.index}of${shard.count}` : ''}`,
+      inputs: [argv.corpus],
     });
     const quiet = argv.quiet || argv.json;
     let progress: ReturnType<typeof createProgress> | null = null;
@@ -410,6 +411,12 @@ export const loadCommand: CommandParts<LoadArgs> = {
         () => formatLoad(result, verdict.outcomes, verdict.notApplicable, files),
       );
       if (!interrupt.signal.aborted) finishLoad(result, verdict);
+    } catch (err) {
+      if (!interrupt.signal.aborted) throw err;
+      // Interrupted: the signal handler exits 130 below; say why the partial report may be missing rather than drop it.
+      process.stderr.write(
+        `fleetsim load: after the interrupt, the partial report could not be written: ${(err as Error)?.message ?? String(err)}\n`,
+      );
     } finally {
       (preparing as ReturnType<typeof createProgress> | null)?.stop();
       (progress as ReturnType<typeof createProgress> | null)?.stop();
