@@ -202,8 +202,12 @@ export class EnrollmentError extends Error {
   }
 }
 
-/** The host to open a socket to: a URL's hostname keeps an IPv6 address's brackets ([::1]), which DNS cannot resolve. */
-function socketHost(url: URL): string {
+/**
+ * The host to open a socket to: a URL's hostname keeps an IPv6 address's brackets ([::1]); node:http and node:net
+ * take the bare address, and given the brackets they look the name up in DNS and fail ENOTFOUND. The one rule for
+ * the agent's transport, the targets' transports and the load sender.
+ */
+export function socketHost(url: URL): string {
   return url.hostname.replace(/^\[|\]$/g, '');
 }
 

@@ -19,7 +19,7 @@
  * bench:load reports that cost apart. Spooled batches after an outage leave when the previous one is
  * answered, so they are signed when they leave.
  */
-import type { UploadConfig, UploadOutcome } from '../agent/index.js';
+import { socketHost, type UploadConfig, type UploadOutcome } from '../agent/index.js';
 import {
   BATCHES_PATH,
   BATCH_CONTENT_TYPE,
@@ -181,7 +181,7 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
   const now = o.now ?? (() => performance.now());
   const sch = o.schedule;
   const rec = new LoadRecorder(o.hardStopMs / 1000, sch.steps.length);
-  const host = o.target.url.hostname.replace(/^\[|\]$/g, '');
+  const host = socketHost(o.target.url);
   const port = Number(o.target.url.port || 80);
   const slots = new Slots();
   // Set once the run begins; the pool only calls back after that.

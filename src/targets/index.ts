@@ -14,14 +14,8 @@ export interface HttpTarget {
   readonly loopback: boolean;
 }
 
-/**
- * The host to connect to for a URL: its hostname without the brackets an IPv6
- * address wears in a URL (`[::1]`). node:http and node:net take the bare
- * address; given the brackets they look the name up in DNS and fail ENOTFOUND.
- */
-export function connectHost(url: URL): string {
-  return url.hostname.replace(/^\[|\]$/g, '');
-}
+/** The host to connect to for a URL (the agent transport's rule: an IPv6 address without its brackets). */
+export { socketHost as connectHost } from '../agent/index.js';
 
 /** Loopback names and addresses: 127.0.0.0/8, ::1, localhost. */
 export function isLoopbackHost(hostname: string): boolean {
