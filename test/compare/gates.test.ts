@@ -75,3 +75,18 @@ describe('gates on an erratic figure', () => {
     expect(outcome('steady better')).toMatchObject({ pass: true, judged: true, tripped: [], unjudged: [], reasons: [] });
   });
 });
+
+describe('the reason an erratic figure is not judged', () => {
+  it('states a small limit and spreads in digits that tell them apart, not as 0 %', () => {
+    const quiet: Side = { pairable: true, replicas: [replica('q1', 1, 1), replica('q2', 1.0001, 1)] };
+    const r = compareSides(FIGURES, quiet, quiet, {
+      ...DEFAULT_COMPARE_OPTIONS,
+      resamples: 200,
+      erraticCv: 0.00001,
+      tolerance: () => DEFAULT_COMPARE_OPTIONS.toleranceRel,
+    });
+    const note = r.figures.find((f) => f.figure.key === 'noisy')!.note;
+    // Means 1.095 and 1.0951: sd ÷ mean 0.0065 %.
+    expect(note).toBe('replicas vary too much: per-replica means vary by 0.0065 % (baseline), 0.0065 % (candidate), above 0.001 %');
+  });
+});

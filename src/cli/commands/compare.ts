@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import type { CommandParts } from './parts.js';
 import { join } from 'node:path';
-import { compareReports, GateNotJudgedError, type GateOpenReason } from '../../compare/index.js';
+import { compareReports, GateNotJudgedError, percentText, type GateOpenReason } from '../../compare/index.js';
 import { runComparePair } from '../../compare/run-pair.js';
 import { defaultWorkerCount } from '../../pool/index.js';
 import { loadScenarioFile } from '../../scenario/index.js';
@@ -47,7 +47,7 @@ function openAdvice(reasons: readonly GateOpenReason[], erraticCv: number): stri
     );
   if (reasons.includes('erratic'))
     advice.push(
-      `An erratic figure's replicas of a side disagree by more than --erratic-cv (${Number((100 * erraticCv).toFixed(1))} %), too much to tell better from worse: run more replicas on a quieter machine, or raise --erratic-cv if that spread is expected; a gate "<figure> erratic" fails on it instead.`,
+      `An erratic figure's replicas of a side disagree by more than --erratic-cv (${percentText(erraticCv)}), too much to tell better from worse: run more replicas on a quieter machine, or raise --erratic-cv if that spread is expected; a gate "<figure> erratic" fails on it instead.`,
     );
   return advice.join(' ');
 }
