@@ -129,6 +129,16 @@ function sideValue(side: string, xs: readonly number[], unit: string): string {
   return `${side} ${xs.length === 1 ? '' : 'mean '}${v}${unit === '' ? '' : ` ${unit}`}`;
 }
 
+/**
+ * A fraction as a percentage for a reader: one decimal from 1 % up, two significant
+ * digits below, so a small --erratic-cv and the spreads above it never read as "0 %".
+ */
+export function percentText(x: number): string {
+  const p = 100 * x;
+  if (!Number.isFinite(p)) return `${p > 0 ? '∞' : '—'} %`;
+  return `${Math.abs(p) >= 1 || p === 0 ? Number(p.toFixed(1)) : Number(p.toPrecision(2))} %`;
+}
+
 /** Pair when both sides are pairable and hold exactly the same units (the same seed and fleet). */
 export function pairing(a: Side, b: Side): Pairing {
   const ia = unitIds(a);
@@ -193,7 +203,7 @@ export function compareSides(figures: readonly FigureSpec[], baseline: Side, can
         verdict: erratic ? 'erratic' : judge(figure.better, est[statistic], tolerance),
       }));
       if (erratic)
-        note = `replicas vary too much: per-replica means vary by ${[cv.baseline, cv.candidate].map((c) => (c === null ? '—' : `${(100 * c).toFixed(1)} %`)).join(' (baseline), ')} (candidate), above ${(100 * o.erraticCv).toFixed(0)} %`;
+        note = `replicas vary too much: per-replica means vary by ${[cv.baseline, cv.candidate].map((c) => (c === null ? '—' : percentText(c))).join(' (baseline), ')} (candidate), above ${percentText(o.erraticCv)}`;
     }
     out.push({
       figure,

@@ -121,8 +121,14 @@ export function loadUnitFigures(s: LoadSummary): Record<string, number> {
   return out;
 }
 
-/** One row of a sweep's replicas.csv: cell, its axis labels, replica, seed and the figures. */
-export type SweepReplicaRow = Readonly<Record<string, string>>;
+/**
+ * One replica of one sweep cell: its axis labels (keyed by axis path), replica, seed and figures.
+ * A row of replicas.csv (every value text) or one built from results.json (numbers, null where a figure has no data).
+ */
+export type SweepReplicaRow = Readonly<Record<string, string | number | null>>;
+
+/** A figure a row holds: neither missing nor an empty CSV cell nor JSON null. */
+const hasValue = (v: string | number | null | undefined): v is string | number => v !== undefined && v !== null && v !== '';
 
 const SWEEP_FIGURES = [
   { name: 'yield', label: 'yield', better: 'higher' },
@@ -140,7 +146,7 @@ export function sweepCellName(row: SweepReplicaRow, axes: readonly string[]): st
 
 export function sweepFigures(rows: readonly SweepReplicaRow[], axes: readonly string[]): FigureSpec[] {
   const cells = [...new Set(rows.map((r) => sweepCellName(r, axes)))];
-  const present = SWEEP_FIGURES.filter((f) => rows.some((r) => r[f.name] !== undefined && r[f.name] !== ''));
+  const present = SWEEP_FIGURES.filter((f) => rows.some((r) => hasValue(r[f.name])));
   return cells.flatMap((cell, i) =>
     present.map((f): FigureSpec => ({
       key: `cell[${cell}].${f.name}`,
@@ -155,10 +161,12 @@ export function sweepFigures(rows: readonly SweepReplicaRow[], axes: readonly st
 export function sweepReplica(name: string, rows: readonly SweepReplicaRow[], axes: readonly string[]): Replica {
   const units = new Map<string, Record<string, number>>();
   for (const r of rows) {
-    const id = r.seed ?? r.replica ?? '';
+    const id = String(r.seed ?? r.replica ?? '');
     const u = units.get(id) ?? {};
-    for (const f of SWEEP_FIGURES)
-      if (r[f.name] !== undefined && r[f.name] !== '') u[`cell[${sweepCellName(r, axes)}].${f.name}`] = Number(r[f.name]);
+    for (const f of SWEEP_FIGURES) {
+      const v = r[f.name];
+      if (hasValue(v)) u[`cell[${sweepCellName(r, axes)}].${f.name}`] = Number(v);
+    }
     units.set(id, u);
   }
   return { name, units };

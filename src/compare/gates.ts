@@ -4,7 +4,7 @@
  * without a statistic applies to the mean; `*` names every figure.
  */
 import { UsageError } from '../errors.js';
-import type { ComparisonResult, FigureSpec, Verdict } from './compare.js';
+import type { ComparisonResult, FigureSpec, StatisticComparison, Verdict } from './compare.js';
 import { STATISTICS, type Statistic } from './stats.js';
 
 export type GateVerdict = 'worse' | 'better' | 'changed' | 'erratic';
@@ -18,22 +18,32 @@ export interface Gate {
   readonly verdict: GateVerdict;
 }
 
+/**
+ * Why a figure a gate covers could not be judged: too few values on a side for
+ * an interval; an interval that could not be formed; or erratic, its replicas
+ * disagreeing more than the comparison's erratic limit.
+ */
+export type GateOpenReason = 'too_few_values' | 'no_interval' | 'erratic';
+
 export interface GateOutcome {
   readonly expression: string;
   /** Judged and not tripped. A gate that could not be judged does not pass: a CI gate must not pass on no evidence. */
   readonly pass: boolean;
-  /** False when nothing tripped it but some figure it covers has no verdict (too few values, no interval). */
+  /** False when nothing tripped it but some figure it covers has no verdict it can judge (too few values, no interval, erratic). */
   readonly judged: boolean;
   /** The figures (key.statistic = verdict) that tripped it. */
   readonly tripped: readonly string[];
   /** The figures it covers that could not be judged, each with why ("key.statistic: reason"). */
   readonly unjudged: readonly string[];
+  /** The kinds of reason among unjudged, each once, so a reader (and the CLI's advice) need not parse the text. */
+  readonly reasons: readonly GateOpenReason[];
 }
 
 /**
  * A gate that could not be judged: nothing tripped it, but a figure it covers
- * has no verdict (too few replicas on a side). Bad input to a CI gate (exit 2),
- * the same as a gate that names no figure: more replicas make it judgeable.
+ * has no verdict it can judge (too few replicas on a side, or replicas that
+ * disagree). Bad input to a CI gate (exit 2), the same as a gate that names no
+ * figure: more replicas, or replicas that agree, make it judgeable.
  */
 export class GateNotJudgedError extends UsageError {}
 
@@ -70,22 +80,40 @@ export function parseGate(expression: string, figures: readonly FigureSpec[]): G
 
 const trips = (gate: GateVerdict, v: Verdict) => (gate === 'changed' ? v === 'better' || v === 'worse' || v === 'changed' : v === gate);
 
+/**
+ * Why a verdict cannot be judged against a gate asking for gateVerdict; null when it can.
+ * An erratic figure has no better, worse or changed verdict: the replicas disagree too much
+ * to tell, so such a gate on it is open, never passed. Only an `erratic` gate judges it.
+ */
+function openReason(gateVerdict: GateVerdict, s: StatisticComparison | undefined): GateOpenReason | null {
+  if (!s) return 'too_few_values';
+  if (s.verdict === 'n/a') return 'no_interval';
+  if (s.verdict === 'erratic' && gateVerdict !== 'erratic') return 'erratic';
+  return null;
+}
+
 export function evaluateGates(gates: readonly Gate[], r: ComparisonResult): GateOutcome[] {
   return gates.map((g) => {
     const tripped: string[] = [];
     const unjudged: string[] = [];
+    const reasons = new Set<GateOpenReason>();
     for (const f of r.figures) {
       if (g.figure !== '*' && f.figure.key !== g.figure) continue;
       // '*' covers the figures these reports measure: one with no value on either side (a request type that never occurred) is not one of them.
       if (g.figure === '*' && f.n_baseline === 0 && f.n_candidate === 0) continue;
       const s = f.statistics.find((x) => x.statistic === g.statistic);
-      if (s && trips(g.verdict, s.verdict)) tripped.push(`${f.figure.key}.${g.statistic} ${s.verdict}`);
-      else if (!s || s.verdict === 'n/a')
-        unjudged.push(`${f.figure.key}.${g.statistic}: ${f.note ?? 'no interval of the difference could be formed'}`);
+      if (s && trips(g.verdict, s.verdict)) {
+        tripped.push(`${f.figure.key}.${g.statistic} ${s.verdict}`);
+        continue;
+      }
+      const why = openReason(g.verdict, s);
+      if (why === null) continue;
+      reasons.add(why);
+      unjudged.push(`${f.figure.key}.${g.statistic}: ${f.note ?? 'no interval of the difference could be formed'}`);
     }
     // One tripped figure decides a gate; figures without a verdict only leave it open when nothing tripped it.
     const judged = tripped.length > 0 || unjudged.length === 0;
-    return { expression: g.expression, pass: judged && tripped.length === 0, judged, tripped, unjudged };
+    return { expression: g.expression, pass: judged && tripped.length === 0, judged, tripped, unjudged, reasons: [...reasons].sort() };
   });
 }
 

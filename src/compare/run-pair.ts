@@ -33,10 +33,8 @@ export async function runComparePair(scenario: Scenario, o: PairRunOptions): Pro
     for (const side of ['baseline', 'candidate'] as const) {
       o.onRun?.(side, i, n);
       const dir = join(o.reportDir, `${side}-${i + 1}`);
-      // Thresholds belong to a run's own gate; a comparison is judged by its --fail-on gates. The comparison reads
-      // each run's laptops.csv, so the runs write their CSVs whatever the scenario's outputs say.
-      const run = { ...c[side], outputs: { ...c[side].outputs, csv: true } };
-      await o.writeReport(dir, await runScenario(run, { reportDir: dir, workers: o.workers }));
+      // A replica's report is written as the scenario's outputs say: the comparison reads its results.json, always written.
+      await o.writeReport(dir, await runScenario(c[side], { reportDir: dir, workers: o.workers }));
       out[side].push(dir);
     }
   }

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CompareReport, FigureComparison, GateOutcome, StatisticComparison } from '../compare/index.js';
+import { percentText } from '../compare/compare.js';
 import { quantileSorted } from '../compare/stats.js';
 import { writeCsv } from './csv.js';
 import { formatNumber, page, table } from './html.js';
@@ -235,7 +236,7 @@ export async function writeCompareReport(dir: string, r: CompareReport): Promise
     [
       {
         title: 'What is compared',
-        html: `<p>${esc(r.compared)}</p><p>Verdict: <b>no change</b> when the ${c} bootstrap interval of the difference includes 0 or the relative effect is below the figure's tolerance; otherwise <b>better</b> or <b>worse</b> by the figure's direction (<b>changed</b> for figures with no better direction). A figure whose replicas' means vary by more than ${(100 * r.result.erratic_cv).toFixed(0)} % (sd ÷ mean) on either side is <b>erratic</b> and not judged.</p>`,
+        html: `<p>${esc(r.compared)}</p><p>Verdict: <b>no change</b> when the ${c} bootstrap interval of the difference includes 0 or the relative effect is below the figure's tolerance; otherwise <b>better</b> or <b>worse</b> by the figure's direction (<b>changed</b> for figures with no better direction). A figure whose replicas' means vary by more than ${percentText(r.result.erratic_cv)} (sd ÷ mean) on either side is <b>erratic</b> and not judged: a worse, better or changed gate on it is NOT JUDGED, never passed.</p>`,
       },
       ...(r.gates.length
         ? [

@@ -16,6 +16,7 @@ import {
   groupYieldsByReplica,
   replicaTable,
   ruleEffects,
+  SWEEP_RESULTS_FORMAT,
   tQuantile975,
   type CellResult,
   type Dimension,
@@ -42,7 +43,7 @@ function cellsForCsv(r: SweepResult): Record<string, unknown>[] {
 export const SWEEP_SUMMARY_FORMAT = 'fleetsim-sweep-summary/2';
 
 /**
- * Writes summary.json (always), cells.csv, by_group.csv and replicas.csv (outputs.csv)
+ * Writes summary.json and results.json (always), cells.csv, by_group.csv and replicas.csv (outputs.csv)
  * and report.html (outputs.html) to dir; returns the paths written.
  */
 export async function writeSweepReport(r: SweepResult, dir: string, outputs: Pick<OutputSettings, 'csv' | 'html'>): Promise<string[]> {
@@ -58,6 +59,15 @@ export async function writeSweepReport(r: SweepResult, dir: string, outputs: Pic
     cells: r.cells.map(({ replicas: _r, ...c }) => c),
     table: cellTable(r),
     rule_effects: ruleEffects(r),
+  });
+  // The per-replica figures summary.json leaves out, whatever outputs.csv says: what `fleetsim compare` reads.
+  files.push(join(dir, 'results.json'));
+  await writeJson(files.at(-1)!, {
+    format: SWEEP_RESULTS_FORMAT,
+    name: r.name,
+    seed: r.seed,
+    axes: r.axes,
+    cells: r.cells.map((c) => ({ index: c.index, labels: c.labels, replicas: c.replicas })),
   });
   if (outputs.csv) {
     for (const [name, rows] of [

@@ -836,12 +836,12 @@ export const outputsSchema = strict({
   dir: field(
     text(1_000),
     DEFAULTS.outputs.dir,
-    'Reports go to <dir>/<scenario>-<timestamp>/ (summary.json always, and results.json of a run: what `fleetsim merge` reads).',
+    'Reports go to <dir>/<scenario>-<timestamp>/ (summary.json and results.json always: what `fleetsim merge` and `fleetsim compare` read).',
   ),
   csv: field(
     bool(),
     DEFAULTS.outputs.csv,
-    'Write the CSV files: a run writes laptops.csv (per laptop), laptops-measured.csv (CPU and battery measured per laptop), groups.csv (per department and role) and hours.csv (per UTC hour); a sweep writes cells.csv, by_group.csv and replicas.csv. `fleetsim compare` reads laptops.csv and replicas.csv.',
+    'Write the CSV files: a run writes laptops.csv (per laptop), laptops-measured.csv (CPU and battery measured per laptop), groups.csv (per department and role) and hours.csv (per UTC hour); a sweep writes cells.csv, by_group.csv and replicas.csv. `fleetsim compare` does not need them: it reads results.json.',
   ),
   html: field(bool(), DEFAULTS.outputs.html, 'Write report.html (self-contained, works offline).'),
 })

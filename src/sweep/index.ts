@@ -8,6 +8,7 @@ export {
   groupTable,
   replicaFromTally,
   replicaTable,
+  SWEEP_RESULTS_FORMAT,
   sweepThresholds,
   type CellResult,
   type GroupEstimate,

@@ -8,6 +8,9 @@ import { DIMENSIONS, type CellTally, type Dimension } from './tally.js';
 
 export type SweepMode = 'fast' | 'full-path';
 
+/** Version of a sweep's results.json (written by report/, read by `fleetsim compare`): the per-replica figures of every cell. */
+export const SWEEP_RESULTS_FORMAT = 'fleetsim-sweep-results/1';
+
 /** One replica of one cell, from fast mode's tally or the full path's (src/sweep/full.ts); null only where a figure has no data. */
 export interface ReplicaFigures {
   readonly replica: number;

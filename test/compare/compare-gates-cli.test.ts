@@ -69,3 +69,35 @@ describe('fleetsim compare gates with one load report per side', () => {
     expect((await cli(['compare', a, b])).code).toBe(EXIT_CODES.ok);
   });
 });
+
+describe('fleetsim compare gates on an erratic figure', () => {
+  // Two replicas a side: the baseline's agree on p99, the candidate's do not (100 and 400 ms: sd ÷ mean about 0.85).
+  const a = [loadReport('steady-1', 100, 0.01), loadReport('steady-2', 102, 0.01)];
+  const b = [loadReport('noisy-1', 100, 0.01), loadReport('noisy-2', 400, 0.01)];
+  const sides = ['--baseline', ...a, '--candidate', ...b];
+
+  it('a worse gate on it is NOT JUDGED and exits 2, not 0, saying the replicas disagree and what to do', async () => {
+    const r = await cli(['compare', ...sides, '--fail-on', 'p99 worse']);
+    expect(r.stdout).toMatch(/latency\.all\.p99_ms +mean .* erratic/);
+    expect(r.stdout).toMatch(/gate NOT JUDGED {2}--fail-on "p99 worse": latency\.all\.p99_ms\.mean: replicas vary too much/);
+    expect(r.stderr).toContain('1 of 1 gates could not be judged: "p99 worse"');
+    expect(r.stderr).toMatch(/replicas of a side disagree by more than --erratic-cv \(10 %\)/);
+    expect(r.stderr).not.toContain('2 or more replica folders per side');
+    expect(r.code).toBe(EXIT_CODES.badInput);
+  });
+
+  it('--json: neither passed nor tripped, with the reason', async () => {
+    const r = await cli(['compare', ...sides, '--fail-on', 'p99 worse', '--json']);
+    const out = JSON.parse(r.stdout) as { gates_passed: boolean; gates: { pass: boolean; judged: boolean; reasons: string[] }[] };
+    expect(out.gates_passed).toBe(false);
+    expect(out.gates[0]).toMatchObject({ pass: false, judged: false, reasons: ['erratic'] });
+    expect(r.code).toBe(EXIT_CODES.badInput);
+  });
+
+  it('an erratic gate trips (exit 1); a wider --erratic-cv judges the figure: two values a side, no change', async () => {
+    expect((await cli(['compare', ...sides, '--fail-on', 'p99 erratic'])).code).toBe(EXIT_CODES.thresholdsFailed);
+    const wide = await cli(['compare', ...sides, '--fail-on', 'p99 worse', '--erratic-cv', '0.9']);
+    expect(wide.stdout).toMatch(/gate pass {2}--fail-on "p99 worse"/);
+    expect(wide.code, wide.stderr).toBe(EXIT_CODES.ok);
+  });
+});

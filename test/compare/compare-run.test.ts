@@ -132,19 +132,10 @@ describe('fleetsim compare over real run reports', () => {
     cpSync(dirs.fifteen, join(glob, 'b-1'), { recursive: true });
     // A second candidate replica whose laptops all report twice the battery drain: the two candidate replicas disagree.
     cpSync(dirs.fifteen, join(glob, 'b-2'), { recursive: true });
-    const measured = join(glob, 'b-2', 'laptops-measured.csv');
-    const [head, ...rows] = readFileSync(measured, 'utf8').trim().split('\n');
-    writeFileSync(
-      measured,
-      [
-        head,
-        ...rows.map((l) => {
-          const c = l.split(',');
-          c[2] = String(Number(c[2]) * 2);
-          return c.join(',');
-        }),
-      ].join('\n') + '\n',
-    );
+    const results = join(glob, 'b-2', 'results.json');
+    const data = JSON.parse(readFileSync(results, 'utf8')) as { result: { laptops: { battery_pct_per_day: number }[] } };
+    for (const l of data.result.laptops) l.battery_pct_per_day *= 2;
+    writeFileSync(results, JSON.stringify(data));
     const r = compareReports({ baseline: [join(glob, 'a-*')], candidate: [join(glob, 'b-?')] });
     expect(r.result.replicas).toEqual({ baseline: 2, candidate: 2 });
     expect(r.result.pairing.paired).toBe(true);
@@ -188,7 +179,7 @@ describe('fleetsim compare over real run reports', () => {
     expect(none.stderr).toMatch(/baseline: ".*nowhere-\*" matches no folder/);
     const notReport = await fleetsim(['compare', tmp, dirs.five]);
     expect(notReport.code).toBe(2);
-    expect(notReport.stderr).toMatch(/is not a report folder of fleetsim run \(laptops.csv\), sweep \(replicas.csv\) or load/);
+    expect(notReport.stderr).toMatch(/is not a report folder of fleetsim run or sweep \(results\.json; .*\) or of fleetsim load/);
     const badGate = await fleetsim(['compare', dirs.five, dirs.fifteen, '--fail-on', 'gpu worse']);
     expect(badGate.code).toBe(2);
     expect(badGate.stderr).toMatch(/unknown figure "gpu"; the figures of this comparison are bandwidth.mb_per_laptop_day \(bytes\)/);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -104,5 +104,24 @@ describe('fleetsim compare --scenario: one command runs both sides', () => {
     ).toBe('better');
     const none = await cli(['compare', '--scenario', join(tmp, 'missing.yaml')]);
     expect(none.code).toBe(2);
+  }, 60_000);
+
+  it("keeps each side's outputs as the scenario says: no CSVs with outputs.csv: false, compared from results.json", async () => {
+    const file = join(tmp, 'no-csv.yaml');
+    writeFileSync(file, `${SCENARIO}outputs: { csv: false, html: false }\n`);
+    const out = join(tmp, 'cmp-no-csv');
+    const r = await cli(['compare', '--scenario', file, '--replicas', '1', '--workers', '0', '--out', out, '--fail-on', 'wakeups worse']);
+    expect(r.code, r.stderr).toBe(0);
+    for (const side of ['baseline-1', 'candidate-1']) {
+      expect(existsSync(join(out, side, 'results.json')), side).toBe(true);
+      expect(existsSync(join(out, side, 'laptops.csv')), side).toBe(false);
+      expect(existsSync(join(out, side, 'report.html')), side).toBe(false);
+    }
+    const json = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8'));
+    expect(json.pairing.paired).toBe(true);
+    expect(
+      json.rows.find((x: { figure: string; statistic: string }) => x.figure === 'battery.wakeups_per_min' && x.statistic === 'mean')
+        .verdict,
+    ).toBe('better');
   }, 60_000);
 });

@@ -29,6 +29,8 @@ export function batchAgeScenario(o: {
   readonly employees: number;
   readonly batchMaxAgeMs: number;
   readonly compressionLevel?: number;
+  /** outputs.csv of the scenario (default true): false writes no laptops.csv, only summary.json and results.json. */
+  readonly csv?: boolean;
 }): Scenario {
   return resolveScenario({
     energy: NO_DELIVERY,
@@ -38,6 +40,7 @@ export function batchAgeScenario(o: {
     simulation: { days: 1, startDate: '2026-03-03' },
     transport: 'null',
     agent: { batchMaxAgeMs: o.batchMaxAgeMs, ...(o.compressionLevel ? { compressionLevel: o.compressionLevel } : {}) },
+    ...(o.csv === false ? { outputs: { csv: false, html: false } } : {}),
   });
 }
 

@@ -170,7 +170,7 @@ describe('HTML reports escape every text they print', () => {
         replicas: { baseline: 3, candidate: 3 },
         figures: [figure],
       },
-      gates: [{ expression: MARK, pass: false, judged: true, tripped: [MARK], unjudged: [] }],
+      gates: [{ expression: MARK, pass: false, judged: true, tripped: [MARK], unjudged: [], reasons: [] }],
       gatesPassed: false,
       historyAppended: [],
     };

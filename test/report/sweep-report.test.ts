@@ -112,7 +112,7 @@ describe('sweep report.html answers what each rule costs and who loses', () => {
     expect(effects[0]!.cost.mean).toBeCloseTo(0.06, 2);
   });
 
-  it('honours outputs.csv and outputs.html: summary.json is always written', async () => {
+  it('honours outputs.csv and outputs.html: summary.json and results.json are always written', async () => {
     const names = async (csv: boolean, html: boolean) => {
       const dir = mkdtempSync(join(tmpdir(), 'fleetsim-sweep-report-'));
       dirs.push(dir);
@@ -121,10 +121,10 @@ describe('sweep report.html answers what each rule costs and who loses', () => {
       return { names: readdirSync(dir).sort(), text: formatSweep(fixtureSweep(), files), dir };
     };
     const none = await names(false, false);
-    expect(none.names).toEqual(['summary.json']);
+    expect(none.names).toEqual(['results.json', 'summary.json']);
     expect(none.text).toContain(`report: ${join(none.dir, 'summary.json')} (outputs.html is false: no report.html)`);
-    expect((await names(true, false)).names).toEqual(['by_group.csv', 'cells.csv', 'replicas.csv', 'summary.json']);
-    expect((await names(false, true)).names).toEqual(['report.html', 'summary.json']);
+    expect((await names(true, false)).names).toEqual(['by_group.csv', 'cells.csv', 'replicas.csv', 'results.json', 'summary.json']);
+    expect((await names(false, true)).names).toEqual(['report.html', 'results.json', 'summary.json']);
   });
 
   it('says the same on the terminal, one line per rule', () => {

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import type { CommandParts } from './parts.js';
 import { join } from 'node:path';
-import { compareReports, GateNotJudgedError } from '../../compare/index.js';
+import { compareReports, GateNotJudgedError, percentText, type GateOpenReason } from '../../compare/index.js';
 import { runComparePair } from '../../compare/run-pair.js';
 import { defaultWorkerCount } from '../../pool/index.js';
 import { loadScenarioFile } from '../../scenario/index.js';
@@ -38,6 +38,20 @@ const fraction = (flag: string, v: unknown): number => {
   return x;
 };
 
+/** What makes a gate judgeable, for the reasons it could not be judged. */
+function openAdvice(reasons: readonly GateOpenReason[], erraticCv: number): string {
+  const advice: string[] = [];
+  if (reasons.includes('too_few_values') || reasons.includes('no_interval'))
+    advice.push(
+      'A verdict needs at least 2 values a side: for load reports, 2 or more replica folders per side (--baseline A1 A2 --candidate B1 B2).',
+    );
+  if (reasons.includes('erratic'))
+    advice.push(
+      `An erratic figure's replicas of a side disagree by more than --erratic-cv (${percentText(erraticCv)}), too much to tell better from worse: run more replicas on a quieter machine, or raise --erratic-cv if that spread is expected; a gate "<figure> erratic" fails on it instead.`,
+    );
+  return advice.join(' ');
+}
+
 /** A flag given once is a string, given again an array (not greedy: `--fail-on "cpu worse" A B` keeps A and B). */
 const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
@@ -51,7 +65,7 @@ export const compareCommand: CommandParts<CompareArgs> = {
       .option('fail-on', {
         type: 'string',
         describe:
-          'Gate: "<figure>[.mean|.median|.p95] <worse|better|changed|erratic>"; exit 1 when it trips, 2 when it cannot be judged (repeatable; * = every figure)',
+          'Gate: "<figure>[.mean|.median|.p95] <worse|better|changed|erratic>"; exit 1 when it trips, 2 when it cannot be judged: too few values on a side, or an erratic figure (only an erratic gate judges one) (repeatable; * = every figure)',
       })
       .option('tolerance', {
         type: 'string',
@@ -61,7 +75,8 @@ export const compareCommand: CommandParts<CompareArgs> = {
       .option('resamples', { default: 2000, describe: 'Bootstrap resamples' })
       .option('erratic-cv', {
         default: 0.1,
-        describe: 'A side whose per-replica means vary by more than this (sd ÷ mean) is erratic for that figure, and not judged',
+        describe:
+          'A side whose per-replica means vary by more than this (sd ÷ mean) is erratic for that figure, and not judged: a worse, better or changed gate on it is NOT JUDGED (exit 2), never passed',
       })
       .option('seed', {
         type: 'string',
@@ -95,7 +110,7 @@ export const compareCommand: CommandParts<CompareArgs> = {
         'Globs, a tighter CPU tolerance, an HTML report',
       )
       .epilog(
-        'Exit codes: 0 every gate passed; 1 a --fail-on gate tripped; 2 bad flags or folders, or a gate that could not be judged (too few values on a side); 4 internal error.',
+        'Exit codes: 0 every gate passed; 1 a --fail-on gate tripped; 2 bad flags or folders, or a gate that could not be judged (too few values on a side, or an erratic figure); 4 internal error.',
       ) as unknown as Argv<CompareArgs>,
   handler: async (argv: ArgumentsCamelCase<CompareArgs>) => {
     if (argv.a !== undefined && argv.baseline) throw new UsageError('name the baseline once: either A or --baseline');
@@ -150,7 +165,10 @@ export const compareCommand: CommandParts<CompareArgs> = {
       );
     if (open.length)
       throw new GateNotJudgedError(
-        `${open.length} of ${report.gates.length} gates could not be judged: ${openText}. A verdict needs at least 2 values a side: for load reports, 2 or more replica folders per side (--baseline A1 A2 --candidate B1 B2)`,
+        `${open.length} of ${report.gates.length} gates could not be judged: ${openText}. ${openAdvice(
+          open.flatMap((g) => g.reasons),
+          report.result.erratic_cv,
+        )}`,
       );
   },
 };
