@@ -159,6 +159,31 @@ function hourlySection(sparse: RunFigures['hourly']): ReportSection {
 }
 
 /**
+ * What `fleetsim run --json` (and `merge --json` of run shards) prints: the
+ * verdict and the headline figures, its keys snake_case as in every JSON
+ * file fleetsim writes, so one reader serves summary.json and stdout.
+ */
+export function runJson(reportDir: string, r: ScenarioRunResult): Record<string, unknown> {
+  const f = r.figures;
+  return {
+    report_dir: reportDir,
+    thresholds_passed: r.thresholdsPassed,
+    thresholds: r.thresholds,
+    ledger: f.ledger,
+    bandwidth: f.bandwidth,
+    battery: f.battery,
+    freshness: f.freshness,
+    yield: f.yield,
+    leaks: f.leaks,
+    simulation: f.simulation,
+    paced: f.paced,
+    process: f.process,
+    ingest: f.ingest,
+    ...(r.configurations ? { configurations: r.configurations.table } : {}),
+  };
+}
+
+/**
  * The report of a run or a merge: results.json (what `fleetsim merge` reads)
  * and the presentation of writeRunReport.
  */

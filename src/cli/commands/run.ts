@@ -1,6 +1,6 @@
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import type { CommandParts } from './parts.js';
-import { writeScenarioReport } from '../../report/run-report.js';
+import { runJson, writeScenarioReport } from '../../report/run-report.js';
 import { formatRun } from '../../report/text.js';
 import { runScenario, type ScenarioRunResult } from '../../run/index.js';
 import { loadScenarioFile } from '../../scenario/index.js';
@@ -115,25 +115,9 @@ export const runCommand: CommandParts<RunArgs> = {
       release();
     }
     const { files } = await writeScenarioReport(reportDir, result);
-    const f = result.figures;
     present(
       argv.json,
-      () => ({
-        reportDir,
-        thresholdsPassed: result.thresholdsPassed,
-        thresholds: result.thresholds,
-        ledger: f.ledger,
-        bandwidth: f.bandwidth,
-        battery: f.battery,
-        freshness: f.freshness,
-        yield: f.yield,
-        leaks: f.leaks,
-        simulation: f.simulation,
-        paced: f.paced,
-        process: f.process,
-        ingest: f.ingest,
-        ...(result.configurations ? { configurations: result.configurations.table } : {}),
-      }),
+      () => runJson(reportDir, result),
       () => formatRun(result, files),
     );
     failOnThresholds({ passed: result.thresholdsPassed, outcomes: result.thresholds });
