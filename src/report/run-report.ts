@@ -309,8 +309,12 @@ function runHtml(r: RunReportInput): string {
         html: r.thresholds.length
           ? table(
               ['threshold', 'actual', 'result'],
-              r.thresholds.map((t) => [t.expression, t.actual ?? '—', t.pass ? 'pass' : 'FAIL']),
-              (_i, j) => (j === 2 ? (r.thresholds[_i]!.pass ? 'pass' : 'fail') : undefined),
+              r.thresholds.map((t) =>
+                t.not_judged !== undefined
+                  ? [t.expression, t.not_judged, 'not judged']
+                  : [t.expression, t.actual ?? '—', t.pass ? 'pass' : 'FAIL'],
+              ),
+              (_i, j) => (j === 2 && r.thresholds[_i]!.not_judged === undefined ? (r.thresholds[_i]!.pass ? 'pass' : 'fail') : undefined),
             )
           : '<p>No thresholds in this scenario.</p>',
       },

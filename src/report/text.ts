@@ -57,7 +57,11 @@ export function formatRun(r: ScenarioRunResult, files: readonly string[]): strin
         ]
       : []),
     `  privacy     ${f.leaks.canaries} of ${f.leaks.canaries_planted} planted canaries found in ${f.leaks.scanned}`,
-    ...r.thresholds.map((t) => `  threshold   ${t.pass ? 'pass' : 'FAIL'}  ${t.expression}  (actual ${t.actual ?? 'n/a'})`),
+    ...r.thresholds.map((t) =>
+      t.not_judged !== undefined
+        ? `  threshold   not judged  ${t.expression}  (${t.not_judged})`
+        : `  threshold   ${t.pass ? 'pass' : 'FAIL'}  ${t.expression}  (actual ${t.actual ?? 'n/a'})`,
+    ),
     ...(r.configurations ? formatConfigurations(r.configurations.table) : []),
     reportLine(files),
   ];

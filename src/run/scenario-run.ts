@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunError, UsageError } from '../errors.js';
-import { evaluateThresholds, type Scenario, type ThresholdOutcome } from '../scenario/index.js';
+import { evaluateThresholds, type Scenario, type ThresholdOutcome, type ThresholdVerdict } from '../scenario/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createCalendar } from '../time/index.js';
 import type { Fault } from '../scenario/index.js';
@@ -331,7 +331,8 @@ export function judgeRun(
   const figures: RunFigures = target
     ? { ...computed, target, ...(foreign ? { ingest: { ...computed.ingest, refused_paused: null, refused_exempt: null } } : {}) }
     : computed;
-  const verdict = evaluateThresholds(s.thresholds, figures);
+  const empty = fleet.laptops.length === 0 ? emptyRunReason(s, shard) : null;
+  const verdict = empty === null ? evaluateThresholds(s.thresholds, figures) : notJudged(s.thresholds, empty);
   return {
     scenario: s,
     reportDir,
@@ -343,6 +344,23 @@ export function judgeRun(
     thresholds: verdict.outcomes,
     store: store ?? null,
   };
+}
+
+/**
+ * Why a run with no laptops judges nothing: with `--shard K/N` over a small
+ * fleet some shards get no employee, and their zero figures (or figures
+ * absent, like upload latency) say nothing about the agent or the service.
+ */
+function emptyRunReason(s: Scenario, shard: { readonly index: number; readonly count: number } | undefined): string {
+  const n = s.fleet.employees;
+  return shard
+    ? `shard ${shard.index}/${shard.count} has no laptops (the fleet's ${n} employee${n === 1 ? '' : 's'} fall in other shards): nothing to judge; \`fleetsim merge\` of the shards judges the whole run`
+    : 'the run has no laptops: nothing to judge';
+}
+
+/** Every threshold reported as not judged, for why; none fails the run. */
+function notJudged(thresholds: Scenario['thresholds'], why: string): ThresholdVerdict {
+  return { passed: true, outcomes: thresholds.map((t) => ({ expression: t.source, actual: null, pass: true, not_judged: why })) };
 }
 
 function transportFor(s: Scenario, reportDir: string): RunTransportSpec {
