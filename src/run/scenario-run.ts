@@ -28,8 +28,20 @@ export interface ScenarioRunOptions {
   readonly workers: number;
   readonly shard?: { readonly index: number; readonly count: number };
   readonly onProgress?: (p: FleetRunProgress) => void;
+  /** A scenario listing agent configurations: called as each one starts (its progress then starts again from 0). */
+  readonly onConfiguration?: (step: ConfigurationStep) => void;
   /** The fleet secret of an ingest.kind url target (CLI --fleet-secret, or FLEETSIM_FLEET_SECRET). */
   readonly fleetSecret?: string;
+}
+
+/** Which of a scenario's agent configurations a run is on, and those it finished. */
+export interface ConfigurationStep {
+  /** 0-based, in file order. */
+  readonly index: number;
+  readonly count: number;
+  readonly name: string;
+  /** The configurations finished, in order (their results are in the report folder's configurations/). */
+  readonly completed: readonly string[];
 }
 
 /** A finished (or merged) run: what it computed and how its thresholds came out; report/ presents it. */
@@ -162,8 +174,10 @@ function targetFigures(s: Scenario, ingest: IngestTarget, store: StoreFindings |
  */
 async function runConfigurations(s: Scenario, agents: NonNullable<Scenario['agents']>, o: ScenarioRunOptions): Promise<ScenarioRunResult> {
   const runs: ScenarioRunResult[] = [];
-  for (const c of agents)
+  for (const [index, c] of agents.entries()) {
+    o.onConfiguration?.({ index, count: agents.length, name: c.name, completed: agents.slice(0, index).map((a) => a.name) });
     runs.push(await runScenario(withConfiguration(s, c), { ...o, reportDir: join(o.reportDir, 'configurations', c.name) }));
+  }
   const table = configurationsTable(runs.map((r, i) => configurationRow(agents[i]!.name, r)));
   const first = runs[0]!;
   return {
