@@ -98,6 +98,9 @@ export const runCommand: CommandParts<RunArgs> = {
           ...(shard ? { shard } : {}),
           ...(fleetSecret ? { fleetSecret } : {}),
           onConfiguration: (s) => {
+            // Said at once: a configuration's first laptops may take a while, and the display must not name the last one meanwhile.
+            const at = runPosition({ laptopsDone: 0, laptopsTotal: last?.laptopsTotal ?? scenario.fleet.employees, events: 0 }, s);
+            progress.update(at.done, `${at.prefix}, starting`);
             step = s;
             last = null;
             started = Date.now();
