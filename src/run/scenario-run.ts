@@ -368,7 +368,7 @@ export function judgeRun(
 function emptyRunReason(s: Scenario, shard: { readonly index: number; readonly count: number } | undefined): string {
   const n = s.fleet.employees;
   return shard
-    ? `shard ${shard.index}/${shard.count} has no laptops (the fleet's ${n} employee${n === 1 ? '' : 's'} fall in other shards): nothing to judge; \`fleetsim merge\` of the shards judges the whole run`
+    ? `shard ${shard.index}/${shard.count} has no laptops (the fleet's ${n === 1 ? '1 employee falls in another shard' : `${n} employees fall in other shards`}): nothing to judge; \`fleetsim merge\` of the shards judges the whole run`
     : 'the run has no laptops: nothing to judge';
 }
 
