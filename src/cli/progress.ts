@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import type { ConfigurationStep, FleetRunProgress } from '../run/index.js';
 import { wholeNumber } from './options.js';
 
 export interface Progress {
@@ -100,4 +101,55 @@ export function formatSeconds(s: number): string {
   if (t < 60) return `${t} s`;
   if (t < 3600) return `${Math.floor(t / 60)} min ${String(t % 60).padStart(2, '0')} s`;
   return `${Math.floor(t / 3600)} h ${String(Math.floor((t % 3600) / 60)).padStart(2, '0')} min`;
+}
+
+/**
+ * Where `fleetsim run` is, as one display over the whole run: a scenario of
+ * several agent configurations runs its fleet once per configuration, so the
+ * total is every configuration's laptops and each starts where the one before
+ * ended (a bar that restarted per configuration read as a run going back).
+ * A paced run counts by its clock: a windowed run ends with its window.
+ */
+export function runPosition(p: FleetRunProgress, step: ConfigurationStep | null): { done: number; total: number; prefix: string } {
+  let done = p.laptopsDone;
+  if (p.paced) {
+    const { virtualMs, fromUtcMs, untilUtcMs } = p.paced;
+    if (untilUtcMs !== null && Number.isFinite(virtualMs))
+      done = Math.min(p.laptopsTotal, Math.round((p.laptopsTotal * Math.max(0, virtualMs - fromUtcMs)) / (untilUtcMs - fromUtcMs)));
+  }
+  if (step === null) return { done, total: p.laptopsTotal, prefix: '' };
+  return {
+    done: step.index * p.laptopsTotal + done,
+    total: step.count * p.laptopsTotal,
+    prefix: `config ${step.index + 1}/${step.count} ${step.name}`,
+  };
+}
+
+/**
+ * What interrupted.json says of a run stopped part-way: its laptops done
+ * (of the configuration under way), and for a scenario of agent
+ * configurations which ones completed (their reports are in
+ * configurations/) and which was cut short.
+ */
+export function interruptedRunState(
+  scenario: string,
+  laptops: number,
+  last: FleetRunProgress | null,
+  step: ConfigurationStep | null,
+): Record<string, unknown> {
+  const laptopsDone = last?.laptopsDone ?? 0;
+  return {
+    scenario,
+    laptops,
+    laptops_done: laptopsDone,
+    ...(step
+      ? {
+          configurations: {
+            count: step.count,
+            completed: step.completed,
+            cut_short: { name: step.name, laptops: last?.laptopsTotal ?? laptops, laptops_done: laptopsDone },
+          },
+        }
+      : {}),
+  };
 }

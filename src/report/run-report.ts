@@ -158,6 +158,44 @@ function hourlySection(sparse: RunFigures['hourly']): ReportSection {
   return { title: `Events by day and hour (${days} days)`, html: chart };
 }
 
+/** The figures of a run of whole days. */
+const DAY_PERIOD: RunFigures['period'] = { label: 'day', window_minutes: null };
+
+/**
+ * How the figures named per day read: per laptop-day, or, in a paced run over
+ * a window shorter than a day, per that window (the figures cover it only).
+ */
+export function perDayWords(p: RunFigures['period']): { perLaptop: string; per: string; laptopShort: string; short: string } {
+  if (p.window_minutes === null) return { perLaptop: 'per laptop-day', per: 'per day', laptopShort: 'laptop-day', short: 'day' };
+  return { perLaptop: `per laptop per ${p.label}`, per: `per ${p.label}`, laptopShort: `laptop/${p.label}`, short: p.label };
+}
+
+/**
+ * What `fleetsim run --json` (and `merge --json` of run shards) prints: the
+ * verdict and the headline figures, its keys snake_case as in every JSON
+ * file fleetsim writes, so one reader serves summary.json and stdout.
+ */
+export function runJson(reportDir: string, r: ScenarioRunResult): Record<string, unknown> {
+  const f = r.figures;
+  return {
+    report_dir: reportDir,
+    thresholds_passed: r.thresholdsPassed,
+    thresholds: r.thresholds,
+    period: f.period,
+    ledger: f.ledger,
+    bandwidth: f.bandwidth,
+    battery: f.battery,
+    freshness: f.freshness,
+    yield: f.yield,
+    leaks: f.leaks,
+    simulation: f.simulation,
+    paced: f.paced,
+    process: f.process,
+    ingest: f.ingest,
+    ...(r.configurations ? { configurations: r.configurations.table } : {}),
+  };
+}
+
 /**
  * The report of a run or a merge: results.json (what `fleetsim merge` reads)
  * and the presentation of writeRunReport.
@@ -213,6 +251,7 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
     started_at: r.startedAt,
     ...(r.configurations ? { configurations: r.configurations } : {}),
     ...(r.agent ? { agent: r.agent } : {}),
+    period: f.period,
     ledger: f.ledger,
     ingest: f.ingest,
     faults: f.faults,
@@ -260,12 +299,13 @@ function runHtml(r: RunReportInput): string {
     f.ledger.produced ? `${((100 * f.ledger[k]) / f.ledger.produced).toFixed(2)} %` : '—',
   ]);
   const fr = f.freshness;
+  const per = perDayWords(f.period);
   const d = (x: { p10: number; p50: number; p90: number; max: number }) => [x.p10, x.p50, x.p90, x.max];
   return page(
     `fleetsim: ${r.scenarioName}`,
     `seed ${r.seed} · ${f.laptops.toLocaleString('en-US')} laptops · ${f.events.toLocaleString('en-US')} input events · started ${r.startedAt}${r.agent ? ` · agent: ${describeAgentSettings(r.agent)}` : ''}`,
     [
-      ...(r.configurations ? [{ title: 'Agent configurations side by side', html: configurationsHtml(r.configurations) }] : []),
+      ...(r.configurations ? [{ title: 'Agent configurations side by side', html: configurationsHtml(r.configurations, f.period) }] : []),
       ...(r.agent
         ? [
             {
@@ -284,8 +324,12 @@ function runHtml(r: RunReportInput): string {
         html: r.thresholds.length
           ? table(
               ['threshold', 'actual', 'result'],
-              r.thresholds.map((t) => [t.expression, t.actual ?? '—', t.pass ? 'pass' : 'FAIL']),
-              (_i, j) => (j === 2 ? (r.thresholds[_i]!.pass ? 'pass' : 'fail') : undefined),
+              r.thresholds.map((t) =>
+                t.not_judged !== undefined
+                  ? [t.expression, t.not_judged, 'not judged']
+                  : [t.expression, t.actual ?? '—', t.pass ? 'pass' : 'FAIL'],
+              ),
+              (_i, j) => (j === 2 && r.thresholds[_i]!.not_judged === undefined ? (r.thresholds[_i]!.pass ? 'pass' : 'fail') : undefined),
             )
           : '<p>No thresholds in this scenario.</p>',
       },
@@ -318,8 +362,8 @@ function runHtml(r: RunReportInput): string {
       {
         title: 'Bandwidth per laptop',
         html:
-          table(['figure', 'p10', 'p50', 'p90', 'max'], [spread('MB per laptop-day', f.bandwidth.mb_per_laptop_day)]) +
-          histogramChart('MB uploaded per laptop-day', f.histograms.mb_per_laptop_day, 'MB'),
+          table(['figure', 'p10', 'p50', 'p90', 'max'], [spread(`MB ${per.perLaptop}`, f.bandwidth.mb_per_laptop_day)]) +
+          histogramChart(`MB uploaded ${per.perLaptop}`, f.histograms.mb_per_laptop_day, 'MB'),
       },
       {
         title: 'Battery proxy',
@@ -327,11 +371,11 @@ function runHtml(r: RunReportInput): string {
           table(
             ['figure', 'p10', 'p50', 'p90', 'max'],
             [
-              spread('% of battery per day', f.battery.pct_per_day),
+              spread(`% of battery ${per.per}`, f.battery.pct_per_day),
               spread('agent CPU s per laptop-hour', f.battery.cpu_s_per_hour),
               spread('wake-ups per active minute', f.battery.wakeups_per_min),
             ],
-          ) + histogramChart('% of battery per day', f.histograms.battery_pct_per_day, '%'),
+          ) + histogramChart(`% of battery ${per.per}`, f.histograms.battery_pct_per_day, '%'),
       },
       {
         title: 'Freshness: input to acknowledged upload',
@@ -429,17 +473,21 @@ function pacedSection(p: NonNullable<RunFigures['paced']>): ReportSection {
 }
 
 /** Column heads and cells of the side-by-side table (text and HTML alike). */
-export function configurationColumns(t: ConfigurationsTable): { head: string[]; rows: (string | number)[][] } {
+export function configurationColumns(
+  t: ConfigurationsTable,
+  period: RunFigures['period'] = DAY_PERIOD,
+): { head: string[]; rows: (string | number)[][] } {
   const v = (x: number | null) => (x === null ? '—' : x);
+  const per = perDayWords(period);
   return {
     head: [
       'configuration',
       'settings',
-      'MB/laptop-day',
+      `MB/${per.laptopShort}`,
       'CPU s/hour',
       'wake-ups/min',
-      'battery mWh/day',
-      'battery %/day',
+      `battery mWh/${per.short}`,
+      `battery %/${per.short}`,
       'freshness p50 s',
       'freshness p95 s',
       'yield',
@@ -461,8 +509,8 @@ export function configurationColumns(t: ConfigurationsTable): { head: string[]; 
   };
 }
 
-function configurationsHtml(t: ConfigurationsTable): string {
-  const { head, rows } = configurationColumns(t);
+function configurationsHtml(t: ConfigurationsTable, period: RunFigures['period']): string {
+  const { head, rows } = configurationColumns(t, period);
   return (
     `<p><b>${escapeText(t.recommendation)}</b></p>` +
     table(head, rows, (i) => (t.rows[i]!.name === t.recommended ? 'pass' : t.rows[i]!.thresholds_passed ? undefined : 'fail')) +

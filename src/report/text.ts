@@ -6,8 +6,8 @@ import { dirname, join, resolve } from 'node:path';
 import type { GenerateSummary } from '../generate/index.js';
 import type { LoadResult } from '../load/index.js';
 import type { LatencyFigures } from '../metrics/latency.js';
-import { agentSettings, describeAgentSettings, type ConfigurationsTable, type ScenarioRunResult } from '../run/index.js';
-import { configurationColumns } from './run-report.js';
+import { agentSettings, describeAgentSettings, type ConfigurationsTable, type RunFigures, type ScenarioRunResult } from '../run/index.js';
+import { configurationColumns, perDayWords } from './run-report.js';
 import { cellTitle } from './sweep-report.js';
 import type { ThresholdOutcome } from '../scenario/index.js';
 import { ruleEffects, type Estimate, type SweepResult } from '../sweep/index.js';
@@ -17,6 +17,7 @@ export function formatRun(r: ScenarioRunResult, files: readonly string[]): strin
   const name = r.scenario.name;
   const f = r.figures;
   const pct100 = (x: number) => `${(100 * x).toFixed(2)} %`;
+  const per = perDayWords(f.period);
   // With configurations the figures are the first one's: its time is labelled as such, next to all of theirs.
   const runs = r.configurations?.runs ?? [];
   const wall = runs.length
@@ -26,8 +27,8 @@ export function formatRun(r: ScenarioRunResult, files: readonly string[]): strin
     `fleetsim run ${name}: ${f.laptops.toLocaleString('en-US')} laptops, ${f.events.toLocaleString('en-US')} input events in ${wall} (${f.simulation.employee_days_per_min.toLocaleString('en-US')} employee-days/min)`,
     `  ledger      stored ${f.ledger.stored.toLocaleString('en-US')}, redacted ${f.ledger.redacted.toLocaleString('en-US')}, coalesced ${f.ledger.coalesced.toLocaleString('en-US')}, paused ${f.ledger.dropped_paused.toLocaleString('en-US')}, exempt ${f.ledger.dropped_exempt.toLocaleString('en-US')}, spooled ${f.ledger.spooled}, lost ${f.ledger.lost}`,
     `  agent       ${describeAgentSettings(agentSettings(r.scenario.agent, r.scenario.agentUnderTest))}`,
-    `  bandwidth   MB per laptop-day p50 ${f.bandwidth.mb_per_laptop_day.p50}, p95 ${f.bandwidth.mb_per_laptop_day.p95}, max ${f.bandwidth.mb_per_laptop_day.max}`,
-    `  battery     % per day p50 ${f.battery.pct_per_day.p50}, p95 ${f.battery.pct_per_day.p95}; agent CPU s/hour p50 ${f.battery.cpu_s_per_hour.p50}; wake-ups/min p50 ${f.battery.wakeups_per_min.p50}`,
+    `  bandwidth   MB ${per.perLaptop} p50 ${f.bandwidth.mb_per_laptop_day.p50}, p95 ${f.bandwidth.mb_per_laptop_day.p95}, max ${f.bandwidth.mb_per_laptop_day.max}`,
+    `  battery     % ${per.per} p50 ${f.battery.pct_per_day.p50}, p95 ${f.battery.pct_per_day.p95}; agent CPU s/hour p50 ${f.battery.cpu_s_per_hour.p50}; wake-ups/min p50 ${f.battery.wakeups_per_min.p50}`,
     `  freshness   s from input to acknowledged upload, per event: ${f.freshness.events === 0 ? 'no batch acknowledged' : `p50 ${f.freshness.p50_s}, p95 ${f.freshness.p95_s}, max ${f.freshness.max_s} (worst laptop p95 ${f.freshness.per_laptop_p95_s.max})`}`,
     `  yield       captured ${pct100(f.yield.overall)} of produced events (stored one for one ${pct100(f.yield.stored_share)})`,
     ...(f.ingest.p50_ms !== null
@@ -57,16 +58,20 @@ export function formatRun(r: ScenarioRunResult, files: readonly string[]): strin
         ]
       : []),
     `  privacy     ${f.leaks.canaries} of ${f.leaks.canaries_planted} planted canaries found in ${f.leaks.scanned}`,
-    ...r.thresholds.map((t) => `  threshold   ${t.pass ? 'pass' : 'FAIL'}  ${t.expression}  (actual ${t.actual ?? 'n/a'})`),
-    ...(r.configurations ? formatConfigurations(r.configurations.table) : []),
+    ...r.thresholds.map((t) =>
+      t.not_judged !== undefined
+        ? `  threshold   not judged  ${t.expression}  (${t.not_judged})`
+        : `  threshold   ${t.pass ? 'pass' : 'FAIL'}  ${t.expression}  (actual ${t.actual ?? 'n/a'})`,
+    ),
+    ...(r.configurations ? formatConfigurations(r.configurations.table, f.period) : []),
     reportLine(files),
   ];
   return `${lines.filter((l) => l !== '').join('\n')}\n`;
 }
 
 /** The side-by-side table as aligned text, then the recommendation. */
-function formatConfigurations(t: ConfigurationsTable): string[] {
-  const { head, rows } = configurationColumns(t);
+function formatConfigurations(t: ConfigurationsTable, period: RunFigures['period']): string[] {
+  const { head, rows } = configurationColumns(t, period);
   // The settings column is long: it goes on its own line under each row.
   const cols = head.map((_, j) => j).filter((j) => j !== 1);
   const cells = [head, ...rows].map((r) => cols.map((j) => String(r[j])));

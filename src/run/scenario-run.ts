@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunError, UsageError } from '../errors.js';
-import { evaluateThresholds, type Scenario, type ThresholdOutcome } from '../scenario/index.js';
+import { evaluateThresholds, type Scenario, type ThresholdOutcome, type ThresholdVerdict } from '../scenario/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createCalendar } from '../time/index.js';
 import type { Fault } from '../scenario/index.js';
@@ -28,8 +28,20 @@ export interface ScenarioRunOptions {
   readonly workers: number;
   readonly shard?: { readonly index: number; readonly count: number };
   readonly onProgress?: (p: FleetRunProgress) => void;
+  /** A scenario listing agent configurations: called as each one starts (its progress then starts again from 0). */
+  readonly onConfiguration?: (step: ConfigurationStep) => void;
   /** The fleet secret of an ingest.kind url target (CLI --fleet-secret, or FLEETSIM_FLEET_SECRET). */
   readonly fleetSecret?: string;
+}
+
+/** Which of a scenario's agent configurations a run is on, and those it finished. */
+export interface ConfigurationStep {
+  /** 0-based, in file order. */
+  readonly index: number;
+  readonly count: number;
+  readonly name: string;
+  /** The configurations finished, in order (their results are in the report folder's configurations/). */
+  readonly completed: readonly string[];
 }
 
 /** A finished (or merged) run: what it computed and how its thresholds came out; report/ presents it. */
@@ -162,8 +174,10 @@ function targetFigures(s: Scenario, ingest: IngestTarget, store: StoreFindings |
  */
 async function runConfigurations(s: Scenario, agents: NonNullable<Scenario['agents']>, o: ScenarioRunOptions): Promise<ScenarioRunResult> {
   const runs: ScenarioRunResult[] = [];
-  for (const c of agents)
+  for (const [index, c] of agents.entries()) {
+    o.onConfiguration?.({ index, count: agents.length, name: c.name, completed: agents.slice(0, index).map((a) => a.name) });
     runs.push(await runScenario(withConfiguration(s, c), { ...o, reportDir: join(o.reportDir, 'configurations', c.name) }));
+  }
   const table = configurationsTable(runs.map((r, i) => configurationRow(agents[i]!.name, r)));
   const first = runs[0]!;
   return {
@@ -331,7 +345,8 @@ export function judgeRun(
   const figures: RunFigures = target
     ? { ...computed, target, ...(foreign ? { ingest: { ...computed.ingest, refused_paused: null, refused_exempt: null } } : {}) }
     : computed;
-  const verdict = evaluateThresholds(s.thresholds, figures);
+  const empty = fleet.laptops.length === 0 ? emptyRunReason(s, shard) : null;
+  const verdict = empty === null ? evaluateThresholds(s.thresholds, figures) : notJudged(s.thresholds, empty);
   return {
     scenario: s,
     reportDir,
@@ -343,6 +358,23 @@ export function judgeRun(
     thresholds: verdict.outcomes,
     store: store ?? null,
   };
+}
+
+/**
+ * Why a run with no laptops judges nothing: with `--shard K/N` over a small
+ * fleet some shards get no employee, and their zero figures (or figures
+ * absent, like upload latency) say nothing about the agent or the service.
+ */
+function emptyRunReason(s: Scenario, shard: { readonly index: number; readonly count: number } | undefined): string {
+  const n = s.fleet.employees;
+  return shard
+    ? `shard ${shard.index}/${shard.count} has no laptops (the fleet's ${n === 1 ? '1 employee falls in another shard' : `${n} employees fall in other shards`}): nothing to judge; \`fleetsim merge\` of the shards judges the whole run`
+    : 'the run has no laptops: nothing to judge';
+}
+
+/** Every threshold reported as not judged, for why; none fails the run. */
+function notJudged(thresholds: Scenario['thresholds'], why: string): ThresholdVerdict {
+  return { passed: true, outcomes: thresholds.map((t) => ({ expression: t.source, actual: null, pass: true, not_judged: why })) };
 }
 
 function transportFor(s: Scenario, reportDir: string): RunTransportSpec {

@@ -9,6 +9,14 @@ import { processFigures, type ProcessFigures } from './process/figures.js';
 
 /** The figures of a run (summary.json): computed here; report writers only present them. */
 export interface RunFigures {
+  /**
+   * What the figures named per day (bandwidth.mb_per_laptop_day,
+   * battery.pct_per_day, battery.wh_per_day) cover: a worked day ('day'), or
+   * in a paced run over a window shorter than a day that window only
+   * ('20 min window'): each laptop's costs add up over the window, and are
+   * not scaled to a day (see figureNotPerDayBecause in scenario/resolve.ts).
+   */
+  readonly period: { readonly label: string; readonly window_minutes: number | null };
   readonly ledger: Ledger;
   readonly bandwidth: {
     /** Upload bytes (headers + bodies, retries included) per laptop per worked day, in MB (10^6 bytes). */
@@ -183,6 +191,7 @@ export function computeRunFigures(r: FleetRunResult, batteryWh: number, store?: 
   const worked = rows.filter((x) => x.days_worked > 0);
   const produced = r.ledger.produced;
   return {
+    period: periodOf(r),
     ledger: r.ledger,
     bandwidth: {
       mb_per_laptop_day: perWorkedDay(rows, (x) => x.radio_bytes / 1e6),
@@ -242,6 +251,16 @@ export function computeRunFigures(r: FleetRunResult, batteryWh: number, store?: 
       battery_pct_per_day: histogram(rows.filter((x) => x.days_worked > 0).map((x) => x.battery_pct_per_day)),
     },
   };
+}
+
+const DAY_MS = 86_400_000;
+
+/** A paced window shorter than a day is what the per-day figures cover; process agents' figures are scaled to a working day. */
+function periodOf(r: FleetRunResult): RunFigures['period'] {
+  const span = r.paced && r.paced.untilUtcMs !== null && !r.process ? r.paced.untilUtcMs - r.paced.fromUtcMs : null;
+  if (span === null || span >= DAY_MS) return { label: 'day', window_minutes: null };
+  const minutes = Math.round(span / 60) / 1000;
+  return { label: `${minutes} min window`, window_minutes: minutes };
 }
 
 /** Wall-clock lateness (ms, p99) up to which a paced run counts as on schedule. */

@@ -142,17 +142,30 @@ export function resolveParsed(v: ScenarioFileOutput, source: string): { scenario
   v.thresholds.forEach((s, i) => {
     const r = parseThreshold(s);
     if (!r.ok) return;
-    const why = figureAbsentBecause(r.threshold.metric, {
+    const shape: RunShape = {
       paced: v.simulation.speed !== 'max',
       process: agentUnderTest.kind === 'process',
       networked: v.transport === 'http',
       outages: faults.some((f) => f.kind === 'ingest-outage'),
-    });
+      windowMinutes: v.simulation.speed !== 'max' && window ? window.durationMinutes : null,
+    };
+    const why = figureAbsentBecause(r.threshold.metric, shape);
     if (why !== null) {
       issues.push({
         path: ['thresholds', i],
         kind: 'invalid',
         message: `names ${r.threshold.metric}, which this run will not have: ${why}; the threshold could only fail`,
+        given: JSON.stringify(s),
+        allowed: 'a threshold on a figure this scenario produces',
+      });
+      return;
+    }
+    const notADay = figureNotPerDayBecause(r.threshold.metric, shape);
+    if (notADay !== null) {
+      issues.push({
+        path: ['thresholds', i],
+        kind: 'invalid',
+        message: `names ${r.threshold.metric}, a figure per day this run cannot give: ${notADay}`,
         given: JSON.stringify(s),
         allowed: 'a threshold on a figure this scenario produces',
       });
@@ -295,6 +308,32 @@ interface RunShape {
   /** Uploads travel over HTTP (transport http), so the laptops time each request. */
   readonly networked: boolean;
   readonly outages: boolean;
+  /** A paced run over simulation.window: its length in minutes (null: no window, whole days). */
+  readonly windowMinutes: number | null;
+}
+
+/** The figures of the reference agent named per day: bytes and battery per laptop per worked day. */
+const PER_DAY_FIGURE = /^(bandwidth\.mb_per_laptop_day|battery\.pct_per_day|battery\.wh_per_day)\./;
+
+/**
+ * Why a run of this shape cannot give `metric` per day, or null when it can.
+ * A paced run over a window shorter than a day adds up each laptop's costs
+ * over the window only, so its "per day" figures are per window and a
+ * threshold written per day would pass on a slice of the day. They are not
+ * scaled up instead: a window's share of a laptop's day depends on when each
+ * employee arrives and leaves, and use is not spread evenly over a day
+ * (arrivals, the morning surge, lunch, batches sealed every few minutes),
+ * so any factor would be a guess the run cannot check. (Process agents are
+ * another matter: their per-day figures scale the hours they were observed
+ * to a working day by design, see run/process/facts.ts.)
+ */
+export function figureNotPerDayBecause(metric: string, run: RunShape): string | null {
+  if (!PER_DAY_FIGURE.test(metric) || run.process || run.windowMinutes === null || run.windowMinutes >= DAY_MS / 60_000) return null;
+  return (
+    `simulation.window covers ${run.windowMinutes} min of each day, and the run reports its figures per ${run.windowMinutes} min window, not per day ` +
+    `(a day's use is not spread evenly over its hours, so the window is not scaled up to one); ` +
+    `judge whole days (leave the window out, or make it 1440 min or more), or a rate the window does measure: bandwidth.kb_per_active_hour, battery.wakeups_per_min`
+  );
 }
 
 /** Why a run of this shape leaves `metric` empty (summary.json: null), or null when it fills it. */

@@ -166,6 +166,12 @@ export interface ThresholdOutcome {
   /** The figure found at the metric path; null when the run did not produce it (which fails the threshold). */
   readonly actual: number | null;
   readonly pass: boolean;
+  /**
+   * Why the threshold was not judged, when the run had nothing to judge it on
+   * (a shard with no laptops): then actual is null and pass is true, since
+   * nothing failed it; absent when it was judged.
+   */
+  readonly not_judged?: string;
 }
 
 /** Every threshold judged, and whether all hold. */

@@ -16,18 +16,23 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
  */
 async function interrupt(
   args: readonly string[],
-  ready: () => boolean,
+  ready: (stderr: string) => boolean,
   signal: NodeJS.Signals,
+  env: NodeJS.ProcessEnv = {},
 ): Promise<{ code: number | null; stderr: string; sentSignal: boolean }> {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   let sentSignal = false;
   try {
     const deadline = Date.now() + 60_000;
-    while (!ready() && child.exitCode === null && Date.now() < deadline) await sleep(100);
-    if (child.exitCode === null && ready()) {
+    while (!ready(stderr) && child.exitCode === null && Date.now() < deadline) await sleep(100);
+    if (child.exitCode === null && ready(stderr)) {
       sentSignal = true;
       child.kill(signal);
     }
@@ -61,6 +66,42 @@ describe('SIGINT and SIGTERM stop a run cleanly', () => {
       laptops: 3000,
     });
     expect(readdirSync(out).filter((f) => f.startsWith('ingest'))).toEqual([]);
+  });
+
+  it('run over agent configurations: one progress display over all of them, and interrupted.json names the completed ones and the one cut short', async () => {
+    const scenario = join(root, 'configurations.yaml');
+    writeFileSync(
+      scenario,
+      'name: configs\nseed: configs\nfleet: { employees: 40 }\nsimulation: { days: 1, startDate: "2026-03-03" }\ntransport: "null"\n' +
+        'agents:\n  - name: first\n    agent: { batchMaxAgeMs: 300000 }\n  - name: second\n    agent: { batchMaxAgeMs: 120000 }\n',
+    );
+    const out = join(root, 'configurations');
+    // The display says so as soon as the second configuration starts, before any of its laptops is done.
+    const r = await interrupt(
+      ['run', scenario, '--workers', '1', '--out', out],
+      (stderr) => stderr.includes('config 2/2 second, starting'),
+      'SIGINT',
+      { FLEETSIM_PROGRESS_EVERY_MS: '100' },
+    );
+    expect(r.sentSignal).toBe(true);
+    expect(r.code).toBe(130);
+    const mark = JSON.parse(readFileSync(join(out, 'interrupted.json'), 'utf8'));
+    expect(mark).toMatchObject({
+      command: 'run',
+      signal: 'SIGINT',
+      scenario: 'configs',
+      laptops: 40,
+      configurations: { count: 2, completed: ['first'], cut_short: { name: 'second', laptops: 40 } },
+    });
+    expect(mark.configurations.cut_short.laptops_done).toBeLessThan(40);
+    // One display: its total is both configurations' laptops, it never goes back, and it says which configuration runs.
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('run configs: '));
+    const counts = lines.map((l) => /: (\d+)\/(\d+) /.exec(l)!.slice(1).map(Number));
+    expect(counts.length).toBeGreaterThan(1);
+    expect(new Set(counts.map(([, total]) => total))).toEqual(new Set([80]));
+    expect(counts.map(([done]) => done)).toEqual([...counts.map(([done]) => done!)].sort((a, b) => a - b));
+    expect(lines.some((l) => l.includes('config 1/2 first'))).toBe(true);
+    expect(counts.at(-1)![0]).toBeGreaterThanOrEqual(40);
   });
 
   it('sweep: SIGINT (Ctrl-C) exits 130 and marks the report folder interrupted', async () => {

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatRun } from '../../src/report/text.js';
 import { writeScenarioReport } from '../../src/report/run-report.js';
-import { configurationsTable, runScenario, type ConfigurationRow, type ScenarioRunResult } from '../../src/run/index.js';
+import {
+  configurationsTable,
+  runScenario,
+  type ConfigurationRow,
+  type ConfigurationStep,
+  type ScenarioRunResult,
+} from '../../src/run/index.js';
 import { parseScenario } from '../../src/scenario/index.js';
 import { scenarioProblems } from '../scenario/problems.js';
 
@@ -30,11 +36,18 @@ thresholds:
 const tmp = mkdtempSync(join(tmpdir(), 'fleetsim-configurations-'));
 let result: ScenarioRunResult;
 let files: string[];
+/** What the run reported as it went: each configuration as it started, and the progress within it. */
+const heard: ({ step: ConfigurationStep } | { laptopsDone: number })[] = [];
 const row = (name: string) => result.configurations!.table.rows.find((r) => r.name === name)!;
 
 describe('agent configurations side by side (scenario agents)', () => {
   beforeAll(async () => {
-    result = await runScenario(parseScenario(SCENARIO, 'side-by-side.yaml'), { reportDir: tmp, workers: 0 });
+    result = await runScenario(parseScenario(SCENARIO, 'side-by-side.yaml'), {
+      reportDir: tmp,
+      workers: 0,
+      onConfiguration: (step) => heard.push({ step }),
+      onProgress: (p) => heard.push({ laptopsDone: p.laptopsDone }),
+    });
     files = (await writeScenarioReport(tmp, result)).files;
   }, 60_000);
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -52,6 +65,22 @@ describe('agent configurations side by side (scenario agents)', () => {
     expect(row('five-min').freshness_p50_s!).toBeGreaterThan(row('two-min').freshness_p50_s!);
     for (const r of t.rows) expect(r.agent).toMatchObject({ codec: 'br', compression_level: 5 });
     expect(t.rows.map((r) => r.agent.batch_max_age_s)).toEqual([300, 900, 120]);
+  });
+
+  it('says which configuration it is on as each starts, before that configuration’s progress', () => {
+    const steps = heard.flatMap((h) => ('step' in h ? [h.step] : []));
+    expect(steps).toEqual([
+      { index: 0, count: 3, name: 'five-min', completed: [] },
+      { index: 1, count: 3, name: 'fifteen-min', completed: ['five-min'] },
+      { index: 2, count: 3, name: 'two-min', completed: ['five-min', 'fifteen-min'] },
+    ]);
+    // Between one configuration's start and the next, its own laptops' progress, up to the whole fleet.
+    const starts = heard.flatMap((h, i) => ('step' in h ? [i] : []));
+    starts.forEach((from, k) => {
+      const within = heard.slice(from + 1, starts[k + 1] ?? heard.length).map((h) => ('laptopsDone' in h ? h.laptopsDone : -1));
+      expect(within.length).toBeGreaterThan(0);
+      expect(within.at(-1)).toBe(5);
+    });
   });
 
   it('recommends the cheapest configuration that meets the thresholds, not the cheapest overall', () => {

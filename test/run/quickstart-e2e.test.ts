@@ -39,7 +39,7 @@ describe('quickstart end to end', () => {
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.code).toBe(0);
     const printed = JSON.parse(r.stdout);
-    expect(printed.thresholdsPassed).toBe(true);
+    expect(printed.thresholds_passed).toBe(true);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     const l = summary.ledger;
     expect(l.produced).toBe(l.stored + l.redacted + l.coalesced + l.dropped_paused + l.dropped_exempt + l.spooled + l.lost);

@@ -40,7 +40,7 @@ export const mergeCommand: CommandParts<MergeArgs> = {
     await writeScenarioReport(out, r);
     present(
       argv.json,
-      () => ({ reportDir: out, thresholdsPassed: r.thresholdsPassed, thresholds: r.thresholds, ledger: r.figures.ledger }),
+      () => ({ report_dir: out, thresholds_passed: r.thresholdsPassed, thresholds: r.thresholds, ledger: r.figures.ledger }),
       () => formatRunMerge(argv.dirs.length, r, out),
     );
     failOnThresholds({ passed: r.thresholdsPassed, outcomes: r.thresholds });

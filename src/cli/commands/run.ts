@@ -1,8 +1,8 @@
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import type { CommandParts } from './parts.js';
-import { writeScenarioReport } from '../../report/run-report.js';
+import { runJson, writeScenarioReport } from '../../report/run-report.js';
 import { formatRun } from '../../report/text.js';
-import { runScenario, type ScenarioRunResult } from '../../run/index.js';
+import { runScenario, type ConfigurationStep, type FleetRunProgress, type ScenarioRunResult } from '../../run/index.js';
 import { loadScenarioFile } from '../../scenario/index.js';
 import {
   claimReportFolder,
@@ -17,7 +17,7 @@ import {
   workersFlag,
 } from '../kit.js';
 import { shardFlag } from '../options.js';
-import { createProgress } from '../progress.js';
+import { createProgress, interruptedRunState, runPosition } from '../progress.js';
 
 interface RunArgs {
   scenario: string;
@@ -76,14 +76,18 @@ export const runCommand: CommandParts<RunArgs> = {
       base: scenario.outputs.dir,
       stem: `${scenario.name}${shard ? `-shard${shard.index}of${shard.count}` : ''}`,
     });
-    const progress = createProgress(`run ${scenario.name}`, scenario.fleet.employees, { quiet: argv.quiet || argv.json });
-    const started = Date.now();
-    let laptopsDone = 0;
+    const progress = createProgress(`run ${scenario.name}`, scenario.fleet.employees * (scenario.agents?.length ?? 1), {
+      quiet: argv.quiet || argv.json,
+    });
+    // The events rate is of the configuration under way: its fleet run counts events from 0.
+    let started = Date.now();
+    let last: FleetRunProgress | null = null;
+    let step: ConfigurationStep | null = null;
     const release = stopCleanlyOnSignals({
       command: 'run',
       reportDir,
       stopProgress: () => progress.stop(),
-      state: () => ({ scenario: scenario.name, laptops: scenario.fleet.employees, laptops_done: laptopsDone }),
+      state: () => interruptedRunState(scenario.name, scenario.fleet.employees, last, step),
     });
     let result: ScenarioRunResult;
     try {
@@ -93,20 +97,25 @@ export const runCommand: CommandParts<RunArgs> = {
           workers,
           ...(shard ? { shard } : {}),
           ...(fleetSecret ? { fleetSecret } : {}),
+          onConfiguration: (s) => {
+            // Said at once: a configuration's first laptops may take a while, and the display must not name the last one meanwhile.
+            const at = runPosition({ laptopsDone: 0, laptopsTotal: last?.laptopsTotal ?? scenario.fleet.employees, events: 0 }, s);
+            progress.update(at.done, `${at.prefix}, starting`);
+            step = s;
+            last = null;
+            started = Date.now();
+          },
           onProgress: (p) => {
-            laptopsDone = p.laptopsDone;
+            last = p;
+            const at = runPosition(p, step);
             // A shard runs a part of the fleet: its own laptops are the whole of its progress.
-            if (shard) progress.setTotal(p.laptopsTotal);
+            if (shard) progress.setTotal(at.total);
             const rate = `${Math.round(p.events / Math.max(1, (Date.now() - started) / 1000) / 1e3).toLocaleString('en-US')} k events/s`;
-            if (!p.paced) return progress.update(p.laptopsDone, rate);
-            // Paced: the clock is the progress; a windowed run ends with its window, not with its laptops.
-            const { virtualMs, fromUtcMs, untilUtcMs, uploads } = p.paced;
-            const done =
-              untilUtcMs === null || !Number.isFinite(virtualMs)
-                ? p.laptopsDone
-                : Math.round((p.laptopsTotal * Math.max(0, virtualMs - fromUtcMs)) / (untilUtcMs - fromUtcMs));
-            const at = Number.isFinite(virtualMs) ? new Date(virtualMs).toISOString().slice(0, 16).replace('T', ' ') : '-';
-            progress.update(Math.min(p.laptopsTotal, done), `simulated ${at} UTC, ${rate}, ${uploads.toLocaleString('en-US')} uploads`);
+            const clock = p.paced
+              ? `simulated ${Number.isFinite(p.paced.virtualMs) ? new Date(p.paced.virtualMs).toISOString().slice(0, 16).replace('T', ' ') : '-'} UTC, `
+              : '';
+            const uploads = p.paced ? `, ${p.paced.uploads.toLocaleString('en-US')} uploads` : '';
+            progress.update(at.done, `${at.prefix ? `${at.prefix}, ` : ''}${clock}${rate}${uploads}`);
           },
         }),
       );
@@ -115,25 +124,9 @@ export const runCommand: CommandParts<RunArgs> = {
       release();
     }
     const { files } = await writeScenarioReport(reportDir, result);
-    const f = result.figures;
     present(
       argv.json,
-      () => ({
-        reportDir,
-        thresholdsPassed: result.thresholdsPassed,
-        thresholds: result.thresholds,
-        ledger: f.ledger,
-        bandwidth: f.bandwidth,
-        battery: f.battery,
-        freshness: f.freshness,
-        yield: f.yield,
-        leaks: f.leaks,
-        simulation: f.simulation,
-        paced: f.paced,
-        process: f.process,
-        ingest: f.ingest,
-        ...(result.configurations ? { configurations: result.configurations.table } : {}),
-      }),
+      () => runJson(reportDir, result),
       () => formatRun(result, files),
     );
     failOnThresholds({ passed: result.thresholdsPassed, outcomes: result.thresholds });

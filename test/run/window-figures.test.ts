@@ -1,0 +1,83 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runJson, writeScenarioReport } from '../../src/report/run-report.js';
+import { formatRun } from '../../src/report/text.js';
+import { runScenario, type ScenarioRunResult } from '../../src/run/index.js';
+import { parseScenario } from '../../src/scenario/index.js';
+import { scenarioProblems } from '../scenario/problems.js';
+
+const root = mkdtempSync(join(tmpdir(), 'fleetsim-window-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+// A 20-minute window at 1,200x real time: one second of wall clock.
+const WINDOWED = `name: windowed
+seed: windowed
+fleet: { employees: 2 }
+simulation: { days: 1, startDate: "2026-03-03", speed: 1200, window: { day: 1, at: "14:00", durationMinutes: 20 } }
+transport: "null"
+thresholds:
+  - ledger.lost == 0
+`;
+
+describe('a paced run over a window shorter than a day', () => {
+  let r: ScenarioRunResult;
+  let files: string[];
+  beforeAll(async () => {
+    r = await runScenario(parseScenario(WINDOWED, 'windowed.yaml'), { reportDir: join(root, 'w'), workers: 0 });
+    files = (await writeScenarioReport(r.reportDir, r)).files;
+  }, 30_000);
+
+  it('labels its per-day figures by the window it simulated, in the text, report.html, summary.json and --json', () => {
+    expect(r.figures.period).toEqual({ label: '20 min window', window_minutes: 20 });
+    const text = formatRun(r, files);
+    expect(text).toContain('  bandwidth   MB per laptop per 20 min window p50 ');
+    expect(text).toContain('  battery     % per 20 min window p50 ');
+    expect(text).not.toMatch(/laptop-day|% per day/);
+    const html = readFileSync(join(r.reportDir, 'report.html'), 'utf8');
+    expect(html).toContain('MB per laptop per 20 min window');
+    expect(html).toContain('% of battery per 20 min window');
+    expect(html).not.toMatch(/laptop-day|battery per day/);
+    const summary = JSON.parse(readFileSync(join(r.reportDir, 'summary.json'), 'utf8'));
+    expect(summary.period).toEqual({ label: '20 min window', window_minutes: 20 });
+    expect(runJson(r.reportDir, r).period).toEqual({ label: '20 min window', window_minutes: 20 });
+  });
+
+  it('a run of whole days keeps "per day"', async () => {
+    const whole = await runScenario(parseScenario(WINDOWED.replace(/speed: 1200, window: \{[^}]*\} /, 'speed: max '), 'whole.yaml'), {
+      reportDir: join(root, 'whole'),
+      workers: 0,
+    });
+    expect(whole.figures.period).toEqual({ label: 'day', window_minutes: null });
+    const text = formatRun(whole, (await writeScenarioReport(whole.reportDir, whole)).files);
+    expect(text).toContain('  bandwidth   MB per laptop-day p50 ');
+    expect(text).toContain('  battery     % per day p50 ');
+  });
+});
+
+describe('per-day thresholds on a window shorter than a day', () => {
+  const windowed = (threshold: string, window = '{ day: 1, at: "14:00", durationMinutes: 20 }') =>
+    `name: x\nsimulation:\n  speed: 60\n  window: ${window}\nthresholds:\n  - ${threshold}\n`;
+
+  it('are refused up front with file:line, why, and what to write instead', () => {
+    for (const t of ['battery.pct_per_day.p95 < 2', 'bandwidth.mb_per_laptop_day.p95 < 1', 'battery.wh_per_day.max < 1']) {
+      const problems = scenarioProblems(windowed(t));
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(
+        new RegExp(
+          `^x\\.yaml:6:\\d+ thresholds\\[0\\]: names ${t.split(' ')[0]!.replace(/\./g, '\\.')}, a figure per day this run cannot give: simulation\\.window covers 20 min of each day, and the run reports its figures per 20 min window, not per day`,
+        ),
+      );
+      expect(problems[0]).toMatch(/bandwidth\.kb_per_active_hour|battery\.wakeups_per_min/);
+    }
+  });
+
+  it('are accepted over a window of a day or more, and figures per hour or minute over any window', () => {
+    expect(() =>
+      parseScenario(windowed('battery.pct_per_day.p95 < 2', '{ day: 1, at: "00:00", durationMinutes: 1440 }'), 'x.yaml'),
+    ).not.toThrow();
+    expect(() => parseScenario(windowed('bandwidth.kb_per_active_hour.p95 < 100'), 'x.yaml')).not.toThrow();
+    expect(() => parseScenario(windowed('battery.wakeups_per_min.p95 < 100'), 'x.yaml')).not.toThrow();
+  });
+});
