@@ -41,6 +41,13 @@ export interface AgentContext {
    * serves the next; absent: fresh storage each time.
    */
   readonly buffers?: ByteSource;
+  /**
+   * The uploader stopped at an exception that is not the network (a user's
+   * adapter or fleetsim's code is broken; UploaderEvents.onBroken): the
+   * harness should stop the run with it. settled() and finish() reject with
+   * it too, for harnesses that only await.
+   */
+  readonly onBroken?: (err: unknown) => void;
 }
 
 /** Hands out a laptop's batch sequence numbers: 0, 1, 2, … */
@@ -123,6 +130,8 @@ export class CaptureAgent {
   private exemptFromMs = Infinity;
   private stopped = false;
   private redactedAtLastSeal = 0;
+  /** What broke the uploader (a wrapper, since what a module throws may be undefined). */
+  private broken: { readonly err: unknown } | null = null;
 
   constructor(
     private readonly ctx: AgentContext,
@@ -151,6 +160,10 @@ export class CaptureAgent {
         this.stopped = true;
         this.exempt = true;
         for (const b of unsent) this.ledger.dropped_exempt += b.events;
+      },
+      onBroken: (err) => {
+        this.broken ??= { err };
+        ctx.onBroken?.(err);
       },
       onWakeup: () => {
         this.costs.wakeups++;
@@ -266,7 +279,7 @@ export class CaptureAgent {
     if (this.mlen > 0) this.endMovement();
     // An open batch with no events holds an exemption record still to send.
     if (this.buffer.length > 0 || this.batchOpenedMs >= 0) this.seal(this.ctx.clock.now());
-    await this.uploader.settled();
+    await this.settled();
   }
 
   /** Stops retrying; the ledger's `spooled` is set from what is left on the laptop. */
@@ -285,9 +298,10 @@ export class CaptureAgent {
     this.ledger.spooled = spooled;
   }
 
-  /** Resolves when no upload is in flight. */
+  /** Resolves when no upload is in flight; rejects with what broke the uploader, if something did (AgentContext.onBroken). */
   async settled(): Promise<void> {
     await this.uploader.settled();
+    if (this.broken !== null) throw this.broken.err;
   }
 
   private isPaused(t: number): boolean {

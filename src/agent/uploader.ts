@@ -1,7 +1,7 @@
 import type { InputTimes } from '../metrics/freshness.js';
 import type { RandomStream } from '../random/index.js';
 import type { AgentClock, TimerHandle } from './clock.js';
-import type { Transport, UploadOutcome } from './transport.js';
+import { isNetworkFailure, type Transport, type UploadOutcome } from './transport.js';
 
 export interface UploadConfig {
   /** First retry waits up to this long (full jitter). */
@@ -42,6 +42,13 @@ export interface UploaderEvents {
   onLost(batch: SpooledBatch, reason: 'spool_full' | 'rejected', status?: number): void;
   /** The server says capture must stop (403 with a policy code). Remaining batches are given back. */
   onPolicyStop(code: string, unsent: readonly SpooledBatch[]): void;
+  /**
+   * The transport threw something other than a network failure (a user's
+   * adapter or fleetsim's own code is broken): the uploader has stopped, its
+   * batches stay spooled, and the run should stop with `err`. Retrying would
+   * only repeat the exception and make the target look unreachable.
+   */
+  onBroken(err: unknown): void;
   /** The agent woke up for the network (an upload started outside another wake-up, or a retry timer). */
   onWakeup(): void;
   /** Bytes this exchange put on the radio (request headers + body). */
@@ -55,7 +62,8 @@ export interface UploaderEvents {
  * (Brooker, "Exponential Backoff And Jitter", AWS Architecture Blog 2015),
  * so a fleet coming back from an outage does not arrive as a herd.
  * Never drops data while the spool has room; when it is full the oldest
- * batch goes first and is counted as lost.
+ * batch goes first and is counted as lost. An exception from the transport
+ * that is not a network failure stops it for good (onBroken).
  */
 export class Uploader {
   private readonly spool: SpooledBatch[] = [];
@@ -136,6 +144,12 @@ export class Uploader {
     try {
       outcome = await this.transport.send({ body: batch.body, headers: batch.headers });
     } catch (err) {
+      if (!isNetworkFailure(err)) {
+        this.sending = false;
+        this.shutdown();
+        this.events.onBroken(err);
+        return;
+      }
       outcome = { kind: 'network-error', message: (err as Error).message, requestBytes: 0 };
     }
     this.sending = false;

@@ -25,6 +25,8 @@ export interface DrainLink {
   readonly recoveryRunMs: number;
   /** Sends prepared body `body`; `intendedRunMs` is when the uploader meant to send it, `scheduled` whether a timer decided that. */
   send(body: number, intendedRunMs: number, scheduled: boolean): Promise<UploadOutcome>;
+  /** An uploader stopped at an exception that is not the network (a bug): the run should end with it. */
+  fail?(err: unknown): void;
 }
 
 /** A timer-list clock: virtual (fleet ms from the outage start) until goLive, then the run's clock shifted to the recovery. */
@@ -170,6 +172,8 @@ export class OutageModel {
   private laptopsWithSpool = 0;
   private backlogAtRecovery = 0;
   private backlogTotal = 0;
+  /** Before goLive: what stopped an uploader that was not the network (a bug: the sender answers an adapter's exception itself). */
+  private broken: { readonly err: unknown } | null = null;
 
   private constructor(n: number, maxBytes: number) {
     this.backlogLaptop = new Uint32Array(n);
@@ -219,6 +223,7 @@ export class OutageModel {
       }
       clock.moveTo(o.outageMs);
     }
+    if (m.broken) throw m.broken.err;
     for (const up of m.uploaders) {
       m.left += up.pendingBatches;
       if (up.pendingBatches > 0) m.laptopsWithSpool++;
@@ -274,6 +279,10 @@ export class OutageModel {
           this.lostRejected++;
           if (this.link) this.leftSpool(b);
         }
+      },
+      onBroken: (err: unknown) => {
+        if (this.link?.fail) this.link.fail(err);
+        else this.broken ??= { err };
       },
       onWakeup: () => {},
       onRadioBytes: () => {},

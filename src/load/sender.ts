@@ -367,6 +367,7 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
           runNowMs: () => now() - t0,
           send: (body, intendedRunMs, scheduled) =>
             new Promise<UploadOutcome>((reply) => send(body, intendedRunMs, SPOOL_DRAIN, 0, scheduled, reply)),
+          fail: failRun,
         },
         drain!.bodyBase,
         sch.outage!.fleetMs,

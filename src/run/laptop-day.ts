@@ -61,6 +61,12 @@ export interface LaptopDayOptions {
   readonly buffers?: ByteSource;
   /** Put before the employee id to make the device id (runs sharing a long-running service); absent: none. */
   readonly devicePrefix?: string;
+  /**
+   * The agent's uploader stopped at an exception that is not the network (a
+   * user's adapter threw, or fleetsim's code): the run should stop with it. A
+   * virtual-time day also rejects with it at once; a paced one needs this.
+   */
+  readonly onBroken?: (err: unknown) => void;
 }
 
 /** A laptop's agent for one day, set up the same way however time is driven. */
@@ -104,6 +110,7 @@ export function createLaptopAgent<C extends AgentClock>(o: LaptopDayOptions, mak
       utcOffsetMinutes: (utcMs) => utcOffsetMinutes(o.employee.timezone, utcMs),
       ...(o.sequences ? { sequences: o.sequences } : {}),
       ...(o.buffers ? { buffers: o.buffers } : {}),
+      ...(o.onBroken ? { onBroken: o.onBroken } : {}),
     },
     o.agentConfig,
   );

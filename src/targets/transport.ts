@@ -6,7 +6,9 @@
  * answers read only up to a bound (a hostile target cannot make a laptop
  * buffer a gigabyte). An answer the protocol cannot read is a network error
  * for the uploader (the batch stays spooled and is retried) whose message
- * names the target, the request and what came back.
+ * names the target, the request and what came back. What the protocol's
+ * request or classify throws (an adapter's AdapterError) is not caught
+ * here: it is not the network, and the uploader stops the run with it.
  */
 import http from 'node:http';
 import { DEVICE_HEADER, SEQUENCE_HEADER } from '../auth/index.js';

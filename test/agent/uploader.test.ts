@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/agent/clock.js';
-import { parseRetryAfterMs, type Transport, type UploadOutcome, type UploadRequest } from '../../src/agent/transport.js';
+import { isNetworkFailure, parseRetryAfterMs, type Transport, type UploadOutcome, type UploadRequest } from '../../src/agent/transport.js';
 import { DEFAULT_UPLOAD_CONFIG, Uploader, type SpooledBatch, type UploadConfig } from '../../src/agent/uploader.js';
 import { createStream } from '../../src/random/index.js';
 
 /** A transport answering from a script; records every request it saw. */
 class ScriptedTransport implements Transport {
   readonly seen: UploadRequest[] = [];
+  /** The script may throw, as a transport whose protocol or own code fails does. */
   constructor(private readonly script: (n: number, req: UploadRequest) => UploadOutcome) {}
   async send(req: UploadRequest): Promise<UploadOutcome> {
     this.seen.push(req);
@@ -29,7 +30,14 @@ function batch(sequence: number, bytes = 1000, events = 10): SpooledBatch {
 function harness(script: (n: number) => UploadOutcome, config: Partial<UploadConfig> = {}) {
   const clock = new ManualClock(0);
   const transport = new ScriptedTransport(script);
-  const log = { acked: [] as number[], lost: [] as [number, string][], stops: [] as string[], wakeups: 0, radio: 0 };
+  const log = {
+    acked: [] as number[],
+    lost: [] as [number, string][],
+    stops: [] as string[],
+    broken: [] as unknown[],
+    wakeups: 0,
+    radio: 0,
+  };
   const up = new Uploader(
     clock,
     transport,
@@ -39,6 +47,7 @@ function harness(script: (n: number) => UploadOutcome, config: Partial<UploadCon
       onAcknowledged: (b) => log.acked.push(b.sequence),
       onLost: (b, reason) => log.lost.push([b.sequence, reason]),
       onPolicyStop: (code, unsent) => log.stops.push(`${code}:${unsent.length}`),
+      onBroken: (err) => log.broken.push(err),
       onWakeup: () => log.wakeups++,
       onRadioBytes: (b) => (log.radio += b),
     },
@@ -108,6 +117,40 @@ describe('uploader', () => {
     expect(h.log.acked).toEqual([2]);
   });
 
+  it('stops at an exception that is not the network (a broken adapter, a bug): reported once, never retried, the batch kept', async () => {
+    const bug = new TypeError("Cannot read properties of undefined (reading 'accepted')");
+    const h = harness(() => {
+      throw bug;
+    });
+    h.up.enqueue(batch(1), true);
+    h.up.enqueue(batch(2), true);
+    await h.step(0);
+    expect(h.log.broken).toEqual([bug]);
+    // No retry timer: a day of backoff would only repeat the exception and blame the network for it.
+    expect(h.clock.nextTimerMs()).toBe(Infinity);
+    h.up.enqueue(batch(3), false);
+    await h.step(24 * 3_600_000);
+    expect(h.transport.seen.length).toBe(1);
+    expect(h.log.broken.length).toBe(1);
+    expect(h.log.lost).toEqual([]);
+    expect(h.up.spooled().map((b) => b.sequence)).toEqual([1, 2, 3]);
+  });
+
+  it('still retries a network failure a transport throws (a system error such as ECONNREFUSED)', async () => {
+    const h = harness((n) => {
+      if (n === 1) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED', syscall: 'connect' });
+      if (n === 2) throw Object.assign(new Error('getaddrinfo EAI_AGAIN ingest.local'), { code: 'EAI_AGAIN' });
+      return ok;
+    });
+    h.up.enqueue(batch(1), true);
+    await h.step(0);
+    await h.step(h.clock.nextTimerMs());
+    await h.step(h.clock.nextTimerMs());
+    expect(h.log.broken).toEqual([]);
+    expect(h.log.acked).toEqual([1]);
+    expect(h.transport.seen.length).toBe(3);
+  });
+
   it('caps the backoff at retryMaxMs', () => {
     const h = harness(() => ok, { retryBaseMs: 1000, retryMaxMs: 30_000 });
     for (let i = 0; i < 200; i++) expect(h.up.backoffMs(20)).toBeLessThanOrEqual(30_000);
@@ -145,6 +188,23 @@ describe('uploader', () => {
     h.up.enqueue(batch(2), true);
     await h.step(0);
     expect(h.log.wakeups).toBe(1);
+  });
+});
+
+describe('what a transport throws: the network failing, or code', () => {
+  it('takes system and socket errors (and what they caused) as the network, anything else as broken code', () => {
+    const sys = (code: string, syscall?: string) => Object.assign(new Error(code), { code, ...(syscall ? { syscall } : {}) });
+    expect(isNetworkFailure(sys('ECONNREFUSED', 'connect'))).toBe(true);
+    expect(isNetworkFailure(sys('ENOTFOUND', 'getaddrinfo'))).toBe(true);
+    expect(isNetworkFailure(sys('ECONNRESET'))).toBe(true);
+    expect(isNetworkFailure(sys('UND_ERR_SOCKET'))).toBe(true);
+    expect(isNetworkFailure(new TypeError('fetch failed', { cause: sys('ECONNREFUSED', 'connect') }))).toBe(true);
+    expect(isNetworkFailure(new DOMException('The operation was aborted due to timeout', 'TimeoutError'))).toBe(true);
+    expect(isNetworkFailure(sys('ERR_INVALID_ARG_TYPE'))).toBe(false);
+    expect(isNetworkFailure(new TypeError("Cannot read properties of undefined (reading 'kind')"))).toBe(false);
+    expect(isNetworkFailure(Object.assign(new Error('adapter threw'), { code: 'USAGE' }))).toBe(false);
+    expect(isNetworkFailure('a string')).toBe(false);
+    expect(isNetworkFailure(undefined)).toBe(false);
   });
 });
 

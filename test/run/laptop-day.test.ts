@@ -13,6 +13,7 @@ import { DEFAULT_POPULATION_PARAMS, createEmployee } from '../../src/population/
 import { DEFAULT_POLICY_RULES, isExempt } from '../../src/policy/index.js';
 import { DRAIN_HORIZON_MS, createLaptopAgent, runLaptopDay, type LaptopDayOptions } from '../../src/run/laptop-day.js';
 import type { Fault } from '../../src/scenario/index.js';
+import { AdapterError } from '../../src/targets/protocols/index.js';
 
 const SEED = 'laptop-day';
 const env = defaultDayEnvironment(SEED);
@@ -106,6 +107,29 @@ describe('a virtual-time laptop day', () => {
         expect(f.max_s!).toBeLessThanOrEqual((30 * MINUTE_MS + DEFAULT_AGENT_CONFIG.batchMaxAgeMs + retryMaxMs) / 1000 + 1);
       }
     }
+  });
+
+  it("stops at the first upload whose adapter throws: the day rejects with the adapter's error after one attempt, no retries", async () => {
+    const [employee] = employees(1);
+    const thrown = new AdapterError(
+      "--adapter /x/my-target.mjs: classify() threw: TypeError: Cannot read properties of undefined (reading 'kind')",
+    );
+    const attempts: number[] = [];
+    const broken: unknown[] = [];
+    const day = runLaptopDay({
+      employee: employee!,
+      day: 0,
+      env,
+      agentConfig: DEFAULT_AGENT_CONFIG,
+      transport: {
+        send: () => Promise.reject(thrown),
+      },
+      onUploadAttempt: (utcMs) => attempts.push(utcMs),
+      onBroken: (err) => broken.push(err),
+    });
+    await expect(day).rejects.toBe(thrown);
+    expect(attempts.length).toBe(1);
+    expect(broken).toEqual([thrown]);
   });
 
   it('without faults, stepping through timers leaves every batch, cost and freshness figure as block-by-block driving gave', async () => {

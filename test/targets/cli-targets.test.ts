@@ -203,6 +203,48 @@ describe('fleetsim load --protocol settings', () => {
   });
 });
 
+describe('fleetsim run through an adapter that throws', () => {
+  // A bug in the user's module is theirs to fix: the run stops at the first exception with exit 2 and the
+  // adapter's message, instead of retrying it as a network error until the day ends and blaming the target.
+  // maxRequests: one upload per thread (virtual time runs a thread's laptops one after another), or per laptop when
+  // paced (side by side); a run that retried would send hundreds.
+  const cases = [
+    { name: 'a', workers: '0', simulation: '', maxRequests: 1 },
+    { name: 'b', workers: '2', simulation: '', maxRequests: 2 },
+    // Paced on the wall clock: no one awaits a laptop's uploads until its day ends, hours of wall time at speed 1.
+    { name: 'c', workers: '2', simulation: ', speed: 3600, window: { day: 1, at: "10:00", durationMinutes: 600 }', maxRequests: 4 },
+  ];
+  for (const { name, workers, simulation, maxRequests } of cases) {
+    it(`--workers ${workers}${simulation ? ', paced' : ''}: classify() throws, the run stops at once with exit 2 naming the file, the function, the message and the line`, async () => {
+      const adapter = join(dir, 'run-classify-throws.mjs');
+      writeFileSync(
+        adapter,
+        'export default { name: "run-classify-throws", request(b) { return { method: "POST", path: "/in", headers: {}, body: b.body }; },\n' +
+          '  classify(answer) { return answer.nothing.kind; } };\n',
+      );
+      const srv = await startPlainServer({ delayMs: 0 });
+      try {
+        const s = join(dir, `run-adapter-${name}.yaml`);
+        writeFileSync(
+          s,
+          `name: run-adapter\nseed: t\nfleet: { employees: 4 }\nsimulation: { days: 1, startDate: "2026-03-02"${simulation} }\n` +
+            `ingest: { kind: url, url: "${srv.url}", protocol: adapter, adapter: ./run-classify-throws.mjs }\n`,
+        );
+        const r = await fleetsimAsync(['run', s, '--workers', workers, '--out', join(dir, `out-run-${name}`), '--quiet']);
+        expect(r.stderr).toContain(`${adapter}: classify() threw: TypeError: Cannot read properties of undefined (reading 'kind')`);
+        expect(r.stderr).toMatch(/run-classify-throws\.mjs line 2, column \d+, in classify\)/);
+        expect(r.stderr).not.toContain('internal error');
+        expect(r.stderr).not.toMatch(/at .*\.m?js:\d+/);
+        expect(r.code).toBe(2);
+        expect(srv.seen.length).toBeGreaterThan(0);
+        expect(srv.seen.length).toBeLessThanOrEqual(maxRequests);
+      } finally {
+        await srv.stop();
+      }
+    });
+  }
+});
+
 function fleetsimAsync(args: readonly string[]) {
   return fleetsimAsyncAt(args, { env, timeoutMs: 120_000 });
 }

@@ -179,7 +179,7 @@ describe('adapters', () => {
     );
   });
 
-  it("turns what request() or classify() throws into an AdapterError (exit 2) naming the file, the function and the adapter's message", async () => {
+  it("turns what request() or classify() throws into an AdapterError (exit 2) naming the file, the function, the adapter's message and its line", async () => {
     const p = await loadAdapter(
       write(
         'thrower.mjs',
@@ -206,7 +206,10 @@ describe('adapters', () => {
     const r = thrown(() => p.request(batch));
     expect(r).toBeInstanceOf(AdapterError);
     expect((r as AdapterError).exitCode).toBe(EXIT_CODES.badInput);
-    expect((r as Error).message).toMatch(/^--adapter \S*thrower\.mjs: request\(\) threw: TypeError: adapter kaboom$/);
+    // Where in the user's file, in words: the CLI prints no stack trace without --debug.
+    expect((r as Error).message).toMatch(
+      /^--adapter \S*thrower\.mjs: request\(\) threw: TypeError: adapter kaboom \(thrower\.mjs line 1, column \d+, in request\)$/,
+    );
     const c = thrown(() => p.classify(answer(200)));
     expect(c).toBeInstanceOf(AdapterError);
     expect((c as Error).message).toMatch(/^--adapter \S*thrower\.mjs: classify\(\) threw: classify kaboom$/);

@@ -75,6 +75,10 @@ export async function runPacedShard(task: PacedShardTask): Promise<RunShardResul
   let failure: { readonly err: unknown } | null = null;
   const total = remaining;
   const bytes = new BytePool(POOLED_FREE_BYTES, total * RESERVED_BYTES_PER_LAPTOP);
+  const fail = (err: unknown) => {
+    failure ??= { err };
+    scheduler.stop();
+  };
   const ctx: PacedContext = {
     scheduler,
     compose: new ComposeWriter(),
@@ -89,6 +93,8 @@ export async function runPacedShard(task: PacedShardTask): Promise<RunShardResul
         uploads++;
         tally.uploadAttempt(utcMs);
       },
+      // A broken adapter stops the run now, not when the day's uploads are next awaited (hours of wall time at speed 1).
+      onBroken: fail,
     },
     days: task.days,
     fromUtcMs: pacing.fromUtcMs,
@@ -98,10 +104,7 @@ export async function runPacedShard(task: PacedShardTask): Promise<RunShardResul
       tally.produced(b);
     },
     accepted: (e) => tally.accepted(e),
-    fail: (err) => {
-      failure ??= { err };
-      scheduler.stop();
-    },
+    fail,
   };
   const laptops: PacedLaptop[] = [];
   for (const range of task.ranges)

@@ -5,10 +5,11 @@
  * `readsAcceptedBody`. What it exports is checked when it is loaded, and
  * what its functions return is checked on every call, each with an error that
  * names the file and says what was expected (docs/targets.md); what they
- * throw comes out as an AdapterError that names the file and the function.
+ * throw comes out as an AdapterError that names the file, the function and
+ * the line of the file it came from.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from '../../errors.js';
 import type { AnswerVerdict, OutgoingBatch, TargetAnswer, TargetProtocol, TargetRequest } from '../protocol.js';
@@ -21,9 +22,34 @@ export class AdapterError extends UsageError {}
  * the function and the adapter's message: the bug is in the user's module, so
  * it must read as theirs (exit 2), not as fleetsim's ("internal error").
  */
-function adapterThrew(where: string, fn: 'request' | 'classify', err: unknown): AdapterError {
+function adapterThrew(where: string, path: string, fn: 'request' | 'classify', err: unknown): AdapterError {
   const message = err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err);
-  return new AdapterError(`${where}: ${fn}() threw: ${message.slice(0, 500)}`);
+  const frame = err instanceof Error ? adapterFrame(err.stack, path) : null;
+  return new AdapterError(`${where}: ${fn}() threw: ${message.slice(0, 500)}${frame ? ` (${frame})` : ''}`);
+}
+
+/**
+ * Where in the adapter's own file (absolute `path`) an exception was thrown,
+ * from the first frame of its stack in that file: "my-target.mjs line 12,
+ * column 7, in parseAck". In words rather than as a stack line: the CLI prints
+ * stack traces only with --debug, and the user needs their line, not
+ * fleetsim's frames. Frames name the file by URL (Node's loader) or by path
+ * (a loader that rewrites modules, such as vitest's).
+ */
+export function adapterFrame(stack: string | undefined, path: string): string | null {
+  if (stack === undefined) return null;
+  const names = [pathToFileURL(path).href, path];
+  for (const line of stack.split('\n')) {
+    for (const name of names) {
+      const at = line.indexOf(`${name}:`);
+      if (at < 0) continue;
+      const pos = /^:(\d+):(\d+)/.exec(line.slice(at + name.length));
+      if (!pos) continue;
+      const fn = /^\s*at (?:async )?([^\s(]+) \(/.exec(line)?.[1]?.replace(/^Object\./, '');
+      return `${basename(path)} line ${pos[1]}, column ${pos[2]}${fn ? `, in ${fn}` : ''}`;
+    }
+  }
+  return null;
 }
 
 const VERDICTS = ['accepted', 'retryable', 'refused', 'unreadable'];
@@ -50,11 +76,11 @@ export async function loadAdapter(file: string): Promise<TargetProtocol> {
   if (p.readsAcceptedBody !== undefined && typeof p.readsAcceptedBody !== 'boolean')
     missing.push('readsAcceptedBody (a boolean, if given)');
   if (missing.length > 0) throw new AdapterError(`${where}: its protocol object lacks or mistypes ${missing.join('; ')}`);
-  return checkedAdapter(p as TargetProtocol, where);
+  return checkedAdapter(p as TargetProtocol, where, path);
 }
 
 /** The adapter with every answer it gives checked, so a bad return value is an error that names it, not a crash later. */
-function checkedAdapter(p: TargetProtocol, where: string): TargetProtocol {
+function checkedAdapter(p: TargetProtocol, where: string, path: string): TargetProtocol {
   return {
     name: p.name,
     ...(p.readsAcceptedBody !== undefined ? { readsAcceptedBody: p.readsAcceptedBody } : {}),
@@ -63,7 +89,7 @@ function checkedAdapter(p: TargetProtocol, where: string): TargetProtocol {
       try {
         r = p.request(b) as Partial<TargetRequest> | undefined;
       } catch (err) {
-        throw adapterThrew(where, 'request', err);
+        throw adapterThrew(where, path, 'request', err);
       }
       const bad = requestProblem(r);
       if (bad) throw new AdapterError(`${where}: request() returned ${bad}`);
@@ -74,7 +100,7 @@ function checkedAdapter(p: TargetProtocol, where: string): TargetProtocol {
       try {
         v = p.classify(a) as Partial<AnswerVerdict> | undefined;
       } catch (err) {
-        throw adapterThrew(where, 'classify', err);
+        throw adapterThrew(where, path, 'classify', err);
       }
       if (typeof v !== 'object' || v === null || typeof v.kind !== 'string' || !VERDICTS.includes(v.kind)) {
         throw new AdapterError(
