@@ -12,3 +12,12 @@ export function planShards(n: number, workers: number, shardSize?: number): { fr
   for (let from = 0; from < n; from += size) out.push({ from, to: Math.min(n, from + size) });
   return out;
 }
+
+/**
+ * The employees `--shard index/count` runs: a contiguous block of [0, n), the same on every machine whatever its
+ * --workers (each machine of a cluster may have its own core count), so the shards of a run cover the fleet
+ * exactly once and their merge is the whole run.
+ */
+export function shardRange(n: number, shard: { readonly index: number; readonly count: number }): { from: number; to: number } {
+  return { from: Math.floor((shard.index * n) / shard.count), to: Math.floor(((shard.index + 1) * n) / shard.count) };
+}

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type BehaviourParams } from '../behaviour/index.js';
 import { createCalendar, type SimulationCalendar } from '../time/index.js';
 import { RunError } from '../errors.js';
-import { planShards, runTasks } from '../pool/index.js';
+import { planShards, runTasks, shardRange } from '../pool/index.js';
 import type { EnergyModel } from '../metrics/energy.js';
 import { createFreshnessHistogram, decodeFreshness, encodeFreshness } from '../metrics/freshness.js';
 import { createLatencyHistogram, decodeLatency, encodeLatency } from '../metrics/latency.js';
@@ -90,8 +90,8 @@ export async function runFleet(o: FleetRunOptions, onProgress: (p: FleetRunProgr
     o.startDate,
     o.population.offices.map((x) => x.timezone),
   );
-  let shards = planShards(o.employees, o.workers, o.shardSize);
-  if (o.shard) shards = shards.filter((_, i) => i % o.shard!.count === o.shard!.index);
+  const mine = o.shard ? shardRange(o.employees, o.shard) : { from: 0, to: o.employees };
+  const shards = planShards(mine.to - mine.from, o.workers, o.shardSize).map((s) => ({ from: mine.from + s.from, to: mine.from + s.to }));
   const total = shards.reduce((a, s) => a + s.to - s.from, 0);
   const tasks: RunShardTask[] = shards.map((s) => ({
     seed: o.seed,

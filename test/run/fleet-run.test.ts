@@ -50,6 +50,20 @@ describe('running a fleet through the agent', () => {
     expect(a.ledger.produced + b.ledger.produced).toBe(whole.ledger.produced);
   });
 
+  it('gives a shard the same employees whatever the worker count of the machine that runs it', async () => {
+    // Machines of a cluster differ in cores, and --workers sets the default slice size: shards run with different
+    // slice sizes must still cover the fleet exactly once.
+    const ids = (r: { laptops: readonly LaptopRow[] }) => r.laptops.map((l) => l.employee_id).sort();
+    const planned = [0, 1, 2].map((index) => ({ index, count: 3 }));
+    const run = (shardSize: number | undefined) =>
+      Promise.all(planned.map((shard) => runFleet({ ...base, employees: 10, shard, ...(shardSize ? { shardSize } : {}) }).then(ids)));
+    const oneSlice = await run(undefined);
+    const slicesOfOne = await run(1);
+    expect(slicesOfOne).toEqual(oneSlice);
+    expect(oneSlice.map((x) => x.length)).toEqual([3, 3, 4]);
+    expect(new Set(oneSlice.flat()).size).toBe(10);
+  });
+
   it('reports no leaked canary, a yield below 1 and every event stored or otherwise accounted for', async () => {
     const r = await runFleet(base);
     const f = computeRunFigures(r, DEFAULT_ENERGY_MODEL.batteryWh);

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCalendar } from '../../time/index.js';
 import { RunError, UsageError } from '../../errors.js';
+import { shardRange } from '../../pool/index.js';
 import { sliceBlock, type EventBlock } from '../../events/index.js';
 import { InputError } from '../../input/errors.js';
 import type { InjectionLateness, InputDriver, InputKind } from '../../input/types.js';
@@ -132,8 +133,9 @@ export async function runProcessFleet(
   const env = dayEnvironment({ ...s, calendar });
   const fromUtcMs = calendar.startDateUtcMs + w.startMs;
   const untilUtcMs = calendar.startDateUtcMs + w.endMs;
+  const mine = o.shard ? shardRange(s.fleet.employees, o.shard) : { from: 0, to: s.fleet.employees };
   const indices: number[] = [];
-  for (let i = 0; i < s.fleet.employees; i++) if (!o.shard || i % o.shard.count === o.shard.index) indices.push(i);
+  for (let i = mine.from; i < mine.to; i++) indices.push(i);
   const reference = spec.command === null;
   const agentsDir = join(o.reportDir, 'agents');
   mkdirSync(agentsDir, { recursive: true });
