@@ -11,11 +11,11 @@ import { scenarioProblems } from '../scenario/problems.js';
 const root = mkdtempSync(join(tmpdir(), 'fleetsim-window-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-// A 20-minute window at 1,200x real time: one second of wall clock.
+// A 20-minute window at 1,200x real time: one second of wall clock, while both employees are at work.
 const WINDOWED = `name: windowed
 seed: windowed
 fleet: { employees: 2 }
-simulation: { days: 1, startDate: "2026-03-03", speed: 1200, window: { day: 1, at: "14:00", durationMinutes: 20 } }
+simulation: { days: 1, startDate: "2026-03-03", speed: 1200, window: { day: 1, at: "17:00", durationMinutes: 20 } }
 transport: "null"
 thresholds:
   - ledger.lost == 0
@@ -42,6 +42,11 @@ describe('a paced run over a window shorter than a day', () => {
     const summary = JSON.parse(readFileSync(join(r.reportDir, 'summary.json'), 'utf8'));
     expect(summary.period).toEqual({ label: '20 min window', window_minutes: 20 });
     expect(runJson(r.reportDir, r).period).toEqual({ label: '20 min window', window_minutes: 20 });
+  });
+
+  it('counts only the work hours inside the window, so CPU per hour is per the hours it was measured over', () => {
+    expect(r.fleet.laptops.map((l) => l.work_hours)).toEqual([20 / 60, 20 / 60]);
+    expect(r.figures.battery.cpu_s_per_hour.max).toBeCloseTo(Math.max(...r.fleet.laptops.map((l) => l.agent_cpu_seconds)) * 3, 2);
   });
 
   it('a run of whole days keeps "per day"', async () => {

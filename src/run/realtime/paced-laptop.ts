@@ -329,6 +329,16 @@ class PacedLaptopDay {
     this.timed(() => this.agent.capture(block));
   }
 
+  /**
+   * The part of a working day (event time) the run simulated: a window of 20 minutes holds at most 20 minutes of
+   * work, and the agent's CPU in it is per those hours (battery.cpu_s_per_hour), not per the whole day's plan.
+   */
+  private workMsInRun(arriveMs: number, leaveMs: number): number {
+    const from = Math.max(arriveMs, this.ctx.fromUtcMs - this.epoch);
+    const to = Math.min(leaveMs, this.ctx.untilUtcMs - this.epoch);
+    return Math.max(0, to - from);
+  }
+
   private async close(): Promise<void> {
     this.captureDue(this.ctx.scheduler.now());
     this.pending.release();
@@ -346,7 +356,7 @@ class PacedLaptopDay {
       day,
       produced: this.agent.ledger.produced,
       activeMinutes: this.minutes.count,
-      workHours: day.plan.working ? (day.plan.leaveMs - day.plan.arriveMs) / 3_600_000 : 0,
+      workHours: day.plan.working ? this.workMsInRun(day.plan.arriveMs, day.plan.leaveMs) / 3_600_000 : 0,
       agentCpuSeconds: this.cpuUs / 1e6,
       injected: this.faultCounts(),
       deliveredByKind: this.kinds.delivered(),
