@@ -11,6 +11,7 @@ import type { Argv } from 'yargs';
 import { EXIT_CODES, FleetsimError, RunError, UsageError } from '../errors.js';
 import { defaultWorkerCount } from '../pool/index.js';
 import { describeFailedThresholds, flagOverride, parseSetFlag, type ScenarioOverride, type ThresholdVerdict } from '../scenario/index.js';
+import { wholeNumberText } from '../ranges.js';
 import { folderTimestamp, wholeNumber } from './options.js';
 
 /** Descriptions of the shared flags a command takes; a flag not named is not added. */
@@ -76,7 +77,9 @@ export function scenarioOverrides(argv: {
     const v = argv[flag];
     if (v === undefined) continue;
     if (Array.isArray(v)) throw new UsageError(`--${flag} is given ${v.length} times: give it once`);
-    out.push(flagOverride(flag, path, v));
+    // Read as YAML, 0x10 and 1e3 would be numbers; as text, the schema refuses them like any other non-number.
+    const text = String(v);
+    out.push(Number.isNaN(wholeNumberText(text)) ? { path, value: text, flag: `--${flag} ${text}` } : flagOverride(flag, path, v));
   }
   return out;
 }

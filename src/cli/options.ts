@@ -1,21 +1,16 @@
 import { UsageError } from '../errors.js';
 import { SEED_LIMITS } from '../random/seed.js';
-import { describeTextLength } from '../ranges.js';
+import { describeTextLength, shownFlagValue, wholeNumberFlag, wholeNumberFormHint, wholeNumberText } from '../ranges.js';
 import { CODEC_LEVELS, type Codec } from '../wire/index.js';
 import { didYouMean } from '../scenario/suggest.js';
 
 /**
- * Flag checks that say what was wrong and what is allowed. yargs parses
- * "abc" given to a number flag as NaN; these turn that into a clear error.
+ * Flag checks that say what was wrong and what is allowed. Flag values reach
+ * them as the text typed (runCli turns off yargs' number parsing, which reads
+ * 0x10 as 16), so each check alone decides what form it takes. Whole numbers
+ * are checked in ranges.ts, which the agent process's flags share.
  */
-export function wholeNumber(flag: string, value: unknown, min: number, max: number): number {
-  // Number('') and Number(' ') are 0: a flag given without its value must not read as 0.
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
-  }
-  return n;
-}
+export const wholeNumber = wholeNumberFlag;
 
 export function isoDate(flag: string, value: unknown): string {
   const s = String(value);
@@ -150,13 +145,13 @@ export function durationFlag(flag: string, value: unknown, minMs: number, maxMs:
 }
 
 export function codecLevelFlag(codec: Codec, value: unknown): number {
-  const n = Number(value);
   if (codec === 'identity')
     throw new UsageError(`--body-level does not apply: the scenario's agent sends uncompressed bodies (codec identity)`);
+  const n = wholeNumberText(value);
   const r = CODEC_LEVELS[codec];
-  if (!Number.isInteger(n) || n < r.min || n > r.max)
+  if (!(n >= r.min && n <= r.max))
     throw new UsageError(
-      `--body-level must be a whole number from ${r.min} to ${r.max} for the agent's codec ${codec}, got ${JSON.stringify(value)}`,
+      `--body-level must be a whole number from ${r.min} to ${r.max} for the agent's codec ${codec}, got ${shownFlagValue(value)}${wholeNumberFormHint(value)}`,
     );
   return n;
 }
