@@ -49,6 +49,51 @@ export function markStdinArgs(args: readonly string[]): string[] {
   return args.map((a, i) => (a === '-' && (end < 0 || i < end) ? STDIN_ARG : a));
 }
 
+/** What yargs takes as a negative number, and so as a flag's value; any other "-…" word it reads as flags. */
+const NEGATIVE_NUMBER = /^-([0-9]+(\.[0-9]+)?|\.[0-9]+)$/;
+
+/** A word after a flag that is meant as its value but that yargs would read as one-letter flags (`-1/4`, `-1e3`). */
+const isDashValue = (word: string | undefined): word is string => word !== undefined && /^-\.?\d/.test(word) && !NEGATIVE_NUMBER.test(word);
+
+const isFlagWithoutValue = (word: string): boolean => /^--[^=]+$/.test(word) || /^-[A-Za-z]$/.test(word);
+
+/**
+ * args with each value that starts with "-" and a digit, but is not a plain
+ * negative number, joined to the flag before it (`--shard -1/4` →
+ * `--shard=-1/4`): yargs would read `-1/4` as the flags -1, -/ and -4, and
+ * refuse "unexpected argument 1", naming neither the flag nor the value.
+ * Joined, the flag's own check judges the value and says what is allowed.
+ */
+export function joinDashValues(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') return [...out, ...args.slice(i)];
+    const next = args[i + 1];
+    if (isFlagWithoutValue(a) && isDashValue(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+/**
+ * A boolean flag that joinDashValues gave a value (`--quiet -1/4`), as
+ * `--quiet takes no value, got "-1/4"`; null if none. yargs would read the
+ * joined `--quiet=-1/4` as false without a word.
+ */
+export function booleanGivenDashValue(args: readonly string[], booleans: ReadonlySet<string>): string | null {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') break;
+    const next = args[i + 1];
+    if (isFlagWithoutValue(a) && isDashValue(next) && booleans.has(a.replace(/^--?/, '')))
+      return `${a} takes no value, got ${JSON.stringify(next)}`;
+  }
+  return null;
+}
+
 /** A timestamp for run folder names: 20261123-054501. */
 export function folderTimestamp(d = new Date()): string {
   return d.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);

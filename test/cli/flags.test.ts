@@ -141,6 +141,24 @@ describe('integer flags take plain decimal digits only', () => {
   });
 });
 
+/**
+ * A value that starts with "-" and a digit but is not a plain negative number
+ * (`-1/4`, `-1e3`) is read by yargs as a group of one-letter flags, so the
+ * message named neither the flag nor the value.
+ */
+describe('a value starting with "-" is judged by its own flag', () => {
+  it.each([
+    [['run', QUICKSTART, '--shard', '-1/4'], /--shard must be K\/N with 0 <= K < N <= 10000 \(e\.g\. 0\/4\), got "-1\/4"/],
+    [[...LOAD, '--shard', '-1/4'], /--shard must be K\/N with 0 <= K < N <= 10000 \(e\.g\. 0\/4\), got "-1\/4"/],
+    [['generate', '-n', '-1e3'], /--employees must be a whole number .*got "-1e3"/],
+    [['generate', '--quiet', '-1/4'], /--quiet takes no value, got "-1\/4"/],
+  ])('%j is exit 2 naming the flag and the value', async (args, message) => {
+    const r = await inProcess(args);
+    expect(r.stderr).toMatch(message);
+    expect(r.code).toBe(2);
+  });
+});
+
 /** Runs the CLI in-process in a fresh working folder (with --out inside it for commands that write one). */
 async function inProcess(args: readonly string[]): Promise<{ code: number; stderr: string }> {
   const cwd = fresh();
