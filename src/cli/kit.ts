@@ -201,6 +201,43 @@ function claimGiven(out: string, overwrite: boolean, inputs: readonly string[] =
   return dir;
 }
 
+/**
+ * A file a command writes (generate's --trace, schema's --out), checked
+ * before any work: the path of a file in an existing folder; an existing file
+ * only with --overwrite, as for a report folder. A folder given is a usage
+ * error (exit 2) naming a file to give instead, the rest I/O (exit 3), as
+ * for --out.
+ */
+export function claimOutputFile(o: {
+  readonly flag: string;
+  readonly given: string;
+  readonly overwrite: boolean;
+  /** What the file is ("CSV file") and a name for one ("trace.csv"), for the message about a folder. */
+  readonly what: string;
+  readonly example: string;
+}): string {
+  const { flag, given } = o;
+  const path = resolve(given);
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    st = null;
+  }
+  if (st?.isDirectory())
+    throw new UsageError(`--${flag} ${given} is a folder: give the path of the ${o.what} to write, e.g. ${join(given, o.example)}`);
+  if (st && !o.overwrite)
+    throw new RunError('IO', `--${flag} ${given} already exists: choose a new file, or add --overwrite to replace it`);
+  let parent;
+  try {
+    parent = statSync(dirname(path));
+  } catch {
+    parent = null;
+  }
+  if (!parent?.isDirectory()) throw new RunError('IO', `--${flag} ${given}: its folder ${dirname(path)} does not exist`);
+  return path;
+}
+
 /** Files a run keeps only while it runs: the embedded service's database and the child service's config. */
 const TEMPORARY_FILES = ['ingest.sqlite', 'ingest.sqlite-wal', 'ingest.sqlite-shm', 'ingest.sqlite-journal', 'ingest-process.json'];
 
