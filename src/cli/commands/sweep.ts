@@ -4,7 +4,7 @@ import { EXIT_CODES, FleetsimError, UsageError } from '../../errors.js';
 import { writeSweepReport } from '../../report/sweep-report.js';
 import { describeSweepThresholdFailures, formatSweep } from '../../report/text.js';
 import { loadScenarioFile } from '../../scenario/index.js';
-import { FAST_MODE_THRESHOLDS_WHY, cellTable, runSweep, type SweepResult } from '../../sweep/index.js';
+import { FAST_MODE_THRESHOLDS_WHY, cellTable, fewReplicasNote, runSweep, type SweepResult } from '../../sweep/index.js';
 import {
   claimReportFolder,
   fillReportFolder,
@@ -79,6 +79,9 @@ export const sweepCommand: CommandParts<SweepArgs> = {
         `fleetsim sweep: note: thresholds NOT JUDGED in fast mode: ${scenario.thresholds.map((t) => t.source).join('; ')} (${FAST_MODE_THRESHOLDS_WHY})\n`,
       );
     }
+    // The text output says it beside the table; --json prints only the table.
+    const few = argv.json ? fewReplicasNote(replicas ?? scenario.sweep.replicas) : null;
+    if (few !== null) process.stderr.write(`fleetsim sweep: note: ${few}\n`);
     const reportDir = claimReportFolder({
       out: argv.out,
       overwrite: argv.overwrite,
