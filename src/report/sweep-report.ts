@@ -32,9 +32,14 @@ import { axisName, axisSetting, axisValue, dimensionName } from './sweep-labels.
 
 const columnsOf = (rows: readonly Record<string, unknown>[]): string[] => [...new Set(rows.flatMap((r) => Object.keys(r)))];
 
-function cellsForCsv(r: SweepResult): Record<string, unknown>[] {
-  // CSV cells are text: objects (reaction weights, capture hours) as JSON.
-  return cellTable(r).map((row) =>
+/**
+ * Rows of a sweep table as CSV fields, the same way in every sweep CSV so they
+ * join on the axis columns: a null (an axis's "no limit", a figure without
+ * data) as an empty field, the CSV convention; an object (reaction weights,
+ * capture hours) as its JSON.
+ */
+function forCsv(rows: readonly Record<string, unknown>[]): Record<string, unknown>[] {
+  return rows.map((row) =>
     Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v !== null && typeof v === 'object' ? JSON.stringify(v) : (v ?? '')])),
   );
 }
@@ -64,9 +69,9 @@ export async function writeSweepReport(r: SweepResult, dir: string, outputs: Pic
   });
   if (outputs.csv) {
     for (const [name, rows] of [
-      ['cells.csv', cellsForCsv(r)],
-      ['by_group.csv', groupTable(r)],
-      ['replicas.csv', replicaTable(r)],
+      ['cells.csv', forCsv(cellTable(r))],
+      ['by_group.csv', forCsv(groupTable(r))],
+      ['replicas.csv', forCsv(replicaTable(r))],
     ] as const) {
       files.push(join(dir, name));
       await writeCsv(files.at(-1)!, columnsOf(rows) as never, rows as readonly object[]);

@@ -227,7 +227,7 @@ export function cellTable(r: SweepResult): Record<string, unknown>[] {
   });
 }
 
-/** Yield and mix per group per cell (by_group.csv). */
+/** Yield and mix per group per cell (by_group.csv), after the axis values as cellTable gives them (so the CSVs join). */
 export function groupTable(r: SweepResult): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = [];
   for (const c of r.cells) {
@@ -235,7 +235,7 @@ export function groupTable(r: SweepResult): Record<string, unknown>[] {
       for (const g of c.groups[d] ?? []) {
         rows.push({
           cell: c.index,
-          ...c.labels,
+          ...c.values,
           dimension: d,
           group: g.group,
           yield_mean: r6(g.yield.mean),
@@ -254,12 +254,12 @@ export function groupTable(r: SweepResult): Record<string, unknown>[] {
   return rows;
 }
 
-/** One row per cell and replica (replicas.csv). */
+/** One row per cell and replica (replicas.csv), after the axis values as cellTable gives them (so the CSVs join). */
 export function replicaTable(r: SweepResult): Record<string, unknown>[] {
   return r.cells.flatMap((c) =>
     c.replicas.map((x) => ({
       cell: c.index,
-      ...c.labels,
+      ...c.values,
       replica: x.replica,
       seed: x.seed,
       produced: x.produced,
