@@ -5,6 +5,7 @@
  * file check (which must not load zod): one copy, so the two cannot drift. The
  * wording of a range is made here too, so both say it the same way.
  */
+import { UsageError } from './errors.js';
 
 /** A finite number from `min` to `max`. */
 export interface NumberRange {
@@ -46,4 +47,35 @@ export function describeTextLength(r: LengthRange): string {
 /** "a list of 0 to 100 HTTP statuses", "a list of exactly 24 levels". */
 export function describeListLength(r: LengthRange, what: string): string {
   return r.min === r.max ? `a list of exactly ${r.min} ${what}` : `a list of ${r.min} to ${r.max} ${what}`;
+}
+
+/**
+ * A whole number as a flag or an environment variable gives it, NaN if it is
+ * not one. Text must be decimal digits, optionally after a minus sign:
+ * Number() also reads 0x10 as 16, 1e3 as 1000 and +7 as 7, so a pasted hex
+ * value or a typo would run a fleet of a size nobody asked for. A number (a
+ * flag's default) must be a safe integer.
+ */
+export function wholeNumberText(value: unknown): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
+  return Number.isSafeInteger(n) ? n : Number.NaN;
+}
+
+/** A flag's value as a message shows it: a number as written, any other text quoted. */
+export function shownFlagValue(value: unknown): string {
+  return typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) ? value : JSON.stringify(value);
+}
+
+/** What to add to a refusal when text reads as a whole number to Number() but is not written in decimal digits. */
+export function wholeNumberFormHint(value: unknown): string {
+  return typeof value === 'string' && value.trim() !== '' && Number.isInteger(Number(value)) && !/^-?\d+$/.test(value)
+    ? ' (decimal digits only, e.g. 250: no 0x, exponent, plus sign, spaces or separators)'
+    : '';
+}
+
+/** A whole-number flag (or environment variable) from `min` to `max`: the one check every command's integer flags go through. */
+export function wholeNumberFlag(flag: string, value: unknown, min: number, max: number): number {
+  const n = wholeNumberText(value);
+  if (n >= min && n <= max) return n;
+  throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got ${shownFlagValue(value)}${wholeNumberFormHint(value)}`);
 }

@@ -6,6 +6,7 @@
  */
 import { AGENT_LIMITS, DEFAULT_AGENT_CONFIG, type AgentConfig } from '../agent/index.js';
 import { UsageError } from '../errors.js';
+import { wholeNumberFlag } from '../ranges.js';
 import { DEFAULT_POLICY_RULES, type PolicyRules } from '../policy/index.js';
 import type { InputSpec } from './input.js';
 import { readAgentSettingsFile, type AgentSettings } from './settings.js';
@@ -78,16 +79,16 @@ export async function resolveAgentOptions(f: AgentFlags, env: NodeJS.ProcessEnv 
     );
   if (f.timezone !== undefined) checkTimezone(f.timezone);
   const input = inputSpec(f);
-  const timeOffsetMs = integer('time-offset-ms', f.timeOffsetMs ?? 0, -MAX_OFFSET_MS, MAX_OFFSET_MS);
-  const drainTimeoutMs = integer('drain-timeout-ms', f.drainTimeoutMs ?? 10_000, 0, 600_000);
-  const firstSequence = integer('first-sequence', f.firstSequence ?? 0, 0, Number.MAX_SAFE_INTEGER);
+  const timeOffsetMs = wholeNumberFlag('time-offset-ms', f.timeOffsetMs ?? 0, -MAX_OFFSET_MS, MAX_OFFSET_MS);
+  const drainTimeoutMs = wholeNumberFlag('drain-timeout-ms', f.drainTimeoutMs ?? 10_000, 0, 600_000);
+  const firstSequence = wholeNumberFlag('first-sequence', f.firstSequence ?? 0, 0, Number.MAX_SAFE_INTEGER);
   const settings = await agentSettings(f);
   let agentConfig = settings.agent;
   const { rules, seed } = settings;
   if (f.readIntervalMs !== undefined)
     agentConfig = {
       ...agentConfig,
-      inputReadIntervalMs: integer('read-interval-ms', f.readIntervalMs, READ_INTERVAL.min, READ_INTERVAL.max),
+      inputReadIntervalMs: wholeNumberFlag('read-interval-ms', f.readIntervalMs, READ_INTERVAL.min, READ_INTERVAL.max),
     };
   return {
     url,
@@ -138,13 +139,6 @@ function inputSpec(f: AgentFlags): InputSpec {
 function required(flag: string, v: string | undefined): string {
   if (v === undefined || v.trim() === '') throw new UsageError(`--${flag} is required and must not be empty`);
   return v;
-}
-
-function integer(flag: string, value: unknown, min: number, max: number): number {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
-  return n;
 }
 
 function checkTimezone(tz: string): void {

@@ -1,6 +1,6 @@
 import yargs from 'yargs';
 import { EXIT_CODES, FleetsimError, UsageError } from '../errors.js';
-import { explainUsageFailure, flagWithoutValue, markStdinArgs, STDIN_ARG } from './options.js';
+import { booleanGivenDashValue, explainUsageFailure, flagWithoutValue, joinDashValues, markStdinArgs, STDIN_ARG } from './options.js';
 import { VERSION } from '../version.js';
 import { COMMANDS, lazyCommand } from './commands/catalogue.js';
 
@@ -15,7 +15,9 @@ export async function runCli(
   const debug = args.includes('--debug');
   // The flags the chosen command knows, captured before yargs validates, for "did you mean".
   let knownFlags: readonly string[] = [];
-  const parser = yargs(markStdinArgs(args))
+  const parser = yargs(joinDashValues(markStdinArgs(args)))
+    // Values stay the text typed: yargs would read 0x10 as 16 and 1e3 as 1000; each flag's check decides its form.
+    .parserConfiguration({ 'parse-numbers': false })
     .scriptName('fleetsim')
     .usage('fleetsim — simulate a fleet of laptops running an activity-capture agent, and measure it\n\n' + 'Usage: $0 <command> [options]')
     .command(COMMANDS.map(lazyCommand))
@@ -27,8 +29,11 @@ export async function runCli(
       ((_argv: unknown, y: { getOptions(): { boolean: string[]; key: Record<string, unknown>; alias: Record<string, string[]> } }) => {
         const o = y.getOptions();
         knownFlags = [...Object.keys(o.key), ...Object.values(o.alias).flat()];
-        const flag = flagWithoutValue(args, new Set(o.boolean.flatMap((b) => [b, ...(o.alias[b] ?? [])])), new Set(knownFlags));
+        const booleans = new Set(o.boolean.flatMap((b) => [b, ...(o.alias[b] ?? [])]));
+        const flag = flagWithoutValue(args, booleans, new Set(knownFlags));
         if (flag !== null) throw new UsageError(`${flag} needs a value (see --help for what it takes)`);
+        const valued = booleanGivenDashValue(args, booleans);
+        if (valued !== null) throw new UsageError(valued);
         const command = (_argv as { _: unknown[] })._[0];
         if (command !== 'validate' && markStdinArgs(args).includes(STDIN_ARG)) {
           throw new UsageError(

@@ -11,6 +11,7 @@ import type { Argv } from 'yargs';
 import { EXIT_CODES, FleetsimError, RunError, UsageError } from '../errors.js';
 import { defaultWorkerCount } from '../pool/index.js';
 import { describeFailedThresholds, flagOverride, parseSetFlag, type ScenarioOverride, type ThresholdVerdict } from '../scenario/index.js';
+import { wholeNumberText } from '../ranges.js';
 import { folderTimestamp, wholeNumber } from './options.js';
 
 /** Descriptions of the shared flags a command takes; a flag not named is not added. */
@@ -76,7 +77,9 @@ export function scenarioOverrides(argv: {
     const v = argv[flag];
     if (v === undefined) continue;
     if (Array.isArray(v)) throw new UsageError(`--${flag} is given ${v.length} times: give it once`);
-    out.push(flagOverride(flag, path, v));
+    // Read as YAML, 0x10 and 1e3 would be numbers; as text, the schema refuses them like any other non-number.
+    const text = String(v);
+    out.push(Number.isNaN(wholeNumberText(text)) ? { path, value: text, flag: `--${flag} ${text}` } : flagOverride(flag, path, v));
   }
   return out;
 }
@@ -196,6 +199,43 @@ function claimGiven(out: string, overwrite: boolean, inputs: readonly string[] =
     throw ioError(`--out ${out}: cannot write there`, err);
   }
   return dir;
+}
+
+/**
+ * A file a command writes (generate's --trace, schema's --out), checked
+ * before any work: the path of a file in an existing folder; an existing file
+ * only with --overwrite, as for a report folder. A folder given is a usage
+ * error (exit 2) naming a file to give instead, the rest I/O (exit 3), as
+ * for --out.
+ */
+export function claimOutputFile(o: {
+  readonly flag: string;
+  readonly given: string;
+  readonly overwrite: boolean;
+  /** What the file is ("CSV file") and a name for one ("trace.csv"), for the message about a folder. */
+  readonly what: string;
+  readonly example: string;
+}): string {
+  const { flag, given } = o;
+  const path = resolve(given);
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    st = null;
+  }
+  if (st?.isDirectory())
+    throw new UsageError(`--${flag} ${given} is a folder: give the path of the ${o.what} to write, e.g. ${join(given, o.example)}`);
+  if (st && !o.overwrite)
+    throw new RunError('IO', `--${flag} ${given} already exists: choose a new file, or add --overwrite to replace it`);
+  let parent;
+  try {
+    parent = statSync(dirname(path));
+  } catch {
+    parent = null;
+  }
+  if (!parent?.isDirectory()) throw new RunError('IO', `--${flag} ${given}: its folder ${dirname(path)} does not exist`);
+  return path;
 }
 
 /** Files a run keeps only while it runs: the embedded service's database and the child service's config. */

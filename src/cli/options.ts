@@ -1,21 +1,16 @@
 import { UsageError } from '../errors.js';
 import { SEED_LIMITS } from '../random/seed.js';
-import { describeTextLength } from '../ranges.js';
+import { describeTextLength, shownFlagValue, wholeNumberFlag, wholeNumberFormHint, wholeNumberText } from '../ranges.js';
 import { CODEC_LEVELS, type Codec } from '../wire/index.js';
 import { didYouMean } from '../scenario/suggest.js';
 
 /**
- * Flag checks that say what was wrong and what is allowed. yargs parses
- * "abc" given to a number flag as NaN; these turn that into a clear error.
+ * Flag checks that say what was wrong and what is allowed. Flag values reach
+ * them as the text typed (runCli turns off yargs' number parsing, which reads
+ * 0x10 as 16), so each check alone decides what form it takes. Whole numbers
+ * are checked in ranges.ts, which the agent process's flags share.
  */
-export function wholeNumber(flag: string, value: unknown, min: number, max: number): number {
-  // Number('') and Number(' ') are 0: a flag given without its value must not read as 0.
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
-  }
-  return n;
-}
+export const wholeNumber = wholeNumberFlag;
 
 export function isoDate(flag: string, value: unknown): string {
   const s = String(value);
@@ -52,6 +47,51 @@ export const STDIN_ARG = '\u0000stdin';
 export function markStdinArgs(args: readonly string[]): string[] {
   const end = args.indexOf('--');
   return args.map((a, i) => (a === '-' && (end < 0 || i < end) ? STDIN_ARG : a));
+}
+
+/** What yargs takes as a negative number, and so as a flag's value; any other "-…" word it reads as flags. */
+const NEGATIVE_NUMBER = /^-([0-9]+(\.[0-9]+)?|\.[0-9]+)$/;
+
+/** A word after a flag that is meant as its value but that yargs would read as one-letter flags (`-1/4`, `-1e3`). */
+const isDashValue = (word: string | undefined): word is string => word !== undefined && /^-\.?\d/.test(word) && !NEGATIVE_NUMBER.test(word);
+
+const isFlagWithoutValue = (word: string): boolean => /^--[^=]+$/.test(word) || /^-[A-Za-z]$/.test(word);
+
+/**
+ * args with each value that starts with "-" and a digit, but is not a plain
+ * negative number, joined to the flag before it (`--shard -1/4` →
+ * `--shard=-1/4`): yargs would read `-1/4` as the flags -1, -/ and -4, and
+ * refuse "unexpected argument 1", naming neither the flag nor the value.
+ * Joined, the flag's own check judges the value and says what is allowed.
+ */
+export function joinDashValues(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') return [...out, ...args.slice(i)];
+    const next = args[i + 1];
+    if (isFlagWithoutValue(a) && isDashValue(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+/**
+ * A boolean flag that joinDashValues gave a value (`--quiet -1/4`), as
+ * `--quiet takes no value, got "-1/4"`; null if none. yargs would read the
+ * joined `--quiet=-1/4` as false without a word.
+ */
+export function booleanGivenDashValue(args: readonly string[], booleans: ReadonlySet<string>): string | null {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') break;
+    const next = args[i + 1];
+    if (isFlagWithoutValue(a) && isDashValue(next) && booleans.has(a.replace(/^--?/, '')))
+      return `${a} takes no value, got ${JSON.stringify(next)}`;
+  }
+  return null;
 }
 
 /** A timestamp for run folder names: 20261123-054501. */
@@ -150,13 +190,13 @@ export function durationFlag(flag: string, value: unknown, minMs: number, maxMs:
 }
 
 export function codecLevelFlag(codec: Codec, value: unknown): number {
-  const n = Number(value);
   if (codec === 'identity')
     throw new UsageError(`--body-level does not apply: the scenario's agent sends uncompressed bodies (codec identity)`);
+  const n = wholeNumberText(value);
   const r = CODEC_LEVELS[codec];
-  if (!Number.isInteger(n) || n < r.min || n > r.max)
+  if (!(n >= r.min && n <= r.max))
     throw new UsageError(
-      `--body-level must be a whole number from ${r.min} to ${r.max} for the agent's codec ${codec}, got ${JSON.stringify(value)}`,
+      `--body-level must be a whole number from ${r.min} to ${r.max} for the agent's codec ${codec}, got ${shownFlagValue(value)}${wholeNumberFormHint(value)}`,
     );
   return n;
 }

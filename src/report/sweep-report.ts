@@ -12,6 +12,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   cellTable,
+  fewReplicasNote,
   groupTable,
   groupYieldsByReplica,
   replicaTable,
@@ -32,9 +33,14 @@ import { axisName, axisSetting, axisValue, dimensionName } from './sweep-labels.
 
 const columnsOf = (rows: readonly Record<string, unknown>[]): string[] => [...new Set(rows.flatMap((r) => Object.keys(r)))];
 
-function cellsForCsv(r: SweepResult): Record<string, unknown>[] {
-  // CSV cells are text: objects (reaction weights, capture hours) as JSON.
-  return cellTable(r).map((row) =>
+/**
+ * Rows of a sweep table as CSV fields, the same way in every sweep CSV so they
+ * join on the axis columns: a null (an axis's "no limit", a figure without
+ * data) as an empty field, the CSV convention; an object (reaction weights,
+ * capture hours) as its JSON.
+ */
+function forCsv(rows: readonly Record<string, unknown>[]): Record<string, unknown>[] {
+  return rows.map((row) =>
     Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v !== null && typeof v === 'object' ? JSON.stringify(v) : (v ?? '')])),
   );
 }
@@ -59,6 +65,8 @@ export async function writeSweepReport(r: SweepResult, dir: string, outputs: Pic
     cells: r.cells.map(({ replicas: _r, ...c }) => c),
     table: cellTable(r),
     rule_effects: ruleEffects(r),
+    // null with enough replicas; otherwise what a reader of the intervals should know.
+    intervals_note: fewReplicasNote(r.replicas),
   });
   // The per-replica figures summary.json leaves out, whatever outputs.csv says: what `fleetsim compare` reads.
   files.push(join(dir, 'results.json'));
@@ -71,9 +79,9 @@ export async function writeSweepReport(r: SweepResult, dir: string, outputs: Pic
   });
   if (outputs.csv) {
     for (const [name, rows] of [
-      ['cells.csv', cellsForCsv(r)],
-      ['by_group.csv', groupTable(r)],
-      ['replicas.csv', replicaTable(r)],
+      ['cells.csv', forCsv(cellTable(r))],
+      ['by_group.csv', forCsv(groupTable(r))],
+      ['replicas.csv', forCsv(replicaTable(r))],
     ] as const) {
       files.push(join(dir, name));
       await writeCsv(files.at(-1)!, columnsOf(rows) as never, rows as readonly object[]);
@@ -86,14 +94,30 @@ export async function writeSweepReport(r: SweepResult, dir: string, outputs: Pic
   return files;
 }
 
-const pm = (e: Estimate, scale = 1, digits = 2) =>
-  Number.isFinite(e.mean) ? `${(e.mean * scale).toFixed(digits)}${e.ci95 === null ? '' : ` ± ${(e.ci95 * scale).toFixed(digits)}`}` : 'n/a';
+/**
+ * A figure with its 95 % interval: "97.58 ± 1.20" while the interval is
+ * mean ± half-width, "94.50 (37.32–100.00)" when the figure's bounds cut it
+ * (a share near 0 or 100 % over few replicas), so no bound is shown that the
+ * figure cannot take; the mean alone without an interval (one replica).
+ */
+export function withInterval(e: Estimate, scale = 1, digits = 2): string {
+  if (!Number.isFinite(e.mean)) return 'n/a';
+  const f = (x: number) => (x * scale).toFixed(digits);
+  if (e.ci95 === null || e.low === null || e.high === null) return f(e.mean);
+  const clamped = e.low > e.mean - e.ci95 || e.high < e.mean + e.ci95;
+  return clamped ? `${f(e.mean)} (${f(e.low)}–${f(e.high)})` : `${f(e.mean)} ± ${f(e.ci95)}`;
+}
+
+const pm = withInterval;
 
 /** Points of yield, signed as a loss reads: "−6.0 ± 0.3 points". */
-const points = (e: Estimate, digits = 1) =>
-  Number.isFinite(e.mean)
-    ? `${(100 * e.mean).toFixed(digits)}${e.ci95 === null ? '' : ` ± ${(100 * e.ci95).toFixed(digits)}`} points`
-    : 'n/a';
+const points = (e: Estimate, digits = 1) => (Number.isFinite(e.mean) ? `${withInterval(e, 100, digits)} points` : 'n/a');
+
+/** A figure and its interval's bounds for a chart's whisker, scaled; the bounds are the mean itself without an interval. */
+const chartPoint = (e: Estimate | undefined, scale = 100): { mean: number; low: number; high: number } =>
+  e === undefined
+    ? { mean: Number.NaN, low: Number.NaN, high: Number.NaN }
+    : { mean: scale * e.mean, low: scale * (e.low ?? e.mean), high: scale * (e.high ?? e.mean) };
 
 const BIAS_DIMENSIONS: readonly Dimension[] = ['department', 'role', 'timezone', 'local_hour', 'utc_hour', 'activity'];
 /** Dimensions of the group breakdowns, in reading order. */
@@ -144,12 +168,17 @@ function thresholdsHtml(r: SweepResult): string {
 export function sweepHtml(r: SweepResult): string {
   const sections = [];
   const effects = ruleEffects(r);
-  sections.push({ title: 'What each rule costs, and who loses', html: STYLE + answer(r, effects) });
+  const few = fewReplicasNote(r.replicas);
+  sections.push({
+    title: 'What each rule costs, and who loses',
+    html: STYLE + (few === null ? '' : `<p class="fail">${esc(few)}.</p>`) + answer(r, effects),
+  });
   sections.push({
     title: 'Cells',
     html:
       `<p>Mean ± half-width of the 95 % confidence interval over ${r.replicas} replica${r.replicas === 1 ? '' : 's'} ` +
-      `(mean ± t(0.975, n−1)·sd/√n; the same replica seeds in every cell, so differences between cells are not seed noise). ` +
+      `(mean ± t(0.975, n−1)·sd/√n; the same replica seeds in every cell, so differences between cells are not seed noise); ` +
+      `mean (low–high) where the interval is cut at 0 or 100 %, which a share cannot pass. ` +
       `Yield = events captured ÷ events produced during work.</p>` +
       `<div class="scroll">${rawTable(
         [
@@ -226,7 +255,7 @@ const TVD_GUIDE =
 /** The opening answer: one block per rule, in words, with one small chart of who loses. */
 function answer(r: SweepResult, effects: readonly RuleEffect[]): string {
   if (effects.length === 0)
-    return `<p>This sweep varies no rule: one cell, ${pm(r.cells[0]?.yield ?? { mean: Number.NaN, ci95: null, n: 0 }, 100)} % yield.</p>`;
+    return `<p>This sweep varies no rule: one cell, ${pm(r.cells[0]?.yield ?? { mean: Number.NaN, ci95: null, n: 0, low: null, high: null }, 100)} % yield.</p>`;
   const intro =
     `<p>For each rule the sweep varies: the yield its lowest-yield value loses against its highest-yield value (not always the strictest against the most lenient: a short pause cap can keep more data than a long one), averaged over every value of the other rules, ` +
     `and the groups of people whose yield falls most. Intervals are 95 % over ${r.replicas} replica${r.replicas === 1 ? '' : 's'}, paired by replica seed. ` +
@@ -274,22 +303,23 @@ function lossChart(title: string, bars: readonly { label: string; loss: Estimate
   const pad = { l: 230, r: 70, t: 8, b: 34 };
   const H = pad.t + bars.length * row + pad.b;
   const v = (b: { loss: Estimate }) => (Number.isFinite(b.loss.mean) ? 100 * b.loss.mean : 0);
-  const ci = (b: { loss: Estimate }) => (b.loss.ci95 === null ? 0 : 100 * b.loss.ci95);
-  const hi = Math.max(0.1, ...bars.map((b) => v(b) + ci(b)));
-  const lo = Math.min(0, ...bars.map((b) => v(b) - ci(b)));
+  const low = (b: { loss: Estimate }) => (b.loss.low === null ? v(b) : 100 * b.loss.low);
+  const high = (b: { loss: Estimate }) => (b.loss.high === null ? v(b) : 100 * b.loss.high);
+  const hi = Math.max(0.1, ...bars.map(high));
+  const lo = Math.min(0, ...bars.map(low));
   const x = (p: number) => pad.l + ((W - pad.l - pad.r) * (p - lo)) / (hi - lo);
   const body = bars
     .map((b, i) => {
       const y = pad.t + i * row;
       const [a, z] = [x(Math.min(0, v(b))), x(Math.max(0, v(b)))];
       const whisker =
-        ci(b) > 0
-          ? `<line x1="${x(v(b) - ci(b)).toFixed(1)}" x2="${x(v(b) + ci(b)).toFixed(1)}" y1="${(y + row / 2 - 2).toFixed(1)}" y2="${(y + row / 2 - 2).toFixed(1)}" stroke="#1d2330" stroke-width="1.5"/>`
+        high(b) > low(b)
+          ? `<line x1="${x(low(b)).toFixed(1)}" x2="${x(high(b)).toFixed(1)}" y1="${(y + row / 2 - 2).toFixed(1)}" y2="${(y + row / 2 - 2).toFixed(1)}" stroke="#1d2330" stroke-width="1.5"/>`
           : '';
       return (
         `<text x="${pad.l - 8}" y="${(y + row / 2 + 2).toFixed(1)}" text-anchor="end"${i === 0 ? ' font-weight="600"' : ''}>${esc(b.label)}</text>` +
         `<rect x="${a.toFixed(1)}" y="${(y + 4).toFixed(1)}" width="${Math.max(0.5, z - a).toFixed(1)}" height="${row - 10}" fill="${i === 0 ? '#2f6fdf' : '#c0392b'}"><title>${esc(b.label)}: ${esc(points(b.loss, 2))}</title></rect>${whisker}` +
-        `<text x="${(Math.max(z, x(v(b) + ci(b))) + 4).toFixed(1)}" y="${(y + row / 2 + 2).toFixed(1)}">${v(b).toFixed(1)}</text>`
+        `<text x="${(Math.max(z, x(high(b))) + 4).toFixed(1)}" y="${(y + row / 2 + 2).toFixed(1)}">${v(b).toFixed(1)}</text>`
       );
     })
     .join('');
@@ -318,7 +348,7 @@ function yieldCurves(r: SweepResult, k: number): string {
   const series = [
     {
       name: others.length === 0 ? 'yield' : 'averaged over the other rules',
-      points: effect.values.map((v) => ({ mean: 100 * v.yield.mean, ci: 100 * (v.yield.ci95 ?? 0) })),
+      points: effect.values.map((v) => chartPoint(v.yield)),
     },
   ];
   const rows = r.cells.map((c) => [
@@ -472,10 +502,7 @@ function hourCurves(r: SweepResult): string {
     const byHour = new Map((c.groups.local_hour ?? []).map((g) => [g.group, g.yield]));
     return {
       name: `#${c.index} (${formatNumber(100 * c.yield.mean)} %)`,
-      points: hours.map((h) => {
-        const e = byHour.get(h);
-        return { mean: e ? 100 * e.mean : Number.NaN, ci: e?.ci95 ? 100 * e.ci95 : 0 };
-      }),
+      points: hours.map((h) => chartPoint(byHour.get(h))),
     };
   });
   return (
@@ -509,10 +536,10 @@ const PALETTE = [
 function ciChart(
   title: string,
   labels: readonly string[],
-  series: readonly { name: string; points: readonly { mean: number; ci: number }[] }[],
+  series: readonly { name: string; points: readonly { mean: number; low: number; high: number }[] }[],
 ): string {
-  const lows = series.flatMap((s) => s.points.filter((p) => Number.isFinite(p.mean)).map((p) => p.mean - p.ci));
-  const highs = series.flatMap((s) => s.points.filter((p) => Number.isFinite(p.mean)).map((p) => p.mean + p.ci));
+  const lows = series.flatMap((s) => s.points.filter((p) => Number.isFinite(p.mean)).map((p) => p.low));
+  const highs = series.flatMap((s) => s.points.filter((p) => Number.isFinite(p.mean)).map((p) => p.high));
   let lo = Math.min(...lows);
   let hi = Math.max(...highs);
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
@@ -544,15 +571,15 @@ function ciChart(
         .filter((p) => p !== '');
       const whiskers = s.points
         .map((p, i) =>
-          Number.isFinite(p.mean) && p.ci > 0
-            ? `<line x1="${(x(i) + offset(k)).toFixed(1)}" x2="${(x(i) + offset(k)).toFixed(1)}" y1="${y(p.mean - p.ci).toFixed(1)}" y2="${y(p.mean + p.ci).toFixed(1)}" stroke="${colour}" stroke-opacity="0.55"/>`
+          Number.isFinite(p.mean) && p.high > p.low
+            ? `<line x1="${(x(i) + offset(k)).toFixed(1)}" x2="${(x(i) + offset(k)).toFixed(1)}" y1="${y(p.low).toFixed(1)}" y2="${y(p.high).toFixed(1)}" stroke="${colour}" stroke-opacity="0.55"/>`
             : '',
         )
         .join('');
       const dots = s.points
         .map((p, i) =>
           Number.isFinite(p.mean)
-            ? `<circle cx="${(x(i) + offset(k)).toFixed(1)}" cy="${y(p.mean).toFixed(1)}" r="3" fill="${colour}"><title>${esc(s.name)} · ${esc(labels[i] ?? '')}: ${p.mean.toFixed(2)} ± ${p.ci.toFixed(2)}</title></circle>`
+            ? `<circle cx="${(x(i) + offset(k)).toFixed(1)}" cy="${y(p.mean).toFixed(1)}" r="3" fill="${colour}"><title>${esc(s.name)} · ${esc(labels[i] ?? '')}: ${p.mean.toFixed(2)} (95 % CI ${p.low.toFixed(2)}–${p.high.toFixed(2)})</title></circle>`
             : '',
         )
         .join('');

@@ -8,9 +8,9 @@ import type { LoadResult } from '../load/index.js';
 import type { LatencyFigures } from '../metrics/latency.js';
 import { agentSettings, describeAgentSettings, type ConfigurationsTable, type RunFigures, type ScenarioRunResult } from '../run/index.js';
 import { configurationColumns, perDayWords } from './run-report.js';
-import { cellTitle } from './sweep-report.js';
+import { cellTitle, withInterval } from './sweep-report.js';
 import type { ThresholdOutcome } from '../scenario/index.js';
-import { ruleEffects, type Estimate, type SweepResult } from '../sweep/index.js';
+import { fewReplicasNote, ruleEffects, type Estimate, type SweepResult } from '../sweep/index.js';
 import { axisName, axisValue, dimensionName } from './sweep-labels.js';
 
 export function formatRun(r: ScenarioRunResult, files: readonly string[]): string {
@@ -86,16 +86,15 @@ function formatConfigurations(t: ConfigurationsTable, period: RunFigures['period
 }
 
 export function formatSweep(r: SweepResult, files: readonly string[]): string {
-  const pct = (x: number) => `${(100 * x).toFixed(2)}`;
   const axes = r.axes.map((a) => a.path);
   const lines = [
     `fleetsim sweep ${r.name} (${r.mode}): ${r.cells.length} cells × ${r.replicas} replicas × ${r.employees.toLocaleString('en-US')} employees × ${r.days} day${r.days === 1 ? '' : 's'} in ${(r.wallMs / 1000).toFixed(1)} s`,
-    `  yield % (mean ± 95 % CI over replicas)   ${axes.join(' · ')}`,
+    `  yield % (mean ± 95 % CI over replicas; mean (low–high) where 0 or 100 % cuts it)   ${axes.join(' · ')}`,
     ...r.cells.map((c) => {
-      const ci = c.yield.ci95 === null ? '' : ` ± ${pct(c.yield.ci95)}`;
       const tvd = c.tvd.department ? `  TVD dept ${c.tvd.department.mean.toFixed(4)} hour ${c.tvd.local_hour?.mean.toFixed(4)}` : '';
-      return `  #${String(c.index).padEnd(3)} ${pct(c.yield.mean).padStart(6)}${ci.padEnd(8)}  ${axes.map((a) => c.labels[a]).join(' · ')}${tvd}`;
+      return `  #${String(c.index).padEnd(3)} ${withInterval(c.yield, 100).padStart(6).padEnd(20)}  ${axes.map((a) => c.labels[a]).join(' · ')}${tvd}`;
     }),
+    ...(fewReplicasNote(r.replicas) === null ? [] : [`  note: ${fewReplicasNote(r.replicas)}`]),
     ...sweepRuleLines(r),
     ...sweepThresholdLines(r),
     reportLine(files),
@@ -143,8 +142,7 @@ export function describeSweepThresholdFailures(r: SweepResult): string {
 function sweepRuleLines(r: SweepResult): string[] {
   const effects = ruleEffects(r).filter((e) => e.values.length > 1);
   if (effects.length === 0) return [];
-  const pts = (e: Estimate) =>
-    Number.isFinite(e.mean) ? `${(100 * e.mean).toFixed(1)}${e.ci95 === null ? '' : ` ± ${(100 * e.ci95).toFixed(1)}`}` : 'n/a';
+  const pts = (e: Estimate) => withInterval(e, 100, 1);
   return [
     '  what each rule costs: yield points lost by its lowest-yield value against its highest (95 % CI), and who loses most',
     ...effects.map((e) => {

@@ -5,7 +5,7 @@
  * cell runs replica r on the same seed, so the difference is not seed noise)
  * and then mean ± 95 % CI over replicas. The same per group of people.
  */
-import { estimate, type Estimate } from './stats.js';
+import { SHARE, SHARE_DIFFERENCE, estimate, type Estimate } from './stats.js';
 import type { CellResult, SweepResult } from './results.js';
 import type { Dimension } from './tally.js';
 
@@ -80,7 +80,7 @@ export function ruleEffects(r: SweepResult): RuleEffect[] {
     for (const d of WHO_DIMENSIONS) {
       for (const g of best.cells[0]?.groups[d] ?? []) {
         const f = groupYield(d, g.group);
-        const loss = estimate(diff(marginal(best.cells, replicas, f), marginal(worst.cells, replicas, f)));
+        const loss = estimate(diff(marginal(best.cells, replicas, f), marginal(worst.cells, replicas, f)), SHARE_DIFFERENCE);
         if (loss.n > 0)
           groups.push({
             dimension: d,
@@ -93,10 +93,14 @@ export function ruleEffects(r: SweepResult): RuleEffect[] {
     groups.sort((a, b) => b.loss.mean - a.loss.mean || a.dimension.localeCompare(b.dimension) || a.group.localeCompare(b.group));
     return {
       path: axis.path,
-      values: perValue.map((v) => ({ label: v.label, yield: estimate(v.yields), cost: estimate(diff(best.yields, v.yields)) })),
+      values: perValue.map((v) => ({
+        label: v.label,
+        yield: estimate(v.yields, SHARE),
+        cost: estimate(diff(best.yields, v.yields), SHARE_DIFFERENCE),
+      })),
       highest_yield_value: best.label,
       lowest_yield_value: worst.label,
-      cost: estimate(diff(best.yields, worst.yields)),
+      cost: estimate(diff(best.yields, worst.yields), SHARE_DIFFERENCE),
       groups,
     };
   });

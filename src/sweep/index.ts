@@ -3,7 +3,9 @@ export { applyAxisValue, expandGrid, replicaSeed, valueLabel, type SweepCell } f
 export { outsideCaptureHours, runFastTask, type FastCellSpec, type FastTask, type FastTaskResult } from './fast.js';
 export {
   FAST_MODE_THRESHOLDS_WHY,
+  MIN_REPLICAS_FOR_INTERVALS,
   cellResult,
+  fewReplicasNote,
   cellTable,
   groupTable,
   replicaFromTally,
@@ -19,6 +21,6 @@ export {
   type SweepThresholds,
 } from './results.js';
 export { groupYieldsByReplica, ruleEffects, WHO_DIMENSIONS, type GroupLoss, type RuleEffect, type RuleValueYield } from './effects.js';
-export { estimate, tQuantile975, totalVariation, type Estimate } from './stats.js';
+export { NON_NEGATIVE, SHARE, SHARE_DIFFERENCE, estimate, tQuantile975, totalVariation, type Bounds, type Estimate } from './stats.js';
 export { ACTIVITY_TYPES, DIMENSIONS, emptyTally, mergeTally, type CellTally, type Dimension } from './tally.js';
 export { runSweep, type SweepOptions, type SweepProgress } from './run.js';

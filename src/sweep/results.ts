@@ -3,7 +3,7 @@
  * estimates (mean and 95 % CI over replicas). Report writers only present these.
  */
 import type { ThresholdOutcome } from '../scenario/index.js';
-import { estimate, totalVariation, type Estimate } from './stats.js';
+import { NON_NEGATIVE, SHARE, estimate, tQuantile975, totalVariation, type Estimate } from './stats.js';
 import { DIMENSIONS, type CellTally, type Dimension } from './tally.js';
 
 export type SweepMode = 'fast' | 'full-path';
@@ -147,7 +147,7 @@ export function cellResult(
   const groups: Partial<Record<Dimension, GroupEstimate[]>> = {};
   for (const d of DIMENSIONS) {
     if (!replicas.some((r) => r.tvd[d] !== undefined)) continue;
-    tvd[d] = estimate(nums(replicas.map((r) => r.tvd[d])));
+    tvd[d] = estimate(nums(replicas.map((r) => r.tvd[d])), SHARE);
     const keys = [...new Set(replicas.flatMap((r) => Object.keys(r.groups[d] ?? {})))];
     keys.sort((a, b) => (d.endsWith('hour') ? Number(a) - Number(b) : a.localeCompare(b)));
     groups[d] = keys.map((k) => {
@@ -160,9 +160,18 @@ export function cellResult(
       });
       return {
         group: k,
-        produced_share: estimate(per.map((x) => x.ps)),
-        captured_share: estimate(per.map((x) => x.cs)),
-        yield: estimate(per.map((x) => x.y)),
+        produced_share: estimate(
+          per.map((x) => x.ps),
+          SHARE,
+        ),
+        captured_share: estimate(
+          per.map((x) => x.cs),
+          SHARE,
+        ),
+        yield: estimate(
+          per.map((x) => x.y),
+          SHARE,
+        ),
       };
     });
   }
@@ -172,13 +181,32 @@ export function cellResult(
     labels,
     replicas,
     thresholds,
-    yield: estimate(replicas.map((r) => r.yield)),
-    captured_active_hours_per_employee: estimate(nums(replicas.map((r) => r.captured_active_hours_per_employee))),
-    exempt_share: estimate(nums(replicas.map((r) => r.exempt_share))),
-    pauses_per_employee_day: estimate(nums(replicas.map((r) => r.pauses_per_employee_day))),
+    yield: estimate(
+      replicas.map((r) => r.yield),
+      SHARE,
+    ),
+    captured_active_hours_per_employee: estimate(nums(replicas.map((r) => r.captured_active_hours_per_employee)), NON_NEGATIVE),
+    exempt_share: estimate(nums(replicas.map((r) => r.exempt_share)), SHARE),
+    pauses_per_employee_day: estimate(nums(replicas.map((r) => r.pauses_per_employee_day)), NON_NEGATIVE),
     tvd,
     groups,
   };
+}
+
+/**
+ * Replicas per cell from which the 95 % intervals can be leaned on. Below it
+ * t(0.975, n−1) is 3.18 or more (12.71 with 2), against 1.96 for many, and
+ * the interval rests on replica figures being near normal, which 2 to 4 values
+ * cannot show: the intervals are wide and may still miss.
+ */
+export const MIN_REPLICAS_FOR_INTERVALS = 5;
+
+/** What a sweep with fewer than MIN_REPLICAS_FOR_INTERVALS replicas per cell says of its intervals; null with enough. */
+export function fewReplicasNote(replicas: number): string | null {
+  if (replicas >= MIN_REPLICAS_FOR_INTERVALS) return null;
+  const more = `use --replicas ${MIN_REPLICAS_FOR_INTERVALS} or more (sweep.replicas) for intervals to lean on`;
+  if (replicas < 2) return `${replicas} replica per cell: no interval, so no difference between cells can be told from noise; ${more}`;
+  return `${replicas} replicas per cell: the 95 % intervals are wide and unreliable (t(0.975, ${replicas - 1}) = ${tQuantile975(replicas - 1).toFixed(2)} against 1.96 for many replicas, and too few values to check they are near normal); ${more}`;
 }
 
 const r6 = (x: number | null) => (x === null || !Number.isFinite(x) ? null : Math.round(x * 1e6) / 1e6);
@@ -190,6 +218,8 @@ export function cellTable(r: SweepResult): Record<string, unknown>[] {
     const put = (name: string, e: Estimate) => {
       row[`${name}_mean`] = r6(e.mean);
       row[`${name}_ci95`] = r6(e.ci95);
+      row[`${name}_ci95_low`] = r6(e.low);
+      row[`${name}_ci95_high`] = r6(e.high);
     };
     put('yield', c.yield);
     put('captured_active_hours_per_employee', c.captured_active_hours_per_employee);
@@ -200,7 +230,7 @@ export function cellTable(r: SweepResult): Record<string, unknown>[] {
   });
 }
 
-/** Yield and mix per group per cell (by_group.csv). */
+/** Yield and mix per group per cell (by_group.csv), after the axis values as cellTable gives them (so the CSVs join). */
 export function groupTable(r: SweepResult): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = [];
   for (const c of r.cells) {
@@ -208,14 +238,18 @@ export function groupTable(r: SweepResult): Record<string, unknown>[] {
       for (const g of c.groups[d] ?? []) {
         rows.push({
           cell: c.index,
-          ...c.labels,
+          ...c.values,
           dimension: d,
           group: g.group,
           yield_mean: r6(g.yield.mean),
           yield_ci95: r6(g.yield.ci95),
+          yield_ci95_low: r6(g.yield.low),
+          yield_ci95_high: r6(g.yield.high),
           produced_share_mean: r6(g.produced_share.mean),
           captured_share_mean: r6(g.captured_share.mean),
           captured_share_ci95: r6(g.captured_share.ci95),
+          captured_share_ci95_low: r6(g.captured_share.low),
+          captured_share_ci95_high: r6(g.captured_share.high),
         });
       }
     }
@@ -223,12 +257,12 @@ export function groupTable(r: SweepResult): Record<string, unknown>[] {
   return rows;
 }
 
-/** One row per cell and replica (replicas.csv). */
+/** One row per cell and replica (replicas.csv), after the axis values as cellTable gives them (so the CSVs join). */
 export function replicaTable(r: SweepResult): Record<string, unknown>[] {
   return r.cells.flatMap((c) =>
     c.replicas.map((x) => ({
       cell: c.index,
-      ...c.labels,
+      ...c.values,
       replica: x.replica,
       seed: x.seed,
       produced: x.produced,

@@ -89,6 +89,90 @@ describe('flags are checked before any work', () => {
   });
 });
 
+/**
+ * Integer flags take decimal digits only. yargs and Number() also read 0x10
+ * as 16 and 1e3 as 1000, so a typo or a pasted hex value ran a fleet of a size
+ * nobody asked for. Each case is followed by a flag that is refused later, so
+ * a value wrongly accepted fails on that flag's message instead of running.
+ */
+describe('integer flags take plain decimal digits only', () => {
+  const AGENT = [
+    'agent',
+    '--fleet-secret',
+    'a-fleet-secret-of-16+',
+    '--url',
+    'http://127.0.0.1:9',
+    '--device-id',
+    'd-1',
+    '--input',
+    'tap',
+    '--tap-socket',
+    'none.tap',
+  ];
+  it.each([
+    [['generate', '--employees', '0x10', '--days', '0'], /--employees must be a whole number .*from 1 to 10000000, got "0x10"/],
+    [['generate', '--employees', '1e3', '--days', '0'], /--employees must be a whole number .*from 1 to 10000000, got "1e3"/],
+    [['generate', '--days', '+1', '--workers', '999'], /--days must be a whole number .*got "\+1"/],
+    [['sweep', SWEEP, '--replicas', '0x2', '--employees', '0'], /--replicas must be a whole number .*got "0x2"/],
+    [['sweep', SWEEP, '--employees', '1e1', '--days', '0'], /--employees must be a whole number .*got "1e1"/],
+    [
+      ['run', QUICKSTART, '--employees', '0x10', '--days', '400'],
+      /--employees 0x10 \(fleet\.employees\): must be a whole number from 1 to 10000000, got "0x10"/,
+    ],
+    [['run', QUICKSTART, '-n', '1e1', '--days', '400'], /--employees 1e1 \(fleet\.employees\): must be a whole number .*got "1e1"/],
+    [['run', QUICKSTART, '--workers', '0x1', '--shard', 'half'], /--workers must be a whole number .*got "0x1"/],
+    [[...LOAD, '--laptops', '1e3', '--duration', 'soon'], /--laptops must be a whole number .*got "1e3"/],
+    [[...LOAD, '--body-level', '0x5', '--duration', 'soon'], /--body-level must be a whole number from 0 to 11 .*got "0x5"/],
+    [[...SERVE.slice(0, 1), '--port', '0x1f90', ...SERVE.slice(3), '--max-events', '0'], /--port must be a whole number .*got "0x1f90"/],
+    [[...SERVE, '--decode-threads', '1e0', '--drain-timeout-s', 'abc'], /--decode-threads must be a whole number .*got "1e0"/],
+    [[...AGENT, '--time-offset-ms', '1e3', '--drain-timeout-ms', '-1'], /--time-offset-ms must be a whole number .*got "1e3"/],
+    [['compare', 'a', 'b', '--resamples', '1e3', '--erratic-cv', '2'], /--resamples must be a whole number .*got "1e3"/],
+  ])('%j is exit 2 naming the flag, the value and the form allowed', async (args, message) => {
+    const r = await inProcess(args);
+    expect(r.stderr).toMatch(message);
+    expect(r.code).toBe(2);
+  });
+
+  it('still takes plain digits, and says what form is allowed', async () => {
+    const r = await inProcess(['generate', '--employees', '0x10']);
+    expect(r.stderr).toMatch(/decimal digits/);
+    const ok = await inProcess(['generate', '--employees', '2', '--days', '1', '--workers', '0', '--quiet', '--json']);
+    expect(ok.code).toBe(0);
+  });
+});
+
+/**
+ * A value that starts with "-" and a digit but is not a plain negative number
+ * (`-1/4`, `-1e3`) is read by yargs as a group of one-letter flags, so the
+ * message named neither the flag nor the value.
+ */
+describe('a value starting with "-" is judged by its own flag', () => {
+  it.each([
+    [['run', QUICKSTART, '--shard', '-1/4'], /--shard must be K\/N with 0 <= K < N <= 10000 \(e\.g\. 0\/4\), got "-1\/4"/],
+    [[...LOAD, '--shard', '-1/4'], /--shard must be K\/N with 0 <= K < N <= 10000 \(e\.g\. 0\/4\), got "-1\/4"/],
+    [['generate', '-n', '-1e3'], /--employees must be a whole number .*got "-1e3"/],
+    [['generate', '--quiet', '-1/4'], /--quiet takes no value, got "-1\/4"/],
+  ])('%j is exit 2 naming the flag and the value', async (args, message) => {
+    const r = await inProcess(args);
+    expect(r.stderr).toMatch(message);
+    expect(r.code).toBe(2);
+  });
+});
+
+/** Runs the CLI in-process in a fresh working folder (with --out inside it for commands that write one). */
+async function inProcess(args: readonly string[]): Promise<{ code: number; stderr: string }> {
+  const cwd = fresh();
+  const home = process.cwd();
+  let stderr = '';
+  process.chdir(cwd);
+  try {
+    const code = await runCli(withOut(args, cwd), { stderr: (s) => (stderr += s) });
+    return { code, stderr };
+  } finally {
+    process.chdir(home);
+  }
+}
+
 function fresh(): string {
   const cwd = mkdtempSync(join(tmpdir(), 'fleetsim-flags-'));
   made.push(cwd);

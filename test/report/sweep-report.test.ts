@@ -1,10 +1,12 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
 import { axisName, axisValue } from '../../src/report/sweep-labels.js';
 import { scriptJson, sweepHtml, writeSweepReport } from '../../src/report/sweep-report.js';
 import { formatSweep } from '../../src/report/text.js';
+import { cellResult, sweepThresholds, type SweepResult } from '../../src/sweep/index.js';
 import { fixtureSweep } from '../sweep/fixture.js';
 
 const dirs: string[] = [];
@@ -133,5 +135,59 @@ describe('sweep report.html answers what each rule costs and who loses', () => {
       /\n {2}Pause cap: 15 min costs 6\.0 ± 0\.\d against 60 min; most: (Engineering \(department\)|Developer \(role\)) 10\.0 ± 0\.\d, (Engineering \(department\)|Developer \(role\)) 10\.0/,
     );
     expect(text).toMatch(/\n {2}Exemption approval rate: 50 % costs (1\.9|2\.0) ± 0\.\d against 25 %/);
+  });
+});
+
+/**
+ * cells.csv, by_group.csv and replicas.csv describe the same cells: an axis
+ * value is written the same way in all three (a null, "no limit", as an empty
+ * field, the CSV convention; a mapping as its JSON), so they join on those
+ * columns, and a figure that does not exist is an empty field too.
+ */
+describe('the sweep CSVs write a null the same way', () => {
+  it('writes a null axis value and a missing figure as an empty field in every file, and a mapping as the same JSON', async () => {
+    const cap = 'policy.maxPausesPerDay';
+    const hours = 'policy.captureHours';
+    const base = fixtureSweep();
+    const template = base.cells[0]!.replicas[0]!;
+    const cells = [
+      {
+        index: 0,
+        values: { [cap]: null, [hours]: { startHour: 8, endHour: 18 } },
+        labels: { [cap]: 'none', [hours]: 'startHour=8 endHour=18' },
+      },
+      { index: 1, values: { [cap]: 3, [hours]: null }, labels: { [cap]: '3', [hours]: 'none' } },
+    ].map((c) =>
+      cellResult(
+        c.index,
+        c.values,
+        c.labels,
+        [0, 1].map((replica) => ({ ...template, replica, captured_active_hours_per_employee: null })),
+        [],
+      ),
+    );
+    const r: SweepResult = {
+      ...base,
+      axes: [
+        { path: cap, labels: ['none', '3'] },
+        { path: hours, labels: ['startHour=8 endHour=18', 'none'] },
+      ],
+      cells,
+      thresholds: sweepThresholds('fast', [], cells),
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'fleetsim-sweep-csv-'));
+    dirs.push(dir);
+    await writeSweepReport(r, dir, { csv: true, html: false });
+    const read = (f: string) => parse(readFileSync(join(dir, f), 'utf8'), { columns: true }) as Record<string, string>[];
+    for (const f of ['cells.csv', 'by_group.csv', 'replicas.csv']) {
+      const rows = read(f);
+      const first = rows.filter((row) => row.cell === '0');
+      const second = rows.filter((row) => row.cell === '1');
+      expect(first.length, f).toBeGreaterThan(0);
+      for (const row of first) expect([row[cap], row[hours]], f).toEqual(['', '{"startHour":8,"endHour":18}']);
+      for (const row of second) expect([row[cap], row[hours]], f).toEqual(['3', '']);
+      for (const row of rows) for (const v of Object.values(row)) expect(v, f).not.toMatch(/^(null|none|NaN|undefined)$/);
+    }
+    expect(read('replicas.csv').map((row) => row.captured_active_hours_per_employee)).toEqual(['', '', '', '']);
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FAST_MODE_THRESHOLDS_WHY } from '../../src/sweep/index.js';
+import { FAST_MODE_THRESHOLDS_WHY, fewReplicasNote } from '../../src/sweep/index.js';
 import { fleetsim } from '../helpers/cli.js';
 
 describe('fleetsim sweep', () => {
@@ -24,8 +24,10 @@ describe('fleetsim sweep', () => {
       out,
     ]);
     // The scenario's thresholds (leaks.canaries, ledger.lost) need the agent and the store: fast mode says up front it cannot judge them.
+    // With --json the table alone goes to stdout, so stderr says too that 2 replicas give wide intervals.
     expect(r.stderr).toBe(
-      `fleetsim sweep: note: thresholds NOT JUDGED in fast mode: leaks.canaries == 0; ledger.lost == 0 (${FAST_MODE_THRESHOLDS_WHY})\n`,
+      `fleetsim sweep: note: thresholds NOT JUDGED in fast mode: leaks.canaries == 0; ledger.lost == 0 (${FAST_MODE_THRESHOLDS_WHY})\n` +
+        `fleetsim sweep: note: ${fewReplicasNote(2)}\n`,
     );
     expect(r.code).toBe(0);
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).thresholds).toEqual({

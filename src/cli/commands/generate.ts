@@ -1,13 +1,12 @@
-import { rmSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import type { CommandParts } from './parts.js';
 import { EMPLOYEE_SUMMARY_COLUMNS, generateFleet, summarizeGeneration } from '../../generate/index.js';
 import { writeCsv, writeJson } from '../../report/index.js';
 import { formatGenerate } from '../../report/text.js';
 import { VERSION } from '../../version.js';
-import { RunError, UsageError } from '../../errors.js';
-import { claimReportFolder, present, stopCleanlyOnSignals, withSharedFlags, workersFlag } from '../kit.js';
+import { claimOutputFile, claimReportFolder, present, stopCleanlyOnSignals, withSharedFlags, workersFlag } from '../kit.js';
 import { isoDate, nonEmpty, seedText, wholeNumber } from '../options.js';
 import { createProgress } from '../progress.js';
 
@@ -67,7 +66,16 @@ export const generateCommand: CommandParts<GenerateArgs> = {
     const workers = workersFlag(argv.workers);
     const seed = seedText('seed', argv.seed);
     const startDate = isoDate('start-date', argv['start-date']);
-    const tracePath = argv.trace === undefined ? undefined : claimTraceFile(nonEmpty('trace', argv.trace), argv.overwrite);
+    const tracePath =
+      argv.trace === undefined
+        ? undefined
+        : claimOutputFile({
+            flag: 'trace',
+            given: nonEmpty('trace', argv.trace),
+            overwrite: argv.overwrite,
+            what: 'CSV file',
+            example: 'trace.csv',
+          });
     const outDir = claimReportFolder({ out: argv.out, overwrite: argv.overwrite, base: 'reports', stem: `generate-${seed}` });
     const progress = createProgress('generate', employees, { quiet: argv.quiet || argv.json });
     const scratchDir = tracePath === undefined ? undefined : `${tracePath}.parts`;
@@ -104,29 +112,3 @@ export const generateCommand: CommandParts<GenerateArgs> = {
     );
   },
 };
-
-/**
- * --trace, checked before any work: the path of a file in an existing
- * folder; an existing file only with --overwrite (as --out). A folder given
- * is a usage error (exit 2), the rest I/O (exit 3), as for --out.
- */
-function claimTraceFile(given: string, overwrite: boolean): string {
-  const path = resolve(given);
-  let st;
-  try {
-    st = statSync(path);
-  } catch {
-    st = null;
-  }
-  if (st?.isDirectory())
-    throw new UsageError(`--trace ${given} is a folder: give the path of the CSV file to write, e.g. ${join(given, 'trace.csv')}`);
-  if (st && !overwrite) throw new RunError('IO', `--trace ${given} already exists: choose a new file, or add --overwrite to replace it`);
-  let parent;
-  try {
-    parent = statSync(dirname(path));
-  } catch {
-    parent = null;
-  }
-  if (!parent?.isDirectory()) throw new RunError('IO', `--trace ${given}: its folder ${dirname(path)} does not exist`);
-  return path;
-}

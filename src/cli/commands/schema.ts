@@ -1,29 +1,46 @@
 import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import type { CommandParts } from './parts.js';
 import { RunError } from '../../errors.js';
 import { scenarioJsonSchema } from '../../scenario/index.js';
+import { claimOutputFile } from '../kit.js';
+import { nonEmpty } from '../options.js';
 
 interface SchemaArgs {
   out?: string;
+  overwrite: boolean;
 }
 
 export const schemaCommand: CommandParts<SchemaArgs> = {
   builder: (y: Argv) =>
     y
-      .option('out', { alias: 'o', type: 'string', describe: 'Write it to this file instead of stdout' })
+      .option('out', {
+        alias: 'o',
+        type: 'string',
+        describe: 'Write it to this file instead of stdout; an existing file is refused unless --overwrite',
+      })
+      .option('overwrite', { type: 'boolean', default: false, describe: 'Replace an existing --out file' })
       .example(
         '$0 schema --out scenario.schema.json',
         'Then start a scenario with "# yaml-language-server: $schema=scenario.schema.json"',
       ) as unknown as Argv<SchemaArgs>,
   handler: (argv: ArgumentsCamelCase<SchemaArgs>) => {
+    // Claimed before the schema is built, as every command checks its output before any work.
+    const out =
+      argv.out === undefined
+        ? undefined
+        : claimOutputFile({
+            flag: 'out',
+            given: nonEmpty('out', argv.out),
+            overwrite: argv.overwrite,
+            what: 'JSON file',
+            example: 'scenario.schema.json',
+          });
     const json = `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`;
-    if (argv.out === undefined) {
+    if (out === undefined) {
       process.stdout.write(json);
       return;
     }
-    const out = resolve(argv.out);
     try {
       writeFileSync(out, json);
     } catch (err) {

@@ -4,7 +4,14 @@ import { EXIT_CODES, FleetsimError, UsageError } from '../../errors.js';
 import { writeSweepReport } from '../../report/sweep-report.js';
 import { describeSweepThresholdFailures, formatSweep } from '../../report/text.js';
 import { loadScenarioFile } from '../../scenario/index.js';
-import { FAST_MODE_THRESHOLDS_WHY, cellTable, runSweep, type SweepResult } from '../../sweep/index.js';
+import {
+  FAST_MODE_THRESHOLDS_WHY,
+  MIN_REPLICAS_FOR_INTERVALS,
+  cellTable,
+  fewReplicasNote,
+  runSweep,
+  type SweepResult,
+} from '../../sweep/index.js';
 import {
   claimReportFolder,
   fillReportFolder,
@@ -37,7 +44,9 @@ export const sweepCommand: CommandParts<SweepArgs> = {
     withSharedFlags(
       withScenarioFlags(y, { sizes: false })
         .positional('scenario', { type: 'string', describe: 'Scenario file with a sweep section (YAML or JSON)' })
-        .option('replicas', { describe: 'Replicas per cell [default: sweep.replicas]' })
+        .option('replicas', {
+          describe: `Replicas per cell; below ${MIN_REPLICAS_FOR_INTERVALS} the 95 % intervals are wide, and the sweep says so [default: sweep.replicas]`,
+        })
         .option('employees', { alias: 'n', describe: 'Employees per replica [default: fleet.employees]' })
         .option('days', { describe: 'Simulated days [default: simulation.days]' })
         .option('full-path', {
@@ -79,6 +88,9 @@ export const sweepCommand: CommandParts<SweepArgs> = {
         `fleetsim sweep: note: thresholds NOT JUDGED in fast mode: ${scenario.thresholds.map((t) => t.source).join('; ')} (${FAST_MODE_THRESHOLDS_WHY})\n`,
       );
     }
+    // The text output says it beside the table; --json prints only the table.
+    const few = argv.json ? fewReplicasNote(replicas ?? scenario.sweep.replicas) : null;
+    if (few !== null) process.stderr.write(`fleetsim sweep: note: ${few}\n`);
     const reportDir = claimReportFolder({
       out: argv.out,
       overwrite: argv.overwrite,
