@@ -10,6 +10,7 @@ export {
   DEFAULT_MAX_REQUESTS,
   MAX_DURATION_MS,
   MAX_REQUESTS,
+  maxLoadWorkers,
   type LoadOptions,
 } from './run-load.js';
 export {

@@ -158,6 +158,9 @@ function sweepRuleLines(r: SweepResult): string[] {
   ];
 }
 
+/** "on 1 worker", "on 2 workers", "in the main thread" (0). */
+const onWorkers = (n: number): string => (n === 0 ? 'in the main thread' : `on ${n} worker${n === 1 ? '' : 's'}`);
+
 export function formatLoad(
   r: LoadResult,
   thresholds: readonly ThresholdOutcome[],
@@ -176,7 +179,7 @@ export function formatLoad(
       .map(([c, l]) => `${c} ${l}`)
       .join(
         ', ',
-      )} (p50 ${r.corpus.body_bytes_p50} B) in ${r.corpus.prepare_wall_s ?? '—'} s, ${r.corpus.prepare_ms_per_body ?? '—'} ms per body on ${r.corpus.prepare_workers ?? 0} workers`,
+      )} (p50 ${r.corpus.body_bytes_p50} B) in ${r.corpus.prepare_wall_s ?? '—'} s, ${r.corpus.prepare_ms_per_body ?? '—'} ms per body ${onWorkers(r.corpus.prepare_workers ?? 0)}`,
     `  requests    ${r.requests.sent.toLocaleString('en-US')} sent of ${r.requests.planned.toLocaleString('en-US')} planned; ${r.requests.accepted.toLocaleString('en-US')} accepted, ${r.requests.failed.toLocaleString('en-US')} failed (${r.requests.unfinished} unanswered at the end)`,
     `  throughput  ${r.throughput.requests_per_s} requests/s, ${r.throughput.accepted_per_s} accepted/s, ${r.throughput.events_per_s.toLocaleString('en-US')} events/s`,
     ...Object.entries(r.latency).map(([k, v]) => `  latency     ${k.padEnd(12)} ${l(v)}`),

@@ -11,6 +11,7 @@ import {
   DEFAULT_VALIDITY_BOUNDS,
   MAX_DURATION_MS,
   MAX_REQUESTS,
+  maxLoadWorkers,
   PROFILE_KINDS,
   runLoad,
   type LoadOptions,
@@ -33,7 +34,6 @@ import {
   present,
   stopCleanlyOnSignals,
   withSharedFlags,
-  workersFlag,
 } from '../kit.js';
 import { codecLevelFlag, durationFlag, fraction, instantFlag, positive, shardFlag, wholeNumber } from '../options.js';
 import { createProgress } from '../progress.js';
@@ -111,7 +111,7 @@ const PROFILE_FLAGS: Readonly<Record<string, readonly ProfileKind[]>> = {
 export const loadCommand: CommandParts<LoadArgs> = {
   builder: (y: Argv) =>
     withSharedFlags(y, {
-      workers: 'Worker threads that generate the corpus',
+      workers: `Worker threads that generate the corpus and prepare the bodies: 0 (the main thread) to the CPUs this process may use (${maxLoadWorkers()} here)`,
       fleetSecret: "The target's enrollment secret",
       out: 'Report folder [default: <outputs.dir>/load-<profile>-<time>-<id>]',
       json: 'Print the result object as one JSON object on stdout',
@@ -282,6 +282,7 @@ export const loadCommand: CommandParts<LoadArgs> = {
   handler: async (argv: ArgumentsCamelCase<LoadArgs>) => {
     const unused = profileFlagProblem(argv, argv.mode, argv.profile);
     if (unused !== null) throw new UsageError(unused);
+    const workers = loadWorkersFlag(argv.workers);
     const d = PROFILE_FLAG_DEFAULTS;
     const scenario = loadScenarioFile(argv.scenario);
     const laptops = argv.laptops === undefined ? scenario.fleet.employees : wholeNumber('laptops', argv.laptops, 1, 100_000_000);
@@ -362,7 +363,7 @@ export const loadCommand: CommandParts<LoadArgs> = {
       corpusDir: argv.corpus === undefined ? null : resolve(argv.corpus),
       corpusLaptops:
         argv['corpus-laptops'] === undefined ? Math.min(laptops, 40) : wholeNumber('corpus-laptops', argv['corpus-laptops'], 1, 100_000),
-      workers: workersFlag(argv.workers),
+      workers,
       bounds: {
         maxLagP99Ms: positive('max-lag-ms', argv['max-lag-ms'], 1e6),
         minCpuHeadroom: fraction('min-headroom', argv['min-headroom']),
@@ -467,6 +468,22 @@ export const loadCommand: CommandParts<LoadArgs> = {
     }
   },
 };
+
+/** --workers of a load run: 0 (the main thread) to the CPUs this process may use (maxLoadWorkers says why). */
+function loadWorkersFlag(value: unknown): number {
+  const most = maxLoadWorkers();
+  let n: number | null = null;
+  try {
+    n = wholeNumber('workers', value, 0, most);
+  } catch {
+    // Refused below, with the reason for the bound.
+  }
+  if (n === null)
+    throw new UsageError(
+      `--workers must be a whole number from 0 to ${most} (the CPUs this process may use: preparing bodies is CPU-bound, more threads only compete for them), got ${JSON.stringify(value)}`,
+    );
+  return n;
+}
 
 /**
  * Why the given flags do not fit the chosen profile (null when they do): a flag
