@@ -270,8 +270,9 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
     by_reason: Object.fromEntries([...rec.byReason].sort()),
   };
   const targetFailures: string[] = [];
-  // A closed loop stops with a request in flight on each connection: those were cut by the run, not failed by the target.
-  const cut = ctx.run.mode === 'capacity' ? rec.unfinished : 0;
+  // A closed loop stops with a request in flight on each connection, and an interrupt (Ctrl-C) cuts what is in flight:
+  // those were cut by the run, not failed by the target.
+  const cut = ctx.run.mode === 'capacity' || out.stoppedBy === 'interrupted' ? rec.unfinished : 0;
   const judgedFailed = rec.failed - cut;
   const judgedTotal = total - cut;
   if (!ramp && ctx.maxErrorRate !== undefined && judgedTotal > 0 && judgedFailed / judgedTotal > ctx.maxErrorRate) {

@@ -188,7 +188,7 @@ export async function writeLoadReport(dir: string, r: LoadReportInput): Promise<
                     s.failed,
                     dash(s.p99_ms),
                     dash(s.error_rate),
-                    s.held === null ? '—' : s.held ? 'yes' : 'NO',
+                    s.held === null ? (x.stopped_by === 'interrupted' ? 'interrupted' : '—') : s.held ? 'yes' : 'NO',
                     s.valid === null ? '—' : s.valid ? 'yes' : 'NO',
                     dash(s.lag_p99_ms),
                     dash(s.cpu_headroom),

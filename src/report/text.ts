@@ -208,7 +208,7 @@ export function formatLoad(
           `  ramp        knee ${r.ramp.knee_rate_per_s ?? '—'} uploads/s; ${r.ramp.broke_at_rate_per_s !== null ? `SLO broken at ${r.ramp.broke_at_rate_per_s}/s` : `no valid step broke the SLO (held up to ${r.ramp.held_up_to_rate_per_s ?? '—'}/s)`}${r.ramp.generator_limited_at_rate_per_s !== null ? `; generator fell behind at ${r.ramp.generator_limited_at_rate_per_s}/s` : ''}${r.ramp.gates_below_step !== null && r.ramp.gates_below_step > 0 ? `; thresholds on ingest.* judged on steps 0–${r.ramp.gates_below_step - 1}, below the knee` : ''}`,
           ...r.ramp.steps.map(
             (s) =>
-              `    step ${String(s.step).padStart(2)}  ${String(s.rate_per_s).padStart(10)}/s  p99 ${s.p99_ms ?? '—'} ms  errors ${s.error_rate ?? '—'}  ${s.held === null ? 'not judged' : s.held ? 'held' : 'BROKE'}  generator ${s.valid === null ? '—' : s.valid ? 'kept up' : 'FELL BEHIND'} (lag p99 ${s.lag_p99_ms ?? '—'} ms, headroom ${s.cpu_headroom ?? '—'})`,
+              `    step ${String(s.step).padStart(2)}  ${String(s.rate_per_s).padStart(10)}/s  p99 ${s.p99_ms ?? '—'} ms  errors ${s.error_rate ?? '—'}  ${s.held === null ? (r.stopped_by === 'interrupted' ? 'interrupted, not judged' : 'not judged') : s.held ? 'held' : 'BROKE'}  generator ${s.valid === null ? '—' : s.valid ? 'kept up' : 'FELL BEHIND'} (lag p99 ${s.lag_p99_ms ?? '—'} ms, headroom ${s.cpu_headroom ?? '—'})`,
           ),
         ]
       : []),
