@@ -22,6 +22,8 @@ export const E2E_SUITES = [
   'test/load/request-bytes.test.ts',
   'test/load/interrupt.test.ts',
   'test/load/cli-limits.test.ts',
+  'test/load/cli-workers.test.ts',
+  'test/load/interrupt-judging.test.ts',
   'test/report/sweep-browser.test.ts',
   'test/ingest/cli.test.ts',
   'test/run/faults.test.ts',

@@ -1,34 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bodyWorkers, BODY_CHUNK } from '../../src/load/bodies.js';
-import { maxLoadWorkers } from '../../src/load/index.js';
-import { ROOT, fleetsim, fleetsimAsync } from '../helpers/cli.js';
+import { fleetsimAsync } from '../helpers/cli.js';
 import { smallScenario, startSlowServer, writeCorpus } from './helpers.js';
 
-const LOAD = ['load', '--target', 'http://127.0.0.1:9', '--scenario', resolve(ROOT, 'scenarios/quickstart.yaml'), '--fleet-secret', 'x'];
-
-// --workers of `fleetsim load`: a range the machine can use, and the count reported is the count used.
-describe('fleetsim load --workers', () => {
-  it('allows 0 (this thread) up to the cores the process may use, and refuses more by name, value and range', () => {
-    const most = availableParallelism();
-    expect(maxLoadWorkers()).toBe(most);
-    const r = fleetsim([...LOAD, '--workers', '99']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(
-      new RegExp(`--workers must be a whole number from 0 to ${most} \\(the CPUs this process may use[^)]*\\), got 99`),
-    );
-    expect(fleetsim([...LOAD, '--workers', '-1']).code).toBe(2);
-  });
-
-  it('uses no more threads than there are chunks of bodies to prepare', () => {
-    expect(bodyWorkers(2, 10)).toBe(1);
-    expect(bodyWorkers(2, BODY_CHUNK + 1)).toBe(2);
-    expect(bodyWorkers(4, BODY_CHUNK * 10)).toBe(4);
-    expect(bodyWorkers(0, 1000)).toBe(0);
-  });
-
+// The worker threads a `fleetsim load` run announces and reports are the ones it used.
+describe('fleetsim load --workers in a run', () => {
   describe('against a loopback target', () => {
     const s = smallScenario();
     let corpus: Awaited<ReturnType<typeof writeCorpus>>;
