@@ -23,6 +23,7 @@ export const E2E_SUITES = [
   'test/load/interrupt.test.ts',
   'test/load/cli-limits.test.ts',
   'test/load/cli-workers.test.ts',
+  'test/load/drain-unfinished.test.ts',
   'test/load/interrupt-judging.test.ts',
   'test/report/sweep-browser.test.ts',
   'test/ingest/cli.test.ts',

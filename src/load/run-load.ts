@@ -313,6 +313,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     bounds: o.bounds,
     slo: o.profile.kind === 'ramp' && o.mode === 'open' ? o.slo : null,
     maxErrorRate: o.slo.errorRate,
+    graceMs: o.graceMs,
     shard,
     protocol: describeProtocol(protocolSpec, target.url),
   };

@@ -46,9 +46,11 @@ export async function writeLoadReport(dir: string, r: LoadReportInput): Promise<
     [
       {
         title: 'Validity',
-        html: x.valid
-          ? `<p class="pass">Valid: the generator kept its schedule (p99 lag ${dash(x.schedule_lag.p99_ms)} ms) with CPU headroom ${x.generator.cpu_headroom}.</p>`
-          : `<p class="fail">INVALID — these figures flatter the target:</p><ul>${x.invalid_reasons.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>`,
+        html:
+          (x.valid
+            ? `<p class="pass">Valid: the generator kept its schedule (p99 lag ${dash(x.schedule_lag.p99_ms)} ms) with CPU headroom ${x.generator.cpu_headroom}.</p>`
+            : `<p class="fail">INVALID — these figures flatter the target:</p><ul>${x.invalid_reasons.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>`) +
+          (x.notes?.length ? `<p>Notes:</p><ul>${x.notes.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>` : ''),
       },
       {
         title: 'Thresholds',
