@@ -22,6 +22,7 @@ export const E2E_SUITES = [
   'test/load/request-bytes.test.ts',
   'test/load/interrupt.test.ts',
   'test/load/cli-limits.test.ts',
+  'test/load/cli-progress.test.ts',
   'test/load/cli-workers.test.ts',
   'test/load/drain-unfinished.test.ts',
   'test/load/interrupt-judging.test.ts',

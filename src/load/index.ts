@@ -12,6 +12,7 @@ export {
   MAX_REQUESTS,
   maxLoadWorkers,
   type LoadOptions,
+  type LoadProgress,
 } from './run-load.js';
 export {
   buildSchedule,

@@ -23,7 +23,7 @@ import { generateCorpus, loadCorpus, type Corpus } from './corpus.js';
 import { createFleetModel } from './fleet-model.js';
 import { OutageModel } from './outage.js';
 import { computeLoadResult, RAMP_UPLOADS_PER_DEVICE_S, type LoadResult, type ValidityBounds } from './results.js';
-import { buildSchedule, sliceSchedule, type LoadProfile, type LoadSchedule } from './schedule.js';
+import { buildSchedule, sliceSchedule, type LoadProfile, type LoadSchedule, type RampStep } from './schedule.js';
 import { runSender, type SenderProgress } from './sender.js';
 import { loadDeviceIds } from './target.js';
 
@@ -82,8 +82,20 @@ export interface LoadOptions {
   readonly onPhase?: (message: string) => void;
   /** Request bodies prepared so far, while they are prepared. */
   readonly onPrepareProgress?: (done: number, total: number) => void;
-  readonly onProgress?: (p: SenderProgress & { readonly planned: number; readonly durationMs: number }) => void;
+  readonly onProgress?: (p: LoadProgress) => void;
 }
+
+/** A running load's progress, and the plan it is measured against. */
+export type LoadProgress = SenderProgress & {
+  readonly planned: number;
+  readonly durationMs: number;
+  /** When the schedule's sending ends (ms of the run): --duration, or earlier (a ramp's last whole step, a schedule --max-requests cut). */
+  readonly plannedEndMs: number;
+  /** After plannedEndMs, how long answers (and spools) may still come before the run stops. */
+  readonly graceMs: number;
+  /** A ramp's steps; null for other profiles. */
+  readonly steps: readonly RampStep[] | null;
+};
 
 export const MAX_DURATION_MS = 6 * 3600_000;
 export const MAX_REQUESTS = 50_000_000;
@@ -330,10 +342,23 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       deviceIds,
       deviceKeys: keys,
       ...(o.signal ? { signal: o.signal } : {}),
-      onProgress: (p) => o.onProgress?.({ ...p, planned: bodies.count, durationMs: o.durationMs }),
+      onProgress: (p) =>
+        o.onProgress?.({ ...p, planned: bodies.count, durationMs: o.durationMs, plannedEndMs: o.durationMs, graceMs: 0, steps: null }),
     });
     return computeLoadResult(ctx, { ...schedule, count: bodies.count, truncated: out.stoppedBy === 'max_requests' }, out);
   }
+  const ramp = o.profile.kind === 'ramp' ? schedule.steps : null;
+  const progressPlan = {
+    durationMs: o.durationMs,
+    // The sending ends with the last arrival's step: a ramp's last whole step, or the last upload --max-requests left.
+    plannedEndMs: ramp
+      ? (ramp.at(-1)?.endMs ?? o.durationMs)
+      : schedule.truncated && schedule.count > 0
+        ? Math.max(schedule.intendedMs[schedule.count - 1]!, schedule.outage?.endMs ?? 0)
+        : o.durationMs,
+    graceMs: o.graceMs,
+    steps: ramp,
+  };
   phase(`sending ${planned.toLocaleString('en-US')} uploads (${o.profile.kind}) over at most ${o.connections} connections`);
   o.onSending?.();
   const out = await runSender({
@@ -351,7 +376,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     hardStopMs: o.durationMs + o.graceMs,
     ramp: o.profile.kind === 'ramp' ? o.slo : null,
     ...(o.signal ? { signal: o.signal } : {}),
-    onProgress: (p) => o.onProgress?.({ ...p, planned, durationMs: o.durationMs }),
+    onProgress: (p) => o.onProgress?.({ ...p, planned, ...progressPlan }),
   });
   return computeLoadResult(ctx, schedule, out);
 }

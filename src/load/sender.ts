@@ -85,6 +85,8 @@ export interface SenderProgress {
   readonly accepted: number;
   readonly failed: number;
   readonly inFlight: number;
+  /** Outage recovery: backlog batches still on the laptops (absent for other runs). */
+  readonly spooled?: number;
 }
 
 export interface StepJudgement {
@@ -464,7 +466,15 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
 
     const hard = setTimeout(() => stop('time'), o.hardStopMs);
     const progress = setInterval(
-      () => o.onProgress?.({ elapsedMs: now() - t0, sent: rec.sent, accepted: rec.accepted, failed: rec.failed, inFlight: slots.count }),
+      () =>
+        o.onProgress?.({
+          elapsedMs: now() - t0,
+          sent: rec.sent,
+          accepted: rec.accepted,
+          failed: rec.failed,
+          inFlight: slots.count,
+          ...(drain ? { spooled: drain.model.figures().left } : {}),
+        }),
       1000,
     );
 

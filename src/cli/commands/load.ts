@@ -36,6 +36,7 @@ import {
   withSharedFlags,
 } from '../kit.js';
 import { codecLevelFlag, durationFlag, fraction, instantFlag, positive, shardFlag, wholeNumber } from '../options.js';
+import { loadProgressLine } from '../load-progress.js';
 import { createProgress } from '../progress.js';
 
 interface LoadArgs {
@@ -427,11 +428,12 @@ export const loadCommand: CommandParts<LoadArgs> = {
           onProgress: (p) => {
             last = { elapsed_s: Math.round(p.elapsedMs) / 1000, sent: p.sent, accepted: p.accepted, failed: p.failed };
             if (interrupt.signal.aborted) return;
-            progress ??= createProgress(`load ${kind}`, Math.ceil(p.durationMs / 1000), { quiet });
-            progress.update(
-              Math.min(Math.ceil(p.durationMs / 1000), Math.floor(p.elapsedMs / 1000)),
-              `sent ${p.sent}, accepted ${p.accepted}, failed ${p.failed}, in flight ${p.inFlight}`,
-            );
+            const line = loadProgressLine(p, p);
+            progress ??= createProgress(`load ${options.mode === 'capacity' ? 'capacity' : kind}`, line.total, {
+              quiet,
+              startedAtMs: Date.now() - p.elapsedMs,
+            });
+            progress.update(line.done, line.detail, line.left);
           },
         }),
       );
