@@ -3,7 +3,8 @@ import type { ConfigurationStep, FleetRunProgress } from '../run/index.js';
 import { wholeNumber } from './options.js';
 
 export interface Progress {
-  update(done: number, detail: string): void;
+  /** `left`: the time left as the caller knows it (e.g. from a plan); default: estimated from the pace so far. */
+  update(done: number, detail: string, left?: string): void;
   /** The total becomes known late (a shard's laptops are counted by the run). */
   setTotal(total: number): void;
   stop(): void;
@@ -28,7 +29,12 @@ export function plainLineEveryMs(env: NodeJS.ProcessEnv = process.env): number {
  * left once there is progress to estimate from. Writes to stderr: stdout
  * stays clean for --json.
  */
-export function createProgress(label: string, total: number, opts: { quiet?: boolean; intervalMs?: number } = {}): Progress {
+export function createProgress(
+  label: string,
+  total: number,
+  /** startedAtMs: when the work began (Date.now() clock), if before the bar is made. */
+  opts: { quiet?: boolean; intervalMs?: number; startedAtMs?: number } = {},
+): Progress {
   if (opts.quiet) return { update() {}, setTotal() {}, stop() {} };
   const everyMs = plainLineEveryMs();
   if (process.stderr.isTTY) {
@@ -42,10 +48,10 @@ export function createProgress(label: string, total: number, opts: { quiet?: boo
       },
       cliProgress.Presets.shades_classic,
     );
-    const started = Date.now();
+    const started = opts.startedAtMs ?? Date.now();
     bar.start(total, 0, { detail: '', left: 'estimating time left' });
     return {
-      update: (done, detail) => bar.update(done, { detail, left: timeLeft(Date.now() - started, done, total) }),
+      update: (done, detail, left) => bar.update(done, { detail, left: left ?? timeLeft(Date.now() - started, done, total) }),
       setTotal: (n) => {
         total = n;
         bar.setTotal(n);
@@ -54,14 +60,15 @@ export function createProgress(label: string, total: number, opts: { quiet?: boo
     };
   }
   const interval = Math.min(opts.intervalMs ?? 5_000, everyMs);
-  const started = Date.now();
-  let lastPrint = started;
-  let last = { done: 0, detail: 'starting' };
+  const started = opts.startedAtMs ?? Date.now();
+  let lastPrint = Date.now();
+  let last: { done: number; detail: string; left?: string | undefined } = { done: 0, detail: 'starting' };
+  let printedAll = false;
   const print = (now: number): void => {
     lastPrint = now;
     const pct = total > 0 ? Math.floor((100 * last.done) / total) : 100;
     process.stderr.write(
-      `${label}: ${last.done}/${total} (${pct}%) after ${formatSeconds((now - started) / 1000)}, ${timeLeft(now - started, last.done, total)}, ${last.detail}\n`,
+      `${label}: ${last.done}/${total} (${pct}%) after ${formatSeconds((now - started) / 1000)}, ${last.left ?? timeLeft(now - started, last.done, total)}, ${last.detail}\n`,
     );
   };
   // unref: the heartbeat never keeps a finished process alive.
@@ -73,10 +80,13 @@ export function createProgress(label: string, total: number, opts: { quiet?: boo
     Math.min(1_000, everyMs / 4),
   ).unref();
   return {
-    update(done, detail) {
-      last = { done, detail };
+    update(done, detail, left) {
+      last = { done, detail, left };
       const now = Date.now();
-      if (now - lastPrint < interval && done < total) return;
+      // The line that reaches the total prints at once; after it (work still finishing), the interval applies again.
+      const reached = done >= total && !printedAll;
+      if (done >= total) printedAll = true;
+      if (now - lastPrint < interval && !reached) return;
       print(now);
     },
     stop() {

@@ -256,6 +256,11 @@ class BodyAssembly {
   }
 }
 
+/** The worker threads that prepare `bodies` bodies when `requested` are allowed: a task is one chunk, so never more than the chunks. */
+export function bodyWorkers(requested: number, bodies: number): number {
+  return Math.min(requested, Math.ceil(bodies / BODY_CHUNK));
+}
+
 /** Prepares every planned body, in piscina workers when `workers` > 0. */
 export async function prepareBodiesInWorkers(
   templates: readonly CorpusTemplate[],
@@ -266,7 +271,7 @@ export async function prepareBodiesInWorkers(
   const t0 = performance.now();
   const { tasks, template } = chunkTasks(templates, deviceIds, plan, o);
   const out = new BodyAssembly(plan.device.length);
-  const workers = Math.min(o.workers, tasks.length);
+  const workers = bodyWorkers(o.workers, plan.device.length);
   let done = 0;
   await runTasks(
     { worker: 'load-bodies', what: 'preparing load bodies', workers, inline: prepareBodyChunk },

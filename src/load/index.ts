@@ -10,7 +10,9 @@ export {
   DEFAULT_MAX_REQUESTS,
   MAX_DURATION_MS,
   MAX_REQUESTS,
+  maxLoadWorkers,
   type LoadOptions,
+  type LoadProgress,
 } from './run-load.js';
 export {
   buildSchedule,

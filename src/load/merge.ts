@@ -232,6 +232,7 @@ function mergeDrain(results: readonly LoadResult[], timeline: LoadResult['timeli
   let peak: number | null = null;
   for (const t of timeline) if (t.second >= Math.ceil(d0.recovery_at_s) && t.second < lastFull) peak = Math.max(peak ?? 0, t.sent);
   const left = sum(ds.map((d) => d.left));
+  const hints = ds.map((d) => d.suggested_duration_s).filter((h): h is number => typeof h === 'number');
   return {
     ...d0,
     backlog_batches: sum(ds.map((d) => d.backlog_batches)),
@@ -244,6 +245,8 @@ function mergeDrain(results: readonly LoadResult[], timeline: LoadResult['timeli
     peak_arrivals_per_s: peak,
     steady_arrivals_per_s: steady,
     peak_to_steady: peak === null || steady <= 0 ? null : r3(peak / steady),
+    // Each shard drained its own laptops: the whole fleet needs the longest of their suggestions.
+    suggested_duration_s: left === 0 || hints.length === 0 ? null : Math.max(...hints),
   };
 }
 

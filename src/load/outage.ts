@@ -140,6 +140,8 @@ export interface DrainFigures {
   /** Batches dropped from full spools during the outage, and refused for good while draining. */
   readonly lostSpoolFull: number;
   readonly lostRejected: number;
+  /** How long after the recovery the last laptop's uploader was due to retry (its backoff): no drain ends before it. */
+  readonly lastFirstRetryMs: number;
 }
 
 interface Routed {
@@ -174,6 +176,7 @@ export class OutageModel {
   private backlogTotal = 0;
   /** Before goLive: what stopped an uploader that was not the network (a bug: the sender answers an adapter's exception itself). */
   private broken: { readonly err: unknown } | null = null;
+  private lastFirstRetryMs = 0;
 
   private constructor(n: number, maxBytes: number) {
     this.backlogLaptop = new Uint32Array(n);
@@ -229,6 +232,7 @@ export class OutageModel {
       if (up.pendingBatches > 0) m.laptopsWithSpool++;
     }
     m.backlogAtRecovery = m.left;
+    for (const t of m.firstRetriesAfterRecoveryMs(o.outageMs)) m.lastFirstRetryMs = Math.max(m.lastFirstRetryMs, t);
     return m;
   }
 
@@ -352,6 +356,7 @@ export class OutageModel {
       drainMs: this.drainMs,
       lostSpoolFull: this.lostSpoolFull,
       lostRejected: this.lostRejected,
+      lastFirstRetryMs: this.lastFirstRetryMs,
     };
   }
 }

@@ -152,6 +152,11 @@ export interface LoadResult {
     readonly peak_arrivals_per_s: number | null;
     readonly steady_arrivals_per_s: number;
     readonly peak_to_steady: number | null;
+    /**
+     * When the spools did not drain within the run: a --duration that would let them (drainDurationHint), null when
+     * there is nothing to estimate it from. Absent in reports from before it.
+     */
+    readonly suggested_duration_s?: number | null;
   } | null;
   readonly ramp: {
     readonly steps: readonly RampStepResult[];
@@ -223,6 +228,8 @@ export interface LoadRunContext {
   readonly shard?: LoadResult['shard'];
   /** The target protocol, described. */
   readonly protocol?: string;
+  /** After the schedule, how long answers (and spool drains) could still come: --grace. */
+  readonly graceMs?: number;
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -270,8 +277,9 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
     by_reason: Object.fromEntries([...rec.byReason].sort()),
   };
   const targetFailures: string[] = [];
-  // A closed loop stops with a request in flight on each connection: those were cut by the run, not failed by the target.
-  const cut = ctx.run.mode === 'capacity' ? rec.unfinished : 0;
+  // A closed loop stops with a request in flight on each connection, and an interrupt (Ctrl-C) cuts what is in flight:
+  // those were cut by the run, not failed by the target.
+  const cut = ctx.run.mode === 'capacity' || out.stoppedBy === 'interrupted' ? rec.unfinished : 0;
   const judgedFailed = rec.failed - cut;
   const judgedTotal = total - cut;
   if (!ramp && ctx.maxErrorRate !== undefined && judgedTotal > 0 && judgedFailed / judgedTotal > ctx.maxErrorRate) {
@@ -303,6 +311,7 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
     events_per_s: r3(rec.acceptedEvents / measureS),
     accepted_mb_per_s: r3(rec.acceptedBytes / measureS / 1e6),
   };
+  const drain = sch.outage && out.drain ? drainResult(sch, out, rec) : null;
   const seconds = Math.ceil(out.wallMs / 1000);
   const timeline = Array.from({ length: Math.min(seconds, rec.perSecond.sent.length) }, (_, s) => {
     const done = rec.perSecond.accepted[s]! + rec.perSecond.failed[s]!;
@@ -323,7 +332,7 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
     valid: invalid.length === 0,
     invalid_reasons: invalid,
     target_failed: targetFailures.length > 0,
-    notes: runNotes(ctx, sch, out),
+    notes: runNotes(ctx, sch, out, drain),
     validity_bounds: { max_lag_p99_ms: ctx.bounds.maxLagP99Ms, min_cpu_headroom: ctx.bounds.minCpuHeadroom },
     fleet: {
       instant_utc: new Date(sch.fleetStartUtcMs).toISOString(),
@@ -355,7 +364,7 @@ export function computeLoadResult(ctx: LoadRunContext, sch: LoadSchedule, out: S
       event_loop_utilization: r3(out.eventLoopUtilization),
       cpu_headroom: r3(headroom),
     },
-    drain: sch.outage && out.drain ? drainResult(sch, out, rec) : null,
+    drain: drain,
     protocol: ctx.protocol ?? 'fleetsim',
     unreadable_answers: unreadable,
     partially_rejected: {
@@ -411,7 +420,7 @@ function rateLimitHint(rec: SenderOutcome['recorder'], sch: LoadSchedule, device
 export const RAMP_UPLOADS_PER_DEVICE_S = 2;
 
 /** The notes of a run (see LoadResult.notes). */
-function runNotes(ctx: LoadRunContext, sch: LoadSchedule, out: SenderOutcome): string[] {
+function runNotes(ctx: LoadRunContext, sch: LoadSchedule, out: SenderOutcome, drain: LoadResult['drain']): string[] {
   const notes: string[] = [];
   const n = sch.count.toLocaleString('en-US');
   const d = ctx.durationMs / 1000;
@@ -423,7 +432,48 @@ function runNotes(ctx: LoadRunContext, sch: LoadSchedule, out: SenderOutcome): s
     notes.push(
       `--max-requests cut the schedule at ${n} uploads, the last due at ${r3(sch.intendedMs[sch.count - 1]! / 1000)} s of the ${d} s --duration: the profile planned more; raise --max-requests to send them all`,
     );
+  // An interrupted run is cut short by the user: a longer --duration is not the remedy.
+  if (drain && !drain.drained && out.stoppedBy !== 'interrupted') notes.push(undrainedNote(ctx, out, drain));
   return notes;
+}
+
+/** Why the drain time is missing from a run that ended with batches still spooled, and the --duration that would measure it. */
+function undrainedNote(ctx: LoadRunContext, out: SenderOutcome, d: NonNullable<LoadResult['drain']>): string {
+  const since = r3(Math.max(0, out.wallMs / 1000 - d.recovery_at_s));
+  const lastRetryS = r3((out.drain?.lastFirstRetryMs ?? 0) / 1000);
+  const bounds = `--duration ${ctx.durationMs / 1000} s${ctx.graceMs === undefined ? '' : `, then up to --grace ${ctx.graceMs / 1000} s for answers`}`;
+  const why =
+    lastRetryS > since
+      ? `the last laptop's uploader was due to retry only ${lastRetryS} s after the recovery (the agent's backoff, up to agent.upload.retryMaxMs)`
+      : `at the pace of the drain so far`;
+  return (
+    `the spools did not drain within the run: ${d.left} of ${d.backlog_batches} spooled batches were still on laptops when it stopped, ${since} s after the recovery at ${d.recovery_at_s} s (${bounds}), so the time to drain is not measured; ` +
+    (d.suggested_duration_s != null
+      ? `${why}: rerun with --duration ${d.suggested_duration_s}s or more`
+      : `none was stored yet, so there is no pace to estimate from: rerun with a longer --duration`)
+  );
+}
+
+/**
+ * A --duration (s) that would let every spool drain: the recovery, then the longer of the last laptop's first retry
+ * (no drain ends before it) and the whole backlog at the pace drained so far, a quarter more for the backoff's
+ * jitter and the last spools' sending, rounded up to 10 s (to a minute past 10 minutes). Null when neither says
+ * anything (nothing drained yet, and every uploader was due to retry at once).
+ */
+export function drainDurationHint(x: {
+  readonly recoveryAtMs: number;
+  readonly lastFirstRetryMs: number;
+  readonly sinceRecoveryMs: number;
+  readonly backlog: number;
+  readonly left: number;
+}): number | null {
+  const drained = x.backlog - x.left;
+  const atPaceMs = drained > 0 ? (x.sinceRecoveryMs * x.backlog) / drained : 0;
+  const drainMs = Math.max(x.lastFirstRetryMs, atPaceMs);
+  if (drainMs <= 0) return null;
+  const s = (x.recoveryAtMs + drainMs * 1.25) / 1000;
+  const unit = s > 600 ? 60 : 10;
+  return Math.ceil(s / unit) * unit;
 }
 
 function drainResult(sch: LoadSchedule, out: SenderOutcome, rec: SenderOutcome['recorder']): NonNullable<LoadResult['drain']> {
@@ -447,6 +497,16 @@ function drainResult(sch: LoadSchedule, out: SenderOutcome, rec: SenderOutcome['
     peak_arrivals_per_s: peak,
     steady_arrivals_per_s: r3(sch.initialRatePerS),
     peak_to_steady: peak === null || sch.initialRatePerS <= 0 ? null : r3(peak / sch.initialRatePerS),
+    suggested_duration_s:
+      d.left === 0
+        ? null
+        : drainDurationHint({
+            recoveryAtMs: w.endMs,
+            lastFirstRetryMs: d.lastFirstRetryMs,
+            sinceRecoveryMs: Math.max(0, out.wallMs - w.endMs),
+            backlog: d.backlog,
+            left: d.left,
+          }),
   };
 }
 

@@ -3,18 +3,27 @@
  * Each step is its own module; this file only wires them in order and holds
  * the bounds every run has (time, requests).
  */
+import { availableParallelism } from 'node:os';
 import { EXIT_CODES, FleetsimError, UsageError } from '../errors.js';
 import { parseStartDate } from '../time/index.js';
 import type { Scenario } from '../scenario/index.js';
 import { enrollDevices, parseTarget } from '../targets/index.js';
 import { describeProtocol, FLEETSIM_PROTOCOL, openProtocol, protocolEnrolls, type ProtocolSpec } from '../targets/protocols/index.js';
-import { agentCodecLevels, drawTemplates, prepareBodiesInWorkers, type CodecLevels, type PreparedBodies } from './bodies.js';
+import {
+  agentCodecLevels,
+  BODY_CHUNK,
+  bodyWorkers,
+  drawTemplates,
+  prepareBodiesInWorkers,
+  type CodecLevels,
+  type PreparedBodies,
+} from './bodies.js';
 import { runCapacity } from './capacity.js';
 import { generateCorpus, loadCorpus, type Corpus } from './corpus.js';
 import { createFleetModel } from './fleet-model.js';
 import { OutageModel } from './outage.js';
 import { computeLoadResult, RAMP_UPLOADS_PER_DEVICE_S, type LoadResult, type ValidityBounds } from './results.js';
-import { buildSchedule, sliceSchedule, type LoadProfile, type LoadSchedule } from './schedule.js';
+import { buildSchedule, sliceSchedule, type LoadProfile, type LoadSchedule, type RampStep } from './schedule.js';
 import { runSender, type SenderProgress } from './sender.js';
 import { loadDeviceIds } from './target.js';
 
@@ -73,8 +82,20 @@ export interface LoadOptions {
   readonly onPhase?: (message: string) => void;
   /** Request bodies prepared so far, while they are prepared. */
   readonly onPrepareProgress?: (done: number, total: number) => void;
-  readonly onProgress?: (p: SenderProgress & { readonly planned: number; readonly durationMs: number }) => void;
+  readonly onProgress?: (p: LoadProgress) => void;
 }
+
+/** A running load's progress, and the plan it is measured against. */
+export type LoadProgress = SenderProgress & {
+  readonly planned: number;
+  readonly durationMs: number;
+  /** When the schedule's sending ends (ms of the run): --duration, or earlier (a ramp's last whole step, a schedule --max-requests cut). */
+  readonly plannedEndMs: number;
+  /** After plannedEndMs, how long answers (and spools) may still come before the run stops. */
+  readonly graceMs: number;
+  /** A ramp's steps; null for other profiles. */
+  readonly steps: readonly RampStep[] | null;
+};
 
 export const MAX_DURATION_MS = 6 * 3600_000;
 export const MAX_REQUESTS = 50_000_000;
@@ -93,6 +114,15 @@ export const DEFAULT_CAPACITY_MAX_REQUESTS = 100_000;
  */
 export function defaultCapacityBodies(durationMs: number): number {
   return Math.min(DEFAULT_CAPACITY_MAX_REQUESTS, Math.max(10_000, Math.ceil(durationMs / 1000) * 5_000));
+}
+
+/**
+ * The most worker threads a run may use: the CPUs this process may run on. Generating the corpus and preparing
+ * bodies (compressing them) are CPU-bound, so threads beyond that add no speed, only memory (each holds the corpus
+ * and its share of bodies) and contention; the default, availableParallelism(), is already the most.
+ */
+export function maxLoadWorkers(): number {
+  return Math.max(1, availableParallelism());
 }
 
 const EMPTY_KEY = Buffer.alloc(0);
@@ -116,6 +146,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   if (!(o.durationMs > 0 && o.durationMs <= MAX_DURATION_MS))
     throw new UsageError(`the duration must be more than 0 and at most ${MAX_DURATION_MS / 3600_000} h`);
   if (!(o.maxRequests >= 1 && o.maxRequests <= MAX_REQUESTS)) throw new UsageError(`--max-requests must be from 1 to ${MAX_REQUESTS}`);
+  if (!(Number.isInteger(o.workers) && o.workers >= 0 && o.workers <= maxLoadWorkers()))
+    throw new UsageError(
+      `--workers must be a whole number from 0 to ${maxLoadWorkers()} (the CPUs this process may use), got ${o.workers}`,
+    );
   const report = o.onPhase ?? (() => {});
   // Each step begins with its phase: an interrupt before the sending stops there (nothing was measured yet).
   const phase = (message: string): void => {
@@ -246,7 +280,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
 
   const levels = o.bodyLevels ?? agentCodecLevels(s.agent);
   phase(
-    `preparing ${n.toLocaleString('en-US')} request bodies from ${corpus.templates.length} corpus batches at the agent's compression level (${o.workers} workers)`,
+    `preparing ${n.toLocaleString('en-US')} request bodies from ${corpus.templates.length} corpus batches at the agent's compression level ${preparedWhere(o.workers, n)}`,
   );
   const bodies: PreparedBodies & {
     cost: { codec_levels: Readonly<Record<string, number>>; wall_s: number; ms_per_body: number; workers: number };
@@ -291,6 +325,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     bounds: o.bounds,
     slo: o.profile.kind === 'ramp' && o.mode === 'open' ? o.slo : null,
     maxErrorRate: o.slo.errorRate,
+    graceMs: o.graceMs,
     shard,
     protocol: describeProtocol(protocolSpec, target.url),
   };
@@ -307,10 +342,23 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       deviceIds,
       deviceKeys: keys,
       ...(o.signal ? { signal: o.signal } : {}),
-      onProgress: (p) => o.onProgress?.({ ...p, planned: bodies.count, durationMs: o.durationMs }),
+      onProgress: (p) =>
+        o.onProgress?.({ ...p, planned: bodies.count, durationMs: o.durationMs, plannedEndMs: o.durationMs, graceMs: 0, steps: null }),
     });
     return computeLoadResult(ctx, { ...schedule, count: bodies.count, truncated: out.stoppedBy === 'max_requests' }, out);
   }
+  const ramp = o.profile.kind === 'ramp' ? schedule.steps : null;
+  const progressPlan = {
+    durationMs: o.durationMs,
+    // The sending ends with the last arrival's step: a ramp's last whole step, or the last upload --max-requests left.
+    plannedEndMs: ramp
+      ? (ramp.at(-1)?.endMs ?? o.durationMs)
+      : schedule.truncated && schedule.count > 0
+        ? Math.max(schedule.intendedMs[schedule.count - 1]!, schedule.outage?.endMs ?? 0)
+        : o.durationMs,
+    graceMs: o.graceMs,
+    steps: ramp,
+  };
   phase(`sending ${planned.toLocaleString('en-US')} uploads (${o.profile.kind}) over at most ${o.connections} connections`);
   o.onSending?.();
   const out = await runSender({
@@ -328,9 +376,21 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     hardStopMs: o.durationMs + o.graceMs,
     ramp: o.profile.kind === 'ramp' ? o.slo : null,
     ...(o.signal ? { signal: o.signal } : {}),
-    onProgress: (p) => o.onProgress?.({ ...p, planned, durationMs: o.durationMs }),
+    onProgress: (p) => o.onProgress?.({ ...p, planned, ...progressPlan }),
   });
   return computeLoadResult(ctx, schedule, out);
+}
+
+/** Where the bodies are prepared, and, once, why on fewer threads than --workers asked for. */
+function preparedWhere(requested: number, bodies: number): string {
+  if (requested === 0) return 'in the main thread (--workers 0)';
+  const used = bodyWorkers(requested, bodies);
+  const tasks = Math.ceil(bodies / BODY_CHUNK);
+  const why =
+    used < requested
+      ? ` (${requested} asked for: ${bodies.toLocaleString('en-US')} bodies make ${tasks} task${tasks === 1 ? '' : 's'} of up to ${BODY_CHUNK}, one thread each)`
+      : '';
+  return `on ${used} worker thread${used === 1 ? '' : 's'}${why}`;
 }
 
 function emptySchedule(durationMs: number): LoadSchedule {

@@ -85,6 +85,8 @@ export interface SenderProgress {
   readonly accepted: number;
   readonly failed: number;
   readonly inFlight: number;
+  /** Outage recovery: backlog batches still on the laptops (absent for other runs). */
+  readonly spooled?: number;
 }
 
 export interface StepJudgement {
@@ -409,7 +411,9 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
       // Requests never answered count with the latency they had reached: a lower bound, never omitted.
       pool.destroy();
       // Judged before the unanswered are closed: a request still open at the end counts as slower than the SLO.
-      judge.rest();
+      // Not after an interrupt: what is open then was cut by the user, not left unanswered by the target, so the steps
+      // not judged yet stay unjudged (the run is invalid as interrupted).
+      if (why !== 'interrupted') judge.rest();
       for (let i = 0; i < slots.active.length; i++) if (slots.active[i] === 1) finish(i, 'unfinished', 'unfinished', false, null);
       end();
     };
@@ -462,7 +466,15 @@ export function runSender(o: SenderOptions): Promise<SenderOutcome> {
 
     const hard = setTimeout(() => stop('time'), o.hardStopMs);
     const progress = setInterval(
-      () => o.onProgress?.({ elapsedMs: now() - t0, sent: rec.sent, accepted: rec.accepted, failed: rec.failed, inFlight: slots.count }),
+      () =>
+        o.onProgress?.({
+          elapsedMs: now() - t0,
+          sent: rec.sent,
+          accepted: rec.accepted,
+          failed: rec.failed,
+          inFlight: slots.count,
+          ...(drain ? { spooled: drain.model.figures().left } : {}),
+        }),
       1000,
     );
 

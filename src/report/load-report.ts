@@ -46,9 +46,11 @@ export async function writeLoadReport(dir: string, r: LoadReportInput): Promise<
     [
       {
         title: 'Validity',
-        html: x.valid
-          ? `<p class="pass">Valid: the generator kept its schedule (p99 lag ${dash(x.schedule_lag.p99_ms)} ms) with CPU headroom ${x.generator.cpu_headroom}.</p>`
-          : `<p class="fail">INVALID — these figures flatter the target:</p><ul>${x.invalid_reasons.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>`,
+        html:
+          (x.valid
+            ? `<p class="pass">Valid: the generator kept its schedule (p99 lag ${dash(x.schedule_lag.p99_ms)} ms) with CPU headroom ${x.generator.cpu_headroom}.</p>`
+            : `<p class="fail">INVALID — these figures flatter the target:</p><ul>${x.invalid_reasons.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>`) +
+          (x.notes?.length ? `<p>Notes:</p><ul>${x.notes.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>` : ''),
       },
       {
         title: 'Thresholds',
@@ -188,7 +190,7 @@ export async function writeLoadReport(dir: string, r: LoadReportInput): Promise<
                     s.failed,
                     dash(s.p99_ms),
                     dash(s.error_rate),
-                    s.held === null ? '—' : s.held ? 'yes' : 'NO',
+                    s.held === null ? (x.stopped_by === 'interrupted' ? 'interrupted' : '—') : s.held ? 'yes' : 'NO',
                     s.valid === null ? '—' : s.valid ? 'yes' : 'NO',
                     dash(s.lag_p99_ms),
                     dash(s.cpu_headroom),

@@ -11,6 +11,7 @@ import {
   DEFAULT_VALIDITY_BOUNDS,
   MAX_DURATION_MS,
   MAX_REQUESTS,
+  maxLoadWorkers,
   PROFILE_KINDS,
   runLoad,
   type LoadOptions,
@@ -33,9 +34,9 @@ import {
   present,
   stopCleanlyOnSignals,
   withSharedFlags,
-  workersFlag,
 } from '../kit.js';
 import { codecLevelFlag, durationFlag, fraction, instantFlag, positive, shardFlag, wholeNumber } from '../options.js';
+import { loadProgressLine } from '../load-progress.js';
 import { createProgress } from '../progress.js';
 
 interface LoadArgs {
@@ -48,14 +49,14 @@ interface LoadArgs {
   devices?: unknown;
   rate?: unknown;
   at?: string;
-  outage: string;
-  'outage-scale': unknown;
-  warmup: string;
-  'surge-window': string;
+  outage?: string;
+  'outage-scale'?: unknown;
+  warmup?: string;
+  'surge-window'?: string;
   'ramp-start'?: unknown;
-  'ramp-factor': unknown;
-  'ramp-step': string;
-  'slo-p99-ms': unknown;
+  'ramp-factor'?: unknown;
+  'ramp-step'?: string;
+  'slo-p99-ms'?: unknown;
   'slo-error-rate': unknown;
   connections: unknown;
   timeout: string;
@@ -84,10 +85,34 @@ interface LoadArgs {
   quiet: boolean;
 }
 
+/** Defaults of the flags only some profiles read (see PROFILE_FLAGS). */
+const PROFILE_FLAG_DEFAULTS = {
+  outage: '30m',
+  'outage-scale': DEFAULT_OUTAGE_SCALE,
+  warmup: '0s',
+  'surge-window': '3h',
+  'ramp-factor': 1.5,
+  'ramp-step': '10s',
+  'slo-p99-ms': 200,
+} as const;
+
+/** The flags only some profiles read, and those profiles (in PROFILE_KINDS order). */
+const PROFILE_FLAGS: Readonly<Record<string, readonly ProfileKind[]>> = {
+  rate: ['steady', 'outage-recovery', 'ramp'],
+  outage: ['outage-recovery'],
+  'outage-scale': ['outage-recovery'],
+  warmup: ['outage-recovery'],
+  'surge-window': ['morning-surge'],
+  'ramp-start': ['ramp'],
+  'ramp-factor': ['ramp'],
+  'ramp-step': ['ramp'],
+  'slo-p99-ms': ['ramp'],
+};
+
 export const loadCommand: CommandParts<LoadArgs> = {
   builder: (y: Argv) =>
     withSharedFlags(y, {
-      workers: 'Worker threads that generate the corpus',
+      workers: `Worker threads that generate the corpus and prepare the bodies: 0 (the main thread) to the CPUs this process may use (${maxLoadWorkers()} here)`,
       fleetSecret: "The target's enrollment secret",
       out: 'Report folder [default: <outputs.dir>/load-<profile>-<time>-<id>]',
       json: 'Print the result object as one JSON object on stdout',
@@ -133,28 +158,36 @@ export const loadCommand: CommandParts<LoadArgs> = {
         describe:
           'The fleet instant the run stands for: ISO time, or HH:MM UTC on the scenario start date [default: busiest instant; morning-surge: start of the steepest log-in wave]',
       })
+      // The profile's own flags have their defaults applied in the handler (PROFILE_FLAG_DEFAULTS), not by yargs: a
+      // flag the chosen profile does not read is refused, so the handler must see which were given.
       .option('outage', {
         nargs: 1,
         type: 'string',
-        default: '30m',
-        describe: 'outage-recovery: how long the target is unreachable, in fleet time (laptops spool meanwhile)',
+        describe: `outage-recovery: how long the target is unreachable, in fleet time (laptops spool meanwhile) [default: ${PROFILE_FLAG_DEFAULTS.outage}]`,
       })
       .option('outage-scale', {
-        default: DEFAULT_OUTAGE_SCALE,
-        describe:
-          'outage-recovery: fleet ms per run ms while the target is down (the run holds it silent for outage ÷ this; the recovery runs in real time)',
+        describe: `outage-recovery: fleet ms per run ms while the target is down (the run holds it silent for outage ÷ this; the recovery runs in real time) [default: ${PROFILE_FLAG_DEFAULTS['outage-scale']}]`,
       })
-      .option('warmup', { nargs: 1, type: 'string', default: '0s', describe: 'outage-recovery: steady traffic before the outage begins' })
+      .option('warmup', {
+        nargs: 1,
+        type: 'string',
+        describe: `outage-recovery: steady traffic before the outage begins [default: ${PROFILE_FLAG_DEFAULTS.warmup}]`,
+      })
       .option('surge-window', {
         nargs: 1,
         type: 'string',
-        default: '3h',
-        describe: 'morning-surge: fleet time played over --duration (per-laptop upload rates stay real)',
+        describe: `morning-surge: fleet time played over --duration (per-laptop upload rates stay real) [default: ${PROFILE_FLAG_DEFAULTS['surge-window']}]`,
       })
       .option('ramp-start', { describe: "ramp: first step's rate, uploads/s [default: --rate or the fleet's rate, at least 10]" })
-      .option('ramp-factor', { default: 1.5, describe: "ramp: each step's rate is the previous one × this" })
-      .option('ramp-step', { nargs: 1, type: 'string', default: '10s', describe: 'ramp: length of each step' })
-      .option('slo-p99-ms', { default: 200, describe: 'ramp: p99 latency the target promises' })
+      .option('ramp-factor', {
+        describe: `ramp: each step's rate is the previous one × this [default: ${PROFILE_FLAG_DEFAULTS['ramp-factor']}]`,
+      })
+      .option('ramp-step', {
+        nargs: 1,
+        type: 'string',
+        describe: `ramp: length of each step [default: ${PROFILE_FLAG_DEFAULTS['ramp-step']}]`,
+      })
+      .option('slo-p99-ms', { describe: `ramp: p99 latency the target promises [default: ${PROFILE_FLAG_DEFAULTS['slo-p99-ms']}]` })
       .option('slo-error-rate', {
         default: 0.01,
         describe:
@@ -248,6 +281,10 @@ export const loadCommand: CommandParts<LoadArgs> = {
         "An OpenTelemetry Collector's OTLP/HTTP receiver",
       ) as unknown as Argv<LoadArgs>,
   handler: async (argv: ArgumentsCamelCase<LoadArgs>) => {
+    const unused = profileFlagProblem(argv, argv.mode, argv.profile);
+    if (unused !== null) throw new UsageError(unused);
+    const workers = loadWorkersFlag(argv.workers);
+    const d = PROFILE_FLAG_DEFAULTS;
     const scenario = loadScenarioFile(argv.scenario);
     const laptops = argv.laptops === undefined ? scenario.fleet.employees : wholeNumber('laptops', argv.laptops, 1, 100_000_000);
     const devices = argv.devices === undefined ? Math.min(laptops, 10_000) : wholeNumber('devices', argv.devices, 1, 1_000_000);
@@ -277,19 +314,19 @@ export const loadCommand: CommandParts<LoadArgs> = {
       kind === 'steady'
         ? { kind }
         : kind === 'morning-surge'
-          ? { kind, fleetWindowMs: durationFlag('surge-window', argv['surge-window'], 1000, 24 * 3600_000) }
+          ? { kind, fleetWindowMs: durationFlag('surge-window', argv['surge-window'] ?? d['surge-window'], 1000, 24 * 3600_000) }
           : kind === 'outage-recovery'
             ? {
                 kind,
-                outageMs: durationFlag('outage', argv.outage, 1000, 7 * 86_400_000),
-                outageScale: positive('outage-scale', argv['outage-scale'], 1e6),
-                warmupMs: durationFlag('warmup', argv.warmup, 0, MAX_DURATION_MS),
+                outageMs: durationFlag('outage', argv.outage ?? d.outage, 1000, 7 * 86_400_000),
+                outageScale: positive('outage-scale', argv['outage-scale'] ?? d['outage-scale'], 1e6),
+                warmupMs: durationFlag('warmup', argv.warmup ?? d.warmup, 0, MAX_DURATION_MS),
               }
             : {
                 kind,
                 startRatePerS: argv['ramp-start'] === undefined ? null : positive('ramp-start', argv['ramp-start'], 1e6),
-                stepFactor: positive('ramp-factor', argv['ramp-factor'], 100),
-                stepMs: durationFlag('ramp-step', argv['ramp-step'], 100, MAX_DURATION_MS),
+                stepFactor: positive('ramp-factor', argv['ramp-factor'] ?? d['ramp-factor'], 100),
+                stepMs: durationFlag('ramp-step', argv['ramp-step'] ?? d['ramp-step'], 100, MAX_DURATION_MS),
               };
     if (profile.kind === 'ramp' && profile.stepFactor <= 1)
       throw new UsageError(`--ramp-factor must be more than 1, got ${profile.stepFactor}`);
@@ -327,12 +364,15 @@ export const loadCommand: CommandParts<LoadArgs> = {
       corpusDir: argv.corpus === undefined ? null : resolve(argv.corpus),
       corpusLaptops:
         argv['corpus-laptops'] === undefined ? Math.min(laptops, 40) : wholeNumber('corpus-laptops', argv['corpus-laptops'], 1, 100_000),
-      workers: workersFlag(argv.workers),
+      workers,
       bounds: {
         maxLagP99Ms: positive('max-lag-ms', argv['max-lag-ms'], 1e6),
         minCpuHeadroom: fraction('min-headroom', argv['min-headroom']),
       },
-      slo: { p99Ms: positive('slo-p99-ms', argv['slo-p99-ms'], 1e7), errorRate: fraction('slo-error-rate', argv['slo-error-rate']) },
+      slo: {
+        p99Ms: positive('slo-p99-ms', argv['slo-p99-ms'] ?? d['slo-p99-ms'], 1e7),
+        errorRate: fraction('slo-error-rate', argv['slo-error-rate']),
+      },
       // Names the run's devices: a real random tag, not simulation randomness, so reruns never reuse sequences.
       runTag: randomBytes(4).toString('hex'),
       shard,
@@ -388,11 +428,12 @@ export const loadCommand: CommandParts<LoadArgs> = {
           onProgress: (p) => {
             last = { elapsed_s: Math.round(p.elapsedMs) / 1000, sent: p.sent, accepted: p.accepted, failed: p.failed };
             if (interrupt.signal.aborted) return;
-            progress ??= createProgress(`load ${kind}`, Math.ceil(p.durationMs / 1000), { quiet });
-            progress.update(
-              Math.min(Math.ceil(p.durationMs / 1000), Math.floor(p.elapsedMs / 1000)),
-              `sent ${p.sent}, accepted ${p.accepted}, failed ${p.failed}, in flight ${p.inFlight}`,
-            );
+            const line = loadProgressLine(p, p);
+            progress ??= createProgress(`load ${options.mode === 'capacity' ? 'capacity' : kind}`, line.total, {
+              quiet,
+              startedAtMs: Date.now() - p.elapsedMs,
+            });
+            progress.update(line.done, line.detail, line.left);
           },
         }),
       );
@@ -429,6 +470,42 @@ export const loadCommand: CommandParts<LoadArgs> = {
     }
   },
 };
+
+/** --workers of a load run: 0 (the main thread) to the CPUs this process may use (maxLoadWorkers says why). */
+function loadWorkersFlag(value: unknown): number {
+  const most = maxLoadWorkers();
+  let n: number | null = null;
+  try {
+    n = wholeNumber('workers', value, 0, most);
+  } catch {
+    // Refused below, with the reason for the bound.
+  }
+  if (n === null)
+    throw new UsageError(
+      `--workers must be a whole number from 0 to ${most} (the CPUs this process may use: preparing bodies is CPU-bound, more threads only compete for them), got ${JSON.stringify(value)}`,
+    );
+  return n;
+}
+
+/**
+ * Why the given flags do not fit the chosen profile (null when they do): a flag
+ * only other profiles read (or, in --mode capacity, which has no profile, any
+ * profile's flag) would change nothing, and the user would read the report of
+ * a run they did not ask for.
+ */
+export function profileFlagProblem(given: Readonly<Record<string, unknown>>, mode: string, profile: string): string | null {
+  const closed = mode === 'capacity';
+  if (closed && profile !== 'steady')
+    return `--profile ${profile} applies to the open model; --mode capacity is a closed loop with no profile (drop --profile, or use --mode open)`;
+  for (const [flag, users] of Object.entries(PROFILE_FLAGS)) {
+    if (given[flag] === undefined || (!closed && users.includes(profile as ProfileKind))) continue;
+    const which = `--profile ${users.length === 1 ? users[0]! : `${users.slice(0, -1).join(', ')} or ${users.at(-1)!}`}`;
+    return closed
+      ? `--${flag} applies to ${which} of the open model; --mode capacity is a closed loop with no profile (drop --${flag}, or use --mode open)`
+      : `--${flag} applies to ${which}; this run's profile is ${profile} (drop --${flag}, or choose ${which})`;
+  }
+  return null;
+}
 
 /** The exit of a finished run: the target failed (5), the run is invalid (3), a threshold failed (1), else 0. */
 function finishLoad(result: LoadResult, verdict: ReturnType<typeof evaluateLoadThresholds>): void {

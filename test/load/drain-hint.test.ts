@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { drainDurationHint } from '../../src/load/results.js';
+
+// The --duration an outage-recovery run that ended with batches still spooled suggests (the run: drain-unfinished.test.ts).
+describe('the --duration that would let the spools drain', () => {
+  it('estimates the --duration from the last laptop due to retry, and from the pace of the drain so far', () => {
+    // Recovery at 2 s; the last uploader retries 20 s after it: about 22 s, shown with a margin and rounded up.
+    expect(drainDurationHint({ recoveryAtMs: 2000, lastFirstRetryMs: 20_000, sinceRecoveryMs: 2000, backlog: 100, left: 90 })).toBe(30);
+    // Half drained in 60 s after the recovery, every uploader already retrying: the whole backlog takes 120 s, 150 s with the margin.
+    expect(drainDurationHint({ recoveryAtMs: 10_000, lastFirstRetryMs: 0, sinceRecoveryMs: 60_000, backlog: 100, left: 50 })).toBe(160);
+    // Nothing drained and no retry due later: no pace to go by.
+    expect(drainDurationHint({ recoveryAtMs: 10_000, lastFirstRetryMs: 0, sinceRecoveryMs: 5000, backlog: 100, left: 100 })).toBeNull();
+  });
+});
