@@ -205,3 +205,16 @@ export async function writeLoadReport(dir: string, r: LoadReportInput): Promise<
   files.push('report.html');
   return { files: files.map((f) => join(dir, f)) };
 }
+
+/**
+ * What `fleetsim load --json` and `fleetsim merge --json` of load shards print: the result without its histograms and
+ * timeline, its thresholds, and where the report went, in the snake_case of every JSON file fleetsim writes.
+ */
+export function loadJson(
+  reportDir: string,
+  result: LoadResult,
+  verdict: { readonly outcomes: readonly ThresholdOutcome[]; readonly passed: boolean },
+) {
+  const { histograms: _h, timeline: _t, ...rest } = result;
+  return { ...rest, thresholds: verdict.outcomes, thresholds_passed: verdict.passed, report_dir: reportDir };
+}

@@ -153,7 +153,8 @@ describe('fleetsim load against the reference service', { retry: 2 }, () => {
     const j = JSON.parse(ok.stdout) as {
       valid: boolean;
       latency: { upload: { p50_ms: number } };
-      thresholdsPassed: boolean;
+      thresholds_passed: boolean;
+      report_dir: string;
       errors: { total: number };
       schedule_lag: { p99_ms: number };
       corpus: { codec_levels: Record<string, number> };
@@ -163,7 +164,10 @@ describe('fleetsim load against the reference service', { retry: 2 }, () => {
     expect(j.corpus.codec_levels).toEqual({ br: 5 });
     expect(j.errors.total).toBe(0);
     expect(j.latency.upload.p50_ms).toBeGreaterThan(0);
-    expect(j.thresholdsPassed).toBe(true);
+    expect(j.thresholds_passed).toBe(true);
+    expect(j.report_dir).toBe(join(dir, 'report'));
+    // The same snake_case as every JSON file fleetsim writes (and as run --json prints).
+    expect(Object.keys(j).filter((k) => !/^[a-z0-9_]+$/.test(k))).toEqual([]);
     for (const f of ['summary.json', 'latency.csv', 'errors.csv', 'timeline.csv', 'report.html'])
       expect(statSync(join(dir, 'report', f)).size).toBeGreaterThan(0);
 

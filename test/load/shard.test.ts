@@ -96,6 +96,8 @@ describe('sharded load runs', { retry: 2 }, () => {
       expect(j.requests.sent).toBe(whole.requests.sent);
       expect(j.requests.accepted).toBe(whole.requests.accepted);
       expect(j.thresholds).toEqual([expect.objectContaining({ expression: 'errors.rate < 0.5', pass: true })]);
+      expect(Object.keys(j).filter((k) => !/^[a-z0-9_]+$/.test(k))).toEqual([]);
+      expect((j as unknown as { thresholds_passed: boolean }).thresholds_passed).toBe(true);
 
       // Not every shard: refused, naming what is missing.
       const one = await fleetsim(['merge', dirs[0]!, '--out', mkdtempSync(join(dir, 'merged1-'))]);

@@ -20,7 +20,7 @@ import {
   type ProfileKind,
 } from '../../load/index.js';
 import { evaluateLoadThresholds, parseLoadThresholds } from '../../load/thresholds.js';
-import { writeLoadReport } from '../../report/load-report.js';
+import { loadJson, writeLoadReport } from '../../report/load-report.js';
 import { formatLoad } from '../../report/text.js';
 import { loadScenarioFile } from '../../scenario/index.js';
 import { parseTarget } from '../../targets/index.js';
@@ -445,10 +445,7 @@ export const loadCommand: CommandParts<LoadArgs> = {
       });
       present(
         argv.json,
-        () => {
-          const { histograms: _h, timeline: _t, ...rest } = result;
-          return { ...rest, thresholds: verdict.outcomes, thresholdsPassed: verdict.passed, reportDir };
-        },
+        () => loadJson(reportDir, result, verdict),
         () => formatLoad(result, verdict.outcomes, verdict.notApplicable, files),
       );
       if (!interrupt.signal.aborted) finishLoad(result, verdict);

@@ -4,7 +4,7 @@ import type { CommandParts } from './parts.js';
 import { EXIT_CODES, FleetsimError, UsageError } from '../../errors.js';
 import { mergeLoadDirs, readLoadResult } from '../../load/merge.js';
 import { evaluateLoadThresholds, parseLoadThresholds } from '../../load/thresholds.js';
-import { writeLoadReport } from '../../report/load-report.js';
+import { loadJson, writeLoadReport } from '../../report/load-report.js';
 import { writeScenarioReport } from '../../report/run-report.js';
 import { formatLoadMerge, formatRunMerge } from '../../report/text.js';
 import { mergeRuns } from '../../run/index.js';
@@ -59,10 +59,7 @@ async function mergeLoad(dirs: readonly string[], claim: () => string, json: boo
   });
   present(
     json,
-    () => {
-      const { histograms: _h, timeline: _t, ...rest } = result;
-      return { ...rest, thresholds: verdict.outcomes, thresholdsPassed: verdict.passed, reportDir: out };
-    },
+    () => loadJson(out, result, verdict),
     () => formatLoadMerge(dirs.length, result, files),
   );
   if (result.target_failed)
