@@ -16,7 +16,7 @@ describe('fleetsim load --workers', () => {
     const r = fleetsim([...LOAD, '--workers', '99']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      new RegExp(`--workers must be a whole number from 0 to ${most} \\(the CPUs this process may use[^)]*\\), got 99`),
+      new RegExp(`--workers must be a whole number from 0 to ${most} \\(the CPUs this process may use[^)]*\\), got "99"`),
     );
     expect(fleetsim([...LOAD, '--workers', '-1']).code).toBe(2);
   });
