@@ -58,9 +58,9 @@ describe('fleetsim run --shard K/N and fleetsim merge with process agents', () =
     const s = loadScenarioFile(join(dir, 'scenario.yaml'));
     const fleet = [0, 1, 2, 3].map((i) => createEmployee(s.seed, i, s.population));
     expect(p.laptops.map((l: MeasuredLaptop) => l.employee_id)).toEqual(fleet.map((e) => e.id));
-    // Shard k ran the employees with index ≡ k (mod 2).
-    expect(shard[0].process.laptops.map((l: MeasuredLaptop) => l.employee_id)).toEqual([fleet[0]!.id, fleet[2]!.id]);
-    expect(shard[1].process.laptops.map((l: MeasuredLaptop) => l.employee_id)).toEqual([fleet[1]!.id, fleet[3]!.id]);
+    // Shard k ran the k-th of two contiguous blocks of the fleet (pool/shards.ts, shardRange).
+    expect(shard[0].process.laptops.map((l: MeasuredLaptop) => l.employee_id)).toEqual([fleet[0]!.id, fleet[1]!.id]);
+    expect(shard[1].process.laptops.map((l: MeasuredLaptop) => l.employee_id)).toEqual([fleet[2]!.id, fleet[3]!.id]);
     const csv = readFileSync(join(dir, 'merged', 'laptops.csv'), 'utf8')
       .trim()
       .split('\n');
