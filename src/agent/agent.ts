@@ -48,6 +48,8 @@ export interface AgentContext {
    * it too, for harnesses that only await.
    */
   readonly onBroken?: (err: unknown) => void;
+  /** A batch was sealed and spooled, at this clock time: how fast the laptop produces uploads (a harness's figure). */
+  readonly onSealed?: (clockMs: number) => void;
 }
 
 /** Hands out a laptop's batch sequence numbers: 0, 1, 2, … */
@@ -446,6 +448,7 @@ export class CaptureAgent {
     this.costs.encodedBytes += encoded.byteLength;
     this.costs.bodyBytes += body.byteLength;
     this.buffer.clear();
+    this.ctx.onSealed?.(windowEndMs);
     this.uploader.enqueue(batch, true);
     // An exemption record later than this batch's window gets a batch of its own.
     const pending = this.controls.find((c) => c.kind === 'exempt');

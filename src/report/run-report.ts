@@ -417,7 +417,7 @@ function runHtml(r: RunReportInput): string {
                 ) +
                 (f.faults.recoveries.length
                   ? table(
-                      ['outage', 'steady uploads/min (hour before)', 'peak uploads/min (hour after)', 'peak ÷ steady'],
+                      ['outage', 'batches sealed/min (hour after)', 'peak upload attempts/min (hour after)', 'peak ÷ sealed'],
                       f.faults.recoveries.map((x) => [x.outage, x.steady_per_min, x.peak_per_min, x.peak_to_steady ?? '—']),
                     )
                   : ''),

@@ -54,7 +54,7 @@ export function formatRun(r: ScenarioRunResult, files: readonly string[]): strin
             .map(([k, v]) => `${k} ${v}`)
             .join(
               ', ',
-            )}${f.faults.peak_to_steady !== null ? `; after the outage uploads peaked at ${f.faults.peak_to_steady}x the steady rate` : ''}`,
+            )}${f.faults.peak_to_steady !== null ? `; after the outage uploads peaked at ${f.faults.peak_to_steady.toFixed(1)}x the rate the fleet seals batches at` : ''}`,
         ]
       : []),
     `  privacy     ${f.leaks.canaries} of ${f.leaks.canaries_planted} planted canaries found in ${f.leaks.scanned}`,

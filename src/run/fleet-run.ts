@@ -73,6 +73,8 @@ export interface FleetRunResult {
   readonly statuses: Readonly<Record<string, number>>;
   readonly canaries: Readonly<Record<string, readonly string[]>>;
   readonly attemptsByMinute: Readonly<Record<number, number>>;
+  /** Batches sealed per true UTC minute since the epoch (absent in results written by earlier versions). */
+  readonly sealedByMinute?: Readonly<Record<number, number>>;
   readonly injected: Readonly<Record<string, number>>;
   /** Paced runs: the pacing and how late agent timers fired against the wall clock (µs, HDR-encoded). */
   readonly paced?: { readonly speed: number; readonly fromUtcMs: number; readonly untilUtcMs: number | null; readonly scheduleLag: string };
@@ -241,7 +243,17 @@ async function runPacedFleet(
 /** The part of a run's results that is a sum over its slices: shards in a run, shard runs in a merge. */
 export type CombinableResult = Pick<
   FleetRunResult,
-  'laptops' | 'ledger' | 'hours' | 'latency' | 'freshness' | 'statuses' | 'canaries' | 'attemptsByMinute' | 'injected' | 'cpuMs'
+  | 'laptops'
+  | 'ledger'
+  | 'hours'
+  | 'latency'
+  | 'freshness'
+  | 'statuses'
+  | 'canaries'
+  | 'attemptsByMinute'
+  | 'sealedByMinute'
+  | 'injected'
+  | 'cpuMs'
 >;
 
 /** Combines slices of one run, in order. Every field is a sum, a union or a concatenation, so the result does not depend on how the fleet was sliced. */
@@ -251,6 +263,7 @@ export function combineResults(parts: readonly CombinableResult[]): CombinableRe
   const freshness = createFreshnessHistogram();
   const statuses: Record<string, number> = {};
   const attemptsByMinute: Record<number, number> = {};
+  const sealedByMinute: Record<number, number> = {};
   const injected: Record<string, number> = {};
   const canaries: Record<string, readonly string[]> = {};
   for (const r of parts) {
@@ -264,6 +277,7 @@ export function combineResults(parts: readonly CombinableResult[]): CombinableRe
     freshness.add(decodeFreshness(r.freshness ?? ''));
     addCounts(statuses, r.statuses);
     addCounts(attemptsByMinute, r.attemptsByMinute);
+    addCounts(sealedByMinute, r.sealedByMinute ?? {});
     addCounts(injected, r.injected);
     Object.assign(canaries, r.canaries);
   }
@@ -276,6 +290,7 @@ export function combineResults(parts: readonly CombinableResult[]): CombinableRe
     statuses,
     canaries,
     attemptsByMinute,
+    sealedByMinute,
     injected,
     cpuMs: parts.reduce((a, r) => a + r.cpuMs, 0),
   };

@@ -53,6 +53,8 @@ export interface LaptopDayOptions {
   readonly faults?: readonly Fault[];
   /** Called with the true time (UTC epoch ms) of every upload attempt: the fleet's arrival pattern. */
   readonly onUploadAttempt?: (utcMs: number) => void;
+  /** Each batch the agent seals, at its true time (UTC epoch ms): the rate the fleet produces uploads at. */
+  readonly onBatchSealed?: (utcMs: number) => void;
   /** The employee's exemption over the run (src/policy/exemption.ts); absent: as at enrolment. */
   readonly exemption?: ExemptionStatus;
   /** The laptop's batch numbering, shared by its days (each day is its own agent); absent: from 0. */
@@ -111,6 +113,7 @@ export function createLaptopAgent<C extends AgentClock>(o: LaptopDayOptions, mak
       ...(o.sequences ? { sequences: o.sequences } : {}),
       ...(o.buffers ? { buffers: o.buffers } : {}),
       ...(o.onBroken ? { onBroken: o.onBroken } : {}),
+      ...(o.onBatchSealed ? { onSealed: (clockMs: number) => o.onBatchSealed!(clockMs - skew) } : {}),
     },
     o.agentConfig,
   );

@@ -133,6 +133,7 @@ function readShard(dir: string): ShardFile {
     return notOurs('"result.freshness" is not an encoded histogram');
   for (const k of ['ledger', 'hours', 'statuses', 'canaries', 'attemptsByMinute', 'injected'] as const)
     if (!isObject(result[k])) return notOurs(`"result.${k}" is not an object`);
+  if (result.sealedByMinute !== undefined && !isObject(result.sealedByMinute)) return notOurs('"result.sealedByMinute" is not an object');
   return data as unknown as ShardFile;
 }
 

@@ -76,6 +76,8 @@ export interface RunShardResult {
   readonly canaries: Readonly<Record<string, readonly string[]>>;
   /** Upload attempts per true UTC minute since the epoch (sparse): the fleet's arrival pattern. */
   readonly attemptsByMinute: Readonly<Record<number, number>>;
+  /** Batches sealed per true UTC minute since the epoch (sparse): the rate the fleet produces uploads at, outage or not. */
+  readonly sealedByMinute: Readonly<Record<number, number>>;
   /** Requests altered by the scenario's faults, by kind. */
   readonly injected: Readonly<Record<string, number>>;
   /** Freshness of every acknowledged event of the shard (ms, HDR, encoded): merged across shards. */
@@ -100,6 +102,7 @@ export class ShardTally {
   private readonly statuses: Record<string, number> = {};
   private readonly canaries: Record<string, string[]> = {};
   private readonly attemptsByMinute: Record<number, number> = {};
+  private readonly sealedByMinute: Record<number, number> = {};
   private readonly injected: Record<string, number> = {};
 
   constructor(
@@ -125,6 +128,12 @@ export class ShardTally {
   readonly uploadAttempt = (utcMs: number): void => {
     const m = Math.floor((utcMs - this.epochUtcMs) / 60_000);
     this.attemptsByMinute[m] = (this.attemptsByMinute[m] ?? 0) + 1;
+  };
+
+  /** The true time a laptop's agent sealed a batch. */
+  readonly batchSealed = (utcMs: number): void => {
+    const m = Math.floor((utcMs - this.epochUtcMs) / 60_000);
+    this.sealedByMinute[m] = (this.sealedByMinute[m] ?? 0) + 1;
   };
 
   laptop(employee: Employee): LaptopTally {
@@ -159,7 +168,7 @@ export class ShardTally {
   }
 
   result(from: number, to: number, cpuMs: number, extra: Pick<RunShardResult, 'scheduleLag'> = {}): RunShardResult {
-    const { ledger, hours, statuses, canaries, attemptsByMinute, injected } = this;
+    const { ledger, hours, statuses, canaries, attemptsByMinute, sealedByMinute, injected } = this;
     // Laptops finish in any order on a paced clock; rows are in fleet order.
     const laptops = [...this.laptops].sort((a, b) => a.index - b.index).map((l) => l.row);
     return {
@@ -174,6 +183,7 @@ export class ShardTally {
       statuses,
       canaries,
       attemptsByMinute,
+      sealedByMinute,
       injected,
       ...extra,
     };

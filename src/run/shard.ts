@@ -49,6 +49,7 @@ export async function runShard(task: RunShardTask): Promise<RunShardResult> {
         transport,
         faults: task.faults,
         onUploadAttempt: tally.uploadAttempt,
+        onBatchSealed: tally.batchSealed,
         exemption,
         sequences,
         tap: tally.produced,

@@ -528,6 +528,7 @@ function toFleetResult(
     statuses,
     canaries: Object.fromEntries(rows.map((r) => [r.row.employee_id, r.canaries])),
     attemptsByMinute: {},
+    sealedByMinute: {},
     injected: {},
     process: facts,
   };

@@ -69,7 +69,7 @@ export interface PacedContext {
    */
   readonly bytes: BytePool;
   /** Everything of a laptop-day's options that is the same for the whole fleet. */
-  readonly day: Pick<LaptopDayOptions, 'env' | 'agentConfig' | 'faults' | 'onUploadAttempt' | 'buffers' | 'onBroken'>;
+  readonly day: Pick<LaptopDayOptions, 'env' | 'agentConfig' | 'faults' | 'onUploadAttempt' | 'onBatchSealed' | 'buffers' | 'onBroken'>;
   readonly days: number;
   /** The laptops are switched on at this true instant (UTC epoch ms); input before it never happens. */
   readonly fromUtcMs: number;

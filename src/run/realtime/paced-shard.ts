@@ -93,6 +93,7 @@ export async function runPacedShard(task: PacedShardTask): Promise<RunShardResul
         uploads++;
         tally.uploadAttempt(utcMs);
       },
+      onBatchSealed: tally.batchSealed,
       // A broken adapter stops the run now, not when the day's uploads are next awaited (hours of wall time at speed 1).
       onBroken: fail,
     },
