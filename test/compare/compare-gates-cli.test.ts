@@ -4,7 +4,7 @@
  * the command exits 2, never 0. Load reports are written by hand (only what
  * compare reads of a summary.json), so no load run is needed.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -99,5 +99,34 @@ describe('fleetsim compare gates on an erratic figure', () => {
     const wide = await cli(['compare', ...sides, '--fail-on', 'p99 worse', '--erratic-cv', '0.9']);
     expect(wide.stdout).toMatch(/gate pass {2}--fail-on "p99 worse"/);
     expect(wide.code, wide.stderr).toBe(EXIT_CODES.ok);
+  });
+});
+
+describe('fleetsim compare --out', () => {
+  const a = loadReport('out-a', 812.4, 0.01);
+  const b = loadReport('out-b', 901.2, 0.02);
+
+  it('does not replace another report without --overwrite, and with it never one this comparison reads', async () => {
+    const run = join(tmp, 'a-run-report');
+    mkdirSync(run);
+    writeFileSync(join(run, 'report.html'), '<title>the run</title>');
+    const refused = await cli(['compare', a, b, '--out', run]);
+    expect(refused.code).toBe(EXIT_CODES.runFailed);
+    expect(refused.stderr).toMatch(/--out .*a-run-report already holds files .* add --overwrite/);
+    expect(readFileSync(join(run, 'report.html'), 'utf8')).toBe('<title>the run</title>');
+    const written = await cli(['compare', a, b, '--out', run, '--overwrite']);
+    expect(written.code).toBe(0);
+    expect(readFileSync(join(run, 'compare.json'), 'utf8')).toMatch(/fleetsim-compare/);
+  });
+
+  it('refuses a file, and a folder that cannot be made, with exit 3 and no stack (it looped on /proc)', async () => {
+    const file = join(tmp, 'afile');
+    writeFileSync(file, 'x');
+    const r = await cli(['compare', a, b, '--out', file]);
+    expect(r.code).toBe(EXIT_CODES.runFailed);
+    expect(r.stderr).toMatch(/--out .*afile is a file, not a folder/);
+    const proc = await cli(['compare', a, b, '--out', '/proc/fleetsim-compare-out']);
+    expect(proc.code).toBe(EXIT_CODES.runFailed);
+    expect(proc.stderr).toMatch(/cannot create the folder/);
   });
 });

@@ -1,12 +1,11 @@
 import { resolve } from 'node:path';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import type { CommandParts } from './parts.js';
-import { join } from 'node:path';
 import { compareReports, GateNotJudgedError, percentText, type GateOpenReason } from '../../compare/index.js';
 import { runComparePair } from '../../compare/run-pair.js';
 import { defaultWorkerCount } from '../../pool/index.js';
 import { loadScenarioFile } from '../../scenario/index.js';
-import { folderTimestamp } from '../options.js';
+import { claimReportFolder } from '../kit.js';
 import { EXIT_CODES, FleetsimError, UsageError } from '../../errors.js';
 import { compareJson, formatCompare, writeCompareReport } from '../../report/compare-report.js';
 import { writeScenarioReport } from '../../report/run-report.js';
@@ -25,6 +24,7 @@ interface CompareArgs {
   seed: string;
   json: boolean;
   out?: string;
+  overwrite: boolean;
   scenario?: string;
   replicas?: unknown;
   workers: unknown;
@@ -96,6 +96,11 @@ export const compareCommand: CommandParts<CompareArgs> = {
       })
       .option('json', { type: 'boolean', default: false, describe: 'Print the comparison as one JSON object on stdout' })
       .option('out', { alias: 'o', type: 'string', describe: 'Write compare.csv, compare.json and report.html to this folder' })
+      .option('overwrite', {
+        type: 'boolean',
+        default: false,
+        describe: '--out may be a folder that already holds files (an earlier comparison): write into it',
+      })
       .example('$0 compare reports/base reports/cand', 'Two run reports of the same scenario and seed: paired per laptop')
       .example(
         '$0 compare --baseline r/a1 r/a2 r/a3 --candidate r/b1 r/b2 r/b3 --fail-on "battery.pct_per_day.p95 worse"',
@@ -110,20 +115,25 @@ export const compareCommand: CommandParts<CompareArgs> = {
         'Globs, a tighter CPU tolerance, an HTML report',
       )
       .epilog(
-        'Exit codes: 0 every gate passed; 1 a --fail-on gate tripped; 2 bad flags or folders, or a gate that could not be judged (too few values on a side, or an erratic figure); 4 internal error.',
+        'Exit codes: 0 every gate passed; 1 a --fail-on gate tripped; 2 bad flags or folders, or a gate that could not be judged (too few values on a side, or an erratic figure); 3 --out cannot be written (a file, no permission, or a folder that holds files without --overwrite); 4 internal error.',
       ) as unknown as Argv<CompareArgs>,
   handler: async (argv: ArgumentsCamelCase<CompareArgs>) => {
     if (argv.a !== undefined && argv.baseline) throw new UsageError('name the baseline once: either A or --baseline');
     if (argv.b !== undefined && argv.candidate) throw new UsageError('name the candidate once: either B or --candidate');
     let baseline = argv.baseline ?? (argv.a !== undefined ? [argv.a] : []);
     let candidate = argv.candidate ?? (argv.b !== undefined ? [argv.b] : []);
-    let outDir = argv.out;
+    let outDir: string | undefined;
     if (argv.scenario !== undefined) {
       if (baseline.length || candidate.length) throw new UsageError('--scenario runs both sides itself: name no report folders with it');
       const scenario = loadScenarioFile(argv.scenario);
       const replicas = argv.replicas === undefined ? undefined : wholeNumber('replicas', argv.replicas, 1, 100);
       const workers = wholeNumber('workers', argv.workers, 0, 256);
-      outDir = resolve(argv.out ?? join(scenario.outputs.dir, `${scenario.name.replace(/[^\w.-]/g, '_')}-compare-${folderTimestamp()}`));
+      outDir = claimReportFolder({
+        out: argv.out,
+        overwrite: argv.overwrite,
+        base: scenario.outputs.dir,
+        stem: `${scenario.name}-compare`,
+      });
       const runs = await runComparePair(scenario, {
         reportDir: outDir,
         workers,
@@ -139,6 +149,16 @@ export const compareCommand: CommandParts<CompareArgs> = {
       throw new UsageError('--replicas applies to --scenario only; with report folders, name the replica folders');
     if (baseline.length === 0 || candidate.length === 0)
       throw new UsageError('name both sides: fleetsim compare A B, or --baseline … --candidate …');
+    // Claimed before any work, as every command's --out: an existing report is not replaced without --overwrite, and
+    // never one this comparison reads.
+    if (argv.scenario === undefined && argv.out !== undefined)
+      outDir = claimReportFolder({
+        out: argv.out,
+        overwrite: argv.overwrite,
+        base: '.',
+        stem: 'compare',
+        inputs: [...baseline, ...candidate, argv.history],
+      });
     const report = compareReports({
       baseline,
       candidate,
@@ -150,7 +170,7 @@ export const compareCommand: CommandParts<CompareArgs> = {
       failOn: list(argv.failOn),
       ...(argv.history !== undefined ? { history: resolve(argv.history) } : {}),
     });
-    const files = outDir ? await writeCompareReport(resolve(outDir), report) : [];
+    const files = outDir ? await writeCompareReport(outDir, report) : [];
     if (argv.json) process.stdout.write(`${JSON.stringify(compareJson(report))}\n`);
     else process.stdout.write(formatCompare(report, files));
     const failed = report.gates.filter((g) => g.tripped.length > 0);
