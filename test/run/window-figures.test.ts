@@ -59,6 +59,21 @@ describe('a paced run over a window shorter than a day', () => {
     expect(text).toContain('  bandwidth   MB per laptop-day p50 ');
     expect(text).toContain('  battery     % per day p50 ');
   });
+
+  it('a window of the whole last day (day 1 from 00:00 UTC, 1,440 min) fits and keeps "per day"', async () => {
+    const day = await runScenario(
+      parseScenario(
+        WINDOWED.replace(
+          'speed: 1200, window: { day: 1, at: "17:00", durationMinutes: 20 }',
+          'speed: 200000, window: { day: 1, at: "00:00", durationMinutes: 1440 }',
+        ),
+        'day.yaml',
+      ),
+      { reportDir: join(root, 'day'), workers: 0 },
+    );
+    expect(day.figures.paced).toMatchObject({ from_utc: '2026-03-03T00:00:00.000Z', until_utc: '2026-03-04T00:00:00.000Z' });
+    expect(day.figures.period).toEqual({ label: 'day', window_minutes: null });
+  });
 });
 
 describe('per-day thresholds on a window shorter than a day', () => {
