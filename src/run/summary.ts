@@ -154,8 +154,19 @@ export interface RunFigures {
   };
 }
 
+/**
+ * Figures whose size depends on how long the run measured: a 10-minute window
+ * uploads a few kB (0.001234 MB) and uses milliseconds of CPU, where fixed
+ * decimals would print every configuration as the same 0.001. Four
+ * significant digits, as the battery figures have, tell them apart.
+ */
+const SCALE_FREE = sig(4);
+
 function perWorkedDay(rows: readonly LaptopRow[], f: (r: LaptopRow) => number): Distribution {
-  return distribution(rows.filter((r) => r.days_worked > 0).map((r) => f(r) / r.days_worked));
+  return distribution(
+    rows.filter((r) => r.days_worked > 0).map((r) => f(r) / r.days_worked),
+    SCALE_FREE,
+  );
 }
 
 function yieldBy(rows: readonly LaptopRow[], key: (r: LaptopRow) => string): Record<string, number> {
@@ -198,19 +209,25 @@ export function computeRunFigures(r: FleetRunResult, batteryWh: number, store?: 
     ledger: r.ledger,
     bandwidth: {
       mb_per_laptop_day: perWorkedDay(rows, (x) => x.radio_bytes / 1e6),
-      kb_per_active_hour: distribution(active.map((x) => x.radio_bytes / 1e3 / (x.active_minutes / 60))),
+      kb_per_active_hour: distribution(
+        active.map((x) => x.radio_bytes / 1e3 / (x.active_minutes / 60)),
+        SCALE_FREE,
+      ),
     },
     battery: {
-      // Four significant digits: configurations differ in the third (a day costs a few thousandths of a battery).
+      // Configurations differ in the third significant digit (a day costs a few thousandths of a battery).
       pct_per_day: distribution(
         worked.map((x) => x.battery_pct_per_day),
-        sig(4),
+        SCALE_FREE,
       ),
       wh_per_day: distribution(
         worked.map((x) => (x.battery_pct_per_day / 100) * batteryWh),
-        sig(4),
+        SCALE_FREE,
       ),
-      cpu_s_per_hour: distribution(rows.filter((x) => x.work_hours > 0).map((x) => x.agent_cpu_seconds / x.work_hours)),
+      cpu_s_per_hour: distribution(
+        rows.filter((x) => x.work_hours > 0).map((x) => x.agent_cpu_seconds / x.work_hours),
+        SCALE_FREE,
+      ),
       wakeups_per_min: distribution(active.map((x) => x.wakeups / x.active_minutes)),
     },
     freshness: {
