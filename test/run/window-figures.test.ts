@@ -76,6 +76,33 @@ describe('a paced run over a window shorter than a day', () => {
   });
 });
 
+describe("a window run's pauses", () => {
+  // Everyone pauses about 20 times a day, so the day holds pauses before, inside and after a 20-minute window.
+  const PAUSERS = `name: pausers
+seed: pausers
+fleet: { employees: 4, exemptionRequestShare: 0, pause: { neverPauseShare: 0, occasionalShare: 0, frequentGammaShape: 20, frequentGammaScale: 1 } }
+simulation: { days: 1, startDate: "2026-03-03", speed: 1200, window: { day: 1, at: "15:00", durationMinutes: 20 } }
+transport: "null"
+`;
+
+  it('counts only the pauses, and the paused minutes, inside the window (laptops.csv pauses, paused_minutes)', async () => {
+    const run = (text: string, dir: string) => runScenario(parseScenario(text, 'pausers.yaml'), { reportDir: join(root, dir), workers: 0 });
+    const window = await run(PAUSERS, 'pausers-window');
+    const day = await run(PAUSERS.replace(/speed: 1200, window: \{[^}]*\} /, 'speed: max '), 'pausers-day');
+    const wholeDay = new Map(day.fleet.laptops.map((l) => [l.employee_id, l]));
+    expect(day.fleet.laptops.reduce((a, l) => a + l.pauses, 0)).toBeGreaterThan(40);
+    for (const l of window.fleet.laptops) {
+      expect(l.paused_minutes).toBeLessThanOrEqual(20);
+      // A pause inside the window takes a minute at least (shortPauseMinMinutes 1); one cut by its start or end may take less.
+      expect(l.pauses).toBeLessThanOrEqual(Math.ceil(l.paused_minutes) + 2);
+      expect(l.pauses).toBeLessThan(wholeDay.get(l.employee_id)!.pauses);
+      if (l.dropped_paused > 0) expect(l.paused_minutes).toBeGreaterThan(0);
+    }
+    // The window does hold pauses: the fix must not count none.
+    expect(window.fleet.laptops.some((l) => l.pauses > 0 && l.paused_minutes > 0)).toBe(true);
+  }, 60_000);
+});
+
 describe('per-day thresholds on a window shorter than a day', () => {
   const windowed = (threshold: string, window = '{ day: 1, at: "14:00", durationMinutes: 20 }') =>
     `name: x\nsimulation:\n  speed: 60\n  window: ${window}\nthresholds:\n  - ${threshold}\n`;
