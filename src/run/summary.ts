@@ -121,6 +121,7 @@ export interface RunFigures {
   readonly laptops: number;
   readonly events: number;
   readonly simulation: {
+    /** Employee-days simulated per wall minute; in a run over a window shorter than a day (see period), laptop-windows. */
     readonly employee_days_per_min: number;
     readonly events_per_s: number;
     readonly wall_seconds: number;
@@ -204,8 +205,11 @@ export function computeRunFigures(r: FleetRunResult, batteryWh: number, store?: 
   const active = rows.filter((x) => x.active_minutes > 0);
   const worked = rows.filter((x) => x.days_worked > 0);
   const produced = r.ledger.produced;
+  const period = periodOf(r);
+  // A window run simulates one window per laptop, whatever days it touches (and on a day off too).
+  const simulated = period.window_minutes === null ? rows.reduce((a, x) => a + x.days_worked, 0) || rows.length : rows.length;
   return {
-    period: periodOf(r),
+    period,
     ledger: r.ledger,
     bandwidth: {
       mb_per_laptop_day: perWorkedDay(rows, (x) => x.radio_bytes / 1e6),
@@ -255,7 +259,7 @@ export function computeRunFigures(r: FleetRunResult, batteryWh: number, store?: 
     laptops: rows.length,
     events: produced,
     simulation: {
-      employee_days_per_min: Math.round((rows.reduce((a, x) => a + x.days_worked, 0) || rows.length) / Math.max(r.wallMs / 60_000, 1e-9)),
+      employee_days_per_min: Math.round(simulated / Math.max(r.wallMs / 60_000, 1e-9)),
       events_per_s: Math.round(produced / Math.max(r.wallMs / 1000, 1e-9)),
       wall_seconds: Math.round(r.wallMs) / 1000,
       workers: r.workers,

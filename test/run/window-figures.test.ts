@@ -44,6 +44,17 @@ describe('a paced run over a window shorter than a day', () => {
     expect(runJson(r.reportDir, r).period).toEqual({ label: '20 min window', window_minutes: 20 });
   });
 
+  it('says laptop-windows, not employee-days, for what it simulated, and charts events over the window', () => {
+    const text = formatRun(r, files);
+    // One window per laptop, whatever days it touches: 2 laptops over the run's wall minutes.
+    expect(r.figures.simulation.employee_days_per_min).toBe(Math.round(2 / (r.fleet.wallMs / 60_000)));
+    expect(text.split('\n')[0]).toMatch(/ \(\d[\d,]* laptop-windows\/min\)$/);
+    expect(text).not.toContain('employee-days');
+    const html = readFileSync(join(r.reportDir, 'report.html'), 'utf8');
+    expect(html).toContain('<h2>Events over the 20 min window</h2>');
+    expect(html).not.toContain('Events over the day');
+  });
+
   it('counts only the work hours inside the window, so CPU per hour is per the hours it was measured over', () => {
     expect(r.fleet.laptops.map((l) => l.work_hours)).toEqual([20 / 60, 20 / 60]);
     expect(r.figures.battery.cpu_s_per_hour.max).toBeCloseTo(Math.max(...r.fleet.laptops.map((l) => l.agent_cpu_seconds)) * 3, 2);
@@ -58,6 +69,10 @@ describe('a paced run over a window shorter than a day', () => {
     const text = formatRun(whole, (await writeScenarioReport(whole.reportDir, whole)).files);
     expect(text).toContain('  bandwidth   MB per laptop-day p50 ');
     expect(text).toContain('  battery     % per day p50 ');
+    expect(text.split('\n')[0]).toMatch(/ \(\d[\d,]* employee-days\/min\)$/);
+    expect(readFileSync(join(whole.reportDir, 'report.html'), 'utf8')).toMatch(
+      /<h2>Events (over the day|by day and hour \(\d+ days\))<\/h2>/,
+    );
   });
 
   it('a window of the whole last day (day 1 from 00:00 UTC, 1,440 min) fits and keeps "per day"', async () => {
