@@ -119,12 +119,13 @@ function groups(laptops: readonly LaptopRow[]): GroupRow[] {
 }
 
 /**
- * Input events per hour: over the day for a one-day run (hours as ticks);
+ * Input events per hour: over the day (or the window) for a one-day run (hours as ticks);
  * by day and hour for longer ones (each tick names its date, every 6 or 12 hours).
  */
-function hourlySection(sparse: RunFigures['hourly']): ReportSection {
+function hourlySection(sparse: RunFigures['hourly'], period: RunFigures['period']): ReportSection {
   const days = new Set(sparse.map((h) => h.hour_utc.slice(0, 10))).size;
-  if (days <= 1) {
+  // A window shorter than a day is hours long at most, even across midnight UTC.
+  if (days <= 1 || period.window_minutes !== null) {
     const chart = lineChart(
       'input events per hour (UTC)',
       sparse.map((h) => h.hour_utc.slice(11, 16)),
@@ -134,7 +135,7 @@ function hourlySection(sparse: RunFigures['hourly']): ReportSection {
       ],
       { unit: 'events/h' },
     );
-    return { title: 'Events over the day', html: chart };
+    return { title: `Events over the ${period.label}`, html: chart };
   }
   // Every hour from the first to the last, nights and weekends as 0, so the x axis is time.
   const first = Date.parse(sparse[0]!.hour_utc);
@@ -165,9 +166,23 @@ const DAY_PERIOD: RunFigures['period'] = { label: 'day', window_minutes: null };
  * How the figures named per day read: per laptop-day, or, in a paced run over
  * a window shorter than a day, per that window (the figures cover it only).
  */
-export function perDayWords(p: RunFigures['period']): { perLaptop: string; per: string; laptopShort: string; short: string } {
-  if (p.window_minutes === null) return { perLaptop: 'per laptop-day', per: 'per day', laptopShort: 'laptop-day', short: 'day' };
-  return { perLaptop: `per laptop per ${p.label}`, per: `per ${p.label}`, laptopShort: `laptop/${p.label}`, short: p.label };
+export function perDayWords(p: RunFigures['period']): {
+  perLaptop: string;
+  per: string;
+  laptopShort: string;
+  short: string;
+  /** What simulation.employee_days_per_min counts. */
+  simulated: 'employee-days' | 'laptop-windows';
+} {
+  if (p.window_minutes === null)
+    return { perLaptop: 'per laptop-day', per: 'per day', laptopShort: 'laptop-day', short: 'day', simulated: 'employee-days' };
+  return {
+    perLaptop: `per laptop per ${p.label}`,
+    per: `per ${p.label}`,
+    laptopShort: `laptop/${p.label}`,
+    short: p.label,
+    simulated: 'laptop-windows',
+  };
 }
 
 /**
@@ -337,7 +352,7 @@ function runHtml(r: RunReportInput): string {
         title: 'Ledger: the fate of every input event',
         html: table(['fate', 'events', 'share'], [['produced', f.ledger.produced, '100 %'], ...ledgerRows]),
       },
-      hourlySection(f.hourly),
+      hourlySection(f.hourly, f.period),
       {
         title: 'Ingest, as the laptops saw it',
         html:
@@ -514,7 +529,7 @@ function configurationsHtml(t: ConfigurationsTable, period: RunFigures['period']
   return (
     `<p><b>${escapeText(t.recommendation)}</b></p>` +
     table(head, rows, (i) => (t.rows[i]!.name === t.recommended ? 'pass' : t.rows[i]!.thresholds_passed ? undefined : 'fail')) +
-    '<p>Means across laptops, the same people and input under each configuration. Battery is the energy model’s proxy per worked day; freshness is per acknowledged event. Each configuration’s full report is in configurations/&lt;name&gt;/.</p>'
+    `<p>Means across laptops, the same people and input under each configuration. Battery is the energy model’s proxy ${period.window_minutes === null ? 'per worked day' : perDayWords(period).per}; freshness is per acknowledged event. Each configuration’s full report is in configurations/&lt;name&gt;/.</p>`
   );
 }
 

@@ -15,6 +15,7 @@ import { runShard, type HourCounts, type LaptopRow, type RunShardResult, type Ru
 import type { RunTransportSpec } from './transports.js';
 import { runPacedShard, type PacedShardTask } from './realtime/paced-shard.js';
 import { applyPacedHeapFlags } from './realtime/heap-flags.js';
+import { laptopsInFleetOrder } from './realtime/fleet-order.js';
 import { callOff, createPacedSync, openGate, readProgress, workersReady } from './realtime/sync.js';
 import { wallNow, type Timeline } from './realtime/timeline.js';
 import type { ProcessRunFacts } from './process/facts.js';
@@ -232,6 +233,7 @@ async function runPacedFleet(
   for (const r of results) if (r.scheduleLag) lag.add(decodeLatency(r.scheduleLag));
   return {
     ...checkedCombine(results),
+    laptops: laptopsInFleetOrder(tasks.map((t, i) => ({ ranges: t.ranges, laptops: results[i]!.laptops }))),
     epochUtcMs: calendar.epochUtcMs,
     startDateUtcMs: calendar.startDateUtcMs,
     wallMs: performance.now() - started,

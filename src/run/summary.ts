@@ -121,6 +121,7 @@ export interface RunFigures {
   readonly laptops: number;
   readonly events: number;
   readonly simulation: {
+    /** Employee-days simulated per wall minute; in a run over a window shorter than a day (see period), laptop-windows. */
     readonly employee_days_per_min: number;
     readonly events_per_s: number;
     readonly wall_seconds: number;
@@ -154,8 +155,19 @@ export interface RunFigures {
   };
 }
 
+/**
+ * Figures whose size depends on how long the run measured: a 10-minute window
+ * uploads a few kB (0.001234 MB) and uses milliseconds of CPU, where fixed
+ * decimals would print every configuration as the same 0.001. Four
+ * significant digits, as the battery figures have, tell them apart.
+ */
+const SCALE_FREE = sig(4);
+
 function perWorkedDay(rows: readonly LaptopRow[], f: (r: LaptopRow) => number): Distribution {
-  return distribution(rows.filter((r) => r.days_worked > 0).map((r) => f(r) / r.days_worked));
+  return distribution(
+    rows.filter((r) => r.days_worked > 0).map((r) => f(r) / r.days_worked),
+    SCALE_FREE,
+  );
 }
 
 function yieldBy(rows: readonly LaptopRow[], key: (r: LaptopRow) => string): Record<string, number> {
@@ -193,24 +205,33 @@ export function computeRunFigures(r: FleetRunResult, batteryWh: number, store?: 
   const active = rows.filter((x) => x.active_minutes > 0);
   const worked = rows.filter((x) => x.days_worked > 0);
   const produced = r.ledger.produced;
+  const period = periodOf(r);
+  // A window run simulates one window per laptop, whatever days it touches (and on a day off too).
+  const simulated = period.window_minutes === null ? rows.reduce((a, x) => a + x.days_worked, 0) || rows.length : rows.length;
   return {
-    period: periodOf(r),
+    period,
     ledger: r.ledger,
     bandwidth: {
       mb_per_laptop_day: perWorkedDay(rows, (x) => x.radio_bytes / 1e6),
-      kb_per_active_hour: distribution(active.map((x) => x.radio_bytes / 1e3 / (x.active_minutes / 60))),
+      kb_per_active_hour: distribution(
+        active.map((x) => x.radio_bytes / 1e3 / (x.active_minutes / 60)),
+        SCALE_FREE,
+      ),
     },
     battery: {
-      // Four significant digits: configurations differ in the third (a day costs a few thousandths of a battery).
+      // Configurations differ in the third significant digit (a day costs a few thousandths of a battery).
       pct_per_day: distribution(
         worked.map((x) => x.battery_pct_per_day),
-        sig(4),
+        SCALE_FREE,
       ),
       wh_per_day: distribution(
         worked.map((x) => (x.battery_pct_per_day / 100) * batteryWh),
-        sig(4),
+        SCALE_FREE,
       ),
-      cpu_s_per_hour: distribution(rows.filter((x) => x.work_hours > 0).map((x) => x.agent_cpu_seconds / x.work_hours)),
+      cpu_s_per_hour: distribution(
+        rows.filter((x) => x.work_hours > 0).map((x) => x.agent_cpu_seconds / x.work_hours),
+        SCALE_FREE,
+      ),
       wakeups_per_min: distribution(active.map((x) => x.wakeups / x.active_minutes)),
     },
     freshness: {
@@ -238,7 +259,7 @@ export function computeRunFigures(r: FleetRunResult, batteryWh: number, store?: 
     laptops: rows.length,
     events: produced,
     simulation: {
-      employee_days_per_min: Math.round((rows.reduce((a, x) => a + x.days_worked, 0) || rows.length) / Math.max(r.wallMs / 60_000, 1e-9)),
+      employee_days_per_min: Math.round(simulated / Math.max(r.wallMs / 60_000, 1e-9)),
       events_per_s: Math.round(produced / Math.max(r.wallMs / 1000, 1e-9)),
       wall_seconds: Math.round(r.wallMs) / 1000,
       workers: r.workers,

@@ -135,6 +135,21 @@ export function resolveParsed(v: ScenarioFileOutput, source: string): { scenario
     const [hh = 0, mm = 0] = w.at.split(':').map(Number);
     const startMs = (w.day - 1) * DAY_MS + (hh * 60 + mm) * 60_000;
     window = { ...w, startMs, endMs: startMs + w.durationMinutes * 60_000 };
+    // Past the last day there is nothing simulated: the run would measure a slice of the window and report
+    // it as the whole (a 1,440-minute window from 14:00 would read as a day).
+    if (w.day <= days && window.endMs > days * DAY_MS) {
+      const latestMinutes = (days * DAY_MS - startMs) / 60_000;
+      issues.push({
+        path: ['simulation', 'window', 'durationMinutes'],
+        kind: 'range',
+        message:
+          `must end by the end of the last simulated day (day ${days}, so by ${dayTime(days * DAY_MS)} UTC), ` +
+          `got ${w.durationMinutes} minutes from ${dayTime(startMs)} UTC, which end on ${dayTime(window.endMs, ' at ')} UTC: ` +
+          `make it at most ${latestMinutes} ${latestMinutes === 1 ? 'minute' : 'minutes'}, or raise simulation.days to ${Math.ceil(window.endMs / DAY_MS)}`,
+        given: String(w.durationMinutes),
+        allowed: `up to ${latestMinutes}`,
+      });
+    }
   }
 
   // ── thresholds (their grammar already checked by the schema): each must name a figure this run will have ──
@@ -289,6 +304,14 @@ export function resolveParsed(v: ScenarioFileOutput, source: string): { scenario
     source,
   };
   return { scenario, issues };
+}
+
+/** Simulated time (ms after the start date's 00:00 UTC) as a scenario writes it: "day 2 09:30" (`between` day and time), seconds only when there are some. */
+function dayTime(ms: number, between = ' '): string {
+  const day = Math.floor(ms / DAY_MS) + 1;
+  const s = Math.round((ms % DAY_MS) / 1000);
+  const hhmm = `${String(Math.floor(s / 3600)).padStart(2, '0')}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}`;
+  return `day ${day}${between}${hhmm}${s % 60 ? `:${String(s % 60).padStart(2, '0')}` : ''}`;
 }
 
 type ParsedAgent = ScenarioFileOutput['agent'];

@@ -75,4 +75,15 @@ describe('paced runs (simulation.speed a number)', () => {
     expect(f.paced?.from_utc).toBe(new Date(startDateUtcMs + fromMs).toISOString());
     expect(f.paced?.timers).toBeGreaterThan(0);
   });
+
+  it('lists laptops in employee order whatever --workers, as virtual-time runs do (laptops.csv is the same)', async () => {
+    // Ten simulated minutes at 3,600x; 4 one-laptop shards, so 2 workers each run laptops that are not neighbours.
+    const pacing = { speed: 3_600, fromMs: 14 * HOUR, untilMs: 14 * HOUR + 10 * 60_000 };
+    const one = await runFleet({ ...base, days: 1, workers: 0, shardSize: 1, pacing });
+    const two = await runFleet({ ...base, days: 1, workers: 2, shardSize: 1, pacing });
+    const ids = ['E000000', 'E000001', 'E000002', 'E000003'];
+    expect(one.laptops.map((l) => l.employee_id)).toEqual(ids);
+    expect(two.laptops.map((l) => l.employee_id)).toEqual(ids);
+    expect(simulated(two.laptops)).toEqual(simulated(one.laptops));
+  });
 });

@@ -44,6 +44,17 @@ describe('a paced run over a window shorter than a day', () => {
     expect(runJson(r.reportDir, r).period).toEqual({ label: '20 min window', window_minutes: 20 });
   });
 
+  it('says laptop-windows, not employee-days, for what it simulated, and charts events over the window', () => {
+    const text = formatRun(r, files);
+    // One window per laptop, whatever days it touches: 2 laptops over the run's wall minutes.
+    expect(r.figures.simulation.employee_days_per_min).toBe(Math.round(2 / (r.fleet.wallMs / 60_000)));
+    expect(text.split('\n')[0]).toMatch(/ \(\d[\d,]* laptop-windows\/min\)$/);
+    expect(text).not.toContain('employee-days');
+    const html = readFileSync(join(r.reportDir, 'report.html'), 'utf8');
+    expect(html).toContain('<h2>Events over the 20 min window</h2>');
+    expect(html).not.toContain('Events over the day');
+  });
+
   it('counts only the work hours inside the window, so CPU per hour is per the hours it was measured over', () => {
     expect(r.fleet.laptops.map((l) => l.work_hours)).toEqual([20 / 60, 20 / 60]);
     expect(r.figures.battery.cpu_s_per_hour.max).toBeCloseTo(Math.max(...r.fleet.laptops.map((l) => l.agent_cpu_seconds)) * 3, 2);
@@ -58,7 +69,53 @@ describe('a paced run over a window shorter than a day', () => {
     const text = formatRun(whole, (await writeScenarioReport(whole.reportDir, whole)).files);
     expect(text).toContain('  bandwidth   MB per laptop-day p50 ');
     expect(text).toContain('  battery     % per day p50 ');
+    expect(text.split('\n')[0]).toMatch(/ \(\d[\d,]* employee-days\/min\)$/);
+    expect(readFileSync(join(whole.reportDir, 'report.html'), 'utf8')).toMatch(
+      /<h2>Events (over the day|by day and hour \(\d+ days\))<\/h2>/,
+    );
   });
+
+  it('a window of the whole last day (day 1 from 00:00 UTC, 1,440 min) fits and keeps "per day"', async () => {
+    const day = await runScenario(
+      parseScenario(
+        WINDOWED.replace(
+          'speed: 1200, window: { day: 1, at: "17:00", durationMinutes: 20 }',
+          'speed: 200000, window: { day: 1, at: "00:00", durationMinutes: 1440 }',
+        ),
+        'day.yaml',
+      ),
+      { reportDir: join(root, 'day'), workers: 0 },
+    );
+    expect(day.figures.paced).toMatchObject({ from_utc: '2026-03-03T00:00:00.000Z', until_utc: '2026-03-04T00:00:00.000Z' });
+    expect(day.figures.period).toEqual({ label: 'day', window_minutes: null });
+  });
+});
+
+describe("a window run's pauses", () => {
+  // Everyone pauses about 20 times a day, so the day holds pauses before, inside and after a 20-minute window.
+  const PAUSERS = `name: pausers
+seed: pausers
+fleet: { employees: 4, exemptionRequestShare: 0, pause: { neverPauseShare: 0, occasionalShare: 0, frequentGammaShape: 20, frequentGammaScale: 1 } }
+simulation: { days: 1, startDate: "2026-03-03", speed: 1200, window: { day: 1, at: "15:00", durationMinutes: 20 } }
+transport: "null"
+`;
+
+  it('counts only the pauses, and the paused minutes, inside the window (laptops.csv pauses, paused_minutes)', async () => {
+    const run = (text: string, dir: string) => runScenario(parseScenario(text, 'pausers.yaml'), { reportDir: join(root, dir), workers: 0 });
+    const window = await run(PAUSERS, 'pausers-window');
+    const day = await run(PAUSERS.replace(/speed: 1200, window: \{[^}]*\} /, 'speed: max '), 'pausers-day');
+    const wholeDay = new Map(day.fleet.laptops.map((l) => [l.employee_id, l]));
+    expect(day.fleet.laptops.reduce((a, l) => a + l.pauses, 0)).toBeGreaterThan(40);
+    for (const l of window.fleet.laptops) {
+      expect(l.paused_minutes).toBeLessThanOrEqual(20);
+      // A pause inside the window takes a minute at least (shortPauseMinMinutes 1); one cut by its start or end may take less.
+      expect(l.pauses).toBeLessThanOrEqual(Math.ceil(l.paused_minutes) + 2);
+      expect(l.pauses).toBeLessThan(wholeDay.get(l.employee_id)!.pauses);
+      if (l.dropped_paused > 0) expect(l.paused_minutes).toBeGreaterThan(0);
+    }
+    // The window does hold pauses: the fix must not count none.
+    expect(window.fleet.laptops.some((l) => l.pauses > 0 && l.paused_minutes > 0)).toBe(true);
+  }, 60_000);
 });
 
 describe('per-day thresholds on a window shorter than a day', () => {

@@ -85,6 +85,27 @@ describe('scenario errors name the file, line, field, what was given and what is
     );
   });
 
+  it('a window that ends after the last simulated day is refused with the latest end and the days it would need', () => {
+    const paced = (window: string, days = 1) => `name: x\nsimulation:\n  days: ${days}\n  speed: 60\n  window: ${window}\n`;
+    expect(problems(paced('{ day: 1, at: "14:00", durationMinutes: 2000 }'))).toEqual([
+      'x.yaml:5:34 simulation.window.durationMinutes: must end by the end of the last simulated day (day 1, so by day 2 00:00 UTC), got 2000 minutes from day 1 14:00 UTC, which end on day 2 at 23:20 UTC: make it at most 600 minutes, or raise simulation.days to 2',
+    ]);
+    expect(problems(paced('{ day: 1, at: "14:00", durationMinutes: 1440 }'))[0]).toMatch(
+      /simulation\.window\.durationMinutes: must end by the end of the last simulated day .* at most 600 minutes, or raise simulation\.days to 2$/,
+    );
+    expect(problems(paced('{ day: 2, at: "23:59", durationMinutes: 2 }', 2))[0]).toMatch(
+      /got 2 minutes from day 2 23:59 UTC, which end on day 3 at 00:01 UTC: make it at most 1 minute, or raise simulation\.days to 3$/,
+    );
+    // Windows that fit, up to the last instant of the last day.
+    for (const [w, days] of [
+      ['{ day: 1, at: "00:00", durationMinutes: 1440 }', 1],
+      ['{ day: 1, at: "14:00", durationMinutes: 600 }', 1],
+      ['{ day: 1, at: "14:00", durationMinutes: 2000 }', 2],
+    ] as const) {
+      expect(() => parseScenario(paced(w, days), 'x.yaml')).not.toThrow();
+    }
+  });
+
   it('bad enum value, with a did-you-mean', () => {
     expect(problems('name: x\nagent:\n  codec: gzp\n')[0]).toMatch(
       /^x\.yaml:3:3 agent\.codec: must be one of identity, gzip, br.*, got "gzp"; did you mean "gzip"\?$/,

@@ -13,6 +13,7 @@ import { MeasuredTransport, ObservingTransport } from '../transports.js';
 import { PacedClock } from './clock.js';
 import type { PacedScheduler } from './scheduler.js';
 import type { HeapTimer } from './timer-heap.js';
+import { pausesWithin } from './window-pauses.js';
 
 /** Input reaches the agent in slices at least this far apart (virtual ms): a real agent is woken per event, this harness per slice. */
 const MIN_FEED_SLICE_MS = 1_000;
@@ -348,9 +349,10 @@ class PacedLaptopDay {
     await this.agent.finish();
     await this.agent.close();
     this.cpuUs += cpuMicros() - c0;
-    // A day the run's end cut short: its plan, its pauses, the secrets typed so far.
+    // A day the run's end cut short: its plan, the secrets typed so far; its pauses as far as the run simulated them.
     const planned = this.planned!;
-    const day = this.day ?? { plan: planned.plan, pauses: planned.pauses, canaries: [...planned.canaries] };
+    const whole = this.day ?? { plan: planned.plan, pauses: planned.pauses, canaries: [...planned.canaries] };
+    const day = { ...whole, pauses: pausesWithin(whole.pauses, this.ctx.fromUtcMs - this.epoch, this.ctx.untilUtcMs - this.epoch) };
     this.onEnd({
       agent: this.agent,
       day,
