@@ -1,14 +1,15 @@
 import { UsageError } from '../errors.js';
 import { SEED_LIMITS } from '../random/seed.js';
-import { describeTextLength, shownFlagValue, wholeNumberFlag, wholeNumberFormHint, wholeNumberText } from '../ranges.js';
+import { decimalFlag, describeTextLength, shownFlagValue, wholeNumberFlag, wholeNumberFormHint, wholeNumberText } from '../ranges.js';
 import { CODEC_LEVELS, type Codec } from '../wire/index.js';
 import { didYouMean } from '../scenario/suggest.js';
 
 /**
  * Flag checks that say what was wrong and what is allowed. Flag values reach
  * them as the text typed (runCli turns off yargs' number parsing, which reads
- * 0x10 as 16), so each check alone decides what form it takes. Whole numbers
- * are checked in ranges.ts, which the agent process's flags share.
+ * 0x10 as 16), so each check alone decides what form it takes. Numbers, whole
+ * or not, are checked in ranges.ts (plain decimal notation only), which the
+ * agent process's flags share.
  */
 export const wholeNumber = wholeNumberFlag;
 
@@ -201,17 +202,14 @@ export function codecLevelFlag(codec: Codec, value: unknown): number {
   return n;
 }
 
+/** A number flag above 0 (a rate, a scale, a time limit), in plain decimal notation. */
 export function positive(flag: string, value: unknown, max: number): number {
-  const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n > max)
-    throw new UsageError(`--${flag} must be a number more than 0 and at most ${max}, got ${JSON.stringify(value)}`);
-  return n;
+  return decimalFlag(flag, value, { min: 0, max, above: true });
 }
 
+/** A share flag from 0 to 1, in plain decimal notation. */
 export function fraction(flag: string, value: unknown): number {
-  const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`--${flag} must be a number from 0 to 1, got ${JSON.stringify(value)}`);
-  return n;
+  return decimalFlag(flag, value, { min: 0, max: 1 });
 }
 
 export function instantFlag(value: string, startDate: string): number {
