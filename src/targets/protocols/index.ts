@@ -38,8 +38,12 @@ export type ProtocolSpec =
       readonly encoding: 'protobuf' | 'json';
       readonly compression: 'gzip' | 'none';
     }
-  /** `file` is absolute. */
-  | { readonly kind: 'adapter'; readonly file: string };
+  /**
+   * `file` is absolute. `setting` is how the user named it (`--adapter ./x.mjs`,
+   * `x.yaml: ingest.adapter ./x.mjs`), for the adapter's errors: a run has no
+   * --adapter flag, so a message naming one sends the user looking for it.
+   */
+  | { readonly kind: 'adapter'; readonly file: string; readonly setting?: string };
 
 export const FLEETSIM_PROTOCOL: ProtocolSpec = { kind: 'fleetsim' };
 
@@ -109,7 +113,7 @@ export function protocolSpec(
     case 'adapter':
       if (s.adapter === undefined || s.adapter.trim() === '')
         throw new UsageError(`${name('protocol')} adapter needs ${name('adapter')}: the path of your module (e.g. ./my-target.mjs)`);
-      return { kind: 'adapter', file: resolvePath(s.adapter) };
+      return { kind: 'adapter', file: resolvePath(s.adapter), setting: `${name('adapter')} ${s.adapter}` };
   }
 }
 
@@ -183,7 +187,7 @@ export async function openProtocol(spec: ProtocolSpec, o: OpenProtocolOptions): 
         await loadOtlpEncoder(),
       );
     case 'adapter':
-      return loadAdapter(spec.file);
+      return loadAdapter(spec.file, spec.setting);
   }
 }
 
