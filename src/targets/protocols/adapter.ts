@@ -9,7 +9,7 @@
  * the line of the file it came from.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from '../../errors.js';
@@ -74,6 +74,27 @@ export function syntaxProblem(path: string): string | null {
   if (line === undefined) return problem;
   const caret = lines[2]?.indexOf('^') ?? -1;
   return `${problem} (${basename(path)} line ${line}${caret >= 0 ? `, column ${caret + 1}` : ''})`;
+}
+
+/**
+ * Why the adapter file at `path` (absolute) could not be loaded, without
+ * loading it: "no such file", "is a folder, not a file", "cannot be read:
+ * permission denied"; null if it is a readable file. For checks that must
+ * not run the user's code (fleetsim validate).
+ */
+export function adapterFileProblem(path: string): string | null {
+  try {
+    if (!statSync(path).isFile()) return statSync(path).isDirectory() ? 'is a folder, not a file' : 'is not a regular file';
+    accessSync(path, constants.R_OK);
+    return null;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR'
+      ? 'no such file'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'cannot be read: permission denied'
+        : `cannot be read: ${(err as Error).message}`;
+  }
 }
 
 /**

@@ -18,7 +18,7 @@ export { parseHeader, resolveHeaders, missingHeaderVariables, type HeaderSpec } 
 export { batchToNdjson, NDJSON_CONTENT_TYPE } from './http.js';
 export { classifyFleetsimAnswer, fleetsimReason } from './fleetsim.js';
 export { classifyOtlpAnswer, loadOtlpEncoder, OTLP_DEFAULT_LOGS_PATH, type OtlpEncoding } from './otlp-http.js';
-export { AdapterError, loadAdapter } from './adapter.js';
+export { AdapterError, adapterFileProblem, loadAdapter } from './adapter.js';
 
 export const PROTOCOL_NAMES = ['fleetsim', 'http', 'otlp-http', 'adapter'] as const;
 export type ProtocolName = (typeof PROTOCOL_NAMES)[number];
