@@ -133,10 +133,42 @@ export function flagWithoutValue(args: readonly string[], booleans: ReadonlySet<
       continue;
     }
     const next = args[i + 1];
-    // A negative number is a value (and is judged by the flag's own check).
-    if (next === undefined || (next.startsWith('-') && !/^-\d/.test(next))) return shown;
+    // A negative number is a value (and is judged by the flag's own check); so is a lone "-" (see flagGivenDash).
+    if (next === undefined || (next.startsWith('-') && next !== '-' && !/^-\d/.test(next))) return shown;
   }
   return null;
+}
+
+/**
+ * The first flag that takes a value and is given a lone "-" (`--out -`,
+ * `--out=-`, `-o -`), as written and by name; null if none. flagWithoutValue
+ * took the "-" for a missing value ("--out needs a value"), and `--out=-`
+ * would name a file "-".
+ */
+export function flagGivenDash(args: readonly string[], booleans: ReadonlySet<string>): { shown: string; name: string } | null {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') break;
+    const short = /^-[A-Za-z]$/.test(a);
+    if (!a.startsWith('--') && !short) continue;
+    const eq = short ? -1 : a.indexOf('=');
+    const name = a.slice(short ? 1 : 2, eq < 0 ? undefined : eq);
+    if (booleans.has(name) || name.startsWith('no-')) continue;
+    if (eq >= 0 ? a.slice(eq + 1) === '-' : args[i + 1] === '-') return { shown: short ? a : `--${name}`, name };
+  }
+  return null;
+}
+
+/**
+ * Why "-" is refused as `flag`'s value in `command`: an output flag (`writes`)
+ * names a file or folder, never standard output (schema prints there without
+ * --out); any other flag reads no standard input.
+ */
+export function dashValueMessage(command: string, flag: string, writes: boolean): string {
+  if (writes && command === 'schema')
+    return `${flag} must be a file path, got "-"; without ${flag}, fleetsim schema prints to standard output`;
+  if (writes) return `${flag} must be a path, got "-": fleetsim ${command} writes no standard output through ${flag}`;
+  return `${flag} got "-" (standard input), which fleetsim ${command} does not read: give ${flag} its value`;
 }
 
 /**
