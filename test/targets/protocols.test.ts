@@ -11,11 +11,12 @@ import {
   classifyFleetsimAnswer,
   classifyOtlpAnswer,
   loadAdapter,
+  openProtocol,
   parseHeader,
   protocolPath,
-  openProtocol,
   protocolSpec,
   resolveHeaders,
+  targetOfKind,
 } from '../../src/targets/protocols/index.js';
 import { allocateBlock } from '../../src/events/index.js';
 
@@ -52,6 +53,15 @@ describe('protocol settings', () => {
     expect(protocolPath(spec({ protocol: 'http' }), new URL('http://h:1'))).toBe('/');
     expect(protocolPath(spec({ protocol: 'otlp-http' }), new URL('http://h:4318'))).toBe('/v1/logs');
     expect(protocolPath(spec({ protocol: 'otlp-http' }), new URL('http://h:4318/otlp/v1/logs'))).toBe('/otlp/v1/logs');
+  });
+});
+
+describe('a target named by its protocol', () => {
+  it('takes the article its name is read with ("an adapter target", not "a adapter target")', () => {
+    expect(targetOfKind('adapter')).toBe('an adapter target');
+    expect(targetOfKind('http')).toBe('an http target');
+    expect(targetOfKind('otlp-http')).toBe('an otlp-http target');
+    expect(targetOfKind('fleetsim')).toBe('a fleetsim target');
   });
 });
 

@@ -117,6 +117,15 @@ export function protocolSpec(
   }
 }
 
+/**
+ * "an adapter target", "a fleetsim target": a target named by its protocol in
+ * a sentence. Every name but fleetsim is read starting with a vowel sound
+ * (http as "aitch"), so the article cannot be a fixed "a".
+ */
+export function targetOfKind(kind: ProtocolName): string {
+  return `${kind === 'fleetsim' ? 'a' : 'an'} ${kind} target`;
+}
+
 /** Whether devices enroll at the target before they upload (fleetsim's own service only). */
 export function protocolEnrolls(spec: ProtocolSpec): boolean {
   return spec.kind === 'fleetsim';
