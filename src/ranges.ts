@@ -73,6 +73,39 @@ export function wholeNumberFormHint(value: unknown): string {
     : '';
 }
 
+/**
+ * A number as a flag gives it, NaN if it is not one. Text must be plain
+ * decimal notation (digits, an optional fraction, an optional leading minus),
+ * the rule wholeNumberText applies to whole numbers: Number() reads "" as 0,
+ * 0x10 as 16 and 1e3 as 1000, so an empty SLO became 0 and a pasted hex value
+ * set a rate nobody asked for. Exponents are refused too, as for whole
+ * numbers: a flag's values are never too long to write out.
+ */
+export function decimalText(value: unknown): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && DECIMAL.test(value) ? Number(value) : Number.NaN;
+  return Number.isFinite(n) ? n : Number.NaN;
+}
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/** What to add to a refusal when text looks like a number but is not written in plain decimal notation. */
+export function decimalFormHint(value: unknown): string {
+  return typeof value === 'string' && value.trim() !== '' && !DECIMAL.test(value) && (!Number.isNaN(Number(value)) || /\d/.test(value))
+    ? ' (decimal notation only, e.g. 2.5: no 0x, exponent, plus sign, spaces or separators)'
+    : '';
+}
+
+/**
+ * A number flag in a range: the one check every command's decimal flags go
+ * through. `above` ranges read "more than 0 and at most 100", others "from 0 to 1".
+ */
+export function decimalFlag(flag: string, value: unknown, r: NumberRange): number {
+  const n = decimalText(value);
+  if (inRange(n, r)) return n;
+  const allowed = r.above === true ? `a number more than ${r.min} and at most ${r.max}` : describeRange(r);
+  throw new UsageError(`--${flag} must be ${allowed}, got ${shownFlagValue(value)}${decimalFormHint(value)}`);
+}
+
 /** A whole-number flag (or environment variable) from `min` to `max`: the one check every command's integer flags go through. */
 export function wholeNumberFlag(flag: string, value: unknown, min: number, max: number): number {
   const n = wholeNumberText(value);

@@ -1,6 +1,15 @@
 import yargs from 'yargs';
 import { EXIT_CODES, FleetsimError, UsageError } from '../errors.js';
-import { booleanGivenDashValue, explainUsageFailure, flagWithoutValue, joinDashValues, markStdinArgs, STDIN_ARG } from './options.js';
+import {
+  booleanGivenDashValue,
+  dashValueMessage,
+  explainUsageFailure,
+  flagGivenDash,
+  flagWithoutValue,
+  joinDashValues,
+  markStdinArgs,
+  STDIN_ARG,
+} from './options.js';
 import { VERSION } from '../version.js';
 import { COMMANDS, lazyCommand } from './commands/catalogue.js';
 
@@ -30,11 +39,14 @@ export async function runCli(
         const o = y.getOptions();
         knownFlags = [...Object.keys(o.key), ...Object.values(o.alias).flat()];
         const booleans = new Set(o.boolean.flatMap((b) => [b, ...(o.alias[b] ?? [])]));
+        const command = (_argv as { _: unknown[] })._[0];
+        const dashed = flagGivenDash(args, booleans);
+        if (dashed !== null && typeof command === 'string')
+          throw new UsageError(dashValueMessage(command, dashed.shown, dashed.name === 'out' || (o.alias.out ?? []).includes(dashed.name)));
         const flag = flagWithoutValue(args, booleans, new Set(knownFlags));
         if (flag !== null) throw new UsageError(`${flag} needs a value (see --help for what it takes)`);
         const valued = booleanGivenDashValue(args, booleans);
         if (valued !== null) throw new UsageError(valued);
-        const command = (_argv as { _: unknown[] })._[0];
         if (command !== 'validate' && markStdinArgs(args).includes(STDIN_ARG)) {
           throw new UsageError(
             typeof command === 'string' && command !== STDIN_ARG

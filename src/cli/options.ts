@@ -1,14 +1,15 @@
 import { UsageError } from '../errors.js';
 import { SEED_LIMITS } from '../random/seed.js';
-import { describeTextLength, shownFlagValue, wholeNumberFlag, wholeNumberFormHint, wholeNumberText } from '../ranges.js';
+import { decimalFlag, describeTextLength, shownFlagValue, wholeNumberFlag, wholeNumberFormHint, wholeNumberText } from '../ranges.js';
 import { CODEC_LEVELS, type Codec } from '../wire/index.js';
 import { didYouMean } from '../scenario/suggest.js';
 
 /**
  * Flag checks that say what was wrong and what is allowed. Flag values reach
  * them as the text typed (runCli turns off yargs' number parsing, which reads
- * 0x10 as 16), so each check alone decides what form it takes. Whole numbers
- * are checked in ranges.ts, which the agent process's flags share.
+ * 0x10 as 16), so each check alone decides what form it takes. Numbers, whole
+ * or not, are checked in ranges.ts (plain decimal notation only), which the
+ * agent process's flags share.
  */
 export const wholeNumber = wholeNumberFlag;
 
@@ -132,10 +133,42 @@ export function flagWithoutValue(args: readonly string[], booleans: ReadonlySet<
       continue;
     }
     const next = args[i + 1];
-    // A negative number is a value (and is judged by the flag's own check).
-    if (next === undefined || (next.startsWith('-') && !/^-\d/.test(next))) return shown;
+    // A negative number is a value (and is judged by the flag's own check); so is a lone "-" (see flagGivenDash).
+    if (next === undefined || (next.startsWith('-') && next !== '-' && !/^-\d/.test(next))) return shown;
   }
   return null;
+}
+
+/**
+ * The first flag that takes a value and is given a lone "-" (`--out -`,
+ * `--out=-`, `-o -`), as written and by name; null if none. flagWithoutValue
+ * took the "-" for a missing value ("--out needs a value"), and `--out=-`
+ * would name a file "-".
+ */
+export function flagGivenDash(args: readonly string[], booleans: ReadonlySet<string>): { shown: string; name: string } | null {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') break;
+    const short = /^-[A-Za-z]$/.test(a);
+    if (!a.startsWith('--') && !short) continue;
+    const eq = short ? -1 : a.indexOf('=');
+    const name = a.slice(short ? 1 : 2, eq < 0 ? undefined : eq);
+    if (booleans.has(name) || name.startsWith('no-')) continue;
+    if (eq >= 0 ? a.slice(eq + 1) === '-' : args[i + 1] === '-') return { shown: short ? a : `--${name}`, name };
+  }
+  return null;
+}
+
+/**
+ * Why "-" is refused as `flag`'s value in `command`: an output flag (`writes`)
+ * names a file or folder, never standard output (schema prints there without
+ * --out); any other flag reads no standard input.
+ */
+export function dashValueMessage(command: string, flag: string, writes: boolean): string {
+  if (writes && command === 'schema')
+    return `${flag} must be a file path, got "-"; without ${flag}, fleetsim schema prints to standard output`;
+  if (writes) return `${flag} must be a path, got "-": fleetsim ${command} writes no standard output through ${flag}`;
+  return `${flag} got "-" (standard input), which fleetsim ${command} does not read: give ${flag} its value`;
 }
 
 /**
@@ -201,17 +234,14 @@ export function codecLevelFlag(codec: Codec, value: unknown): number {
   return n;
 }
 
+/** A number flag above 0 (a rate, a scale, a time limit), in plain decimal notation. */
 export function positive(flag: string, value: unknown, max: number): number {
-  const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n > max)
-    throw new UsageError(`--${flag} must be a number more than 0 and at most ${max}, got ${JSON.stringify(value)}`);
-  return n;
+  return decimalFlag(flag, value, { min: 0, max, above: true });
 }
 
+/** A share flag from 0 to 1, in plain decimal notation. */
 export function fraction(flag: string, value: unknown): number {
-  const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`--${flag} must be a number from 0 to 1, got ${JSON.stringify(value)}`);
-  return n;
+  return decimalFlag(flag, value, { min: 0, max: 1 });
 }
 
 export function instantFlag(value: string, startDate: string): number {

@@ -15,15 +15,26 @@ export const CSV_SIGNIFICANT_DIGITS = 6;
  * A number as a CSV field: an integer as it is, however large; a fraction to
  * CSV_SIGNIFICANT_DIGITS significant digits, or to the units if its whole part
  * has more digits (a fraction never loses a digit of its whole part), in the
- * shortest text that reads back as that rounded value.
+ * shortest text that reads back as that rounded value. Always in plain decimal
+ * notation: String() switches to exponents below 1e-6 and from 1e21, so one
+ * column would mix 0.0000225376 with 3.42078e-7, which a spreadsheet or a
+ * script comparing text reads differently.
  */
 export function csvNumber(x: number): string {
   // -0 reads as 0: a sign on nothing would only surprise.
-  if (Number.isInteger(x)) return String(x === 0 ? 0 : x);
+  if (Number.isInteger(x)) return x === 0 ? '0' : Math.abs(x) < 1e21 ? String(x) : BigInt(x).toString();
   if (!Number.isFinite(x)) return String(x);
   const wholeDigits = Math.abs(x) < 1 ? 0 : Math.floor(Math.log10(Math.abs(x))) + 1;
   const rounded = Number(x.toPrecision(Math.min(21, Math.max(CSV_SIGNIFICANT_DIGITS, wholeDigits))));
-  return String(rounded === 0 ? 0 : rounded);
+  return rounded === 0 ? '0' : plainDecimal(String(rounded));
+}
+
+/** "3.42078e-7" as "0.000000342078"; text without an exponent as it is. Only fractions reach it (|x| < 1e21). */
+function plainDecimal(text: string): string {
+  const m = /^(-?)(\d)(?:\.(\d+))?e-(\d+)$/.exec(text);
+  if (!m) return text;
+  const [, sign, lead, rest = '', exp] = m;
+  return `${sign}0.${'0'.repeat(Number(exp) - 1)}${lead}${rest}`;
 }
 
 /**

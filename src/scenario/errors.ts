@@ -55,7 +55,15 @@ export class ScenarioError extends FleetsimError {
   override readonly name = 'ScenarioError';
   readonly issues: readonly ScenarioIssue[];
   constructor(issues: readonly ScenarioIssue[]) {
-    const sorted = sortIssues(issues);
+    // One problem can break several checks that share a sentence (a whole number beyond 2^53 breaks zod's
+    // safe-integer range and the field's maximum): a reader counts problems, so each is listed once.
+    const seen = new Set<string>();
+    const sorted = sortIssues(issues).filter((i) => {
+      const key = `${i.file}\n${i.flag ?? ''}\n${i.line}:${i.column}\n${i.path}\n${i.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
     const files = [...new Set(sorted.map((i) => i.file))];
     const head =
       sorted.length === 1 ? `invalid scenario ${files.join(', ')}:` : `invalid scenario ${files.join(', ')} (${sorted.length} problems):`;

@@ -24,6 +24,13 @@ describe('numbers in CSV files', () => {
     [-2.0000000000000004, '-2'],
     [0, '0'],
     [-0, '0'],
+    // Plain decimal notation always: a column must not switch to exponents below 1e-6 or at 1e21 (String() does).
+    [3.42078e-7, '0.000000342078'],
+    [3.4207812345e-7, '0.000000342078'],
+    [1e-7, '0.0000001'],
+    [-2.5e-8, '-0.000000025'],
+    [1e21, '1000000000000000000000'],
+    [-1.5e22, '-15000000000000000000000'],
   ])('%d is written as %s', (x, text) => {
     expect(csvNumber(x)).toBe(text);
   });

@@ -231,7 +231,11 @@ describe('fleetsim run through an adapter that throws', () => {
             `ingest: { kind: url, url: "${srv.url}", protocol: adapter, adapter: ./run-classify-throws.mjs }\n`,
         );
         const r = await fleetsimAsync(['run', s, '--workers', workers, '--out', join(dir, `out-run-${name}`), '--quiet']);
-        expect(r.stderr).toContain(`${adapter}: classify() threw: TypeError: Cannot read properties of undefined (reading 'kind')`);
+        // The run has no --adapter flag: the message names the scenario setting the user wrote.
+        expect(r.stderr).toContain(
+          `${s}: ingest.adapter ./run-classify-throws.mjs: classify() threw: TypeError: Cannot read properties of undefined (reading 'kind')`,
+        );
+        expect(r.stderr).not.toContain('--adapter');
         expect(r.stderr).toMatch(/run-classify-throws\.mjs line 2, column \d+, in classify\)/);
         expect(r.stderr).not.toContain('internal error');
         expect(r.stderr).not.toMatch(/at .*\.m?js:\d+/);

@@ -11,10 +11,12 @@ import {
   classifyFleetsimAnswer,
   classifyOtlpAnswer,
   loadAdapter,
+  openProtocol,
   parseHeader,
   protocolPath,
   protocolSpec,
   resolveHeaders,
+  targetOfKind,
 } from '../../src/targets/protocols/index.js';
 import { allocateBlock } from '../../src/events/index.js';
 
@@ -29,7 +31,7 @@ const spec = (s: Parameters<typeof protocolSpec>[0]) => protocolSpec(s, (k) => `
 describe('protocol settings', () => {
   it('defaults to fleetsim, and to adapter when an adapter is given', () => {
     expect(spec({})).toEqual({ kind: 'fleetsim' });
-    expect(spec({ adapter: '/x.mjs' })).toEqual({ kind: 'adapter', file: '/x.mjs' });
+    expect(spec({ adapter: '/x.mjs' })).toEqual({ kind: 'adapter', file: '/x.mjs', setting: '--adapter /x.mjs' });
     expect(spec({ protocol: 'http' })).toEqual({ kind: 'http', method: 'POST', headers: [], body: 'wire', compression: 'agent' });
     expect(spec({ protocol: 'otlp-http', encoding: 'json', compression: 'none' })).toEqual({
       kind: 'otlp-http',
@@ -51,6 +53,15 @@ describe('protocol settings', () => {
     expect(protocolPath(spec({ protocol: 'http' }), new URL('http://h:1'))).toBe('/');
     expect(protocolPath(spec({ protocol: 'otlp-http' }), new URL('http://h:4318'))).toBe('/v1/logs');
     expect(protocolPath(spec({ protocol: 'otlp-http' }), new URL('http://h:4318/otlp/v1/logs'))).toBe('/otlp/v1/logs');
+  });
+});
+
+describe('a target named by its protocol', () => {
+  it('takes the article its name is read with ("an adapter target", not "a adapter target")', () => {
+    expect(targetOfKind('adapter')).toBe('an adapter target');
+    expect(targetOfKind('http')).toBe('an http target');
+    expect(targetOfKind('otlp-http')).toBe('an otlp-http target');
+    expect(targetOfKind('fleetsim')).toBe('a fleetsim target');
   });
 });
 
@@ -151,7 +162,9 @@ describe('adapters', () => {
   };
 
   it('refuses a module that is not one, or exports no protocol', async () => {
-    await expect(loadAdapter(write('syntax.mjs', 'export default {'))).rejects.toThrow(/could not be loaded as an ES module/);
+    await expect(loadAdapter(write('syntax.mjs', 'export default {'))).rejects.toThrow(
+      /could not be loaded as an ES module: SyntaxError: Unexpected end of input \(syntax\.mjs line 1/,
+    );
     await expect(loadAdapter(write('none.mjs', 'export const x = 1;'))).rejects.toThrow(
       /must export \(default, or as `protocol`\).*it exports x/,
     );
@@ -213,5 +226,35 @@ describe('adapters', () => {
     const c = thrown(() => p.classify(answer(200)));
     expect(c).toBeInstanceOf(AdapterError);
     expect((c as Error).message).toMatch(/^--adapter \S*thrower\.mjs: classify\(\) threw: classify kaboom$/);
+  });
+
+  it('names the line of a syntax error, which Node leaves out of the import error', async () => {
+    const file = write('typo.mjs', 'export default {\n  name: "typo",\n  request() { return 1 +; },\n};\n');
+    await expect(loadAdapter(file)).rejects.toThrow(
+      /^--adapter \S*typo\.mjs could not be loaded as an ES module: SyntaxError: Unexpected token ';' \(typo\.mjs line 3, column 25\)$/,
+    );
+  });
+
+  it("names the setting the user wrote: a scenario's ingest.adapter, not a --adapter flag it does not have", async () => {
+    write(
+      'scenario-thrower.mjs',
+      'export default { name: "t", request() { throw new Error("boom"); }, classify() { return { kind: "accepted" }; } };',
+    );
+    const fromScenario = protocolSpec(
+      { protocol: 'adapter', adapter: './scenario-thrower.mjs' },
+      (k) => `x.yaml: ingest.${k}`,
+      (f) => join(dir, f),
+    );
+    const p = await openProtocol(fromScenario, { url: new URL('http://127.0.0.1:9') });
+    const batch = { body: new Uint8Array(0), codec: 'identity' as const, deviceId: 'd', sequence: 0, batch: () => ({}) as never };
+    expect(() => p.request(batch)).toThrow(/^x\.yaml: ingest\.adapter \.\/scenario-thrower\.mjs: request\(\) threw: boom/);
+    const missing = protocolSpec(
+      { adapter: './gone.mjs' },
+      (k) => `x.yaml: ingest.${k}`,
+      (f) => join(dir, f),
+    );
+    await expect(openProtocol(missing, { url: new URL('http://127.0.0.1:9') })).rejects.toThrow(
+      /^x\.yaml: ingest\.adapter \.\/gone\.mjs: no such file \(\S*gone\.mjs\)$/,
+    );
   });
 });

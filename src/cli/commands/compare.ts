@@ -10,6 +10,7 @@ import { EXIT_CODES, FleetsimError, UsageError } from '../../errors.js';
 import { compareJson, formatCompare, writeCompareReport } from '../../report/compare-report.js';
 import { writeScenarioReport } from '../../report/run-report.js';
 import { wholeNumber } from '../options.js';
+import { decimalFormHint, decimalText } from '../../ranges.js';
 
 interface CompareArgs {
   a?: string;
@@ -32,9 +33,13 @@ interface CompareArgs {
 }
 
 const fraction = (flag: string, v: unknown): number => {
-  const x = typeof v === 'number' ? v : Number(String(v).replace(/%$/, '')) / (String(v).endsWith('%') ? 100 : 1);
+  const percent = typeof v === 'string' && v.endsWith('%');
+  const written = percent ? v.slice(0, -1) : v;
+  const x = decimalText(written) / (percent ? 100 : 1);
   if (!(x > 0 && x < 1))
-    throw new UsageError(`--${flag} takes a fraction between 0 and 1 (or a percentage), e.g. 0.9 or 90%; got ${String(v)}`);
+    throw new UsageError(
+      `--${flag} takes a fraction between 0 and 1 (or a percentage), e.g. 0.9 or 90%; got ${String(v)}${decimalFormHint(written)}`,
+    );
   return x;
 };
 

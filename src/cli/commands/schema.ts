@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import type { CommandParts } from './parts.js';
-import { RunError } from '../../errors.js';
+import { RunError, UsageError } from '../../errors.js';
 import { scenarioJsonSchema } from '../../scenario/index.js';
 import { claimOutputFile } from '../kit.js';
 import { nonEmpty } from '../options.js';
@@ -25,6 +25,10 @@ export const schemaCommand: CommandParts<SchemaArgs> = {
         'Then start a scenario with "# yaml-language-server: $schema=scenario.schema.json"',
       ) as unknown as Argv<SchemaArgs>,
   handler: (argv: ArgumentsCamelCase<SchemaArgs>) => {
+    if (argv.overwrite && argv.out === undefined)
+      throw new UsageError(
+        '--overwrite applies to --out (it replaces an existing file); without --out, the schema goes to standard output: give --out FILE or leave --overwrite out',
+      );
     // Claimed before the schema is built, as every command checks its output before any work.
     const out =
       argv.out === undefined

@@ -3,6 +3,10 @@ import type { CommandParts } from './parts.js';
 import { FleetsimError, EXIT_CODES, UsageError } from '../../errors.js';
 import { checkScenarioFile, formatIssue, parseScenario, ScenarioError, type Scenario, type ScenarioIssue } from '../../scenario/index.js';
 import { STDIN_ARG } from '../options.js';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { LineCounter, isNode, parseDocument } from 'yaml';
+import { adapterFileProblem } from '../../targets/protocols/index.js';
 
 interface ValidateArgs {
   files: string[];
@@ -34,7 +38,9 @@ export const validateCommand: CommandParts<ValidateArgs> = {
     const files = given.map((f) => (f === STDIN_ARG ? STDIN_NAME : f));
     let invalid = 0;
     for (const [i, file] of files.entries()) {
-      const r = given[i] === STDIN_ARG ? checkScenarioText(await readStdin(), STDIN_NAME) : checkScenarioFile(file);
+      const text = given[i] === STDIN_ARG ? await readStdin() : null;
+      const checked = given[i] === STDIN_ARG ? checkScenarioText(text, STDIN_NAME) : checkScenarioFile(file);
+      const r = checked.ok ? withAdapterFile(checked.scenario, text) : checked;
       if (r.ok) {
         if (!argv.quiet)
           process.stdout.write(
@@ -48,6 +54,40 @@ export const validateCommand: CommandParts<ValidateArgs> = {
     if (invalid > 0) throw new InvalidScenarios(invalid, files.length);
   },
 };
+
+/**
+ * The scenario, or an issue if its ingest.adapter file is not there or cannot
+ * be read: `run` would stop on it with exit 2, so validate must not say ok.
+ * The path resolves as run resolves it (beside the scenario file); the module
+ * is not imported, since validate runs no user code. `text` is the scenario's
+ * text when it came from standard input (a file is read again for the line).
+ */
+function withAdapterFile(
+  scenario: Scenario,
+  text: string | null,
+): { ok: true; scenario: Scenario } | { ok: false; issues: readonly ScenarioIssue[] } {
+  const ingest = scenario.ingest;
+  if (ingest.kind !== 'url' || ingest.adapter === undefined) return { ok: true, scenario };
+  const path = resolve(scenario.source ? dirname(scenario.source) : process.cwd(), ingest.adapter);
+  const problem = adapterFileProblem(path);
+  if (problem === null) return { ok: true, scenario };
+  const { line, column } = fieldPosition(text ?? readFileSync(scenario.source, 'utf8'), ['ingest', 'adapter']);
+  const file = scenario.source || STDIN_NAME;
+  return {
+    ok: false,
+    issues: [{ kind: 'invalid', file, line, column, path: 'ingest.adapter', message: `${problem}: ${ingest.adapter} (${path})` }],
+  };
+}
+
+/** Where a field's value is written in a scenario's YAML or JSON text (1-based), or 0:0 when not in it (set by a base file). */
+function fieldPosition(text: string, path: readonly string[]): { line: number; column: number } {
+  const lineCounter = new LineCounter();
+  const node = parseDocument(text, { lineCounter }).getIn(path, true);
+  const offset = isNode(node) ? node.range?.[0] : undefined;
+  if (offset === undefined) return { line: 0, column: 0 };
+  const { line, col } = lineCounter.linePos(offset);
+  return { line, column: col };
+}
 
 /** How standard input is named in messages: not a path anyone could have meant. */
 const STDIN_NAME = '<stdin>';

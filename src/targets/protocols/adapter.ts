@@ -8,7 +8,8 @@
  * throw comes out as an AdapterError that names the file, the function and
  * the line of the file it came from.
  */
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from '../../errors.js';
@@ -54,17 +55,67 @@ export function adapterFrame(stack: string | undefined, path: string): string | 
 
 const VERDICTS = ['accepted', 'retryable', 'refused', 'unreadable'];
 
-export async function loadAdapter(file: string): Promise<TargetProtocol> {
+/**
+ * The file's (absolute `path`) syntax error with its place, as
+ * "SyntaxError: Unexpected token ';' (my-target.mjs line 3, column 25)", or
+ * null if it parses. Node's import error for a module that does not parse has
+ * neither line nor file (its stack is the loader's own frames), so the file is
+ * parsed again by `node --check`, which prints them: only on the path where
+ * the import failed already.
+ */
+export function syntaxProblem(path: string): string | null {
+  const r = spawnSync(process.execPath, ['--check', path], { encoding: 'utf8', timeout: 10_000 });
+  if (r.status === 0 || typeof r.stderr !== 'string') return null;
+  const lines = r.stderr.split('\n');
+  const problem = lines.find((l) => l.startsWith('SyntaxError:'));
+  if (problem === undefined) return null;
+  // The first line is "<file>:<line>", then the source line and a caret under the column.
+  const line = /:(\d+)$/.exec(lines[0] ?? '')?.[1];
+  if (line === undefined) return problem;
+  const caret = lines[2]?.indexOf('^') ?? -1;
+  return `${problem} (${basename(path)} line ${line}${caret >= 0 ? `, column ${caret + 1}` : ''})`;
+}
+
+/**
+ * Why the adapter file at `path` (absolute) could not be loaded, without
+ * loading it: "no such file", "is a folder, not a file", "cannot be read:
+ * permission denied"; null if it is a readable file. For checks that must
+ * not run the user's code (fleetsim validate).
+ */
+export function adapterFileProblem(path: string): string | null {
+  try {
+    if (!statSync(path).isFile()) return statSync(path).isDirectory() ? 'is a folder, not a file' : 'is not a regular file';
+    accessSync(path, constants.R_OK);
+    return null;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR'
+      ? 'no such file'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'cannot be read: permission denied'
+        : `cannot be read: ${(err as Error).message}`;
+  }
+}
+
+/**
+ * Loads an adapter module and checks what it exports. `where` is how the user
+ * named it, for every message its errors give: `--adapter ./x.mjs` (load's
+ * flag) or `x.yaml: ingest.adapter ./x.mjs` (a scenario's setting).
+ */
+export async function loadAdapter(file: string, where = `--adapter ${file}`): Promise<TargetProtocol> {
   const path = resolve(file);
-  if (!existsSync(path)) throw new AdapterError(`--adapter ${file}: no such file (${path})`);
+  if (!existsSync(path)) throw new AdapterError(`${where}: no such file (${path})`);
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (err) {
-    throw new AdapterError(`--adapter ${file} could not be loaded as an ES module: ${(err as Error).message}`);
+    // A syntax error in the file itself is reported from node --check, with its line; any other failure (a
+    // module it imports is missing or does not parse, its top level throws) as the loader gave it.
+    const e = err instanceof Error ? err : new Error(String(err));
+    const problem = syntaxProblem(path) ?? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}`;
+    throw new AdapterError(`${where} could not be loaded as an ES module: ${problem}`);
   }
   const p = (mod.default ?? mod.protocol) as Partial<TargetProtocol> | undefined;
-  const where = `--adapter ${file}`;
   if (typeof p !== 'object' || p === null)
     throw new AdapterError(
       `${where} must export (default, or as \`protocol\`) an object with name, request(batch) and classify(answer); it exports ${Object.keys(mod).join(', ') || 'nothing'}`,

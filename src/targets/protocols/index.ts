@@ -18,7 +18,7 @@ export { parseHeader, resolveHeaders, missingHeaderVariables, type HeaderSpec } 
 export { batchToNdjson, NDJSON_CONTENT_TYPE } from './http.js';
 export { classifyFleetsimAnswer, fleetsimReason } from './fleetsim.js';
 export { classifyOtlpAnswer, loadOtlpEncoder, OTLP_DEFAULT_LOGS_PATH, type OtlpEncoding } from './otlp-http.js';
-export { AdapterError, loadAdapter } from './adapter.js';
+export { AdapterError, adapterFileProblem, loadAdapter } from './adapter.js';
 
 export const PROTOCOL_NAMES = ['fleetsim', 'http', 'otlp-http', 'adapter'] as const;
 export type ProtocolName = (typeof PROTOCOL_NAMES)[number];
@@ -38,8 +38,12 @@ export type ProtocolSpec =
       readonly encoding: 'protobuf' | 'json';
       readonly compression: 'gzip' | 'none';
     }
-  /** `file` is absolute. */
-  | { readonly kind: 'adapter'; readonly file: string };
+  /**
+   * `file` is absolute. `setting` is how the user named it (`--adapter ./x.mjs`,
+   * `x.yaml: ingest.adapter ./x.mjs`), for the adapter's errors: a run has no
+   * --adapter flag, so a message naming one sends the user looking for it.
+   */
+  | { readonly kind: 'adapter'; readonly file: string; readonly setting?: string };
 
 export const FLEETSIM_PROTOCOL: ProtocolSpec = { kind: 'fleetsim' };
 
@@ -109,8 +113,17 @@ export function protocolSpec(
     case 'adapter':
       if (s.adapter === undefined || s.adapter.trim() === '')
         throw new UsageError(`${name('protocol')} adapter needs ${name('adapter')}: the path of your module (e.g. ./my-target.mjs)`);
-      return { kind: 'adapter', file: resolvePath(s.adapter) };
+      return { kind: 'adapter', file: resolvePath(s.adapter), setting: `${name('adapter')} ${s.adapter}` };
   }
+}
+
+/**
+ * "an adapter target", "a fleetsim target": a target named by its protocol in
+ * a sentence. Every name but fleetsim is read starting with a vowel sound
+ * (http as "aitch"), so the article cannot be a fixed "a".
+ */
+export function targetOfKind(kind: ProtocolName): string {
+  return `${kind === 'fleetsim' ? 'a' : 'an'} ${kind} target`;
 }
 
 /** Whether devices enroll at the target before they upload (fleetsim's own service only). */
@@ -183,7 +196,7 @@ export async function openProtocol(spec: ProtocolSpec, o: OpenProtocolOptions): 
         await loadOtlpEncoder(),
       );
     case 'adapter':
-      return loadAdapter(spec.file);
+      return loadAdapter(spec.file, spec.setting);
   }
 }
 
