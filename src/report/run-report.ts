@@ -181,6 +181,7 @@ export function runJson(reportDir: string, r: ScenarioRunResult): Record<string,
     report_dir: reportDir,
     thresholds_passed: r.thresholdsPassed,
     thresholds: r.thresholds,
+    ...(r.configurations ? { thresholds_configuration: r.configurations.table.thresholds_configuration } : {}),
     period: f.period,
     ledger: f.ledger,
     bandwidth: f.bandwidth,
@@ -267,6 +268,7 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
     ...(f.paced ? { paced: f.paced } : {}),
     ...(f.process ? { process: f.process } : {}),
     thresholds: r.thresholds,
+    ...(r.configurations ? { thresholds_configuration: r.configurations.thresholds_configuration } : {}),
     measured: r.measured,
     scenario_resolved: r.scenario,
   };
@@ -320,7 +322,7 @@ function runHtml(r: RunReportInput): string {
           ]
         : []),
       {
-        title: 'Thresholds',
+        title: r.configurations ? `Thresholds (of configuration ${r.configurations.thresholds_configuration})` : 'Thresholds',
         html: r.thresholds.length
           ? table(
               ['threshold', 'actual', 'result'],

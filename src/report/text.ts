@@ -58,6 +58,7 @@ export function formatRun(r: ScenarioRunResult, files: readonly string[]): strin
         ]
       : []),
     `  privacy     ${f.leaks.canaries} of ${f.leaks.canaries_planted} planted canaries found in ${f.leaks.scanned}`,
+    ...(r.configurations && r.thresholds.length ? [thresholdsOf(r.configurations.table)] : []),
     ...r.thresholds.map((t) =>
       t.not_judged !== undefined
         ? `  threshold   not judged  ${t.expression}  (${t.not_judged})`
@@ -67,6 +68,12 @@ export function formatRun(r: ScenarioRunResult, files: readonly string[]): strin
     reportLine(files),
   ];
   return `${lines.filter((l) => l !== '').join('\n')}\n`;
+}
+
+/** Which configuration's thresholds stand for a run of several: its figures above may be another's. */
+function thresholdsOf(t: ConfigurationsTable): string {
+  const why = t.recommended !== null ? 'recommended' : 'no configuration meets them; the first shown';
+  return `  thresholds  of configuration ${t.thresholds_configuration} (${why})`;
 }
 
 /** The side-by-side table as aligned text, then the recommendation. */

@@ -47,6 +47,12 @@ export interface ConfigurationsTable {
   readonly recommended: string | null;
   /** One sentence saying which and why. */
   readonly recommendation: string;
+  /**
+   * The configuration whose threshold outcomes stand for the run (top-level
+   * `thresholds`, `thresholds_passed` and the exit code): the recommended one,
+   * or the first when none is recommended (its failures say why).
+   */
+  readonly thresholds_configuration: string;
 }
 
 const sig4 = (x: number) => (x === 0 || !Number.isFinite(x) ? x : Number(x.toPrecision(4)));
@@ -85,6 +91,7 @@ export function configurationsTable(rows: readonly ConfigurationRow[]): Configur
     return {
       rows,
       recommended: null,
+      thresholds_configuration: rows[0]?.name ?? '',
       recommendation: `No configuration meets the thresholds: each fails at least one (${rows.map((r) => `${r.name}: ${r.thresholds_failed.join(', ')}`).join('; ')}).`,
     };
   }
@@ -93,6 +100,7 @@ export function configurationsTable(rows: readonly ConfigurationRow[]): Configur
   return {
     rows,
     recommended: best.name,
+    thresholds_configuration: best.name,
     recommendation:
       `Recommended: ${best.name}, the cheapest of the ${passing.length} configuration${passing.length === 1 ? '' : 's'} that meet the thresholds` +
       ` (${best.battery_mwh_per_day_mean} mWh = ${best.battery_pct_per_day_mean} % of battery and ${best.mb_per_laptop_day_mean} MB per laptop-day${f})` +

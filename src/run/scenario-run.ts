@@ -170,7 +170,11 @@ function targetFigures(s: Scenario, ingest: IngestTarget, store: StoreFindings |
  * Each listed agent configuration over the same fleet (same seed: the same
  * people, days and input), one after another, each in its own folder
  * (configurations/<name>/) with its own store. The run passes when at least
- * one configuration meets the thresholds: that is the question asked.
+ * one configuration meets the thresholds: that is the question asked. Its
+ * thresholds are those of the configuration the verdict rests on (the
+ * recommended one, else the first, whose failures say why), so the outcomes
+ * shown never contradict the verdict; its figures stay the first
+ * configuration's, the same in every shard, so `fleetsim merge` combines like with like.
  */
 async function runConfigurations(s: Scenario, agents: NonNullable<Scenario['agents']>, o: ScenarioRunOptions): Promise<ScenarioRunResult> {
   const runs: ScenarioRunResult[] = [];
@@ -180,11 +184,13 @@ async function runConfigurations(s: Scenario, agents: NonNullable<Scenario['agen
   }
   const table = configurationsTable(runs.map((r, i) => configurationRow(agents[i]!.name, r)));
   const first = runs[0]!;
+  const judged = runs[agents.findIndex((a) => a.name === table.thresholds_configuration)] ?? first;
   return {
     ...first,
     scenario: { ...s, agent: agents[0]!.agent },
     reportDir: o.reportDir,
-    thresholdsPassed: table.recommended !== null,
+    thresholdsPassed: judged.thresholdsPassed,
+    thresholds: judged.thresholds,
     configurations: { table, runs },
   };
 }

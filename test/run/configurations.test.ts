@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatRun } from '../../src/report/text.js';
-import { writeScenarioReport } from '../../src/report/run-report.js';
+import { runJson, writeScenarioReport } from '../../src/report/run-report.js';
 import {
   configurationsTable,
   runScenario,
@@ -168,5 +168,51 @@ describe('bad agent configuration entries', () => {
     expect(problems('name: x\nagents:\n  - name: "a b"\n    agent: {}\n  - name: c\n    agent: {}\n')[0]).toMatch(
       /^x\.yaml:3:\d+ agents\[0\]\.name: must be 1 to 60 letters/,
     );
+  });
+});
+
+// The first configuration (15-minute batches) fails the freshness threshold, the second meets it:
+// the run's verdict rests on the second, and what it reports at top level must be that one's.
+const FIRST_FAILS = SCENARIO.replace(
+  /agents:[\s\S]*?thresholds:/,
+  'agents:\n  - name: fifteen-min\n    agent: { batchMaxAgeMs: 900000 }\n  - name: five-min\n    agent: { batchMaxAgeMs: 300000 }\nthresholds:',
+).replace('name: side-by-side', 'name: first-fails');
+
+describe('the verdict of a run of several configurations', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fleetsim-configurations-verdict-'));
+  let r: ScenarioRunResult;
+  beforeAll(async () => {
+    r = await runScenario(parseScenario(FIRST_FAILS, 'first-fails.yaml'), { reportDir: dir, workers: 0 });
+  }, 60_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reports the thresholds of the configuration it rests on, named, and passes only when they pass', async () => {
+    const t = r.configurations!.table;
+    expect(t.recommended).toBe('five-min');
+    expect(t.thresholds_configuration).toBe('five-min');
+    // thresholds_passed never contradicts the outcomes printed next to it.
+    expect(r.thresholdsPassed).toBe(true);
+    expect(r.thresholds.every((o) => o.pass)).toBe(true);
+    expect(r.thresholds).toEqual(r.configurations!.runs[1]!.thresholds);
+    const printed = runJson(dir, r);
+    expect(printed).toMatchObject({ thresholds_passed: true, thresholds_configuration: 'five-min' });
+    const files = (await writeScenarioReport(dir, r)).files;
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    expect(summary.thresholds_configuration).toBe('five-min');
+    expect(summary.thresholds.every((o: { pass: boolean }) => o.pass)).toBe(true);
+    const text = formatRun(r, files);
+    expect(text).toContain('thresholds  of configuration five-min (recommended)');
+    expect(text).not.toMatch(/threshold +FAIL/);
+  });
+
+  it('reports the first configuration’s failures, and fails, when no configuration meets the thresholds', () => {
+    const rows = r.configurations!.table.rows.map((x): ConfigurationRow => ({
+      ...x,
+      thresholds_passed: false,
+      thresholds_failed: ['x < 1'],
+    }));
+    const t = configurationsTable(rows);
+    expect(t.recommended).toBeNull();
+    expect(t.thresholds_configuration).toBe('fifteen-min');
   });
 });

@@ -63,7 +63,9 @@ export const runCommand: CommandParts<RunArgs> = {
       .epilog(
         'Speed: simulation.speed max runs laptops one after another in virtual time; a number paces the run on the wall clock ' +
           '(1 = real time) over simulation.window, with every laptop live at once: for soak tests of a service and for the ingest-restart fault.\n' +
-          'Exit codes: 0 all thresholds hold; 1 a threshold failed; 2 invalid scenario or flags; 3 the run could not complete; 4 internal error.',
+          'Exit codes: 0 all thresholds hold; 1 a threshold failed; 2 invalid scenario or flags; 3 the run could not complete; 4 internal error.\n' +
+          'Several agent configurations (scenario agents): exit 0 when at least one configuration meets every threshold (the cheapest such is recommended), 1 when none does; ' +
+          "the thresholds reported (text, --json, summary.json) are the recommended configuration's, else the first's, named in thresholds_configuration.",
       ) as unknown as Argv<RunArgs>,
   handler: async (argv: ArgumentsCamelCase<RunArgs>) => {
     const workers = workersFlag(argv.workers);
