@@ -30,6 +30,8 @@ export interface ScenarioRunOptions {
   readonly onProgress?: (p: FleetRunProgress) => void;
   /** A scenario listing agent configurations: called as each one starts (its progress then starts again from 0). */
   readonly onConfiguration?: (step: ConfigurationStep) => void;
+  /** A scenario listing agent configurations: called as each one finishes, with its complete result (kept should the run stop later). */
+  readonly onConfigurationDone?: (name: string, result: ScenarioRunResult) => void;
   /** The fleet secret of an ingest.kind url target (CLI --fleet-secret, or FLEETSIM_FLEET_SECRET). */
   readonly fleetSecret?: string;
 }
@@ -180,7 +182,9 @@ async function runConfigurations(s: Scenario, agents: NonNullable<Scenario['agen
   const runs: ScenarioRunResult[] = [];
   for (const [index, c] of agents.entries()) {
     o.onConfiguration?.({ index, count: agents.length, name: c.name, completed: agents.slice(0, index).map((a) => a.name) });
-    runs.push(await runScenario(withConfiguration(s, c), { ...o, reportDir: join(o.reportDir, 'configurations', c.name) }));
+    const run = await runScenario(withConfiguration(s, c), { ...o, reportDir: join(o.reportDir, 'configurations', c.name) });
+    runs.push(run);
+    o.onConfigurationDone?.(c.name, run);
   }
   const table = configurationsTable(runs.map((r, i) => configurationRow(agents[i]!.name, r)));
   const first = runs[0]!;

@@ -16,6 +16,7 @@ import {
   withSharedFlags,
   workersFlag,
 } from '../kit.js';
+import { keptAfterInterrupt, removeUnfinishedConfigurations } from '../interrupted-run.js';
 import { shardFlag } from '../options.js';
 import { createProgress, interruptedRunState, runPosition } from '../progress.js';
 
@@ -85,11 +86,27 @@ export const runCommand: CommandParts<RunArgs> = {
     let started = Date.now();
     let last: FleetRunProgress | null = null;
     let step: ConfigurationStep | null = null;
+    // The configurations finished: complete, so a stop keeps their reports.
+    const completed: { name: string; result: ScenarioRunResult }[] = [];
+    const names = () => completed.map((c) => c.name);
     const release = stopCleanlyOnSignals({
       command: 'run',
       reportDir,
       stopProgress: () => progress.stop(),
-      state: () => interruptedRunState(scenario.name, scenario.fleet.employees, last, step),
+      state: () =>
+        interruptedRunState({
+          scenario: scenario.name,
+          laptops: scenario.fleet.employees,
+          shard: null,
+          last,
+          step,
+          completed: names(),
+        }),
+      finish: async () => {
+        for (const c of completed) await writeScenarioReport(c.result.reportDir, c.result);
+      },
+      removeAlso: () => removeUnfinishedConfigurations(reportDir, names()),
+      kept: () => keptAfterInterrupt(reportDir, names()),
     });
     let result: ScenarioRunResult;
     try {
@@ -99,6 +116,7 @@ export const runCommand: CommandParts<RunArgs> = {
           workers,
           ...(shard ? { shard } : {}),
           ...(fleetSecret ? { fleetSecret } : {}),
+          onConfigurationDone: (name, r) => completed.push({ name, result: r }),
           onConfiguration: (s) => {
             // Said at once: a configuration's first laptops may take a while, and the display must not name the last one meanwhile.
             const at = runPosition({ laptopsDone: 0, laptopsTotal: last?.laptopsTotal ?? scenario.fleet.employees, events: 0 }, s);
