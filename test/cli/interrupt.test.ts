@@ -135,6 +135,20 @@ describe('SIGINT and SIGTERM stop a run cleanly', () => {
     expect(r.stderr).toContain(`the report of the completed configuration first is in ${join(out, 'configurations', 'first')}`);
   });
 
+  it('run --shard: interrupted.json records the shard and its own laptops, not the fleet’s', async () => {
+    const out = join(root, 'shard');
+    const r = await interrupt(
+      ['run', resolve(ROOT, 'scenarios/quickstart.yaml'), '-n', '40', '--shard', '3/4', '-q', '--workers', '1', '--out', out],
+      () => existsSync(join(out, 'ingest.sqlite')),
+      'SIGINT',
+    );
+    expect(r.sentSignal).toBe(true);
+    expect(r.code).toBe(130);
+    const mark = JSON.parse(readFileSync(join(out, 'interrupted.json'), 'utf8'));
+    expect(mark).toMatchObject({ command: 'run', scenario: 'quickstart', shard: '3/4', laptops: 10 });
+    expect(mark.laptops_done).toBeLessThanOrEqual(10);
+  });
+
   it('sweep: SIGINT (Ctrl-C) exits 130 and marks the report folder interrupted', async () => {
     const out = join(root, 'sweep');
     let seen = 0;

@@ -64,6 +64,11 @@ describe('an empty shard (--shard K/N with no laptops)', () => {
     }
   });
 
+  it('says in its text that it is a shard, and which', () => {
+    expect(formatRun(shards[3]!, files[3]!)).toContain('  shard       3/4 of the laptops (merge the shards with `fleetsim merge`)\n');
+    expect(formatRun(shards[2]!, files[2]!)).toContain('  shard       2/4 of the laptops');
+  });
+
   it('merges with the others, and the merge judges every threshold on the whole fleet', async () => {
     const merged = await mergeRuns(
       shards.map((r) => r.reportDir),

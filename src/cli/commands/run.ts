@@ -16,6 +16,7 @@ import {
   withSharedFlags,
   workersFlag,
 } from '../kit.js';
+import { shardRange } from '../../pool/index.js';
 import { keptAfterInterrupt, removeUnfinishedConfigurations } from '../interrupted-run.js';
 import { shardFlag } from '../options.js';
 import { createProgress, interruptedRunState, runPosition } from '../progress.js';
@@ -89,6 +90,8 @@ export const runCommand: CommandParts<RunArgs> = {
     // The configurations finished: complete, so a stop keeps their reports.
     const completed: { name: string; result: ScenarioRunResult }[] = [];
     const names = () => completed.map((c) => c.name);
+    // A shard's record counts its own laptops: the fleet's count would say it ran four times what it did.
+    const range = shard ? shardRange(scenario.fleet.employees, shard) : { from: 0, to: scenario.fleet.employees };
     const release = stopCleanlyOnSignals({
       command: 'run',
       reportDir,
@@ -96,8 +99,8 @@ export const runCommand: CommandParts<RunArgs> = {
       state: () =>
         interruptedRunState({
           scenario: scenario.name,
-          laptops: scenario.fleet.employees,
-          shard: null,
+          laptops: range.to - range.from,
+          shard: shard ?? null,
           last,
           step,
           completed: names(),
