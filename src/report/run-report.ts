@@ -495,19 +495,24 @@ export function configurationColumns(
       'yield',
       'thresholds',
     ],
-    rows: t.rows.map((r) => [
-      `${r.name}${r.name === t.recommended ? ' (recommended)' : ''}`,
-      describeAgentSettings(r.agent),
-      r.mb_per_laptop_day_mean,
-      r.cpu_s_per_hour_mean,
-      r.wakeups_per_min_mean,
-      r.battery_mwh_per_day_mean,
-      r.battery_pct_per_day_mean,
-      v(r.freshness_p50_s),
-      v(r.freshness_p95_s),
-      `${(100 * r.yield).toFixed(2)} %`,
-      r.thresholds_passed ? 'pass' : `FAIL: ${r.thresholds_failed.join(', ')}`,
-    ]),
+    rows: t.rows.map((r) =>
+      r.not_judged !== undefined
+        ? // No data: n/a, not zeros that read as a free agent.
+          [r.name, describeAgentSettings(r.agent), ...Array<string>(8).fill('n/a'), 'not judged (no data)']
+        : [
+            `${r.name}${r.name === t.recommended ? ' (recommended)' : ''}`,
+            describeAgentSettings(r.agent),
+            v(r.mb_per_laptop_day_mean),
+            v(r.cpu_s_per_hour_mean),
+            v(r.wakeups_per_min_mean),
+            v(r.battery_mwh_per_day_mean),
+            v(r.battery_pct_per_day_mean),
+            v(r.freshness_p50_s),
+            v(r.freshness_p95_s),
+            r.yield === null ? 'n/a' : `${(100 * r.yield).toFixed(2)} %`,
+            r.thresholds_passed ? 'pass' : `FAIL: ${r.thresholds_failed.join(', ')}`,
+          ],
+    ),
   };
 }
 
@@ -515,7 +520,7 @@ function configurationsHtml(t: ConfigurationsTable, period: RunFigures['period']
   const { head, rows } = configurationColumns(t, period);
   return (
     `<p><b>${escapeText(t.recommendation)}</b></p>` +
-    table(head, rows, (i) => (t.rows[i]!.name === t.recommended ? 'pass' : t.rows[i]!.thresholds_passed ? undefined : 'fail')) +
+    table(head, rows, (i) => (t.rows[i]!.name === t.recommended ? 'pass' : t.rows[i]!.thresholds_passed === false ? 'fail' : undefined)) +
     '<p>Means across laptops, the same people and input under each configuration. Battery is the energy model’s proxy per worked day; freshness is per acknowledged event. Each configuration’s full report is in configurations/&lt;name&gt;/.</p>'
   );
 }

@@ -60,6 +60,11 @@ export interface ScenarioRunResult {
   readonly thresholds: readonly ThresholdOutcome[];
   /** The scan of the ingest store, when the run had one (results.json keeps it, so a merge of shards reports the store scan too). */
   readonly store: StoreFindings | null;
+  /**
+   * Why the run has no figures to show (no laptops in the shard, or no input
+   * event produced): its zeros are no result, and presenters show n/a.
+   */
+  readonly noData?: string;
   /** What the run put before each employee id to make its device ids on a shared (url) service; absent: none. */
   readonly devicePrefix?: string;
   /**
@@ -357,7 +362,9 @@ export function judgeRun(
     : computed;
   const empty = fleet.laptops.length === 0 ? emptyRunReason(s, shard) : null;
   const verdict = empty === null ? evaluateThresholds(s.thresholds, figures) : notJudged(s.thresholds, empty);
+  const noData = empty ?? (figures.ledger.produced === 0 ? 'its laptops produced no input events in the days run' : null);
   return {
+    ...(noData === null ? {} : { noData }),
     scenario: s,
     reportDir,
     startedAt,
