@@ -239,7 +239,7 @@ export function claimOutputFile(o: {
 }
 
 /** Files a run keeps only while it runs: the embedded service's database and the child service's config. */
-const TEMPORARY_FILES = ['ingest.sqlite', 'ingest.sqlite-wal', 'ingest.sqlite-shm', 'ingest.sqlite-journal', 'ingest-process.json'];
+export const TEMPORARY_FILES = ['ingest.sqlite', 'ingest.sqlite-wal', 'ingest.sqlite-shm', 'ingest.sqlite-journal', 'ingest-process.json'];
 
 /**
  * What fleetsim commands write at the top of a report folder (run, sweep,
@@ -394,6 +394,8 @@ export function stopCleanlyOnSignals(o: {
   /** Files of the command's own to remove too (generate's trace parts). */
   readonly removeAlso?: () => void;
   readonly finish?: (signal: StopSignal) => Promise<void>;
+  /** What the folder holds after the stop, for the closing message; default: a partial report (load writes one). */
+  readonly kept?: () => string;
 }): () => void {
   const startedAt = new Date().toISOString();
   let finishing = false;
@@ -427,7 +429,8 @@ export function stopCleanlyOnSignals(o: {
       process.stderr.write(`fleetsim ${o.command}: could not mark ${o.reportDir} as interrupted: ${(err as Error).message}\n`);
     }
     const why = signal === 'SIGPIPE' ? 'stopped because its output was closed' : `interrupted by ${signal}`;
-    process.stderr.write(`fleetsim ${o.command}: ${why}; the partial report in ${o.reportDir} is marked interrupted (interrupted.json)\n`);
+    const kept = o.kept?.() ?? `the partial report in ${o.reportDir} is marked interrupted (interrupted.json)`;
+    process.stderr.write(`fleetsim ${o.command}: ${why}; ${kept}\n`);
     process.exit(stopExitCode(signal));
   };
   process.on('SIGINT', handler);

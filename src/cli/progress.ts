@@ -135,31 +135,43 @@ export function runPosition(p: FleetRunProgress, step: ConfigurationStep | null)
   };
 }
 
+/** Where a run stood when it was stopped, as the CLI tracked it. */
+export interface RunStanding {
+  readonly scenario: string;
+  /** Laptops of one pass over the fleet: the fleet's, or with --shard the shard's part of it. */
+  readonly laptops: number;
+  readonly shard: { readonly index: number; readonly count: number } | null;
+  /** The progress of the fleet run under way (of the configuration under way). */
+  readonly last: FleetRunProgress | null;
+  /** The configuration under way, for a scenario of agent configurations. */
+  readonly step: ConfigurationStep | null;
+  /** The configurations finished, whose reports are kept. */
+  readonly completed: readonly string[];
+}
+
 /**
- * What interrupted.json says of a run stopped part-way: its laptops done
- * (of the configuration under way), and for a scenario of agent
- * configurations which ones completed (their reports are in
- * configurations/) and which was cut short.
+ * What interrupted.json says of a run stopped part-way. Its laptops and
+ * laptops_done count the whole run (every configuration's pass over the
+ * fleet, or the shard's part of it), so the two are read together; for a
+ * scenario of agent configurations it names those completed (their reports
+ * are in configurations/) and the one cut short, with that one's own count.
  */
-export function interruptedRunState(
-  scenario: string,
-  laptops: number,
-  last: FleetRunProgress | null,
-  step: ConfigurationStep | null,
-): Record<string, unknown> {
-  const laptopsDone = last?.laptopsDone ?? 0;
+export function interruptedRunState(r: RunStanding): Record<string, unknown> {
+  const each = r.last?.laptopsTotal ?? r.laptops;
+  const cutDone = r.last?.laptopsDone ?? 0;
+  const shard = r.shard ? { shard: `${r.shard.index}/${r.shard.count}` } : {};
+  if (!r.step) return { scenario: r.scenario, ...shard, laptops: each, laptops_done: cutDone };
+  const cut = r.completed.includes(r.step.name) ? null : r.step.name;
   return {
-    scenario,
-    laptops,
-    laptops_done: laptopsDone,
-    ...(step
-      ? {
-          configurations: {
-            count: step.count,
-            completed: step.completed,
-            cut_short: { name: step.name, laptops: last?.laptopsTotal ?? laptops, laptops_done: laptopsDone },
-          },
-        }
-      : {}),
+    scenario: r.scenario,
+    ...shard,
+    laptops: each * r.step.count,
+    laptops_done: each * r.completed.length + (cut === null ? 0 : cutDone),
+    configurations: {
+      count: r.step.count,
+      laptops_each: each,
+      completed: r.completed,
+      ...(cut === null ? {} : { cut_short: { name: cut, laptops: each, laptops_done: cutDone } }),
+    },
   };
 }

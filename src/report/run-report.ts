@@ -196,6 +196,7 @@ export function runJson(reportDir: string, r: ScenarioRunResult): Record<string,
     report_dir: reportDir,
     thresholds_passed: r.thresholdsPassed,
     thresholds: r.thresholds,
+    ...(r.configurations ? { thresholds_configuration: r.configurations.table.thresholds_configuration } : {}),
     period: f.period,
     ledger: f.ledger,
     bandwidth: f.bandwidth,
@@ -282,6 +283,7 @@ export async function writeRunReport(dir: string, r: RunReportInput): Promise<{ 
     ...(f.paced ? { paced: f.paced } : {}),
     ...(f.process ? { process: f.process } : {}),
     thresholds: r.thresholds,
+    ...(r.configurations ? { thresholds_configuration: r.configurations.thresholds_configuration } : {}),
     measured: r.measured,
     scenario_resolved: r.scenario,
   };
@@ -335,7 +337,7 @@ function runHtml(r: RunReportInput): string {
           ]
         : []),
       {
-        title: 'Thresholds',
+        title: r.configurations ? `Thresholds (of configuration ${r.configurations.thresholds_configuration})` : 'Thresholds',
         html: r.thresholds.length
           ? table(
               ['threshold', 'actual', 'result'],
@@ -508,19 +510,24 @@ export function configurationColumns(
       'yield',
       'thresholds',
     ],
-    rows: t.rows.map((r) => [
-      `${r.name}${r.name === t.recommended ? ' (recommended)' : ''}`,
-      describeAgentSettings(r.agent),
-      r.mb_per_laptop_day_mean,
-      r.cpu_s_per_hour_mean,
-      r.wakeups_per_min_mean,
-      r.battery_mwh_per_day_mean,
-      r.battery_pct_per_day_mean,
-      v(r.freshness_p50_s),
-      v(r.freshness_p95_s),
-      `${(100 * r.yield).toFixed(2)} %`,
-      r.thresholds_passed ? 'pass' : `FAIL: ${r.thresholds_failed.join(', ')}`,
-    ]),
+    rows: t.rows.map((r) =>
+      r.not_judged !== undefined
+        ? // No data: n/a, not zeros that read as a free agent.
+          [r.name, describeAgentSettings(r.agent), ...Array<string>(8).fill('n/a'), 'not judged (no data)']
+        : [
+            `${r.name}${r.name === t.recommended ? ' (recommended)' : ''}`,
+            describeAgentSettings(r.agent),
+            v(r.mb_per_laptop_day_mean),
+            v(r.cpu_s_per_hour_mean),
+            v(r.wakeups_per_min_mean),
+            v(r.battery_mwh_per_day_mean),
+            v(r.battery_pct_per_day_mean),
+            v(r.freshness_p50_s),
+            v(r.freshness_p95_s),
+            r.yield === null ? 'n/a' : `${(100 * r.yield).toFixed(2)} %`,
+            r.thresholds_passed ? 'pass' : `FAIL: ${r.thresholds_failed.join(', ')}`,
+          ],
+    ),
   };
 }
 
@@ -528,7 +535,7 @@ function configurationsHtml(t: ConfigurationsTable, period: RunFigures['period']
   const { head, rows } = configurationColumns(t, period);
   return (
     `<p><b>${escapeText(t.recommendation)}</b></p>` +
-    table(head, rows, (i) => (t.rows[i]!.name === t.recommended ? 'pass' : t.rows[i]!.thresholds_passed ? undefined : 'fail')) +
+    table(head, rows, (i) => (t.rows[i]!.name === t.recommended ? 'pass' : t.rows[i]!.thresholds_passed === false ? 'fail' : undefined)) +
     `<p>Means across laptops, the same people and input under each configuration. Battery is the energy model’s proxy ${period.window_minutes === null ? 'per worked day' : perDayWords(period).per}; freshness is per acknowledged event. Each configuration’s full report is in configurations/&lt;name&gt;/.</p>`
   );
 }

@@ -25,12 +25,17 @@ export function formatRun(r: ScenarioRunResult, files: readonly string[]): strin
     : `${f.simulation.wall_seconds} s`;
   const lines = [
     `fleetsim run ${name}: ${f.laptops.toLocaleString('en-US')} laptops, ${f.events.toLocaleString('en-US')} input events in ${wall} (${f.simulation.employee_days_per_min.toLocaleString('en-US')} ${per.simulated}/min)`,
+    ...(r.shard ? [`  shard       ${r.shard.index}/${r.shard.count} of the laptops (merge the shards with \`fleetsim merge\`)`] : []),
     `  ledger      stored ${f.ledger.stored.toLocaleString('en-US')}, redacted ${f.ledger.redacted.toLocaleString('en-US')}, coalesced ${f.ledger.coalesced.toLocaleString('en-US')}, paused ${f.ledger.dropped_paused.toLocaleString('en-US')}, exempt ${f.ledger.dropped_exempt.toLocaleString('en-US')}, spooled ${f.ledger.spooled}, lost ${f.ledger.lost}`,
     `  agent       ${describeAgentSettings(agentSettings(r.scenario.agent, r.scenario.agentUnderTest))}`,
-    `  bandwidth   MB ${per.perLaptop} p50 ${f.bandwidth.mb_per_laptop_day.p50}, p95 ${f.bandwidth.mb_per_laptop_day.p95}, max ${f.bandwidth.mb_per_laptop_day.max}`,
-    `  battery     % ${per.per} p50 ${f.battery.pct_per_day.p50}, p95 ${f.battery.pct_per_day.p95}; agent CPU s/hour p50 ${f.battery.cpu_s_per_hour.p50}; wake-ups/min p50 ${f.battery.wakeups_per_min.p50}`,
-    `  freshness   s from input to acknowledged upload, per event: ${f.freshness.events === 0 ? 'no batch acknowledged' : `p50 ${f.freshness.p50_s}, p95 ${f.freshness.p95_s}, max ${f.freshness.max_s} (worst laptop p95 ${f.freshness.per_laptop_p95_s.max})`}`,
-    `  yield       captured ${pct100(f.yield.overall)} of produced events (stored one for one ${pct100(f.yield.stored_share)})`,
+    ...(r.noData !== undefined
+      ? [`  figures     n/a: ${r.noData}`]
+      : [
+          `  bandwidth   MB ${per.perLaptop} p50 ${f.bandwidth.mb_per_laptop_day.p50}, p95 ${f.bandwidth.mb_per_laptop_day.p95}, max ${f.bandwidth.mb_per_laptop_day.max}`,
+          `  battery     % ${per.per} p50 ${f.battery.pct_per_day.p50}, p95 ${f.battery.pct_per_day.p95}; agent CPU s/hour p50 ${f.battery.cpu_s_per_hour.p50}; wake-ups/min p50 ${f.battery.wakeups_per_min.p50}`,
+          `  freshness   s from input to acknowledged upload, per event: ${f.freshness.events === 0 ? 'no batch acknowledged' : `p50 ${f.freshness.p50_s}, p95 ${f.freshness.p95_s}, max ${f.freshness.max_s} (worst laptop p95 ${f.freshness.per_laptop_p95_s.max})`}`,
+          `  yield       captured ${pct100(f.yield.overall)} of produced events (stored one for one ${pct100(f.yield.stored_share)})`,
+        ]),
     ...(f.ingest.p50_ms !== null
       ? [
           `  ingest      ${f.ingest.requests.toLocaleString('en-US')} uploads, latency p50 ${f.ingest.p50_ms} ms, p99 ${f.ingest.p99_ms} ms, max ${f.ingest.max_ms} ms; ${f.ingest.errors} errors; ${f.ingest.refused_paused ?? 'unknown'} events refused as paused`,
@@ -58,6 +63,7 @@ export function formatRun(r: ScenarioRunResult, files: readonly string[]): strin
         ]
       : []),
     `  privacy     ${f.leaks.canaries} of ${f.leaks.canaries_planted} planted canaries found in ${f.leaks.scanned}`,
+    ...(r.configurations && r.thresholds.length ? [thresholdsOf(r.configurations.table)] : []),
     ...r.thresholds.map((t) =>
       t.not_judged !== undefined
         ? `  threshold   not judged  ${t.expression}  (${t.not_judged})`
@@ -67,6 +73,17 @@ export function formatRun(r: ScenarioRunResult, files: readonly string[]): strin
     reportLine(files),
   ];
   return `${lines.filter((l) => l !== '').join('\n')}\n`;
+}
+
+/** Which configuration's thresholds stand for a run of several: its figures above may be another's. */
+function thresholdsOf(t: ConfigurationsTable): string {
+  const why =
+    t.recommended !== null
+      ? 'recommended'
+      : t.rows[0]?.not_judged !== undefined
+        ? 'not judged: it has no data'
+        : 'no configuration meets them; the first shown';
+  return `  thresholds  of configuration ${t.thresholds_configuration} (${why})`;
 }
 
 /** The side-by-side table as aligned text, then the recommendation. */

@@ -30,6 +30,8 @@ export interface ScenarioRunOptions {
   readonly onProgress?: (p: FleetRunProgress) => void;
   /** A scenario listing agent configurations: called as each one starts (its progress then starts again from 0). */
   readonly onConfiguration?: (step: ConfigurationStep) => void;
+  /** A scenario listing agent configurations: called as each one finishes, with its complete result (kept should the run stop later). */
+  readonly onConfigurationDone?: (name: string, result: ScenarioRunResult) => void;
   /** The fleet secret of an ingest.kind url target (CLI --fleet-secret, or FLEETSIM_FLEET_SECRET). */
   readonly fleetSecret?: string;
 }
@@ -58,6 +60,11 @@ export interface ScenarioRunResult {
   readonly thresholds: readonly ThresholdOutcome[];
   /** The scan of the ingest store, when the run had one (results.json keeps it, so a merge of shards reports the store scan too). */
   readonly store: StoreFindings | null;
+  /**
+   * Why the run has no figures to show (no laptops in the shard, or no input
+   * event produced): its zeros are no result, and presenters show n/a.
+   */
+  readonly noData?: string;
   /** What the run put before each employee id to make its device ids on a shared (url) service; absent: none. */
   readonly devicePrefix?: string;
   /**
@@ -170,21 +177,29 @@ function targetFigures(s: Scenario, ingest: IngestTarget, store: StoreFindings |
  * Each listed agent configuration over the same fleet (same seed: the same
  * people, days and input), one after another, each in its own folder
  * (configurations/<name>/) with its own store. The run passes when at least
- * one configuration meets the thresholds: that is the question asked.
+ * one configuration meets the thresholds: that is the question asked. Its
+ * thresholds are those of the configuration the verdict rests on (the
+ * recommended one, else the first, whose failures say why), so the outcomes
+ * shown never contradict the verdict; its figures stay the first
+ * configuration's, the same in every shard, so `fleetsim merge` combines like with like.
  */
 async function runConfigurations(s: Scenario, agents: NonNullable<Scenario['agents']>, o: ScenarioRunOptions): Promise<ScenarioRunResult> {
   const runs: ScenarioRunResult[] = [];
   for (const [index, c] of agents.entries()) {
     o.onConfiguration?.({ index, count: agents.length, name: c.name, completed: agents.slice(0, index).map((a) => a.name) });
-    runs.push(await runScenario(withConfiguration(s, c), { ...o, reportDir: join(o.reportDir, 'configurations', c.name) }));
+    const run = await runScenario(withConfiguration(s, c), { ...o, reportDir: join(o.reportDir, 'configurations', c.name) });
+    runs.push(run);
+    o.onConfigurationDone?.(c.name, run);
   }
   const table = configurationsTable(runs.map((r, i) => configurationRow(agents[i]!.name, r)));
   const first = runs[0]!;
+  const judged = runs[agents.findIndex((a) => a.name === table.thresholds_configuration)] ?? first;
   return {
     ...first,
     scenario: { ...s, agent: agents[0]!.agent },
     reportDir: o.reportDir,
-    thresholdsPassed: table.recommended !== null,
+    thresholdsPassed: judged.thresholdsPassed,
+    thresholds: judged.thresholds,
     configurations: { table, runs },
   };
 }
@@ -347,7 +362,9 @@ export function judgeRun(
     : computed;
   const empty = fleet.laptops.length === 0 ? emptyRunReason(s, shard) : null;
   const verdict = empty === null ? evaluateThresholds(s.thresholds, figures) : notJudged(s.thresholds, empty);
+  const noData = empty ?? (figures.ledger.produced === 0 ? 'its laptops produced no input events in the days run' : null);
   return {
+    ...(noData === null ? {} : { noData }),
     scenario: s,
     reportDir,
     startedAt,

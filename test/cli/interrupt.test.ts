@@ -90,7 +90,7 @@ describe('SIGINT and SIGTERM stop a run cleanly', () => {
       command: 'run',
       signal: 'SIGINT',
       scenario: 'configs',
-      laptops: 40,
+      laptops: 80,
       configurations: { count: 2, completed: ['first'], cut_short: { name: 'second', laptops: 40 } },
     });
     expect(mark.configurations.cut_short.laptops_done).toBeLessThan(40);
@@ -102,6 +102,51 @@ describe('SIGINT and SIGTERM stop a run cleanly', () => {
     expect(counts.map(([done]) => done)).toEqual([...counts.map(([done]) => done!)].sort((a, b) => a - b));
     expect(lines.some((l) => l.includes('config 1/2 first'))).toBe(true);
     expect(counts.at(-1)![0]).toBeGreaterThanOrEqual(40);
+  });
+
+  it('run over agent configurations: Ctrl-C keeps the completed configurations’ reports, leaves no empty folder and says what is there', async () => {
+    const scenario = join(root, 'configurations-kept.yaml');
+    writeFileSync(
+      scenario,
+      'name: kept\nseed: kept\nfleet: { employees: 40 }\nsimulation: { days: 1, startDate: "2026-03-03" }\ntransport: "null"\n' +
+        'agents:\n  - name: first\n    agent: { batchMaxAgeMs: 300000 }\n  - name: second\n    agent: { batchMaxAgeMs: 120000 }\n',
+    );
+    const out = join(root, 'configurations-kept');
+    const r = await interrupt(
+      ['run', scenario, '--workers', '1', '--out', out],
+      (stderr) => /config 2\/2 second, (?!starting)/.test(stderr),
+      'SIGINT',
+      { FLEETSIM_PROGRESS_EVERY_MS: '100' },
+    );
+    expect(r.sentSignal).toBe(true);
+    expect(r.code).toBe(130);
+    const mark = JSON.parse(readFileSync(join(out, 'interrupted.json'), 'utf8'));
+    const cut = mark.configurations.cut_short.laptops_done as number;
+    // The run's totals: both configurations' laptops, the first's 40 done and the second's cut part.
+    expect(mark).toMatchObject({ laptops: 80, laptops_done: 40 + cut, configurations: { completed: ['first'], laptops_each: 40 } });
+    // The completed configuration is complete: its whole report stays.
+    const first = JSON.parse(readFileSync(join(out, 'configurations', 'first', 'summary.json'), 'utf8'));
+    expect(first.laptops).toBe(40);
+    expect(existsSync(join(out, 'configurations', 'first', 'results.json'))).toBe(true);
+    // The cut one has no report: no empty folder is left for it, and no top-level report is claimed.
+    expect(readdirSync(join(out, 'configurations'))).toEqual(['first']);
+    expect(readdirSync(out).sort()).toEqual(['configurations', 'interrupted.json']);
+    expect(r.stderr).not.toContain('partial report');
+    expect(r.stderr).toContain(`the report of the completed configuration first is in ${join(out, 'configurations', 'first')}`);
+  });
+
+  it('run --shard: interrupted.json records the shard and its own laptops, not the fleet’s', async () => {
+    const out = join(root, 'shard');
+    const r = await interrupt(
+      ['run', resolve(ROOT, 'scenarios/quickstart.yaml'), '-n', '40', '--shard', '3/4', '-q', '--workers', '1', '--out', out],
+      () => existsSync(join(out, 'ingest.sqlite')),
+      'SIGINT',
+    );
+    expect(r.sentSignal).toBe(true);
+    expect(r.code).toBe(130);
+    const mark = JSON.parse(readFileSync(join(out, 'interrupted.json'), 'utf8'));
+    expect(mark).toMatchObject({ command: 'run', scenario: 'quickstart', shard: '3/4', laptops: 10 });
+    expect(mark.laptops_done).toBeLessThanOrEqual(10);
   });
 
   it('sweep: SIGINT (Ctrl-C) exits 130 and marks the report folder interrupted', async () => {

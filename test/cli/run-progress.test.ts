@@ -33,23 +33,45 @@ describe('one progress display over a run', () => {
 });
 
 describe('interrupted.json of a run', () => {
+  const standing = (
+    laptops: number,
+    last: FleetRunProgress | null,
+    st: ReturnType<typeof step> | null,
+    shard: { index: number; count: number } | null = null,
+  ) => interruptedRunState({ scenario: 'q', laptops, shard, last, step: st, completed: st?.completed ?? [] });
+
   it('without configurations: the laptops done, as before', () => {
-    expect(interruptedRunState('q', 200, at(12, 200), null)).toEqual({ scenario: 'q', laptops: 200, laptops_done: 12 });
+    expect(standing(200, at(12, 200), null)).toEqual({ scenario: 'q', laptops: 200, laptops_done: 12 });
   });
 
-  it('over configurations: the ones completed and the one cut short, with its laptops done', () => {
-    expect(interruptedRunState('q', 10, at(7), step(2))).toEqual({
+  it('over configurations: the run’s totals, the ones completed and the one cut short, with its laptops done', () => {
+    expect(standing(10, at(7), step(2))).toEqual({
       scenario: 'q',
-      laptops: 10,
-      laptops_done: 7,
-      configurations: { count: 3, completed: ['gz-1', 'br-5'], cut_short: { name: 'zstd-3', laptops: 10, laptops_done: 7 } },
+      laptops: 30,
+      laptops_done: 27,
+      configurations: {
+        count: 3,
+        laptops_each: 10,
+        completed: ['gz-1', 'br-5'],
+        cut_short: { name: 'zstd-3', laptops: 10, laptops_done: 7 },
+      },
     });
   });
 
   it('before any progress of a configuration: it is cut short with none done', () => {
-    expect(interruptedRunState('q', 10, null, step(1))).toMatchObject({
-      laptops_done: 0,
+    expect(standing(10, null, step(1))).toMatchObject({
+      laptops_done: 10,
       configurations: { completed: ['gz-1'], cut_short: { name: 'br-5', laptops_done: 0 } },
+    });
+  });
+
+  it('once the last configuration is complete: none is cut short', () => {
+    const last = { ...step(2), completed: ['gz-1', 'br-5', 'zstd-3'] };
+    expect(interruptedRunState({ scenario: 'q', laptops: 10, shard: null, last: at(10), step: last, completed: last.completed })).toEqual({
+      scenario: 'q',
+      laptops: 30,
+      laptops_done: 30,
+      configurations: { count: 3, laptops_each: 10, completed: ['gz-1', 'br-5', 'zstd-3'] },
     });
   });
 });

@@ -61,5 +61,13 @@ describe('fleetsim load stops cleanly on SIGINT', () => {
     expect(stdout).toMatch(/INVALID +the run was interrupted/);
     const mark = JSON.parse(readFileSync(join(out, 'interrupted.json'), 'utf8')) as Record<string, unknown>;
     expect(mark).toMatchObject({ interrupted: true, command: 'load', signal: 'SIGINT', phase: 'sending', scenario: 'interrupt' });
+    // The mark's counts are the report's own final figures, not the last progress line before the stop.
+    const wall = (summary as unknown as { wall_s: number }).wall_s;
+    expect(mark).toMatchObject({
+      sent: summary.requests.sent,
+      accepted: summary.requests.accepted,
+      failed: summary.requests.failed,
+      elapsed_s: wall,
+    });
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatRun } from '../../src/report/text.js';
-import { writeScenarioReport } from '../../src/report/run-report.js';
+import { runJson, writeScenarioReport } from '../../src/report/run-report.js';
 import {
   configurationsTable,
   runScenario,
@@ -59,8 +59,8 @@ describe('agent configurations side by side (scenario agents)', () => {
     expect(new Set(t.rows.map((r) => r.yield)).size).toBe(1);
     expect(new Set(t.rows.map((r) => r.wakeups_per_min_mean)).size).toBe(3);
     expect(new Set(t.rows.map((r) => r.battery_mwh_per_day_mean)).size).toBe(3);
-    expect(row('two-min').wakeups_per_min_mean).toBeGreaterThan(row('five-min').wakeups_per_min_mean);
-    expect(row('five-min').wakeups_per_min_mean).toBeGreaterThan(row('fifteen-min').wakeups_per_min_mean);
+    expect(row('two-min').wakeups_per_min_mean).toBeGreaterThan(row('five-min').wakeups_per_min_mean!);
+    expect(row('five-min').wakeups_per_min_mean).toBeGreaterThan(row('fifteen-min').wakeups_per_min_mean!);
     expect(row('fifteen-min').freshness_p50_s!).toBeGreaterThan(row('five-min').freshness_p50_s!);
     expect(row('five-min').freshness_p50_s!).toBeGreaterThan(row('two-min').freshness_p50_s!);
     for (const r of t.rows) expect(r.agent).toMatchObject({ codec: 'br', compression_level: 5 });
@@ -89,7 +89,7 @@ describe('agent configurations side by side (scenario agents)', () => {
     expect(row('fifteen-min').thresholds_failed).toEqual(['freshness.p95_s < 400']);
     const passing = t.rows.filter((r) => r.thresholds_passed);
     expect(passing.map((r) => r.name).sort()).toEqual(['five-min', 'two-min']);
-    const cheapest = passing.reduce((a, b) => (b.battery_pct_per_day_mean < a.battery_pct_per_day_mean ? b : a));
+    const cheapest = passing.reduce((a, b) => (b.battery_pct_per_day_mean! < a.battery_pct_per_day_mean! ? b : a));
     expect(t.recommended).toBe(cheapest.name);
     expect(t.recommended).toBe('five-min');
     expect(t.recommendation).toMatch(
@@ -168,5 +168,90 @@ describe('bad agent configuration entries', () => {
     expect(problems('name: x\nagents:\n  - name: "a b"\n    agent: {}\n  - name: c\n    agent: {}\n')[0]).toMatch(
       /^x\.yaml:3:\d+ agents\[0\]\.name: must be 1 to 60 letters/,
     );
+  });
+});
+
+// The first configuration (15-minute batches) fails the freshness threshold, the second meets it:
+// the run's verdict rests on the second, and what it reports at top level must be that one's.
+const FIRST_FAILS = SCENARIO.replace(
+  /agents:[\s\S]*?thresholds:/,
+  'agents:\n  - name: fifteen-min\n    agent: { batchMaxAgeMs: 900000 }\n  - name: five-min\n    agent: { batchMaxAgeMs: 300000 }\nthresholds:',
+).replace('name: side-by-side', 'name: first-fails');
+
+describe('the verdict of a run of several configurations', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fleetsim-configurations-verdict-'));
+  let r: ScenarioRunResult;
+  beforeAll(async () => {
+    r = await runScenario(parseScenario(FIRST_FAILS, 'first-fails.yaml'), { reportDir: dir, workers: 0 });
+  }, 60_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reports the thresholds of the configuration it rests on, named, and passes only when they pass', async () => {
+    const t = r.configurations!.table;
+    expect(t.recommended).toBe('five-min');
+    expect(t.thresholds_configuration).toBe('five-min');
+    // thresholds_passed never contradicts the outcomes printed next to it.
+    expect(r.thresholdsPassed).toBe(true);
+    expect(r.thresholds.every((o) => o.pass)).toBe(true);
+    expect(r.thresholds).toEqual(r.configurations!.runs[1]!.thresholds);
+    const printed = runJson(dir, r);
+    expect(printed).toMatchObject({ thresholds_passed: true, thresholds_configuration: 'five-min' });
+    const files = (await writeScenarioReport(dir, r)).files;
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    expect(summary.thresholds_configuration).toBe('five-min');
+    expect(summary.thresholds.every((o: { pass: boolean }) => o.pass)).toBe(true);
+    const text = formatRun(r, files);
+    expect(text).toContain('thresholds  of configuration five-min (recommended)');
+    expect(text).not.toMatch(/threshold +FAIL/);
+  });
+
+  it('reports the first configuration’s failures, and fails, when no configuration meets the thresholds', () => {
+    const rows = r.configurations!.table.rows.map((x): ConfigurationRow => ({
+      ...x,
+      thresholds_passed: false,
+      thresholds_failed: ['x < 1'],
+    }));
+    const t = configurationsTable(rows);
+    expect(t.recommended).toBeNull();
+    expect(t.thresholds_configuration).toBe('fifteen-min');
+  });
+});
+
+describe('configurations with no data (an empty shard)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fleetsim-configurations-empty-'));
+  let r: ScenarioRunResult;
+  let files: string[];
+  beforeAll(async () => {
+    // One employee over two shards: shard 0 gets none, so no configuration has a laptop.
+    const one = SCENARIO.replace('fleet: { employees: 5 }', 'fleet: { employees: 1 }');
+    r = await runScenario(parseScenario(one, 'empty.yaml'), { reportDir: dir, workers: 0, shard: { index: 0, count: 2 } });
+    files = (await writeScenarioReport(dir, r)).files;
+  }, 60_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('shows n/a, not zeros, judges nothing and recommends nothing', () => {
+    const t = r.configurations!.table;
+    for (const row of t.rows) {
+      expect(row).toMatchObject({
+        mb_per_laptop_day_mean: null,
+        battery_mwh_per_day_mean: null,
+        yield: null,
+        thresholds_passed: null,
+        not_judged: expect.stringMatching(/^shard 0\/2 has no laptops/),
+      });
+    }
+    expect(t.recommended).toBeNull();
+    expect(t.recommendation).toMatch(/^No recommendation: no configuration has data to compare \(shard 0\/2 has no laptops/);
+    // Nothing judged fails nothing: the shard exits 0, as an empty shard of one configuration does.
+    expect(r.thresholdsPassed).toBe(true);
+    expect(r.thresholds.every((o) => o.not_judged !== undefined)).toBe(true);
+    const text = formatRun(r, files);
+    const table = text.slice(text.indexOf('agent configurations side by side'));
+    expect(table).not.toMatch(/0\.00 %| pass\b|\(0 mWh|Recommended/);
+    expect(table).toMatch(/five-min +n\/a +n\/a/);
+    expect(table).toContain('not judged');
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    expect(summary.configurations.rows[0].yield).toBeNull();
+    expect(summary.configurations.recommended).toBeNull();
   });
 });

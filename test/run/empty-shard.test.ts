@@ -64,6 +64,20 @@ describe('an empty shard (--shard K/N with no laptops)', () => {
     }
   });
 
+  it('shows its figures as n/a, not zeros that read as a free agent and a yield of 0 %', () => {
+    const text = formatRun(shards[2]!, files[2]!);
+    expect(text).toContain('  figures     n/a: shard 2/4 has no laptops');
+    expect(text).not.toMatch(/^ {2}(bandwidth|battery|yield) /m);
+    expect(text).not.toContain('0.00 %');
+    // A shard with laptops keeps its figures.
+    expect(formatRun(shards[3]!, files[3]!)).toMatch(/^ {2}yield {7}captured \d/m);
+  });
+
+  it('says in its text that it is a shard, and which', () => {
+    expect(formatRun(shards[3]!, files[3]!)).toContain('  shard       3/4 of the laptops (merge the shards with `fleetsim merge`)\n');
+    expect(formatRun(shards[2]!, files[2]!)).toContain('  shard       2/4 of the laptops');
+  });
+
   it('merges with the others, and the merge judges every threshold on the whole fleet', async () => {
     const merged = await mergeRuns(
       shards.map((r) => r.reportDir),

@@ -437,6 +437,13 @@ export const loadCommand: CommandParts<LoadArgs> = {
           },
         }),
       );
+      // interrupted.json states the report's own final counts: the last progress line lags them.
+      last = {
+        elapsed_s: result.wall_s,
+        sent: result.requests.sent,
+        accepted: result.requests.accepted,
+        failed: result.requests.failed,
+      };
       const verdict = evaluateLoadThresholds(result, thresholds, scenario.thresholds);
       const { files } = await writeLoadReport(reportDir, {
         result,

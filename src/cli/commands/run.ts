@@ -16,6 +16,8 @@ import {
   withSharedFlags,
   workersFlag,
 } from '../kit.js';
+import { shardRange } from '../../pool/index.js';
+import { keptAfterInterrupt, removeUnfinishedConfigurations } from '../interrupted-run.js';
 import { shardFlag } from '../options.js';
 import { createProgress, interruptedRunState, runPosition } from '../progress.js';
 
@@ -63,7 +65,9 @@ export const runCommand: CommandParts<RunArgs> = {
       .epilog(
         'Speed: simulation.speed max runs laptops one after another in virtual time; a number paces the run on the wall clock ' +
           '(1 = real time) over simulation.window, with every laptop live at once: for soak tests of a service and for the ingest-restart fault.\n' +
-          'Exit codes: 0 all thresholds hold; 1 a threshold failed; 2 invalid scenario or flags; 3 the run could not complete; 4 internal error.',
+          'Exit codes: 0 all thresholds hold; 1 a threshold failed; 2 invalid scenario or flags; 3 the run could not complete; 4 internal error.\n' +
+          'Several agent configurations (scenario agents): exit 0 when at least one configuration meets every threshold (the cheapest such is recommended), 1 when none does; ' +
+          "the thresholds reported (text, --json, summary.json) are the recommended configuration's, else the first's, named in thresholds_configuration.",
       ) as unknown as Argv<RunArgs>,
   handler: async (argv: ArgumentsCamelCase<RunArgs>) => {
     const workers = workersFlag(argv.workers);
@@ -83,11 +87,29 @@ export const runCommand: CommandParts<RunArgs> = {
     let started = Date.now();
     let last: FleetRunProgress | null = null;
     let step: ConfigurationStep | null = null;
+    // The configurations finished: complete, so a stop keeps their reports.
+    const completed: { name: string; result: ScenarioRunResult }[] = [];
+    const names = () => completed.map((c) => c.name);
+    // A shard's record counts its own laptops: the fleet's count would say it ran four times what it did.
+    const range = shard ? shardRange(scenario.fleet.employees, shard) : { from: 0, to: scenario.fleet.employees };
     const release = stopCleanlyOnSignals({
       command: 'run',
       reportDir,
       stopProgress: () => progress.stop(),
-      state: () => interruptedRunState(scenario.name, scenario.fleet.employees, last, step),
+      state: () =>
+        interruptedRunState({
+          scenario: scenario.name,
+          laptops: range.to - range.from,
+          shard: shard ?? null,
+          last,
+          step,
+          completed: names(),
+        }),
+      finish: async () => {
+        for (const c of completed) await writeScenarioReport(c.result.reportDir, c.result);
+      },
+      removeAlso: () => removeUnfinishedConfigurations(reportDir, names()),
+      kept: () => keptAfterInterrupt(reportDir, names()),
     });
     let result: ScenarioRunResult;
     try {
@@ -97,6 +119,7 @@ export const runCommand: CommandParts<RunArgs> = {
           workers,
           ...(shard ? { shard } : {}),
           ...(fleetSecret ? { fleetSecret } : {}),
+          onConfigurationDone: (name, r) => completed.push({ name, result: r }),
           onConfiguration: (s) => {
             // Said at once: a configuration's first laptops may take a while, and the display must not name the last one meanwhile.
             const at = runPosition({ laptopsDone: 0, laptopsTotal: last?.laptopsTotal ?? scenario.fleet.employees, events: 0 }, s);
