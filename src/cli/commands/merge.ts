@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import type { CommandParts } from './parts.js';
 import { EXIT_CODES, FleetsimError, UsageError } from '../../errors.js';
@@ -10,6 +10,9 @@ import { formatLoadMerge, formatRunMerge } from '../../report/text.js';
 import { mergeRuns } from '../../run/index.js';
 import { VERSION } from '../../version.js';
 import { claimReportFolder, failOnThresholds, present, withSharedFlags } from '../kit.js';
+
+/** What merge reads in a shard's report folder (run and load shards). */
+const SHARD_ENTRIES = ['summary.json', 'results.json', 'configurations'];
 
 interface MergeArgs {
   dirs: string[];
@@ -32,8 +35,10 @@ export const mergeCommand: CommandParts<MergeArgs> = {
   handler: async (argv: ArgumentsCamelCase<MergeArgs>) => {
     if (argv.out === undefined) throw new UsageError('merge needs --out FOLDER for the merged report');
     const dirs = argv.dirs.map((d) => resolve(d));
-    // Reading the shards writes nothing; the output folder is claimed once they are known to merge.
-    const claim = () => claimReportFolder({ out: argv.out, overwrite: argv.overwrite, base: '.', stem: 'merge' });
+    // Reading the shards writes nothing; the output folder is claimed once they are known to merge. What merge reads
+    // of each shard is named as an input, so --overwrite with --out at a shard refuses rather than replace that shard.
+    const inputs = dirs.flatMap((d) => SHARD_ENTRIES.map((name) => join(d, name)));
+    const claim = () => claimReportFolder({ out: argv.out, overwrite: argv.overwrite, base: '.', stem: 'merge', inputs });
     if (dirs.length > 0 && readLoadResult(dirs[0]!) !== null) return mergeLoad(dirs, claim, argv.json);
     const r = await mergeRuns(dirs, resolve(argv.out));
     const out = claim();
