@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { createLatencyHistogram, decodeLatency, encodeLatency } from '../metrics/latency.js';
 import type { Scenario } from '../scenario/index.js';
 import { combineResults, type FleetRunResult } from './fleet-run.js';
 import { RESULTS_FORMAT, judgeRun, type ScenarioRunResult } from './scenario-run.js';
@@ -51,11 +52,26 @@ export async function mergeRuns(dirs: readonly string[], outDir: string): Promis
     wallMs: Math.max(...shards.map((s) => s.result.wallMs)),
     workers: shards.reduce((a, s) => a + s.result.workers, 0),
     ...(shards.every((s) => s.result.process) ? { process: mergeProcessFacts(shards.map((s) => s.result.process!)) } : {}),
+    ...mergePacing(shards.map((s) => s.result.paced)),
   };
   // Each shard scanned the store of its own embedded service: the whole run's scan is their sum, if every shard had one.
   const stores = shards.map((s) => s.store ?? null);
   const store = stores.every((x): x is StoreFindings => x !== null) ? sumStoreFindings(stores) : undefined;
   return judgeRun(first, merged, outDir, new Date().toISOString(), undefined, store, mergeTargets(shards.map((s) => s.target ?? null)));
+}
+
+/**
+ * A paced run's pacing for the whole run: the speed and window come from the
+ * scenario (the same in every shard, whose scenarios merge has compared), and
+ * every timer of every shard counts in the lateness, so the HDR histograms add.
+ * Without it the merged run would read as an unpaced day.
+ */
+export function mergePacing(parts: readonly (FleetRunResult['paced'] | undefined)[]): Pick<FleetRunResult, 'paced'> {
+  const paced = parts.filter((p): p is NonNullable<FleetRunResult['paced']> => p !== undefined);
+  if (paced.length === 0) return {};
+  const lag = createLatencyHistogram();
+  for (const p of paced) lag.add(decodeLatency(p.scheduleLag));
+  return { paced: { ...paced[0]!, scheduleLag: encodeLatency(lag) } };
 }
 
 /** The shards' target blocks as one: a figure any shard could not measure is missing for the whole run. */
@@ -134,6 +150,18 @@ function readShard(dir: string): ShardFile {
   for (const k of ['ledger', 'hours', 'statuses', 'canaries', 'attemptsByMinute', 'injected'] as const)
     if (!isObject(result[k])) return notOurs(`"result.${k}" is not an object`);
   if (result.sealedByMinute !== undefined && !isObject(result.sealedByMinute)) return notOurs('"result.sealedByMinute" is not an object');
+  const paced = result.paced;
+  if (
+    paced !== undefined &&
+    !(
+      isObject(paced) &&
+      typeof paced.speed === 'number' &&
+      typeof paced.fromUtcMs === 'number' &&
+      (paced.untilUtcMs === null || typeof paced.untilUtcMs === 'number') &&
+      typeof paced.scheduleLag === 'string'
+    )
+  )
+    return notOurs('"result.paced" is not {speed, fromUtcMs, untilUtcMs, scheduleLag}');
   return data as unknown as ShardFile;
 }
 
