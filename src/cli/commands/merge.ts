@@ -5,7 +5,7 @@ import { EXIT_CODES, FleetsimError, UsageError } from '../../errors.js';
 import { mergeLoadDirs, readLoadResult } from '../../load/merge.js';
 import { evaluateLoadThresholds, parseLoadThresholds } from '../../load/thresholds.js';
 import { loadJson, writeLoadReport } from '../../report/load-report.js';
-import { writeScenarioReport } from '../../report/run-report.js';
+import { runJson, writeScenarioReport } from '../../report/run-report.js';
 import { formatLoadMerge, formatRunMerge } from '../../report/text.js';
 import { mergeRuns } from '../../run/index.js';
 import { VERSION } from '../../version.js';
@@ -45,7 +45,7 @@ export const mergeCommand: CommandParts<MergeArgs> = {
     await writeScenarioReport(out, r);
     present(
       argv.json,
-      () => ({ report_dir: out, thresholds_passed: r.thresholdsPassed, thresholds: r.thresholds, ledger: r.figures.ledger }),
+      () => runJson(out, r),
       () => formatRunMerge(argv.dirs.length, r, out),
     );
     failOnThresholds({ passed: r.thresholdsPassed, outcomes: r.thresholds });
