@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { createLatencyHistogram, decodeLatency, encodeLatency } from '../metrics/latency.js';
 import type { Scenario } from '../scenario/index.js';
+import { configurationRow, configurationsTable } from './configurations.js';
 import { combineResults, type FleetRunResult } from './fleet-run.js';
 import { RESULTS_FORMAT, judgeRun, type ScenarioRunResult } from './scenario-run.js';
 import { mergeProcessFacts } from './process/facts.js';
@@ -42,6 +43,7 @@ export async function mergeRuns(dirs: readonly string[], outDir: string): Promis
       `merge needs every shard of the run exactly once: got shards ${shards.map((s) => (s.shard ? `${s.shard.index}/${s.shard.count}` : 'whole')).join(', ')}`,
     );
   }
+  if (first.agents && first.agents.length > 0) return mergeConfigurations(first, first.agents, dirs, outDir);
   const combined = combineResults(shards.map((s) => s.result));
   const merged: FleetRunResult = {
     ...combined,
@@ -58,6 +60,40 @@ export async function mergeRuns(dirs: readonly string[], outDir: string): Promis
   const stores = shards.map((s) => s.store ?? null);
   const store = stores.every((x): x is StoreFindings => x !== null) ? sumStoreFindings(stores) : undefined;
   return judgeRun(first, merged, outDir, new Date().toISOString(), undefined, store, mergeTargets(shards.map((s) => s.target ?? null)));
+}
+
+/**
+ * A run of several agent configurations: each shard holds each
+ * configuration's run in configurations/<name>/, so each is merged on its own
+ * (into the merged report's configurations/<name>/), and the table and
+ * verdict are built from the merged runs as the unsharded run builds them
+ * (runConfigurations): the run passes when one configuration meets the
+ * thresholds; the rest of the report is the first configuration's.
+ */
+async function mergeConfigurations(
+  s: Scenario,
+  agents: NonNullable<Scenario['agents']>,
+  dirs: readonly string[],
+  outDir: string,
+): Promise<ScenarioRunResult> {
+  const runs: ScenarioRunResult[] = [];
+  for (const c of agents) {
+    const inShards = dirs.map((d) => join(d, 'configurations', c.name));
+    const missing = inShards.findIndex((d) => !existsSync(d));
+    if (missing >= 0)
+      throw new UsageError(
+        `${dirs[missing]} has no configurations/${c.name}/, though its summary.json lists agent configurations ${agents.map((a) => a.name).join(', ')}: copy the shard's whole report folder, or run the shard again`,
+      );
+    runs.push(await mergeRuns(inShards, join(outDir, 'configurations', c.name)));
+  }
+  const table = configurationsTable(runs.map((r, i) => configurationRow(agents[i]!.name, r)));
+  return {
+    ...runs[0]!,
+    scenario: { ...s, agent: agents[0]!.agent },
+    reportDir: outDir,
+    thresholdsPassed: table.recommended !== null,
+    configurations: { table, runs },
+  };
 }
 
 /**

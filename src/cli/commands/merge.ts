@@ -46,7 +46,7 @@ export const mergeCommand: CommandParts<MergeArgs> = {
     present(
       argv.json,
       () => runJson(out, r),
-      () => formatRunMerge(argv.dirs.length, r, out),
+      () => formatRunMerge(argv.dirs.length, r, out) + (r.configurations ? `${r.configurations.table.recommendation}\n` : ''),
     );
     failOnThresholds({ passed: r.thresholdsPassed, outcomes: r.thresholds });
   },
