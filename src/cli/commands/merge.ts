@@ -7,7 +7,7 @@ import { evaluateLoadThresholds, parseLoadThresholds } from '../../load/threshol
 import { loadJson, writeLoadReport } from '../../report/load-report.js';
 import { runJson, writeScenarioReport } from '../../report/run-report.js';
 import { formatLoadMerge, formatRunMerge } from '../../report/text.js';
-import { mergeRuns } from '../../run/index.js';
+import { checkShardFolder, mergeRuns } from '../../run/index.js';
 import { VERSION } from '../../version.js';
 import { claimReportFolder, failOnThresholds, present, withSharedFlags } from '../kit.js';
 
@@ -39,6 +39,7 @@ export const mergeCommand: CommandParts<MergeArgs> = {
     // of each shard is named as an input, so --overwrite with --out at a shard refuses rather than replace that shard.
     const inputs = dirs.flatMap((d) => SHARD_ENTRIES.map((name) => join(d, name)));
     const claim = () => claimReportFolder({ out: argv.out, overwrite: argv.overwrite, base: '.', stem: 'merge', inputs });
+    for (const d of dirs) checkShardFolder(d);
     if (dirs.length > 0 && readLoadResult(dirs[0]!) !== null) return mergeLoad(dirs, claim, argv.json);
     const r = await mergeRuns(dirs, resolve(argv.out));
     const out = claim();
