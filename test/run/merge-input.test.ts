@@ -68,6 +68,12 @@ describe('merge names a damaged or foreign shard file and what is wrong with it 
       (t: string) => JSON.stringify({ ...JSON.parse(t), seed: 7 }),
       /results\.json is not a fleetsim results file: "seed" is not a text/,
     ],
+    [
+      'a results.json whose pacing is damaged',
+      'results.json',
+      (t: string) => JSON.stringify({ ...JSON.parse(t), result: { ...JSON.parse(t).result, paced: { speed: 600 } } }),
+      /results\.json is not a fleetsim results file: "result\.paced" is not/,
+    ],
     ['no results.json', 'results.json', () => null, /has no results\.json: is it a report folder of fleetsim run\?/],
     ['a truncated summary.json', 'summary.json', (t: string) => t.slice(0, 40), /summary\.json is not JSON/],
     ['no summary.json', 'summary.json', () => null, /has no summary\.json/],

@@ -1,15 +1,18 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import type { CommandParts } from './parts.js';
 import { EXIT_CODES, FleetsimError, UsageError } from '../../errors.js';
 import { mergeLoadDirs, readLoadResult } from '../../load/merge.js';
 import { evaluateLoadThresholds, parseLoadThresholds } from '../../load/thresholds.js';
 import { loadJson, writeLoadReport } from '../../report/load-report.js';
-import { writeScenarioReport } from '../../report/run-report.js';
+import { runJson, writeScenarioReport } from '../../report/run-report.js';
 import { formatLoadMerge, formatRunMerge } from '../../report/text.js';
-import { mergeRuns } from '../../run/index.js';
+import { checkShardFolder, mergeRuns } from '../../run/index.js';
 import { VERSION } from '../../version.js';
 import { claimReportFolder, failOnThresholds, present, withSharedFlags } from '../kit.js';
+
+/** What merge reads in a shard's report folder (run and load shards). */
+const SHARD_ENTRIES = ['summary.json', 'results.json', 'configurations'];
 
 interface MergeArgs {
   dirs: string[];
@@ -32,16 +35,19 @@ export const mergeCommand: CommandParts<MergeArgs> = {
   handler: async (argv: ArgumentsCamelCase<MergeArgs>) => {
     if (argv.out === undefined) throw new UsageError('merge needs --out FOLDER for the merged report');
     const dirs = argv.dirs.map((d) => resolve(d));
-    // Reading the shards writes nothing; the output folder is claimed once they are known to merge.
-    const claim = () => claimReportFolder({ out: argv.out, overwrite: argv.overwrite, base: '.', stem: 'merge' });
+    // Reading the shards writes nothing; the output folder is claimed once they are known to merge. What merge reads
+    // of each shard is named as an input, so --overwrite with --out at a shard refuses rather than replace that shard.
+    const inputs = dirs.flatMap((d) => SHARD_ENTRIES.map((name) => join(d, name)));
+    const claim = () => claimReportFolder({ out: argv.out, overwrite: argv.overwrite, base: '.', stem: 'merge', inputs });
+    for (const d of dirs) checkShardFolder(d);
     if (dirs.length > 0 && readLoadResult(dirs[0]!) !== null) return mergeLoad(dirs, claim, argv.json);
     const r = await mergeRuns(dirs, resolve(argv.out));
     const out = claim();
     await writeScenarioReport(out, r);
     present(
       argv.json,
-      () => ({ report_dir: out, thresholds_passed: r.thresholdsPassed, thresholds: r.thresholds, ledger: r.figures.ledger }),
-      () => formatRunMerge(argv.dirs.length, r, out),
+      () => runJson(out, r),
+      () => formatRunMerge(argv.dirs.length, r, out) + (r.configurations ? `${r.configurations.table.recommendation}\n` : ''),
     );
     failOnThresholds({ passed: r.thresholdsPassed, outcomes: r.thresholds });
   },
