@@ -5,7 +5,18 @@
  * is flags → options → one library call → present.
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { EXIT_CODES, FleetsimError, RunError, UsageError } from '../errors.js';
@@ -309,9 +320,28 @@ function isFleetsimReport(dir: string): boolean {
 
 function makeParent(dir: string, what: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeFolders(dir);
   } catch (err) {
     throw ioError(`${what} cannot be created`, err);
+  }
+}
+
+/**
+ * mkdir -p, one folder at a time: Node's recursive mkdirSync never returns for a path under /proc
+ * (ENOENT, retried forever on Node 20), and a mistyped --out must be an error, not a hung command.
+ */
+export function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
+    missing.push(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
   }
 }
 

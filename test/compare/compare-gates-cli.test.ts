@@ -128,5 +128,9 @@ describe('fleetsim compare --out', () => {
     const proc = await cli(['compare', a, b, '--out', '/proc/fleetsim-compare-out']);
     expect(proc.code).toBe(EXIT_CODES.runFailed);
     expect(proc.stderr).toMatch(/cannot create the folder/);
+    // Its parent too: Node's recursive mkdir never returns under /proc, so every command's --out makes one folder at a time.
+    const nested = await cli(['compare', a, b, '--out', '/proc/fleetsim-compare-out/inner']);
+    expect(nested.code).toBe(EXIT_CODES.runFailed);
+    expect(nested.stderr).toMatch(/its parent folder cannot be created: no such folder/);
   });
 });
