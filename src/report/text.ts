@@ -24,7 +24,7 @@ export function formatRun(r: ScenarioRunResult, files: readonly string[]): strin
     ? `${f.simulation.wall_seconds} s for configuration ${r.configurations!.table.rows[0]?.name ?? ''} (all ${runs.length} configurations: ${Math.round(runs.reduce((a, x) => a + x.figures.simulation.wall_seconds, 0) * 1000) / 1000} s)`
     : `${f.simulation.wall_seconds} s`;
   const lines = [
-    `fleetsim run ${name}: ${f.laptops.toLocaleString('en-US')} laptops, ${f.events.toLocaleString('en-US')} input events in ${wall} (${f.simulation.employee_days_per_min.toLocaleString('en-US')} ${per.simulated}/min)`,
+    `fleetsim run ${name}: ${count(f.laptops, 'laptop')}, ${f.events.toLocaleString('en-US')} input events in ${wall} (${f.simulation.employee_days_per_min.toLocaleString('en-US')} ${per.simulated}/min)`,
     ...(r.shard ? [`  shard       ${r.shard.index}/${r.shard.count} of the laptops (merge the shards with \`fleetsim merge\`)`] : []),
     `  ledger      stored ${f.ledger.stored.toLocaleString('en-US')}, redacted ${f.ledger.redacted.toLocaleString('en-US')}, coalesced ${f.ledger.coalesced.toLocaleString('en-US')}, paused ${f.ledger.dropped_paused.toLocaleString('en-US')}, exempt ${f.ledger.dropped_exempt.toLocaleString('en-US')}, spooled ${f.ledger.spooled}, lost ${f.ledger.lost}`,
     `  agent       ${describeAgentSettings(agentSettings(r.scenario.agent, r.scenario.agentUnderTest))}`,
@@ -214,7 +214,7 @@ export function formatLoad(
     ...(r.drain
       ? [
           `  outage      ${r.drain.outage_s} s of fleet time held as ${r.drain.outage_run_s} s of silence; target back at ${r.drain.recovery_at_s} s`,
-          `  drain       ${r.drain.backlog_batches} spooled batches on ${r.drain.laptops} laptops: ${r.drain.drained ? `drained in ${r.drain.drain_s} s after the recovery` : `${r.drain.left} left at the end, not drained within the run (NOTE above)`}${r.drain.lost_spool_full + r.drain.lost_rejected > 0 ? `; lost ${r.drain.lost_spool_full} to full spools, ${r.drain.lost_rejected} refused` : ''}`,
+          `  drain       ${r.drain.backlog_batches} spooled batches on ${count(r.drain.laptops, 'laptop')}: ${r.drain.drained ? `drained in ${r.drain.drain_s} s after the recovery` : `${r.drain.left} left at the end, not drained within the run (NOTE above)`}${r.drain.lost_spool_full + r.drain.lost_rejected > 0 ? `; lost ${r.drain.lost_spool_full} to full spools, ${r.drain.lost_rejected} refused` : ''}`,
           `  herd        peak ${r.drain.peak_arrivals_per_s ?? '—'} uploads/s after the recovery vs steady ${r.drain.steady_arrivals_per_s}/s: ${r.drain.peak_to_steady ?? '—'}x`,
         ]
       : []),
@@ -259,7 +259,7 @@ export function formatGenerate(s: GenerateSummary, outDir: string, trace: string
 }
 
 export function formatRunMerge(shards: number, r: ScenarioRunResult, reportDir: string): string {
-  return `merged ${shards} shard report${shards === 1 ? '' : 's'}: ${r.figures.laptops} laptops, ${r.figures.events.toLocaleString('en-US')} events → ${reportDir}\n`;
+  return `merged ${shards} shard report${shards === 1 ? '' : 's'}: ${count(r.figures.laptops, 'laptop')}, ${r.figures.events.toLocaleString('en-US')} events → ${reportDir}\n`;
 }
 
 export function formatLoadMerge(shards: number, r: LoadResult, files: readonly string[]): string {
@@ -282,4 +282,9 @@ function formatProcess(p: NonNullable<ScenarioRunResult['figures']['process']>):
         ]
       : []),
   ];
+}
+
+/** "1 laptop", "1,000 laptops": a count and its noun, singular for one. */
+function count(n: number, noun: string): string {
+  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
 }

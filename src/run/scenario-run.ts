@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createCalendar } from '../time/index.js';
 import type { Fault } from '../scenario/index.js';
 import { openIngestTarget, type IngestTarget } from './ingest-target.js';
+import { targetOfKind } from '../targets/protocols/index.js';
 import { wallAt, wallNow, type Timeline } from './realtime/timeline.js';
 import { scanStore } from './store-scan.js';
 import { runFleet, type FleetRunOptions, type FleetRunProgress, type FleetRunResult } from './fleet-run.js';
@@ -166,7 +167,7 @@ function targetFigures(s: Scenario, ingest: IngestTarget, store: StoreFindings |
     });
   }
   if (foreign) {
-    const why = `a ${ingest.protocol!.kind} target does not report fleetsim's policy refusals`;
+    const why = `${targetOfKind(ingest.protocol!.kind)} does not report fleetsim's policy refusals`;
     missing.push({ figure: 'ingest.refused_paused', why }, { figure: 'ingest.refused_exempt', why });
     missing.push({ figure: 'ledger.stored', why: `counts events the target acknowledged (2xx); whether it stored them only it knows` });
   }

@@ -62,6 +62,7 @@ describe('an empty shard (--shard K/N with no laptops)', () => {
       expect(r.thresholds.every((t) => t.not_judged === undefined && t.pass)).toBe(true);
       expect(r.thresholds[1]!.actual).toBeGreaterThan(0);
     }
+    expect(formatRun(shards[1]!, files[1]!)).toMatch(/^fleetsim run empty-shard: 1 laptop, /);
   });
 
   it('shows its figures as n/a, not zeros that read as a free agent and a yield of 0 %', () => {
