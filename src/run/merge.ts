@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { createLatencyHistogram, decodeLatency, encodeLatency } from '../metrics/latency.js';
 import type { Scenario } from '../scenario/index.js';
-import { configurationRow, configurationsTable } from './configurations.js';
 import { combineResults, type FleetRunResult } from './fleet-run.js';
-import { RESULTS_FORMAT, judgeRun, type ScenarioRunResult } from './scenario-run.js';
+import { RESULTS_FORMAT, combineConfigurations, judgeRun, type ScenarioRunResult } from './scenario-run.js';
 import { mergeProcessFacts } from './process/facts.js';
 import type { RunFigures, StoreFindings } from './summary.js';
 
@@ -172,14 +171,7 @@ async function mergeConfigurations(
       );
     runs.push(await mergeRuns(inShards, join(outDir, 'configurations', c.name)));
   }
-  const table = configurationsTable(runs.map((r, i) => configurationRow(agents[i]!.name, r)));
-  return {
-    ...runs[0]!,
-    scenario: { ...s, agent: agents[0]!.agent },
-    reportDir: outDir,
-    thresholdsPassed: table.recommended !== null,
-    configurations: { table, runs },
-  };
+  return combineConfigurations(s, agents, runs, outDir);
 }
 
 /**

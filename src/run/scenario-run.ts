@@ -192,13 +192,26 @@ async function runConfigurations(s: Scenario, agents: NonNullable<Scenario['agen
     runs.push(run);
     o.onConfigurationDone?.(c.name, run);
   }
+  return combineConfigurations(s, agents, runs, o.reportDir);
+}
+
+/**
+ * The runs of a scenario's configurations as one result (a run, or the merge of a run's shards): the table and the
+ * recommendation; the verdict and the thresholds shown are those of the configuration the verdict rests on.
+ */
+export function combineConfigurations(
+  s: Scenario,
+  agents: NonNullable<Scenario['agents']>,
+  runs: readonly ScenarioRunResult[],
+  reportDir: string,
+): ScenarioRunResult {
   const table = configurationsTable(runs.map((r, i) => configurationRow(agents[i]!.name, r)));
   const first = runs[0]!;
   const judged = runs[agents.findIndex((a) => a.name === table.thresholds_configuration)] ?? first;
   return {
     ...first,
     scenario: { ...s, agent: agents[0]!.agent },
-    reportDir: o.reportDir,
+    reportDir,
     thresholdsPassed: judged.thresholdsPassed,
     thresholds: judged.thresholds,
     configurations: { table, runs },

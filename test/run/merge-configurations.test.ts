@@ -50,6 +50,8 @@ const simulated = ({
   ...rest
 }: ConfigurationRow) => rest;
 
+const table = (r: ScenarioRunResult) => r.configurations!.table;
+
 describe('merge of a run with several agent configurations', () => {
   it('the unsharded run passes on its second configuration alone', () => {
     expect(whole.configurations?.table.rows.map((r) => [r.name, r.thresholds_passed])).toEqual([
@@ -68,6 +70,10 @@ describe('merge of a run with several agent configurations', () => {
   it('passes when a configuration meets the thresholds, as the unsharded run does', () => {
     expect(merged.thresholdsPassed).toBe(true);
     expect(merged.figures.ledger).toEqual(whole.figures.ledger);
+    // The thresholds shown are the recommended configuration's, as in the unsharded run, so they agree with the verdict.
+    expect(table(merged).thresholds_configuration).toBe('two-min');
+    expect(merged.thresholds).toEqual(whole.thresholds);
+    expect(merged.thresholds.every((t) => t.pass)).toBe(true);
   });
 
   it("writes each configuration's merged report in configurations/<name>/", () => {

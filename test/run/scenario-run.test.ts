@@ -69,7 +69,9 @@ describe('fleetsim run and merge', () => {
     const other = await reported(
       runScenario({ ...scenario, seed: 'other' }, { reportDir: tmp(), workers: 0, shard: { index: 1, count: 2 } }),
     );
-    await expect(mergeRuns([a.reportDir, other.reportDir], tmp())).rejects.toThrow(/different scenario or seed/);
+    await expect(mergeRuns([a.reportDir, other.reportDir], tmp())).rejects.toThrow(
+      /is a shard of another run than .*: seed is "merge" in .*, "other" in /,
+    );
   });
 
   it('runScenario computes and judges but writes no report: report/ does', async () => {
