@@ -70,7 +70,9 @@ export function parseGate(expression: string, figures: readonly FigureSpec[]): G
   let name = target;
   let statistic: Statistic = 'mean';
   const dot = target.lastIndexOf('.');
-  if (dot > 0 && STATISTICS.includes(target.slice(dot + 1) as Statistic)) {
+  // A whole name first: the alias freshness.p95 is a figure (freshness.p95_s), not freshness with the statistic p95.
+  const whole = figures.some((x) => x.key === target || x.alias === target);
+  if (!whole && dot > 0 && STATISTICS.includes(target.slice(dot + 1) as Statistic)) {
     name = target.slice(0, dot);
     statistic = target.slice(dot + 1) as Statistic;
   }
@@ -117,10 +119,14 @@ export function evaluateGates(gates: readonly Gate[], r: ComparisonResult): Gate
   });
 }
 
-/** A relative amount: "3%", "3 %" or "0.03". */
+/** A relative amount: "3%", "3 %" or "0.03"; a bare number above 1 is refused, not read as hundreds of percent. */
 export function parseRelative(text: string, what: string): number {
   const m = /^\s*([0-9]*\.?[0-9]+)\s*(%?)\s*$/.exec(text);
   if (!m) throw new UsageError(`${what}: expected a relative amount like 3% or 0.03, got "${text}"`);
+  if (!m[2] && Number(m[1]) > 1)
+    throw new UsageError(
+      `${what}: ${text.trim()} without % would mean ${Number(m[1]) * 100} %; write ${m[1]}% for ${m[1]} percent, or a fraction such as 0.05`,
+    );
   const v = Number(m[1]) / (m[2] ? 100 : 1);
   if (!(v >= 0 && v < 10)) throw new UsageError(`${what}: ${text} is out of range (0 to 1000 %)`);
   return v;

@@ -4,6 +4,7 @@ import {
   judge,
   parseGate,
   parseTolerances,
+  RUN_FIGURES,
   evaluateGates,
   bootstrapDifference,
   type FigureSpec,
@@ -113,6 +114,9 @@ describe('compare statistics', () => {
     expect(tol(figures[1]!)).toBe(0.02);
     expect(() => parseTolerances(['gpu=3%'], figures, 0.05)).toThrow(/unknown figure "gpu".*battery.cpu_s_per_hour \(cpu\)/);
     expect(() => parseTolerances(['cpu=three'], figures, 0.05)).toThrow(/relative amount like 3%/);
+    // A bare 5 would be 500 %: refused, saying how to write five percent.
+    expect(() => parseTolerances(['5'], figures, 0.05)).toThrow(/5 without % would mean 500 %; write 5% for 5 percent/);
+    expect(parseTolerances(['1'], figures, 0.05)(CPU)).toBe(1);
   });
 
   it('gates trip on the named figure, statistic and verdict; bad gates are refused with what is allowed', () => {
@@ -126,6 +130,10 @@ describe('compare statistics', () => {
     expect(() => parseGate('cpu worst', [CPU])).toThrow(/unknown verdict "worst"; allowed: worse, better, changed, erratic/);
     expect(() => parseGate('cpu', [CPU])).toThrow(/expected "<figure>/);
     expect(() => parseGate('gpu.p95 worse', [CPU])).toThrow(/unknown figure "gpu"/);
+    // An alias with a dot names its figure whole: freshness.p95 is freshness p95, not the p95 of freshness p50.
+    expect(parseGate('freshness.p95 better', RUN_FIGURES)).toMatchObject({ figure: 'freshness.p95_s', statistic: 'mean' });
+    expect(parseGate('freshness.p95.median better', RUN_FIGURES)).toMatchObject({ figure: 'freshness.p95_s', statistic: 'median' });
+    expect(parseGate('freshness.p95_s.p95 worse', RUN_FIGURES)).toMatchObject({ figure: 'freshness.p95_s', statistic: 'p95' });
   });
 
   it('a gate over figures with too few values is not judged, and does not pass; each side keeps its value', () => {
