@@ -20,10 +20,11 @@ export interface Gate {
 
 /**
  * Why a figure a gate covers could not be judged: too few values on a side for
- * an interval; an interval that could not be formed; or erratic, its replicas
- * disagreeing more than the comparison's erratic limit.
+ * an interval; an interval that could not be formed; erratic, its replicas
+ * disagreeing more than the comparison's erratic limit; or, for an `erratic`
+ * gate, one replica a side, so there is no spread of replicas to judge.
  */
-export type GateOpenReason = 'too_few_values' | 'no_interval' | 'erratic';
+export type GateOpenReason = 'too_few_values' | 'no_interval' | 'erratic' | 'one_replica';
 
 export interface GateOutcome {
   readonly expression: string;
@@ -108,10 +109,15 @@ export function evaluateGates(gates: readonly Gate[], r: ComparisonResult): Gate
         tripped.push(`${f.figure.key}.${g.statistic} ${s.verdict}`);
         continue;
       }
-      const why = openReason(g.verdict, s);
+      const why =
+        g.verdict === 'erratic' && f.replica_cv.baseline === null && f.replica_cv.candidate === null
+          ? 'one_replica'
+          : openReason(g.verdict, s);
       if (why === null) continue;
       reasons.add(why);
-      unjudged.push(`${f.figure.key}.${g.statistic}: ${f.note ?? 'no interval of the difference could be formed'}`);
+      unjudged.push(
+        `${f.figure.key}.${g.statistic}: ${why === 'one_replica' ? 'one replica a side: whether replicas disagree needs 2 or more on a side' : (f.note ?? 'no interval of the difference could be formed')}`,
+      );
     }
     // One tripped figure decides a gate; figures without a verdict only leave it open when nothing tripped it.
     const judged = tripped.length > 0 || unjudged.length === 0;

@@ -90,3 +90,24 @@ describe('the reason an erratic figure is not judged', () => {
     expect(note).toBe('replicas vary too much: per-replica means vary by 0.0065 % (baseline), 0.0065 % (candidate), above 0.001 %');
   });
 });
+
+describe('an erratic gate with one replica a side', () => {
+  // Whether replicas disagree needs two of them: with one a side the gate has no evidence, so it is not judged (exit 2), never passed.
+  const single = compareSides(
+    FIGURES,
+    { pairable: true, replicas: [replica('b1', 1, 1)] },
+    { pairable: true, replicas: [replica('c1', 1, 2)] },
+    { ...DEFAULT_COMPARE_OPTIONS, resamples: 200, tolerance: () => DEFAULT_COMPARE_OPTIONS.toleranceRel },
+  );
+  const gate = (g: string) => evaluateGates([parseGate(g, FIGURES)], single)[0]!;
+
+  it('is not judged, saying it needs 2 replicas on a side', () => {
+    const g = gate('* erratic');
+    expect(g).toMatchObject({ pass: false, judged: false, tripped: [], reasons: ['one_replica'] });
+    expect(g.unjudged[0]).toMatch(/one replica a side: whether replicas disagree needs 2 or more on a side/);
+  });
+
+  it('leaves the other verdicts judged: steady doubled is worse', () => {
+    expect(gate('steady worse')).toMatchObject({ pass: false, judged: true, tripped: ['steady.mean worse'] });
+  });
+});

@@ -50,6 +50,8 @@ function openAdvice(reasons: readonly GateOpenReason[], erraticCv: number): stri
     advice.push(
       'A verdict needs at least 2 values a side: for load reports, 2 or more replica folders per side (--baseline A1 A2 --candidate B1 B2).',
     );
+  if (reasons.includes('one_replica'))
+    advice.push('An "erratic" gate needs 2 or more replica folders on a side (--baseline A1 A2 --candidate B1 B2).');
   if (reasons.includes('erratic'))
     advice.push(
       `An erratic figure's replicas of a side disagree by more than --erratic-cv (${percentText(erraticCv)}), too much to tell better from worse: run more replicas on a quieter machine, or raise --erratic-cv if that spread is expected; a gate "<figure> erratic" fails on it instead.`,
