@@ -57,8 +57,12 @@ export async function writeLoadReport(dir: string, r: LoadReportInput): Promise<
         html: r.thresholds.length
           ? table(
               ['threshold', 'actual', 'result'],
-              r.thresholds.map((t) => [t.expression, t.actual ?? '—', t.pass ? 'pass' : 'FAIL']),
-              (i, j) => (j === 2 ? (r.thresholds[i]!.pass ? 'pass' : 'fail') : undefined),
+              r.thresholds.map((t) => [
+                t.expression,
+                t.actual ?? '—',
+                t.not_judged !== undefined ? `not judged: ${t.not_judged}` : t.pass ? 'pass' : 'FAIL',
+              ]),
+              (i, j) => (j === 2 && r.thresholds[i]!.not_judged === undefined ? (r.thresholds[i]!.pass ? 'pass' : 'fail') : undefined),
             )
           : '<p>No thresholds.</p>',
       },
@@ -216,5 +220,7 @@ export function loadJson(
   verdict: { readonly outcomes: readonly ThresholdOutcome[]; readonly passed: boolean },
 ) {
   const { histograms: _h, timeline: _t, ...rest } = result;
-  return { ...rest, thresholds: verdict.outcomes, thresholds_passed: verdict.passed, report_dir: reportDir };
+  // Thresholds not judged (an interrupted run) neither pass nor fail: null, not a pass beside valid: false.
+  const judged = verdict.outcomes.every((o) => o.not_judged === undefined);
+  return { ...rest, thresholds: verdict.outcomes, thresholds_passed: judged ? verdict.passed : null, report_dir: reportDir };
 }

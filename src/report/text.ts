@@ -227,7 +227,11 @@ export function formatLoad(
           ),
         ]
       : []),
-    ...thresholds.map((t) => `  threshold   ${t.pass ? 'pass' : 'FAIL'}  ${t.expression}  (actual ${t.actual ?? 'n/a'})`),
+    ...thresholds.map((t) =>
+      t.not_judged !== undefined
+        ? `  threshold   not judged  ${t.expression}  (${t.not_judged})`
+        : `  threshold   ${t.pass ? 'pass' : 'FAIL'}  ${t.expression}  (actual ${t.actual ?? 'n/a'})`,
+    ),
     ...(notApplicable.length ? [`  (scenario thresholds not about ingest, not evaluated: ${notApplicable.join('; ')})`] : []),
     `report: ${files.find((f) => f.endsWith('report.html'))}`,
   ];

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateLoadThresholds, parseLoadThresholds } from '../../src/load/thresholds.js';
 import { rampResult, type RampStepSpec } from './ramp-fixture.js';
+import { loadJson } from '../../src/report/load-report.js';
+import { formatLoad } from '../../src/report/text.js';
 
 // Four ramp steps of 1 s at 100, 200, 400, 800/s, 40 answered uploads each;
 // per step: the answers' latency, how many were refused (and why), whether the SLO held.
@@ -71,5 +73,19 @@ describe('a ramp that finds its knee', () => {
     expect(r.invalid_reasons.join('\n')).toMatch(
       /429 INGEST_RATE_LIMITED \(its per-device rate limit\): with 40 devices each sent about 10\/s, so the knee may be the limit's.*raise --devices/,
     );
+  });
+});
+
+describe('thresholds of an interrupted load run', () => {
+  it('are not judged: the figures before Ctrl-C neither pass nor fail them, and --json says null', () => {
+    const r = { ...rampRun([{ latencyMs: 20, held: true }]), stopped_by: 'interrupted' };
+    const verdict = evaluateLoadThresholds(r, parseLoadThresholds(['ingest.p99_ms < 1']), parseLoadThresholds(['ingest.p99_ms < 200']));
+    expect(verdict.outcomes.map((o) => o.not_judged)).toEqual([
+      'the run was interrupted: its figures are of the part before it',
+      'the run was interrupted: its figures are of the part before it',
+    ]);
+    expect(loadJson('/r', r, verdict).thresholds_passed).toBeNull();
+    expect(formatLoad(r, verdict.outcomes, [], [])).toContain('  threshold   not judged  ingest.p99_ms < 1  (the run was interrupted');
+    expect(formatLoad(r, verdict.outcomes, [], [])).not.toMatch(/threshold {3}(pass|FAIL)/);
   });
 });
