@@ -62,5 +62,14 @@ export function evaluateLoadThresholds(
       })),
       notApplicable,
     };
+  // A ramp that broke its SLO at its first step has no step below the knee: the gates' ingest.* figures are empty, which
+  // says nothing about the target's latency below its capacity (the knee is below the ramp's start).
+  if (result.ramp?.gates_below_step === 0) {
+    const why = `the SLO broke at the ramp's first step, so no step below the knee gives ingest.* figures; start the ramp lower (--ramp-start)`;
+    const outcomes = verdict.outcomes.map((o, i) =>
+      o.actual === null && [...applicable, ...flags][i]!.metric.startsWith('ingest.') ? { ...o, pass: true, not_judged: why } : o,
+    );
+    return { passed: outcomes.every((o) => o.pass), outcomes, notApplicable };
+  }
   return { ...verdict, notApplicable };
 }

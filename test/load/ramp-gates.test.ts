@@ -76,6 +76,26 @@ describe('a ramp that finds its knee', () => {
   });
 });
 
+describe('a ramp that breaks its SLO at the first step', () => {
+  it('leaves the gates on ingest.* not judged (no step below the knee), and judges the rest', () => {
+    const r = rampRun([
+      { latencyMs: 900, held: false },
+      { latencyMs: 950, held: false },
+    ]);
+    expect(r.ramp!.gates_below_step).toBe(0);
+    expect(r.ingest.p99_ms).toBeNull();
+    const verdict = evaluateLoadThresholds(r, parseLoadThresholds(['errors.rate < 0.5']), parseLoadThresholds(['ingest.p99_ms < 200']));
+    expect(verdict.outcomes[0]).toMatchObject({
+      expression: 'ingest.p99_ms < 200',
+      actual: null,
+      not_judged: expect.stringMatching(/first step.*--ramp-start/),
+    });
+    expect(verdict.outcomes[1]).toMatchObject({ expression: 'errors.rate < 0.5', pass: true });
+    expect(verdict.outcomes[1]!.not_judged).toBeUndefined();
+    expect(verdict.passed).toBe(true);
+  });
+});
+
 describe('thresholds of an interrupted load run', () => {
   it('are not judged: the figures before Ctrl-C neither pass nor fail them, and --json says null', () => {
     const r = { ...rampRun([{ latencyMs: 20, held: true }]), stopped_by: 'interrupted' };
