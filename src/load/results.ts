@@ -438,7 +438,10 @@ function runNotes(ctx: LoadRunContext, sch: LoadSchedule, out: SenderOutcome, dr
 }
 
 /** Why the drain time is missing from a run that ended with batches still spooled, and the --duration that would measure it. */
-function undrainedNote(ctx: LoadRunContext, out: SenderOutcome, d: NonNullable<LoadResult['drain']>): string {
+/** The longest --duration a load run takes: a bound on its memory and on a test left running by mistake. */
+export const MAX_DURATION_MS = 6 * 3600_000;
+
+export function undrainedNote(ctx: LoadRunContext, out: SenderOutcome, d: NonNullable<LoadResult['drain']>): string {
   const since = r3(Math.max(0, out.wallMs / 1000 - d.recovery_at_s));
   const lastRetryS = r3((out.drain?.lastFirstRetryMs ?? 0) / 1000);
   const bounds = `--duration ${ctx.durationMs / 1000} s${ctx.graceMs === undefined ? '' : `, then up to --grace ${ctx.graceMs / 1000} s for answers`}`;
@@ -448,9 +451,11 @@ function undrainedNote(ctx: LoadRunContext, out: SenderOutcome, d: NonNullable<L
       : `at the pace of the drain so far`;
   return (
     `the spools did not drain within the run: ${d.left} of ${d.backlog_batches} spooled batches were still on laptops when it stopped, ${since} s after the recovery at ${d.recovery_at_s} s (${bounds}), so the time to drain is not measured; ` +
-    (d.suggested_duration_s != null
-      ? `${why}: rerun with --duration ${d.suggested_duration_s}s or more`
-      : `none was stored yet, so there is no pace to estimate from: rerun with a longer --duration`)
+    (d.suggested_duration_s != null && d.suggested_duration_s * 1000 > MAX_DURATION_MS
+      ? `${why}, about ${d.suggested_duration_s} s, more than a run may last (--duration at most ${MAX_DURATION_MS / 3600_000} h): shorten the outage (--outage) or compress it (--outage-scale), or lower agent.upload.retryMaxMs`
+      : d.suggested_duration_s != null
+        ? `${why}: rerun with --duration ${d.suggested_duration_s}s or more`
+        : `none was stored yet, so there is no pace to estimate from: rerun with a longer --duration`)
   );
 }
 

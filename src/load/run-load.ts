@@ -97,7 +97,8 @@ export type LoadProgress = SenderProgress & {
   readonly steps: readonly RampStep[] | null;
 };
 
-export const MAX_DURATION_MS = 6 * 3600_000;
+export { MAX_DURATION_MS } from './results.js';
+import { MAX_DURATION_MS } from './results.js';
 export const MAX_REQUESTS = 50_000_000;
 /** --max-requests when not given: the open model prepares only the bodies its schedule plans, up to this. */
 export const DEFAULT_MAX_REQUESTS = 1_000_000;
