@@ -116,25 +116,15 @@ export function shardFlag(s: string): { index: number; count: number } {
  * default, so `--decode-threads` alone would read as 0. Booleans take none.
  */
 export function flagWithoutValue(args: readonly string[], booleans: ReadonlySet<string>, known?: ReadonlySet<string>): string | null {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--') break;
-    // Long flags, and one-letter aliases such as -n.
-    const short = /^-[A-Za-z]$/.test(a);
-    if (!a.startsWith('--') && !short) continue;
-    const eq = short ? -1 : a.indexOf('=');
-    const name = a.slice(short ? 1 : 2, eq < 0 ? undefined : eq);
-    if (booleans.has(name) || name.startsWith('no-')) continue;
+  for (const f of valuedFlags(args, booleans)) {
     // An unknown flag is reported as unknown (with a did-you-mean), not as missing its value.
-    if (known && !known.has(name)) continue;
-    const shown = short ? a : `--${name}`;
-    if (eq >= 0) {
-      if (eq === a.length - 1) return shown;
+    if (known && !known.has(f.name)) continue;
+    if (f.inline !== undefined) {
+      if (f.inline === '') return f.shown;
       continue;
     }
-    const next = args[i + 1];
     // A negative number is a value (and is judged by the flag's own check); so is a lone "-" (see flagGivenDash).
-    if (next === undefined || (next.startsWith('-') && next !== '-' && !/^-\d/.test(next))) return shown;
+    if (f.next === undefined || (f.next.startsWith('-') && f.next !== '-' && !/^-\d/.test(f.next))) return f.shown;
   }
   return null;
 }
@@ -146,17 +136,28 @@ export function flagWithoutValue(args: readonly string[], booleans: ReadonlySet<
  * would name a file "-".
  */
 export function flagGivenDash(args: readonly string[], booleans: ReadonlySet<string>): { shown: string; name: string } | null {
+  for (const f of valuedFlags(args, booleans)) if ((f.inline ?? f.next) === '-') return { shown: f.shown, name: f.name };
+  return null;
+}
+
+/**
+ * The flags in args that may take a value (long flags and one-letter aliases such as -n; not booleans, not --no-x),
+ * up to `--`: as written (`shown`), by name, the value after "=" when given so, else the argument after the flag.
+ */
+function* valuedFlags(
+  args: readonly string[],
+  booleans: ReadonlySet<string>,
+): Generator<{ shown: string; name: string; inline: string | undefined; next: string | undefined }> {
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === '--') break;
+    if (a === '--') return;
     const short = /^-[A-Za-z]$/.test(a);
     if (!a.startsWith('--') && !short) continue;
     const eq = short ? -1 : a.indexOf('=');
     const name = a.slice(short ? 1 : 2, eq < 0 ? undefined : eq);
     if (booleans.has(name) || name.startsWith('no-')) continue;
-    if (eq >= 0 ? a.slice(eq + 1) === '-' : args[i + 1] === '-') return { shown: short ? a : `--${name}`, name };
+    yield { shown: short ? a : `--${name}`, name, inline: eq < 0 ? undefined : a.slice(eq + 1), next: args[i + 1] };
   }
-  return null;
 }
 
 /**
