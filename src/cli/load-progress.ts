@@ -4,7 +4,7 @@
  * what remains of it, from the run's own clock and plan, so the time left
  * counts the grace period and never reads "done" while answers may come.
  */
-import type { RampStep } from '../load/index.js';
+import type { RampStep, SenderProgress } from '../load/index.js';
 import { formatSeconds } from './progress.js';
 
 /**
@@ -19,15 +19,8 @@ export interface LoadProgressPlan {
   readonly steps: readonly RampStep[] | null;
 }
 
-export interface LoadProgressNow {
-  readonly elapsedMs: number;
-  readonly sent: number;
-  readonly accepted: number;
-  readonly failed: number;
-  readonly inFlight: number;
-  /** Outage recovery: backlog batches still on the laptops. */
-  readonly spooled?: number;
-}
+/** What the sender reports as it goes (elapsed, sent, answered, in flight, spooled). */
+export type LoadProgressNow = SenderProgress;
 
 /** Whole seconds of the schedule done and planned, the time left, and what was sent and answered. */
 export function loadProgressLine(

@@ -29,7 +29,7 @@ export { OutageModel, type DrainFigures } from './outage.js';
 export { createFleetModel, atWork, laptopsAtWork, busiestInstant, surgeStart, type FleetModel } from './fleet-model.js';
 export { loadCorpus, generateCorpus, type Corpus, type CorpusTemplate } from './corpus.js';
 export { agentCodecLevels, prepareBodies, prepareBodiesInWorkers, type CodecLevels, type PreparedBodies } from './bodies.js';
-export { runSender, type SenderOptions, type SenderOutcome } from './sender.js';
+export { runSender, type SenderOptions, type SenderOutcome, type SenderProgress } from './sender.js';
 export { runCapacity } from './capacity.js';
 export { loadDeviceIds } from './target.js';
 export { computeLoadResult, DEFAULT_VALIDITY_BOUNDS, LOAD_RESULTS_FORMAT, type LoadResult, type ValidityBounds } from './results.js';
