@@ -289,6 +289,10 @@ export function readSide(patterns: readonly string[], what: string): ReadSide {
     return found;
   });
   if (folders.length === 0) throw new UsageError(`${what}: name at least one report folder`);
+  // A folder named twice (or matched by two globs; folders are resolved paths) would count as two replicas that agree perfectly.
+  const twice = folders.find((f, i) => folders.indexOf(f) !== i);
+  if (twice !== undefined)
+    throw new UsageError(`${what}: ${twice} is named twice: name each replica folder once, or it counts as two replicas`);
   const reports = folders.map(findReport);
   const kind = reports[0]!.kind;
   const other = reports.findIndex((r) => r.kind !== kind);

@@ -134,3 +134,17 @@ describe('fleetsim compare --out', () => {
     expect(nested.stderr).toMatch(/its parent folder cannot be created: no such folder/);
   });
 });
+
+describe('fleetsim compare sides', () => {
+  it('refuses a folder named twice on a side: it would count as two replicas that agree perfectly', async () => {
+    const a = loadReport('twice-a', 812.4, 0.01);
+    const b = loadReport('twice-b', 901.2, 0.02);
+    const r = await cli(['compare', '--baseline', a, a, '--candidate', b, loadReport('twice-c', 900, 0.02)]);
+    expect(r.code).toBe(EXIT_CODES.badInput);
+    expect(r.stderr).toMatch(/baseline: .*twice-a is named twice: name each replica folder once/);
+    // The same folder written another way is the same folder.
+    const other = await cli(['compare', '--baseline', a, loadReport('twice-d', 800, 0.01), '--candidate', b, `${b}/.`]);
+    expect(other.code).toBe(EXIT_CODES.badInput);
+    expect(other.stderr).toMatch(/candidate: .*twice-b is named twice/);
+  });
+});
