@@ -2,27 +2,12 @@ import { readdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_AGENT_CONFIG } from '../../src/agent/index.js';
-import { DEFAULT_BEHAVIOUR_PARAMS } from '../../src/behaviour/index.js';
 import { DEFAULT_ENERGY_MODEL } from '../../src/metrics/energy.js';
 import { ledgerImbalance } from '../../src/metrics/ledger.js';
-import { DEFAULT_POPULATION_PARAMS } from '../../src/population/index.js';
-import { DEFAULT_POLICY_RULES } from '../../src/policy/index.js';
 import { computeRunFigures, runFleet, type FleetRunOptions, type LaptopRow } from '../../src/run/index.js';
+import { fleetOptions } from '../helpers/fleet.js';
 
-const base: FleetRunOptions = {
-  seed: 'fleet-run',
-  employees: 8,
-  days: 1,
-  startDate: '2026-03-03',
-  population: DEFAULT_POPULATION_PARAMS,
-  behaviour: DEFAULT_BEHAVIOUR_PARAMS,
-  rules: DEFAULT_POLICY_RULES,
-  agent: DEFAULT_AGENT_CONFIG,
-  energy: DEFAULT_ENERGY_MODEL,
-  transport: { kind: 'null' },
-  workers: 0,
-};
+const base: FleetRunOptions = fleetOptions({ seed: 'fleet-run', employees: 8 });
 
 /** Everything but what is measured on this machine (CPU time and the battery figure built on it). */
 function simulated(rows: readonly LaptopRow[]) {

@@ -12,21 +12,10 @@ import { writeRunReport, writeScenarioReport } from '../../src/report/index.js';
 import { formatRun } from '../../src/report/text.js';
 import { computeRunFigures, runFleet, runScenario, type LaptopRow, type RunFigures } from '../../src/run/index.js';
 import { resolveScenario } from '../../src/scenario/index.js';
+import { fleetOptions } from '../helpers/fleet.js';
 
 async function smallFleet(employees: number) {
-  return runFleet({
-    seed: 'report',
-    employees,
-    days: 1,
-    startDate: '2026-03-03',
-    population: DEFAULT_POPULATION_PARAMS,
-    behaviour: DEFAULT_BEHAVIOUR_PARAMS,
-    rules: DEFAULT_POLICY_RULES,
-    agent: DEFAULT_AGENT_CONFIG,
-    energy: DEFAULT_ENERGY_MODEL,
-    transport: { kind: 'null' },
-    workers: 0,
-  });
+  return runFleet(fleetOptions({ seed: 'report', employees }));
 }
 
 async function writeSmallReport(figures: RunFigures, laptops: readonly LaptopRow[]): Promise<string> {

@@ -1,27 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_AGENT_CONFIG } from '../../src/agent/index.js';
-import { DEFAULT_BEHAVIOUR_PARAMS } from '../../src/behaviour/index.js';
 import { DEFAULT_ENERGY_MODEL } from '../../src/metrics/energy.js';
-import { DEFAULT_POPULATION_PARAMS } from '../../src/population/index.js';
-import { DEFAULT_POLICY_RULES } from '../../src/policy/index.js';
 import { computeRunFigures, runFleet, type FleetRunResult } from '../../src/run/index.js';
+import { fleetOptions } from '../helpers/fleet.js';
 
 describe('run figures keep their significant digits however small', () => {
   let fleet: FleetRunResult;
   beforeAll(async () => {
-    fleet = await runFleet({
-      seed: 'summary',
-      employees: 2,
-      days: 1,
-      startDate: '2026-03-03',
-      population: DEFAULT_POPULATION_PARAMS,
-      behaviour: DEFAULT_BEHAVIOUR_PARAMS,
-      rules: DEFAULT_POLICY_RULES,
-      agent: DEFAULT_AGENT_CONFIG,
-      energy: DEFAULT_ENERGY_MODEL,
-      transport: { kind: 'null' },
-      workers: 0,
-    });
+    fleet = await runFleet(fleetOptions({ seed: 'summary', employees: 2 }));
   }, 30_000);
 
   it('bandwidth and CPU per hour of a short window: 4 significant digits, as battery figures have, not 3 decimals', () => {
